@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every Debian package Wharf needs to build, test and run.
+# Idempotent: when everything is present it only checks and returns.
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup: run as root (apt-get needs it)" >&2
+  exit 1
+fi
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config
+  libboost-dev libboost-filesystem-dev
+  libgit2-dev libarchive-dev libpoco-dev libyaml-cpp-dev libsqlite3-dev
+  doctest-dev nlohmann-json3-dev libssl-dev
+  # run and test
+  ca-certificates curl git sqlite3 procps iproute2 python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
