@@ -1,0 +1,89 @@
+// Content-addressed blob store: packages' files, package manifests, droplets and
+// buildpack caches, each stored once under its sha256.
+//
+// Layout under the root:  blobs/ab/abcdef...   (the first two hex digits fan out)
+//                         tmp/                 (in-progress writes; cleared on Open)
+// Guarantees:
+//   - A blob appears under its final name only once complete and fsynced
+//     (written to tmp/, fsynced, renamed, folder fsynced), so a database row
+//     that names a blob can never see a partial one.
+//   - Identical content is stored once; putting it again is a cheap no-op.
+//   - A writer given an expected digest refuses content that does not match it.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+
+namespace wharf::store {
+
+struct BlobInfo {
+  std::string sha256;
+  std::uint64_t size = 0;
+};
+
+struct BlobEntry {
+  std::string sha256;
+  std::uint64_t size = 0;
+  std::chrono::system_clock::time_point modified;
+};
+
+class BlobStore;
+
+// Streams one blob in. Abandoned (destroyed without Commit) writers leave nothing behind.
+class BlobWriter {
+ public:
+  ~BlobWriter();
+  BlobWriter(const BlobWriter&) = delete;
+  BlobWriter& operator=(const BlobWriter&) = delete;
+
+  Status Write(const void* data, std::size_t size);
+  // Verifies the digest (when one was expected), fsyncs and publishes the blob.
+  Result<BlobInfo> Commit();
+
+ private:
+  friend class BlobStore;
+  struct Impl;
+  explicit BlobWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+class BlobStore {
+ public:
+  // Creates the layout if needed and removes leftovers of interrupted writes.
+  static Result<std::unique_ptr<BlobStore>> Open(const std::filesystem::path& root, const Clock& clock);
+
+  bool Has(std::string_view sha256) const;
+  Result<std::uint64_t> Size(std::string_view sha256) const;
+  // Where the blob lives, for read-only use (copying into a build folder, streaming out).
+  // Callers must not modify or hard-link the file: it is shared by every user of that content.
+  std::filesystem::path PathOf(std::string_view sha256) const;
+
+  Result<std::unique_ptr<BlobWriter>> NewWriter(std::optional<std::string> expected_sha256 = std::nullopt);
+  Result<BlobInfo> PutBytes(std::string_view content);
+  Result<BlobInfo> PutFile(const std::filesystem::path& source);
+  Result<std::string> ReadAll(std::string_view sha256) const;
+
+  // Of the given digests, those not stored (order kept, duplicates removed).
+  std::vector<std::string> Missing(const std::vector<std::string>& sha256s) const;
+
+  Status Remove(std::string_view sha256);
+  Result<std::vector<BlobEntry>> List() const;
+
+  const std::filesystem::path& root() const { return root_; }
+  const Clock& clock() const { return clock_; }
+
+ private:
+  BlobStore(std::filesystem::path root, const Clock& clock) : root_(std::move(root)), clock_(clock) {}
+  std::filesystem::path root_;
+  const Clock& clock_;
+};
+
+}  // namespace wharf::store
