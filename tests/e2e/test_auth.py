@@ -1,0 +1,60 @@
+"""The API needs a token from the first start; the token is stored hashed and kept across restarts."""
+import os
+import stat
+import unittest
+
+from harness import Platform, PlatformTest
+
+
+class AuthTest(PlatformTest):
+    def test_info_answers_without_a_token(self):
+        status, body = self.p.api("GET", "/v1/info", auth=False)
+        self.assertEqual(status, 200)
+        self.assertEqual(body["domain"], "localhost")
+        self.assertIn(str(self.p.router_port), body["router_url"])
+
+    def test_every_other_endpoint_needs_a_bearer_token(self):
+        for path in ["/v1/apps", "/v1/routes", "/v1/domains", "/v1/events", "/v1/whoami"]:
+            status, body = self.p.api("GET", path, auth=False)
+            self.assertEqual(status, 401, path)
+            self.assertEqual(body["code"], "unauthenticated")
+            self.assertTrue(body["title"] and body["detail"], body)
+            status, body = self.p.api("GET", path, token="wharf_not-a-real-token")
+            self.assertEqual(status, 401, path)
+
+    def test_admin_token_file_is_private_and_the_database_holds_no_plain_token(self):
+        token_file = os.path.join(self.p.data_dir, "admin-token")
+        self.assertEqual(stat.S_IMODE(os.stat(token_file).st_mode), 0o600)
+        token = self.p.admin_token()
+        for name in os.listdir(self.p.data_dir):
+            path = os.path.join(self.p.data_dir, name)
+            if name.startswith("wharf.db") and os.path.isfile(path):
+                with open(path, "rb") as f:
+                    self.assertNotIn(token.encode(), f.read(), name)
+
+    def test_token_survives_a_restart(self):
+        before = self.p.admin_token()
+        self.assertEqual(self.p.stop(), 0)
+        self.p.start()
+        self.assertEqual(self.p.admin_token(), before)
+        self.p.wharf("apps")
+
+    def test_cli_with_a_bad_token_fails_clearly(self):
+        env = self.p.env()
+        env["WHARF_API"] = self.p.api_url
+        env["WHARF_TOKEN"] = "wharf_bogus"
+        r = self.p.wharf("apps", env=env, expect=1)
+        self.assertNotIn("wharf_bogus", r.out + r.err)
+        self.assertTrue(r.err.strip(), r)
+
+
+class FreshCliTest(unittest.TestCase):
+    def test_cli_without_api_explains_what_to_do(self):
+        p = Platform()
+        self.addCleanup(p.cleanup)
+        r = p.wharf("apps", expect=1)
+        self.assertIn("wharf api", r.err + r.out)
+
+
+if __name__ == "__main__":
+    unittest.main()
