@@ -1,0 +1,92 @@
+// The wharfd HTTP API as seen from the CLI: JSON requests over one keep-alive
+// connection (Poco HTTPClientSession), API errors mapped to Status values.
+//
+// Error mapping: a response {"code","title","detail"} becomes a Status whose
+// code is the API's code (not_found -> kNotFound, unavailable -> kUnavailable,
+// ...) and whose message is the detail. A refused connection becomes
+// kUnavailable "cannot reach wharfd at URL: is it running? (wharf api URL)".
+// The token is sent only in the Authorization header and never appears in a
+// message.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+
+namespace Poco::Net {
+class HTTPClientSession;
+}
+
+namespace wharf::cli {
+
+class ApiClient {
+ public:
+  // `base_url` is "http://host:port" with an optional path prefix; `token`
+  // may be empty (only GET /v1/info works then).
+  static Result<std::unique_ptr<ApiClient>> Create(std::string_view base_url, std::string token);
+  ~ApiClient();
+  ApiClient(const ApiClient&) = delete;
+  ApiClient& operator=(const ApiClient&) = delete;
+
+  const std::string& base_url() const { return base_url_; }
+
+  // Each returns the parsed JSON body (null for an empty body such as 204).
+  Result<nlohmann::json> Get(std::string_view path);
+  Result<nlohmann::json> Post(std::string_view path, const nlohmann::json& body);
+  Result<nlohmann::json> Put(std::string_view path, const nlohmann::json& body);
+  Result<nlohmann::json> Patch(std::string_view path, const nlohmann::json& body);
+  Result<nlohmann::json> Delete(std::string_view path);
+
+  // Follows the pages of a paged list and returns every resource in order.
+  Result<std::vector<nlohmann::json>> GetAll(std::string_view path);
+
+  // POSTs the file's bytes as the body, streamed from disk. `progress` is
+  // called with bytes sent so far and the total, after each chunk.
+  using ProgressFn = std::function<void(std::uint64_t sent, std::uint64_t total)>;
+  Result<nlohmann::json> PostFile(std::string_view path, std::string_view content_type,
+                                  const std::filesystem::path& file, const ProgressFn& progress);
+
+  // GETs a held-open stream of JSON objects, one per line, calling `on_line`
+  // for each, until the server ends it, `on_line` returns false, or Abort() is
+  // called (then it returns Ok). Lines that are not JSON objects are skipped.
+  Status StreamJsonLines(std::string_view path, const std::function<bool(const nlohmann::json&)>& on_line);
+
+  // Ends a StreamJsonLines running on another thread. Thread-safe.
+  void Abort();
+
+  // "a b" -> "a%20b", for query values.
+  static std::string Escape(std::string_view value);
+
+ private:
+  ApiClient(std::string base_url, std::string host, std::uint16_t port, std::string prefix, std::string token);
+  Result<nlohmann::json> Send(const std::string& method, std::string_view path, const nlohmann::json* body);
+  Result<nlohmann::json> SendOnce(const std::string& method, std::string_view path, const std::string* body,
+                                  const std::string& content_type);
+  Status NetworkError(std::string_view what, std::string_view detail) const;
+
+  std::string base_url_;
+  std::string host_;
+  std::uint16_t port_;
+  std::string prefix_;
+  std::string token_;
+  std::unique_ptr<Poco::Net::HTTPClientSession> session_;
+  bool used_ = false;  // the session has carried a request (a stale keep-alive is possible)
+  std::mutex abort_mu_;
+  std::atomic<bool> aborted_{false};
+};
+
+// Maps an HTTP error response to a Status (exposed for tests).
+Status StatusFromErrorResponse(int http_status, std::string_view reason, std::string_view body);
+
+}  // namespace wharf::cli

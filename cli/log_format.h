@@ -1,0 +1,22 @@
+// Log lines as the cf CLI prints them:
+//   "   2026-11-26T08:35:47.00+0000 [API/0] OUT Created app with guid ..."
+// Times are shown in UTC (so output does not depend on the machine's zone),
+// with centiseconds. A message with several lines gets the header on each.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace wharf::cli {
+
+// Reformats an RFC 3339 time ("2026-11-26T08:35:47.123Z", "...+01:00") as
+// "2026-11-26T08:35:47.12+0000". Text that is not RFC 3339 is returned as is.
+std::string FormatLogTimestamp(std::string_view rfc3339);
+
+// Renders one API log line object {"timestamp","source","stream","message"},
+// ending in '\n'.
+std::string FormatLogLine(const nlohmann::json& line);
+
+}  // namespace wharf::cli
