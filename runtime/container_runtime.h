@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/status.h"
 
 namespace wharf::runtime {
@@ -48,22 +49,35 @@ enum class NetworkMode {
 
 struct ContainerSpec {
   std::string id;                      // unique; [a-z0-9-], at most 64 characters
-  std::filesystem::path state_dir;     // the backend's folder for this container (bundle, logs, exit record)
-  std::filesystem::path app_dir;       // bound writable at /home/vcap/app
+  // The backend's folder for this container (bundle, logs, exit record). Optional: when empty the
+  // runtime uses <state_root>/containers/<id>; when set, that path is linked from there so that
+  // List() still finds it after a restart. Logs are <state_dir>/stdout.log and stderr.log.
+  std::filesystem::path state_dir;
+  // Exactly one of app_dir and droplet_dir is set.
+  //   app_dir: bound read-write at /home/vcap/app, shared with the host (staging's build dir).
+  //   droplet_dir: an unpacked droplet (app/, deps/, profile.d/, staging_info.yml), mounted at
+  //     /home/vcap as a copy-on-write layer private to this instance (overlayfs; the droplet
+  //     itself is never modified, so instances share it). See UnpackDroplet() in droplet.h.
+  std::filesystem::path app_dir;
+  std::filesystem::path droplet_dir;
   std::vector<BindMount> extra_mounts; // e.g. buildpacks, cache and deps folders for staging
   std::vector<std::string> argv;       // run as uid 2000 (vcap) with cwd /home/vcap/app
   std::map<std::string, std::string> env;
   ResourceLimits limits;
   NetworkMode network = NetworkMode::kIsolated;
   int container_port = 8080;           // PORT inside; with host networking the backend picks a host port
+  // The backend sets the address-dependent variables itself, overriding `env`: PORT, VCAP_APP_PORT,
+  // CF_INSTANCE_IP, CF_INSTANCE_INTERNAL_IP, CF_INSTANCE_PORT, CF_INSTANCE_ADDR, CF_INSTANCE_PORTS.
 };
 
 enum class ContainerStatus { kCreated, kRunning, kStopped };
 
 struct ExitInfo {
   int exit_code = 0;         // 128 + signal when killed by a signal
-  bool oom_killed = false;
+  int signal = 0;            // the signal that killed the container's main process, 0 if it exited
+  bool oom_killed = false;   // the kernel's OOM killer killed a process of the container
   std::chrono::system_clock::time_point exited_at;
+  std::string error;         // set when the container never started (e.g. the OCI runtime failed)
 };
 
 struct ContainerInfo {
@@ -74,6 +88,8 @@ struct ContainerInfo {
   int port = 0;                     // port on that address
   std::chrono::system_clock::time_point started_at;
   std::optional<ExitInfo> exit;     // set once stopped
+  std::filesystem::path state_dir;  // holds stdout.log and stderr.log
+  bool host_network = false;        // true when the instance shares the host's network (port is a host port)
 };
 
 struct ContainerStats {
@@ -103,13 +119,18 @@ class ContainerRuntime {
   virtual Result<std::vector<ContainerInfo>> List() = 0;
   virtual Result<ContainerStats> Stats(std::string_view id) = 0;
 
+  // The address instances use to reach services that listen on the host's 127.0.0.1
+  // ("127.0.0.1" with host networking; the bridge address with isolated networking).
+  virtual std::string HostAddressForInstances() const = 0;
+
   // Calls `on_exit` once when the container stops (immediately if it already has).
   // Callbacks run on a runtime-owned thread; keep them short.
   virtual void Watch(std::string_view id, std::function<void(const ExitInfo&)> on_exit) = 0;
 };
 
 // Runs a container to completion (staging): streams its output lines as they
-// come, enforces `timeout` (then stops and destroys it), and returns how it exited.
+// come, enforces `timeout` (then stops it), and returns how it exited. The
+// container is destroyed before returning, in every case.
 struct RunOutput {
   ExitInfo exit;
   bool timed_out = false;
@@ -117,5 +138,28 @@ struct RunOutput {
 using OutputLineFn = std::function<void(std::string_view line, bool is_stderr)>;
 Result<RunOutput> RunToCompletion(ContainerRuntime& runtime, const ContainerSpec& spec, std::chrono::seconds timeout,
                                   const OutputLineFn& on_line);
+
+// How MakeRuntime chooses and configures a backend.
+struct RuntimeConfig {
+  std::filesystem::path state_root;   // e.g. <data>/runtime; holds containers/, rootfs/, runc/, crun/
+  // "auto" (probe: crun if it works here, else runc, else process), "crun", "runc" or "process".
+  std::string backend = "auto";
+  // Folder holding the wharf-monitor and wharf-init helpers; empty: next to this executable,
+  // then the build tree's runtime/ folder.
+  std::filesystem::path helper_dir;
+  // Isolated networking: a bridge wharfd creates, on a private subnet used for nothing else.
+  // The bridge takes the subnet's first address; instances get the following ones.
+  std::string bridge = "wharf0";
+  std::string subnet = "10.244.0.0/16";
+  // Host networking (fallback, staging, the process backend): ports handed to instances.
+  int host_port_min = 61000;
+  int host_port_max = 61999;
+  // Time source for started_at, uptime and CPU %; null: the system clock.
+  const Clock* clock = nullptr;
+};
+
+// Probes the host and builds the runtime. Never returns a process backend when
+// `backend` names an OCI runtime that fails its probe: that is an error.
+Result<std::unique_ptr<ContainerRuntime>> MakeRuntime(const RuntimeConfig& config);
 
 }  // namespace wharf::runtime

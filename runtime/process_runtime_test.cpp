@@ -1,0 +1,147 @@
+// Integration tests of the plain-process backend: real processes, real monitor.
+#include <doctest/doctest.h>
+#include <signal.h>
+
+#include <atomic>
+
+#include "runtime/container_runtime.h"
+#include "runtime/runtime_test_support.h"
+
+namespace wharf::runtime {
+namespace {
+
+using testing::ReadAll;
+using testing::TempRoot;
+using testing::WaitUntil;
+using namespace std::chrono_literals;
+
+std::unique_ptr<ContainerRuntime> MakeProcessRuntime(const std::filesystem::path& root) {
+  RuntimeConfig c;
+  c.state_root = root / "runtime";
+  c.backend = "process";
+  auto rt = MakeRuntime(c);
+  REQUIRE_MESSAGE(rt.ok(), rt.status().ToString());
+  return std::move(*rt);
+}
+
+ContainerSpec Spec(const TempRoot& root, std::string id, std::string script) {
+  ContainerSpec s;
+  s.id = std::move(id);
+  s.droplet_dir = testing::MakeDroplet(root.path / ("droplet-" + s.id));
+  s.argv = {"/bin/bash", "-c", std::move(script)};
+  s.env = {{"GREETING", "hi"}};
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("process backend: RunToCompletion streams stdout and stderr and returns the exit code") {
+  TempRoot root;
+  auto rt = MakeProcessRuntime(root.path);
+  CHECK(rt->Name() == "process");
+  CHECK_FALSE(rt->Isolated());
+  std::vector<std::string> out, err;
+  auto spec = Spec(root, "rtc", "echo $GREETING port=$PORT; echo oops >&2; printf partial; exit 3");
+  auto r = RunToCompletion(*rt, spec, 20s, [&](std::string_view line, bool is_err) {
+    (is_err ? err : out).emplace_back(line);
+  });
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  CHECK(r->exit.exit_code == 3);
+  CHECK_FALSE(r->timed_out);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].rfind("hi port=", 0) == 0);
+  CHECK(out[0] != "hi port=");
+  CHECK(out[1] == "partial");
+  CHECK(err == std::vector<std::string>{"oops"});
+  CHECK(rt->Inspect("rtc").status().code() == StatusCode::kNotFound);  // destroyed
+}
+
+TEST_CASE("process backend: RunToCompletion stops a container that overruns its timeout") {
+  TempRoot root;
+  auto rt = MakeProcessRuntime(root.path);
+  auto r = RunToCompletion(*rt, Spec(root, "slow", "echo started; exec sleep 60"), 1s, [](std::string_view, bool) {});
+  REQUIRE(r.ok());
+  CHECK(r->timed_out);
+  CHECK(r->exit.exit_code == 128 + SIGTERM);
+}
+
+TEST_CASE("process backend: runs as uid 2000 when wharfd is root, with HOME at the instance's app copy") {
+  if (::geteuid() != 0) {
+    MESSAGE("skipped: needs root");
+    return;
+  }
+  TempRoot root;
+  auto rt = MakeProcessRuntime(root.path);
+  std::vector<std::string> out;
+  auto r = RunToCompletion(*rt, Spec(root, "who", "id -u; cat $HOME/index.html; touch $HOME/new && echo wrote"), 20s,
+                           [&](std::string_view l, bool) { out.emplace_back(l); });
+  REQUIRE(r.ok());
+  CHECK(out == std::vector<std::string>{"2000", "hello from wharf", "wrote"});
+  CHECK_FALSE(std::filesystem::exists(root.path / "droplet-who" / "app" / "new"));  // the droplet is untouched
+}
+
+TEST_CASE("process backend: Stop sends SIGTERM, then SIGKILL after the grace period") {
+  TempRoot root;
+  auto rt = MakeProcessRuntime(root.path);
+  auto polite = rt->Start(Spec(root, "polite", "exec sleep 60"));
+  REQUIRE_MESSAGE(polite.ok(), polite.status().ToString());
+  CHECK(polite->status == ContainerStatus::kRunning);
+  CHECK(polite->pid > 0);
+  auto stubborn = rt->Start(Spec(root, "stubborn", "trap '' TERM; echo ready; while :; do sleep 0.1; done"));
+  REQUIRE(stubborn.ok());
+  CHECK(WaitUntil([&] { return ReadAll(stubborn->state_dir / "stdout.log") == "ready\n"; }));
+
+  REQUIRE(rt->Stop("polite", 5s).ok());
+  auto p = rt->Inspect("polite");
+  REQUIRE(p.ok());
+  REQUIRE(p->exit.has_value());
+  CHECK(p->exit->signal == SIGTERM);
+
+  auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(rt->Stop("stubborn", 1s).ok());
+  auto took = std::chrono::steady_clock::now() - t0;
+  auto s = rt->Inspect("stubborn");
+  REQUIRE(s->exit.has_value());
+  CHECK(s->exit->signal == SIGKILL);
+  CHECK(took >= 1s);
+  CHECK(took < 5s);
+  CHECK(rt->Destroy("polite").ok());
+  CHECK(rt->Destroy("stubborn").ok());
+}
+
+TEST_CASE("process backend: a container outlives its runtime object and a new one recovers and watches it") {
+  TempRoot root;
+  int pid = 0;
+  {
+    auto first = MakeProcessRuntime(root.path);
+    auto c = first->Start(Spec(root, "survivor", "exec sleep 60"));
+    REQUIRE(c.ok());
+    pid = c->pid;
+  }
+  CHECK(::kill(pid, 0) == 0);  // still running
+  auto second = MakeProcessRuntime(root.path);
+  auto list = second->List();
+  REQUIRE(list.ok());
+  REQUIRE(list->size() == 1);
+  CHECK((*list)[0].pid == pid);
+  CHECK((*list)[0].status == ContainerStatus::kRunning);
+
+  std::atomic<int> seen_signal{-1};
+  second->Watch("survivor", [&](const ExitInfo& e) { seen_signal = e.signal; });
+  REQUIRE(::kill(pid, SIGKILL) == 0);  // killed from outside
+  CHECK(WaitUntil([&] { return seen_signal.load() == SIGKILL; }));
+  CHECK(second->Destroy("survivor").ok());
+}
+
+TEST_CASE("process backend: a command that cannot run fails Start with the reason") {
+  TempRoot root;
+  auto rt = MakeProcessRuntime(root.path);
+  auto spec = Spec(root, "bad", "");
+  spec.argv = {"/nonexistent/binary"};
+  auto c = rt->Start(spec);
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.status().message().find("/nonexistent/binary") != std::string::npos);
+  CHECK(rt->Inspect("bad").status().code() == StatusCode::kNotFound);
+}
+
+}  // namespace wharf::runtime
