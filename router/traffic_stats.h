@@ -1,0 +1,66 @@
+// Request counters for one route, one endpoint or one app, cheap enough for the hot path.
+//
+// Each event-loop worker writes only its own shard (single writer, relaxed atomics, no
+// read-modify-write and no cache line shared between writers); readers (the metrics
+// endpoint, the autoscaler) sum the shards. Readers may see a request counted in one
+// field and not yet in another; totals are monotonic per field.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+namespace wharf::router {
+
+// Upper bounds (seconds) of the latency histogram buckets; a final +Inf bucket follows.
+inline constexpr std::array<double, 12> kLatencyBucketBounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                                  0.1,   0.25,   0.5,   1.0,  2.5,   10.0};
+inline constexpr std::size_t kLatencyBuckets = kLatencyBucketBounds.size() + 1;
+
+// Index of a status class: 0 = 1xx, 1 = 2xx, 2 = 3xx, 3 = 4xx, 4 = 5xx.
+inline constexpr std::size_t kStatusClasses = 5;
+std::size_t StatusClassIndex(int status);
+
+// A summed, plain-value copy of the counters.
+struct TrafficTotals {
+  std::array<std::uint64_t, kStatusClasses> by_class{};  // responses by status class (see StatusClassIndex)
+  std::array<std::uint64_t, kLatencyBuckets> latency_buckets{};  // non-cumulative counts per bucket
+  std::uint64_t latency_sum_us = 0;
+  std::uint64_t bytes_sent = 0;  // response bytes written to clients
+  std::int64_t in_flight = 0;
+
+  std::uint64_t Requests() const;
+  // Estimated latency quantile q in (0,1] in seconds, interpolated inside the bucket;
+  // 0 when there are no requests.
+  double LatencyQuantile(double q) const;
+  TrafficTotals& operator+=(const TrafficTotals& other);
+};
+
+class TrafficStats {
+ public:
+  // `shards` = number of writers (one per worker, plus spare ones for callers outside the loops).
+  explicit TrafficStats(int shards);
+
+  int shards() const { return shards_; }
+  // Both must be called from the single writer of `shard` (0 <= shard < shards()).
+  void BeginRequest(int shard);
+  void EndRequest(int shard, int status, std::chrono::microseconds latency, std::uint64_t bytes_sent);
+
+  std::int64_t InFlight() const;
+  TrafficTotals Totals() const;
+
+ private:
+  struct alignas(64) Shard {
+    std::atomic<std::int64_t> in_flight{0};
+    std::atomic<std::uint64_t> by_class[kStatusClasses] = {};
+    std::atomic<std::uint64_t> buckets[kLatencyBuckets] = {};
+    std::atomic<std::uint64_t> latency_sum_us{0};
+    std::atomic<std::uint64_t> bytes_sent{0};
+  };
+  int shards_;
+  std::unique_ptr<Shard[]> shard_;
+};
+
+}  // namespace wharf::router

@@ -1,0 +1,120 @@
+// Internal to the router: the per-thread event loop, its pool of instance connections and
+// the client session. Includes Asio; only router.cpp and proxy_session.cpp include it, to
+// keep the expensive headers in two translation units.
+#pragma once
+
+#include <atomic>
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "router/access_log.h"
+#include "router/router.h"
+
+namespace wharf::router::detail {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Executor = net::io_context::executor_type;
+using Socket = net::basic_stream_socket<tcp, Executor>;
+using Acceptor = net::basic_socket_acceptor<tcp, Executor>;
+using Timer = net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>,
+                                        Executor>;
+template <typename T = void>
+using Task = net::awaitable<T, Executor>;
+inline constexpr net::use_awaitable_t<Executor> kAwait{};
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+// Process-wide counters and configuration shared by all loops.
+struct Shared {
+  Shared(const RouterOptions& o, const RouteRegistry& r, const Clock& c, AccessLogWriter* w)
+      : options(o), registry(r), clock(c), log_writer(w) {}
+  const RouterOptions options;
+  const RouteRegistry& registry;
+  const Clock& clock;
+  AccessLogWriter* log_writer;  // null: no access log
+  std::atomic<std::uint64_t> open{0}, accepted{0}, rejected{0}, connects{0}, reuses{0}, retries{0};
+  std::atomic<bool> stopping{false};
+};
+
+// One keep-alive connection to an instance, with its read buffer.
+struct BackendConn {
+  explicit BackendConn(Executor ex) : sock(ex) {}
+  Socket sock;
+  std::uint64_t endpoint_uid = 0;
+  std::shared_ptr<EndpointRuntime> runtime;
+  std::vector<char> buf;
+  std::size_t begin = 0, end = 0;  // unread bytes are buf[begin, end)
+  SteadyTime idle_since{};
+};
+
+// Idle connections to instances owned by one loop (no locks: only its thread touches it).
+class BackendPool {
+ public:
+  explicit BackendPool(const RouterOptions& o) : options_(o) {}
+  // A pooled connection to the endpoint, most recently used first; expired ones are closed.
+  std::unique_ptr<BackendConn> Take(std::uint64_t uid, SteadyTime now);
+  // Keeps `conn` for reuse unless its endpoint was removed or the pool is full.
+  void Put(std::unique_ptr<BackendConn> conn, SteadyTime now);
+  // Closes expired connections and those of removed endpoints.
+  void Sweep(SteadyTime now);
+  void Clear();
+
+ private:
+  const RouterOptions& options_;
+  std::unordered_map<std::uint64_t, std::vector<std::unique_ptr<BackendConn>>> idle_;
+  std::size_t total_ = 0;
+};
+
+// A snapshot held by one loop; requests copy the holder's shared_ptr, whose counter only
+// this loop's thread touches.
+struct SnapshotHolder {
+  std::shared_ptr<const RouteTableSnapshot> snapshot;
+};
+
+class ClientSession;
+
+struct Worker {
+  Worker(Shared& s, int i)
+      : shared(s), index(i), ioc_owner(std::make_unique<net::io_context>(1)), ioc(*ioc_owner), pool(s.options) {}
+  Shared& shared;
+  const int index;
+  std::unique_ptr<net::io_context> ioc_owner;  // reset explicitly, before the members below go
+  net::io_context& ioc;
+  std::optional<Acceptor> acceptor;
+  BackendPool pool;
+  std::shared_ptr<const SnapshotHolder> holder;
+  std::uint64_t holder_version = ~0ull;
+  std::vector<AccessLogRecord> log_batch;
+  std::unordered_set<ClientSession*> sessions;
+  std::uint64_t rng[4] = {};
+
+  // The current route table (re-loaded only when the registry published a new one).
+  const std::shared_ptr<const SnapshotHolder>& Snapshot();
+  // A random version-4 UUID from this loop's generator.
+  void NewRequestId(std::string* out);
+  void SubmitLogBatch();
+};
+
+// Starts serving a freshly accepted client connection on `w`'s loop (proxy_session.cpp).
+void StartClientSession(Worker& w, Socket sock);
+// Closes `s`'s connection if it is between requests (used when the router stops).
+void CloseIfIdle(ClientSession* s);
+
+}  // namespace wharf::router::detail
