@@ -1,0 +1,158 @@
+#include "router/balancer.h"
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <set>
+
+namespace wharf::router {
+namespace {
+
+using std::chrono::steady_clock;
+
+Endpoint Ep(std::string id, std::uint32_t weight = 1, bool healthy = true) {
+  Endpoint e;
+  e.instance_id = std::move(id);
+  e.app_guid = "app";
+  e.host = "127.0.0.1";
+  e.port = 1000;
+  e.weight = weight;
+  e.healthy = healthy;
+  return e;
+}
+
+RoutePool MakePool(std::vector<Endpoint> eps, LoadBalancing lb = LoadBalancing::kRoundRobin) {
+  auto app = std::make_shared<TrafficStats>(2);
+  std::vector<PoolMember> members;
+  std::uint64_t uid = 1;
+  for (auto& e : eps) members.push_back(PoolMember{e, std::make_shared<EndpointRuntime>(uid++, 2, app)});
+  return RoutePool(RouteKey{"a.test", ""}, lb, std::move(members), std::make_shared<TrafficStats>(2), 2);
+}
+
+std::string PickOne(const RoutePool& pool, std::string_view sticky = {}) {
+  EndpointIterator it(pool, 0, sticky, steady_clock::now());
+  const PoolMember* m = it.Next();
+  return m ? m->endpoint.instance_id : "";
+}
+
+TEST_CASE("round-robin cycles through equal endpoints in order") {
+  RoutePool pool = MakePool({Ep("a"), Ep("b"), Ep("c")});
+  std::string seq;
+  for (int i = 0; i < 6; ++i) seq += PickOne(pool);
+  CHECK(seq == "abcabc");
+}
+
+TEST_CASE("smooth weighted round-robin spreads a 5:1:1 pool like nginx") {
+  RoutePool pool = MakePool({Ep("a", 5), Ep("b", 1), Ep("c", 1)});
+  std::string seq;
+  for (int i = 0; i < 7; ++i) seq += PickOne(pool);
+  CHECK(seq == "aabacaa");
+}
+
+TEST_CASE("a 10% endpoint gets 10% of 10,000 picks within one point") {
+  RoutePool pool = MakePool({Ep("stable", 9), Ep("canary", 1)});
+  std::map<std::string, int> n;
+  for (int i = 0; i < 10000; ++i) ++n[PickOne(pool)];
+  CHECK(n["canary"] >= 900);
+  CHECK(n["canary"] <= 1100);
+  CHECK(n["canary"] == 1000);  // smooth WRR is exact over whole windows
+}
+
+TEST_CASE("weights of 3:17 are exact over every window of 20 picks") {
+  RoutePool pool = MakePool({Ep("a", 3), Ep("b", 17)});
+  for (int window = 0; window < 50; ++window) {
+    int a = 0;
+    for (int i = 0; i < 20; ++i) a += PickOne(pool) == "a";
+    CHECK(a == 3);
+  }
+}
+
+TEST_CASE("unhealthy and zero-weight endpoints get no traffic") {
+  RoutePool pool = MakePool({Ep("a"), Ep("sick", 1, false), Ep("zero", 0)});
+  for (int i = 0; i < 10; ++i) CHECK(PickOne(pool) == "a");
+}
+
+TEST_CASE("the iterator never yields an endpoint twice and ends after all were tried") {
+  RoutePool pool = MakePool({Ep("a"), Ep("b"), Ep("c")});
+  EndpointIterator it(pool, 0, {}, steady_clock::now());
+  std::set<std::string> seen;
+  for (int i = 0; i < 3; ++i) {
+    const PoolMember* m = it.Next();
+    REQUIRE(m != nullptr);
+    CHECK(seen.insert(m->endpoint.instance_id).second);
+  }
+  CHECK(it.Next() == nullptr);
+}
+
+TEST_CASE("ejected endpoints are tried only after every eligible one") {
+  RoutePool pool = MakePool({Ep("a"), Ep("b"), Ep("c")});
+  auto now = steady_clock::now();
+  pool.members()[0].runtime->RecordFailure(now, 1, std::chrono::seconds(30));
+  EndpointIterator it(pool, 0, {}, now);
+  std::string order;
+  while (const PoolMember* m = it.Next()) order += m->endpoint.instance_id;
+  CHECK(order.size() == 3);
+  CHECK(order.back() == 'a');
+}
+
+TEST_CASE("an ejected endpoint returns after the ejection period") {
+  RoutePool pool = MakePool({Ep("a")});
+  auto now = steady_clock::now();
+  pool.members()[0].runtime->RecordFailure(now, 1, std::chrono::seconds(30));
+  CHECK(pool.members()[0].runtime->Ejected(now + std::chrono::seconds(29)));
+  CHECK_FALSE(pool.members()[0].runtime->Ejected(now + std::chrono::seconds(31)));
+}
+
+TEST_CASE("failures below the threshold do not eject, and a success resets the count") {
+  RoutePool pool = MakePool({Ep("a")});
+  auto& rt = *pool.members()[0].runtime;
+  auto now = steady_clock::now();
+  rt.RecordFailure(now, 3, std::chrono::seconds(30));
+  rt.RecordFailure(now, 3, std::chrono::seconds(30));
+  rt.RecordSuccess();
+  rt.RecordFailure(now, 3, std::chrono::seconds(30));
+  CHECK_FALSE(rt.Ejected(now));
+  rt.RecordFailure(now, 3, std::chrono::seconds(30));
+  rt.RecordFailure(now, 3, std::chrono::seconds(30));
+  CHECK(rt.Ejected(now));
+}
+
+TEST_CASE("least-connections picks the endpoint with the fewest requests in flight") {
+  RoutePool pool = MakePool({Ep("a"), Ep("b"), Ep("c")}, LoadBalancing::kLeastConnections);
+  pool.members()[0].runtime->stats.BeginRequest(0);
+  pool.members()[0].runtime->stats.BeginRequest(1);
+  pool.members()[2].runtime->stats.BeginRequest(0);
+  CHECK(PickOne(pool) == "b");
+}
+
+TEST_CASE("least-connections weighs in-flight counts by endpoint weight") {
+  RoutePool pool = MakePool({Ep("a", 4), Ep("b", 1)}, LoadBalancing::kLeastConnections);
+  for (int i = 0; i < 3; ++i) pool.members()[0].runtime->stats.BeginRequest(0);  // 3/4 < 1/1
+  pool.members()[1].runtime->stats.BeginRequest(0);
+  CHECK(PickOne(pool) == "a");
+}
+
+TEST_CASE("least-connections rotates among ties") {
+  RoutePool pool = MakePool({Ep("a"), Ep("b"), Ep("c")}, LoadBalancing::kLeastConnections);
+  std::set<std::string> seen;
+  for (int i = 0; i < 3; ++i) seen.insert(PickOne(pool));
+  CHECK(seen.size() == 3);
+}
+
+TEST_CASE("a sticky instance is chosen first while healthy") {
+  RoutePool pool = MakePool({Ep("a"), Ep("b"), Ep("c")});
+  for (int i = 0; i < 5; ++i) CHECK(PickOne(pool, "b") == "b");
+  EndpointIterator it(pool, 0, "c", steady_clock::now());
+  CHECK(it.Next()->endpoint.instance_id == "c");
+  CHECK(it.sticky_hit());
+  CHECK(it.Next()->endpoint.instance_id != "c");
+}
+
+TEST_CASE("a sticky instance that is unhealthy or gone falls back to the balancer") {
+  RoutePool pool = MakePool({Ep("a"), Ep("b", 1, false)});
+  CHECK(PickOne(pool, "b") == "a");
+  CHECK(PickOne(pool, "zzz") == "a");
+}
+
+}  // namespace
+}  // namespace wharf::router

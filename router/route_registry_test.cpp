@@ -1,0 +1,155 @@
+#include "router/route_registry.h"
+
+#include <doctest/doctest.h>
+
+namespace wharf::router {
+namespace {
+
+const RouteKey kRoute{"app.test", ""};
+
+Endpoint Ep(std::string id, std::uint16_t port = 9000, ModificationTag tag = {}) {
+  Endpoint e;
+  e.instance_id = std::move(id);
+  e.app_guid = "app-guid";
+  e.host = "127.0.0.1";
+  e.port = port;
+  e.tag = std::move(tag);
+  return e;
+}
+
+std::size_t Members(const RouteRegistry& r, const RouteKey& key = kRoute) {
+  const RoutePool* p = r.Snapshot()->Lookup(key.host, key.path.empty() ? "/" : key.path);
+  return p ? p->members().size() : 0;
+}
+
+TEST_CASE("Upsert adds, then reports an identical repeat as unmodified") {
+  RouteRegistry r(2);
+  CHECK(*r.Upsert(kRoute, Ep("i1")) == PutResult::kAdded);
+  CHECK(*r.Upsert(kRoute, Ep("i1")) == PutResult::kUnmodified);
+  CHECK(Members(r) == 1);
+}
+
+TEST_CASE("Upsert with a newer tag updates; a stale or equal tag is ignored") {
+  RouteRegistry r(2);
+  REQUIRE(*r.Upsert(kRoute, Ep("i1", 9000, {"g", 5})) == PutResult::kAdded);
+  Endpoint newer = Ep("i1", 9000, {"g", 6});
+  newer.weight = 3;
+  CHECK(*r.Upsert(kRoute, newer) == PutResult::kUpdated);
+  Endpoint stale = Ep("i1", 9000, {"g", 4});
+  stale.weight = 9;
+  CHECK(*r.Upsert(kRoute, stale) == PutResult::kUnmodified);
+  Endpoint same_tag = Ep("i1", 9000, {"g", 6});
+  same_tag.weight = 7;
+  CHECK(*r.Upsert(kRoute, same_tag) == PutResult::kUnmodified);
+  CHECK(r.Snapshot()->Lookup("app.test", "/")->members()[0].endpoint.weight == 3);
+}
+
+TEST_CASE("every change publishes a new snapshot version; a no-op does not") {
+  RouteRegistry r(2);
+  auto v0 = r.publisher().Version();
+  REQUIRE(r.Upsert(kRoute, Ep("i1")).ok());
+  auto v1 = r.publisher().Version();
+  CHECK(v1 > v0);
+  REQUIRE(r.Upsert(kRoute, Ep("i1")).ok());
+  CHECK(r.publisher().Version() == v1);
+}
+
+TEST_CASE("Remove ignores a stale tag and honours a current one") {
+  RouteRegistry r(2);
+  REQUIRE(r.Upsert(kRoute, Ep("i1", 9000, {"g", 5})).ok());
+  CHECK_FALSE(r.Remove(kRoute, "i1", {"g", 4}));
+  CHECK(Members(r) == 1);
+  CHECK(r.Remove(kRoute, "i1", {"g", 5}));
+  CHECK(Members(r) == 0);
+  CHECK_FALSE(r.Remove(kRoute, "i1", {"g", 5}));  // idempotent
+}
+
+TEST_CASE("a removed endpoint is flagged so pooled connections and drains can see it") {
+  RouteRegistry r(2);
+  REQUIRE(r.Upsert(kRoute, Ep("i1")).ok());
+  auto runtime = r.Snapshot()->Lookup("app.test", "/")->members()[0].runtime;
+  CHECK_FALSE(runtime->removed.load());
+  REQUIRE(r.Remove(kRoute, "i1", {}));
+  CHECK(runtime->removed.load());
+}
+
+TEST_CASE("a route whose last endpoint left stays routable (503, not 404)") {
+  RouteRegistry r(2);
+  REQUIRE(r.Upsert(kRoute, Ep("i1")).ok());
+  REQUIRE(r.Remove(kRoute, "i1", {}));
+  CHECK(r.Snapshot()->Lookup("app.test", "/") != nullptr);
+  CHECK(r.RemoveRoute(kRoute));
+  CHECK(r.Snapshot()->Lookup("app.test", "/") == nullptr);
+}
+
+TEST_CASE("ReplaceAll keeps the runtime state of endpoints that stay") {
+  RouteRegistry r(2);
+  REQUIRE(r.Upsert(kRoute, Ep("i1")).ok());
+  auto before = r.Snapshot()->Lookup("app.test", "/")->members()[0].runtime;
+  RouteSpec spec{kRoute, LoadBalancing::kLeastConnections, {Ep("i1"), Ep("i2", 9001)}};
+  REQUIRE(r.ReplaceAll({spec}).ok());
+  const RoutePool* p = r.Snapshot()->Lookup("app.test", "/");
+  REQUIRE(p->members().size() == 2);
+  CHECK(p->load_balancing() == LoadBalancing::kLeastConnections);
+  CHECK(p->members()[0].runtime == before);
+}
+
+TEST_CASE("ReplaceAll rejects an invalid snapshot and changes nothing") {
+  RouteRegistry r(2);
+  REQUIRE(r.Upsert(kRoute, Ep("i1")).ok());
+  Endpoint bad = Ep("i2");
+  bad.host = "not-an-ip";
+  Status s = r.ReplaceAll({RouteSpec{kRoute, LoadBalancing::kRoundRobin, {bad}}});
+  CHECK(s.code() == StatusCode::kInvalidArgument);
+  CHECK(s.message().find("not-an-ip") != std::string::npos);
+  CHECK(Members(r) == 1);
+  Status dup = r.ReplaceAll({RouteSpec{kRoute, {}, {Ep("x"), Ep("x", 9001)}}});
+  CHECK(dup.message().find("duplicate instance id 'x'") != std::string::npos);
+}
+
+TEST_CASE("an endpoint that moved to another address gets fresh state") {
+  RouteRegistry r(2);
+  REQUIRE(r.Upsert(kRoute, Ep("i1", 9000)).ok());
+  auto old = r.Snapshot()->Lookup("app.test", "/")->members()[0].runtime;
+  CHECK(*r.Upsert(kRoute, Ep("i1", 9001)) == PutResult::kUpdated);
+  auto now = r.Snapshot()->Lookup("app.test", "/")->members()[0].runtime;
+  CHECK(now->uid != old->uid);
+  CHECK(old->removed.load());
+}
+
+TEST_CASE("re-asserting an ejected endpoint with a new tag makes it eligible again") {
+  RouteRegistry r(2);
+  REQUIRE(r.Upsert(kRoute, Ep("i1", 9000, {"g", 1})).ok());
+  auto rt = r.Snapshot()->Lookup("app.test", "/")->members()[0].runtime;
+  auto now = std::chrono::steady_clock::now();
+  rt->RecordFailure(now, 1, std::chrono::seconds(30));
+  REQUIRE(rt->Ejected(now));
+  REQUIRE(*r.Upsert(kRoute, Ep("i1", 9000, {"g", 2})) == PutResult::kUpdated);
+  CHECK_FALSE(rt->Ejected(now));
+}
+
+TEST_CASE("ParseRouteUri lowercases the host and trims the path") {
+  auto k = ParseRouteUri("App.Example.COM/api/");
+  REQUIRE(k.ok());
+  CHECK(k->host == "app.example.com");
+  CHECK(k->path == "/api");
+  CHECK(ParseRouteUri("a.test:8080")->host == "a.test");
+  CHECK_FALSE(ParseRouteUri("/path-only").ok());
+  CHECK_FALSE(ParseRouteUri("bad host.test").ok());
+  CHECK_FALSE(ParseRouteUri("a.test/x?y").ok());
+}
+
+TEST_CASE("app counters survive the app's endpoints") {
+  RouteRegistry r(2);
+  REQUIRE(r.Upsert(kRoute, Ep("i1")).ok());
+  auto rt = r.Snapshot()->Lookup("app.test", "/")->members()[0].runtime;
+  rt->app_stats->BeginRequest(0);
+  rt->app_stats->EndRequest(0, 200, std::chrono::microseconds(100), 10);
+  REQUIRE(r.Remove(kRoute, "i1", {}));
+  auto apps = r.AppStats();
+  REQUIRE(apps.count("app-guid") == 1);
+  CHECK(apps["app-guid"]->Totals().Requests() == 1);
+}
+
+}  // namespace
+}  // namespace wharf::router
