@@ -1,0 +1,54 @@
+// The folder of one staging, and how its parts appear inside the staging
+// container.
+//
+//   <work>/staging/<build>/app        BUILD_DIR, bound at /home/vcap/app
+//                          deps       DEPS_DIR            /tmp/deps
+//                          profile.d  PROFILE_DIR         /tmp/profile.d
+//                          cache      buildpack caches    /tmp/cache
+//                          env        ENV_DIR (Heroku)    /tmp/env (read-only)
+//                          out        plan, detect and release output  /tmp/staging
+//                          scratch    cloned and unpacked buildpacks (host only)
+//   buildpack roots                                       /tmp/buildpacks/<i> (read-only)
+// With an isolated runtime the plan uses the container paths and the runtime
+// binds them; the plain-process backend shares the host's file system, so the
+// plan uses the host paths and nothing is bound.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "runtime/container_runtime.h"
+#include "stager/staging_plan.h"
+
+namespace wharf::stager {
+
+struct StagingWorkspace {
+  std::filesystem::path root, app, deps, profile, cache, env, out, scratch;
+
+  // Creates <parent>/<name> and its parts; fails if it exists.
+  static Result<StagingWorkspace> Create(const std::filesystem::path& parent, std::string_view name);
+};
+
+struct ContainerLayout {
+  PlanDirs dirs;
+  std::vector<std::string> buildpack_dirs;      // per buildpack root, as the plan names it
+  std::vector<runtime::BindMount> mounts;
+  std::string plan_file;                        // where the builder reads the plan
+};
+
+ContainerLayout LayoutFor(const StagingWorkspace& ws, const std::vector<std::filesystem::path>& buildpack_roots,
+                          bool isolated);
+
+// Writes one file per variable into `env_dir` (Heroku's ENV_DIR). Names must be
+// valid environment names (refused otherwise, naming the variable).
+Status WriteEnvDir(const std::filesystem::path& env_dir, const std::map<std::string, std::string>& env);
+
+// Gives the tree to vcap (uid 2000), which the staging container runs as, when
+// wharfd runs as root; otherwise does nothing.
+Status GiveToVcap(const std::filesystem::path& root);
+
+}  // namespace wharf::stager
