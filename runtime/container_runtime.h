@@ -123,6 +123,11 @@ class ContainerRuntime {
   // ("127.0.0.1" with host networking; the bridge address with isolated networking).
   virtual std::string HostAddressForInstances() const = 0;
 
+  // What the operator should know about this runtime's limits, to be logged
+  // loudly at startup and shown by `wharf app` (e.g. "not isolated", "no
+  // network namespaces: instances share the host's network").
+  virtual std::vector<std::string> Warnings() const { return {}; }
+
   // Calls `on_exit` once when the container stops (immediately if it already has).
   // Callbacks run on a runtime-owned thread; keep them short.
   virtual void Watch(std::string_view id, std::function<void(const ExitInfo&)> on_exit) = 0;

@@ -1,10 +1,246 @@
 #include "runtime/oci_runtime.h"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include "common/file_io.h"
+#include "common/ids.h"
+#include "runtime/cgroups.h"
+#include "runtime/command.h"
+#include "runtime/helpers/state_files.h"
+#include "runtime/monitored_runtime.h"
+#include "runtime/network.h"
+#include "runtime/oci_bundle.h"
+#include "runtime/rootfs.h"
+
 namespace wharf::runtime {
 
-Result<std::unique_ptr<ContainerRuntime>> MakeOciRuntime(const RuntimeConfig&, const std::filesystem::path&,
-                                                         const std::filesystem::path&, const Clock&) {
-  return Status::Unavailable("OCI backend not built yet");
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kVcap = 2000;
+
+Status MakeOwnedDir(const fs::path& dir, bool vcap_owned) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status::Internal("cannot create " + dir.string() + ": " + ec.message());
+  if (vcap_owned && ::chown(dir.c_str(), kVcap, kVcap) != 0) {
+    return Status::Internal("cannot chown " + dir.string());
+  }
+  return Status::Ok();
+}
+
+std::optional<fs::path> FindTool(const std::string& name) {
+  for (const char* dir : {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}) {
+    fs::path p = fs::path(dir) / name;
+    if (::access(p.c_str(), X_OK) == 0) return p;
+  }
+  return std::nullopt;
+}
+
+class OciRuntime final : public MonitoredRuntime {
+ public:
+  OciRuntime(RuntimeConfig config, fs::path monitor, fs::path init, const Clock& clock, std::string tool,
+             fs::path tool_path, Rootfs rootfs, CgroupLayout layout, std::unique_ptr<BridgeNetwork> net,
+             std::vector<std::string> warnings)
+      : MonitoredRuntime(std::move(config), std::move(monitor), clock),
+        init_(std::move(init)),
+        tool_(std::move(tool)),
+        tool_path_(std::move(tool_path)),
+        rootfs_(std::move(rootfs)),
+        layout_(layout),
+        net_(std::move(net)),
+        warnings_(std::move(warnings)) {}
+
+  std::string_view Name() const override { return tool_; }
+  bool Isolated() const override { return true; }
+  std::string HostAddressForInstances() const override { return net_ ? net_->gateway() : "127.0.0.1"; }
+  std::vector<std::string> Warnings() const override { return warnings_; }
+
+ protected:
+  Result<Launch> Prepare(const ContainerSpec& spec, ContainerRecord& record) override {
+    const fs::path& dir = record.state_dir;
+    record.cgroup = "/wharf/" + spec.id;
+    if (spec.network == NetworkMode::kIsolated && net_) {
+      auto att = net_->Attach(dir);
+      if (!att.ok()) return att.status();
+      record.ip = att->ip;
+      record.port = spec.container_port;
+      record.netns = att->netns;
+      record.veth = att->veth;
+    } else {
+      auto port = ports_.Acquire(spec.id);
+      if (!port.ok()) return port.status();
+      record.host_port = *port;
+      record.port = *port;
+      record.ip = "127.0.0.1";
+      record.host_network = true;
+    }
+
+    BundleParams p;
+    p.id = spec.id;
+    p.rootfs = rootfs_.path;
+    p.rootfs_bind_dirs = rootfs_.bind_dirs;
+    p.init_binary = init_;
+    p.argv = spec.argv;
+    p.extra_mounts = spec.extra_mounts;
+    p.limits = spec.limits;
+    p.cgroups_path = record.cgroup;
+    p.netns_path = record.netns;
+    if (!record.netns.empty()) p.resolv_conf = config_.state_root / "resolv.conf";
+    if (!spec.droplet_dir.empty()) {
+      p.droplet_dir = fs::absolute(spec.droplet_dir);
+      if (p.droplet_dir.string().find_first_of(",:") != std::string::npos) {
+        return Status::InvalidArgument("droplet path " + p.droplet_dir.string() + " may not hold ',' or ':'");
+      }
+      p.upper_dir = dir / "layer" / "upper";
+      p.work_dir = dir / "layer" / "work";
+      WHARF_RETURN_IF_ERROR(MakeOwnedDir(p.upper_dir, true));
+      WHARF_RETURN_IF_ERROR(MakeOwnedDir(p.work_dir, false));
+      WHARF_RETURN_IF_ERROR(MakeOwnedDir(p.upper_dir / "tmp", true));
+      record.writable_dir = p.upper_dir;
+    } else {
+      p.app_dir = fs::absolute(spec.app_dir);
+      p.tmp_dir = dir / "tmp";
+      WHARF_RETURN_IF_ERROR(MakeOwnedDir(p.tmp_dir, true));
+      record.writable_dir = p.app_dir;
+    }
+
+    std::map<std::string, std::string> env = spec.env;
+    SetAddressEnv(record, spec.container_port, env);
+    env["HOME"] = "/home/vcap/app";
+    env["PWD"] = "/home/vcap/app";
+    env["TMPDIR"] = "/home/vcap/tmp";
+    env["DEPS_DIR"] = "/home/vcap/deps";
+    if (!env.count("PATH")) env["PATH"] = "/usr/local/bin:/usr/bin:/bin";
+    for (const auto& [k, v] : env) p.env.push_back(k + "=" + v);
+
+    fs::path bundle = dir / files::kBundle;
+    WHARF_RETURN_IF_ERROR(MakeOwnedDir(bundle, false));
+    WHARF_RETURN_IF_ERROR(WriteFileAtomic(bundle / "config.json", MakeOciConfig(p).dump(2), 0600));
+
+    Launch launch;
+    launch.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
+    launch.monitor_args = {"--oci",    tool_path_.string(), "--oci-root", OciRoot().string(),
+                           "--bundle", bundle.string(),     "--id",       spec.id,
+                           "--oom-file", CgroupReader(layout_, record.cgroup).OomCounterFile().string()};
+    return launch;
+  }
+
+  Status SendSignal(const ContainerRecord&, const ProcessStamp& init, int signal) override {
+    // The init is wharf-init, which forwards catchable signals to the app's
+    // process group; SIGKILL ends the pid namespace and everything in it.
+    if (::kill(init.pid, signal) == 0 || errno == ESRCH) return Status::Ok();
+    return Status::Internal("cannot signal container init " + std::to_string(init.pid));
+  }
+
+  void Release(const ContainerRecord& record) override {
+    (void)RunCommand({tool_path_.string(), "--root", OciRoot().string(), "delete", "-f", record.id});
+    if (net_ && !record.netns.empty()) net_->Detach({record.ip, record.netns, record.veth});
+    ports_.Release(record.host_port);
+  }
+
+  Result<ContainerStats> ReadUsage(const ContainerRecord& record, const ProcessStamp&) override {
+    auto u = CgroupReader(layout_, record.cgroup).Read();
+    if (!u.ok()) return u.status();
+    ContainerStats s;
+    s.cpu_nanos = u->cpu_nanos;
+    s.memory_bytes = u->memory_bytes;
+    s.memory_limit = u->memory_limit;
+    return s;
+  }
+
+ private:
+  fs::path OciRoot() const { return config_.state_root / tool_; }
+
+  fs::path init_;
+  std::string tool_;
+  fs::path tool_path_;
+  Rootfs rootfs_;
+  CgroupLayout layout_;
+  std::unique_ptr<BridgeNetwork> net_;
+  std::vector<std::string> warnings_;
+};
+
+// Runs /bin/true in a throwaway container with limits, as the real ones will be.
+Status ProbeTool(const fs::path& tool, const fs::path& state_root, const Rootfs& rootfs, const fs::path& init) {
+  std::string id = "wharf-probe-" + RandomHex(4);
+  fs::path bundle = state_root / ("probe-" + id);
+  std::error_code ec;
+  fs::create_directories(bundle / "app", ec);
+  BundleParams p;
+  p.id = id;
+  p.rootfs = rootfs.path;
+  p.rootfs_bind_dirs = rootfs.bind_dirs;
+  p.init_binary = init;
+  p.argv = {"/bin/true"};
+  p.env = {"PATH=/usr/bin:/bin"};
+  p.app_dir = bundle / "app";
+  p.limits.memory_bytes = 64ull << 20;
+  p.limits.pids = 64;
+  p.cgroups_path = "/wharf/" + id;
+  Status s = WriteFileAtomic(bundle / "config.json", MakeOciConfig(p).dump(), 0600);
+  fs::path root = state_root / tool.filename();
+  if (s.ok()) {
+    auto r = RunCommand({tool.string(), "--root", root.string(), "run", "--bundle", bundle.string(), id},
+                        std::chrono::seconds(20));
+    if (!r.ok()) {
+      s = r.status();
+    } else if (r->exit_code != 0) {
+      std::string out = r->output;
+      while (!out.empty() && out.back() == '\n') out.pop_back();
+      s = Status::Unavailable(tool.string() + " cannot run a container here (exit " + std::to_string(r->exit_code) +
+                              "): " + out);
+    }
+    (void)RunCommand({tool.string(), "--root", root.string(), "delete", "-f", id});
+  }
+  fs::remove_all(bundle, ec);
+  return s;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ContainerRuntime>> MakeOciRuntime(const RuntimeConfig& config, const fs::path& monitor_binary,
+                                                         const fs::path& init_binary, const Clock& clock) {
+  if (::geteuid() != 0) return Status::Unavailable("OCI containers need root (wharfd runs as uid " +
+                                                   std::to_string(::geteuid()) + ")");
+  auto rootfs = EnsureRootfs(config.state_root);
+  if (!rootfs.ok()) return rootfs.status();
+  std::vector<std::string> names;
+  if (config.backend == "auto") names = {"crun", "runc"};
+  else names = {config.backend};
+  std::string why;
+  for (const auto& name : names) {
+    auto path = FindTool(name);
+    if (!path) {
+      why += (why.empty() ? "" : "; ") + name + " is not installed";
+      continue;
+    }
+    Status probe = ProbeTool(*path, config.state_root, *rootfs, init_binary);
+    if (!probe.ok()) {
+      why += (why.empty() ? "" : "; ") + probe.message();
+      continue;
+    }
+    std::vector<std::string> warnings;
+    std::unique_ptr<BridgeNetwork> net;
+    auto made = BridgeNetwork::Create(config.bridge, config.subnet, config.state_root);
+    if (made.ok()) {
+      net = std::move(*made);
+      // Instances have no route out; name lookups go to the bridge address (a DNS
+      // server on the host's 127.0.0.1:53 if there is one) and fail fast otherwise.
+      Status dns = WriteFileAtomic(config.state_root / "resolv.conf",
+                                   "nameserver " + net->gateway() + "\noptions timeout:1 attempts:1\n");
+      if (!dns.ok()) return dns;
+    } else {
+      warnings.push_back("no network namespaces (" + made.status().message() +
+                         "): instances share the host's network, each on its own port");
+    }
+    return std::unique_ptr<ContainerRuntime>(std::make_unique<OciRuntime>(
+        config, monitor_binary, init_binary, clock, name, *path, *rootfs, DetectCgroupLayout(), std::move(net),
+        std::move(warnings)));
+  }
+  return Status::Unavailable("no OCI runtime works here: " + why);
 }
 
 }  // namespace wharf::runtime

@@ -16,6 +16,10 @@ class ProcessRuntime final : public MonitoredRuntime {
   std::string_view Name() const override { return "process"; }
   bool Isolated() const override { return false; }
   std::string HostAddressForInstances() const override { return "127.0.0.1"; }
+  std::vector<std::string> Warnings() const override {
+    return {"NOT ISOLATED: the process backend runs apps as plain host processes, without namespaces, "
+            "read-only root, seccomp or memory/pids limits"};
+  }
 
  protected:
   Result<Launch> Prepare(const ContainerSpec& spec, ContainerRecord& record) override;

@@ -16,7 +16,13 @@ packages=(
   doctest-dev nlohmann-json3-dev libssl-dev
   # run and test
   ca-certificates curl git sqlite3 procps iproute2 python3
+  # containers (runtime/): OCI runtimes, nft for the bridge's DNAT to host loopback, unshare/nsenter
+  runc crun nftables util-linux
 )
+
+# The vcap user (uid/gid 2000) that apps run as, as in Cloud Foundry; containers see the host's /etc.
+if ! getent group 2000 >/dev/null; then groupadd -g 2000 vcap; fi
+if ! getent passwd 2000 >/dev/null; then useradd -u 2000 -g 2000 -M -d /home/vcap -s /bin/bash vcap; fi
 
 missing=()
 for p in "${packages[@]}"; do

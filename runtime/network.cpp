@@ -1,0 +1,188 @@
+#include "runtime/network.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <random>
+#include <sstream>
+
+#include "common/file_io.h"
+#include "runtime/command.h"
+#include "runtime/helpers/state_files.h"
+
+namespace wharf::runtime {
+
+namespace fs = std::filesystem;
+
+std::string Subnet::Address(std::uint32_t offset) const {
+  in_addr a{htonl(base + offset)};
+  char buf[INET_ADDRSTRLEN];
+  ::inet_ntop(AF_INET, &a, buf, sizeof buf);
+  return buf;
+}
+
+Result<Subnet> ParseSubnet(const std::string& cidr) {
+  auto slash = cidr.find('/');
+  if (slash == std::string::npos) return Status::InvalidArgument("subnet '" + cidr + "' lacks a /prefix");
+  in_addr a{};
+  if (::inet_pton(AF_INET, cidr.substr(0, slash).c_str(), &a) != 1) {
+    return Status::InvalidArgument("subnet '" + cidr + "' has no valid IPv4 address");
+  }
+  int prefix = std::atoi(cidr.c_str() + slash + 1);
+  if (prefix < 8 || prefix > 29) return Status::InvalidArgument("subnet '" + cidr + "': prefix must be 8..29");
+  Subnet s;
+  s.prefix = prefix;
+  std::uint32_t mask = 0xffffffffu << (32 - prefix);
+  s.base = ntohl(a.s_addr) & mask;
+  return s;
+}
+
+std::string VethName(std::uint32_t offset) {
+  std::ostringstream o;
+  o << "wv" << std::hex << offset;
+  return o.str();
+}
+
+Result<std::unique_ptr<BridgeNetwork>> BridgeNetwork::Create(const std::string& bridge, const std::string& subnet,
+                                                             const fs::path& scratch_dir) {
+  if (::geteuid() != 0) return Status::Unavailable("isolated networking needs root");
+  if (bridge.empty() || bridge.size() > 15 || bridge.find_first_of("/ \"") != std::string::npos) {
+    return Status::InvalidArgument("bad bridge name '" + bridge + "'");
+  }
+  auto parsed = ParseSubnet(subnet);
+  if (!parsed.ok()) return parsed.status();
+  for (const char* tool : {"ip", "nft", "unshare", "nsenter"}) {
+    bool found = false;
+    for (const char* dir : {"/usr/sbin", "/usr/bin", "/sbin", "/bin"}) {
+      found = found || ::access((std::string(dir) + "/" + tool).c_str(), X_OK) == 0;
+    }
+    if (!found) return Status::Unavailable(std::string("isolated networking needs '") + tool + "' (apt-get install iproute2 nftables util-linux)");
+  }
+  std::unique_ptr<BridgeNetwork> net(new BridgeNetwork(bridge, *parsed, scratch_dir));
+  net->gateway_ = parsed->Address(1);
+  std::string cidr = net->gateway_ + "/" + std::to_string(parsed->prefix);
+
+  auto exists = RunCommand({"ip", "link", "show", "dev", bridge});
+  if (!exists.ok()) return exists.status();
+  if (exists->exit_code != 0) WHARF_RETURN_IF_ERROR(RunChecked({"ip", "link", "add", bridge, "type", "bridge"}));
+  WHARF_RETURN_IF_ERROR(RunChecked({"ip", "addr", "replace", cidr, "dev", bridge}));
+  WHARF_RETURN_IF_ERROR(RunChecked({"ip", "link", "set", bridge, "up"}));
+  {
+    fs::path sysctl = fs::path("/proc/sys/net/ipv4/conf") / bridge / "route_localnet";
+    int fd = ::open(sysctl.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::write(fd, "1", 1) != 1) {
+      if (fd >= 0) ::close(fd);
+      return Status::Internal("cannot set " + sysctl.string());
+    }
+    ::close(fd);
+  }
+  std::string table = "wharf_" + bridge;
+  std::string rules = "add table ip " + table + "\nflush table ip " + table + "\ntable ip " + table +
+                      " {\n"
+                      "  chain prerouting {\n"
+                      "    type nat hook prerouting priority dstnat; policy accept;\n"
+                      "    iifname \"" + bridge + "\" ip daddr " + net->gateway_ +
+                      " meta l4proto { tcp, udp } dnat to 127.0.0.1\n"
+                      "  }\n"
+                      "}\n";
+  fs::path nft_file = scratch_dir / ("nft-" + bridge + ".conf");
+  WHARF_RETURN_IF_ERROR(WriteFileAtomic(nft_file, rules));
+  WHARF_RETURN_IF_ERROR(RunChecked({"nft", "-f", nft_file.string()}));
+  std::error_code ec;
+  fs::create_directories(net->LeaseDir(), ec);
+  if (ec) return Status::Internal("cannot create " + net->LeaseDir().string() + ": " + ec.message());
+  return net;
+}
+
+fs::path BridgeNetwork::LeaseDir() const { return fs::path("/run/wharf/net") / bridge_; }
+
+Result<std::uint32_t> BridgeNetwork::Lease(const fs::path& state_dir) {
+  std::uint32_t first = 2, last = subnet_.size() - 2;  // .0 network, .1 bridge, last broadcast
+  std::uint32_t span = last - first + 1;
+  std::random_device rd;
+  std::uint32_t offset = rd() % span;
+  for (std::uint32_t i = 0; i < span; ++i) {
+    std::uint32_t host = first + (offset + i) % span;
+    fs::path lease = LeaseDir() / subnet_.Address(host);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      int fd = ::open(lease.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+      if (fd >= 0) {
+        std::string owner = state_dir.string() + "\n";
+        bool ok = ::write(fd, owner.data(), owner.size()) == static_cast<ssize_t>(owner.size());
+        ::close(fd);
+        if (ok) return host;
+        ::unlink(lease.c_str());
+        break;
+      }
+      auto owner = ReadFile(lease);
+      if (!owner.ok()) break;
+      std::string dir = *owner;
+      while (!dir.empty() && dir.back() == '\n') dir.pop_back();
+      if (!dir.empty() && fs::exists(dir)) break;
+      ::unlink(lease.c_str());  // stale: its container is gone
+    }
+  }
+  return Status::Unavailable("no free address left in the bridge's subnet");
+}
+
+void BridgeNetwork::Unlease(const std::string& ip) {
+  if (ip.empty()) return;
+  std::error_code ec;
+  fs::remove(LeaseDir() / ip, ec);
+}
+
+Result<Attachment> BridgeNetwork::Attach(const fs::path& state_dir) {
+  auto host = Lease(state_dir);
+  if (!host.ok()) return host.status();
+  Attachment a;
+  a.ip = subnet_.Address(*host);
+  a.veth = VethName(*host);
+  a.netns = (state_dir / files::kNetns).string();
+  auto fail = [&](Status s) {
+    Detach(a);
+    return s;
+  };
+  { int fd = ::open(a.netns.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644); if (fd >= 0) ::close(fd); }
+  // A veth of the same name left over from a crash would make `link add` fail.
+  (void)RunCommand({"ip", "link", "del", a.veth});
+  Status made = RunChecked({"unshare", "--net=" + a.netns, "true"});
+  if (!made.ok()) return fail(made);
+  fs::path host_batch = state_dir / "net-host.batch";
+  fs::path ns_batch = state_dir / "net-ns.batch";
+  Status w1 = WriteFileAtomic(host_batch, "link add " + a.veth + " type veth peer name eth0 netns " + a.netns +
+                                              "\nlink set " + a.veth + " master " + bridge_ + "\nlink set " +
+                                              a.veth + " up\n");
+  Status w2 = WriteFileAtomic(ns_batch, "link set lo up\naddr add " + a.ip + "/" + std::to_string(subnet_.prefix) +
+                                            " dev eth0\nlink set eth0 up\nroute add default via " + gateway_ + "\n");
+  if (!w1.ok()) return fail(w1);
+  if (!w2.ok()) return fail(w2);
+  Status host_side = RunChecked({"ip", "-batch", host_batch.string()});
+  if (!host_side.ok()) return fail(host_side);
+  Status ns_side = RunChecked({"nsenter", "--net=" + a.netns, "ip", "-batch", ns_batch.string()});
+  if (!ns_side.ok()) return fail(ns_side);
+  return a;
+}
+
+void BridgeNetwork::Detach(const Attachment& a) {
+  if (!a.netns.empty()) {
+    ::umount2(a.netns.c_str(), MNT_DETACH);
+    ::unlink(a.netns.c_str());
+  }
+  if (!a.veth.empty()) {
+    // Normally gone with the namespace; a lingering one is removed.
+    if (fs::exists(fs::path("/sys/class/net") / a.veth)) (void)RunCommand({"ip", "link", "del", a.veth});
+  }
+  Unlease(a.ip);
+}
+
+Status BridgeNetwork::RemoveIfUnused() {
+  std::error_code ec;
+  if (fs::exists(LeaseDir()) && !fs::is_empty(LeaseDir(), ec)) return Status::Conflict("addresses still leased");
+  (void)RunCommand({"nft", "delete", "table", "ip", "wharf_" + bridge_});
+  (void)RunCommand({"ip", "link", "del", bridge_});
+  return Status::Ok();
+}
+
+}  // namespace wharf::runtime

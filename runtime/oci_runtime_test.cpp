@@ -1,0 +1,229 @@
+// Integration tests of the OCI backend: real runc/crun containers. They need
+// root and an OCI runtime; without them they pass with a "skipped" message.
+#include <arpa/inet.h>
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <atomic>
+
+#include "runtime/container_runtime.h"
+#include "runtime/network.h"
+#include "runtime/runtime_test_support.h"
+
+namespace wharf::runtime {
+namespace {
+
+using testing::ReadAll;
+using testing::TempRoot;
+using testing::WaitUntil;
+using namespace std::chrono_literals;
+
+std::string Backend() {
+  const char* b = std::getenv("WHARF_TEST_OCI_BACKEND");  // "runc", "crun" or unset (auto)
+  return b ? b : "auto";
+}
+
+std::unique_ptr<ContainerRuntime> MakeOci(const std::filesystem::path& root) {
+  if (::geteuid() != 0) return nullptr;
+  RuntimeConfig c;
+  c.state_root = root / "runtime";
+  c.backend = Backend();
+  c.bridge = "wharft0";
+  c.subnet = "10.244.0.0/16";
+  auto rt = MakeRuntime(c);
+  if (!rt.ok() || !(*rt)->Isolated()) return nullptr;
+  return std::move(*rt);
+}
+
+#define REQUIRE_OCI(rt)                                                       \
+  if (!(rt)) {                                                                \
+    MESSAGE("skipped: needs root and a working runc or crun");                \
+    return;                                                                   \
+  }
+
+ContainerSpec Spec(const TempRoot& root, std::string id, std::string script) {
+  ContainerSpec s;
+  s.id = std::move(id);
+  s.droplet_dir = testing::MakeDroplet(root.path / ("droplet-" + s.id));
+  s.argv = {"/bin/bash", "-c", std::move(script)};
+  s.limits.memory_bytes = 128ull << 20;
+  s.limits.pids = 128;
+  s.limits.cpu_shares = 128;
+  return s;
+}
+
+std::vector<std::string> RunLines(ContainerRuntime& rt, const ContainerSpec& spec, RunOutput* result = nullptr) {
+  std::vector<std::string> lines;
+  auto r = RunToCompletion(rt, spec, 30s, [&](std::string_view l, bool) { lines.emplace_back(l); });
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  if (result) *result = *r;
+  return lines;
+}
+
+bool Contains(const std::vector<std::string>& lines, const std::string& want) {
+  for (const auto& l : lines) if (l == want) return true;
+  return false;
+}
+
+std::string HttpGet(const std::string& ip, int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  ::inet_pton(AF_INET, ip.c_str(), &a.sin_addr);
+  std::string out;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+    std::string req = "GET /index.html HTTP/1.0\r\n\r\n";
+    if (::write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
+      char buf[4096];
+      ssize_t n;
+      while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("oci backend: the app runs as uid 2000 with no capabilities, a read-only root and seccomp") {
+  TempRoot root;
+  auto rt = MakeOci(root.path);
+  REQUIRE_OCI(rt);
+  auto lines = RunLines(*rt, Spec(root, "sec",
+                                  "id -u; grep CapEff /proc/self/status; grep NoNewPrivs /proc/self/status;"
+                                  "touch /usr/x 2>/dev/null || echo usr-ro; touch /x 2>/dev/null || echo root-ro;"
+                                  "touch /tmp/x && echo tmp-rw; touch $HOME/x && echo home-rw;"
+                                  "unshare -U true 2>/dev/null || echo unshare-denied;"
+                                  "ps -e --no-headers | wc -l; cat $HOME/index.html; echo $PORT"));
+  CHECK(Contains(lines, "2000"));
+  CHECK(Contains(lines, "CapEff:\t0000000000000000"));
+  CHECK(Contains(lines, "NoNewPrivs:\t1"));
+  CHECK(Contains(lines, "usr-ro"));
+  CHECK(Contains(lines, "root-ro"));
+  CHECK(Contains(lines, "tmp-rw"));
+  CHECK(Contains(lines, "home-rw"));
+  CHECK(Contains(lines, "unshare-denied"));
+  CHECK(Contains(lines, "hello from wharf"));
+  CHECK(Contains(lines, "8080"));
+  CHECK_FALSE(std::filesystem::exists(root.path / "droplet-sec" / "app" / "x"));  // the droplet is untouched
+}
+
+TEST_CASE("oci backend: an instance serves on PORT at its own address, and reaches host loopback services") {
+  TempRoot root;
+  auto rt = MakeOci(root.path);
+  REQUIRE_OCI(rt);
+  // A host service on 127.0.0.1 only.
+  int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(lfd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t len = sizeof a;
+  ::getsockname(lfd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::listen(lfd, 4);
+  int host_port = ntohs(a.sin_port);
+
+  auto spec = Spec(root, "web",
+                   "(exec 3<>/dev/tcp/" + rt->HostAddressForInstances() + "/" + std::to_string(host_port) +
+                       " && echo reached-host) 2>&1; exec python3 -m http.server $PORT");
+  auto c = rt->Start(spec);
+  REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+  std::string body;
+  WaitUntil([&] { body = HttpGet(c->ip, c->port); return !body.empty(); });
+  CHECK_MESSAGE(body.find("hello from wharf") != std::string::npos,
+                rt->Name() << " " << c->ip << ":" << c->port << " body=" << body << " out="
+                           << ReadAll(c->state_dir / "stdout.log") << " err=" << ReadAll(c->state_dir / "stderr.log"));
+  if (!c->host_network) {
+    CHECK(c->port == 8080);
+    CHECK(c->ip.rfind("10.244.", 0) == 0);
+    CHECK(WaitUntil([&] { return ReadAll(c->state_dir / "stdout.log").find("reached-host") != std::string::npos; }));
+  }
+  auto stats = rt->Stats("web");
+  REQUIRE(stats.ok());
+  CHECK(stats->memory_bytes > 0);
+  CHECK(stats->memory_limit == 128ull << 20);
+  CHECK(stats->cpu_nanos > 0);
+  CHECK(rt->Destroy("web").ok());
+  ::close(lfd);
+}
+
+TEST_CASE("oci backend: going over the memory limit is an OOM kill, recorded as such") {
+  TempRoot root;
+  auto rt = MakeOci(root.path);
+  REQUIRE_OCI(rt);
+  auto spec = Spec(root, "hog", "exec python3 -c 'x=[]\nwhile True: x.append(bytearray(1<<20))'");
+  spec.limits.memory_bytes = 48ull << 20;
+  RunOutput out;
+  RunLines(*rt, spec, &out);
+  CHECK(out.exit.oom_killed);
+  CHECK(out.exit.exit_code == 137);
+}
+
+TEST_CASE("oci backend: the pids limit stops a fork loop") {
+  TempRoot root;
+  auto rt = MakeOci(root.path);
+  REQUIRE_OCI(rt);
+  auto spec = Spec(root, "forks",
+                   "exec python3 -c \"import os,time\nn=0\ntry:\n while n<500:\n  pid=os.fork()\n"
+                   "  if pid==0:\n   time.sleep(30); os._exit(0)\n  n+=1\nexcept OSError: print('fork failed', n<40)\"");
+  spec.limits.pids = 32;
+  auto lines = RunLines(*rt, spec);
+  CHECK(Contains(lines, "fork failed True"));
+}
+
+TEST_CASE("oci backend: Stop forwards SIGTERM to the app, then kills it after the grace period") {
+  TempRoot root;
+  auto rt = MakeOci(root.path);
+  REQUIRE_OCI(rt);
+  auto polite = rt->Start(Spec(root, "polite", "exec sleep 60"));
+  REQUIRE_MESSAGE(polite.ok(), polite.status().ToString());
+  auto stubborn = rt->Start(Spec(root, "stubborn", "trap '' TERM; echo ready; while :; do sleep 0.1; done"));
+  REQUIRE_MESSAGE(stubborn.ok(), stubborn.status().ToString());
+  CHECK(WaitUntil([&] { return ReadAll(stubborn->state_dir / "stdout.log") == "ready\n"; }));
+  auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(rt->Stop("polite", 5s).ok());
+  CHECK(std::chrono::steady_clock::now() - t0 < 2s);
+  CHECK(rt->Inspect("polite")->exit->signal == SIGTERM);
+  t0 = std::chrono::steady_clock::now();
+  REQUIRE(rt->Stop("stubborn", 1s).ok());
+  auto took = std::chrono::steady_clock::now() - t0;
+  CHECK(rt->Inspect("stubborn")->exit->signal == SIGKILL);
+  CHECK(took >= 1s);
+  CHECK(took < 5s);
+  CHECK(rt->Destroy("polite").ok());
+  CHECK(rt->Destroy("stubborn").ok());
+}
+
+TEST_CASE("oci backend: a container survives its runtime object; a new one lists it and sees its exit") {
+  TempRoot root;
+  int pid = 0;
+  std::string ip;
+  {
+    auto first = MakeOci(root.path);
+    REQUIRE_OCI(first);
+    auto c = first->Start(Spec(root, "survivor", "exec sleep 60"));
+    REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+    pid = c->pid;
+    ip = c->ip;
+  }
+  CHECK(::kill(pid, 0) == 0);
+  auto second = MakeOci(root.path);
+  REQUIRE(second);
+  auto list = second->List();
+  REQUIRE(list.ok());
+  REQUIRE(list->size() == 1);
+  CHECK((*list)[0].pid == pid);
+  CHECK((*list)[0].ip == ip);
+  CHECK((*list)[0].status == ContainerStatus::kRunning);
+  std::atomic<int> code{-1};
+  second->Watch("survivor", [&](const ExitInfo& e) { code = e.exit_code; });
+  REQUIRE(::kill(pid, SIGKILL) == 0);
+  CHECK(WaitUntil([&] { return code.load() == 137; }));
+  CHECK(second->Destroy("survivor").ok());
+  CHECK_FALSE(std::filesystem::exists(root.path / "runtime" / "containers" / "survivor"));
+}
+
+}  // namespace wharf::runtime
