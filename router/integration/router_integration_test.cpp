@@ -1,0 +1,502 @@
+// The real router (two event loops) against real backends on 127.0.0.1, all started by
+// the tests. Each test takes well under a few seconds.
+#include <doctest/doctest.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <thread>
+
+#include "common/clock.h"
+#include "router/router.h"
+#include "test_backend.h"
+
+namespace wharf::router {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Connect;
+using testing::Message;
+using testing::Stream;
+using testing::TestBackend;
+
+RouterOptions TestOptions() {
+  RouterOptions o;
+  o.listen_address = "127.0.0.1";
+  o.port = 0;
+  o.threads = 2;
+  o.admin_port = 0;
+  o.timeouts.header_read = 400ms;
+  o.timeouts.backend_response = 2s;
+  o.timeouts.drain = 2s;
+  return o;
+}
+
+Endpoint Ep(std::string id, std::uint16_t port, std::string app = "app-1") {
+  Endpoint e;
+  e.instance_id = std::move(id);
+  e.app_guid = std::move(app);
+  e.host = "127.0.0.1";
+  e.port = port;
+  return e;
+}
+
+struct Fixture {
+  explicit Fixture(RouterOptions o = TestOptions()) : registry(o.threads + 1) {
+    auto r = Router::Start(o, registry, clock, &log);
+    REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+    router = std::move(*r);
+  }
+  void Route(const std::string& uri, const std::vector<Endpoint>& eps) {
+    auto key = ParseRouteUri(uri);
+    REQUIRE(key.ok());
+    registry.ConfigureRoute(*key, LoadBalancing::kRoundRobin);
+    for (const auto& e : eps) REQUIRE(registry.Upsert(*key, e).ok());
+  }
+  std::unique_ptr<Stream> Client() {
+    auto s = Connect(router->port());
+    REQUIRE(s != nullptr);
+    return s;
+  }
+  SystemClock clock;
+  RouteRegistry registry;
+  MemoryAccessLogSink log;
+  std::unique_ptr<Router> router;
+};
+
+Message Get(Stream& s, const std::string& host, const std::string& path = "/", const std::string& extra = "") {
+  REQUIRE(s.Write("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n" + extra + "\r\n"));
+  Message m;
+  REQUIRE(s.ReadMessage(&m, true));
+  return m;
+}
+
+TEST_CASE("requests are routed by Host and keep-alive connections to the instance are reused") {
+  TestBackend backend(testing::NamedBackend("one"));
+  Fixture f;
+  f.Route("app.test", {Ep("i-1", backend.port())});
+  auto c = f.Client();
+  for (int i = 0; i < 20; ++i) {
+    Message m = Get(*c, "APP.test:8080");
+    CHECK(m.Status() == 200);
+    CHECK(m.body == "one");
+  }
+  CHECK(backend.accepts() == 1);
+  CHECK(f.router->Counters().backend_reuses == 19);
+}
+
+TEST_CASE("the instance sees the forwarding headers and the request id reaches the access log") {
+  Message seen;
+  std::mutex mu;
+  TestBackend backend([&](Stream& s) {
+    Message m;
+    while (s.ReadMessage(&m, false)) {
+      {
+        std::lock_guard lock(mu);
+        seen = m;
+      }
+      s.Write(testing::Response(200, "ok"));
+    }
+  });
+  Fixture f;
+  f.Route("app.test", {Ep("i-1", backend.port())});
+  auto c = f.Client();
+  Message m = Get(*c, "app.test", "/x?y=1", "X-Forwarded-For: 9.9.9.9\r\nConnection: keep-alive, X-Drop\r\nX-Drop: 1\r\n");
+  CHECK(m.Status() == 200);
+  std::lock_guard lock(mu);
+  CHECK(seen.Target() == "/x?y=1");
+  CHECK(seen.Get("x-forwarded-for") == "9.9.9.9, 127.0.0.1");
+  CHECK(seen.Get("x-forwarded-proto") == "http");
+  CHECK(seen.Get("x-forwarded-host") == "app.test");
+  CHECK(seen.Get("x-request-start").size() == 13);
+  CHECK(seen.Get("x-request-id").size() == 36);
+  CHECK(seen.Get("x-vcap-request-id") == seen.Get("x-request-id"));
+  CHECK(seen.Get("x-cf-instanceid") == "i-1");
+  CHECK(seen.Get("x-drop").empty());
+  CHECK(seen.Get("connection").empty());
+  auto records = f.log.Records();
+  for (int i = 0; i < 200 && records.empty(); ++i) {  // the line is written just after the response
+    f.router->FlushAccessLog();
+    records = f.log.Records();
+    if (records.empty()) std::this_thread::sleep_for(5ms);
+  }
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].request_id == seen.Get("x-request-id"));
+  CHECK(records[0].status == 200);
+  CHECK(records[0].instance_id == "i-1");
+  CHECK(records[0].path == "/x?y=1");
+}
+
+TEST_CASE("unknown hosts get 404 unknown_route and routes without endpoints 503 no_endpoints") {
+  Fixture f;
+  f.registry.ConfigureRoute(RouteKey{"empty.test", ""}, LoadBalancing::kRoundRobin);
+  auto c = f.Client();
+  Message m = Get(*c, "nope.test");
+  CHECK(m.Status() == 404);
+  CHECK(m.Get("x-wharf-router-error") == "unknown_route");
+  CHECK(m.body.find("nope.test") != std::string::npos);
+  Message e = Get(*c, "empty.test");  // same connection: the 404 kept it alive
+  CHECK(e.Status() == 503);
+  CHECK(e.Get("x-wharf-router-error") == "no_endpoints");
+}
+
+TEST_CASE("a dead endpoint is skipped: the request is retried on another instance") {
+  TestBackend live(testing::NamedBackend("live"));
+  Fixture f;
+  f.Route("app.test", {Ep("dead", testing::DeadPort()), Ep("live", live.port())});
+  auto c = f.Client();
+  for (int i = 0; i < 6; ++i) {
+    Message m = Get(*c, "app.test");
+    CHECK(m.Status() == 200);
+    CHECK(m.body == "live");
+  }
+  CHECK(f.router->Counters().retries >= 1);
+  CHECK(f.router->Counters().retries <= 3);  // ejected after 3 failures, then left alone
+}
+
+TEST_CASE("when every endpoint is unreachable the answer is 502 endpoint_failure") {
+  Fixture f;
+  f.Route("app.test", {Ep("d1", testing::DeadPort()), Ep("d2", testing::DeadPort())});
+  auto c = f.Client();
+  Message m = Get(*c, "app.test");
+  CHECK(m.Status() == 502);
+  CHECK(m.Get("x-wharf-router-error") == "endpoint_failure");
+}
+
+TEST_CASE("an instance that fails mid-response gives 502 before headers, a closed connection after") {
+  TestBackend garbage([](Stream& s) {
+    Message m;
+    if (s.ReadMessage(&m, false)) s.Write("NOT HTTP AT ALL\r\n\r\n");
+  });
+  TestBackend truncated([](Stream& s) {
+    Message m;
+    if (s.ReadMessage(&m, false)) s.Write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly-part");
+  });
+  Fixture f;
+  f.Route("garbage.test", {Ep("g", garbage.port())});
+  f.Route("short.test", {Ep("s", truncated.port())});
+  auto c = f.Client();
+  Message m = Get(*c, "garbage.test");
+  CHECK(m.Status() == 502);
+  auto c2 = f.Client();
+  REQUIRE(c2->Write("GET / HTTP/1.1\r\nHost: short.test\r\n\r\n"));
+  std::string all;
+  REQUIRE(c2->ReadToEof(&all));
+  CHECK(all.rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(all.find("only-part") != std::string::npos);
+}
+
+TEST_CASE("an instance that does not answer in time gives 504") {
+  TestBackend silent([](Stream& s) {
+    Message m;
+    s.ReadMessage(&m, false);
+    std::string rest;
+    s.ReadToEof(&rest);  // until the router gives up
+  });
+  RouterOptions o = TestOptions();
+  o.timeouts.backend_response = 300ms;
+  Fixture f(o);
+  f.Route("app.test", {Ep("slow", silent.port())});
+  auto c = f.Client();
+  auto start = std::chrono::steady_clock::now();
+  Message m = Get(*c, "app.test");
+  CHECK(m.Status() == 504);
+  CHECK(std::chrono::steady_clock::now() - start < 2s);
+}
+
+TEST_CASE("a stale pooled connection is retried once on a fresh one") {
+  TestBackend closer([](Stream& s) {  // advertises keep-alive, then closes after one response
+    Message m;
+    if (s.ReadMessage(&m, false)) s.Write(testing::Response(200, "fresh"));
+  });
+  Fixture f;
+  f.Route("app.test", {Ep("c", closer.port())});
+  auto c = f.Client();
+  for (int i = 0; i < 3; ++i) {
+    Message m = Get(*c, "app.test");
+    CHECK(m.Status() == 200);
+    std::this_thread::sleep_for(20ms);  // let the backend's close arrive (a race the retry covers)
+  }
+  CHECK(closer.accepts() == 3);
+}
+
+TEST_CASE("chunked uploads and downloads are streamed through") {
+  TestBackend echo([](Stream& s) {
+    Message m;
+    while (s.ReadMessage(&m, false)) {
+      std::string out = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+      for (std::size_t i = 0; i < m.body.size(); i += 1000) {
+        std::string part = m.body.substr(i, 1000);
+        char size[16];
+        std::snprintf(size, sizeof size, "%zx\r\n", part.size());
+        out += size + part + "\r\n";
+      }
+      out += "0\r\n\r\n";
+      if (!s.Write(out)) return;
+    }
+  });
+  Fixture f;
+  f.Route("app.test", {Ep("e", echo.port())});
+  auto c = f.Client();
+  std::string payload;
+  for (int i = 0; i < 5000; ++i) payload += static_cast<char>('a' + i % 26);
+  std::string req = "POST /up HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (std::size_t i = 0; i < payload.size(); i += 777) {
+    std::string part = payload.substr(i, 777);
+    char size[16];
+    std::snprintf(size, sizeof size, "%zx\r\n", part.size());
+    req += size + part + "\r\n";
+  }
+  req += "0\r\n\r\n";
+  for (int round = 0; round < 2; ++round) {  // twice on one connection: framing ends where it should
+    REQUIRE(c->Write(req.substr(0, 100)));
+    std::this_thread::sleep_for(10ms);  // the rest arrives later: the router must stream it
+    REQUIRE(c->Write(req.substr(100)));
+    Message m;
+    REQUIRE(c->ReadMessage(&m, true));
+    CHECK(m.Status() == 200);
+    CHECK(m.chunked);
+    CHECK(m.body == payload);
+  }
+}
+
+TEST_CASE("a 100 MB upload and a 100 MB download stream with bounded memory") {
+  constexpr std::uint64_t kSize = 100ull * 1024 * 1024;
+  TestBackend sink([&](Stream& s) {
+    Message m;
+    while (s.ReadMessage(&m, false)) {  // GET: sends kSize bytes; POST with body: reads it
+      if (m.start_line.rfind("POST", 0) == 0) {
+        s.Write(testing::Response(200, "received"));
+        continue;
+      }
+      std::string chunk(64 * 1024, 'z');
+      if (!s.Write("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(kSize) + "\r\n\r\n")) return;
+      for (std::uint64_t sent = 0; sent < kSize; sent += chunk.size()) {
+        if (!s.Write(chunk)) return;
+      }
+    }
+  });
+  // The sink's POST handling above reads the whole body into memory; use a discarding one instead.
+  TestBackend discard([&](Stream& s) {
+    std::string line;
+    Message m;
+    if (!s.ReadMessage(&m, false, /*head_only=*/true)) return;
+    if (!s.Discard(std::stoull(m.Get("content-length")))) return;
+    s.Write(testing::Response(200, "received"));
+  });
+  Fixture f;
+  f.Route("down.test", {Ep("d", sink.port())});
+  f.Route("up.test", {Ep("u", discard.port())});
+  std::uint64_t peak_before = testing::PeakRssBytes();
+
+  auto c = f.Client();
+  REQUIRE(c->Write("POST / HTTP/1.1\r\nHost: up.test\r\nContent-Length: " + std::to_string(kSize) + "\r\n\r\n"));
+  std::string chunk(64 * 1024, 'u');
+  for (std::uint64_t sent = 0; sent < kSize; sent += chunk.size()) REQUIRE(c->Write(chunk));
+  Message up;
+  REQUIRE(c->ReadMessage(&up, true));
+  CHECK(up.Status() == 200);
+  CHECK(up.body == "received");
+
+  REQUIRE(c->Write("GET / HTTP/1.1\r\nHost: down.test\r\n\r\n"));
+  Message down;
+  REQUIRE(c->ReadMessage(&down, true, /*head_only=*/true));
+  CHECK(down.Status() == 200);
+  REQUIRE(down.Get("content-length") == std::to_string(kSize));
+  CHECK(c->Discard(kSize));
+
+  std::uint64_t growth = testing::PeakRssBytes() - peak_before;
+  MESSAGE("peak RSS growth while streaming 2 x 100 MB: " << growth / 1024 << " KiB");
+  CHECK(growth < 32ull * 1024 * 1024);
+}
+
+TEST_CASE("Expect: 100-continue gets a 100 from the router before the body is sent") {
+  TestBackend echo([](Stream& s) {
+    Message m;
+    while (s.ReadMessage(&m, false)) s.Write(testing::Response(200, m.body));
+  });
+  Fixture f;
+  f.Route("app.test", {Ep("e", echo.port())});
+  auto c = f.Client();
+  REQUIRE(c->Write("PUT / HTTP/1.1\r\nHost: app.test\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
+  Message interim;
+  REQUIRE(c->ReadMessage(&interim, true));
+  CHECK(interim.Status() == 100);
+  REQUIRE(c->Write("hello"));
+  Message m;
+  REQUIRE(c->ReadMessage(&m, true));
+  CHECK(m.Status() == 200);
+  CHECK(m.body == "hello");
+}
+
+TEST_CASE("WebSocket upgrades are tunnelled both ways") {
+  TestBackend ws([](Stream& s) {
+    Message m;
+    if (!s.ReadMessage(&m, false)) return;
+    if (m.Get("upgrade") != "websocket" || m.Get("connection") != "Upgrade") {
+      s.Write(testing::Response(426, "upgrade required"));
+      return;
+    }
+    s.Write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+    char buf[1024];
+    for (;;) {  // raw echo
+      ssize_t n = ::recv(s.fd(), buf, sizeof buf, 0);
+      if (n <= 0) return;
+      if (!s.Write(std::string_view(buf, static_cast<std::size_t>(n)))) return;
+    }
+  });
+  Fixture f;
+  f.Route("ws.test", {Ep("w", ws.port())});
+  auto c = f.Client();
+  REQUIRE(c->Write("GET /chat HTTP/1.1\r\nHost: ws.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+  Message m;
+  REQUIRE(c->ReadMessage(&m, true));
+  REQUIRE(m.Status() == 101);
+  CHECK(m.Get("upgrade") == "websocket");
+  for (int i = 0; i < 3; ++i) {
+    std::string msg = "frame-" + std::to_string(i);
+    REQUIRE(c->Write(msg));
+    std::string echo;
+    REQUIRE(c->ReadExact(msg.size(), &echo));
+    CHECK(echo == msg);
+  }
+  CHECK(ws.accepts() == 1);
+}
+
+TEST_CASE("a slow client gets 408 once the whole-header deadline passes") {
+  TestBackend backend(testing::NamedBackend("b"));
+  Fixture f;  // header_read = 400 ms
+  f.Route("app.test", {Ep("b", backend.port())});
+  auto c = f.Client();
+  auto start = std::chrono::steady_clock::now();
+  REQUIRE(c->Write("GET / HTTP/1.1\r\n"));
+  for (int i = 0; i < 6; ++i) {  // a header line every 100 ms: each read is quick, the head is not
+    std::this_thread::sleep_for(100ms);
+    if (!c->Write("X-Slow-" + std::to_string(i) + ": 1\r\n")) break;
+  }
+  std::string all;
+  REQUIRE(c->ReadToEof(&all));
+  CHECK(all.rfind("HTTP/1.1 408", 0) == 0);
+  CHECK(std::chrono::steady_clock::now() - start < 1500ms);
+}
+
+TEST_CASE("oversized headers get 431 and an overlong URI 414") {
+  TestBackend backend(testing::NamedBackend("b"));
+  Fixture f;
+  f.Route("app.test", {Ep("b", backend.port())});
+  auto c = f.Client();
+  REQUIRE(c->Write("GET / HTTP/1.1\r\nHost: app.test\r\nX-Big: " + std::string(40 * 1024, 'x') + "\r\n\r\n"));
+  Message m;
+  REQUIRE(c->ReadMessage(&m, true));
+  CHECK(m.Status() == 431);
+  auto c2 = f.Client();
+  REQUIRE(c2->Write("GET /" + std::string(10 * 1024, 'u') + " HTTP/1.1\r\nHost: app.test\r\n\r\n"));
+  Message m2;
+  REQUIRE(c2->ReadMessage(&m2, true));
+  CHECK(m2.Status() == 414);
+  CHECK(backend.accepts() == 0);
+}
+
+TEST_CASE("removing an endpoint drains it: the request in flight finishes, new ones go elsewhere") {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  bool arrived = false;
+  TestBackend slow([&](Stream& s) {
+    Message m;
+    while (s.ReadMessage(&m, false)) {
+      std::unique_lock lock(mu);
+      arrived = true;
+      cv.notify_all();
+      cv.wait_for(lock, 5s, [&] { return release; });
+      lock.unlock();
+      s.Write(testing::Response(200, "slow"));
+    }
+  });
+  TestBackend other(testing::NamedBackend("other"));
+  Fixture f;
+  f.Route("app.test", {Ep("slow", slow.port())});
+  auto c = f.Client();
+  REQUIRE(c->Write("GET / HTTP/1.1\r\nHost: app.test\r\n\r\n"));
+  {
+    std::unique_lock lock(mu);
+    REQUIRE(cv.wait_for(lock, 5s, [&] { return arrived; }));
+  }
+  REQUIRE(f.registry.Upsert(RouteKey{"app.test", ""}, Ep("other", other.port())).ok());
+  REQUIRE(f.registry.Remove(RouteKey{"app.test", ""}, "slow", {}));
+  auto c2 = f.Client();
+  for (int i = 0; i < 3; ++i) CHECK(Get(*c2, "app.test").body == "other");
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  Message m;
+  REQUIRE(c->ReadMessage(&m, true));
+  CHECK(m.Status() == 200);
+  CHECK(m.body == "slow");
+  CHECK(Get(*c, "app.test").body == "other");  // the drained instance's connection is not reused
+}
+
+TEST_CASE("sticky sessions: __VCAP_ID__ follows JSESSIONID and pins later requests") {
+  auto session_backend = [](std::string name) {
+    return [name](Stream& s) {
+      Message m;
+      while (s.ReadMessage(&m, false)) {
+        std::string extra = m.Target() == "/login" ? "Set-Cookie: JSESSIONID=abc; Path=/; HttpOnly\r\n" : "";
+        if (!s.Write(testing::Response(200, name, extra))) return;
+      }
+    };
+  };
+  TestBackend a(session_backend("a")), b(session_backend("b"));
+  Fixture f;
+  f.Route("app.test", {Ep("inst-a", a.port()), Ep("inst-b", b.port())});
+  auto c = f.Client();
+  Message login = Get(*c, "app.test", "/login");
+  REQUIRE(login.Status() == 200);
+  std::string vcap;
+  for (const auto& v : login.All("set-cookie")) {
+    if (v.rfind("__VCAP_ID__=", 0) == 0) vcap = v;
+  }
+  std::string instance = "inst-" + login.body;
+  CHECK(vcap == "__VCAP_ID__=" + instance + "; Path=/; HttpOnly");
+  for (int i = 0; i < 6; ++i) {
+    Message m = Get(*c, "app.test", "/", "Cookie: JSESSIONID=abc; __VCAP_ID__=" + instance + "\r\n");
+    CHECK("inst-" + m.body == instance);
+    CHECK(m.All("set-cookie").empty());
+  }
+  REQUIRE(f.registry.Remove(RouteKey{"app.test", ""}, instance, {}));
+  Message moved = Get(*c, "app.test", "/", "Cookie: __VCAP_ID__=" + instance + "\r\n");
+  CHECK(moved.Status() == 200);
+  CHECK("inst-" + moved.body != instance);
+  CHECK(moved.All("set-cookie").empty());  // no new __VCAP_ID__ until the app sets a new session
+}
+
+TEST_CASE("the connection limit answers 503 and the admin port serves metrics") {
+  TestBackend backend(testing::NamedBackend("b"));
+  RouterOptions o = TestOptions();
+  o.max_connections = 1;
+  Fixture f(o);
+  f.Route("app.test", {Ep("b", backend.port())});
+  auto first = f.Client();
+  CHECK(Get(*first, "app.test").Status() == 200);
+  auto second = f.Client();
+  std::string all;
+  REQUIRE(second->ReadToEof(&all));
+  CHECK(all.rfind("HTTP/1.1 503", 0) == 0);
+  first->Close();
+
+  auto admin = Connect(*f.router->admin_port());
+  REQUIRE(admin != nullptr);
+  REQUIRE(admin->Write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"));
+  Message m;
+  REQUIRE(admin->ReadMessage(&m, true));
+  CHECK(m.Status() == 200);
+  CHECK(m.body.find("wharf_router_route_requests_total{route=\"app.test\",status_class=\"2xx\"} 1") !=
+        std::string::npos);
+  CHECK(m.body.find("wharf_router_connections_rejected_total 1") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace wharf::router
