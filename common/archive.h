@@ -7,8 +7,14 @@
 //   - is a device, fifo or socket;
 //   - makes the entry count, one entry's size or the total size go over the caps,
 //     or has a compression ratio over the cap (a "zip bomb").
+//   - would be written through a symlink or inside a file extracted before it,
+//     or repeats a path (only a folder may be listed twice).
 // On any failure nothing of that extraction is kept: the destination is left
 // as empty as it was given.
+// Modes keep the permission bits only: setuid, setgid and sticky are dropped;
+// folders get u+rwx and files u+r. Owners are not restored: everything belongs
+// to the extracting user. A "./" entry (the destination itself) is skipped.
+// Safe to call from several threads at once (no working-folder changes).
 #pragma once
 
 #include <cstdint>
@@ -39,19 +45,27 @@ struct ArchiveFile {
   std::uint32_t mode = 0644;  // permission bits only
 };
 
-// Extracts `archive` into the existing, empty folder `dest`.
+// Extracts `archive` into the existing, empty folder `dest`. Errors:
+// kNotFound (no archive file), kInvalidArgument (dest not an empty folder, a
+// malformed archive, a refused entry), kTooLarge (a cap), kInternal (the disk).
 Status ExtractArchive(const std::filesystem::path& archive, const std::filesystem::path& dest,
                       const ArchiveLimits& limits = {});
 
 // Reads an archive from a stream (e.g. an HTTP request body) and calls `on_file`
 // for each regular file with a reader for its content; directories are skipped,
 // and any other entry type is an error. `read` returns bytes read, 0 at the end
-// of the entry, or -1 on error.
+// of the entry, or -1 on error. The caps and ratio apply to what `read` returns;
+// content the callback leaves unread is drained (and counted) before the next
+// entry. A cap hit is returned (naming the entry) even if the callback ignored
+// the -1; otherwise an error from `on_file` is returned unchanged.
 using ArchiveReadFn = std::function<long(void* buf, std::size_t size)>;
 Status ReadArchiveStream(std::istream& in, const ArchiveLimits& limits,
                          const std::function<Status(const ArchiveFile&, const ArchiveReadFn& read)>& on_file);
 
-// Writes an uncompressed (or gzip-compressed) tar archive entry by entry.
+// Writes an uncompressed (or gzip-compressed) tar archive entry by entry (pax
+// format, so long names work). Archive paths go through NormaliseRelativePath.
+// After a failed Add* the archive is unusable and later calls return that error.
+// Destroyed without Close, a callback writer never calls its sink again.
 class TarWriter {
  public:
   enum class Compression { kNone, kGzip };

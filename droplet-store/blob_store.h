@@ -8,7 +8,14 @@
 //     (written to tmp/, fsynced, renamed, folder fsynced), so a database row
 //     that names a blob can never see a partial one.
 //   - Identical content is stored once; putting it again is a cheap no-op.
-//   - A writer given an expected digest refuses content that does not match it.
+//   - A writer given an expected digest refuses content that does not match it
+//     (kUnprocessable, naming both digests).
+//   - Blobs are read-only files (0444). Their mtime is the store clock's time of
+//     the last Put of that content or the last Missing() that found it; the
+//     garbage collector's grace period counts from it.
+//   - Digests are checked with IsSha256Hex before they become paths: an invalid
+//     one is refused (kInvalidArgument) without touching the file system.
+// All methods may be called from several threads at once.
 #pragma once
 
 #include <cstdint>
@@ -64,6 +71,7 @@ class BlobStore {
   Result<std::uint64_t> Size(std::string_view sha256) const;
   // Where the blob lives, for read-only use (copying into a build folder, streaming out).
   // Callers must not modify or hard-link the file: it is shared by every user of that content.
+  // Empty for an invalid digest.
   std::filesystem::path PathOf(std::string_view sha256) const;
 
   Result<std::unique_ptr<BlobWriter>> NewWriter(std::optional<std::string> expected_sha256 = std::nullopt);
@@ -71,10 +79,15 @@ class BlobStore {
   Result<BlobInfo> PutFile(const std::filesystem::path& source);
   Result<std::string> ReadAll(std::string_view sha256) const;
 
-  // Of the given digests, those not stored (order kept, duplicates removed).
+  // Of the given digests, those not stored (order kept, duplicates removed;
+  // invalid digests count as not stored). Those found get their mtime set to
+  // now, so a resource match protects them from garbage collection for a grace
+  // period while the client goes on to create its package.
   std::vector<std::string> Missing(const std::vector<std::string>& sha256s) const;
 
+  // kNotFound when not stored.
   Status Remove(std::string_view sha256);
+  // Every blob, sorted by digest.
   Result<std::vector<BlobEntry>> List() const;
 
   const std::filesystem::path& root() const { return root_; }

@@ -3,6 +3,9 @@
 // caches as roots, and the digests of live package manifests, whose listed
 // files are live too. Blobs younger than the grace period are kept, so an
 // upload in progress (blobs stored, package not yet created) is never swept.
+// Age is the store clock's Now() minus the blob's mtime (see BlobStore). If a
+// live manifest can't be read, nothing is removed and that error is returned,
+// since the files it lists are unknown.
 #pragma once
 
 #include <chrono>

@@ -3,6 +3,12 @@
 // their content. Each entry is hashed while it is written; the upload is all
 // or nothing: if any entry is malformed, mismatched or over a limit, nothing of
 // it is kept (blobs it added are removed) and the error names the entry.
+// Errors: kInvalidArgument (malformed tar, a name that is not a digest, a
+// non-file entry), kUnprocessable (content does not match its name), kTooLarge.
+// Blobs that were stored before the upload stay. (Known edge: if two uploads
+// race to add the same new content and one fails, that one's rollback removes
+// the blob the other counted as existing; creating the package then reports it
+// missing and the client uploads again.)
 #pragma once
 
 #include <cstdint>
