@@ -189,3 +189,17 @@ TEST_CASE("ReadArchiveStream passes on the callback's error and skips unread con
   CHECK(s.code() == StatusCode::kConflict);
   CHECK(s.message() == "stop at a");
 }
+
+TEST_CASE("A TarWriter destroyed without Close does not call its sink again") {
+  int calls = 0;
+  {
+    auto w = TarWriter::ToCallback([&](const void*, std::size_t) {
+      ++calls;
+      return Status::Ok();
+    });
+    REQUIRE(w.ok());
+    REQUIRE((*w)->AddBytes("a", std::string(50'000, 'a'), 0644).ok());
+    calls = 0;
+  }
+  CHECK(calls == 0);  // no end-of-archive marker sent for an abandoned stream
+}
