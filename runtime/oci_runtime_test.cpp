@@ -8,7 +8,10 @@
 
 #include <atomic>
 
+#include "common/archive.h"
 #include "runtime/container_runtime.h"
+#include "runtime/droplet.h"
+#include "runtime/environment.h"
 #include "runtime/network.h"
 #include "runtime/runtime_test_support.h"
 
@@ -224,6 +227,51 @@ TEST_CASE("oci backend: a container survives its runtime object; a new one lists
   CHECK(WaitUntil([&] { return code.load() == 137; }));
   CHECK(second->Destroy("survivor").ok());
   CHECK_FALSE(std::filesystem::exists(root.path / "runtime" / "containers" / "survivor"));
+}
+
+}  // namespace wharf::runtime
+
+namespace wharf::runtime {
+
+TEST_CASE("oci backend: a droplet tarball unpacks and runs through the launcher with the CF environment") {
+  TempRoot root;
+  auto rt = MakeOci(root.path);
+  REQUIRE_OCI(rt);
+  auto tar_path = root.path / "droplet.tgz";
+  {
+    auto tar = TarWriter::ToFile(tar_path, TarWriter::Compression::kGzip);
+    REQUIRE(tar.ok());
+    REQUIRE((*tar)->AddBytes("app/index.html", "from the droplet\n", 0644).ok());
+    REQUIRE((*tar)->AddBytes("app/.profile", "export FROM_PROFILE=yes\n", 0644).ok());
+    REQUIRE((*tar)->AddBytes("profile.d/0.sh", "export FROM_DEPS=yes\n", 0644).ok());
+    REQUIRE((*tar)->AddBytes("staging_info.yml", "start_command: python3 -m http.server $PORT\n", 0644).ok());
+    REQUIRE((*tar)->Close().ok());
+  }
+  auto droplet = root.path / "droplets" / "d1";
+  REQUIRE(UnpackDroplet(tar_path, droplet).ok());
+  InstanceDescription inst;
+  inst.app_guid = "g";
+  inst.app_name = "hello";
+  inst.instance_guid = "i-1";
+  inst.index = 0;
+  inst.uris = {"hello.local"};
+  auto env = BuildInstanceEnv(inst);
+  REQUIRE(env.ok());
+  ContainerSpec spec;
+  spec.id = "launched";
+  spec.droplet_dir = droplet;
+  spec.env = *env;
+  spec.argv = LauncherArgv("echo $FROM_DEPS $FROM_PROFILE $CF_INSTANCE_INDEX $PORT $(pwd); cat index.html; "
+                           "echo $VCAP_APPLICATION; touch $TMPDIR/t && echo tmpdir-ok");
+  std::vector<std::string> lines;
+  auto r = RunToCompletion(*rt, spec, 30s, [&](std::string_view l, bool) { lines.emplace_back(l); });
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  CHECK(r->exit.exit_code == 0);
+  REQUIRE(lines.size() >= 4);
+  CHECK(lines[0] == "yes yes 0 8080 /home/vcap/app");
+  CHECK(lines[1] == "from the droplet");
+  CHECK(lines[2].find("\"application_uris\":[\"hello.local\"]") != std::string::npos);
+  CHECK(lines[3] == "tmpdir-ok");
 }
 
 }  // namespace wharf::runtime
