@@ -189,7 +189,9 @@ class ManifestParser {
             r_.Error(value, field, "must not be empty");
           } else {
             fs::path p(*s);
-            app.path = p.is_absolute() ? p : (base_dir_ / p).lexically_normal();
+            fs::path full = (p.is_absolute() ? p : base_dir_ / p).lexically_normal();
+            if (!full.has_filename() && full.has_parent_path() && full != full.root_path()) full = full.parent_path();
+            app.path = full;
             app.path_location = r_.Where(value) + ": " + field;
           }
         }

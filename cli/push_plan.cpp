@@ -11,7 +11,9 @@ namespace fs = std::filesystem;
 
 fs::path Under(const fs::path& cwd, const std::string& p) {
   fs::path path(p);
-  return path.is_absolute() ? path : (cwd / path).lexically_normal();
+  fs::path full = (path.is_absolute() ? path : cwd / path).lexically_normal();
+  if (!full.has_filename() && full.has_parent_path() && full != full.root_path()) full = full.parent_path();
+  return full;
 }
 
 bool HasOverridingFlags(const PushFlags& f) {
