@@ -19,8 +19,9 @@ namespace wharf::router::detail {
 namespace {
 
 using boost::system::error_code;
-constexpr std::size_t kClientBuffer = 16 * 1024;
-constexpr std::size_t kBackendBuffer = 32 * 1024;
+constexpr std::size_t kClientBuffer = 8 * 1024;    // grows to the header limit when a head needs it
+constexpr std::size_t kBackendBuffer = 16 * 1024;
+constexpr std::size_t kStreamBuffer = 64 * 1024;    // request bodies larger than what is buffered
 
 enum class Phase { kIdle, kHeader, kConnect, kSend, kResponse, kBody, kTunnel };
 
@@ -50,7 +51,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   ClientSession(Worker& w, Socket sock)
       : w_(w), shared_(w.shared), opt_(w.shared.options), client_(std::move(sock)), timer_(w.ioc.get_executor()) {
     w_.sessions.insert(this);
-    cbuf_.resize(kClientBuffer);
+    cbuf_.Grow(kClientBuffer);
     error_code ec;
     auto remote = client_.remote_endpoint(ec);
     if (!ec) {
@@ -130,7 +131,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     std::size_t scan = 0;
     bool started = false;
     for (;;) {
-      while (cend_ - cbeg_ >= 2 && cbuf_[cbeg_] == '\r' && cbuf_[cbeg_ + 1] == '\n') cbeg_ += 2;
+      while (cend_ - cbeg_ >= 2 && cbuf_.data()[cbeg_] == '\r' && cbuf_.data()[cbeg_ + 1] == '\n') cbeg_ += 2;
       if (cend_ > cbeg_) {
         ParseResult r = ParseRequestHead({cbuf_.data() + cbeg_, cend_ - cbeg_}, opt_.limits, &req_, &scan);
         if (r.state == ParseState::kComplete) {
@@ -150,7 +151,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
           scan = scan > cbeg_ ? scan - cbeg_ : 0;
           cbeg_ = 0;
         } else {
-          cbuf_.resize(std::max(cbuf_.size() * 2, opt_.limits.max_header_bytes + 1024));
+          cbuf_.Grow(std::max(cbuf_.size() * 2, opt_.limits.max_header_bytes + 1024), cend_);
         }
       }
       error_code ec;
@@ -338,7 +339,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     backend_->sock.set_option(tcp::no_delay(true), ec);
     backend_->endpoint_uid = m.runtime->uid;
     backend_->runtime = m.runtime;
-    backend_->buf.resize(kBackendBuffer);
+    backend_->buf.Grow(kBackendBuffer);
     shared_.connects.fetch_add(1, std::memory_order_relaxed);
     co_return std::nullopt;
   }
@@ -369,6 +370,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // Streams the rest of the request body. Returns 0, 1 (client failed) or 2 (instance failed).
   Task<int> StreamRequestBody(Exchange& x, std::uint64_t remaining) {
     cbeg_ = cend_ = 0;  // the head was forwarded; the buffer now carries body bytes
+    if (remaining > cbuf_.size() || req_.body == BodyKind::kChunked) cbuf_.Grow(kStreamBuffer);
     error_code ec;
     if (facts_.expect_continue) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -405,7 +407,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     std::size_t scan = 0;
     SetDeadline(Phase::kResponse, opt_.timeouts.backend_response);
     for (;;) {
-      if (b.end == b.buf.size()) b.buf.resize(std::max(b.buf.size() * 2, opt_.limits.max_header_bytes + 1024));
+      if (b.end == b.buf.size()) b.buf.Grow(std::max(b.buf.size() * 2, opt_.limits.max_header_bytes + 1024), b.end);
       error_code ec;
       std::size_t n = co_await b.sock.async_read_some(net::buffer(b.buf.data() + b.end, b.buf.size() - b.end),
                                                       net::redirect_error(kAwait, ec));
@@ -488,6 +490,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     }
     bool complete = kind == BodyKind::kNone || (kind == BodyKind::kLength && remaining == 0) ||
                     (kind == BodyKind::kChunked && chunk_.done());
+    if (!complete && (kind != BodyKind::kLength || remaining > b.buf.size())) b.buf.Grow(kStreamBuffer);
     while (!complete) {
       SetDeadline(Phase::kBody, opt_.timeouts.body_idle);
       std::size_t want = kind == BodyKind::kLength
@@ -559,7 +562,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     }
     cbeg_ = cend_ = 0;
     while (!ec && !timed_out_) {
-      std::size_t n = co_await client_.async_read_some(net::buffer(cbuf_), net::redirect_error(kAwait, ec));
+      std::size_t n = co_await client_.async_read_some(net::buffer(cbuf_.data(), cbuf_.size()), net::redirect_error(kAwait, ec));
       if (ec || timed_out_) break;
       deadline_ = std::chrono::steady_clock::now() + opt_.timeouts.websocket_idle;
       co_await net::async_write(backend_->sock, net::buffer(cbuf_.data(), n), net::redirect_error(kAwait, ec));
@@ -571,7 +574,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     BackendConn& b = *self->backend_;
     error_code ec;
     for (;;) {
-      std::size_t n = co_await b.sock.async_read_some(net::buffer(b.buf), net::redirect_error(kAwait, ec));
+      std::size_t n = co_await b.sock.async_read_some(net::buffer(b.buf.data(), b.buf.size()), net::redirect_error(kAwait, ec));
       if (ec) break;
       self->deadline_ = std::chrono::steady_clock::now() + self->opt_.timeouts.websocket_idle;
       co_await net::async_write(self->client_, net::buffer(b.buf.data(), n), net::redirect_error(kAwait, ec));
@@ -639,7 +642,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   Timer timer_;
   std::string client_ip_;
   std::string client_addr_;
-  std::vector<char> cbuf_;
+  IoBuffer cbuf_;
   std::size_t cbeg_ = 0, cend_ = 0, head_len_ = 0, res_head_len_ = 0;
   HttpHead req_;
   HttpHead res_;

@@ -17,6 +17,7 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,13 +54,32 @@ struct Shared {
   std::atomic<bool> stopping{false};
 };
 
+// A byte buffer whose memory is not initialised, so untouched pages cost no RSS.
+class IoBuffer {
+ public:
+  char* data() { return data_.get(); }
+  std::size_t size() const { return size_; }
+  // Grows to at least `n` bytes, keeping the first `keep` bytes.
+  void Grow(std::size_t n, std::size_t keep = 0) {
+    if (n <= size_) return;
+    std::unique_ptr<char[]> next(new char[n]);
+    if (keep > 0) std::memcpy(next.get(), data_.get(), keep);
+    data_ = std::move(next);
+    size_ = n;
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0;
+};
+
 // One keep-alive connection to an instance, with its read buffer.
 struct BackendConn {
   explicit BackendConn(Executor ex) : sock(ex) {}
   Socket sock;
   std::uint64_t endpoint_uid = 0;
   std::shared_ptr<EndpointRuntime> runtime;
-  std::vector<char> buf;
+  IoBuffer buf;
   std::size_t begin = 0, end = 0;  // unread bytes are buf[begin, end)
   SteadyTime idle_since{};
 };

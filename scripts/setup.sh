@@ -16,6 +16,8 @@ packages=(
   doctest-dev nlohmann-json3-dev libssl-dev
   # run and test
   ca-certificates curl git sqlite3 procps iproute2 python3
+  # router benchmark (bench/router/run.sh)
+  wrk nginx haproxy
   # containers (runtime/): OCI runtimes, nft for the bridge's DNAT to host loopback, unshare/nsenter
   runc crun nftables util-linux
 )

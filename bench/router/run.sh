@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# Router throughput benchmark: wrk against a 13-byte nginx backend directly, through nginx
+# (upstream keepalive), through haproxy and through wharf-router, all on 127.0.0.1.
+# Targets run interleaved in every round so background load hits them alike; each result
+# is compared with nginx in the same round.
+#
+#   bench/router/run.sh [--rounds N] [--duration SECONDS] [--router PATH]
+#
+# Scenarios: one route at 64 and at 512 connections, and 100 routes of 3 endpoints each
+# (wrk picks a Host per request with a Lua script) at 64 connections.
+# Needs wrk, nginx and haproxy (scripts/setup.sh installs them); installs nothing itself.
+# Not part of the test suite. Everything it starts it stops by pid.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+rounds=3
+duration=10
+router=build/router/wharf-router
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --router) router=$2; shift 2 ;;
+    *) echo "usage: $0 [--rounds N] [--duration SECONDS] [--router PATH]" >&2; exit 2 ;;
+  esac
+done
+
+for tool in wrk nginx haproxy; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "bench: $tool is missing (run scripts/setup.sh as root)" >&2
+    exit 1
+  fi
+done
+if [ ! -x "$router" ]; then
+  echo "bench: $router not built (ninja -C build wharf-router, or pass --router)" >&2
+  exit 1
+fi
+
+base=${BENCH_PORT_BASE:-28000}
+backend_ports=($((base + 1)) $((base + 2)) $((base + 3)))
+nginx_port=$((base + 10)); haproxy_port=$((base + 11)); wharf_port=$((base + 12)); admin_port=$((base + 13))
+work=$(mktemp -d /tmp/wharf-router-bench.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# ---- configuration ------------------------------------------------------------------
+nroutes=100
+mkdir -p "$work/logs"
+listen_lines=""
+for p in "${backend_ports[@]}"; do listen_lines+="    listen 127.0.0.1:$p;"$'\n'; done
+cat > "$work/backend.conf" <<EOF
+worker_processes 1;
+pid $work/backend.pid;
+error_log $work/logs/backend-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 10000;
+  server {
+$listen_lines    location / { return 200 "Hello, World!"; }
+  }
+}
+EOF
+
+upstreams=""; servers=""; haproxy_backends=""; haproxy_map=""; routes_json=""; hosts_lua=""
+for i in $(seq 1 $nroutes); do
+  host="app$i.test"
+  upstreams+="  upstream u$i { server 127.0.0.1:${backend_ports[0]}; server 127.0.0.1:${backend_ports[1]}; server 127.0.0.1:${backend_ports[2]}; keepalive KEEPALIVE; }"$'\n'
+  servers+="  server { listen 127.0.0.1:$nginx_port; server_name $host; location / { proxy_pass http://u$i; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"$'\n'
+  haproxy_backends+="backend b$i"$'\n'
+  for k in 0 1 2; do haproxy_backends+="  server s$k 127.0.0.1:${backend_ports[$k]}"$'\n'; done
+  haproxy_map+="$host b$i"$'\n'
+  eps=""
+  for k in 0 1 2; do
+    eps+="{\"instance_id\":\"r$i-$k\",\"app_guid\":\"app$i\",\"address\":\"127.0.0.1:${backend_ports[$k]}\"}"
+    [ $k -lt 2 ] && eps+=","
+  done
+  routes_json+="{\"route\":\"$host\",\"endpoints\":[$eps]}"
+  [ "$i" -lt $nroutes ] && routes_json+=","
+  hosts_lua+="\"$host\","
+done
+echo "{\"routes\":[$routes_json]}" > "$work/routes.json"
+
+write_nginx_proxy() {  # $1 = upstream keepalive connections per worker
+  cat > "$work/nginx.conf" <<EOF
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/logs/nginx-error.log;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  keepalive_requests 100000;
+${upstreams//KEEPALIVE/$1}
+${servers}
+}
+EOF
+}
+
+printf '%s' "$haproxy_map" > "$work/hosts.map"
+cat > "$work/haproxy.cfg" <<EOF
+global
+  nbthread 2
+  maxconn 8000
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  timeout http-request 10s
+  http-reuse safe
+frontend f
+  bind 127.0.0.1:$haproxy_port
+  use_backend %[req.hdr(host),lower,map($work/hosts.map)]
+$haproxy_backends
+EOF
+
+cat > "$work/hosts.lua" <<EOF
+local hosts = {${hosts_lua%,}}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", "/", { Host = hosts[(n % #hosts) + 1] })
+end
+EOF
+
+# ---- processes ------------------------------------------------------------------------
+nginx -c "$work/backend.conf" -p "$work" -g 'daemon off;' & pids+=($!)
+haproxy -db -f "$work/haproxy.cfg" >"$work/logs/haproxy.log" 2>&1 & pids+=($!)
+"$router" --port "$wharf_port" --admin-port "$admin_port" --threads 2 --listen 127.0.0.1 \
+  --routes-file "$work/routes.json" >"$work/logs/router.log" 2>&1 & router_pid=$!; pids+=($router_pid)
+nginx_pid=""
+start_nginx_proxy() {  # $1 = keepalive
+  if [ -n "$nginx_pid" ]; then kill "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true; fi
+  write_nginx_proxy "$1"
+  nginx -c "$work/nginx.conf" -p "$work" -g 'daemon off;' & nginx_pid=$!; pids+=($nginx_pid)
+  sleep 0.5
+}
+sleep 1
+
+# ---- measurement ------------------------------------------------------------------------
+to_ms() {  # wrk latency "812.00us" / "1.23ms" / "1.02s" -> ms
+  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
+}
+run_wrk() {  # $1 port, $2 connections, $3 host-or-"lua", $4 seconds -> "rps p50 p99"
+  local args=(-t2 -c"$2" -d"$4"s --latency)
+  if [ "$3" = lua ]; then args+=(-s "$work/hosts.lua"); else args+=(-H "Host: $3"); fi
+  local out
+  out=$(wrk "${args[@]}" "http://127.0.0.1:$1/")
+  local rps p50 p99 errors
+  rps=$(awk '/^Requests\/sec/ { printf "%d", $2 }' <<<"$out")
+  p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
+  p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+  errors=$(awk '/Non-2xx|Socket errors/ { printf "%s ", $0 }' <<<"$out")
+  [ -n "$errors" ] && echo "    wrk reported: $errors" >&2
+  echo "$rps $p50 $p99"
+}
+
+results="$work/results.txt"
+: >"$results"
+scenario() {  # $1 name, $2 connections, $3 host-or-lua
+  local name=$1 conns=$2 host=$3
+  if [ "$conns" -ge 512 ]; then start_nginx_proxy 1024; else start_nginx_proxy 64; fi
+  echo "== $name: $conns connections, $duration s per run, $rounds rounds"
+  for round in $(seq 1 "$rounds"); do
+    local nginx_rps=0
+    for target in direct nginx haproxy wharf; do
+      local port
+      case $target in
+        direct) port=${backend_ports[0]} ;;
+        nginx) port=$nginx_port ;;
+        haproxy) port=$haproxy_port ;;
+        wharf) port=$wharf_port ;;
+      esac
+      local h=$host
+      [ "$target" = direct ] && [ "$host" = lua ] && h=app1.test
+      run_wrk "$port" "$conns" "$h" 2 >/dev/null  # warm-up
+      read -r rps p50 p99 < <(run_wrk "$port" "$conns" "$h" "$duration")
+      [ "$target" = nginx ] && nginx_rps=$rps
+      local ratio="-"
+      if [ "$target" != direct ] && [ "$nginx_rps" -gt 0 ]; then
+        ratio=$(awk -v a="$rps" -v b="$nginx_rps" 'BEGIN { printf "%.2f", a / b }')
+      fi
+      printf '   round %d  %-8s %8s req/s  p50 %7s ms  p99 %7s ms  vs nginx %s\n' \
+        "$round" "$target" "$rps" "$p50" "$p99" "$ratio"
+      echo "$name $target $round $rps $p50 $p99 $ratio" >>"$results"
+    done
+  done
+}
+
+scenario c64 64 app1.test
+scenario c512 512 app1.test
+scenario routes100-c64 64 lua
+
+echo
+echo "== medians over $rounds rounds (ratio = median of per-round ratios to nginx)"
+printf '%-14s %-8s %10s %9s %9s %9s\n' scenario target req/s p50_ms p99_ms vs_nginx
+for name in c64 c512 routes100-c64; do
+  for target in direct nginx haproxy wharf; do
+    awk -v n="$name" -v t="$target" '$1 == n && $2 == t { print $4, $5, $6, $7 }' "$results" | python3 -c '
+import sys, statistics
+rows = [l.split() for l in sys.stdin if l.strip()]
+med = lambda i: statistics.median(float(r[i]) for r in rows)
+ratio = "-" if rows[0][3] == "-" else "%.2f" % statistics.median(float(r[3]) for r in rows)
+print("%-14s %-8s %10d %9.2f %9.2f %9s" % (sys.argv[1], sys.argv[2], med(0), med(1), med(2), ratio))' "$name" "$target"
+  done
+done
+peak_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$router_pid/status")
+echo
+echo "wharf-router peak RSS: $((peak_kb / 1024)) MiB ($peak_kb kB)"
