@@ -23,6 +23,7 @@ class FileTail {
   void Flush(const std::function<void(std::string_view)>& on_line);
 
   std::uint64_t offset() const { return offset_; }
+  bool has_partial_line() const { return !partial_.empty(); }
   const std::filesystem::path& path() const { return path_; }
 
  private:

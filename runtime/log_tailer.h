@@ -1,0 +1,66 @@
+// Feeds a LogStore from containers' stdout.log / stderr.log as they grow,
+// tagging each line with its app, source type and instance index. Polls every
+// `interval` on its own thread (or by PollOnce, in tests). A log file that has
+// been read to its end and grown past `truncate_over` is truncated, so files
+// stay bounded while wharfd runs (lines written between that read and the
+// truncation are lost; a rare, accepted loss).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/clock.h"
+#include "runtime/file_tail.h"
+#include "runtime/log_store.h"
+
+namespace wharf::runtime {
+
+struct TailTarget {
+  std::string app_guid;
+  std::string source_type = "APP/PROC/WEB";
+  std::string instance = "0";
+  std::filesystem::path state_dir;  // holds stdout.log and stderr.log
+  // From the start of the files (a new container) or from their current end
+  // (a container recovered after a restart, whose old lines are already stored).
+  bool from_start = true;
+};
+
+class LogTailer {
+ public:
+  LogTailer(LogStore& store, const Clock& clock, std::chrono::milliseconds interval = std::chrono::milliseconds(200),
+            std::uint64_t truncate_over = 8ull << 20);
+  ~LogTailer();  // stops the thread if started
+  LogTailer(const LogTailer&) = delete;
+  LogTailer& operator=(const LogTailer&) = delete;
+
+  void StartThread();
+  void Add(const std::string& key, const TailTarget& target);
+  // Reads what is left (including a last line without newline) and stops following.
+  void Remove(const std::string& key);
+  void PollOnce();
+
+ private:
+  struct Tailed {
+    TailTarget target;
+    std::unique_ptr<FileTail> out, err;
+  };
+  void PollLocked(Tailed& t, bool flush);
+
+  LogStore& store_;
+  const Clock& clock_;
+  std::chrono::milliseconds interval_;
+  std::uint64_t truncate_over_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::string, Tailed> tailed_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace wharf::runtime
