@@ -20,6 +20,9 @@ packages=(
   wrk nginx haproxy
   # containers (runtime/): OCI runtimes, nft for the bridge's DNAT to host loopback, unshare/nsenter
   runc crun nftables util-linux
+  # the stack's runtimes for the built-in buildpacks (buildpacks/; nginx is above, npm below)
+  nodejs python3-venv python3-pip golang-go ruby ruby-bundler ruby-rack ruby-webrick php-cli composer
+  default-jdk-headless
 )
 
 # The vcap user (uid/gid 2000) that apps run as, as in Cloud Foundry; containers see the host's /etc.
@@ -32,6 +35,9 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+
+# npm by command, not package: Node.js builds that bundle npm conflict with Debian's npm package.
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"

@@ -1,0 +1,1 @@
+exports.hello = (who) => `Hello from ${who} on Wharf`;
