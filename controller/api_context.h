@@ -1,0 +1,68 @@
+// What the HTTP handlers work with: the services of the controller, facts
+// about the platform and the request limits. Wired by the composition root.
+#pragma once
+
+#include <chrono>
+
+#include "controller/app_service.h"
+#include "controller/build_service.h"
+#include "controller/db.h"
+#include "controller/gc_service.h"
+#include "controller/http_exchange.h"
+#include "controller/http_router.h"
+#include "controller/log_buffer.h"
+#include "controller/package_service.h"
+#include "controller/paging.h"
+#include "controller/platform_info.h"
+#include "controller/process_service.h"
+#include "controller/route_service.h"
+
+namespace wharf::controller {
+
+struct ApiContext {
+  const PlatformInfo& platform;
+  Database& db;
+  AppService& apps;
+  ProcessService& processes;
+  PackageService& packages;
+  BuildService& builds;
+  RouteService& routes;
+  GcService& gc;
+  LogBuffer& logs;
+  BodyLimits limits;
+  // How often an idle log stream sends a newline so a dead client is noticed.
+  std::chrono::milliseconds log_stream_keepalive{15000};
+};
+
+// Registration of each group of endpoints (one file each).
+void AddPlatformHandlers(HttpRouter& router, ApiContext& ctx);  // info, whoami, events, admin
+void AddAppHandlers(HttpRouter& router, ApiContext& ctx);       // apps, env, actions
+void AddProcessHandlers(HttpRouter& router, ApiContext& ctx);   // processes
+void AddPackageHandlers(HttpRouter& router, ApiContext& ctx);   // resource matching, uploads, packages
+void AddBuildHandlers(HttpRouter& router, ApiContext& ctx);     // builds, droplets
+void AddRouteHandlers(HttpRouter& router, ApiContext& ctx);     // domains, routes, destinations
+void AddLogHandlers(HttpRouter& router, ApiContext& ctx);       // recent logs, log stream
+
+// Every endpoint of API v1.
+void AddAllHandlers(HttpRouter& router, ApiContext& ctx);
+
+// Small helpers shared by the handler files.
+Result<PageRequest> PageOf(const ApiRequest& req);
+// The page `page` of an in-memory list, in the list envelope.
+template <typename T, typename Render>
+nlohmann::json PagedJson(const std::vector<T>& all, const PageRequest& page, Render render) {
+  nlohmann::json items = nlohmann::json::array();
+  for (std::int64_t i = page.Offset(); i < static_cast<std::int64_t>(all.size()) && i < page.Offset() + page.per_page;
+       ++i) {
+    items.push_back(render(all[static_cast<std::size_t>(i)]));
+  }
+  return PageEnvelope(page, static_cast<std::int64_t>(all.size()), std::move(items));
+}
+template <typename T, typename Render>
+nlohmann::json PageJson(const Page<T>& page, const PageRequest& request, Render render) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const T& item : page.items) items.push_back(render(item));
+  return PageEnvelope(request, page.total, std::move(items));
+}
+
+}  // namespace wharf::controller

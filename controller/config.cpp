@@ -1,0 +1,131 @@
+#include "controller/config.h"
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+
+#include "common/names.h"
+
+namespace wharf::controller {
+namespace {
+
+Result<long> ParseNumber(const std::string& flag, const std::string& text, long min, long max) {
+  long value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    return Status::InvalidArgument(flag + " must be a whole number from " + std::to_string(min) + " to " +
+                                   std::to_string(max) + ", got '" + text + "'");
+  }
+  return value;
+}
+
+Result<std::vector<std::string>> ParseRoles(const std::string& text) {
+  std::vector<std::string> roles;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t comma = text.find(',', start);
+    std::string role = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (role.empty()) return Status::InvalidArgument("--roles has an empty entry in '" + text + "'");
+    const auto& known = KnownRoles();
+    if (std::find(known.begin(), known.end(), role) == known.end()) {
+      return Status::InvalidArgument("--roles: unknown role '" + role + "' (known: api, stager, cell, health, router)");
+    }
+    if (std::find(roles.begin(), roles.end(), role) == roles.end()) roles.push_back(role);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return roles;
+}
+
+}  // namespace
+
+bool Config::HasRole(std::string_view role) const {
+  return std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+const std::vector<std::string>& KnownRoles() {
+  static const std::vector<std::string> kRoles = {"api", "stager", "cell", "health", "router"};
+  return kRoles;
+}
+
+Result<Invocation> ParseFlags(const std::vector<std::string>& args, const std::string& wharf_home) {
+  Invocation inv;
+  Config& c = inv.config;
+  c.data_dir = wharf_home.empty() ? std::filesystem::path("/var/lib/wharf") : std::filesystem::path(wharf_home);
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i];
+    std::optional<std::string> inline_value;
+    if (auto eq = flag.find('='); flag.starts_with("--") && eq != std::string::npos) {
+      inline_value = flag.substr(eq + 1);
+      flag = flag.substr(0, eq);
+    }
+    if (flag == "--help" || flag == "-h") {
+      inv.kind = Invocation::Kind::kHelp;
+      return inv;
+    }
+    if (flag == "--version") {
+      inv.kind = Invocation::Kind::kVersion;
+      return inv;
+    }
+    auto value = [&]() -> Result<std::string> {
+      if (inline_value) return *inline_value;
+      if (i + 1 >= args.size()) return Status::InvalidArgument(flag + " needs a value");
+      return args[++i];
+    };
+    if (flag == "--data-dir") {
+      auto v = value();
+      if (!v.ok()) return v.status();
+      if (v->empty()) return Status::InvalidArgument("--data-dir must not be empty");
+      c.data_dir = *v;
+    } else if (flag == "--api-port" || flag == "--router-port") {
+      auto v = value();
+      if (!v.ok()) return v.status();
+      auto n = ParseNumber(flag, *v, 0, 65535);
+      if (!n.ok()) return n.status();
+      (flag == "--api-port" ? c.api_port : c.router_port) = static_cast<std::uint16_t>(*n);
+    } else if (flag == "--domain") {
+      auto v = value();
+      if (!v.ok()) return v.status();
+      Status s = ValidateDomainName(*v);
+      if (!s.ok()) return s.WithContext("--domain");
+      c.domain = *v;
+    } else if (flag == "--roles") {
+      auto v = value();
+      if (!v.ok()) return v.status();
+      auto roles = ParseRoles(*v);
+      if (!roles.ok()) return roles.status();
+      c.roles = *roles;
+    } else if (flag == "--keep-droplets") {
+      auto v = value();
+      if (!v.ok()) return v.status();
+      auto n = ParseNumber(flag, *v, 0, 1000);
+      if (!n.ok()) return n.status();
+      c.keep_droplets = static_cast<int>(*n);
+    } else {
+      return Status::InvalidArgument("unknown flag '" + args[i] + "'");
+    }
+  }
+  return inv;
+}
+
+std::string UsageText() {
+  return R"(usage: wharfd [flags]
+
+Runs the Wharf platform daemon: the API (and, as they land, the stager, cell,
+health and router roles) with all state under one data folder.
+
+flags:
+  --data-dir DIR       state folder (default: $WHARF_HOME, else /var/lib/wharf)
+  --api-port N         API port on 127.0.0.1 (default 9022; 0 picks a free port,
+                       written to DATA_DIR/api-port)
+  --router-port N      router port (default 8080)
+  --domain D           shared domain for app routes (default localhost)
+  --roles LIST         comma-separated roles to run: api,stager,cell,health,router
+                       (default: all)
+  --keep-droplets N    droplets kept per app besides the current one (default 5)
+  --help               show this text
+  --version            print the version
+)";
+}
+
+}  // namespace wharf::controller

@@ -1,0 +1,43 @@
+// wharfd's command line: flags, defaults and the usage text.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace wharf::controller {
+
+inline constexpr std::string_view kWharfVersion = "0.1.0";
+
+struct Config {
+  std::filesystem::path data_dir;  // --data-dir, default $WHARF_HOME, else /var/lib/wharf
+  std::uint16_t api_port = 9022;   // --api-port (0: pick a free port)
+  std::uint16_t router_port = 8080;
+  std::string domain = "localhost";
+  std::vector<std::string> roles = {"api", "stager", "cell", "health", "router"};
+  int keep_droplets = 5;
+
+  bool HasRole(std::string_view role) const;
+};
+
+// What the command line asked for.
+struct Invocation {
+  enum class Kind { kRun, kHelp, kVersion } kind = Kind::kRun;
+  Config config;
+};
+
+// The roles wharfd knows. Only "api" is implemented so far; the others are
+// accepted and recorded so components can plug in.
+const std::vector<std::string>& KnownRoles();
+
+// Parses argv (without argv[0]). `wharf_home` is $WHARF_HOME or empty.
+// Flags take their value as "--flag VALUE" or "--flag=VALUE". kInvalidArgument
+// names the flag for an unknown flag, a missing or bad value.
+Result<Invocation> ParseFlags(const std::vector<std::string>& args, const std::string& wharf_home);
+
+std::string UsageText();
+
+}  // namespace wharf::controller

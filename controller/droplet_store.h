@@ -1,0 +1,38 @@
+// Droplet records and buildpack caches in SQL (their bytes are blobs in the
+// droplet-store component). Bound to one transaction.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "controller/db.h"
+#include "controller/model.h"
+#include "controller/paging.h"
+
+namespace wharf::controller {
+
+class DropletStore {
+ public:
+  explicit DropletStore(Tx& tx) : tx_(tx) {}
+
+  Status Insert(const Droplet& droplet);
+  Result<Droplet> Get(std::string_view guid);
+  // Newest first.
+  Result<Page<Droplet>> ListForApp(std::string_view app_guid, const PageRequest& page);
+  Result<std::vector<Droplet>> AllForApp(std::string_view app_guid);  // newest first
+  Status Delete(std::string_view guid);
+  Status DeleteForApp(std::string_view app_guid);
+
+  // Buildpack caches: one per app and stack.
+  Status PutBuildpackCache(const BuildpackCache& cache);
+  Result<std::vector<BuildpackCache>> AllBuildpackCaches();
+  Status DeleteBuildpackCachesForApp(std::string_view app_guid);
+
+ private:
+  Tx& tx_;
+};
+
+}  // namespace wharf::controller

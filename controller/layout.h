@@ -1,0 +1,28 @@
+// Every path of a wharfd's state derives from its data folder, so a test
+// points the whole platform at a temporary folder.
+#pragma once
+
+#include <filesystem>
+
+#include "common/status.h"
+
+namespace wharf::controller {
+
+struct DataLayout {
+  std::filesystem::path root;
+
+  std::filesystem::path database() const { return root / "wharf.db"; }
+  std::filesystem::path blobs() const { return root / "blobs"; }
+  std::filesystem::path logs() const { return root / "logs"; }
+  std::filesystem::path event_log() const { return logs() / "events.log"; }
+  std::filesystem::path app_logs() const { return logs() / "apps"; }
+  std::filesystem::path admin_token() const { return root / "admin-token"; }
+  std::filesystem::path api_port_file() const { return root / "api-port"; }
+  std::filesystem::path lock_file() const { return root / "wharfd.lock"; }
+};
+
+// Makes `root` absolute and creates the data folder (mode 0700 when created) and
+// its logs folders.
+Result<DataLayout> PrepareDataDir(const std::filesystem::path& root);
+
+}  // namespace wharf::controller
