@@ -39,6 +39,7 @@ std::string EncodeRecord(const ContainerRecord& r) {
       {"netns", r.netns},
       {"veth", r.veth},
       {"host_port", r.host_port},
+      {"labels", r.labels},
   };
   return j.dump(2) + "\n";
 }
@@ -64,6 +65,7 @@ Result<ContainerRecord> DecodeRecord(std::string_view text, const std::filesyste
     r.netns = j.value("netns", "");
     r.veth = j.value("veth", "");
     r.host_port = j.value("host_port", 0);
+    if (j.contains("labels")) r.labels = j.at("labels").get<std::map<std::string, std::string>>();
     return r;
   } catch (const json::exception& e) {
     return Status::InvalidArgument(source.string() + ": bad container record: " + e.what());

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,7 @@ struct ContainerRecord {
   std::string netns;                      // path of the network namespace bind mount, empty with host networking
   std::string veth;                       // host end of the veth pair
   int host_port = 0;                      // leased host port (host networking), 0 if none
+  std::map<std::string, std::string> labels;
 };
 
 std::string EncodeRecord(const ContainerRecord& record);

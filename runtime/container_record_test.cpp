@@ -20,6 +20,7 @@ TEST_CASE("A container record survives encoding and decoding") {
   r.cgroup = "/wharf/web-0-abc";
   r.netns = "/data/runtime/containers/web-0-abc/netns";
   r.veth = "whv0-7";
+  r.labels = {{"app", "a1"}, {"index", "2"}};
   auto back = DecodeRecord(EncodeRecord(r), "container.json");
   REQUIRE(back.ok());
   CHECK(back->id == r.id);
@@ -31,6 +32,7 @@ TEST_CASE("A container record survives encoding and decoding") {
   CHECK(back->limits.pids == 512);
   CHECK(back->cgroup == "/wharf/web-0-abc");
   CHECK(back->veth == "whv0-7");
+  CHECK(back->labels == r.labels);
 }
 
 TEST_CASE("A malformed container record is refused with its file name") {

@@ -66,6 +66,9 @@ struct ContainerSpec {
   ResourceLimits limits;
   NetworkMode network = NetworkMode::kIsolated;
   int container_port = 8080;           // PORT inside; with host networking the backend picks a host port
+  // Kept with the container and returned by Inspect/List, so whoever started it
+  // can tell after a restart what it is (app, process type, index, version, ...).
+  std::map<std::string, std::string> labels;
   // The backend sets the address-dependent variables itself, overriding `env`: PORT, VCAP_APP_PORT,
   // CF_INSTANCE_IP, CF_INSTANCE_INTERNAL_IP, CF_INSTANCE_PORT, CF_INSTANCE_ADDR, CF_INSTANCE_PORTS.
 };
@@ -90,6 +93,7 @@ struct ContainerInfo {
   std::optional<ExitInfo> exit;     // set once stopped
   std::filesystem::path state_dir;  // holds stdout.log and stderr.log
   bool host_network = false;        // true when the instance shares the host's network (port is a host port)
+  std::map<std::string, std::string> labels;  // as given in ContainerSpec::labels
 };
 
 struct ContainerStats {

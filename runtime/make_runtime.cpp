@@ -56,7 +56,8 @@ Result<std::unique_ptr<ContainerRuntime>> MakeRuntime(const RuntimeConfig& confi
   auto oci = MakeOciRuntime(c, *monitor, *init, clock);
   if (oci.ok()) return std::move(*oci);
   if (c.backend != "auto") return oci.status();
-  return std::unique_ptr<ContainerRuntime>(std::make_unique<ProcessRuntime>(c, *monitor, clock));
+  return std::unique_ptr<ContainerRuntime>(
+      std::make_unique<ProcessRuntime>(c, *monitor, clock, "no isolated backend: " + oci.status().message()));
 }
 
 }  // namespace wharf::runtime

@@ -112,6 +112,7 @@ Result<ContainerInfo> MonitoredRuntime::Start(const ContainerSpec& spec) {
   record.state_dir = fs::absolute(dir);
   record.started_at = clock_.Now();
   record.limits = spec.limits;
+  record.labels = spec.labels;
 
   auto cleanup = [&](Status s) {
     Release(record);
@@ -173,6 +174,7 @@ ContainerInfo MonitoredRuntime::InfoFrom(const ContainerRecord& r) {
   info.started_at = r.started_at;
   info.state_dir = r.state_dir;
   info.host_network = r.host_network;
+  info.labels = r.labels;
   info.exit = ProbeExit(r.state_dir);
   if (info.exit) {
     info.status = ContainerStatus::kStopped;

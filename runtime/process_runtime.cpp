@@ -38,8 +38,8 @@ Status CopyDroplet(const fs::path& droplet, const fs::path& dest) {
   return Status::Ok();
 }
 
-ProcessRuntime::ProcessRuntime(RuntimeConfig config, fs::path monitor_binary, const Clock& clock)
-    : MonitoredRuntime(std::move(config), std::move(monitor_binary), clock) {}
+ProcessRuntime::ProcessRuntime(RuntimeConfig config, fs::path monitor_binary, const Clock& clock, std::string why)
+    : MonitoredRuntime(std::move(config), std::move(monitor_binary), clock), why_(std::move(why)) {}
 
 Result<MonitoredRuntime::Launch> ProcessRuntime::Prepare(const ContainerSpec& spec, ContainerRecord& record) {
   auto port = ports_.Acquire(spec.id);

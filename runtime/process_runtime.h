@@ -11,14 +11,17 @@ namespace wharf::runtime {
 
 class ProcessRuntime final : public MonitoredRuntime {
  public:
-  ProcessRuntime(RuntimeConfig config, std::filesystem::path monitor_binary, const Clock& clock);
+  // `why` explains why no isolated backend was chosen; it is added to Warnings().
+  ProcessRuntime(RuntimeConfig config, std::filesystem::path monitor_binary, const Clock& clock, std::string why = "");
 
   std::string_view Name() const override { return "process"; }
   bool Isolated() const override { return false; }
   std::string HostAddressForInstances() const override { return "127.0.0.1"; }
   std::vector<std::string> Warnings() const override {
-    return {"NOT ISOLATED: the process backend runs apps as plain host processes, without namespaces, "
-            "read-only root, seccomp or memory/pids limits"};
+    std::vector<std::string> w = {"NOT ISOLATED: the process backend runs apps as plain host processes, without "
+                                  "namespaces, read-only root, seccomp or memory/pids limits"};
+    if (!why_.empty()) w.push_back(why_);
+    return w;
   }
 
  protected:
@@ -26,6 +29,9 @@ class ProcessRuntime final : public MonitoredRuntime {
   Status SendSignal(const ContainerRecord& record, const ProcessStamp& init, int signal) override;
   void Release(const ContainerRecord& record) override;
   Result<ContainerStats> ReadUsage(const ContainerRecord& record, const ProcessStamp& init) override;
+
+ private:
+  std::string why_;
 };
 
 // Copies an unpacked droplet into `dest` (which must not exist), keeping
