@@ -7,9 +7,12 @@
 namespace wharf::router {
 namespace {
 
+// Parses a copy of `text` that outlives the call, since the head's views point into it.
 ParseResult ParseReq(const std::string& text, HttpHead* h, HttpLimits limits = {}) {
+  static std::string kept;
+  kept = text;
   std::size_t scan = 0;
-  return ParseRequestHead(text, limits, h, &scan);
+  return ParseRequestHead(kept, limits, h, &scan);
 }
 
 TEST_CASE("a simple GET parses into method, target, version and fields") {

@@ -148,8 +148,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
         if (cbeg_ > 0) {
           std::memmove(cbuf_.data(), cbuf_.data() + cbeg_, cend_ - cbeg_);
           cend_ -= cbeg_;
-          scan = scan > cbeg_ ? scan - cbeg_ : 0;
-          cbeg_ = 0;
+          cbeg_ = 0;  // `scan` is relative to cbeg_ and stays valid
         } else {
           cbuf_.Grow(std::max(cbuf_.size() * 2, opt_.limits.max_header_bytes + 1024), cend_);
         }

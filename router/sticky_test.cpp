@@ -7,10 +7,13 @@
 namespace wharf::router {
 namespace {
 
+// The head's views point into the text, so it is kept past the call.
 HttpHead ParseResponse(const std::string& text) {
+  static std::string kept;
+  kept = text;
   HttpHead h;
   std::size_t scan = 0;
-  ParseResult r = ParseResponseHead(text, HttpLimits{}, &h, &scan);
+  ParseResult r = ParseResponseHead(kept, HttpLimits{}, &h, &scan);
   REQUIRE(r.state == ParseState::kComplete);
   return h;
 }

@@ -160,6 +160,16 @@ run_wrk() {  # $1 port, $2 connections, $3 host-or-"lua", $4 seconds -> "rps p50
   echo "$rps $p50 $p99"
 }
 
+clk_tck=$(getconf CLK_TCK)
+cpu_ticks() {  # utime + stime of a process and its children (nginx workers), in clock ticks
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    [ -r "/proc/$p/stat" ] || continue
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+  done
+  echo "$total"
+}
+
 results="$work/results.txt"
 : >"$results"
 scenario() {  # $1 name, $2 connections, $3 host-or-lua
@@ -169,25 +179,31 @@ scenario() {  # $1 name, $2 connections, $3 host-or-lua
   for round in $(seq 1 "$rounds"); do
     local nginx_rps=0
     for target in direct nginx haproxy wharf; do
-      local port
+      local port pid
       case $target in
-        direct) port=${backend_ports[0]} ;;
-        nginx) port=$nginx_port ;;
-        haproxy) port=$haproxy_port ;;
-        wharf) port=$wharf_port ;;
+        direct) port=${backend_ports[0]}; pid=${pids[0]} ;;
+        nginx) port=$nginx_port; pid=$nginx_pid ;;
+        haproxy) port=$haproxy_port; pid=${pids[1]} ;;
+        wharf) port=$wharf_port; pid=$router_pid ;;
       esac
       local h=$host
       [ "$target" = direct ] && [ "$host" = lua ] && h=app1.test
       run_wrk "$port" "$conns" "$h" 2 >/dev/null  # warm-up
+      local t0 t1
+      t0=$(cpu_ticks "$pid")
       read -r rps p50 p99 < <(run_wrk "$port" "$conns" "$h" "$duration")
+      t1=$(cpu_ticks "$pid")
+      local us_per_req
+      us_per_req=$(awk -v d=$((t1 - t0)) -v hz="$clk_tck" -v r="$rps" -v s="$duration" \
+        'BEGIN { printf "%.1f", r > 0 ? d / hz * 1e6 / (r * s) : 0 }')
       [ "$target" = nginx ] && nginx_rps=$rps
       local ratio="-"
       if [ "$target" != direct ] && [ "$nginx_rps" -gt 0 ]; then
         ratio=$(awk -v a="$rps" -v b="$nginx_rps" 'BEGIN { printf "%.2f", a / b }')
       fi
-      printf '   round %d  %-8s %8s req/s  p50 %7s ms  p99 %7s ms  vs nginx %s\n' \
-        "$round" "$target" "$rps" "$p50" "$p99" "$ratio"
-      echo "$name $target $round $rps $p50 $p99 $ratio" >>"$results"
+      printf '   round %d  %-8s %8s req/s  p50 %7s ms  p99 %7s ms  cpu %6s us/req  vs nginx %s\n' \
+        "$round" "$target" "$rps" "$p50" "$p99" "$us_per_req" "$ratio"
+      echo "$name $target $round $rps $p50 $p99 $ratio $us_per_req" >>"$results"
     done
   done
 }
@@ -197,16 +213,17 @@ scenario c512 512 app1.test
 scenario routes100-c64 64 lua
 
 echo
-echo "== medians over $rounds rounds (ratio = median of per-round ratios to nginx)"
-printf '%-14s %-8s %10s %9s %9s %9s\n' scenario target req/s p50_ms p99_ms vs_nginx
+echo "== medians over $rounds rounds (ratio = median of per-round ratios to nginx;"
+echo "   cpu = the proxy's (or backend's) own CPU time per request)"
+printf '%-14s %-8s %10s %9s %9s %11s %9s\n' scenario target req/s p50_ms p99_ms cpu_us/req vs_nginx
 for name in c64 c512 routes100-c64; do
   for target in direct nginx haproxy wharf; do
-    awk -v n="$name" -v t="$target" '$1 == n && $2 == t { print $4, $5, $6, $7 }' "$results" | python3 -c '
+    awk -v n="$name" -v t="$target" '$1 == n && $2 == t { print $4, $5, $6, $7, $8 }' "$results" | python3 -c '
 import sys, statistics
 rows = [l.split() for l in sys.stdin if l.strip()]
 med = lambda i: statistics.median(float(r[i]) for r in rows)
 ratio = "-" if rows[0][3] == "-" else "%.2f" % statistics.median(float(r[3]) for r in rows)
-print("%-14s %-8s %10d %9.2f %9.2f %9s" % (sys.argv[1], sys.argv[2], med(0), med(1), med(2), ratio))' "$name" "$target"
+print("%-14s %-8s %10d %9.2f %9.2f %11.1f %9s" % (sys.argv[1], sys.argv[2], med(0), med(1), med(2), med(4), ratio))' "$name" "$target"
   done
 done
 peak_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$router_pid/status")
