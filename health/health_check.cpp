@@ -1,0 +1,141 @@
+#include "health/health_check.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace wharf::health {
+
+using Clock = std::chrono::steady_clock;
+
+std::string_view CheckTypeName(CheckType type) {
+  switch (type) {
+    case CheckType::kPort: return "port";
+    case CheckType::kHttp: return "http";
+    case CheckType::kProcess: return "process";
+  }
+  return "port";
+}
+
+Result<CheckType> ParseCheckType(std::string_view name) {
+  if (name == "port") return CheckType::kPort;
+  if (name == "http") return CheckType::kHttp;
+  if (name == "process" || name == "none") return CheckType::kProcess;
+  return Status::InvalidArgument("unknown health check type '" + std::string(name) + "' (want port, http or process)");
+}
+
+Status ValidateHealthCheck(const HealthCheckSpec& s) {
+  if (s.start_timeout < std::chrono::seconds(1) || s.start_timeout > kMaxStartTimeout) {
+    return Status::InvalidArgument("health check timeout must be 1 to 180 seconds, not " +
+                                   std::to_string(s.start_timeout.count()));
+  }
+  if (s.invocation_timeout.count() <= 0) return Status::InvalidArgument("health check invocation timeout must be positive");
+  if (s.type == CheckType::kHttp && (s.http_endpoint.empty() || s.http_endpoint[0] != '/')) {
+    return Status::InvalidArgument("health check http endpoint must start with '/': '" + s.http_endpoint + "'");
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+int Remaining(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  return left > 0 ? static_cast<int>(left) : 0;
+}
+
+Status TimedOut(std::chrono::milliseconds t) {
+  return Status::Unavailable("timed out after " + std::to_string(t.count()) + " ms");
+}
+
+// A connected non-blocking socket, or the reason there is none.
+Result<int> Connect(const std::string& ip, int port, Clock::time_point deadline, std::chrono::milliseconds timeout) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  if (::inet_pton(AF_INET, ip.c_str(), &a.sin_addr) != 1) return Status::InvalidArgument("bad address '" + ip + "'");
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Status::Internal(std::string("socket: ") + std::strerror(errno));
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno != EINPROGRESS) {
+    Status s = Status::Unavailable(std::string("connect: ") + std::strerror(errno));
+    ::close(fd);
+    return s;
+  }
+  pollfd p{fd, POLLOUT, 0};
+  int rc;
+  while ((rc = ::poll(&p, 1, Remaining(deadline))) < 0 && errno == EINTR) {
+  }
+  if (rc == 0) {
+    ::close(fd);
+    return TimedOut(timeout);
+  }
+  int err = 0;
+  socklen_t len = sizeof err;
+  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+  if (err != 0) {
+    ::close(fd);
+    return Status::Unavailable(std::string("connect: ") + std::strerror(err));
+  }
+  return fd;
+}
+
+}  // namespace
+
+Status SocketProber::Probe(const HealthCheckSpec& spec, const std::string& ip, int port, bool process_running) {
+  if (!process_running) return Status::Unavailable("process not running");
+  if (spec.type == CheckType::kProcess) return Status::Ok();
+  auto deadline = Clock::now() + spec.invocation_timeout;
+  auto fd = Connect(ip, port, deadline, spec.invocation_timeout);
+  if (!fd.ok()) return fd.status();
+  if (spec.type == CheckType::kPort) {
+    ::close(*fd);
+    return Status::Ok();
+  }
+  std::string request = "GET " + spec.http_endpoint + " HTTP/1.1\r\nHost: " + ip + ":" + std::to_string(port) +
+                        "\r\nUser-Agent: wharf-health\r\nConnection: close\r\n\r\n";
+  std::size_t sent = 0;
+  std::string response;
+  Status result = TimedOut(spec.invocation_timeout);
+  while (true) {
+    pollfd p{*fd, static_cast<short>(sent < request.size() ? POLLOUT : POLLIN), 0};
+    int rc = ::poll(&p, 1, Remaining(deadline));
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc <= 0) break;
+    if (sent < request.size()) {
+      ssize_t n = ::send(*fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+      if (n < 0) {
+        result = Status::Unavailable(std::string("send: ") + std::strerror(errno));
+        break;
+      }
+      sent += static_cast<std::size_t>(n);
+      continue;
+    }
+    char buf[512];
+    ssize_t n = ::recv(*fd, buf, sizeof buf, 0);
+    if (n > 0) response.append(buf, static_cast<std::size_t>(n));
+    auto eol = response.find("\r\n");
+    if (eol != std::string::npos || n <= 0) {
+      // "HTTP/1.1 200 OK"
+      std::string line = response.substr(0, eol);
+      auto sp = line.find(' ');
+      int code = sp == std::string::npos ? 0 : std::atoi(line.c_str() + sp + 1);
+      if (code == 200) {
+        result = Status::Ok();
+      } else if (code > 0) {
+        result = Status::Unavailable("HTTP " + std::to_string(code) + " from " + spec.http_endpoint);
+      } else {
+        result = Status::Unavailable("no HTTP response from " + spec.http_endpoint);
+      }
+      break;
+    }
+  }
+  ::close(*fd);
+  return result;
+}
+
+}  // namespace wharf::health

@@ -1,0 +1,49 @@
+// Cloud Foundry's health checks: `port` (a TCP connect to the instance's port),
+// `http` (GET of an endpoint, 200 expected) and `process` (healthy while the
+// container runs), each bounded by an invocation timeout.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace wharf::health {
+
+enum class CheckType { kPort, kHttp, kProcess };
+
+std::string_view CheckTypeName(CheckType type);
+// "port", "http", "process" (and CF's old alias "none" for process).
+Result<CheckType> ParseCheckType(std::string_view name);
+
+struct HealthCheckSpec {
+  CheckType type = CheckType::kPort;
+  std::string http_endpoint = "/";
+  std::chrono::milliseconds invocation_timeout{1000};  // health-check-invocation-timeout
+  std::chrono::seconds start_timeout{60};              // `timeout`; at most kMaxStartTimeout
+  std::chrono::milliseconds startup_interval{1000};    // how often the startup check polls (CF: 2 s)
+  std::chrono::seconds liveness_interval{30};
+};
+
+inline constexpr std::chrono::seconds kMaxStartTimeout{180};
+
+// Refuses a start timeout over 180 s or under 1 s, a non-positive invocation
+// timeout, and an http endpoint that does not start with '/'.
+Status ValidateHealthCheck(const HealthCheckSpec& spec);
+
+// Runs one check against an instance. Ok when healthy; otherwise Unavailable
+// with the reason ("connection refused", "HTTP 500", "timed out after 1000 ms").
+class Prober {
+ public:
+  virtual ~Prober() = default;
+  virtual Status Probe(const HealthCheckSpec& spec, const std::string& ip, int port, bool process_running) = 0;
+};
+
+// Probes real sockets (IPv4). Blocking, bounded by the invocation timeout.
+class SocketProber final : public Prober {
+ public:
+  Status Probe(const HealthCheckSpec& spec, const std::string& ip, int port, bool process_running) override;
+};
+
+}  // namespace wharf::health

@@ -1,0 +1,80 @@
+// Convergence as a pure function: a snapshot of what is desired (process
+// instances per app and process type, at a version) and what actually exists
+// (instances the supervisor tracks, containers the runtime has) goes in; a
+// plan comes out. No side effects, no clock: `now` is part of the snapshot.
+//
+// Rules:
+//   - An index in [0, instances) with no instance is started.
+//   - An instance whose index is >= instances, or whose process is no longer
+//     desired, is stopped.
+//   - A crashed instance is restarted (same index, crash count kept) once its
+//     backoff has passed; never after the policy gives up on it.
+//   - A new version replaces instances one at a time per process: a
+//     replacement starts beside the oldest-version instance of the lowest index
+//     while nothing of that process is starting; the old one is stopped once a
+//     replacement at its index is running.
+//   - A runtime container that no tracked instance owns is an orphan and is removed.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "health/crash_policy.h"
+
+namespace wharf::health {
+
+struct ProcessKey {
+  std::string app_guid;
+  std::string process_type;
+  auto operator<=>(const ProcessKey&) const = default;
+};
+
+struct DesiredProcess {
+  ProcessKey key;
+  std::string version;  // instances of another version are replaced
+  int instances = 0;
+};
+
+enum class InstanceState { kStarting, kRunning, kCrashed, kStopping };
+std::string_view InstanceStateName(InstanceState state);
+
+struct ActualInstance {
+  std::string container_id;
+  ProcessKey key;
+  std::string version;
+  int index = 0;
+  InstanceState state = InstanceState::kStarting;
+  int crash_count = 0;
+  std::chrono::steady_clock::time_point crashed_at{};  // when state is kCrashed
+};
+
+struct Snapshot {
+  std::chrono::steady_clock::time_point now{};
+  std::vector<DesiredProcess> desired;
+  std::vector<ActualInstance> actual;
+  std::vector<std::string> runtime_containers;  // every container id the runtime lists
+};
+
+struct Plan {
+  struct Start {
+    ProcessKey key;
+    std::string version;
+    int index = 0;
+    int crash_count = 0;
+    std::string replaces;  // container id of the crashed instance this start replaces, if any
+    auto operator<=>(const Start&) const = default;
+  };
+  std::vector<Start> start;             // crashed ones due for restart are here too, with `replaces` set
+  std::vector<std::string> stop;        // container ids to stop gracefully, then remove
+  std::vector<std::string> remove;      // orphaned container ids to remove at once
+  std::optional<std::chrono::steady_clock::time_point> next_restart_due;  // earliest backoff still running
+
+  bool empty() const { return start.empty() && stop.empty() && remove.empty(); }
+};
+
+Plan PlanConvergence(const Snapshot& snapshot, const CrashPolicy& policy);
+
+}  // namespace wharf::health

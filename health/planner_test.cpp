@@ -1,0 +1,139 @@
+#include "health/planner.h"
+
+#include <doctest/doctest.h>
+
+namespace wharf::health {
+namespace {
+
+using namespace std::chrono_literals;
+using TP = std::chrono::steady_clock::time_point;
+
+const ProcessKey kWeb{"app-1", "web"};
+const ProcessKey kWorker{"app-1", "worker"};
+
+ActualInstance Inst(std::string id, ProcessKey key, int index, InstanceState state, std::string version = "v1") {
+  ActualInstance a;
+  a.container_id = std::move(id);
+  a.key = std::move(key);
+  a.index = index;
+  a.state = state;
+  a.version = std::move(version);
+  return a;
+}
+
+Snapshot Snap(std::vector<DesiredProcess> desired, std::vector<ActualInstance> actual) {
+  Snapshot s;
+  s.now = TP{} + 1h;
+  s.desired = std::move(desired);
+  s.actual = std::move(actual);
+  for (const auto& a : s.actual) s.runtime_containers.push_back(a.container_id);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("Missing instances are started, one per missing index") {
+  auto plan = PlanConvergence(Snap({{kWeb, "v1", 3}}, {Inst("c0", kWeb, 0, InstanceState::kRunning)}), {});
+  REQUIRE(plan.start.size() == 2);
+  CHECK(plan.start[0] == Plan::Start{kWeb, "v1", 1, 0, ""});
+  CHECK(plan.start[1] == Plan::Start{kWeb, "v1", 2, 0, ""});
+  CHECK(plan.stop.empty());
+  CHECK(plan.remove.empty());
+}
+
+TEST_CASE("Extra instances (index beyond the count) and undesired processes are stopped") {
+  auto plan = PlanConvergence(Snap({{kWeb, "v1", 1}},
+                                   {Inst("c0", kWeb, 0, InstanceState::kRunning), Inst("c1", kWeb, 1, InstanceState::kRunning),
+                                    Inst("w0", kWorker, 0, InstanceState::kStarting)}),
+                              {});
+  CHECK(plan.start.empty());
+  CHECK(plan.stop == std::vector<std::string>{"c1", "w0"});
+}
+
+TEST_CASE("A converged state plans nothing, and instances already stopping are left alone") {
+  auto plan = PlanConvergence(Snap({{kWeb, "v1", 2}}, {Inst("c0", kWeb, 0, InstanceState::kRunning),
+                                                       Inst("c1", kWeb, 1, InstanceState::kStarting),
+                                                       Inst("old", kWeb, 5, InstanceState::kStopping)}),
+                              {});
+  CHECK(plan.empty());
+}
+
+TEST_CASE("A crashed instance is restarted at once for its first three crashes, keeping its crash count") {
+  auto crashed = Inst("c0", kWeb, 0, InstanceState::kCrashed);
+  crashed.crash_count = 3;
+  auto snap = Snap({{kWeb, "v1", 1}}, {crashed});
+  crashed.crashed_at = snap.now;
+  snap.actual = {crashed};
+  auto plan = PlanConvergence(snap, {});
+  REQUIRE(plan.start.size() == 1);
+  CHECK(plan.start[0] == Plan::Start{kWeb, "v1", 0, 3, "c0"});
+}
+
+TEST_CASE("A crashed instance waits out its backoff; the plan says when it is due") {
+  auto snap = Snap({{kWeb, "v1", 1}}, {});
+  auto crashed = Inst("c0", kWeb, 0, InstanceState::kCrashed);
+  crashed.crash_count = 5;  // 60 s
+  crashed.crashed_at = snap.now - 59s;
+  snap.actual = {crashed};
+  snap.runtime_containers = {"c0"};
+  auto plan = PlanConvergence(snap, {});
+  CHECK(plan.start.empty());
+  REQUIRE(plan.next_restart_due.has_value());
+  CHECK(*plan.next_restart_due == snap.now + 1s);
+  snap.now += 1s;
+  plan = PlanConvergence(snap, {});
+  REQUIRE(plan.start.size() == 1);
+  CHECK(plan.start[0].replaces == "c0");
+}
+
+TEST_CASE("An instance the policy gave up on stays crashed") {
+  auto snap = Snap({{kWeb, "v1", 1}}, {});
+  auto crashed = Inst("c0", kWeb, 0, InstanceState::kCrashed);
+  crashed.crash_count = 201;
+  crashed.crashed_at = snap.now - 24h;
+  snap.actual = {crashed};
+  auto plan = PlanConvergence(snap, {});
+  CHECK(plan.empty());
+  CHECK_FALSE(plan.next_restart_due.has_value());
+}
+
+TEST_CASE("Containers the supervisor does not track are orphans to remove") {
+  auto snap = Snap({{kWeb, "v1", 1}}, {Inst("c0", kWeb, 0, InstanceState::kRunning)});
+  snap.runtime_containers.push_back("stray");
+  auto plan = PlanConvergence(snap, {});
+  CHECK(plan.remove == std::vector<std::string>{"stray"});
+}
+
+TEST_CASE("A new version replaces instances one at a time, old ones stopped once the new one runs") {
+  // Step 1: both at v1, v2 desired -> one replacement for index 0.
+  auto plan = PlanConvergence(Snap({{kWeb, "v2", 2}}, {Inst("a0", kWeb, 0, InstanceState::kRunning),
+                                                       Inst("a1", kWeb, 1, InstanceState::kRunning)}),
+                              {});
+  REQUIRE(plan.start.size() == 1);
+  CHECK(plan.start[0] == Plan::Start{kWeb, "v2", 0, 0, ""});
+  CHECK(plan.stop.empty());
+  // Step 2: the replacement is starting -> wait.
+  plan = PlanConvergence(Snap({{kWeb, "v2", 2}}, {Inst("a0", kWeb, 0, InstanceState::kRunning),
+                                                  Inst("a1", kWeb, 1, InstanceState::kRunning),
+                                                  Inst("b0", kWeb, 0, InstanceState::kStarting, "v2")}),
+                         {});
+  CHECK(plan.empty());
+  // Step 3: it runs -> the old index 0 stops and index 1 gets its replacement.
+  plan = PlanConvergence(Snap({{kWeb, "v2", 2}}, {Inst("a0", kWeb, 0, InstanceState::kRunning),
+                                                  Inst("a1", kWeb, 1, InstanceState::kRunning),
+                                                  Inst("b0", kWeb, 0, InstanceState::kRunning, "v2")}),
+                         {});
+  CHECK(plan.stop == std::vector<std::string>{"a0"});
+  REQUIRE(plan.start.size() == 1);
+  CHECK(plan.start[0] == Plan::Start{kWeb, "v2", 1, 0, ""});
+}
+
+TEST_CASE("Scaling to zero stops every instance of the process") {
+  auto plan = PlanConvergence(Snap({{kWeb, "v1", 0}}, {Inst("c0", kWeb, 0, InstanceState::kRunning),
+                                                       Inst("c1", kWeb, 1, InstanceState::kCrashed)}),
+                              {});
+  CHECK(plan.start.empty());
+  CHECK(plan.stop == std::vector<std::string>{"c0", "c1"});
+}
+
+}  // namespace wharf::health
