@@ -79,7 +79,7 @@ Result<json> WaitForBuild(CliContext& ctx, ApiClient& api, const json& build) {
 bool RunsInstances(const json& info) {
   if (!info.contains("roles") || !info["roles"].is_array()) return false;
   for (const json& r : info["roles"]) {
-    if (r.is_string() && r.get<std::string>() == "runtime") return true;
+    if (r.is_string() && r.get<std::string>() == "cell") return true;
   }
   return false;
 }

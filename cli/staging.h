@@ -38,7 +38,7 @@ class StagingLogTail {
 // error with the build's error text).
 Result<nlohmann::json> WaitForBuild(CliContext& ctx, ApiClient& api, const nlohmann::json& build);
 
-// True when this wharfd runs app instances: /v1/info "roles" has "runtime".
+// True when this wharfd runs app instances: /v1/info "roles" has "cell".
 bool RunsInstances(const nlohmann::json& info);
 
 // Waits until the app's web process has a RUNNING instance (at once when it

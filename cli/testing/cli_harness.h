@@ -1,0 +1,63 @@
+// Runs `wharf` in-process against a FakeWharfd: a private WHARF_HOME, the
+// fake's URL and token in WHARF_API / WHARF_TOKEN, a fake clock that sleeps
+// advance, seeded randomness, and captured stdout/stderr.
+#pragma once
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/cli.h"
+#include "cli/context.h"
+#include "cli/environment.h"
+#include "cli/testing/fake_wharfd.h"
+#include "cli/testing/temp_dir.h"
+#include "common/clock.h"
+
+namespace wharf::cli::testing {
+
+class CliHarness {
+ public:
+  explicit CliHarness(bool logged_in = true) {
+    env.Set("WHARF_HOME", (home.path() / "wharf-home").string());
+    env.Set("HOME", home.path().string());
+    if (logged_in) {
+      env.Set("WHARF_API", server.url());
+      env.Set("WHARF_TOKEN", FakeWharfd::kToken);
+    }
+  }
+
+  // Runs `wharf ARGS...` in `cwd` (default: the temp folder) and returns the exit code.
+  int Run(std::vector<std::string> args, const std::filesystem::path& cwd = {}) {
+    out.str("");
+    err.str("");
+    in.clear();
+    Terminal term{in, out, err, stdin_is_tty, false};
+    CliContext ctx(term, env, clock, cwd.empty() ? home.path() : cwd);
+    ctx.sleep = [this](std::chrono::milliseconds d) { clock.Advance(d); };
+    std::size_t seed = 7;
+    ctx.random = [seed](std::size_t n) mutable {
+      seed = seed * 1103515245 + 12345;
+      return (seed / 65536) % n;
+    };
+    return RunWharf(args, ctx);
+  }
+
+  std::string Out() const { return out.str(); }
+  std::string Err() const { return err.str(); }
+
+  TempDir home;
+  FakeWharfd server;
+  MapEnvironment env;
+  FakeClock clock;
+  std::istringstream in;
+  std::ostringstream out;
+  std::ostringstream err;
+  bool stdin_is_tty = false;
+};
+
+inline bool Has(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace wharf::cli::testing
