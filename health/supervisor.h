@@ -1,0 +1,181 @@
+// Keeps app instances running and routed. Given the desired processes (from the
+// controller), it starts containers through the runtime, runs the startup and
+// liveness checks, publishes an instance's endpoint once it is healthy and
+// withdraws it when it stops being so, treats exits and failed checks as
+// crashes restarted per CF's policy, and converges desired against actual with
+// the pure planner (planner.h) on every Tick.
+//
+// Time comes only from the injected Clock; Tick() does one step, so tests drive
+// it with a FakeClock. RunThread() ticks on a timer in production. Graceful
+// stops (SIGTERM, SIGKILL after stop_grace) run on worker threads so a slow
+// stop never holds up health checks.
+//
+// Containers carry labels (wharf.app, wharf.process, wharf.index,
+// wharf.version, wharf.crashes) so that Recover() adopts them after a restart
+// of wharfd without restarting them.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "health/crash_policy.h"
+#include "health/health_check.h"
+#include "health/planner.h"
+#include "runtime/container_runtime.h"
+
+namespace wharf::health {
+
+struct Endpoint {
+  std::string app_guid;
+  std::string process_type;
+  int index = 0;
+  std::string container_id;
+  std::string ip;
+  int port = 0;
+  bool operator==(const Endpoint&) const = default;
+};
+
+// The router side (its RouteFeed) implements this; the lead connects them.
+class EndpointPublisher {
+ public:
+  virtual ~EndpointPublisher() = default;
+  virtual void Publish(const Endpoint& endpoint) = 0;
+  virtual void Unpublish(const Endpoint& endpoint) = 0;
+};
+
+enum class InstanceEventKind { kStarting, kHealthy, kCrashed, kStopped };
+std::string_view InstanceEventName(InstanceEventKind kind);
+
+struct InstanceEvent {
+  InstanceEventKind kind = InstanceEventKind::kStarting;
+  ProcessKey key;
+  int index = 0;
+  std::string container_id;
+  std::string reason;       // crashes: "exited with status 1", "out of memory", "health check failed: ..."
+  int exit_code = 0;
+  bool oom_killed = false;
+  int crash_count = 0;
+  std::chrono::system_clock::time_point at;
+};
+
+// The controller records these (events table, [CELL/0] log lines, `wharf app`).
+class InstanceEventSink {
+ public:
+  virtual ~InstanceEventSink() = default;
+  virtual void OnInstanceEvent(const InstanceEvent& event) = 0;
+};
+
+struct ProcessDesire {
+  ProcessKey key;
+  std::string version;   // change it (new droplet, new memory limit) to replace instances one at a time
+  int instances = 0;
+  HealthCheckSpec check;
+  bool routable = true;  // web processes get endpoints; workers do not
+  // Builds the container for one instance: droplet, env, limits, network. The
+  // supervisor sets id and labels. Called on the supervisor's thread.
+  std::function<Result<runtime::ContainerSpec>(int index, const std::string& container_id)> make_spec;
+};
+
+struct InstanceStatus {
+  ProcessKey key;
+  int index = 0;
+  std::string container_id;
+  InstanceState state = InstanceState::kStarting;
+  std::chrono::system_clock::time_point since;
+  int crash_count = 0;
+  std::string last_crash_reason;
+  std::string ip;
+  int port = 0;
+};
+
+struct SupervisorOptions {
+  std::chrono::seconds stop_grace{10};
+  CrashPolicy policy;
+  std::chrono::seconds orphan_scan_interval{30};  // how often the runtime's containers are listed
+};
+
+class Supervisor {
+ public:
+  Supervisor(runtime::ContainerRuntime& runtime, const Clock& clock, Prober& prober, EndpointPublisher& publisher,
+             InstanceEventSink& events, SupervisorOptions options = {});
+  ~Supervisor();  // stops the thread and waits for running stops
+  Supervisor(const Supervisor&) = delete;
+  Supervisor& operator=(const Supervisor&) = delete;
+
+  // Adopts the runtime's containers that carry the supervisor's labels.
+  Status Recover();
+  // Replaces the desired state of one process / removes every process of an app.
+  void SetProcess(ProcessDesire desire);
+  void RemoveApp(std::string_view app_guid);
+  // Stops one instance; convergence starts its replacement.
+  Status RestartInstance(const ProcessKey& key, int index);
+
+  // One step: collect exits, run due checks, plan and execute.
+  void Tick();
+  void RunThread(std::chrono::milliseconds period = std::chrono::milliseconds(200));
+  // Waits for background stops to finish (tests).
+  void WaitForStops();
+
+  std::vector<InstanceStatus> Instances(std::string_view app_guid) const;
+
+ private:
+  struct Tracked {
+    ActualInstance actual;
+    std::string ip;
+    int port = 0;
+    std::chrono::steady_clock::time_point started_at{}, healthy_since{}, next_check{};
+    std::chrono::system_clock::time_point since{};
+    bool published = false;
+    bool in_runtime = true;  // false for a start that failed
+    std::string last_reason;
+  };
+
+  void DrainExits();
+  void RunChecks();
+  void Execute(const Plan& plan);
+  void StartInstance(const Plan::Start& start);
+  void Crash(Tracked& t, const std::string& reason, int exit_code, bool oom, bool kill);
+  void BeginStop(Tracked& t, std::chrono::seconds grace, bool destroy_after);
+  void Unpublish(Tracked& t);
+  void Emit(InstanceEventKind kind, const Tracked& t, const std::string& reason = "", int exit_code = 0,
+            bool oom = false);
+  void ReapTasks();
+  const ProcessDesire* DesireFor(const ProcessKey& key) const;
+
+  runtime::ContainerRuntime& runtime_;
+  const Clock& clock_;
+  Prober& prober_;
+  EndpointPublisher& publisher_;
+  InstanceEventSink& events_;
+  SupervisorOptions options_;
+
+  std::mutex tick_mu_;                  // one Tick at a time
+  mutable std::mutex mu_;               // tracked_, desired_
+  std::map<ProcessKey, ProcessDesire> desired_;
+  std::map<std::string, Tracked> tracked_;  // by container id
+  std::chrono::steady_clock::time_point next_orphan_scan_{};
+
+  // Shared with the runtime's Watch callbacks, which may outlive the supervisor.
+  struct ExitQueue {
+    std::mutex mu;
+    std::vector<std::pair<std::string, runtime::ExitInfo>> exits;
+  };
+  std::shared_ptr<ExitQueue> exit_queue_ = std::make_shared<ExitQueue>();
+  void WatchContainer(const std::string& id);
+
+  std::mutex tasks_mu_;
+  std::vector<std::future<void>> tasks_;
+
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace wharf::health

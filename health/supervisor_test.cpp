@@ -1,0 +1,350 @@
+// The supervisor's behaviour over (fake) time: an in-memory runtime and prober
+// stand in for containers and sockets, so every step is exact and instant.
+#include "health/supervisor.h"
+
+#include <doctest/doctest.h>
+
+#include <set>
+
+namespace wharf::health {
+namespace {
+
+using namespace std::chrono_literals;
+
+class FakeRuntime final : public runtime::ContainerRuntime {
+ public:
+  struct Box {
+    runtime::ContainerInfo info;
+    std::vector<std::function<void(const runtime::ExitInfo&)>> watchers;
+    std::vector<std::chrono::seconds> stops;
+  };
+  std::map<std::string, Box> boxes;
+  std::mutex mu;
+  bool fail_starts = false;
+  int started = 0;
+
+  std::string_view Name() const override { return "fake"; }
+  bool Isolated() const override { return true; }
+  std::string HostAddressForInstances() const override { return "10.0.0.1"; }
+  Result<runtime::ContainerInfo> Start(const runtime::ContainerSpec& spec) override {
+    std::lock_guard<std::mutex> l(mu);
+    if (fail_starts) return Status::Unavailable("no room");
+    Box b;
+    b.info.id = spec.id;
+    b.info.status = runtime::ContainerStatus::kRunning;
+    b.info.ip = "10.244.0." + std::to_string(++started + 1);
+    b.info.port = 8080;
+    b.info.labels = spec.labels;
+    boxes[spec.id] = b;
+    return b.info;
+  }
+  // Ends a container as if its process exited.
+  void Exit(const std::string& id, int code, bool oom = false) {
+    std::vector<std::function<void(const runtime::ExitInfo&)>> w;
+    runtime::ExitInfo e;
+    {
+      std::lock_guard<std::mutex> l(mu);
+      auto& b = boxes.at(id);
+      if (b.info.exit) return;
+      e.exit_code = code;
+      e.oom_killed = oom;
+      b.info.exit = e;
+      b.info.status = runtime::ContainerStatus::kStopped;
+      w.swap(b.watchers);
+    }
+    for (auto& f : w) f(e);
+  }
+  Status Stop(std::string_view id, std::chrono::seconds grace) override {
+    {
+      std::lock_guard<std::mutex> l(mu);
+      auto it = boxes.find(std::string(id));
+      if (it == boxes.end()) return Status::NotFound("no");
+      it->second.stops.push_back(grace);
+    }
+    Exit(std::string(id), 143);
+    return Status::Ok();
+  }
+  Status Destroy(std::string_view id) override {
+    std::lock_guard<std::mutex> l(mu);
+    return boxes.erase(std::string(id)) ? Status::Ok() : Status::NotFound("no");
+  }
+  Result<runtime::ContainerInfo> Inspect(std::string_view id) override {
+    std::lock_guard<std::mutex> l(mu);
+    auto it = boxes.find(std::string(id));
+    if (it == boxes.end()) return Status::NotFound("no");
+    return it->second.info;
+  }
+  Result<std::vector<runtime::ContainerInfo>> List() override {
+    std::lock_guard<std::mutex> l(mu);
+    std::vector<runtime::ContainerInfo> out;
+    for (auto& [id, b] : boxes) out.push_back(b.info);
+    return out;
+  }
+  Result<runtime::ContainerStats> Stats(std::string_view) override { return runtime::ContainerStats{}; }
+  void Watch(std::string_view id, std::function<void(const runtime::ExitInfo&)> on_exit) override {
+    std::unique_lock<std::mutex> l(mu);
+    auto& b = boxes.at(std::string(id));
+    if (b.info.exit) {
+      auto e = *b.info.exit;
+      l.unlock();
+      on_exit(e);
+      return;
+    }
+    b.watchers.push_back(std::move(on_exit));
+  }
+  std::vector<std::string> Ids() {
+    std::lock_guard<std::mutex> l(mu);
+    std::vector<std::string> out;
+    for (auto& [id, b] : boxes) if (!b.info.exit) out.push_back(id);
+    return out;
+  }
+};
+
+class FakeProber final : public Prober {
+ public:
+  std::set<std::string> healthy_ips;  // instances whose check passes
+  int probes = 0;
+  Status Probe(const HealthCheckSpec&, const std::string& ip, int, bool) override {
+    ++probes;
+    return healthy_ips.count(ip) ? Status::Ok() : Status::Unavailable("connection refused");
+  }
+};
+
+class Recorder final : public EndpointPublisher, public InstanceEventSink {
+ public:
+  std::vector<Endpoint> endpoints;
+  std::vector<InstanceEvent> events;
+  std::mutex mu;
+  void Publish(const Endpoint& e) override {
+    std::lock_guard<std::mutex> l(mu);
+    endpoints.push_back(e);
+  }
+  void Unpublish(const Endpoint& e) override {
+    std::lock_guard<std::mutex> l(mu);
+    std::erase(endpoints, e);
+  }
+  void OnInstanceEvent(const InstanceEvent& e) override {
+    std::lock_guard<std::mutex> l(mu);
+    events.push_back(e);
+  }
+  int Count(InstanceEventKind k) {
+    std::lock_guard<std::mutex> l(mu);
+    return static_cast<int>(std::count_if(events.begin(), events.end(), [&](auto& e) { return e.kind == k; }));
+  }
+};
+
+struct World {
+  FakeClock clock;
+  FakeRuntime rt;
+  FakeProber prober;
+  Recorder rec;
+  Supervisor sup{rt, clock, prober, rec, rec};
+
+  ProcessDesire Web(int instances, std::string version = "v1") {
+    ProcessDesire d;
+    d.key = {"app-1", "web"};
+    d.version = std::move(version);
+    d.instances = instances;
+    d.check.start_timeout = 60s;
+    d.check.startup_interval = 1s;
+    d.check.liveness_interval = 30s;
+    d.make_spec = [](int, const std::string&) {
+      runtime::ContainerSpec s;
+      s.droplet_dir = "/droplet";
+      s.argv = {"run"};
+      return Result<runtime::ContainerSpec>(s);
+    };
+    return d;
+  }
+  void HealAll() {
+    for (auto& id : rt.Ids()) prober.healthy_ips.insert(rt.Inspect(id)->ip);
+  }
+  void Step(std::chrono::seconds d = 0s) {
+    clock.Advance(d);
+    sup.Tick();
+    sup.WaitForStops();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("Supervisor starts the desired instances and routes each only once it is healthy") {
+  World w;
+  w.sup.SetProcess(w.Web(2));
+  w.Step();
+  CHECK(w.rt.Ids().size() == 2);
+  CHECK(w.rec.endpoints.empty());
+  auto ids = w.rt.Ids();
+  w.prober.healthy_ips.insert(w.rt.Inspect(ids[0])->ip);
+  w.Step(1s);
+  REQUIRE(w.rec.endpoints.size() == 1);
+  CHECK(w.rec.endpoints[0].container_id == ids[0]);
+  CHECK(w.rec.endpoints[0].port == 8080);
+  w.HealAll();
+  w.Step(1s);
+  CHECK(w.rec.endpoints.size() == 2);
+  CHECK(w.rec.Count(InstanceEventKind::kHealthy) == 2);
+  auto inst = w.sup.Instances("app-1");
+  REQUIRE(inst.size() == 2);
+  CHECK(inst[0].state == InstanceState::kRunning);
+  CHECK(inst[0].index == 0);
+  CHECK(inst[1].index == 1);
+  CHECK(inst[0].container_id.rfind("app1-web-0-", 0) == 0);
+}
+
+TEST_CASE("A crashed instance loses its route at once and is restarted immediately three times, then after 30 s") {
+  World w;
+  w.sup.SetProcess(w.Web(1));
+  for (int crash = 1; crash <= 4; ++crash) {
+    w.Step();
+    REQUIRE(w.rt.Ids().size() == 1);
+    w.HealAll();
+    w.Step(1s);
+    REQUIRE(w.rec.endpoints.size() == 1);
+    w.rt.Exit(w.rt.Ids()[0], 1);
+    w.Step();  // the crash is noticed and, while immediate, restarted in the same step
+    CHECK(w.rec.endpoints.empty());
+    CHECK(w.rec.events.back().kind != InstanceEventKind::kHealthy);
+    if (crash < 4) {
+      CHECK(w.rt.Ids().size() == 1);
+      // Kill the fresh one's predecessor path: let the loop heal the new instance.
+      continue;
+    }
+    CHECK(w.rt.Ids().empty());  // 4th crash: waits
+  }
+  auto inst = w.sup.Instances("app-1");
+  REQUIRE(inst.size() == 1);
+  CHECK(inst[0].state == InstanceState::kCrashed);
+  CHECK(inst[0].crash_count == 4);
+  CHECK(inst[0].last_crash_reason == "exited with status 1");
+  w.Step(29s);
+  CHECK(w.rt.Ids().empty());
+  w.Step(1s);
+  CHECK(w.rt.Ids().size() == 1);
+  CHECK(w.sup.Instances("app-1")[0].crash_count == 4);  // carried into the new container
+  CHECK(w.rec.Count(InstanceEventKind::kCrashed) == 4);
+}
+
+TEST_CASE("An OOM kill is a crash whose reason says so") {
+  World w;
+  w.sup.SetProcess(w.Web(1));
+  w.Step();
+  w.rt.Exit(w.rt.Ids()[0], 137, /*oom=*/true);
+  w.Step();
+  bool seen = false;
+  for (auto& e : w.rec.events) {
+    if (e.kind == InstanceEventKind::kCrashed) {
+      CHECK(e.oom_killed);
+      CHECK(e.reason == "exited with status 137 (out of memory)");
+      seen = true;
+    }
+  }
+  CHECK(seen);
+}
+
+TEST_CASE("An instance whose startup check never passes crashes at the start timeout and is killed") {
+  World w;
+  w.sup.SetProcess(w.Web(1));
+  w.Step();
+  auto id = w.rt.Ids()[0];
+  for (int i = 0; i < 59; ++i) w.Step(1s);
+  CHECK(w.rec.Count(InstanceEventKind::kCrashed) == 0);
+  int probes_before = w.prober.probes;
+  w.Step(1s);
+  CHECK(w.prober.probes == probes_before + 1);  // polled every second, not busier
+  CHECK(w.rec.Count(InstanceEventKind::kCrashed) == 1);
+  bool timed_out = false;
+  for (auto& e : w.rec.events) timed_out = timed_out || e.reason == "Timed out after 1m0s: health check never passed.";
+  CHECK(timed_out);
+  CHECK(w.rt.boxes.count(id) == 0);  // killed and replaced (first crash: at once)
+  CHECK(w.rt.Ids().size() == 1);
+}
+
+TEST_CASE("A failing liveness check is a crash") {
+  World w;
+  w.sup.SetProcess(w.Web(1));
+  w.Step();
+  w.HealAll();
+  w.Step(1s);
+  REQUIRE(w.rec.endpoints.size() == 1);
+  w.prober.healthy_ips.clear();
+  w.Step(29s);
+  CHECK(w.rec.endpoints.size() == 1);  // not checked yet
+  w.Step(1s);
+  CHECK(w.rec.endpoints.empty());
+  CHECK(w.rec.Count(InstanceEventKind::kCrashed) == 1);
+  bool found = false;
+  for (auto& e : w.rec.events) found = found || e.reason == "health check failed: connection refused";
+  CHECK(found);
+}
+
+TEST_CASE("Scaling down stops the extra instance gracefully and withdraws its route first") {
+  World w;
+  w.sup.SetProcess(w.Web(3));
+  w.Step();
+  w.HealAll();
+  w.Step(1s);
+  CHECK(w.rec.endpoints.size() == 3);
+  w.sup.SetProcess(w.Web(1));
+  w.Step();
+  CHECK(w.rec.endpoints.size() == 1);
+  CHECK(w.rec.endpoints[0].index == 0);
+  CHECK(w.rt.boxes.size() == 1);  // stopped and destroyed
+  CHECK(w.rec.Count(InstanceEventKind::kStopped) == 2);
+  CHECK(w.sup.Instances("app-1").size() == 1);
+}
+
+TEST_CASE("A start that fails is a crash with backoff, never a busy loop") {
+  World w;
+  w.rt.fail_starts = true;
+  w.sup.SetProcess(w.Web(1));
+  for (int i = 0; i < 10; ++i) w.Step();
+  CHECK(w.rec.Count(InstanceEventKind::kCrashed) == 4);  // 3 immediate retries, then a 30 s wait
+  w.rt.fail_starts = false;
+  w.Step(30s);
+  CHECK(w.rt.Ids().size() == 1);
+}
+
+TEST_CASE("After a restart the supervisor adopts its labelled containers without restarting them") {
+  World w;
+  w.sup.SetProcess(w.Web(2));
+  w.Step();
+  w.HealAll();
+  w.Step(1s);
+  auto before = w.rt.Ids();
+  runtime::ContainerSpec staging;
+  staging.id = "staging-1";
+  REQUIRE(w.rt.Start(staging).ok());  // not the supervisor's: no labels
+
+  Recorder rec2;
+  Supervisor again(w.rt, w.clock, w.prober, rec2, rec2);
+  REQUIRE(again.Recover().ok());
+  again.SetProcess(w.Web(2));
+  again.Tick();
+  again.WaitForStops();
+  auto after = w.rt.Ids();
+  CHECK(after.size() == 3);  // the same two, plus the staging container left alone
+  for (auto& id : before) CHECK(std::find(after.begin(), after.end(), id) != after.end());
+  CHECK(rec2.endpoints.size() == 2);
+  CHECK(rec2.Count(InstanceEventKind::kStarting) == 0);
+}
+
+TEST_CASE("Restarting one instance index replaces just that one") {
+  World w;
+  w.sup.SetProcess(w.Web(2));
+  w.Step();
+  w.HealAll();
+  w.Step(1s);
+  auto inst = w.sup.Instances("app-1");
+  REQUIRE(w.sup.RestartInstance({"app-1", "web"}, 1).ok());
+  w.Step();
+  w.Step();
+  auto now = w.sup.Instances("app-1");
+  REQUIRE(now.size() == 2);
+  CHECK(now[0].container_id == inst[0].container_id);
+  CHECK(now[1].container_id != inst[1].container_id);
+  CHECK(now[1].state == InstanceState::kStarting);
+  CHECK(w.sup.RestartInstance({"app-1", "web"}, 7).code() == StatusCode::kNotFound);
+}
+
+}  // namespace wharf::health
