@@ -18,6 +18,7 @@ TempDir::TempDir(std::string_view prefix) {
   auto dir = MakeTempDirectory(fs::temp_directory_path(), prefix);
   if (!dir.ok()) throw std::runtime_error(dir.status().ToString());
   path_ = *dir;
+  fs::permissions(path_, fs::perms(0755));  // uid 2000 (staging, apps) must reach what is below
 }
 
 TempDir::~TempDir() {
