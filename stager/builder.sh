@@ -6,6 +6,7 @@
 #   branch N                          starts branch N
 #   detect CODE NAME STDOUT ARGV...   first in a branch: the branch runs only if ARGV exits 0
 #   run CODE LABEL STDOUT ARGV...     runs ARGV; STDOUT "-" means the log; a failure exits CODE
+#   unless PATH                       skips the next run line when PATH exists
 #   say TEXT                          prints TEXT
 #   fail CODE TEXT                    prints TEXT on stderr and exits CODE
 # Writes OUTPUT_DIR/chosen with the number of the branch that ran; exits 222
@@ -36,7 +37,8 @@ while [ "$i" -lt "$n" ]; do
     IFS=$'\t' read -r -a g <<< "${lines[$j]:-}"
     if [ "${g[0]:-}" = "detect" ]; then
       if run_argv "${g[3]}" "${g[@]:4}"; then
-        detected=$(head -n 1 "${g[3]}" 2>/dev/null || true)
+        detected=""
+        read -r detected < "${g[3]}" 2> /dev/null || true
         echo "-----> Detected ${g[2]}${detected:+ ($detected)}"
         chosen=${f[1]}
         first=$((j + 1))
@@ -58,16 +60,23 @@ fi
 echo "$chosen" > "$out/chosen"
 
 i=$first
+skip=false
 while [ "$i" -lt "$n" ]; do
   IFS=$'\t' read -r -a f <<< "${lines[$i]}"
   case "${f[0]}" in
     branch) break ;;
+    unless) [ -e "${f[1]}" ] && skip=true ;;
     say) echo "${f[1]}" ;;
     fail)
       echo "${f[2]}" >&2
       exit "${f[1]}"
       ;;
     run)
+      if [ "$skip" = true ]; then
+        skip=false
+        i=$((i + 1))
+        continue
+      fi
       run_argv "${f[3]}" "${f[@]:4}"
       rc=$?
       if [ "$rc" -ne 0 ]; then

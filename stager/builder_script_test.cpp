@@ -154,3 +154,16 @@ TEST_CASE("Builder: a planned failure prints its reason and exits with its code"
   CHECK(out.output.find("old has no bin/supply") != std::string::npos);
   CHECK_FALSE(fs::exists(ws.tmp / "calls"));
 }
+
+TEST_CASE("Builder: a launch.yml from the final buildpack replaces its bin/release") {
+  Workspace ws;
+  auto b = MakeBuildpack(ws, "b", kCf);
+  WriteTestFile(fs::path(b.dir) / "bin" / "finalize",
+                "#!/bin/sh\nprintf 'processes:\\n- type: web\\n  command: x\\n' > \"$3/$4/launch.yml\"\n", 0755);
+  fs::create_directories(ws.tmp / "deps" / "0");
+  auto out = RunPlan(ws, PlanStaging({b}, false, ws.dirs));
+  CHECK(out.exit_code == 0);
+  CHECK(fs::exists(ws.tmp / "deps" / "0" / "launch.yml"));
+  CHECK(ws.Calls().find("b release") == std::string::npos);
+  CHECK_FALSE(fs::exists(ws.tmp / "out" / "release.yml"));
+}

@@ -76,11 +76,20 @@ class StagingRun {
 
   StagingOutcome Run() {
     const auto start = s_.clock.Monotonic();
+    auto mark = start;
+    auto lap = [&] {
+      auto now = s_.clock.Monotonic();
+      auto ms = duration_cast<milliseconds>(now - mark);
+      mark = now;
+      return ms;
+    };
     std::optional<StagingError> err = Prepare();
+    timings_.prepare = lap();
     if (!err) err = RunContainer();
+    timings_.buildpacks = lap();
     std::optional<StagingResult> result;
     if (!err) {
-      auto r = Assemble();
+      auto r = Assemble(lap);
       if (std::holds_alternative<StagingError>(r)) {
         err = std::get<StagingError>(std::move(r));
       } else {
@@ -98,7 +107,11 @@ class StagingRun {
       return *std::move(err);
     }
     result->duration = duration_cast<milliseconds>(s_.clock.Monotonic() - start);
-    log_.Say("-----> Staging complete in " + std::to_string(result->duration.count()) + " ms");
+    result->timings = timings_;
+    log_.Say("-----> Staging complete in " + std::to_string(result->duration.count()) + " ms (prepare " +
+             std::to_string(timings_.prepare.count()) + ", buildpacks " + std::to_string(timings_.buildpacks.count()) +
+             ", droplet " + std::to_string(timings_.droplet.count()) + ", cache " +
+             std::to_string(timings_.cache.count()) + ")");
     return *std::move(result);
   }
 
@@ -252,17 +265,20 @@ class StagingRun {
   }
 
   // --- after the container ---------------------------------------------------------------
-  std::variant<StagingResult, StagingError> Assemble() {
+  template <typename Lap>
+  std::variant<StagingResult, StagingError> Assemble(Lap& lap) {
     DropletInputs in{ws_, buildpacks_, plan_, detecting_, req_.start_command, req_.stack};
     auto assembled = AssembleDroplet(in, s_.blobs, {s_.config.droplet_compression, s_.config.droplet_compression_level,
                                                     req_.limits.disk_bytes},
                                      [&](std::string_view l) { log_.Say(l); });
     if (std::holds_alternative<StagingError>(assembled)) return std::get<StagingError>(std::move(assembled));
     StagingResult r = std::get<StagingResult>(std::move(assembled));
+    timings_.droplet = lap();
     auto cache = SaveCache(s_.blobs, ws_.cache, req_.previous_cache_sha256, restored_fingerprint_);
     if (!cache.ok()) return Error(StagingErrorKind::kPlatform, cache.status().message());
     if (!cache->sha256.empty()) r.cache_sha256 = cache->sha256;
     r.cache_unchanged = cache->unchanged;
+    timings_.cache = lap();
     log_.Say(cache->sha256.empty() ? "-----> No buildpack cache to keep"
              : cache->unchanged    ? "-----> Buildpack cache unchanged"
                                    : "-----> Stored the buildpack cache (" + FormatBytes(cache->size) + ")");
@@ -278,6 +294,7 @@ class StagingRun {
   ContainerLayout layout_;
   StagingPlan plan_;
   std::string restored_fingerprint_;
+  StagingTimings timings_;
 };
 
 Stager::Stager(StagerConfig config, store::BlobStore& blobs, runtime::ContainerRuntime& runtime,

@@ -65,6 +65,14 @@ struct StagingRequest {
   std::optional<std::string> previous_cache_sha256;
 };
 
+// Where the time went, for the log and the benchmark.
+struct StagingTimings {
+  std::chrono::milliseconds prepare{0};    // buildpacks fetched, package materialized, cache restored
+  std::chrono::milliseconds buildpacks{0}; // the staging container, start to exit
+  std::chrono::milliseconds droplet{0};    // start command decided, droplet archived and stored
+  std::chrono::milliseconds cache{0};      // cache compared and stored
+};
+
 struct StagingResult {
   std::string droplet_sha256;
   std::uint64_t droplet_size = 0;
@@ -73,6 +81,7 @@ struct StagingResult {
   std::optional<std::string> cache_sha256;      // the app's cache from now on; nullopt: none
   bool cache_unchanged = false;
   std::chrono::milliseconds duration{0};
+  StagingTimings timings;
 };
 
 // Either a result or an error, never both.

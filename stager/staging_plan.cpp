@@ -57,7 +57,11 @@ void AddFinalSteps(PlanBranch& branch, const std::vector<PlannedBuildpack>& bps,
                                 "the last buildpack."));
     return;
   }
-  if (b.scripts.release) branch.steps.push_back(Run(Phase::kRelease, index, b, {d.build}, d.output + "/release.yml"));
+  if (b.scripts.release) {
+    PlanStep release = Run(Phase::kRelease, index, b, {d.build}, d.output + "/release.yml");
+    release.unless_exists = d.deps + "/" + idx + "/launch.yml";
+    branch.steps.push_back(std::move(release));
+  }
 }
 
 }  // namespace
@@ -145,6 +149,11 @@ Result<std::string> RenderPlan(const StagingPlan& plan) {
   auto step = [&](const PlanStep& s) {
     switch (s.kind) {
       case PlanStep::Kind::kRun:
+        if (!s.unless_exists.empty()) {
+          out += "unless";
+          field(s.unless_exists);
+          out += '\n';
+        }
         out += s.phase == Phase::kDetect ? "detect" : "run";
         field(std::to_string(s.exit_code));
         field(s.text);

@@ -11,7 +11,9 @@
 //     last must have bin/supply (checked before anything runs, else 225) and
 //     only supplies; the last supplies (if it can) and finalizes, or, lacking
 //     bin/finalize, compiles (Heroku: BUILD CACHE ENV); neither is 223.
-//   - The final buildpack's bin/release runs last, its stdout kept as YAML.
+//   - The final buildpack's bin/release runs last, its stdout kept as YAML,
+//     unless that buildpack wrote DEPS_DIR/IDX/launch.yml, which then stands
+//     for it (Cloud Foundry's rule; a buildpack saves the cost of release).
 //   - Caches: the final buildpack uses CACHE/final, a supplying one
 //     CACHE/<digest of its key>, so caches survive changes of the others.
 //   - Deps index: position in the list, zero-padded to the width of the largest.
@@ -65,6 +67,7 @@ struct PlanStep {
   std::string stdout_file;           // kRun: where stdout goes; empty = the log
   int exit_code = 0;                 // kRun, kFail: the staging exit code on failure
   std::string text;                  // kSay, kFail: the line to print; kRun: label
+  std::string unless_exists;         // kRun: skipped when this file exists (release after a launch.yml)
 };
 
 struct PlanBranch {

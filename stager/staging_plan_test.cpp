@@ -73,6 +73,8 @@ TEST_CASE("Several given buildpacks: all but the last supply, the last supplies 
   CHECK(b.steps[3].argv.back() == "/profile.d");
   CHECK(b.steps[4].phase == Phase::kRelease);
   CHECK(b.steps[4].argv[0] == "/bp/c/bin/release");
+  // A launch.yml written by the final buildpack stands for its release.
+  CHECK(b.steps[4].unless_exists == "/deps/2/launch.yml");
 }
 
 TEST_CASE("Each phase fails with Cloud Foundry's exit code") {
@@ -137,7 +139,8 @@ TEST_CASE("RenderPlan writes tab-separated instructions the builder reads") {
   CHECK(text->rfind("branch\t0\ndetect\t0\ta\t/out/detect-0.out\t/bp/a/bin/detect\t/app\n", 0) == 0);
   CHECK(text->find("run\t225\tsupply of a\t-\t/bp/a/bin/supply\t/app\t/cache/final\t/deps\t0\n") !=
         std::string::npos);
-  CHECK(text->find("run\t224\trelease of a\t/out/release.yml\t/bp/a/bin/release\t/app\n") != std::string::npos);
+  CHECK(text->find("unless\t/deps/0/launch.yml\nrun\t224\trelease of a\t/out/release.yml\t/bp/a/bin/release\t/app\n") !=
+        std::string::npos);
 }
 
 TEST_CASE("RenderPlan refuses a field with a tab or a line break") {

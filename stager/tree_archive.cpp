@@ -230,9 +230,10 @@ Status UnpackTreeArchive(const fs::path& archive, const fs::path& dest) {
     return Status::Internal("opening " + archive.string() + ": " + Err(in.get()));
   }
   std::unique_ptr<struct archive, WriteDeleter> out(archive_write_disk_new());
+  // Entry names are checked (relative, no "..") before `dest` is put in front of
+  // them, so only links on the way need libarchive's guard.
   archive_write_disk_set_options(out.get(), ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
-                                                ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                                ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+                                                ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT);
   archive_entry* e = nullptr;
   for (;;) {
     int r = archive_read_next_header(in.get(), &e);
