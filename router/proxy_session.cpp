@@ -66,6 +66,14 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   static Task<> Run(std::shared_ptr<ClientSession> self) { co_await self->Serve(); }
 
+  void ForceClose() {
+    force_closed_ = true;
+    error_code ec;
+    client_.close(ec);
+    if (backend_) backend_->sock.close(ec);
+    timer_.cancel();
+  }
+
   void CloseIfIdle() {
     if (phase_ == Phase::kIdle) {
       error_code ec;
@@ -93,6 +101,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     if (deadline_ < armed_) Arm();
   }
   void Arm() {
+    if (force_closed_ || closed_) return;
     armed_ = deadline_;
     timer_.expires_at(armed_);
     timer_.async_wait([self = shared_from_this()](const error_code& ec) { self->OnTimer(ec); });
@@ -154,8 +163,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
         }
       }
       error_code ec;
-      std::size_t n = co_await client_.async_read_some(net::buffer(cbuf_.data() + cend_, cbuf_.size() - cend_),
-                                                        net::redirect_error(kAwait, ec));
+      std::size_t n = co_await ReadSome(client_, net::buffer(cbuf_.data() + cend_, cbuf_.size() - cend_), ec);
       if (ec || timed_out_) co_return (timed_out_ && started) ? 408 : -1;
       cend_ += n;
     }
@@ -331,7 +339,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     if (ec) co_return AttemptFailure::kConnectOther;
     ::fcntl(backend_->sock.native_handle(), F_SETFD, FD_CLOEXEC);
     SetDeadline(Phase::kConnect, opt_.timeouts.backend_connect);
-    co_await backend_->sock.async_connect(ep, net::redirect_error(kAwait, ec));
+    co_await Op([&](auto h) { backend_->sock.async_connect(ep, std::move(h)); }, ec);
     if (timed_out_) co_return AttemptFailure::kConnectTimeout;
     if (ec == net::error::connection_refused) co_return AttemptFailure::kConnectRefused;
     if (ec) co_return AttemptFailure::kConnectOther;
@@ -361,7 +369,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     std::array<net::const_buffer, 2> bufs{net::buffer(out_), net::buffer(cbuf_.data() + body_start, initial)};
     SetDeadline(Phase::kSend, opt_.timeouts.backend_response);
     error_code ec;
-    co_await net::async_write(backend_->sock, bufs, net::redirect_error(kAwait, ec));
+    co_await WriteAll(backend_->sock, bufs, ec);
     if (ec || timed_out_) co_return AttemptFailure::kSendFailed;
     co_return std::nullopt;
   }
@@ -374,15 +382,14 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     if (facts_.expect_continue) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       SetDeadline(Phase::kBody, opt_.timeouts.body_idle);
-      co_await net::async_write(client_, net::buffer(kContinue.data(), kContinue.size()),
-                                net::redirect_error(kAwait, ec));
+      co_await WriteAll(client_, net::buffer(kContinue.data(), kContinue.size()), ec);
       if (ec || timed_out_) co_return 1;
     }
     bool chunked = req_.body == BodyKind::kChunked;
     while (chunked ? !chunk_.done() : remaining > 0) {
       SetDeadline(Phase::kBody, opt_.timeouts.body_idle);
       std::size_t want = chunked ? cbuf_.size() : static_cast<std::size_t>(std::min<std::uint64_t>(cbuf_.size(), remaining));
-      std::size_t n = co_await client_.async_read_some(net::buffer(cbuf_.data(), want), net::redirect_error(kAwait, ec));
+      std::size_t n = co_await ReadSome(client_, net::buffer(cbuf_.data(), want), ec);
       if (ec || timed_out_) co_return 1;
       std::size_t body = n;
       if (chunked) {
@@ -394,7 +401,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
         remaining -= n;
       }
       x.bytes_received += body;
-      co_await net::async_write(backend_->sock, net::buffer(cbuf_.data(), body), net::redirect_error(kAwait, ec));
+      co_await WriteAll(backend_->sock, net::buffer(cbuf_.data(), body), ec);
       if (ec || timed_out_) co_return 2;
     }
     co_return 0;
@@ -408,8 +415,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     for (;;) {
       if (b.end == b.buf.size()) b.buf.Grow(std::max(b.buf.size() * 2, opt_.limits.max_header_bytes + 1024), b.end);
       error_code ec;
-      std::size_t n = co_await b.sock.async_read_some(net::buffer(b.buf.data() + b.end, b.buf.size() - b.end),
-                                                      net::redirect_error(kAwait, ec));
+      std::size_t n = co_await ReadSome(b.sock, net::buffer(b.buf.data() + b.end, b.buf.size() - b.end), ec);
       if (timed_out_) co_return AttemptFailure::kResponseTimeout;
       if (ec) co_return b.end == 0 ? AttemptFailure::kClosedBeforeResponse : AttemptFailure::kFailedMidResponse;
       b.end += n;
@@ -419,7 +425,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
       res_head_len_ = r.head_length;
       if (res_.status >= 100 && res_.status < 200 && res_.status != 101) {  // interim: pass on, read on
         if (!facts_.http10 && res_.status != 100) {
-          co_await net::async_write(client_, net::buffer(b.buf.data(), res_head_len_), net::redirect_error(kAwait, ec));
+          co_await WriteAll(client_, net::buffer(b.buf.data(), res_head_len_), ec);
         }
         std::memmove(b.buf.data(), b.buf.data() + res_head_len_, b.end - res_head_len_);
         b.end -= res_head_len_;
@@ -470,11 +476,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     error_code ec;
     SetDeadline(Phase::kBody, opt_.timeouts.body_idle);
     if (dechunk) {
-      co_await net::async_write(client_, net::buffer(out_), net::redirect_error(kAwait, ec));
+      co_await WriteAll(client_, net::buffer(out_), ec);
       if (!ec) co_await WritePayload(ec);
     } else {
       std::array<net::const_buffer, 2> bufs{net::buffer(out_), net::buffer(b.buf.data() + res_head_len_, first)};
-      co_await net::async_write(client_, bufs, net::redirect_error(kAwait, ec));
+      co_await WriteAll(client_, bufs, ec);
     }
     x.bytes_sent += out_.size() + first;
     if (ec || timed_out_) {
@@ -495,7 +501,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
       std::size_t want = kind == BodyKind::kLength
                              ? static_cast<std::size_t>(std::min<std::uint64_t>(b.buf.size(), remaining))
                              : b.buf.size();
-      std::size_t n = co_await b.sock.async_read_some(net::buffer(b.buf.data(), want), net::redirect_error(kAwait, ec));
+      std::size_t n = co_await ReadSome(b.sock, net::buffer(b.buf.data(), want), ec);
       if (ec || timed_out_) {
         if (kind == BodyKind::kUntilClose && ec == net::error::eof && !timed_out_) break;
         x.router_error = timed_out_ ? "endpoint_timeout_mid_response" : "endpoint_failure_mid_response";
@@ -522,7 +528,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
       if (dechunk) {
         co_await WritePayload(ec);
       } else {
-        co_await net::async_write(client_, net::buffer(b.buf.data(), body), net::redirect_error(kAwait, ec));
+        co_await WriteAll(client_, net::buffer(b.buf.data(), body), ec);
       }
       x.bytes_sent += body;
       if (ec || timed_out_) {
@@ -543,7 +549,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   Task<> WritePayload(error_code& ec) {
     for (std::string_view p : payload_) {
       if (p.empty()) continue;
-      co_await net::async_write(client_, net::buffer(p.data(), p.size()), net::redirect_error(kAwait, ec));
+      co_await WriteAll(client_, net::buffer(p.data(), p.size()), ec);
       if (ec) co_return;
     }
   }
@@ -552,19 +558,18 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   Task<> Tunnel() {
     SetDeadline(Phase::kTunnel, opt_.timeouts.websocket_idle);
-    net::co_spawn(w_.ioc, PumpBackendToClient(shared_from_this()), net::detached);
+    Spawn(PumpBackendToClient(shared_from_this()));
     error_code ec;
     std::size_t pending = cend_ - cbeg_;  // bytes the client sent after the head
     if (pending > 0) {
-      co_await net::async_write(backend_->sock, net::buffer(cbuf_.data() + cbeg_, pending),
-                                net::redirect_error(kAwait, ec));
+      co_await WriteAll(backend_->sock, net::buffer(cbuf_.data() + cbeg_, pending), ec);
     }
     cbeg_ = cend_ = 0;
     while (!ec && !timed_out_) {
-      std::size_t n = co_await client_.async_read_some(net::buffer(cbuf_.data(), cbuf_.size()), net::redirect_error(kAwait, ec));
+      std::size_t n = co_await ReadSome(client_, net::buffer(cbuf_.data(), cbuf_.size()), ec);
       if (ec || timed_out_) break;
       deadline_ = std::chrono::steady_clock::now() + opt_.timeouts.websocket_idle;
-      co_await net::async_write(backend_->sock, net::buffer(cbuf_.data(), n), net::redirect_error(kAwait, ec));
+      co_await WriteAll(backend_->sock, net::buffer(cbuf_.data(), n), ec);
     }
     backend_->sock.close(ec);  // ends the other direction
   }
@@ -573,10 +578,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     BackendConn& b = *self->backend_;
     error_code ec;
     for (;;) {
-      std::size_t n = co_await b.sock.async_read_some(net::buffer(b.buf.data(), b.buf.size()), net::redirect_error(kAwait, ec));
+      std::size_t n = co_await ReadSome(b.sock, net::buffer(b.buf.data(), b.buf.size()), ec);
       if (ec) break;
       self->deadline_ = std::chrono::steady_clock::now() + self->opt_.timeouts.websocket_idle;
-      co_await net::async_write(self->client_, net::buffer(b.buf.data(), n), net::redirect_error(kAwait, ec));
+      co_await WriteAll(self->client_, net::buffer(b.buf.data(), n), ec);
       if (ec) break;
     }
     self->client_.cancel(ec);  // ends the other direction
@@ -589,7 +594,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     if (facts_.is_head) out_.resize(out_.size() - body.size());
     SetDeadline(Phase::kBody, opt_.timeouts.body_idle);
     error_code ec;
-    co_await net::async_write(client_, net::buffer(out_), net::redirect_error(kAwait, ec));
+    co_await WriteAll(client_, net::buffer(out_), ec);
     x.status = status;
     x.router_error = code;
     x.bytes_sent += out_.size();
@@ -655,15 +660,17 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   SteadyTime armed_ = SteadyTime::max();
   bool timed_out_ = false;
   bool closed_ = false;
+  bool force_closed_ = false;
   std::chrono::steady_clock::time_point mono_start_{};
   std::chrono::system_clock::time_point wall_start_{};
 };
 
 void StartClientSession(Worker& w, Socket sock) {
   auto session = std::make_shared<ClientSession>(w, std::move(sock));
-  net::co_spawn(w.ioc, ClientSession::Run(std::move(session)), net::detached);
+  Spawn(ClientSession::Run(std::move(session)));
 }
 
 void CloseIfIdle(ClientSession* s) { s->CloseIfIdle(); }
+void ForceClose(ClientSession* s) { s->ForceClose(); }
 
 }  // namespace wharf::router::detail

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <coroutine>
 #include <future>
 #include <thread>
 
@@ -23,7 +24,65 @@ using boost::system::error_code;
 
 std::uint64_t Rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
+struct FreeLists {
+  static constexpr std::size_t kGranule = 64;
+  static constexpr std::size_t kClasses = 64;       // frames up to 4 KiB
+  static constexpr std::uint32_t kMaxPerClass = 4096;
+  void* head[kClasses] = {};
+  std::uint32_t count[kClasses] = {};
+  ~FreeLists() {
+    for (void*& h : head) {
+      while (h != nullptr) {
+        void* next = *static_cast<void**>(h);
+        ::operator delete(h);
+        h = next;
+      }
+    }
+  }
+};
+thread_local FreeLists free_lists;
+
+struct Detached {
+  struct promise_type {
+    static void* operator new(std::size_t n) { return FrameAllocator::Allocate(n); }
+    static void operator delete(void* p, std::size_t n) noexcept { FrameAllocator::Deallocate(p, n); }
+    Detached get_return_object() noexcept { return {}; }
+    std::suspend_never initial_suspend() noexcept { return {}; }
+    std::suspend_never final_suspend() noexcept { return {}; }
+    void return_void() noexcept {}
+    void unhandled_exception() noexcept { std::terminate(); }
+  };
+};
+
+Detached RunDetached(Task<void> task) { co_await std::move(task); }
+
 }  // namespace
+
+void* FrameAllocator::Allocate(std::size_t n) {
+  std::size_t c = (n + FreeLists::kGranule - 1) / FreeLists::kGranule - 1;
+  if (c >= FreeLists::kClasses) return ::operator new(n);
+  FreeLists& fl = free_lists;
+  if (void* p = fl.head[c]) {
+    fl.head[c] = *static_cast<void**>(p);
+    --fl.count[c];
+    return p;
+  }
+  return ::operator new((c + 1) * FreeLists::kGranule);
+}
+
+void FrameAllocator::Deallocate(void* p, std::size_t n) noexcept {
+  std::size_t c = (n + FreeLists::kGranule - 1) / FreeLists::kGranule - 1;
+  FreeLists& fl = free_lists;
+  if (c >= FreeLists::kClasses || fl.count[c] >= FreeLists::kMaxPerClass) {
+    ::operator delete(p);
+    return;
+  }
+  *static_cast<void**>(p) = fl.head[c];
+  fl.head[c] = p;
+  ++fl.count[c];
+}
+
+void Spawn(Task<void> task) { RunDetached(std::move(task)); }
 
 std::unique_ptr<BackendConn> BackendPool::Take(std::uint64_t uid, SteadyTime now) {
   auto it = idle_.find(uid);
@@ -123,11 +182,11 @@ Task<> AcceptLoop(Worker& w) {
   for (;;) {
     Socket sock(w.ioc.get_executor());
     error_code ec;
-    co_await w.acceptor->async_accept(sock, net::redirect_error(kAwait, ec));
+    co_await Op([&](auto h) { w.acceptor->async_accept(sock, std::move(h)); }, ec);
     if (ec == net::error::operation_aborted || w.shared.stopping.load()) co_return;
     if (ec) {  // out of descriptors and the like: back off instead of spinning
       backoff.expires_after(std::chrono::milliseconds(50));
-      co_await backoff.async_wait(net::redirect_error(kAwait, ec));
+      co_await Op([&](auto h) { backoff.async_wait(std::move(h)); }, ec);
       continue;
     }
     ::fcntl(sock.native_handle(), F_SETFD, FD_CLOEXEC);
@@ -152,7 +211,7 @@ Task<> Housekeeping(Worker& w) {
   for (int tick = 0;; ++tick) {
     timer.expires_after(std::chrono::milliseconds(100));
     error_code ec;
-    co_await timer.async_wait(net::redirect_error(kAwait, ec));
+    co_await Op([&](auto h) { timer.async_wait(std::move(h)); }, ec);
     if (ec || w.shared.stopping.load()) co_return;
     w.SubmitLogBatch();
     if (tick % 10 == 0) w.pool.Sweep(w.shared.clock.Monotonic());
@@ -172,8 +231,7 @@ Task<> AdminSession(Socket sock, const RouteRegistry& registry, Shared& shared) 
   auto head = std::make_unique<HttpHead>();
   error_code ec;
   for (;;) {
-    std::size_t n = co_await sock.async_read_some(net::buffer(buf.data() + have, buf.size() - have),
-                                                  net::redirect_error(kAwait, ec));
+    std::size_t n = co_await ReadSome(sock, net::buffer(buf.data() + have, buf.size() - have), ec);
     if (ec) co_return;
     have += n;
     ParseResult r = ParseRequestHead({buf.data(), have}, limits, head.get(), &scan);
@@ -206,7 +264,7 @@ Task<> AdminSession(Socket sock, const RouteRegistry& registry, Shared& shared) 
   std::string out = "HTTP/1.1 " + std::to_string(status) + (status == 200 ? " OK" : " Not Found") +
                     "\r\nContent-Type: " + type + "\r\nContent-Length: " + std::to_string(body.size()) +
                     "\r\nConnection: close\r\n\r\n" + body;
-  co_await net::async_write(sock, net::buffer(out), net::redirect_error(kAwait, ec));
+  co_await WriteAll(sock, net::buffer(out), ec);
   timer.cancel();
   sock.shutdown(net::socket_base::shutdown_both, ec);
 }
@@ -215,11 +273,11 @@ Task<> AdminAcceptLoop(Acceptor& acceptor, const RouteRegistry& registry, Shared
   for (;;) {
     Socket sock(acceptor.get_executor());
     error_code ec;
-    co_await acceptor.async_accept(sock, net::redirect_error(kAwait, ec));
+    co_await Op([&](auto h) { acceptor.async_accept(sock, std::move(h)); }, ec);
     if (ec == net::error::operation_aborted) co_return;
     if (ec) continue;
     ::fcntl(sock.native_handle(), F_SETFD, FD_CLOEXEC);
-    net::co_spawn(acceptor.get_executor(), AdminSession(std::move(sock), registry, shared), net::detached);
+    Spawn(AdminSession(std::move(sock), registry, shared));
   }
 }
 
@@ -266,6 +324,7 @@ struct Router::Impl {
   std::unique_ptr<detail::Acceptor> admin_acceptor;
   std::thread admin_thread;
   std::optional<std::uint16_t> admin_port;
+  std::atomic<bool> admin_finished{false};
   bool stopped = false;
 };
 
@@ -285,23 +344,44 @@ void Router::Impl::Stop() {
   while (shared.open.load() > 0 && std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  // Close whatever is left and let each loop run dry, so every coroutine ends normally.
   for (auto& w : workers) {
-    net::post(w->ioc, [wp = w.get()] { wp->SubmitLogBatch(); });
-    w->ioc.stop();
+    net::post(w->ioc, [wp = w.get()] {
+      for (ClientSession* s : std::vector<ClientSession*>(wp->sessions.begin(), wp->sessions.end())) ForceClose(s);
+      wp->pool.Clear();
+      wp->SubmitLogBatch();
+    });
   }
+  if (admin_ioc) {
+    net::post(*admin_ioc, [acc = admin_acceptor.get()] {
+      error_code ec;
+      acc->close(ec);
+    });
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  auto all_finished = [&] {
+    for (auto& w : workers) {
+      if (!w->finished.load()) return false;
+    }
+    return !admin_ioc || admin_finished.load();
+  };
+  while (!all_finished() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  for (auto& w : workers) w->ioc.stop();  // only matters if a loop did not run dry in time
   for (auto& t : threads) t.join();
+  if (admin_ioc) {
+    admin_ioc->stop();
+    admin_thread.join();
+  }
   for (auto& w : workers) {
     w->SubmitLogBatch();
     w->pool.Clear();
     w->acceptor.reset();
-    w->ioc_owner.reset();  // destroys sessions still open, while the worker's members exist
+    w->ioc_owner.reset();
   }
-  if (admin_ioc) {
-    admin_ioc->stop();
-    admin_thread.join();
-    admin_acceptor.reset();
-    admin_ioc.reset();
-  }
+  admin_acceptor.reset();
+  admin_ioc.reset();
   if (writer) writer->Drain();
 }
 
@@ -338,13 +418,19 @@ Result<std::unique_ptr<Router>> Router::Start(const RouterOptions& options, cons
     if (!acc.ok()) return acc.status().WithContext("admin port");
     impl->admin_acceptor = std::move(*acc);
     impl->admin_port = impl->admin_acceptor->local_endpoint().port();
-    net::co_spawn(*impl->admin_ioc, AdminAcceptLoop(*impl->admin_acceptor, registry, impl->shared), net::detached);
-    impl->admin_thread = std::thread([ioc = impl->admin_ioc.get()] { ioc->run(); });
+    Spawn(AdminAcceptLoop(*impl->admin_acceptor, registry, impl->shared));
+    impl->admin_thread = std::thread([ip = impl.get()] {
+      ip->admin_ioc->run();
+      ip->admin_finished.store(true);
+    });
   }
   for (auto& w : impl->workers) {
-    net::co_spawn(w->ioc, AcceptLoop(*w), net::detached);
-    net::co_spawn(w->ioc, Housekeeping(*w), net::detached);
-    impl->threads.emplace_back([wp = w.get()] { wp->ioc.run(); });
+    Spawn(AcceptLoop(*w));
+    Spawn(Housekeeping(*w));
+    impl->threads.emplace_back([wp = w.get()] {
+      wp->ioc.run();
+      wp->finished.store(true);
+    });
   }
   return std::unique_ptr<Router>(new Router(std::move(impl)));
 }

@@ -4,16 +4,12 @@
 #pragma once
 
 #include <atomic>
-#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
+#include <utility>
 
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <cstdint>
@@ -26,6 +22,7 @@
 #include <vector>
 
 #include "router/access_log.h"
+#include "router/coro.h"
 #include "router/router.h"
 
 namespace wharf::router::detail {
@@ -37,9 +34,6 @@ using Socket = net::basic_stream_socket<tcp, Executor>;
 using Acceptor = net::basic_socket_acceptor<tcp, Executor>;
 using Timer = net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>,
                                         Executor>;
-template <typename T = void>
-using Task = net::awaitable<T, Executor>;
-inline constexpr net::use_awaitable_t<Executor> kAwait{};
 using SteadyTime = std::chrono::steady_clock::time_point;
 
 // Process-wide counters and configuration shared by all loops.
@@ -124,6 +118,7 @@ struct Worker {
   std::vector<AccessLogRecord> log_batch;
   std::unordered_set<ClientSession*> sessions;
   std::uint64_t rng[4] = {};
+  std::atomic<bool> finished{false};  // its thread's run() returned
 
   // The current route table (re-loaded only when the registry published a new one).
   const std::shared_ptr<const SnapshotHolder>& Snapshot();
@@ -136,5 +131,7 @@ struct Worker {
 void StartClientSession(Worker& w, Socket sock);
 // Closes `s`'s connection if it is between requests (used when the router stops).
 void CloseIfIdle(ClientSession* s);
+// Closes `s`'s sockets whatever it is doing, so its coroutine ends (the end of a stop).
+void ForceClose(ClientSession* s);
 
 }  // namespace wharf::router::detail
