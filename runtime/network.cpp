@@ -64,9 +64,37 @@ Result<std::unique_ptr<BridgeNetwork>> BridgeNetwork::Create(const std::string& 
   net->gateway_ = parsed->Address(1);
   std::string cidr = net->gateway_ + "/" + std::to_string(parsed->prefix);
 
+  // The subnet must be used by nothing else on this host: another interface with
+  // an address in it (another bridge, a VPN) would steal the routes.
+  auto addrs = RunCommand({"ip", "-o", "-4", "addr", "show"});
+  if (!addrs.ok()) return addrs.status();
+  {
+    std::istringstream lines(addrs->output);
+    std::string line;
+    while (std::getline(lines, line)) {
+      std::istringstream f(line);
+      std::string idx, dev, family, cidr_field;
+      f >> idx >> dev >> family >> cidr_field;
+      auto other = ParseSubnet(cidr_field.find('/') == std::string::npos ? cidr_field + "/32" : cidr_field);
+      if (!other.ok() || dev == bridge) continue;
+      in_addr a{};
+      ::inet_pton(AF_INET, cidr_field.substr(0, cidr_field.find('/')).c_str(), &a);
+      std::uint32_t ip = ntohl(a.s_addr);
+      std::uint32_t mask = 0xffffffffu << (32 - parsed->prefix);
+      if ((ip & mask) == parsed->base) {
+        return Status::Unavailable("subnet " + subnet + " is in use by " + dev + " (" + cidr_field +
+                                   "); give the bridge a subnet used for nothing else");
+      }
+    }
+  }
   auto exists = RunCommand({"ip", "link", "show", "dev", bridge});
   if (!exists.ok()) return exists.status();
-  if (exists->exit_code != 0) WHARF_RETURN_IF_ERROR(RunChecked({"ip", "link", "add", bridge, "type", "bridge"}));
+  if (exists->exit_code != 0) {
+    Status added = RunChecked({"ip", "link", "add", bridge, "type", "bridge"});
+    // Another wharfd (or test process) may have made it meanwhile.
+    auto again = RunCommand({"ip", "link", "show", "dev", bridge});
+    if (!added.ok() && (!again.ok() || again->exit_code != 0)) return added;
+  }
   WHARF_RETURN_IF_ERROR(RunChecked({"ip", "addr", "replace", cidr, "dev", bridge}));
   WHARF_RETURN_IF_ERROR(RunChecked({"ip", "link", "set", bridge, "up"}));
   {
