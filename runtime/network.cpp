@@ -2,9 +2,13 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <random>
 #include <sstream>
 
@@ -53,12 +57,12 @@ Result<std::unique_ptr<BridgeNetwork>> BridgeNetwork::Create(const std::string& 
   }
   auto parsed = ParseSubnet(subnet);
   if (!parsed.ok()) return parsed.status();
-  for (const char* tool : {"ip", "nft", "unshare", "nsenter"}) {
+  for (const char* tool : {"ip", "nft"}) {
     bool found = false;
     for (const char* dir : {"/usr/sbin", "/usr/bin", "/sbin", "/bin"}) {
       found = found || ::access((std::string(dir) + "/" + tool).c_str(), X_OK) == 0;
     }
-    if (!found) return Status::Unavailable(std::string("isolated networking needs '") + tool + "' (apt-get install iproute2 nftables util-linux)");
+    if (!found) return Status::Unavailable(std::string("isolated networking needs '") + tool + "' (apt-get install iproute2 nftables)");
   }
   std::unique_ptr<BridgeNetwork> net(new BridgeNetwork(bridge, *parsed, scratch_dir));
   net->gateway_ = parsed->Address(1);
@@ -161,6 +165,69 @@ void BridgeNetwork::Unlease(const std::string& ip) {
   fs::remove(LeaseDir() / ip, ec);
 }
 
+// Creates a network namespace and keeps it alive by bind-mounting it on `file`
+// (what `ip netns add` does), without exec'ing a tool: fork, unshare, mount.
+Status MakeNetworkNamespace(const std::string& file) {
+  pid_t child = ::fork();
+  if (child < 0) return Status::Internal(std::string("fork: ") + std::strerror(errno));
+  if (child == 0) {
+    if (::unshare(CLONE_NEWNET) != 0) ::_exit(1);
+    if (::mount("/proc/self/ns/net", file.c_str(), nullptr, MS_BIND, nullptr) != 0) ::_exit(2);
+    ::_exit(0);
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return Status::Internal("cannot create network namespace at " + file +
+                            (WIFEXITED(status) && WEXITSTATUS(status) == 1 ? " (unshare failed)" : " (mount failed)"));
+  }
+  return Status::Ok();
+}
+
+// Runs a tool inside the network namespace bound at `file` (nsenter, without its exec).
+Status RunInNetworkNamespace(const std::string& file, const std::vector<std::string>& argv) {
+  int ns = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (ns < 0) return Status::Internal("cannot open network namespace " + file);
+  // Resolved before fork: only async-signal-safe calls in the child.
+  std::string program = argv[0];
+  for (const char* dir : {"/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"}) {
+    if (program.find('/') == std::string::npos && ::access((dir + argv[0]).c_str(), X_OK) == 0) program = dir + argv[0];
+  }
+  std::vector<char*> args;
+  args.push_back(program.data());
+  for (std::size_t i = 1; i < argv.size(); ++i) args.push_back(const_cast<char*>(argv[i].c_str()));
+  args.push_back(nullptr);
+  int out[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) {
+    ::close(ns);
+    return Status::Internal("pipe2 failed");
+  }
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::dup2(out[1], 1);
+    ::dup2(out[1], 2);
+    if (::setns(ns, CLONE_NEWNET) != 0) ::_exit(126);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(ns);
+  ::close(out[1]);
+  std::string output;
+  char buf[1024];
+  ssize_t n;
+  while ((n = ::read(out[0], buf, sizeof buf)) > 0) output.append(buf, static_cast<std::size_t>(n));
+  ::close(out[0]);
+  if (child < 0) return Status::Internal("fork failed");
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return Status::Internal("'" + argv[0] + "' in " + file + " failed: " + output);
+  }
+  return Status::Ok();
+}
+
 Result<Attachment> BridgeNetwork::Attach(const fs::path& state_dir) {
   auto host = Lease(state_dir);
   if (!host.ok()) return host.status();
@@ -174,8 +241,8 @@ Result<Attachment> BridgeNetwork::Attach(const fs::path& state_dir) {
   };
   { int fd = ::open(a.netns.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644); if (fd >= 0) ::close(fd); }
   // A veth of the same name left over from a crash would make `link add` fail.
-  (void)RunCommand({"ip", "link", "del", a.veth});
-  Status made = RunChecked({"unshare", "--net=" + a.netns, "true"});
+  if (fs::exists(fs::path("/sys/class/net") / a.veth)) (void)RunCommand({"ip", "link", "del", a.veth});
+  Status made = MakeNetworkNamespace(a.netns);
   if (!made.ok()) return fail(made);
   fs::path host_batch = state_dir / "net-host.batch";
   fs::path ns_batch = state_dir / "net-ns.batch";
@@ -188,7 +255,7 @@ Result<Attachment> BridgeNetwork::Attach(const fs::path& state_dir) {
   if (!w2.ok()) return fail(w2);
   Status host_side = RunChecked({"ip", "-batch", host_batch.string()});
   if (!host_side.ok()) return fail(host_side);
-  Status ns_side = RunChecked({"nsenter", "--net=" + a.netns, "ip", "-batch", ns_batch.string()});
+  Status ns_side = RunInNetworkNamespace(a.netns, {"ip", "-batch", ns_batch.string()});
   if (!ns_side.ok()) return fail(ns_side);
   return a;
 }

@@ -41,7 +41,7 @@ struct Attachment {
 
 class BridgeNetwork {
  public:
-  // Checks the tools (ip, nft, unshare, nsenter), creates the bridge, its
+  // Checks the tools (ip, nft), refuses a subnet another interface uses, creates the bridge, its
   // address, route_localnet and the nft table (all idempotent).
   static Result<std::unique_ptr<BridgeNetwork>> Create(const std::string& bridge, const std::string& subnet,
                                                        const std::filesystem::path& scratch_dir);
