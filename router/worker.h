@@ -106,7 +106,13 @@ class ClientSession;
 
 struct Worker {
   Worker(Shared& s, int i)
-      : shared(s), index(i), ioc_owner(std::make_unique<net::io_context>(1)), ioc(*ioc_owner), pool(s.options) {}
+      : shared(s),
+        index(i),
+        // Sockets are only ever touched from this loop's thread (other threads post to it),
+        // so the reactor's per-descriptor locking is off; the scheduler still locks.
+        ioc_owner(std::make_unique<net::io_context>(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO)),
+        ioc(*ioc_owner),
+        pool(s.options) {}
   Shared& shared;
   const int index;
   std::unique_ptr<net::io_context> ioc_owner;  // reset explicitly, before the members below go
