@@ -22,6 +22,8 @@
 namespace wharf::controller {
 namespace {
 
+constexpr std::uint64_t kMaxDrainBytes = 16ull << 20;
+
 struct DispatchDeps {
   const HttpRouter& router;
   Authenticator& auth;
@@ -57,8 +59,9 @@ class Dispatcher final : public Poco::Net::HTTPRequestHandler {
                                       {"detail", result.message()}});
       }
       if (!res.sent()) {
-        // An unread request body would be parsed as the next request.
-        if (!req.BodyFullyRead()) res.CloseConnection();
+        // An unread request body would be parsed as the next request: drain a
+        // bounded amount so the client can read this answer, else close.
+        if (!req.DrainBody(kMaxDrainBytes)) res.CloseConnection();
         res.Error(result);
       }
     }

@@ -1,6 +1,7 @@
 #include "controller/auth.h"
 
 #include <chrono>
+#include <cctype>
 #include <cstdio>
 
 #include "common/ids.h"
@@ -57,8 +58,13 @@ Result<Principal> Authenticator::Authenticate(std::string_view authorization) {
     return Status::Unauthenticated("this endpoint needs 'Authorization: Bearer <token>'; the admin token is in "
                                    "DATA_DIR/admin-token");
   }
-  constexpr std::string_view kBearer = "Bearer ";
-  if (authorization.size() <= kBearer.size() || authorization.substr(0, kBearer.size()) != kBearer) {
+  // The scheme is case-insensitive (RFC 7235).
+  constexpr std::string_view kBearer = "bearer ";
+  bool bearer = authorization.size() > kBearer.size();
+  for (std::size_t i = 0; bearer && i < kBearer.size(); ++i) {
+    bearer = std::tolower(static_cast<unsigned char>(authorization[i])) == kBearer[i];
+  }
+  if (!bearer) {
     return Status::Unauthenticated("the Authorization header must be 'Bearer <token>'");
   }
   std::string_view secret = authorization.substr(kBearer.size());

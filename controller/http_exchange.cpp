@@ -90,8 +90,26 @@ bool ApiRequest::BodyExceeded() const { return body_buf_ && body_buf_->exceeded(
 
 bool ApiRequest::BodyFullyRead() const {
   bool has_body = request_.getContentLength() > 0 || request_.getChunkedTransferEncoding();
-  if (!has_body) return true;
+  if (!has_body || drained_) return true;
   return body_buf_ && body_buf_->reached_end();
+}
+
+bool ApiRequest::DrainBody(std::uint64_t max_bytes) {
+  if (BodyFullyRead()) return true;
+  std::istream& in = request_.stream();
+  char buf[64 * 1024];
+  std::uint64_t left = max_bytes;
+  try {
+    while (left > 0 && in) {
+      in.read(buf, static_cast<std::streamsize>(std::min<std::uint64_t>(sizeof buf, left)));
+      left -= static_cast<std::uint64_t>(in.gcount());
+      if (in.gcount() == 0) break;
+    }
+  } catch (const Poco::Exception&) {
+    return false;
+  }
+  drained_ = in.eof();
+  return drained_;
 }
 
 Result<nlohmann::json> ApiRequest::JsonBody() {

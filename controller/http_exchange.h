@@ -74,6 +74,10 @@ class ApiRequest {
   // False when the client sent a body that was not read to its end: the connection
   // then cannot be reused for another request.
   bool BodyFullyRead() const;
+  // Reads and discards what is left of the body, up to `max_bytes`, so the
+  // client (still sending) gets to read an early error response instead of a
+  // connection reset. Returns whether the body was read to its end.
+  bool DrainBody(std::uint64_t max_bytes);
 
   // Cuts the connection at once, so a client reading a streamed response sees it
   // end abnormally instead of as complete.
@@ -92,6 +96,7 @@ class ApiRequest {
   std::optional<Principal> principal_;
   std::unique_ptr<LimitedStreamBuf> body_buf_;
   std::unique_ptr<std::istream> body_stream_;
+  bool drained_ = false;
 };
 
 class ApiResponse {

@@ -1,0 +1,58 @@
+#include "controller/config.h"
+
+#include <doctest/doctest.h>
+
+namespace wharf::controller {
+namespace {
+
+TEST_CASE("wharfd defaults: /var/lib/wharf, ports 9022 and 8080, localhost, every role, 5 droplets") {
+  auto inv = ParseFlags({}, "");
+  REQUIRE(inv.ok());
+  CHECK(inv->kind == Invocation::Kind::kRun);
+  const Config& c = inv->config;
+  CHECK(c.data_dir == "/var/lib/wharf");
+  CHECK(c.api_port == 9022);
+  CHECK(c.router_port == 8080);
+  CHECK(c.domain == "localhost");
+  CHECK(c.roles == KnownRoles());
+  CHECK(c.keep_droplets == 5);
+}
+
+TEST_CASE("WHARF_HOME sets the data folder unless --data-dir is given") {
+  CHECK(ParseFlags({}, "/home/me/.wharf")->config.data_dir == "/home/me/.wharf");
+  CHECK(ParseFlags({"--data-dir", "/srv/w"}, "/home/me/.wharf")->config.data_dir == "/srv/w");
+}
+
+TEST_CASE("wharfd reads every flag, with a space or '='") {
+  auto inv = ParseFlags({"--api-port=0", "--router-port", "8081", "--domain", "apps.example.com", "--roles",
+                         "api,router", "--keep-droplets=2"},
+                        "");
+  REQUIRE_MESSAGE(inv.ok(), inv.status().ToString());
+  const Config& c = inv->config;
+  CHECK(c.api_port == 0);
+  CHECK(c.router_port == 8081);
+  CHECK(c.domain == "apps.example.com");
+  CHECK(c.roles == std::vector<std::string>{"api", "router"});
+  CHECK(c.HasRole("router"));
+  CHECK(!c.HasRole("cell"));
+  CHECK(c.keep_droplets == 2);
+}
+
+TEST_CASE("wharfd names the flag that is wrong") {
+  CHECK(ParseFlags({"--bogus"}, "").status().message() == "unknown flag '--bogus'");
+  CHECK(ParseFlags({"--api-port"}, "").status().message() == "--api-port needs a value");
+  CHECK(ParseFlags({"--api-port", "70000"}, "").status().message().find("--api-port must be") == 0);
+  CHECK(ParseFlags({"--api-port", "9x"}, "").status().code() == StatusCode::kInvalidArgument);
+  CHECK(ParseFlags({"--roles", "api,db"}, "").status().message().find("unknown role 'db'") != std::string::npos);
+  CHECK(ParseFlags({"--domain", "Bad_Domain"}, "").status().message().find("--domain") == 0);
+  CHECK(ParseFlags({"--keep-droplets", "-1"}, "").status().code() == StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("--help and --version win over other flags") {
+  CHECK(ParseFlags({"--api-port", "1", "--help"}, "")->kind == Invocation::Kind::kHelp);
+  CHECK(ParseFlags({"--version"}, "")->kind == Invocation::Kind::kVersion);
+  CHECK(UsageText().find("--keep-droplets") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace wharf::controller
