@@ -145,7 +145,8 @@ TEST_CASE("The bundle has its own pid, mount, ipc, uts namespaces and joins the 
   CHECK(types == std::vector<std::string>{"pid", "mount", "ipc", "uts", "network"});
   BundleParams host = Params();
   host.netns_path.clear();
-  for (const auto& ns : MakeOciConfig(host)["linux"]["namespaces"]) CHECK(ns["type"] != "network");
+  json host_config = MakeOciConfig(host);
+  for (const auto& ns : host_config["linux"]["namespaces"]) CHECK(ns["type"] != "network");
 }
 
 TEST_CASE("The seccomp profile denies user namespaces, setns, mount, ptrace, bpf, keyctl, kexec and modules") {
