@@ -272,11 +272,15 @@ void BridgeNetwork::Detach(const Attachment& a) {
   Unlease(a.ip);
 }
 
-Status BridgeNetwork::RemoveIfUnused() {
+Status BridgeNetwork::RemoveIfUnused() const { return RemoveBridgeIfUnused(bridge_); }
+
+Status RemoveBridgeIfUnused(const std::string& bridge) {
+  fs::path leases = fs::path("/run/wharf/net") / bridge;
   std::error_code ec;
-  if (fs::exists(LeaseDir()) && !fs::is_empty(LeaseDir(), ec)) return Status::Conflict("addresses still leased");
-  (void)RunCommand({"nft", "delete", "table", "ip", "wharf_" + bridge_});
-  (void)RunCommand({"ip", "link", "del", bridge_});
+  if (fs::exists(leases) && !fs::is_empty(leases, ec)) return Status::Conflict("addresses still leased on " + bridge);
+  (void)RunCommand({"nft", "delete", "table", "ip", "wharf_" + bridge});
+  (void)RunCommand({"ip", "link", "del", bridge});
+  fs::remove(leases, ec);
   return Status::Ok();
 }
 

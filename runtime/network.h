@@ -55,7 +55,7 @@ class BridgeNetwork {
   void Detach(const Attachment& attachment);
 
   // Removes the bridge and the nft table when no lease is left (tests, uninstall).
-  Status RemoveIfUnused();
+  Status RemoveIfUnused() const;
 
  private:
   BridgeNetwork(std::string bridge, Subnet subnet, std::filesystem::path scratch)
@@ -69,5 +69,8 @@ class BridgeNetwork {
   std::string gateway_;
   std::filesystem::path scratch_;
 };
+
+// Removes bridge `bridge` and its nft table if no address on it is leased.
+Status RemoveBridgeIfUnused(const std::string& bridge);
 
 }  // namespace wharf::runtime

@@ -33,8 +33,9 @@ std::unique_ptr<ContainerRuntime> MakeOci(const std::filesystem::path& root) {
   RuntimeConfig c;
   c.state_root = root / "runtime";
   c.backend = Backend();
+  // Its own bridge and subnet, so a wharfd on the default wharf0 / 10.244.0.0/16 is unaffected.
   c.bridge = "wharft0";
-  c.subnet = "10.244.0.0/16";
+  c.subnet = "10.243.0.0/16";
   auto rt = MakeRuntime(c);
   if (!rt.ok() || !(*rt)->Isolated()) return nullptr;
   return std::move(*rt);
@@ -141,7 +142,7 @@ TEST_CASE("oci backend: an instance serves on PORT at its own address, and reach
                            << ReadAll(c->state_dir / "stdout.log") << " err=" << ReadAll(c->state_dir / "stderr.log"));
   if (!c->host_network) {
     CHECK(c->port == 8080);
-    CHECK(c->ip.rfind("10.244.", 0) == 0);
+    CHECK(c->ip.rfind("10.243.", 0) == 0);
     CHECK(WaitUntil([&] { return ReadAll(c->state_dir / "stdout.log").find("reached-host") != std::string::npos; }));
   }
   auto stats = rt->Stats("web");

@@ -23,6 +23,7 @@
 #include "runtime/container_runtime.h"
 #include "runtime/helpers/state_files.h"
 #include "runtime/monitored_runtime.h"
+#include "runtime/network.h"
 #include "runtime/process_runtime.h"
 
 using namespace wharf;
@@ -208,6 +209,8 @@ int main(int argc, char** argv) {
       (void)(*rt)->Destroy(s.id);
     }
   }
+  rt->reset();
+  (void)RemoveBridgeIfUnused("wharfb0");
   std::error_code ec;
   fs::remove_all(*root, ec);
   return 0;
