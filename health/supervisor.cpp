@@ -241,7 +241,11 @@ void Supervisor::RunChecks() {
     if (now < t.next_check) continue;
     const ProcessDesire* d = DesireFor(t.actual.key);
     HealthCheckSpec check = d ? d->check : HealthCheckSpec{};
-    if (t.actual.state == InstanceState::kRunning && check.type == CheckType::kProcess) continue;  // exits tell
+    if (t.actual.state == InstanceState::kRunning && check.type == CheckType::kProcess) {
+      if (auto over = DiskOverQuota(id); !over.empty()) Crash(t, over, 0, false, true);
+      t.next_check = now + check.liveness_interval;
+      continue;  // otherwise exits tell
+    }
     Status probe = prober_.Probe(check, t.ip, t.port, true);
     if (t.actual.state == InstanceState::kStarting) {
       if (probe.ok()) {
@@ -262,10 +266,21 @@ void Supervisor::RunChecks() {
       }
     } else if (!probe.ok()) {
       Crash(t, "health check failed: " + probe.message(), 0, false, true);
+    } else if (auto over = DiskOverQuota(id); !over.empty()) {
+      // The kernel does not cap the instance's writable layer here; the quota is enforced
+      // like Cloud Foundry does it for disk: the instance is stopped and restarted.
+      Crash(t, over, 0, false, true);
     } else {
       t.next_check = now + check.liveness_interval;
     }
   }
+}
+
+std::string Supervisor::DiskOverQuota(const std::string& id) {
+  auto stats = runtime_.Stats(id);
+  if (!stats.ok() || stats->disk_limit == 0 || stats->disk_bytes <= stats->disk_limit) return "";
+  return "disk quota exceeded: " + std::to_string(stats->disk_bytes >> 20) + "M used of " +
+         std::to_string(stats->disk_limit >> 20) + "M";
 }
 
 void Supervisor::StartInstance(const Plan::Start& s) {

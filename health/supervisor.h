@@ -5,6 +5,9 @@
 // crashes restarted per CF's policy, and converges desired against actual with
 // the pure planner (planner.h) on every Tick.
 //
+// At each liveness check the instance's disk usage is compared with its quota;
+// an instance over it is crashed (and restarted), as Cloud Foundry does.
+//
 // Time comes only from the injected Clock; Tick() does one step, so tests drive
 // it with a FakeClock. RunThread() ticks on a timer in production. Graceful
 // stops (SIGTERM, SIGKILL after stop_grace) run on worker threads so a slow
@@ -148,6 +151,8 @@ class Supervisor {
   void Emit(InstanceEventKind kind, const Tracked& t, const std::string& reason = "", int exit_code = 0,
             bool oom = false);
   void ReapTasks();
+  // A crash reason when the instance's writable layer is over its disk quota, else "".
+  std::string DiskOverQuota(const std::string& container_id);
   const ProcessDesire* DesireFor(const ProcessKey& key) const;
 
   runtime::ContainerRuntime& runtime_;

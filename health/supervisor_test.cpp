@@ -80,7 +80,13 @@ class FakeRuntime final : public runtime::ContainerRuntime {
     for (auto& [id, b] : boxes) out.push_back(b.info);
     return out;
   }
-  Result<runtime::ContainerStats> Stats(std::string_view) override { return runtime::ContainerStats{}; }
+  std::uint64_t disk_used = 0;
+  Result<runtime::ContainerStats> Stats(std::string_view) override {
+    runtime::ContainerStats s;
+    s.disk_bytes = disk_used;
+    s.disk_limit = 1024ull << 20;
+    return s;
+  }
   void Watch(std::string_view id, std::function<void(const runtime::ExitInfo&)> on_exit) override {
     std::unique_lock<std::mutex> l(mu);
     auto& b = boxes.at(std::string(id));
@@ -275,6 +281,19 @@ TEST_CASE("A failing liveness check is a crash") {
   CHECK(w.rec.Count(InstanceEventKind::kCrashed) == 1);
   bool found = false;
   for (auto& e : w.rec.events) found = found || e.reason == "health check failed: connection refused";
+  CHECK(found);
+}
+
+TEST_CASE("An instance over its disk quota is crashed at its next liveness check") {
+  World w;
+  w.sup.SetProcess(w.Web(1));
+  w.Step();
+  w.HealAll();
+  w.Step(1s);
+  w.rt.disk_used = 1025ull << 20;
+  w.Step(30s);
+  bool found = false;
+  for (auto& e : w.rec.events) found = found || e.reason == "disk quota exceeded: 1025M used of 1024M";
   CHECK(found);
 }
 
