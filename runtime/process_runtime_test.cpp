@@ -1,6 +1,7 @@
 // Integration tests of the plain-process backend: real processes, real monitor.
 #include <doctest/doctest.h>
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <atomic>
 
@@ -131,6 +132,47 @@ TEST_CASE("process backend: a container outlives its runtime object and a new on
   REQUIRE(::kill(pid, SIGKILL) == 0);  // killed from outside
   CHECK(WaitUntil([&] { return seen_signal.load() == SIGKILL; }));
   CHECK(second->Destroy("survivor").ok());
+}
+
+TEST_CASE("process backend: a container survives the kill -9 of the process that started it; its exit is still seen") {
+  TempRoot root;
+  int ready[2];
+  REQUIRE(::pipe(ready) == 0);
+  pid_t starter = ::fork();
+  REQUIRE(starter >= 0);
+  if (starter == 0) {
+    // Plays wharfd: starts a container, reports its pid, dies without cleaning up.
+    RuntimeConfig c;
+    c.state_root = root.path / "runtime";
+    c.backend = "process";
+    auto rt = MakeRuntime(c);
+    if (rt.ok()) {
+      auto started = (*rt)->Start(Spec(root, "orphan", "exec sleep 60"));
+      int pid = started.ok() ? started->pid : -1;
+      if (::write(ready[1], &pid, sizeof pid) != sizeof pid) ::_exit(1);
+    }
+    ::raise(SIGKILL);
+  }
+  ::close(ready[1]);
+  int pid = -1;
+  REQUIRE(::read(ready[0], &pid, sizeof pid) == sizeof pid);
+  ::close(ready[0]);
+  int status = 0;
+  REQUIRE(::waitpid(starter, &status, 0) == starter);
+  CHECK(WIFSIGNALED(status));
+  REQUIRE(pid > 0);
+  CHECK(::kill(pid, 0) == 0);  // the container lives on
+
+  auto rt = MakeProcessRuntime(root.path);
+  auto list = rt->List();
+  REQUIRE(list.ok());
+  REQUIRE(list->size() == 1);
+  CHECK((*list)[0].pid == pid);
+  std::atomic<int> code{-1};
+  rt->Watch("orphan", [&](const ExitInfo& e) { code = e.exit_code; });
+  REQUIRE(::kill(pid, SIGTERM) == 0);
+  CHECK(WaitUntil([&] { return code.load() == 128 + SIGTERM; }));
+  CHECK(rt->Destroy("orphan").ok());
 }
 
 TEST_CASE("process backend: a command that cannot run fails Start with the reason") {
