@@ -37,9 +37,14 @@ Status Walk(const fs::path& dir, const std::string& rel, Sha256& h) {
   return Status::Ok();
 }
 
-bool IsEmptyDir(const fs::path& dir) {
+// True when the tree holds nothing but (empty) folders.
+bool HoldsNoFiles(const fs::path& dir) {
   std::error_code ec;
-  return fs::is_empty(dir, ec) || ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (!it->is_directory(ec) || it->is_symlink(ec)) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -59,7 +64,7 @@ Result<bool> RestoreCache(const store::BlobStore& blobs, const std::string& sha2
 Result<SavedCache> SaveCache(store::BlobStore& blobs, const fs::path& dir, const std::optional<std::string>& previous,
                              const std::string& restored_fingerprint) {
   SavedCache out;
-  if (IsEmptyDir(dir)) return out;
+  if (HoldsNoFiles(dir)) return out;
   auto now = FingerprintTree(dir);
   if (!now.ok()) return now.status();
   if (previous && !previous->empty() && blobs.Has(*previous) && *now == restored_fingerprint) {

@@ -25,7 +25,7 @@ Result<std::string> FingerprintTree(const std::filesystem::path& dir);
 Result<bool> RestoreCache(const store::BlobStore& blobs, const std::string& sha256, const std::filesystem::path& dir);
 
 struct SavedCache {
-  std::string sha256;      // empty when the folder is empty (no cache)
+  std::string sha256;      // empty when the folder holds no files (no cache)
   std::uint64_t size = 0;
   bool unchanged = false;  // the previous blob was kept as it is
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -163,6 +164,17 @@ class StagingRun {
       log_.Say(*restored ? "-----> Restored the buildpack cache"
                          : "-----> The previous buildpack cache is gone; starting cold");
     }
+    // Cloud Foundry's cache folders: "final" for the final buildpack, one per
+    // supplying buildpack's key; others (of buildpacks no longer used) go.
+    std::set<std::string> cache_dirs = {"final"};
+    if (!detecting_) {
+      for (std::size_t i = 0; i + 1 < buildpacks_.size(); ++i) cache_dirs.insert(SupplyCacheName(buildpacks_[i].key));
+    }
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(ws_.cache, ec)) {
+      if (!cache_dirs.count(e.path().filename().string())) fs::remove_all(e.path(), ec);
+    }
+    for (const auto& d : cache_dirs) fs::create_directories(ws_.cache / d, ec);
     auto fp = FingerprintTree(ws_.cache);
     if (!fp.ok()) return Error(StagingErrorKind::kPlatform, fp.status().message());
     restored_fingerprint_ = *fp;
@@ -170,10 +182,7 @@ class StagingRun {
     Status env = WriteEnvDir(ws_.env, req_.env);
     if (!env.ok()) return Error(StagingErrorKind::kAppInvalid, env.message());
     const int deps_count = detecting_ ? 1 : static_cast<int>(buildpacks_.size());
-    for (int i = 0; i < deps_count; ++i) {
-      std::error_code ec;
-      fs::create_directories(ws_.deps / DepsIndex(i, deps_count), ec);
-    }
+    for (int i = 0; i < deps_count; ++i) fs::create_directories(ws_.deps / DepsIndex(i, deps_count), ec);
 
     std::vector<fs::path> roots;
     for (const auto& b : buildpacks_) roots.push_back(b.info.root);
