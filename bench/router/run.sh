@@ -195,7 +195,7 @@ scenario() {  # $1 name, $2 connections, $3 host-or-lua
       t1=$(cpu_ticks "$pid")
       local us_per_req
       us_per_req=$(awk -v d=$((t1 - t0)) -v hz="$clk_tck" -v r="$rps" -v s="$duration" \
-        'BEGIN { printf "%.1f", r > 0 ? d / hz * 1e6 / (r * s) : 0 }')
+        'BEGIN { printf "%.1f", (r > 0 ? d / hz * 1e6 / (r * s) : 0) }')
       [ "$target" = nginx ] && nginx_rps=$rps
       local ratio="-"
       if [ "$target" != direct ] && [ "$nginx_rps" -gt 0 ]; then
