@@ -38,6 +38,38 @@ ObjectPtr Resolve(git_repository* repo, const std::string& spec) {
   return ObjectPtr(obj);
 }
 
+// Resolves `ref` (falling back to the remote's branch of that name) to a commit.
+Result<ObjectPtr> ResolveCommit(git_repository* repo, const GitCheckout& out, bool ref_given) {
+  ObjectPtr target = Resolve(repo, out.ref);
+  if (!target && ref_given) target = Resolve(repo, "origin/" + out.ref);
+  if (!target) {
+    return Status::InvalidArgument("git ref '" + out.ref + "' not found in '" + out.url +
+                                   "' (give a branch, tag or commit id with --ref)");
+  }
+  git_object* commit = nullptr;
+  if (git_object_peel(&commit, target.get(), GIT_OBJECT_COMMIT) != 0) {
+    return Status::InvalidArgument("git ref '" + out.ref + "' in '" + out.url + "' is not a commit: " + LastGitError());
+  }
+  return ObjectPtr(commit);
+}
+
+// Opens a local repository in place, or clones a remote one into dest/.git.
+Result<RepoPtr> OpenOrClone(const GitCheckout& out, bool local, const fs::path& dest) {
+  git_repository* raw = nullptr;
+  if (local) {
+    if (git_repository_open_ext(&raw, out.url.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0) {
+      return Status::InvalidArgument("opening git repository '" + out.url + "': " + LastGitError());
+    }
+    return RepoPtr(raw);
+  }
+  git_clone_options options = GIT_CLONE_OPTIONS_INIT;
+  options.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE;
+  if (git_clone(&raw, out.url.c_str(), dest.c_str(), &options) != 0) {
+    return Status::InvalidArgument("cloning git repository '" + out.url + "': " + LastGitError());
+  }
+  return RepoPtr(raw);
+}
+
 }  // namespace
 
 Result<GitCheckout> CheckoutGitSource(std::string_view url_or_path, std::string_view ref, const fs::path& dest) {
@@ -46,40 +78,33 @@ Result<GitCheckout> CheckoutGitSource(std::string_view url_or_path, std::string_
   out.url = std::string(url_or_path);
   out.ref = ref.empty() ? "HEAD" : std::string(ref);
   std::error_code ec;
-  if (out.url.find("://") == std::string::npos && out.url.find('@') == std::string::npos && fs::exists(out.url, ec)) {
-    out.url = fs::absolute(out.url, ec).lexically_normal().string();
+  // Anything that is neither a URL ("https://...") nor scp-like ("git@host:repo") is a local path.
+  bool local = out.url.starts_with("file://") ||
+               (out.url.find("://") == std::string::npos && out.url.find('@') == std::string::npos);
+  if (local) {
+    std::string path = out.url.starts_with("file://") ? out.url.substr(7) : out.url;
+    out.url = fs::absolute(path, ec).lexically_normal().string();
+    if (!fs::exists(out.url, ec)) return Status::InvalidArgument("git repository '" + out.url + "' does not exist");
   }
 
-  git_clone_options options = GIT_CLONE_OPTIONS_INIT;
-  options.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE;
-  git_repository* raw = nullptr;
-  if (git_clone(&raw, out.url.c_str(), dest.c_str(), &options) != 0) {
-    return Status::InvalidArgument("cloning git repository '" + out.url + "': " + LastGitError());
-  }
-  RepoPtr repo(raw);
+  Result<RepoPtr> repo = OpenOrClone(out, local, dest);
+  if (!repo.ok()) return repo.status();
+  Result<ObjectPtr> commit = ResolveCommit(repo->get(), out, !ref.empty());
+  if (!commit.ok()) return commit.status();
 
-  ObjectPtr target = Resolve(repo.get(), out.ref);
-  if (!target && !ref.empty()) target = Resolve(repo.get(), "origin/" + out.ref);
-  if (!target) {
-    return Status::InvalidArgument("git ref '" + out.ref + "' not found in '" + out.url +
-                                   "' (give a branch, tag or commit id with --ref)");
-  }
-  git_object* commit_raw = nullptr;
-  if (git_object_peel(&commit_raw, target.get(), GIT_OBJECT_COMMIT) != 0) {
-    return Status::InvalidArgument("git ref '" + out.ref + "' in '" + out.url + "' is not a commit: " + LastGitError());
-  }
-  ObjectPtr commit(commit_raw);
-
+  // Write the commit's tree into dest without touching the repository's own
+  // index or HEAD (for a local repository, dest is not its work tree).
+  fs::create_directories(dest, ec);
+  if (ec) return Status::Internal("creating " + dest.string() + ": " + ec.message());
   git_checkout_options checkout = GIT_CHECKOUT_OPTIONS_INIT;
-  checkout.checkout_strategy = GIT_CHECKOUT_FORCE;
-  if (git_checkout_tree(repo.get(), commit.get(), &checkout) != 0) {
+  checkout.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX;
+  const std::string target = dest.string();
+  checkout.target_directory = target.c_str();
+  if (git_checkout_tree(repo->get(), commit->get(), &checkout) != 0) {
     return Status::Internal("checking out '" + out.ref + "' of '" + out.url + "': " + LastGitError());
   }
-  if (git_repository_set_head_detached(repo.get(), git_object_id(commit.get())) != 0) {
-    return Status::Internal("detaching HEAD at '" + out.ref + "': " + LastGitError());
-  }
   char hex[GIT_OID_HEXSZ + 1] = {};
-  git_oid_tostr(hex, sizeof hex, git_object_id(commit.get()));
+  git_oid_tostr(hex, sizeof hex, git_object_id(commit->get()));
   out.commit = hex;
   return out;
 }

@@ -16,10 +16,13 @@ struct GitCheckout {
   std::string commit;  // 40-hex id of the checked-out commit
 };
 
-// Clones `url_or_path` into `dest` (which must not exist or be empty) and
-// checks out `ref` — a branch (local or the remote's), a tag, a commit id or
-// anything else git rev-parse understands; empty means HEAD. The working
-// tree is left detached at that commit. Errors name the URL and the ref.
+// Writes the tree of `ref` of the repository `url_or_path` into `dest`
+// (which must not exist or be empty). `ref` is a branch (local or the
+// remote's), a tag, a commit id or anything else git rev-parse understands;
+// empty means HEAD. A local repository (a path or file:// URL, bare or not)
+// is read in place and never modified — its index, HEAD and work tree stay
+// as they are; any other URL is cloned into `dest`/.git first. Errors name
+// the URL and the ref.
 Result<GitCheckout> CheckoutGitSource(std::string_view url_or_path, std::string_view ref,
                                       const std::filesystem::path& dest);
 

@@ -61,6 +61,24 @@ class TestRepo {
     return hex;
   }
 
+  std::string Head() {
+    git_oid head;
+    REQUIRE(git_reference_name_to_id(&head, repo_, "HEAD") == 0);
+    char hex[GIT_OID_HEXSZ + 1] = {};
+    git_oid_tostr(hex, sizeof hex, &head);
+    return hex;
+  }
+
+  // Number of entries in the repository's index.
+  std::size_t IndexSize() {
+    git_index* index = nullptr;
+    REQUIRE(git_repository_index(&index, repo_) == 0);
+    REQUIRE(git_index_read(index, 1) == 0);
+    std::size_t n = git_index_entrycount(index);
+    git_index_free(index);
+    return n;
+  }
+
   void Tag(const char* name) {
     git_object* head = nullptr;
     REQUIRE(git_revparse_single(&head, repo_, "HEAD") == 0);
@@ -95,7 +113,7 @@ TEST_CASE("CheckoutGitSource checks out the tree of a tag or a commit id") {
   TestRepo repo(dir / "repo");
   std::string first = repo.Commit({{"server.js", "v1"}}, "first");
   repo.Tag("v1.0");
-  repo.Commit({{"server.js", "v2"}, {"new.js", "n"}}, "second");
+  std::string second = repo.Commit({{"server.js", "v2"}, {"new.js", "n"}}, "second");
 
   Result<GitCheckout> by_tag = CheckoutGitSource((dir / "repo").string(), "v1.0", dir / "tag");
   REQUIRE_MESSAGE(by_tag.ok(), by_tag.status().message());
@@ -107,6 +125,23 @@ TEST_CASE("CheckoutGitSource checks out the tree of a tag or a commit id") {
   REQUIRE_MESSAGE(by_id.ok(), by_id.status().message());
   CHECK(by_id->commit == first);
   CHECK(Read(dir / "id/server.js") == "v1");
+
+  // The source repository is read, never changed.
+  CHECK(repo.Head() == second);
+  CHECK(repo.IndexSize() == 2);
+  CHECK(Read(dir / "repo/server.js") == "v2");
+  CHECK(std::filesystem::exists(dir / "repo/new.js"));
+}
+
+TEST_CASE("CheckoutGitSource accepts a file:// URL and a branch name") {
+  TempDir dir;
+  TestRepo repo(dir / "repo");
+  std::string id = repo.Commit({{"a.txt", "a"}}, "first");
+  Result<GitCheckout> c = CheckoutGitSource("file://" + (dir / "repo").string(), "master", dir / "out");
+  if (!c.ok()) c = CheckoutGitSource("file://" + (dir / "repo").string(), "main", dir / "out2");
+  REQUIRE_MESSAGE(c.ok(), c.status().message());
+  CHECK(c->commit == id);
+  CHECK(c->url == (dir / "repo").string());
 }
 
 TEST_CASE("CheckoutGitSource names an unknown ref and an unusable URL") {
@@ -118,7 +153,11 @@ TEST_CASE("CheckoutGitSource names an unknown ref and an unusable URL") {
   CHECK(bad_ref.status().message().find("git ref 'no-such-branch' not found") != std::string::npos);
   Result<GitCheckout> bad_url = CheckoutGitSource((dir / "nothing-here").string(), "", dir / "y");
   REQUIRE_FALSE(bad_url.ok());
-  CHECK(bad_url.status().message().find("cloning git repository") != std::string::npos);
+  CHECK(bad_url.status().message().find("does not exist") != std::string::npos);
+  std::filesystem::create_directories(dir / "not-a-repo");
+  Result<GitCheckout> not_repo = CheckoutGitSource((dir / "not-a-repo").string(), "", dir / "z");
+  REQUIRE_FALSE(not_repo.ok());
+  CHECK(not_repo.status().message().find("opening git repository") != std::string::npos);
 }
 
 TEST_CASE("A git push source scans the committed tree without the .git folder") {

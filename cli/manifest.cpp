@@ -124,7 +124,7 @@ class ManifestParser {
         }
       }
     } else if (key == "instances") {
-      spec.instances = r_.Integer(value, path, 0);
+      spec.instances = r_.Integer(value, path, 0, kMaxInstances);
     } else if (key == "memory") {
       spec.memory_mb = r_.Megabytes(value, path);
     } else if (key == "disk_quota") {
@@ -149,9 +149,9 @@ class ManifestParser {
         }
       }
     } else if (key == "health-check-invocation-timeout") {
-      spec.health_check_invocation_timeout = r_.Integer(value, path, 1);
+      spec.health_check_invocation_timeout = r_.Integer(value, path, 1, kMaxTimeoutSeconds);
     } else if (key == "timeout") {
-      spec.timeout = r_.Integer(value, path, 1);
+      spec.timeout = r_.Integer(value, path, 1, kMaxTimeoutSeconds);
     } else {
       return false;
     }

@@ -22,6 +22,11 @@ namespace wharf::cli {
 
 enum class HealthCheckType { kPort, kHttp, kProcess };
 
+// Limits wharfd enforces (docs/api.md), checked locally so that a push
+// with an out-of-range value fails before it changes anything.
+inline constexpr std::int64_t kMaxInstances = 1000;
+inline constexpr std::int64_t kMaxTimeoutSeconds = 180;  // startup and invocation timeouts
+
 std::string_view HealthCheckTypeName(HealthCheckType type);
 // Accepts port, http, process (and cf's deprecated "none" = process, with
 // `deprecated` set). Anything else is an error listing the valid types.

@@ -39,7 +39,10 @@ Result<FlagOverrides> ReadFlagOverrides(const PushFlags& f) {
     }
   }
   if (f.instances) {
-    if (*f.instances < 0) return UsageError("-i must be 0 or more, not " + std::to_string(*f.instances));
+    if (*f.instances < 0 || *f.instances > kMaxInstances) {
+      return UsageError("-i must be between 0 and " + std::to_string(kMaxInstances) + ", not " +
+                        std::to_string(*f.instances));
+    }
     o.web.instances = *f.instances;
   }
   if (f.memory) {
@@ -65,7 +68,10 @@ Result<FlagOverrides> ReadFlagOverrides(const PushFlags& f) {
     o.web.health_check_endpoint = *f.endpoint;
   }
   if (f.timeout) {
-    if (*f.timeout < 1) return UsageError("-t must be 1 second or more, not " + std::to_string(*f.timeout));
+    if (*f.timeout < 1 || *f.timeout > kMaxTimeoutSeconds) {
+      return UsageError("-t must be between 1 and " + std::to_string(kMaxTimeoutSeconds) + " seconds, not " +
+                        std::to_string(*f.timeout));
+    }
     o.web.timeout = *f.timeout;
   }
   if (!f.buildpacks.empty()) {

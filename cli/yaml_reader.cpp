@@ -51,7 +51,8 @@ std::optional<std::string> YamlReader::String(const YAML::Node& node, std::strin
   return node.Scalar();
 }
 
-std::optional<std::int64_t> YamlReader::Integer(const YAML::Node& node, std::string_view path, std::int64_t min) {
+std::optional<std::int64_t> YamlReader::Integer(const YAML::Node& node, std::string_view path, std::int64_t min,
+                                                std::int64_t max) {
   if (!node.IsScalar()) {
     Error(node, path, "must be a whole number, not " + std::string(DescribeNode(node)));
     return std::nullopt;
@@ -65,6 +66,10 @@ std::optional<std::int64_t> YamlReader::Integer(const YAML::Node& node, std::str
   }
   if (n < min) {
     Error(node, path, "must be at least " + std::to_string(min) + ", not " + s);
+    return std::nullopt;
+  }
+  if (n > max) {
+    Error(node, path, "must be at most " + std::to_string(max) + ", not " + s);
     return std::nullopt;
   }
   return n;

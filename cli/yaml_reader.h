@@ -25,7 +25,8 @@ class YamlReader {
 
   // Each returns nullopt (after recording an error) when the value has the wrong type.
   std::optional<std::string> String(const YAML::Node& node, std::string_view path);
-  std::optional<std::int64_t> Integer(const YAML::Node& node, std::string_view path, std::int64_t min);
+  std::optional<std::int64_t> Integer(const YAML::Node& node, std::string_view path, std::int64_t min,
+                                      std::int64_t max = INT64_MAX);
   std::optional<bool> Boolean(const YAML::Node& node, std::string_view path);
   std::optional<std::int64_t> Megabytes(const YAML::Node& node, std::string_view path);
   std::optional<std::vector<std::string>> StringList(const YAML::Node& node, std::string_view path);
