@@ -42,6 +42,7 @@ class Platform:
         self.cli_home = os.path.join(self.root, "cli")
         os.makedirs(self.cli_home)
         self.router_port = free_port()
+        self.api_port = 0  # chosen by wharfd on the first start, then kept so the CLI's saved URL stays valid
         self.extra_args = list(extra_args or [])
         if keep_droplets is not None:
             self.extra_args += ["--keep-droplets", str(keep_droplets)]
@@ -51,7 +52,7 @@ class Platform:
 
     # --- daemon -------------------------------------------------------------
     def start(self, timeout=30):
-        args = [WHARFD, "--data-dir", self.data_dir, "--api-port", "0",
+        args = [WHARFD, "--data-dir", self.data_dir, "--api-port", str(self.api_port),
                 "--router-port", str(self.router_port)] + self.extra_args
         port_file = os.path.join(self.data_dir, "api-port")
         if os.path.exists(port_file):
@@ -63,8 +64,10 @@ class Platform:
             if self.proc.poll() is not None:
                 raise AssertionError(f"wharfd exited with {self.proc.returncode}:\n{self.daemon_log()}")
             if os.path.exists(port_file):
-                port = open(port_file).read().strip()
+                with open(port_file) as f:
+                    port = f.read().strip()
                 if port:
+                    self.api_port = int(port)
                     self.api_url = f"http://127.0.0.1:{port}"
                     try:
                         self.api("GET", "/v1/info", auth=False)
@@ -90,12 +93,14 @@ class Platform:
 
     def daemon_log(self):
         try:
-            return open(self.log_path, errors="replace").read()[-8000:]
+            with open(self.log_path, errors="replace") as f:
+                return f.read()[-8000:]
         except OSError:
             return ""
 
     def admin_token(self):
-        return open(os.path.join(self.data_dir, "admin-token")).read().strip()
+        with open(os.path.join(self.data_dir, "admin-token")) as f:
+            return f.read().strip()
 
     def cleanup(self):
         if self.proc is not None:
