@@ -2,6 +2,7 @@
 # Configures and builds Wharf with Ninja.
 #   scripts/build.sh          release build in build/
 #   scripts/build.sh asan     AddressSanitizer + UBSan build in build-asan/
+#   a further argument names the target to build (default: all), e.g. unit_tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,4 +16,5 @@ esac
 if [ ! -f "$dir/build.ninja" ]; then
   cmake -S . -B "$dir" -G Ninja "${flags[@]}"
 fi
-cmake --build "$dir" -j "$(nproc)"
+target=${2:-all}
+cmake --build "$dir" -j "$(nproc)" --target "$target"
