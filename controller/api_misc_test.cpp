@@ -107,6 +107,14 @@ TEST_CASE("API: a restart keeps apps, packages, routes and the token") {
   CHECK(p.Call("GET", "/v1/domains").json["resources"].size() == 1);
 }
 
+TEST_CASE("API: with --api-port 0 a restart comes back on the same port when it is free") {
+  TestPlatform p;
+  std::uint16_t first = p.port();
+  p.Stop();
+  p.Start();
+  CHECK(p.port() == first);
+}
+
 TEST_CASE("API: recent logs hold the platform's [API/0] lines, oldest first") {
   TestPlatform p;
   std::string app = p.CreateApp("web")["guid"];

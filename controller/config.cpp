@@ -117,7 +117,8 @@ health and router roles) with all state under one data folder.
 flags:
   --data-dir DIR       state folder (default: $WHARF_HOME, else /var/lib/wharf)
   --api-port N         API port on 127.0.0.1 (default 9022; 0 picks a free port,
-                       written to DATA_DIR/api-port)
+                       the same as last time when it is free, and writes it
+                       to DATA_DIR/api-port)
   --router-port N      router port (default 8080)
   --domain D           shared domain for app routes (default localhost)
   --roles LIST         comma-separated roles to run: api,stager,cell,health,router

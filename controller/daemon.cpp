@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "common/event_log.h"
@@ -16,6 +17,7 @@
 #include "controller/db.h"
 #include "controller/event_recorder.h"
 #include "controller/migrations.h"
+#include "controller/settings_store.h"
 #include "droplet-store/blob_store.h"
 
 namespace wharf::controller {
@@ -39,6 +41,31 @@ class DataDirLock {
   explicit DataDirLock(int fd) : fd_(fd) {}
   int fd_;
 };
+
+// Binds the API port. For --api-port 0 it prefers the port this data folder had
+// last time, so clients configured with the API URL keep working across restarts;
+// when that port is taken it picks a free one. The port used is remembered.
+Result<std::unique_ptr<ApiServer>> BindApi(Database& db, const Clock& clock, std::uint16_t requested) {
+  std::optional<std::string> last;
+  if (requested == 0) {
+    auto stored = db.Read<std::optional<std::string>>(
+        [](Tx& tx) { return SettingsStore(tx).Get(kSettingLastApiPort); });
+    if (!stored.ok()) return stored.status();
+    last = *stored;
+  }
+  Result<std::unique_ptr<ApiServer>> server = Status::Unavailable("not bound");
+  if (last) {
+    unsigned long port = std::strtoul(last->c_str(), nullptr, 10);
+    if (port > 0 && port <= 65535) server = ApiServer::Bind(static_cast<std::uint16_t>(port));
+  }
+  if (!server.ok()) server = ApiServer::Bind(requested);
+  if (!server.ok()) return server.status();
+  std::string port = std::to_string((*server)->port());
+  WHARF_RETURN_IF_ERROR(db.Transact([&](Tx& tx) {
+    return SettingsStore(tx).Put(kSettingLastApiPort, port, FormatRfc3339(clock.Now()));
+  }));
+  return server;
+}
 
 }  // namespace
 
@@ -104,7 +131,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   p->blobs = std::move(blobs).value();
 
   if (config.HasRole("api")) {
-    auto server = ApiServer::Bind(config.api_port);
+    auto server = BindApi(*p->db, clock, config.api_port);
     if (!server.ok()) return server.status();
     p->server = std::move(server).value();
   }

@@ -195,12 +195,23 @@ CREATE INDEX events_target ON events (target_guid, id);
 CREATE INDEX events_type ON events (type, id);
 )sql";
 
+// Small facts about this installation that must survive restarts (the API port
+// picked for --api-port 0, so clients keep working after a restart).
+constexpr std::string_view kSettings = R"sql(
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
     {3, "packages, builds, droplets, buildpack caches; apps.current_droplet_guid", kPackagesBuildsDroplets},
     {4, "domains, routes, route destinations", kRoutes},
     {5, "events", kEvents},
+    {6, "settings", kSettings},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

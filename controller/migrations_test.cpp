@@ -45,7 +45,7 @@ TEST_CASE("A fresh database migrates to the latest version with every table") {
   CHECK(*CurrentSchemaVersion(**db) == LatestSchemaVersion());
   for (const char* t : {"orgs", "spaces", "users", "role_assignments", "tokens", "apps", "processes", "packages",
                         "builds", "droplets", "buildpack_caches", "domains", "routes", "route_destinations", "events",
-                        "schema_migrations"}) {
+                        "settings", "schema_migrations"}) {
     CHECK_MESSAGE(HasTable(**db, t), t);
   }
   CHECK(Count(**db, "SELECT COUNT(*) FROM schema_migrations") == LatestSchemaVersion());
@@ -125,6 +125,18 @@ TEST_CASE("Migrations 4 and 5 add routing and events on top of apps") {
   CHECK(!HasTable(**db, "events"));
   REQUIRE(Migrate(**db, clock, 5).ok());
   CHECK(HasTable(**db, "events"));
+}
+
+TEST_CASE("Migration 6 adds settings, one value per key") {
+  TempDir dir;
+  FakeClock clock;
+  auto db = Database::Open(dir / "w.db");
+  REQUIRE(Migrate(**db, clock, 5).ok());
+  CHECK(!HasTable(**db, "settings"));
+  REQUIRE(Migrate(**db, clock, 6).ok());
+  REQUIRE((*db)->Transact([](Tx& tx) { return tx.Exec("INSERT INTO settings VALUES ('k', 'v', 't')"); }).ok());
+  CHECK((*db)->Transact([](Tx& tx) { return tx.Exec("INSERT INTO settings VALUES ('k', 'w', 't')"); }).code() ==
+        StatusCode::kConflict);
 }
 
 TEST_CASE("A database from a newer wharfd is refused") {
