@@ -1,6 +1,7 @@
 #include "runtime/oci_runtime.h"
 
 #include <signal.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "common/file_io.h"
@@ -37,6 +38,23 @@ std::optional<fs::path> FindTool(const std::string& name) {
     if (::access(p.c_str(), X_OK) == 0) return p;
   }
   return std::nullopt;
+}
+
+// Puts <dir>/layer on its own ext4 file system of `bytes`, so the instance's
+// writes stop at its quota.
+Status MountQuotaLayer(const fs::path& dir, std::uint64_t bytes) {
+  fs::path image = dir / "layer.img";
+  fs::path layer = dir / "layer";
+  std::error_code ec;
+  fs::create_directories(layer, ec);
+  if (ec) return Status::Internal("cannot create " + layer.string() + ": " + ec.message());
+  std::uint64_t size = std::max<std::uint64_t>(bytes, 16ull << 20);
+  WHARF_RETURN_IF_ERROR(RunChecked({"truncate", "-s", std::to_string(size), image.string()}));
+  WHARF_RETURN_IF_ERROR(RunChecked({"mkfs.ext4", "-q", "-F", "-m", "0", "-O", "^has_journal", "-E",
+                                    "lazy_itable_init=1,lazy_journal_init=1", image.string()}));
+  WHARF_RETURN_IF_ERROR(RunChecked({"mount", "-o", "loop,nosuid,nodev", image.string(), layer.string()}));
+  fs::remove_all(layer / "lost+found", ec);
+  return Status::Ok();
 }
 
 class OciRuntime final : public MonitoredRuntime {
@@ -94,6 +112,7 @@ class OciRuntime final : public MonitoredRuntime {
       if (p.droplet_dir.string().find_first_of(",:") != std::string::npos) {
         return Status::InvalidArgument("droplet path " + p.droplet_dir.string() + " may not hold ',' or ':'");
       }
+      if (config_.disk_quota_loop) WHARF_RETURN_IF_ERROR(MountQuotaLayer(dir, spec.limits.disk_bytes));
       p.upper_dir = dir / "layer" / "upper";
       p.work_dir = dir / "layer" / "work";
       WHARF_RETURN_IF_ERROR(MakeOwnedDir(p.upper_dir, true));
@@ -137,6 +156,12 @@ class OciRuntime final : public MonitoredRuntime {
 
   void Release(const ContainerRecord& record) override {
     (void)RunCommand({tool_path_.string(), "--root", OciRoot().string(), "delete", "-f", record.id});
+    // A loop-mounted quota layer (mount -o loop sets autoclear: the loop device goes with the mount).
+    fs::path layer = record.state_dir / "layer";
+    if (::umount2(layer.c_str(), MNT_DETACH) == 0) {
+      std::error_code ec;
+      fs::remove(record.state_dir / "layer.img", ec);
+    }
     if (net_ && !record.netns.empty()) net_->Detach({record.ip, record.netns, record.veth});
     ports_.Release(record.host_port);
   }

@@ -276,3 +276,46 @@ TEST_CASE("oci backend: a droplet tarball unpacks and runs through the launcher 
 }
 
 }  // namespace wharf::runtime
+
+namespace wharf::runtime {
+
+TEST_CASE("oci backend: with loop quotas, writes past the disk quota fail and usage is reported") {
+  TempRoot root;
+  if (::geteuid() != 0) {
+    MESSAGE("skipped: needs root");
+    return;
+  }
+  RuntimeConfig c;
+  c.state_root = root.path / "runtime";
+  c.backend = Backend();
+  c.bridge = "wharft0";
+  c.subnet = "10.243.0.0/16";
+  c.disk_quota_loop = true;
+  auto made = MakeRuntime(c);
+  if (!made.ok() || !(*made)->Isolated()) {
+    MESSAGE("skipped: needs a working runc or crun");
+    return;
+  }
+  auto& rt = *made;
+  auto spec = Spec(root, "quota",
+                   "head -c 8000000 /dev/zero > $HOME/small && echo small-ok; "
+                   "head -c 64000000 /dev/zero > $HOME/big 2>/dev/null || echo big-refused; rm -f $HOME/big; "
+                   "echo ready; exec sleep 30");
+  spec.limits.disk_bytes = 32ull << 20;
+  auto c0 = rt->Start(spec);
+  REQUIRE_MESSAGE(c0.ok(), c0.status().ToString());
+  REQUIRE(WaitUntil([&] { return ReadAll(c0->state_dir / "stdout.log").find("ready") != std::string::npos; }, 30s));
+  std::string out = ReadAll(c0->state_dir / "stdout.log");
+  CHECK(out.find("small-ok") != std::string::npos);
+  CHECK(out.find("big-refused") != std::string::npos);
+  auto stats = rt->Stats("quota");
+  REQUIRE(stats.ok());
+  CHECK(stats->disk_bytes >= 8'000'000);
+  CHECK(stats->disk_bytes < 16'000'000);
+  CHECK(stats->disk_limit == 32ull << 20);
+  auto dir = c0->state_dir;
+  REQUIRE(rt->Destroy("quota").ok());
+  CHECK_FALSE(std::filesystem::exists(dir));
+}
+
+}  // namespace wharf::runtime
