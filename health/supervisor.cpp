@@ -65,6 +65,12 @@ void Supervisor::RunThread(std::chrono::milliseconds period) {
   });
 }
 
+void Supervisor::StopThread() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+  stopping_ = false;
+}
+
 void Supervisor::WaitForStops() {
   std::vector<std::future<void>> tasks;
   {

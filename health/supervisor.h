@@ -124,6 +124,8 @@ class Supervisor {
   // One step: collect exits, run due checks, plan and execute.
   void Tick();
   void RunThread(std::chrono::milliseconds period = std::chrono::milliseconds(200));
+  // Stops the ticking thread (containers keep running; a later Recover adopts them).
+  void StopThread();
   // Waits for background stops to finish (tests).
   void WaitForStops();
 

@@ -91,10 +91,27 @@ void Exercise(const std::string& backend) {
     CHECK(crashed);
   }
 
+  // wharfd restarts: a new supervisor adopts the running instance without restarting it.
+  auto serving = rec.Endpoints()[0];
+  int pid_before = (*rt)->Inspect(serving.container_id)->pid;
+  sup.StopThread();
+  Recorder rec2;
+  Supervisor again(**rt, clock, prober, rec2, rec2, options);
+  REQUIRE(again.Recover().ok());
+  again.SetProcess(web);
+  again.RunThread(20ms);
+  REQUIRE(WaitUntil([&] { return rec2.Endpoints().size() == 1; }, 30s));
+  CHECK(rec2.Endpoints()[0].container_id == serving.container_id);
+  CHECK((*rt)->Inspect(serving.container_id)->pid == pid_before);
+  {
+    std::lock_guard<std::mutex> l(rec2.mu);
+    for (auto& e : rec2.events) CHECK(e.kind != InstanceEventKind::kStarting);
+  }
+
   web.instances = 0;
-  sup.SetProcess(web);
-  REQUIRE(WaitUntil([&] { return sup.Instances("app-1").empty(); }, 30s));
-  CHECK(rec.Endpoints().empty());
+  again.SetProcess(web);
+  REQUIRE(WaitUntil([&] { return again.Instances("app-1").empty(); }, 30s));
+  CHECK(rec2.Endpoints().empty());
   REQUIRE(WaitUntil([&] { return (*rt)->List()->empty(); }, 10s));
 }
 
