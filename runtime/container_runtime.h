@@ -50,8 +50,9 @@ enum class NetworkMode {
 struct ContainerSpec {
   std::string id;                      // unique; [a-z0-9-], at most 64 characters
   // The backend's folder for this container (bundle, logs, exit record). Optional: when empty the
-  // runtime uses <state_root>/containers/<id>; when set, that path is linked from there so that
-  // List() still finds it after a restart. Logs are <state_dir>/stdout.log and stderr.log.
+  // runtime uses <state_root>/containers/<id>; when set (a path that does not exist yet), it is
+  // linked from there so that List() still finds it after a restart. Logs are
+  // <state_dir>/stdout.log and stderr.log; Destroy() removes the folder.
   std::filesystem::path state_dir;
   // Exactly one of app_dir and droplet_dir is set.
   //   app_dir: bound read-write at /home/vcap/app, shared with the host (staging's build dir).

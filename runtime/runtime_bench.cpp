@@ -188,6 +188,40 @@ int main(int argc, char** argv) {
   std::printf("wharf-monitor: RSS %ld KiB, PSS %ld KiB\n", avg(mon_rss), avg(mon_pss));
   if (!init_rss.empty()) std::printf("wharf-init:    RSS %ld KiB, PSS %ld KiB\n", avg(init_rss), avg(init_pss));
 
+  // Resident cost with several instances side by side: static helpers share their text pages.
+  {
+    const int n = 10;
+    std::vector<ContainerInfo> many;
+    auto a = std::chrono::steady_clock::now();
+    for (int i = 0; i < n; ++i) {
+      ContainerSpec s;
+      s.id = "many-" + std::to_string(i);
+      s.droplet_dir = droplet;
+      s.argv = {"/bin/sh", "-c", "exec sleep 60"};
+      auto info = (*rt)->Start(s);
+      if (info.ok()) many.push_back(*info);
+    }
+    double burst = Ms(std::chrono::steady_clock::now() - a).count();
+    long pss = 0, rss = 0;
+    for (auto& info : many) {
+      auto mon = ReadProcessStamp(info.state_dir / files::kMonitorPid);
+      if (mon.ok()) {
+        auto [r, p] = Memory(mon->pid);
+        rss += r;
+        pss += p;
+      }
+      if ((*rt)->Isolated()) {
+        auto [r, p] = Memory(info.pid);
+        rss += r;
+        pss += p;
+      }
+    }
+    std::printf("%d instances started one after another in %.0f ms; helpers per instance: RSS %ld KiB, PSS %ld KiB\n",
+                n, burst, rss / std::max<long>(1, static_cast<long>(many.size())),
+                pss / std::max<long>(1, static_cast<long>(many.size())));
+    for (auto& info : many) (void)(*rt)->Destroy(info.id);
+  }
+
   // Per-instance writable home: full copy (process backend) against the overlay layer (OCI backends).
   auto c0 = std::chrono::steady_clock::now();
   Status copied = CopyDroplet(droplet, *root / "copy");
