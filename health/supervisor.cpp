@@ -210,16 +210,20 @@ void Supervisor::BeginStop(Tracked& t, std::chrono::seconds grace, bool destroy_
   bool in_runtime = t.in_runtime;
   std::lock_guard<std::mutex> lock(tasks_mu_);
   tasks_.push_back(std::async(std::launch::async, [this, id, grace, destroy_after, in_runtime] {
-    if (in_runtime) {
-      (void)runtime_.Stop(id, grace);
-      if (destroy_after) (void)runtime_.Destroy(id);
+    if (in_runtime) (void)runtime_.Stop(id, grace);
+    {
+      // Announced before the container (and its log files) is destroyed, so the
+      // event sink can read the last lines.
+      std::lock_guard<std::mutex> l(mu_);
+      auto it = tracked_.find(id);
+      if (it != tracked_.end() && it->second.actual.state == InstanceState::kStopping) {
+        Emit(InstanceEventKind::kStopped, it->second);
+      }
     }
+    if (in_runtime && destroy_after) (void)runtime_.Destroy(id);
     std::lock_guard<std::mutex> l(mu_);
     auto it = tracked_.find(id);
-    if (it != tracked_.end() && it->second.actual.state == InstanceState::kStopping) {
-      Emit(InstanceEventKind::kStopped, it->second);
-      tracked_.erase(it);
-    }
+    if (it != tracked_.end() && it->second.actual.state == InstanceState::kStopping) tracked_.erase(it);
   }));
 }
 

@@ -70,6 +70,8 @@ struct InstanceEvent {
 };
 
 // The controller records these (events table, [CELL/0] log lines, `wharf app`).
+// kCrashed and kStopped arrive before the container is destroyed: a handler that
+// calls runtime::LogTailer::Remove(container_id) gets the instance's last lines.
 class InstanceEventSink {
  public:
   virtual ~InstanceEventSink() = default;
