@@ -1,5 +1,7 @@
 // `wharf push` end to end against a fake wharfd: what is created, what is
 // uploaded, and that nothing changes on the server when the push is invalid.
+#include <algorithm>
+
 #include <doctest/doctest.h>
 
 #include "cli/testing/cli_harness.h"
