@@ -147,6 +147,11 @@ std::variant<StagingResult, StagingError> AssembleDroplet(const DropletInputs& i
   }
   auto blob = (*writer)->Commit();
   if (!blob.ok()) return Error(StagingErrorKind::kPlatform, "storing the droplet: " + blob.status().message());
+  if (stats->escaping_symlinks > 0) {
+    say("Warning: " + std::to_string(stats->escaping_symlinks) +
+        " symbolic link(s) in the droplet point outside it (e.g. " + stats->first_escaping_symlink +
+        "); a runtime that refuses such links will not start the app.");
+  }
   say("-----> Droplet: " + FormatBytes(blob->size) + " (" + std::string(CompressionName(options.compression)) + ", " +
       std::to_string(stats->files) + " files, " + FormatBytes(stats->content_bytes) + " unpacked)");
 

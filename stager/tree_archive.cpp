@@ -99,6 +99,9 @@ class Writer {
         if (lec) return Status::Internal("reading link " + p.string() + ": " + lec.message());
         WHARF_RETURN_IF_ERROR(Header(ap, st, target.string()));
         stats_.symlinks++;
+        if (Escapes(ap, target.string())) {
+          if (stats_.escaping_symlinks++ == 0) stats_.first_escaping_symlink = ap + " -> " + target.string();
+        }
       } else if (S_ISREG(st.st_mode)) {
         WHARF_RETURN_IF_ERROR(Count(static_cast<std::uint64_t>(st.st_size), ap));
         WHARF_RETURN_IF_ERROR(Header(ap, st, ""));
@@ -109,6 +112,23 @@ class Writer {
       }
     }
     return Status::Ok();
+  }
+
+  // Whether a link at archive path `ap` points outside the archive's tree.
+  static bool Escapes(const std::string& ap, const std::string& target) {
+    if (target.empty() || target.front() == '/') return true;
+    long depth = static_cast<long>(std::count(ap.begin(), ap.end(), '/'));  // folders above the link
+    std::size_t pos = 0;
+    while (pos <= target.size()) {
+      std::size_t slash = target.find('/', pos);
+      if (slash == std::string::npos) slash = target.size();
+      const std::string part = target.substr(pos, slash - pos);
+      pos = slash + 1;
+      if (part.empty() || part == ".") continue;
+      depth += part == ".." ? -1 : 1;
+      if (depth < 0) return true;
+    }
+    return false;
   }
 
   Status Count(std::uint64_t size, const std::string& ap) {

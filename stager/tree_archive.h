@@ -51,6 +51,8 @@ struct TreeArchiveStats {
   std::uint64_t directories = 0;
   std::uint64_t symlinks = 0;
   std::uint64_t skipped = 0;         // sockets, fifos, devices
+  std::uint64_t escaping_symlinks = 0;  // absolute, or leading out of the archive's tree
+  std::string first_escaping_symlink;   // "app/x -> /usr/bin/x", for messages
   std::uint64_t content_bytes = 0;   // uncompressed file content
   std::uint64_t archive_bytes = 0;   // what went to the sink
 };

@@ -35,6 +35,8 @@ TEST_CASE("WriteTreeArchive and UnpackTreeArchive round-trip files, modes, folde
     REQUIRE(stats.ok());
     CHECK(stats->files == 3);
     CHECK(stats->symlinks == 2);
+    CHECK(stats->escaping_symlinks == 1);
+    CHECK(stats->first_escaping_symlink == "app/stack-link -> /usr/bin/python3");
     CHECK(stats->content_bytes == 21);
     fs::create_directories(t / "dest");
     REQUIRE(UnpackTreeArchive(t / "out.tar", t / "dest").ok());
@@ -87,4 +89,17 @@ TEST_CASE("ParseCompression knows none, gzip and zstd") {
   CHECK(*ParseCompression("gzip") == Compression::kGzip);
   CHECK(CompressionName(Compression::kNone) == "none");
   CHECK_FALSE(ParseCompression("lz4").ok());
+}
+
+TEST_CASE("WriteTreeArchive counts links that lead out of the tree, relative ones included") {
+  TempDir t;
+  fs::create_directories(t / "src/a/b");
+  fs::create_symlink("../../x", t / "src/a/b/inside");        // app/a/b -> app/x: inside
+  fs::create_symlink("../../../../etc", t / "src/a/b/out");   // above the archive's root
+  auto stats = WriteTreeArchive({{"app", t / "src"}}, {}, {},
+                                [](const void*, std::size_t) { return Status::Ok(); });
+  REQUIRE(stats.ok());
+  CHECK(stats->symlinks == 2);
+  CHECK(stats->escaping_symlinks == 1);
+  CHECK(stats->first_escaping_symlink == "app/a/b/out -> ../../../../etc");
 }

@@ -88,6 +88,25 @@ int main(int argc, char** argv) {
                                          {"go", {}},          {"ruby", {}},  {"java", {}},   {"php", {}},
                                          {"binary", {"binary_buildpack"}}};
   std::printf("# Staging benchmark: %d run(s) each, medians in ms\n\n", runs);
+  {
+    // What one staging container costs by itself: /bin/true run to completion.
+    StagingFixture bare;
+    std::vector<long> ms;
+    for (int r = 0; r < std::max(runs, 5); ++r) {
+      runtime::ContainerSpec spec;
+      spec.id = "bench-true-" + std::to_string(r);
+      spec.app_dir = bare.dir().path();
+      spec.argv = {"/bin/true"};
+      spec.network = runtime::NetworkMode::kHost;
+      auto t0 = SteadyClock::now();
+      auto run = runtime::RunToCompletion(bare.runtime(), spec, std::chrono::seconds(30),
+                                          [](std::string_view, bool) {});
+      ms.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - t0).count());
+      if (!run.ok()) std::fprintf(stderr, "container: %s\n", run.status().ToString().c_str());
+    }
+    std::printf("Empty container (/bin/true) through the %s backend: %ld ms\n\n",
+                std::string(bare.runtime().Name()).c_str(), Median(ms));
+  }
   std::printf("| example | cold total | cold prepare / buildpacks / droplet / cache | warm total | "
               "warm prepare / buildpacks / droplet / cache | droplet | cache |\n|---|---|---|---|---|---|---|\n");
   std::map<std::string, fs::path> droplets;

@@ -25,13 +25,15 @@ std::string CollectingObserver::Text() const {
   return t;
 }
 
-StagingFixture::StagingFixture(std::optional<std::vector<RegisteredBuildpack>> registry) {
+StagingFixture::StagingFixture(std::optional<std::vector<RegisteredBuildpack>> registry, const std::string& backend) {
   auto blobs = store::BlobStore::Open(tmp_ / "blobs", clock_);
   if (!blobs.ok()) throw std::runtime_error(blobs.status().ToString());
   blobs_ = std::move(*blobs);
   runtime::RuntimeConfig rc;
   rc.state_root = tmp_ / "runtime";
-  rc.backend = "process";
+  rc.backend = backend;
+  rc.bridge = "wharfs0";  // not wharfd's wharf0 nor the runtime tests' bridge
+  rc.subnet = "10.242.0.0/16";
   auto rt = runtime::MakeRuntime(rc);
   if (!rt.ok()) throw std::runtime_error(rt.status().ToString());
   runtime_ = std::move(*rt);
@@ -95,7 +97,7 @@ std::optional<std::string> StagingFixture::RunAndFetch(const fs::path& droplet, 
   spec.argv = LaunchArgv(command);
   spec.env = {{"MEMORY_LIMIT", "256m"}, {"LANG", "C.UTF-8"}};
   spec.limits.memory_bytes = 256ull << 20;
-  spec.network = runtime::NetworkMode::kIsolated;
+  spec.network = runtime::NetworkMode::kHost;  // the page is fetched on 127.0.0.1
   auto started = runtime_->Start(spec);
   if (!started.ok()) {
     failure = started.status().ToString();

@@ -35,8 +35,11 @@ class CollectingObserver final : public StagingObserver {
 
 class StagingFixture {
  public:
-  // `registry`: nullopt = the built-in buildpacks.
-  explicit StagingFixture(std::optional<std::vector<RegisteredBuildpack>> registry = std::nullopt);
+  // `registry`: nullopt = the built-in buildpacks. `backend`: "process", or
+  // "auto" for an isolated OCI runtime when root and runc/crun are here (check
+  // runtime().Isolated()); it then uses its own bridge and subnet.
+  explicit StagingFixture(std::optional<std::vector<RegisteredBuildpack>> registry = std::nullopt,
+                          const std::string& backend = "process");
   ~StagingFixture();
 
   // Stores every file under `dir` as a package; returns the manifest digest.
