@@ -133,8 +133,9 @@ class ContainerRuntime {
   // network namespaces: instances share the host's network").
   virtual std::vector<std::string> Warnings() const { return {}; }
 
-  // Calls `on_exit` once when the container stops (immediately if it already has).
-  // Callbacks run on a runtime-owned thread; keep them short.
+  // Calls `on_exit` once when the container stops (soon if it already has). Callbacks
+  // run on a runtime-owned thread; keep them short. For an unknown id, `on_exit` is
+  // called at once, on the caller's thread, with exit_code 255 and `error` set.
   virtual void Watch(std::string_view id, std::function<void(const ExitInfo&)> on_exit) = 0;
 };
 
