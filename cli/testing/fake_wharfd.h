@@ -59,8 +59,7 @@ class FakeWharfd {
   void Handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res);
 
  private:
-  struct State;
-  std::unique_ptr<State> state_;
+  std::unique_ptr<struct FakeState> state_;
   std::unique_ptr<Poco::Net::HTTPServer> server_;
   std::uint16_t port_ = 0;
 };
