@@ -22,7 +22,8 @@ struct HealthCheckSpec {
   std::string http_endpoint = "/";
   std::chrono::milliseconds invocation_timeout{1000};  // health-check-invocation-timeout
   std::chrono::seconds start_timeout{60};              // `timeout`; at most kMaxStartTimeout
-  std::chrono::milliseconds startup_interval{1000};    // how often the startup check polls (CF: 2 s)
+  // The startup check polls 25 ms after start, then doubling up to this (CF: every 2 s).
+  std::chrono::milliseconds startup_interval{1000};
   std::chrono::seconds liveness_interval{30};
 };
 

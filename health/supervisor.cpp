@@ -57,6 +57,7 @@ Supervisor::~Supervisor() {
 }
 
 void Supervisor::RunThread(std::chrono::milliseconds period) {
+  stopping_ = false;
   thread_ = std::thread([this, period] {
     while (!stopping_) {
       Tick();
@@ -272,7 +273,11 @@ void Supervisor::RunChecks() {
         Crash(t, "Timed out after " + FormatTimeout(check.start_timeout) + ": health check never passed.", 0, false,
               true);
       } else {
-        t.next_check = now + check.startup_interval;
+        // Poll soon after start, then back off to the configured interval: a compiled
+        // app listens within milliseconds and should not wait a whole interval.
+        auto quick = std::chrono::milliseconds(25) * (1 << std::min(t.startup_probes, 6));
+        t.next_check = now + std::min<std::chrono::steady_clock::duration>(quick, check.startup_interval);
+        ++t.startup_probes;
       }
     } else if (!probe.ok()) {
       Crash(t, "health check failed: " + probe.message(), 0, false, true);

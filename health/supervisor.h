@@ -125,7 +125,7 @@ class Supervisor {
 
   // One step: collect exits, run due checks, plan and execute.
   void Tick();
-  void RunThread(std::chrono::milliseconds period = std::chrono::milliseconds(200));
+  void RunThread(std::chrono::milliseconds period = std::chrono::milliseconds(50));
   // Stops the ticking thread (containers keep running; a later Recover adopts them).
   void StopThread();
   // Waits for background stops to finish (tests).
@@ -142,6 +142,7 @@ class Supervisor {
     std::chrono::system_clock::time_point since{};
     bool published = false;
     bool in_runtime = true;  // false for a start that failed
+    int startup_probes = 0;  // failed startup checks so far (the first ones come quicker)
     std::string last_reason;
   };
 

@@ -266,6 +266,25 @@ TEST_CASE("An instance whose startup check never passes crashes at the start tim
   CHECK(w.rt.Ids().size() == 1);
 }
 
+TEST_CASE("The startup check polls quickly at first, then backs off to the configured interval") {
+  World w;
+  w.sup.SetProcess(w.Web(1));
+  w.Step();  // starts it; the first check comes with the next tick
+  int p0 = w.prober.probes;
+  CHECK(p0 == 0);
+  std::vector<int> probes_at_ms;
+  for (int ms = 1; ms <= 3000; ++ms) {
+    w.clock.Advance(std::chrono::milliseconds(1));
+    w.sup.Tick();
+    if (w.prober.probes != p0) {
+      probes_at_ms.push_back(ms);
+      p0 = w.prober.probes;
+    }
+  }
+  // At once, then +25, +50, +100, +200, +400, +800, then every 1000 ms.
+  CHECK(probes_at_ms == std::vector<int>{1, 26, 76, 176, 376, 776, 1576, 2576});
+}
+
 TEST_CASE("A failing liveness check is a crash") {
   World w;
   w.sup.SetProcess(w.Web(1));
