@@ -205,12 +205,13 @@ Result<Manifest> ParseManifest(std::string_view text, std::string file_name, con
   return manifest;
 }
 
-Result<Manifest> LoadManifest(const fs::path& file, const Variables& vars) {
+Result<Manifest> LoadManifest(const fs::path& file, const Variables& vars, std::string display_name) {
+  if (display_name.empty()) display_name = file.string();
   Result<std::string> text = ReadFile(file);
-  if (!text.ok()) return Status::InvalidArgument("cannot read manifest " + file.string() + ": " + text.status().message());
+  if (!text.ok()) return Status::InvalidArgument("cannot read manifest " + display_name + ": " + text.status().message());
   fs::path base = file.parent_path();
   if (base.empty()) base = ".";
-  return ParseManifest(*text, file.string(), base, vars);
+  return ParseManifest(*text, display_name, base, vars);
 }
 
 }  // namespace wharf::cli

@@ -88,7 +88,9 @@ Result<Manifest> ParseManifest(std::string_view text, std::string file_name, con
                                const Variables& vars);
 
 // Reads and parses a manifest file; relative paths resolve against its folder.
-Result<Manifest> LoadManifest(const std::filesystem::path& file, const Variables& vars);
+// Messages name it `display_name` (default: the path as given).
+Result<Manifest> LoadManifest(const std::filesystem::path& file, const Variables& vars,
+                              std::string display_name = "");
 
 // Checks a route "host.domain[/path]": a domain name (lowercase labels), an
 // optional path starting with '/'. No scheme, no port.

@@ -136,11 +136,13 @@ Result<PushPlan> PlanPush(const PushFlags& flags, const fs::path& cwd) {
   Result<std::optional<fs::path>> manifest_file = FindManifest(flags, cwd);
   if (!manifest_file.ok()) return manifest_file.status();
   if (manifest_file->has_value()) {
-    // Show the manifest path as the user would write it when it is the default one.
+    // Messages name the manifest relative to the current folder when it is inside it.
     fs::path file = **manifest_file;
-    Result<Manifest> manifest = LoadManifest(file, vars);
+    fs::path relative = file.lexically_relative(cwd);
+    std::string shown = !relative.empty() && *relative.begin() != ".." ? relative.string() : file.string();
+    Result<Manifest> manifest = LoadManifest(file, vars, shown);
     if (!manifest.ok()) return manifest.status();
-    plan.manifest_file = file.string();
+    plan.manifest_file = shown;
     plan.warnings = manifest->warnings;
     if (flags.app_name.empty()) {
       plan.apps = manifest->apps;
@@ -152,7 +154,7 @@ Result<PushPlan> PlanPush(const PushFlags& flags, const fs::path& cwd) {
         if (app.name == flags.app_name) plan.apps.push_back(app);
       }
       if (plan.apps.empty()) {
-        return Status::InvalidArgument("app '" + flags.app_name + "' is not in manifest " + file.string());
+        return Status::InvalidArgument("app '" + flags.app_name + "' is not in manifest " + shown);
       }
     }
   } else {

@@ -28,7 +28,7 @@ TEST_CASE("PlanPush pushes every app of the manifest in the current folder") {
   CHECK(plan->apps[0].name == "web");
   CHECK(plan->apps[1].name == "worker");
   CHECK(plan->apps[0].path == dir.path());
-  CHECK(plan->manifest_file == (dir / "manifest.yml").string());
+  CHECK(plan->manifest_file == "manifest.yml");
 }
 
 TEST_CASE("PlanPush with a name pushes only that app of a several-app manifest") {
@@ -218,6 +218,22 @@ TEST_CASE("PlanPush refuses a health check endpoint with a non-http type") {
   Result<PushPlan> plan = PlanPush({}, dir.path());
   REQUIRE_FALSE(plan.ok());
   CHECK(plan.status().message().find("needs health check type http") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace wharf::cli
+
+namespace wharf::cli {
+namespace {
+
+TEST_CASE("PlanPush names a manifest inside the current folder by its relative path in errors") {
+  testing::TempDir dir;
+  dir.Write("deploy/prod.yml", "applications:\n- name: web\n  memory: lots\n");
+  PushFlags flags;
+  flags.manifest_path = "deploy/prod.yml";
+  Result<PushPlan> plan = PlanPush(flags, dir.path());
+  REQUIRE_FALSE(plan.ok());
+  CHECK(plan.status().message().starts_with("deploy/prod.yml:3:11: applications[0].memory: "));
 }
 
 }  // namespace
