@@ -126,7 +126,7 @@ class ContainerRuntime {
 
   // The address instances use to reach services that listen on the host's 127.0.0.1
   // ("127.0.0.1" with host networking; the bridge address with isolated networking).
-  virtual std::string HostAddressForInstances() const = 0;
+  virtual std::string HostAddressForInstances() const { return "127.0.0.1"; }
 
   // What the operator should know about this runtime's limits, to be logged
   // loudly at startup and shown by `wharf app` (e.g. "not isolated", "no
