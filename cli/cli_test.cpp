@@ -101,7 +101,7 @@ TEST_CASE("A wharfd that is not running is named in the error") {
   CHECK(Has(h.Err(), "cannot reach wharfd at http://127.0.0.1:1: is it running? (wharf api URL)"));
 }
 
-TEST_CASE("api URL checks /v1/info before saving; the config file is 0600") {
+TEST_CASE("api URL checks /v1/info before saving, and the config file is 0600") {
   CliHarness h(false);
   CHECK(h.Run({"api", "http://127.0.0.1:1"}) == 1);
   std::filesystem::path file = h.home.path() / "wharf-home" / "config";
@@ -190,7 +190,7 @@ TEST_CASE("app shows the summary, --json the resource, and a missing app fails")
   CHECK(Has(h.Err(), "app 'ghost' not found"));
 }
 
-TEST_CASE("start without a droplet shows the API's reason; stop of a stopped app is OK") {
+TEST_CASE("start without a droplet shows the API's reason, and stop of a stopped app is OK") {
   CliHarness h;
   PushApp(h, "web");
   CHECK(h.Run({"start", "web"}) == 1);
@@ -199,7 +199,7 @@ TEST_CASE("start without a droplet shows the API's reason; stop of a stopped app
   CHECK(Has(h.Out(), "is already stopped"));
 }
 
-TEST_CASE("restage needs a stager; with one it stages, then starts the app") {
+TEST_CASE("restage needs a stager, and with one it stages, then starts the app") {
   CliHarness h;
   PushApp(h, "web");
   CHECK(h.Run({"restage", "web"}) == 1);
