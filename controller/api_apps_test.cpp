@@ -107,7 +107,7 @@ TEST_CASE("API: rename an app and change its lifecycle") {
   CheckError(p.Call("PATCH", "/v1/apps/" + guid, json{{"name", "taken"}}), 409, "conflict");
 }
 
-TEST_CASE("API: start without a droplet is 422 and the app stays stopped; stop works") {
+TEST_CASE("API: start without a droplet is 422 and the app stays stopped, and stop works") {
   TestPlatform p;
   std::string guid = p.CreateApp("web")["guid"];
   HttpResult r = p.Call("POST", "/v1/apps/" + guid + "/actions/start");

@@ -10,7 +10,7 @@ using nlohmann::json;
 using testing::HttpResult;
 using testing::TestPlatform;
 
-TEST_CASE("API: the --domain is a shared domain; private domains are created and deleted") {
+TEST_CASE("API: the --domain is a shared domain, and private domains are created and deleted") {
   TestPlatform p;
   HttpResult domains = p.Call("GET", "/v1/domains");
   REQUIRE(domains.status == 200);

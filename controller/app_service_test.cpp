@@ -107,7 +107,7 @@ TEST_CASE("VCAP_APPLICATION describes the app, its limits, routes and space") {
   CHECK((*env)["system_env_json"]["VCAP_SERVICES"] == nlohmann::json::object());
 }
 
-TEST_CASE("Deleting an app removes everything it owns in one go; recursive also its own routes") {
+TEST_CASE("Deleting an app removes everything it owns in one go, and recursive also its own routes") {
   ServiceFixture f;
   AppView app = f.CreateApp("web");
   AppView other = f.CreateApp("other");

@@ -69,7 +69,7 @@ TEST_CASE("A crashed instance is restarted at once for its first three crashes, 
   CHECK(plan.start[0] == Plan::Start{kWeb, "v1", 0, 3, "c0"});
 }
 
-TEST_CASE("A crashed instance waits out its backoff; the plan says when it is due") {
+TEST_CASE("A crashed instance waits out its backoff, and the plan says when it is due") {
   auto snap = Snap({{kWeb, "v1", 1}}, {});
   auto crashed = Inst("c0", kWeb, 0, InstanceState::kCrashed);
   crashed.crash_count = 5;  // 60 s

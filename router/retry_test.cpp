@@ -35,7 +35,7 @@ TEST_CASE("a response timeout is a 504 and never retried") {
   CHECK(Decide(AttemptFailure::kResponseTimeout, true, true) == RetryDecision::kRespond504);
 }
 
-TEST_CASE("a stale pooled connection does not count against the endpoint; a refused connect does") {
+TEST_CASE("a stale pooled connection does not count against the endpoint, and a refused connect does") {
   CHECK_FALSE(CountsAgainstEndpoint(AttemptContext{AttemptFailure::kClosedBeforeResponse, true, true, false}));
   CHECK(CountsAgainstEndpoint(AttemptContext{AttemptFailure::kConnectRefused, false, true, false}));
 }

@@ -29,7 +29,7 @@ TEST_CASE("Upsert adds, then reports an identical repeat as unmodified") {
   CHECK(Members(r) == 1);
 }
 
-TEST_CASE("Upsert with a newer tag updates; a stale or equal tag is ignored") {
+TEST_CASE("Upsert with a newer tag updates, and a stale or equal tag is ignored") {
   RouteRegistry r(2);
   REQUIRE(*r.Upsert(kRoute, Ep("i1", 9000, {"g", 5})) == PutResult::kAdded);
   Endpoint newer = Ep("i1", 9000, {"g", 6});
@@ -44,7 +44,7 @@ TEST_CASE("Upsert with a newer tag updates; a stale or equal tag is ignored") {
   CHECK(r.Snapshot()->Lookup("app.test", "/")->members()[0].endpoint.weight == 3);
 }
 
-TEST_CASE("every change publishes a new snapshot version; a no-op does not") {
+TEST_CASE("every change publishes a new snapshot version, and a no-op does not") {
   RouteRegistry r(2);
   auto v0 = r.publisher().Version();
   REQUIRE(r.Upsert(kRoute, Ep("i1")).ok());

@@ -67,7 +67,7 @@ TEST_CASE("VCAP_APPLICATION carries the app, its uris as an array, the instance,
   CHECK(j["users"].is_null());
 }
 
-TEST_CASE("DATABASE_URL comes from the first bound database uri; bad VCAP_SERVICES is refused") {
+TEST_CASE("DATABASE_URL comes from the first bound database uri, and bad VCAP_SERVICES is refused") {
   InstanceDescription i = Instance();
   i.vcap_services = R"({"cache":[{"credentials":{"uri":"redis://x"}}],"pg":[{"credentials":{"uri":"postgres://u:p@h/db"}}]})";
   auto env = BuildInstanceEnv(i);

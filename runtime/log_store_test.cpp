@@ -49,7 +49,7 @@ TEST_CASE("The store keeps the newest lines per app in memory, bounded") {
   CHECK(store.Recent("unknown", 10).empty());
 }
 
-TEST_CASE("After a restart, recent lines come back from the files; files rotate and stay bounded") {
+TEST_CASE("After a restart, recent lines come back from the files, and files rotate and stay bounded") {
   TempDir dir;
   {
     LogStore store(dir.path, {.recent_lines = 100, .file_bytes = 200, .files = 2});

@@ -207,7 +207,7 @@ TEST_CASE("oci backend: Stop forwards SIGTERM to the app, then kills it after th
   CHECK(rt->Destroy("stubborn").ok());
 }
 
-TEST_CASE("oci backend: a container survives its runtime object; a new one lists it and sees its exit") {
+TEST_CASE("oci backend: a container survives its runtime object, and a new one lists it and sees its exit") {
   TempRoot root;
   int pid = 0;
   std::string ip;

@@ -134,7 +134,7 @@ TEST_CASE("process backend: a container outlives its runtime object and a new on
   CHECK(second->Destroy("survivor").ok());
 }
 
-TEST_CASE("process backend: a container survives the kill -9 of the process that started it; its exit is still seen") {
+TEST_CASE("process backend: a container survives the kill -9 of the process that started it, and its exit is still seen") {
   TempRoot root;
   int ready[2];
   REQUIRE(::pipe(ready) == 0);

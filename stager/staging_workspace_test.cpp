@@ -19,7 +19,7 @@ TEST_CASE("StagingWorkspace makes its parts once and refuses to reuse a folder")
   CHECK(StagingWorkspace::Create(t / "staging", "build-1").status().code() == StatusCode::kConflict);
 }
 
-TEST_CASE("An isolated runtime sees container paths through mounts; the process backend sees host paths") {
+TEST_CASE("An isolated runtime sees container paths through mounts, and the process backend sees host paths") {
   TempDir t;
   auto ws = StagingWorkspace::Create(t.path(), "b");
   REQUIRE(ws.ok());
