@@ -57,7 +57,7 @@ const std::vector<std::string> kCf = {"detect", "supply", "finalize", "release"}
 
 }  // namespace
 
-TEST_CASE("Builder: the first buildpack whose detect says yes runs alone; later ones are not asked") {
+TEST_CASE("Builder: the first buildpack whose detect says yes runs alone, and later ones are not asked") {
   Workspace ws;
   auto a = MakeBuildpack(ws, "a", kCf, 1);
   auto b = MakeBuildpack(ws, "b", kCf, 0);

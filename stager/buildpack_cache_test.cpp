@@ -39,7 +39,7 @@ TEST_CASE("A saved cache is restored as it was") {
   CHECK(*FingerprintTree(s.tmp / "restored") == *FingerprintTree(s.tmp / "restored"));
 }
 
-TEST_CASE("An unchanged cache keeps its blob; any change stores a new one") {
+TEST_CASE("An unchanged cache keeps its blob, and any change stores a new one") {
   Store s;
   WriteTestFile(s.tmp / "cache/final/a", "1");
   auto first = SaveCache(*s.blobs, s.tmp / "cache", std::nullopt, "");

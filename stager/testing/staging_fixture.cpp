@@ -34,6 +34,9 @@ StagingFixture::StagingFixture(std::optional<std::vector<RegisteredBuildpack>> r
   rc.backend = backend;
   rc.bridge = "wharfs0";  // not wharfd's wharf0 nor the runtime tests' bridge
   rc.subnet = "10.242.0.0/16";
+  // Tests run in parallel, each with its own runtime: give each process its own host ports.
+  rc.host_port_min = 40000 + static_cast<int>(::getpid() % 1000) * 20;
+  rc.host_port_max = rc.host_port_min + 19;
   auto rt = runtime::MakeRuntime(rc);
   if (!rt.ok()) throw std::runtime_error(rt.status().ToString());
   runtime_ = std::move(*rt);
