@@ -4,7 +4,7 @@
 // median time, where it went, and the droplet and cache sizes. Then compares
 // droplet compression (gzip and zstd at several levels) on each staged droplet.
 //
-//   stager_bench [--runs N] [--only NAME[,NAME...]] [--logs]
+//   stager_bench [--runs N] [--only NAME[,NAME...]] [--logs] [--backend process|auto|runc|crun]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -65,10 +65,13 @@ struct Runs {
 int main(int argc, char** argv) {
   int runs = 3;
   bool show_logs = false;
+  std::string backend = "process";
   std::vector<std::string> only;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) {
       runs = std::max(1, std::atoi(argv[++i]));
+    } else if (!std::strcmp(argv[i], "--backend") && i + 1 < argc) {
+      backend = argv[++i];
     } else if (!std::strcmp(argv[i], "--logs")) {
       show_logs = true;
     } else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) {
@@ -80,7 +83,7 @@ int main(int argc, char** argv) {
         p = c + 1;
       }
     } else {
-      std::fprintf(stderr, "usage: %s [--runs N] [--only NAME[,NAME...]] [--logs]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--runs N] [--only NAME[,NAME...]] [--logs] [--backend process|auto|runc|crun]\n", argv[0]);
       return 2;
     }
   }
@@ -90,7 +93,7 @@ int main(int argc, char** argv) {
   std::printf("# Staging benchmark: %d run(s) each, medians in ms\n\n", runs);
   {
     // What one staging container costs by itself: /bin/true run to completion.
-    StagingFixture bare;
+    StagingFixture bare(std::nullopt, backend);
     std::vector<long> ms;
     for (int r = 0; r < std::max(runs, 5); ++r) {
       runtime::ContainerSpec spec;
@@ -110,7 +113,7 @@ int main(int argc, char** argv) {
   std::printf("| example | cold total | cold prepare / buildpacks / droplet / cache | warm total | "
               "warm prepare / buildpacks / droplet / cache | droplet | cache |\n|---|---|---|---|---|---|---|\n");
   std::map<std::string, fs::path> droplets;
-  StagingFixture f;
+  StagingFixture f(std::nullopt, backend);
   for (const auto& ex : examples) {
     if (!only.empty() && std::find(only.begin(), only.end(), ex.name) == only.end()) continue;
     const fs::path dir = SourceDir() / "examples" / ex.name;
