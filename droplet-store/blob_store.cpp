@@ -64,6 +64,8 @@ struct BlobWriter::Impl {
   std::uint64_t size = 0;
   std::optional<std::string> expected;
   bool finished = false;
+  bool staged = false;   // content closed, waiting for BlobStore::PublishStaged
+  std::string sha256;    // known once finished
 
   ~Impl() { Discard(); }
 
@@ -138,6 +140,61 @@ Result<BlobInfo> BlobWriter::Commit() {
   w.tmp_path.clear();
   WHARF_RETURN_IF_ERROR(SyncDirectory(fan_out));
   return info;
+}
+
+Result<BlobInfo> BlobWriter::Stage() {
+  Impl& w = *impl_;
+  if (w.finished) return Status::Internal("blob writer committed twice or after a failed write");
+  w.finished = true;
+  BlobInfo info{w.hasher.FinishHex(), w.size};
+  w.sha256 = info.sha256;
+  if (w.expected && *w.expected != info.sha256) {
+    return w.Abandon(Status::Unprocessable("content has sha256 " + info.sha256 + ", not the expected " + *w.expected));
+  }
+  const BlobStore& store = *w.store;
+  if (store.Has(info.sha256)) {  // identical content is stored once
+    Touch(store.PathOf(info.sha256), store.clock());
+    w.Discard();
+    return info;
+  }
+  struct timespec times[2] = {ToTimespec(store.clock().Now()), ToTimespec(store.clock().Now())};
+  if (::fchmod(w.fd, kBlobMode) != 0) return w.Abandon(Status::Internal(Errno("cannot chmod", w.tmp_path)));
+  if (::futimens(w.fd, times) != 0) return w.Abandon(Status::Internal(Errno("cannot set times of", w.tmp_path)));
+  int fd = w.fd;
+  w.fd = -1;
+  if (::close(fd) != 0) return w.Abandon(Status::Internal(Errno("cannot close", w.tmp_path)));
+  w.staged = true;
+  return info;
+}
+
+Status BlobStore::PublishStaged(std::vector<std::unique_ptr<BlobWriter>>& staged) {
+  fs::path tmp = root_ / "tmp";
+  int tmp_fd = ::open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (tmp_fd < 0) return Status::Internal(Errno("cannot open", tmp));
+  int rc = ::syncfs(tmp_fd);
+  ::close(tmp_fd);
+  if (rc != 0) return Status::Internal(Errno("cannot sync the file system of", tmp));
+
+  std::set<fs::path> changed_dirs;
+  for (auto& writer : staged) {
+    BlobWriter::Impl& w = *writer->impl_;
+    if (!w.staged || w.tmp_path.empty()) continue;  // deduplicated or already published
+    fs::path final_path = PathOf(w.sha256);
+    fs::path fan_out = final_path.parent_path();
+    if (::mkdir(fan_out.c_str(), 0755) == 0) {
+      changed_dirs.insert(fan_out.parent_path());
+    } else if (errno != EEXIST) {
+      return Status::Internal(Errno("cannot create folder", fan_out));
+    }
+    if (::rename(w.tmp_path.c_str(), final_path.c_str()) != 0) {
+      return Status::Internal(Errno("cannot publish blob", final_path));
+    }
+    w.tmp_path.clear();
+    w.staged = false;
+    changed_dirs.insert(fan_out);
+  }
+  for (const fs::path& dir : changed_dirs) WHARF_RETURN_IF_ERROR(SyncDirectory(dir));
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<BlobStore>> BlobStore::Open(const fs::path& root, const Clock& clock) {

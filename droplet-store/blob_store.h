@@ -54,6 +54,10 @@ class BlobWriter {
   Status Write(const void* data, std::size_t size);
   // Verifies the digest (when one was expected), fsyncs and publishes the blob.
   Result<BlobInfo> Commit();
+  // First half of a batch commit: verifies the digest and closes the content
+  // without syncing it. Nothing is visible until BlobStore::PublishStaged();
+  // destroying the writer before that leaves nothing behind.
+  Result<BlobInfo> Stage();
 
  private:
   friend class BlobStore;
@@ -86,6 +90,12 @@ class BlobStore {
   std::vector<std::string> Missing(const std::vector<std::string>& sha256s) const;
 
   // kNotFound when not stored.
+  // Second half of a batch commit: makes every staged writer's content durable
+  // with one syncfs, then renames each into place and fsyncs the folders that
+  // changed. Many small blobs cost one sync instead of two fsyncs each, and a
+  // blob still never appears under its name before its content is on disk.
+  Status PublishStaged(std::vector<std::unique_ptr<BlobWriter>>& staged);
+
   Status Remove(std::string_view sha256);
   // Every blob, sorted by digest.
   Result<std::vector<BlobEntry>> List() const;

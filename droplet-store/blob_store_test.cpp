@@ -178,3 +178,43 @@ TEST_CASE("Digests are validated before they become paths") {
   }
   CHECK(*ReadFile(f.tmp / "victim") == "keep");
 }
+
+TEST_CASE("A staged batch is invisible until published, and a dropped batch leaves nothing") {
+  Fixture f;
+  std::vector<std::unique_ptr<BlobWriter>> batch;
+  for (std::string content : {"one", "two", "one"}) {
+    auto w = f.store->NewWriter(Sha256Hex(content));
+    REQUIRE(w.ok());
+    REQUIRE((*w)->Write(content.data(), content.size()).ok());
+    REQUIRE((*w)->Stage().ok());
+    batch.push_back(std::move(w).value());
+  }
+  CHECK_FALSE(f.store->Has(Sha256Hex("one")));
+  CHECK_FALSE(f.store->Has(Sha256Hex("two")));
+  REQUIRE(f.store->PublishStaged(batch).ok());
+  CHECK(f.store->Has(Sha256Hex("one")));
+  CHECK(*f.store->ReadAll(Sha256Hex("two")) == "two");
+  batch.clear();
+  CHECK(f.store->Has(Sha256Hex("one")));
+  CHECK(f.TmpEntries() == 0);
+
+  std::vector<std::unique_ptr<BlobWriter>> dropped;
+  auto w = f.store->NewWriter();
+  REQUIRE(w.ok());
+  REQUIRE((*w)->Write("three", 5).ok());
+  REQUIRE((*w)->Stage().ok());
+  dropped.push_back(std::move(w).value());
+  CHECK(f.TmpEntries() == 1);
+  dropped.clear();
+  CHECK(f.TmpEntries() == 0);
+  CHECK_FALSE(f.store->Has(Sha256Hex("three")));
+}
+
+TEST_CASE("Stage refuses content that does not match the expected digest") {
+  Fixture f;
+  auto w = f.store->NewWriter(Sha256Hex("expected"));
+  REQUIRE(w.ok());
+  REQUIRE((*w)->Write("other", 5).ok());
+  CHECK((*w)->Stage().status().code() == StatusCode::kUnprocessable);
+  CHECK(f.TmpEntries() == 0);
+}

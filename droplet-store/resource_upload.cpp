@@ -16,7 +16,11 @@ std::string EntryPrefix(std::string_view name) { return "upload entry '" + std::
 
 Result<UploadSummary> ImportResources(BlobStore& blobs, std::istream& tar, const ArchiveLimits& limits) {
   UploadSummary summary;
-  std::vector<std::string> added;  // blobs this upload created, removed again if it fails
+  std::vector<std::string> added;  // blobs this upload creates, removed again if publishing fails
+  // Contents are staged (written, verified, not yet visible) and published together at the end with one
+  // sync: a failure while reading leaves nothing behind, and 5,000 small files cost one syncfs, not
+  // 10,000 fsyncs.
+  std::vector<std::unique_ptr<BlobWriter>> staged;
   std::vector<char> buf(kBufferBytes);
 
   Status s = ReadArchiveStream(tar, limits, [&](const ArchiveFile& file, const ArchiveReadFn& read) -> Status {
@@ -33,7 +37,7 @@ Result<UploadSummary> ImportResources(BlobStore& blobs, std::istream& tar, const
       WHARF_RETURN_IF_ERROR((*writer)->Write(buf.data(), static_cast<std::size_t>(n)));
       summary.bytes += static_cast<std::uint64_t>(n);
     }
-    auto info = (*writer)->Commit();
+    auto info = (*writer)->Stage();
     if (!info.ok()) {
       Status e = info.status();
       return Status(e.code(), EntryPrefix(file.path) + e.message());
@@ -43,8 +47,10 @@ Result<UploadSummary> ImportResources(BlobStore& blobs, std::istream& tar, const
       ++summary.new_blobs;
       added.push_back(info->sha256);
     }
+    staged.push_back(std::move(writer).value());
     return Status::Ok();
   });
+  if (s.ok()) s = blobs.PublishStaged(staged);
   if (!s.ok()) {
     for (const std::string& sha : added) (void)blobs.Remove(sha);
     return s;
