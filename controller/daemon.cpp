@@ -210,6 +210,8 @@ const DataLayout& Daemon::layout() const { return parts_->layout; }
 
 BuildService& Daemon::builds() { return *parts_->builds; }
 
+LogBuffer& Daemon::logs() { return *parts_->logs; }
+
 Database& Daemon::database() { return *parts_->db; }
 
 store::BlobStore& Daemon::blobs() { return *parts_->blobs; }

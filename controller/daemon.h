@@ -30,6 +30,7 @@ namespace wharf::controller {
 
 class BuildService;
 class Database;
+class LogBuffer;
 
 // Knobs tests turn; the defaults are production's.
 struct DaemonOptions {
@@ -58,6 +59,7 @@ class Daemon {
   const DataLayout& layout() const;
   // For components wired in later (the stager reports builds) and for tests.
   BuildService& builds();
+  LogBuffer& logs();
   Database& database();
   store::BlobStore& blobs();
 

@@ -9,6 +9,7 @@
 #include "common/clock.h"
 #include "controller/config.h"
 #include "controller/daemon.h"
+#include "controller/data_plane.h"
 
 int main(int argc, char** argv) {
   using wharf::controller::Invocation;
@@ -43,12 +44,19 @@ int main(int argc, char** argv) {
     std::cerr << "wharfd: " << daemon.status().message() << "\n";
     return 1;
   }
+  auto plane = wharf::controller::DataPlane::Start(config, clock, **daemon);
+  if (!plane.ok()) {
+    std::cerr << "wharfd: " << plane.status().message() << "\n";
+    return 1;
+  }
   std::string api = (*daemon)->api_port() ? "http://127.0.0.1:" + std::to_string((*daemon)->api_port()) : "none";
-  std::cerr << "wharfd listening api=" << api << " data_dir=" << (*daemon)->layout().root.string() << std::endl;
+  std::cerr << "wharfd listening api=" << api << " router=" << (*plane)->router_port() << " data_dir=" << (*daemon)->layout().root.string() << std::endl;
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
   std::cerr << "wharfd: stopping (" << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ")" << std::endl;
+  (*plane)->Stop();
+  plane->reset();
   (*daemon)->Stop(std::chrono::seconds(10));
   daemon->reset();
   return 0;

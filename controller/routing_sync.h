@@ -1,0 +1,68 @@
+// Keeps the router's registry in step with the database: every route with a
+// destination becomes a router route (host.domain/path), whose endpoints are the
+// instances the instance side reported for the destination's app and process
+// type. A mapped route without instances is configured empty (the router answers
+// 503 no_endpoints); a route that is not in the database is absent (404).
+//
+// Sync() reads all routes in one read transaction and replaces the registry's
+// table only when the computed table differs from the last one applied; it is
+// called at start, on a short period (so route and destination changes made
+// through the API reach the router within `interval`), and whenever endpoints
+// change. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "controller/db.h"
+#include "controller/gc_service.h"
+#include "controller/log_buffer.h"
+#include "router/access_log.h"
+#include "router/route_feed.h"
+
+namespace wharf::controller {
+
+class RoutingSync {
+ public:
+  RoutingSync(Database& db, router::RouteFeedSubscriber& registry) : db_(db), registry_(registry) {}
+  ~RoutingSync() { Stop(); }
+  RoutingSync(const RoutingSync&) = delete;
+  RoutingSync& operator=(const RoutingSync&) = delete;
+
+  // One sync now, then one every `interval` on a thread of its own.
+  Status Start(std::chrono::milliseconds interval);
+  void Stop() { timer_.Stop(); }
+
+  // Reads the routes and applies the table if it changed.
+  Status Sync();
+
+  // Replaces the endpoints of (app, process type) and syncs. Empty = none.
+  Status SetEndpoints(const std::string& app_guid, const std::string& process_type,
+                      std::vector<router::Endpoint> endpoints);
+
+ private:
+  Database& db_;
+  router::RouteFeedSubscriber& registry_;
+  std::mutex mu_;  // one sync at a time; guards the members below
+  std::map<std::pair<std::string, std::string>, std::vector<router::Endpoint>> endpoints_;
+  std::string applied_;  // signature of the last table applied
+  PeriodicTask timer_;
+};
+
+// Router access log records of requests that reached an app go to that app's
+// log lines as [RTR/0].
+class AppLogAccessSink final : public router::AccessLogSink {
+ public:
+  explicit AppLogAccessSink(LogBuffer& logs) : logs_(logs) {}
+  void Write(const router::AccessLogRecord& record, std::string_view line) override;
+
+ private:
+  LogBuffer& logs_;
+};
+
+}  // namespace wharf::controller
