@@ -154,7 +154,7 @@ TEST_CASE("API: bodies over the limits are 413") {
   CHECK(p.Call("GET", "/v1/apps").status == 200);
 }
 
-TEST_CASE("API: builds answer 503 without a stager; builds and droplets read endpoints work") {
+TEST_CASE("API: builds answer 503 without a stager, and builds and droplets read endpoints work") {
   TestPlatform p;
   std::string app = p.CreateApp("web")["guid"];
   p.Send("POST", "/v1/resources", "application/x-tar", TarOf({{Sha256Hex("x"), "x"}}));
