@@ -220,12 +220,14 @@ void AddAppCommands(std::vector<Command>& out) {
                   "Needs a staged droplet: push or restage the app first.", {{"APP_NAME"}}, {}},
                  RunStart});
   out.push_back({{"stop", {"sp"}, group, "Stop an app", "wharf stop APP_NAME", "", {{"APP_NAME"}}, {}}, RunStop});
-  out.push_back({{"restart", {"rs"}, group, "Stop all instances of the app, then start them again",
-                  "wharf restart APP_NAME", "This causes downtime.", {{"APP_NAME"}}, {}},
+  out.push_back({{"restart", {"rs"}, group, "Replace the app's instances, running its current droplet",
+                  "wharf restart APP_NAME",
+                  "Instances are replaced one at a time: each old one stops once its replacement is healthy.\n"
+                  "Picks up a new droplet, environment variables and limits.", {{"APP_NAME"}}, {}},
                  RunRestart});
   out.push_back({{"restage", {"rg"}, group, "Stage the app's newest package again, then restart it",
                   "wharf restage APP_NAME",
-                  "Use it after changing environment variables or buildpacks. This causes downtime.",
+                  "Use it after changing buildpacks. Instances are replaced one at a time, as with restart.",
                   {{"APP_NAME"}}, {}},
                  RunRestage});
   out.push_back({{"delete", {"d"}, group, "Delete an app", "wharf delete APP_NAME [-f] [-r]",

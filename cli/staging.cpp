@@ -105,6 +105,8 @@ Status WaitForRunning(CliContext& ctx, ApiClient& api, const json& app) {
     if (instances->contains("resources") && (*instances)["resources"].is_array()) {
       for (const json& i : (*instances)["resources"]) {
         std::string state = Str(i, "state");
+        // An instance of the version before this start/restart does not count.
+        if (i.contains("outdated") && i["outdated"].is_boolean() && i["outdated"].get<bool>()) continue;
         if (state == "RUNNING") return Status::Ok();
         if (state == "CRASHED") {
           ++crashed;

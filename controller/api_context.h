@@ -10,6 +10,7 @@
 #include "controller/gc_service.h"
 #include "controller/http_exchange.h"
 #include "controller/http_router.h"
+#include "controller/instance_reporter.h"
 #include "controller/log_buffer.h"
 #include "controller/package_service.h"
 #include "controller/paging.h"
@@ -29,6 +30,7 @@ struct ApiContext {
   RouteService& routes;
   GcService& gc;
   LogBuffer& logs;
+  InstanceReporterSlot& instances;
   BodyLimits limits;
   // How often an idle log stream sends a newline so a dead client is noticed.
   std::chrono::milliseconds log_stream_keepalive{15000};

@@ -63,6 +63,17 @@ class Dispatcher final : public Poco::Net::HTTPRequestHandler {
         // bounded amount so the client can read this answer, else close.
         if (!req.DrainBody(kMaxDrainBytes)) res.CloseConnection();
         res.Error(result);
+        return;
+      }
+    }
+    // A handler that answered without reading the body (an action POSTed with
+    // "{}"): the rest of the body must not be read as the next request on this
+    // keep-alive connection. Drain it, or end the connection.
+    if (!req.DrainBody(kMaxDrainBytes)) {
+      try {
+        static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket().shutdown();
+      } catch (const Poco::Exception&) {
+        // already gone
       }
     }
   }

@@ -207,6 +207,11 @@ Result<AppView> AppService::Act(const Actor& actor, const std::string& guid, App
     if (!next.ok()) return next.status();
     AppState before = app->state;
     app->state = *next;
+    if (action != AppAction::kStop) {
+      // The cell runs this droplet from now on; a new generation replaces running instances.
+      app->run_droplet_guid = app->current_droplet_guid;
+      ++app->run_generation;
+    }
     app->updated_at = FormatRfc3339(clock_.Now());
     WHARF_RETURN_IF_ERROR(apps.Update(*app));
     std::string state(AppStateName(*next));

@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::string_view kAppColumns =
     "guid, space_guid, name, state, buildpacks, stack, environment_variables, current_droplet_guid, created_at, "
-    "updated_at";
+    "updated_at, run_droplet_guid, run_generation";
 
 Result<App> ReadApp(Statement& st) {
   App app;
@@ -32,6 +32,8 @@ Result<App> ReadApp(Statement& st) {
   app.current_droplet_guid = st.OptionalText(7);
   app.created_at = st.Text(8);
   app.updated_at = st.Text(9);
+  app.run_droplet_guid = st.OptionalText(10);
+  app.run_generation = st.Int(11);
   return app;
 }
 
@@ -73,18 +75,21 @@ Result<Process> ReadProcess(Statement& st) {
 Status AppStore::Insert(const App& app) {
   Status s = tx_.Run(
       "INSERT INTO apps (guid, space_guid, name, state, buildpacks, stack, environment_variables, "
-      "current_droplet_guid, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "current_droplet_guid, created_at, updated_at, run_droplet_guid, run_generation) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       app.guid, app.space_guid, app.name, AppStateName(app.state), DumpJsonColumn(app.buildpacks), app.stack,
-      DumpJsonColumn(app.environment_variables), app.current_droplet_guid, app.created_at, app.updated_at);
+      DumpJsonColumn(app.environment_variables), app.current_droplet_guid, app.created_at, app.updated_at,
+      app.run_droplet_guid, app.run_generation);
   return NameTaken(app, s);
 }
 
 Status AppStore::Update(const App& app) {
   Status s = tx_.Run(
       "UPDATE apps SET name = ?, state = ?, buildpacks = ?, stack = ?, environment_variables = ?, "
-      "current_droplet_guid = ?, updated_at = ? WHERE guid = ?",
+      "current_droplet_guid = ?, updated_at = ?, run_droplet_guid = ?, run_generation = ? WHERE guid = ?",
       app.name, AppStateName(app.state), DumpJsonColumn(app.buildpacks), app.stack,
-      DumpJsonColumn(app.environment_variables), app.current_droplet_guid, app.updated_at, app.guid);
+      DumpJsonColumn(app.environment_variables), app.current_droplet_guid, app.updated_at, app.run_droplet_guid,
+      app.run_generation, app.guid);
   WHARF_RETURN_IF_ERROR(NameTaken(app, s));
   if (tx_.Changes() == 0) return Status::NotFound("app '" + app.guid + "' not found");
   return Status::Ok();

@@ -11,12 +11,6 @@ namespace {
 
 EventTarget TargetOf(const App& app) { return EventTarget{"app", app.guid, app.name, app.space_guid}; }
 
-struct Scheduled {
-  Build build;
-  Package package;
-  App app;
-};
-
 }  // namespace
 
 Result<Build> BuildService::Create(const Actor& actor, const std::string& package_guid) {
@@ -29,8 +23,8 @@ Result<Build> BuildService::Restage(const Actor& actor, const std::string& app_g
 
 Result<Build> BuildService::CreateFor(const Actor& actor, const std::optional<std::string>& package_guid,
                                       const std::optional<std::string>& app_guid) {
-  Result<Scheduled> created = db_.Transact<Scheduled>([&](Tx& tx) -> Result<Scheduled> {
-    Scheduled s;
+  Result<StagingJob> created = db_.Transact<StagingJob>([&](Tx& tx) -> Result<StagingJob> {
+    StagingJob s;
     if (package_guid) {
       Result<Package> p = PackageStore(tx).Get(*package_guid);
       if (!p.ok()) return p.status();
@@ -55,12 +49,18 @@ Result<Build> BuildService::CreateFor(const Actor& actor, const std::optional<st
     std::string now = FormatRfc3339(clock_.Now());
     s.build = Build{NewGuid(), s.app.guid, s.package.guid, BuildState::kStaging, std::nullopt, std::nullopt, now, now};
     WHARF_RETURN_IF_ERROR(BuildStore(tx).Insert(s.build));
+    auto web = ProcessStore(tx).Find(s.app.guid, "web");
+    if (!web.ok()) return web.status();
+    if (*web) s.start_command = (*web)->command;
+    auto cache = DropletStore(tx).FindBuildpackCache(s.app.guid, s.app.stack);
+    if (!cache.ok()) return cache.status();
+    if (*cache) s.previous_cache_sha256 = (*cache)->sha256;
     WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "build-created", TargetOf(s.app),
                                          {{"build_guid", s.build.guid}, {"package_guid", s.package.guid}}));
     return s;
   });
   if (!created.ok()) return created.status();
-  Status scheduled = scheduler_->Schedule(created->build, created->package, created->app);
+  Status scheduled = scheduler_->Schedule(*created);
   if (!scheduled.ok()) {
     Status failed = FailBuild(created->build.guid, "could not schedule staging: " + scheduled.message());
     if (!failed.ok()) return failed;

@@ -83,6 +83,18 @@ Result<Invocation> ParseFlags(const std::vector<std::string>& args, const std::s
       auto n = ParseNumber(flag, *v, 0, 65535);
       if (!n.ok()) return n.status();
       (flag == "--api-port" ? c.api_port : c.router_port) = static_cast<std::uint16_t>(*n);
+    } else if (flag == "--runtime") {
+      auto v = value();
+      if (!v.ok()) return v.status();
+      if (*v != "auto" && *v != "crun" && *v != "runc" && *v != "process") {
+        return Status::InvalidArgument("--runtime: unknown backend '" + *v + "' (known: auto, crun, runc, process)");
+      }
+      c.runtime = *v;
+    } else if (flag == "--buildpacks-dir") {
+      auto v = value();
+      if (!v.ok()) return v.status();
+      if (v->empty()) return Status::InvalidArgument("--buildpacks-dir must not be empty");
+      c.buildpacks_dir = *v;
     } else if (flag == "--domain") {
       auto v = value();
       if (!v.ok()) return v.status();
@@ -111,8 +123,9 @@ Result<Invocation> ParseFlags(const std::vector<std::string>& args, const std::s
 std::string UsageText() {
   return R"(usage: wharfd [flags]
 
-Runs the Wharf platform daemon: the API (and, as they land, the stager, cell,
-health and router roles) with all state under one data folder.
+Runs the Wharf platform daemon: the API, the stager (buildpacks -> droplets),
+the cell and health manager (droplets run in containers, kept healthy) and the
+router, with all state under one data folder.
 
 flags:
   --data-dir DIR       state folder (default: $WHARF_HOME, else /var/lib/wharf)
@@ -124,6 +137,10 @@ flags:
   --roles LIST         comma-separated roles to run: api,stager,cell,health,router
                        (default: all)
   --keep-droplets N    droplets kept per app besides the current one (default 5)
+  --runtime B          container backend: auto (default: crun or runc, whichever
+                       works here, else unisolated processes), crun, runc, process
+  --buildpacks-dir DIR built-in buildpacks (default: ../share/wharf/buildpacks
+                       beside wharfd, else the source tree's buildpacks/)
   --help               show this text
   --version            print the version
 )";

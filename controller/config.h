@@ -19,6 +19,8 @@ struct Config {
   std::string domain = "localhost";
   std::vector<std::string> roles = {"api", "stager", "cell", "health", "router"};
   int keep_droplets = 5;
+  std::string runtime = "auto";             // --runtime: auto (probe: crun, runc, else process), crun, runc, process
+  std::filesystem::path buildpacks_dir;     // --buildpacks-dir: built-in buildpacks; empty: found beside wharfd
 
   bool HasRole(std::string_view role) const;
 };
@@ -29,8 +31,7 @@ struct Invocation {
   Config config;
 };
 
-// The roles wharfd knows. Only "api" is implemented so far; the others are
-// accepted and recorded so components can plug in.
+// The roles wharfd knows: api, stager, cell, health (runs with cell), router.
 const std::vector<std::string>& KnownRoles();
 
 // Parses argv (without argv[0]). `wharf_home` is $WHARF_HOME or empty.

@@ -90,6 +90,7 @@ struct Daemon::Parts {
   std::unique_ptr<BuildService> builds;
   std::unique_ptr<RouteService> routes;
   std::unique_ptr<GcService> gc;
+  InstanceReporterSlot instances;
   std::unique_ptr<ApiContext> api_context;
   std::unique_ptr<HttpRouter> router;
   std::unique_ptr<ApiServer> server;
@@ -164,7 +165,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
 
   if (p->server) {
     p->api_context = std::make_unique<ApiContext>(ApiContext{info, *p->db, *p->apps, *p->processes, *p->packages,
-                                                             *p->builds, *p->routes, *p->gc, *p->logs, options.limits,
+                                                             *p->builds, *p->routes, *p->gc, *p->logs, p->instances, options.limits,
                                                              options.log_stream_keepalive});
     p->router = std::make_unique<HttpRouter>();
     AddAllHandlers(*p->router, *p->api_context);
@@ -213,6 +214,12 @@ BuildService& Daemon::builds() { return *parts_->builds; }
 LogBuffer& Daemon::logs() { return *parts_->logs; }
 
 Database& Daemon::database() { return *parts_->db; }
+
+EventRecorder& Daemon::events() { return *parts_->events; }
+
+const PlatformInfo& Daemon::platform() const { return parts_->platform; }
+
+InstanceReporterSlot& Daemon::instances() { return parts_->instances; }
 
 store::BlobStore& Daemon::blobs() { return *parts_->blobs; }
 

@@ -20,6 +20,8 @@
 #include "controller/build_scheduler.h"
 #include "controller/config.h"
 #include "controller/http_exchange.h"
+#include "controller/instance_reporter.h"
+#include "controller/platform_info.h"
 #include "controller/layout.h"
 
 namespace wharf::store {
@@ -30,6 +32,7 @@ namespace wharf::controller {
 
 class BuildService;
 class Database;
+class EventRecorder;
 class LogBuffer;
 
 // Knobs tests turn; the defaults are production's.
@@ -62,6 +65,10 @@ class Daemon {
   LogBuffer& logs();
   Database& database();
   store::BlobStore& blobs();
+  EventRecorder& events();
+  const PlatformInfo& platform() const;
+  // The cell role plugs itself in here so the API can list instances.
+  InstanceReporterSlot& instances();
 
  private:
   struct Parts;

@@ -1,9 +1,16 @@
 #include "controller/data_plane.h"
 
+#include <iostream>
+
+#include "common/event_log.h"
+#include "controller/cell.h"
 #include "controller/log_buffer.h"
 #include "controller/routing_sync.h"
 #include "router/route_registry.h"
 #include "router/router.h"
+#include "runtime/container_runtime.h"
+#include "stager/buildpack_registry.h"
+#include "stager/stager.h"
 
 namespace wharf::controller {
 namespace {
@@ -11,12 +18,20 @@ constexpr int kRouterThreads = 2;
 constexpr std::chrono::milliseconds kRouteSyncInterval{250};
 }  // namespace
 
-// Destroyed in reverse order: the router, the sync (it feeds the registry), then the registry.
+// Destroyed in reverse order: the cell and the stager (they use the runtime and
+// the routing), then the router, the sync (it feeds the registry), the registry,
+// and the runtime last.
 struct DataPlane::Parts {
+  Daemon* daemon = nullptr;
+  StagingScheduler* scheduler = nullptr;
+  std::unique_ptr<runtime::ContainerRuntime> runtime;
   std::unique_ptr<router::RouteRegistry> registry;
   std::unique_ptr<AppLogAccessSink> access_sink;
   std::unique_ptr<RoutingSync> routing;
   std::unique_ptr<router::Router> router;
+  std::unique_ptr<stager::StaticBuildpackRegistry> buildpacks;
+  std::unique_ptr<stager::Stager> stager;
+  std::unique_ptr<Cell> cell;
   bool stopped = false;
 };
 
@@ -24,32 +39,84 @@ DataPlane::DataPlane(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
 DataPlane::~DataPlane() { Stop(); }
 
-Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const Clock& clock, Daemon& daemon) {
+Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const Clock& clock, Daemon& daemon,
+                                                    StagingScheduler* scheduler) {
   auto p = std::make_unique<Parts>();
+  p->daemon = &daemon;
+  const bool stager_role = config.HasRole("stager") && scheduler != nullptr;
+  const bool cell_role = config.HasRole("cell");
+  // Until Stop, a failure below must also release what was started; the Parts'
+  // destructor order does that, and Stop() is called on the half-built plane.
+  std::unique_ptr<DataPlane> plane(new DataPlane(std::move(p)));
+  Parts& parts = *plane->parts_;
+
+  if (stager_role || cell_role) {
+    runtime::RuntimeConfig rc;
+    rc.state_root = daemon.layout().runtime();
+    rc.backend = config.runtime;
+    rc.clock = &clock;
+    auto rt = runtime::MakeRuntime(rc);
+    if (!rt.ok()) return rt.status().WithContext("starting the container runtime (--runtime " + config.runtime + ")");
+    parts.runtime = std::move(rt).value();
+    for (const std::string& warning : parts.runtime->Warnings()) {
+      daemon.events().Log("runtime-warning", {{"runtime", std::string(parts.runtime->Name())}, {"warning", warning}});
+      std::cerr << "wharfd: WARNING: " << warning << std::endl;
+    }
+  }
+
   if (config.HasRole("router")) {
-    p->registry = std::make_unique<router::RouteRegistry>(kRouterThreads + 1);
-    p->access_sink = std::make_unique<AppLogAccessSink>(daemon.logs());
+    parts.registry = std::make_unique<router::RouteRegistry>(kRouterThreads + 1);
+    parts.access_sink = std::make_unique<AppLogAccessSink>(daemon.logs());
     router::RouterOptions options;
     options.listen_address = "127.0.0.1";
     options.port = config.router_port;
     options.threads = kRouterThreads;
     // Routes are loaded before the first request is accepted.
-    p->routing = std::make_unique<RoutingSync>(daemon.database(), *p->registry);
-    WHARF_RETURN_IF_ERROR(p->routing->Start(kRouteSyncInterval).WithContext("loading routes into the router"));
-    auto r = router::Router::Start(options, *p->registry, clock, p->access_sink.get());
+    parts.routing = std::make_unique<RoutingSync>(daemon.database(), *parts.registry);
+    WHARF_RETURN_IF_ERROR(parts.routing->Start(kRouteSyncInterval).WithContext("loading routes into the router"));
+    auto r = router::Router::Start(options, *parts.registry, clock, parts.access_sink.get());
     if (!r.ok()) return r.status().WithContext("starting the router on port " + std::to_string(config.router_port));
-    p->router = std::move(r).value();
+    parts.router = std::move(r).value();
   }
-  return std::unique_ptr<DataPlane>(new DataPlane(std::move(p)));
+
+  if (stager_role) {
+    auto dir = stager::FindBuiltinBuildpacksDir(config.buildpacks_dir);
+    if (!dir.ok()) return dir.status().WithContext("finding the built-in buildpacks (--buildpacks-dir)");
+    parts.buildpacks = std::make_unique<stager::StaticBuildpackRegistry>(stager::BuiltinBuildpacks(*dir));
+    stager::StagerConfig sc;
+    sc.work_dir = daemon.layout().staging();
+    parts.stager = std::make_unique<stager::Stager>(sc, daemon.blobs(), *parts.runtime, *parts.buildpacks, clock);
+    parts.scheduler = scheduler;
+    scheduler->Attach(*parts.stager, daemon.builds(), daemon.logs());
+  }
+
+  if (cell_role) {
+    CellDeps deps{*parts.runtime, daemon.database(), daemon.blobs(), daemon.logs(), daemon.events(),
+                  daemon.platform(), parts.routing.get(), clock};
+    CellOptions options;
+    options.droplets_dir = daemon.layout().droplets();
+    auto cell = Cell::Start(deps, options);
+    if (!cell.ok()) return cell.status().WithContext("starting the cell");
+    parts.cell = std::move(cell).value();
+    daemon.instances().Set(parts.cell.get());
+  }
+  return plane;
 }
 
 void DataPlane::Stop() {
   if (!parts_ || parts_->stopped) return;
   parts_->stopped = true;
+  if (parts_->cell) {
+    parts_->daemon->instances().Set(nullptr);
+    parts_->cell->Stop();
+  }
+  if (parts_->scheduler) parts_->scheduler->Stop();
   if (parts_->routing) parts_->routing->Stop();
   if (parts_->router) parts_->router->Stop();
 }
 
 std::uint16_t DataPlane::router_port() const { return parts_->router ? parts_->router->port() : 0; }
+
+std::string DataPlane::runtime_name() const { return parts_->runtime ? std::string(parts_->runtime->Name()) : ""; }
 
 }  // namespace wharf::controller

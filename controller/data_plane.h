@@ -1,7 +1,14 @@
 // The parts of wharfd beside the API, started by main() after the Daemon:
-// router role: router::Router on 127.0.0.1:--router-port over a RouteRegistry
-// kept in step with the database by RoutingSync; access log -> [RTR/0] app lines.
-// Stop (or destruction) takes them down before the Daemon stops.
+//   container runtime (stager or cell role): runtime::MakeRuntime over DATA_DIR/runtime,
+//     its warnings logged loudly (e.g. the unisolated process backend);
+//   router role: router::Router on 127.0.0.1:--router-port over a RouteRegistry
+//     kept in step with the database by RoutingSync; access log -> [RTR/0] app lines;
+//   stager role: stager::Stager with the built-in buildpacks, attached to the
+//     StagingScheduler the Daemon was given;
+//   cell role: Cell (supervisor, health checks, log tailing), its healthy
+//     instances published to RoutingSync, plugged into the API's instance listing.
+// Stop (or destruction) takes them down before the Daemon stops: the cell
+// (containers keep running for the next wharfd), the staging worker, the router.
 #pragma once
 
 #include <memory>
@@ -10,12 +17,15 @@
 #include "common/status.h"
 #include "controller/config.h"
 #include "controller/daemon.h"
+#include "controller/staging_scheduler.h"
 
 namespace wharf::controller {
 
 class DataPlane {
  public:
-  static Result<std::unique_ptr<DataPlane>> Start(const Config& config, const Clock& clock, Daemon& daemon);
+  // `scheduler` is the one given to Daemon::Start (null without the stager role).
+  static Result<std::unique_ptr<DataPlane>> Start(const Config& config, const Clock& clock, Daemon& daemon,
+                                                  StagingScheduler* scheduler);
   ~DataPlane();
   DataPlane(const DataPlane&) = delete;
   DataPlane& operator=(const DataPlane&) = delete;
@@ -23,6 +33,8 @@ class DataPlane {
   void Stop();
   // 0 when the router role is not run.
   std::uint16_t router_port() const;
+  // "runc", "crun", "process"; empty without a runtime.
+  std::string runtime_name() const;
 
   struct Parts;
 

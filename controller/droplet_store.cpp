@@ -89,6 +89,17 @@ Result<std::vector<BuildpackCache>> DropletStore::AllBuildpackCaches() {
       });
 }
 
+Result<std::optional<BuildpackCache>> DropletStore::FindBuildpackCache(std::string_view app_guid,
+                                                                      std::string_view stack) {
+  return FetchOne<BuildpackCache>(
+      tx_.Query("SELECT app_guid, stack, sha256, size_bytes, updated_at FROM buildpack_caches "
+                "WHERE app_guid = ? AND stack = ?",
+                app_guid, stack),
+      [](Statement& st) -> Result<BuildpackCache> {
+        return BuildpackCache{st.Text(0), st.Text(1), st.Text(2), st.Int(3), st.Text(4)};
+      });
+}
+
 Status DropletStore::DeleteBuildpackCachesForApp(std::string_view app_guid) {
   return tx_.Run("DELETE FROM buildpack_caches WHERE app_guid = ?", app_guid);
 }

@@ -29,6 +29,7 @@ class DropletStore {
   // Buildpack caches: one per app and stack.
   Status PutBuildpackCache(const BuildpackCache& cache);
   Result<std::vector<BuildpackCache>> AllBuildpackCaches();
+  Result<std::optional<BuildpackCache>> FindBuildpackCache(std::string_view app_guid, std::string_view stack);
   Status DeleteBuildpackCachesForApp(std::string_view app_guid);
 
  private:

@@ -30,7 +30,7 @@ Result<store::GcRoots> PruneRows(Tx& tx, int keep_droplets, GcResult& result) {
     std::set<std::string> kept_packages;
     int kept = 0;
     for (const Droplet& d : *app_droplets) {
-      bool current = app->current_droplet_guid == d.guid;
+      bool current = app->current_droplet_guid == d.guid || app->run_droplet_guid == d.guid;
       if (current || kept < keep_droplets) {
         if (!current) ++kept;
         roots.blobs.insert(d.sha256);

@@ -19,6 +19,9 @@ struct DataLayout {
   std::filesystem::path admin_token() const { return root / "admin-token"; }
   std::filesystem::path api_port_file() const { return root / "api-port"; }
   std::filesystem::path lock_file() const { return root / "wharfd.lock"; }
+  std::filesystem::path runtime() const { return root / "runtime"; }    // the container runtime's state
+  std::filesystem::path staging() const { return root / "staging"; }    // staging workspaces
+  std::filesystem::path droplets() const { return root / "droplets"; }  // unpacked droplets the cell runs
 };
 
 // Makes `root` absolute and creates the data folder (mode 0700 when created) and

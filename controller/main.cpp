@@ -10,6 +10,7 @@
 #include "controller/config.h"
 #include "controller/daemon.h"
 #include "controller/data_plane.h"
+#include "controller/staging_scheduler.h"
 
 int main(int argc, char** argv) {
   using wharf::controller::Invocation;
@@ -39,18 +40,22 @@ int main(int argc, char** argv) {
 
   wharf::SystemClock clock;
   const auto& config = inv->config;
-  auto daemon = wharf::controller::Daemon::Start(config, clock);
+  // Builds wait in the scheduler's queue until the stager is attached (DataPlane).
+  std::unique_ptr<wharf::controller::StagingScheduler> scheduler;
+  if (config.HasRole("stager")) scheduler = std::make_unique<wharf::controller::StagingScheduler>();
+  auto daemon = wharf::controller::Daemon::Start(config, clock, {}, scheduler.get());
   if (!daemon.ok()) {
     std::cerr << "wharfd: " << daemon.status().message() << "\n";
     return 1;
   }
-  auto plane = wharf::controller::DataPlane::Start(config, clock, **daemon);
+  auto plane = wharf::controller::DataPlane::Start(config, clock, **daemon, scheduler.get());
   if (!plane.ok()) {
     std::cerr << "wharfd: " << plane.status().message() << "\n";
     return 1;
   }
   std::string api = (*daemon)->api_port() ? "http://127.0.0.1:" + std::to_string((*daemon)->api_port()) : "none";
-  std::cerr << "wharfd listening api=" << api << " router=" << (*plane)->router_port() << " data_dir=" << (*daemon)->layout().root.string() << std::endl;
+  std::cerr << "wharfd listening api=" << api << " router=" << (*plane)->router_port()
+            << " runtime=" << ((*plane)->runtime_name().empty() ? "none" : (*plane)->runtime_name()) << " data_dir=" << (*daemon)->layout().root.string() << std::endl;
 
   int sig = 0;
   sigwait(&stop_signals, &sig);

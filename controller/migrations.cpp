@@ -205,6 +205,16 @@ CREATE TABLE settings (
 );
 )sql";
 
+// What the cell runs for a started app: the droplet it was started (or last
+// restarted) with, and a generation bumped by every start and restart. Staging a
+// new droplet changes current_droplet_guid only; instances move to it on restart,
+// as in Cloud Foundry.
+constexpr std::string_view kRunningDroplet = R"sql(
+ALTER TABLE apps ADD COLUMN run_droplet_guid TEXT;
+ALTER TABLE apps ADD COLUMN run_generation INTEGER NOT NULL DEFAULT 0;
+UPDATE apps SET run_droplet_guid = current_droplet_guid WHERE state = 'STARTED';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -212,6 +222,7 @@ constexpr Migration kMigrations[] = {
     {4, "domains, routes, route destinations", kRoutes},
     {5, "events", kEvents},
     {6, "settings", kSettings},
+    {7, "apps.run_droplet_guid and apps.run_generation (what the cell runs)", kRunningDroplet},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

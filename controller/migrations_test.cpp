@@ -139,6 +139,42 @@ TEST_CASE("Migration 6 adds settings, one value per key") {
         StatusCode::kConflict);
 }
 
+TEST_CASE("Migration 7 gives started apps their current droplet to run, stopped apps none") {
+  TempDir dir;
+  FakeClock clock;
+  auto db = Database::Open(dir / "w.db");
+  REQUIRE(Migrate(**db, clock, 6).ok());
+  REQUIRE((*db)->Transact([](Tx& tx) {
+                 WHARF_RETURN_IF_ERROR(tx.Exec(
+                     "INSERT INTO orgs VALUES (1, 'o', 'org', 't'); INSERT INTO spaces VALUES (1, 's', 'o', 'dev', 't');"));
+                 WHARF_RETURN_IF_ERROR(tx.Exec(
+                     "INSERT INTO apps (guid, space_guid, name, state, buildpacks, stack, environment_variables, "
+                     "created_at, updated_at) VALUES ('a1', 's', 'one', 'STARTED', '[]', 'debian12', '{}', 't', 't'), "
+                     "('a2', 's', 'two', 'STOPPED', '[]', 'debian12', '{}', 't', 't')"));
+                 WHARF_RETURN_IF_ERROR(tx.Exec(
+                     "INSERT INTO packages (guid, app_guid, state, sha256, file_count, size_bytes, source, created_at) "
+                     "VALUES ('p1', 'a1', 'READY', 'x', 0, 0, '{}', 't')"));
+                 WHARF_RETURN_IF_ERROR(tx.Exec(
+                     "INSERT INTO droplets (guid, app_guid, package_guid, sha256, size_bytes, process_types, buildpacks, "
+                     "state, stack, created_at) VALUES ('d1', 'a1', 'p1', 'y', 0, '{}', '[]', 'STAGED', 'debian12', 't'), "
+                     "('d2', 'a2', NULL, 'z', 0, '{}', '[]', 'STAGED', 'debian12', 't')"));
+                 return tx.Exec("UPDATE apps SET current_droplet_guid = 'd1' WHERE guid = 'a1';"
+                                "UPDATE apps SET current_droplet_guid = 'd2' WHERE guid = 'a2';");
+               }).ok());
+  REQUIRE(Migrate(**db, clock, 7).ok());
+  auto run = [&](const char* guid) {
+    return (*db)->Read<std::string>([&](Tx& tx) -> Result<std::string> {
+      Result<Statement> st = tx.Query("SELECT IFNULL(run_droplet_guid, '-') || ':' || run_generation FROM apps WHERE guid = ?", guid);
+      if (!st.ok()) return st.status();
+      Result<bool> row = st->Step();
+      if (!row.ok()) return row.status();
+      return st->Text(0);
+    });
+  };
+  CHECK(*run("a1") == "d1:0");
+  CHECK(*run("a2") == "-:0");
+}
+
 TEST_CASE("A database from a newer wharfd is refused") {
   TempDir dir;
   FakeClock clock;

@@ -69,6 +69,10 @@ struct App {
   std::string stack = "debian12";
   EnvVars environment_variables;
   std::optional<std::string> current_droplet_guid;
+  // What the cell runs while STARTED: the droplet of the last start/restart and a
+  // generation bumped by each (a new generation replaces the instances).
+  std::optional<std::string> run_droplet_guid;
+  std::int64_t run_generation = 0;
   std::string created_at;
   std::string updated_at;
 };

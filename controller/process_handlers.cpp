@@ -1,5 +1,9 @@
 // Processes: list and get per app, create or replace, update, scale, delete, instances.
+#include <map>
+#include <optional>
+
 #include "controller/api_context.h"
+#include "controller/instance_spec.h"
 #include "controller/json_fields.h"
 #include "controller/json_views.h"
 
@@ -118,11 +122,43 @@ void AddProcessHandlers(HttpRouter& router, ApiContext& ctx) {
     return Status::Ok();
   });
 
-  // Actual instances come from the runtime, which does not exist yet: none are running.
+  // Actual instances come from the cell role; without one, none are listed. While the
+  // app is started, indices the cell has no instance for are listed DOWN.
   router.Add("GET", "/v1/processes/:guid/instances", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     Result<Process> p = ctx.processes.Get(req.Param("guid"));
     if (!p.ok()) return p.status();
-    res.Json(200, {{"resources", nlohmann::json::array()}});
+    nlohmann::json list = nlohmann::json::array();
+    std::optional<std::vector<InstanceReport>> reports = ctx.instances.Instances(p->app_guid, p->type);
+    if (reports) {
+      Result<AppView> app = ctx.apps.Get(p->app_guid);
+      if (!app.ok()) return app.status();
+      std::map<int, const InstanceReport*> by_index;
+      for (const InstanceReport& r : *reports) by_index[r.index] = &r;
+      const int shown = app->app.state == AppState::kStarted ? p->instances : 0;
+      const std::string current_version = InstanceVersion(app->app, *p);
+      for (int i = 0; i < shown; ++i) {
+        if (!by_index.count(i)) by_index[i] = nullptr;
+      }
+      for (const auto& [index, r] : by_index) {
+        nlohmann::json item = {{"index", index}, {"state", r ? r->state : "DOWN"}};
+        if (r == nullptr) {
+          list.push_back(std::move(item));
+          continue;
+        }
+        item["since"] = r->since;
+        item["crash_count"] = r->crash_count;
+        // Started before the last start, restart or scale: being replaced.
+        item["outdated"] = r->version != current_version;
+        item["details"] = r->details.empty() ? nlohmann::json(nullptr) : nlohmann::json(r->details);
+        if (!r->address.empty()) item["address"] = r->address;
+        if (r->cpu) item["cpu"] = *r->cpu;
+        if (r->memory_bytes) item["memory_bytes"] = *r->memory_bytes;
+        if (r->disk_bytes) item["disk_bytes"] = *r->disk_bytes;
+        if (r->uptime_seconds) item["uptime"] = *r->uptime_seconds;
+        list.push_back(std::move(item));
+      }
+    }
+    res.Json(200, {{"resources", list}});
     return Status::Ok();
   });
 }

@@ -23,11 +23,13 @@ namespace wharf::controller::testing {
 
 class RecordingScheduler final : public BuildScheduler {
  public:
-  Status Schedule(const Build& build, const Package&, const App&) override {
-    scheduled.push_back(build.guid);
+  Status Schedule(const StagingJob& job) override {
+    scheduled.push_back(job.build.guid);
+    jobs.push_back(job);
     return Status::Ok();
   }
   std::vector<std::string> scheduled;
+  std::vector<StagingJob> jobs;
 };
 
 struct ServiceFixture {

@@ -26,16 +26,16 @@ void StagingScheduler::Attach(stager::Stager& stager, BuildService& builds, LogB
   worker_ = std::thread([this] { Run(); });
 }
 
-Status StagingScheduler::Schedule(const Build& build, const Package& package, const App& app) {
+Status StagingScheduler::Schedule(const StagingJob& job) {
   std::lock_guard lock(mu_);
   if (stopping_) return Status::Unavailable("wharfd is stopping: the build was not staged");
-  queue_.push_back(Job{build, package, app});
+  queue_.push_back(job);
   cv_.notify_all();
   return Status::Ok();
 }
 
 void StagingScheduler::Stop() {
-  std::deque<Job> left;
+  std::deque<StagingJob> left;
   {
     std::lock_guard lock(mu_);
     if (stopping_) return;
@@ -45,13 +45,13 @@ void StagingScheduler::Stop() {
   }
   if (worker_.joinable()) worker_.join();
   if (builds_) {
-    for (const Job& job : left) (void)builds_->FailBuild(job.build.guid, "wharfd stopped before the build was staged");
+    for (const StagingJob& job : left) (void)builds_->FailBuild(job.build.guid, "wharfd stopped before the build was staged");
   }
 }
 
 void StagingScheduler::Run() {
   for (;;) {
-    Job job;
+    StagingJob job;
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
@@ -63,7 +63,7 @@ void StagingScheduler::Run() {
   }
 }
 
-void StagingScheduler::StageOne(const Job& job) {
+void StagingScheduler::StageOne(const StagingJob& job) {
   stager::StagingRequest req;
   req.build_guid = job.build.guid;
   req.app_guid = job.app.guid;
@@ -72,6 +72,8 @@ void StagingScheduler::StageOne(const Job& job) {
   req.buildpacks = job.app.buildpacks;
   req.stack = job.app.stack;
   req.env = job.app.environment_variables;
+  req.start_command = job.start_command;
+  req.previous_cache_sha256 = job.previous_cache_sha256;
   LogObserver observer(*logs_, job.app.guid);
   logs_->Append(job.app.guid, "STG/0", "OUT", "Staging build " + job.build.guid);
   stager::StagingOutcome out = stager_->Stage(req, observer);

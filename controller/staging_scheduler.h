@@ -8,12 +8,6 @@
 // and is attached to the daemon's services afterwards; builds scheduled before
 // Attach wait in the queue. Stop() finishes the staging in progress, fails the
 // queued builds ("wharfd is stopping") and joins the worker.
-//
-// NOT YET BUILT: not listed in controller/CMakeLists.txt (checked with -fsyntax-only
-// only). Wiring it: link stager + runtime into controller, build the runtime
-// (runtime::MakeRuntime, state_root DATA_DIR/runtime) and a Stager over
-// daemon.blobs() and BuiltinBuildpacks(*FindBuiltinBuildpacksDir()) in DataPlane,
-// pass the scheduler to Daemon::Start, then Attach.
 #pragma once
 
 #include <condition_variable>
@@ -37,24 +31,19 @@ class StagingScheduler final : public BuildScheduler {
 
   // Starts the worker. All three must outlive Stop().
   void Attach(stager::Stager& stager, BuildService& builds, LogBuffer& logs);
-  Status Schedule(const Build& build, const Package& package, const App& app) override;
+  Status Schedule(const StagingJob& job) override;
   void Stop();
 
  private:
-  struct Job {
-    Build build;
-    Package package;
-    App app;
-  };
   void Run();
-  void StageOne(const Job& job);
+  void StageOne(const StagingJob& job);
 
   stager::Stager* stager_ = nullptr;
   BuildService* builds_ = nullptr;
   LogBuffer* logs_ = nullptr;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Job> queue_;
+  std::deque<StagingJob> queue_;
   bool attached_ = false;
   bool stopping_ = false;
   std::thread worker_;

@@ -156,7 +156,7 @@ std::vector<InstanceStatus> Supervisor::Instances(std::string_view app_guid) con
   for (const auto& [id, t] : tracked_) {
     if (t.actual.key.app_guid != app_guid) continue;
     out.push_back({t.actual.key, t.actual.index, id, t.actual.state, t.since, t.actual.crash_count, t.last_reason,
-                   t.ip, t.port});
+                   t.ip, t.port, t.actual.version});
   }
   std::sort(out.begin(), out.end(), [](const InstanceStatus& a, const InstanceStatus& b) {
     return std::tie(a.key, a.index, a.container_id) < std::tie(b.key, b.index, b.container_id);

@@ -99,6 +99,7 @@ struct InstanceStatus {
   std::string last_crash_reason;
   std::string ip;
   int port = 0;
+  std::string version;  // ProcessDesire::version it was started with
 };
 
 struct SupervisorOptions {

@@ -38,7 +38,15 @@ struct LogStoreLimits {
   int files = 3;                          // current + rotated files kept per app
 };
 
-class LogStore {
+// Where tagged log entries go (the LogTailer's output). LogStore is one; wharfd
+// feeds its own per-app log buffer through another.
+class LogSink {
+ public:
+  virtual ~LogSink() = default;
+  virtual Status Append(std::string_view app_guid, const LogEntry& entry) = 0;
+};
+
+class LogStore final : public LogSink {
  public:
   LogStore(std::filesystem::path dir, LogStoreLimits limits = {});
   ~LogStore();
@@ -46,7 +54,7 @@ class LogStore {
   LogStore& operator=(const LogStore&) = delete;
 
   // Keeps the entry and hands it to the app's subscribers (on the caller's thread).
-  Status Append(std::string_view app_guid, const LogEntry& entry);
+  Status Append(std::string_view app_guid, const LogEntry& entry) override;
   // Up to `max` newest entries, oldest first; after a restart they come from the files.
   std::vector<LogEntry> Recent(std::string_view app_guid, std::size_t max);
 

@@ -18,7 +18,7 @@ std::uint64_t SizeOf(const fs::path& p) {
 
 }  // namespace
 
-LogTailer::LogTailer(LogStore& store, const Clock& clock, std::chrono::milliseconds interval,
+LogTailer::LogTailer(LogSink& store, const Clock& clock, std::chrono::milliseconds interval,
                      std::uint64_t truncate_over)
     : store_(store), clock_(clock), interval_(interval), truncate_over_(truncate_over) {}
 

@@ -1,4 +1,4 @@
-// Feeds a LogStore from containers' stdout.log / stderr.log as they grow,
+// Feeds a LogSink (a LogStore, or wharfd's log buffer) from containers' stdout.log / stderr.log as they grow,
 // tagging each line with its app, source type and instance index. Polls every
 // `interval` on its own thread (or by PollOnce, in tests). A log file that has
 // been read to its end and grown past `truncate_over` is truncated, so files
@@ -33,7 +33,7 @@ struct TailTarget {
 
 class LogTailer {
  public:
-  LogTailer(LogStore& store, const Clock& clock, std::chrono::milliseconds interval = std::chrono::milliseconds(200),
+  LogTailer(LogSink& store, const Clock& clock, std::chrono::milliseconds interval = std::chrono::milliseconds(200),
             std::uint64_t truncate_over = 8ull << 20);
   ~LogTailer();  // stops the thread if started
   LogTailer(const LogTailer&) = delete;
@@ -52,7 +52,7 @@ class LogTailer {
   };
   void PollLocked(Tailed& t, bool flush);
 
-  LogStore& store_;
+  LogSink& store_;
   const Clock& clock_;
   std::chrono::milliseconds interval_;
   std::uint64_t truncate_over_;
