@@ -11,6 +11,7 @@ const std::vector<Command>& AllCommands() {
     AddSessionCommands(all);
     AddPushCommand(all);
     AddAppCommands(all);
+    AddScaleCommands(all);
     AddEnvCommands(all);
     AddLogCommands(all);
     AddRouteCommands(all);

@@ -28,6 +28,7 @@ struct Command {
 void AddSessionCommands(std::vector<Command>& out);  // api, login, logout, version
 void AddPushCommand(std::vector<Command>& out);      // push
 void AddAppCommands(std::vector<Command>& out);      // apps, app, start, stop, restart, restage, delete
+void AddScaleCommands(std::vector<Command>& out);    // scale, restart-app-instance
 void AddEnvCommands(std::vector<Command>& out);      // env, set-env, unset-env
 void AddLogCommands(std::vector<Command>& out);      // logs, events
 void AddRouteCommands(std::vector<Command>& out);    // routes, domains, create-domain, map-route, ...

@@ -154,6 +154,10 @@ void Cell::RemoveUnusedDroplets(const std::set<std::string>& in_use) {
   }
 }
 
+Status Cell::RestartInstance(const std::string& app_guid, const std::string& process_type, int index) {
+  return supervisor_->RestartInstance({app_guid, process_type}, index);
+}
+
 std::vector<InstanceReport> Cell::Instances(const std::string& app_guid, const std::string& process_type) {
   std::vector<InstanceReport> out;
   for (const health::InstanceStatus& s : supervisor_->Instances(app_guid)) {

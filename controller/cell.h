@@ -64,6 +64,7 @@ class Cell final : public InstanceReporter {
   Status Sync();
 
   std::vector<InstanceReport> Instances(const std::string& app_guid, const std::string& process_type) override;
+  Status RestartInstance(const std::string& app_guid, const std::string& process_type, int index) override;
 
  private:
   Cell(const CellDeps& deps, const CellOptions& options);

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
+
 namespace wharf::controller {
 
 struct InstanceReport {
@@ -30,6 +32,8 @@ class InstanceReporter {
   virtual ~InstanceReporter() = default;
   // The instances of one process, by index.
   virtual std::vector<InstanceReport> Instances(const std::string& app_guid, const std::string& process_type) = 0;
+  // Stops the instance; the cell starts its replacement. kNotFound when there is none at `index`.
+  virtual Status RestartInstance(const std::string& app_guid, const std::string& process_type, int index) = 0;
 };
 
 class InstanceReporterSlot {
@@ -44,6 +48,11 @@ class InstanceReporterSlot {
     std::lock_guard lock(mu_);
     if (reporter_ == nullptr) return std::nullopt;
     return reporter_->Instances(app_guid, process_type);
+  }
+  Status RestartInstance(const std::string& app_guid, const std::string& process_type, int index) {
+    std::lock_guard lock(mu_);
+    if (reporter_ == nullptr) return Status::Unavailable("no cell role is running in this wharfd");
+    return reporter_->RestartInstance(app_guid, process_type, index);
   }
 
  private:

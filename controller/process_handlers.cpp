@@ -161,6 +161,21 @@ void AddProcessHandlers(HttpRouter& router, ApiContext& ctx) {
     res.Json(200, {{"resources", list}});
     return Status::Ok();
   });
+
+  // Stops one instance; the cell starts its replacement (cf restart-app-instance).
+  router.Add("DELETE", "/v1/processes/:guid/instances/:index", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<Process> p = ctx.processes.Get(req.Param("guid"));
+    if (!p.ok()) return p.status();
+    const std::string& text = req.Param("index");
+    char* end = nullptr;
+    long index = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || index < 0 || index >= 1000) {
+      return Status::InvalidArgument("instance index must be a number from 0 to 999, not '" + text + "'");
+    }
+    WHARF_RETURN_IF_ERROR(ctx.instances.RestartInstance(p->app_guid, p->type, static_cast<int>(index)));
+    res.NoContent();
+    return Status::Ok();
+  });
 }
 
 }  // namespace wharf::controller

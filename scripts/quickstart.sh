@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine (as root) to a pushed app:
-# installs the packages Wharf needs, builds it, installs `wharfd` and `wharf`
-# into /usr/local/bin, starts wharfd in the background on the embedded default
-# and pushes the bundled example app.
+# installs the packages Wharf needs, builds it, installs `wharfd`, `wharf` and
+# the container helpers into /usr/local/bin and the built-in buildpacks into
+# /usr/local/share/wharf/buildpacks, starts wharfd in the background on the
+# embedded default (all roles) and pushes the bundled example app, printing its URL.
 #
 #   WHARF_DATA_DIR  data folder (default /var/lib/wharf)
 #   WHARF_API_PORT  API port (default 9022)   WHARF_ROUTER_PORT  router port (default 8080)
@@ -20,7 +21,14 @@ step "Installing packages"
 bash scripts/setup.sh
 step "Building"
 bash scripts/build.sh release >/tmp/wharf-build.log 2>&1 || { tail -40 /tmp/wharf-build.log; exit 1; }
-install -m 0755 build/controller/wharfd build/cli/wharf /usr/local/bin/
+install -m 0755 build/controller/wharfd build/cli/wharf build/runtime/wharf-monitor build/runtime/wharf-init \
+  /usr/local/bin/
+# Buildpacks are replaced whole so a removed file does not linger.
+rm -rf /usr/local/share/wharf/buildpacks.new
+mkdir -p /usr/local/share/wharf
+cp -r buildpacks /usr/local/share/wharf/buildpacks.new
+rm -rf /usr/local/share/wharf/buildpacks
+mv /usr/local/share/wharf/buildpacks.new /usr/local/share/wharf/buildpacks
 
 mkdir -p "$data_dir"
 chmod 0700 "$data_dir"
@@ -55,9 +63,19 @@ wharf login
 step "Pushing examples/static-site"
 (cd examples/static-site && wharf push)
 
+url="http://hello.localhost:${router_port}"
+step "Checking $url through the router"
+curl -fsS --resolve "hello.localhost:${router_port}:127.0.0.1" "$url/" | grep -o '<h1>.*</h1>' || {
+  echo "the app did not answer through the router; see: wharf logs hello --recent" >&2
+  exit 1
+}
+
 cat <<TXT
 
 Wharf is running: API $api, apps at http://<name>.localhost:${router_port}
-Try:  wharf apps      wharf app hello      wharf logs hello --recent
-Stop: kill \$(cat $pid_file)
+The example app answers at $url
+  curl $url/          (*.localhost resolves to 127.0.0.1)
+Try:  wharf apps      wharf app hello      wharf logs hello --recent      wharf scale hello -i 2
+Push your own:  cd YOUR_APP && wharf push NAME
+Stop wharfd: kill \$(cat $pid_file)   (apps keep running; a new wharfd adopts them)
 TXT

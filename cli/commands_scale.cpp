@@ -1,0 +1,112 @@
+// scale, restart-app-instance.
+#include <ostream>
+
+#include "cli/app_summary.h"
+#include "cli/commands.h"
+#include "cli/resources.h"
+#include "cli/staging.h"
+#include "common/byte_size.h"
+
+namespace wharf::cli {
+namespace {
+
+using nlohmann::json;
+
+Result<json> GetProcess(ApiClient& api, const json& app, const std::string& type) {
+  Result<json> p = api.Get("/v1/apps/" + Str(app, "guid") + "/processes/" + type);
+  if (!p.ok() && p.status().code() == StatusCode::kNotFound) {
+    return Status::NotFound("app '" + Str(app, "name") + "' has no process of type '" + type + "'");
+  }
+  return p;
+}
+
+Status RunScale(CliContext& ctx, const ParsedArgs& args) {
+  const std::string type = args.Value("process").value_or("web");
+  json body = json::object();
+  if (auto i = args.Value("instances")) {
+    long n = std::strtol(i->c_str(), nullptr, 10);
+    if (n < 0) return Status::InvalidArgument("-i: the number of instances must be 0 or more, not " + *i);
+    body["instances"] = n;
+  }
+  for (const auto& [flag, key] : {std::pair{"memory", "memory_in_mb"}, std::pair{"disk", "disk_in_mb"}}) {
+    if (auto v = args.Value(flag)) {
+      Result<std::int64_t> mb = ParseMegabytes(*v);
+      if (!mb.ok()) return Status::InvalidArgument(std::string(flag == std::string("memory") ? "-m" : "-k") + ": " +
+                                                   mb.status().message());
+      body[key] = *mb;
+    }
+  }
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<json> app = GetApp(**api, args.positionals[0]);
+  if (!app.ok()) return app.status();
+  Result<json> process = GetProcess(**api, *app, type);
+  if (!process.ok()) return process.status();
+  const std::string name = Str(*app, "name");
+  if (body.empty()) {
+    // No flag: show the current scale, as cf does.
+    ctx.out() << "Showing current scale of app " << name << ctx.AsUser() << "...\n\n";
+    return PrintAppSummary(ctx, **api, *app);
+  }
+  ctx.out() << "Scaling app " << name << ctx.AsUser() << "...\n";
+  Result<json> scaled = (*api)->Post("/v1/processes/" + Str(*process, "guid") + "/actions/scale", body);
+  if (!scaled.ok()) return scaled.status();
+  if (body.contains("memory_in_mb") || body.contains("disk_in_mb")) {
+    ctx.out() << "Instances are replaced one at a time with the new limits.\n";
+  }
+  Result<json> fresh = (*api)->Get("/v1/apps/" + Str(*app, "guid"));
+  if (!fresh.ok()) return fresh.status();
+  if (Str(*fresh, "state") == "STARTED" && type == "web" && (body.contains("memory_in_mb") || body.contains("disk_in_mb"))) {
+    ctx.out() << "Waiting for app " << name << " to start...\n";
+    WHARF_RETURN_IF_ERROR(WaitForRunning(ctx, **api, *fresh));
+  }
+  ctx.out() << "\n";
+  return PrintAppSummary(ctx, **api, *fresh);
+}
+
+Status RunRestartInstance(CliContext& ctx, const ParsedArgs& args) {
+  const std::string type = args.Value("process").value_or("web");
+  char* end = nullptr;
+  long index = std::strtol(args.positionals[1].c_str(), &end, 10);
+  if (args.positionals[1].empty() || *end != '\0' || index < 0) {
+    return Status::InvalidArgument("INDEX must be a number 0 or more, not '" + args.positionals[1] + "'");
+  }
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<json> app = GetApp(**api, args.positionals[0]);
+  if (!app.ok()) return app.status();
+  Result<json> process = GetProcess(**api, *app, type);
+  if (!process.ok()) return process.status();
+  ctx.out() << "Restarting instance " << index << " of process " << type << " of app " << Str(*app, "name")
+            << ctx.AsUser() << "...\n";
+  Result<json> done =
+      (*api)->Delete("/v1/processes/" + Str(*process, "guid") + "/instances/" + std::to_string(index));
+  if (!done.ok()) return done.status();
+  ctx.out() << "OK\n";
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddScaleCommands(std::vector<Command>& out) {
+  const std::string group = "Apps";
+  out.push_back({{"scale", {}, group, "Change or view the instance count, disk space limit, and memory limit for an app",
+                  "wharf scale APP_NAME [--process PROCESS] [-i INSTANCES] [-k DISK] [-m MEMORY]",
+                  "Changing the instance count starts or stops instances. Changing memory or disk replaces the\n"
+                  "instances one at a time, each old one stopping once its replacement is healthy, so the app\n"
+                  "keeps serving. Without flags, shows the current scale.",
+                  {{"APP_NAME"}},
+                  {{"instances", 'i', FlagKind::kString, "INSTANCES", "Number of instances"},
+                   {"disk", 'k', FlagKind::kString, "DISK", "Disk limit (e.g. 256M, 1024M, 1G)"},
+                   {"memory", 'm', FlagKind::kString, "MEMORY", "Memory limit (e.g. 256M, 1024M, 1G)"},
+                   {"process", 0, FlagKind::kString, "PROCESS", "App process to scale (default: web)"}}},
+                 RunScale});
+  out.push_back({{"restart-app-instance", {}, group, "Terminate, then instantiate an app instance",
+                  "wharf restart-app-instance APP_NAME INDEX [--process PROCESS]",
+                  "The instance is stopped; the platform starts its replacement at once.",
+                  {{"APP_NAME"}, {"INDEX"}},
+                  {{"process", 0, FlagKind::kString, "PROCESS", "App process (default: web)"}}},
+                 RunRestartInstance});
+}
+
+}  // namespace wharf::cli
