@@ -122,6 +122,7 @@ Status Supervisor::Recover() {
     t.started_at = now;
     t.next_check = now;
     t.since = c.started_at;
+    t.recovered = true;
     if (c.exit) {
       t.actual.state = InstanceState::kCrashed;
       t.actual.crash_count = options_.policy.NextCrashCount(t.actual.crash_count, {});
@@ -262,7 +263,8 @@ void Supervisor::RunChecks() {
       if (probe.ok()) {
         t.actual.state = InstanceState::kRunning;
         t.healthy_since = now;
-        t.since = clock_.Now();
+        // An adopted instance has been up since its container started, not since this check.
+        if (!t.recovered) t.since = clock_.Now();
         t.next_check = now + check.liveness_interval;
         if (!d || d->routable) {
           publisher_.Publish({t.actual.key.app_guid, t.actual.key.process_type, t.actual.index, id, t.ip, t.port});

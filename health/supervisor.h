@@ -144,6 +144,7 @@ class Supervisor {
     bool published = false;
     bool in_runtime = true;  // false for a start that failed
     int startup_probes = 0;  // failed startup checks so far (the first ones come quicker)
+    bool recovered = false;  // adopted by Recover(): running since before this supervisor
     std::string last_reason;
   };
 

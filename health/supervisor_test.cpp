@@ -358,8 +358,13 @@ TEST_CASE("After a restart the supervisor adopts its labelled containers without
   Supervisor again(w.rt, w.clock, w.prober, rec2, rec2);
   REQUIRE(again.Recover().ok());
   again.SetProcess(w.Web(2));
+  w.clock.Advance(5s);
   again.Tick();
   again.WaitForStops();
+  for (const InstanceStatus& s : again.Instances("app-1")) {
+    CHECK(s.state == InstanceState::kRunning);
+    CHECK(s.since <= w.clock.Now() - 5s);  // up since its container started, not since the adoption
+  }
   auto after = w.rt.Ids();
   CHECK(after.size() == 3);  // the same two, plus the staging container left alone
   for (auto& id : before) CHECK(std::find(after.begin(), after.end(), id) != after.end());
