@@ -140,8 +140,25 @@ Result<Droplet> BuildService::CompleteBuild(const std::string& build_guid, const
     app->current_droplet_guid = d.guid;
     app->updated_at = now;
     WHARF_RETURN_IF_ERROR(apps.Update(*app));
+    ProcessStore processes(tx);
+    for (const auto& [type, command] : result.process_types) {
+      auto existing = processes.Find(app->guid, type);
+      if (!existing.ok()) return existing.status();
+      if (*existing) continue;
+      Process p;
+      p.guid = NewGuid();
+      p.app_guid = app->guid;
+      p.type = type;
+      p.instances = type == "web" ? 1 : 0;
+      if (type != "web") p.health_check.type = HealthCheckType::kProcess;
+      p.created_at = p.updated_at = now;
+      WHARF_RETURN_IF_ERROR(processes.Insert(p));
+    }
     WHARF_RETURN_IF_ERROR(events_.Record(tx, Actor::System(), "build-staged", TargetOf(*app),
-                                         {{"build_guid", build_guid}, {"droplet_guid", d.guid}}));
+                                         {{"build_guid", build_guid},
+                                          {"droplet_guid", d.guid},
+                                          {"duration_ms", result.duration_ms},
+                                          {"droplet_bytes", d.size_bytes}}));
     return d;
   });
   return out;

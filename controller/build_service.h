@@ -27,6 +27,7 @@ struct StagingResult {
   nlohmann::json buildpacks = nlohmann::json::array();  // [{"name", "version"}]
   std::string stack = "debian12";
   std::optional<BuildpackCache> cache;  // the app's new buildpack cache, if any (app_guid is filled in)
+  std::int64_t duration_ms = 0;         // how long the staging took (recorded in the build-staged event)
 };
 
 class BuildService {
@@ -49,8 +50,10 @@ class BuildService {
   // kNotFound when the app has no current droplet.
   Result<Droplet> CurrentDroplet(const std::string& app_guid);
 
-  // The stager's reports. CompleteBuild stores the droplet, marks the build STAGED
-  // and makes the droplet the app's current one; FailBuild marks it FAILED. Both
+  // The stager's reports. CompleteBuild stores the droplet, marks the build STAGED,
+  // makes the droplet the app's current one and creates a process for each of its
+  // process types the app lacks (web: 1 instance, port check; others, as in Cloud
+  // Foundry: 0 instances, process check, scaled with `wharf scale --process`); FailBuild marks it FAILED. Both
   // are kConflict on a build that already finished.
   Result<Droplet> CompleteBuild(const std::string& build_guid, const StagingResult& result);
   Status FailBuild(const std::string& build_guid, const std::string& error);

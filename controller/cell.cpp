@@ -64,6 +64,10 @@ void Cell::Stop() {
   stopped_ = true;
   sync_timer_.Stop();
   supervisor_->StopThread();
+  // The API's last word (an app stopped or deleted just now) is acted on before
+  // wharfd goes: instances no longer desired are stopped, not left running.
+  (void)Sync();
+  supervisor_->Tick();
   supervisor_->WaitForStops();
 }
 

@@ -75,6 +75,36 @@ TEST_CASE("The start command is the process's own, else the droplet's for its ty
   CHECK(Runnable(f)[0].start_command == "./custom");
 }
 
+TEST_CASE("A droplet's new process types become processes: workers get no instances and the process check") {
+  ServiceFixture f;
+  AppView app = f.CreateApp("web");
+  Package p = f.CreatePackage(app.app.guid, {{"Procfile", "web: ./web\nworker: ./work\n"}});
+  auto build = f.builds->Create(f.actor, p.guid);
+  REQUIRE(build.ok());
+  StagingResult result;
+  result.droplet_sha256 = f.blobs->PutBytes("droplet")->sha256;
+  result.process_types = {{"web", "./web"}, {"worker", "./work"}};
+  result.duration_ms = 1234;
+  REQUIRE(f.builds->CompleteBuild(build->guid, result).ok());
+  auto processes = f.apps->Get(app.app.guid)->processes;
+  REQUIRE(processes.size() == 2);
+  const Process& web = processes[0].type == "web" ? processes[0] : processes[1];
+  const Process& worker = processes[0].type == "web" ? processes[1] : processes[0];
+  CHECK(web.instances == 1);
+  CHECK(worker.type == "worker");
+  CHECK(worker.instances == 0);
+  CHECK(worker.health_check.type == HealthCheckType::kProcess);
+  auto data = f.db->Read<std::string>([](Tx& tx) -> Result<std::string> {
+    Result<Statement> st = tx.Query("SELECT data FROM events WHERE type = 'build-staged'");
+    if (!st.ok()) return st.status();
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    return st->Text(0);
+  });
+  REQUIRE(data.ok());
+  CHECK(data->find("\"duration_ms\":1234") != std::string::npos);
+}
+
 TEST_CASE("An instance's container: droplet, Cloud Foundry environment, launcher, limits, own network") {
   RunnableProcess rp;
   rp.app.guid = "app-guid";

@@ -6,6 +6,7 @@ run in parallel. Only processes started here are ever signalled, by their pid.
 """
 import json
 import os
+import sys
 import shutil
 import signal
 import socket
@@ -49,6 +50,7 @@ class Platform:
         self.proc = None
         self.api_url = None
         self.log_path = os.path.join(self.root, "wharfd.stderr")
+        self.cleaned_up = False
 
     # --- daemon -------------------------------------------------------------
     def start(self, timeout=30):
@@ -102,13 +104,158 @@ class Platform:
         with open(os.path.join(self.data_dir, "admin-token")) as f:
             return f.read().strip()
 
-    def cleanup(self):
-        if self.proc is not None:
-            self.stop(signal.SIGKILL)
-        shutil.rmtree(self.root, ignore_errors=True)
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def containers_dir(self):
+        return os.path.join(self.data_dir, "runtime", "containers")
+
+    def container_ids(self):
+        """Containers the cell still has a record of (its folder per instance)."""
+        try:
+            return sorted(os.listdir(self.containers_dir()))
+        except OSError:
+            return []
+
+    def mounts_under_root(self):
+        """Mount points below this platform's folder, such as a leaked container's netns."""
+        prefix = os.path.realpath(self.root) + os.sep
+        found = []
+        try:
+            with open("/proc/self/mountinfo") as f:
+                for line in f:
+                    fields = line.split()
+                    if len(fields) > 4 and (fields[4] + os.sep).startswith(prefix):
+                        found.append(fields[4])
+        except OSError:
+            pass
+        return found
+
+    def processes_using_root(self):
+        """Pids (not signalled, only reported) whose command line mentions this platform's data folder."""
+        needle = os.path.realpath(self.data_dir).encode()
+        pids = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit() or int(entry) == os.getpid():
+                continue
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    if needle in f.read():
+                        pids.append(int(entry))
+            except OSError:
+                pass
+        return pids
+
+    def stop_all_apps(self, timeout=20):
+        """Stops every STARTED app and waits until the cell lists no instance and has no container.
+
+        Returns a list of problems (empty when everything is down)."""
+        problems = []
+        apps, page = [], 1
+        while True:
+            status, body = self.api("GET", f"/v1/apps?per_page=100&page={page}", timeout=10)
+            if status != 200:
+                return [f"GET /v1/apps -> {status}: {body}"]
+            apps += body["resources"]
+            if page >= body.get("pagination", {}).get("total_pages", 1):
+                break
+            page += 1
+        for app in apps:
+            if app.get("state") == "STARTED":
+                status, body = self.api("POST", f"/v1/apps/{app['guid']}/actions/stop", timeout=10)
+                if status != 200:
+                    problems.append(f"stopping app {app['name']} -> {status}: {body}")
+        processes = []
+        for app in apps:  # stopped apps too: one may still have an instance going down
+            status, body = self.api("GET", f"/v1/apps/{app['guid']}/processes?per_page=100", timeout=10)
+            if status != 200:
+                problems.append(f"processes of app {app['name']} -> {status}: {body}")
+                continue
+            processes += [(app["name"], p["guid"], p["type"]) for p in body["resources"]]
+        deadline = time.monotonic() + timeout
+        remaining = processes
+        while remaining:
+            still = []
+            for name, guid, ptype in remaining:
+                status, body = self.api("GET", f"/v1/processes/{guid}/instances", timeout=10)
+                if status == 404:
+                    continue
+                if status != 200 or body["resources"]:
+                    still.append((name, guid, ptype, status, body))
+            remaining = [s[:3] for s in still]
+            if not remaining:
+                break
+            if time.monotonic() > deadline:
+                problems += [f"app {n} process {t} still lists instances after {timeout}s: {s} {b}"
+                             for n, _g, t, s, b in still]
+                break
+            time.sleep(0.2)
+        # A deleted app's containers are removed in the background, and no API lists them any
+        # more: wait for the cell's container records to go too.
+        while self.container_ids():
+            if time.monotonic() > deadline:
+                problems.append(f"containers still present after {timeout}s: {self.container_ids()}")
+                break
+            time.sleep(0.2)
+        return problems
+
+    def cleanup(self, strict=False):
+        """Stops all apps, then wharfd, then removes the temporary folder.
+
+        Containers outlive wharfd by design, so apps are stopped through the API first; when a
+        test left wharfd stopped or killed while containers may still exist, wharfd is started
+        once more for that. Problems are printed, and raised only when strict is set."""
+        if self.cleaned_up:
+            return
+        self.cleaned_up = True
+        problems = []
+        if self.proc is not None and not self.running():
+            self.proc = None  # exited by itself
+            self._log.close()
+        if not self.running() and self.api_url is not None and self.container_ids():
+            try:
+                self.start()
+            except Exception as e:  # noqa: BLE001 - cleanup must go on
+                problems.append(f"restarting wharfd to stop apps failed: {e}")
+        if self.running():
+            try:
+                if self.api_url is not None:
+                    problems += self.stop_all_apps()
+            except Exception as e:  # noqa: BLE001
+                problems.append(f"stopping apps failed: {e!r}")
+            try:
+                code = self.stop(signal.SIGTERM)
+                if code != 0:
+                    problems.append(f"wharfd exited with {code} on SIGTERM")
+            except Exception as e:  # noqa: BLE001
+                problems.append(f"stopping wharfd failed: {e}")
+        if self.proc is not None:  # still there after a failed SIGTERM
+            try:
+                self.stop(signal.SIGKILL)
+            except Exception as e:  # noqa: BLE001
+                problems.append(f"killing wharfd failed: {e}")
+        leaked = self.container_ids()
+        if leaked:
+            problems.append(f"containers left behind: {leaked}")
+        pids = self.processes_using_root()
+        if pids:
+            problems.append(f"processes still using {self.data_dir}: {pids}")
+        mounts = self.mounts_under_root()
+        if mounts:
+            problems.append(f"mounts left under {self.root}: {mounts}")
+        if leaked or pids or mounts:
+            problems.append(f"kept {self.root} for inspection")
+        else:
+            shutil.rmtree(self.root, ignore_errors=True)
+        if problems:
+            msg = "wharf e2e cleanup: " + "\n  ".join(problems)
+            if strict:
+                raise AssertionError(msg + "\n--- wharfd log\n" + self.daemon_log())
+            print(msg, file=sys.stderr)
+        return problems
 
     # --- raw API --------------------------------------------------------------
-    def api(self, method, path, body=None, auth=True, token=None, headers=None, raw=None):
+    def api(self, method, path, body=None, auth=True, token=None, headers=None, raw=None, timeout=30):
         data = None
         hdrs = dict(headers or {})
         if body is not None:
@@ -120,7 +267,7 @@ class Platform:
             hdrs["Authorization"] = "Bearer " + (token or self.admin_token())
         req = urllib.request.Request(self.api_url + path, data=data, method=method, headers=hdrs)
         try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
                 text = resp.read()
                 return resp.status, (json.loads(text) if text and resp.headers.get_content_type().endswith("json") else text)
         except urllib.error.HTTPError as e:
@@ -156,10 +303,11 @@ class Platform:
 class PlatformTest(unittest.TestCase):
     """A test case with a started, logged-in platform in self.p."""
     platform_args = {}
+    strict_cleanup = False  # True: a leaked container or a failed app stop fails the test
 
     def setUp(self):
         self.p = Platform(**self.platform_args)
-        self.addCleanup(self.p.cleanup)
+        self.addCleanup(lambda: self.p.cleanup(strict=self.strict_cleanup))
         self.p.start().login()
 
     def make_app(self, files, manifest=None):

@@ -44,9 +44,10 @@ class PushTest(PlatformTest):
     def test_repush_of_an_unchanged_app_uploads_no_content(self):
         files = {f"f{i:03}.txt": f"file {i}\n" for i in range(200)}
         d = self.make_app(files, manifest="applications:\n- name: many\n")
-        first = self.p.wharf("push", cwd=d)
+        # plain text files: no buildpack would detect them, and only uploads matter here
+        first = self.p.wharf("push", "--no-start", cwd=d)
         blobs_after_first = blob_count(self.p.data_dir)
-        second = self.p.wharf("push", cwd=d)
+        second = self.p.wharf("push", "--no-start", cwd=d)
         self.assertEqual(blob_count(self.p.data_dir), blobs_after_first, second)
         pkgs = self.packages(self.app_json("many"))
         self.assertEqual(len(pkgs), 2)
@@ -54,14 +55,14 @@ class PushTest(PlatformTest):
         self.assertNotEqual(first.out, second.out)  # the second push reports nothing to upload
         with open(os.path.join(d, "f007.txt"), "w") as f:
             f.write("changed\n")
-        self.p.wharf("push", cwd=d)
+        self.p.wharf("push", "--no-start", cwd=d)
         # one new content blob and one new package manifest blob
         self.assertEqual(blob_count(self.p.data_dir), blobs_after_first + 2)
 
     def test_cfignore_excludes_files(self):
         d = self.make_app({"app.py": "print(1)", "secret.env": "X=1", "logs/a.log": "x", ".cfignore": "*.env\nlogs/\n"},
                           manifest="applications:\n- name: ign\n")
-        self.p.wharf("push", cwd=d)
+        self.p.wharf("push", "--no-start", cwd=d)  # only the uploaded package matters here
         files = self.package_files(self.packages(self.app_json("ign"))[0])
         self.assertIn("app.py", files)
         self.assertNotIn("secret.env", files)
@@ -105,7 +106,7 @@ class PushTest(PlatformTest):
         subprocess.run(git + ["commit", "-qam", "two"], check=True)
         v1 = subprocess.run(["git", "-C", repo, "rev-parse", "v1^{commit}"], capture_output=True, text=True,
                             check=True).stdout.strip()
-        self.p.wharf("push", "fromgit", "--git", repo, "--ref", "v1", "--no-route")
+        self.p.wharf("push", "fromgit", "--git", repo, "--ref", "v1", "--no-route", "--no-start")
         pkg = self.packages(self.app_json("fromgit"))[0]
         self.assertEqual(pkg["source"]["type"], "git")
         self.assertEqual(pkg["source"]["commit"], v1)

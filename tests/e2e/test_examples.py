@@ -1,0 +1,58 @@
+"""Every bundled example, pushed as a user would (`wharf push` in its folder, manifest and all), is staged by
+its buildpack inside a container, started by the cell, and answers through the router with its greeting."""
+import http.client
+import os
+import time
+
+from harness import EXAMPLES, PlatformTest
+
+# folder -> (app name from its manifest, text its page must contain)
+EXAMPLES_EXPECTED = {
+    "static-site": ("hello", "Hello from Wharf"),
+    "nginx": ("hello-nginx", "Hello from nginx on Wharf"),
+    "nodejs": ("hello-node", "Hello from Node.js on Wharf"),
+    "python": ("hello-python", "Hello from Python"),
+    "go": ("hello-go", "Hello from Go"),
+    "ruby": ("hello-ruby", "Hello from Ruby"),
+    "java": ("hello-java", "Hello from Java"),
+    "php": ("hello-php", "Hello from PHP"),
+    "binary": ("hello-binary", "Hello from a binary on Wharf"),
+}
+
+
+class ExamplesTest(PlatformTest):
+    strict_cleanup = True
+
+    def get(self, host):
+        conn = http.client.HTTPConnection("127.0.0.1", self.p.router_port, timeout=10)
+        try:
+            conn.request("GET", "/", headers={"Host": host})
+            resp = conn.getresponse()
+            return resp.status, resp.read().decode(errors="replace")
+        except (OSError, http.client.HTTPException):
+            return 0, ""
+        finally:
+            conn.close()
+
+    def test_every_example_is_staged_run_and_routed(self):
+        self.assertEqual(sorted(EXAMPLES_EXPECTED), sorted(d for d in os.listdir(EXAMPLES)
+                                                           if os.path.isdir(os.path.join(EXAMPLES, d))),
+                         "every example folder needs an entry here")
+        for folder, (name, text) in EXAMPLES_EXPECTED.items():
+            with self.subTest(example=folder):
+                started = time.monotonic()
+                r = self.p.wharf("push", cwd=os.path.join(EXAMPLES, folder), expect=None, timeout=300)
+                self.assertEqual(r.code, 0, f"{r}\n--- wharfd log\n{self.p.daemon_log()}")
+                url = f"http://{name}.localhost:{self.p.router_port}"
+                self.assertIn(f"App {name} is available at {url}", r.out)
+                self.assertIn("[STG/0]", r.out)
+                status, body = self.get(f"{name}.localhost")
+                self.assertEqual(status, 200, body[:500])
+                self.assertIn(text, body)
+                print(f"{folder}: pushed and answering in {time.monotonic() - started:.1f}s")
+                # Free the memory before the next one: the suite runs on small machines.
+                self.p.wharf("stop", name)
+                deadline = time.monotonic() + 15
+                while self.get(f"{name}.localhost")[0] != 503:
+                    self.assertLess(time.monotonic(), deadline, f"{name} still routed after stop")
+                    time.sleep(0.1)
