@@ -6,6 +6,7 @@
 
 #include "controller/app_service.h"
 #include "controller/build_service.h"
+#include "controller/buildpack_service.h"
 #include "controller/db.h"
 #include "controller/gc_service.h"
 #include "controller/http_exchange.h"
@@ -28,6 +29,7 @@ struct ApiContext {
   PackageService& packages;
   BuildService& builds;
   RouteService& routes;
+  BuildpackService& buildpacks;
   GcService& gc;
   LogBuffer& logs;
   InstanceReporterSlot& instances;
@@ -44,6 +46,7 @@ void AddPackageHandlers(HttpRouter& router, ApiContext& ctx);   // resource matc
 void AddBuildHandlers(HttpRouter& router, ApiContext& ctx);     // builds, droplets
 void AddRouteHandlers(HttpRouter& router, ApiContext& ctx);     // domains, routes, destinations
 void AddLogHandlers(HttpRouter& router, ApiContext& ctx);       // recent logs, log stream
+void AddBuildpackHandlers(HttpRouter& router, ApiContext& ctx); // the admin-ordered buildpack list
 
 // Every endpoint of API v1.
 void AddAllHandlers(HttpRouter& router, ApiContext& ctx);

@@ -14,11 +14,13 @@
 #include "controller/api_server.h"
 #include "controller/auth.h"
 #include "controller/bootstrap.h"
+#include "controller/buildpack_service.h"
 #include "controller/db.h"
 #include "controller/event_recorder.h"
 #include "controller/migrations.h"
 #include "controller/settings_store.h"
 #include "droplet-store/blob_store.h"
+#include "stager/buildpack_registry.h"
 
 namespace wharf::controller {
 namespace {
@@ -89,6 +91,7 @@ struct Daemon::Parts {
   std::unique_ptr<PackageService> packages;
   std::unique_ptr<BuildService> builds;
   std::unique_ptr<RouteService> routes;
+  std::unique_ptr<BuildpackService> buildpacks;
   std::unique_ptr<GcService> gc;
   InstanceReporterSlot instances;
   std::unique_ptr<ApiContext> api_context;
@@ -160,12 +163,20 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   p->packages = std::make_unique<PackageService>(*p->db, clock, *p->events, *p->blobs, p->blob_lock, package_limits);
   p->builds = std::make_unique<BuildService>(*p->db, clock, *p->events, *p->logs, scheduler);
   p->routes = std::make_unique<RouteService>(*p->db, clock, *p->events, *p->logs, info);
+  p->buildpacks = std::make_unique<BuildpackService>(*p->db, clock, *p->events, *p->blobs, p->blob_lock,
+                                                     l.staging() / "buildpack-uploads");
+  // The built-ins are seeded on the first start that finds them; after that the admin owns the list.
+  if (auto builtin_dir = stager::FindBuiltinBuildpacksDir(config.buildpacks_dir); builtin_dir.ok()) {
+    auto seeded = p->buildpacks->SeedBuiltins(stager::BuiltinBuildpacks(*builtin_dir));
+    if (!seeded.ok()) return seeded.status().WithContext("seeding the built-in buildpacks");
+  }
   p->gc = std::make_unique<GcService>(*p->db, *p->blobs, p->blob_lock, *p->events,
                                       GcOptions{config.keep_droplets, options.gc_grace});
 
   if (p->server) {
     p->api_context = std::make_unique<ApiContext>(ApiContext{info, *p->db, *p->apps, *p->processes, *p->packages,
-                                                             *p->builds, *p->routes, *p->gc, *p->logs, p->instances, options.limits,
+                                                             *p->builds, *p->routes, *p->buildpacks, *p->gc, *p->logs,
+                                                             p->instances, options.limits,
                                                              options.log_stream_keepalive});
     p->router = std::make_unique<HttpRouter>();
     AddAllHandlers(*p->router, *p->api_context);

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "common/event_log.h"
+#include "controller/buildpack_registry_db.h"
 #include "controller/cell.h"
 #include "controller/log_buffer.h"
 #include "controller/routing_sync.h"
@@ -29,7 +30,7 @@ struct DataPlane::Parts {
   std::unique_ptr<AppLogAccessSink> access_sink;
   std::unique_ptr<RoutingSync> routing;
   std::unique_ptr<router::Router> router;
-  std::unique_ptr<stager::StaticBuildpackRegistry> buildpacks;
+  std::unique_ptr<DbBuildpackRegistry> buildpacks;
   std::unique_ptr<stager::Stager> stager;
   std::unique_ptr<Cell> cell;
   bool stopped = false;
@@ -82,7 +83,7 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
   if (stager_role) {
     auto dir = stager::FindBuiltinBuildpacksDir(config.buildpacks_dir);
     if (!dir.ok()) return dir.status().WithContext("finding the built-in buildpacks (--buildpacks-dir)");
-    parts.buildpacks = std::make_unique<stager::StaticBuildpackRegistry>(stager::BuiltinBuildpacks(*dir));
+    parts.buildpacks = std::make_unique<DbBuildpackRegistry>(daemon.database(), *dir);
     stager::StagerConfig sc;
     sc.work_dir = daemon.layout().staging();
     parts.stager = std::make_unique<stager::Stager>(sc, daemon.blobs(), *parts.runtime, *parts.buildpacks, clock);

@@ -3,7 +3,8 @@
 //     its warnings logged loudly (e.g. the unisolated process backend);
 //   router role: router::Router on 127.0.0.1:--router-port over a RouteRegistry
 //     kept in step with the database by RoutingSync; access log -> [RTR/0] app lines;
-//   stager role: stager::Stager with the built-in buildpacks, attached to the
+//   stager role: stager::Stager with the admin-ordered buildpack list from the
+//     database (DbBuildpackRegistry; built-ins from --buildpacks-dir), attached to the
 //     StagingScheduler the Daemon was given;
 //   cell role: Cell (supervisor, health checks, log tailing), its healthy
 //     instances published to RoutingSync, plugged into the API's instance listing.

@@ -4,6 +4,7 @@
 
 #include "controller/app_store.h"
 #include "controller/build_store.h"
+#include "controller/buildpack_store.h"
 #include "controller/droplet_store.h"
 #include "controller/package_store.h"
 #include "droplet-store/garbage_collector.h"
@@ -55,6 +56,9 @@ Result<store::GcRoots> PruneRows(Tx& tx, int keep_droplets, GcResult& result) {
   auto caches = droplets.AllBuildpackCaches();
   if (!caches.ok()) return caches.status();
   for (const BuildpackCache& c : *caches) roots.blobs.insert(c.sha256);
+  auto buildpack_archives = BuildpackStore(tx).ArchiveBlobs();
+  if (!buildpack_archives.ok()) return buildpack_archives.status();
+  for (const std::string& sha256 : *buildpack_archives) roots.blobs.insert(sha256);
   return roots;
 }
 

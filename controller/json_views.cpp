@@ -85,6 +85,21 @@ nlohmann::json DomainJson(const Domain& d) {
   return {{"guid", d.guid}, {"name", d.name}, {"shared", d.shared}, {"created_at", d.created_at}};
 }
 
+nlohmann::json BuildpackJson(const Buildpack& b) {
+  return {{"guid", b.guid},
+          {"name", b.name},
+          {"position", b.position},
+          {"enabled", b.enabled},
+          {"locked", false},
+          {"stack", b.stack ? nlohmann::json(*b.stack) : nullptr},
+          {"builtin", b.builtin},
+          {"filename", b.filename.empty() ? nlohmann::json(nullptr) : nlohmann::json(b.filename)},
+          {"sha256", b.sha256 ? nlohmann::json(*b.sha256) : nullptr},
+          {"state", b.HasBits() ? "READY" : "AWAITING_UPLOAD"},
+          {"created_at", b.created_at},
+          {"updated_at", b.updated_at}};
+}
+
 nlohmann::json RouteJson(const Route& r) {
   nlohmann::json destinations = nlohmann::json::array();
   for (const Destination& d : r.destinations) {

@@ -17,6 +17,7 @@ nlohmann::json PackageJson(const Package& p);
 nlohmann::json BuildJson(const Build& b);
 nlohmann::json DropletJson(const Droplet& d);
 nlohmann::json DomainJson(const Domain& d);
+nlohmann::json BuildpackJson(const Buildpack& b);
 nlohmann::json RouteJson(const Route& r);
 nlohmann::json EventJson(const Event& e);
 nlohmann::json LogLineJson(const LogLine& line);

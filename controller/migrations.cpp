@@ -215,6 +215,28 @@ ALTER TABLE apps ADD COLUMN run_generation INTEGER NOT NULL DEFAULT 0;
 UPDATE apps SET run_droplet_guid = current_droplet_guid WHERE state = 'STARTED';
 )sql";
 
+// The admin-ordered buildpack list. Staging detects in ascending position
+// (kept contiguous 1..n by the service, so no UNIQUE: shifting rows one by one
+// would trip it). A built-in one (builtin = 1) has its files in the built-in
+// buildpacks folder under `filename`; an uploaded one is the archive blob
+// `sha256` (NULL until its bits are uploaded).
+constexpr std::string_view kBuildpacks = R"sql(
+CREATE TABLE buildpacks (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL UNIQUE,
+  position INTEGER NOT NULL CHECK (position >= 1),
+  enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  stack TEXT,
+  builtin INTEGER NOT NULL CHECK (builtin IN (0, 1)),
+  filename TEXT NOT NULL DEFAULT '',
+  sha256 TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX buildpacks_position ON buildpacks (position);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -223,6 +245,7 @@ constexpr Migration kMigrations[] = {
     {5, "events", kEvents},
     {6, "settings", kSettings},
     {7, "apps.run_droplet_guid and apps.run_generation (what the cell runs)", kRunningDroplet},
+    {8, "buildpacks (the admin-ordered list)", kBuildpacks},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

@@ -45,7 +45,7 @@ TEST_CASE("A fresh database migrates to the latest version with every table") {
   CHECK(*CurrentSchemaVersion(**db) == LatestSchemaVersion());
   for (const char* t : {"orgs", "spaces", "users", "role_assignments", "tokens", "apps", "processes", "packages",
                         "builds", "droplets", "buildpack_caches", "domains", "routes", "route_destinations", "events",
-                        "settings", "schema_migrations"}) {
+                        "settings", "buildpacks", "schema_migrations"}) {
     CHECK_MESSAGE(HasTable(**db, t), t);
   }
   CHECK(Count(**db, "SELECT COUNT(*) FROM schema_migrations") == LatestSchemaVersion());
@@ -173,6 +173,28 @@ TEST_CASE("Migration 7 gives started apps their current droplet to run, stopped 
   };
   CHECK(*run("a1") == "d1:0");
   CHECK(*run("a2") == "-:0");
+}
+
+TEST_CASE("Migration 8 adds buildpacks with unique names and guids, positions from 1") {
+  TempDir dir;
+  FakeClock clock;
+  auto db = Database::Open(dir / "w.db");
+  REQUIRE(Migrate(**db, clock, 7).ok());
+  CHECK(!HasTable(**db, "buildpacks"));
+  REQUIRE(Migrate(**db, clock, 8).ok());
+  CHECK(HasTable(**db, "buildpacks"));
+  auto insert = [&](const char* values) {
+    return (*db)->Transact([&](Tx& tx) {
+      return tx.Exec(std::string("INSERT INTO buildpacks (guid, name, position, enabled, stack, builtin, filename, "
+                                 "sha256, created_at, updated_at) VALUES ") + values);
+    });
+  };
+  REQUIRE(insert("('g1', 'staticfile_buildpack', 1, 1, NULL, 1, 'staticfile', NULL, 't', 't')").ok());
+  CHECK(insert("('g2', 'staticfile_buildpack', 2, 1, NULL, 0, '', NULL, 't', 't')").code() == StatusCode::kConflict);
+  CHECK(insert("('g1', 'other', 2, 1, NULL, 0, '', NULL, 't', 't')").code() == StatusCode::kConflict);
+  CHECK(!insert("('g3', 'zero', 0, 1, NULL, 0, '', NULL, 't', 't')").ok());  // CHECK (position >= 1)
+  CHECK(!insert("('g4', 'flag', 2, 2, NULL, 0, '', NULL, 't', 't')").ok());   // CHECK (enabled IN (0, 1))
+  CHECK(Count(**db, "SELECT COUNT(*) FROM buildpacks") == 1);
 }
 
 TEST_CASE("A database from a newer wharfd is refused") {

@@ -141,6 +141,24 @@ struct BuildpackCache {
   std::string updated_at;
 };
 
+// An entry of the admin-ordered buildpack list. Built-in ones have their files
+// in the built-in buildpacks folder (`filename` is the folder's name there);
+// uploaded ones are the archive blob `sha256` (none until uploaded).
+struct Buildpack {
+  std::string guid;
+  std::string name;
+  std::int64_t position = 1;  // detection order, contiguous 1..n
+  bool enabled = true;
+  std::optional<std::string> stack;  // none: any stack
+  bool builtin = false;
+  std::string filename;               // "staticfile" (built-in) or the uploaded file's name
+  std::optional<std::string> sha256;  // uploaded archive
+  std::string created_at;
+  std::string updated_at;
+  // Whether staging can use it: built-in, or uploaded bits.
+  bool HasBits() const { return builtin || sha256.has_value(); }
+};
+
 // ---- Routing ----
 
 struct Domain {

@@ -58,6 +58,7 @@ void AddAllHandlers(HttpRouter& router, ApiContext& ctx) {
   AddBuildHandlers(router, ctx);
   AddRouteHandlers(router, ctx);
   AddLogHandlers(router, ctx);
+  AddBuildpackHandlers(router, ctx);
 }
 
 }  // namespace wharf::controller
