@@ -199,14 +199,24 @@ Result<std::vector<json>> ApiClient::GetAll(std::string_view path) {
 
 Result<json> ApiClient::PostFile(std::string_view path, std::string_view content_type, const std::filesystem::path& file,
                                  const ProgressFn& progress) {
-  std::string what = "POST " + std::string(path);
+  return SendFile(HTTPRequest::HTTP_POST, path, content_type, file, progress);
+}
+
+Result<json> ApiClient::PutFile(std::string_view path, std::string_view content_type, const std::filesystem::path& file,
+                                const ProgressFn& progress) {
+  return SendFile(HTTPRequest::HTTP_PUT, path, content_type, file, progress);
+}
+
+Result<json> ApiClient::SendFile(const std::string& method, std::string_view path, std::string_view content_type,
+                                 const std::filesystem::path& file, const ProgressFn& progress) {
+  std::string what = method + " " + std::string(path);
   std::error_code ec;
   std::uint64_t total = std::filesystem::file_size(file, ec);
   if (ec) return Status::Internal("reading " + file.string() + ": " + ec.message());
   std::ifstream in(file, std::ios::binary);
   if (!in) return Status::Internal("opening " + file.string());
   try {
-    HTTPRequest req(HTTPRequest::HTTP_POST, prefix_ + std::string(path), Poco::Net::HTTPMessage::HTTP_1_1);
+    HTTPRequest req(method, prefix_ + std::string(path), Poco::Net::HTTPMessage::HTTP_1_1);
     req.setKeepAlive(true);
     req.set("Accept", "application/json");
     req.set("User-Agent", "wharf-cli");

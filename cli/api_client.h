@@ -56,6 +56,9 @@ class ApiClient {
   using ProgressFn = std::function<void(std::uint64_t sent, std::uint64_t total)>;
   Result<nlohmann::json> PostFile(std::string_view path, std::string_view content_type,
                                   const std::filesystem::path& file, const ProgressFn& progress);
+  // The same with PUT (buildpack uploads).
+  Result<nlohmann::json> PutFile(std::string_view path, std::string_view content_type,
+                                 const std::filesystem::path& file, const ProgressFn& progress);
 
   // GETs a held-open stream of JSON objects, one per line, calling `on_line`
   // for each, until the server ends it, `on_line` returns false, or Abort() is
@@ -71,6 +74,8 @@ class ApiClient {
  private:
   ApiClient(std::string base_url, std::string host, std::uint16_t port, std::string prefix, std::string token);
   Result<nlohmann::json> Send(const std::string& method, std::string_view path, const nlohmann::json* body);
+  Result<nlohmann::json> SendFile(const std::string& method, std::string_view path, std::string_view content_type,
+                                  const std::filesystem::path& file, const ProgressFn& progress);
   Result<nlohmann::json> SendOnce(const std::string& method, std::string_view path, const std::string* body,
                                   const std::string& content_type);
   Status NetworkError(std::string_view what, std::string_view detail) const;

@@ -15,6 +15,7 @@ const std::vector<Command>& AllCommands() {
     AddEnvCommands(all);
     AddLogCommands(all);
     AddRouteCommands(all);
+    AddBuildpackCommands(all);
     return all;
   }();
   return commands;

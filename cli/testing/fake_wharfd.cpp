@@ -161,6 +161,17 @@ void FakeWharfd::ClearRequests() {
   state_->requests.clear();
 }
 
+json FakeWharfd::buildpacks() const {
+  std::lock_guard l(state_->mu);
+  return json(state_->buildpacks);
+}
+
+std::string FakeWharfd::buildpack_upload(const std::string& name) const {
+  std::lock_guard l(state_->mu);
+  auto it = state_->buildpack_uploads.find(name);
+  return it == state_->buildpack_uploads.end() ? "" : it->second;
+}
+
 void FakeWharfd::Handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) {
   FakeState& s = *state_;
   Poco::URI uri(req.getURI());
@@ -237,7 +248,7 @@ void FakeWharfd::Handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServer
   }
 
   std::lock_guard l(s.mu);
-  Call call{method, p, uri, body};
+  Call call{method, p, uri, body, raw};
   Reply r;
   if (p.size() >= 2 && p[1] == "apps") {
     r = s.Apps(call);
@@ -245,6 +256,8 @@ void FakeWharfd::Handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServer
     r = s.ProcessesAndBuilds(call);
   } else if (p.size() >= 2 && (p[1] == "domains" || p[1] == "routes" || p[1] == "events")) {
     r = s.RoutesAndEvents(call);
+  } else if (p.size() >= 2 && p[1] == "buildpacks") {
+    r = s.Buildpacks(call);
   } else {
     r = s.Platform(call);
   }

@@ -53,6 +53,8 @@ class FakeWharfd {
   std::optional<nlohmann::json> app(const std::string& name) const;
   nlohmann::json process(const std::string& app_name, const std::string& type) const;
   nlohmann::json routes() const;
+  nlohmann::json buildpacks() const;                                   // in position order
+  std::string buildpack_upload(const std::string& name) const;         // last archive uploaded, or ""
   void ClearRequests();
 
   // Handles one request (called on server threads).

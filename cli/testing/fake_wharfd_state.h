@@ -25,6 +25,7 @@ struct Call {
   std::vector<std::string> p;  // path segments: {"v1", "apps", GUID, ...}
   Poco::URI uri;
   nlohmann::json body;
+  std::string raw;  // the body as sent (archives)
 };
 
 Reply Error(int status, const std::string& code, const std::string& detail);
@@ -51,6 +52,8 @@ struct FakeState {
   std::map<std::string, nlohmann::json> droplets;  // app guid -> current droplet
   std::map<std::string, std::vector<nlohmann::json>> logs;
   std::vector<nlohmann::json> events;
+  std::vector<nlohmann::json> buildpacks;                 // in position order
+  std::map<std::string, std::string> buildpack_uploads;  // name -> last uploaded bytes
 
   // GET /v1/info, /v1/whoami
   Reply Platform(const Call& c);
@@ -60,6 +63,8 @@ struct FakeState {
   Reply ProcessesAndBuilds(const Call& c);
   // /v1/domains, /v1/routes, /v1/events
   Reply RoutesAndEvents(const Call& c);
+  // /v1/buildpacks and everything under it
+  Reply Buildpacks(const Call& c);
 
   std::string NewGuid(const std::string& kind);
   nlohmann::json AppView(const nlohmann::json& app) const;
