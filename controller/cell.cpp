@@ -53,7 +53,7 @@ Result<std::unique_ptr<Cell>> Cell::Start(const CellDeps& deps, const CellOption
   cell->supervisor_->RunThread(options.tick_interval);
   Cell* c = cell.get();
   cell->sync_timer_.Start(options.sync_interval, [c] {
-    Status s = c->Sync();
+    Status s = c->SyncIfChanged();
     (void)s;  // a failed read is retried on the next period; the supervisor keeps the last desire
   });
   return cell;
@@ -95,10 +95,22 @@ Result<std::filesystem::path> Cell::DropletDir(const Droplet& droplet) {
   return dir;
 }
 
+Status Cell::SyncIfChanged() {
+  {
+    std::lock_guard lock(sync_mu_);
+    const bool due = deps_.clock.Monotonic() - last_full_sync_ >= options_.full_sync_interval;
+    if (!due && deps_.db.CommitCount() == synced_commits_) return Status::Ok();
+  }
+  return Sync();
+}
+
 Status Cell::Sync() {
+  const std::uint64_t commits = deps_.db.CommitCount();  // before the read: a commit during it is seen next time
   auto runnable = ReadRunnableProcesses(deps_.db);
   if (!runnable.ok()) return runnable.status();
   std::lock_guard lock(sync_mu_);
+  synced_commits_ = commits;
+  last_full_sync_ = deps_.clock.Monotonic();
   std::map<health::ProcessKey, std::string> wanted;
   std::set<std::string> droplets;
   for (const RunnableProcess& rp : *runnable) {

@@ -37,7 +37,10 @@ namespace wharf::controller {
 
 struct CellOptions {
   std::filesystem::path droplets_dir;  // unpacked droplets, one folder per droplet guid
-  std::chrono::milliseconds sync_interval{300};
+  // How often the cell looks for changes; it reads the apps only when the database
+  // committed something since its last read, and at least every full_sync_interval.
+  std::chrono::milliseconds sync_interval{50};
+  std::chrono::milliseconds full_sync_interval{5000};
   std::chrono::milliseconds tick_interval{100};
 };
 
@@ -62,6 +65,8 @@ class Cell final : public InstanceReporter {
   void Stop();
   // Reads the desired state and tells the supervisor what changed.
   Status Sync();
+  // Sync() when the database changed since the last one, or a full interval passed.
+  Status SyncIfChanged();
 
   std::vector<InstanceReport> Instances(const std::string& app_guid, const std::string& process_type) override;
   Status RestartInstance(const std::string& app_guid, const std::string& process_type, int index) override;
@@ -84,6 +89,8 @@ class Cell final : public InstanceReporter {
   std::map<health::ProcessKey, std::string> applied_;  // fingerprint of each desire given to the supervisor
   std::set<std::string> failed_droplets_;              // droplets that would not unpack (logged once)
   int syncs_ = 0;
+  std::uint64_t synced_commits_ = 0;                        // Database::CommitCount() at the last read
+  std::chrono::steady_clock::time_point last_full_sync_{};
   PeriodicTask sync_timer_;
   bool stopped_ = false;
 };

@@ -65,6 +65,13 @@ void CellEventRecorder::OnInstanceEvent(const health::InstanceEvent& event) {
     (void)log_sink_.Append(event.key.app_guid, entry);
   }
   if (event.kind == Kind::kCrashed) RecordCrash(event);
+  if (event.kind == Kind::kHealthy) {
+    events_.Log("instance-healthy", {{"app", event.key.app_guid},
+                                     {"process", event.key.process_type},
+                                     {"index", std::to_string(event.index)},
+                                     {"container", event.container_id},
+                                     {"startup_ms", std::to_string(event.startup.count())}});
+  }
 }
 
 void CellEventRecorder::RecordCrash(const health::InstanceEvent& event) {

@@ -16,7 +16,7 @@
 namespace wharf::controller {
 namespace {
 constexpr int kRouterThreads = 2;
-constexpr std::chrono::milliseconds kRouteSyncInterval{250};
+constexpr std::chrono::milliseconds kRouteSyncInterval{50};  // a read happens only after a commit
 }  // namespace
 
 // Destroyed in reverse order: the cell and the stager (they use the runtime and

@@ -185,6 +185,7 @@ Status Database::RunTransaction(bool read_only, const std::function<Status(Tx&)>
       if (result.ok()) result = reset;
     }
     if (!result.ok()) return result;
+    if (!read_only) commits_.fetch_add(1, std::memory_order_acq_rel);
     after = std::move(tx.on_commit_);
   }
   for (auto& fn_after : after) fn_after();

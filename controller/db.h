@@ -14,6 +14,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -158,6 +159,10 @@ class Database {
 
   const std::filesystem::path& path() const { return path_; }
 
+  // Counts committed write transactions: a reader that polls the state (the cell,
+  // the router's route sync) skips its read when nothing was committed since.
+  std::uint64_t CommitCount() const { return commits_.load(std::memory_order_acquire); }
+
  private:
   Database(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
   Status RunTransaction(bool read_only, const std::function<Status(Tx&)>& fn);
@@ -165,6 +170,7 @@ class Database {
   sqlite3* db_;
   std::filesystem::path path_;
   std::mutex mu_;
+  std::atomic<std::uint64_t> commits_{0};
 };
 
 // Reads the first row of `st` with `read` (Statement& -> Result<T>); nullopt when there is none.

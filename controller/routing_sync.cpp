@@ -39,14 +39,19 @@ std::string Signature(const std::vector<router::RouteSpec>& specs) {
 
 Status RoutingSync::Start(std::chrono::milliseconds interval) {
   WHARF_RETURN_IF_ERROR(Sync());
-  timer_.Start(interval, [this] { (void)Sync(); });
+  timer_.Start(interval, [this] {
+    // Route changes come through the API: read only when something was committed.
+    if (db_.CommitCount() != synced_commits_.load()) (void)Sync();
+  });
   return Status::Ok();
 }
 
 Status RoutingSync::Sync() {
+  const std::uint64_t commits = db_.CommitCount();  // before the read: a commit during it is seen next time
   auto routes = MappedRoutes(db_);
   if (!routes.ok()) return routes.status();
   std::lock_guard lock(mu_);
+  synced_commits_ = commits;
   std::map<router::RouteKey, router::RouteSpec> table;
   for (const Route& r : *routes) {
     auto key = router::ParseRouteUri(r.Url());

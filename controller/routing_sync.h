@@ -6,11 +6,12 @@
 //
 // Sync() reads all routes in one read transaction and replaces the registry's
 // table only when the computed table differs from the last one applied; it is
-// called at start, on a short period (so route and destination changes made
-// through the API reach the router within `interval`), and whenever endpoints
-// change. Thread-safe.
+// called at start, on a short period when the database committed something since
+// the last read (so route and destination changes made through the API reach the
+// router within `interval`), and whenever endpoints change. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -51,6 +52,7 @@ class RoutingSync {
   std::mutex mu_;  // one sync at a time; guards the members below
   std::map<std::pair<std::string, std::string>, std::vector<router::Endpoint>> endpoints_;
   std::string applied_;  // signature of the last table applied
+  std::atomic<std::uint64_t> synced_commits_{0};  // Database::CommitCount() at the last read
   PeriodicTask timer_;
 };
 

@@ -176,6 +176,9 @@ void Supervisor::Emit(InstanceEventKind kind, const Tracked& t, const std::strin
   e.oom_killed = oom;
   e.crash_count = t.actual.crash_count;
   e.at = clock_.Now();
+  if (kind == InstanceEventKind::kHealthy && !t.recovered) {
+    e.startup = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Monotonic() - t.started_at);
+  }
   events_.OnInstanceEvent(e);
 }
 

@@ -67,6 +67,7 @@ struct InstanceEvent {
   bool oom_killed = false;
   int crash_count = 0;
   std::chrono::system_clock::time_point at;
+  std::chrono::milliseconds startup{0};  // kHealthy: from the container's start to its first passing check
 };
 
 // The controller records these (events table, [CELL/0] log lines, `wharf app`).
