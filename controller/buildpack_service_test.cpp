@@ -186,9 +186,12 @@ TEST_CASE("Uploading a buildpack archive stores it as a blob, keeps it from GC a
   CHECK(line.rfind("buildpack-uploaded name=hello_buildpack guid=" + b.guid + " bytes=", 0) == 0);
   CHECK(line.find(" filename=hello.tar sha256=" + *up->sha256 + " actor=tester") != std::string::npos);
 
+  auto stray = f.blobs->PutBytes("nobody names this");
+  REQUIRE(stray.ok());
   f.clock.Advance(std::chrono::hours(5));
   auto gc = f.Gc(1)->Run(f.actor);
   REQUIRE(gc.ok());
+  CHECK(!f.blobs->Has(stray->sha256));  // GC did run past its grace period
   CHECK(f.blobs->Has(*up->sha256));
 
   DbBuildpackRegistry registry(*f.db, f.dir / "builtins");
