@@ -81,6 +81,39 @@ Status RunApps(CliContext& ctx, const ParsedArgs& args) {
   return Status::Ok();
 }
 
+// {"web": [{"index", "state", "host", "port", "since", "uptime", "usage": {...}, ...}], ...}: each
+// instance of each process as Cloud Foundry's process stats give it, with the address the router uses.
+Result<json> ProcessStats(ApiClient& api, const json& app) {
+  json stats = json::object();
+  Result<std::vector<json>> processes = api.GetAll("/v1/apps/" + Str(app, "guid") + "/processes");
+  if (!processes.ok()) return processes.status();
+  for (const json& p : *processes) {
+    Result<json> instances = api.Get("/v1/processes/" + Str(p, "guid") + "/instances");
+    if (!instances.ok()) return instances.status();
+    json list = json::array();
+    if (instances->contains("resources") && (*instances)["resources"].is_array()) {
+      for (json i : (*instances)["resources"]) {
+        const std::string address = Str(i, "address");
+        if (auto colon = address.rfind(':'); colon != std::string::npos) {
+          i["host"] = address.substr(0, colon);
+          i["port"] = std::atoi(address.c_str() + colon + 1);
+        }
+        json usage = json::object();
+        for (const char* key : {"cpu", "memory_bytes", "disk_bytes"}) {
+          if (i.contains(key)) usage[key] = i[key];
+        }
+        i["usage"] = usage;
+        for (const auto& [from, to] : {std::pair{"memory_in_mb", "memory_quota_bytes"}, std::pair{"disk_in_mb", "disk_quota_bytes"}}) {
+          if (p.contains(from) && p[from].is_number_integer()) i[to] = p[from].get<std::int64_t>() << 20;
+        }
+        list.push_back(std::move(i));
+      }
+    }
+    stats[Str(p, "type")] = std::move(list);
+  }
+  return stats;
+}
+
 Status RunApp(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
@@ -91,7 +124,11 @@ Status RunApp(CliContext& ctx, const ParsedArgs& args) {
     return Status::Ok();
   }
   if (args.Has("json")) {
-    PrintJson(ctx, *app);
+    Result<json> stats = ProcessStats(**api, *app);
+    if (!stats.ok()) return stats.status();
+    json out = *app;
+    out["process_stats"] = *stats;
+    PrintJson(ctx, out);
     return Status::Ok();
   }
   ctx.out() << "Showing health and status for app " << Str(*app, "name") << ctx.AsUser() << "...\n\n";
