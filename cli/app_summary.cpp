@@ -94,6 +94,19 @@ Status PrintAppSummary(CliContext& ctx, ApiClient& api, const json& app) {
   std::string stack = Str(*droplet, "stack");
   if (stack.empty() && app.contains("lifecycle")) stack = Str(app["lifecycle"], "stack");
   std::ostream& out = ctx.out();
+  // Instances that are plain processes are not isolated: say so every time, loudly.
+  if (Result<json> info = api.Get("/v1/info"); info.ok() && info->contains("runtime") &&
+                                                  (*info)["runtime"].is_object() &&
+                                                  (*info)["runtime"].value("isolated", true) == false) {
+    out << "WARNING: this wharfd runs instances as plain processes (runtime '" << Str((*info)["runtime"], "name")
+        << "'): they are NOT isolated from each other or the host.\n";
+    if ((*info)["runtime"].contains("warnings") && (*info)["runtime"]["warnings"].is_array()) {
+      for (const json& w : (*info)["runtime"]["warnings"]) {
+        if (w.is_string()) out << "  " << w.get<std::string>() << "\n";
+      }
+    }
+    out << "\n";
+  }
   out << RenderKeyValues({{"name", Str(app, "name")},
                           {"requested state", RequestedState(app)},
                           {"routes", Join(routes, ", ")},

@@ -303,5 +303,19 @@ TEST_CASE("domains, create-domain, map-route, unmap-route, routes and delete-rou
   CHECK(Has(h.Out(), "does not exist"));
 }
 
+TEST_CASE("scale and restart-app-instance refuse bad values before calling the API, naming the flag") {
+  CliHarness h;
+  CHECK(h.Run({"scale", "web", "-m", "lots"}) == 1);
+  CHECK(Has(h.Err(), "-m: "));
+  CHECK(h.Run({"scale", "web", "-k", "12X"}) == 1);
+  CHECK(Has(h.Err(), "-k: "));
+  CHECK(h.Run({"scale", "web", "-i", "-2"}) == 1);
+  CHECK(Has(h.Err(), "-i: the number of instances must be 0 or more, not -2"));
+  CHECK(h.Run({"restart-app-instance", "web", "first"}) == 1);
+  CHECK(Has(h.Err(), "INDEX must be a number 0 or more, not 'first'"));
+  CHECK(h.Run({"scale", "ghost", "-i", "2"}) == 1);
+  CHECK(Has(h.Err(), "ghost"));
+}
+
 }  // namespace
 }  // namespace wharf::cli

@@ -49,4 +49,12 @@ Result<bool> Confirm(CliContext& ctx, const std::string& question) {
   return answer == "y" || answer == "yes";
 }
 
+Result<bool> ConfirmDelete(CliContext& ctx, const ParsedArgs& args, const std::string& what) {
+  if (args.Has("f")) return true;
+  Result<bool> yes = Confirm(ctx, "Really delete the " + what + "?");
+  if (!yes.ok()) return yes.status();
+  if (!*yes) ctx.out() << "Delete cancelled\n";
+  return *yes;
+}
+
 }  // namespace wharf::cli

@@ -47,5 +47,8 @@ void PrintJson(CliContext& ctx, const nlohmann::json& value);
 // Asks "QUESTION [yN]: " on a terminal. Without a terminal (and without
 // -f, which callers check first) it refuses, telling the user to pass -f.
 Result<bool> Confirm(CliContext& ctx, const std::string& question);
+// For delete-style commands: true to go on (-f given, or the user said yes);
+// false after printing "Delete cancelled".
+Result<bool> ConfirmDelete(CliContext& ctx, const ParsedArgs& args, const std::string& what);
 
 }  // namespace wharf::cli

@@ -223,14 +223,9 @@ Status RunUpdateBuildpack(CliContext& ctx, const ParsedArgs& args) {
 
 Status RunDeleteBuildpack(CliContext& ctx, const ParsedArgs& args) {
   const std::string& name = args.positionals[0];
-  if (!args.Has("f")) {
-    Result<bool> yes = Confirm(ctx, "Really delete the buildpack " + name + "?");
-    if (!yes.ok()) return yes.status();
-    if (!*yes) {
-      ctx.out() << "Delete cancelled\n";
-      return Status::Ok();
-    }
-  }
+  Result<bool> go_on = ConfirmDelete(ctx, args, "buildpack " + name);
+  if (!go_on.ok()) return go_on.status();
+  if (!*go_on) return Status::Ok();
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
   ctx.out() << "Deleting buildpack " << name << ctx.AsUser() << "...\n";

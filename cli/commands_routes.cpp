@@ -151,14 +151,9 @@ Status RunDeleteRoute(CliContext& ctx, const ParsedArgs& args) {
   Result<RouteTarget> target = TargetFromArgs(**api, args, 0);
   if (!target.ok()) return target.status();
   const std::string url = target->Url();
-  if (!args.Has("f")) {
-    Result<bool> yes = Confirm(ctx, "Really delete the route " + url + "?");
-    if (!yes.ok()) return yes.status();
-    if (!*yes) {
-      ctx.out() << "Delete cancelled\n";
-      return Status::Ok();
-    }
-  }
+  Result<bool> go_on = ConfirmDelete(ctx, args, "route " + url);
+  if (!go_on.ok()) return go_on.status();
+  if (!*go_on) return Status::Ok();
   ctx.out() << "Deleting route " << url << ctx.AsUser() << "...\n";
   Result<std::optional<json>> route = FindRoute(**api, *target);
   if (!route.ok()) return route.status();

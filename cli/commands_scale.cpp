@@ -12,12 +12,21 @@ namespace {
 
 using nlohmann::json;
 
-Result<json> GetProcess(ApiClient& api, const json& app, const std::string& type) {
-  Result<json> p = api.Get("/v1/apps/" + Str(app, "guid") + "/processes/" + type);
+struct AppProcess {
+  json app;
+  json process;
+};
+
+// The app named `name` and its process of `type`; kNotFound naming whichever is missing.
+Result<AppProcess> GetAppProcess(ApiClient& api, const std::string& name, const std::string& type) {
+  Result<json> app = GetApp(api, name);
+  if (!app.ok()) return app.status();
+  Result<json> p = api.Get("/v1/apps/" + Str(*app, "guid") + "/processes/" + type);
   if (!p.ok() && p.status().code() == StatusCode::kNotFound) {
-    return Status::NotFound("app '" + Str(app, "name") + "' has no process of type '" + type + "'");
+    return Status::NotFound("app '" + Str(*app, "name") + "' has no process of type '" + type + "'");
   }
-  return p;
+  if (!p.ok()) return p.status();
+  return AppProcess{*app, *p};
 }
 
 Status RunScale(CliContext& ctx, const ParsedArgs& args) {
@@ -38,23 +47,22 @@ Status RunScale(CliContext& ctx, const ParsedArgs& args) {
   }
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  Result<json> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
-  Result<json> process = GetProcess(**api, *app, type);
-  if (!process.ok()) return process.status();
-  const std::string name = Str(*app, "name");
+  Result<AppProcess> found = GetAppProcess(**api, args.positionals[0], type);
+  if (!found.ok()) return found.status();
+  const json& app = found->app;
+  const std::string name = Str(app, "name");
   if (body.empty()) {
     // No flag: show the current scale, as cf does.
     ctx.out() << "Showing current scale of app " << name << ctx.AsUser() << "...\n\n";
-    return PrintAppSummary(ctx, **api, *app);
+    return PrintAppSummary(ctx, **api, app);
   }
   ctx.out() << "Scaling app " << name << ctx.AsUser() << "...\n";
-  Result<json> scaled = (*api)->Post("/v1/processes/" + Str(*process, "guid") + "/actions/scale", body);
+  Result<json> scaled = (*api)->Post("/v1/processes/" + Str(found->process, "guid") + "/actions/scale", body);
   if (!scaled.ok()) return scaled.status();
   if (body.contains("memory_in_mb") || body.contains("disk_in_mb")) {
     ctx.out() << "Instances are replaced one at a time with the new limits.\n";
   }
-  Result<json> fresh = (*api)->Get("/v1/apps/" + Str(*app, "guid"));
+  Result<json> fresh = (*api)->Get("/v1/apps/" + Str(app, "guid"));
   if (!fresh.ok()) return fresh.status();
   if (Str(*fresh, "state") == "STARTED" && type == "web" && (body.contains("memory_in_mb") || body.contains("disk_in_mb"))) {
     ctx.out() << "Waiting for app " << name << " to start...\n";
@@ -73,14 +81,12 @@ Status RunRestartInstance(CliContext& ctx, const ParsedArgs& args) {
   }
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  Result<json> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
-  Result<json> process = GetProcess(**api, *app, type);
-  if (!process.ok()) return process.status();
-  ctx.out() << "Restarting instance " << index << " of process " << type << " of app " << Str(*app, "name")
+  Result<AppProcess> found = GetAppProcess(**api, args.positionals[0], type);
+  if (!found.ok()) return found.status();
+  ctx.out() << "Restarting instance " << index << " of process " << type << " of app " << Str(found->app, "name")
             << ctx.AsUser() << "...\n";
   Result<json> done =
-      (*api)->Delete("/v1/processes/" + Str(*process, "guid") + "/instances/" + std::to_string(index));
+      (*api)->Delete("/v1/processes/" + Str(found->process, "guid") + "/instances/" + std::to_string(index));
   if (!done.ok()) return done.status();
   ctx.out() << "OK\n";
   return Status::Ok();

@@ -29,6 +29,12 @@ TEST_CASE("API: /v1/info answers without a token and names the platform") {
   CHECK(info.json["admin_token_file"] == (p.data_dir() / "data" / "admin-token").string());
   CHECK(info.json["roles"] == json::array({"api", "stager", "cell", "health", "router"}));
   CHECK(info.headers.count("Date") == 1);
+  CHECK(info.json["runtime"].is_null());  // no data plane in this test: no container runtime
+
+  p.daemon().instances().SetRuntime({"process", false, {"instances are not isolated"}});
+  HttpResult again = p.Call("GET", "/v1/info", std::nullopt, "");
+  CHECK(again.json["runtime"] ==
+        json{{"name", "process"}, {"isolated", false}, {"warnings", json::array({"instances are not isolated"})}});
 }
 
 TEST_CASE("API: every other endpoint is 401 without a token or with a bad one") {

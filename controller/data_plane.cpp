@@ -59,6 +59,8 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     auto rt = runtime::MakeRuntime(rc);
     if (!rt.ok()) return rt.status().WithContext("starting the container runtime (--runtime " + config.runtime + ")");
     parts.runtime = std::move(rt).value();
+    daemon.instances().SetRuntime(
+        {std::string(parts.runtime->Name()), parts.runtime->Isolated(), parts.runtime->Warnings()});
     for (const std::string& warning : parts.runtime->Warnings()) {
       daemon.events().Log("runtime-warning", {{"runtime", std::string(parts.runtime->Name())}, {"warning", warning}});
       std::cerr << "wharfd: WARNING: " << warning << std::endl;

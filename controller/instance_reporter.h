@@ -36,8 +36,24 @@ class InstanceReporter {
   virtual Status RestartInstance(const std::string& app_guid, const std::string& process_type, int index) = 0;
 };
 
+// What the API says about the container runtime (GET /v1/info, `wharf app`).
+struct RuntimeFacts {
+  std::string name;                   // "runc", "crun", "process"
+  bool isolated = true;               // false: plain processes, no containers
+  std::vector<std::string> warnings;  // what the operator should know
+};
+
 class InstanceReporterSlot {
  public:
+  void SetRuntime(RuntimeFacts facts) {
+    std::lock_guard lock(mu_);
+    runtime_ = std::move(facts);
+  }
+  std::optional<RuntimeFacts> Runtime() {
+    std::lock_guard lock(mu_);
+    return runtime_;
+  }
+
   // Plug in (or, with null, unplug: waits for calls in progress).
   void Set(InstanceReporter* reporter) {
     std::lock_guard lock(mu_);
@@ -58,6 +74,7 @@ class InstanceReporterSlot {
  private:
   std::mutex mu_;
   InstanceReporter* reporter_ = nullptr;
+  std::optional<RuntimeFacts> runtime_;
 };
 
 }  // namespace wharf::controller

@@ -12,6 +12,10 @@ void AddPlatformHandlers(HttpRouter& router, ApiContext& ctx) {
       "GET", "/v1/info",
       [&ctx](ApiRequest&, ApiResponse& res) -> Status {
         const PlatformInfo& p = ctx.platform;
+        nlohmann::json runtime = nullptr;
+        if (std::optional<RuntimeFacts> facts = ctx.instances.Runtime()) {
+          runtime = {{"name", facts->name}, {"isolated", facts->isolated}, {"warnings", facts->warnings}};
+        }
         res.Json(200, {{"name", "wharf"},
                        {"version", p.version},
                        {"api_version", "v1"},
@@ -20,7 +24,8 @@ void AddPlatformHandlers(HttpRouter& router, ApiContext& ctx) {
                        {"admin_token_file", p.admin_token_file},
                        {"roles", p.roles},
                        {"org", p.tenancy.org.name},
-                       {"space", p.tenancy.space.name}});
+                       {"space", p.tenancy.space.name},
+                       {"runtime", runtime}});
         return Status::Ok();
       },
       Access::kPublic);
