@@ -4,6 +4,7 @@
 #include <charconv>
 #include <optional>
 
+#include "common/byte_size.h"
 #include "common/names.h"
 
 namespace wharf::controller {
@@ -107,6 +108,18 @@ Result<Invocation> ParseFlags(const std::vector<std::string>& args, const std::s
       auto roles = ParseRoles(*v);
       if (!roles.ok()) return roles.status();
       c.roles = *roles;
+    } else if (flag == "--staging-memory" || flag == "--staging-disk") {
+      auto v = value();
+      if (!v.ok()) return v.status();
+      auto mb = ParseMegabytes(*v);
+      if (!mb.ok()) return mb.status().WithContext(flag);
+      (flag == "--staging-memory" ? c.staging_memory_mb : c.staging_disk_mb) = *mb;
+    } else if (flag == "--staging-timeout") {
+      auto v = value();
+      if (!v.ok()) return v.status();
+      auto n = ParseNumber(flag, *v, 1, 24 * 60);
+      if (!n.ok()) return n.status();
+      c.staging_timeout_minutes = static_cast<int>(*n);
     } else if (flag == "--keep-droplets") {
       auto v = value();
       if (!v.ok()) return v.status();
@@ -137,6 +150,9 @@ flags:
   --roles LIST         comma-separated roles to run: api,stager,cell,health,router
                        (default: all)
   --keep-droplets N    droplets kept per app besides the current one (default 5)
+  --staging-memory M   memory limit of a staging (default 1G)
+  --staging-disk D     disk limit of a staging's files (default 4G)
+  --staging-timeout N  minutes a staging may take (default 15)
   --runtime B          container backend: auto (default: crun or runc, whichever
                        works here, else unisolated processes), crun, runc, process
   --buildpacks-dir DIR built-in buildpacks (default: ../share/wharf/buildpacks

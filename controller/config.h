@@ -21,6 +21,10 @@ struct Config {
   int keep_droplets = 5;
   std::string runtime = "auto";             // --runtime: auto (probe: crun, runc, else process), crun, runc, process
   std::filesystem::path buildpacks_dir;     // --buildpacks-dir: built-in buildpacks; empty: found beside wharfd
+  // Limits of one staging (Cloud Foundry's defaults).
+  std::int64_t staging_memory_mb = 1024;    // --staging-memory
+  std::int64_t staging_disk_mb = 4096;      // --staging-disk
+  int staging_timeout_minutes = 15;         // --staging-timeout
 
   bool HasRole(std::string_view role) const;
 };

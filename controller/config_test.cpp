@@ -38,6 +38,26 @@ TEST_CASE("wharfd reads every flag, with a space or '='") {
   CHECK(c.keep_droplets == 2);
 }
 
+TEST_CASE("wharfd reads the runtime, buildpacks and staging limit flags") {
+  Config defaults = ParseFlags({}, "")->config;
+  CHECK(defaults.runtime == "auto");
+  CHECK(defaults.staging_memory_mb == 1024);
+  CHECK(defaults.staging_disk_mb == 4096);
+  CHECK(defaults.staging_timeout_minutes == 15);
+  auto inv = ParseFlags({"--runtime", "process", "--buildpacks-dir=/opt/bp", "--staging-memory", "2G",
+                         "--staging-disk=512M", "--staging-timeout", "30"},
+                        "");
+  REQUIRE_MESSAGE(inv.ok(), inv.status().ToString());
+  CHECK(inv->config.runtime == "process");
+  CHECK(inv->config.buildpacks_dir == "/opt/bp");
+  CHECK(inv->config.staging_memory_mb == 2048);
+  CHECK(inv->config.staging_disk_mb == 512);
+  CHECK(inv->config.staging_timeout_minutes == 30);
+  CHECK(ParseFlags({"--runtime", "docker"}, "").status().message().find("--runtime: unknown backend 'docker'") == 0);
+  CHECK(ParseFlags({"--staging-memory", "lots"}, "").status().message().find("--staging-memory") == 0);
+  CHECK(ParseFlags({"--staging-timeout", "0"}, "").status().code() == StatusCode::kInvalidArgument);
+}
+
 TEST_CASE("wharfd names the flag that is wrong") {
   CHECK(ParseFlags({"--bogus"}, "").status().message() == "unknown flag '--bogus'");
   CHECK(ParseFlags({"--api-port"}, "").status().message() == "--api-port needs a value");

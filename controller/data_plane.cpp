@@ -90,7 +90,11 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     sc.work_dir = daemon.layout().staging();
     parts.stager = std::make_unique<stager::Stager>(sc, daemon.blobs(), *parts.runtime, *parts.buildpacks, clock);
     parts.scheduler = scheduler;
-    scheduler->Attach(*parts.stager, daemon.builds(), daemon.logs());
+    stager::StagingLimits limits;
+    limits.memory_bytes = static_cast<std::uint64_t>(config.staging_memory_mb) << 20;
+    limits.disk_bytes = static_cast<std::uint64_t>(config.staging_disk_mb) << 20;
+    limits.timeout = std::chrono::minutes(config.staging_timeout_minutes);
+    scheduler->Attach(*parts.stager, daemon.builds(), daemon.logs(), limits);
   }
 
   if (cell_role) {

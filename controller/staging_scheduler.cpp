@@ -17,8 +17,10 @@ class LogObserver final : public stager::StagingObserver {
 
 }  // namespace
 
-void StagingScheduler::Attach(stager::Stager& stager, BuildService& builds, LogBuffer& logs) {
+void StagingScheduler::Attach(stager::Stager& stager, BuildService& builds, LogBuffer& logs,
+                              stager::StagingLimits limits) {
   std::lock_guard lock(mu_);
+  limits_ = limits;
   stager_ = &stager;
   builds_ = &builds;
   logs_ = &logs;
@@ -74,6 +76,7 @@ void StagingScheduler::StageOne(const StagingJob& job) {
   req.env = job.app.environment_variables;
   req.start_command = job.start_command;
   req.previous_cache_sha256 = job.previous_cache_sha256;
+  req.limits = limits_;
   LogObserver observer(*logs_, job.app.guid);
   logs_->Append(job.app.guid, "STG/0", "OUT", "Staging build " + job.build.guid);
   stager::StagingOutcome out = stager_->Stage(req, observer);

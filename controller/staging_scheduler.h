@@ -29,8 +29,8 @@ class StagingScheduler final : public BuildScheduler {
   StagingScheduler(const StagingScheduler&) = delete;
   StagingScheduler& operator=(const StagingScheduler&) = delete;
 
-  // Starts the worker. All three must outlive Stop().
-  void Attach(stager::Stager& stager, BuildService& builds, LogBuffer& logs);
+  // Starts the worker. All three must outlive Stop(). `limits` apply to every staging.
+  void Attach(stager::Stager& stager, BuildService& builds, LogBuffer& logs, stager::StagingLimits limits = {});
   Status Schedule(const StagingJob& job) override;
   void Stop();
 
@@ -41,6 +41,7 @@ class StagingScheduler final : public BuildScheduler {
   stager::Stager* stager_ = nullptr;
   BuildService* builds_ = nullptr;
   LogBuffer* logs_ = nullptr;
+  stager::StagingLimits limits_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<StagingJob> queue_;
