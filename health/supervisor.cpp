@@ -208,13 +208,15 @@ void Supervisor::Crash(Tracked& t, const std::string& reason, int exit_code, boo
 }
 
 void Supervisor::BeginStop(Tracked& t, std::chrono::seconds grace, bool destroy_after) {
+  const std::chrono::milliseconds drain = t.published ? options_.drain_delay : std::chrono::milliseconds(0);
   Unpublish(t);
   t.actual.state = InstanceState::kStopping;
   t.since = clock_.Now();
   std::string id = t.actual.container_id;
   bool in_runtime = t.in_runtime;
   std::lock_guard<std::mutex> lock(tasks_mu_);
-  tasks_.push_back(std::async(std::launch::async, [this, id, grace, destroy_after, in_runtime] {
+  tasks_.push_back(std::async(std::launch::async, [this, id, grace, destroy_after, in_runtime, drain] {
+    if (drain.count() > 0) std::this_thread::sleep_for(drain);  // on this worker thread, not the supervisor's
     if (in_runtime) (void)runtime_.Stop(id, grace);
     {
       // Announced before the container (and its log files) is destroyed, so the

@@ -105,6 +105,10 @@ struct InstanceStatus {
 
 struct SupervisorOptions {
   std::chrono::seconds stop_grace{10};
+  // A routed instance that is stopped on purpose (replaced, scaled down, restarted) loses
+  // its endpoint first, then gets SIGTERM this much later: requests the router already
+  // sent it finish instead of failing mid-response.
+  std::chrono::milliseconds drain_delay{1000};
   CrashPolicy policy;
   std::chrono::seconds orphan_scan_interval{30};  // how often the runtime's containers are listed
 };

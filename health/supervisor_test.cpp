@@ -139,12 +139,18 @@ class Recorder final : public EndpointPublisher, public InstanceEventSink {
   }
 };
 
+SupervisorOptions NoDrain() {
+  SupervisorOptions o;
+  o.drain_delay = 0ms;
+  return o;
+}
+
 struct World {
   FakeClock clock;
   FakeRuntime rt;
   FakeProber prober;
   Recorder rec;
-  Supervisor sup{rt, clock, prober, rec, rec};
+  Supervisor sup{rt, clock, prober, rec, rec, NoDrain()};
 
   ProcessDesire Web(int instances, std::string version = "v1") {
     ProcessDesire d;
@@ -388,6 +394,29 @@ TEST_CASE("Restarting one instance index replaces just that one") {
   CHECK(now[1].container_id != inst[1].container_id);
   CHECK(now[1].state == InstanceState::kStarting);
   CHECK(w.sup.RestartInstance({"app-1", "web"}, 7).code() == StatusCode::kNotFound);
+}
+
+TEST_CASE("A routed instance stopped on purpose loses its endpoint first and is stopped a drain delay later") {
+  World w;
+  SupervisorOptions options;
+  options.drain_delay = 300ms;
+  Recorder rec;
+  Supervisor sup(w.rt, w.clock, w.prober, rec, rec, options);
+  sup.SetProcess(w.Web(1));
+  sup.Tick();
+  w.HealAll();
+  w.clock.Advance(1s);
+  sup.Tick();
+  REQUIRE(rec.endpoints.size() == 1);
+  auto old = w.rt.Ids();
+  REQUIRE(old.size() == 1);
+  auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(sup.RestartInstance({"app-1", "web"}, 0).ok());
+  CHECK(rec.endpoints.empty());          // withdrawn at once
+  CHECK(w.rt.Ids() == old);              // but still running: requests in flight finish
+  sup.WaitForStops();
+  CHECK(std::chrono::steady_clock::now() - t0 >= 300ms);
+  CHECK(w.rt.Ids().empty());
 }
 
 }  // namespace wharf::health
