@@ -377,7 +377,11 @@ void Supervisor::Execute(const Plan& plan) {
     std::lock_guard<std::mutex> lock(tasks_mu_);
     tasks_.push_back(std::async(std::launch::async, [this, id] { (void)runtime_.Destroy(id); }));
   }
-  for (const auto& s : plan.start) StartInstance(s);
+  int started = 0;
+  for (const auto& s : plan.start) {
+    if (started++ >= options_.max_starts_per_tick) break;  // the next tick plans the rest again
+    StartInstance(s);
+  }
 }
 
 void Supervisor::Tick() {

@@ -109,6 +109,10 @@ struct SupervisorOptions {
   // its endpoint first, then gets SIGTERM this much later: requests the router already
   // sent it finish instead of failing mid-response.
   std::chrono::milliseconds drain_delay{1000};
+  // Container starts run on the ticking thread with the supervisor's lock held; a
+  // large scale-up is spread over ticks so health checks and the API's instance
+  // listing never wait for more than a few starts. The rest are planned again.
+  int max_starts_per_tick = 4;
   CrashPolicy policy;
   std::chrono::seconds orphan_scan_interval{30};  // how often the runtime's containers are listed
 };

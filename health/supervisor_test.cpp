@@ -419,4 +419,17 @@ TEST_CASE("A routed instance stopped on purpose loses its endpoint first and is 
   CHECK(w.rt.Ids().empty());
 }
 
+TEST_CASE("A large scale-up is spread over ticks, a few starts each") {
+  World w;
+  w.sup.SetProcess(w.Web(10));
+  w.Step();
+  CHECK(w.rt.Ids().size() == 4);
+  w.Step();
+  CHECK(w.rt.Ids().size() == 8);
+  w.Step();
+  CHECK(w.rt.Ids().size() == 10);
+  w.Step();
+  CHECK(w.rt.Ids().size() == 10);
+}
+
 }  // namespace wharf::health
