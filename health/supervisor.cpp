@@ -267,9 +267,7 @@ void Supervisor::RunChecks() {
     if (t.actual.state == InstanceState::kStarting) {
       if (probe.ok()) {
         t.actual.state = InstanceState::kRunning;
-        t.healthy_since = now;
-        // An adopted instance has been up since its container started, not since this check.
-        if (!t.recovered) t.since = clock_.Now();
+        t.healthy_since = now;  // `since` stays the container's start (uptime, as cf app shows it)
         t.next_check = now + check.liveness_interval;
         if (!d || d->routable) {
           publisher_.Publish({t.actual.key.app_guid, t.actual.key.process_type, t.actual.index, id, t.ip, t.port});
@@ -356,6 +354,9 @@ void Supervisor::StartInstance(const Plan::Start& s) {
   }
   t.ip = info->ip;
   t.port = info->port;
+  // `since` of a starting or running instance is its container's start, as the runtime
+  // recorded it: the same value a later wharfd reads back when it adopts the container.
+  if (info->started_at.time_since_epoch().count() != 0) t.since = info->started_at;
   tracked_.emplace(id, std::move(t));
   WatchContainer(id);
 }
