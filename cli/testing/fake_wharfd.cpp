@@ -5,6 +5,7 @@
 #include <atomic>
 #include <map>
 #include <sstream>
+#include <chrono>
 #include <thread>
 
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -74,6 +75,11 @@ FakeWharfd::FakeWharfd() : state_(std::make_unique<FakeState>()) {
 FakeWharfd::~FakeWharfd() {
   state_->stopping = true;
   server_->stopAll(true);
+  // A handler may still be running on a server thread (a log stream notices `stopping`
+  // within 20 ms) and it uses the state: wait for it before the state is destroyed.
+  for (int i = 0; i < 500 && server_->currentConnections() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 std::string FakeWharfd::url() const { return "http://127.0.0.1:" + std::to_string(port_); }
