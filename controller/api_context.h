@@ -18,6 +18,7 @@
 #include "controller/platform_info.h"
 #include "controller/process_service.h"
 #include "controller/route_service.h"
+#include "controller/route_table_channel.h"
 
 namespace wharf::controller {
 
@@ -33,8 +34,9 @@ struct ApiContext {
   GcService& gc;
   LogBuffer& logs;
   InstanceReporterSlot& instances;
+  RouteTableChannel& route_table;
   BodyLimits limits;
-  // How often an idle log stream sends a newline so a dead client is noticed.
+  // How often an idle log or route stream sends a newline so a dead client is noticed.
   std::chrono::milliseconds log_stream_keepalive{15000};
 };
 
@@ -47,6 +49,7 @@ void AddBuildHandlers(HttpRouter& router, ApiContext& ctx);     // builds, dropl
 void AddRouteHandlers(HttpRouter& router, ApiContext& ctx);     // domains, routes, destinations
 void AddLogHandlers(HttpRouter& router, ApiContext& ctx);       // recent logs, log stream
 void AddBuildpackHandlers(HttpRouter& router, ApiContext& ctx); // the admin-ordered buildpack list
+void AddRoutingHandlers(HttpRouter& router, ApiContext& ctx);   // the routing table for standalone routers
 
 // Every endpoint of API v1.
 void AddAllHandlers(HttpRouter& router, ApiContext& ctx);

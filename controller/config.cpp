@@ -120,6 +120,24 @@ Result<Invocation> ParseFlags(const std::vector<std::string>& args, const std::s
       auto n = ParseNumber(flag, *v, 1, 24 * 60);
       if (!n.ok()) return n.status();
       c.staging_timeout_minutes = static_cast<int>(*n);
+    } else if (flag == "--router-admin-port") {
+      auto v = value();
+      if (!v.ok()) return v.status();
+      auto n = ParseNumber(flag, *v, 0, 65535);
+      if (!n.ok()) return n.status();
+      c.router_admin_port = static_cast<std::uint16_t>(*n);
+    } else if (flag == "--api-url") {
+      auto v = value();
+      if (!v.ok()) return v.status();
+      if (!v->starts_with("http://") || v->size() <= 7) {
+        return Status::InvalidArgument("--api-url must be an http:// URL, got '" + *v + "'");
+      }
+      c.api_url = *v;
+    } else if (flag == "--api-token-file") {
+      auto v = value();
+      if (!v.ok()) return v.status();
+      if (v->empty()) return Status::InvalidArgument("--api-token-file must not be empty");
+      c.api_token_file = *v;
     } else if (flag == "--keep-droplets") {
       auto v = value();
       if (!v.ok()) return v.status();
@@ -128,6 +146,15 @@ Result<Invocation> ParseFlags(const std::vector<std::string>& args, const std::s
       c.keep_droplets = static_cast<int>(*n);
     } else {
       return Status::InvalidArgument("unknown flag '" + args[i] + "'");
+    }
+  }
+  if (!c.HasRole("api")) {
+    for (const std::string& role : c.roles) {
+      if (role != "router") {
+        return Status::InvalidArgument("--roles: '" + role +
+                                       "' needs 'api' in the same wharfd (only the router runs apart, following "
+                                       "the API's route stream)");
+      }
     }
   }
   return inv;
@@ -148,7 +175,14 @@ flags:
   --router-port N      router port (default 8080)
   --domain D           shared domain for app routes (default localhost)
   --roles LIST         comma-separated roles to run: api,stager,cell,health,router
-                       (default: all)
+                       (default: all). "--roles router" alone runs a router that
+                       follows the API's routing table (GET /v1/routing/stream)
+                       and keeps serving the last table while the API is down
+  --router-admin-port N  router metrics (/metrics, Prometheus text) and /health
+                       on 127.0.0.1:N (default: off)
+  --api-url URL        the API a router-only wharfd follows (default:
+                       http://127.0.0.1:PORT, PORT from DATA_DIR/api-port, else 9022)
+  --api-token-file F   admin token of that API (default DATA_DIR/admin-token)
   --keep-droplets N    droplets kept per app besides the current one (default 5)
   --staging-memory M   memory limit of a staging (default 1G)
   --staging-disk D     disk limit of a staging's files (default 4G)

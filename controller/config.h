@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,13 @@ struct Config {
   std::int64_t staging_memory_mb = 1024;    // --staging-memory
   std::int64_t staging_disk_mb = 4096;      // --staging-disk
   int staging_timeout_minutes = 15;         // --staging-timeout
+  std::optional<std::uint16_t> router_admin_port;  // --router-admin-port: /metrics, /health (default: none)
+  // A router-only wharfd (--roles router) follows the routing table of this API:
+  std::string api_url;                      // --api-url; empty: http://127.0.0.1:<DATA_DIR/api-port, else 9022>
+  std::filesystem::path api_token_file;     // --api-token-file; empty: DATA_DIR/admin-token
+
+  // Only the router runs without the api role in its process (it then follows the API's route stream).
+  bool StandaloneRouter() const { return !HasRole("api"); }
 
   bool HasRole(std::string_view role) const;
 };

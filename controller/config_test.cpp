@@ -68,6 +68,20 @@ TEST_CASE("wharfd names the flag that is wrong") {
   CHECK(ParseFlags({"--keep-droplets", "-1"}, "").status().code() == StatusCode::kInvalidArgument);
 }
 
+TEST_CASE("wharfd runs the router alone, following an API, but no other role without the api") {
+  auto inv = ParseFlags({"--roles", "router", "--api-url", "http://127.0.0.1:9100", "--api-token-file", "/t",
+                         "--router-admin-port", "0"},
+                        "");
+  REQUIRE(inv.ok());
+  CHECK(inv->config.StandaloneRouter());
+  CHECK(inv->config.api_url == "http://127.0.0.1:9100");
+  CHECK(inv->config.api_token_file == "/t");
+  CHECK(inv->config.router_admin_port == std::optional<std::uint16_t>(0));
+  CHECK_FALSE(ParseFlags({}, "")->config.StandaloneRouter());
+  CHECK(ParseFlags({"--roles", "router,cell"}, "").status().message().find("--roles: 'cell' needs 'api'") == 0);
+  CHECK(ParseFlags({"--api-url", "127.0.0.1:9022"}, "").status().message().find("--api-url must be an http://") == 0);
+}
+
 TEST_CASE("--help and --version win over other flags") {
   CHECK(ParseFlags({"--api-port", "1", "--help"}, "")->kind == Invocation::Kind::kHelp);
   CHECK(ParseFlags({"--version"}, "")->kind == Invocation::Kind::kVersion);

@@ -94,6 +94,7 @@ struct Daemon::Parts {
   std::unique_ptr<BuildpackService> buildpacks;
   std::unique_ptr<GcService> gc;
   InstanceReporterSlot instances;
+  RouteTableChannel route_table;
   std::unique_ptr<ApiContext> api_context;
   std::unique_ptr<HttpRouter> router;
   std::unique_ptr<ApiServer> server;
@@ -176,7 +177,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   if (p->server) {
     p->api_context = std::make_unique<ApiContext>(ApiContext{info, *p->db, *p->apps, *p->processes, *p->packages,
                                                              *p->builds, *p->routes, *p->buildpacks, *p->gc, *p->logs,
-                                                             p->instances, options.limits,
+                                                             p->instances, p->route_table, options.limits,
                                                              options.log_stream_keepalive});
     p->router = std::make_unique<HttpRouter>();
     AddAllHandlers(*p->router, *p->api_context);
@@ -209,6 +210,7 @@ void Daemon::Stop(std::chrono::milliseconds grace) {
   // Followers of log streams hold requests open by design: release them first so
   // the server's grace period is spent on real work.
   parts_->logs->Shutdown();
+  parts_->route_table.Shutdown();
   if (parts_->server) parts_->server->Stop(grace);
   parts_->gc_timer.Stop();
   parts_->event_log->Write("wharfd-stopped", {{"data_dir", parts_->layout.root.string()}});
@@ -231,6 +233,8 @@ EventRecorder& Daemon::events() { return *parts_->events; }
 const PlatformInfo& Daemon::platform() const { return parts_->platform; }
 
 InstanceReporterSlot& Daemon::instances() { return parts_->instances; }
+
+RouteTableChannel& Daemon::route_table() { return parts_->route_table; }
 
 store::BlobStore& Daemon::blobs() { return *parts_->blobs; }
 

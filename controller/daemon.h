@@ -34,6 +34,7 @@ class BuildService;
 class Database;
 class EventRecorder;
 class LogBuffer;
+class RouteTableChannel;
 
 // Knobs tests turn; the defaults are production's.
 struct DaemonOptions {
@@ -69,6 +70,8 @@ class Daemon {
   const PlatformInfo& platform() const;
   // The cell role plugs itself in here so the API can list instances.
   InstanceReporterSlot& instances();
+  // RoutingSync publishes the routing table here for the API's route stream.
+  RouteTableChannel& route_table();
 
  private:
   struct Parts;

@@ -67,16 +67,23 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     }
   }
 
-  if (config.HasRole("router")) {
-    parts.registry = std::make_unique<router::RouteRegistry>(kRouterThreads + 1);
+  const bool router_role = config.HasRole("router");
+  const bool api_role = config.HasRole("api");
+  if (router_role || api_role) {
+    // The routing table feeds this wharfd's router and the API's route stream (other routers).
+    if (router_role) parts.registry = std::make_unique<router::RouteRegistry>(kRouterThreads + 1);
+    parts.routing = std::make_unique<RoutingSync>(daemon.database(), parts.registry.get(),
+                                                  api_role ? &daemon.route_table() : nullptr);
+    // Routes are loaded before the first request is accepted.
+    WHARF_RETURN_IF_ERROR(parts.routing->Start(kRouteSyncInterval).WithContext("computing the routing table"));
+  }
+  if (router_role) {
     parts.access_sink = std::make_unique<AppLogAccessSink>(daemon.logs());
     router::RouterOptions options;
     options.listen_address = "127.0.0.1";
     options.port = config.router_port;
     options.threads = kRouterThreads;
-    // Routes are loaded before the first request is accepted.
-    parts.routing = std::make_unique<RoutingSync>(daemon.database(), *parts.registry);
-    WHARF_RETURN_IF_ERROR(parts.routing->Start(kRouteSyncInterval).WithContext("loading routes into the router"));
+    options.admin_port = config.router_admin_port;
     auto r = router::Router::Start(options, *parts.registry, clock, parts.access_sink.get());
     if (!r.ok()) return r.status().WithContext("starting the router on port " + std::to_string(config.router_port));
     parts.router = std::move(r).value();

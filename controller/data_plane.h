@@ -1,8 +1,10 @@
 // The parts of wharfd beside the API, started by main() after the Daemon:
 //   container runtime (stager or cell role): runtime::MakeRuntime over DATA_DIR/runtime,
 //     its warnings logged loudly (e.g. the unisolated process backend);
+//   routing table (router or api role): RoutingSync computes it from the database and
+//     the cell's healthy instances, for this wharfd's router and the API's route stream;
 //   router role: router::Router on 127.0.0.1:--router-port over a RouteRegistry
-//     kept in step with the database by RoutingSync; access log -> [RTR/0] app lines;
+//     fed by RoutingSync; access log -> [RTR/0] app lines;
 //   stager role: stager::Stager with the admin-ordered buildpack list from the
 //     database (DbBuildpackRegistry; built-ins from --buildpacks-dir), attached to the
 //     StagingScheduler the Daemon was given;

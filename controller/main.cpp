@@ -11,6 +11,7 @@
 #include "controller/daemon.h"
 #include "controller/data_plane.h"
 #include "controller/staging_scheduler.h"
+#include "controller/standalone_router.h"
 
 int main(int argc, char** argv) {
   using wharf::controller::Invocation;
@@ -40,6 +41,20 @@ int main(int argc, char** argv) {
 
   wharf::SystemClock clock;
   const auto& config = inv->config;
+  if (config.StandaloneRouter()) {
+    auto router = wharf::controller::StandaloneRouter::Start(config, clock);
+    if (!router.ok()) {
+      std::cerr << "wharfd: " << router.status().message() << "\n";
+      return 1;
+    }
+    std::cerr << "wharfd listening api=none router=" << (*router)->port() << " following=" << (*router)->api_url()
+              << std::endl;
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    std::cerr << "wharfd: stopping (" << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ")" << std::endl;
+    (*router)->Stop();
+    return 0;
+  }
   // Builds wait in the scheduler's queue until the stager is attached (DataPlane).
   std::unique_ptr<wharf::controller::StagingScheduler> scheduler;
   if (config.HasRole("stager")) scheduler = std::make_unique<wharf::controller::StagingScheduler>();

@@ -64,6 +64,7 @@ void AddAllHandlers(HttpRouter& router, ApiContext& ctx) {
   AddRouteHandlers(router, ctx);
   AddLogHandlers(router, ctx);
   AddBuildpackHandlers(router, ctx);
+  AddRoutingHandlers(router, ctx);
 }
 
 }  // namespace wharf::controller

@@ -72,7 +72,8 @@ Status RoutingSync::Sync() {
   for (auto& [key, spec] : table) specs.push_back(std::move(spec));
   std::string signature = Signature(specs);
   if (signature == applied_) return Status::Ok();
-  WHARF_RETURN_IF_ERROR(registry_.ReplaceAll(specs));
+  if (registry_) WHARF_RETURN_IF_ERROR(registry_->ReplaceAll(specs));
+  if (channel_) channel_->Publish(specs);
   applied_ = std::move(signature);
   return Status::Ok();
 }

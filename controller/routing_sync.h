@@ -1,11 +1,12 @@
-// Keeps the router's registry in step with the database: every route with a
+// Keeps the routing table in step with the database: every route with a
 // destination becomes a router route (host.domain/path), whose endpoints are the
 // instances the instance side reported for the destination's app and process
 // type. A mapped route without instances is configured empty (the router answers
 // 503 no_endpoints); a route that is not in the database is absent (404).
 //
-// Sync() reads all routes in one read transaction and replaces the registry's
-// table only when the computed table differs from the last one applied; it is
+// Sync() reads all routes in one read transaction and, only when the computed table
+// differs from the last one applied, replaces the table of the in-process router's
+// registry and publishes it on the channel that feeds standalone routers; it is
 // called at start, on a short period when the database committed something since
 // the last read (so route and destination changes made through the API reach the
 // router within `interval`), and whenever endpoints change. Thread-safe.
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +25,7 @@
 #include "controller/db.h"
 #include "controller/gc_service.h"
 #include "controller/log_buffer.h"
+#include "controller/route_table_channel.h"
 #include "router/access_log.h"
 #include "router/route_feed.h"
 
@@ -30,7 +33,10 @@ namespace wharf::controller {
 
 class RoutingSync {
  public:
-  RoutingSync(Database& db, router::RouteFeedSubscriber& registry) : db_(db), registry_(registry) {}
+  // `registry`: the in-process router's (null without the router role); `channel`: the
+  // API's route stream (null without the api role).
+  RoutingSync(Database& db, router::RouteFeedSubscriber* registry, RouteTableChannel* channel)
+      : db_(db), registry_(registry), channel_(channel) {}
   ~RoutingSync() { Stop(); }
   RoutingSync(const RoutingSync&) = delete;
   RoutingSync& operator=(const RoutingSync&) = delete;
@@ -48,10 +54,11 @@ class RoutingSync {
 
  private:
   Database& db_;
-  router::RouteFeedSubscriber& registry_;
+  router::RouteFeedSubscriber* registry_;
+  RouteTableChannel* channel_;
   std::mutex mu_;  // one sync at a time; guards the members below
   std::map<std::pair<std::string, std::string>, std::vector<router::Endpoint>> endpoints_;
-  std::string applied_;  // signature of the last table applied
+  std::optional<std::string> applied_;  // signature of the last table applied (none: nothing yet, even empty)
   std::atomic<std::uint64_t> synced_commits_{0};  // Database::CommitCount() at the last read
   PeriodicTask timer_;
 };

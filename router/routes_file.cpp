@@ -117,6 +117,26 @@ Result<std::vector<RouteSpec>> ParseRoutesJson(std::string_view text) {
   return specs;
 }
 
+std::string RoutesToJson(const std::vector<RouteSpec>& routes) {
+  json out = json::array();
+  for (const RouteSpec& spec : routes) {
+    json endpoints = json::array();
+    for (const Endpoint& e : spec.endpoints) {
+      endpoints.push_back({{"instance_id", e.instance_id},
+                           {"app_guid", e.app_guid},
+                           {"address", e.Address()},
+                           {"weight", e.weight},
+                           {"version", e.version},
+                           {"healthy", e.healthy},
+                           {"tag", {{"guid", e.tag.guid}, {"index", e.tag.index}}}});
+    }
+    out.push_back({{"route", spec.key.ToString()},
+                   {"load_balancing", std::string(LoadBalancingName(spec.load_balancing))},
+                   {"endpoints", std::move(endpoints)}});
+  }
+  return json{{"routes", std::move(out)}}.dump();
+}
+
 FileRouteFeed::FileRouteFeed(std::filesystem::path path, std::chrono::milliseconds poll_interval,
                              std::function<void(const Status&)> on_error)
     : path_(std::move(path)), poll_interval_(poll_interval), on_error_(std::move(on_error)) {}

@@ -27,7 +27,11 @@
 namespace wharf::router {
 
 // Errors name the entry, e.g. "routes[1].endpoints[0].address: missing port".
+// Other members of the top-level object (a stream's "version") are ignored.
 Result<std::vector<RouteSpec>> ParseRoutesJson(std::string_view text);
+// The inverse: `routes` as a routes document in the format above (every field written),
+// so ParseRoutesJson(RoutesToJson(t)) gives back t.
+std::string RoutesToJson(const std::vector<RouteSpec>& routes);
 
 class FileRouteFeed final : public RouteFeed {
  public:

@@ -30,6 +30,39 @@ TEST_CASE("a routes file parses into route specs with defaults") {
   CHECK(s.endpoints[1].healthy);
 }
 
+TEST_CASE("RoutesToJson writes a table that parses back to the same table") {
+  std::vector<RouteSpec> table(2);
+  table[0].key = {"app.test", "/api"};
+  table[0].load_balancing = LoadBalancing::kLeastConnections;
+  Endpoint a;
+  a.instance_id = "g:web:0";
+  a.app_guid = "g";
+  a.host = "10.244.0.7";
+  a.port = 8080;
+  a.weight = 9;
+  a.version = "r3";
+  a.healthy = false;
+  a.tag = {"g:web:0:c1", 12};
+  Endpoint b = a;
+  b.instance_id = "g:web:1";
+  b.host = "::1";
+  b.healthy = true;
+  table[0].endpoints = {a, b};
+  table[1].key = {"empty.test", ""};  // a mapped route without instances stays a route (503, not 404)
+
+  std::string doc = RoutesToJson(table);
+  auto back = ParseRoutesJson(doc);
+  REQUIRE(back.ok());
+  REQUIRE(back->size() == 2);
+  CHECK((*back)[0].key == table[0].key);
+  CHECK((*back)[0].load_balancing == LoadBalancing::kLeastConnections);
+  CHECK((*back)[0].endpoints == table[0].endpoints);
+  CHECK((*back)[1].key == table[1].key);
+  CHECK((*back)[1].endpoints.empty());
+  // A stream line carries a version beside the routes; the parser ignores it.
+  CHECK(ParseRoutesJson("{\"version\":7," + doc.substr(1)).ok());
+}
+
 TEST_CASE("routes file errors name the entry") {
   auto e1 = ParseRoutesJson(R"({"routes":[{"route":"a.test","endpoints":[{"instance_id":"i","address":"1.2.3.4"}]}]})");
   CHECK(e1.status().message() == "routes[0].endpoints[0].address: missing port in '1.2.3.4'");

@@ -4,6 +4,7 @@ Each Platform gets its own temporary data folder, free loopback ports and a
 private CLI home, so tests never touch the machine's real installation and can
 run in parallel. Only processes started here are ever signalled, by their pid.
 """
+import http.client
 import json
 import os
 import sys
@@ -309,6 +310,43 @@ class PlatformTest(unittest.TestCase):
         self.p = Platform(**self.platform_args)
         self.addCleanup(lambda: self.p.cleanup(strict=self.strict_cleanup))
         self.p.start().login()
+
+    # --- through the router ------------------------------------------------------
+    def get(self, host, path="/", timeout=10, port=None):
+        """GET through the router (this platform's, or the one on `port`): (status, headers, body);
+        status 0 when the router does not answer."""
+        conn = http.client.HTTPConnection("127.0.0.1", port or self.p.router_port, timeout=timeout)
+        try:
+            conn.request("GET", path, headers={"Host": host})
+            resp = conn.getresponse()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+        except (ConnectionError, http.client.HTTPException, TimeoutError, OSError):
+            return 0, {}, b""
+        finally:
+            conn.close()
+
+    def wait_for_status(self, host, status, timeout=20, path="/", port=None):
+        """Polls `host` through the router until it answers `status`; returns (status, headers, body)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            got = self.get(host, path, port=port)
+            if got[0] == status:
+                return got
+            if time.monotonic() > deadline:
+                self.fail(f"{host} answered {got[0]} {got[1]} {got[2][:300]!r}, not {status}, "
+                          f"within {timeout}s\n--- wharfd log\n{self.p.daemon_log()}")
+            time.sleep(0.05)
+
+    def poll(self, what, fn, timeout=20, interval=0.2):
+        """Calls fn until it returns something truthy; fails naming `what` after timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            last = fn()
+            if last:
+                return last
+            if time.monotonic() > deadline:
+                self.fail(f"{what}: not within {timeout}s (last: {last!r})\n--- wharfd log\n{self.p.daemon_log()}")
+            time.sleep(interval)
 
     def make_app(self, files, manifest=None):
         """Writes an app folder from {relative path: content} and returns its path."""

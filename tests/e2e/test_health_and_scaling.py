@@ -6,7 +6,6 @@ read-only /usr, pids and memory limits) seen by an app that reports on itself ov
 Only loopback traffic; the only processes signalled are container init processes of this test's own
 platform, by the pid the cell recorded (checked against the recorded start time first). Cleanup is
 strict: a leaked container fails the test."""
-import http.client
 import json
 import os
 import re
@@ -136,43 +135,10 @@ class HealthAndScalingTest(PlatformTest):
     strict_cleanup = True
 
     # --- helpers ----------------------------------------------------------------
-    def get(self, host, path="/", timeout=10):
-        """GET through the router: (status, headers, body); status 0 when the router does not answer."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.p.router_port, timeout=timeout)
-        try:
-            conn.request("GET", path, headers={"Host": host})
-            resp = conn.getresponse()
-            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
-        except (ConnectionError, http.client.HTTPException, TimeoutError, OSError):
-            return 0, {}, b""
-        finally:
-            conn.close()
-
     def get_json(self, host, path="/", timeout=10):
         status, _h, body = self.get(host, path, timeout=timeout)
         self.assertEqual(status, 200, (host, path, body[:500]))
         return json.loads(body)
-
-    def wait_for_status(self, host, status, timeout=20, path="/"):
-        deadline = time.monotonic() + timeout
-        while True:
-            got = self.get(host, path)
-            if got[0] == status:
-                return got
-            if time.monotonic() > deadline:
-                self.fail(f"{host} answered {got[0]} {got[2][:300]!r}, not {status}, within {timeout}s"
-                          f"\n--- wharfd log\n{self.p.daemon_log()}")
-            time.sleep(0.05)
-
-    def poll(self, what, fn, timeout=20, interval=0.2):
-        deadline = time.monotonic() + timeout
-        while True:
-            last = fn()
-            if last:
-                return last
-            if time.monotonic() > deadline:
-                self.fail(f"{what}: not within {timeout}s (last: {last!r})\n--- wharfd log\n{self.p.daemon_log()}")
-            time.sleep(interval)
 
     def process(self, app_name, ptype="web"):
         app = self.app_json(app_name)

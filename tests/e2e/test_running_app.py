@@ -1,7 +1,6 @@
 """What a new user does with a running app: push the bundled example and reach it through the router,
 read its logs, stop and start it, restart wharfd under it, see a crash and a staging failure explained,
 and scale it out. Containers outlive wharfd, so cleanup here is strict: a leaked container fails the test."""
-import http.client
 import os
 import re
 import signal
@@ -18,41 +17,6 @@ class RunningAppTest(PlatformTest):
     strict_cleanup = True
 
     # --- helpers ----------------------------------------------------------------
-    def get(self, host, path="/"):
-        """GET through the router: (status, headers, body); status 0 when the router does not answer."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.p.router_port, timeout=10)
-        try:
-            conn.request("GET", path, headers={"Host": host})
-            resp = conn.getresponse()
-            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
-        except (ConnectionError, http.client.HTTPException, TimeoutError, OSError):
-            return 0, {}, b""
-        finally:
-            conn.close()
-
-    def wait_for_status(self, host, status, timeout=15):
-        deadline = time.monotonic() + timeout
-        while True:
-            got = self.get(host)
-            if got[0] == status:
-                return got
-            if time.monotonic() > deadline:
-                self.fail(f"{host} answered {got[0]} {got[1]} {got[2][:300]!r}, not {status}, "
-                          f"within {timeout}s\n--- wharfd log\n{self.p.daemon_log()}")
-            time.sleep(0.1)
-
-    def poll(self, what, fn, timeout=15, interval=0.2):
-        """Calls fn until it returns something truthy; fails naming `what` after timeout."""
-        deadline = time.monotonic() + timeout
-        last = None
-        while True:
-            last = fn()
-            if last:
-                return last
-            if time.monotonic() > deadline:
-                self.fail(f"{what}: not within {timeout}s (last: {last!r})")
-            time.sleep(interval)
-
     def web_process_guid(self, app_name):
         app = self.app_json(app_name)
         status, body = self.p.api("GET", f"/v1/apps/{app['guid']}/processes/web")

@@ -1,0 +1,173 @@
+#include "router/api_route_feed.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <charconv>
+#include <istream>
+
+#include "router/routes_file.h"
+
+namespace wharf::router {
+namespace {
+
+constexpr std::size_t kMaxErrorBody = 512;
+
+Poco::Timespan Span(std::chrono::milliseconds ms) { return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(ms.count()) * 1000); }
+
+// The N of a line that starts {"version":N,
+std::uint64_t LineVersion(const std::string& line) {
+  constexpr std::string_view kPrefix = "{\"version\":";
+  std::uint64_t v = 0;
+  if (line.starts_with(kPrefix)) std::from_chars(line.data() + kPrefix.size(), line.data() + line.size(), v);
+  return v;
+}
+
+}  // namespace
+
+ApiRouteFeed::ApiRouteFeed(ApiRouteFeedOptions options, EventSink events)
+    : options_(std::move(options)), events_(std::move(events)) {}
+
+ApiRouteFeed::~ApiRouteFeed() { Unsubscribe(); }
+
+Status ApiRouteFeed::Subscribe(RouteFeedSubscriber& subscriber) {
+  try {
+    Poco::URI uri(options_.api_url);
+    if (uri.getScheme() != "http" || uri.getHost().empty()) {
+      return Status::InvalidArgument("API URL '" + options_.api_url + "': expected http://HOST[:PORT]");
+    }
+    host_ = uri.getHost();
+    port_ = uri.getPort();
+    path_ = uri.getPath();
+    while (!path_.empty() && path_.back() == '/') path_.pop_back();
+  } catch (const Poco::Exception& e) {
+    return Status::InvalidArgument("API URL '" + options_.api_url + "': " + e.displayText());
+  }
+  subscriber_ = &subscriber;
+  thread_ = std::thread([this] { Run(); });
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, options_.first_table_wait, [this] { return version_ != 0 || stop_; });
+  return Status::Ok();
+}
+
+void ApiRouteFeed::Unsubscribe() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+    if (session_ != nullptr) {
+      try {
+        session_->socket().shutdown();  // wakes the reader; the fd is closed by its owner
+      } catch (const Poco::Exception&) {
+      }
+    }
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::uint64_t ApiRouteFeed::version() const {
+  std::lock_guard lock(mu_);
+  return version_;
+}
+
+bool ApiRouteFeed::connected() const {
+  std::lock_guard lock(mu_);
+  return connected_;
+}
+
+bool ApiRouteFeed::Stopping() {
+  std::lock_guard lock(mu_);
+  return stop_;
+}
+
+void ApiRouteFeed::Run() {
+  auto backoff = options_.backoff_min;
+  std::string last_error;
+  while (!Stopping()) {
+    bool got_table = false;
+    Status why = FollowOnce(&got_table);
+    bool was_connected = false;
+    {
+      std::lock_guard lock(mu_);
+      was_connected = connected_;
+      connected_ = false;
+      if (stop_) break;
+    }
+    if (got_table) backoff = options_.backoff_min;
+    // Report a lost stream once, and a failure to connect when its reason changes.
+    if (was_connected || why.message() != last_error) {
+      if (events_) events_(was_connected ? "disconnected" : "unreachable", why.message());
+      last_error = why.message();
+    }
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, backoff, [this] { return stop_; });
+    backoff = std::min(backoff * 2, options_.backoff_max);
+  }
+}
+
+Status ApiRouteFeed::FollowOnce(bool* got_table) {
+  Poco::Net::HTTPClientSession session(host_, port_);
+  session.setTimeout(Span(options_.connect_timeout), Span(options_.connect_timeout), Span(options_.idle_timeout));
+  {
+    std::lock_guard lock(mu_);
+    if (stop_) return Status::Ok();
+    session_ = &session;
+  }
+  Status result = Status::Ok();
+  try {
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path_ + "/v1/routing/stream",
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    request.set("Authorization", "Bearer " + options_.token);
+    request.set("Accept", "application/x-ndjson");
+    session.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    std::istream& in = session.receiveResponse(response);
+    if (response.getStatus() != Poco::Net::HTTPResponse::HTTP_OK) {
+      std::string body(kMaxErrorBody, '\0');
+      in.read(body.data(), static_cast<std::streamsize>(body.size()));
+      body.resize(static_cast<std::size_t>(in.gcount()));
+      result = Status::Unavailable(options_.api_url + "/v1/routing/stream answered " +
+                                   std::to_string(static_cast<int>(response.getStatus())) + ": " + body);
+    } else {
+      {
+        std::lock_guard lock(mu_);
+        connected_ = true;
+      }
+      if (events_) events_("connected", options_.api_url);
+      std::string line;
+      while (std::getline(in, line)) {
+        if (!line.empty()) ApplyLine(line, got_table);
+      }
+      result = Status::Unavailable("the route stream from " + options_.api_url + " ended");
+    }
+  } catch (const Poco::Exception& e) {
+    result = Status::Unavailable(options_.api_url + ": " + e.displayText());
+  } catch (const std::exception& e) {
+    result = Status::Unavailable(options_.api_url + ": " + e.what());
+  }
+  std::lock_guard lock(mu_);
+  session_ = nullptr;
+  return result;
+}
+
+void ApiRouteFeed::ApplyLine(const std::string& line, bool* got_table) {
+  auto specs = ParseRoutesJson(line);
+  Status applied = specs.ok() ? subscriber_->ReplaceAll(*specs) : specs.status();
+  if (!applied.ok()) {
+    if (events_) events_("bad-table", applied.message());
+    return;
+  }
+  *got_table = true;
+  {
+    std::lock_guard lock(mu_);
+    const std::uint64_t v = LineVersion(line);
+    version_ = v != 0 ? v : version_ + 1;
+  }
+  cv_.notify_all();
+}
+
+}  // namespace wharf::router

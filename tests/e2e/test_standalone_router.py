@@ -1,0 +1,100 @@
+"""`wharfd --roles router`: a router in its own process that follows the API's route stream. It routes
+a pushed app, keeps routing it while the main wharfd is stopped (instances outlive wharfd, and so does
+the router's last table), and takes route changes made after wharfd is back."""
+import os
+import signal
+import subprocess
+import time
+import unittest
+
+from harness import EXAMPLES, WHARFD, PlatformTest, free_port
+
+STATIC_SITE = os.path.join(EXAMPLES, "static-site")
+PAGE_TEXT = b"Hello from Wharf"
+
+
+class StandaloneRouterTest(PlatformTest):
+    strict_cleanup = True
+
+    def start_router(self, *extra):
+        """Starts a router-only wharfd on the platform's data folder (it reads api-port and admin-token
+        there) and returns its port."""
+        port = free_port()
+        log_path = os.path.join(self.p.root, f"router-{port}.stderr")
+        log = open(log_path, "ab")
+        proc = subprocess.Popen([WHARFD, "--roles", "router", "--data-dir", self.p.data_dir,
+                                 "--router-port", str(port)] + list(extra),
+                                stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+
+        def stop():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                    self.fail("the standalone router did not stop within 20 s of SIGTERM")
+            log.close()
+        self.addCleanup(stop)
+
+        def router_log():
+            with open(log_path, errors="replace") as f:
+                return f.read()[-4000:]
+        self.router_log = router_log
+        self.router_proc = proc
+        return port
+
+    def test_routes_an_app_and_keeps_routing_while_the_api_is_down(self):
+        port = self.start_router()
+        self.p.wharf("push", cwd=STATIC_SITE)
+        status, _h, body = self.wait_for_status("hello.localhost", 200, port=port)
+        self.assertIn(PAGE_TEXT, body)
+        status, headers, _ = self.get("nope.localhost", port=port)
+        self.assertEqual((status, headers.get("x-wharf-router-error")), (404, "unknown_route"))
+        self.assertIn("following the routing table of", self.router_log())
+
+        # The API (and the in-process router) go away; the instance and the standalone router stay.
+        self.assertEqual(self.p.stop(), 0)
+        self.poll("the router to notice the API is gone", lambda: "lost the API" in self.router_log())
+        for _ in range(10):
+            status, _h, body = self.get("hello.localhost", port=port)
+            self.assertEqual(status, 200, self.router_log())
+            self.assertIn(PAGE_TEXT, body)
+            time.sleep(0.2)
+        self.assertIsNone(self.router_proc.poll())
+
+        # wharfd is back: a route mapped now reaches the standalone router, and a stop empties the route.
+        self.p.start()
+        self.p.wharf("map-route", "hello", "localhost", "--hostname", "hello-again")
+        status, _h, body = self.wait_for_status("hello-again.localhost", 200, port=port)
+        self.assertIn(PAGE_TEXT, body)
+        self.p.wharf("stop", "hello")
+        self.wait_for_status("hello.localhost", 503, port=port)
+
+    def test_a_router_started_before_the_api_waits_for_it(self):
+        self.assertEqual(self.p.stop(), 0)
+        port = self.start_router("--api-url", self.p.api_url)
+        self.poll("the router to report the API unreachable", lambda: "cannot reach the API" in self.router_log())
+        self.wait_for_status("hello.localhost", 404, port=port)  # listening, but no table yet: nothing routed
+        self.p.start()
+        self.p.wharf("push", cwd=STATIC_SITE)
+        self.wait_for_status("hello.localhost", 200, port=port)
+
+    def test_the_route_stream_needs_the_admin_token(self):
+        status, body = self.p.api("GET", "/v1/routing/table", auth=False)
+        self.assertEqual(status, 401, body)
+        status, body = self.p.api("GET", "/v1/routing/table")
+        self.assertEqual(status, 200, body)
+        self.assertIn("routes", body)
+        bad = os.path.join(self.p.root, "bad-token")
+        with open(bad, "w") as f:
+            f.write("wharf_" + "0" * 64 + "\n")
+        port = self.start_router("--api-token-file", bad)
+        self.poll("the router to report the refusal", lambda: "answered 401" in self.router_log())
+        self.assertNotIn("0" * 64, self.router_log())
+        self.wait_for_status("hello.localhost", 404, port=port)
+
+
+if __name__ == "__main__":
+    unittest.main()
