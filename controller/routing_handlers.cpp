@@ -1,6 +1,11 @@
-// The routing table for routers in other processes (`wharfd --roles router`): the current
-// table, and a stream of every new one. Both need the admin role: the table lists every
-// app's instance addresses.
+// For routers in other processes (`wharfd --roles router`): the current routing table, a
+// stream of every new one, and the way back for their access log. All need the admin role:
+// the table lists every app's instance addresses.
+#include <istream>
+#include <map>
+#include <utility>
+#include <vector>
+
 #include "controller/api_context.h"
 
 namespace wharf::controller {
@@ -10,6 +15,8 @@ Status RequireAdmin(const ApiRequest& req) {
   if (!req.principal().HasRole("admin")) return Status::PermissionDenied("the routing table needs the admin role");
   return Status::Ok();
 }
+
+constexpr std::uint64_t kMaxAccessLogBatch = 8 << 20;
 
 }  // namespace
 
@@ -43,6 +50,45 @@ void AddRoutingHandlers(HttpRouter& router, ApiContext& ctx) {
       }
       out.flush();
     }
+    return Status::Ok();
+  });
+
+  // Access log lines of a standalone router: NDJSON {"app_guid", "line"}; each becomes an
+  // [RTR/0] line of that app. Lines of apps that no longer exist are skipped.
+  router.Add("POST", "/v1/routing/access-log", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    WHARF_RETURN_IF_ERROR(RequireAdmin(req));
+    std::istream& body = req.BodyStream(kMaxAccessLogBatch);
+    // The whole batch is checked before any line is kept.
+    std::vector<std::pair<std::string, std::string>> lines;  // app guid, line
+    std::int64_t n = 0;
+    std::string text;
+    while (std::getline(body, text)) {
+      ++n;
+      if (text.empty()) continue;
+      nlohmann::json entry = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+      if (!entry.is_object() || !entry.contains("app_guid") || !entry["app_guid"].is_string() ||
+          !entry.contains("line") || !entry["line"].is_string()) {
+        return Status::InvalidArgument("access log line " + std::to_string(n) +
+                                       ": expected {\"app_guid\": string, \"line\": string}");
+      }
+      lines.emplace_back(entry["app_guid"].get<std::string>(), entry["line"].get<std::string>());
+    }
+    if (req.BodyExceeded()) {
+      return Status::TooLarge("an access log batch is limited to " + std::to_string(kMaxAccessLogBatch) + " bytes");
+    }
+    std::map<std::string, bool> known;  // app guid -> exists
+    std::int64_t accepted = 0, skipped = 0;
+    for (const auto& [guid, line] : lines) {
+      auto it = known.find(guid);
+      if (it == known.end()) it = known.emplace(guid, ctx.apps.Get(guid).ok()).first;
+      if (!it->second) {
+        ++skipped;
+        continue;
+      }
+      ctx.logs.Append(guid, "RTR/0", "OUT", line);
+      ++accepted;
+    }
+    res.Json(200, {{"accepted", accepted}, {"skipped", skipped}});
     return Status::Ok();
   });
 }

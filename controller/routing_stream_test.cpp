@@ -12,6 +12,7 @@
 #include "controller/api_test_support.h"
 #include "controller/route_table_channel.h"
 #include "controller/routing_sync.h"
+#include "router/api_access_log_sink.h"
 #include "router/api_route_feed.h"
 #include "router/route_registry.h"
 
@@ -145,6 +146,45 @@ TEST_CASE("a router following the API's route stream gets every table and keeps 
   CHECK(feed.connected());
   feed.Unsubscribe();  // returns promptly although the stream is open
   sync.reset();
+}
+
+TEST_CASE("a standalone router's access log reaches the app's log lines through the API") {
+  TestPlatform p;
+  std::string app = p.CreateApp("web")["guid"];
+  {
+    router::ApiAccessLogOptions options;
+    options.api_url = "http://127.0.0.1:" + std::to_string(p.port());
+    options.token = p.token();
+    options.flush_interval = std::chrono::milliseconds(20);
+    auto sink = router::ApiAccessLogSink::Start(options);
+    REQUIRE(sink.ok());
+    router::AccessLogRecord record;
+    record.app_guid = app;
+    (*sink)->Write(record, "web.localhost - [now] \"GET /from-the-router HTTP/1.1\" 200");
+    record.app_guid = "no-such-app";
+    (*sink)->Write(record, "lost");
+    record.app_guid = "";
+    (*sink)->Write(record, "not an app's");
+    CHECK(WaitFor([&] { return (*sink)->sent() == 2; }));
+    CHECK((*sink)->dropped() == 0);
+  }
+  HttpResult logs = p.Call("GET", "/v1/apps/" + app + "/logs?recent=true");
+  REQUIRE_MESSAGE(logs.status == 200, logs.body);
+  bool found = false;
+  for (const auto& line : logs.json["lines"]) {
+    if (line["message"].get<std::string>().find("GET /from-the-router") != std::string::npos) {
+      found = true;
+      CHECK(line["source"] == "RTR/0");
+    }
+  }
+  CHECK(found);
+
+  HttpResult bad = p.Send("POST", "/v1/routing/access-log", "application/x-ndjson",
+                          "{\"app_guid\":\"" + app + "\",\"line\":\"kept?\"}\n{\"line\":3}\n");
+  CHECK(bad.status == 400);
+  CHECK(bad.json["detail"].get<std::string>().find("access log line 2") == 0);
+  CHECK(p.Call("GET", "/v1/apps/" + app + "/logs?recent=true").body.find("kept?") == std::string::npos);
+  CHECK(p.Send("POST", "/v1/routing/access-log", "application/x-ndjson", "", "").status == 401);
 }
 
 TEST_CASE("a route stream with a wrong token is refused and retried, and says why") {

@@ -5,6 +5,7 @@
 
 #include "common/file_io.h"
 #include "controller/layout.h"
+#include "router/api_access_log_sink.h"
 #include "router/api_route_feed.h"
 #include "router/route_registry.h"
 #include "router/router.h"
@@ -30,6 +31,7 @@ struct StandaloneRouter::Parts {
   std::string api_url;
   std::unique_ptr<router::RouteRegistry> registry;
   std::unique_ptr<router::ApiRouteFeed> feed;
+  std::unique_ptr<router::ApiAccessLogSink> access_log;  // outlives the router, which writes to it
   std::unique_ptr<router::Router> router;
   bool stopped = false;
 };
@@ -69,12 +71,19 @@ Result<std::unique_ptr<StandaloneRouter>> StandaloneRouter::Start(const Config& 
   // Waits a moment for the first table, so the first requests are not all 404s.
   WHARF_RETURN_IF_ERROR(p->feed->Subscribe(*p->registry).WithContext("--api-url"));
 
+  router::ApiAccessLogOptions log_options;
+  log_options.api_url = p->api_url;
+  log_options.token = feed_options.token;
+  auto access_log = router::ApiAccessLogSink::Start(log_options);
+  if (!access_log.ok()) return access_log.status().WithContext("--api-url");
+  p->access_log = std::move(access_log).value();
+
   router::RouterOptions options;
   options.listen_address = "127.0.0.1";
   options.port = config.router_port;
   options.threads = threads;
   options.admin_port = config.router_admin_port;
-  auto r = router::Router::Start(options, *p->registry, clock, nullptr);
+  auto r = router::Router::Start(options, *p->registry, clock, p->access_log.get());
   if (!r.ok()) return r.status().WithContext("starting the router on port " + std::to_string(config.router_port));
   p->router = std::move(r).value();
   return std::unique_ptr<StandaloneRouter>(new StandaloneRouter(std::move(p)));

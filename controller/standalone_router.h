@@ -1,6 +1,7 @@
 // wharfd --roles router: the router in a process of its own, following the routing table
 // of an API (router::ApiRouteFeed on GET /v1/routing/stream) instead of the database, so it
-// keeps serving with the last table while the API is down or restarting. It takes no lock
+// keeps serving with the last table while the API is down or restarting. Its access log
+// goes back to that API (router::ApiAccessLogSink) as the apps' [RTR/0] lines. It takes no lock
 // on the data folder and opens no database: it only reads DATA_DIR/api-port and
 // DATA_DIR/admin-token when --api-url / --api-token-file do not say otherwise.
 #pragma once

@@ -4,7 +4,6 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/URI.h>
 
 #include <algorithm>
 #include <charconv>
@@ -35,18 +34,9 @@ ApiRouteFeed::ApiRouteFeed(ApiRouteFeedOptions options, EventSink events)
 ApiRouteFeed::~ApiRouteFeed() { Unsubscribe(); }
 
 Status ApiRouteFeed::Subscribe(RouteFeedSubscriber& subscriber) {
-  try {
-    Poco::URI uri(options_.api_url);
-    if (uri.getScheme() != "http" || uri.getHost().empty()) {
-      return Status::InvalidArgument("API URL '" + options_.api_url + "': expected http://HOST[:PORT]");
-    }
-    host_ = uri.getHost();
-    port_ = uri.getPort();
-    path_ = uri.getPath();
-    while (!path_.empty() && path_.back() == '/') path_.pop_back();
-  } catch (const Poco::Exception& e) {
-    return Status::InvalidArgument("API URL '" + options_.api_url + "': " + e.displayText());
-  }
+  auto url = ParseApiUrl(options_.api_url);
+  if (!url.ok()) return url.status();
+  url_ = *std::move(url);
   subscriber_ = &subscriber;
   thread_ = std::thread([this] { Run(); });
   std::unique_lock lock(mu_);
@@ -110,7 +100,7 @@ void ApiRouteFeed::Run() {
 }
 
 Status ApiRouteFeed::FollowOnce(bool* got_table) {
-  Poco::Net::HTTPClientSession session(host_, port_);
+  Poco::Net::HTTPClientSession session(url_.host, url_.port);
   session.setTimeout(Span(options_.connect_timeout), Span(options_.connect_timeout), Span(options_.idle_timeout));
   {
     std::lock_guard lock(mu_);
@@ -119,7 +109,7 @@ Status ApiRouteFeed::FollowOnce(bool* got_table) {
   }
   Status result = Status::Ok();
   try {
-    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path_ + "/v1/routing/stream",
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, url_.path_prefix + "/v1/routing/stream",
                                    Poco::Net::HTTPMessage::HTTP_1_1);
     request.set("Authorization", "Bearer " + options_.token);
     request.set("Accept", "application/x-ndjson");

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "common/status.h"
+#include "router/api_url.h"
 #include "router/route_feed.h"
 
 namespace Poco::Net {
@@ -69,9 +70,7 @@ class ApiRouteFeed final : public RouteFeed {
 
   const ApiRouteFeedOptions options_;
   const EventSink events_;
-  std::string host_;
-  std::uint16_t port_ = 0;
-  std::string path_;
+  ApiUrl url_;
   RouteFeedSubscriber* subscriber_ = nullptr;
 
   mutable std::mutex mu_;

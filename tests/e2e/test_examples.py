@@ -2,6 +2,7 @@
 its buildpack inside a container, started by the cell, and answers through the router with its greeting."""
 import os
 import time
+import unittest
 
 from harness import EXAMPLES, PlatformTest
 
@@ -42,3 +43,7 @@ class ExamplesTest(PlatformTest):
                 # Free the memory before the next one: the suite runs on small machines.
                 self.p.wharf("stop", name)
                 self.wait_for_status(f"{name}.localhost", 503, timeout=15)
+
+
+if __name__ == "__main__":
+    unittest.main()

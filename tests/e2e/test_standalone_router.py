@@ -53,6 +53,12 @@ class StandaloneRouterTest(PlatformTest):
         status, headers, _ = self.get("nope.localhost", port=port)
         self.assertEqual((status, headers.get("x-wharf-router-error")), (404, "unknown_route"))
         self.assertIn("following the routing table of", self.router_log())
+        # Its access log reaches the app's logs through the API.
+        self.assertEqual(self.get("hello.localhost", "/index.html?via=standalone", port=port)[0], 200)
+        self.poll("the standalone router's access log line in wharf logs",
+                  lambda: "via=standalone" in self.p.wharf("logs", "hello", "--recent").out)
+        line = [ln for ln in self.p.wharf("logs", "hello", "--recent").out.splitlines() if "via=standalone" in ln][0]
+        self.assertIn("[RTR/0]", line)
 
         # The API (and the in-process router) go away; the instance and the standalone router stay.
         self.assertEqual(self.p.stop(), 0)
