@@ -289,7 +289,7 @@ TEST_CASE("domains, create-domain, map-route, unmap-route, routes and delete-rou
   CHECK(h.Run({"map-route", "web", "nowhere.org"}) == 1);
   CHECK(Has(h.Err(), "domain 'nowhere.org' not found"));
   CHECK(h.Run({"routes"}) == 0);
-  CHECK(Has(h.Out(), "host   domain        path   apps\n"));
+  CHECK(Has(h.Out(), "host   domain        path   apps   options\n"));
   CHECK(Has(h.Out(), "shop   example.com   /api   web\n"));
   CHECK(h.Run({"routes", "--json"}) == 0);
   CHECK(json::parse(h.Out()).size() == 2);

@@ -1,4 +1,5 @@
-// routes, domains, create-domain, map-route, unmap-route, delete-route.
+// routes, domains, create-domain, delete-domain, create-route, update-route, map-route,
+// unmap-route, delete-route.
 #include <ostream>
 
 #include "cli/commands.h"
@@ -32,9 +33,15 @@ Status RunRoutes(CliContext& ctx, const ParsedArgs& args) {
     if (r.contains("destinations") && r["destinations"].is_array()) {
       for (const json& d : r["destinations"]) apps += (apps.empty() ? "" : ", ") + Str(d, "app_name");
     }
-    rows.push_back({Str(r, "host"), r.contains("domain") ? Str(r["domain"], "name") : "", Str(r, "path"), apps});
+    std::string options;  // like cf routes: only what differs from the default
+    if (r.contains("options") && r["options"].is_object()) {
+      std::string lb = Str(r["options"], "loadbalancing");
+      if (!lb.empty() && lb != "round-robin") options = "loadbalancing=" + lb;
+    }
+    rows.push_back(
+        {Str(r, "host"), r.contains("domain") ? Str(r["domain"], "name") : "", Str(r, "path"), apps, options});
   }
-  ctx.out() << RenderTable({"host", "domain", "path", "apps"}, rows, ctx.term().out_is_tty);
+  ctx.out() << RenderTable({"host", "domain", "path", "apps", "options"}, rows, ctx.term().out_is_tty);
   return Status::Ok();
 }
 
@@ -77,6 +84,53 @@ Status RunCreateDomain(CliContext& ctx, const ParsedArgs& args) {
   return Status::Ok();
 }
 
+Status RunDeleteDomain(CliContext& ctx, const ParsedArgs& args) {
+  const std::string& name = args.positionals[0];
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<bool> go_on = ConfirmDelete(ctx, args, "domain " + name);
+  if (!go_on.ok()) return go_on.status();
+  if (!*go_on) return Status::Ok();
+  ctx.out() << "Deleting domain " << name << ctx.AsUser() << "...\n";
+  Result<std::vector<Domain>> domains = ListDomains(**api);
+  if (!domains.ok()) return domains.status();
+  for (const Domain& d : *domains) {
+    if (d.name != name) continue;
+    Result<json> r = (*api)->Delete("/v1/domains/" + d.guid);
+    if (!r.ok()) return r.status();
+    ctx.out() << "OK\n";
+    return Status::Ok();
+  }
+  ctx.out() << "Domain " << name << " does not exist.\nOK\n";
+  return Status::Ok();
+}
+
+// --option loadbalancing=VALUE -> {"loadbalancing": VALUE}; --remove-option loadbalancing ->
+// {"loadbalancing": null}. Only Cloud Foundry's loadbalancing option exists.
+Result<json> RouteOptionsFromArgs(const ParsedArgs& args) {
+  json options = json::object();
+  if (auto option = args.Value("option")) {
+    auto eq = option->find('=');
+    if (eq == std::string::npos) {
+      return UsageError("--option takes OPTION=VALUE, e.g. --option loadbalancing=least-connection");
+    }
+    std::string name = option->substr(0, eq), value = option->substr(eq + 1);
+    if (name != "loadbalancing") return UsageError("--option: unknown route option '" + name + "' (known: loadbalancing)");
+    if (value != "round-robin" && value != "least-connection") {
+      return UsageError("--option loadbalancing: '" + value + "' is not round-robin or least-connection");
+    }
+    options["loadbalancing"] = value;
+  }
+  if (auto remove = args.Value("remove-option")) {
+    if (*remove != "loadbalancing") {
+      return UsageError("--remove-option: unknown route option '" + *remove + "' (known: loadbalancing)");
+    }
+    if (options.contains("loadbalancing")) return UsageError("--option and --remove-option name the same option");
+    options["loadbalancing"] = nullptr;
+  }
+  return options;
+}
+
 // The route named by DOMAIN [--hostname H] [--path P], checked locally.
 Result<RouteTarget> TargetFromArgs(ApiClient& api, const ParsedArgs& args, std::size_t domain_index) {
   const std::string& domain_name = args.positionals[domain_index];
@@ -95,6 +149,52 @@ Result<RouteTarget> TargetFromArgs(ApiClient& api, const ParsedArgs& args, std::
     }
   }
   return Status::NotFound("domain '" + domain_name + "' not found (see 'wharf domains')");
+}
+
+Status RunCreateRoute(CliContext& ctx, const ParsedArgs& args) {
+  Result<json> options = RouteOptionsFromArgs(args);
+  if (!options.ok()) return options.status();
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<RouteTarget> target = TargetFromArgs(**api, args, 0);
+  if (!target.ok()) return target.status();
+  const std::string url = target->Url();
+  ctx.out() << "Creating route " << url << ctx.AsUser() << "...\n";
+  Result<std::optional<json>> existing = FindRoute(**api, *target);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) {
+    ctx.out() << "Route " << url << " already exists.\nOK\n";
+    return Status::Ok();
+  }
+  json body = {{"host", target->host}, {"domain_guid", target->domain.guid}};
+  if (!target->path.empty()) body["path"] = target->path;
+  if (!options->empty()) body["options"] = *options;
+  Result<json> made = (*api)->Post("/v1/routes", body);
+  if (!made.ok()) return made.status();
+  ctx.out() << "Route " << url << " has been created.\nOK\n";
+  return Status::Ok();
+}
+
+Status RunUpdateRoute(CliContext& ctx, const ParsedArgs& args) {
+  Result<json> options = RouteOptionsFromArgs(args);
+  if (!options.ok()) return options.status();
+  if (options->empty()) return UsageError("update-route needs --option OPTION=VALUE or --remove-option OPTION");
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<RouteTarget> target = TargetFromArgs(**api, args, 0);
+  if (!target.ok()) return target.status();
+  const std::string url = target->Url();
+  ctx.out() << "Updating route " << url << ctx.AsUser() << "...\n";
+  Result<std::optional<json>> route = FindRoute(**api, *target);
+  if (!route.ok()) return route.status();
+  if (!route->has_value()) return Status::NotFound("route " + url + " does not exist");
+  Result<json> updated = (*api)->Patch("/v1/routes/" + Str(**route, "guid"), json{{"options", *options}});
+  if (!updated.ok()) return updated.status();
+  if (updated->contains("options") && (*updated)["options"].is_object()) {
+    ctx.out() << "Options: loadbalancing=" << Str((*updated)["options"], "loadbalancing") << "\n";
+  }
+  ctx.out() << "OK\n";
+  return Status::Ok();
 }
 
 Status RunMapRoute(CliContext& ctx, const ParsedArgs& args) {
@@ -169,6 +269,10 @@ Status RunDeleteRoute(CliContext& ctx, const ParsedArgs& args) {
 
 FlagSpec HostnameFlag() { return {"hostname", 'n', FlagKind::kString, "HOST", "Hostname for the route"}; }
 FlagSpec PathFlag() { return {"path", 0, FlagKind::kString, "PATH", "Path for the route (e.g. /api)"}; }
+FlagSpec OptionFlag() {
+  return {"option", 'o', FlagKind::kString, "OPTION=VALUE",
+          "Route option: loadbalancing=round-robin (default) or loadbalancing=least-connection"};
+}
 
 }  // namespace
 
@@ -180,6 +284,25 @@ void AddRouteCommands(std::vector<Command>& out) {
                   "Routes can then use hosts under DOMAIN (its DNS must point at the wharf router).",
                   {{"DOMAIN"}}, {}},
                  RunCreateDomain});
+  out.push_back({{"delete-domain", {}, group, "Delete a domain", "wharf delete-domain DOMAIN [-f]",
+                  "Refused while routes use the domain. Asks for confirmation unless -f is given.", {{"DOMAIN"}},
+                  {{"f", 'f', FlagKind::kBool, "", "Force deletion without confirmation", false}}},
+                 RunDeleteDomain});
+  out.push_back({{"create-route", {}, group, "Create a route for later use",
+                  "wharf create-route DOMAIN [--hostname HOST] [--path PATH] [--option OPTION=VALUE]",
+                  "EXAMPLES:\n   wharf create-route localhost --hostname shop\n"
+                  "   wharf create-route localhost --hostname api --option loadbalancing=least-connection",
+                  {{"DOMAIN"}}, {HostnameFlag(), PathFlag(), OptionFlag()}},
+                 RunCreateRoute});
+  out.push_back({{"update-route", {}, group, "Change a route's options",
+                  "wharf update-route DOMAIN [--hostname HOST] [--path PATH] [--option OPTION=VALUE] "
+                  "[--remove-option OPTION]",
+                  "loadbalancing: round-robin (the default: instances in turn, by weight) or least-connection\n"
+                  "(the instance with the fewest requests in flight). The router applies it within a moment.",
+                  {{"DOMAIN"}},
+                  {HostnameFlag(), PathFlag(), OptionFlag(),
+                   {"remove-option", 'r', FlagKind::kString, "OPTION", "Set the option back to its default"}}},
+                 RunUpdateRoute});
   out.push_back({{"map-route", {}, group, "Map a route to an app",
                   "wharf map-route APP_NAME DOMAIN [--hostname HOST] [--path PATH]",
                   "Creates the route when it does not exist yet.\n"

@@ -65,6 +65,37 @@ TEST_CASE("API: routes are created, mapped to an app, shown on the app, unmapped
   CHECK(p.Call("GET", "/v1/routes/" + guid).status == 404);
 }
 
+TEST_CASE("API: the loadbalancing route option is set at creation, changed, removed, and checked") {
+  TestPlatform p;
+  std::string domain = p.SharedDomainGuid();
+  HttpResult plain = p.Call("POST", "/v1/routes", json{{"host", "rr"}, {"domain_guid", domain}});
+  REQUIRE_MESSAGE(plain.status == 201, plain.body);
+  CHECK(plain.json["options"] == json{{"loadbalancing", "round-robin"}});
+  HttpResult lc = p.Call("POST", "/v1/routes",
+                         json{{"host", "lc"}, {"domain_guid", domain}, {"options", {{"loadbalancing", "least-connection"}}}});
+  REQUIRE_MESSAGE(lc.status == 201, lc.body);
+  CHECK(lc.json["options"]["loadbalancing"] == "least-connection");
+  std::string guid = lc.json["guid"];
+
+  HttpResult bad = p.Call("POST", "/v1/routes",
+                          json{{"host", "x"}, {"domain_guid", domain}, {"options", {{"loadbalancing", "random"}}}});
+  CHECK(bad.status == 400);
+  CHECK(bad.json["detail"].get<std::string>().find("loadbalancing: 'random'") != std::string::npos);
+  HttpResult unknown = p.Call("PATCH", "/v1/routes/" + guid, json{{"options", {{"sticky", "yes"}}}});
+  CHECK(unknown.status == 400);
+  CHECK(unknown.json["detail"].get<std::string>().find("options.sticky") != std::string::npos);
+
+  HttpResult changed = p.Call("PATCH", "/v1/routes/" + plain.json["guid"].get<std::string>(),
+                              json{{"options", {{"loadbalancing", "least-connection"}}}});
+  REQUIRE_MESSAGE(changed.status == 200, changed.body);
+  CHECK(changed.json["options"]["loadbalancing"] == "least-connection");
+  HttpResult removed = p.Call("PATCH", "/v1/routes/" + guid, json{{"options", {{"loadbalancing", nullptr}}}});
+  REQUIRE_MESSAGE(removed.status == 200, removed.body);
+  CHECK(removed.json["options"]["loadbalancing"] == "round-robin");
+  CHECK(p.Call("GET", "/v1/routes/" + guid).json["options"]["loadbalancing"] == "round-robin");
+  CHECK(p.Call("PATCH", "/v1/routes/nope", json{{"options", {{"loadbalancing", "round-robin"}}}}).status == 404);
+}
+
 TEST_CASE("API: deleting an app with recursive=true deletes the routes only it used") {
   TestPlatform p;
   std::string app = p.CreateApp("web")["guid"];

@@ -110,6 +110,7 @@ nlohmann::json RouteJson(const Route& r) {
           {"path", r.path},
           {"domain", {{"guid", r.domain_guid}, {"name", r.domain_name}}},
           {"url", r.Url()},
+          {"options", {{"loadbalancing", r.load_balancing}}},
           {"destinations", destinations},
           {"created_at", r.created_at}};
 }

@@ -237,6 +237,12 @@ CREATE TABLE buildpacks (
 CREATE INDEX buildpacks_position ON buildpacks (position);
 )sql";
 
+// Cloud Foundry's route option "loadbalancing": round-robin or least-connection.
+constexpr std::string_view kRouteLoadBalancing = R"sql(
+ALTER TABLE routes ADD COLUMN load_balancing TEXT NOT NULL DEFAULT 'round-robin'
+  CHECK (load_balancing IN ('round-robin', 'least-connection'));
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -246,6 +252,7 @@ constexpr Migration kMigrations[] = {
     {6, "settings", kSettings},
     {7, "apps.run_droplet_guid and apps.run_generation (what the cell runs)", kRunningDroplet},
     {8, "buildpacks (the admin-ordered list)", kBuildpacks},
+    {9, "routes.load_balancing (the loadbalancing route option)", kRouteLoadBalancing},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

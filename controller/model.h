@@ -185,6 +185,7 @@ struct Route {
   std::string domain_name;  // joined in for display
   std::string host;
   std::string path;  // "" or "/..."
+  std::string load_balancing = "round-robin";  // the "loadbalancing" option: or "least-connection"
   std::string created_at;
   std::vector<Destination> destinations;
 

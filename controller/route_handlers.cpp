@@ -12,6 +12,20 @@ Status Reply(ApiResponse& res, int status, const Result<Route>& route) {
   return Status::Ok();
 }
 
+// The "loadbalancing" member of {"options": {...}}: nullopt when absent; a null value
+// (Cloud Foundry's --remove-option) means the default, round-robin.
+Result<std::optional<std::string>> LoadBalancingOption(const JsonFields& body) {
+  Result<const nlohmann::json*> options = body.Object("options");
+  if (!options.ok()) return options.status();
+  if (*options == nullptr) return std::optional<std::string>();
+  JsonFields fields(**options, "options");
+  WHARF_RETURN_IF_ERROR(fields.OnlyKnown({"loadbalancing"}));
+  if (!(*options)->contains("loadbalancing")) return std::optional<std::string>();
+  Result<std::optional<std::string>> lb = fields.String("loadbalancing");
+  if (!lb.ok()) return lb.status();
+  return std::optional<std::string>(lb->value_or("round-robin"));
+}
+
 }  // namespace
 
 void AddRouteHandlers(HttpRouter& router, ApiContext& ctx) {
@@ -57,7 +71,7 @@ void AddRouteHandlers(HttpRouter& router, ApiContext& ctx) {
     Result<nlohmann::json> json = req.JsonBody();
     if (!json.ok()) return json.status();
     JsonFields body(*json);
-    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"host", "domain_guid", "path"}));
+    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"host", "domain_guid", "path", "options"}));
     NewRoute spec;
     Result<std::string> host = body.RequiredString("host");
     if (!host.ok()) return host.status();
@@ -68,7 +82,22 @@ void AddRouteHandlers(HttpRouter& router, ApiContext& ctx) {
     auto path = body.String("path");
     if (!path.ok()) return path.status();
     spec.path = path->value_or("");
+    auto lb = LoadBalancingOption(body);
+    if (!lb.ok()) return lb.status();
+    if (*lb) spec.load_balancing = **lb;
     return Reply(res, 201, ctx.routes.CreateRoute(req.actor(), spec));
+  });
+
+  // Cloud Foundry's PATCH /v3/routes/:guid: only the options change.
+  router.Add("PATCH", "/v1/routes/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<nlohmann::json> json = req.JsonBody();
+    if (!json.ok()) return json.status();
+    JsonFields body(*json);
+    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"options"}));
+    auto lb = LoadBalancingOption(body);
+    if (!lb.ok()) return lb.status();
+    if (!*lb) return Reply(res, 200, ctx.routes.GetRoute(req.Param("guid")));
+    return Reply(res, 200, ctx.routes.SetLoadBalancing(req.actor(), req.Param("guid"), **lb));
   });
 
   router.Add("GET", "/v1/routes/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {

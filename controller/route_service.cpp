@@ -77,9 +77,16 @@ Result<std::vector<Route>> RouteService::RoutesForApp(const std::string& app_gui
   });
 }
 
+Status ValidateLoadBalancing(std::string_view value) {
+  if (value == "round-robin" || value == "least-connection") return Status::Ok();
+  return Status::InvalidArgument("route option loadbalancing: '" + std::string(value) +
+                                 "' is not round-robin or least-connection");
+}
+
 Result<Route> RouteService::CreateRoute(const Actor& actor, const NewRoute& spec) {
   WHARF_RETURN_IF_ERROR(ValidateDnsLabel(spec.host, "route host"));
   WHARF_RETURN_IF_ERROR(ValidateRoutePath(spec.path));
+  WHARF_RETURN_IF_ERROR(ValidateLoadBalancing(spec.load_balancing));
   return db_.Transact<Route>([&](Tx& tx) -> Result<Route> {
     RouteStore routes(tx);
     Result<Domain> domain = routes.GetDomain(spec.domain_guid);
@@ -91,6 +98,7 @@ Result<Route> RouteService::CreateRoute(const Actor& actor, const NewRoute& spec
     r.domain_name = domain->name;
     r.host = spec.host;
     r.path = spec.path;
+    r.load_balancing = spec.load_balancing;
     r.created_at = FormatRfc3339(clock_.Now());
     WHARF_RETURN_IF_ERROR(routes.InsertRoute(r));
     WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "route-created", TargetOf(r)));
@@ -105,6 +113,21 @@ Status RouteService::DeleteRoute(const Actor& actor, const std::string& guid) {
     if (!r.ok()) return r.status();
     WHARF_RETURN_IF_ERROR(routes.DeleteRoute(guid));
     return events_.Record(tx, actor, "route-deleted", TargetOf(*r));
+  });
+}
+
+Result<Route> RouteService::SetLoadBalancing(const Actor& actor, const std::string& guid,
+                                             const std::string& load_balancing) {
+  WHARF_RETURN_IF_ERROR(ValidateLoadBalancing(load_balancing));
+  return db_.Transact<Route>([&](Tx& tx) -> Result<Route> {
+    RouteStore routes(tx);
+    Result<Route> before = routes.GetRoute(guid);
+    if (!before.ok()) return before.status();
+    if (before->load_balancing == load_balancing) return before;
+    WHARF_RETURN_IF_ERROR(routes.SetLoadBalancing(guid, load_balancing));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "route-updated", TargetOf(*before),
+                                         {{"loadbalancing", load_balancing}}));
+    return routes.GetRoute(guid);
   });
 }
 

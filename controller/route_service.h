@@ -21,7 +21,12 @@ struct NewRoute {
   std::string host;
   std::string domain_guid;
   std::string path;  // "" or "/segment/..."
+  std::string load_balancing = "round-robin";
 };
+
+// Cloud Foundry's route options: {"loadbalancing": "round-robin" | "least-connection"}.
+// Unknown options and values are kInvalidArgument naming them.
+Status ValidateLoadBalancing(std::string_view value);
 
 // "" or '/'-separated segments of [A-Za-z0-9._~%!$&'()*+,;=:@-], at most 128 characters,
 // no empty, "." or ".." segment and no trailing '/'.
@@ -41,6 +46,8 @@ class RouteService {
   Result<Route> GetRoute(const std::string& guid);
   Result<Route> CreateRoute(const Actor& actor, const NewRoute& spec);
   Status DeleteRoute(const Actor& actor, const std::string& guid);
+  // Sets the route's "loadbalancing" option; the router uses it within a moment.
+  Result<Route> SetLoadBalancing(const Actor& actor, const std::string& guid, const std::string& load_balancing);
   Result<std::vector<Route>> RoutesForApp(const std::string& app_guid);
 
   // Maps the route to the app's process type (default web). Idempotent.

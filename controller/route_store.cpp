@@ -12,7 +12,7 @@ Result<Domain> ReadDomain(Statement& st) {
 }
 
 constexpr std::string_view kRouteSelect =
-    "SELECT r.guid, r.space_guid, r.domain_guid, d.name, r.host, r.path, r.created_at "
+    "SELECT r.guid, r.space_guid, r.domain_guid, d.name, r.host, r.path, r.created_at, r.load_balancing "
     "FROM routes r JOIN domains d ON d.guid = r.domain_guid";
 
 Result<Route> ReadRoute(Statement& st) {
@@ -24,6 +24,7 @@ Result<Route> ReadRoute(Statement& st) {
   r.host = st.Text(4);
   r.path = st.Text(5);
   r.created_at = st.Text(6);
+  r.load_balancing = st.Text(7);
   return r;
 }
 
@@ -80,13 +81,20 @@ Status RouteStore::DeleteDomain(std::string_view guid) {
 
 Status RouteStore::InsertRoute(const Route& r) {
   Status s = tx_.Run(
-      "INSERT INTO routes (guid, space_guid, domain_guid, host, path, created_at) VALUES (?, ?, ?, ?, ?, ?)", r.guid,
-      r.space_guid, r.domain_guid, r.host, r.path, r.created_at);
+      "INSERT INTO routes (guid, space_guid, domain_guid, host, path, created_at, load_balancing) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)",
+      r.guid, r.space_guid, r.domain_guid, r.host, r.path, r.created_at, r.load_balancing);
   if (s.code() == StatusCode::kConflict && s.message().find("UNIQUE") != std::string::npos) {
     return Status::Conflict("route '" + r.Url() + "' already exists");
   }
   if (s.code() == StatusCode::kConflict) return Status::NotFound("domain '" + r.domain_guid + "' not found");
   return s;
+}
+
+Status RouteStore::SetLoadBalancing(std::string_view guid, std::string_view load_balancing) {
+  WHARF_RETURN_IF_ERROR(tx_.Run("UPDATE routes SET load_balancing = ? WHERE guid = ?", load_balancing, guid));
+  if (tx_.Changes() == 0) return Status::NotFound("route '" + std::string(guid) + "' not found");
+  return Status::Ok();
 }
 
 Result<std::vector<Destination>> RouteStore::DestinationsOf(std::string_view route_guid) {

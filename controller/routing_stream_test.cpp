@@ -124,7 +124,16 @@ TEST_CASE("a router following the API's route stream gets every table and keeps 
   REQUIRE_MESSAGE(table.status == 200, table.body);
   CHECK(table.json["routes"][0]["route"] == "web.localhost");
   CHECK(table.json["routes"][0]["endpoints"][0]["address"] == "127.0.0.1:40001");
+  CHECK(table.json["routes"][0]["load_balancing"] == "round-robin");
   CHECK(p.Call("GET", "/v1/routing/table", std::nullopt, "").status == 401);
+  // The route's loadbalancing option reaches the router's pool.
+  HttpResult lc = p.Call("PATCH", "/v1/routes/" + route.json["guid"].get<std::string>(),
+                         json{{"options", {{"loadbalancing", "least-connection"}}}});
+  REQUIRE_MESSAGE(lc.status == 200, lc.body);
+  CHECK(WaitFor([&] {
+    const router::RoutePool* pool = registry.Snapshot()->Lookup("web.localhost", "/");
+    return pool != nullptr && pool->load_balancing() == router::LoadBalancing::kLeastConnections;
+  }));
 
   // The API goes away: the router notices and keeps the table it had.
   sync.reset();

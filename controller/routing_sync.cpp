@@ -25,7 +25,7 @@ Result<std::vector<Route>> MappedRoutes(Database& db) {
 std::string Signature(const std::vector<router::RouteSpec>& specs) {
   std::string s;
   for (const auto& spec : specs) {
-    s += spec.key.ToString() + "\n";
+    s += spec.key.ToString() + " " + std::string(router::LoadBalancingName(spec.load_balancing)) + "\n";
     for (const auto& e : spec.endpoints) {
       s += " " + e.instance_id + " " + e.app_guid + " " + e.Address() + " " + e.version + " " +
            std::to_string(e.weight) + (e.healthy ? " h" : " u") + " " + e.tag.guid + ":" +
@@ -58,6 +58,7 @@ Status RoutingSync::Sync() {
     if (!key.ok()) continue;  // the API validates routes; an unroutable one is skipped, not fatal
     router::RouteSpec& spec = table[*key];
     spec.key = *key;
+    router::ParseLoadBalancing(r.load_balancing, &spec.load_balancing);  // the schema allows only known values
     for (const Destination& d : r.destinations) {
       auto it = endpoints_.find({d.app_guid, d.process_type});
       if (it == endpoints_.end()) continue;

@@ -37,6 +37,35 @@ class RoutingTest(PlatformTest):
         self.assertEqual(status, 204, body)
         self.wait_for_status("web.localhost", 404, timeout=10)
 
+    def lb_in_routing_table(self, route):
+        status, table = self.p.api("GET", "/v1/routing/table")
+        self.assertEqual(status, 200, table)
+        return {r["route"]: r["load_balancing"] for r in table["routes"]}.get(route)
+
+    def test_route_options_and_domains_from_the_cli(self):
+        r = self.p.wharf("create-route", "localhost", "--hostname", "lc", "--option", "loadbalancing=least-connection")
+        self.assertIn("Route lc.localhost has been created.", r.out)
+        self.assertIn("already exists", self.p.wharf("create-route", "localhost", "--hostname", "lc").out)
+        self.assertIn("loadbalancing=least-connection", self.p.wharf("routes").out)
+        bad = self.p.wharf("create-route", "localhost", "--hostname", "x", "--option", "loadbalancing=random", expect=None)
+        self.assertNotEqual(bad.code, 0)
+        self.assertIn("'random' is not round-robin or least-connection", bad.err)
+
+        d = self.make_app({"index.html": "x"}, manifest="applications:\n- name: web\n")
+        self.p.wharf("push", "--no-start", cwd=d)
+        self.p.wharf("map-route", "web", "localhost", "--hostname", "lc")
+        self.poll("least-connection in the routing table",
+                  lambda: self.lb_in_routing_table("lc.localhost") == "least-connection")
+        r = self.p.wharf("update-route", "localhost", "--hostname", "lc", "--remove-option", "loadbalancing")
+        self.assertIn("loadbalancing=round-robin", r.out)
+        self.poll("round-robin in the routing table", lambda: self.lb_in_routing_table("lc.localhost") == "round-robin")
+        self.assertNotIn("loadbalancing=", self.p.wharf("routes").out)
+
+        self.p.wharf("create-domain", "apps.test")
+        self.assertIn("apps.test", self.p.wharf("domains").out)
+        self.p.wharf("delete-domain", "apps.test", "-f")
+        self.assertNotIn("apps.test", self.p.wharf("domains").out)
+
     def test_routes_survive_a_restart(self):
         d = self.make_app({"index.html": "x"}, manifest="applications:\n- name: web\n")
         self.p.wharf("push", "--no-start", cwd=d)
