@@ -4,7 +4,7 @@
 # Targets run interleaved in every round so background load hits them alike; each result
 # is compared with nginx in the same round.
 #
-#   bench/router/run.sh [--rounds N] [--duration SECONDS] [--router PATH]
+#   bench/router/run.sh [--rounds N] [--duration SECONDS] [--router PATH] [--scenarios c64,c512,routes100-c64]
 #
 # Scenarios: one route at 64 and at 512 connections, and 100 routes of 3 endpoints each
 # (wrk picks a Host per request with a Lua script) at 64 connections.
@@ -16,12 +16,14 @@ cd "$(dirname "$0")/../.."
 rounds=3
 duration=10
 router=build/router/wharf-router
+scenarios=c64,c512,routes100-c64
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --router) router=$2; shift 2 ;;
-    *) echo "usage: $0 [--rounds N] [--duration SECONDS] [--router PATH]" >&2; exit 2 ;;
+    --scenarios) scenarios=$2; shift 2 ;;
+    *) echo "usage: $0 [--rounds N] [--duration SECONDS] [--router PATH] [--scenarios LIST]" >&2; exit 2 ;;
   esac
 done
 
@@ -208,15 +210,20 @@ scenario() {  # $1 name, $2 connections, $3 host-or-lua
   done
 }
 
-scenario c64 64 app1.test
-scenario c512 512 app1.test
-scenario routes100-c64 64 lua
+for s in ${scenarios//,/ }; do
+  case $s in
+    c64) scenario c64 64 app1.test ;;
+    c512) scenario c512 512 app1.test ;;
+    routes100-c64) scenario routes100-c64 64 lua ;;
+    *) echo "bench: unknown scenario '$s' (known: c64, c512, routes100-c64)" >&2; exit 2 ;;
+  esac
+done
 
 echo
 echo "== medians over $rounds rounds (ratio = median of per-round ratios to nginx;"
 echo "   cpu = the proxy's (or backend's) own CPU time per request)"
 printf '%-14s %-8s %10s %9s %9s %11s %9s\n' scenario target req/s p50_ms p99_ms cpu_us/req vs_nginx
-for name in c64 c512 routes100-c64; do
+for name in ${scenarios//,/ }; do
   for target in direct nginx haproxy wharf; do
     awk -v n="$name" -v t="$target" '$1 == n && $2 == t { print $4, $5, $6, $7, $8 }' "$results" | python3 -c '
 import sys, statistics
