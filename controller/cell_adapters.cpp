@@ -37,7 +37,7 @@ void RouteEndpoints::PushLocked(const std::string& app_guid, const std::string& 
       r.app_guid = e.app_guid;
       r.host = e.ip;
       r.port = static_cast<std::uint16_t>(e.port);
-      r.version = std::to_string(e.index);
+      r.version = e.version;  // droplet/generation/memory/disk: tells an app's revisions apart
       list.push_back(std::move(r));
     }
   }

@@ -185,7 +185,7 @@ void Supervisor::Emit(InstanceEventKind kind, const Tracked& t, const std::strin
 void Supervisor::Unpublish(Tracked& t) {
   if (!t.published) return;
   publisher_.Unpublish({t.actual.key.app_guid, t.actual.key.process_type, t.actual.index, t.actual.container_id, t.ip,
-                        t.port});
+                        t.port, t.actual.version});
   t.published = false;
 }
 
@@ -270,7 +270,8 @@ void Supervisor::RunChecks() {
         t.healthy_since = now;  // `since` stays the container's start (uptime, as cf app shows it)
         t.next_check = now + check.liveness_interval;
         if (!d || d->routable) {
-          publisher_.Publish({t.actual.key.app_guid, t.actual.key.process_type, t.actual.index, id, t.ip, t.port});
+          publisher_.Publish(
+              {t.actual.key.app_guid, t.actual.key.process_type, t.actual.index, id, t.ip, t.port, t.actual.version});
           t.published = true;
         }
         Emit(InstanceEventKind::kHealthy, t);

@@ -43,6 +43,7 @@ struct Endpoint {
   std::string container_id;
   std::string ip;
   int port = 0;
+  std::string version;  // ProcessDesire::version the instance runs (the app revision: the router's version tag)
   bool operator==(const Endpoint&) const = default;
 };
 

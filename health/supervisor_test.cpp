@@ -192,6 +192,7 @@ TEST_CASE("Supervisor starts the desired instances and routes each only once it 
   REQUIRE(w.rec.endpoints.size() == 1);
   CHECK(w.rec.endpoints[0].container_id == ids[0]);
   CHECK(w.rec.endpoints[0].port == 8080);
+  CHECK(w.rec.endpoints[0].version == "v1");  // the router's version tag: what the instance runs
   w.HealAll();
   w.Step(1s);
   CHECK(w.rec.endpoints.size() == 2);

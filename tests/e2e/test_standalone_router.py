@@ -53,6 +53,14 @@ class StandaloneRouterTest(PlatformTest):
         status, headers, _ = self.get("nope.localhost", port=port)
         self.assertEqual((status, headers.get("x-wharf-router-error")), (404, "unknown_route"))
         self.assertIn("following the routing table of", self.router_log())
+        # The table it follows: the instance's address, tagged with the revision it runs.
+        status, table = self.p.api("GET", "/v1/routing/table")
+        self.assertEqual(status, 200, table)
+        hello = [r for r in table["routes"] if r["route"] == "hello.localhost"]
+        self.assertEqual(len(hello), 1, table)
+        self.assertEqual(len(hello[0]["endpoints"]), 1, table)
+        droplet = self.app_json("hello")["current_droplet_guid"]
+        self.assertTrue(hello[0]["endpoints"][0]["version"].startswith(droplet[:8] + "-g"), hello)
         # Its access log reaches the app's logs through the API.
         self.assertEqual(self.get("hello.localhost", "/index.html?via=standalone", port=port)[0], 200)
         self.poll("the standalone router's access log line in wharf logs",
