@@ -49,6 +49,9 @@ Result<std::unique_ptr<Cell>> Cell::Start(const CellDeps& deps, const CellOption
   WHARF_RETURN_IF_ERROR(cell->supervisor_->Recover().WithContext("adopting the running containers"));
   cell->TailRecovered();
   WHARF_RETURN_IF_ERROR(cell->Sync().WithContext("reading the apps to run"));
+  // The adopted instances that pass their check are routed before Start returns, so the
+  // routing table published after it (RoutingSync::ReleaseChannel) already has them.
+  cell->supervisor_->CheckNow();
   cell->tailer_.StartThread();
   cell->supervisor_->RunThread(options.tick_interval);
   Cell* c = cell.get();

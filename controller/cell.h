@@ -13,7 +13,9 @@
 // Start order matters for surviving a restart of wharfd: Recover() adopts the
 // containers already running, the first Sync gives the supervisor the desired
 // state, and only then does it start ticking (so nothing is stopped for lack of a
-// desire). Stop() stops the threads; containers keep running for the next wharfd.
+// desire). Before Start returns, the adopted instances are checked once, and those
+// that pass are routed. Stop() stops the threads; containers keep running for the
+// next wharfd.
 #pragma once
 
 #include <chrono>

@@ -72,8 +72,9 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
   if (router_role || api_role) {
     // The routing table feeds this wharfd's router and the API's route stream (other routers).
     if (router_role) parts.registry = std::make_unique<router::RouteRegistry>(kRouterThreads + 1);
+    // With a cell here, the API's route stream waits until the cell has re-adopted its instances.
     parts.routing = std::make_unique<RoutingSync>(daemon.database(), parts.registry.get(),
-                                                  api_role ? &daemon.route_table() : nullptr);
+                                                  api_role ? &daemon.route_table() : nullptr, cell_role);
     // Routes are loaded before the first request is accepted.
     WHARF_RETURN_IF_ERROR(parts.routing->Start(kRouteSyncInterval).WithContext("computing the routing table"));
   }
@@ -114,6 +115,7 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     parts.cell = std::move(cell).value();
     daemon.instances().Set(parts.cell.get());
   }
+  if (parts.routing) parts.routing->ReleaseChannel();
   return plane;
 }
 

@@ -157,6 +157,31 @@ TEST_CASE("a router following the API's route stream gets every table and keeps 
   sync.reset();
 }
 
+TEST_CASE("RoutingSync holds the route stream back until the cell has re-adopted its instances") {
+  TestPlatform p;
+  std::string app = p.CreateApp("web")["guid"];
+  HttpResult route = p.Call("POST", "/v1/routes", json{{"host", "web"}, {"domain_guid", p.SharedDomainGuid()}});
+  REQUIRE_MESSAGE(route.status == 201, route.body);
+  REQUIRE(p.Call("POST", "/v1/routes/" + route.json["guid"].get<std::string>() + "/destinations",
+                 json{{"app_guid", app}})
+              .status == 200);
+  RouteTableChannel channel;
+  RoutingSync sync(p.daemon().database(), nullptr, &channel, /*hold_channel=*/true);
+  REQUIRE(sync.Start(std::chrono::milliseconds(20)).ok());
+  // The adopted instance comes back: still nothing published, so a standalone router never
+  // sees the route without it.
+  REQUIRE(sync.SetEndpoints(app, "web", {InstanceAt(app, 40001)}).ok());
+  CHECK(channel.Latest().version == 0);
+  sync.ReleaseChannel();
+  RouteTableChannel::Table first = channel.Latest();
+  CHECK(first.version == 1);
+  CHECK(first.line.find("127.0.0.1:40001") != std::string::npos);
+  // From then on every change is published.
+  REQUIRE(sync.SetEndpoints(app, "web", {}).ok());
+  CHECK(channel.Latest().version == 2);
+  CHECK(channel.Latest().line.find("127.0.0.1:40001") == std::string::npos);
+}
+
 TEST_CASE("a standalone router's access log reaches the app's log lines through the API") {
   TestPlatform p;
   std::string app = p.CreateApp("web")["guid"];

@@ -74,9 +74,17 @@ Status RoutingSync::Sync() {
   std::string signature = Signature(specs);
   if (signature == applied_) return Status::Ok();
   if (registry_) WHARF_RETURN_IF_ERROR(registry_->ReplaceAll(specs));
-  if (channel_) channel_->Publish(specs);
+  if (channel_ && !hold_channel_) channel_->Publish(specs);
   applied_ = std::move(signature);
+  applied_table_ = std::move(specs);
   return Status::Ok();
+}
+
+void RoutingSync::ReleaseChannel() {
+  std::lock_guard lock(mu_);
+  if (!hold_channel_) return;
+  hold_channel_ = false;
+  if (channel_ && applied_) channel_->Publish(applied_table_);
 }
 
 Status RoutingSync::SetEndpoints(const std::string& app_guid, const std::string& process_type,

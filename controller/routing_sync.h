@@ -35,8 +35,12 @@ class RoutingSync {
  public:
   // `registry`: the in-process router's (null without the router role); `channel`: the
   // API's route stream (null without the api role).
-  RoutingSync(Database& db, router::RouteFeedSubscriber* registry, RouteTableChannel* channel)
-      : db_(db), registry_(registry), channel_(channel) {}
+  // `hold_channel`: publish nothing on the channel until ReleaseChannel(), so routers in
+  // other processes keep their table until this wharfd's cell has re-adopted its instances
+  // (instead of getting a table without endpoints for a moment after a restart).
+  RoutingSync(Database& db, router::RouteFeedSubscriber* registry, RouteTableChannel* channel,
+              bool hold_channel = false)
+      : db_(db), registry_(registry), channel_(channel), hold_channel_(hold_channel) {}
   ~RoutingSync() { Stop(); }
   RoutingSync(const RoutingSync&) = delete;
   RoutingSync& operator=(const RoutingSync&) = delete;
@@ -48,6 +52,9 @@ class RoutingSync {
   // Reads the routes and applies the table if it changed.
   Status Sync();
 
+  // Publishes the current table on the channel and every later one.
+  void ReleaseChannel();
+
   // Replaces the endpoints of (app, process type) and syncs. Empty = none.
   Status SetEndpoints(const std::string& app_guid, const std::string& process_type,
                       std::vector<router::Endpoint> endpoints);
@@ -56,6 +63,8 @@ class RoutingSync {
   Database& db_;
   router::RouteFeedSubscriber* registry_;
   RouteTableChannel* channel_;
+  bool hold_channel_;                        // guarded by mu_
+  std::vector<router::RouteSpec> applied_table_;  // the last table applied (for ReleaseChannel)
   std::mutex mu_;  // one sync at a time; guards the members below
   std::map<std::pair<std::string, std::string>, std::vector<router::Endpoint>> endpoints_;
   std::optional<std::string> applied_;  // signature of the last table applied (none: nothing yet, even empty)

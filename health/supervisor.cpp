@@ -386,6 +386,13 @@ void Supervisor::Execute(const Plan& plan) {
   }
 }
 
+void Supervisor::CheckNow() {
+  std::lock_guard<std::mutex> tick(tick_mu_);
+  std::lock_guard<std::mutex> lock(mu_);
+  DrainExits();
+  RunChecks();
+}
+
 void Supervisor::Tick() {
   std::lock_guard<std::mutex> tick(tick_mu_);
   ReapTasks();

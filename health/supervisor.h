@@ -136,6 +136,10 @@ class Supervisor {
 
   // One step: collect exits, run due checks, plan and execute.
   void Tick();
+  // Only the first half of a step: collect exits and run due checks (no starts or stops).
+  // After Recover and the first SetProcess, this routes the adopted healthy instances at
+  // once, before anything else happens.
+  void CheckNow();
   void RunThread(std::chrono::milliseconds period = std::chrono::milliseconds(50));
   // Stops the ticking thread (containers keep running; a later Recover adopts them).
   void StopThread();

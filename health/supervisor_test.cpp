@@ -379,6 +379,27 @@ TEST_CASE("After a restart the supervisor adopts its labelled containers without
   CHECK(rec2.Count(InstanceEventKind::kStarting) == 0);
 }
 
+TEST_CASE("CheckNow routes adopted healthy instances at once and starts nothing") {
+  World w;
+  w.sup.SetProcess(w.Web(2));
+  w.Step();
+  w.HealAll();
+  w.Step(1s);
+  auto before = w.rt.Ids();
+  REQUIRE(before.size() == 2);
+  w.prober.healthy_ips.erase(w.rt.Inspect(before[1])->ip);  // this one no longer answers
+
+  Recorder rec2;
+  Supervisor again(w.rt, w.clock, w.prober, rec2, rec2);
+  REQUIRE(again.Recover().ok());
+  again.SetProcess(w.Web(3));  // one more wanted: CheckNow must not start it
+  again.CheckNow();
+  REQUIRE(rec2.endpoints.size() == 1);
+  CHECK(rec2.endpoints[0].container_id == before[0]);
+  CHECK(w.rt.Ids().size() == 2);
+  CHECK(rec2.Count(InstanceEventKind::kStarting) == 0);
+}
+
 TEST_CASE("Restarting one instance index replaces just that one") {
   World w;
   w.sup.SetProcess(w.Web(2));
