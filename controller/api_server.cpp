@@ -94,6 +94,7 @@ class Dispatcher final : public Poco::Net::HTTPRequestHandler {
     if (match.access == Access::kAuthenticated) {
       Result<Principal> who = deps_.auth.Authenticate(req.Header("Authorization"));
       if (!who.ok()) return who.status();
+      WHARF_RETURN_IF_ERROR(AuthorizePath(*who, req.path()));
       req.SetPrincipal(std::move(who).value());
     }
     try {

@@ -53,6 +53,14 @@ Result<std::string> IssueToken(Tx& tx, std::string_view user_guid, std::string_v
   return secret;
 }
 
+Status AuthorizePath(const Principal& principal, std::string_view path) {
+  const bool routing_only = principal.roles.size() == 1 && principal.roles[0] == "routing";
+  if (routing_only && !path.starts_with("/v1/routing/")) {
+    return Status::PermissionDenied("user '" + principal.user.name + "' may only use the routing API (/v1/routing/...)");
+  }
+  return Status::Ok();
+}
+
 Result<Principal> Authenticator::Authenticate(std::string_view authorization) {
   if (authorization.empty()) {
     return Status::Unauthenticated("this endpoint needs 'Authorization: Bearer <token>'; the admin token is in "

@@ -23,6 +23,10 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 // Stores a new token for `user_guid` and returns its secret (shown once, never stored).
 Result<std::string> IssueToken(Tx& tx, std::string_view user_guid, std::string_view name, const Clock& clock);
 
+// Where a principal may go at all, before any handler's own checks: a principal whose
+// only role is "routing" (the router user) may use /v1/routing/... and nothing else.
+Status AuthorizePath(const Principal& principal, std::string_view path);
+
 class Authenticator {
  public:
   Authenticator(Database& db, const Clock& clock) : db_(db), clock_(clock) {}

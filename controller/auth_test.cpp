@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "common/event_log.h"
 #include "common/file_io.h"
 #include "controller/bootstrap.h"
@@ -25,7 +27,7 @@ struct Fixture {
   MemoryEventLog log;
   EventRecorder events{log, clock};
   std::unique_ptr<Database> db = testing::OpenMigrated(dir / "w.db", clock);
-  BootstrapOptions options{dir / "admin-token", "localhost"};
+  BootstrapOptions options{dir / "admin-token", "localhost", dir / "router-token"};
 
   BootstrapResult Boot() {
     auto r = Bootstrap(*db, clock, events, options);
@@ -66,6 +68,27 @@ TEST_CASE("First start creates the admin with role admin and a private token fil
   CHECK(who->HasRole("admin"));
 }
 
+TEST_CASE("The router user's token has the routing role and may only use the routing API") {
+  Fixture f;
+  f.Boot();
+  auto text = ReadFile(f.options.router_token_file);
+  REQUIRE(text.ok());
+  struct stat st {};
+  REQUIRE(::stat(f.options.router_token_file.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  Authenticator auth(*f.db, f.clock);
+  auto who = auth.Authenticate("Bearer " + text->substr(0, text->find('\n')));
+  REQUIRE_MESSAGE(who.ok(), who.status().ToString());
+  CHECK(who->user.name == "router");
+  CHECK(who->roles == std::vector<std::string>{"routing"});
+  CHECK(AuthorizePath(*who, "/v1/routing/stream").ok());
+  CHECK(AuthorizePath(*who, "/v1/apps").code() == StatusCode::kPermissionDenied);
+  CHECK(AuthorizePath(*who, "/v1/routingx").code() == StatusCode::kPermissionDenied);
+  auto admin = auth.Authenticate("Bearer " + f.Token());
+  REQUIRE(admin.ok());
+  CHECK(AuthorizePath(*admin, "/v1/apps").ok());
+}
+
 TEST_CASE("The database holds only the token's sha256, never the token") {
   Fixture f;
   f.Boot();
@@ -74,8 +97,8 @@ TEST_CASE("The database holds only the token's sha256, never the token") {
     return FetchAll<std::string>(tx.Query("SELECT token_hash FROM tokens"),
                                  [](Statement& st) { return Result<std::string>(st.Text(0)); });
   });
-  REQUIRE(hashes->size() == 1);
-  CHECK((*hashes)[0] == HashTokenSecret(token));
+  REQUIRE(hashes->size() == 2);  // the admin's and the router user's
+  CHECK(std::find(hashes->begin(), hashes->end(), HashTokenSecret(token)) != hashes->end());
   for (const char* file : {"w.db", "w.db-wal"}) {
     auto bytes = ReadFile(f.dir / file);
     if (bytes.ok()) CHECK_MESSAGE(bytes->find(token) == std::string::npos, file);
@@ -89,9 +112,10 @@ TEST_CASE("A restart keeps the admin token and leaves its file alone") {
   std::string first = f.Token();
   BootstrapResult again = f.Boot();
   CHECK(!again.token_issued);
+  CHECK(!again.router_token_issued);
   CHECK(f.Token() == first);
   auto count = f.db->Read<std::int64_t>([](Tx& tx) { return FetchInt(tx.Query("SELECT COUNT(*) FROM tokens")); });
-  CHECK(*count == 1);
+  CHECK(*count == 2);  // the admin's and the router user's, not one more
   Authenticator auth(*f.db, f.clock);
   CHECK(auth.Authenticate("Bearer " + first).ok());
 }

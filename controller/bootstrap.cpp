@@ -45,15 +45,48 @@ Status EnsureSharedDomain(Tx& tx, EventRecorder& events, const std::string& name
                        {{"shared", true}});
 }
 
+// The user `name` with `role`, created if missing; a token is issued into `token_file`
+// when the user is new or the file is missing. Returns the user and whether a token was issued.
+Result<std::pair<User, bool>> EnsureUserWithToken(Tx& tx, EventRecorder& events, const Clock& clock,
+                                                  std::string_view name, std::string_view role,
+                                                  const std::filesystem::path& token_file, const std::string& now) {
+  std::error_code ec;
+  const bool token_file_exists = std::filesystem::exists(token_file, ec);
+  if (ec) return Status::Internal("cannot check " + token_file.string() + ": " + ec.message());
+  UserStore users(tx);
+  auto existing = users.FindUserByName(name);
+  if (!existing.ok()) return existing.status();
+  const bool created = !*existing;
+  User user;
+  if (created) {
+    user = User{NewGuid(), std::string(name), now};
+    WHARF_RETURN_IF_ERROR(users.InsertUser(user));
+    WHARF_RETURN_IF_ERROR(users.AssignRole(user.guid, std::string(role), std::nullopt, std::nullopt, now));
+    WHARF_RETURN_IF_ERROR(events.Record(tx, Actor::System(), "user-created",
+                                        EventTarget{"user", user.guid, user.name, std::nullopt},
+                                        {{"roles", {std::string(role)}}}));
+  } else {
+    user = **existing;
+  }
+  if (!created && token_file_exists) return std::make_pair(user, false);
+  Result<std::string> secret =
+      IssueToken(tx, user.guid, created ? std::string(name) : std::string(name) + " (reissued)", clock);
+  if (!secret.ok()) return secret.status();
+  // Written before the commit: if the commit fails, the next start finds no user
+  // (or no matching token) and issues again, overwriting this file.
+  WHARF_RETURN_IF_ERROR(
+      WriteFileAtomic(token_file, *secret + "\n", 0600).WithContext("writing the " + std::string(name) + " token"));
+  WHARF_RETURN_IF_ERROR(events.Record(tx, Actor::System(), "token-issued",
+                                      EventTarget{"user", user.guid, user.name, std::nullopt},
+                                      {{"file", token_file.string()}}));
+  return std::make_pair(user, true);
+}
+
 }  // namespace
 
 Result<BootstrapResult> Bootstrap(Database& db, const Clock& clock, EventRecorder& events,
                                   const BootstrapOptions& options) {
   WHARF_RETURN_IF_ERROR(ValidateDomainName(options.shared_domain).WithContext("--domain"));
-  std::error_code ec;
-  bool token_file_exists = std::filesystem::exists(options.admin_token_file, ec);
-  if (ec) return Status::Internal("cannot check " + options.admin_token_file.string() + ": " + ec.message());
-
   return db.Transact<BootstrapResult>([&](Tx& tx) -> Result<BootstrapResult> {
     std::string now = FormatRfc3339(clock.Now());
     BootstrapResult out;
@@ -61,32 +94,13 @@ Result<BootstrapResult> Bootstrap(Database& db, const Clock& clock, EventRecorde
     if (!tenancy.ok()) return tenancy.status();
     out.tenancy = std::move(tenancy).value();
 
-    UserStore users(tx);
-    auto admin = users.FindUserByName(kAdminUserName);
+    auto admin = EnsureUserWithToken(tx, events, clock, kAdminUserName, "admin", options.admin_token_file, now);
     if (!admin.ok()) return admin.status();
-    bool created = !*admin;
-    if (created) {
-      out.admin = User{NewGuid(), std::string(kAdminUserName), now};
-      WHARF_RETURN_IF_ERROR(users.InsertUser(out.admin));
-      WHARF_RETURN_IF_ERROR(users.AssignRole(out.admin.guid, "admin", std::nullopt, std::nullopt, now));
-      WHARF_RETURN_IF_ERROR(events.Record(tx, Actor::System(), "user-created",
-                                          EventTarget{"user", out.admin.guid, out.admin.name, std::nullopt},
-                                          {{"roles", {"admin"}}}));
-    } else {
-      out.admin = **admin;
-    }
-    if (created || !token_file_exists) {
-      Result<std::string> secret = IssueToken(tx, out.admin.guid, created ? "admin" : "admin (reissued)", clock);
-      if (!secret.ok()) return secret.status();
-      // Written before the commit: if the commit fails, the next start finds no admin
-      // (or no matching token) and issues again, overwriting this file.
-      WHARF_RETURN_IF_ERROR(WriteFileAtomic(options.admin_token_file, *secret + "\n", 0600)
-                                .WithContext("writing the admin token"));
-      out.token_issued = true;
-      WHARF_RETURN_IF_ERROR(events.Record(tx, Actor::System(), "token-issued",
-                                          EventTarget{"user", out.admin.guid, out.admin.name, std::nullopt},
-                                          {{"file", options.admin_token_file.string()}}));
-    }
+    out.admin = admin->first;
+    out.token_issued = admin->second;
+    auto router = EnsureUserWithToken(tx, events, clock, kRouterUserName, kRoutingRole, options.router_token_file, now);
+    if (!router.ok()) return router.status();
+    out.router_token_issued = router->second;
     WHARF_RETURN_IF_ERROR(EnsureSharedDomain(tx, events, options.shared_domain, now));
     return out;
   });

@@ -1,10 +1,12 @@
 // What a fresh platform needs before its first request, made idempotently at
 // every start: the default org "wharf" and space "default", the admin user with
-// role admin and its token, and the --domain as a shared domain.
+// role admin and its token, the router user with role routing (it may only read
+// the routing table and send access logs: what `wharfd --roles router` needs) and
+// its token, and the --domain as a shared domain.
 //
-// The admin token secret is written to `admin_token_file` (mode 0600,
-// atomically) only when a token is issued: at the first start, or when that
-// file has gone missing (a new token is issued then; older ones stay valid).
+// Each token secret is written to its file (mode 0600, atomically) only when a
+// token is issued: at the first start, or when that file has gone missing (a new
+// token is issued then; older ones stay valid).
 // A restart otherwise keeps the token and leaves the file alone.
 #pragma once
 
@@ -22,10 +24,14 @@ namespace wharf::controller {
 inline constexpr std::string_view kDefaultOrgName = "wharf";
 inline constexpr std::string_view kDefaultSpaceName = "default";
 inline constexpr std::string_view kAdminUserName = "admin";
+inline constexpr std::string_view kRouterUserName = "router";
+// The role of the router user: /v1/routing/* and nothing else.
+inline constexpr std::string_view kRoutingRole = "routing";
 
 struct BootstrapOptions {
   std::filesystem::path admin_token_file;
   std::string shared_domain;  // e.g. "localhost"
+  std::filesystem::path router_token_file;
 };
 
 struct Tenancy {
@@ -36,7 +42,8 @@ struct Tenancy {
 struct BootstrapResult {
   Tenancy tenancy;
   User admin;
-  bool token_issued = false;  // true when admin_token_file was (re)written
+  bool token_issued = false;         // true when admin_token_file was (re)written
+  bool router_token_issued = false;  // true when router_token_file was (re)written
 };
 
 Result<BootstrapResult> Bootstrap(Database& db, const Clock& clock, EventRecorder& events,

@@ -182,7 +182,8 @@ flags:
                        on 127.0.0.1:N (default: off)
   --api-url URL        the API a router-only wharfd follows (default:
                        http://127.0.0.1:PORT, PORT from DATA_DIR/api-port, else 9022)
-  --api-token-file F   admin token of that API (default DATA_DIR/admin-token)
+  --api-token-file F   that API's router token (default DATA_DIR/router-token;
+                       the admin token works too)
   --keep-droplets N    droplets kept per app besides the current one (default 5)
   --staging-memory M   memory limit of a staging (default 1G)
   --staging-disk D     disk limit of a staging's files (default 4G)

@@ -29,7 +29,7 @@ struct Config {
   std::optional<std::uint16_t> router_admin_port;  // --router-admin-port: /metrics, /health (default: none)
   // A router-only wharfd (--roles router) follows the routing table of this API:
   std::string api_url;                      // --api-url; empty: http://127.0.0.1:<DATA_DIR/api-port, else 9022>
-  std::filesystem::path api_token_file;     // --api-token-file; empty: DATA_DIR/admin-token
+  std::filesystem::path api_token_file;     // --api-token-file; empty: DATA_DIR/router-token
 
   // Only the router runs without the api role in its process (it then follows the API's route stream).
   bool StandaloneRouter() const { return !HasRole("api"); }

@@ -144,7 +144,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   p->events = std::make_unique<EventRecorder>(*p->event_log, clock);
   p->logs = std::make_unique<LogBuffer>(l.app_logs(), clock);
 
-  auto boot = Bootstrap(*p->db, clock, *p->events, BootstrapOptions{l.admin_token(), config.domain});
+  auto boot = Bootstrap(*p->db, clock, *p->events, BootstrapOptions{l.admin_token(), config.domain, l.router_token()});
   if (!boot.ok()) return boot.status();
 
   PlatformInfo& info = p->platform;

@@ -17,6 +17,7 @@ struct DataLayout {
   std::filesystem::path event_log() const { return logs() / "events.log"; }
   std::filesystem::path app_logs() const { return logs() / "apps"; }
   std::filesystem::path admin_token() const { return root / "admin-token"; }
+  std::filesystem::path router_token() const { return root / "router-token"; }  // for wharfd --roles router
   std::filesystem::path api_port_file() const { return root / "api-port"; }
   std::filesystem::path lock_file() const { return root / "wharfd.lock"; }
   std::filesystem::path runtime() const { return root / "runtime"; }    // the container runtime's state

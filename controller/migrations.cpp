@@ -243,6 +243,25 @@ ALTER TABLE routes ADD COLUMN load_balancing TEXT NOT NULL DEFAULT 'round-robin'
   CHECK (load_balancing IN ('round-robin', 'least-connection'));
 )sql";
 
+// The role "routing" (the router user: /v1/routing/ only). SQLite cannot change a CHECK
+// constraint in place, so the table is rebuilt with its rows.
+constexpr std::string_view kRoutingRole = R"sql(
+CREATE TABLE role_assignments_new (
+  id INTEGER PRIMARY KEY,
+  user_guid TEXT NOT NULL REFERENCES users(guid),
+  role TEXT NOT NULL CHECK (role IN ('admin', 'org_manager', 'space_developer', 'space_auditor', 'routing')),
+  org_guid TEXT REFERENCES orgs(guid),
+  space_guid TEXT REFERENCES spaces(guid),
+  created_at TEXT NOT NULL
+);
+INSERT INTO role_assignments_new (id, user_guid, role, org_guid, space_guid, created_at)
+  SELECT id, user_guid, role, org_guid, space_guid, created_at FROM role_assignments;
+DROP TABLE role_assignments;
+ALTER TABLE role_assignments_new RENAME TO role_assignments;
+CREATE UNIQUE INDEX role_assignments_unique
+  ON role_assignments (user_guid, role, IFNULL(org_guid, ''), IFNULL(space_guid, ''));
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -253,6 +272,7 @@ constexpr Migration kMigrations[] = {
     {7, "apps.run_droplet_guid and apps.run_generation (what the cell runs)", kRunningDroplet},
     {8, "buildpacks (the admin-ordered list)", kBuildpacks},
     {9, "routes.load_balancing (the loadbalancing route option)", kRouteLoadBalancing},
+    {10, "role_assignments: the routing role", kRoutingRole},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

@@ -197,6 +197,22 @@ TEST_CASE("Migration 8 adds buildpacks with unique names and guids, positions fr
   CHECK(Count(**db, "SELECT COUNT(*) FROM buildpacks") == 1);
 }
 
+TEST_CASE("Migration 10 keeps every role assignment and allows the routing role") {
+  TempDir dir;
+  FakeClock clock;
+  auto db = Database::Open(dir / "w.db");
+  REQUIRE(Migrate(**db, clock, 9).ok());
+  auto run = [&](const std::string& sql) { return (*db)->Transact([&](Tx& tx) { return tx.Exec(sql); }); };
+  REQUIRE(run("INSERT INTO users (guid, name, created_at) VALUES ('u1', 'admin', 't'), ('u2', 'router', 't')").ok());
+  REQUIRE(run("INSERT INTO role_assignments (user_guid, role, created_at) VALUES ('u1', 'admin', 't')").ok());
+  CHECK_FALSE(run("INSERT INTO role_assignments (user_guid, role, created_at) VALUES ('u2', 'routing', 't')").ok());
+  REQUIRE(Migrate(**db, clock, 10).ok());
+  CHECK(Count(**db, "SELECT COUNT(*) FROM role_assignments WHERE user_guid = 'u1' AND role = 'admin'") == 1);
+  CHECK(run("INSERT INTO role_assignments (user_guid, role, created_at) VALUES ('u2', 'routing', 't')").ok());
+  CHECK_FALSE(run("INSERT INTO role_assignments (user_guid, role, created_at) VALUES ('u2', 'routing', 't')").ok());
+  CHECK_FALSE(run("INSERT INTO role_assignments (user_guid, role, created_at) VALUES ('u2', 'root', 't')").ok());
+}
+
 TEST_CASE("A database from a newer wharfd is refused") {
   TempDir dir;
   FakeClock clock;

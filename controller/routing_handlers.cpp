@@ -1,6 +1,7 @@
 // For routers in other processes (`wharfd --roles router`): the current routing table, a
-// stream of every new one, and the way back for their access log. All need the admin role:
-// the table lists every app's instance addresses.
+// stream of every new one, and the way back for their access log. All need the routing
+// role (the router user's token, DATA_DIR/router-token) or admin: the table lists every
+// app's instance addresses.
 #include <istream>
 #include <map>
 #include <utility>
@@ -11,8 +12,10 @@
 namespace wharf::controller {
 namespace {
 
-Status RequireAdmin(const ApiRequest& req) {
-  if (!req.principal().HasRole("admin")) return Status::PermissionDenied("the routing table needs the admin role");
+Status RequireRouting(const ApiRequest& req) {
+  if (!req.principal().HasRole("routing") && !req.principal().HasRole("admin")) {
+    return Status::PermissionDenied("the routing API needs the routing or the admin role");
+  }
   return Status::Ok();
 }
 
@@ -22,7 +25,7 @@ constexpr std::uint64_t kMaxAccessLogBatch = 8 << 20;
 
 void AddRoutingHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("GET", "/v1/routing/table", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    WHARF_RETURN_IF_ERROR(RequireAdmin(req));
+    WHARF_RETURN_IF_ERROR(RequireRouting(req));
     // Just after wharfd starts, the API answers a moment before the first table exists.
     RouteTableChannel::Table table = ctx.route_table.WaitAfter(0, std::chrono::seconds(5));
     if (table.version == 0) return Status::Unavailable("the routing table is not computed yet");
@@ -34,7 +37,7 @@ void AddRoutingHandlers(HttpRouter& router, ApiContext& ctx) {
   // empty line every keep-alive period when nothing changed, so each side notices a dead
   // peer. Ends when the client goes away or wharfd stops.
   router.Add("GET", "/v1/routing/stream", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    WHARF_RETURN_IF_ERROR(RequireAdmin(req));
+    WHARF_RETURN_IF_ERROR(RequireRouting(req));
     res.CloseConnection();
     std::ostream& out = res.StartStream(200, "application/x-ndjson");
     out.flush();
@@ -56,7 +59,7 @@ void AddRoutingHandlers(HttpRouter& router, ApiContext& ctx) {
   // Access log lines of a standalone router: NDJSON {"app_guid", "line"}; each becomes an
   // [RTR/0] line of that app. Lines of apps that no longer exist are skipped.
   router.Add("POST", "/v1/routing/access-log", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    WHARF_RETURN_IF_ERROR(RequireAdmin(req));
+    WHARF_RETURN_IF_ERROR(RequireRouting(req));
     std::istream& body = req.BodyStream(kMaxAccessLogBatch);
     // The whole batch is checked before any line is kept.
     std::vector<std::pair<std::string, std::string>> lines;  // app guid, line

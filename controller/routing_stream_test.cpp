@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/file_io.h"
 #include "controller/api_test_support.h"
 #include "controller/route_table_channel.h"
 #include "controller/routing_sync.h"
@@ -97,9 +98,15 @@ TEST_CASE("a router following the API's route stream gets every table and keeps 
   REQUIRE(sync->Start(std::chrono::milliseconds(20)).ok());
 
   router::RouteRegistry registry(2);
+  // The router user's token: the routing API, nothing else.
+  auto router_token = ReadFile(p.daemon().layout().router_token());
+  REQUIRE(router_token.ok());
+  const std::string token = router_token->substr(0, router_token->find('\n'));
+  CHECK(p.Call("GET", "/v1/apps", std::nullopt, token).status == 403);
+  CHECK(p.Call("GET", "/v1/routing/table", std::nullopt, token).status == 200);
   router::ApiRouteFeedOptions feed_options;
   feed_options.api_url = "http://127.0.0.1:" + std::to_string(p.port());
-  feed_options.token = p.token();
+  feed_options.token = token;
   feed_options.idle_timeout = std::chrono::seconds(2);
   feed_options.backoff_max = std::chrono::milliseconds(200);
   Events events;

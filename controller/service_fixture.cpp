@@ -10,7 +10,7 @@ ServiceFixture::ServiceFixture() {
   auto opened = store::BlobStore::Open(dir / "blobs", clock);
   REQUIRE_MESSAGE(opened.ok(), opened.status().ToString());
   blobs = std::move(opened).value();
-  auto boot = Bootstrap(*db, clock, events, BootstrapOptions{dir / "admin-token", "localhost"});
+  auto boot = Bootstrap(*db, clock, events, BootstrapOptions{dir / "admin-token", "localhost", dir / "router-token"});
   REQUIRE_MESSAGE(boot.ok(), boot.status().ToString());
   platform.version = "test";
   platform.domain = "localhost";

@@ -44,12 +44,12 @@ Result<std::unique_ptr<StandaloneRouter>> StandaloneRouter::Start(const Config& 
   DataLayout layout{config.data_dir};
   auto p = std::make_unique<Parts>();
   p->api_url = ApiUrl(config, layout);
-  const std::filesystem::path token_file = config.api_token_file.empty() ? layout.admin_token() : config.api_token_file;
+  const std::filesystem::path token_file = config.api_token_file.empty() ? layout.router_token() : config.api_token_file;
   auto token = ReadFile(token_file);
   if (!token.ok()) {
-    return token.status().WithContext("reading the API's admin token (--api-token-file) from " + token_file.string());
+    return token.status().WithContext("reading the router's API token (--api-token-file) from " + token_file.string());
   }
-  if (Trimmed(*token).empty()) return Status::InvalidArgument(token_file.string() + ": the admin token file is empty");
+  if (Trimmed(*token).empty()) return Status::InvalidArgument(token_file.string() + ": the token file is empty");
 
   const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   p->registry = std::make_unique<router::RouteRegistry>(threads + 1);

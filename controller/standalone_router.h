@@ -3,7 +3,8 @@
 // keeps serving with the last table while the API is down or restarting. Its access log
 // goes back to that API (router::ApiAccessLogSink) as the apps' [RTR/0] lines. It takes no lock
 // on the data folder and opens no database: it only reads DATA_DIR/api-port and
-// DATA_DIR/admin-token when --api-url / --api-token-file do not say otherwise.
+// DATA_DIR/router-token (the router user's token: the routing API and nothing else)
+// when --api-url / --api-token-file do not say otherwise.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // An AccessLogSink for a router in its own process: the records of requests that reached an
-// app go to wharfd's API (POST /v1/routing/access-log, an admin token) in batches, so they
+// app go to wharfd's API (POST /v1/routing/access-log, a routing token) in batches, so they
 // show up as [RTR/0] lines in `wharf logs APP` as the in-process router's do.
 //
 // It never holds up the router: Write only queues (at most `max_queued` lines; beyond that,

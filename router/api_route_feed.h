@@ -1,5 +1,5 @@
-// A RouteFeed that follows wharfd's route stream (GET /v1/routing/stream on the API, an
-// admin token): NDJSON, one {"version":N,"routes":[...]} line (routes_file.h's format) per
+// A RouteFeed that follows wharfd's route stream (GET /v1/routing/stream on the API, a
+// routing token): NDJSON, one {"version":N,"routes":[...]} line (routes_file.h's format) per
 // routing table, empty keep-alive lines in between. Every table replaces the subscriber's
 // whole table.
 //

@@ -105,12 +105,20 @@ class StandaloneRouterTest(PlatformTest):
         self.p.wharf("push", cwd=STATIC_SITE)
         self.wait_for_status("hello.localhost", 200, port=port)
 
-    def test_the_route_stream_needs_the_admin_token(self):
+    def test_the_route_stream_needs_a_routing_token(self):
         status, body = self.p.api("GET", "/v1/routing/table", auth=False)
         self.assertEqual(status, 401, body)
-        status, body = self.p.api("GET", "/v1/routing/table")
+        # The router user's token (what a standalone router uses by default) reads the table and nothing else.
+        token_file = os.path.join(self.p.data_dir, "router-token")
+        self.assertEqual(os.stat(token_file).st_mode & 0o777, 0o600)
+        with open(token_file) as f:
+            token = f.read().strip()
+        status, body = self.p.api("GET", "/v1/routing/table", token=token)
         self.assertEqual(status, 200, body)
         self.assertIn("routes", body)
+        status, body = self.p.api("GET", "/v1/apps", token=token)
+        self.assertEqual(status, 403, body)
+        self.assertIn("may only use the routing API", body["detail"])
         bad = os.path.join(self.p.root, "bad-token")
         with open(bad, "w") as f:
             f.write("wharf_" + "0" * 64 + "\n")
