@@ -41,8 +41,9 @@ struct ApiRouteFeedOptions {
 
 class ApiRouteFeed final : public RouteFeed {
  public:
-  // Connection changes and errors, for the process's log: what = "connected",
-  // "disconnected", "bad-table"; detail says more (never the token).
+  // Connection changes and errors, for the process's log: what = "connected", "disconnected"
+  // (a stream that was open ended), "unreachable" (no stream; said again only when the reason
+  // changes), "bad-table"; detail says more (never the token).
   using EventSink = std::function<void(std::string_view what, std::string_view detail)>;
 
   ApiRouteFeed(ApiRouteFeedOptions options, EventSink events);
