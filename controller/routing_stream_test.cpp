@@ -109,6 +109,7 @@ TEST_CASE("a router following the API's route stream gets every table and keeps 
   feed_options.token = token;
   feed_options.idle_timeout = std::chrono::seconds(2);
   feed_options.backoff_max = std::chrono::milliseconds(200);
+  feed_options.cache_file = p.data_dir() / "router-routes.json";
   Events events;
   router::ApiRouteFeed feed(feed_options, events.Sink());
   REQUIRE(feed.Subscribe(registry).ok());
@@ -149,6 +150,16 @@ TEST_CASE("a router following the API's route stream gets every table and keeps 
   CHECK(events.Saw("disconnected: "));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a few failed reconnects
   CHECK(EndpointsOf(registry) == 1);
+  {
+    // A router started now, with the API still down, serves the table its predecessor kept.
+    router::RouteRegistry fresh(2);
+    Events fresh_events;
+    router::ApiRouteFeed restarted(feed_options, fresh_events.Sink());
+    REQUIRE(restarted.Subscribe(fresh).ok());
+    CHECK(EndpointsOf(fresh) == 1);
+    CHECK(fresh_events.Saw("cached: "));
+    CHECK(restarted.version() == 0);  // nothing from the API yet
+  }
 
   // Back again: the router follows the new API's table (the instance moved).
   p.Start();

@@ -56,6 +56,8 @@ Result<std::unique_ptr<StandaloneRouter>> StandaloneRouter::Start(const Config& 
   router::ApiRouteFeedOptions feed_options;
   feed_options.api_url = p->api_url;
   feed_options.token = Trimmed(*token);
+  // A restart of this router while the API is down starts from the last table it had.
+  feed_options.cache_file = layout.root / ("router-routes-" + std::to_string(config.router_port) + ".json");
   p->feed = std::make_unique<router::ApiRouteFeed>(feed_options, [](std::string_view what, std::string_view detail) {
     if (what == "connected") {
       std::cerr << "wharfd: router: following the routing table of " << detail << std::endl;
@@ -64,6 +66,10 @@ Result<std::unique_ptr<StandaloneRouter>> StandaloneRouter::Start(const Config& 
                 << std::endl;
     } else if (what == "unreachable") {
       std::cerr << "wharfd: router: cannot reach the API (" << detail << "); retrying" << std::endl;
+    } else if (what == "cached") {
+      std::cerr << "wharfd: router: serving the last routing table it had, from " << detail << std::endl;
+    } else if (what == "cache-failed") {
+      std::cerr << "wharfd: router: cannot keep the routing table on disk: " << detail << std::endl;
     } else {
       std::cerr << "wharfd: router: ignored a routing table: " << detail << std::endl;
     }

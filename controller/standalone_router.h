@@ -4,7 +4,8 @@
 // goes back to that API (router::ApiAccessLogSink) as the apps' [RTR/0] lines. It takes no lock
 // on the data folder and opens no database: it only reads DATA_DIR/api-port and
 // DATA_DIR/router-token (the router user's token: the routing API and nothing else)
-// when --api-url / --api-token-file do not say otherwise.
+// when --api-url / --api-token-file do not say otherwise, and keeps the last table it
+// received in DATA_DIR/router-routes-PORT.json, so a restart while the API is down serves it.
 #pragma once
 
 #include <cstdint>

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <istream>
 
+#include "common/file_io.h"
 #include "router/routes_file.h"
 
 namespace wharf::router {
@@ -38,10 +39,26 @@ Status ApiRouteFeed::Subscribe(RouteFeedSubscriber& subscriber) {
   if (!url.ok()) return url.status();
   url_ = *std::move(url);
   subscriber_ = &subscriber;
+  const bool cached = LoadCache();
   thread_ = std::thread([this] { Run(); });
+  if (cached) return Status::Ok();  // serving the cached table already; the stream replaces it
   std::unique_lock lock(mu_);
   cv_.wait_for(lock, options_.first_table_wait, [this] { return version_ != 0 || stop_; });
   return Status::Ok();
+}
+
+bool ApiRouteFeed::LoadCache() {
+  if (options_.cache_file.empty()) return false;
+  auto text = ReadFile(options_.cache_file);
+  if (!text.ok()) return false;  // none yet
+  auto specs = ParseRoutesJson(*text);
+  Status applied = specs.ok() ? subscriber_->ReplaceAll(*specs) : specs.status();
+  if (!applied.ok()) {
+    if (events_) events_("bad-table", options_.cache_file.string() + ": " + applied.message());
+    return false;
+  }
+  if (events_) events_("cached", options_.cache_file.string() + " (" + std::to_string(specs->size()) + " routes)");
+  return true;
 }
 
 void ApiRouteFeed::Unsubscribe() {
@@ -152,6 +169,11 @@ void ApiRouteFeed::ApplyLine(const std::string& line, bool* got_table) {
     return;
   }
   *got_table = true;
+  if (!options_.cache_file.empty()) {
+    Status kept = WriteFileAtomic(options_.cache_file, line + "\n", 0600);
+    if (!kept.ok() && !cache_failure_reported_ && events_) events_("cache-failed", kept.message());
+    cache_failure_reported_ = cache_failure_reported_ || !kept.ok();
+  }
   {
     std::lock_guard lock(mu_);
     const std::uint64_t v = LineVersion(line);

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -37,13 +38,18 @@ struct ApiRouteFeedOptions {
   std::chrono::milliseconds backoff_min{100};
   std::chrono::milliseconds backoff_max{5'000};
   std::chrono::milliseconds first_table_wait{5'000};  // Subscribe waits this long for a table
+  // Where every table received is kept (written atomically), and read by Subscribe, so a
+  // router restarted while the API is down serves the last table it had. Empty: none.
+  std::filesystem::path cache_file;
 };
 
 class ApiRouteFeed final : public RouteFeed {
  public:
   // Connection changes and errors, for the process's log: what = "connected", "disconnected"
   // (a stream that was open ended), "unreachable" (no stream; said again only when the reason
-  // changes), "bad-table"; detail says more (never the token).
+  // changes), "bad-table", "cached" (the cache file's table applied at Subscribe),
+  // "cache-failed" (a table could not be written to it; said once); detail says more (never
+  // the token).
   using EventSink = std::function<void(std::string_view what, std::string_view detail)>;
 
   ApiRouteFeed(ApiRouteFeedOptions options, EventSink events);
@@ -51,13 +57,15 @@ class ApiRouteFeed final : public RouteFeed {
   ApiRouteFeed(const ApiRouteFeed&) = delete;
   ApiRouteFeed& operator=(const ApiRouteFeed&) = delete;
 
-  // Starts following the stream and waits up to first_table_wait for the first table.
-  // Fails only on a malformed api_url: an API that is down is retried in the background
-  // (the router answers 404 unknown_route until the first table arrives).
+  // Applies the cached table if there is one, starts following the stream and, without a
+  // cached table, waits up to first_table_wait for the first one. Fails only on a malformed
+  // api_url: an API that is down is retried in the background (without a cache, the
+  // router answers 404 unknown_route until the first table arrives).
   Status Subscribe(RouteFeedSubscriber& subscriber) override;
   void Unsubscribe() override;
 
-  // The API's version of the last table applied (0: none yet; restarts when the API does)
+  // The API's version of the last table applied (0: none yet, or only the cached one;
+  // restarts when the API does)
   // and whether the stream is open now.
   std::uint64_t version() const;
   bool connected() const;
@@ -68,11 +76,14 @@ class ApiRouteFeed final : public RouteFeed {
   Status FollowOnce(bool* got_table);
   void ApplyLine(const std::string& line, bool* got_table);
   bool Stopping();
+  // Applies the table in cache_file; false when there is none or it does not parse.
+  bool LoadCache();
 
   const ApiRouteFeedOptions options_;
   const EventSink events_;
   ApiUrl url_;
   RouteFeedSubscriber* subscriber_ = nullptr;
+  bool cache_failure_reported_ = false;  // only the feed's thread touches it
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

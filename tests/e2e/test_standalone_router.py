@@ -16,10 +16,10 @@ PAGE_TEXT = b"Hello from Wharf"
 class StandaloneRouterTest(PlatformTest):
     strict_cleanup = True
 
-    def start_router(self, *extra):
-        """Starts a router-only wharfd on the platform's data folder (it reads api-port and admin-token
+    def start_router(self, *extra, port=None):
+        """Starts a router-only wharfd on the platform's data folder (it reads api-port and router-token
         there) and returns its port."""
-        port = free_port()
+        port = port or free_port()
         log_path = os.path.join(self.p.root, f"router-{port}.stderr")
         log = open(log_path, "ab")
         proc = subprocess.Popen([WHARFD, "--roles", "router", "--data-dir", self.p.data_dir,
@@ -43,6 +43,7 @@ class StandaloneRouterTest(PlatformTest):
                 return f.read()[-4000:]
         self.router_log = router_log
         self.router_proc = proc
+        self.stop_router = stop
         return port
 
     def test_routes_an_app_and_keeps_routing_while_the_api_is_down(self):
@@ -76,6 +77,12 @@ class StandaloneRouterTest(PlatformTest):
             self.assertIn(PAGE_TEXT, body)
             time.sleep(0.2)
         self.assertIsNone(self.router_proc.poll())
+        # Even a router restarted meanwhile serves the last table it had (kept in the data folder).
+        self.stop_router()
+        self.start_router(port=port)
+        status, _h, body = self.wait_for_status("hello.localhost", 200, port=port)
+        self.assertIn(PAGE_TEXT, body)
+        self.assertIn("serving the last routing table it had", self.router_log())
 
         # wharfd is back. Its first table already has the adopted instance, so the router never sees the
         # route without it (no 503 while the cell re-adopts); the router reconnects within its backoff (5 s).
