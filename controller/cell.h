@@ -28,7 +28,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "controller/cell_adapters.h"
-#include "controller/gc_service.h"
+#include "common/periodic_task.h"
 #include "controller/instance_reporter.h"
 #include "controller/platform_info.h"
 #include "droplet-store/blob_store.h"

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "common/event_log.h"
+#include "common/periodic_task.h"
 #include "common/file_io.h"
 #include "controller/api_context.h"
 #include "controller/api_server.h"

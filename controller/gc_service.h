@@ -10,13 +10,12 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <shared_mutex>
-#include <thread>
 
 #include "common/clock.h"
+#include "common/periodic_task.h"
 #include "common/status.h"
 #include "controller/db.h"
 #include "controller/event_recorder.h"
@@ -50,26 +49,6 @@ class GcService {
   std::shared_mutex& blob_lock_;
   EventRecorder& events_;
   GcOptions options_;
-};
-
-// Runs a task every `interval` on its own thread until stopped (or destroyed).
-// The first run is one interval after Start.
-class PeriodicTask {
- public:
-  PeriodicTask() = default;
-  ~PeriodicTask() { Stop(); }
-  PeriodicTask(const PeriodicTask&) = delete;
-  PeriodicTask& operator=(const PeriodicTask&) = delete;
-
-  void Start(std::chrono::milliseconds interval, std::function<void()> task);
-  // Waits for a running task to finish; no run starts afterwards.
-  void Stop();
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
 };
 
 }  // namespace wharf::controller

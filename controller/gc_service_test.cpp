@@ -83,16 +83,5 @@ TEST_CASE("GC keeps the newest package even without a droplet, and packages bein
   CHECK(f.packages->Files(newest.guid).ok());
 }
 
-TEST_CASE("PeriodicTask runs its task until stopped") {
-  PeriodicTask task;
-  std::atomic<int> runs{0};
-  task.Start(std::chrono::milliseconds(1), [&] { ++runs; });
-  while (runs.load() < 3) std::this_thread::yield();
-  task.Stop();
-  int after = runs.load();
-  CHECK(after >= 3);
-  CHECK(runs.load() == after);
-}
-
 }  // namespace
 }  // namespace wharf::controller

@@ -23,7 +23,7 @@
 
 #include "common/status.h"
 #include "controller/db.h"
-#include "controller/gc_service.h"
+#include "common/periodic_task.h"
 #include "controller/log_buffer.h"
 #include "controller/route_table_channel.h"
 #include "router/access_log.h"
