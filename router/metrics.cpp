@@ -56,33 +56,6 @@ std::string EscapeLabel(std::string_view v) {
   return out;
 }
 
-std::optional<TrafficTotals> RegistryTrafficQuery::App(std::string_view app_guid) const {
-  auto apps = registry_.AppStats();
-  auto it = apps.find(std::string(app_guid));
-  if (it == apps.end()) return std::nullopt;
-  return it->second->Totals();
-}
-
-std::vector<RouteTraffic> RegistryTrafficQuery::Routes() const {
-  std::vector<RouteTraffic> out;
-  for (const auto& pool : registry_.Snapshot()->pools()) {
-    out.push_back(RouteTraffic{pool->key().ToString(), pool->stats().Totals()});
-  }
-  return out;
-}
-
-std::vector<EndpointTraffic> RegistryTrafficQuery::Endpoints(std::string_view app_guid) const {
-  std::vector<EndpointTraffic> out;
-  for (const auto& pool : registry_.Snapshot()->pools()) {
-    for (const PoolMember& m : pool->members()) {
-      if (!app_guid.empty() && m.endpoint.app_guid != app_guid) continue;
-      out.push_back(EndpointTraffic{pool->key().ToString(), m.endpoint.app_guid, m.endpoint.instance_id,
-                                    m.endpoint.version, m.runtime->stats.Totals()});
-    }
-  }
-  return out;
-}
-
 std::string RenderPrometheus(const RouteRegistry& registry) {
   std::string out;
   auto snapshot = registry.Snapshot();

@@ -62,24 +62,7 @@ TEST_CASE("the Prometheus rendering lists route, endpoint and app series") {
   CHECK(text.find("wharf_router_app_requests_total{app=\"app-1\",status_class=\"2xx\"} 0\n") != std::string::npos);
 }
 
-TEST_CASE("TrafficQuery answers per app and per endpoint") {
-  RouteRegistry r(2);
-  Endpoint e;
-  e.instance_id = "i-1";
-  e.app_guid = "app-1";
-  e.host = "127.0.0.1";
-  e.port = 9000;
-  REQUIRE(r.Upsert(RouteKey{"a.test", ""}, e).ok());
-  auto rt = r.Snapshot()->Lookup("a.test", "/")->members()[0].runtime;
-  rt->app_stats->BeginRequest(1);
-  rt->app_stats->EndRequest(1, 200, microseconds(100), 0);
-  RegistryTrafficQuery q(r);
-  REQUIRE(q.App("app-1").has_value());
-  CHECK(q.App("app-1")->Requests() == 1);
-  CHECK_FALSE(q.App("nope").has_value());
-  CHECK(q.Endpoints("app-1").size() == 1);
-  CHECK(q.Endpoints("other").empty());
-  CHECK(q.Routes().size() == 1);
+TEST_CASE("EscapeLabel escapes backslash, quote and newline") {
   CHECK(EscapeLabel("a\"b\\c\nd") == "a\\\"b\\\\c\\nd");
 }
 
