@@ -1,6 +1,7 @@
 // Internal to the router: the per-thread event loop, its pool of instance connections and
-// the client session. Includes Asio; only router.cpp and proxy_session.cpp include it, to
-// keep the expensive headers in two translation units.
+// the client session's entry points. Includes Asio; only router.cpp and the data path
+// (client_session.h and the jobs beside it) include it, to keep the expensive headers out of
+// the rest of the tree.
 #pragma once
 
 #include <atomic>
@@ -133,7 +134,7 @@ struct Worker {
   void SubmitLogBatch();
 };
 
-// Starts serving a freshly accepted client connection on `w`'s loop (proxy_session.cpp).
+// Starts serving a freshly accepted client connection on `w`'s loop (client_session.cpp).
 void StartClientSession(Worker& w, Socket sock);
 // Closes `s`'s connection if it is between requests (used when the router stops).
 void CloseIfIdle(ClientSession* s);
