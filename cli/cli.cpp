@@ -5,10 +5,7 @@
 #include "cli/commands.h"
 #include "cli/help.h"
 #include "cli/usage_error.h"
-
-#ifndef WHARF_VERSION
-#define WHARF_VERSION "0.0.0"
-#endif
+#include "common/version.h"
 
 namespace wharf::cli {
 namespace {

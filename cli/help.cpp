@@ -20,12 +20,6 @@ std::string Indent(const std::string& text, const std::string& prefix) {
   return out;
 }
 
-std::string FlagColumn(const FlagSpec& f) {
-  std::string s = FlagDisplayName(f);
-  if (f.kind != FlagKind::kBool) s += " " + f.value_name;
-  return s;
-}
-
 }  // namespace
 
 std::string RenderHelpOverview(const std::vector<CommandSpec>& commands, const std::string& version) {
@@ -69,13 +63,7 @@ std::string RenderCommandHelp(const CommandSpec& spec) {
     out += "\nALIAS:\n   " + aliases + "\n";
   }
   if (!spec.flags.empty()) {
-    std::size_t width = 0;
-    for (const FlagSpec& f : spec.flags) width = std::max(width, FlagColumn(f).size());
-    out += "\nOPTIONS:\n";
-    for (const FlagSpec& f : spec.flags) {
-      std::string col = FlagColumn(f);
-      out += "   " + col + std::string(width - col.size() + 3, ' ') + f.description + "\n";
-    }
+    out += "\nOPTIONS:\n" + RenderFlagTable(spec.flags, 3, 3);
   }
   return out;
 }

@@ -16,21 +16,20 @@
 #include <vector>
 
 #include "cli/vars.h"
+#include "common/health_check_type.h"
 #include "common/status.h"
 
 namespace wharf::cli {
-
-enum class HealthCheckType { kPort, kHttp, kProcess };
 
 // Limits wharfd enforces (docs/api.md), checked locally so that a push
 // with an out-of-range value fails before it changes anything.
 inline constexpr std::int64_t kMaxInstances = 1000;
 inline constexpr std::int64_t kMaxTimeoutSeconds = 180;  // startup and invocation timeouts
 
-std::string_view HealthCheckTypeName(HealthCheckType type);
-// Accepts port, http, process (and cf's deprecated "none" = process, with
-// `deprecated` set). Anything else is an error listing the valid types.
-Result<HealthCheckType> ParseHealthCheckType(std::string_view text, bool* deprecated = nullptr);
+// A manifest's or --health-check-type's value: ParseHealthCheckType's names
+// (common/health_check_type.h), and cf's deprecated "none" = process, with
+// `deprecated` set. Anything else is an error listing the valid types.
+Result<HealthCheckType> ParseManifestHealthCheckType(std::string_view text, bool* deprecated = nullptr);
 
 // The spec of one process type. Fields left empty are not changed.
 struct ProcessSpec {

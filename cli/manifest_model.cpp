@@ -1,4 +1,4 @@
-// The manifest model's small behaviours: health check type names, process
+// The manifest model's small behaviours: the health check type alias "none", process
 // spec overlays, route syntax.
 #include "cli/manifest.h"
 
@@ -6,25 +6,10 @@
 
 namespace wharf::cli {
 
-std::string_view HealthCheckTypeName(HealthCheckType type) {
-  switch (type) {
-    case HealthCheckType::kPort: return "port";
-    case HealthCheckType::kHttp: return "http";
-    case HealthCheckType::kProcess: return "process";
-  }
-  return "port";
-}
-
-Result<HealthCheckType> ParseHealthCheckType(std::string_view text, bool* deprecated) {
-  if (deprecated != nullptr) *deprecated = false;
-  if (text == "port") return HealthCheckType::kPort;
-  if (text == "http") return HealthCheckType::kHttp;
-  if (text == "process") return HealthCheckType::kProcess;
-  if (text == "none") {
-    if (deprecated != nullptr) *deprecated = true;
-    return HealthCheckType::kProcess;
-  }
-  return Status::InvalidArgument("health check type '" + std::string(text) + "' is not one of port, http, process");
+Result<HealthCheckType> ParseManifestHealthCheckType(std::string_view text, bool* deprecated) {
+  if (deprecated != nullptr) *deprecated = text == "none";
+  if (text == "none") return HealthCheckType::kProcess;
+  return ParseHealthCheckType(text);
 }
 
 bool ProcessSpec::IsEmpty() const {

@@ -71,7 +71,7 @@ bool ReadProcessAttribute(YamlReader& r, ProcessSpec& spec, const std::string& k
   } else if (key == "health-check-type") {
     if (auto s = r.String(value, path)) {
       bool deprecated = false;
-      Result<HealthCheckType> t = ParseHealthCheckType(*s, &deprecated);
+      Result<HealthCheckType> t = ParseManifestHealthCheckType(*s, &deprecated);
       if (!t.ok()) {
         r.Error(value, path, t.status().message());
       } else {

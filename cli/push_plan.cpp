@@ -57,7 +57,7 @@ Result<FlagOverrides> ReadFlagOverrides(const PushFlags& f) {
   }
   if (f.health_check_type) {
     bool deprecated = false;
-    Result<HealthCheckType> t = ParseHealthCheckType(*f.health_check_type, &deprecated);
+    Result<HealthCheckType> t = ParseManifestHealthCheckType(*f.health_check_type, &deprecated);
     if (!t.ok()) return UsageError("-u: " + t.status().message());
     o.web.health_check_type = *t;
   }

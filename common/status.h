@@ -91,3 +91,17 @@ class [[nodiscard]] Result {
     ::wharf::Status wharf_status_ = (expr); \
     if (!wharf_status_.ok()) return wharf_status_; \
   } while (0)
+
+#define WHARF_STATUS_CONCAT_INNER_(a, b) a##b
+#define WHARF_STATUS_CONCAT_(a, b) WHARF_STATUS_CONCAT_INNER_(a, b)
+
+// Evaluates `expr` (a Result<T>) once. When it is not ok, returns its Status from
+// the enclosing function; else moves its value into `lhs`, which is either a
+// declaration (`auto x`, `const auto& x`, `std::string x`) or an existing
+// variable (`x`). Expands to more than one statement: not for an unbraced if/else.
+#define WHARF_ASSIGN_OR_RETURN(lhs, expr) \
+  WHARF_ASSIGN_OR_RETURN_IMPL_(WHARF_STATUS_CONCAT_(wharf_result_, __COUNTER__), lhs, expr)
+#define WHARF_ASSIGN_OR_RETURN_IMPL_(result, lhs, expr) \
+  auto result = (expr);                                  \
+  if (!result.ok()) return result.status();              \
+  lhs = std::move(result).value()

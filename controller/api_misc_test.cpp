@@ -27,7 +27,7 @@ TEST_CASE("API: /v1/info answers without a token and names the platform") {
   CHECK(info.json["domain"] == "localhost");
   CHECK(info.json["router_url"] == "http://localhost:8080");
   CHECK(info.json["admin_token_file"] == (p.data_dir() / "data" / "admin-token").string());
-  CHECK(info.json["roles"] == json::array({"api", "stager", "cell", "health", "router"}));
+  CHECK(info.json["roles"] == json::array({"api", "stager", "cell", "router"}));
   CHECK(info.headers.count("Date") == 1);
   CHECK(info.json["runtime"].is_null());  // no data plane in this test: no container runtime
 

@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
-#include <optional>
+#include <functional>
 
 #include "common/byte_size.h"
+#include "common/flags.h"
 #include "common/names.h"
 
 namespace wharf::controller {
@@ -20,6 +21,12 @@ Result<long> ParseNumber(const std::string& flag, const std::string& text, long 
   return value;
 }
 
+std::string JoinRoles(const std::vector<std::string>& roles, const std::string& separator) {
+  std::string out;
+  for (const std::string& role : roles) out += (out.empty() ? "" : separator) + role;
+  return out;
+}
+
 Result<std::vector<std::string>> ParseRoles(const std::string& text) {
   std::vector<std::string> roles;
   std::size_t start = 0;
@@ -29,13 +36,160 @@ Result<std::vector<std::string>> ParseRoles(const std::string& text) {
     if (role.empty()) return Status::InvalidArgument("--roles has an empty entry in '" + text + "'");
     const auto& known = KnownRoles();
     if (std::find(known.begin(), known.end(), role) == known.end()) {
-      return Status::InvalidArgument("--roles: unknown role '" + role + "' (known: api, stager, cell, health, router)");
+      std::string hint = role == "health" ? "health checks run with the cell role; " : "";
+      return Status::InvalidArgument("--roles: unknown role '" + role + "' (" + hint +
+                                     "known: " + JoinRoles(known, ", ") + ")");
     }
     if (std::find(roles.begin(), roles.end(), role) == roles.end()) roles.push_back(role);
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
   return roles;
+}
+
+// One wharfd flag: how it is spelled and shown (spec), and what its value does to the Config.
+// `apply` is empty for --help and --version, which the parse result answers itself.
+struct DaemonFlag {
+  FlagSpec spec;
+  std::function<Status(const std::string& value, Config& config)> apply;
+};
+
+FlagSpec Flag(std::string name, std::string value_name, std::string description) {
+  return FlagSpec{std::move(name), 0, value_name.empty() ? FlagKind::kBool : FlagKind::kString,
+                  std::move(value_name), std::move(description)};
+}
+
+Status NotEmpty(const std::string& flag, const std::string& value) {
+  if (value.empty()) return Status::InvalidArgument(flag + " must not be empty");
+  return Status::Ok();
+}
+
+// Applies a port flag's value to `port` (an optional port is set by it too).
+template <typename Port>
+std::function<Status(const std::string&, Config&)> PortFlag(const std::string& flag, Port Config::*port) {
+  return [flag, port](const std::string& value, Config& c) -> Status {
+    auto n = ParseNumber(flag, value, 0, 65535);
+    if (!n.ok()) return n.status();
+    c.*port = static_cast<std::uint16_t>(*n);
+    return Status::Ok();
+  };
+}
+
+// Every flag of wharfd in the order the usage text shows them.
+std::vector<DaemonFlag> DaemonFlags() {
+  return {
+      {Flag("data-dir", "DIR", "state folder (default: $WHARF_HOME, else /var/lib/wharf)"),
+       [](const std::string& v, Config& c) -> Status {
+         WHARF_RETURN_IF_ERROR(NotEmpty("--data-dir", v));
+         c.data_dir = v;
+         return Status::Ok();
+       }},
+      {Flag("api-port", "N",
+            "API port on 127.0.0.1 (default 9022; 0 picks a free port,\n"
+            "the same as last time when it is free, and writes it\n"
+            "to DATA_DIR/api-port)"),
+       PortFlag("--api-port", &Config::api_port)},
+      {Flag("router-port", "N", "router port (default 8080)"), PortFlag("--router-port", &Config::router_port)},
+      {Flag("domain", "D", "shared domain for app routes (default localhost)"),
+       [](const std::string& v, Config& c) -> Status {
+         Status s = ValidateDomainName(v);
+         if (!s.ok()) return s.WithContext("--domain");
+         c.domain = v;
+         return Status::Ok();
+       }},
+      {Flag("roles", "LIST",
+            "comma-separated roles to run: " + JoinRoles(KnownRoles(), ",") +
+                "\n"
+                "(default: all; health checks run with the cell).\n"
+                "\"--roles router\" alone runs a router that follows\n"
+                "the API's routing table (GET /v1/routing/stream) and\n"
+                "keeps serving the last table while the API is down"),
+       [](const std::string& v, Config& c) -> Status {
+         auto roles = ParseRoles(v);
+         if (!roles.ok()) return roles.status();
+         c.roles = std::move(roles).value();
+         return Status::Ok();
+       }},
+      {Flag("router-admin-port", "N",
+            "router metrics (/metrics, Prometheus text) and /health\n"
+            "on 127.0.0.1:N (default: off)"),
+       PortFlag("--router-admin-port", &Config::router_admin_port)},
+      {Flag("api-url", "URL",
+            "the API a router-only wharfd follows (default:\n"
+            "http://127.0.0.1:PORT, PORT from DATA_DIR/api-port,\n"
+            "else 9022)"),
+       [](const std::string& v, Config& c) -> Status {
+         if (!v.starts_with("http://") || v.size() <= 7) {
+           return Status::InvalidArgument("--api-url must be an http:// URL, got '" + v + "'");
+         }
+         c.api_url = v;
+         return Status::Ok();
+       }},
+      {Flag("api-token-file", "F",
+            "that API's router token (default DATA_DIR/router-token;\n"
+            "the admin token works too)"),
+       [](const std::string& v, Config& c) -> Status {
+         WHARF_RETURN_IF_ERROR(NotEmpty("--api-token-file", v));
+         c.api_token_file = v;
+         return Status::Ok();
+       }},
+      {Flag("keep-droplets", "N", "droplets kept per app besides the current one (default 5)"),
+       [](const std::string& v, Config& c) -> Status {
+         auto n = ParseNumber("--keep-droplets", v, 0, 1000);
+         if (!n.ok()) return n.status();
+         c.keep_droplets = static_cast<int>(*n);
+         return Status::Ok();
+       }},
+      {Flag("staging-memory", "M", "memory limit of a staging (default 1G)"),
+       [](const std::string& v, Config& c) -> Status {
+         auto mb = ParseMegabytes(v);
+         if (!mb.ok()) return mb.status().WithContext("--staging-memory");
+         c.staging_memory_mb = *mb;
+         return Status::Ok();
+       }},
+      {Flag("staging-disk", "D", "disk limit of a staging's files (default 4G)"),
+       [](const std::string& v, Config& c) -> Status {
+         auto mb = ParseMegabytes(v);
+         if (!mb.ok()) return mb.status().WithContext("--staging-disk");
+         c.staging_disk_mb = *mb;
+         return Status::Ok();
+       }},
+      {Flag("staging-timeout", "N", "minutes a staging may take (default 15)"),
+       [](const std::string& v, Config& c) -> Status {
+         auto n = ParseNumber("--staging-timeout", v, 1, 24 * 60);
+         if (!n.ok()) return n.status();
+         c.staging_timeout_minutes = static_cast<int>(*n);
+         return Status::Ok();
+       }},
+      {Flag("runtime", "B",
+            "container backend: auto (default: crun or runc,\n"
+            "whichever works here, else unisolated processes),\n"
+            "crun, runc, process"),
+       [](const std::string& v, Config& c) -> Status {
+         if (v != "auto" && v != "crun" && v != "runc" && v != "process") {
+           return Status::InvalidArgument("--runtime: unknown backend '" + v + "' (known: auto, crun, runc, process)");
+         }
+         c.runtime = v;
+         return Status::Ok();
+       }},
+      {Flag("buildpacks-dir", "DIR",
+            "built-in buildpacks (default: ../share/wharf/buildpacks\n"
+            "beside wharfd, else the source tree's buildpacks/)"),
+       [](const std::string& v, Config& c) -> Status {
+         WHARF_RETURN_IF_ERROR(NotEmpty("--buildpacks-dir", v));
+         c.buildpacks_dir = v;
+         return Status::Ok();
+       }},
+      {FlagSpec{"help", 'h', FlagKind::kBool, "", "show this text"}, {}},
+      {Flag("version", "", "print the version"), {}},
+  };
+}
+
+CommandSpec DaemonCommandSpec() {
+  CommandSpec spec;
+  spec.name = "wharfd";
+  for (DaemonFlag& flag : DaemonFlags()) spec.flags.push_back(std::move(flag.spec));
+  return spec;
 }
 
 }  // namespace
@@ -45,108 +199,27 @@ bool Config::HasRole(std::string_view role) const {
 }
 
 const std::vector<std::string>& KnownRoles() {
-  static const std::vector<std::string> kRoles = {"api", "stager", "cell", "health", "router"};
+  static const std::vector<std::string> kRoles = {"api", "stager", "cell", "router"};
   return kRoles;
 }
 
 Result<Invocation> ParseFlags(const std::vector<std::string>& args, const std::string& wharf_home) {
+  Result<ParsedArgs> parsed = ParseArgs(DaemonCommandSpec(), args);
+  if (!parsed.ok()) return parsed.status();
   Invocation inv;
+  if (parsed->help) {
+    inv.kind = Invocation::Kind::kHelp;
+    return inv;
+  }
+  if (parsed->Has("version")) {
+    inv.kind = Invocation::Kind::kVersion;
+    return inv;
+  }
   Config& c = inv.config;
   c.data_dir = wharf_home.empty() ? std::filesystem::path("/var/lib/wharf") : std::filesystem::path(wharf_home);
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string flag = args[i];
-    std::optional<std::string> inline_value;
-    if (auto eq = flag.find('='); flag.starts_with("--") && eq != std::string::npos) {
-      inline_value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-    }
-    if (flag == "--help" || flag == "-h") {
-      inv.kind = Invocation::Kind::kHelp;
-      return inv;
-    }
-    if (flag == "--version") {
-      inv.kind = Invocation::Kind::kVersion;
-      return inv;
-    }
-    auto value = [&]() -> Result<std::string> {
-      if (inline_value) return *inline_value;
-      if (i + 1 >= args.size()) return Status::InvalidArgument(flag + " needs a value");
-      return args[++i];
-    };
-    if (flag == "--data-dir") {
-      auto v = value();
-      if (!v.ok()) return v.status();
-      if (v->empty()) return Status::InvalidArgument("--data-dir must not be empty");
-      c.data_dir = *v;
-    } else if (flag == "--api-port" || flag == "--router-port") {
-      auto v = value();
-      if (!v.ok()) return v.status();
-      auto n = ParseNumber(flag, *v, 0, 65535);
-      if (!n.ok()) return n.status();
-      (flag == "--api-port" ? c.api_port : c.router_port) = static_cast<std::uint16_t>(*n);
-    } else if (flag == "--runtime") {
-      auto v = value();
-      if (!v.ok()) return v.status();
-      if (*v != "auto" && *v != "crun" && *v != "runc" && *v != "process") {
-        return Status::InvalidArgument("--runtime: unknown backend '" + *v + "' (known: auto, crun, runc, process)");
-      }
-      c.runtime = *v;
-    } else if (flag == "--buildpacks-dir") {
-      auto v = value();
-      if (!v.ok()) return v.status();
-      if (v->empty()) return Status::InvalidArgument("--buildpacks-dir must not be empty");
-      c.buildpacks_dir = *v;
-    } else if (flag == "--domain") {
-      auto v = value();
-      if (!v.ok()) return v.status();
-      Status s = ValidateDomainName(*v);
-      if (!s.ok()) return s.WithContext("--domain");
-      c.domain = *v;
-    } else if (flag == "--roles") {
-      auto v = value();
-      if (!v.ok()) return v.status();
-      auto roles = ParseRoles(*v);
-      if (!roles.ok()) return roles.status();
-      c.roles = *roles;
-    } else if (flag == "--staging-memory" || flag == "--staging-disk") {
-      auto v = value();
-      if (!v.ok()) return v.status();
-      auto mb = ParseMegabytes(*v);
-      if (!mb.ok()) return mb.status().WithContext(flag);
-      (flag == "--staging-memory" ? c.staging_memory_mb : c.staging_disk_mb) = *mb;
-    } else if (flag == "--staging-timeout") {
-      auto v = value();
-      if (!v.ok()) return v.status();
-      auto n = ParseNumber(flag, *v, 1, 24 * 60);
-      if (!n.ok()) return n.status();
-      c.staging_timeout_minutes = static_cast<int>(*n);
-    } else if (flag == "--router-admin-port") {
-      auto v = value();
-      if (!v.ok()) return v.status();
-      auto n = ParseNumber(flag, *v, 0, 65535);
-      if (!n.ok()) return n.status();
-      c.router_admin_port = static_cast<std::uint16_t>(*n);
-    } else if (flag == "--api-url") {
-      auto v = value();
-      if (!v.ok()) return v.status();
-      if (!v->starts_with("http://") || v->size() <= 7) {
-        return Status::InvalidArgument("--api-url must be an http:// URL, got '" + *v + "'");
-      }
-      c.api_url = *v;
-    } else if (flag == "--api-token-file") {
-      auto v = value();
-      if (!v.ok()) return v.status();
-      if (v->empty()) return Status::InvalidArgument("--api-token-file must not be empty");
-      c.api_token_file = *v;
-    } else if (flag == "--keep-droplets") {
-      auto v = value();
-      if (!v.ok()) return v.status();
-      auto n = ParseNumber(flag, *v, 0, 1000);
-      if (!n.ok()) return n.status();
-      c.keep_droplets = static_cast<int>(*n);
-    } else {
-      return Status::InvalidArgument("unknown flag '" + args[i] + "'");
-    }
+  for (const DaemonFlag& flag : DaemonFlags()) {
+    std::optional<std::string> value = parsed->Value(flag.spec.name);
+    if (value && flag.apply) WHARF_RETURN_IF_ERROR(flag.apply(*value, c));
   }
   if (!c.HasRole("api")) {
     for (const std::string& role : c.roles) {
@@ -161,40 +234,14 @@ Result<Invocation> ParseFlags(const std::vector<std::string>& args, const std::s
 }
 
 std::string UsageText() {
-  return R"(usage: wharfd [flags]
-
-Runs the Wharf platform daemon: the API, the stager (buildpacks -> droplets),
-the cell and health manager (droplets run in containers, kept healthy) and the
-router, with all state under one data folder.
-
-flags:
-  --data-dir DIR       state folder (default: $WHARF_HOME, else /var/lib/wharf)
-  --api-port N         API port on 127.0.0.1 (default 9022; 0 picks a free port,
-                       the same as last time when it is free, and writes it
-                       to DATA_DIR/api-port)
-  --router-port N      router port (default 8080)
-  --domain D           shared domain for app routes (default localhost)
-  --roles LIST         comma-separated roles to run: api,stager,cell,health,router
-                       (default: all). "--roles router" alone runs a router that
-                       follows the API's routing table (GET /v1/routing/stream)
-                       and keeps serving the last table while the API is down
-  --router-admin-port N  router metrics (/metrics, Prometheus text) and /health
-                       on 127.0.0.1:N (default: off)
-  --api-url URL        the API a router-only wharfd follows (default:
-                       http://127.0.0.1:PORT, PORT from DATA_DIR/api-port, else 9022)
-  --api-token-file F   that API's router token (default DATA_DIR/router-token;
-                       the admin token works too)
-  --keep-droplets N    droplets kept per app besides the current one (default 5)
-  --staging-memory M   memory limit of a staging (default 1G)
-  --staging-disk D     disk limit of a staging's files (default 4G)
-  --staging-timeout N  minutes a staging may take (default 15)
-  --runtime B          container backend: auto (default: crun or runc, whichever
-                       works here, else unisolated processes), crun, runc, process
-  --buildpacks-dir DIR built-in buildpacks (default: ../share/wharf/buildpacks
-                       beside wharfd, else the source tree's buildpacks/)
-  --help               show this text
-  --version            print the version
-)";
+  return "usage: wharfd [flags]\n"
+         "\n"
+         "Runs the Wharf platform daemon: the API, the stager (buildpacks -> droplets),\n"
+         "the cell and health manager (droplets run in containers, kept healthy) and the\n"
+         "router, with all state under one data folder.\n"
+         "\n"
+         "flags:\n" +
+         RenderFlagTable(DaemonCommandSpec().flags, 2, 2);
 }
 
 }  // namespace wharf::controller

@@ -8,17 +8,16 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/version.h"  // kWharfVersion, for --version and /v1/info
 
 namespace wharf::controller {
-
-inline constexpr std::string_view kWharfVersion = "0.1.0";
 
 struct Config {
   std::filesystem::path data_dir;  // --data-dir, default $WHARF_HOME, else /var/lib/wharf
   std::uint16_t api_port = 9022;   // --api-port (0: pick a free port)
   std::uint16_t router_port = 8080;
   std::string domain = "localhost";
-  std::vector<std::string> roles = {"api", "stager", "cell", "health", "router"};
+  std::vector<std::string> roles = {"api", "stager", "cell", "router"};
   int keep_droplets = 5;
   std::string runtime = "auto";             // --runtime: auto (probe: crun, runc, else process), crun, runc, process
   std::filesystem::path buildpacks_dir;     // --buildpacks-dir: built-in buildpacks; empty: found beside wharfd
@@ -43,14 +42,16 @@ struct Invocation {
   Config config;
 };
 
-// The roles wharfd knows: api, stager, cell, health (runs with cell), router.
+// The roles wharfd knows: api, stager, cell (runs the instances and their health checks), router.
 const std::vector<std::string>& KnownRoles();
 
-// Parses argv (without argv[0]). `wharf_home` is $WHARF_HOME or empty.
-// Flags take their value as "--flag VALUE" or "--flag=VALUE". kInvalidArgument
-// names the flag for an unknown flag, a missing or bad value.
+// Parses argv (without argv[0]) with the shared flag parser (common/flags.h).
+// `wharf_home` is $WHARF_HOME or empty. Flags take their value as "--flag VALUE"
+// or "--flag=VALUE". kInvalidArgument names the flag for an unknown flag, a
+// missing or bad value. --help, then --version, win over the other flags.
 Result<Invocation> ParseFlags(const std::vector<std::string>& args, const std::string& wharf_home);
 
+// The usage text, its flag list rendered from the same flag specs ParseFlags reads.
 std::string UsageText();
 
 }  // namespace wharf::controller

@@ -60,12 +60,18 @@ TEST_CASE("wharfd reads the runtime, buildpacks and staging limit flags") {
 
 TEST_CASE("wharfd names the flag that is wrong") {
   CHECK(ParseFlags({"--bogus"}, "").status().message() == "unknown flag '--bogus'");
-  CHECK(ParseFlags({"--api-port"}, "").status().message() == "--api-port needs a value");
+  CHECK(ParseFlags({"--api-port"}, "").status().message() == "flag --api-port needs a value (N)");
   CHECK(ParseFlags({"--api-port", "70000"}, "").status().message().find("--api-port must be") == 0);
   CHECK(ParseFlags({"--api-port", "9x"}, "").status().code() == StatusCode::kInvalidArgument);
   CHECK(ParseFlags({"--roles", "api,db"}, "").status().message().find("unknown role 'db'") != std::string::npos);
   CHECK(ParseFlags({"--domain", "Bad_Domain"}, "").status().message().find("--domain") == 0);
   CHECK(ParseFlags({"--keep-droplets", "-1"}, "").status().code() == StatusCode::kInvalidArgument);
+  CHECK(ParseFlags({"stray"}, "").status().message() == "unexpected argument 'stray'");
+}
+
+TEST_CASE("wharfd has no health role: health checks run with the cell") {
+  CHECK(ParseFlags({"--roles", "api,health"}, "").status().message() ==
+        "--roles: unknown role 'health' (health checks run with the cell role; known: api, stager, cell, router)");
 }
 
 TEST_CASE("wharfd runs the router alone, following an API, but no other role without the api") {
@@ -86,6 +92,16 @@ TEST_CASE("--help and --version win over other flags") {
   CHECK(ParseFlags({"--api-port", "1", "--help"}, "")->kind == Invocation::Kind::kHelp);
   CHECK(ParseFlags({"--version"}, "")->kind == Invocation::Kind::kVersion);
   CHECK(UsageText().find("--keep-droplets") != std::string::npos);
+}
+
+TEST_CASE("wharfd's usage text lists every flag it reads, with its value name") {
+  std::string usage = UsageText();
+  for (const char* flag : {"--data-dir DIR", "--api-port N", "--router-port N", "--domain D", "--roles LIST",
+                           "--router-admin-port N", "--api-url URL", "--api-token-file F", "--keep-droplets N",
+                           "--staging-memory M", "--staging-disk D", "--staging-timeout N", "--runtime B",
+                           "--buildpacks-dir DIR", "-h, --help", "--version"}) {
+    CHECK_MESSAGE(usage.find(flag) != std::string::npos, flag);
+  }
 }
 
 }  // namespace

@@ -40,11 +40,7 @@ std::string DesireFingerprint(const RunnableProcess& rp) {
 
 health::HealthCheckSpec CheckFor(const Process& process) {
   health::HealthCheckSpec spec;
-  switch (process.health_check.type) {
-    case HealthCheckType::kPort: spec.type = health::CheckType::kPort; break;
-    case HealthCheckType::kProcess: spec.type = health::CheckType::kProcess; break;
-    case HealthCheckType::kHttp: spec.type = health::CheckType::kHttp; break;
-  }
+  spec.type = process.health_check.type;
   if (process.health_check.endpoint) spec.http_endpoint = *process.health_check.endpoint;
   spec.invocation_timeout = std::chrono::seconds(std::max(1, process.health_check.invocation_timeout));
   spec.start_timeout = std::chrono::seconds(

@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (inv->kind == Invocation::Kind::kVersion) {
-    std::cout << "wharfd " << wharf::controller::kWharfVersion << "\n";
+    std::cout << "wharfd " << wharf::kWharfVersion << "\n";
     return 0;
   }
 

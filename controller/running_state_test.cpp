@@ -128,7 +128,7 @@ TEST_CASE("An instance's container: droplet, Cloud Foundry environment, launcher
   CHECK(d.key.app_guid == "app-guid");
   CHECK(d.instances == 2);
   CHECK(d.routable);
-  CHECK(d.check.type == health::CheckType::kHttp);
+  CHECK(d.check.type == HealthCheckType::kHttp);
   CHECK(d.check.http_endpoint == "/healthz");
   CHECK(d.check.start_timeout == std::chrono::seconds(90));
   auto spec = d.make_spec(1, "c1");

@@ -81,20 +81,4 @@ Result<PackageState> ParsePackageState(std::string_view s) {
   return UnknownValue("package state", s, "READY, FAILED");
 }
 
-std::string_view HealthCheckTypeName(HealthCheckType t) {
-  switch (t) {
-    case HealthCheckType::kPort: return "port";
-    case HealthCheckType::kProcess: return "process";
-    case HealthCheckType::kHttp: return "http";
-  }
-  return "port";
-}
-
-Result<HealthCheckType> ParseHealthCheckType(std::string_view s) {
-  if (s == "port") return HealthCheckType::kPort;
-  if (s == "process") return HealthCheckType::kProcess;
-  if (s == "http") return HealthCheckType::kHttp;
-  return UnknownValue("health check type", s, "port, process, http");
-}
-
 }  // namespace wharf::controller

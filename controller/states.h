@@ -6,6 +6,7 @@
 
 #include <string_view>
 
+#include "common/health_check_type.h"
 #include "common/status.h"
 
 namespace wharf::controller {
@@ -44,8 +45,6 @@ std::string_view PackageStateName(PackageState s);  // "READY", "FAILED"
 Result<PackageState> ParsePackageState(std::string_view s);
 
 // ---- Health check kinds of a process. ----
-enum class HealthCheckType { kPort, kProcess, kHttp };
-std::string_view HealthCheckTypeName(HealthCheckType t);  // "port", "process", "http"
-Result<HealthCheckType> ParseHealthCheckType(std::string_view s);
+// HealthCheckType and its codec: common/health_check_type.h.
 
 }  // namespace wharf::controller

@@ -14,29 +14,13 @@ namespace wharf::health {
 
 using Clock = std::chrono::steady_clock;
 
-std::string_view CheckTypeName(CheckType type) {
-  switch (type) {
-    case CheckType::kPort: return "port";
-    case CheckType::kHttp: return "http";
-    case CheckType::kProcess: return "process";
-  }
-  return "port";
-}
-
-Result<CheckType> ParseCheckType(std::string_view name) {
-  if (name == "port") return CheckType::kPort;
-  if (name == "http") return CheckType::kHttp;
-  if (name == "process" || name == "none") return CheckType::kProcess;
-  return Status::InvalidArgument("unknown health check type '" + std::string(name) + "' (want port, http or process)");
-}
-
 Status ValidateHealthCheck(const HealthCheckSpec& s) {
   if (s.start_timeout < std::chrono::seconds(1) || s.start_timeout > kMaxStartTimeout) {
     return Status::InvalidArgument("health check timeout must be 1 to 180 seconds, not " +
                                    std::to_string(s.start_timeout.count()));
   }
   if (s.invocation_timeout.count() <= 0) return Status::InvalidArgument("health check invocation timeout must be positive");
-  if (s.type == CheckType::kHttp && (s.http_endpoint.empty() || s.http_endpoint[0] != '/')) {
+  if (s.type == HealthCheckType::kHttp && (s.http_endpoint.empty() || s.http_endpoint[0] != '/')) {
     return Status::InvalidArgument("health check http endpoint must start with '/': '" + s.http_endpoint + "'");
   }
   return Status::Ok();
@@ -88,11 +72,11 @@ Result<int> Connect(const std::string& ip, int port, Clock::time_point deadline,
 
 Status SocketProber::Probe(const HealthCheckSpec& spec, const std::string& ip, int port, bool process_running) {
   if (!process_running) return Status::Unavailable("process not running");
-  if (spec.type == CheckType::kProcess) return Status::Ok();
+  if (spec.type == HealthCheckType::kProcess) return Status::Ok();
   auto deadline = Clock::now() + spec.invocation_timeout;
   auto fd = Connect(ip, port, deadline, spec.invocation_timeout);
   if (!fd.ok()) return fd.status();
-  if (spec.type == CheckType::kPort) {
+  if (spec.type == HealthCheckType::kPort) {
     ::close(*fd);
     return Status::Ok();
   }

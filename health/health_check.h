@@ -7,18 +7,13 @@
 #include <string>
 #include <string_view>
 
+#include "common/health_check_type.h"
 #include "common/status.h"
 
 namespace wharf::health {
 
-enum class CheckType { kPort, kHttp, kProcess };
-
-std::string_view CheckTypeName(CheckType type);
-// "port", "http", "process" (and CF's old alias "none" for process).
-Result<CheckType> ParseCheckType(std::string_view name);
-
 struct HealthCheckSpec {
-  CheckType type = CheckType::kPort;
+  HealthCheckType type = HealthCheckType::kPort;
   std::string http_endpoint = "/";
   std::chrono::milliseconds invocation_timeout{1000};  // health-check-invocation-timeout
   std::chrono::seconds start_timeout{60};              // `timeout`; at most kMaxStartTimeout

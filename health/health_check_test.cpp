@@ -58,7 +58,7 @@ struct Server {
   }
 };
 
-HealthCheckSpec Spec(CheckType type, std::string endpoint = "/") {
+HealthCheckSpec Spec(HealthCheckType type, std::string endpoint = "/") {
   HealthCheckSpec s;
   s.type = type;
   s.http_endpoint = std::move(endpoint);
@@ -71,9 +71,9 @@ HealthCheckSpec Spec(CheckType type, std::string endpoint = "/") {
 TEST_CASE("The port check passes when the port accepts connections and fails when refused") {
   SocketProber prober;
   Server up;
-  CHECK(prober.Probe(Spec(CheckType::kPort), "127.0.0.1", up.port, true).ok());
+  CHECK(prober.Probe(Spec(HealthCheckType::kPort), "127.0.0.1", up.port, true).ok());
   Server down("", /*listen_now=*/false);  // bound, not listening: connections are refused
-  auto s = prober.Probe(Spec(CheckType::kPort), "127.0.0.1", down.port, true);
+  auto s = prober.Probe(Spec(HealthCheckType::kPort), "127.0.0.1", down.port, true);
   CHECK(s.code() == StatusCode::kUnavailable);
   CHECK(s.message().find("refused") != std::string::npos);
 }
@@ -81,9 +81,9 @@ TEST_CASE("The port check passes when the port accepts connections and fails whe
 TEST_CASE("The http check wants a 200 from the endpoint") {
   SocketProber prober;
   Server ok("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
-  CHECK(prober.Probe(Spec(CheckType::kHttp, "/health"), "127.0.0.1", ok.port, true).ok());
+  CHECK(prober.Probe(Spec(HealthCheckType::kHttp, "/health"), "127.0.0.1", ok.port, true).ok());
   Server bad("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
-  auto s = prober.Probe(Spec(CheckType::kHttp, "/health"), "127.0.0.1", bad.port, true);
+  auto s = prober.Probe(Spec(HealthCheckType::kHttp, "/health"), "127.0.0.1", bad.port, true);
   CHECK_FALSE(s.ok());
   CHECK(s.message() == "HTTP 503 from /health");
 }
@@ -92,7 +92,7 @@ TEST_CASE("The http check times out at the invocation timeout when the app never
   SocketProber prober;
   Server silent("silent");
   auto t0 = std::chrono::steady_clock::now();
-  auto s = prober.Probe(Spec(CheckType::kHttp), "127.0.0.1", silent.port, true);
+  auto s = prober.Probe(Spec(HealthCheckType::kHttp), "127.0.0.1", silent.port, true);
   auto took = std::chrono::steady_clock::now() - t0;
   CHECK(s.message() == "timed out after 200 ms");
   CHECK(took >= 190ms);
@@ -101,20 +101,17 @@ TEST_CASE("The http check times out at the invocation timeout when the app never
 
 TEST_CASE("The process check follows the process alone") {
   SocketProber prober;
-  CHECK(prober.Probe(Spec(CheckType::kProcess), "127.0.0.1", 1, true).ok());
-  CHECK_FALSE(prober.Probe(Spec(CheckType::kProcess), "127.0.0.1", 1, false).ok());
+  CHECK(prober.Probe(Spec(HealthCheckType::kProcess), "127.0.0.1", 1, true).ok());
+  CHECK_FALSE(prober.Probe(Spec(HealthCheckType::kProcess), "127.0.0.1", 1, false).ok());
 }
 
-TEST_CASE("Health check types parse, and timeouts over 180 s are refused") {
-  CHECK(ParseCheckType("http").value() == CheckType::kHttp);
-  CHECK(ParseCheckType("none").value() == CheckType::kProcess);
-  CHECK_FALSE(ParseCheckType("tcp").ok());
+TEST_CASE("Health check timeouts over 180 s are refused, and an http endpoint must be a path") {
   HealthCheckSpec s;
   s.start_timeout = 181s;
   CHECK_FALSE(ValidateHealthCheck(s).ok());
   s.start_timeout = 180s;
   CHECK(ValidateHealthCheck(s).ok());
-  s.type = CheckType::kHttp;
+  s.type = HealthCheckType::kHttp;
   s.http_endpoint = "health";
   CHECK_FALSE(ValidateHealthCheck(s).ok());
 }

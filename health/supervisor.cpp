@@ -258,7 +258,7 @@ void Supervisor::RunChecks() {
     if (now < t.next_check) continue;
     const ProcessDesire* d = DesireFor(t.actual.key);
     HealthCheckSpec check = d ? d->check : HealthCheckSpec{};
-    if (t.actual.state == InstanceState::kRunning && check.type == CheckType::kProcess) {
+    if (t.actual.state == InstanceState::kRunning && check.type == HealthCheckType::kProcess) {
       if (auto over = DiskOverQuota(id); !over.empty()) Crash(t, over, 0, false, true);
       t.next_check = now + check.liveness_interval;
       continue;  // otherwise exits tell

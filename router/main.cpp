@@ -1,23 +1,49 @@
 // wharf-router: the routing data plane as its own process, fed from a JSON routes file.
 //   wharf-router --routes-file routes.json [--port 8080] [--admin-port 8081] [--threads N]
-//                [--listen 0.0.0.0] [--access-log FILE]
+//                [--listen 0.0.0.0] [--access-log FILE]   (--help lists them)
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/clock.h"
+#include "common/flags.h"
 #include "router/router.h"
 #include "router/routes_file.h"
 
 namespace {
 
+// wharf-router's flags; the usage text is rendered from them.
+wharf::CommandSpec RouterCommandSpec() {
+  using wharf::FlagKind;
+  wharf::CommandSpec spec;
+  spec.name = "wharf-router";
+  spec.flags = {
+      {"routes-file", 0, FlagKind::kString, "FILE", "JSON routes file, reloaded when it changes (required)"},
+      {"port", 0, FlagKind::kString, "N", "listen port (default 8080; 0 picks a free port)"},
+      {"admin-port", 0, FlagKind::kString, "N", "/metrics and /health on 127.0.0.1:N (default: off)"},
+      {"threads", 0, FlagKind::kString, "N", "event loops, 1 to 256 (default: one per core)"},
+      {"listen", 0, FlagKind::kString, "ADDRESS", "listen address (default 0.0.0.0)"},
+      {"access-log", 0, FlagKind::kString, "FILE", "append access log lines to FILE (default: none)"},
+      {"help", 'h', FlagKind::kBool, "", "show this text"},
+  };
+  return spec;
+}
+
+std::string UsageText() {
+  return "usage: wharf-router --routes-file FILE [flags]\n"
+         "\n"
+         "Runs the Wharf router alone, fed from a JSON routes file.\n"
+         "\n"
+         "flags:\n" +
+         wharf::RenderFlagTable(RouterCommandSpec().flags, 2, 2);
+}
+
 int Usage(const std::string& why) {
-  std::cerr << "wharf-router: " << why << "\n"
-            << "usage: wharf-router --routes-file FILE [--port N] [--admin-port N] [--threads N]\n"
-            << "                    [--listen ADDRESS] [--access-log FILE]\n";
+  std::cerr << "wharf-router: " << why << "\n\n" << UsageText();
   return 2;
 }
 
@@ -34,31 +60,29 @@ bool ParsePort(const std::string& s, std::uint16_t* out) {
 int main(int argc, char** argv) {
   using namespace wharf;
   using namespace wharf::router;
-  RouterOptions options;
-  std::string routes_file, access_log_path;
-  for (int i = 1; i < argc; ++i) {
-    std::string flag = argv[i];
-    if (i + 1 >= argc) return Usage("missing value for " + flag);
-    std::string value = argv[++i];
-    if (flag == "--port") {
-      if (!ParsePort(value, &options.port)) return Usage("invalid --port '" + value + "'");
-    } else if (flag == "--admin-port") {
-      std::uint16_t p = 0;
-      if (!ParsePort(value, &p)) return Usage("invalid --admin-port '" + value + "'");
-      options.admin_port = p;
-    } else if (flag == "--threads") {
-      options.threads = std::atoi(value.c_str());
-      if (options.threads <= 0 || options.threads > 256) return Usage("invalid --threads '" + value + "'");
-    } else if (flag == "--routes-file") {
-      routes_file = value;
-    } else if (flag == "--listen") {
-      options.listen_address = value;
-    } else if (flag == "--access-log") {
-      access_log_path = value;
-    } else {
-      return Usage("unknown flag " + flag);
-    }
+  std::vector<std::string> args(argv + 1, argv + argc);
+  Result<ParsedArgs> parsed = ParseArgs(RouterCommandSpec(), args);
+  if (!parsed.ok()) return Usage(parsed.status().message());
+  if (parsed->help) {
+    std::cout << UsageText();
+    return 0;
   }
+  RouterOptions options;
+  if (auto port = parsed->Value("port"); port && !ParsePort(*port, &options.port)) {
+    return Usage("invalid --port '" + *port + "'");
+  }
+  if (auto port = parsed->Value("admin-port")) {
+    std::uint16_t p = 0;
+    if (!ParsePort(*port, &p)) return Usage("invalid --admin-port '" + *port + "'");
+    options.admin_port = p;
+  }
+  if (auto threads = parsed->Value("threads")) {
+    options.threads = std::atoi(threads->c_str());
+    if (options.threads <= 0 || options.threads > 256) return Usage("invalid --threads '" + *threads + "'");
+  }
+  if (auto listen = parsed->Value("listen")) options.listen_address = *listen;
+  const std::string routes_file = parsed->Value("routes-file").value_or("");
+  const std::string access_log_path = parsed->Value("access-log").value_or("");
   if (routes_file.empty()) return Usage("--routes-file is required");
   if (options.threads == 0) options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 

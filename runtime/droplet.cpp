@@ -4,6 +4,7 @@
 
 #include "common/archive.h"
 #include "common/file_io.h"
+#include "common/vcap.h"
 
 namespace wharf::runtime {
 
@@ -24,10 +25,10 @@ Status UnpackDroplet(const fs::path& tarball, const fs::path& dest) {
   for (const char* d : {"app", "deps", "profile.d", "tmp", "logs"}) fs::create_directories(*tmp / d, ec);
   fs::permissions(*tmp, fs::perms(0755), ec);
   if (::geteuid() == 0) {
-    if (::lchown(tmp->c_str(), 2000, 2000) != 0) return fail(Status::Internal("cannot chown " + tmp->string()));
+    if (::lchown(tmp->c_str(), kVcapUid, kVcapGid) != 0) return fail(Status::Internal("cannot chown " + tmp->string()));
     for (auto it = fs::recursive_directory_iterator(*tmp, ec); !ec && it != fs::recursive_directory_iterator();
          it.increment(ec)) {
-      if (::lchown(it->path().c_str(), 2000, 2000) != 0) {
+      if (::lchown(it->path().c_str(), kVcapUid, kVcapGid) != 0) {
         return fail(Status::Internal("cannot chown " + it->path().string()));
       }
     }

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/vcap.h"
+
 namespace wharf::runtime {
 
 using nlohmann::json;
@@ -84,10 +86,10 @@ Result<std::map<std::string, std::string>> BuildInstanceEnv(const InstanceDescri
   env["CF_INSTANCE_GUID"] = i.instance_guid;
   env["INSTANCE_GUID"] = i.instance_guid;
   env["MEMORY_LIMIT"] = std::to_string(i.memory_mb) + "m";
-  env["HOME"] = "/home/vcap/app";
-  env["PWD"] = "/home/vcap/app";
-  env["TMPDIR"] = "/home/vcap/tmp";
-  env["DEPS_DIR"] = "/home/vcap/deps";
+  env["HOME"] = kVcapAppDir;
+  env["PWD"] = kVcapAppDir;
+  env["TMPDIR"] = std::string(kVcapHome) + "/tmp";
+  env["DEPS_DIR"] = std::string(kVcapHome) + "/deps";
   env["USER"] = "vcap";
   env["VCAP_APP_HOST"] = "0.0.0.0";
   if (!env.count("LANG")) env["LANG"] = "C.UTF-8";  // en_US.UTF-8 (CF's) is often not generated on hosts

@@ -76,13 +76,13 @@ json MakeOciConfig(const BundleParams& p) {
   std::uint64_t tmp_kib = std::max<std::uint64_t>(p.limits.memory_bytes / 1024, 16 * 1024);
   mounts.push_back(Mount("/tmp", "tmpfs", "tmpfs", {"nosuid", "nodev", "mode=1777", "size=" + std::to_string(tmp_kib) + "k"}));
   if (!p.droplet_dir.empty()) {
-    mounts.push_back(Mount("/home/vcap", "overlay", "overlay",
+    mounts.push_back(Mount(std::string(kVcapHome), "overlay", "overlay",
                            {"lowerdir=" + p.droplet_dir.string(), "upperdir=" + p.upper_dir.string(),
                             "workdir=" + p.work_dir.string(), "nosuid", "nodev"}));
   } else {
-    mounts.push_back(Mount("/home/vcap/app", "bind", p.app_dir.string(), {"rbind", "rw", "nosuid", "nodev"}));
+    mounts.push_back(Mount(std::string(kVcapAppDir), "bind", p.app_dir.string(), {"rbind", "rw", "nosuid", "nodev"}));
     if (!p.tmp_dir.empty()) {
-      mounts.push_back(Mount("/home/vcap/tmp", "bind", p.tmp_dir.string(), {"rbind", "rw", "nosuid", "nodev"}));
+      mounts.push_back(Mount(std::string(kVcapHome) + "/tmp", "bind", p.tmp_dir.string(), {"rbind", "rw", "nosuid", "nodev"}));
     }
   }
   for (const auto& m : p.extra_mounts) {
@@ -102,7 +102,7 @@ json MakeOciConfig(const BundleParams& p) {
         {"user", {{"uid", p.uid}, {"gid", p.gid}, {"additionalGids", json::array()}}},
         {"args", args},
         {"env", p.env},
-        {"cwd", "/home/vcap/app"},
+        {"cwd", std::string(kVcapAppDir)},
         {"capabilities",
          {{"bounding", caps}, {"effective", caps}, {"inheritable", caps}, {"permitted", caps}, {"ambient", caps}}},
         {"rlimits",

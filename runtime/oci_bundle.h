@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/vcap.h"
 #include "runtime/container_runtime.h"
 
 namespace wharf::runtime {
@@ -29,8 +30,8 @@ struct BundleParams {
   std::string cgroups_path;                   // absolute, e.g. "/wharf/<id>"
   std::string netns_path;                     // empty: share the host's network
   std::filesystem::path resolv_conf;          // bound at /etc/resolv.conf when set (own network namespace)
-  int uid = 2000;
-  int gid = 2000;
+  int uid = kVcapUid;
+  int gid = kVcapGid;
 };
 
 nlohmann::json MakeOciConfig(const BundleParams& params);

@@ -6,6 +6,7 @@
 
 #include "common/file_io.h"
 #include "common/ids.h"
+#include "common/vcap.h"
 #include "runtime/cgroups.h"
 #include "runtime/command.h"
 #include "runtime/helpers/state_files.h"
@@ -20,13 +21,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kVcap = 2000;
-
 Status MakeOwnedDir(const fs::path& dir, bool vcap_owned) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Status::Internal("cannot create " + dir.string() + ": " + ec.message());
-  if (vcap_owned && ::chown(dir.c_str(), kVcap, kVcap) != 0) {
+  if (vcap_owned && ::chown(dir.c_str(), kVcapUid, kVcapGid) != 0) {
     return Status::Internal("cannot chown " + dir.string());
   }
   return Status::Ok();
@@ -128,10 +127,10 @@ class OciRuntime final : public MonitoredRuntime {
 
     std::map<std::string, std::string> env = spec.env;
     SetAddressEnv(record, spec.container_port, env);
-    env["HOME"] = "/home/vcap/app";
-    env["PWD"] = "/home/vcap/app";
-    env["TMPDIR"] = "/home/vcap/tmp";
-    env["DEPS_DIR"] = "/home/vcap/deps";
+    env["HOME"] = kVcapAppDir;
+    env["PWD"] = kVcapAppDir;
+    env["TMPDIR"] = std::string(kVcapHome) + "/tmp";
+    env["DEPS_DIR"] = std::string(kVcapHome) + "/deps";
     if (!env.count("PATH")) env["PATH"] = "/usr/local/bin:/usr/bin:/bin";
     for (const auto& [k, v] : env) p.env.push_back(k + "=" + v);
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/file_io.h"
+#include "common/vcap.h"
 
 namespace wharf::runtime {
 
@@ -16,15 +17,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kVcapUid = 2000;
-
 void ChownTree(const fs::path& root) {
   if (::geteuid() != 0) return;
-  if (::lchown(root.c_str(), kVcapUid, kVcapUid) != 0) return;
+  if (::lchown(root.c_str(), kVcapUid, kVcapGid) != 0) return;
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec)) {
-    if (::lchown(it->path().c_str(), kVcapUid, kVcapUid) != 0) continue;
+    if (::lchown(it->path().c_str(), kVcapUid, kVcapGid) != 0) continue;
   }
 }
 
@@ -69,7 +68,7 @@ Result<MonitoredRuntime::Launch> ProcessRuntime::Prepare(const ContainerSpec& sp
   // Without a mount namespace, extra mounts under /home/vcap become symlinks in
   // the instance's home; anything else cannot be honoured.
   for (const BindMount& m : spec.extra_mounts) {
-    fs::path rel = m.container.lexically_relative("/home/vcap");
+    fs::path rel = m.container.lexically_relative(kVcapHome);
     if (!m.container.is_absolute() || rel.empty() || *rel.begin() == "..") {
       return Status::InvalidArgument("the process backend cannot mount " + m.host.string() + " at " +
                                      m.container.string() + " (only paths under /home/vcap)");
@@ -96,7 +95,7 @@ Result<MonitoredRuntime::Launch> ProcessRuntime::Prepare(const ContainerSpec& sp
   for (const auto& [k, v] : env) launch.env.push_back(k + "=" + v);
   if (::geteuid() == 0) {
     launch.monitor_args.insert(launch.monitor_args.end(),
-                               {"--uid", std::to_string(kVcapUid), "--gid", std::to_string(kVcapUid)});
+                               {"--uid", std::to_string(kVcapUid), "--gid", std::to_string(kVcapGid)});
   }
   launch.monitor_args.insert(launch.monitor_args.end(),
                              {"--cwd", app.string(), "--rlimit", "NOFILE=16384:16384", "--rlimit", "CORE=0:0", "--"});

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "common/file_io.h"
+#include "common/vcap.h"
 #include "runtime/command.h"
 #include "runtime/container_record.h"
 #include "runtime/container_runtime.h"
@@ -86,9 +87,9 @@ void MakeDroplet(const fs::path& dir, int mb) {
   for (int i = 0; i < 2000; ++i) std::ofstream(dir / "app" / ("f" + std::to_string(i) + ".txt")) << i;
   if (::geteuid() == 0) {
     for (auto& e : fs::recursive_directory_iterator(dir)) {
-      if (::lchown(e.path().c_str(), 2000, 2000) != 0) break;
+      if (::lchown(e.path().c_str(), kVcapUid, kVcapGid) != 0) break;
     }
-    if (::lchown(dir.c_str(), 2000, 2000) != 0) return;
+    if (::lchown(dir.c_str(), kVcapUid, kVcapGid) != 0) return;
   }
 }
 

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/file_io.h"
+#include "common/vcap.h"
 #include "runtime/container_runtime.h"
 
 namespace wharf::runtime::testing {
@@ -38,9 +39,9 @@ inline std::filesystem::path MakeDroplet(const std::filesystem::path& where) {
   std::ofstream(where / "profile.d" / "0.sh") << "export FROM_PROFILE_D=yes\n";
   if (::geteuid() == 0) {
     for (auto& e : std::filesystem::recursive_directory_iterator(where)) {
-      if (::lchown(e.path().c_str(), 2000, 2000) != 0) break;
+      if (::lchown(e.path().c_str(), kVcapUid, kVcapGid) != 0) break;
     }
-    if (::lchown(where.c_str(), 2000, 2000) != 0) return where;
+    if (::lchown(where.c_str(), kVcapUid, kVcapGid) != 0) return where;
   }
   return where;
 }

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "common/file_io.h"
+#include "common/vcap.h"
 
 namespace wharf::stager {
 namespace fs = std::filesystem;
@@ -44,7 +45,7 @@ ContainerLayout LayoutFor(const StagingWorkspace& ws, const std::vector<fs::path
     l.plan_file = (ws.out / "plan").string();
     return l;
   }
-  l.dirs = {"/home/vcap/app", "/tmp/cache", "/tmp/deps", "/tmp/profile.d", "/tmp/env", "/tmp/staging"};
+  l.dirs = {std::string(kVcapAppDir), "/tmp/cache", "/tmp/deps", "/tmp/profile.d", "/tmp/env", "/tmp/staging"};
   l.mounts = {{ws.deps, "/tmp/deps", true},
               {ws.profile, "/tmp/profile.d", true},
               {ws.cache, "/tmp/cache", true},
@@ -70,10 +71,9 @@ Status WriteEnvDir(const fs::path& env_dir, const std::map<std::string, std::str
 }
 
 Status GiveToVcap(const fs::path& root) {
-  constexpr uid_t kVcap = 2000;
   if (::geteuid() != 0) return Status::Ok();
   auto own = [&](const fs::path& p) -> Status {
-    if (::lchown(p.c_str(), kVcap, kVcap) != 0) {
+    if (::lchown(p.c_str(), kVcapUid, kVcapGid) != 0) {
       return Status::Internal("giving " + p.string() + " to vcap: " + std::strerror(errno));
     }
     return Status::Ok();

@@ -12,12 +12,11 @@
 #include <memory>
 
 #include "common/archive.h"
+#include "common/vcap.h"
 
 namespace wharf::stager {
 namespace fs = std::filesystem;
 namespace {
-
-constexpr int kVcap = 2000;
 
 struct WriteDeleter {
   void operator()(struct archive* a) const { archive_write_free(a); }
@@ -144,8 +143,8 @@ class Writer {
     std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
     archive_entry_set_pathname(e.get(), path.c_str());
     archive_entry_set_mode(e.get(), st.st_mode);
-    archive_entry_set_uid(e.get(), kVcap);
-    archive_entry_set_gid(e.get(), kVcap);
+    archive_entry_set_uid(e.get(), kVcapUid);
+    archive_entry_set_gid(e.get(), kVcapGid);
     archive_entry_set_uname(e.get(), "vcap");
     archive_entry_set_gname(e.get(), "vcap");
     archive_entry_set_mtime(e.get(), st.st_mtime, 0);

@@ -1,8 +1,8 @@
-#include "cli/args.h"
+#include "common/flags.h"
 
 #include <doctest/doctest.h>
 
-namespace wharf::cli {
+namespace wharf {
 namespace {
 
 CommandSpec MapRouteSpec() {
@@ -81,5 +81,16 @@ TEST_CASE("ParseArgs accepts a missing optional positional") {
   CHECK(a->Positional(0).empty());
 }
 
+TEST_CASE("RenderFlagTable aligns descriptions, their further lines too, after the widest flag") {
+  std::vector<FlagSpec> flags = {{"port", 0, FlagKind::kString, "N", "listen port"},
+                                 {"hostname", 'n', FlagKind::kString, "HOST", "host name\nof the route"},
+                                 {"version", 0, FlagKind::kBool, "", "print the version"}};
+  CHECK(RenderFlagTable(flags, 2, 3) ==
+        "  --port N              listen port\n"
+        "  -n, --hostname HOST   host name\n"
+        "                        of the route\n"
+        "  --version             print the version\n");
+}
+
 }  // namespace
-}  // namespace wharf::cli
+}  // namespace wharf

@@ -1,8 +1,9 @@
-#include "cli/args.h"
+#include "common/flags.h"
 
+#include <algorithm>
 #include <charconv>
 
-namespace wharf::cli {
+namespace wharf {
 namespace {
 
 const FlagSpec* FindLong(const CommandSpec& spec, std::string_view name) {
@@ -57,6 +58,29 @@ std::string FlagDisplayName(const FlagSpec& flag) {
   if (flag.long_form) {
     if (!out.empty()) out += ", ";
     out += "--" + flag.name;
+  }
+  return out;
+}
+
+std::string RenderFlagTable(const std::vector<FlagSpec>& flags, std::size_t indent, std::size_t gap) {
+  auto column = [](const FlagSpec& f) {
+    return FlagDisplayName(f) + (f.kind == FlagKind::kBool ? "" : " " + f.value_name);
+  };
+  std::size_t width = 0;
+  for (const FlagSpec& f : flags) width = std::max(width, column(f).size());
+  const std::string continuation(indent + width + gap, ' ');
+  std::string out;
+  for (const FlagSpec& f : flags) {
+    std::string col = column(f);
+    out += std::string(indent, ' ') + col + std::string(width - col.size() + gap, ' ');
+    std::size_t start = 0;
+    while (true) {
+      std::size_t nl = f.description.find('\n', start);
+      out += f.description.substr(start, nl == std::string::npos ? std::string::npos : nl - start) + "\n";
+      if (nl == std::string::npos) break;
+      start = nl + 1;
+      out += continuation;
+    }
   }
   return out;
 }
@@ -138,4 +162,4 @@ Result<ParsedArgs> ParseArgs(const CommandSpec& spec, std::span<const std::strin
   return parsed;
 }
 
-}  // namespace wharf::cli
+}  // namespace wharf

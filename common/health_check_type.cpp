@@ -1,0 +1,23 @@
+#include "common/health_check_type.h"
+
+#include <string>
+
+namespace wharf {
+
+std::string_view HealthCheckTypeName(HealthCheckType type) {
+  switch (type) {
+    case HealthCheckType::kPort: return "port";
+    case HealthCheckType::kHttp: return "http";
+    case HealthCheckType::kProcess: return "process";
+  }
+  return "port";
+}
+
+Result<HealthCheckType> ParseHealthCheckType(std::string_view text) {
+  for (HealthCheckType type : {HealthCheckType::kPort, HealthCheckType::kHttp, HealthCheckType::kProcess}) {
+    if (text == HealthCheckTypeName(type)) return type;
+  }
+  return Status::InvalidArgument("health check type '" + std::string(text) + "' is not one of port, http, process");
+}
+
+}  // namespace wharf
