@@ -16,7 +16,7 @@
 #include "controller/routing_sync.h"
 #include "health/supervisor.h"
 #include "runtime/container_runtime.h"
-#include "runtime/log_store.h"
+#include "runtime/log_entry.h"
 #include "runtime/log_tailer.h"
 
 namespace wharf::controller {

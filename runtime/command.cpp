@@ -1,80 +1,152 @@
 #include "runtime/command.h"
 
 #include <fcntl.h>
-#include <poll.h>
+#include <sched.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
+#include <array>
+#include <cstdlib>
+#include <memory>
+#include <filesystem>
+#include <functional>
 
-extern char** environ;
+// Process v2 in Boost 1.81 names boost::optional and std::is_constructible without including them.
+#include <boost/optional.hpp>
+#include <type_traits>
+
+#include <boost/asio/connect_pipe.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/readable_pipe.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/writable_pipe.hpp>
+#include <boost/process/v2/process.hpp>
+#include <boost/process/v2/stdio.hpp>
 
 namespace wharf::runtime {
+namespace {
+
+namespace asio = boost::asio;
+namespace bp = boost::process::v2;
+
+constexpr std::size_t kOutputCap = 64 * 1024;
+// After a kill on timeout, how long a grandchild that still holds the output pipe may keep it.
+constexpr auto kDrainAfterKill = std::chrono::seconds(1);
+
+// The child starts with no signal blocked: wharfd's threads block SIGTERM and SIGINT for its
+// signal-waiting thread, and the mask would otherwise be inherited by every helper tool.
+struct UnblockSignals {
+  template <typename Launcher>
+  bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*&) {
+    sigset_t none;
+    sigemptyset(&none);
+    ::pthread_sigmask(SIG_SETMASK, &none, nullptr);
+    return {};
+  }
+};
+
+// Joins the network namespace open at `fd` before exec (what nsenter --net does, without its exec);
+// -1 stays in the caller's namespace.
+struct EnterNetworkNamespace {
+  int fd = -1;
+  template <typename Launcher>
+  bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*&) {
+    if (fd >= 0 && ::setns(fd, CLONE_NEWNET) != 0) return bp::error_code(errno, bp::system_category());
+    return {};
+  }
+};
+
+std::filesystem::path FindProgram(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  // PATH first, then sbin: ip and nft live there, and a non-login PATH may lack it. (Not v2's
+  // environment::find_executable: its header does not compile on its own in Boost 1.81.)
+  std::string dirs;
+  if (const char* path = std::getenv("PATH")) dirs = path;
+  dirs += ":/usr/sbin:/sbin:/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    std::size_t colon = dirs.find(':', start);
+    std::string dir = dirs.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    if (!dir.empty()) {
+      std::string candidate = dir + "/" + name;
+      if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  return {};
+}
+
+// Boost.Process v2 (Asio) spawns with fork+execve, closes every other descriptor in the child and
+// reaps through a pidfd; the read loop and the deadline are one io_context on this thread.
+Result<CommandResult> Run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout, int netns_fd) {
+  if (argv.empty()) return Status::InvalidArgument("empty command");
+  std::filesystem::path program = FindProgram(argv[0]);
+  if (program.empty()) return Status::Internal("cannot run " + argv[0] + ": not found in PATH");
+
+  asio::io_context io;
+  asio::readable_pipe out_read(io);
+  asio::writable_pipe out_write(io);
+  asio::readable_pipe in_read(io);
+  asio::writable_pipe in_write(io);
+  bp::error_code ec;
+  asio::connect_pipe(out_read, out_write, ec);
+  if (!ec) asio::connect_pipe(in_read, in_write, ec);
+  if (ec) return Status::Internal("pipe: " + ec.message());
+  in_write.close();  // stdin reads as empty (never /dev/null: crun may chown it)
+
+  std::vector<std::string> args(argv.begin() + 1, argv.end());
+  bp::process child = bp::default_process_launcher()(io, ec, program, args,
+                                                     bp::process_stdio{in_read, out_write, out_write},
+                                                     UnblockSignals{}, EnterNetworkNamespace{netns_fd});
+  in_read.close();
+  out_write.close();
+  if (ec) return Status::Internal("cannot run " + argv[0] + ": " + ec.message());
+
+  CommandResult result;
+  std::array<char, 4096> buffer{};
+  asio::steady_timer deadline(io, timeout);
+  std::function<void()> read_more = [&] {
+    out_read.async_read_some(asio::buffer(buffer), [&](const bp::error_code& read_error, std::size_t got) {
+      if (read_error) {  // end of output: every writer has closed the pipe
+        deadline.cancel();
+        return;
+      }
+      if (result.output.size() < kOutputCap) result.output.append(buffer.data(), got);
+      read_more();
+    });
+  };
+  deadline.async_wait([&](const bp::error_code& wait_error) {
+    if (wait_error) return;
+    bp::error_code ignored;
+    child.terminate(ignored);  // SIGKILL, then reaped
+    deadline.expires_after(kDrainAfterKill);
+    deadline.async_wait([&](const bp::error_code& drain_error) {
+      if (!drain_error) out_read.close();
+    });
+  });
+  read_more();
+  io.run();
+
+  child.wait(ec);
+  int status = child.native_exit_code();
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+}  // namespace
 
 Result<CommandResult> RunCommand(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
-  if (argv.empty()) return Status::InvalidArgument("empty command");
-  int out[2], in[2];
-  if (::pipe2(out, O_CLOEXEC) != 0) return Status::Internal(std::string("pipe2: ") + std::strerror(errno));
-  if (::pipe2(in, O_CLOEXEC) != 0) {
-    ::close(out[0]);
-    ::close(out[1]);
-    return Status::Internal(std::string("pipe2: ") + std::strerror(errno));
-  }
-  ::close(in[1]);  // stdin reads as empty (never /dev/null: crun may chown it)
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 2);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = ::posix_spawnp(&pid, args[0], &fa, &attr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  ::close(in[0]);
-  ::close(out[1]);
-  if (rc != 0) {
-    ::close(out[0]);
-    return Status::Internal("cannot run " + argv[0] + ": " + std::strerror(rc));
-  }
-  CommandResult result;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  bool killed = false;
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0 && !killed) {
-      ::kill(pid, SIGKILL);
-      killed = true;
-    }
-    pollfd p{out[0], POLLIN, 0};
-    int n = ::poll(&p, 1, killed ? 1000 : static_cast<int>(left.count()));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (killed) break;
-      continue;
-    }
-    char buf[4096];
-    ssize_t got = ::read(out[0], buf, sizeof buf);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;
-    if (result.output.size() < 64 * 1024) result.output.append(buf, static_cast<std::size_t>(got));
-  }
-  ::close(out[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return Run(argv, timeout, -1);
+}
+
+Result<CommandResult> RunCommandInNetworkNamespace(const std::string& netns_file,
+                                                   const std::vector<std::string>& argv,
+                                                   std::chrono::milliseconds timeout) {
+  int fd = ::open(netns_file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::Internal("cannot open network namespace " + netns_file);
+  auto result = Run(argv, timeout, fd);
+  ::close(fd);
   return result;
 }
 

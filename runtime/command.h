@@ -1,5 +1,8 @@
 // Runs a helper tool (ip, nft, runc, ...) to completion with an argv vector —
-// never a shell — capturing its combined output.
+// never a shell — capturing its combined output, through Boost.Process v2. The container
+// helpers that need setsid, a subreaper or a double fork (monitor_launcher, runtime/helpers)
+// stay on POSIX calls: they need a double fork that leaves a grandchild to the subreaper, which
+// v2's launchers do not do.
 #pragma once
 
 #include <chrono>
@@ -18,6 +21,10 @@ struct CommandResult {
 // Fails (Internal) only when the program cannot be started; a non-zero exit is a result.
 Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
                                  std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+// RunCommand inside the network namespace bound at `netns_file` (as `nsenter --net=FILE`).
+Result<CommandResult> RunCommandInNetworkNamespace(const std::string& netns_file, const std::vector<std::string>& argv,
+                                                   std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 // Like RunCommand, but a non-zero exit is an Internal error naming the command and its output.
 Status RunChecked(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = std::chrono::seconds(30));

@@ -1,4 +1,4 @@
-// Feeds a LogSink (a LogStore, or wharfd's log buffer) from containers' stdout.log / stderr.log as they grow,
+// Feeds a LogSink (wharfd's log buffer) from containers' stdout.log / stderr.log as they grow,
 // tagging each line with its app, source type and instance index. Polls every
 // `interval` on its own thread (or by PollOnce, in tests). A log file that has
 // been read to its end and grown past `truncate_over` is truncated, so files
@@ -17,7 +17,7 @@
 
 #include "common/clock.h"
 #include "runtime/file_tail.h"
-#include "runtime/log_store.h"
+#include "runtime/log_entry.h"
 
 namespace wharf::runtime {
 

@@ -185,46 +185,11 @@ Status MakeNetworkNamespace(const std::string& file) {
   return Status::Ok();
 }
 
-// Runs a tool inside the network namespace bound at `file` (nsenter, without its exec).
+// Runs a tool inside the network namespace bound at `file`; a non-zero exit is an error with its output.
 Status RunInNetworkNamespace(const std::string& file, const std::vector<std::string>& argv) {
-  int ns = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (ns < 0) return Status::Internal("cannot open network namespace " + file);
-  // Resolved before fork: only async-signal-safe calls in the child.
-  std::string program = argv[0];
-  for (const char* dir : {"/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"}) {
-    if (program.find('/') == std::string::npos && ::access((dir + argv[0]).c_str(), X_OK) == 0) program = dir + argv[0];
-  }
-  std::vector<char*> args;
-  args.push_back(program.data());
-  for (std::size_t i = 1; i < argv.size(); ++i) args.push_back(const_cast<char*>(argv[i].c_str()));
-  args.push_back(nullptr);
-  int out[2];
-  if (::pipe2(out, O_CLOEXEC) != 0) {
-    ::close(ns);
-    return Status::Internal("pipe2 failed");
-  }
-  pid_t child = ::fork();
-  if (child == 0) {
-    ::dup2(out[1], 1);
-    ::dup2(out[1], 2);
-    if (::setns(ns, CLONE_NEWNET) != 0) ::_exit(126);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  ::close(ns);
-  ::close(out[1]);
-  std::string output;
-  char buf[1024];
-  ssize_t n;
-  while ((n = ::read(out[0], buf, sizeof buf)) > 0) output.append(buf, static_cast<std::size_t>(n));
-  ::close(out[0]);
-  if (child < 0) return Status::Internal("fork failed");
-  int status = 0;
-  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return Status::Internal("'" + argv[0] + "' in " + file + " failed: " + output);
-  }
+  auto r = RunCommandInNetworkNamespace(file, argv);
+  if (!r.ok()) return r.status();
+  if (r->exit_code != 0) return Status::Internal("'" + argv[0] + "' in " + file + " failed: " + r->output);
   return Status::Ok();
 }
 

@@ -11,7 +11,7 @@ fi
 packages=(
   # build
   build-essential cmake ninja-build pkg-config
-  libboost1.81-dev libboost-filesystem1.81-dev   # Boost.Process v2 (Asio) is new in 1.80; Debian 12 ships 1.81 beside 1.74
+  libboost1.81-dev   # Boost.Process v2 (Asio) is new in 1.80; Debian 12 ships 1.81 beside 1.74
   libgit2-dev libarchive-dev libpoco-dev libyaml-cpp-dev libsqlite3-dev
   doctest-dev nlohmann-json3-dev libssl-dev
   # run and test
