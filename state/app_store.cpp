@@ -37,11 +37,10 @@ Result<App> ReadApp(Statement& st) {
   return app;
 }
 
-Status NameTaken(const App& app, const Status& s) {
-  if (s.code() == StatusCode::kConflict && s.message().find("UNIQUE") != std::string::npos) {
-    return Status::Conflict("app name '" + app.name + "' is already taken");
-  }
-  return s;
+Status NameTaken(const App& app, const Result<WriteOutcome>& written) {
+  if (!written.ok()) return written.status();
+  if (*written == WriteOutcome::kDuplicate) return Status::Conflict("app name '" + app.name + "' is already taken");
+  return Status::Ok();
 }
 
 constexpr std::string_view kProcessColumns =
@@ -73,24 +72,24 @@ Result<Process> ReadProcess(Statement& st) {
 // ---- AppStore ----
 
 Status AppStore::Insert(const App& app) {
-  Status s = tx_.Run(
+  Result<WriteOutcome> written = tx_.RunUnlessDuplicate(
       "INSERT INTO apps (guid, space_guid, name, state, buildpacks, stack, environment_variables, "
       "current_droplet_guid, created_at, updated_at, run_droplet_guid, run_generation) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       app.guid, app.space_guid, app.name, AppStateName(app.state), DumpJsonColumn(app.buildpacks), app.stack,
       DumpJsonColumn(app.environment_variables), app.current_droplet_guid, app.created_at, app.updated_at,
       app.run_droplet_guid, app.run_generation);
-  return NameTaken(app, s);
+  return NameTaken(app, written);
 }
 
 Status AppStore::Update(const App& app) {
-  Status s = tx_.Run(
+  Result<WriteOutcome> written = tx_.RunUnlessDuplicate(
       "UPDATE apps SET name = ?, state = ?, buildpacks = ?, stack = ?, environment_variables = ?, "
       "current_droplet_guid = ?, updated_at = ?, run_droplet_guid = ?, run_generation = ? WHERE guid = ?",
       app.name, AppStateName(app.state), DumpJsonColumn(app.buildpacks), app.stack,
       DumpJsonColumn(app.environment_variables), app.current_droplet_guid, app.updated_at, app.run_droplet_guid,
       app.run_generation, app.guid);
-  WHARF_RETURN_IF_ERROR(NameTaken(app, s));
+  WHARF_RETURN_IF_ERROR(NameTaken(app, written));
   if (tx_.Changes() == 0) return Status::NotFound("app '" + app.guid + "' not found");
   return Status::Ok();
 }
@@ -135,17 +134,18 @@ Status AppStore::Delete(std::string_view guid) {
 // ---- ProcessStore ----
 
 Status ProcessStore::Insert(const Process& p) {
-  Status s = tx_.Run(
+  Result<WriteOutcome> written = tx_.RunUnlessDuplicate(
       "INSERT INTO processes (guid, app_guid, type, command, instances, memory_in_mb, disk_in_mb, health_check_type, "
       "health_check_endpoint, health_check_invocation_timeout, health_check_timeout, created_at, updated_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       p.guid, p.app_guid, p.type, p.command, p.instances, p.memory_in_mb, p.disk_in_mb,
       HealthCheckTypeName(p.health_check.type), p.health_check.endpoint, p.health_check.invocation_timeout,
       p.health_check.timeout, p.created_at, p.updated_at);
-  if (s.code() == StatusCode::kConflict && s.message().find("UNIQUE") != std::string::npos) {
+  if (!written.ok()) return written.status();
+  if (*written == WriteOutcome::kDuplicate) {
     return Status::Conflict("the app already has a process of type '" + p.type + "'");
   }
-  return s;
+  return Status::Ok();
 }
 
 Status ProcessStore::Update(const Process& p) {

@@ -21,20 +21,20 @@ Result<Buildpack> ReadBuildpack(Statement& st) {
   return b;
 }
 
-Status NameConflict(const Status& s, const std::string& name) {
-  if (s.code() == StatusCode::kConflict && s.message().find("buildpacks.name") != std::string::npos) {
-    return Status::Conflict("buildpack '" + name + "' already exists");
-  }
-  return s;
+// The duplicate key is the name: the guid is fresh and id is SQLite's.
+Status NameConflict(const Result<WriteOutcome>& written, const std::string& name) {
+  if (!written.ok()) return written.status();
+  if (*written == WriteOutcome::kDuplicate) return Status::Conflict("buildpack '" + name + "' already exists");
+  return Status::Ok();
 }
 
 }  // namespace
 
 Status BuildpackStore::Insert(const Buildpack& b) {
-  return NameConflict(tx_.Run("INSERT INTO buildpacks (" + std::string(kColumns) +
-                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                              b.guid, b.name, b.position, b.enabled, b.stack, b.builtin, b.filename, b.sha256,
-                              b.created_at, b.updated_at),
+  return NameConflict(tx_.RunUnlessDuplicate("INSERT INTO buildpacks (" + std::string(kColumns) +
+                                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                             b.guid, b.name, b.position, b.enabled, b.stack, b.builtin, b.filename,
+                                             b.sha256, b.created_at, b.updated_at),
                       b.name);
 }
 
@@ -59,11 +59,12 @@ Result<std::vector<Buildpack>> BuildpackStore::List() {
 Result<std::int64_t> BuildpackStore::Count() { return FetchInt(tx_.Query("SELECT COUNT(*) FROM buildpacks")); }
 
 Status BuildpackStore::Update(const Buildpack& b) {
-  return NameConflict(tx_.Run("UPDATE buildpacks SET name = ?, position = ?, enabled = ?, stack = ?, builtin = ?, "
-                              "filename = ?, sha256 = ?, updated_at = ? WHERE guid = ?",
-                              b.name, b.position, b.enabled, b.stack, b.builtin, b.filename, b.sha256, b.updated_at,
-                              b.guid),
-                      b.name);
+  return NameConflict(
+      tx_.RunUnlessDuplicate("UPDATE buildpacks SET name = ?, position = ?, enabled = ?, stack = ?, builtin = ?, "
+                             "filename = ?, sha256 = ?, updated_at = ? WHERE guid = ?",
+                             b.name, b.position, b.enabled, b.stack, b.builtin, b.filename, b.sha256, b.updated_at,
+                             b.guid),
+      b.name);
 }
 
 Status BuildpackStore::Delete(std::string_view guid) {

@@ -5,13 +5,16 @@
 namespace wharf::state {
 namespace {
 
+bool IsDuplicateKey(int extended_code) {
+  return extended_code == SQLITE_CONSTRAINT_UNIQUE || extended_code == SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+
 Status SqliteError(sqlite3* db, int rc, std::string_view what) {
   std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   int primary = rc & 0xff;
   if (primary == SQLITE_CONSTRAINT) {
     int extended = db ? sqlite3_extended_errcode(db) : rc;
-    if (extended == SQLITE_CONSTRAINT_UNIQUE || extended == SQLITE_CONSTRAINT_PRIMARYKEY ||
-        extended == SQLITE_CONSTRAINT_FOREIGNKEY) {
+    if (IsDuplicateKey(extended) || extended == SQLITE_CONSTRAINT_FOREIGNKEY) {
       return Status::Conflict(msg);
     }
   }
@@ -24,7 +27,11 @@ Status SqliteError(sqlite3* db, int rc, std::string_view what) {
 // ---- Statement ----
 
 Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_), stmt_(other.stmt_), sql_(std::move(other.sql_)), bind_error_(std::move(other.bind_error_)) {
+    : db_(other.db_),
+      stmt_(other.stmt_),
+      sql_(std::move(other.sql_)),
+      bind_error_(std::move(other.bind_error_)),
+      failed_on_duplicate_(other.failed_on_duplicate_) {
   other.stmt_ = nullptr;
 }
 
@@ -59,10 +66,12 @@ Statement& Statement::BindNull(int index) {
 }
 
 Result<bool> Statement::Step() {
+  failed_on_duplicate_ = false;
   if (!bind_error_.ok()) return bind_error_;
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
+  failed_on_duplicate_ = IsDuplicateKey(sqlite3_extended_errcode(db_));
   return SqliteError(db_, rc, "running '" + sql_ + "'");
 }
 

@@ -53,6 +53,9 @@ class Statement {
   // Constraint violations come back as kConflict (unique, primary key, foreign
   // key) so stores can turn them into messages about names; anything else is kInternal.
   Result<bool> Step();
+  // True when the last Step failed on a UNIQUE or PRIMARY KEY constraint, by SQLite's
+  // extended result code (SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY).
+  bool FailedOnDuplicate() const { return failed_on_duplicate_; }
   // Steps until done, for statements that return no rows.
   Status Run();
 
@@ -70,6 +73,13 @@ class Statement {
   sqlite3_stmt* stmt_;
   std::string sql_;
   Status bind_error_;
+  bool failed_on_duplicate_ = false;
+};
+
+// What a write that may collide with a UNIQUE or PRIMARY KEY constraint did.
+enum class WriteOutcome {
+  kWritten,    // the statement ran
+  kDuplicate,  // SQLite refused it as a duplicate key; nothing was written, the transaction goes on
 };
 
 // An open transaction, handed to the callback of Database::Transact/Read.
@@ -94,6 +104,19 @@ class Tx {
     Result<Statement> st = Query(sql, args...);
     if (!st.ok()) return st.status();
     return st->Run();
+  }
+  // Like Run, for a write that may collide with a UNIQUE or PRIMARY KEY constraint:
+  // kDuplicate when it did (told by SQLite's extended result code, never by the
+  // message text), kWritten when it ran. Every other failure, a foreign key
+  // violation included, is the error Status that Run returns.
+  template <typename... Args>
+  Result<WriteOutcome> RunUnlessDuplicate(std::string_view sql, const Args&... args) {
+    Result<Statement> st = Query(sql, args...);
+    if (!st.ok()) return st.status();
+    Status ran = st->Run();
+    if (ran.ok()) return WriteOutcome::kWritten;
+    if (st->FailedOnDuplicate()) return WriteOutcome::kDuplicate;
+    return ran;
   }
   // Runs one or more statements without parameters (schema changes).
   Status Exec(std::string_view sql);

@@ -153,5 +153,40 @@ TEST_CASE("Database enables foreign keys and WAL") {
   CHECK(*mode == "wal");
 }
 
+TEST_CASE("Tx::RunUnlessDuplicate tells a duplicate key from other failures by SQLite's error code") {
+  TempDir dir;
+  auto db = OpenWithTable(dir / "a.db");
+  REQUIRE(db->Transact([](Tx& tx) {
+              return tx.Exec(
+                  "CREATE TABLE names (n TEXT NOT NULL UNIQUE);"
+                  "CREATE TABLE refs (k TEXT NOT NULL REFERENCES t(k));"
+                  "INSERT INTO t VALUES ('a', 1); INSERT INTO names VALUES ('web')");
+            }).ok());
+
+  Status s = db->Transact([](Tx& tx) -> Status {
+    Result<WriteOutcome> fresh = tx.RunUnlessDuplicate("INSERT INTO t VALUES (?, ?)", "b", 2);
+    REQUIRE(fresh.ok());
+    CHECK(*fresh == WriteOutcome::kWritten);
+
+    Result<WriteOutcome> same_key = tx.RunUnlessDuplicate("INSERT INTO t VALUES (?, ?)", "a", 3);  // PRIMARY KEY
+    REQUIRE(same_key.ok());
+    CHECK(*same_key == WriteOutcome::kDuplicate);
+
+    Result<WriteOutcome> same_name = tx.RunUnlessDuplicate("INSERT INTO names VALUES (?)", "web");  // UNIQUE
+    REQUIRE(same_name.ok());
+    CHECK(*same_name == WriteOutcome::kDuplicate);
+
+    // A foreign key is a conflict too, but not a duplicate: it stays an error.
+    Result<WriteOutcome> dangling = tx.RunUnlessDuplicate("INSERT INTO refs VALUES (?)", "nobody");
+    CHECK(dangling.status().code() == StatusCode::kConflict);
+    Result<WriteOutcome> null_name = tx.RunUnlessDuplicate("INSERT INTO names VALUES (?)", nullptr);  // NOT NULL
+    CHECK(null_name.status().code() == StatusCode::kInternal);
+    return Status::Ok();
+  });
+  REQUIRE_MESSAGE(s.ok(), s.ToString());
+  // A refused duplicate aborts its statement only: the transaction's other write committed.
+  CHECK(CountRows(*db) == 2);
+}
+
 }  // namespace
 }  // namespace wharf::state

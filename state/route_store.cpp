@@ -33,12 +33,12 @@ Result<Route> ReadRoute(Statement& st) {
 // ---- domains ----
 
 Status RouteStore::InsertDomain(const Domain& d) {
-  Status s = tx_.Run("INSERT INTO domains (guid, name, shared, org_guid, created_at) VALUES (?, ?, ?, ?, ?)", d.guid,
-                     d.name, d.shared, d.org_guid, d.created_at);
-  if (s.code() == StatusCode::kConflict && s.message().find("UNIQUE") != std::string::npos) {
-    return Status::Conflict("domain '" + d.name + "' already exists");
-  }
-  return s;
+  Result<WriteOutcome> written =
+      tx_.RunUnlessDuplicate("INSERT INTO domains (guid, name, shared, org_guid, created_at) VALUES (?, ?, ?, ?, ?)",
+                             d.guid, d.name, d.shared, d.org_guid, d.created_at);
+  if (!written.ok()) return written.status();
+  if (*written == WriteOutcome::kDuplicate) return Status::Conflict("domain '" + d.name + "' already exists");
+  return Status::Ok();
 }
 
 Result<Domain> RouteStore::GetDomain(std::string_view guid) {
@@ -80,15 +80,18 @@ Status RouteStore::DeleteDomain(std::string_view guid) {
 // ---- routes ----
 
 Status RouteStore::InsertRoute(const Route& r) {
-  Status s = tx_.Run(
+  Result<WriteOutcome> written = tx_.RunUnlessDuplicate(
       "INSERT INTO routes (guid, space_guid, domain_guid, host, path, created_at, load_balancing) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)",
       r.guid, r.space_guid, r.domain_guid, r.host, r.path, r.created_at, r.load_balancing);
-  if (s.code() == StatusCode::kConflict && s.message().find("UNIQUE") != std::string::npos) {
+  if (written.ok() && *written == WriteOutcome::kDuplicate) {
     return Status::Conflict("route '" + r.Url() + "' already exists");
   }
-  if (s.code() == StatusCode::kConflict) return Status::NotFound("domain '" + r.domain_guid + "' not found");
-  return s;
+  // What is left of kConflict is the foreign key on the domain.
+  if (written.status().code() == StatusCode::kConflict) {
+    return Status::NotFound("domain '" + r.domain_guid + "' not found");
+  }
+  return written.status();
 }
 
 Status RouteStore::SetLoadBalancing(std::string_view guid, std::string_view load_balancing) {

@@ -3,11 +3,10 @@
 namespace wharf::state {
 namespace {
 
-Status Taken(const Status& s, std::string what) {
-  if (s.code() == StatusCode::kConflict && s.message().find("UNIQUE") != std::string::npos) {
-    return Status::Conflict(std::move(what) + " already exists");
-  }
-  return s;
+Status Taken(const Result<WriteOutcome>& written, std::string what) {
+  if (!written.ok()) return written.status();
+  if (*written == WriteOutcome::kDuplicate) return Status::Conflict(std::move(what) + " already exists");
+  return Status::Ok();
 }
 
 Result<Org> ReadOrg(Statement& st) { return Org{st.Text(0), st.Text(1), st.Text(2)}; }
@@ -26,7 +25,8 @@ Result<T> Required(Result<std::optional<T>> found, std::string what) {
 std::string TokenLookupKey(std::string_view token_hash) { return std::string(token_hash.substr(0, 16)); }
 
 Status UserStore::InsertOrg(const Org& o) {
-  return Taken(tx_.Run("INSERT INTO orgs (guid, name, created_at) VALUES (?, ?, ?)", o.guid, o.name, o.created_at),
+  return Taken(tx_.RunUnlessDuplicate("INSERT INTO orgs (guid, name, created_at) VALUES (?, ?, ?)", o.guid, o.name,
+                                      o.created_at),
                "org '" + o.name + "'");
 }
 
@@ -40,8 +40,8 @@ Result<Org> UserStore::GetOrg(std::string_view guid) {
 }
 
 Status UserStore::InsertSpace(const Space& s) {
-  return Taken(tx_.Run("INSERT INTO spaces (guid, org_guid, name, created_at) VALUES (?, ?, ?, ?)", s.guid,
-                       s.org_guid, s.name, s.created_at),
+  return Taken(tx_.RunUnlessDuplicate("INSERT INTO spaces (guid, org_guid, name, created_at) VALUES (?, ?, ?, ?)",
+                                      s.guid, s.org_guid, s.name, s.created_at),
                "space '" + s.name + "'");
 }
 
@@ -58,7 +58,8 @@ Result<Space> UserStore::GetSpace(std::string_view guid) {
 }
 
 Status UserStore::InsertUser(const User& u) {
-  return Taken(tx_.Run("INSERT INTO users (guid, name, created_at) VALUES (?, ?, ?)", u.guid, u.name, u.created_at),
+  return Taken(tx_.RunUnlessDuplicate("INSERT INTO users (guid, name, created_at) VALUES (?, ?, ?)", u.guid, u.name,
+                                      u.created_at),
                "user '" + u.name + "'");
 }
 
