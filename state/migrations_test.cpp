@@ -197,6 +197,24 @@ TEST_CASE("Migration 8 adds buildpacks with unique names and guids, positions fr
   CHECK(Count(**db, "SELECT COUNT(*) FROM buildpacks") == 1);
 }
 
+TEST_CASE("Migration 9 gives existing routes round-robin and allows only the two balancing options") {
+  TempDir dir;
+  FakeClock clock;
+  auto db = Database::Open(dir / "w.db");
+  REQUIRE(Migrate(**db, clock, 8).ok());
+  auto run = [&](const std::string& sql) { return (*db)->Transact([&](Tx& tx) { return tx.Exec(sql); }); };
+  REQUIRE(run("INSERT INTO orgs (guid, name, created_at) VALUES ('o1', 'org', 't');"
+              "INSERT INTO spaces (guid, org_guid, name, created_at) VALUES ('s1', 'o1', 'dev', 't');"
+              "INSERT INTO domains (guid, name, shared, org_guid, created_at) VALUES ('d1', 'localhost', 1, NULL, 't');"
+              "INSERT INTO routes (guid, space_guid, domain_guid, host, path, created_at) "
+              "VALUES ('r1', 's1', 'd1', 'web', '', 't')")
+              .ok());
+  REQUIRE(Migrate(**db, clock, 9).ok());
+  CHECK(Count(**db, "SELECT COUNT(*) FROM routes WHERE guid = 'r1' AND load_balancing = 'round-robin'") == 1);
+  CHECK(run("UPDATE routes SET load_balancing = 'least-connection' WHERE guid = 'r1'").ok());
+  CHECK_FALSE(run("UPDATE routes SET load_balancing = 'random' WHERE guid = 'r1'").ok());
+}
+
 TEST_CASE("Migration 10 keeps every role assignment and allows the routing role") {
   TempDir dir;
   FakeClock clock;
