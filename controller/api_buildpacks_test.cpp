@@ -4,7 +4,8 @@
 #include "common/ids.h"
 #include "controller/api_test_support.h"
 #include "controller/auth.h"
-#include "controller/db.h"
+#include "state/db.h"
+#include "controller/state_names.h"
 
 namespace wharf::controller {
 namespace {

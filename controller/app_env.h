@@ -8,7 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "controller/model.h"
+#include "state/model.h"
+#include "controller/state_names.h"
 #include "controller/platform_info.h"
 
 namespace wharf::controller {

@@ -3,10 +3,11 @@
 #include "common/ids.h"
 #include "common/names.h"
 #include "controller/app_env.h"
-#include "controller/build_store.h"
-#include "controller/droplet_store.h"
-#include "controller/package_store.h"
-#include "controller/route_store.h"
+#include "state/build_store.h"
+#include "state/droplet_store.h"
+#include "state/package_store.h"
+#include "state/route_store.h"
+#include "controller/state_names.h"
 
 namespace wharf::controller {
 namespace {

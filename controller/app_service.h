@@ -14,12 +14,13 @@
 
 #include "common/clock.h"
 #include "common/status.h"
-#include "controller/app_store.h"
-#include "controller/db.h"
+#include "state/app_store.h"
+#include "state/db.h"
 #include "controller/event_recorder.h"
 #include "controller/log_buffer.h"
-#include "controller/model.h"
-#include "controller/paging.h"
+#include "state/model.h"
+#include "state/paging.h"
+#include "controller/state_names.h"
 #include "controller/platform_info.h"
 
 namespace wharf::controller {

@@ -2,9 +2,10 @@
 
 #include <doctest/doctest.h>
 
-#include "controller/build_store.h"
-#include "controller/droplet_store.h"
-#include "controller/package_store.h"
+#include "state/build_store.h"
+#include "state/droplet_store.h"
+#include "state/package_store.h"
+#include "controller/state_names.h"
 #include "controller/service_fixture.h"
 
 namespace wharf::controller {

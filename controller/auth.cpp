@@ -6,7 +6,8 @@
 
 #include "common/ids.h"
 #include "common/sha256.h"
-#include "controller/user_store.h"
+#include "state/user_store.h"
+#include "controller/state_names.h"
 
 namespace wharf::controller {
 namespace {

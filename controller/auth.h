@@ -8,8 +8,9 @@
 
 #include "common/clock.h"
 #include "common/status.h"
-#include "controller/db.h"
-#include "controller/model.h"
+#include "state/db.h"
+#include "state/model.h"
+#include "controller/state_names.h"
 
 namespace wharf::controller {
 

@@ -9,7 +9,8 @@
 #include "common/file_io.h"
 #include "controller/bootstrap.h"
 #include "controller/test_support.h"
-#include "controller/user_store.h"
+#include "state/user_store.h"
+#include "controller/state_names.h"
 
 namespace wharf::controller {
 namespace {

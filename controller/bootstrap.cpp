@@ -6,8 +6,9 @@
 #include "common/ids.h"
 #include "common/names.h"
 #include "controller/auth.h"
-#include "controller/route_store.h"
-#include "controller/user_store.h"
+#include "state/route_store.h"
+#include "state/user_store.h"
+#include "controller/state_names.h"
 
 namespace wharf::controller {
 namespace {

@@ -15,9 +15,10 @@
 
 #include "common/clock.h"
 #include "common/status.h"
-#include "controller/db.h"
+#include "state/db.h"
 #include "controller/event_recorder.h"
-#include "controller/model.h"
+#include "state/model.h"
+#include "controller/state_names.h"
 
 namespace wharf::controller {
 

@@ -7,7 +7,8 @@
 #include <string>
 
 #include "common/status.h"
-#include "controller/model.h"
+#include "state/model.h"
+#include "controller/state_names.h"
 
 namespace wharf::controller {
 

@@ -1,10 +1,11 @@
 #include "controller/build_service.h"
 
 #include "common/ids.h"
-#include "controller/app_store.h"
-#include "controller/build_store.h"
-#include "controller/droplet_store.h"
-#include "controller/package_store.h"
+#include "state/app_store.h"
+#include "state/build_store.h"
+#include "state/droplet_store.h"
+#include "state/package_store.h"
+#include "controller/state_names.h"
 
 namespace wharf::controller {
 namespace {

@@ -11,11 +11,12 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "controller/build_scheduler.h"
-#include "controller/db.h"
+#include "state/db.h"
 #include "controller/event_recorder.h"
 #include "controller/log_buffer.h"
-#include "controller/model.h"
-#include "controller/paging.h"
+#include "state/model.h"
+#include "state/paging.h"
+#include "controller/state_names.h"
 
 namespace wharf::controller {
 

@@ -1,6 +1,7 @@
 #include "controller/buildpack_registry_db.h"
 
-#include "controller/buildpack_store.h"
+#include "state/buildpack_store.h"
+#include "controller/state_names.h"
 
 namespace wharf::controller {
 

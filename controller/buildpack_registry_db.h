@@ -7,7 +7,8 @@
 #include <filesystem>
 #include <vector>
 
-#include "controller/db.h"
+#include "state/db.h"
+#include "controller/state_names.h"
 #include "stager/buildpack_registry.h"
 
 namespace wharf::controller {

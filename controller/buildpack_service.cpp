@@ -6,8 +6,9 @@
 #include "common/archive.h"
 #include "common/file_io.h"
 #include "common/ids.h"
-#include "controller/buildpack_store.h"
-#include "controller/settings_store.h"
+#include "state/buildpack_store.h"
+#include "state/settings_store.h"
+#include "controller/state_names.h"
 #include "stager/buildpack_dir.h"
 
 namespace wharf::controller {

@@ -1,6 +1,7 @@
 #include "controller/cell_adapters.h"
 
-#include "controller/app_store.h"
+#include "state/app_store.h"
+#include "controller/state_names.h"
 #include "health/cell_log.h"
 
 namespace wharf::controller {

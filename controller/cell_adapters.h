@@ -10,7 +10,8 @@
 #include <string>
 #include <utility>
 
-#include "controller/db.h"
+#include "state/db.h"
+#include "controller/state_names.h"
 #include "controller/event_recorder.h"
 #include "controller/log_buffer.h"
 #include "controller/routing_sync.h"

@@ -28,10 +28,13 @@ namespace wharf::store {
 class BlobStore;
 }
 
+namespace wharf::state {
+class Database;
+}
+
 namespace wharf::controller {
 
 class BuildService;
-class Database;
 class EventRecorder;
 class LogBuffer;
 class RouteTableChannel;
@@ -64,7 +67,7 @@ class Daemon {
   // For components wired in later (the stager reports builds) and for tests.
   BuildService& builds();
   LogBuffer& logs();
-  Database& database();
+  state::Database& database();
   store::BlobStore& blobs();
   EventRecorder& events();
   const PlatformInfo& platform() const;

@@ -1,7 +1,8 @@
 #include "controller/event_recorder.h"
 
 #include "common/ids.h"
-#include "controller/event_store.h"
+#include "state/event_store.h"
+#include "controller/state_names.h"
 
 namespace wharf::controller {
 

@@ -2,11 +2,12 @@
 
 #include <set>
 
-#include "controller/app_store.h"
-#include "controller/build_store.h"
-#include "controller/buildpack_store.h"
-#include "controller/droplet_store.h"
-#include "controller/package_store.h"
+#include "state/app_store.h"
+#include "state/build_store.h"
+#include "state/buildpack_store.h"
+#include "state/droplet_store.h"
+#include "state/package_store.h"
+#include "controller/state_names.h"
 #include "droplet-store/garbage_collector.h"
 
 namespace wharf::controller {

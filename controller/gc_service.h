@@ -17,7 +17,8 @@
 #include "common/clock.h"
 #include "common/periodic_task.h"
 #include "common/status.h"
-#include "controller/db.h"
+#include "state/db.h"
+#include "controller/state_names.h"
 #include "controller/event_recorder.h"
 #include "droplet-store/blob_store.h"
 

@@ -8,7 +8,8 @@
 
 #include "controller/http_errors.h"
 #include "controller/json_fields.h"
-#include "controller/store_json.h"
+#include "state/store_json.h"
+#include "controller/state_names.h"
 
 namespace wharf::controller {
 

@@ -17,7 +17,8 @@
 
 #include "common/status.h"
 #include "controller/event_recorder.h"
-#include "controller/model.h"
+#include "state/model.h"
+#include "controller/state_names.h"
 
 namespace Poco::Net {
 class HTTPServerRequest;

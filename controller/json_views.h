@@ -6,7 +6,8 @@
 #include "controller/app_service.h"
 #include "controller/gc_service.h"
 #include "controller/log_buffer.h"
-#include "controller/model.h"
+#include "state/model.h"
+#include "controller/state_names.h"
 
 namespace wharf::controller {
 

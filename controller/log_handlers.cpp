@@ -3,7 +3,8 @@
 
 #include "controller/api_context.h"
 #include "controller/json_views.h"
-#include "controller/store_json.h"
+#include "state/store_json.h"
+#include "controller/state_names.h"
 
 namespace wharf::controller {
 namespace {

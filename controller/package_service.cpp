@@ -5,8 +5,9 @@
 
 #include "common/ids.h"
 #include "common/sha256.h"
-#include "controller/app_store.h"
-#include "controller/package_store.h"
+#include "state/app_store.h"
+#include "state/package_store.h"
+#include "controller/state_names.h"
 
 namespace wharf::controller {
 

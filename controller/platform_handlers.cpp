@@ -1,6 +1,7 @@
 // GET /v1/info, GET /v1/whoami, GET /v1/events, POST /v1/admin/gc.
 #include "controller/api_context.h"
-#include "controller/event_store.h"
+#include "state/event_store.h"
+#include "controller/state_names.h"
 #include "controller/json_views.h"
 
 namespace wharf::controller {

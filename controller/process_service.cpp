@@ -1,7 +1,8 @@
 #include "controller/process_service.h"
 
 #include "common/ids.h"
-#include "controller/app_store.h"
+#include "state/app_store.h"
+#include "controller/state_names.h"
 
 namespace wharf::controller {
 namespace {

@@ -2,7 +2,8 @@
 
 #include "common/ids.h"
 #include "common/names.h"
-#include "controller/app_store.h"
+#include "state/app_store.h"
+#include "controller/state_names.h"
 #include "controller/process_service.h"
 
 namespace wharf::controller {

@@ -1,6 +1,7 @@
 #include "controller/routing_sync.h"
 
-#include "controller/route_store.h"
+#include "state/route_store.h"
+#include "controller/state_names.h"
 
 namespace wharf::controller {
 namespace {

@@ -22,7 +22,8 @@
 #include <vector>
 
 #include "common/status.h"
-#include "controller/db.h"
+#include "state/db.h"
+#include "controller/state_names.h"
 #include "common/periodic_task.h"
 #include "controller/log_buffer.h"
 #include "controller/route_table_channel.h"

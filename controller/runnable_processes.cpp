@@ -1,8 +1,9 @@
 #include "controller/runnable_processes.h"
 
-#include "controller/app_store.h"
-#include "controller/droplet_store.h"
-#include "controller/route_store.h"
+#include "state/app_store.h"
+#include "state/droplet_store.h"
+#include "state/route_store.h"
+#include "controller/state_names.h"
 
 namespace wharf::controller {
 

@@ -7,8 +7,9 @@
 #include <vector>
 
 #include "common/status.h"
-#include "controller/db.h"
-#include "controller/model.h"
+#include "state/db.h"
+#include "state/model.h"
+#include "controller/state_names.h"
 
 namespace wharf::controller {
 

@@ -1,34 +1,19 @@
-// Helpers for controller tests: private temporary folders, an opened and
-// migrated database, and tars built in memory with the real TarWriter.
+// Helpers for controller tests: tars built in memory with the real TarWriter,
+// and the database fixtures of state/test_support.h under their controller names.
 #pragma once
 
-#include <filesystem>
-#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "common/clock.h"
-#include "controller/db.h"
+#include "state/test_support.h"
 
 namespace wharf::controller::testing {
 
-// A fresh folder under the system temp folder, removed with everything in it.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
-
-// Opens `path` and migrates it to the latest schema; fails the test otherwise.
-std::unique_ptr<Database> OpenMigrated(const std::filesystem::path& path, const Clock& clock);
+// Transition (issue 19): TempDir and OpenMigrated moved to state/test_support.h;
+// controller tests still name them as controller::testing's.
+using state::testing::OpenMigrated;
+using state::testing::TempDir;
 
 // An uncompressed tar holding `entries` (name, content) as regular files.
 std::string TarOf(const std::vector<std::pair<std::string, std::string>>& entries);

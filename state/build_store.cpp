@@ -1,0 +1,70 @@
+#include "state/build_store.h"
+
+namespace wharf::state {
+namespace {
+
+constexpr std::string_view kColumns = "guid, app_guid, package_guid, state, error, droplet_guid, created_at, updated_at";
+
+Result<Build> ReadBuild(Statement& st) {
+  Build b;
+  b.guid = st.Text(0);
+  b.app_guid = st.Text(1);
+  b.package_guid = st.Text(2);
+  Result<BuildState> state = ParseBuildState(st.Text(3));
+  if (!state.ok()) return Status::Internal("build " + b.guid + ": " + state.status().message());
+  b.state = *state;
+  b.error = st.OptionalText(4);
+  b.droplet_guid = st.OptionalText(5);
+  b.created_at = st.Text(6);
+  b.updated_at = st.Text(7);
+  return b;
+}
+
+std::string Select(std::string_view rest) { return "SELECT " + std::string(kColumns) + " FROM builds " + std::string(rest); }
+
+}  // namespace
+
+Status BuildStore::Insert(const Build& b) {
+  return tx_.Run(
+      "INSERT INTO builds (guid, app_guid, package_guid, state, error, droplet_guid, created_at, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      b.guid, b.app_guid, b.package_guid, BuildStateName(b.state), b.error, b.droplet_guid, b.created_at,
+      b.updated_at);
+}
+
+Status BuildStore::Update(const Build& b) {
+  WHARF_RETURN_IF_ERROR(tx_.Run("UPDATE builds SET state = ?, error = ?, droplet_guid = ?, updated_at = ? WHERE guid = ?",
+                                BuildStateName(b.state), b.error, b.droplet_guid, b.updated_at, b.guid));
+  if (tx_.Changes() == 0) return Status::NotFound("build '" + b.guid + "' not found");
+  return Status::Ok();
+}
+
+Result<Build> BuildStore::Get(std::string_view guid) {
+  auto b = FetchOne<Build>(tx_.Query(Select("WHERE guid = ?"), guid), ReadBuild);
+  if (!b.ok()) return b.status();
+  if (!*b) return Status::NotFound("build '" + std::string(guid) + "' not found");
+  return std::move(**b);
+}
+
+Result<Page<Build>> BuildStore::ListForApp(std::string_view app_guid, const PageRequest& page) {
+  Result<std::int64_t> total = FetchInt(tx_.Query("SELECT COUNT(*) FROM builds WHERE app_guid = ?", app_guid));
+  if (!total.ok()) return total.status();
+  auto items = FetchAll<Build>(
+      tx_.Query(Select("WHERE app_guid = ? ORDER BY id DESC LIMIT ? OFFSET ?"), app_guid, page.per_page, page.Offset()),
+      ReadBuild);
+  if (!items.ok()) return items.status();
+  return Page<Build>{std::move(items).value(), *total};
+}
+
+Result<std::set<std::string>> BuildStore::PackagesBeingStaged() {
+  auto guids = FetchAll<std::string>(tx_.Query("SELECT DISTINCT package_guid FROM builds WHERE state = 'STAGING'"),
+                                     [](Statement& st) -> Result<std::string> { return st.Text(0); });
+  if (!guids.ok()) return guids.status();
+  return std::set<std::string>(guids->begin(), guids->end());
+}
+
+Status BuildStore::DeleteForApp(std::string_view app_guid) {
+  return tx_.Run("DELETE FROM builds WHERE app_guid = ?", app_guid);
+}
+
+}  // namespace wharf::state

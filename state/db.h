@@ -1,0 +1,229 @@
+// A thin RAII wrapper over the sqlite3 C API: one connection, prepared
+// statements, and transactions that roll back unless the work succeeds.
+//
+// Threading: a Database owns one connection guarded by a mutex. Every access
+// goes through Transact/Read, which hold that mutex for the whole transaction,
+// so transactions are serialised (the control plane's load is small; SQLite
+// allows one writer anyway). Statements and Tx objects must not outlive the
+// callback they were handed to.
+//
+// Durability: WAL journal, synchronous=FULL, foreign keys on, busy_timeout set.
+// A committed transaction survives a crash of the process (kill -9) and of the
+// machine; an interrupted one leaves no trace.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace wharf::state {
+
+class Statement {
+ public:
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&&) = delete;
+  Statement(const Statement&) = delete;
+  ~Statement();
+
+  // Binds parameter `index` (1-based). Errors are remembered and reported by Step/Run.
+  Statement& Bind(int index, std::string_view text);
+  Statement& Bind(int index, const char* text) { return Bind(index, std::string_view(text)); }
+  Statement& Bind(int index, const std::string& text) { return Bind(index, std::string_view(text)); }
+  Statement& Bind(int index, std::int64_t value);
+  Statement& Bind(int index, int value) { return Bind(index, static_cast<std::int64_t>(value)); }
+  Statement& Bind(int index, std::uint64_t value) { return Bind(index, static_cast<std::int64_t>(value)); }
+  Statement& Bind(int index, bool value) { return Bind(index, static_cast<std::int64_t>(value ? 1 : 0)); }
+  Statement& Bind(int index, const std::optional<std::string>& text);
+  Statement& BindNull(int index);
+  Statement& Bind(int index, std::nullptr_t) { return BindNull(index); }
+
+  // Advances to the next row: true when a row is available, false when done.
+  // Constraint violations come back as kConflict (unique, primary key, foreign
+  // key) so stores can turn them into messages about names; anything else is kInternal.
+  Result<bool> Step();
+  // True when the last Step failed on a UNIQUE or PRIMARY KEY constraint, by SQLite's
+  // extended result code (SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY).
+  bool FailedOnDuplicate() const { return failed_on_duplicate_; }
+  // Steps until done, for statements that return no rows.
+  Status Run();
+
+  std::string Text(int column) const;
+  std::optional<std::string> OptionalText(int column) const;
+  std::int64_t Int(int column) const;
+  bool IsNull(int column) const;
+
+ private:
+  friend class Tx;
+  Statement(sqlite3* db, sqlite3_stmt* stmt, std::string sql) : db_(db), stmt_(stmt), sql_(std::move(sql)) {}
+  void RememberBindError(int rc, int index);
+
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  std::string sql_;
+  Status bind_error_;
+  bool failed_on_duplicate_ = false;
+};
+
+// What a write that may collide with a UNIQUE or PRIMARY KEY constraint did.
+enum class WriteOutcome {
+  kWritten,    // the statement ran
+  kDuplicate,  // SQLite refused it as a duplicate key; nothing was written, the transaction goes on
+};
+
+// An open transaction, handed to the callback of Database::Transact/Read.
+class Tx {
+ public:
+  Tx(const Tx&) = delete;
+  Tx& operator=(const Tx&) = delete;
+
+  Result<Statement> Prepare(std::string_view sql);
+  // Prepares `sql` and binds `args` to its parameters 1..n.
+  template <typename... Args>
+  Result<Statement> Query(std::string_view sql, const Args&... args) {
+    Result<Statement> st = Prepare(sql);
+    if (!st.ok()) return st;
+    int index = 0;
+    (st->Bind(++index, args), ...);
+    return st;
+  }
+  // Prepares, binds and runs a statement that returns no rows.
+  template <typename... Args>
+  Status Run(std::string_view sql, const Args&... args) {
+    Result<Statement> st = Query(sql, args...);
+    if (!st.ok()) return st.status();
+    return st->Run();
+  }
+  // Like Run, for a write that may collide with a UNIQUE or PRIMARY KEY constraint:
+  // kDuplicate when it did (told by SQLite's extended result code, never by the
+  // message text), kWritten when it ran. Every other failure, a foreign key
+  // violation included, is the error Status that Run returns.
+  template <typename... Args>
+  Result<WriteOutcome> RunUnlessDuplicate(std::string_view sql, const Args&... args) {
+    Result<Statement> st = Query(sql, args...);
+    if (!st.ok()) return st.status();
+    Status ran = st->Run();
+    if (ran.ok()) return WriteOutcome::kWritten;
+    if (st->FailedOnDuplicate()) return WriteOutcome::kDuplicate;
+    return ran;
+  }
+  // Runs one or more statements without parameters (schema changes).
+  Status Exec(std::string_view sql);
+  // Rows changed by the last INSERT/UPDATE/DELETE.
+  std::int64_t Changes() const;
+  // Runs `fn` after this transaction commits (never if it rolls back): event log
+  // lines, in-memory notifications, anything that must not announce a change that
+  // did not happen. Callbacks run outside the database lock, in order.
+  void OnCommit(std::function<void()> fn);
+
+ private:
+  friend class Database;
+  explicit Tx(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  std::vector<std::function<void()>> on_commit_;
+};
+
+struct DatabaseOptions {
+  std::chrono::milliseconds busy_timeout{5000};
+};
+
+class Database {
+ public:
+  // Opens (creating if needed) the database at `path` and applies the pragmas above.
+  static Result<std::unique_ptr<Database>> Open(const std::filesystem::path& path, const DatabaseOptions& options = {});
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Runs `fn` in a write transaction (BEGIN IMMEDIATE). Commits when it returns
+  // ok; rolls back when it returns an error or throws (the exception is turned
+  // into kInternal). Transactions do not nest: calling Transact from inside `fn`
+  // deadlocks, by design of the lock (callers pass the Tx down instead).
+  Status Transact(const std::function<Status(Tx&)>& fn);
+  // Same, for work that produces a value.
+  template <typename T>
+  Result<T> Transact(const std::function<Result<T>(Tx&)>& fn) {
+    std::optional<T> out;
+    Status s = Transact([&](Tx& tx) -> Status {
+      Result<T> r = fn(tx);
+      if (!r.ok()) return r.status();
+      out.emplace(std::move(r).value());
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return std::move(*out);
+  }
+
+  // A read-only transaction: a consistent snapshot. Writes inside it fail.
+  Status Read(const std::function<Status(Tx&)>& fn);
+  template <typename T>
+  Result<T> Read(const std::function<Result<T>(Tx&)>& fn) {
+    std::optional<T> out;
+    Status s = Read([&](Tx& tx) -> Status {
+      Result<T> r = fn(tx);
+      if (!r.ok()) return r.status();
+      out.emplace(std::move(r).value());
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return std::move(*out);
+  }
+
+  const std::filesystem::path& path() const { return path_; }
+
+  // Counts committed write transactions: a reader that polls the state (the cell,
+  // the router's route sync) skips its read when nothing was committed since.
+  std::uint64_t CommitCount() const { return commits_.load(std::memory_order_acquire); }
+
+ private:
+  Database(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
+  Status RunTransaction(bool read_only, const std::function<Status(Tx&)>& fn);
+
+  sqlite3* db_;
+  std::filesystem::path path_;
+  std::mutex mu_;
+  std::atomic<std::uint64_t> commits_{0};
+};
+
+// Reads the first row of `st` with `read` (Statement& -> Result<T>); nullopt when there is none.
+template <typename T, typename ReadRow>
+Result<std::optional<T>> FetchOne(Result<Statement> st, ReadRow read) {
+  if (!st.ok()) return st.status();
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<T>();
+  Result<T> value = read(*st);
+  if (!value.ok()) return value.status();
+  return std::optional<T>(std::move(value).value());
+}
+
+// Reads every row of `st` with `read`.
+template <typename T, typename ReadRow>
+Result<std::vector<T>> FetchAll(Result<Statement> st, ReadRow read) {
+  if (!st.ok()) return st.status();
+  std::vector<T> out;
+  for (;;) {
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    Result<T> value = read(*st);
+    if (!value.ok()) return value.status();
+    out.push_back(std::move(value).value());
+  }
+}
+
+// The integer in the first column of the first row (a COUNT(*)).
+Result<std::int64_t> FetchInt(Result<Statement> st);
+
+}  // namespace wharf::state

@@ -1,0 +1,38 @@
+// Audit events in SQL. Bound to one transaction.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/status.h"
+#include "state/db.h"
+#include "state/model.h"
+#include "state/paging.h"
+
+namespace wharf::state {
+
+struct EventFilter {
+  std::optional<std::string> target_guid;
+  std::optional<std::string> type;
+};
+
+class EventStore {
+ public:
+  explicit EventStore(Tx& tx) : tx_(tx) {}
+
+  Status Insert(const Event& event);
+  // Newest first.
+  Result<Page<Event>> List(const EventFilter& filter, const PageRequest& page);
+
+ private:
+  Tx& tx_;
+};
+
+}  // namespace wharf::state
+
+namespace wharf::state {
+
+// Reads a page of events in its own read transaction.
+Result<Page<Event>> ListEvents(Database& db, const EventFilter& filter, const PageRequest& page);
+
+}  // namespace wharf::state

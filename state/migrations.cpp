@@ -1,0 +1,338 @@
+#include "state/migrations.h"
+
+#include <string>
+
+namespace wharf::state {
+namespace {
+
+// Conventions: every aggregate has `id INTEGER PRIMARY KEY` (insertion order,
+// used for "newest first") and a `guid` that is its public name. Times are
+// RFC 3339 UTC text. States are TEXT with a CHECK listing every legal value
+// (the codecs in states.h write exactly these strings). JSON documents
+// (lists, maps) are TEXT holding JSON.
+
+constexpr std::string_view kTenancyAndAuth = R"sql(
+CREATE TABLE orgs (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE spaces (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  org_guid TEXT NOT NULL REFERENCES orgs(guid),
+  name TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (org_guid, name)
+);
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL
+);
+-- A role held by a user, platform-wide (admin) or scoped to an org or a space.
+CREATE TABLE role_assignments (
+  id INTEGER PRIMARY KEY,
+  user_guid TEXT NOT NULL REFERENCES users(guid),
+  role TEXT NOT NULL CHECK (role IN ('admin', 'org_manager', 'space_developer', 'space_auditor')),
+  org_guid TEXT REFERENCES orgs(guid),
+  space_guid TEXT REFERENCES spaces(guid),
+  created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX role_assignments_unique
+  ON role_assignments (user_guid, role, IFNULL(org_guid, ''), IFNULL(space_guid, ''));
+-- API tokens. Only the sha256 of a token is stored; `lookup` is its first 16
+-- hex digits, to find the row before a constant-time comparison of the whole hash.
+CREATE TABLE tokens (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  user_guid TEXT NOT NULL REFERENCES users(guid),
+  name TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  lookup TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  last_used_at TEXT
+);
+CREATE INDEX tokens_lookup ON tokens (lookup);
+)sql";
+
+constexpr std::string_view kAppsAndProcesses = R"sql(
+CREATE TABLE apps (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  space_guid TEXT NOT NULL REFERENCES spaces(guid),
+  name TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('STOPPED', 'STARTED')),
+  buildpacks TEXT NOT NULL DEFAULT '[]',
+  stack TEXT NOT NULL,
+  environment_variables TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (space_guid, name)
+);
+-- Desired state of one process type of an app. Actual instances are separate
+-- records (added with the runtime).
+CREATE TABLE processes (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  app_guid TEXT NOT NULL REFERENCES apps(guid),
+  type TEXT NOT NULL,
+  command TEXT,
+  instances INTEGER NOT NULL CHECK (instances >= 0),
+  memory_in_mb INTEGER NOT NULL CHECK (memory_in_mb > 0),
+  disk_in_mb INTEGER NOT NULL CHECK (disk_in_mb > 0),
+  health_check_type TEXT NOT NULL CHECK (health_check_type IN ('port', 'process', 'http')),
+  health_check_endpoint TEXT,
+  health_check_invocation_timeout INTEGER NOT NULL CHECK (health_check_invocation_timeout > 0),
+  health_check_timeout INTEGER NOT NULL CHECK (health_check_timeout > 0),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (app_guid, type)
+);
+)sql";
+
+constexpr std::string_view kPackagesBuildsDroplets = R"sql(
+CREATE TABLE packages (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  app_guid TEXT NOT NULL REFERENCES apps(guid),
+  state TEXT NOT NULL CHECK (state IN ('READY', 'FAILED')),
+  sha256 TEXT NOT NULL,
+  file_count INTEGER NOT NULL,
+  size_bytes INTEGER NOT NULL,
+  source TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL
+);
+CREATE INDEX packages_app ON packages (app_guid, id);
+CREATE TABLE droplets (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  app_guid TEXT NOT NULL REFERENCES apps(guid),
+  package_guid TEXT REFERENCES packages(guid),
+  state TEXT NOT NULL CHECK (state IN ('STAGED')),
+  sha256 TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL,
+  process_types TEXT NOT NULL DEFAULT '{}',
+  buildpacks TEXT NOT NULL DEFAULT '[]',
+  stack TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX droplets_app ON droplets (app_guid, id);
+CREATE TABLE builds (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  app_guid TEXT NOT NULL REFERENCES apps(guid),
+  package_guid TEXT NOT NULL REFERENCES packages(guid) ON DELETE CASCADE,
+  state TEXT NOT NULL CHECK (state IN ('STAGING', 'STAGED', 'FAILED')),
+  error TEXT,
+  droplet_guid TEXT REFERENCES droplets(guid) ON DELETE SET NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX builds_app ON builds (app_guid, id);
+-- The buildpack cache an app's next build starts from (a blob), per stack.
+CREATE TABLE buildpack_caches (
+  id INTEGER PRIMARY KEY,
+  app_guid TEXT NOT NULL REFERENCES apps(guid),
+  stack TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (app_guid, stack)
+);
+ALTER TABLE apps ADD COLUMN current_droplet_guid TEXT REFERENCES droplets(guid);
+)sql";
+
+constexpr std::string_view kRoutes = R"sql(
+CREATE TABLE domains (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL UNIQUE,
+  shared INTEGER NOT NULL CHECK (shared IN (0, 1)),
+  org_guid TEXT REFERENCES orgs(guid),
+  created_at TEXT NOT NULL
+);
+CREATE TABLE routes (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  space_guid TEXT NOT NULL REFERENCES spaces(guid),
+  domain_guid TEXT NOT NULL REFERENCES domains(guid),
+  host TEXT NOT NULL,
+  path TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  UNIQUE (domain_guid, host, path)
+);
+CREATE TABLE route_destinations (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  route_guid TEXT NOT NULL REFERENCES routes(guid),
+  app_guid TEXT NOT NULL REFERENCES apps(guid),
+  process_type TEXT NOT NULL DEFAULT 'web',
+  created_at TEXT NOT NULL,
+  UNIQUE (route_guid, app_guid, process_type)
+);
+CREATE INDEX route_destinations_app ON route_destinations (app_guid);
+)sql";
+
+// Events outlive what they describe, so the target has no foreign key.
+constexpr std::string_view kEvents = R"sql(
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  actor_guid TEXT,
+  actor_name TEXT NOT NULL,
+  target_type TEXT NOT NULL,
+  target_guid TEXT NOT NULL,
+  target_name TEXT NOT NULL,
+  space_guid TEXT,
+  data TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL
+);
+CREATE INDEX events_target ON events (target_guid, id);
+CREATE INDEX events_type ON events (type, id);
+)sql";
+
+// Small facts about this installation that must survive restarts (the API port
+// picked for --api-port 0, so clients keep working after a restart).
+constexpr std::string_view kSettings = R"sql(
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+)sql";
+
+// What the cell runs for a started app: the droplet it was started (or last
+// restarted) with, and a generation bumped by every start and restart. Staging a
+// new droplet changes current_droplet_guid only; instances move to it on restart,
+// as in Cloud Foundry.
+constexpr std::string_view kRunningDroplet = R"sql(
+ALTER TABLE apps ADD COLUMN run_droplet_guid TEXT;
+ALTER TABLE apps ADD COLUMN run_generation INTEGER NOT NULL DEFAULT 0;
+UPDATE apps SET run_droplet_guid = current_droplet_guid WHERE state = 'STARTED';
+)sql";
+
+// The admin-ordered buildpack list. Staging detects in ascending position
+// (kept contiguous 1..n by the service, so no UNIQUE: shifting rows one by one
+// would trip it). A built-in one (builtin = 1) has its files in the built-in
+// buildpacks folder under `filename`; an uploaded one is the archive blob
+// `sha256` (NULL until its bits are uploaded).
+constexpr std::string_view kBuildpacks = R"sql(
+CREATE TABLE buildpacks (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL UNIQUE,
+  position INTEGER NOT NULL CHECK (position >= 1),
+  enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  stack TEXT,
+  builtin INTEGER NOT NULL CHECK (builtin IN (0, 1)),
+  filename TEXT NOT NULL DEFAULT '',
+  sha256 TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX buildpacks_position ON buildpacks (position);
+)sql";
+
+// Cloud Foundry's route option "loadbalancing": round-robin or least-connection.
+constexpr std::string_view kRouteLoadBalancing = R"sql(
+ALTER TABLE routes ADD COLUMN load_balancing TEXT NOT NULL DEFAULT 'round-robin'
+  CHECK (load_balancing IN ('round-robin', 'least-connection'));
+)sql";
+
+// The role "routing" (the router user: /v1/routing/ only). SQLite cannot change a CHECK
+// constraint in place, so the table is rebuilt with its rows.
+constexpr std::string_view kRoutingRole = R"sql(
+CREATE TABLE role_assignments_new (
+  id INTEGER PRIMARY KEY,
+  user_guid TEXT NOT NULL REFERENCES users(guid),
+  role TEXT NOT NULL CHECK (role IN ('admin', 'org_manager', 'space_developer', 'space_auditor', 'routing')),
+  org_guid TEXT REFERENCES orgs(guid),
+  space_guid TEXT REFERENCES spaces(guid),
+  created_at TEXT NOT NULL
+);
+INSERT INTO role_assignments_new (id, user_guid, role, org_guid, space_guid, created_at)
+  SELECT id, user_guid, role, org_guid, space_guid, created_at FROM role_assignments;
+DROP TABLE role_assignments;
+ALTER TABLE role_assignments_new RENAME TO role_assignments;
+CREATE UNIQUE INDEX role_assignments_unique
+  ON role_assignments (user_guid, role, IFNULL(org_guid, ''), IFNULL(space_guid, ''));
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
+    {2, "apps and their processes", kAppsAndProcesses},
+    {3, "packages, builds, droplets, buildpack caches; apps.current_droplet_guid", kPackagesBuildsDroplets},
+    {4, "domains, routes, route destinations", kRoutes},
+    {5, "events", kEvents},
+    {6, "settings", kSettings},
+    {7, "apps.run_droplet_guid and apps.run_generation (what the cell runs)", kRunningDroplet},
+    {8, "buildpacks (the admin-ordered list)", kBuildpacks},
+    {9, "routes.load_balancing (the loadbalancing route option)", kRouteLoadBalancing},
+    {10, "role_assignments: the routing role", kRoutingRole},
+};
+
+constexpr std::string_view kBookkeeping = R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at TEXT NOT NULL
+);
+)sql";
+
+Result<int> ReadVersion(Tx& tx) {
+  WHARF_RETURN_IF_ERROR(tx.Exec(kBookkeeping));
+  Result<Statement> st = tx.Prepare("SELECT IFNULL(MAX(version), 0) FROM schema_migrations");
+  if (!st.ok()) return st.status();
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  return static_cast<int>(st->Int(0));
+}
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+int LatestSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
+
+Result<int> CurrentSchemaVersion(Database& db) {
+  return db.Transact<int>([](Tx& tx) { return ReadVersion(tx); });
+}
+
+Status Migrate(Database& db, const Clock& clock, std::optional<int> target) {
+  int want = target.value_or(LatestSchemaVersion());
+  if (want < 0 || want > LatestSchemaVersion()) {
+    return Status::InvalidArgument("no schema version " + std::to_string(want) + " (latest is " +
+                                   std::to_string(LatestSchemaVersion()) + ")");
+  }
+  Result<int> current = CurrentSchemaVersion(db);
+  if (!current.ok()) return current.status().WithContext("reading schema version of " + db.path().string());
+  if (*current > LatestSchemaVersion()) {
+    return Status::Conflict("database " + db.path().string() + " has schema version " + std::to_string(*current) +
+                            ", newer than this wharfd knows (" + std::to_string(LatestSchemaVersion()) +
+                            "); run a newer wharfd");
+  }
+  for (const Migration& m : kMigrations) {
+    if (m.version <= *current || m.version > want) continue;
+    Status s = db.Transact([&](Tx& tx) -> Status {
+      // Re-check inside the transaction: another process may have migrated meanwhile.
+      Result<int> now = ReadVersion(tx);
+      if (!now.ok()) return now.status();
+      if (*now >= m.version) return Status::Ok();
+      WHARF_RETURN_IF_ERROR(tx.Exec(m.sql));
+      Result<Statement> st = tx.Prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+      if (!st.ok()) return st.status();
+      st->Bind(1, m.version).Bind(2, m.name).Bind(3, FormatRfc3339(clock.Now()));
+      return st->Run();
+    });
+    if (!s.ok()) {
+      return s.WithContext("applying migration " + std::to_string(m.version) + " (" + std::string(m.name) + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace wharf::state

@@ -1,0 +1,211 @@
+// The resource model as plain data: what the stores read and write and the
+// services reason about. No behaviour here beyond defaults.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "state/states.h"
+
+namespace wharf::state {
+
+// ---- Tenancy and auth ----
+
+struct Org {
+  std::string guid;
+  std::string name;
+  std::string created_at;
+};
+
+struct Space {
+  std::string guid;
+  std::string org_guid;
+  std::string name;
+  std::string created_at;
+};
+
+struct User {
+  std::string guid;
+  std::string name;
+  std::string created_at;
+};
+
+struct Token {
+  std::string guid;
+  std::string user_guid;
+  std::string name;
+  std::string token_hash;  // sha256 hex of the secret; the secret itself is never stored
+  std::string created_at;
+  std::optional<std::string> last_used_at;
+};
+
+// Who is calling, as established by authentication.
+struct Principal {
+  User user;
+  std::vector<std::string> roles;  // "admin", ...
+  bool HasRole(std::string_view role) const {
+    for (const auto& r : roles) {
+      if (r == role) return true;
+    }
+    return false;
+  }
+};
+
+// ---- Apps (desired state) ----
+
+using EnvVars = std::map<std::string, std::string>;
+
+struct App {
+  std::string guid;
+  std::string space_guid;
+  std::string name;
+  AppState state = AppState::kStopped;
+  std::vector<std::string> buildpacks;  // empty: detect
+  std::string stack = "debian12";
+  EnvVars environment_variables;
+  std::optional<std::string> current_droplet_guid;
+  // What the cell runs while STARTED: the droplet of the last start/restart and a
+  // generation bumped by each (a new generation replaces the instances).
+  std::optional<std::string> run_droplet_guid;
+  std::int64_t run_generation = 0;
+  std::string created_at;
+  std::string updated_at;
+};
+
+struct HealthCheck {
+  HealthCheckType type = HealthCheckType::kPort;
+  std::optional<std::string> endpoint;  // http only
+  int invocation_timeout = 1;           // seconds per check
+  int timeout = 60;                     // seconds from start to first healthy check
+};
+
+struct Process {
+  std::string guid;
+  std::string app_guid;
+  std::string type = "web";
+  std::optional<std::string> command;  // null: the droplet's command for this type
+  int instances = 1;
+  int memory_in_mb = 1024;
+  int disk_in_mb = 1024;
+  HealthCheck health_check;
+  std::string created_at;
+  std::string updated_at;
+};
+
+// ---- Packages, builds, droplets ----
+
+struct Package {
+  std::string guid;
+  std::string app_guid;
+  PackageState state = PackageState::kReady;
+  std::string sha256;  // digest of the package manifest blob
+  std::int64_t file_count = 0;
+  std::int64_t size_bytes = 0;
+  nlohmann::json source = nlohmann::json::object();  // {"type", "url"?, "ref"?, "commit"?}
+  std::string created_at;
+};
+
+struct Build {
+  std::string guid;
+  std::string app_guid;
+  std::string package_guid;
+  BuildState state = BuildState::kStaging;
+  std::optional<std::string> error;
+  std::optional<std::string> droplet_guid;
+  std::string created_at;
+  std::string updated_at;
+};
+
+struct Droplet {
+  std::string guid;
+  std::string app_guid;
+  std::optional<std::string> package_guid;
+  std::string sha256;  // the droplet tarball blob
+  std::int64_t size_bytes = 0;
+  std::map<std::string, std::string> process_types;  // type -> start command
+  nlohmann::json buildpacks = nlohmann::json::array();  // [{"name", "version"}]
+  std::string stack = "debian12";
+  std::string created_at;
+};
+
+struct BuildpackCache {
+  std::string app_guid;
+  std::string stack;
+  std::string sha256;
+  std::int64_t size_bytes = 0;
+  std::string updated_at;
+};
+
+// An entry of the admin-ordered buildpack list. Built-in ones have their files
+// in the built-in buildpacks folder (`filename` is the folder's name there);
+// uploaded ones are the archive blob `sha256` (none until uploaded).
+struct Buildpack {
+  std::string guid;
+  std::string name;
+  std::int64_t position = 1;  // detection order, contiguous 1..n
+  bool enabled = true;
+  std::optional<std::string> stack;  // none: any stack
+  bool builtin = false;
+  std::string filename;               // "staticfile" (built-in) or the uploaded file's name
+  std::optional<std::string> sha256;  // uploaded archive
+  std::string created_at;
+  std::string updated_at;
+  // Whether staging can use it: built-in, or uploaded bits.
+  bool HasBits() const { return builtin || sha256.has_value(); }
+};
+
+// ---- Routing ----
+
+struct Domain {
+  std::string guid;
+  std::string name;
+  bool shared = true;
+  std::optional<std::string> org_guid;  // owner of a private domain
+  std::string created_at;
+};
+
+struct Destination {
+  std::string guid;
+  std::string route_guid;
+  std::string app_guid;
+  std::string app_name;  // joined in for display
+  std::string process_type = "web";
+  std::string created_at;
+};
+
+struct Route {
+  std::string guid;
+  std::string space_guid;
+  std::string domain_guid;
+  std::string domain_name;  // joined in for display
+  std::string host;
+  std::string path;  // "" or "/..."
+  std::string load_balancing = "round-robin";  // the "loadbalancing" option: or "least-connection"
+  std::string created_at;
+  std::vector<Destination> destinations;
+
+  // "web.localhost/api"
+  std::string Url() const { return (host.empty() ? domain_name : host + "." + domain_name) + path; }
+};
+
+// ---- Audit ----
+
+struct Event {
+  std::string guid;
+  std::string type;  // "app-created", ...
+  std::optional<std::string> actor_guid;
+  std::string actor_name;
+  std::string target_type;  // "app", "route", "domain", "package", ...
+  std::string target_guid;
+  std::string target_name;
+  std::optional<std::string> space_guid;
+  nlohmann::json data = nlohmann::json::object();
+  std::string created_at;
+};
+
+}  // namespace wharf::state

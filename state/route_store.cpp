@@ -1,0 +1,209 @@
+#include "state/route_store.h"
+
+#include "state/where_clause.h"
+
+namespace wharf::state {
+namespace {
+
+constexpr std::string_view kDomainColumns = "guid, name, shared, org_guid, created_at";
+
+Result<Domain> ReadDomain(Statement& st) {
+  return Domain{st.Text(0), st.Text(1), st.Int(2) != 0, st.OptionalText(3), st.Text(4)};
+}
+
+constexpr std::string_view kRouteSelect =
+    "SELECT r.guid, r.space_guid, r.domain_guid, d.name, r.host, r.path, r.created_at, r.load_balancing "
+    "FROM routes r JOIN domains d ON d.guid = r.domain_guid";
+
+Result<Route> ReadRoute(Statement& st) {
+  Route r;
+  r.guid = st.Text(0);
+  r.space_guid = st.Text(1);
+  r.domain_guid = st.Text(2);
+  r.domain_name = st.Text(3);
+  r.host = st.Text(4);
+  r.path = st.Text(5);
+  r.created_at = st.Text(6);
+  r.load_balancing = st.Text(7);
+  return r;
+}
+
+}  // namespace
+
+// ---- domains ----
+
+Status RouteStore::InsertDomain(const Domain& d) {
+  Result<WriteOutcome> written =
+      tx_.RunUnlessDuplicate("INSERT INTO domains (guid, name, shared, org_guid, created_at) VALUES (?, ?, ?, ?, ?)",
+                             d.guid, d.name, d.shared, d.org_guid, d.created_at);
+  if (!written.ok()) return written.status();
+  if (*written == WriteOutcome::kDuplicate) return Status::Conflict("domain '" + d.name + "' already exists");
+  return Status::Ok();
+}
+
+Result<Domain> RouteStore::GetDomain(std::string_view guid) {
+  auto d = FetchOne<Domain>(
+      tx_.Query("SELECT " + std::string(kDomainColumns) + " FROM domains WHERE guid = ?", guid), ReadDomain);
+  if (!d.ok()) return d.status();
+  if (!*d) return Status::NotFound("domain '" + std::string(guid) + "' not found");
+  return std::move(**d);
+}
+
+Result<std::optional<Domain>> RouteStore::FindDomainByName(std::string_view name) {
+  return FetchOne<Domain>(
+      tx_.Query("SELECT " + std::string(kDomainColumns) + " FROM domains WHERE name = ?", name), ReadDomain);
+}
+
+Result<Page<Domain>> RouteStore::ListDomains(const PageRequest& page) {
+  Result<std::int64_t> total = FetchInt(tx_.Query("SELECT COUNT(*) FROM domains"));
+  if (!total.ok()) return total.status();
+  auto items = FetchAll<Domain>(tx_.Query("SELECT " + std::string(kDomainColumns) +
+                                              " FROM domains ORDER BY id LIMIT ? OFFSET ?",
+                                          page.per_page, page.Offset()),
+                                ReadDomain);
+  if (!items.ok()) return items.status();
+  return Page<Domain>{std::move(items).value(), *total};
+}
+
+Status RouteStore::DeleteDomain(std::string_view guid) {
+  Result<Domain> domain = GetDomain(guid);
+  if (!domain.ok()) return domain.status();
+  Result<std::int64_t> used = FetchInt(tx_.Query("SELECT COUNT(*) FROM routes WHERE domain_guid = ?", guid));
+  if (!used.ok()) return used.status();
+  if (*used > 0) {
+    return Status::Conflict("domain '" + domain->name + "' is used by " + std::to_string(*used) +
+                            " route(s); delete them first");
+  }
+  return tx_.Run("DELETE FROM domains WHERE guid = ?", guid);
+}
+
+// ---- routes ----
+
+Status RouteStore::InsertRoute(const Route& r) {
+  Result<WriteOutcome> written = tx_.RunUnlessDuplicate(
+      "INSERT INTO routes (guid, space_guid, domain_guid, host, path, created_at, load_balancing) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)",
+      r.guid, r.space_guid, r.domain_guid, r.host, r.path, r.created_at, r.load_balancing);
+  if (written.ok() && *written == WriteOutcome::kDuplicate) {
+    return Status::Conflict("route '" + r.Url() + "' already exists");
+  }
+  // What is left of kConflict is the foreign key on the domain.
+  if (written.status().code() == StatusCode::kConflict) {
+    return Status::NotFound("domain '" + r.domain_guid + "' not found");
+  }
+  return written.status();
+}
+
+Status RouteStore::SetLoadBalancing(std::string_view guid, std::string_view load_balancing) {
+  WHARF_RETURN_IF_ERROR(tx_.Run("UPDATE routes SET load_balancing = ? WHERE guid = ?", load_balancing, guid));
+  if (tx_.Changes() == 0) return Status::NotFound("route '" + std::string(guid) + "' not found");
+  return Status::Ok();
+}
+
+Result<std::vector<Destination>> RouteStore::DestinationsOf(std::string_view route_guid) {
+  return FetchAll<Destination>(
+      tx_.Query("SELECT rd.guid, rd.route_guid, rd.app_guid, a.name, rd.process_type, rd.created_at "
+                "FROM route_destinations rd JOIN apps a ON a.guid = rd.app_guid "
+                "WHERE rd.route_guid = ? ORDER BY rd.id",
+                route_guid),
+      [](Statement& st) -> Result<Destination> {
+        return Destination{st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5)};
+      });
+}
+
+Result<Route> RouteStore::Complete(Route route) {
+  auto dests = DestinationsOf(route.guid);
+  if (!dests.ok()) return dests.status();
+  route.destinations = std::move(dests).value();
+  return route;
+}
+
+Result<Route> RouteStore::GetRoute(std::string_view guid) {
+  auto r = FetchOne<Route>(tx_.Query(std::string(kRouteSelect) + " WHERE r.guid = ?", guid), ReadRoute);
+  if (!r.ok()) return r.status();
+  if (!*r) return Status::NotFound("route '" + std::string(guid) + "' not found");
+  return Complete(std::move(**r));
+}
+
+Result<Page<Route>> RouteStore::ListRoutes(const RouteFilter& filter, const PageRequest& page) {
+  WhereClause where;
+  if (filter.host) where.Equals("r.host", *filter.host);
+  if (filter.domain_guid) where.Equals("r.domain_guid", *filter.domain_guid);
+  if (filter.app_guid) {
+    where.Condition("r.guid IN (SELECT route_guid FROM route_destinations WHERE app_guid = ?)", {*filter.app_guid});
+  }
+  Result<std::int64_t> total =
+      FetchInt(where.Prepare(tx_, "SELECT COUNT(*) FROM routes r JOIN domains d ON d.guid = r.domain_guid", ""));
+  if (!total.ok()) return total.status();
+  auto items = FetchAll<Route>(
+      where.Prepare(tx_, std::string(kRouteSelect), " ORDER BY r.id LIMIT ? OFFSET ?", {page.per_page, page.Offset()}),
+      ReadRoute);
+  if (!items.ok()) return items.status();
+  Page<Route> out{{}, *total};
+  for (Route& r : *items) {
+    Result<Route> full = Complete(std::move(r));
+    if (!full.ok()) return full.status();
+    out.items.push_back(std::move(full).value());
+  }
+  return out;
+}
+
+Result<std::vector<Route>> RouteStore::RoutesForApp(std::string_view app_guid) {
+  auto items = FetchAll<Route>(
+      tx_.Query(std::string(kRouteSelect) +
+                    " WHERE r.guid IN (SELECT route_guid FROM route_destinations WHERE app_guid = ?) ORDER BY r.id",
+                app_guid),
+      ReadRoute);
+  if (!items.ok()) return items.status();
+  std::vector<Route> out;
+  for (Route& r : *items) {
+    Result<Route> full = Complete(std::move(r));
+    if (!full.ok()) return full.status();
+    out.push_back(std::move(full).value());
+  }
+  return out;
+}
+
+Status RouteStore::DeleteRoute(std::string_view guid) {
+  WHARF_RETURN_IF_ERROR(tx_.Run("DELETE FROM route_destinations WHERE route_guid = ?", guid));
+  WHARF_RETURN_IF_ERROR(tx_.Run("DELETE FROM routes WHERE guid = ?", guid));
+  if (tx_.Changes() == 0) return Status::NotFound("route '" + std::string(guid) + "' not found");
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> RouteStore::RoutesMappedOnlyTo(std::string_view app_guid) {
+  return FetchAll<std::string>(
+      tx_.Query("SELECT route_guid FROM route_destinations GROUP BY route_guid "
+                "HAVING SUM(app_guid = ?) > 0 AND SUM(app_guid != ?) = 0",
+                app_guid, app_guid),
+      [](Statement& st) -> Result<std::string> { return st.Text(0); });
+}
+
+// ---- destinations ----
+
+Status RouteStore::AddDestination(const Destination& d) {
+  Status s = tx_.Run(
+      "INSERT INTO route_destinations (guid, route_guid, app_guid, process_type, created_at) VALUES (?, ?, ?, ?, ?) "
+      "ON CONFLICT (route_guid, app_guid, process_type) DO NOTHING",
+      d.guid, d.route_guid, d.app_guid, d.process_type, d.created_at);
+  if (s.code() == StatusCode::kConflict) {
+    return Status::NotFound("route '" + d.route_guid + "' or app '" + d.app_guid + "' not found");
+  }
+  return s;
+}
+
+Status RouteStore::RemoveDestinations(std::string_view route_guid, std::string_view app_guid) {
+  WHARF_RETURN_IF_ERROR(
+      tx_.Run("DELETE FROM route_destinations WHERE route_guid = ? AND app_guid = ?", route_guid, app_guid));
+  if (tx_.Changes() == 0) {
+    return Status::NotFound("route '" + std::string(route_guid) + "' has no destination to app '" +
+                            std::string(app_guid) + "'");
+  }
+  return Status::Ok();
+}
+
+Status RouteStore::RemoveDestinationsForApp(std::string_view app_guid) {
+  return tx_.Run("DELETE FROM route_destinations WHERE app_guid = ?", app_guid);
+}
+
+}  // namespace wharf::state

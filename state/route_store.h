@@ -1,0 +1,62 @@
+// Domains, routes and route destinations in SQL. Bound to one transaction.
+// Routes come back with their domain name and destinations joined in.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "state/db.h"
+#include "state/model.h"
+#include "state/paging.h"
+
+namespace wharf::state {
+
+struct RouteFilter {
+  std::optional<std::string> app_guid;  // routes with a destination to this app
+  std::optional<std::string> host;
+  std::optional<std::string> domain_guid;
+};
+
+class RouteStore {
+ public:
+  explicit RouteStore(Tx& tx) : tx_(tx) {}
+
+  // ---- domains ----
+  // kConflict "domain 'x' already exists".
+  Status InsertDomain(const Domain& domain);
+  Result<Domain> GetDomain(std::string_view guid);
+  Result<std::optional<Domain>> FindDomainByName(std::string_view name);
+  Result<Page<Domain>> ListDomains(const PageRequest& page);  // oldest first
+  // kConflict while any route uses the domain.
+  Status DeleteDomain(std::string_view guid);
+
+  // ---- routes ----
+  // kConflict "route 'web.localhost' already exists".
+  Status InsertRoute(const Route& route);
+  Result<Route> GetRoute(std::string_view guid);
+  Result<Page<Route>> ListRoutes(const RouteFilter& filter, const PageRequest& page);  // oldest first
+  Result<std::vector<Route>> RoutesForApp(std::string_view app_guid);
+  // Deletes the route and its destinations.
+  Status DeleteRoute(std::string_view guid);
+  Status SetLoadBalancing(std::string_view guid, std::string_view load_balancing);
+  // Routes whose every destination is `app_guid` (deleted with the app on recursive delete).
+  Result<std::vector<std::string>> RoutesMappedOnlyTo(std::string_view app_guid);
+
+  // ---- destinations ----
+  // Adding an existing (route, app, process type) destination is a no-op.
+  Status AddDestination(const Destination& destination);
+  // kNotFound when the route has no destination to that app.
+  Status RemoveDestinations(std::string_view route_guid, std::string_view app_guid);
+  Status RemoveDestinationsForApp(std::string_view app_guid);
+
+ private:
+  Result<std::vector<Destination>> DestinationsOf(std::string_view route_guid);
+  Result<Route> Complete(Route route);
+
+  Tx& tx_;
+};
+
+}  // namespace wharf::state

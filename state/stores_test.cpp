@@ -1,0 +1,222 @@
+// Stores of apps, processes, packages, builds, droplets and events.
+#include <doctest/doctest.h>
+
+#include "common/ids.h"
+#include "state/app_store.h"
+#include "state/build_store.h"
+#include "state/droplet_store.h"
+#include "state/event_store.h"
+#include "state/package_store.h"
+#include "state/test_support.h"
+#include "state/user_store.h"
+
+namespace wharf::state {
+namespace {
+
+using testing::TempDir;
+
+struct Fixture {
+  TempDir dir;
+  FakeClock clock;
+  std::unique_ptr<Database> db = testing::OpenMigrated(dir / "w.db", clock);
+  std::string space = NewGuid();
+
+  Fixture() {
+    REQUIRE(db->Transact([&](Tx& tx) -> Status {
+                UserStore users(tx);
+                std::string org = NewGuid();
+                WHARF_RETURN_IF_ERROR(users.InsertOrg(Org{org, "wharf", "t"}));
+                return users.InsertSpace(Space{space, org, "default", "t"});
+              }).ok());
+  }
+
+  App MakeApp(const std::string& name) {
+    App a;
+    a.guid = NewGuid();
+    a.space_guid = space;
+    a.name = name;
+    a.created_at = a.updated_at = "2026-01-01T00:00:00Z";
+    a.environment_variables = {{"A", "1"}};
+    a.buildpacks = {"nodejs_buildpack"};
+    return a;
+  }
+
+  App InsertApp(const std::string& name) {
+    App a = MakeApp(name);
+    Status s = db->Transact([&](Tx& tx) { return AppStore(tx).Insert(a); });
+    REQUIRE_MESSAGE(s.ok(), s.ToString());
+    return a;
+  }
+};
+
+TEST_CASE("AppStore stores an app and reads back every field") {
+  Fixture f;
+  App a = f.InsertApp("web");
+  auto got = f.db->Read<App>([&](Tx& tx) { return AppStore(tx).Get(a.guid); });
+  REQUIRE(got.ok());
+  CHECK(got->name == "web");
+  CHECK(got->state == AppState::kStopped);
+  CHECK(got->environment_variables == EnvVars{{"A", "1"}});
+  CHECK(got->buildpacks == std::vector<std::string>{"nodejs_buildpack"});
+  CHECK(got->stack == "debian12");
+  CHECK(!got->current_droplet_guid);
+}
+
+TEST_CASE("AppStore refuses a second app with the same name in a space, naming it") {
+  Fixture f;
+  f.InsertApp("web");
+  App dup = f.MakeApp("web");
+  Status s = f.db->Transact([&](Tx& tx) { return AppStore(tx).Insert(dup); });
+  CHECK(s.code() == StatusCode::kConflict);
+  CHECK(s.message() == "app name 'web' is already taken");
+}
+
+TEST_CASE("A store write inside a failed transaction leaves nothing behind") {
+  Fixture f;
+  App a = f.MakeApp("ghost");
+  Status s = f.db->Transact([&](Tx& tx) -> Status {
+    WHARF_RETURN_IF_ERROR(AppStore(tx).Insert(a));
+    Process p;
+    p.guid = NewGuid();
+    p.app_guid = a.guid;
+    WHARF_RETURN_IF_ERROR(ProcessStore(tx).Insert(p));
+    WHARF_RETURN_IF_ERROR(ProcessStore(tx).Insert(p));  // same type again: conflict
+    return Status::Ok();
+  });
+  CHECK(s.code() == StatusCode::kConflict);
+  CHECK(s.message().find("process of type 'web'") != std::string::npos);
+  auto got = f.db->Read<App>([&](Tx& tx) { return AppStore(tx).Get(a.guid); });
+  CHECK(got.status().code() == StatusCode::kNotFound);
+}
+
+TEST_CASE("AppStore lists by name, pages and filters by names") {
+  Fixture f;
+  for (const char* n : {"delta", "alpha", "charlie", "bravo", "echo"}) f.InsertApp(n);
+  auto page = f.db->Read<Page<App>>([&](Tx& tx) { return AppStore(tx).List({}, PageRequest{2, 2}); });
+  REQUIRE(page.ok());
+  CHECK(page->total == 5);
+  REQUIRE(page->items.size() == 2);
+  CHECK(page->items[0].name == "charlie");
+  CHECK(page->items[1].name == "delta");
+  AppFilter filter;
+  filter.names = {"echo", "alpha", "zulu"};
+  auto named = f.db->Read<Page<App>>([&](Tx& tx) { return AppStore(tx).List(filter, PageRequest{}); });
+  REQUIRE(named.ok());
+  CHECK(named->total == 2);
+  CHECK(named->items[0].name == "alpha");
+  CHECK(named->items[1].name == "echo");
+}
+
+TEST_CASE("AppStore update of an unknown app is not found, and renaming onto a taken name conflicts") {
+  Fixture f;
+  f.InsertApp("one");
+  App two = f.InsertApp("two");
+  App ghost = f.MakeApp("ghost");
+  CHECK(f.db->Transact([&](Tx& tx) { return AppStore(tx).Update(ghost); }).code() == StatusCode::kNotFound);
+  two.name = "one";
+  CHECK(f.db->Transact([&](Tx& tx) { return AppStore(tx).Update(two); }).code() == StatusCode::kConflict);
+}
+
+TEST_CASE("ProcessStore lists web first and replaces a spec") {
+  Fixture f;
+  App a = f.InsertApp("web");
+  Process worker;
+  worker.guid = NewGuid();
+  worker.app_guid = a.guid;
+  worker.type = "worker";
+  worker.health_check.type = HealthCheckType::kProcess;
+  Process web;
+  web.guid = NewGuid();
+  web.app_guid = a.guid;
+  REQUIRE(f.db->Transact([&](Tx& tx) -> Status {
+                WHARF_RETURN_IF_ERROR(ProcessStore(tx).Insert(worker));
+                return ProcessStore(tx).Insert(web);
+              }).ok());
+  web.instances = 3;
+  web.command = "node server.js";
+  REQUIRE(f.db->Transact([&](Tx& tx) { return ProcessStore(tx).Update(web); }).ok());
+  auto list = f.db->Read<std::vector<Process>>([&](Tx& tx) { return ProcessStore(tx).ListForApp(a.guid); });
+  REQUIRE(list.ok());
+  REQUIRE(list->size() == 2);
+  CHECK((*list)[0].type == "web");
+  CHECK((*list)[0].instances == 3);
+  CHECK((*list)[0].command == "node server.js");
+  CHECK((*list)[1].health_check.type == HealthCheckType::kProcess);
+}
+
+TEST_CASE("Packages, builds and droplets list newest first") {
+  Fixture f;
+  App a = f.InsertApp("web");
+  std::vector<std::string> packages;
+  REQUIRE(f.db->Transact([&](Tx& tx) -> Status {
+                for (int i = 0; i < 3; ++i) {
+                  Package p;
+                  p.guid = NewGuid();
+                  p.app_guid = a.guid;
+                  p.sha256 = std::string(64, static_cast<char>('a' + i));
+                  p.source = {{"type", "git"}, {"commit", "abc"}};
+                  p.created_at = "t";
+                  WHARF_RETURN_IF_ERROR(PackageStore(tx).Insert(p));
+                  packages.push_back(p.guid);
+                  Build b{NewGuid(), a.guid, p.guid, BuildState::kStaging, std::nullopt, std::nullopt, "t", "t"};
+                  WHARF_RETURN_IF_ERROR(BuildStore(tx).Insert(b));
+                  Droplet d;
+                  d.guid = NewGuid();
+                  d.app_guid = a.guid;
+                  d.package_guid = p.guid;
+                  d.sha256 = p.sha256;
+                  d.process_types = {{"web", "node s.js"}};
+                  d.created_at = "t";
+                  WHARF_RETURN_IF_ERROR(DropletStore(tx).Insert(d));
+                }
+                return Status::Ok();
+              }).ok());
+  auto list = f.db->Read<Page<Package>>([&](Tx& tx) { return PackageStore(tx).ListForApp(a.guid, PageRequest{1, 2}); });
+  REQUIRE(list.ok());
+  CHECK(list->total == 3);
+  REQUIRE(list->items.size() == 2);
+  CHECK(list->items[0].guid == packages[2]);
+  CHECK(list->items[0].source["commit"] == "abc");
+  auto builds = f.db->Read<Page<Build>>([&](Tx& tx) { return BuildStore(tx).ListForApp(a.guid, PageRequest{}); });
+  CHECK(builds->items.front().package_guid == packages[2]);
+  auto staging = f.db->Read<std::set<std::string>>([&](Tx& tx) { return BuildStore(tx).PackagesBeingStaged(); });
+  CHECK(staging->size() == 3);
+  auto droplets = f.db->Read<std::vector<Droplet>>([&](Tx& tx) { return DropletStore(tx).AllForApp(a.guid); });
+  REQUIRE(droplets->size() == 3);
+  CHECK(droplets->front().package_guid == packages[2]);
+  CHECK(droplets->front().process_types.at("web") == "node s.js");
+}
+
+TEST_CASE("EventStore lists newest first and filters by target and type") {
+  Fixture f;
+  REQUIRE(f.db->Transact([&](Tx& tx) -> Status {
+                EventStore events(tx);
+                for (const char* type : {"app-created", "app-started", "app-created"}) {
+                  Event e;
+                  e.guid = NewGuid();
+                  e.type = type;
+                  e.actor_name = "admin";
+                  e.target_type = "app";
+                  e.target_guid = std::string(type) == "app-started" ? "b" : "a";
+                  e.target_name = "web";
+                  e.data = {{"n", 1}};
+                  e.created_at = "t";
+                  WHARF_RETURN_IF_ERROR(events.Insert(e));
+                }
+                return Status::Ok();
+              }).ok());
+  auto all = ListEvents(*f.db, {}, PageRequest{});
+  REQUIRE(all.ok());
+  CHECK(all->total == 3);
+  CHECK(all->items[0].type == "app-created");
+  CHECK(all->items[1].type == "app-started");
+  CHECK(all->items[0].data["n"] == 1);
+  auto for_a = ListEvents(*f.db, EventFilter{"a", std::nullopt}, PageRequest{});
+  CHECK(for_a->total == 2);
+  auto started = ListEvents(*f.db, EventFilter{std::nullopt, "app-started"}, PageRequest{});
+  CHECK(started->total == 1);
+  CHECK(started->items[0].target_guid == "b");
+}
+
+}  // namespace
+}  // namespace wharf::state

@@ -1,0 +1,114 @@
+#include "state/user_store.h"
+
+namespace wharf::state {
+namespace {
+
+Status Taken(const Result<WriteOutcome>& written, std::string what) {
+  if (!written.ok()) return written.status();
+  if (*written == WriteOutcome::kDuplicate) return Status::Conflict(std::move(what) + " already exists");
+  return Status::Ok();
+}
+
+Result<Org> ReadOrg(Statement& st) { return Org{st.Text(0), st.Text(1), st.Text(2)}; }
+Result<Space> ReadSpace(Statement& st) { return Space{st.Text(0), st.Text(1), st.Text(2), st.Text(3)}; }
+Result<User> ReadUser(Statement& st) { return User{st.Text(0), st.Text(1), st.Text(2)}; }
+
+template <typename T>
+Result<T> Required(Result<std::optional<T>> found, std::string what) {
+  if (!found.ok()) return found.status();
+  if (!*found) return Status::NotFound(std::move(what) + " not found");
+  return std::move(**found);
+}
+
+}  // namespace
+
+std::string TokenLookupKey(std::string_view token_hash) { return std::string(token_hash.substr(0, 16)); }
+
+Status UserStore::InsertOrg(const Org& o) {
+  return Taken(tx_.RunUnlessDuplicate("INSERT INTO orgs (guid, name, created_at) VALUES (?, ?, ?)", o.guid, o.name,
+                                      o.created_at),
+               "org '" + o.name + "'");
+}
+
+Result<std::optional<Org>> UserStore::FindOrgByName(std::string_view name) {
+  return FetchOne<Org>(tx_.Query("SELECT guid, name, created_at FROM orgs WHERE name = ?", name), ReadOrg);
+}
+
+Result<Org> UserStore::GetOrg(std::string_view guid) {
+  return Required(FetchOne<Org>(tx_.Query("SELECT guid, name, created_at FROM orgs WHERE guid = ?", guid), ReadOrg),
+                  "org '" + std::string(guid) + "'");
+}
+
+Status UserStore::InsertSpace(const Space& s) {
+  return Taken(tx_.RunUnlessDuplicate("INSERT INTO spaces (guid, org_guid, name, created_at) VALUES (?, ?, ?, ?)",
+                                      s.guid, s.org_guid, s.name, s.created_at),
+               "space '" + s.name + "'");
+}
+
+Result<std::optional<Space>> UserStore::FindSpace(std::string_view org_guid, std::string_view name) {
+  return FetchOne<Space>(
+      tx_.Query("SELECT guid, org_guid, name, created_at FROM spaces WHERE org_guid = ? AND name = ?", org_guid, name),
+      ReadSpace);
+}
+
+Result<Space> UserStore::GetSpace(std::string_view guid) {
+  return Required(
+      FetchOne<Space>(tx_.Query("SELECT guid, org_guid, name, created_at FROM spaces WHERE guid = ?", guid), ReadSpace),
+      "space '" + std::string(guid) + "'");
+}
+
+Status UserStore::InsertUser(const User& u) {
+  return Taken(tx_.RunUnlessDuplicate("INSERT INTO users (guid, name, created_at) VALUES (?, ?, ?)", u.guid, u.name,
+                                      u.created_at),
+               "user '" + u.name + "'");
+}
+
+Result<std::optional<User>> UserStore::FindUserByName(std::string_view name) {
+  return FetchOne<User>(tx_.Query("SELECT guid, name, created_at FROM users WHERE name = ?", name), ReadUser);
+}
+
+Result<User> UserStore::GetUser(std::string_view guid) {
+  return Required(FetchOne<User>(tx_.Query("SELECT guid, name, created_at FROM users WHERE guid = ?", guid), ReadUser),
+                  "user '" + std::string(guid) + "'");
+}
+
+Status UserStore::AssignRole(std::string_view user_guid, std::string_view role,
+                             const std::optional<std::string>& org_guid, const std::optional<std::string>& space_guid,
+                             std::string_view now) {
+  return tx_.Run(
+      "INSERT INTO role_assignments (user_guid, role, org_guid, space_guid, created_at) VALUES (?, ?, ?, ?, ?) "
+      "ON CONFLICT DO NOTHING",
+      user_guid, role, org_guid, space_guid, now);
+}
+
+Result<std::vector<std::string>> UserStore::RolesOf(std::string_view user_guid) {
+  return FetchAll<std::string>(
+      tx_.Query("SELECT DISTINCT role FROM role_assignments WHERE user_guid = ? ORDER BY role", user_guid),
+      [](Statement& st) -> Result<std::string> { return st.Text(0); });
+}
+
+Status UserStore::InsertToken(const Token& t) {
+  return tx_.Run(
+      "INSERT INTO tokens (guid, user_guid, name, token_hash, lookup, created_at, last_used_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)",
+      t.guid, t.user_guid, t.name, t.token_hash, TokenLookupKey(t.token_hash), t.created_at, t.last_used_at);
+}
+
+Result<std::int64_t> UserStore::CountTokensOf(std::string_view user_guid) {
+  return FetchInt(tx_.Query("SELECT COUNT(*) FROM tokens WHERE user_guid = ?", user_guid));
+}
+
+Result<std::vector<Token>> UserStore::TokensByLookup(std::string_view lookup) {
+  return FetchAll<Token>(
+      tx_.Query("SELECT guid, user_guid, name, token_hash, created_at, last_used_at FROM tokens WHERE lookup = ?",
+                lookup),
+      [](Statement& st) -> Result<Token> {
+        return Token{st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.OptionalText(5)};
+      });
+}
+
+Status UserStore::TouchToken(std::string_view guid, std::string_view now) {
+  return tx_.Run("UPDATE tokens SET last_used_at = ? WHERE guid = ?", now, guid);
+}
+
+}  // namespace wharf::state

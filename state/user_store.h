@@ -1,0 +1,50 @@
+// Tenancy and identity in SQL: orgs, spaces, users, role assignments and API
+// tokens (stored as sha256 only). Bound to one transaction.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "state/db.h"
+#include "state/model.h"
+
+namespace wharf::state {
+
+class UserStore {
+ public:
+  explicit UserStore(Tx& tx) : tx_(tx) {}
+
+  Status InsertOrg(const Org& org);
+  Result<std::optional<Org>> FindOrgByName(std::string_view name);
+  Result<Org> GetOrg(std::string_view guid);
+
+  Status InsertSpace(const Space& space);
+  Result<std::optional<Space>> FindSpace(std::string_view org_guid, std::string_view name);
+  Result<Space> GetSpace(std::string_view guid);
+
+  Status InsertUser(const User& user);
+  Result<std::optional<User>> FindUserByName(std::string_view name);
+  Result<User> GetUser(std::string_view guid);
+
+  // Platform-wide when org and space are empty. Assigning an existing role is a no-op.
+  Status AssignRole(std::string_view user_guid, std::string_view role, const std::optional<std::string>& org_guid,
+                    const std::optional<std::string>& space_guid, std::string_view now);
+  Result<std::vector<std::string>> RolesOf(std::string_view user_guid);
+
+  Status InsertToken(const Token& token);
+  Result<std::int64_t> CountTokensOf(std::string_view user_guid);
+  // Tokens whose hash starts with `lookup` (16 hex digits); the caller compares whole hashes.
+  Result<std::vector<Token>> TokensByLookup(std::string_view lookup);
+  Status TouchToken(std::string_view guid, std::string_view now);
+
+ private:
+  Tx& tx_;
+};
+
+// The first 16 hex digits of a token hash: the index key for TokensByLookup.
+std::string TokenLookupKey(std::string_view token_hash);
+
+}  // namespace wharf::state
