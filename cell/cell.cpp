@@ -70,7 +70,10 @@ void Cell::Run() {
   });
 }
 
-void Cell::Tick() { supervisor_->Tick(); }
+void Cell::Tick() {
+  supervisor_->Tick();
+  supervisor_->WaitForStops();
+}
 
 void Cell::Stop() {
   if (stopped_) return;

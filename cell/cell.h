@@ -83,8 +83,8 @@ class Cell final : public InstanceReporter {
   Status Sync();
   // Sync() when the desired state changed since the last one, or a full interval passed.
   Status SyncIfChanged();
-  // One step of the supervisor (what its thread does every tick_interval): tests
-  // drive an Open cell with it and a FakeClock.
+  // One step of the supervisor (what its thread does every tick_interval), then waits
+  // for the stops it began: tests drive an Open cell with it and a FakeClock.
   void Tick();
 
   std::vector<InstanceReport> Instances(const std::string& app_guid, const std::string& process_type) override;
