@@ -1,24 +1,21 @@
-// The three seams between the health supervisor / log tailer and the rest of
-// wharfd:
-//   LogBufferSink       runtime::LogSink -> the app's log lines ([APP/PROC/WEB/0], [CELL/0])
-//   RouteEndpoints      health::EndpointPublisher -> RoutingSync (healthy instances become endpoints)
-//   CellEventRecorder   health::InstanceEventSink -> log tailing, [CELL/0] lines, crash events
+// The cell's outputs (cell/), implemented over the rest of wharfd:
+//   LogBufferSink         runtime::LogSink -> the app's log lines ([APP/PROC/WEB/0], [CELL/0])
+//   RoutingSyncEndpoints  cell::EndpointTable -> RoutingSync (healthy instances become endpoints)
+//   InstanceAuditRecorder health::InstanceEventSink -> crash events, instance-healthy event-log lines
+// What the cell reads comes through controller/desired_state_db.h.
 #pragma once
 
-#include <map>
-#include <mutex>
 #include <string>
-#include <utility>
+#include <vector>
 
+#include "cell/route_endpoints.h"
 #include "state/db.h"
 #include "controller/state_names.h"
 #include "controller/event_recorder.h"
 #include "controller/log_buffer.h"
 #include "controller/routing_sync.h"
 #include "health/supervisor.h"
-#include "runtime/container_runtime.h"
 #include "runtime/log_entry.h"
-#include "runtime/log_tailer.h"
 
 namespace wharf::controller {
 
@@ -31,39 +28,28 @@ class LogBufferSink final : public runtime::LogSink {
   LogBuffer& logs_;
 };
 
-// Keeps the healthy endpoints of each (app, process type) and hands the whole set
-// to RoutingSync on every change. `routing` may be null (no router role here).
-class RouteEndpoints final : public health::EndpointPublisher {
+// The cell's endpoints of each (app, process type) become the router's (router::Endpoint).
+class RoutingSyncEndpoints final : public cell::EndpointTable {
  public:
-  explicit RouteEndpoints(RoutingSync* routing) : routing_(routing) {}
-  void Publish(const health::Endpoint& endpoint) override;
-  void Unpublish(const health::Endpoint& endpoint) override;
+  explicit RoutingSyncEndpoints(RoutingSync& routing) : routing_(routing) {}
+  void SetEndpoints(const std::string& app_guid, const std::string& process_type,
+                    std::vector<health::Endpoint> endpoints) override;
 
  private:
-  void PushLocked(const std::string& app_guid, const std::string& process_type);
-
-  RoutingSync* routing_;
-  std::mutex mu_;
-  std::map<std::pair<std::string, std::string>, std::map<std::string, health::Endpoint>> endpoints_;
+  RoutingSync& routing_;
 };
 
-// Instance events: a starting instance's output is tailed into the app's log
-// (kCrashed/kStopped flush and stop the tail), each event becomes Cloud Foundry's
-// [CELL/0] lines, and crashes are audit events ("app-crashed": index, reason,
-// exit code, OOM) shown by `wharf events`.
-class CellEventRecorder final : public health::InstanceEventSink {
+// Crashes are audit events ("app-crashed": index, reason, exit code, OOM) shown by
+// `wharf events`; a healthy start is an "instance-healthy" event-log line with its
+// startup time. Other events are only the cell's [CELL/0] lines.
+class InstanceAuditRecorder final : public health::InstanceEventSink {
  public:
-  CellEventRecorder(runtime::ContainerRuntime& runtime, runtime::LogTailer& tailer, LogBufferSink& log_sink,
-                    Database& db, EventRecorder& events)
-      : runtime_(runtime), tailer_(tailer), log_sink_(log_sink), db_(db), events_(events) {}
+  InstanceAuditRecorder(Database& db, EventRecorder& events) : db_(db), events_(events) {}
   void OnInstanceEvent(const health::InstanceEvent& event) override;
 
  private:
   void RecordCrash(const health::InstanceEvent& event);
 
-  runtime::ContainerRuntime& runtime_;
-  runtime::LogTailer& tailer_;
-  LogBufferSink& log_sink_;
   Database& db_;
   EventRecorder& events_;
 };

@@ -3,8 +3,10 @@
 #include <iostream>
 
 #include "common/event_log.h"
+#include "cell/cell.h"
 #include "controller/buildpack_registry_db.h"
-#include "controller/cell.h"
+#include "controller/cell_adapters.h"
+#include "controller/desired_state_db.h"
 #include "controller/log_buffer.h"
 #include "controller/routing_sync.h"
 #include "router/route_registry.h"
@@ -32,7 +34,13 @@ struct DataPlane::Parts {
   std::unique_ptr<router::Router> router;
   std::unique_ptr<DbBuildpackRegistry> buildpacks;
   std::unique_ptr<stager::Stager> stager;
-  std::unique_ptr<Cell> cell;
+  // The cell and, before it, what it reads and reports through (controller/cell_adapters.h).
+  std::unique_ptr<DbDesiredState> desired;
+  std::unique_ptr<health::SocketProber> prober;
+  std::unique_ptr<LogBufferSink> cell_logs;
+  std::unique_ptr<InstanceAuditRecorder> audit;
+  std::unique_ptr<RoutingSyncEndpoints> endpoints;
+  std::unique_ptr<cell::Cell> cell;
   bool stopped = false;
 };
 
@@ -106,11 +114,17 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
   }
 
   if (cell_role) {
-    CellDeps deps{*parts.runtime, daemon.database(), daemon.blobs(), daemon.logs(), daemon.events(),
-                  daemon.platform(), parts.routing.get(), clock};
-    CellOptions options;
+    parts.desired = std::make_unique<DbDesiredState>(daemon.database(), daemon.blobs(), daemon.platform().tenancy);
+    parts.prober = std::make_unique<health::SocketProber>();
+    parts.cell_logs = std::make_unique<LogBufferSink>(daemon.logs());
+    parts.audit = std::make_unique<InstanceAuditRecorder>(daemon.database(), daemon.events());
+    if (parts.routing) parts.endpoints = std::make_unique<RoutingSyncEndpoints>(*parts.routing);
+    cell::CellDeps deps{*parts.runtime, *parts.desired, *parts.prober, *parts.cell_logs, *parts.audit,
+                        parts.endpoints.get(), clock};
+    cell::CellOptions options;
     options.droplets_dir = daemon.layout().droplets();
-    auto cell = Cell::Start(deps, options);
+    options.api_url = daemon.platform().api_url;
+    auto cell = cell::Cell::Start(deps, options);
     if (!cell.ok()) return cell.status().WithContext("starting the cell");
     parts.cell = std::move(cell).value();
     daemon.instances().Set(parts.cell.get());

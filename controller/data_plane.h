@@ -8,8 +8,10 @@
 //   stager role: stager::Stager with the admin-ordered buildpack list from the
 //     database (DbBuildpackRegistry; built-ins from --buildpacks-dir), attached to the
 //     StagingScheduler the Daemon was given;
-//   cell role: Cell (supervisor, health checks, log tailing), its healthy
-//     instances published to RoutingSync, plugged into the API's instance listing.
+//   cell role: cell::Cell (supervisor, health checks, log tailing) reading the
+//     database through DbDesiredState, its healthy instances published to
+//     RoutingSync, its events to the app logs and events (cell_adapters.h), plugged
+//     into the API's instance listing.
 // Stop (or destruction) takes them down before the Daemon stops: the cell
 // (containers keep running for the next wharfd), the staging worker, the router.
 #pragma once

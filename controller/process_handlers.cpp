@@ -3,7 +3,7 @@
 #include <optional>
 
 #include "controller/api_context.h"
-#include "controller/instance_spec.h"
+#include "controller/desired_state_db.h"
 #include "controller/json_fields.h"
 #include "controller/json_views.h"
 

@@ -1,9 +1,10 @@
-// What the cell is told to run: runnable processes read from the database,
-// the version that decides replacements, and each instance's container spec.
+// What the cell is told to run: runnable processes read from the database, the
+// version that decides replacements, and their conversion to the cell's model
+// (DbDesiredState). The container specs built from it are tested in cell/.
 #include <doctest/doctest.h>
 
-#include "controller/instance_spec.h"
-#include "controller/runnable_processes.h"
+#include "cell/instance_spec.h"
+#include "controller/desired_state_db.h"
 #include "controller/service_fixture.h"
 
 namespace wharf::controller {
@@ -17,6 +18,9 @@ std::vector<RunnableProcess> Runnable(ServiceFixture& f) {
   return *r;
 }
 
+cell::DesiredProcess Desired(const RunnableProcess& rp) { return ToDesiredProcess(rp, "/droplet.tgz", Tenancy{}); }
+std::string Version(const RunnableProcess& rp) { return cell::InstanceVersion(Desired(rp)); }
+
 TEST_CASE("Only started apps with a droplet are runnable, with the droplet of their last start") {
   ServiceFixture f;
   AppView app = f.CreateApp("web");
@@ -28,16 +32,16 @@ TEST_CASE("Only started apps with a droplet are runnable, with the droplet of th
   REQUIRE(run.size() == 1);
   CHECK(run[0].droplet.guid == first.guid);
   CHECK(run[0].process.type == "web");
-  const std::string v1 = InstanceVersion(run[0]);
+  const std::string v1 = Version(run[0]);
 
   // A new droplet does not move running instances; the restart does, with a new version.
   Droplet second = f.Stage(f.CreatePackage(app.app.guid, {{"index.html", "2"}}), "droplet-2");
   CHECK(Runnable(f)[0].droplet.guid == first.guid);
-  CHECK(InstanceVersion(Runnable(f)[0]) == v1);
+  CHECK(Version(Runnable(f)[0]) == v1);
   REQUIRE(f.apps->Act(f.actor, app.app.guid, AppAction::kRestart).ok());
   CHECK(Runnable(f)[0].droplet.guid == second.guid);
-  CHECK(InstanceVersion(Runnable(f)[0]) != v1);
-  CHECK(InstanceVersion(f.apps->Get(app.app.guid)->app, Runnable(f)[0].process) == InstanceVersion(Runnable(f)[0]));
+  CHECK(Version(Runnable(f)[0]) != v1);
+  CHECK(InstanceVersion(f.apps->Get(app.app.guid)->app, Runnable(f)[0].process) == Version(Runnable(f)[0]));
 
   REQUIRE(f.apps->Act(f.actor, app.app.guid, AppAction::kStop).ok());
   CHECK(Runnable(f).empty());
@@ -51,14 +55,14 @@ TEST_CASE("A restart with the same droplet still changes the version; scaling me
   RunnableProcess before = Runnable(f)[0];
   REQUIRE(f.apps->Act(f.actor, app.app.guid, AppAction::kRestart).ok());
   RunnableProcess restarted = Runnable(f)[0];
-  CHECK(InstanceVersion(restarted) != InstanceVersion(before));
+  CHECK(Version(restarted) != Version(before));
 
   RunnableProcess scaled = restarted;
   scaled.process.instances = 5;
-  CHECK(InstanceVersion(scaled) == InstanceVersion(restarted));
-  CHECK(DesireFingerprint(scaled) != DesireFingerprint(restarted));
+  CHECK(Version(scaled) == Version(restarted));
+  CHECK(cell::DesireFingerprint(Desired(scaled)) != cell::DesireFingerprint(Desired(restarted)));
   scaled.process.memory_in_mb = 512;
-  CHECK(InstanceVersion(scaled) != InstanceVersion(restarted));
+  CHECK(Version(scaled) != Version(restarted));
 }
 
 TEST_CASE("The start command is the process's own, else the droplet's for its type") {
@@ -105,62 +109,55 @@ TEST_CASE("A droplet's new process types become processes: workers get no instan
   CHECK(data->find("\"duration_ms\":1234") != std::string::npos);
 }
 
-TEST_CASE("An instance's container: droplet, Cloud Foundry environment, launcher, limits, own network") {
-  RunnableProcess rp;
-  rp.app.guid = "app-guid";
-  rp.app.name = "hello";
+TEST_CASE("The cell's view of a runnable process: droplet tarball, launcher, check, tenancy") {
+  ServiceFixture f;
+  AppView app = f.CreateApp("web");
+  Droplet d = f.Stage(f.CreatePackage(app.app.guid, {{"index.html", "1"}}), "droplet-1");
+  REQUIRE(f.apps->Act(f.actor, app.app.guid, AppAction::kStart).ok());
+  RunnableProcess rp = Runnable(f)[0];
+  rp.start_command = "node server.js";
   rp.app.environment_variables = {{"GREETING", "hi"}};
-  rp.process.guid = "proc-guid";
-  rp.process.type = "web";
-  rp.process.instances = 2;
-  rp.process.memory_in_mb = 256;
-  rp.process.disk_in_mb = 512;
   rp.process.health_check.type = HealthCheckType::kHttp;
   rp.process.health_check.endpoint = "/healthz";
-  rp.process.health_check.timeout = 90;
-  rp.droplet.guid = "droplet-guid";
-  rp.start_command = "node server.js";
-  rp.uris = {"hello.localhost"};
-  PlatformInfo platform;
-  platform.api_url = "http://127.0.0.1:9022";
+  rp.process.health_check.timeout = 900;  // over the supervisor's bound
+  rp.process.health_check.invocation_timeout = 0;
+  Tenancy tenancy;
+  tenancy.org.guid = "org-guid";
+  tenancy.space.name = "dev";
 
-  health::ProcessDesire d = MakeDesire(rp, "/droplets/droplet-guid", platform);
-  CHECK(d.key.app_guid == "app-guid");
-  CHECK(d.instances == 2);
-  CHECK(d.routable);
-  CHECK(d.check.type == HealthCheckType::kHttp);
-  CHECK(d.check.http_endpoint == "/healthz");
-  CHECK(d.check.start_timeout == std::chrono::seconds(90));
-  auto spec = d.make_spec(1, "c1");
-  REQUIRE_MESSAGE(spec.ok(), spec.status().ToString());
-  CHECK(spec->droplet_dir == "/droplets/droplet-guid");
-  CHECK(spec->app_dir.empty());
-  CHECK(spec->limits.memory_bytes == 256ull << 20);
-  CHECK(spec->limits.disk_bytes == 512ull << 20);
-  CHECK(spec->limits.cpu_shares == 256);
-  CHECK(spec->network == runtime::NetworkMode::kIsolated);
-  CHECK(spec->env.at("GREETING") == "hi");
-  CHECK(spec->env.at("CF_INSTANCE_INDEX") == "1");
-  CHECK(spec->env.at("MEMORY_LIMIT") == "256m");
-  CHECK(spec->env.at("VCAP_APPLICATION").find("\"hello.localhost\"") != std::string::npos);
-  CHECK(spec->env.at("VCAP_SERVICES") == "{}");
-  REQUIRE(!spec->argv.empty());
-  CHECK(spec->argv.back().find("node server.js") != std::string::npos);
-  CHECK(spec->labels.at("wharf.droplet") == "droplet-guid");
+  cell::DesiredProcess dp = ToDesiredProcess(rp, "/blobs/droplet.tgz", tenancy);
+  CHECK(dp.app_guid == app.app.guid);
+  CHECK(dp.process_type == "web");
+  CHECK(dp.droplet_guid == d.guid);
+  CHECK(dp.droplet_archive == "/blobs/droplet.tgz");
+  REQUIRE(!dp.launch_argv.empty());
+  CHECK(dp.launch_argv.back() == "node server.js");
+  CHECK(dp.environment.at("GREETING") == "hi");
+  CHECK(dp.check.type == HealthCheckType::kHttp);
+  CHECK(dp.check.http_endpoint == "/healthz");
+  CHECK(dp.check.start_timeout == health::kMaxStartTimeout);
+  CHECK(dp.check.invocation_timeout == std::chrono::seconds(1));
+  CHECK(dp.org_guid == "org-guid");
+  CHECK(dp.space_name == "dev");
+  CHECK(cell::InstanceVersion(dp) == InstanceVersion(rp.app, rp.process));
 
-  rp.process.type = "worker";
   rp.start_command.clear();
-  health::ProcessDesire worker = MakeDesire(rp, "/droplets/droplet-guid", platform);
-  CHECK_FALSE(worker.routable);
-  auto none = worker.make_spec(0, "c2");
-  CHECK(none.status().code() == StatusCode::kUnprocessable);
-  CHECK(none.status().message().find("no start command for process type 'worker'") != std::string::npos);
+  CHECK(ToDesiredProcess(rp, "/blobs/droplet.tgz", tenancy).launch_argv.empty());
 }
 
-TEST_CASE("CPU shares follow memory within bounds") {
-  CHECK(CpuSharesFor(1024) == 1024);
-  CHECK(CpuSharesFor(1) == 2);
-  CHECK(CpuSharesFor(1 << 20) == 8192);
+TEST_CASE("DbDesiredState reads what should run, with the droplet's blob as its tarball") {
+  ServiceFixture f;
+  AppView app = f.CreateApp("web");
+  Droplet d = f.Stage(f.CreatePackage(app.app.guid, {{"index.html", "1"}}), "droplet-1");
+  DbDesiredState source(*f.db, *f.blobs, Tenancy{});
+  const std::uint64_t before = source.ChangeCount();
+  REQUIRE(f.apps->Act(f.actor, app.app.guid, AppAction::kStart).ok());
+  CHECK(source.ChangeCount() > before);
+  auto desired = source.ReadDesired();
+  REQUIRE_MESSAGE(desired.ok(), desired.status().ToString());
+  REQUIRE(desired->size() == 1);
+  CHECK((*desired)[0].droplet_guid == d.guid);
+  CHECK((*desired)[0].droplet_archive == f.blobs->PathOf(d.sha256));
 }
 
 }  // namespace

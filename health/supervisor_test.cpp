@@ -1,110 +1,20 @@
-// The supervisor's behaviour over (fake) time: an in-memory runtime and prober
-// stand in for containers and sockets, so every step is exact and instant.
+// The supervisor's behaviour over (fake) time: an in-memory runtime
+// (runtime/testing/) and prober stand in for containers and sockets, so every
+// step is exact and instant.
 #include "health/supervisor.h"
 
 #include <doctest/doctest.h>
 
 #include <set>
 
+#include "runtime/testing/fake_container_runtime.h"
+
 namespace wharf::health {
 namespace {
 
 using namespace std::chrono_literals;
 
-class FakeRuntime final : public runtime::ContainerRuntime {
- public:
-  struct Box {
-    runtime::ContainerInfo info;
-    std::vector<std::function<void(const runtime::ExitInfo&)>> watchers;
-    std::vector<std::chrono::seconds> stops;
-  };
-  std::map<std::string, Box> boxes;
-  std::mutex mu;
-  bool fail_starts = false;
-  int started = 0;
-
-  std::string_view Name() const override { return "fake"; }
-  bool Isolated() const override { return true; }
-  std::string HostAddressForInstances() const override { return "10.0.0.1"; }
-  Result<runtime::ContainerInfo> Start(const runtime::ContainerSpec& spec) override {
-    std::lock_guard<std::mutex> l(mu);
-    if (fail_starts) return Status::Unavailable("no room");
-    Box b;
-    b.info.id = spec.id;
-    b.info.status = runtime::ContainerStatus::kRunning;
-    b.info.ip = "10.244.0." + std::to_string(++started + 1);
-    b.info.port = 8080;
-    b.info.labels = spec.labels;
-    boxes[spec.id] = b;
-    return b.info;
-  }
-  // Ends a container as if its process exited.
-  void Exit(const std::string& id, int code, bool oom = false) {
-    std::vector<std::function<void(const runtime::ExitInfo&)>> w;
-    runtime::ExitInfo e;
-    {
-      std::lock_guard<std::mutex> l(mu);
-      auto& b = boxes.at(id);
-      if (b.info.exit) return;
-      e.exit_code = code;
-      e.oom_killed = oom;
-      b.info.exit = e;
-      b.info.status = runtime::ContainerStatus::kStopped;
-      w.swap(b.watchers);
-    }
-    for (auto& f : w) f(e);
-  }
-  Status Stop(std::string_view id, std::chrono::seconds grace) override {
-    {
-      std::lock_guard<std::mutex> l(mu);
-      auto it = boxes.find(std::string(id));
-      if (it == boxes.end()) return Status::NotFound("no");
-      it->second.stops.push_back(grace);
-    }
-    Exit(std::string(id), 143);
-    return Status::Ok();
-  }
-  Status Destroy(std::string_view id) override {
-    std::lock_guard<std::mutex> l(mu);
-    return boxes.erase(std::string(id)) ? Status::Ok() : Status::NotFound("no");
-  }
-  Result<runtime::ContainerInfo> Inspect(std::string_view id) override {
-    std::lock_guard<std::mutex> l(mu);
-    auto it = boxes.find(std::string(id));
-    if (it == boxes.end()) return Status::NotFound("no");
-    return it->second.info;
-  }
-  Result<std::vector<runtime::ContainerInfo>> List() override {
-    std::lock_guard<std::mutex> l(mu);
-    std::vector<runtime::ContainerInfo> out;
-    for (auto& [id, b] : boxes) out.push_back(b.info);
-    return out;
-  }
-  std::uint64_t disk_used = 0;
-  Result<runtime::ContainerStats> Stats(std::string_view) override {
-    runtime::ContainerStats s;
-    s.disk_bytes = disk_used;
-    s.disk_limit = 1024ull << 20;
-    return s;
-  }
-  void Watch(std::string_view id, std::function<void(const runtime::ExitInfo&)> on_exit) override {
-    std::unique_lock<std::mutex> l(mu);
-    auto& b = boxes.at(std::string(id));
-    if (b.info.exit) {
-      auto e = *b.info.exit;
-      l.unlock();
-      on_exit(e);
-      return;
-    }
-    b.watchers.push_back(std::move(on_exit));
-  }
-  std::vector<std::string> Ids() {
-    std::lock_guard<std::mutex> l(mu);
-    std::vector<std::string> out;
-    for (auto& [id, b] : boxes) if (!b.info.exit) out.push_back(id);
-    return out;
-  }
-};
+using FakeRuntime = runtime::testing::FakeContainerRuntime;
 
 class FakeProber final : public Prober {
  public:

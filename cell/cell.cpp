@@ -1,12 +1,11 @@
-#include "controller/cell.h"
+#include "cell/cell.h"
 
 #include <system_error>
 
-#include "controller/instance_spec.h"
-#include "controller/runnable_processes.h"
+#include "cell/instance_spec.h"
 #include "runtime/droplet.h"
 
-namespace wharf::controller {
+namespace wharf::cell {
 namespace {
 
 // Unpacked droplets no longer used are removed every this many syncs.
@@ -32,16 +31,23 @@ std::string Label(const runtime::ContainerInfo& c, const char* key, const char* 
 Cell::Cell(const CellDeps& deps, const CellOptions& options)
     : deps_(deps),
       options_(options),
-      log_sink_(deps.logs),
-      tailer_(log_sink_, deps.clock),
-      endpoints_(deps.routing),
-      event_recorder_(deps.runtime, tailer_, log_sink_, deps.db, deps.events) {
-  supervisor_ = std::make_unique<health::Supervisor>(deps.runtime, deps.clock, prober_, endpoints_, event_recorder_);
+      tailer_(deps.logs, deps.clock),
+      endpoints_(deps.routes),
+      event_recorder_(deps.runtime, tailer_, deps.logs, deps.audit) {
+  supervisor_ = std::make_unique<health::Supervisor>(deps.runtime, deps.clock, deps.prober, endpoints_,
+                                                     event_recorder_, options.supervisor);
 }
 
 Cell::~Cell() { Stop(); }
 
 Result<std::unique_ptr<Cell>> Cell::Start(const CellDeps& deps, const CellOptions& options) {
+  auto cell = Open(deps, options);
+  if (!cell.ok()) return cell.status();
+  (*cell)->Run();
+  return cell;
+}
+
+Result<std::unique_ptr<Cell>> Cell::Open(const CellDeps& deps, const CellOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(options.droplets_dir, ec);
   if (ec) return Status::Internal("cannot create " + options.droplets_dir.string() + ": " + ec.message());
@@ -52,14 +58,21 @@ Result<std::unique_ptr<Cell>> Cell::Start(const CellDeps& deps, const CellOption
   // The adopted instances that pass their check are routed before Start returns, so the
   // routing table published after it (RoutingSync::ReleaseChannel) already has them.
   cell->supervisor_->CheckNow();
-  cell->tailer_.StartThread();
-  cell->supervisor_->RunThread(options.tick_interval);
-  Cell* c = cell.get();
-  cell->sync_timer_.Start(options.sync_interval, [c] {
-    Status s = c->SyncIfChanged();
+  return cell;
+}
+
+void Cell::Run() {
+  tailer_.StartThread();
+  supervisor_->RunThread(options_.tick_interval);
+  sync_timer_.Start(options_.sync_interval, [this] {
+    Status s = SyncIfChanged();
     (void)s;  // a failed read is retried on the next period; the supervisor keeps the last desire
   });
-  return cell;
+}
+
+void Cell::Tick() {
+  supervisor_->Tick();
+  supervisor_->WaitForStops();
 }
 
 void Cell::Stop() {
@@ -89,12 +102,12 @@ void Cell::TailRecovered() {
   }
 }
 
-Result<std::filesystem::path> Cell::DropletDir(const Droplet& droplet) {
-  std::filesystem::path dir = options_.droplets_dir / droplet.guid;
+Result<std::filesystem::path> Cell::DropletDir(const DesiredProcess& process) {
+  std::filesystem::path dir = options_.droplets_dir / process.droplet_guid;
   std::error_code ec;
   if (std::filesystem::exists(dir, ec)) return dir;
-  WHARF_RETURN_IF_ERROR(runtime::UnpackDroplet(deps_.blobs.PathOf(droplet.sha256), dir)
-                            .WithContext("unpacking droplet " + droplet.guid));
+  WHARF_RETURN_IF_ERROR(runtime::UnpackDroplet(process.droplet_archive, dir)
+                            .WithContext("unpacking droplet " + process.droplet_guid));
   return dir;
 }
 
@@ -102,37 +115,43 @@ Status Cell::SyncIfChanged() {
   {
     std::lock_guard lock(sync_mu_);
     const bool due = deps_.clock.Monotonic() - last_full_sync_ >= options_.full_sync_interval;
-    if (!due && deps_.db.CommitCount() == synced_commits_) return Status::Ok();
+    if (!due && deps_.desired.ChangeCount() == synced_changes_) return Status::Ok();
   }
   return Sync();
 }
 
 Status Cell::Sync() {
-  const std::uint64_t commits = deps_.db.CommitCount();  // before the read: a commit during it is seen next time
-  auto runnable = ReadRunnableProcesses(deps_.db);
-  if (!runnable.ok()) return runnable.status();
+  const std::uint64_t changes = deps_.desired.ChangeCount();  // before the read: a change during it is seen next time
+  auto desired = deps_.desired.ReadDesired();
+  if (!desired.ok()) return desired.status();
   std::lock_guard lock(sync_mu_);
-  synced_commits_ = commits;
+  synced_changes_ = changes;
   last_full_sync_ = deps_.clock.Monotonic();
   std::map<health::ProcessKey, std::string> wanted;
   std::set<std::string> droplets;
-  for (const RunnableProcess& rp : *runnable) {
-    const health::ProcessKey key{rp.app.guid, rp.process.type};
-    const std::string fingerprint = DesireFingerprint(rp);
-    droplets.insert(rp.droplet.guid);
+  for (const DesiredProcess& dp : *desired) {
+    const health::ProcessKey key{dp.app_guid, dp.process_type};
+    const std::string fingerprint = DesireFingerprint(dp);
+    droplets.insert(dp.droplet_guid);
     auto applied = applied_.find(key);
     wanted[key] = fingerprint;
     if (applied != applied_.end() && applied->second == fingerprint) continue;
-    auto dir = DropletDir(rp.droplet);
+    auto dir = DropletDir(dp);
     if (!dir.ok()) {
       // What runs keeps running; the failure is reported once per droplet.
       if (applied != applied_.end()) wanted[key] = applied->second;
-      if (failed_droplets_.insert(rp.droplet.guid).second) {
-        deps_.logs.Append(rp.app.guid, "CELL/0", "ERR", dir.status().ToString());
+      if (failed_droplets_.insert(dp.droplet_guid).second) {
+        runtime::LogEntry entry;
+        entry.at = deps_.clock.Now();
+        entry.source_type = "CELL";
+        entry.source_instance = "0";
+        entry.is_err = true;
+        entry.message = dir.status().ToString();
+        (void)deps_.logs.Append(dp.app_guid, entry);
       }
       continue;
     }
-    supervisor_->SetProcess(MakeDesire(rp, *dir, deps_.platform));
+    supervisor_->SetProcess(MakeDesire(dp, *dir, options_.api_url));
     applied_[key] = fingerprint;
   }
   std::set<std::string> apps_wanted;
@@ -203,4 +222,4 @@ std::vector<InstanceReport> Cell::Instances(const std::string& app_guid, const s
   return out;
 }
 
-}  // namespace wharf::controller
+}  // namespace wharf::cell

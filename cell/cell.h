@@ -1,14 +1,16 @@
 // The cell role of wharfd: runs the droplets of started apps as containers and
-// keeps them healthy and routed.
+// keeps them healthy and routed. It knows no database and no router: it reads
+// what should run through DesiredStateSource and reports through the interfaces
+// in CellDeps (controller/ implements them and data_plane.cpp wires them).
 //
-//   database --(every sync_interval: ReadRunnableProcesses)--> Cell::Sync
+//   DesiredStateSource --(when ChangeCount moved, checked every sync_interval)--> Cell::Sync
 //     -> droplets unpacked once each under droplets_dir (shared by instances)
 //     -> health::Supervisor::SetProcess / RemoveApp (only for what changed)
 //   Supervisor (ticking thread): starts/stops containers through the runtime,
 //     runs health checks, restarts crashes with CF's backoff
-//     -> RouteEndpoints -> RoutingSync (healthy web instances become endpoints)
-//     -> CellEventRecorder -> [CELL/0] lines, app-crashed events, log tailing
-//   LogTailer: instances' stdout/stderr -> [APP/PROC/WEB/i] lines
+//     -> RouteEndpoints -> EndpointTable (healthy web instances become endpoints)
+//     -> InstanceEventRecorder -> log tailing, [CELL/0] lines, then `audit`
+//   LogTailer: instances' stdout/stderr -> [APP/PROC/WEB/i] lines (LogSink)
 //
 // Start order matters for surviving a restart of wharfd: Recover() adopts the
 // containers already running, the first Sync gives the supervisor the desired
@@ -22,44 +24,56 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
+#include "cell/desired_state.h"
+#include "cell/instance_events.h"
+#include "cell/instance_reporter.h"
+#include "cell/route_endpoints.h"
 #include "common/clock.h"
-#include "common/status.h"
-#include "controller/cell_adapters.h"
 #include "common/periodic_task.h"
-#include "controller/instance_reporter.h"
-#include "controller/platform_info.h"
-#include "droplet-store/blob_store.h"
+#include "common/status.h"
 #include "health/health_check.h"
 #include "health/supervisor.h"
+#include "runtime/container_runtime.h"
+#include "runtime/log_entry.h"
+#include "runtime/log_tailer.h"
 
-namespace wharf::controller {
+namespace wharf::cell {
 
 struct CellOptions {
   std::filesystem::path droplets_dir;  // unpacked droplets, one folder per droplet guid
-  // How often the cell looks for changes; it reads the apps only when the database
-  // committed something since its last read, and at least every full_sync_interval.
+  std::string api_url;                 // the API's URL, VCAP_APPLICATION's cf_api
+  // How often the cell looks for changes; it reads the desired state only when its
+  // ChangeCount moved since the last read, and at least every full_sync_interval.
   std::chrono::milliseconds sync_interval{50};
   std::chrono::milliseconds full_sync_interval{5000};
   std::chrono::milliseconds tick_interval{100};
+  health::SupervisorOptions supervisor;
 };
 
 struct CellDeps {
   runtime::ContainerRuntime& runtime;
-  Database& db;
-  store::BlobStore& blobs;
-  LogBuffer& logs;
-  EventRecorder& events;
-  const PlatformInfo& platform;
-  RoutingSync* routing;  // null: no router role in this wharfd
+  DesiredStateSource& desired;
+  health::Prober& prober;               // health::SocketProber in wharfd
+  runtime::LogSink& logs;               // the apps' log lines: [CELL/0], [APP/PROC/WEB/i]
+  health::InstanceEventSink& audit;     // every instance event, after its [CELL/0] lines
+  EndpointTable* routes;                // null: no router role in this wharfd
   const Clock& clock;
 };
 
 class Cell final : public InstanceReporter {
  public:
+  // Open, then Run.
   static Result<std::unique_ptr<Cell>> Start(const CellDeps& deps, const CellOptions& options);
+  // Adopts the running containers, reads the desired state and checks the adopted
+  // instances once (those that pass are routed); starts no thread and no container.
+  static Result<std::unique_ptr<Cell>> Open(const CellDeps& deps, const CellOptions& options);
+  // Starts the threads: log tailing, the supervisor's ticks, the sync timer.
+  void Run();
   ~Cell() override;
   Cell(const Cell&) = delete;
   Cell& operator=(const Cell&) = delete;
@@ -67,34 +81,35 @@ class Cell final : public InstanceReporter {
   void Stop();
   // Reads the desired state and tells the supervisor what changed.
   Status Sync();
-  // Sync() when the database changed since the last one, or a full interval passed.
+  // Sync() when the desired state changed since the last one, or a full interval passed.
   Status SyncIfChanged();
+  // One step of the supervisor (what its thread does every tick_interval), then waits
+  // for the stops it began: tests drive an Open cell with it and a FakeClock.
+  void Tick();
 
   std::vector<InstanceReport> Instances(const std::string& app_guid, const std::string& process_type) override;
   Status RestartInstance(const std::string& app_guid, const std::string& process_type, int index) override;
 
  private:
   Cell(const CellDeps& deps, const CellOptions& options);
-  Result<std::filesystem::path> DropletDir(const Droplet& droplet);
+  Result<std::filesystem::path> DropletDir(const DesiredProcess& process);
   void TailRecovered();
   void RemoveUnusedDroplets(const std::set<std::string>& in_use);
 
   CellDeps deps_;
   CellOptions options_;
-  LogBufferSink log_sink_;
   runtime::LogTailer tailer_;
   RouteEndpoints endpoints_;
-  CellEventRecorder event_recorder_;
-  health::SocketProber prober_;
+  InstanceEventRecorder event_recorder_;
   std::unique_ptr<health::Supervisor> supervisor_;
   std::mutex sync_mu_;  // one Sync at a time; guards the members below
   std::map<health::ProcessKey, std::string> applied_;  // fingerprint of each desire given to the supervisor
   std::set<std::string> failed_droplets_;              // droplets that would not unpack (logged once)
   int syncs_ = 0;
-  std::uint64_t synced_commits_ = 0;                        // Database::CommitCount() at the last read
+  std::uint64_t synced_changes_ = 0;                        // DesiredStateSource::ChangeCount() at the last read
   std::chrono::steady_clock::time_point last_full_sync_{};
   PeriodicTask sync_timer_;
   bool stopped_ = false;
 };
 
-}  // namespace wharf::controller
+}  // namespace wharf::cell

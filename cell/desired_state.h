@@ -1,0 +1,50 @@
+// What the cell should run, as plain data, and the one interface it reads it
+// through. The cell knows no database: controller/desired_state_db.* implements
+// DesiredStateSource over the SQL stores; tests give a fake.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "health/health_check.h"
+
+namespace wharf::cell {
+
+// One process type of a started app: how many instances of what should run.
+struct DesiredProcess {
+  std::string app_guid;
+  std::string app_name;
+  std::string process_guid;
+  std::string process_type;  // "web" instances are routed; other types are not
+  int instances = 0;
+  std::int64_t run_generation = 0;  // bumped by every start and restart of the app
+  std::string droplet_guid;         // the droplet of the app's last start or restart
+  std::filesystem::path droplet_archive;  // its tarball (runtime::UnpackDroplet), unpacked once by the cell
+  // How an instance is started (the launcher with the process's start command);
+  // empty when there is no start command: the instance cannot start.
+  std::vector<std::string> launch_argv;
+  std::map<std::string, std::string> environment;  // the app's own variables
+  std::vector<std::string> uris;                   // the app's routes, "host.domain/path"
+  int memory_mb = 0;
+  int disk_mb = 0;
+  health::HealthCheckSpec check;
+  // Where the app lives (VCAP_APPLICATION).
+  std::string space_guid, space_name, org_guid, org_name;
+};
+
+class DesiredStateSource {
+ public:
+  virtual ~DesiredStateSource() = default;
+  // Every process that should run now, read consistently (one snapshot). An error
+  // leaves the cell on its last desired state.
+  virtual Result<std::vector<DesiredProcess>> ReadDesired() = 0;
+  // A number that grows whenever the desired state may have changed; the cell reads
+  // again only when it moved (and at least every full sync interval).
+  virtual std::uint64_t ChangeCount() = 0;
+};
+
+}  // namespace wharf::cell

@@ -1,0 +1,34 @@
+// From what should run (DesiredProcess) to what the health supervisor keeps
+// running (health::ProcessDesire): the version that decides when instances are
+// replaced, and the container of each instance (droplet, Cloud Foundry
+// environment, launcher, limits, network). Pure: the caller unpacks the droplet
+// and passes its folder.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "cell/desired_state.h"
+#include "health/supervisor.h"
+
+namespace wharf::cell {
+
+// Instances of another version are replaced one at a time: a start or restart
+// (run generation), a new droplet, new memory or disk limits.
+std::string InstanceVersion(const std::string& droplet_guid, std::int64_t run_generation, int memory_in_mb,
+                            int disk_in_mb);
+std::string InstanceVersion(const DesiredProcess& process);
+
+// Everything the desire depends on; when it changes the supervisor is told.
+std::string DesireFingerprint(const DesiredProcess& process);
+
+// CPU shares proportional to memory, as Cloud Foundry does (1 GiB -> 1024), within [2, 8192].
+std::uint32_t CpuSharesFor(int memory_mb);
+
+// `droplet_dir` is the unpacked droplet (runtime::UnpackDroplet); `api_url` goes to
+// VCAP_APPLICATION's cf_api.
+health::ProcessDesire MakeDesire(const DesiredProcess& process, const std::filesystem::path& droplet_dir,
+                                 const std::string& api_url);
+
+}  // namespace wharf::cell

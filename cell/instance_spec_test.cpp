@@ -1,0 +1,110 @@
+// From a desired process to the supervisor's desire: version, check, routing, and
+// each instance's container (droplet, Cloud Foundry environment, launcher, limits).
+#include "cell/instance_spec.h"
+
+#include <doctest/doctest.h>
+
+#include <functional>
+#include <vector>
+
+namespace wharf::cell {
+namespace {
+
+DesiredProcess Hello() {
+  DesiredProcess p;
+  p.app_guid = "app-guid";
+  p.app_name = "hello";
+  p.environment = {{"GREETING", "hi"}};
+  p.process_guid = "proc-guid";
+  p.process_type = "web";
+  p.instances = 2;
+  p.memory_mb = 256;
+  p.disk_mb = 512;
+  p.check.type = HealthCheckType::kHttp;
+  p.check.http_endpoint = "/healthz";
+  p.check.start_timeout = std::chrono::seconds(90);
+  p.droplet_guid = "droplet-guid";
+  p.launch_argv = {"/bin/bash", "-c", "launcher", "wharf-launcher", "node server.js"};
+  p.uris = {"hello.localhost"};
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("An instance's container: droplet, Cloud Foundry environment, launcher, limits, own network") {
+  DesiredProcess p = Hello();
+  health::ProcessDesire d = MakeDesire(p, "/droplets/droplet-guid", "http://127.0.0.1:9022");
+  CHECK(d.key.app_guid == "app-guid");
+  CHECK(d.instances == 2);
+  CHECK(d.routable);
+  CHECK(d.version == InstanceVersion(p));
+  CHECK(d.check.type == HealthCheckType::kHttp);
+  CHECK(d.check.http_endpoint == "/healthz");
+  CHECK(d.check.start_timeout == std::chrono::seconds(90));
+  auto spec = d.make_spec(1, "c1");
+  REQUIRE_MESSAGE(spec.ok(), spec.status().ToString());
+  CHECK(spec->droplet_dir == "/droplets/droplet-guid");
+  CHECK(spec->app_dir.empty());
+  CHECK(spec->limits.memory_bytes == 256ull << 20);
+  CHECK(spec->limits.disk_bytes == 512ull << 20);
+  CHECK(spec->limits.cpu_shares == 256);
+  CHECK(spec->network == runtime::NetworkMode::kIsolated);
+  CHECK(spec->env.at("GREETING") == "hi");
+  CHECK(spec->env.at("CF_INSTANCE_INDEX") == "1");
+  CHECK(spec->env.at("MEMORY_LIMIT") == "256m");
+  CHECK(spec->env.at("VCAP_APPLICATION").find("\"hello.localhost\"") != std::string::npos);
+  CHECK(spec->env.at("VCAP_APPLICATION").find("http://127.0.0.1:9022") != std::string::npos);
+  CHECK(spec->env.at("VCAP_SERVICES") == "{}");
+  CHECK(spec->argv == p.launch_argv);
+  CHECK(spec->labels.at("wharf.droplet") == "droplet-guid");
+
+  p.process_type = "worker";
+  p.launch_argv.clear();
+  health::ProcessDesire worker = MakeDesire(p, "/droplets/droplet-guid", "");
+  CHECK_FALSE(worker.routable);
+  auto none = worker.make_spec(0, "c2");
+  CHECK(none.status().code() == StatusCode::kUnprocessable);
+  CHECK(none.status().message().find("no start command for process type 'worker'") != std::string::npos);
+}
+
+TEST_CASE("The version changes with droplet, generation, memory and disk; not with the instance count") {
+  DesiredProcess p = Hello();
+  const std::string v1 = InstanceVersion(p);
+  CHECK(v1 == "droplet--g0-m256-d512");
+  DesiredProcess scaled = p;
+  scaled.instances = 5;
+  CHECK(InstanceVersion(scaled) == v1);
+  CHECK(DesireFingerprint(scaled) != DesireFingerprint(p));
+  for (auto change : std::vector<std::function<void(DesiredProcess&)>>{
+           [](DesiredProcess& q) { q.droplet_guid = "other-guid"; },
+           [](DesiredProcess& q) { q.run_generation = 1; },
+           [](DesiredProcess& q) { q.memory_mb = 512; },
+           [](DesiredProcess& q) { q.disk_mb = 1024; }}) {
+    DesiredProcess q = p;
+    change(q);
+    CHECK(InstanceVersion(q) != v1);
+  }
+}
+
+TEST_CASE("Anything the desire depends on changes the fingerprint") {
+  const DesiredProcess p = Hello();
+  CHECK(DesireFingerprint(p) == DesireFingerprint(Hello()));
+  for (auto change : std::vector<std::function<void(DesiredProcess&)>>{
+           [](DesiredProcess& q) { q.launch_argv.back() = "node other.js"; },
+           [](DesiredProcess& q) { q.environment["GREETING"] = "hello"; },
+           [](DesiredProcess& q) { q.uris.push_back("other.localhost"); },
+           [](DesiredProcess& q) { q.check.http_endpoint = "/"; },
+           [](DesiredProcess& q) { q.app_name = "renamed"; }}) {
+    DesiredProcess q = p;
+    change(q);
+    CHECK(DesireFingerprint(q) != DesireFingerprint(p));
+  }
+}
+
+TEST_CASE("CPU shares follow memory within bounds") {
+  CHECK(CpuSharesFor(1024) == 1024);
+  CHECK(CpuSharesFor(1) == 2);
+  CHECK(CpuSharesFor(1 << 20) == 8192);
+}
+
+}  // namespace wharf::cell
