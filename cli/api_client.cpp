@@ -10,6 +10,9 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
+#include "api-model/error.h"
+#include "api-model/page.h"
+
 namespace wharf::cli {
 namespace {
 
@@ -54,14 +57,10 @@ void SetTimeout(Poco::Net::HTTPClientSession& s, std::chrono::seconds t) {
 Status StatusFromErrorResponse(int http_status, std::string_view reason, std::string_view body) {
   std::string code_name;
   std::string message;
-  try {
-    json j = json::parse(body);
-    if (j.is_object()) {
-      if (j.contains("code") && j["code"].is_string()) code_name = j["code"].get<std::string>();
-      if (j.contains("detail") && j["detail"].is_string()) message = j["detail"].get<std::string>();
-      if (message.empty() && j.contains("title") && j["title"].is_string()) message = j["title"].get<std::string>();
-    }
-  } catch (const json::exception&) {
+  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (Result<api::ErrorBody> error = api::ErrorBody::FromJson(j); error.ok()) {
+    code_name = error->code;
+    message = error->detail.empty() ? error->title : error->detail;
   }
   if (message.empty()) message = "wharfd answered HTTP " + std::to_string(http_status) + " " + std::string(reason);
   StatusCode code = CodeFromName(code_name, http_status);
@@ -180,19 +179,12 @@ Result<std::vector<json>> ApiClient::GetAll(std::string_view path) {
   std::string base(path);
   char sep = base.find('?') == std::string::npos ? '?' : '&';
   for (int page = 1; page <= 100000; ++page) {
-    Result<json> r = Get(base + sep + "page=" + std::to_string(page) + "&per_page=500");
-    if (!r.ok()) return r.status();
-    const json& body = *r;
-    if (!body.is_object() || !body.contains("resources") || !body["resources"].is_array()) {
-      return Status::Internal("wharfd answered GET " + base + " without a 'resources' list");
-    }
-    for (const json& item : body["resources"]) all.push_back(item);
-    int total_pages = 1;
-    if (body.contains("pagination") && body["pagination"].is_object() &&
-        body["pagination"].contains("total_pages") && body["pagination"]["total_pages"].is_number_integer()) {
-      total_pages = body["pagination"]["total_pages"].get<int>();
-    }
-    if (page >= total_pages || body["resources"].empty()) break;
+    std::string page_path = base + sep + "page=" + std::to_string(page) + "&per_page=500";
+    Result<api::Page<json>> body = GetAs<api::Page<json>>(page_path);
+    if (!body.ok()) return body.status();
+    for (json& item : body->resources) all.push_back(std::move(item));
+    std::int64_t total_pages = body->pagination ? body->pagination->total_pages : 1;
+    if (page >= total_pages || body->resources.empty()) break;
   }
   return all;
 }

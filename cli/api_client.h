@@ -7,6 +7,11 @@
 // kUnavailable "cannot reach wharfd at URL: is it running? (wharf api URL)".
 // The token is sent only in the Authorization header and never appears in a
 // message.
+//
+// The typed calls (GetAs, PostAs, ..., GetAllAs) parse the body once into a
+// wire struct of api-model; a body that does not fit the model is kInternal
+// "wharfd answered GET /v1/apps/x with a body the CLI cannot read: app: field
+// 'name' is missing".
 #pragma once
 
 #include <atomic>
@@ -22,6 +27,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api-model/json_fields.h"
 #include "common/status.h"
 
 namespace Poco::Net {
@@ -29,6 +35,24 @@ class HTTPClientSession;
 }
 
 namespace wharf::cli {
+
+// Parses the body of a successful `method path` into T (a struct of api-model).
+template <typename T>
+Result<T> ParseBody(const nlohmann::json& body, std::string_view method, std::string_view path) {
+  Result<T> parsed = T::FromJson(body);
+  if (!parsed.ok()) {
+    return Status::Internal("wharfd answered " + std::string(method) + " " + std::string(path) +
+                            " with a body the CLI cannot read: " + parsed.status().message());
+  }
+  return parsed;
+}
+
+// The same for a request's result: a failed request's Status passes through.
+template <typename T>
+Result<T> ParseBody(const Result<nlohmann::json>& body, std::string_view method, std::string_view path) {
+  if (!body.ok()) return body.status();
+  return ParseBody<T>(*body, method, path);
+}
 
 class ApiClient {
  public:
@@ -50,6 +74,36 @@ class ApiClient {
 
   // Follows the pages of a paged list and returns every resource in order.
   Result<std::vector<nlohmann::json>> GetAll(std::string_view path);
+
+  // The same calls with the body parsed into T (see the header comment).
+  template <typename T>
+  Result<T> GetAs(std::string_view path) {
+    return ParseBody<T>(Get(path), "GET", path);
+  }
+  template <typename T>
+  Result<T> PostAs(std::string_view path, const nlohmann::json& body) {
+    return ParseBody<T>(Post(path, body), "POST", path);
+  }
+  template <typename T>
+  Result<T> PutAs(std::string_view path, const nlohmann::json& body) {
+    return ParseBody<T>(Put(path, body), "PUT", path);
+  }
+  template <typename T>
+  Result<T> PatchAs(std::string_view path, const nlohmann::json& body) {
+    return ParseBody<T>(Patch(path, body), "PATCH", path);
+  }
+  template <typename T>
+  Result<std::vector<T>> GetAllAs(std::string_view path) {
+    Result<std::vector<nlohmann::json>> all = GetAll(path);
+    if (!all.ok()) return all.status();
+    std::vector<T> out;
+    for (const nlohmann::json& item : *all) {
+      Result<T> parsed = ParseBody<T>(item, "GET", path);
+      if (!parsed.ok()) return parsed.status();
+      out.push_back(std::move(*parsed));
+    }
+    return out;
+  }
 
   // POSTs the file's bytes as the body, streamed from disk. `progress` is
   // called with bytes sent so far and the total, after each chunk.

@@ -3,14 +3,14 @@
 #include <cstdio>
 #include <ostream>
 
-#include "cli/resources.h"
+#include "api-model/build.h"
+#include "api-model/info.h"
+#include "api-model/page.h"
 #include "cli/table.h"
 #include "common/byte_size.h"
 
 namespace wharf::cli {
 namespace {
-
-using nlohmann::json;
 
 std::string Join(const std::vector<std::string>& parts, const std::string& sep) {
   std::string out;
@@ -18,127 +18,103 @@ std::string Join(const std::vector<std::string>& parts, const std::string& sep) 
   return out;
 }
 
-std::int64_t Int(const json& j, const char* key) {
-  if (j.is_object() && j.contains(key) && j[key].is_number()) return j[key].get<std::int64_t>();
-  return 0;
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 
-std::string Percent(const json& instance) {
-  if (!instance.contains("cpu") || !instance["cpu"].is_number()) return "";
+std::string Percent(const api::Instance& instance) {
+  if (!instance.cpu) return "";
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", instance["cpu"].get<double>() * 100.0);
+  std::snprintf(buf, sizeof buf, "%.1f%%", *instance.cpu * 100.0);
   return buf;
 }
 
-std::string Usage(const json& instance, const char* key, std::int64_t limit_mb) {
+std::string Usage(const std::optional<std::uint64_t>& bytes, std::int64_t limit_mb) {
   std::string limit = limit_mb > 0 ? FormatMegabytes(limit_mb) : "?";
-  if (!instance.contains(key) || !instance[key].is_number()) return "";
-  return FormatBytes(instance[key].get<std::uint64_t>()) + " of " + limit;
+  if (!bytes) return "";
+  return FormatBytes(*bytes) + " of " + limit;
 }
 
-// The current droplet, or null when the app has none.
-Result<json> CurrentDroplet(ApiClient& api, const std::string& app_guid) {
-  Result<json> d = api.Get("/v1/apps/" + app_guid + "/droplets/current");
-  if (!d.ok() && d.status().code() == StatusCode::kNotFound) return json(nullptr);
-  return d;
+// The current droplet, or nullopt when the app has none.
+Result<std::optional<api::Droplet>> CurrentDroplet(ApiClient& api, const std::string& app_guid) {
+  Result<api::Droplet> d = api.GetAs<api::Droplet>("/v1/apps/" + app_guid + "/droplets/current");
+  if (!d.ok() && d.status().code() == StatusCode::kNotFound) return std::optional<api::Droplet>();
+  if (!d.ok()) return d.status();
+  return std::optional<api::Droplet>(std::move(*d));
 }
 
 Result<std::string> LastUploaded(ApiClient& api, const std::string& app_guid) {
-  Result<json> packages = api.Get("/v1/apps/" + app_guid + "/packages?per_page=1");
+  Result<api::Page<api::Package>> packages =
+      api.GetAs<api::Page<api::Package>>("/v1/apps/" + app_guid + "/packages?per_page=1");
   if (!packages.ok()) return packages.status();
-  if (!packages->contains("resources") || !(*packages)["resources"].is_array() || (*packages)["resources"].empty()) {
-    return std::string();
-  }
-  return Str((*packages)["resources"][0], "created_at");
+  if (packages->resources.empty()) return std::string();
+  return packages->resources[0].created_at;
 }
 
-std::string Buildpacks(const json& app, const json& droplet) {
+std::string Buildpacks(const api::App& app, const std::optional<api::Droplet>& droplet) {
   std::vector<std::string> names;
-  if (droplet.is_object() && droplet.contains("buildpacks") && droplet["buildpacks"].is_array()) {
-    for (const json& b : droplet["buildpacks"]) {
-      std::string version = Str(b, "version");
-      names.push_back(Str(b, "name") + (version.empty() ? "" : " " + version));
+  if (droplet) {
+    for (const api::DropletBuildpack& b : droplet->buildpacks) {
+      names.push_back(b.name + (b.version.empty() ? "" : " " + b.version));
     }
-  } else if (app.contains("lifecycle") && app["lifecycle"].contains("buildpacks") &&
-             app["lifecycle"]["buildpacks"].is_array()) {
-    for (const json& b : app["lifecycle"]["buildpacks"]) {
-      if (b.is_string()) names.push_back(b.get<std::string>());
-    }
+  } else {
+    names = app.lifecycle.buildpacks;
   }
   return Join(names, ", ");
 }
 
 }  // namespace
 
-std::string RequestedState(const json& app) {
-  std::string state = Str(app, "state");
-  for (char& c : state) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return state;
-}
+std::string RequestedState(const api::App& app) { return Lower(app.state); }
 
-Status PrintAppSummary(CliContext& ctx, ApiClient& api, const json& app) {
-  const std::string guid = Str(app, "guid");
-  Result<json> droplet = CurrentDroplet(api, guid);
+Status PrintAppSummary(CliContext& ctx, ApiClient& api, const api::App& app) {
+  const std::string& guid = app.guid;
+  Result<std::optional<api::Droplet>> droplet = CurrentDroplet(api, guid);
   if (!droplet.ok()) return droplet.status();
   Result<std::string> uploaded = LastUploaded(api, guid);
   if (!uploaded.ok()) return uploaded.status();
-  Result<std::vector<json>> processes = api.GetAll("/v1/apps/" + guid + "/processes");
+  Result<std::vector<api::Process>> processes = api.GetAllAs<api::Process>("/v1/apps/" + guid + "/processes");
   if (!processes.ok()) return processes.status();
 
-  std::vector<std::string> routes;
-  if (app.contains("routes") && app["routes"].is_array()) {
-    for (const json& r : app["routes"]) {
-      if (r.is_string()) routes.push_back(r.get<std::string>());
-    }
-  }
-  std::string stack = Str(*droplet, "stack");
-  if (stack.empty() && app.contains("lifecycle")) stack = Str(app["lifecycle"], "stack");
+  std::string stack = *droplet ? (*droplet)->stack : "";
+  if (stack.empty()) stack = app.lifecycle.stack;
   std::ostream& out = ctx.out();
   // Instances that are plain processes are not isolated: say so every time, loudly.
-  if (Result<json> info = api.Get("/v1/info"); info.ok() && info->contains("runtime") &&
-                                                  (*info)["runtime"].is_object() &&
-                                                  (*info)["runtime"].value("isolated", true) == false) {
-    out << "WARNING: this wharfd runs instances as plain processes (runtime '" << Str((*info)["runtime"], "name")
+  if (Result<api::Info> info = api.GetAs<api::Info>("/v1/info"); info.ok() && info->runtime && !info->runtime->isolated) {
+    out << "WARNING: this wharfd runs instances as plain processes (runtime '" << info->runtime->name
         << "'): they are NOT isolated from each other or the host.\n";
-    if ((*info)["runtime"].contains("warnings") && (*info)["runtime"]["warnings"].is_array()) {
-      for (const json& w : (*info)["runtime"]["warnings"]) {
-        if (w.is_string()) out << "  " << w.get<std::string>() << "\n";
-      }
-    }
+    for (const std::string& w : info->runtime->warnings) out << "  " << w << "\n";
     out << "\n";
   }
-  out << RenderKeyValues({{"name", Str(app, "name")},
+  out << RenderKeyValues({{"name", app.name},
                           {"requested state", RequestedState(app)},
-                          {"routes", Join(routes, ", ")},
+                          {"routes", Join(app.routes, ", ")},
                           {"last uploaded", *uploaded},
                           {"stack", stack},
                           {"buildpacks", Buildpacks(app, *droplet)}});
 
-  for (const json& process : *processes) {
-    const std::string type = Str(process, "type");
-    Result<json> instances = api.Get("/v1/processes/" + Str(process, "guid") + "/instances");
+  for (const api::Process& process : *processes) {
+    Result<api::Page<api::Instance>> instances =
+        api.GetAs<api::Page<api::Instance>>("/v1/processes/" + process.guid + "/instances");
     if (!instances.ok()) return instances.status();
-    std::vector<json> list;
-    if (instances->contains("resources") && (*instances)["resources"].is_array()) {
-      for (const json& i : (*instances)["resources"]) list.push_back(i);
-    }
+    const std::vector<api::Instance>& list = instances->resources;
     long running = 0;
-    for (const json& i : list) running += Str(i, "state") == "RUNNING" ? 1 : 0;
-    std::string command = Str(process, "command");
-    if (command.empty() && droplet->is_object() && droplet->contains("process_types")) {
-      command = Str((*droplet)["process_types"], type);
+    for (const api::Instance& i : list) running += i.state == "RUNNING" ? 1 : 0;
+    std::string command = process.command.value_or("");
+    if (command.empty() && *droplet) {
+      auto it = (*droplet)->process_types.find(process.type);
+      if (it != (*droplet)->process_types.end()) command = it->second;
     }
-    std::string health;
-    if (process.contains("health_check") && process["health_check"].is_object()) {
-      health = Str(process["health_check"], "type");
-      std::string endpoint = Str(process["health_check"], "endpoint");
-      if (!endpoint.empty()) health += " " + endpoint;
+    std::string health = process.health_check.type;
+    if (process.health_check.endpoint && !process.health_check.endpoint->empty()) {
+      health += " " + *process.health_check.endpoint;
     }
     out << "\n"
-        << RenderKeyValues({{"type", type},
-                            {"instances", std::to_string(running) + "/" + std::to_string(Int(process, "instances"))},
-                            {"memory usage", FormatMegabytes(Int(process, "memory_in_mb"))},
-                            {"disk quota", FormatMegabytes(Int(process, "disk_in_mb"))},
+        << RenderKeyValues({{"type", process.type},
+                            {"instances", std::to_string(running) + "/" + std::to_string(process.instances)},
+                            {"memory usage", FormatMegabytes(process.memory_in_mb)},
+                            {"disk quota", FormatMegabytes(process.disk_in_mb)},
                             {"start command", command},
                             {"health check", health}});
     if (list.empty()) {
@@ -146,12 +122,10 @@ Status PrintAppSummary(CliContext& ctx, ApiClient& api, const json& app) {
       continue;
     }
     std::vector<std::vector<std::string>> rows;
-    for (const json& i : list) {
-      std::string state = Str(i, "state");
-      for (char& c : state) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      rows.push_back({"#" + std::to_string(Int(i, "index")), state, Str(i, "since"), Percent(i),
-                      Usage(i, "memory_bytes", Int(process, "memory_in_mb")),
-                      Usage(i, "disk_bytes", Int(process, "disk_in_mb")), Str(i, "details")});
+    for (const api::Instance& i : list) {
+      rows.push_back({"#" + std::to_string(i.index), Lower(i.state), i.since.value_or(""), Percent(i),
+                      Usage(i.memory_bytes, process.memory_in_mb), Usage(i.disk_bytes, process.disk_in_mb),
+                      i.details.value_or("")});
     }
     out << RenderTable({"", "state", "since", "cpu", "memory", "disk", "details"}, rows, ctx.term().out_is_tty);
   }

@@ -5,8 +5,7 @@
 
 #include <string>
 
-#include <nlohmann/json.hpp>
-
+#include "api-model/app.h"
 #include "cli/api_client.h"
 #include "cli/context.h"
 #include "common/status.h"
@@ -14,10 +13,10 @@
 namespace wharf::cli {
 
 // "started" / "stopped" as cf shows an app's requested state.
-std::string RequestedState(const nlohmann::json& app);
+std::string RequestedState(const api::App& app);
 
 // Fetches processes, instances, the newest package and the current droplet
 // of `app` and prints the report.
-Status PrintAppSummary(CliContext& ctx, ApiClient& api, const nlohmann::json& app);
+Status PrintAppSummary(CliContext& ctx, ApiClient& api, const api::App& app);
 
 }  // namespace wharf::cli

@@ -3,6 +3,9 @@
 #include <map>
 #include <ostream>
 
+#include "api-model/build.h"
+#include "api-model/info.h"
+#include "api-model/page.h"
 #include "cli/app_summary.h"
 #include "cli/commands.h"
 #include "cli/resources.h"
@@ -15,29 +18,23 @@ namespace {
 using nlohmann::json;
 
 // "web:1/2, worker:0/1": running/desired per process type, sorted by type.
-Result<std::string> ProcessesCell(ApiClient& api, const json& app) {
-  std::map<std::string, std::pair<long, long>> counts;  // type -> (running, desired)
-  bool started = Str(app, "state") == "STARTED";
-  if (started) {
-    Result<std::vector<json>> processes = api.GetAll("/v1/apps/" + Str(app, "guid") + "/processes");
+Result<std::string> ProcessesCell(ApiClient& api, const api::App& app) {
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> counts;  // type -> (running, desired)
+  if (app.state == "STARTED") {
+    Result<std::vector<api::Process>> processes = api.GetAllAs<api::Process>("/v1/apps/" + app.guid + "/processes");
     if (!processes.ok()) return processes.status();
-    for (const json& p : *processes) {
-      long desired = p.contains("instances") && p["instances"].is_number() ? p["instances"].get<long>() : 0;
-      long running = 0;
-      if (desired > 0) {
-        Result<json> instances = api.Get("/v1/processes/" + Str(p, "guid") + "/instances");
+    for (const api::Process& p : *processes) {
+      std::int64_t running = 0;
+      if (p.instances > 0) {
+        Result<api::Page<api::Instance>> instances =
+            api.GetAs<api::Page<api::Instance>>("/v1/processes/" + p.guid + "/instances");
         if (!instances.ok()) return instances.status();
-        if (instances->contains("resources") && (*instances)["resources"].is_array()) {
-          for (const json& i : (*instances)["resources"]) running += Str(i, "state") == "RUNNING" ? 1 : 0;
-        }
+        for (const api::Instance& i : instances->resources) running += i.state == "RUNNING" ? 1 : 0;
       }
-      counts[Str(p, "type")] = {running, desired};
+      counts[p.type] = {running, p.instances};
     }
-  } else if (app.contains("processes") && app["processes"].is_array()) {
-    for (const json& p : app["processes"]) {
-      long desired = p.contains("instances") && p["instances"].is_number() ? p["instances"].get<long>() : 0;
-      counts[Str(p, "type")] = {0, desired};
-    }
+  } else {
+    for (const api::ProcessSummary& p : app.processes) counts[p.type] = {0, p.instances};
   }
   std::string cell;
   for (const auto& [type, c] : counts) {
@@ -46,24 +43,20 @@ Result<std::string> ProcessesCell(ApiClient& api, const json& app) {
   return cell;
 }
 
-std::string RoutesCell(const json& app) {
+std::string RoutesCell(const api::App& app) {
   std::string cell;
-  if (app.contains("routes") && app["routes"].is_array()) {
-    for (const json& r : app["routes"]) {
-      if (r.is_string()) cell += (cell.empty() ? "" : ", ") + r.get<std::string>();
-    }
-  }
+  for (const std::string& r : app.routes) cell += (cell.empty() ? "" : ", ") + r;
   return cell;
 }
 
 Status RunApps(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  Result<std::vector<json>> apps = (*api)->GetAll("/v1/apps");
+  Result<std::vector<api::App>> apps = (*api)->GetAllAs<api::App>("/v1/apps");
   if (!apps.ok()) return apps.status();
-  std::sort(apps->begin(), apps->end(), [](const json& a, const json& b) { return Str(a, "name") < Str(b, "name"); });
+  std::sort(apps->begin(), apps->end(), [](const api::App& a, const api::App& b) { return a.name < b.name; });
   if (args.Has("json")) {
-    PrintJson(ctx, json(*apps));
+    PrintJson(ctx, api::ListJson(*apps));
     return Status::Ok();
   }
   ctx.out() << "Getting apps" << ctx.AsUser() << "...\n\n";
@@ -72,10 +65,10 @@ Status RunApps(CliContext& ctx, const ParsedArgs& args) {
     return Status::Ok();
   }
   std::vector<std::vector<std::string>> rows;
-  for (const json& app : *apps) {
+  for (const api::App& app : *apps) {
     Result<std::string> processes = ProcessesCell(**api, app);
     if (!processes.ok()) return processes.status();
-    rows.push_back({Str(app, "name"), RequestedState(app), *processes, RoutesCell(app)});
+    rows.push_back({app.name, RequestedState(app), *processes, RoutesCell(app)});
   }
   ctx.out() << RenderTable({"name", "requested state", "processes", "routes"}, rows, ctx.term().out_is_tty);
   return Status::Ok();
@@ -83,33 +76,32 @@ Status RunApps(CliContext& ctx, const ParsedArgs& args) {
 
 // {"web": [{"index", "state", "host", "port", "since", "uptime", "usage": {...}, ...}], ...}: each
 // instance of each process as Cloud Foundry's process stats give it, with the address the router uses.
-Result<json> ProcessStats(ApiClient& api, const json& app) {
+Result<json> ProcessStats(ApiClient& api, const api::App& app) {
   json stats = json::object();
-  Result<std::vector<json>> processes = api.GetAll("/v1/apps/" + Str(app, "guid") + "/processes");
+  Result<std::vector<api::Process>> processes = api.GetAllAs<api::Process>("/v1/apps/" + app.guid + "/processes");
   if (!processes.ok()) return processes.status();
-  for (const json& p : *processes) {
-    Result<json> instances = api.Get("/v1/processes/" + Str(p, "guid") + "/instances");
+  for (const api::Process& p : *processes) {
+    Result<api::Page<api::Instance>> instances =
+        api.GetAs<api::Page<api::Instance>>("/v1/processes/" + p.guid + "/instances");
     if (!instances.ok()) return instances.status();
     json list = json::array();
-    if (instances->contains("resources") && (*instances)["resources"].is_array()) {
-      for (json i : (*instances)["resources"]) {
-        const std::string address = Str(i, "address");
-        if (auto colon = address.rfind(':'); colon != std::string::npos) {
-          i["host"] = address.substr(0, colon);
-          i["port"] = std::atoi(address.c_str() + colon + 1);
-        }
-        json usage = json::object();
-        for (const char* key : {"cpu", "memory_bytes", "disk_bytes"}) {
-          if (i.contains(key)) usage[key] = i[key];
-        }
-        i["usage"] = usage;
-        for (const auto& [from, to] : {std::pair{"memory_in_mb", "memory_quota_bytes"}, std::pair{"disk_in_mb", "disk_quota_bytes"}}) {
-          if (p.contains(from) && p[from].is_number_integer()) i[to] = p[from].get<std::int64_t>() << 20;
-        }
-        list.push_back(std::move(i));
+    for (const api::Instance& instance : instances->resources) {
+      json i = instance.ToJson();
+      const std::string address = instance.address.value_or("");
+      if (auto colon = address.rfind(':'); colon != std::string::npos) {
+        i["host"] = address.substr(0, colon);
+        i["port"] = std::atoi(address.c_str() + colon + 1);
       }
+      json usage = json::object();
+      if (instance.cpu) usage["cpu"] = *instance.cpu;
+      if (instance.memory_bytes) usage["memory_bytes"] = *instance.memory_bytes;
+      if (instance.disk_bytes) usage["disk_bytes"] = *instance.disk_bytes;
+      i["usage"] = usage;
+      i["memory_quota_bytes"] = p.memory_in_mb << 20;
+      i["disk_quota_bytes"] = p.disk_in_mb << 20;
+      list.push_back(std::move(i));
     }
-    stats[Str(p, "type")] = std::move(list);
+    stats[p.type] = std::move(list);
   }
   return stats;
 }
@@ -117,33 +109,32 @@ Result<json> ProcessStats(ApiClient& api, const json& app) {
 Status RunApp(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  Result<json> app = GetApp(**api, args.positionals[0]);
+  Result<api::App> app = GetApp(**api, args.positionals[0]);
   if (!app.ok()) return app.status();
   if (args.Has("guid")) {
-    ctx.out() << Str(*app, "guid") << "\n";
+    ctx.out() << app->guid << "\n";
     return Status::Ok();
   }
   if (args.Has("json")) {
     Result<json> stats = ProcessStats(**api, *app);
     if (!stats.ok()) return stats.status();
-    json out = *app;
+    json out = app->ToJson();
     out["process_stats"] = *stats;
     PrintJson(ctx, out);
     return Status::Ok();
   }
-  ctx.out() << "Showing health and status for app " << Str(*app, "name") << ctx.AsUser() << "...\n\n";
+  ctx.out() << "Showing health and status for app " << app->name << ctx.AsUser() << "...\n\n";
   return PrintAppSummary(ctx, **api, *app);
 }
 
 // POSTs a start or restart, waits for an instance where wharfd runs them, shows the app.
-Status StartAndShow(CliContext& ctx, ApiClient& api, const json& app, const char* action) {
-  const std::string name = Str(app, "name");
-  Result<json> started = api.Post("/v1/apps/" + Str(app, "guid") + "/actions/" + action, json::object());
+Status StartAndShow(CliContext& ctx, ApiClient& api, const api::App& app, const char* action) {
+  Result<api::App> started = api.PostAs<api::App>("/v1/apps/" + app.guid + "/actions/" + action, json::object());
   if (!started.ok()) return started.status();
-  Result<json> info = api.Get("/v1/info");
+  Result<api::Info> info = api.GetAs<api::Info>("/v1/info");
   if (!info.ok()) return info.status();
-  if (RunsInstances(*info)) {
-    ctx.out() << "Waiting for app " << name << " to start...\n";
+  if (info->RunsInstances()) {
+    ctx.out() << "Waiting for app " << app.name << " to start...\n";
     WHARF_RETURN_IF_ERROR(WaitForRunning(ctx, api, *started));
   }
   ctx.out() << "\n";
@@ -153,27 +144,27 @@ Status StartAndShow(CliContext& ctx, ApiClient& api, const json& app, const char
 Status RunStart(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  Result<json> app = GetApp(**api, args.positionals[0]);
+  Result<api::App> app = GetApp(**api, args.positionals[0]);
   if (!app.ok()) return app.status();
-  if (Str(*app, "state") == "STARTED") {
-    ctx.out() << "App '" << Str(*app, "name") << "' is already started.\nOK\n";
+  if (app->state == "STARTED") {
+    ctx.out() << "App '" << app->name << "' is already started.\nOK\n";
     return Status::Ok();
   }
-  ctx.out() << "Starting app " << Str(*app, "name") << ctx.AsUser() << "...\n";
+  ctx.out() << "Starting app " << app->name << ctx.AsUser() << "...\n";
   return StartAndShow(ctx, **api, *app, "start");
 }
 
 Status RunStop(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  Result<json> app = GetApp(**api, args.positionals[0]);
+  Result<api::App> app = GetApp(**api, args.positionals[0]);
   if (!app.ok()) return app.status();
-  if (Str(*app, "state") == "STOPPED") {
-    ctx.out() << "App '" << Str(*app, "name") << "' is already stopped.\nOK\n";
+  if (app->state == "STOPPED") {
+    ctx.out() << "App '" << app->name << "' is already stopped.\nOK\n";
     return Status::Ok();
   }
-  ctx.out() << "Stopping app " << Str(*app, "name") << ctx.AsUser() << "...\n";
-  Result<json> stopped = (*api)->Post("/v1/apps/" + Str(*app, "guid") + "/actions/stop", json::object());
+  ctx.out() << "Stopping app " << app->name << ctx.AsUser() << "...\n";
+  Result<json> stopped = (*api)->Post("/v1/apps/" + app->guid + "/actions/stop", json::object());
   if (!stopped.ok()) return stopped.status();
   ctx.out() << "OK\n";
   return Status::Ok();
@@ -182,21 +173,20 @@ Status RunStop(CliContext& ctx, const ParsedArgs& args) {
 Status RunRestart(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  Result<json> app = GetApp(**api, args.positionals[0]);
+  Result<api::App> app = GetApp(**api, args.positionals[0]);
   if (!app.ok()) return app.status();
-  ctx.out() << "Restarting app " << Str(*app, "name") << ctx.AsUser() << "...\n";
+  ctx.out() << "Restarting app " << app->name << ctx.AsUser() << "...\n";
   return StartAndShow(ctx, **api, *app, "restart");
 }
 
 Status RunRestage(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  Result<json> app = GetApp(**api, args.positionals[0]);
+  Result<api::App> app = GetApp(**api, args.positionals[0]);
   if (!app.ok()) return app.status();
-  const std::string name = Str(*app, "name");
-  ctx.out() << "Restaging app " << name << ctx.AsUser() << "...\n";
-  std::unique_ptr<StagingLogTail> tail = StagingLogTail::Start(ctx, Str(*app, "guid"));
-  Result<json> build = (*api)->Post("/v1/apps/" + Str(*app, "guid") + "/actions/restage", json::object());
+  ctx.out() << "Restaging app " << app->name << ctx.AsUser() << "...\n";
+  std::unique_ptr<StagingLogTail> tail = StagingLogTail::Start(ctx, app->guid);
+  Result<api::Build> build = (*api)->PostAs<api::Build>("/v1/apps/" + app->guid + "/actions/restage", json::object());
   if (!build.ok()) {
     if (tail) tail->Stop();
     if (build.status().code() == StatusCode::kUnavailable &&
@@ -209,10 +199,10 @@ Status RunRestage(CliContext& ctx, const ParsedArgs& args) {
     std::lock_guard lock(ctx.output_mutex());
     ctx.out() << "Staging app and tracing logs...\n" << std::flush;
   }
-  Result<json> staged = WaitForBuild(ctx, **api, *build);
+  Result<api::Build> staged = WaitForBuild(ctx, **api, *build);
   if (tail) tail->Stop();
   if (!staged.ok()) return staged.status();
-  return StartAndShow(ctx, **api, *app, Str(*app, "state") == "STARTED" ? "restart" : "start");
+  return StartAndShow(ctx, **api, *app, app->state == "STARTED" ? "restart" : "start");
 }
 
 Status RunDelete(CliContext& ctx, const ParsedArgs& args) {
@@ -223,13 +213,13 @@ Status RunDelete(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
   ctx.out() << "Deleting app " << name << ctx.AsUser() << "...\n";
-  Result<std::optional<json>> app = FindApp(**api, name);
+  Result<std::optional<api::App>> app = FindApp(**api, name);
   if (!app.ok()) return app.status();
   if (!app->has_value()) {
     ctx.out() << "App '" << name << "' does not exist.\nOK\n";
     return Status::Ok();
   }
-  std::string path = "/v1/apps/" + Str(**app, "guid") + (args.Has("r") ? "?recursive=true" : "");
+  std::string path = "/v1/apps/" + (*app)->guid + (args.Has("r") ? "?recursive=true" : "");
   Result<json> deleted = (*api)->Delete(path);
   if (!deleted.ok()) return deleted.status();
   ctx.out() << "OK\n";

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <ostream>
 
+#include "api-model/buildpack.h"
 #include "cli/commands.h"
 #include "cli/resources.h"
 #include "cli/table.h"
@@ -86,10 +87,10 @@ Status TarFolder(const fs::path& dir, const fs::path& out) {
 }
 
 // Uploads PATH (a folder, tarred on the fly, or a .zip/.tgz/.tar.gz/.tar file as it is).
-Status UploadBits(CliContext& ctx, ApiClient& api, const json& buildpack, const std::string& path_arg) {
+Status UploadBits(CliContext& ctx, ApiClient& api, const api::Buildpack& buildpack, const std::string& path_arg) {
   fs::path path = fs::path(path_arg).is_absolute() ? fs::path(path_arg) : ctx.cwd() / path_arg;
   std::error_code ec;
-  ctx.out() << "Uploading buildpack " << Str(buildpack, "name") << ctx.AsUser() << "...\n";
+  ctx.out() << "Uploading buildpack " << buildpack.name << ctx.AsUser() << "...\n";
   std::optional<TempFolder> temp;
   fs::path file = path;
   std::string filename = path.filename().string();
@@ -114,7 +115,7 @@ Status UploadBits(CliContext& ctx, ApiClient& api, const json& buildpack, const 
   } else {
     return Status::NotFound("buildpack path " + path.string() + " does not exist");
   }
-  Result<json> r = api.PutFile("/v1/buildpacks/" + Str(buildpack, "guid") + "/upload?filename=" +
+  Result<json> r = api.PutFile("/v1/buildpacks/" + buildpack.guid + "/upload?filename=" +
                                    ApiClient::Escape(filename),
                                content_type, file, nullptr);
   if (!r.ok()) return r.status();
@@ -123,26 +124,24 @@ Status UploadBits(CliContext& ctx, ApiClient& api, const json& buildpack, const 
 }
 
 // The buildpack named `name`, or nullopt.
-Result<std::optional<json>> FindBuildpack(ApiClient& api, const std::string& name) {
-  Result<std::vector<json>> all = api.GetAll("/v1/buildpacks");
+Result<std::optional<api::Buildpack>> FindBuildpack(ApiClient& api, const std::string& name) {
+  Result<std::vector<api::Buildpack>> all = api.GetAllAs<api::Buildpack>("/v1/buildpacks");
   if (!all.ok()) return all.status();
-  for (const json& b : *all) {
-    if (Str(b, "name") == name) return std::optional<json>(b);
+  for (api::Buildpack& b : *all) {
+    if (b.name == name) return std::optional<api::Buildpack>(std::move(b));
   }
-  return std::optional<json>();
+  return std::optional<api::Buildpack>();
 }
 
-std::string BoolText(const json& j, const char* key) {
-  return j.contains(key) && j[key].is_boolean() && j[key].get<bool>() ? "true" : "false";
-}
+std::string BoolText(bool value) { return value ? "true" : "false"; }
 
 Status RunBuildpacks(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  Result<std::vector<json>> all = (*api)->GetAll("/v1/buildpacks");
+  Result<std::vector<api::Buildpack>> all = (*api)->GetAllAs<api::Buildpack>("/v1/buildpacks");
   if (!all.ok()) return all.status();
   if (args.Has("json")) {
-    PrintJson(ctx, json(*all));
+    PrintJson(ctx, api::ListJson(*all));
     return Status::Ok();
   }
   ctx.out() << "Getting buildpacks" << ctx.AsUser() << "...\n\n";
@@ -151,12 +150,9 @@ Status RunBuildpacks(CliContext& ctx, const ParsedArgs& args) {
     return Status::Ok();
   }
   std::vector<std::vector<std::string>> rows;
-  for (const json& b : *all) {
-    std::string position = b.contains("position") && b["position"].is_number_integer()
-                               ? std::to_string(b["position"].get<std::int64_t>())
-                               : "";
-    rows.push_back({position, Str(b, "name"), Str(b, "stack"), BoolText(b, "enabled"), BoolText(b, "locked"),
-                    Str(b, "filename")});
+  for (const api::Buildpack& b : *all) {
+    rows.push_back({std::to_string(b.position), b.name, b.stack.value_or(""), BoolText(b.enabled), BoolText(b.locked),
+                    b.filename.value_or("")});
   }
   ctx.out() << RenderTable({"position", "name", "stack", "enabled", "locked", "filename"}, rows,
                            ctx.term().out_is_tty);
@@ -171,8 +167,8 @@ Status RunCreateBuildpack(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
   ctx.out() << "Creating buildpack " << name << ctx.AsUser() << "...\n";
-  Result<json> created =
-      (*api)->Post("/v1/buildpacks", json{{"name", name}, {"position", *position}, {"enabled", !args.Has("disable")}});
+  Result<api::Buildpack> created = (*api)->PostAs<api::Buildpack>(
+      "/v1/buildpacks", json{{"name", name}, {"position", *position}, {"enabled", !args.Has("disable")}});
   if (!created.ok() && created.status().code() == StatusCode::kConflict) {
     return Status::Conflict("Buildpack " + name + " already exists (use 'wharf update-buildpack' to change it)");
   }
@@ -198,10 +194,10 @@ Status RunUpdateBuildpack(CliContext& ctx, const ParsedArgs& args) {
   }
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  Result<std::optional<json>> found = FindBuildpack(**api, name);
+  Result<std::optional<api::Buildpack>> found = FindBuildpack(**api, name);
   if (!found.ok()) return found.status();
   if (!found->has_value()) return Status::NotFound("Buildpack " + name + " not found");
-  json buildpack = **found;
+  api::Buildpack buildpack = **found;
   if (changes.contains("name")) {
     ctx.out() << "Renaming buildpack " << name << " to " << changes["name"].get<std::string>() << ctx.AsUser()
               << "...\n";
@@ -209,7 +205,7 @@ Status RunUpdateBuildpack(CliContext& ctx, const ParsedArgs& args) {
     ctx.out() << "Updating buildpack " << name << ctx.AsUser() << "...\n";
   }
   if (!changes.empty()) {
-    Result<json> updated = (*api)->Patch("/v1/buildpacks/" + Str(buildpack, "guid"), changes);
+    Result<api::Buildpack> updated = (*api)->PatchAs<api::Buildpack>("/v1/buildpacks/" + buildpack.guid, changes);
     if (!updated.ok()) return updated.status();
     buildpack = *updated;
   }
@@ -229,13 +225,13 @@ Status RunDeleteBuildpack(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
   ctx.out() << "Deleting buildpack " << name << ctx.AsUser() << "...\n";
-  Result<std::optional<json>> found = FindBuildpack(**api, name);
+  Result<std::optional<api::Buildpack>> found = FindBuildpack(**api, name);
   if (!found.ok()) return found.status();
   if (!found->has_value()) {
     ctx.out() << "Buildpack " << name << " does not exist.\nOK\n";
     return Status::Ok();
   }
-  Result<json> r = (*api)->Delete("/v1/buildpacks/" + Str(**found, "guid"));
+  Result<json> r = (*api)->Delete("/v1/buildpacks/" + (*found)->guid);
   if (!r.ok()) return r.status();
   ctx.out() << "OK\n";
   return Status::Ok();

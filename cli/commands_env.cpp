@@ -20,25 +20,24 @@ void PrintGroup(CliContext& ctx, const json& group) {
 Status RunEnv(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  Result<json> app = GetApp(**api, args.positionals[0]);
+  Result<api::App> app = GetApp(**api, args.positionals[0]);
   if (!app.ok()) return app.status();
-  Result<json> env = (*api)->Get("/v1/apps/" + Str(*app, "guid") + "/env");
+  Result<api::AppEnv> env = (*api)->GetAs<api::AppEnv>("/v1/apps/" + app->guid + "/env");
   if (!env.ok()) return env.status();
   if (args.Has("json")) {
-    PrintJson(ctx, *env);
+    PrintJson(ctx, env->ToJson());
     return Status::Ok();
   }
-  ctx.out() << "Getting env variables for app " << Str(*app, "name") << ctx.AsUser() << "...\n";
+  ctx.out() << "Getting env variables for app " << app->name << ctx.AsUser() << "...\n";
   ctx.out() << "System-Provided:\n";
-  if (env->contains("system_env_json")) PrintGroup(ctx, (*env)["system_env_json"]);
-  if (env->contains("application_env_json")) PrintGroup(ctx, (*env)["application_env_json"]);
-  const json user = env->contains("environment_variables") ? (*env)["environment_variables"] : json::object();
-  if (!user.is_object() || user.empty()) {
+  PrintGroup(ctx, env->system_env_json);
+  PrintGroup(ctx, env->application_env_json);
+  if (env->environment_variables.empty()) {
     ctx.out() << "No user-provided env variables have been set\n";
     return Status::Ok();
   }
   ctx.out() << "User-Provided:\n";
-  for (auto it = user.begin(); it != user.end(); ++it) ctx.out() << it.key() << ": " << Show(it.value()) << "\n";
+  for (const auto& [key, value] : env->environment_variables) ctx.out() << key << ": " << value << "\n";
   return Status::Ok();
 }
 
@@ -47,11 +46,11 @@ Status RunSetEnv(CliContext& ctx, const ParsedArgs& args) {
   WHARF_RETURN_IF_ERROR(ValidateEnvName(name));
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  Result<json> app = GetApp(**api, args.positionals[0]);
+  Result<api::App> app = GetApp(**api, args.positionals[0]);
   if (!app.ok()) return app.status();
-  const std::string app_name = Str(*app, "name");
+  const std::string app_name = app->name;
   ctx.out() << "Setting env variable " << name << " for app " << app_name << ctx.AsUser() << "...\n";
-  Result<json> r = (*api)->Patch("/v1/apps/" + Str(*app, "guid") + "/environment_variables",
+  Result<json> r = (*api)->Patch("/v1/apps/" + app->guid + "/environment_variables",
                                  json{{name, args.positionals[2]}});
   if (!r.ok()) return r.status();
   ctx.out() << "OK\nTIP: Use 'wharf restage " << app_name << "' to ensure your env variable changes take effect.\n";
@@ -62,15 +61,14 @@ Status RunUnsetEnv(CliContext& ctx, const ParsedArgs& args) {
   const std::string& name = args.positionals[1];
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  Result<json> app = GetApp(**api, args.positionals[0]);
+  Result<api::App> app = GetApp(**api, args.positionals[0]);
   if (!app.ok()) return app.status();
-  const std::string app_name = Str(*app, "name");
+  const std::string app_name = app->name;
   ctx.out() << "Removing env variable " << name << " from app " << app_name << ctx.AsUser() << "...\n";
-  const std::string guid = Str(*app, "guid");
-  Result<json> env = (*api)->Get("/v1/apps/" + guid + "/env");
+  const std::string guid = app->guid;
+  Result<api::AppEnv> env = (*api)->GetAs<api::AppEnv>("/v1/apps/" + guid + "/env");
   if (!env.ok()) return env.status();
-  if (!env->contains("environment_variables") || !(*env)["environment_variables"].is_object() ||
-      !(*env)["environment_variables"].contains(name)) {
+  if (!env->environment_variables.contains(name)) {
     ctx.out() << "Env variable " << name << " was not set.\nOK\n";
     return Status::Ok();
   }

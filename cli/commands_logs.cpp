@@ -1,6 +1,7 @@
 // logs, events.
 #include <ostream>
 
+#include "api-model/event.h"
 #include "cli/commands.h"
 #include "cli/log_format.h"
 #include "cli/resources.h"
@@ -14,25 +15,25 @@ using nlohmann::json;
 Status RunLogs(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  Result<json> app = GetApp(**api, args.positionals[0]);
+  Result<api::App> app = GetApp(**api, args.positionals[0]);
   if (!app.ok()) return app.status();
-  const std::string guid = Str(*app, "guid");
+  const std::string guid = app->guid;
   if (args.Has("recent")) {
-    Result<json> logs = (*api)->Get("/v1/apps/" + guid + "/logs?recent=true&limit=1000");
+    Result<api::RecentLogs> logs = (*api)->GetAs<api::RecentLogs>("/v1/apps/" + guid + "/logs?recent=true&limit=1000");
     if (!logs.ok()) return logs.status();
-    json lines = logs->contains("lines") && (*logs)["lines"].is_array() ? (*logs)["lines"] : json::array();
     if (args.Has("json")) {
-      PrintJson(ctx, lines);
+      PrintJson(ctx, api::ListJson(logs->lines));
       return Status::Ok();
     }
-    ctx.out() << "Retrieving logs for app " << Str(*app, "name") << ctx.AsUser() << "...\n\n";
-    for (const json& line : lines) ctx.out() << FormatLogLine(line);
+    ctx.out() << "Retrieving logs for app " << app->name << ctx.AsUser() << "...\n\n";
+    for (const api::LogLine& line : logs->lines) ctx.out() << FormatLogLine(line);
     return Status::Ok();
   }
   if (args.Has("json")) return Status::InvalidArgument("--json needs --recent (a stream has no end to print)");
-  ctx.out() << "Retrieving logs for app " << Str(*app, "name") << ctx.AsUser() << "...\n\n" << std::flush;
-  return (*api)->StreamJsonLines("/v1/apps/" + guid + "/logs/stream", [&](const json& line) {
-    ctx.out() << FormatLogLine(line) << std::flush;
+  ctx.out() << "Retrieving logs for app " << app->name << ctx.AsUser() << "...\n\n" << std::flush;
+  return (*api)->StreamJsonLines("/v1/apps/" + guid + "/logs/stream", [&](const json& j) {
+    // A line that does not fit the model is skipped, like a line that is not JSON.
+    if (Result<api::LogLine> line = api::LogLine::FromJson(j); line.ok()) ctx.out() << FormatLogLine(*line) << std::flush;
     return true;
   });
 }
@@ -50,23 +51,21 @@ std::string Describe(const json& data) {
 Status RunEvents(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  Result<json> app = GetApp(**api, args.positionals[0]);
+  Result<api::App> app = GetApp(**api, args.positionals[0]);
   if (!app.ok()) return app.status();
-  Result<std::vector<json>> events = (*api)->GetAll("/v1/events?target_guid=" + Str(*app, "guid"));
+  Result<std::vector<api::Event>> events = (*api)->GetAllAs<api::Event>("/v1/events?target_guid=" + app->guid);
   if (!events.ok()) return events.status();
   if (args.Has("json")) {
-    PrintJson(ctx, json(*events));
+    PrintJson(ctx, api::ListJson(*events));
     return Status::Ok();
   }
-  ctx.out() << "Getting events for app " << Str(*app, "name") << ctx.AsUser() << "...\n\n";
+  ctx.out() << "Getting events for app " << app->name << ctx.AsUser() << "...\n\n";
   if (events->empty()) {
     ctx.out() << "No events found\n";
     return Status::Ok();
   }
   std::vector<std::vector<std::string>> rows;
-  for (const json& e : *events) {
-    rows.push_back({Str(e, "created_at"), Str(e, "type"), Str(e, "actor"), Describe(e.contains("data") ? e["data"] : json())});
-  }
+  for (const api::Event& e : *events) rows.push_back({e.created_at, e.type, e.actor, Describe(e.data)});
   ctx.out() << RenderTable({"time", "event", "actor", "description"}, rows, ctx.term().out_is_tty);
   return Status::Ok();
 }

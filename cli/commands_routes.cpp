@@ -16,10 +16,10 @@ using nlohmann::json;
 Status RunRoutes(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  Result<std::vector<json>> routes = (*api)->GetAll("/v1/routes");
+  Result<std::vector<api::Route>> routes = (*api)->GetAllAs<api::Route>("/v1/routes");
   if (!routes.ok()) return routes.status();
   if (args.Has("json")) {
-    PrintJson(ctx, json(*routes));
+    PrintJson(ctx, api::ListJson(*routes));
     return Status::Ok();
   }
   ctx.out() << "Getting routes" << ctx.AsUser() << "...\n\n";
@@ -28,18 +28,12 @@ Status RunRoutes(CliContext& ctx, const ParsedArgs& args) {
     return Status::Ok();
   }
   std::vector<std::vector<std::string>> rows;
-  for (const json& r : *routes) {
+  for (const api::Route& r : *routes) {
     std::string apps;
-    if (r.contains("destinations") && r["destinations"].is_array()) {
-      for (const json& d : r["destinations"]) apps += (apps.empty() ? "" : ", ") + Str(d, "app_name");
-    }
+    for (const api::Destination& d : r.destinations) apps += (apps.empty() ? "" : ", ") + d.app_name;
     std::string options;  // like cf routes: only what differs from the default
-    if (r.contains("options") && r["options"].is_object()) {
-      std::string lb = Str(r["options"], "loadbalancing");
-      if (!lb.empty() && lb != "round-robin") options = "loadbalancing=" + lb;
-    }
-    rows.push_back(
-        {Str(r, "host"), r.contains("domain") ? Str(r["domain"], "name") : "", Str(r, "path"), apps, options});
+    if (!r.load_balancing.empty() && r.load_balancing != "round-robin") options = "loadbalancing=" + r.load_balancing;
+    rows.push_back({r.host, r.domain.name, r.path, apps, options});
   }
   ctx.out() << RenderTable({"host", "domain", "path", "apps", "options"}, rows, ctx.term().out_is_tty);
   return Status::Ok();
@@ -48,10 +42,10 @@ Status RunRoutes(CliContext& ctx, const ParsedArgs& args) {
 Status RunDomains(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  Result<std::vector<json>> domains = (*api)->GetAll("/v1/domains");
+  Result<std::vector<Domain>> domains = ListDomains(**api);
   if (!domains.ok()) return domains.status();
   if (args.Has("json")) {
-    PrintJson(ctx, json(*domains));
+    PrintJson(ctx, api::ListJson(*domains));
     return Status::Ok();
   }
   ctx.out() << "Getting domains" << ctx.AsUser() << "...\n\n";
@@ -60,10 +54,7 @@ Status RunDomains(CliContext& ctx, const ParsedArgs& args) {
     return Status::Ok();
   }
   std::vector<std::vector<std::string>> rows;
-  for (const json& d : *domains) {
-    bool shared = !d.contains("shared") || !d["shared"].is_boolean() || d["shared"].get<bool>();
-    rows.push_back({Str(d, "name"), shared ? "shared" : "private"});
-  }
+  for (const Domain& d : *domains) rows.push_back({d.name, d.shared ? "shared" : "private"});
   ctx.out() << RenderTable({"name", "availability"}, rows, ctx.term().out_is_tty);
   return Status::Ok();
 }
@@ -160,7 +151,7 @@ Status RunCreateRoute(CliContext& ctx, const ParsedArgs& args) {
   if (!target.ok()) return target.status();
   const std::string url = target->Url();
   ctx.out() << "Creating route " << url << ctx.AsUser() << "...\n";
-  Result<std::optional<json>> existing = FindRoute(**api, *target);
+  Result<std::optional<api::Route>> existing = FindRoute(**api, *target);
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) {
     ctx.out() << "Route " << url << " already exists.\nOK\n";
@@ -185,14 +176,13 @@ Status RunUpdateRoute(CliContext& ctx, const ParsedArgs& args) {
   if (!target.ok()) return target.status();
   const std::string url = target->Url();
   ctx.out() << "Updating route " << url << ctx.AsUser() << "...\n";
-  Result<std::optional<json>> route = FindRoute(**api, *target);
+  Result<std::optional<api::Route>> route = FindRoute(**api, *target);
   if (!route.ok()) return route.status();
   if (!route->has_value()) return Status::NotFound("route " + url + " does not exist");
-  Result<json> updated = (*api)->Patch("/v1/routes/" + Str(**route, "guid"), json{{"options", *options}});
+  Result<api::Route> updated =
+      (*api)->PatchAs<api::Route>("/v1/routes/" + (*route)->guid, json{{"options", *options}});
   if (!updated.ok()) return updated.status();
-  if (updated->contains("options") && (*updated)["options"].is_object()) {
-    ctx.out() << "Options: loadbalancing=" << Str((*updated)["options"], "loadbalancing") << "\n";
-  }
+  ctx.out() << "Options: loadbalancing=" << updated->load_balancing << "\n";
   ctx.out() << "OK\n";
   return Status::Ok();
 }
@@ -200,18 +190,18 @@ Status RunUpdateRoute(CliContext& ctx, const ParsedArgs& args) {
 Status RunMapRoute(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  Result<json> app = GetApp(**api, args.positionals[0]);
+  Result<api::App> app = GetApp(**api, args.positionals[0]);
   if (!app.ok()) return app.status();
   Result<RouteTarget> target = TargetFromArgs(**api, args, 1);
   if (!target.ok()) return target.status();
   const std::string url = target->Url();
-  const std::string app_name = Str(*app, "name");
+  const std::string& app_name = app->name;
   bool created = false;
-  Result<json> route = FindOrCreateRoute(**api, *target, &created);
+  Result<api::Route> route = FindOrCreateRoute(**api, *target, &created);
   if (!route.ok()) return route.status();
   if (created) ctx.out() << "Created route " << url << "\n";
   ctx.out() << "Mapping route " << url << " to app " << app_name << ctx.AsUser() << "...\n";
-  Result<bool> mapped = MapRoute(**api, *route, Str(*app, "guid"));
+  Result<bool> mapped = MapRoute(**api, *route, app->guid);
   if (!mapped.ok()) return mapped.status();
   if (!*mapped) ctx.out() << "App '" << app_name << "' is already mapped to route '" << url << "'.\n";
   ctx.out() << "OK\n";
@@ -221,25 +211,23 @@ Status RunMapRoute(CliContext& ctx, const ParsedArgs& args) {
 Status RunUnmapRoute(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  Result<json> app = GetApp(**api, args.positionals[0]);
+  Result<api::App> app = GetApp(**api, args.positionals[0]);
   if (!app.ok()) return app.status();
   Result<RouteTarget> target = TargetFromArgs(**api, args, 1);
   if (!target.ok()) return target.status();
   const std::string url = target->Url();
-  const std::string app_guid = Str(*app, "guid");
-  ctx.out() << "Removing route " << url << " from app " << Str(*app, "name") << ctx.AsUser() << "...\n";
-  Result<std::optional<json>> route = FindRoute(**api, *target);
+  const std::string& app_guid = app->guid;
+  ctx.out() << "Removing route " << url << " from app " << app->name << ctx.AsUser() << "...\n";
+  Result<std::optional<api::Route>> route = FindRoute(**api, *target);
   if (!route.ok()) return route.status();
   if (!route->has_value()) return Status::NotFound("route " + url + " does not exist");
   bool mapped = false;
-  if ((*route)->contains("destinations") && (**route)["destinations"].is_array()) {
-    for (const json& d : (**route)["destinations"]) mapped = mapped || Str(d, "app_guid") == app_guid;
-  }
+  for (const api::Destination& d : (*route)->destinations) mapped = mapped || d.app_guid == app_guid;
   if (!mapped) {
     ctx.out() << "Route to be unmapped is not currently mapped to the application.\nOK\n";
     return Status::Ok();
   }
-  Result<json> r = (*api)->Delete("/v1/routes/" + Str(**route, "guid") + "/destinations/" + app_guid);
+  Result<json> r = (*api)->Delete("/v1/routes/" + (*route)->guid + "/destinations/" + app_guid);
   if (!r.ok()) return r.status();
   ctx.out() << "OK\n";
   return Status::Ok();
@@ -255,13 +243,13 @@ Status RunDeleteRoute(CliContext& ctx, const ParsedArgs& args) {
   if (!go_on.ok()) return go_on.status();
   if (!*go_on) return Status::Ok();
   ctx.out() << "Deleting route " << url << ctx.AsUser() << "...\n";
-  Result<std::optional<json>> route = FindRoute(**api, *target);
+  Result<std::optional<api::Route>> route = FindRoute(**api, *target);
   if (!route.ok()) return route.status();
   if (!route->has_value()) {
     ctx.out() << "Unable to delete. Route " << url << " does not exist.\nOK\n";
     return Status::Ok();
   }
-  Result<json> r = (*api)->Delete("/v1/routes/" + Str(**route, "guid"));
+  Result<json> r = (*api)->Delete("/v1/routes/" + (*route)->guid);
   if (!r.ok()) return r.status();
   ctx.out() << "OK\n";
   return Status::Ok();

@@ -13,17 +13,17 @@ namespace {
 using nlohmann::json;
 
 struct AppProcess {
-  json app;
-  json process;
+  api::App app;
+  api::Process process;
 };
 
 // The app named `name` and its process of `type`; kNotFound naming whichever is missing.
 Result<AppProcess> GetAppProcess(ApiClient& api, const std::string& name, const std::string& type) {
-  Result<json> app = GetApp(api, name);
+  Result<api::App> app = GetApp(api, name);
   if (!app.ok()) return app.status();
-  Result<json> p = api.Get("/v1/apps/" + Str(*app, "guid") + "/processes/" + type);
+  Result<api::Process> p = api.GetAs<api::Process>("/v1/apps/" + app->guid + "/processes/" + type);
   if (!p.ok() && p.status().code() == StatusCode::kNotFound) {
-    return Status::NotFound("app '" + Str(*app, "name") + "' has no process of type '" + type + "'");
+    return Status::NotFound("app '" + app->name + "' has no process of type '" + type + "'");
   }
   if (!p.ok()) return p.status();
   return AppProcess{*app, *p};
@@ -49,22 +49,22 @@ Status RunScale(CliContext& ctx, const ParsedArgs& args) {
   if (!api.ok()) return api.status();
   Result<AppProcess> found = GetAppProcess(**api, args.positionals[0], type);
   if (!found.ok()) return found.status();
-  const json& app = found->app;
-  const std::string name = Str(app, "name");
+  const api::App& app = found->app;
+  const std::string& name = app.name;
   if (body.empty()) {
     // No flag: show the current scale, as cf does.
     ctx.out() << "Showing current scale of app " << name << ctx.AsUser() << "...\n\n";
     return PrintAppSummary(ctx, **api, app);
   }
   ctx.out() << "Scaling app " << name << ctx.AsUser() << "...\n";
-  Result<json> scaled = (*api)->Post("/v1/processes/" + Str(found->process, "guid") + "/actions/scale", body);
+  Result<json> scaled = (*api)->Post("/v1/processes/" + found->process.guid + "/actions/scale", body);
   if (!scaled.ok()) return scaled.status();
   if (body.contains("memory_in_mb") || body.contains("disk_in_mb")) {
     ctx.out() << "Instances are replaced one at a time with the new limits.\n";
   }
-  Result<json> fresh = (*api)->Get("/v1/apps/" + Str(app, "guid"));
+  Result<api::App> fresh = (*api)->GetAs<api::App>("/v1/apps/" + app.guid);
   if (!fresh.ok()) return fresh.status();
-  if (Str(*fresh, "state") == "STARTED" && type == "web" && (body.contains("memory_in_mb") || body.contains("disk_in_mb"))) {
+  if (fresh->state == "STARTED" && type == "web" && (body.contains("memory_in_mb") || body.contains("disk_in_mb"))) {
     ctx.out() << "Waiting for app " << name << " to start...\n";
     WHARF_RETURN_IF_ERROR(WaitForRunning(ctx, **api, *fresh));
   }
@@ -83,10 +83,10 @@ Status RunRestartInstance(CliContext& ctx, const ParsedArgs& args) {
   if (!api.ok()) return api.status();
   Result<AppProcess> found = GetAppProcess(**api, args.positionals[0], type);
   if (!found.ok()) return found.status();
-  ctx.out() << "Restarting instance " << index << " of process " << type << " of app " << Str(found->app, "name")
+  ctx.out() << "Restarting instance " << index << " of process " << type << " of app " << found->app.name
             << ctx.AsUser() << "...\n";
   Result<json> done =
-      (*api)->Delete("/v1/processes/" + Str(found->process, "guid") + "/instances/" + std::to_string(index));
+      (*api)->Delete("/v1/processes/" + found->process.guid + "/instances/" + std::to_string(index));
   if (!done.ok()) return done.status();
   ctx.out() << "OK\n";
   return Status::Ok();

@@ -1,6 +1,7 @@
 // api, login, logout, version: choosing a wharfd and authenticating to it.
 #include <ostream>
 
+#include "api-model/info.h"
 #include "cli/commands.h"
 #include "cli/resources.h"
 #include "cli/usage_error.h"
@@ -13,21 +14,22 @@ namespace {
 using nlohmann::json;
 
 // GET /v1/info of `url` (no token needed).
-Result<json> FetchInfo(const std::string& url) {
+Result<api::Info> FetchInfo(const std::string& url) {
   Result<std::unique_ptr<ApiClient>> client = ApiClient::Create(url, "");
   if (!client.ok()) return client.status();
-  Result<json> info = (*client)->Get("/v1/info");
-  if (!info.ok()) return info.status();
-  if (!info->is_object() || Str(*info, "api_version").empty()) {
+  Result<json> body = (*client)->Get("/v1/info");
+  if (!body.ok()) return body.status();
+  Result<api::Info> info = api::Info::FromJson(*body);
+  if (!info.ok() || info->api_version.empty()) {
     return Status::InvalidArgument(url + " does not look like a wharfd API (GET /v1/info has no api_version)");
   }
   return info;
 }
 
-void PrintTarget(CliContext& ctx, const Config& config, const json& info) {
+void PrintTarget(CliContext& ctx, const Config& config, const api::Info& info) {
   ctx.out() << "API endpoint:   " << config.api << "\n"
-            << "API version:    " << Str(info, "api_version") << "\n"
-            << "wharfd version: " << Str(info, "version") << "\n";
+            << "API version:    " << info.api_version << "\n"
+            << "wharfd version: " << info.version << "\n";
   if (config.token.empty()) {
     ctx.out() << "\nNot logged in. Use 'wharf login' to log in.\n";
   } else if (!config.user.empty()) {
@@ -36,11 +38,11 @@ void PrintTarget(CliContext& ctx, const Config& config, const json& info) {
 }
 
 // Checks `url` and saves it as the target. Switching to another API forgets the token.
-Result<json> SetApi(CliContext& ctx, const std::string& raw_url) {
+Result<api::Info> SetApi(CliContext& ctx, const std::string& raw_url) {
   Result<std::string> url = NormaliseApiUrl(raw_url);
   if (!url.ok()) return url.status();
   ctx.out() << "Setting API endpoint to " << *url << "...\n";
-  Result<json> info = FetchInfo(*url);
+  Result<api::Info> info = FetchInfo(*url);
   if (!info.ok()) return info.status();
   Result<std::filesystem::path> path = ctx.ConfigPath();
   if (!path.ok()) return path.status();
@@ -67,7 +69,7 @@ Status RunApi(CliContext& ctx, const ParsedArgs& args) {
     return Status::Ok();
   }
   if (!args.positionals.empty()) {
-    Result<json> info = SetApi(ctx, args.positionals[0]);
+    Result<api::Info> info = SetApi(ctx, args.positionals[0]);
     if (!info.ok()) return info.status();
     Result<Config> config = ctx.EffectiveConfig();
     if (!config.ok()) return config.status();
@@ -80,7 +82,7 @@ Status RunApi(CliContext& ctx, const ParsedArgs& args) {
     ctx.out() << "No API endpoint set. Use 'wharf api URL' to set one.\n";
     return Status::Ok();
   }
-  Result<json> info = FetchInfo(config->api);
+  Result<api::Info> info = FetchInfo(config->api);
   if (!info.ok()) return info.status();
   PrintTarget(ctx, *config, *info);
   return Status::Ok();
@@ -94,8 +96,8 @@ std::string Trim(std::string s) {
 }
 
 // The admin token from the file /v1/info names, when this user may read it.
-Result<std::string> ReadAdminToken(const json& info) {
-  std::string file = Str(info, "admin_token_file");
+Result<std::string> ReadAdminToken(const api::Info& info) {
+  const std::string& file = info.admin_token_file;
   if (file.empty()) {
     return Status::Unauthenticated("no token given, and wharfd does not say where its admin token is; "
                                    "log in with 'wharf login --token TOKEN'");
@@ -112,9 +114,9 @@ Result<std::string> ReadAdminToken(const json& info) {
 }
 
 Status RunLogin(CliContext& ctx, const ParsedArgs& args) {
-  json info;
+  std::optional<api::Info> info;
   if (std::optional<std::string> api = args.Value("a")) {
-    Result<json> set = SetApi(ctx, *api);
+    Result<api::Info> set = SetApi(ctx, *api);
     if (!set.ok()) return set.status();
     info = *set;
   }
@@ -124,8 +126,8 @@ Status RunLogin(CliContext& ctx, const ParsedArgs& args) {
   if (!effective.ok()) return effective.status();
   const std::string api = effective->api;
   if (api.empty()) return Status::InvalidArgument("no API endpoint set; use 'wharf login -a URL' or 'wharf api URL'");
-  if (info.is_null()) {
-    Result<json> fetched = FetchInfo(api);
+  if (!info) {
+    Result<api::Info> fetched = FetchInfo(api);
     if (!fetched.ok()) return fetched.status();
     info = *fetched;
   }
@@ -136,7 +138,7 @@ Status RunLogin(CliContext& ctx, const ParsedArgs& args) {
     token = Trim(*given);
     if (token.empty()) return UsageError("--token needs a non-empty token");
   } else {
-    Result<std::string> read = ReadAdminToken(info);
+    Result<std::string> read = ReadAdminToken(*info);
     if (!read.ok()) return read.status();
     token = *read;
   }
@@ -144,14 +146,14 @@ Status RunLogin(CliContext& ctx, const ParsedArgs& args) {
   ctx.out() << "Authenticating...\n";
   Result<std::unique_ptr<ApiClient>> client = ApiClient::Create(api, token);
   if (!client.ok()) return client.status();
-  Result<json> who = (*client)->Get("/v1/whoami");
+  Result<api::Whoami> who = (*client)->GetAs<api::Whoami>("/v1/whoami");
   if (!who.ok()) {
     if (who.status().code() == StatusCode::kUnauthenticated) {
       return Status::Unauthenticated("wharfd at " + api + " rejected the token");
     }
     return who.status();
   }
-  std::string user = who->contains("user") ? Str((*who)["user"], "name") : "";
+  const std::string user = who->user.name;
   Result<Config> file = LoadConfigFile(*path);
   if (!file.ok()) return file.status();
   file->api = api;

@@ -16,11 +16,6 @@ bool Digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   return true;
 }
 
-std::string Field(const nlohmann::json& j, const char* key) {
-  if (j.contains(key) && j[key].is_string()) return j[key].get<std::string>();
-  return "";
-}
-
 }  // namespace
 
 std::string FormatLogTimestamp(std::string_view t) {
@@ -75,10 +70,10 @@ std::string FormatLogTimestamp(std::string_view t) {
   return buf;
 }
 
-std::string FormatLogLine(const nlohmann::json& line) {
-  std::string header = "   " + FormatLogTimestamp(Field(line, "timestamp")) + " [" + Field(line, "source") + "] " +
-                       (Field(line, "stream").empty() ? "OUT" : Field(line, "stream")) + " ";
-  std::string message = Field(line, "message");
+std::string FormatLogLine(const api::LogLine& line) {
+  std::string header = "   " + FormatLogTimestamp(line.timestamp) + " [" + line.source + "] " +
+                       (line.stream.empty() ? "OUT" : line.stream) + " ";
+  std::string message = line.message;
   while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.pop_back();
   std::string out;
   std::size_t start = 0;

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
+#include "api-model/event.h"
 
 namespace wharf::cli {
 
@@ -15,8 +15,7 @@ namespace wharf::cli {
 // "2026-11-26T08:35:47.12+0000". Text that is not RFC 3339 is returned as is.
 std::string FormatLogTimestamp(std::string_view rfc3339);
 
-// Renders one API log line object {"timestamp","source","stream","message"},
-// ending in '\n'.
-std::string FormatLogLine(const nlohmann::json& line);
+// Renders one API log line, ending in '\n'; an empty stream shows as OUT.
+std::string FormatLogLine(const api::LogLine& line);
 
 }  // namespace wharf::cli

@@ -17,7 +17,7 @@ TEST_CASE("FormatLogTimestamp shows UTC with centiseconds and a +0000 offset") {
 TEST_CASE("FormatLogLine prints the cf layout and repeats the header for each line of a message") {
   nlohmann::json line = {{"timestamp", "2026-11-26T08:35:47Z"}, {"source", "API/0"}, {"stream", "OUT"},
                          {"message", "Created app\nwith two lines\n"}};
-  CHECK(FormatLogLine(line) ==
+  CHECK(FormatLogLine(api::LogLine::FromJson(line).value()) ==
         "   2026-11-26T08:35:47.00+0000 [API/0] OUT Created app\n"
         "   2026-11-26T08:35:47.00+0000 [API/0] OUT with two lines\n");
 }

@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "api-model/info.h"
 #include "cli/app_source.h"
 #include "cli/app_summary.h"
 #include "cli/file_scan.h"
@@ -20,23 +21,13 @@ struct PreparedApp {
   const AppSpec* spec = nullptr;
   AppSource source;
   FolderScan scan;
-  std::optional<json> existing;       // the app as the server has it, if it exists
+  std::optional<api::App> existing;   // the app as the server has it, if it exists
   std::vector<RouteTarget> routes;    // from the manifest / flags
   std::optional<Domain> default_domain;
 };
 
-std::vector<std::string> ExistingRoutes(const std::optional<json>& app) {
-  std::vector<std::string> out;
-  if (app && app->contains("routes") && (*app)["routes"].is_array()) {
-    for (const json& r : (*app)["routes"]) {
-      if (r.is_string()) out.push_back(r.get<std::string>());
-    }
-  }
-  return out;
-}
-
 Result<PreparedApp> Prepare(CliContext& ctx, ApiClient& api, const PushPlan& plan, const AppSpec& spec,
-                            const std::vector<Domain>& domains, const json& info) {
+                            const std::vector<Domain>& domains, const api::Info& info) {
   PreparedApp p;
   p.spec = &spec;
   for (const std::string& route : spec.routes) {
@@ -44,12 +35,12 @@ Result<PreparedApp> Prepare(CliContext& ctx, ApiClient& api, const PushPlan& pla
     if (!t.ok()) return t.status().WithContext("app '" + spec.name + "'");
     p.routes.push_back(*t);
   }
-  Result<std::optional<json>> existing = FindApp(api, spec.name);
+  Result<std::optional<api::App>> existing = FindApp(api, spec.name);
   if (!existing.ok()) return existing.status();
   p.existing = *existing;
-  bool needs_default = !spec.no_route && p.routes.empty() && ExistingRoutes(p.existing).empty();
+  bool needs_default = !spec.no_route && p.routes.empty() && (!p.existing || p.existing->routes.empty());
   if (needs_default) {
-    p.default_domain = DefaultDomain(domains, Str(info, "domain"));
+    p.default_domain = DefaultDomain(domains, info.domain);
     if (!p.default_domain) {
       return Status::NotFound("app '" + spec.name +
                               "': wharfd has no domain for a default route; add one with 'wharf create-domain DOMAIN' "
@@ -73,10 +64,11 @@ Result<PreparedApp> Prepare(CliContext& ctx, ApiClient& api, const PushPlan& pla
   return p;
 }
 
-json LifecycleJson(const AppSpec& spec, const std::optional<json>& existing) {
+json LifecycleJson(const AppSpec& spec, const std::optional<api::App>& existing) {
   json lifecycle = json::object();
-  if (existing && existing->contains("lifecycle") && (*existing)["lifecycle"].is_object()) {
-    lifecycle = (*existing)["lifecycle"];
+  if (existing) {
+    lifecycle["buildpacks"] = existing->lifecycle.buildpacks;
+    if (!existing->lifecycle.stack.empty()) lifecycle["stack"] = existing->lifecycle.stack;
   }
   if (spec.buildpacks) lifecycle["buildpacks"] = *spec.buildpacks;
   if (spec.stack) lifecycle["stack"] = *spec.stack;
@@ -84,7 +76,7 @@ json LifecycleJson(const AppSpec& spec, const std::optional<json>& existing) {
 }
 
 // Creates the app or applies the spec's lifecycle and env to it.
-Result<json> CreateOrUpdateApp(CliContext& ctx, ApiClient& api, const PreparedApp& p) {
+Result<api::App> CreateOrUpdateApp(CliContext& ctx, ApiClient& api, const PreparedApp& p) {
   const AppSpec& spec = *p.spec;
   json env = json::object();
   for (const auto& [k, v] : spec.env) env[k] = v;
@@ -94,15 +86,15 @@ Result<json> CreateOrUpdateApp(CliContext& ctx, ApiClient& api, const PreparedAp
     json body = {{"name", spec.name}};
     if (!env.empty()) body["environment_variables"] = env;
     if (lifecycle_given) body["lifecycle"] = LifecycleJson(spec, std::nullopt);
-    Result<json> created = api.Post("/v1/apps", body);
+    Result<api::App> created = api.PostAs<api::App>("/v1/apps", body);
     if (!created.ok()) return created.status().WithContext("creating app '" + spec.name + "'");
     return created;
   }
   ctx.out() << "Updating app " << spec.name << "...\n";
-  const std::string guid = Str(*p.existing, "guid");
-  json app = *p.existing;
+  const std::string guid = p.existing->guid;
+  api::App app = *p.existing;
   if (lifecycle_given) {
-    Result<json> patched = api.Patch("/v1/apps/" + guid, json{{"lifecycle", LifecycleJson(spec, p.existing)}});
+    Result<api::App> patched = api.PatchAs<api::App>("/v1/apps/" + guid, json{{"lifecycle", LifecycleJson(spec, p.existing)}});
     if (!patched.ok()) return patched.status().WithContext("updating app '" + spec.name + "'");
     app = *patched;
   }
@@ -119,11 +111,13 @@ Status ApplyProcesses(ApiClient& api, const std::string& app_guid, const AppSpec
     if (p.IsEmpty()) continue;
     const std::string path = "/v1/apps/" + app_guid + "/processes/" + p.type;
     json body = json::object();
-    Result<json> current = api.Get(path);
+    Result<api::Process> current = api.GetAs<api::Process>(path);
     if (current.ok()) {
-      for (const char* key : {"command", "instances", "memory_in_mb", "disk_in_mb", "health_check"}) {
-        if (current->contains(key)) body[key] = (*current)[key];
-      }
+      body = {{"command", api::OrNull(current->command)},
+              {"instances", current->instances},
+              {"memory_in_mb", current->memory_in_mb},
+              {"disk_in_mb", current->disk_in_mb},
+              {"health_check", current->health_check.ToJson()}};
     } else if (current.status().code() != StatusCode::kNotFound) {
       return current.status();
     }
@@ -148,7 +142,7 @@ Status ApplyProcesses(ApiClient& api, const std::string& app_guid, const AppSpec
 }
 
 Status MapOne(CliContext& ctx, ApiClient& api, const RouteTarget& target, const std::string& app_guid) {
-  Result<json> route = FindOrCreateRoute(api, target, nullptr);
+  Result<api::Route> route = FindOrCreateRoute(api, target, nullptr);
   if (!route.ok()) return route.status();
   Result<bool> mapped = MapRoute(api, *route, app_guid);
   if (!mapped.ok()) return mapped.status().WithContext("mapping route " + target.Url());
@@ -161,10 +155,10 @@ Status MapRandomRoute(CliContext& ctx, ApiClient& api, const PreparedApp& p, con
     RouteTarget target;
     target.host = RandomRouteHost(p.spec->name, ctx.random);
     target.domain = *p.default_domain;
-    Result<std::optional<json>> taken = FindRoute(api, target);
+    Result<std::optional<api::Route>> taken = FindRoute(api, target);
     if (!taken.ok()) return taken.status();
     if (taken->has_value()) continue;
-    Result<json> made = api.Post("/v1/routes", json{{"host", target.host}, {"domain_guid", target.domain.guid}});
+    Result<api::Route> made = api.PostAs<api::Route>("/v1/routes", json{{"host", target.host}, {"domain_guid", target.domain.guid}});
     if (!made.ok() && made.status().code() == StatusCode::kConflict) continue;
     if (!made.ok()) return made.status().WithContext("creating route " + target.Url());
     Result<bool> mapped = MapRoute(api, *made, app_guid);
@@ -193,8 +187,8 @@ Status MapRoutes(CliContext& ctx, ApiClient& api, const PreparedApp& p, const st
 }
 
 // "http://web.localhost:8080" for a route, with the router's port.
-std::string RouteUrl(const std::string& route, const json& info) {
-  std::string router = Str(info, "router_url");
+std::string RouteUrl(const std::string& route, const api::Info& info) {
+  const std::string& router = info.router_url;
   std::string port;
   std::size_t scheme = router.find("://");
   std::string hostport = scheme == std::string::npos ? router : router.substr(scheme + 3);
@@ -207,16 +201,17 @@ std::string RouteUrl(const std::string& route, const json& info) {
   return "http://" + host + port + path;
 }
 
-Status StageAndStart(CliContext& ctx, ApiClient& api, const json& info, const json& app, const json& package) {
-  const std::string name = Str(app, "name");
-  const std::string app_guid = Str(app, "guid");
+Status StageAndStart(CliContext& ctx, ApiClient& api, const api::Info& info, const api::App& app,
+                     const api::Package& package) {
+  const std::string& name = app.name;
+  const std::string& app_guid = app.guid;
   std::unique_ptr<StagingLogTail> tail = StagingLogTail::Start(ctx, app_guid);
-  Result<json> build = api.Post("/v1/builds", json{{"package_guid", Str(package, "guid")}});
+  Result<api::Build> build = api.PostAs<api::Build>("/v1/builds", json{{"package_guid", package.guid}});
   if (!build.ok()) {
     if (tail) tail->Stop();
     if (build.status().code() == StatusCode::kUnavailable &&
         build.status().message().find("cannot reach") == std::string::npos) {
-      ctx.out() << "Package stored (sha256 " << Str(package, "sha256")
+      ctx.out() << "Package stored (sha256 " << package.sha256
                 << "). Staging is not available in this wharfd yet.\n";
       return Status::Ok();
     }
@@ -226,44 +221,42 @@ Status StageAndStart(CliContext& ctx, ApiClient& api, const json& info, const js
     std::lock_guard lock(ctx.output_mutex());
     ctx.out() << "Staging app and tracing logs...\n" << std::flush;
   }
-  Result<json> staged = WaitForBuild(ctx, api, *build);
+  Result<api::Build> staged = WaitForBuild(ctx, api, *build);
   if (tail) tail->Stop();
   if (!staged.ok()) return staged.status().WithContext("app '" + name + "'");
 
-  bool running = Str(app, "state") == "STARTED";
+  bool running = app.state == "STARTED";
   ctx.out() << (running ? "Restarting" : "Starting") << " app " << name << "...\n";
-  Result<json> started = api.Post("/v1/apps/" + app_guid + (running ? "/actions/restart" : "/actions/start"), json::object());
+  Result<api::App> started = api.PostAs<api::App>("/v1/apps/" + app_guid + (running ? "/actions/restart" : "/actions/start"), json::object());
   if (!started.ok()) return started.status().WithContext("starting '" + name + "'");
-  if (RunsInstances(info)) {
+  if (info.RunsInstances()) {
     ctx.out() << "Waiting for app " << name << " to start...\n";
     WHARF_RETURN_IF_ERROR(WaitForRunning(ctx, api, *started));
   }
-  Result<json> fresh = api.Get("/v1/apps/" + app_guid);
-  const json& shown = fresh.ok() ? *fresh : *started;
+  Result<api::App> fresh = api.GetAs<api::App>("/v1/apps/" + app_guid);
+  const api::App& shown = fresh.ok() ? *fresh : *started;
   ctx.out() << "\n";
   WHARF_RETURN_IF_ERROR(PrintAppSummary(ctx, api, shown));
-  if (shown.contains("routes") && shown["routes"].is_array() && !shown["routes"].empty()) {
+  if (!shown.routes.empty()) {
     ctx.out() << "\n";
-    for (const json& r : shown["routes"]) {
-      if (r.is_string()) ctx.out() << "App " << name << " is available at " << RouteUrl(r.get<std::string>(), info) << "\n";
-    }
+    for (const std::string& r : shown.routes) ctx.out() << "App " << name << " is available at " << RouteUrl(r, info) << "\n";
   }
   return Status::Ok();
 }
 
-Status PushApp(CliContext& ctx, ApiClient& api, const json& info, const PreparedApp& p, bool no_start) {
-  Result<json> app = CreateOrUpdateApp(ctx, api, p);
+Status PushApp(CliContext& ctx, ApiClient& api, const api::Info& info, const PreparedApp& p, bool no_start) {
+  Result<api::App> app = CreateOrUpdateApp(ctx, api, p);
   if (!app.ok()) return app.status();
-  const std::string guid = Str(*app, "guid");
+  const std::string guid = app->guid;
   WHARF_RETURN_IF_ERROR(ApplyProcesses(api, guid, *p.spec));
   WHARF_RETURN_IF_ERROR(MapRoutes(ctx, api, p, guid));
 
   ctx.out() << "Packaging files from " << p.source.Describe() << " (" << p.scan.files.size()
             << (p.scan.files.size() == 1 ? " file, " : " files, ") << FormatBytes(p.scan.total_bytes) << ")...\n";
-  Result<json> package = UploadPackage(ctx, api, guid, p.scan, p.source);
+  Result<api::Package> package = UploadPackage(ctx, api, guid, p.scan, p.source);
   if (!package.ok()) return package.status();
   if (no_start) {
-    ctx.out() << "Package stored (sha256 " << Str(*package, "sha256") << "); not starting (--no-start).\n";
+    ctx.out() << "Package stored (sha256 " << package->sha256 << "); not starting (--no-start).\n";
     return Status::Ok();
   }
   return StageAndStart(ctx, api, info, *app, *package);
@@ -276,7 +269,7 @@ Status RunPush(CliContext& ctx, const PushPlan& plan) {
   if (!api.ok()) return api.status();
   for (const std::string& w : plan.warnings) ctx.err() << "Warning: " << w << "\n";
 
-  Result<json> info = (*api)->Get("/v1/info");
+  Result<api::Info> info = (*api)->GetAs<api::Info>("/v1/info");
   if (!info.ok()) return info.status();
   Result<std::vector<Domain>> domains = ListDomains(**api);
   if (!domains.ok()) return domains.status();

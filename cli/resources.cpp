@@ -4,42 +4,23 @@
 
 namespace wharf::cli {
 
-std::string Str(const json& j, std::string_view key) {
-  if (!j.is_object()) return "";
-  auto it = j.find(std::string(key));
-  if (it == j.end() || !it->is_string()) return "";
-  return it->get<std::string>();
-}
-
-Result<std::optional<json>> FindApp(ApiClient& api, std::string_view name) {
-  Result<std::vector<json>> apps = api.GetAll("/v1/apps?names=" + ApiClient::Escape(name));
+Result<std::optional<api::App>> FindApp(ApiClient& api, std::string_view name) {
+  Result<std::vector<api::App>> apps = api.GetAllAs<api::App>("/v1/apps?names=" + ApiClient::Escape(name));
   if (!apps.ok()) return apps.status();
-  for (const json& app : *apps) {
-    if (Str(app, "name") == name) return std::optional<json>(app);
+  for (api::App& app : *apps) {
+    if (app.name == name) return std::optional<api::App>(std::move(app));
   }
-  return std::optional<json>();
+  return std::optional<api::App>();
 }
 
-Result<json> GetApp(ApiClient& api, std::string_view name) {
-  Result<std::optional<json>> app = FindApp(api, name);
+Result<api::App> GetApp(ApiClient& api, std::string_view name) {
+  Result<std::optional<api::App>> app = FindApp(api, name);
   if (!app.ok()) return app.status();
   if (!app->has_value()) return Status::NotFound("app '" + std::string(name) + "' not found");
-  return **app;
+  return std::move(**app);
 }
 
-Result<std::vector<Domain>> ListDomains(ApiClient& api) {
-  Result<std::vector<json>> all = api.GetAll("/v1/domains");
-  if (!all.ok()) return all.status();
-  std::vector<Domain> domains;
-  for (const json& d : *all) {
-    Domain domain;
-    domain.guid = Str(d, "guid");
-    domain.name = Str(d, "name");
-    domain.shared = !d.contains("shared") || !d["shared"].is_boolean() || d["shared"].get<bool>();
-    domains.push_back(std::move(domain));
-  }
-  return domains;
-}
+Result<std::vector<Domain>> ListDomains(ApiClient& api) { return api.GetAllAs<Domain>("/v1/domains"); }
 
 std::optional<Domain> DefaultDomain(const std::vector<Domain>& domains, std::string_view fallback) {
   for (const Domain& d : domains) {
@@ -82,48 +63,46 @@ Result<RouteTarget> ResolveRoute(std::string_view route, const std::vector<Domai
   return t;
 }
 
-Result<std::optional<json>> FindRoute(ApiClient& api, const RouteTarget& target) {
-  Result<std::vector<json>> routes = api.GetAll("/v1/routes?host=" + ApiClient::Escape(target.host) +
-                                                "&domain_guid=" + ApiClient::Escape(target.domain.guid));
+Result<std::optional<api::Route>> FindRoute(ApiClient& api, const RouteTarget& target) {
+  Result<std::vector<api::Route>> routes = api.GetAllAs<api::Route>(
+      "/v1/routes?host=" + ApiClient::Escape(target.host) + "&domain_guid=" + ApiClient::Escape(target.domain.guid));
   if (!routes.ok()) return routes.status();
-  for (const json& route : *routes) {
-    std::string domain_guid = route.contains("domain") ? Str(route["domain"], "guid") : "";
-    if (Str(route, "host") == target.host && Str(route, "path") == target.path &&
+  for (api::Route& route : *routes) {
+    const std::string& domain_guid = route.domain.guid;
+    if (route.host == target.host && route.path == target.path &&
         (domain_guid.empty() || domain_guid == target.domain.guid)) {
-      return std::optional<json>(route);
+      return std::optional<api::Route>(std::move(route));
     }
   }
-  return std::optional<json>();
+  return std::optional<api::Route>();
 }
 
-Result<json> FindOrCreateRoute(ApiClient& api, const RouteTarget& target, bool* created) {
+Result<api::Route> FindOrCreateRoute(ApiClient& api, const RouteTarget& target, bool* created) {
   if (created != nullptr) *created = false;
-  Result<std::optional<json>> existing = FindRoute(api, target);
+  Result<std::optional<api::Route>> existing = FindRoute(api, target);
   if (!existing.ok()) return existing.status();
-  if (existing->has_value()) return **existing;
+  if (existing->has_value()) return std::move(**existing);
   json body = {{"host", target.host}, {"domain_guid", target.domain.guid}};
   if (!target.path.empty()) body["path"] = target.path;
-  Result<json> made = api.Post("/v1/routes", body);
+  Result<api::Route> made = api.PostAs<api::Route>("/v1/routes", body);
   if (made.ok()) {
     if (created != nullptr) *created = true;
     return made;
   }
   if (made.status().code() != StatusCode::kConflict) return made.status().WithContext("creating route " + target.Url());
   // Someone created it in between: use theirs.
-  Result<std::optional<json>> again = FindRoute(api, target);
+  Result<std::optional<api::Route>> again = FindRoute(api, target);
   if (!again.ok()) return again.status();
   if (!again->has_value()) return made.status();
-  return **again;
+  return std::move(**again);
 }
 
-Result<bool> MapRoute(ApiClient& api, const json& route, const std::string& app_guid) {
-  if (route.contains("destinations") && route["destinations"].is_array()) {
-    for (const json& d : route["destinations"]) {
-      if (Str(d, "app_guid") == app_guid) return false;
-    }
+Result<bool> MapRoute(ApiClient& api, const api::Route& route, const std::string& app_guid) {
+  for (const api::Destination& d : route.destinations) {
+    if (d.app_guid == app_guid) return false;
   }
-  Result<json> r = api.Post("/v1/routes/" + Str(route, "guid") + "/destinations",
-                            json{{"app_guid", app_guid}, {"process_type", "web"}});
+  Result<json> r =
+      api.Post("/v1/routes/" + route.guid + "/destinations", json{{"app_guid", app_guid}, {"process_type", "web"}});
   if (!r.ok()) return r.status();
   return true;
 }

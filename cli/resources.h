@@ -1,6 +1,6 @@
 // Typed lookups over the wharfd API shared by several commands: find an app
 // by name, list domains, find or create a route and map it. Each returns the
-// API's JSON resource; errors name the thing that was looked for.
+// resource as api-model's struct; errors name the thing that was looked for.
 #pragma once
 
 #include <functional>
@@ -11,26 +11,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api-model/app.h"
+#include "api-model/route.h"
 #include "cli/api_client.h"
 #include "common/status.h"
 
 namespace wharf::cli {
 
 using nlohmann::json;
-
-// A string field of a JSON object, or "" when missing or not a string.
-std::string Str(const json& j, std::string_view key);
+using api::Domain;
 
 // The app named `name`, or nullopt when there is none.
-Result<std::optional<json>> FindApp(ApiClient& api, std::string_view name);
+Result<std::optional<api::App>> FindApp(ApiClient& api, std::string_view name);
 // Like FindApp, but a missing app is kNotFound "app 'NAME' not found".
-Result<json> GetApp(ApiClient& api, std::string_view name);
+Result<api::App> GetApp(ApiClient& api, std::string_view name);
 
-struct Domain {
-  std::string guid;
-  std::string name;
-  bool shared = true;
-};
 Result<std::vector<Domain>> ListDomains(ApiClient& api);
 // The domain for default routes: the first shared domain, else `fallback`
 // (GET /v1/info's "domain") when it is a known domain.
@@ -48,14 +43,14 @@ struct RouteTarget {
 Result<RouteTarget> ResolveRoute(std::string_view route, const std::vector<Domain>& domains);
 
 // The route with exactly this host, domain and path, or nullopt.
-Result<std::optional<json>> FindRoute(ApiClient& api, const RouteTarget& target);
+Result<std::optional<api::Route>> FindRoute(ApiClient& api, const RouteTarget& target);
 
 // Finds or creates the route. `created` tells which happened.
-Result<json> FindOrCreateRoute(ApiClient& api, const RouteTarget& target, bool* created);
+Result<api::Route> FindOrCreateRoute(ApiClient& api, const RouteTarget& target, bool* created);
 
 // Adds the app as a destination of the route unless it already is one.
 // Returns true when the mapping was added.
-Result<bool> MapRoute(ApiClient& api, const json& route, const std::string& app_guid);
+Result<bool> MapRoute(ApiClient& api, const api::Route& route, const std::string& app_guid);
 
 // "NAME-ADJECTIVE-NOUN" from two random picks in small word lists; `pick(n)`
 // returns a number in [0, n).

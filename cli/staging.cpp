@@ -3,8 +3,9 @@
 #include <charconv>
 #include <ostream>
 
+#include "api-model/event.h"
+#include "api-model/page.h"
 #include "cli/log_format.h"
-#include "cli/resources.h"
 
 namespace wharf::cli {
 namespace {
@@ -28,10 +29,11 @@ std::chrono::minutes TimeoutFromEnv(const CliContext& ctx, const char* name, int
 StagingLogTail::StagingLogTail(CliContext& ctx, std::unique_ptr<ApiClient> connection, std::string app_guid)
     : ctx_(ctx), connection_(std::move(connection)), app_guid_(std::move(app_guid)) {
   thread_ = std::thread([this] {
-    Status s = connection_->StreamJsonLines("/v1/apps/" + app_guid_ + "/logs/stream", [this](const json& line) {
-      if (Str(line, "source").starts_with("STG")) {
+    Status s = connection_->StreamJsonLines("/v1/apps/" + app_guid_ + "/logs/stream", [this](const json& j) {
+      Result<api::LogLine> line = api::LogLine::FromJson(j);
+      if (line.ok() && line->source.starts_with("STG")) {
         std::lock_guard lock(ctx_.output_mutex());
-        ctx_.out() << FormatLogLine(line) << std::flush;
+        ctx_.out() << FormatLogLine(*line) << std::flush;
       }
       return true;
     });
@@ -53,16 +55,15 @@ void StagingLogTail::Stop() {
   thread_.join();
 }
 
-Result<json> WaitForBuild(CliContext& ctx, ApiClient& api, const json& build) {
-  const std::string guid = Str(build, "guid");
+Result<api::Build> WaitForBuild(CliContext& ctx, ApiClient& api, const api::Build& build) {
+  const std::string guid = build.guid;
   const auto timeout = TimeoutFromEnv(ctx, "WHARF_STAGING_TIMEOUT", 15);
   const auto deadline = ctx.clock().Monotonic() + timeout;
-  json current = build;
+  api::Build current = build;
   while (true) {
-    std::string state = Str(current, "state");
-    if (state == "STAGED") return current;
-    if (state == "FAILED") {
-      std::string error = Str(current, "error");
+    if (current.state == "STAGED") return current;
+    if (current.state == "FAILED") {
+      std::string error = current.error.value_or("");
       return Status::Unprocessable("staging failed" + (error.empty() ? std::string() : ": " + error));
     }
     if (ctx.clock().Monotonic() >= deadline) {
@@ -70,48 +71,33 @@ Result<json> WaitForBuild(CliContext& ctx, ApiClient& api, const json& build) {
                                  " minutes (set WHARF_STAGING_TIMEOUT to wait longer)");
     }
     ctx.sleep(kPollInterval);
-    Result<json> next = api.Get("/v1/builds/" + guid);
+    Result<api::Build> next = api.GetAs<api::Build>("/v1/builds/" + guid);
     if (!next.ok()) return next.status().WithContext("checking build " + guid);
-    current = *next;
+    current = std::move(*next);
   }
 }
 
-bool RunsInstances(const json& info) {
-  if (!info.contains("roles") || !info["roles"].is_array()) return false;
-  for (const json& r : info["roles"]) {
-    if (r.is_string() && r.get<std::string>() == "cell") return true;
-  }
-  return false;
-}
-
-Status WaitForRunning(CliContext& ctx, ApiClient& api, const json& app) {
-  const std::string app_guid = Str(app, "guid");
-  const std::string name = Str(app, "name");
+Status WaitForRunning(CliContext& ctx, ApiClient& api, const api::App& app) {
+  const std::string& name = app.name;
   const auto timeout = TimeoutFromEnv(ctx, "WHARF_STARTUP_TIMEOUT", 5);
   const auto deadline = ctx.clock().Monotonic() + timeout;
-  Result<json> web = api.Get("/v1/apps/" + app_guid + "/processes/web");
+  Result<api::Process> web = api.GetAs<api::Process>("/v1/apps/" + app.guid + "/processes/web");
   if (!web.ok()) return web.status();
-  if (!(*web).contains("instances") || !(*web)["instances"].is_number_integer() ||
-      (*web)["instances"].get<long>() == 0) {
-    return Status::Ok();
-  }
-  const long desired = (*web)["instances"].get<long>();
-  const std::string process_guid = Str(*web, "guid");
+  const std::int64_t desired = web->instances;
+  if (desired == 0) return Status::Ok();
   while (true) {
-    Result<json> instances = api.Get("/v1/processes/" + process_guid + "/instances");
+    Result<api::Page<api::Instance>> instances =
+        api.GetAs<api::Page<api::Instance>>("/v1/processes/" + web->guid + "/instances");
     if (!instances.ok()) return instances.status();
-    long crashed = 0;
+    std::int64_t crashed = 0;
     std::string details;
-    if (instances->contains("resources") && (*instances)["resources"].is_array()) {
-      for (const json& i : (*instances)["resources"]) {
-        std::string state = Str(i, "state");
-        // An instance of the version before this start/restart does not count.
-        if (i.contains("outdated") && i["outdated"].is_boolean() && i["outdated"].get<bool>()) continue;
-        if (state == "RUNNING") return Status::Ok();
-        if (state == "CRASHED") {
-          ++crashed;
-          if (details.empty()) details = Str(i, "details");
-        }
+    for (const api::Instance& i : instances->resources) {
+      // An instance of the version before this start/restart does not count.
+      if (i.outdated) continue;
+      if (i.state == "RUNNING") return Status::Ok();
+      if (i.state == "CRASHED") {
+        ++crashed;
+        if (details.empty()) details = i.details.value_or("");
       }
     }
     if (crashed >= desired) {

@@ -9,8 +9,8 @@
 #include <string>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
+#include "api-model/app.h"
+#include "api-model/build.h"
 #include "cli/api_client.h"
 #include "cli/context.h"
 #include "common/status.h"
@@ -36,13 +36,10 @@ class StagingLogTail {
 
 // Polls GET /v1/builds/:guid until STAGED (returns the build) or FAILED (an
 // error with the build's error text).
-Result<nlohmann::json> WaitForBuild(CliContext& ctx, ApiClient& api, const nlohmann::json& build);
-
-// True when this wharfd runs app instances: /v1/info "roles" has "cell".
-bool RunsInstances(const nlohmann::json& info);
+Result<api::Build> WaitForBuild(CliContext& ctx, ApiClient& api, const api::Build& build);
 
 // Waits until the app's web process has a RUNNING instance (at once when it
 // wants none). Fails when every instance crashed or on timeout.
-Status WaitForRunning(CliContext& ctx, ApiClient& api, const nlohmann::json& app);
+Status WaitForRunning(CliContext& ctx, ApiClient& api, const api::App& app);
 
 }  // namespace wharf::cli

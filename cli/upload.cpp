@@ -5,7 +5,6 @@
 #include <set>
 
 #include "cli/progress.h"
-#include "cli/resources.h"
 #include "common/archive.h"
 #include "common/byte_size.h"
 
@@ -20,14 +19,11 @@ Result<std::set<std::string>> MatchResources(ApiClient& api, const FolderScan& s
   for (const ScannedFile& f : scan.files) unique.emplace(f.sha256, f.size);
   json resources = json::array();
   for (const auto& [sha, size] : unique) resources.push_back({{"sha256", sha}, {"size", size}});
-  Result<json> r = api.Post("/v1/resource_match", json{{"resources", resources}});
+  Result<api::ResourceMatch> r = api.PostAs<api::ResourceMatch>("/v1/resource_match", json{{"resources", resources}});
   if (!r.ok()) return r.status().WithContext("matching resources");
   std::set<std::string> missing;
-  if (!r->contains("missing") || !(*r)["missing"].is_array()) {
-    return Status::Internal("wharfd answered POST /v1/resource_match without a 'missing' list");
-  }
-  for (const json& m : (*r)["missing"]) {
-    std::string sha = Str(m, "sha256");
+  for (const api::Resource& m : r->missing) {
+    const std::string& sha = m.sha256;
     if (!unique.contains(sha)) return Status::Internal("wharfd asked for content " + sha + " that was not offered");
     missing.insert(sha);
   }
@@ -60,7 +56,7 @@ Status UploadMissing(CliContext& ctx, ApiClient& api, const FolderScan& scan, co
 
 }  // namespace
 
-Result<json> UploadPackage(CliContext& ctx, ApiClient& api, const std::string& app_guid, const FolderScan& scan,
+Result<api::Package> UploadPackage(CliContext& ctx, ApiClient& api, const std::string& app_guid, const FolderScan& scan,
                            const AppSource& source) {
   Result<std::set<std::string>> missing = MatchResources(api, scan);
   if (!missing.ok()) return missing.status();
@@ -92,8 +88,8 @@ Result<json> UploadPackage(CliContext& ctx, ApiClient& api, const std::string& a
   for (const ScannedFile& f : scan.files) {
     files.push_back({{"path", f.path}, {"sha256", f.sha256}, {"size", f.size}, {"mode", f.mode}});
   }
-  Result<json> package =
-      api.Post("/v1/apps/" + app_guid + "/packages", json{{"files", files}, {"source", source.ToJson()}});
+  Result<api::Package> package =
+      api.PostAs<api::Package>("/v1/apps/" + app_guid + "/packages", json{{"files", files}, {"source", source.ToJson()}});
   if (!package.ok()) return package.status().WithContext("creating the package");
   return package;
 }

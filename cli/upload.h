@@ -6,8 +6,7 @@
 
 #include <string>
 
-#include <nlohmann/json.hpp>
-
+#include "api-model/build.h"
 #include "cli/api_client.h"
 #include "cli/app_source.h"
 #include "cli/context.h"
@@ -18,7 +17,7 @@ namespace wharf::cli {
 
 // Prints "Uploading N files, X (Y files, Z unchanged)" (or "0 files to
 // upload ...") and a progress bar on a terminal; returns the package resource.
-Result<nlohmann::json> UploadPackage(CliContext& ctx, ApiClient& api, const std::string& app_guid,
-                                     const FolderScan& scan, const AppSource& source);
+Result<api::Package> UploadPackage(CliContext& ctx, ApiClient& api, const std::string& app_guid,
+                                   const FolderScan& scan, const AppSource& source);
 
 }  // namespace wharf::cli

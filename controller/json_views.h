@@ -1,4 +1,6 @@
-// Resources as the API shows them (docs/api.md). Pure functions of the model.
+// Resources as the API shows them (docs/api.md). Pure functions of the model;
+// each fills the api-model wire struct of its resource and writes its ToJson,
+// so the CLI reads exactly the shape written here.
 #pragma once
 
 #include <nlohmann/json.hpp>

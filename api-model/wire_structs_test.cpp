@@ -1,0 +1,250 @@
+// Each wire struct survives ToJson -> FromJson with every field set to a
+// non-default value, and names its required fields when they are missing.
+#include <doctest/doctest.h>
+
+#include "api-model/app.h"
+#include "api-model/build.h"
+#include "api-model/buildpack.h"
+#include "api-model/error.h"
+#include "api-model/event.h"
+#include "api-model/info.h"
+#include "api-model/page.h"
+#include "api-model/route.h"
+
+namespace wharf::api {
+namespace {
+
+using nlohmann::json;
+
+// ToJson, then FromJson of that, must give the same JSON back.
+template <typename T>
+void CheckRoundTrip(const T& value) {
+  json first = value.ToJson();
+  Result<T> parsed = T::FromJson(first);
+  REQUIRE_MESSAGE(parsed.ok(), parsed.status().ToString());
+  CHECK(parsed->ToJson() == first);
+}
+
+// Removing `field` from the struct's JSON fails naming it.
+template <typename T>
+void CheckRequired(const T& value, const std::string& what, const std::string& field) {
+  json j = value.ToJson();
+  j.erase(field);
+  Result<T> parsed = T::FromJson(j);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.status().message() == what + ": field '" + field + "' is missing");
+}
+
+App SampleApp() {
+  App a;
+  a.guid = "app-1";
+  a.name = "web";
+  a.state = "STARTED";
+  a.created_at = "2026-11-26T08:35:47Z";
+  a.updated_at = "2026-11-26T08:36:00Z";
+  a.lifecycle = {{"nodejs_buildpack"}, "debian12"};
+  a.environment_variables = {{"GREETING", "hi"}};
+  a.current_droplet_guid = "droplet-1";
+  a.processes = {{"web", 2, 256, 512}, {"worker", 1, 128, 1024}};
+  a.routes = {"web.localhost"};
+  return a;
+}
+
+Process SampleProcess() {
+  Process p;
+  p.guid = "process-1";
+  p.app_guid = "app-1";
+  p.type = "worker";
+  p.command = "node worker.js";
+  p.instances = 3;
+  p.memory_in_mb = 256;
+  p.disk_in_mb = 512;
+  p.health_check = {"http", "/health", 2, 90};
+  p.created_at = "2026-11-26T08:35:47Z";
+  p.updated_at = "2026-11-26T08:36:00Z";
+  return p;
+}
+
+TEST_CASE("App, its process summary and lifecycle round-trip") {
+  CheckRoundTrip(SampleApp());
+  CheckRequired(SampleApp(), "app", "guid");
+  CheckRequired(SampleApp(), "app", "name");
+  CheckRequired(SampleApp(), "app", "state");
+  CheckRoundTrip(SampleApp().processes[0]);
+  CheckRoundTrip(SampleApp().lifecycle);
+}
+
+TEST_CASE("App: a null current droplet stays unset") {
+  App a = SampleApp();
+  a.current_droplet_guid.reset();
+  CHECK(a.ToJson()["current_droplet_guid"].is_null());
+  CheckRoundTrip(a);
+}
+
+TEST_CASE("AppEnv round-trips") {
+  AppEnv e;
+  e.environment_variables = {{"A", "1"}};
+  e.system_env_json = {{"VCAP_SERVICES", {{"redis", json::array()}}}};
+  e.application_env_json = {{"VCAP_APPLICATION", {{"application_name", "web"}}}};
+  CheckRoundTrip(e);
+}
+
+TEST_CASE("Process and its health check round-trip") {
+  CheckRoundTrip(SampleProcess());
+  CheckRoundTrip(SampleProcess().health_check);
+  CheckRequired(SampleProcess(), "process", "guid");
+  CheckRequired(SampleProcess(), "process", "type");
+}
+
+TEST_CASE("Instance round-trips, and a DOWN index carries only index and state") {
+  Instance running;
+  running.index = 1;
+  running.state = "RUNNING";
+  running.since = "2026-11-26T08:35:47Z";
+  running.cpu = 0.25;
+  running.memory_bytes = 1 << 20;
+  running.disk_bytes = 2 << 20;
+  running.uptime = 12;
+  running.crash_count = 2;
+  running.details = "exited with status 1";
+  running.address = "10.244.0.2:8080";
+  running.outdated = true;
+  CheckRoundTrip(running);
+  CheckRequired(running, "instance", "index");
+  CheckRequired(running, "instance", "state");
+
+  Instance down;
+  down.index = 3;
+  down.state = "DOWN";
+  CHECK(down.ToJson() == json{{"index", 3}, {"state", "DOWN"}});
+  CheckRoundTrip(down);
+}
+
+TEST_CASE("ResourceMatch round-trips") {
+  ResourceMatch m{{{"abc", 12}, {"def", 0}}};
+  CheckRoundTrip(m);
+  CheckRequired(m, "resource match", "missing");
+  CheckRequired(m.missing[0], "resource", "sha256");
+}
+
+TEST_CASE("Package, Build and Droplet round-trip") {
+  Package p{"package-1", "app-1", "READY", "abc", 3, 1234,
+            {{"type", "git"}, {"url", "https://example.com/x.git"}, {"ref", "main"}}, "2026-11-26T08:35:47Z"};
+  CheckRoundTrip(p);
+  CheckRequired(p, "package", "guid");
+
+  Build b{"build-1", "app-1", "package-1", "FAILED", "no buildpack detected", "droplet-1",
+          "2026-11-26T08:35:47Z", "2026-11-26T08:36:00Z"};
+  CheckRoundTrip(b);
+  CheckRequired(b, "build", "guid");
+  CheckRequired(b, "build", "state");
+
+  Droplet d;
+  d.guid = "droplet-1";
+  d.app_guid = "app-1";
+  d.package_guid = "package-1";
+  d.sha256 = "def";
+  d.size_bytes = 99;
+  d.process_types = {{"web", "node server.js"}};
+  d.buildpacks = {{"nodejs_buildpack", "1.0.0"}};
+  d.stack = "debian12";
+  d.created_at = "2026-11-26T08:35:47Z";
+  CheckRoundTrip(d);
+  CheckRequired(d, "droplet", "guid");
+  CheckRoundTrip(d.buildpacks[0]);
+}
+
+TEST_CASE("Domain and Route round-trip; the route's options carry its load balancing") {
+  Domain domain{"domain-1", "apps.example.com", false, "2026-11-26T08:35:47Z"};
+  CheckRoundTrip(domain);
+  CheckRequired(domain, "domain", "name");
+
+  Route r;
+  r.guid = "route-1";
+  r.host = "web";
+  r.path = "/api";
+  r.domain = {"domain-1", "apps.example.com"};
+  r.url = "web.apps.example.com/api";
+  r.load_balancing = "least-connection";
+  r.destinations = {{"app-1", "web", "worker"}};
+  r.created_at = "2026-11-26T08:35:47Z";
+  CheckRoundTrip(r);
+  CHECK(r.ToJson()["options"] == json{{"loadbalancing", "least-connection"}});
+  CheckRequired(r, "route", "guid");
+  CheckRoundTrip(r.destinations[0]);
+}
+
+TEST_CASE("Buildpack round-trips, nullable fields as null") {
+  Buildpack b{"bp-1", "hello_buildpack", 2, false, true, "debian12", true, "hello.tgz", "abc", "READY",
+              "2026-11-26T08:35:47Z", "2026-11-26T08:36:00Z"};
+  CheckRoundTrip(b);
+  CheckRequired(b, "buildpack", "name");
+  Buildpack bare{};
+  bare.guid = "bp-2";
+  bare.name = "bare";
+  CHECK(bare.ToJson()["stack"].is_null());
+  CHECK(bare.ToJson()["filename"].is_null());
+  CheckRoundTrip(bare);
+}
+
+TEST_CASE("Event and LogLine round-trip") {
+  Event e{"event-1", "app-created", "admin", {"app", "app-1", "web"}, {{"instances", 2}}, "2026-11-26T08:35:47Z"};
+  CheckRoundTrip(e);
+  CheckRequired(e, "event", "type");
+  LogLine l{"2026-11-26T08:35:47Z", "STG/0", "ERR", "-----> Installing node"};
+  CheckRoundTrip(l);
+  CheckRequired(l, "log line", "message");
+  RecentLogs recent{{l, l}};
+  CheckRoundTrip(recent);
+  CheckRequired(recent, "logs", "lines");
+}
+
+TEST_CASE("Info, RuntimeInfo and Whoami round-trip") {
+  Info i;
+  i.version = "0.1.0";
+  i.api_version = "v1";
+  i.domain = "localhost";
+  i.router_url = "http://localhost:8080";
+  i.admin_token_file = "data/admin-token";
+  i.roles = {"api", "cell"};
+  i.org = "wharf";
+  i.space = "default";
+  i.runtime = RuntimeInfo{"process", false, {"no OCI runtime found"}};
+  CheckRoundTrip(i);
+  CheckRoundTrip(*i.runtime);
+  CheckRequired(i, "info", "version");
+  CHECK(i.RunsInstances());
+  i.roles = {"api"};
+  CHECK_FALSE(i.RunsInstances());
+  i.runtime.reset();
+  CHECK(i.ToJson()["runtime"].is_null());
+  CheckRoundTrip(i);
+
+  Whoami w{{"user-1", "admin"}, {"admin"}};
+  CheckRoundTrip(w);
+  CheckRequired(w, "whoami", "user");
+}
+
+TEST_CASE("ErrorBody round-trips") {
+  ErrorBody e{"not_found", "Not Found", "app 'web' not found"};
+  CheckRoundTrip(e);
+  CheckRequired(e, "error", "code");
+}
+
+TEST_CASE("Page round-trips with and without pagination") {
+  Page<Domain> page;
+  page.pagination = Pagination{120, 3, 2, 50};
+  page.resources = {{"d1", "localhost", true, "t"}, {"d2", "example.com", false, "t"}};
+  CheckRoundTrip(page);
+  CheckRoundTrip(*page.pagination);
+  CheckRequired(page, "list", "resources");
+  CheckRequired(*page.pagination, "pagination", "total_pages");
+  page.pagination.reset();
+  CHECK_FALSE(page.ToJson().contains("pagination"));
+  CheckRoundTrip(page);
+  json bad = {{"resources", {{{"guid", "d1"}}}}};
+  CHECK(Page<Domain>::FromJson(bad).status().message() == "list: field 'resources[0].name' is missing");
+}
+
+}  // namespace
+}  // namespace wharf::api
