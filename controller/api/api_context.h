@@ -1,0 +1,77 @@
+// What the HTTP handlers work with: the services of the controller, facts
+// about the platform and the request limits. Wired by the composition root.
+#pragma once
+
+#include <chrono>
+
+#include "controller/services/app_service.h"
+#include "controller/services/build_service.h"
+#include "controller/services/buildpack_service.h"
+#include "state/db.h"
+#include "controller/platform/state_names.h"
+#include "controller/services/gc_service.h"
+#include "controller/http/http_exchange.h"
+#include "controller/http/http_router.h"
+#include "controller/platform/instance_reporter.h"
+#include "controller/platform/log_buffer.h"
+#include "controller/services/package_service.h"
+#include "controller/http/page_query.h"
+#include "controller/platform/platform_info.h"
+#include "controller/services/process_service.h"
+#include "controller/services/route_service.h"
+#include "controller/dataplane/route_table_channel.h"
+
+namespace wharf::controller {
+
+struct ApiContext {
+  const PlatformInfo& platform;
+  Database& db;
+  AppService& apps;
+  ProcessService& processes;
+  PackageService& packages;
+  BuildService& builds;
+  RouteService& routes;
+  BuildpackService& buildpacks;
+  GcService& gc;
+  LogBuffer& logs;
+  InstanceReporterSlot& instances;
+  RouteTableChannel& route_table;
+  BodyLimits limits;
+  // How often an idle log or route stream sends a newline so a dead client is noticed.
+  std::chrono::milliseconds log_stream_keepalive{15000};
+};
+
+// Registration of each group of endpoints (one file each).
+void AddPlatformHandlers(HttpRouter& router, ApiContext& ctx);  // info, whoami, events, admin
+void AddAppHandlers(HttpRouter& router, ApiContext& ctx);       // apps, env, actions
+void AddProcessHandlers(HttpRouter& router, ApiContext& ctx);   // processes
+void AddPackageHandlers(HttpRouter& router, ApiContext& ctx);   // resource matching, uploads, packages
+void AddBuildHandlers(HttpRouter& router, ApiContext& ctx);     // builds, droplets
+void AddRouteHandlers(HttpRouter& router, ApiContext& ctx);     // domains, routes, destinations
+void AddLogHandlers(HttpRouter& router, ApiContext& ctx);       // recent logs, log stream
+void AddBuildpackHandlers(HttpRouter& router, ApiContext& ctx); // the admin-ordered buildpack list
+void AddRoutingHandlers(HttpRouter& router, ApiContext& ctx);   // the routing table for standalone routers
+
+// Every endpoint of API v1.
+void AddAllHandlers(HttpRouter& router, ApiContext& ctx);
+
+// Small helpers shared by the handler files.
+Result<PageRequest> PageOf(const ApiRequest& req);
+// The page `page` of an in-memory list, in the list envelope.
+template <typename T, typename Render>
+nlohmann::json PagedJson(const std::vector<T>& all, const PageRequest& page, Render render) {
+  nlohmann::json items = nlohmann::json::array();
+  for (std::int64_t i = page.Offset(); i < static_cast<std::int64_t>(all.size()) && i < page.Offset() + page.per_page;
+       ++i) {
+    items.push_back(render(all[static_cast<std::size_t>(i)]));
+  }
+  return PageEnvelope(page, static_cast<std::int64_t>(all.size()), std::move(items));
+}
+template <typename T, typename Render>
+nlohmann::json PageJson(const Page<T>& page, const PageRequest& request, Render render) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const T& item : page.items) items.push_back(render(item));
+  return PageEnvelope(request, page.total, std::move(items));
+}
+
+}  // namespace wharf::controller

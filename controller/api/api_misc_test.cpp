@@ -1,0 +1,187 @@
+// Auth, info, the port, restarts, logs and admin through the real HTTP server.
+#include <doctest/doctest.h>
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <sys/stat.h>
+
+#include "common/file_io.h"
+#include "common/sha256.h"
+#include "controller/api/api_test_support.h"
+
+namespace wharf::controller {
+namespace {
+
+using nlohmann::json;
+using testing::HttpResult;
+using testing::TarOf;
+using testing::TestPlatform;
+
+TEST_CASE("API: /v1/info answers without a token and names the platform") {
+  TestPlatform p;
+  HttpResult info = p.Call("GET", "/v1/info", std::nullopt, "");
+  REQUIRE(info.status == 200);
+  CHECK(info.json["name"] == "wharf");
+  CHECK(info.json["api_version"] == "v1");
+  CHECK(info.json["domain"] == "localhost");
+  CHECK(info.json["router_url"] == "http://localhost:8080");
+  CHECK(info.json["admin_token_file"] == (p.data_dir() / "data" / "admin-token").string());
+  CHECK(info.json["roles"] == json::array({"api", "stager", "cell", "router"}));
+  CHECK(info.headers.count("Date") == 1);
+  CHECK(info.json["runtime"].is_null());  // no data plane in this test: no container runtime
+
+  p.daemon().instances().SetRuntime({"process", false, {"instances are not isolated"}});
+  HttpResult again = p.Call("GET", "/v1/info", std::nullopt, "");
+  CHECK(again.json["runtime"] ==
+        json{{"name", "process"}, {"isolated", false}, {"warnings", json::array({"instances are not isolated"})}});
+}
+
+TEST_CASE("API: every other endpoint is 401 without a token or with a bad one") {
+  TestPlatform p;
+  for (const char* path : {"/v1/apps", "/v1/routes", "/v1/domains", "/v1/events", "/v1/whoami"}) {
+    CAPTURE(path);
+    HttpResult none = p.Call("GET", path, std::nullopt, "");
+    CHECK(none.status == 401);
+    CHECK(none.json["code"] == "unauthenticated");
+    CHECK(none.json["title"] == "Unauthorized");
+    CHECK(none.headers["WWW-Authenticate"].rfind("Bearer", 0) == 0);
+    HttpResult bad = p.Call("GET", path, std::nullopt, "wharf_not-a-real-token");
+    CHECK(bad.status == 401);
+    CHECK(bad.body.find("not-a-real-token") == std::string::npos);
+  }
+  // Even an unknown endpoint under a real path needs no token to say 404; a POST with a body is refused too.
+  CHECK(p.Call("POST", "/v1/apps", json{{"name", "x"}}, "").status == 401);
+  HttpResult who = p.Call("GET", "/v1/whoami");
+  REQUIRE(who.status == 200);
+  CHECK(who.json["user"]["name"] == "admin");
+  CHECK(who.json["roles"] == json::array({"admin"}));
+}
+
+TEST_CASE("API: the data folder is private, the token file is 0600 and the port file names the port") {
+  TestPlatform p;
+  struct stat st {};
+  REQUIRE(::stat((p.data_dir() / "data").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0700);
+  REQUIRE(::stat((p.data_dir() / "data" / "admin-token").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK(p.token().rfind("wharf_", 0) == 0);
+  CHECK(*ReadFile(p.data_dir() / "data" / "api-port") == std::to_string(p.port()) + "\n");
+}
+
+TEST_CASE("API: a second wharfd on the same port fails loudly instead of sharing it") {
+  TestPlatform p;
+  testing::TempDir other;
+  Config config;
+  config.data_dir = other.path() / "data";
+  config.api_port = p.port();
+  SystemClock clock;
+  auto second = Daemon::Start(config, clock);
+  REQUIRE(!second.ok());
+  CHECK(second.status().message().find("api port " + std::to_string(p.port()) + " is in use") == 0);
+  CHECK(p.Call("GET", "/v1/info", std::nullopt, "").status == 200);
+}
+
+TEST_CASE("API: a second wharfd on the same data folder is refused") {
+  TestPlatform p;
+  Config config;
+  config.data_dir = p.data_dir() / "data";
+  config.api_port = 0;
+  SystemClock clock;
+  auto second = Daemon::Start(config, clock);
+  REQUIRE(!second.ok());
+  CHECK(second.status().message().find("another wharfd") != std::string::npos);
+}
+
+TEST_CASE("API: a restart keeps apps, packages, routes and the token") {
+  TestPlatform p;
+  std::string token = p.token();
+  std::string app = p.CreateApp("keep")["guid"];
+  p.Send("POST", "/v1/resources", "application/x-tar", TarOf({{Sha256Hex("x"), "x"}}));
+  json file = {{"path", "a"}, {"sha256", Sha256Hex("x")}, {"size", 1}};
+  std::string pkg = p.Call("POST", "/v1/apps/" + app + "/packages", json{{"files", {file}}}).json["guid"];
+  std::string route =
+      p.Call("POST", "/v1/routes", json{{"host", "keep"}, {"domain_guid", p.SharedDomainGuid()}}).json["guid"];
+  p.Call("POST", "/v1/routes/" + route + "/destinations", json{{"app_guid", app}});
+  p.Stop();
+  p.Start();
+  CHECK(p.token() == token);
+  HttpResult got = p.Call("GET", "/v1/apps/" + app);
+  REQUIRE(got.status == 200);
+  CHECK(got.json["routes"] == json::array({"keep.localhost"}));
+  CHECK(p.Call("GET", "/v1/packages/" + pkg + "/download").status == 200);
+  CHECK(p.Call("GET", "/v1/domains").json["resources"].size() == 1);
+}
+
+TEST_CASE("API: with --api-port 0 a restart comes back on the same port when it is free") {
+  TestPlatform p;
+  std::uint16_t first = p.port();
+  p.Stop();
+  p.Start();
+  CHECK(p.port() == first);
+}
+
+TEST_CASE("API: recent logs hold the platform's [API/0] lines, oldest first") {
+  TestPlatform p;
+  std::string app = p.CreateApp("web")["guid"];
+  p.Call("POST", "/v1/apps/" + app + "/actions/stop");
+  p.Call("PATCH", "/v1/apps/" + app + "/environment_variables", json{{"A", "secret"}});
+  HttpResult logs = p.Call("GET", "/v1/apps/" + app + "/logs?recent=true");
+  REQUIRE_MESSAGE(logs.status == 200, logs.body);
+  const json& lines = logs.json["lines"];
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0]["source"] == "API/0");
+  CHECK(lines[0]["stream"] == "OUT");
+  CHECK(lines[0]["message"] == "Created app with guid " + app);
+  CHECK(lines[1]["message"].get<std::string>().find("[PRIVATE DATA HIDDEN]") != std::string::npos);
+  CHECK(logs.body.find("secret") == std::string::npos);
+  CHECK(p.Call("GET", "/v1/apps/" + app + "/logs?recent=true&limit=1").json["lines"].size() == 1);
+  CHECK(p.Call("GET", "/v1/apps/" + app + "/logs?limit=0").status == 400);
+  CHECK(p.Call("GET", "/v1/apps/nope/logs?recent=true").status == 404);
+  auto file = ReadFile(p.data_dir() / "data" / "logs" / "apps" / (app + ".log"));
+  REQUIRE(file.ok());
+  CHECK(file->find("[API/0] OUT Created app with guid " + app) != std::string::npos);
+}
+
+TEST_CASE("API: the log stream stays open, sends new lines as they happen and newlines while idle") {
+  DaemonOptions options;
+  options.log_stream_keepalive = std::chrono::milliseconds(50);
+  TestPlatform p(options);
+  std::string app = p.CreateApp("web")["guid"];
+
+  Poco::Net::HTTPClientSession session("127.0.0.1", p.port());
+  session.setTimeout(Poco::Timespan(10, 0));
+  Poco::Net::HTTPRequest req("GET", "/v1/apps/" + app + "/logs/stream", Poco::Net::HTTPMessage::HTTP_1_1);
+  req.set("Authorization", "Bearer " + p.token());
+  session.sendRequest(req);
+  Poco::Net::HTTPResponse res;
+  std::istream& in = session.receiveResponse(res);
+  REQUIRE(res.getStatus() == 200);
+  CHECK(res.getContentType() == "application/x-ndjson");
+  CHECK(res.getChunkedTransferEncoding());
+
+  std::string line;
+  REQUIRE(std::getline(in, line));
+  CHECK(line.empty());  // idle: a keep-alive newline (the app's older lines are not replayed)
+
+  p.Call("POST", "/v1/apps/" + app + "/actions/stop");
+  p.Call("PATCH", "/v1/apps/" + app, json{{"name", "renamed"}});
+  std::string got;
+  while (got.empty() && std::getline(in, line)) got = line;
+  json first = json::parse(got);
+  CHECK(first["source"] == "API/0");
+  CHECK(first["message"].get<std::string>().find("Updated app with guid " + app) == 0);
+  CHECK(first["message"].get<std::string>().find("renamed") != std::string::npos);
+  // The stream ends when the daemon stops; stopping does not hang on it.
+  p.Stop();
+}
+
+TEST_CASE("API: admin gc reports what it removed") {
+  TestPlatform p;
+  HttpResult gc = p.Call("POST", "/v1/admin/gc");
+  REQUIRE_MESSAGE(gc.status == 200, gc.body);
+  CHECK(gc.json == json{{"removed_droplets", 0}, {"removed_packages", 0}, {"removed_blobs", 0}, {"freed_bytes", 0}});
+}
+
+}  // namespace
+}  // namespace wharf::controller

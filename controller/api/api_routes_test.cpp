@@ -1,0 +1,118 @@
+// Domains, routes and destinations through the real HTTP server.
+#include <doctest/doctest.h>
+
+#include "controller/api/api_test_support.h"
+
+namespace wharf::controller {
+namespace {
+
+using nlohmann::json;
+using testing::HttpResult;
+using testing::TestPlatform;
+
+TEST_CASE("API: the --domain is a shared domain, and private domains are created and deleted") {
+  TestPlatform p;
+  HttpResult domains = p.Call("GET", "/v1/domains");
+  REQUIRE(domains.status == 200);
+  REQUIRE(domains.json["resources"].size() == 1);
+  CHECK(domains.json["resources"][0]["name"] == "localhost");
+  CHECK(domains.json["resources"][0]["shared"] == true);
+
+  HttpResult created = p.Call("POST", "/v1/domains", json{{"name", "apps.internal"}});
+  REQUIRE_MESSAGE(created.status == 201, created.body);
+  CHECK(created.json["shared"] == false);
+  CHECK(p.Call("POST", "/v1/domains", json{{"name", "apps.internal"}}).status == 409);
+  CHECK(p.Call("POST", "/v1/domains", json{{"name", "Bad_Domain"}}).status == 400);
+  CHECK(p.Call("DELETE", "/v1/domains/" + created.json["guid"].get<std::string>()).status == 204);
+  CHECK(p.Call("DELETE", "/v1/domains/nope").status == 404);
+}
+
+TEST_CASE("API: routes are created, mapped to an app, shown on the app, unmapped and deleted") {
+  TestPlatform p;
+  std::string app = p.CreateApp("web")["guid"];
+  std::string domain = p.SharedDomainGuid();
+  HttpResult route = p.Call("POST", "/v1/routes", json{{"host", "web"}, {"domain_guid", domain}, {"path", "/api"}});
+  REQUIRE_MESSAGE(route.status == 201, route.body);
+  CHECK(route.json["url"] == "web.localhost/api");
+  CHECK(route.json["domain"] == json{{"guid", domain}, {"name", "localhost"}});
+  CHECK(route.json["destinations"] == json::array());
+  std::string guid = route.json["guid"];
+  HttpResult taken = p.Call("POST", "/v1/routes", json{{"host", "web"}, {"domain_guid", domain}, {"path", "/api"}});
+  CHECK(taken.status == 409);
+  CHECK(taken.json["detail"] == "route 'web.localhost/api' already exists");
+  CHECK(p.Call("POST", "/v1/routes", json{{"host", "web"}, {"domain_guid", "nope"}}).status == 404);
+  CHECK(p.Call("POST", "/v1/routes", json{{"host", "web"}, {"domain_guid", domain}, {"path", "/../x"}}).status == 400);
+  CHECK(p.Call("POST", "/v1/routes", json{{"host", "Web"}, {"domain_guid", domain}}).status == 400);
+
+  HttpResult mapped = p.Call("POST", "/v1/routes/" + guid + "/destinations", json{{"app_guid", app}});
+  REQUIRE_MESSAGE(mapped.status == 200, mapped.body);
+  CHECK(mapped.json["destinations"] ==
+        json::array({{{"app_guid", app}, {"app_name", "web"}, {"process_type", "web"}}}));
+  CHECK(p.Call("GET", "/v1/apps/" + app).json["routes"] == json::array({"web.localhost/api"}));
+  CHECK(p.Call("GET", "/v1/apps/" + app + "/routes").json["resources"][0]["guid"] == guid);
+  CHECK(p.Call("GET", "/v1/routes?app_guid=" + app).json["pagination"]["total_results"] == 1);
+  CHECK(p.Call("GET", "/v1/routes?host=other").json["pagination"]["total_results"] == 0);
+  CHECK(p.Call("POST", "/v1/routes/" + guid + "/destinations", json{{"app_guid", "nope"}}).status == 404);
+
+  CHECK(p.Call("DELETE", "/v1/domains/" + domain).status == 409);
+
+  HttpResult unmapped = p.Call("DELETE", "/v1/routes/" + guid + "/destinations/" + app);
+  REQUIRE(unmapped.status == 200);
+  CHECK(unmapped.json["destinations"] == json::array());
+  CHECK(p.Call("DELETE", "/v1/routes/" + guid + "/destinations/" + app).status == 404);
+  CHECK(p.Call("GET", "/v1/apps/" + app).json["routes"] == json::array());
+  CHECK(p.Call("DELETE", "/v1/routes/" + guid).status == 204);
+  CHECK(p.Call("GET", "/v1/routes/" + guid).status == 404);
+}
+
+TEST_CASE("API: the loadbalancing route option is set at creation, changed, removed, and checked") {
+  TestPlatform p;
+  std::string domain = p.SharedDomainGuid();
+  HttpResult plain = p.Call("POST", "/v1/routes", json{{"host", "rr"}, {"domain_guid", domain}});
+  REQUIRE_MESSAGE(plain.status == 201, plain.body);
+  CHECK(plain.json["options"] == json{{"loadbalancing", "round-robin"}});
+  HttpResult lc = p.Call("POST", "/v1/routes",
+                         json{{"host", "lc"}, {"domain_guid", domain}, {"options", {{"loadbalancing", "least-connection"}}}});
+  REQUIRE_MESSAGE(lc.status == 201, lc.body);
+  CHECK(lc.json["options"]["loadbalancing"] == "least-connection");
+  std::string guid = lc.json["guid"];
+
+  HttpResult bad = p.Call("POST", "/v1/routes",
+                          json{{"host", "x"}, {"domain_guid", domain}, {"options", {{"loadbalancing", "random"}}}});
+  CHECK(bad.status == 400);
+  CHECK(bad.json["detail"].get<std::string>().find("loadbalancing: 'random'") != std::string::npos);
+  HttpResult unknown = p.Call("PATCH", "/v1/routes/" + guid, json{{"options", {{"sticky", "yes"}}}});
+  CHECK(unknown.status == 400);
+  CHECK(unknown.json["detail"].get<std::string>().find("options.sticky") != std::string::npos);
+
+  HttpResult changed = p.Call("PATCH", "/v1/routes/" + plain.json["guid"].get<std::string>(),
+                              json{{"options", {{"loadbalancing", "least-connection"}}}});
+  REQUIRE_MESSAGE(changed.status == 200, changed.body);
+  CHECK(changed.json["options"]["loadbalancing"] == "least-connection");
+  HttpResult removed = p.Call("PATCH", "/v1/routes/" + guid, json{{"options", {{"loadbalancing", nullptr}}}});
+  REQUIRE_MESSAGE(removed.status == 200, removed.body);
+  CHECK(removed.json["options"]["loadbalancing"] == "round-robin");
+  CHECK(p.Call("GET", "/v1/routes/" + guid).json["options"]["loadbalancing"] == "round-robin");
+  CHECK(p.Call("PATCH", "/v1/routes/nope", json{{"options", {{"loadbalancing", "round-robin"}}}}).status == 404);
+}
+
+TEST_CASE("API: deleting an app with recursive=true deletes the routes only it used") {
+  TestPlatform p;
+  std::string app = p.CreateApp("web")["guid"];
+  std::string other = p.CreateApp("other")["guid"];
+  std::string domain = p.SharedDomainGuid();
+  std::string mine = p.Call("POST", "/v1/routes", json{{"host", "web"}, {"domain_guid", domain}}).json["guid"];
+  std::string shared = p.Call("POST", "/v1/routes", json{{"host", "both"}, {"domain_guid", domain}}).json["guid"];
+  p.Call("POST", "/v1/routes/" + mine + "/destinations", json{{"app_guid", app}});
+  p.Call("POST", "/v1/routes/" + shared + "/destinations", json{{"app_guid", app}});
+  p.Call("POST", "/v1/routes/" + shared + "/destinations", json{{"app_guid", other}});
+  CHECK(p.Call("DELETE", "/v1/apps/" + app + "?recursive=yes").status == 400);
+  REQUIRE(p.Call("DELETE", "/v1/apps/" + app + "?recursive=true").status == 204);
+  CHECK(p.Call("GET", "/v1/routes/" + mine).status == 404);
+  HttpResult kept = p.Call("GET", "/v1/routes/" + shared);
+  REQUIRE(kept.status == 200);
+  CHECK(kept.json["destinations"].size() == 1);
+}
+
+}  // namespace
+}  // namespace wharf::controller

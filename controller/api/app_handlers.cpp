@@ -1,0 +1,147 @@
+// Apps: list, create, get, update, delete, start/stop/restart/restage, env.
+#include "controller/api/api_context.h"
+#include "controller/api/json_views.h"
+#include "controller/http/json_fields.h"
+
+namespace wharf::controller {
+namespace {
+
+// {"buildpacks"?: [string], "stack"?: string}
+Status ReadLifecycle(const JsonFields& body, std::optional<std::vector<std::string>>& buildpacks,
+                     std::optional<std::string>& stack) {
+  Result<const nlohmann::json*> lifecycle = body.Object("lifecycle");
+  if (!lifecycle.ok()) return lifecycle.status();
+  if (*lifecycle == nullptr) return Status::Ok();
+  JsonFields fields(**lifecycle, "lifecycle");
+  WHARF_RETURN_IF_ERROR(fields.OnlyKnown({"buildpacks", "stack", "type"}));
+  auto bp = fields.StringList("buildpacks");
+  if (!bp.ok()) return bp.status();
+  buildpacks = std::move(bp).value();
+  auto st = fields.String("stack");
+  if (!st.ok()) return st.status();
+  stack = std::move(st).value();
+  return Status::Ok();
+}
+
+std::vector<std::string> SplitNames(const std::string& csv) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= csv.size()) {
+    std::size_t comma = csv.find(',', start);
+    std::string name = csv.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!name.empty()) out.push_back(name);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+Status Reply(ApiResponse& res, int status, const Result<AppView>& view) {
+  if (!view.ok()) return view.status();
+  res.Json(status, AppJson(*view));
+  return Status::Ok();
+}
+
+Handler Action(ApiContext& ctx, AppAction action) {
+  return [&ctx, action](ApiRequest& req, ApiResponse& res) -> Status {
+    return Reply(res, 200, ctx.apps.Act(req.actor(), req.Param("guid"), action));
+  };
+}
+
+}  // namespace
+
+void AddAppHandlers(HttpRouter& router, ApiContext& ctx) {
+  router.Add("GET", "/v1/apps", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<PageRequest> page = PageOf(req);
+    if (!page.ok()) return page.status();
+    std::optional<std::string> names = req.Query("names");
+    auto apps = ctx.apps.List(names ? SplitNames(*names) : std::vector<std::string>{}, *page);
+    if (!apps.ok()) return apps.status();
+    res.Json(200, PageJson(*apps, *page, AppJson));
+    return Status::Ok();
+  });
+
+  router.Add("POST", "/v1/apps", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<nlohmann::json> json = req.JsonBody();
+    if (!json.ok()) return json.status();
+    JsonFields body(*json);
+    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"name", "environment_variables", "lifecycle"}));
+    NewApp spec;
+    Result<std::string> name = body.RequiredString("name");
+    if (!name.ok()) return name.status();
+    spec.name = *name;
+    auto env = body.StringMap("environment_variables");
+    if (!env.ok()) return env.status();
+    if (*env) spec.environment_variables = **env;
+    std::optional<std::vector<std::string>> buildpacks;
+    WHARF_RETURN_IF_ERROR(ReadLifecycle(body, buildpacks, spec.stack));
+    if (buildpacks) spec.buildpacks = *buildpacks;
+    return Reply(res, 201, ctx.apps.Create(req.actor(), spec));
+  });
+
+  router.Add("GET", "/v1/apps/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    return Reply(res, 200, ctx.apps.Get(req.Param("guid")));
+  });
+
+  router.Add("PATCH", "/v1/apps/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<nlohmann::json> json = req.JsonBody();
+    if (!json.ok()) return json.status();
+    JsonFields body(*json);
+    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"name", "lifecycle"}));
+    AppPatch patch;
+    auto name = body.String("name");
+    if (!name.ok()) return name.status();
+    patch.name = *name;
+    WHARF_RETURN_IF_ERROR(ReadLifecycle(body, patch.buildpacks, patch.stack));
+    return Reply(res, 200, ctx.apps.Update(req.actor(), req.Param("guid"), patch));
+  });
+
+  router.Add("DELETE", "/v1/apps/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    std::optional<std::string> recursive = req.Query("recursive");
+    if (recursive && *recursive != "true" && *recursive != "false") {
+      return Status::InvalidArgument("query parameter 'recursive' must be true or false");
+    }
+    WHARF_RETURN_IF_ERROR(ctx.apps.Delete(req.actor(), req.Param("guid"), recursive == "true"));
+    res.NoContent();
+    return Status::Ok();
+  });
+
+  router.Add("POST", "/v1/apps/:guid/actions/start", Action(ctx, AppAction::kStart));
+  router.Add("POST", "/v1/apps/:guid/actions/stop", Action(ctx, AppAction::kStop));
+  router.Add("POST", "/v1/apps/:guid/actions/restart", Action(ctx, AppAction::kRestart));
+
+  router.Add("POST", "/v1/apps/:guid/actions/restage", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<Build> build = ctx.builds.Restage(req.actor(), req.Param("guid"));
+    if (!build.ok()) return build.status();
+    res.Json(201, BuildJson(*build));
+    return Status::Ok();
+  });
+
+  router.Add("GET", "/v1/apps/:guid/env", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<nlohmann::json> env = ctx.apps.Env(req.Param("guid"));
+    if (!env.ok()) return env.status();
+    res.Json(200, *env);
+    return Status::Ok();
+  });
+
+  router.Add("PATCH", "/v1/apps/:guid/environment_variables", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<nlohmann::json> json = req.JsonBody();
+    if (!json.ok()) return json.status();
+    EnvPatch patch;
+    for (const auto& [name, value] : json->items()) {
+      if (value.is_null()) {
+        patch[name] = std::nullopt;
+      } else if (value.is_string()) {
+        patch[name] = value.get<std::string>();
+      } else {
+        return Status::InvalidArgument("field '" + name + "' must be a string, or null to unset the variable");
+      }
+    }
+    Result<EnvVars> vars = ctx.apps.PatchEnv(req.actor(), req.Param("guid"), patch);
+    if (!vars.ok()) return vars.status();
+    res.Json(200, {{"var", *vars}});
+    return Status::Ok();
+  });
+}
+
+}  // namespace wharf::controller

@@ -1,0 +1,155 @@
+#include "controller/api/json_views.h"
+
+#include "api-model/app.h"
+#include "api-model/build.h"
+#include "api-model/buildpack.h"
+#include "api-model/event.h"
+#include "api-model/route.h"
+
+namespace wharf::controller {
+namespace {
+
+nlohmann::json OrNull(const std::optional<std::string>& s) { return s ? nlohmann::json(*s) : nlohmann::json(nullptr); }
+
+api::HealthCheck ApiHealthCheck(const HealthCheck& hc) {
+  return {.type = std::string(HealthCheckTypeName(hc.type)),
+          .endpoint = hc.endpoint,
+          .invocation_timeout = hc.invocation_timeout,
+          .timeout = hc.timeout};
+}
+
+}  // namespace
+
+nlohmann::json HealthCheckJson(const HealthCheck& hc) { return ApiHealthCheck(hc).ToJson(); }
+
+nlohmann::json ProcessJson(const Process& p) {
+  return api::Process{.guid = p.guid,
+                      .app_guid = p.app_guid,
+                      .type = p.type,
+                      .command = p.command,
+                      .instances = p.instances,
+                      .memory_in_mb = p.memory_in_mb,
+                      .disk_in_mb = p.disk_in_mb,
+                      .health_check = ApiHealthCheck(p.health_check),
+                      .created_at = p.created_at,
+                      .updated_at = p.updated_at}
+      .ToJson();
+}
+
+nlohmann::json AppJson(const AppView& view) {
+  const App& a = view.app;
+  std::vector<api::ProcessSummary> processes;
+  for (const Process& p : view.processes) {
+    processes.push_back(
+        {.type = p.type, .instances = p.instances, .memory_in_mb = p.memory_in_mb, .disk_in_mb = p.disk_in_mb});
+  }
+  return api::App{.guid = a.guid,
+                  .name = a.name,
+                  .state = std::string(AppStateName(a.state)),
+                  .created_at = a.created_at,
+                  .updated_at = a.updated_at,
+                  .lifecycle = {.buildpacks = a.buildpacks, .stack = a.stack},
+                  .environment_variables = a.environment_variables,
+                  .current_droplet_guid = a.current_droplet_guid,
+                  .processes = std::move(processes),
+                  .routes = view.routes}
+      .ToJson();
+}
+
+nlohmann::json PackageJson(const Package& p) {
+  return api::Package{.guid = p.guid,
+                      .app_guid = p.app_guid,
+                      .state = std::string(PackageStateName(p.state)),
+                      .sha256 = p.sha256,
+                      .file_count = p.file_count,
+                      .size_bytes = p.size_bytes,
+                      .source = p.source,
+                      .created_at = p.created_at}
+      .ToJson();
+}
+
+nlohmann::json BuildJson(const Build& b) {
+  return api::Build{.guid = b.guid,
+                    .app_guid = b.app_guid,
+                    .package_guid = b.package_guid,
+                    .state = std::string(BuildStateName(b.state)),
+                    .error = b.error,
+                    .droplet_guid = b.droplet_guid,
+                    .created_at = b.created_at,
+                    .updated_at = b.updated_at}
+      .ToJson();
+}
+
+// The droplet's buildpacks stay as stored ([{"name", "version"}] written by the stager), so
+// DropletJson is written by hand rather than through api::Droplet.
+nlohmann::json DropletJson(const Droplet& d) {
+  return {{"guid", d.guid},
+          {"app_guid", d.app_guid},
+          {"package_guid", OrNull(d.package_guid)},
+          {"state", "STAGED"},
+          {"sha256", d.sha256},
+          {"size_bytes", d.size_bytes},
+          {"process_types", d.process_types},
+          {"buildpacks", d.buildpacks},
+          {"stack", d.stack},
+          {"created_at", d.created_at}};
+}
+
+nlohmann::json DomainJson(const Domain& d) {
+  return api::Domain{.guid = d.guid, .name = d.name, .shared = d.shared, .created_at = d.created_at}.ToJson();
+}
+
+nlohmann::json BuildpackJson(const Buildpack& b) {
+  return api::Buildpack{.guid = b.guid,
+                        .name = b.name,
+                        .position = b.position,
+                        .enabled = b.enabled,
+                        .locked = false,
+                        .stack = b.stack,
+                        .builtin = b.builtin,
+                        .filename = b.filename.empty() ? std::nullopt : std::optional<std::string>(b.filename),
+                        .sha256 = b.sha256,
+                        .state = b.HasBits() ? "READY" : "AWAITING_UPLOAD",
+                        .created_at = b.created_at,
+                        .updated_at = b.updated_at}
+      .ToJson();
+}
+
+nlohmann::json RouteJson(const Route& r) {
+  std::vector<api::Destination> destinations;
+  for (const Destination& d : r.destinations) {
+    destinations.push_back({.app_guid = d.app_guid, .app_name = d.app_name, .process_type = d.process_type});
+  }
+  return api::Route{.guid = r.guid,
+                    .host = r.host,
+                    .path = r.path,
+                    .domain = {.guid = r.domain_guid, .name = r.domain_name},
+                    .url = r.Url(),
+                    .load_balancing = r.load_balancing,
+                    .destinations = std::move(destinations),
+                    .created_at = r.created_at}
+      .ToJson();
+}
+
+nlohmann::json EventJson(const Event& e) {
+  return api::Event{.guid = e.guid,
+                    .type = e.type,
+                    .actor = e.actor_name,
+                    .target = {.type = e.target_type, .guid = e.target_guid, .name = e.target_name},
+                    .data = e.data,
+                    .created_at = e.created_at}
+      .ToJson();
+}
+
+nlohmann::json LogLineJson(const LogLine& l) {
+  return api::LogLine{.timestamp = l.timestamp, .source = l.source, .stream = l.stream, .message = l.message}.ToJson();
+}
+
+nlohmann::json GcResultJson(const GcResult& r) {
+  return {{"removed_droplets", r.removed_droplets},
+          {"removed_packages", r.removed_packages},
+          {"removed_blobs", r.removed_blobs},
+          {"freed_bytes", r.freed_bytes}};
+}
+
+}  // namespace wharf::controller

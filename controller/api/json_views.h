@@ -1,0 +1,37 @@
+// Resources as the API shows them (docs/api.md). Pure functions of the model;
+// each fills the api-model wire struct of its resource and writes its ToJson,
+// so the CLI reads exactly the shape written here.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "controller/services/app_service.h"
+#include "controller/services/gc_service.h"
+#include "controller/platform/log_buffer.h"
+#include "state/model.h"
+#include "controller/platform/state_names.h"
+
+namespace wharf::controller {
+
+nlohmann::json AppJson(const AppView& view);
+nlohmann::json ProcessJson(const Process& p);
+nlohmann::json HealthCheckJson(const HealthCheck& hc);
+nlohmann::json PackageJson(const Package& p);
+nlohmann::json BuildJson(const Build& b);
+nlohmann::json DropletJson(const Droplet& d);
+nlohmann::json DomainJson(const Domain& d);
+nlohmann::json BuildpackJson(const Buildpack& b);
+nlohmann::json RouteJson(const Route& r);
+nlohmann::json EventJson(const Event& e);
+nlohmann::json LogLineJson(const LogLine& line);
+nlohmann::json GcResultJson(const GcResult& r);
+
+// Renders every item of a list with `render`.
+template <typename T, typename Render>
+nlohmann::json JsonList(const std::vector<T>& items, Render render) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const T& item : items) out.push_back(render(item));
+  return out;
+}
+
+}  // namespace wharf::controller

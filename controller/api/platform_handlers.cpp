@@ -1,0 +1,71 @@
+// GET /v1/info, GET /v1/whoami, GET /v1/events, POST /v1/admin/gc.
+#include "controller/api/api_context.h"
+#include "state/event_store.h"
+#include "controller/platform/state_names.h"
+#include "controller/api/json_views.h"
+
+namespace wharf::controller {
+
+Result<PageRequest> PageOf(const ApiRequest& req) { return ParsePageRequest(req.query()); }
+
+void AddPlatformHandlers(HttpRouter& router, ApiContext& ctx) {
+  router.Add(
+      "GET", "/v1/info",
+      [&ctx](ApiRequest&, ApiResponse& res) -> Status {
+        const PlatformInfo& p = ctx.platform;
+        nlohmann::json runtime = nullptr;
+        if (std::optional<RuntimeFacts> facts = ctx.instances.Runtime()) {
+          runtime = {{"name", facts->name}, {"isolated", facts->isolated}, {"warnings", facts->warnings}};
+        }
+        res.Json(200, {{"name", "wharf"},
+                       {"version", p.version},
+                       {"api_version", "v1"},
+                       {"domain", p.domain},
+                       {"router_url", p.router_url},
+                       {"admin_token_file", p.admin_token_file},
+                       {"roles", p.roles},
+                       {"org", p.tenancy.org.name},
+                       {"space", p.tenancy.space.name},
+                       {"runtime", runtime}});
+        return Status::Ok();
+      },
+      Access::kPublic);
+
+  router.Add("GET", "/v1/whoami", [](ApiRequest& req, ApiResponse& res) -> Status {
+    const Principal& p = req.principal();
+    res.Json(200, {{"user", {{"guid", p.user.guid}, {"name", p.user.name}}}, {"roles", p.roles}});
+    return Status::Ok();
+  });
+
+  router.Add("GET", "/v1/events", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<PageRequest> page = PageOf(req);
+    if (!page.ok()) return page.status();
+    EventFilter filter{req.Query("target_guid"), req.Query("type")};
+    auto events = ListEvents(ctx.db, filter, *page);
+    if (!events.ok()) return events.status();
+    res.Json(200, PageJson(*events, *page, EventJson));
+    return Status::Ok();
+  });
+
+  router.Add("POST", "/v1/admin/gc", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    if (!req.principal().HasRole("admin")) return Status::PermissionDenied("garbage collection needs the admin role");
+    Result<GcResult> result = ctx.gc.Run(req.actor());
+    if (!result.ok()) return result.status();
+    res.Json(200, GcResultJson(*result));
+    return Status::Ok();
+  });
+}
+
+void AddAllHandlers(HttpRouter& router, ApiContext& ctx) {
+  AddPlatformHandlers(router, ctx);
+  AddAppHandlers(router, ctx);
+  AddProcessHandlers(router, ctx);
+  AddPackageHandlers(router, ctx);
+  AddBuildHandlers(router, ctx);
+  AddRouteHandlers(router, ctx);
+  AddLogHandlers(router, ctx);
+  AddBuildpackHandlers(router, ctx);
+  AddRoutingHandlers(router, ctx);
+}
+
+}  // namespace wharf::controller

@@ -1,0 +1,181 @@
+// Processes: list and get per app, create or replace, update, scale, delete, instances.
+#include <map>
+#include <optional>
+
+#include "controller/api/api_context.h"
+#include "controller/api/json_views.h"
+#include "controller/dataplane/desired_state_db.h"
+#include "controller/http/json_fields.h"
+
+namespace wharf::controller {
+namespace {
+
+// {"type": "port"|"process"|"http", "endpoint"?, "invocation_timeout"?, "timeout"?}; omitted fields take defaults.
+Result<std::optional<HealthCheck>> ReadHealthCheck(const JsonFields& body) {
+  Result<const nlohmann::json*> obj = body.Object("health_check");
+  if (!obj.ok()) return obj.status();
+  if (*obj == nullptr) return std::optional<HealthCheck>();
+  JsonFields fields(**obj, "health_check");
+  WHARF_RETURN_IF_ERROR(fields.OnlyKnown({"type", "endpoint", "invocation_timeout", "timeout"}));
+  HealthCheck hc;
+  auto type = fields.String("type");
+  if (!type.ok()) return type.status();
+  if (*type) {
+    Result<HealthCheckType> parsed = ParseHealthCheckType(**type);
+    if (!parsed.ok()) return parsed.status().WithContext("field 'health_check.type'");
+    hc.type = *parsed;
+  }
+  auto endpoint = fields.String("endpoint");
+  if (!endpoint.ok()) return endpoint.status();
+  hc.endpoint = *endpoint;
+  auto invocation = fields.Integer("invocation_timeout", 1, 180);
+  if (!invocation.ok()) return invocation.status();
+  if (*invocation) hc.invocation_timeout = static_cast<int>(**invocation);
+  auto timeout = fields.Integer("timeout", 1, 180);
+  if (!timeout.ok()) return timeout.status();
+  if (*timeout) hc.timeout = static_cast<int>(**timeout);
+  return std::optional<HealthCheck>(hc);
+}
+
+Status ReadInt(const JsonFields& body, std::string_view key, std::int64_t min, std::int64_t max,
+               std::optional<int>& out) {
+  auto v = body.Integer(key, min, max);
+  if (!v.ok()) return v.status();
+  if (*v) out = static_cast<int>(**v);
+  return Status::Ok();
+}
+
+Status Reply(ApiResponse& res, const Result<Process>& p) {
+  if (!p.ok()) return p.status();
+  res.Json(200, ProcessJson(*p));
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddProcessHandlers(HttpRouter& router, ApiContext& ctx) {
+  router.Add("GET", "/v1/apps/:guid/processes", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<PageRequest> page = PageOf(req);
+    if (!page.ok()) return page.status();
+    auto processes = ctx.processes.ListForApp(req.Param("guid"));
+    if (!processes.ok()) return processes.status();
+    res.Json(200, PagedJson(*processes, *page, ProcessJson));
+    return Status::Ok();
+  });
+
+  router.Add("GET", "/v1/apps/:guid/processes/:type", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    return Reply(res, ctx.processes.GetByType(req.Param("guid"), req.Param("type")));
+  });
+
+  router.Add("PUT", "/v1/apps/:guid/processes/:type", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<nlohmann::json> json = req.JsonBody();
+    if (!json.ok()) return json.status();
+    JsonFields body(*json);
+    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"command", "instances", "memory_in_mb", "disk_in_mb", "health_check"}));
+    ProcessSpec spec;
+    auto command = body.String("command");
+    if (!command.ok()) return command.status();
+    spec.command = *command;
+    WHARF_RETURN_IF_ERROR(ReadInt(body, "instances", 0, 1000, spec.instances));
+    WHARF_RETURN_IF_ERROR(ReadInt(body, "memory_in_mb", 1, 1 << 20, spec.memory_in_mb));
+    WHARF_RETURN_IF_ERROR(ReadInt(body, "disk_in_mb", 1, 1 << 20, spec.disk_in_mb));
+    auto hc = ReadHealthCheck(body);
+    if (!hc.ok()) return hc.status();
+    spec.health_check = *hc;
+    return Reply(res, ctx.processes.Put(req.actor(), req.Param("guid"), req.Param("type"), spec));
+  });
+
+  router.Add("GET", "/v1/processes/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    return Reply(res, ctx.processes.Get(req.Param("guid")));
+  });
+
+  router.Add("PATCH", "/v1/processes/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<nlohmann::json> json = req.JsonBody();
+    if (!json.ok()) return json.status();
+    JsonFields body(*json);
+    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"command", "health_check"}));
+    ProcessPatch patch;
+    auto command = body.NullableString("command");
+    if (!command.ok()) return command.status();
+    patch.command = *command;
+    auto hc = ReadHealthCheck(body);
+    if (!hc.ok()) return hc.status();
+    patch.health_check = *hc;
+    return Reply(res, ctx.processes.Patch(req.actor(), req.Param("guid"), patch));
+  });
+
+  router.Add("POST", "/v1/processes/:guid/actions/scale", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<nlohmann::json> json = req.JsonBody();
+    if (!json.ok()) return json.status();
+    JsonFields body(*json);
+    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"instances", "memory_in_mb", "disk_in_mb"}));
+    ScaleRequest scale;
+    WHARF_RETURN_IF_ERROR(ReadInt(body, "instances", 0, 1000, scale.instances));
+    WHARF_RETURN_IF_ERROR(ReadInt(body, "memory_in_mb", 1, 1 << 20, scale.memory_in_mb));
+    WHARF_RETURN_IF_ERROR(ReadInt(body, "disk_in_mb", 1, 1 << 20, scale.disk_in_mb));
+    return Reply(res, ctx.processes.Scale(req.actor(), req.Param("guid"), scale));
+  });
+
+  router.Add("DELETE", "/v1/processes/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    WHARF_RETURN_IF_ERROR(ctx.processes.Delete(req.actor(), req.Param("guid")));
+    res.NoContent();
+    return Status::Ok();
+  });
+
+  // Actual instances come from the cell role; without one, none are listed. While the
+  // app is started, indices the cell has no instance for are listed DOWN.
+  router.Add("GET", "/v1/processes/:guid/instances", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<Process> p = ctx.processes.Get(req.Param("guid"));
+    if (!p.ok()) return p.status();
+    nlohmann::json list = nlohmann::json::array();
+    std::optional<std::vector<InstanceReport>> reports = ctx.instances.Instances(p->app_guid, p->type);
+    if (reports) {
+      Result<AppView> app = ctx.apps.Get(p->app_guid);
+      if (!app.ok()) return app.status();
+      std::map<int, const InstanceReport*> by_index;
+      for (const InstanceReport& r : *reports) by_index[r.index] = &r;
+      const int shown = app->app.state == AppState::kStarted ? p->instances : 0;
+      const std::string current_version = InstanceVersion(app->app, *p);
+      for (int i = 0; i < shown; ++i) {
+        if (!by_index.count(i)) by_index[i] = nullptr;
+      }
+      for (const auto& [index, r] : by_index) {
+        nlohmann::json item = {{"index", index}, {"state", r ? r->state : "DOWN"}};
+        if (r == nullptr) {
+          list.push_back(std::move(item));
+          continue;
+        }
+        item["since"] = r->since;
+        item["crash_count"] = r->crash_count;
+        // Started before the last start, restart or scale: being replaced.
+        item["outdated"] = r->version != current_version;
+        item["details"] = r->details.empty() ? nlohmann::json(nullptr) : nlohmann::json(r->details);
+        if (!r->address.empty()) item["address"] = r->address;
+        if (r->cpu) item["cpu"] = *r->cpu;
+        if (r->memory_bytes) item["memory_bytes"] = *r->memory_bytes;
+        if (r->disk_bytes) item["disk_bytes"] = *r->disk_bytes;
+        if (r->uptime_seconds) item["uptime"] = *r->uptime_seconds;
+        list.push_back(std::move(item));
+      }
+    }
+    res.Json(200, {{"resources", list}});
+    return Status::Ok();
+  });
+
+  // Stops one instance; the cell starts its replacement (cf restart-app-instance).
+  router.Add("DELETE", "/v1/processes/:guid/instances/:index", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<Process> p = ctx.processes.Get(req.Param("guid"));
+    if (!p.ok()) return p.status();
+    const std::string& text = req.Param("index");
+    char* end = nullptr;
+    long index = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || index < 0 || index >= 1000) {
+      return Status::InvalidArgument("instance index must be a number from 0 to 999, not '" + text + "'");
+    }
+    WHARF_RETURN_IF_ERROR(ctx.instances.RestartInstance(p->app_guid, p->type, static_cast<int>(index)));
+    res.NoContent();
+    return Status::Ok();
+  });
+}
+
+}  // namespace wharf::controller

@@ -1,0 +1,247 @@
+#include "controller/daemon/config.h"
+
+#include <algorithm>
+#include <charconv>
+#include <functional>
+
+#include "common/byte_size.h"
+#include "common/flags.h"
+#include "common/names.h"
+
+namespace wharf::controller {
+namespace {
+
+Result<long> ParseNumber(const std::string& flag, const std::string& text, long min, long max) {
+  long value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    return Status::InvalidArgument(flag + " must be a whole number from " + std::to_string(min) + " to " +
+                                   std::to_string(max) + ", got '" + text + "'");
+  }
+  return value;
+}
+
+std::string JoinRoles(const std::vector<std::string>& roles, const std::string& separator) {
+  std::string out;
+  for (const std::string& role : roles) out += (out.empty() ? "" : separator) + role;
+  return out;
+}
+
+Result<std::vector<std::string>> ParseRoles(const std::string& text) {
+  std::vector<std::string> roles;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t comma = text.find(',', start);
+    std::string role = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (role.empty()) return Status::InvalidArgument("--roles has an empty entry in '" + text + "'");
+    const auto& known = KnownRoles();
+    if (std::find(known.begin(), known.end(), role) == known.end()) {
+      std::string hint = role == "health" ? "health checks run with the cell role; " : "";
+      return Status::InvalidArgument("--roles: unknown role '" + role + "' (" + hint +
+                                     "known: " + JoinRoles(known, ", ") + ")");
+    }
+    if (std::find(roles.begin(), roles.end(), role) == roles.end()) roles.push_back(role);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return roles;
+}
+
+// One wharfd flag: how it is spelled and shown (spec), and what its value does to the Config.
+// `apply` is empty for --help and --version, which the parse result answers itself.
+struct DaemonFlag {
+  FlagSpec spec;
+  std::function<Status(const std::string& value, Config& config)> apply;
+};
+
+FlagSpec Flag(std::string name, std::string value_name, std::string description) {
+  return FlagSpec{std::move(name), 0, value_name.empty() ? FlagKind::kBool : FlagKind::kString,
+                  std::move(value_name), std::move(description)};
+}
+
+Status NotEmpty(const std::string& flag, const std::string& value) {
+  if (value.empty()) return Status::InvalidArgument(flag + " must not be empty");
+  return Status::Ok();
+}
+
+// Applies a port flag's value to `port` (an optional port is set by it too).
+template <typename Port>
+std::function<Status(const std::string&, Config&)> PortFlag(const std::string& flag, Port Config::*port) {
+  return [flag, port](const std::string& value, Config& c) -> Status {
+    auto n = ParseNumber(flag, value, 0, 65535);
+    if (!n.ok()) return n.status();
+    c.*port = static_cast<std::uint16_t>(*n);
+    return Status::Ok();
+  };
+}
+
+// Every flag of wharfd in the order the usage text shows them.
+std::vector<DaemonFlag> DaemonFlags() {
+  return {
+      {Flag("data-dir", "DIR", "state folder (default: $WHARF_HOME, else /var/lib/wharf)"),
+       [](const std::string& v, Config& c) -> Status {
+         WHARF_RETURN_IF_ERROR(NotEmpty("--data-dir", v));
+         c.data_dir = v;
+         return Status::Ok();
+       }},
+      {Flag("api-port", "N",
+            "API port on 127.0.0.1 (default 9022; 0 picks a free port,\n"
+            "the same as last time when it is free, and writes it\n"
+            "to DATA_DIR/api-port)"),
+       PortFlag("--api-port", &Config::api_port)},
+      {Flag("router-port", "N", "router port (default 8080)"), PortFlag("--router-port", &Config::router_port)},
+      {Flag("domain", "D", "shared domain for app routes (default localhost)"),
+       [](const std::string& v, Config& c) -> Status {
+         Status s = ValidateDomainName(v);
+         if (!s.ok()) return s.WithContext("--domain");
+         c.domain = v;
+         return Status::Ok();
+       }},
+      {Flag("roles", "LIST",
+            "comma-separated roles to run: " + JoinRoles(KnownRoles(), ",") +
+                "\n"
+                "(default: all; health checks run with the cell).\n"
+                "\"--roles router\" alone runs a router that follows\n"
+                "the API's routing table (GET /v1/routing/stream) and\n"
+                "keeps serving the last table while the API is down"),
+       [](const std::string& v, Config& c) -> Status {
+         auto roles = ParseRoles(v);
+         if (!roles.ok()) return roles.status();
+         c.roles = std::move(roles).value();
+         return Status::Ok();
+       }},
+      {Flag("router-admin-port", "N",
+            "router metrics (/metrics, Prometheus text) and /health\n"
+            "on 127.0.0.1:N (default: off)"),
+       PortFlag("--router-admin-port", &Config::router_admin_port)},
+      {Flag("api-url", "URL",
+            "the API a router-only wharfd follows (default:\n"
+            "http://127.0.0.1:PORT, PORT from DATA_DIR/api-port,\n"
+            "else 9022)"),
+       [](const std::string& v, Config& c) -> Status {
+         if (!v.starts_with("http://") || v.size() <= 7) {
+           return Status::InvalidArgument("--api-url must be an http:// URL, got '" + v + "'");
+         }
+         c.api_url = v;
+         return Status::Ok();
+       }},
+      {Flag("api-token-file", "F",
+            "that API's router token (default DATA_DIR/router-token;\n"
+            "the admin token works too)"),
+       [](const std::string& v, Config& c) -> Status {
+         WHARF_RETURN_IF_ERROR(NotEmpty("--api-token-file", v));
+         c.api_token_file = v;
+         return Status::Ok();
+       }},
+      {Flag("keep-droplets", "N", "droplets kept per app besides the current one (default 5)"),
+       [](const std::string& v, Config& c) -> Status {
+         auto n = ParseNumber("--keep-droplets", v, 0, 1000);
+         if (!n.ok()) return n.status();
+         c.keep_droplets = static_cast<int>(*n);
+         return Status::Ok();
+       }},
+      {Flag("staging-memory", "M", "memory limit of a staging (default 1G)"),
+       [](const std::string& v, Config& c) -> Status {
+         auto mb = ParseMegabytes(v);
+         if (!mb.ok()) return mb.status().WithContext("--staging-memory");
+         c.staging_memory_mb = *mb;
+         return Status::Ok();
+       }},
+      {Flag("staging-disk", "D", "disk limit of a staging's files (default 4G)"),
+       [](const std::string& v, Config& c) -> Status {
+         auto mb = ParseMegabytes(v);
+         if (!mb.ok()) return mb.status().WithContext("--staging-disk");
+         c.staging_disk_mb = *mb;
+         return Status::Ok();
+       }},
+      {Flag("staging-timeout", "N", "minutes a staging may take (default 15)"),
+       [](const std::string& v, Config& c) -> Status {
+         auto n = ParseNumber("--staging-timeout", v, 1, 24 * 60);
+         if (!n.ok()) return n.status();
+         c.staging_timeout_minutes = static_cast<int>(*n);
+         return Status::Ok();
+       }},
+      {Flag("runtime", "B",
+            "container backend: auto (default: crun or runc,\n"
+            "whichever works here, else unisolated processes),\n"
+            "crun, runc, process"),
+       [](const std::string& v, Config& c) -> Status {
+         if (v != "auto" && v != "crun" && v != "runc" && v != "process") {
+           return Status::InvalidArgument("--runtime: unknown backend '" + v + "' (known: auto, crun, runc, process)");
+         }
+         c.runtime = v;
+         return Status::Ok();
+       }},
+      {Flag("buildpacks-dir", "DIR",
+            "built-in buildpacks (default: ../share/wharf/buildpacks\n"
+            "beside wharfd, else the source tree's buildpacks/)"),
+       [](const std::string& v, Config& c) -> Status {
+         WHARF_RETURN_IF_ERROR(NotEmpty("--buildpacks-dir", v));
+         c.buildpacks_dir = v;
+         return Status::Ok();
+       }},
+      {FlagSpec{"help", 'h', FlagKind::kBool, "", "show this text"}, {}},
+      {Flag("version", "", "print the version"), {}},
+  };
+}
+
+CommandSpec DaemonCommandSpec() {
+  CommandSpec spec;
+  spec.name = "wharfd";
+  for (DaemonFlag& flag : DaemonFlags()) spec.flags.push_back(std::move(flag.spec));
+  return spec;
+}
+
+}  // namespace
+
+bool Config::HasRole(std::string_view role) const {
+  return std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+const std::vector<std::string>& KnownRoles() {
+  static const std::vector<std::string> kRoles = {"api", "stager", "cell", "router"};
+  return kRoles;
+}
+
+Result<Invocation> ParseFlags(const std::vector<std::string>& args, const std::string& wharf_home) {
+  Result<ParsedArgs> parsed = ParseArgs(DaemonCommandSpec(), args);
+  if (!parsed.ok()) return parsed.status();
+  Invocation inv;
+  if (parsed->help) {
+    inv.kind = Invocation::Kind::kHelp;
+    return inv;
+  }
+  if (parsed->Has("version")) {
+    inv.kind = Invocation::Kind::kVersion;
+    return inv;
+  }
+  Config& c = inv.config;
+  c.data_dir = wharf_home.empty() ? std::filesystem::path("/var/lib/wharf") : std::filesystem::path(wharf_home);
+  for (const DaemonFlag& flag : DaemonFlags()) {
+    std::optional<std::string> value = parsed->Value(flag.spec.name);
+    if (value && flag.apply) WHARF_RETURN_IF_ERROR(flag.apply(*value, c));
+  }
+  if (!c.HasRole("api")) {
+    for (const std::string& role : c.roles) {
+      if (role != "router") {
+        return Status::InvalidArgument("--roles: '" + role +
+                                       "' needs 'api' in the same wharfd (only the router runs apart, following "
+                                       "the API's route stream)");
+      }
+    }
+  }
+  return inv;
+}
+
+std::string UsageText() {
+  return "usage: wharfd [flags]\n"
+         "\n"
+         "Runs the Wharf platform daemon: the API, the stager (buildpacks -> droplets),\n"
+         "the cell and health manager (droplets run in containers, kept healthy) and the\n"
+         "router, with all state under one data folder.\n"
+         "\n"
+         "flags:\n" +
+         RenderFlagTable(DaemonCommandSpec().flags, 2, 2);
+}
+
+}  // namespace wharf::controller

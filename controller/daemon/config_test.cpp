@@ -1,0 +1,108 @@
+#include "controller/daemon/config.h"
+
+#include <doctest/doctest.h>
+
+namespace wharf::controller {
+namespace {
+
+TEST_CASE("wharfd defaults: /var/lib/wharf, ports 9022 and 8080, localhost, every role, 5 droplets") {
+  auto inv = ParseFlags({}, "");
+  REQUIRE(inv.ok());
+  CHECK(inv->kind == Invocation::Kind::kRun);
+  const Config& c = inv->config;
+  CHECK(c.data_dir == "/var/lib/wharf");
+  CHECK(c.api_port == 9022);
+  CHECK(c.router_port == 8080);
+  CHECK(c.domain == "localhost");
+  CHECK(c.roles == KnownRoles());
+  CHECK(c.keep_droplets == 5);
+}
+
+TEST_CASE("WHARF_HOME sets the data folder unless --data-dir is given") {
+  CHECK(ParseFlags({}, "/home/me/.wharf")->config.data_dir == "/home/me/.wharf");
+  CHECK(ParseFlags({"--data-dir", "/srv/w"}, "/home/me/.wharf")->config.data_dir == "/srv/w");
+}
+
+TEST_CASE("wharfd reads every flag, with a space or '='") {
+  auto inv = ParseFlags({"--api-port=0", "--router-port", "8081", "--domain", "apps.example.com", "--roles",
+                         "api,router", "--keep-droplets=2"},
+                        "");
+  REQUIRE_MESSAGE(inv.ok(), inv.status().ToString());
+  const Config& c = inv->config;
+  CHECK(c.api_port == 0);
+  CHECK(c.router_port == 8081);
+  CHECK(c.domain == "apps.example.com");
+  CHECK(c.roles == std::vector<std::string>{"api", "router"});
+  CHECK(c.HasRole("router"));
+  CHECK(!c.HasRole("cell"));
+  CHECK(c.keep_droplets == 2);
+}
+
+TEST_CASE("wharfd reads the runtime, buildpacks and staging limit flags") {
+  Config defaults = ParseFlags({}, "")->config;
+  CHECK(defaults.runtime == "auto");
+  CHECK(defaults.staging_memory_mb == 1024);
+  CHECK(defaults.staging_disk_mb == 4096);
+  CHECK(defaults.staging_timeout_minutes == 15);
+  auto inv = ParseFlags({"--runtime", "process", "--buildpacks-dir=/opt/bp", "--staging-memory", "2G",
+                         "--staging-disk=512M", "--staging-timeout", "30"},
+                        "");
+  REQUIRE_MESSAGE(inv.ok(), inv.status().ToString());
+  CHECK(inv->config.runtime == "process");
+  CHECK(inv->config.buildpacks_dir == "/opt/bp");
+  CHECK(inv->config.staging_memory_mb == 2048);
+  CHECK(inv->config.staging_disk_mb == 512);
+  CHECK(inv->config.staging_timeout_minutes == 30);
+  CHECK(ParseFlags({"--runtime", "docker"}, "").status().message().find("--runtime: unknown backend 'docker'") == 0);
+  CHECK(ParseFlags({"--staging-memory", "lots"}, "").status().message().find("--staging-memory") == 0);
+  CHECK(ParseFlags({"--staging-timeout", "0"}, "").status().code() == StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("wharfd names the flag that is wrong") {
+  CHECK(ParseFlags({"--bogus"}, "").status().message() == "unknown flag '--bogus'");
+  CHECK(ParseFlags({"--api-port"}, "").status().message() == "flag --api-port needs a value (N)");
+  CHECK(ParseFlags({"--api-port", "70000"}, "").status().message().find("--api-port must be") == 0);
+  CHECK(ParseFlags({"--api-port", "9x"}, "").status().code() == StatusCode::kInvalidArgument);
+  CHECK(ParseFlags({"--roles", "api,db"}, "").status().message().find("unknown role 'db'") != std::string::npos);
+  CHECK(ParseFlags({"--domain", "Bad_Domain"}, "").status().message().find("--domain") == 0);
+  CHECK(ParseFlags({"--keep-droplets", "-1"}, "").status().code() == StatusCode::kInvalidArgument);
+  CHECK(ParseFlags({"stray"}, "").status().message() == "unexpected argument 'stray'");
+}
+
+TEST_CASE("wharfd has no health role: health checks run with the cell") {
+  CHECK(ParseFlags({"--roles", "api,health"}, "").status().message() ==
+        "--roles: unknown role 'health' (health checks run with the cell role; known: api, stager, cell, router)");
+}
+
+TEST_CASE("wharfd runs the router alone, following an API, but no other role without the api") {
+  auto inv = ParseFlags({"--roles", "router", "--api-url", "http://127.0.0.1:9100", "--api-token-file", "/t",
+                         "--router-admin-port", "0"},
+                        "");
+  REQUIRE(inv.ok());
+  CHECK(inv->config.StandaloneRouter());
+  CHECK(inv->config.api_url == "http://127.0.0.1:9100");
+  CHECK(inv->config.api_token_file == "/t");
+  CHECK(inv->config.router_admin_port == std::optional<std::uint16_t>(0));
+  CHECK_FALSE(ParseFlags({}, "")->config.StandaloneRouter());
+  CHECK(ParseFlags({"--roles", "router,cell"}, "").status().message().find("--roles: 'cell' needs 'api'") == 0);
+  CHECK(ParseFlags({"--api-url", "127.0.0.1:9022"}, "").status().message().find("--api-url must be an http://") == 0);
+}
+
+TEST_CASE("--help and --version win over other flags") {
+  CHECK(ParseFlags({"--api-port", "1", "--help"}, "")->kind == Invocation::Kind::kHelp);
+  CHECK(ParseFlags({"--version"}, "")->kind == Invocation::Kind::kVersion);
+  CHECK(UsageText().find("--keep-droplets") != std::string::npos);
+}
+
+TEST_CASE("wharfd's usage text lists every flag it reads, with its value name") {
+  std::string usage = UsageText();
+  for (const char* flag : {"--data-dir DIR", "--api-port N", "--router-port N", "--domain D", "--roles LIST",
+                           "--router-admin-port N", "--api-url URL", "--api-token-file F", "--keep-droplets N",
+                           "--staging-memory M", "--staging-disk D", "--staging-timeout N", "--runtime B",
+                           "--buildpacks-dir DIR", "-h, --help", "--version"}) {
+    CHECK_MESSAGE(usage.find(flag) != std::string::npos, flag);
+  }
+}
+
+}  // namespace
+}  // namespace wharf::controller

@@ -1,0 +1,243 @@
+#include "controller/daemon/daemon.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "common/event_log.h"
+#include "common/periodic_task.h"
+#include "common/file_io.h"
+#include "controller/api/api_context.h"
+#include "controller/api/api_server.h"
+#include "controller/platform/auth.h"
+#include "controller/platform/bootstrap.h"
+#include "controller/services/buildpack_service.h"
+#include "state/db.h"
+#include "controller/platform/event_recorder.h"
+#include "state/migrations.h"
+#include "state/settings_store.h"
+#include "controller/platform/state_names.h"
+#include "droplet-store/blob_store.h"
+#include "stager/buildpack_registry.h"
+
+namespace wharf::controller {
+namespace {
+
+// Holds an exclusive flock on DATA_DIR/wharfd.lock for the daemon's lifetime.
+class DataDirLock {
+ public:
+  static Result<std::unique_ptr<DataDirLock>> Acquire(const std::filesystem::path& path) {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::Internal("cannot open " + path.string() + ": " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      return Status::Unavailable("another wharfd is using the data folder " + path.parent_path().string());
+    }
+    return std::unique_ptr<DataDirLock>(new DataDirLock(fd));
+  }
+  ~DataDirLock() { ::close(fd_); }
+
+ private:
+  explicit DataDirLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// Binds the API port. For --api-port 0 it prefers the port this data folder had
+// last time, so clients configured with the API URL keep working across restarts;
+// when that port is taken it picks a free one. The port used is remembered.
+Result<std::unique_ptr<ApiServer>> BindApi(Database& db, const Clock& clock, std::uint16_t requested) {
+  std::optional<std::string> last;
+  if (requested == 0) {
+    auto stored = db.Read<std::optional<std::string>>(
+        [](Tx& tx) { return SettingsStore(tx).Get(kSettingLastApiPort); });
+    if (!stored.ok()) return stored.status();
+    last = *stored;
+  }
+  Result<std::unique_ptr<ApiServer>> server = Status::Unavailable("not bound");
+  if (last) {
+    unsigned long port = std::strtoul(last->c_str(), nullptr, 10);
+    if (port > 0 && port <= 65535) server = ApiServer::Bind(static_cast<std::uint16_t>(port));
+  }
+  if (!server.ok()) server = ApiServer::Bind(requested);
+  if (!server.ok()) return server.status();
+  std::string port = std::to_string((*server)->port());
+  WHARF_RETURN_IF_ERROR(db.Transact([&](Tx& tx) {
+    return SettingsStore(tx).Put(kSettingLastApiPort, port, FormatRfc3339(clock.Now()));
+  }));
+  return server;
+}
+
+}  // namespace
+
+// Members are destroyed in reverse order: the server (which uses everything) first.
+struct Daemon::Parts {
+  Config config;
+  DaemonOptions options;
+  const Clock* clock = nullptr;
+  DataLayout layout;
+  std::unique_ptr<DataDirLock> lock;
+  std::unique_ptr<FileEventLog> event_log;
+  std::unique_ptr<Database> db;
+  std::unique_ptr<store::BlobStore> blobs;
+  std::shared_mutex blob_lock;
+  std::unique_ptr<EventRecorder> events;
+  std::unique_ptr<LogBuffer> logs;
+  PlatformInfo platform;
+  std::unique_ptr<Authenticator> auth;
+  std::unique_ptr<AppService> apps;
+  std::unique_ptr<ProcessService> processes;
+  std::unique_ptr<PackageService> packages;
+  std::unique_ptr<BuildService> builds;
+  std::unique_ptr<RouteService> routes;
+  std::unique_ptr<BuildpackService> buildpacks;
+  std::unique_ptr<GcService> gc;
+  InstanceReporterSlot instances;
+  RouteTableChannel route_table;
+  std::unique_ptr<ApiContext> api_context;
+  std::unique_ptr<HttpRouter> router;
+  std::unique_ptr<ApiServer> server;
+  PeriodicTask gc_timer;
+  bool stopped = false;
+};
+
+Daemon::Daemon(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+Daemon::~Daemon() { Stop(); }
+
+Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock& clock, const DaemonOptions& options,
+                                              BuildScheduler* scheduler) {
+  auto p = std::make_unique<Parts>();
+  p->config = config;
+  p->options = options;
+  p->clock = &clock;
+
+  Result<DataLayout> layout = PrepareDataDir(config.data_dir);
+  if (!layout.ok()) return layout.status();
+  p->layout = *layout;
+  const DataLayout& l = p->layout;
+
+  auto lock = DataDirLock::Acquire(l.lock_file());
+  if (!lock.ok()) return lock.status();
+  p->lock = std::move(lock).value();
+
+  auto event_log = FileEventLog::Open(l.event_log(), clock, options.echo_events_to_stderr);
+  if (!event_log.ok()) return event_log.status();
+  p->event_log = std::move(event_log).value();
+
+  auto db = Database::Open(l.database());
+  if (!db.ok()) return db.status();
+  p->db = std::move(db).value();
+  WHARF_RETURN_IF_ERROR(Migrate(*p->db, clock));
+
+  auto blobs = store::BlobStore::Open(l.blobs(), clock);
+  if (!blobs.ok()) return blobs.status().WithContext("opening the blob store");
+  p->blobs = std::move(blobs).value();
+
+  if (config.HasRole("api")) {
+    auto server = BindApi(*p->db, clock, config.api_port);
+    if (!server.ok()) return server.status();
+    p->server = std::move(server).value();
+  }
+
+  p->events = std::make_unique<EventRecorder>(*p->event_log, clock);
+  p->logs = std::make_unique<LogBuffer>(l.app_logs(), clock);
+
+  auto boot = Bootstrap(*p->db, clock, *p->events, BootstrapOptions{l.admin_token(), config.domain, l.router_token()});
+  if (!boot.ok()) return boot.status();
+
+  PlatformInfo& info = p->platform;
+  info.version = std::string(kWharfVersion);
+  info.domain = config.domain;
+  info.api_url = p->server ? "http://127.0.0.1:" + std::to_string(p->server->port()) : "";
+  info.router_url = "http://" + config.domain + ":" + std::to_string(config.router_port);
+  info.admin_token_file = l.admin_token().string();
+  info.roles = config.roles;
+  info.tenancy = boot->tenancy;
+
+  p->auth = std::make_unique<Authenticator>(*p->db, clock);
+  p->apps = std::make_unique<AppService>(*p->db, clock, *p->events, *p->logs, info);
+  p->processes = std::make_unique<ProcessService>(*p->db, clock, *p->events, *p->logs);
+  PackageLimitsConfig package_limits;
+  package_limits.max_upload_bytes = options.limits.upload_bytes;
+  p->packages = std::make_unique<PackageService>(*p->db, clock, *p->events, *p->blobs, p->blob_lock, package_limits);
+  p->builds = std::make_unique<BuildService>(*p->db, clock, *p->events, *p->logs, scheduler);
+  p->routes = std::make_unique<RouteService>(*p->db, clock, *p->events, *p->logs, info);
+  p->buildpacks = std::make_unique<BuildpackService>(*p->db, clock, *p->events, *p->blobs, p->blob_lock,
+                                                     l.staging() / "buildpack-uploads");
+  // The built-ins are seeded on the first start that finds them; after that the admin owns the list.
+  if (auto builtin_dir = stager::FindBuiltinBuildpacksDir(config.buildpacks_dir); builtin_dir.ok()) {
+    auto seeded = p->buildpacks->SeedBuiltins(stager::BuiltinBuildpacks(*builtin_dir));
+    if (!seeded.ok()) return seeded.status().WithContext("seeding the built-in buildpacks");
+  }
+  p->gc = std::make_unique<GcService>(*p->db, *p->blobs, p->blob_lock, *p->events,
+                                      GcOptions{config.keep_droplets, options.gc_grace});
+
+  if (p->server) {
+    p->api_context = std::make_unique<ApiContext>(ApiContext{info, *p->db, *p->apps, *p->processes, *p->packages,
+                                                             *p->builds, *p->routes, *p->buildpacks, *p->gc, *p->logs,
+                                                             p->instances, p->route_table, options.limits,
+                                                             options.log_stream_keepalive});
+    p->router = std::make_unique<HttpRouter>();
+    AddAllHandlers(*p->router, *p->api_context);
+    ApiServerOptions server_options;
+    server_options.limits = options.limits;
+    p->server->Start(*p->router, *p->auth, *p->event_log, server_options);
+    WHARF_RETURN_IF_ERROR(WriteFileAtomic(l.api_port_file(), std::to_string(p->server->port()) + "\n", 0644)
+                              .WithContext("writing the api port file"));
+  }
+
+  Parts* parts = p.get();
+  p->gc_timer.Start(options.gc_interval, [parts] {
+    Result<GcResult> r = parts->gc->Run(Actor::System());
+    if (!r.ok()) parts->event_log->Write("gc-failed", {{"error", r.status().ToString()}});
+  });
+
+  std::string roles;
+  for (const auto& r : config.roles) roles += (roles.empty() ? "" : ",") + r;
+  p->event_log->Write("wharfd-started", {{"version", info.version},
+                                         {"api", info.api_url},
+                                         {"data_dir", l.root.string()},
+                                         {"roles", roles},
+                                         {"schema", std::to_string(LatestSchemaVersion())}});
+  return std::unique_ptr<Daemon>(new Daemon(std::move(p)));
+}
+
+void Daemon::Stop(std::chrono::milliseconds grace) {
+  if (!parts_ || parts_->stopped) return;
+  parts_->stopped = true;
+  // Followers of log streams hold requests open by design: release them first so
+  // the server's grace period is spent on real work.
+  parts_->logs->Shutdown();
+  parts_->route_table.Shutdown();
+  if (parts_->server) parts_->server->Stop(grace);
+  parts_->gc_timer.Stop();
+  parts_->event_log->Write("wharfd-stopped", {{"data_dir", parts_->layout.root.string()}});
+  parts_->server.reset();
+  parts_->db.reset();  // closes the database and checkpoints its WAL
+}
+
+std::uint16_t Daemon::api_port() const { return parts_->server ? parts_->server->port() : 0; }
+
+const DataLayout& Daemon::layout() const { return parts_->layout; }
+
+BuildService& Daemon::builds() { return *parts_->builds; }
+
+LogBuffer& Daemon::logs() { return *parts_->logs; }
+
+Database& Daemon::database() { return *parts_->db; }
+
+EventRecorder& Daemon::events() { return *parts_->events; }
+
+const PlatformInfo& Daemon::platform() const { return parts_->platform; }
+
+InstanceReporterSlot& Daemon::instances() { return parts_->instances; }
+
+RouteTableChannel& Daemon::route_table() { return parts_->route_table; }
+
+store::BlobStore& Daemon::blobs() { return *parts_->blobs; }
+
+}  // namespace wharf::controller

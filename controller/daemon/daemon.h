@@ -1,0 +1,85 @@
+// The composition root of wharfd: builds every object from the Config, wires
+// them together, and takes them down in order. main() and the in-process API
+// tests both use it, so the tests run exactly what ships.
+//
+// Start: data folder (0700) -> lock (one wharfd per data folder) -> event log
+// -> database (migrated) -> blob store -> API socket bound (fails loudly if the
+// port is taken) -> bootstrap (org, space, admin token, shared domain) ->
+// services -> HTTP server -> DATA_DIR/api-port -> GC timer.
+// Stop: API (in-flight requests finish, bounded) -> log streams released ->
+// GC timer -> database closed.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <shared_mutex>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "controller/services/build_scheduler.h"
+#include "controller/daemon/config.h"
+#include "controller/http/http_exchange.h"
+#include "controller/platform/instance_reporter.h"
+#include "controller/platform/platform_info.h"
+#include "controller/daemon/layout.h"
+
+namespace wharf::store {
+class BlobStore;
+}
+
+namespace wharf::state {
+class Database;
+}
+
+namespace wharf::controller {
+
+class BuildService;
+class EventRecorder;
+class LogBuffer;
+class RouteTableChannel;
+
+// Knobs tests turn; the defaults are production's.
+struct DaemonOptions {
+  BodyLimits limits;
+  std::chrono::milliseconds log_stream_keepalive{15000};
+  std::chrono::milliseconds gc_interval{std::chrono::hours(1)};
+  std::chrono::seconds gc_grace{3600};
+  bool echo_events_to_stderr = false;
+};
+
+class Daemon {
+ public:
+  // `scheduler` may be null (no stager role yet). `clock` must outlive the daemon.
+  static Result<std::unique_ptr<Daemon>> Start(const Config& config, const Clock& clock,
+                                               const DaemonOptions& options = {},
+                                               BuildScheduler* scheduler = nullptr);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Idempotent. In-flight requests get up to `grace` to finish.
+  void Stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
+
+  // 0 when the api role is not run.
+  std::uint16_t api_port() const;
+  const DataLayout& layout() const;
+  // For components wired in later (the stager reports builds) and for tests.
+  BuildService& builds();
+  LogBuffer& logs();
+  state::Database& database();
+  store::BlobStore& blobs();
+  EventRecorder& events();
+  const PlatformInfo& platform() const;
+  // The cell role plugs itself in here so the API can list instances.
+  InstanceReporterSlot& instances();
+  // RoutingSync publishes the routing table here for the API's route stream.
+  RouteTableChannel& route_table();
+
+ private:
+  struct Parts;
+  explicit Daemon(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace wharf::controller

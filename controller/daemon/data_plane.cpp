@@ -1,0 +1,152 @@
+#include "controller/daemon/data_plane.h"
+
+#include <iostream>
+
+#include "common/event_log.h"
+#include "cell/cell.h"
+#include "controller/dataplane/buildpack_registry_db.h"
+#include "controller/dataplane/cell_adapters.h"
+#include "controller/dataplane/desired_state_db.h"
+#include "controller/platform/log_buffer.h"
+#include "controller/dataplane/routing_sync.h"
+#include "router/route_registry.h"
+#include "router/router.h"
+#include "runtime/container_runtime.h"
+#include "stager/buildpack_registry.h"
+#include "stager/stager.h"
+
+namespace wharf::controller {
+namespace {
+constexpr int kRouterThreads = 2;
+constexpr std::chrono::milliseconds kRouteSyncInterval{50};  // a read happens only after a commit
+}  // namespace
+
+// Destroyed in reverse order: the cell and the stager (they use the runtime and
+// the routing), then the router, the sync (it feeds the registry), the registry,
+// and the runtime last.
+struct DataPlane::Parts {
+  Daemon* daemon = nullptr;
+  StagingScheduler* scheduler = nullptr;
+  std::unique_ptr<runtime::ContainerRuntime> runtime;
+  std::unique_ptr<router::RouteRegistry> registry;
+  std::unique_ptr<AppLogAccessSink> access_sink;
+  std::unique_ptr<RoutingSync> routing;
+  std::unique_ptr<router::Router> router;
+  std::unique_ptr<DbBuildpackRegistry> buildpacks;
+  std::unique_ptr<stager::Stager> stager;
+  // The cell and, before it, what it reads and reports through (controller/dataplane/cell_adapters.h).
+  std::unique_ptr<DbDesiredState> desired;
+  std::unique_ptr<health::SocketProber> prober;
+  std::unique_ptr<LogBufferSink> cell_logs;
+  std::unique_ptr<InstanceAuditRecorder> audit;
+  std::unique_ptr<RoutingSyncEndpoints> endpoints;
+  std::unique_ptr<cell::Cell> cell;
+  bool stopped = false;
+};
+
+DataPlane::DataPlane(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+DataPlane::~DataPlane() { Stop(); }
+
+Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const Clock& clock, Daemon& daemon,
+                                                    StagingScheduler* scheduler) {
+  auto p = std::make_unique<Parts>();
+  p->daemon = &daemon;
+  const bool stager_role = config.HasRole("stager") && scheduler != nullptr;
+  const bool cell_role = config.HasRole("cell");
+  // Until Stop, a failure below must also release what was started; the Parts'
+  // destructor order does that, and Stop() is called on the half-built plane.
+  std::unique_ptr<DataPlane> plane(new DataPlane(std::move(p)));
+  Parts& parts = *plane->parts_;
+
+  if (stager_role || cell_role) {
+    runtime::RuntimeConfig rc;
+    rc.state_root = daemon.layout().runtime();
+    rc.backend = config.runtime;
+    rc.clock = &clock;
+    auto rt = runtime::MakeRuntime(rc);
+    if (!rt.ok()) return rt.status().WithContext("starting the container runtime (--runtime " + config.runtime + ")");
+    parts.runtime = std::move(rt).value();
+    daemon.instances().SetRuntime(
+        {std::string(parts.runtime->Name()), parts.runtime->Isolated(), parts.runtime->Warnings()});
+    for (const std::string& warning : parts.runtime->Warnings()) {
+      daemon.events().Log("runtime-warning", {{"runtime", std::string(parts.runtime->Name())}, {"warning", warning}});
+      std::cerr << "wharfd: WARNING: " << warning << std::endl;
+    }
+  }
+
+  const bool router_role = config.HasRole("router");
+  const bool api_role = config.HasRole("api");
+  if (router_role || api_role) {
+    // The routing table feeds this wharfd's router and the API's route stream (other routers).
+    if (router_role) parts.registry = std::make_unique<router::RouteRegistry>(kRouterThreads + 1);
+    // With a cell here, the API's route stream waits until the cell has re-adopted its instances.
+    parts.routing = std::make_unique<RoutingSync>(daemon.database(), parts.registry.get(),
+                                                  api_role ? &daemon.route_table() : nullptr, cell_role);
+    // Routes are loaded before the first request is accepted.
+    WHARF_RETURN_IF_ERROR(parts.routing->Start(kRouteSyncInterval).WithContext("computing the routing table"));
+  }
+  if (router_role) {
+    parts.access_sink = std::make_unique<AppLogAccessSink>(daemon.logs());
+    router::RouterOptions options;
+    options.listen_address = "127.0.0.1";
+    options.port = config.router_port;
+    options.threads = kRouterThreads;
+    options.admin_port = config.router_admin_port;
+    auto r = router::Router::Start(options, *parts.registry, clock, parts.access_sink.get());
+    if (!r.ok()) return r.status().WithContext("starting the router on port " + std::to_string(config.router_port));
+    parts.router = std::move(r).value();
+  }
+
+  if (stager_role) {
+    auto dir = stager::FindBuiltinBuildpacksDir(config.buildpacks_dir);
+    if (!dir.ok()) return dir.status().WithContext("finding the built-in buildpacks (--buildpacks-dir)");
+    parts.buildpacks = std::make_unique<DbBuildpackRegistry>(daemon.database(), *dir);
+    stager::StagerConfig sc;
+    sc.work_dir = daemon.layout().staging();
+    parts.stager = std::make_unique<stager::Stager>(sc, daemon.blobs(), *parts.runtime, *parts.buildpacks, clock);
+    parts.scheduler = scheduler;
+    stager::StagingLimits limits;
+    limits.memory_bytes = static_cast<std::uint64_t>(config.staging_memory_mb) << 20;
+    limits.disk_bytes = static_cast<std::uint64_t>(config.staging_disk_mb) << 20;
+    limits.timeout = std::chrono::minutes(config.staging_timeout_minutes);
+    scheduler->Attach(*parts.stager, daemon.builds(), daemon.logs(), limits);
+  }
+
+  if (cell_role) {
+    parts.desired = std::make_unique<DbDesiredState>(daemon.database(), daemon.blobs(), daemon.platform().tenancy);
+    parts.prober = std::make_unique<health::SocketProber>();
+    parts.cell_logs = std::make_unique<LogBufferSink>(daemon.logs());
+    parts.audit = std::make_unique<InstanceAuditRecorder>(daemon.database(), daemon.events());
+    if (parts.routing) parts.endpoints = std::make_unique<RoutingSyncEndpoints>(*parts.routing);
+    cell::CellDeps deps{*parts.runtime, *parts.desired, *parts.prober, *parts.cell_logs, *parts.audit,
+                        parts.endpoints.get(), clock};
+    cell::CellOptions options;
+    options.droplets_dir = daemon.layout().droplets();
+    options.api_url = daemon.platform().api_url;
+    auto cell = cell::Cell::Start(deps, options);
+    if (!cell.ok()) return cell.status().WithContext("starting the cell");
+    parts.cell = std::move(cell).value();
+    daemon.instances().Set(parts.cell.get());
+  }
+  if (parts.routing) parts.routing->ReleaseChannel();
+  return plane;
+}
+
+void DataPlane::Stop() {
+  if (!parts_ || parts_->stopped) return;
+  parts_->stopped = true;
+  if (parts_->cell) {
+    parts_->daemon->instances().Set(nullptr);
+    parts_->cell->Stop();
+  }
+  if (parts_->scheduler) parts_->scheduler->Stop();
+  if (parts_->routing) parts_->routing->Stop();
+  if (parts_->router) parts_->router->Stop();
+}
+
+std::uint16_t DataPlane::router_port() const { return parts_->router ? parts_->router->port() : 0; }
+
+std::string DataPlane::runtime_name() const { return parts_->runtime ? std::string(parts_->runtime->Name()) : ""; }
+
+}  // namespace wharf::controller

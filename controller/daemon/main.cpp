@@ -1,0 +1,83 @@
+// wharfd: parse flags, start the daemon, wait for SIGTERM/SIGINT, stop cleanly.
+#include <signal.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "controller/daemon/config.h"
+#include "controller/daemon/daemon.h"
+#include "controller/daemon/data_plane.h"
+#include "controller/daemon/standalone_router.h"
+#include "controller/dataplane/staging_scheduler.h"
+
+int main(int argc, char** argv) {
+  using wharf::controller::Invocation;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  const char* home = std::getenv("WHARF_HOME");
+  auto inv = wharf::controller::ParseFlags(args, home ? home : "");
+  if (!inv.ok()) {
+    std::cerr << "wharfd: " << inv.status().message() << "\n\n" << wharf::controller::UsageText();
+    return 2;
+  }
+  if (inv->kind == Invocation::Kind::kHelp) {
+    std::cout << wharf::controller::UsageText();
+    return 0;
+  }
+  if (inv->kind == Invocation::Kind::kVersion) {
+    std::cout << "wharfd " << wharf::kWharfVersion << "\n";
+    return 0;
+  }
+
+  // Block the stop signals in every thread (threads inherit the mask) and take them with sigwait.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // a client that goes away is an error value, not a death
+
+  wharf::SystemClock clock;
+  const auto& config = inv->config;
+  if (config.StandaloneRouter()) {
+    auto router = wharf::controller::StandaloneRouter::Start(config, clock);
+    if (!router.ok()) {
+      std::cerr << "wharfd: " << router.status().message() << "\n";
+      return 1;
+    }
+    std::cerr << "wharfd listening api=none router=" << (*router)->port() << " following=" << (*router)->api_url()
+              << std::endl;
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    std::cerr << "wharfd: stopping (" << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ")" << std::endl;
+    (*router)->Stop();
+    return 0;
+  }
+  // Builds wait in the scheduler's queue until the stager is attached (DataPlane).
+  std::unique_ptr<wharf::controller::StagingScheduler> scheduler;
+  if (config.HasRole("stager")) scheduler = std::make_unique<wharf::controller::StagingScheduler>();
+  auto daemon = wharf::controller::Daemon::Start(config, clock, {}, scheduler.get());
+  if (!daemon.ok()) {
+    std::cerr << "wharfd: " << daemon.status().message() << "\n";
+    return 1;
+  }
+  auto plane = wharf::controller::DataPlane::Start(config, clock, **daemon, scheduler.get());
+  if (!plane.ok()) {
+    std::cerr << "wharfd: " << plane.status().message() << "\n";
+    return 1;
+  }
+  std::string api = (*daemon)->api_port() ? "http://127.0.0.1:" + std::to_string((*daemon)->api_port()) : "none";
+  std::cerr << "wharfd listening api=" << api << " router=" << (*plane)->router_port()
+            << " runtime=" << ((*plane)->runtime_name().empty() ? "none" : (*plane)->runtime_name()) << " data_dir=" << (*daemon)->layout().root.string() << std::endl;
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::cerr << "wharfd: stopping (" << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ")" << std::endl;
+  (*plane)->Stop();
+  plane->reset();
+  (*daemon)->Stop(std::chrono::seconds(10));
+  daemon->reset();
+  return 0;
+}

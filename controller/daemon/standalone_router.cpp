@@ -1,0 +1,109 @@
+#include "controller/daemon/standalone_router.h"
+
+#include <iostream>
+#include <thread>
+
+#include "common/file_io.h"
+#include "controller/daemon/layout.h"
+#include "router/api_access_log_sink.h"
+#include "router/api_route_feed.h"
+#include "router/route_registry.h"
+#include "router/router.h"
+
+namespace wharf::controller {
+namespace {
+
+std::string Trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// --api-url, else the port the API of the same data folder wrote, else the default port.
+std::string ApiUrl(const Config& config, const DataLayout& layout) {
+  if (!config.api_url.empty()) return config.api_url;
+  auto port = ReadFile(layout.api_port_file());
+  return "http://127.0.0.1:" + (port.ok() && !Trimmed(*port).empty() ? Trimmed(*port) : std::string("9022"));
+}
+
+}  // namespace
+
+struct StandaloneRouter::Parts {
+  std::string api_url;
+  std::unique_ptr<router::RouteRegistry> registry;
+  std::unique_ptr<router::ApiRouteFeed> feed;
+  std::unique_ptr<router::ApiAccessLogSink> access_log;  // outlives the router, which writes to it
+  std::unique_ptr<router::Router> router;
+  bool stopped = false;
+};
+
+StandaloneRouter::StandaloneRouter(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+StandaloneRouter::~StandaloneRouter() { Stop(); }
+
+Result<std::unique_ptr<StandaloneRouter>> StandaloneRouter::Start(const Config& config, const Clock& clock) {
+  DataLayout layout{config.data_dir};
+  auto p = std::make_unique<Parts>();
+  p->api_url = ApiUrl(config, layout);
+  const std::filesystem::path token_file = config.api_token_file.empty() ? layout.router_token() : config.api_token_file;
+  auto token = ReadFile(token_file);
+  if (!token.ok()) {
+    return token.status().WithContext("reading the router's API token (--api-token-file) from " + token_file.string());
+  }
+  if (Trimmed(*token).empty()) return Status::InvalidArgument(token_file.string() + ": the token file is empty");
+
+  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  p->registry = std::make_unique<router::RouteRegistry>(threads + 1);
+  router::ApiRouteFeedOptions feed_options;
+  feed_options.api_url = p->api_url;
+  feed_options.token = Trimmed(*token);
+  // A restart of this router while the API is down starts from the last table it had.
+  feed_options.cache_file = layout.root / ("router-routes-" + std::to_string(config.router_port) + ".json");
+  p->feed = std::make_unique<router::ApiRouteFeed>(feed_options, [](std::string_view what, std::string_view detail) {
+    if (what == "connected") {
+      std::cerr << "wharfd: router: following the routing table of " << detail << std::endl;
+    } else if (what == "disconnected") {
+      std::cerr << "wharfd: router: lost the API (" << detail << "); serving the last routing table, reconnecting"
+                << std::endl;
+    } else if (what == "unreachable") {
+      std::cerr << "wharfd: router: cannot reach the API (" << detail << "); retrying" << std::endl;
+    } else if (what == "cached") {
+      std::cerr << "wharfd: router: serving the last routing table it had, from " << detail << std::endl;
+    } else if (what == "cache-failed") {
+      std::cerr << "wharfd: router: cannot keep the routing table on disk: " << detail << std::endl;
+    } else {
+      std::cerr << "wharfd: router: ignored a routing table: " << detail << std::endl;
+    }
+  });
+  // Waits a moment for the first table, so the first requests are not all 404s.
+  WHARF_RETURN_IF_ERROR(p->feed->Subscribe(*p->registry).WithContext("--api-url"));
+
+  router::ApiAccessLogOptions log_options;
+  log_options.api_url = p->api_url;
+  log_options.token = feed_options.token;
+  auto access_log = router::ApiAccessLogSink::Start(log_options);
+  if (!access_log.ok()) return access_log.status().WithContext("--api-url");
+  p->access_log = std::move(access_log).value();
+
+  router::RouterOptions options;
+  options.listen_address = "127.0.0.1";
+  options.port = config.router_port;
+  options.threads = threads;
+  options.admin_port = config.router_admin_port;
+  auto r = router::Router::Start(options, *p->registry, clock, p->access_log.get());
+  if (!r.ok()) return r.status().WithContext("starting the router on port " + std::to_string(config.router_port));
+  p->router = std::move(r).value();
+  return std::unique_ptr<StandaloneRouter>(new StandaloneRouter(std::move(p)));
+}
+
+void StandaloneRouter::Stop() {
+  if (!parts_ || parts_->stopped) return;
+  parts_->stopped = true;
+  if (parts_->router) parts_->router->Stop();
+  if (parts_->feed) parts_->feed->Unsubscribe();
+}
+
+std::uint16_t StandaloneRouter::port() const { return parts_->router->port(); }
+
+const std::string& StandaloneRouter::api_url() const { return parts_->api_url; }
+
+}  // namespace wharf::controller

@@ -1,0 +1,57 @@
+#include "controller/dataplane/cell_adapters.h"
+
+#include "state/app_store.h"
+#include "controller/platform/state_names.h"
+
+namespace wharf::controller {
+
+Status LogBufferSink::Append(std::string_view app_guid, const runtime::LogEntry& entry) {
+  logs_.Append(std::string(app_guid), entry.source_type + "/" + entry.source_instance, entry.is_err ? "ERR" : "OUT",
+               entry.message);
+  return Status::Ok();
+}
+
+void RoutingSyncEndpoints::SetEndpoints(const std::string& app_guid, const std::string& process_type,
+                                        std::vector<health::Endpoint> endpoints) {
+  std::vector<router::Endpoint> list;
+  for (const health::Endpoint& e : endpoints) {
+    router::Endpoint r;
+    r.instance_id = e.container_id;
+    r.app_guid = e.app_guid;
+    r.host = e.ip;
+    r.port = static_cast<std::uint16_t>(e.port);
+    r.version = e.version;  // droplet/generation/memory/disk: tells an app's revisions apart
+    list.push_back(std::move(r));
+  }
+  // A failed sync is retried by RoutingSync's own timer with the endpoints kept.
+  (void)routing_.SetEndpoints(app_guid, process_type, std::move(list));
+}
+
+void InstanceAuditRecorder::OnInstanceEvent(const health::InstanceEvent& event) {
+  using Kind = health::InstanceEventKind;
+  if (event.kind == Kind::kCrashed) RecordCrash(event);
+  if (event.kind == Kind::kHealthy) {
+    events_.Log("instance-healthy", {{"app", event.key.app_guid},
+                                     {"process", event.key.process_type},
+                                     {"index", std::to_string(event.index)},
+                                     {"container", event.container_id},
+                                     {"startup_ms", std::to_string(event.startup.count())}});
+  }
+}
+
+void InstanceAuditRecorder::RecordCrash(const health::InstanceEvent& event) {
+  (void)db_.Transact([&](Tx& tx) -> Status {
+    Result<App> app = AppStore(tx).Get(event.key.app_guid);
+    if (!app.ok()) return Status::Ok();  // deleted meanwhile: nothing to record against
+    return events_.Record(tx, Actor::System(), "app-crashed",
+                          EventTarget{"app", app->guid, app->name, app->space_guid},
+                          {{"process_type", event.key.process_type},
+                           {"index", event.index},
+                           {"reason", event.reason},
+                           {"exit_code", event.exit_code},
+                           {"oom_killed", event.oom_killed},
+                           {"crash_count", event.crash_count}});
+  });
+}
+
+}  // namespace wharf::controller

@@ -1,0 +1,57 @@
+// The cell's outputs (cell/), implemented over the rest of wharfd:
+//   LogBufferSink         runtime::LogSink -> the app's log lines ([APP/PROC/WEB/0], [CELL/0])
+//   RoutingSyncEndpoints  cell::EndpointTable -> RoutingSync (healthy instances become endpoints)
+//   InstanceAuditRecorder health::InstanceEventSink -> crash events, instance-healthy event-log lines
+// What the cell reads comes through controller/dataplane/desired_state_db.h.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cell/route_endpoints.h"
+#include "state/db.h"
+#include "controller/platform/state_names.h"
+#include "controller/platform/event_recorder.h"
+#include "controller/platform/log_buffer.h"
+#include "controller/dataplane/routing_sync.h"
+#include "health/supervisor.h"
+#include "runtime/log_entry.h"
+
+namespace wharf::controller {
+
+class LogBufferSink final : public runtime::LogSink {
+ public:
+  explicit LogBufferSink(LogBuffer& logs) : logs_(logs) {}
+  Status Append(std::string_view app_guid, const runtime::LogEntry& entry) override;
+
+ private:
+  LogBuffer& logs_;
+};
+
+// The cell's endpoints of each (app, process type) become the router's (router::Endpoint).
+class RoutingSyncEndpoints final : public cell::EndpointTable {
+ public:
+  explicit RoutingSyncEndpoints(RoutingSync& routing) : routing_(routing) {}
+  void SetEndpoints(const std::string& app_guid, const std::string& process_type,
+                    std::vector<health::Endpoint> endpoints) override;
+
+ private:
+  RoutingSync& routing_;
+};
+
+// Crashes are audit events ("app-crashed": index, reason, exit code, OOM) shown by
+// `wharf events`; a healthy start is an "instance-healthy" event-log line with its
+// startup time. Other events are only the cell's [CELL/0] lines.
+class InstanceAuditRecorder final : public health::InstanceEventSink {
+ public:
+  InstanceAuditRecorder(Database& db, EventRecorder& events) : db_(db), events_(events) {}
+  void OnInstanceEvent(const health::InstanceEvent& event) override;
+
+ private:
+  void RecordCrash(const health::InstanceEvent& event);
+
+  Database& db_;
+  EventRecorder& events_;
+};
+
+}  // namespace wharf::controller

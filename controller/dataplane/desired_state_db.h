@@ -1,0 +1,57 @@
+// What the cell should run, read from the database in one transaction: one entry
+// per process of every STARTED app that has a droplet to run (the droplet of its
+// last start or restart). DbDesiredState is the cell's DesiredStateSource
+// (cell/desired_state.h) over these stores.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cell/desired_state.h"
+#include "common/status.h"
+#include "controller/platform/bootstrap.h"
+#include "state/db.h"
+#include "state/model.h"
+#include "droplet-store/blob_store.h"
+#include "health/health_check.h"
+
+namespace wharf::controller {
+
+struct RunnableProcess {
+  App app;
+  Process process;
+  Droplet droplet;
+  // The process's own command (-c, manifest), else the droplet's for the process
+  // type; empty when neither has one (the instance cannot start).
+  std::string start_command;
+  std::vector<std::string> uris;  // the app's routes, "host.domain/path"
+};
+
+Result<std::vector<RunnableProcess>> ReadRunnableProcesses(Database& db);
+
+// The version instances of `process` should have now (cell::InstanceVersion); empty
+// when the app has nothing to run.
+std::string InstanceVersion(const App& app, const Process& process);
+
+health::HealthCheckSpec CheckFor(const Process& process);
+
+// The cell's view of one runnable process: `droplet_archive` is the droplet's tarball.
+cell::DesiredProcess ToDesiredProcess(const RunnableProcess& rp, const std::filesystem::path& droplet_archive,
+                                      const Tenancy& tenancy);
+
+class DbDesiredState final : public cell::DesiredStateSource {
+ public:
+  DbDesiredState(Database& db, const store::BlobStore& blobs, Tenancy tenancy)
+      : db_(db), blobs_(blobs), tenancy_(std::move(tenancy)) {}
+  Result<std::vector<cell::DesiredProcess>> ReadDesired() override;
+  // Database::CommitCount: every commit may have changed what should run.
+  std::uint64_t ChangeCount() override { return db_.CommitCount(); }
+
+ private:
+  Database& db_;
+  const store::BlobStore& blobs_;
+  Tenancy tenancy_;
+};
+
+}  // namespace wharf::controller

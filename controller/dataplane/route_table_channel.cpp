@@ -1,0 +1,42 @@
+#include "controller/dataplane/route_table_channel.h"
+
+#include "router/routes_file.h"
+
+namespace wharf::controller {
+
+void RouteTableChannel::Publish(const std::vector<router::RouteSpec>& routes) {
+  std::string doc = router::RoutesToJson(routes);  // {"routes":[...]}
+  {
+    std::lock_guard lock(mu_);
+    ++latest_.version;
+    latest_.line = "{\"version\":" + std::to_string(latest_.version) + "," + doc.substr(1);
+  }
+  cv_.notify_all();
+}
+
+RouteTableChannel::Table RouteTableChannel::WaitAfter(std::uint64_t after, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, timeout, [&] { return shut_down_ || latest_.version > after; });
+  if (shut_down_ || latest_.version <= after) return Table{latest_.version, ""};
+  return latest_;
+}
+
+RouteTableChannel::Table RouteTableChannel::Latest() const {
+  std::lock_guard lock(mu_);
+  return latest_;
+}
+
+void RouteTableChannel::Shutdown() {
+  {
+    std::lock_guard lock(mu_);
+    shut_down_ = true;
+  }
+  cv_.notify_all();
+}
+
+bool RouteTableChannel::IsShutDown() const {
+  std::lock_guard lock(mu_);
+  return shut_down_;
+}
+
+}  // namespace wharf::controller

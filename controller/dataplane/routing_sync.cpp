@@ -1,0 +1,109 @@
+#include "controller/dataplane/routing_sync.h"
+
+#include "state/route_store.h"
+#include "controller/platform/state_names.h"
+
+namespace wharf::controller {
+namespace {
+
+// Every route with at least one destination, all pages.
+Result<std::vector<Route>> MappedRoutes(Database& db) {
+  return db.Read<std::vector<Route>>([](Tx& tx) -> Result<std::vector<Route>> {
+    std::vector<Route> out;
+    RouteStore store(tx);
+    for (PageRequest page{1, 5000};; ++page.page) {
+      auto batch = store.ListRoutes(RouteFilter{}, page);
+      if (!batch.ok()) return batch.status();
+      for (auto& r : batch->items) {
+        if (!r.destinations.empty()) out.push_back(std::move(r));
+      }
+      if (static_cast<std::int64_t>(batch->items.size()) < page.per_page) break;
+    }
+    return out;
+  });
+}
+
+std::string Signature(const std::vector<router::RouteSpec>& specs) {
+  std::string s;
+  for (const auto& spec : specs) {
+    s += spec.key.ToString() + " " + std::string(router::LoadBalancingName(spec.load_balancing)) + "\n";
+    for (const auto& e : spec.endpoints) {
+      s += " " + e.instance_id + " " + e.app_guid + " " + e.Address() + " " + e.version + " " +
+           std::to_string(e.weight) + (e.healthy ? " h" : " u") + " " + e.tag.guid + ":" +
+           std::to_string(e.tag.index) + "\n";
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+Status RoutingSync::Start(std::chrono::milliseconds interval) {
+  WHARF_RETURN_IF_ERROR(Sync());
+  timer_.Start(interval, [this] {
+    // Route changes come through the API: read only when something was committed.
+    if (db_.CommitCount() != synced_commits_.load()) (void)Sync();
+  });
+  return Status::Ok();
+}
+
+Status RoutingSync::Sync() {
+  const std::uint64_t commits = db_.CommitCount();  // before the read: a commit during it is seen next time
+  auto routes = MappedRoutes(db_);
+  if (!routes.ok()) return routes.status();
+  std::lock_guard lock(mu_);
+  synced_commits_ = commits;
+  std::map<router::RouteKey, router::RouteSpec> table;
+  for (const Route& r : *routes) {
+    auto key = router::ParseRouteUri(r.Url());
+    if (!key.ok()) continue;  // the API validates routes; an unroutable one is skipped, not fatal
+    router::RouteSpec& spec = table[*key];
+    spec.key = *key;
+    router::ParseLoadBalancing(r.load_balancing, &spec.load_balancing);  // the schema allows only known values
+    for (const Destination& d : r.destinations) {
+      auto it = endpoints_.find({d.app_guid, d.process_type});
+      if (it == endpoints_.end()) continue;
+      for (const auto& e : it->second) {
+        bool dup = false;
+        for (const auto& have : spec.endpoints) dup = dup || have.instance_id == e.instance_id;
+        if (!dup) spec.endpoints.push_back(e);
+      }
+    }
+  }
+  std::vector<router::RouteSpec> specs;
+  for (auto& [key, spec] : table) specs.push_back(std::move(spec));
+  std::string signature = Signature(specs);
+  if (signature == applied_) return Status::Ok();
+  if (registry_) WHARF_RETURN_IF_ERROR(registry_->ReplaceAll(specs));
+  if (channel_ && !hold_channel_) channel_->Publish(specs);
+  applied_ = std::move(signature);
+  applied_table_ = std::move(specs);
+  return Status::Ok();
+}
+
+void RoutingSync::ReleaseChannel() {
+  std::lock_guard lock(mu_);
+  if (!hold_channel_) return;
+  hold_channel_ = false;
+  if (channel_ && applied_) channel_->Publish(applied_table_);
+}
+
+Status RoutingSync::SetEndpoints(const std::string& app_guid, const std::string& process_type,
+                                 std::vector<router::Endpoint> endpoints) {
+  {
+    std::lock_guard lock(mu_);
+    if (endpoints.empty()) {
+      endpoints_.erase({app_guid, process_type});
+    } else {
+      endpoints_[{app_guid, process_type}] = std::move(endpoints);
+    }
+  }
+  return Sync();
+}
+
+void AppLogAccessSink::Write(const router::AccessLogRecord& record, std::string_view line) {
+  if (record.app_guid.empty()) return;
+  logs_.Append(record.app_guid, "RTR/0", "OUT", line);
+}
+
+}  // namespace wharf::controller

@@ -1,0 +1,106 @@
+#include "controller/platform/auth.h"
+
+#include <chrono>
+#include <cctype>
+#include <cstdio>
+
+#include "common/ids.h"
+#include "common/sha256.h"
+#include "state/user_store.h"
+#include "controller/platform/state_names.h"
+
+namespace wharf::controller {
+namespace {
+
+constexpr std::string_view kTokenPrefix = "wharf_";
+constexpr auto kTouchInterval = std::chrono::minutes(1);
+
+// Parses RFC 3339 as written by FormatRfc3339 ("YYYY-MM-DDTHH:MM:SSZ").
+std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_view s) {
+  int y, mo, d, h, mi, se;
+  if (s.size() != 20 || std::sscanf(std::string(s).c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ", &y, &mo, &d, &h, &mi, &se) != 6) {
+    return std::nullopt;
+  }
+  std::chrono::sys_days days = std::chrono::year{y} / std::chrono::month{static_cast<unsigned>(mo)} /
+                               std::chrono::day{static_cast<unsigned>(d)};
+  return std::chrono::system_clock::time_point(days) + std::chrono::hours(h) + std::chrono::minutes(mi) +
+         std::chrono::seconds(se);
+}
+
+}  // namespace
+
+std::string NewTokenSecret() { return std::string(kTokenPrefix) + RandomHex(32); }
+
+std::string HashTokenSecret(std::string_view secret) { return Sha256Hex(secret); }
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  volatile unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    diff = diff | static_cast<unsigned char>(a[i] ^ b[i]);
+  }
+  return diff == 0;
+}
+
+Result<std::string> IssueToken(Tx& tx, std::string_view user_guid, std::string_view name, const Clock& clock) {
+  std::string secret = NewTokenSecret();
+  Token t;
+  t.guid = NewGuid();
+  t.user_guid = std::string(user_guid);
+  t.name = std::string(name);
+  t.token_hash = HashTokenSecret(secret);
+  t.created_at = FormatRfc3339(clock.Now());
+  WHARF_RETURN_IF_ERROR(UserStore(tx).InsertToken(t));
+  return secret;
+}
+
+Status AuthorizePath(const Principal& principal, std::string_view path) {
+  const bool routing_only = principal.roles.size() == 1 && principal.roles[0] == "routing";
+  if (routing_only && !path.starts_with("/v1/routing/")) {
+    return Status::PermissionDenied("user '" + principal.user.name + "' may only use the routing API (/v1/routing/...)");
+  }
+  return Status::Ok();
+}
+
+Result<Principal> Authenticator::Authenticate(std::string_view authorization) {
+  if (authorization.empty()) {
+    return Status::Unauthenticated("this endpoint needs 'Authorization: Bearer <token>'; the admin token is in "
+                                   "DATA_DIR/admin-token");
+  }
+  // The scheme is case-insensitive (RFC 7235).
+  constexpr std::string_view kBearer = "bearer ";
+  bool bearer = authorization.size() > kBearer.size();
+  for (std::size_t i = 0; bearer && i < kBearer.size(); ++i) {
+    bearer = std::tolower(static_cast<unsigned char>(authorization[i])) == kBearer[i];
+  }
+  if (!bearer) {
+    return Status::Unauthenticated("the Authorization header must be 'Bearer <token>'");
+  }
+  std::string_view secret = authorization.substr(kBearer.size());
+  while (!secret.empty() && secret.back() == ' ') secret.remove_suffix(1);
+  const Status unknown = Status::Unauthenticated("the token is not valid (unknown or revoked)");
+  if (secret.substr(0, kTokenPrefix.size()) != kTokenPrefix) return unknown;
+
+  std::string hash = HashTokenSecret(secret);
+  std::string now = FormatRfc3339(clock_.Now());
+  auto now_tp = clock_.Now();
+  return db_.Transact<Principal>([&](Tx& tx) -> Result<Principal> {
+    UserStore users(tx);
+    auto candidates = users.TokensByLookup(TokenLookupKey(hash));
+    if (!candidates.ok()) return candidates.status();
+    const Token* match = nullptr;
+    for (const Token& t : *candidates) {
+      if (ConstantTimeEquals(t.token_hash, hash)) match = &t;
+    }
+    if (match == nullptr) return unknown;
+    Result<User> user = users.GetUser(match->user_guid);
+    if (!user.ok()) return unknown;
+    auto roles = users.RolesOf(user->guid);
+    if (!roles.ok()) return roles.status();
+    auto last = match->last_used_at ? ParseRfc3339(*match->last_used_at) : std::nullopt;
+    if (!last || now_tp - *last >= kTouchInterval) WHARF_RETURN_IF_ERROR(users.TouchToken(match->guid, now));
+    return Principal{std::move(user).value(), std::move(roles).value()};
+  });
+}
+
+}  // namespace wharf::controller

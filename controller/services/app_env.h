@@ -1,0 +1,30 @@
+// The environment an app instance sees from the platform, Cloud Foundry's shape:
+// VCAP_APPLICATION (see cloudfoundry.md §4) and VCAP_SERVICES (empty until
+// service bindings exist).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "state/model.h"
+#include "controller/platform/state_names.h"
+#include "controller/platform/platform_info.h"
+
+namespace wharf::controller {
+
+struct AppEnvInput {
+  const App& app;
+  const Process* web = nullptr;    // the web process, for limits and process_id; may be null
+  std::vector<std::string> uris;   // the app's route URLs
+  const PlatformInfo& platform;
+};
+
+nlohmann::json BuildVcapApplication(const AppEnvInput& in);
+
+// {"environment_variables": {...}, "system_env_json": {"VCAP_SERVICES": {}},
+//  "application_env_json": {"VCAP_APPLICATION": {...}}}
+nlohmann::json BuildAppEnv(const AppEnvInput& in);
+
+}  // namespace wharf::controller

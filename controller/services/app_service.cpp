@@ -1,0 +1,284 @@
+#include "controller/services/app_service.h"
+
+#include "common/ids.h"
+#include "common/names.h"
+#include "controller/services/app_env.h"
+#include "state/build_store.h"
+#include "state/droplet_store.h"
+#include "state/package_store.h"
+#include "state/route_store.h"
+#include "controller/platform/state_names.h"
+
+namespace wharf::controller {
+namespace {
+
+EventTarget TargetOf(const App& app) { return EventTarget{"app", app.guid, app.name, app.space_guid}; }
+
+bool IsPrintableName(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status ValidateBuildpackNames(const std::vector<std::string>& buildpacks) {
+  for (std::size_t i = 0; i < buildpacks.size(); ++i) {
+    const std::string& b = buildpacks[i];
+    if (b.empty() || b.size() > 4096 || !IsPrintableName(b)) {
+      return Status::InvalidArgument("lifecycle.buildpacks[" + std::to_string(i) +
+                                     "] must be a buildpack name or URL (1-4096 printable characters)");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateStackName(std::string_view stack) {
+  if (stack.empty() || stack.size() > 255 || !IsPrintableName(stack) || stack.find('/') != stack.npos) {
+    return Status::InvalidArgument("lifecycle.stack '" + std::string(stack) + "' is not a valid stack name");
+  }
+  return Status::Ok();
+}
+
+Status ValidateEnvVars(const EnvVars& vars) {
+  for (const auto& [name, value] : vars) {
+    WHARF_RETURN_IF_ERROR(ValidateEnvName(name));
+    if (value.size() > 130 * 1024) {
+      return Status::TooLarge("environment variable '" + name + "' is larger than 130 KB");
+    }
+  }
+  return Status::Ok();
+}
+
+void AppService::LogApi(Tx& tx, const std::string& app_guid, std::string message) {
+  tx.OnCommit([this, app_guid, message = std::move(message)] { logs_.Append(app_guid, "API/0", "OUT", message); });
+}
+
+Result<AppView> AppService::LoadView(Tx& tx, App app) {
+  AppView view;
+  auto processes = ProcessStore(tx).ListForApp(app.guid);
+  if (!processes.ok()) return processes.status();
+  view.processes = std::move(processes).value();
+  auto routes = RouteStore(tx).RoutesForApp(app.guid);
+  if (!routes.ok()) return routes.status();
+  for (const Route& r : *routes) view.routes.push_back(r.Url());
+  view.app = std::move(app);
+  return view;
+}
+
+Result<AppView> AppService::Create(const Actor& actor, const NewApp& spec) {
+  WHARF_RETURN_IF_ERROR(ValidateDnsLabel(spec.name, "app name"));
+  WHARF_RETURN_IF_ERROR(ValidateEnvVars(spec.environment_variables));
+  WHARF_RETURN_IF_ERROR(ValidateBuildpackNames(spec.buildpacks));
+  if (spec.stack) WHARF_RETURN_IF_ERROR(ValidateStackName(*spec.stack));
+
+  std::string now = FormatRfc3339(clock_.Now());
+  App app;
+  app.guid = NewGuid();
+  app.space_guid = platform_.tenancy.space.guid;
+  app.name = spec.name;
+  app.state = AppState::kStopped;
+  app.buildpacks = spec.buildpacks;
+  if (spec.stack) app.stack = *spec.stack;
+  app.environment_variables = spec.environment_variables;
+  app.created_at = now;
+  app.updated_at = now;
+
+  Process web;
+  web.guid = NewGuid();
+  web.app_guid = app.guid;
+  web.type = "web";
+  web.created_at = now;
+  web.updated_at = now;
+
+  return db_.Transact<AppView>([&](Tx& tx) -> Result<AppView> {
+    WHARF_RETURN_IF_ERROR(AppStore(tx).Insert(app));
+    WHARF_RETURN_IF_ERROR(ProcessStore(tx).Insert(web));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "app-created", TargetOf(app)));
+    LogApi(tx, app.guid, "Created app with guid " + app.guid);
+    return AppView{app, {web}, {}};
+  });
+}
+
+Result<Page<AppView>> AppService::List(const std::vector<std::string>& names, const PageRequest& page) {
+  return db_.Read<Page<AppView>>([&](Tx& tx) -> Result<Page<AppView>> {
+    AppFilter filter;
+    filter.space_guid = platform_.tenancy.space.guid;
+    filter.names = names;
+    auto apps = AppStore(tx).List(filter, page);
+    if (!apps.ok()) return apps.status();
+    Page<AppView> out{{}, apps->total};
+    for (App& app : apps->items) {
+      Result<AppView> view = LoadView(tx, std::move(app));
+      if (!view.ok()) return view.status();
+      out.items.push_back(std::move(view).value());
+    }
+    return out;
+  });
+}
+
+Result<AppView> AppService::Get(const std::string& guid) {
+  return db_.Read<AppView>([&](Tx& tx) -> Result<AppView> {
+    Result<App> app = AppStore(tx).Get(guid);
+    if (!app.ok()) return app.status();
+    return LoadView(tx, std::move(app).value());
+  });
+}
+
+Result<AppView> AppService::Update(const Actor& actor, const std::string& guid, const AppPatch& patch) {
+  if (patch.name) WHARF_RETURN_IF_ERROR(ValidateDnsLabel(*patch.name, "app name"));
+  if (patch.buildpacks) WHARF_RETURN_IF_ERROR(ValidateBuildpackNames(*patch.buildpacks));
+  if (patch.stack) WHARF_RETURN_IF_ERROR(ValidateStackName(*patch.stack));
+  return db_.Transact<AppView>([&](Tx& tx) -> Result<AppView> {
+    AppStore apps(tx);
+    Result<App> app = apps.Get(guid);
+    if (!app.ok()) return app.status();
+    nlohmann::json changed = nlohmann::json::object();
+    if (patch.name && *patch.name != app->name) {
+      changed["name"] = *patch.name;
+      app->name = *patch.name;
+    }
+    if (patch.buildpacks && *patch.buildpacks != app->buildpacks) {
+      changed["buildpacks"] = *patch.buildpacks;
+      app->buildpacks = *patch.buildpacks;
+    }
+    if (patch.stack && *patch.stack != app->stack) {
+      changed["stack"] = *patch.stack;
+      app->stack = *patch.stack;
+    }
+    if (!changed.empty()) {
+      app->updated_at = FormatRfc3339(clock_.Now());
+      WHARF_RETURN_IF_ERROR(apps.Update(*app));
+      WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "app-updated", TargetOf(*app), changed));
+      LogApi(tx, app->guid, "Updated app with guid " + app->guid + " (" + changed.dump() + ")");
+    }
+    return LoadView(tx, std::move(app).value());
+  });
+}
+
+Status AppService::Delete(const Actor& actor, const std::string& guid, bool recursive) {
+  Status s = db_.Transact([&](Tx& tx) -> Status {
+    AppStore apps(tx);
+    Result<App> app = apps.Get(guid);
+    if (!app.ok()) return app.status();
+    RouteStore routes(tx);
+    std::vector<std::string> deleted_routes;
+    if (recursive) {
+      auto only_mine = routes.RoutesMappedOnlyTo(guid);
+      if (!only_mine.ok()) return only_mine.status();
+      for (const std::string& route_guid : *only_mine) {
+        Result<Route> route = routes.GetRoute(route_guid);
+        if (!route.ok()) return route.status();
+        WHARF_RETURN_IF_ERROR(routes.DeleteRoute(route_guid));
+        WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "route-deleted",
+                                             EventTarget{"route", route->guid, route->Url(), route->space_guid}));
+        deleted_routes.push_back(route->Url());
+      }
+    }
+    WHARF_RETURN_IF_ERROR(routes.RemoveDestinationsForApp(guid));
+    // Order matters for the foreign keys: the app stops naming its droplet, builds name
+    // droplets and packages, droplets name packages.
+    if (app->current_droplet_guid) {
+      app->current_droplet_guid.reset();
+      WHARF_RETURN_IF_ERROR(apps.Update(*app));
+    }
+    WHARF_RETURN_IF_ERROR(BuildStore(tx).DeleteForApp(guid));
+    DropletStore droplets(tx);
+    WHARF_RETURN_IF_ERROR(droplets.DeleteForApp(guid));
+    WHARF_RETURN_IF_ERROR(droplets.DeleteBuildpackCachesForApp(guid));
+    WHARF_RETURN_IF_ERROR(PackageStore(tx).DeleteForApp(guid));
+    WHARF_RETURN_IF_ERROR(ProcessStore(tx).DeleteForApp(guid));
+    WHARF_RETURN_IF_ERROR(apps.Delete(guid));
+    nlohmann::json data = {{"recursive", recursive}};
+    if (!deleted_routes.empty()) data["routes"] = deleted_routes;
+    return events_.Record(tx, actor, "app-deleted", TargetOf(*app), data);
+  });
+  if (s.ok()) logs_.Forget(guid);
+  return s;
+}
+
+Result<AppView> AppService::Act(const Actor& actor, const std::string& guid, AppAction action) {
+  return db_.Transact<AppView>([&](Tx& tx) -> Result<AppView> {
+    AppStore apps(tx);
+    Result<App> app = apps.Get(guid);
+    if (!app.ok()) return app.status();
+    Result<AppState> next =
+        TransitionApp(app->state, action, AppFacts{app->name, app->current_droplet_guid.has_value()});
+    if (!next.ok()) return next.status();
+    AppState before = app->state;
+    app->state = *next;
+    if (action != AppAction::kStop) {
+      // The cell runs this droplet from now on; a new generation replaces running instances.
+      app->run_droplet_guid = app->current_droplet_guid;
+      ++app->run_generation;
+    }
+    app->updated_at = FormatRfc3339(clock_.Now());
+    WHARF_RETURN_IF_ERROR(apps.Update(*app));
+    std::string state(AppStateName(*next));
+    switch (action) {
+      case AppAction::kStart:
+        WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "app-started", TargetOf(*app)));
+        break;
+      case AppAction::kStop:
+        WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "app-stopped", TargetOf(*app)));
+        break;
+      case AppAction::kRestart:
+        WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "app-restarted", TargetOf(*app)));
+        LogApi(tx, app->guid, "Restarted app with guid " + app->guid);
+        break;
+    }
+    if (before != *next) {
+      LogApi(tx, app->guid, "Updated app with guid " + app->guid + " ({\"state\":\"" + state + "\"})");
+    }
+    return LoadView(tx, std::move(app).value());
+  });
+}
+
+Result<nlohmann::json> AppService::Env(const std::string& guid) {
+  return db_.Read<nlohmann::json>([&](Tx& tx) -> Result<nlohmann::json> {
+    Result<App> app = AppStore(tx).Get(guid);
+    if (!app.ok()) return app.status();
+    Result<AppView> view = LoadView(tx, std::move(app).value());
+    if (!view.ok()) return view.status();
+    const Process* web = nullptr;
+    for (const Process& p : view->processes) {
+      if (p.type == "web") web = &p;
+    }
+    return BuildAppEnv(AppEnvInput{view->app, web, view->routes, platform_});
+  });
+}
+
+Result<EnvVars> AppService::PatchEnv(const Actor& actor, const std::string& guid, const EnvPatch& patch) {
+  for (const auto& [name, value] : patch) {
+    WHARF_RETURN_IF_ERROR(ValidateEnvName(name));
+    if (value && value->size() > 130 * 1024) {
+      return Status::TooLarge("environment variable '" + name + "' is larger than 130 KB");
+    }
+  }
+  return db_.Transact<EnvVars>([&](Tx& tx) -> Result<EnvVars> {
+    AppStore apps(tx);
+    Result<App> app = apps.Get(guid);
+    if (!app.ok()) return app.status();
+    std::vector<std::string> set, unset;
+    for (const auto& [name, value] : patch) {
+      if (value) {
+        app->environment_variables[name] = *value;
+        set.push_back(name);
+      } else if (app->environment_variables.erase(name) > 0) {
+        unset.push_back(name);
+      }
+    }
+    if (!set.empty() || !unset.empty()) {
+      app->updated_at = FormatRfc3339(clock_.Now());
+      WHARF_RETURN_IF_ERROR(apps.Update(*app));
+      WHARF_RETURN_IF_ERROR(
+          events_.Record(tx, actor, "app-env-updated", TargetOf(*app), {{"set", set}, {"unset", unset}}));
+      LogApi(tx, app->guid,
+             "Updated app with guid " + app->guid + " ({\"environment_variables\":\"[PRIVATE DATA HIDDEN]\"})");
+    }
+    return app->environment_variables;
+  });
+}
+
+}  // namespace wharf::controller

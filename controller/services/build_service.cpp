@@ -1,0 +1,186 @@
+#include "controller/services/build_service.h"
+
+#include "common/ids.h"
+#include "state/app_store.h"
+#include "state/build_store.h"
+#include "state/droplet_store.h"
+#include "state/package_store.h"
+#include "controller/platform/state_names.h"
+
+namespace wharf::controller {
+namespace {
+
+EventTarget TargetOf(const App& app) { return EventTarget{"app", app.guid, app.name, app.space_guid}; }
+
+}  // namespace
+
+Result<Build> BuildService::Create(const Actor& actor, const std::string& package_guid) {
+  return CreateFor(actor, package_guid, std::nullopt);
+}
+
+Result<Build> BuildService::Restage(const Actor& actor, const std::string& app_guid) {
+  return CreateFor(actor, std::nullopt, app_guid);
+}
+
+Result<Build> BuildService::CreateFor(const Actor& actor, const std::optional<std::string>& package_guid,
+                                      const std::optional<std::string>& app_guid) {
+  Result<StagingJob> created = db_.Transact<StagingJob>([&](Tx& tx) -> Result<StagingJob> {
+    StagingJob s;
+    if (package_guid) {
+      Result<Package> p = PackageStore(tx).Get(*package_guid);
+      if (!p.ok()) return p.status();
+      s.package = std::move(p).value();
+    } else {
+      Result<App> app = AppStore(tx).Get(*app_guid);
+      if (!app.ok()) return app.status();
+      auto newest = PackageStore(tx).NewestForApp(*app_guid);
+      if (!newest.ok()) return newest.status();
+      if (!*newest) return Status::Unprocessable("app '" + app->name + "' has no package to stage; push it first");
+      s.package = std::move(**newest);
+    }
+    Result<App> app = AppStore(tx).Get(s.package.app_guid);
+    if (!app.ok()) return app.status();
+    s.app = std::move(app).value();
+    if (s.package.state != PackageState::kReady) {
+      return Status::Unprocessable("package '" + s.package.guid + "' is " +
+                                   std::string(PackageStateName(s.package.state)) + ", not READY");
+    }
+    // Checked after the lookups so a wrong guid is still a 404.
+    if (scheduler_ == nullptr) return Status::Unavailable("no stager role is running in this wharfd");
+    std::string now = FormatRfc3339(clock_.Now());
+    s.build = Build{NewGuid(), s.app.guid, s.package.guid, BuildState::kStaging, std::nullopt, std::nullopt, now, now};
+    WHARF_RETURN_IF_ERROR(BuildStore(tx).Insert(s.build));
+    auto web = ProcessStore(tx).Find(s.app.guid, "web");
+    if (!web.ok()) return web.status();
+    if (*web) s.start_command = (*web)->command;
+    auto cache = DropletStore(tx).FindBuildpackCache(s.app.guid, s.app.stack);
+    if (!cache.ok()) return cache.status();
+    if (*cache) s.previous_cache_sha256 = (*cache)->sha256;
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "build-created", TargetOf(s.app),
+                                         {{"build_guid", s.build.guid}, {"package_guid", s.package.guid}}));
+    return s;
+  });
+  if (!created.ok()) return created.status();
+  Status scheduled = scheduler_->Schedule(*created);
+  if (!scheduled.ok()) {
+    Status failed = FailBuild(created->build.guid, "could not schedule staging: " + scheduled.message());
+    if (!failed.ok()) return failed;
+    return scheduled;
+  }
+  logs_.Append(created->app.guid, "API/0", "OUT", "Creating build for app with guid " + created->app.guid);
+  return created->build;
+}
+
+Result<Build> BuildService::Get(const std::string& guid) {
+  return db_.Read<Build>([&](Tx& tx) { return BuildStore(tx).Get(guid); });
+}
+
+Result<Page<Build>> BuildService::ListForApp(const std::string& app_guid, const PageRequest& page) {
+  return db_.Read<Page<Build>>([&](Tx& tx) -> Result<Page<Build>> {
+    Result<App> app = AppStore(tx).Get(app_guid);
+    if (!app.ok()) return app.status();
+    return BuildStore(tx).ListForApp(app_guid, page);
+  });
+}
+
+Result<Droplet> BuildService::GetDroplet(const std::string& guid) {
+  return db_.Read<Droplet>([&](Tx& tx) { return DropletStore(tx).Get(guid); });
+}
+
+Result<Page<Droplet>> BuildService::ListDroplets(const std::string& app_guid, const PageRequest& page) {
+  return db_.Read<Page<Droplet>>([&](Tx& tx) -> Result<Page<Droplet>> {
+    Result<App> app = AppStore(tx).Get(app_guid);
+    if (!app.ok()) return app.status();
+    return DropletStore(tx).ListForApp(app_guid, page);
+  });
+}
+
+Result<Droplet> BuildService::CurrentDroplet(const std::string& app_guid) {
+  return db_.Read<Droplet>([&](Tx& tx) -> Result<Droplet> {
+    Result<App> app = AppStore(tx).Get(app_guid);
+    if (!app.ok()) return app.status();
+    if (!app->current_droplet_guid) return Status::NotFound("app '" + app->name + "' has no current droplet");
+    return DropletStore(tx).Get(*app->current_droplet_guid);
+  });
+}
+
+Result<Droplet> BuildService::CompleteBuild(const std::string& build_guid, const StagingResult& result) {
+  Result<Droplet> out = db_.Transact<Droplet>([&](Tx& tx) -> Result<Droplet> {
+    BuildStore builds(tx);
+    Result<Build> build = builds.Get(build_guid);
+    if (!build.ok()) return build.status();
+    Result<BuildState> next = TransitionBuild(build->state, BuildEvent::kSucceeded);
+    if (!next.ok()) return next.status().WithContext("build '" + build_guid + "'");
+    AppStore apps(tx);
+    Result<App> app = apps.Get(build->app_guid);
+    if (!app.ok()) return app.status();
+    std::string now = FormatRfc3339(clock_.Now());
+
+    Droplet d;
+    d.guid = NewGuid();
+    d.app_guid = build->app_guid;
+    d.package_guid = build->package_guid;
+    d.sha256 = result.droplet_sha256;
+    d.size_bytes = result.droplet_size_bytes;
+    d.process_types = result.process_types;
+    d.buildpacks = result.buildpacks;
+    d.stack = result.stack;
+    d.created_at = now;
+    DropletStore droplets(tx);
+    WHARF_RETURN_IF_ERROR(droplets.Insert(d));
+    if (result.cache) {
+      BuildpackCache cache = *result.cache;
+      cache.app_guid = d.app_guid;
+      cache.updated_at = now;
+      WHARF_RETURN_IF_ERROR(droplets.PutBuildpackCache(cache));
+    }
+    build->state = *next;
+    build->droplet_guid = d.guid;
+    build->updated_at = now;
+    WHARF_RETURN_IF_ERROR(builds.Update(*build));
+    app->current_droplet_guid = d.guid;
+    app->updated_at = now;
+    WHARF_RETURN_IF_ERROR(apps.Update(*app));
+    ProcessStore processes(tx);
+    for (const auto& [type, command] : result.process_types) {
+      auto existing = processes.Find(app->guid, type);
+      if (!existing.ok()) return existing.status();
+      if (*existing) continue;
+      Process p;
+      p.guid = NewGuid();
+      p.app_guid = app->guid;
+      p.type = type;
+      p.instances = type == "web" ? 1 : 0;
+      if (type != "web") p.health_check.type = HealthCheckType::kProcess;
+      p.created_at = p.updated_at = now;
+      WHARF_RETURN_IF_ERROR(processes.Insert(p));
+    }
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, Actor::System(), "build-staged", TargetOf(*app),
+                                         {{"build_guid", build_guid},
+                                          {"droplet_guid", d.guid},
+                                          {"duration_ms", result.duration_ms},
+                                          {"droplet_bytes", d.size_bytes}}));
+    return d;
+  });
+  return out;
+}
+
+Status BuildService::FailBuild(const std::string& build_guid, const std::string& error) {
+  return db_.Transact([&](Tx& tx) -> Status {
+    BuildStore builds(tx);
+    Result<Build> build = builds.Get(build_guid);
+    if (!build.ok()) return build.status();
+    Result<BuildState> next = TransitionBuild(build->state, BuildEvent::kFailed);
+    if (!next.ok()) return next.status().WithContext("build '" + build_guid + "'");
+    Result<App> app = AppStore(tx).Get(build->app_guid);
+    if (!app.ok()) return app.status();
+    build->state = *next;
+    build->error = error;
+    build->updated_at = FormatRfc3339(clock_.Now());
+    WHARF_RETURN_IF_ERROR(builds.Update(*build));
+    return events_.Record(tx, Actor::System(), "build-failed", TargetOf(*app),
+                          {{"build_guid", build_guid}, {"error", error}});
+  });
+}
+
+}  // namespace wharf::controller

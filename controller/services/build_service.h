@@ -1,0 +1,73 @@
+// The logic of builds and droplets: creating a build of a package (handed to
+// the BuildScheduler), recording its outcome through the build state machine,
+// and reading builds and droplets.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "controller/services/build_scheduler.h"
+#include "state/db.h"
+#include "controller/platform/event_recorder.h"
+#include "controller/platform/log_buffer.h"
+#include "state/model.h"
+#include "state/paging.h"
+#include "controller/platform/state_names.h"
+
+namespace wharf::controller {
+
+// What a successful staging produced.
+struct StagingResult {
+  std::string droplet_sha256;  // blob of the droplet tarball, already stored
+  std::int64_t droplet_size_bytes = 0;
+  std::map<std::string, std::string> process_types;
+  nlohmann::json buildpacks = nlohmann::json::array();  // [{"name", "version"}]
+  std::string stack = "debian12";
+  std::optional<BuildpackCache> cache;  // the app's new buildpack cache, if any (app_guid is filled in)
+  std::int64_t duration_ms = 0;         // how long the staging took (recorded in the build-staged event)
+};
+
+class BuildService {
+ public:
+  // `scheduler` may be null: no stager runs in this wharfd.
+  BuildService(Database& db, const Clock& clock, EventRecorder& events, LogBuffer& logs, BuildScheduler* scheduler)
+      : db_(db), clock_(clock), events_(events), logs_(logs), scheduler_(scheduler) {}
+
+  // kUnavailable "no stager role is running in this wharfd" without a scheduler;
+  // kNotFound for an unknown package.
+  Result<Build> Create(const Actor& actor, const std::string& package_guid);
+  // A build of the app's newest package (restage). kUnprocessable when it has none.
+  Result<Build> Restage(const Actor& actor, const std::string& app_guid);
+
+  Result<Build> Get(const std::string& guid);
+  Result<Page<Build>> ListForApp(const std::string& app_guid, const PageRequest& page);
+
+  Result<Droplet> GetDroplet(const std::string& guid);
+  Result<Page<Droplet>> ListDroplets(const std::string& app_guid, const PageRequest& page);
+  // kNotFound when the app has no current droplet.
+  Result<Droplet> CurrentDroplet(const std::string& app_guid);
+
+  // The stager's reports. CompleteBuild stores the droplet, marks the build STAGED,
+  // makes the droplet the app's current one and creates a process for each of its
+  // process types the app lacks (web: 1 instance, port check; others, as in Cloud
+  // Foundry: 0 instances, process check, scaled with `wharf scale --process`); FailBuild marks it FAILED. Both
+  // are kConflict on a build that already finished.
+  Result<Droplet> CompleteBuild(const std::string& build_guid, const StagingResult& result);
+  Status FailBuild(const std::string& build_guid, const std::string& error);
+
+ private:
+  Result<Build> CreateFor(const Actor& actor, const std::optional<std::string>& package_guid,
+                          const std::optional<std::string>& app_guid);
+
+  Database& db_;
+  const Clock& clock_;
+  EventRecorder& events_;
+  LogBuffer& logs_;
+  BuildScheduler* scheduler_;
+};
+
+}  // namespace wharf::controller

@@ -1,0 +1,93 @@
+#include "controller/services/gc_service.h"
+
+#include <set>
+
+#include "state/app_store.h"
+#include "state/build_store.h"
+#include "state/buildpack_store.h"
+#include "state/droplet_store.h"
+#include "state/package_store.h"
+#include "controller/platform/state_names.h"
+#include "droplet-store/garbage_collector.h"
+
+namespace wharf::controller {
+namespace {
+
+// Decides, in one transaction, which rows live; deletes the rest and returns the blob roots.
+Result<store::GcRoots> PruneRows(Tx& tx, int keep_droplets, GcResult& result) {
+  store::GcRoots roots;
+  AppStore apps(tx);
+  PackageStore packages(tx);
+  DropletStore droplets(tx);
+  auto staging = BuildStore(tx).PackagesBeingStaged();
+  if (!staging.ok()) return staging.status();
+  auto app_guids = apps.AllGuids();
+  if (!app_guids.ok()) return app_guids.status();
+
+  for (const std::string& app_guid : *app_guids) {
+    Result<App> app = apps.Get(app_guid);
+    if (!app.ok()) return app.status();
+    auto app_droplets = droplets.AllForApp(app_guid);  // newest first
+    if (!app_droplets.ok()) return app_droplets.status();
+    std::set<std::string> kept_packages;
+    int kept = 0;
+    for (const Droplet& d : *app_droplets) {
+      bool current = app->current_droplet_guid == d.guid || app->run_droplet_guid == d.guid;
+      if (current || kept < keep_droplets) {
+        if (!current) ++kept;
+        roots.blobs.insert(d.sha256);
+        if (d.package_guid) kept_packages.insert(*d.package_guid);
+        continue;
+      }
+      WHARF_RETURN_IF_ERROR(droplets.Delete(d.guid));
+      ++result.removed_droplets;
+    }
+    auto app_packages = packages.AllForApp(app_guid);  // newest first
+    if (!app_packages.ok()) return app_packages.status();
+    for (std::size_t i = 0; i < app_packages->size(); ++i) {
+      const Package& p = (*app_packages)[i];
+      if (i == 0 || kept_packages.count(p.guid) || staging->count(p.guid)) {
+        roots.package_manifests.insert(p.sha256);
+        continue;
+      }
+      WHARF_RETURN_IF_ERROR(packages.Delete(p.guid));  // its finished builds go with it
+      ++result.removed_packages;
+    }
+  }
+  auto caches = droplets.AllBuildpackCaches();
+  if (!caches.ok()) return caches.status();
+  for (const BuildpackCache& c : *caches) roots.blobs.insert(c.sha256);
+  auto buildpack_archives = BuildpackStore(tx).ArchiveBlobs();
+  if (!buildpack_archives.ok()) return buildpack_archives.status();
+  for (const std::string& sha256 : *buildpack_archives) roots.blobs.insert(sha256);
+  return roots;
+}
+
+}  // namespace
+
+Result<GcResult> GcService::Run(const Actor& actor) {
+  std::unique_lock exclusive(blob_lock_);
+  GcResult result;
+  store::GcRoots roots;
+  Status pruned = db_.Transact([&](Tx& tx) -> Status {
+    result = GcResult{};
+    Result<store::GcRoots> r = PruneRows(tx, options_.keep_droplets, result);
+    if (!r.ok()) return r.status();
+    roots = std::move(r).value();
+    return Status::Ok();
+  });
+  if (!pruned.ok()) return pruned.WithContext("garbage collection");
+  Result<store::GcReport> swept = store::CollectGarbage(blobs_, roots, options_.grace);
+  if (!swept.ok()) return swept.status().WithContext("garbage collection of blobs");
+  result.removed_blobs = swept->removed_blobs;
+  result.freed_bytes = swept->freed_bytes;
+  events_.Log("gc-completed", {{"removed_droplets", std::to_string(result.removed_droplets)},
+                               {"removed_packages", std::to_string(result.removed_packages)},
+                               {"removed_blobs", std::to_string(result.removed_blobs)},
+                               {"freed_bytes", std::to_string(result.freed_bytes)},
+                               {"kept_blobs", std::to_string(swept->kept_blobs)},
+                               {"actor", actor.name}});
+  return result;
+}
+
+}  // namespace wharf::controller

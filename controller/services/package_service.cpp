@@ -1,0 +1,140 @@
+#include "controller/services/package_service.h"
+
+#include <mutex>
+#include <set>
+
+#include "common/ids.h"
+#include "common/sha256.h"
+#include "state/app_store.h"
+#include "state/package_store.h"
+#include "controller/platform/state_names.h"
+
+namespace wharf::controller {
+
+Status ValidatePackageSource(const nlohmann::json& source) {
+  if (!source.is_object()) return Status::InvalidArgument("field 'source' must be an object");
+  auto type = source.find("type");
+  if (type == source.end() || !type->is_string()) {
+    return Status::InvalidArgument("field 'source.type' must be one of \"folder\", \"archive\", \"git\"");
+  }
+  const std::string t = type->get<std::string>();
+  if (t != "folder" && t != "archive" && t != "git") {
+    return Status::InvalidArgument("field 'source.type' must be one of \"folder\", \"archive\", \"git\", got \"" + t +
+                                   "\"");
+  }
+  for (const auto& [key, value] : source.items()) {
+    if (key != "type" && key != "url" && key != "ref" && key != "commit") {
+      return Status::InvalidArgument("unknown field 'source." + key + "' (expected type, url, ref, commit)");
+    }
+    if (!value.is_string() && !value.is_null()) {
+      return Status::InvalidArgument("field 'source." + key + "' must be a string");
+    }
+    if (value.is_string() && value.get<std::string>().size() > 4096) {
+      return Status::InvalidArgument("field 'source." + key + "' is longer than 4096 characters");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<ResourceRef>> PackageService::Match(const std::vector<ResourceRef>& resources) {
+  std::vector<std::string> digests;
+  digests.reserve(resources.size());
+  for (std::size_t i = 0; i < resources.size(); ++i) {
+    if (!IsSha256Hex(resources[i].sha256)) {
+      return Status::InvalidArgument("resources[" + std::to_string(i) +
+                                     "].sha256 must be 64 lowercase hex digits, got '" + resources[i].sha256 + "'");
+    }
+    digests.push_back(resources[i].sha256);
+  }
+  std::vector<std::string> missing = blobs_.Missing(digests);
+  std::set<std::string> missing_set(missing.begin(), missing.end());
+  std::vector<ResourceRef> out;
+  std::set<std::string> seen;
+  for (const ResourceRef& r : resources) {
+    if (missing_set.count(r.sha256) && seen.insert(r.sha256).second) out.push_back(r);
+  }
+  return out;
+}
+
+Result<store::UploadSummary> PackageService::Upload(const Actor& actor, std::istream& tar) {
+  ArchiveLimits limits;
+  limits.max_entries = limits_.package.max_files;
+  limits.max_entry_bytes = limits_.max_upload_bytes;
+  limits.max_total_bytes = limits_.max_upload_bytes;
+  Result<store::UploadSummary> summary = store::ImportResources(blobs_, tar, limits);
+  if (!summary.ok()) return summary.status();
+  events_.Log("resources-uploaded", {{"files", std::to_string(summary->files)},
+                                     {"new_blobs", std::to_string(summary->new_blobs)},
+                                     {"bytes", std::to_string(summary->bytes)},
+                                     {"actor", actor.name}});
+  return summary;
+}
+
+Result<Package> PackageService::Create(const Actor& actor, const std::string& app_guid,
+                                       std::vector<store::PackageFile> files, nlohmann::json source) {
+  if (source.is_null()) source = {{"type", "folder"}};
+  WHARF_RETURN_IF_ERROR(ValidatePackageSource(source));
+  for (auto it = source.begin(); it != source.end();) {
+    it = it->is_null() ? source.erase(it) : std::next(it);
+  }
+  Result<std::vector<store::PackageFile>> valid = store::ValidatePackageFiles(std::move(files), limits_.package);
+  if (!valid.ok()) return valid.status();
+
+  // Refuse an unknown app before writing any blob for it.
+  Result<App> app = db_.Read<App>([&](Tx& tx) { return AppStore(tx).Get(app_guid); });
+  if (!app.ok()) return app.status();
+
+  std::shared_lock blobs_stay(blob_lock_);
+  Result<store::BlobInfo> manifest = store::StorePackageManifest(blobs_, *valid);
+  if (!manifest.ok()) return manifest.status();
+
+  Package p;
+  p.guid = NewGuid();
+  p.app_guid = app_guid;
+  p.state = PackageState::kReady;
+  p.sha256 = manifest->sha256;
+  p.file_count = static_cast<std::int64_t>(valid->size());
+  for (const auto& f : *valid) p.size_bytes += static_cast<std::int64_t>(f.size);
+  p.source = std::move(source);
+  p.created_at = FormatRfc3339(clock_.Now());
+  return db_.Transact<Package>([&](Tx& tx) -> Result<Package> {
+    Result<App> still = AppStore(tx).Get(app_guid);
+    if (!still.ok()) return still.status();
+    WHARF_RETURN_IF_ERROR(PackageStore(tx).Insert(p));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "package-created",
+                                         EventTarget{"app", still->guid, still->name, still->space_guid},
+                                         {{"package_guid", p.guid},
+                                          {"files", p.file_count},
+                                          {"bytes", p.size_bytes},
+                                          {"sha256", p.sha256},
+                                          {"source", p.source.value("type", "folder")}}));
+    return p;
+  });
+}
+
+Result<Page<Package>> PackageService::ListForApp(const std::string& app_guid, const PageRequest& page) {
+  return db_.Read<Page<Package>>([&](Tx& tx) -> Result<Page<Package>> {
+    Result<App> app = AppStore(tx).Get(app_guid);
+    if (!app.ok()) return app.status();
+    return PackageStore(tx).ListForApp(app_guid, page);
+  });
+}
+
+Result<Package> PackageService::Get(const std::string& guid) {
+  return db_.Read<Package>([&](Tx& tx) { return PackageStore(tx).Get(guid); });
+}
+
+Result<std::vector<store::PackageFile>> PackageService::Files(const std::string& guid) {
+  Result<Package> p = Get(guid);
+  if (!p.ok()) return p.status();
+  Result<std::vector<store::PackageFile>> files = store::LoadPackageManifest(blobs_, p->sha256);
+  if (!files.ok()) return files.status().WithContext("package '" + guid + "'");
+  return files;
+}
+
+Status PackageService::WriteTar(const std::vector<store::PackageFile>& files,
+                                const std::function<Status(const void*, std::size_t)>& sink) {
+  return store::WritePackageTar(blobs_, files, sink);
+}
+
+}  // namespace wharf::controller

@@ -1,0 +1,165 @@
+#include "controller/services/process_service.h"
+
+#include "common/ids.h"
+#include "state/app_store.h"
+#include "controller/platform/state_names.h"
+
+namespace wharf::controller {
+namespace {
+
+Status Range(std::string_view field, long value, long min, long max) {
+  if (value < min || value > max) {
+    return Status::InvalidArgument(std::string(field) + " must be from " + std::to_string(min) + " to " +
+                                   std::to_string(max) + ", got " + std::to_string(value));
+  }
+  return Status::Ok();
+}
+
+EventTarget TargetOf(const App& app) { return EventTarget{"app", app.guid, app.name, app.space_guid}; }
+
+}  // namespace
+
+Status ValidateProcessType(std::string_view type) {
+  if (type.empty() || type.size() > 63) return Status::InvalidArgument("process type must be 1-63 characters");
+  for (char c : type) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    if (!ok) {
+      return Status::InvalidArgument("process type '" + std::string(type) +
+                                     "' may contain only letters, digits, '_' and '-'");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateProcess(const Process& p) {
+  WHARF_RETURN_IF_ERROR(ValidateProcessType(p.type));
+  WHARF_RETURN_IF_ERROR(Range("instances", p.instances, 0, 1000));
+  WHARF_RETURN_IF_ERROR(Range("memory_in_mb", p.memory_in_mb, 1, 1 << 20));
+  WHARF_RETURN_IF_ERROR(Range("disk_in_mb", p.disk_in_mb, 1, 1 << 20));
+  WHARF_RETURN_IF_ERROR(Range("health_check.invocation_timeout", p.health_check.invocation_timeout, 1, 180));
+  WHARF_RETURN_IF_ERROR(Range("health_check.timeout", p.health_check.timeout, 1, 180));
+  if (p.command && (p.command->empty() || p.command->size() > 4096)) {
+    return Status::InvalidArgument("command must be 1-4096 characters, or null for the droplet's command");
+  }
+  const auto& endpoint = p.health_check.endpoint;
+  if (p.health_check.type == HealthCheckType::kHttp) {
+    if (endpoint && (endpoint->empty() || endpoint->front() != '/' || endpoint->size() > 1024)) {
+      return Status::InvalidArgument("health_check.endpoint must be a path starting with '/'");
+    }
+  } else if (endpoint) {
+    return Status::InvalidArgument("health_check.endpoint is only for the 'http' health check type");
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<Process>> ProcessService::ListForApp(const std::string& app_guid) {
+  return db_.Read<std::vector<Process>>([&](Tx& tx) -> Result<std::vector<Process>> {
+    Result<App> app = AppStore(tx).Get(app_guid);
+    if (!app.ok()) return app.status();
+    return ProcessStore(tx).ListForApp(app_guid);
+  });
+}
+
+Result<Process> ProcessService::GetByType(const std::string& app_guid, const std::string& type) {
+  return db_.Read<Process>([&](Tx& tx) -> Result<Process> {
+    Result<App> app = AppStore(tx).Get(app_guid);
+    if (!app.ok()) return app.status();
+    auto p = ProcessStore(tx).Find(app_guid, type);
+    if (!p.ok()) return p.status();
+    if (!*p) return Status::NotFound("app '" + app->name + "' has no process of type '" + type + "'");
+    return std::move(**p);
+  });
+}
+
+Result<Process> ProcessService::Get(const std::string& guid) {
+  return db_.Read<Process>([&](Tx& tx) { return ProcessStore(tx).Get(guid); });
+}
+
+Result<Process> ProcessService::Put(const Actor& actor, const std::string& app_guid, const std::string& type,
+                                    const ProcessSpec& spec) {
+  WHARF_RETURN_IF_ERROR(ValidateProcessType(type));
+  std::string now = FormatRfc3339(clock_.Now());
+  return db_.Transact<Process>([&](Tx& tx) -> Result<Process> {
+    Result<App> app = AppStore(tx).Get(app_guid);
+    if (!app.ok()) return app.status();
+    ProcessStore processes(tx);
+    auto existing = processes.Find(app_guid, type);
+    if (!existing.ok()) return existing.status();
+    Process p;  // the defaults
+    p.app_guid = app_guid;
+    p.type = type;
+    p.guid = *existing ? (*existing)->guid : NewGuid();
+    p.created_at = *existing ? (*existing)->created_at : now;
+    p.updated_at = now;
+    p.command = spec.command;
+    if (spec.instances) p.instances = *spec.instances;
+    if (spec.memory_in_mb) p.memory_in_mb = *spec.memory_in_mb;
+    if (spec.disk_in_mb) p.disk_in_mb = *spec.disk_in_mb;
+    if (spec.health_check) p.health_check = *spec.health_check;
+    WHARF_RETURN_IF_ERROR(ValidateProcess(p));
+    WHARF_RETURN_IF_ERROR(*existing ? processes.Update(p) : processes.Insert(p));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, *existing ? "process-updated" : "process-created", TargetOf(*app),
+                                         {{"process_type", type}, {"instances", p.instances}}));
+    return p;
+  });
+}
+
+Result<Process> ProcessService::Modify(const Actor& actor, const std::string& guid, std::string_view event,
+                                       const std::function<nlohmann::json(Process&)>& mutate) {
+  return db_.Transact<Process>([&](Tx& tx) -> Result<Process> {
+    ProcessStore processes(tx);
+    Result<Process> p = processes.Get(guid);
+    if (!p.ok()) return p.status();
+    nlohmann::json data = mutate(*p);
+    WHARF_RETURN_IF_ERROR(ValidateProcess(*p));
+    p->updated_at = FormatRfc3339(clock_.Now());
+    Result<App> app = AppStore(tx).Get(p->app_guid);
+    if (!app.ok()) return app.status();
+    WHARF_RETURN_IF_ERROR(processes.Update(*p));
+    data["process_type"] = p->type;
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, event, TargetOf(*app), data));
+    std::string message = "Updated process with guid " + p->guid + " (" + data.dump() + ")";
+    tx.OnCommit([this, app_guid = app->guid, message] { logs_.Append(app_guid, "API/0", "OUT", message); });
+    return std::move(p).value();
+  });
+}
+
+Result<Process> ProcessService::Patch(const Actor& actor, const std::string& guid, const ProcessPatch& patch) {
+  return Modify(actor, guid, "process-updated", [&](Process& p) {
+    nlohmann::json data = nlohmann::json::object();
+    if (patch.command) {
+      p.command = *patch.command;
+      data["command"] = "[PRIVATE DATA HIDDEN]";
+    }
+    if (patch.health_check) {
+      p.health_check = *patch.health_check;
+      data["health_check_type"] = std::string(HealthCheckTypeName(patch.health_check->type));
+    }
+    return data;
+  });
+}
+
+Result<Process> ProcessService::Scale(const Actor& actor, const std::string& guid, const ScaleRequest& request) {
+  return Modify(actor, guid, "process-scaled", [&](Process& p) {
+    nlohmann::json data = nlohmann::json::object();
+    if (request.instances) data["instances"] = p.instances = *request.instances;
+    if (request.memory_in_mb) data["memory_in_mb"] = p.memory_in_mb = *request.memory_in_mb;
+    if (request.disk_in_mb) data["disk_in_mb"] = p.disk_in_mb = *request.disk_in_mb;
+    return data;
+  });
+}
+
+Status ProcessService::Delete(const Actor& actor, const std::string& guid) {
+  return db_.Transact([&](Tx& tx) -> Status {
+    ProcessStore processes(tx);
+    Result<Process> p = processes.Get(guid);
+    if (!p.ok()) return p.status();
+    if (p->type == "web") return Status::Conflict("the web process cannot be deleted; scale it to 0 instead");
+    Result<App> app = AppStore(tx).Get(p->app_guid);
+    if (!app.ok()) return app.status();
+    WHARF_RETURN_IF_ERROR(processes.Delete(guid));
+    return events_.Record(tx, actor, "process-deleted", TargetOf(*app), {{"process_type", p->type}});
+  });
+}
+
+}  // namespace wharf::controller

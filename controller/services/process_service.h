@@ -1,0 +1,75 @@
+// The logic of processes: an app's process types with their instance counts,
+// limits, start commands and health checks (desired state only; the runtime
+// reports actual instances).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "state/db.h"
+#include "controller/platform/event_recorder.h"
+#include "controller/platform/log_buffer.h"
+#include "state/model.h"
+#include "controller/platform/state_names.h"
+
+namespace wharf::controller {
+
+// Fields of PUT /v1/apps/:guid/processes/:type; omitted ones take the defaults.
+struct ProcessSpec {
+  std::optional<std::string> command;
+  std::optional<int> instances;
+  std::optional<int> memory_in_mb;
+  std::optional<int> disk_in_mb;
+  std::optional<HealthCheck> health_check;
+};
+
+struct ProcessPatch {
+  std::optional<std::optional<std::string>> command;  // set, or reset to null
+  std::optional<HealthCheck> health_check;
+};
+
+struct ScaleRequest {
+  std::optional<int> instances;
+  std::optional<int> memory_in_mb;
+  std::optional<int> disk_in_mb;
+};
+
+// [A-Za-z0-9_-], 1-63 characters (Procfile process type names).
+Status ValidateProcessType(std::string_view type);
+// Limits: instances 0..1000, memory and disk 1..1048576 MB, timeouts 1..180 s,
+// an http endpoint starting with '/', no endpoint for the other types.
+Status ValidateProcess(const Process& process);
+
+class ProcessService {
+ public:
+  ProcessService(Database& db, const Clock& clock, EventRecorder& events, LogBuffer& logs)
+      : db_(db), clock_(clock), events_(events), logs_(logs) {}
+
+  Result<std::vector<Process>> ListForApp(const std::string& app_guid);
+  Result<Process> GetByType(const std::string& app_guid, const std::string& type);
+  Result<Process> Get(const std::string& guid);
+  // Creates the process type or replaces its whole spec.
+  Result<Process> Put(const Actor& actor, const std::string& app_guid, const std::string& type,
+                      const ProcessSpec& spec);
+  Result<Process> Patch(const Actor& actor, const std::string& guid, const ProcessPatch& patch);
+  Result<Process> Scale(const Actor& actor, const std::string& guid, const ScaleRequest& request);
+  // The web process cannot be deleted (kConflict).
+  Status Delete(const Actor& actor, const std::string& guid);
+
+ private:
+  // Loads the process, applies `mutate` (which returns the event data), validates and
+  // stores the result, all in one transaction.
+  Result<Process> Modify(const Actor& actor, const std::string& guid, std::string_view event,
+                         const std::function<nlohmann::json(Process&)>& mutate);
+
+  Database& db_;
+  const Clock& clock_;
+  EventRecorder& events_;
+  LogBuffer& logs_;
+};
+
+}  // namespace wharf::controller

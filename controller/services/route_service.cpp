@@ -1,0 +1,174 @@
+#include "controller/services/route_service.h"
+
+#include "common/ids.h"
+#include "common/names.h"
+#include "state/app_store.h"
+#include "controller/platform/state_names.h"
+#include "controller/services/process_service.h"
+
+namespace wharf::controller {
+namespace {
+
+EventTarget TargetOf(const Route& r) { return EventTarget{"route", r.guid, r.Url(), r.space_guid}; }
+
+}  // namespace
+
+Status ValidateRoutePath(std::string_view path) {
+  if (path.empty()) return Status::Ok();
+  auto bad = [&](std::string why) {
+    return Status::InvalidArgument("route path '" + std::string(path) + "' " + why);
+  };
+  if (path.size() > 128) return bad("is longer than 128 characters");
+  if (path.front() != '/') return bad("must start with '/'");
+  if (path.back() == '/') return bad("must not end with '/'");
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    std::size_t slash = path.find('/', start);
+    std::string_view seg = path.substr(start, slash == std::string_view::npos ? path.npos : slash - start);
+    if (seg.empty() || seg == "." || seg == "..") return bad("has an empty, '.' or '..' segment");
+    for (char c : seg) {
+      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                std::string_view("-._~%!$&'()*+,;=:@").find(c) != std::string_view::npos;
+      if (!ok) return bad("may contain only URL path characters");
+    }
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return Status::Ok();
+}
+
+Result<Page<Domain>> RouteService::ListDomains(const PageRequest& page) {
+  return db_.Read<Page<Domain>>([&](Tx& tx) { return RouteStore(tx).ListDomains(page); });
+}
+
+Result<Domain> RouteService::CreateDomain(const Actor& actor, const std::string& name) {
+  WHARF_RETURN_IF_ERROR(ValidateDomainName(name));
+  Domain d{NewGuid(), name, false, platform_.tenancy.org.guid, FormatRfc3339(clock_.Now())};
+  return db_.Transact<Domain>([&](Tx& tx) -> Result<Domain> {
+    WHARF_RETURN_IF_ERROR(RouteStore(tx).InsertDomain(d));
+    WHARF_RETURN_IF_ERROR(
+        events_.Record(tx, actor, "domain-created", EventTarget{"domain", d.guid, d.name, std::nullopt}));
+    return d;
+  });
+}
+
+Status RouteService::DeleteDomain(const Actor& actor, const std::string& guid) {
+  return db_.Transact([&](Tx& tx) -> Status {
+    RouteStore routes(tx);
+    Result<Domain> d = routes.GetDomain(guid);
+    if (!d.ok()) return d.status();
+    WHARF_RETURN_IF_ERROR(routes.DeleteDomain(guid));
+    return events_.Record(tx, actor, "domain-deleted", EventTarget{"domain", d->guid, d->name, std::nullopt});
+  });
+}
+
+Result<Page<Route>> RouteService::ListRoutes(const RouteFilter& filter, const PageRequest& page) {
+  return db_.Read<Page<Route>>([&](Tx& tx) { return RouteStore(tx).ListRoutes(filter, page); });
+}
+
+Result<Route> RouteService::GetRoute(const std::string& guid) {
+  return db_.Read<Route>([&](Tx& tx) { return RouteStore(tx).GetRoute(guid); });
+}
+
+Result<std::vector<Route>> RouteService::RoutesForApp(const std::string& app_guid) {
+  return db_.Read<std::vector<Route>>([&](Tx& tx) -> Result<std::vector<Route>> {
+    Result<App> app = AppStore(tx).Get(app_guid);
+    if (!app.ok()) return app.status();
+    return RouteStore(tx).RoutesForApp(app_guid);
+  });
+}
+
+Status ValidateLoadBalancing(std::string_view value) {
+  if (value == "round-robin" || value == "least-connection") return Status::Ok();
+  return Status::InvalidArgument("route option loadbalancing: '" + std::string(value) +
+                                 "' is not round-robin or least-connection");
+}
+
+Result<Route> RouteService::CreateRoute(const Actor& actor, const NewRoute& spec) {
+  WHARF_RETURN_IF_ERROR(ValidateDnsLabel(spec.host, "route host"));
+  WHARF_RETURN_IF_ERROR(ValidateRoutePath(spec.path));
+  WHARF_RETURN_IF_ERROR(ValidateLoadBalancing(spec.load_balancing));
+  return db_.Transact<Route>([&](Tx& tx) -> Result<Route> {
+    RouteStore routes(tx);
+    Result<Domain> domain = routes.GetDomain(spec.domain_guid);
+    if (!domain.ok()) return domain.status();
+    Route r;
+    r.guid = NewGuid();
+    r.space_guid = platform_.tenancy.space.guid;
+    r.domain_guid = domain->guid;
+    r.domain_name = domain->name;
+    r.host = spec.host;
+    r.path = spec.path;
+    r.load_balancing = spec.load_balancing;
+    r.created_at = FormatRfc3339(clock_.Now());
+    WHARF_RETURN_IF_ERROR(routes.InsertRoute(r));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "route-created", TargetOf(r)));
+    return r;
+  });
+}
+
+Status RouteService::DeleteRoute(const Actor& actor, const std::string& guid) {
+  return db_.Transact([&](Tx& tx) -> Status {
+    RouteStore routes(tx);
+    Result<Route> r = routes.GetRoute(guid);
+    if (!r.ok()) return r.status();
+    WHARF_RETURN_IF_ERROR(routes.DeleteRoute(guid));
+    return events_.Record(tx, actor, "route-deleted", TargetOf(*r));
+  });
+}
+
+Result<Route> RouteService::SetLoadBalancing(const Actor& actor, const std::string& guid,
+                                             const std::string& load_balancing) {
+  WHARF_RETURN_IF_ERROR(ValidateLoadBalancing(load_balancing));
+  return db_.Transact<Route>([&](Tx& tx) -> Result<Route> {
+    RouteStore routes(tx);
+    Result<Route> before = routes.GetRoute(guid);
+    if (!before.ok()) return before.status();
+    if (before->load_balancing == load_balancing) return before;
+    WHARF_RETURN_IF_ERROR(routes.SetLoadBalancing(guid, load_balancing));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "route-updated", TargetOf(*before),
+                                         {{"loadbalancing", load_balancing}}));
+    return routes.GetRoute(guid);
+  });
+}
+
+Result<Route> RouteService::AddDestination(const Actor& actor, const std::string& route_guid,
+                                           const std::string& app_guid, const std::string& process_type) {
+  WHARF_RETURN_IF_ERROR(ValidateProcessType(process_type));
+  return db_.Transact<Route>([&](Tx& tx) -> Result<Route> {
+    RouteStore routes(tx);
+    Result<Route> r = routes.GetRoute(route_guid);
+    if (!r.ok()) return r.status();
+    Result<App> app = AppStore(tx).Get(app_guid);
+    if (!app.ok()) return app.status();
+    Destination d{NewGuid(), route_guid, app_guid, app->name, process_type, FormatRfc3339(clock_.Now())};
+    WHARF_RETURN_IF_ERROR(routes.AddDestination(d));
+    if (tx.Changes() > 0) {
+      WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "route-mapped", TargetOf(*r),
+                                           {{"app_guid", app_guid}, {"app", app->name}, {"process_type", process_type}}));
+      std::string message = "Mapped route " + r->Url() + " to app with guid " + app_guid;
+      tx.OnCommit([this, app_guid, message] { logs_.Append(app_guid, "API/0", "OUT", message); });
+    }
+    return routes.GetRoute(route_guid);
+  });
+}
+
+Result<Route> RouteService::RemoveDestination(const Actor& actor, const std::string& route_guid,
+                                              const std::string& app_guid) {
+  return db_.Transact<Route>([&](Tx& tx) -> Result<Route> {
+    RouteStore routes(tx);
+    Result<Route> r = routes.GetRoute(route_guid);
+    if (!r.ok()) return r.status();
+    WHARF_RETURN_IF_ERROR(routes.RemoveDestinations(route_guid, app_guid));
+    std::string app_name;
+    Result<App> app = AppStore(tx).Get(app_guid);
+    if (app.ok()) app_name = app->name;
+    WHARF_RETURN_IF_ERROR(
+        events_.Record(tx, actor, "route-unmapped", TargetOf(*r), {{"app_guid", app_guid}, {"app", app_name}}));
+    std::string message = "Unmapped route " + r->Url() + " from app with guid " + app_guid;
+    tx.OnCommit([this, app_guid, message] { logs_.Append(app_guid, "API/0", "OUT", message); });
+    return routes.GetRoute(route_guid);
+  });
+}
+
+}  // namespace wharf::controller

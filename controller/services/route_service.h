@@ -1,0 +1,67 @@
+// The logic of domains, routes and route destinations (which app's process a
+// route sends traffic to).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "state/db.h"
+#include "controller/platform/event_recorder.h"
+#include "controller/platform/log_buffer.h"
+#include "state/model.h"
+#include "state/paging.h"
+#include "controller/platform/platform_info.h"
+#include "state/route_store.h"
+#include "controller/platform/state_names.h"
+
+namespace wharf::controller {
+
+struct NewRoute {
+  std::string host;
+  std::string domain_guid;
+  std::string path;  // "" or "/segment/..."
+  std::string load_balancing = "round-robin";
+};
+
+// Cloud Foundry's route options: {"loadbalancing": "round-robin" | "least-connection"}.
+// Unknown options and values are kInvalidArgument naming them.
+Status ValidateLoadBalancing(std::string_view value);
+
+// "" or '/'-separated segments of [A-Za-z0-9._~%!$&'()*+,;=:@-], at most 128 characters,
+// no empty, "." or ".." segment and no trailing '/'.
+Status ValidateRoutePath(std::string_view path);
+
+class RouteService {
+ public:
+  RouteService(Database& db, const Clock& clock, EventRecorder& events, LogBuffer& logs, const PlatformInfo& platform)
+      : db_(db), clock_(clock), events_(events), logs_(logs), platform_(platform) {}
+
+  Result<Page<Domain>> ListDomains(const PageRequest& page);
+  // A private domain of the default org. kConflict when it exists.
+  Result<Domain> CreateDomain(const Actor& actor, const std::string& name);
+  Status DeleteDomain(const Actor& actor, const std::string& guid);
+
+  Result<Page<Route>> ListRoutes(const RouteFilter& filter, const PageRequest& page);
+  Result<Route> GetRoute(const std::string& guid);
+  Result<Route> CreateRoute(const Actor& actor, const NewRoute& spec);
+  Status DeleteRoute(const Actor& actor, const std::string& guid);
+  // Sets the route's "loadbalancing" option; the router uses it within a moment.
+  Result<Route> SetLoadBalancing(const Actor& actor, const std::string& guid, const std::string& load_balancing);
+  Result<std::vector<Route>> RoutesForApp(const std::string& app_guid);
+
+  // Maps the route to the app's process type (default web). Idempotent.
+  Result<Route> AddDestination(const Actor& actor, const std::string& route_guid, const std::string& app_guid,
+                               const std::string& process_type);
+  Result<Route> RemoveDestination(const Actor& actor, const std::string& route_guid, const std::string& app_guid);
+
+ private:
+  Database& db_;
+  const Clock& clock_;
+  EventRecorder& events_;
+  LogBuffer& logs_;
+  const PlatformInfo& platform_;
+};
+
+}  // namespace wharf::controller
