@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "cli/cli.h"
-#include "cli/context.h"
-#include "cli/environment.h"
+#include "cli/client/context.h"
+#include "cli/client/environment.h"
+#include "cli/commands/cli.h"
 #include "cli/testing/fake_wharfd.h"
 #include "cli/testing/temp_dir.h"
 #include "common/clock.h"

@@ -1,0 +1,309 @@
+#include "cli/client/api_client.h"
+
+#include <fstream>
+
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+
+#include "api-model/error.h"
+#include "api-model/page.h"
+
+namespace wharf::cli {
+namespace {
+
+using nlohmann::json;
+using Poco::Net::HTTPRequest;
+using Poco::Net::HTTPResponse;
+
+constexpr auto kRequestTimeout = std::chrono::seconds(120);
+constexpr auto kUploadTimeout = std::chrono::minutes(15);
+constexpr auto kStreamTimeout = std::chrono::hours(24 * 7);
+
+StatusCode CodeFromName(std::string_view name, int http_status) {
+  static const std::pair<const char*, StatusCode> kCodes[] = {
+      {"invalid_argument", StatusCode::kInvalidArgument}, {"unauthenticated", StatusCode::kUnauthenticated},
+      {"permission_denied", StatusCode::kPermissionDenied}, {"not_found", StatusCode::kNotFound},
+      {"conflict", StatusCode::kConflict},                 {"too_large", StatusCode::kTooLarge},
+      {"unprocessable", StatusCode::kUnprocessable},       {"internal", StatusCode::kInternal},
+      {"unavailable", StatusCode::kUnavailable},
+  };
+  for (const auto& [n, c] : kCodes) {
+    if (name == n) return c;
+  }
+  switch (http_status) {
+    case 400: return StatusCode::kInvalidArgument;
+    case 401: return StatusCode::kUnauthenticated;
+    case 403: return StatusCode::kPermissionDenied;
+    case 404: return StatusCode::kNotFound;
+    case 409: return StatusCode::kConflict;
+    case 413: return StatusCode::kTooLarge;
+    case 422: return StatusCode::kUnprocessable;
+    case 502: case 503: case 504: return StatusCode::kUnavailable;
+    default: return StatusCode::kInternal;
+  }
+}
+
+void SetTimeout(Poco::Net::HTTPClientSession& s, std::chrono::seconds t) {
+  s.setTimeout(Poco::Timespan(static_cast<long>(t.count()), 0));
+}
+
+}  // namespace
+
+Status StatusFromErrorResponse(int http_status, std::string_view reason, std::string_view body) {
+  std::string code_name;
+  std::string message;
+  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (Result<api::ErrorBody> error = api::ErrorBody::FromJson(j); error.ok()) {
+    code_name = error->code;
+    message = error->detail.empty() ? error->title : error->detail;
+  }
+  if (message.empty()) message = "wharfd answered HTTP " + std::to_string(http_status) + " " + std::string(reason);
+  StatusCode code = CodeFromName(code_name, http_status);
+  if (code == StatusCode::kUnauthenticated) message += " (log in with 'wharf login')";
+  return Status(code, message);
+}
+
+ApiClient::ApiClient(std::string base_url, std::string host, std::uint16_t port, std::string prefix,
+                     std::string token)
+    : base_url_(std::move(base_url)),
+      host_(std::move(host)),
+      port_(port),
+      prefix_(std::move(prefix)),
+      token_(std::move(token)),
+      session_(std::make_unique<Poco::Net::HTTPClientSession>(host_, port_)) {
+  session_->setKeepAlive(true);
+  SetTimeout(*session_, kRequestTimeout);
+}
+
+ApiClient::~ApiClient() = default;
+
+Result<std::unique_ptr<ApiClient>> ApiClient::Create(std::string_view base_url, std::string token) {
+  try {
+    Poco::URI uri{std::string(base_url)};
+    if (uri.getScheme() != "http") {
+      return Status::InvalidArgument("API URL '" + std::string(base_url) + "': only http:// is supported");
+    }
+    if (uri.getHost().empty()) return Status::InvalidArgument("API URL '" + std::string(base_url) + "' has no host");
+    std::string prefix = uri.getPath();
+    while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+    return std::unique_ptr<ApiClient>(
+        new ApiClient(std::string(base_url), uri.getHost(), uri.getPort(), prefix, std::move(token)));
+  } catch (const Poco::Exception& e) {
+    return Status::InvalidArgument("API URL '" + std::string(base_url) + "' is not a valid URL: " + e.displayText());
+  }
+}
+
+std::string ApiClient::Escape(std::string_view value) {
+  std::string out;
+  Poco::URI::encode(std::string(value), "!#$&'()*+,/:;=?@[]% ", out);
+  return out;
+}
+
+Status ApiClient::NetworkError(std::string_view what, std::string_view detail) const {
+  return Status::Unavailable("lost the connection to wharfd at " + base_url_ + " during " + std::string(what) + ": " +
+                             std::string(detail));
+}
+
+Result<json> ApiClient::Get(std::string_view path) { return Send(HTTPRequest::HTTP_GET, path, nullptr); }
+Result<json> ApiClient::Post(std::string_view path, const json& body) { return Send(HTTPRequest::HTTP_POST, path, &body); }
+Result<json> ApiClient::Put(std::string_view path, const json& body) { return Send(HTTPRequest::HTTP_PUT, path, &body); }
+Result<json> ApiClient::Patch(std::string_view path, const json& body) {
+  return Send(HTTPRequest::HTTP_PATCH, path, &body);
+}
+Result<json> ApiClient::Delete(std::string_view path) { return Send(HTTPRequest::HTTP_DELETE, path, nullptr); }
+
+Result<json> ApiClient::Send(const std::string& method, std::string_view path, const json* body) {
+  std::string text = body ? body->dump() : std::string();
+  bool reused = used_;
+  Result<json> r = SendOnce(method, path, body ? &text : nullptr, "application/json");
+  // A keep-alive connection the server closed fails before any answer; retry
+  // once on a fresh connection unless the method could have taken effect twice.
+  if (!r.ok() && r.status().code() == StatusCode::kUnavailable && reused && method != HTTPRequest::HTTP_POST &&
+      r.status().message().starts_with("lost the connection")) {
+    session_->reset();
+    r = SendOnce(method, path, body ? &text : nullptr, "application/json");
+  }
+  return r;
+}
+
+Result<json> ApiClient::SendOnce(const std::string& method, std::string_view path, const std::string* body,
+                                 const std::string& content_type) {
+  std::string what = method + " " + std::string(path);
+  try {
+    HTTPRequest req(method, prefix_ + std::string(path), Poco::Net::HTTPMessage::HTTP_1_1);
+    req.setKeepAlive(true);
+    req.set("Accept", "application/json");
+    req.set("User-Agent", "wharf-cli");
+    if (!token_.empty()) req.set("Authorization", "Bearer " + token_);
+    if (body != nullptr) {
+      req.setContentType(content_type);
+      req.setContentLength(static_cast<std::streamsize>(body->size()));
+    }
+    used_ = true;
+    std::ostream& os = session_->sendRequest(req);
+    if (body != nullptr) os.write(body->data(), static_cast<std::streamsize>(body->size()));
+    HTTPResponse resp;
+    std::istream& is = session_->receiveResponse(resp);
+    std::string text;
+    Poco::StreamCopier::copyToString(is, text);
+    int status = static_cast<int>(resp.getStatus());
+    if (status >= 400) return StatusFromErrorResponse(status, resp.getReason(), text);
+    if (text.empty()) return json(nullptr);
+    try {
+      return json::parse(text);
+    } catch (const json::exception& e) {
+      return Status::Internal("wharfd sent a body that is not JSON for " + what + ": " + e.what());
+    }
+  } catch (const Poco::Net::ConnectionRefusedException&) {
+    session_->reset();
+    return Status::Unavailable("cannot reach wharfd at " + base_url_ + ": is it running? (wharf api URL)");
+  } catch (const Poco::Net::HostNotFoundException&) {
+    session_->reset();
+    return Status::Unavailable("cannot reach wharfd at " + base_url_ + ": unknown host (wharf api URL)");
+  } catch (const Poco::TimeoutException&) {
+    session_->reset();
+    return Status::Unavailable("wharfd at " + base_url_ + " did not answer " + what + " in time");
+  } catch (const Poco::Exception& e) {
+    session_->reset();
+    return NetworkError(what, e.displayText());
+  }
+}
+
+Result<std::vector<json>> ApiClient::GetAll(std::string_view path) {
+  std::vector<json> all;
+  std::string base(path);
+  char sep = base.find('?') == std::string::npos ? '?' : '&';
+  for (int page = 1; page <= 100000; ++page) {
+    std::string page_path = base + sep + "page=" + std::to_string(page) + "&per_page=500";
+    Result<api::Page<json>> body = GetAs<api::Page<json>>(page_path);
+    if (!body.ok()) return body.status();
+    for (json& item : body->resources) all.push_back(std::move(item));
+    std::int64_t total_pages = body->pagination ? body->pagination->total_pages : 1;
+    if (page >= total_pages || body->resources.empty()) break;
+  }
+  return all;
+}
+
+Result<json> ApiClient::PostFile(std::string_view path, std::string_view content_type, const std::filesystem::path& file,
+                                 const ProgressFn& progress) {
+  return SendFile(HTTPRequest::HTTP_POST, path, content_type, file, progress);
+}
+
+Result<json> ApiClient::PutFile(std::string_view path, std::string_view content_type, const std::filesystem::path& file,
+                                const ProgressFn& progress) {
+  return SendFile(HTTPRequest::HTTP_PUT, path, content_type, file, progress);
+}
+
+Result<json> ApiClient::SendFile(const std::string& method, std::string_view path, std::string_view content_type,
+                                 const std::filesystem::path& file, const ProgressFn& progress) {
+  std::string what = method + " " + std::string(path);
+  std::error_code ec;
+  std::uint64_t total = std::filesystem::file_size(file, ec);
+  if (ec) return Status::Internal("reading " + file.string() + ": " + ec.message());
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Status::Internal("opening " + file.string());
+  try {
+    HTTPRequest req(method, prefix_ + std::string(path), Poco::Net::HTTPMessage::HTTP_1_1);
+    req.setKeepAlive(true);
+    req.set("Accept", "application/json");
+    req.set("User-Agent", "wharf-cli");
+    if (!token_.empty()) req.set("Authorization", "Bearer " + token_);
+    req.setContentType(std::string(content_type));
+    req.setContentLength64(static_cast<Poco::Int64>(total));
+    SetTimeout(*session_, std::chrono::duration_cast<std::chrono::seconds>(kUploadTimeout));
+    used_ = true;
+    std::ostream& os = session_->sendRequest(req);
+    std::vector<char> buf(256 * 1024);
+    std::uint64_t sent = 0;
+    while (sent < total) {
+      in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+      std::streamsize n = in.gcount();
+      if (n <= 0) return Status::Internal("reading " + file.string() + ": file shrank while uploading");
+      os.write(buf.data(), n);
+      if (!os) break;  // the server stopped reading; its answer says why
+      sent += static_cast<std::uint64_t>(n);
+      if (progress) progress(sent, total);
+    }
+    HTTPResponse resp;
+    std::istream& is = session_->receiveResponse(resp);
+    SetTimeout(*session_, kRequestTimeout);
+    std::string text;
+    Poco::StreamCopier::copyToString(is, text);
+    int status = static_cast<int>(resp.getStatus());
+    if (status >= 400) return StatusFromErrorResponse(status, resp.getReason(), text);
+    if (text.empty()) return json(nullptr);
+    try {
+      return json::parse(text);
+    } catch (const json::exception& e) {
+      return Status::Internal("wharfd sent a body that is not JSON for " + what + ": " + e.what());
+    }
+  } catch (const Poco::Net::ConnectionRefusedException&) {
+    session_->reset();
+    return Status::Unavailable("cannot reach wharfd at " + base_url_ + ": is it running? (wharf api URL)");
+  } catch (const Poco::Exception& e) {
+    session_->reset();
+    SetTimeout(*session_, kRequestTimeout);
+    return NetworkError(what, e.displayText());
+  }
+}
+
+Status ApiClient::StreamJsonLines(std::string_view path, const std::function<bool(const json&)>& on_line) {
+  std::string what = "GET " + std::string(path);
+  try {
+    HTTPRequest req(HTTPRequest::HTTP_GET, prefix_ + std::string(path), Poco::Net::HTTPMessage::HTTP_1_1);
+    req.set("Accept", "application/x-ndjson");
+    req.set("User-Agent", "wharf-cli");
+    if (!token_.empty()) req.set("Authorization", "Bearer " + token_);
+    SetTimeout(*session_, std::chrono::duration_cast<std::chrono::seconds>(kStreamTimeout));
+    used_ = true;
+    session_->sendRequest(req);
+    HTTPResponse resp;
+    std::istream& is = session_->receiveResponse(resp);
+    int status = static_cast<int>(resp.getStatus());
+    if (status >= 400) {
+      std::string text;
+      Poco::StreamCopier::copyToString(is, text);
+      return StatusFromErrorResponse(status, resp.getReason(), text);
+    }
+    std::string line;
+    while (!aborted_ && std::getline(is, line)) {
+      if (line.empty()) continue;
+      json j;
+      try {
+        j = json::parse(line);
+      } catch (const json::exception&) {
+        continue;
+      }
+      if (!j.is_object()) continue;
+      if (!on_line(j)) break;
+    }
+    std::lock_guard lock(abort_mu_);
+    session_->reset();
+    return Status::Ok();
+  } catch (const Poco::Net::ConnectionRefusedException&) {
+    session_->reset();
+    return Status::Unavailable("cannot reach wharfd at " + base_url_ + ": is it running? (wharf api URL)");
+  } catch (const Poco::Exception& e) {
+    std::lock_guard lock(abort_mu_);
+    session_->reset();
+    if (aborted_) return Status::Ok();
+    return NetworkError(what, e.displayText());
+  }
+}
+
+void ApiClient::Abort() {
+  std::lock_guard lock(abort_mu_);
+  aborted_ = true;
+  try {
+    session_->socket().shutdown();
+  } catch (const Poco::Exception&) {
+    // Not connected (yet or any more): the flag alone ends the loop.
+  }
+}
+
+}  // namespace wharf::cli

@@ -1,0 +1,85 @@
+#include "cli/client/config.h"
+
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/file_io.h"
+
+namespace wharf::cli {
+
+namespace fs = std::filesystem;
+
+Result<fs::path> ConfigFilePath(const Environment& env) {
+  if (std::optional<std::string> home = env.Get("WHARF_HOME")) return fs::path(*home) / "config";
+  if (std::optional<std::string> home = env.Get("HOME")) return fs::path(*home) / ".wharf" / "config";
+  return Status::InvalidArgument("neither WHARF_HOME nor HOME is set; cannot locate the wharf config file");
+}
+
+Result<Config> LoadConfigFile(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return Config{};
+  Result<std::string> text = ReadFile(file);
+  if (!text.ok()) return text.status();
+  Config config;
+  try {
+    nlohmann::json j = nlohmann::json::parse(*text);
+    if (!j.is_object()) return Status::InvalidArgument("config file " + file.string() + " is not a JSON object");
+    auto field = [&](const char* key, std::string& out) -> Status {
+      if (!j.contains(key) || j[key].is_null()) return Status::Ok();
+      if (!j[key].is_string()) {
+        return Status::InvalidArgument("config file " + file.string() + ": field '" + key + "' must be a string");
+      }
+      out = j[key].get<std::string>();
+      return Status::Ok();
+    };
+    WHARF_RETURN_IF_ERROR(field("api", config.api));
+    WHARF_RETURN_IF_ERROR(field("token", config.token));
+    WHARF_RETURN_IF_ERROR(field("user", config.user));
+  } catch (const nlohmann::json::exception& e) {
+    return Status::InvalidArgument("config file " + file.string() + " is not valid JSON (" + e.what() +
+                                   "); fix it or delete it and run 'wharf api URL' again");
+  }
+  return config;
+}
+
+Status SaveConfigFile(const fs::path& file, const Config& config) {
+  fs::path dir = file.parent_path();
+  std::error_code ec;
+  if (!dir.empty() && !fs::exists(dir, ec)) {
+    fs::create_directories(dir, ec);
+    if (ec) return Status::Internal("creating " + dir.string() + ": " + ec.message());
+    if (::chmod(dir.c_str(), 0700) != 0) return Status::Internal("setting mode 0700 on " + dir.string());
+  }
+  nlohmann::json j = {{"api", config.api}, {"token", config.token}, {"user", config.user}};
+  return WriteFileAtomic(file, j.dump(2) + "\n", 0600).WithContext("writing " + file.string());
+}
+
+Config ApplyEnvironmentOverrides(Config config, const Environment& env) {
+  if (std::optional<std::string> api = env.Get("WHARF_API")) {
+    Result<std::string> url = NormaliseApiUrl(*api);
+    config.api = url.ok() ? *url : *api;
+  }
+  if (std::optional<std::string> token = env.Get("WHARF_TOKEN")) {
+    config.token = *token;
+    config.user.clear();
+  }
+  return config;
+}
+
+Result<std::string> NormaliseApiUrl(std::string_view url) {
+  std::string u(url);
+  while (!u.empty() && (u.back() == ' ' || u.back() == '\n')) u.pop_back();
+  if (u.empty()) return Status::InvalidArgument("API URL must not be empty");
+  std::size_t scheme_end = u.find("://");
+  if (scheme_end == std::string::npos) {
+    u = "http://" + u;
+  } else if (u.substr(0, scheme_end) != "http") {
+    return Status::InvalidArgument("API URL '" + std::string(url) + "': only http:// is supported (wharfd listens on loopback)");
+  }
+  while (u.size() > 7 && u.back() == '/') u.pop_back();
+  if (u.size() <= 7) return Status::InvalidArgument("API URL '" + std::string(url) + "' has no host");
+  return u;
+}
+
+}  // namespace wharf::cli

@@ -1,0 +1,60 @@
+#include "cli/commands/commands.h"
+
+#include <istream>
+#include <ostream>
+
+namespace wharf::cli {
+
+const std::vector<Command>& AllCommands() {
+  static const std::vector<Command> commands = [] {
+    std::vector<Command> all;
+    AddSessionCommands(all);
+    AddPushCommand(all);
+    AddAppCommands(all);
+    AddScaleCommands(all);
+    AddEnvCommands(all);
+    AddLogCommands(all);
+    AddRouteCommands(all);
+    AddBuildpackCommands(all);
+    return all;
+  }();
+  return commands;
+}
+
+const Command* FindCommand(std::string_view name) {
+  for (const Command& c : AllCommands()) {
+    if (c.spec.name == name) return &c;
+    for (const std::string& alias : c.spec.aliases) {
+      if (alias == name) return &c;
+    }
+  }
+  return nullptr;
+}
+
+FlagSpec JsonFlag() {
+  return {"json", 0, FlagKind::kBool, "", "Print the API's JSON resources instead of a table"};
+}
+
+void PrintJson(CliContext& ctx, const nlohmann::json& value) { ctx.out() << value.dump(2) << "\n"; }
+
+Result<bool> Confirm(CliContext& ctx, const std::string& question) {
+  if (!ctx.term().in_is_tty) {
+    return Status::InvalidArgument("not asking \"" + question +
+                                   "\": input is not a terminal; pass -f to confirm without a prompt");
+  }
+  ctx.out() << question << " [yN]: " << std::flush;
+  std::string answer;
+  if (!std::getline(ctx.term().in, answer)) answer.clear();
+  for (char& c : answer) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return answer == "y" || answer == "yes";
+}
+
+Result<bool> ConfirmDelete(CliContext& ctx, const ParsedArgs& args, const std::string& what) {
+  if (args.Has("f")) return true;
+  Result<bool> yes = Confirm(ctx, "Really delete the " + what + "?");
+  if (!yes.ok()) return yes.status();
+  if (!*yes) ctx.out() << "Delete cancelled\n";
+  return *yes;
+}
+
+}  // namespace wharf::cli

@@ -1,0 +1,54 @@
+// The command table: every verb's spec (name, aliases, usage, flags, help
+// text) next to the function that runs it. Each commands_*.cpp file adds the
+// verbs of one area; AllCommands() collects them in help order.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/client/context.h"
+#include "cli/commands/args.h"
+#include "common/status.h"
+
+namespace wharf::cli {
+
+// Runs a parsed command. A failure prints as "message\nFAILED" (exit 1); a
+// UsageError prints the usage (exit 2).
+using CommandFn = std::function<Status(CliContext&, const ParsedArgs&)>;
+
+struct Command {
+  CommandSpec spec;
+  CommandFn run;
+};
+
+void AddSessionCommands(std::vector<Command>& out);  // api, login, logout, version
+void AddPushCommand(std::vector<Command>& out);      // push
+void AddAppCommands(std::vector<Command>& out);      // apps, app, start, stop, restart, restage, delete
+void AddScaleCommands(std::vector<Command>& out);    // scale, restart-app-instance
+void AddEnvCommands(std::vector<Command>& out);      // env, set-env, unset-env
+void AddLogCommands(std::vector<Command>& out);      // logs, events
+void AddRouteCommands(std::vector<Command>& out);    // routes, domains, create-domain, map-route, ...
+void AddBuildpackCommands(std::vector<Command>& out);  // buildpacks, create-, update-, delete-buildpack
+
+const std::vector<Command>& AllCommands();
+// By name or alias; nullptr when unknown.
+const Command* FindCommand(std::string_view name_or_alias);
+
+// --- helpers shared by the command files ---
+
+// The --json flag every listing takes.
+FlagSpec JsonFlag();
+// Prints `value` as indented JSON (keys sorted, so output is stable).
+void PrintJson(CliContext& ctx, const nlohmann::json& value);
+// Asks "QUESTION [yN]: " on a terminal. Without a terminal (and without
+// -f, which callers check first) it refuses, telling the user to pass -f.
+Result<bool> Confirm(CliContext& ctx, const std::string& question);
+// For delete-style commands: true to go on (-f given, or the user said yes);
+// false after printing "Delete cancelled".
+Result<bool> ConfirmDelete(CliContext& ctx, const ParsedArgs& args, const std::string& what);
+
+}  // namespace wharf::cli

@@ -1,0 +1,81 @@
+// push: flags -> PushFlags -> PlanPush (all local checks) -> RunPush.
+#include "cli/commands/commands.h"
+#include "cli/push/push.h"
+#include "cli/push/push_plan.h"
+
+namespace wharf::cli {
+namespace {
+
+PushFlags FlagsFromArgs(const ParsedArgs& args) {
+  PushFlags f;
+  f.app_name = args.Positional(0);
+  f.manifest_path = args.Value("manifest");
+  f.no_manifest = args.Has("no-manifest");
+  f.path = args.Value("path");
+  f.buildpacks = args.Values("buildpack");
+  f.command = args.Value("start-command");
+  f.instances = args.Int("instances");
+  f.memory = args.Value("memory");
+  f.disk = args.Value("disk");
+  f.health_check_type = args.Value("health-check-type");
+  f.endpoint = args.Value("endpoint");
+  f.timeout = args.Int("app-start-timeout");
+  f.stack = args.Value("stack");
+  f.no_start = args.Has("no-start");
+  f.no_route = args.Has("no-route");
+  f.random_route = args.Has("random-route");
+  f.vars = args.Values("var");
+  f.vars_files = args.Values("vars-file");
+  f.git = args.Value("git");
+  f.git_ref = args.Value("ref");
+  return f;
+}
+
+Status RunPushCommand(CliContext& ctx, const ParsedArgs& args) {
+  Result<PushPlan> plan = PlanPush(FlagsFromArgs(args), ctx.cwd());
+  if (!plan.ok()) return plan.status();
+  return RunPush(ctx, *plan);
+}
+
+}  // namespace
+
+void AddPushCommand(std::vector<Command>& out) {
+  out.push_back(
+      {{"push",
+        {"p"},
+        "Apps",
+        "Push a new app or sync changes to an existing app",
+        "wharf push [APP_NAME] [-b BUILDPACK]... [-c COMMAND] [-f MANIFEST_PATH | --no-manifest] [--no-start]\n"
+        "   [-i NUM_INSTANCES] [-k DISK] [-m MEMORY] [-p PATH | --git URL [--ref REF]] [-s STACK]\n"
+        "   [-t HEALTH_TIMEOUT] [-u (process | port | http)] [--endpoint PATH] [--no-route | --random-route]\n"
+        "   [--var KEY=VALUE]... [--vars-file VARS_FILE_PATH]...",
+        "Reads manifest.yml in the current folder when there is one (Cloud Foundry manifest v1, with\n"
+        "((variables))). Flags override the manifest. Only files wharfd does not have yet are uploaded;\n"
+        ".cfignore (gitignore syntax) leaves files out. -p takes a folder or a .zip, .jar, .tar, .tar.gz\n"
+        "or .tgz archive; --git pushes a commit of a git repository (URL or local path).",
+        {{"APP_NAME", false}},
+        {{"buildpack", 'b', FlagKind::kStringList, "BUILDPACK",
+          "Custom buildpack by name or URL; repeat for several; 'default' or 'null' for auto-detection"},
+         {"start-command", 'c', FlagKind::kString, "COMMAND", "Start command ('null' for the buildpack's)"},
+         {"manifest", 'f', FlagKind::kString, "MANIFEST_PATH", "Path to manifest (a file or a folder)"},
+         {"no-manifest", 0, FlagKind::kBool, "", "Ignore manifest file"},
+         {"instances", 'i', FlagKind::kInt, "NUM_INSTANCES", "Number of instances"},
+         {"disk", 'k', FlagKind::kString, "DISK", "Disk limit (e.g. 256M, 1024M, 1G)"},
+         {"memory", 'm', FlagKind::kString, "MEMORY", "Memory limit (e.g. 256M, 1024M, 1G)"},
+         {"path", 'p', FlagKind::kString, "PATH", "Path to app folder or archive"},
+         {"git", 0, FlagKind::kString, "URL", "Push a commit of this git repository (URL or local path)"},
+         {"ref", 0, FlagKind::kString, "REF", "Branch, tag or commit to push with --git (default HEAD)"},
+         {"stack", 's', FlagKind::kString, "STACK", "Stack to use"},
+         {"app-start-timeout", 't', FlagKind::kInt, "HEALTH_TIMEOUT",
+          "Time (in seconds) allowed between app start and the first healthy response"},
+         {"health-check-type", 'u', FlagKind::kString, "TYPE", "Application health check type: port, process or http"},
+         {"endpoint", 0, FlagKind::kString, "PATH", "Path for the http health check (e.g. /health)"},
+         {"no-start", 0, FlagKind::kBool, "", "Upload the app but do not stage or start it"},
+         {"no-route", 0, FlagKind::kBool, "", "Do not map a route to this app"},
+         {"random-route", 0, FlagKind::kBool, "", "Map a route with a random host to this app"},
+         {"var", 0, FlagKind::kStringList, "KEY=VALUE", "Variable for ((KEY)) in the manifest; repeatable"},
+         {"vars-file", 0, FlagKind::kStringList, "VARS_FILE_PATH", "YAML file of manifest variables; repeatable"}}},
+       RunPushCommand});
+}
+
+}  // namespace wharf::cli

@@ -1,0 +1,314 @@
+// routes, domains, create-domain, delete-domain, create-route, update-route, map-route,
+// unmap-route, delete-route.
+#include <ostream>
+
+#include "cli/client/resources.h"
+#include "cli/client/usage_error.h"
+#include "cli/commands/commands.h"
+#include "cli/output/table.h"
+#include "common/names.h"
+
+namespace wharf::cli {
+namespace {
+
+using nlohmann::json;
+
+Status RunRoutes(CliContext& ctx, const ParsedArgs& args) {
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<std::vector<api::Route>> routes = (*api)->GetAllAs<api::Route>("/v1/routes");
+  if (!routes.ok()) return routes.status();
+  if (args.Has("json")) {
+    PrintJson(ctx, api::ListJson(*routes));
+    return Status::Ok();
+  }
+  ctx.out() << "Getting routes" << ctx.AsUser() << "...\n\n";
+  if (routes->empty()) {
+    ctx.out() << "No routes found\n";
+    return Status::Ok();
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const api::Route& r : *routes) {
+    std::string apps;
+    for (const api::Destination& d : r.destinations) apps += (apps.empty() ? "" : ", ") + d.app_name;
+    std::string options;  // like cf routes: only what differs from the default
+    if (!r.load_balancing.empty() && r.load_balancing != "round-robin") options = "loadbalancing=" + r.load_balancing;
+    rows.push_back({r.host, r.domain.name, r.path, apps, options});
+  }
+  ctx.out() << RenderTable({"host", "domain", "path", "apps", "options"}, rows, ctx.term().out_is_tty);
+  return Status::Ok();
+}
+
+Status RunDomains(CliContext& ctx, const ParsedArgs& args) {
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<std::vector<Domain>> domains = ListDomains(**api);
+  if (!domains.ok()) return domains.status();
+  if (args.Has("json")) {
+    PrintJson(ctx, api::ListJson(*domains));
+    return Status::Ok();
+  }
+  ctx.out() << "Getting domains" << ctx.AsUser() << "...\n\n";
+  if (domains->empty()) {
+    ctx.out() << "No domains found\n";
+    return Status::Ok();
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const Domain& d : *domains) rows.push_back({d.name, d.shared ? "shared" : "private"});
+  ctx.out() << RenderTable({"name", "availability"}, rows, ctx.term().out_is_tty);
+  return Status::Ok();
+}
+
+Status RunCreateDomain(CliContext& ctx, const ParsedArgs& args) {
+  const std::string& name = args.positionals[0];
+  WHARF_RETURN_IF_ERROR(ValidateDomainName(name));
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  ctx.out() << "Creating domain " << name << ctx.AsUser() << "...\n";
+  Result<json> r = (*api)->Post("/v1/domains", json{{"name", name}});
+  if (!r.ok() && r.status().code() == StatusCode::kConflict) {
+    ctx.out() << "Domain " << name << " already exists.\nOK\n";
+    return Status::Ok();
+  }
+  if (!r.ok()) return r.status();
+  ctx.out() << "OK\n";
+  return Status::Ok();
+}
+
+Status RunDeleteDomain(CliContext& ctx, const ParsedArgs& args) {
+  const std::string& name = args.positionals[0];
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<bool> go_on = ConfirmDelete(ctx, args, "domain " + name);
+  if (!go_on.ok()) return go_on.status();
+  if (!*go_on) return Status::Ok();
+  ctx.out() << "Deleting domain " << name << ctx.AsUser() << "...\n";
+  Result<std::vector<Domain>> domains = ListDomains(**api);
+  if (!domains.ok()) return domains.status();
+  for (const Domain& d : *domains) {
+    if (d.name != name) continue;
+    Result<json> r = (*api)->Delete("/v1/domains/" + d.guid);
+    if (!r.ok()) return r.status();
+    ctx.out() << "OK\n";
+    return Status::Ok();
+  }
+  ctx.out() << "Domain " << name << " does not exist.\nOK\n";
+  return Status::Ok();
+}
+
+// --option loadbalancing=VALUE -> {"loadbalancing": VALUE}; --remove-option loadbalancing ->
+// {"loadbalancing": null}. Only Cloud Foundry's loadbalancing option exists.
+Result<json> RouteOptionsFromArgs(const ParsedArgs& args) {
+  json options = json::object();
+  if (auto option = args.Value("option")) {
+    auto eq = option->find('=');
+    if (eq == std::string::npos) {
+      return UsageError("--option takes OPTION=VALUE, e.g. --option loadbalancing=least-connection");
+    }
+    std::string name = option->substr(0, eq), value = option->substr(eq + 1);
+    if (name != "loadbalancing") return UsageError("--option: unknown route option '" + name + "' (known: loadbalancing)");
+    if (value != "round-robin" && value != "least-connection") {
+      return UsageError("--option loadbalancing: '" + value + "' is not round-robin or least-connection");
+    }
+    options["loadbalancing"] = value;
+  }
+  if (auto remove = args.Value("remove-option")) {
+    if (*remove != "loadbalancing") {
+      return UsageError("--remove-option: unknown route option '" + *remove + "' (known: loadbalancing)");
+    }
+    if (options.contains("loadbalancing")) return UsageError("--option and --remove-option name the same option");
+    options["loadbalancing"] = nullptr;
+  }
+  return options;
+}
+
+// The route named by DOMAIN [--hostname H] [--path P], checked locally.
+Result<RouteTarget> TargetFromArgs(ApiClient& api, const ParsedArgs& args, std::size_t domain_index) {
+  const std::string& domain_name = args.positionals[domain_index];
+  RouteTarget t;
+  t.host = args.Value("hostname").value_or("");
+  t.path = args.Value("path").value_or("");
+  if (!t.host.empty()) WHARF_RETURN_IF_ERROR(ValidateDnsLabel(t.host, "hostname"));
+  if (!t.path.empty() && t.path[0] != '/') t.path = "/" + t.path;
+  if (t.path == "/") t.path.clear();
+  Result<std::vector<Domain>> domains = ListDomains(api);
+  if (!domains.ok()) return domains.status();
+  for (const Domain& d : *domains) {
+    if (d.name == domain_name) {
+      t.domain = d;
+      return t;
+    }
+  }
+  return Status::NotFound("domain '" + domain_name + "' not found (see 'wharf domains')");
+}
+
+Status RunCreateRoute(CliContext& ctx, const ParsedArgs& args) {
+  Result<json> options = RouteOptionsFromArgs(args);
+  if (!options.ok()) return options.status();
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<RouteTarget> target = TargetFromArgs(**api, args, 0);
+  if (!target.ok()) return target.status();
+  const std::string url = target->Url();
+  ctx.out() << "Creating route " << url << ctx.AsUser() << "...\n";
+  Result<std::optional<api::Route>> existing = FindRoute(**api, *target);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) {
+    ctx.out() << "Route " << url << " already exists.\nOK\n";
+    return Status::Ok();
+  }
+  json body = {{"host", target->host}, {"domain_guid", target->domain.guid}};
+  if (!target->path.empty()) body["path"] = target->path;
+  if (!options->empty()) body["options"] = *options;
+  Result<json> made = (*api)->Post("/v1/routes", body);
+  if (!made.ok()) return made.status();
+  ctx.out() << "Route " << url << " has been created.\nOK\n";
+  return Status::Ok();
+}
+
+Status RunUpdateRoute(CliContext& ctx, const ParsedArgs& args) {
+  Result<json> options = RouteOptionsFromArgs(args);
+  if (!options.ok()) return options.status();
+  if (options->empty()) return UsageError("update-route needs --option OPTION=VALUE or --remove-option OPTION");
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<RouteTarget> target = TargetFromArgs(**api, args, 0);
+  if (!target.ok()) return target.status();
+  const std::string url = target->Url();
+  ctx.out() << "Updating route " << url << ctx.AsUser() << "...\n";
+  Result<std::optional<api::Route>> route = FindRoute(**api, *target);
+  if (!route.ok()) return route.status();
+  if (!route->has_value()) return Status::NotFound("route " + url + " does not exist");
+  Result<api::Route> updated =
+      (*api)->PatchAs<api::Route>("/v1/routes/" + (*route)->guid, json{{"options", *options}});
+  if (!updated.ok()) return updated.status();
+  ctx.out() << "Options: loadbalancing=" << updated->load_balancing << "\n";
+  ctx.out() << "OK\n";
+  return Status::Ok();
+}
+
+Status RunMapRoute(CliContext& ctx, const ParsedArgs& args) {
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<api::App> app = GetApp(**api, args.positionals[0]);
+  if (!app.ok()) return app.status();
+  Result<RouteTarget> target = TargetFromArgs(**api, args, 1);
+  if (!target.ok()) return target.status();
+  const std::string url = target->Url();
+  const std::string& app_name = app->name;
+  bool created = false;
+  Result<api::Route> route = FindOrCreateRoute(**api, *target, &created);
+  if (!route.ok()) return route.status();
+  if (created) ctx.out() << "Created route " << url << "\n";
+  ctx.out() << "Mapping route " << url << " to app " << app_name << ctx.AsUser() << "...\n";
+  Result<bool> mapped = MapRoute(**api, *route, app->guid);
+  if (!mapped.ok()) return mapped.status();
+  if (!*mapped) ctx.out() << "App '" << app_name << "' is already mapped to route '" << url << "'.\n";
+  ctx.out() << "OK\n";
+  return Status::Ok();
+}
+
+Status RunUnmapRoute(CliContext& ctx, const ParsedArgs& args) {
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<api::App> app = GetApp(**api, args.positionals[0]);
+  if (!app.ok()) return app.status();
+  Result<RouteTarget> target = TargetFromArgs(**api, args, 1);
+  if (!target.ok()) return target.status();
+  const std::string url = target->Url();
+  const std::string& app_guid = app->guid;
+  ctx.out() << "Removing route " << url << " from app " << app->name << ctx.AsUser() << "...\n";
+  Result<std::optional<api::Route>> route = FindRoute(**api, *target);
+  if (!route.ok()) return route.status();
+  if (!route->has_value()) return Status::NotFound("route " + url + " does not exist");
+  bool mapped = false;
+  for (const api::Destination& d : (*route)->destinations) mapped = mapped || d.app_guid == app_guid;
+  if (!mapped) {
+    ctx.out() << "Route to be unmapped is not currently mapped to the application.\nOK\n";
+    return Status::Ok();
+  }
+  Result<json> r = (*api)->Delete("/v1/routes/" + (*route)->guid + "/destinations/" + app_guid);
+  if (!r.ok()) return r.status();
+  ctx.out() << "OK\n";
+  return Status::Ok();
+}
+
+Status RunDeleteRoute(CliContext& ctx, const ParsedArgs& args) {
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<RouteTarget> target = TargetFromArgs(**api, args, 0);
+  if (!target.ok()) return target.status();
+  const std::string url = target->Url();
+  Result<bool> go_on = ConfirmDelete(ctx, args, "route " + url);
+  if (!go_on.ok()) return go_on.status();
+  if (!*go_on) return Status::Ok();
+  ctx.out() << "Deleting route " << url << ctx.AsUser() << "...\n";
+  Result<std::optional<api::Route>> route = FindRoute(**api, *target);
+  if (!route.ok()) return route.status();
+  if (!route->has_value()) {
+    ctx.out() << "Unable to delete. Route " << url << " does not exist.\nOK\n";
+    return Status::Ok();
+  }
+  Result<json> r = (*api)->Delete("/v1/routes/" + (*route)->guid);
+  if (!r.ok()) return r.status();
+  ctx.out() << "OK\n";
+  return Status::Ok();
+}
+
+FlagSpec HostnameFlag() { return {"hostname", 'n', FlagKind::kString, "HOST", "Hostname for the route"}; }
+FlagSpec PathFlag() { return {"path", 0, FlagKind::kString, "PATH", "Path for the route (e.g. /api)"}; }
+FlagSpec OptionFlag() {
+  return {"option", 'o', FlagKind::kString, "OPTION=VALUE",
+          "Route option: loadbalancing=round-robin (default) or loadbalancing=least-connection"};
+}
+
+}  // namespace
+
+void AddRouteCommands(std::vector<Command>& out) {
+  const std::string group = "Routes and domains";
+  out.push_back({{"routes", {"r"}, group, "List all routes", "wharf routes [--json]", "", {}, {JsonFlag()}}, RunRoutes});
+  out.push_back({{"domains", {}, group, "List domains", "wharf domains [--json]", "", {}, {JsonFlag()}}, RunDomains});
+  out.push_back({{"create-domain", {}, group, "Create a domain", "wharf create-domain DOMAIN",
+                  "Routes can then use hosts under DOMAIN (its DNS must point at the wharf router).",
+                  {{"DOMAIN"}}, {}},
+                 RunCreateDomain});
+  out.push_back({{"delete-domain", {}, group, "Delete a domain", "wharf delete-domain DOMAIN [-f]",
+                  "Refused while routes use the domain. Asks for confirmation unless -f is given.", {{"DOMAIN"}},
+                  {{"f", 'f', FlagKind::kBool, "", "Force deletion without confirmation", false}}},
+                 RunDeleteDomain});
+  out.push_back({{"create-route", {}, group, "Create a route for later use",
+                  "wharf create-route DOMAIN [--hostname HOST] [--path PATH] [--option OPTION=VALUE]",
+                  "EXAMPLES:\n   wharf create-route localhost --hostname shop\n"
+                  "   wharf create-route localhost --hostname api --option loadbalancing=least-connection",
+                  {{"DOMAIN"}}, {HostnameFlag(), PathFlag(), OptionFlag()}},
+                 RunCreateRoute});
+  out.push_back({{"update-route", {}, group, "Change a route's options",
+                  "wharf update-route DOMAIN [--hostname HOST] [--path PATH] [--option OPTION=VALUE] "
+                  "[--remove-option OPTION]",
+                  "loadbalancing: round-robin (the default: instances in turn, by weight) or least-connection\n"
+                  "(the instance with the fewest requests in flight). The router applies it within a moment.",
+                  {{"DOMAIN"}},
+                  {HostnameFlag(), PathFlag(), OptionFlag(),
+                   {"remove-option", 'r', FlagKind::kString, "OPTION", "Set the option back to its default"}}},
+                 RunUpdateRoute});
+  out.push_back({{"map-route", {}, group, "Map a route to an app",
+                  "wharf map-route APP_NAME DOMAIN [--hostname HOST] [--path PATH]",
+                  "Creates the route when it does not exist yet.\n"
+                  "EXAMPLES:\n   wharf map-route web localhost --hostname shop      # shop.localhost\n"
+                  "   wharf map-route web example.com --path /api           # example.com/api",
+                  {{"APP_NAME"}, {"DOMAIN"}}, {HostnameFlag(), PathFlag()}},
+                 RunMapRoute});
+  out.push_back({{"unmap-route", {}, group, "Remove a route from an app",
+                  "wharf unmap-route APP_NAME DOMAIN [--hostname HOST] [--path PATH]",
+                  "The route itself stays; delete it with 'wharf delete-route'.", {{"APP_NAME"}, {"DOMAIN"}},
+                  {HostnameFlag(), PathFlag()}},
+                 RunUnmapRoute});
+  out.push_back({{"delete-route", {}, group, "Delete a route",
+                  "wharf delete-route DOMAIN [--hostname HOST] [--path PATH] [-f]",
+                  "Asks for confirmation unless -f is given; without a terminal, -f is required.", {{"DOMAIN"}},
+                  {HostnameFlag(), PathFlag(),
+                   {"f", 'f', FlagKind::kBool, "", "Force deletion without confirmation", false}}},
+                 RunDeleteRoute});
+}
+
+}  // namespace wharf::cli

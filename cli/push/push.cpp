@@ -1,0 +1,296 @@
+#include "cli/push/push.h"
+
+#include <ostream>
+
+#include "api-model/info.h"
+#include "cli/client/resources.h"
+#include "cli/push/app_summary.h"
+#include "cli/push/staging.h"
+#include "cli/push/upload.h"
+#include "cli/source/app_source.h"
+#include "cli/source/file_scan.h"
+#include "common/byte_size.h"
+
+namespace wharf::cli {
+namespace {
+
+using nlohmann::json;
+
+// Everything known about one app before the first change is made.
+struct PreparedApp {
+  const AppSpec* spec = nullptr;
+  AppSource source;
+  FolderScan scan;
+  std::optional<api::App> existing;   // the app as the server has it, if it exists
+  std::vector<RouteTarget> routes;    // from the manifest / flags
+  std::optional<Domain> default_domain;
+};
+
+Result<PreparedApp> Prepare(CliContext& ctx, ApiClient& api, const PushPlan& plan, const AppSpec& spec,
+                            const std::vector<Domain>& domains, const api::Info& info) {
+  PreparedApp p;
+  p.spec = &spec;
+  for (const std::string& route : spec.routes) {
+    Result<RouteTarget> t = ResolveRoute(route, domains);
+    if (!t.ok()) return t.status().WithContext("app '" + spec.name + "'");
+    p.routes.push_back(*t);
+  }
+  Result<std::optional<api::App>> existing = FindApp(api, spec.name);
+  if (!existing.ok()) return existing.status();
+  p.existing = *existing;
+  bool needs_default = !spec.no_route && p.routes.empty() && (!p.existing || p.existing->routes.empty());
+  if (needs_default) {
+    p.default_domain = DefaultDomain(domains, info.domain);
+    if (!p.default_domain) {
+      return Status::NotFound("app '" + spec.name +
+                              "': wharfd has no domain for a default route; add one with 'wharf create-domain DOMAIN' "
+                              "or push with --no-route");
+    }
+  }
+
+  Result<AppSource> source = plan.git ? OpenGitSource(*plan.git, plan.git_ref) : OpenPathSource(*spec.path);
+  if (!source.ok()) return source.status();
+  p.source = std::move(*source);
+  Result<FolderScan> scan = ScanAppFolder(p.source.folder);
+  if (!scan.ok()) return scan.status();
+  p.scan = std::move(*scan);
+  for (const std::string& w : p.scan.warnings) ctx.err() << "Warning: " << w << "\n";
+  if (!spec.services.empty()) {
+    std::string names;
+    for (const ServiceRef& s : spec.services) names += (names.empty() ? "" : ", ") + s.name;
+    ctx.err() << "Warning: app '" << spec.name << "': binding services is not supported by wharf yet; not binding "
+              << names << "\n";
+  }
+  return p;
+}
+
+json LifecycleJson(const AppSpec& spec, const std::optional<api::App>& existing) {
+  json lifecycle = json::object();
+  if (existing) {
+    lifecycle["buildpacks"] = existing->lifecycle.buildpacks;
+    if (!existing->lifecycle.stack.empty()) lifecycle["stack"] = existing->lifecycle.stack;
+  }
+  if (spec.buildpacks) lifecycle["buildpacks"] = *spec.buildpacks;
+  if (spec.stack) lifecycle["stack"] = *spec.stack;
+  return lifecycle;
+}
+
+// Creates the app or applies the spec's lifecycle and env to it.
+Result<api::App> CreateOrUpdateApp(CliContext& ctx, ApiClient& api, const PreparedApp& p) {
+  const AppSpec& spec = *p.spec;
+  json env = json::object();
+  for (const auto& [k, v] : spec.env) env[k] = v;
+  bool lifecycle_given = spec.buildpacks.has_value() || spec.stack.has_value();
+  if (!p.existing) {
+    ctx.out() << "Creating app " << spec.name << "...\n";
+    json body = {{"name", spec.name}};
+    if (!env.empty()) body["environment_variables"] = env;
+    if (lifecycle_given) body["lifecycle"] = LifecycleJson(spec, std::nullopt);
+    Result<api::App> created = api.PostAs<api::App>("/v1/apps", body);
+    if (!created.ok()) return created.status().WithContext("creating app '" + spec.name + "'");
+    return created;
+  }
+  ctx.out() << "Updating app " << spec.name << "...\n";
+  const std::string guid = p.existing->guid;
+  api::App app = *p.existing;
+  if (lifecycle_given) {
+    Result<api::App> patched = api.PatchAs<api::App>("/v1/apps/" + guid, json{{"lifecycle", LifecycleJson(spec, p.existing)}});
+    if (!patched.ok()) return patched.status().WithContext("updating app '" + spec.name + "'");
+    app = *patched;
+  }
+  if (!env.empty()) {
+    Result<json> r = api.Patch("/v1/apps/" + guid + "/environment_variables", env);
+    if (!r.ok()) return r.status().WithContext("updating environment variables of '" + spec.name + "'");
+  }
+  return app;
+}
+
+// PUTs each process spec over what the server has (absent fields keep their value).
+Status ApplyProcesses(ApiClient& api, const std::string& app_guid, const AppSpec& spec) {
+  for (const ProcessSpec& p : spec.processes) {
+    if (p.IsEmpty()) continue;
+    const std::string path = "/v1/apps/" + app_guid + "/processes/" + p.type;
+    json body = json::object();
+    Result<api::Process> current = api.GetAs<api::Process>(path);
+    if (current.ok()) {
+      body = {{"command", api::OrNull(current->command)},
+              {"instances", current->instances},
+              {"memory_in_mb", current->memory_in_mb},
+              {"disk_in_mb", current->disk_in_mb},
+              {"health_check", current->health_check.ToJson()}};
+    } else if (current.status().code() != StatusCode::kNotFound) {
+      return current.status();
+    }
+    if (p.command) body["command"] = *p.command;
+    if (p.reset_command) body["command"] = nullptr;
+    if (p.instances) body["instances"] = *p.instances;
+    if (p.memory_mb) body["memory_in_mb"] = *p.memory_mb;
+    if (p.disk_mb) body["disk_in_mb"] = *p.disk_mb;
+    json hc = body.contains("health_check") && body["health_check"].is_object() ? body["health_check"] : json::object();
+    if (p.health_check_type) {
+      hc["type"] = std::string(HealthCheckTypeName(*p.health_check_type));
+      if (*p.health_check_type != HealthCheckType::kHttp) hc["endpoint"] = nullptr;
+    }
+    if (p.health_check_endpoint) hc["endpoint"] = *p.health_check_endpoint;
+    if (p.health_check_invocation_timeout) hc["invocation_timeout"] = *p.health_check_invocation_timeout;
+    if (p.timeout) hc["timeout"] = *p.timeout;
+    if (!hc.empty()) body["health_check"] = hc;
+    Result<json> put = api.Put(path, body);
+    if (!put.ok()) return put.status().WithContext("updating process '" + p.type + "' of '" + spec.name + "'");
+  }
+  return Status::Ok();
+}
+
+Status MapOne(CliContext& ctx, ApiClient& api, const RouteTarget& target, const std::string& app_guid) {
+  Result<api::Route> route = FindOrCreateRoute(api, target, nullptr);
+  if (!route.ok()) return route.status();
+  Result<bool> mapped = MapRoute(api, *route, app_guid);
+  if (!mapped.ok()) return mapped.status().WithContext("mapping route " + target.Url());
+  ctx.out() << "   " << target.Url() << "\n";
+  return Status::Ok();
+}
+
+Status MapRandomRoute(CliContext& ctx, ApiClient& api, const PreparedApp& p, const std::string& app_guid) {
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    RouteTarget target;
+    target.host = RandomRouteHost(p.spec->name, ctx.random);
+    target.domain = *p.default_domain;
+    Result<std::optional<api::Route>> taken = FindRoute(api, target);
+    if (!taken.ok()) return taken.status();
+    if (taken->has_value()) continue;
+    Result<api::Route> made = api.PostAs<api::Route>("/v1/routes", json{{"host", target.host}, {"domain_guid", target.domain.guid}});
+    if (!made.ok() && made.status().code() == StatusCode::kConflict) continue;
+    if (!made.ok()) return made.status().WithContext("creating route " + target.Url());
+    Result<bool> mapped = MapRoute(api, *made, app_guid);
+    if (!mapped.ok()) return mapped.status().WithContext("mapping route " + target.Url());
+    ctx.out() << "   " << target.Url() << "\n";
+    return Status::Ok();
+  }
+  return Status::Conflict("could not find a free random route for '" + p.spec->name + "' in 10 attempts");
+}
+
+Status MapRoutes(CliContext& ctx, ApiClient& api, const PreparedApp& p, const std::string& app_guid) {
+  const AppSpec& spec = *p.spec;
+  if (spec.no_route) return Status::Ok();
+  if (!p.routes.empty()) {
+    ctx.out() << "Mapping routes...\n";
+    for (const RouteTarget& t : p.routes) WHARF_RETURN_IF_ERROR(MapOne(ctx, api, t, app_guid));
+    return Status::Ok();
+  }
+  if (!p.default_domain) return Status::Ok();  // the app already has routes
+  ctx.out() << "Mapping routes...\n";
+  if (spec.random_route) return MapRandomRoute(ctx, api, p, app_guid);
+  RouteTarget target;
+  target.host = spec.name;
+  target.domain = *p.default_domain;
+  return MapOne(ctx, api, target, app_guid);
+}
+
+// "http://web.localhost:8080" for a route, with the router's port.
+std::string RouteUrl(const std::string& route, const api::Info& info) {
+  const std::string& router = info.router_url;
+  std::string port;
+  std::size_t scheme = router.find("://");
+  std::string hostport = scheme == std::string::npos ? router : router.substr(scheme + 3);
+  hostport = hostport.substr(0, hostport.find('/'));
+  if (std::size_t colon = hostport.rfind(':'); colon != std::string::npos) port = hostport.substr(colon);
+  if (port == ":80") port.clear();
+  std::size_t slash = route.find('/');
+  std::string host = route.substr(0, slash);
+  std::string path = slash == std::string::npos ? "" : route.substr(slash);
+  return "http://" + host + port + path;
+}
+
+Status StageAndStart(CliContext& ctx, ApiClient& api, const api::Info& info, const api::App& app,
+                     const api::Package& package) {
+  const std::string& name = app.name;
+  const std::string& app_guid = app.guid;
+  std::unique_ptr<StagingLogTail> tail = StagingLogTail::Start(ctx, app_guid);
+  Result<api::Build> build = api.PostAs<api::Build>("/v1/builds", json{{"package_guid", package.guid}});
+  if (!build.ok()) {
+    if (tail) tail->Stop();
+    if (build.status().code() == StatusCode::kUnavailable &&
+        build.status().message().find("cannot reach") == std::string::npos) {
+      ctx.out() << "Package stored (sha256 " << package.sha256
+                << "). Staging is not available in this wharfd yet.\n";
+      return Status::Ok();
+    }
+    return build.status().WithContext("staging '" + name + "'");
+  }
+  {
+    std::lock_guard lock(ctx.output_mutex());
+    ctx.out() << "Staging app and tracing logs...\n" << std::flush;
+  }
+  Result<api::Build> staged = WaitForBuild(ctx, api, *build);
+  if (tail) tail->Stop();
+  if (!staged.ok()) return staged.status().WithContext("app '" + name + "'");
+
+  bool running = app.state == "STARTED";
+  ctx.out() << (running ? "Restarting" : "Starting") << " app " << name << "...\n";
+  Result<api::App> started = api.PostAs<api::App>("/v1/apps/" + app_guid + (running ? "/actions/restart" : "/actions/start"), json::object());
+  if (!started.ok()) return started.status().WithContext("starting '" + name + "'");
+  if (info.RunsInstances()) {
+    ctx.out() << "Waiting for app " << name << " to start...\n";
+    WHARF_RETURN_IF_ERROR(WaitForRunning(ctx, api, *started));
+  }
+  Result<api::App> fresh = api.GetAs<api::App>("/v1/apps/" + app_guid);
+  const api::App& shown = fresh.ok() ? *fresh : *started;
+  ctx.out() << "\n";
+  WHARF_RETURN_IF_ERROR(PrintAppSummary(ctx, api, shown));
+  if (!shown.routes.empty()) {
+    ctx.out() << "\n";
+    for (const std::string& r : shown.routes) ctx.out() << "App " << name << " is available at " << RouteUrl(r, info) << "\n";
+  }
+  return Status::Ok();
+}
+
+Status PushApp(CliContext& ctx, ApiClient& api, const api::Info& info, const PreparedApp& p, bool no_start) {
+  Result<api::App> app = CreateOrUpdateApp(ctx, api, p);
+  if (!app.ok()) return app.status();
+  const std::string guid = app->guid;
+  WHARF_RETURN_IF_ERROR(ApplyProcesses(api, guid, *p.spec));
+  WHARF_RETURN_IF_ERROR(MapRoutes(ctx, api, p, guid));
+
+  ctx.out() << "Packaging files from " << p.source.Describe() << " (" << p.scan.files.size()
+            << (p.scan.files.size() == 1 ? " file, " : " files, ") << FormatBytes(p.scan.total_bytes) << ")...\n";
+  Result<api::Package> package = UploadPackage(ctx, api, guid, p.scan, p.source);
+  if (!package.ok()) return package.status();
+  if (no_start) {
+    ctx.out() << "Package stored (sha256 " << package->sha256 << "); not starting (--no-start).\n";
+    return Status::Ok();
+  }
+  return StageAndStart(ctx, api, info, *app, *package);
+}
+
+}  // namespace
+
+Status RunPush(CliContext& ctx, const PushPlan& plan) {
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  for (const std::string& w : plan.warnings) ctx.err() << "Warning: " << w << "\n";
+
+  Result<api::Info> info = (*api)->GetAs<api::Info>("/v1/info");
+  if (!info.ok()) return info.status();
+  Result<std::vector<Domain>> domains = ListDomains(**api);
+  if (!domains.ok()) return domains.status();
+
+  std::string names;
+  for (const AppSpec& a : plan.apps) names += (names.empty() ? "" : ", ") + a.name;
+  ctx.out() << "Pushing " << (plan.apps.size() == 1 ? "app " : "apps ") << names << " to " << (*api)->base_url()
+            << ctx.AsUser() << "...\n";
+  if (!plan.manifest_file.empty()) ctx.out() << "Using manifest file " << plan.manifest_file << "\n";
+
+  std::vector<PreparedApp> prepared;
+  for (const AppSpec& spec : plan.apps) {
+    Result<PreparedApp> p = Prepare(ctx, **api, plan, spec, *domains, *info);
+    if (!p.ok()) return p.status();
+    prepared.push_back(std::move(*p));
+  }
+  for (const PreparedApp& p : prepared) {
+    ctx.out() << "\n";
+    WHARF_RETURN_IF_ERROR(PushApp(ctx, **api, *info, p, plan.no_start));
+  }
+  return Status::Ok();
+}
+
+}  // namespace wharf::cli

@@ -1,0 +1,115 @@
+#include "cli/push/staging.h"
+
+#include <charconv>
+#include <ostream>
+
+#include "api-model/event.h"
+#include "api-model/page.h"
+#include "cli/output/log_format.h"
+
+namespace wharf::cli {
+namespace {
+
+using nlohmann::json;
+constexpr std::chrono::milliseconds kPollInterval{1000};
+
+std::chrono::minutes TimeoutFromEnv(const CliContext& ctx, const char* name, int default_minutes) {
+  std::optional<std::string> v = ctx.env().Get(name);
+  int minutes = default_minutes;
+  if (v) {
+    int n = 0;
+    auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+    if (ec == std::errc() && p == v->data() + v->size() && n > 0) minutes = n;
+  }
+  return std::chrono::minutes(minutes);
+}
+
+}  // namespace
+
+StagingLogTail::StagingLogTail(CliContext& ctx, std::unique_ptr<ApiClient> connection, std::string app_guid)
+    : ctx_(ctx), connection_(std::move(connection)), app_guid_(std::move(app_guid)) {
+  thread_ = std::thread([this] {
+    Status s = connection_->StreamJsonLines("/v1/apps/" + app_guid_ + "/logs/stream", [this](const json& j) {
+      Result<api::LogLine> line = api::LogLine::FromJson(j);
+      if (line.ok() && line->source.starts_with("STG")) {
+        std::lock_guard lock(ctx_.output_mutex());
+        ctx_.out() << FormatLogLine(*line) << std::flush;
+      }
+      return true;
+    });
+    (void)s;  // Staging logs are a courtesy; the build's state decides success.
+  });
+}
+
+std::unique_ptr<StagingLogTail> StagingLogTail::Start(CliContext& ctx, const std::string& app_guid) {
+  Result<std::unique_ptr<ApiClient>> connection = ctx.NewConnection();
+  if (!connection.ok()) return nullptr;
+  return std::unique_ptr<StagingLogTail>(new StagingLogTail(ctx, std::move(*connection), app_guid));
+}
+
+StagingLogTail::~StagingLogTail() { Stop(); }
+
+void StagingLogTail::Stop() {
+  if (!thread_.joinable()) return;
+  connection_->Abort();
+  thread_.join();
+}
+
+Result<api::Build> WaitForBuild(CliContext& ctx, ApiClient& api, const api::Build& build) {
+  const std::string guid = build.guid;
+  const auto timeout = TimeoutFromEnv(ctx, "WHARF_STAGING_TIMEOUT", 15);
+  const auto deadline = ctx.clock().Monotonic() + timeout;
+  api::Build current = build;
+  while (true) {
+    if (current.state == "STAGED") return current;
+    if (current.state == "FAILED") {
+      std::string error = current.error.value_or("");
+      return Status::Unprocessable("staging failed" + (error.empty() ? std::string() : ": " + error));
+    }
+    if (ctx.clock().Monotonic() >= deadline) {
+      return Status::Unavailable("staging did not finish within " + std::to_string(timeout.count()) +
+                                 " minutes (set WHARF_STAGING_TIMEOUT to wait longer)");
+    }
+    ctx.sleep(kPollInterval);
+    Result<api::Build> next = api.GetAs<api::Build>("/v1/builds/" + guid);
+    if (!next.ok()) return next.status().WithContext("checking build " + guid);
+    current = std::move(*next);
+  }
+}
+
+Status WaitForRunning(CliContext& ctx, ApiClient& api, const api::App& app) {
+  const std::string& name = app.name;
+  const auto timeout = TimeoutFromEnv(ctx, "WHARF_STARTUP_TIMEOUT", 5);
+  const auto deadline = ctx.clock().Monotonic() + timeout;
+  Result<api::Process> web = api.GetAs<api::Process>("/v1/apps/" + app.guid + "/processes/web");
+  if (!web.ok()) return web.status();
+  const std::int64_t desired = web->instances;
+  if (desired == 0) return Status::Ok();
+  while (true) {
+    Result<api::Page<api::Instance>> instances =
+        api.GetAs<api::Page<api::Instance>>("/v1/processes/" + web->guid + "/instances");
+    if (!instances.ok()) return instances.status();
+    std::int64_t crashed = 0;
+    std::string details;
+    for (const api::Instance& i : instances->resources) {
+      // An instance of the version before this start/restart does not count.
+      if (i.outdated) continue;
+      if (i.state == "RUNNING") return Status::Ok();
+      if (i.state == "CRASHED") {
+        ++crashed;
+        if (details.empty()) details = i.details.value_or("");
+      }
+    }
+    if (crashed >= desired) {
+      return Status::Unprocessable("app '" + name + "' crashed" + (details.empty() ? "" : ": " + details) +
+                                   "; see 'wharf logs " + name + " --recent'");
+    }
+    if (ctx.clock().Monotonic() >= deadline) {
+      return Status::Unavailable("app '" + name + "' did not start within " + std::to_string(timeout.count()) +
+                                 " minutes; see 'wharf logs " + name + " --recent' (WHARF_STARTUP_TIMEOUT waits longer)");
+    }
+    ctx.sleep(kPollInterval);
+  }
+}
+
+}  // namespace wharf::cli

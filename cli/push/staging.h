@@ -1,0 +1,45 @@
+// Waiting for the server to finish work a command started: a build (with its
+// staging log lines shown as they arrive) and the start of app instances.
+// Both poll with the context's sleep and give up after a timeout measured on
+// its clock: WHARF_STAGING_TIMEOUT (minutes, default 15) and
+// WHARF_STARTUP_TIMEOUT (minutes, default 5), like cf's CF_*_TIMEOUT.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "api-model/app.h"
+#include "api-model/build.h"
+#include "cli/client/api_client.h"
+#include "cli/client/context.h"
+#include "common/status.h"
+
+namespace wharf::cli {
+
+// Prints the app's staging log lines (sources starting with "STG") from its
+// log stream, read on a second connection in a background thread, until
+// Stop() or destruction.
+class StagingLogTail {
+ public:
+  static std::unique_ptr<StagingLogTail> Start(CliContext& ctx, const std::string& app_guid);
+  ~StagingLogTail();
+  void Stop();
+
+ private:
+  StagingLogTail(CliContext& ctx, std::unique_ptr<ApiClient> connection, std::string app_guid);
+  CliContext& ctx_;
+  std::unique_ptr<ApiClient> connection_;
+  std::string app_guid_;
+  std::thread thread_;
+};
+
+// Polls GET /v1/builds/:guid until STAGED (returns the build) or FAILED (an
+// error with the build's error text).
+Result<api::Build> WaitForBuild(CliContext& ctx, ApiClient& api, const api::Build& build);
+
+// Waits until the app's web process has a RUNNING instance (at once when it
+// wants none). Fails when every instance crashed or on timeout.
+Status WaitForRunning(CliContext& ctx, ApiClient& api, const api::App& app);
+
+}  // namespace wharf::cli
