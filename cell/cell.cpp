@@ -206,7 +206,8 @@ std::vector<InstanceReport> Cell::Instances(const std::string& app_guid, const s
     r.since = FormatRfc3339(s.since);
     r.crash_count = s.crash_count;
     r.version = s.version;
-    if (s.state == health::InstanceState::kCrashed) r.details = s.last_crash_reason;
+    // Why it crashed; for an instance restarted after a crash, why the last one did.
+    if (s.state == health::InstanceState::kCrashed || s.crash_count > 0) r.details = s.last_crash_reason;
     if (!s.ip.empty()) r.address = s.ip + ":" + std::to_string(s.port);
     if (s.state == health::InstanceState::kRunning || s.state == health::InstanceState::kStarting) {
       auto stats = deps_.runtime.Stats(s.container_id);

@@ -20,4 +20,8 @@ Result<HealthCheckType> ParseHealthCheckType(std::string_view text) {
   return Status::InvalidArgument("health check type '" + std::string(text) + "' is not one of port, http, process");
 }
 
+HealthCheckType DefaultHealthCheckType(std::string_view process_type) {
+  return process_type == "web" ? HealthCheckType::kPort : HealthCheckType::kProcess;
+}
+
 }  // namespace wharf

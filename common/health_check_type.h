@@ -20,4 +20,8 @@ std::string_view HealthCheckTypeName(HealthCheckType type);
 // "health check type 'tcp' is not one of port, http, process".
 Result<HealthCheckType> ParseHealthCheckType(std::string_view text);
 
+// The check a process gets when none is given, as Cloud Foundry decides it: `port`
+// for `web`, `process` for every other type (workers listen on nothing).
+HealthCheckType DefaultHealthCheckType(std::string_view process_type);
+
 }  // namespace wharf

@@ -29,6 +29,9 @@ std::vector<runtime::LogEntry> CellLogEntries(const InstanceEvent& e) {
       add("CELL", true, e.reason);
       add("CELL", false, "Container crashed (crash count " + std::to_string(e.crash_count) + ")");
       break;
+    case InstanceEventKind::kRolloutAbandoned:
+      add("CELL", true, "Rollout abandoned: " + e.reason);
+      break;
     case InstanceEventKind::kStopped:
       add("CELL", false, "Stopping app instance " + e.container_id);
       add("CELL", false, "Destroyed container for app instance " + e.container_id);

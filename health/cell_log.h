@@ -1,6 +1,7 @@
 // Instance events as the lines Cloud Foundry shows in an app's log stream
-// ([CELL/0] OUT Container became healthy, [CELL/0] ERR Timed out after 1m0s:
-// health check never passed., [APP/PROC/WEB/0] OUT Exit status 137 (out of memory)),
+// ([CELL/0] OUT Container became healthy, [CELL/0] ERR Instance never healthy after
+// 1m0s: Failed to make TCP connection to port 8080: connection refused,
+// [APP/PROC/WEB/0] OUT Exit status 137 (out of memory)),
 // ready for a runtime::LogSink.
 #pragma once
 

@@ -27,10 +27,10 @@ TEST_CASE("A health-check timeout is an ERR line of CELL without an exit status"
   InstanceEvent e;
   e.kind = InstanceEventKind::kCrashed;
   e.key = {"app-1", "web"};
-  e.reason = "Timed out after 1m0s: health check never passed.";
+  e.reason = "Instance never healthy after 1m0s: Failed to make TCP connection to port 8080: connection refused";
   auto lines = CellLogEntries(e);
   REQUIRE(lines.size() == 2);
-  CHECK(runtime::FormatLogEntry(lines[0]).find("[CELL/0] ERR Timed out after 1m0s") != std::string::npos);
+  CHECK(runtime::FormatLogEntry(lines[0]).find("[CELL/0] ERR Instance never healthy after 1m0s") != std::string::npos);
 }
 
 TEST_CASE("Becoming healthy is one CELL line") {

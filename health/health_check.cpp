@@ -7,7 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace wharf::health {
@@ -33,8 +35,18 @@ int Remaining(Clock::time_point deadline) {
   return left > 0 ? static_cast<int>(left) : 0;
 }
 
+// "timed out after 1.00 seconds", as Cloud Foundry's health check says it.
 Status TimedOut(std::chrono::milliseconds t) {
-  return Status::Unavailable("timed out after " + std::to_string(t.count()) + " ms");
+  char text[64];
+  std::snprintf(text, sizeof text, "timed out after %.2f seconds", static_cast<double>(t.count()) / 1000.0);
+  return Status::Unavailable(text);
+}
+
+// strerror's text in lower case: "connection refused".
+std::string ErrorText(int err) {
+  std::string text = std::strerror(err);
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
 }
 
 // A connected non-blocking socket, or the reason there is none.
@@ -46,7 +58,7 @@ Result<int> Connect(const std::string& ip, int port, Clock::time_point deadline,
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return Status::Internal(std::string("socket: ") + std::strerror(errno));
   if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno != EINPROGRESS) {
-    Status s = Status::Unavailable(std::string("connect: ") + std::strerror(errno));
+    Status s = Status::Unavailable(ErrorText(errno));
     ::close(fd);
     return s;
   }
@@ -63,7 +75,7 @@ Result<int> Connect(const std::string& ip, int port, Clock::time_point deadline,
   ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
   if (err != 0) {
     ::close(fd);
-    return Status::Unavailable(std::string("connect: ") + std::strerror(err));
+    return Status::Unavailable(ErrorText(err));
   }
   return fd;
 }
@@ -73,6 +85,18 @@ Result<int> Connect(const std::string& ip, int port, Clock::time_point deadline,
 Status SocketProber::Probe(const HealthCheckSpec& spec, const std::string& ip, int port, bool process_running) {
   if (!process_running) return Status::Unavailable("process not running");
   if (spec.type == HealthCheckType::kProcess) return Status::Ok();
+  // Failures read as Cloud Foundry's: "Failed to make TCP connection to port 8080: connection
+  // refused", "Failed to make HTTP request to '/health' on port 8080: received status code 500".
+  const std::string what = spec.type == HealthCheckType::kPort
+                               ? "Failed to make TCP connection to port " + std::to_string(port)
+                               : "Failed to make HTTP request to '" + spec.http_endpoint + "' on port " +
+                                     std::to_string(port);
+  Status result = ProbeSocket(spec, ip, port);
+  if (result.ok()) return result;
+  return Status::Unavailable(what + ": " + result.message());
+}
+
+Status SocketProber::ProbeSocket(const HealthCheckSpec& spec, const std::string& ip, int port) {
   auto deadline = Clock::now() + spec.invocation_timeout;
   auto fd = Connect(ip, port, deadline, spec.invocation_timeout);
   if (!fd.ok()) return fd.status();
@@ -93,7 +117,7 @@ Status SocketProber::Probe(const HealthCheckSpec& spec, const std::string& ip, i
     if (sent < request.size()) {
       ssize_t n = ::send(*fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
       if (n < 0) {
-        result = Status::Unavailable(std::string("send: ") + std::strerror(errno));
+        result = Status::Unavailable(ErrorText(errno));
         break;
       }
       sent += static_cast<std::size_t>(n);
@@ -111,9 +135,11 @@ Status SocketProber::Probe(const HealthCheckSpec& spec, const std::string& ip, i
       if (code == 200) {
         result = Status::Ok();
       } else if (code > 0) {
-        result = Status::Unavailable("HTTP " + std::to_string(code) + " from " + spec.http_endpoint);
+        result = Status::Unavailable("received status code " + std::to_string(code));
+      } else if (n < 0) {
+        result = Status::Unavailable(ErrorText(errno));
       } else {
-        result = Status::Unavailable("no HTTP response from " + spec.http_endpoint);
+        result = Status::Unavailable("connection closed without an HTTP response");
       }
       break;
     }

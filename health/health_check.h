@@ -29,7 +29,9 @@ inline constexpr std::chrono::seconds kMaxStartTimeout{180};
 Status ValidateHealthCheck(const HealthCheckSpec& spec);
 
 // Runs one check against an instance. Ok when healthy; otherwise Unavailable
-// with the reason ("connection refused", "HTTP 500", "timed out after 1000 ms").
+// with the reason, worded as Cloud Foundry's: "Failed to make TCP connection to
+// port 8080: connection refused", "Failed to make HTTP request to '/health' on
+// port 8080: received status code 500", "...: timed out after 1.00 seconds".
 class Prober {
  public:
   virtual ~Prober() = default;
@@ -40,6 +42,10 @@ class Prober {
 class SocketProber final : public Prober {
  public:
   Status Probe(const HealthCheckSpec& spec, const std::string& ip, int port, bool process_running) override;
+
+ private:
+  // The bare failure ("connection refused", "received status code 500").
+  Status ProbeSocket(const HealthCheckSpec& spec, const std::string& ip, int port);
 };
 
 }  // namespace wharf::health

@@ -36,53 +36,72 @@ Plan PlanConvergence(const Snapshot& snap, const CrashPolicy& policy) {
 
   for (const auto& d : snap.desired) {
     auto& indices = by_index[d.key];
-    bool any_starting = false;
+    // A rolling replacement starts only while nothing of the process is starting and no
+    // instance of the new version is crashed: a new version that crashes at its first
+    // index never spreads to the others.
+    bool rollout_open = true;
     for (auto& [index, list] : indices) {
-      for (const auto* a : list) any_starting = any_starting || a->state == InstanceState::kStarting;
+      for (const auto* a : list) {
+        if (a->state == InstanceState::kStarting) rollout_open = false;
+        if (a->version == d.version && a->state == InstanceState::kCrashed) rollout_open = false;
+      }
     }
-    bool replacement_started = false;
     for (int index = 0; index < d.instances; ++index) {
       auto found = indices.find(index);
       if (found == indices.end() || found->second.empty()) {
         plan.start.push_back({d.key, d.version, index, 0, ""});
         continue;
       }
-      auto& list = found->second;
-      const ActualInstance* current_running = nullptr;
-      const ActualInstance* current_live = nullptr;  // starting or running at the desired version
+      const auto& list = found->second;
+      // The one instance of the desired version that holds the index: running before
+      // starting before crashed; among equals the first by container id (the list's
+      // order is the snapshot's, which is by id). Every other one of that version is a
+      // duplicate and stops.
+      const ActualInstance* keeper = nullptr;
+      auto rank = [](InstanceState s) { return s == InstanceState::kRunning ? 0 : s == InstanceState::kStarting ? 1 : 2; };
       for (const auto* a : list) {
         if (a->version != d.version) continue;
-        if (a->state == InstanceState::kRunning) current_running = a;
-        if (a->state == InstanceState::kRunning || a->state == InstanceState::kStarting) current_live = a;
+        if (keeper == nullptr || rank(a->state) < rank(keeper->state)) keeper = a;
       }
-      // Old versions and crashed duplicates go once a current one runs.
+      bool old_serving = false;  // an instance of another version is running or starting here
       for (const auto* a : list) {
-        if (current_running && a != current_running && (a->version != d.version || a->state == InstanceState::kCrashed)) {
-          plan.stop.push_back(a->container_id);
+        if (a->version == d.version) {
+          if (a != keeper) plan.stop.push_back(a->container_id);
+        } else if (a->state == InstanceState::kCrashed) {
+          plan.stop.push_back(a->container_id);  // replaced now, not after its backoff
+        } else if (keeper && keeper->state == InstanceState::kRunning) {
+          plan.stop.push_back(a->container_id);  // the new version runs: the old one goes
+        } else {
+          old_serving = true;
         }
       }
-      if (current_running) continue;
-      // Crashed instances: restart when due (only if nothing live holds the index).
-      for (const auto* a : list) {
-        if (a->state != InstanceState::kCrashed || current_live) continue;
-        auto delay = policy.RestartDelay(a->crash_count);
-        if (!delay) continue;  // given up
-        auto due = a->crashed_at + *delay;
-        if (snap.now >= due) {
-          plan.start.push_back({d.key, d.version, index, a->crash_count, a->container_id});
-        } else if (!plan.next_restart_due || due < *plan.next_restart_due) {
-          plan.next_restart_due = due;
-        }
-      }
-      // Rolling replacement of an old version, one per process at a time.
-      if (!current_live && !any_starting && !replacement_started) {
-        bool old_running = std::any_of(list.begin(), list.end(), [&](const ActualInstance* a) {
-          return a->version != d.version && a->state == InstanceState::kRunning;
-        });
-        if (old_running) {
+      if (keeper == nullptr) {
+        // Nothing of the new version yet. With no old instance serving, start it at once
+        // (a new droplet does not wait out the old one's backoff); otherwise it is a rolling
+        // replacement, one per process at a time.
+        if (!old_serving) {
           plan.start.push_back({d.key, d.version, index, 0, ""});
-          replacement_started = true;
+        } else if (rollout_open) {
+          plan.start.push_back({d.key, d.version, index, 0, ""});
+          rollout_open = false;
         }
+        continue;
+      }
+      if (keeper->state != InstanceState::kCrashed) continue;
+      // A crashed instance is restarted (crash count kept) when its backoff has passed. While
+      // an old version still serves the index, a new version gets only the immediate
+      // restarts: after those the rollout is abandoned and the old version keeps serving.
+      if (old_serving && keeper->crash_count > policy.immediate_restarts) {
+        plan.abandoned.push_back(keeper->container_id);
+        continue;
+      }
+      auto delay = policy.RestartDelay(keeper->crash_count);
+      if (!delay) continue;  // given up
+      auto due = keeper->crashed_at + *delay;
+      if (snap.now >= due) {
+        plan.start.push_back({d.key, d.version, index, keeper->crash_count, keeper->container_id});
+      } else if (!plan.next_restart_due || due < *plan.next_restart_due) {
+        plan.next_restart_due = due;
       }
     }
   }

@@ -7,12 +7,20 @@
 //   - An index in [0, instances) with no instance is started.
 //   - An instance whose index is >= instances, or whose process is no longer
 //     desired, is stopped.
+//   - One instance per index: of the desired version, a running one is kept
+//     before a starting one before a crashed one; other instances of that
+//     version at the index (duplicates) are stopped.
 //   - A crashed instance is restarted (same index, crash count kept) once its
 //     backoff has passed; never after the policy gives up on it.
-//   - A new version replaces instances one at a time per process: a
-//     replacement starts beside the oldest-version instance of the lowest index
-//     while nothing of that process is starting; the old one is stopped once a
-//     replacement at its index is running.
+//   - A crashed instance of an old version is stopped and the desired version
+//     started at once: a new droplet does not wait out an old backoff.
+//   - A new version replaces running instances one at a time per process: a
+//     replacement starts beside the old instance of the lowest index while
+//     nothing of that process is starting and no instance of the new version is
+//     crashed; the old one is stopped once the replacement at its index runs.
+//   - While an old version still serves an index, its crashed replacement gets
+//     only the policy's immediate restarts; then the rollout is abandoned
+//     (Plan::abandoned) and the old version keeps serving.
 //   - A runtime container that no tracked instance owns is an orphan and is removed.
 #pragma once
 
@@ -71,6 +79,9 @@ struct Plan {
   std::vector<std::string> stop;        // container ids to stop gracefully, then remove
   std::vector<std::string> remove;      // orphaned container ids to remove at once
   std::optional<std::chrono::steady_clock::time_point> next_restart_due;  // earliest backoff still running
+  // Crashed new-version instances left crashed because their rollout was abandoned
+  // (an old version keeps serving their index). Not an action: for reporting.
+  std::vector<std::string> abandoned;
 
   bool empty() const { return start.empty() && stop.empty() && remove.empty(); }
 };

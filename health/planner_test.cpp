@@ -136,4 +136,75 @@ TEST_CASE("Scaling to zero stops every instance of the process") {
   CHECK(plan.stop == std::vector<std::string>{"c0", "c1"});
 }
 
+TEST_CASE("A crashed replacement is restarted with its crash count and no second replacement starts beside it") {
+  auto snap = Snap({{kWeb, "v2", 2}}, {});
+  auto crashed = Inst("b0", kWeb, 0, InstanceState::kCrashed, "v2");
+  crashed.crash_count = 1;
+  crashed.crashed_at = snap.now;
+  snap.actual = {Inst("a0", kWeb, 0, InstanceState::kRunning), Inst("a1", kWeb, 1, InstanceState::kRunning), crashed};
+  auto plan = PlanConvergence(snap, {});
+  REQUIRE(plan.start.size() == 1);  // not a fresh one for index 0, not one for index 1
+  CHECK(plan.start[0] == Plan::Start{kWeb, "v2", 0, 1, "b0"});
+  CHECK(plan.stop.empty());  // the old version keeps serving
+}
+
+TEST_CASE("A replacement that keeps crashing while the old version serves is abandoned, not restarted") {
+  auto snap = Snap({{kWeb, "v2", 1}}, {});
+  auto crashed = Inst("b0", kWeb, 0, InstanceState::kCrashed, "v2");
+  crashed.crash_count = 4;  // past the three immediate restarts
+  crashed.crashed_at = snap.now - 1h;
+  snap.actual = {Inst("a0", kWeb, 0, InstanceState::kRunning), crashed};
+  auto plan = PlanConvergence(snap, {});
+  CHECK(plan.empty());
+  CHECK(plan.abandoned == std::vector<std::string>{"b0"});
+  CHECK_FALSE(plan.next_restart_due.has_value());
+}
+
+TEST_CASE("Without an old version serving, a crashing new version is restarted per the backoff as usual") {
+  auto snap = Snap({{kWeb, "v2", 1}}, {});
+  auto crashed = Inst("b0", kWeb, 0, InstanceState::kCrashed, "v2");
+  crashed.crash_count = 4;  // 30 s
+  crashed.crashed_at = snap.now - 30s;
+  snap.actual = {crashed};
+  auto plan = PlanConvergence(snap, {});
+  REQUIRE(plan.start.size() == 1);
+  CHECK(plan.start[0] == Plan::Start{kWeb, "v2", 0, 4, "b0"});
+  CHECK(plan.abandoned.empty());
+}
+
+TEST_CASE("Several instances of the desired version at one index: one is kept, running before starting") {
+  auto plan = PlanConvergence(Snap({{kWeb, "v2", 1}}, {Inst("b1", kWeb, 0, InstanceState::kStarting, "v2"),
+                                                       Inst("b2", kWeb, 0, InstanceState::kRunning, "v2"),
+                                                       Inst("b3", kWeb, 0, InstanceState::kRunning, "v2"),
+                                                       Inst("b4", kWeb, 0, InstanceState::kCrashed, "v2"),
+                                                       Inst("a0", kWeb, 0, InstanceState::kRunning, "v1")}),
+                              {});
+  CHECK(plan.start.empty());
+  CHECK(plan.stop == std::vector<std::string>{"a0", "b1", "b3", "b4"});
+}
+
+TEST_CASE("A new version replaces a crashed old instance at once instead of waiting out its backoff") {
+  auto snap = Snap({{kWeb, "v2", 1}}, {});
+  auto crashed = Inst("a0", kWeb, 0, InstanceState::kCrashed, "v1");
+  crashed.crash_count = 6;  // 2 min of backoff left
+  crashed.crashed_at = snap.now;
+  snap.actual = {crashed};
+  auto plan = PlanConvergence(snap, {});
+  CHECK(plan.stop == std::vector<std::string>{"a0"});
+  REQUIRE(plan.start.size() == 1);
+  CHECK(plan.start[0] == Plan::Start{kWeb, "v2", 0, 0, ""});
+}
+
+TEST_CASE("Crashed instances of an abandoned version are stopped when a fixed version comes") {
+  auto snap = Snap({{kWeb, "v3", 1}}, {});
+  auto crashed = Inst("b0", kWeb, 0, InstanceState::kCrashed, "v2");
+  crashed.crash_count = 4;
+  crashed.crashed_at = snap.now;
+  snap.actual = {Inst("a0", kWeb, 0, InstanceState::kRunning, "v1"), crashed};
+  auto plan = PlanConvergence(snap, {});
+  CHECK(plan.stop == std::vector<std::string>{"b0"});
+  REQUIRE(plan.start.size() == 1);
+  CHECK(plan.start[0] == Plan::Start{kWeb, "v3", 0, 0, ""});
+}
+
 }  // namespace wharf::health

@@ -42,6 +42,7 @@ std::string_view InstanceEventName(InstanceEventKind kind) {
     case InstanceEventKind::kHealthy: return "instance-healthy";
     case InstanceEventKind::kCrashed: return "instance-crashed";
     case InstanceEventKind::kStopped: return "instance-stopped";
+    case InstanceEventKind::kRolloutAbandoned: return "rollout-abandoned";
   }
   return "instance-starting";
 }
@@ -276,8 +277,8 @@ void Supervisor::RunChecks() {
         }
         Emit(InstanceEventKind::kHealthy, t);
       } else if (now - t.started_at >= check.start_timeout) {
-        Crash(t, "Timed out after " + FormatTimeout(check.start_timeout) + ": health check never passed.", 0, false,
-              true);
+        Crash(t, "Instance never healthy after " + FormatTimeout(check.start_timeout) + ": " + probe.message(), 0,
+              false, true);
       } else {
         // Poll soon after start, then back off to the configured interval: a compiled
         // app listens within milliseconds and should not wait a whole interval.
@@ -286,7 +287,7 @@ void Supervisor::RunChecks() {
         ++t.startup_probes;
       }
     } else if (!probe.ok()) {
-      Crash(t, "health check failed: " + probe.message(), 0, false, true);
+      Crash(t, "Instance became unhealthy: " + probe.message(), 0, false, true);
     } else if (auto over = DiskOverQuota(id); !over.empty()) {
       // The kernel does not cap the instance's writable layer here; the quota is enforced
       // like Cloud Foundry does it for disk: the instance is stopped and restarted.
@@ -307,9 +308,11 @@ std::string Supervisor::DiskOverQuota(const std::string& id) {
 void Supervisor::StartInstance(const Plan::Start& s) {
   const ProcessDesire* d = DesireFor(s.key);
   if (!d) return;
+  std::string last_reason;
   if (!s.replaces.empty()) {
     auto old = tracked_.find(s.replaces);
     if (old != tracked_.end()) {
+      last_reason = old->second.last_reason;
       bool in_runtime = old->second.in_runtime;
       std::string id = s.replaces;
       tracked_.erase(old);
@@ -326,6 +329,7 @@ void Supervisor::StartInstance(const Plan::Start& s) {
   t.actual.index = s.index;
   t.actual.crash_count = s.crash_count;
   t.actual.state = InstanceState::kStarting;
+  t.last_reason = std::move(last_reason);
   auto now = clock_.Monotonic();
   t.started_at = now;
   t.next_check = now;
@@ -378,6 +382,14 @@ void Supervisor::Execute(const Plan& plan) {
   for (const auto& id : plan.remove) {
     std::lock_guard<std::mutex> lock(tasks_mu_);
     tasks_.push_back(std::async(std::launch::async, [this, id] { (void)runtime_.Destroy(id); }));
+  }
+  for (const auto& id : plan.abandoned) {
+    auto it = tracked_.find(id);
+    if (it == tracked_.end() || it->second.abandoned) continue;
+    it->second.abandoned = true;
+    Emit(InstanceEventKind::kRolloutAbandoned, it->second,
+         "new version crashed " + std::to_string(it->second.actual.crash_count) +
+             " times; the previous version keeps serving (last crash: " + it->second.last_reason + ")");
   }
   int started = 0;
   for (const auto& s : plan.start) {

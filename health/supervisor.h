@@ -55,7 +55,9 @@ class EndpointPublisher {
   virtual void Unpublish(const Endpoint& endpoint) = 0;
 };
 
-enum class InstanceEventKind { kStarting, kHealthy, kCrashed, kStopped };
+// kRolloutAbandoned: a new version's instance kept crashing while the old version
+// still served its index; it is left crashed and the old version keeps serving.
+enum class InstanceEventKind { kStarting, kHealthy, kCrashed, kStopped, kRolloutAbandoned };
 std::string_view InstanceEventName(InstanceEventKind kind);
 
 struct InstanceEvent {
@@ -63,7 +65,7 @@ struct InstanceEvent {
   ProcessKey key;
   int index = 0;
   std::string container_id;
-  std::string reason;       // crashes: "exited with status 1", "out of memory", "health check failed: ..."
+  std::string reason;       // crashes: "exited with status 1", "out of memory", "Instance became unhealthy: ..."
   int exit_code = 0;
   bool oom_killed = false;
   int crash_count = 0;
@@ -159,7 +161,8 @@ class Supervisor {
     bool in_runtime = true;  // false for a start that failed
     int startup_probes = 0;  // failed startup checks so far (the first ones come quicker)
     bool recovered = false;  // adopted by Recover(): running since before this supervisor
-    std::string last_reason;
+    bool abandoned = false;  // kRolloutAbandoned was emitted for it
+    std::string last_reason;  // of the last crash, carried into its restarts
   };
 
   void DrainExits();

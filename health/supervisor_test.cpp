@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "runtime/testing/fake_container_runtime.h"
@@ -177,7 +178,7 @@ TEST_CASE("An instance whose startup check never passes crashes at the start tim
   CHECK(w.prober.probes == probes_before + 1);  // polled every second, not busier
   CHECK(w.rec.Count(InstanceEventKind::kCrashed) == 1);
   bool timed_out = false;
-  for (auto& e : w.rec.events) timed_out = timed_out || e.reason == "Timed out after 1m0s: health check never passed.";
+  for (auto& e : w.rec.events) timed_out = timed_out || e.reason == "Instance never healthy after 1m0s: connection refused";
   CHECK(timed_out);
   CHECK(w.rt.boxes.count(id) == 0);  // killed and replaced (first crash: at once)
   CHECK(w.rt.Ids().size() == 1);
@@ -216,7 +217,7 @@ TEST_CASE("A failing liveness check is a crash") {
   CHECK(w.rec.endpoints.empty());
   CHECK(w.rec.Count(InstanceEventKind::kCrashed) == 1);
   bool found = false;
-  for (auto& e : w.rec.events) found = found || e.reason == "health check failed: connection refused";
+  for (auto& e : w.rec.events) found = found || e.reason == "Instance became unhealthy: connection refused";
   CHECK(found);
 }
 
@@ -349,6 +350,87 @@ TEST_CASE("A routed instance stopped on purpose loses its endpoint first and is 
   sup.WaitForStops();
   CHECK(std::chrono::steady_clock::now() - t0 >= 300ms);
   CHECK(w.rt.Ids().empty());
+}
+
+TEST_CASE("A new version that crashes at once: one replacement at a time, held to the backoff, then abandoned") {
+  World w;
+  w.sup.SetProcess(w.Web(2, "v1"));
+  w.Step();
+  w.HealAll();
+  w.Step(1s);
+  REQUIRE(w.rec.endpoints.size() == 2);
+  const int started_before = w.rt.started;
+  w.sup.SetProcess(w.Web(2, "v2"));
+  std::size_t most_containers = 0;
+  // Two minutes of fake time, each v2 container exiting with status 1 as soon as it starts.
+  for (int second = 0; second < 120; ++second) {
+    w.Step(1s);
+    for (const auto& id : w.rt.Ids()) {
+      auto spec = w.rt.SpecOf(id);
+      if (spec.ok() && spec->labels.at("wharf.version") == "v2") w.rt.Exit(id, 1);
+    }
+    w.Step();
+    most_containers = std::max(most_containers, w.rt.Ids().size());
+  }
+  // The first replacement and its three immediate restarts, nothing more.
+  CHECK(w.rt.started - started_before == 4);
+  CHECK(most_containers <= 3);  // two old ones and at most one new
+  CHECK(w.rec.Count(InstanceEventKind::kRolloutAbandoned) == 1);
+  // The old version still serves both indices.
+  CHECK(w.rec.endpoints.size() == 2);
+  for (const auto& e : w.rec.endpoints) CHECK(e.version == "v1");
+  int per_index0 = 0;
+  for (const auto& i : w.sup.Instances("app-1")) per_index0 += i.index == 0 ? 1 : 0;
+  CHECK(per_index0 == 2);  // the old one running, the new one crashed beside it
+
+  // A fixed version replaces them one by one and leaves one instance per index.
+  w.sup.SetProcess(w.Web(2, "v3"));
+  for (int step = 0; step < 6; ++step) {
+    w.Step();
+    w.HealAll();
+    w.Step(1s);
+  }
+  auto instances = w.sup.Instances("app-1");
+  REQUIRE(instances.size() == 2);
+  CHECK(instances[0].index == 0);
+  CHECK(instances[1].index == 1);
+  for (const auto& i : instances) {
+    CHECK(i.version == "v3");
+    CHECK(i.state == InstanceState::kRunning);
+  }
+  CHECK(w.rt.Ids().size() == 2);
+}
+
+TEST_CASE("A new version of an app in crash backoff starts at once") {
+  World w;
+  w.sup.SetProcess(w.Web(1, "v1"));
+  for (int crash = 0; crash < 5; ++crash) {  // into the 60 s backoff
+    w.Step(60s);
+    if (!w.rt.Ids().empty()) w.rt.Exit(w.rt.Ids()[0], 1);
+    w.Step();
+  }
+  REQUIRE(w.rt.Ids().empty());
+  auto before = w.sup.Instances("app-1");
+  REQUIRE(before.size() == 1);
+  REQUIRE(before[0].state == InstanceState::kCrashed);
+  w.sup.SetProcess(w.Web(1, "v2"));
+  w.Step();
+  REQUIRE(w.rt.Ids().size() == 1);
+  CHECK(w.rt.SpecOf(w.rt.Ids()[0])->labels.at("wharf.version") == "v2");
+  CHECK(w.rt.SpecOf(w.rt.Ids()[0])->labels.at("wharf.crashes") == "0");
+}
+
+TEST_CASE("A restarted instance keeps the reason of its last crash") {
+  World w;
+  w.sup.SetProcess(w.Web(1));
+  w.Step();
+  w.rt.Exit(w.rt.Ids()[0], 3);
+  w.Step();
+  auto inst = w.sup.Instances("app-1");
+  REQUIRE(inst.size() == 1);
+  CHECK(inst[0].state == InstanceState::kStarting);
+  CHECK(inst[0].crash_count == 1);
+  CHECK(inst[0].last_crash_reason == "exited with status 3");
 }
 
 TEST_CASE("A large scale-up is spread over ticks, a few starts each") {

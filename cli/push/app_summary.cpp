@@ -100,7 +100,7 @@ Status PrintAppSummary(CliContext& ctx, ApiClient& api, const api::App& app) {
     if (!instances.ok()) return instances.status();
     const std::vector<api::Instance>& list = instances->resources;
     long running = 0;
-    for (const api::Instance& i : list) running += i.state == "RUNNING" ? 1 : 0;
+    for (const api::Instance& i : list) running += i.state == "RUNNING" && !i.outdated ? 1 : 0;
     std::string command = process.command.value_or("");
     if (command.empty() && *droplet) {
       auto it = (*droplet)->process_types.find(process.type);
@@ -123,7 +123,8 @@ Status PrintAppSummary(CliContext& ctx, ApiClient& api, const api::App& app) {
     }
     std::vector<std::vector<std::string>> rows;
     for (const api::Instance& i : list) {
-      rows.push_back({"#" + std::to_string(i.index), Lower(i.state), i.since.value_or(""), Percent(i),
+      rows.push_back({"#" + std::to_string(i.index), Lower(i.state) + (i.outdated ? " (previous version)" : ""),
+                      i.since.value_or(""), Percent(i),
                       Usage(i.memory_bytes, process.memory_in_mb), Usage(i.disk_bytes, process.disk_in_mb),
                       i.details.value_or("")});
     }

@@ -1,6 +1,7 @@
 #include "cli/push/staging.h"
 
 #include <charconv>
+#include <map>
 #include <ostream>
 
 #include "api-model/event.h"
@@ -89,17 +90,21 @@ Status WaitForRunning(CliContext& ctx, ApiClient& api, const api::App& app) {
     Result<api::Page<api::Instance>> instances =
         api.GetAs<api::Page<api::Instance>>("/v1/processes/" + web->guid + "/instances");
     if (!instances.ok()) return instances.status();
-    std::int64_t crashed = 0;
+    // Cloud Foundry's rule: the start failed once every instance of the new version has
+    // crashed. An instance restarted after a crash (STARTING with a crash count) counts
+    // as crashed: restarts come at once, so the CRASHED state itself is rarely seen.
+    std::map<std::int64_t, bool> crashed_by_index;
     std::string details;
     for (const api::Instance& i : instances->resources) {
       // An instance of the version before this start/restart does not count.
       if (i.outdated) continue;
       if (i.state == "RUNNING") return Status::Ok();
-      if (i.state == "CRASHED") {
-        ++crashed;
-        if (details.empty()) details = i.details.value_or("");
-      }
+      bool crashed = i.state == "CRASHED" || (i.state == "STARTING" && i.crash_count.value_or(0) > 0);
+      if (crashed && details.empty()) details = i.details.value_or("");
+      crashed_by_index[i.index] = crashed;
     }
+    std::int64_t crashed = 0;
+    for (const auto& [index, c] : crashed_by_index) crashed += c ? 1 : 0;
     if (crashed >= desired) {
       return Status::Unprocessable("app '" + name + "' crashed" + (details.empty() ? "" : ": " + details) +
                                    "; see 'wharf logs " + name + " --recent'");

@@ -1,5 +1,7 @@
 // Processes: list and get per app, create or replace, update, scale, delete, instances.
+#include <algorithm>
 #include <map>
+#include <tuple>
 #include <optional>
 
 #include "controller/api/api_context.h"
@@ -10,14 +12,16 @@
 namespace wharf::controller {
 namespace {
 
-// {"type": "port"|"process"|"http", "endpoint"?, "invocation_timeout"?, "timeout"?}; omitted fields take defaults.
-Result<std::optional<HealthCheck>> ReadHealthCheck(const JsonFields& body) {
+// {"type": "port"|"process"|"http", "endpoint"?, "invocation_timeout"?, "timeout"?}; omitted fields take
+// defaults: the type `default_type` (DefaultHealthCheckType of the process type).
+Result<std::optional<HealthCheck>> ReadHealthCheck(const JsonFields& body, HealthCheckType default_type) {
   Result<const nlohmann::json*> obj = body.Object("health_check");
   if (!obj.ok()) return obj.status();
   if (*obj == nullptr) return std::optional<HealthCheck>();
   JsonFields fields(**obj, "health_check");
   WHARF_RETURN_IF_ERROR(fields.OnlyKnown({"type", "endpoint", "invocation_timeout", "timeout"}));
   HealthCheck hc;
+  hc.type = default_type;
   auto type = fields.String("type");
   if (!type.ok()) return type.status();
   if (*type) {
@@ -79,7 +83,7 @@ void AddProcessHandlers(HttpRouter& router, ApiContext& ctx) {
     WHARF_RETURN_IF_ERROR(ReadInt(body, "instances", 0, 1000, spec.instances));
     WHARF_RETURN_IF_ERROR(ReadInt(body, "memory_in_mb", 1, 1 << 20, spec.memory_in_mb));
     WHARF_RETURN_IF_ERROR(ReadInt(body, "disk_in_mb", 1, 1 << 20, spec.disk_in_mb));
-    auto hc = ReadHealthCheck(body);
+    auto hc = ReadHealthCheck(body, DefaultHealthCheckType(req.Param("type")));
     if (!hc.ok()) return hc.status();
     spec.health_check = *hc;
     return Reply(res, ctx.processes.Put(req.actor(), req.Param("guid"), req.Param("type"), spec));
@@ -98,7 +102,9 @@ void AddProcessHandlers(HttpRouter& router, ApiContext& ctx) {
     auto command = body.NullableString("command");
     if (!command.ok()) return command.status();
     patch.command = *command;
-    auto hc = ReadHealthCheck(body);
+    Result<Process> current = ctx.processes.Get(req.Param("guid"));
+    if (!current.ok()) return current.status();
+    auto hc = ReadHealthCheck(body, DefaultHealthCheckType(current->type));
     if (!hc.ok()) return hc.status();
     patch.health_check = *hc;
     return Reply(res, ctx.processes.Patch(req.actor(), req.Param("guid"), patch));
@@ -132,30 +138,37 @@ void AddProcessHandlers(HttpRouter& router, ApiContext& ctx) {
     if (reports) {
       Result<AppView> app = ctx.apps.Get(p->app_guid);
       if (!app.ok()) return app.status();
-      std::map<int, const InstanceReport*> by_index;
-      for (const InstanceReport& r : *reports) by_index[r.index] = &r;
       const int shown = app->app.state == AppState::kStarted ? p->instances : 0;
       const std::string current_version = InstanceVersion(app->app, *p);
-      for (int i = 0; i < shown; ++i) {
-        if (!by_index.count(i)) by_index[i] = nullptr;
-      }
-      for (const auto& [index, r] : by_index) {
-        nlohmann::json item = {{"index", index}, {"state", r ? r->state : "DOWN"}};
-        if (r == nullptr) {
-          list.push_back(std::move(item));
+      // Every instance, by index; at one index the current version first, then one being
+      // replaced (a rolling update keeps the old instance serving until the new one runs).
+      std::vector<const InstanceReport*> sorted;
+      for (const InstanceReport& r : *reports) sorted.push_back(&r);
+      std::stable_sort(sorted.begin(), sorted.end(), [&](const InstanceReport* a, const InstanceReport* b) {
+        return std::make_tuple(a->index, a->version != current_version) <
+               std::make_tuple(b->index, b->version != current_version);
+      });
+      std::size_t next = 0;
+      for (int index = 0; index < shown || next < sorted.size(); ++index) {
+        if (next >= sorted.size() || sorted[next]->index != index) {
+          if (index < shown) list.push_back({{"index", index}, {"state", "DOWN"}});
           continue;
         }
-        item["since"] = r->since;
-        item["crash_count"] = r->crash_count;
-        // Started before the last start, restart or scale: being replaced.
-        item["outdated"] = r->version != current_version;
-        item["details"] = r->details.empty() ? nlohmann::json(nullptr) : nlohmann::json(r->details);
-        if (!r->address.empty()) item["address"] = r->address;
-        if (r->cpu) item["cpu"] = *r->cpu;
-        if (r->memory_bytes) item["memory_bytes"] = *r->memory_bytes;
-        if (r->disk_bytes) item["disk_bytes"] = *r->disk_bytes;
-        if (r->uptime_seconds) item["uptime"] = *r->uptime_seconds;
-        list.push_back(std::move(item));
+        for (; next < sorted.size() && sorted[next]->index == index; ++next) {
+          const InstanceReport& r = *sorted[next];
+          nlohmann::json item = {{"index", index}, {"state", r.state}};
+          item["since"] = r.since;
+          item["crash_count"] = r.crash_count;
+          // Started before the last start, restart or scale: being replaced.
+          item["outdated"] = r.version != current_version;
+          item["details"] = r.details.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.details);
+          if (!r.address.empty()) item["address"] = r.address;
+          if (r.cpu) item["cpu"] = *r.cpu;
+          if (r.memory_bytes) item["memory_bytes"] = *r.memory_bytes;
+          if (r.disk_bytes) item["disk_bytes"] = *r.disk_bytes;
+          if (r.uptime_seconds) item["uptime"] = *r.uptime_seconds;
+          list.push_back(std::move(item));
+        }
       }
     }
     res.Json(200, {{"resources", list}});

@@ -29,7 +29,8 @@ void RoutingSyncEndpoints::SetEndpoints(const std::string& app_guid, const std::
 
 void InstanceAuditRecorder::OnInstanceEvent(const health::InstanceEvent& event) {
   using Kind = health::InstanceEventKind;
-  if (event.kind == Kind::kCrashed) RecordCrash(event);
+  if (event.kind == Kind::kCrashed) RecordCrash(event, "app-crashed");
+  if (event.kind == Kind::kRolloutAbandoned) RecordCrash(event, "app-rollout-abandoned");
   if (event.kind == Kind::kHealthy) {
     events_.Log("instance-healthy", {{"app", event.key.app_guid},
                                      {"process", event.key.process_type},
@@ -39,11 +40,11 @@ void InstanceAuditRecorder::OnInstanceEvent(const health::InstanceEvent& event) 
   }
 }
 
-void InstanceAuditRecorder::RecordCrash(const health::InstanceEvent& event) {
+void InstanceAuditRecorder::RecordCrash(const health::InstanceEvent& event, const std::string& type) {
   (void)db_.Transact([&](Tx& tx) -> Status {
     Result<App> app = AppStore(tx).Get(event.key.app_guid);
     if (!app.ok()) return Status::Ok();  // deleted meanwhile: nothing to record against
-    return events_.Record(tx, Actor::System(), "app-crashed",
+    return events_.Record(tx, Actor::System(), type,
                           EventTarget{"app", app->guid, app->name, app->space_guid},
                           {{"process_type", event.key.process_type},
                            {"index", event.index},

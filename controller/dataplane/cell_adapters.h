@@ -48,7 +48,8 @@ class InstanceAuditRecorder final : public health::InstanceEventSink {
   void OnInstanceEvent(const health::InstanceEvent& event) override;
 
  private:
-  void RecordCrash(const health::InstanceEvent& event);
+  // An app event of `type` ("app-crashed", "app-rollout-abandoned") with the crash fields.
+  void RecordCrash(const health::InstanceEvent& event, const std::string& type);
 
   Database& db_;
   EventRecorder& events_;

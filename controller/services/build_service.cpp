@@ -151,7 +151,7 @@ Result<Droplet> BuildService::CompleteBuild(const std::string& build_guid, const
       p.app_guid = app->guid;
       p.type = type;
       p.instances = type == "web" ? 1 : 0;
-      if (type != "web") p.health_check.type = HealthCheckType::kProcess;
+      p.health_check.type = DefaultHealthCheckType(type);
       p.created_at = p.updated_at = now;
       WHARF_RETURN_IF_ERROR(processes.Insert(p));
     }

@@ -95,6 +95,7 @@ Result<Process> ProcessService::Put(const Actor& actor, const std::string& app_g
     if (spec.instances) p.instances = *spec.instances;
     if (spec.memory_in_mb) p.memory_in_mb = *spec.memory_in_mb;
     if (spec.disk_in_mb) p.disk_in_mb = *spec.disk_in_mb;
+    p.health_check.type = DefaultHealthCheckType(type);
     if (spec.health_check) p.health_check = *spec.health_check;
     WHARF_RETURN_IF_ERROR(ValidateProcess(p));
     WHARF_RETURN_IF_ERROR(*existing ? processes.Update(p) : processes.Insert(p));
