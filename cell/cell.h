@@ -1,7 +1,7 @@
 // The cell role of wharfd: runs the droplets of started apps as containers and
 // keeps them healthy and routed. It knows no database and no router: it reads
 // what should run through DesiredStateSource and reports through the interfaces
-// in CellDeps (controller/ implements them and data_plane.cpp wires them).
+// in CellDeps (controller/dataplane/ implements them, controller/daemon/data_plane.cpp wires them).
 //
 //   DesiredStateSource --(when ChangeCount moved, checked every sync_interval)--> Cell::Sync
 //     -> droplets unpacked once each under droplets_dir (shared by instances)

@@ -1,5 +1,5 @@
 // What the cell should run, as plain data, and the one interface it reads it
-// through. The cell knows no database: controller/desired_state_db.* implements
+// through. The cell knows no database: controller/dataplane/desired_state_db.* implements
 // DesiredStateSource over the SQL stores; tests give a fake.
 #pragma once
 

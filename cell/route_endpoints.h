@@ -1,7 +1,7 @@
 // The cell's routing output. The supervisor publishes and withdraws one healthy
 // instance at a time; RouteEndpoints keeps the set of each (app, process type) and
 // hands the whole set to an EndpointTable on every change. In wharfd the table is
-// RoutingSync (adapter in controller/cell_adapters.*).
+// RoutingSync (adapter in controller/dataplane/cell_adapters.*).
 #pragma once
 
 #include <map>

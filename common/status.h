@@ -1,7 +1,7 @@
 // Errors as values. Every fallible operation in Wharf returns a Status or a
 // Result<T>; library exceptions are caught at the adapter that calls the library.
 // The closed set of codes is mapped to HTTP statuses in one place
-// (controller/http_errors.cpp) and to exit codes in the CLI.
+// (controller/http/http_errors.cpp) and to exit codes in the CLI.
 #pragma once
 
 #include <cassert>

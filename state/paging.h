@@ -1,6 +1,6 @@
 // One page of a list read from the database: which page is asked for, and the
 // rows of that page with the total across all pages. How a page is asked for
-// and rendered over HTTP is controller/page_query.h.
+// and rendered over HTTP is controller/http/page_query.h.
 #pragma once
 
 #include <cstdint>
