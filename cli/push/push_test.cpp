@@ -224,6 +224,21 @@ TEST_CASE("With a cell, push waits for a running instance and reports a crash") 
   CHECK(Has(h.Out(), "#0   running   2026-11-26T08:36:00Z   1.2%   1.0 MiB of 1G   2.0 MiB of 1G"));
 }
 
+TEST_CASE("A rolling restart fails as soon as the new instance crashed, and says the previous version serves") {
+  CliHarness h;
+  h.server.set_builds_available(true);
+  h.server.set_roles({"api", "stager", "cell"});
+  auto app = WriteApp(h, "applications:\n- name: web\n  instances: 2\n");
+  REQUIRE(h.Run({"push", "--no-start"}, app) == 0);
+  // Index 0 has the new version, restarted once after a crash; both old instances still serve.
+  h.server.SetInstances("web", json::array({{{"index", 0}, {"state", "STARTING"}, {"crash_count", 1},
+                                             {"details", "exited with status 1"}},
+                                            {{"index", 0}, {"state", "RUNNING"}, {"outdated", true}},
+                                            {{"index", 1}, {"state", "RUNNING"}, {"outdated", true}}}));
+  CHECK(h.Run({"push"}, app) == 1);
+  CHECK(Has(h.Err(), "app 'web' crashed: exited with status 1; the previous version keeps serving"));
+}
+
 TEST_CASE("A failed build fails the push with the build's error") {
   CliHarness h;
   h.server.set_builds_available(true);

@@ -93,11 +93,16 @@ Status WaitForRunning(CliContext& ctx, ApiClient& api, const api::App& app) {
     // Cloud Foundry's rule: the start failed once every instance of the new version has
     // crashed. An instance restarted after a crash (STARTING with a crash count) counts
     // as crashed: restarts come at once, so the CRASHED state itself is rarely seen.
+    // During a rolling replacement the new version runs at one index at a time while the
+    // previous version serves the rest: there, every new instance that exists crashed.
     std::map<std::int64_t, bool> crashed_by_index;
     std::string details;
+    bool previous_serving = false;
     for (const api::Instance& i : instances->resources) {
-      // An instance of the version before this start/restart does not count.
-      if (i.outdated) continue;
+      if (i.outdated) {
+        previous_serving = previous_serving || i.state == "RUNNING";
+        continue;
+      }
       if (i.state == "RUNNING") return Status::Ok();
       bool crashed = i.state == "CRASHED" || (i.state == "STARTING" && i.crash_count.value_or(0) > 0);
       if (crashed && details.empty()) details = i.details.value_or("");
@@ -105,8 +110,10 @@ Status WaitForRunning(CliContext& ctx, ApiClient& api, const api::App& app) {
     }
     std::int64_t crashed = 0;
     for (const auto& [index, c] : crashed_by_index) crashed += c ? 1 : 0;
-    if (crashed >= desired) {
+    const bool all_new_crashed = crashed > 0 && crashed == static_cast<std::int64_t>(crashed_by_index.size());
+    if (crashed >= desired || (previous_serving && all_new_crashed)) {
       return Status::Unprocessable("app '" + name + "' crashed" + (details.empty() ? "" : ": " + details) +
+                                   (previous_serving ? "; the previous version keeps serving" : "") +
                                    "; see 'wharf logs " + name + " --recent'");
     }
     if (ctx.clock().Monotonic() >= deadline) {

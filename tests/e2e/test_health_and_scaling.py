@@ -307,6 +307,50 @@ class HealthAndScalingTest(PlatformTest):
         print(f"[measure] crashed instance: {inst[0]}\n[measure] wharf app row: {m.group(0).strip()}", flush=True)
         self.assertNotEqual(self.get("dies.localhost")[0], 200)
 
+    # --- 2b -----------------------------------------------------------------------
+    def test_a_crashing_new_version_over_a_healthy_app_is_abandoned_and_the_old_one_keeps_serving(self):
+        self.push_probe("rolly", instances=2)
+        host = "rolly.localhost"
+        d = self.make_app({"probe.py": PROBE_PY, "Procfile": "web: python3 probe.py\n"})
+        poller = Poller(self, host)
+        poller.start()
+        t0 = time.monotonic()
+        r = self.p.wharf("push", "rolly", "-b", "binary_buildpack", "-c", "echo broken; exit 1", cwd=d, expect=None)
+        failed_after = time.monotonic() - t0
+        print(f"\n[measure] push of a crashing version over a healthy app failed after {failed_after:.1f}s", flush=True)
+        self.assertNotEqual(r.code, 0, r)
+        self.assertIn("crashed", r.err, r)
+        self.assertIn("previous version keeps serving", r.err, r)
+
+        # The new version gets its three immediate restarts at one index, then is abandoned: the
+        # container count stays bounded and the old version answers every request meanwhile.
+        def abandoned():
+            r = self.p.wharf("events", "rolly", "--json")
+            return any(e.get("type") == "app-rollout-abandoned" for e in json.loads(r.out))
+        most = 0
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline or not abandoned():
+            most = max(most, len(self.p.container_ids()))
+            self.assertLess(time.monotonic() - t0, 90, "no app-rollout-abandoned event")
+            time.sleep(0.1)
+        crashes = self.crash_events("rolly")
+        self.assertEqual(sorted(int(c.get("crash_count", 0)) for c in crashes), [1, 2, 3, 4], crashes)
+        self.assertLessEqual(most, 3, "two old instances and at most one new one")
+        self.assertIn("Rollout abandoned", self.recent_logs("rolly"))
+        inst = self.instances("rolly")
+        old = [i for i in inst if i.get("outdated")]
+        self.assertEqual(sorted(i["index"] for i in old if i["state"] == "RUNNING"), [0, 1], inst)
+
+        # A fixed push replaces them: one running instance per index, two containers.
+        self.p.wharf("push", "rolly", "-b", "binary_buildpack", "-c", "python3 probe.py", cwd=d)
+        self.running_instances("rolly", 2)
+        self.poll("exactly two containers", lambda: len(self.p.container_ids()) == 2, timeout=30)
+        seen = self.served_indexes(host, 20)
+        self.assertEqual(sorted(seen), ["0", "1"], seen)
+        self.assertTrue(all(len(g) == 1 for g in seen.values()), seen)
+        poller.finish()
+        self.assertEqual(poller.failures(), [], "the router answered every request while versions changed")
+
     # --- 3 ------------------------------------------------------------------------
     def test_scale_instances_up_to_three_and_back_to_one(self):
         self.push_probe("scaly")
