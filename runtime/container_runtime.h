@@ -162,6 +162,10 @@ struct RuntimeConfig {
   // The bridge takes the subnet's first address; instances get the following ones.
   std::string bridge = "wharf0";
   std::string subnet = "10.244.0.0/16";
+  // TCP ports of the host's 127.0.0.1 that instances reach at the bridge's address (wharfd
+  // lists its router's port: apps reach each other through routes). Nothing else on the
+  // host is reachable from an instance, and instances do not reach each other directly.
+  std::vector<int> instance_host_ports;
   // Host networking (fallback, staging, the process backend): ports handed to instances.
   int host_port_min = 61000;
   int host_port_max = 61999;

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "common/file_io.h"
@@ -25,6 +27,81 @@ std::string Subnet::Address(std::uint32_t offset) const {
   char buf[INET_ADDRSTRLEN];
   ::inet_ntop(AF_INET, &a, buf, sizeof buf);
   return buf;
+}
+
+std::string BridgeRules(const std::string& bridge, const std::string& gateway, const std::vector<int>& host_ports) {
+  const std::string table = "wharf_" + bridge;
+  const std::string from_bridge = "iifname \"" + bridge + "\" ";
+  std::string dnat;
+  if (!host_ports.empty()) {
+    std::string set;
+    for (int port : host_ports) set += (set.empty() ? "" : ", ") + std::to_string(port);
+    dnat = "    " + from_bridge + "ip daddr " + gateway + " tcp dport { " + set + " } dnat to 127.0.0.1\n";
+  }
+  return "add table ip " + table + "\nflush table ip " + table + "\ntable ip " + table +
+         " {\n"
+         "  chain prerouting {\n"
+         "    type nat hook prerouting priority dstnat; policy accept;\n" +
+         dnat +
+         "  }\n"
+         "  chain input {\n"
+         "    type filter hook input priority filter; policy accept;\n"
+         "    " + from_bridge + "ct state established,related accept\n"
+         "    " + from_bridge + "ct status dnat accept\n"
+         "    " + from_bridge + "drop\n"
+         "  }\n"
+         "  chain forward {\n"
+         "    type filter hook forward priority filter; policy accept;\n"
+         "    " + from_bridge + "drop\n"
+         "  }\n"
+         "}\n";
+}
+
+namespace {
+
+// The start time of process `pid` (field 22 of /proc/PID/stat), or "" when it is gone.
+std::string ProcessStartTime(long pid) {
+  auto stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat.ok()) return "";
+  auto close = stat->rfind(')');
+  if (close == std::string::npos) return "";
+  std::istringstream fields(stat->substr(close + 2));
+  std::string field;
+  for (int i = 0; i < 20 && fields >> field; ++i) {
+  }
+  return field;
+}
+
+}  // namespace
+
+// Writes this process's host ports to <owners>/<pid> ("<start time> <port>..."), removes the
+// files of owners that are gone, and returns the sorted union of the live owners' ports.
+Result<std::vector<int>> RecordHostPorts(const fs::path& owners, const std::vector<int>& mine) {
+  const long self = static_cast<long>(::getpid());
+  std::string line = ProcessStartTime(self);
+  for (int port : mine) line += " " + std::to_string(port);
+  WHARF_RETURN_IF_ERROR(WriteFileAtomic(owners / std::to_string(self), line + "\n"));
+  std::set<int> all;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(owners, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    auto text = ReadFile(entry.path());
+    if (!text.ok()) continue;
+    std::istringstream in(*text);
+    std::string started;
+    in >> started;
+    if (started.empty() || ProcessStartTime(std::stol(name)) != started) {
+      fs::remove(entry.path(), ec);  // its owner is gone (or the pid is another process now)
+      continue;
+    }
+    int port = 0;
+    while (in >> port) {
+      if (port > 0 && port < 65536) all.insert(port);
+    }
+  }
+  if (ec) return Status::Internal("cannot list " + owners.string() + ": " + ec.message());
+  return std::vector<int>(all.begin(), all.end());
 }
 
 Result<Subnet> ParseSubnet(const std::string& cidr) {
@@ -50,7 +127,8 @@ std::string VethName(std::uint32_t offset) {
 }
 
 Result<std::unique_ptr<BridgeNetwork>> BridgeNetwork::Create(const std::string& bridge, const std::string& subnet,
-                                                             const fs::path& scratch_dir) {
+                                                             const fs::path& scratch_dir,
+                                                             const std::vector<int>& host_ports) {
   if (::geteuid() != 0) return Status::Unavailable("isolated networking needs root");
   if (bridge.empty() || bridge.size() > 15 || bridge.find_first_of("/ \"") != std::string::npos) {
     return Status::InvalidArgument("bad bridge name '" + bridge + "'");
@@ -110,18 +188,25 @@ Result<std::unique_ptr<BridgeNetwork>> BridgeNetwork::Create(const std::string& 
     }
     ::close(fd);
   }
-  std::string table = "wharf_" + bridge;
-  std::string rules = "add table ip " + table + "\nflush table ip " + table + "\ntable ip " + table +
-                      " {\n"
-                      "  chain prerouting {\n"
-                      "    type nat hook prerouting priority dstnat; policy accept;\n"
-                      "    iifname \"" + bridge + "\" ip daddr " + net->gateway_ +
-                      " meta l4proto { tcp, udp } dnat to 127.0.0.1\n"
-                      "  }\n"
-                      "}\n";
-  fs::path nft_file = scratch_dir / ("nft-" + bridge + ".conf");
-  WHARF_RETURN_IF_ERROR(WriteFileAtomic(nft_file, rules));
-  WHARF_RETURN_IF_ERROR(RunChecked({"nft", "-f", nft_file.string()}));
+  // The union of the live owners' host ports, under a lock so that two wharfd starting
+  // at once do not each write a table without the other's ports.
+  fs::path owners = fs::path("/run/wharf/net") / (bridge + ".ports");
+  std::error_code mk;
+  fs::create_directories(owners, mk);
+  if (mk) return Status::Internal("cannot create " + owners.string() + ": " + mk.message());
+  int lock_fd = ::open((owners.string() + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0) return Status::Internal("cannot open " + owners.string() + ".lock: " + std::strerror(errno));
+  while (::flock(lock_fd, LOCK_EX) != 0 && errno == EINTR) {
+  }
+  Result<std::vector<int>> ports = RecordHostPorts(owners, host_ports);
+  Status applied = ports.status();
+  if (ports.ok()) {
+    fs::path nft_file = scratch_dir / ("nft-" + bridge + ".conf");
+    applied = WriteFileAtomic(nft_file, BridgeRules(bridge, net->gateway_, *ports));
+    if (applied.ok()) applied = RunChecked({"nft", "-f", nft_file.string()});
+  }
+  ::close(lock_fd);  // releases the lock
+  WHARF_RETURN_IF_ERROR(applied);
   std::error_code ec;
   fs::create_directories(net->LeaseDir(), ec);
   if (ec) return Status::Internal("cannot create " + net->LeaseDir().string() + ": " + ec.message());
@@ -212,8 +297,10 @@ Result<Attachment> BridgeNetwork::Attach(const fs::path& state_dir) {
   fs::path host_batch = state_dir / "net-host.batch";
   fs::path ns_batch = state_dir / "net-ns.batch";
   Status w1 = WriteFileAtomic(host_batch, "link add " + a.veth + " type veth peer name eth0 netns " + a.netns +
-                                              "\nlink set " + a.veth + " master " + bridge_ + "\nlink set " +
-                                              a.veth + " up\n");
+                                              "\nlink set " + a.veth + " master " + bridge_ +
+                                              // An isolated port reaches the bridge (the host), not other ports.
+                                              "\nlink set " + a.veth + " type bridge_slave isolated on" +
+                                              "\nlink set " + a.veth + " up\n");
   Status w2 = WriteFileAtomic(ns_batch, "link set lo up\naddr add " + a.ip + "/" + std::to_string(subnet_.prefix) +
                                             " dev eth0\nlink set eth0 up\nroute add default via " + gateway_ + "\n");
   if (!w1.ok()) return fail(w1);

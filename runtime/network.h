@@ -3,10 +3,16 @@
 // on a file in its state folder) with a veth pair into the bridge, the next
 // free address of the subnet and a default route via the bridge.
 //
-// Host services on 127.0.0.1 stay reachable from instances at the bridge's
-// address (nftables DNAT from the bridge to 127.0.0.1, with route_localnet on
-// the bridge): an app reaches a database the platform runs on 127.0.0.1:5432
-// at <bridge address>:5432. Nothing else is routed: instances have no path out.
+// Deny by default. An instance reaches, on the host, only the TCP ports of
+// 127.0.0.1 listed as its host ports (the router's), at the bridge's address
+// (nftables DNAT to 127.0.0.1, route_localnet on the bridge): every other port
+// and address of the host drops its packets, nothing is forwarded off the
+// bridge (no path out), and instances do not reach each other on the bridge
+// (each veth is an isolated bridge port: app-to-app traffic goes through routes).
+//
+// Several wharfd processes may share one bridge: each records its host ports in
+// /run/wharf/net/<bridge>.ports/<pid> and the table allows the union of the live
+// ones (a dead owner's ports go at the next Create).
 //
 // Addresses are leased with O_EXCL files under /run/wharf/net/<bridge>/, so
 // several wharfd processes may share one bridge; a lease whose state folder is
@@ -17,6 +23,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 
@@ -42,9 +49,11 @@ struct Attachment {
 class BridgeNetwork {
  public:
   // Checks the tools (ip, nft), refuses a subnet another interface uses, creates the bridge, its
-  // address, route_localnet and the nft table (all idempotent).
+  // address, route_localnet and the nft table (all idempotent). `host_ports`: this owner's TCP
+  // ports of 127.0.0.1 that instances may reach.
   static Result<std::unique_ptr<BridgeNetwork>> Create(const std::string& bridge, const std::string& subnet,
-                                                       const std::filesystem::path& scratch_dir);
+                                                       const std::filesystem::path& scratch_dir,
+                                                       const std::vector<int>& host_ports = {});
 
   const std::string& gateway() const { return gateway_; }
 
@@ -69,6 +78,16 @@ class BridgeNetwork {
   std::string gateway_;
   std::filesystem::path scratch_;
 };
+
+// The nftables table of a bridge (applied with `nft -f`): DNAT of `host_ports` (TCP) at
+// `gateway` to 127.0.0.1; input from the bridge accepted only for those (and replies);
+// nothing forwarded from the bridge.
+std::string BridgeRules(const std::string& bridge, const std::string& gateway, const std::vector<int>& host_ports);
+
+// Records this process's `host_ports` in `owners`/<pid> (with its start time, so a reused pid
+// is not mistaken for it), removes the records of processes that are gone, and returns the
+// sorted union of the live records' ports.
+Result<std::vector<int>> RecordHostPorts(const std::filesystem::path& owners, const std::vector<int>& host_ports);
 
 // Removes bridge `bridge` and its nft table if no address on it is leased.
 Status RemoveBridgeIfUnused(const std::string& bridge);

@@ -248,7 +248,7 @@ Result<std::unique_ptr<ContainerRuntime>> MakeOciRuntime(const RuntimeConfig& co
     }
     std::vector<std::string> warnings;
     std::unique_ptr<BridgeNetwork> net;
-    auto made = BridgeNetwork::Create(config.bridge, config.subnet, config.state_root);
+    auto made = BridgeNetwork::Create(config.bridge, config.subnet, config.state_root, config.instance_host_ports);
     if (made.ok()) {
       net = std::move(*made);
       // Instances have no route out; name lookups go to the bridge address (a DNS

@@ -28,9 +28,10 @@ std::string Backend() {
   return b ? b : "auto";
 }
 
-std::unique_ptr<ContainerRuntime> MakeOci(const std::filesystem::path& root) {
+std::unique_ptr<ContainerRuntime> MakeOci(const std::filesystem::path& root, std::vector<int> host_ports = {}) {
   if (::geteuid() != 0) return nullptr;
   RuntimeConfig c;
+  c.instance_host_ports = std::move(host_ports);
   c.state_root = root / "runtime";
   c.backend = Backend();
   // Its own bridge and subnet, so a wharfd on the default wharf0 / 10.244.0.0/16 is unaffected.
@@ -121,24 +122,42 @@ TEST_CASE("oci backend: the app runs as uid 2000 with no capabilities, a read-on
   CHECK_FALSE(std::filesystem::exists(root.path / "droplet-sec" / "app" / "x"));  // the droplet is untouched
 }
 
-TEST_CASE("oci backend: an instance serves on PORT at its own address, and reaches host loopback services") {
+// A TCP listener on the host, on 127.0.0.1 or on every address; closed with the test.
+struct HostListener {
+  int fd = -1;
+  int port = 0;
+  explicit HostListener(bool loopback_only) {
+    fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(loopback_only ? INADDR_LOOPBACK : INADDR_ANY);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    ::listen(fd, 16);
+    port = ntohs(a.sin_port);
+  }
+  ~HostListener() { ::close(fd); }
+};
+
+// A shell line that reports "<label>-open" or "<label>-closed" for a TCP connect within 2 s.
+std::string ProbeLine(const std::string& label, const std::string& ip, int port) {
+  return "(timeout 2 bash -c 'exec 3<>/dev/tcp/" + ip + "/" + std::to_string(port) + "' 2>/dev/null && echo " +
+         label + "-open || echo " + label + "-closed); ";
+}
+
+TEST_CASE("oci backend: an instance serves on PORT at its own address and reaches only the host ports it is given") {
   TempRoot root;
-  auto rt = MakeOci(root.path);
+  HostListener router(true);      // the one port instances are given (wharfd: its router)
+  HostListener api(true);         // a loopback-only service: the API, an admin port, a database
+  HostListener everywhere(false); // a service on every address of the host
+  auto rt = MakeOci(root.path, {router.port});
   REQUIRE_OCI(rt);
-  // A host service on 127.0.0.1 only.
-  int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(lfd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  socklen_t len = sizeof a;
-  ::getsockname(lfd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::listen(lfd, 4);
-  int host_port = ntohs(a.sin_port);
+  const std::string host = rt->HostAddressForInstances();
 
   auto spec = Spec(root, "web",
-                   "(exec 3<>/dev/tcp/" + rt->HostAddressForInstances() + "/" + std::to_string(host_port) +
-                       " && echo reached-host) 2>&1; exec python3 -m http.server $PORT");
+                   ProbeLine("router", host, router.port) + ProbeLine("api", host, api.port) +
+                       ProbeLine("any", host, everywhere.port) + "exec python3 -m http.server $PORT");
   auto c = rt->Start(spec);
   REQUIRE_MESSAGE(c.ok(), c.status().ToString());
   std::string body;
@@ -149,7 +168,15 @@ TEST_CASE("oci backend: an instance serves on PORT at its own address, and reach
   if (!c->host_network) {
     CHECK(c->port == 8080);
     CHECK(c->ip.rfind("10.243.", 0) == 0);
-    CHECK(WaitUntil([&] { return ReadAll(c->state_dir / "stdout.log").find("reached-host") != std::string::npos; }));
+    CHECK(WaitUntil([&] { return ReadAll(c->state_dir / "stdout.log").find("any-") != std::string::npos; }));
+    const std::string out = ReadAll(c->state_dir / "stdout.log");
+    CHECK_MESSAGE(out.find("router-open") != std::string::npos, out);
+    CHECK_MESSAGE(out.find("api-closed") != std::string::npos, out);
+    CHECK_MESSAGE(out.find("any-closed") != std::string::npos, out);
+
+    // A second instance cannot reach the first one on the bridge (app-to-app goes through routes).
+    auto peer = RunLines(*rt, Spec(root, "peer", ProbeLine("peer", c->ip, c->port)));
+    CHECK(Contains(peer, "peer-closed"));
   }
   auto stats = rt->Stats("web");
   REQUIRE(stats.ok());
@@ -157,7 +184,6 @@ TEST_CASE("oci backend: an instance serves on PORT at its own address, and reach
   CHECK(stats->memory_limit == 128ull << 20);
   CHECK(stats->cpu_nanos > 0);
   CHECK(rt->Destroy("web").ok());
-  ::close(lfd);
 }
 
 TEST_CASE("oci backend: going over the memory limit is an OOM kill, recorded as such") {

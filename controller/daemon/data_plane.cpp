@@ -64,6 +64,9 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     rc.state_root = daemon.layout().runtime();
     rc.backend = config.runtime;
     rc.clock = &clock;
+    // Apps reach each other through this wharfd's router (at the bridge's address); the API,
+    // the router's admin port and every other host port stay out of their reach.
+    if (config.HasRole("router")) rc.instance_host_ports = {config.router_port};
     auto rt = runtime::MakeRuntime(rc);
     if (!rt.ok()) return rt.status().WithContext("starting the container runtime (--runtime " + config.runtime + ")");
     parts.runtime = std::move(rt).value();

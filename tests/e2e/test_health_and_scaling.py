@@ -58,6 +58,38 @@ def write_usr():
         return {"written": False, "error": f"{type(e).__name__}: {e}", "errno": e.errno}
 
 
+def gateway():
+    # the default route's gateway: the host side of the container's bridge
+    with open("/proc/net/route") as f:
+        for line in f.readlines()[1:]:
+            fields = line.split()
+            if fields[1] == "00000000":
+                g = int(fields[2], 16)
+                return ".".join(str((g >> s) & 255) for s in (0, 8, 16, 24))
+    return None
+
+
+def connect(host, port):
+    import socket
+    s = socket.socket()
+    s.settimeout(1.5)
+    try:
+        s.connect((host, port))
+        return {"host": host, "port": port, "connected": True, "error": None}
+    except OSError as e:
+        return {"host": host, "port": port, "connected": False, "error": f"{type(e).__name__}: {e}"}
+    finally:
+        s.close()
+
+
+def via_router(port, host_header):
+    import http.client
+    c = http.client.HTTPConnection(gateway(), port, timeout=5)
+    c.request("GET", "/", headers={"Host": host_header})
+    r = c.getresponse()
+    return {"status": r.status, "body": r.read().decode(errors="replace")[:500]}
+
+
 class H(BaseHTTPRequestHandler):
     def answer(self, obj, code=200):
         body = (json.dumps(obj) + "\n").encode()
@@ -88,6 +120,17 @@ class H(BaseHTTPRequestHandler):
             self.answer(write_usr())
         elif path == "/forkbomb":
             self.answer(forkbomb())
+        elif path == "/connect":
+            q = dict(kv.partition("=")[::2] for kv in query.split("&") if kv)
+            self.answer(connect(q.get("host") or gateway(), int(q["port"])))
+        elif path == "/via-router":
+            q = dict(kv.partition("=")[::2] for kv in query.split("&") if kv)
+            self.answer(via_router(int(q["port"]), q["host"]))
+        elif path == "/addr":
+            import socket
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.connect((gateway(), 9))
+            self.answer({"addr": s.getsockname()[0], "gateway": gateway(), "port": int(os.environ["PORT"])})
         elif path == "/alloc":
             mb = int(query.partition("=")[2] or "200")
             hog = [bytes([i % 251 + 1]) * (1 << 20) for i in range(mb)]  # touched: really resident
@@ -335,7 +378,9 @@ class HealthAndScalingTest(PlatformTest):
             time.sleep(0.1)
         crashes = self.crash_events("rolly")
         self.assertEqual(sorted(int(c.get("crash_count", 0)) for c in crashes), [1, 2, 3, 4], crashes)
-        self.assertLessEqual(most, 3, "two old instances and at most one new one")
+        # Two old instances and one new one; for a moment a restart's container is made while the
+        # crashed one it replaces is still being removed.
+        self.assertLessEqual(most, 4, "two old instances and at most one new one (plus one being removed)")
         self.assertIn("Rollout abandoned", self.recent_logs("rolly"))
         inst = self.instances("rolly")
         old = [i for i in inst if i.get("outdated")]
