@@ -12,6 +12,7 @@
 #include "controller/services/gc_service.h"
 #include "controller/http/http_exchange.h"
 #include "controller/http/http_router.h"
+#include "controller/http/stream_slots.h"
 #include "controller/platform/instance_reporter.h"
 #include "controller/platform/log_buffer.h"
 #include "controller/services/package_service.h"
@@ -36,6 +37,7 @@ struct ApiContext {
   LogBuffer& logs;
   InstanceReporterSlot& instances;
   RouteTableChannel& route_table;
+  StreamSlots& streams;  // bounds the log and routing streams open at once
   BodyLimits limits;
   // How often an idle log or route stream sends a newline so a dead client is noticed.
   std::chrono::milliseconds log_stream_keepalive{15000};

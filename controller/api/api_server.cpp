@@ -3,13 +3,14 @@
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerConnectionFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/TCPServerDispatcher.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
@@ -17,6 +18,7 @@
 #include <thread>
 
 #include "common/file_io.h"
+#include "controller/http/head_gate.h"
 #include "controller/http/http_errors.h"
 
 namespace wharf::controller {
@@ -115,6 +117,9 @@ class DispatcherFactory final : public Poco::Net::HTTPRequestHandlerFactory {
   Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
     return new Dispatcher(deps_);
   }
+  // What Poco's HTTPServer::stopAll does: each running connection hears of the stop
+  // (and, when `abort`, has its socket shut down).
+  void AnnounceStop(bool abort) { serverStopped(this, abort); }
 
  private:
   DispatchDeps deps_;
@@ -146,34 +151,47 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Bind(std::uint16_t port) {
   return std::unique_ptr<ApiServer>(new ApiServer(std::move(socket), bound));
 }
 
-void ApiServer::Start(const HttpRouter& router, Authenticator& auth, EventLog& log, const ApiServerOptions& options) {
-  auto params = new Poco::Net::HTTPServerParams;  // reference-counted by Poco
+Status ApiServer::Start(const HttpRouter& router, Authenticator& auth, EventLog& log, const ApiServerOptions& options) {
+  Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(options.max_threads);
   params->setMaxQueued(256);
-  params->setKeepAlive(true);
-  params->setKeepAliveTimeout(Poco::Timespan(static_cast<long>(options.keep_alive_timeout.count()), 0));
-  params->setTimeout(Poco::Timespan(60, 0));
+  // One request per connection: every request head passes the gate, so no thread
+  // ever waits on a client for the head of a next request.
+  params->setKeepAlive(false);
+  params->setTimeout(Poco::Timespan(60, 0));  // each read of a request body
   params->setServerName("wharfd");
   pool_ = std::make_unique<Poco::ThreadPool>(2, options.max_threads);
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new DispatcherFactory(DispatchDeps{router, auth, log, options.limits}),
-                                                    *pool_, *socket_, params);
-  server_->start();
+  factory_ = new DispatcherFactory(DispatchDeps{router, auth, log, options.limits});
+  dispatcher_ = new Poco::Net::TCPServerDispatcher(new Poco::Net::HTTPServerConnectionFactory(params, factory_),
+                                                   *pool_, params);
+  gate_ = std::make_unique<HeadGate>(socket_->impl()->sockfd(), options.gate,
+                                     [dispatcher = dispatcher_](const Poco::Net::StreamSocket& socket) {
+                                       dispatcher->enqueue(socket);
+                                     });
+  return gate_->Start();
 }
 
+std::size_t ApiServer::dropped_connections() const { return gate_ ? gate_->dropped() : 0; }
+
 void ApiServer::Stop(std::chrono::milliseconds grace) {
-  if (!server_) return;
-  server_->stop();  // no new connections
+  if (!dispatcher_) return;
+  gate_->Stop();  // no new connections
   try {
     socket_->close();  // refuse instead of queueing in the backlog
   } catch (const Poco::Exception&) {
   }
   auto deadline = std::chrono::steady_clock::now() + grace;
-  while (server_->currentConnections() > 0 && std::chrono::steady_clock::now() < deadline) {
+  while ((dispatcher_->currentConnections() > 0 || dispatcher_->queuedConnections() > 0) &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  server_->stopAll(/*abortCurrent=*/true);
+  static_cast<DispatcherFactory*>(factory_)->AnnounceStop(true);  // shuts the sockets of running requests
+  dispatcher_->stop();
   pool_->joinAll();
-  server_.reset();
+  dispatcher_->release();
+  dispatcher_ = nullptr;
+  factory_ = nullptr;
+  gate_.reset();
   pool_.reset();
 }
 

@@ -44,6 +44,8 @@ void AddLogHandlers(HttpRouter& router, ApiContext& ctx) {
     Result<AppView> app = ctx.apps.Get(req.Param("guid"));
     if (!app.ok()) return app.status();
     const std::string guid = app->app.guid;
+    Result<StreamSlots::Slot> slot = ctx.streams.Acquire();
+    if (!slot.ok()) return slot.status();
     std::uint64_t seen = ctx.logs.LastSeq();
     res.CloseConnection();  // the stream ends only when one side goes away
     std::ostream& out = res.StartStream(200, "application/x-ndjson");

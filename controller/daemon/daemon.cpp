@@ -97,6 +97,7 @@ struct Daemon::Parts {
   std::unique_ptr<GcService> gc;
   InstanceReporterSlot instances;
   RouteTableChannel route_table;
+  std::unique_ptr<StreamSlots> streams;
   std::unique_ptr<ApiContext> api_context;
   std::unique_ptr<HttpRouter> router;
   std::unique_ptr<ApiServer> server;
@@ -177,15 +178,17 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
                                       GcOptions{config.keep_droplets, options.gc_grace});
 
   if (p->server) {
+    ApiServerOptions server_options;
+    server_options.limits = options.limits;
+    // Streams may take all but a reserve of the request threads.
+    p->streams = std::make_unique<StreamSlots>(static_cast<std::size_t>(server_options.max_threads - 16));
     p->api_context = std::make_unique<ApiContext>(ApiContext{info, *p->db, *p->apps, *p->processes, *p->packages,
                                                              *p->builds, *p->routes, *p->buildpacks, *p->gc, *p->logs,
-                                                             p->instances, p->route_table, options.limits,
+                                                             p->instances, p->route_table, *p->streams, options.limits,
                                                              options.log_stream_keepalive});
     p->router = std::make_unique<HttpRouter>();
     AddAllHandlers(*p->router, *p->api_context);
-    ApiServerOptions server_options;
-    server_options.limits = options.limits;
-    p->server->Start(*p->router, *p->auth, *p->event_log, server_options);
+    WHARF_RETURN_IF_ERROR(p->server->Start(*p->router, *p->auth, *p->event_log, server_options));
     WHARF_RETURN_IF_ERROR(WriteFileAtomic(l.api_port_file(), std::to_string(p->server->port()) + "\n", 0644)
                               .WithContext("writing the api port file"));
   }

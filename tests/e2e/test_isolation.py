@@ -5,9 +5,11 @@ service listening on every interface, and not another app's container directly.
 
 The probe app is the one of test_health_and_scaling. Only loopback traffic and the platform's own network
 namespaces; the only processes started are this test's listeners and platform."""
+import http.client
 import json
 import socket
 import threading
+import time
 import unittest
 
 from harness import PlatformTest, free_port
@@ -50,7 +52,8 @@ class IsolationTest(PlatformTest):
     platform_args = {"extra_args": ["--router-admin-port", str(admin_port)]}
 
     def get_json(self, host, path):
-        status, _h, body = self.get(host, path)
+        # generous: a blocked probe waits out its own 1.5 s connect timeout, on a loaded machine
+        status, _h, body = self.get(host, path, timeout=30)
         self.assertEqual(status, 200, (host, path, body[:500]))
         return json.loads(body)
 
@@ -97,6 +100,76 @@ class IsolationTest(PlatformTest):
         # the victim itself is fine and the API still answers on the host
         self.assertEqual(self.get_json(victim, "/")["index"], "0")
         self.assertEqual(self.p.api("GET", "/v1/info", auth=False)[0], 200)
+
+
+    def test_slow_clients_and_held_streams_do_not_take_the_api_offline(self):
+        """Without a token: 400 connections that trickle header lines and 200 that send nothing; with
+        one: log streams until they are refused. `wharf apps` answers throughout."""
+        self.push_probe("busy")
+        socks = []
+        self.addCleanup(lambda: [s.close() for s in socks])
+        for i in range(600):
+            s = socket.create_connection(("127.0.0.1", self.p.api_port), 5)
+            if i < 400:
+                s.sendall(b"GET /v1/apps HTTP/1.1\r\nHost: x\r\n")
+            socks.append(s)
+        answered = []
+        stop = threading.Event()
+
+        def trickle():
+            n = 0
+            while not stop.wait(1.0):
+                n += 1
+                for s in socks[:400]:
+                    try:
+                        s.sendall(f"X-Slow-{n}: 1\r\n".encode())
+                    except OSError:
+                        pass
+        t = threading.Thread(target=trickle, daemon=True)
+        t.start()
+        self.addCleanup(stop.set)
+        for _ in range(5):
+            r = self.p.wharf("apps", expect=None, timeout=20)
+            answered.append(r.code == 0 and "busy" in r.out)
+            time.sleep(1)
+        print(f"\n[measure] wharf apps during the slow-header attack: {answered}", flush=True)
+        self.assertTrue(all(answered), answered)
+        # The gate gave up on every silent and trickling connection: 503 when evicted by newer ones
+        # over the per-peer limit (256 waiting heads), else 408 at the head deadline (10 s).
+        time.sleep(11)
+        answers = {}
+        for s in socks:
+            s.settimeout(0.5)
+            try:
+                status = s.recv(64)[:12].decode(errors="replace")
+            except OSError as e:
+                status = type(e).__name__
+            answers[status] = answers.get(status, 0) + 1
+        print(f"[measure] what the attack's connections were answered: {answers}", flush=True)
+        self.assertEqual(answers.get("HTTP/1.1 408", 0) + answers.get("HTTP/1.1 503", 0), len(socks), answers)
+        self.assertGreater(answers.get("HTTP/1.1 408", 0), 200, answers)  # the last ~256 waited it out
+
+        # Log streams hold a request thread each; past the limit they are refused with 503 and
+        # ordinary requests still answer.
+        streams, refused = [], 0
+        self.addCleanup(lambda: [c.close() for c in streams])
+        guid = self.app_json("busy")["guid"]
+        for _ in range(60):
+            c = http.client.HTTPConnection("127.0.0.1", self.p.api_port, timeout=10)
+            c.request("GET", f"/v1/apps/{guid}/logs/stream", headers={"Authorization": "Bearer " + self.p.admin_token()})
+            resp = c.getresponse()
+            if resp.status == 503:
+                refused += 1
+                c.close()
+            else:
+                self.assertEqual(resp.status, 200)
+                streams.append(c)
+        print(f"[measure] log streams open {len(streams)}, refused {refused}", flush=True)
+        self.assertEqual(len(streams), 48)
+        self.assertEqual(refused, 12)
+        r = self.p.wharf("apps", expect=None, timeout=20)
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("busy", r.out)
 
 
 if __name__ == "__main__":
