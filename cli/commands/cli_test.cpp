@@ -121,6 +121,8 @@ TEST_CASE("api URL checks /v1/info before saving, and the config file is 0600") 
 TEST_CASE("login reads the admin token file named by /v1/info, verifies it and never prints it") {
   CliHarness h(false);
   std::filesystem::path token_file = h.home.Write("admin-token", std::string(FakeWharfd::kToken) + "\n");
+  std::filesystem::permissions(token_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  h.home.Write("api-port", h.server.url().substr(h.server.url().rfind(':') + 1) + "\n");
   h.server.set_admin_token_file(token_file.string());
   CHECK(h.Run({"login", "-a", h.server.url()}) == 0);
   CHECK(Has(h.Out(), "User: admin"));

@@ -2,6 +2,7 @@
 #include <ostream>
 
 #include "api-model/info.h"
+#include "cli/client/admin_token_file.h"
 #include "cli/client/resources.h"
 #include "cli/client/usage_error.h"
 #include "cli/commands/commands.h"
@@ -95,24 +96,6 @@ std::string Trim(std::string s) {
   return s.substr(start);
 }
 
-// The admin token from the file /v1/info names, when this user may read it.
-Result<std::string> ReadAdminToken(const api::Info& info) {
-  const std::string& file = info.admin_token_file;
-  if (file.empty()) {
-    return Status::Unauthenticated("no token given, and wharfd does not say where its admin token is; "
-                                   "log in with 'wharf login --token TOKEN'");
-  }
-  Result<std::string> text = ReadFile(file);
-  if (!text.ok() || Trim(*text).empty()) {
-    return Status::Unauthenticated("no token given, and the admin token file " + file +
-                                   " cannot be read by this user (" +
-                                   (text.ok() ? std::string("it is empty") : text.status().message()) +
-                                   ");\nrun 'wharf login' as a user who can read it, or pass the token: "
-                                   "wharf login --token TOKEN (or set WHARF_TOKEN)");
-  }
-  return Trim(*text);
-}
-
 Status RunLogin(CliContext& ctx, const ParsedArgs& args) {
   std::optional<api::Info> info;
   if (std::optional<std::string> api = args.Value("a")) {
@@ -138,7 +121,7 @@ Status RunLogin(CliContext& ctx, const ParsedArgs& args) {
     token = Trim(*given);
     if (token.empty()) return UsageError("--token needs a non-empty token");
   } else {
-    Result<std::string> read = ReadAdminToken(*info);
+    Result<std::string> read = ReadLocalAdminToken(info->admin_token_file, api);
     if (!read.ok()) return read.status();
     token = *read;
   }
@@ -201,8 +184,9 @@ void AddSessionCommands(std::vector<Command>& out) {
                   "Getting started",
                   "Log in to wharfd",
                   "wharf login [-a API_URL] [--token TOKEN]",
-                  "Without --token, reads the admin token from the file wharfd names in GET /v1/info\n"
-                  "(admin_token_file) when this user may read it, which works on the wharfd machine.\n"
+                  "Without --token, reads the admin token of a wharfd on this machine: the file wharfd\n"
+                  "names in GET /v1/info, only when the endpoint is on loopback and the file is that\n"
+                  "wharfd's own (admin-token, mode 0600, beside an api-port file naming the endpoint's port).\n"
                   "The token is checked (GET /v1/whoami) and saved with mode 0600; it is never printed.\n"
                   "WHARF_TOKEN overrides the saved token for one command.",
                   {},
