@@ -32,6 +32,12 @@ Result<DataLayout> PrepareDataDir(const std::filesystem::path& root) {
   }
   DataLayout layout{abs};
   WHARF_RETURN_IF_ERROR(MakeDir(layout.root, 0700));
+  // A folder that already existed keeps whatever mode it had: the database, its WAL
+  // and the blobs below hold app secrets, so no other local user may enter it.
+  if (::chmod(layout.root.c_str(), 0700) != 0) {
+    return Status::Internal("cannot restrict data folder " + layout.root.string() + " to mode 0700: " +
+                            std::strerror(errno));
+  }
   WHARF_RETURN_IF_ERROR(MakeDir(layout.logs(), 0750));
   WHARF_RETURN_IF_ERROR(MakeDir(layout.app_logs(), 0750));
   return layout;
