@@ -41,14 +41,37 @@ Status ValidateStackName(std::string_view stack) {
   return Status::Ok();
 }
 
+Status ValidateEnvValue(const std::string& name, const std::string& value) {
+  if (value.size() > 130 * 1024) {
+    return Status::TooLarge("environment variable '" + name + "' is larger than 130 KB");
+  }
+  if (value.find('\0') != std::string::npos) {
+    return Status::InvalidArgument("environment variable '" + name + "' contains a NUL byte");
+  }
+  return Status::Ok();
+}
+
+// All of an app's variables together: they are passed to every process it starts
+// (execve fails past about 2 MiB with the arguments) and read on every change.
+constexpr std::size_t kMaxEnvTotalBytes = 1024 * 1024;
+
+Status ValidateEnvTotal(const EnvVars& vars) {
+  std::size_t total = 0;
+  for (const auto& [name, value] : vars) total += name.size() + value.size() + 2;  // NAME=value\0
+  if (total > kMaxEnvTotalBytes) {
+    return Status::TooLarge("environment_variables total " + std::to_string(total) + " bytes (" +
+                            std::to_string(vars.size()) + " variables), over the limit of " +
+                            std::to_string(kMaxEnvTotalBytes) + " bytes");
+  }
+  return Status::Ok();
+}
+
 Status ValidateEnvVars(const EnvVars& vars) {
   for (const auto& [name, value] : vars) {
     WHARF_RETURN_IF_ERROR(ValidateEnvName(name));
-    if (value.size() > 130 * 1024) {
-      return Status::TooLarge("environment variable '" + name + "' is larger than 130 KB");
-    }
+    WHARF_RETURN_IF_ERROR(ValidateEnvValue(name, value));
   }
-  return Status::Ok();
+  return ValidateEnvTotal(vars);
 }
 
 void AppService::LogApi(Tx& tx, const std::string& app_guid, std::string message) {
@@ -252,9 +275,7 @@ Result<nlohmann::json> AppService::Env(const std::string& guid) {
 Result<EnvVars> AppService::PatchEnv(const Actor& actor, const std::string& guid, const EnvPatch& patch) {
   for (const auto& [name, value] : patch) {
     WHARF_RETURN_IF_ERROR(ValidateEnvName(name));
-    if (value && value->size() > 130 * 1024) {
-      return Status::TooLarge("environment variable '" + name + "' is larger than 130 KB");
-    }
+    if (value) WHARF_RETURN_IF_ERROR(ValidateEnvValue(name, *value));
   }
   return db_.Transact<EnvVars>([&](Tx& tx) -> Result<EnvVars> {
     AppStore apps(tx);
@@ -270,6 +291,7 @@ Result<EnvVars> AppService::PatchEnv(const Actor& actor, const std::string& guid
       }
     }
     if (!set.empty() || !unset.empty()) {
+      WHARF_RETURN_IF_ERROR(ValidateEnvTotal(app->environment_variables));
       app->updated_at = FormatRfc3339(clock_.Now());
       WHARF_RETURN_IF_ERROR(apps.Update(*app));
       WHARF_RETURN_IF_ERROR(

@@ -87,6 +87,29 @@ TEST_CASE("Environment variables are set and unset together, and their values ne
   for (const auto& line : f.logs.Recent(app.app.guid, 100)) CHECK(line.message.find("secret-one") == std::string::npos);
 }
 
+TEST_CASE("An app's environment is capped in total and refuses NUL bytes; a refused change leaves it as it was") {
+  ServiceFixture f;
+  AppView app = f.CreateApp("web");
+  std::string big(100 * 1024, 'x');
+  EnvPatch patch;
+  for (int i = 0; i < 10; ++i) patch["V" + std::to_string(i)] = big;  // 1,000 KiB: within the limit
+  REQUIRE(f.apps->PatchEnv(f.actor, app.app.guid, patch).ok());
+  Result<EnvVars> over = f.apps->PatchEnv(f.actor, app.app.guid, {{"V10", big}});
+  REQUIRE_FALSE(over.ok());
+  CHECK(over.status().code() == StatusCode::kTooLarge);
+  CHECK(over.status().message().find("environment_variables total") != std::string::npos);
+  CHECK(over.status().message().find("11 variables") != std::string::npos);
+  Result<EnvVars> nul = f.apps->PatchEnv(f.actor, app.app.guid, {{"N", std::string("a\0b", 3)}});
+  REQUIRE_FALSE(nul.ok());
+  CHECK(nul.status().message().find("'N' contains a NUL byte") != std::string::npos);
+  // replacing a value by a smaller one is fine, and nothing of the refused changes was kept
+  Result<EnvVars> kept = f.apps->PatchEnv(f.actor, app.app.guid, {{"V0", "small"}});
+  REQUIRE(kept.ok());
+  CHECK(kept->size() == 10);
+  CHECK(kept->count("V10") == 0);
+  CHECK(kept->count("N") == 0);
+}
+
 TEST_CASE("VCAP_APPLICATION describes the app, its limits, routes and space") {
   ServiceFixture f;
   AppView app = f.CreateApp("web");
