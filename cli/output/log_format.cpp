@@ -18,6 +18,30 @@ bool Digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
 
 }  // namespace
 
+std::string ShowControlCharacters(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\t') {
+      out += '\t';
+    } else if (c < 0x20 || c == 0x7f) {
+      out += '^';
+      out += static_cast<char>(c ^ 0x40);  // ESC -> ^[, BEL -> ^G, DEL -> ^?
+    } else if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
+      // a C1 control in UTF-8 (U+0080..U+009F, e.g. the one-byte CSI U+009B)
+      char hex[16];
+      std::snprintf(hex, sizeof hex, "<U+%04X>", static_cast<unsigned char>(text[i + 1]));
+      out += hex;
+      ++i;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 std::string FormatLogTimestamp(std::string_view t) {
   int year, month, day, hour, minute, second;
   if (!Digits(t, 0, 4, year) || t.size() < 19 || t[4] != '-' || !Digits(t, 5, 2, month) || t[7] != '-' ||
@@ -71,8 +95,10 @@ std::string FormatLogTimestamp(std::string_view t) {
 }
 
 std::string FormatLogLine(const api::LogLine& line) {
-  std::string header = "   " + FormatLogTimestamp(line.timestamp) + " [" + line.source + "] " +
-                       (line.stream.empty() ? "OUT" : line.stream) + " ";
+  // App output reaches the user's terminal: its control characters are shown, never obeyed.
+  std::string header = "   " + ShowControlCharacters(FormatLogTimestamp(line.timestamp)) + " [" +
+                       ShowControlCharacters(line.source) + "] " +
+                       (line.stream.empty() ? "OUT" : ShowControlCharacters(line.stream)) + " ";
   std::string message = line.message;
   while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.pop_back();
   std::string out;
@@ -81,7 +107,7 @@ std::string FormatLogLine(const api::LogLine& line) {
     std::size_t nl = message.find('\n', start);
     std::string part = message.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
     if (!part.empty() && part.back() == '\r') part.pop_back();
-    out += header + part + "\n";
+    out += header + ShowControlCharacters(part) + "\n";
     if (nl == std::string::npos) break;
     start = nl + 1;
   }

@@ -16,6 +16,10 @@ namespace wharf::cli {
 std::string FormatLogTimestamp(std::string_view rfc3339);
 
 // Renders one API log line, ending in '\n'; an empty stream shows as OUT.
+// `text` with its terminal control characters made visible (caret notation: ESC
+// becomes ^[, BEL ^G; C1 controls <U+009B>); tabs and printable text unchanged.
+std::string ShowControlCharacters(std::string_view text);
+
 std::string FormatLogLine(const api::LogLine& line);
 
 }  // namespace wharf::cli

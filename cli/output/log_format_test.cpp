@@ -22,5 +22,20 @@ TEST_CASE("FormatLogLine prints the cf layout and repeats the header for each li
         "   2026-11-26T08:35:47.00+0000 [API/0] OUT with two lines\n");
 }
 
+TEST_CASE("FormatLogLine shows an app's terminal escape sequences instead of sending them to the terminal") {
+  CHECK(ShowControlCharacters("plain\ttext \xc3\xa9") == "plain\ttext \xc3\xa9");
+  CHECK(ShowControlCharacters("\x1b]0;pwned\x07\x1b[2J") == "^[]0;pwned^G^[[2J");
+  CHECK(ShowControlCharacters("\xc2\x9b" "31m\x7f") == "<U+009B>31m^?");
+  api::LogLine line;
+  line.timestamp = "2026-12-05T10:00:00Z";
+  line.source = "APP/PROC/WEB/0";
+  line.stream = "OUT";
+  line.message = "hi \x1b[31mred\r\nnext";
+  std::string out = FormatLogLine(line);
+  CHECK(out.find('\x1b') == std::string::npos);
+  CHECK(out.find("hi ^[[31mred\n") != std::string::npos);
+  CHECK(out.find("] OUT next\n") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace wharf::cli
