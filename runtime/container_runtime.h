@@ -8,7 +8,8 @@
 //     an exit (code, signal, OOM kill) that happened while wharfd was down is
 //     still reported (a small per-container monitor records it).
 //   - Output goes to the container's log files (stdout.log / stderr.log under
-//     ContainerSpec::state_dir), never to pipes that need wharfd alive.
+//     ContainerSpec::state_dir), copied there by the container's monitor (never
+//     through wharfd), each file held under 64 MiB whatever the app writes.
 //   - Stop() sends SIGTERM to the container's processes and SIGKILL after the
 //     grace period; Destroy() removes everything the backend made for it.
 #pragma once

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <atomic>
+#include <thread>
 
 #include "runtime/container_runtime.h"
 #include "runtime/runtime_test_support.h"
@@ -108,6 +109,42 @@ TEST_CASE("process backend: Stop sends SIGTERM, then SIGKILL after the grace per
   CHECK(took < 5s);
   CHECK(rt->Destroy("polite").ok());
   CHECK(rt->Destroy("stubborn").ok());
+}
+
+TEST_CASE("process backend: an output flood is bounded in the log file and the loss is reported once there is room") {
+  TempRoot root;
+  auto rt = MakeProcessRuntime(root.path);
+  // 200 MiB as fast as the app can write, then a last line after a pause.
+  auto c = rt->Start(Spec(root, "flood", "head -c 209715200 /dev/zero | tr '\\0' x; sleep 2; echo after"));
+  REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+  std::filesystem::path out = c->state_dir / "stdout.log";
+  std::atomic<bool> exited{false};
+  rt->Watch("flood", [&](const ExitInfo&) { exited = true; });
+  // The flood ends with the file full and no longer growing (nobody reads it here).
+  std::uintmax_t most = 0, last = 0;
+  auto stable_since = std::chrono::steady_clock::now();
+  auto deadline = stable_since + 60s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::error_code ec;
+    std::uintmax_t size = std::filesystem::file_size(out, ec);
+    if (ec) size = 0;
+    most = std::max(most, size);
+    if (size != last) stable_since = std::chrono::steady_clock::now();
+    last = size;
+    if (size >= (60u << 20) && std::chrono::steady_clock::now() - stable_since > 300ms) break;
+    std::this_thread::sleep_for(5ms);
+  }
+  MESSAGE("largest stdout.log seen: " << most << " bytes");
+  CHECK(most >= (60u << 20));
+  CHECK(most <= (64u << 20));
+  std::filesystem::resize_file(out, 0);  // what the log tailer does after reading
+  while (!exited && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+  REQUIRE(exited.load());
+  std::string text = ReadAll(out);
+  CHECK(text.size() <= (64u << 20));
+  CHECK(text.find("bytes of output dropped: the app wrote faster than its log is read") != std::string::npos);
+  CHECK(text.find("after\n") != std::string::npos);
+  CHECK(rt->Destroy("flood").ok());
 }
 
 TEST_CASE("process backend: a container outlives its runtime object and a new one recovers and watches it") {

@@ -18,11 +18,17 @@
 // --oom-file: a cgroup file with an "oom_kill N" line (v1 memory.oom_control,
 // v2 memory.events), read when the init exits.
 //
+// The container's stdout and stderr are pipes the monitor copies into
+// <state>/stdout.log and stderr.log (which wharfd's log tailer reads and truncates).
+// A file already at kMaxLogFileBytes takes no more: output is dropped (never
+// blocking the app) and, once the tailer made room, one line says how much was lost.
+//
 // Files written (names in state_files.h): monitor.pid, init.pid, exit.json.
 // Only libc and the C++ standard library, linked statically: it must stay small
 // (its resident cost is paid once per instance).
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -199,19 +205,98 @@ void Ready(Options& o, const std::string& msg) {
   o.ready_fd = -1;
 }
 
-// Opens the log files and a stdin that reads as empty (a pipe whose write end
-// is closed: crun must never get /dev/null as stdio, and fd 0 must be valid).
-void SetUpStdio(const Options& o) {
+// A log file is never let grow past this, whatever the app writes and however far
+// behind the tailer is (it truncates a file it has read past 8 MiB).
+constexpr off_t kMaxLogFileBytes = 64 << 20;
+
+// One output stream of the container: the read end of its pipe and the log file.
+struct LogPipe {
+  int in = -1;
+  int file = -1;
+  unsigned long long dropped = 0;  // bytes lost since the file was last full
+};
+
+void WriteAll(int fd, const char* data, size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, data, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return;  // a full disk: the bytes are lost, the app goes on
+    }
+    data += w;
+    n -= static_cast<size_t>(w);
+  }
+}
+
+// Reads what is waiting on `p` and appends it to its file, within the bound.
+// False at end of stream.
+bool Copy(LogPipe& p) {
+  char buf[65536];
+  ssize_t n = ::read(p.in, buf, sizeof buf);
+  if (n < 0) return errno == EINTR || errno == EAGAIN;
+  if (n == 0) return false;
+  std::string note;
+  if (p.dropped > 0) {
+    note = "[wharf] " + std::to_string(p.dropped + static_cast<unsigned long long>(n)) +
+           " bytes of output dropped: the app wrote faster than its log is read\n";
+  }
+  struct stat st {};
+  off_t size = ::fstat(p.file, &st) == 0 ? st.st_size : 0;
+  if (size + static_cast<off_t>(note.size()) + n > kMaxLogFileBytes) {
+    p.dropped += static_cast<unsigned long long>(n);
+    return true;
+  }
+  if (!note.empty()) {
+    // the note replaces what it reports, counted as lost
+    note = "[wharf] " + std::to_string(p.dropped) +
+           " bytes of output dropped: the app wrote faster than its log is read\n";
+    WriteAll(p.file, note.data(), note.size());
+    p.dropped = 0;
+  }
+  WriteAll(p.file, buf, static_cast<size_t>(n));
+  return true;
+}
+
+// A stdin that reads as empty (a pipe whose write end is closed: crun must never
+// get /dev/null as stdio, and fd 0 must be valid), and stdout/stderr as pipes whose
+// read ends (returned) the monitor copies into the log files.
+std::vector<LogPipe> SetUpStdio(const Options& o) {
   int fds[2];
   if (::pipe(fds) != 0) Die("pipe");
   ::close(fds[1]);
-  int out = ::open(Path(o, files::kStdout).c_str(), O_WRONLY | O_CREAT | O_APPEND, 0640);
-  int err = ::open(Path(o, files::kStderr).c_str(), O_WRONLY | O_CREAT | O_APPEND, 0640);
-  if (out < 0 || err < 0) Die("cannot open log files");
   ::dup2(fds[0], 0);
-  ::dup2(out, 1);
-  ::dup2(err, 2);
-  for (int fd : {fds[0], out, err}) if (fd > 2) ::close(fd);
+  if (fds[0] > 2) ::close(fds[0]);
+  std::vector<LogPipe> pipes;
+  for (const char* name : {files::kStdout, files::kStderr}) {
+    int file = ::open(Path(o, name).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    int p[2];
+    if (file < 0 || ::pipe2(p, O_CLOEXEC) != 0) Die("cannot open log files");
+    ::dup2(p[1], pipes.empty() ? 1 : 2);  // dup2 clears close-on-exec: the container inherits it
+    ::close(p[1]);
+    ::fcntl(p[0], F_SETFL, O_NONBLOCK);  // the monitor's end only: the app's writes block as usual
+    pipes.push_back({p[0], file, 0});
+  }
+  return pipes;
+}
+
+// The monitor's own stdout and stderr are the write ends of the log pipes: once the
+// container has them, the monitor lets go, so the pipes end with the container.
+void ReleaseStdio() {
+  int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (null < 0) return;
+  ::dup2(null, 1);
+  ::dup2(null, 2);
+  ::close(null);
+}
+
+// SIGCHLD wakes the poll loop through this pipe.
+int g_child_pipe[2] = {-1, -1};
+void OnChild(int) {
+  int saved = errno;
+  char c = 0;
+  ssize_t ignored = ::write(g_child_pipe[1], &c, 1);
+  (void)ignored;
+  errno = saved;
 }
 
 // The child of process mode: never returns.
@@ -313,11 +398,17 @@ int main(int argc, char** argv) {
   ::setsid();
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   ::umask(022);
-  SetUpStdio(o);
+  if (::pipe2(g_child_pipe, O_CLOEXEC | O_NONBLOCK) != 0) Die("pipe2");
+  struct sigaction sa {};
+  sa.sa_handler = OnChild;
+  sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+  ::sigaction(SIGCHLD, &sa, nullptr);
+  std::vector<LogPipe> logs = SetUpStdio(o);
   pid_t self = ::getpid();
   WriteAtomic(Path(o, files::kMonitorPid), std::to_string(self) + " " + StartTime(self) + "\n");
 
   Started s = o.oci.empty() ? StartProcess(o) : StartOci(o);
+  ReleaseStdio();
   if (s.init < 0) {
     RecordExit(o, 127, 0, false, s.error);
     Ready(o, "error " + s.error);
@@ -328,13 +419,30 @@ int main(int argc, char** argv) {
   WriteAtomic(Path(o, files::kInitPid), std::to_string(s.init) + " " + StartTime(s.init) + "\n");
   Ready(o, "ok " + std::to_string(s.init));
 
+  bool lost = false;
   for (;;) {
+    // Copy output until something happens to a child.
+    std::vector<pollfd> fds = {{g_child_pipe[0], POLLIN, 0}};
+    for (const LogPipe& l : logs) fds.push_back({l.in, POLLIN, 0});
+    int ready = ::poll(fds.data(), fds.size(), lost ? 200 : -1);
+    if (ready < 0 && errno != EINTR) Die("poll");
+    for (size_t i = 1; ready > 0 && i < fds.size(); ++i) {
+      LogPipe& l = logs[i - 1];
+      if (l.in >= 0 && (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) && !Copy(l)) {
+        ::close(l.in);
+        l.in = -1;  // poll ignores a negative descriptor
+      }
+    }
+    char drain[64];
+    while (::read(g_child_pipe[0], drain, sizeof drain) > 0) {}
+
     int st = 0;
-    pid_t p = ::waitpid(-1, &st, 0);
+    pid_t p = ::waitpid(-1, &st, WNOHANG);
+    if (p == 0) continue;
     if (p < 0) {
       if (errno == EINTR) continue;
       // ECHILD: the init is not our child (should not happen); poll for its end.
-      if (::kill(s.init, 0) == 0) { ::usleep(200000); continue; }
+      if (::kill(s.init, 0) == 0) { lost = true; continue; }
       RecordExit(o, 255, 0, OomKills(o.oom_file) > 0, "lost track of the container's init process");
       return 1;
     }
@@ -343,6 +451,16 @@ int main(int argc, char** argv) {
     // In OCI mode wharf-init reports a killed app as 128 + signal.
     int sig = WIFSIGNALED(st) ? WTERMSIG(st) : (!o.oci.empty() && code > 128 && code < 160 ? code - 128 : 0);
     if (o.oci.empty()) ::kill(-s.init, SIGKILL);  // leftovers of the process group
+    // The app's last lines: what is still in the pipes, for a bounded time (a
+    // process that escaped the group may hold a pipe open).
+    for (int round = 0; round < 20; ++round) {
+      std::vector<pollfd> rest;
+      for (const LogPipe& l : logs) if (l.in >= 0) rest.push_back({l.in, POLLIN, 0});
+      if (rest.empty() || ::poll(rest.data(), rest.size(), 50) <= 0) break;
+      for (LogPipe& l : logs) {
+        if (l.in >= 0 && !Copy(l)) { ::close(l.in); l.in = -1; }
+      }
+    }
     RecordExit(o, code, sig, OomKills(o.oom_file) > 0, "");
     while (::waitpid(-1, nullptr, WNOHANG) > 0) {}
     return 0;
