@@ -97,8 +97,11 @@ TEST_CASE("GC keeps the droplets of the newest five revisions") {
   f.clock.Advance(std::chrono::hours(2));
   auto result = f.Gc(/*keep_droplets=*/1)->Run(f.actor);
   REQUIRE_MESSAGE(result.ok(), result.status().ToString());
-  CHECK(result->removed_droplets == 2);  // revisions 1 and 2; 3..7 are the newest five
-  CHECK(f.builds->GetDroplet(droplets[1].guid).status().code() == StatusCode::kNotFound);
+  // Kept: the droplets of revisions 3..7 (the newest five, 7 also current) and, by keep_droplets=1,
+  // the newest other one (revision 2's). Revision 1's goes.
+  CHECK(result->removed_droplets == 1);
+  CHECK(f.builds->GetDroplet(droplets[0].guid).status().code() == StatusCode::kNotFound);
+  CHECK(f.builds->GetDroplet(droplets[1].guid).ok());
   CHECK(f.builds->GetDroplet(droplets[2].guid).ok());
   auto list = f.revisions->List(app.app.guid);
   REQUIRE(list.ok());
