@@ -9,6 +9,8 @@
 #include "api-model/event.h"
 #include "api-model/info.h"
 #include "api-model/page.h"
+#include "api-model/deployment.h"
+#include "api-model/revision.h"
 #include "api-model/route.h"
 
 namespace wharf::api {
@@ -79,6 +81,48 @@ TEST_CASE("App: a null current droplet stays unset") {
   a.current_droplet_guid.reset();
   CHECK(a.ToJson()["current_droplet_guid"].is_null());
   CheckRoundTrip(a);
+}
+
+TEST_CASE("Revision round-trips, commands null or set, and names its required fields") {
+  Revision r;
+  r.guid = "rev-1";
+  r.version = 4;
+  r.description = "Rolled back to revision 2.";
+  r.droplet_guid = "d-1";
+  r.commands = {{"web", std::nullopt}, {"worker", std::string("./work")}};
+  r.deployable = false;
+  r.deployed = true;
+  r.instances = 3;
+  r.rolled_back_from = 2;
+  r.created_at = "2026-01-01T00:00:00Z";
+  CheckRoundTrip(r);
+  CheckRequired(r, "revision", "guid");
+  CheckRequired(r, "revision", "version");
+  json bad = r.ToJson();
+  bad["commands"]["web"] = 5;
+  CHECK(Revision::FromJson(bad).status().message() == "revision: field 'commands.web' must be a string or null");
+}
+
+TEST_CASE("Deployment round-trips and names its required fields") {
+  Deployment d;
+  d.guid = "dep-1";
+  d.strategy = "canary";
+  d.state = "PAUSED";
+  d.revision = 3;
+  d.previous_revision = 2;
+  d.max_in_flight = 2;
+  d.instance_steps = {10, 50};
+  d.canary_weights = {1, 5, 25};
+  d.step = 1;
+  d.steps = 3;
+  d.canary_weight = 5;
+  d.reason = "r";
+  d.created_at = "c";
+  d.updated_at = "u";
+  CheckRoundTrip(d);
+  CheckRequired(d, "deployment", "guid");
+  CheckRequired(d, "deployment", "strategy");
+  CheckRequired(d, "deployment", "state");
 }
 
 TEST_CASE("AppEnv round-trips") {

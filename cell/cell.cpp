@@ -133,6 +133,7 @@ Status Cell::Sync() {
     const health::ProcessKey key{dp.app_guid, dp.process_type};
     const std::string fingerprint = DesireFingerprint(dp);
     droplets.insert(dp.droplet_guid);
+    if (dp.baseline) droplets.insert(dp.baseline->droplet_guid);
     auto applied = applied_.find(key);
     wanted[key] = fingerprint;
     if (applied != applied_.end() && applied->second == fingerprint) continue;
@@ -151,7 +152,13 @@ Status Cell::Sync() {
       }
       continue;
     }
-    supervisor_->SetProcess(MakeDesire(dp, *dir, options_.api_url));
+    health::ProcessDesire desire = MakeDesire(dp, *dir, options_.api_url);
+    if (dp.baseline) {
+      // A deployment in progress: the baseline's instances keep running (and restart) as they are.
+      auto baseline_dir = DropletDir(*dp.baseline);
+      if (baseline_dir.ok()) AddBaseline(desire, *dp.baseline, *baseline_dir, options_.api_url);
+    }
+    supervisor_->SetProcess(std::move(desire));
     applied_[key] = fingerprint;
   }
   std::set<std::string> apps_wanted;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@ struct DesiredProcess {
   std::string process_type;  // "web" instances are routed; other types are not
   int instances = 0;
   std::int64_t run_generation = 0;  // bumped by every start and restart of the app
+  std::int64_t revision = 0;        // the app revision it runs (0: none, started before revisions)
   std::string droplet_guid;         // the droplet of the app's last start or restart
   std::filesystem::path droplet_archive;  // its tarball (runtime::UnpackDroplet), unpacked once by the cell
   // How an instance is started (the launcher with the process's start command);
@@ -34,6 +36,12 @@ struct DesiredProcess {
   health::HealthCheckSpec check;
   // Where the app lives (VCAP_APPLICATION).
   std::string space_guid, space_name, org_guid, org_name;
+  // A deployment in progress: the revision it replaces (same process, its own droplet,
+  // environment, command and generation); indices from `new_instances` on keep running it
+  // (-1: every index moves to this one). Replacements start `max_in_flight` at a time.
+  std::shared_ptr<const DesiredProcess> baseline;
+  int new_instances = -1;
+  int max_in_flight = 1;
 };
 
 class DesiredStateSource {

@@ -5,18 +5,19 @@
 #include <nlohmann/json.hpp>
 
 #include "common/ids.h"
+#include "common/revision_tag.h"
 #include "runtime/environment.h"
 
 namespace wharf::cell {
 
-std::string InstanceVersion(const std::string& droplet_guid, std::int64_t run_generation, int memory_in_mb,
-                            int disk_in_mb) {
-  return droplet_guid.substr(0, 8) + "-g" + std::to_string(run_generation) + "-m" + std::to_string(memory_in_mb) +
+std::string InstanceVersion(std::int64_t revision, const std::string& droplet_guid, std::int64_t run_generation,
+                            int memory_in_mb, int disk_in_mb) {
+  return (revision > 0 ? RevisionTagPrefix(revision) : std::string()) + droplet_guid.substr(0, 8) + "-g" + std::to_string(run_generation) + "-m" + std::to_string(memory_in_mb) +
          "-d" + std::to_string(disk_in_mb);
 }
 
 std::string InstanceVersion(const DesiredProcess& process) {
-  return InstanceVersion(process.droplet_guid, process.run_generation, process.memory_mb, process.disk_mb);
+  return InstanceVersion(process.revision, process.droplet_guid, process.run_generation, process.memory_mb, process.disk_mb);
 }
 
 std::string DesireFingerprint(const DesiredProcess& p) {
@@ -30,7 +31,9 @@ std::string DesireFingerprint(const DesiredProcess& p) {
                       {"uris", p.uris},
                       {"env", p.environment},
                       {"name", p.app_name},
-                      {"tenancy", {p.space_guid, p.space_name, p.org_guid, p.org_name}}};
+                      {"tenancy", {p.space_guid, p.space_name, p.org_guid, p.org_name}},
+                      {"deployment",
+                       {p.baseline ? DesireFingerprint(*p.baseline) : std::string(), p.new_instances, p.max_in_flight}}};
   return j.dump();
 }
 
@@ -46,6 +49,8 @@ health::ProcessDesire MakeDesire(const DesiredProcess& p, const std::filesystem:
   d.instances = p.instances;
   d.check = p.check;
   d.routable = p.process_type == "web";
+  d.new_version_indices = p.baseline ? p.new_instances : -1;
+  d.max_in_flight = p.max_in_flight;
   d.make_spec = [p, droplet_dir, api_url](int index, const std::string&) -> Result<runtime::ContainerSpec> {
     if (p.launch_argv.empty()) {
       return Status::Unprocessable("no start command for process type '" + p.process_type +
@@ -82,6 +87,14 @@ health::ProcessDesire MakeDesire(const DesiredProcess& p, const std::filesystem:
     return spec;
   };
   return d;
+}
+
+void AddBaseline(health::ProcessDesire& desire, const DesiredProcess& baseline, const std::filesystem::path& baseline_dir,
+                 const std::string& api_url) {
+  health::ProcessDesire b = MakeDesire(baseline, baseline_dir, api_url);
+  if (b.version == desire.version) return;  // nothing to keep apart
+  desire.baseline_version = std::move(b.version);
+  desire.baseline_make_spec = std::move(b.make_spec);
 }
 
 }  // namespace wharf::cell

@@ -15,9 +15,10 @@
 namespace wharf::cell {
 
 // Instances of another version are replaced one at a time: a start or restart
-// (run generation), a new droplet, new memory or disk limits.
-std::string InstanceVersion(const std::string& droplet_guid, std::int64_t run_generation, int memory_in_mb,
-                            int disk_in_mb);
+// (run generation), a new revision or droplet, new memory or disk limits. The tag starts
+// with the revision (common/revision_tag.h) when there is one.
+std::string InstanceVersion(std::int64_t revision, const std::string& droplet_guid, std::int64_t run_generation,
+                            int memory_in_mb, int disk_in_mb);
 std::string InstanceVersion(const DesiredProcess& process);
 
 // Everything the desire depends on; when it changes the supervisor is told.
@@ -27,8 +28,14 @@ std::string DesireFingerprint(const DesiredProcess& process);
 std::uint32_t CpuSharesFor(int memory_mb);
 
 // `droplet_dir` is the unpacked droplet (runtime::UnpackDroplet); `api_url` goes to
-// VCAP_APPLICATION's cf_api.
+// VCAP_APPLICATION's cf_api. A baseline (deployment in progress) is added by the caller,
+// which unpacks its droplet too: `AddBaseline`.
 health::ProcessDesire MakeDesire(const DesiredProcess& process, const std::filesystem::path& droplet_dir,
                                  const std::string& api_url);
+
+// Gives `desire` the baseline of a deployment in progress: its version and how its
+// instances are made (`baseline_dir`: the baseline's unpacked droplet).
+void AddBaseline(health::ProcessDesire& desire, const DesiredProcess& baseline, const std::filesystem::path& baseline_dir,
+                 const std::string& api_url);
 
 }  // namespace wharf::cell

@@ -1,6 +1,7 @@
 // From a desired process to the supervisor's desire: version, check, routing, and
 // each instance's container (droplet, Cloud Foundry environment, launcher, limits).
 #include "cell/instance_spec.h"
+#include "common/revision_tag.h"
 
 #include <doctest/doctest.h>
 
@@ -67,7 +68,7 @@ TEST_CASE("An instance's container: droplet, Cloud Foundry environment, launcher
   CHECK(none.status().message().find("no start command for process type 'worker'") != std::string::npos);
 }
 
-TEST_CASE("The version changes with droplet, generation, memory and disk; not with the instance count") {
+TEST_CASE("The version changes with revision, droplet, generation, memory and disk; not with the instance count") {
   DesiredProcess p = Hello();
   const std::string v1 = InstanceVersion(p);
   CHECK(v1 == "droplet--g0-m256-d512");
@@ -77,6 +78,7 @@ TEST_CASE("The version changes with droplet, generation, memory and disk; not wi
   CHECK(DesireFingerprint(scaled) != DesireFingerprint(p));
   for (auto change : std::vector<std::function<void(DesiredProcess&)>>{
            [](DesiredProcess& q) { q.droplet_guid = "other-guid"; },
+           [](DesiredProcess& q) { q.revision = 2; },
            [](DesiredProcess& q) { q.run_generation = 1; },
            [](DesiredProcess& q) { q.memory_mb = 512; },
            [](DesiredProcess& q) { q.disk_mb = 1024; }}) {
@@ -84,6 +86,11 @@ TEST_CASE("The version changes with droplet, generation, memory and disk; not wi
     change(q);
     CHECK(InstanceVersion(q) != v1);
   }
+  DesiredProcess revised = p;
+  revised.revision = 7;
+  CHECK(InstanceVersion(revised) == "r7-droplet--g0-m256-d512");
+  CHECK(RevisionOfTag(InstanceVersion(revised)) == std::optional<std::int64_t>(7));
+  CHECK(!RevisionOfTag(v1));
 }
 
 TEST_CASE("Anything the desire depends on changes the fingerprint") {

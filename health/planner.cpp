@@ -36,20 +36,23 @@ Plan PlanConvergence(const Snapshot& snap, const CrashPolicy& policy) {
 
   for (const auto& d : snap.desired) {
     auto& indices = by_index[d.key];
-    // A rolling replacement starts only while nothing of the process is starting and no
-    // instance of the new version is crashed: a new version that crashes at its first
-    // index never spreads to the others.
-    bool rollout_open = true;
+    // A rolling replacement starts only while fewer than max_in_flight instances of the
+    // process are starting and no instance of the new version is crashed: a new version
+    // that crashes at its first index never spreads to the others.
+    int starting = 0;
+    bool new_version_crashed = false;
     for (auto& [index, list] : indices) {
       for (const auto* a : list) {
-        if (a->state == InstanceState::kStarting) rollout_open = false;
-        if (a->version == d.version && a->state == InstanceState::kCrashed) rollout_open = false;
+        if (a->state == InstanceState::kStarting) ++starting;
+        if (a->version == d.version && a->state == InstanceState::kCrashed) new_version_crashed = true;
       }
     }
+    const int max_in_flight = std::max(1, d.max_in_flight);
     for (int index = 0; index < d.instances; ++index) {
+      const std::string want = d.VersionAt(index);
       auto found = indices.find(index);
       if (found == indices.end() || found->second.empty()) {
-        plan.start.push_back({d.key, d.version, index, 0, ""});
+        plan.start.push_back({d.key, want, index, 0, ""});
         continue;
       }
       const auto& list = found->second;
@@ -60,12 +63,12 @@ Plan PlanConvergence(const Snapshot& snap, const CrashPolicy& policy) {
       const ActualInstance* keeper = nullptr;
       auto rank = [](InstanceState s) { return s == InstanceState::kRunning ? 0 : s == InstanceState::kStarting ? 1 : 2; };
       for (const auto* a : list) {
-        if (a->version != d.version) continue;
+        if (a->version != want) continue;
         if (keeper == nullptr || rank(a->state) < rank(keeper->state)) keeper = a;
       }
       bool old_serving = false;  // an instance of another version is running or starting here
       for (const auto* a : list) {
-        if (a->version == d.version) {
+        if (a->version == want) {
           if (a != keeper) plan.stop.push_back(a->container_id);
         } else if (a->state == InstanceState::kCrashed) {
           plan.stop.push_back(a->container_id);  // replaced now, not after its backoff
@@ -78,12 +81,13 @@ Plan PlanConvergence(const Snapshot& snap, const CrashPolicy& policy) {
       if (keeper == nullptr) {
         // Nothing of the new version yet. With no old instance serving, start it at once
         // (a new droplet does not wait out the old one's backoff); otherwise it is a rolling
-        // replacement, one per process at a time.
+        // replacement, max_in_flight per process at a time.
+        const bool open = starting < max_in_flight && !(want == d.version && new_version_crashed);
         if (!old_serving) {
-          plan.start.push_back({d.key, d.version, index, 0, ""});
-        } else if (rollout_open) {
-          plan.start.push_back({d.key, d.version, index, 0, ""});
-          rollout_open = false;
+          plan.start.push_back({d.key, want, index, 0, ""});
+        } else if (open) {
+          plan.start.push_back({d.key, want, index, 0, ""});
+          ++starting;
         }
         continue;
       }
@@ -99,7 +103,7 @@ Plan PlanConvergence(const Snapshot& snap, const CrashPolicy& policy) {
       if (!delay) continue;  // given up
       auto due = keeper->crashed_at + *delay;
       if (snap.now >= due) {
-        plan.start.push_back({d.key, d.version, index, keeper->crash_count, keeper->container_id});
+        plan.start.push_back({d.key, want, index, keeper->crash_count, keeper->container_id});
       } else if (!plan.next_restart_due || due < *plan.next_restart_due) {
         plan.next_restart_due = due;
       }

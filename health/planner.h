@@ -14,10 +14,13 @@
 //     backoff has passed; never after the policy gives up on it.
 //   - A crashed instance of an old version is stopped and the desired version
 //     started at once: a new droplet does not wait out an old backoff.
-//   - A new version replaces running instances one at a time per process: a
-//     replacement starts beside the old instance of the lowest index while
-//     nothing of that process is starting and no instance of the new version is
-//     crashed; the old one is stopped once the replacement at its index runs.
+//   - A new version replaces running instances `max_in_flight` (default one) at a
+//     time per process: a replacement starts beside the old instance of the lowest
+//     index while fewer than `max_in_flight` of that process are starting and no
+//     instance of the new version is crashed; the old one is stopped once the
+//     replacement at its index runs.
+//   - During a canary step only the indices below `new_version_indices` take the
+//     new version; the others keep the baseline version (and go back to it).
 //   - While an old version still serves an index, its crashed replacement gets
 //     only the policy's immediate restarts; then the rollout is abandoned
 //     (Plan::abandoned) and the old version keeps serving.
@@ -41,9 +44,27 @@ struct ProcessKey {
 };
 
 struct DesiredProcess {
+  DesiredProcess() = default;
+  DesiredProcess(ProcessKey k, std::string v, int n, std::string baseline = "", int new_indices = -1, int in_flight = 1)
+      : key(std::move(k)),
+        version(std::move(v)),
+        instances(n),
+        baseline_version(std::move(baseline)),
+        new_version_indices(new_indices),
+        max_in_flight(in_flight) {}
   ProcessKey key;
   std::string version;  // instances of another version are replaced
   int instances = 0;
+  // A deployment in progress (a canary step): only indices below `new_version_indices` move
+  // to `version`; the others keep, and restart at, `baseline_version`. -1 (or no baseline):
+  // every index runs `version`.
+  std::string baseline_version;
+  int new_version_indices = -1;
+  int max_in_flight = 1;  // replacements starting at once (rolling deployments' --max-in-flight)
+  std::string VersionAt(int index) const {
+    return !baseline_version.empty() && new_version_indices >= 0 && index >= new_version_indices ? baseline_version
+                                                                                                  : version;
+  }
 };
 
 enum class InstanceState { kStarting, kRunning, kCrashed, kStopping };

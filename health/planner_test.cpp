@@ -128,6 +128,51 @@ TEST_CASE("A new version replaces instances one at a time, old ones stopped once
   CHECK(plan.start[0] == Plan::Start{kWeb, "v2", 1, 0, ""});
 }
 
+TEST_CASE("max_in_flight replaces that many instances at once") {
+  DesiredProcess d{kWeb, "v2", 4};
+  d.max_in_flight = 2;
+  std::vector<ActualInstance> v1 = {Inst("a0", kWeb, 0, InstanceState::kRunning), Inst("a1", kWeb, 1, InstanceState::kRunning),
+                                    Inst("a2", kWeb, 2, InstanceState::kRunning), Inst("a3", kWeb, 3, InstanceState::kRunning)};
+  auto plan = PlanConvergence(Snap({d}, v1), {});
+  CHECK(plan.start == std::vector<Plan::Start>{{kWeb, "v2", 0, 0, ""}, {kWeb, "v2", 1, 0, ""}});
+  CHECK(plan.stop.empty());
+  // One of the two runs: its old instance stops and a third replacement starts; still two in flight.
+  std::vector<ActualInstance> actual = v1;
+  actual.push_back(Inst("b0", kWeb, 0, InstanceState::kRunning, "v2"));
+  actual.push_back(Inst("b1", kWeb, 1, InstanceState::kStarting, "v2"));
+  plan = PlanConvergence(Snap({d}, actual), {});
+  CHECK(plan.stop == std::vector<std::string>{"a0"});
+  CHECK(plan.start == std::vector<Plan::Start>{{kWeb, "v2", 2, 0, ""}});
+}
+
+TEST_CASE("A canary step moves only the indices below new_version_indices; the others keep the baseline") {
+  DesiredProcess d{kWeb, "v2", 3};
+  d.baseline_version = "v1";
+  d.new_version_indices = 1;
+  std::vector<ActualInstance> v1 = {Inst("a0", kWeb, 0, InstanceState::kRunning), Inst("a1", kWeb, 1, InstanceState::kRunning),
+                                    Inst("a2", kWeb, 2, InstanceState::kRunning)};
+  auto plan = PlanConvergence(Snap({d}, v1), {});
+  CHECK(plan.start == std::vector<Plan::Start>{{kWeb, "v2", 0, 0, ""}});
+  std::vector<ActualInstance> canary = {Inst("b0", kWeb, 0, InstanceState::kRunning, "v2"),
+                                        Inst("a1", kWeb, 1, InstanceState::kRunning),
+                                        Inst("a2", kWeb, 2, InstanceState::kRunning)};
+  CHECK(PlanConvergence(Snap({d}, canary), {}).empty());  // paused: nothing more moves
+  // A baseline instance that crashes is restarted at the baseline version.
+  canary[2] = Inst("a2", kWeb, 2, InstanceState::kCrashed);
+  canary[2].crash_count = 1;
+  plan = PlanConvergence(Snap({d}, canary), {});
+  CHECK(plan.start == std::vector<Plan::Start>{{kWeb, "v1", 2, 1, "a2"}});
+  // Scaling up during the pause adds baseline instances.
+  d.instances = 4;
+  canary[2] = Inst("a2", kWeb, 2, InstanceState::kRunning);
+  plan = PlanConvergence(Snap({d}, canary), {});
+  CHECK(plan.start == std::vector<Plan::Start>{{kWeb, "v1", 3, 0, ""}});
+  // Cancel: the baseline becomes the version everywhere and replaces the canary.
+  DesiredProcess back{kWeb, "v1", 3};
+  plan = PlanConvergence(Snap({back}, {canary[0], canary[1], canary[2]}), {});
+  CHECK(plan.start == std::vector<Plan::Start>{{kWeb, "v1", 0, 0, ""}});
+}
+
 TEST_CASE("Scaling to zero stops every instance of the process") {
   auto plan = PlanConvergence(Snap({{kWeb, "v1", 0}}, {Inst("c0", kWeb, 0, InstanceState::kRunning),
                                                        Inst("c1", kWeb, 1, InstanceState::kCrashed)}),

@@ -336,8 +336,12 @@ void Supervisor::StartInstance(const Plan::Start& s) {
   t.since = clock_.Now();
   const std::string id = t.actual.container_id;
 
-  Result<runtime::ContainerSpec> spec = d->make_spec ? d->make_spec(s.index, id)
-                                                     : Result<runtime::ContainerSpec>(Status::InvalidArgument("no spec"));
+  const auto& make_spec =
+      !d->baseline_version.empty() && s.version == d->baseline_version && d->baseline_make_spec
+          ? d->baseline_make_spec
+          : d->make_spec;
+  Result<runtime::ContainerSpec> spec = make_spec ? make_spec(s.index, id)
+                                                  : Result<runtime::ContainerSpec>(Status::InvalidArgument("no spec"));
   Result<runtime::ContainerInfo> info = Status::Internal("not started");
   if (spec.ok()) {
     spec->id = id;
@@ -414,7 +418,9 @@ void Supervisor::Tick() {
 
   Snapshot snap;
   snap.now = clock_.Monotonic();
-  for (const auto& [key, d] : desired_) snap.desired.push_back({key, d.version, d.instances});
+  for (const auto& [key, d] : desired_) {
+    snap.desired.push_back({key, d.version, d.instances, d.baseline_version, d.new_version_indices, d.max_in_flight});
+  }
   for (const auto& [id, t] : tracked_) {
     snap.actual.push_back(t.actual);
     snap.runtime_containers.push_back(id);

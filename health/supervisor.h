@@ -86,6 +86,13 @@ struct ProcessDesire {
   ProcessKey key;
   std::string version;   // change it (new droplet, new memory limit) to replace instances one at a time
   int instances = 0;
+  // A deployment in progress (planner.h): indices from `new_version_indices` on keep the
+  // baseline version, started with `baseline_make_spec`; replacements start
+  // `max_in_flight` at a time.
+  std::string baseline_version;
+  int new_version_indices = -1;
+  int max_in_flight = 1;
+  std::function<Result<runtime::ContainerSpec>(int index, const std::string& container_id)> baseline_make_spec;
   HealthCheckSpec check;
   bool routable = true;  // web processes get endpoints; workers do not
   // Builds the container for one instance: droplet, env, limits, network. The

@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::string_view kAppColumns =
     "guid, space_guid, name, state, buildpacks, stack, environment_variables, current_droplet_guid, created_at, "
-    "updated_at, run_droplet_guid, run_generation";
+    "updated_at, run_droplet_guid, run_generation, run_revision";
 
 Result<App> ReadApp(Statement& st) {
   App app;
@@ -34,6 +34,7 @@ Result<App> ReadApp(Statement& st) {
   app.updated_at = st.Text(9);
   app.run_droplet_guid = st.OptionalText(10);
   app.run_generation = st.Int(11);
+  app.run_revision = st.Int(12);
   return app;
 }
 
@@ -74,21 +75,22 @@ Result<Process> ReadProcess(Statement& st) {
 Status AppStore::Insert(const App& app) {
   Result<WriteOutcome> written = tx_.RunUnlessDuplicate(
       "INSERT INTO apps (guid, space_guid, name, state, buildpacks, stack, environment_variables, "
-      "current_droplet_guid, created_at, updated_at, run_droplet_guid, run_generation) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "current_droplet_guid, created_at, updated_at, run_droplet_guid, run_generation, run_revision) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       app.guid, app.space_guid, app.name, AppStateName(app.state), DumpJsonColumn(app.buildpacks), app.stack,
       DumpJsonColumn(app.environment_variables), app.current_droplet_guid, app.created_at, app.updated_at,
-      app.run_droplet_guid, app.run_generation);
+      app.run_droplet_guid, app.run_generation, app.run_revision);
   return NameTaken(app, written);
 }
 
 Status AppStore::Update(const App& app) {
   Result<WriteOutcome> written = tx_.RunUnlessDuplicate(
       "UPDATE apps SET name = ?, state = ?, buildpacks = ?, stack = ?, environment_variables = ?, "
-      "current_droplet_guid = ?, updated_at = ?, run_droplet_guid = ?, run_generation = ? WHERE guid = ?",
+      "current_droplet_guid = ?, updated_at = ?, run_droplet_guid = ?, run_generation = ?, run_revision = ? "
+      "WHERE guid = ?",
       app.name, AppStateName(app.state), DumpJsonColumn(app.buildpacks), app.stack,
       DumpJsonColumn(app.environment_variables), app.current_droplet_guid, app.updated_at, app.run_droplet_guid,
-      app.run_generation, app.guid);
+      app.run_generation, app.run_revision, app.guid);
   WHARF_RETURN_IF_ERROR(NameTaken(app, written));
   if (tx_.Changes() == 0) return Status::NotFound("app '" + app.guid + "' not found");
   return Status::Ok();

@@ -262,6 +262,50 @@ CREATE UNIQUE INDEX role_assignments_unique
   ON role_assignments (user_guid, role, IFNULL(org_guid, ''), IFNULL(space_guid, ''));
 )sql";
 
+// Revisions (issue 11): every change to what runs (droplet, environment, start commands) is an
+// immutable numbered revision of the app, as in Cloud Foundry v3. apps.run_revision is the
+// version the cell runs (0: none yet, an app started before revisions existed).
+constexpr std::string_view kRevisions = R"sql(
+CREATE TABLE revisions (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  app_guid TEXT NOT NULL REFERENCES apps(guid),
+  version INTEGER NOT NULL CHECK (version >= 1),
+  droplet_guid TEXT NOT NULL,
+  environment_variables TEXT NOT NULL DEFAULT '{}',
+  commands TEXT NOT NULL DEFAULT '{}',
+  description TEXT NOT NULL,
+  rolled_back_from INTEGER,
+  created_at TEXT NOT NULL,
+  UNIQUE (app_guid, version)
+);
+ALTER TABLE apps ADD COLUMN run_revision INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+// Deployments (issue 11): how an app moves from one revision to the next (rolling or canary),
+// persisted so a restarted wharfd resumes it. At most one active (DEPLOYING or PAUSED) per app.
+constexpr std::string_view kDeployments = R"sql(
+CREATE TABLE deployments (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  app_guid TEXT NOT NULL REFERENCES apps(guid),
+  strategy TEXT NOT NULL CHECK (strategy IN ('rolling', 'canary')),
+  state TEXT NOT NULL CHECK (state IN ('DEPLOYING', 'PAUSED', 'DEPLOYED', 'CANCELED', 'FAILED')),
+  revision INTEGER NOT NULL,
+  previous_revision INTEGER NOT NULL,
+  previous_generation INTEGER NOT NULL,
+  previous_droplet_guid TEXT NOT NULL DEFAULT '',
+  max_in_flight INTEGER NOT NULL DEFAULT 1 CHECK (max_in_flight >= 1),
+  instance_steps TEXT NOT NULL DEFAULT '[]',
+  canary_weights TEXT NOT NULL DEFAULT '[]',
+  step INTEGER NOT NULL DEFAULT 0,
+  reason TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX deployments_one_active ON deployments (app_guid) WHERE state IN ('DEPLOYING', 'PAUSED');
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -273,6 +317,8 @@ constexpr Migration kMigrations[] = {
     {8, "buildpacks (the admin-ordered list)", kBuildpacks},
     {9, "routes.load_balancing (the loadbalancing route option)", kRouteLoadBalancing},
     {10, "role_assignments: the routing role", kRoutingRole},
+    {11, "revisions; apps.run_revision", kRevisions},
+    {12, "deployments (rolling, canary)", kDeployments},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

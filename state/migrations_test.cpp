@@ -45,7 +45,7 @@ TEST_CASE("A fresh database migrates to the latest version with every table") {
   CHECK(*CurrentSchemaVersion(**db) == LatestSchemaVersion());
   for (const char* t : {"orgs", "spaces", "users", "role_assignments", "tokens", "apps", "processes", "packages",
                         "builds", "droplets", "buildpack_caches", "domains", "routes", "route_destinations", "events",
-                        "settings", "buildpacks", "schema_migrations"}) {
+                        "settings", "buildpacks", "revisions", "deployments", "schema_migrations"}) {
     CHECK_MESSAGE(HasTable(**db, t), t);
   }
   CHECK(Count(**db, "SELECT COUNT(*) FROM schema_migrations") == LatestSchemaVersion());
@@ -229,6 +229,54 @@ TEST_CASE("Migration 10 keeps every role assignment and allows the routing role"
   CHECK(run("INSERT INTO role_assignments (user_guid, role, created_at) VALUES ('u2', 'routing', 't')").ok());
   CHECK_FALSE(run("INSERT INTO role_assignments (user_guid, role, created_at) VALUES ('u2', 'routing', 't')").ok());
   CHECK_FALSE(run("INSERT INTO role_assignments (user_guid, role, created_at) VALUES ('u2', 'root', 't')").ok());
+}
+
+TEST_CASE("Migration 11 adds revisions, one per version and app, and gives apps no run revision") {
+  TempDir dir;
+  FakeClock clock;
+  auto db = Database::Open(dir / "w.db");
+  REQUIRE(Migrate(**db, clock, 10).ok());
+  auto run = [&](const std::string& sql) { return (*db)->Transact([&](Tx& tx) { return tx.Exec(sql); }); };
+  REQUIRE(run("INSERT INTO orgs (guid, name, created_at) VALUES ('o1', 'org', 't');"
+              "INSERT INTO spaces (guid, org_guid, name, created_at) VALUES ('s1', 'o1', 'dev', 't');"
+              "INSERT INTO apps (guid, space_guid, name, state, buildpacks, stack, environment_variables, "
+              "created_at, updated_at) VALUES ('a1', 's1', 'one', 'STARTED', '[]', 'debian12', '{}', 't', 't')")
+              .ok());
+  REQUIRE(Migrate(**db, clock, 11).ok());
+  CHECK(Count(**db, "SELECT COUNT(*) FROM apps WHERE guid = 'a1' AND run_revision = 0") == 1);
+  auto insert = [&](const char* values) {
+    return run(std::string("INSERT INTO revisions (guid, app_guid, version, droplet_guid, description, created_at) "
+                           "VALUES ") + values);
+  };
+  CHECK(insert("('r1', 'a1', 1, 'd1', 'Initial revision.', 't')").ok());
+  CHECK_FALSE(insert("('r2', 'a1', 1, 'd1', 'again', 't')").ok());      // UNIQUE (app_guid, version)
+  CHECK_FALSE(insert("('r3', 'a1', 0, 'd1', 'zero', 't')").ok());       // CHECK (version >= 1)
+  CHECK_FALSE(insert("('r4', 'nope', 1, 'd1', 'no app', 't')").ok());   // the app must exist
+}
+
+TEST_CASE("Migration 12 adds deployments with at most one active per app") {
+  TempDir dir;
+  FakeClock clock;
+  auto db = Database::Open(dir / "w.db");
+  REQUIRE(Migrate(**db, clock, 11).ok());
+  auto run = [&](const std::string& sql) { return (*db)->Transact([&](Tx& tx) { return tx.Exec(sql); }); };
+  REQUIRE(run("INSERT INTO orgs (guid, name, created_at) VALUES ('o1', 'org', 't');"
+              "INSERT INTO spaces (guid, org_guid, name, created_at) VALUES ('s1', 'o1', 'dev', 't');"
+              "INSERT INTO apps (guid, space_guid, name, state, buildpacks, stack, environment_variables, "
+              "created_at, updated_at) VALUES ('a1', 's1', 'one', 'STARTED', '[]', 'debian12', '{}', 't', 't')")
+              .ok());
+  REQUIRE(Migrate(**db, clock, 12).ok());
+  auto insert = [&](const char* guid, const char* strategy, const char* state) {
+    return run(std::string("INSERT INTO deployments (guid, app_guid, strategy, state, revision, previous_revision, "
+                           "previous_generation, created_at, updated_at) VALUES ('") +
+               guid + "', 'a1', '" + strategy + "', '" + state + "', 2, 1, 1, 't', 't')");
+  };
+  CHECK(insert("d1", "canary", "PAUSED").ok());
+  CHECK_FALSE(insert("d2", "rolling", "DEPLOYING").ok());  // a second active one
+  CHECK(insert("d3", "rolling", "DEPLOYED").ok());
+  CHECK(insert("d4", "rolling", "CANCELED").ok());
+  CHECK_FALSE(insert("d5", "blue-green", "DEPLOYED").ok());
+  CHECK_FALSE(insert("d6", "rolling", "DONE").ok());
 }
 
 TEST_CASE("A database from a newer wharfd is refused") {

@@ -73,6 +73,41 @@ struct App {
   // generation bumped by each (a new generation replaces the instances).
   std::optional<std::string> run_droplet_guid;
   std::int64_t run_generation = 0;
+  // The revision the cell runs while STARTED (its version; 0: none, started before revisions).
+  std::int64_t run_revision = 0;
+  std::string created_at;
+  std::string updated_at;
+};
+
+// An immutable, numbered record of what an app runs (Cloud Foundry v3 revisions).
+struct Revision {
+  std::string guid;
+  std::string app_guid;
+  std::int64_t version = 0;  // 1, 2, ... per app
+  std::string droplet_guid;
+  EnvVars environment_variables;
+  std::map<std::string, std::optional<std::string>> commands;  // process type -> custom start command
+  std::string description;
+  std::optional<std::int64_t> rolled_back_from;  // the version a rollback redeployed
+  std::string created_at;
+};
+
+// A deployment as stored (deployments/deployment.h gives it meaning): strategy "rolling" or
+// "canary", state "DEPLOYING", "PAUSED", "DEPLOYED", "CANCELED" or "FAILED".
+struct DeploymentRecord {
+  std::string guid;
+  std::string app_guid;
+  std::string strategy = "rolling";
+  std::string state = "DEPLOYING";
+  std::int64_t revision = 0;
+  std::int64_t previous_revision = 0;
+  std::int64_t previous_generation = 0;
+  std::string previous_droplet_guid;
+  int max_in_flight = 1;
+  std::vector<int> instance_steps;
+  std::vector<int> canary_weights;
+  int step = 0;
+  std::string reason;
   std::string created_at;
   std::string updated_at;
 };

@@ -7,6 +7,8 @@
 #include "state/droplet_store.h"
 #include "state/event_store.h"
 #include "state/package_store.h"
+#include "state/deployment_store.h"
+#include "state/revision_store.h"
 #include "state/test_support.h"
 #include "state/user_store.h"
 
@@ -216,6 +218,90 @@ TEST_CASE("EventStore lists newest first and filters by target and type") {
   auto started = ListEvents(*f.db, EventFilter{std::nullopt, "app-started"}, PageRequest{});
   CHECK(started->total == 1);
   CHECK(started->items[0].target_guid == "b");
+}
+
+TEST_CASE("RevisionStore keeps every field, lists newest first and refuses a taken version") {
+  Fixture f;
+  App a = f.InsertApp("web");
+  auto make = [&](std::int64_t version, std::string droplet) {
+    Revision r;
+    r.guid = NewGuid();
+    r.app_guid = a.guid;
+    r.version = version;
+    r.droplet_guid = std::move(droplet);
+    r.environment_variables = {{"K", "v" + std::to_string(version)}};
+    r.commands = {{"web", std::nullopt}, {"worker", std::string("./work")}};
+    r.description = "d" + std::to_string(version);
+    r.created_at = "t";
+    return r;
+  };
+  REQUIRE(f.db->Transact([&](Tx& tx) -> Status {
+                RevisionStore revisions(tx);
+                for (int v = 1; v <= 7; ++v) {
+                  Revision r = make(v, "drop" + std::to_string(v));
+                  if (v == 7) r.rolled_back_from = 2;
+                  WHARF_RETURN_IF_ERROR(revisions.Insert(r));
+                }
+                return Status::Ok();
+              }).ok());
+  Status taken = f.db->Transact([&](Tx& tx) { return RevisionStore(tx).Insert(make(3, "x")); });
+  CHECK(taken.code() == StatusCode::kConflict);
+  auto got = f.db->Read<Revision>([&](Tx& tx) { return RevisionStore(tx).Get(a.guid, 7); });
+  REQUIRE(got.ok());
+  CHECK(got->droplet_guid == "drop7");
+  CHECK(got->environment_variables == EnvVars{{"K", "v7"}});
+  CHECK(got->commands.at("web") == std::nullopt);
+  CHECK(got->commands.at("worker") == std::optional<std::string>("./work"));
+  CHECK(got->rolled_back_from == std::optional<std::int64_t>(2));
+  auto missing = f.db->Read<Revision>([&](Tx& tx) { return RevisionStore(tx).Get(a.guid, 9); });
+  CHECK(missing.status().code() == StatusCode::kNotFound);
+  auto all = f.db->Read<std::vector<Revision>>([&](Tx& tx) { return RevisionStore(tx).ListForApp(a.guid); });
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 7);
+  CHECK(all->front().version == 7);
+  CHECK(!all->back().rolled_back_from);
+  auto recent =
+      f.db->Read<std::vector<std::string>>([&](Tx& tx) { return RevisionStore(tx).RecentDroplets(a.guid, 5); });
+  CHECK(*recent == std::vector<std::string>{"drop7", "drop6", "drop5", "drop4", "drop3"});
+}
+
+TEST_CASE("DeploymentStore keeps one active deployment per app and reads back every field") {
+  Fixture f;
+  App a = f.InsertApp("web");
+  DeploymentRecord d;
+  d.guid = NewGuid();
+  d.app_guid = a.guid;
+  d.strategy = "canary";
+  d.state = "PAUSED";
+  d.revision = 3;
+  d.previous_revision = 2;
+  d.previous_generation = 7;
+  d.previous_droplet_guid = "drop2";
+  d.max_in_flight = 2;
+  d.instance_steps = {10, 50};
+  d.canary_weights = {1, 5};
+  d.created_at = d.updated_at = "t";
+  REQUIRE(f.db->Transact([&](Tx& tx) { return DeploymentStore(tx).Insert(d); }).ok());
+  DeploymentRecord second = d;
+  second.guid = NewGuid();
+  Status taken = f.db->Transact([&](Tx& tx) { return DeploymentStore(tx).Insert(second); });
+  CHECK(taken.code() == StatusCode::kConflict);
+  auto active = f.db->Read<std::optional<DeploymentRecord>>([&](Tx& tx) { return DeploymentStore(tx).Active(a.guid); });
+  REQUIRE(active.ok());
+  REQUIRE(*active);
+  CHECK((*active)->instance_steps == std::vector<int>{10, 50});
+  CHECK((*active)->canary_weights == std::vector<int>{1, 5});
+  CHECK((*active)->previous_generation == 7);
+  CHECK((*active)->previous_droplet_guid == "drop2");
+  d.state = "CANCELED";
+  d.reason = "canceled by tester";
+  REQUIRE(f.db->Transact([&](Tx& tx) { return DeploymentStore(tx).Update(d); }).ok());
+  CHECK(f.db->Transact([&](Tx& tx) { return DeploymentStore(tx).Insert(second); }).ok());
+  auto all = f.db->Read<std::vector<DeploymentRecord>>([&](Tx& tx) { return DeploymentStore(tx).AllActive(); });
+  REQUIRE(all->size() == 1);
+  CHECK(all->front().guid == second.guid);
+  auto first = f.db->Read<DeploymentRecord>([&](Tx& tx) { return DeploymentStore(tx).Get(d.guid); });
+  CHECK(first->reason == "canceled by tester");
 }
 
 }  // namespace

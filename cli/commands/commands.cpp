@@ -12,6 +12,8 @@ const std::vector<Command>& AllCommands() {
     AddPushCommand(all);
     AddAppCommands(all);
     AddScaleCommands(all);
+    AddRevisionCommands(all);
+    AddDeploymentCommands(all);
     AddEnvCommands(all);
     AddLogCommands(all);
     AddRouteCommands(all);
@@ -36,6 +38,20 @@ FlagSpec JsonFlag() {
 }
 
 void PrintJson(CliContext& ctx, const nlohmann::json& value) { ctx.out() << value.dump(2) << "\n"; }
+
+std::vector<FlagSpec> StrategyFlagSpecs() {
+  return {{"strategy", 0, FlagKind::kString, "STRATEGY", "Deployment strategy: rolling or canary"},
+          {"max-in-flight", 0, FlagKind::kString, "N", "Instances replaced at once by the deployment (default 1)"},
+          {"instance-steps", 0, FlagKind::kString, "PERCENTS",
+           "Canary steps as percentages of the instances, e.g. 10,50 (pauses at each)"},
+          {"canary-weights", 0, FlagKind::kString, "PERCENTS",
+           "Canary steps as percentages of the route's requests, e.g. 1,5,25,50,100"}};
+}
+
+StrategyFlags StrategyFlagsOf(const ParsedArgs& args) {
+  return StrategyFlags{args.Value("strategy"), args.Value("max-in-flight"), args.Value("instance-steps"),
+                       args.Value("canary-weights")};
+}
 
 Result<bool> Confirm(CliContext& ctx, const std::string& question) {
   if (!ctx.term().in_is_tty) {

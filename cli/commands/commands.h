@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/client/context.h"
+#include "cli/push/deploy.h"
 #include "cli/commands/args.h"
 #include "common/status.h"
 
@@ -29,6 +30,8 @@ void AddSessionCommands(std::vector<Command>& out);  // api, login, logout, vers
 void AddPushCommand(std::vector<Command>& out);      // push
 void AddAppCommands(std::vector<Command>& out);      // apps, app, start, stop, restart, restage, delete
 void AddScaleCommands(std::vector<Command>& out);    // scale, restart-app-instance
+void AddRevisionCommands(std::vector<Command>& out);  // revisions, rollback
+void AddDeploymentCommands(std::vector<Command>& out);  // continue-deployment, cancel-deployment
 void AddEnvCommands(std::vector<Command>& out);      // env, set-env, unset-env
 void AddLogCommands(std::vector<Command>& out);      // logs, events
 void AddRouteCommands(std::vector<Command>& out);    // routes, domains, create-domain, map-route, ...
@@ -47,6 +50,9 @@ void PrintJson(CliContext& ctx, const nlohmann::json& value);
 // Asks "QUESTION [yN]: " on a terminal. Without a terminal (and without
 // -f, which callers check first) it refuses, telling the user to pass -f.
 Result<bool> Confirm(CliContext& ctx, const std::string& question);
+// --strategy, --max-in-flight, --instance-steps, --canary-weights (push, restart, restage).
+std::vector<FlagSpec> StrategyFlagSpecs();
+StrategyFlags StrategyFlagsOf(const ParsedArgs& args);
 // For delete-style commands: true to go on (-f given, or the user said yes);
 // false after printing "Delete cancelled".
 Result<bool> ConfirmDelete(CliContext& ctx, const ParsedArgs& args, const std::string& what);

@@ -141,6 +141,16 @@ Status StartAndShow(CliContext& ctx, ApiClient& api, const api::App& app, const 
   return PrintAppSummary(ctx, api, *started);
 }
 
+// With --strategy: a deployment (rolling or canary) of the app instead of a plain restart.
+Status DeployAndShow(CliContext& ctx, ApiClient& api, const api::App& app, const nlohmann::json& body) {
+  Result<std::optional<api::Deployment>> deployed = StartDeployment(ctx, api, app, body);
+  if (!deployed.ok()) return deployed.status();
+  Result<api::App> fresh = api.GetAs<api::App>("/v1/apps/" + app.guid);
+  if (!fresh.ok()) return fresh.status();
+  ctx.out() << "\n";
+  return PrintAppSummary(ctx, api, *fresh);
+}
+
 Status RunStart(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
@@ -171,15 +181,20 @@ Status RunStop(CliContext& ctx, const ParsedArgs& args) {
 }
 
 Status RunRestart(CliContext& ctx, const ParsedArgs& args) {
+  Result<std::optional<json>> deploy = DeployBody(StrategyFlagsOf(args));
+  if (!deploy.ok()) return deploy.status();
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
   Result<api::App> app = GetApp(**api, args.positionals[0]);
   if (!app.ok()) return app.status();
   ctx.out() << "Restarting app " << app->name << ctx.AsUser() << "...\n";
+  if (*deploy) return DeployAndShow(ctx, **api, *app, **deploy);
   return StartAndShow(ctx, **api, *app, "restart");
 }
 
 Status RunRestage(CliContext& ctx, const ParsedArgs& args) {
+  Result<std::optional<json>> deploy = DeployBody(StrategyFlagsOf(args));
+  if (!deploy.ok()) return deploy.status();
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
   Result<api::App> app = GetApp(**api, args.positionals[0]);
@@ -202,6 +217,7 @@ Status RunRestage(CliContext& ctx, const ParsedArgs& args) {
   Result<api::Build> staged = WaitForBuild(ctx, **api, *build);
   if (tail) tail->Stop();
   if (!staged.ok()) return staged.status();
+  if (*deploy && app->state == "STARTED") return DeployAndShow(ctx, **api, *app, **deploy);
   return StartAndShow(ctx, **api, *app, app->state == "STARTED" ? "restart" : "start");
 }
 
@@ -243,14 +259,20 @@ void AddAppCommands(std::vector<Command>& out) {
                  RunStart});
   out.push_back({{"stop", {"sp"}, group, "Stop an app", "wharf stop APP_NAME", "", {{"APP_NAME"}}, {}}, RunStop});
   out.push_back({{"restart", {"rs"}, group, "Replace the app's instances, running its current droplet",
-                  "wharf restart APP_NAME",
+                  "wharf restart APP_NAME [--strategy rolling|canary [--max-in-flight N] [--instance-steps 10,50]\n"
+                  "   [--canary-weights 1,5,25]]",
                   "Instances are replaced one at a time: each old one stops once its replacement is healthy.\n"
-                  "Picks up a new droplet, environment variables and limits.", {{"APP_NAME"}}, {}},
+                  "Picks up a new droplet, environment variables and limits. With --strategy, a deployment:\n"
+                  "rolling (--max-in-flight at a time; a crashing new instance stops it, the previous revision\n"
+                  "keeps serving) or canary (pauses at each step: continue-deployment, cancel-deployment).",
+                  {{"APP_NAME"}}, StrategyFlagSpecs()},
                  RunRestart});
   out.push_back({{"restage", {"rg"}, group, "Stage the app's newest package again, then restart it",
-                  "wharf restage APP_NAME",
-                  "Use it after changing buildpacks. Instances are replaced one at a time, as with restart.",
-                  {{"APP_NAME"}}, {}},
+                  "wharf restage APP_NAME [--strategy rolling|canary [--max-in-flight N] [--instance-steps 10,50]\n"
+                  "   [--canary-weights 1,5,25]]",
+                  "Use it after changing buildpacks. Instances are replaced one at a time, as with restart;\n"
+                  "--strategy deploys the new droplet as restart --strategy does.",
+                  {{"APP_NAME"}}, StrategyFlagSpecs()},
                  RunRestage});
   out.push_back({{"delete", {"d"}, group, "Delete an app", "wharf delete APP_NAME [-f] [-r]",
                   "Asks for confirmation unless -f is given; without a terminal, -f is required.",

@@ -1,5 +1,6 @@
 // push: flags -> PushFlags -> PlanPush (all local checks) -> RunPush.
 #include "cli/commands/commands.h"
+#include "cli/push/deploy.h"
 #include "cli/push/push.h"
 #include "cli/push/push_plan.h"
 
@@ -32,7 +33,11 @@ PushFlags FlagsFromArgs(const ParsedArgs& args) {
 }
 
 Status RunPushCommand(CliContext& ctx, const ParsedArgs& args) {
-  Result<PushPlan> plan = PlanPush(FlagsFromArgs(args), ctx.cwd());
+  PushFlags flags = FlagsFromArgs(args);
+  Result<std::optional<nlohmann::json>> deploy = DeployBody(StrategyFlagsOf(args));
+  if (!deploy.ok()) return deploy.status();
+  flags.deploy = *deploy;
+  Result<PushPlan> plan = PlanPush(flags, ctx.cwd());
   if (!plan.ok()) return plan.status();
   return RunPush(ctx, *plan);
 }
@@ -48,11 +53,17 @@ void AddPushCommand(std::vector<Command>& out) {
         "wharf push [APP_NAME] [-b BUILDPACK]... [-c COMMAND] [-f MANIFEST_PATH | --no-manifest] [--no-start]\n"
         "   [-i NUM_INSTANCES] [-k DISK] [-m MEMORY] [-p PATH | --git URL [--ref REF]] [-s STACK]\n"
         "   [-t HEALTH_TIMEOUT] [-u (process | port | http)] [--endpoint PATH] [--no-route | --random-route]\n"
-        "   [--var KEY=VALUE]... [--vars-file VARS_FILE_PATH]...",
+        "   [--var KEY=VALUE]... [--vars-file VARS_FILE_PATH]...\n"
+        "   [--strategy rolling|canary [--max-in-flight N] [--instance-steps 10,50] [--canary-weights 1,5,25]]",
         "Reads manifest.yml in the current folder when there is one (Cloud Foundry manifest v1, with\n"
         "((variables))). Flags override the manifest. Only files wharfd does not have yet are uploaded;\n"
         ".cfignore (gitignore syntax) leaves files out. -p takes a folder or a .zip, .jar, .tar, .tar.gz\n"
-        "or .tgz archive; --git pushes a commit of a git repository (URL or local path).",
+        "or .tgz archive; --git pushes a commit of a git repository (URL or local path).\n"
+        "An app already running is restarted by replacing its instances one at a time; with --strategy it\n"
+        "is deployed: rolling (--max-in-flight at a time, a crashing new instance stops it and the previous\n"
+        "revision keeps serving) or canary (the canary starts and the deployment pauses at each step:\n"
+        "continue-deployment, cancel-deployment). --canary-weights sends that percentage of the route's\n"
+        "requests to the new revision at each step, whatever the instance counts.",
         {{"APP_NAME", false}},
         {{"buildpack", 'b', FlagKind::kStringList, "BUILDPACK",
           "Custom buildpack by name or URL; repeat for several; 'default' or 'null' for auto-detection"},
@@ -74,7 +85,8 @@ void AddPushCommand(std::vector<Command>& out) {
          {"no-route", 0, FlagKind::kBool, "", "Do not map a route to this app"},
          {"random-route", 0, FlagKind::kBool, "", "Map a route with a random host to this app"},
          {"var", 0, FlagKind::kStringList, "KEY=VALUE", "Variable for ((KEY)) in the manifest; repeatable"},
-         {"vars-file", 0, FlagKind::kStringList, "VARS_FILE_PATH", "YAML file of manifest variables; repeatable"}}},
+         {"vars-file", 0, FlagKind::kStringList, "VARS_FILE_PATH", "YAML file of manifest variables; repeatable"},
+         StrategyFlagSpecs()[0], StrategyFlagSpecs()[1], StrategyFlagSpecs()[2], StrategyFlagSpecs()[3]}},
        RunPushCommand});
 }
 

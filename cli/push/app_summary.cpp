@@ -7,6 +7,7 @@
 #include "api-model/info.h"
 #include "api-model/page.h"
 #include "cli/output/table.h"
+#include "cli/push/deploy.h"
 #include "common/byte_size.h"
 
 namespace wharf::cli {
@@ -93,6 +94,10 @@ Status PrintAppSummary(CliContext& ctx, ApiClient& api, const api::App& app) {
                           {"last uploaded", *uploaded},
                           {"stack", stack},
                           {"buildpacks", Buildpacks(app, *droplet)}});
+  // The active deployment, as cf shows it (an older wharfd without deployments: none).
+  if (Result<std::optional<api::Deployment>> d = ActiveDeployment(api, guid); d.ok() && *d) {
+    out << "\n" << RenderDeployment(**d);
+  }
 
   for (const api::Process& process : *processes) {
     Result<api::Page<api::Instance>> instances =

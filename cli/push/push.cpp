@@ -5,6 +5,7 @@
 #include "api-model/info.h"
 #include "cli/client/resources.h"
 #include "cli/push/app_summary.h"
+#include "cli/push/deploy.h"
 #include "cli/push/staging.h"
 #include "cli/push/upload.h"
 #include "cli/source/app_source.h"
@@ -202,7 +203,7 @@ std::string RouteUrl(const std::string& route, const api::Info& info) {
 }
 
 Status StageAndStart(CliContext& ctx, ApiClient& api, const api::Info& info, const api::App& app,
-                     const api::Package& package) {
+                     const api::Package& package, const std::optional<json>& deploy) {
   const std::string& name = app.name;
   const std::string& app_guid = app.guid;
   std::unique_ptr<StagingLogTail> tail = StagingLogTail::Start(ctx, app_guid);
@@ -226,6 +227,14 @@ Status StageAndStart(CliContext& ctx, ApiClient& api, const api::Info& info, con
   if (!staged.ok()) return staged.status().WithContext("app '" + name + "'");
 
   bool running = app.state == "STARTED";
+  if (deploy && running && info.RunsInstances()) {
+    Result<std::optional<api::Deployment>> deployed = StartDeployment(ctx, api, app, *deploy);
+    if (!deployed.ok()) return deployed.status().WithContext("deploying '" + name + "'");
+    Result<api::App> fresh = api.GetAs<api::App>("/v1/apps/" + app_guid);
+    if (!fresh.ok()) return fresh.status();
+    ctx.out() << "\n";
+    return PrintAppSummary(ctx, api, *fresh);
+  }
   ctx.out() << (running ? "Restarting" : "Starting") << " app " << name << "...\n";
   Result<api::App> started = api.PostAs<api::App>("/v1/apps/" + app_guid + (running ? "/actions/restart" : "/actions/start"), json::object());
   if (!started.ok()) return started.status().WithContext("starting '" + name + "'");
@@ -244,7 +253,8 @@ Status StageAndStart(CliContext& ctx, ApiClient& api, const api::Info& info, con
   return Status::Ok();
 }
 
-Status PushApp(CliContext& ctx, ApiClient& api, const api::Info& info, const PreparedApp& p, bool no_start) {
+Status PushApp(CliContext& ctx, ApiClient& api, const api::Info& info, const PreparedApp& p, bool no_start,
+               const std::optional<json>& deploy) {
   Result<api::App> app = CreateOrUpdateApp(ctx, api, p);
   if (!app.ok()) return app.status();
   const std::string guid = app->guid;
@@ -259,7 +269,7 @@ Status PushApp(CliContext& ctx, ApiClient& api, const api::Info& info, const Pre
     ctx.out() << "Package stored (sha256 " << package->sha256 << "); not starting (--no-start).\n";
     return Status::Ok();
   }
-  return StageAndStart(ctx, api, info, *app, *package);
+  return StageAndStart(ctx, api, info, *app, *package, deploy);
 }
 
 }  // namespace
@@ -288,7 +298,7 @@ Status RunPush(CliContext& ctx, const PushPlan& plan) {
   }
   for (const PreparedApp& p : prepared) {
     ctx.out() << "\n";
-    WHARF_RETURN_IF_ERROR(PushApp(ctx, **api, *info, p, plan.no_start));
+    WHARF_RETURN_IF_ERROR(PushApp(ctx, **api, *info, p, plan.no_start, plan.deploy));
   }
   return Status::Ok();
 }

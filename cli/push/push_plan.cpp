@@ -130,6 +130,7 @@ Result<PushPlan> PlanPush(const PushFlags& flags, const fs::path& cwd) {
 
   PushPlan plan;
   plan.no_start = flags.no_start;
+  plan.deploy = flags.deploy;
   plan.git = flags.git;
   plan.git_ref = flags.git_ref.value_or("");
 

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/manifest/manifest.h"
 #include "common/status.h"
 
@@ -39,6 +41,7 @@ struct PushFlags {
   std::vector<std::string> vars_files;            // --vars-file
   std::optional<std::string> git;                 // --git URL_OR_PATH
   std::optional<std::string> git_ref;             // --ref
+  std::optional<nlohmann::json> deploy;           // --strategy and its options (cli/push/deploy.h)
 };
 
 struct PushPlan {
@@ -48,6 +51,7 @@ struct PushPlan {
   bool no_start = false;
   std::optional<std::string> git;
   std::string git_ref;
+  std::optional<nlohmann::json> deploy;  // POST /v1/apps/:guid/actions/deploy body, for apps already running
 };
 
 // `cwd` is where relative -p, -f and --vars-file paths and the default

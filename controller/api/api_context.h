@@ -19,6 +19,8 @@
 #include "controller/http/page_query.h"
 #include "controller/platform/platform_info.h"
 #include "controller/services/process_service.h"
+#include "controller/services/deployment_service.h"
+#include "controller/services/revision_service.h"
 #include "controller/services/route_service.h"
 #include "controller/dataplane/route_table_channel.h"
 
@@ -38,6 +40,8 @@ struct ApiContext {
   InstanceReporterSlot& instances;
   RouteTableChannel& route_table;
   StreamSlots& streams;  // bounds the log and routing streams open at once
+  RevisionService& revisions;
+  DeploymentService& deployments;
   BodyLimits limits;
   // How often an idle log or route stream sends a newline so a dead client is noticed.
   std::chrono::milliseconds log_stream_keepalive{15000};
@@ -53,6 +57,8 @@ void AddRouteHandlers(HttpRouter& router, ApiContext& ctx);     // domains, rout
 void AddLogHandlers(HttpRouter& router, ApiContext& ctx);       // recent logs, log stream
 void AddBuildpackHandlers(HttpRouter& router, ApiContext& ctx); // the admin-ordered buildpack list
 void AddRoutingHandlers(HttpRouter& router, ApiContext& ctx);   // the routing table for standalone routers
+void AddRevisionHandlers(HttpRouter& router, ApiContext& ctx);  // app revisions, rollback
+void AddDeploymentHandlers(HttpRouter& router, ApiContext& ctx);  // deploy with a strategy, continue, cancel
 
 // Every endpoint of API v1.
 void AddAllHandlers(HttpRouter& router, ApiContext& ctx);

@@ -66,6 +66,8 @@ void AddAllHandlers(HttpRouter& router, ApiContext& ctx) {
   AddLogHandlers(router, ctx);
   AddBuildpackHandlers(router, ctx);
   AddRoutingHandlers(router, ctx);
+  AddRevisionHandlers(router, ctx);
+  AddDeploymentHandlers(router, ctx);
 }
 
 }  // namespace wharf::controller

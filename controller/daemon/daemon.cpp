@@ -13,6 +13,7 @@
 #include "common/file_io.h"
 #include "controller/api/api_context.h"
 #include "controller/api/api_server.h"
+#include "controller/dataplane/deployment_driver.h"
 #include "controller/platform/auth.h"
 #include "controller/platform/bootstrap.h"
 #include "controller/services/buildpack_service.h"
@@ -95,6 +96,9 @@ struct Daemon::Parts {
   std::unique_ptr<RouteService> routes;
   std::unique_ptr<BuildpackService> buildpacks;
   std::unique_ptr<GcService> gc;
+  std::unique_ptr<RevisionService> revisions;
+  std::unique_ptr<DeploymentService> deployments;
+  std::unique_ptr<DeploymentDriver> deployment_driver;
   InstanceReporterSlot instances;
   RouteTableChannel route_table;
   std::unique_ptr<StreamSlots> streams;
@@ -162,6 +166,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   p->auth = std::make_unique<Authenticator>(*p->db, clock);
   p->apps = std::make_unique<AppService>(*p->db, clock, *p->events, *p->logs, info);
   p->processes = std::make_unique<ProcessService>(*p->db, clock, *p->events, *p->logs);
+  p->revisions = std::make_unique<RevisionService>(*p->db, clock, *p->events, *p->logs);
+  p->deployments = std::make_unique<DeploymentService>(*p->db, clock, *p->events, *p->logs);
   PackageLimitsConfig package_limits;
   package_limits.max_upload_bytes = options.limits.upload_bytes;
   p->packages = std::make_unique<PackageService>(*p->db, clock, *p->events, *p->blobs, p->blob_lock, package_limits);
@@ -184,7 +190,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
     p->streams = std::make_unique<StreamSlots>(static_cast<std::size_t>(server_options.max_threads - 16));
     p->api_context = std::make_unique<ApiContext>(ApiContext{info, *p->db, *p->apps, *p->processes, *p->packages,
                                                              *p->builds, *p->routes, *p->buildpacks, *p->gc, *p->logs,
-                                                             p->instances, p->route_table, *p->streams, options.limits,
+                                                             p->instances, p->route_table, *p->streams, *p->revisions,
+                                                             *p->deployments, options.limits,
                                                              options.log_stream_keepalive});
     p->router = std::make_unique<HttpRouter>();
     AddAllHandlers(*p->router, *p->api_context);
@@ -192,6 +199,10 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
     WHARF_RETURN_IF_ERROR(WriteFileAtomic(l.api_port_file(), std::to_string(p->server->port()) + "\n", 0644)
                               .WithContext("writing the api port file"));
   }
+
+  // Deployments move on as the cell reports their instances (persisted: a restart resumes them).
+  p->deployment_driver = std::make_unique<DeploymentDriver>(*p->db, *p->deployments, p->instances);
+  p->deployment_driver->Start(options.deployment_interval);
 
   Parts* parts = p.get();
   p->gc_timer.Start(options.gc_interval, [parts] {
@@ -218,6 +229,7 @@ void Daemon::Stop(std::chrono::milliseconds grace) {
   parts_->route_table.Shutdown();
   if (parts_->server) parts_->server->Stop(grace);
   parts_->gc_timer.Stop();
+  if (parts_->deployment_driver) parts_->deployment_driver->Stop();
   parts_->event_log->Write("wharfd-stopped", {{"data_dir", parts_->layout.root.string()}});
   parts_->server.reset();
   parts_->db.reset();  // closes the database and checkpoints its WAL

@@ -45,6 +45,7 @@ struct DaemonOptions {
   std::chrono::milliseconds log_stream_keepalive{15000};
   std::chrono::milliseconds gc_interval{std::chrono::hours(1)};
   std::chrono::seconds gc_grace{3600};
+  std::chrono::milliseconds deployment_interval{200};  // how often active deployments are driven
   bool echo_events_to_stderr = false;
 };
 

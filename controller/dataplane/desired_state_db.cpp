@@ -5,10 +5,57 @@
 #include "cell/instance_spec.h"
 #include "state/app_store.h"
 #include "state/droplet_store.h"
+#include "controller/services/deployment_service.h"
+#include "deployments/deployment.h"
+#include "state/deployment_store.h"
+#include "state/revision_store.h"
 #include "state/route_store.h"
 #include "stager/scripts.h"
 
 namespace wharf::controller {
+
+namespace {
+
+// The processes of `app` as they run at its run_revision (and run_droplet_guid, run_generation).
+Result<std::vector<RunnableProcess>> RunnableOf(Tx& tx, App app) {
+  std::vector<RunnableProcess> out;
+  std::optional<Revision> revision;
+  if (app.run_revision > 0) {
+    // What runs is the revision's: its droplet, environment and start commands, whatever
+    // the app's settings became since (they run from the next start or restart on).
+    Result<Revision> r = RevisionStore(tx).Get(app.guid, app.run_revision);
+    if (!r.ok()) return r.status();
+    revision = std::move(r).value();
+    app.run_droplet_guid = revision->droplet_guid;
+    app.environment_variables = revision->environment_variables;
+  }
+  const std::optional<std::string>& droplet_guid = app.run_droplet_guid ? app.run_droplet_guid : app.current_droplet_guid;
+  if (!droplet_guid) return out;
+  Result<Droplet> droplet = DropletStore(tx).Get(*droplet_guid);
+  if (!droplet.ok()) return droplet.status();
+  auto routes = RouteStore(tx).RoutesForApp(app.guid);
+  if (!routes.ok()) return routes.status();
+  std::vector<std::string> uris;
+  for (const Route& r : *routes) uris.push_back(r.Url());
+  auto processes = ProcessStore(tx).ListForApp(app.guid);
+  if (!processes.ok()) return processes.status();
+  for (Process& p : *processes) {
+    if (revision) {
+      auto command = revision->commands.find(p.type);
+      p.command = command == revision->commands.end() ? std::nullopt : command->second;
+    }
+    RunnableProcess rp{app, std::move(p), *droplet, "", uris, nullptr, -1, 1};
+    if (rp.process.command && !rp.process.command->empty()) {
+      rp.start_command = *rp.process.command;
+    } else if (auto it = droplet->process_types.find(rp.process.type); it != droplet->process_types.end()) {
+      rp.start_command = it->second;
+    }
+    out.push_back(std::move(rp));
+  }
+  return out;
+}
+
+}  // namespace
 
 Result<std::vector<RunnableProcess>> ReadRunnableProcesses(Database& db) {
   return db.Read<std::vector<RunnableProcess>>([](Tx& tx) -> Result<std::vector<RunnableProcess>> {
@@ -20,26 +67,30 @@ Result<std::vector<RunnableProcess>> ReadRunnableProcesses(Database& db) {
       Result<App> app = apps.Get(guid);
       if (!app.ok()) return app.status();
       if (app->state != AppState::kStarted) continue;
-      const std::optional<std::string>& droplet_guid =
-          app->run_droplet_guid ? app->run_droplet_guid : app->current_droplet_guid;
-      if (!droplet_guid) continue;
-      Result<Droplet> droplet = DropletStore(tx).Get(*droplet_guid);
-      if (!droplet.ok()) return droplet.status();
-      auto routes = RouteStore(tx).RoutesForApp(guid);
-      if (!routes.ok()) return routes.status();
-      std::vector<std::string> uris;
-      for (const Route& r : *routes) uris.push_back(r.Url());
-      auto processes = ProcessStore(tx).ListForApp(guid);
+      auto processes = RunnableOf(tx, *app);
       if (!processes.ok()) return processes.status();
-      for (Process& p : *processes) {
-        RunnableProcess rp{*app, std::move(p), *droplet, "", uris};
-        if (rp.process.command && !rp.process.command->empty()) {
-          rp.start_command = *rp.process.command;
-        } else if (auto it = droplet->process_types.find(rp.process.type); it != droplet->process_types.end()) {
-          rp.start_command = it->second;
+      auto active = DeploymentStore(tx).Active(guid);
+      if (!active.ok()) return active.status();
+      if (*active) {
+        // A deployment in progress: the web process keeps the previous revision's instances
+        // (the baseline) at the indices the step leaves them, and replaces max_in_flight at a time.
+        deployments::Deployment d = FromRecord(**active);
+        App previous = *app;
+        previous.run_revision = d.previous_revision;
+        previous.run_generation = d.previous_generation;
+        if (!d.previous_droplet_guid.empty()) previous.run_droplet_guid = d.previous_droplet_guid;
+        auto baseline = RunnableOf(tx, previous);
+        if (!baseline.ok()) return baseline.status();
+        for (RunnableProcess& rp : *processes) {
+          rp.max_in_flight = d.max_in_flight;
+          if (rp.process.type != "web") continue;
+          rp.new_instances = deployments::NewInstances(d, rp.process.instances);
+          for (const RunnableProcess& b : *baseline) {
+            if (b.process.type == "web" && rp.new_instances >= 0) rp.baseline = std::make_shared<RunnableProcess>(b);
+          }
         }
-        out.push_back(std::move(rp));
       }
+      for (RunnableProcess& rp : *processes) out.push_back(std::move(rp));
     }
     return out;
   });
@@ -48,7 +99,7 @@ Result<std::vector<RunnableProcess>> ReadRunnableProcesses(Database& db) {
 std::string InstanceVersion(const App& app, const Process& process) {
   const std::optional<std::string>& droplet = app.run_droplet_guid ? app.run_droplet_guid : app.current_droplet_guid;
   if (!droplet) return "";
-  return cell::InstanceVersion(*droplet, app.run_generation, process.memory_in_mb, process.disk_in_mb);
+  return cell::InstanceVersion(app.run_revision, *droplet, app.run_generation, process.memory_in_mb, process.disk_in_mb);
 }
 
 health::HealthCheckSpec CheckFor(const Process& process) {
@@ -70,6 +121,7 @@ cell::DesiredProcess ToDesiredProcess(const RunnableProcess& rp, const std::file
   d.process_type = rp.process.type;
   d.instances = rp.process.instances;
   d.run_generation = rp.app.run_generation;
+  d.revision = rp.app.run_revision;
   d.droplet_guid = rp.droplet.guid;
   d.droplet_archive = droplet_archive;
   if (!rp.start_command.empty()) d.launch_argv = stager::LaunchArgv(rp.start_command);
@@ -78,6 +130,8 @@ cell::DesiredProcess ToDesiredProcess(const RunnableProcess& rp, const std::file
   d.memory_mb = rp.process.memory_in_mb;
   d.disk_mb = rp.process.disk_in_mb;
   d.check = CheckFor(rp.process);
+  d.new_instances = rp.new_instances;
+  d.max_in_flight = rp.max_in_flight;
   d.space_guid = tenancy.space.guid;
   d.space_name = tenancy.space.name;
   d.org_guid = tenancy.org.guid;
@@ -91,7 +145,12 @@ Result<std::vector<cell::DesiredProcess>> DbDesiredState::ReadDesired() {
   std::vector<cell::DesiredProcess> out;
   out.reserve(runnable->size());
   for (const RunnableProcess& rp : *runnable) {
-    out.push_back(ToDesiredProcess(rp, blobs_.PathOf(rp.droplet.sha256), tenancy_));
+    cell::DesiredProcess d = ToDesiredProcess(rp, blobs_.PathOf(rp.droplet.sha256), tenancy_);
+    if (rp.baseline) {
+      d.baseline = std::make_shared<cell::DesiredProcess>(
+          ToDesiredProcess(*rp.baseline, blobs_.PathOf(rp.baseline->droplet.sha256), tenancy_));
+    }
+    out.push_back(std::move(d));
   }
   return out;
 }

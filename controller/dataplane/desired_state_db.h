@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,11 @@ struct RunnableProcess {
   // type; empty when neither has one (the instance cannot start).
   std::string start_command;
   std::vector<std::string> uris;  // the app's routes, "host.domain/path"
+  // A deployment in progress (web process only): the previous revision's process, kept at
+  // the indices from `new_instances` on (-1: none kept); replacements `max_in_flight` at a time.
+  std::shared_ptr<const RunnableProcess> baseline;
+  int new_instances = -1;
+  int max_in_flight = 1;
 };
 
 Result<std::vector<RunnableProcess>> ReadRunnableProcesses(Database& db);

@@ -1,5 +1,9 @@
 #include "controller/dataplane/routing_sync.h"
 
+#include "common/revision_tag.h"
+#include "controller/services/deployment_service.h"
+#include "deployments/deployment.h"
+#include "state/deployment_store.h"
 #include "state/route_store.h"
 #include "controller/platform/state_names.h"
 
@@ -47,10 +51,35 @@ Status RoutingSync::Start(std::chrono::milliseconds interval) {
   return Status::Ok();
 }
 
+// Active canary deployments whose step sets a traffic share: app guid -> (new revision, percent).
+static Result<std::map<std::string, std::pair<std::int64_t, int>>> CanaryShares(Database& db) {
+  using Shares = std::map<std::string, std::pair<std::int64_t, int>>;
+  return db.Read<Shares>([](Tx& tx) -> Result<Shares> {
+    auto active = DeploymentStore(tx).AllActive();
+    if (!active.ok()) return active.status();
+    Shares out;
+    for (const DeploymentRecord& r : *active) {
+      deployments::Deployment d = FromRecord(r);
+      if (auto percent = deployments::CanaryWeight(d)) out[d.app_guid] = {d.revision, *percent};
+    }
+    return out;
+  });
+}
+
+// Gives the new revision's endpoints `percent` of the requests, whatever the counts on each side.
+static void ApplyShare(std::vector<router::Endpoint>& endpoints, std::int64_t revision, int percent) {
+  int new_count = 0, old_count = 0;
+  for (const auto& e : endpoints) (RevisionOfTag(e.version) == revision ? new_count : old_count) += 1;
+  deployments::Weights w = deployments::SplitWeights(percent, new_count, old_count);
+  for (auto& e : endpoints) e.weight = RevisionOfTag(e.version) == revision ? w.new_each : w.old_each;
+}
+
 Status RoutingSync::Sync() {
   const std::uint64_t commits = db_.CommitCount();  // before the read: a commit during it is seen next time
   auto routes = MappedRoutes(db_);
   if (!routes.ok()) return routes.status();
+  auto shares = CanaryShares(db_);
+  if (!shares.ok()) return shares.status();
   std::lock_guard lock(mu_);
   synced_commits_ = commits;
   std::map<router::RouteKey, router::RouteSpec> table;
@@ -63,7 +92,11 @@ Status RoutingSync::Sync() {
     for (const Destination& d : r.destinations) {
       auto it = endpoints_.find({d.app_guid, d.process_type});
       if (it == endpoints_.end()) continue;
-      for (const auto& e : it->second) {
+      std::vector<router::Endpoint> list = it->second;
+      if (auto share = shares->find(d.app_guid); share != shares->end() && d.process_type == "web") {
+        ApplyShare(list, share->second.first, share->second.second);  // a canary step by traffic share
+      }
+      for (const auto& e : list) {
         bool dup = false;
         for (const auto& have : spec.endpoints) dup = dup || have.instance_id == e.instance_id;
         if (!dup) spec.endpoints.push_back(e);

@@ -65,7 +65,7 @@ TEST_CASE("A restart with the same droplet still changes the version; scaling me
   CHECK(Version(scaled) != Version(restarted));
 }
 
-TEST_CASE("The start command is the process's own, else the droplet's for its type") {
+TEST_CASE("The start command is the process's own, else the droplet's for its type; a new one runs from the restart") {
   ServiceFixture f;
   AppView app = f.CreateApp("web");
   Droplet d = f.Stage(f.CreatePackage(app.app.guid, {{"index.html", "1"}}), "droplet-1");
@@ -76,7 +76,10 @@ TEST_CASE("The start command is the process's own, else the droplet's for its ty
   run_sql("UPDATE droplets SET process_types = '{\"web\": \"bin/server\"}' WHERE guid = ?", d.guid);
   CHECK(Runnable(f)[0].start_command == "bin/server");
   run_sql("UPDATE processes SET command = './custom' WHERE app_guid = ?", app.app.guid);
+  CHECK(Runnable(f)[0].start_command == "bin/server");  // the running revision's, until a restart
+  REQUIRE(f.apps->Act(f.actor, app.app.guid, AppAction::kRestart).ok());
   CHECK(Runnable(f)[0].start_command == "./custom");
+  CHECK(Runnable(f)[0].app.run_revision == 2);
 }
 
 TEST_CASE("A droplet's new process types become processes: workers get no instances and the process check") {

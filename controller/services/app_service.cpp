@@ -3,9 +3,13 @@
 #include "common/ids.h"
 #include "common/names.h"
 #include "controller/services/app_env.h"
+#include "controller/services/deployment_service.h"
+#include "controller/services/revision_service.h"
 #include "state/build_store.h"
 #include "state/droplet_store.h"
 #include "state/package_store.h"
+#include "state/deployment_store.h"
+#include "state/revision_store.h"
 #include "state/route_store.h"
 #include "controller/platform/state_names.h"
 
@@ -206,6 +210,8 @@ Status AppService::Delete(const Actor& actor, const std::string& guid, bool recu
       app->current_droplet_guid.reset();
       WHARF_RETURN_IF_ERROR(apps.Update(*app));
     }
+    WHARF_RETURN_IF_ERROR(DeploymentStore(tx).DeleteForApp(guid));
+    WHARF_RETURN_IF_ERROR(RevisionStore(tx).DeleteForApp(guid));
     WHARF_RETURN_IF_ERROR(BuildStore(tx).DeleteForApp(guid));
     DropletStore droplets(tx);
     WHARF_RETURN_IF_ERROR(droplets.DeleteForApp(guid));
@@ -231,12 +237,19 @@ Result<AppView> AppService::Act(const Actor& actor, const std::string& guid, App
     if (!next.ok()) return next.status();
     AppState before = app->state;
     app->state = *next;
+    std::string now = FormatRfc3339(clock_.Now());
+    const char* verb = action == AppAction::kStop ? "stop" : action == AppAction::kStart ? "start" : "restart";
+    WHARF_RETURN_IF_ERROR(SupersedeDeployment(tx, app->guid, std::string("superseded by ") + verb, now));
     if (action != AppAction::kStop) {
-      // The cell runs this droplet from now on; a new generation replaces running instances.
-      app->run_droplet_guid = app->current_droplet_guid;
+      // The cell runs this revision from now on (a new one when the droplet, environment or a
+      // start command changed); a new generation replaces running instances.
+      Result<Revision> revision = ResolveRevision(tx, *app, now);
+      if (!revision.ok()) return revision.status();
+      app->run_revision = revision->version;
+      app->run_droplet_guid = revision->droplet_guid;
       ++app->run_generation;
     }
-    app->updated_at = FormatRfc3339(clock_.Now());
+    app->updated_at = now;
     WHARF_RETURN_IF_ERROR(apps.Update(*app));
     std::string state(AppStateName(*next));
     switch (action) {

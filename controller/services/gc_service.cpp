@@ -7,6 +7,8 @@
 #include "state/buildpack_store.h"
 #include "state/droplet_store.h"
 #include "state/package_store.h"
+#include "state/revision_store.h"
+#include "deployments/revision_diff.h"
 #include "controller/platform/state_names.h"
 #include "droplet-store/garbage_collector.h"
 
@@ -29,10 +31,15 @@ Result<store::GcRoots> PruneRows(Tx& tx, int keep_droplets, GcResult& result) {
     if (!app.ok()) return app.status();
     auto app_droplets = droplets.AllForApp(app_guid);  // newest first
     if (!app_droplets.ok()) return app_droplets.status();
+    // The droplets of the newest revisions stay deployable (rollback).
+    auto revision_droplets = RevisionStore(tx).RecentDroplets(app_guid, deployments::kProtectedRevisions);
+    if (!revision_droplets.ok()) return revision_droplets.status();
+    std::set<std::string> protected_droplets(revision_droplets->begin(), revision_droplets->end());
     std::set<std::string> kept_packages;
     int kept = 0;
     for (const Droplet& d : *app_droplets) {
-      bool current = app->current_droplet_guid == d.guid || app->run_droplet_guid == d.guid;
+      bool current = app->current_droplet_guid == d.guid || app->run_droplet_guid == d.guid ||
+                     protected_droplets.count(d.guid) > 0;
       if (current || kept < keep_droplets) {
         if (!current) ++kept;
         roots.blobs.insert(d.sha256);

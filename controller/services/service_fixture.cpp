@@ -17,6 +17,7 @@ ServiceFixture::ServiceFixture() {
   platform.api_url = "http://127.0.0.1:1";
   platform.tenancy = boot->tenancy;
   apps = std::make_unique<AppService>(*db, clock, events, logs, platform);
+  revisions = std::make_unique<RevisionService>(*db, clock, events, logs);
   processes = std::make_unique<ProcessService>(*db, clock, events, logs);
   packages = std::make_unique<PackageService>(*db, clock, events, *blobs, blob_lock, PackageLimitsConfig{});
   builds = std::make_unique<BuildService>(*db, clock, events, logs, &scheduler);

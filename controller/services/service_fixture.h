@@ -16,6 +16,7 @@
 #include "controller/services/gc_service.h"
 #include "controller/services/package_service.h"
 #include "controller/services/process_service.h"
+#include "controller/services/revision_service.h"
 #include "controller/services/route_service.h"
 #include "droplet-store/blob_store.h"
 
@@ -48,6 +49,7 @@ struct ServiceFixture {
   std::unique_ptr<PackageService> packages;
   std::unique_ptr<BuildService> builds;
   std::unique_ptr<RouteService> routes;
+  std::unique_ptr<RevisionService> revisions;
   Actor actor{std::nullopt, "tester"};
 
   ServiceFixture();

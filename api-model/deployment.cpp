@@ -1,0 +1,46 @@
+#include "api-model/deployment.h"
+
+#include "api-model/json_fields.h"
+
+namespace wharf::api {
+
+using nlohmann::json;
+
+Result<Deployment> Deployment::FromJson(const json& j) {
+  Deployment d;
+  return FieldReader(j, "deployment")
+      .Required("guid", d.guid)
+      .Required("strategy", d.strategy)
+      .Required("state", d.state)
+      .Optional("revision", d.revision)
+      .Optional("previous_revision", d.previous_revision)
+      .Optional("max_in_flight", d.max_in_flight)
+      .Optional("instance_steps", d.instance_steps)
+      .Optional("canary_weights", d.canary_weights)
+      .Optional("step", d.step)
+      .Optional("steps", d.steps)
+      .Optional("canary_weight", d.canary_weight)
+      .Optional("reason", d.reason)
+      .Optional("created_at", d.created_at)
+      .Optional("updated_at", d.updated_at)
+      .Finish(d);
+}
+
+json Deployment::ToJson() const {
+  return {{"guid", guid},
+          {"strategy", strategy},
+          {"state", state},
+          {"revision", revision},
+          {"previous_revision", previous_revision},
+          {"max_in_flight", max_in_flight},
+          {"instance_steps", instance_steps},
+          {"canary_weights", canary_weights},
+          {"step", step},
+          {"steps", steps},
+          {"canary_weight", OrNull(canary_weight)},
+          {"reason", reason},
+          {"created_at", created_at},
+          {"updated_at", updated_at}};
+}
+
+}  // namespace wharf::api

@@ -1,0 +1,35 @@
+// App deployments (docs/api.md "Deployments"): rolling or canary, with steps by instances
+// or by traffic share.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+
+namespace wharf::api {
+
+struct Deployment {
+  std::string guid;      // required
+  std::string strategy;  // required: "rolling" or "canary"
+  std::string state;     // required: DEPLOYING, PAUSED, DEPLOYED, CANCELED, FAILED
+  std::int64_t revision = 0;
+  std::int64_t previous_revision = 0;
+  int max_in_flight = 1;
+  std::vector<int> instance_steps;  // percent of instances per canary step
+  std::vector<int> canary_weights;  // percent of requests per canary step
+  int step = 0;                     // 0-based canary step in progress
+  int steps = 1;                    // how many canary steps
+  std::optional<int> canary_weight; // the share of requests the new revision gets now, if set by weights
+  std::string reason;
+  std::string created_at;
+  std::string updated_at;
+  static Result<Deployment> FromJson(const nlohmann::json& j);
+  nlohmann::json ToJson() const;
+};
+
+}  // namespace wharf::api

@@ -1,0 +1,108 @@
+#include "cli/push/deploy.h"
+
+#include <charconv>
+#include <ostream>
+
+#include "cli/output/table.h"
+#include "cli/push/staging.h"
+
+namespace wharf::cli {
+namespace {
+
+using nlohmann::json;
+
+Result<json> IntList(const std::string& text, const std::string& flag) {
+  json out = json::array();
+  std::size_t start = 0;
+  while (true) {
+    std::size_t comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    int value = 0;
+    auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), value);
+    if (item.empty() || ec != std::errc() || end != item.data() + item.size()) {
+      return Status::InvalidArgument(flag + ": '" + item + "' is not a percentage (expected e.g. 10,50)");
+    }
+    out.push_back(value);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::optional<json>> DeployBody(const StrategyFlags& f) {
+  if (!f.strategy) {
+    if (f.max_in_flight) return Status::InvalidArgument("--max-in-flight needs --strategy rolling or canary");
+    if (f.instance_steps) return Status::InvalidArgument("--instance-steps needs --strategy canary");
+    if (f.canary_weights) return Status::InvalidArgument("--canary-weights needs --strategy canary");
+    return std::optional<json>();
+  }
+  if (*f.strategy != "rolling" && *f.strategy != "canary") {
+    return Status::InvalidArgument("--strategy must be 'rolling' or 'canary', not '" + *f.strategy + "'");
+  }
+  json body = {{"strategy", *f.strategy}};
+  if (f.max_in_flight) {
+    int n = 0;
+    auto [end, ec] = std::from_chars(f.max_in_flight->data(), f.max_in_flight->data() + f.max_in_flight->size(), n);
+    if (f.max_in_flight->empty() || ec != std::errc() || end != f.max_in_flight->data() + f.max_in_flight->size() ||
+        n < 1) {
+      return Status::InvalidArgument("--max-in-flight must be a number 1 or more, not '" + *f.max_in_flight + "'");
+    }
+    body["max_in_flight"] = n;
+  }
+  for (const auto& [value, flag, key] : {std::tuple{f.instance_steps, "--instance-steps", "instance_steps"},
+                                         std::tuple{f.canary_weights, "--canary-weights", "canary_weights"}}) {
+    if (!value) continue;
+    if (*f.strategy != "canary") return Status::InvalidArgument(std::string(flag) + " needs --strategy canary");
+    Result<json> list = IntList(*value, flag);
+    if (!list.ok()) return list.status();
+    body[key] = *list;
+  }
+  return std::optional<json>(body);
+}
+
+Result<std::optional<api::Deployment>> StartDeployment(CliContext& ctx, ApiClient& api, const api::App& app,
+                                                       const json& body) {
+  Result<json> answer = api.Post("/v1/apps/" + app.guid + "/actions/deploy", body);
+  if (!answer.ok()) return answer.status();
+  std::optional<api::Deployment> deployment;
+  if (answer->is_object() && answer->contains("deployment") && !(*answer)["deployment"].is_null()) {
+    Result<api::Deployment> d = api::Deployment::FromJson((*answer)["deployment"]);
+    if (!d.ok()) return d.status();
+    deployment = *d;
+    ctx.out() << "Creating deployment for app " << app.name << " (" << d->strategy << ", revision " << d->revision
+              << " replacing " << d->previous_revision << ")...\n";
+  }
+  Result<api::App> fresh = api.GetAs<api::App>("/v1/apps/" + app.guid);
+  if (!fresh.ok()) return fresh.status();
+  ctx.out() << "Waiting for app " << app.name << " to deploy...\n";
+  WHARF_RETURN_IF_ERROR(WaitForRunning(ctx, api, *fresh));
+  return deployment;
+}
+
+Result<std::optional<api::Deployment>> ActiveDeployment(ApiClient& api, const std::string& app_guid) {
+  Result<json> answer = api.Get("/v1/apps/" + app_guid + "/deployment");
+  if (!answer.ok()) return answer.status();
+  if (!answer->is_object() || !answer->contains("deployment") || (*answer)["deployment"].is_null()) {
+    return std::optional<api::Deployment>();
+  }
+  Result<api::Deployment> d = api::Deployment::FromJson((*answer)["deployment"]);
+  if (!d.ok()) return d.status();
+  if (d->state != "DEPLOYING" && d->state != "PAUSED") return std::optional<api::Deployment>();
+  return std::optional<api::Deployment>(*d);
+}
+
+std::string RenderDeployment(const api::Deployment& d) {
+  std::vector<std::pair<std::string, std::string>> rows = {{"strategy", d.strategy},
+                                                           {"max-in-flight", std::to_string(d.max_in_flight)},
+                                                           {"revision", std::to_string(d.revision) + " (replacing " +
+                                                                            std::to_string(d.previous_revision) + ")"}};
+  if (d.strategy == "canary") {
+    rows.push_back({"canary-steps", std::to_string(std::min(d.step + 1, d.steps)) + "/" + std::to_string(d.steps)});
+    if (d.canary_weight) rows.push_back({"canary-weight", std::to_string(*d.canary_weight) + "%"});
+  }
+  return "Active deployment with status " + d.state + " (since " + d.updated_at + ")\n" + RenderKeyValues(rows);
+}
+
+}  // namespace wharf::cli

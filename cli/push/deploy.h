@@ -1,0 +1,44 @@
+// Starting an app with a deployment strategy (push, restart, restage): the flags
+// --strategy rolling|canary, --max-in-flight N, --instance-steps 10,50 and
+// --canary-weights 1,5,25 become POST /v1/apps/:guid/actions/deploy; `wharf app` shows the
+// active deployment as cf does.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "api-model/app.h"
+#include "api-model/deployment.h"
+#include "cli/client/api_client.h"
+#include "cli/client/context.h"
+#include "common/status.h"
+
+namespace wharf::cli {
+
+struct StrategyFlags {
+  std::optional<std::string> strategy;        // --strategy
+  std::optional<std::string> max_in_flight;   // --max-in-flight
+  std::optional<std::string> instance_steps;  // --instance-steps
+  std::optional<std::string> canary_weights;  // --canary-weights
+  bool empty() const { return !strategy && !max_in_flight && !instance_steps && !canary_weights; }
+};
+
+// The body of the deploy request, or nullopt without --strategy. Errors name the flag:
+// --max-in-flight without --strategy, steps without --strategy canary, numbers that are not.
+Result<std::optional<nlohmann::json>> DeployBody(const StrategyFlags& flags);
+
+// POSTs the deployment and waits until an instance of the new revision runs (a canary then
+// pauses); prints what happened. A stopped app is simply started.
+Result<std::optional<api::Deployment>> StartDeployment(CliContext& ctx, ApiClient& api, const api::App& app,
+                                                       const nlohmann::json& body);
+
+// The app's active deployment (DEPLOYING or PAUSED), if any.
+Result<std::optional<api::Deployment>> ActiveDeployment(ApiClient& api, const std::string& app_guid);
+
+// "Active deployment with status PAUSED" and its strategy, max-in-flight, canary step and
+// traffic share, as cf's `app` prints it; nothing without an active deployment.
+std::string RenderDeployment(const api::Deployment& d);
+
+}  // namespace wharf::cli

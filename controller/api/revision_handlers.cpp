@@ -1,0 +1,79 @@
+// Revisions: list an app's revisions (with which are deployed and how many instances
+// run each), roll back to one.
+#include <limits>
+#include <map>
+
+#include "api-model/revision.h"
+#include "common/revision_tag.h"
+#include "controller/api/api_context.h"
+#include "controller/http/json_fields.h"
+
+namespace wharf::controller {
+namespace {
+
+// Starting or running instances of the app per revision, as the cell reports them.
+std::map<std::int64_t, std::int64_t> InstancesPerRevision(ApiContext& ctx, const AppView& app) {
+  std::map<std::int64_t, std::int64_t> out;
+  for (const Process& p : app.processes) {
+    auto reports = ctx.instances.Instances(app.app.guid, p.type);
+    if (!reports) continue;
+    for (const InstanceReport& r : *reports) {
+      if (r.state != "RUNNING" && r.state != "STARTING") continue;
+      if (auto revision = RevisionOfTag(r.version)) ++out[*revision];
+    }
+  }
+  return out;
+}
+
+api::Revision RevisionJsonOf(const RevisionView& view, const AppView& app,
+                             const std::map<std::int64_t, std::int64_t>& instances) {
+  const Revision& r = view.revision;
+  api::Revision out;
+  out.guid = r.guid;
+  out.version = r.version;
+  out.description = r.description;
+  out.droplet_guid = r.droplet_guid;
+  out.commands = r.commands;
+  out.deployable = view.deployable;
+  auto it = instances.find(r.version);
+  out.instances = it == instances.end() ? 0 : it->second;
+  out.deployed = out.instances > 0 || (app.app.state == AppState::kStarted && app.app.run_revision == r.version);
+  out.rolled_back_from = r.rolled_back_from;
+  out.created_at = r.created_at;
+  return out;
+}
+
+}  // namespace
+
+void AddRevisionHandlers(HttpRouter& router, ApiContext& ctx) {
+  router.Add("GET", "/v1/apps/:guid/revisions", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<AppView> app = ctx.apps.Get(req.Param("guid"));
+    if (!app.ok()) return app.status();
+    auto revisions = ctx.revisions.List(app->app.guid);
+    if (!revisions.ok()) return revisions.status();
+    std::map<std::int64_t, std::int64_t> instances = InstancesPerRevision(ctx, *app);
+    nlohmann::json items = nlohmann::json::array();
+    for (const RevisionView& r : *revisions) items.push_back(RevisionJsonOf(r, *app, instances).ToJson());
+    res.Json(200, {{"resources", items}});
+    return Status::Ok();
+  });
+
+  // {"version": N}: deploy revision N again as a new revision.
+  router.Add("POST", "/v1/apps/:guid/actions/rollback", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<nlohmann::json> json = req.JsonBody();
+    if (!json.ok()) return json.status();
+    JsonFields body(*json);
+    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"version"}));
+    auto version = body.Integer("version", 1, std::numeric_limits<std::int32_t>::max());
+    if (!version.ok()) return version.status();
+    if (!*version) return Status::InvalidArgument("field 'version' is required: the revision to roll back to");
+    Result<Revision> rolled = ctx.revisions.Rollback(req.actor(), req.Param("guid"), **version);
+    if (!rolled.ok()) return rolled.status();
+    Result<AppView> app = ctx.apps.Get(req.Param("guid"));
+    if (!app.ok()) return app.status();
+    res.Json(201, RevisionJsonOf(RevisionView{*rolled, true}, *app, {}).ToJson());
+    return Status::Ok();
+  });
+}
+
+}  // namespace wharf::controller

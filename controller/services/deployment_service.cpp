@@ -1,0 +1,236 @@
+#include "controller/services/deployment_service.h"
+
+#include "common/ids.h"
+#include "controller/services/revision_service.h"
+#include "state/app_store.h"
+#include "state/deployment_store.h"
+
+namespace wharf::controller {
+namespace {
+
+using deployments::Deployment;
+using deployments::State;
+using deployments::Strategy;
+
+EventTarget TargetOf(const App& app) { return EventTarget{"app", app.guid, app.name, app.space_guid}; }
+
+nlohmann::json EventData(const Deployment& d) {
+  return {{"deployment", d.guid},
+          {"strategy", std::string(deployments::StrategyName(d.strategy))},
+          {"state", std::string(deployments::StateName(d.state))},
+          {"revision", d.revision},
+          {"previous_revision", d.previous_revision},
+          {"step", d.step},
+          {"reason", d.reason}};
+}
+
+}  // namespace
+
+Deployment FromRecord(const DeploymentRecord& r) {
+  Deployment d;
+  d.guid = r.guid;
+  d.app_guid = r.app_guid;
+  d.strategy = r.strategy == "canary" ? Strategy::kCanary : Strategy::kRolling;
+  Result<State> state = deployments::ParseState(r.state);
+  d.state = state.ok() ? *state : State::kFailed;
+  d.revision = r.revision;
+  d.previous_revision = r.previous_revision;
+  d.previous_generation = r.previous_generation;
+  d.previous_droplet_guid = r.previous_droplet_guid;
+  d.max_in_flight = r.max_in_flight;
+  d.instance_steps = r.instance_steps;
+  d.canary_weights = r.canary_weights;
+  d.step = r.step;
+  d.reason = r.reason;
+  d.created_at = r.created_at;
+  d.updated_at = r.updated_at;
+  return d;
+}
+
+DeploymentRecord ToRecord(const Deployment& d) {
+  DeploymentRecord r;
+  r.guid = d.guid;
+  r.app_guid = d.app_guid;
+  r.strategy = std::string(deployments::StrategyName(d.strategy));
+  r.state = std::string(deployments::StateName(d.state));
+  r.revision = d.revision;
+  r.previous_revision = d.previous_revision;
+  r.previous_generation = d.previous_generation;
+  r.previous_droplet_guid = d.previous_droplet_guid;
+  r.max_in_flight = d.max_in_flight;
+  r.instance_steps = d.instance_steps;
+  r.canary_weights = d.canary_weights;
+  r.step = d.step;
+  r.reason = d.reason;
+  r.created_at = d.created_at;
+  r.updated_at = d.updated_at;
+  return r;
+}
+
+Status SupersedeDeployment(Tx& tx, const std::string& app_guid, const std::string& reason, const std::string& now) {
+  DeploymentStore store(tx);
+  auto active = store.Active(app_guid);
+  if (!active.ok()) return active.status();
+  if (!*active) return Status::Ok();
+  DeploymentRecord r = **active;
+  r.state = "CANCELED";
+  r.reason = reason;
+  r.updated_at = now;
+  return store.Update(r);
+}
+
+Result<std::optional<Deployment>> DeploymentService::Create(const Actor& actor, const std::string& app_guid,
+                                                            const DeploymentRequest& request) {
+  if (request.strategy == Strategy::kRolling && (!request.instance_steps.empty() || !request.canary_weights.empty())) {
+    return Status::InvalidArgument("instance_steps and canary_weights need strategy 'canary'");
+  }
+  if (request.max_in_flight < 1 || request.max_in_flight > 1000) {
+    return Status::InvalidArgument("max_in_flight must be from 1 to 1000");
+  }
+  const std::string now = FormatRfc3339(clock_.Now());
+  return db_.Transact<std::optional<Deployment>>([&](Tx& tx) -> Result<std::optional<Deployment>> {
+    AppStore apps(tx);
+    Result<App> app = apps.Get(app_guid);
+    if (!app.ok()) return app.status();
+    DeploymentStore store(tx);
+    auto active = store.Active(app_guid);
+    if (!active.ok()) return active.status();
+    if (*active) {
+      return Status::Conflict("app '" + app->name + "' already has an active deployment (" + (*active)->state +
+                              "): continue or cancel it first");
+    }
+    const bool running = app->state == AppState::kStarted && app->run_revision > 0 && app->run_droplet_guid;
+    Deployment d;
+    d.guid = NewGuid();
+    d.app_guid = app_guid;
+    d.strategy = request.strategy;
+    d.max_in_flight = request.max_in_flight;
+    d.instance_steps = request.instance_steps;
+    d.canary_weights = request.canary_weights;
+    d.previous_revision = app->run_revision;
+    d.previous_generation = app->run_generation;
+    d.previous_droplet_guid = app->run_droplet_guid.value_or("");
+    d.created_at = d.updated_at = now;
+    Result<Revision> revision = ResolveRevision(tx, *app, now);
+    if (!revision.ok()) return revision.status();
+    app->state = AppState::kStarted;
+    app->run_revision = revision->version;
+    app->run_droplet_guid = revision->droplet_guid;
+    ++app->run_generation;
+    app->updated_at = now;
+    WHARF_RETURN_IF_ERROR(apps.Update(*app));
+    d.revision = revision->version;
+    if (!running) {
+      WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "app-started", TargetOf(*app)));
+      return std::optional<Deployment>();
+    }
+    WHARF_RETURN_IF_ERROR(store.Insert(ToRecord(d)));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "app-deployment-created", TargetOf(*app), EventData(d)));
+    tx.OnCommit([this, guid = app->guid, d] {
+      logs_.Append(guid, "API/0", "OUT",
+                   "Creating " + std::string(deployments::StrategyName(d.strategy)) + " deployment of revision " +
+                       std::to_string(d.revision) + " (replacing revision " + std::to_string(d.previous_revision) +
+                       ")");
+    });
+    return std::optional<Deployment>(d);
+  });
+}
+
+Result<std::optional<Deployment>> DeploymentService::Latest(const std::string& app_guid) {
+  return db_.Read<std::optional<Deployment>>([&](Tx& tx) -> Result<std::optional<Deployment>> {
+    Result<App> app = AppStore(tx).Get(app_guid);
+    if (!app.ok()) return app.status();
+    auto latest = DeploymentStore(tx).Latest(app_guid);
+    if (!latest.ok()) return latest.status();
+    if (!*latest) return std::optional<Deployment>();
+    return std::optional<Deployment>(FromRecord(**latest));
+  });
+}
+
+Result<Deployment> DeploymentService::Continue(const Actor& actor, const std::string& app_guid) {
+  const std::string now = FormatRfc3339(clock_.Now());
+  return db_.Transact<Deployment>([&](Tx& tx) -> Result<Deployment> {
+    Result<App> app = AppStore(tx).Get(app_guid);
+    if (!app.ok()) return app.status();
+    DeploymentStore store(tx);
+    auto active = store.Active(app_guid);
+    if (!active.ok()) return active.status();
+    if (!*active) return Status::NotFound("app '" + app->name + "' has no active deployment");
+    Result<Deployment> next = deployments::Continue(FromRecord(**active));
+    if (!next.ok()) return next.status();
+    next->updated_at = now;
+    WHARF_RETURN_IF_ERROR(store.Update(ToRecord(*next)));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "app-deployment-continued", TargetOf(*app), EventData(*next)));
+    return std::move(next).value();
+  });
+}
+
+Status DeploymentService::Revert(Tx& tx, const Deployment& d) {
+  AppStore apps(tx);
+  Result<App> app = apps.Get(d.app_guid);
+  if (!app.ok()) return app.status();
+  if (d.previous_revision <= 0) return Status::Ok();
+  app->run_revision = d.previous_revision;
+  app->run_generation = d.previous_generation;
+  if (!d.previous_droplet_guid.empty()) {
+    app->run_droplet_guid = d.previous_droplet_guid;
+    app->current_droplet_guid = d.previous_droplet_guid;
+  }
+  app->updated_at = d.updated_at;
+  return apps.Update(*app);
+}
+
+Result<Deployment> DeploymentService::Cancel(const Actor& actor, const std::string& app_guid) {
+  const std::string now = FormatRfc3339(clock_.Now());
+  return db_.Transact<Deployment>([&](Tx& tx) -> Result<Deployment> {
+    Result<App> app = AppStore(tx).Get(app_guid);
+    if (!app.ok()) return app.status();
+    DeploymentStore store(tx);
+    auto active = store.Active(app_guid);
+    if (!active.ok()) return active.status();
+    if (!*active) return Status::NotFound("app '" + app->name + "' has no active deployment to cancel");
+    Deployment d = FromRecord(**active);
+    d.state = State::kCanceled;
+    d.reason = "canceled by " + actor.name;
+    d.updated_at = now;
+    WHARF_RETURN_IF_ERROR(store.Update(ToRecord(d)));
+    WHARF_RETURN_IF_ERROR(Revert(tx, d));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "app-deployment-canceled", TargetOf(*app), EventData(d)));
+    tx.OnCommit([this, guid = app->guid, d] {
+      logs_.Append(guid, "API/0", "OUT",
+                   "Canceled deployment of revision " + std::to_string(d.revision) + "; revision " +
+                       std::to_string(d.previous_revision) + " replaces its instances");
+    });
+    return d;
+  });
+}
+
+Status DeploymentService::Apply(const std::string& deployment_guid, const deployments::Decision& decision) {
+  const std::string now = FormatRfc3339(clock_.Now());
+  return db_.Transact([&](Tx& tx) -> Status {
+    DeploymentStore store(tx);
+    Result<DeploymentRecord> record = store.Get(deployment_guid);
+    if (!record.ok()) return record.status();
+    Deployment d = FromRecord(*record);
+    if (!deployments::IsActive(d.state) || decision.state == d.state) return Status::Ok();
+    d.state = decision.state;
+    d.reason = decision.reason;
+    d.updated_at = now;
+    WHARF_RETURN_IF_ERROR(store.Update(ToRecord(d)));
+    if (d.state == State::kFailed) WHARF_RETURN_IF_ERROR(Revert(tx, d));
+    Result<App> app = AppStore(tx).Get(d.app_guid);
+    if (!app.ok()) return app.status();
+    std::string type = d.state == State::kPaused     ? "app-deployment-paused"
+                       : d.state == State::kDeployed ? "app-deployment-finished"
+                                                     : "app-deployment-failed";
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, Actor::System(), type, TargetOf(*app), EventData(d)));
+    tx.OnCommit([this, guid = app->guid, d] {
+      logs_.Append(guid, "API/0", "OUT",
+                   "Deployment of revision " + std::to_string(d.revision) + " is " +
+                       std::string(deployments::StateName(d.state)) + (d.reason.empty() ? "" : ": " + d.reason));
+    });
+    return Status::Ok();
+  });
+}
+
+}  // namespace wharf::controller

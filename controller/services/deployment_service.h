@@ -1,0 +1,67 @@
+// Deployments (Cloud Foundry's rolling and canary strategies, plus traffic-weighted canary
+// steps): creating one resolves the revision to run like a restart and records what it
+// replaces, so the cell keeps the previous revision's instances (the baseline) beside the
+// new ones per step; continue moves a paused canary on, cancel goes back to the previous
+// revision. The decisions are deployments/deployment.h; DeploymentDriver (dataplane/)
+// applies them as instances come up. Each operation is one transaction with its event.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "controller/platform/event_recorder.h"
+#include "controller/platform/log_buffer.h"
+#include "deployments/deployment.h"
+#include "state/db.h"
+#include "state/model.h"
+
+namespace wharf::controller {
+
+struct DeploymentRequest {
+  deployments::Strategy strategy = deployments::Strategy::kRolling;
+  int max_in_flight = 1;
+  std::vector<int> instance_steps;  // canary only
+  std::vector<int> canary_weights;  // canary only
+};
+
+deployments::Deployment FromRecord(const DeploymentRecord& r);
+// Inside the caller's transaction: a start, stop, restart or rollback supersedes the app's
+// active deployment, which ends CANCELED with `reason` (what runs is then what that action says).
+Status SupersedeDeployment(Tx& tx, const std::string& app_guid, const std::string& reason, const std::string& now);
+DeploymentRecord ToRecord(const deployments::Deployment& d);
+
+class DeploymentService {
+ public:
+  DeploymentService(Database& db, const Clock& clock, EventRecorder& events, LogBuffer& logs)
+      : db_(db), clock_(clock), events_(events), logs_(logs) {}
+
+  // Deploys what the app should run now (a new revision when its droplet, environment or a
+  // start command changed; else a new generation of the same one). A stopped app is simply
+  // started (nullopt: no deployment, nothing runs to replace). kConflict while another
+  // deployment of the app is active; kInvalidArgument for steps on a rolling deployment.
+  Result<std::optional<deployments::Deployment>> Create(const Actor& actor, const std::string& app_guid,
+                                                        const DeploymentRequest& request);
+  // The app's active deployment, else its newest one; nullopt when it never had one.
+  Result<std::optional<deployments::Deployment>> Latest(const std::string& app_guid);
+  // continue-deployment: kNotFound without an active deployment, kUnprocessable unless PAUSED.
+  Result<deployments::Deployment> Continue(const Actor& actor, const std::string& app_guid);
+  // cancel-deployment: back to the previous revision (its instances replace the new ones).
+  Result<deployments::Deployment> Cancel(const Actor& actor, const std::string& app_guid);
+  // The driver's verdict on an active deployment: PAUSED, DEPLOYED, or FAILED (which, like a
+  // cancel, puts the previous revision back). No-op when the deployment moved on meanwhile.
+  Status Apply(const std::string& deployment_guid, const deployments::Decision& decision);
+
+ private:
+  // Puts the previous revision back as what the app runs.
+  Status Revert(Tx& tx, const deployments::Deployment& d);
+
+  Database& db_;
+  const Clock& clock_;
+  EventRecorder& events_;
+  LogBuffer& logs_;
+};
+
+}  // namespace wharf::controller

@@ -1,0 +1,144 @@
+#include "controller/services/revision_service.h"
+
+#include "common/ids.h"
+#include "controller/services/deployment_service.h"
+#include "deployments/revision_diff.h"
+#include "state/app_store.h"
+#include "state/droplet_store.h"
+#include "state/revision_store.h"
+
+namespace wharf::controller {
+namespace {
+
+deployments::RevisionContent ContentOf(const Revision& r) {
+  return deployments::RevisionContent{r.droplet_guid, r.environment_variables, r.commands};
+}
+
+Result<deployments::RevisionContent> ContentOf(Tx& tx, const App& app) {
+  if (!app.current_droplet_guid) {
+    return Status::Unprocessable("app '" + app.name + "' has no droplet to run: push or stage it first");
+  }
+  deployments::RevisionContent c;
+  c.droplet_guid = *app.current_droplet_guid;
+  c.environment = app.environment_variables;
+  auto processes = ProcessStore(tx).ListForApp(app.guid);
+  if (!processes.ok()) return processes.status();
+  for (const Process& p : *processes) {
+    c.commands[p.type] = (p.command && !p.command->empty()) ? p.command : std::nullopt;
+  }
+  return c;
+}
+
+Revision NewRevision(const App& app, std::int64_t version, const deployments::RevisionContent& c,
+                     std::string description, const std::string& now) {
+  Revision r;
+  r.guid = NewGuid();
+  r.app_guid = app.guid;
+  r.version = version;
+  r.droplet_guid = c.droplet_guid;
+  r.environment_variables = c.environment;
+  r.commands = c.commands;
+  r.description = std::move(description);
+  r.created_at = now;
+  return r;
+}
+
+}  // namespace
+
+Result<Revision> ResolveRevision(Tx& tx, const App& app, const std::string& now) {
+  Result<deployments::RevisionContent> content = ContentOf(tx, app);
+  if (!content.ok()) return content.status();
+  RevisionStore revisions(tx);
+  auto latest = revisions.Latest(app.guid);
+  if (!latest.ok()) return latest.status();
+  std::optional<deployments::RevisionContent> before;
+  if (*latest) {
+    before = ContentOf(**latest);
+    if (*before == *content) return std::move(**latest);
+  }
+  Revision r = NewRevision(app, *latest ? (*latest)->version + 1 : 1, *content,
+                           deployments::RevisionDescription(before, *content), now);
+  WHARF_RETURN_IF_ERROR(revisions.Insert(r));
+  return r;
+}
+
+Result<std::vector<RevisionView>> RevisionService::List(const std::string& app_guid) {
+  return db_.Read<std::vector<RevisionView>>([&](Tx& tx) -> Result<std::vector<RevisionView>> {
+    Result<App> app = AppStore(tx).Get(app_guid);
+    if (!app.ok()) return app.status();
+    auto revisions = RevisionStore(tx).ListForApp(app_guid);
+    if (!revisions.ok()) return revisions.status();
+    std::vector<RevisionView> out;
+    DropletStore droplets(tx);
+    for (Revision& r : *revisions) {
+      bool deployable = droplets.Get(r.droplet_guid).ok();
+      out.push_back(RevisionView{std::move(r), deployable});
+    }
+    return out;
+  });
+}
+
+Result<Revision> RevisionService::Rollback(const Actor& actor, const std::string& app_guid, std::int64_t version) {
+  std::string now = FormatRfc3339(clock_.Now());
+  return db_.Transact<Revision>([&](Tx& tx) -> Result<Revision> {
+    AppStore apps(tx);
+    Result<App> app = apps.Get(app_guid);
+    if (!app.ok()) return app.status();
+    RevisionStore revisions(tx);
+    Result<Revision> target = revisions.Get(app_guid, version);
+    if (!target.ok()) {
+      if (target.status().code() == StatusCode::kNotFound) {
+        return Status::NotFound("app '" + app->name + "' has no revision " + std::to_string(version));
+      }
+      return target.status();
+    }
+    if (!DropletStore(tx).Get(target->droplet_guid).ok()) {
+      return Status::Unprocessable("revision " + std::to_string(version) + " of app '" + app->name +
+                                   "' is not deployable: its droplet was deleted");
+    }
+    auto latest = revisions.Latest(app_guid);
+    if (!latest.ok()) return latest.status();
+    if (app->state == AppState::kStarted && *latest && app->run_revision == (*latest)->version &&
+        ContentOf(**latest) == ContentOf(*target)) {
+      return Status::Unprocessable("revision " + std::to_string(version) + " of app '" + app->name +
+                                   "' is what already runs: nothing to roll back");
+    }
+    WHARF_RETURN_IF_ERROR(SupersedeDeployment(tx, app_guid, "superseded by rollback", now));
+    Revision r = NewRevision(*app, (*latest)->version + 1, ContentOf(*target),
+                             deployments::RollbackDescription(version), now);
+    r.rolled_back_from = version;
+    WHARF_RETURN_IF_ERROR(revisions.Insert(r));
+    // The revision's settings become the app's, so a later restart does not undo the rollback.
+    app->current_droplet_guid = r.droplet_guid;
+    app->environment_variables = r.environment_variables;
+    ProcessStore processes(tx);
+    auto list = processes.ListForApp(app_guid);
+    if (!list.ok()) return list.status();
+    for (Process& p : *list) {
+      auto it = r.commands.find(p.type);
+      std::optional<std::string> command = it == r.commands.end() ? std::nullopt : it->second;
+      if (p.command != command) {
+        p.command = command;
+        p.updated_at = now;
+        WHARF_RETURN_IF_ERROR(processes.Update(p));
+      }
+    }
+    app->state = AppState::kStarted;
+    app->run_revision = r.version;
+    app->run_droplet_guid = r.droplet_guid;
+    ++app->run_generation;
+    app->updated_at = now;
+    WHARF_RETURN_IF_ERROR(apps.Update(*app));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "app-rolled-back",
+                                         EventTarget{"app", app->guid, app->name, app->space_guid},
+                                         {{"revision", r.version}, {"rolled_back_to", version}}));
+    tx.OnCommit([this, guid = app->guid, version, v = r.version] {
+      logs_.Append(guid, "API/0", "OUT",
+                   "Rolled back app with guid " + guid + " to revision " + std::to_string(version) +
+                       " (new revision " + std::to_string(v) + ")");
+    });
+    return r;
+  });
+}
+
+}  // namespace wharf::controller

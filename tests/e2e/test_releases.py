@@ -1,0 +1,165 @@
+"""Releases (issue 11): revisions, rolling and canary deployments, cancel, continue and rollback, driven
+through the real wharfd and wharf with real containers. One wharfd for the whole file: the steps build on
+each other (each deployment makes a revision the next ones refer to).
+
+Only loopback traffic; no process is signalled by this test."""
+import json
+import threading
+import time
+
+from harness import PlatformTest
+
+# Answers its COLOR (the environment of the revision it runs) and its instance index.
+APP_PY = r'''
+import os
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class H(BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = (os.environ.get("COLOR", "none") + " " + os.environ.get("INSTANCE_INDEX", "?")).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, fmt, *args):
+        pass
+
+
+ThreadingHTTPServer.daemon_threads = True
+ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), H).serve_forever()
+'''
+
+HOST = "rel.localhost"
+
+
+class Load(threading.Thread):
+    """Sends requests through the router back to back and records each answer."""
+
+    def __init__(self, test):
+        super().__init__(daemon=True)
+        self.test = test
+        self.results = []
+        self._halt = threading.Event()
+
+    def run(self):
+        while not self._halt.is_set():
+            status, _h, body = self.test.get(HOST)
+            self.results.append((status, body.decode(errors="replace")))
+            time.sleep(0.005)
+
+    def finish(self):
+        self._halt.set()
+        self.join(15)
+        return self.results
+
+
+class ReleasesTest(PlatformTest):
+    strict_cleanup = True
+
+    def colors(self, n=40):
+        seen = {}
+        for _ in range(n):
+            status, _h, body = self.get(HOST)
+            self.assertEqual(status, 200, body)
+            color = body.decode().split()[0]
+            seen[color] = seen.get(color, 0) + 1
+        return seen
+
+    def deployment(self):
+        guid = self.app_json("rel")["guid"]
+        status, body = self.p.api("GET", f"/v1/apps/{guid}/deployment")
+        self.assertEqual(status, 200, body)
+        return body["deployment"]
+
+    def wait_deployment(self, state, timeout=60):
+        return self.poll(f"deployment {state}",
+                         lambda: (lambda d: d if d and d["state"] == state else None)(self.deployment()),
+                         timeout=timeout)
+
+    def revisions(self):
+        return json.loads(self.p.wharf("revisions", "rel", "--json").out)
+
+    def test_revisions_rolling_canary_and_rollback(self):
+        manifest = ("applications:\n- name: rel\n  instances: 2\n  memory: 64M\n  buildpacks: [binary_buildpack]\n"
+                    "  env:\n    COLOR: blue\n")
+        d = self.make_app({"app.py": APP_PY, "Procfile": "web: python3 app.py\n"}, manifest=manifest)
+        self.p.wharf("push", cwd=d)
+        self.poll("both blue instances answering", lambda: self.colors(10) == {"blue": 10}, timeout=60)
+        revs = self.revisions()
+        self.assertEqual([(r["version"], r["description"]) for r in revs], [(1, "Initial revision.")])
+
+        # Rolling deployment of new environment variables under constant load: no failed request.
+        self.p.wharf("set-env", "rel", "COLOR", "green")
+        load = Load(self)
+        load.start()
+        self.p.wharf("restart", "rel", "--strategy", "rolling", "--max-in-flight", "1")
+        self.wait_deployment("DEPLOYED")
+        self.poll("all green", lambda: self.colors(20) == {"green": 20}, timeout=60)
+        results = load.finish()
+        failed = [r for r in results if r[0] != 200]
+        print(f"rolling deployment under load: {len(failed)} failed of {len(results)} requests")
+        self.assertGreater(len(results), 50)
+        self.assertEqual(failed, [], f"{len(failed)} of {len(results)} requests failed during the rolling deployment")
+        revs = self.revisions()
+        self.assertEqual(revs[0]["version"], 2)
+        self.assertEqual(revs[0]["description"], "New environment variables deployed.")
+        self.assertTrue(revs[0]["deployed"])
+        self.poll("revision 1 no longer deployed", lambda: not self.revisions()[1]["deployed"], timeout=30)
+        out = self.p.wharf("revisions", "rel").out
+        self.assertIn("2(deployed)", out)
+
+        # Canary: one instance of the new revision, then the deployment pauses; cancel goes back.
+        self.p.wharf("set-env", "rel", "COLOR", "yellow")
+        self.p.wharf("restart", "rel", "--strategy", "canary")
+        dep = self.wait_deployment("PAUSED")
+        self.assertEqual(dep["strategy"], "canary")
+        self.assertEqual(dep["revision"], 3)
+        self.assertIn("Active deployment with status PAUSED", self.p.wharf("app", "rel").out)
+        mix = self.poll("canary and baseline both answering",
+                        lambda: (lambda c: c if set(c) == {"green", "yellow"} else None)(self.colors(40)))
+        self.assertEqual(set(mix), {"green", "yellow"})
+        time.sleep(1)  # paused: nothing more moves
+        self.assertEqual(self.deployment()["state"], "PAUSED")
+        self.p.wharf("cancel-deployment", "rel")
+        self.assertEqual(self.deployment()["state"], "CANCELED")
+        self.poll("all green again after cancel", lambda: self.colors(20) == {"green": 20}, timeout=60)
+        self.assertNotIn("Active deployment", self.p.wharf("app", "rel").out)
+
+        # Canary continued to the end: every instance runs the new revision.
+        self.p.wharf("restart", "rel", "--strategy", "canary")
+        self.wait_deployment("PAUSED")
+        self.p.wharf("continue-deployment", "rel")
+        self.wait_deployment("DEPLOYED")
+        self.poll("all yellow after continue", lambda: self.colors(20) == {"yellow": 20}, timeout=60)
+        r = self.p.wharf("continue-deployment", "rel", expect=1)
+        self.assertIn("no active deployment", r.out + r.err)
+
+        # Rollback to revision 2: a new revision with its settings, deployed instance by instance.
+        r = self.p.wharf("rollback", "rel", "--version", "2", expect=1)  # no terminal, no -f: refused
+        self.assertIn("pass -f", r.out + r.err)
+        self.p.wharf("rollback", "rel", "--version", "2", "-f")
+        self.poll("all green after rollback", lambda: self.colors(20) == {"green": 20}, timeout=60)
+        revs = self.revisions()
+        self.assertEqual(revs[0]["description"], "Rolled back to revision 2.")
+        self.assertEqual(revs[0]["rolled_back_from"], 2)
+        self.poll("rolled-back revision runs both instances",
+                  lambda: self.revisions()[0]["instances"] == 2, timeout=30)
+        r = self.p.wharf("rollback", "rel", "--version", "99", "-f", expect=1)
+        self.assertIn("has no revision 99", r.out + r.err)
+
+        # Gray release by traffic share: at the 5% step the canary gets 5% +- 1% of 10,000 requests, with one
+        # canary instance against one baseline instance (instance counts do not decide the share).
+        self.p.wharf("set-env", "rel", "COLOR", "purple")
+        self.p.wharf("restart", "rel", "--strategy", "canary", "--canary-weights", "5,50")
+        dep = self.wait_deployment("PAUSED")
+        self.assertEqual(dep["canary_weight"], 5)
+        self.poll("canary routed", lambda: "purple" in self.colors(100), timeout=30)
+        counts = self.colors(10000)
+        share = counts.get("purple", 0) / 10000
+        print(f"canary share at the 5% step: {share:.4f} of 10000 requests ({counts})")
+        self.assertLessEqual(abs(share - 0.05), 0.01, counts)
+        self.p.wharf("cancel-deployment", "rel")
+        self.poll("all green after canceling the weighted canary", lambda: self.colors(20) == {"green": 20},
+                  timeout=60)
