@@ -19,6 +19,7 @@
 #include "controller/platform/platform_info.h"
 #include "controller/services/process_service.h"
 #include "controller/services/route_service.h"
+#include "controller/services/service_instance_service.h"
 #include "controller/dataplane/route_table_channel.h"
 
 namespace wharf::controller {
@@ -36,6 +37,7 @@ struct ApiContext {
   LogBuffer& logs;
   InstanceReporterSlot& instances;
   RouteTableChannel& route_table;
+  ServiceInstanceService& service_instances;
   BodyLimits limits;
   // How often an idle log or route stream sends a newline so a dead client is noticed.
   std::chrono::milliseconds log_stream_keepalive{15000};
@@ -51,6 +53,7 @@ void AddRouteHandlers(HttpRouter& router, ApiContext& ctx);     // domains, rout
 void AddLogHandlers(HttpRouter& router, ApiContext& ctx);       // recent logs, log stream
 void AddBuildpackHandlers(HttpRouter& router, ApiContext& ctx); // the admin-ordered buildpack list
 void AddRoutingHandlers(HttpRouter& router, ApiContext& ctx);   // the routing table for standalone routers
+void AddServiceHandlers(HttpRouter& router, ApiContext& ctx);   // service instances, bindings, keys
 
 // Every endpoint of API v1.
 void AddAllHandlers(HttpRouter& router, ApiContext& ctx);

@@ -65,6 +65,7 @@ void AddAllHandlers(HttpRouter& router, ApiContext& ctx) {
   AddRouteHandlers(router, ctx);
   AddLogHandlers(router, ctx);
   AddBuildpackHandlers(router, ctx);
+  AddServiceHandlers(router, ctx);
   AddRoutingHandlers(router, ctx);
 }
 

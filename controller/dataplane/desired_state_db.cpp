@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cell/instance_spec.h"
+#include "controller/services/vcap_services_db.h"
 #include "state/app_store.h"
 #include "state/droplet_store.h"
 #include "state/route_store.h"
@@ -29,10 +30,12 @@ Result<std::vector<RunnableProcess>> ReadRunnableProcesses(Database& db) {
       if (!routes.ok()) return routes.status();
       std::vector<std::string> uris;
       for (const Route& r : *routes) uris.push_back(r.Url());
+      Result<nlohmann::json> services = ReadVcapServices(tx, guid);
+      if (!services.ok()) return services.status();
       auto processes = ProcessStore(tx).ListForApp(guid);
       if (!processes.ok()) return processes.status();
       for (Process& p : *processes) {
-        RunnableProcess rp{*app, std::move(p), *droplet, "", uris};
+        RunnableProcess rp{*app, std::move(p), *droplet, "", uris, services->dump()};
         if (rp.process.command && !rp.process.command->empty()) {
           rp.start_command = *rp.process.command;
         } else if (auto it = droplet->process_types.find(rp.process.type); it != droplet->process_types.end()) {
@@ -74,6 +77,7 @@ cell::DesiredProcess ToDesiredProcess(const RunnableProcess& rp, const std::file
   d.droplet_archive = droplet_archive;
   if (!rp.start_command.empty()) d.launch_argv = stager::LaunchArgv(rp.start_command);
   d.environment = rp.app.environment_variables;
+  d.vcap_services = rp.vcap_services;
   d.uris = rp.uris;
   d.memory_mb = rp.process.memory_in_mb;
   d.disk_mb = rp.process.disk_in_mb;

@@ -26,6 +26,7 @@ struct RunnableProcess {
   // type; empty when neither has one (the instance cannot start).
   std::string start_command;
   std::vector<std::string> uris;  // the app's routes, "host.domain/path"
+  std::string vcap_services = "{}";  // the app's bound services (JSON object)
 };
 
 Result<std::vector<RunnableProcess>> ReadRunnableProcesses(Database& db);

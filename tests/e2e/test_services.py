@@ -1,0 +1,141 @@
+"""Services: user-provided service instances and their bindings, seen by a running app in VCAP_SERVICES
+exactly in Cloud Foundry's shape; manifest `services:` bound on push; bind-service / unbind-service with a
+restart; delete-service refused while bindings exist; deleting an app unbinds it. One wharfd for the file.
+
+Only loopback traffic; the only processes are this test's own wharfd and its containers."""
+import json
+import os
+import unittest
+
+from harness import PlatformTest
+
+# Answers GET / with the instance's VCAP_SERVICES.
+ENV_APP = r'''
+import os
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class H(BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = os.environ.get("VCAP_SERVICES", "").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), H).serve_forever()
+'''
+
+DB_CREDENTIALS = {"uri": "postgres://dbuser:s3cret-pw@db.example.com:5432/shop", "username": "dbuser",
+                  "password": "s3cret-pw"}
+
+
+class UserProvidedServicesTest(PlatformTest):
+    def vcap(self, host):
+        status, _, body = self.wait_for_status(host, 200, timeout=60)
+        return json.loads(body)
+
+    def test_user_provided_services_reach_the_app(self):
+        p = self.p
+
+        # Bad input is refused with the field named, and nothing is created.
+        r = p.wharf("cups", "db", "-p", "{not json", expect=2)
+        self.assertIn("-p: '{not json' is neither JSON nor a file", r.err)
+        r = p.wharf("cups", "db", "-p", "[1, 2]", expect=2)
+        self.assertIn("-p: must be a JSON object", r.err)
+        r = p.wharf("cups", "db", "-l", "ftp://logs", expect=1)
+        self.assertIn("syslog_drain_url 'ftp://logs' must be a URL", r.out + r.err)
+        self.assertIn("No service instances found", p.wharf("services").out)
+
+        r = p.wharf("cups", "db", "-p", json.dumps(DB_CREDENTIALS), "-t", "sql, postgres")
+        self.assertIn("Creating user provided service db", r.out)
+        self.assertIn("OK", r.out)
+        self.assertIn("already exists", p.wharf("cups", "db", "-p", "{}").out)
+        # -p FILE
+        cred_file = os.path.join(p.root, "cache.json")
+        with open(cred_file, "w") as f:
+            json.dump({"host": "cache.example.com", "port": 6379}, f)
+        p.wharf("create-user-provided-service", "cache", "-p", cred_file)
+
+        # Manifest services: bound on push, before the app starts.
+        app = self.make_app({"app.py": ENV_APP, "Procfile": "web: python3 app.py\n"},
+                            manifest="applications:\n- name: web\n  memory: 64M\n  buildpacks: [binary_buildpack]\n"
+                                     "  services: [db]\n")
+        r = p.wharf("push", cwd=app, timeout=300)
+        self.assertIn("Binding service instance db to app web", r.out)
+        host = "web.localhost"
+        vcap = self.vcap(host)
+        self.assertEqual(list(vcap.keys()), ["user-provided"])
+        entry = vcap["user-provided"][0]
+        db = p.wharf("service", "db", "--guid").out.strip()
+        self.assertEqual(set(entry.keys()), {"name", "instance_guid", "instance_name", "binding_guid", "binding_name",
+                                             "label", "tags", "credentials", "syslog_drain_url", "volume_mounts"})
+        self.assertEqual(entry["name"], "db")
+        self.assertEqual(entry["instance_name"], "db")
+        self.assertEqual(entry["instance_guid"], db)
+        self.assertIsNone(entry["binding_name"])
+        self.assertEqual(entry["label"], "user-provided")
+        self.assertEqual(entry["tags"], ["sql", "postgres"])
+        self.assertEqual(entry["credentials"], DB_CREDENTIALS)
+        self.assertEqual(entry["syslog_drain_url"], "")
+        self.assertEqual(entry["volume_mounts"], [])
+        # A second push binds nothing new.
+        r = p.wharf("push", cwd=app, timeout=300)
+        self.assertNotIn("Binding service instance", r.out)
+        # `wharf env` shows it too, and DATABASE_URL comes from the bound database's uri.
+        env = p.wharf("env", "web").out
+        self.assertIn('"instance_name": "db"', env)
+
+        # bind-service: the app sees the binding after a restart, as in Cloud Foundry.
+        r = p.wharf("bind-service", "web", "cache", "--binding-name", "sessions")
+        self.assertIn("Binding service instance cache to app web", r.out)
+        self.assertIn("TIP: Use 'wharf restage web' to ensure your env variable changes take effect", r.out)
+        self.assertIn("already bound", p.wharf("bind-service", "web", "cache").out)
+        self.assertEqual(len(self.vcap(host)["user-provided"]), 1)
+        p.wharf("restart", "web", timeout=180)
+        ups = self.vcap(host)["user-provided"]
+        self.assertEqual([e["name"] for e in ups], ["db", "sessions"])
+        self.assertEqual(ups[1]["binding_name"], "sessions")
+        self.assertEqual(ups[1]["instance_name"], "cache")
+        self.assertEqual(ups[1]["credentials"], {"host": "cache.example.com", "port": 6379})
+
+        # Listing and showing.
+        services = p.wharf("services").out
+        self.assertRegex(services, r"db\s+user-provided\s+web\s+create succeeded")
+        shown = p.wharf("service", "cache").out
+        self.assertIn("type:", shown)
+        self.assertRegex(shown, r"web\s+sessions\s+create succeeded")
+
+        # delete-service is refused while bound, naming the bindings.
+        r = p.wharf("delete-service", "db", "-f", expect=1)
+        self.assertIn("service instance 'db' has bindings or keys: app web", r.out + r.err)
+        p.wharf("unbind-service", "web", "db")
+        self.assertIn("did not exist", p.wharf("unbind-service", "web", "db").out)
+        p.wharf("delete-service", "db", "-f")
+        self.assertIn("did not exist", p.wharf("delete-service", "db", "-f").out)
+        p.wharf("restart", "web", timeout=180)
+        self.assertEqual([e["name"] for e in self.vcap(host)["user-provided"]], ["sessions"])
+
+        # update-user-provided-service changes the instance; bindings keep their credentials until rebound.
+        r = p.wharf("uups", "cache", "-p", '{"host": "cache2.example.com"}')
+        self.assertIn("TIP: To make these changes take effect", r.out)
+
+        # Deleting the app unbinds it; then the instance can go.
+        p.wharf("delete", "web", "-f")
+        self.assertIn("There are no bound apps", p.wharf("service", "cache").out)
+        p.wharf("delete-service", "cache", "-f")
+        self.assertIn("No service instances found", p.wharf("services").out)
+
+        # Credentials are never logged.
+        self.assertNotIn("s3cret-pw", p.daemon_log())
+        with open(os.path.join(p.data_dir, "logs", "events.log")) as f:
+            self.assertNotIn("s3cret-pw", f.read())
+
+
+if __name__ == "__main__":
+    unittest.main()
