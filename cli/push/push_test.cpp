@@ -121,7 +121,7 @@ TEST_CASE("push refuses a manifest naming a service instance that does not exist
   CliHarness h;
   auto app = WriteApp(h, "applications:\n- name: web\n  services: [db]\n");
   CHECK(h.Run({"push"}, app) == 1);
-  CHECK(Has(h.Err(), "service instance 'db' not found"));
+  CHECK(Has(h.Out() + h.Err(), "app 'web': services: service instance 'db' not found"));
   CHECK(h.server.mutations().empty());
   CHECK_FALSE(h.server.app("web").has_value());
 }
