@@ -17,6 +17,7 @@ const std::vector<Command>& AllCommands() {
     AddRouteCommands(all);
     AddBuildpackCommands(all);
     AddServiceCommands(all);
+    AddBrokerCommands(all);
     return all;
   }();
   return commands;

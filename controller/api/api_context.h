@@ -19,6 +19,7 @@
 #include "controller/platform/platform_info.h"
 #include "controller/services/process_service.h"
 #include "controller/services/route_service.h"
+#include "controller/services/service_broker_service.h"
 #include "controller/services/service_instance_service.h"
 #include "controller/dataplane/route_table_channel.h"
 
@@ -38,6 +39,7 @@ struct ApiContext {
   InstanceReporterSlot& instances;
   RouteTableChannel& route_table;
   ServiceInstanceService& service_instances;
+  ServiceBrokerService& brokers;
   BodyLimits limits;
   // How often an idle log or route stream sends a newline so a dead client is noticed.
   std::chrono::milliseconds log_stream_keepalive{15000};
@@ -53,7 +55,8 @@ void AddRouteHandlers(HttpRouter& router, ApiContext& ctx);     // domains, rout
 void AddLogHandlers(HttpRouter& router, ApiContext& ctx);       // recent logs, log stream
 void AddBuildpackHandlers(HttpRouter& router, ApiContext& ctx); // the admin-ordered buildpack list
 void AddRoutingHandlers(HttpRouter& router, ApiContext& ctx);   // the routing table for standalone routers
-void AddServiceHandlers(HttpRouter& router, ApiContext& ctx);   // service instances, bindings, keys
+void AddServiceHandlers(HttpRouter& router, ApiContext& ctx);
+void AddBrokerHandlers(HttpRouter& router, ApiContext& ctx);    // service brokers, marketplace, access   // service instances, bindings, keys
 
 // Every endpoint of API v1.
 void AddAllHandlers(HttpRouter& router, ApiContext& ctx);

@@ -66,6 +66,7 @@ void AddAllHandlers(HttpRouter& router, ApiContext& ctx) {
   AddLogHandlers(router, ctx);
   AddBuildpackHandlers(router, ctx);
   AddServiceHandlers(router, ctx);
+  AddBrokerHandlers(router, ctx);
   AddRoutingHandlers(router, ctx);
 }
 

@@ -96,6 +96,7 @@ struct Daemon::Parts {
   std::unique_ptr<BuildpackService> buildpacks;
   std::unique_ptr<GcService> gc;
   std::unique_ptr<ServiceInstanceService> service_instances;
+  std::unique_ptr<ServiceBrokerService> brokers;
   InstanceReporterSlot instances;
   RouteTableChannel route_table;
   std::unique_ptr<ApiContext> api_context;
@@ -168,6 +169,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   p->builds = std::make_unique<BuildService>(*p->db, clock, *p->events, *p->logs, scheduler);
   p->routes = std::make_unique<RouteService>(*p->db, clock, *p->events, *p->logs, info);
   p->service_instances = std::make_unique<ServiceInstanceService>(*p->db, clock, *p->events, *p->logs, info);
+  p->brokers = std::make_unique<ServiceBrokerService>(*p->db, clock, *p->events);
   p->buildpacks = std::make_unique<BuildpackService>(*p->db, clock, *p->events, *p->blobs, p->blob_lock,
                                                      l.staging() / "buildpack-uploads");
   // The built-ins are seeded on the first start that finds them; after that the admin owns the list.
@@ -181,7 +183,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   if (p->server) {
     p->api_context = std::make_unique<ApiContext>(ApiContext{info, *p->db, *p->apps, *p->processes, *p->packages,
                                                              *p->builds, *p->routes, *p->buildpacks, *p->gc, *p->logs,
-                                                             p->instances, p->route_table, *p->service_instances, options.limits,
+                                                             p->instances, p->route_table, *p->service_instances, *p->brokers, options.limits,
                                                              options.log_stream_keepalive});
     p->router = std::make_unique<HttpRouter>();
     AddAllHandlers(*p->router, *p->api_context);

@@ -5,6 +5,9 @@ restart; delete-service refused while bindings exist; deleting an app unbinds it
 Only loopback traffic; the only processes are this test's own wharfd and its containers."""
 import json
 import os
+import subprocess
+import sys
+import time
 import unittest
 
 from harness import PlatformTest
@@ -52,7 +55,9 @@ class UserProvidedServicesTest(PlatformTest):
         self.assertIn("syslog_drain_url 'ftp://logs' must be a URL", r.out + r.err)
         self.assertIn("No service instances found", p.wharf("services").out)
 
+        started = time.monotonic()
         r = p.wharf("cups", "db", "-p", json.dumps(DB_CREDENTIALS), "-t", "sql, postgres")
+        print(f"\n[measure] wharf cups took {time.monotonic() - started:.3f}s", flush=True)
         self.assertIn("Creating user provided service db", r.out)
         self.assertIn("OK", r.out)
         self.assertIn("already exists", p.wharf("cups", "db", "-p", "{}").out)
@@ -92,7 +97,9 @@ class UserProvidedServicesTest(PlatformTest):
         self.assertIn('"instance_name": "db"', env)
 
         # bind-service: the app sees the binding after a restart, as in Cloud Foundry.
+        started = time.monotonic()
         r = p.wharf("bind-service", "web", "cache", "--binding-name", "sessions")
+        print(f"\n[measure] wharf bind-service (user-provided) took {time.monotonic() - started:.3f}s", flush=True)
         self.assertIn("Binding service instance cache to app web", r.out)
         self.assertIn("TIP: Use 'wharf restage web' to ensure your env variable changes take effect", r.out)
         self.assertIn("already bound", p.wharf("bind-service", "web", "cache").out)
@@ -135,6 +142,58 @@ class UserProvidedServicesTest(PlatformTest):
         self.assertNotIn("s3cret-pw", p.daemon_log())
         with open(os.path.join(p.data_dir, "logs", "events.log")) as f:
             self.assertNotIn("s3cret-pw", f.read())
+
+
+BROKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "services", "testdata",
+                      "misbehaving_broker.py")
+
+
+class ServiceBrokersTest(PlatformTest):
+    def start_broker(self):
+        port_file = os.path.join(self.p.root, "broker-port")
+        proc = subprocess.Popen([sys.executable, "-B", BROKER, port_file])
+        self.addCleanup(lambda: (proc.terminate(), proc.wait(timeout=10)))
+        deadline = time.monotonic() + 10
+        while not os.path.exists(port_file):
+            self.assertLess(time.monotonic(), deadline, "the test broker did not start")
+            time.sleep(0.05)
+        with open(port_file) as f:
+            return "http://127.0.0.1:" + f.read().strip()
+
+    def test_brokers_marketplace_and_service_access(self):
+        p = self.p
+        url = self.start_broker()
+        # A broker that refuses the credentials, or is down, is not registered, and says why.
+        r = p.wharf("create-service-broker", "test", "broker-user", "wrong-pass", url, expect=1)
+        self.assertIn("refused the platform's credentials (401)", r.out + r.err)
+        r = p.wharf("create-service-broker", "test", "broker-user", "broker-pass", "http://127.0.0.1:1", expect=1)
+        self.assertIn("not reachable", r.out + r.err)
+        self.assertIn("No service brokers found", p.wharf("service-brokers").out)
+
+        p.wharf("create-service-broker", "test", "broker-user", "broker-pass", url)
+        self.assertRegex(p.wharf("service-brokers").out, r"test\s+" + url)
+        self.assertIn("already exists",
+                      (lambda r: r.out + r.err)(p.wharf("create-service-broker", "test", "broker-user",
+                                                        "broker-pass", url, expect=1)))
+        # New plans are disabled until an admin enables them.
+        market = p.wharf("marketplace").out
+        self.assertRegex(market, r"testdb\s+a test database\s+test")
+        p.wharf("enable-service-access", "testdb", "-p", "sync")
+        self.assertRegex(p.wharf("marketplace").out, r"testdb\s+sync\s+a test database\s+test")
+        detail = p.wharf("marketplace", "-e", "testdb").out
+        self.assertRegex(detail, r"sync\s+s\s+free\s+enabled")
+        self.assertRegex(detail, r"async\s+a\s+free\s+disabled")
+        p.wharf("disable-service-access", "testdb")
+        self.assertNotRegex(p.wharf("marketplace").out, r"testdb\s+sync")
+        r = p.wharf("enable-service-access", "nosuch", expect=1)
+        self.assertIn("service offering 'nosuch' not found", r.out + r.err)
+
+        p.wharf("delete-service-broker", "test", "-f")
+        self.assertIn("No service offerings found", p.wharf("marketplace").out)
+        # The broker's password is never logged.
+        self.assertNotIn("broker-pass", p.daemon_log())
+        with open(os.path.join(p.data_dir, "logs", "events.log")) as f:
+            self.assertNotIn("broker-pass", f.read())
 
 
 if __name__ == "__main__":
