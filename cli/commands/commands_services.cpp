@@ -1,6 +1,8 @@
 // services, service, create-user-provided-service, update-user-provided-service,
 // bind-service, unbind-service, delete-service.
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <ostream>
 
 #include "cli/client/resources.h"
@@ -155,6 +157,61 @@ Status RunCreateUserProvidedService(CliContext& ctx, const ParsedArgs& args) {
   return Status::Ok();
 }
 
+// create-service SERVICE_OFFERING PLAN SERVICE_INSTANCE: the broker works in the background; like cf, the
+// command waits a short while (or, with --wait, until the operation ends) and reports where it stands.
+Status RunCreateService(CliContext& ctx, const ParsedArgs& args) {
+  const std::string& offering_name = args.positionals[0];
+  const std::string& plan_name = args.positionals[1];
+  const std::string& name = args.positionals[2];
+  json body = {{"type", "managed"}, {"name", name}};
+  if (auto c = args.Value("c")) {
+    Result<json> parameters = JsonObjectArg(*c, "-c");
+    if (!parameters.ok()) return parameters.status();
+    body["parameters"] = *parameters;
+  }
+  if (auto t = args.Value("t")) body["tags"] = TagsArg(*t);
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  auto offerings = (*api)->GetAllAs<api::ServiceOffering>("/v1/service_offerings");
+  if (!offerings.ok()) return offerings.status();
+  std::string plan_guid;
+  bool offering_found = false;
+  for (const api::ServiceOffering& o : *offerings) {
+    if (o.name != offering_name) continue;
+    offering_found = true;
+    for (const api::ServicePlan& p : o.plans) {
+      if (p.name == plan_name) plan_guid = p.guid;
+    }
+  }
+  if (!offering_found) return Status::NotFound("service offering '" + offering_name + "' not found (see 'wharf marketplace')");
+  if (plan_guid.empty()) {
+    return Status::NotFound("service plan '" + plan_name + "' not found for offering '" + offering_name + "'");
+  }
+  body["plan_guid"] = plan_guid;
+  ctx.out() << "Creating service instance " << name << ctx.AsUser() << "...\n";
+  Result<api::ServiceInstance> made = (*api)->PostAs<api::ServiceInstance>("/v1/service_instances", body);
+  if (!made.ok()) return made.status();
+  const bool wait = args.Has("wait");
+  const auto deadline = std::chrono::steady_clock::now() + (wait ? std::chrono::hours(2) : std::chrono::seconds(10));
+  api::ServiceInstance now = *made;
+  while (now.last_operation.state == "in progress" && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    Result<api::ServiceInstance> again = (*api)->GetAs<api::ServiceInstance>("/v1/service_instances/" + now.guid);
+    if (!again.ok()) return again.status();
+    now = *again;
+  }
+  if (now.last_operation.state == "failed") {
+    return Status::Unavailable("create failed: " + now.last_operation.description);
+  }
+  if (now.last_operation.state == "in progress") {
+    ctx.out() << "\nCreate in progress. Use 'wharf services' or 'wharf service " << name
+              << "' to check operation status.\nOK\n";
+    return Status::Ok();
+  }
+  ctx.out() << "\nService instance " << name << " created.\nOK\n";
+  return Status::Ok();
+}
+
 Status RunUpdateUserProvidedService(CliContext& ctx, const ParsedArgs& args) {
   const std::string& name = args.positionals[0];
   json body = json::object();
@@ -252,6 +309,10 @@ Status RunDeleteService(CliContext& ctx, const ParsedArgs& args) {
   }
   Result<json> r = (*api)->Delete("/v1/service_instances/" + (*i)->guid);
   if (!r.ok()) return r.status();
+  if (r->is_object() && !r->empty()) {  // 202: the broker deprovisions it in the background
+    ctx.out() << "\nDelete in progress. Use 'wharf services' or 'wharf service " << name
+              << "' to check operation status.\n";
+  }
   ctx.out() << "OK\n";
   return Status::Ok();
 }
@@ -293,6 +354,18 @@ void AddServiceCommands(std::vector<Command>& out) {
                   "   wharf cups my-db -p ~/credentials.json",
                   {{"SERVICE_INSTANCE"}}, {CredentialsFlag(), DrainFlag(), RouteServiceFlag(), TagsFlag()}},
                  RunCreateUserProvidedService});
+  out.push_back({{"create-service", {"cs"}, group, "Create a service instance",
+                  "wharf create-service SERVICE_OFFERING PLAN SERVICE_INSTANCE [-c PARAMETERS_AS_JSON] [-t TAGS] [--wait]",
+                  "The broker provisions it in the background: without --wait the command reports\n"
+                  "'Create in progress' if it takes longer than a few seconds. A broker error leaves the instance\n"
+                  "'create failed' (see 'wharf service'); delete it and try again.\n"
+                  "EXAMPLES:\n   wharf create-service redis small cache -t sessions",
+                  {{"SERVICE_OFFERING"}, {"PLAN"}, {"SERVICE_INSTANCE"}},
+                  {{"c", 'c', FlagKind::kString, "PARAMETERS",
+                    "Parameters for the broker as inline JSON or a file holding JSON", false},
+                   TagsFlag(),
+                   {"wait", 'w', FlagKind::kBool, "", "Wait for the operation to complete"}}},
+                 RunCreateService});
   out.push_back({{"update-user-provided-service", {"uups"}, group, "Update user-provided service instance",
                   "wharf update-user-provided-service SERVICE_INSTANCE [-p CREDENTIALS] [-l SYSLOG_DRAIN_URL] "
                   "[-r ROUTE_SERVICE_URL] [-t TAGS]",

@@ -20,7 +20,8 @@ LOCK = threading.Lock()
 
 CATALOG = {"services": [{"id": "svc-1", "name": "testdb", "description": "a test database", "bindable": True,
                          "tags": ["test"], "plans": [{"id": "sync", "name": "sync", "description": "s"},
-                                                     {"id": "async", "name": "async", "description": "a"}]}]}
+                                                     {"id": "async", "name": "async", "description": "a"},
+                                                     {"id": "boom", "name": "boom", "description": "b"}]}]}
 
 
 class H(BaseHTTPRequestHandler):

@@ -188,6 +188,30 @@ class ServiceBrokersTest(PlatformTest):
         r = p.wharf("enable-service-access", "nosuch", expect=1)
         self.assertIn("service offering 'nosuch' not found", r.out + r.err)
 
+        # Managed instances: a synchronous and an asynchronous provision; a broker error leaves "create failed".
+        p.wharf("enable-service-access", "testdb")
+        started = time.monotonic()
+        r = p.wharf("create-service", "testdb", "sync", "db1", "-t", "mine")
+        print(f"\n[measure] wharf create-service (sync broker) took {time.monotonic() - started:.3f}s", flush=True)
+        self.assertIn("Service instance db1 created.", r.out)
+        r = p.wharf("create-service", "testdb", "boom", "bad", expect=1)
+        self.assertIn("create failed", r.out + r.err)
+        self.assertIn("boom: disk full", r.out + r.err)
+        started = time.monotonic()
+        p.wharf("create-service", "testdb", "async", "slowdb", "--wait", timeout=60)
+        print(f"\n[measure] wharf create-service --wait (async broker, 2 polls with Retry-After: 1) took "
+              f"{time.monotonic() - started:.3f}s", flush=True)
+        services = p.wharf("services").out
+        self.assertRegex(services, r"bad\s+testdb\s+boom\s+create failed\s+test")
+        self.assertRegex(services, r"db1\s+testdb\s+sync\s+create succeeded\s+test")
+        self.assertRegex(services, r"slowdb\s+testdb\s+async\s+create succeeded\s+test")
+        r = p.wharf("delete-service-broker", "test", "-f", expect=1)
+        self.assertIn("has 3 service instance(s)", r.out + r.err)
+        for name in ("bad", "db1", "slowdb"):
+            p.wharf("delete-service", name, "-f")
+        self.poll("managed instances deprovisioned",
+                  lambda: "No service instances found" in p.wharf("services").out, timeout=30)
+
         p.wharf("delete-service-broker", "test", "-f")
         self.assertIn("No service offerings found", p.wharf("marketplace").out)
         # The broker's password is never logged.
