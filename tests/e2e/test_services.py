@@ -5,6 +5,7 @@ restart; delete-service refused while bindings exist; deleting an app unbinds it
 Only loopback traffic; the only processes are this test's own wharfd and its containers."""
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -205,6 +206,31 @@ class ServiceBrokersTest(PlatformTest):
         self.assertRegex(services, r"bad\s+testdb\s+boom\s+create failed\s+test")
         self.assertRegex(services, r"db1\s+testdb\s+sync\s+create succeeded\s+test")
         self.assertRegex(services, r"slowdb\s+testdb\s+async\s+create succeeded\s+test")
+        # A managed binding: the broker's credentials reach the app, under the offering's label.
+        app = self.make_app({"app.py": ENV_APP, "Procfile": "web: python3 app.py\n"})
+        p.wharf("push", "web", "-b", "binary_buildpack", "-m", "64M", cwd=app, timeout=300)
+        r = p.wharf("bind-service", "web", "db1")
+        self.assertIn("TIP: Use 'wharf restage web'", r.out)
+        self.poll("the managed binding created",
+                  lambda: re.search(r"web\s+create succeeded", p.wharf("service", "db1").out), timeout=30)
+        p.wharf("restart", "web", timeout=180)
+        status, _, body = self.wait_for_status("web.localhost", 200, timeout=60)
+        vcap = json.loads(body)
+        self.assertEqual(list(vcap.keys()), ["testdb"])
+        entry = vcap["testdb"][0]
+        self.assertEqual(entry["label"], "testdb")
+        self.assertEqual(entry["plan"], "sync")
+        self.assertEqual(entry["name"], "db1")
+        self.assertEqual(entry["tags"], ["test", "mine"])
+        self.assertTrue(entry["credentials"]["uri"].startswith("test://"), entry)
+        # Deleting the app is refused while a managed binding exists; after unbinding it goes.
+        r = p.wharf("delete", "web", "-f", expect=1)
+        self.assertIn("bound to managed service instance(s) db1", r.out + r.err)
+        p.wharf("unbind-service", "web", "db1")
+        self.poll("the managed binding removed",
+                  lambda: "There are no bound apps" in p.wharf("service", "db1").out, timeout=30)
+        p.wharf("delete", "web", "-f")
+
         r = p.wharf("delete-service-broker", "test", "-f", expect=1)
         self.assertIn("has 3 service instance(s)", r.out + r.err)
         for name in ("bad", "db1", "slowdb"):
