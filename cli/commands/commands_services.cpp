@@ -1,5 +1,5 @@
-// services, service, create-user-provided-service, update-user-provided-service,
-// bind-service, unbind-service, delete-service.
+// services, service, create-service, create-user-provided-service, update-user-provided-service,
+// bind-service, unbind-service, delete-service, create-service-key, service-keys, service-key, delete-service-key.
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -317,6 +317,109 @@ Status RunDeleteService(CliContext& ctx, const ParsedArgs& args) {
   return Status::Ok();
 }
 
+// The key named `key` of the instance, or nullopt.
+std::optional<api::ServiceBinding> FindKey(const api::ServiceInstance& instance, const std::string& key) {
+  for (const api::ServiceBinding& b : instance.bindings) {
+    if (b.type == "key" && b.name == key) return b;
+  }
+  return std::nullopt;
+}
+
+Status RunCreateServiceKey(CliContext& ctx, const ParsedArgs& args) {
+  const std::string& instance_name = args.positionals[0];
+  const std::string& key = args.positionals[1];
+  json body = {{"type", "key"}, {"name", key}};
+  if (auto c = args.Value("c")) {
+    Result<json> parameters = JsonObjectArg(*c, "-c");
+    if (!parameters.ok()) return parameters.status();
+    body["parameters"] = *parameters;
+  }
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<api::ServiceInstance> instance = GetServiceInstance(**api, instance_name);
+  if (!instance.ok()) return instance.status();
+  body["instance_guid"] = instance->guid;
+  ctx.out() << "Creating service key " << key << " for service instance " << instance_name << ctx.AsUser() << "...\n";
+  if (FindKey(*instance, key)) {
+    ctx.out() << "Service key " << key << " already exists\nOK\n";
+    return Status::Ok();
+  }
+  Result<api::ServiceBinding> made = (*api)->PostAs<api::ServiceBinding>("/v1/service_bindings", body);
+  if (!made.ok()) return made.status();
+  api::ServiceBinding now = *made;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (now.last_operation.state == "in progress" && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    Result<api::ServiceBinding> again = (*api)->GetAs<api::ServiceBinding>("/v1/service_bindings/" + now.guid);
+    if (!again.ok()) return again.status();
+    now = *again;
+  }
+  if (now.last_operation.state == "failed") return Status::Unavailable("create failed: " + now.last_operation.description);
+  ctx.out() << "OK\n";
+  return Status::Ok();
+}
+
+Status RunServiceKeys(CliContext& ctx, const ParsedArgs& args) {
+  const std::string& instance_name = args.positionals[0];
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<api::ServiceInstance> instance = GetServiceInstance(**api, instance_name);
+  if (!instance.ok()) return instance.status();
+  ctx.out() << "Getting keys for service instance " << instance_name << ctx.AsUser() << "...\n\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const api::ServiceBinding& b : instance->bindings) {
+    if (b.type == "key") rows.push_back({b.name, LastOperationText(b.last_operation), b.last_operation.description});
+  }
+  if (rows.empty()) {
+    ctx.out() << "No service key for service instance " << instance_name << "\n";
+    return Status::Ok();
+  }
+  ctx.out() << RenderTable({"name", "last operation", "message"}, rows, ctx.term().out_is_tty);
+  return Status::Ok();
+}
+
+Status RunServiceKey(CliContext& ctx, const ParsedArgs& args) {
+  const std::string& instance_name = args.positionals[0];
+  const std::string& key = args.positionals[1];
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<api::ServiceInstance> instance = GetServiceInstance(**api, instance_name);
+  if (!instance.ok()) return instance.status();
+  std::optional<api::ServiceBinding> found = FindKey(*instance, key);
+  if (!found) return Status::NotFound("no service key " + key + " found for service instance " + instance_name);
+  if (args.Has("guid")) {
+    ctx.out() << found->guid << "\n";
+    return Status::Ok();
+  }
+  Result<api::BindingDetails> details = (*api)->GetAs<api::BindingDetails>("/v1/service_bindings/" + found->guid + "/details");
+  if (!details.ok()) return details.status();
+  ctx.out() << "Getting key " << key << " for service instance " << instance_name << ctx.AsUser() << "...\n\n";
+  ctx.out() << json{{"credentials", details->credentials}}.dump(2) << "\n";
+  return Status::Ok();
+}
+
+Status RunDeleteServiceKey(CliContext& ctx, const ParsedArgs& args) {
+  const std::string& instance_name = args.positionals[0];
+  const std::string& key = args.positionals[1];
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<bool> go_on = ConfirmDelete(ctx, args, "service key " + key);
+  if (!go_on.ok()) return go_on.status();
+  if (!*go_on) return Status::Ok();
+  ctx.out() << "Deleting key " << key << " for service instance " << instance_name << ctx.AsUser() << "...\n";
+  Result<std::optional<api::ServiceInstance>> instance = FindServiceInstance(**api, instance_name);
+  if (!instance.ok()) return instance.status();
+  std::optional<api::ServiceBinding> found = *instance ? FindKey(**instance, key) : std::nullopt;
+  if (!found) {
+    ctx.out() << "Service key " << key << " does not exist for service instance " << instance_name << ".\nOK\n";
+    return Status::Ok();
+  }
+  Result<json> r = (*api)->Delete("/v1/service_bindings/" + found->guid);
+  if (!r.ok()) return r.status();
+  ctx.out() << "OK\n";
+  return Status::Ok();
+}
+
 FlagSpec CredentialsFlag() {
   return {"p", 'p', FlagKind::kString, "CREDENTIALS",
           "Credentials as inline JSON or a file holding JSON, e.g. '{\"user\":\"admin\",\"pass\":\"s3cret\"}'",
@@ -366,6 +469,26 @@ void AddServiceCommands(std::vector<Command>& out) {
                    TagsFlag(),
                    {"wait", 'w', FlagKind::kBool, "", "Wait for the operation to complete"}}},
                  RunCreateService});
+  out.push_back({{"create-service-key", {"csk"}, group, "Create key for a service instance",
+                  "wharf create-service-key SERVICE_INSTANCE SERVICE_KEY [-c PARAMETERS_AS_JSON]",
+                  "Credentials for use outside the platform, from the instance's broker (managed instances only).",
+                  {{"SERVICE_INSTANCE"}, {"SERVICE_KEY"}},
+                  {{"c", 'c', FlagKind::kString, "PARAMETERS",
+                    "Parameters for the broker as inline JSON or a file holding JSON", false}}},
+                 RunCreateServiceKey});
+  out.push_back({{"service-keys", {"sk"}, group, "List keys for a service instance",
+                  "wharf service-keys SERVICE_INSTANCE", "", {{"SERVICE_INSTANCE"}}, {}},
+                 RunServiceKeys});
+  out.push_back({{"service-key", {}, group, "Show service key info", "wharf service-key SERVICE_INSTANCE SERVICE_KEY [--guid]",
+                  "Prints the key's credentials.", {{"SERVICE_INSTANCE"}, {"SERVICE_KEY"}},
+                  {{"guid", 0, FlagKind::kBool, "", "Retrieve and display the given service key's guid"}}},
+                 RunServiceKey});
+  out.push_back({{"delete-service-key", {"dsk"}, group, "Delete a service key",
+                  "wharf delete-service-key SERVICE_INSTANCE SERVICE_KEY [-f]",
+                  "The broker revokes its credentials. Asks for confirmation unless -f is given.",
+                  {{"SERVICE_INSTANCE"}, {"SERVICE_KEY"}},
+                  {{"f", 'f', FlagKind::kBool, "", "Force deletion without confirmation", false}}},
+                 RunDeleteServiceKey});
   out.push_back({{"update-user-provided-service", {"uups"}, group, "Update user-provided service instance",
                   "wharf update-user-provided-service SERVICE_INSTANCE [-p CREDENTIALS] [-l SYSLOG_DRAIN_URL] "
                   "[-r ROUTE_SERVICE_URL] [-t TAGS]",

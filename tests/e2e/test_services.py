@@ -231,6 +231,16 @@ class ServiceBrokersTest(PlatformTest):
                   lambda: "There are no bound apps" in p.wharf("service", "db1").out, timeout=30)
         p.wharf("delete", "web", "-f")
 
+        # Service keys: the broker's credentials for use outside the platform; deletion refused while one exists.
+        p.wharf("create-service-key", "db1", "k1")
+        self.assertRegex(p.wharf("service-keys", "db1").out, r"k1\s+create succeeded")
+        key = p.wharf("service-key", "db1", "k1").out
+        self.assertIn('"uri": "test://', key)
+        r = p.wharf("delete-service", "db1", "-f", expect=1)
+        self.assertIn("has bindings or keys: key k1", r.out + r.err)
+        p.wharf("delete-service-key", "db1", "k1", "-f")
+        self.poll("the key removed", lambda: "No service key" in p.wharf("service-keys", "db1").out, timeout=30)
+
         r = p.wharf("delete-service-broker", "test", "-f", expect=1)
         self.assertIn("has 3 service instance(s)", r.out + r.err)
         for name in ("bad", "db1", "slowdb"):
