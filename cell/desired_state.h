@@ -30,6 +30,7 @@ struct DesiredProcess {
   // empty when there is no start command: the instance cannot start.
   std::vector<std::string> launch_argv;
   std::map<std::string, std::string> environment;  // the app's own variables
+  std::string vcap_services = "{}";                // VCAP_SERVICES (JSON object): the app's bindings
   std::vector<std::string> uris;                   // the app's routes, "host.domain/path"
   int memory_mb = 0;
   int disk_mb = 0;

@@ -30,6 +30,7 @@ std::string DesireFingerprint(const DesiredProcess& p) {
                         hc.start_timeout.count(), hc.startup_interval.count(), hc.liveness_interval.count()}},
                       {"uris", p.uris},
                       {"env", p.environment},
+                      {"services", p.vcap_services},
                       {"name", p.app_name},
                       {"tenancy", {p.space_guid, p.space_name, p.org_guid, p.org_name}},
                       {"deployment",
@@ -73,6 +74,7 @@ health::ProcessDesire MakeDesire(const DesiredProcess& p, const std::filesystem:
     desc.memory_mb = p.memory_mb;
     desc.disk_mb = p.disk_mb;
     desc.user_env = p.environment;
+    desc.vcap_services = p.vcap_services;
     auto env = runtime::BuildInstanceEnv(desc);
     if (!env.ok()) return env.status();
     runtime::ContainerSpec spec;

@@ -57,6 +57,11 @@ TEST_CASE("An instance's container: droplet, Cloud Foundry environment, launcher
   CHECK(spec->env.at("VCAP_APPLICATION").find("http://127.0.0.1:9022") != std::string::npos);
   CHECK(spec->env.at("VCAP_SERVICES") == "{}");
   CHECK(spec->argv == p.launch_argv);
+  DesiredProcess bound = p;
+  bound.vcap_services = R"({"user-provided":[{"name":"db"}]})";
+  auto bound_spec = MakeDesire(bound, "/droplets/droplet-guid", "").make_spec(0, "c3");
+  REQUIRE(bound_spec.ok());
+  CHECK(bound_spec->env.at("VCAP_SERVICES") == R"({"user-provided":[{"name":"db"}]})");
   CHECK(spec->labels.at("wharf.droplet") == "droplet-guid");
 
   p.process_type = "worker";
@@ -99,6 +104,7 @@ TEST_CASE("Anything the desire depends on changes the fingerprint") {
   for (auto change : std::vector<std::function<void(DesiredProcess&)>>{
            [](DesiredProcess& q) { q.launch_argv.back() = "node other.js"; },
            [](DesiredProcess& q) { q.environment["GREETING"] = "hello"; },
+           [](DesiredProcess& q) { q.vcap_services = R"({"user-provided":[]})"; },
            [](DesiredProcess& q) { q.uris.push_back("other.localhost"); },
            [](DesiredProcess& q) { q.check.http_endpoint = "/"; },
            [](DesiredProcess& q) { q.app_name = "renamed"; }}) {

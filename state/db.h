@@ -46,6 +46,9 @@ class Statement {
   Statement& Bind(int index, std::uint64_t value) { return Bind(index, static_cast<std::int64_t>(value)); }
   Statement& Bind(int index, bool value) { return Bind(index, static_cast<std::int64_t>(value ? 1 : 0)); }
   Statement& Bind(int index, const std::optional<std::string>& text);
+  Statement& Bind(int index, const std::optional<std::int64_t>& value) {
+    return value ? Bind(index, *value) : BindNull(index);
+  }
   Statement& BindNull(int index);
   Statement& Bind(int index, std::nullptr_t) { return BindNull(index); }
 
@@ -62,6 +65,10 @@ class Statement {
   std::string Text(int column) const;
   std::optional<std::string> OptionalText(int column) const;
   std::int64_t Int(int column) const;
+  std::optional<std::int64_t> OptionalInt(int column) const {
+    if (IsNull(column)) return std::nullopt;
+    return Int(column);
+  }
   bool IsNull(int column) const;
 
  private:

@@ -304,6 +304,96 @@ CREATE TABLE deployments (
   updated_at TEXT NOT NULL
 );
 CREATE UNIQUE INDEX deployments_one_active ON deployments (app_guid) WHERE state IN ('DEPLOYING', 'PAUSED');
+// Services: brokers and their catalog (offerings, plans), service instances
+// (managed or user-provided), and their bindings to apps and keys.
+constexpr std::string_view kServices = R"sql(
+CREATE TABLE service_brokers (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL UNIQUE,
+  url TEXT NOT NULL,
+  username TEXT NOT NULL,
+  password TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE service_offerings (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  broker_guid TEXT NOT NULL REFERENCES service_brokers(guid),
+  broker_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  bindable INTEGER NOT NULL,
+  plan_updateable INTEGER NOT NULL,
+  instances_retrievable INTEGER NOT NULL,
+  bindings_retrievable INTEGER NOT NULL,
+  tags TEXT NOT NULL,
+  requires TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (broker_guid, broker_id)
+);
+CREATE TABLE service_plans (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  offering_guid TEXT NOT NULL REFERENCES service_offerings(guid),
+  broker_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  free INTEGER NOT NULL,
+  bindable INTEGER,
+  plan_updateable INTEGER,
+  maximum_polling_duration INTEGER,
+  public INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  UNIQUE (offering_guid, broker_id)
+);
+CREATE TABLE service_instances (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  space_guid TEXT NOT NULL REFERENCES spaces(guid),
+  name TEXT NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('managed', 'user-provided')),
+  plan_guid TEXT REFERENCES service_plans(guid),
+  credentials TEXT NOT NULL,
+  syslog_drain_url TEXT NOT NULL,
+  route_service_url TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  parameters TEXT NOT NULL,
+  dashboard_url TEXT NOT NULL,
+  last_operation_type TEXT NOT NULL CHECK (last_operation_type IN ('create', 'update', 'delete')),
+  last_operation_state TEXT NOT NULL CHECK (last_operation_state IN ('in progress', 'succeeded', 'failed')),
+  last_operation_description TEXT NOT NULL,
+  broker_operation TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  CHECK ((type = 'managed') = (plan_guid IS NOT NULL)),
+  UNIQUE (space_guid, name)
+);
+CREATE TABLE service_bindings (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  instance_guid TEXT NOT NULL REFERENCES service_instances(guid),
+  type TEXT NOT NULL CHECK (type IN ('app', 'key')),
+  app_guid TEXT REFERENCES apps(guid),
+  name TEXT,
+  credentials TEXT NOT NULL,
+  parameters TEXT NOT NULL,
+  syslog_drain_url TEXT NOT NULL,
+  volume_mounts TEXT NOT NULL,
+  last_operation_type TEXT NOT NULL CHECK (last_operation_type IN ('create', 'delete')),
+  last_operation_state TEXT NOT NULL CHECK (last_operation_state IN ('in progress', 'succeeded', 'failed')),
+  last_operation_description TEXT NOT NULL,
+  broker_operation TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  CHECK ((type = 'app') = (app_guid IS NOT NULL)),
+  CHECK (type = 'app' OR name IS NOT NULL)
+);
+CREATE UNIQUE INDEX service_bindings_app ON service_bindings (instance_guid, app_guid) WHERE type = 'app';
+CREATE UNIQUE INDEX service_bindings_key ON service_bindings (instance_guid, name) WHERE type = 'key';
+CREATE INDEX service_bindings_by_app ON service_bindings (app_guid);
 )sql";
 
 constexpr Migration kMigrations[] = {
@@ -319,6 +409,7 @@ constexpr Migration kMigrations[] = {
     {10, "role_assignments: the routing role", kRoutingRole},
     {11, "revisions; apps.run_revision", kRevisions},
     {12, "deployments (rolling, canary)", kDeployments},
+    {13, "services: brokers, offerings, plans, service instances, bindings and keys", kServices},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

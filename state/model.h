@@ -228,6 +228,97 @@ struct Route {
   std::string Url() const { return (host.empty() ? domain_name : host + "." + domain_name) + path; }
 };
 
+// ---- Services (brokers, their catalog, instances, bindings and keys) ----
+
+// An Open Service Broker the platform talks to. The password is kept for the
+// broker's basic auth and never shown by the API.
+struct ServiceBroker {
+  std::string guid;
+  std::string name;
+  std::string url;
+  std::string username;
+  std::string password;
+  std::string created_at;
+  std::string updated_at;
+};
+
+// A service of a broker's catalog (cf: service offering).
+struct ServiceOffering {
+  std::string guid;
+  std::string broker_guid;
+  std::string broker_name;  // joined in for display
+  std::string broker_id;    // the catalog's id
+  std::string name;
+  std::string description;
+  bool bindable = true;
+  bool plan_updateable = false;
+  bool instances_retrievable = false;
+  bool bindings_retrievable = false;
+  nlohmann::json tags = nlohmann::json::array();
+  nlohmann::json requires_ = nlohmann::json::array();
+  nlohmann::json metadata = nlohmann::json::object();
+  std::string created_at;
+};
+
+struct ServicePlan {
+  std::string guid;
+  std::string offering_guid;
+  std::string broker_id;  // the catalog's id
+  std::string name;
+  std::string description;
+  bool free = true;
+  std::optional<bool> bindable;          // none: the offering's
+  std::optional<bool> plan_updateable;   // none: the offering's
+  std::optional<int> maximum_polling_duration;  // seconds
+  bool public_ = false;                  // enable-service-access for every org
+  std::string created_at;
+};
+
+// A service instance: managed (a broker's, `plan_guid` set) or user-provided
+// (credentials given by the user). `last_operation_*` follow Cloud Foundry:
+// type create|update|delete, state "in progress"|succeeded|failed.
+struct ServiceInstance {
+  std::string guid;
+  std::string space_guid;
+  std::string name;
+  std::string type = "user-provided";  // or "managed"
+  std::optional<std::string> plan_guid;
+  nlohmann::json credentials = nlohmann::json::object();  // user-provided only
+  std::string syslog_drain_url;
+  std::string route_service_url;
+  nlohmann::json tags = nlohmann::json::array();
+  nlohmann::json parameters = nlohmann::json::object();  // managed: as given to create/update
+  std::string dashboard_url;
+  std::string last_operation_type = "create";
+  std::string last_operation_state = "succeeded";
+  std::string last_operation_description;
+  std::optional<std::string> broker_operation;  // the broker's async operation handle
+  std::string created_at;
+  std::string updated_at;
+};
+
+// A binding of an instance to an app (type "app"), or a service key (type "key":
+// credentials for use outside the platform, named).
+struct ServiceBinding {
+  std::string guid;
+  std::string instance_guid;
+  std::string instance_name;  // joined in for display
+  std::string type = "app";   // or "key"
+  std::optional<std::string> app_guid;
+  std::string app_name;       // joined in for display
+  std::optional<std::string> name;  // binding name (apps, optional) or key name
+  nlohmann::json credentials = nlohmann::json::object();
+  nlohmann::json parameters = nlohmann::json::object();
+  std::string syslog_drain_url;
+  nlohmann::json volume_mounts = nlohmann::json::array();
+  std::string last_operation_type = "create";
+  std::string last_operation_state = "succeeded";
+  std::string last_operation_description;
+  std::optional<std::string> broker_operation;
+  std::string created_at;
+  std::string updated_at;
+};
+
 // ---- Audit ----
 
 struct Event {

@@ -20,6 +20,35 @@ Result<api::App> GetApp(ApiClient& api, std::string_view name) {
   return std::move(**app);
 }
 
+Result<std::optional<api::ServiceInstance>> FindServiceInstance(ApiClient& api, std::string_view name) {
+  auto all = api.GetAllAs<api::ServiceInstance>("/v1/service_instances?name=" + ApiClient::Escape(name));
+  if (!all.ok()) return all.status();
+  for (api::ServiceInstance& i : *all) {
+    if (i.name == name) return std::optional<api::ServiceInstance>(std::move(i));
+  }
+  return std::optional<api::ServiceInstance>();
+}
+
+Result<api::ServiceInstance> GetServiceInstance(ApiClient& api, std::string_view name) {
+  auto found = FindServiceInstance(api, name);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return Status::NotFound("service instance '" + std::string(name) + "' not found");
+  return std::move(**found);
+}
+
+Result<bool> BindService(ApiClient& api, const api::App& app, const api::ServiceInstance& instance,
+                         const std::string& binding_name, const nlohmann::json& parameters) {
+  for (const api::ServiceBinding& b : instance.bindings) {
+    if (b.type == "app" && b.app_guid == app.guid) return false;
+  }
+  json body = {{"type", "app"}, {"instance_guid", instance.guid}, {"app_guid", app.guid}};
+  if (!binding_name.empty()) body["name"] = binding_name;
+  if (!parameters.empty()) body["parameters"] = parameters;
+  Result<api::ServiceBinding> made = api.PostAs<api::ServiceBinding>("/v1/service_bindings", body);
+  if (!made.ok()) return made.status();
+  return true;
+}
+
 Result<std::vector<Domain>> ListDomains(ApiClient& api) { return api.GetAllAs<Domain>("/v1/domains"); }
 
 std::optional<Domain> DefaultDomain(const std::vector<Domain>& domains, std::string_view fallback) {

@@ -13,6 +13,7 @@
 
 #include "api-model/app.h"
 #include "api-model/route.h"
+#include "api-model/service.h"
 #include "cli/client/api_client.h"
 #include "common/status.h"
 
@@ -25,6 +26,14 @@ using api::Domain;
 Result<std::optional<api::App>> FindApp(ApiClient& api, std::string_view name);
 // Like FindApp, but a missing app is kNotFound "app 'NAME' not found".
 Result<api::App> GetApp(ApiClient& api, std::string_view name);
+
+// The service instance named `name`, or nullopt; GetServiceInstance: kNotFound
+// "service instance 'NAME' not found".
+Result<std::optional<api::ServiceInstance>> FindServiceInstance(ApiClient& api, std::string_view name);
+Result<api::ServiceInstance> GetServiceInstance(ApiClient& api, std::string_view name);
+// Binds the app to the instance (POST /v1/service_bindings); false when it was already bound.
+Result<bool> BindService(ApiClient& api, const api::App& app, const api::ServiceInstance& instance,
+                         const std::string& binding_name, const nlohmann::json& parameters);
 
 Result<std::vector<Domain>> ListDomains(ApiClient& api);
 // The domain for default routes: the first shared domain, else `fallback`

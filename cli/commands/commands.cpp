@@ -18,6 +18,8 @@ const std::vector<Command>& AllCommands() {
     AddLogCommands(all);
     AddRouteCommands(all);
     AddBuildpackCommands(all);
+    AddServiceCommands(all);
+    AddBrokerCommands(all);
     return all;
   }();
   return commands;

@@ -35,6 +35,8 @@ void AddDeploymentCommands(std::vector<Command>& out);  // continue-deployment, 
 void AddEnvCommands(std::vector<Command>& out);      // env, set-env, unset-env
 void AddLogCommands(std::vector<Command>& out);      // logs, events
 void AddRouteCommands(std::vector<Command>& out);    // routes, domains, create-domain, map-route, ...
+void AddServiceCommands(std::vector<Command>& out);
+void AddBrokerCommands(std::vector<Command>& out);   // marketplace, service brokers, service access  // services, service, cups, uups, bind-service, ...
 void AddBuildpackCommands(std::vector<Command>& out);  // buildpacks, create-, update-, delete-buildpack
 
 const std::vector<Command>& AllCommands();

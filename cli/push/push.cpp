@@ -25,6 +25,7 @@ struct PreparedApp {
   std::optional<api::App> existing;   // the app as the server has it, if it exists
   std::vector<RouteTarget> routes;    // from the manifest / flags
   std::optional<Domain> default_domain;
+  std::vector<api::ServiceInstance> services;  // the manifest's, in its order
 };
 
 Result<PreparedApp> Prepare(CliContext& ctx, ApiClient& api, const PushPlan& plan, const AppSpec& spec,
@@ -56,11 +57,11 @@ Result<PreparedApp> Prepare(CliContext& ctx, ApiClient& api, const PushPlan& pla
   if (!scan.ok()) return scan.status();
   p.scan = std::move(*scan);
   for (const std::string& w : p.scan.warnings) ctx.err() << "Warning: " << w << "\n";
-  if (!spec.services.empty()) {
-    std::string names;
-    for (const ServiceRef& s : spec.services) names += (names.empty() ? "" : ", ") + s.name;
-    ctx.err() << "Warning: app '" << spec.name << "': binding services is not supported by wharf yet; not binding "
-              << names << "\n";
+  // The manifest's services must exist before anything is changed (cf checks them first too).
+  for (const ServiceRef& s : spec.services) {
+    Result<api::ServiceInstance> instance = GetServiceInstance(api, s.name);
+    if (!instance.ok()) return instance.status().WithContext("app '" + spec.name + "': services");
+    p.services.push_back(std::move(instance).value());
   }
   return p;
 }
@@ -170,6 +171,20 @@ Status MapRandomRoute(CliContext& ctx, ApiClient& api, const PreparedApp& p, con
   return Status::Conflict("could not find a free random route for '" + p.spec->name + "' in 10 attempts");
 }
 
+// Binds the manifest's services before staging, so the app starts with them in VCAP_SERVICES.
+Status BindServices(CliContext& ctx, ApiClient& api, const PreparedApp& p, const api::App& app) {
+  for (std::size_t i = 0; i < p.services.size(); ++i) {
+    const api::ServiceInstance& instance = p.services[i];
+    const std::string& binding_name = p.spec->services[i].binding_name;
+    Result<bool> bound = BindService(api, app, instance, binding_name, json::object());
+    if (!bound.ok()) {
+      return bound.status().WithContext("binding service instance '" + instance.name + "' to app '" + app.name + "'");
+    }
+    if (*bound) ctx.out() << "Binding service instance " << instance.name << " to app " << app.name << "...\n";
+  }
+  return Status::Ok();
+}
+
 Status MapRoutes(CliContext& ctx, ApiClient& api, const PreparedApp& p, const std::string& app_guid) {
   const AppSpec& spec = *p.spec;
   if (spec.no_route) return Status::Ok();
@@ -260,6 +275,7 @@ Status PushApp(CliContext& ctx, ApiClient& api, const api::Info& info, const Pre
   const std::string guid = app->guid;
   WHARF_RETURN_IF_ERROR(ApplyProcesses(api, guid, *p.spec));
   WHARF_RETURN_IF_ERROR(MapRoutes(ctx, api, p, guid));
+  WHARF_RETURN_IF_ERROR(BindServices(ctx, api, p, *app));
 
   ctx.out() << "Packaging files from " << p.source.Describe() << " (" << p.scan.files.size()
             << (p.scan.files.size() == 1 ? " file, " : " files, ") << FormatBytes(p.scan.total_bytes) << ")...\n";

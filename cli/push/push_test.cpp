@@ -108,14 +108,22 @@ TEST_CASE("A route on an unknown domain or a missing path stops the push before 
   CHECK(h.server.mutations().empty());
 }
 
-TEST_CASE("push warns about unknown attributes and services but goes on") {
+TEST_CASE("push warns about unknown attributes but goes on") {
   CliHarness h;
-  auto app = WriteApp(h, "applications:\n- name: web\n  memroy: 1G\n  services: [db]\n");
+  auto app = WriteApp(h, "applications:\n- name: web\n  memroy: 1G\n");
   CHECK(h.Run({"push"}, app) == 0);
   CHECK(Has(h.Err(), "Warning: "));
   CHECK(Has(h.Err(), "manifest.yml:3:3: applications[0].memroy: unknown attribute; ignored"));
-  CHECK(Has(h.Err(), "binding services is not supported by wharf yet; not binding db"));
   CHECK(h.server.app("web").has_value());
+}
+
+TEST_CASE("push refuses a manifest naming a service instance that does not exist, before changing anything") {
+  CliHarness h;
+  auto app = WriteApp(h, "applications:\n- name: web\n  services: [db]\n");
+  CHECK(h.Run({"push"}, app) == 1);
+  CHECK(Has(h.Out() + h.Err(), "app 'web': services: service instance 'db' not found"));
+  CHECK(h.server.mutations().empty());
+  CHECK_FALSE(h.server.app("web").has_value());
 }
 
 TEST_CASE("A re-push keeps env variables the manifest does not name and process settings it does not set") {

@@ -260,7 +260,7 @@ void FakeWharfd::Handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServer
     r = s.Apps(call);
   } else if (p.size() >= 2 && (p[1] == "processes" || p[1] == "resource_match" || p[1] == "builds")) {
     r = s.ProcessesAndBuilds(call);
-  } else if (p.size() >= 2 && (p[1] == "domains" || p[1] == "routes" || p[1] == "events")) {
+  } else if (p.size() >= 2 && (p[1] == "domains" || p[1] == "routes" || p[1] == "events" || p[1] == "service_instances")) {
     r = s.RoutesAndEvents(call);
   } else if (p.size() >= 2 && p[1] == "buildpacks") {
     r = s.Buildpacks(call);

@@ -285,7 +285,9 @@ Reply FakeState::RoutesAndEvents(const Call& c) {
   const Poco::URI& uri = c.uri;
   const json& body = c.body;
   Reply r = Error(404, "not_found", "no route for " + method + " " + uri.getPath());
-  if (uri.getPath() == "/v1/domains") {
+  if (uri.getPath() == "/v1/service_instances" && method == "GET") {
+    r = Page(json::array(), uri);  // no service instances
+  } else if (uri.getPath() == "/v1/domains") {
     if (method == "GET") {
       r = Page(domains, uri);
     } else if (method == "POST") {

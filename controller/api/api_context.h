@@ -22,6 +22,8 @@
 #include "controller/services/deployment_service.h"
 #include "controller/services/revision_service.h"
 #include "controller/services/route_service.h"
+#include "controller/services/service_broker_service.h"
+#include "controller/services/service_instance_service.h"
 #include "controller/dataplane/route_table_channel.h"
 
 namespace wharf::controller {
@@ -42,6 +44,8 @@ struct ApiContext {
   StreamSlots& streams;  // bounds the log and routing streams open at once
   RevisionService& revisions;
   DeploymentService& deployments;
+  ServiceInstanceService& service_instances;
+  ServiceBrokerService& brokers;
   BodyLimits limits;
   // How often an idle log or route stream sends a newline so a dead client is noticed.
   std::chrono::milliseconds log_stream_keepalive{15000};
@@ -59,6 +63,8 @@ void AddBuildpackHandlers(HttpRouter& router, ApiContext& ctx); // the admin-ord
 void AddRoutingHandlers(HttpRouter& router, ApiContext& ctx);   // the routing table for standalone routers
 void AddRevisionHandlers(HttpRouter& router, ApiContext& ctx);  // app revisions, rollback
 void AddDeploymentHandlers(HttpRouter& router, ApiContext& ctx);  // deploy with a strategy, continue, cancel
+void AddServiceHandlers(HttpRouter& router, ApiContext& ctx);   // service instances, bindings, keys
+void AddBrokerHandlers(HttpRouter& router, ApiContext& ctx);    // service brokers, marketplace, access
 
 // Every endpoint of API v1.
 void AddAllHandlers(HttpRouter& router, ApiContext& ctx);

@@ -1,5 +1,7 @@
 #include "controller/api/json_views.h"
 
+#include "api-model/service.h"
+
 #include "api-model/app.h"
 #include "api-model/build.h"
 #include "api-model/buildpack.h"
@@ -150,6 +152,59 @@ nlohmann::json GcResultJson(const GcResult& r) {
           {"removed_packages", r.removed_packages},
           {"removed_blobs", r.removed_blobs},
           {"freed_bytes", r.freed_bytes}};
+}
+
+api::LastOperation LastOperationOf(const std::string& type, const std::string& state, const std::string& description) {
+  return api::LastOperation{.type = type, .state = state, .description = description};
+}
+
+nlohmann::json ServiceBindingJson(const state::ServiceBinding& b) {
+  api::ServiceBinding out;
+  out.guid = b.guid;
+  out.type = b.type;
+  out.instance_guid = b.instance_guid;
+  out.instance_name = b.instance_name;
+  out.app_guid = b.app_guid.value_or("");
+  out.app_name = b.app_name;
+  out.name = b.name.value_or("");
+  out.last_operation = LastOperationOf(b.last_operation_type, b.last_operation_state, b.last_operation_description);
+  out.created_at = b.created_at;
+  return out.ToJson();
+}
+
+nlohmann::json BindingDetailsJson(const state::ServiceBinding& b) {
+  api::BindingDetails d;
+  d.credentials = b.credentials;
+  d.syslog_drain_url = b.syslog_drain_url;
+  d.volume_mounts = b.volume_mounts;
+  return d.ToJson();
+}
+
+nlohmann::json ServiceInstanceJson(const InstanceView& v) {
+  const state::ServiceInstance& i = v.instance;
+  api::ServiceInstance out;
+  out.guid = i.guid;
+  out.name = i.name;
+  out.type = i.type;
+  out.offering_name = v.offering_name;
+  out.plan_guid = i.plan_guid.value_or("");
+  out.plan_name = v.plan_name;
+  out.broker_name = v.broker_name;
+  for (const auto& t : i.tags) {
+    if (t.is_string()) out.tags.push_back(t.get<std::string>());
+  }
+  out.syslog_drain_url = i.syslog_drain_url;
+  out.route_service_url = i.route_service_url;
+  out.dashboard_url = i.dashboard_url;
+  out.last_operation = LastOperationOf(i.last_operation_type, i.last_operation_state, i.last_operation_description);
+  nlohmann::json bindings = nlohmann::json::array();
+  for (const state::ServiceBinding& b : v.bindings) {
+    Result<api::ServiceBinding> wire = api::ServiceBinding::FromJson(ServiceBindingJson(b));
+    if (wire.ok()) out.bindings.push_back(*wire);
+  }
+  out.created_at = i.created_at;
+  out.updated_at = i.updated_at;
+  return out.ToJson();
 }
 
 }  // namespace wharf::controller

@@ -7,6 +7,7 @@
 
 #include "controller/services/app_service.h"
 #include "controller/services/gc_service.h"
+#include "controller/services/service_instance_service.h"
 #include "controller/platform/log_buffer.h"
 #include "state/model.h"
 #include "controller/platform/state_names.h"
@@ -25,6 +26,9 @@ nlohmann::json RouteJson(const Route& r);
 nlohmann::json EventJson(const Event& e);
 nlohmann::json LogLineJson(const LogLine& line);
 nlohmann::json GcResultJson(const GcResult& r);
+nlohmann::json ServiceInstanceJson(const InstanceView& view);
+nlohmann::json ServiceBindingJson(const state::ServiceBinding& b);  // without credentials
+nlohmann::json BindingDetailsJson(const state::ServiceBinding& b);  // the credentials
 
 // Renders every item of a list with `render`.
 template <typename T, typename Render>

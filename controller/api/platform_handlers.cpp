@@ -65,6 +65,8 @@ void AddAllHandlers(HttpRouter& router, ApiContext& ctx) {
   AddRouteHandlers(router, ctx);
   AddLogHandlers(router, ctx);
   AddBuildpackHandlers(router, ctx);
+  AddServiceHandlers(router, ctx);
+  AddBrokerHandlers(router, ctx);
   AddRoutingHandlers(router, ctx);
   AddRevisionHandlers(router, ctx);
   AddDeploymentHandlers(router, ctx);

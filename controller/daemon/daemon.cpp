@@ -17,6 +17,7 @@
 #include "controller/platform/auth.h"
 #include "controller/platform/bootstrap.h"
 #include "controller/services/buildpack_service.h"
+#include "controller/services/service_operations.h"
 #include "state/db.h"
 #include "controller/platform/event_recorder.h"
 #include "state/migrations.h"
@@ -99,6 +100,9 @@ struct Daemon::Parts {
   std::unique_ptr<RevisionService> revisions;
   std::unique_ptr<DeploymentService> deployments;
   std::unique_ptr<DeploymentDriver> deployment_driver;
+  std::unique_ptr<ServiceInstanceService> service_instances;
+  std::unique_ptr<ServiceBrokerService> brokers;
+  std::unique_ptr<ServiceOperations> service_operations;
   InstanceReporterSlot instances;
   RouteTableChannel route_table;
   std::unique_ptr<StreamSlots> streams;
@@ -173,6 +177,12 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   p->packages = std::make_unique<PackageService>(*p->db, clock, *p->events, *p->blobs, p->blob_lock, package_limits);
   p->builds = std::make_unique<BuildService>(*p->db, clock, *p->events, *p->logs, scheduler);
   p->routes = std::make_unique<RouteService>(*p->db, clock, *p->events, *p->logs, info);
+  p->service_instances = std::make_unique<ServiceInstanceService>(*p->db, clock, *p->events, *p->logs, info);
+  p->brokers = std::make_unique<ServiceBrokerService>(*p->db, clock, *p->events);
+  p->service_operations = std::make_unique<ServiceOperations>(*p->db, clock, *p->events, info);
+  p->service_instances->SetBrokerJobs(p->service_operations.get());
+  // Operations a previous wharfd left in progress (it stopped or was killed) are taken up again.
+  WHARF_RETURN_IF_ERROR(p->service_operations->Resume().WithContext("resuming service broker operations"));
   p->buildpacks = std::make_unique<BuildpackService>(*p->db, clock, *p->events, *p->blobs, p->blob_lock,
                                                      l.staging() / "buildpack-uploads");
   // The built-ins are seeded on the first start that finds them; after that the admin owns the list.
@@ -191,7 +201,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
     p->api_context = std::make_unique<ApiContext>(ApiContext{info, *p->db, *p->apps, *p->processes, *p->packages,
                                                              *p->builds, *p->routes, *p->buildpacks, *p->gc, *p->logs,
                                                              p->instances, p->route_table, *p->streams, *p->revisions,
-                                                             *p->deployments, options.limits,
+                                                             *p->deployments, *p->service_instances, *p->brokers,
+                                                             options.limits,
                                                              options.log_stream_keepalive});
     p->router = std::make_unique<HttpRouter>();
     AddAllHandlers(*p->router, *p->api_context);
@@ -230,6 +241,7 @@ void Daemon::Stop(std::chrono::milliseconds grace) {
   if (parts_->server) parts_->server->Stop(grace);
   parts_->gc_timer.Stop();
   if (parts_->deployment_driver) parts_->deployment_driver->Stop();
+  parts_->service_operations->Stop();
   parts_->event_log->Write("wharfd-stopped", {{"data_dir", parts_->layout.root.string()}});
   parts_->server.reset();
   parts_->db.reset();  // closes the database and checkpoints its WAL

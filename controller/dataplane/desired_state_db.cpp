@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cell/instance_spec.h"
+#include "controller/services/vcap_services_db.h"
 #include "state/app_store.h"
 #include "state/droplet_store.h"
 #include "controller/services/deployment_service.h"
@@ -37,6 +38,8 @@ Result<std::vector<RunnableProcess>> RunnableOf(Tx& tx, App app) {
   if (!routes.ok()) return routes.status();
   std::vector<std::string> uris;
   for (const Route& r : *routes) uris.push_back(r.Url());
+  Result<nlohmann::json> services = ReadVcapServices(tx, app.guid);
+  if (!services.ok()) return services.status();
   auto processes = ProcessStore(tx).ListForApp(app.guid);
   if (!processes.ok()) return processes.status();
   for (Process& p : *processes) {
@@ -44,7 +47,7 @@ Result<std::vector<RunnableProcess>> RunnableOf(Tx& tx, App app) {
       auto command = revision->commands.find(p.type);
       p.command = command == revision->commands.end() ? std::nullopt : command->second;
     }
-    RunnableProcess rp{app, std::move(p), *droplet, "", uris, nullptr, -1, 1};
+    RunnableProcess rp{app, std::move(p), *droplet, "", uris, nullptr, -1, 1, services->dump()};
     if (rp.process.command && !rp.process.command->empty()) {
       rp.start_command = *rp.process.command;
     } else if (auto it = droplet->process_types.find(rp.process.type); it != droplet->process_types.end()) {
@@ -126,6 +129,7 @@ cell::DesiredProcess ToDesiredProcess(const RunnableProcess& rp, const std::file
   d.droplet_archive = droplet_archive;
   if (!rp.start_command.empty()) d.launch_argv = stager::LaunchArgv(rp.start_command);
   d.environment = rp.app.environment_variables;
+  d.vcap_services = rp.vcap_services;
   d.uris = rp.uris;
   d.memory_mb = rp.process.memory_in_mb;
   d.disk_mb = rp.process.disk_in_mb;

@@ -32,6 +32,7 @@ struct RunnableProcess {
   std::shared_ptr<const RunnableProcess> baseline;
   int new_instances = -1;
   int max_in_flight = 1;
+  std::string vcap_services = "{}";  // the app's bound services (JSON object)
 };
 
 Result<std::vector<RunnableProcess>> ReadRunnableProcesses(Database& db);

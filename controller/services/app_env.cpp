@@ -30,7 +30,7 @@ nlohmann::json BuildVcapApplication(const AppEnvInput& in) {
 
 nlohmann::json BuildAppEnv(const AppEnvInput& in) {
   return {{"environment_variables", in.app.environment_variables},
-          {"system_env_json", {{"VCAP_SERVICES", nlohmann::json::object()}}},
+          {"system_env_json", {{"VCAP_SERVICES", in.vcap_services}}},
           {"application_env_json", {{"VCAP_APPLICATION", BuildVcapApplication(in)}}}};
 }
 

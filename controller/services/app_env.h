@@ -1,6 +1,6 @@
 // The environment an app instance sees from the platform, Cloud Foundry's shape:
-// VCAP_APPLICATION (see cloudfoundry.md §4) and VCAP_SERVICES (empty until
-// service bindings exist).
+// VCAP_APPLICATION (see cloudfoundry.md §4) and VCAP_SERVICES (the app's
+// bindings, read by vcap_services_db.h).
 #pragma once
 
 #include <string>
@@ -19,11 +19,12 @@ struct AppEnvInput {
   const Process* web = nullptr;    // the web process, for limits and process_id; may be null
   std::vector<std::string> uris;   // the app's route URLs
   const PlatformInfo& platform;
+  nlohmann::json vcap_services = nlohmann::json::object();
 };
 
 nlohmann::json BuildVcapApplication(const AppEnvInput& in);
 
-// {"environment_variables": {...}, "system_env_json": {"VCAP_SERVICES": {}},
+// {"environment_variables": {...}, "system_env_json": {"VCAP_SERVICES": {...}},
 //  "application_env_json": {"VCAP_APPLICATION": {...}}}
 nlohmann::json BuildAppEnv(const AppEnvInput& in);
 

@@ -1,6 +1,8 @@
 #include "controller/services/app_service.h"
 
 #include "common/ids.h"
+#include "controller/services/vcap_services_db.h"
+#include "state/service_store.h"
 #include "common/names.h"
 #include "controller/services/app_env.h"
 #include "controller/services/deployment_service.h"
@@ -204,6 +206,9 @@ Status AppService::Delete(const Actor& actor, const std::string& guid, bool recu
       }
     }
     WHARF_RETURN_IF_ERROR(routes.RemoveDestinationsForApp(guid));
+    // Managed bindings were unbound at their brokers by the caller (ServiceInstanceService::UnbindApp).
+    Result<std::int64_t> unbound = ServiceStore(tx).DeleteBindingsOfApp(guid);
+    if (!unbound.ok()) return unbound.status();
     // Order matters for the foreign keys: the app stops naming its droplet, builds name
     // droplets and packages, droplets name packages.
     if (app->current_droplet_guid) {
@@ -281,7 +286,9 @@ Result<nlohmann::json> AppService::Env(const std::string& guid) {
     for (const Process& p : view->processes) {
       if (p.type == "web") web = &p;
     }
-    return BuildAppEnv(AppEnvInput{view->app, web, view->routes, platform_});
+    Result<nlohmann::json> services = ReadVcapServices(tx, guid);
+    if (!services.ok()) return services.status();
+    return BuildAppEnv(AppEnvInput{view->app, web, view->routes, platform_, std::move(services).value()});
   });
 }
 

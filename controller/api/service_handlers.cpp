@@ -1,0 +1,225 @@
+// Service instances (user-provided and managed), bindings and service keys.
+#include "controller/api/api_context.h"
+#include "controller/api/json_views.h"
+#include "controller/http/json_fields.h"
+
+namespace wharf::controller {
+namespace {
+
+// A JSON object member: nullopt when absent or null; kInvalidArgument naming it when not an object.
+Result<std::optional<nlohmann::json>> ObjectField(const JsonFields& body, std::string_view key) {
+  Result<const nlohmann::json*> o = body.Object(key);
+  if (!o.ok()) return o.status();
+  if (*o == nullptr) return std::optional<nlohmann::json>();
+  return std::optional<nlohmann::json>(**o);
+}
+
+Status ReplyInstance(ApiResponse& res, const Result<InstanceView>& view, bool created) {
+  if (!view.ok()) return view.status();
+  int status = view->instance.last_operation_state == "in progress" ? 202 : (created ? 201 : 200);
+  res.Json(status, ServiceInstanceJson(*view));
+  return Status::Ok();
+}
+
+Result<InstanceView> CreateInstance(ApiContext& ctx, ApiRequest& req, const JsonFields& body) {
+  WHARF_RETURN_IF_ERROR(body.OnlyKnown(
+      {"type", "name", "credentials", "syslog_drain_url", "route_service_url", "tags", "plan_guid", "parameters"}));
+  Result<std::string> type = body.RequiredString("type");
+  if (!type.ok()) return type.status();
+  Result<std::string> name = body.RequiredString("name");
+  if (!name.ok()) return name.status();
+  auto tags = body.StringList("tags");
+  if (!tags.ok()) return tags.status();
+  if (*type == "user-provided") {
+    NewUserProvided spec;
+    spec.name = *name;
+    spec.tags = tags->value_or(std::vector<std::string>{});
+    auto credentials = ObjectField(body, "credentials");
+    if (!credentials.ok()) return credentials.status();
+    if (*credentials) spec.credentials = **credentials;
+    auto drain = body.String("syslog_drain_url");
+    if (!drain.ok()) return drain.status();
+    spec.syslog_drain_url = drain->value_or("");
+    auto route = body.String("route_service_url");
+    if (!route.ok()) return route.status();
+    spec.route_service_url = route->value_or("");
+    if (body.Has("plan_guid") || body.Has("parameters")) {
+      return Status::InvalidArgument("plan_guid and parameters are for managed service instances");
+    }
+    return ctx.service_instances.CreateUserProvided(req.actor(), spec);
+  }
+  if (*type == "managed") {
+    NewManaged spec;
+    spec.name = *name;
+    spec.tags = tags->value_or(std::vector<std::string>{});
+    Result<std::string> plan = body.RequiredString("plan_guid");
+    if (!plan.ok()) return plan.status();
+    spec.plan_guid = *plan;
+    auto parameters = ObjectField(body, "parameters");
+    if (!parameters.ok()) return parameters.status();
+    if (*parameters) spec.parameters = **parameters;
+    if (body.Has("credentials") || body.Has("syslog_drain_url") || body.Has("route_service_url")) {
+      return Status::InvalidArgument(
+          "credentials, syslog_drain_url and route_service_url are for user-provided service instances");
+    }
+    return ctx.service_instances.CreateManaged(req.actor(), spec);
+  }
+  return Status::InvalidArgument("type must be 'user-provided' or 'managed'");
+}
+
+Result<InstanceView> UpdateInstance(ApiContext& ctx, ApiRequest& req, const JsonFields& body) {
+  WHARF_RETURN_IF_ERROR(body.OnlyKnown(
+      {"name", "credentials", "syslog_drain_url", "route_service_url", "tags", "plan_guid", "parameters"}));
+  Result<InstanceView> current = ctx.service_instances.Get(req.Param("guid"));
+  if (!current.ok()) return current.status();
+  auto name = body.String("name");
+  if (!name.ok()) return name.status();
+  auto tags = body.StringList("tags");
+  if (!tags.ok()) return tags.status();
+  if (current->instance.type == "user-provided") {
+    UserProvidedPatch patch;
+    patch.name = *name;
+    patch.tags = *tags;
+    auto credentials = ObjectField(body, "credentials");
+    if (!credentials.ok()) return credentials.status();
+    patch.credentials = *credentials;
+    auto drain = body.String("syslog_drain_url");
+    if (!drain.ok()) return drain.status();
+    patch.syslog_drain_url = *drain;
+    auto route = body.String("route_service_url");
+    if (!route.ok()) return route.status();
+    patch.route_service_url = *route;
+    if (body.Has("plan_guid") || body.Has("parameters")) {
+      return Status::InvalidArgument("plan_guid and parameters are for managed service instances");
+    }
+    return ctx.service_instances.UpdateUserProvided(req.actor(), req.Param("guid"), patch);
+  }
+  ManagedPatch patch;
+  patch.name = *name;
+  patch.tags = *tags;
+  auto plan = body.String("plan_guid");
+  if (!plan.ok()) return plan.status();
+  patch.plan_guid = *plan;
+  auto parameters = ObjectField(body, "parameters");
+  if (!parameters.ok()) return parameters.status();
+  patch.parameters = *parameters;
+  if (body.Has("credentials") || body.Has("syslog_drain_url") || body.Has("route_service_url")) {
+    return Status::InvalidArgument(
+        "credentials, syslog_drain_url and route_service_url are for user-provided service instances");
+  }
+  return ctx.service_instances.UpdateManaged(req.actor(), req.Param("guid"), patch);
+}
+
+}  // namespace
+
+void AddServiceHandlers(HttpRouter& router, ApiContext& ctx) {
+  router.Add("GET", "/v1/service_instances", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<PageRequest> page = PageOf(req);
+    if (!page.ok()) return page.status();
+    auto all = ctx.service_instances.List();
+    if (!all.ok()) return all.status();
+    std::optional<std::string> name = req.Query("name");
+    std::vector<InstanceView> matching;
+    for (InstanceView& v : *all) {
+      if (!name || v.instance.name == *name) matching.push_back(std::move(v));
+    }
+    res.Json(200, PagedJson(matching, *page, ServiceInstanceJson));
+    return Status::Ok();
+  });
+
+  router.Add("POST", "/v1/service_instances", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<nlohmann::json> json = req.JsonBody();
+    if (!json.ok()) return json.status();
+    return ReplyInstance(res, CreateInstance(ctx, req, JsonFields(*json)), true);
+  });
+
+  router.Add("GET", "/v1/service_instances/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    return ReplyInstance(res, ctx.service_instances.Get(req.Param("guid")), false);
+  });
+
+  router.Add("PATCH", "/v1/service_instances/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<nlohmann::json> json = req.JsonBody();
+    if (!json.ok()) return json.status();
+    return ReplyInstance(res, UpdateInstance(ctx, req, JsonFields(*json)), false);
+  });
+
+  router.Add("DELETE", "/v1/service_instances/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    auto deleted = ctx.service_instances.Delete(req.actor(), req.Param("guid"));
+    if (!deleted.ok()) return deleted.status();
+    if (!*deleted) {
+      res.NoContent();
+      return Status::Ok();
+    }
+    res.Json(202, ServiceInstanceJson(**deleted));
+    return Status::Ok();
+  });
+
+  router.Add("GET", "/v1/service_bindings", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<PageRequest> page = PageOf(req);
+    if (!page.ok()) return page.status();
+    auto bindings =
+        ctx.service_instances.ListBindings(req.Query("instance_guid"), req.Query("app_guid"), req.Query("type"));
+    if (!bindings.ok()) return bindings.status();
+    res.Json(200, PagedJson(*bindings, *page, ServiceBindingJson));
+    return Status::Ok();
+  });
+
+  router.Add("POST", "/v1/service_bindings", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<nlohmann::json> json = req.JsonBody();
+    if (!json.ok()) return json.status();
+    JsonFields body(*json);
+    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"type", "instance_guid", "app_guid", "name", "parameters"}));
+    NewBinding spec;
+    auto type = body.String("type");
+    if (!type.ok()) return type.status();
+    spec.type = type->value_or("app");
+    Result<std::string> instance = body.RequiredString("instance_guid");
+    if (!instance.ok()) return instance.status();
+    spec.instance_guid = *instance;
+    auto app = body.String("app_guid");
+    if (!app.ok()) return app.status();
+    spec.app_guid = *app;
+    auto name = body.String("name");
+    if (!name.ok()) return name.status();
+    spec.name = *name;
+    auto parameters = ObjectField(body, "parameters");
+    if (!parameters.ok()) return parameters.status();
+    if (*parameters) spec.parameters = **parameters;
+    Result<state::ServiceBinding> b = ctx.service_instances.Bind(req.actor(), spec);
+    if (!b.ok()) return b.status();
+    res.Json(b->last_operation_state == "in progress" ? 202 : 201, ServiceBindingJson(*b));
+    return Status::Ok();
+  });
+
+  router.Add("GET", "/v1/service_bindings/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<state::ServiceBinding> b = ctx.service_instances.GetBinding(req.Param("guid"));
+    if (!b.ok()) return b.status();
+    res.Json(200, ServiceBindingJson(*b));
+    return Status::Ok();
+  });
+
+  // Cloud Foundry's /v3/service_credential_bindings/:guid/details: the credentials.
+  router.Add("GET", "/v1/service_bindings/:guid/details", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<state::ServiceBinding> b = ctx.service_instances.GetBinding(req.Param("guid"));
+    if (!b.ok()) return b.status();
+    if (b->last_operation_state != "succeeded" || b->last_operation_type != "create") {
+      return Status::NotFound("service binding '" + b->guid + "' has no credentials (" + b->last_operation_type +
+                              " " + b->last_operation_state + ")");
+    }
+    res.Json(200, BindingDetailsJson(*b));
+    return Status::Ok();
+  });
+
+  router.Add("DELETE", "/v1/service_bindings/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    auto deleted = ctx.service_instances.Unbind(req.actor(), req.Param("guid"));
+    if (!deleted.ok()) return deleted.status();
+    if (!*deleted) {
+      res.NoContent();
+      return Status::Ok();
+    }
+    res.Json(202, ServiceBindingJson(**deleted));
+    return Status::Ok();
+  });
+}
+
+}  // namespace wharf::controller

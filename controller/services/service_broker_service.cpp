@@ -1,0 +1,122 @@
+#include "controller/services/service_broker_service.h"
+
+#include "common/ids.h"
+#include "services/catalog.h"
+#include "services/osb_client.h"
+#include "state/broker_store.h"
+
+namespace wharf::controller {
+
+using state::BrokerStore;
+using state::Tx;
+
+namespace {
+
+EventTarget TargetOf(const state::ServiceBroker& b) { return EventTarget{"service_broker", b.guid, b.name, std::nullopt}; }
+
+Status Validate(const NewBroker& spec) {
+  if (spec.name.empty() || spec.name.size() > 255) return Status::InvalidArgument("broker name must be 1-255 characters");
+  if (spec.url.rfind("http://", 0) != 0 || spec.url.size() <= 7) {
+    return Status::InvalidArgument("broker url '" + spec.url + "' must be an http:// URL");
+  }
+  if (spec.username.empty()) return Status::InvalidArgument("broker username must not be empty");
+  if (spec.password.empty()) return Status::InvalidArgument("broker password must not be empty");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<state::ServiceBroker> ServiceBrokerService::Create(const Actor& actor, const NewBroker& spec) {
+  WHARF_RETURN_IF_ERROR(Validate(spec));
+  services::OsbClient client({spec.url, spec.username, spec.password, broker_timeout_});
+  Result<nlohmann::json> catalog = client.Catalog();
+  if (!catalog.ok()) return catalog.status();
+  auto parsed = services::ParseCatalog(*catalog);
+  if (!parsed.ok()) return parsed.status();
+  state::ServiceBroker broker{NewGuid(), spec.name, spec.url, spec.username, spec.password, "", ""};
+  broker.created_at = broker.updated_at = FormatRfc3339(clock_.Now());
+  return db_.Transact<state::ServiceBroker>([&](Tx& tx) -> Result<state::ServiceBroker> {
+    BrokerStore store(tx);
+    WHARF_RETURN_IF_ERROR(store.InsertBroker(broker));
+    for (const services::CatalogService& s : *parsed) {
+      state::ServiceOffering o;
+      o.guid = NewGuid();
+      o.broker_guid = broker.guid;
+      o.broker_id = s.id;
+      o.name = s.name;
+      o.description = s.description;
+      o.bindable = s.bindable;
+      o.plan_updateable = s.plan_updateable;
+      o.instances_retrievable = s.instances_retrievable;
+      o.bindings_retrievable = s.bindings_retrievable;
+      o.tags = s.tags;
+      o.requires_ = s.requires_;
+      o.metadata = s.metadata;
+      o.created_at = broker.created_at;
+      Result<std::string> offering_guid = store.UpsertOffering(o);
+      if (!offering_guid.ok()) return offering_guid.status();
+      for (const services::CatalogPlan& p : s.plans) {
+        state::ServicePlan plan;
+        plan.guid = NewGuid();
+        plan.offering_guid = *offering_guid;
+        plan.broker_id = p.id;
+        plan.name = p.name;
+        plan.description = p.description;
+        plan.free = p.free;
+        plan.bindable = p.bindable;
+        plan.plan_updateable = p.plan_updateable;
+        plan.maximum_polling_duration = p.maximum_polling_duration;
+        plan.created_at = broker.created_at;
+        Result<std::string> plan_guid = store.UpsertPlan(plan);
+        if (!plan_guid.ok()) return plan_guid.status();
+      }
+    }
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "service-broker-created", TargetOf(broker),
+                                         {{"url", broker.url}, {"services", parsed->size()}}));
+    return broker;
+  });
+}
+
+Result<std::vector<state::ServiceBroker>> ServiceBrokerService::List() {
+  return db_.Read<std::vector<state::ServiceBroker>>([](Tx& tx) { return BrokerStore(tx).ListBrokers(); });
+}
+
+Status ServiceBrokerService::Delete(const Actor& actor, const std::string& guid) {
+  return db_.Transact([&](Tx& tx) -> Status {
+    BrokerStore store(tx);
+    Result<state::ServiceBroker> broker = store.GetBroker(guid);
+    if (!broker.ok()) return broker.status();
+    WHARF_RETURN_IF_ERROR(store.DeleteBroker(guid));
+    return events_.Record(tx, actor, "service-broker-deleted", TargetOf(*broker));
+  });
+}
+
+Result<std::vector<OfferingView>> ServiceBrokerService::Marketplace() {
+  return db_.Read<std::vector<OfferingView>>([](Tx& tx) -> Result<std::vector<OfferingView>> {
+    BrokerStore store(tx);
+    auto offerings = store.ListOfferings(std::nullopt);
+    if (!offerings.ok()) return offerings.status();
+    std::vector<OfferingView> out;
+    for (state::ServiceOffering& o : *offerings) {
+      auto plans = store.ListPlans(o.guid);
+      if (!plans.ok()) return plans.status();
+      out.push_back(OfferingView{std::move(o), std::move(plans).value()});
+    }
+    return out;
+  });
+}
+
+Result<state::ServicePlan> ServiceBrokerService::SetPlanPublic(const Actor& actor, const std::string& plan_guid,
+                                                               bool is_public) {
+  return db_.Transact<state::ServicePlan>([&](Tx& tx) -> Result<state::ServicePlan> {
+    BrokerStore store(tx);
+    WHARF_RETURN_IF_ERROR(store.SetPlanPublic(plan_guid, is_public));
+    Result<state::ServicePlan> plan = store.GetPlan(plan_guid);
+    if (!plan.ok()) return plan.status();
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, is_public ? "service-plan-enabled" : "service-plan-disabled",
+                                         EventTarget{"service_plan", plan->guid, plan->name, std::nullopt}));
+    return plan;
+  });
+}
+
+}  // namespace wharf::controller

@@ -1,0 +1,457 @@
+#include "controller/services/service_instance_service.h"
+
+#include "common/ids.h"
+#include "state/app_store.h"
+#include "state/broker_store.h"
+#include "state/service_store.h"
+
+namespace wharf::controller {
+
+using state::ServiceBinding;
+using state::ServiceInstance;
+using state::ServiceStore;
+using state::Tx;
+
+namespace {
+
+EventTarget TargetOf(const ServiceInstance& i) { return EventTarget{"service_instance", i.guid, i.name, i.space_guid}; }
+
+bool Printable(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+// "app web, key k1" for the refusal to delete an instance.
+std::string DescribeBindings(const std::vector<ServiceBinding>& bindings) {
+  std::string out;
+  for (const ServiceBinding& b : bindings) {
+    out += out.empty() ? "" : ", ";
+    out += b.type == "key" ? "key " + b.name.value_or("") : "app " + b.app_name;
+  }
+  return out;
+}
+
+bool InProgress(const ServiceInstance& i) { return i.last_operation_state == "in progress"; }
+
+}  // namespace
+
+Status ValidateServiceInstanceName(std::string_view name, std::string_view what) {
+  if (name.empty()) return Status::InvalidArgument(std::string(what) + " must not be empty");
+  if (name.size() > 255) return Status::InvalidArgument(std::string(what) + " is longer than 255 characters");
+  if (!Printable(name)) return Status::InvalidArgument(std::string(what) + " has control characters");
+  if (name.front() == ' ' || name.back() == ' ') {
+    return Status::InvalidArgument(std::string(what) + " must not start or end with a space");
+  }
+  return Status::Ok();
+}
+
+Status ValidateTags(const std::vector<std::string>& tags) {
+  std::size_t total = 0;
+  for (const std::string& t : tags) {
+    WHARF_RETURN_IF_ERROR(ValidateServiceInstanceName(t, "tag '" + t + "'"));
+    total += t.size();
+  }
+  if (total > 2048) return Status::InvalidArgument("tags are longer than 2048 characters in all");
+  return Status::Ok();
+}
+
+namespace {
+
+Status ValidateCredentials(const nlohmann::json& credentials) {
+  if (!credentials.is_object()) return Status::InvalidArgument("credentials must be a JSON object");
+  if (credentials.dump().size() > 64 * 1024) return Status::TooLarge("credentials are larger than 64 KB");
+  return Status::Ok();
+}
+
+Status ValidateUrlField(std::string_view url, std::string_view field, std::initializer_list<std::string_view> schemes) {
+  if (url.empty()) return Status::Ok();
+  for (std::string_view scheme : schemes) {
+    if (url.substr(0, scheme.size() + 3) == std::string(scheme) + "://" && url.size() > scheme.size() + 3 &&
+        Printable(url) && url.find(' ') == std::string_view::npos) {
+      return Status::Ok();
+    }
+  }
+  std::string names;
+  for (std::string_view s : schemes) names += (names.empty() ? "" : ", ") + std::string(s) + "://";
+  return Status::InvalidArgument(std::string(field) + " '" + std::string(url) + "' must be a URL (" + names + ")");
+}
+
+}  // namespace
+
+void ServiceInstanceService::LogApi(Tx& tx, const std::string& app_guid, std::string message) {
+  tx.OnCommit([this, app_guid, message = std::move(message)] { logs_.Append(app_guid, "API/0", "OUT", message); });
+}
+
+void ServiceInstanceService::Hand(BrokerJob job) {
+  if (jobs_) jobs_->Enqueue(job);
+}
+
+Result<InstanceView> ServiceInstanceService::LoadView(Tx& tx, ServiceInstance instance) {
+  InstanceView view;
+  if (instance.type == "managed") {
+    state::BrokerStore catalog(tx);
+    Result<state::ServicePlan> plan = catalog.GetPlan(instance.plan_guid.value_or(""));
+    if (!plan.ok()) return plan.status();
+    Result<state::ServiceOffering> offering = catalog.GetOffering(plan->offering_guid);
+    if (!offering.ok()) return offering.status();
+    view.plan_name = plan->name;
+    view.offering_name = offering->name;
+    view.broker_name = offering->broker_name;
+  } else {
+    view.offering_name = "user-provided";
+  }
+  auto bindings = ServiceStore(tx).ListBindings(instance.guid, std::nullopt, std::nullopt);
+  if (!bindings.ok()) return bindings.status();
+  view.bindings = std::move(bindings).value();
+  for (ServiceBinding& b : view.bindings) b.credentials = nlohmann::json::object();
+  view.instance = std::move(instance);
+  return view;
+}
+
+Result<std::vector<InstanceView>> ServiceInstanceService::List() {
+  return db_.Read<std::vector<InstanceView>>([&](Tx& tx) -> Result<std::vector<InstanceView>> {
+    auto instances = ServiceStore(tx).ListInstances(platform_.tenancy.space.guid);
+    if (!instances.ok()) return instances.status();
+    std::vector<InstanceView> out;
+    for (ServiceInstance& i : *instances) {
+      Result<InstanceView> view = LoadView(tx, std::move(i));
+      if (!view.ok()) return view.status();
+      out.push_back(std::move(view).value());
+    }
+    return out;
+  });
+}
+
+Result<InstanceView> ServiceInstanceService::Get(const std::string& guid) {
+  return db_.Read<InstanceView>([&](Tx& tx) -> Result<InstanceView> {
+    Result<ServiceInstance> i = ServiceStore(tx).GetInstance(guid);
+    if (!i.ok()) return i.status();
+    return LoadView(tx, std::move(i).value());
+  });
+}
+
+Result<InstanceView> ServiceInstanceService::CreateUserProvided(const Actor& actor, const NewUserProvided& spec) {
+  WHARF_RETURN_IF_ERROR(ValidateServiceInstanceName(spec.name));
+  WHARF_RETURN_IF_ERROR(ValidateCredentials(spec.credentials));
+  WHARF_RETURN_IF_ERROR(ValidateUrlField(spec.syslog_drain_url, "syslog_drain_url", {"syslog", "syslog-tls", "https"}));
+  WHARF_RETURN_IF_ERROR(ValidateUrlField(spec.route_service_url, "route_service_url", {"https"}));
+  WHARF_RETURN_IF_ERROR(ValidateTags(spec.tags));
+  ServiceInstance i;
+  i.guid = NewGuid();
+  i.space_guid = platform_.tenancy.space.guid;
+  i.name = spec.name;
+  i.type = "user-provided";
+  i.credentials = spec.credentials;
+  i.syslog_drain_url = spec.syslog_drain_url;
+  i.route_service_url = spec.route_service_url;
+  i.tags = spec.tags;
+  i.created_at = i.updated_at = FormatRfc3339(clock_.Now());
+  return db_.Transact<InstanceView>([&](Tx& tx) -> Result<InstanceView> {
+    WHARF_RETURN_IF_ERROR(ServiceStore(tx).InsertInstance(i));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "service-instance-created", TargetOf(i),
+                                         {{"type", "user-provided"}}));
+    return LoadView(tx, i);
+  });
+}
+
+Result<InstanceView> ServiceInstanceService::UpdateUserProvided(const Actor& actor, const std::string& guid,
+                                                                const UserProvidedPatch& patch) {
+  if (patch.name) WHARF_RETURN_IF_ERROR(ValidateServiceInstanceName(*patch.name));
+  if (patch.credentials) WHARF_RETURN_IF_ERROR(ValidateCredentials(*patch.credentials));
+  if (patch.syslog_drain_url) {
+    WHARF_RETURN_IF_ERROR(
+        ValidateUrlField(*patch.syslog_drain_url, "syslog_drain_url", {"syslog", "syslog-tls", "https"}));
+  }
+  if (patch.route_service_url) {
+    WHARF_RETURN_IF_ERROR(ValidateUrlField(*patch.route_service_url, "route_service_url", {"https"}));
+  }
+  if (patch.tags) WHARF_RETURN_IF_ERROR(ValidateTags(*patch.tags));
+  return db_.Transact<InstanceView>([&](Tx& tx) -> Result<InstanceView> {
+    ServiceStore store(tx);
+    Result<ServiceInstance> i = store.GetInstance(guid);
+    if (!i.ok()) return i.status();
+    if (i->type != "user-provided") {
+      return Status::InvalidArgument("service instance '" + i->name +
+                                     "' is not user-provided; change it with 'wharf update-service'");
+    }
+    nlohmann::json changed = nlohmann::json::array();
+    if (patch.name) i->name = *patch.name, changed.push_back("name");
+    if (patch.credentials) i->credentials = *patch.credentials, changed.push_back("credentials");
+    if (patch.syslog_drain_url) i->syslog_drain_url = *patch.syslog_drain_url, changed.push_back("syslog_drain_url");
+    if (patch.route_service_url) {
+      i->route_service_url = *patch.route_service_url, changed.push_back("route_service_url");
+    }
+    if (patch.tags) i->tags = *patch.tags, changed.push_back("tags");
+    i->last_operation_type = "update";
+    i->last_operation_state = "succeeded";
+    i->updated_at = FormatRfc3339(clock_.Now());
+    WHARF_RETURN_IF_ERROR(store.UpdateInstance(*i));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "service-instance-updated", TargetOf(*i), {{"changed", changed}}));
+    return LoadView(tx, std::move(i).value());
+  });
+}
+
+Result<InstanceView> ServiceInstanceService::CreateManaged(const Actor& actor, const NewManaged& spec) {
+  WHARF_RETURN_IF_ERROR(ValidateServiceInstanceName(spec.name));
+  WHARF_RETURN_IF_ERROR(ValidateTags(spec.tags));
+  if (!spec.parameters.is_object()) return Status::InvalidArgument("parameters must be a JSON object");
+  if (!jobs_) return Status::Unavailable("this wharfd runs no service broker client");
+  ServiceInstance i;
+  i.guid = NewGuid();
+  i.space_guid = platform_.tenancy.space.guid;
+  i.name = spec.name;
+  i.type = "managed";
+  i.plan_guid = spec.plan_guid;
+  i.tags = spec.tags;
+  i.parameters = spec.parameters;
+  i.last_operation_type = "create";
+  i.last_operation_state = "in progress";
+  i.created_at = i.updated_at = FormatRfc3339(clock_.Now());
+  Result<InstanceView> view = db_.Transact<InstanceView>([&](Tx& tx) -> Result<InstanceView> {
+    Result<state::ServicePlan> plan = state::BrokerStore(tx).GetPlan(spec.plan_guid);
+    if (!plan.ok()) return plan.status();
+    if (!plan->public_) {
+      return Status::Unprocessable("service plan '" + plan->name +
+                                   "' is not enabled; an admin enables it with 'wharf enable-service-access'");
+    }
+    WHARF_RETURN_IF_ERROR(ServiceStore(tx).InsertInstance(i));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "service-instance-create-requested", TargetOf(i),
+                                         {{"type", "managed"}, {"plan", plan->name}}));
+    return LoadView(tx, i);
+  });
+  if (view.ok()) Hand({BrokerJob::Kind::kInstance, i.guid});
+  return view;
+}
+
+Result<InstanceView> ServiceInstanceService::UpdateManaged(const Actor& actor, const std::string& guid,
+                                                           const ManagedPatch& patch) {
+  if (patch.name) WHARF_RETURN_IF_ERROR(ValidateServiceInstanceName(*patch.name));
+  if (patch.tags) WHARF_RETURN_IF_ERROR(ValidateTags(*patch.tags));
+  if (patch.parameters && !patch.parameters->is_object()) {
+    return Status::InvalidArgument("parameters must be a JSON object");
+  }
+  bool to_broker = patch.plan_guid.has_value() || patch.parameters.has_value();
+  if (to_broker && !jobs_) return Status::Unavailable("this wharfd runs no service broker client");
+  Result<InstanceView> view = db_.Transact<InstanceView>([&](Tx& tx) -> Result<InstanceView> {
+    ServiceStore store(tx);
+    Result<ServiceInstance> i = store.GetInstance(guid);
+    if (!i.ok()) return i.status();
+    if (i->type != "managed") {
+      return Status::InvalidArgument("service instance '" + i->name +
+                                     "' is user-provided; change it with 'wharf update-user-provided-service'");
+    }
+    if (InProgress(*i)) {
+      return Status::Conflict("an operation on service instance '" + i->name + "' is in progress");
+    }
+    if (to_broker && i->last_operation_type == "create" && i->last_operation_state == "failed") {
+      return Status::Unprocessable("service instance '" + i->name + "' failed to be created; delete it");
+    }
+    if (patch.plan_guid) {
+      Result<state::ServicePlan> plan = state::BrokerStore(tx).GetPlan(*patch.plan_guid);
+      if (!plan.ok()) return plan.status();
+    }
+    if (patch.name) i->name = *patch.name;
+    if (patch.tags) i->tags = *patch.tags;
+    if (to_broker) {
+      // The request to the broker carries the new plan and parameters; the row keeps them
+      // in `parameters` under "_update" until the broker agrees (service_operations.cpp).
+      nlohmann::json update = nlohmann::json::object();
+      if (patch.plan_guid) update["plan_guid"] = *patch.plan_guid;
+      if (patch.parameters) update["parameters"] = *patch.parameters;
+      i->parameters["_update"] = update;
+      i->last_operation_type = "update";
+      i->last_operation_state = "in progress";
+      i->last_operation_description.clear();
+      i->broker_operation.reset();
+    }
+    i->updated_at = FormatRfc3339(clock_.Now());
+    WHARF_RETURN_IF_ERROR(store.UpdateInstance(*i));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, to_broker ? "service-instance-update-requested" : "service-instance-updated",
+                                         TargetOf(*i)));
+    return LoadView(tx, std::move(i).value());
+  });
+  if (view.ok() && to_broker) Hand({BrokerJob::Kind::kInstance, guid});
+  return view;
+}
+
+Result<std::optional<InstanceView>> ServiceInstanceService::Delete(const Actor& actor, const std::string& guid) {
+  bool managed = false;
+  auto out = db_.Transact<std::optional<InstanceView>>([&](Tx& tx) -> Result<std::optional<InstanceView>> {
+    ServiceStore store(tx);
+    Result<ServiceInstance> i = store.GetInstance(guid);
+    if (!i.ok()) return i.status();
+    auto bindings = store.ListBindings(guid, std::nullopt, std::nullopt);
+    if (!bindings.ok()) return bindings.status();
+    if (!bindings->empty()) {
+      return Status::Conflict("service instance '" + i->name + "' has bindings or keys: " +
+                              DescribeBindings(*bindings) +
+                              "; unbind them ('wharf unbind-service', 'wharf delete-service-key') first");
+    }
+    if (InProgress(*i) && i->last_operation_type != "create") {
+      return Status::Conflict("an operation on service instance '" + i->name + "' is in progress");
+    }
+    if (i->type == "user-provided") {
+      WHARF_RETURN_IF_ERROR(store.DeleteInstance(guid));
+      WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "service-instance-deleted", TargetOf(*i)));
+      return std::optional<InstanceView>();
+    }
+    if (!jobs_) return Status::Unavailable("this wharfd runs no service broker client");
+    managed = true;
+    // A create still in progress is abandoned: deprovisioning it is the orphan mitigation.
+    i->last_operation_type = "delete";
+    i->last_operation_state = "in progress";
+    i->last_operation_description.clear();
+    i->broker_operation.reset();
+    i->updated_at = FormatRfc3339(clock_.Now());
+    WHARF_RETURN_IF_ERROR(store.UpdateInstance(*i));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "service-instance-delete-requested", TargetOf(*i)));
+    Result<InstanceView> view = LoadView(tx, std::move(i).value());
+    if (!view.ok()) return view.status();
+    return std::optional<InstanceView>(std::move(view).value());
+  });
+  if (out.ok() && managed) Hand({BrokerJob::Kind::kInstance, guid});
+  return out;
+}
+
+Result<std::vector<ServiceBinding>> ServiceInstanceService::ListBindings(const std::optional<std::string>& instance_guid,
+                                                                         const std::optional<std::string>& app_guid,
+                                                                         const std::optional<std::string>& type) {
+  return db_.Read<std::vector<ServiceBinding>>(
+      [&](Tx& tx) { return ServiceStore(tx).ListBindings(instance_guid, app_guid, type); });
+}
+
+Result<ServiceBinding> ServiceInstanceService::GetBinding(const std::string& guid) {
+  return db_.Read<ServiceBinding>([&](Tx& tx) { return ServiceStore(tx).GetBinding(guid); });
+}
+
+Result<ServiceBinding> ServiceInstanceService::Bind(const Actor& actor, const NewBinding& spec) {
+  if (spec.type != "app" && spec.type != "key") return Status::InvalidArgument("type must be 'app' or 'key'");
+  if (spec.type == "app" && !spec.app_guid) return Status::InvalidArgument("app_guid is required for an app binding");
+  if (spec.type == "key" && spec.app_guid) return Status::InvalidArgument("a service key has no app_guid");
+  if (spec.type == "key" && !spec.name) return Status::InvalidArgument("name is required for a service key");
+  if (spec.name) {
+    WHARF_RETURN_IF_ERROR(ValidateServiceInstanceName(*spec.name, spec.type == "key" ? "key name" : "binding name"));
+  }
+  if (!spec.parameters.is_object()) return Status::InvalidArgument("parameters must be a JSON object");
+  bool managed = false;
+  ServiceBinding b;
+  Result<ServiceBinding> out = db_.Transact<ServiceBinding>([&](Tx& tx) -> Result<ServiceBinding> {
+    ServiceStore store(tx);
+    Result<ServiceInstance> i = store.GetInstance(spec.instance_guid);
+    if (!i.ok()) return i.status();
+    std::string app_name;
+    if (spec.app_guid) {
+      Result<state::App> app = state::AppStore(tx).Get(*spec.app_guid);
+      if (!app.ok()) return app.status();
+      app_name = app->name;
+    }
+    b.guid = NewGuid();
+    b.instance_guid = i->guid;
+    b.type = spec.type;
+    b.app_guid = spec.app_guid;
+    b.name = spec.name;
+    b.parameters = spec.parameters;
+    b.created_at = b.updated_at = FormatRfc3339(clock_.Now());
+    if (i->type == "user-provided") {
+      if (spec.type == "key") {
+        return Status::Unprocessable("service keys are not supported for user-provided service instances");
+      }
+      if (!spec.parameters.empty()) {
+        return Status::Unprocessable("binding parameters are not supported for user-provided service instances");
+      }
+      b.credentials = i->credentials;
+      b.syslog_drain_url = i->syslog_drain_url;
+    } else {
+      if (!(i->last_operation_state == "succeeded" || (i->last_operation_type == "update"))) {
+        return Status::Unprocessable("service instance '" + i->name + "' is not ready (" + i->last_operation_type +
+                                     " " + i->last_operation_state + ")");
+      }
+      if (InProgress(*i)) {
+        return Status::Conflict("an operation on service instance '" + i->name + "' is in progress");
+      }
+      Result<state::ServicePlan> plan = state::BrokerStore(tx).GetPlan(i->plan_guid.value_or(""));
+      if (!plan.ok()) return plan.status();
+      Result<state::ServiceOffering> offering = state::BrokerStore(tx).GetOffering(plan->offering_guid);
+      if (!offering.ok()) return offering.status();
+      if (!plan->bindable.value_or(offering->bindable)) {
+        return Status::Unprocessable("service instance '" + i->name + "' is not bindable (plan " + plan->name + ")");
+      }
+      if (!jobs_) return Status::Unavailable("this wharfd runs no service broker client");
+      managed = true;
+      b.last_operation_state = "in progress";
+    }
+    WHARF_RETURN_IF_ERROR(store.InsertBinding(b));
+    nlohmann::json data = {{"instance", i->name}};
+    if (spec.app_guid) data["app"] = app_name;
+    WHARF_RETURN_IF_ERROR(events_.Record(
+        tx, actor, spec.type == "key" ? "service-key-created" : "service-binding-created",
+        EventTarget{spec.type == "key" ? "service_key" : "service_binding", b.guid,
+                    b.name.value_or(i->name), i->space_guid},
+        data));
+    if (spec.app_guid) LogApi(tx, *spec.app_guid, "Bound service instance " + i->name + " to app " + app_name);
+    return store.GetBinding(b.guid);
+  });
+  if (out.ok() && managed) Hand({BrokerJob::Kind::kBinding, b.guid});
+  return out;
+}
+
+Result<std::optional<ServiceBinding>> ServiceInstanceService::Unbind(const Actor& actor, const std::string& guid) {
+  bool managed = false;
+  auto out = db_.Transact<std::optional<ServiceBinding>>([&](Tx& tx) -> Result<std::optional<ServiceBinding>> {
+    ServiceStore store(tx);
+    Result<ServiceBinding> b = store.GetBinding(guid);
+    if (!b.ok()) return b.status();
+    Result<ServiceInstance> i = store.GetInstance(b->instance_guid);
+    if (!i.ok()) return i.status();
+    EventTarget target{b->type == "key" ? "service_key" : "service_binding", b->guid, b->name.value_or(i->name),
+                       i->space_guid};
+    if (b->last_operation_state == "in progress" && b->last_operation_type == "delete") {
+      return std::optional<ServiceBinding>(*b);  // already being deleted
+    }
+    if (i->type == "user-provided") {
+      WHARF_RETURN_IF_ERROR(store.DeleteBinding(guid));
+      WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, b->type == "key" ? "service-key-deleted" : "service-binding-deleted",
+                                           target, {{"instance", i->name}}));
+      if (b->app_guid) LogApi(tx, *b->app_guid, "Unbound service instance " + i->name + " from app " + b->app_name);
+      return std::optional<ServiceBinding>();
+    }
+    if (!jobs_) return Status::Unavailable("this wharfd runs no service broker client");
+    managed = true;
+    b->last_operation_type = "delete";
+    b->last_operation_state = "in progress";
+    b->last_operation_description.clear();
+    b->broker_operation.reset();
+    b->updated_at = FormatRfc3339(clock_.Now());
+    WHARF_RETURN_IF_ERROR(store.UpdateBinding(*b));
+    WHARF_RETURN_IF_ERROR(events_.Record(
+        tx, actor, b->type == "key" ? "service-key-delete-requested" : "service-binding-delete-requested", target,
+        {{"instance", i->name}}));
+    b->credentials = nlohmann::json::object();
+    return std::optional<ServiceBinding>(*b);
+  });
+  if (out.ok() && managed) Hand({BrokerJob::Kind::kBinding, guid});
+  return out;
+}
+
+Status ServiceInstanceService::UnbindApp(const Actor& actor, const std::string& app_guid,
+                                         const std::function<Status(const std::string&)>& unbind_now) {
+  auto bindings = ListBindings(std::nullopt, app_guid, std::string("app"));
+  if (!bindings.ok()) return bindings.status();
+  for (const ServiceBinding& b : *bindings) {
+    Result<InstanceView> instance = Get(b.instance_guid);
+    if (!instance.ok()) return instance.status();
+    if (instance->instance.type == "user-provided") {
+      auto r = Unbind(actor, b.guid);
+      if (!r.ok()) return r.status();
+      continue;
+    }
+    if (!unbind_now) return Status::Unavailable("this wharfd runs no service broker client");
+    WHARF_RETURN_IF_ERROR(unbind_now(b.guid).WithContext("unbinding service instance '" + instance->instance.name +
+                                                        "' from the app"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace wharf::controller
