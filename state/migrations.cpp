@@ -304,6 +304,8 @@ CREATE TABLE deployments (
   updated_at TEXT NOT NULL
 );
 CREATE UNIQUE INDEX deployments_one_active ON deployments (app_guid) WHERE state IN ('DEPLOYING', 'PAUSED');
+)sql";
+
 // Services: brokers and their catalog (offerings, plans), service instances
 // (managed or user-provided), and their bindings to apps and keys.
 constexpr std::string_view kServices = R"sql(
