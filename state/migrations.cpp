@@ -262,6 +262,34 @@ CREATE UNIQUE INDEX role_assignments_unique
   ON role_assignments (user_guid, role, IFNULL(org_guid, ''), IFNULL(space_guid, ''));
 )sql";
 
+// Autoscaling (issue 13): one policy per app (App Autoscaler's JSON, as attached), whether
+// the autoscaler acts on it, the credential an app posts custom metrics with (hash only),
+// and the recorded metric samples (the history and the simulator read them; pruned by age).
+constexpr std::string_view kAutoscaling = R"sql(
+CREATE TABLE autoscaling_policies (
+  app_guid TEXT PRIMARY KEY,
+  policy TEXT NOT NULL,
+  enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE autoscaling_credentials (
+  app_guid TEXT PRIMARY KEY,
+  username TEXT NOT NULL,
+  password_sha256 TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE autoscaling_samples (
+  id INTEGER PRIMARY KEY,
+  app_guid TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  value REAL NOT NULL
+);
+CREATE INDEX autoscaling_samples_app ON autoscaling_samples (app_guid, metric, at_ms);
+CREATE INDEX autoscaling_samples_at ON autoscaling_samples (at_ms);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -273,6 +301,7 @@ constexpr Migration kMigrations[] = {
     {8, "buildpacks (the admin-ordered list)", kBuildpacks},
     {9, "routes.load_balancing (the loadbalancing route option)", kRouteLoadBalancing},
     {10, "role_assignments: the routing role", kRoutingRole},
+    {11, "autoscaling: policies, custom-metric credentials, metric samples", kAutoscaling},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

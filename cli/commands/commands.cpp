@@ -16,6 +16,7 @@ const std::vector<Command>& AllCommands() {
     AddLogCommands(all);
     AddRouteCommands(all);
     AddBuildpackCommands(all);
+    AddAutoscalingCommands(all);
     return all;
   }();
   return commands;

@@ -32,7 +32,8 @@ void AddScaleCommands(std::vector<Command>& out);    // scale, restart-app-insta
 void AddEnvCommands(std::vector<Command>& out);      // env, set-env, unset-env
 void AddLogCommands(std::vector<Command>& out);      // logs, events
 void AddRouteCommands(std::vector<Command>& out);    // routes, domains, create-domain, map-route, ...
-void AddBuildpackCommands(std::vector<Command>& out);  // buildpacks, create-, update-, delete-buildpack
+void AddBuildpackCommands(std::vector<Command>& out);
+void AddAutoscalingCommands(std::vector<Command>& out);  // attach-autoscaling-policy, autoscaling-history, ...  // buildpacks, create-, update-, delete-buildpack
 
 const std::vector<Command>& AllCommands();
 // By name or alias; nullptr when unknown.

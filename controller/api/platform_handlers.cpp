@@ -66,6 +66,7 @@ void AddAllHandlers(HttpRouter& router, ApiContext& ctx) {
   AddLogHandlers(router, ctx);
   AddBuildpackHandlers(router, ctx);
   AddRoutingHandlers(router, ctx);
+  AddAutoscalingHandlers(router, ctx);
 }
 
 }  // namespace wharf::controller

@@ -11,6 +11,7 @@
 #include "common/event_log.h"
 #include "common/periodic_task.h"
 #include "common/file_io.h"
+#include "autoscaler/time_zone.h"
 #include "controller/api/api_context.h"
 #include "controller/api/api_server.h"
 #include "controller/platform/auth.h"
@@ -95,6 +96,9 @@ struct Daemon::Parts {
   std::unique_ptr<RouteService> routes;
   std::unique_ptr<BuildpackService> buildpacks;
   std::unique_ptr<GcService> gc;
+  std::unique_ptr<autoscaler::TimeZoneDb> zones;
+  std::unique_ptr<AutoscalingService> autoscaling;
+  std::unique_ptr<AutoscalingMetrics> autoscaling_metrics;
   InstanceReporterSlot instances;
   RouteTableChannel route_table;
   std::unique_ptr<ApiContext> api_context;
@@ -176,11 +180,18 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   p->gc = std::make_unique<GcService>(*p->db, *p->blobs, p->blob_lock, *p->events,
                                       GcOptions{config.keep_droplets, options.gc_grace});
 
+  p->zones = std::make_unique<autoscaler::TimeZoneDb>();
+  autoscaler::ParseOptions policy_options;
+  policy_options.min_duration_secs = config.autoscaler_min_duration_secs;
+  p->autoscaling = std::make_unique<AutoscalingService>(*p->db, clock, *p->events, *p->zones, policy_options);
+  p->autoscaling_metrics = std::make_unique<AutoscalingMetrics>(*p->db);
+
   if (p->server) {
     p->api_context = std::make_unique<ApiContext>(ApiContext{info, *p->db, *p->apps, *p->processes, *p->packages,
                                                              *p->builds, *p->routes, *p->buildpacks, *p->gc, *p->logs,
                                                              p->instances, p->route_table, options.limits,
-                                                             options.log_stream_keepalive});
+                                                             options.log_stream_keepalive, p->autoscaling.get(),
+                                                             p->autoscaling_metrics.get(), &clock});
     p->router = std::make_unique<HttpRouter>();
     AddAllHandlers(*p->router, *p->api_context);
     ApiServerOptions server_options;
@@ -235,6 +246,12 @@ EventRecorder& Daemon::events() { return *parts_->events; }
 const PlatformInfo& Daemon::platform() const { return parts_->platform; }
 
 InstanceReporterSlot& Daemon::instances() { return parts_->instances; }
+
+ProcessService& Daemon::processes() { return *parts_->processes; }
+
+AutoscalingService& Daemon::autoscaling() { return *parts_->autoscaling; }
+
+AutoscalingMetrics& Daemon::autoscaling_metrics() { return *parts_->autoscaling_metrics; }
 
 RouteTableChannel& Daemon::route_table() { return parts_->route_table; }
 
