@@ -223,6 +223,15 @@ class AutoscalerTest(unittest.TestCase):
         print(f"[measure] custom-metric scale-out {time.monotonic() - started:.1f}s after the first post; breach end "
               f"to scale request {custom['reaction_ms']} ms", flush=True)
 
+        # A restart of wharfd keeps the policy, the history and the recorded samples.
+        self.assertEqual(self.p.stop(), 0)
+        self.p.start()
+        self.assertTrue(json.loads(self.p.wharf("autoscaling-policy", "elastic", "--json").out)["enabled"])
+        kept = self.history("elastic")
+        self.assertEqual([e["data"]["direction"] for e in kept[:3]], ["scale-out", "scale-in", "scale-out"], kept)
+        samples = json.loads(self.p.wharf("autoscaling-metrics", "elastic", "jobs_waiting", "--json").out)["samples"]
+        self.assertTrue(samples and samples[-1]["value"] == 25, samples[-3:])
+
         self.p.wharf("detach-autoscaling-policy", "elastic")
         self.assertEqual(self.p.wharf("autoscaling-policy", "elastic", expect=None).code, 1)
         self.p.wharf("stop", "elastic")
