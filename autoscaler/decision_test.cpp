@@ -252,5 +252,51 @@ TEST_CASE("a policy attached while a schedule is active: its bounds and initial 
   CHECK(after.target == 3);
 }
 
+TEST_CASE("ten minutes of load oscillating faster than the breach duration never scale (no flaps)") {
+  const Policy p = Parse(R"({"instance_min_count":1,"instance_max_count":10,"scaling_rules":[
+      {"metric_type":"cpu","threshold":70,"operator":">","adjustment":"+1","breach_duration_secs":60,"cool_down_secs":60},
+      {"metric_type":"cpu","threshold":30,"operator":"<","adjustment":"-1","breach_duration_secs":60,"cool_down_secs":60}]})");
+  FakeClock clock;
+  AppMetrics m;
+  int count = 2, scalings = 0;
+  std::optional<TimePoint> last;
+  for (int t = 0; t < 600; t += 2) {
+    m.Add("cpu", clock.Now(), (t / 20) % 2 == 0 ? 90 : 10);  // 20 s high, 20 s low
+    Decision d = Run(p, m, clock, count, last);
+    if (d.Scales()) {
+      ++scalings;
+      count = d.target;
+      last = clock.Now();
+    }
+    clock.Advance(2s);
+  }
+  CHECK(scalings == 0);
+  CHECK(count == 2);
+}
+
+TEST_CASE("a sustained change scales once per cool-down, never back and forth") {
+  const Policy p = Parse(R"({"instance_min_count":1,"instance_max_count":4,"scaling_rules":[
+      {"metric_type":"cpu","threshold":70,"operator":">","adjustment":"+1","breach_duration_secs":30,"cool_down_secs":60},
+      {"metric_type":"cpu","threshold":30,"operator":"<","adjustment":"-1","breach_duration_secs":60,"cool_down_secs":120}]})");
+  FakeClock clock;
+  AppMetrics m;
+  int count = 1;
+  std::optional<TimePoint> last;
+  std::vector<std::pair<int, int>> changes;  // (second, new count)
+  for (int t = 0; t < 600; t += 2) {
+    m.Add("cpu", clock.Now(), t < 300 ? 90 : 10);  // five minutes busy, five idle
+    Decision d = Run(p, m, clock, count, last);
+    if (d.Scales()) {
+      count = d.target;
+      last = clock.Now();
+      changes.emplace_back(t, count);
+    }
+    clock.Advance(2s);
+  }
+  // Out at 30 s, then every 60 s up to the maximum; in after the idle breach, then every 120 s.
+  const std::vector<std::pair<int, int>> expected = {{30, 2}, {90, 3}, {150, 4}, {360, 3}, {480, 2}};
+  CHECK(changes == expected);
+}
+
 }  // namespace
 }  // namespace wharf::autoscaler

@@ -148,6 +148,65 @@ Status RunCreateCredential(CliContext& ctx, const ParsedArgs& args) {
   return Status::Ok();
 }
 
+// "24h", "90m", "600s" or plain seconds.
+Result<long> ParseSince(const std::string& text) {
+  char* end = nullptr;
+  long n = std::strtol(text.c_str(), &end, 10);
+  std::string unit = end ? end : "";
+  long scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
+  if (text.empty() || end == text.c_str() || scale == 0 || n <= 0 || n * scale > 7 * 86400) {
+    return Status::InvalidArgument("--since: a duration like 24h, 90m or 600s up to 7d, not '" + text + "'");
+  }
+  return n * scale;
+}
+
+Status RunSimulate(CliContext& ctx, const ParsedArgs& args) {
+  json body = json::object();
+  if (auto since = args.Value("since")) {
+    WHARF_ASSIGN_OR_RETURN(long secs, ParseSince(*since));
+    body["since_secs"] = secs;
+  }
+  if (auto n = args.Int("instances")) {
+    if (*n < 0) return Status::InvalidArgument("--instances: the count must be 0 or more");
+    body["instances"] = *n;
+  }
+  const std::string file_arg = args.Positional(1);
+  if (!file_arg.empty()) {
+    std::filesystem::path file = file_arg;
+    if (file.is_relative()) file = ctx.cwd() / file;
+    Result<std::string> text = ReadFile(file);
+    if (!text.ok()) return text.status().WithContext("reading the policy file " + file_arg);
+    json policy = json::parse(*text, nullptr, false);
+    if (policy.is_discarded() || !policy.is_object()) {
+      return Status::InvalidArgument("the policy file " + file_arg + " is not a JSON object");
+    }
+    body["policy"] = policy;
+  }
+  WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, args.positionals[0]));
+  WHARF_ASSIGN_OR_RETURN(json got, api->Post(Base(app) + "/simulate", body));
+  if (args.Has("json")) {
+    PrintJson(ctx, got);
+    return Status::Ok();
+  }
+  ctx.out() << "Replaying " << got.value("samples", 0) << " recorded samples of app " << app.name << " against "
+            << (file_arg.empty() ? "its attached policy" : file_arg) << ctx.AsUser() << "...\n\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const json& s : got.value("scalings", json::array())) {
+    rows.push_back({s.value("at", ""), s.value("direction", ""),
+                    std::to_string(s.value("from", 0)) + "->" + std::to_string(s.value("to", 0)),
+                    s.value("trigger", ""), s.value("reason", "")});
+  }
+  if (rows.empty()) {
+    ctx.out() << "No scaling: the instance count stays " << got.value("start_instances", 0) << ".\n";
+    return Status::Ok();
+  }
+  ctx.out() << RenderTable({"time", "action", "instances", "trigger", "reason"}, rows, ctx.term().out_is_tty);
+  ctx.out() << "\n" << rows.size() << " scaling(s); instances " << got.value("start_instances", 0) << " -> "
+            << got.value("final_instances", 0) << "\n";
+  return Status::Ok();
+}
+
 }  // namespace
 
 void AddAutoscalingCommands(std::vector<Command>& out) {
@@ -198,6 +257,17 @@ void AddAutoscalingCommands(std::vector<Command>& out) {
                   "\"value\": 12, \"unit\": \"jobs\"}]} to the URL shown, with HTTP Basic authentication.",
                   app, {JsonFlag()}},
                  RunCreateCredential});
+  out.push_back({{"autoscaling-simulate", {}, group, "Replay an app's recorded metrics against a policy",
+                  "wharf autoscaling-simulate APP_NAME [PATH_TO_POLICY_FILE] [--since 24h] [--instances N] [--json]",
+                  "Shows each scaling the policy (the file, else the attached one) would have made over the\n"
+                  "recorded samples, and the instance count it ends with, so a policy can be tuned before it is\n"
+                  "attached. Samples are replayed as recorded: per-instance metrics are not re-divided by the\n"
+                  "simulated count.",
+                  {{"APP_NAME"}, {"PATH_TO_POLICY_FILE", false}},
+                  {{"since", 0, FlagKind::kString, "DURATION", "How far back: 24h, 90m, 600s (default 24h, at most 7d)"},
+                   {"instances", 0, FlagKind::kInt, "N", "The count to start from (default: the current one)"},
+                   JsonFlag()}},
+                 RunSimulate});
 }
 
 }  // namespace wharf::cli

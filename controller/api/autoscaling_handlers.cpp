@@ -5,6 +5,7 @@
 
 #include <Poco/Base64Decoder.h>
 
+#include "autoscaler/simulator.h"
 #include "controller/api/api_context.h"
 #include "controller/api/json_views.h"
 #include "controller/http/json_fields.h"
@@ -101,6 +102,56 @@ void AddAutoscalingHandlers(HttpRouter& router, ApiContext& ctx) {
     }
     res.Json(200, {{"app_guid", req.Param("guid")}, {"metric", req.Param("metric")},
                    {"unit", std::string(autoscaler::MetricUnit(req.Param("metric")))}, {"samples", samples}});
+    return Status::Ok();
+  });
+  // {"policy"?: a policy (default: the attached one), "since_secs"?: 86400, "instances"?: the count to start
+  // from (default: the web process's current count)}: the recorded samples replayed against the policy.
+  router.Add("POST", "/v1/apps/:guid/autoscaling/simulate", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    WHARF_ASSIGN_OR_RETURN(AutoscalingService * svc, Service(ctx));
+    WHARF_ASSIGN_OR_RETURN(nlohmann::json json, req.JsonBody());
+    JsonFields body(json);
+    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"policy", "since_secs", "instances"}));
+    const std::string& guid = req.Param("guid");
+    WHARF_ASSIGN_OR_RETURN(auto since, body.Integer("since_secs", 1, 7 * 86400));
+    WHARF_ASSIGN_OR_RETURN(auto instances, body.Integer("instances", 0, 1000));
+    std::string policy_text;
+    if (auto it = json.find("policy"); it != json.end()) {
+      if (!it->is_object()) return Status::InvalidArgument("field 'policy' must be a policy object");
+      policy_text = it->dump();
+    } else {
+      WHARF_ASSIGN_OR_RETURN(AttachedPolicy attached, svc->Get(guid));
+      policy_text = attached.policy.dump();
+    }
+    WHARF_ASSIGN_OR_RETURN(autoscaler::Policy policy, svc->Parse(policy_text));
+    int start = 0;
+    if (instances) {
+      start = static_cast<int>(*instances);
+    } else {
+      WHARF_ASSIGN_OR_RETURN(Process web, ctx.processes.GetByType(guid, "web"));
+      start = web.instances;
+    }
+    const auto from = ctx.clock->Now() - std::chrono::seconds{since.value_or(86400)};
+    WHARF_ASSIGN_OR_RETURN(auto rows, ctx.autoscaling_metrics->History(guid, "", from, 500000));
+    std::vector<autoscaler::RecordedSample> samples;
+    samples.reserve(rows.size());
+    for (const auto& r : rows) samples.push_back({r.metric, {FromMillis(r.at_ms), r.value}});
+    const autoscaler::Simulation sim = autoscaler::Simulate(policy, samples, start);
+    nlohmann::json scalings = nlohmann::json::array();
+    for (const auto& s : sim.scalings) {
+      scalings.push_back({{"at", FormatRfc3339(s.at)},
+                          {"from", s.from},
+                          {"to", s.decision.target},
+                          {"direction", std::string(autoscaler::DirectionName(s.decision.direction))},
+                          {"trigger", s.decision.trigger},
+                          {"reason", s.decision.reason}});
+    }
+    nlohmann::json counts = nlohmann::json::array();
+    for (const auto& [at, n] : sim.counts) counts.push_back({{"at", FormatRfc3339(at)}, {"instances", n}});
+    res.Json(200, {{"samples", rows.size()},
+                   {"start_instances", start},
+                   {"final_instances", sim.final_instances},
+                   {"scalings", scalings},
+                   {"counts", counts}});
     return Status::Ok();
   });
   router.Add("POST", "/v1/apps/:guid/autoscaling/credential", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {

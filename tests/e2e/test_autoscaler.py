@@ -194,6 +194,14 @@ class AutoscalerTest(unittest.TestCase):
         self.assertIn("scale-out", text)
         self.assertIn("scale-in", text)
 
+        # The simulator replays the recorded samples against the policy file: the same scale-out.
+        sim = json.loads(self.p.wharf("autoscaling-simulate", "elastic", "policy.json", "--since", "10m",
+                                      "--instances", "1", "--json", cwd=d).out)
+        self.assertGreater(sim["samples"], 10, sim)
+        self.assertEqual(sim["scalings"][0]["direction"], "scale-out", sim)
+        self.assertEqual(sim["scalings"][0]["trigger"], "scaling_rules[0]", sim)
+        self.assertIn("scale-out", self.p.wharf("autoscaling-simulate", "elastic", "--since", "10m").out)
+
         # Disabled: no sampling, no scaling; the policy stays attached.
         self.p.wharf("disable-autoscaling", "elastic")
         self.assertFalse(json.loads(self.p.wharf("autoscaling-policy", "elastic", "--json").out)["enabled"])
