@@ -1,7 +1,8 @@
 """The autoscaler end to end, on one wharfd (started with --autoscaler-min-duration-secs 5 so breach and
 cool-down windows fit a short test): a bounded load through the router scales an app out on its throughput
 rule, idling scales it back in after the cool-down, an invalid policy is refused with the field named, and a
-custom metric posted with the app's own credential drives a rule. The decisions are `app-autoscaled` events
+custom metric posted with the app's own credential drives a rule; policy, history and samples survive a
+restart of wharfd, and a memory rule scales out when an instance allocates. The decisions are `app-autoscaled` events
 (`wharf autoscaling-history`), each with the time from the end of the breach to the scale request.
 
 The custom metric is posted by this test (from the host, with the app's credential) rather than from inside
@@ -22,9 +23,13 @@ APP_PY = r'''
 import os
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+HELD = []
+
 
 class H(BaseHTTPRequestHandler):
     def do_GET(self):
+        if self.path == "/alloc":
+            HELD.append(b"x" * (64 << 20))  # 64 MB, every page written
         body = b"ok " + os.environ.get("CF_INSTANCE_INDEX", "?").encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
@@ -46,6 +51,15 @@ THROUGHPUT_POLICY = {
          "breach_duration_secs": 10, "cool_down_secs": 10},
         {"metric_type": "throughput", "threshold": 3, "operator": "<", "adjustment": "-1",
          "breach_duration_secs": 10, "cool_down_secs": 10},
+    ],
+}
+
+MEMORY_POLICY = {
+    "instance_min_count": 1,
+    "instance_max_count": 3,
+    "scaling_rules": [
+        {"metric_type": "memoryused", "threshold": 40, "operator": ">", "adjustment": "+1",
+         "breach_duration_secs": 6, "cool_down_secs": 5},
     ],
 }
 
@@ -91,7 +105,7 @@ class AutoscalerTest(unittest.TestCase):
             f.write(APP_PY)
         with open(os.path.join(d, "Procfile"), "w") as f:
             f.write("web: python3 app.py\n")
-        self.p.wharf("push", name, "-b", "binary_buildpack", "-m", "64M", cwd=d)
+        self.p.wharf("push", name, "-b", "binary_buildpack", "-m", "256M", cwd=d)
         guid = self.app_guid(name)
         self.poll(f"{name} answering through the router", lambda: self.get(f"{name}.localhost")[0] == 200)
         return guid, d
@@ -119,6 +133,15 @@ class AutoscalerTest(unittest.TestCase):
             return resp.status, resp.read()
         except (OSError, http.client.HTTPException):
             return 0, b""
+        finally:
+            conn.close()
+
+    def get_path(self, host, path):
+        conn = http.client.HTTPConnection("127.0.0.1", self.p.router_port, timeout=20)
+        try:
+            conn.request("GET", path, headers={"Host": host})
+            resp = conn.getresponse()
+            return resp.status, resp.read()
         finally:
             conn.close()
 
@@ -239,6 +262,21 @@ class AutoscalerTest(unittest.TestCase):
         self.assertEqual([e["data"]["direction"] for e in kept[:3]], ["scale-out", "scale-in", "scale-out"], kept)
         samples = json.loads(self.p.wharf("autoscaling-metrics", "elastic", "jobs_waiting", "--json").out)["samples"]
         self.assertTrue(samples and samples[-1]["value"] == 25, samples[-3:])
+
+        # Memory: one of the two instances allocates 64 MB; the average over the instances crosses 40 MB.
+        r = self.attach("elastic", MEMORY_POLICY, d)
+        self.assertEqual(r.code, 0, r)
+        self.poll("the app answering after the restart", lambda: self.get("elastic.localhost")[0] == 200)
+        before = json.loads(self.p.wharf("autoscaling-metrics", "elastic", "memoryused", "--json").out)["samples"]
+        self.assertTrue(before and before[-1]["value"] < 40, before[-3:])  # the rule is not breached yet
+        status, _ = self.get_path("elastic.localhost", "/alloc")
+        self.assertEqual(status, 200)
+        allocated = time.monotonic()
+        self.poll("a memory scale-out to 3 instances", lambda: self.web(guid)["instances"] == 3, timeout=40)
+        mem = self.history("elastic")[0]["data"]
+        self.assertEqual((mem["direction"], mem["from"], mem["to"]), ("scale-out", 2, 3), mem)
+        self.assertIn("memoryused > 40MB", mem["reason"])
+        print(f"[measure] memory scale-out {time.monotonic() - allocated:.1f}s after the allocation", flush=True)
 
         self.p.wharf("detach-autoscaling-policy", "elastic")
         self.assertEqual(self.p.wharf("autoscaling-policy", "elastic", expect=None).code, 1)
