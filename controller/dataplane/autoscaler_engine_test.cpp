@@ -171,5 +171,19 @@ TEST_CASE("policies are validated when attached; the custom-metrics credential c
         StatusCode::kUnauthenticated);
 }
 
+TEST_CASE("deleting an app deletes its policy, credential and samples") {
+  EngineFixture f;
+  REQUIRE(f.autoscaling.Attach(f.actor, f.app_guid, R"({"instance_min_count":1,"instance_max_count":2,
+      "scaling_rules":[{"metric_type":"cpu","threshold":50,"operator":">","adjustment":"+1"}]})").ok());
+  REQUIRE(f.autoscaling.CreateCredential(f.actor, f.app_guid).ok());
+  f.Run(4s);
+  REQUIRE(!f.metrics.History(f.app_guid, "cpu", f.clock.Now() - 1h, 10)->empty());
+  REQUIRE(f.apps->Act(f.actor, f.app_guid, AppAction::kStop).ok());
+  REQUIRE(f.apps->Delete(f.actor, f.app_guid, /*recursive=*/true).ok());
+  CHECK(f.autoscaling.List()->empty());
+  CHECK(f.metrics.History(f.app_guid, "cpu", f.clock.Now() - 1h, 10)->empty());
+  f.Run(2s);  // the loop copes with the app gone
+}
+
 }  // namespace
 }  // namespace wharf::controller
