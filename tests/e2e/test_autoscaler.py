@@ -282,6 +282,22 @@ class AutoscalerTest(unittest.TestCase):
         self.assertEqual(self.p.wharf("autoscaling-policy", "elastic", expect=None).code, 1)
         self.p.wharf("stop", "elastic")
 
+    def test_a_manifest_attaches_the_policy_beside_it(self):
+        d = os.path.join(self.p.root, "app-manifested")
+        os.makedirs(d)
+        with open(os.path.join(d, "app.py"), "w") as f:
+            f.write(APP_PY)
+        with open(os.path.join(d, "policy.json"), "w") as f:
+            json.dump(MEMORY_POLICY, f)
+        with open(os.path.join(d, "manifest.yml"), "w") as f:
+            f.write("applications:\n- name: manifested\n  buildpacks: [binary_buildpack]\n  memory: 128M\n"
+                    "  command: python3 app.py\n  autoscaling-policy: policy.json\n")
+        r = self.p.wharf("push", cwd=d)
+        self.assertIn("Attaching autoscaling policy policy.json", r.out)
+        shown = json.loads(self.p.wharf("autoscaling-policy", "manifested", "--json").out)
+        self.assertEqual(shown["policy"], MEMORY_POLICY)
+        self.p.wharf("stop", "manifested")
+
 
 if __name__ == "__main__":
     unittest.main()
