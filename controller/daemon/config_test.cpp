@@ -71,7 +71,7 @@ TEST_CASE("wharfd names the flag that is wrong") {
 }
 
 TEST_CASE("the autoscaler's lowest breach and cool-down duration is 60 s unless set") {
-  CHECK(ParseFlags({}, "/tmp/wharf-home")->config.autoscaler_min_duration_secs == 60);
+  CHECK(ParseFlags({}, "/home/me/.wharf")->config.autoscaler_min_duration_secs == 60);
   CHECK(ParseFlags({"--autoscaler-min-duration-secs", "5"}, "")->config.autoscaler_min_duration_secs == 5);
 }
 
