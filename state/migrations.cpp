@@ -398,6 +398,34 @@ CREATE UNIQUE INDEX service_bindings_key ON service_bindings (instance_guid, nam
 CREATE INDEX service_bindings_by_app ON service_bindings (app_guid);
 )sql";
 
+// Autoscaling (issue 13): one policy per app (App Autoscaler's JSON, as attached), whether
+// the autoscaler acts on it, the credential an app posts custom metrics with (hash only),
+// and the recorded metric samples (the history and the simulator read them; pruned by age).
+constexpr std::string_view kAutoscaling = R"sql(
+CREATE TABLE autoscaling_policies (
+  app_guid TEXT PRIMARY KEY,
+  policy TEXT NOT NULL,
+  enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE autoscaling_credentials (
+  app_guid TEXT PRIMARY KEY,
+  username TEXT NOT NULL,
+  password_sha256 TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE autoscaling_samples (
+  id INTEGER PRIMARY KEY,
+  app_guid TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  value REAL NOT NULL
+);
+CREATE INDEX autoscaling_samples_app ON autoscaling_samples (app_guid, metric, at_ms);
+CREATE INDEX autoscaling_samples_at ON autoscaling_samples (at_ms);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -412,6 +440,7 @@ constexpr Migration kMigrations[] = {
     {11, "revisions; apps.run_revision", kRevisions},
     {12, "deployments (rolling, canary)", kDeployments},
     {13, "services: brokers, offerings, plans, service instances, bindings and keys", kServices},
+    {14, "autoscaling: policies, custom-metric credentials, metric samples", kAutoscaling},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

@@ -45,7 +45,10 @@ TEST_CASE("A fresh database migrates to the latest version with every table") {
   CHECK(*CurrentSchemaVersion(**db) == LatestSchemaVersion());
   for (const char* t : {"orgs", "spaces", "users", "role_assignments", "tokens", "apps", "processes", "packages",
                         "builds", "droplets", "buildpack_caches", "domains", "routes", "route_destinations", "events",
-                        "settings", "buildpacks", "revisions", "deployments", "schema_migrations"}) {
+                        "settings", "buildpacks", "revisions", "deployments", "service_brokers",
+                        "service_offerings", "service_plans", "service_instances", "service_bindings",
+                        "autoscaling_policies", "autoscaling_credentials", "autoscaling_samples",
+                        "schema_migrations"}) {
     CHECK_MESSAGE(HasTable(**db, t), t);
   }
   CHECK(Count(**db, "SELECT COUNT(*) FROM schema_migrations") == LatestSchemaVersion());

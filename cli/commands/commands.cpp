@@ -20,6 +20,7 @@ const std::vector<Command>& AllCommands() {
     AddBuildpackCommands(all);
     AddServiceCommands(all);
     AddBrokerCommands(all);
+    AddAutoscalingCommands(all);
     return all;
   }();
   return commands;

@@ -71,7 +71,7 @@ class ManifestParser {
   static bool IsAppAttribute(std::string_view key) {
     static const std::set<std::string, std::less<>> kKeys = {
         "name", "path", "buildpacks", "buildpack", "stack", "env", "routes", "no-route", "random-route", "services",
-        "processes"};
+        "processes", "autoscaling-policy"};
     return kKeys.contains(key) || IsProcessAttribute(key) || UnsupportedAppAttributes().contains(key) ||
            RemovedAppAttributes().contains(key);
   }
@@ -123,6 +123,16 @@ class ManifestParser {
           r_.Error(it->first, field, "cannot be used together with 'buildpacks'");
         } else if (auto s = r_.String(value, field)) {
           app.buildpacks = NormaliseBuildpacks({*s});
+        }
+      } else if (key == "autoscaling-policy") {
+        if (auto s = r_.String(value, field)) {
+          if (s->empty()) {
+            r_.Error(value, field, "must not be empty");
+          } else {
+            fs::path p(*s);
+            app.autoscaling_policy = (p.is_absolute() ? p : base_dir_ / p).lexically_normal();
+            app.autoscaling_policy_location = r_.Where(value) + ": " + field;
+          }
         }
       } else if (key == "stack") {
         if (auto s = r_.String(value, field)) app.stack = *s;

@@ -67,6 +67,9 @@ struct AppSpec {
   bool no_route = false;
   bool random_route = false;
   std::vector<ServiceRef> services;
+  // Wharf's extension: `autoscaling-policy: FILE` (App Autoscaler's JSON), attached at push.
+  std::optional<std::filesystem::path> autoscaling_policy;  // resolved against the manifest's folder
+  std::string autoscaling_policy_location;                  // where it was written, for errors
   // Process specs, "web" first when present. Top-level instances, memory,
   // disk_quota, command, health-check-* and timeout are the web process's,
   // overlaid by a `processes:` entry of type web.

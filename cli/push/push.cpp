@@ -11,6 +11,7 @@
 #include "cli/source/app_source.h"
 #include "cli/source/file_scan.h"
 #include "common/byte_size.h"
+#include "common/file_io.h"
 
 namespace wharf::cli {
 namespace {
@@ -274,6 +275,15 @@ Status PushApp(CliContext& ctx, ApiClient& api, const api::Info& info, const Pre
   if (!app.ok()) return app.status();
   const std::string guid = app->guid;
   WHARF_RETURN_IF_ERROR(ApplyProcesses(api, guid, *p.spec));
+  if (p.spec->autoscaling_policy) {
+    ctx.out() << "Attaching autoscaling policy " << p.spec->autoscaling_policy->filename().string() << "...\n";
+    Result<std::string> text = ReadFile(*p.spec->autoscaling_policy);
+    if (!text.ok()) return text.status();
+    Result<json> attached = api.Put("/v1/apps/" + guid + "/autoscaling/policy", json::parse(*text));
+    if (!attached.ok()) {
+      return attached.status().WithContext(p.spec->autoscaling_policy_location + ": the autoscaling policy");
+    }
+  }
   WHARF_RETURN_IF_ERROR(MapRoutes(ctx, api, p, guid));
   WHARF_RETURN_IF_ERROR(BindServices(ctx, api, p, *app));
 

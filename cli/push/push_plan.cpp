@@ -1,7 +1,10 @@
 #include "cli/push/push_plan.h"
 
 #include "cli/client/usage_error.h"
+#include <nlohmann/json.hpp>
+
 #include "common/byte_size.h"
+#include "common/file_io.h"
 #include "common/names.h"
 
 namespace wharf::cli {
@@ -197,6 +200,18 @@ Result<PushPlan> PlanPush(const PushFlags& flags, const fs::path& cwd) {
         return Status::InvalidArgument("app '" + app.name + "', process '" + p.type +
                                        "': a health check endpoint needs health check type http, not " +
                                        std::string(HealthCheckTypeName(*p.health_check_type)));
+      }
+    }
+    if (app.autoscaling_policy) {
+      Result<std::string> text = ReadFile(*app.autoscaling_policy);
+      if (!text.ok()) {
+        return Status::InvalidArgument(app.autoscaling_policy_location + ": cannot read " +
+                                       app.autoscaling_policy->string() + ": " + text.status().message());
+      }
+      auto doc = nlohmann::json::parse(*text, nullptr, false);
+      if (doc.is_discarded() || !doc.is_object()) {
+        return Status::InvalidArgument(app.autoscaling_policy_location + ": " + app.autoscaling_policy->string() +
+                                       " is not a JSON object (an App Autoscaler policy)");
       }
     }
     std::error_code ec;

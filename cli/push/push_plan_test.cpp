@@ -31,6 +31,22 @@ TEST_CASE("PlanPush pushes every app of the manifest in the current folder") {
   CHECK(plan->manifest_file == "manifest.yml");
 }
 
+TEST_CASE("a manifest's autoscaling-policy is read beside it and must be a JSON object") {
+  TempDir dir;
+  dir.Write("manifest.yml", "applications:\n- name: web\n  autoscaling-policy: policy.json\n");
+  dir.Write("policy.json", R"({"instance_min_count": 1, "instance_max_count": 3, "scaling_rules": []})");
+  Result<PushPlan> plan = PlanPush({}, dir.path());
+  REQUIRE_MESSAGE(plan.ok(), plan.status().message());
+  CHECK(plan->apps[0].autoscaling_policy == dir / "policy.json");
+  dir.Write("policy.json", "[1, 2]");
+  Result<PushPlan> bad = PlanPush({}, dir.path());
+  REQUIRE(!bad.ok());
+  CHECK(bad.status().message().find("manifest.yml:3:23: applications[0].autoscaling-policy: ") == 0);
+  CHECK(bad.status().message().find("is not a JSON object") != std::string::npos);
+  fs::remove(dir / "policy.json");
+  CHECK(PlanPush({}, dir.path()).status().message().find("cannot read") != std::string::npos);
+}
+
 TEST_CASE("PlanPush with a name pushes only that app of a several-app manifest") {
   TempDir dir;
   dir.Write("manifest.yml", kTwoApps);

@@ -5,6 +5,8 @@
 #include <chrono>
 
 #include "controller/services/app_service.h"
+#include "controller/services/autoscaling_metrics.h"
+#include "controller/services/autoscaling_service.h"
 #include "controller/services/build_service.h"
 #include "controller/services/buildpack_service.h"
 #include "state/db.h"
@@ -49,6 +51,10 @@ struct ApiContext {
   BodyLimits limits;
   // How often an idle log or route stream sends a newline so a dead client is noticed.
   std::chrono::milliseconds log_stream_keepalive{15000};
+  // Autoscaling (null when not wired: its endpoints then answer 503).
+  AutoscalingService* autoscaling = nullptr;
+  AutoscalingMetrics* autoscaling_metrics = nullptr;
+  const Clock* clock = nullptr;
 };
 
 // Registration of each group of endpoints (one file each).
@@ -65,6 +71,7 @@ void AddRevisionHandlers(HttpRouter& router, ApiContext& ctx);  // app revisions
 void AddDeploymentHandlers(HttpRouter& router, ApiContext& ctx);  // deploy with a strategy, continue, cancel
 void AddServiceHandlers(HttpRouter& router, ApiContext& ctx);   // service instances, bindings, keys
 void AddBrokerHandlers(HttpRouter& router, ApiContext& ctx);    // service brokers, marketplace, access
+void AddAutoscalingHandlers(HttpRouter& router, ApiContext& ctx); // policies, history, metrics, custom metrics
 
 // Every endpoint of API v1.
 void AddAllHandlers(HttpRouter& router, ApiContext& ctx);

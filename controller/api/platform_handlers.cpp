@@ -70,6 +70,7 @@ void AddAllHandlers(HttpRouter& router, ApiContext& ctx) {
   AddRoutingHandlers(router, ctx);
   AddRevisionHandlers(router, ctx);
   AddDeploymentHandlers(router, ctx);
+  AddAutoscalingHandlers(router, ctx);
 }
 
 }  // namespace wharf::controller

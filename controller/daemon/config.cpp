@@ -140,6 +140,15 @@ std::vector<DaemonFlag> DaemonFlags() {
          c.keep_droplets = static_cast<int>(*n);
          return Status::Ok();
        }},
+      {Flag("autoscaler-min-duration-secs", "S",
+            "lowest breach_duration_secs and cool_down_secs an autoscaling\n"
+            "policy may set (default 60, as App Autoscaler; lower for demos and tests)"),
+       [](const std::string& v, Config& c) -> Status {
+         auto n = ParseNumber("--autoscaler-min-duration-secs", v, 1, 3600);
+         if (!n.ok()) return n.status();
+         c.autoscaler_min_duration_secs = static_cast<int>(*n);
+         return Status::Ok();
+       }},
       {Flag("staging-memory", "M", "memory limit of a staging (default 1G)"),
        [](const std::string& v, Config& c) -> Status {
          auto mb = ParseMegabytes(v);

@@ -19,6 +19,7 @@ struct Config {
   std::string domain = "localhost";
   std::vector<std::string> roles = {"api", "stager", "cell", "router"};
   int keep_droplets = 5;
+  int autoscaler_min_duration_secs = 60;  // --autoscaler-min-duration-secs
   std::string runtime = "auto";             // --runtime: auto (probe: crun, runc, else process), crun, runc, process
   std::filesystem::path buildpacks_dir;     // --buildpacks-dir: built-in buildpacks; empty: found beside wharfd
   // Limits of one staging (Cloud Foundry's defaults).

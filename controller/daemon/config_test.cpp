@@ -67,6 +67,12 @@ TEST_CASE("wharfd names the flag that is wrong") {
   CHECK(ParseFlags({"--domain", "Bad_Domain"}, "").status().message().find("--domain") == 0);
   CHECK(ParseFlags({"--keep-droplets", "-1"}, "").status().code() == StatusCode::kInvalidArgument);
   CHECK(ParseFlags({"stray"}, "").status().message() == "unexpected argument 'stray'");
+  CHECK(ParseFlags({"--autoscaler-min-duration-secs", "0"}, "").status().message().find("--autoscaler-min-duration-secs") == 0);
+}
+
+TEST_CASE("the autoscaler's lowest breach and cool-down duration is 60 s unless set") {
+  CHECK(ParseFlags({}, "/home/me/.wharf")->config.autoscaler_min_duration_secs == 60);
+  CHECK(ParseFlags({"--autoscaler-min-duration-secs", "5"}, "")->config.autoscaler_min_duration_secs == 5);
 }
 
 TEST_CASE("wharfd has no health role: health checks run with the cell") {
@@ -99,7 +105,7 @@ TEST_CASE("wharfd's usage text lists every flag it reads, with its value name") 
   for (const char* flag : {"--data-dir DIR", "--api-port N", "--router-port N", "--domain D", "--roles LIST",
                            "--router-admin-port N", "--api-url URL", "--api-token-file F", "--keep-droplets N",
                            "--staging-memory M", "--staging-disk D", "--staging-timeout N", "--runtime B",
-                           "--buildpacks-dir DIR", "-h, --help", "--version"}) {
+                           "--buildpacks-dir DIR", "--autoscaler-min-duration-secs S", "-h, --help", "--version"}) {
     CHECK_MESSAGE(usage.find(flag) != std::string::npos, flag);
   }
 }

@@ -11,6 +11,7 @@
 #include "common/event_log.h"
 #include "common/periodic_task.h"
 #include "common/file_io.h"
+#include "autoscaler/time_zone.h"
 #include "controller/api/api_context.h"
 #include "controller/api/api_server.h"
 #include "controller/dataplane/deployment_driver.h"
@@ -103,6 +104,9 @@ struct Daemon::Parts {
   std::unique_ptr<ServiceInstanceService> service_instances;
   std::unique_ptr<ServiceBrokerService> brokers;
   std::unique_ptr<ServiceOperations> service_operations;
+  std::unique_ptr<autoscaler::TimeZoneDb> zones;
+  std::unique_ptr<AutoscalingService> autoscaling;
+  std::unique_ptr<AutoscalingMetrics> autoscaling_metrics;
   InstanceReporterSlot instances;
   RouteTableChannel route_table;
   std::unique_ptr<StreamSlots> streams;
@@ -193,6 +197,12 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   p->gc = std::make_unique<GcService>(*p->db, *p->blobs, p->blob_lock, *p->events,
                                       GcOptions{config.keep_droplets, options.gc_grace});
 
+  p->zones = std::make_unique<autoscaler::TimeZoneDb>();
+  autoscaler::ParseOptions policy_options;
+  policy_options.min_duration_secs = config.autoscaler_min_duration_secs;
+  p->autoscaling = std::make_unique<AutoscalingService>(*p->db, clock, *p->events, *p->zones, policy_options);
+  p->autoscaling_metrics = std::make_unique<AutoscalingMetrics>(*p->db);
+
   if (p->server) {
     ApiServerOptions server_options;
     server_options.limits = options.limits;
@@ -203,7 +213,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
                                                              p->instances, p->route_table, *p->streams, *p->revisions,
                                                              *p->deployments, *p->service_instances, *p->brokers,
                                                              options.limits,
-                                                             options.log_stream_keepalive});
+                                                             options.log_stream_keepalive, p->autoscaling.get(),
+                                                             p->autoscaling_metrics.get(), &clock});
     p->router = std::make_unique<HttpRouter>();
     AddAllHandlers(*p->router, *p->api_context);
     WHARF_RETURN_IF_ERROR(p->server->Start(*p->router, *p->auth, *p->event_log, server_options));
@@ -262,6 +273,12 @@ EventRecorder& Daemon::events() { return *parts_->events; }
 const PlatformInfo& Daemon::platform() const { return parts_->platform; }
 
 InstanceReporterSlot& Daemon::instances() { return parts_->instances; }
+
+ProcessService& Daemon::processes() { return *parts_->processes; }
+
+AutoscalingService& Daemon::autoscaling() { return *parts_->autoscaling; }
+
+AutoscalingMetrics& Daemon::autoscaling_metrics() { return *parts_->autoscaling_metrics; }
 
 RouteTableChannel& Daemon::route_table() { return parts_->route_table; }
 

@@ -34,8 +34,11 @@ class Database;
 
 namespace wharf::controller {
 
+class AutoscalingMetrics;
+class AutoscalingService;
 class BuildService;
 class EventRecorder;
+class ProcessService;
 class LogBuffer;
 class RouteTableChannel;
 
@@ -74,6 +77,9 @@ class Daemon {
   const PlatformInfo& platform() const;
   // The cell role plugs itself in here so the API can list instances.
   InstanceReporterSlot& instances();
+  ProcessService& processes();
+  AutoscalingService& autoscaling();
+  AutoscalingMetrics& autoscaling_metrics();
   // RoutingSync publishes the routing table here for the API's route stream.
   RouteTableChannel& route_table();
 

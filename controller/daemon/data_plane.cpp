@@ -4,6 +4,7 @@
 
 #include "common/event_log.h"
 #include "cell/cell.h"
+#include "controller/dataplane/autoscaler_engine.h"
 #include "controller/dataplane/buildpack_registry_db.h"
 #include "controller/dataplane/cell_adapters.h"
 #include "controller/dataplane/desired_state_db.h"
@@ -41,6 +42,8 @@ struct DataPlane::Parts {
   std::unique_ptr<InstanceAuditRecorder> audit;
   std::unique_ptr<RoutingSyncEndpoints> endpoints;
   std::unique_ptr<cell::Cell> cell;
+  // The autoscaler's loop (api role): reads the cell through the Daemon's slot and the registry's counters.
+  std::unique_ptr<AutoscalerEngine> autoscaler;
   bool stopped = false;
 };
 
@@ -133,12 +136,28 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     daemon.instances().Set(parts.cell.get());
   }
   if (parts.routing) parts.routing->ReleaseChannel();
+  if (api_role) {
+    router::RouteRegistry* registry = parts.registry.get();
+    TrafficSource traffic;
+    if (registry != nullptr) {
+      traffic = [registry] {
+        std::map<std::string, router::TrafficTotals> out;
+        for (const auto& [app, stats] : registry->AppStats()) out[app] = stats->Totals();
+        return out;
+      };
+    }
+    parts.autoscaler = std::make_unique<AutoscalerEngine>(daemon.database(), clock, daemon.autoscaling(),
+                                                          daemon.autoscaling_metrics(), daemon.processes(),
+                                                          daemon.instances(), std::move(traffic), daemon.events());
+    parts.autoscaler->Start();
+  }
   return plane;
 }
 
 void DataPlane::Stop() {
   if (!parts_ || parts_->stopped) return;
   parts_->stopped = true;
+  if (parts_->autoscaler) parts_->autoscaler->Stop();
   if (parts_->cell) {
     parts_->daemon->instances().Set(nullptr);
     parts_->cell->Stop();

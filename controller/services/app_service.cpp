@@ -7,6 +7,7 @@
 #include "controller/services/app_env.h"
 #include "controller/services/deployment_service.h"
 #include "controller/services/revision_service.h"
+#include "state/autoscaling_store.h"
 #include "state/build_store.h"
 #include "state/droplet_store.h"
 #include "state/package_store.h"
@@ -223,6 +224,10 @@ Status AppService::Delete(const Actor& actor, const std::string& guid, bool recu
     WHARF_RETURN_IF_ERROR(droplets.DeleteBuildpackCachesForApp(guid));
     WHARF_RETURN_IF_ERROR(PackageStore(tx).DeleteForApp(guid));
     WHARF_RETURN_IF_ERROR(ProcessStore(tx).DeleteForApp(guid));
+    AutoscalingStore autoscaling(tx);
+    WHARF_RETURN_IF_ERROR(autoscaling.DeletePolicy(guid));
+    WHARF_RETURN_IF_ERROR(autoscaling.DeleteCredential(guid));
+    WHARF_RETURN_IF_ERROR(autoscaling.DeleteSamplesOf(guid));
     WHARF_RETURN_IF_ERROR(apps.Delete(guid));
     nlohmann::json data = {{"recursive", recursive}};
     if (!deleted_routes.empty()) data["routes"] = deleted_routes;

@@ -1,0 +1,39 @@
+#include "autoscaler/simulator.h"
+
+namespace wharf::autoscaler {
+
+Simulation Simulate(const Policy& policy, const std::vector<RecordedSample>& samples, int start_instances,
+                    std::chrono::seconds step, std::chrono::seconds max_sample_age) {
+  Simulation sim;
+  sim.final_instances = start_instances;
+  if (samples.empty()) return sim;
+  AppMetrics metrics;
+  std::optional<TimePoint> last;
+  int count = start_instances;
+  std::size_t next = 0;
+  const TimePoint end = samples.back().sample.at;
+  sim.counts.emplace_back(samples.front().sample.at, count);
+  for (TimePoint now = samples.front().sample.at; now <= end; now += step) {
+    while (next < samples.size() && samples[next].sample.at <= now) {
+      metrics.Add(samples[next].metric, samples[next].sample.at, samples[next].sample.value);
+      ++next;
+    }
+    DecisionInput in;
+    in.policy = &policy;
+    in.metrics = &metrics;
+    in.current_instances = count;
+    in.last_scaling = last;
+    in.now = now;
+    in.max_sample_age = max_sample_age;
+    Decision d = Decide(in);
+    if (!d.Scales()) continue;
+    sim.scalings.push_back({now, count, d});
+    count = d.target;
+    last = now;
+    sim.counts.emplace_back(now, count);
+  }
+  sim.final_instances = count;
+  return sim;
+}
+
+}  // namespace wharf::autoscaler

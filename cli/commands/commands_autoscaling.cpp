@@ -1,0 +1,273 @@
+// Autoscaling, named as the cf App Autoscaler plugin names its commands:
+// attach-autoscaling-policy, autoscaling-policy, detach-autoscaling-policy, enable-autoscaling,
+// disable-autoscaling, autoscaling-history, autoscaling-metrics, create-autoscaling-credential.
+#include <chrono>
+#include <cstdio>
+#include <ostream>
+
+#include "cli/client/resources.h"
+#include "cli/commands/commands.h"
+#include "cli/output/table.h"
+#include "common/file_io.h"
+
+namespace wharf::cli {
+namespace {
+
+using nlohmann::json;
+
+std::string Base(const api::App& app) { return "/v1/apps/" + app.guid + "/autoscaling"; }
+
+std::string Fixed(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+Status RunAttach(CliContext& ctx, const ParsedArgs& args) {
+  std::filesystem::path file = args.positionals[1];
+  if (file.is_relative()) file = ctx.cwd() / file;
+  Result<std::string> text = ReadFile(file);
+  if (!text.ok()) return text.status().WithContext("reading the policy file " + args.positionals[1]);
+  json policy = json::parse(*text, nullptr, false);
+  if (policy.is_discarded() || !policy.is_object()) {
+    return Status::InvalidArgument("the policy file " + args.positionals[1] + " is not a JSON object");
+  }
+  WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, args.positionals[0]));
+  ctx.out() << "Attaching policy for app " << app.name << ctx.AsUser() << "...\n";
+  WHARF_RETURN_IF_ERROR(api->Put(Base(app) + "/policy", policy).status());
+  ctx.out() << "OK\n";
+  return Status::Ok();
+}
+
+Status RunShowPolicy(CliContext& ctx, const ParsedArgs& args) {
+  WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, args.positionals[0]));
+  WHARF_ASSIGN_OR_RETURN(json got, api->Get(Base(app) + "/policy"));
+  if (auto out = args.Value("output")) {
+    std::filesystem::path file = *out;
+    if (file.is_relative()) file = ctx.cwd() / file;
+    WHARF_RETURN_IF_ERROR(WriteFileAtomic(file, got["policy"].dump(2) + "\n", 0644));
+    ctx.out() << "Saved the policy of app " << app.name << " to " << *out << "\nOK\n";
+    return Status::Ok();
+  }
+  if (args.Has("json")) {
+    PrintJson(ctx, got);
+    return Status::Ok();
+  }
+  ctx.out() << "Showing policy for app " << app.name << ctx.AsUser() << "...\n\n";
+  ctx.out() << "autoscaling: " << (got.value("enabled", false) ? "enabled" : "disabled") << "\n";
+  ctx.out() << got["policy"].dump(2) << "\n";
+  return Status::Ok();
+}
+
+Status RunDetach(CliContext& ctx, const ParsedArgs& args) {
+  WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, args.positionals[0]));
+  ctx.out() << "Detaching policy for app " << app.name << ctx.AsUser() << "...\n";
+  WHARF_RETURN_IF_ERROR(api->Delete(Base(app) + "/policy").status());
+  ctx.out() << "OK\n";
+  return Status::Ok();
+}
+
+Status SetEnabled(CliContext& ctx, const ParsedArgs& args, bool enabled) {
+  WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, args.positionals[0]));
+  ctx.out() << (enabled ? "Enabling" : "Disabling") << " autoscaling for app " << app.name << ctx.AsUser() << "...\n";
+  WHARF_RETURN_IF_ERROR(api->Put(Base(app) + "/enabled", json{{"enabled", enabled}}).status());
+  ctx.out() << "OK\n";
+  return Status::Ok();
+}
+
+Status RunHistory(CliContext& ctx, const ParsedArgs& args) {
+  WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, args.positionals[0]));
+  WHARF_ASSIGN_OR_RETURN(json page, api->Get(Base(app) + "/history?per_page=200"));
+  if (args.Has("json")) {
+    PrintJson(ctx, page);
+    return Status::Ok();
+  }
+  ctx.out() << "Showing autoscaling history of app " << app.name << ctx.AsUser() << "...\n\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const json& e : page.value("resources", json::array())) {
+    const json& d = e.value("data", json::object());
+    std::string reaction = d.contains("reaction_ms") ? std::to_string(d["reaction_ms"].get<std::int64_t>()) + "ms" : "";
+    rows.push_back({e.value("created_at", ""), d.value("direction", ""),
+                    std::to_string(d.value("from", 0)) + "->" + std::to_string(d.value("to", 0)), d.value("trigger", ""),
+                    reaction, d.value("reason", "")});
+  }
+  if (rows.empty()) {
+    ctx.out() << "No scaling yet.\n";
+    return Status::Ok();
+  }
+  ctx.out() << RenderTable({"time", "action", "instances", "trigger", "reaction", "reason"}, rows, ctx.term().out_is_tty);
+  return Status::Ok();
+}
+
+Status RunMetrics(CliContext& ctx, const ParsedArgs& args) {
+  long since = 600;
+  if (auto s = args.Int("since")) {
+    if (*s <= 0) return Status::InvalidArgument("--since: the number of seconds must be 1 or more");
+    since = static_cast<long>(*s);
+  }
+  WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, args.positionals[0]));
+  WHARF_ASSIGN_OR_RETURN(json got,
+                         api->Get(Base(app) + "/metrics/" + args.positionals[1] + "?since_secs=" + std::to_string(since)));
+  if (args.Has("json")) {
+    PrintJson(ctx, got);
+    return Status::Ok();
+  }
+  ctx.out() << "Showing " << args.positionals[1] << " of app " << app.name << ctx.AsUser() << "...\n\n";
+  const std::string unit = got.value("unit", "");
+  std::vector<std::vector<std::string>> rows;
+  for (const json& s : got.value("samples", json::array())) {
+    rows.push_back({s.value("at", ""), Fixed(s.value("value", 0.0)) + (unit.empty() ? "" : " " + unit)});
+  }
+  if (rows.empty()) {
+    ctx.out() << "No samples in the last " << since << " seconds.\n";
+    return Status::Ok();
+  }
+  ctx.out() << RenderTable({"time", args.positionals[1]}, rows, ctx.term().out_is_tty);
+  return Status::Ok();
+}
+
+Status RunCreateCredential(CliContext& ctx, const ParsedArgs& args) {
+  WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, args.positionals[0]));
+  WHARF_ASSIGN_OR_RETURN(json got, api->Post(Base(app) + "/credential", json::object()));
+  if (args.Has("json")) {
+    PrintJson(ctx, got);
+    return Status::Ok();
+  }
+  ctx.out() << "Creating custom-metrics credential for app " << app.name << ctx.AsUser() << "...\n\n";
+  ctx.out() << RenderKeyValues({{"username:", got.value("username", "")},
+                                {"password:", got.value("password", "")},
+                                {"url:", got.value("url", "")}});
+  ctx.out() << "\nThe password is shown only now; a new credential replaces this one.\nOK\n";
+  return Status::Ok();
+}
+
+// "24h", "90m", "600s" or plain seconds.
+Result<long> ParseSince(const std::string& text) {
+  char* end = nullptr;
+  long n = std::strtol(text.c_str(), &end, 10);
+  std::string unit = end ? end : "";
+  long scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
+  if (text.empty() || end == text.c_str() || scale == 0 || n <= 0 || n * scale > 7 * 86400) {
+    return Status::InvalidArgument("--since: a duration like 24h, 90m or 600s up to 7d, not '" + text + "'");
+  }
+  return n * scale;
+}
+
+Status RunSimulate(CliContext& ctx, const ParsedArgs& args) {
+  json body = json::object();
+  if (auto since = args.Value("since")) {
+    WHARF_ASSIGN_OR_RETURN(long secs, ParseSince(*since));
+    body["since_secs"] = secs;
+  }
+  if (auto n = args.Int("instances")) {
+    if (*n < 0) return Status::InvalidArgument("--instances: the count must be 0 or more");
+    body["instances"] = *n;
+  }
+  const std::string file_arg = args.Positional(1);
+  if (!file_arg.empty()) {
+    std::filesystem::path file = file_arg;
+    if (file.is_relative()) file = ctx.cwd() / file;
+    Result<std::string> text = ReadFile(file);
+    if (!text.ok()) return text.status().WithContext("reading the policy file " + file_arg);
+    json policy = json::parse(*text, nullptr, false);
+    if (policy.is_discarded() || !policy.is_object()) {
+      return Status::InvalidArgument("the policy file " + file_arg + " is not a JSON object");
+    }
+    body["policy"] = policy;
+  }
+  WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, args.positionals[0]));
+  WHARF_ASSIGN_OR_RETURN(json got, api->Post(Base(app) + "/simulate", body));
+  if (args.Has("json")) {
+    PrintJson(ctx, got);
+    return Status::Ok();
+  }
+  ctx.out() << "Replaying " << got.value("samples", 0) << " recorded samples of app " << app.name << " against "
+            << (file_arg.empty() ? "its attached policy" : file_arg) << ctx.AsUser() << "...\n\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const json& s : got.value("scalings", json::array())) {
+    rows.push_back({s.value("at", ""), s.value("direction", ""),
+                    std::to_string(s.value("from", 0)) + "->" + std::to_string(s.value("to", 0)),
+                    s.value("trigger", ""), s.value("reason", "")});
+  }
+  if (rows.empty()) {
+    ctx.out() << "No scaling: the instance count stays " << got.value("start_instances", 0) << ".\n";
+    return Status::Ok();
+  }
+  ctx.out() << RenderTable({"time", "action", "instances", "trigger", "reason"}, rows, ctx.term().out_is_tty);
+  ctx.out() << "\n" << rows.size() << " scaling(s); instances " << got.value("start_instances", 0) << " -> "
+            << got.value("final_instances", 0) << "\n";
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddAutoscalingCommands(std::vector<Command>& out) {
+  const std::string group = "Autoscaling";
+  const std::vector<PositionalSpec> app = {{"APP_NAME"}};
+  out.push_back({{"attach-autoscaling-policy", {"aasp"}, group, "Attach an autoscaling policy to an app",
+                  "wharf attach-autoscaling-policy APP_NAME PATH_TO_POLICY_FILE",
+                  "The policy is Cloud Foundry App Autoscaler's JSON: instance_min_count, instance_max_count,\n"
+                  "scaling_rules (metric_type memoryused, memoryutil, cpu, cpuutil, disk, diskutil, throughput,\n"
+                  "responsetime or a custom name; threshold, operator, adjustment +N/-N/+N%/-N%,\n"
+                  "breach_duration_secs default 120, cool_down_secs default 300) and schedules (timezone,\n"
+                  "recurring_schedule, specific_date). It replaces the app's policy and enables autoscaling.\n"
+                  "An invalid policy is refused with the field named, e.g. scaling_rules[1].adjustment.",
+                  {{"APP_NAME"}, {"PATH_TO_POLICY_FILE"}},
+                  {}},
+                 RunAttach});
+  out.push_back({{"autoscaling-policy", {"asp"}, group, "Show the autoscaling policy of an app",
+                  "wharf autoscaling-policy APP_NAME [--output PATH_TO_FILE] [--json]", "", app,
+                  {{"output", 0, FlagKind::kString, "PATH_TO_FILE", "Write the policy to a file instead"}, JsonFlag()}},
+                 RunShowPolicy});
+  out.push_back({{"detach-autoscaling-policy", {"dasp"}, group, "Detach the autoscaling policy from an app",
+                  "wharf detach-autoscaling-policy APP_NAME", "The instance count stays where it is.", app, {}},
+                 RunDetach});
+  out.push_back({{"enable-autoscaling", {}, group, "Let the autoscaler act on the app's policy again",
+                  "wharf enable-autoscaling APP_NAME", "", app, {}},
+                 [](CliContext& ctx, const ParsedArgs& args) { return SetEnabled(ctx, args, true); }});
+  out.push_back({{"disable-autoscaling", {}, group, "Stop the autoscaler acting on the app's policy (kept attached)",
+                  "wharf disable-autoscaling APP_NAME", "", app, {}},
+                 [](CliContext& ctx, const ParsedArgs& args) { return SetEnabled(ctx, args, false); }});
+  out.push_back({{"autoscaling-history", {"ash"}, group, "Show the scalings the autoscaler made for an app",
+                  "wharf autoscaling-history APP_NAME [--json]",
+                  "Newest first: when, scale-out or scale-in, the instance counts, the rule or schedule that\n"
+                  "triggered it, the time from the end of the breach to the scale request, and why.",
+                  app, {JsonFlag()}},
+                 RunHistory});
+  out.push_back({{"autoscaling-metrics", {"asm"}, group, "Show the recorded samples of one metric of an app",
+                  "wharf autoscaling-metrics APP_NAME METRIC_TYPE [--since SECONDS] [--json]",
+                  "METRIC_TYPE is memoryused (MB), memoryutil (%), cpu (% of one core), cpuutil (%), disk (MB),\n"
+                  "diskutil (%), throughput (requests per second per instance), responsetime (ms) or a custom\n"
+                  "metric's name. Samples are taken every 2 s for apps with an enabled policy.",
+                  {{"APP_NAME"}, {"METRIC_TYPE"}},
+                  {{"since", 0, FlagKind::kInt, "SECONDS", "How far back (default 600)"}, JsonFlag()}},
+                 RunMetrics});
+  out.push_back({{"create-autoscaling-credential", {"casc"}, group,
+                  "Create the credential an app sends its custom metrics with",
+                  "wharf create-autoscaling-credential APP_NAME [--json]",
+                  "The app posts App Autoscaler's body {\"instance_index\": 0, \"metrics\": [{\"name\": \"jobs\",\n"
+                  "\"value\": 12, \"unit\": \"jobs\"}]} to the URL shown, with HTTP Basic authentication.",
+                  app, {JsonFlag()}},
+                 RunCreateCredential});
+  out.push_back({{"autoscaling-simulate", {}, group, "Replay an app's recorded metrics against a policy",
+                  "wharf autoscaling-simulate APP_NAME [PATH_TO_POLICY_FILE] [--since 24h] [--instances N] [--json]",
+                  "Shows each scaling the policy (the file, else the attached one) would have made over the\n"
+                  "recorded samples, and the instance count it ends with, so a policy can be tuned before it is\n"
+                  "attached. Samples are replayed as recorded: per-instance metrics are not re-divided by the\n"
+                  "simulated count.",
+                  {{"APP_NAME"}, {"PATH_TO_POLICY_FILE", false}},
+                  {{"since", 0, FlagKind::kString, "DURATION", "How far back: 24h, 90m, 600s (default 24h, at most 7d)"},
+                   {"instances", 0, FlagKind::kInt, "N", "The count to start from (default: the current one)"},
+                   JsonFlag()}},
+                 RunSimulate});
+}
+
+}  // namespace wharf::cli

@@ -1,0 +1,141 @@
+#include "controller/dataplane/autoscaler_engine.h"
+
+#include <vector>
+
+#include "state/app_store.h"
+#include "state/states.h"
+
+namespace wharf::controller {
+
+using autoscaler::TimePoint;
+
+void AutoscalerEngine::Start() {
+  task_.Start(options_.interval, [this] { Tick(); });
+}
+
+void AutoscalerEngine::Tick() {
+  auto policies = service_.List();
+  if (!policies.ok()) {
+    events_.Log("autoscaler-failed", {{"error", policies.status().ToString()}});
+    return;
+  }
+  const auto traffic = traffic_ ? traffic_() : std::map<std::string, router::TrafficTotals>{};
+  for (const AttachedPolicy& p : *policies) {
+    if (p.enabled) Evaluate(p, traffic);
+  }
+  if (++ticks_ % 300 == 0) (void)metrics_.Prune(clock_.Now());
+}
+
+void AutoscalerEngine::Evaluate(const AttachedPolicy& attached,
+                                const std::map<std::string, router::TrafficTotals>& traffic) {
+  const std::string& app_guid = attached.app_guid;
+  const TimePoint now = clock_.Now();
+  auto found = db_.Read<std::pair<state::App, std::optional<state::Process>>>(
+      [&](state::Tx& tx) -> Result<std::pair<state::App, std::optional<state::Process>>> {
+        WHARF_ASSIGN_OR_RETURN(state::App app, state::AppStore(tx).Get(app_guid));
+        WHARF_ASSIGN_OR_RETURN(auto web, state::ProcessStore(tx).Find(app_guid, "web"));
+        return std::pair{std::move(app), std::move(web)};
+      });
+  if (!found.ok() || found->first.state != state::AppState::kStarted || !found->second) return;
+  const state::Process& web = *found->second;
+
+  // Sample: instance averages from the cell, per-instance traffic from the router.
+  std::vector<std::pair<std::string, double>> values;
+  if (auto reports = instances_.Instances(app_guid, "web")) {
+    double cpu = 0, mem = 0, disk = 0;
+    int n_cpu = 0, n_mem = 0, n_disk = 0;
+    for (const InstanceReport& r : *reports) {
+      if (r.state != "RUNNING") continue;
+      if (r.cpu) {
+        cpu += *r.cpu * 100.0;
+        ++n_cpu;
+      }
+      if (r.memory_bytes) {
+        mem += static_cast<double>(*r.memory_bytes) / (1024.0 * 1024.0);
+        ++n_mem;
+      }
+      if (r.disk_bytes) {
+        disk += static_cast<double>(*r.disk_bytes) / (1024.0 * 1024.0);
+        ++n_disk;
+      }
+    }
+    if (n_cpu > 0) {
+      values.emplace_back("cpu", cpu / n_cpu);
+      values.emplace_back("cpuutil", cpu / n_cpu);
+    }
+    if (n_mem > 0) {
+      values.emplace_back("memoryused", mem / n_mem);
+      values.emplace_back("memoryutil", 100.0 * (mem / n_mem) / std::max(1, web.memory_in_mb));
+    }
+    if (n_disk > 0) {
+      values.emplace_back("disk", disk / n_disk);
+      values.emplace_back("diskutil", 100.0 * (disk / n_disk) / std::max(1, web.disk_in_mb));
+    }
+  }
+  if (auto t = traffic.find(app_guid); t != traffic.end()) {
+    const std::uint64_t requests = t->second.Requests();
+    const std::uint64_t latency = t->second.latency_sum_us;
+    auto mark = marks_.find(app_guid);
+    if (mark != marks_.end() && now > mark->second.at && requests >= mark->second.requests) {
+      const double secs = std::chrono::duration<double>(now - mark->second.at).count();
+      const auto dreq = static_cast<double>(requests - mark->second.requests);
+      values.emplace_back("throughput", dreq / secs / std::max(1, web.instances));
+      if (dreq > 0) {
+        values.emplace_back("responsetime", static_cast<double>(latency - mark->second.latency_sum_us) / 1000.0 / dreq);
+      }
+    }
+    marks_[app_guid] = TrafficMark{now, requests, latency};
+  }
+  if (Status s = metrics_.Record(app_guid, values, now); !s.ok()) {
+    events_.Log("autoscaler-failed", {{"app", app_guid}, {"error", s.ToString()}});
+  }
+
+  // Decide.
+  const std::string text = attached.policy.dump();
+  auto cached = parsed_.find(app_guid);
+  if (cached == parsed_.end() || cached->second.first != text) {
+    auto policy = service_.Parse(text);
+    if (!policy.ok()) return;  // validated when attached; a policy stored by an older wharfd may not parse
+    cached = parsed_.insert_or_assign(app_guid, std::pair{text, std::move(policy).value()}).first;
+  }
+  if (!last_scaling_.contains(app_guid)) {
+    auto last = service_.LastScaling(app_guid);
+    if (!last.ok()) return;
+    last_scaling_[app_guid] = *last;
+  }
+  autoscaler::Decision decision;
+  metrics_.With(app_guid, [&](const autoscaler::AppMetrics& m) {
+    autoscaler::DecisionInput in;
+    in.policy = &cached->second.second;
+    in.metrics = &m;
+    in.current_instances = web.instances;
+    in.last_scaling = last_scaling_[app_guid];
+    in.now = now;
+    in.max_sample_age = options_.max_sample_age;
+    decision = autoscaler::Decide(in);
+  });
+  if (!decision.Scales()) return;
+
+  // Scale through the path of `wharf scale`.
+  ScaleRequest request;
+  request.instances = decision.target;
+  auto scaled = processes_.Scale(Actor{std::nullopt, "autoscaler"}, web.guid, request);
+  if (!scaled.ok()) {
+    events_.Log("autoscaler-scale-failed", {{"app", app_guid}, {"error", scaled.status().ToString()}});
+    return;
+  }
+  last_scaling_[app_guid] = now;
+  AutoscalingDecisionRecord record;
+  record.from = web.instances;
+  record.to = decision.target;
+  record.direction = std::string(autoscaler::DirectionName(decision.direction));
+  record.trigger = decision.trigger;
+  record.reason = decision.reason;
+  record.at = now;
+  record.breach_end = decision.breach_end;
+  if (Status s = service_.RecordDecision(app_guid, record); !s.ok()) {
+    events_.Log("autoscaler-failed", {{"app", app_guid}, {"error", s.ToString()}});
+  }
+}
+
+}  // namespace wharf::controller
