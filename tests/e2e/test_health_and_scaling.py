@@ -481,7 +481,8 @@ class HealthAndScalingTest(PlatformTest):
             # and the router reaches the new index 0
             self.poll("the new index 0 answering", lambda: self.served_indexes(host, 6).get("0", set()) - g0["0"],
                       timeout=10)
-            time.sleep(0.5)
+            # enough answers to judge (a loaded machine answers slowly, not wrongly)
+            self.poll("20 requests through the router", lambda: len(poller.results) > 20, timeout=30)
         finally:
             results = poller.finish()
         print(f"\n[measure] restart-app-instance: {len(results)} requests through the router, "

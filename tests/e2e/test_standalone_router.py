@@ -61,7 +61,7 @@ class StandaloneRouterTest(PlatformTest):
         self.assertEqual(len(hello), 1, table)
         self.assertEqual(len(hello[0]["endpoints"]), 1, table)
         droplet = self.app_json("hello")["current_droplet_guid"]
-        self.assertTrue(hello[0]["endpoints"][0]["version"].startswith(droplet[:8] + "-g"), hello)
+        self.assertRegex(hello[0]["endpoints"][0]["version"], r"^r\d+-" + droplet[:8] + "-g", hello)
         # Its access log reaches the app's logs through the API.
         self.assertEqual(self.get("hello.localhost", "/index.html?via=standalone", port=port)[0], 200)
         self.poll("the standalone router's [RTR/0] line in wharf logs",
