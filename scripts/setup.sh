@@ -16,9 +16,10 @@ packages=(
   doctest-dev nlohmann-json3-dev libssl-dev
   # run and test
   ca-certificates curl git sqlite3 procps iproute2 python3
+  tzdata             # autoscaler/: schedules read the zone files under /usr/share/zoneinfo
   # router benchmark (bench/router/run.sh)
   wrk nginx haproxy
-  # containers (runtime/): OCI runtimes, nft for the bridge's DNAT to host loopback, unshare/nsenter
+  # containers (runtime/): OCI runtimes, nft for the bridge rules (deny by default, DNAT of the router port), unshare/nsenter
   runc crun nftables util-linux
   # the stack's runtimes for the built-in buildpacks (buildpacks/; nginx is above, npm below)
   nodejs python3-venv python3-pip golang-go ruby ruby-bundler ruby-rack ruby-webrick php-cli composer
