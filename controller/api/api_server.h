@@ -33,7 +33,6 @@ namespace wharf::controller {
 struct ApiServerOptions {
   int max_threads = 64;  // requests served at once (log and routing streams hold one each)
   HeadGateOptions gate;  // how long and how many connections may wait for their request head
-  std::chrono::seconds keep_alive_timeout{5};
   BodyLimits limits;
 };
 
