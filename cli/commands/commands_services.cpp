@@ -133,9 +133,9 @@ Status RunService(CliContext& ctx, const ParsedArgs& args) {
   return Status::Ok();
 }
 
-Status RunCreateUserProvidedService(CliContext& ctx, const ParsedArgs& args) {
-  const std::string& name = args.positionals[0];
-  json body = {{"type", "user-provided"}, {"name", name}};
+// -p (credentials), -l (syslog drain), -r (route service), -t (tags): the fields
+// create- and update-user-provided-service both send.
+Status AddUserProvidedFields(const ParsedArgs& args, json& body) {
   if (auto p = args.Value("p")) {
     Result<json> credentials = JsonObjectArg(*p, "-p");
     if (!credentials.ok()) return credentials.status();
@@ -144,6 +144,13 @@ Status RunCreateUserProvidedService(CliContext& ctx, const ParsedArgs& args) {
   if (auto l = args.Value("l")) body["syslog_drain_url"] = *l;
   if (auto r = args.Value("r")) body["route_service_url"] = *r;
   if (auto t = args.Value("t")) body["tags"] = TagsArg(*t);
+  return Status::Ok();
+}
+
+Status RunCreateUserProvidedService(CliContext& ctx, const ParsedArgs& args) {
+  const std::string& name = args.positionals[0];
+  json body = {{"type", "user-provided"}, {"name", name}};
+  WHARF_RETURN_IF_ERROR(AddUserProvidedFields(args, body));
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
   ctx.out() << "Creating user provided service " << name << ctx.AsUser() << "...\n";
@@ -215,14 +222,7 @@ Status RunCreateService(CliContext& ctx, const ParsedArgs& args) {
 Status RunUpdateUserProvidedService(CliContext& ctx, const ParsedArgs& args) {
   const std::string& name = args.positionals[0];
   json body = json::object();
-  if (auto p = args.Value("p")) {
-    Result<json> credentials = JsonObjectArg(*p, "-p");
-    if (!credentials.ok()) return credentials.status();
-    body["credentials"] = *credentials;
-  }
-  if (auto l = args.Value("l")) body["syslog_drain_url"] = *l;
-  if (auto r = args.Value("r")) body["route_service_url"] = *r;
-  if (auto t = args.Value("t")) body["tags"] = TagsArg(*t);
+  WHARF_RETURN_IF_ERROR(AddUserProvidedFields(args, body));
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
   Result<api::ServiceInstance> i = GetServiceInstance(**api, name);
