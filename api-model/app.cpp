@@ -85,6 +85,21 @@ json HealthCheck::ToJson() const {
   return {{"type", type}, {"endpoint", OrNull(endpoint)}, {"invocation_timeout", invocation_timeout}, {"timeout", timeout}};
 }
 
+Result<ReadinessCheck> ReadinessCheck::FromJson(const json& j) {
+  ReadinessCheck r;
+  return FieldReader(j, "readiness_check")
+      .Optional("type", r.type)
+      .Optional("endpoint", r.endpoint)
+      .Optional("invocation_timeout", r.invocation_timeout)
+      .Optional("interval", r.interval)
+      .Finish(r);
+}
+
+json ReadinessCheck::ToJson() const {
+  return {{"type", type}, {"endpoint", OrNull(endpoint)}, {"invocation_timeout", invocation_timeout},
+          {"interval", interval}};
+}
+
 Result<Process> Process::FromJson(const json& j) {
   Process p;
   return FieldReader(j, "process")
@@ -96,6 +111,7 @@ Result<Process> Process::FromJson(const json& j) {
       .Optional("memory_in_mb", p.memory_in_mb)
       .Optional("disk_in_mb", p.disk_in_mb)
       .Optional("health_check", p.health_check)
+      .Optional("readiness_check", p.readiness_check)
       .Optional("created_at", p.created_at)
       .Optional("updated_at", p.updated_at)
       .Finish(p);
@@ -110,6 +126,7 @@ json Process::ToJson() const {
           {"memory_in_mb", memory_in_mb},
           {"disk_in_mb", disk_in_mb},
           {"health_check", health_check.ToJson()},
+          {"readiness_check", readiness_check.ToJson()},
           {"created_at", created_at},
           {"updated_at", updated_at}};
 }

@@ -64,6 +64,15 @@ struct HealthCheck {
   nlohmann::json ToJson() const;
 };
 
+struct ReadinessCheck {
+  std::string type = "process";         // "process" (ready while running), "port", "http"
+  std::optional<std::string> endpoint;  // the path of an http check
+  std::int64_t invocation_timeout = 1;  // seconds
+  std::int64_t interval = 5;            // seconds between checks
+  static Result<ReadinessCheck> FromJson(const nlohmann::json& j);
+  nlohmann::json ToJson() const;
+};
+
 struct Process {
   std::string guid;  // required
   std::string app_guid;
@@ -73,6 +82,7 @@ struct Process {
   std::int64_t memory_in_mb = 0;
   std::int64_t disk_in_mb = 0;
   HealthCheck health_check;
+  ReadinessCheck readiness_check;
   std::string created_at;
   std::string updated_at;
   static Result<Process> FromJson(const nlohmann::json& j);

@@ -40,9 +40,15 @@ namespace {
 
 struct RouteOptions {
   std::string loadbalancing = "round-robin";
+  std::string hash_header;
+  std::string hash_balance;
   static Result<RouteOptions> FromJson(const json& j) {
     RouteOptions o;
-    return FieldReader(j, "options").Optional("loadbalancing", o.loadbalancing).Finish(o);
+    return FieldReader(j, "options")
+        .Optional("loadbalancing", o.loadbalancing)
+        .Optional("hash_header", o.hash_header)
+        .Optional("hash_balance", o.hash_balance)
+        .Finish(o);
   }
 };
 
@@ -61,16 +67,21 @@ Result<Route> Route::FromJson(const json& j) {
       .Optional("destinations", r.destinations)
       .Optional("created_at", r.created_at);
   r.load_balancing = options.loadbalancing;
+  r.hash_header = options.hash_header;
+  r.hash_balance = options.hash_balance;
   return reader.Finish(r);
 }
 
 json Route::ToJson() const {
+  json options = {{"loadbalancing", load_balancing}};
+  if (!hash_header.empty()) options["hash_header"] = hash_header;
+  if (!hash_balance.empty()) options["hash_balance"] = hash_balance;
   return {{"guid", guid},
           {"host", host},
           {"path", path},
           {"domain", domain.ToJson()},
           {"url", url},
-          {"options", {{"loadbalancing", load_balancing}}},
+          {"options", std::move(options)},
           {"destinations", ListJson(destinations)},
           {"created_at", created_at}};
 }

@@ -41,7 +41,9 @@ struct Route {
   std::string path;  // "" or "/..."
   DomainRef domain;
   std::string url;                              // "host.domain/path"
-  std::string load_balancing = "round-robin";  // options.loadbalancing: or "least-connection"
+  std::string load_balancing = "round-robin";  // options.loadbalancing: or "least-connection", "hash"
+  std::string hash_header;                      // options.hash_header (with hash), "" = none
+  std::string hash_balance;                     // options.hash_balance (with hash, "1.25"), "" = none
   std::vector<Destination> destinations;
   std::string created_at;
   static Result<Route> FromJson(const nlohmann::json& j);

@@ -12,6 +12,7 @@
 
 #include "common/status.h"
 #include "health/health_check.h"
+#include "health/readiness.h"
 
 namespace wharf::cell {
 
@@ -35,6 +36,7 @@ struct DesiredProcess {
   int memory_mb = 0;
   int disk_mb = 0;
   health::HealthCheckSpec check;
+  health::ReadinessSpec readiness;  // traffic only while ready; never restarted for it
   // Where the app lives (VCAP_APPLICATION).
   std::string space_guid, space_name, org_guid, org_name;
   // A deployment in progress: the revision it replaces (same process, its own droplet,

@@ -28,6 +28,9 @@ std::string DesireFingerprint(const DesiredProcess& p) {
                       {"check",
                        {HealthCheckTypeName(hc.type), hc.http_endpoint, hc.invocation_timeout.count(),
                         hc.start_timeout.count(), hc.startup_interval.count(), hc.liveness_interval.count()}},
+                      {"readiness",
+                       {HealthCheckTypeName(p.readiness.type), p.readiness.http_endpoint,
+                        p.readiness.invocation_timeout.count(), p.readiness.interval.count()}},
                       {"uris", p.uris},
                       {"env", p.environment},
                       {"services", p.vcap_services},
@@ -49,6 +52,7 @@ health::ProcessDesire MakeDesire(const DesiredProcess& p, const std::filesystem:
   d.version = InstanceVersion(p);
   d.instances = p.instances;
   d.check = p.check;
+  d.readiness = p.readiness;
   d.routable = p.process_type == "web";
   d.new_version_indices = p.baseline ? p.new_instances : -1;
   d.max_in_flight = p.max_in_flight;

@@ -270,11 +270,12 @@ void Supervisor::RunChecks() {
         t.actual.state = InstanceState::kRunning;
         t.healthy_since = now;  // `since` stays the container's start (uptime, as cf app shows it)
         t.next_check = now + check.liveness_interval;
-        if (!d || d->routable) {
+        t.readiness.emplace(d ? d->readiness : ReadinessSpec{}, now);
+        if ((!d || d->routable) && t.readiness->ready()) {
           publisher_.Publish(
               {t.actual.key.app_guid, t.actual.key.process_type, t.actual.index, id, t.ip, t.port, t.actual.version});
           t.published = true;
-        }
+        }  // otherwise RunReadinessChecks probes its readiness at once
         Emit(InstanceEventKind::kHealthy, t);
       } else if (now - t.started_at >= check.start_timeout) {
         Crash(t, "Instance never healthy after " + FormatTimeout(check.start_timeout) + ": " + probe.message(), 0,
@@ -294,6 +295,24 @@ void Supervisor::RunChecks() {
       Crash(t, over, 0, false, true);
     } else {
       t.next_check = now + check.liveness_interval;
+    }
+  }
+}
+
+void Supervisor::RunReadinessChecks() {
+  auto now = clock_.Monotonic();
+  for (auto& [id, t] : tracked_) {
+    if (t.actual.state != InstanceState::kRunning || !t.readiness || !t.readiness->Due(now)) continue;
+    const ProcessDesire* d = DesireFor(t.actual.key);
+    if (!d || !d->routable) continue;
+    Status probe = prober_.Probe(d->readiness.AsProbe(), t.ip, t.port, true);
+    if (!t.readiness->Record(probe.ok(), now)) continue;
+    if (t.readiness->ready()) {
+      publisher_.Publish(
+          {t.actual.key.app_guid, t.actual.key.process_type, t.actual.index, id, t.ip, t.port, t.actual.version});
+      t.published = true;
+    } else {
+      Unpublish(t);
     }
   }
 }
@@ -407,6 +426,7 @@ void Supervisor::CheckNow() {
   std::lock_guard<std::mutex> lock(mu_);
   DrainExits();
   RunChecks();
+  RunReadinessChecks();
 }
 
 void Supervisor::Tick() {
@@ -415,6 +435,7 @@ void Supervisor::Tick() {
   std::lock_guard<std::mutex> lock(mu_);
   DrainExits();
   RunChecks();
+  RunReadinessChecks();
 
   Snapshot snap;
   snap.now = clock_.Monotonic();

@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,6 +33,7 @@
 #include "health/crash_policy.h"
 #include "health/health_check.h"
 #include "health/planner.h"
+#include "health/readiness.h"
 #include "runtime/container_runtime.h"
 
 namespace wharf::health {
@@ -94,6 +96,7 @@ struct ProcessDesire {
   int max_in_flight = 1;
   std::function<Result<runtime::ContainerSpec>(int index, const std::string& container_id)> baseline_make_spec;
   HealthCheckSpec check;
+  ReadinessSpec readiness;  // routable instances get their endpoint only while ready
   bool routable = true;  // web processes get endpoints; workers do not
   // Builds the container for one instance: droplet, env, limits, network. The
   // supervisor sets id and labels. Called on the supervisor's thread.
@@ -170,10 +173,14 @@ class Supervisor {
     bool recovered = false;  // adopted by Recover(): running since before this supervisor
     bool abandoned = false;  // kRolloutAbandoned was emitted for it
     std::string last_reason;  // of the last crash, carried into its restarts
+    std::optional<Readiness> readiness;  // from the first passing startup check on
   };
 
   void DrainExits();
   void RunChecks();
+  // Probes the readiness of running routable instances that are due; publishes an
+  // instance that became ready and withdraws one that became unready (never a crash).
+  void RunReadinessChecks();
   void Execute(const Plan& plan);
   void StartInstance(const Plan::Start& start);
   void Crash(Tracked& t, const std::string& reason, int exit_code, bool oom, bool kill);

@@ -20,8 +20,14 @@ using FakeRuntime = runtime::testing::FakeContainerRuntime;
 class FakeProber final : public Prober {
  public:
   std::set<std::string> healthy_ips;  // instances whose check passes
+  std::set<std::string> unready_ips;  // instances whose readiness check (endpoint /ready) fails
   int probes = 0;
-  Status Probe(const HealthCheckSpec&, const std::string& ip, int, bool) override {
+  int readiness_probes = 0;
+  Status Probe(const HealthCheckSpec& spec, const std::string& ip, int, bool) override {
+    if (spec.http_endpoint == "/ready") {
+      ++readiness_probes;
+      return unready_ips.count(ip) ? Status::Unavailable("received status code 503") : Status::Ok();
+    }
     ++probes;
     return healthy_ips.count(ip) ? Status::Ok() : Status::Unavailable("connection refused");
   }
@@ -444,6 +450,56 @@ TEST_CASE("A large scale-up is spread over ticks, a few starts each") {
   CHECK(w.rt.Ids().size() == 10);
   w.Step();
   CHECK(w.rt.Ids().size() == 10);
+}
+
+}  // namespace wharf::health
+
+namespace wharf::health {
+
+TEST_CASE("Supervisor routes an instance only while its readiness check passes and never restarts it for failing it") {
+  World w;
+  ProcessDesire d = w.Web(1);
+  d.readiness.type = HealthCheckType::kHttp;
+  d.readiness.http_endpoint = "/ready";
+  d.readiness.interval = 5s;
+  w.sup.SetProcess(d);
+  w.Step();
+  const std::string id = w.rt.Ids().at(0);
+  const std::string ip = w.rt.Inspect(id)->ip;
+  w.prober.unready_ips.insert(ip);
+  w.HealAll();
+  w.Step(1s);  // live, not ready: no endpoint
+  CHECK(w.rec.Count(InstanceEventKind::kHealthy) == 1);
+  CHECK(w.rec.endpoints.empty());
+  CHECK(w.prober.readiness_probes == 1);
+  w.Step(4s);
+  CHECK(w.prober.readiness_probes == 1);  // next one after the 5 s interval
+  w.prober.unready_ips.clear();
+  w.Step(1s);
+  REQUIRE(w.rec.endpoints.size() == 1);  // ready: routed
+  CHECK(w.rec.endpoints[0].container_id == id);
+  w.prober.unready_ips.insert(ip);
+  for (int i = 0; i < 20; ++i) w.Step(5s);  // unready for 100 s: withdrawn, never crashed
+  CHECK(w.rec.endpoints.empty());
+  CHECK(w.rec.Count(InstanceEventKind::kCrashed) == 0);
+  CHECK(w.rt.Ids() == std::vector<std::string>{id});
+  w.prober.unready_ips.clear();
+  w.Step(5s);
+  CHECK(w.rec.endpoints.size() == 1);  // ready again: the same instance is routed again
+  auto instances = w.sup.Instances("app-1");
+  REQUIRE(instances.size() == 1);
+  CHECK(instances[0].state == InstanceState::kRunning);
+  CHECK(instances[0].crash_count == 0);
+}
+
+TEST_CASE("Supervisor routes an instance with the default process readiness as soon as it is healthy") {
+  World w;
+  w.sup.SetProcess(w.Web(1));
+  w.Step();
+  w.HealAll();
+  w.Step(1s);
+  CHECK(w.rec.endpoints.size() == 1);
+  CHECK(w.prober.readiness_probes == 0);
 }
 
 }  // namespace wharf::health

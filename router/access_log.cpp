@@ -40,16 +40,37 @@ std::string Clean(const std::string& s) {
 std::string FormatAccessLogLine(const AccessLogRecord& r) {
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.6f", static_cast<double>(r.duration.count()) / 1e6);
+  auto quoted = [](std::string& line, const std::string& value) {
+    line.append("\"").append(OrDash(Clean(value))).append("\"");
+  };
   std::string line;
-  line.reserve(256);
+  line.reserve(384);
   line.append(OrDash(Clean(r.host))).append(" - [").append(FormatTime(r.start)).append("] \"");
-  line.append(Clean(r.method)).append(" ").append(Clean(r.path)).append(" HTTP/1.1\" ");
+  line.append(Clean(r.method)).append(" ").append(Clean(r.path)).append(" ");
+  line.append(r.protocol.empty() ? "HTTP/1.1" : Clean(r.protocol)).append("\" ");
   line.append(std::to_string(r.status)).append(" ").append(std::to_string(r.bytes_received)).append(" ");
-  line.append(std::to_string(r.bytes_sent)).append(" \"-\" ").append(OrDash(r.client)).append(" ");
-  line.append(OrDash(r.endpoint)).append(" x_wharf_request_id:\"").append(Clean(r.request_id));
-  line.append("\" response_time:").append(secs).append(" app_id:\"").append(OrDash(r.app_guid));
-  line.append("\" instance_id:\"").append(OrDash(r.instance_id)).append("\" router_error:\"");
-  line.append(OrDash(r.router_error)).append("\"");
+  line.append(std::to_string(r.bytes_sent)).append(" ");
+  quoted(line, r.referer);
+  line.append(" ");
+  quoted(line, r.user_agent);
+  line.append(" ");
+  quoted(line, r.client);
+  line.append(" ");
+  quoted(line, r.endpoint);
+  line.append(" x_forwarded_for:");
+  quoted(line, r.forwarded_for);
+  line.append(" x_forwarded_proto:");
+  quoted(line, r.forwarded_proto);
+  line.append(" vcap_request_id:");
+  quoted(line, r.request_id);
+  line.append(" response_time:").append(secs).append(" app_id:");
+  quoted(line, r.app_guid);
+  line.append(" app_index:");
+  quoted(line, r.app_index);
+  line.append(" instance_id:");
+  quoted(line, r.instance_id);
+  line.append(" x_cf_routererror:");
+  quoted(line, r.router_error);
   return line;
 }
 

@@ -28,8 +28,13 @@ struct AccessLogRecord {
   std::string request_id;
   std::string app_guid;     // empty when no endpoint was chosen
   std::string instance_id;  // empty when no endpoint was chosen
+  std::string app_index;    // the instance's index, empty when unknown
   std::string endpoint;     // "ip:port" of the instance, or empty
   std::string client;       // "ip:port" of the client
+  std::string protocol;     // "HTTP/1.1" (empty: the same)
+  std::string referer, user_agent;  // the client's headers, empty when absent
+  std::string forwarded_for;        // X-Forwarded-For as the app received it (the client's list, then the client)
+  std::string forwarded_proto;      // X-Forwarded-Proto as the app received it
   std::string router_error; // X-Wharf-Router-Error value, if the router answered itself
   int status = 0;
   std::uint64_t bytes_received = 0;  // request body bytes
@@ -37,9 +42,10 @@ struct AccessLogRecord {
   std::chrono::microseconds duration{0};
 };
 
-// One line, no newline:
-// app.test - [2026-11-26T08:35:47.123Z] "GET /x HTTP/1.1" 200 0 13 "-" 127.0.0.1:5000 127.0.0.1:9001
-//   x_wharf_request_id:"..." response_time:0.000812 app_id:"..." instance_id:"..." router_error:"-"
+// One line, no newline, in gorouter's order and with its field names:
+// app.test - [2026-11-26T08:35:47.123Z] "GET /x HTTP/1.1" 200 0 13 "-" "curl/8.0" "127.0.0.1:5000"
+//   "127.0.0.1:9001" x_forwarded_for:"127.0.0.1" x_forwarded_proto:"http" vcap_request_id:"..."
+//   response_time:0.000812 app_id:"..." app_index:"0" instance_id:"..." x_cf_routererror:"-"
 std::string FormatAccessLogLine(const AccessLogRecord& r);
 
 class AccessLogSink {

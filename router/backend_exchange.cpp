@@ -154,7 +154,11 @@ Task<const PoolMember*> ExchangeWithBackend(ClientSession& s, Exchange& x) {
     body_complete = s.chunk.done();
   }
   auto now = s.shared.clock.Monotonic();
-  EndpointIterator it(*x.pool, s.worker.index, s.facts.sticky, now);
+  std::string_view hash_key;  // the request head is still in the client buffer here
+  if (x.pool->load_balancing() == LoadBalancing::kHash && !x.pool->hash().header.empty()) {
+    hash_key = s.req.Find(x.pool->hash().header);
+  }
+  EndpointIterator it(*x.pool, s.worker.index, s.facts.sticky, now, hash_key);
   const PoolMember* m = it.Next();
   if (m == nullptr) {
     co_await s.RespondError(x, 503, "no_endpoints",

@@ -1,10 +1,34 @@
 #include "router/balancer.h"
 
 namespace wharf::router {
+namespace {
+
+// FNV-1a, then a 64-bit finalizer (splitmix64) so that scores of similar inputs spread.
+std::uint64_t Fnv1a(std::string_view s, std::uint64_t h = 14695981039346656037ull) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::uint64_t Mix(std::uint64_t z) {
+  z += 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
 
 EndpointIterator::EndpointIterator(const RoutePool& pool, int worker, std::string_view sticky_instance,
-                                   std::chrono::steady_clock::time_point now)
-    : pool_(pool), worker_(worker), sticky_(sticky_instance), now_(now) {}
+                                   std::chrono::steady_clock::time_point now, std::string_view hash_key)
+    : pool_(pool), worker_(worker), sticky_(sticky_instance), now_(now) {
+  if (pool.load_balancing() == LoadBalancing::kHash && !hash_key.empty()) {
+    has_key_ = true;
+    key_hash_ = Fnv1a(hash_key);
+  }
+}
 
 bool EndpointIterator::Tried(std::size_t i) const {
   for (std::size_t k = 0; k < tried_count_; ++k) {
@@ -60,6 +84,39 @@ long EndpointIterator::PickLeastConnections(bool allow_ejected) {
   return best;
 }
 
+long EndpointIterator::PickHash(bool allow_ejected) {
+  const auto& members = pool_.members();
+  const double balance = pool_.hash().balance;
+  double limit = 0;
+  if (balance > 0) {
+    std::int64_t total = 1;  // this request
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      if (!Eligible(i, allow_ejected)) continue;
+      total += members[i].runtime->stats.InFlight();
+      ++n;
+    }
+    if (n == 0) return -1;
+    limit = balance * static_cast<double>(total) / static_cast<double>(n);
+  }
+  long best = -1, first = -1;
+  std::uint64_t best_score = 0, first_score = 0;
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    if (!Eligible(i, allow_ejected)) continue;
+    const std::uint64_t score = Mix(Fnv1a(members[i].endpoint.instance_id, key_hash_));
+    if (first < 0 || score > first_score) {
+      first = static_cast<long>(i);
+      first_score = score;
+    }
+    if (balance > 0 && static_cast<double>(members[i].runtime->stats.InFlight() + 1) > limit) continue;
+    if (best < 0 || score > best_score) {
+      best = static_cast<long>(i);
+      best_score = score;
+    }
+  }
+  return best >= 0 ? best : first;
+}
+
 const PoolMember* EndpointIterator::Next() {
   sticky_hit_ = false;
   if (tried_count_ >= kMaxTries) return nullptr;
@@ -76,8 +133,11 @@ const PoolMember* EndpointIterator::Next() {
   }
   long pick = -1;
   for (bool allow_ejected : {false, true}) {
-    pick = pool_.load_balancing() == LoadBalancing::kRoundRobin ? PickRoundRobin(allow_ejected)
-                                                                : PickLeastConnections(allow_ejected);
+    switch (pool_.load_balancing()) {
+      case LoadBalancing::kRoundRobin: pick = PickRoundRobin(allow_ejected); break;
+      case LoadBalancing::kLeastConnections: pick = PickLeastConnections(allow_ejected); break;
+      case LoadBalancing::kHash: pick = has_key_ ? PickHash(allow_ejected) : PickRoundRobin(allow_ejected); break;
+    }
     if (pick >= 0) break;
   }
   if (pick < 0) return nullptr;

@@ -4,13 +4,20 @@
 // Round-robin is nginx's smooth weighted round-robin: over any window of sum(weights)
 // picks, each endpoint is chosen exactly `weight` times (per worker), spread evenly.
 // Least-connections picks the endpoint with the fewest requests in flight relative to its
-// weight (ties rotate). A sticky instance (from the __VCAP_ID__ cookie) is tried first while
-// it is healthy and not ejected.
+// weight (ties rotate). Hash (gorouter's hash-based routing) orders the endpoints by a
+// rendezvous hash of the request's hash-header value and each instance id, so one value
+// always goes to the same endpoint while it can serve, and adding or removing an endpoint
+// moves only the values it wins; with a balance factor an endpoint with more requests in
+// flight than balance x the average (this request counted) is passed over for the next in
+// that order (all overloaded: the first). A request without the header is balanced
+// round-robin. A sticky instance (from the __VCAP_ID__ cookie) is tried first while it is
+// healthy and not ejected, whatever the algorithm.
 #pragma once
 
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "router/route_table.h"
@@ -20,8 +27,9 @@ namespace wharf::router {
 class EndpointIterator {
  public:
   // `worker` selects the pool's balancing cursor; `now` decides ejection.
+  // `hash_key`: the value of the pool's hash header in the request (empty: absent).
   EndpointIterator(const RoutePool& pool, int worker, std::string_view sticky_instance,
-                   std::chrono::steady_clock::time_point now);
+                   std::chrono::steady_clock::time_point now, std::string_view hash_key = {});
 
   // The next endpoint to try, or null when every endpoint was tried or none can serve.
   const PoolMember* Next();
@@ -36,11 +44,14 @@ class EndpointIterator {
   bool Tried(std::size_t i) const;
   long PickRoundRobin(bool allow_ejected);
   long PickLeastConnections(bool allow_ejected);
+  long PickHash(bool allow_ejected);
 
   const RoutePool& pool_;
   int worker_;
   std::string_view sticky_;
   std::chrono::steady_clock::time_point now_;
+  std::uint64_t key_hash_ = 0;
+  bool has_key_ = false;
   std::array<std::size_t, kMaxTries> tried_{};
   std::size_t tried_count_ = 0;
   bool sticky_hit_ = false;

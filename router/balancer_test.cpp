@@ -21,12 +21,18 @@ Endpoint Ep(std::string id, std::uint32_t weight = 1, bool healthy = true) {
   return e;
 }
 
-RoutePool MakePool(std::vector<Endpoint> eps, LoadBalancing lb = LoadBalancing::kRoundRobin) {
+RoutePool MakePool(std::vector<Endpoint> eps, LoadBalancing lb = LoadBalancing::kRoundRobin, HashOptions hash = {}) {
   auto app = std::make_shared<TrafficStats>(2);
   std::vector<PoolMember> members;
   std::uint64_t uid = 1;
   for (auto& e : eps) members.push_back(PoolMember{e, std::make_shared<EndpointRuntime>(uid++, 2, app)});
-  return RoutePool(RouteKey{"a.test", ""}, lb, std::move(members), std::make_shared<TrafficStats>(2), 2);
+  return RoutePool(RouteKey{"a.test", ""}, lb, std::move(members), std::make_shared<TrafficStats>(2), 2, hash);
+}
+
+std::string PickFor(const RoutePool& pool, std::string_view key) {
+  EndpointIterator it(pool, 0, {}, steady_clock::now(), key);
+  const PoolMember* m = it.Next();
+  return m ? m->endpoint.instance_id : "";
 }
 
 std::string PickOne(const RoutePool& pool, std::string_view sticky = {}) {
@@ -152,6 +158,89 @@ TEST_CASE("a sticky instance that is unhealthy or gone falls back to the balance
   RoutePool pool = MakePool({Ep("a"), Ep("b", 1, false)});
   CHECK(PickOne(pool, "b") == "a");
   CHECK(PickOne(pool, "zzz") == "a");
+}
+
+TEST_CASE("hash sends one header value to one endpoint, every time") {
+  RoutePool pool = MakePool({Ep("a"), Ep("b"), Ep("c")}, LoadBalancing::kHash, {"tenant-id", 0});
+  for (const char* tenant : {"t1", "t2", "t3", "acme", "globex"}) {
+    const std::string first = PickFor(pool, tenant);
+    for (int i = 0; i < 20; ++i) CHECK(PickFor(pool, tenant) == first);
+  }
+}
+
+TEST_CASE("hash spreads many header values over every endpoint") {
+  RoutePool pool = MakePool({Ep("a"), Ep("b"), Ep("c")}, LoadBalancing::kHash, {"tenant-id", 0});
+  std::map<std::string, int> n;
+  for (int i = 0; i < 3000; ++i) ++n[PickFor(pool, "tenant-" + std::to_string(i))];
+  CHECK(n.size() == 3);
+  for (const auto& [id, count] : n) CHECK(count > 800);  // about 1000 each
+}
+
+TEST_CASE("hash moves only the values of a removed endpoint (minimal rehashing)") {
+  RoutePool three = MakePool({Ep("a"), Ep("b"), Ep("c")}, LoadBalancing::kHash, {"tenant-id", 0});
+  RoutePool two = MakePool({Ep("a"), Ep("c")}, LoadBalancing::kHash, {"tenant-id", 0});
+  int moved = 0;
+  for (int i = 0; i < 1000; ++i) {
+    std::string key = "tenant-" + std::to_string(i);
+    std::string before = PickFor(three, key);
+    if (before != "b") moved += PickFor(two, key) != before;
+  }
+  CHECK(moved == 0);
+}
+
+TEST_CASE("hash retries go to the next endpoint in the value's order, never the same twice") {
+  RoutePool pool = MakePool({Ep("a"), Ep("b"), Ep("c")}, LoadBalancing::kHash, {"tenant-id", 0});
+  EndpointIterator it(pool, 0, {}, steady_clock::now(), "acme");
+  std::set<std::string> seen;
+  for (int i = 0; i < 3; ++i) seen.insert(it.Next()->endpoint.instance_id);
+  CHECK(seen.size() == 3);
+  CHECK(it.Next() == nullptr);
+}
+
+TEST_CASE("hash passes over an endpoint loaded beyond the balance factor, and comes back to it") {
+  RoutePool pool = MakePool({Ep("a"), Ep("b"), Ep("c")}, LoadBalancing::kHash, {"tenant-id", 1.25});
+  const std::string home = PickFor(pool, "acme");
+  std::size_t home_index = 0;
+  for (std::size_t i = 0; i < 3; ++i) {
+    if (pool.members()[i].endpoint.instance_id == home) home_index = i;
+  }
+  // 4 in flight on the home endpoint, none elsewhere: average with this request 5/3, limit 2.08.
+  for (int i = 0; i < 4; ++i) pool.members()[home_index].runtime->stats.BeginRequest(0);
+  const std::string other = PickFor(pool, "acme");
+  CHECK(other != home);
+  CHECK(PickFor(pool, "acme") == other);  // the same next one each time
+  for (int i = 0; i < 4; ++i) pool.members()[home_index].runtime->stats.EndRequest(0, 200, {}, 0);
+  CHECK(PickFor(pool, "acme") == home);
+}
+
+TEST_CASE("without a balance factor hash keeps a loaded endpoint") {
+  RoutePool pool = MakePool({Ep("a"), Ep("b"), Ep("c")}, LoadBalancing::kHash, {"tenant-id", 0});
+  const std::string home = PickFor(pool, "acme");
+  for (auto& m : pool.members()) {
+    if (m.endpoint.instance_id == home) for (int i = 0; i < 50; ++i) m.runtime->stats.BeginRequest(0);
+  }
+  CHECK(PickFor(pool, "acme") == home);
+}
+
+TEST_CASE("a request without the hash header is balanced round-robin") {
+  RoutePool pool = MakePool({Ep("a"), Ep("b"), Ep("c")}, LoadBalancing::kHash, {"tenant-id", 0});
+  std::string seq;
+  for (int i = 0; i < 6; ++i) seq += PickFor(pool, "");
+  CHECK(seq == "abcabc");
+}
+
+TEST_CASE("a sticky instance wins over the hash") {
+  RoutePool pool = MakePool({Ep("a"), Ep("b"), Ep("c")}, LoadBalancing::kHash, {"tenant-id", 0});
+  const std::string home = PickFor(pool, "acme");
+  const std::string other = home == "a" ? "b" : "a";
+  EndpointIterator it(pool, 0, other, steady_clock::now(), "acme");
+  CHECK(it.Next()->endpoint.instance_id == other);
+  CHECK(it.sticky_hit());
+}
+
+TEST_CASE("hash skips unhealthy endpoints") {
+  RoutePool pool = MakePool({Ep("a", 1, false), Ep("b"), Ep("c")}, LoadBalancing::kHash, {"tenant-id", 0});
+  for (int i = 0; i < 200; ++i) CHECK(PickFor(pool, "t" + std::to_string(i)) != "a");
 }
 
 }  // namespace

@@ -197,6 +197,11 @@ void ClientSession::CaptureFacts() {
   if (shared.log_writer != nullptr) {
     facts.method.assign(req.method);
     facts.target.assign(req.target);
+    facts.referer.assign(req.Find("referer"));
+    facts.user_agent.assign(req.Find("user-agent"));
+    facts.forwarded_for.assign(req.Find("x-forwarded-for"));
+    facts.forwarded_proto.assign(req.Find("x-forwarded-proto"));
+    facts.protocol = facts.http10 ? "HTTP/1.0" : "HTTP/1.1";
   }
 }
 
@@ -224,11 +229,18 @@ void ClientSession::Log(const Exchange& x, bool head_unparsed) {
     r.host = facts.host;
     r.path = facts.target;
     r.request_id = facts.request_id;
+    r.protocol = facts.protocol;
+    r.referer = facts.referer;
+    r.user_agent = facts.user_agent;
+    // What the app received in X-Forwarded-For: the client's list, then the client.
+    r.forwarded_for = facts.forwarded_for.empty() ? client_ip : facts.forwarded_for + ", " + client_ip;
+    r.forwarded_proto = facts.forwarded_proto.empty() ? options.forwarded_proto : facts.forwarded_proto;
   }
   if (x.member != nullptr) {
     r.app_guid = x.member->endpoint.app_guid;
     r.instance_id = x.member->endpoint.instance_id;
     r.endpoint = x.member->endpoint.Address();
+    if (x.member->endpoint.index >= 0) r.app_index = std::to_string(x.member->endpoint.index);
   }
   r.client = client_addr;
   r.router_error = std::string(x.router_error);

@@ -50,6 +50,8 @@ struct RequestFacts {
   std::string request_id;
   std::string method;  // only with an access log
   std::string target;  // only with an access log
+  std::string referer, user_agent, forwarded_for, forwarded_proto;  // as the client sent them; access log only
+  std::string protocol;  // "HTTP/1.1" or "HTTP/1.0"; access log only
 };
 
 // The outcome of one request, for the stats and the access log.

@@ -18,6 +18,7 @@ struct RouteSpec {
   RouteKey key;
   LoadBalancing load_balancing = LoadBalancing::kRoundRobin;
   std::vector<Endpoint> endpoints;
+  HashOptions hash;  // with LoadBalancing::kHash
 };
 
 enum class PutResult { kAdded, kUpdated, kUnmodified };

@@ -87,6 +87,7 @@ Status RouteRegistry::ReplaceAll(const std::vector<RouteSpec>& routes) {
     Route& r = next[spec.key];
     auto old = routes_.find(spec.key);
     r.lb = spec.load_balancing;
+    r.hash = spec.hash;
     r.stats = old != routes_.end() ? old->second.stats : std::make_shared<TrafficStats>(worker_slots_);
     for (const Endpoint& e : spec.endpoints) {
       Member m;
@@ -191,7 +192,8 @@ void RouteRegistry::PublishLocked() {
       std::vector<PoolMember> members;
       members.reserve(route.members.size());
       for (auto& [id, m] : route.members) members.push_back(PoolMember{m.endpoint, m.runtime});
-      route.built = std::make_shared<const RoutePool>(key, route.lb, std::move(members), route.stats, worker_slots_);
+      route.built = std::make_shared<const RoutePool>(key, route.lb, std::move(members), route.stats, worker_slots_,
+                                                        route.hash);
     }
     pools.push_back(route.built);
   }

@@ -41,6 +41,7 @@ class RouteRegistry final : public RouteFeedSubscriber {
   };
   struct Route {
     LoadBalancing lb = LoadBalancing::kRoundRobin;
+    HashOptions hash;
     std::map<std::string, Member> members;  // by instance id
     std::shared_ptr<TrafficStats> stats;
     std::shared_ptr<const RoutePool> built;  // null when it must be rebuilt

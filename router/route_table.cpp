@@ -15,7 +15,12 @@ std::string Endpoint::Address() const {
 }
 
 std::string_view LoadBalancingName(LoadBalancing lb) {
-  return lb == LoadBalancing::kRoundRobin ? "round-robin" : "least-connection";
+  switch (lb) {
+    case LoadBalancing::kRoundRobin: return "round-robin";
+    case LoadBalancing::kLeastConnections: return "least-connection";
+    case LoadBalancing::kHash: return "hash";
+  }
+  return "round-robin";
 }
 
 bool ParseLoadBalancing(std::string_view text, LoadBalancing* out) {
@@ -25,6 +30,10 @@ bool ParseLoadBalancing(std::string_view text, LoadBalancing* out) {
   }
   if (text == "least-connection" || text == "least-connections") {
     *out = LoadBalancing::kLeastConnections;
+    return true;
+  }
+  if (text == "hash") {
+    *out = LoadBalancing::kHash;
     return true;
   }
   return false;
@@ -49,9 +58,10 @@ void EndpointRuntime::RecordSuccess() {
 }
 
 RoutePool::RoutePool(RouteKey key, LoadBalancing lb, std::vector<PoolMember> members,
-                     std::shared_ptr<TrafficStats> stats, int worker_slots)
+                     std::shared_ptr<TrafficStats> stats, int worker_slots, HashOptions hash)
     : key_(std::move(key)),
       lb_(lb),
+      hash_(std::move(hash)),
       members_(std::move(members)),
       stats_(std::move(stats)),
       worker_slots_(worker_slots),

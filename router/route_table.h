@@ -42,15 +42,26 @@ struct Endpoint {
   std::string version;       // revision tag, so traffic can be split between versions
   bool healthy = true;       // unhealthy endpoints stay listed but get no traffic
   ModificationTag tag;
+  int index = -1;            // the app instance's index, for the access log (-1: unknown)
 
   std::string Address() const;  // "host:port", "[v6]:port"
   bool operator==(const Endpoint&) const = default;
 };
 
-enum class LoadBalancing { kRoundRobin, kLeastConnections };
+enum class LoadBalancing { kRoundRobin, kLeastConnections, kHash };
 std::string_view LoadBalancingName(LoadBalancing lb);
-// Accepts "round-robin" and "least-connection"/"least-connections".
+// Accepts "round-robin", "least-connection"/"least-connections" and "hash".
 bool ParseLoadBalancing(std::string_view text, LoadBalancing* out);
+
+// gorouter's hash-based routing options (a route's `hash_header` and `hash_balance`):
+// requests with the same value of `header` go to the same endpoint while it can serve;
+// with `balance` > 0 an endpoint whose requests in flight exceed `balance` times the
+// average is passed over for the next one in the request's order.
+struct HashOptions {
+  std::string header;   // the request header hashed (case-insensitive name); empty: none
+  double balance = 0;   // 0: no overload check; otherwise >= 1.1 (gorouter's floor)
+  bool operator==(const HashOptions&) const = default;
+};
 
 // A route: lowercase host and a path prefix ("" = every path; otherwise starts with '/',
 // no trailing '/').
@@ -94,10 +105,11 @@ struct PoolMember {
 class RoutePool {
  public:
   RoutePool(RouteKey key, LoadBalancing lb, std::vector<PoolMember> members, std::shared_ptr<TrafficStats> stats,
-            int worker_slots);
+            int worker_slots, HashOptions hash = {});
 
   const RouteKey& key() const { return key_; }
   LoadBalancing load_balancing() const { return lb_; }
+  const HashOptions& hash() const { return hash_; }  // used with LoadBalancing::kHash
   const std::vector<PoolMember>& members() const { return members_; }
   TrafficStats& stats() const { return *stats_; }
   int worker_slots() const { return worker_slots_; }
@@ -112,6 +124,7 @@ class RoutePool {
  private:
   RouteKey key_;
   LoadBalancing lb_;
+  HashOptions hash_;
   std::vector<PoolMember> members_;
   std::shared_ptr<TrafficStats> stats_;
   int worker_slots_;

@@ -64,6 +64,12 @@ Result<Endpoint> ParseEndpoint(const json& j, const std::string& where) {
     if (!it->is_boolean()) return Bad(where + ".healthy", "must be true or false");
     e.healthy = it->get<bool>();
   }
+  if (auto it = j.find("index"); it != j.end()) {
+    if (!it->is_number_unsigned() || it->get<std::uint64_t>() > 1'000'000) {
+      return Bad(where + ".index", "must be a non-negative integer");
+    }
+    e.index = it->get<int>();
+  }
   if (auto it = j.find("tag"); it != j.end()) {
     if (!it->is_object()) return Bad(where + ".tag", "must be an object");
     auto guid = GetString(*it, "guid", where + ".tag", false);
@@ -104,6 +110,16 @@ Result<std::vector<RouteSpec>> ParseRoutesJson(std::string_view text) {
     if (!lb->empty() && !ParseLoadBalancing(*lb, &spec.load_balancing)) {
       return Bad(where + ".load_balancing", "unknown algorithm '" + *lb + "'");
     }
+    auto header = GetString(r, "hash_header", where, false);
+    if (!header.ok()) return header.status();
+    spec.hash.header = *header;
+    if (auto b = r.find("hash_balance"); b != r.end()) {
+      if (!b->is_number() || b->get<double>() < 0) return Bad(where + ".hash_balance", "must be a number >= 0");
+      spec.hash.balance = b->get<double>();
+    }
+    if (spec.load_balancing == LoadBalancing::kHash && spec.hash.header.empty()) {
+      return Bad(where + ".hash_header", "is required with load_balancing \"hash\"");
+    }
     if (auto eps = r.find("endpoints"); eps != r.end()) {
       if (!eps->is_array()) return Bad(where + ".endpoints", "must be an array");
       for (std::size_t k = 0; k < eps->size(); ++k) {
@@ -122,17 +138,24 @@ std::string RoutesToJson(const std::vector<RouteSpec>& routes) {
   for (const RouteSpec& spec : routes) {
     json endpoints = json::array();
     for (const Endpoint& e : spec.endpoints) {
-      endpoints.push_back({{"instance_id", e.instance_id},
-                           {"app_guid", e.app_guid},
-                           {"address", e.Address()},
-                           {"weight", e.weight},
-                           {"version", e.version},
-                           {"healthy", e.healthy},
-                           {"tag", {{"guid", e.tag.guid}, {"index", e.tag.index}}}});
+      json ej = {{"instance_id", e.instance_id},
+                 {"app_guid", e.app_guid},
+                 {"address", e.Address()},
+                 {"weight", e.weight},
+                 {"version", e.version},
+                 {"healthy", e.healthy},
+                 {"tag", {{"guid", e.tag.guid}, {"index", e.tag.index}}}};
+      if (e.index >= 0) ej["index"] = e.index;
+      endpoints.push_back(std::move(ej));
     }
-    out.push_back({{"route", spec.key.ToString()},
-                   {"load_balancing", std::string(LoadBalancingName(spec.load_balancing))},
-                   {"endpoints", std::move(endpoints)}});
+    json route = {{"route", spec.key.ToString()},
+                  {"load_balancing", std::string(LoadBalancingName(spec.load_balancing))},
+                  {"endpoints", std::move(endpoints)}};
+    if (spec.load_balancing == LoadBalancing::kHash) {
+      route["hash_header"] = spec.hash.header;
+      if (spec.hash.balance > 0) route["hash_balance"] = spec.hash.balance;
+    }
+    out.push_back(std::move(route));
   }
   return json{{"routes", std::move(out)}}.dump();
 }

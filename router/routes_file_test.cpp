@@ -30,6 +30,31 @@ TEST_CASE("a routes file parses into route specs with defaults") {
   CHECK(s.endpoints[1].healthy);
 }
 
+TEST_CASE("a hash route carries its header and balance factor through the routes JSON") {
+  std::vector<RouteSpec> table(1);
+  table[0].key = {"tenant.test", ""};
+  table[0].load_balancing = LoadBalancing::kHash;
+  table[0].hash = {"Tenant-ID", 1.25};
+  Endpoint a;
+  a.instance_id = "g:web:0";
+  a.app_guid = "g";
+  a.host = "10.244.0.7";
+  a.port = 8080;
+  a.index = 3;
+  table[0].endpoints = {a};
+  auto back = ParseRoutesJson(RoutesToJson(table));
+  REQUIRE(back.ok());
+  CHECK((*back)[0].load_balancing == LoadBalancing::kHash);
+  CHECK((*back)[0].hash == HashOptions{"Tenant-ID", 1.25});
+  CHECK((*back)[0].endpoints[0].index == 3);
+
+  auto no_header = ParseRoutesJson(R"({"routes":[{"route":"t.test","load_balancing":"hash"}]})");
+  REQUIRE_FALSE(no_header.ok());
+  CHECK(no_header.status().message().find("routes[0].hash_header") != std::string::npos);
+  auto negative = ParseRoutesJson(R"({"routes":[{"route":"t.test","hash_balance":-1}]})");
+  CHECK_FALSE(negative.ok());
+}
+
 TEST_CASE("RoutesToJson writes a table that parses back to the same table") {
   std::vector<RouteSpec> table(2);
   table[0].key = {"app.test", "/api"};

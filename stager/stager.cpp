@@ -49,6 +49,7 @@ std::string FormatDuration(std::chrono::seconds s) {
 StagingError Error(StagingErrorKind kind, std::string message) {
   StagingError e;
   e.kind = kind;
+  e.headline = message;
   e.message = std::move(message);
   return e;
 }
@@ -266,11 +267,13 @@ class StagingRun {
 
   StagingError Failure(StagingErrorKind kind, std::string message) {
     auto tail = log_.Tail(10);
+    StagingError e = Error(kind, message);
     if (!tail.empty() && kind != StagingErrorKind::kNoAppDetected) {
-      message += "\nLast lines of the staging log:";
-      for (const auto& l : tail) message += "\n  " + l;
+      e.message += "\nLast lines of the staging log:";
+      for (const auto& l : tail) e.message += "\n  " + l;
+      e.log_tail = std::move(tail);
     }
-    return Error(kind, std::move(message));
+    return e;
   }
 
   // --- after the container ---------------------------------------------------------------
@@ -314,6 +317,19 @@ Stager::~Stager() = default;
 
 StagingOutcome Stager::Stage(const StagingRequest& request, const StagingObserver& observer) {
   return StagingRun(*impl_, request, observer).Run();
+}
+
+Status Stager::DiscardLeftovers(const std::string& build_guid) {
+  if (!IsSafeName(build_guid)) return Status::InvalidArgument("build guid '" + build_guid + "' is not a safe folder name");
+  const std::string id = ContainerId(impl_->config.container_id_prefix, build_guid);
+  if (impl_->runtime.Inspect(id).ok()) {
+    (void)impl_->runtime.Stop(id, std::chrono::seconds(0));
+    WHARF_RETURN_IF_ERROR(impl_->runtime.Destroy(id).WithContext("removing staging container " + id));
+  }
+  std::error_code ec;
+  fs::remove_all(impl_->config.work_dir / "staging" / build_guid, ec);
+  if (ec) return Status::Internal("removing staging workspace of build " + build_guid + ": " + ec.message());
+  return Status::Ok();
 }
 
 }  // namespace wharf::stager

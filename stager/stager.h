@@ -123,6 +123,12 @@ class Stager {
 
   StagingOutcome Stage(const StagingRequest& request, const StagingObserver& observer);
 
+  // Removes what an interrupted staging of `build_guid` left behind (wharfd was
+  // killed mid-staging): its staging container, stopped and destroyed if it
+  // still exists, and its workspace folder. Call it only for a build that no
+  // Stage() of this process is running. Nothing left is not an error.
+  Status DiscardLeftovers(const std::string& build_guid);
+
  private:
   friend class StagingRun;
   struct Impl;

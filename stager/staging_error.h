@@ -24,7 +24,8 @@ enum class StagingErrorKind {
 
 struct StagingError {
   StagingErrorKind kind = StagingErrorKind::kPlatform;
-  std::string message;                 // one or more lines, ready for the user
+  std::string message;                 // one or more lines, ready for the user (with the log tail)
+  std::string headline;                // the message without the log tail (the log shows those lines)
   std::vector<std::string> log_tail;   // the last lines of the staging log
 
   int exit_code() const;

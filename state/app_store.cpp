@@ -46,7 +46,8 @@ Status NameTaken(const App& app, const Result<WriteOutcome>& written) {
 
 constexpr std::string_view kProcessColumns =
     "guid, app_guid, type, command, instances, memory_in_mb, disk_in_mb, health_check_type, health_check_endpoint, "
-    "health_check_invocation_timeout, health_check_timeout, created_at, updated_at";
+    "health_check_invocation_timeout, health_check_timeout, created_at, updated_at, readiness_check_type, "
+    "readiness_check_endpoint, readiness_check_invocation_timeout, readiness_check_interval";
 
 Result<Process> ReadProcess(Statement& st) {
   Process p;
@@ -65,6 +66,12 @@ Result<Process> ReadProcess(Statement& st) {
   p.health_check.timeout = static_cast<int>(st.Int(10));
   p.created_at = st.Text(11);
   p.updated_at = st.Text(12);
+  Result<HealthCheckType> ready = ParseHealthCheckType(st.Text(13));
+  if (!ready.ok()) return Status::Internal("process " + p.guid + ": " + ready.status().message());
+  p.readiness_check.type = *ready;
+  p.readiness_check.endpoint = st.OptionalText(14);
+  p.readiness_check.invocation_timeout = static_cast<int>(st.Int(15));
+  p.readiness_check.interval = static_cast<int>(st.Int(16));
   return p;
 }
 
@@ -138,11 +145,13 @@ Status AppStore::Delete(std::string_view guid) {
 Status ProcessStore::Insert(const Process& p) {
   Result<WriteOutcome> written = tx_.RunUnlessDuplicate(
       "INSERT INTO processes (guid, app_guid, type, command, instances, memory_in_mb, disk_in_mb, health_check_type, "
-      "health_check_endpoint, health_check_invocation_timeout, health_check_timeout, created_at, updated_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "health_check_endpoint, health_check_invocation_timeout, health_check_timeout, created_at, updated_at, "
+      "readiness_check_type, readiness_check_endpoint, readiness_check_invocation_timeout, readiness_check_interval) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       p.guid, p.app_guid, p.type, p.command, p.instances, p.memory_in_mb, p.disk_in_mb,
       HealthCheckTypeName(p.health_check.type), p.health_check.endpoint, p.health_check.invocation_timeout,
-      p.health_check.timeout, p.created_at, p.updated_at);
+      p.health_check.timeout, p.created_at, p.updated_at, HealthCheckTypeName(p.readiness_check.type),
+      p.readiness_check.endpoint, p.readiness_check.invocation_timeout, p.readiness_check.interval);
   if (!written.ok()) return written.status();
   if (*written == WriteOutcome::kDuplicate) {
     return Status::Conflict("the app already has a process of type '" + p.type + "'");
@@ -153,10 +162,13 @@ Status ProcessStore::Insert(const Process& p) {
 Status ProcessStore::Update(const Process& p) {
   WHARF_RETURN_IF_ERROR(tx_.Run(
       "UPDATE processes SET command = ?, instances = ?, memory_in_mb = ?, disk_in_mb = ?, health_check_type = ?, "
-      "health_check_endpoint = ?, health_check_invocation_timeout = ?, health_check_timeout = ?, updated_at = ? "
-      "WHERE guid = ?",
+      "health_check_endpoint = ?, health_check_invocation_timeout = ?, health_check_timeout = ?, updated_at = ?, "
+      "readiness_check_type = ?, readiness_check_endpoint = ?, readiness_check_invocation_timeout = ?, "
+      "readiness_check_interval = ? WHERE guid = ?",
       p.command, p.instances, p.memory_in_mb, p.disk_in_mb, HealthCheckTypeName(p.health_check.type),
-      p.health_check.endpoint, p.health_check.invocation_timeout, p.health_check.timeout, p.updated_at, p.guid));
+      p.health_check.endpoint, p.health_check.invocation_timeout, p.health_check.timeout, p.updated_at,
+      HealthCheckTypeName(p.readiness_check.type), p.readiness_check.endpoint, p.readiness_check.invocation_timeout,
+      p.readiness_check.interval, p.guid));
   if (tx_.Changes() == 0) return Status::NotFound("process '" + p.guid + "' not found");
   return Status::Ok();
 }

@@ -63,6 +63,10 @@ Result<std::set<std::string>> BuildStore::PackagesBeingStaged() {
   return std::set<std::string>(guids->begin(), guids->end());
 }
 
+Result<std::vector<Build>> BuildStore::ListStaging() {
+  return FetchAll<Build>(tx_.Query(Select("WHERE state = 'STAGING' ORDER BY id")), ReadBuild);
+}
+
 Status BuildStore::DeleteForApp(std::string_view app_guid) {
   return tx_.Run("DELETE FROM builds WHERE app_guid = ?", app_guid);
 }

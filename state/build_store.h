@@ -25,6 +25,8 @@ class BuildStore {
   Result<Page<Build>> ListForApp(std::string_view app_guid, const PageRequest& page);
   // Packages that a build is staging right now (GC must keep them).
   Result<std::set<std::string>> PackagesBeingStaged();
+  // Every build in STAGING, oldest first.
+  Result<std::vector<Build>> ListStaging();
   Status DeleteForApp(std::string_view app_guid);
 
  private:

@@ -426,6 +426,31 @@ CREATE INDEX autoscaling_samples_app ON autoscaling_samples (app_guid, metric, a
 CREATE INDEX autoscaling_samples_at ON autoscaling_samples (at_ms);
 )sql";
 
+// gorouter's hash-based routing: loadbalancing "hash" with the header it hashes and its balance
+// factor (text, as Cloud Foundry's API carries it). The CHECK changes by a new column that takes
+// the old one's values and name (SQLite cannot alter a CHECK in place).
+constexpr std::string_view kRouteHashOptions = R"sql(
+ALTER TABLE routes ADD COLUMN load_balancing_new TEXT NOT NULL DEFAULT 'round-robin'
+  CHECK (load_balancing_new IN ('round-robin', 'least-connection', 'hash'));
+UPDATE routes SET load_balancing_new = load_balancing;
+ALTER TABLE routes DROP COLUMN load_balancing;
+ALTER TABLE routes RENAME COLUMN load_balancing_new TO load_balancing;
+ALTER TABLE routes ADD COLUMN hash_header TEXT;
+ALTER TABLE routes ADD COLUMN hash_balance TEXT;
+)sql";
+
+// Readiness checks apart from liveness (Cloud Foundry's readiness-health-check-*): `process`, the
+// default, makes an instance ready while it runs.
+constexpr std::string_view kProcessReadiness = R"sql(
+ALTER TABLE processes ADD COLUMN readiness_check_type TEXT NOT NULL DEFAULT 'process'
+  CHECK (readiness_check_type IN ('port', 'process', 'http'));
+ALTER TABLE processes ADD COLUMN readiness_check_endpoint TEXT;
+ALTER TABLE processes ADD COLUMN readiness_check_invocation_timeout INTEGER NOT NULL DEFAULT 1
+  CHECK (readiness_check_invocation_timeout > 0);
+ALTER TABLE processes ADD COLUMN readiness_check_interval INTEGER NOT NULL DEFAULT 5
+  CHECK (readiness_check_interval > 0);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -441,6 +466,8 @@ constexpr Migration kMigrations[] = {
     {12, "deployments (rolling, canary)", kDeployments},
     {13, "services: brokers, offerings, plans, service instances, bindings and keys", kServices},
     {14, "autoscaling: policies, custom-metric credentials, metric samples", kAutoscaling},
+    {15, "routes: loadbalancing hash, hash_header, hash_balance", kRouteHashOptions},
+    {16, "processes: readiness checks", kProcessReadiness},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

@@ -282,6 +282,29 @@ TEST_CASE("Migration 12 adds deployments with at most one active per app") {
   CHECK_FALSE(insert("d6", "rolling", "DONE").ok());
 }
 
+TEST_CASE("Migration 15 keeps each route's balancing and allows hash with its header and balance") {
+  TempDir dir;
+  FakeClock clock;
+  auto db = Database::Open(dir / "w.db");
+  REQUIRE(Migrate(**db, clock, 14).ok());
+  auto run = [&](const std::string& sql) { return (*db)->Transact([&](Tx& tx) { return tx.Exec(sql); }); };
+  REQUIRE(run("INSERT INTO orgs (guid, name, created_at) VALUES ('o1', 'org', 't');"
+              "INSERT INTO spaces (guid, org_guid, name, created_at) VALUES ('s1', 'o1', 'dev', 't');"
+              "INSERT INTO domains (guid, name, shared, org_guid, created_at) VALUES ('d1', 'localhost', 1, NULL, 't');"
+              "INSERT INTO routes (guid, space_guid, domain_guid, host, path, created_at, load_balancing) "
+              "VALUES ('r1', 's1', 'd1', 'web', '', 't', 'least-connection');"
+              "INSERT INTO routes (guid, space_guid, domain_guid, host, path, created_at) "
+              "VALUES ('r2', 's1', 'd1', 'api', '', 't')")
+              .ok());
+  REQUIRE(Migrate(**db, clock, 15).ok());
+  CHECK(Count(**db, "SELECT COUNT(*) FROM routes WHERE guid = 'r1' AND load_balancing = 'least-connection' "
+                    "AND hash_header IS NULL AND hash_balance IS NULL") == 1);
+  CHECK(Count(**db, "SELECT COUNT(*) FROM routes WHERE guid = 'r2' AND load_balancing = 'round-robin'") == 1);
+  CHECK(run("UPDATE routes SET load_balancing = 'hash', hash_header = 'tenant-id', hash_balance = '1.25' "
+            "WHERE guid = 'r1'").ok());
+  CHECK_FALSE(run("UPDATE routes SET load_balancing = 'random' WHERE guid = 'r1'").ok());
+}
+
 TEST_CASE("A database from a newer wharfd is refused") {
   TempDir dir;
   FakeClock clock;

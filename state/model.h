@@ -119,6 +119,14 @@ struct HealthCheck {
   int timeout = 60;                     // seconds from start to first healthy check
 };
 
+// Cloud Foundry's readiness check (readiness-health-check-*): traffic only while it passes.
+struct ReadinessCheck {
+  HealthCheckType type = HealthCheckType::kProcess;  // process: ready while running
+  std::optional<std::string> endpoint;               // http only
+  int invocation_timeout = 1;                        // seconds per check
+  int interval = 5;                                  // seconds between checks
+};
+
 struct Process {
   std::string guid;
   std::string app_guid;
@@ -128,6 +136,7 @@ struct Process {
   int memory_in_mb = 1024;
   int disk_in_mb = 1024;
   HealthCheck health_check;
+  ReadinessCheck readiness_check;
   std::string created_at;
   std::string updated_at;
 };
@@ -220,7 +229,9 @@ struct Route {
   std::string domain_name;  // joined in for display
   std::string host;
   std::string path;  // "" or "/..."
-  std::string load_balancing = "round-robin";  // the "loadbalancing" option: or "least-connection"
+  std::string load_balancing = "round-robin";  // the "loadbalancing" option: or "least-connection", "hash"
+  std::string hash_header;   // with "hash": the request header hashed
+  std::string hash_balance;  // with "hash": the balance factor as given ("1.25"), "" = none
   std::string created_at;
   std::vector<Destination> destinations;
 

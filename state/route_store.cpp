@@ -7,13 +7,17 @@ namespace {
 
 constexpr std::string_view kDomainColumns = "guid, name, shared, org_guid, created_at";
 
+std::optional<std::string> NullIfEmpty(const std::string& s) {
+  return s.empty() ? std::nullopt : std::optional<std::string>(s);
+}
+
 Result<Domain> ReadDomain(Statement& st) {
   return Domain{st.Text(0), st.Text(1), st.Int(2) != 0, st.OptionalText(3), st.Text(4)};
 }
 
 constexpr std::string_view kRouteSelect =
-    "SELECT r.guid, r.space_guid, r.domain_guid, d.name, r.host, r.path, r.created_at, r.load_balancing "
-    "FROM routes r JOIN domains d ON d.guid = r.domain_guid";
+    "SELECT r.guid, r.space_guid, r.domain_guid, d.name, r.host, r.path, r.created_at, r.load_balancing, "
+    "r.hash_header, r.hash_balance FROM routes r JOIN domains d ON d.guid = r.domain_guid";
 
 Result<Route> ReadRoute(Statement& st) {
   Route r;
@@ -25,6 +29,8 @@ Result<Route> ReadRoute(Statement& st) {
   r.path = st.Text(5);
   r.created_at = st.Text(6);
   r.load_balancing = st.Text(7);
+  r.hash_header = st.OptionalText(8).value_or("");
+  r.hash_balance = st.OptionalText(9).value_or("");
   return r;
 }
 
@@ -81,9 +87,10 @@ Status RouteStore::DeleteDomain(std::string_view guid) {
 
 Status RouteStore::InsertRoute(const Route& r) {
   Result<WriteOutcome> written = tx_.RunUnlessDuplicate(
-      "INSERT INTO routes (guid, space_guid, domain_guid, host, path, created_at, load_balancing) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?)",
-      r.guid, r.space_guid, r.domain_guid, r.host, r.path, r.created_at, r.load_balancing);
+      "INSERT INTO routes (guid, space_guid, domain_guid, host, path, created_at, load_balancing, hash_header, "
+      "hash_balance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      r.guid, r.space_guid, r.domain_guid, r.host, r.path, r.created_at, r.load_balancing, NullIfEmpty(r.hash_header),
+      NullIfEmpty(r.hash_balance));
   if (written.ok() && *written == WriteOutcome::kDuplicate) {
     return Status::Conflict("route '" + r.Url() + "' already exists");
   }
@@ -94,8 +101,10 @@ Status RouteStore::InsertRoute(const Route& r) {
   return written.status();
 }
 
-Status RouteStore::SetLoadBalancing(std::string_view guid, std::string_view load_balancing) {
-  WHARF_RETURN_IF_ERROR(tx_.Run("UPDATE routes SET load_balancing = ? WHERE guid = ?", load_balancing, guid));
+Status RouteStore::SetOptions(const Route& r) {
+  WHARF_RETURN_IF_ERROR(tx_.Run("UPDATE routes SET load_balancing = ?, hash_header = ?, hash_balance = ? WHERE guid = ?",
+                                r.load_balancing, NullIfEmpty(r.hash_header), NullIfEmpty(r.hash_balance), r.guid));
+  std::string_view guid = r.guid;
   if (tx_.Changes() == 0) return Status::NotFound("route '" + std::string(guid) + "' not found");
   return Status::Ok();
 }

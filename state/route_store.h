@@ -41,7 +41,8 @@ class RouteStore {
   Result<std::vector<Route>> RoutesForApp(std::string_view app_guid);
   // Deletes the route and its destinations.
   Status DeleteRoute(std::string_view guid);
-  Status SetLoadBalancing(std::string_view guid, std::string_view load_balancing);
+  // Writes the route's options (load_balancing, hash_header, hash_balance).
+  Status SetOptions(const Route& route);
   // Routes whose every destination is `app_guid` (deleted with the app on recursive delete).
   Result<std::vector<std::string>> RoutesMappedOnlyTo(std::string_view app_guid);
 

@@ -1,6 +1,7 @@
 // routes, domains, create-domain, delete-domain, create-route, update-route, map-route,
 // unmap-route, delete-route.
 #include <ostream>
+#include <set>
 
 #include "cli/client/resources.h"
 #include "cli/client/usage_error.h"
@@ -31,8 +32,11 @@ Status RunRoutes(CliContext& ctx, const ParsedArgs& args) {
   for (const api::Route& r : *routes) {
     std::string apps;
     for (const api::Destination& d : r.destinations) apps += (apps.empty() ? "" : ", ") + d.app_name;
-    std::string options;  // like cf routes: only what differs from the default
+    // like cf routes: only what differs from the default
+    std::string options;
     if (!r.load_balancing.empty() && r.load_balancing != "round-robin") options = "loadbalancing=" + r.load_balancing;
+    if (!r.hash_header.empty()) options += " hash_header=" + r.hash_header;
+    if (!r.hash_balance.empty()) options += " hash_balance=" + r.hash_balance;
     rows.push_back({r.host, r.domain.name, r.path, apps, options});
   }
   ctx.out() << RenderTable({"host", "domain", "path", "apps", "options"}, rows, ctx.term().out_is_tty);
@@ -96,30 +100,45 @@ Status RunDeleteDomain(CliContext& ctx, const ParsedArgs& args) {
   return Status::Ok();
 }
 
-// --option loadbalancing=VALUE -> {"loadbalancing": VALUE}; --remove-option loadbalancing ->
-// {"loadbalancing": null}. Only Cloud Foundry's loadbalancing option exists.
+// Each --option NAME=VALUE -> {NAME: VALUE}; each --remove-option NAME -> {NAME: null}. Cloud
+// Foundry's route options: loadbalancing (round-robin, least-connection, hash) and, with hash,
+// hash_header and hash_balance. The API checks the combination.
 Result<json> RouteOptionsFromArgs(const ParsedArgs& args) {
+  static const std::set<std::string> known = {"loadbalancing", "hash_header", "hash_balance"};
   json options = json::object();
-  if (auto option = args.Value("option")) {
-    auto eq = option->find('=');
+  for (const std::string& option : args.Values("option")) {
+    auto eq = option.find('=');
     if (eq == std::string::npos) {
       return UsageError("--option takes OPTION=VALUE, e.g. --option loadbalancing=least-connection");
     }
-    std::string name = option->substr(0, eq), value = option->substr(eq + 1);
-    if (name != "loadbalancing") return UsageError("--option: unknown route option '" + name + "' (known: loadbalancing)");
-    if (value != "round-robin" && value != "least-connection") {
-      return UsageError("--option loadbalancing: '" + value + "' is not round-robin or least-connection");
+    std::string name = option.substr(0, eq), value = option.substr(eq + 1);
+    if (!known.count(name)) {
+      return UsageError("--option: unknown route option '" + name + "' (known: loadbalancing, hash_header, hash_balance)");
     }
-    options["loadbalancing"] = value;
+    if (name == "loadbalancing" && value != "round-robin" && value != "least-connection" && value != "hash") {
+      return UsageError("--option loadbalancing: '" + value + "' is not round-robin, least-connection or hash");
+    }
+    if (options.contains(name)) return UsageError("--option " + name + " is given twice");
+    options[name] = value;
   }
-  if (auto remove = args.Value("remove-option")) {
-    if (*remove != "loadbalancing") {
-      return UsageError("--remove-option: unknown route option '" + *remove + "' (known: loadbalancing)");
+  for (const std::string& remove : args.Values("remove-option")) {
+    if (!known.count(remove)) {
+      return UsageError("--remove-option: unknown route option '" + remove +
+                        "' (known: loadbalancing, hash_header, hash_balance)");
     }
-    if (options.contains("loadbalancing")) return UsageError("--option and --remove-option name the same option");
-    options["loadbalancing"] = nullptr;
+    if (options.contains(remove)) return UsageError("--option and --remove-option name the same option");
+    options[remove] = nullptr;
   }
   return options;
+}
+
+// "loadbalancing=hash hash_header=tenant-id hash_balance=1.25": what differs from the default, like cf.
+std::string OptionsText(const api::Route& r) {
+  std::string out;
+  if (!r.load_balancing.empty() && r.load_balancing != "round-robin") out = "loadbalancing=" + r.load_balancing;
+  if (!r.hash_header.empty()) out += " hash_header=" + r.hash_header;
+  if (!r.hash_balance.empty()) out += " hash_balance=" + r.hash_balance;
+  return out;
 }
 
 // The route named by DOMAIN [--hostname H] [--path P], checked locally.
@@ -182,7 +201,8 @@ Status RunUpdateRoute(CliContext& ctx, const ParsedArgs& args) {
   Result<api::Route> updated =
       (*api)->PatchAs<api::Route>("/v1/routes/" + (*route)->guid, json{{"options", *options}});
   if (!updated.ok()) return updated.status();
-  ctx.out() << "Options: loadbalancing=" << updated->load_balancing << "\n";
+  std::string text = OptionsText(*updated);
+  ctx.out() << "Options: " << (text.empty() ? "loadbalancing=round-robin" : text) << "\n";
   ctx.out() << "OK\n";
   return Status::Ok();
 }
@@ -258,8 +278,9 @@ Status RunDeleteRoute(CliContext& ctx, const ParsedArgs& args) {
 FlagSpec HostnameFlag() { return {"hostname", 'n', FlagKind::kString, "HOST", "Hostname for the route"}; }
 FlagSpec PathFlag() { return {"path", 0, FlagKind::kString, "PATH", "Path for the route (e.g. /api)"}; }
 FlagSpec OptionFlag() {
-  return {"option", 'o', FlagKind::kString, "OPTION=VALUE",
-          "Route option: loadbalancing=round-robin (default) or loadbalancing=least-connection"};
+  return {"option", 'o', FlagKind::kStringList, "OPTION=VALUE",
+          "Route option (repeatable): loadbalancing=round-robin (default), least-connection or hash; with hash, "
+          "hash_header=HEADER (required) and hash_balance=FACTOR (0 or 1.1-10)"};
 }
 
 }  // namespace
@@ -289,7 +310,7 @@ void AddRouteCommands(std::vector<Command>& out) {
                   "(the instance with the fewest requests in flight). The router applies it within a moment.",
                   {{"DOMAIN"}},
                   {HostnameFlag(), PathFlag(), OptionFlag(),
-                   {"remove-option", 'r', FlagKind::kString, "OPTION", "Set the option back to its default"}}},
+                   {"remove-option", 'r', FlagKind::kStringList, "OPTION", "Set the option back to its default (repeatable)"}}},
                  RunUpdateRoute});
   out.push_back({{"map-route", {}, group, "Map a route to an app",
                   "wharf map-route APP_NAME DOMAIN [--hostname HOST] [--path PATH]",

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,6 +44,11 @@ struct ProcessSpec {
   std::optional<std::string> health_check_endpoint;
   std::optional<std::int64_t> health_check_invocation_timeout;  // seconds
   std::optional<std::int64_t> timeout;                          // startup timeout, seconds
+  // readiness-health-check-*: traffic only while ready (never restarted for it).
+  std::optional<HealthCheckType> readiness_type;
+  std::optional<std::string> readiness_endpoint;
+  std::optional<std::int64_t> readiness_invocation_timeout;  // seconds
+  std::optional<std::int64_t> readiness_interval;            // seconds
 
   bool IsEmpty() const;
   // Copies every field that `other` sets over this one (not `type`).
@@ -64,6 +70,8 @@ struct AppSpec {
   std::optional<std::string> stack;
   std::vector<std::pair<std::string, std::string>> env;  // in manifest order
   std::vector<std::string> routes;  // "host.domain/path", validated syntax
+  // A route's `options:` (loadbalancing, hash_header, hash_balance), by the route as written.
+  std::map<std::string, std::map<std::string, std::string>> route_options;
   bool no_route = false;
   bool random_route = false;
   std::vector<ServiceRef> services;

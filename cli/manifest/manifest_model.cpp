@@ -14,7 +14,8 @@ Result<HealthCheckType> ParseManifestHealthCheckType(std::string_view text, bool
 
 bool ProcessSpec::IsEmpty() const {
   return !command && !reset_command && !instances && !memory_mb && !disk_mb && !health_check_type &&
-         !health_check_endpoint && !health_check_invocation_timeout && !timeout;
+         !health_check_endpoint && !health_check_invocation_timeout && !timeout && !readiness_type &&
+         !readiness_endpoint && !readiness_invocation_timeout && !readiness_interval;
 }
 
 void ProcessSpec::OverlayWith(const ProcessSpec& o) {
@@ -29,6 +30,10 @@ void ProcessSpec::OverlayWith(const ProcessSpec& o) {
   if (o.health_check_endpoint) health_check_endpoint = o.health_check_endpoint;
   if (o.health_check_invocation_timeout) health_check_invocation_timeout = o.health_check_invocation_timeout;
   if (o.timeout) timeout = o.timeout;
+  if (o.readiness_type) readiness_type = o.readiness_type;
+  if (o.readiness_endpoint) readiness_endpoint = o.readiness_endpoint;
+  if (o.readiness_invocation_timeout) readiness_invocation_timeout = o.readiness_invocation_timeout;
+  if (o.readiness_interval) readiness_interval = o.readiness_interval;
 }
 
 ProcessSpec& AppSpec::Process(std::string_view type) {

@@ -14,10 +14,6 @@ const std::map<std::string, std::string, std::less<>> kUnsupported = {
     {"lifecycle", "wharf always uses the buildpack lifecycle; ignored"},
     {"log-rate-limit-per-second", "log rate limits are not supported by wharf yet; ignored"},
     {"health-check-interval", "health-check-interval is not supported by wharf yet; ignored"},
-    {"readiness-health-check-type", "readiness health checks are not supported by wharf yet; ignored"},
-    {"readiness-health-check-http-endpoint", "readiness health checks are not supported by wharf yet; ignored"},
-    {"readiness-health-check-invocation-timeout", "readiness health checks are not supported by wharf yet; ignored"},
-    {"readiness-health-check-interval", "readiness health checks are not supported by wharf yet; ignored"},
     {"default-route", "default-route is deprecated; wharf maps a default route unless no-route is set; ignored"},
 };
 
@@ -91,6 +87,27 @@ bool ReadProcessAttribute(YamlReader& r, ProcessSpec& spec, const std::string& k
     spec.health_check_invocation_timeout = r.Integer(value, path, 1, kMaxTimeoutSeconds);
   } else if (key == "timeout") {
     spec.timeout = r.Integer(value, path, 1, kMaxTimeoutSeconds);
+  } else if (key == "readiness-health-check-type") {
+    if (auto s = r.String(value, path)) {
+      Result<HealthCheckType> t = ParseHealthCheckType(*s);
+      if (!t.ok()) {
+        r.Error(value, path, t.status().message());
+      } else {
+        spec.readiness_type = *t;
+      }
+    }
+  } else if (key == "readiness-health-check-http-endpoint") {
+    if (auto s = r.String(value, path)) {
+      if (s->empty() || (*s)[0] != '/') {
+        r.Error(value, path, "must be a path starting with '/', not '" + *s + "'");
+      } else {
+        spec.readiness_endpoint = *s;
+      }
+    }
+  } else if (key == "readiness-health-check-invocation-timeout") {
+    spec.readiness_invocation_timeout = r.Integer(value, path, 1, kMaxTimeoutSeconds);
+  } else if (key == "readiness-health-check-interval") {
+    spec.readiness_interval = r.Integer(value, path, 1, 3600);
   } else {
     return false;
   }
@@ -100,7 +117,9 @@ bool ReadProcessAttribute(YamlReader& r, ProcessSpec& spec, const std::string& k
 bool IsProcessAttribute(std::string_view key) {
   static const std::set<std::string, std::less<>> kKeys = {
       "command", "instances", "memory", "disk_quota", "health-check-type", "health-check-http-endpoint",
-      "health-check-invocation-timeout", "timeout"};
+      "health-check-invocation-timeout", "timeout", "readiness-health-check-type",
+      "readiness-health-check-http-endpoint", "readiness-health-check-invocation-timeout",
+      "readiness-health-check-interval"};
   return kKeys.contains(key);
 }
 
@@ -126,6 +145,41 @@ void ReadEnv(YamlReader& r, const YAML::Node& value, const std::string& path, Ap
   }
 }
 
+namespace {
+
+// Cloud Foundry's per-route options: loadbalancing (round-robin, least-connection, hash) and,
+// with hash, hash_header (required) and hash_balance (a number). wharfd checks the ranges.
+void ReadRouteOptions(YamlReader& r, const YAML::Node& value, const std::string& path,
+                      std::map<std::string, std::string>& out) {
+  if (!value.IsMap()) {
+    r.Error(value, path, "must be a map like {loadbalancing: least-connection}, not " + std::string(DescribeNode(value)));
+    return;
+  }
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
+    std::string field = path + "." + key;
+    if (key != "loadbalancing" && key != "hash_header" && key != "hash_balance") {
+      r.Error(it->first, field, "unknown route option (known: loadbalancing, hash_header, hash_balance)");
+      continue;
+    }
+    std::optional<std::string> v = r.String(it->second, field);
+    if (!v) continue;
+    if (key == "loadbalancing" && *v != "round-robin" && *v != "least-connection" && *v != "hash") {
+      r.Error(it->second, field, "'" + *v + "' is not round-robin, least-connection or hash");
+      continue;
+    }
+    out[key] = *v;
+  }
+  auto lb = out.find("loadbalancing");
+  bool hash = lb != out.end() && lb->second == "hash";
+  if (hash && !out.count("hash_header")) r.Error(value, path, "loadbalancing hash needs a hash_header");
+  if (!hash && (out.count("hash_header") || out.count("hash_balance"))) {
+    r.Error(value, path, "hash_header and hash_balance need loadbalancing: hash");
+  }
+}
+
+}  // namespace
+
 void ReadRoutes(YamlReader& r, const YAML::Node& value, const std::string& path, AppSpec& app) {
   if (!value.IsSequence()) {
     r.Error(value, path, "must be a list of {route: HOST.DOMAIN[/PATH]}, not " + std::string(DescribeNode(value)));
@@ -141,6 +195,7 @@ void ReadRoutes(YamlReader& r, const YAML::Node& value, const std::string& path,
     std::optional<std::string> route;
     YAML::Node route_node;
     bool has_route = false;
+    std::map<std::string, std::string> options;
     for (auto it = entry.begin(); it != entry.end(); ++it) {
       std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
       if (key == "route") {
@@ -155,7 +210,7 @@ void ReadRoutes(YamlReader& r, const YAML::Node& value, const std::string& path,
           r.Warn(it->second, field + ".protocol", "only http1 is supported; '" + *p + "' is ignored");
         }
       } else if (key == "options") {
-        r.Warn(it->first, field + ".options", "route options are not supported by wharf yet; ignored");
+        ReadRouteOptions(r, it->second, field + ".options", options);
       } else {
         r.Warn(it->first, field + "." + key, "unknown attribute; ignored");
       }
@@ -168,6 +223,7 @@ void ReadRoutes(YamlReader& r, const YAML::Node& value, const std::string& path,
         r.Error(route_node, field + ".route", s.message());
       } else {
         app.routes.push_back(*route);
+        if (!options.empty()) app.route_options[*route] = options;
       }
     }
   }

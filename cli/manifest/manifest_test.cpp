@@ -251,6 +251,38 @@ TEST_CASE("LoadManifest of a missing file is an error naming it") {
   CHECK(Contains(m.status().message(), "cannot read manifest"));
 }
 
+TEST_CASE("route options are read per route, and bad ones are errors naming the attribute") {
+  auto m = Parse(R"(applications:
+- name: web
+  routes:
+  - route: web.localhost
+    options: {loadbalancing: least-connection}
+  - route: t.localhost
+    options:
+      loadbalancing: hash
+      hash_header: tenant-id
+      hash_balance: 1.25
+  - route: plain.localhost
+)");
+  REQUIRE(m.ok());
+  const AppSpec& app = m->apps[0];
+  CHECK(app.routes.size() == 3);
+  CHECK(app.route_options.at("web.localhost") == std::map<std::string, std::string>{{"loadbalancing", "least-connection"}});
+  CHECK(app.route_options.at("t.localhost") ==
+        std::map<std::string, std::string>{{"loadbalancing", "hash"}, {"hash_header", "tenant-id"}, {"hash_balance", "1.25"}});
+  CHECK_FALSE(app.route_options.count("plain.localhost"));
+
+  auto bad = Parse("applications:\n- name: web\n  routes:\n  - route: web.localhost\n    options: {loadbalancing: random}\n");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(Contains(bad.status().message(), "routes[0].options.loadbalancing"));
+  auto no_header = Parse("applications:\n- name: web\n  routes:\n  - route: web.localhost\n    options: {loadbalancing: hash}\n");
+  REQUIRE_FALSE(no_header.ok());
+  CHECK(Contains(no_header.status().message(), "hash_header"));
+  auto unknown = Parse("applications:\n- name: web\n  routes:\n  - route: web.localhost\n    options: {sticky: yes}\n");
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(Contains(unknown.status().message(), "unknown route option"));
+}
+
 TEST_CASE("ValidateRouteSyntax accepts host.domain/path and refuses schemes, ports and bad labels") {
   CHECK(ValidateRouteSyntax("web.localhost").ok());
   CHECK(ValidateRouteSyntax("example.com/api/v1").ok());

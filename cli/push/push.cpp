@@ -1,5 +1,6 @@
 #include "cli/push/push.h"
 
+#include <map>
 #include <ostream>
 
 #include "api-model/info.h"
@@ -120,7 +121,8 @@ Status ApplyProcesses(ApiClient& api, const std::string& app_guid, const AppSpec
               {"instances", current->instances},
               {"memory_in_mb", current->memory_in_mb},
               {"disk_in_mb", current->disk_in_mb},
-              {"health_check", current->health_check.ToJson()}};
+              {"health_check", current->health_check.ToJson()},
+              {"readiness_check", current->readiness_check.ToJson()}};
     } else if (current.status().code() != StatusCode::kNotFound) {
       return current.status();
     }
@@ -138,15 +140,45 @@ Status ApplyProcesses(ApiClient& api, const std::string& app_guid, const AppSpec
     if (p.health_check_invocation_timeout) hc["invocation_timeout"] = *p.health_check_invocation_timeout;
     if (p.timeout) hc["timeout"] = *p.timeout;
     if (!hc.empty()) body["health_check"] = hc;
+    json rc = body.contains("readiness_check") && body["readiness_check"].is_object() ? body["readiness_check"]
+                                                                                       : json::object();
+    if (p.readiness_type) {
+      rc["type"] = std::string(HealthCheckTypeName(*p.readiness_type));
+      if (*p.readiness_type != HealthCheckType::kHttp) rc["endpoint"] = nullptr;
+    }
+    if (p.readiness_endpoint) rc["endpoint"] = *p.readiness_endpoint;
+    if (p.readiness_invocation_timeout) rc["invocation_timeout"] = *p.readiness_invocation_timeout;
+    if (p.readiness_interval) rc["interval"] = *p.readiness_interval;
+    if (!rc.empty()) body["readiness_check"] = rc;
     Result<json> put = api.Put(path, body);
     if (!put.ok()) return put.status().WithContext("updating process '" + p.type + "' of '" + spec.name + "'");
   }
   return Status::Ok();
 }
 
-Status MapOne(CliContext& ctx, ApiClient& api, const RouteTarget& target, const std::string& app_guid) {
+// `options`: the manifest's options of this route (none: leave the route's as they are).
+Status MapOne(CliContext& ctx, ApiClient& api, const RouteTarget& target, const std::string& app_guid,
+              const std::map<std::string, std::string>* options = nullptr) {
   Result<api::Route> route = FindOrCreateRoute(api, target, nullptr);
   if (!route.ok()) return route.status();
+  if (options != nullptr && !options->empty()) {
+    auto want = [&](const char* name, const std::string& have) {
+      auto it = options->find(name);
+      return it == options->end() ? have : it->second;
+    };
+    // Options the manifest leaves out return to their defaults, as cf's manifest applies them.
+    const std::string lb = want("loadbalancing", "round-robin");
+    const std::string header = lb == "hash" ? want("hash_header", "") : "";
+    const std::string balance = lb == "hash" ? want("hash_balance", "") : "";
+    if (lb != route->load_balancing || header != route->hash_header || balance != route->hash_balance) {
+      json body = {{"loadbalancing", lb},
+                   {"hash_header", header.empty() ? json(nullptr) : json(header)},
+                   {"hash_balance", balance.empty() ? json(nullptr) : json(balance)}};
+      Result<api::Route> updated = api.PatchAs<api::Route>("/v1/routes/" + route->guid, json{{"options", body}});
+      if (!updated.ok()) return updated.status().WithContext("setting the options of route " + target.Url());
+      route = std::move(updated);
+    }
+  }
   Result<bool> mapped = MapRoute(api, *route, app_guid);
   if (!mapped.ok()) return mapped.status().WithContext("mapping route " + target.Url());
   ctx.out() << "   " << target.Url() << "\n";
@@ -191,7 +223,11 @@ Status MapRoutes(CliContext& ctx, ApiClient& api, const PreparedApp& p, const st
   if (spec.no_route) return Status::Ok();
   if (!p.routes.empty()) {
     ctx.out() << "Mapping routes...\n";
-    for (const RouteTarget& t : p.routes) WHARF_RETURN_IF_ERROR(MapOne(ctx, api, t, app_guid));
+    for (std::size_t i = 0; i < p.routes.size(); ++i) {
+      auto options = spec.route_options.find(spec.routes[i]);
+      WHARF_RETURN_IF_ERROR(MapOne(ctx, api, p.routes[i], app_guid,
+                                   options == spec.route_options.end() ? nullptr : &options->second));
+    }
     return Status::Ok();
   }
   if (!p.default_domain) return Status::Ok();  // the app already has routes

@@ -27,6 +27,7 @@
 #include "controller/services/service_broker_service.h"
 #include "controller/services/service_instance_service.h"
 #include "controller/dataplane/route_table_channel.h"
+#include "controller/platform/routing_progress.h"
 
 namespace wharf::controller {
 
@@ -55,6 +56,8 @@ struct ApiContext {
   AutoscalingService* autoscaling = nullptr;
   AutoscalingMetrics* autoscaling_metrics = nullptr;
   const Clock* clock = nullptr;
+  // How far the in-process router has caught up with the database (null: no waiting).
+  RoutingProgress* routing_progress = nullptr;
 };
 
 // Registration of each group of endpoints (one file each).

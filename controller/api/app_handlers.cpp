@@ -42,9 +42,18 @@ Status Reply(ApiResponse& res, int status, const Result<AppView>& view) {
   return Status::Ok();
 }
 
+// How long a stop waits for the router to drop the app before answering anyway.
+constexpr std::chrono::seconds kStopRoutingWait{5};
+
 Handler Action(ApiContext& ctx, AppAction action) {
   return [&ctx, action](ApiRequest& req, ApiResponse& res) -> Status {
-    return Reply(res, 200, ctx.apps.Act(req.actor(), req.Param("guid"), action));
+    Result<App> app = ctx.apps.Act(req.actor(), req.Param("guid"), action);
+    // A stop answers once this wharfd's router sends the app no more requests, so a
+    // script can rely on it (the instances themselves stop in the background).
+    if (app.ok() && action == AppAction::kStop && ctx.routing_progress) {
+      (void)ctx.routing_progress->WaitFor(ctx.db.CommitCount(), kStopRoutingWait);
+    }
+    return Reply(res, 200, std::move(app));
   };
 }
 

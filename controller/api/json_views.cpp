@@ -33,6 +33,10 @@ nlohmann::json ProcessJson(const Process& p) {
                       .memory_in_mb = p.memory_in_mb,
                       .disk_in_mb = p.disk_in_mb,
                       .health_check = ApiHealthCheck(p.health_check),
+                      .readiness_check = {.type = std::string(HealthCheckTypeName(p.readiness_check.type)),
+                                          .endpoint = p.readiness_check.endpoint,
+                                          .invocation_timeout = p.readiness_check.invocation_timeout,
+                                          .interval = p.readiness_check.interval},
                       .created_at = p.created_at,
                       .updated_at = p.updated_at}
       .ToJson();
@@ -128,6 +132,8 @@ nlohmann::json RouteJson(const Route& r) {
                     .domain = {.guid = r.domain_guid, .name = r.domain_name},
                     .url = r.Url(),
                     .load_balancing = r.load_balancing,
+                    .hash_header = r.hash_header,
+                    .hash_balance = r.hash_balance,
                     .destinations = std::move(destinations),
                     .created_at = r.created_at}
       .ToJson();

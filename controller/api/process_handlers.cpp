@@ -41,6 +41,34 @@ Result<std::optional<HealthCheck>> ReadHealthCheck(const JsonFields& body, Healt
   return std::optional<HealthCheck>(hc);
 }
 
+// {"type": "process"|"port"|"http", "endpoint"?, "invocation_timeout"?, "interval"?}; omitted fields take
+// the defaults (process, 1 s, every 5 s).
+Result<std::optional<ReadinessCheck>> ReadReadinessCheck(const JsonFields& body) {
+  Result<const nlohmann::json*> obj = body.Object("readiness_check");
+  if (!obj.ok()) return obj.status();
+  if (*obj == nullptr) return std::optional<ReadinessCheck>();
+  JsonFields fields(**obj, "readiness_check");
+  WHARF_RETURN_IF_ERROR(fields.OnlyKnown({"type", "endpoint", "invocation_timeout", "interval"}));
+  ReadinessCheck rc;
+  auto type = fields.String("type");
+  if (!type.ok()) return type.status();
+  if (*type) {
+    Result<HealthCheckType> parsed = ParseHealthCheckType(**type);
+    if (!parsed.ok()) return parsed.status().WithContext("field 'readiness_check.type'");
+    rc.type = *parsed;
+  }
+  auto endpoint = fields.String("endpoint");
+  if (!endpoint.ok()) return endpoint.status();
+  rc.endpoint = *endpoint;
+  auto invocation = fields.Integer("invocation_timeout", 1, 180);
+  if (!invocation.ok()) return invocation.status();
+  if (*invocation) rc.invocation_timeout = static_cast<int>(**invocation);
+  auto interval = fields.Integer("interval", 1, 3600);
+  if (!interval.ok()) return interval.status();
+  if (*interval) rc.interval = static_cast<int>(**interval);
+  return std::optional<ReadinessCheck>(rc);
+}
+
 Status ReadInt(const JsonFields& body, std::string_view key, std::int64_t min, std::int64_t max,
                std::optional<int>& out) {
   auto v = body.Integer(key, min, max);
@@ -75,7 +103,7 @@ void AddProcessHandlers(HttpRouter& router, ApiContext& ctx) {
     Result<nlohmann::json> json = req.JsonBody();
     if (!json.ok()) return json.status();
     JsonFields body(*json);
-    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"command", "instances", "memory_in_mb", "disk_in_mb", "health_check"}));
+    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"command", "instances", "memory_in_mb", "disk_in_mb", "health_check", "readiness_check"}));
     ProcessSpec spec;
     auto command = body.String("command");
     if (!command.ok()) return command.status();
@@ -86,6 +114,9 @@ void AddProcessHandlers(HttpRouter& router, ApiContext& ctx) {
     auto hc = ReadHealthCheck(body, DefaultHealthCheckType(req.Param("type")));
     if (!hc.ok()) return hc.status();
     spec.health_check = *hc;
+    auto ready = ReadReadinessCheck(body);
+    if (!ready.ok()) return ready.status();
+    spec.readiness_check = *ready;
     return Reply(res, ctx.processes.Put(req.actor(), req.Param("guid"), req.Param("type"), spec));
   });
 
@@ -97,7 +128,7 @@ void AddProcessHandlers(HttpRouter& router, ApiContext& ctx) {
     Result<nlohmann::json> json = req.JsonBody();
     if (!json.ok()) return json.status();
     JsonFields body(*json);
-    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"command", "health_check"}));
+    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"command", "health_check", "readiness_check"}));
     ProcessPatch patch;
     auto command = body.NullableString("command");
     if (!command.ok()) return command.status();
@@ -107,6 +138,9 @@ void AddProcessHandlers(HttpRouter& router, ApiContext& ctx) {
     auto hc = ReadHealthCheck(body, DefaultHealthCheckType(current->type));
     if (!hc.ok()) return hc.status();
     patch.health_check = *hc;
+    auto ready = ReadReadinessCheck(body);
+    if (!ready.ok()) return ready.status();
+    patch.readiness_check = *ready;
     return Reply(res, ctx.processes.Patch(req.actor(), req.Param("guid"), patch));
   });
 

@@ -12,18 +12,35 @@ Status Reply(ApiResponse& res, int status, const Result<Route>& route) {
   return Status::Ok();
 }
 
-// The "loadbalancing" member of {"options": {...}}: nullopt when absent; a null value
-// (Cloud Foundry's --remove-option) means the default, round-robin.
-Result<std::optional<std::string>> LoadBalancingOption(const JsonFields& body) {
+// {"options": {"loadbalancing": ..., "hash_header": ..., "hash_balance": ...}} as a patch: an
+// absent member keeps the option, null removes it (Cloud Foundry's --remove-option).
+// hash_balance may be a number or a string ("1.25", as cf sends it).
+Result<RouteOptionsPatch> OptionsOf(const JsonFields& body) {
+  RouteOptionsPatch patch;
   Result<const nlohmann::json*> options = body.Object("options");
   if (!options.ok()) return options.status();
-  if (*options == nullptr) return std::optional<std::string>();
+  if (*options == nullptr) return patch;
   JsonFields fields(**options, "options");
-  WHARF_RETURN_IF_ERROR(fields.OnlyKnown({"loadbalancing"}));
-  if (!(*options)->contains("loadbalancing")) return std::optional<std::string>();
-  Result<std::optional<std::string>> lb = fields.String("loadbalancing");
-  if (!lb.ok()) return lb.status();
-  return std::optional<std::string>(lb->value_or("round-robin"));
+  WHARF_RETURN_IF_ERROR(fields.OnlyKnown({"loadbalancing", "hash_header", "hash_balance"}));
+  const nlohmann::json& o = **options;
+  for (const char* name : {"loadbalancing", "hash_header", "hash_balance"}) {
+    auto it = o.find(name);
+    if (it == o.end()) continue;
+    std::optional<std::string> value;
+    if (it->is_string()) {
+      value = it->get<std::string>();
+    } else if (it->is_number() && std::string_view(name) == "hash_balance") {
+      value = it->dump();
+    } else if (!it->is_null()) {
+      return Status::InvalidArgument(std::string("field 'options.") + name + "' must be a string" +
+                                     (std::string_view(name) == "hash_balance" ? " or a number" : "") +
+                                     ", or null to remove the option");
+    }
+    if (std::string_view(name) == "loadbalancing") patch.load_balancing = value;
+    if (std::string_view(name) == "hash_header") patch.hash_header = value;
+    if (std::string_view(name) == "hash_balance") patch.hash_balance = value;
+  }
+  return patch;
 }
 
 }  // namespace
@@ -82,9 +99,11 @@ void AddRouteHandlers(HttpRouter& router, ApiContext& ctx) {
     auto path = body.String("path");
     if (!path.ok()) return path.status();
     spec.path = path->value_or("");
-    auto lb = LoadBalancingOption(body);
-    if (!lb.ok()) return lb.status();
-    if (*lb) spec.load_balancing = **lb;
+    auto options = OptionsOf(body);
+    if (!options.ok()) return options.status();
+    if (options->load_balancing) spec.load_balancing = options->load_balancing->value_or("round-robin");
+    if (options->hash_header) spec.hash_header = options->hash_header->value_or("");
+    if (options->hash_balance) spec.hash_balance = options->hash_balance->value_or("");
     return Reply(res, 201, ctx.routes.CreateRoute(req.actor(), spec));
   });
 
@@ -94,10 +113,10 @@ void AddRouteHandlers(HttpRouter& router, ApiContext& ctx) {
     if (!json.ok()) return json.status();
     JsonFields body(*json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"options"}));
-    auto lb = LoadBalancingOption(body);
-    if (!lb.ok()) return lb.status();
-    if (!*lb) return Reply(res, 200, ctx.routes.GetRoute(req.Param("guid")));
-    return Reply(res, 200, ctx.routes.SetLoadBalancing(req.actor(), req.Param("guid"), **lb));
+    auto options = OptionsOf(body);
+    if (!options.ok()) return options.status();
+    if (options->empty()) return Reply(res, 200, ctx.routes.GetRoute(req.Param("guid")));
+    return Reply(res, 200, ctx.routes.UpdateOptions(req.actor(), req.Param("guid"), *options));
   });
 
   router.Add("GET", "/v1/routes/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {

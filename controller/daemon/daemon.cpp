@@ -30,23 +30,36 @@
 namespace wharf::controller {
 namespace {
 
-// Holds an exclusive flock on DATA_DIR/wharfd.lock for the daemon's lifetime.
+// Holds an exclusive flock on DATA_DIR/wharfd.lock for the daemon's lifetime,
+// and DATA_DIR/wharfd.pid while it does: only the holder writes the pid file
+// (atomically, once locked) and removes it before unlocking, so the file names
+// the live wharfd; after a kill -9 it names a dead one until the next start.
+// Scripts stop wharfd by this pid (scripts/quickstart.sh).
 class DataDirLock {
  public:
-  static Result<std::unique_ptr<DataDirLock>> Acquire(const std::filesystem::path& path) {
+  static Result<std::unique_ptr<DataDirLock>> Acquire(const std::filesystem::path& path,
+                                                      const std::filesystem::path& pid_file) {
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) return Status::Internal("cannot open " + path.string() + ": " + std::strerror(errno));
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       ::close(fd);
       return Status::Unavailable("another wharfd is using the data folder " + path.parent_path().string());
     }
-    return std::unique_ptr<DataDirLock>(new DataDirLock(fd));
+    std::unique_ptr<DataDirLock> lock(new DataDirLock(fd, pid_file));
+    WHARF_RETURN_IF_ERROR(
+        WriteFileAtomic(pid_file, std::to_string(::getpid()) + "\n", 0644).WithContext("writing the pid file"));
+    return lock;
   }
-  ~DataDirLock() { ::close(fd_); }
+  ~DataDirLock() {
+    std::error_code ec;
+    std::filesystem::remove(pid_file_, ec);
+    ::close(fd_);
+  }
 
  private:
-  explicit DataDirLock(int fd) : fd_(fd) {}
+  DataDirLock(int fd, std::filesystem::path pid_file) : fd_(fd), pid_file_(std::move(pid_file)) {}
   int fd_;
+  std::filesystem::path pid_file_;
 };
 
 // Binds the API port. For --api-port 0 it prefers the port this data folder had
@@ -109,11 +122,15 @@ struct Daemon::Parts {
   std::unique_ptr<AutoscalingMetrics> autoscaling_metrics;
   InstanceReporterSlot instances;
   RouteTableChannel route_table;
+  RoutingProgress routing_progress;
   std::unique_ptr<StreamSlots> streams;
   std::unique_ptr<ApiContext> api_context;
   std::unique_ptr<HttpRouter> router;
   std::unique_ptr<ApiServer> server;
   PeriodicTask gc_timer;
+  ApiServerOptions server_options;
+  std::vector<std::string> interrupted_builds;
+  bool serving = false;
   bool stopped = false;
 };
 
@@ -133,7 +150,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   p->layout = *layout;
   const DataLayout& l = p->layout;
 
-  auto lock = DataDirLock::Acquire(l.lock_file());
+  auto lock = DataDirLock::Acquire(l.lock_file(), l.pid_file());
   if (!lock.ok()) return lock.status();
   p->lock = std::move(lock).value();
 
@@ -187,6 +204,10 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   p->service_instances->SetBrokerJobs(p->service_operations.get());
   // Operations a previous wharfd left in progress (it stopped or was killed) are taken up again.
   WHARF_RETURN_IF_ERROR(p->service_operations->Resume().WithContext("resuming service broker operations"));
+  // Builds a previous wharfd was staging when it stopped or was killed cannot finish: fail them now.
+  auto interrupted = p->builds->FailInterruptedBuilds("staging interrupted: wharfd stopped");
+  if (!interrupted.ok()) return interrupted.status().WithContext("failing the builds a previous wharfd left staging");
+  p->interrupted_builds = std::move(interrupted).value();
   p->buildpacks = std::make_unique<BuildpackService>(*p->db, clock, *p->events, *p->blobs, p->blob_lock,
                                                      l.staging() / "buildpack-uploads");
   // The built-ins are seeded on the first start that finds them; after that the admin owns the list.
@@ -204,7 +225,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   p->autoscaling_metrics = std::make_unique<AutoscalingMetrics>(*p->db);
 
   if (p->server) {
-    ApiServerOptions server_options;
+    ApiServerOptions& server_options = p->server_options;
     server_options.limits = options.limits;
     // Streams may take all but a reserve of the request threads.
     p->streams = std::make_unique<StreamSlots>(static_cast<std::size_t>(server_options.max_threads - 16));
@@ -214,12 +235,10 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
                                                              *p->deployments, *p->service_instances, *p->brokers,
                                                              options.limits,
                                                              options.log_stream_keepalive, p->autoscaling.get(),
-                                                             p->autoscaling_metrics.get(), &clock});
+                                                             p->autoscaling_metrics.get(), &clock,
+                                                             &p->routing_progress});
     p->router = std::make_unique<HttpRouter>();
     AddAllHandlers(*p->router, *p->api_context);
-    WHARF_RETURN_IF_ERROR(p->server->Start(*p->router, *p->auth, *p->event_log, server_options));
-    WHARF_RETURN_IF_ERROR(WriteFileAtomic(l.api_port_file(), std::to_string(p->server->port()) + "\n", 0644)
-                              .WithContext("writing the api port file"));
   }
 
   // Deployments move on as the cell reports their instances (persisted: a restart resumes them).
@@ -239,8 +258,22 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
                                          {"data_dir", l.root.string()},
                                          {"roles", roles},
                                          {"schema", std::to_string(LatestSchemaVersion())}});
-  return std::unique_ptr<Daemon>(new Daemon(std::move(p)));
+  auto daemon = std::unique_ptr<Daemon>(new Daemon(std::move(p)));
+  if (options.serve_at_start) WHARF_RETURN_IF_ERROR(daemon->Serve());
+  return daemon;
 }
+
+Status Daemon::Serve() {
+  Parts& p = *parts_;
+  if (p.serving || p.stopped) return Status::Ok();
+  p.serving = true;
+  if (!p.server) return Status::Ok();
+  WHARF_RETURN_IF_ERROR(p.server->Start(*p.router, *p.auth, *p.event_log, p.server_options));
+  return WriteFileAtomic(p.layout.api_port_file(), std::to_string(p.server->port()) + "\n", 0644)
+      .WithContext("writing the api port file");
+}
+
+const std::vector<std::string>& Daemon::interrupted_builds() const { return parts_->interrupted_builds; }
 
 void Daemon::Stop(std::chrono::milliseconds grace) {
   if (!parts_ || parts_->stopped) return;
@@ -279,6 +312,8 @@ ProcessService& Daemon::processes() { return *parts_->processes; }
 AutoscalingService& Daemon::autoscaling() { return *parts_->autoscaling; }
 
 AutoscalingMetrics& Daemon::autoscaling_metrics() { return *parts_->autoscaling_metrics; }
+
+RoutingProgress& Daemon::routing_progress() { return parts_->routing_progress; }
 
 RouteTableChannel& Daemon::route_table() { return parts_->route_table; }
 

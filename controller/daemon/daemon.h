@@ -5,7 +5,8 @@
 // Start: data folder (0700) -> lock (one wharfd per data folder) -> event log
 // -> database (migrated) -> blob store -> API socket bound (fails loudly if the
 // port is taken) -> bootstrap (org, space, admin token, shared domain) ->
-// services -> HTTP server -> DATA_DIR/api-port -> GC timer.
+// services (builds left STAGING by a previous wharfd failed) -> GC timer ->
+// Serve(): HTTP server -> DATA_DIR/api-port.
 // Stop: API (in-flight requests finish, bounded) -> log streams released ->
 // GC timer -> database closed.
 #pragma once
@@ -14,6 +15,8 @@
 #include <cstdint>
 #include <memory>
 #include <shared_mutex>
+#include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -41,6 +44,7 @@ class EventRecorder;
 class ProcessService;
 class LogBuffer;
 class RouteTableChannel;
+class RoutingProgress;
 
 // Knobs tests turn; the defaults are production's.
 struct DaemonOptions {
@@ -50,6 +54,10 @@ struct DaemonOptions {
   std::chrono::seconds gc_grace{3600};
   std::chrono::milliseconds deployment_interval{200};  // how often active deployments are driven
   bool echo_events_to_stderr = false;
+  // false: the API accepts connections but answers nothing until Serve(), so
+  // main() can start the router and the cell first (an answering /v1/info then
+  // means the whole wharfd is up).
+  bool serve_at_start = true;
 };
 
 class Daemon {
@@ -62,12 +70,19 @@ class Daemon {
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
 
+  // Starts answering API requests and writes DATA_DIR/api-port. Idempotent;
+  // Start() calls it unless DaemonOptions::serve_at_start is false.
+  Status Serve();
+
   // Idempotent. In-flight requests get up to `grace` to finish.
   void Stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
 
   // 0 when the api role is not run.
   std::uint16_t api_port() const;
   const DataLayout& layout() const;
+  // The builds found STAGING at start (a previous wharfd stopped mid-staging),
+  // failed by Start(); the stager removes their containers and workspaces.
+  const std::vector<std::string>& interrupted_builds() const;
   // For components wired in later (the stager reports builds) and for tests.
   BuildService& builds();
   LogBuffer& logs();
@@ -82,6 +97,8 @@ class Daemon {
   AutoscalingMetrics& autoscaling_metrics();
   // RoutingSync publishes the routing table here for the API's route stream.
   RouteTableChannel& route_table();
+  // The in-process router's RoutingSync reports here; `wharf stop` waits on it.
+  RoutingProgress& routing_progress();
 
  private:
   struct Parts;

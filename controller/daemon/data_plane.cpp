@@ -90,7 +90,7 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     parts.routing = std::make_unique<RoutingSync>(daemon.database(), parts.registry.get(),
                                                   api_role ? &daemon.route_table() : nullptr, cell_role);
     // Routes are loaded before the first request is accepted.
-    WHARF_RETURN_IF_ERROR(parts.routing->Start(kRouteSyncInterval).WithContext("computing the routing table"));
+    WHARF_RETURN_IF_ERROR(parts.routing->Start(kRouteSyncInterval, &daemon.routing_progress()).WithContext("computing the routing table"));
   }
   if (router_role) {
     parts.access_sink = std::make_unique<AppLogAccessSink>(daemon.logs());
@@ -116,6 +116,12 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     limits.memory_bytes = static_cast<std::uint64_t>(config.staging_memory_mb) << 20;
     limits.disk_bytes = static_cast<std::uint64_t>(config.staging_disk_mb) << 20;
     limits.timeout = std::chrono::minutes(config.staging_timeout_minutes);
+    // What builds interrupted by a previous wharfd left behind goes before any new staging starts.
+    for (const std::string& build : daemon.interrupted_builds()) {
+      Status removed = parts.stager->DiscardLeftovers(build);
+      daemon.events().Log("staging-leftovers-removed",
+                          {{"build_guid", build}, {"result", removed.ok() ? "ok" : removed.ToString()}});
+    }
     scheduler->Attach(*parts.stager, daemon.builds(), daemon.logs(), limits);
   }
 

@@ -20,6 +20,8 @@ struct DataLayout {
   std::filesystem::path router_token() const { return root / "router-token"; }  // for wharfd --roles router
   std::filesystem::path api_port_file() const { return root / "api-port"; }
   std::filesystem::path lock_file() const { return root / "wharfd.lock"; }
+  // The pid of the wharfd holding the lock, written by it once it holds it, removed at a clean stop.
+  std::filesystem::path pid_file() const { return root / "wharfd.pid"; }
   std::filesystem::path runtime() const { return root / "runtime"; }    // the container runtime's state
   std::filesystem::path staging() const { return root / "staging"; }    // staging workspaces
   std::filesystem::path droplets() const { return root / "droplets"; }  // unpacked droplets the cell runs

@@ -58,7 +58,11 @@ int main(int argc, char** argv) {
   // Builds wait in the scheduler's queue until the stager is attached (DataPlane).
   std::unique_ptr<wharf::controller::StagingScheduler> scheduler;
   if (config.HasRole("stager")) scheduler = std::make_unique<wharf::controller::StagingScheduler>();
-  auto daemon = wharf::controller::Daemon::Start(config, clock, {}, scheduler.get());
+  // The API answers only once the router, stager and cell run (DataPlane), so a
+  // client that sees /v1/info answer can use the router port at once.
+  wharf::controller::DaemonOptions options;
+  options.serve_at_start = false;
+  auto daemon = wharf::controller::Daemon::Start(config, clock, options, scheduler.get());
   if (!daemon.ok()) {
     std::cerr << "wharfd: " << daemon.status().message() << "\n";
     return 1;
@@ -66,6 +70,10 @@ int main(int argc, char** argv) {
   auto plane = wharf::controller::DataPlane::Start(config, clock, **daemon, scheduler.get());
   if (!plane.ok()) {
     std::cerr << "wharfd: " << plane.status().message() << "\n";
+    return 1;
+  }
+  if (wharf::Status served = (*daemon)->Serve(); !served.ok()) {
+    std::cerr << "wharfd: " << served.message() << "\n";
     return 1;
   }
   std::string api = (*daemon)->api_port() ? "http://127.0.0.1:" + std::to_string((*daemon)->api_port()) : "none";

@@ -20,6 +20,7 @@ void RoutingSyncEndpoints::SetEndpoints(const std::string& app_guid, const std::
     r.app_guid = e.app_guid;
     r.host = e.ip;
     r.port = static_cast<std::uint16_t>(e.port);
+    r.index = e.index;
     r.version = e.version;  // droplet/generation/memory/disk: tells an app's revisions apart
     list.push_back(std::move(r));
   }

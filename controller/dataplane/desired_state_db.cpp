@@ -115,6 +115,15 @@ health::HealthCheckSpec CheckFor(const Process& process) {
   return spec;
 }
 
+health::ReadinessSpec ReadinessFor(const Process& process) {
+  health::ReadinessSpec spec;
+  spec.type = process.readiness_check.type;
+  if (process.readiness_check.endpoint) spec.http_endpoint = *process.readiness_check.endpoint;
+  spec.invocation_timeout = std::chrono::seconds(std::max(1, process.readiness_check.invocation_timeout));
+  spec.interval = std::chrono::seconds(std::max(1, process.readiness_check.interval));
+  return spec;
+}
+
 cell::DesiredProcess ToDesiredProcess(const RunnableProcess& rp, const std::filesystem::path& droplet_archive,
                                       const Tenancy& tenancy) {
   cell::DesiredProcess d;
@@ -134,6 +143,7 @@ cell::DesiredProcess ToDesiredProcess(const RunnableProcess& rp, const std::file
   d.memory_mb = rp.process.memory_in_mb;
   d.disk_mb = rp.process.disk_in_mb;
   d.check = CheckFor(rp.process);
+  d.readiness = ReadinessFor(rp.process);
   d.new_instances = rp.new_instances;
   d.max_in_flight = rp.max_in_flight;
   d.space_guid = tenancy.space.guid;

@@ -1,25 +1,48 @@
 #include "controller/dataplane/routing_sync.h"
 
+#include <cstdlib>
+
 #include "common/revision_tag.h"
 #include "controller/services/deployment_service.h"
 #include "deployments/deployment.h"
 #include "state/deployment_store.h"
+#include "state/app_store.h"
 #include "state/route_store.h"
 #include "controller/platform/state_names.h"
 
 namespace wharf::controller {
 namespace {
 
-// Every route with at least one destination, all pages.
+// Every route with at least one destination, all pages. Destinations of stopped
+// apps are left out (their instances may still be stopping: requests must not
+// reach them once the stop is committed); a route left without any stays, empty.
 Result<std::vector<Route>> MappedRoutes(Database& db) {
   return db.Read<std::vector<Route>>([](Tx& tx) -> Result<std::vector<Route>> {
     std::vector<Route> out;
     RouteStore store(tx);
+    AppStore apps(tx);
+    std::map<std::string, bool> started;  // app guid -> STARTED, read once per sync
+    auto is_started = [&](const std::string& guid) -> Result<bool> {
+      if (auto it = started.find(guid); it != started.end()) return it->second;
+      Result<App> app = apps.Get(guid);
+      bool on = app.ok() && app->state == AppState::kStarted;
+      if (!app.ok() && app.status().code() != StatusCode::kNotFound) return app.status();
+      started[guid] = on;
+      return on;
+    };
     for (PageRequest page{1, 5000};; ++page.page) {
       auto batch = store.ListRoutes(RouteFilter{}, page);
       if (!batch.ok()) return batch.status();
       for (auto& r : batch->items) {
-        if (!r.destinations.empty()) out.push_back(std::move(r));
+        if (r.destinations.empty()) continue;
+        std::vector<Destination> live;
+        for (auto& d : r.destinations) {
+          Result<bool> on = is_started(d.app_guid);
+          if (!on.ok()) return on.status();
+          if (*on) live.push_back(std::move(d));
+        }
+        r.destinations = std::move(live);
+        out.push_back(std::move(r));
       }
       if (static_cast<std::int64_t>(batch->items.size()) < page.per_page) break;
     }
@@ -30,11 +53,12 @@ Result<std::vector<Route>> MappedRoutes(Database& db) {
 std::string Signature(const std::vector<router::RouteSpec>& specs) {
   std::string s;
   for (const auto& spec : specs) {
-    s += spec.key.ToString() + " " + std::string(router::LoadBalancingName(spec.load_balancing)) + "\n";
+    s += spec.key.ToString() + " " + std::string(router::LoadBalancingName(spec.load_balancing)) + " " +
+         spec.hash.header + " " + std::to_string(spec.hash.balance) + "\n";
     for (const auto& e : spec.endpoints) {
       s += " " + e.instance_id + " " + e.app_guid + " " + e.Address() + " " + e.version + " " +
            std::to_string(e.weight) + (e.healthy ? " h" : " u") + " " + e.tag.guid + ":" +
-           std::to_string(e.tag.index) + "\n";
+           std::to_string(e.tag.index) + " " + std::to_string(e.index) + "\n";
     }
   }
   return s;
@@ -42,7 +66,9 @@ std::string Signature(const std::vector<router::RouteSpec>& specs) {
 
 }  // namespace
 
-Status RoutingSync::Start(std::chrono::milliseconds interval) {
+Status RoutingSync::Start(std::chrono::milliseconds interval, RoutingProgress* progress) {
+  progress_ = registry_ ? progress : nullptr;
+  if (progress_) progress_->Enable();
   WHARF_RETURN_IF_ERROR(Sync());
   timer_.Start(interval, [this] {
     // Route changes come through the API: read only when something was committed.
@@ -89,6 +115,10 @@ Status RoutingSync::Sync() {
     router::RouteSpec& spec = table[*key];
     spec.key = *key;
     router::ParseLoadBalancing(r.load_balancing, &spec.load_balancing);  // the schema allows only known values
+    if (spec.load_balancing == router::LoadBalancing::kHash) {
+      spec.hash.header = r.hash_header;
+      spec.hash.balance = r.hash_balance.empty() ? 0 : std::strtod(r.hash_balance.c_str(), nullptr);  // validated
+    }
     for (const Destination& d : r.destinations) {
       auto it = endpoints_.find({d.app_guid, d.process_type});
       if (it == endpoints_.end()) continue;
@@ -106,11 +136,13 @@ Status RoutingSync::Sync() {
   std::vector<router::RouteSpec> specs;
   for (auto& [key, spec] : table) specs.push_back(std::move(spec));
   std::string signature = Signature(specs);
-  if (signature == applied_) return Status::Ok();
-  if (registry_) WHARF_RETURN_IF_ERROR(registry_->ReplaceAll(specs));
-  if (channel_ && !hold_channel_) channel_->Publish(specs);
-  applied_ = std::move(signature);
-  applied_table_ = std::move(specs);
+  if (signature != applied_) {
+    if (registry_) WHARF_RETURN_IF_ERROR(registry_->ReplaceAll(specs));
+    if (channel_ && !hold_channel_) channel_->Publish(specs);
+    applied_ = std::move(signature);
+    applied_table_ = std::move(specs);
+  }
+  if (progress_) progress_->Advance(commits);
   return Status::Ok();
 }
 

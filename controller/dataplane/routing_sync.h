@@ -9,7 +9,8 @@
 // registry and publishes it on the channel that feeds standalone routers; it is
 // called at start, on a short period when the database committed something since
 // the last read (so route and destination changes made through the API reach the
-// router within `interval`), and whenever endpoints change. Thread-safe.
+// router within `interval`), and whenever endpoints change. Destinations of
+// stopped apps get no endpoints. Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -27,6 +28,7 @@
 #include "common/periodic_task.h"
 #include "controller/platform/log_buffer.h"
 #include "controller/dataplane/route_table_channel.h"
+#include "controller/platform/routing_progress.h"
 #include "router/access_log.h"
 #include "router/route_feed.h"
 
@@ -46,8 +48,10 @@ class RoutingSync {
   RoutingSync(const RoutingSync&) = delete;
   RoutingSync& operator=(const RoutingSync&) = delete;
 
-  // One sync now, then one every `interval` on a thread of its own.
-  Status Start(std::chrono::milliseconds interval);
+  // One sync now, then one every `interval` on a thread of its own. With an
+  // in-process router, each sync reports to `progress` (may be null) how far
+  // the router has caught up with the database.
+  Status Start(std::chrono::milliseconds interval, RoutingProgress* progress = nullptr);
   void Stop() { timer_.Stop(); }
 
   // Reads the routes and applies the table if it changed.
@@ -71,6 +75,7 @@ class RoutingSync {
   std::optional<std::string> applied_;  // signature of the last table applied (none: nothing yet, even empty)
   std::atomic<std::uint64_t> synced_commits_{0};  // Database::CommitCount() at the last read
   PeriodicTask timer_;
+  RoutingProgress* progress_ = nullptr;  // set before the timer starts
 };
 
 // Router access log records of requests that reached an app go to that app's

@@ -82,7 +82,9 @@ void StagingScheduler::StageOne(const StagingJob& job) {
   stager::StagingOutcome out = stager_->Stage(req, observer);
   if (!out.ok()) {
     const stager::StagingError& e = out.error();
-    std::string message = std::string(e.name()) + ": " + e.message;
+    // The log lines above already hold the tail of the staging log: the log and the build's
+    // error carry the headline only, so `wharf push` shows the tail once (as cf does).
+    std::string message = std::string(e.name()) + ": " + e.headline;
     logs_->Append(job.app.guid, "STG/0", "ERR", "Staging failed: " + message);
     (void)builds_->FailBuild(job.build.guid, message);
     return;

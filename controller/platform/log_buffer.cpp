@@ -6,6 +6,8 @@
 #include <fstream>
 #include <system_error>
 
+#include "common/log_time.h"
+
 namespace wharf::controller {
 namespace {
 
@@ -93,7 +95,7 @@ std::deque<LogLine>& LogBuffer::RingLocked(const std::string& app_guid) {
 
 void LogBuffer::Append(const std::string& app_guid, std::string_view source, std::string_view stream,
                        std::string_view message) {
-  std::string timestamp = FormatRfc3339(clock_.Now());
+  std::string timestamp = FormatRfc3339Micros(clock_.Now());  // sub-second, as cf's log lines
   std::string file_text;
   {
     std::lock_guard lock(mu_);

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "common/log_time.h"
 #include "common/file_io.h"
 #include "controller/platform/test_support.h"
 
@@ -37,7 +38,7 @@ TEST_CASE("LogBuffer splits a multi-line message into lines with the same header
   CHECK(recent[1].message == "two");
   CHECK(recent[1].source == "STG/0");
   CHECK(recent[1].stream == "ERR");
-  CHECK(recent[1].timestamp == FormatRfc3339(clock.Now()));
+  CHECK(recent[1].timestamp == FormatRfc3339Micros(clock.Now()));
 }
 
 TEST_CASE("LogBuffer appends lines to the app's file and refills from it after a restart") {

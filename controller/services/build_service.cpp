@@ -183,4 +183,16 @@ Status BuildService::FailBuild(const std::string& build_guid, const std::string&
   });
 }
 
+Result<std::vector<std::string>> BuildService::FailInterruptedBuilds(const std::string& reason) {
+  auto staging = db_.Read<std::vector<Build>>([&](Tx& tx) { return BuildStore(tx).ListStaging(); });
+  if (!staging.ok()) return staging.status();
+  std::vector<std::string> failed;
+  for (const Build& b : *staging) {
+    WHARF_RETURN_IF_ERROR(FailBuild(b.guid, reason));
+    logs_.Append(b.app_guid, "STG/0", "ERR", "Staging failed: " + reason);
+    failed.push_back(b.guid);
+  }
+  return failed;
+}
+
 }  // namespace wharf::controller

@@ -58,6 +58,12 @@ class BuildService {
   // are kConflict on a build that already finished.
   Result<Droplet> CompleteBuild(const std::string& build_guid, const StagingResult& result);
   Status FailBuild(const std::string& build_guid, const std::string& error);
+  // At start, before any staging is scheduled: every build still STAGING was
+  // interrupted (the staging queue lives in wharfd's memory, so a stopped or
+  // killed wharfd took it along). Each is failed with `reason`, which its app's
+  // log shows as [STG/0]; returns their guids so the stager can remove what
+  // they left behind.
+  Result<std::vector<std::string>> FailInterruptedBuilds(const std::string& reason);
 
  private:
   Result<Build> CreateFor(const Actor& actor, const std::optional<std::string>& package_guid,

@@ -49,6 +49,16 @@ Status ValidateProcess(const Process& p) {
   } else if (endpoint) {
     return Status::InvalidArgument("health_check.endpoint is only for the 'http' health check type");
   }
+  const ReadinessCheck& ready = p.readiness_check;
+  WHARF_RETURN_IF_ERROR(Range("readiness_check.invocation_timeout", ready.invocation_timeout, 1, 180));
+  WHARF_RETURN_IF_ERROR(Range("readiness_check.interval", ready.interval, 1, 3600));
+  if (ready.type == HealthCheckType::kHttp) {
+    if (ready.endpoint && (ready.endpoint->empty() || ready.endpoint->front() != '/' || ready.endpoint->size() > 1024)) {
+      return Status::InvalidArgument("readiness_check.endpoint must be a path starting with '/'");
+    }
+  } else if (ready.endpoint) {
+    return Status::InvalidArgument("readiness_check.endpoint is only for the 'http' readiness check type");
+  }
   return Status::Ok();
 }
 
@@ -97,6 +107,7 @@ Result<Process> ProcessService::Put(const Actor& actor, const std::string& app_g
     if (spec.disk_in_mb) p.disk_in_mb = *spec.disk_in_mb;
     p.health_check.type = DefaultHealthCheckType(type);
     if (spec.health_check) p.health_check = *spec.health_check;
+    if (spec.readiness_check) p.readiness_check = *spec.readiness_check;
     WHARF_RETURN_IF_ERROR(ValidateProcess(p));
     WHARF_RETURN_IF_ERROR(*existing ? processes.Update(p) : processes.Insert(p));
     WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, *existing ? "process-updated" : "process-created", TargetOf(*app),
@@ -135,6 +146,10 @@ Result<Process> ProcessService::Patch(const Actor& actor, const std::string& gui
     if (patch.health_check) {
       p.health_check = *patch.health_check;
       data["health_check_type"] = std::string(HealthCheckTypeName(patch.health_check->type));
+    }
+    if (patch.readiness_check) {
+      p.readiness_check = *patch.readiness_check;
+      data["readiness_check_type"] = std::string(HealthCheckTypeName(patch.readiness_check->type));
     }
     return data;
   });

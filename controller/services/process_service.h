@@ -25,11 +25,13 @@ struct ProcessSpec {
   std::optional<int> memory_in_mb;
   std::optional<int> disk_in_mb;
   std::optional<HealthCheck> health_check;
+  std::optional<ReadinessCheck> readiness_check;
 };
 
 struct ProcessPatch {
   std::optional<std::optional<std::string>> command;  // set, or reset to null
   std::optional<HealthCheck> health_check;
+  std::optional<ReadinessCheck> readiness_check;
 };
 
 struct ScaleRequest {

@@ -1,5 +1,9 @@
 #include "controller/services/route_service.h"
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
 #include "common/ids.h"
 #include "common/names.h"
 #include "state/app_store.h"
@@ -79,15 +83,42 @@ Result<std::vector<Route>> RouteService::RoutesForApp(const std::string& app_gui
 }
 
 Status ValidateLoadBalancing(std::string_view value) {
-  if (value == "round-robin" || value == "least-connection") return Status::Ok();
+  if (value == "round-robin" || value == "least-connection" || value == "hash") return Status::Ok();
   return Status::InvalidArgument("route option loadbalancing: '" + std::string(value) +
-                                 "' is not round-robin or least-connection");
+                                 "' is not round-robin, least-connection or hash");
+}
+
+Status ValidateRouteOptions(std::string_view load_balancing, std::string_view hash_header,
+                            std::string_view hash_balance) {
+  WHARF_RETURN_IF_ERROR(ValidateLoadBalancing(load_balancing));
+  if (load_balancing != "hash") {
+    if (!hash_header.empty() || !hash_balance.empty()) {
+      return Status::InvalidArgument("route options hash_header and hash_balance need loadbalancing hash");
+    }
+    return Status::Ok();
+  }
+  if (hash_header.empty()) return Status::InvalidArgument("route option hash_header is required with loadbalancing hash");
+  if (hash_header.size() > 128 || !std::all_of(hash_header.begin(), hash_header.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+      })) {
+    return Status::InvalidArgument("route option hash_header: '" + std::string(hash_header) +
+                                   "' is not an HTTP header name");
+  }
+  if (!hash_balance.empty()) {
+    double v = 0;
+    auto [end, ec] = std::from_chars(hash_balance.data(), hash_balance.data() + hash_balance.size(), v);
+    if (ec != std::errc() || end != hash_balance.data() + hash_balance.size() || !(v == 0 || (v >= 1.1 && v <= 10))) {
+      return Status::InvalidArgument("route option hash_balance: '" + std::string(hash_balance) +
+                                     "' is not 0 or a number from 1.1 to 10");
+    }
+  }
+  return Status::Ok();
 }
 
 Result<Route> RouteService::CreateRoute(const Actor& actor, const NewRoute& spec) {
   WHARF_RETURN_IF_ERROR(ValidateDnsLabel(spec.host, "route host"));
   WHARF_RETURN_IF_ERROR(ValidateRoutePath(spec.path));
-  WHARF_RETURN_IF_ERROR(ValidateLoadBalancing(spec.load_balancing));
+  WHARF_RETURN_IF_ERROR(ValidateRouteOptions(spec.load_balancing, spec.hash_header, spec.hash_balance));
   return db_.Transact<Route>([&](Tx& tx) -> Result<Route> {
     RouteStore routes(tx);
     Result<Domain> domain = routes.GetDomain(spec.domain_guid);
@@ -100,6 +131,8 @@ Result<Route> RouteService::CreateRoute(const Actor& actor, const NewRoute& spec
     r.host = spec.host;
     r.path = spec.path;
     r.load_balancing = spec.load_balancing;
+    r.hash_header = spec.hash_header;
+    r.hash_balance = spec.hash_balance;
     r.created_at = FormatRfc3339(clock_.Now());
     WHARF_RETURN_IF_ERROR(routes.InsertRoute(r));
     WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "route-created", TargetOf(r)));
@@ -117,17 +150,29 @@ Status RouteService::DeleteRoute(const Actor& actor, const std::string& guid) {
   });
 }
 
-Result<Route> RouteService::SetLoadBalancing(const Actor& actor, const std::string& guid,
-                                             const std::string& load_balancing) {
-  WHARF_RETURN_IF_ERROR(ValidateLoadBalancing(load_balancing));
+Result<Route> RouteService::UpdateOptions(const Actor& actor, const std::string& guid, const RouteOptionsPatch& patch) {
   return db_.Transact<Route>([&](Tx& tx) -> Result<Route> {
     RouteStore routes(tx);
     Result<Route> before = routes.GetRoute(guid);
     if (!before.ok()) return before.status();
-    if (before->load_balancing == load_balancing) return before;
-    WHARF_RETURN_IF_ERROR(routes.SetLoadBalancing(guid, load_balancing));
-    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "route-updated", TargetOf(*before),
-                                         {{"loadbalancing", load_balancing}}));
+    Route after = *before;
+    if (patch.load_balancing) after.load_balancing = patch.load_balancing->value_or("round-robin");
+    if (patch.hash_header) after.hash_header = patch.hash_header->value_or("");
+    if (patch.hash_balance) after.hash_balance = patch.hash_balance->value_or("");
+    if (after.load_balancing != "hash" && before->load_balancing == "hash") {
+      if (!patch.hash_header) after.hash_header.clear();
+      if (!patch.hash_balance) after.hash_balance.clear();
+    }
+    WHARF_RETURN_IF_ERROR(ValidateRouteOptions(after.load_balancing, after.hash_header, after.hash_balance));
+    if (after.load_balancing == before->load_balancing && after.hash_header == before->hash_header &&
+        after.hash_balance == before->hash_balance) {
+      return before;
+    }
+    WHARF_RETURN_IF_ERROR(routes.SetOptions(after));
+    nlohmann::json fields = {{"loadbalancing", after.load_balancing}};
+    if (!after.hash_header.empty()) fields["hash_header"] = after.hash_header;
+    if (!after.hash_balance.empty()) fields["hash_balance"] = after.hash_balance;
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "route-updated", TargetOf(*before), fields));
     return routes.GetRoute(guid);
   });
 }

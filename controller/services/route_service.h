@@ -23,11 +23,24 @@ struct NewRoute {
   std::string domain_guid;
   std::string path;  // "" or "/segment/..."
   std::string load_balancing = "round-robin";
+  std::string hash_header;   // with "hash" only
+  std::string hash_balance;  // with "hash" only; "" = none
 };
 
-// Cloud Foundry's route options: {"loadbalancing": "round-robin" | "least-connection"}.
-// Unknown options and values are kInvalidArgument naming them.
+// Cloud Foundry's route options: "loadbalancing" (round-robin, least-connection, hash) and,
+// with hash only, "hash_header" (required: an HTTP header name) and "hash_balance" (a
+// number, 0 = off, otherwise 1.1 to 10, as gorouter). Bad values are kInvalidArgument
+// naming the option.
 Status ValidateLoadBalancing(std::string_view value);
+Status ValidateRouteOptions(std::string_view load_balancing, std::string_view hash_header,
+                            std::string_view hash_balance);
+
+// A change of a route's options: an absent member keeps the option, an empty optional (a
+// JSON null, cf's --remove-option) removes it (loadbalancing then returns to round-robin).
+struct RouteOptionsPatch {
+  std::optional<std::optional<std::string>> load_balancing, hash_header, hash_balance;
+  bool empty() const { return !load_balancing && !hash_header && !hash_balance; }
+};
 
 // "" or '/'-separated segments of [A-Za-z0-9._~%!$&'()*+,;=:@-], at most 128 characters,
 // no empty, "." or ".." segment and no trailing '/'.
@@ -47,8 +60,9 @@ class RouteService {
   Result<Route> GetRoute(const std::string& guid);
   Result<Route> CreateRoute(const Actor& actor, const NewRoute& spec);
   Status DeleteRoute(const Actor& actor, const std::string& guid);
-  // Sets the route's "loadbalancing" option; the router uses it within a moment.
-  Result<Route> SetLoadBalancing(const Actor& actor, const std::string& guid, const std::string& load_balancing);
+  // Changes the route's options; the router uses them within a moment. Leaving "hash"
+  // drops hash_header and hash_balance.
+  Result<Route> UpdateOptions(const Actor& actor, const std::string& guid, const RouteOptionsPatch& patch);
   Result<std::vector<Route>> RoutesForApp(const std::string& app_guid);
 
   // Maps the route to the app's process type (default web). Idempotent.
