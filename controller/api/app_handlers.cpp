@@ -47,7 +47,7 @@ constexpr std::chrono::seconds kStopRoutingWait{5};
 
 Handler Action(ApiContext& ctx, AppAction action) {
   return [&ctx, action](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<App> app = ctx.apps.Act(req.actor(), req.Param("guid"), action);
+    auto app = ctx.apps.Act(req.actor(), req.Param("guid"), action);
     // A stop answers once this wharfd's router sends the app no more requests, so a
     // script can rely on it (the instances themselves stop in the background).
     if (app.ok() && action == AppAction::kStop && ctx.routing_progress) {
