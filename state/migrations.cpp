@@ -453,11 +453,9 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 
 Result<int> ReadVersion(Tx& tx) {
   WHARF_RETURN_IF_ERROR(tx.Exec(kBookkeeping));
-  Result<Statement> st = tx.Prepare("SELECT IFNULL(MAX(version), 0) FROM schema_migrations");
-  if (!st.ok()) return st.status();
-  Result<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  return static_cast<int>(st->Int(0));
+  WHARF_ASSIGN_OR_RETURN(Statement st, tx.Prepare("SELECT IFNULL(MAX(version), 0) FROM schema_migrations"));
+  WHARF_RETURN_IF_ERROR(st.Step().status());
+  return static_cast<int>(st.Int(0));
 }
 
 }  // namespace
@@ -487,14 +485,13 @@ Status Migrate(Database& db, const Clock& clock, std::optional<int> target) {
     if (m.version <= *current || m.version > want) continue;
     Status s = db.Transact([&](Tx& tx) -> Status {
       // Re-check inside the transaction: another process may have migrated meanwhile.
-      Result<int> now = ReadVersion(tx);
-      if (!now.ok()) return now.status();
-      if (*now >= m.version) return Status::Ok();
+      WHARF_ASSIGN_OR_RETURN(int now, ReadVersion(tx));
+      if (now >= m.version) return Status::Ok();
       WHARF_RETURN_IF_ERROR(tx.Exec(m.sql));
-      Result<Statement> st = tx.Prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
-      if (!st.ok()) return st.status();
-      st->Bind(1, m.version).Bind(2, m.name).Bind(3, FormatRfc3339(clock.Now()));
-      return st->Run();
+      WHARF_ASSIGN_OR_RETURN(Statement st,
+                             tx.Prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"));
+      st.Bind(1, m.version).Bind(2, m.name).Bind(3, FormatRfc3339(clock.Now()));
+      return st.Run();
     });
     if (!s.ok()) {
       return s.WithContext("applying migration " + std::to_string(m.version) + " (" + std::string(m.name) + ")");

@@ -167,11 +167,10 @@ TEST_CASE("Migration 7 gives started apps their current droplet to run, stopped 
   REQUIRE(Migrate(**db, clock, 7).ok());
   auto run = [&](const char* guid) {
     return (*db)->Read<std::string>([&](Tx& tx) -> Result<std::string> {
-      Result<Statement> st = tx.Query("SELECT IFNULL(run_droplet_guid, '-') || ':' || run_generation FROM apps WHERE guid = ?", guid);
-      if (!st.ok()) return st.status();
-      Result<bool> row = st->Step();
-      if (!row.ok()) return row.status();
-      return st->Text(0);
+      WHARF_ASSIGN_OR_RETURN(Statement st,
+                             tx.Query("SELECT IFNULL(run_droplet_guid, '-') || ':' || run_generation FROM apps WHERE guid = ?", guid));
+      WHARF_RETURN_IF_ERROR(st.Step().status());
+      return st.Text(0);
     });
   };
   CHECK(*run("a1") == "d1:0");
