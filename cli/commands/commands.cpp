@@ -12,6 +12,8 @@ const std::vector<Command>& AllCommands() {
     AddPushCommand(all);
     AddAppCommands(all);
     AddScaleCommands(all);
+    AddAppSettingsCommands(all);
+    AddTaskCommands(all);
     AddRevisionCommands(all);
     AddDeploymentCommands(all);
     AddEnvCommands(all);
@@ -21,6 +23,7 @@ const std::vector<Command>& AllCommands() {
     AddServiceCommands(all);
     AddBrokerCommands(all);
     AddAutoscalingCommands(all);
+    AddCurlCommand(all);
     return all;
   }();
   return commands;

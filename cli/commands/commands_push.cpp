@@ -51,6 +51,7 @@ void AddPushCommand(std::vector<Command>& out) {
         "Apps",
         "Push a new app or sync changes to an existing app",
         "wharf push [APP_NAME] [-b BUILDPACK]... [-c COMMAND] [-f MANIFEST_PATH | --no-manifest] [--no-start]\n"
+        "   [--no-wait]\n"
         "   [-i NUM_INSTANCES] [-k DISK] [-m MEMORY] [-p PATH | --git URL [--ref REF]] [-s STACK]\n"
         "   [-t HEALTH_TIMEOUT] [-u (process | port | http)] [--endpoint PATH] [--no-route | --random-route]\n"
         "   [--var KEY=VALUE]... [--vars-file VARS_FILE_PATH]...\n"
@@ -63,7 +64,9 @@ void AddPushCommand(std::vector<Command>& out) {
         "is deployed: rolling (--max-in-flight at a time, a crashing new instance stops it and the previous\n"
         "revision keeps serving) or canary (the canary starts and the deployment pauses at each step:\n"
         "continue-deployment, cancel-deployment). --canary-weights sends that percentage of the route's\n"
-        "requests to the new revision at each step, whatever the instance counts.",
+        "requests to the new revision at each step, whatever the instance counts.\n"
+        "Push returns once the first instance of the new version runs (the rest start in the background:\n"
+        "cf's --no-wait, accepted here for scripts written for cf), or fails once every new instance crashed.",
         {{"APP_NAME", false}},
         {{"buildpack", 'b', FlagKind::kStringList, "BUILDPACK",
           "Custom buildpack by name or URL; repeat for several; 'default' or 'null' for auto-detection"},
@@ -82,6 +85,7 @@ void AddPushCommand(std::vector<Command>& out) {
          {"health-check-type", 'u', FlagKind::kString, "TYPE", "Application health check type: port, process or http"},
          {"endpoint", 0, FlagKind::kString, "PATH", "Path for the http health check (e.g. /health)"},
          {"no-start", 0, FlagKind::kBool, "", "Upload the app but do not stage or start it"},
+         {"no-wait", 0, FlagKind::kBool, "", "Return once the first instance runs (what push always does)"},
          {"no-route", 0, FlagKind::kBool, "", "Do not map a route to this app"},
          {"random-route", 0, FlagKind::kBool, "", "Map a route with a random host to this app"},
          {"var", 0, FlagKind::kStringList, "KEY=VALUE", "Variable for ((KEY)) in the manifest; repeatable"},
