@@ -13,6 +13,7 @@ const std::vector<Command>& AllCommands() {
     AddAppCommands(all);
     AddScaleCommands(all);
     AddAppSettingsCommands(all);
+    AddAppManifestCommand(all);
     AddTaskCommands(all);
     AddRevisionCommands(all);
     AddDeploymentCommands(all);

@@ -33,6 +33,7 @@ void AddScaleCommands(std::vector<Command>& out);    // scale, restart-app-insta
 void AddAppSettingsCommands(std::vector<Command>& out);  // create-app, rename, set-/get-health-check, droplets
 void AddTaskCommands(std::vector<Command>& out);     // run-task, tasks, terminate-task
 void AddCurlCommand(std::vector<Command>& out);      // curl
+void AddAppManifestCommand(std::vector<Command>& out);  // create-app-manifest
 void AddRevisionCommands(std::vector<Command>& out);  // revisions, rollback
 void AddDeploymentCommands(std::vector<Command>& out);  // continue-deployment, cancel-deployment
 void AddEnvCommands(std::vector<Command>& out);      // env, set-env, unset-env

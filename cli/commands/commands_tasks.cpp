@@ -45,7 +45,7 @@ Status RunRunTask(CliContext& ctx, const ParsedArgs& args) {
     return Status::Unavailable("task " + task->name + " could not start: " + task->failure_reason.value_or(""));
   }
   ctx.out() << "Task has been submitted successfully for execution.\nOK\n\n";
-  ctx.out() << RenderKeyValues({{"task name:", task->name}, {"task id:", std::to_string(task->sequence_id)}});
+  ctx.out() << RenderKeyValues({{"task name", task->name}, {"task id", std::to_string(task->sequence_id)}});
   return Status::Ok();
 }
 

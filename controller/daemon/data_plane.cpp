@@ -151,7 +151,7 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
   }
   if (api_role) {
     // Whatever is still unfinished had no container left to settle it: it failed with the old wharfd.
-    Status failed = daemon.tasks().FailUnfinished("wharfd stopped before the task finished");
+    Status failed = daemon.tasks().FailUnfinished("wharfd restarted before the task finished");
     if (!failed.ok()) return failed.WithContext("failing the tasks a previous wharfd left unfinished");
   }
   if (parts.routing) parts.routing->ReleaseChannel();

@@ -117,7 +117,6 @@ Result<Task> TaskService::Create(const Actor& actor, const std::string& app_guid
     run.space_name = platform_.tenancy.space.name;
     run.org_guid = platform_.tenancy.org.guid;
     run.org_name = platform_.tenancy.org.name;
-    const std::string app_name = app->name;
     tx.OnCommit([this, app_guid = app->guid, line = "Created task " + t.name + " (id " + std::to_string(t.sequence_id) +
                                                      ", guid " + t.guid + ")"] {
       logs_.Append(app_guid, "API/0", "OUT", line);

@@ -69,11 +69,11 @@ class VerbsTest(unittest.TestCase):
         self.p.wharf("delete", "new-name", "-f")
 
     def test_set_and_get_health_check(self):
-        self.p.wharf("set-health-check", "verby", "http", "--endpoint", "/index.html", "--invocation-timeout", "3")
+        self.p.wharf("set-health-check", "verby", "http", "--endpoint", "/", "--invocation-timeout", "3")
         hc = self.web("verby")["health_check"]
-        self.assertEqual((hc["type"], hc["endpoint"], hc["invocation_timeout"]), ("http", "/index.html", 3))
+        self.assertEqual((hc["type"], hc["endpoint"], hc["invocation_timeout"]), ("http", "/", 3))
         out = self.p.wharf("get-health-check", "verby").out
-        self.assertRegex(out, r"(?m)^web\s+http\s+/index.html\s+3\s+\d+")
+        self.assertRegex(out, r"(?m)^web\s+http\s+/\s+3\s+\d+")
         self.p.wharf("set-health-check", "verby", "port")
         hc = self.web("verby")["health_check"]
         self.assertEqual((hc["type"], hc["endpoint"], hc["invocation_timeout"]), ("port", None, 3))
@@ -120,6 +120,25 @@ class VerbsTest(unittest.TestCase):
         self.assertEqual(app["environment_variables"], {"FROM": "manifest"})
         self.assertEqual(self.web("nameless")["memory_in_mb"], 64)
         self.p.wharf("delete", "nameless", "-f")
+
+    def test_create_app_manifest_writes_what_a_later_push_accepts(self):
+        self.p.wharf("set-env", "verby", "MANIFESTED", "a value: with colon")
+        out_file = os.path.join(self.p.root, "verby_out.yml")
+        r = self.p.wharf("create-app-manifest", "verby", "-p", out_file)
+        self.assertIn("Manifest file created successfully", r.out)
+        with open(out_file) as f:
+            text = f.read()
+        self.assertIn("name: verby", text)
+        self.assertIn("binary_buildpack", text)
+        self.assertIn("verby.localhost", text)
+        self.assertIn("memory: 128M", text)
+        before = self.web("verby")
+        self.p.wharf("push", "-f", out_file, "--no-start", cwd=self.app_dir, timeout=300)
+        after = self.web("verby")
+        for key in ("instances", "memory_in_mb", "disk_in_mb"):
+            self.assertEqual(after[key], before[key], key)
+        self.assertEqual(self.app("verby")["environment_variables"]["MANIFESTED"], "a value: with colon")
+        self.p.wharf("start", "verby")
 
     def test_scale_f_does_not_prompt(self):
         r = self.p.wharf("scale", "verby", "-i", "2", "-f", input="")
