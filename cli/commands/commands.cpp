@@ -14,6 +14,7 @@ const std::vector<Command>& AllCommands() {
     AddScaleCommands(all);
     AddAppSettingsCommands(all);
     AddAppManifestCommand(all);
+    AddApplyManifestCommand(all);
     AddTaskCommands(all);
     AddRevisionCommands(all);
     AddDeploymentCommands(all);

@@ -34,6 +34,7 @@ void AddAppSettingsCommands(std::vector<Command>& out);  // create-app, rename, 
 void AddTaskCommands(std::vector<Command>& out);     // run-task, tasks, terminate-task
 void AddCurlCommand(std::vector<Command>& out);      // curl
 void AddAppManifestCommand(std::vector<Command>& out);  // create-app-manifest
+void AddApplyManifestCommand(std::vector<Command>& out);  // apply-manifest (commands_push.cpp)
 void AddRevisionCommands(std::vector<Command>& out);  // revisions, rollback
 void AddDeploymentCommands(std::vector<Command>& out);  // continue-deployment, cancel-deployment
 void AddEnvCommands(std::vector<Command>& out);      // env, set-env, unset-env

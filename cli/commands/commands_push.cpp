@@ -42,7 +42,35 @@ Status RunPushCommand(CliContext& ctx, const ParsedArgs& args) {
   return RunPush(ctx, *plan);
 }
 
+Status RunApplyManifestCommand(CliContext& ctx, const ParsedArgs& args) {
+  PushFlags flags;
+  flags.manifest_path = args.Value("f");
+  flags.vars = args.Values("var");
+  flags.vars_files = args.Values("vars-file");
+  Result<PushPlan> plan = PlanPush(flags, ctx.cwd());
+  if (!plan.ok()) return plan.status();
+  if (plan->manifest_file.empty()) {
+    return Status::InvalidArgument("no manifest: give one with -f PATH (or run it where manifest.yml is)");
+  }
+  return RunApplyManifest(ctx, *plan);
+}
+
 }  // namespace
+
+void AddApplyManifestCommand(std::vector<Command>& out) {
+  out.push_back({{"apply-manifest", {}, "Apps", "Apply manifest properties to apps",
+                  "wharf apply-manifest [-f APP_MANIFEST_PATH] [--var KEY=VALUE]... [--vars-file VARS_FILE_PATH]...",
+                  "Creates the manifest's apps that do not exist and applies the settings of each (buildpacks,\n"
+                  "stack, env, processes with their instances, limits, commands and health checks, routes,\n"
+                  "services) without uploading, staging or restarting anything: running instances pick up new\n"
+                  "settings at their next restart (instance counts change at once). Default: ./manifest.yml.",
+                  {},
+                  {{"f", 'f', FlagKind::kString, "APP_MANIFEST_PATH", "Path to the manifest (a file or a folder)"},
+                   {"var", 0, FlagKind::kStringList, "KEY=VALUE", "Variable for ((KEY)) in the manifest; repeatable"},
+                   {"vars-file", 0, FlagKind::kStringList, "VARS_FILE_PATH",
+                    "YAML file of manifest variables; repeatable"}}},
+                 RunApplyManifestCommand});
+}
 
 void AddPushCommand(std::vector<Command>& out) {
   out.push_back(

@@ -40,6 +40,27 @@ class VerbsTest(unittest.TestCase):
         self.assertEqual(status, 200, body)
         return body
 
+    def test_apply_manifest_creates_and_updates_apps_without_staging(self):
+        d = tempfile.mkdtemp(dir=self.p.root, prefix="manifest-")
+        path = os.path.join(d, "apply.yml")
+        with open(path, "w") as f:
+            f.write("applications:\n- name: applied\n  memory: 96M\n  instances: 2\n  env:\n    MODE: ((mode))\n"
+                    "  health-check-type: process\n")
+        r = self.p.wharf("apply-manifest", "-f", path, "--var", "mode=first")
+        self.assertIn("Manifest applied", r.out)
+        app = self.app("applied")
+        self.assertEqual(app["state"], "STOPPED")
+        self.assertIsNone(app["current_droplet_guid"])  # nothing staged
+        self.assertEqual(app["environment_variables"], {"MODE": "first"})
+        web = self.web("applied")
+        self.assertEqual((web["memory_in_mb"], web["instances"], web["health_check"]["type"]), (96, 2, "process"))
+        self.p.wharf("apply-manifest", "-f", path, "--var", "mode=second")
+        self.assertEqual(self.app("applied")["guid"], app["guid"])
+        self.assertEqual(self.app("applied")["environment_variables"], {"MODE": "second"})
+        r = self.p.wharf("apply-manifest", "-f", os.path.join(d, "missing.yml"), expect=None)
+        self.assertNotEqual(r.code, 0)
+        self.p.wharf("delete", "applied", "-f")
+
     def test_create_app_then_push_into_it(self):
         r = self.p.wharf("create-app", "made-empty")
         self.assertIn("Creating app made-empty", r.out)
