@@ -426,6 +426,31 @@ CREATE INDEX autoscaling_samples_app ON autoscaling_samples (app_guid, metric, a
 CREATE INDEX autoscaling_samples_at ON autoscaling_samples (at_ms);
 )sql";
 
+// Tasks (issue 18): one-off containers from an app's droplet (Cloud Foundry v3 tasks). `sequence_id`
+// numbers an app's tasks from 1 (what `wharf tasks` shows as the id); the state is final once
+// SUCCEEDED or FAILED, with the exit status and the reason of a failure kept.
+constexpr std::string_view kTasks = R"sql(
+CREATE TABLE tasks (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  app_guid TEXT NOT NULL REFERENCES apps(guid),
+  sequence_id INTEGER NOT NULL CHECK (sequence_id >= 1),
+  name TEXT NOT NULL,
+  command TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('PENDING', 'RUNNING', 'CANCELING', 'SUCCEEDED', 'FAILED')),
+  memory_in_mb INTEGER NOT NULL CHECK (memory_in_mb > 0),
+  disk_in_mb INTEGER NOT NULL CHECK (disk_in_mb > 0),
+  droplet_guid TEXT NOT NULL,
+  exit_status INTEGER,
+  failure_reason TEXT,
+  started_at TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (app_guid, sequence_id)
+);
+CREATE INDEX tasks_state ON tasks (state);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -441,6 +466,7 @@ constexpr Migration kMigrations[] = {
     {12, "deployments (rolling, canary)", kDeployments},
     {13, "services: brokers, offerings, plans, service instances, bindings and keys", kServices},
     {14, "autoscaling: policies, custom-metric credentials, metric samples", kAutoscaling},
+    {15, "tasks (one-off containers from an app's droplet)", kTasks},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(
