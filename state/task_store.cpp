@@ -33,9 +33,9 @@ std::string Select(std::string_view rest) { return "SELECT " + std::string(kColu
 }  // namespace
 
 Result<std::int64_t> TaskStore::NextSequenceId(std::string_view app_guid) {
-  Result<std::int64_t> max = FetchInt(tx_.Query("SELECT IFNULL(MAX(sequence_id), 0) FROM tasks WHERE app_guid = ?", app_guid));
-  if (!max.ok()) return max.status();
-  return *max + 1;
+  WHARF_ASSIGN_OR_RETURN(std::int64_t max,
+                         FetchInt(tx_.Query("SELECT IFNULL(MAX(sequence_id), 0) FROM tasks WHERE app_guid = ?", app_guid)));
+  return max + 1;
 }
 
 Status TaskStore::Insert(const Task& t) {
@@ -59,20 +59,18 @@ Status TaskStore::Update(const Task& t) {
 }
 
 Result<Task> TaskStore::Get(std::string_view guid) {
-  auto t = FetchOne<Task>(tx_.Query(Select("WHERE guid = ?"), guid), ReadTask);
-  if (!t.ok()) return t.status();
-  if (!*t) return Status::NotFound("task '" + std::string(guid) + "' not found");
-  return std::move(**t);
+  WHARF_ASSIGN_OR_RETURN(auto t, FetchOne<Task>(tx_.Query(Select("WHERE guid = ?"), guid), ReadTask));
+  if (!t) return Status::NotFound("task '" + std::string(guid) + "' not found");
+  return std::move(*t);
 }
 
 Result<Page<Task>> TaskStore::ListForApp(std::string_view app_guid, const PageRequest& page) {
-  Result<std::int64_t> total = FetchInt(tx_.Query("SELECT COUNT(*) FROM tasks WHERE app_guid = ?", app_guid));
-  if (!total.ok()) return total.status();
-  auto items = FetchAll<Task>(tx_.Query(Select("WHERE app_guid = ? ORDER BY sequence_id LIMIT ? OFFSET ?"), app_guid,
+  WHARF_ASSIGN_OR_RETURN(std::int64_t total,
+                         FetchInt(tx_.Query("SELECT COUNT(*) FROM tasks WHERE app_guid = ?", app_guid)));
+  WHARF_ASSIGN_OR_RETURN(auto items, FetchAll<Task>(tx_.Query(Select("WHERE app_guid = ? ORDER BY sequence_id LIMIT ? OFFSET ?"), app_guid,
                                         page.per_page, page.Offset()),
-                              ReadTask);
-  if (!items.ok()) return items.status();
-  return Page<Task>{std::move(items).value(), *total};
+                              ReadTask));
+  return Page<Task>{std::move(items), total};
 }
 
 Result<std::vector<Task>> TaskStore::Unfinished() {
