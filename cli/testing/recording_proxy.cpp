@@ -76,7 +76,14 @@ RecordingProxy::RecordingProxy(std::uint16_t backend_port) : backend_port_(backe
   server_->start();
 }
 
-RecordingProxy::~RecordingProxy() { server_->stopAll(true); }
+RecordingProxy::~RecordingProxy() {
+  server_->stopAll(true);
+  // A handler may still be relaying on a pool thread (until its daemon connection
+  // ends): wait for it before the proxy it belongs to is destroyed.
+  for (int i = 0; i < 500 && server_->currentConnections() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
 
 std::string RecordingProxy::url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
