@@ -8,12 +8,12 @@ import signal
 import time
 import unittest
 
-from harness import Platform
+from harness import Platform, Polling
 
 APP = "tasky"
 
 
-class TasksTest(unittest.TestCase):
+class TasksTest(Polling, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.p = Platform()
@@ -38,15 +38,6 @@ class TasksTest(unittest.TestCase):
             raise AssertionError("cleanup: " + "; ".join(problems))
 
     # --- helpers -------------------------------------------------------------------------------
-    def poll(self, what, fn, timeout=60, interval=0.25):
-        deadline = time.monotonic() + timeout
-        while True:
-            last = fn()
-            if last:
-                return last
-            if time.monotonic() > deadline:
-                self.fail(f"{what}: not within {timeout}s (last: {last!r})\n--- wharfd log\n{self.p.daemon_log()}")
-            time.sleep(interval)
 
     def app_guid(self):
         status, body = self.p.api("GET", "/v1/apps?names=" + APP)
