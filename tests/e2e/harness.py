@@ -295,6 +295,15 @@ class Platform:
             raise AssertionError(f"expected exit {expect}: {r}\n--- wharfd log\n{self.daemon_log()}")
         return r
 
+    def push_python_app(self, name, memory="128M"):
+        """Pushes a Procfile app (python3's http.server on $PORT, binary buildpack) from a new folder
+        under the platform's root; returns the folder."""
+        d = tempfile.mkdtemp(dir=self.root, prefix="app-")
+        with open(os.path.join(d, "Procfile"), "w") as f:
+            f.write("web: python3 -m http.server $PORT\n")
+        self.wharf("push", name, "-b", "binary_buildpack", "-m", memory, cwd=d, timeout=300)
+        return d
+
     def login(self):
         self.wharf("api", self.api_url)
         self.wharf("login")

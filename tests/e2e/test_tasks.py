@@ -19,11 +19,7 @@ class TasksTest(Polling, unittest.TestCase):
         cls.p = Platform()
         try:
             cls.p.start().login()
-            import tempfile, os
-            d = tempfile.mkdtemp(dir=cls.p.root, prefix="app-")
-            with open(os.path.join(d, "Procfile"), "w") as f:
-                f.write("web: python3 -m http.server $PORT\n")
-            cls.p.wharf("push", APP, "-b", "binary_buildpack", "-m", "128M", cwd=d, timeout=300)
+            cls.p.push_python_app(APP)
             cls.p.wharf("set-env", APP, "GREETING", "hello-env")
             cls.p.wharf("cups", "creds", "-p", '{"secret":"s3cr3t-value"}')
             cls.p.wharf("bind-service", APP, "creds")

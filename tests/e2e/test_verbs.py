@@ -15,11 +15,7 @@ class VerbsTest(unittest.TestCase):
         cls.p = Platform()
         try:
             cls.p.start().login()
-            d = tempfile.mkdtemp(dir=cls.p.root, prefix="app-")
-            with open(os.path.join(d, "Procfile"), "w") as f:
-                f.write("web: python3 -m http.server $PORT\n")
-            cls.app_dir = d
-            cls.p.wharf("push", "verby", "-b", "binary_buildpack", "-m", "128M", cwd=d, timeout=300)
+            cls.app_dir = cls.p.push_python_app("verby")
         except Exception:
             cls.p.cleanup()
             raise
