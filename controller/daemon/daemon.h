@@ -25,6 +25,7 @@
 #include "controller/http/http_exchange.h"
 #include "controller/platform/instance_reporter.h"
 #include "controller/platform/platform_info.h"
+#include "controller/platform/task_slot.h"
 #include "controller/daemon/layout.h"
 
 namespace wharf::store {
@@ -45,6 +46,7 @@ class ProcessService;
 class LogBuffer;
 class RouteTableChannel;
 class RoutingProgress;
+class TaskService;
 
 // Knobs tests turn; the defaults are production's.
 struct DaemonOptions {
@@ -92,6 +94,9 @@ class Daemon {
   const PlatformInfo& platform() const;
   // The cell role plugs itself in here so the API can list instances.
   InstanceReporterSlot& instances();
+  // The cell role plugs its task runner in here; tasks are run and recorded through TaskService.
+  TaskRunnerSlot& task_runners();
+  TaskService& tasks();
   ProcessService& processes();
   AutoscalingService& autoscaling();
   AutoscalingMetrics& autoscaling_metrics();
