@@ -86,7 +86,7 @@ TEST_CASE("ReplaceAll keeps the runtime state of endpoints that stay") {
   RouteRegistry r(2);
   REQUIRE(r.Upsert(kRoute, Ep("i1")).ok());
   auto before = r.Snapshot()->Lookup("app.test", "/")->members()[0].runtime;
-  RouteSpec spec{kRoute, LoadBalancing::kLeastConnections, {Ep("i1"), Ep("i2", 9001)}};
+  RouteSpec spec{kRoute, LoadBalancing::kLeastConnections, {Ep("i1"), Ep("i2", 9001)}, {}};
   REQUIRE(r.ReplaceAll({spec}).ok());
   const RoutePool* p = r.Snapshot()->Lookup("app.test", "/");
   REQUIRE(p->members().size() == 2);
@@ -99,11 +99,11 @@ TEST_CASE("ReplaceAll rejects an invalid snapshot and changes nothing") {
   REQUIRE(r.Upsert(kRoute, Ep("i1")).ok());
   Endpoint bad = Ep("i2");
   bad.host = "not-an-ip";
-  Status s = r.ReplaceAll({RouteSpec{kRoute, LoadBalancing::kRoundRobin, {bad}}});
+  Status s = r.ReplaceAll({RouteSpec{kRoute, LoadBalancing::kRoundRobin, {bad}, {}}});
   CHECK(s.code() == StatusCode::kInvalidArgument);
   CHECK(s.message().find("not-an-ip") != std::string::npos);
   CHECK(Members(r) == 1);
-  Status dup = r.ReplaceAll({RouteSpec{kRoute, {}, {Ep("x"), Ep("x", 9001)}}});
+  Status dup = r.ReplaceAll({RouteSpec{kRoute, {}, {Ep("x"), Ep("x", 9001)}, {}}});
   CHECK(dup.message().find("duplicate instance id 'x'") != std::string::npos);
 }
 

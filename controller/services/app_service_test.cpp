@@ -114,7 +114,7 @@ TEST_CASE("VCAP_APPLICATION describes the app, its limits, routes and space") {
   ServiceFixture f;
   AppView app = f.CreateApp("web");
   auto domains = f.routes->ListDomains(PageRequest{});
-  auto route = f.routes->CreateRoute(f.actor, NewRoute{"web", domains->items[0].guid, ""});
+  auto route = f.routes->CreateRoute(f.actor, NewRoute{.host = "web", .domain_guid = domains->items[0].guid, .path = "", .load_balancing = "round-robin", .hash_header = "", .hash_balance = ""});
   REQUIRE(route.ok());
   REQUIRE(f.routes->AddDestination(f.actor, route->guid, app.app.guid, "web").ok());
   auto env = f.apps->Env(app.app.guid);
@@ -138,8 +138,8 @@ TEST_CASE("Deleting an app removes everything it owns in one go, and recursive a
   Package p = f.CreatePackage(app.app.guid, {{"a.txt", "a"}});
   f.Stage(p, "droplet");
   auto domain = f.routes->ListDomains(PageRequest{})->items[0].guid;
-  auto mine = f.routes->CreateRoute(f.actor, NewRoute{"web", domain, ""});
-  auto shared = f.routes->CreateRoute(f.actor, NewRoute{"shared", domain, ""});
+  auto mine = f.routes->CreateRoute(f.actor, NewRoute{.host = "web", .domain_guid = domain, .path = "", .load_balancing = "round-robin", .hash_header = "", .hash_balance = ""});
+  auto shared = f.routes->CreateRoute(f.actor, NewRoute{.host = "shared", .domain_guid = domain, .path = "", .load_balancing = "round-robin", .hash_header = "", .hash_balance = ""});
   REQUIRE(f.routes->AddDestination(f.actor, mine->guid, app.app.guid, "web").ok());
   REQUIRE(f.routes->AddDestination(f.actor, shared->guid, app.app.guid, "web").ok());
   REQUIRE(f.routes->AddDestination(f.actor, shared->guid, other.app.guid, "web").ok());
@@ -164,7 +164,7 @@ TEST_CASE("Deleting an app without recursive keeps its routes, unmapped") {
   ServiceFixture f;
   AppView app = f.CreateApp("web");
   auto domain = f.routes->ListDomains(PageRequest{})->items[0].guid;
-  auto route = f.routes->CreateRoute(f.actor, NewRoute{"web", domain, ""});
+  auto route = f.routes->CreateRoute(f.actor, NewRoute{.host = "web", .domain_guid = domain, .path = "", .load_balancing = "round-robin", .hash_header = "", .hash_balance = ""});
   REQUIRE(f.routes->AddDestination(f.actor, route->guid, app.app.guid, "web").ok());
   REQUIRE(f.apps->Delete(f.actor, app.app.guid, false).ok());
   auto kept = f.routes->GetRoute(route->guid);
