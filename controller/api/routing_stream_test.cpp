@@ -39,6 +39,15 @@ int EndpointsOf(const router::RouteRegistry& registry, const char* host = "web.l
   return pool == nullptr ? -1 : static_cast<int>(pool->members().size());
 }
 
+// Marks the app STARTED as a start with a droplet would: the route table leaves out the
+// destinations of stopped apps, and these tests have no stager to make a droplet.
+void MarkStarted(TestPlatform& p, const std::string& app) {
+  REQUIRE(p.daemon()
+              .database()
+              .Transact([&](Tx& tx) { return tx.Run("UPDATE apps SET state = 'STARTED' WHERE guid = ?", app); })
+              .ok());
+}
+
 router::Endpoint InstanceAt(const std::string& app, std::uint16_t port) {
   router::Endpoint e;
   e.instance_id = app + ":web:0";
@@ -119,6 +128,7 @@ TEST_CASE("a router following the API's route stream gets every table and keeps 
 
   // A mapped route without instances: 503 territory (a route with no endpoints), not 404.
   std::string app = p.CreateApp("web")["guid"];
+  MarkStarted(p, app);
   HttpResult route = p.Call("POST", "/v1/routes", json{{"host", "web"}, {"domain_guid", p.SharedDomainGuid()}});
   REQUIRE_MESSAGE(route.status == 201, route.body);
   HttpResult mapped =
@@ -178,6 +188,7 @@ TEST_CASE("a router following the API's route stream gets every table and keeps 
 TEST_CASE("RoutingSync holds the route stream back until the cell has re-adopted its instances") {
   TestPlatform p;
   std::string app = p.CreateApp("web")["guid"];
+  MarkStarted(p, app);
   HttpResult route = p.Call("POST", "/v1/routes", json{{"host", "web"}, {"domain_guid", p.SharedDomainGuid()}});
   REQUIRE_MESSAGE(route.status == 201, route.body);
   REQUIRE(p.Call("POST", "/v1/routes/" + route.json["guid"].get<std::string>() + "/destinations",
@@ -203,6 +214,7 @@ TEST_CASE("RoutingSync holds the route stream back until the cell has re-adopted
 TEST_CASE("a standalone router's access log reaches the app's log lines through the API") {
   TestPlatform p;
   std::string app = p.CreateApp("web")["guid"];
+  MarkStarted(p, app);
   {
     router::ApiAccessLogOptions options;
     options.api_url = "http://127.0.0.1:" + std::to_string(p.port());

@@ -50,7 +50,7 @@ TEST_CASE("LogBuffer appends lines to the app's file and refills from it after a
   }
   auto file = ReadFile(dir / "apps" / (std::string(kApp) + ".log"));
   REQUIRE(file.ok());
-  CHECK(*file == FormatRfc3339(clock.Now()) + " [API/0] OUT Created app with guid x\n");
+  CHECK(*file == FormatRfc3339Micros(clock.Now()) + " [API/0] OUT Created app with guid x\n");
   LogBuffer again(dir / "apps", clock);
   auto recent = again.Recent(kApp, 10);
   REQUIRE(recent.size() == 1);
