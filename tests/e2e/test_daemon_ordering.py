@@ -16,13 +16,26 @@ SLEEPY_COMPILE = "#!/bin/sh\ntouch \"$1/.compiling\"\nexec sleep 3171\n"
 SLEEPY_RELEASE = "#!/bin/sh\necho '---'\n"
 
 
-def sleeping_pids():
-    """Processes running the sleepy buildpack's `sleep 3171` (wherever they are)."""
+def make_buildpack_readable(bp):
+    """Staging runs as vcap and sees a folder buildpack through a bind mount: its folders must be
+    searchable and its scripts executable by others (mkdtemp makes the top folder 0700)."""
+    os.chmod(bp, 0o755)
+    os.chmod(os.path.join(bp, "bin"), 0o755)
+    for f in ("detect", "compile", "release"):
+        os.chmod(os.path.join(bp, "bin", f), 0o755)
+
+
+def sleeping_pids(build_guid):
+    """Processes running the sleepy buildpack's `sleep 3171` in the staging container of `build_guid`
+    (found by their cgroup, so leftovers of other runs do not count)."""
     found = []
     for d in glob.glob("/proc/[0-9]*"):
         try:
             with open(os.path.join(d, "cmdline"), "rb") as f:
-                if f.read().split(b"\0")[:2] == [b"sleep", b"3171"]:
+                if f.read().split(b"\0")[:2] != [b"sleep", b"3171"]:
+                    continue
+            with open(os.path.join(d, "cgroup")) as f:
+                if build_guid in f.read():
                     found.append(int(os.path.basename(d)))
         except OSError:
             pass
@@ -33,18 +46,17 @@ class DaemonOrderingTest(PlatformTest):
     def test_a_build_interrupted_by_kill_9_is_failed_at_start_and_its_leftovers_removed(self):
         bp = self.make_app({"bin/detect": SLEEPY_DETECT, "bin/compile": SLEEPY_COMPILE,
                             "bin/release": SLEEPY_RELEASE})
-        for f in ("detect", "compile", "release"):
-            os.chmod(os.path.join(bp, "bin", f), 0o755)
+        make_buildpack_readable(bp)
         app = self.make_app({"index.html": "hi"})
         push = subprocess.Popen([WHARF, "push", "slow", "-b", bp], cwd=app, env=self.p.env(),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.addCleanup(lambda: (push.poll() is None and push.kill(), push.wait()))
-        staging_root = os.path.join(self.p.data_dir, "staging")
+        staging_root = os.path.join(self.p.data_dir, "staging", "staging")  # the stager's workspaces
         marker = self.poll("the buildpack's compile step running",
                            lambda: glob.glob(os.path.join(staging_root, "*", "app", ".compiling")), timeout=120)
         build_guid = marker[0].split(os.sep)[-3]
         self.assertTrue([c for c in self.p.container_ids() if c.startswith("stg-")], self.p.container_ids())
-        self.assertTrue(sleeping_pids(), "the compile step's sleep is not running")
+        self.assertTrue(sleeping_pids(build_guid), "the compile step's sleep is not running")
 
         self.p.stop(signal.SIGKILL)
         self.p.start()
@@ -55,7 +67,7 @@ class DaemonOrderingTest(PlatformTest):
         # Leftovers are gone by the time the API answers.
         self.assertEqual([c for c in self.p.container_ids() if c.startswith("stg-")], [])
         self.assertFalse(os.path.exists(os.path.join(staging_root, build_guid)), os.listdir(staging_root))
-        self.poll("the staging container's processes gone", lambda: not sleeping_pids(), timeout=10)
+        self.poll("the staging container's processes gone", lambda: not sleeping_pids(build_guid), timeout=10)
         logs = self.p.wharf("logs", "slow", "--recent").out
         self.assertIn("staging interrupted: wharfd stopped", logs)
         self.assertIn("build-failed", self.p.wharf("events", "slow").out)
@@ -143,8 +155,7 @@ class LogLinesTest(PlatformTest):
         bp = self.make_app({"bin/detect": "#!/bin/sh\necho failing\n",
                             "bin/compile": "#!/bin/sh\necho 'TAIL-MARKER-7731 the build broke'\nexit 3\n",
                             "bin/release": "#!/bin/sh\necho '---'\n"})
-        for f in ("detect", "compile", "release"):
-            os.chmod(os.path.join(bp, "bin", f), 0o755)
+        make_buildpack_readable(bp)
         r = self.p.wharf("push", "broken", "-b", bp, cwd=self.make_app({"index.html": "x"}), expect=1)
         self.assertEqual((r.out + r.err).count("TAIL-MARKER-7731"), 1, r)
         self.assertIn("BuildpackCompileFailed", r.out + r.err)
