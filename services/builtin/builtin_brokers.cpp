@@ -1,0 +1,116 @@
+#include "services/builtin/builtin_brokers.h"
+
+#include <grp.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+
+#include "common/file_io.h"
+#include "common/ids.h"
+#include "services/builtin/broker_core.h"
+#include "services/builtin/osb_server.h"
+#include "services/builtin/postgres_backend.h"
+#include "services/builtin/process_runner.h"
+#include "services/builtin/redis_backend.h"
+#include "services/builtin/server_dirs.h"
+
+namespace wharf::services::builtin {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct BuiltinBrokers::Running {
+  std::unique_ptr<BrokerCore> core;
+  std::unique_ptr<OsbServer> server;
+  OsbServerOptions options;
+};
+
+BuiltinBrokers::BuiltinBrokers() = default;
+BuiltinBrokers::~BuiltinBrokers() { Stop(); }
+
+std::string BuiltinBrokerName(const std::string& service) { return service + "-builtin"; }
+
+bool IsBuiltinBrokerName(const std::string& name) {
+  return name == BuiltinBrokerName("postgresql") || name == BuiltinBrokerName("redis");
+}
+
+namespace {
+
+// The broker's basic-auth credentials: made once, kept 0600.
+Result<json> BrokerCredentials(const fs::path& file) {
+  if (fs::exists(file)) {
+    auto text = ReadFile(file);
+    if (!text.ok()) return text.status();
+    json parsed = json::parse(*text, nullptr, false);
+    if (!parsed.is_discarded() && parsed.is_object() && parsed.contains("username") && parsed.contains("password")) {
+      return parsed;
+    }
+    return Status::Internal(file.string() + " is not valid broker credentials");
+  }
+  json made{{"username", "wharf-" + RandomHex(4)}, {"password", RandomHex(32)}};
+  WHARF_RETURN_IF_ERROR(WriteFileAtomic(file, made.dump() + "\n", 0600));
+  return made;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<BuiltinBrokers>> BuiltinBrokers::Start(const BuiltinBrokersOptions& options) {
+  std::unique_ptr<BuiltinBrokers> brokers(new BuiltinBrokers());
+  struct group* group = ::getgrnam(options.traverse_group.c_str());
+  if (group == nullptr) {
+    return Status::Unavailable("group '" + options.traverse_group +
+                               "' does not exist (scripts/setup.sh creates it: groupadd --system " +
+                               options.traverse_group + ")");
+  }
+  const gid_t gid = group->gr_gid;
+  const fs::path services = options.data_root / "services";
+  const fs::path records = services / "brokers";
+  WHARF_RETURN_IF_ERROR(MakeOwnedDir(options.data_root, 0, gid, 0710));
+  WHARF_RETURN_IF_ERROR(MakeOwnedDir(services, 0, gid, 0710));
+  WHARF_RETURN_IF_ERROR(MakeOwnedDir(records, 0, 0, 0700));
+
+  for (const std::string& service : options.services) {
+    std::unique_ptr<BrokerBackend> backend;
+    if (service == "postgresql") {
+      auto made = PostgresBackend::Make({services / "postgresql", options.host_for_apps, 0, gid});
+      if (made.ok()) backend = std::move(made).value();
+      else brokers->warnings_.push_back("no built-in postgresql broker: " + made.status().message());
+    } else if (service == "redis") {
+      auto made = RedisBackend::Make({services / "redis", options.host_for_apps, gid});
+      if (made.ok()) backend = std::move(made).value();
+      else brokers->warnings_.push_back("no built-in redis broker: " + made.status().message());
+    } else {
+      return Status::InvalidArgument("unknown built-in service '" + service + "' (postgresql, redis)");
+    }
+    if (!backend) continue;
+    auto running = std::make_unique<Running>();
+    auto core = BrokerCore::Open(std::move(backend), records / (service + ".json"));
+    if (!core.ok()) return core.status().WithContext("starting the built-in " + service + " broker");
+    running->core = std::move(core).value();
+    auto credentials = BrokerCredentials(records / (service + "-credentials.json"));
+    if (!credentials.ok()) return credentials.status();
+    running->options.username = (*credentials)["username"].get<std::string>();
+    running->options.password = (*credentials)["password"].get<std::string>();
+    auto server = OsbServer::Start(*running->core, running->options);
+    if (!server.ok()) return server.status();
+    running->server = std::move(server).value();
+    brokers->endpoints_.push_back(
+        {BuiltinBrokerName(service), running->server->url(), running->options.username, running->options.password});
+    brokers->running_.push_back(std::move(running));
+  }
+  return brokers;
+}
+
+void BuiltinBrokers::Stop() {
+  for (auto& r : running_) {
+    if (r->server) r->server->Stop();
+  }
+  for (auto& r : running_) {
+    if (r->core) r->core->Stop();
+  }
+}
+
+}  // namespace wharf::services::builtin
