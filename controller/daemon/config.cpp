@@ -181,6 +181,27 @@ std::vector<DaemonFlag> DaemonFlags() {
          c.runtime = v;
          return Status::Ok();
        }},
+      {Flag("builtin-services", "LIST",
+            "Wharf's own service brokers to run and register, on\n"
+            "servers it runs under DATA_DIR/services: postgresql,redis\n"
+            "(default), a subset, or none"),
+       [](const std::string& v, Config& c) -> Status {
+         c.builtin_services.clear();
+         if (v == "none") return Status::Ok();
+         std::string item;
+         for (std::size_t from = 0; from <= v.size();) {
+           std::size_t comma = v.find(',', from);
+           item = v.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+           if (item != "postgresql" && item != "redis") {
+             return Status::InvalidArgument("--builtin-services: unknown service '" + item +
+                                            "' (known: postgresql, redis; or none)");
+           }
+           c.builtin_services.push_back(item);
+           if (comma == std::string::npos) break;
+           from = comma + 1;
+         }
+         return Status::Ok();
+       }},
       {Flag("buildpacks-dir", "DIR",
             "built-in buildpacks (default: ../share/wharf/buildpacks\n"
             "beside wharfd, else the source tree's buildpacks/)"),

@@ -21,6 +21,8 @@ struct Config {
   int keep_droplets = 5;
   int autoscaler_min_duration_secs = 60;  // --autoscaler-min-duration-secs
   std::string runtime = "auto";             // --runtime: auto (probe: crun, runc, else process), crun, runc, process
+  // --builtin-services: Wharf's own brokers to run and register (api role); empty: none.
+  std::vector<std::string> builtin_services = {"postgresql", "redis"};
   std::filesystem::path buildpacks_dir;     // --buildpacks-dir: built-in buildpacks; empty: found beside wharfd
   // Limits of one staging (Cloud Foundry's defaults).
   std::int64_t staging_memory_mb = 1024;    // --staging-memory

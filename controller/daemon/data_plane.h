@@ -45,6 +45,7 @@ class DataPlane {
 
  private:
   explicit DataPlane(std::unique_ptr<Parts> parts);
+  static Status StartBuiltinBrokers(const Config& config, const Clock& clock, Daemon& daemon, Parts& parts);
   std::unique_ptr<Parts> parts_;
 };
 

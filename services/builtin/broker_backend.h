@@ -43,6 +43,8 @@ class BrokerBackend {
   virtual Status Start(const std::vector<nlohmann::json>& instances) = 0;
   // Stops the servers cleanly (their data stays). Idempotent.
   virtual void Stop() = 0;
+  // The 127.0.0.1 ports its servers listen on now (what apps bound to it may be let through to).
+  virtual std::vector<int> ServerPorts() = 0;
 
   // Names and secrets of a new instance of `plan`; no side effect.
   virtual Result<nlohmann::json> PrepareInstance(const PlanSpec& plan) = 0;

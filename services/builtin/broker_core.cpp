@@ -251,6 +251,11 @@ OsbReply BrokerCore::FetchBinding(const std::string& instance_id, const std::str
   return OsbReply{200, json{{"credentials", (*it)["credentials"]}}};
 }
 
+std::vector<int> BrokerCore::ServerPorts() {
+  std::lock_guard lock(mu_);
+  return stopped_ ? std::vector<int>{} : backend_->ServerPorts();
+}
+
 std::size_t BrokerCore::InstanceCount() {
   std::lock_guard lock(mu_);
   return records_["instances"].size();

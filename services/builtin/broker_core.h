@@ -20,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -50,6 +51,9 @@ class BrokerCore {
   OsbReply Bind(const std::string& instance_id, const std::string& binding_id, const nlohmann::json& request);
   OsbReply Unbind(const std::string& instance_id, const std::string& binding_id);
   OsbReply FetchBinding(const std::string& instance_id, const std::string& binding_id);
+
+  // The backend's server ports now (thread-safe).
+  std::vector<int> ServerPorts();
 
   // For tests and the report: how many instances and bindings are recorded.
   std::size_t InstanceCount();

@@ -59,13 +59,25 @@ Result<json> BrokerCredentials(const fs::path& file) {
 
 Result<std::unique_ptr<BuiltinBrokers>> BuiltinBrokers::Start(const BuiltinBrokersOptions& options) {
   std::unique_ptr<BuiltinBrokers> brokers(new BuiltinBrokers());
+  if (options.services.empty()) return brokers;
   struct group* group = ::getgrnam(options.traverse_group.c_str());
   if (group == nullptr) {
-    return Status::Unavailable("group '" + options.traverse_group +
-                               "' does not exist (scripts/setup.sh creates it: groupadd --system " +
-                               options.traverse_group + ")");
+    brokers->warnings_.push_back("no built-in service brokers: group '" + options.traverse_group +
+                                 "' does not exist (scripts/setup.sh creates it: groupadd --system " +
+                                 options.traverse_group + ")");
+    return brokers;
   }
   const gid_t gid = group->gr_gid;
+  // The folders above the data folder must let the servers' users through.
+  for (fs::path up = fs::absolute(options.data_root).parent_path(); !up.empty(); up = up.parent_path()) {
+    struct stat st {};
+    if (::stat(up.c_str(), &st) == 0 && (st.st_mode & S_IXOTH) == 0 && !((st.st_mode & S_IXGRP) && st.st_gid == gid)) {
+      brokers->warnings_.push_back("no built-in service brokers: " + up.string() +
+                                   " lets no other user through (mode o+x needed for the postgres and redis users)");
+      return brokers;
+    }
+    if (up == up.root_path()) break;
+  }
   const fs::path services = options.data_root / "services";
   const fs::path records = services / "brokers";
   WHARF_RETURN_IF_ERROR(MakeOwnedDir(options.data_root, 0, gid, 0710));
@@ -102,6 +114,14 @@ Result<std::unique_ptr<BuiltinBrokers>> BuiltinBrokers::Start(const BuiltinBroke
     brokers->running_.push_back(std::move(running));
   }
   return brokers;
+}
+
+std::vector<int> BuiltinBrokers::ServerPorts() const {
+  std::vector<int> ports;
+  for (const auto& r : running_) {
+    for (int port : r->core->ServerPorts()) ports.push_back(port);
+  }
+  return ports;
 }
 
 void BuiltinBrokers::Stop() {

@@ -8,7 +8,9 @@
 // `data_root`/services are opened to mode 0710 for the group
 // `traverse_group` (setup.sh creates it; no user is a member: only the servers
 // started by Wharf carry it as a supplementary group). A service whose server
-// is not installed is skipped with a warning; the others still start.
+// is not installed is skipped with a warning; the others still start. Without
+// the group, or when a folder above `data_root` lets no other user through,
+// none starts (a warning says why) and wharfd runs on without them.
 //
 // Stop order: HTTP servers (no new requests), then the database servers, cleanly.
 #pragma once
@@ -44,6 +46,8 @@ class BuiltinBrokers {
 
   const std::vector<BuiltinBrokerEndpoint>& Endpoints() const { return endpoints_; }
   const std::vector<std::string>& Warnings() const { return warnings_; }
+  // Every 127.0.0.1 port the built-in servers listen on now (thread-safe).
+  std::vector<int> ServerPorts() const;
 
  private:
   struct Running;

@@ -83,7 +83,13 @@ bool PostgresBackend::Running() {
   return status.ok() && status->exit_code == 0;
 }
 
-Status PostgresBackend::Start(const std::vector<json>&) {
+Status PostgresBackend::Start(const std::vector<json>& instances) {
+  if (instances.empty()) return Status::Ok();  // started by the first provision
+  return EnsureStarted();
+}
+
+Status PostgresBackend::EnsureStarted() {
+  if (started_) return Status::Ok();
   WHARF_RETURN_IF_ERROR(MakeOwnedDir(options_.dir, user_.uid, user_.gid, 0700));
   WHARF_RETURN_IF_ERROR(MakeOwnedDir(SocketDirFor(options_.dir), user_.uid, user_.gid, 0700));
   if (!fs::exists(options_.dir / "data" / "PG_VERSION")) {
@@ -109,6 +115,8 @@ void PostgresBackend::Stop() {
   started_ = false;
   (void)RunAs({bin_ + "/pg_ctl", "-D", (options_.dir / "data").string(), "-m", "fast", "-w", "-t", "60", "stop"}, user_,
               options_.traverse_group, kToolTimeout);
+  std::error_code ec;
+  fs::remove(SocketDirFor(options_.dir), ec);  // empty once the server is down
 }
 
 Result<std::vector<std::vector<std::string>>> PostgresBackend::Query(const std::string& database, const std::string& sql) {
@@ -146,6 +154,7 @@ Result<json> PostgresBackend::PrepareInstance(const PlanSpec& plan) {
 }
 
 Status PostgresBackend::CreateInstance(const json& instance) {
+  WHARF_RETURN_IF_ERROR(EnsureStarted());
   const std::string db = Str(instance, "database"), owner = Str(instance, "owner");
   WHARF_RETURN_IF_ERROR(Query("postgres", "CREATE ROLE " + owner + " NOLOGIN").status());
   WHARF_RETURN_IF_ERROR(Query("postgres", "CREATE DATABASE " + db + " OWNER " + owner + " CONNECTION LIMIT " +
@@ -155,6 +164,7 @@ Status PostgresBackend::CreateInstance(const json& instance) {
 }
 
 Status PostgresBackend::DestroyInstance(const json& instance) {
+  WHARF_RETURN_IF_ERROR(EnsureStarted());
   const std::string db = Str(instance, "database"), owner = Str(instance, "owner");
   WHARF_RETURN_IF_ERROR(Query("postgres", "DROP DATABASE IF EXISTS " + db + " WITH (FORCE)").status());
   // Binding roles left behind (members of the owner) go with it.
@@ -171,6 +181,7 @@ Result<json> PostgresBackend::PrepareBinding(const json& instance) {
 }
 
 Result<json> PostgresBackend::CreateBinding(const json& instance, const json& binding) {
+  WHARF_RETURN_IF_ERROR(EnsureStarted());
   const std::string db = Str(instance, "database"), owner = Str(instance, "owner");
   const std::string user = Str(binding, "username"), password = Str(binding, "password");
   WHARF_RETURN_IF_ERROR(
@@ -190,6 +201,7 @@ Result<json> PostgresBackend::CreateBinding(const json& instance, const json& bi
 }
 
 Status PostgresBackend::DestroyBinding(const json& instance, const json& binding) {
+  WHARF_RETURN_IF_ERROR(EnsureStarted());
   const std::string db = Str(instance, "database"), owner = Str(instance, "owner");
   const std::string user = Str(binding, "username");
   auto exists = Query("postgres", "SELECT 1 FROM pg_roles WHERE rolname = '" + user + "'");

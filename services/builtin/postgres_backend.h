@@ -4,6 +4,10 @@
 // once and kept in postgresql.conf) and on a Unix socket in `dir`/run, which
 // only postgres and root can reach and where the superuser is trusted.
 //
+// The server is initialised and started on first use (the first provision), or
+// at Start when instances exist; it keeps running if wharfd dies and is adopted
+// by the next Start.
+//
 // An instance is a database with its own owner role (NOLOGIN) and the plan's
 // connection limit; CONNECT is revoked from PUBLIC, so no other instance's
 // roles can open it. Each binding (and key) is a LOGIN role with its own random
@@ -41,6 +45,7 @@ class PostgresBackend final : public BrokerBackend {
   const ServiceSpec& Service() const override { return spec_; }
   Status Start(const std::vector<nlohmann::json>& instances) override;
   void Stop() override;
+  std::vector<int> ServerPorts() override { return started_ ? std::vector<int>{port_} : std::vector<int>{}; }
   Result<nlohmann::json> PrepareInstance(const PlanSpec& plan) override;
   Status CreateInstance(const nlohmann::json& instance) override;
   Status DestroyInstance(const nlohmann::json& instance) override;
@@ -55,6 +60,7 @@ class PostgresBackend final : public BrokerBackend {
  private:
   explicit PostgresBackend(PostgresOptions options) : options_(std::move(options)) {}
   Status Initialise();
+  Status EnsureStarted();  // initialises and starts the server on first use
   bool Running();
 
   PostgresOptions options_;

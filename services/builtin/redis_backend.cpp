@@ -88,6 +88,12 @@ void RedisBackend::Stop() {
   running_.clear();
 }
 
+std::vector<int> RedisBackend::ServerPorts() {
+  std::vector<int> ports;
+  for (const auto& [name, instance] : running_) ports.push_back(instance.at("port").get<int>());
+  return ports;
+}
+
 Result<json> RedisBackend::PrepareInstance(const PlanSpec& plan) {
   WHARF_ASSIGN_OR_RETURN(int port, FreeLoopbackPort());
   return json{{"name", "r" + RandomHex(6)}, {"port", port}, {"admin_password", RandomHex(24)}, {"maxmemory_mb", plan.limit}};

@@ -39,6 +39,7 @@ class RedisBackend final : public BrokerBackend {
   const ServiceSpec& Service() const override { return spec_; }
   Status Start(const std::vector<nlohmann::json>& instances) override;
   void Stop() override;
+  std::vector<int> ServerPorts() override;
   Result<nlohmann::json> PrepareInstance(const PlanSpec& plan) override;
   Status CreateInstance(const nlohmann::json& instance) override;
   Status DestroyInstance(const nlohmann::json& instance) override;

@@ -1,0 +1,174 @@
+"""Wharf's built-in service brokers (issue 12) end to end, with one wharfd for the file: the marketplace
+lists PostgreSQL and Redis; a Node app using the `pg` and `redis` npm packages, bound to one instance of
+each, writes and reads through its bindings, still after a restart of wharfd and of the app; a second app
+bound to other instances sees none of the first one's data and cannot open the first database; an unbound
+app cannot even connect to the servers' ports, and a user-provided service naming a host port opens
+nothing; unbinding closes the port again; deleting an app keeps the data, deprovisioning removes it.
+
+Prints [measure] lines: the time to provision and to bind each service type.
+Only loopback traffic and the platform's own network namespaces; the servers are the platform's own."""
+import json
+import os
+import re
+import shutil
+import time
+import unittest
+import urllib.parse
+
+from harness import Platform, PlatformTest
+
+APP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps", "services-node")
+
+
+class BuiltinServicesTest(PlatformTest):
+    strict_cleanup = True  # also: no postgres or redis-server process is left once wharfd stopped
+
+    def setUp(self):
+        self.p = Platform()
+        self.addCleanup(lambda: self.p.cleanup(strict=self.strict_cleanup))
+        # The servers run as the postgres and redis users: they must be able to pass through the
+        # test's temporary folder (mode 0700 from mkdtemp) to the data folder (0710 for their group).
+        os.chmod(self.p.root, 0o711)
+        self.p.start().login()
+
+    def call(self, app, path, status=200, timeout=60):
+        """GET through the router until it answers `status` (the app may still be starting)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            got = self.get(f"{app}.localhost", path, timeout=20)
+            if got[0] == status:
+                return json.loads(got[2])
+            if time.monotonic() > deadline:
+                self.fail(f"{app}{path} answered {got[0]} {got[2][:400]!r}, not {status}\n{self.p.daemon_log()}")
+            time.sleep(0.3)
+
+    def probe(self, app, host, port):
+        q = urllib.parse.urlencode({"host": host, "port": port})
+        return self.call(app, "/probe?" + q)["connected"]
+
+    def timed(self, what, *args, **kw):
+        started = time.monotonic()
+        r = self.p.wharf(*args, **kw)
+        print(f"\n[measure] {what} took {time.monotonic() - started:.3f}s", flush=True)
+        return r
+
+    def push(self, name):
+        d = self.make_app({})
+        shutil.copytree(APP_DIR, d, dirs_exist_ok=True)
+        self.p.wharf("push", name, "-b", "nodejs_buildpack", "-m", "128M", cwd=d, timeout=600)
+        self.call(name, "/")
+
+    def bind_and_wait(self, what, app, instance):
+        self.timed(f"wharf bind-service ({what})", "bind-service", app, instance)
+        self.poll(f"{app} bound to {instance}",
+                  lambda: re.search(app + r"\s+create succeeded", self.p.wharf("service", instance).out), timeout=30)
+
+    def test_apps_use_builtin_postgresql_and_redis_through_their_bindings_only(self):
+        p = self.p
+        market = p.wharf("marketplace").out
+        self.assertRegex(market, r"postgresql\s+small, medium\s")
+        self.assertRegex(market, r"redis\s+small, medium\s")
+        self.assertRegex(p.wharf("service-brokers").out, r"postgresql-builtin\s+http://127\.0\.0\.1:\d+")
+
+        # Provisioning: the first PostgreSQL instance also initialises and starts the server.
+        self.timed("wharf create-service postgresql small (first: initdb + server start)",
+                   "create-service", "postgresql", "small", "pg1", timeout=180)
+        self.timed("wharf create-service postgresql small", "create-service", "postgresql", "small", "pg2")
+        self.timed("wharf create-service redis small (a redis-server per instance)",
+                   "create-service", "redis", "small", "rd1")
+        self.timed("wharf create-service redis small", "create-service", "redis", "small", "rd2")
+        services = p.wharf("services").out
+        for name, label in (("pg1", "postgresql"), ("pg2", "postgresql"), ("rd1", "redis"), ("rd2", "redis")):
+            self.assertRegex(services, name + r"\s+" + label + r"\s+small\s+create succeeded")
+
+        self.push("web")
+        self.bind_and_wait("postgresql", "web", "pg1")
+        self.bind_and_wait("redis", "web", "rd1")
+        p.wharf("restart", "web", timeout=300)
+        creds = self.call("web", "/creds")
+        gateway = creds["postgresql"]["hostname"]
+        self.assertNotEqual(gateway, "127.0.0.1")  # the address apps reach the host at (DNATed)
+        self.assertEqual(creds["redis"]["hostname"], gateway)
+        pg_port, rd1_port = creds["postgresql"]["port"], creds["redis"]["port"]
+        pg1_db = creds["postgresql"]["name"]
+
+        self.assertEqual(self.call("web", "/pg/write?v=hello-pg"), {"ok": True})
+        self.assertEqual(self.call("web", "/pg/read"), {"notes": ["hello-pg"]})
+        self.assertEqual(self.call("web", "/redis/write?v=hello-redis"), {"ok": True})
+        self.assertEqual(self.call("web", "/redis/read"), {"note": "hello-redis"})
+
+        # A restart of wharfd (the servers stop cleanly and start again) and of the app: the data is there.
+        p.stop()
+        p.start().login()
+        self.assertEqual(self.call("web", "/pg/read"), {"notes": ["hello-pg"]})
+        self.assertEqual(self.call("web", "/redis/read"), {"note": "hello-redis"})
+        p.wharf("restart", "web", timeout=300)
+        self.assertEqual(self.call("web", "/pg/read"), {"notes": ["hello-pg"]})
+        self.assertEqual(self.call("web", "/redis/read"), {"note": "hello-redis"})
+
+        # A second app bound to other instances: its own, empty data; the first database is closed to it;
+        # the first Redis server's port is not even open to it.
+        self.push("other")
+        self.bind_and_wait("postgresql", "other", "pg2")
+        self.bind_and_wait("redis", "other", "rd2")
+        p.wharf("restart", "other", timeout=300)
+        self.assertEqual(self.call("other", "/pg/read"), {"notes": []})
+        self.assertEqual(self.call("other", "/redis/read"), {"note": None})
+        denied = self.call("other", "/pg/read?db=" + pg1_db, status=500)
+        self.assertIn("permission denied", denied["error"])
+        self.assertTrue(self.probe("other", gateway, pg_port))
+        self.assertFalse(self.probe("other", gateway, rd1_port))
+
+        # An app bound to nothing but a user-provided service that names host ports: nothing opens.
+        p.wharf("cups", "sneaky", "-p", json.dumps({"hostname": gateway, "port": p.api_port}))
+        self.push("lonely")
+        p.wharf("bind-service", "lonely", "sneaky")
+        p.wharf("restart", "lonely", timeout=300)
+        time.sleep(1)  # several rounds of the openings' sync
+        for port in (pg_port, rd1_port, p.api_port):
+            self.assertFalse(self.probe("lonely", gateway, port), port)
+
+        # Unbinding closes the port (and revokes the credentials).
+        p.wharf("unbind-service", "web", "rd1")
+        self.poll("web unbound from rd1", lambda: "There are no bound apps" in p.wharf("service", "rd1").out,
+                  timeout=30)
+        self.poll("rd1's port closed to web", lambda: not self.probe("web", gateway, rd1_port), timeout=10)
+        self.assertTrue(self.probe("web", gateway, pg_port))
+
+        # Deleting an app keeps the instance's data; deprovisioning removes it.
+        p.wharf("unbind-service", "web", "pg1")
+        self.poll("web unbound from pg1", lambda: "There are no bound apps" in p.wharf("service", "pg1").out,
+                  timeout=30)
+        for app in ("web", "other", "lonely"):
+            for svc in ("pg2", "rd2", "sneaky"):
+                p.wharf("unbind-service", app, svc)
+        self.poll("all unbound", lambda: all("There are no bound apps" in p.wharf("service", s).out
+                                             for s in ("pg2", "rd2")), timeout=30)
+        for app in ("web", "other", "lonely"):
+            p.wharf("delete", app, "-f")
+        key = json.loads(re.search(r"\{.*\}", p.wharf("create-service-key", "pg1", "k") and
+                                   p.wharf("service-key", "pg1", "k").out, re.S).group(0))
+        self.assertEqual(key["name"], pg1_db)
+        p.wharf("delete-service-key", "pg1", "k", "-f")
+        for name in ("pg1", "pg2", "rd1", "rd2", "sneaky"):
+            p.wharf("delete-service", name, "-f")
+        self.poll("deprovisioned", lambda: "No service instances found" in p.wharf("services").out, timeout=60)
+        redis_dir = os.path.join(p.data_dir, "services", "redis")
+        self.assertEqual(os.listdir(redis_dir), [])
+        with open(os.path.join(p.data_dir, "services", "brokers", "postgresql.json")) as f:
+            self.assertEqual(json.load(f)["instances"], {})
+
+        # The brokers' credentials and the bindings' passwords are never logged.
+        with open(os.path.join(p.data_dir, "services", "brokers", "postgresql-credentials.json")) as f:
+            broker_password = json.load(f)["password"]
+        self.assertEqual(os.stat(os.path.join(p.data_dir, "services", "brokers",
+                                              "postgresql-credentials.json")).st_mode & 0o777, 0o600)
+        log = p.daemon_log()
+        with open(os.path.join(p.data_dir, "logs", "events.log")) as f:
+            log += f.read()
+        self.assertNotIn(broker_password, log)
+        self.assertNotIn(key["password"], log)
+
+
+if __name__ == "__main__":
+    unittest.main()
