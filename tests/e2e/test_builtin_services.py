@@ -65,7 +65,10 @@ class BuiltinServicesTest(PlatformTest):
 
     def test_apps_use_builtin_postgresql_and_redis_through_their_bindings_only(self):
         p = self.p
-        market = p.wharf("marketplace").out
+        # The brokers are registered just after the API answers (the data plane starts them).
+        market = self.poll("the built-in brokers registered",
+                           lambda: (lambda out: "redis" in out and "postgresql" in out and out)(
+                               p.wharf("marketplace").out), timeout=30)
         self.assertRegex(market, r"postgresql\s+small, medium\s")
         self.assertRegex(market, r"redis\s+small, medium\s")
         self.assertRegex(p.wharf("service-brokers").out, r"postgresql-builtin\s+http://127\.0\.0\.1:\d+")
