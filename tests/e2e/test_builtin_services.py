@@ -154,6 +154,7 @@ class BuiltinServicesTest(PlatformTest):
         self.assertIn(pg1_db, key_text)
         key_password = re.search(r'"password": "([0-9a-f]+)"', key_text).group(1)
         p.wharf("delete-service-key", "pg1", "k", "-f")
+        self.poll("the key removed", lambda: "No service key" in p.wharf("service-keys", "pg1").out, timeout=30)
         for name in ("pg1", "pg2", "rd1", "rd2", "sneaky"):
             p.wharf("delete-service", name, "-f")
         self.poll("deprovisioned", lambda: "No service instances found" in p.wharf("services").out, timeout=60)
