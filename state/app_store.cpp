@@ -18,15 +18,13 @@ Result<App> ReadApp(Statement& st) {
   Result<AppState> state = ParseAppState(st.Text(3));
   if (!state.ok()) return Status::Internal("app " + app.guid + ": " + state.status().message());
   app.state = *state;
-  Result<nlohmann::json> buildpacks = ParseJsonColumn(st.Text(4), "buildpacks of app " + app.guid);
-  if (!buildpacks.ok()) return buildpacks.status();
-  for (const auto& b : *buildpacks) {
+  WHARF_ASSIGN_OR_RETURN(nlohmann::json buildpacks, ParseJsonColumn(st.Text(4), "buildpacks of app " + app.guid));
+  for (const auto& b : buildpacks) {
     if (b.is_string()) app.buildpacks.push_back(b.get<std::string>());
   }
   app.stack = st.Text(5);
-  Result<nlohmann::json> env = ParseJsonColumn(st.Text(6), "environment variables of app " + app.guid);
-  if (!env.ok()) return env.status();
-  for (const auto& [k, v] : env->items()) {
+  WHARF_ASSIGN_OR_RETURN(nlohmann::json env, ParseJsonColumn(st.Text(6), "environment variables of app " + app.guid));
+  for (const auto& [k, v] : env.items()) {
     if (v.is_string()) app.environment_variables[k] = v.get<std::string>();
   }
   app.current_droplet_guid = st.OptionalText(7);
@@ -97,10 +95,10 @@ Status AppStore::Update(const App& app) {
 }
 
 Result<App> AppStore::Get(std::string_view guid) {
-  auto app = FetchOne<App>(tx_.Query("SELECT " + std::string(kAppColumns) + " FROM apps WHERE guid = ?", guid), ReadApp);
-  if (!app.ok()) return app.status();
-  if (!*app) return Status::NotFound("app '" + std::string(guid) + "' not found");
-  return std::move(**app);
+  WHARF_ASSIGN_OR_RETURN(auto app,
+                         FetchOne<App>(tx_.Query("SELECT " + std::string(kAppColumns) + " FROM apps WHERE guid = ?", guid), ReadApp));
+  if (!app) return Status::NotFound("app '" + std::string(guid) + "' not found");
+  return std::move(*app);
 }
 
 Result<std::optional<App>> AppStore::FindByName(std::string_view space_guid, std::string_view name) {
@@ -113,13 +111,11 @@ Result<Page<App>> AppStore::List(const AppFilter& filter, const PageRequest& pag
   WhereClause where;
   if (filter.space_guid) where.Equals("space_guid", *filter.space_guid);
   if (!filter.names.empty()) where.In("name", filter.names);
-  Result<std::int64_t> total = FetchInt(where.Prepare(tx_, "SELECT COUNT(*) FROM apps", ""));
-  if (!total.ok()) return total.status();
-  auto items = FetchAll<App>(where.Prepare(tx_, "SELECT " + std::string(kAppColumns) + " FROM apps",
+  WHARF_ASSIGN_OR_RETURN(std::int64_t total, FetchInt(where.Prepare(tx_, "SELECT COUNT(*) FROM apps", "")));
+  WHARF_ASSIGN_OR_RETURN(auto items, FetchAll<App>(where.Prepare(tx_, "SELECT " + std::string(kAppColumns) + " FROM apps",
                                            " ORDER BY name LIMIT ? OFFSET ?", {page.per_page, page.Offset()}),
-                             ReadApp);
-  if (!items.ok()) return items.status();
-  return Page<App>{std::move(items).value(), *total};
+                             ReadApp));
+  return Page<App>{std::move(items), total};
 }
 
 Result<std::vector<std::string>> AppStore::AllGuids() {
@@ -136,15 +132,14 @@ Status AppStore::Delete(std::string_view guid) {
 // ---- ProcessStore ----
 
 Status ProcessStore::Insert(const Process& p) {
-  Result<WriteOutcome> written = tx_.RunUnlessDuplicate(
+  WHARF_ASSIGN_OR_RETURN(WriteOutcome written, tx_.RunUnlessDuplicate(
       "INSERT INTO processes (guid, app_guid, type, command, instances, memory_in_mb, disk_in_mb, health_check_type, "
       "health_check_endpoint, health_check_invocation_timeout, health_check_timeout, created_at, updated_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       p.guid, p.app_guid, p.type, p.command, p.instances, p.memory_in_mb, p.disk_in_mb,
       HealthCheckTypeName(p.health_check.type), p.health_check.endpoint, p.health_check.invocation_timeout,
-      p.health_check.timeout, p.created_at, p.updated_at);
-  if (!written.ok()) return written.status();
-  if (*written == WriteOutcome::kDuplicate) {
+      p.health_check.timeout, p.created_at, p.updated_at));
+  if (written == WriteOutcome::kDuplicate) {
     return Status::Conflict("the app already has a process of type '" + p.type + "'");
   }
   return Status::Ok();
@@ -162,11 +157,10 @@ Status ProcessStore::Update(const Process& p) {
 }
 
 Result<Process> ProcessStore::Get(std::string_view guid) {
-  auto p = FetchOne<Process>(
-      tx_.Query("SELECT " + std::string(kProcessColumns) + " FROM processes WHERE guid = ?", guid), ReadProcess);
-  if (!p.ok()) return p.status();
-  if (!*p) return Status::NotFound("process '" + std::string(guid) + "' not found");
-  return std::move(**p);
+  WHARF_ASSIGN_OR_RETURN(auto p, FetchOne<Process>(
+      tx_.Query("SELECT " + std::string(kProcessColumns) + " FROM processes WHERE guid = ?", guid), ReadProcess));
+  if (!p) return Status::NotFound("process '" + std::string(guid) + "' not found");
+  return std::move(*p);
 }
 
 Result<std::optional<Process>> ProcessStore::Find(std::string_view app_guid, std::string_view type) {

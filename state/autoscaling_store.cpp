@@ -79,7 +79,7 @@ Result<std::vector<MetricSampleRow>> AutoscalingStore::Samples(const std::string
   auto read = [](Statement& st) {
     return Result<MetricSampleRow>({st.Text(0), st.Text(1), st.Int(2), std::stod(st.Text(3))});
   };
-  Result<std::vector<MetricSampleRow>> rows =
+  WHARF_ASSIGN_OR_RETURN(std::vector<MetricSampleRow> rows,
       metric.empty()
           ? FetchAll<MetricSampleRow>(
                 tx_.Query("SELECT app_guid, metric, at_ms, value FROM autoscaling_samples WHERE app_guid = ? AND "
@@ -90,9 +90,8 @@ Result<std::vector<MetricSampleRow>> AutoscalingStore::Samples(const std::string
                 tx_.Query("SELECT app_guid, metric, at_ms, value FROM autoscaling_samples WHERE app_guid = ? AND "
                           "metric = ? AND at_ms >= ? ORDER BY at_ms DESC, id DESC LIMIT ?",
                           app_guid, metric, since_ms, limit),
-                read);
-  if (!rows.ok()) return rows.status();
-  std::reverse(rows->begin(), rows->end());
+                read));
+  std::reverse(rows.begin(), rows.end());
   return rows;
 }
 

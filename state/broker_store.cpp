@@ -34,9 +34,8 @@ Result<ServiceOffering> ReadOffering(Statement& st) {
   Result<nlohmann::json> tags = ParseJsonColumn(st.Text(10), "tags of service offering " + o.guid);
   if (!tags.ok()) return tags.status();
   o.tags = std::move(tags).value();
-  Result<nlohmann::json> req = ParseJsonColumn(st.Text(11), "requires of service offering " + o.guid);
-  if (!req.ok()) return req.status();
-  o.requires_ = std::move(req).value();
+  WHARF_ASSIGN_OR_RETURN(nlohmann::json req, ParseJsonColumn(st.Text(11), "requires of service offering " + o.guid));
+  o.requires_ = std::move(req);
   Result<nlohmann::json> metadata = ParseJsonColumn(st.Text(12), "metadata of service offering " + o.guid);
   if (!metadata.ok()) return metadata.status();
   o.metadata = std::move(metadata).value();
@@ -96,11 +95,10 @@ Status BrokerStore::UpdateBroker(const ServiceBroker& b) {
 }
 
 Result<ServiceBroker> BrokerStore::GetBroker(std::string_view guid) {
-  auto b = FetchOne<ServiceBroker>(
-      tx_.Query("SELECT " + std::string(kBrokerColumns) + " FROM service_brokers WHERE guid = ?", guid), ReadBroker);
-  if (!b.ok()) return b.status();
-  if (!*b) return Status::NotFound("service broker '" + std::string(guid) + "' not found");
-  return std::move(**b);
+  WHARF_ASSIGN_OR_RETURN(auto b, FetchOne<ServiceBroker>(
+      tx_.Query("SELECT " + std::string(kBrokerColumns) + " FROM service_brokers WHERE guid = ?", guid), ReadBroker));
+  if (!b) return Status::NotFound("service broker '" + std::string(guid) + "' not found");
+  return std::move(*b);
 }
 
 Result<std::optional<ServiceBroker>> BrokerStore::FindBrokerByName(std::string_view name) {
@@ -114,15 +112,13 @@ Result<std::vector<ServiceBroker>> BrokerStore::ListBrokers() {
 }
 
 Status BrokerStore::DeleteBroker(std::string_view guid) {
-  Result<ServiceBroker> broker = GetBroker(guid);
-  if (!broker.ok()) return broker.status();
-  Result<std::int64_t> used = FetchInt(tx_.Query(
+  WHARF_ASSIGN_OR_RETURN(ServiceBroker broker, GetBroker(guid));
+  WHARF_ASSIGN_OR_RETURN(std::int64_t used, FetchInt(tx_.Query(
       "SELECT COUNT(*) FROM service_instances si JOIN service_plans p ON p.guid = si.plan_guid "
       "JOIN service_offerings o ON o.guid = p.offering_guid WHERE o.broker_guid = ?",
-      guid));
-  if (!used.ok()) return used.status();
-  if (*used > 0) {
-    return Status::Conflict("service broker '" + broker->name + "' has " + std::to_string(*used) +
+      guid)));
+  if (used > 0) {
+    return Status::Conflict("service broker '" + broker.name + "' has " + std::to_string(used) +
                             " service instance(s); delete them first");
   }
   WHARF_RETURN_IF_ERROR(tx_.Run(
@@ -135,18 +131,17 @@ Status BrokerStore::DeleteBroker(std::string_view guid) {
 // ---- catalog ----
 
 Result<std::string> BrokerStore::UpsertOffering(const ServiceOffering& o) {
-  auto existing = FetchOne<std::string>(
+  WHARF_ASSIGN_OR_RETURN(auto existing, FetchOne<std::string>(
       tx_.Query("SELECT guid FROM service_offerings WHERE broker_guid = ? AND broker_id = ?", o.broker_guid,
                 o.broker_id),
-      [](Statement& st) -> Result<std::string> { return st.Text(0); });
-  if (!existing.ok()) return existing.status();
-  if (*existing) {
+      [](Statement& st) -> Result<std::string> { return st.Text(0); }));
+  if (existing) {
     WHARF_RETURN_IF_ERROR(tx_.Run(
         "UPDATE service_offerings SET name = ?, description = ?, bindable = ?, plan_updateable = ?, "
         "instances_retrievable = ?, bindings_retrievable = ?, tags = ?, requires = ?, metadata = ? WHERE guid = ?",
         o.name, o.description, o.bindable, o.plan_updateable, o.instances_retrievable, o.bindings_retrievable,
-        DumpJsonColumn(o.tags), DumpJsonColumn(o.requires_), DumpJsonColumn(o.metadata), **existing));
-    return **existing;
+        DumpJsonColumn(o.tags), DumpJsonColumn(o.requires_), DumpJsonColumn(o.metadata), *existing));
+    return *existing;
   }
   WHARF_RETURN_IF_ERROR(tx_.Run(
       "INSERT INTO service_offerings (guid, broker_guid, broker_id, name, description, bindable, plan_updateable, "
@@ -159,21 +154,20 @@ Result<std::string> BrokerStore::UpsertOffering(const ServiceOffering& o) {
 }
 
 Result<std::string> BrokerStore::UpsertPlan(const ServicePlan& p) {
-  auto existing = FetchOne<std::string>(
+  WHARF_ASSIGN_OR_RETURN(auto existing, FetchOne<std::string>(
       tx_.Query("SELECT guid FROM service_plans WHERE offering_guid = ? AND broker_id = ?", p.offering_guid,
                 p.broker_id),
-      [](Statement& st) -> Result<std::string> { return st.Text(0); });
-  if (!existing.ok()) return existing.status();
+      [](Statement& st) -> Result<std::string> { return st.Text(0); }));
   std::optional<std::int64_t> polling;
   if (p.maximum_polling_duration) polling = *p.maximum_polling_duration;
-  if (*existing) {
+  if (existing) {
     // `public` is the platform's (service access), not the catalog's: kept.
     WHARF_RETURN_IF_ERROR(tx_.Run(
         "UPDATE service_plans SET name = ?, description = ?, free = ?, bindable = ?, plan_updateable = ?, "
         "maximum_polling_duration = ? WHERE guid = ?",
         p.name, p.description, p.free, OptionalBool(p.bindable), OptionalBool(p.plan_updateable), polling,
-        **existing));
-    return **existing;
+        *existing));
+    return *existing;
   }
   WHARF_RETURN_IF_ERROR(tx_.Run("INSERT INTO service_plans (" + std::string(kPlanColumns) +
                                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -195,22 +189,21 @@ Result<std::vector<std::string>> BrokerStore::PruneCatalog(std::string_view brok
   std::vector<std::string> still_used;
   for (const auto& [guid, name] : *plans) {
     if (std::find(keep_plans.begin(), keep_plans.end(), guid) != keep_plans.end()) continue;
-    Result<std::int64_t> used = FetchInt(tx_.Query("SELECT COUNT(*) FROM service_instances WHERE plan_guid = ?", guid));
-    if (!used.ok()) return used.status();
-    if (*used > 0) {
+    WHARF_ASSIGN_OR_RETURN(std::int64_t used,
+                           FetchInt(tx_.Query("SELECT COUNT(*) FROM service_instances WHERE plan_guid = ?", guid)));
+    if (used > 0) {
       still_used.push_back(name);
       continue;
     }
     WHARF_RETURN_IF_ERROR(tx_.Run("DELETE FROM service_plans WHERE guid = ?", guid));
   }
-  auto offerings = FetchAll<std::string>(tx_.Query("SELECT guid FROM service_offerings WHERE broker_guid = ?", broker_guid),
-                                         [](Statement& st) -> Result<std::string> { return st.Text(0); });
-  if (!offerings.ok()) return offerings.status();
-  for (const std::string& guid : *offerings) {
+  WHARF_ASSIGN_OR_RETURN(auto offerings, FetchAll<std::string>(tx_.Query("SELECT guid FROM service_offerings WHERE broker_guid = ?", broker_guid),
+                                         [](Statement& st) -> Result<std::string> { return st.Text(0); }));
+  for (const std::string& guid : offerings) {
     if (std::find(keep_offerings.begin(), keep_offerings.end(), guid) != keep_offerings.end()) continue;
-    Result<std::int64_t> plans_left = FetchInt(tx_.Query("SELECT COUNT(*) FROM service_plans WHERE offering_guid = ?", guid));
-    if (!plans_left.ok()) return plans_left.status();
-    if (*plans_left == 0) WHARF_RETURN_IF_ERROR(tx_.Run("DELETE FROM service_offerings WHERE guid = ?", guid));
+    WHARF_ASSIGN_OR_RETURN(std::int64_t plans_left,
+                           FetchInt(tx_.Query("SELECT COUNT(*) FROM service_plans WHERE offering_guid = ?", guid)));
+    if (plans_left == 0) WHARF_RETURN_IF_ERROR(tx_.Run("DELETE FROM service_offerings WHERE guid = ?", guid));
   }
   return still_used;
 }
@@ -223,10 +216,10 @@ Result<std::vector<ServiceOffering>> BrokerStore::ListOfferings(const std::optio
 }
 
 Result<ServiceOffering> BrokerStore::GetOffering(std::string_view guid) {
-  auto o = FetchOne<ServiceOffering>(tx_.Query(std::string(kOfferingSelect) + " WHERE o.guid = ?", guid), ReadOffering);
-  if (!o.ok()) return o.status();
-  if (!*o) return Status::NotFound("service offering '" + std::string(guid) + "' not found");
-  return std::move(**o);
+  WHARF_ASSIGN_OR_RETURN(auto o,
+                         FetchOne<ServiceOffering>(tx_.Query(std::string(kOfferingSelect) + " WHERE o.guid = ?", guid), ReadOffering));
+  if (!o) return Status::NotFound("service offering '" + std::string(guid) + "' not found");
+  return std::move(*o);
 }
 
 Result<std::vector<ServicePlan>> BrokerStore::ListPlans(std::string_view offering_guid) {
@@ -237,11 +230,10 @@ Result<std::vector<ServicePlan>> BrokerStore::ListPlans(std::string_view offerin
 }
 
 Result<ServicePlan> BrokerStore::GetPlan(std::string_view guid) {
-  auto p = FetchOne<ServicePlan>(
-      tx_.Query("SELECT " + std::string(kPlanColumns) + " FROM service_plans WHERE guid = ?", guid), ReadPlan);
-  if (!p.ok()) return p.status();
-  if (!*p) return Status::NotFound("service plan '" + std::string(guid) + "' not found");
-  return std::move(**p);
+  WHARF_ASSIGN_OR_RETURN(auto p, FetchOne<ServicePlan>(
+      tx_.Query("SELECT " + std::string(kPlanColumns) + " FROM service_plans WHERE guid = ?", guid), ReadPlan));
+  if (!p) return Status::NotFound("service plan '" + std::string(guid) + "' not found");
+  return std::move(*p);
 }
 
 Status BrokerStore::SetPlanPublic(std::string_view plan_guid, bool is_public) {

@@ -40,27 +40,24 @@ Status BuildStore::Update(const Build& b) {
 }
 
 Result<Build> BuildStore::Get(std::string_view guid) {
-  auto b = FetchOne<Build>(tx_.Query(Select("WHERE guid = ?"), guid), ReadBuild);
-  if (!b.ok()) return b.status();
-  if (!*b) return Status::NotFound("build '" + std::string(guid) + "' not found");
-  return std::move(**b);
+  WHARF_ASSIGN_OR_RETURN(auto b, FetchOne<Build>(tx_.Query(Select("WHERE guid = ?"), guid), ReadBuild));
+  if (!b) return Status::NotFound("build '" + std::string(guid) + "' not found");
+  return std::move(*b);
 }
 
 Result<Page<Build>> BuildStore::ListForApp(std::string_view app_guid, const PageRequest& page) {
-  Result<std::int64_t> total = FetchInt(tx_.Query("SELECT COUNT(*) FROM builds WHERE app_guid = ?", app_guid));
-  if (!total.ok()) return total.status();
-  auto items = FetchAll<Build>(
+  WHARF_ASSIGN_OR_RETURN(std::int64_t total,
+                         FetchInt(tx_.Query("SELECT COUNT(*) FROM builds WHERE app_guid = ?", app_guid)));
+  WHARF_ASSIGN_OR_RETURN(auto items, FetchAll<Build>(
       tx_.Query(Select("WHERE app_guid = ? ORDER BY id DESC LIMIT ? OFFSET ?"), app_guid, page.per_page, page.Offset()),
-      ReadBuild);
-  if (!items.ok()) return items.status();
-  return Page<Build>{std::move(items).value(), *total};
+      ReadBuild));
+  return Page<Build>{std::move(items), total};
 }
 
 Result<std::set<std::string>> BuildStore::PackagesBeingStaged() {
-  auto guids = FetchAll<std::string>(tx_.Query("SELECT DISTINCT package_guid FROM builds WHERE state = 'STAGING'"),
-                                     [](Statement& st) -> Result<std::string> { return st.Text(0); });
-  if (!guids.ok()) return guids.status();
-  return std::set<std::string>(guids->begin(), guids->end());
+  WHARF_ASSIGN_OR_RETURN(auto guids, FetchAll<std::string>(tx_.Query("SELECT DISTINCT package_guid FROM builds WHERE state = 'STAGING'"),
+                                     [](Statement& st) -> Result<std::string> { return st.Text(0); }));
+  return std::set<std::string>(guids.begin(), guids.end());
 }
 
 Status BuildStore::DeleteForApp(std::string_view app_guid) {

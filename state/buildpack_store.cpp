@@ -39,11 +39,10 @@ Status BuildpackStore::Insert(const Buildpack& b) {
 }
 
 Result<Buildpack> BuildpackStore::Get(std::string_view guid) {
-  auto b = FetchOne<Buildpack>(
-      tx_.Query("SELECT " + std::string(kColumns) + " FROM buildpacks WHERE guid = ?", guid), ReadBuildpack);
-  if (!b.ok()) return b.status();
-  if (!*b) return Status::NotFound("buildpack '" + std::string(guid) + "' not found");
-  return std::move(**b);
+  WHARF_ASSIGN_OR_RETURN(auto b, FetchOne<Buildpack>(
+      tx_.Query("SELECT " + std::string(kColumns) + " FROM buildpacks WHERE guid = ?", guid), ReadBuildpack));
+  if (!b) return Status::NotFound("buildpack '" + std::string(guid) + "' not found");
+  return std::move(*b);
 }
 
 Result<std::optional<Buildpack>> BuildpackStore::FindByName(std::string_view name) {

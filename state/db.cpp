@@ -77,9 +77,8 @@ Result<bool> Statement::Step() {
 
 Status Statement::Run() {
   for (;;) {
-    Result<bool> row = Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
+    WHARF_ASSIGN_OR_RETURN(bool row, Step());
+    if (!row) return Status::Ok();
   }
 }
 
@@ -125,9 +124,8 @@ void Tx::OnCommit(std::function<void()> fn) { on_commit_.push_back(std::move(fn)
 
 Result<std::int64_t> FetchInt(Result<Statement> st) {
   if (!st.ok()) return st.status();
-  Result<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::Internal("query returned no row");
+  WHARF_ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) return Status::Internal("query returned no row");
   return st->Int(0);
 }
 

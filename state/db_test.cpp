@@ -146,9 +146,9 @@ TEST_CASE("Database enables foreign keys and WAL") {
   auto fk = db->Read<std::int64_t>([](Tx& tx) { return FetchInt(tx.Query("PRAGMA foreign_keys")); });
   CHECK(*fk == 1);
   auto mode = db->Read<std::string>([](Tx& tx) -> Result<std::string> {
-    auto r = FetchOne<std::string>(tx.Query("PRAGMA journal_mode"), [](Statement& st) { return Result<std::string>(st.Text(0)); });
-    if (!r.ok()) return r.status();
-    return **r;
+    WHARF_ASSIGN_OR_RETURN(auto r,
+                           FetchOne<std::string>(tx.Query("PRAGMA journal_mode"), [](Statement& st) { return Result<std::string>(st.Text(0)); }));
+    return *r;
   });
   CHECK(*mode == "wal");
 }

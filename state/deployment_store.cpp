@@ -16,10 +16,9 @@ std::string Select(std::string_view rest) {
 }
 
 Result<std::vector<int>> ReadInts(const std::string& text, const std::string& what) {
-  Result<nlohmann::json> j = ParseJsonColumn(text, what);
-  if (!j.ok()) return j.status();
+  WHARF_ASSIGN_OR_RETURN(nlohmann::json j, ParseJsonColumn(text, what));
   std::vector<int> out;
-  for (const auto& v : *j) {
+  for (const auto& v : j) {
     if (v.is_number_integer()) out.push_back(v.get<int>());
   }
   return out;
@@ -36,12 +35,10 @@ Result<DeploymentRecord> ReadDeployment(Statement& st) {
   d.previous_generation = st.Int(6);
   d.previous_droplet_guid = st.Text(7);
   d.max_in_flight = static_cast<int>(st.Int(8));
-  Result<std::vector<int>> steps = ReadInts(st.Text(9), "instance steps of deployment " + d.guid);
-  if (!steps.ok()) return steps.status();
-  d.instance_steps = std::move(steps).value();
-  Result<std::vector<int>> weights = ReadInts(st.Text(10), "canary weights of deployment " + d.guid);
-  if (!weights.ok()) return weights.status();
-  d.canary_weights = std::move(weights).value();
+  WHARF_ASSIGN_OR_RETURN(std::vector<int> steps, ReadInts(st.Text(9), "instance steps of deployment " + d.guid));
+  d.instance_steps = std::move(steps);
+  WHARF_ASSIGN_OR_RETURN(std::vector<int> weights, ReadInts(st.Text(10), "canary weights of deployment " + d.guid));
+  d.canary_weights = std::move(weights);
   d.step = static_cast<int>(st.Int(11));
   d.reason = st.Text(12);
   d.created_at = st.Text(13);
@@ -52,13 +49,12 @@ Result<DeploymentRecord> ReadDeployment(Statement& st) {
 }  // namespace
 
 Status DeploymentStore::Insert(const DeploymentRecord& d) {
-  Result<WriteOutcome> written = tx_.RunUnlessDuplicate(
+  WHARF_ASSIGN_OR_RETURN(WriteOutcome written, tx_.RunUnlessDuplicate(
       "INSERT INTO deployments (" + std::string(kColumns) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       d.guid, d.app_guid, d.strategy, d.state, d.revision, d.previous_revision, d.previous_generation,
       d.previous_droplet_guid, d.max_in_flight, DumpJsonColumn(d.instance_steps), DumpJsonColumn(d.canary_weights),
-      d.step, d.reason, d.created_at, d.updated_at);
-  if (!written.ok()) return written.status();
-  if (*written == WriteOutcome::kDuplicate) {
+      d.step, d.reason, d.created_at, d.updated_at));
+  if (written == WriteOutcome::kDuplicate) {
     return Status::Conflict("app " + d.app_guid + " already has an active deployment: continue or cancel it first");
   }
   return Status::Ok();
@@ -72,10 +68,9 @@ Status DeploymentStore::Update(const DeploymentRecord& d) {
 }
 
 Result<DeploymentRecord> DeploymentStore::Get(std::string_view guid) {
-  auto d = FetchOne<DeploymentRecord>(tx_.Query(Select("WHERE guid = ?"), guid), ReadDeployment);
-  if (!d.ok()) return d.status();
-  if (!*d) return Status::NotFound("deployment '" + std::string(guid) + "' not found");
-  return std::move(**d);
+  WHARF_ASSIGN_OR_RETURN(auto d, FetchOne<DeploymentRecord>(tx_.Query(Select("WHERE guid = ?"), guid), ReadDeployment));
+  if (!d) return Status::NotFound("deployment '" + std::string(guid) + "' not found");
+  return std::move(*d);
 }
 
 Result<std::optional<DeploymentRecord>> DeploymentStore::Active(std::string_view app_guid) {

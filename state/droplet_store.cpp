@@ -15,9 +15,8 @@ Result<Droplet> ReadDroplet(Statement& st) {
   d.package_guid = st.OptionalText(2);
   d.sha256 = st.Text(3);
   d.size_bytes = st.Int(4);
-  Result<nlohmann::json> types = ParseJsonColumn(st.Text(5), "process types of droplet " + d.guid);
-  if (!types.ok()) return types.status();
-  for (const auto& [k, v] : types->items()) {
+  WHARF_ASSIGN_OR_RETURN(nlohmann::json types, ParseJsonColumn(st.Text(5), "process types of droplet " + d.guid));
+  for (const auto& [k, v] : types.items()) {
     if (v.is_string()) d.process_types[k] = v.get<std::string>();
   }
   Result<nlohmann::json> buildpacks = ParseJsonColumn(st.Text(6), "buildpacks of droplet " + d.guid);
@@ -43,20 +42,18 @@ Status DropletStore::Insert(const Droplet& d) {
 }
 
 Result<Droplet> DropletStore::Get(std::string_view guid) {
-  auto d = FetchOne<Droplet>(tx_.Query(Select("WHERE guid = ?"), guid), ReadDroplet);
-  if (!d.ok()) return d.status();
-  if (!*d) return Status::NotFound("droplet '" + std::string(guid) + "' not found");
-  return std::move(**d);
+  WHARF_ASSIGN_OR_RETURN(auto d, FetchOne<Droplet>(tx_.Query(Select("WHERE guid = ?"), guid), ReadDroplet));
+  if (!d) return Status::NotFound("droplet '" + std::string(guid) + "' not found");
+  return std::move(*d);
 }
 
 Result<Page<Droplet>> DropletStore::ListForApp(std::string_view app_guid, const PageRequest& page) {
-  Result<std::int64_t> total = FetchInt(tx_.Query("SELECT COUNT(*) FROM droplets WHERE app_guid = ?", app_guid));
-  if (!total.ok()) return total.status();
-  auto items = FetchAll<Droplet>(
+  WHARF_ASSIGN_OR_RETURN(std::int64_t total,
+                         FetchInt(tx_.Query("SELECT COUNT(*) FROM droplets WHERE app_guid = ?", app_guid)));
+  WHARF_ASSIGN_OR_RETURN(auto items, FetchAll<Droplet>(
       tx_.Query(Select("WHERE app_guid = ? ORDER BY id DESC LIMIT ? OFFSET ?"), app_guid, page.per_page, page.Offset()),
-      ReadDroplet);
-  if (!items.ok()) return items.status();
-  return Page<Droplet>{std::move(items).value(), *total};
+      ReadDroplet));
+  return Page<Droplet>{std::move(items), total};
 }
 
 Result<std::vector<Droplet>> DropletStore::AllForApp(std::string_view app_guid) {

@@ -17,9 +17,8 @@ Result<Page<Event>> EventStore::List(const EventFilter& filter, const PageReques
   WhereClause where;
   if (filter.target_guid) where.Equals("target_guid", *filter.target_guid);
   if (filter.type) where.Equals("type", *filter.type);
-  Result<std::int64_t> total = FetchInt(where.Prepare(tx_, "SELECT COUNT(*) FROM events", ""));
-  if (!total.ok()) return total.status();
-  auto items = FetchAll<Event>(
+  WHARF_ASSIGN_OR_RETURN(std::int64_t total, FetchInt(where.Prepare(tx_, "SELECT COUNT(*) FROM events", "")));
+  WHARF_ASSIGN_OR_RETURN(auto items, FetchAll<Event>(
       where.Prepare(tx_,
                     "SELECT guid, type, actor_guid, actor_name, target_type, target_guid, target_name, space_guid, "
                     "data, created_at FROM events",
@@ -39,9 +38,8 @@ Result<Page<Event>> EventStore::List(const EventFilter& filter, const PageReques
         e.data = std::move(data).value();
         e.created_at = st.Text(9);
         return e;
-      });
-  if (!items.ok()) return items.status();
-  return Page<Event>{std::move(items).value(), *total};
+      }));
+  return Page<Event>{std::move(items), total};
 }
 
 }  // namespace wharf::state

@@ -426,6 +426,31 @@ CREATE INDEX autoscaling_samples_app ON autoscaling_samples (app_guid, metric, a
 CREATE INDEX autoscaling_samples_at ON autoscaling_samples (at_ms);
 )sql";
 
+// Tasks (issue 18): one-off containers from an app's droplet (Cloud Foundry v3 tasks). `sequence_id`
+// numbers an app's tasks from 1 (what `wharf tasks` shows as the id); the state is final once
+// SUCCEEDED or FAILED, with the exit status and the reason of a failure kept.
+constexpr std::string_view kTasks = R"sql(
+CREATE TABLE tasks (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  app_guid TEXT NOT NULL REFERENCES apps(guid),
+  sequence_id INTEGER NOT NULL CHECK (sequence_id >= 1),
+  name TEXT NOT NULL,
+  command TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('PENDING', 'RUNNING', 'CANCELING', 'SUCCEEDED', 'FAILED')),
+  memory_in_mb INTEGER NOT NULL CHECK (memory_in_mb > 0),
+  disk_in_mb INTEGER NOT NULL CHECK (disk_in_mb > 0),
+  droplet_guid TEXT NOT NULL,
+  exit_status INTEGER,
+  failure_reason TEXT,
+  started_at TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (app_guid, sequence_id)
+);
+CREATE INDEX tasks_state ON tasks (state);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -441,6 +466,7 @@ constexpr Migration kMigrations[] = {
     {12, "deployments (rolling, canary)", kDeployments},
     {13, "services: brokers, offerings, plans, service instances, bindings and keys", kServices},
     {14, "autoscaling: policies, custom-metric credentials, metric samples", kAutoscaling},
+    {15, "tasks (one-off containers from an app's droplet)", kTasks},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(
@@ -453,11 +479,9 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 
 Result<int> ReadVersion(Tx& tx) {
   WHARF_RETURN_IF_ERROR(tx.Exec(kBookkeeping));
-  Result<Statement> st = tx.Prepare("SELECT IFNULL(MAX(version), 0) FROM schema_migrations");
-  if (!st.ok()) return st.status();
-  Result<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  return static_cast<int>(st->Int(0));
+  WHARF_ASSIGN_OR_RETURN(Statement st, tx.Prepare("SELECT IFNULL(MAX(version), 0) FROM schema_migrations"));
+  WHARF_RETURN_IF_ERROR(st.Step().status());
+  return static_cast<int>(st.Int(0));
 }
 
 }  // namespace
@@ -487,14 +511,13 @@ Status Migrate(Database& db, const Clock& clock, std::optional<int> target) {
     if (m.version <= *current || m.version > want) continue;
     Status s = db.Transact([&](Tx& tx) -> Status {
       // Re-check inside the transaction: another process may have migrated meanwhile.
-      Result<int> now = ReadVersion(tx);
-      if (!now.ok()) return now.status();
-      if (*now >= m.version) return Status::Ok();
+      WHARF_ASSIGN_OR_RETURN(int now, ReadVersion(tx));
+      if (now >= m.version) return Status::Ok();
       WHARF_RETURN_IF_ERROR(tx.Exec(m.sql));
-      Result<Statement> st = tx.Prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
-      if (!st.ok()) return st.status();
-      st->Bind(1, m.version).Bind(2, m.name).Bind(3, FormatRfc3339(clock.Now()));
-      return st->Run();
+      WHARF_ASSIGN_OR_RETURN(Statement st,
+                             tx.Prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"));
+      st.Bind(1, m.version).Bind(2, m.name).Bind(3, FormatRfc3339(clock.Now()));
+      return st.Run();
     });
     if (!s.ok()) {
       return s.WithContext("applying migration " + std::to_string(m.version) + " (" + std::string(m.name) + ")");

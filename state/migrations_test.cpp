@@ -47,7 +47,7 @@ TEST_CASE("A fresh database migrates to the latest version with every table") {
                         "builds", "droplets", "buildpack_caches", "domains", "routes", "route_destinations", "events",
                         "settings", "buildpacks", "revisions", "deployments", "service_brokers",
                         "service_offerings", "service_plans", "service_instances", "service_bindings",
-                        "autoscaling_policies", "autoscaling_credentials", "autoscaling_samples",
+                        "autoscaling_policies", "autoscaling_credentials", "autoscaling_samples", "tasks",
                         "schema_migrations"}) {
     CHECK_MESSAGE(HasTable(**db, t), t);
   }
@@ -167,11 +167,10 @@ TEST_CASE("Migration 7 gives started apps their current droplet to run, stopped 
   REQUIRE(Migrate(**db, clock, 7).ok());
   auto run = [&](const char* guid) {
     return (*db)->Read<std::string>([&](Tx& tx) -> Result<std::string> {
-      Result<Statement> st = tx.Query("SELECT IFNULL(run_droplet_guid, '-') || ':' || run_generation FROM apps WHERE guid = ?", guid);
-      if (!st.ok()) return st.status();
-      Result<bool> row = st->Step();
-      if (!row.ok()) return row.status();
-      return st->Text(0);
+      WHARF_ASSIGN_OR_RETURN(Statement st,
+                             tx.Query("SELECT IFNULL(run_droplet_guid, '-') || ':' || run_generation FROM apps WHERE guid = ?", guid));
+      WHARF_RETURN_IF_ERROR(st.Step().status());
+      return st.Text(0);
     });
   };
   CHECK(*run("a1") == "d1:0");
@@ -280,6 +279,32 @@ TEST_CASE("Migration 12 adds deployments with at most one active per app") {
   CHECK(insert("d4", "rolling", "CANCELED").ok());
   CHECK_FALSE(insert("d5", "blue-green", "DEPLOYED").ok());
   CHECK_FALSE(insert("d6", "rolling", "DONE").ok());
+}
+
+TEST_CASE("Migration 15 adds tasks: states checked, sequence ids unique per app, the app must exist") {
+  TempDir dir;
+  FakeClock clock;
+  auto db = Database::Open(dir / "w.db");
+  REQUIRE(Migrate(**db, clock, 14).ok());
+  auto run = [&](const std::string& sql) { return (*db)->Transact([&](Tx& tx) { return tx.Exec(sql); }); };
+  REQUIRE(run("INSERT INTO orgs (guid, name, created_at) VALUES ('o1', 'org', 't');"
+              "INSERT INTO spaces (guid, org_guid, name, created_at) VALUES ('s1', 'o1', 'dev', 't');"
+              "INSERT INTO apps (guid, space_guid, name, state, buildpacks, stack, environment_variables, "
+              "created_at, updated_at) VALUES ('a1', 's1', 'one', 'STARTED', '[]', 'debian12', '{}', 't', 't')")
+              .ok());
+  REQUIRE(Migrate(**db, clock, 15).ok());
+  auto insert = [&](const char* guid, const char* app, int seq, const char* state) {
+    return run(std::string("INSERT INTO tasks (guid, app_guid, sequence_id, name, command, state, memory_in_mb, "
+                           "disk_in_mb, droplet_guid, created_at, updated_at) VALUES ('") +
+               guid + "', '" + app + "', " + std::to_string(seq) + ", 'n', 'true', '" + state +
+               "', 64, 64, 'd1', 't', 't')");
+  };
+  CHECK(insert("t1", "a1", 1, "PENDING").ok());
+  CHECK(insert("t2", "a1", 2, "CANCELING").ok());
+  CHECK_FALSE(insert("t3", "a1", 2, "RUNNING").ok());  // UNIQUE (app_guid, sequence_id)
+  CHECK_FALSE(insert("t4", "a1", 3, "DONE").ok());     // CHECK on state
+  CHECK_FALSE(insert("t5", "a1", 0, "RUNNING").ok());  // sequence ids start at 1
+  CHECK_FALSE(insert("t6", "nope", 1, "RUNNING").ok());  // the app must exist
 }
 
 TEST_CASE("A database from a newer wharfd is refused") {

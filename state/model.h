@@ -156,6 +156,24 @@ struct Build {
   std::string updated_at;
 };
 
+// A one-off run of a command in a container from an app's droplet (Cloud Foundry v3 task).
+struct Task {
+  std::string guid;
+  std::string app_guid;
+  std::int64_t sequence_id = 0;  // 1, 2, ... per app
+  std::string name;
+  std::string command;
+  TaskState state = TaskState::kPending;
+  int memory_in_mb = 1024;
+  int disk_in_mb = 1024;
+  std::string droplet_guid;
+  std::optional<int> exit_status;             // once it exited
+  std::optional<std::string> failure_reason;  // FAILED: "Exited with status 3", "OOM killed", ...
+  std::optional<std::string> started_at;      // when its container started
+  std::string created_at;
+  std::string updated_at;
+};
+
 struct Droplet {
   std::string guid;
   std::string app_guid;

@@ -37,20 +37,18 @@ Status PackageStore::Insert(const Package& p) {
 }
 
 Result<Package> PackageStore::Get(std::string_view guid) {
-  auto p = FetchOne<Package>(tx_.Query(Select("WHERE guid = ?"), guid), ReadPackage);
-  if (!p.ok()) return p.status();
-  if (!*p) return Status::NotFound("package '" + std::string(guid) + "' not found");
-  return std::move(**p);
+  WHARF_ASSIGN_OR_RETURN(auto p, FetchOne<Package>(tx_.Query(Select("WHERE guid = ?"), guid), ReadPackage));
+  if (!p) return Status::NotFound("package '" + std::string(guid) + "' not found");
+  return std::move(*p);
 }
 
 Result<Page<Package>> PackageStore::ListForApp(std::string_view app_guid, const PageRequest& page) {
-  Result<std::int64_t> total = FetchInt(tx_.Query("SELECT COUNT(*) FROM packages WHERE app_guid = ?", app_guid));
-  if (!total.ok()) return total.status();
-  auto items = FetchAll<Package>(
+  WHARF_ASSIGN_OR_RETURN(std::int64_t total,
+                         FetchInt(tx_.Query("SELECT COUNT(*) FROM packages WHERE app_guid = ?", app_guid)));
+  WHARF_ASSIGN_OR_RETURN(auto items, FetchAll<Package>(
       tx_.Query(Select("WHERE app_guid = ? ORDER BY id DESC LIMIT ? OFFSET ?"), app_guid, page.per_page, page.Offset()),
-      ReadPackage);
-  if (!items.ok()) return items.status();
-  return Page<Package>{std::move(items).value(), *total};
+      ReadPackage));
+  return Page<Package>{std::move(items), total};
 }
 
 Result<std::vector<Package>> PackageStore::AllForApp(std::string_view app_guid) {

@@ -19,14 +19,13 @@ Result<Revision> ReadRevision(Statement& st) {
   r.app_guid = st.Text(1);
   r.version = st.Int(2);
   r.droplet_guid = st.Text(3);
-  Result<nlohmann::json> env = ParseJsonColumn(st.Text(4), "environment variables of revision " + r.guid);
-  if (!env.ok()) return env.status();
-  for (const auto& [k, v] : env->items()) {
+  WHARF_ASSIGN_OR_RETURN(nlohmann::json env,
+                         ParseJsonColumn(st.Text(4), "environment variables of revision " + r.guid));
+  for (const auto& [k, v] : env.items()) {
     if (v.is_string()) r.environment_variables[k] = v.get<std::string>();
   }
-  Result<nlohmann::json> commands = ParseJsonColumn(st.Text(5), "commands of revision " + r.guid);
-  if (!commands.ok()) return commands.status();
-  for (const auto& [k, v] : commands->items()) {
+  WHARF_ASSIGN_OR_RETURN(nlohmann::json commands, ParseJsonColumn(st.Text(5), "commands of revision " + r.guid));
+  for (const auto& [k, v] : commands.items()) {
     r.commands[k] = v.is_string() ? std::optional<std::string>(v.get<std::string>()) : std::nullopt;
   }
   r.description = st.Text(6);
@@ -42,25 +41,24 @@ Status RevisionStore::Insert(const Revision& r) {
   for (const auto& [type, command] : r.commands) {
     commands[type] = command ? nlohmann::json(*command) : nlohmann::json(nullptr);
   }
-  Result<Statement> st = tx_.Query(
+  WHARF_ASSIGN_OR_RETURN(Statement st, tx_.Query(
       "INSERT INTO revisions (guid, app_guid, version, droplet_guid, environment_variables, commands, description, "
       "rolled_back_from, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       r.guid, r.app_guid, r.version, r.droplet_guid, DumpJsonColumn(r.environment_variables), DumpJsonColumn(commands),
-      r.description, nullptr, r.created_at);
-  if (!st.ok()) return st.status();
-  if (r.rolled_back_from) st->Bind(8, *r.rolled_back_from);
-  Status ran = st->Run();
-  if (!ran.ok() && st->FailedOnDuplicate()) {
+      r.description, nullptr, r.created_at));
+  if (r.rolled_back_from) st.Bind(8, *r.rolled_back_from);
+  Status ran = st.Run();
+  if (!ran.ok() && st.FailedOnDuplicate()) {
     return Status::Conflict("revision " + std::to_string(r.version) + " of app " + r.app_guid + " already exists");
   }
   return ran;
 }
 
 Result<Revision> RevisionStore::Get(std::string_view app_guid, std::int64_t version) {
-  auto r = FetchOne<Revision>(tx_.Query(Select("WHERE app_guid = ? AND version = ?"), app_guid, version), ReadRevision);
-  if (!r.ok()) return r.status();
-  if (!*r) return Status::NotFound("revision " + std::to_string(version) + " of app '" + std::string(app_guid) + "' not found");
-  return std::move(**r);
+  WHARF_ASSIGN_OR_RETURN(auto r,
+                         FetchOne<Revision>(tx_.Query(Select("WHERE app_guid = ? AND version = ?"), app_guid, version), ReadRevision));
+  if (!r) return Status::NotFound("revision " + std::to_string(version) + " of app '" + std::string(app_guid) + "' not found");
+  return std::move(*r);
 }
 
 Result<std::optional<Revision>> RevisionStore::Latest(std::string_view app_guid) {

@@ -33,20 +33,18 @@ Result<Route> ReadRoute(Statement& st) {
 // ---- domains ----
 
 Status RouteStore::InsertDomain(const Domain& d) {
-  Result<WriteOutcome> written =
+  WHARF_ASSIGN_OR_RETURN(WriteOutcome written,
       tx_.RunUnlessDuplicate("INSERT INTO domains (guid, name, shared, org_guid, created_at) VALUES (?, ?, ?, ?, ?)",
-                             d.guid, d.name, d.shared, d.org_guid, d.created_at);
-  if (!written.ok()) return written.status();
-  if (*written == WriteOutcome::kDuplicate) return Status::Conflict("domain '" + d.name + "' already exists");
+                             d.guid, d.name, d.shared, d.org_guid, d.created_at));
+  if (written == WriteOutcome::kDuplicate) return Status::Conflict("domain '" + d.name + "' already exists");
   return Status::Ok();
 }
 
 Result<Domain> RouteStore::GetDomain(std::string_view guid) {
-  auto d = FetchOne<Domain>(
-      tx_.Query("SELECT " + std::string(kDomainColumns) + " FROM domains WHERE guid = ?", guid), ReadDomain);
-  if (!d.ok()) return d.status();
-  if (!*d) return Status::NotFound("domain '" + std::string(guid) + "' not found");
-  return std::move(**d);
+  WHARF_ASSIGN_OR_RETURN(auto d, FetchOne<Domain>(
+      tx_.Query("SELECT " + std::string(kDomainColumns) + " FROM domains WHERE guid = ?", guid), ReadDomain));
+  if (!d) return Status::NotFound("domain '" + std::string(guid) + "' not found");
+  return std::move(*d);
 }
 
 Result<std::optional<Domain>> RouteStore::FindDomainByName(std::string_view name) {
@@ -55,23 +53,20 @@ Result<std::optional<Domain>> RouteStore::FindDomainByName(std::string_view name
 }
 
 Result<Page<Domain>> RouteStore::ListDomains(const PageRequest& page) {
-  Result<std::int64_t> total = FetchInt(tx_.Query("SELECT COUNT(*) FROM domains"));
-  if (!total.ok()) return total.status();
-  auto items = FetchAll<Domain>(tx_.Query("SELECT " + std::string(kDomainColumns) +
+  WHARF_ASSIGN_OR_RETURN(std::int64_t total, FetchInt(tx_.Query("SELECT COUNT(*) FROM domains")));
+  WHARF_ASSIGN_OR_RETURN(auto items, FetchAll<Domain>(tx_.Query("SELECT " + std::string(kDomainColumns) +
                                               " FROM domains ORDER BY id LIMIT ? OFFSET ?",
                                           page.per_page, page.Offset()),
-                                ReadDomain);
-  if (!items.ok()) return items.status();
-  return Page<Domain>{std::move(items).value(), *total};
+                                ReadDomain));
+  return Page<Domain>{std::move(items), total};
 }
 
 Status RouteStore::DeleteDomain(std::string_view guid) {
-  Result<Domain> domain = GetDomain(guid);
-  if (!domain.ok()) return domain.status();
-  Result<std::int64_t> used = FetchInt(tx_.Query("SELECT COUNT(*) FROM routes WHERE domain_guid = ?", guid));
-  if (!used.ok()) return used.status();
-  if (*used > 0) {
-    return Status::Conflict("domain '" + domain->name + "' is used by " + std::to_string(*used) +
+  WHARF_ASSIGN_OR_RETURN(Domain domain, GetDomain(guid));
+  WHARF_ASSIGN_OR_RETURN(std::int64_t used,
+                         FetchInt(tx_.Query("SELECT COUNT(*) FROM routes WHERE domain_guid = ?", guid)));
+  if (used > 0) {
+    return Status::Conflict("domain '" + domain.name + "' is used by " + std::to_string(used) +
                             " route(s); delete them first");
   }
   return tx_.Run("DELETE FROM domains WHERE guid = ?", guid);
@@ -112,17 +107,16 @@ Result<std::vector<Destination>> RouteStore::DestinationsOf(std::string_view rou
 }
 
 Result<Route> RouteStore::Complete(Route route) {
-  auto dests = DestinationsOf(route.guid);
-  if (!dests.ok()) return dests.status();
-  route.destinations = std::move(dests).value();
+  WHARF_ASSIGN_OR_RETURN(auto dests, DestinationsOf(route.guid));
+  route.destinations = std::move(dests);
   return route;
 }
 
 Result<Route> RouteStore::GetRoute(std::string_view guid) {
-  auto r = FetchOne<Route>(tx_.Query(std::string(kRouteSelect) + " WHERE r.guid = ?", guid), ReadRoute);
-  if (!r.ok()) return r.status();
-  if (!*r) return Status::NotFound("route '" + std::string(guid) + "' not found");
-  return Complete(std::move(**r));
+  WHARF_ASSIGN_OR_RETURN(auto r,
+                         FetchOne<Route>(tx_.Query(std::string(kRouteSelect) + " WHERE r.guid = ?", guid), ReadRoute));
+  if (!r) return Status::NotFound("route '" + std::string(guid) + "' not found");
+  return Complete(std::move(*r));
 }
 
 Result<Page<Route>> RouteStore::ListRoutes(const RouteFilter& filter, const PageRequest& page) {
@@ -132,34 +126,29 @@ Result<Page<Route>> RouteStore::ListRoutes(const RouteFilter& filter, const Page
   if (filter.app_guid) {
     where.Condition("r.guid IN (SELECT route_guid FROM route_destinations WHERE app_guid = ?)", {*filter.app_guid});
   }
-  Result<std::int64_t> total =
-      FetchInt(where.Prepare(tx_, "SELECT COUNT(*) FROM routes r JOIN domains d ON d.guid = r.domain_guid", ""));
-  if (!total.ok()) return total.status();
-  auto items = FetchAll<Route>(
+  WHARF_ASSIGN_OR_RETURN(std::int64_t total,
+      FetchInt(where.Prepare(tx_, "SELECT COUNT(*) FROM routes r JOIN domains d ON d.guid = r.domain_guid", "")));
+  WHARF_ASSIGN_OR_RETURN(auto items, FetchAll<Route>(
       where.Prepare(tx_, std::string(kRouteSelect), " ORDER BY r.id LIMIT ? OFFSET ?", {page.per_page, page.Offset()}),
-      ReadRoute);
-  if (!items.ok()) return items.status();
-  Page<Route> out{{}, *total};
-  for (Route& r : *items) {
-    Result<Route> full = Complete(std::move(r));
-    if (!full.ok()) return full.status();
-    out.items.push_back(std::move(full).value());
+      ReadRoute));
+  Page<Route> out{{}, total};
+  for (Route& r : items) {
+    WHARF_ASSIGN_OR_RETURN(Route full, Complete(std::move(r)));
+    out.items.push_back(std::move(full));
   }
   return out;
 }
 
 Result<std::vector<Route>> RouteStore::RoutesForApp(std::string_view app_guid) {
-  auto items = FetchAll<Route>(
+  WHARF_ASSIGN_OR_RETURN(auto items, FetchAll<Route>(
       tx_.Query(std::string(kRouteSelect) +
                     " WHERE r.guid IN (SELECT route_guid FROM route_destinations WHERE app_guid = ?) ORDER BY r.id",
                 app_guid),
-      ReadRoute);
-  if (!items.ok()) return items.status();
+      ReadRoute));
   std::vector<Route> out;
-  for (Route& r : *items) {
-    Result<Route> full = Complete(std::move(r));
-    if (!full.ok()) return full.status();
-    out.push_back(std::move(full).value());
+  for (Route& r : items) {
+    WHARF_ASSIGN_OR_RETURN(Route full, Complete(std::move(r)));
+    out.push_back(std::move(full));
   }
   return out;
 }

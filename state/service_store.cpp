@@ -62,9 +62,9 @@ Result<ServiceBinding> ReadBinding(Statement& st) {
   if (!parameters.ok()) return parameters.status();
   b.parameters = std::move(parameters).value();
   b.syslog_drain_url = st.Text(9);
-  Result<nlohmann::json> mounts = ParseJsonColumn(st.Text(10), "volume mounts of service binding " + b.guid);
-  if (!mounts.ok()) return mounts.status();
-  b.volume_mounts = std::move(mounts).value();
+  WHARF_ASSIGN_OR_RETURN(nlohmann::json mounts,
+                         ParseJsonColumn(st.Text(10), "volume mounts of service binding " + b.guid));
+  b.volume_mounts = std::move(mounts);
   b.last_operation_type = st.Text(11);
   b.last_operation_state = st.Text(12);
   b.last_operation_description = st.Text(13);
@@ -79,30 +79,28 @@ Result<ServiceBinding> ReadBinding(Statement& st) {
 // ---- instances ----
 
 Status ServiceStore::InsertInstance(const ServiceInstance& i) {
-  Result<WriteOutcome> written = tx_.RunUnlessDuplicate(
+  WHARF_ASSIGN_OR_RETURN(WriteOutcome written, tx_.RunUnlessDuplicate(
       "INSERT INTO service_instances (" + std::string(kInstanceColumns) +
           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       i.guid, i.space_guid, i.name, i.type, i.plan_guid, DumpJsonColumn(i.credentials), i.syslog_drain_url,
       i.route_service_url, DumpJsonColumn(i.tags), DumpJsonColumn(i.parameters), i.dashboard_url,
       i.last_operation_type, i.last_operation_state, i.last_operation_description, i.broker_operation, i.created_at,
-      i.updated_at);
-  if (!written.ok()) return written.status();
-  if (*written == WriteOutcome::kDuplicate) {
+      i.updated_at));
+  if (written == WriteOutcome::kDuplicate) {
     return Status::Conflict("service instance '" + i.name + "' already exists");
   }
   return Status::Ok();
 }
 
 Status ServiceStore::UpdateInstance(const ServiceInstance& i) {
-  Result<WriteOutcome> written = tx_.RunUnlessDuplicate(
+  WHARF_ASSIGN_OR_RETURN(WriteOutcome written, tx_.RunUnlessDuplicate(
       "UPDATE service_instances SET name = ?, plan_guid = ?, credentials = ?, syslog_drain_url = ?, "
       "route_service_url = ?, tags = ?, parameters = ?, dashboard_url = ?, last_operation_type = ?, "
       "last_operation_state = ?, last_operation_description = ?, broker_operation = ?, updated_at = ? WHERE guid = ?",
       i.name, i.plan_guid, DumpJsonColumn(i.credentials), i.syslog_drain_url, i.route_service_url,
       DumpJsonColumn(i.tags), DumpJsonColumn(i.parameters), i.dashboard_url, i.last_operation_type,
-      i.last_operation_state, i.last_operation_description, i.broker_operation, i.updated_at, i.guid);
-  if (!written.ok()) return written.status();
-  if (*written == WriteOutcome::kDuplicate) {
+      i.last_operation_state, i.last_operation_description, i.broker_operation, i.updated_at, i.guid));
+  if (written == WriteOutcome::kDuplicate) {
     return Status::Conflict("service instance '" + i.name + "' already exists");
   }
   if (tx_.Changes() == 0) return Status::NotFound("service instance '" + i.guid + "' not found");
@@ -110,12 +108,11 @@ Status ServiceStore::UpdateInstance(const ServiceInstance& i) {
 }
 
 Result<ServiceInstance> ServiceStore::GetInstance(std::string_view guid) {
-  auto i = FetchOne<ServiceInstance>(
+  WHARF_ASSIGN_OR_RETURN(auto i, FetchOne<ServiceInstance>(
       tx_.Query("SELECT " + std::string(kInstanceColumns) + " FROM service_instances WHERE guid = ?", guid),
-      ReadInstance);
-  if (!i.ok()) return i.status();
-  if (!*i) return Status::NotFound("service instance '" + std::string(guid) + "' not found");
-  return std::move(**i);
+      ReadInstance));
+  if (!i) return Status::NotFound("service instance '" + std::string(guid) + "' not found");
+  return std::move(*i);
 }
 
 Result<std::optional<ServiceInstance>> ServiceStore::FindInstanceByName(std::string_view space_guid,
@@ -141,9 +138,9 @@ Result<std::vector<ServiceInstance>> ServiceStore::InstancesInProgress() {
 }
 
 Status ServiceStore::DeleteInstance(std::string_view guid) {
-  Result<std::int64_t> used = FetchInt(tx_.Query("SELECT COUNT(*) FROM service_bindings WHERE instance_guid = ?", guid));
-  if (!used.ok()) return used.status();
-  if (*used > 0) return Status::Conflict("service instance '" + std::string(guid) + "' has bindings or keys");
+  WHARF_ASSIGN_OR_RETURN(std::int64_t used,
+                         FetchInt(tx_.Query("SELECT COUNT(*) FROM service_bindings WHERE instance_guid = ?", guid)));
+  if (used > 0) return Status::Conflict("service instance '" + std::string(guid) + "' has bindings or keys");
   WHARF_RETURN_IF_ERROR(tx_.Run("DELETE FROM service_instances WHERE guid = ?", guid));
   if (tx_.Changes() == 0) return Status::NotFound("service instance '" + std::string(guid) + "' not found");
   return Status::Ok();
@@ -185,10 +182,10 @@ Status ServiceStore::UpdateBinding(const ServiceBinding& b) {
 }
 
 Result<ServiceBinding> ServiceStore::GetBinding(std::string_view guid) {
-  auto b = FetchOne<ServiceBinding>(tx_.Query(std::string(kBindingSelect) + " WHERE b.guid = ?", guid), ReadBinding);
-  if (!b.ok()) return b.status();
-  if (!*b) return Status::NotFound("service binding '" + std::string(guid) + "' not found");
-  return std::move(**b);
+  WHARF_ASSIGN_OR_RETURN(auto b,
+                         FetchOne<ServiceBinding>(tx_.Query(std::string(kBindingSelect) + " WHERE b.guid = ?", guid), ReadBinding));
+  if (!b) return Status::NotFound("service binding '" + std::string(guid) + "' not found");
+  return std::move(*b);
 }
 
 Result<std::vector<ServiceBinding>> ServiceStore::ListBindings(const std::optional<std::string>& instance_guid,

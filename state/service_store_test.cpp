@@ -145,16 +145,13 @@ TEST_CASE("Catalog upserts keep guids and service access; pruning keeps plans st
   std::string offering_guid, small_guid, large_guid;
   REQUIRE(f.Run([&](Tx& tx) -> Status {
              BrokerStore store(tx);
-             auto og = store.UpsertOffering(o);
-             if (!og.ok()) return og.status();
-             offering_guid = *og;
-             small.offering_guid = large.offering_guid = *og;
-             auto sg = store.UpsertPlan(small);
-             if (!sg.ok()) return sg.status();
-             small_guid = *sg;
-             auto lg = store.UpsertPlan(large);
-             if (!lg.ok()) return lg.status();
-             large_guid = *lg;
+             WHARF_ASSIGN_OR_RETURN(auto og, store.UpsertOffering(o));
+             offering_guid = og;
+             small.offering_guid = large.offering_guid = og;
+             WHARF_ASSIGN_OR_RETURN(auto sg, store.UpsertPlan(small));
+             small_guid = sg;
+             WHARF_ASSIGN_OR_RETURN(auto lg, store.UpsertPlan(large));
+             large_guid = lg;
              return store.SetPlanPublic(small_guid, true);
            }).ok());
   // A second sync with new guids keeps the first ones and the access.
@@ -165,12 +162,10 @@ TEST_CASE("Catalog upserts keep guids and service access; pruning keeps plans st
   small_again.guid = NewGuid();
   REQUIRE(f.Run([&](Tx& tx) -> Status {
              BrokerStore store(tx);
-             auto og = store.UpsertOffering(again);
-             if (!og.ok()) return og.status();
-             CHECK(*og == offering_guid);
-             auto sg = store.UpsertPlan(small_again);
-             if (!sg.ok()) return sg.status();
-             CHECK(*sg == small_guid);
+             WHARF_ASSIGN_OR_RETURN(auto og, store.UpsertOffering(again));
+             CHECK(og == offering_guid);
+             WHARF_ASSIGN_OR_RETURN(auto sg, store.UpsertPlan(small_again));
+             CHECK(sg == small_guid);
              return Status::Ok();
            }).ok());
   auto plan = f.db->Read<ServicePlan>([&](Tx& tx) { return BrokerStore(tx).GetPlan(small_guid); });

@@ -67,6 +67,43 @@ Result<BuildState> TransitionBuild(BuildState from, BuildEvent event) {
   return from;
 }
 
+std::string_view TaskStateName(TaskState s) {
+  switch (s) {
+    case TaskState::kPending: return "PENDING";
+    case TaskState::kRunning: return "RUNNING";
+    case TaskState::kCanceling: return "CANCELING";
+    case TaskState::kSucceeded: return "SUCCEEDED";
+    case TaskState::kFailed: return "FAILED";
+  }
+  return "FAILED";
+}
+
+Result<TaskState> ParseTaskState(std::string_view s) {
+  if (s == "PENDING") return TaskState::kPending;
+  if (s == "RUNNING") return TaskState::kRunning;
+  if (s == "CANCELING") return TaskState::kCanceling;
+  if (s == "SUCCEEDED") return TaskState::kSucceeded;
+  if (s == "FAILED") return TaskState::kFailed;
+  return UnknownValue("task state", s, "PENDING, RUNNING, CANCELING, SUCCEEDED, FAILED");
+}
+
+bool TaskFinished(TaskState s) { return s == TaskState::kSucceeded || s == TaskState::kFailed; }
+
+Result<TaskState> TransitionTask(TaskState from, TaskEvent event) {
+  if (TaskFinished(from)) {
+    return Status::Conflict("task is already " + std::string(TaskStateName(from)) + "; a finished task cannot change");
+  }
+  switch (event) {
+    case TaskEvent::kStarted: return from == TaskState::kPending ? TaskState::kRunning : from;
+    case TaskEvent::kCancel:
+      if (from == TaskState::kCanceling) return Status::Conflict("task is already being cancelled");
+      return TaskState::kCanceling;
+    case TaskEvent::kSucceeded: return TaskState::kSucceeded;
+    case TaskEvent::kFailed: return TaskState::kFailed;
+  }
+  return from;
+}
+
 std::string_view PackageStateName(PackageState s) {
   switch (s) {
     case PackageState::kReady: return "READY";

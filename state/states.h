@@ -44,6 +44,20 @@ enum class PackageState { kReady, kFailed };
 std::string_view PackageStateName(PackageState s);  // "READY", "FAILED"
 Result<PackageState> ParsePackageState(std::string_view s);
 
+// ---- Task: a one-off container from an app's droplet (Cloud Foundry v3 tasks). ----
+enum class TaskState { kPending, kRunning, kCanceling, kSucceeded, kFailed };
+enum class TaskEvent { kStarted, kCancel, kSucceeded, kFailed };
+
+std::string_view TaskStateName(TaskState s);  // "PENDING", "RUNNING", "CANCELING", "SUCCEEDED", "FAILED"
+Result<TaskState> ParseTaskState(std::string_view s);
+bool TaskFinished(TaskState s);  // SUCCEEDED or FAILED
+
+// PENDING --started--> RUNNING;  PENDING|RUNNING --cancel--> CANCELING;
+// PENDING|RUNNING|CANCELING --succeeded--> SUCCEEDED (a cancelled task that exited 0 anyway);
+// PENDING|RUNNING|CANCELING --failed--> FAILED;  CANCELING --started--> CANCELING (the stop follows).
+// SUCCEEDED and FAILED are final: any event on them is kConflict, as is cancelling a CANCELING task.
+Result<TaskState> TransitionTask(TaskState from, TaskEvent event);
+
 // ---- Health check kinds of a process. ----
 // HealthCheckType and its codec: common/health_check_type.h.
 

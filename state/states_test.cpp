@@ -50,5 +50,27 @@ TEST_CASE("A build moves from STAGING once and then never again") {
   }
 }
 
+TEST_CASE("A task runs, may be cancelled, and never changes once SUCCEEDED or FAILED") {
+  CHECK(*TransitionTask(TaskState::kPending, TaskEvent::kStarted) == TaskState::kRunning);
+  CHECK(*TransitionTask(TaskState::kRunning, TaskEvent::kSucceeded) == TaskState::kSucceeded);
+  CHECK(*TransitionTask(TaskState::kRunning, TaskEvent::kFailed) == TaskState::kFailed);
+  CHECK(*TransitionTask(TaskState::kPending, TaskEvent::kCancel) == TaskState::kCanceling);
+  CHECK(*TransitionTask(TaskState::kRunning, TaskEvent::kCancel) == TaskState::kCanceling);
+  CHECK(*TransitionTask(TaskState::kCanceling, TaskEvent::kStarted) == TaskState::kCanceling);
+  CHECK(*TransitionTask(TaskState::kCanceling, TaskEvent::kFailed) == TaskState::kFailed);
+  CHECK(TransitionTask(TaskState::kCanceling, TaskEvent::kCancel).status().code() == StatusCode::kConflict);
+  for (TaskState done : {TaskState::kSucceeded, TaskState::kFailed}) {
+    CHECK(TaskFinished(done));
+    for (TaskEvent e : {TaskEvent::kStarted, TaskEvent::kCancel, TaskEvent::kSucceeded, TaskEvent::kFailed}) {
+      CHECK(TransitionTask(done, e).status().code() == StatusCode::kConflict);
+    }
+  }
+  for (TaskState s : {TaskState::kPending, TaskState::kRunning, TaskState::kCanceling, TaskState::kSucceeded,
+                      TaskState::kFailed}) {
+    CHECK(*ParseTaskState(TaskStateName(s)) == s);
+  }
+  CHECK(ParseTaskState("DONE").status().code() == StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace wharf::state

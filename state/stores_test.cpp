@@ -9,6 +9,7 @@
 #include "state/package_store.h"
 #include "state/deployment_store.h"
 #include "state/revision_store.h"
+#include "state/task_store.h"
 #include "state/test_support.h"
 #include "state/user_store.h"
 
@@ -62,6 +63,52 @@ TEST_CASE("AppStore stores an app and reads back every field") {
   CHECK(got->buildpacks == std::vector<std::string>{"nodejs_buildpack"});
   CHECK(got->stack == "debian12");
   CHECK(!got->current_droplet_guid);
+}
+
+TEST_CASE("TaskStore numbers an app's tasks, reads back every field and lists the unfinished ones") {
+  Fixture f;
+  App a = f.InsertApp("web");
+  Task t;
+  t.guid = NewGuid();
+  t.app_guid = a.guid;
+  t.name = "migrate";
+  t.command = "rake db:migrate";
+  t.memory_in_mb = 64;
+  t.disk_in_mb = 128;
+  t.droplet_guid = "d1";
+  t.created_at = t.updated_at = "2026-01-01T00:00:00Z";
+  Status s = f.db->Transact([&](Tx& tx) -> Status {
+    TaskStore tasks(tx);
+    auto seq = tasks.NextSequenceId(a.guid);
+    if (!seq.ok()) return seq.status();
+    t.sequence_id = *seq;
+    return tasks.Insert(t);
+  });
+  REQUIRE_MESSAGE(s.ok(), s.ToString());
+  CHECK(t.sequence_id == 1);
+  auto next = f.db->Read<std::int64_t>([&](Tx& tx) { return TaskStore(tx).NextSequenceId(a.guid); });
+  CHECK(*next == 2);
+  auto unfinished = f.db->Read<std::vector<Task>>([&](Tx& tx) { return TaskStore(tx).Unfinished(); });
+  REQUIRE(unfinished->size() == 1);
+  t.state = TaskState::kFailed;
+  t.exit_status = 3;
+  t.failure_reason = "Exited with status 3";
+  t.started_at = "2026-01-01T00:00:01Z";
+  REQUIRE(f.db->Transact([&](Tx& tx) { return TaskStore(tx).Update(t); }).ok());
+  auto got = f.db->Read<Task>([&](Tx& tx) { return TaskStore(tx).Get(t.guid); });
+  REQUIRE(got.ok());
+  CHECK(got->name == "migrate");
+  CHECK(got->command == "rake db:migrate");
+  CHECK(got->state == TaskState::kFailed);
+  CHECK(got->exit_status == 3);
+  CHECK(got->failure_reason == "Exited with status 3");
+  CHECK(got->started_at == "2026-01-01T00:00:01Z");
+  CHECK(got->memory_in_mb == 64);
+  CHECK(got->disk_in_mb == 128);
+  unfinished = f.db->Read<std::vector<Task>>([&](Tx& tx) { return TaskStore(tx).Unfinished(); });
+  CHECK(unfinished->empty());
+  auto missing = f.db->Read<Task>([&](Tx& tx) { return TaskStore(tx).Get("nope"); });
+  CHECK(missing.status().code() == StatusCode::kNotFound);
 }
 
 TEST_CASE("AppStore refuses a second app with the same name in a space, naming it") {

@@ -12,6 +12,10 @@ const std::vector<Command>& AllCommands() {
     AddPushCommand(all);
     AddAppCommands(all);
     AddScaleCommands(all);
+    AddAppSettingsCommands(all);
+    AddAppManifestCommand(all);
+    AddApplyManifestCommand(all);
+    AddTaskCommands(all);
     AddRevisionCommands(all);
     AddDeploymentCommands(all);
     AddEnvCommands(all);
@@ -21,6 +25,7 @@ const std::vector<Command>& AllCommands() {
     AddServiceCommands(all);
     AddBrokerCommands(all);
     AddAutoscalingCommands(all);
+    AddCurlCommand(all);
     return all;
   }();
   return commands;

@@ -30,6 +30,11 @@ void AddSessionCommands(std::vector<Command>& out);  // api, login, logout, vers
 void AddPushCommand(std::vector<Command>& out);      // push
 void AddAppCommands(std::vector<Command>& out);      // apps, app, start, stop, restart, restage, delete
 void AddScaleCommands(std::vector<Command>& out);    // scale, restart-app-instance
+void AddAppSettingsCommands(std::vector<Command>& out);  // create-app, rename, set-/get-health-check, droplets
+void AddTaskCommands(std::vector<Command>& out);     // run-task, tasks, terminate-task
+void AddCurlCommand(std::vector<Command>& out);      // curl
+void AddAppManifestCommand(std::vector<Command>& out);  // create-app-manifest
+void AddApplyManifestCommand(std::vector<Command>& out);  // apply-manifest (commands_push.cpp)
 void AddRevisionCommands(std::vector<Command>& out);  // revisions, rollback
 void AddDeploymentCommands(std::vector<Command>& out);  // continue-deployment, cancel-deployment
 void AddEnvCommands(std::vector<Command>& out);      // env, set-env, unset-env

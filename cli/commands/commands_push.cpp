@@ -42,7 +42,35 @@ Status RunPushCommand(CliContext& ctx, const ParsedArgs& args) {
   return RunPush(ctx, *plan);
 }
 
+Status RunApplyManifestCommand(CliContext& ctx, const ParsedArgs& args) {
+  PushFlags flags;
+  flags.manifest_path = args.Value("f");
+  flags.vars = args.Values("var");
+  flags.vars_files = args.Values("vars-file");
+  Result<PushPlan> plan = PlanPush(flags, ctx.cwd());
+  if (!plan.ok()) return plan.status();
+  if (plan->manifest_file.empty()) {
+    return Status::InvalidArgument("no manifest: give one with -f PATH (or run it where manifest.yml is)");
+  }
+  return RunApplyManifest(ctx, *plan);
+}
+
 }  // namespace
+
+void AddApplyManifestCommand(std::vector<Command>& out) {
+  out.push_back({{"apply-manifest", {}, "Apps", "Apply manifest properties to apps",
+                  "wharf apply-manifest [-f APP_MANIFEST_PATH] [--var KEY=VALUE]... [--vars-file VARS_FILE_PATH]...",
+                  "Creates the manifest's apps that do not exist and applies the settings of each (buildpacks,\n"
+                  "stack, env, processes with their instances, limits, commands and health checks, routes,\n"
+                  "services) without uploading, staging or restarting anything: running instances pick up new\n"
+                  "settings at their next restart (instance counts change at once). Default: ./manifest.yml.",
+                  {},
+                  {{"f", 'f', FlagKind::kString, "APP_MANIFEST_PATH", "Path to the manifest (a file or a folder)"},
+                   {"var", 0, FlagKind::kStringList, "KEY=VALUE", "Variable for ((KEY)) in the manifest; repeatable"},
+                   {"vars-file", 0, FlagKind::kStringList, "VARS_FILE_PATH",
+                    "YAML file of manifest variables; repeatable"}}},
+                 RunApplyManifestCommand});
+}
 
 void AddPushCommand(std::vector<Command>& out) {
   out.push_back(
@@ -51,6 +79,7 @@ void AddPushCommand(std::vector<Command>& out) {
         "Apps",
         "Push a new app or sync changes to an existing app",
         "wharf push [APP_NAME] [-b BUILDPACK]... [-c COMMAND] [-f MANIFEST_PATH | --no-manifest] [--no-start]\n"
+        "   [--no-wait]\n"
         "   [-i NUM_INSTANCES] [-k DISK] [-m MEMORY] [-p PATH | --git URL [--ref REF]] [-s STACK]\n"
         "   [-t HEALTH_TIMEOUT] [-u (process | port | http)] [--endpoint PATH] [--no-route | --random-route]\n"
         "   [--var KEY=VALUE]... [--vars-file VARS_FILE_PATH]...\n"
@@ -63,7 +92,9 @@ void AddPushCommand(std::vector<Command>& out) {
         "is deployed: rolling (--max-in-flight at a time, a crashing new instance stops it and the previous\n"
         "revision keeps serving) or canary (the canary starts and the deployment pauses at each step:\n"
         "continue-deployment, cancel-deployment). --canary-weights sends that percentage of the route's\n"
-        "requests to the new revision at each step, whatever the instance counts.",
+        "requests to the new revision at each step, whatever the instance counts.\n"
+        "Push returns once the first instance of the new version runs (the rest start in the background:\n"
+        "cf's --no-wait, accepted here for scripts written for cf), or fails once every new instance crashed.",
         {{"APP_NAME", false}},
         {{"buildpack", 'b', FlagKind::kStringList, "BUILDPACK",
           "Custom buildpack by name or URL; repeat for several; 'default' or 'null' for auto-detection"},
@@ -82,6 +113,7 @@ void AddPushCommand(std::vector<Command>& out) {
          {"health-check-type", 'u', FlagKind::kString, "TYPE", "Application health check type: port, process or http"},
          {"endpoint", 0, FlagKind::kString, "PATH", "Path for the http health check (e.g. /health)"},
          {"no-start", 0, FlagKind::kBool, "", "Upload the app but do not stage or start it"},
+         {"no-wait", 0, FlagKind::kBool, "", "Return once the first instance runs (what push always does)"},
          {"no-route", 0, FlagKind::kBool, "", "Do not map a route to this app"},
          {"random-route", 0, FlagKind::kBool, "", "Map a route with a random host to this app"},
          {"var", 0, FlagKind::kStringList, "KEY=VALUE", "Variable for ((KEY)) in the manifest; repeatable"},

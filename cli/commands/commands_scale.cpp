@@ -97,15 +97,17 @@ Status RunRestartInstance(CliContext& ctx, const ParsedArgs& args) {
 void AddScaleCommands(std::vector<Command>& out) {
   const std::string group = "Apps";
   out.push_back({{"scale", {}, group, "Change or view the instance count, disk space limit, and memory limit for an app",
-                  "wharf scale APP_NAME [--process PROCESS] [-i INSTANCES] [-k DISK] [-m MEMORY]",
+                  "wharf scale APP_NAME [--process PROCESS] [-i INSTANCES] [-k DISK] [-m MEMORY] [-f]",
                   "Changing the instance count starts or stops instances. Changing memory or disk replaces the\n"
                   "instances one at a time, each old one stopping once its replacement is healthy, so the app\n"
-                  "keeps serving. Without flags, shows the current scale.",
+                  "keeps serving, so scale never asks for confirmation; -f is accepted for scripts written for cf.\n"
+                  "Without flags, shows the current scale.",
                   {{"APP_NAME"}},
                   {{"instances", 'i', FlagKind::kString, "INSTANCES", "Number of instances"},
                    {"disk", 'k', FlagKind::kString, "DISK", "Disk limit (e.g. 256M, 1024M, 1G)"},
                    {"memory", 'm', FlagKind::kString, "MEMORY", "Memory limit (e.g. 256M, 1024M, 1G)"},
-                   {"process", 0, FlagKind::kString, "PROCESS", "App process to scale (default: web)"}}},
+                   {"process", 0, FlagKind::kString, "PROCESS", "App process to scale (default: web)"},
+                   {"f", 'f', FlagKind::kBool, "", "Force: no prompt (scale never prompts; accepted as cf's)", false}}},
                  RunScale});
   out.push_back({{"restart-app-instance", {}, group, "Terminate, then instantiate an app instance",
                   "wharf restart-app-instance APP_NAME INDEX [--process PROCESS]",

@@ -55,7 +55,8 @@ class ManifestParser {
     std::map<std::string, std::string> seen;
     for (std::size_t i = 0; i < apps.size(); ++i) {
       std::string path = "applications[" + std::to_string(i) + "]";
-      std::optional<AppSpec> app = ParseApp(apps[i], path);
+      // cf accepts one application without a name when the name is on the command line.
+      std::optional<AppSpec> app = ParseApp(apps[i], path, /*name_required=*/apps.size() > 1);
       if (!app) continue;
       if (auto [it, fresh] = seen.emplace(app->name, app->location); !fresh) {
         r_.Error(apps[i], path + ".name", "app '" + app->name + "' is already defined at " + it->second);
@@ -76,7 +77,7 @@ class ManifestParser {
            RemovedAppAttributes().contains(key);
   }
 
-  std::optional<AppSpec> ParseApp(const YAML::Node& node, const std::string& path) {
+  std::optional<AppSpec> ParseApp(const YAML::Node& node, const std::string& path, bool name_required) {
     if (!node.IsMap()) {
       r_.Error(node, path, "must be a map with at least a 'name', not " + std::string(DescribeNode(node)));
       return std::nullopt;
@@ -157,7 +158,7 @@ class ManifestParser {
       }
     }
     if (!has_name) {
-      r_.Error(node, path, "has no 'name'");
+      if (name_required) r_.Error(node, path, "has no 'name' (required when the manifest lists several applications)");
     } else if (name_node.IsScalar()) {
       Status s = ValidateDnsLabel(app.name, "app name");
       if (!s.ok()) r_.Error(name_node, path + ".name", s.message());

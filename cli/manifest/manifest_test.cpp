@@ -163,7 +163,7 @@ TEST_CASE("ParseManifest names file, line, column and attribute for wrong types 
        "manifest.yml:5:14: applications[0].processes[0].timeout: must be at least 1, not 0"},
       {"applications:\n- name: web\n  health-check-http-endpoint: health\n",
        "applications[0].health-check-http-endpoint: must be a path starting with '/'"},
-      {"applications:\n- path: .\n", "manifest.yml:2:3: applications[0]: has no 'name'"},
+      {"applications:\n- name: a\n- path: .\n", "manifest.yml:3:3: applications[1]: has no 'name'"},
       {"applications:\n- name: web\n- name: web\n", "manifest.yml:3:3: applications[1].name: app 'web' is already defined at manifest.yml:2:3"},
       {"applications: []\n", "applications: must be a non-empty list"},
       {"name: web\n", "manifest: has no 'applications:' list"},
@@ -178,6 +178,13 @@ TEST_CASE("ParseManifest names file, line, column and attribute for wrong types 
     REQUIRE_FALSE(m.ok());
     CHECK_MESSAGE(Contains(m.status().message(), c.expected), m.status().message());
   }
+}
+
+TEST_CASE("ParseManifest accepts one application without a name (cf takes it from the command line)") {
+  Result<Manifest> m = Parse("applications:\n- memory: 64M\n");
+  REQUIRE_MESSAGE(m.ok(), m.status().ToString());
+  REQUIRE(m->apps.size() == 1);
+  CHECK(m->apps[0].name.empty());
 }
 
 TEST_CASE("ParseManifest reports every error of a manifest at once") {

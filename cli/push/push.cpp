@@ -30,7 +30,7 @@ struct PreparedApp {
 };
 
 Result<PreparedApp> Prepare(CliContext& ctx, ApiClient& api, const PushPlan& plan, const AppSpec& spec,
-                            const std::vector<Domain>& domains, const api::Info& info) {
+                            const std::vector<Domain>& domains, const api::Info& info, bool with_source = true) {
   PreparedApp p;
   p.spec = &spec;
   for (const std::string& route : spec.routes) {
@@ -51,13 +51,15 @@ Result<PreparedApp> Prepare(CliContext& ctx, ApiClient& api, const PushPlan& pla
     }
   }
 
-  Result<AppSource> source = plan.git ? OpenGitSource(*plan.git, plan.git_ref) : OpenPathSource(*spec.path);
-  if (!source.ok()) return source.status();
-  p.source = std::move(*source);
-  Result<FolderScan> scan = ScanAppFolder(p.source.folder);
-  if (!scan.ok()) return scan.status();
-  p.scan = std::move(*scan);
-  for (const std::string& w : p.scan.warnings) ctx.err() << "Warning: " << w << "\n";
+  if (with_source) {
+    Result<AppSource> source = plan.git ? OpenGitSource(*plan.git, plan.git_ref) : OpenPathSource(*spec.path);
+    if (!source.ok()) return source.status();
+    p.source = std::move(*source);
+    Result<FolderScan> scan = ScanAppFolder(p.source.folder);
+    if (!scan.ok()) return scan.status();
+    p.scan = std::move(*scan);
+    for (const std::string& w : p.scan.warnings) ctx.err() << "Warning: " << w << "\n";
+  }
   // The manifest's services must exist before anything is changed (cf checks them first too).
   for (const ServiceRef& s : spec.services) {
     Result<api::ServiceInstance> instance = GetServiceInstance(api, s.name);
@@ -269,8 +271,8 @@ Status StageAndStart(CliContext& ctx, ApiClient& api, const api::Info& info, con
   return Status::Ok();
 }
 
-Status PushApp(CliContext& ctx, ApiClient& api, const api::Info& info, const PreparedApp& p, bool no_start,
-               const std::optional<json>& deploy) {
+// Step 2 of the push: the app's settings. Returns the app as created or updated.
+Result<api::App> ApplySettings(CliContext& ctx, ApiClient& api, const PreparedApp& p) {
   Result<api::App> app = CreateOrUpdateApp(ctx, api, p);
   if (!app.ok()) return app.status();
   const std::string guid = app->guid;
@@ -286,6 +288,14 @@ Status PushApp(CliContext& ctx, ApiClient& api, const api::Info& info, const Pre
   }
   WHARF_RETURN_IF_ERROR(MapRoutes(ctx, api, p, guid));
   WHARF_RETURN_IF_ERROR(BindServices(ctx, api, p, *app));
+  return app;
+}
+
+Status PushApp(CliContext& ctx, ApiClient& api, const api::Info& info, const PreparedApp& p, bool no_start,
+               const std::optional<json>& deploy) {
+  Result<api::App> app = ApplySettings(ctx, api, p);
+  if (!app.ok()) return app.status();
+  const std::string guid = app->guid;
 
   ctx.out() << "Packaging files from " << p.source.Describe() << " (" << p.scan.files.size()
             << (p.scan.files.size() == 1 ? " file, " : " files, ") << FormatBytes(p.scan.total_bytes) << ")...\n";
@@ -298,34 +308,64 @@ Status PushApp(CliContext& ctx, ApiClient& api, const api::Info& info, const Pre
   return StageAndStart(ctx, api, info, *app, *package, deploy);
 }
 
+// What push and apply-manifest read before they change anything: the API, its info and its domains
+// (the plan's warnings are printed first).
+struct PushTarget {
+  ApiClient* api = nullptr;
+  api::Info info;
+  std::vector<Domain> domains;
+};
+
+Result<PushTarget> OpenPushTarget(CliContext& ctx, const PushPlan& plan) {
+  PushTarget t;
+  WHARF_ASSIGN_OR_RETURN(t.api, ctx.Api());
+  for (const std::string& w : plan.warnings) ctx.err() << "Warning: " << w << "\n";
+  WHARF_ASSIGN_OR_RETURN(t.info, t.api->GetAs<api::Info>("/v1/info"));
+  WHARF_ASSIGN_OR_RETURN(t.domains, ListDomains(*t.api));
+  return t;
+}
+
 }  // namespace
 
 Status RunPush(CliContext& ctx, const PushPlan& plan) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  for (const std::string& w : plan.warnings) ctx.err() << "Warning: " << w << "\n";
-
-  Result<api::Info> info = (*api)->GetAs<api::Info>("/v1/info");
-  if (!info.ok()) return info.status();
-  Result<std::vector<Domain>> domains = ListDomains(**api);
-  if (!domains.ok()) return domains.status();
+  WHARF_ASSIGN_OR_RETURN(PushTarget target, OpenPushTarget(ctx, plan));
+  ApiClient* api = target.api;
+  const api::Info& info = target.info;
 
   std::string names;
   for (const AppSpec& a : plan.apps) names += (names.empty() ? "" : ", ") + a.name;
-  ctx.out() << "Pushing " << (plan.apps.size() == 1 ? "app " : "apps ") << names << " to " << (*api)->base_url()
+  ctx.out() << "Pushing " << (plan.apps.size() == 1 ? "app " : "apps ") << names << " to " << api->base_url()
             << ctx.AsUser() << "...\n";
   if (!plan.manifest_file.empty()) ctx.out() << "Using manifest file " << plan.manifest_file << "\n";
 
   std::vector<PreparedApp> prepared;
   for (const AppSpec& spec : plan.apps) {
-    Result<PreparedApp> p = Prepare(ctx, **api, plan, spec, *domains, *info);
+    Result<PreparedApp> p = Prepare(ctx, *api, plan, spec, target.domains, info);
     if (!p.ok()) return p.status();
     prepared.push_back(std::move(*p));
   }
   for (const PreparedApp& p : prepared) {
     ctx.out() << "\n";
-    WHARF_RETURN_IF_ERROR(PushApp(ctx, **api, *info, p, plan.no_start, plan.deploy));
+    WHARF_RETURN_IF_ERROR(PushApp(ctx, *api, info, p, plan.no_start, plan.deploy));
   }
+  return Status::Ok();
+}
+
+Status RunApplyManifest(CliContext& ctx, const PushPlan& plan) {
+  WHARF_ASSIGN_OR_RETURN(PushTarget target, OpenPushTarget(ctx, plan));
+  ApiClient* api = target.api;
+  ctx.out() << "Applying manifest " << plan.manifest_file << " in " << api->base_url() << ctx.AsUser() << "...\n";
+  std::vector<PreparedApp> prepared;
+  for (const AppSpec& spec : plan.apps) {
+    Result<PreparedApp> p = Prepare(ctx, *api, plan, spec, target.domains, target.info, /*with_source=*/false);
+    if (!p.ok()) return p.status();
+    prepared.push_back(std::move(*p));
+  }
+  for (const PreparedApp& p : prepared) {
+    Result<api::App> app = ApplySettings(ctx, *api, p);
+    if (!app.ok()) return app.status();
+  }
+  ctx.out() << "\nManifest applied\nOK\n";
   return Status::Ok();
 }
 

@@ -18,4 +18,10 @@ namespace wharf::cli {
 
 Status RunPush(CliContext& ctx, const PushPlan& plan);
 
+// `wharf apply-manifest`: step 2 only, for every app of the plan (apps missing are
+// created): lifecycle, env, processes, routes, services, autoscaling policy. No
+// upload, no staging, no restart (new settings reach running instances at the
+// next restart, instance counts at once).
+Status RunApplyManifest(CliContext& ctx, const PushPlan& plan);
+
 }  // namespace wharf::cli

@@ -150,6 +150,10 @@ Result<PushPlan> PlanPush(const PushFlags& flags, const fs::path& cwd) {
     plan.warnings = manifest->warnings;
     if (flags.app_name.empty()) {
       plan.apps = manifest->apps;
+      if (plan.apps.size() == 1 && plan.apps[0].name.empty()) {
+        return UsageError("the application in manifest " + shown +
+                          " has no 'name'; give the app's name on the command line: wharf push APP_NAME");
+      }
     } else if (manifest->apps.size() == 1) {
       plan.apps = manifest->apps;
       plan.apps[0].name = flags.app_name;

@@ -81,6 +81,21 @@ TEST_CASE("PlanPush with a name and a one-app manifest renames the app") {
   CHECK(plan->apps[0].processes[0].instances == 2);
 }
 
+TEST_CASE("PlanPush takes the name of a nameless one-app manifest from the command line, and asks for it otherwise") {
+  TempDir dir;
+  dir.Write("manifest.yml", "applications:\n- instances: 2\n");
+  PushFlags flags;
+  flags.app_name = "named-here";
+  Result<PushPlan> plan = PlanPush(flags, dir.path());
+  REQUIRE_MESSAGE(plan.ok(), plan.status().message());
+  CHECK(plan->apps[0].name == "named-here");
+  CHECK(plan->apps[0].processes[0].instances == 2);
+  Result<PushPlan> unnamed = PlanPush({}, dir.path());
+  REQUIRE_FALSE(unnamed.ok());
+  CHECK(IsUsageError(unnamed.status()));
+  CHECK(unnamed.status().message().find("has no 'name'; give the app's name on the command line") != std::string::npos);
+}
+
 TEST_CASE("Flags override the manifest") {
   TempDir dir;
   dir.Write("manifest.yml",

@@ -1,5 +1,6 @@
-// `wharf push` end to end against a fake wharfd: what is created, what is
-// uploaded, and that nothing changes on the server when the push is invalid.
+// `wharf push` end to end against the real wharfd API (staging and the cell
+// scripted): what is created, what is uploaded, and that nothing changes on the
+// server when the push is invalid.
 #include <algorithm>
 
 #include <doctest/doctest.h>
@@ -21,6 +22,14 @@ std::filesystem::path WriteApp(CliHarness& h, const std::string& manifest) {
   h.home.Write("app/.git/HEAD", "ref: refs/heads/main\n");
   if (!manifest.empty()) h.home.Write("app/manifest.yml", manifest);
   return h.home.path() / "app";
+}
+
+cell::InstanceReport Report(int index, std::string state, std::string details = "") {
+  cell::InstanceReport r;
+  r.index = index;
+  r.state = std::move(state);
+  r.details = std::move(details);
+  return r;
 }
 
 int CountRequests(const CliHarness& h, const std::string& prefix) {
@@ -45,14 +54,15 @@ TEST_CASE("push creates the app, maps the default route, uploads the files and s
   CHECK(created["routes"] == json{"web.localhost"});
   CHECK(h.server.process("web", "web")["memory_in_mb"] == 256);
   CHECK(h.server.process("web", "web")["instances"] == 1);
-  json pkg = h.server.packages()[0];
+  json pkg = h.server.packages("web")[0];
   REQUIRE(pkg["files"].size() == 2);  // manifest.yml and .git are not uploaded
   CHECK(pkg["files"][0]["path"] == "package.json");
   CHECK(pkg["files"][1]["path"] == "server.js");
   CHECK(pkg["files"][1]["mode"] == 0644);
   CHECK(pkg["files"][1]["sha256"] == Sha256Hex("require('http').createServer().listen(process.env.PORT)\n"));
-  CHECK(pkg["source"] == json{{"type", "folder"}});
-  CHECK(h.server.blobs().size() == 2);
+  CHECK(pkg["source"]["type"] == "folder");
+  CHECK(h.server.uploads() == 1);
+  for (const json& f : pkg["files"]) CHECK(h.server.HasBlob(f["sha256"]));
 }
 
 TEST_CASE("Re-pushing an unchanged app uploads no file content") {
@@ -65,9 +75,8 @@ TEST_CASE("Re-pushing an unchanged app uploads no file content") {
   CHECK(Has(h.Out(), "0 files to upload (2 files, 59 B unchanged)\n"));
   CHECK(CountRequests(h, "POST /v1/resources") == 0);
   CHECK(CountRequests(h, "POST /v1/apps ") + CountRequests(h, "POST /v1/routes") == 0);
-  CHECK(h.server.uploads() == 1);
-  CHECK(h.server.packages().size() == 2);
-  CHECK(h.server.packages()[0]["sha256"] == h.server.packages()[1]["sha256"]);
+  CHECK(h.server.packages("web").size() == 2);
+  CHECK(h.server.packages("web")[0]["sha256"] == h.server.packages("web")[1]["sha256"]);
 }
 
 TEST_CASE("Changing one file uploads only that file") {
@@ -77,7 +86,8 @@ TEST_CASE("Changing one file uploads only that file") {
   h.home.Write("app/server.js", "changed\n");
   CHECK(h.Run({"push"}, app) == 0);
   CHECK(Has(h.Out(), "Uploading 1 file, 8 B (1 file, 3 B unchanged)\n"));
-  CHECK(h.server.blobs().size() == 3);
+  CHECK(h.server.uploads() == 2);
+  CHECK(h.server.HasBlob(Sha256Hex("changed\n")));
 }
 
 TEST_CASE("An invalid manifest creates nothing on the server") {
@@ -161,7 +171,7 @@ TEST_CASE("Flags override the manifest in what push sends") {
 
 TEST_CASE("push maps manifest routes, creates worker processes and pushes several apps") {
   CliHarness h;
-  h.server.AddDomain("example.com", false);
+  h.server.AddDomain("example.com");
   auto app = WriteApp(h,
                       "applications:\n"
                       "- name: web\n"
@@ -203,7 +213,7 @@ TEST_CASE("--random-route picks NAME-adjective-noun on the default domain, once"
 
 TEST_CASE("With a stager, push stages with logs, starts the app and prints its URL") {
   CliHarness h;
-  h.server.set_builds_available(true);
+  h.server.EnableStaging();
   auto app = WriteApp(h, "applications:\n- name: web\n");
   CHECK(h.Run({"push"}, app) == 0);
   INFO(h.Out());
@@ -218,15 +228,19 @@ TEST_CASE("With a stager, push stages with logs, starts the app and prints its U
 
 TEST_CASE("With a cell, push waits for a running instance and reports a crash") {
   CliHarness h;
-  h.server.set_builds_available(true);
-  h.server.set_roles({"api", "stager", "cell"});
+  h.server.EnableStaging();
+  h.server.EnableCell();
   auto app = WriteApp(h, "applications:\n- name: web\n");
   REQUIRE(h.Run({"push", "--no-start"}, app) == 0);
-  h.server.SetInstances("web", json::array({{{"index", 0}, {"state", "CRASHED"}, {"details", "exit status 1"}}}));
+  h.server.SetInstances("web", {{Report(0, "CRASHED", "exit status 1")}});
   CHECK(h.Run({"push"}, app) == 1);
   CHECK(Has(h.Err(), "app 'web' crashed: exit status 1"));
-  h.server.SetInstances("web", json::array({{{"index", 0}, {"state", "RUNNING"}, {"since", "2026-11-26T08:36:00Z"},
-                                             {"cpu", 0.012}, {"memory_bytes", 1048576}, {"disk_bytes", 2097152}}}));
+  cell::InstanceReport running = Report(0, "RUNNING");
+  running.since = "2026-11-26T08:36:00Z";
+  running.cpu = 0.012;
+  running.memory_bytes = 1048576;
+  running.disk_bytes = 2097152;
+  h.server.SetInstances("web", {{running}});
   CHECK(h.Run({"push"}, app) == 0);
   CHECK(Has(h.Out(), "Waiting for app web to start...\n"));
   CHECK(Has(h.Out(), "#0   running   2026-11-26T08:36:00Z   1.2%   1.0 MiB of 1G   2.0 MiB of 1G"));
@@ -234,23 +248,21 @@ TEST_CASE("With a cell, push waits for a running instance and reports a crash") 
 
 TEST_CASE("A rolling restart fails as soon as the new instance crashed, and says the previous version serves") {
   CliHarness h;
-  h.server.set_builds_available(true);
-  h.server.set_roles({"api", "stager", "cell"});
+  h.server.EnableStaging();
+  h.server.EnableCell();
   auto app = WriteApp(h, "applications:\n- name: web\n  instances: 2\n");
   REQUIRE(h.Run({"push", "--no-start"}, app) == 0);
   // Index 0 has the new version, restarted once after a crash; both old instances still serve.
-  h.server.SetInstances("web", json::array({{{"index", 0}, {"state", "STARTING"}, {"crash_count", 1},
-                                             {"details", "exited with status 1"}},
-                                            {{"index", 0}, {"state", "RUNNING"}, {"outdated", true}},
-                                            {{"index", 1}, {"state", "RUNNING"}, {"outdated", true}}}));
+  cell::InstanceReport restarted = Report(0, "STARTING", "exited with status 1");
+  restarted.crash_count = 1;
+  h.server.SetInstances("web", {{restarted}, {Report(0, "RUNNING"), true}, {Report(1, "RUNNING"), true}});
   CHECK(h.Run({"push"}, app) == 1);
   CHECK(Has(h.Err(), "app 'web' crashed: exited with status 1; the previous version keeps serving"));
 }
 
 TEST_CASE("A failed build fails the push with the build's error") {
   CliHarness h;
-  h.server.set_builds_available(true);
-  h.server.set_build_fails("no buildpack detected the app");
+  h.server.EnableStaging("no buildpack detected the app");
   auto app = WriteApp(h, "applications:\n- name: web\n");
   CHECK(h.Run({"push"}, app) == 1);
   CHECK(Has(h.Err(), "staging failed: no buildpack detected the app"));
@@ -265,8 +277,9 @@ TEST_CASE("push -p takes a .tgz archive and records it as the source") {
     REQUIRE(tar->Close().ok());
   }
   CHECK(h.Run({"push", "site", "-p", "app.tgz", "--no-start"}) == 0);
-  json pkg = h.server.packages()[0];
-  CHECK(pkg["source"] == json{{"type", "archive"}, {"url", "app.tgz"}});
+  json pkg = h.server.packages("site")[0];
+  CHECK(pkg["source"]["type"] == "archive");
+  CHECK(pkg["source"]["url"] == "app.tgz");
   REQUIRE(pkg["files"].size() == 2);
   CHECK(pkg["files"][0]["path"] == "bin/start");
   CHECK(pkg["files"][0]["mode"] == 0755);

@@ -1,16 +1,20 @@
-// Runs `wharf` in-process against a FakeWharfd: a private WHARF_HOME, the
-// fake's URL and token in WHARF_API / WHARF_TOKEN, a fake clock that sleeps
-// advance, seeded randomness, and captured stdout/stderr.
+// Runs `wharf` in-process against the real wharfd API (TestWharfd, through its
+// recording proxy): a private WHARF_HOME, the proxy's URL and the admin token in
+// WHARF_API / WHARF_TOKEN, a fake clock whose sleeps advance it (and yield a
+// little real time, since the daemon works on its own threads), seeded
+// randomness, and captured stdout/stderr.
 #pragma once
 
+#include <algorithm>
 #include <sstream>
+#include <thread>
 #include <string>
 #include <vector>
 
 #include "cli/client/context.h"
 #include "cli/client/environment.h"
 #include "cli/commands/cli.h"
-#include "cli/testing/fake_wharfd.h"
+#include "cli/testing/test_wharfd.h"
 #include "cli/testing/temp_dir.h"
 #include "common/clock.h"
 
@@ -23,7 +27,7 @@ class CliHarness {
     env.Set("HOME", home.path().string());
     if (logged_in) {
       env.Set("WHARF_API", server.url());
-      env.Set("WHARF_TOKEN", FakeWharfd::kToken);
+      env.Set("WHARF_TOKEN", server.token());
     }
   }
 
@@ -34,7 +38,10 @@ class CliHarness {
     in.clear();
     Terminal term{in, out, err, stdin_is_tty, false};
     CliContext ctx(term, env, clock, cwd.empty() ? home.path() : cwd);
-    ctx.sleep = [this](std::chrono::milliseconds d) { clock.Advance(d); };
+    ctx.sleep = [this](std::chrono::milliseconds d) {
+      clock.Advance(d);
+      std::this_thread::sleep_for(std::min(d, std::chrono::milliseconds(10)));
+    };
     std::size_t seed = 7;
     ctx.random = [seed](std::size_t n) mutable {
       seed = seed * 1103515245 + 12345;
@@ -47,7 +54,7 @@ class CliHarness {
   std::string Err() const { return err.str(); }
 
   TempDir home;
-  FakeWharfd server;
+  TestWharfd server;
   MapEnvironment env;
   FakeClock clock;
   std::istringstream in;

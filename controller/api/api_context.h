@@ -26,6 +26,7 @@
 #include "controller/services/route_service.h"
 #include "controller/services/service_broker_service.h"
 #include "controller/services/service_instance_service.h"
+#include "controller/services/task_service.h"
 #include "controller/dataplane/route_table_channel.h"
 
 namespace wharf::controller {
@@ -55,6 +56,8 @@ struct ApiContext {
   AutoscalingService* autoscaling = nullptr;
   AutoscalingMetrics* autoscaling_metrics = nullptr;
   const Clock* clock = nullptr;
+  // Tasks (null when not wired: their endpoints then answer 503).
+  TaskService* tasks = nullptr;
 };
 
 // Registration of each group of endpoints (one file each).
@@ -72,6 +75,7 @@ void AddDeploymentHandlers(HttpRouter& router, ApiContext& ctx);  // deploy with
 void AddServiceHandlers(HttpRouter& router, ApiContext& ctx);   // service instances, bindings, keys
 void AddBrokerHandlers(HttpRouter& router, ApiContext& ctx);    // service brokers, marketplace, access
 void AddAutoscalingHandlers(HttpRouter& router, ApiContext& ctx); // policies, history, metrics, custom metrics
+void AddTaskHandlers(HttpRouter& router, ApiContext& ctx);      // tasks: run, list, get, cancel
 
 // Every endpoint of API v1.
 void AddAllHandlers(HttpRouter& router, ApiContext& ctx);

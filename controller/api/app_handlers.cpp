@@ -115,6 +115,8 @@ void AddAppHandlers(HttpRouter& router, ApiContext& ctx) {
       return Status::Conflict("the app is bound to managed service instance(s) " + managed +
                               "; unbind them first ('wharf unbind-service')");
     }
+    // Its tasks' containers are stopped; their rows go with the app.
+    if (ctx.tasks != nullptr) ctx.tasks->CancelAllForApp(req.Param("guid"));
     WHARF_RETURN_IF_ERROR(ctx.apps.Delete(req.actor(), req.Param("guid"), recursive == "true"));
     res.NoContent();
     return Status::Ok();

@@ -4,6 +4,7 @@
 
 #include "api-model/app.h"
 #include "api-model/build.h"
+#include "api-model/task.h"
 #include "api-model/buildpack.h"
 #include "api-model/event.h"
 #include "api-model/route.h"
@@ -80,6 +81,25 @@ nlohmann::json BuildJson(const Build& b) {
                     .created_at = b.created_at,
                     .updated_at = b.updated_at}
       .ToJson();
+}
+
+nlohmann::json TaskJson(const Task& t) {
+  api::Task out{.guid = t.guid,
+                .app_guid = t.app_guid,
+                .sequence_id = t.sequence_id,
+                .name = t.name,
+                .command = t.command,
+                .state = std::string(TaskStateName(t.state)),
+                .memory_in_mb = t.memory_in_mb,
+                .disk_in_mb = t.disk_in_mb,
+                .droplet_guid = t.droplet_guid,
+                .exit_status = std::nullopt,
+                .failure_reason = t.failure_reason,
+                .started_at = t.started_at,
+                .created_at = t.created_at,
+                .updated_at = t.updated_at};
+  if (t.exit_status) out.exit_status = *t.exit_status;
+  return out.ToJson();
 }
 
 // The droplet's buildpacks stay as stored ([{"name", "version"}] written by the stager), so

@@ -19,6 +19,7 @@ nlohmann::json ProcessJson(const Process& p);
 nlohmann::json HealthCheckJson(const HealthCheck& hc);
 nlohmann::json PackageJson(const Package& p);
 nlohmann::json BuildJson(const Build& b);
+nlohmann::json TaskJson(const Task& t);
 nlohmann::json DropletJson(const Droplet& d);
 nlohmann::json DomainJson(const Domain& d);
 nlohmann::json BuildpackJson(const Buildpack& b);

@@ -71,6 +71,7 @@ void AddAllHandlers(HttpRouter& router, ApiContext& ctx) {
   AddRevisionHandlers(router, ctx);
   AddDeploymentHandlers(router, ctx);
   AddAutoscalingHandlers(router, ctx);
+  AddTaskHandlers(router, ctx);
 }
 
 }  // namespace wharf::controller

@@ -108,6 +108,8 @@ struct Daemon::Parts {
   std::unique_ptr<AutoscalingService> autoscaling;
   std::unique_ptr<AutoscalingMetrics> autoscaling_metrics;
   InstanceReporterSlot instances;
+  TaskRunnerSlot task_runners;
+  std::unique_ptr<TaskService> tasks;
   RouteTableChannel route_table;
   std::unique_ptr<StreamSlots> streams;
   std::unique_ptr<ApiContext> api_context;
@@ -194,6 +196,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
     auto seeded = p->buildpacks->SeedBuiltins(stager::BuiltinBuildpacks(*builtin_dir));
     if (!seeded.ok()) return seeded.status().WithContext("seeding the built-in buildpacks");
   }
+  p->tasks = std::make_unique<TaskService>(*p->db, clock, *p->events, *p->logs, info, *p->blobs, p->task_runners);
   p->gc = std::make_unique<GcService>(*p->db, *p->blobs, p->blob_lock, *p->events,
                                       GcOptions{config.keep_droplets, options.gc_grace});
 
@@ -215,6 +218,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
                                                              options.limits,
                                                              options.log_stream_keepalive, p->autoscaling.get(),
                                                              p->autoscaling_metrics.get(), &clock});
+    p->api_context->tasks = p->tasks.get();
     p->router = std::make_unique<HttpRouter>();
     AddAllHandlers(*p->router, *p->api_context);
     WHARF_RETURN_IF_ERROR(p->server->Start(*p->router, *p->auth, *p->event_log, server_options));
@@ -273,6 +277,10 @@ EventRecorder& Daemon::events() { return *parts_->events; }
 const PlatformInfo& Daemon::platform() const { return parts_->platform; }
 
 InstanceReporterSlot& Daemon::instances() { return parts_->instances; }
+
+TaskRunnerSlot& Daemon::task_runners() { return parts_->task_runners; }
+
+TaskService& Daemon::tasks() { return *parts_->tasks; }
 
 ProcessService& Daemon::processes() { return *parts_->processes; }
 

@@ -22,6 +22,7 @@
 #include "controller/http/http_exchange.h"
 #include "controller/platform/instance_reporter.h"
 #include "controller/platform/platform_info.h"
+#include "controller/platform/task_slot.h"
 #include "controller/daemon/layout.h"
 
 namespace wharf::store {
@@ -41,6 +42,7 @@ class EventRecorder;
 class ProcessService;
 class LogBuffer;
 class RouteTableChannel;
+class TaskService;
 
 // Knobs tests turn; the defaults are production's.
 struct DaemonOptions {
@@ -77,6 +79,9 @@ class Daemon {
   const PlatformInfo& platform() const;
   // The cell role plugs itself in here so the API can list instances.
   InstanceReporterSlot& instances();
+  // The cell role plugs its task runner in here; tasks are run and recorded through TaskService.
+  TaskRunnerSlot& task_runners();
+  TaskService& tasks();
   ProcessService& processes();
   AutoscalingService& autoscaling();
   AutoscalingMetrics& autoscaling_metrics();

@@ -4,6 +4,8 @@
 
 #include "common/event_log.h"
 #include "cell/cell.h"
+#include "cell/task_runner.h"
+#include "controller/services/task_service.h"
 #include "controller/dataplane/autoscaler_engine.h"
 #include "controller/dataplane/buildpack_registry_db.h"
 #include "controller/dataplane/cell_adapters.h"
@@ -51,6 +53,8 @@ struct DataPlane::Parts {
   std::unique_ptr<services::builtin::BuiltinBrokers> brokers;
   std::unique_ptr<runtime::ServiceOpenings> openings;
   std::unique_ptr<ServiceAccessSync> service_access;
+  // Tasks on this cell (uses the runtime and the log sink above; reports to the Daemon's TaskService).
+  std::unique_ptr<cell::TaskRunner> tasks;
   // The autoscaler's loop (api role): reads the cell through the Daemon's slot and the registry's counters.
   std::unique_ptr<AutoscalerEngine> autoscaler;
   bool stopped = false;
@@ -182,6 +186,21 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     if (!cell.ok()) return cell.status().WithContext("starting the cell");
     parts.cell = std::move(cell).value();
     daemon.instances().Set(parts.cell.get());
+    cell::TaskRunnerOptions task_options;
+    task_options.droplets_dir = daemon.layout().droplets();
+    task_options.api_url = daemon.platform().api_url;
+    parts.tasks = std::make_unique<cell::TaskRunner>(*parts.runtime, *parts.cell_logs, daemon.tasks(), clock,
+                                                     task_options);
+    // Task containers a previous wharfd left: their outcome is recorded (a finished one's exit
+    // status, a still running one stopped and failed), and they are removed.
+    parts.tasks->Recover();
+    parts.tasks->Start();
+    daemon.task_runners().Set(parts.tasks.get());
+  }
+  if (api_role) {
+    // Whatever is still unfinished had no container left to settle it: it failed with the old wharfd.
+    Status failed = daemon.tasks().FailUnfinished("wharfd restarted before the task finished");
+    if (!failed.ok()) return failed.WithContext("failing the tasks a previous wharfd left unfinished");
   }
   if (parts.routing) parts.routing->ReleaseChannel();
   if (api_role && !config.builtin_services.empty()) {
@@ -212,6 +231,10 @@ void DataPlane::Stop() {
   if (parts_->service_access) parts_->service_access->Stop();
   // The servers stop cleanly (their data stays); the openings' table goes with the plane.
   if (parts_->brokers) parts_->brokers->Stop();
+  if (parts_->tasks) {
+    parts_->daemon->task_runners().Set(nullptr);
+    parts_->tasks->Stop();
+  }
   if (parts_->cell) {
     parts_->daemon->instances().Set(nullptr);
     parts_->cell->Stop();

@@ -11,7 +11,9 @@
 //   cell role: cell::Cell (supervisor, health checks, log tailing) reading the
 //     database through DbDesiredState, its healthy instances published to
 //     RoutingSync, its events to the app logs and events (cell_adapters.h), plugged
-//     into the API's instance listing.
+//     into the API's instance listing; and cell::TaskRunner for tasks, plugged into the
+//     Daemon's TaskRunnerSlot after settling the task containers a previous wharfd left
+//     (then every task still unfinished in the database is failed with a reason).
 // Stop (or destruction) takes them down before the Daemon stops: the cell
 // (containers keep running for the next wharfd), the staging worker, the router.
 #pragma once

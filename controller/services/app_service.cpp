@@ -9,6 +9,7 @@
 #include "controller/services/revision_service.h"
 #include "state/autoscaling_store.h"
 #include "state/build_store.h"
+#include "state/task_store.h"
 #include "state/droplet_store.h"
 #include "state/package_store.h"
 #include "state/deployment_store.h"
@@ -218,6 +219,7 @@ Status AppService::Delete(const Actor& actor, const std::string& guid, bool recu
     }
     WHARF_RETURN_IF_ERROR(DeploymentStore(tx).DeleteForApp(guid));
     WHARF_RETURN_IF_ERROR(RevisionStore(tx).DeleteForApp(guid));
+    WHARF_RETURN_IF_ERROR(TaskStore(tx).DeleteForApp(guid));
     WHARF_RETURN_IF_ERROR(BuildStore(tx).DeleteForApp(guid));
     DropletStore droplets(tx);
     WHARF_RETURN_IF_ERROR(droplets.DeleteForApp(guid));

@@ -8,6 +8,7 @@
 #include "state/droplet_store.h"
 #include "state/package_store.h"
 #include "state/revision_store.h"
+#include "state/task_store.h"
 #include "deployments/revision_diff.h"
 #include "controller/platform/state_names.h"
 #include "droplet-store/garbage_collector.h"
@@ -25,6 +26,9 @@ Result<store::GcRoots> PruneRows(Tx& tx, int keep_droplets, GcResult& result) {
   if (!staging.ok()) return staging.status();
   auto app_guids = apps.AllGuids();
   if (!app_guids.ok()) return app_guids.status();
+  // A task still pending or running needs its droplet (it may not be the app's current one any more).
+  auto task_droplets = TaskStore(tx).DropletsInUse();
+  if (!task_droplets.ok()) return task_droplets.status();
 
   for (const std::string& app_guid : *app_guids) {
     Result<App> app = apps.Get(app_guid);
@@ -35,6 +39,7 @@ Result<store::GcRoots> PruneRows(Tx& tx, int keep_droplets, GcResult& result) {
     auto revision_droplets = RevisionStore(tx).RecentDroplets(app_guid, deployments::kProtectedRevisions);
     if (!revision_droplets.ok()) return revision_droplets.status();
     std::set<std::string> protected_droplets(revision_droplets->begin(), revision_droplets->end());
+    protected_droplets.insert(task_droplets->begin(), task_droplets->end());
     std::set<std::string> kept_packages;
     int kept = 0;
     for (const Droplet& d : *app_droplets) {

@@ -295,13 +295,37 @@ class Platform:
             raise AssertionError(f"expected exit {expect}: {r}\n--- wharfd log\n{self.daemon_log()}")
         return r
 
+    def push_python_app(self, name, memory="128M"):
+        """Pushes a Procfile app (python3's http.server on $PORT, binary buildpack) from a new folder
+        under the platform's root; returns the folder."""
+        d = tempfile.mkdtemp(dir=self.root, prefix="app-")
+        with open(os.path.join(d, "Procfile"), "w") as f:
+            f.write("web: python3 -m http.server $PORT\n")
+        self.wharf("push", name, "-b", "binary_buildpack", "-m", memory, cwd=d, timeout=300)
+        return d
+
     def login(self):
         self.wharf("api", self.api_url)
         self.wharf("login")
         return self
 
 
-class PlatformTest(unittest.TestCase):
+class Polling:
+    """poll() for test cases that keep their platform in self.p (per test or per class)."""
+
+    def poll(self, what, fn, timeout=20, interval=0.2):
+        """Calls fn until it returns something truthy; fails naming `what` after timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            last = fn()
+            if last:
+                return last
+            if time.monotonic() > deadline:
+                self.fail(f"{what}: not within {timeout}s (last: {last!r})\n--- wharfd log\n{self.p.daemon_log()}")
+            time.sleep(interval)
+
+
+class PlatformTest(Polling, unittest.TestCase):
     """A test case with a started, logged-in platform in self.p."""
     platform_args = {}
     strict_cleanup = False  # True: a leaked container or a failed app stop fails the test
@@ -336,17 +360,6 @@ class PlatformTest(unittest.TestCase):
                 self.fail(f"{host} answered {got[0]} {got[1]} {got[2][:300]!r}, not {status}, "
                           f"within {timeout}s\n--- wharfd log\n{self.p.daemon_log()}")
             time.sleep(0.05)
-
-    def poll(self, what, fn, timeout=20, interval=0.2):
-        """Calls fn until it returns something truthy; fails naming `what` after timeout."""
-        deadline = time.monotonic() + timeout
-        while True:
-            last = fn()
-            if last:
-                return last
-            if time.monotonic() > deadline:
-                self.fail(f"{what}: not within {timeout}s (last: {last!r})\n--- wharfd log\n{self.p.daemon_log()}")
-            time.sleep(interval)
 
     def make_app(self, files, manifest=None):
         """Writes an app folder from {relative path: content} and returns its path."""

@@ -17,7 +17,7 @@ import threading
 import time
 import unittest
 
-from harness import Platform
+from harness import Platform, Polling
 
 APP_PY = r'''
 import os
@@ -73,7 +73,7 @@ CUSTOM_POLICY = {
 }
 
 
-class AutoscalerTest(unittest.TestCase):
+class AutoscalerTest(Polling, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.p = Platform(extra_args=["--autoscaler-min-duration-secs", "5"])
@@ -88,15 +88,6 @@ class AutoscalerTest(unittest.TestCase):
         cls.p.cleanup()
 
     # --- helpers -------------------------------------------------------------------------------
-    def poll(self, what, fn, timeout=30, interval=0.25):
-        deadline = time.monotonic() + timeout
-        while True:
-            last = fn()
-            if last:
-                return last
-            if time.monotonic() > deadline:
-                self.fail(f"{what}: not within {timeout}s (last: {last!r})\n--- wharfd log\n{self.p.daemon_log()}")
-            time.sleep(interval)
 
     def push(self, name):
         d = os.path.join(self.p.root, "app-" + name)
@@ -107,7 +98,7 @@ class AutoscalerTest(unittest.TestCase):
             f.write("web: python3 app.py\n")
         self.p.wharf("push", name, "-b", "binary_buildpack", "-m", "256M", cwd=d)
         guid = self.app_guid(name)
-        self.poll(f"{name} answering through the router", lambda: self.get(f"{name}.localhost")[0] == 200)
+        self.poll(f"{name} answering through the router", lambda: self.get(f"{name}.localhost")[0] == 200, timeout=30)
         return guid, d
 
     def app_guid(self, name):
@@ -266,7 +257,7 @@ class AutoscalerTest(unittest.TestCase):
         # Memory: one of the two instances allocates 64 MB; the average over the instances crosses 40 MB.
         r = self.attach("elastic", MEMORY_POLICY, d)
         self.assertEqual(r.code, 0, r)
-        self.poll("the app answering after the restart", lambda: self.get("elastic.localhost")[0] == 200)
+        self.poll("the app answering after the restart", lambda: self.get("elastic.localhost")[0] == 200, timeout=30)
         before = json.loads(self.p.wharf("autoscaling-metrics", "elastic", "memoryused", "--json").out)["samples"]
         self.assertTrue(before and before[-1]["value"] < 40, before[-3:])  # the rule is not breached yet
         status, _ = self.get_path("elastic.localhost", "/alloc")

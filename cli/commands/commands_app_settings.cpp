@@ -1,0 +1,185 @@
+// create-app, rename, set-health-check, get-health-check, droplets: an app's settings and droplets
+// without a push.
+#include <algorithm>
+#include <ostream>
+
+#include "api-model/build.h"
+#include "cli/client/resources.h"
+#include "cli/commands/commands.h"
+#include "cli/output/table.h"
+
+namespace wharf::cli {
+namespace {
+
+using nlohmann::json;
+
+Status RunCreateApp(CliContext& ctx, const ParsedArgs& args) {
+  const std::string& name = args.positionals[0];
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  ctx.out() << "Creating app " << name << ctx.AsUser() << "...\n";
+  Result<std::optional<api::App>> existing = FindApp(**api, name);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) {
+    ctx.out() << "App '" << name << "' already exists.\nOK\n";
+    return Status::Ok();
+  }
+  json body = {{"name", name}};
+  if (auto stack = args.Value("stack")) body["lifecycle"] = {{"stack", *stack}};
+  if (auto bp = args.Value("buildpack")) {
+    body["lifecycle"]["buildpacks"] = json::array({*bp});
+  }
+  Result<json> created = (*api)->Post("/v1/apps", body);
+  if (!created.ok()) return created.status();
+  ctx.out() << "OK\n";
+  return Status::Ok();
+}
+
+Status RunRename(CliContext& ctx, const ParsedArgs& args) {
+  const std::string& from = args.positionals[0];
+  const std::string& to = args.positionals[1];
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<api::App> app = GetApp(**api, from);
+  if (!app.ok()) return app.status();
+  ctx.out() << "Renaming app " << from << " to " << to << ctx.AsUser() << "...\n";
+  Result<json> renamed = (*api)->Patch("/v1/apps/" + app->guid, {{"name", to}});
+  if (!renamed.ok()) return renamed.status();
+  ctx.out() << "OK\n";
+  return Status::Ok();
+}
+
+Status RunSetHealthCheck(CliContext& ctx, const ParsedArgs& args) {
+  const std::string& type = args.positionals[1];
+  if (type != "port" && type != "process" && type != "http") {
+    return Status::InvalidArgument("HEALTH_CHECK_TYPE must be port, process or http, not '" + type + "'");
+  }
+  std::optional<std::string> endpoint = args.Value("endpoint");
+  if (endpoint && type != "http") {
+    return Status::InvalidArgument("--endpoint is for the http health check only");
+  }
+  if (endpoint && (endpoint->empty() || endpoint->front() != '/')) {
+    return Status::InvalidArgument("--endpoint must be a path starting with '/', not '" + *endpoint + "'");
+  }
+  std::optional<long> invocation_timeout;
+  if (auto t = args.Value("invocation-timeout")) {
+    char* end = nullptr;
+    long n = std::strtol(t->c_str(), &end, 10);
+    if (t->empty() || *end != '\0' || n < 1 || n > 180) {
+      return Status::InvalidArgument("--invocation-timeout must be a number of seconds from 1 to 180, not '" + *t + "'");
+    }
+    invocation_timeout = n;
+  }
+  const std::string process_type = args.Value("process").value_or("web");
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<api::App> app = GetApp(**api, args.positionals[0]);
+  if (!app.ok()) return app.status();
+  Result<api::Process> process =
+      (*api)->GetAs<api::Process>("/v1/apps/" + app->guid + "/processes/" + process_type);
+  if (!process.ok() && process.status().code() == StatusCode::kNotFound) {
+    return Status::NotFound("app '" + app->name + "' has no process of type '" + process_type + "'");
+  }
+  if (!process.ok()) return process.status();
+  ctx.out() << "Updating health check type for app " << app->name << " process " << process_type << ctx.AsUser()
+            << "...\n";
+  // The whole check is sent, so the timeouts not given keep their values.
+  api::HealthCheck hc = process->health_check;
+  hc.type = type;
+  hc.endpoint = type == "http" ? std::optional<std::string>(endpoint.value_or(hc.endpoint.value_or("/")))
+                               : std::nullopt;
+  if (invocation_timeout) hc.invocation_timeout = *invocation_timeout;
+  Result<json> updated = (*api)->Patch("/v1/processes/" + process->guid, {{"health_check", hc.ToJson()}});
+  if (!updated.ok()) return updated.status();
+  ctx.out() << "OK\n";
+  return Status::Ok();
+}
+
+Status RunGetHealthCheck(CliContext& ctx, const ParsedArgs& args) {
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<api::App> app = GetApp(**api, args.positionals[0]);
+  if (!app.ok()) return app.status();
+  Result<std::vector<api::Process>> processes =
+      (*api)->GetAllAs<api::Process>("/v1/apps/" + app->guid + "/processes");
+  if (!processes.ok()) return processes.status();
+  std::sort(processes->begin(), processes->end(), [](const api::Process& a, const api::Process& b) {
+    return (a.type == "web") != (b.type == "web") ? a.type == "web" : a.type < b.type;
+  });
+  ctx.out() << "Getting type of health check for app " << app->name << ctx.AsUser() << "...\n\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const api::Process& p : *processes) {
+    rows.push_back({p.type, p.health_check.type, p.health_check.endpoint.value_or(""),
+                    std::to_string(p.health_check.invocation_timeout), std::to_string(p.health_check.timeout)});
+  }
+  ctx.out() << RenderTable({"process", "health check", "endpoint (for http)", "invocation timeout", "start timeout"},
+                           rows, ctx.term().out_is_tty);
+  return Status::Ok();
+}
+
+Status RunDroplets(CliContext& ctx, const ParsedArgs& args) {
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<api::App> app = GetApp(**api, args.positionals[0]);
+  if (!app.ok()) return app.status();
+  Result<std::vector<api::Droplet>> droplets = (*api)->GetAllAs<api::Droplet>("/v1/apps/" + app->guid + "/droplets");
+  if (!droplets.ok()) return droplets.status();
+  if (args.Has("json")) {
+    PrintJson(ctx, api::ListJson(*droplets));
+    return Status::Ok();
+  }
+  ctx.out() << "Getting droplets of app " << app->name << ctx.AsUser() << "...\n\n";
+  if (droplets->empty()) {
+    ctx.out() << "No droplets found\n";
+    return Status::Ok();
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const api::Droplet& d : *droplets) {  // newest first, as the API lists them
+    std::string state = d.state;
+    std::transform(state.begin(), state.end(), state.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (app->current_droplet_guid == d.guid) state += " (current)";
+    std::string buildpacks;
+    for (const api::DropletBuildpack& b : d.buildpacks) buildpacks += (buildpacks.empty() ? "" : ", ") + b.name;
+    rows.push_back({d.guid, state, d.created_at, buildpacks});
+  }
+  ctx.out() << RenderTable({"guid", "state", "created", "buildpacks"}, rows, ctx.term().out_is_tty);
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddAppSettingsCommands(std::vector<Command>& out) {
+  const std::string group = "Apps";
+  out.push_back({{"create-app", {}, group, "Create an app without pushing it",
+                  "wharf create-app APP_NAME [-b BUILDPACK] [-s STACK]",
+                  "The app is created STOPPED with its web process (1 instance, 1G memory, 1G disk, port check) and\n"
+                  "no droplet; a later 'wharf push APP_NAME' uploads and stages it. An existing app is left as it is.",
+                  {{"APP_NAME"}},
+                  {{"buildpack", 'b', FlagKind::kString, "BUILDPACK", "Buildpack to stage the app with (default: detect)"},
+                   {"stack", 's', FlagKind::kString, "STACK", "Stack to run the app on"}}},
+                 RunCreateApp});
+  out.push_back({{"rename", {}, group, "Rename an app", "wharf rename APP_NAME NEW_APP_NAME",
+                  "Its routes stay as they are: map a route with the new name if you want one ('wharf map-route').",
+                  {{"APP_NAME"}, {"NEW_APP_NAME"}},
+                  {}},
+                 RunRename});
+  out.push_back({{"set-health-check", {}, group, "Change the type of health check performed on an app's process",
+                  "wharf set-health-check APP_NAME (process | port | http [--endpoint PATH]) [--process PROCESS]\n"
+                  "   [--invocation-timeout SECONDS]",
+                  "port: a TCP connection to the instance's port; http: a GET of --endpoint (default /) answering\n"
+                  "2xx; process: the process being alive. The start timeout and the other settings are kept.",
+                  {{"APP_NAME"}, {"HEALTH_CHECK_TYPE"}},
+                  {{"endpoint", 0, FlagKind::kString, "PATH", "Path of the http health check (default /)"},
+                   {"process", 0, FlagKind::kString, "PROCESS", "App process to update (default: web)"},
+                   {"invocation-timeout", 0, FlagKind::kString, "SECONDS",
+                    "Seconds one check may take before it counts as failed (1-180)"}}},
+                 RunSetHealthCheck});
+  out.push_back({{"get-health-check", {}, group, "Show the type of health check performed on an app",
+                  "wharf get-health-check APP_NAME", "One line per process type.", {{"APP_NAME"}}, {}},
+                 RunGetHealthCheck});
+  out.push_back({{"droplets", {}, group, "List droplets of an app", "wharf droplets APP_NAME [--json]",
+                  "Newest first; the app's current droplet is marked (current).", {{"APP_NAME"}}, {JsonFlag()}},
+                 RunDroplets});
+}
+
+}  // namespace wharf::cli
