@@ -34,8 +34,8 @@ system_servers=(postgresql redis-server)
 if ! getent group 2000 >/dev/null; then groupadd -g 2000 vcap; fi
 if ! getent passwd 2000 >/dev/null; then useradd -u 2000 -g 2000 -M -d /home/vcap -s /bin/bash vcap; fi
 
-# The group that lets the servers Wharf starts (as postgres / redis) traverse its data folder
-# (mode 0710); no user is a member of it.
+# The group that lets the servers Wharf starts (as postgres / redis) traverse their services folder
+# (wharfd --services-dir, mode 0710; never the data folder); no user is a member of it.
 if ! getent group wharf-services >/dev/null; then groupadd --system wharf-services; fi
 
 # Stops and disables the packaged servers (idempotent), so nothing listens on 5432 / 6379.

@@ -23,6 +23,8 @@ struct Config {
   std::string runtime = "auto";             // --runtime: auto (probe: crun, runc, else process), crun, runc, process
   // --builtin-services: Wharf's own brokers to run and register (api role); empty: none.
   std::vector<std::string> builtin_services = {"postgresql", "redis"};
+  // --services-dir: the built-in servers' data, outside data_dir (default: data_dir + "-services").
+  std::filesystem::path services_dir;
   std::filesystem::path buildpacks_dir;     // --buildpacks-dir: built-in buildpacks; empty: found beside wharfd
   // Limits of one staging (Cloud Foundry's defaults).
   std::int64_t staging_memory_mb = 1024;    // --staging-memory

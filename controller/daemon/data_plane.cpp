@@ -64,7 +64,8 @@ struct DataPlane::Parts {
 // with isolated containers here, opens their servers' ports to the apps bound to them.
 Status DataPlane::StartBuiltinBrokers(const Config& config, const Clock& clock, Daemon& daemon, Parts& parts) {
   services::builtin::BuiltinBrokersOptions options;
-  options.data_root = daemon.layout().root;
+  options.records_dir = daemon.layout().builtin_brokers();
+  options.servers_dir = config.services_dir;
   options.services = config.builtin_services;
   // Apps reach the host's loopback servers at the bridge's address (DNATed per binding).
   const bool isolated = parts.runtime && parts.runtime->HostAddressForInstances() != "127.0.0.1";

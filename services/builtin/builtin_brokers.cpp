@@ -68,8 +68,8 @@ Result<std::unique_ptr<BuiltinBrokers>> BuiltinBrokers::Start(const BuiltinBroke
     return brokers;
   }
   const gid_t gid = group->gr_gid;
-  // The folders above the data folder must let the servers' users through.
-  for (fs::path up = fs::absolute(options.data_root).parent_path(); !up.empty(); up = up.parent_path()) {
+  // The folders above the servers' folder must let the servers' users through.
+  for (fs::path up = fs::absolute(options.servers_dir).parent_path(); !up.empty(); up = up.parent_path()) {
     struct stat st {};
     if (::stat(up.c_str(), &st) == 0 && (st.st_mode & S_IXOTH) == 0 && !((st.st_mode & S_IXGRP) && st.st_gid == gid)) {
       brokers->warnings_.push_back("no built-in service brokers: " + up.string() +
@@ -78,9 +78,8 @@ Result<std::unique_ptr<BuiltinBrokers>> BuiltinBrokers::Start(const BuiltinBroke
     }
     if (up == up.root_path()) break;
   }
-  const fs::path services = options.data_root / "services";
-  const fs::path records = services / "brokers";
-  WHARF_RETURN_IF_ERROR(MakeOwnedDir(options.data_root, 0, gid, 0710));
+  const fs::path services = options.servers_dir;
+  const fs::path records = options.records_dir;
   WHARF_RETURN_IF_ERROR(MakeOwnedDir(services, 0, gid, 0710));
   WHARF_RETURN_IF_ERROR(MakeOwnedDir(records, 0, 0, 0700));
 

@@ -1,16 +1,18 @@
 // Wharf's built-in brokers, as wharfd runs them: for each service (PostgreSQL,
 // Redis) a BrokerCore over its backend and an OsbServer on 127.0.0.1, with
-// credentials generated once and kept in `data_root`/services/brokers/
-// (mode 0600, like the brokers' records; never logged).
+// credentials generated once and kept in `records_dir` (root, mode 0700; the
+// files 0600, like the brokers' records; never logged).
 //
-// The servers' folders live under `data_root`/services/ and belong to the
-// servers' system users; so that those users can reach them, `data_root` and
-// `data_root`/services are opened to mode 0710 for the group
-// `traverse_group` (setup.sh creates it; no user is a member: only the servers
-// started by Wharf carry it as a supplementary group). A service whose server
-// is not installed is skipped with a warning; the others still start. Without
-// the group, or when a folder above `data_root` lets no other user through,
-// none starts (a warning says why) and wharfd runs on without them.
+// The servers' folders live under `servers_dir`, which must NOT be inside
+// wharfd's data folder: that stays 0700 root, so a server's user can reach
+// neither wharf.db nor the blobs and droplets. `servers_dir` is made 0710
+// root:`traverse_group` (setup.sh creates the group; no user is a member: only
+// the servers started by Wharf carry it as a supplementary group), and each
+// server's own folder in it is 0700 and belongs to that server's user. A
+// service whose server is not installed is skipped with a warning; the others
+// still start. Without the group, or when a folder above `servers_dir` lets no
+// other user through, none starts (a warning says why) and wharfd runs on
+// without them.
 //
 // Stop order: HTTP servers (no new requests), then the database servers, cleanly.
 #pragma once
@@ -25,7 +27,8 @@
 namespace wharf::services::builtin {
 
 struct BuiltinBrokersOptions {
-  std::filesystem::path data_root;
+  std::filesystem::path records_dir;  // root-only: the brokers' records and basic-auth credentials
+  std::filesystem::path servers_dir;  // the servers' data, outside wharfd's data folder
   std::string host_for_apps = "127.0.0.1";  // the hostname in credentials
   std::string traverse_group = "wharf-services";
   std::vector<std::string> services = {"postgresql", "redis"};

@@ -3,7 +3,9 @@ lists PostgreSQL and Redis; a Node app using the `pg` and `redis` npm packages, 
 each, writes and reads through its bindings, still after a restart of wharfd and of the app; a second app
 bound to other instances sees none of the first one's data and cannot open the first database; an unbound
 app cannot even connect to the servers' ports, and a user-provided service naming a host port opens
-nothing; unbinding closes the port again; deleting an app keeps the data, deprovisioning removes it.
+nothing, nor does it reach the brokers' own ports; unbinding closes the port again; deleting an app keeps
+the data, deprovisioning removes it. The servers' users (postgres, redis) read their own data beside the
+data folder and nothing in it (wharf.db, droplets, the brokers' records); no secret reaches wharfd's logs.
 
 Prints [measure] lines: the time to provision and to bind each service type.
 Only loopback traffic and the platform's own network namespaces; the servers are the platform's own."""
@@ -11,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import time
 import unittest
 import urllib.parse
@@ -27,7 +30,8 @@ class BuiltinServicesTest(PlatformTest):
         self.p = Platform()
         self.addCleanup(lambda: self.p.cleanup(strict=self.strict_cleanup))
         # The servers run as the postgres and redis users: they must be able to pass through the
-        # test's temporary folder (mode 0700 from mkdtemp) to the data folder (0710 for their group).
+        # test's temporary folder (mode 0700 from mkdtemp) to the services folder beside the data
+        # folder (DATA-services, 0710 for their group); the data folder stays 0700.
         os.chmod(self.p.root, 0o711)
         self.p.start().login()
 
@@ -51,6 +55,35 @@ class BuiltinServicesTest(PlatformTest):
         r = self.p.wharf(*args, **kw)
         print(f"\n[measure] {what} took {time.monotonic() - started:.3f}s", flush=True)
         return r
+
+    def services_dir(self):
+        return self.p.data_dir + "-services"
+
+    def records_dir(self):
+        return os.path.join(self.p.data_dir, "builtin-brokers")
+
+    def cat_as_server(self, user, path):
+        """`cat path` as a server runs: the service's uid and gid plus the wharf-services group."""
+        return subprocess.run(["setpriv", f"--reuid={user}", f"--regid={user}", "--groups=wharf-services",
+                               "cat", path], capture_output=True, text=True, timeout=10)
+
+    def secrets_in_records(self):
+        """Every password the built-in brokers hold (brokers' basic auth, instances, bindings, keys)."""
+        found = set()
+
+        def walk(v):
+            if isinstance(v, dict):
+                for k, x in v.items():
+                    if "password" in k and isinstance(x, str) and x:
+                        found.add(x)
+                    walk(x)
+            elif isinstance(v, list):
+                for x in v:
+                    walk(x)
+        for name in os.listdir(self.records_dir()):
+            with open(os.path.join(self.records_dir(), name)) as f:
+                walk(json.load(f))
+        return found
 
     def push(self, name):
         d = self.make_app({})
@@ -94,6 +127,25 @@ class BuiltinServicesTest(PlatformTest):
         self.assertEqual(creds["redis"]["hostname"], gateway)
         pg_port, rd1_port = creds["postgresql"]["port"], creds["redis"]["port"]
         pg1_db = creds["postgresql"]["name"]
+        secrets = self.secrets_in_records()
+        self.assertGreaterEqual(len(secrets), 6)  # 2 brokers, 2 redis admins, 2 bindings (and the pg roles)
+
+        # The servers' users reach their own data but nothing of wharfd's data folder.
+        self.assertEqual(os.stat(p.data_dir).st_mode & 0o777, 0o700)
+        self.assertEqual(os.stat(self.services_dir()).st_mode & 0o777, 0o710)
+        own = self.cat_as_server("postgres", os.path.join(self.services_dir(), "postgresql", "data", "PG_VERSION"))
+        self.assertEqual(own.returncode, 0, own.stderr)  # the control: a readable file reads
+        droplet_files = [os.path.join(d, f) for d, _, fs in os.walk(os.path.join(p.data_dir, "droplets")) for f in fs]
+        self.assertTrue(droplet_files)
+        targets = [os.path.join(p.data_dir, "wharf.db"), os.path.join(p.data_dir, "admin-token"), droplet_files[0],
+                   os.path.join(self.records_dir(), "postgresql.json")]
+        for user in ("postgres", "redis"):
+            for path in targets:
+                got = self.cat_as_server(user, path)
+                self.assertNotEqual(got.returncode, 0, f"{user} read {path}")
+                self.assertIn("Permission denied", got.stderr)
+        got = self.cat_as_server("redis", os.path.join(self.services_dir(), "postgresql", "data", "PG_VERSION"))
+        self.assertIn("Permission denied", got.stderr)
 
         self.assertEqual(self.call("web", "/pg/write?v=hello-pg"), {"ok": True})
         self.assertEqual(self.call("web", "/pg/read"), {"notes": ["hello-pg"]})
@@ -128,8 +180,12 @@ class BuiltinServicesTest(PlatformTest):
         p.wharf("bind-service", "lonely", "sneaky")
         p.wharf("restart", "lonely", timeout=300)
         time.sleep(1)  # several rounds of the openings' sync
-        for port in (pg_port, rd1_port, p.api_port):
+        broker_ports = [int(m) for m in re.findall(r"-builtin\s+http://127\.0\.0\.1:(\d+)", p.wharf("service-brokers").out)]
+        self.assertEqual(len(broker_ports), 2)
+        for port in [pg_port, rd1_port, p.api_port] + broker_ports:
             self.assertFalse(self.probe("lonely", gateway, port), port)
+        for port in broker_ports:  # bound apps reach the servers, never the brokers
+            self.assertFalse(self.probe("web", gateway, port), port)
 
         # Unbinding closes the port (and revokes the credentials).
         p.wharf("unbind-service", "web", "rd1")
@@ -158,21 +214,22 @@ class BuiltinServicesTest(PlatformTest):
         for name in ("pg1", "pg2", "rd1", "rd2", "sneaky"):
             p.wharf("delete-service", name, "-f")
         self.poll("deprovisioned", lambda: "No service instances found" in p.wharf("services").out, timeout=60)
-        redis_dir = os.path.join(p.data_dir, "services", "redis")
+        redis_dir = os.path.join(self.services_dir(), "redis")
         self.assertEqual(os.listdir(redis_dir), [])
-        with open(os.path.join(p.data_dir, "services", "brokers", "postgresql.json")) as f:
+        with open(os.path.join(self.records_dir(), "postgresql.json")) as f:
             self.assertEqual(json.load(f)["instances"], {})
 
-        # The brokers' credentials and the bindings' passwords are never logged.
-        with open(os.path.join(p.data_dir, "services", "brokers", "postgresql-credentials.json")) as f:
-            broker_password = json.load(f)["password"]
-        self.assertEqual(os.stat(os.path.join(p.data_dir, "services", "brokers",
-                                              "postgresql-credentials.json")).st_mode & 0o777, 0o600)
-        log = p.daemon_log()
-        with open(os.path.join(p.data_dir, "logs", "events.log")) as f:
-            log += f.read()
-        self.assertNotIn(broker_password, log)
-        self.assertNotIn(key_password, log)
+        # The brokers' credentials and the bindings' and keys' passwords are never logged.
+        self.assertEqual(os.stat(os.path.join(self.records_dir(), "postgresql-credentials.json")).st_mode & 0o777,
+                         0o600)
+        with open(p.log_path, errors="replace") as f:
+            log = f.read()
+        for path in (os.path.join(p.data_dir, "logs", "events.log"),
+                     os.path.join(self.services_dir(), "postgresql", "server.log")):
+            with open(path, errors="replace") as f:
+                log += f.read()
+        for secret in secrets | {key_password}:
+            self.assertNotIn(secret, log)
 
 
 if __name__ == "__main__":
