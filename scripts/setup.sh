@@ -14,6 +14,7 @@ packages=(
   libboost1.81-dev   # Boost.Process v2 (Asio) is new in 1.80; Debian 12 ships 1.81 beside 1.74
   libgit2-dev libarchive-dev libpoco-dev libyaml-cpp-dev libsqlite3-dev
   doctest-dev nlohmann-json3-dev libssl-dev
+  libpq-dev libmariadb-dev   # the built-in brokers' clients of PostgreSQL and MariaDB (services/builtin/)
   # run and test
   ca-certificates curl git sqlite3 procps iproute2 python3
   tzdata             # autoscaler/: schedules read the zone files under /usr/share/zoneinfo
@@ -25,10 +26,10 @@ packages=(
   nodejs python3-venv python3-pip golang-go ruby ruby-bundler ruby-rack ruby-webrick php-cli composer
   default-jdk-headless
   # the built-in service brokers' servers (services/builtin/): wharfd runs its own, never the system ones
-  postgresql redis-server
+  postgresql redis-server mariadb-server mariadb-client
 )
 # Services whose packaged system-wide server must not run (Wharf runs its own on other ports).
-system_servers=(postgresql redis-server)
+system_servers=(postgresql redis-server mariadb)
 
 # The vcap user (uid/gid 2000) that apps run as, as in Cloud Foundry; containers see the host's /etc.
 if ! getent group 2000 >/dev/null; then groupadd -g 2000 vcap; fi
@@ -38,7 +39,7 @@ if ! getent passwd 2000 >/dev/null; then useradd -u 2000 -g 2000 -M -d /home/vca
 # (wharfd --services-dir, mode 0710; never the data folder); no user is a member of it.
 if ! getent group wharf-services >/dev/null; then groupadd --system wharf-services; fi
 
-# Stops and disables the packaged servers (idempotent), so nothing listens on 5432 / 6379.
+# Stops and disables the packaged servers (idempotent), so nothing listens on 5432 / 6379 / 3306.
 quiet_system_servers() {
   for s in "${system_servers[@]}"; do
     if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then

@@ -183,8 +183,9 @@ std::vector<DaemonFlag> DaemonFlags() {
        }},
       {Flag("builtin-services", "LIST",
             "Wharf's own service brokers to run and register, on\n"
-            "servers it runs under the services folder: postgresql,redis\n"
-            "(default), a subset, or none"),
+            "servers it runs under the services folder:\n"
+            "postgresql,redis,mysql (default; mysql is MariaDB),\n"
+            "a subset, or none"),
        [](const std::string& v, Config& c) -> Status {
          c.builtin_services.clear();
          if (v == "none") return Status::Ok();
@@ -192,9 +193,9 @@ std::vector<DaemonFlag> DaemonFlags() {
          for (std::size_t from = 0; from <= v.size();) {
            std::size_t comma = v.find(',', from);
            item = v.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
-           if (item != "postgresql" && item != "redis") {
+           if (item != "postgresql" && item != "redis" && item != "mysql") {
              return Status::InvalidArgument("--builtin-services: unknown service '" + item +
-                                            "' (known: postgresql, redis; or none)");
+                                            "' (known: postgresql, redis, mysql; or none)");
            }
            c.builtin_services.push_back(item);
            if (comma == std::string::npos) break;

@@ -22,7 +22,7 @@ struct Config {
   int autoscaler_min_duration_secs = 60;  // --autoscaler-min-duration-secs
   std::string runtime = "auto";             // --runtime: auto (probe: crun, runc, else process), crun, runc, process
   // --builtin-services: Wharf's own brokers to run and register (api role); empty: none.
-  std::vector<std::string> builtin_services = {"postgresql", "redis"};
+  std::vector<std::string> builtin_services = {"postgresql", "redis", "mysql"};
   // --services-dir: the built-in servers' data, outside data_dir (default: data_dir + "-services").
   std::filesystem::path services_dir;
   std::filesystem::path buildpacks_dir;     // --buildpacks-dir: built-in buildpacks; empty: found beside wharfd

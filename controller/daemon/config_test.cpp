@@ -34,6 +34,16 @@ TEST_CASE("the built-in services' folder lies beside the data folder, never insi
   }
 }
 
+TEST_CASE("--builtin-services: a subset of postgresql, redis, mysql, or none") {
+  CHECK(ParseFlags({}, "")->config.builtin_services == std::vector<std::string>{"postgresql", "redis", "mysql"});
+  CHECK(ParseFlags({"--builtin-services", "redis,mysql"}, "")->config.builtin_services ==
+        std::vector<std::string>{"redis", "mysql"});
+  CHECK(ParseFlags({"--builtin-services", "none"}, "")->config.builtin_services.empty());
+  auto bad = ParseFlags({"--builtin-services", "redis,mongodb"}, "");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().find("unknown service 'mongodb'") != std::string::npos);
+}
+
 TEST_CASE("wharfd reads every flag, with a space or '='") {
   auto inv = ParseFlags({"--api-port=0", "--router-port", "8081", "--domain", "apps.example.com", "--roles",
                          "api,router", "--keep-droplets=2"},

@@ -11,6 +11,7 @@
 #include "common/file_io.h"
 #include "common/ids.h"
 #include "services/builtin/broker_core.h"
+#include "services/builtin/mariadb_backend.h"
 #include "services/builtin/osb_server.h"
 #include "services/builtin/postgres_backend.h"
 #include "services/builtin/process_runner.h"
@@ -33,8 +34,16 @@ BuiltinBrokers::~BuiltinBrokers() { Stop(); }
 
 std::string BuiltinBrokerName(const std::string& service) { return service + "-builtin"; }
 
+const std::vector<std::string>& KnownBuiltinServices() {
+  static const std::vector<std::string> known = {"postgresql", "redis", "mysql"};
+  return known;
+}
+
 bool IsBuiltinBrokerName(const std::string& name) {
-  return name == BuiltinBrokerName("postgresql") || name == BuiltinBrokerName("redis");
+  for (const std::string& service : KnownBuiltinServices()) {
+    if (name == BuiltinBrokerName(service)) return true;
+  }
+  return false;
 }
 
 namespace {
@@ -93,8 +102,12 @@ Result<std::unique_ptr<BuiltinBrokers>> BuiltinBrokers::Start(const BuiltinBroke
       auto made = RedisBackend::Make({services / "redis", options.host_for_apps, gid});
       if (made.ok()) backend = std::move(made).value();
       else brokers->warnings_.push_back("no built-in redis broker: " + made.status().message());
+    } else if (service == "mysql") {
+      auto made = MariadbBackend::Make({services / "mysql", options.host_for_apps, gid});
+      if (made.ok()) backend = std::move(made).value();
+      else brokers->warnings_.push_back("no built-in mysql broker: " + made.status().message());
     } else {
-      return Status::InvalidArgument("unknown built-in service '" + service + "' (postgresql, redis)");
+      return Status::InvalidArgument("unknown built-in service '" + service + "' (postgresql, redis, mysql)");
     }
     if (!backend) continue;
     auto running = std::make_unique<Running>();

@@ -1,5 +1,5 @@
 // Wharf's built-in brokers, as wharfd runs them: for each service (PostgreSQL,
-// Redis) a BrokerCore over its backend and an OsbServer on 127.0.0.1, with
+// Redis, MySQL on MariaDB) a BrokerCore over its backend and an OsbServer on 127.0.0.1, with
 // credentials generated once and kept in `records_dir` (root, mode 0700; the
 // files 0600, like the brokers' records; never logged).
 //
@@ -31,7 +31,7 @@ struct BuiltinBrokersOptions {
   std::filesystem::path servers_dir;  // the servers' data, outside wharfd's data folder
   std::string host_for_apps = "127.0.0.1";  // the hostname in credentials
   std::string traverse_group = "wharf-services";
-  std::vector<std::string> services = {"postgresql", "redis"};
+  std::vector<std::string> services = {"postgresql", "redis", "mysql"};
 };
 
 struct BuiltinBrokerEndpoint {
@@ -60,6 +60,8 @@ class BuiltinBrokers {
   std::vector<std::string> warnings_;
 };
 
+// The services Wharf has a built-in broker for: postgresql, redis, mysql.
+const std::vector<std::string>& KnownBuiltinServices();
 // The broker names Wharf registers its built-in brokers under.
 std::string BuiltinBrokerName(const std::string& service);
 bool IsBuiltinBrokerName(const std::string& broker_name);

@@ -1,11 +1,14 @@
 """Wharf's built-in service brokers (issue 12) end to end, with one wharfd for the file: the marketplace
-lists PostgreSQL and Redis; a Node app using the `pg` and `redis` npm packages, bound to one instance of
+lists PostgreSQL, Redis and MySQL (MariaDB); a Node app using the `pg` and `redis` npm packages, bound to one instance of
 each, writes and reads through its bindings, still after a restart of wharfd and of the app; a second app
 bound to other instances sees none of the first one's data and cannot open the first database; an unbound
 app cannot even connect to the servers' ports, and a user-provided service naming a host port opens
 nothing, nor does it reach the brokers' own ports; unbinding closes the port again; deleting an app keeps
 the data, deprovisioning removes it. The servers' users (postgres, redis) read their own data beside the
 data folder and nothing in it (wharf.db, droplets, the brokers' records); no secret reaches wharfd's logs.
+
+MySQL: its bound app reaches the server's port (an unbound one does not), and a service key's
+credentials read and write through the mariadb client.
 
 Prints [measure] lines: the time to provision and to bind each service type.
 Only loopback traffic and the platform's own network namespaces; the servers are the platform's own."""
@@ -100,10 +103,11 @@ class BuiltinServicesTest(PlatformTest):
         p = self.p
         # The brokers are registered just after the API answers (the data plane starts them).
         market = self.poll("the built-in brokers registered",
-                           lambda: (lambda out: "redis" in out and "postgresql" in out and out)(
+                           lambda: (lambda out: "redis" in out and "postgresql" in out and "mysql" in out and out)(
                                p.wharf("marketplace").out), timeout=30)
         self.assertRegex(market, r"postgresql\s+small, medium\s")
         self.assertRegex(market, r"redis\s+small, medium\s")
+        self.assertRegex(market, r"mysql\s+small, medium\s")
         self.assertRegex(p.wharf("service-brokers").out, r"postgresql-builtin\s+http://127\.0\.0\.1:\d+")
 
         # Provisioning: the first PostgreSQL instance also initialises and starts the server.
@@ -113,13 +117,18 @@ class BuiltinServicesTest(PlatformTest):
         self.timed("wharf create-service redis small (a redis-server per instance)",
                    "create-service", "redis", "small", "rd1")
         self.timed("wharf create-service redis small", "create-service", "redis", "small", "rd2")
+        self.timed("wharf create-service mysql small (first: mariadb-install-db + server start)",
+                   "create-service", "mysql", "small", "my1", timeout=180)
+        self.timed("wharf create-service mysql small", "create-service", "mysql", "small", "my2")
         services = p.wharf("services").out
-        for name, label in (("pg1", "postgresql"), ("pg2", "postgresql"), ("rd1", "redis"), ("rd2", "redis")):
+        for name, label in (("pg1", "postgresql"), ("pg2", "postgresql"), ("rd1", "redis"), ("rd2", "redis"),
+                            ("my1", "mysql"), ("my2", "mysql")):
             self.assertRegex(services, name + r"\s+" + label + r"\s+small\s+create succeeded")
 
         self.push("web")
         self.bind_and_wait("postgresql", "web", "pg1")
         self.bind_and_wait("redis", "web", "rd1")
+        self.bind_and_wait("mysql", "web", "my1")
         p.wharf("restart", "web", timeout=300)
         creds = self.call("web", "/creds")
         gateway = creds["postgresql"]["hostname"]
@@ -127,8 +136,11 @@ class BuiltinServicesTest(PlatformTest):
         self.assertEqual(creds["redis"]["hostname"], gateway)
         pg_port, rd1_port = creds["postgresql"]["port"], creds["redis"]["port"]
         pg1_db = creds["postgresql"]["name"]
+        my_port = creds["mysql"]["port"]
+        self.assertEqual(creds["mysql"]["hostname"], gateway)
+        self.assertTrue(self.probe("web", gateway, my_port))
         secrets = self.secrets_in_records()
-        self.assertGreaterEqual(len(secrets), 6)  # 2 brokers, 2 redis admins, 2 bindings (and the pg roles)
+        self.assertGreaterEqual(len(secrets), 9)  # 3 brokers, 2 redis admins, 3 bindings, ...
 
         # The servers' users reach their own data but nothing of wharfd's data folder.
         self.assertEqual(os.stat(p.data_dir).st_mode & 0o777, 0o700)
@@ -139,13 +151,14 @@ class BuiltinServicesTest(PlatformTest):
         self.assertTrue(droplet_files)
         targets = [os.path.join(p.data_dir, "wharf.db"), os.path.join(p.data_dir, "admin-token"), droplet_files[0],
                    os.path.join(self.records_dir(), "postgresql.json")]
-        for user in ("postgres", "redis"):
+        for user in ("postgres", "redis", "mysql"):
             for path in targets:
                 got = self.cat_as_server(user, path)
                 self.assertNotEqual(got.returncode, 0, f"{user} read {path}")
                 self.assertIn("Permission denied", got.stderr)
-        got = self.cat_as_server("redis", os.path.join(self.services_dir(), "postgresql", "data", "PG_VERSION"))
-        self.assertIn("Permission denied", got.stderr)
+        for user in ("redis", "mysql"):
+            got = self.cat_as_server(user, os.path.join(self.services_dir(), "postgresql", "data", "PG_VERSION"))
+            self.assertIn("Permission denied", got.stderr)
 
         self.assertEqual(self.call("web", "/pg/write?v=hello-pg"), {"ok": True})
         self.assertEqual(self.call("web", "/pg/read"), {"notes": ["hello-pg"]})
@@ -173,6 +186,7 @@ class BuiltinServicesTest(PlatformTest):
         self.assertIn("permission denied", denied["error"])
         self.assertTrue(self.probe("other", gateway, pg_port))
         self.assertFalse(self.probe("other", gateway, rd1_port))
+        self.assertFalse(self.probe("other", gateway, my_port))
 
         # An app bound to nothing but a user-provided service that names host ports: nothing opens.
         p.wharf("cups", "sneaky", "-p", json.dumps({"hostname": gateway, "port": p.api_port}))
@@ -181,8 +195,8 @@ class BuiltinServicesTest(PlatformTest):
         p.wharf("restart", "lonely", timeout=300)
         time.sleep(1)  # several rounds of the openings' sync
         broker_ports = [int(m) for m in re.findall(r"-builtin\s+http://127\.0\.0\.1:(\d+)", p.wharf("service-brokers").out)]
-        self.assertEqual(len(broker_ports), 2)
-        for port in [pg_port, rd1_port, p.api_port] + broker_ports:
+        self.assertEqual(len(broker_ports), 3)
+        for port in [pg_port, rd1_port, my_port, p.api_port] + broker_ports:
             self.assertFalse(self.probe("lonely", gateway, port), port)
         for port in broker_ports:  # bound apps reach the servers, never the brokers
             self.assertFalse(self.probe("web", gateway, port), port)
@@ -193,6 +207,30 @@ class BuiltinServicesTest(PlatformTest):
                   timeout=30)
         self.poll("rd1's port closed to web", lambda: not self.probe("web", gateway, rd1_port), timeout=10)
         self.assertTrue(self.probe("web", gateway, pg_port))
+
+        # MySQL through a key's credentials with the mariadb client (on the host: 127.0.0.1); another
+        # instance's key cannot open the database; unbinding closes the port to web.
+        my_keys = {}
+        for name in ("my1", "my2"):
+            p.wharf("create-service-key", name, "k")
+            my_keys[name] = json.loads(re.search(r"(\{.*\})", p.wharf("service-key", name, "k").out, re.S).group(1))
+
+        def mariadb(key, sql, database=None):
+            return subprocess.run(["mariadb", "--no-defaults", "-h", "127.0.0.1", "-P", str(key["port"]),
+                                   "-u", key["username"], "-p" + key["password"], "-N", "-e", sql,
+                                   database or key["name"]], capture_output=True, text=True, timeout=30)
+        for sql in ("CREATE TABLE notes (body TEXT)", "INSERT INTO notes VALUES ('hello-mysql')"):
+            done = mariadb(my_keys["my1"], sql)
+            self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(mariadb(my_keys["my1"], "SELECT body FROM notes").stdout.strip(), "hello-mysql")
+        self.assertIn("Access denied", mariadb(my_keys["my2"], "SELECT 1", my_keys["my1"]["name"]).stderr)
+        secrets |= {k["password"] for k in my_keys.values()}
+        p.wharf("unbind-service", "web", "my1")
+        self.poll("my1's port closed to web", lambda: not self.probe("web", gateway, my_port), timeout=30)
+        for name in ("my1", "my2"):
+            p.wharf("delete-service-key", name, "k", "-f")
+        self.poll("the mysql keys removed", lambda: all("No service key" in p.wharf("service-keys", n).out
+                                                        for n in ("my1", "my2")), timeout=30)
 
         # Deleting an app keeps the instance's data; deprovisioning removes it.
         p.wharf("unbind-service", "web", "pg1")
@@ -211,13 +249,14 @@ class BuiltinServicesTest(PlatformTest):
         key_password = re.search(r'"password": "([0-9a-f]+)"', key_text).group(1)
         p.wharf("delete-service-key", "pg1", "k", "-f")
         self.poll("the key removed", lambda: "No service key" in p.wharf("service-keys", "pg1").out, timeout=30)
-        for name in ("pg1", "pg2", "rd1", "rd2", "sneaky"):
+        for name in ("pg1", "pg2", "rd1", "rd2", "my1", "my2", "sneaky"):
             p.wharf("delete-service", name, "-f")
         self.poll("deprovisioned", lambda: "No service instances found" in p.wharf("services").out, timeout=60)
         redis_dir = os.path.join(self.services_dir(), "redis")
         self.assertEqual(os.listdir(redis_dir), [])
-        with open(os.path.join(self.records_dir(), "postgresql.json")) as f:
-            self.assertEqual(json.load(f)["instances"], {})
+        for service in ("postgresql", "mysql"):
+            with open(os.path.join(self.records_dir(), service + ".json")) as f:
+                self.assertEqual(json.load(f)["instances"], {})
 
         # The brokers' credentials and the bindings' and keys' passwords are never logged.
         self.assertEqual(os.stat(os.path.join(self.records_dir(), "postgresql-credentials.json")).st_mode & 0o777,
@@ -225,7 +264,8 @@ class BuiltinServicesTest(PlatformTest):
         with open(p.log_path, errors="replace") as f:
             log = f.read()
         for path in (os.path.join(p.data_dir, "logs", "events.log"),
-                     os.path.join(self.services_dir(), "postgresql", "server.log")):
+                     os.path.join(self.services_dir(), "postgresql", "server.log"),
+                     os.path.join(self.services_dir(), "mysql", "server.log")):
             with open(path, errors="replace") as f:
                 log += f.read()
         for secret in secrets | {key_password}:

@@ -55,7 +55,7 @@ const routes = {
   "/redis/read": async () => redisRun(async (r) => ({ note: await r.get("note") })),
   "/creds": async () => {
     const out = {};
-    for (const label of ["postgresql", "redis"]) {
+    for (const label of ["postgresql", "redis", "mysql"]) {
       const c = first(label);
       if (c) out[label] = { hostname: c.hostname, port: c.port, name: c.name || null };
     }
