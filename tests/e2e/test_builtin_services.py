@@ -152,15 +152,20 @@ class BuiltinServicesTest(PlatformTest):
         self.assertEqual(os.stat(self.services_dir()).st_mode & 0o777, 0o710)
         own = self.cat_as_server("postgres", os.path.join(self.services_dir(), "postgresql", "data", "PG_VERSION"))
         self.assertEqual(own.returncode, 0, own.stderr)  # the control: a readable file reads
-        droplet_files = [os.path.join(d, f) for d, _, fs in os.walk(os.path.join(p.data_dir, "droplets")) for f in fs]
-        self.assertTrue(droplet_files)
+        def files_under(folder):
+            return [os.path.join(d, f) for d, _, fs in os.walk(os.path.join(p.data_dir, folder)) for f in fs]
+        droplet_files, blob_files = files_under("droplets"), files_under("blobs")
+        self.assertTrue(droplet_files and blob_files)
         targets = [os.path.join(p.data_dir, "wharf.db"), os.path.join(p.data_dir, "admin-token"), droplet_files[0],
-                   os.path.join(self.records_dir(), "postgresql.json")]
+                   blob_files[0], os.path.join(self.records_dir(), "postgresql.json")]
         for user in ("postgres", "redis", "mysql"):
             for path in targets:
                 got = self.cat_as_server(user, path)
                 self.assertNotEqual(got.returncode, 0, f"{user} read {path}")
                 self.assertIn("Permission denied", got.stderr)
+            listed = subprocess.run(["setpriv", f"--reuid={user}", f"--regid={user}", "--groups=wharf-services",
+                                     "ls", p.data_dir, self.services_dir()], capture_output=True, text=True)
+            self.assertEqual(listed.stderr.count("Permission denied"), 2, listed)
         for user in ("redis", "mysql"):
             got = self.cat_as_server(user, os.path.join(self.services_dir(), "postgresql", "data", "PG_VERSION"))
             self.assertIn("Permission denied", got.stderr)
