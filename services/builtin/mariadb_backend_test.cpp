@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <mysql.h>
 
+#include "common/file_io.h"
 #include "services/builtin/broker_core.h"
 #include "services/builtin/test_support.h"
 
@@ -163,6 +164,51 @@ TEST_CASE("MySQL broker (MariaDB): data and credentials survive a restart of the
   CHECK(v == "42");
   CHECK(core->Deprovision("i1").status == 200);
   core->Stop();
+}
+
+TEST_CASE("MySQL broker (MariaDB): what a crash left pending (a database, a user) is undone at the next start") {
+  ScratchDir dir;
+  json c, orphan_instance, orphan_binding;
+  {
+    auto core = OpenMariadb(dir);
+    REQUIRE(core->Provision("i1", ProvisionRequest(*core)).status == 201);
+    c = core->Bind("i1", "b1", BindRequest(*core, "app")).body["credentials"];
+    core->Stop();
+  }
+  {
+    // wharfd killed between recording and answering: the server has them, the records say pending.
+    auto backend = MariadbBackend::Make({dir.path / "mysql", "127.0.0.1", std::nullopt});
+    REQUIRE(backend.ok());
+    MariadbBackend& b = **backend;
+    auto records = json::parse(*ReadFile(dir.path / "mysql.json"));
+    const json i1 = records["instances"]["i1"]["data"];
+    REQUIRE(b.Start({i1}).ok());
+    orphan_instance = *b.PrepareInstance(b.Service().plans[0]);
+    REQUIRE(b.CreateInstance(orphan_instance).ok());
+    orphan_binding = *b.PrepareBinding(i1);
+    REQUIRE(b.CreateBinding(i1, orphan_binding).ok());
+    records["instances"]["crashed"] =
+        json{{"service_id", "x"}, {"plan_id", "x"}, {"state", "pending"}, {"data", orphan_instance}};
+    records["bindings"]["crashed"] =
+        json{{"instance_id", "i1"}, {"app_guid", "app"}, {"state", "pending"}, {"data", orphan_binding}};
+    REQUIRE(WriteFileAtomic(dir.path / "mysql.json", records.dump(), 0600).ok());
+    b.Stop();
+  }
+  auto backend = MariadbBackend::Make({dir.path / "mysql", "127.0.0.1", std::nullopt});
+  REQUIRE(backend.ok());
+  MariadbBackend* server = backend->get();
+  auto core = BrokerCore::Open(std::move(backend).value(), dir.path / "mysql.json");
+  REQUIRE_MESSAGE(core.ok(), core.status().message());
+  CHECK((*core)->InstanceCount() == 1);
+  CHECK((*core)->BindingCount() == 1);
+  CHECK(RunAs(c, "SELECT 1") == "");  // the recorded binding still works
+  auto db = server->Query("SHOW DATABASES LIKE '" + orphan_instance["database"].get<std::string>() + "'");
+  REQUIRE(db.ok());
+  CHECK(db->empty());
+  auto user = server->Query("SELECT User FROM mysql.user WHERE User = '" + orphan_binding["username"].get<std::string>() + "'");
+  REQUIRE(user.ok());
+  CHECK(user->empty());
+  (*core)->Stop();
 }
 
 }  // namespace
