@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -42,6 +43,7 @@ Result<RunOutput> RunAs(const std::vector<std::string>& argv, const std::optiona
   char path_env[] = "PATH=/usr/bin:/bin:/usr/sbin:/sbin";
   char lang_env[] = "LC_ALL=C";
   char* envp[] = {path_env, lang_env, home.data(), nullptr};
+  const pid_t parent = ::getpid();
   pid_t child = ::fork();
   if (child < 0) {
     ::close(out);
@@ -58,6 +60,10 @@ Result<RunOutput> RunAs(const std::vector<std::string>& argv, const std::optiona
       if (::setgroups(1, groups) != 0 || ::setgid(user->gid) != 0 || ::setuid(user->uid) != 0) ::_exit(126);
     }
     if (::chdir("/") != 0) ::_exit(126);
+    // The tool dies with wharfd (a killed wharfd must not leave an initdb writing while the next one
+    // starts over); set after the uid change, which clears it. What the tool detaches (a server's
+    // own fork) does not inherit it.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(125);
     ::execve(args[0], args.data(), envp);
     ::_exit(127);
   }

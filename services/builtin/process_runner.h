@@ -4,6 +4,8 @@
 // the data folder), exec the argv (never a shell), with stdin from /dev/null
 // and a minimal environment; its output is captured through a file, so a
 // server that daemonizes and keeps no pipe open does not hang the caller.
+// The tool is killed if wharfd dies while it runs (PR_SET_PDEATHSIG); a server
+// it detaches (its own fork) lives on, for the next wharfd to adopt.
 #pragma once
 
 #include <sys/types.h>
