@@ -37,6 +37,8 @@ struct Config {
 
   // Only the router runs without the api role in its process (it then follows the API's route stream).
   bool StandaloneRouter() const { return !HasRole("api"); }
+  // The api role with built-in service brokers: the data plane starts and registers them.
+  bool RunsBuiltinBrokers() const { return HasRole("api") && !builtin_services.empty(); }
 
   bool HasRole(std::string_view role) const;
 };

@@ -52,6 +52,9 @@ struct DaemonOptions {
   std::chrono::seconds gc_grace{3600};
   std::chrono::milliseconds deployment_interval{200};  // how often active deployments are driven
   bool echo_events_to_stderr = false;
+  // Broker operations a previous wharfd left in progress wait for ResumeServiceOperations()
+  // (wharfd: once its built-in brokers run again and are registered at their new address).
+  bool defer_service_resume = false;
 };
 
 class Daemon {
@@ -76,6 +79,9 @@ class Daemon {
   state::Database& database();
   store::BlobStore& blobs();
   EventRecorder& events();
+  // Takes up the broker operations a previous wharfd left in progress, once (Start does it
+  // itself unless DaemonOptions::defer_service_resume; a second call does nothing).
+  Status ResumeServiceOperations();
   const PlatformInfo& platform() const;
   // The cell role plugs itself in here so the API can list instances.
   InstanceReporterSlot& instances();

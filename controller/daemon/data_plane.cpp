@@ -204,8 +204,11 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     if (!failed.ok()) return failed.WithContext("failing the tasks a previous wharfd left unfinished");
   }
   if (parts.routing) parts.routing->ReleaseChannel();
-  if (api_role && !config.builtin_services.empty()) {
+  if (config.RunsBuiltinBrokers()) {
     WHARF_RETURN_IF_ERROR(StartBuiltinBrokers(config, clock, daemon, parts));
+    // What a previous wharfd left in progress reaches the brokers at their new address
+    // (wharfd's main deferred it: DaemonOptions::defer_service_resume).
+    WHARF_RETURN_IF_ERROR(daemon.ResumeServiceOperations());
   }
   if (api_role) {
     router::RouteRegistry* registry = parts.registry.get();

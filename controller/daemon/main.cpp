@@ -58,7 +58,10 @@ int main(int argc, char** argv) {
   // Builds wait in the scheduler's queue until the stager is attached (DataPlane).
   std::unique_ptr<wharf::controller::StagingScheduler> scheduler;
   if (config.HasRole("stager")) scheduler = std::make_unique<wharf::controller::StagingScheduler>();
-  auto daemon = wharf::controller::Daemon::Start(config, clock, {}, scheduler.get());
+  // Operations left in progress go to the built-in brokers once they run again (DataPlane).
+  wharf::controller::DaemonOptions options;
+  options.defer_service_resume = config.RunsBuiltinBrokers();
+  auto daemon = wharf::controller::Daemon::Start(config, clock, options, scheduler.get());
   if (!daemon.ok()) {
     std::cerr << "wharfd: " << daemon.status().message() << "\n";
     return 1;

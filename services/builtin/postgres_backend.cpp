@@ -128,6 +128,8 @@ Result<std::vector<std::vector<std::string>>> PostgresBackend::Query(const std::
     PQfinish(conn);
     return Status::Unavailable("cannot connect to PostgreSQL (database " + database + "): " + error);
   }
+  // The server's notices ("does not exist, skipping") are not wharfd's log lines.
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
   PGresult* result = PQexec(conn, sql.c_str());
   const auto state = PQresultStatus(result);
   if (state != PGRES_COMMAND_OK && state != PGRES_TUPLES_OK) {

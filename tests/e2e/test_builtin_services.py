@@ -11,18 +11,25 @@ no secret (brokers', bindings', keys' passwords) reaches wharfd's log, its event
 MySQL: its bound app reaches the server's port (an unbound one does not), and a service key's
 credentials read and write through the mariadb client; another instance's key cannot open the database.
 
-Prints [measure] lines: the time to provision and to bind each service type.
+kill -9 of wharfd during a first provision (in initdb) and as soon as a key is recorded: the next wharfd
+finishes both; the PostgreSQL server then holds exactly the databases and login roles the broker's records
+list, and those exactly what Wharf lists; a retry works; deleting everything leaves the server empty.
+
+Prints [measure] lines: the time to provision and to bind each service type, and [kill -9] lines: what
+each kill interrupted.
 Only loopback traffic and the platform's own network namespaces; the servers are the platform's own."""
+import hashlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 import unittest
 import urllib.parse
 
-from harness import Platform, PlatformTest
+from harness import WHARF, Platform, PlatformTest
 
 APP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps", "services-node")
 
@@ -282,6 +289,99 @@ class BuiltinServicesTest(PlatformTest):
                 log += f.read()
         for secret in secrets | {key_password}:
             self.assertNotIn(secret, log)
+
+
+    def postgres_holds(self):
+        """Wharf's databases and login roles on the PostgreSQL server (its superuser over its socket)."""
+        pg_dir = os.path.join(self.services_dir(), "postgresql")
+        socket_dir = "/run/wharf/sock-" + hashlib.sha256(os.path.abspath(pg_dir).encode()).hexdigest()[:12]
+        with open(os.path.join(pg_dir, "wharf-port")) as f:
+            port = f.read().strip()
+
+        def query(sql):
+            r = subprocess.run(["runuser", "-u", "postgres", "--", "psql", "-h", socket_dir, "-p", port,
+                                "-d", "postgres", "-Atc", sql], capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            return set(r.stdout.split())
+        return (query("SELECT datname FROM pg_database WHERE datname LIKE 'wharf\\_%'"),
+                query("SELECT rolname FROM pg_roles WHERE rolcanlogin AND rolname LIKE 'wharf\\_%'"))
+
+    def broker_records(self):
+        with open(os.path.join(self.records_dir(), "postgresql.json")) as f:
+            return json.load(f)
+
+    def kill_9_when(self, ready, *args):
+        """Runs `wharf ARGS` and kills wharfd with SIGKILL as soon as ready() holds (the command's
+        outcome aside), then starts it again."""
+        cli = subprocess.Popen([WHARF] + list(args), env=self.p.env(), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        self.poll("the request recorded", ready, timeout=30, interval=0.01)
+        self.p.stop(signal.SIGKILL)
+        try:  # what the kill interrupted, for the reader of the output
+            records = self.broker_records()
+            print(f"\n[kill -9] during 'wharf {' '.join(args)}': the broker's records then held instances "
+                  f"{[i['state'] for i in records['instances'].values()]}, bindings "
+                  f"{[b['state'] for b in records['bindings'].values()]}", flush=True)
+        except OSError:
+            print(f"\n[kill -9] during 'wharf {' '.join(args)}': no broker records yet", flush=True)
+        cli.wait(timeout=60)
+        # No tool of the killed wharfd (initdb, pg_ctl) keeps running.
+        self.poll("the killed wharfd's tools gone", lambda: not any(
+            "initdb" in c or "pg_ctl" in c for c in self.command_lines_mentioning(self.services_dir())), timeout=10)
+        self.p.start().login()
+
+    def command_lines_mentioning(self, needle):
+        lines = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    line = f.read().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if needle in line:
+                lines.append(line)
+        return lines
+
+    def test_kill_9_during_provision_and_bind_leaves_nothing_wharf_does_not_list(self):
+        p = self.p
+        self.poll("the built-in brokers registered", lambda: "postgresql" in p.wharf("marketplace").out, timeout=30)
+        # Killed during the first provision (initdb and the server's start take seconds): the next
+        # wharfd finishes it; nothing half-made is left.
+        def provisioning():
+            if "pgk" not in p.wharf("services").out:
+                return False
+            time.sleep(1.5)  # into initdb
+            return True
+        self.kill_9_when(provisioning, "create-service", "postgresql", "small", "pgk")
+        self.poll("pgk created after the restart",
+                  lambda: re.search(r"create succeeded", p.wharf("service", "pgk").out), timeout=90)
+        # Killed as soon as the key is recorded (its binding at the broker queued, under way or done).
+        p.wharf("create-service", "postgresql", "small", "pgk2")
+        self.kill_9_when(lambda: "k1" in self.p.wharf("service-keys", "pgk2").out, "create-service-key", "pgk2", "k1")
+        self.poll("k1 created after the restart",
+                  lambda: re.search(r"k1\s+create succeeded", p.wharf("service-keys", "pgk2").out), timeout=60)
+
+        # The server holds exactly what the broker's records say, and those exactly what Wharf lists.
+        records = self.broker_records()
+        self.assertEqual(sorted(i["state"] for i in records["instances"].values()), ["ready", "ready"])
+        self.assertEqual([b["state"] for b in records["bindings"].values()], ["ready"])
+        databases, logins = self.postgres_holds()
+        self.assertEqual(databases, {i["data"]["database"] for i in records["instances"].values()})
+        self.assertEqual(logins, {b["data"]["username"] for b in records["bindings"].values()})
+        self.assertRegex(p.wharf("services").out, r"pgk\s+postgresql\s+small\s+create succeeded")
+
+        # A retry works, and deleting everything leaves the server empty.
+        p.wharf("create-service-key", "pgk", "k2")
+        self.poll("k2 created", lambda: re.search(r"k2\s+create succeeded", p.wharf("service-keys", "pgk").out),
+                  timeout=30)
+        p.wharf("delete-service-key", "pgk", "k2", "-f")
+        p.wharf("delete-service-key", "pgk2", "k1", "-f")
+        self.poll("keys removed", lambda: all("No service key" in p.wharf("service-keys", n).out
+                                              for n in ("pgk", "pgk2")), timeout=30)
+        for name in ("pgk", "pgk2"):
+            p.wharf("delete-service", name, "-f")
+        self.poll("deprovisioned", lambda: "No service instances found" in p.wharf("services").out, timeout=60)
+        self.assertEqual(self.postgres_holds(), (set(), set()))
 
 
 if __name__ == "__main__":
