@@ -14,6 +14,7 @@ packages=(
   libboost1.81-dev   # Boost.Process v2 (Asio) is new in 1.80; Debian 12 ships 1.81 beside 1.74
   libgit2-dev libarchive-dev libpoco-dev libyaml-cpp-dev libsqlite3-dev
   doctest-dev nlohmann-json3-dev libssl-dev
+  libpq-dev libmariadb-dev   # the built-in brokers' clients of PostgreSQL and MariaDB (services/builtin/)
   # run and test
   ca-certificates curl git sqlite3 procps iproute2 python3
   tzdata             # autoscaler/: schedules read the zone files under /usr/share/zoneinfo
@@ -24,11 +25,35 @@ packages=(
   # the stack's runtimes for the built-in buildpacks (buildpacks/; nginx is above, npm below)
   nodejs python3-venv python3-pip golang-go ruby ruby-bundler ruby-rack ruby-webrick php-cli composer
   default-jdk-headless
+  # the built-in service brokers' servers (services/builtin/): wharfd runs its own, never the system ones
+  postgresql redis-server mariadb-server mariadb-client
 )
+# Services whose packaged system-wide server must not run (Wharf runs its own on other ports).
+system_servers=(postgresql redis-server mariadb)
 
 # The vcap user (uid/gid 2000) that apps run as, as in Cloud Foundry; containers see the host's /etc.
 if ! getent group 2000 >/dev/null; then groupadd -g 2000 vcap; fi
 if ! getent passwd 2000 >/dev/null; then useradd -u 2000 -g 2000 -M -d /home/vcap -s /bin/bash vcap; fi
+
+# The group that lets the servers Wharf starts (as postgres / redis) traverse their services folder
+# (wharfd --services-dir, mode 0710; never the data folder); no user is a member of it.
+if ! getent group wharf-services >/dev/null; then groupadd --system wharf-services; fi
+
+# Stops and disables the packaged servers (idempotent), so nothing listens on 5432 / 6379 / 3306.
+quiet_system_servers() {
+  for s in "${system_servers[@]}"; do
+    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+      systemctl disable --now "$s" >/dev/null 2>&1 || true
+    else
+      service "$s" stop >/dev/null 2>&1 || true
+      update-rc.d "$s" disable >/dev/null 2>&1 || true
+    fi
+  done
+  # Debian's own PostgreSQL clusters start by hand only.
+  for conf in /etc/postgresql/*/*/start.conf; do
+    if [ -f "$conf" ]; then echo manual >"$conf"; fi
+  done
+}
 
 missing=()
 for p in "${packages[@]}"; do
@@ -41,11 +66,21 @@ done
 if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 
 if [ ${#missing[@]} -eq 0 ]; then
+  quiet_system_servers
   echo "setup: all ${#packages[@]} packages present"
   exit 0
 fi
 
 echo "setup: installing ${missing[*]}"
+# While installing, no package may start its service (policy-rc.d, as in Debian's docs); one we
+# put there is removed afterwards.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
+quiet_system_servers

@@ -181,6 +181,37 @@ std::vector<DaemonFlag> DaemonFlags() {
          c.runtime = v;
          return Status::Ok();
        }},
+      {Flag("builtin-services", "LIST",
+            "Wharf's own service brokers to run and register, on\n"
+            "servers it runs under the services folder:\n"
+            "postgresql,redis,mysql (default; mysql is MariaDB),\n"
+            "a subset, or none"),
+       [](const std::string& v, Config& c) -> Status {
+         c.builtin_services.clear();
+         if (v == "none") return Status::Ok();
+         std::string item;
+         for (std::size_t from = 0; from <= v.size();) {
+           std::size_t comma = v.find(',', from);
+           item = v.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+           if (item != "postgresql" && item != "redis" && item != "mysql") {
+             return Status::InvalidArgument("--builtin-services: unknown service '" + item +
+                                            "' (known: postgresql, redis, mysql; or none)");
+           }
+           c.builtin_services.push_back(item);
+           if (comma == std::string::npos) break;
+           from = comma + 1;
+         }
+         return Status::Ok();
+       }},
+      {Flag("services-dir", "DIR",
+            "the built-in services' data (default: DATA_DIR-services,\n"
+            "beside the data folder; never inside it, which stays\n"
+            "root's only)"),
+       [](const std::string& v, Config& c) -> Status {
+         WHARF_RETURN_IF_ERROR(NotEmpty("--services-dir", v));
+         c.services_dir = v;
+         return Status::Ok();
+       }},
       {Flag("buildpacks-dir", "DIR",
             "built-in buildpacks (default: ../share/wharf/buildpacks\n"
             "beside wharfd, else the source tree's buildpacks/)"),
@@ -229,6 +260,24 @@ Result<Invocation> ParseFlags(const std::vector<std::string>& args, const std::s
   for (const DaemonFlag& flag : DaemonFlags()) {
     std::optional<std::string> value = parsed->Value(flag.spec.name);
     if (value && flag.apply) WHARF_RETURN_IF_ERROR(flag.apply(*value, c));
+  }
+  // The servers' users may pass through the services folder: it must not lie in the data folder
+  // (wharf.db, blobs, droplets), nor hold it.
+  const auto normal = [](const std::filesystem::path& p) {
+    std::filesystem::path n = std::filesystem::absolute(p).lexically_normal();
+    return n.has_filename() || n == n.root_path() ? n : n.parent_path();  // no trailing separator
+  };
+  const std::filesystem::path data = normal(c.data_dir);
+  if (c.services_dir.empty()) c.services_dir = data.string() + "-services";
+  const std::filesystem::path services = normal(c.services_dir);
+  const auto inside = [](const std::filesystem::path& inner, const std::filesystem::path& outer) {
+    const std::string rel = inner.lexically_relative(outer).string();
+    return !rel.empty() && rel.rfind("..", 0) != 0;
+  };
+  if (inside(services, data) || inside(data, services)) {
+    return Status::InvalidArgument("--services-dir: " + c.services_dir.string() +
+                                   " overlaps the data folder " + c.data_dir.string() +
+                                   " (the services' system users must not reach wharfd's state)");
   }
   if (!c.HasRole("api")) {
     for (const std::string& role : c.roles) {

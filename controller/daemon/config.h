@@ -21,6 +21,10 @@ struct Config {
   int keep_droplets = 5;
   int autoscaler_min_duration_secs = 60;  // --autoscaler-min-duration-secs
   std::string runtime = "auto";             // --runtime: auto (probe: crun, runc, else process), crun, runc, process
+  // --builtin-services: Wharf's own brokers to run and register (api role); empty: none.
+  std::vector<std::string> builtin_services = {"postgresql", "redis", "mysql"};
+  // --services-dir: the built-in servers' data, outside data_dir (default: data_dir + "-services").
+  std::filesystem::path services_dir;
   std::filesystem::path buildpacks_dir;     // --buildpacks-dir: built-in buildpacks; empty: found beside wharfd
   // Limits of one staging (Cloud Foundry's defaults).
   std::int64_t staging_memory_mb = 1024;    // --staging-memory
@@ -33,6 +37,8 @@ struct Config {
 
   // Only the router runs without the api role in its process (it then follows the API's route stream).
   bool StandaloneRouter() const { return !HasRole("api"); }
+  // The api role with built-in service brokers: the data plane starts and registers them.
+  bool RunsBuiltinBrokers() const { return HasRole("api") && !builtin_services.empty(); }
 
   bool HasRole(std::string_view role) const;
 };

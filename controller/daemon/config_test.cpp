@@ -23,6 +23,27 @@ TEST_CASE("WHARF_HOME sets the data folder unless --data-dir is given") {
   CHECK(ParseFlags({"--data-dir", "/srv/w"}, "/home/me/.wharf")->config.data_dir == "/srv/w");
 }
 
+TEST_CASE("the built-in services' folder lies beside the data folder, never inside it or around it") {
+  CHECK(ParseFlags({}, "")->config.services_dir == "/var/lib/wharf-services");
+  CHECK(ParseFlags({"--data-dir", "/srv/w/"}, "")->config.services_dir == "/srv/w-services");
+  CHECK(ParseFlags({"--services-dir", "/srv/s"}, "")->config.services_dir == "/srv/s");
+  for (const char* bad : {"/var/lib/wharf", "/var/lib/wharf/services", "/var/lib/wharf/./x/..", "/var/lib", "/"}) {
+    auto inv = ParseFlags({"--services-dir", bad}, "");
+    REQUIRE_FALSE(inv.ok());
+    CHECK(inv.status().message().find("overlaps the data folder") != std::string::npos);
+  }
+}
+
+TEST_CASE("--builtin-services: a subset of postgresql, redis, mysql, or none") {
+  CHECK(ParseFlags({}, "")->config.builtin_services == std::vector<std::string>{"postgresql", "redis", "mysql"});
+  CHECK(ParseFlags({"--builtin-services", "redis,mysql"}, "")->config.builtin_services ==
+        std::vector<std::string>{"redis", "mysql"});
+  CHECK(ParseFlags({"--builtin-services", "none"}, "")->config.builtin_services.empty());
+  auto bad = ParseFlags({"--builtin-services", "redis,mongodb"}, "");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().find("unknown service 'mongodb'") != std::string::npos);
+}
+
 TEST_CASE("wharfd reads every flag, with a space or '='") {
   auto inv = ParseFlags({"--api-port=0", "--router-port", "8081", "--domain", "apps.example.com", "--roles",
                          "api,router", "--keep-droplets=2"},

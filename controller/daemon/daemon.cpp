@@ -117,6 +117,7 @@ struct Daemon::Parts {
   std::unique_ptr<ServiceInstanceService> service_instances;
   std::unique_ptr<ServiceBrokerService> brokers;
   std::unique_ptr<ServiceOperations> service_operations;
+  bool service_resumed = false;  // ResumeServiceOperations ran
   std::unique_ptr<autoscaler::TimeZoneDb> zones;
   std::unique_ptr<AutoscalingService> autoscaling;
   std::unique_ptr<AutoscalingMetrics> autoscaling_metrics;
@@ -205,7 +206,10 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   p->service_operations = std::make_unique<ServiceOperations>(*p->db, clock, *p->events, info);
   p->service_instances->SetBrokerJobs(p->service_operations.get());
   // Operations a previous wharfd left in progress (it stopped or was killed) are taken up again.
-  WHARF_RETURN_IF_ERROR(p->service_operations->Resume().WithContext("resuming service broker operations"));
+  if (!options.defer_service_resume) {
+    WHARF_RETURN_IF_ERROR(p->service_operations->Resume().WithContext("resuming service broker operations"));
+    p->service_resumed = true;
+  }
   // Builds a previous wharfd was staging when it stopped or was killed cannot finish: fail them now.
   auto interrupted = p->builds->FailInterruptedBuilds("staging interrupted: wharfd stopped");
   if (!interrupted.ok()) return interrupted.status().WithContext("failing the builds a previous wharfd left staging");
@@ -314,6 +318,12 @@ InstanceReporterSlot& Daemon::instances() { return parts_->instances; }
 TaskRunnerSlot& Daemon::task_runners() { return parts_->task_runners; }
 
 TaskService& Daemon::tasks() { return *parts_->tasks; }
+
+Status Daemon::ResumeServiceOperations() {
+  if (parts_->service_resumed) return Status::Ok();
+  parts_->service_resumed = true;
+  return parts_->service_operations->Resume().WithContext("resuming service broker operations");
+}
 
 ProcessService& Daemon::processes() { return *parts_->processes; }
 

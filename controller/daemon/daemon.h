@@ -60,6 +60,9 @@ struct DaemonOptions {
   // main() can start the router and the cell first (an answering /v1/info then
   // means the whole wharfd is up).
   bool serve_at_start = true;
+  // Broker operations a previous wharfd left in progress wait for ResumeServiceOperations()
+  // (wharfd: once its built-in brokers run again and are registered at their new address).
+  bool defer_service_resume = false;
 };
 
 class Daemon {
@@ -91,6 +94,9 @@ class Daemon {
   state::Database& database();
   store::BlobStore& blobs();
   EventRecorder& events();
+  // Takes up the broker operations a previous wharfd left in progress, once (Start does it
+  // itself unless DaemonOptions::defer_service_resume; a second call does nothing).
+  Status ResumeServiceOperations();
   const PlatformInfo& platform() const;
   // The cell role plugs itself in here so the API can list instances.
   InstanceReporterSlot& instances();

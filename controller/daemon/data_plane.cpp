@@ -12,6 +12,10 @@
 #include "controller/dataplane/desired_state_db.h"
 #include "controller/platform/log_buffer.h"
 #include "controller/dataplane/routing_sync.h"
+#include "controller/dataplane/service_access_sync.h"
+#include "controller/services/service_broker_service.h"
+#include "runtime/service_openings.h"
+#include "services/builtin/builtin_brokers.h"
 #include "router/route_registry.h"
 #include "router/router.h"
 #include "runtime/container_runtime.h"
@@ -22,6 +26,7 @@ namespace wharf::controller {
 namespace {
 constexpr int kRouterThreads = 2;
 constexpr std::chrono::milliseconds kRouteSyncInterval{50};  // a read happens only after a commit
+constexpr std::chrono::milliseconds kServiceAccessInterval{200};
 }  // namespace
 
 // Destroyed in reverse order: the cell and the stager (they use the runtime and
@@ -44,12 +49,56 @@ struct DataPlane::Parts {
   std::unique_ptr<InstanceAuditRecorder> audit;
   std::unique_ptr<RoutingSyncEndpoints> endpoints;
   std::unique_ptr<cell::Cell> cell;
+  // Wharf's own service brokers (api role) and the bridge openings to their servers (with a cell).
+  std::unique_ptr<services::builtin::BuiltinBrokers> brokers;
+  std::unique_ptr<runtime::ServiceOpenings> openings;
+  std::unique_ptr<ServiceAccessSync> service_access;
   // Tasks on this cell (uses the runtime and the log sink above; reports to the Daemon's TaskService).
   std::unique_ptr<cell::TaskRunner> tasks;
   // The autoscaler's loop (api role): reads the cell through the Daemon's slot and the registry's counters.
   std::unique_ptr<AutoscalerEngine> autoscaler;
   bool stopped = false;
 };
+
+// Starts the built-in brokers, registers them (their port changes with each start), and,
+// with isolated containers here, opens their servers' ports to the apps bound to them.
+Status DataPlane::StartBuiltinBrokers(const Config& config, const Clock& clock, Daemon& daemon, Parts& parts) {
+  services::builtin::BuiltinBrokersOptions options;
+  options.records_dir = daemon.layout().builtin_brokers();
+  options.servers_dir = config.services_dir;
+  options.services = config.builtin_services;
+  // Apps reach the host's loopback servers at the bridge's address (DNATed per binding).
+  const bool isolated = parts.runtime && parts.runtime->HostAddressForInstances() != "127.0.0.1";
+  if (parts.runtime) options.host_for_apps = parts.runtime->HostAddressForInstances();
+  auto brokers = services::builtin::BuiltinBrokers::Start(options);
+  if (!brokers.ok()) return brokers.status().WithContext("starting the built-in service brokers");
+  parts.brokers = std::move(brokers).value();
+  for (const std::string& warning : parts.brokers->Warnings()) {
+    daemon.events().Log("services-warning", {{"warning", warning}});
+    std::cerr << "wharfd: WARNING: " << warning << std::endl;
+  }
+  ServiceBrokerService registry(daemon.database(), clock, daemon.events(), std::chrono::seconds(30));
+  std::set<std::string> broker_guids;
+  for (const auto& endpoint : parts.brokers->Endpoints()) {
+    auto broker = registry.RegisterBuiltin({endpoint.name, endpoint.url, endpoint.username, endpoint.password});
+    if (!broker.ok()) return broker.status().WithContext("registering the built-in broker " + endpoint.name);
+    broker_guids.insert(broker->guid);
+    daemon.events().Log("service-broker-builtin", {{"name", endpoint.name}, {"url", endpoint.url}});
+  }
+  if (!isolated || broker_guids.empty()) return Status::Ok();
+  auto openings = runtime::ServiceOpenings::Create(runtime::RuntimeConfig{}.bridge, parts.runtime->HostAddressForInstances(),
+                                                   daemon.layout().runtime());
+  if (!openings.ok()) return openings.status().WithContext("opening the bridge to the built-in services");
+  parts.openings = std::move(openings).value();
+  runtime::ServiceOpenings* table = parts.openings.get();
+  services::builtin::BuiltinBrokers* servers = parts.brokers.get();
+  parts.service_access = std::make_unique<ServiceAccessSync>(
+      daemon.database(), *parts.runtime, std::move(broker_guids), [servers] { return servers->ServerPorts(); },
+      [table](const std::set<runtime::Opening>& set) { return table->Apply(set); });
+  WHARF_RETURN_IF_ERROR(parts.service_access->Sync().WithContext("opening the bridge to the built-in services"));
+  parts.service_access->Start(kServiceAccessInterval);
+  return Status::Ok();
+}
 
 DataPlane::DataPlane(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
@@ -161,6 +210,12 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     if (!failed.ok()) return failed.WithContext("failing the tasks a previous wharfd left unfinished");
   }
   if (parts.routing) parts.routing->ReleaseChannel();
+  if (config.RunsBuiltinBrokers()) {
+    WHARF_RETURN_IF_ERROR(StartBuiltinBrokers(config, clock, daemon, parts));
+    // What a previous wharfd left in progress reaches the brokers at their new address
+    // (wharfd's main deferred it: DaemonOptions::defer_service_resume).
+    WHARF_RETURN_IF_ERROR(daemon.ResumeServiceOperations());
+  }
   if (api_role) {
     router::RouteRegistry* registry = parts.registry.get();
     TrafficSource traffic;
@@ -183,6 +238,9 @@ void DataPlane::Stop() {
   if (!parts_ || parts_->stopped) return;
   parts_->stopped = true;
   if (parts_->autoscaler) parts_->autoscaler->Stop();
+  if (parts_->service_access) parts_->service_access->Stop();
+  // The servers stop cleanly (their data stays); the openings' table goes with the plane.
+  if (parts_->brokers) parts_->brokers->Stop();
   if (parts_->tasks) {
     parts_->daemon->task_runners().Set(nullptr);
     parts_->tasks->Stop();

@@ -13,7 +13,11 @@
 //     RoutingSync, its events to the app logs and events (cell_adapters.h), plugged
 //     into the API's instance listing; and cell::TaskRunner for tasks, plugged into the
 //     Daemon's TaskRunnerSlot after settling the task containers a previous wharfd left
-//     (then every task still unfinished in the database is failed with a reason).
+//     (then every task still unfinished in the database is failed with a reason);
+//   api role with --builtin-services: the built-in service brokers (services/builtin/),
+//     registered at their new address, then the broker operations a previous wharfd
+//     left in progress resumed (Daemon::ResumeServiceOperations), and with isolated
+//     containers the bridge openings to their servers for bound apps (ServiceAccessSync).
 // Stop (or destruction) takes them down before the Daemon stops: the cell
 // (containers keep running for the next wharfd), the staging worker, the router.
 #pragma once
@@ -47,6 +51,7 @@ class DataPlane {
 
  private:
   explicit DataPlane(std::unique_ptr<Parts> parts);
+  static Status StartBuiltinBrokers(const Config& config, const Clock& clock, Daemon& daemon, Parts& parts);
   std::unique_ptr<Parts> parts_;
 };
 

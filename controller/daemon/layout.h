@@ -25,6 +25,8 @@ struct DataLayout {
   std::filesystem::path runtime() const { return root / "runtime"; }    // the container runtime's state
   std::filesystem::path staging() const { return root / "staging"; }    // staging workspaces
   std::filesystem::path droplets() const { return root / "droplets"; }  // unpacked droplets the cell runs
+  // The built-in brokers' records and credentials (root only; their servers' data is in --services-dir).
+  std::filesystem::path builtin_brokers() const { return root / "builtin-brokers"; }
 };
 
 // Makes `root` absolute and creates the data folder (mode 0700 when created) and

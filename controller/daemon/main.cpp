@@ -59,9 +59,11 @@ int main(int argc, char** argv) {
   std::unique_ptr<wharf::controller::StagingScheduler> scheduler;
   if (config.HasRole("stager")) scheduler = std::make_unique<wharf::controller::StagingScheduler>();
   // The API answers only once the router, stager and cell run (DataPlane), so a
-  // client that sees /v1/info answer can use the router port at once.
+  // client that sees /v1/info answer can use the router port at once. Operations
+  // left in progress go to the built-in brokers once they run again (DataPlane).
   wharf::controller::DaemonOptions options;
   options.serve_at_start = false;
+  options.defer_service_resume = config.RunsBuiltinBrokers();
   auto daemon = wharf::controller::Daemon::Start(config, clock, options, scheduler.get());
   if (!daemon.ok()) {
     std::cerr << "wharfd: " << daemon.status().message() << "\n";

@@ -24,6 +24,47 @@ Status Validate(const NewBroker& spec) {
   return Status::Ok();
 }
 
+// Stores (inserts or updates by the catalog's ids) every offering and plan of `catalog`;
+// `make_public`: every plan is enabled for everyone.
+Status StoreCatalog(BrokerStore& store, const state::ServiceBroker& broker,
+                    const std::vector<services::CatalogService>& catalog, bool make_public) {
+  for (const services::CatalogService& s : catalog) {
+    state::ServiceOffering o;
+    o.guid = NewGuid();
+    o.broker_guid = broker.guid;
+    o.broker_id = s.id;
+    o.name = s.name;
+    o.description = s.description;
+    o.bindable = s.bindable;
+    o.plan_updateable = s.plan_updateable;
+    o.instances_retrievable = s.instances_retrievable;
+    o.bindings_retrievable = s.bindings_retrievable;
+    o.tags = s.tags;
+    o.requires_ = s.requires_;
+    o.metadata = s.metadata;
+    o.created_at = broker.created_at;
+    Result<std::string> offering_guid = store.UpsertOffering(o);
+    if (!offering_guid.ok()) return offering_guid.status();
+    for (const services::CatalogPlan& p : s.plans) {
+      state::ServicePlan plan;
+      plan.guid = NewGuid();
+      plan.offering_guid = *offering_guid;
+      plan.broker_id = p.id;
+      plan.name = p.name;
+      plan.description = p.description;
+      plan.free = p.free;
+      plan.bindable = p.bindable;
+      plan.plan_updateable = p.plan_updateable;
+      plan.maximum_polling_duration = p.maximum_polling_duration;
+      plan.created_at = broker.created_at;
+      Result<std::string> plan_guid = store.UpsertPlan(plan);
+      if (!plan_guid.ok()) return plan_guid.status();
+      if (make_public) WHARF_RETURN_IF_ERROR(store.SetPlanPublic(*plan_guid, true));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<state::ServiceBroker> ServiceBrokerService::Create(const Actor& actor, const NewBroker& spec) {
@@ -38,41 +79,40 @@ Result<state::ServiceBroker> ServiceBrokerService::Create(const Actor& actor, co
   return db_.Transact<state::ServiceBroker>([&](Tx& tx) -> Result<state::ServiceBroker> {
     BrokerStore store(tx);
     WHARF_RETURN_IF_ERROR(store.InsertBroker(broker));
-    for (const services::CatalogService& s : *parsed) {
-      state::ServiceOffering o;
-      o.guid = NewGuid();
-      o.broker_guid = broker.guid;
-      o.broker_id = s.id;
-      o.name = s.name;
-      o.description = s.description;
-      o.bindable = s.bindable;
-      o.plan_updateable = s.plan_updateable;
-      o.instances_retrievable = s.instances_retrievable;
-      o.bindings_retrievable = s.bindings_retrievable;
-      o.tags = s.tags;
-      o.requires_ = s.requires_;
-      o.metadata = s.metadata;
-      o.created_at = broker.created_at;
-      Result<std::string> offering_guid = store.UpsertOffering(o);
-      if (!offering_guid.ok()) return offering_guid.status();
-      for (const services::CatalogPlan& p : s.plans) {
-        state::ServicePlan plan;
-        plan.guid = NewGuid();
-        plan.offering_guid = *offering_guid;
-        plan.broker_id = p.id;
-        plan.name = p.name;
-        plan.description = p.description;
-        plan.free = p.free;
-        plan.bindable = p.bindable;
-        plan.plan_updateable = p.plan_updateable;
-        plan.maximum_polling_duration = p.maximum_polling_duration;
-        plan.created_at = broker.created_at;
-        Result<std::string> plan_guid = store.UpsertPlan(plan);
-        if (!plan_guid.ok()) return plan_guid.status();
-      }
-    }
+    WHARF_RETURN_IF_ERROR(StoreCatalog(store, broker, *parsed, false));
     WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "service-broker-created", TargetOf(broker),
                                          {{"url", broker.url}, {"services", parsed->size()}}));
+    return broker;
+  });
+}
+
+Result<state::ServiceBroker> ServiceBrokerService::RegisterBuiltin(const NewBroker& spec) {
+  WHARF_RETURN_IF_ERROR(Validate(spec));
+  services::OsbClient client({spec.url, spec.username, spec.password, broker_timeout_});
+  Result<nlohmann::json> catalog = client.Catalog();
+  if (!catalog.ok()) return catalog.status();
+  auto parsed = services::ParseCatalog(*catalog);
+  if (!parsed.ok()) return parsed.status();
+  const std::string now = FormatRfc3339(clock_.Now());
+  return db_.Transact<state::ServiceBroker>([&](Tx& tx) -> Result<state::ServiceBroker> {
+    BrokerStore store(tx);
+    auto existing = store.FindBrokerByName(spec.name);
+    if (!existing.ok()) return existing.status();
+    state::ServiceBroker broker;
+    if (*existing) {
+      broker = **existing;
+      broker.url = spec.url;
+      broker.username = spec.username;
+      broker.password = spec.password;
+      broker.updated_at = now;
+      WHARF_RETURN_IF_ERROR(store.UpdateBroker(broker));
+    } else {
+      broker = state::ServiceBroker{NewGuid(), spec.name, spec.url, spec.username, spec.password, now, now};
+      WHARF_RETURN_IF_ERROR(store.InsertBroker(broker));
+      WHARF_RETURN_IF_ERROR(events_.Record(tx, Actor::System(), "service-broker-created", TargetOf(broker),
+                                           {{"url", broker.url}, {"services", parsed->size()}, {"builtin", true}}));
+    }
+    WHARF_RETURN_IF_ERROR(StoreCatalog(store, broker, *parsed, true));
     return broker;
   });
 }

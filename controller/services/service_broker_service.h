@@ -38,6 +38,10 @@ class ServiceBrokerService {
   // Reads the catalog first: a broker that is down or answers an invalid catalog is not
   // registered (kUnavailable / kInvalidArgument naming the field); kConflict when the name is taken.
   Result<state::ServiceBroker> Create(const Actor& actor, const NewBroker& spec);
+  // Wharf's own brokers (services/builtin/builtin_brokers.h), at every start: registers the
+  // broker under `spec.name` or, when it exists, updates its url and credentials (its port
+  // changes with each start) and re-reads its catalog; every plan is made public.
+  Result<state::ServiceBroker> RegisterBuiltin(const NewBroker& spec);
   Result<std::vector<state::ServiceBroker>> List();
   // kConflict while instances of its plans exist.
   Status Delete(const Actor& actor, const std::string& guid);

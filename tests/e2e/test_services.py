@@ -150,6 +150,9 @@ BROKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "s
 
 
 class ServiceBrokersTest(PlatformTest):
+    # Only the test's own broker (the built-in ones have test_builtin_services.py).
+    platform_args = {"extra_args": ["--builtin-services", "none"]}
+
     def start_broker(self):
         port_file = os.path.join(self.p.root, "broker-port")
         proc = subprocess.Popen([sys.executable, "-B", BROKER, port_file])
