@@ -296,6 +296,48 @@ Status ApiClient::StreamJsonLines(std::string_view path, const std::function<boo
   }
 }
 
+Result<std::uint64_t> ApiClient::DownloadToFile(std::string_view path, const std::filesystem::path& dest) {
+  std::string what = "GET " + std::string(path);
+  const std::filesystem::path partial = dest.string() + ".part";
+  try {
+    HTTPRequest req(HTTPRequest::HTTP_GET, prefix_ + std::string(path), Poco::Net::HTTPMessage::HTTP_1_1);
+    req.set("User-Agent", "wharf-cli");
+    if (!token_.empty()) req.set("Authorization", "Bearer " + token_);
+    SetTimeout(*session_, std::chrono::duration_cast<std::chrono::seconds>(kStreamTimeout));
+    used_ = true;
+    session_->sendRequest(req);
+    HTTPResponse resp;
+    std::istream& is = session_->receiveResponse(resp);
+    int status = static_cast<int>(resp.getStatus());
+    if (status >= 400) {
+      std::string text;
+      Poco::StreamCopier::copyToString(is, text);
+      return StatusFromErrorResponse(status, resp.getReason(), text);
+    }
+    std::uint64_t bytes = 0;
+    {
+      std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+      if (!out) return Status::Internal("cannot write " + partial.string());
+      bytes = Poco::StreamCopier::copyStream64(is, out);
+      out.close();
+      if (!out) return Status::Internal("writing " + partial.string());
+    }
+    session_->reset();  // the body ended with the stream: the next request opens a new connection
+    std::error_code ec;
+    std::filesystem::rename(partial, dest, ec);
+    if (ec) return Status::Internal("renaming " + partial.string() + " to " + dest.string() + ": " + ec.message());
+    return bytes;
+  } catch (const Poco::Net::ConnectionRefusedException&) {
+    session_->reset();
+    return Status::Unavailable("cannot reach wharfd at " + base_url_ + ": is it running? (wharf api URL)");
+  } catch (const Poco::Exception& e) {
+    session_->reset();
+    std::error_code ec;
+    std::filesystem::remove(partial, ec);
+    return NetworkError(what, e.displayText());
+  }
+}
+
 void ApiClient::Abort() {
   std::lock_guard lock(abort_mu_);
   aborted_ = true;

@@ -114,6 +114,10 @@ class ApiClient {
   Result<nlohmann::json> PutFile(std::string_view path, std::string_view content_type,
                                  const std::filesystem::path& file, const ProgressFn& progress);
 
+  // GETs `path` into the file `dest`, written beside it as DEST.part and renamed
+  // into place once complete (an error leaves no `dest`). Returns the bytes written.
+  Result<std::uint64_t> DownloadToFile(std::string_view path, const std::filesystem::path& dest);
+
   // GETs a held-open stream of JSON objects, one per line, calling `on_line`
   // for each, until the server ends it, `on_line` returns false, or Abort() is
   // called (then it returns Ok). Lines that are not JSON objects are skipped.

@@ -1,6 +1,7 @@
-// create-app, rename, set-health-check, get-health-check, droplets: an app's settings and droplets
-// without a push.
+// create-app, rename, set-health-check, get-health-check, droplets, set-droplet, download-droplet: an
+// app's settings and droplets without a push.
 #include <algorithm>
+#include <filesystem>
 #include <ostream>
 
 #include "api-model/build.h"
@@ -146,6 +147,49 @@ Status RunDroplets(CliContext& ctx, const ParsedArgs& args) {
   return Status::Ok();
 }
 
+Status RunSetDroplet(CliContext& ctx, const ParsedArgs& args) {
+  WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, args.positionals[0]));
+  const std::string& droplet = args.positionals[1];
+  ctx.out() << "Setting app " << app.name << " to droplet " << droplet << ctx.AsUser() << "...\n";
+  Result<json> set =
+      api->Patch("/v1/apps/" + app.guid + "/relationships/current_droplet", {{"data", {{"guid", droplet}}}});
+  if (!set.ok()) return set.status();
+  ctx.out() << "OK\n";
+  if (app.state == "STARTED") {
+    ctx.out() << "TIP: 'wharf restart " << app.name << "' runs the new droplet.\n";
+  }
+  return Status::Ok();
+}
+
+Status RunDownloadDroplet(CliContext& ctx, const ParsedArgs& args) {
+  WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, args.positionals[0]));
+  std::string droplet;
+  if (auto chosen = args.Value("droplet")) {
+    droplet = *chosen;
+    ctx.out() << "Downloading droplet " << droplet << " for app " << app.name << ctx.AsUser() << "...\n";
+  } else {
+    if (!app.current_droplet_guid) {
+      return Status::NotFound("app '" + app.name + "' has no current droplet; push or restage it first");
+    }
+    droplet = *app.current_droplet_guid;
+    ctx.out() << "Downloading current droplet for app " << app.name << ctx.AsUser() << "...\n";
+  }
+  // Only a droplet of this app: a guid of another app's droplet is refused as unknown.
+  WHARF_ASSIGN_OR_RETURN(api::Droplet d, api->GetAs<api::Droplet>("/v1/droplets/" + droplet));
+  if (d.app_guid != app.guid) return Status::NotFound("app '" + app.name + "' has no droplet '" + droplet + "'");
+  std::filesystem::path dest = "droplet_" + droplet + ".tgz";
+  if (auto path = args.Value("path")) {
+    dest = *path;
+    std::error_code ec;
+    if (std::filesystem::is_directory(dest, ec)) dest /= "droplet_" + droplet + ".tgz";
+  }
+  WHARF_ASSIGN_OR_RETURN(std::uint64_t bytes, api->DownloadToFile("/v1/droplets/" + droplet + "/download", dest));
+  ctx.out() << "Droplet downloaded successfully at " << dest.string() << " (" << bytes << " bytes)\nOK\n";
+  return Status::Ok();
+}
+
 }  // namespace
 
 void AddAppSettingsCommands(std::vector<Command>& out) {
@@ -180,6 +224,22 @@ void AddAppSettingsCommands(std::vector<Command>& out) {
   out.push_back({{"droplets", {}, group, "List droplets of an app", "wharf droplets APP_NAME [--json]",
                   "Newest first; the app's current droplet is marked (current).", {{"APP_NAME"}}, {JsonFlag()}},
                  RunDroplets});
+  out.push_back({{"set-droplet", {}, group, "Set the droplet used to run an app",
+                  "wharf set-droplet APP_NAME DROPLET_GUID",
+                  "The droplet must be one of the app's own ('wharf droplets APP_NAME'). It runs from the next\n"
+                  "start or restart; processes its types name that the app lacks are added.",
+                  {{"APP_NAME"}, {"DROPLET_GUID"}},
+                  {}},
+                 RunSetDroplet});
+  out.push_back({{"download-droplet", {}, group, "Download an app's droplet to a local tarball",
+                  "wharf download-droplet APP_NAME [--droplet DROPLET_GUID] [--path PATH]",
+                  "The current droplet unless --droplet names another of the app's droplets. Saved as\n"
+                  "droplet_GUID.tgz in the current folder, or at --path (a file, or a folder to save it in).\n"
+                  "'wharf push APP_NAME --droplet FILE' runs such a tarball again, here or on another Wharf.",
+                  {{"APP_NAME"}},
+                  {{"droplet", 0, FlagKind::kString, "DROPLET_GUID", "The droplet to download (default: the current one)"},
+                   {"path", 0, FlagKind::kString, "PATH", "Where to save the tarball"}}},
+                 RunDownloadDroplet});
 }
 
 }  // namespace wharf::cli

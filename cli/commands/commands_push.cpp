@@ -29,6 +29,7 @@ PushFlags FlagsFromArgs(const ParsedArgs& args) {
   f.vars_files = args.Values("vars-file");
   f.git = args.Value("git");
   f.git_ref = args.Value("ref");
+  f.droplet = args.Value("droplet");
   return f;
 }
 
@@ -80,14 +81,16 @@ void AddPushCommand(std::vector<Command>& out) {
         "Push a new app or sync changes to an existing app",
         "wharf push [APP_NAME] [-b BUILDPACK]... [-c COMMAND] [-f MANIFEST_PATH | --no-manifest] [--no-start]\n"
         "   [--no-wait]\n"
-        "   [-i NUM_INSTANCES] [-k DISK] [-m MEMORY] [-p PATH | --git URL [--ref REF]] [-s STACK]\n"
+        "   [-i NUM_INSTANCES] [-k DISK] [-m MEMORY] [-p PATH | --git URL [--ref REF] | --droplet TARBALL]\n"
+        "   [-s STACK]\n"
         "   [-t HEALTH_TIMEOUT] [-u (process | port | http)] [--endpoint PATH] [--no-route | --random-route]\n"
         "   [--var KEY=VALUE]... [--vars-file VARS_FILE_PATH]...\n"
         "   [--strategy rolling|canary [--max-in-flight N] [--instance-steps 10,50] [--canary-weights 1,5,25]]",
         "Reads manifest.yml in the current folder when there is one (Cloud Foundry manifest v1, with\n"
         "((variables))). Flags override the manifest. Only files wharfd does not have yet are uploaded;\n"
         ".cfignore (gitignore syntax) leaves files out. -p takes a folder or a .zip, .jar, .tar, .tar.gz\n"
-        "or .tgz archive; --git pushes a commit of a git repository (URL or local path).\n"
+        "or .tgz archive; --git pushes a commit of a git repository (URL or local path); --droplet runs a\n"
+        "droplet tarball ('wharf download-droplet') as it is, without staging.\n"
         "An app already running is restarted by replacing its instances one at a time; with --strategy it\n"
         "is deployed: rolling (--max-in-flight at a time, a crashing new instance stops it and the previous\n"
         "revision keeps serving) or canary (the canary starts and the deployment pauses at each step:\n"
@@ -107,6 +110,7 @@ void AddPushCommand(std::vector<Command>& out) {
          {"path", 'p', FlagKind::kString, "PATH", "Path to app folder or archive"},
          {"git", 0, FlagKind::kString, "URL", "Push a commit of this git repository (URL or local path)"},
          {"ref", 0, FlagKind::kString, "REF", "Branch, tag or commit to push with --git (default HEAD)"},
+         {"droplet", 0, FlagKind::kString, "TARBALL", "Run this droplet tarball instead of staging source"},
          {"stack", 's', FlagKind::kString, "STACK", "Stack to use"},
          {"app-start-timeout", 't', FlagKind::kInt, "HEALTH_TIMEOUT",
           "Time (in seconds) allowed between app start and the first healthy response"},

@@ -256,6 +256,11 @@ std::string RouteUrl(const std::string& route, const api::Info& info) {
   return "http://" + host + port + path;
 }
 
+// Starts the app on its new current droplet: a deployment with --strategy when it runs, else a
+// start or a restart, then waits for it and prints its summary.
+Status StartNewDroplet(CliContext& ctx, ApiClient& api, const api::Info& info, const api::App& app,
+                       const std::optional<json>& deploy);
+
 Status StageAndStart(CliContext& ctx, ApiClient& api, const api::Info& info, const api::App& app,
                      const api::Package& package, const std::optional<json>& deploy) {
   const std::string& name = app.name;
@@ -279,7 +284,13 @@ Status StageAndStart(CliContext& ctx, ApiClient& api, const api::Info& info, con
   Result<api::Build> staged = WaitForBuild(ctx, api, *build);
   if (tail) tail->Stop();
   if (!staged.ok()) return staged.status().WithContext("app '" + name + "'");
+  return StartNewDroplet(ctx, api, info, app, deploy);
+}
 
+Status StartNewDroplet(CliContext& ctx, ApiClient& api, const api::Info& info, const api::App& app,
+                       const std::optional<json>& deploy) {
+  const std::string& name = app.name;
+  const std::string& app_guid = app.guid;
   bool running = app.state == "STARTED";
   if (deploy && running && info.RunsInstances()) {
     Result<std::optional<api::Deployment>> deployed = StartDeployment(ctx, api, app, *deploy);
@@ -327,11 +338,30 @@ Result<api::App> ApplySettings(CliContext& ctx, ApiClient& api, const PreparedAp
   return app;
 }
 
-Status PushApp(CliContext& ctx, ApiClient& api, const api::Info& info, const PreparedApp& p, bool no_start,
-               const std::optional<json>& deploy) {
+// push --droplet: the tarball becomes the app's current droplet without staging.
+Status PushDroplet(CliContext& ctx, ApiClient& api, const api::Info& info, const api::App& app,
+                   const PushPlan& plan) {
+  const std::filesystem::path& file = *plan.droplet;
+  ctx.out() << "Uploading droplet " << file.string() << "...\n";
+  WHARF_ASSIGN_OR_RETURN(json uploaded, api.PostFile("/v1/apps/" + app.guid + "/droplets", "application/gzip", file,
+                                                     ApiClient::ProgressFn()));
+  const std::string droplet = uploaded.value("guid", "");
+  WHARF_ASSIGN_OR_RETURN(json set, api.Patch("/v1/apps/" + app.guid + "/relationships/current_droplet",
+                                             {{"data", {{"guid", droplet}}}}));
+  if (plan.no_start) {
+    ctx.out() << "Droplet " << droplet << " is the app's current one; not starting (--no-start).\n";
+    return Status::Ok();
+  }
+  return StartNewDroplet(ctx, api, info, app, plan.deploy);
+}
+
+Status PushApp(CliContext& ctx, ApiClient& api, const api::Info& info, const PreparedApp& p, const PushPlan& plan) {
   Result<api::App> app = ApplySettings(ctx, api, p);
   if (!app.ok()) return app.status();
+  if (plan.droplet) return PushDroplet(ctx, api, info, *app, plan);
   const std::string guid = app->guid;
+  const bool no_start = plan.no_start;
+  const std::optional<json>& deploy = plan.deploy;
 
   ctx.out() << "Packaging files from " << p.source.Describe() << " (" << p.scan.files.size()
             << (p.scan.files.size() == 1 ? " file, " : " files, ") << FormatBytes(p.scan.total_bytes) << ")...\n";
@@ -376,13 +406,13 @@ Status RunPush(CliContext& ctx, const PushPlan& plan) {
 
   std::vector<PreparedApp> prepared;
   for (const AppSpec& spec : plan.apps) {
-    Result<PreparedApp> p = Prepare(ctx, *api, plan, spec, target.domains, info);
+    Result<PreparedApp> p = Prepare(ctx, *api, plan, spec, target.domains, info, /*with_source=*/!plan.droplet);
     if (!p.ok()) return p.status();
     prepared.push_back(std::move(*p));
   }
   for (const PreparedApp& p : prepared) {
     ctx.out() << "\n";
-    WHARF_RETURN_IF_ERROR(PushApp(ctx, *api, info, p, plan.no_start, plan.deploy));
+    WHARF_RETURN_IF_ERROR(PushApp(ctx, *api, info, p, plan));
   }
   return Status::Ok();
 }

@@ -136,6 +136,17 @@ Result<PushPlan> PlanPush(const PushFlags& flags, const fs::path& cwd) {
   plan.deploy = flags.deploy;
   plan.git = flags.git;
   plan.git_ref = flags.git_ref.value_or("");
+  if (flags.droplet) {
+    // As cf: a droplet replaces the source, so nothing that builds one goes with it.
+    if (flags.path || flags.git || !flags.buildpacks.empty()) {
+      return UsageError("--droplet cannot be used with -p, --git or -b: the droplet is already built");
+    }
+    plan.droplet = Under(cwd, *flags.droplet);
+    std::error_code ec;
+    if (!fs::is_regular_file(*plan.droplet, ec)) {
+      return Status::NotFound("droplet " + plan.droplet->string() + " is not a file");
+    }
+  }
 
   Result<std::optional<fs::path>> manifest_file = FindManifest(flags, cwd);
   if (!manifest_file.ok()) return manifest_file.status();

@@ -41,6 +41,7 @@ struct PushFlags {
   std::vector<std::string> vars_files;            // --vars-file
   std::optional<std::string> git;                 // --git URL_OR_PATH
   std::optional<std::string> git_ref;             // --ref
+  std::optional<std::string> droplet;             // --droplet TARBALL
   std::optional<nlohmann::json> deploy;           // --strategy and its options (cli/push/deploy.h)
 };
 
@@ -51,6 +52,7 @@ struct PushPlan {
   bool no_start = false;
   std::optional<std::string> git;
   std::string git_ref;
+  std::optional<std::filesystem::path> droplet;  // --droplet: run this tarball instead of staging source
   std::optional<nlohmann::json> deploy;  // POST /v1/apps/:guid/actions/deploy body, for apps already running
 };
 

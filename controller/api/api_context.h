@@ -27,6 +27,7 @@
 #include "controller/services/service_broker_service.h"
 #include "controller/services/service_instance_service.h"
 #include "controller/services/task_service.h"
+#include "controller/services/droplet_service.h"
 #include "controller/dataplane/route_table_channel.h"
 #include "controller/platform/routing_progress.h"
 
@@ -61,6 +62,8 @@ struct ApiContext {
   RoutingProgress* routing_progress = nullptr;
   // Tasks (null when not wired: their endpoints then answer 503).
   TaskService* tasks = nullptr;
+  // Droplet uploads, downloads and the choice of an app's droplet (null: 503).
+  DropletService* droplets = nullptr;
 };
 
 // Registration of each group of endpoints (one file each).

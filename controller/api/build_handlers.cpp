@@ -1,4 +1,7 @@
-// Builds and droplets.
+// Builds and droplets: reads, uploads, downloads and the app's current droplet.
+#include <cstdlib>
+#include <vector>
+
 #include "controller/api/api_context.h"
 #include "controller/api/json_views.h"
 #include "controller/http/json_fields.h"
@@ -55,6 +58,53 @@ void AddBuildHandlers(HttpRouter& router, ApiContext& ctx) {
     Result<Droplet> d = ctx.builds.CurrentDroplet(req.Param("guid"));
     if (!d.ok()) return d.status();
     res.Json(200, DropletJson(*d));
+    return Status::Ok();
+  });
+  // The body is a droplet tarball (tar.gz) as `wharf download-droplet` saves it or Cloud Foundry's
+  // droplets are; it becomes a droplet of the app, not yet its current one.
+  router.Add("POST", "/v1/apps/:guid/droplets", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    if (ctx.droplets == nullptr) return Status::Unavailable("droplet uploads are not wired in this wharfd");
+    const std::uint64_t limit = ctx.limits.upload_bytes;
+    std::string length = req.Header("Content-Length");
+    if (!length.empty() && std::strtoull(length.c_str(), nullptr, 10) > limit) {
+      return Status::TooLarge("the droplet is larger than " + std::to_string(limit >> 20) + " MiB");
+    }
+    // One byte over the limit lets the service tell "exactly the limit" from "more".
+    std::istream& body = req.BodyStream(limit + 1);
+    WHARF_ASSIGN_OR_RETURN(Droplet d, ctx.droplets->Upload(req.actor(), req.Param("guid"), body, limit));
+    res.Json(201, DropletJson(d));
+    return Status::Ok();
+  });
+
+  // Cloud Foundry's PATCH /v3/apps/:guid/relationships/current_droplet.
+  router.Add("PATCH", "/v1/apps/:guid/relationships/current_droplet",
+             [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+               if (ctx.droplets == nullptr) return Status::Unavailable("droplets are not wired in this wharfd");
+               WHARF_ASSIGN_OR_RETURN(nlohmann::json json, req.JsonBody());
+               JsonFields body(json);
+               WHARF_RETURN_IF_ERROR(body.OnlyKnown({"data"}));
+               auto data = json.find("data");
+               if (data == json.end() || !data->is_object() || !data->contains("guid") ||
+                   !(*data)["guid"].is_string()) {
+                 return Status::InvalidArgument("field 'data' must be {\"guid\": DROPLET_GUID}");
+               }
+               WHARF_ASSIGN_OR_RETURN(Droplet d, ctx.droplets->SetCurrent(req.actor(), req.Param("guid"),
+                                                                          (*data)["guid"].get<std::string>()));
+               res.Json(200, {{"data", {{"guid", d.guid}}}});
+               return Status::Ok();
+             });
+
+  router.Add("GET", "/v1/droplets/:guid/download", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    if (ctx.droplets == nullptr) return Status::Unavailable("droplets are not wired in this wharfd");
+    WHARF_ASSIGN_OR_RETURN(DropletDownload download, ctx.droplets->Open(req.Param("guid")));
+    res.SetHeader("Content-Disposition", "attachment; filename=\"droplet_" + download.droplet.guid + ".tgz\"");
+    std::ostream& out = res.StartStream(200, "application/gzip");
+    std::vector<char> buf(64 * 1024);
+    while (download.tarball->read(buf.data(), static_cast<std::streamsize>(buf.size())) ||
+           download.tarball->gcount() > 0) {
+      out.write(buf.data(), download.tarball->gcount());
+      if (!out) break;  // the client went away
+    }
     return Status::Ok();
   });
 }

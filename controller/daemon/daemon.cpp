@@ -18,6 +18,7 @@
 #include "controller/platform/auth.h"
 #include "controller/platform/bootstrap.h"
 #include "controller/services/buildpack_service.h"
+#include "controller/services/droplet_service.h"
 #include "controller/services/service_operations.h"
 #include "state/db.h"
 #include "controller/platform/event_recorder.h"
@@ -124,6 +125,7 @@ struct Daemon::Parts {
   InstanceReporterSlot instances;
   TaskRunnerSlot task_runners;
   std::unique_ptr<TaskService> tasks;
+  std::unique_ptr<DropletService> droplets;
   RouteTableChannel route_table;
   RoutingProgress routing_progress;
   std::unique_ptr<StreamSlots> streams;
@@ -221,6 +223,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
     auto seeded = p->buildpacks->SeedBuiltins(stager::BuiltinBuildpacks(*builtin_dir));
     if (!seeded.ok()) return seeded.status().WithContext("seeding the built-in buildpacks");
   }
+  p->droplets = std::make_unique<DropletService>(*p->db, clock, *p->events, *p->blobs, p->blob_lock,
+                                                 l.staging() / "droplet-uploads");
   p->tasks = std::make_unique<TaskService>(*p->db, clock, *p->events, *p->logs, info, *p->blobs, p->task_runners);
   p->gc = std::make_unique<GcService>(*p->db, *p->blobs, p->blob_lock, *p->events,
                                       GcOptions{config.keep_droplets, options.gc_grace});
@@ -245,6 +249,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
                                                              p->autoscaling_metrics.get(), &clock,
                                                              &p->routing_progress});
     p->api_context->tasks = p->tasks.get();
+    p->api_context->droplets = p->droplets.get();
     p->router = std::make_unique<HttpRouter>();
     AddAllHandlers(*p->router, *p->api_context);
   }

@@ -1,5 +1,7 @@
 #include "controller/services/build_service.h"
 
+#include "controller/services/droplet_service.h"
+
 #include "common/ids.h"
 #include "state/app_store.h"
 #include "state/build_store.h"
@@ -141,20 +143,7 @@ Result<Droplet> BuildService::CompleteBuild(const std::string& build_guid, const
     app->current_droplet_guid = d.guid;
     app->updated_at = now;
     WHARF_RETURN_IF_ERROR(apps.Update(*app));
-    ProcessStore processes(tx);
-    for (const auto& [type, command] : result.process_types) {
-      auto existing = processes.Find(app->guid, type);
-      if (!existing.ok()) return existing.status();
-      if (*existing) continue;
-      Process p;
-      p.guid = NewGuid();
-      p.app_guid = app->guid;
-      p.type = type;
-      p.instances = type == "web" ? 1 : 0;
-      p.health_check.type = DefaultHealthCheckType(type);
-      p.created_at = p.updated_at = now;
-      WHARF_RETURN_IF_ERROR(processes.Insert(p));
-    }
+    WHARF_RETURN_IF_ERROR(AddMissingProcesses(tx, *app, result.process_types, now));
     WHARF_RETURN_IF_ERROR(events_.Record(tx, Actor::System(), "build-staged", TargetOf(*app),
                                          {{"build_guid", build_guid},
                                           {"droplet_guid", d.guid},

@@ -9,6 +9,7 @@
 #include "state/buildpack_store.h"
 #include "state/settings_store.h"
 #include "controller/platform/state_names.h"
+#include "controller/services/upload_spool.h"
 #include "stager/buildpack_dir.h"
 
 namespace wharf::controller {
@@ -52,42 +53,6 @@ Status ValidateFilename(std::string_view filename) {
       return Status::InvalidArgument("the file name must be a plain file name, got '" + std::string(filename) + "'");
     }
   }
-  return Status::Ok();
-}
-
-// A temporary folder removed when it goes out of scope.
-class ScratchDir {
- public:
-  explicit ScratchDir(fs::path path) : path_(std::move(path)) {}
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-// Copies at most `max_bytes` of `in` to `path`; kTooLarge when there is more.
-Status Spool(std::istream& in, const fs::path& path, std::uint64_t max_bytes) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) return Status::Internal("cannot write " + path.string());
-  std::vector<char> buf(64 * 1024);
-  std::uint64_t total = 0;
-  while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
-    total += static_cast<std::uint64_t>(in.gcount());
-    if (total > max_bytes) {
-      return Status::TooLarge("the buildpack archive is larger than " + std::to_string(max_bytes >> 20) + " MiB");
-    }
-    out.write(buf.data(), in.gcount());
-    if (!out) return Status::Internal("writing " + path.string());
-  }
-  out.close();
-  if (!out) return Status::Internal("writing " + path.string());
-  if (total == 0) return Status::InvalidArgument("the buildpack archive is empty");
   return Status::Ok();
 }
 
@@ -242,7 +207,7 @@ Result<Buildpack> BuildpackService::Upload(const Actor& actor, const std::string
   if (!tmp.ok()) return tmp.status();
   ScratchDir scratch(*tmp);
   const fs::path file = scratch.path() / "archive";
-  WHARF_RETURN_IF_ERROR(Spool(archive, file, max_bytes));
+  WHARF_RETURN_IF_ERROR(Spool(archive, file, max_bytes, "the buildpack archive"));
   WHARF_RETURN_IF_ERROR(CheckBuildpackArchive(file, scratch.path(), before->name));
 
   // Held shared from the blob's arrival to the row naming it, so GC cannot remove it in between.

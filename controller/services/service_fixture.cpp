@@ -18,6 +18,7 @@ ServiceFixture::ServiceFixture() {
   platform.tenancy = boot->tenancy;
   apps = std::make_unique<AppService>(*db, clock, events, logs, platform);
   revisions = std::make_unique<RevisionService>(*db, clock, events, logs);
+  droplets = std::make_unique<DropletService>(*db, clock, events, *blobs, blob_lock, dir / "droplet-uploads");
   processes = std::make_unique<ProcessService>(*db, clock, events, logs);
   packages = std::make_unique<PackageService>(*db, clock, events, *blobs, blob_lock, PackageLimitsConfig{});
   builds = std::make_unique<BuildService>(*db, clock, events, logs, &scheduler);

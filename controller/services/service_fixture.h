@@ -13,6 +13,7 @@
 #include "controller/platform/test_support.h"
 #include "controller/services/app_service.h"
 #include "controller/services/build_service.h"
+#include "controller/services/droplet_service.h"
 #include "controller/services/gc_service.h"
 #include "controller/services/package_service.h"
 #include "controller/services/process_service.h"
@@ -50,6 +51,7 @@ struct ServiceFixture {
   std::unique_ptr<BuildService> builds;
   std::unique_ptr<RouteService> routes;
   std::unique_ptr<RevisionService> revisions;
+  std::unique_ptr<DropletService> droplets;
   Actor actor{std::nullopt, "tester"};
 
   ServiceFixture();

@@ -1,0 +1,145 @@
+#include "controller/services/droplet_service.h"
+
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include "common/archive_test_util.h"
+#include "common/file_io.h"
+#include "controller/services/service_fixture.h"
+#include "state/test_support.h"
+#include "state/app_store.h"
+#include "state/droplet_store.h"
+
+namespace wharf::controller {
+namespace {
+
+using testing::ServiceFixture;
+
+bool Logged(const ServiceFixture& f, const std::string& event) {
+  for (const std::string& line : f.log.Lines()) {
+    if (line.rfind(event + " ", 0) == 0) return true;
+  }
+  return false;
+}
+
+// A tar.gz built entry by entry with libarchive (so hostile entries can be written): {path, content};
+// a path ending in '/' is a folder, content "->TARGET" a symlink, "<char>" a character device.
+std::string Tarball(const std::vector<std::pair<std::string, std::string>>& entries) {
+  std::vector<wharf::testing::TestEntry> out;
+  for (const auto& [path, content] : entries) {
+    if (path.back() == '/') {
+      out.push_back(wharf::testing::Dir(path.substr(0, path.size() - 1)));
+    } else if (content.rfind("->", 0) == 0) {
+      out.push_back(wharf::testing::Symlink(path, content.substr(2)));
+    } else if (content == "<char>") {
+      out.push_back(wharf::testing::Special(path, AE_IFCHR));
+    } else {
+      out.push_back(wharf::testing::File(path, content));
+    }
+  }
+  state::testing::TempDir dir;
+  wharf::testing::WriteTestArchive(dir / "d.tgz", wharf::testing::TestFormat::kTarGz, out);
+  Result<std::string> bytes = ReadFile(dir / "d.tgz");
+  REQUIRE(bytes.ok());
+  return *bytes;
+}
+
+Result<Droplet> Upload(ServiceFixture& f, const std::string& app, const std::string& bytes,
+                       std::uint64_t max = 1 << 20) {
+  std::istringstream in(bytes);
+  return f.droplets->Upload(f.actor, app, in, max);
+}
+
+const char* kDropletJson = R"({"buildpacks": [{"name": "python_buildpack", "key": "python", "version": "1.2.3"}],
+  "detected_buildpack": "python_buildpack", "detected_language": "python", "start_command": "python3 app.py",
+  "command_source": "Procfile", "process_types": {"web": "python3 app.py", "worker": "python3 worker.py"},
+  "stack": "debian12"})";
+
+TEST_CASE("An uploaded droplet is stored with its process types; set-droplet makes it current with its processes") {
+  ServiceFixture f;
+  AppView app = f.CreateApp("web");
+  Result<Droplet> d = Upload(f, app.app.guid, Tarball({{"app/", ""}, {"app/app.py", "print(1)"},
+                                                      {"droplet.json", kDropletJson}}));
+  REQUIRE_MESSAGE(d.ok(), d.status().ToString());
+  CHECK(d->app_guid == app.app.guid);
+  CHECK(d->process_types.at("worker") == "python3 worker.py");
+  CHECK(d->buildpacks[0]["name"] == "python_buildpack");
+  CHECK(d->stack == app.app.stack);
+  CHECK(Logged(f, "droplet-uploaded"));
+  // Not current until set.
+  CHECK_FALSE(f.apps->Get(app.app.guid)->app.current_droplet_guid.has_value());
+
+  Result<Droplet> set = f.droplets->SetCurrent(f.actor, app.app.guid, d->guid);
+  REQUIRE_MESSAGE(set.ok(), set.status().ToString());
+  CHECK(f.apps->Get(app.app.guid)->app.current_droplet_guid == d->guid);
+  CHECK(Logged(f, "app-droplet-set"));
+  auto worker = f.db->Read<std::optional<Process>>([&](Tx& tx) { return ProcessStore(tx).Find(app.app.guid, "worker"); });
+  REQUIRE(worker.ok());
+  REQUIRE(worker->has_value());
+  CHECK((*worker)->instances == 0);
+
+  // The download is the very tarball.
+  Result<DropletDownload> dl = f.droplets->Open(d->guid);
+  REQUIRE(dl.ok());
+  std::stringstream got;
+  got << dl->tarball->rdbuf();
+  CHECK(got.str().size() == static_cast<std::size_t>(d->size_bytes));
+}
+
+TEST_CASE("Cloud Foundry's staging_info.yml gives the web command of an uploaded droplet") {
+  ServiceFixture f;
+  AppView app = f.CreateApp("web");
+  Result<Droplet> d = Upload(f, app.app.guid, Tarball({{"app/index.js", "x"},
+      {"staging_info.yml", R"({"detected_buildpack": "nodejs_buildpack", "start_command": "node index.js"})"}}));
+  REQUIRE_MESSAGE(d.ok(), d.status().ToString());
+  CHECK(d->process_types == std::map<std::string, std::string>{{"web", "node index.js"}});
+}
+
+TEST_CASE("Bad droplets are refused naming what is wrong, and nothing is stored") {
+  ServiceFixture f;
+  AppView app = f.CreateApp("web");
+  auto refused = [&](const std::string& bytes, const std::string& expected, StatusCode code) {
+    Result<Droplet> d = Upload(f, app.app.guid, bytes, 4096);
+    REQUIRE_FALSE(d.ok());
+    CHECK(d.status().code() == code);
+    CHECK_MESSAGE(d.status().message().find(expected) != std::string::npos, d.status().message());
+  };
+  refused("", "the droplet is empty", StatusCode::kInvalidArgument);
+  refused("not a tarball at all", "not a tarball that unpacks safely", StatusCode::kInvalidArgument);
+  refused(Tarball({{"../escape", "x"}, {"app/a", "x"}}), "not a tarball that unpacks safely",
+          StatusCode::kInvalidArgument);
+  refused(Tarball({{"app/link", "->/etc/shadow"}, {"staging_info.yml", R"({"start_command": "x"})"}}),
+          "not a tarball that unpacks safely", StatusCode::kInvalidArgument);
+  refused(Tarball({{"app/tty", "<char>"}, {"staging_info.yml", R"({"start_command": "x"})"}}),
+          "not a tarball that unpacks safely", StatusCode::kInvalidArgument);
+  refused(Tarball({{"index.html", "x"}}), "no app/ folder", StatusCode::kInvalidArgument);
+  refused(Tarball({{"app/a", "x"}}), "neither droplet.json nor staging_info.yml", StatusCode::kInvalidArgument);
+  refused(Tarball({{"app/a", "x"}, {"staging_info.yml", "{}"}}), "no start_command", StatusCode::kInvalidArgument);
+  refused(Tarball({{"app/a", std::string(8192, 'x')}, {"staging_info.yml", R"({"start_command": "x"})"}}) +
+              std::string(8192, '\0'),
+          "larger than", StatusCode::kTooLarge);
+  auto droplets = f.db->Read<std::vector<Droplet>>([&](Tx& tx) { return DropletStore(tx).AllForApp(app.app.guid); });
+  REQUIRE(droplets.ok());
+  CHECK(droplets->empty());
+  CHECK_FALSE(Logged(f, "droplet-uploaded"));
+  CHECK(Upload(f, "no-such-app", Tarball({{"app/a", "x"}})).status().code() == StatusCode::kNotFound);
+}
+
+TEST_CASE("set-droplet takes only a droplet of the same app") {
+  ServiceFixture f;
+  AppView one = f.CreateApp("one");
+  AppView two = f.CreateApp("two");
+  Result<Droplet> d = Upload(f, one.app.guid, Tarball({{"app/a", "x"}, {"staging_info.yml", R"({"start_command": "x"})"}}));
+  REQUIRE(d.ok());
+  Result<Droplet> other = f.droplets->SetCurrent(f.actor, two.app.guid, d->guid);
+  REQUIRE_FALSE(other.ok());
+  CHECK(other.status().code() == StatusCode::kNotFound);
+  CHECK(other.status().message() == "app 'two' has no droplet '" + d->guid + "'");
+  CHECK_FALSE(f.apps->Get(two.app.guid)->app.current_droplet_guid.has_value());
+  CHECK(f.droplets->SetCurrent(f.actor, one.app.guid, "nope").status().code() == StatusCode::kNotFound);
+  CHECK(f.droplets->Open("nope").status().code() == StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace wharf::controller
