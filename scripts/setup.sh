@@ -20,6 +20,8 @@ packages=(
   tzdata             # autoscaler/: schedules read the zone files under /usr/share/zoneinfo
   # router benchmark (bench/router/run.sh)
   wrk nginx haproxy
+  # e2e (tests/e2e/test_verbs.py): reads the zstd droplet tarballs wharf download-droplet saves
+  zstd
   # containers (runtime/): OCI runtimes, nft for the bridge rules (deny by default, DNAT of the router port), unshare/nsenter
   runc crun nftables util-linux
   # the stack's runtimes for the built-in buildpacks (buildpacks/; nginx is above, npm below)

@@ -2,6 +2,7 @@
 // app's settings and droplets without a push.
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <ostream>
 
 #include "api-model/build.h"
@@ -147,6 +148,13 @@ Status RunDroplets(CliContext& ctx, const ParsedArgs& args) {
   return Status::Ok();
 }
 
+bool IsZstd(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  unsigned char magic[4] = {};
+  in.read(reinterpret_cast<char*>(magic), sizeof magic);
+  return in.gcount() == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd;
+}
+
 Status RunSetDroplet(CliContext& ctx, const ParsedArgs& args) {
   WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
   WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, args.positionals[0]));
@@ -179,13 +187,24 @@ Status RunDownloadDroplet(CliContext& ctx, const ParsedArgs& args) {
   // Only a droplet of this app: a guid of another app's droplet is refused as unknown.
   WHARF_ASSIGN_OR_RETURN(api::Droplet d, api->GetAs<api::Droplet>("/v1/droplets/" + droplet));
   if (d.app_guid != app.guid) return Status::NotFound("app '" + app.name + "' has no droplet '" + droplet + "'");
+  // Named as cf names it (droplet_GUID.tgz), or .tar.zst for the zstd tarballs Wharf's stager makes.
   std::filesystem::path dest = "droplet_" + droplet + ".tgz";
+  bool named_by_us = true;
   if (auto path = args.Value("path")) {
     dest = *path;
     std::error_code ec;
-    if (std::filesystem::is_directory(dest, ec)) dest /= "droplet_" + droplet + ".tgz";
+    named_by_us = std::filesystem::is_directory(dest, ec);
+    if (named_by_us) dest /= "droplet_" + droplet + ".tgz";
   }
   WHARF_ASSIGN_OR_RETURN(std::uint64_t bytes, api->DownloadToFile("/v1/droplets/" + droplet + "/download", dest));
+  if (named_by_us && IsZstd(dest)) {
+    std::filesystem::path zst = dest;
+    zst.replace_extension(".tar.zst");
+    std::error_code ec;
+    std::filesystem::rename(dest, zst, ec);
+    if (ec) return Status::Internal("renaming " + dest.string() + " to " + zst.string() + ": " + ec.message());
+    dest = zst;
+  }
   ctx.out() << "Droplet downloaded successfully at " << dest.string() << " (" << bytes << " bytes)\nOK\n";
   return Status::Ok();
 }
@@ -234,7 +253,8 @@ void AddAppSettingsCommands(std::vector<Command>& out) {
   out.push_back({{"download-droplet", {}, group, "Download an app's droplet to a local tarball",
                   "wharf download-droplet APP_NAME [--droplet DROPLET_GUID] [--path PATH]",
                   "The current droplet unless --droplet names another of the app's droplets. Saved as\n"
-                  "droplet_GUID.tgz in the current folder, or at --path (a file, or a folder to save it in).\n"
+                  "droplet_GUID.tgz (droplet_GUID.tar.zst for the zstd tarballs Wharf stages) in the current\n"
+                  "folder, or at --path (a file, or a folder to save it in).\n"
                   "'wharf push APP_NAME --droplet FILE' runs such a tarball again, here or on another Wharf.",
                   {{"APP_NAME"}},
                   {{"droplet", 0, FlagKind::kString, "DROPLET_GUID", "The droplet to download (default: the current one)"},

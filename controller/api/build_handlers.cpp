@@ -97,8 +97,15 @@ void AddBuildHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("GET", "/v1/droplets/:guid/download", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     if (ctx.droplets == nullptr) return Status::Unavailable("droplets are not wired in this wharfd");
     WHARF_ASSIGN_OR_RETURN(DropletDownload download, ctx.droplets->Open(req.Param("guid")));
-    res.SetHeader("Content-Disposition", "attachment; filename=\"droplet_" + download.droplet.guid + ".tgz\"");
-    std::ostream& out = res.StartStream(200, "application/gzip");
+    // Droplets staged here are zstd-compressed tarballs; uploaded ones keep what they were (gzip).
+    char magic[4] = {};
+    download.tarball->read(magic, sizeof magic);
+    download.tarball->clear();
+    download.tarball->seekg(0);
+    const bool zstd = magic[0] == '\x28' && magic[1] == '\xb5' && magic[2] == '\x2f' && magic[3] == '\xfd';
+    res.SetHeader("Content-Disposition", "attachment; filename=\"droplet_" + download.droplet.guid +
+                                             (zstd ? ".tar.zst" : ".tgz") + "\"");
+    std::ostream& out = res.StartStream(200, zstd ? "application/zstd" : "application/gzip");
     std::vector<char> buf(64 * 1024);
     while (download.tarball->read(buf.data(), static_cast<std::streamsize>(buf.size())) ||
            download.tarball->gcount() > 0) {

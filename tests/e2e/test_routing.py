@@ -49,7 +49,7 @@ class RoutingTest(PlatformTest):
         self.assertIn("loadbalancing=least-connection", self.p.wharf("routes").out)
         bad = self.p.wharf("create-route", "localhost", "--hostname", "x", "--option", "loadbalancing=random", expect=None)
         self.assertNotEqual(bad.code, 0)
-        self.assertIn("'random' is not round-robin or least-connection", bad.err)
+        self.assertIn("'random' is not round-robin, least-connection or hash", bad.err)
 
         d = self.make_app({"index.html": "x"}, manifest="applications:\n- name: web\n")
         self.p.wharf("push", "--no-start", cwd=d)

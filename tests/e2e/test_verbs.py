@@ -1,7 +1,12 @@
 """The everyday verbs cf users reach for, against the real wharfd: create-app, rename, set-health-check and
-get-health-check, droplets, curl, scale -f. One wharfd for the whole file."""
+get-health-check, droplets, download-droplet, push --droplet, set-droplet, curl, scale -f. One wharfd for
+the whole file."""
+import http.client
+import io
 import json
 import os
+import subprocess
+import tarfile
 import tempfile
 import time
 import unittest
@@ -105,6 +110,73 @@ class VerbsTest(unittest.TestCase):
         self.assertRegex(out, rf"(?m)^{current}\s+staged \(current\)\s+\S+\s+binary_buildpack")
         listed = json.loads(self.p.wharf("droplets", "verby", "--json").out)
         self.assertEqual([d["guid"] for d in listed], [current])
+
+    def router_status(self, host):
+        conn = http.client.HTTPConnection("127.0.0.1", self.p.router_port, timeout=10)
+        try:
+            conn.request("GET", "/", headers={"Host": host})
+            return conn.getresponse().status
+        except OSError:
+            return 0
+        finally:
+            conn.close()
+
+    def wait_serving(self, host, timeout=60):
+        deadline = time.monotonic() + timeout
+        while self.router_status(host) != 200:
+            self.assertLess(time.monotonic(), deadline, f"{host} does not answer 200\n{self.p.daemon_log()}")
+            time.sleep(0.2)
+
+    def test_download_droplet_push_it_as_another_app_and_set_droplet(self):
+        d = tempfile.mkdtemp(dir=self.p.root, prefix="droplets-")
+        current = self.app("verby")["current_droplet_guid"]
+        out = self.p.wharf("download-droplet", "verby", "--path", d).out
+        saved = os.path.join(d, f"droplet_{current}.tar.zst")  # Wharf stages zstd tarballs
+        self.assertIn(f"Droplet downloaded successfully at {saved}", out)
+        names = subprocess.run(["tar", "--zstd", "-tf", saved], check=True, capture_output=True,
+                               text=True).stdout.split()
+        self.assertTrue(any(n.lstrip("./") == "app/Procfile" for n in names), names)
+
+        # The tarball runs as another app without staging.
+        out = self.p.wharf("push", "copied", "--droplet", saved, "-m", "128M", cwd=d, timeout=300).out
+        self.assertIn("Uploading droplet", out)
+        self.assertNotIn("Staging", out)
+        copied = self.app("copied")
+        status, builds = self.p.api("GET", f"/v1/apps/{copied['guid']}/builds")
+        self.assertEqual(builds["resources"], [], "a droplet push stages nothing")
+        self.wait_serving("copied.localhost")
+
+        # A second upload; set-droplet goes back to the first, and a restart runs it.
+        first = copied["current_droplet_guid"]
+        self.p.wharf("push", "copied", "--droplet", saved, "--no-start", cwd=d)
+        second = self.app("copied")["current_droplet_guid"]
+        self.assertNotEqual(first, second)
+        out = self.p.wharf("set-droplet", "copied", first).out
+        self.assertIn(f"Setting app copied to droplet {first}", out)
+        self.assertEqual(self.app("copied")["current_droplet_guid"], first)
+        self.assertIn("app-droplet-set", self.p.wharf("events", "copied").out)
+        # Another app's droplet is not this app's to take, nor to download.
+        r = self.p.wharf("set-droplet", "verby", first, expect=1)
+        self.assertIn(f"app 'verby' has no droplet '{first}'", r.out + r.err)
+        r = self.p.wharf("download-droplet", "verby", "--droplet", first, "--path", d, expect=1)
+        self.assertIn(f"app 'verby' has no droplet '{first}'", r.out + r.err)
+        self.p.wharf("restart", "copied", timeout=300)
+        self.wait_serving("copied.localhost")
+
+        # A hostile tarball is refused by name and the app keeps its droplet and keeps serving.
+        evil = os.path.join(d, "evil.tgz")
+        with tarfile.open(evil, "w:gz") as t:
+            for name, data in (("app/Procfile", b"web: true\n"), ("../escape", b"x")):
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                t.addfile(info, io.BytesIO(data))
+        r = self.p.wharf("push", "copied", "--droplet", evil, cwd=d, expect=1)
+        self.assertIn("not a tarball that unpacks safely", r.out + r.err)
+        self.assertEqual(self.app("copied")["current_droplet_guid"], first)
+        self.assertEqual(self.router_status("copied.localhost"), 200)
+        r = self.p.wharf("push", "copied", "--droplet", saved, "-p", d, cwd=d, expect=2)
+        self.assertIn("--droplet cannot be used with -p", r.out + r.err)
+        self.p.wharf("delete", "copied", "-f")
 
     def test_curl(self):
         out = self.p.wharf("curl", "/v1/apps?names=verby").out
