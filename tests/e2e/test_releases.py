@@ -3,6 +3,7 @@ through the real wharfd and wharf with real containers. One wharfd for the whole
 each other (each deployment makes a revision the next ones refer to).
 
 Only loopback traffic; no process is signalled by this test."""
+import http.client
 import json
 import threading
 import time
@@ -59,12 +60,20 @@ class ReleasesTest(PlatformTest):
     strict_cleanup = True
 
     def colors(self, n=40):
+        """The colors of n requests sent one after another on one keep-alive connection, as a browser or
+        an HTTP client library sends them (the router balances each request on its own)."""
         seen = {}
-        for _ in range(n):
-            status, _h, body = self.get(HOST)
-            self.assertEqual(status, 200, body)
-            color = body.decode().split()[0]
-            seen[color] = seen.get(color, 0) + 1
+        conn = http.client.HTTPConnection("127.0.0.1", self.p.router_port, timeout=10)
+        try:
+            for i in range(n):
+                conn.request("GET", "/", headers={"Host": HOST})
+                resp = conn.getresponse()
+                body = resp.read()
+                self.assertEqual(resp.status, 200, f"request {i + 1} of {n}: {body!r}")
+                color = body.decode().split()[0]
+                seen[color] = seen.get(color, 0) + 1
+        finally:
+            conn.close()
         return seen
 
     def deployment(self):
