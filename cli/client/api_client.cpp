@@ -252,24 +252,30 @@ Result<json> ApiClient::SendFile(const std::string& method, std::string_view pat
   }
 }
 
+Result<std::istream*> ApiClient::OpenGet(std::string_view path, std::string_view accept) {
+  HTTPRequest req(HTTPRequest::HTTP_GET, prefix_ + std::string(path), Poco::Net::HTTPMessage::HTTP_1_1);
+  req.set("Accept", std::string(accept));
+  req.set("User-Agent", "wharf-cli");
+  if (!token_.empty()) req.set("Authorization", "Bearer " + token_);
+  SetTimeout(*session_, std::chrono::duration_cast<std::chrono::seconds>(kStreamTimeout));
+  used_ = true;
+  session_->sendRequest(req);
+  HTTPResponse resp;
+  std::istream& is = session_->receiveResponse(resp);
+  int status = static_cast<int>(resp.getStatus());
+  if (status >= 400) {
+    std::string text;
+    Poco::StreamCopier::copyToString(is, text);
+    return StatusFromErrorResponse(status, resp.getReason(), text);
+  }
+  return &is;
+}
+
 Status ApiClient::StreamJsonLines(std::string_view path, const std::function<bool(const json&)>& on_line) {
   std::string what = "GET " + std::string(path);
   try {
-    HTTPRequest req(HTTPRequest::HTTP_GET, prefix_ + std::string(path), Poco::Net::HTTPMessage::HTTP_1_1);
-    req.set("Accept", "application/x-ndjson");
-    req.set("User-Agent", "wharf-cli");
-    if (!token_.empty()) req.set("Authorization", "Bearer " + token_);
-    SetTimeout(*session_, std::chrono::duration_cast<std::chrono::seconds>(kStreamTimeout));
-    used_ = true;
-    session_->sendRequest(req);
-    HTTPResponse resp;
-    std::istream& is = session_->receiveResponse(resp);
-    int status = static_cast<int>(resp.getStatus());
-    if (status >= 400) {
-      std::string text;
-      Poco::StreamCopier::copyToString(is, text);
-      return StatusFromErrorResponse(status, resp.getReason(), text);
-    }
+    WHARF_ASSIGN_OR_RETURN(std::istream * body, OpenGet(path, "application/x-ndjson"));
+    std::istream& is = *body;
     std::string line;
     while (!aborted_ && std::getline(is, line)) {
       if (line.empty()) continue;
@@ -300,20 +306,8 @@ Result<std::uint64_t> ApiClient::DownloadToFile(std::string_view path, const std
   std::string what = "GET " + std::string(path);
   const std::filesystem::path partial = dest.string() + ".part";
   try {
-    HTTPRequest req(HTTPRequest::HTTP_GET, prefix_ + std::string(path), Poco::Net::HTTPMessage::HTTP_1_1);
-    req.set("User-Agent", "wharf-cli");
-    if (!token_.empty()) req.set("Authorization", "Bearer " + token_);
-    SetTimeout(*session_, std::chrono::duration_cast<std::chrono::seconds>(kStreamTimeout));
-    used_ = true;
-    session_->sendRequest(req);
-    HTTPResponse resp;
-    std::istream& is = session_->receiveResponse(resp);
-    int status = static_cast<int>(resp.getStatus());
-    if (status >= 400) {
-      std::string text;
-      Poco::StreamCopier::copyToString(is, text);
-      return StatusFromErrorResponse(status, resp.getReason(), text);
-    }
+    WHARF_ASSIGN_OR_RETURN(std::istream * body, OpenGet(path, "*/*"));
+    std::istream& is = *body;
     std::uint64_t bytes = 0;
     {
       std::ofstream out(partial, std::ios::binary | std::ios::trunc);

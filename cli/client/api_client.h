@@ -132,6 +132,9 @@ class ApiClient {
  private:
   ApiClient(std::string base_url, std::string host, std::uint16_t port, std::string prefix, std::string token);
   Result<nlohmann::json> Send(const std::string& method, std::string_view path, const nlohmann::json* body);
+  // Sends a GET with the stream timeout; the body of a successful answer, else the API's error.
+  // Poco's exceptions pass through to the caller.
+  Result<std::istream*> OpenGet(std::string_view path, std::string_view accept);
   Result<nlohmann::json> SendFile(const std::string& method, std::string_view path, std::string_view content_type,
                                   const std::filesystem::path& file, const ProgressFn& progress);
   Result<nlohmann::json> SendOnce(const std::string& method, std::string_view path, const std::string* body,
