@@ -14,6 +14,7 @@
 //     grace period; Destroy() removes everything the backend made for it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -77,6 +78,20 @@ struct ContainerSpec {
 
 enum class ContainerStatus { kCreated, kRunning, kStopped };
 
+// A command started inside a running container (`wharf ssh`): in the container's namespaces and
+// cgroup, as uid 2000 (vcap) in /home/vcap/app, with the container's environment plus `env`.
+struct ExecSpec {
+  std::vector<std::string> argv;
+  std::map<std::string, std::string> env;
+  // The command's standard streams (the caller keeps its own copies). With `tty`, all three are the
+  // slave side of a pseudo-terminal the caller opened: it becomes the session's controlling terminal
+  // and the command sees a terminal whose size follows the caller's (TIOCSWINSZ on the master).
+  int stdin_fd = -1;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+  bool tty = false;
+};
+
 struct ExitInfo {
   int exit_code = 0;         // 128 + signal when killed by a signal
   int signal = 0;            // the signal that killed the container's main process, 0 if it exited
@@ -125,6 +140,15 @@ class ContainerRuntime {
   virtual Result<std::vector<ContainerInfo>> List() = 0;
   virtual Result<ContainerStats> Stats(std::string_view id) = 0;
 
+  // Starts `spec` inside the running container `id`. Returns the host pid the caller waits for
+  // (waitpid); its exit status is the command's. kConflict when the container is not running,
+  // kNotFound for an unknown id, kUnavailable where a backend cannot.
+  virtual Result<int> Exec(std::string_view id, const ExecSpec& spec) {
+    (void)spec;
+    return Status::Unavailable("the " + std::string(Name()) + " runtime cannot run commands in container " +
+                                 std::string(id));
+  }
+
   // The address instances use to reach services that listen on the host's 127.0.0.1
   // ("127.0.0.1" with host networking; the bridge address with isolated networking).
   virtual std::string HostAddressForInstances() const { return "127.0.0.1"; }
@@ -141,15 +165,17 @@ class ContainerRuntime {
 };
 
 // Runs a container to completion (staging): streams its output lines as they
-// come, enforces `timeout` (then stops it), and returns how it exited. The
-// container is destroyed before returning, in every case.
+// come, enforces `timeout` (then stops it), stops it too once `*cancel` turns
+// true (wharfd stopping), and returns how it exited. The container is destroyed
+// before returning, in every case.
 struct RunOutput {
   ExitInfo exit;
   bool timed_out = false;
+  bool cancelled = false;
 };
 using OutputLineFn = std::function<void(std::string_view line, bool is_stderr)>;
 Result<RunOutput> RunToCompletion(ContainerRuntime& runtime, const ContainerSpec& spec, std::chrono::seconds timeout,
-                                  const OutputLineFn& on_line);
+                                  const OutputLineFn& on_line, const std::atomic<bool>* cancel = nullptr);
 
 // How MakeRuntime chooses and configures a backend.
 struct RuntimeConfig {

@@ -281,3 +281,22 @@ void MonitoredRuntime::Watch(std::string_view id, std::function<void(const ExitI
 }
 
 }  // namespace wharf::runtime
+
+namespace wharf::runtime {
+
+Result<int> MonitoredRuntime::Exec(std::string_view id, const ExecSpec& spec) {
+  if (spec.argv.empty()) return Status::InvalidArgument("a command to run in container " + std::string(id) + " is empty");
+  WHARF_ASSIGN_OR_RETURN(ContainerRecord record, LoadRecord(id));
+  auto init = ReadProcessStamp(record.state_dir / files::kInitPid);
+  if (!init.ok() || ProbeExit(record.state_dir) || !IsAlive(*init)) {
+    return Status::Conflict("container " + std::string(id) + " is not running");
+  }
+  WHARF_ASSIGN_OR_RETURN(StdioSpawn spawn, PrepareExec(record, *init, spec));
+  spawn.stdin_fd = spec.stdin_fd;
+  spawn.stdout_fd = spec.stdout_fd;
+  spawn.stderr_fd = spec.stderr_fd;
+  spawn.controlling_tty = spec.tty;
+  return SpawnWithStdio(spawn);
+}
+
+}  // namespace wharf::runtime

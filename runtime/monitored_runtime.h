@@ -13,6 +13,7 @@
 #include "runtime/container_runtime.h"
 #include "runtime/exit_watcher.h"
 #include "runtime/port_leases.h"
+#include "runtime/stdio_spawn.h"
 
 namespace wharf::runtime {
 
@@ -28,6 +29,7 @@ class MonitoredRuntime : public ContainerRuntime {
   Result<std::vector<ContainerInfo>> List() override;
   Result<ContainerStats> Stats(std::string_view id) override;
   void Watch(std::string_view id, std::function<void(const ExitInfo&)> on_exit) override;
+  Result<int> Exec(std::string_view id, const ExecSpec& spec) override;
 
  protected:
   struct Launch {
@@ -42,6 +44,10 @@ class MonitoredRuntime : public ContainerRuntime {
   virtual Status SendSignal(const ContainerRecord& record, const ProcessStamp& init, int signal) = 0;
   // Frees everything Prepare made, once the container has stopped. Best effort, idempotent.
   virtual void Release(const ContainerRecord& record) = 0;
+  // How to start `spec` in the running container: the program and its environment,
+  // the user and folder to switch to. Streams are filled in by the caller.
+  virtual Result<StdioSpawn> PrepareExec(const ContainerRecord& record, const ProcessStamp& init,
+                                         const ExecSpec& spec) = 0;
   // CPU time, memory working set and limit; disk and uptime are added by the caller.
   virtual Result<ContainerStats> ReadUsage(const ContainerRecord& record, const ProcessStamp& init) = 0;
 

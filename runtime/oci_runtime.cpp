@@ -165,6 +165,23 @@ class OciRuntime final : public MonitoredRuntime {
     ports_.Release(record.host_port);
   }
 
+  // `runc exec` (or crun's): the container's own process settings (environment, no capabilities,
+  // no new privileges, seccomp, cgroup) with our user, folder and command. With a tty, the OCI
+  // runtime makes a terminal inside the container and relays it to its own stdin/stdout (ours),
+  // resizing it on SIGWINCH; it exits with the command's status.
+  Result<StdioSpawn> PrepareExec(const ContainerRecord& record, const ProcessStamp&, const ExecSpec& spec) override {
+    StdioSpawn spawn;
+    spawn.argv = {tool_path_.string(), "--root", OciRoot().string(), "exec"};
+    if (spec.tty) spawn.argv.push_back("--tty");
+    spawn.argv.insert(spawn.argv.end(), {"--user", std::to_string(kVcapUid) + ":" + std::to_string(kVcapGid),
+                                         "--cwd", std::string(kVcapAppDir)});
+    for (const auto& [k, v] : spec.env) spawn.argv.insert(spawn.argv.end(), {"--env", k + "=" + v});
+    spawn.argv.push_back(record.id);
+    spawn.argv.insert(spawn.argv.end(), spec.argv.begin(), spec.argv.end());
+    spawn.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
+    return spawn;
+  }
+
   Result<ContainerStats> ReadUsage(const ContainerRecord& record, const ProcessStamp&) override {
     auto u = CgroupReader(layout_, record.cgroup).Read();
     if (!u.ok()) return u.status();

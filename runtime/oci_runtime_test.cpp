@@ -4,9 +4,14 @@
 #include <doctest/doctest.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <pty.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <thread>
 
 #include "common/archive.h"
 #include "runtime/container_runtime.h"
@@ -348,6 +353,97 @@ TEST_CASE("oci backend: with loop quotas, writes past the disk quota fail and us
   auto dir = c0->state_dir;
   REQUIRE(rt->Destroy("quota").ok());
   CHECK_FALSE(std::filesystem::exists(dir));
+}
+
+}  // namespace wharf::runtime
+
+namespace wharf::runtime {
+
+namespace {
+std::string ReadFd(int fd) {
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+  return text;  // EOF, or EIO once a terminal's other side closed
+}
+int Reap(int pid) {
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+}  // namespace
+
+TEST_CASE("oci backend: Exec runs a command inside the running container as uid 2000, with pipes or a terminal") {
+  TempRoot root;
+  auto rt = MakeOci(root.path);
+  REQUIRE_OCI(rt);
+  auto spec = Spec(root, "execd", "echo app-was-here > /home/vcap/app/marker; exec sleep 60");
+  spec.env = {{"GREETING", "hi"}};
+  auto started = rt->Start(spec);
+  REQUIRE_MESSAGE(started.ok(), started.status().ToString());
+  REQUIRE(WaitUntil([&] { return std::filesystem::exists(started->state_dir / "layer" / "upper" / "app" / "marker"); },
+                    10s));
+
+  SUBCASE("pipes: the container's environment, its files, its pid namespace, no privileges") {
+    int out[2];
+    REQUIRE(::pipe(out) == 0);
+    ExecSpec e;
+    e.argv = {"/bin/bash", "-c",
+              "echo $GREETING $EXTRA; id -u; pwd; cat marker; cat /proc/1/cmdline | tr '\\0' ' '; echo; "
+              "grep CapEff /proc/self/status; test -t 0 || echo no-tty; exit 5"};
+    e.env = {{"EXTRA", "added"}};
+    e.stdout_fd = out[1];
+    auto pid = rt->Exec("execd", e);
+    REQUIRE_MESSAGE(pid.ok(), pid.status().ToString());
+    ::close(out[1]);
+    std::string text = ReadFd(out[0]);
+    ::close(out[0]);
+    CHECK(Reap(*pid) == 5);
+    CHECK(text.rfind("hi added\n2000\n/home/vcap/app\napp-was-here\n", 0) == 0);
+    CHECK(text.find("/.wharf/init") != std::string::npos);  // the container's own pid 1
+    CHECK(text.find("CapEff:\t0000000000000000") != std::string::npos);
+    CHECK(text.find("no-tty") != std::string::npos);
+  }
+
+  SUBCASE("a terminal: the command sees one, of the caller's size, and follows a resize") {
+    struct winsize ws {};
+    ws.ws_col = 100;
+    ws.ws_row = 40;
+    int master = -1, slave = -1;
+    REQUIRE(::openpty(&master, &slave, nullptr, nullptr, &ws) == 0);
+    ExecSpec e;
+    e.argv = {"/bin/bash", "-c", "test -t 0 && echo is-a-tty; stty size; read go; stty size; exit 3"};
+    e.stdin_fd = e.stdout_fd = e.stderr_fd = slave;
+    e.tty = true;
+    auto pid = rt->Exec("execd", e);
+    REQUIRE_MESSAGE(pid.ok(), pid.status().ToString());
+    ::close(slave);
+    std::string text;
+    char buf[4096];
+    while (text.find("40 100") == std::string::npos) {
+      ssize_t n = ::read(master, buf, sizeof buf);
+      REQUIRE(n > 0);
+      text.append(buf, static_cast<std::size_t>(n));
+    }
+    ws.ws_col = 132;
+    ws.ws_row = 43;
+    REQUIRE(::ioctl(master, TIOCSWINSZ, &ws) == 0);
+    // The OCI runtime resizes the container's terminal on SIGWINCH, on its own thread: give it the
+    // moment a person would take before pressing Enter.
+    std::this_thread::sleep_for(300ms);
+    REQUIRE(::write(master, "\n", 1) == 1);
+    text += ReadFd(master);
+    ::close(master);
+    CHECK(Reap(*pid) == 3);
+    CHECK(text.find("is-a-tty") != std::string::npos);
+    CHECK(text.find("43 132") != std::string::npos);
+  }
+
+  REQUIRE(rt->Stop("execd", 0s).ok());
+  ExecSpec e;
+  e.argv = {"/bin/true"};
+  CHECK(rt->Exec("execd", e).status().code() == StatusCode::kConflict);
+  CHECK(rt->Destroy("execd").ok());
 }
 
 }  // namespace wharf::runtime

@@ -142,4 +142,28 @@ Result<ContainerStats> ProcessRuntime::ReadUsage(const ContainerRecord& record, 
   return stats;
 }
 
+Result<StdioSpawn> ProcessRuntime::PrepareExec(const ContainerRecord& record, const ProcessStamp& init,
+                                               const ExecSpec& spec) {
+  fs::path environ = fs::path("/proc") / std::to_string(init.pid) / "environ";
+  WHARF_ASSIGN_OR_RETURN(std::string text, ReadFile(environ));
+  StdioSpawn spawn;
+  std::map<std::string, std::string> env;
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t end = text.find('\0', at);
+    if (end == std::string::npos) end = text.size();
+    std::string entry = text.substr(at, end - at);
+    if (auto eq = entry.find('='); eq != std::string::npos) env[entry.substr(0, eq)] = entry.substr(eq + 1);
+    at = end + 1;
+  }
+  for (const auto& [k, v] : spec.env) env[k] = v;
+  for (const auto& [k, v] : env) spawn.env.push_back(k + "=" + v);
+  spawn.argv = spec.argv;
+  spawn.cwd = env.count("HOME") ? fs::path(env["HOME"]) : record.writable_dir;
+  if (::geteuid() == 0) {
+    spawn.uid = kVcapUid;
+    spawn.gid = kVcapGid;
+  }
+  return spawn;
+}
+
 }  // namespace wharf::runtime

@@ -29,6 +29,9 @@ class ProcessRuntime final : public MonitoredRuntime {
   Status SendSignal(const ContainerRecord& record, const ProcessStamp& init, int signal) override;
   void Release(const ContainerRecord& record) override;
   Result<ContainerStats> ReadUsage(const ContainerRecord& record, const ProcessStamp& init) override;
+  // The app's own environment and home (read from its process), as uid 2000 when wharfd is root.
+  Result<StdioSpawn> PrepareExec(const ContainerRecord& record, const ProcessStamp& init,
+                                 const ExecSpec& spec) override;
 
  private:
   std::string why_;

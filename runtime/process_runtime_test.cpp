@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <thread>
@@ -65,6 +66,58 @@ TEST_CASE("process backend: RunToCompletion stops a container that overruns its 
   REQUIRE(r.ok());
   CHECK(r->timed_out);
   CHECK(r->exit.exit_code == 128 + SIGTERM);
+}
+
+TEST_CASE("process backend: RunToCompletion stops a container at once when cancelled") {
+  TempRoot root;
+  auto rt = MakeProcessRuntime(root.path);
+  std::atomic<bool> cancel{false};
+  std::vector<std::string> out;
+  auto before = std::chrono::steady_clock::now();
+  auto r = RunToCompletion(
+      *rt, Spec(root, "cancelled", "echo started; exec sleep 60"), 60s,
+      [&](std::string_view line, bool) {
+        out.emplace_back(line);
+        cancel = true;  // as wharfd stopping while the container runs
+      },
+      &cancel);
+  REQUIRE(r.ok());
+  CHECK(r->cancelled);
+  CHECK_FALSE(r->timed_out);
+  CHECK(out == std::vector<std::string>{"started"});
+  CHECK(std::chrono::steady_clock::now() - before < 30s);
+  CHECK(rt->Inspect("cancelled").status().code() == StatusCode::kNotFound);  // destroyed
+}
+
+TEST_CASE("process backend: Exec runs a command with the app's environment and home, and refuses a stopped one") {
+  TempRoot root;
+  auto rt = MakeProcessRuntime(root.path);
+  auto started = rt->Start(Spec(root, "execd", "exec sleep 60"));
+  REQUIRE_MESSAGE(started.ok(), started.status().ToString());
+  int out[2];
+  REQUIRE(::pipe(out) == 0);
+  ExecSpec e;
+  e.argv = {"/bin/sh", "-c", "echo $GREETING $EXTRA; pwd; id -u"};
+  e.env = {{"EXTRA", "added"}};
+  e.stdout_fd = out[1];
+  auto pid = rt->Exec("execd", e);
+  REQUIRE_MESSAGE(pid.ok(), pid.status().ToString());
+  ::close(out[1]);
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(out[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+  ::close(out[0]);
+  int status = 0;
+  REQUIRE(::waitpid(*pid, &status, 0) == *pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(text.rfind("hi added\n", 0) == 0);
+  CHECK(text.find(started->state_dir.string()) != std::string::npos);  // the instance's app copy
+  if (::geteuid() == 0) CHECK(text.find("\n2000\n") != std::string::npos);
+  REQUIRE(rt->Stop("execd", 0s).ok());
+  CHECK(rt->Exec("execd", e).status().code() == StatusCode::kConflict);
+  CHECK(rt->Exec("no-such", e).status().code() == StatusCode::kNotFound);
+  CHECK(rt->Destroy("execd").ok());
 }
 
 TEST_CASE("process backend: runs as uid 2000 when wharfd is root, with HOME at the instance's app copy") {

@@ -8,7 +8,7 @@
 namespace wharf::runtime {
 
 Result<RunOutput> RunToCompletion(ContainerRuntime& runtime, const ContainerSpec& spec, std::chrono::seconds timeout,
-                                  const OutputLineFn& on_line) {
+                                  const OutputLineFn& on_line, const std::atomic<bool>* cancel) {
   auto started = runtime.Start(spec);
   if (!started.ok()) return started.status();
   FileTail out(started->state_dir / files::kStdout);
@@ -22,8 +22,9 @@ Result<RunOutput> RunToCompletion(ContainerRuntime& runtime, const ContainerSpec
   while (!exit) {
     out.Poll(emit_out);
     err.Poll(emit_err);
-    if (std::chrono::steady_clock::now() >= deadline) {
-      result.timed_out = true;
+    const bool cancelled = cancel != nullptr && cancel->load();
+    if (cancelled || std::chrono::steady_clock::now() >= deadline) {
+      (cancelled ? result.cancelled : result.timed_out) = true;
       Status stopped = runtime.Stop(spec.id, std::chrono::seconds(2));
       (void)stopped;  // Destroy below kills it for good either way
       break;
