@@ -215,8 +215,11 @@ class StagingRun {
     spec.limits.pids = 4096;
     spec.network = runtime::NetworkMode::kHost;
     auto run = runtime::RunToCompletion(s_.runtime, spec, req_.limits.timeout,
-                                        [&](std::string_view line, bool err) { log_.Line(line, err); });
+                                        [&](std::string_view line, bool err) { log_.Line(line, err); }, req_.cancel);
     if (!run.ok()) return Error(StagingErrorKind::kPlatform, "staging container: " + run.status().message());
+    if (run->cancelled) {
+      return Failure(StagingErrorKind::kCancelled, "Staging was stopped because wharfd is stopping.");
+    }
     if (run->timed_out) {
       return Failure(StagingErrorKind::kTimedOut,
                      "Staging timed out after " + FormatDuration(req_.limits.timeout) + " and was stopped.");

@@ -21,6 +21,7 @@
 // touched. The staging's folder is removed afterwards, whatever happened.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -63,6 +64,9 @@ struct StagingRequest {
   std::optional<std::string> start_command;     // -c / manifest command
   StagingLimits limits;
   std::optional<std::string> previous_cache_sha256;
+  // Set to true to stop the staging container at once (wharfd stopping); the staging then
+  // fails as kCancelled. Null: never cancelled.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Where the time went, for the log and the benchmark.

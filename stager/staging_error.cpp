@@ -24,6 +24,7 @@ std::string_view ErrorNameFor(StagingErrorKind kind) {
     case StagingErrorKind::kAppInvalid: return "AppInvalid";
     case StagingErrorKind::kTimedOut: return "StagingTimeExpired";
     case StagingErrorKind::kOverLimit: return "StagingOverLimit";
+    case StagingErrorKind::kCancelled: return "StagingCancelled";
     case StagingErrorKind::kPlatform: return "StagingError";
   }
   return "StagingError";

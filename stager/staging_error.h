@@ -19,6 +19,7 @@ enum class StagingErrorKind {
   kAppInvalid,           // 1: the package or the Procfile is unusable
   kTimedOut,             // 1: over the staging timeout
   kOverLimit,            // 1: over the memory or disk limit
+  kCancelled,            // 1: stopped because wharfd is stopping
   kPlatform,             // 1: the platform failed (store, runtime, disk)
 };
 

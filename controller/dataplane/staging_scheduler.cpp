@@ -42,6 +42,7 @@ void StagingScheduler::Stop() {
     std::lock_guard lock(mu_);
     if (stopping_) return;
     stopping_ = true;
+    cancel_ = true;
     left.swap(queue_);
     cv_.notify_all();
   }
@@ -77,6 +78,7 @@ void StagingScheduler::StageOne(const StagingJob& job) {
   req.start_command = job.start_command;
   req.previous_cache_sha256 = job.previous_cache_sha256;
   req.limits = limits_;
+  req.cancel = &cancel_;
   LogObserver observer(*logs_, job.app.guid);
   logs_->Append(job.app.guid, "STG/0", "OUT", "Staging build " + job.build.guid);
   stager::StagingOutcome out = stager_->Stage(req, observer);

@@ -6,10 +6,12 @@
 //
 // The scheduler exists before the Daemon (which takes it as its BuildScheduler)
 // and is attached to the daemon's services afterwards; builds scheduled before
-// Attach wait in the queue. Stop() finishes the staging in progress, fails the
-// queued builds ("wharfd is stopping") and joins the worker.
+// Attach wait in the queue. Stop() stops the staging in progress (its container is
+// stopped and removed; the build fails as StagingCancelled), fails the queued builds
+// ("wharfd stopped before the build was staged") and joins the worker.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -47,6 +49,7 @@ class StagingScheduler final : public BuildScheduler {
   std::deque<StagingJob> queue_;
   bool attached_ = false;
   bool stopping_ = false;
+  std::atomic<bool> cancel_{false};  // the staging in progress stops its container
   std::thread worker_;
 };
 

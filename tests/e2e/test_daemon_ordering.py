@@ -1,5 +1,5 @@
 """wharfd's promises to scripts (issue 18): a build interrupted by `kill -9` is failed at the next start and
-its leftovers removed; `wharf stop` returns only once the router no longer sends the app requests; when
+its leftovers removed; a graceful stop during staging stops the staging container and fails the build; `wharf stop` returns only once the router no longer sends the app requests; when
 /v1/info answers, the router port accepts; the pid file names the live daemon."""
 import glob
 import http.client
@@ -71,6 +71,32 @@ class DaemonOrderingTest(PlatformTest):
         logs = self.p.wharf("logs", "slow", "--recent").out
         self.assertIn("staging interrupted: wharfd stopped", logs)
         self.assertIn("build-failed", self.p.wharf("events", "slow").out)
+
+    def test_a_graceful_stop_during_staging_stops_the_staging_container_and_fails_the_build(self):
+        bp = self.make_app({"bin/detect": SLEEPY_DETECT, "bin/compile": SLEEPY_COMPILE,
+                            "bin/release": SLEEPY_RELEASE})
+        make_buildpack_readable(bp)
+        app = self.make_app({"index.html": "hi"})
+        push = subprocess.Popen([WHARF, "push", "slow2", "-b", bp], cwd=app, env=self.p.env(),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(lambda: (push.poll() is None and push.kill(), push.wait()))
+        staging_root = os.path.join(self.p.data_dir, "staging", "staging")
+        marker = self.poll("the buildpack's compile step running",
+                           lambda: glob.glob(os.path.join(staging_root, "*", "app", ".compiling")), timeout=120)
+        build_guid = marker[0].split(os.sep)[-3]
+        self.assertTrue(sleeping_pids(build_guid), "the compile step's sleep is not running")
+
+        # SIGTERM: wharfd does not wait for the 3171 s compile step; it stops the staging container.
+        self.p.stop(signal.SIGTERM, timeout=30)
+        self.assertEqual([c for c in self.p.container_ids() if c.startswith("stg-")], [])
+        self.assertFalse(sleeping_pids(build_guid), "the staging container's processes outlived wharfd")
+        self.assertFalse(os.path.exists(os.path.join(staging_root, build_guid)), os.listdir(staging_root))
+        self.p.start()
+        status, body = self.p.api("GET", f"/v1/builds/{build_guid}")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["state"], "FAILED", body)
+        self.assertIn("StagingCancelled", body["error"])
+        self.assertIn("wharfd is stopping", body["error"])
 
     def test_stop_returns_once_the_router_no_longer_routes_to_the_app(self):
         d = self.make_app({"index.html": "<h1>up</h1>", "Staticfile": ""})
