@@ -12,6 +12,7 @@
 #include "api-model/deployment.h"
 #include "api-model/revision.h"
 #include "api-model/route.h"
+#include "api-model/ssh.h"
 
 namespace wharf::api {
 namespace {
@@ -288,6 +289,43 @@ TEST_CASE("Page round-trips with and without pagination") {
   CheckRoundTrip(page);
   json bad = {{"resources", {{{"guid", "d1"}}}}};
   CHECK(Page<Domain>::FromJson(bad).status().message() == "list: field 'resources[0].name' is missing");
+}
+
+}  // namespace
+}  // namespace wharf::api
+
+namespace wharf::api {
+namespace {
+
+TEST_CASE("The ssh frames' messages round-trip and refuse what cannot be a terminal session") {
+  SshStart start;
+  start.process_type = "worker";
+  start.index = 2;
+  start.command = "env | sort";
+  start.tty = true;
+  start.size = SshSize{132, 43};
+  start.term = "xterm-256color";
+  CheckRoundTrip(start);
+  CheckRoundTrip(SshExit{7});
+  CheckRoundTrip(SshEnabled{false, "ssh is disabled for app 'web'"});
+  CheckRequired(SshExit{0}, "ssh exit", "exit_status");
+  CheckRequired(SshSize{80, 24}, "ssh terminal size", "rows");
+
+  // Defaults: web, index 0, an interactive shell without a terminal.
+  Result<SshStart> empty = SshStart::FromJson(json::object());
+  REQUIRE(empty.ok());
+  CHECK(empty->process_type == "web");
+  CHECK(empty->index == 0);
+  CHECK(empty->command.empty());
+  CHECK_FALSE(empty->tty);
+
+  CHECK(SshStart::FromJson({{"index", -1}}).status().message() == "ssh start: field 'index' must not be negative");
+  CHECK(SshStart::FromJson({{"term", "xterm; rm -rf /"}}).status().code() == StatusCode::kInvalidArgument);
+  CHECK(SshStart::FromJson({{"command", std::string("a\0b", 3)}}).status().code() == StatusCode::kInvalidArgument);
+  CHECK(SshSize::FromJson({{"columns", 0}, {"rows", 24}}).status().message().find("out of range") !=
+        std::string::npos);
+  CHECK(SshSize::FromJson({{"columns", 80}, {"rows", "24"}}).status().message() ==
+        "ssh terminal size: field 'rows' must be an integer");
 }
 
 }  // namespace

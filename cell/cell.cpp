@@ -203,6 +203,23 @@ Status Cell::RestartInstance(const std::string& app_guid, const std::string& pro
   return supervisor_->RestartInstance({app_guid, process_type}, index);
 }
 
+Result<int> Cell::ExecInInstance(const std::string& app_guid, const std::string& process_type, int index,
+                                 const runtime::ExecSpec& spec) {
+  // During a rolling replacement two containers may hold one index: the newest running one.
+  const health::InstanceStatus* chosen = nullptr;
+  std::vector<health::InstanceStatus> all = supervisor_->Instances(app_guid);
+  for (const health::InstanceStatus& s : all) {
+    if (s.key.process_type != process_type || s.index != index || s.container_id.empty()) continue;
+    if (s.state != health::InstanceState::kRunning) continue;
+    if (chosen == nullptr || s.since > chosen->since) chosen = &s;
+  }
+  if (chosen == nullptr) {
+    return Status::NotFound("instance " + std::to_string(index) + " of process '" + process_type +
+                            "' is not running");
+  }
+  return deps_.runtime.Exec(chosen->container_id, spec);
+}
+
 std::vector<InstanceReport> Cell::Instances(const std::string& app_guid, const std::string& process_type) {
   std::vector<InstanceReport> out;
   for (const health::InstanceStatus& s : supervisor_->Instances(app_guid)) {

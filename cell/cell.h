@@ -89,6 +89,8 @@ class Cell final : public InstanceReporter {
 
   std::vector<InstanceReport> Instances(const std::string& app_guid, const std::string& process_type) override;
   Status RestartInstance(const std::string& app_guid, const std::string& process_type, int index) override;
+  Result<int> ExecInInstance(const std::string& app_guid, const std::string& process_type, int index,
+                             const runtime::ExecSpec& spec) override;
 
  private:
   Cell(const CellDeps& deps, const CellOptions& options);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "runtime/container_runtime.h"
 
 namespace wharf::cell {
 
@@ -32,6 +33,13 @@ class InstanceReporter {
   virtual std::vector<InstanceReport> Instances(const std::string& app_guid, const std::string& process_type) = 0;
   // Stops the instance; the cell starts its replacement. kNotFound when there is none at `index`.
   virtual Status RestartInstance(const std::string& app_guid, const std::string& process_type, int index) = 0;
+  // Starts a command inside the running instance at `index` (`wharf ssh`) and returns the host pid to
+  // wait for (its exit status is the command's). kNotFound when no instance runs at `index`.
+  virtual Result<int> ExecInInstance(const std::string& app_guid, const std::string& process_type, int index,
+                                     const runtime::ExecSpec& spec) {
+    (void)app_guid, (void)process_type, (void)index, (void)spec;
+    return Status::Unavailable("this cell cannot run commands in instances");
+  }
 };
 
 }  // namespace wharf::cell

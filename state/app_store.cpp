@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::string_view kAppColumns =
     "guid, space_guid, name, state, buildpacks, stack, environment_variables, current_droplet_guid, created_at, "
-    "updated_at, run_droplet_guid, run_generation, run_revision";
+    "updated_at, run_droplet_guid, run_generation, run_revision, enable_ssh";
 
 Result<App> ReadApp(Statement& st) {
   App app;
@@ -33,6 +33,7 @@ Result<App> ReadApp(Statement& st) {
   app.run_droplet_guid = st.OptionalText(10);
   app.run_generation = st.Int(11);
   app.run_revision = st.Int(12);
+  app.enable_ssh = st.Int(13) != 0;
   return app;
 }
 
@@ -80,22 +81,22 @@ Result<Process> ReadProcess(Statement& st) {
 Status AppStore::Insert(const App& app) {
   Result<WriteOutcome> written = tx_.RunUnlessDuplicate(
       "INSERT INTO apps (guid, space_guid, name, state, buildpacks, stack, environment_variables, "
-      "current_droplet_guid, created_at, updated_at, run_droplet_guid, run_generation, run_revision) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "current_droplet_guid, created_at, updated_at, run_droplet_guid, run_generation, run_revision, enable_ssh) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       app.guid, app.space_guid, app.name, AppStateName(app.state), DumpJsonColumn(app.buildpacks), app.stack,
       DumpJsonColumn(app.environment_variables), app.current_droplet_guid, app.created_at, app.updated_at,
-      app.run_droplet_guid, app.run_generation, app.run_revision);
+      app.run_droplet_guid, app.run_generation, app.run_revision, std::int64_t{app.enable_ssh ? 1 : 0});
   return NameTaken(app, written);
 }
 
 Status AppStore::Update(const App& app) {
   Result<WriteOutcome> written = tx_.RunUnlessDuplicate(
       "UPDATE apps SET name = ?, state = ?, buildpacks = ?, stack = ?, environment_variables = ?, "
-      "current_droplet_guid = ?, updated_at = ?, run_droplet_guid = ?, run_generation = ?, run_revision = ? "
-      "WHERE guid = ?",
+      "current_droplet_guid = ?, updated_at = ?, run_droplet_guid = ?, run_generation = ?, run_revision = ?, "
+      "enable_ssh = ? WHERE guid = ?",
       app.name, AppStateName(app.state), DumpJsonColumn(app.buildpacks), app.stack,
       DumpJsonColumn(app.environment_variables), app.current_droplet_guid, app.updated_at, app.run_droplet_guid,
-      app.run_generation, app.run_revision, app.guid);
+      app.run_generation, app.run_revision, std::int64_t{app.enable_ssh ? 1 : 0}, app.guid);
   WHARF_RETURN_IF_ERROR(NameTaken(app, written));
   if (tx_.Changes() == 0) return Status::NotFound("app '" + app.guid + "' not found");
   return Status::Ok();

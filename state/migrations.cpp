@@ -476,6 +476,11 @@ ALTER TABLE processes ADD COLUMN readiness_check_interval INTEGER NOT NULL DEFAU
   CHECK (readiness_check_interval > 0);
 )sql";
 
+// Cloud Foundry's app feature "ssh": whether `wharf ssh` may enter the app's instances.
+constexpr std::string_view kAppSsh = R"sql(
+ALTER TABLE apps ADD COLUMN enable_ssh INTEGER NOT NULL DEFAULT 1 CHECK (enable_ssh IN (0, 1));
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -494,6 +499,7 @@ constexpr Migration kMigrations[] = {
     {15, "tasks (one-off containers from an app's droplet)", kTasks},
     {16, "routes: loadbalancing hash, hash_header, hash_balance", kRouteHashOptions},
     {17, "processes: readiness checks", kProcessReadiness},
+    {18, "apps.enable_ssh (the ssh app feature)", kAppSsh},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

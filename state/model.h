@@ -75,6 +75,8 @@ struct App {
   std::int64_t run_generation = 0;
   // The revision the cell runs while STARTED (its version; 0: none, started before revisions).
   std::int64_t run_revision = 0;
+  // `wharf ssh` into its instances is allowed (Cloud Foundry's app feature "ssh", on by default).
+  bool enable_ssh = true;
   std::string created_at;
   std::string updated_at;
 };

@@ -9,6 +9,7 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
+#include <Poco/Net/WebSocket.h>
 
 #include "api-model/error.h"
 #include "api-model/page.h"
@@ -339,6 +340,35 @@ void ApiClient::Abort() {
     session_->socket().shutdown();
   } catch (const Poco::Exception&) {
     // Not connected (yet or any more): the flag alone ends the loop.
+  }
+}
+
+}  // namespace wharf::cli
+
+namespace wharf::cli {
+
+Result<std::unique_ptr<WebSocket>> ApiClient::OpenWebSocket(std::string_view path, std::size_t max_frame_bytes) {
+  std::string what = "GET " + std::string(path);
+  try {
+    Poco::Net::HTTPClientSession session(host_, port_);
+    SetTimeout(session, std::chrono::seconds(30));
+    HTTPRequest req(HTTPRequest::HTTP_GET, prefix_ + std::string(path), Poco::Net::HTTPMessage::HTTP_1_1);
+    req.set("User-Agent", "wharf-cli");
+    if (!token_.empty()) req.set("Authorization", "Bearer " + token_);
+    HTTPResponse resp;
+    auto ws = std::make_unique<Poco::Net::WebSocket>(session, req, resp);
+    // Frames may be far apart (an idle shell); the caller waits with its own deadlines.
+    ws->setReceiveTimeout(Poco::Timespan(static_cast<long>(std::chrono::seconds(kStreamTimeout).count()), 0));
+    return std::make_unique<WebSocket>(std::move(ws), max_frame_bytes);
+  } catch (const Poco::Net::ConnectionRefusedException&) {
+    return Status::Unavailable("cannot reach wharfd at " + base_url_ + ": is it running? (wharf api URL)");
+  } catch (const Poco::Net::WebSocketException& e) {
+    if (e.code() == Poco::Net::WebSocket::WS_ERR_UNAUTHORIZED) {
+      return Status::Unauthenticated("wharfd refused the token: log in again (wharf login)");
+    }
+    return Status::Unavailable(what + ": wharfd did not open the WebSocket (" + e.displayText() + ")");
+  } catch (const Poco::Exception& e) {
+    return NetworkError(what, e.displayText());
   }
 }
 

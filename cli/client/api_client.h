@@ -29,6 +29,7 @@
 
 #include "api-model/json_fields.h"
 #include "common/status.h"
+#include "common/websocket.h"
 
 namespace Poco::Net {
 class HTTPClientSession;
@@ -122,6 +123,11 @@ class ApiClient {
   // for each, until the server ends it, `on_line` returns false, or Abort() is
   // called (then it returns Ok). Lines that are not JSON objects are skipped.
   Status StreamJsonLines(std::string_view path, const std::function<bool(const nlohmann::json&)>& on_line);
+
+  // Opens a WebSocket on `path` (GET with Upgrade; `wharf ssh`) over a connection of its own.
+  // A refused upgrade is an error naming the status (check what the endpoint needs first
+  // with a plain GET, for the API's own error text).
+  Result<std::unique_ptr<WebSocket>> OpenWebSocket(std::string_view path, std::size_t max_frame_bytes);
 
   // Ends a StreamJsonLines running on another thread. Thread-safe.
   void Abort();

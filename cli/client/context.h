@@ -11,6 +11,7 @@
 #include <iosfwd>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "cli/client/api_client.h"
@@ -62,8 +63,14 @@ class CliContext {
   // " as admin" when the user is known, else "" — for "Getting apps as admin...".
   std::string AsUser();
 
+  // A command that passes on another program's exit status (`wharf ssh`) sets it; a
+  // successful command then exits with it instead of 0.
+  void SetExitCode(int code) { exit_code_ = code; }
+  std::optional<int> exit_code() const { return exit_code_; }
+
  private:
   Terminal term_;
+  std::optional<int> exit_code_;
   const Environment& env_;
   const Clock& clock_;
   std::filesystem::path cwd_;

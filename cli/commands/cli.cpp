@@ -63,7 +63,7 @@ int RunWharf(std::span<const std::string> args, CliContext& ctx) {
   }
   Status status = command->run(ctx, *parsed);
   ctx.out() << std::flush;
-  if (status.ok()) return 0;
+  if (status.ok()) return ctx.exit_code().value_or(0);
   if (IsUsageError(status)) {
     ctx.err() << RenderUsageError(command->spec, status.message());
     return 2;

@@ -332,3 +332,30 @@ TEST_CASE("scale and restart-app-instance refuse bad values before calling the A
 
 }  // namespace
 }  // namespace wharf::cli
+
+namespace wharf::cli {
+namespace {
+
+TEST_CASE("ssh-enabled, disable-ssh and enable-ssh; ssh says why it cannot enter") {
+  testing::CliHarness h;
+  PushApp(h, "web");
+  CHECK(h.Run({"ssh-enabled", "web"}) == 0);
+  CHECK(testing::Has(h.Out(), "ssh support is enabled for app 'web'."));
+  CHECK(h.Run({"disable-ssh", "web"}) == 0);
+  CHECK(testing::Has(h.Out(), "Disabling ssh support for app web"));
+  CHECK(h.Run({"ssh-enabled", "web"}) == 0);
+  CHECK(testing::Has(h.Out(), "ssh support is disabled for app 'web'."));
+  CHECK(h.Run({"ssh", "web", "-c", "true"}) == 1);
+  CHECK(testing::Has(h.Err(), "ssh is disabled for app 'web' (enable it with: wharf enable-ssh web)"));
+  CHECK(h.Run({"enable-ssh", "web"}) == 0);
+  // The test daemon's cell runs no containers: the relay opens, and the refusal comes through it.
+  CHECK(h.Run({"ssh", "web", "-c", "true"}) == 1);
+  CHECK(testing::Has(h.Err(), "ssh into app web: this cell cannot run commands in instances"));
+  CHECK(h.Run({"ssh", "web", "-i", "-1"}) == 2);
+  CHECK(h.Run({"ssh", "web", "-T", "--force-pseudo-tty"}) == 2);
+  CHECK(h.Run({"ssh", "nope"}) == 1);
+  CHECK(testing::Has(h.Err(), "app 'nope' not found"));
+}
+
+}  // namespace
+}  // namespace wharf::cli

@@ -16,6 +16,7 @@ const std::vector<Command>& AllCommands() {
     AddAppManifestCommand(all);
     AddApplyManifestCommand(all);
     AddTaskCommands(all);
+    AddSshCommands(all);
     AddRevisionCommands(all);
     AddDeploymentCommands(all);
     AddEnvCommands(all);

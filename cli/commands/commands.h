@@ -32,6 +32,7 @@ void AddAppCommands(std::vector<Command>& out);      // apps, app, start, stop, 
 void AddScaleCommands(std::vector<Command>& out);    // scale, restart-app-instance
 void AddAppSettingsCommands(std::vector<Command>& out);  // create-app, rename, set-/get-health-check, droplets
 void AddTaskCommands(std::vector<Command>& out);     // run-task, tasks, terminate-task
+void AddSshCommands(std::vector<Command>& out);      // ssh, enable-ssh, disable-ssh, ssh-enabled
 void AddCurlCommand(std::vector<Command>& out);      // curl
 void AddAppManifestCommand(std::vector<Command>& out);  // create-app-manifest
 void AddApplyManifestCommand(std::vector<Command>& out);  // apply-manifest (commands_push.cpp)

@@ -28,6 +28,7 @@
 #include "controller/services/service_instance_service.h"
 #include "controller/services/task_service.h"
 #include "controller/services/droplet_service.h"
+#include "controller/services/ssh_service.h"
 #include "controller/dataplane/route_table_channel.h"
 #include "controller/platform/routing_progress.h"
 
@@ -64,6 +65,8 @@ struct ApiContext {
   TaskService* tasks = nullptr;
   // Droplet uploads, downloads and the choice of an app's droplet (null: 503).
   DropletService* droplets = nullptr;
+  // `wharf ssh` into instances (null: 503).
+  SshService* ssh = nullptr;
 };
 
 // Registration of each group of endpoints (one file each).
@@ -82,6 +85,7 @@ void AddServiceHandlers(HttpRouter& router, ApiContext& ctx);   // service insta
 void AddBrokerHandlers(HttpRouter& router, ApiContext& ctx);    // service brokers, marketplace, access
 void AddAutoscalingHandlers(HttpRouter& router, ApiContext& ctx); // policies, history, metrics, custom metrics
 void AddTaskHandlers(HttpRouter& router, ApiContext& ctx);      // tasks: run, list, get, cancel
+void AddSshHandlers(HttpRouter& router, ApiContext& ctx);       // the ssh feature, the ssh WebSocket
 
 // Every endpoint of API v1.
 void AddAllHandlers(HttpRouter& router, ApiContext& ctx);

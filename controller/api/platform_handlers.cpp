@@ -72,6 +72,7 @@ void AddAllHandlers(HttpRouter& router, ApiContext& ctx) {
   AddDeploymentHandlers(router, ctx);
   AddAutoscalingHandlers(router, ctx);
   AddTaskHandlers(router, ctx);
+  AddSshHandlers(router, ctx);
 }
 
 }  // namespace wharf::controller

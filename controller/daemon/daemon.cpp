@@ -126,6 +126,7 @@ struct Daemon::Parts {
   TaskRunnerSlot task_runners;
   std::unique_ptr<TaskService> tasks;
   std::unique_ptr<DropletService> droplets;
+  std::unique_ptr<SshService> ssh;
   RouteTableChannel route_table;
   RoutingProgress routing_progress;
   std::unique_ptr<StreamSlots> streams;
@@ -225,6 +226,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   }
   p->droplets = std::make_unique<DropletService>(*p->db, clock, *p->events, *p->blobs, p->blob_lock,
                                                  l.staging() / "droplet-uploads");
+  p->ssh = std::make_unique<SshService>(*p->db, *p->events, *p->logs, p->instances);
   p->tasks = std::make_unique<TaskService>(*p->db, clock, *p->events, *p->logs, info, *p->blobs, p->task_runners);
   p->gc = std::make_unique<GcService>(*p->db, *p->blobs, p->blob_lock, *p->events,
                                       GcOptions{config.keep_droplets, options.gc_grace});
@@ -250,6 +252,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
                                                              &p->routing_progress});
     p->api_context->tasks = p->tasks.get();
     p->api_context->droplets = p->droplets.get();
+    p->api_context->ssh = p->ssh.get();
     p->router = std::make_unique<HttpRouter>();
     AddAllHandlers(*p->router, *p->api_context);
   }
@@ -295,6 +298,7 @@ void Daemon::Stop(std::chrono::milliseconds grace) {
   // the server's grace period is spent on real work.
   parts_->logs->Shutdown();
   parts_->route_table.Shutdown();
+  parts_->ssh->Shutdown();  // ssh relays hang their commands up
   if (parts_->server) parts_->server->Stop(grace);
   parts_->gc_timer.Stop();
   if (parts_->deployment_driver) parts_->deployment_driver->Stop();

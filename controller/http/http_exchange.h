@@ -25,7 +25,16 @@ class HTTPServerRequest;
 class HTTPServerResponse;
 }  // namespace Poco::Net
 
+namespace wharf {
+class WebSocket;
+}  // namespace wharf
+
 namespace wharf::controller {
+
+class ApiRequest;
+class ApiResponse;
+// Upgrades a request to a WebSocket (websocket_accept.h); a friend of both classes below.
+Result<std::unique_ptr<WebSocket>> AcceptWebSocket(ApiRequest& req, ApiResponse& res, std::size_t max_frame_bytes);
 
 struct BodyLimits {
   std::uint64_t json_bytes = 64ull << 20;     // 64 MiB
@@ -89,6 +98,8 @@ class ApiRequest {
   Actor actor() const { return principal_ ? Actor::Of(*principal_) : Actor::System(); }
 
  private:
+  // Takes the connection over (websocket_accept.h).
+  friend Result<std::unique_ptr<WebSocket>> AcceptWebSocket(ApiRequest&, ApiResponse&, std::size_t);
   Poco::Net::HTTPServerRequest& request_;
   std::string path_;
   std::map<std::string, std::string> params_;
@@ -117,6 +128,8 @@ class ApiResponse {
   bool sent() const { return sent_; }
 
  private:
+  // Answers the handshake (websocket_accept.h).
+  friend Result<std::unique_ptr<WebSocket>> AcceptWebSocket(ApiRequest&, ApiResponse&, std::size_t);
   Poco::Net::HTTPServerResponse& response_;
   bool sent_ = false;
 };

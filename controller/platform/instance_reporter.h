@@ -50,6 +50,12 @@ class InstanceReporterSlot {
     if (reporter_ == nullptr) return Status::Unavailable("no cell role is running in this wharfd");
     return reporter_->RestartInstance(app_guid, process_type, index);
   }
+  Result<int> ExecInInstance(const std::string& app_guid, const std::string& process_type, int index,
+                             const runtime::ExecSpec& spec) {
+    std::lock_guard lock(mu_);
+    if (reporter_ == nullptr) return Status::Unavailable("no cell role is running in this wharfd");
+    return reporter_->ExecInInstance(app_guid, process_type, index, spec);
+  }
 
  private:
   std::mutex mu_;

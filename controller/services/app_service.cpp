@@ -178,6 +178,10 @@ Result<AppView> AppService::Update(const Actor& actor, const std::string& guid, 
       changed["stack"] = *patch.stack;
       app->stack = *patch.stack;
     }
+    if (patch.enable_ssh && *patch.enable_ssh != app->enable_ssh) {
+      changed["enable_ssh"] = *patch.enable_ssh;
+      app->enable_ssh = *patch.enable_ssh;
+    }
     if (!changed.empty()) {
       app->updated_at = FormatRfc3339(clock_.Now());
       WHARF_RETURN_IF_ERROR(apps.Update(*app));

@@ -41,6 +41,7 @@ struct NewApp {
 
 struct AppPatch {
   std::optional<std::string> name;
+  std::optional<bool> enable_ssh;  // the ssh app feature
   std::optional<std::vector<std::string>> buildpacks;
   std::optional<std::string> stack;
 };
