@@ -45,8 +45,11 @@ struct BindMount {
 };
 
 enum class NetworkMode {
-  kHost,      // share the host's network (staging: package managers reach registries)
+  kHost,      // share the host's network (tests that serve files on the host's loopback)
   kIsolated,  // own network namespace with an address on wharfd's bridge/veth; falls back to host + port
+  // kIsolated plus a path out (staging: package managers reach registries): forwarded and masqueraded to
+  // the world, never to the host, private, link-local or loopback ranges; DNS through the host's resolvers.
+  kEgress,
 };
 
 struct ContainerSpec {

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <random>
@@ -29,20 +30,63 @@ std::string Subnet::Address(std::uint32_t offset) const {
   return buf;
 }
 
-std::string BridgeRules(const std::string& bridge, const std::string& gateway, const std::vector<int>& host_ports) {
+namespace {
+
+// Never forwarded to from an egress container: this host's networks and everything that is not the
+// public internet ("this" network, RFC 1918, shared address space, loopback, link-local with the
+// cloud metadata address, multicast and reserved). The bridge's subnet gets its own rule (an
+// anonymous interval set may not hold overlapping ranges).
+constexpr const char* kNonPublic =
+    "0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, 192.168.0.0/16, "
+    "224.0.0.0/3";
+
+std::string Joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+}  // namespace
+
+std::string BridgeRules(const std::string& bridge, const std::string& gateway, const std::vector<int>& host_ports,
+                        const EgressPolicy& egress) {
   const std::string table = "wharf_" + bridge;
   const std::string from_bridge = "iifname \"" + bridge + "\" ";
+  const std::string from_egress = from_bridge + "ip saddr @egress ";
   std::string dnat;
   if (!host_ports.empty()) {
     std::string set;
     for (int port : host_ports) set += (set.empty() ? "" : ", ") + std::to_string(port);
     dnat = "    " + from_bridge + "ip daddr " + gateway + " tcp dport { " + set + " } dnat to 127.0.0.1\n";
   }
+  if (!egress.resolvers.loopback.empty()) {
+    for (const char* proto : {"udp", "tcp"}) {
+      dnat += "    " + from_egress + "ip daddr " + gateway + " " + proto + " dport 53 dnat to " +
+              egress.resolvers.loopback + "\n";
+    }
+  }
+  std::string resolvers;
+  if (!egress.resolvers.nameservers.empty()) {
+    for (const char* proto : {"udp", "tcp"}) {
+      resolvers += "    " + from_egress + "ip daddr { " + Joined(egress.resolvers.nameservers) + " } " + proto +
+                   " dport 53 accept\n";
+    }
+  }
+  std::string subnet_drop;
+  if (!egress.subnet.empty()) subnet_drop = "    " + from_bridge + "ip daddr " + egress.subnet + " drop\n";
   return "add table ip " + table + "\nflush table ip " + table + "\ntable ip " + table +
          " {\n"
+         "  set egress {\n"
+         "    type ipv4_addr;\n" +
+         (egress.sources.empty() ? "" : "    elements = { " + Joined(egress.sources) + " }\n") +
+         "  }\n"
          "  chain prerouting {\n"
          "    type nat hook prerouting priority dstnat; policy accept;\n" +
          dnat +
+         "  }\n"
+         "  chain postrouting {\n"
+         "    type nat hook postrouting priority srcnat; policy accept;\n"
+         "    ip saddr @egress oifname != \"" + bridge + "\" masquerade\n"
          "  }\n"
          "  chain input {\n"
          "    type filter hook input priority filter; policy accept;\n"
@@ -51,10 +95,54 @@ std::string BridgeRules(const std::string& bridge, const std::string& gateway, c
          "    " + from_bridge + "drop\n"
          "  }\n"
          "  chain forward {\n"
-         "    type filter hook forward priority filter; policy accept;\n"
+         "    type filter hook forward priority filter; policy accept;\n" +
+         resolvers + subnet_drop +
+         "    " + from_bridge + "ip daddr { " + kNonPublic + " } drop\n"
+         "    " + from_egress + "oifname != \"" + bridge + "\" accept\n"
+         "    oifname \"" + bridge + "\" ct state established,related accept\n"
          "    " + from_bridge + "drop\n"
+         "    oifname \"" + bridge + "\" drop\n"
          "  }\n"
          "}\n";
+}
+
+std::string ForwardGuardRules() {
+  // `add` is idempotent; the chain is flushed so that its three rules are there exactly once.
+  return "add table ip wharf_forward_guard\n"
+         "add set ip wharf_forward_guard bridges { type ifname; }\n"
+         "add chain ip wharf_forward_guard forward { type filter hook forward priority filter; policy accept; }\n"
+         "flush chain ip wharf_forward_guard forward\n"
+         "add rule ip wharf_forward_guard forward iifname @bridges accept\n"
+         "add rule ip wharf_forward_guard forward oifname @bridges accept\n"
+         "add rule ip wharf_forward_guard forward drop\n";
+}
+
+HostResolvers ParseResolvConf(std::string_view text) {
+  HostResolvers out;
+  std::istringstream lines{std::string(text)};
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream f(line);
+    std::string key, addr;
+    f >> key >> addr;
+    if (key != "nameserver") continue;
+    in_addr a{};
+    if (::inet_pton(AF_INET, addr.c_str(), &a) != 1) continue;  // IPv6: containers have no IPv6 route
+    if ((ntohl(a.s_addr) >> 24) == 127) {
+      if (out.loopback.empty()) out.loopback = addr;
+    } else if (std::find(out.nameservers.begin(), out.nameservers.end(), addr) == out.nameservers.end()) {
+      out.nameservers.push_back(addr);
+    }
+  }
+  return out;
+}
+
+std::string BridgeNetwork::EgressResolvConf() const {
+  std::string text;
+  for (const auto& ns : resolvers_.nameservers) text += "nameserver " + ns + "\n";
+  if (!resolvers_.loopback.empty()) text += "nameserver " + gateway_ + "\n";
+  if (text.empty()) text = "nameserver " + gateway_ + "\n";  // none known: fails fast, as for instances
+  return text + "options timeout:2 attempts:2\n";
 }
 
 namespace {
@@ -126,9 +214,42 @@ std::string VethName(std::uint32_t offset) {
   return o.str();
 }
 
+namespace {
+
+Status WriteSysctl(const fs::path& file, std::string_view value) {
+  int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
+  bool ok = fd >= 0 && ::write(fd, value.data(), value.size()) == static_cast<ssize_t>(value.size());
+  if (fd >= 0) ::close(fd);
+  if (!ok) return Status::Internal("cannot set " + file.string());
+  return Status::Ok();
+}
+
+constexpr const char* kIpForward = "/proc/sys/net/ipv4/ip_forward";
+// Present while forwarding is on because wharfd turned it on (with the guard table).
+constexpr const char* kForwardingMarker = "/run/wharf/net/forwarding-turned-on";
+
+// Egress containers need the host to forward. A host that did not forward before keeps
+// forwarding nothing else: the guard table (applied first) drops what is not a bridge's.
+Status EnableForwarding(const std::string& bridge, const fs::path& scratch_dir) {
+  auto now = ReadFile(kIpForward);
+  if (!now.ok()) return now.status();
+  const bool was_off = !now->empty() && (*now)[0] == '0';
+  if (!was_off && !fs::exists(kForwardingMarker)) return Status::Ok();  // the operator's own forwarding
+  WHARF_RETURN_IF_ERROR(WriteFileAtomic(kForwardingMarker, "wharfd set net.ipv4.ip_forward=1\n"));
+  fs::path guard = scratch_dir / "nft-forward-guard.conf";
+  WHARF_RETURN_IF_ERROR(WriteFileAtomic(
+      guard, ForwardGuardRules() + "add element ip wharf_forward_guard bridges { \"" + bridge + "\" }\n"));
+  WHARF_RETURN_IF_ERROR(RunChecked({"nft", "-f", guard.string()}));
+  if (was_off) return WriteSysctl(kIpForward, "1");
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<BridgeNetwork>> BridgeNetwork::Create(const std::string& bridge, const std::string& subnet,
                                                              const fs::path& scratch_dir,
-                                                             const std::vector<int>& host_ports) {
+                                                             const std::vector<int>& host_ports,
+                                                             const HostResolvers& resolvers) {
   if (::geteuid() != 0) return Status::Unavailable("isolated networking needs root");
   if (bridge.empty() || bridge.size() > 15 || bridge.find_first_of("/ \"") != std::string::npos) {
     return Status::InvalidArgument("bad bridge name '" + bridge + "'");
@@ -144,6 +265,7 @@ Result<std::unique_ptr<BridgeNetwork>> BridgeNetwork::Create(const std::string& 
   }
   std::unique_ptr<BridgeNetwork> net(new BridgeNetwork(bridge, *parsed, scratch_dir));
   net->gateway_ = parsed->Address(1);
+  net->resolvers_ = resolvers;
   std::string cidr = net->gateway_ + "/" + std::to_string(parsed->prefix);
 
   // The subnet must be used by nothing else on this host: another interface with
@@ -179,15 +301,7 @@ Result<std::unique_ptr<BridgeNetwork>> BridgeNetwork::Create(const std::string& 
   }
   WHARF_RETURN_IF_ERROR(RunChecked({"ip", "addr", "replace", cidr, "dev", bridge}));
   WHARF_RETURN_IF_ERROR(RunChecked({"ip", "link", "set", bridge, "up"}));
-  {
-    fs::path sysctl = fs::path("/proc/sys/net/ipv4/conf") / bridge / "route_localnet";
-    int fd = ::open(sysctl.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || ::write(fd, "1", 1) != 1) {
-      if (fd >= 0) ::close(fd);
-      return Status::Internal("cannot set " + sysctl.string());
-    }
-    ::close(fd);
-  }
+  WHARF_RETURN_IF_ERROR(WriteSysctl(fs::path("/proc/sys/net/ipv4/conf") / bridge / "route_localnet", "1"));
   // The union of the live owners' host ports, under a lock so that two wharfd starting
   // at once do not each write a table without the other's ports.
   fs::path owners = fs::path("/run/wharf/net") / (bridge + ".ports");
@@ -198,22 +312,33 @@ Result<std::unique_ptr<BridgeNetwork>> BridgeNetwork::Create(const std::string& 
   if (lock_fd < 0) return Status::Internal("cannot open " + owners.string() + ".lock: " + std::strerror(errno));
   while (::flock(lock_fd, LOCK_EX) != 0 && errno == EINTR) {
   }
+  std::error_code ec;
+  fs::create_directories(net->LeaseDir(), ec);
+  if (!ec) fs::create_directories(net->EgressDir(), ec);
   Result<std::vector<int>> ports = RecordHostPorts(owners, host_ports);
   Status applied = ports.status();
-  if (ports.ok()) {
+  if (ec) applied = Status::Internal("cannot create " + net->EgressDir().string() + ": " + ec.message());
+  if (applied.ok()) {
+    EgressPolicy egress;
+    egress.subnet = parsed->Address(0) + "/" + std::to_string(parsed->prefix);
+    egress.resolvers = resolvers;
+    // The egress containers of every wharfd on this bridge keep their path out.
+    for (const auto& entry : fs::directory_iterator(net->EgressDir(), ec)) {
+      std::string ip = entry.path().filename().string();
+      if (fs::exists(net->LeaseDir() / ip)) egress.sources.push_back(ip);
+    }
     fs::path nft_file = scratch_dir / ("nft-" + bridge + ".conf");
-    applied = WriteFileAtomic(nft_file, BridgeRules(bridge, net->gateway_, *ports));
+    applied = WriteFileAtomic(nft_file, BridgeRules(bridge, net->gateway_, *ports, egress));
     if (applied.ok()) applied = RunChecked({"nft", "-f", nft_file.string()});
+    if (applied.ok()) applied = EnableForwarding(bridge, scratch_dir);
   }
   ::close(lock_fd);  // releases the lock
   WHARF_RETURN_IF_ERROR(applied);
-  std::error_code ec;
-  fs::create_directories(net->LeaseDir(), ec);
-  if (ec) return Status::Internal("cannot create " + net->LeaseDir().string() + ": " + ec.message());
   return net;
 }
 
 fs::path BridgeNetwork::LeaseDir() const { return fs::path("/run/wharf/net") / bridge_; }
+fs::path BridgeNetwork::EgressDir() const { return fs::path("/run/wharf/net") / (bridge_ + ".egress"); }
 
 Result<std::uint32_t> BridgeNetwork::Lease(const fs::path& state_dir) {
   std::uint32_t first = 2, last = subnet_.size() - 2;  // .0 network, .1 bridge, last broadcast
@@ -239,6 +364,7 @@ Result<std::uint32_t> BridgeNetwork::Lease(const fs::path& state_dir) {
       while (!dir.empty() && dir.back() == '\n') dir.pop_back();
       if (!dir.empty() && fs::exists(dir)) break;
       ::unlink(lease.c_str());  // stale: its container is gone
+      ::unlink((EgressDir() / subnet_.Address(host)).c_str());
     }
   }
   return Status::Unavailable("no free address left in the bridge's subnet");
@@ -278,7 +404,7 @@ Status RunInNetworkNamespace(const std::string& file, const std::vector<std::str
   return Status::Ok();
 }
 
-Result<Attachment> BridgeNetwork::Attach(const fs::path& state_dir) {
+Result<Attachment> BridgeNetwork::Attach(const fs::path& state_dir, bool egress) {
   auto host = Lease(state_dir);
   if (!host.ok()) return host.status();
   Attachment a;
@@ -309,6 +435,18 @@ Result<Attachment> BridgeNetwork::Attach(const fs::path& state_dir) {
   if (!host_side.ok()) return fail(host_side);
   Status ns_side = RunInNetworkNamespace(a.netns, {"ip", "-batch", ns_batch.string()});
   if (!ns_side.ok()) return fail(ns_side);
+  const std::string element = "{ " + a.ip + " }";
+  const fs::path marker = EgressDir() / a.ip;
+  if (egress) {
+    // The marker first: a wharfd re-applying the table meanwhile keeps the address.
+    Status marked = WriteFileAtomic(marker, state_dir.string() + "\n");
+    if (!marked.ok()) return fail(marked);
+    Status added = RunChecked({"nft", "add", "element", "ip", "wharf_" + bridge_, "egress", element});
+    if (!added.ok()) return fail(added);
+  } else if (fs::exists(marker)) {  // left by a container that vanished: no path out for this one
+    ::unlink(marker.c_str());
+    (void)RunCommand({"nft", "delete", "element", "ip", "wharf_" + bridge_, "egress", element});
+  }
   return a;
 }
 
@@ -320,6 +458,10 @@ void BridgeNetwork::Detach(const Attachment& a) {
   if (!a.veth.empty()) {
     // Normally gone with the namespace; a lingering one is removed.
     if (fs::exists(fs::path("/sys/class/net") / a.veth)) (void)RunCommand({"ip", "link", "del", a.veth});
+  }
+  if (!a.ip.empty() && fs::exists(EgressDir() / a.ip)) {
+    (void)RunCommand({"nft", "delete", "element", "ip", "wharf_" + bridge_, "egress", "{ " + a.ip + " }"});
+    ::unlink((EgressDir() / a.ip).c_str());
   }
   Unlease(a.ip);
 }
@@ -333,6 +475,16 @@ Status RemoveBridgeIfUnused(const std::string& bridge) {
   (void)RunCommand({"nft", "delete", "table", "ip", "wharf_" + bridge});
   (void)RunCommand({"ip", "link", "del", bridge});
   fs::remove(leases, ec);
+  fs::remove_all(fs::path("/run/wharf/net") / (bridge + ".egress"), ec);
+  if (fs::exists(kForwardingMarker)) {
+    (void)RunCommand({"nft", "delete", "element", "ip", "wharf_forward_guard", "bridges", "{ \"" + bridge + "\" }"});
+    auto left = RunCommand({"nft", "list", "set", "ip", "wharf_forward_guard", "bridges"});
+    if (left.ok() && left->output.find("elements") == std::string::npos) {  // the last bridge: as before wharfd
+      (void)WriteSysctl(kIpForward, "0");
+      (void)RunCommand({"nft", "delete", "table", "ip", "wharf_forward_guard"});
+      fs::remove(kForwardingMarker, ec);
+    }
+  }
   return Status::Ok();
 }
 

@@ -10,6 +10,15 @@
 // bridge (no path out), and instances do not reach each other on the bridge
 // (each veth is an isolated bridge port: app-to-app traffic goes through routes).
 //
+// Egress containers (staging, which runs app code: npm scripts, setup.py) are
+// attached the same way and also have a path out: their addresses are in the
+// table's `egress` set, forwarded and masqueraded to the world but never to
+// private, shared, link-local, loopback or multicast ranges nor to the bridge's
+// subnet (the host's own addresses are input, dropped as for instances); DNS
+// goes to the host's resolvers (port 53 only), or to a resolver on the host's
+// loopback through the bridge address. Forwarding is turned on for this (when it
+// was off, a guard table keeps the host from forwarding anything else).
+//
 // Several wharfd processes may share one bridge: each records its host ports in
 // /run/wharf/net/<bridge>.ports/<pid> and the table allows the union of the live
 // ones (a dead owner's ports go at the next Create).
@@ -23,6 +32,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -46,21 +56,45 @@ struct Attachment {
   std::string veth;    // host end
 };
 
+// The host's resolvers, from /etc/resolv.conf: IPv4 nameservers off the loopback, and the
+// first one on it (systemd-resolved's 127.0.0.53, a local dnsmasq), which egress containers
+// reach at the bridge's address.
+struct HostResolvers {
+  std::vector<std::string> nameservers;
+  std::string loopback;
+};
+HostResolvers ParseResolvConf(std::string_view text);
+
+// What egress containers may reach beyond the bridge (part of the bridge's rules).
+struct EgressPolicy {
+  std::string subnet;                  // the bridge's CIDR, never forwarded to
+  HostResolvers resolvers;
+  std::vector<std::string> sources;    // the egress containers' addresses when the rules are applied
+};
+
 class BridgeNetwork {
  public:
   // Checks the tools (ip, nft), refuses a subnet another interface uses, creates the bridge, its
   // address, route_localnet and the nft table (all idempotent). `host_ports`: this owner's TCP
   // ports of 127.0.0.1 that instances may reach.
+  // `resolvers`: where egress containers send name lookups.
   static Result<std::unique_ptr<BridgeNetwork>> Create(const std::string& bridge, const std::string& subnet,
                                                        const std::filesystem::path& scratch_dir,
-                                                       const std::vector<int>& host_ports = {});
+                                                       const std::vector<int>& host_ports = {},
+                                                       const HostResolvers& resolvers = {});
 
   const std::string& gateway() const { return gateway_; }
+  // The resolv.conf of egress containers: the host's resolvers (the bridge address for one on
+  // the host's loopback).
+  std::string EgressResolvConf() const;
 
-  // Makes the namespace at <state_dir>/netns and wires it to the bridge.
-  Result<Attachment> Attach(const std::filesystem::path& state_dir);
+  // Makes the namespace at <state_dir>/netns and wires it to the bridge; with `egress`, its
+  // address joins the egress set (recorded under /run/wharf/net/<bridge>.egress/ so that a
+  // wharfd re-applying the rules keeps it).
+  Result<Attachment> Attach(const std::filesystem::path& state_dir, bool egress = false);
   // Undoes Attach: unmounts and removes the namespace (the veth pair dies with
-  // it), deletes the veth if it lingers, frees the address. Best effort, idempotent.
+  // it), deletes the veth if it lingers, takes the address out of the egress set,
+  // frees the address. Best effort, idempotent.
   void Detach(const Attachment& attachment);
 
   // Removes the bridge and the nft table when no lease is left (tests, uninstall).
@@ -73,16 +107,24 @@ class BridgeNetwork {
   void Unlease(const std::string& ip);
   std::filesystem::path LeaseDir() const;
 
+  std::filesystem::path EgressDir() const;
+
   std::string bridge_;
   Subnet subnet_;
   std::string gateway_;
   std::filesystem::path scratch_;
+  HostResolvers resolvers_;
 };
 
 // The nftables table of a bridge (applied with `nft -f`): DNAT of `host_ports` (TCP) at
 // `gateway` to 127.0.0.1; input from the bridge accepted only for those (and replies);
-// nothing forwarded from the bridge.
-std::string BridgeRules(const std::string& bridge, const std::string& gateway, const std::vector<int>& host_ports);
+// nothing forwarded from the bridge except what `egress` allows its sources.
+std::string BridgeRules(const std::string& bridge, const std::string& gateway, const std::vector<int>& host_ports,
+                        const EgressPolicy& egress = {});
+
+// The table that keeps a host whose forwarding wharfd turned on from forwarding anything
+// that does not come from or go to one of wharfd's bridges (the set `bridges`).
+std::string ForwardGuardRules();
 
 // Records this process's `host_ports` in `owners`/<pid> (with its start time, so a reused pid
 // is not mistaken for it), removes the records of processes that are gone, and returns the

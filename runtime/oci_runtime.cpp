@@ -79,8 +79,9 @@ class OciRuntime final : public MonitoredRuntime {
   Result<Launch> Prepare(const ContainerSpec& spec, ContainerRecord& record) override {
     const fs::path& dir = record.state_dir;
     record.cgroup = "/wharf/" + spec.id;
-    if (spec.network == NetworkMode::kIsolated && net_) {
-      auto att = net_->Attach(dir);
+    const bool egress = spec.network == NetworkMode::kEgress;
+    if ((spec.network == NetworkMode::kIsolated || egress) && net_) {
+      auto att = net_->Attach(dir, egress);
       if (!att.ok()) return att.status();
       record.ip = att->ip;
       record.port = spec.container_port;
@@ -105,7 +106,7 @@ class OciRuntime final : public MonitoredRuntime {
     p.limits = spec.limits;
     p.cgroups_path = record.cgroup;
     p.netns_path = record.netns;
-    if (!record.netns.empty()) p.resolv_conf = config_.state_root / "resolv.conf";
+    if (!record.netns.empty()) p.resolv_conf = config_.state_root / (egress ? "resolv-egress.conf" : "resolv.conf");
     if (!spec.droplet_dir.empty()) {
       p.droplet_dir = fs::absolute(spec.droplet_dir);
       if (p.droplet_dir.string().find_first_of(",:") != std::string::npos) {
@@ -265,13 +266,18 @@ Result<std::unique_ptr<ContainerRuntime>> MakeOciRuntime(const RuntimeConfig& co
     }
     std::vector<std::string> warnings;
     std::unique_ptr<BridgeNetwork> net;
-    auto made = BridgeNetwork::Create(config.bridge, config.subnet, config.state_root, config.instance_host_ports);
+    auto host_resolv = ReadFile("/etc/resolv.conf");
+    HostResolvers resolvers = ParseResolvConf(host_resolv.ok() ? *host_resolv : "");
+    auto made = BridgeNetwork::Create(config.bridge, config.subnet, config.state_root, config.instance_host_ports,
+                                      resolvers);
     if (made.ok()) {
       net = std::move(*made);
       // Instances have no route out; name lookups go to the bridge address (a DNS
       // server on the host's 127.0.0.1:53 if there is one) and fail fast otherwise.
       Status dns = WriteFileAtomic(config.state_root / "resolv.conf",
                                    "nameserver " + net->gateway() + "\noptions timeout:1 attempts:1\n");
+      // Staging (egress) resolves through the host's resolvers.
+      if (dns.ok()) dns = WriteFileAtomic(config.state_root / "resolv-egress.conf", net->EgressResolvConf());
       if (!dns.ok()) return dns;
     } else {
       warnings.push_back("no network namespaces (" + made.status().message() +

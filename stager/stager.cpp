@@ -213,7 +213,7 @@ class StagingRun {
     spec.limits.memory_bytes = req_.limits.memory_bytes;
     spec.limits.disk_bytes = req_.limits.disk_bytes;
     spec.limits.pids = 4096;
-    spec.network = runtime::NetworkMode::kHost;
+    spec.network = runtime::NetworkMode::kEgress;  // app code runs here: never the host's network
     auto run = runtime::RunToCompletion(s_.runtime, spec, req_.limits.timeout,
                                         [&](std::string_view line, bool err) { log_.Line(line, err); }, req_.cancel);
     if (!run.ok()) return Error(StagingErrorKind::kPlatform, "staging container: " + run.status().message());

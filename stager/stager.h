@@ -9,7 +9,7 @@
 //      archives, git URLs with #ref); detection uses the registry's order;
 //   2. the package is materialized into a fresh build folder, and the app's
 //      previous buildpack cache (a blob) is unpacked beside it;
-//   3. one staging container (host network, memory/disk limits, timeout) runs
+//   3. one staging container (own network namespace with egress to registries only, memory/disk limits, timeout) runs
 //      the builder, which follows the plan (stager/staging_plan.h): detect,
 //      supply, finalize or compile, release, per Cloud Foundry and Heroku;
 //   4. the start command is decided (-c, Procfile, buildpack), and app/, deps/,

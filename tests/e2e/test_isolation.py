@@ -14,6 +14,41 @@ import unittest
 
 from harness import PlatformTest, free_port
 from test_health_and_scaling import PROBE_PY
+from test_daemon_ordering import make_buildpack_readable
+
+
+# bin/compile of a buildpack that probes the network from inside staging (app code runs there: npm
+# scripts, setup.py) and fails the staging on purpose, printing what it found as one JSON line.
+STAGING_PROBE = r"""#!/bin/bash
+exec python3 - "$1" <<'PY'
+import json, os, socket, sys
+cfg = json.load(open(os.path.join(sys.argv[1], "probe.json")))
+def reach(host, port):
+    try:
+        socket.create_connection((host, port), 1.5).close()
+        return True
+    except OSError:
+        return False
+gateway = None
+for line in open("/proc/net/route").read().splitlines()[1:]:
+    f = line.split()
+    if f[1] == "00000000":
+        gateway = socket.inet_ntoa(bytes.fromhex(f[2])[::-1])
+out = {"gateway": gateway,
+       "interfaces": sorted(l.split(":")[0].strip() for l in open("/proc/net/dev").read().splitlines()[2:]),
+       "host loopback API": reach("127.0.0.1", cfg["api"]),
+       "host loopback service": reach("127.0.0.1", cfg["local_only"]),
+       "API at the gateway": reach(gateway, cfg["api"]) if gateway else None,
+       "0.0.0.0 service at the gateway": reach(gateway, cfg["everywhere"]) if gateway else None}
+try:
+    addr = socket.getaddrinfo(cfg["registry"], 443, socket.AF_INET, socket.SOCK_STREAM)[0][4][0]
+    out["registry"] = reach(addr, 443)
+except OSError as e:
+    out["registry"] = "lookup failed: %s" % e
+print("STAGING-PROBE " + json.dumps(out), flush=True)
+sys.exit(7)
+PY
+"""
 
 
 class Listener:
@@ -101,6 +136,36 @@ class IsolationTest(PlatformTest):
         self.assertEqual(self.get_json(victim, "/")["index"], "0")
         self.assertEqual(self.p.api("GET", "/v1/info", auth=False)[0], 200)
 
+
+    def test_staging_runs_in_its_own_network_namespace_with_a_path_to_registries_only(self):
+        """A buildpack's compile step (app code, as npm scripts and setup.py are) reaches neither the host's
+        loopback nor its services through the bridge and sees only its own interfaces (with the host's
+        network it would see the bridge and every veth); the package registry stays reachable (DNS and
+        HTTPS) for staging."""
+        local_only = Listener("127.0.0.1")
+        everywhere = Listener("0.0.0.0")
+        self.addCleanup(local_only.close)
+        self.addCleanup(everywhere.close)
+        bp = self.make_app({"bin/detect": "#!/bin/sh\necho probe\n", "bin/compile": STAGING_PROBE,
+                            "bin/release": "#!/bin/sh\necho '---'\n"})
+        make_buildpack_readable(bp)
+        cfg = {"api": self.p.api_port, "local_only": local_only.port, "everywhere": everywhere.port,
+               "registry": "registry.npmjs.org"}
+        app = self.make_app({"probe.json": json.dumps(cfg), "index.html": "x"})
+        r = self.p.wharf("push", "stager-probe", "-b", bp, cwd=app, expect=1, timeout=300)
+        lines = [l for l in (r.out + r.err).splitlines() if "STAGING-PROBE " in l]
+        self.assertTrue(lines, r)
+        got = json.loads(lines[0].split("STAGING-PROBE ", 1)[1])
+        print(f"\n[measure] what staging reached: {got}", flush=True)
+        self.assertEqual(got["interfaces"], ["eth0", "lo"], got)
+        self.assertTrue(got["gateway"] and got["gateway"].startswith("10.244."), got)
+        for what in ("host loopback API", "host loopback service", "API at the gateway",
+                     "0.0.0.0 service at the gateway"):
+            self.assertIs(got[what], False, (what, got))
+        self.assertEqual(local_only.accepted, 0)
+        self.assertEqual(everywhere.accepted, 0)
+        self.assertIs(got["registry"], True, got)
+        self.assertNotIn("stg-", " ".join(self.p.container_ids()))
 
     def test_slow_clients_and_held_streams_do_not_take_the_api_offline(self):
         """Without a token: 400 connections that trickle header lines and 200 that send nothing; with
