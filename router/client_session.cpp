@@ -66,6 +66,12 @@ void ClientSession::ForceClose() {
   timer_.cancel();
 }
 
+void ClientSession::Evict() {
+  evicted_ = true;
+  error_code ec;
+  client.cancel(ec);  // ReadHead sees the abort and the session ends without an answer
+}
+
 void ClientSession::CloseIfIdle() {
   if (phase_ == Phase::kIdle) {
     error_code ec;
@@ -98,7 +104,7 @@ void ClientSession::OnTimer(const error_code& ec) {
 // ---- the connection loop ---------------------------------------------------------------
 
 Task<> ClientSession::Serve() {
-  SetDeadline(Phase::kIdle, options.timeouts.keep_alive_idle);
+  SetDeadline(Phase::kIdle, options.timeouts.first_byte);  // keep_alive_idle once a request was served
   while (co_await ServeOne()) {
     if (shared.stopping.load(std::memory_order_relaxed)) break;
   }
@@ -258,6 +264,16 @@ void StartClientSession(Worker& w, Socket sock) {
 }
 
 void CloseIfIdle(ClientSession* s) { s->CloseIfIdle(); }
+
+bool EvictLongestIdle(Worker& w) {
+  ClientSession* oldest = nullptr;
+  for (ClientSession* s : w.sessions) {
+    if (s->Evictable() && (oldest == nullptr || s->idle_since() < oldest->idle_since())) oldest = s;
+  }
+  if (oldest == nullptr) return false;
+  oldest->Evict();
+  return true;
+}
 void ForceClose(ClientSession* s) { s->ForceClose(); }
 
 }  // namespace wharf::router::detail

@@ -78,12 +78,19 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void ForceClose();
   // Ends the session if it waits for a next request (the start of Router::Stop).
   void CloseIfIdle();
+  // Waiting for a byte of a request (fresh or kept alive) and not already being closed.
+  bool Evictable() const { return phase_ == Phase::kIdle && !closed_ && !evicted_ && !force_closed_; }
+  SteadyTime idle_since() const { return idle_since_; }
+  // Closes an Evictable() session to make room for a new connection.
+  void Evict();
 
   // Enters phase `p` with a deadline `d` from now; clears timed_out().
   void SetDeadline(Phase p, std::chrono::milliseconds d) {
+    const SteadyTime now = std::chrono::steady_clock::now();
+    if (p == Phase::kIdle && phase_ != Phase::kIdle) idle_since_ = now;
     phase_ = p;
     timed_out_ = false;
-    deadline_ = std::chrono::steady_clock::now() + d;
+    deadline_ = now + d;
     if (deadline_ < armed_) Arm();
   }
   // Moves the deadline to `d` from now without touching the timer (the watchdog re-arms
@@ -128,7 +135,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   Phase phase_ = Phase::kIdle;
   SteadyTime deadline_{};
   SteadyTime armed_ = SteadyTime::max();
+  SteadyTime idle_since_ = std::chrono::steady_clock::now();
   bool timed_out_ = false;
+  bool evicted_ = false;
   bool closed_ = false;
   bool force_closed_ = false;
 };

@@ -11,6 +11,7 @@
 
 #include "common/clock.h"
 #include "common/flags.h"
+#include "common/open_file_limit.h"
 #include "router/router.h"
 #include "router/routes_file.h"
 
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
     std::cout << UsageText();
     return 0;
   }
+  RaiseOpenFileLimit();  // thousands of client connections, not the default 1024
   RouterOptions options;
   if (auto port = parsed->Value("port"); port && !ParsePort(*port, &options.port)) {
     return Usage("invalid --port '" + *port + "'");

@@ -191,7 +191,10 @@ Task<> AcceptLoop(Worker& w) {
     }
     ::fcntl(sock.native_handle(), F_SETFD, FD_CLOEXEC);
     w.shared.accepted.fetch_add(1, std::memory_order_relaxed);
-    if (w.shared.open.fetch_add(1, std::memory_order_relaxed) >= w.shared.options.max_connections) {
+    const bool full = w.shared.open.fetch_add(1, std::memory_order_relaxed) >= w.shared.options.max_connections;
+    if (full && EvictLongestIdle(w)) {
+      w.shared.evicted.fetch_add(1, std::memory_order_relaxed);  // its place goes to this one
+    } else if (full) {
       w.shared.open.fetch_sub(1, std::memory_order_relaxed);
       w.shared.rejected.fetch_add(1, std::memory_order_relaxed);
       static constexpr std::string_view kFull =
@@ -249,6 +252,8 @@ Task<> AdminSession(Socket sock, const RouteRegistry& registry, Shared& shared) 
             std::to_string(shared.accepted.load()) + "\n";
     body += "# TYPE wharf_router_connections_rejected_total counter\nwharf_router_connections_rejected_total " +
             std::to_string(shared.rejected.load()) + "\n";
+    body += "# TYPE wharf_router_connections_evicted_total counter\nwharf_router_connections_evicted_total " +
+            std::to_string(shared.evicted.load()) + "\n";
     body += "# TYPE wharf_router_backend_connects_total counter\nwharf_router_backend_connects_total " +
             std::to_string(shared.connects.load()) + "\n";
     body += "# TYPE wharf_router_backend_reuses_total counter\nwharf_router_backend_reuses_total " +
@@ -444,8 +449,15 @@ void Router::Stop() { impl_->Stop(); }
 
 RouterCounters Router::Counters() const {
   const auto& s = impl_->shared;
-  return RouterCounters{s.open.load(), s.accepted.load(), s.rejected.load(),
-                        s.connects.load(), s.reuses.load(), s.retries.load()};
+  RouterCounters c;
+  c.connections_open = s.open.load();
+  c.connections_accepted = s.accepted.load();
+  c.connections_rejected = s.rejected.load();
+  c.connections_evicted = s.evicted.load();
+  c.backend_connects = s.connects.load();
+  c.backend_reuses = s.reuses.load();
+  c.retries = s.retries.load();
+  return c;
 }
 
 void Router::FlushAccessLog() {

@@ -26,6 +26,7 @@
 namespace wharf::router {
 
 struct RouterTimeouts {
+  std::chrono::milliseconds first_byte{10'000};        // new connection without a byte of a request -> close
   std::chrono::milliseconds header_read{10'000};       // whole request head, from its first byte -> 408
   std::chrono::milliseconds keep_alive_idle{60'000};   // client connection idle between requests -> close
   std::chrono::milliseconds body_idle{60'000};         // no body progress in either direction -> close
@@ -45,7 +46,9 @@ struct RouterOptions {
   std::string admin_address = "127.0.0.1";
   HttpLimits limits;
   RouterTimeouts timeouts;
-  std::size_t max_connections = 10'000;       // client connections; beyond -> 503 and close
+  // Client connections. At the limit a new one closes the loop's longest-idle connection (no byte
+  // of a request yet: fresh or kept alive) to take its place; only when none is idle -> 503 and close.
+  std::size_t max_connections = 10'000;
   std::size_t max_idle_per_endpoint = 512;    // pooled connections per instance, per event loop
   std::size_t max_idle_per_loop = 4'096;      // pooled connections in total, per event loop
   int max_attempts = 3;                       // endpoints tried for one request
@@ -57,7 +60,8 @@ struct RouterOptions {
 struct RouterCounters {
   std::uint64_t connections_open = 0;
   std::uint64_t connections_accepted = 0;
-  std::uint64_t connections_rejected = 0;  // over max_connections
+  std::uint64_t connections_rejected = 0;  // over max_connections with none idle to close
+  std::uint64_t connections_evicted = 0;   // idle ones closed to admit a new one at max_connections
   std::uint64_t backend_connects = 0;      // new connections to instances
   std::uint64_t backend_reuses = 0;        // requests sent on a pooled connection
   std::uint64_t retries = 0;               // attempts beyond the first

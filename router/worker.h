@@ -45,7 +45,7 @@ struct Shared {
   const RouteRegistry& registry;
   const Clock& clock;
   AccessLogWriter* log_writer;  // null: no access log
-  std::atomic<std::uint64_t> open{0}, accepted{0}, rejected{0}, connects{0}, reuses{0}, retries{0};
+  std::atomic<std::uint64_t> open{0}, accepted{0}, rejected{0}, evicted{0}, connects{0}, reuses{0}, retries{0};
   std::atomic<bool> stopping{false};
 };
 
@@ -138,6 +138,9 @@ struct Worker {
 void StartClientSession(Worker& w, Socket sock);
 // Closes `s`'s connection if it is between requests (used when the router stops).
 void CloseIfIdle(ClientSession* s);
+// At the connection limit: closes the loop's session idle the longest (no byte of a request
+// yet) to make room; false when none is idle.
+bool EvictLongestIdle(Worker& w);
 // Closes `s`'s sockets whatever it is doing, so its coroutine ends (the end of a stop).
 void ForceClose(ClientSession* s);
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/open_file_limit.h"
 #include "controller/daemon/config.h"
 #include "controller/daemon/daemon.h"
 #include "controller/daemon/data_plane.h"
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);  // a client that goes away is an error value, not a death
+  wharf::RaiseOpenFileLimit();  // the router and the API hold thousands of connections
 
   wharf::SystemClock clock;
   const auto& config = inv->config;

@@ -473,18 +473,25 @@ TEST_CASE("sticky sessions: __VCAP_ID__ follows JSESSIONID and pins later reques
   CHECK(moved.All("set-cookie").empty());  // no new __VCAP_ID__ until the app sets a new session
 }
 
-TEST_CASE("the connection limit answers 503 and the admin port serves metrics") {
+TEST_CASE("the connection limit answers 503 when no connection is idle, and the admin port serves metrics") {
   TestBackend backend(testing::NamedBackend("b"));
   RouterOptions o = TestOptions();
   o.max_connections = 1;
+  o.timeouts.header_read = 5s;
   Fixture f(o);
   f.Route("app.test", {Ep("b", backend.port())});
   auto first = f.Client();
   CHECK(Get(*first, "app.test").Status() == 200);
+  REQUIRE(first->Write("GET / HTTP/1.1\r\n"));  // a request under way: not idle, never evicted
+  std::this_thread::sleep_for(100ms);
   auto second = f.Client();
   std::string all;
   REQUIRE(second->ReadToEof(&all));
   CHECK(all.rfind("HTTP/1.1 503", 0) == 0);
+  REQUIRE(first->Write("Host: app.test\r\n\r\n"));  // the first one was left alone
+  Message m1;
+  REQUIRE(first->ReadMessage(&m1, true));
+  CHECK(m1.Status() == 200);
   first->Close();
 
   auto admin = Connect(*f.router->admin_port());
@@ -493,10 +500,66 @@ TEST_CASE("the connection limit answers 503 and the admin port serves metrics") 
   Message m;
   REQUIRE(admin->ReadMessage(&m, true));
   CHECK(m.Status() == 200);
-  CHECK(m.body.find("wharf_router_route_requests_total{route=\"app.test\",status_class=\"2xx\"} 1") !=
+  CHECK(m.body.find("wharf_router_route_requests_total{route=\"app.test\",status_class=\"2xx\"} 2") !=
         std::string::npos);
   CHECK(m.body.find("wharf_router_connections_rejected_total 1") != std::string::npos);
 }
 
+TEST_CASE("at the connection limit a new connection takes the place of the longest-idle one") {
+  TestBackend backend(testing::NamedBackend("b"));
+  RouterOptions o = TestOptions();
+  o.threads = 1;  // the limit is shared, eviction is per event loop: one loop holds them all
+  o.max_connections = 3;
+  o.timeouts.first_byte = 10s;
+  Fixture f(o);
+  f.Route("app.test", {Ep("b", backend.port())});
+  // Three idle connections: two that never sent a byte, one kept alive after a request.
+  auto silent1 = f.Client();
+  std::this_thread::sleep_for(50ms);
+  auto kept = f.Client();
+  CHECK(Get(*kept, "app.test").Status() == 200);
+  std::this_thread::sleep_for(50ms);
+  auto silent2 = f.Client();
+  std::this_thread::sleep_for(50ms);
+  // A fourth is served: the one idle the longest (silent1) is closed without an answer.
+  auto fourth = f.Client();
+  CHECK(Get(*fourth, "app.test").Status() == 200);
+  silent1->SetTimeout(2000);
+  std::string got;
+  REQUIRE(silent1->ReadToEof(&got));
+  CHECK(got.empty());
+  // A fifth: next in line is the kept-alive one (idle since its request, before silent2 came).
+  auto fifth = f.Client();
+  CHECK(Get(*fifth, "app.test").Status() == 200);
+  kept->SetTimeout(2000);
+  REQUIRE(kept->ReadToEof(&got));
+  CHECK(got.empty());
+  CHECK(Get(*silent2, "app.test").Status() == 200);  // still open, and served
+  auto c = f.router->Counters();
+  CHECK(c.connections_evicted == 2);
+  CHECK(c.connections_rejected == 0);
+}
+
+TEST_CASE("a connection that sends no byte is closed at the first-byte deadline; a kept-alive one waits longer") {
+  TestBackend backend(testing::NamedBackend("b"));
+  RouterOptions o = TestOptions();
+  o.timeouts.first_byte = 300ms;
+  o.timeouts.keep_alive_idle = 5s;
+  Fixture f(o);
+  f.Route("app.test", {Ep("b", backend.port())});
+  auto silent = f.Client();
+  auto used = f.Client();
+  CHECK(Get(*used, "app.test").Status() == 200);
+  auto start = std::chrono::steady_clock::now();
+  silent->SetTimeout(3000);
+  std::string got;
+  REQUIRE(silent->ReadToEof(&got));
+  CHECK(got.empty());  // closed without an answer, as nothing was asked
+  CHECK(std::chrono::steady_clock::now() - start < 2500ms);
+  std::this_thread::sleep_for(300ms);  // past the first-byte deadline, well within keep_alive_idle
+  CHECK(Get(*used, "app.test").Status() == 200);
+}
+
 }  // namespace
 }  // namespace wharf::router
+

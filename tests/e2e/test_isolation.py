@@ -7,6 +7,7 @@ The probe app is the one of test_health_and_scaling. Only loopback traffic and t
 namespaces; the only processes started are this test's listeners and platform."""
 import http.client
 import json
+import resource
 import socket
 import threading
 import time
@@ -236,6 +237,39 @@ class IsolationTest(PlatformTest):
         self.assertEqual(r.code, 0, r)
         self.assertIn("busy", r.out)
 
+
+    def test_idle_connections_do_not_lock_clients_out_of_the_router(self):
+        """10,050 connections that send no byte (more than the router's 10,000): each new client takes
+        the place of the longest-idle one instead of getting 503, and the silent ones are closed at the
+        first-byte deadline (10 s) instead of holding their place for a minute."""
+        d = self.make_app({"index.html": "<h1>up</h1>", "Staticfile": ""})
+        self.p.wharf("push", "steady", cwd=d)
+        self.wait_for_status("steady.localhost", 200)
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft < 10_500:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 10_500), hard))
+        socks = []
+        self.addCleanup(lambda: [s.close() for s in socks])
+        started = time.monotonic()
+        for _ in range(10_050):
+            socks.append(socket.create_connection(("127.0.0.1", self.p.router_port), 5))
+        statuses = [self.get("steady.localhost", timeout=10)[0] for _ in range(20)]
+        print(f"\n[measure] 10,050 idle connections opened in {time.monotonic() - started:.1f} s; "
+              f"requests meanwhile: {statuses}", flush=True)
+        self.assertEqual(statuses, [200] * 20)
+        time.sleep(11)  # past the first-byte deadline
+        closed = 0
+        for s in socks:
+            s.settimeout(0.01)
+            try:
+                closed += s.recv(16) == b""
+            except (socket.timeout, BlockingIOError):
+                pass
+            except OSError:
+                closed += 1
+        print(f"[measure] closed by the router after the first-byte deadline: {closed} of {len(socks)}", flush=True)
+        self.assertEqual(closed, len(socks))
+        self.assertEqual(self.get("steady.localhost")[0], 200)
 
 if __name__ == "__main__":
     unittest.main()
