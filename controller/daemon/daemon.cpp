@@ -195,10 +195,12 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   info.tenancy = boot->tenancy;
 
   p->auth = std::make_unique<Authenticator>(*p->db, clock);
-  p->apps = std::make_unique<AppService>(*p->db, clock, *p->events, *p->logs, info);
-  p->processes = std::make_unique<ProcessService>(*p->db, clock, *p->events, *p->logs);
-  p->revisions = std::make_unique<RevisionService>(*p->db, clock, *p->events, *p->logs);
-  p->deployments = std::make_unique<DeploymentService>(*p->db, clock, *p->events, *p->logs);
+  // Admission: what this host's cell holds (issue 10: `scale -m 1T` ran five 1 TiB instances).
+  const CellCapacity capacity = DetectCellCapacity(l.root);
+  p->apps = std::make_unique<AppService>(*p->db, clock, *p->events, *p->logs, info, capacity);
+  p->processes = std::make_unique<ProcessService>(*p->db, clock, *p->events, *p->logs, capacity);
+  p->revisions = std::make_unique<RevisionService>(*p->db, clock, *p->events, *p->logs, capacity);
+  p->deployments = std::make_unique<DeploymentService>(*p->db, clock, *p->events, *p->logs, capacity);
   PackageLimitsConfig package_limits;
   package_limits.max_upload_bytes = options.limits.upload_bytes;
   p->packages = std::make_unique<PackageService>(*p->db, clock, *p->events, *p->blobs, p->blob_lock, package_limits);

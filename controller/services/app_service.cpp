@@ -252,6 +252,10 @@ Result<AppView> AppService::Act(const Actor& actor, const std::string& guid, App
         TransitionApp(app->state, action, AppFacts{app->name, app->current_droplet_guid.has_value()});
     if (!next.ok()) return next.status();
     AppState before = app->state;
+    if (before != AppState::kStarted && *next == AppState::kStarted) {
+      WHARF_ASSIGN_OR_RETURN(std::vector<Process> rows, ProcessStore(tx).ListForApp(app->guid));
+      WHARF_RETURN_IF_ERROR(CheckCellFits(tx, capacity_, *app, /*starts=*/true, rows));
+    }
     app->state = *next;
     std::string now = FormatRfc3339(clock_.Now());
     const char* verb = action == AppAction::kStop ? "stop" : action == AppAction::kStart ? "start" : "restart";

@@ -16,6 +16,7 @@
 #include "common/status.h"
 #include "state/app_store.h"
 #include "state/db.h"
+#include "controller/services/cell_capacity.h"
 #include "controller/platform/event_recorder.h"
 #include "controller/platform/log_buffer.h"
 #include "state/model.h"
@@ -56,8 +57,10 @@ Status ValidateEnvVars(const EnvVars& vars);
 
 class AppService {
  public:
-  AppService(Database& db, const Clock& clock, EventRecorder& events, LogBuffer& logs, const PlatformInfo& platform)
-      : db_(db), clock_(clock), events_(events), logs_(logs), platform_(platform) {}
+  // `capacity`: starting an app whose instances do not fit the cell is refused (default: unchecked).
+  AppService(Database& db, const Clock& clock, EventRecorder& events, LogBuffer& logs, const PlatformInfo& platform,
+             CellCapacity capacity = {})
+      : db_(db), clock_(clock), events_(events), logs_(logs), platform_(platform), capacity_(capacity) {}
 
   // kInvalidArgument for a bad name, env name or buildpack; kConflict when the name is taken.
   Result<AppView> Create(const Actor& actor, const NewApp& spec);
@@ -87,6 +90,7 @@ class AppService {
   EventRecorder& events_;
   LogBuffer& logs_;
   const PlatformInfo& platform_;
+  CellCapacity capacity_;
 };
 
 }  // namespace wharf::controller

@@ -113,6 +113,10 @@ Result<std::optional<Deployment>> DeploymentService::Create(const Actor& actor, 
     d.created_at = d.updated_at = now;
     Result<Revision> revision = ResolveRevision(tx, *app, now);
     if (!revision.ok()) return revision.status();
+    if (app->state != AppState::kStarted) {
+      WHARF_ASSIGN_OR_RETURN(std::vector<Process> rows, ProcessStore(tx).ListForApp(app_guid));
+      WHARF_RETURN_IF_ERROR(CheckCellFits(tx, capacity_, *app, /*starts=*/true, rows));
+    }
     app->state = AppState::kStarted;
     app->run_revision = revision->version;
     app->run_droplet_guid = revision->droplet_guid;

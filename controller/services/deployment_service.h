@@ -12,6 +12,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "controller/services/cell_capacity.h"
 #include "controller/platform/event_recorder.h"
 #include "controller/platform/log_buffer.h"
 #include "deployments/deployment.h"
@@ -35,8 +36,9 @@ DeploymentRecord ToRecord(const deployments::Deployment& d);
 
 class DeploymentService {
  public:
-  DeploymentService(Database& db, const Clock& clock, EventRecorder& events, LogBuffer& logs)
-      : db_(db), clock_(clock), events_(events), logs_(logs) {}
+  // `capacity`: starting an app whose instances do not fit the cell is refused (default: unchecked).
+  DeploymentService(Database& db, const Clock& clock, EventRecorder& events, LogBuffer& logs, CellCapacity capacity = {})
+      : db_(db), clock_(clock), events_(events), logs_(logs), capacity_(capacity) {}
 
   // Deploys what the app should run now (a new revision when its droplet, environment or a
   // start command changed; else a new generation of the same one). A stopped app is simply
@@ -62,6 +64,7 @@ class DeploymentService {
   const Clock& clock_;
   EventRecorder& events_;
   LogBuffer& logs_;
+  CellCapacity capacity_;
 };
 
 }  // namespace wharf::controller

@@ -109,11 +109,26 @@ Result<Process> ProcessService::Put(const Actor& actor, const std::string& app_g
     if (spec.health_check) p.health_check = *spec.health_check;
     if (spec.readiness_check) p.readiness_check = *spec.readiness_check;
     WHARF_RETURN_IF_ERROR(ValidateProcess(p));
+    WHARF_RETURN_IF_ERROR(CheckFitsWith(tx, *app, p));
     WHARF_RETURN_IF_ERROR(*existing ? processes.Update(p) : processes.Insert(p));
     WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, *existing ? "process-updated" : "process-created", TargetOf(*app),
                                          {{"process_type", type}, {"instances", p.instances}}));
     return p;
   });
+}
+
+Status ProcessService::CheckFitsWith(Tx& tx, const App& app, const Process& changed) {
+  if (app.state != AppState::kStarted) return Status::Ok();  // checked when it starts
+  WHARF_ASSIGN_OR_RETURN(std::vector<Process> rows, ProcessStore(tx).ListForApp(app.guid));
+  bool replaced = false;
+  for (Process& row : rows) {
+    if (row.type == changed.type) {
+      row = changed;
+      replaced = true;
+    }
+  }
+  if (!replaced) rows.push_back(changed);
+  return CheckCellFits(tx, capacity_, app, /*starts=*/false, rows);
 }
 
 Result<Process> ProcessService::Modify(const Actor& actor, const std::string& guid, std::string_view event,
@@ -127,6 +142,7 @@ Result<Process> ProcessService::Modify(const Actor& actor, const std::string& gu
     p->updated_at = FormatRfc3339(clock_.Now());
     Result<App> app = AppStore(tx).Get(p->app_guid);
     if (!app.ok()) return app.status();
+    WHARF_RETURN_IF_ERROR(CheckFitsWith(tx, *app, *p));
     WHARF_RETURN_IF_ERROR(processes.Update(*p));
     data["process_type"] = p->type;
     WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, event, TargetOf(*app), data));

@@ -15,6 +15,7 @@
 #include "controller/platform/log_buffer.h"
 #include "state/model.h"
 #include "controller/platform/state_names.h"
+#include "controller/services/cell_capacity.h"
 
 namespace wharf::controller {
 
@@ -48,8 +49,10 @@ Status ValidateProcess(const Process& process);
 
 class ProcessService {
  public:
-  ProcessService(Database& db, const Clock& clock, EventRecorder& events, LogBuffer& logs)
-      : db_(db), clock_(clock), events_(events), logs_(logs) {}
+  // `capacity`: a started app's scale-up that does not fit the cell is refused (default: unchecked).
+  ProcessService(Database& db, const Clock& clock, EventRecorder& events, LogBuffer& logs,
+                 CellCapacity capacity = {})
+      : db_(db), clock_(clock), events_(events), logs_(logs), capacity_(capacity) {}
 
   Result<std::vector<Process>> ListForApp(const std::string& app_guid);
   Result<Process> GetByType(const std::string& app_guid, const std::string& type);
@@ -63,6 +66,8 @@ class ProcessService {
   Status Delete(const Actor& actor, const std::string& guid);
 
  private:
+  // Admission: the app's processes with `changed` in place of its row (or added) fit the cell.
+  Status CheckFitsWith(Tx& tx, const App& app, const Process& changed);
   // Loads the process, applies `mutate` (which returns the event data), validates and
   // stores the result, all in one transaction.
   Result<Process> Modify(const Actor& actor, const std::string& guid, std::string_view event,
@@ -72,6 +77,7 @@ class ProcessService {
   const Clock& clock_;
   EventRecorder& events_;
   LogBuffer& logs_;
+  CellCapacity capacity_;
 };
 
 }  // namespace wharf::controller

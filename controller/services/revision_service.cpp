@@ -123,6 +123,9 @@ Result<Revision> RevisionService::Rollback(const Actor& actor, const std::string
         WHARF_RETURN_IF_ERROR(processes.Update(p));
       }
     }
+    if (app->state != AppState::kStarted) {
+      WHARF_RETURN_IF_ERROR(CheckCellFits(tx, capacity_, *app, /*starts=*/true, *list));
+    }
     app->state = AppState::kStarted;
     app->run_revision = r.version;
     app->run_droplet_guid = r.droplet_guid;

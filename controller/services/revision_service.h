@@ -11,6 +11,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "controller/services/cell_capacity.h"
 #include "controller/platform/event_recorder.h"
 #include "controller/platform/log_buffer.h"
 #include "state/db.h"
@@ -31,8 +32,9 @@ struct RevisionView {
 
 class RevisionService {
  public:
-  RevisionService(Database& db, const Clock& clock, EventRecorder& events, LogBuffer& logs)
-      : db_(db), clock_(clock), events_(events), logs_(logs) {}
+  // `capacity`: starting an app whose instances do not fit the cell is refused (default: unchecked).
+  RevisionService(Database& db, const Clock& clock, EventRecorder& events, LogBuffer& logs, CellCapacity capacity = {})
+      : db_(db), clock_(clock), events_(events), logs_(logs), capacity_(capacity) {}
 
   // Newest first. kNotFound for an unknown app.
   Result<std::vector<RevisionView>> List(const std::string& app_guid);
@@ -47,6 +49,7 @@ class RevisionService {
   const Clock& clock_;
   EventRecorder& events_;
   LogBuffer& logs_;
+  CellCapacity capacity_;
 };
 
 }  // namespace wharf::controller

@@ -271,5 +271,27 @@ class IsolationTest(PlatformTest):
         self.assertEqual(closed, len(socks))
         self.assertEqual(self.get("steady.localhost")[0], 200)
 
+    def test_scaling_past_the_cells_memory_is_refused_with_the_figures(self):
+        """`scale -m 1T` used to run five 1 TiB instances on a 24 GB machine: now the API refuses what
+        does not fit the cell (its memory and disk), names the resource and the figures, and changes
+        nothing; scaling down always passes."""
+        d = self.make_app({"index.html": "<h1>up</h1>", "Staticfile": ""})
+        self.p.wharf("push", "roomy", "-m", "64M", cwd=d)
+        self.wait_for_status("roomy.localhost", 200)
+        r = self.p.wharf("scale", "roomy", "-m", "1T", "-f", expect=1)
+        print(f"\n[measure] scale -m 1T: {(r.out + r.err).strip()}", flush=True)
+        self.assertIn("insufficient resources: memory: app 'roomy' needs 1024 GB (1 x 1024 GB (web))", r.out + r.err)
+        r = self.p.wharf("scale", "roomy", "-i", "1000", "-m", "1G", expect=1)
+        self.assertIn("insufficient resources: memory: app 'roomy' needs 1000 GB (1000 x 1024 MB (web))",
+                      r.out + r.err)
+        status, web = self.p.api("GET", f"/v1/apps/{self.app_json('roomy')['guid']}/processes/web")
+        self.assertEqual(status, 200, web)
+        self.assertEqual((web["instances"], web["memory_in_mb"]), (1, 64), web)  # nothing changed
+        r = self.p.wharf("scale", "roomy", "-k", "1T", "-f", expect=1)
+        self.assertIn("insufficient resources: disk", r.out + r.err)
+        self.p.wharf("scale", "roomy", "-i", "2")
+        self.p.wharf("scale", "roomy", "-i", "1")
+        self.assertEqual(self.get("roomy.localhost")[0], 200)
+
 if __name__ == "__main__":
     unittest.main()
