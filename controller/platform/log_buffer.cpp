@@ -51,8 +51,12 @@ bool ParseLogFileLine(std::string_view text, LogLine& out) {
   return true;
 }
 
-LogBuffer::LogBuffer(std::filesystem::path dir, const Clock& clock, std::size_t lines_per_app)
-    : dir_(std::move(dir)), clock_(clock), lines_per_app_(lines_per_app == 0 ? 1 : lines_per_app) {
+LogBuffer::LogBuffer(std::filesystem::path dir, const Clock& clock, std::size_t lines_per_app,
+                     std::uint64_t max_file_bytes)
+    : dir_(std::move(dir)),
+      clock_(clock),
+      lines_per_app_(lines_per_app == 0 ? 1 : lines_per_app),
+      max_file_bytes_(max_file_bytes == 0 ? kDefaultMaxFileBytes : max_file_bytes) {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);  // without it only the file copies are lost
 }
@@ -115,7 +119,25 @@ void LogBuffer::Append(const std::string& app_guid, std::string_view source, std
   }
   cv_.notify_all();
   std::filesystem::path path = FileOf(app_guid);
-  if (!path.empty()) AppendToFile(path, file_text);
+  if (!path.empty()) WriteFile(app_guid, path, file_text);
+}
+
+void LogBuffer::WriteFile(const std::string& app_guid, const std::filesystem::path& path, const std::string& text) {
+  std::lock_guard lock(file_mu_);
+  auto [it, fresh] = file_sizes_.try_emplace(app_guid, 0);
+  std::error_code ec;
+  if (fresh) {
+    std::uintmax_t now = std::filesystem::file_size(path, ec);
+    it->second = ec ? 0 : static_cast<std::uint64_t>(now);
+  }
+  if (it->second > 0 && it->second + text.size() > max_file_bytes_) {
+    std::filesystem::path old = path;
+    old += ".1";
+    std::filesystem::rename(path, old, ec);  // replaces the previous .1
+    it->second = 0;
+  }
+  AppendToFile(path, text);
+  it->second += text.size();
 }
 
 std::vector<LogLine> LogBuffer::Recent(const std::string& app_guid, std::size_t limit) {
@@ -146,8 +168,19 @@ std::vector<LogLine> LogBuffer::WaitAfter(const std::string& app_guid, std::uint
 }
 
 void LogBuffer::Forget(const std::string& app_guid) {
-  std::lock_guard lock(mu_);
-  rings_.erase(app_guid);
+  {
+    std::lock_guard lock(mu_);
+    rings_.erase(app_guid);
+  }
+  std::filesystem::path path = FileOf(app_guid);
+  if (path.empty()) return;
+  std::lock_guard lock(file_mu_);
+  file_sizes_.erase(app_guid);
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  std::filesystem::path old = path;
+  old += ".1";
+  std::filesystem::remove(old, ec);
 }
 
 void LogBuffer::Shutdown() {

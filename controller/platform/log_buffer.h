@@ -3,6 +3,9 @@
 // app, DATA_DIR/logs/apps/<guid>.log, one line each:
 //   2026-11-26T08:35:47Z [API/0] OUT Created app with guid ...
 // After a restart an app's ring is refilled lazily from the tail of its file.
+// A file that would grow past `max_file_bytes` is rotated to <guid>.log.1 (the
+// previous one goes), so an app's logs take at most twice that on disk; deleting
+// the app (Forget) removes both.
 // Followers (the log stream endpoint) wait for new lines with WaitAfter.
 // Thread-safe.
 #pragma once
@@ -33,7 +36,9 @@ struct LogLine {
 class LogBuffer {
  public:
   // `dir` is DATA_DIR/logs/apps (created if missing).
-  LogBuffer(std::filesystem::path dir, const Clock& clock, std::size_t lines_per_app = 1000);
+  LogBuffer(std::filesystem::path dir, const Clock& clock, std::size_t lines_per_app = 1000,
+            std::uint64_t max_file_bytes = kDefaultMaxFileBytes);
+  static constexpr std::uint64_t kDefaultMaxFileBytes = 8 * 1024 * 1024;
   LogBuffer(const LogBuffer&) = delete;
   LogBuffer& operator=(const LogBuffer&) = delete;
 
@@ -51,7 +56,7 @@ class LogBuffer {
   // one to arrive; returns empty on timeout and at once after Shutdown.
   std::vector<LogLine> WaitAfter(const std::string& app_guid, std::uint64_t after, std::chrono::milliseconds timeout);
 
-  // Drops the app's ring (its file is left for the operator).
+  // Drops the app's ring and removes its files (the app was deleted).
   void Forget(const std::string& app_guid);
 
   // Wakes every follower for good (daemon shutdown).
@@ -62,10 +67,15 @@ class LogBuffer {
   std::deque<LogLine>& RingLocked(const std::string& app_guid);
   void LoadTailLocked(const std::string& app_guid, std::deque<LogLine>& ring);
   std::filesystem::path FileOf(const std::string& app_guid) const;
+  // Appends to the app's file, rotating it first when `text` would take it past the cap.
+  void WriteFile(const std::string& app_guid, const std::filesystem::path& path, const std::string& text);
 
   const std::filesystem::path dir_;
   const Clock& clock_;
   const std::size_t lines_per_app_;
+  const std::uint64_t max_file_bytes_;
+  std::mutex file_mu_;                                  // file writes, rotation, removal
+  std::map<std::string, std::uint64_t> file_sizes_;     // under file_mu_; read from disk on first use
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, std::deque<LogLine>> rings_;

@@ -58,6 +58,35 @@ TEST_CASE("LogBuffer appends lines to the app's file and refills from it after a
   CHECK(recent[0].source == "API/0");
 }
 
+TEST_CASE("An app's log file is rotated at its cap, so its logs take at most twice that; Forget removes them") {
+  TempDir dir;
+  FakeClock clock;
+  const std::filesystem::path file = dir / "apps" / (std::string(kApp) + ".log");
+  std::filesystem::path old = file;
+  old += ".1";
+  {
+    LogBuffer logs(dir / "apps", clock, 1000, 4096);
+    for (int i = 0; i < 1000; ++i) logs.Append(kApp, "APP/PROC/WEB/0", "OUT", "flood " + std::to_string(i));
+    CHECK(std::filesystem::file_size(file) <= 4096);
+    CHECK(std::filesystem::file_size(old) <= 4096);
+    CHECK(std::filesystem::file_size(old) > 3000);
+    auto last = ReadFile(file);
+    REQUIRE(last.ok());
+    CHECK(last->find("flood 999\n") != std::string::npos);
+    CHECK(logs.Recent(kApp, 1).front().message == "flood 999");  // the ring does not care
+  }
+  {
+    // A restart goes on from the file's size on disk.
+    LogBuffer logs(dir / "apps", clock, 1000, 4096);
+    for (int i = 0; i < 200; ++i) logs.Append(kApp, "APP/PROC/WEB/0", "OUT", "more " + std::to_string(i));
+    CHECK(std::filesystem::file_size(file) <= 4096);
+    logs.Forget(kApp);
+    CHECK_FALSE(std::filesystem::exists(file));
+    CHECK_FALSE(std::filesystem::exists(old));
+    CHECK(logs.Recent(kApp, 10).empty());
+  }
+}
+
 TEST_CASE("Log file lines parse back, and other text is refused") {
   LogLine line{0, "2026-11-26T08:35:47Z", "APP/PROC/WEB/0", "ERR", "boom [x] y"};
   LogLine parsed;
