@@ -160,10 +160,11 @@ Task<bool> ClientSession::ServeOne() {
   wall_start = shared.clock.Now();
   Exchange x;
   if (rs == 0) rs = AnalyzeRequest(&req);
-  if (rs == 0 && req.host.empty()) rs = 400;
+  const bool empty_host = rs == 0 && req.host.empty();  // a well-formed head without a host
+  if (empty_host) rs = 400;
   if (rs != 0) {
     facts.is_head = false;
-    co_await RespondError(x, rs, rs == 400 && req.host.empty() ? "empty_host" : ErrorCodeFor(rs),
+    co_await RespondError(x, rs, empty_host ? "empty_host" : ErrorCodeFor(rs),
                           std::to_string(rs) + " " + std::string(ReasonPhrase(rs)) + "\n", true);
     Log(x, rs == 408 || rs == 414 || rs == 431);
     co_return false;

@@ -36,6 +36,7 @@ bool IsHopByHop(const HttpHead& head, std::string_view name) {
 
 void BuildUpstreamRequest(const HttpHead& req, const ForwardContext& ctx, std::string* out) {
   out->append(req.method).append(" ").append(req.target).append(" HTTP/1.1\r\n");
+  if (req.absolute_form) AppendField(out, "Host", req.host);
   std::string_view xff_first;
   bool xff_many = false;
   bool have_proto = false, have_fhost = false, have_start = false, have_id = false;
@@ -60,6 +61,8 @@ void BuildUpstreamRequest(const HttpHead& req, const ForwardContext& ctx, std::s
       else if (EqualsIgnoreCase(f.name, "x-request-id")) have_id = true;
     } else if (req.expect_continue && EqualsIgnoreCase(f.name, "expect")) {
       continue;
+    } else if (req.absolute_form && EqualsIgnoreCase(f.name, "host")) {
+      continue;  // the request line's authority replaces it (below)
     }
     AppendField(out, f.name, f.value);
   }

@@ -43,6 +43,15 @@ ForwardContext Ctx() {
 
 bool Has(const std::string& s, const std::string& line) { return s.find(line) != std::string::npos; }
 
+TEST_CASE("an absolute-form request reaches the instance in origin form with the authority as its Host") {
+  auto req = Request("GET http://app.test/x?y=1 HTTP/1.1\r\nHost: other.test\r\nAccept: */*\r\n\r\n");
+  std::string out;
+  BuildUpstreamRequest(req->head, Ctx(), &out);
+  CHECK(out.rfind("GET /x?y=1 HTTP/1.1\r\nHost: app.test\r\n", 0) == 0);
+  CHECK(out.find("other.test") == std::string::npos);
+  CHECK(out.find("Accept: */*\r\n") != std::string::npos);
+}
+
 TEST_CASE("the upstream request drops hop-by-hop fields, including those named by Connection") {
   auto r = Request("GET /x HTTP/1.1\r\nHost: a.test\r\nConnection: keep-alive, X-Secret\r\nKeep-Alive: 5\r\n"
                    "X-Secret: s\r\nProxy-Authorization: p\r\nTE: trailers\r\nTrailer: X\r\nUpgrade: h2c\r\n"

@@ -119,6 +119,9 @@ int AnalyzeCommon(HttpHead* h, int bad) {
         break;
       case 't':
         if (EqualsIgnoreCase(f.name, "transfer-encoding")) {
+          // A second field continues the list: "chunked" must stay last and appear once, so one
+          // after a field that ended in chunked (a doubled header: request smuggling) is refused.
+          if (have_te && chunked_last) return bad;
           have_te = true;
           std::string_view v = f.value;
           auto comma = v.rfind(',');
@@ -267,6 +270,22 @@ int AnalyzeRequest(HttpHead* h) {
   if (rc == -1) return 501;  // a transfer coding other than chunked
   if (rc != 0) return rc;
   if (h->minor_version == 0 && h->body == BodyKind::kChunked) return 400;
+  // Absolute form ("GET http://app.example/x HTTP/1.1"): RFC 9112 3.2.2, the authority is the
+  // host and the Host field is ignored; the instance gets the origin form and that host.
+  h->absolute_form = false;
+  std::string_view t = h->target;
+  std::size_t scheme = t.size() > 7 && EqualsIgnoreCase(t.substr(0, 7), "http://")    ? 7
+                       : t.size() > 8 && EqualsIgnoreCase(t.substr(0, 8), "https://") ? 8
+                                                                                       : 0;
+  if (scheme != 0) {
+    std::size_t path = t.find_first_of("/?#", scheme);
+    std::string_view authority = t.substr(scheme, path == std::string_view::npos ? t.npos : path - scheme);
+    if (authority.empty() || authority.find('@') != std::string_view::npos) return 400;
+    if (path != std::string_view::npos && t[path] != '/') return 400;  // no path before the query
+    h->host = authority;
+    h->target = path == std::string_view::npos ? std::string_view("/") : t.substr(path);
+    h->absolute_form = true;
+  }
   return 0;
 }
 

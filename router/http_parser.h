@@ -52,7 +52,8 @@ struct HttpHead {
   bool connection_keep_alive = false;
   bool connection_upgrade = false;
   bool expect_continue = false;
-  std::string_view host;
+  std::string_view host;       // the Host field; for an absolute-form target, its authority
+  bool absolute_form = false;  // the request line named "http://authority/..." (target now origin-form)
   std::string_view upgrade;
   std::array<std::string_view, 4> connection_values;  // raw Connection header values
   std::size_t connection_value_count = 0;

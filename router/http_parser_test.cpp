@@ -107,6 +107,44 @@ TEST_CASE("request framing: Content-Length, chunked, and the smuggling cases") {
   CHECK(AnalyzeRequest(&h) == 400);
 }
 
+TEST_CASE("a doubled Transfer-Encoding is refused; codings over two fields keep chunked last") {
+  HttpHead h;
+  REQUIRE(ParseReq("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+                   &h).state == ParseState::kComplete);
+  CHECK(AnalyzeRequest(&h) == 400);
+  REQUIRE(ParseReq("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n",
+                   &h).state == ParseState::kComplete);
+  CHECK(AnalyzeRequest(&h) == 400);
+  REQUIRE(ParseReq("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n",
+                   &h).state == ParseState::kComplete);
+  CHECK(AnalyzeRequest(&h) == 0);
+  CHECK(h.body == BodyKind::kChunked);
+}
+
+TEST_CASE("an absolute-form target routes by its authority and is forwarded in origin form") {
+  HttpHead h;
+  REQUIRE(ParseReq("GET http://App.Test:8080/x/y?q=1 HTTP/1.1\r\nHost: other.test\r\n\r\n", &h).state ==
+          ParseState::kComplete);
+  CHECK(AnalyzeRequest(&h) == 0);
+  CHECK(h.absolute_form);
+  CHECK(h.host == "App.Test:8080");
+  CHECK(h.target == "/x/y?q=1");
+  REQUIRE(ParseReq("GET HTTPS://app.test HTTP/1.1\r\n\r\n", &h).state == ParseState::kComplete);
+  CHECK(AnalyzeRequest(&h) == 0);  // no Host field needed
+  CHECK(h.host == "app.test");
+  CHECK(h.target == "/");
+  for (const char* bad : {"GET http://user@app.test/ HTTP/1.1\r\nHost: a\r\n\r\n",
+                          "GET http:///x HTTP/1.1\r\nHost: a\r\n\r\n",
+                          "GET http://app.test?q HTTP/1.1\r\nHost: a\r\n\r\n"}) {
+    REQUIRE(ParseReq(bad, &h).state == ParseState::kComplete);
+    CHECK_MESSAGE(AnalyzeRequest(&h) == 400, bad);
+  }
+  REQUIRE(ParseReq("GET /plain HTTP/1.1\r\nHost: a\r\n\r\n", &h).state == ParseState::kComplete);
+  CHECK(AnalyzeRequest(&h) == 0);
+  CHECK_FALSE(h.absolute_form);
+  CHECK(h.host == "a");
+}
+
 TEST_CASE("Connection, Upgrade and Expect are recognised") {
   HttpHead h;
   REQUIRE(ParseReq("GET /ws HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, Upgrade\r\nUpgrade: websocket\r\n"

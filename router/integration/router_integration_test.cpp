@@ -505,6 +505,30 @@ TEST_CASE("the connection limit answers 503 when no connection is idle, and the 
   CHECK(m.body.find("wharf_router_connections_rejected_total 1") != std::string::npos);
 }
 
+TEST_CASE("a malformed head is a bad_request, not an empty_host; a head without a host is empty_host") {
+  TestBackend backend(testing::NamedBackend("b"));
+  Fixture f;
+  f.Route("app.test", {Ep("b", backend.port())});
+  auto c = f.Client();
+  REQUIRE(c->Write("POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\nHost: app.test\r\n\r\n"));
+  Message m;
+  REQUIRE(c->ReadMessage(&m, true));
+  CHECK(m.Status() == 400);
+  CHECK(m.Get("x-wharf-router-error") == "bad_request");
+  auto c2 = f.Client();
+  REQUIRE(c2->Write("GET / HTTP/1.1\r\n\r\n"));
+  Message m2;
+  REQUIRE(c2->ReadMessage(&m2, true));
+  CHECK(m2.Status() == 400);
+  CHECK(m2.Get("x-wharf-router-error") == "empty_host");
+  auto c3 = f.Client();  // absolute form: routed by its authority whatever Host says
+  REQUIRE(c3->Write("GET http://app.test/ HTTP/1.1\r\nHost: nowhere.test\r\n\r\n"));
+  Message m3;
+  REQUIRE(c3->ReadMessage(&m3, true));
+  CHECK(m3.Status() == 200);
+  CHECK(m3.body == "b");
+}
+
 TEST_CASE("at the connection limit a new connection takes the place of the longest-idle one") {
   TestBackend backend(testing::NamedBackend("b"));
   RouterOptions o = TestOptions();
