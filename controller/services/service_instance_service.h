@@ -5,6 +5,7 @@
 // outcome, so a broker that is slow or down never holds an API request.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -119,10 +120,11 @@ class ServiceInstanceService {
   Result<state::ServiceBinding> Bind(const Actor& actor, const NewBinding& spec);
   // User-provided, or a failed create: deleted now (nullopt); managed: "delete in progress".
   Result<std::optional<state::ServiceBinding>> Unbind(const Actor& actor, const std::string& guid);
-  // Before an app is deleted: every binding of the app is unbound; managed ones at their
-  // broker, synchronously through `unbind_now` (the runner's). Fails if a broker refuses.
-  Status UnbindApp(const Actor& actor, const std::string& app_guid,
-                   const std::function<Status(const std::string& binding_guid)>& unbind_now);
+  // Before an app is deleted (Cloud Foundry's `cf delete` unbinds its services): every binding of the
+  // app is unbound; user-provided ones at once, managed ones at their broker through the BrokerJobs,
+  // waited for up to `timeout`. kUnavailable naming the instances when a broker failed to unbind (the
+  // binding shows "delete failed") or is still at it after `timeout`; the caller then keeps the app.
+  Status UnbindApp(const Actor& actor, const std::string& app_guid, std::chrono::milliseconds timeout);
 
  private:
   Result<InstanceView> LoadView(state::Tx& tx, state::ServiceInstance instance);
