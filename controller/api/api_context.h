@@ -26,6 +26,7 @@
 #include "controller/services/route_service.h"
 #include "controller/services/service_broker_service.h"
 #include "controller/services/service_instance_service.h"
+#include "controller/services/credential_rotation_service.h"
 #include "controller/services/task_service.h"
 #include "controller/services/droplet_service.h"
 #include "controller/dataplane/route_table_channel.h"
@@ -64,6 +65,8 @@ struct ApiContext {
   TaskService* tasks = nullptr;
   // Droplet uploads, downloads and the choice of an app's droplet (null: 503).
   DropletService* droplets = nullptr;
+  // Credential rotations of service bindings (null: 503).
+  CredentialRotationService* rotations = nullptr;
 };
 
 // Registration of each group of endpoints (one file each).
