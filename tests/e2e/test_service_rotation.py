@@ -1,0 +1,154 @@
+"""Credential rotation (issue 12): `wharf rotate-service-credentials web pg` on a Node app with two instances,
+bound to the built-in PostgreSQL, while a client sends requests through the router without pause. Each request
+logs in to PostgreSQL with the instance's credentials from VCAP_SERVICES (one connection per request, the
+`pg` package), so a request served by an old instance after its role was revoked would fail.
+
+Checks: no request fails during the rotation; the requests are served by the old role first and by the new
+one at the end; afterwards the app logs in as the new binding's role, VCAP_SERVICES keeps the binding name,
+the app has one binding (the new one), the old role can no longer log in to the server (a control login
+with the new role from the same place works), and the rotation is in the app's events. Deleting the app then
+unbinds it at the broker.
+
+Prints [measure] lines: the rotation's time, the requests sent during it and how many failed.
+Only loopback traffic and the platform's own network namespaces; the servers are the platform's own."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import threading
+import time
+import unittest
+import urllib.parse
+
+from harness import Platform, PlatformTest
+
+APP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps", "services-node")
+
+
+class ServiceRotationTest(PlatformTest):
+    strict_cleanup = True
+
+    def setUp(self):
+        self.p = Platform()
+        self.addCleanup(lambda: self.p.cleanup(strict=self.strict_cleanup))
+        os.chmod(self.p.root, 0o711)  # the servers' users pass through to the services folder (see test_builtin_services)
+        self.p.start().login()
+
+    def call(self, path, status=200, timeout=60):
+        deadline = time.monotonic() + timeout
+        while True:
+            got = self.get("web.localhost", path, timeout=20)
+            if got[0] == status:
+                return json.loads(got[2])
+            if time.monotonic() > deadline:
+                self.fail(f"web{path} answered {got[0]} {got[2][:400]!r}, not {status}\n{self.p.daemon_log()}")
+            time.sleep(0.3)
+
+    def binding_credentials(self, app_guid):
+        status, body = self.p.api("GET", "/v1/service_bindings?type=app&app_guid=" + app_guid)
+        self.assertEqual(status, 200, body)
+        bindings = body["resources"]
+        self.assertEqual(len(bindings), 1, bindings)
+        status, details = self.p.api("GET", f"/v1/service_bindings/{bindings[0]['guid']}/details")
+        self.assertEqual(status, 200, details)
+        return bindings[0], details["credentials"]
+
+    def psql_login(self, creds):
+        """Logs in from the host (the server listens on 127.0.0.1, on the port in its folder) with the
+        credentials' role and password."""
+        with open(os.path.join(self.p.data_dir + "-services", "postgresql", "wharf-port")) as f:
+            port = f.read().strip()
+        url = (f"postgresql://{urllib.parse.quote(creds['username'])}:{urllib.parse.quote(creds['password'])}"
+               f"@127.0.0.1:{port}/{creds['name']}?connect_timeout=10")
+        return subprocess.run([shutil.which("psql") or "psql", url, "-Atc", "SELECT session_user"],
+                              capture_output=True, text=True, timeout=30)
+
+    def test_rotation_under_load_fails_no_request_and_revokes_the_old_role(self):
+        p = self.p
+        self.poll("the built-in PostgreSQL broker registered", lambda: "postgresql" in p.wharf("marketplace").out,
+                  timeout=30)
+        p.wharf("create-service", "postgresql", "small", "pg", "--wait", timeout=180)
+        d = self.make_app({})
+        shutil.copytree(APP_DIR, d, dirs_exist_ok=True)
+        p.wharf("push", "web", "-b", "nodejs_buildpack", "-m", "128M", "-i", "2", cwd=d, timeout=600)
+        p.wharf("bind-service", "web", "pg", "--binding-name", "db")
+        self.poll("web bound to pg", lambda: re.search(r"web\s+db\s+create succeeded", p.wharf("service", "pg").out),
+                  timeout=30)
+        p.wharf("restart", "web", timeout=300)
+        app_guid = self.app_json("web")["guid"]
+        old_binding, old = self.binding_credentials(app_guid)
+        self.poll("both instances on the old role",
+                  lambda: all(self.call("/pg/whoami")["user"] == old["username"] for _ in range(6)), timeout=60)
+
+        # A client sends requests through the router, one after the other, for the whole rotation.
+        results = []  # (monotonic time, status, body)
+        stop = threading.Event()
+
+        def load():
+            while not stop.is_set():
+                status, _, body = self.get("web.localhost", "/pg/whoami", timeout=20)
+                results.append((time.monotonic(), status, body))
+        client = threading.Thread(target=load)
+        client.start()
+        try:
+            time.sleep(1.0)
+            started = time.monotonic()
+            r = p.wharf("rotate-service-credentials", "web", "pg", timeout=600)
+            ended = time.monotonic()
+            time.sleep(1.0)
+        finally:
+            stop.set()
+            client.join(timeout=60)
+        self.assertIn("Rotated the credentials of service instance pg for app web", r.out)
+        for state in ("binding", "restarting", "draining", "unbinding", "succeeded"):
+            self.assertIn(f"   {state}: ", r.out)
+
+        during = [x for x in results if started <= x[0] <= ended]
+        failed = [x for x in results if x[1] != 200]
+        print(f"\n[measure] rotate-service-credentials (2 instances, rolling) took {ended - started:.3f}s", flush=True)
+        print(f"\n[measure] requests during the rotation: {len(during)}, failed: "
+              f"{len([x for x in during if x[1] != 200])}; in all {len(results)} requests, {len(failed)} failed",
+              flush=True)
+        self.assertEqual(failed, [], f"failed requests: {failed[:5]}")
+        self.assertGreater(len(during), 20)
+
+        # The app logs in as the new binding's role; the binding keeps its name; the old role is gone.
+        new_binding, new = self.binding_credentials(app_guid)
+        self.assertNotEqual(new_binding["guid"], old_binding["guid"])
+        self.assertEqual(new_binding["name"], "db")
+        self.assertNotEqual(new["username"], old["username"])
+        users = [json.loads(x[2])["user"] for x in results]
+        self.assertEqual(users[0], old["username"])
+        self.assertEqual(users[-1], new["username"])
+        self.assertEqual(set(users), {old["username"], new["username"]})
+        for _ in range(6):
+            self.assertEqual(self.call("/pg/whoami")["user"], new["username"])
+        status, env = p.api("GET", f"/v1/apps/{app_guid}/env")
+        self.assertEqual(status, 200, env)
+        entries = env["system_env_json"]["VCAP_SERVICES"]["postgresql"]
+        self.assertEqual([(e["name"], e["binding_name"], e["credentials"]["username"]) for e in entries],
+                         [("db", "db", new["username"])])
+
+        revoked = self.psql_login(old)
+        self.assertNotEqual(revoked.returncode, 0, revoked.stdout)
+        self.assertTrue("password authentication failed" in revoked.stderr or "does not exist" in revoked.stderr,
+                        revoked.stderr)
+        control = self.psql_login(new)
+        self.assertEqual(control.returncode, 0, control.stderr)
+        self.assertEqual(control.stdout.strip(), new["username"])
+
+        events = p.wharf("events", "web").out
+        self.assertIn("service-credentials-rotation-started", events)
+        self.assertIn("service-credentials-rotated", events)
+
+        # Deleting the app unbinds it at the broker; then the instance can go.
+        p.wharf("delete", "web", "-f")
+        self.assertIn("There are no bound apps", p.wharf("service", "pg").out)
+        self.assertNotEqual(self.psql_login(new).returncode, 0)
+        p.wharf("delete-service", "pg", "-f")
+        self.poll("pg deprovisioned", lambda: "No service instances found" in p.wharf("services").out, timeout=60)
+
+
+if __name__ == "__main__":
+    unittest.main()
