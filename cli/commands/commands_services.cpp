@@ -325,8 +325,8 @@ Status RunRotateServiceCredentials(CliContext& ctx, const ParsedArgs& args) {
   Result<api::ServiceInstance> instance = GetServiceInstance(**api, instance_name);
   if (!instance.ok()) return instance.status();
   std::optional<api::ServiceBinding> binding;
-  for (const api::ServiceBinding& b : instance->bindings) {
-    if (b.type == "app" && b.app_guid == app->guid && !binding) binding = b;
+  for (const api::ServiceBinding& b : instance->bindings) {  // oldest first: the newest one is the app's
+    if (b.type == "app" && b.app_guid == app->guid) binding = b;
   }
   if (!binding) {
     return Status::NotFound("app '" + app_name + "' is not bound to service instance '" + instance_name + "'");

@@ -68,6 +68,14 @@ Result<ServiceRotation> CredentialRotationService::Start(const Actor& actor, con
                                    old->app_name + "' is not ready (" + old->last_operation_type + " " +
                                    old->last_operation_state + ")");
     }
+    auto siblings = store.ListBindings(old->instance_guid, old->app_guid, std::string("app"));
+    if (!siblings.ok()) return siblings.status();
+    for (const ServiceBinding& b : *siblings) {
+      if (b.replaces == old->guid) {  // left by an earlier rotation that failed: that one is the app's binding
+        return Status::Unprocessable("service binding '" + old->guid + "' was replaced by '" + b.guid +
+                                     "' in an earlier rotation; rotate that one");
+      }
+    }
     if (instance->last_operation_state == "in progress") {
       return Status::Conflict("an operation on service instance '" + instance->name + "' is in progress");
     }
@@ -216,7 +224,7 @@ Status CredentialRotationService::Step(const ServiceRotation& r, const OldInstan
   // Asks the broker to revoke the old credentials.
   auto unbind_old = [&]() -> Status {
     if (facts->old) {
-      auto unbound = instances_.Unbind(Actor::System(), r.old_binding_guid);
+      auto unbound = instances_.Unbind(Actor::System(), r.old_binding_guid, /*by_rotation=*/true);
       if (!unbound.ok() && unbound.status().code() != StatusCode::kNotFound) {
         return Move(r, "failed", "the old credentials could not be revoked: " + unbound.status().message());
       }

@@ -312,6 +312,12 @@ TEST_CASE("Rotating a running app's credentials: new binding, rolling restart, o
   CHECK(started->state == "binding");
   CHECK(f.rotations.Start(f.actor, old.guid).status().code() == StatusCode::kConflict);
   const std::string fresh = started->new_binding_guid;
+  // Neither binding is unbound by hand meanwhile, nor is the app deleted (nothing is unbound then).
+  CHECK(f.services.Unbind(f.actor, old.guid).status().code() == StatusCode::kConflict);
+  CHECK(f.services.Unbind(f.actor, fresh).status().code() == StatusCode::kConflict);
+  Status refused = f.services.UnbindApp(f.actor, web.app.guid, 1s);
+  CHECK(refused.code() == StatusCode::kConflict);
+  CHECK(refused.message().find("are being rotated") != std::string::npos);
 
   // The broker binds; VCAP_SERVICES names the new binding; a rolling deployment starts.
   TickUntil(f, started->guid, [](const state::ServiceRotation& r) { return r.state != "binding"; }, true);

@@ -427,7 +427,24 @@ Result<ServiceBinding> ServiceInstanceService::Bind(const Actor& actor, const Ne
   return out;
 }
 
-Result<std::optional<ServiceBinding>> ServiceInstanceService::Unbind(const Actor& actor, const std::string& guid) {
+namespace {
+
+// kConflict while a credential rotation of the app's binding to the instance runs.
+Status NotRotating(ServiceStore& store, const ServiceBinding& b, const ServiceInstance& i) {
+  if (!b.app_guid) return Status::Ok();
+  auto rotation = store.ActiveRotationOf(*b.app_guid, b.instance_guid);
+  if (!rotation.ok()) return rotation.status();
+  if (*rotation) {
+    return Status::Conflict("the credentials of service instance '" + i.name + "' for app '" + b.app_name +
+                            "' are being rotated (" + (*rotation)->state + "); wait for the rotation to end");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::optional<ServiceBinding>> ServiceInstanceService::Unbind(const Actor& actor, const std::string& guid,
+                                                                     bool by_rotation) {
   bool managed = false;
   auto out = db_.Transact<std::optional<ServiceBinding>>([&](Tx& tx) -> Result<std::optional<ServiceBinding>> {
     ServiceStore store(tx);
@@ -435,6 +452,7 @@ Result<std::optional<ServiceBinding>> ServiceInstanceService::Unbind(const Actor
     if (!b.ok()) return b.status();
     Result<ServiceInstance> i = store.GetInstance(b->instance_guid);
     if (!i.ok()) return i.status();
+    if (!by_rotation) WHARF_RETURN_IF_ERROR(NotRotating(store, *b, *i));
     EventTarget target{b->type == "key" ? "service_key" : "service_binding", b->guid, b->name.value_or(i->name),
                        i->space_guid};
     if (b->last_operation_state == "in progress" && b->last_operation_type == "delete") {
@@ -469,6 +487,16 @@ Status ServiceInstanceService::UnbindApp(const Actor& actor, const std::string& 
                                          std::chrono::milliseconds timeout) {
   auto bindings = ListBindings(std::nullopt, app_guid, std::string("app"));
   if (!bindings.ok()) return bindings.status();
+  Result<bool> not_rotating = db_.Read<bool>([&](Tx& tx) -> Result<bool> {
+    ServiceStore store(tx);
+    for (const ServiceBinding& b : *bindings) {
+      Result<ServiceInstance> i = store.GetInstance(b.instance_guid);
+      if (!i.ok()) return i.status();
+      WHARF_RETURN_IF_ERROR(NotRotating(store, b, *i));
+    }
+    return true;
+  });
+  if (!not_rotating.ok()) return not_rotating.status();
   std::vector<std::string> waiting;  // managed ones, being unbound by the BrokerJobs
   for (const ServiceBinding& b : *bindings) {
     auto r = Unbind(actor, b.guid);

@@ -3,6 +3,9 @@ bound to the built-in PostgreSQL, while a client sends requests through the rout
 logs in to PostgreSQL with the instance's credentials from VCAP_SERVICES (one connection per request, the
 `pg` package), so a request served by an old instance after its role was revoked would fail.
 
+Also: the built-in broker's plans are not updateable (update-service -p is refused before the broker), while a
+parameters-only update goes through it.
+
 Checks: no request fails during the rotation; the requests are served by the old role first and by the new
 one at the end; afterwards the app logs in as the new binding's role, VCAP_SERVICES keeps the binding name,
 the app has one binding (the new one), the old role can no longer log in to the server (a control login
@@ -69,6 +72,11 @@ class ServiceRotationTest(PlatformTest):
         self.poll("the built-in PostgreSQL broker registered", lambda: "postgresql" in p.wharf("marketplace").out,
                   timeout=30)
         p.wharf("create-service", "postgresql", "small", "pg", "--wait", timeout=180)
+        # The built-in broker's plans are not updateable: refused before the broker, naming the field.
+        r = p.wharf("update-service", "pg", "-p", "medium", expect=1)
+        self.assertIn("plan_guid: service offering 'postgresql' does not allow plan changes", r.out + r.err)
+        self.assertIn("Update of service instance pg completed (plan small).",
+                      p.wharf("update-service", "pg", "-c", '{"note": "same plan"}', "--wait").out)
         d = self.make_app({})
         shutil.copytree(APP_DIR, d, dirs_exist_ok=True)
         p.wharf("push", "web", "-b", "nodejs_buildpack", "-m", "128M", "-i", "2", cwd=d, timeout=600)
