@@ -1,12 +1,14 @@
 """Credential rotation (issue 12): `wharf rotate-service-credentials web pg` on a Node app with two instances,
-bound to the built-in PostgreSQL, while a client sends requests through the router without pause. Each request
+bound to the built-in PostgreSQL, while four clients send requests through the router without pause (one as
+fast as it can, three holding their PostgreSQL session open 0.4 s each). Each request
 logs in to PostgreSQL with the instance's credentials from VCAP_SERVICES (one connection per request, the
 `pg` package), so a request served by an old instance after its role was revoked would fail.
 
 Also: the built-in broker's plans are not updateable (update-service -p is refused before the broker), while a
 parameters-only update goes through it.
 
-Checks: no request fails during the rotation; the requests are served by the old role first and by the new
+Checks: no request fails during the rotation; a watcher (the old role's login from the host, then the app's
+instance list) never sees the old role refused while an instance of the previous version is still listed; the requests are served by the old role first and by the new
 one at the end; afterwards the app logs in as the new binding's role, VCAP_SERVICES keeps the binding name,
 the app has one binding (the new one), the old role can no longer log in to the server (a control login
 with the new role from the same place works), and the rotation is in the app's events. Deleting the app then
@@ -89,16 +91,36 @@ class ServiceRotationTest(PlatformTest):
         self.poll("both instances on the old role",
                   lambda: all(self.call("/pg/whoami")["user"] == old["username"] for _ in range(6)), timeout=60)
 
-        # A client sends requests through the router, one after the other, for the whole rotation.
-        results = []  # (monotonic time, status, body)
+        # Clients send requests through the router for the whole rotation: one as fast as it can, three
+        # whose PostgreSQL sessions stay open 0.4 s each (so some are in flight whenever an instance is
+        # replaced: revoking the old role before the old instances drained would kill them).
+        results = []  # (monotonic time at the answer, status, body)
         stop = threading.Event()
 
-        def load():
+        def load(path):
             while not stop.is_set():
-                status, _, body = self.get("web.localhost", "/pg/whoami", timeout=20)
+                status, _, body = self.get("web.localhost", path, timeout=20)
                 results.append((time.monotonic(), status, body))
-        client = threading.Thread(target=load)
-        client.start()
+        # Meanwhile a watcher asks, over and over: can the old role still log in? then: does the cell still
+        # run (or stop) an instance of the app's previous version? Once the old role is refused, no such
+        # instance may be left (instances of the previous version never come back, so a later "yes"
+        # means there was one when the role was revoked).
+        status, processes = p.api("GET", f"/v1/apps/{app_guid}/processes")
+        self.assertEqual(status, 200, processes)
+        web_guid = [x for x in processes["resources"] if x["type"] == "web"][0]["guid"]
+        watched = []  # (monotonic time, old role logs in, outdated instances listed)
+
+        def watch():
+            while not stop.is_set():
+                logs_in = self.psql_login(old).returncode == 0
+                code, listed = p.api("GET", f"/v1/processes/{web_guid}/instances")
+                outdated = sum(1 for i in listed["resources"] if i.get("outdated")) if code == 200 else -1
+                watched.append((time.monotonic(), logs_in, outdated))
+        clients = [threading.Thread(target=load, args=("/pg/whoami",))] + \
+            [threading.Thread(target=load, args=("/pg/whoami?sleep=0.4",)) for _ in range(3)] + \
+            [threading.Thread(target=watch)]
+        for c in clients:
+            c.start()
         try:
             time.sleep(1.0)
             started = time.monotonic()
@@ -107,7 +129,9 @@ class ServiceRotationTest(PlatformTest):
             time.sleep(1.0)
         finally:
             stop.set()
-            client.join(timeout=60)
+            for c in clients:
+                c.join(timeout=60)
+        results.sort(key=lambda x: x[0])
         self.assertIn("Rotated the credentials of service instance pg for app web", r.out)
         for state in ("binding", "restarting", "draining", "unbinding", "succeeded"):
             self.assertIn(f"   {state}: ", r.out)
@@ -120,6 +144,16 @@ class ServiceRotationTest(PlatformTest):
               flush=True)
         self.assertEqual(failed, [], f"failed requests: {failed[:5]}")
         self.assertGreater(len(during), 20)
+        revoked_at = [t for t, logs_in, _ in watched if not logs_in]
+        print(f"\n[measure] watcher: {len(watched)} samples; outdated instances seen while the old role still logged "
+              f"in: {sum(1 for _, l, o in watched if l and o > 0)} samples; old role refused from "
+              f"{(revoked_at[0] - started) if revoked_at else float('nan'):.3f}s after the rotation started",
+              flush=True)
+        self.assertTrue(all(o >= 0 for _, _, o in watched), watched)
+        self.assertTrue(any(l and o > 0 for _, l, o in watched), f"the watcher never saw the drain: {watched}")
+        self.assertTrue(revoked_at, "the watcher never saw the old role refused")
+        self.assertEqual([x for x in watched if not x[1] and x[2] > 0], [],
+                         "the old role was revoked while an instance of the previous version was left")
 
         # The app logs in as the new binding's role; the binding keeps its name; the old role is gone.
         new_binding, new = self.binding_credentials(app_guid)
