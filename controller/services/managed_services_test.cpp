@@ -390,5 +390,49 @@ TEST_CASE("Rotation refusals, and a stopped app's rotation unbinds the old bindi
   CHECK(f.Logged("service-credentials-rotation-failed"));
 }
 
+TEST_CASE("A rotation carries on in a restarted wharfd from what the database says") {
+  Fixture f;
+  InstanceView db = f.Managed("db", "testdb", "sync");
+  AppView web = f.CreateApp("web");
+  f.Stage(f.CreatePackage(web.app.guid, {{"a", "1"}}), "droplet-1");
+  REQUIRE(f.apps->Act(f.actor, web.app.guid, AppAction::kStart).ok());
+  state::ServiceBinding old = f.Bound(web.app.guid, db.instance.guid);
+  auto started = f.rotations.Start(f.actor, old.guid);
+  REQUIRE(started.ok());
+  TickUntil(f, started->guid, [](const state::ServiceRotation& r) { return r.state == "restarting"; }, true);
+  f.operations.Stop();  // wharfd stops mid-rotation
+
+  // The next wharfd: new services over the same database; broker work in progress resumed.
+  ServiceInstanceService services{*f.db, f.clock, f.events, f.logs, f.platform};
+  DeploymentService deployments{*f.db, f.clock, f.events, f.logs};
+  ServiceOperations operations{*f.db, f.clock, f.events, f.platform, ServiceOperationsOptions{5000ms, 100ms, 60s}};
+  CredentialRotationService rotations{*f.db, f.clock, f.events, f.logs, services, deployments};
+  services.SetBrokerJobs(&operations);
+  rotations.SetBrokerJobs(&operations);
+  REQUIRE(operations.Resume().ok());
+  auto tick = [&](bool old_left) {
+    REQUIRE(rotations.Tick([&](const std::string&) -> Result<std::optional<bool>> { return std::optional<bool>(old_left); })
+                .ok());
+    auto r = rotations.Get(started->guid);
+    REQUIRE(r.ok());
+    return *r;
+  };
+  auto deployment = deployments.Latest(web.app.guid);
+  REQUIRE(deployment.ok());
+  REQUIRE(*deployment);
+  REQUIRE(deployments.Apply((*deployment)->guid, deployments::Decision{deployments::State::kDeployed, ""}).ok());
+  CHECK(tick(true).state == "draining");
+  CHECK(tick(true).state == "draining");
+  CHECK(tick(false).state == "unbinding");
+  state::ServiceRotation last;
+  for (int i = 0; i < 200 && last.state != "succeeded"; ++i) {
+    last = tick(false);
+    std::this_thread::sleep_for(50ms);
+  }
+  CHECK(last.state == "succeeded");
+  CHECK(services.GetBinding(old.guid).status().code() == StatusCode::kNotFound);
+  operations.Stop();
+}
+
 }  // namespace
 }  // namespace wharf::controller
