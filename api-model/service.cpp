@@ -116,6 +116,35 @@ json BindingDetails::ToJson() const {
   return {{"credentials", credentials}, {"syslog_drain_url", syslog_drain_url}, {"volume_mounts", volume_mounts}};
 }
 
+Result<ServiceRotation> ServiceRotation::FromJson(const json& j) {
+  ServiceRotation r;
+  return FieldReader(j, "service credential rotation")
+      .Required("guid", r.guid)
+      .Optional("app_guid", r.app_guid)
+      .Optional("instance_guid", r.instance_guid)
+      .Optional("old_binding_guid", r.old_binding_guid)
+      .Optional("new_binding_guid", r.new_binding_guid)
+      .Optional("state", r.state)
+      .Optional("deployment_guid", r.deployment_guid)
+      .Optional("description", r.description)
+      .Optional("created_at", r.created_at)
+      .Optional("updated_at", r.updated_at)
+      .Finish(r);
+}
+
+json ServiceRotation::ToJson() const {
+  return {{"guid", guid},
+          {"app_guid", app_guid},
+          {"instance_guid", instance_guid},
+          {"old_binding_guid", old_binding_guid},
+          {"new_binding_guid", new_binding_guid},
+          {"state", state},
+          {"deployment_guid", deployment_guid.empty() ? json(nullptr) : json(deployment_guid)},
+          {"description", description},
+          {"created_at", created_at},
+          {"updated_at", updated_at}};
+}
+
 Result<ServiceInstance> ServiceInstance::FromJson(const json& j) {
   ServiceInstance i;
   return FieldReader(j, "service instance")

@@ -80,6 +80,23 @@ struct BindingDetails {
   nlohmann::json ToJson() const;
 };
 
+// A credential rotation of an app binding (POST /v1/service_bindings/:guid/actions/rotate).
+// state: binding, restarting, draining, unbinding, succeeded, failed.
+struct ServiceRotation {
+  std::string guid;  // required
+  std::string app_guid;
+  std::string instance_guid;
+  std::string old_binding_guid;
+  std::string new_binding_guid;
+  std::string state;
+  std::string deployment_guid;  // "" until the rolling restart starts
+  std::string description;
+  std::string created_at;
+  std::string updated_at;
+  static Result<ServiceRotation> FromJson(const nlohmann::json& j);
+  nlohmann::json ToJson() const;
+};
+
 struct ServiceInstance {
   std::string guid;  // required
   std::string name;  // required

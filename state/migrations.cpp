@@ -481,6 +481,30 @@ constexpr std::string_view kAppSsh = R"sql(
 ALTER TABLE apps ADD COLUMN enable_ssh INTEGER NOT NULL DEFAULT 1 CHECK (enable_ssh IN (0, 1));
 )sql";
 
+// Credential rotation (issue 12): while it runs, an app has two bindings to one instance, the new one
+// naming the old one in `replaces`; the rotation's own row says where it stands.
+constexpr std::string_view kServiceRotations = R"sql(
+ALTER TABLE service_bindings ADD COLUMN replaces TEXT;
+DROP INDEX service_bindings_app;
+CREATE UNIQUE INDEX service_bindings_app ON service_bindings (instance_guid, app_guid)
+  WHERE type = 'app' AND replaces IS NULL;
+CREATE TABLE service_rotations (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  app_guid TEXT NOT NULL,
+  instance_guid TEXT NOT NULL,
+  old_binding_guid TEXT NOT NULL,
+  new_binding_guid TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('binding', 'restarting', 'draining', 'unbinding', 'succeeded', 'failed')),
+  deployment_guid TEXT,
+  description TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX service_rotations_state ON service_rotations (state);
+CREATE INDEX service_rotations_app ON service_rotations (app_guid);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -500,6 +524,7 @@ constexpr Migration kMigrations[] = {
     {16, "routes: loadbalancing hash, hash_header, hash_balance", kRouteHashOptions},
     {17, "processes: readiness checks", kProcessReadiness},
     {18, "apps.enable_ssh (the ssh app feature)", kAppSsh},
+    {19, "service bindings: replaces; service_rotations (credential rotation)", kServiceRotations},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

@@ -47,7 +47,7 @@ TEST_CASE("A fresh database migrates to the latest version with every table") {
                         "builds", "droplets", "buildpack_caches", "domains", "routes", "route_destinations", "events",
                         "settings", "buildpacks", "revisions", "deployments", "service_brokers",
                         "service_offerings", "service_plans", "service_instances", "service_bindings",
-                        "autoscaling_policies", "autoscaling_credentials", "autoscaling_samples", "tasks",
+                        "autoscaling_policies", "autoscaling_credentials", "autoscaling_samples", "tasks", "service_rotations",
                         "schema_migrations"}) {
     CHECK_MESSAGE(HasTable(**db, t), t);
   }
@@ -328,6 +328,46 @@ TEST_CASE("Migration 16 keeps each route's balancing and allows hash with its he
   CHECK(run("UPDATE routes SET load_balancing = 'hash', hash_header = 'tenant-id', hash_balance = '1.25' "
             "WHERE guid = 'r1'").ok());
   CHECK_FALSE(run("UPDATE routes SET load_balancing = 'random' WHERE guid = 'r1'").ok());
+}
+
+TEST_CASE("Migration 19 lets a rotation's new binding stand beside the one it replaces, and adds rotations") {
+  TempDir dir;
+  FakeClock clock;
+  auto db = Database::Open(dir / "w.db");
+  REQUIRE(Migrate(**db, clock, 18).ok());
+  auto run = [&](const std::string& sql) { return (*db)->Transact([&](Tx& tx) { return tx.Exec(sql); }); };
+  REQUIRE(run("INSERT INTO orgs (guid, name, created_at) VALUES ('o1', 'org', 't');"
+              "INSERT INTO spaces (guid, org_guid, name, created_at) VALUES ('s1', 'o1', 'dev', 't');"
+              "INSERT INTO apps (guid, space_guid, name, state, buildpacks, stack, environment_variables, "
+              "created_at, updated_at) VALUES ('a1', 's1', 'one', 'STARTED', '[]', 'debian12', '{}', 't', 't');"
+              "INSERT INTO service_instances (guid, space_guid, name, type, credentials, syslog_drain_url, "
+              "route_service_url, tags, parameters, dashboard_url, last_operation_type, last_operation_state, "
+              "last_operation_description, created_at, updated_at) VALUES ('i1', 's1', 'db', 'user-provided', '{}', "
+              "'', '', '[]', '{}', '', 'create', 'succeeded', '', 't', 't');"
+              "INSERT INTO service_bindings (guid, instance_guid, type, app_guid, credentials, parameters, "
+              "syslog_drain_url, volume_mounts, last_operation_type, last_operation_state, "
+              "last_operation_description, created_at, updated_at) VALUES ('b1', 'i1', 'app', 'a1', '{}', '{}', "
+              "'', '[]', 'create', 'succeeded', '', 't', 't')")
+              .ok());
+  REQUIRE(Migrate(**db, clock, 19).ok());
+  CHECK(Count(**db, "SELECT COUNT(*) FROM service_bindings WHERE guid = 'b1' AND replaces IS NULL") == 1);
+  auto bind = [&](const char* guid, const char* replaces) {
+    return run(std::string("INSERT INTO service_bindings (guid, instance_guid, type, app_guid, credentials, "
+                           "parameters, syslog_drain_url, volume_mounts, last_operation_type, last_operation_state, "
+                           "last_operation_description, created_at, updated_at, replaces) VALUES ('") +
+               guid + "', 'i1', 'app', 'a1', '{}', '{}', '', '[]', 'create', 'in progress', '', 't', 't', " +
+               replaces + ")");
+  };
+  CHECK_FALSE(bind("b2", "NULL").ok());  // still one plain binding per app and instance
+  CHECK(bind("b3", "'b1'").ok());        // a rotation's new binding beside it
+  auto rotation = [&](const char* guid, const char* state) {
+    return run(std::string("INSERT INTO service_rotations (guid, app_guid, instance_guid, old_binding_guid, "
+                           "new_binding_guid, state, description, created_at, updated_at) VALUES ('") +
+               guid + "', 'a1', 'i1', 'b1', 'b3', '" + state + "', '', 't', 't')");
+  };
+  CHECK(rotation("r1", "draining").ok());
+  CHECK_FALSE(rotation("r1", "failed").ok());  // guids are unique
+  CHECK_FALSE(rotation("r2", "done").ok());    // CHECK on state
 }
 
 TEST_CASE("A database from a newer wharfd is refused") {

@@ -346,6 +346,25 @@ struct ServiceBinding {
   std::string last_operation_state = "succeeded";
   std::string last_operation_description;
   std::optional<std::string> broker_operation;
+  // While a credential rotation replaces a binding: the guid of the binding this one replaces
+  // (both exist until the old one is unbound; VCAP_SERVICES shows this one once it succeeded).
+  std::optional<std::string> replaces;
+  std::string created_at;
+  std::string updated_at;
+};
+
+// A credential rotation of one app binding (`wharf rotate-service-credentials`): a new binding
+// at the broker, a rolling restart onto it, the old binding unbound once no old instance is left.
+// States: binding -> restarting -> draining -> unbinding -> succeeded, or failed.
+struct ServiceRotation {
+  std::string guid;
+  std::string app_guid;
+  std::string instance_guid;
+  std::string old_binding_guid;
+  std::string new_binding_guid;
+  std::string state = "binding";
+  std::optional<std::string> deployment_guid;
+  std::string description;
   std::string created_at;
   std::string updated_at;
 };

@@ -42,7 +42,7 @@ Result<ServiceInstance> ReadInstance(Statement& st) {
 constexpr std::string_view kBindingSelect =
     "SELECT b.guid, b.instance_guid, si.name, b.type, b.app_guid, IFNULL(a.name, ''), b.name, b.credentials, "
     "b.parameters, b.syslog_drain_url, b.volume_mounts, b.last_operation_type, b.last_operation_state, "
-    "b.last_operation_description, b.broker_operation, b.created_at, b.updated_at "
+    "b.last_operation_description, b.broker_operation, b.created_at, b.updated_at, b.replaces "
     "FROM service_bindings b JOIN service_instances si ON si.guid = b.instance_guid "
     "LEFT JOIN apps a ON a.guid = b.app_guid";
 
@@ -71,7 +71,27 @@ Result<ServiceBinding> ReadBinding(Statement& st) {
   b.broker_operation = st.OptionalText(14);
   b.created_at = st.Text(15);
   b.updated_at = st.Text(16);
+  b.replaces = st.OptionalText(17);
   return b;
+}
+
+constexpr std::string_view kRotationColumns =
+    "guid, app_guid, instance_guid, old_binding_guid, new_binding_guid, state, deployment_guid, description, "
+    "created_at, updated_at";
+
+Result<ServiceRotation> ReadRotation(Statement& st) {
+  ServiceRotation r;
+  r.guid = st.Text(0);
+  r.app_guid = st.Text(1);
+  r.instance_guid = st.Text(2);
+  r.old_binding_guid = st.Text(3);
+  r.new_binding_guid = st.Text(4);
+  r.state = st.Text(5);
+  r.deployment_guid = st.OptionalText(6);
+  r.description = st.Text(7);
+  r.created_at = st.Text(8);
+  r.updated_at = st.Text(9);
+  return r;
 }
 
 }  // namespace
@@ -156,10 +176,10 @@ Status ServiceStore::InsertBinding(const ServiceBinding& b) {
   Result<WriteOutcome> written = tx_.RunUnlessDuplicate(
       "INSERT INTO service_bindings (guid, instance_guid, type, app_guid, name, credentials, parameters, "
       "syslog_drain_url, volume_mounts, last_operation_type, last_operation_state, last_operation_description, "
-      "broker_operation, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "broker_operation, created_at, updated_at, replaces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       b.guid, b.instance_guid, b.type, b.app_guid, b.name, DumpJsonColumn(b.credentials), DumpJsonColumn(b.parameters),
       b.syslog_drain_url, DumpJsonColumn(b.volume_mounts), b.last_operation_type, b.last_operation_state,
-      b.last_operation_description, b.broker_operation, b.created_at, b.updated_at);
+      b.last_operation_description, b.broker_operation, b.created_at, b.updated_at, b.replaces);
   if (written.ok() && *written == WriteOutcome::kDuplicate) {
     if (b.type == "key") return Status::Conflict("service key '" + b.name.value_or("") + "' already exists");
     return Status::Conflict("the app is already bound to this service instance");
@@ -174,9 +194,10 @@ Status ServiceStore::InsertBinding(const ServiceBinding& b) {
 Status ServiceStore::UpdateBinding(const ServiceBinding& b) {
   WHARF_RETURN_IF_ERROR(tx_.Run(
       "UPDATE service_bindings SET credentials = ?, syslog_drain_url = ?, volume_mounts = ?, last_operation_type = ?, "
-      "last_operation_state = ?, last_operation_description = ?, broker_operation = ?, updated_at = ? WHERE guid = ?",
+      "last_operation_state = ?, last_operation_description = ?, broker_operation = ?, updated_at = ?, replaces = ? "
+      "WHERE guid = ?",
       DumpJsonColumn(b.credentials), b.syslog_drain_url, DumpJsonColumn(b.volume_mounts), b.last_operation_type,
-      b.last_operation_state, b.last_operation_description, b.broker_operation, b.updated_at, b.guid));
+      b.last_operation_state, b.last_operation_description, b.broker_operation, b.updated_at, b.replaces, b.guid));
   if (tx_.Changes() == 0) return Status::NotFound("service binding '" + b.guid + "' not found");
   return Status::Ok();
 }
@@ -212,7 +233,51 @@ Status ServiceStore::DeleteBinding(std::string_view guid) {
 
 Result<std::int64_t> ServiceStore::DeleteBindingsOfApp(std::string_view app_guid) {
   WHARF_RETURN_IF_ERROR(tx_.Run("DELETE FROM service_bindings WHERE app_guid = ?", app_guid));
-  return tx_.Changes();
+  std::int64_t deleted = tx_.Changes();
+  WHARF_RETURN_IF_ERROR(tx_.Run("DELETE FROM service_rotations WHERE app_guid = ?", app_guid));
+  return deleted;
+}
+
+// ---- credential rotations ----
+
+Status ServiceStore::InsertRotation(const ServiceRotation& r) {
+  return tx_.Run("INSERT INTO service_rotations (" + std::string(kRotationColumns) +
+                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 r.guid, r.app_guid, r.instance_guid, r.old_binding_guid, r.new_binding_guid, r.state,
+                 r.deployment_guid, r.description, r.created_at, r.updated_at);
+}
+
+Status ServiceStore::UpdateRotation(const ServiceRotation& r) {
+  WHARF_RETURN_IF_ERROR(tx_.Run(
+      "UPDATE service_rotations SET state = ?, deployment_guid = ?, description = ?, updated_at = ? WHERE guid = ?",
+      r.state, r.deployment_guid, r.description, r.updated_at, r.guid));
+  if (tx_.Changes() == 0) return Status::NotFound("credential rotation '" + r.guid + "' not found");
+  return Status::Ok();
+}
+
+Result<ServiceRotation> ServiceStore::GetRotation(std::string_view guid) {
+  WHARF_ASSIGN_OR_RETURN(auto r, FetchOne<ServiceRotation>(
+      tx_.Query("SELECT " + std::string(kRotationColumns) + " FROM service_rotations WHERE guid = ?", guid),
+      ReadRotation));
+  if (!r) return Status::NotFound("credential rotation '" + std::string(guid) + "' not found");
+  return std::move(*r);
+}
+
+Result<std::vector<ServiceRotation>> ServiceStore::ActiveRotations() {
+  return FetchAll<ServiceRotation>(
+      tx_.Query("SELECT " + std::string(kRotationColumns) +
+                " FROM service_rotations WHERE state NOT IN ('succeeded', 'failed') ORDER BY id"),
+      ReadRotation);
+}
+
+Result<std::optional<ServiceRotation>> ServiceStore::ActiveRotationOf(std::string_view app_guid,
+                                                                      std::string_view instance_guid) {
+  return FetchOne<ServiceRotation>(
+      tx_.Query("SELECT " + std::string(kRotationColumns) +
+                    " FROM service_rotations WHERE app_guid = ? AND instance_guid = ? AND state NOT IN "
+                    "('succeeded', 'failed') ORDER BY id DESC LIMIT 1",
+                app_guid, instance_guid),
+      ReadRotation);
 }
 
 }  // namespace wharf::state

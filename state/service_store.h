@@ -44,8 +44,17 @@ class ServiceStore {
                                                    const std::optional<std::string>& type);
   Result<std::vector<ServiceBinding>> BindingsInProgress();
   Status DeleteBinding(std::string_view guid);
-  // Deletes the app's bindings (deleting the app); returns how many.
+  // Deletes the app's bindings and credential rotations (deleting the app); returns how many bindings.
   Result<std::int64_t> DeleteBindingsOfApp(std::string_view app_guid);
+
+  // ---- credential rotations ----
+  Status InsertRotation(const ServiceRotation& rotation);
+  // Writes state, deployment_guid, description and updated_at.
+  Status UpdateRotation(const ServiceRotation& rotation);
+  Result<ServiceRotation> GetRotation(std::string_view guid);
+  // Rotations neither succeeded nor failed, oldest first.
+  Result<std::vector<ServiceRotation>> ActiveRotations();
+  Result<std::optional<ServiceRotation>> ActiveRotationOf(std::string_view app_guid, std::string_view instance_guid);
 
  private:
   Tx& tx_;

@@ -275,6 +275,8 @@ void AddAppCommands(std::vector<Command>& out) {
                   {{"APP_NAME"}}, StrategyFlagSpecs()},
                  RunRestage});
   out.push_back({{"delete", {"d"}, group, "Delete an app", "wharf delete APP_NAME [-f] [-r]",
+                  "Unbinds the app's service instances first (managed ones at their brokers; if a broker fails,\n"
+                  "the app is kept and the error names the instance). The instances and their data stay.\n"
                   "Asks for confirmation unless -f is given; without a terminal, -f is required.",
                   {{"APP_NAME"}},
                   {{"f", 'f', FlagKind::kBool, "", "Force deletion without confirmation", false},

@@ -1,4 +1,4 @@
-// service-brokers, create-service-broker, delete-service-broker, marketplace,
+// service-brokers, create-service-broker, update-service-broker, delete-service-broker, marketplace,
 // enable-service-access, disable-service-access.
 #include <ostream>
 
@@ -42,6 +42,24 @@ Status RunCreateServiceBroker(CliContext& ctx, const ParsedArgs& args) {
   if (!made.ok()) return made.status();
   ctx.out() << "OK\n";
   return Status::Ok();
+}
+
+Status RunUpdateServiceBroker(CliContext& ctx, const ParsedArgs& args) {
+  const auto& p = args.positionals;
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  auto brokers = (*api)->GetAllAs<api::ServiceBroker>("/v1/service_brokers");
+  if (!brokers.ok()) return brokers.status();
+  for (const api::ServiceBroker& b : *brokers) {
+    if (b.name != p[0]) continue;
+    ctx.out() << "Updating service broker " << p[0] << ctx.AsUser() << "...\n";
+    Result<json> r = (*api)->Patch("/v1/service_brokers/" + b.guid,
+                                   json{{"username", p[1]}, {"password", p[2]}, {"url", p[3]}});
+    if (!r.ok()) return r.status();
+    ctx.out() << "OK\n";
+    return Status::Ok();
+  }
+  return Status::NotFound("service broker '" + p[0] + "' not found");
 }
 
 Status RunDeleteServiceBroker(CliContext& ctx, const ParsedArgs& args) {
@@ -153,6 +171,14 @@ void AddBrokerCommands(std::vector<Command>& out) {
                   "'wharf enable-service-access'. Needs the admin role.",
                   {{"SERVICE_BROKER"}, {"USERNAME"}, {"PASSWORD"}, {"URL"}}, {}},
                  RunCreateServiceBroker});
+  out.push_back({{"update-service-broker", {}, group, "Update a service broker",
+                  "wharf update-service-broker SERVICE_BROKER USERNAME PASSWORD URL",
+                  "Reads the broker's catalog again at URL with the new credentials first: when the broker is\n"
+                  "down, refuses them or answers an invalid catalog, nothing changes. Offerings and plans are\n"
+                  "updated from the catalog; new plans are disabled until 'wharf enable-service-access'.\n"
+                  "Needs the admin role.",
+                  {{"SERVICE_BROKER"}, {"USERNAME"}, {"PASSWORD"}, {"URL"}}, {}},
+                 RunUpdateServiceBroker});
   out.push_back({{"delete-service-broker", {}, group, "Delete a service broker",
                   "wharf delete-service-broker SERVICE_BROKER [-f]",
                   "Refused while service instances of its plans exist. Needs the admin role.", {{"SERVICE_BROKER"}},

@@ -1,7 +1,9 @@
-// services, service, create-service, create-user-provided-service, update-user-provided-service,
-// bind-service, unbind-service, delete-service, create-service-key, service-keys, service-key, delete-service-key.
+// services, service, create-service, update-service, create-user-provided-service, update-user-provided-service,
+// bind-service, unbind-service, rotate-service-credentials, delete-service, create-service-key, service-keys,
+// service-key, delete-service-key.
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <thread>
 #include <ostream>
 
@@ -246,6 +248,127 @@ Status RunUpdateUserProvidedService(CliContext& ctx, const ParsedArgs& args) {
   return Status::Ok();
 }
 
+// update-service SERVICE_INSTANCE [-p PLAN] [-c PARAMETERS] [-t TAGS] [--wait]: a managed instance's plan and
+// parameters change through its broker (in the background, like create-service); tags change at once.
+Status RunUpdateService(CliContext& ctx, const ParsedArgs& args) {
+  const std::string& name = args.positionals[0];
+  json body = json::object();
+  if (auto c = args.Value("c")) {
+    Result<json> parameters = JsonObjectArg(*c, "-c");
+    if (!parameters.ok()) return parameters.status();
+    body["parameters"] = *parameters;
+  }
+  if (auto t = args.Value("t")) body["tags"] = TagsArg(*t);
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<api::ServiceInstance> i = GetServiceInstance(**api, name);
+  if (!i.ok()) return i.status();
+  if (i->type != "managed") {
+    return Status::InvalidArgument("service instance '" + name +
+                                   "' is user-provided; change it with 'wharf update-user-provided-service'");
+  }
+  if (auto plan = args.Value("p")) {
+    auto offerings = (*api)->GetAllAs<api::ServiceOffering>("/v1/service_offerings");
+    if (!offerings.ok()) return offerings.status();
+    std::string plan_guid;
+    for (const api::ServiceOffering& o : *offerings) {
+      if (o.name != i->offering_name || o.broker_name != i->broker_name) continue;
+      for (const api::ServicePlan& p : o.plans) {
+        if (p.name == *plan) plan_guid = p.guid;
+      }
+    }
+    if (plan_guid.empty()) {
+      return Status::NotFound("-p: service plan '" + *plan + "' not found for service offering '" + i->offering_name +
+                              "' (see 'wharf marketplace -e " + i->offering_name + "')");
+    }
+    if (plan_guid != i->plan_guid) body["plan_guid"] = plan_guid;
+  }
+  ctx.out() << "Updating service instance " << name << ctx.AsUser() << "...\n";
+  if (body.empty()) {
+    ctx.out() << "No changes were made.\nOK\n";
+    return Status::Ok();
+  }
+  Result<api::ServiceInstance> updated =
+      (*api)->PatchAs<api::ServiceInstance>("/v1/service_instances/" + i->guid, body);
+  if (!updated.ok()) return updated.status();
+  const bool wait = args.Has("wait");
+  const auto deadline = std::chrono::steady_clock::now() + (wait ? std::chrono::hours(2) : std::chrono::seconds(10));
+  api::ServiceInstance now = *updated;
+  while (now.last_operation.state == "in progress" && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    Result<api::ServiceInstance> again = (*api)->GetAs<api::ServiceInstance>("/v1/service_instances/" + now.guid);
+    if (!again.ok()) return again.status();
+    now = *again;
+  }
+  if (now.last_operation.state == "failed") {
+    return Status::Unavailable("update failed: " + now.last_operation.description +
+                               " (the instance keeps its plan '" + now.plan_name + "')");
+  }
+  if (now.last_operation.state == "in progress") {
+    ctx.out() << "\nUpdate in progress. Use 'wharf services' or 'wharf service " << name
+              << "' to check operation status.\nOK\n";
+    return Status::Ok();
+  }
+  ctx.out() << "\nUpdate of service instance " << name << " completed (plan " << now.plan_name << ").\nOK\n";
+  return Status::Ok();
+}
+
+// rotate-service-credentials APP SERVICE_INSTANCE: new credentials from the broker, a rolling restart onto
+// them, the old ones revoked once the replaced instances drained (controller/services/credential_rotation_service.h).
+Status RunRotateServiceCredentials(CliContext& ctx, const ParsedArgs& args) {
+  const std::string& app_name = args.positionals[0];
+  const std::string& instance_name = args.positionals[1];
+  Result<ApiClient*> api = ctx.Api();
+  if (!api.ok()) return api.status();
+  Result<api::App> app = GetApp(**api, app_name);
+  if (!app.ok()) return app.status();
+  Result<api::ServiceInstance> instance = GetServiceInstance(**api, instance_name);
+  if (!instance.ok()) return instance.status();
+  std::optional<api::ServiceBinding> binding;
+  for (const api::ServiceBinding& b : instance->bindings) {  // oldest first: the newest one is the app's
+    if (b.type == "app" && b.app_guid == app->guid) binding = b;
+  }
+  if (!binding) {
+    return Status::NotFound("app '" + app_name + "' is not bound to service instance '" + instance_name + "'");
+  }
+  ctx.out() << "Rotating the credentials of service instance " << instance_name << " for app " << app_name
+            << ctx.AsUser() << "...\n";
+  const auto started = std::chrono::steady_clock::now();
+  Result<api::ServiceRotation> rotation =
+      (*api)->PostAs<api::ServiceRotation>("/v1/service_bindings/" + binding->guid + "/actions/rotate", json::object());
+  if (!rotation.ok()) return rotation.status();
+  if (args.Has("no-wait")) {
+    ctx.out() << "Rotation " << rotation->guid << " started (" << rotation->state << ").\nOK\n";
+    return Status::Ok();
+  }
+  api::ServiceRotation now = *rotation;
+  std::string shown;
+  const auto deadline = started + std::chrono::hours(1);
+  for (;;) {
+    if (now.state != shown) {
+      ctx.out() << "   " << now.state << ": " << now.description << "\n" << std::flush;
+      shown = now.state;
+    }
+    if (now.state == "succeeded" || now.state == "failed") break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      ctx.out() << "\nStill rotating (" << now.state << "); see 'wharf events " << app_name << "'.\nOK\n";
+      return Status::Ok();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    Result<api::ServiceRotation> again = (*api)->GetAs<api::ServiceRotation>("/v1/service_rotations/" + now.guid);
+    if (!again.ok()) return again.status();
+    now = *again;
+  }
+  if (now.state == "failed") return Status::Unavailable("credential rotation failed: " + now.description);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  char took[32];
+  std::snprintf(took, sizeof(took), "%.1f", seconds);
+  ctx.out() << "\nRotated the credentials of service instance " << instance_name << " for app " << app_name << " in "
+            << took << "s.\nOK\n";
+  return Status::Ok();
+}
+
 Status RunBindService(CliContext& ctx, const ParsedArgs& args) {
   const std::string& app_name = args.positionals[0];
   const std::string& instance_name = args.positionals[1];
@@ -469,6 +592,31 @@ void AddServiceCommands(std::vector<Command>& out) {
                    TagsFlag(),
                    {"wait", 'w', FlagKind::kBool, "", "Wait for the operation to complete"}}},
                  RunCreateService});
+  out.push_back({{"update-service", {}, group, "Update a service instance",
+                  "wharf update-service SERVICE_INSTANCE [-p NEW_PLAN] [-c PARAMETERS_AS_JSON] [-t TAGS] [--wait]",
+                  "Changes a managed service instance: the plan and parameters through its broker (in the\n"
+                  "background; without --wait the command reports 'Update in progress' after a few seconds), the\n"
+                  "tags at once. The new plan must be one of the same offering, enabled, and the offering must\n"
+                  "allow plan changes (plan_updateable). A broker error leaves the instance 'update failed' on its\n"
+                  "old plan. User-provided instances: 'wharf update-user-provided-service'.\n"
+                  "EXAMPLES:\n   wharf update-service db -p large\n   wharf update-service db -c '{\"max_connections\": 50}'",
+                  {{"SERVICE_INSTANCE"}},
+                  {{"p", 'p', FlagKind::kString, "NEW_PLAN", "Change the service plan", false},
+                   {"c", 'c', FlagKind::kString, "PARAMETERS",
+                    "Parameters for the broker as inline JSON or a file holding JSON", false},
+                   TagsFlag(),
+                   {"wait", 'w', FlagKind::kBool, "", "Wait for the operation to complete"}}},
+                 RunUpdateService});
+  out.push_back({{"rotate-service-credentials", {}, group, "Give an app new credentials for a bound service instance",
+                  "wharf rotate-service-credentials APP_NAME SERVICE_INSTANCE [--no-wait]",
+                  "The broker makes a new binding (same binding name in VCAP_SERVICES), the app's instances\n"
+                  "restart onto it one at a time (a rolling deployment: no request fails), and once the replaced\n"
+                  "instances have drained and stopped, the old binding is unbound, so its credentials are revoked.\n"
+                  "A stopped app just gets the new binding. Managed service instances only.\n"
+                  "EXAMPLES:\n   wharf rotate-service-credentials web db",
+                  {{"APP_NAME"}, {"SERVICE_INSTANCE"}},
+                  {{"no-wait", 0, FlagKind::kBool, "", "Return once the rotation started (see 'wharf events APP')"}}},
+                 RunRotateServiceCredentials});
   out.push_back({{"create-service-key", {"csk"}, group, "Create key for a service instance",
                   "wharf create-service-key SERVICE_INSTANCE SERVICE_KEY [-c PARAMETERS_AS_JSON]",
                   "Credentials for use outside the platform, from the instance's broker (managed instances only).",

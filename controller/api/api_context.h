@@ -26,6 +26,7 @@
 #include "controller/services/route_service.h"
 #include "controller/services/service_broker_service.h"
 #include "controller/services/service_instance_service.h"
+#include "controller/services/credential_rotation_service.h"
 #include "controller/services/task_service.h"
 #include "controller/services/droplet_service.h"
 #include "controller/services/ssh_service.h"
@@ -67,6 +68,8 @@ struct ApiContext {
   DropletService* droplets = nullptr;
   // `wharf ssh` into instances (null: 503).
   SshService* ssh = nullptr;
+  // Credential rotations of service bindings (null: 503).
+  CredentialRotationService* rotations = nullptr;
 };
 
 // Registration of each group of endpoints (one file each).

@@ -9,6 +9,8 @@
 #include "common/file_io.h"
 #include "common/sha256.h"
 #include "controller/api/api_test_support.h"
+#include "controller/platform/auth.h"
+#include "controller/platform/state_names.h"
 
 namespace wharf::controller {
 namespace {
@@ -181,6 +183,41 @@ TEST_CASE("API: admin gc reports what it removed") {
   HttpResult gc = p.Call("POST", "/v1/admin/gc");
   REQUIRE_MESSAGE(gc.status == 200, gc.body);
   CHECK(gc.json == json{{"removed_droplets", 0}, {"removed_packages", 0}, {"removed_blobs", 0}, {"freed_bytes", 0}});
+}
+
+TEST_CASE("API: service broker updates and credential rotations: refusals; deleting an app unbinds it") {
+  TestPlatform p;
+  CHECK(p.Call("POST", "/v1/service_bindings/nope/actions/rotate", json::object()).status == 404);
+  HttpResult missing = p.Call("GET", "/v1/service_rotations/nope");
+  CHECK(missing.status == 404);
+  CHECK(missing.json["detail"] == "credential rotation 'nope' not found");
+  CHECK(p.Call("PATCH", "/v1/service_brokers/nope", json{{"url", "http://127.0.0.1:1"}}).status == 404);
+  HttpResult typo = p.Call("PATCH", "/v1/service_brokers/nope", json{{"colour", "red"}});
+  CHECK(typo.status == 400);
+  CHECK(typo.json["detail"].get<std::string>().find("colour") != std::string::npos);
+  SystemClock clock;
+  auto dev = p.daemon().database().Transact<std::string>([&](Tx& tx) -> Result<std::string> {
+    WHARF_RETURN_IF_ERROR(tx.Run("INSERT INTO users (guid, name, created_at) VALUES (?, 'dev', 't')", "u-dev"));
+    return IssueToken(tx, "u-dev", "test", clock);
+  });
+  REQUIRE(dev.ok());
+  CHECK(p.Call("PATCH", "/v1/service_brokers/nope", json{{"url", "http://127.0.0.1:1"}}, *dev).status == 403);
+
+  // A user-provided binding has no broker to make new credentials: 422. Deleting the app unbinds it.
+  HttpResult app = p.Call("POST", "/v1/apps", json{{"name", "web"}});
+  REQUIRE(app.status == 201);
+  HttpResult db = p.Call("POST", "/v1/service_instances",
+                         json{{"type", "user-provided"}, {"name", "db"}, {"credentials", {{"uri", "x"}}}});
+  REQUIRE(db.status == 201);
+  HttpResult bound = p.Call("POST", "/v1/service_bindings",
+                            json{{"instance_guid", db.json["guid"]}, {"app_guid", app.json["guid"]}});
+  REQUIRE(bound.status == 201);
+  HttpResult refused = p.Call("POST", "/v1/service_bindings/" + bound.json["guid"].get<std::string>() +
+                                          "/actions/rotate", json::object());
+  CHECK(refused.status == 422);
+  CHECK(refused.json["detail"].get<std::string>().find("is user-provided") != std::string::npos);
+  CHECK(p.Call("DELETE", "/v1/apps/" + app.json["guid"].get<std::string>()).status == 204);
+  CHECK(p.Call("GET", "/v1/service_bindings").json["resources"].empty());
 }
 
 }  // namespace

@@ -110,20 +110,10 @@ void AddAppHandlers(HttpRouter& router, ApiContext& ctx) {
     if (recursive && *recursive != "true" && *recursive != "false") {
       return Status::InvalidArgument("query parameter 'recursive' must be true or false");
     }
-    // User-provided bindings go with the app. Managed ones must be unbound at their broker first (a worker
-    // does that in the background), so deleting the app is refused until they are gone: nothing is orphaned.
-    auto bindings = ctx.service_instances.ListBindings(std::nullopt, req.Param("guid"), std::string("app"));
-    if (!bindings.ok()) return bindings.status();
-    std::string managed;
-    for (const state::ServiceBinding& b : *bindings) {
-      Result<InstanceView> instance = ctx.service_instances.Get(b.instance_guid);
-      if (!instance.ok()) return instance.status();
-      if (instance->instance.type == "managed") managed += (managed.empty() ? "" : ", ") + instance->instance.name;
-    }
-    if (!managed.empty()) {
-      return Status::Conflict("the app is bound to managed service instance(s) " + managed +
-                              "; unbind them first ('wharf unbind-service')");
-    }
+    WHARF_RETURN_IF_ERROR(ctx.apps.Get(req.Param("guid")).status());
+    // As Cloud Foundry's `cf delete`: the app's bindings are unbound first, managed ones at their broker
+    // (waited for); if a broker fails to unbind, the app is kept and the error names the instance.
+    WHARF_RETURN_IF_ERROR(ctx.service_instances.UnbindApp(req.actor(), req.Param("guid"), std::chrono::seconds(100)));
     // Its tasks' containers are stopped; their rows go with the app.
     if (ctx.tasks != nullptr) ctx.tasks->CancelAllForApp(req.Param("guid"));
     WHARF_RETURN_IF_ERROR(ctx.apps.Delete(req.actor(), req.Param("guid"), recursive == "true"));

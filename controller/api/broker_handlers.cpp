@@ -74,6 +74,26 @@ void AddBrokerHandlers(HttpRouter& router, ApiContext& ctx) {
     return Status::Ok();
   });
 
+  // update-service-broker: {"name"?, "url"?, "username"?, "password"?}; the catalog is read again first.
+  router.Add("PATCH", "/v1/service_brokers/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    WHARF_RETURN_IF_ERROR(NeedAdmin(req, "updating a service broker"));
+    Result<nlohmann::json> json = req.JsonBody();
+    if (!json.ok()) return json.status();
+    JsonFields body(*json);
+    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"name", "url", "username", "password"}));
+    BrokerPatch patch;
+    for (auto [key, field] : {std::pair{"name", &patch.name}, std::pair{"url", &patch.url},
+                              std::pair{"username", &patch.username}, std::pair{"password", &patch.password}}) {
+      auto value = body.String(key);
+      if (!value.ok()) return value.status();
+      *field = *value;
+    }
+    Result<state::ServiceBroker> updated = ctx.brokers.Update(req.actor(), req.Param("guid"), patch);
+    if (!updated.ok()) return updated.status();
+    res.Json(200, BrokerJson(*updated));
+    return Status::Ok();
+  });
+
   router.Add("DELETE", "/v1/service_brokers/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     WHARF_RETURN_IF_ERROR(NeedAdmin(req, "deleting a service broker"));
     WHARF_RETURN_IF_ERROR(ctx.brokers.Delete(req.actor(), req.Param("guid")));

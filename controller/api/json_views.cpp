@@ -198,6 +198,14 @@ nlohmann::json ServiceBindingJson(const state::ServiceBinding& b) {
   return out.ToJson();
 }
 
+nlohmann::json ServiceRotationJson(const state::ServiceRotation& r) {
+  return api::ServiceRotation{.guid = r.guid, .app_guid = r.app_guid, .instance_guid = r.instance_guid,
+                              .old_binding_guid = r.old_binding_guid, .new_binding_guid = r.new_binding_guid,
+                              .state = r.state, .deployment_guid = r.deployment_guid.value_or(""),
+                              .description = r.description, .created_at = r.created_at, .updated_at = r.updated_at}
+      .ToJson();
+}
+
 nlohmann::json BindingDetailsJson(const state::ServiceBinding& b) {
   api::BindingDetails d;
   d.credentials = b.credentials;

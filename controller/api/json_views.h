@@ -30,6 +30,7 @@ nlohmann::json GcResultJson(const GcResult& r);
 nlohmann::json ServiceInstanceJson(const InstanceView& view);
 nlohmann::json ServiceBindingJson(const state::ServiceBinding& b);  // without credentials
 nlohmann::json BindingDetailsJson(const state::ServiceBinding& b);  // the credentials
+nlohmann::json ServiceRotationJson(const state::ServiceRotation& r);
 
 // Renders every item of a list with `render`.
 template <typename T, typename Render>

@@ -210,6 +210,23 @@ void AddServiceHandlers(HttpRouter& router, ApiContext& ctx) {
     return Status::Ok();
   });
 
+  // rotate-service-credentials: a new binding, a rolling restart onto it, the old one unbound after the drain.
+  router.Add("POST", "/v1/service_bindings/:guid/actions/rotate", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    if (ctx.rotations == nullptr) return Status::Unavailable("this wharfd rotates no service credentials");
+    Result<state::ServiceRotation> r = ctx.rotations->Start(req.actor(), req.Param("guid"));
+    if (!r.ok()) return r.status();
+    res.Json(202, ServiceRotationJson(*r));
+    return Status::Ok();
+  });
+
+  router.Add("GET", "/v1/service_rotations/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    if (ctx.rotations == nullptr) return Status::Unavailable("this wharfd rotates no service credentials");
+    Result<state::ServiceRotation> r = ctx.rotations->Get(req.Param("guid"));
+    if (!r.ok()) return r.status();
+    res.Json(200, ServiceRotationJson(*r));
+    return Status::Ok();
+  });
+
   router.Add("DELETE", "/v1/service_bindings/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     auto deleted = ctx.service_instances.Unbind(req.actor(), req.Param("guid"));
     if (!deleted.ok()) return deleted.status();

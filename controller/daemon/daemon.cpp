@@ -15,6 +15,7 @@
 #include "controller/api/api_context.h"
 #include "controller/api/api_server.h"
 #include "controller/dataplane/deployment_driver.h"
+#include "controller/dataplane/rotation_driver.h"
 #include "controller/platform/auth.h"
 #include "controller/platform/bootstrap.h"
 #include "controller/services/buildpack_service.h"
@@ -118,6 +119,8 @@ struct Daemon::Parts {
   std::unique_ptr<ServiceInstanceService> service_instances;
   std::unique_ptr<ServiceBrokerService> brokers;
   std::unique_ptr<ServiceOperations> service_operations;
+  std::unique_ptr<CredentialRotationService> rotations;
+  std::unique_ptr<RotationDriver> rotation_driver;
   bool service_resumed = false;  // ResumeServiceOperations ran
   std::unique_ptr<autoscaler::TimeZoneDb> zones;
   std::unique_ptr<AutoscalingService> autoscaling;
@@ -210,6 +213,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   p->brokers = std::make_unique<ServiceBrokerService>(*p->db, clock, *p->events);
   p->service_operations = std::make_unique<ServiceOperations>(*p->db, clock, *p->events, info);
   p->service_instances->SetBrokerJobs(p->service_operations.get());
+  p->rotations = std::make_unique<CredentialRotationService>(*p->db, clock, *p->events, *p->logs,
+                                                             *p->service_instances, *p->deployments);
+  p->rotations->SetBrokerJobs(p->service_operations.get());
   // Operations a previous wharfd left in progress (it stopped or was killed) are taken up again.
   if (!options.defer_service_resume) {
     WHARF_RETURN_IF_ERROR(p->service_operations->Resume().WithContext("resuming service broker operations"));
@@ -255,6 +261,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
     p->api_context->tasks = p->tasks.get();
     p->api_context->droplets = p->droplets.get();
     p->api_context->ssh = p->ssh.get();
+    p->api_context->rotations = p->rotations.get();
     p->router = std::make_unique<HttpRouter>();
     AddAllHandlers(*p->router, *p->api_context);
   }
@@ -262,6 +269,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   // Deployments move on as the cell reports their instances (persisted: a restart resumes them).
   p->deployment_driver = std::make_unique<DeploymentDriver>(*p->db, *p->deployments, p->instances);
   p->deployment_driver->Start(options.deployment_interval);
+  // Credential rotations move on as their bindings, deployments and instances do (persisted too).
+  p->rotation_driver = std::make_unique<RotationDriver>(*p->db, *p->rotations, p->instances);
+  p->rotation_driver->Start(options.deployment_interval);
 
   Parts* parts = p.get();
   p->gc_timer.Start(options.gc_interval, [parts] {
@@ -304,6 +314,7 @@ void Daemon::Stop(std::chrono::milliseconds grace) {
   if (parts_->server) parts_->server->Stop(grace);
   parts_->gc_timer.Stop();
   if (parts_->deployment_driver) parts_->deployment_driver->Stop();
+  if (parts_->rotation_driver) parts_->rotation_driver->Stop();
   parts_->service_operations->Stop();
   parts_->event_log->Write("wharfd-stopped", {{"data_dir", parts_->layout.root.string()}});
   parts_->server.reset();

@@ -26,8 +26,14 @@ Status Validate(const NewBroker& spec) {
 
 // Stores (inserts or updates by the catalog's ids) every offering and plan of `catalog`;
 // `make_public`: every plan is enabled for everyone.
+// `kept`, when given, collects the offerings' and plans' guids (for PruneCatalog).
+struct KeptCatalog {
+  std::vector<std::string> offerings, plans;
+};
+
 Status StoreCatalog(BrokerStore& store, const state::ServiceBroker& broker,
-                    const std::vector<services::CatalogService>& catalog, bool make_public) {
+                    const std::vector<services::CatalogService>& catalog, bool make_public,
+                    KeptCatalog* kept = nullptr) {
   for (const services::CatalogService& s : catalog) {
     state::ServiceOffering o;
     o.guid = NewGuid();
@@ -45,6 +51,7 @@ Status StoreCatalog(BrokerStore& store, const state::ServiceBroker& broker,
     o.created_at = broker.created_at;
     Result<std::string> offering_guid = store.UpsertOffering(o);
     if (!offering_guid.ok()) return offering_guid.status();
+    if (kept) kept->offerings.push_back(*offering_guid);
     for (const services::CatalogPlan& p : s.plans) {
       state::ServicePlan plan;
       plan.guid = NewGuid();
@@ -59,6 +66,7 @@ Status StoreCatalog(BrokerStore& store, const state::ServiceBroker& broker,
       plan.created_at = broker.created_at;
       Result<std::string> plan_guid = store.UpsertPlan(plan);
       if (!plan_guid.ok()) return plan_guid.status();
+      if (kept) kept->plans.push_back(*plan_guid);
       if (make_public) WHARF_RETURN_IF_ERROR(store.SetPlanPublic(*plan_guid, true));
     }
   }
@@ -114,6 +122,53 @@ Result<state::ServiceBroker> ServiceBrokerService::RegisterBuiltin(const NewBrok
     }
     WHARF_RETURN_IF_ERROR(StoreCatalog(store, broker, *parsed, true));
     return broker;
+  });
+}
+
+Result<state::ServiceBroker> ServiceBrokerService::Update(const Actor& actor, const std::string& guid,
+                                                          const BrokerPatch& patch) {
+  Result<state::ServiceBroker> current =
+      db_.Read<state::ServiceBroker>([&](Tx& tx) { return BrokerStore(tx).GetBroker(guid); });
+  if (!current.ok()) return current.status();
+  NewBroker spec{patch.name.value_or(current->name), patch.url.value_or(current->url),
+                 patch.username.value_or(current->username), patch.password.value_or(current->password)};
+  WHARF_RETURN_IF_ERROR(Validate(spec));
+  services::OsbClient client({spec.url, spec.username, spec.password, broker_timeout_});
+  Result<nlohmann::json> catalog = client.Catalog();
+  if (!catalog.ok()) return catalog.status().WithContext("service broker '" + current->name + "' was not changed");
+  auto parsed = services::ParseCatalog(*catalog);
+  if (!parsed.ok()) return parsed.status().WithContext("service broker '" + current->name + "' was not changed");
+  return db_.Transact<state::ServiceBroker>([&](Tx& tx) -> Result<state::ServiceBroker> {
+    BrokerStore store(tx);
+    Result<state::ServiceBroker> broker = store.GetBroker(guid);
+    if (!broker.ok()) return broker.status();
+    if (spec.name != broker->name) {
+      auto taken = store.FindBrokerByName(spec.name);
+      if (!taken.ok()) return taken.status();
+      if (*taken) return Status::Conflict("service broker '" + spec.name + "' already exists");
+    }
+    nlohmann::json changed = nlohmann::json::array();
+    if (spec.name != broker->name) changed.push_back("name");
+    if (spec.url != broker->url) changed.push_back("url");
+    if (spec.username != broker->username) changed.push_back("username");
+    if (spec.password != broker->password) changed.push_back("password");
+    broker->name = spec.name;
+    broker->url = spec.url;
+    broker->username = spec.username;
+    broker->password = spec.password;
+    broker->updated_at = FormatRfc3339(clock_.Now());
+    WHARF_RETURN_IF_ERROR(store.UpdateBroker(*broker));
+    KeptCatalog kept;
+    WHARF_RETURN_IF_ERROR(StoreCatalog(store, *broker, *parsed, false, &kept));
+    // Offerings and plans gone from the catalog go too, unless instances still use them.
+    auto still_used = store.PruneCatalog(broker->guid, kept.offerings, kept.plans);
+    if (!still_used.ok()) return still_used.status();
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "service-broker-updated", TargetOf(*broker),
+                                         {{"changed", changed},
+                                          {"url", broker->url},
+                                          {"services", parsed->size()},
+                                          {"plans_gone_but_in_use", *still_used}}));
+    return std::move(broker).value();
   });
 }
 

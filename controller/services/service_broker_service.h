@@ -29,6 +29,14 @@ struct NewBroker {
   std::string password;
 };
 
+// update-service-broker: what changes (absent: stays).
+struct BrokerPatch {
+  std::optional<std::string> name;
+  std::optional<std::string> url;
+  std::optional<std::string> username;
+  std::optional<std::string> password;
+};
+
 class ServiceBrokerService {
  public:
   ServiceBrokerService(state::Database& db, const Clock& clock, EventRecorder& events,
@@ -42,6 +50,11 @@ class ServiceBrokerService {
   // broker under `spec.name` or, when it exists, updates its url and credentials (its port
   // changes with each start) and re-reads its catalog; every plan is made public.
   Result<state::ServiceBroker> RegisterBuiltin(const NewBroker& spec);
+  // Re-reads the catalog at the (new) URL with the (new) credentials first: nothing changes when the
+  // broker is unreachable, refuses them or answers an invalid catalog (the same errors as Create).
+  // Offerings and plans are updated by their catalog ids; new plans start disabled; those gone from
+  // the catalog are removed unless instances still use them.
+  Result<state::ServiceBroker> Update(const Actor& actor, const std::string& guid, const BrokerPatch& patch);
   Result<std::vector<state::ServiceBroker>> List();
   // kConflict while instances of its plans exist.
   Status Delete(const Actor& actor, const std::string& guid);

@@ -1,5 +1,7 @@
 #include "controller/services/service_instance_service.h"
 
+#include <thread>
+
 #include "common/ids.h"
 #include "state/app_store.h"
 #include "state/broker_store.h"
@@ -248,17 +250,45 @@ Result<InstanceView> ServiceInstanceService::UpdateManaged(const Actor& actor, c
     if (to_broker && i->last_operation_type == "create" && i->last_operation_state == "failed") {
       return Status::Unprocessable("service instance '" + i->name + "' failed to be created; delete it");
     }
-    if (patch.plan_guid) {
-      Result<state::ServicePlan> plan = state::BrokerStore(tx).GetPlan(*patch.plan_guid);
-      if (!plan.ok()) return plan.status();
+    std::optional<std::string> new_plan = patch.plan_guid;
+    if (new_plan && *new_plan == i->plan_guid.value_or("")) new_plan.reset();  // the plan it has
+    if (new_plan) {
+      // Checked before the broker is asked: a plan of the same offering, enabled, and plan changes allowed.
+      state::BrokerStore catalog(tx);
+      Result<state::ServicePlan> current = catalog.GetPlan(i->plan_guid.value_or(""));
+      if (!current.ok()) return current.status();
+      Result<state::ServiceOffering> offering = catalog.GetOffering(current->offering_guid);
+      if (!offering.ok()) return offering.status();
+      Result<state::ServicePlan> plan = catalog.GetPlan(*new_plan);
+      if (!plan.ok()) {
+        if (plan.status().code() != StatusCode::kNotFound) return plan.status();
+        return Status::InvalidArgument("plan_guid: service plan '" + *new_plan + "' not found");
+      }
+      if (plan->offering_guid != current->offering_guid) {
+        Result<state::ServiceOffering> other = catalog.GetOffering(plan->offering_guid);
+        return Status::Unprocessable("plan_guid: service plan '" + plan->name + "' belongs to service offering '" +
+                                     (other.ok() ? other->name : plan->offering_guid) + "', not to '" +
+                                     offering->name + "' of service instance '" + i->name + "'");
+      }
+      if (!current->plan_updateable.value_or(offering->plan_updateable)) {
+        return Status::Unprocessable("plan_guid: service offering '" + offering->name +
+                                     "' does not allow plan changes (plan_updateable is false for plan '" +
+                                     current->name + "'); create a new service instance with plan '" + plan->name +
+                                     "' instead");
+      }
+      if (!plan->public_) {
+        return Status::Unprocessable("plan_guid: service plan '" + plan->name +
+                                     "' is not enabled; an admin enables it with 'wharf enable-service-access'");
+      }
     }
+    to_broker = new_plan.has_value() || patch.parameters.has_value();
     if (patch.name) i->name = *patch.name;
     if (patch.tags) i->tags = *patch.tags;
     if (to_broker) {
       // The request to the broker carries the new plan and parameters; the row keeps them
       // in `parameters` under "_update" until the broker agrees (service_operations.cpp).
       nlohmann::json update = nlohmann::json::object();
-      if (patch.plan_guid) update["plan_guid"] = *patch.plan_guid;
+      if (new_plan) update["plan_guid"] = *new_plan;
       if (patch.parameters) update["parameters"] = *patch.parameters;
       i->parameters["_update"] = update;
       i->last_operation_type = "update";
@@ -397,7 +427,24 @@ Result<ServiceBinding> ServiceInstanceService::Bind(const Actor& actor, const Ne
   return out;
 }
 
-Result<std::optional<ServiceBinding>> ServiceInstanceService::Unbind(const Actor& actor, const std::string& guid) {
+namespace {
+
+// kConflict while a credential rotation of the app's binding to the instance runs.
+Status NotRotating(ServiceStore& store, const ServiceBinding& b, const ServiceInstance& i) {
+  if (!b.app_guid) return Status::Ok();
+  auto rotation = store.ActiveRotationOf(*b.app_guid, b.instance_guid);
+  if (!rotation.ok()) return rotation.status();
+  if (*rotation) {
+    return Status::Conflict("the credentials of service instance '" + i.name + "' for app '" + b.app_name +
+                            "' are being rotated (" + (*rotation)->state + "); wait for the rotation to end");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::optional<ServiceBinding>> ServiceInstanceService::Unbind(const Actor& actor, const std::string& guid,
+                                                                     bool by_rotation) {
   bool managed = false;
   auto out = db_.Transact<std::optional<ServiceBinding>>([&](Tx& tx) -> Result<std::optional<ServiceBinding>> {
     ServiceStore store(tx);
@@ -405,6 +452,7 @@ Result<std::optional<ServiceBinding>> ServiceInstanceService::Unbind(const Actor
     if (!b.ok()) return b.status();
     Result<ServiceInstance> i = store.GetInstance(b->instance_guid);
     if (!i.ok()) return i.status();
+    if (!by_rotation) WHARF_RETURN_IF_ERROR(NotRotating(store, *b, *i));
     EventTarget target{b->type == "key" ? "service_key" : "service_binding", b->guid, b->name.value_or(i->name),
                        i->space_guid};
     if (b->last_operation_state == "in progress" && b->last_operation_type == "delete") {
@@ -436,22 +484,54 @@ Result<std::optional<ServiceBinding>> ServiceInstanceService::Unbind(const Actor
 }
 
 Status ServiceInstanceService::UnbindApp(const Actor& actor, const std::string& app_guid,
-                                         const std::function<Status(const std::string&)>& unbind_now) {
+                                         std::chrono::milliseconds timeout) {
   auto bindings = ListBindings(std::nullopt, app_guid, std::string("app"));
   if (!bindings.ok()) return bindings.status();
-  for (const ServiceBinding& b : *bindings) {
-    Result<InstanceView> instance = Get(b.instance_guid);
-    if (!instance.ok()) return instance.status();
-    if (instance->instance.type == "user-provided") {
-      auto r = Unbind(actor, b.guid);
-      if (!r.ok()) return r.status();
-      continue;
+  Result<bool> not_rotating = db_.Read<bool>([&](Tx& tx) -> Result<bool> {
+    ServiceStore store(tx);
+    for (const ServiceBinding& b : *bindings) {
+      Result<ServiceInstance> i = store.GetInstance(b.instance_guid);
+      if (!i.ok()) return i.status();
+      WHARF_RETURN_IF_ERROR(NotRotating(store, b, *i));
     }
-    if (!unbind_now) return Status::Unavailable("this wharfd runs no service broker client");
-    WHARF_RETURN_IF_ERROR(unbind_now(b.guid).WithContext("unbinding service instance '" + instance->instance.name +
-                                                        "' from the app"));
+    return true;
+  });
+  if (!not_rotating.ok()) return not_rotating.status();
+  std::vector<std::string> waiting;  // managed ones, being unbound by the BrokerJobs
+  for (const ServiceBinding& b : *bindings) {
+    auto r = Unbind(actor, b.guid);
+    if (!r.ok()) {
+      return r.status().WithContext("unbinding service instance '" + b.instance_name + "' from app '" +
+                                    b.app_name + "'");
+    }
+    if (*r) waiting.push_back(b.guid);
   }
-  return Status::Ok();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    std::string failed, pending;
+    for (const std::string& guid : waiting) {
+      Result<ServiceBinding> b = GetBinding(guid);
+      if (!b.ok()) {
+        if (b.status().code() == StatusCode::kNotFound) continue;  // unbound at its broker and removed
+        return b.status();
+      }
+      if (b->last_operation_state == "failed") {
+        failed += (failed.empty() ? "" : "; ") + b->instance_name + ": " + b->last_operation_description;
+      } else {
+        pending += (pending.empty() ? "" : ", ") + b->instance_name;
+      }
+    }
+    if (!failed.empty()) {
+      return Status::Unavailable("the broker did not unbind the app from service instance(s) " + failed +
+                                 "; the app was not deleted (try again, or 'wharf unbind-service')");
+    }
+    if (pending.empty()) return Status::Ok();
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Status::Unavailable("unbinding the app from service instance(s) " + pending +
+                                 " is still in progress at the broker; the app was not deleted (try again later)");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 }  // namespace wharf::controller

@@ -5,6 +5,7 @@
 // outcome, so a broker that is slow or down never holds an API request.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -118,11 +119,15 @@ class ServiceInstanceService {
   // User-provided: bound now with the instance's credentials; managed: "create in progress".
   Result<state::ServiceBinding> Bind(const Actor& actor, const NewBinding& spec);
   // User-provided, or a failed create: deleted now (nullopt); managed: "delete in progress".
-  Result<std::optional<state::ServiceBinding>> Unbind(const Actor& actor, const std::string& guid);
-  // Before an app is deleted: every binding of the app is unbound; managed ones at their
-  // broker, synchronously through `unbind_now` (the runner's). Fails if a broker refuses.
-  Status UnbindApp(const Actor& actor, const std::string& app_guid,
-                   const std::function<Status(const std::string& binding_guid)>& unbind_now);
+  // kConflict while a credential rotation of the binding runs, unless `by_rotation` (the rotation's own step).
+  Result<std::optional<state::ServiceBinding>> Unbind(const Actor& actor, const std::string& guid,
+                                                      bool by_rotation = false);
+  // Before an app is deleted (Cloud Foundry's `cf delete` unbinds its services): every binding of the
+  // app is unbound; user-provided ones at once, managed ones at their broker through the BrokerJobs,
+  // waited for up to `timeout`. kUnavailable naming the instances when a broker failed to unbind (the
+  // binding shows "delete failed") or is still at it after `timeout`; the caller then keeps the app.
+  // kConflict, with nothing unbound, while a credential rotation of one of its bindings runs.
+  Status UnbindApp(const Actor& actor, const std::string& app_guid, std::chrono::milliseconds timeout);
 
  private:
   Result<InstanceView> LoadView(state::Tx& tx, state::ServiceInstance instance);

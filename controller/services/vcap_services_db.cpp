@@ -1,5 +1,7 @@
 #include "controller/services/vcap_services_db.h"
 
+#include <set>
+
 #include "services/vcap_services.h"
 #include "state/broker_store.h"
 #include "state/service_store.h"
@@ -10,9 +12,17 @@ Result<nlohmann::json> ReadVcapServices(state::Tx& tx, const std::string& app_gu
   state::ServiceStore store(tx);
   auto bindings = store.ListBindings(std::nullopt, app_guid, std::string("app"));
   if (!bindings.ok()) return bindings.status();
+  // A credential rotation's new binding, once the broker made it, takes the place of the one it replaces.
+  std::set<std::string> replaced;
+  for (const state::ServiceBinding& b : *bindings) {
+    if (b.replaces && b.last_operation_type == "create" && b.last_operation_state == "succeeded") {
+      replaced.insert(*b.replaces);
+    }
+  }
   std::vector<services::BoundService> bound;
   for (const state::ServiceBinding& b : *bindings) {
     if (b.last_operation_type != "create" || b.last_operation_state != "succeeded") continue;
+    if (replaced.count(b.guid) > 0) continue;
     Result<state::ServiceInstance> instance = store.GetInstance(b.instance_guid);
     if (!instance.ok()) return instance.status();
     services::BoundService s;

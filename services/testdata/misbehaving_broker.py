@@ -4,7 +4,10 @@ boom (500), garbage (201 with a body that is not JSON), slow (answers after 3 s)
 async-required (422 AsyncRequired). Deprovisioning an instance whose id starts with "stuck" fails (500);
 an unknown instance is 410. Requests without X-Broker-API-Version 2.17 get 412, without the right basic
 auth 401. slow, boom and garbage record the instance before answering, so a deprovision afterwards
-finds it (200), unless the client's orphan mitigation already removed it (410). Usage: misbehaving_broker.py PORT_FILE"""
+finds it (200), unless the client's orphan mitigation already removed it (410). An update (PATCH) to
+plan boom fails (500), to async answers 202 (then polled like a provision), else 200; testdb's plans are
+updateable, fixeddb's are not. Under the prefix /bad the catalog is invalid (a service without a name).
+Usage: misbehaving_broker.py PORT_FILE"""
 import base64
 import json
 import sys
@@ -19,9 +22,15 @@ POLLS = {}
 LOCK = threading.Lock()
 
 CATALOG = {"services": [{"id": "svc-1", "name": "testdb", "description": "a test database", "bindable": True,
+                         "plan_updateable": True,
                          "tags": ["test"], "plans": [{"id": "sync", "name": "sync", "description": "s"},
                                                      {"id": "async", "name": "async", "description": "a"},
-                                                     {"id": "boom", "name": "boom", "description": "b"}]}]}
+                                                     {"id": "boom", "name": "boom", "description": "b"}]},
+                        {"id": "svc-2", "name": "fixeddb", "description": "plans fixed", "bindable": True,
+                         "plans": [{"id": "fixed-small", "name": "small", "description": "s"},
+                                   {"id": "fixed-large", "name": "large", "description": "l"}]}]}
+BAD_CATALOG = {"services": [{"id": "svc-3", "description": "no name", "bindable": True,
+                             "plans": [{"id": "p", "name": "p", "description": "p"}]}]}
 
 
 class H(BaseHTTPRequestHandler):
@@ -50,6 +59,8 @@ class H(BaseHTTPRequestHandler):
         parts = path.strip("/").split("/")
         if path == "/v2/catalog":
             return self.reply(200, CATALOG)
+        if path == "/bad/v2/catalog":
+            return self.reply(200, BAD_CATALOG)
         if len(parts) >= 3 and parts[:2] == ["v2", "service_instances"]:
             iid = parts[2]
             if len(parts) == 3 and method == "PUT":
@@ -71,6 +82,18 @@ class H(BaseHTTPRequestHandler):
                 if plan == "async":
                     return self.reply(202, {"operation": "op-" + iid})
                 return self.reply(201, {"dashboard_url": "http://dash/" + iid})
+            if len(parts) == 3 and method == "PATCH":
+                plan = self.body().get("plan_id")
+                with LOCK:
+                    if iid not in INSTANCES:
+                        return self.reply(404, {"description": "no such instance"})
+                if plan == "boom":
+                    return self.reply(500, {"description": "boom: cannot resize"})
+                with LOCK:
+                    INSTANCES[iid] = plan or INSTANCES[iid]
+                if plan == "async":
+                    return self.reply(202, {"operation": "update-" + iid})
+                return self.reply(200, {})
             if len(parts) == 3 and method == "DELETE":
                 if iid.startswith("stuck"):
                     return self.reply(500, {"description": "cannot drop the database"})

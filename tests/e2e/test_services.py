@@ -205,9 +205,46 @@ class ServiceBrokersTest(PlatformTest):
         p.wharf("create-service", "testdb", "async", "slowdb", "--wait", timeout=60)
         print(f"\n[measure] wharf create-service --wait (async broker, 2 polls with Retry-After: 1) took "
               f"{time.monotonic() - started:.3f}s", flush=True)
+        # update-service: checks before the broker naming the field, "update failed" keeps the old plan,
+        # plan changes within the offering (synchronous and asynchronous), tags at once.
+        r = p.wharf("update-service", "db1", "-p", "nosuch", expect=1)
+        self.assertIn("-p: service plan 'nosuch' not found for service offering 'testdb'", r.out + r.err)
+        p.wharf("enable-service-access", "fixeddb")
+        p.wharf("create-service", "fixeddb", "small", "fx")
+        r = p.wharf("update-service", "fx", "-p", "large", expect=1)
+        self.assertIn("plan_guid: service offering 'fixeddb' does not allow plan changes", r.out + r.err)
+        r = p.wharf("update-service", "db1", "-p", "boom", "--wait", expect=1)
+        self.assertIn("update failed: ", r.out + r.err)
+        self.assertIn("boom: cannot resize", r.out + r.err)
+        self.assertIn("the instance keeps its plan 'sync'", r.out + r.err)
+        self.assertRegex(p.wharf("services").out, r"db1\s+testdb\s+sync\s+update failed\s+test")
+        started = time.monotonic()
+        r = p.wharf("update-service", "db1", "-p", "async", "-t", "mine", "--wait", timeout=60)
+        print(f"\n[measure] wharf update-service --wait (async broker, polled) took {time.monotonic() - started:.3f}s",
+              flush=True)
+        self.assertIn("Update of service instance db1 completed (plan async).", r.out)
+        r = p.wharf("update-service", "db1", "-p", "sync")
+        self.assertIn("Update of service instance db1 completed (plan sync).", r.out)
+        self.assertIn("No changes were made.", p.wharf("update-service", "db1").out)
+        r = p.wharf("update-service", "nosuch", "-p", "sync", expect=1)
+        self.assertIn("not found", r.out + r.err)
+
+        # update-service-broker reads the catalog first: nothing changes when it is unreachable or invalid.
+        r = p.wharf("update-service-broker", "test", "broker-user", "broker-pass", "http://127.0.0.1:1", expect=1)
+        self.assertIn("service broker 'test' was not changed", r.out + r.err)
+        r = p.wharf("update-service-broker", "test", "broker-user", "broker-pass", url + "/bad", expect=1)
+        self.assertIn("catalog: services[0].name is missing", r.out + r.err)
+        r = p.wharf("update-service-broker", "test", "broker-user", "wrong-pass", url, expect=1)
+        self.assertIn("refused the platform's credentials (401)", r.out + r.err)
+        self.assertRegex(p.wharf("service-brokers").out, r"test\s+" + url)
+        local_url = url.replace("127.0.0.1", "localhost")
+        p.wharf("update-service-broker", "test", "broker-user", "broker-pass", local_url)
+        self.assertRegex(p.wharf("service-brokers").out, r"test\s+" + local_url)
+        self.assertRegex(p.wharf("marketplace").out, r"testdb\s+sync, async, boom\s+a test database\s+test")
+
         services = p.wharf("services").out
         self.assertRegex(services, r"bad\s+testdb\s+boom\s+create failed\s+test")
-        self.assertRegex(services, r"db1\s+testdb\s+sync\s+create succeeded\s+test")
+        self.assertRegex(services, r"db1\s+testdb\s+sync\s+update succeeded\s+test")
         self.assertRegex(services, r"slowdb\s+testdb\s+async\s+create succeeded\s+test")
         # A managed binding: the broker's credentials reach the app, under the offering's label.
         app = self.make_app({"app.py": ENV_APP, "Procfile": "web: python3 app.py\n"})
@@ -226,13 +263,12 @@ class ServiceBrokersTest(PlatformTest):
         self.assertEqual(entry["name"], "db1")
         self.assertEqual(entry["tags"], ["test", "mine"])
         self.assertTrue(entry["credentials"]["uri"].startswith("test://"), entry)
-        # Deleting the app is refused while a managed binding exists; after unbinding it goes.
-        r = p.wharf("delete", "web", "-f", expect=1)
-        self.assertIn("bound to managed service instance(s) db1", r.out + r.err)
-        p.wharf("unbind-service", "web", "db1")
-        self.poll("the managed binding removed",
-                  lambda: "There are no bound apps" in p.wharf("service", "db1").out, timeout=30)
+        # Deleting the app unbinds its managed binding at the broker first (as cf delete does).
+        started = time.monotonic()
         p.wharf("delete", "web", "-f")
+        print(f"\n[measure] wharf delete of an app with a managed binding took {time.monotonic() - started:.3f}s",
+              flush=True)
+        self.assertIn("There are no bound apps", p.wharf("service", "db1").out)
 
         # Service keys: the broker's credentials for use outside the platform; deletion refused while one exists.
         p.wharf("create-service-key", "db1", "k1")
@@ -245,8 +281,8 @@ class ServiceBrokersTest(PlatformTest):
         self.poll("the key removed", lambda: "No service key" in p.wharf("service-keys", "db1").out, timeout=30)
 
         r = p.wharf("delete-service-broker", "test", "-f", expect=1)
-        self.assertIn("has 3 service instance(s)", r.out + r.err)
-        for name in ("bad", "db1", "slowdb"):
+        self.assertIn("has 4 service instance(s)", r.out + r.err)
+        for name in ("bad", "db1", "slowdb", "fx"):
             p.wharf("delete-service", name, "-f")
         self.poll("managed instances deprovisioned",
                   lambda: "No service instances found" in p.wharf("services").out, timeout=30)

@@ -1,6 +1,8 @@
 // Reads its PostgreSQL and Redis credentials from VCAP_SERVICES (Cloud Foundry's shape) and
 // writes / reads through them with the `pg` and `redis` packages, one connection per request:
 //   GET /pg/write?v=X   GET /pg/read[?db=NAME]   GET /redis/write?v=X   GET /redis/read
+//   GET /pg/whoami[?sleep=S]  the PostgreSQL role this instance logs in as (its binding's username);
+//                       with sleep, the session stays open S seconds (pg_sleep) before the answer
 //   GET /creds          the credentials' hostnames and ports (no secrets)
 //   GET /probe?host=H&port=P   whether a TCP connection to H:P opens within 2 s
 const http = require("http");
@@ -51,6 +53,9 @@ function probe(host, port) {
 const routes = {
   "/pg/write": async (q) => { await pgRun("INSERT INTO notes VALUES ($1)", [q.get("v")]); return { ok: true }; },
   "/pg/read": async (q) => ({ notes: (await pgRun("SELECT body FROM notes ORDER BY body", [], q.get("db"))).rows.map((r) => r.body) }),
+  "/pg/whoami": async (q) => ({
+    user: (await pgRun("SELECT session_user AS u FROM pg_sleep($1::float)", [Number(q.get("sleep") || 0)])).rows[0].u,
+  }),
   "/redis/write": async (q) => redisRun(async (r) => ({ ok: (await r.set("note", q.get("v"))) === "OK" })),
   "/redis/read": async () => redisRun(async (r) => ({ note: await r.get("note") })),
   "/creds": async () => {

@@ -1,0 +1,43 @@
+#include "controller/dataplane/rotation_driver.h"
+
+#include <vector>
+
+#include "controller/dataplane/desired_state_db.h"
+#include "state/app_store.h"
+
+namespace wharf::controller {
+
+Result<std::optional<bool>> RotationDriver::OldInstancesLeft(const std::string& app_guid) {
+  struct Want {
+    std::string type;
+    std::string version;
+  };
+  auto wants = db_.Read<std::vector<Want>>([&](Tx& tx) -> Result<std::vector<Want>> {
+    Result<App> app = AppStore(tx).Get(app_guid);
+    if (!app.ok()) return app.status();
+    auto processes = ProcessStore(tx).ListForApp(app_guid);
+    if (!processes.ok()) return processes.status();
+    std::vector<Want> out;
+    for (const Process& p : *processes) out.push_back(Want{p.type, InstanceVersion(*app, p)});
+    return out;
+  });
+  if (!wants.ok()) return wants.status();
+  for (const Want& w : *wants) {
+    auto reports = instances_.Instances(app_guid, w.type);
+    if (!reports) return std::optional<bool>();  // no cell: nothing runs here
+    for (const InstanceReport& r : *reports) {
+      if (r.version != w.version) return std::optional<bool>(true);
+    }
+  }
+  return std::optional<bool>(false);
+}
+
+Status RotationDriver::Tick() {
+  return service_.Tick([this](const std::string& app_guid) { return OldInstancesLeft(app_guid); });
+}
+
+void RotationDriver::Start(std::chrono::milliseconds period) {
+  timer_.Start(period, [this] { (void)Tick(); });
+}
+
+}  // namespace wharf::controller
