@@ -364,11 +364,12 @@ void Router::Impl::Stop() {
     });
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  // A Start that failed half-way may have made loops it never ran: nothing to wait for there.
   auto all_finished = [&] {
-    for (auto& w : workers) {
-      if (!w->finished.load()) return false;
+    for (std::size_t i = 0; i < workers.size() && i < threads.size(); ++i) {
+      if (!workers[i]->finished.load()) return false;
     }
-    return !admin_ioc || admin_finished.load();
+    return !admin_thread.joinable() || admin_finished.load();
   };
   while (!all_finished() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -377,7 +378,7 @@ void Router::Impl::Stop() {
   for (auto& t : threads) t.join();
   if (admin_ioc) {
     admin_ioc->stop();
-    admin_thread.join();
+    if (admin_thread.joinable()) admin_thread.join();  // not started when Start failed on the admin port
   }
   for (auto& w : workers) {
     w->SubmitLogBatch();

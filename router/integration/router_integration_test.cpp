@@ -1,7 +1,9 @@
 // The real router (two event loops) against real backends on 127.0.0.1, all started by
 // the tests. Each test takes well under a few seconds.
 #include <doctest/doctest.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -527,6 +529,28 @@ TEST_CASE("a malformed head is a bad_request, not an empty_host; a head without 
   REQUIRE(c3->ReadMessage(&m3, true));
   CHECK(m3.Status() == 200);
   CHECK(m3.body == "b");
+}
+
+TEST_CASE("a taken admin port fails Start with a status, at once (no abort, no drain wait)") {
+  int holder = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(holder >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(holder, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(holder, 1) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(holder, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  RouterOptions o = TestOptions();
+  o.admin_port = ntohs(addr.sin_port);
+  SystemClock clock;
+  RouteRegistry registry(o.threads + 1);
+  auto start = std::chrono::steady_clock::now();
+  auto r = Router::Start(o, registry, clock, nullptr);
+  CHECK_FALSE(r.ok());
+  CHECK(r.status().message().find("admin port") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - start < 1s);
+  ::close(holder);
 }
 
 TEST_CASE("at the connection limit a new connection takes the place of the longest-idle one") {

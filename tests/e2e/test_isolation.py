@@ -84,8 +84,13 @@ class Listener:
 
 class IsolationTest(PlatformTest):
     strict_cleanup = True
-    admin_port = free_port()
-    platform_args = {"extra_args": ["--router-admin-port", str(admin_port)]}
+
+    def setUp(self):
+        # a free port per test: one chosen once for the class may be taken by then (a client's
+        # ephemeral port after the 10,000 connections of another test)
+        self.admin_port = free_port()
+        self.platform_args = {"extra_args": ["--router-admin-port", str(self.admin_port)]}
+        super().setUp()
 
     def get_json(self, host, path):
         # generous: a blocked probe waits out its own 1.5 s connect timeout, on a loaded machine
