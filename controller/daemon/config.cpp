@@ -181,6 +181,17 @@ std::vector<DaemonFlag> DaemonFlags() {
          c.runtime = v;
          return Status::Ok();
        }},
+      {Flag("disk-quotas", "MODE",
+            "instances' disk quotas: measured (default: checked\n"
+            "every 30 s, an instance over it is restarted) or\n"
+            "enforced (writes past the quota fail; OCI runtimes)"),
+       [](const std::string& v, Config& c) -> Status {
+         if (v != "measured" && v != "enforced") {
+           return Status::InvalidArgument("--disk-quotas: unknown mode '" + v + "' (known: measured, enforced)");
+         }
+         c.disk_quotas_enforced = v == "enforced";
+         return Status::Ok();
+       }},
       {Flag("builtin-services", "LIST",
             "Wharf's own service brokers to run and register, on\n"
             "servers it runs under the services folder:\n"

@@ -77,6 +77,11 @@ TEST_CASE("wharfd reads the runtime, buildpacks and staging limit flags") {
   CHECK(ParseFlags({"--runtime", "docker"}, "").status().message().find("--runtime: unknown backend 'docker'") == 0);
   CHECK(ParseFlags({"--staging-memory", "lots"}, "").status().message().find("--staging-memory") == 0);
   CHECK(ParseFlags({"--staging-timeout", "0"}, "").status().code() == StatusCode::kInvalidArgument);
+  CHECK_FALSE(defaults.disk_quotas_enforced);
+  CHECK(ParseFlags({"--disk-quotas", "enforced"}, "")->config.disk_quotas_enforced);
+  CHECK_FALSE(ParseFlags({"--disk-quotas=measured"}, "")->config.disk_quotas_enforced);
+  CHECK(ParseFlags({"--disk-quotas", "strict"}, "").status().message() ==
+        "--disk-quotas: unknown mode 'strict' (known: measured, enforced)");
 }
 
 TEST_CASE("wharfd names the flag that is wrong") {

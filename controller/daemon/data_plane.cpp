@@ -119,6 +119,7 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     runtime::RuntimeConfig rc;
     rc.state_root = daemon.layout().runtime();
     rc.backend = config.runtime;
+    rc.disk_quota_loop = config.disk_quotas_enforced;
     rc.clock = &clock;
     // Apps reach each other through this wharfd's router (at the bridge's address); the API,
     // the router's admin port and every other host port stay out of their reach.

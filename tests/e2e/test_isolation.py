@@ -298,5 +298,26 @@ class IsolationTest(PlatformTest):
         self.p.wharf("scale", "roomy", "-i", "1")
         self.assertEqual(self.get("roomy.localhost")[0], 200)
 
+class EnforcedDiskQuotaTest(PlatformTest):
+    """`wharfd --disk-quotas enforced`: an instance's writes past its disk quota fail at once (issue 10: an app
+    wrote 3 GB against a 100 MB quota before the 30 s check noticed)."""
+    strict_cleanup = True
+    platform_args = {"extra_args": ["--disk-quotas", "enforced"]}
+
+    def test_writes_past_the_disk_quota_fail_and_the_app_keeps_serving(self):
+        d = self.make_app({"index.html": "<h1>up</h1>", "Staticfile": ""})
+        self.p.wharf("push", "tight", "-k", "64M", "-m", "64M", cwd=d)
+        self.wait_for_status("tight.localhost", 200)
+        r = self.p.wharf("ssh", "tight", "-c",
+                         "dd if=/dev/zero of=/home/vcap/app/big bs=1M count=200 2>&1; echo rc=$?; "
+                         "du -sm /home/vcap/app/big", timeout=120)
+        print(f"\n[measure] dd of 200 MB under a 64 MB quota: {r.out.strip()}", flush=True)
+        self.assertIn("No space left on device", r.out)
+        self.assertNotIn("rc=0", r.out)
+        written = int(r.out.strip().splitlines()[-1].split()[0])
+        self.assertLess(written, 64)
+        self.assertEqual(self.get("tight.localhost")[0], 200)
+
+
 if __name__ == "__main__":
     unittest.main()
