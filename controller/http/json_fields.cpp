@@ -1,5 +1,9 @@
 #include "controller/http/json_fields.h"
 
+#include <set>
+#include <string>
+#include <vector>
+
 namespace wharf::controller {
 namespace {
 
@@ -14,11 +18,30 @@ Result<nlohmann::json> ParseJsonObject(std::string_view body) {
     return Status::InvalidArgument("the request body is empty; expected a JSON object");
   }
   nlohmann::json value;
+  // A field named twice in one object would silently keep its last value (issue 10): refused.
+  std::vector<std::set<std::string>> open_objects;
+  std::string duplicate;
+  auto watch = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    if (event == Event::object_start) {
+      open_objects.emplace_back();
+    } else if (event == Event::object_end && !open_objects.empty()) {
+      open_objects.pop_back();
+    } else if (event == Event::key && !open_objects.empty() && parsed.is_string()) {
+      if (!open_objects.back().insert(parsed.get<std::string>()).second && duplicate.empty()) {
+        duplicate = parsed.get<std::string>();
+      }
+    }
+    return true;
+  };
   try {
-    value = nlohmann::json::parse(body);
+    value = nlohmann::json::parse(body, watch);
   } catch (const nlohmann::json::parse_error& e) {
     return Status::InvalidArgument("the request body is not valid JSON (at byte " + std::to_string(e.byte) +
                                    "): " + e.what());
+  }
+  if (!duplicate.empty()) {
+    return Status::InvalidArgument("the request body names field '" + duplicate + "' twice in one object");
   }
   if (!value.is_object()) return Status::InvalidArgument("the request body must be a JSON object");
   return value;

@@ -14,6 +14,18 @@ TEST_CASE("ParseJsonObject explains malformed JSON and refuses non-objects") {
   CHECK(ParseJsonObject("{\"a\": 1}").ok());
 }
 
+TEST_CASE("ParseJsonObject refuses a field named twice in one object, at any depth") {
+  auto top = ParseJsonObject(R"({"name": "a", "name": "b"})");
+  CHECK(top.status().code() == StatusCode::kInvalidArgument);
+  CHECK(top.status().message() == "the request body names field 'name' twice in one object");
+  auto nested = ParseJsonObject(R"({"env": {"K": "1", "K": "2"}})");
+  CHECK(nested.status().message().find("'K' twice") != std::string::npos);
+  // The same name in sibling or nested objects is fine.
+  auto fine = ParseJsonObject(R"({"a": {"x": 1}, "b": {"x": 2}, "x": [{"x": 1}, {"x": 2}]})");
+  REQUIRE(fine.ok());
+  CHECK((*fine)["b"]["x"] == 2);
+}
+
 TEST_CASE("JsonFields names the field of a wrong type with its path") {
   nlohmann::json body = {{"name", 5},
                          {"lifecycle", {{"buildpacks", {"a", 3}}}},
