@@ -64,17 +64,48 @@ void LogTailer::PollOnce() {
   for (auto& [key, t] : tailed_) PollLocked(t, false);
 }
 
+std::string LogRateLimitMessage(std::int64_t bytes_per_second) {
+  return "app instance exceeded log rate limit (" + std::to_string(bytes_per_second) + " bytes/sec)";
+}
+
+bool LogTailer::Admit(Tailed& t, std::size_t bytes, bool& report) {
+  report = false;
+  const std::int64_t limit = t.target.log_rate_limit;
+  if (limit < 0) return true;
+  const auto now = clock_.Monotonic();
+  if (now - t.window_start >= std::chrono::seconds(1)) {
+    t.window_start = now;
+    t.window_bytes = 0;
+    t.window_reported = false;
+  }
+  if (t.window_bytes + static_cast<std::int64_t>(bytes) <= limit) {
+    t.window_bytes += static_cast<std::int64_t>(bytes);
+    return true;
+  }
+  report = !t.window_reported;
+  t.window_reported = true;
+  return false;
+}
+
 void LogTailer::PollLocked(Tailed& t, bool flush) {
   for (FileTail* tail : {t.out.get(), t.err.get()}) {
     bool is_err = tail == t.err.get();
-    auto emit = [&](std::string_view line) {
+    auto append = [&](std::string message, bool err) {
       LogEntry e;
       e.at = clock_.Now();
       e.source_type = t.target.source_type;
       e.source_instance = t.target.instance;
-      e.is_err = is_err;
-      e.message = std::string(line);
+      e.is_err = err;
+      e.message = std::move(message);
       (void)store_.Append(t.target.app_guid, e);
+    };
+    auto emit = [&](std::string_view line) {
+      bool report = false;
+      if (Admit(t, line.size() + 1, report)) {  // the bytes the app wrote, with the newline
+        append(std::string(line), is_err);
+      } else if (report) {
+        append(LogRateLimitMessage(t.target.log_rate_limit), true);
+      }
     };
     tail->Poll(emit);
     if (flush) tail->Flush(emit);

@@ -29,7 +29,14 @@ struct TailTarget {
   // From the start of the files (a new container) or from their current end
   // (a container recovered after a restart, whose old lines are already stored).
   bool from_start = true;
+  // Bytes of log lines the instance may emit per second (Cloud Foundry's
+  // log_rate_limit_in_bytes_per_second); past it, lines are dropped for the rest of that
+  // second and one ERR line says so. -1: unlimited.
+  std::int64_t log_rate_limit = -1;
 };
+
+// The line written when an instance goes over its log rate limit (Cloud Foundry's wording).
+std::string LogRateLimitMessage(std::int64_t bytes_per_second);
 
 class LogTailer {
  public:
@@ -49,7 +56,12 @@ class LogTailer {
   struct Tailed {
     TailTarget target;
     std::unique_ptr<FileTail> out, err;
+    std::chrono::steady_clock::time_point window_start{};  // the current second of the rate limit
+    std::int64_t window_bytes = 0;
+    bool window_reported = false;  // the over-limit line of this second is written
   };
+  // Whether a line of `bytes` fits the target's rate limit this second (counting it if so).
+  bool Admit(Tailed& t, std::size_t bytes, bool& report);
   void PollLocked(Tailed& t, bool flush);
 
   LogSink& store_;

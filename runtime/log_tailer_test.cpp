@@ -82,4 +82,46 @@ TEST_CASE("The tailer tags container output lines and truncates a fully read, ov
   CHECK(recent[3].message == "no newline");
 }
 
+TEST_CASE("An instance over its log rate limit loses the rest of that second's lines, said once per second") {
+  TempDir dir;
+  MemorySink store;
+  FakeClock clock;
+  LogTailer tailer(store, clock);
+  auto state = dir.path / "c2";
+  std::filesystem::create_directories(state);
+  tailer.Add("c2", {.app_guid = "app-2", .state_dir = state, .log_rate_limit = 100});
+  auto write = [&](int from, int n) {
+    std::ofstream out(state / "stdout.log", std::ios::app);
+    for (int i = from; i < from + n; ++i) out << "line " << (i < 10 ? "0" : "") << i << " of twenty b\n";  // 20 bytes with the newline
+  };
+  write(0, 12);
+  tailer.PollOnce();
+  auto recent = store.Recent("app-2");
+  REQUIRE(recent.size() == 6);  // five lines of 20 bytes fit in 100, then the notice
+  CHECK(recent[4].message == "line 04 of twenty b");
+  CHECK(recent[5].message == "app instance exceeded log rate limit (100 bytes/sec)");
+  CHECK(recent[5].is_err);
+  write(12, 3);
+  tailer.PollOnce();  // the same second: dropped, no second notice
+  CHECK(store.Recent("app-2").size() == 6);
+  clock.Advance(std::chrono::seconds(1));
+  write(15, 2);
+  tailer.PollOnce();
+  recent = store.Recent("app-2");
+  REQUIRE(recent.size() == 8);
+  CHECK(recent[6].message.rfind("line 15", 0) == 0);
+  CHECK(recent[7].message.rfind("line 16", 0) == 0);
+
+  // Unlimited (-1, the default): everything passes.
+  auto free_state = dir.path / "c3";
+  std::filesystem::create_directories(free_state);
+  tailer.Add("c3", {.app_guid = "app-3", .state_dir = free_state});
+  {
+    std::ofstream out(free_state / "stdout.log");
+    for (int i = 0; i < 500; ++i) out << "unlimited line " << i << "\n";
+  }
+  tailer.PollOnce();
+  CHECK(store.Recent("app-3").size() == 500);
+}
+
 }  // namespace wharf::runtime
