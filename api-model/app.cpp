@@ -110,6 +110,7 @@ Result<Process> Process::FromJson(const json& j) {
       .Optional("instances", p.instances)
       .Optional("memory_in_mb", p.memory_in_mb)
       .Optional("disk_in_mb", p.disk_in_mb)
+      .Optional("log_rate_limit_in_bytes_per_second", p.log_rate_limit_in_bytes_per_second)
       .Optional("health_check", p.health_check)
       .Optional("readiness_check", p.readiness_check)
       .Optional("created_at", p.created_at)
@@ -125,6 +126,7 @@ json Process::ToJson() const {
           {"instances", instances},
           {"memory_in_mb", memory_in_mb},
           {"disk_in_mb", disk_in_mb},
+          {"log_rate_limit_in_bytes_per_second", log_rate_limit_in_bytes_per_second},
           {"health_check", health_check.ToJson()},
           {"readiness_check", readiness_check.ToJson()},
           {"created_at", created_at},

@@ -81,6 +81,7 @@ struct Process {
   std::int64_t instances = 0;
   std::int64_t memory_in_mb = 0;
   std::int64_t disk_in_mb = 0;
+  std::int64_t log_rate_limit_in_bytes_per_second = -1;  // -1: unlimited
   HealthCheck health_check;
   ReadinessCheck readiness_check;
   std::string created_at;

@@ -98,6 +98,7 @@ void Cell::TailRecovered() {
     target.instance = Label(c, "wharf.index", "0");
     target.state_dir = c.state_dir;
     target.from_start = false;  // the lines so far were read by the previous wharfd
+    target.log_rate_limit = LogRateLimitOf(c.labels);
     tailer_.Add(c.id, target);
   }
 }

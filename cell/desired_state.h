@@ -35,6 +35,7 @@ struct DesiredProcess {
   std::vector<std::string> uris;                   // the app's routes, "host.domain/path"
   int memory_mb = 0;
   int disk_mb = 0;
+  std::int64_t log_rate_limit = -1;  // bytes per second each instance may log; -1: unlimited
   health::HealthCheckSpec check;
   health::ReadinessSpec readiness;  // traffic only while ready; never restarted for it
   // Where the app lives (VCAP_APPLICATION).

@@ -1,5 +1,6 @@
 #include "cell/instance_events.h"
 
+#include "cell/instance_spec.h"
 #include "health/cell_log.h"
 
 namespace wharf::cell {
@@ -15,6 +16,7 @@ void InstanceEventRecorder::OnInstanceEvent(const health::InstanceEvent& event) 
       target.instance = std::to_string(event.index);
       target.state_dir = info->state_dir;
       target.from_start = true;
+      target.log_rate_limit = LogRateLimitOf(info->labels);
       tailer_.Add(event.container_id, target);
     }
   } else if (event.kind == Kind::kCrashed || event.kind == Kind::kStopped) {

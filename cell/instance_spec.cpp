@@ -11,13 +11,22 @@
 namespace wharf::cell {
 
 std::string InstanceVersion(std::int64_t revision, const std::string& droplet_guid, std::int64_t run_generation,
-                            int memory_in_mb, int disk_in_mb) {
+                            int memory_in_mb, int disk_in_mb, std::int64_t log_rate_limit) {
   return (revision > 0 ? RevisionTagPrefix(revision) : std::string()) + droplet_guid.substr(0, 8) + "-g" + std::to_string(run_generation) + "-m" + std::to_string(memory_in_mb) +
-         "-d" + std::to_string(disk_in_mb);
+         "-d" + std::to_string(disk_in_mb) + (log_rate_limit >= 0 ? "-l" + std::to_string(log_rate_limit) : "");
+}
+
+std::int64_t LogRateLimitOf(const std::map<std::string, std::string>& labels) {
+  auto it = labels.find(kLabelLogRateLimit);
+  if (it == labels.end() || it->second.empty()) return -1;
+  char* end = nullptr;
+  long long v = std::strtoll(it->second.c_str(), &end, 10);
+  return *end == '\0' && v >= 0 ? static_cast<std::int64_t>(v) : -1;
 }
 
 std::string InstanceVersion(const DesiredProcess& process) {
-  return InstanceVersion(process.revision, process.droplet_guid, process.run_generation, process.memory_mb, process.disk_mb);
+  return InstanceVersion(process.revision, process.droplet_guid, process.run_generation, process.memory_mb, process.disk_mb,
+                         process.log_rate_limit);
 }
 
 std::string DesireFingerprint(const DesiredProcess& p) {
@@ -90,6 +99,7 @@ health::ProcessDesire MakeDesire(const DesiredProcess& p, const std::filesystem:
     spec.limits.cpu_shares = CpuSharesFor(p.memory_mb);
     spec.network = runtime::NetworkMode::kIsolated;
     spec.labels["wharf.droplet"] = p.droplet_guid;
+    if (p.log_rate_limit >= 0) spec.labels[kLabelLogRateLimit] = std::to_string(p.log_rate_limit);
     return spec;
   };
   return d;

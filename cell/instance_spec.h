@@ -15,10 +15,15 @@
 namespace wharf::cell {
 
 // Instances of another version are replaced one at a time: a start or restart
-// (run generation), a new revision or droplet, new memory or disk limits. The tag starts
-// with the revision (common/revision_tag.h) when there is one.
+// (run generation), a new revision or droplet, new memory, disk or log rate limits. The tag
+// starts with the revision (common/revision_tag.h) when there is one.
 std::string InstanceVersion(std::int64_t revision, const std::string& droplet_guid, std::int64_t run_generation,
-                            int memory_in_mb, int disk_in_mb);
+                            int memory_in_mb, int disk_in_mb, std::int64_t log_rate_limit = -1);
+
+// The container label that carries an instance's log rate limit to the log tailer.
+inline constexpr const char* kLabelLogRateLimit = "wharf.log-rate-limit";
+// The log rate limit a container was started with (-1: unlimited, also for a label that does not parse).
+std::int64_t LogRateLimitOf(const std::map<std::string, std::string>& labels);
 std::string InstanceVersion(const DesiredProcess& process);
 
 // Everything the desire depends on; when it changes the supervisor is told.

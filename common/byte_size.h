@@ -14,6 +14,10 @@ namespace wharf {
 // ambiguous, and Cloud Foundry refuses it too.
 Result<std::int64_t> ParseMegabytes(std::string_view text);
 
+// A log rate limit as cf takes it (`scale -l`, manifest `log-rate-limit-per-second`): bytes per
+// second with a unit (B, K/KB, M/MB, G/GB; 1K = 1024), or -1 for unlimited.
+Result<std::int64_t> ParseLogRateLimit(std::string_view text);
+
 // 256 -> "256M", 1024 -> "1G", 1536 -> "1536M".
 std::string FormatMegabytes(std::int64_t mb);
 

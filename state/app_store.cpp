@@ -46,7 +46,7 @@ Status NameTaken(const App& app, const Result<WriteOutcome>& written) {
 constexpr std::string_view kProcessColumns =
     "guid, app_guid, type, command, instances, memory_in_mb, disk_in_mb, health_check_type, health_check_endpoint, "
     "health_check_invocation_timeout, health_check_timeout, created_at, updated_at, readiness_check_type, "
-    "readiness_check_endpoint, readiness_check_invocation_timeout, readiness_check_interval";
+    "readiness_check_endpoint, readiness_check_invocation_timeout, readiness_check_interval, log_rate_limit";
 
 Result<Process> ReadProcess(Statement& st) {
   Process p;
@@ -71,6 +71,7 @@ Result<Process> ReadProcess(Statement& st) {
   p.readiness_check.endpoint = st.OptionalText(14);
   p.readiness_check.invocation_timeout = static_cast<int>(st.Int(15));
   p.readiness_check.interval = static_cast<int>(st.Int(16));
+  p.log_rate_limit = st.Int(17);
   return p;
 }
 
@@ -143,12 +144,13 @@ Status ProcessStore::Insert(const Process& p) {
   WHARF_ASSIGN_OR_RETURN(WriteOutcome written, tx_.RunUnlessDuplicate(
       "INSERT INTO processes (guid, app_guid, type, command, instances, memory_in_mb, disk_in_mb, health_check_type, "
       "health_check_endpoint, health_check_invocation_timeout, health_check_timeout, created_at, updated_at, "
-      "readiness_check_type, readiness_check_endpoint, readiness_check_invocation_timeout, readiness_check_interval) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "readiness_check_type, readiness_check_endpoint, readiness_check_invocation_timeout, readiness_check_interval, "
+      "log_rate_limit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       p.guid, p.app_guid, p.type, p.command, p.instances, p.memory_in_mb, p.disk_in_mb,
       HealthCheckTypeName(p.health_check.type), p.health_check.endpoint, p.health_check.invocation_timeout,
       p.health_check.timeout, p.created_at, p.updated_at, HealthCheckTypeName(p.readiness_check.type),
-      p.readiness_check.endpoint, p.readiness_check.invocation_timeout, p.readiness_check.interval));
+      p.readiness_check.endpoint, p.readiness_check.invocation_timeout, p.readiness_check.interval,
+      p.log_rate_limit));
   if (written == WriteOutcome::kDuplicate) {
     return Status::Conflict("the app already has a process of type '" + p.type + "'");
   }
@@ -160,11 +162,11 @@ Status ProcessStore::Update(const Process& p) {
       "UPDATE processes SET command = ?, instances = ?, memory_in_mb = ?, disk_in_mb = ?, health_check_type = ?, "
       "health_check_endpoint = ?, health_check_invocation_timeout = ?, health_check_timeout = ?, updated_at = ?, "
       "readiness_check_type = ?, readiness_check_endpoint = ?, readiness_check_invocation_timeout = ?, "
-      "readiness_check_interval = ? WHERE guid = ?",
+      "readiness_check_interval = ?, log_rate_limit = ? WHERE guid = ?",
       p.command, p.instances, p.memory_in_mb, p.disk_in_mb, HealthCheckTypeName(p.health_check.type),
       p.health_check.endpoint, p.health_check.invocation_timeout, p.health_check.timeout, p.updated_at,
       HealthCheckTypeName(p.readiness_check.type), p.readiness_check.endpoint, p.readiness_check.invocation_timeout,
-      p.readiness_check.interval, p.guid));
+      p.readiness_check.interval, p.log_rate_limit, p.guid));
   if (tx_.Changes() == 0) return Status::NotFound("process '" + p.guid + "' not found");
   return Status::Ok();
 }

@@ -505,6 +505,11 @@ CREATE INDEX service_rotations_state ON service_rotations (state);
 CREATE INDEX service_rotations_app ON service_rotations (app_guid);
 )sql";
 
+// Cloud Foundry's log_rate_limit_in_bytes_per_second (`wharf scale -l`): -1 is unlimited.
+constexpr std::string_view kProcessLogRateLimit = R"sql(
+ALTER TABLE processes ADD COLUMN log_rate_limit INTEGER NOT NULL DEFAULT -1 CHECK (log_rate_limit >= -1);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -525,6 +530,7 @@ constexpr Migration kMigrations[] = {
     {17, "processes: readiness checks", kProcessReadiness},
     {18, "apps.enable_ssh (the ssh app feature)", kAppSsh},
     {19, "service bindings: replaces; service_rotations (credential rotation)", kServiceRotations},
+    {20, "processes.log_rate_limit (bytes per second an instance may log)", kProcessLogRateLimit},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

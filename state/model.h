@@ -137,6 +137,7 @@ struct Process {
   int instances = 1;
   int memory_in_mb = 1024;
   int disk_in_mb = 1024;
+  std::int64_t log_rate_limit = -1;  // bytes per second each instance may log; -1: unlimited
   HealthCheck health_check;
   ReadinessCheck readiness_check;
   std::string created_at;

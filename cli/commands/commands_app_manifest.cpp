@@ -59,6 +59,10 @@ Status RunCreateAppManifest(CliContext& ctx, const ParsedArgs& args) {
     y << YAML::Key << "instances" << YAML::Value << p.instances;
     y << YAML::Key << "memory" << YAML::Value << (std::to_string(p.memory_in_mb) + "M");
     y << YAML::Key << "disk_quota" << YAML::Value << (std::to_string(p.disk_in_mb) + "M");
+    if (p.log_rate_limit_in_bytes_per_second >= 0) {
+      y << YAML::Key << "log-rate-limit-per-second" << YAML::Value
+        << (std::to_string(p.log_rate_limit_in_bytes_per_second) + "B");
+    }
     y << YAML::Key << "health-check-type" << YAML::Value << p.health_check.type;
     if (p.health_check.type == "http" && p.health_check.endpoint) {
       y << YAML::Key << "health-check-http-endpoint" << YAML::Value << *p.health_check.endpoint;

@@ -45,6 +45,11 @@ Status RunScale(CliContext& ctx, const ParsedArgs& args) {
       body[key] = *mb;
     }
   }
+  if (auto l = args.Value("log-rate-limit")) {
+    Result<std::int64_t> bytes = ParseLogRateLimit(*l);
+    if (!bytes.ok()) return Status::InvalidArgument("-l: " + bytes.status().message());
+    body["log_rate_limit_in_bytes_per_second"] = *bytes;
+  }
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
   Result<AppProcess> found = GetAppProcess(**api, args.positionals[0], type);
@@ -59,12 +64,12 @@ Status RunScale(CliContext& ctx, const ParsedArgs& args) {
   ctx.out() << "Scaling app " << name << ctx.AsUser() << "...\n";
   Result<json> scaled = (*api)->Post("/v1/processes/" + found->process.guid + "/actions/scale", body);
   if (!scaled.ok()) return scaled.status();
-  if (body.contains("memory_in_mb") || body.contains("disk_in_mb")) {
-    ctx.out() << "Instances are replaced one at a time with the new limits.\n";
-  }
+  const bool replaces = body.contains("memory_in_mb") || body.contains("disk_in_mb") ||
+                        body.contains("log_rate_limit_in_bytes_per_second");
+  if (replaces) ctx.out() << "Instances are replaced one at a time with the new limits.\n";
   Result<api::App> fresh = (*api)->GetAs<api::App>("/v1/apps/" + app.guid);
   if (!fresh.ok()) return fresh.status();
-  if (fresh->state == "STARTED" && type == "web" && (body.contains("memory_in_mb") || body.contains("disk_in_mb"))) {
+  if (fresh->state == "STARTED" && type == "web" && replaces) {
     ctx.out() << "Waiting for app " << name << " to start...\n";
     WHARF_RETURN_IF_ERROR(WaitForRunning(ctx, **api, *fresh));
   }
@@ -97,7 +102,7 @@ Status RunRestartInstance(CliContext& ctx, const ParsedArgs& args) {
 void AddScaleCommands(std::vector<Command>& out) {
   const std::string group = "Apps";
   out.push_back({{"scale", {}, group, "Change or view the instance count, disk space limit, and memory limit for an app",
-                  "wharf scale APP_NAME [--process PROCESS] [-i INSTANCES] [-k DISK] [-m MEMORY] [-f]",
+                  "wharf scale APP_NAME [--process PROCESS] [-i INSTANCES] [-k DISK] [-m MEMORY] [-l LOG_RATE_LIMIT] [-f]",
                   "Changing the instance count starts or stops instances. Changing memory or disk replaces the\n"
                   "instances one at a time, each old one stopping once its replacement is healthy, so the app\n"
                   "keeps serving, so scale never asks for confirmation; -f is accepted for scripts written for cf.\n"
@@ -106,6 +111,8 @@ void AddScaleCommands(std::vector<Command>& out) {
                   {{"instances", 'i', FlagKind::kString, "INSTANCES", "Number of instances"},
                    {"disk", 'k', FlagKind::kString, "DISK", "Disk limit (e.g. 256M, 1024M, 1G)"},
                    {"memory", 'm', FlagKind::kString, "MEMORY", "Memory limit (e.g. 256M, 1024M, 1G)"},
+                   {"log-rate-limit", 'l', FlagKind::kString, "LOG_RATE_LIMIT",
+                    "Log bytes per second per instance (e.g. 1K, 16K; -1 for unlimited)"},
                    {"process", 0, FlagKind::kString, "PROCESS", "App process to scale (default: web)"},
                    {"f", 'f', FlagKind::kBool, "", "Force: no prompt (scale never prompts; accepted as cf's)", false}}},
                  RunScale});

@@ -40,6 +40,7 @@ struct ProcessSpec {
   std::optional<std::int64_t> instances;
   std::optional<std::int64_t> memory_mb;
   std::optional<std::int64_t> disk_mb;
+  std::optional<std::int64_t> log_rate_limit;  // log-rate-limit-per-second, bytes; -1 unlimited
   std::optional<HealthCheckType> health_check_type;
   std::optional<std::string> health_check_endpoint;
   std::optional<std::int64_t> health_check_invocation_timeout;  // seconds

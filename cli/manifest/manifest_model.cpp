@@ -13,7 +13,7 @@ Result<HealthCheckType> ParseManifestHealthCheckType(std::string_view text, bool
 }
 
 bool ProcessSpec::IsEmpty() const {
-  return !command && !reset_command && !instances && !memory_mb && !disk_mb && !health_check_type &&
+  return !command && !reset_command && !instances && !memory_mb && !disk_mb && !log_rate_limit && !health_check_type &&
          !health_check_endpoint && !health_check_invocation_timeout && !timeout && !readiness_type &&
          !readiness_endpoint && !readiness_invocation_timeout && !readiness_interval;
 }
@@ -26,6 +26,7 @@ void ProcessSpec::OverlayWith(const ProcessSpec& o) {
   if (o.instances) instances = o.instances;
   if (o.memory_mb) memory_mb = o.memory_mb;
   if (o.disk_mb) disk_mb = o.disk_mb;
+  if (o.log_rate_limit) log_rate_limit = o.log_rate_limit;
   if (o.health_check_type) health_check_type = o.health_check_type;
   if (o.health_check_endpoint) health_check_endpoint = o.health_check_endpoint;
   if (o.health_check_invocation_timeout) health_check_invocation_timeout = o.health_check_invocation_timeout;

@@ -64,6 +64,8 @@ bool ReadProcessAttribute(YamlReader& r, ProcessSpec& spec, const std::string& k
     spec.memory_mb = r.Megabytes(value, path);
   } else if (key == "disk_quota") {
     spec.disk_mb = r.Megabytes(value, path);
+  } else if (key == "log-rate-limit-per-second") {
+    spec.log_rate_limit = r.LogRateLimit(value, path);
   } else if (key == "health-check-type") {
     if (auto s = r.String(value, path)) {
       bool deprecated = false;
@@ -116,7 +118,8 @@ bool ReadProcessAttribute(YamlReader& r, ProcessSpec& spec, const std::string& k
 
 bool IsProcessAttribute(std::string_view key) {
   static const std::set<std::string, std::less<>> kKeys = {
-      "command", "instances", "memory", "disk_quota", "health-check-type", "health-check-http-endpoint",
+      "command", "instances", "memory", "disk_quota", "log-rate-limit-per-second", "health-check-type",
+      "health-check-http-endpoint",
       "health-check-invocation-timeout", "timeout", "readiness-health-check-type",
       "readiness-health-check-http-endpoint", "readiness-health-check-invocation-timeout",
       "readiness-health-check-interval"};

@@ -258,6 +258,19 @@ TEST_CASE("LoadManifest of a missing file is an error naming it") {
   CHECK(Contains(m.status().message(), "cannot read manifest"));
 }
 
+TEST_CASE("log-rate-limit-per-second is read as bytes per second, -1 unlimited, per app or per process") {
+  auto m = Parse("applications:\n- name: web\n  log-rate-limit-per-second: 16K\n  processes:\n"
+                 "  - type: worker\n    log-rate-limit-per-second: -1\n");
+  REQUIRE_MESSAGE(m.ok(), m.status().ToString());
+  REQUIRE(m->apps[0].processes.size() == 2);
+  CHECK(m->apps[0].processes[0].log_rate_limit == 16384);
+  CHECK(m->apps[0].processes[1].log_rate_limit == -1);
+  auto bad = Parse("applications:\n- name: web\n  log-rate-limit-per-second: lots\n");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(Contains(bad.status().message(), "log-rate-limit-per-second"));
+  CHECK(Contains(bad.status().message(), "must be -1 (unlimited) or a size per second"));
+}
+
 TEST_CASE("route options are read per route, and bad ones are errors naming the attribute") {
   auto m = Parse(R"(applications:
 - name: web

@@ -86,6 +86,19 @@ std::optional<bool> YamlReader::Boolean(const YAML::Node& node, std::string_view
   return std::nullopt;
 }
 
+std::optional<std::int64_t> YamlReader::LogRateLimit(const YAML::Node& node, std::string_view path) {
+  if (!node.IsScalar()) {
+    Error(node, path, "must be a size per second such as 16K, or -1, not " + std::string(DescribeNode(node)));
+    return std::nullopt;
+  }
+  Result<std::int64_t> bytes = ParseLogRateLimit(node.Scalar());
+  if (!bytes.ok()) {
+    Error(node, path, bytes.status().message());
+    return std::nullopt;
+  }
+  return *bytes;
+}
+
 std::optional<std::int64_t> YamlReader::Megabytes(const YAML::Node& node, std::string_view path) {
   if (!node.IsScalar()) {
     Error(node, path, "must be a size such as 256M or 1G, not " + std::string(DescribeNode(node)));

@@ -29,6 +29,8 @@ class YamlReader {
                                       std::int64_t max = INT64_MAX);
   std::optional<bool> Boolean(const YAML::Node& node, std::string_view path);
   std::optional<std::int64_t> Megabytes(const YAML::Node& node, std::string_view path);
+  // Bytes per second (1K, 16K, 1M) or -1 for unlimited.
+  std::optional<std::int64_t> LogRateLimit(const YAML::Node& node, std::string_view path);
   std::optional<std::vector<std::string>> StringList(const YAML::Node& node, std::string_view path);
 
   // Messages in the order of their position in the file.

@@ -123,6 +123,7 @@ Status ApplyProcesses(ApiClient& api, const std::string& app_guid, const AppSpec
               {"instances", current->instances},
               {"memory_in_mb", current->memory_in_mb},
               {"disk_in_mb", current->disk_in_mb},
+              {"log_rate_limit_in_bytes_per_second", current->log_rate_limit_in_bytes_per_second},
               {"health_check", current->health_check.ToJson()},
               {"readiness_check", current->readiness_check.ToJson()}};
     } else if (current.status().code() != StatusCode::kNotFound) {
@@ -133,6 +134,7 @@ Status ApplyProcesses(ApiClient& api, const std::string& app_guid, const AppSpec
     if (p.instances) body["instances"] = *p.instances;
     if (p.memory_mb) body["memory_in_mb"] = *p.memory_mb;
     if (p.disk_mb) body["disk_in_mb"] = *p.disk_mb;
+    if (p.log_rate_limit) body["log_rate_limit_in_bytes_per_second"] = *p.log_rate_limit;
     json hc = body.contains("health_check") && body["health_check"].is_object() ? body["health_check"] : json::object();
     if (p.health_check_type) {
       hc["type"] = std::string(HealthCheckTypeName(*p.health_check_type));

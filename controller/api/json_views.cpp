@@ -33,6 +33,7 @@ nlohmann::json ProcessJson(const Process& p) {
                       .instances = p.instances,
                       .memory_in_mb = p.memory_in_mb,
                       .disk_in_mb = p.disk_in_mb,
+                      .log_rate_limit_in_bytes_per_second = p.log_rate_limit,
                       .health_check = ApiHealthCheck(p.health_check),
                       .readiness_check = {.type = std::string(HealthCheckTypeName(p.readiness_check.type)),
                                           .endpoint = p.readiness_check.endpoint,

@@ -77,6 +77,14 @@ Status ReadInt(const JsonFields& body, std::string_view key, std::int64_t min, s
   return Status::Ok();
 }
 
+// Cloud Foundry's log_rate_limit_in_bytes_per_second: -1 (unlimited) or 0 and more.
+Status ReadLogRateLimit(const JsonFields& body, std::optional<std::int64_t>& out) {
+  auto v = body.Integer("log_rate_limit_in_bytes_per_second", -1, std::int64_t{1} << 40);
+  if (!v.ok()) return v.status();
+  if (*v) out = **v;
+  return Status::Ok();
+}
+
 Status Reply(ApiResponse& res, const Result<Process>& p) {
   if (!p.ok()) return p.status();
   res.Json(200, ProcessJson(*p));
@@ -103,7 +111,8 @@ void AddProcessHandlers(HttpRouter& router, ApiContext& ctx) {
     Result<nlohmann::json> json = req.JsonBody();
     if (!json.ok()) return json.status();
     JsonFields body(*json);
-    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"command", "instances", "memory_in_mb", "disk_in_mb", "health_check", "readiness_check"}));
+    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"command", "instances", "memory_in_mb", "disk_in_mb",
+                                          "log_rate_limit_in_bytes_per_second", "health_check", "readiness_check"}));
     ProcessSpec spec;
     auto command = body.String("command");
     if (!command.ok()) return command.status();
@@ -111,6 +120,7 @@ void AddProcessHandlers(HttpRouter& router, ApiContext& ctx) {
     WHARF_RETURN_IF_ERROR(ReadInt(body, "instances", 0, 1000, spec.instances));
     WHARF_RETURN_IF_ERROR(ReadInt(body, "memory_in_mb", 1, 1 << 20, spec.memory_in_mb));
     WHARF_RETURN_IF_ERROR(ReadInt(body, "disk_in_mb", 1, 1 << 20, spec.disk_in_mb));
+    WHARF_RETURN_IF_ERROR(ReadLogRateLimit(body, spec.log_rate_limit));
     auto hc = ReadHealthCheck(body, DefaultHealthCheckType(req.Param("type")));
     if (!hc.ok()) return hc.status();
     spec.health_check = *hc;
@@ -148,11 +158,12 @@ void AddProcessHandlers(HttpRouter& router, ApiContext& ctx) {
     Result<nlohmann::json> json = req.JsonBody();
     if (!json.ok()) return json.status();
     JsonFields body(*json);
-    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"instances", "memory_in_mb", "disk_in_mb"}));
+    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"instances", "memory_in_mb", "disk_in_mb", "log_rate_limit_in_bytes_per_second"}));
     ScaleRequest scale;
     WHARF_RETURN_IF_ERROR(ReadInt(body, "instances", 0, 1000, scale.instances));
     WHARF_RETURN_IF_ERROR(ReadInt(body, "memory_in_mb", 1, 1 << 20, scale.memory_in_mb));
     WHARF_RETURN_IF_ERROR(ReadInt(body, "disk_in_mb", 1, 1 << 20, scale.disk_in_mb));
+    WHARF_RETURN_IF_ERROR(ReadLogRateLimit(body, scale.log_rate_limit));
     return Reply(res, ctx.processes.Scale(req.actor(), req.Param("guid"), scale));
   });
 

@@ -102,7 +102,8 @@ Result<std::vector<RunnableProcess>> ReadRunnableProcesses(Database& db) {
 std::string InstanceVersion(const App& app, const Process& process) {
   const std::optional<std::string>& droplet = app.run_droplet_guid ? app.run_droplet_guid : app.current_droplet_guid;
   if (!droplet) return "";
-  return cell::InstanceVersion(app.run_revision, *droplet, app.run_generation, process.memory_in_mb, process.disk_in_mb);
+  return cell::InstanceVersion(app.run_revision, *droplet, app.run_generation, process.memory_in_mb, process.disk_in_mb,
+                               process.log_rate_limit);
 }
 
 health::HealthCheckSpec CheckFor(const Process& process) {
@@ -142,6 +143,7 @@ cell::DesiredProcess ToDesiredProcess(const RunnableProcess& rp, const std::file
   d.uris = rp.uris;
   d.memory_mb = rp.process.memory_in_mb;
   d.disk_mb = rp.process.disk_in_mb;
+  d.log_rate_limit = rp.process.log_rate_limit;
   d.check = CheckFor(rp.process);
   d.readiness = ReadinessFor(rp.process);
   d.new_instances = rp.new_instances;

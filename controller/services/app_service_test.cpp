@@ -87,7 +87,7 @@ TEST_CASE("Environment variables are set and unset together, and their values ne
   for (const auto& line : f.logs.Recent(app.app.guid, 100)) CHECK(line.message.find("secret-one") == std::string::npos);
 }
 
-TEST_CASE("An app's environment is capped in total and refuses NUL bytes; a refused change leaves it as it was") {
+TEST_CASE("An app's environment is capped in total and refuses NUL bytes, a refused change leaves it as it was") {
   ServiceFixture f;
   AppView app = f.CreateApp("web");
   std::string big(100 * 1024, 'x');
@@ -176,12 +176,12 @@ TEST_CASE("Scaling and replacing processes validates limits and the web process 
   ServiceFixture f;
   AppView app = f.CreateApp("web");
   const std::string web = app.processes[0].guid;
-  auto scaled = f.processes->Scale(f.actor, web, ScaleRequest{3, 256, std::nullopt});
+  auto scaled = f.processes->Scale(f.actor, web, ScaleRequest{3, 256, std::nullopt, std::nullopt});
   REQUIRE(scaled.ok());
   CHECK(scaled->instances == 3);
   CHECK(scaled->memory_in_mb == 256);
   CHECK(scaled->disk_in_mb == 1024);
-  CHECK(f.processes->Scale(f.actor, web, ScaleRequest{-1, std::nullopt, std::nullopt}).status().code() ==
+  CHECK(f.processes->Scale(f.actor, web, ScaleRequest{-1, std::nullopt, std::nullopt, std::nullopt}).status().code() ==
         StatusCode::kInvalidArgument);
   ProcessSpec worker;
   worker.command = "./work";

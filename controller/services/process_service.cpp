@@ -36,6 +36,10 @@ Status ValidateProcess(const Process& p) {
   WHARF_RETURN_IF_ERROR(Range("instances", p.instances, 0, 1000));
   WHARF_RETURN_IF_ERROR(Range("memory_in_mb", p.memory_in_mb, 1, 1 << 20));
   WHARF_RETURN_IF_ERROR(Range("disk_in_mb", p.disk_in_mb, 1, 1 << 20));
+  if (p.log_rate_limit < -1) {
+    return Status::InvalidArgument("field 'log_rate_limit_in_bytes_per_second' must be -1 (unlimited) or 0 or more, not " +
+                                   std::to_string(p.log_rate_limit));
+  }
   WHARF_RETURN_IF_ERROR(Range("health_check.invocation_timeout", p.health_check.invocation_timeout, 1, 180));
   WHARF_RETURN_IF_ERROR(Range("health_check.timeout", p.health_check.timeout, 1, 180));
   if (p.command && (p.command->empty() || p.command->size() > 4096)) {
@@ -105,6 +109,7 @@ Result<Process> ProcessService::Put(const Actor& actor, const std::string& app_g
     if (spec.instances) p.instances = *spec.instances;
     if (spec.memory_in_mb) p.memory_in_mb = *spec.memory_in_mb;
     if (spec.disk_in_mb) p.disk_in_mb = *spec.disk_in_mb;
+    if (spec.log_rate_limit) p.log_rate_limit = *spec.log_rate_limit;
     p.health_check.type = DefaultHealthCheckType(type);
     if (spec.health_check) p.health_check = *spec.health_check;
     if (spec.readiness_check) p.readiness_check = *spec.readiness_check;
@@ -177,6 +182,9 @@ Result<Process> ProcessService::Scale(const Actor& actor, const std::string& gui
     if (request.instances) data["instances"] = p.instances = *request.instances;
     if (request.memory_in_mb) data["memory_in_mb"] = p.memory_in_mb = *request.memory_in_mb;
     if (request.disk_in_mb) data["disk_in_mb"] = p.disk_in_mb = *request.disk_in_mb;
+    if (request.log_rate_limit) {
+      data["log_rate_limit_in_bytes_per_second"] = p.log_rate_limit = *request.log_rate_limit;
+    }
     return data;
   });
 }

@@ -25,6 +25,7 @@ struct ProcessSpec {
   std::optional<int> instances;
   std::optional<int> memory_in_mb;
   std::optional<int> disk_in_mb;
+  std::optional<std::int64_t> log_rate_limit;  // bytes per second, -1 unlimited
   std::optional<HealthCheck> health_check;
   std::optional<ReadinessCheck> readiness_check;
 };
@@ -39,6 +40,7 @@ struct ScaleRequest {
   std::optional<int> instances;
   std::optional<int> memory_in_mb;
   std::optional<int> disk_in_mb;
+  std::optional<std::int64_t> log_rate_limit;  // bytes per second, -1 unlimited
 };
 
 // [A-Za-z0-9_-], 1-63 characters (Procfile process type names).

@@ -319,5 +319,61 @@ class EnforcedDiskQuotaTest(PlatformTest):
         self.assertEqual(self.get("tight.localhost")[0], 200)
 
 
+FLOOD_PY = """import http.server, os, sys, threading
+srv = http.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), http.server.SimpleHTTPRequestHandler)
+threading.Thread(target=srv.serve_forever, daemon=True).start()
+n = 0
+while True:
+    n += 1
+    print("flood line %08d" % n, flush=(n % 50 == 0))  # about 20 bytes a line, thousands a second
+"""
+
+
+class LogRateLimitTest(PlatformTest):
+    """A per-instance log rate limit (cf's log-rate-limit-per-second, `scale -l`): an app that floods its
+    output gets at most that many bytes a second into its logs, and one line a second says it went over
+    (issue 10: a log flood filled the disk and the per-app log)."""
+
+    def recent_flood(self):
+        out = self.p.wharf("logs", "flood", "--recent").out.splitlines()
+        return ([l for l in out if "OUT flood line" in l],
+                [l for l in out if "app instance exceeded log rate limit (1024 bytes/sec)" in l])
+
+    def test_an_app_over_its_log_rate_limit_is_cut_to_it_and_told(self):
+        d = self.make_app({"flood.py": FLOOD_PY, "Procfile": "web: python3 flood.py\n"},
+                          manifest="applications:\n- name: flood\n  memory: 128M\n"
+                                   "  log-rate-limit-per-second: 1K\n")
+        self.p.wharf("push", "-b", "binary_buildpack", cwd=d, timeout=300)
+        self.wait_for_status("flood.localhost", 200)
+        guid = self.app_json("flood")["guid"]
+        status, web = self.p.api("GET", f"/v1/apps/{guid}/processes/web")
+        self.assertEqual(web["log_rate_limit_in_bytes_per_second"], 1024, web)
+        time.sleep(4)
+        lines, notices = self.recent_flood()
+        per_second = {}
+        for l in lines:
+            second = l.split()[0][:19]
+            per_second[second] = per_second.get(second, 0) + len(l.split(" OUT ", 1)[1]) + 1
+        print(f"\n[measure] flood under 1K/s: {len(lines)} lines kept, {len(notices)} notices, "
+              f"bytes per wall-clock second {sorted(per_second.values())}", flush=True)
+        self.assertTrue(notices)
+        self.assertTrue(lines)
+        # Windows of one second need not match wall-clock seconds: at most two windows' worth in one.
+        self.assertLessEqual(max(per_second.values()), 2 * 1024)
+        r = self.p.wharf("scale", "flood", "-l", "lots", expect=1)
+        self.assertIn("-l: log rate limit 'lots' must be -1 (unlimited) or a size per second", r.err)
+        # Raised to 64K: the flood fills the recent lines again (the instance is replaced with the new limit).
+        self.p.wharf("scale", "flood", "-l", "64K")
+        self.wait_for_status("flood.localhost", 200)
+        time.sleep(2)
+        lines, _ = self.recent_flood()
+        self.assertGreater(len(lines), 500)
+        # -1 is unlimited (set on the stopped app: an unlimited flood keeps wharfd busy writing its lines).
+        self.p.wharf("stop", "flood", timeout=120)
+        self.p.wharf("scale", "flood", "-l", "-1")
+        status, web = self.p.api("GET", f"/v1/apps/{guid}/processes/web")
+        self.assertEqual(web["log_rate_limit_in_bytes_per_second"], -1, web)
+
+
 if __name__ == "__main__":
     unittest.main()
