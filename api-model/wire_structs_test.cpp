@@ -199,7 +199,7 @@ TEST_CASE("Package, Build and Droplet round-trip") {
   CheckRoundTrip(d.buildpacks[0]);
 }
 
-TEST_CASE("Domain and Route round-trip; the route's options carry its load balancing") {
+TEST_CASE("Domain and Route round-trip, the route's options carry its load balancing") {
   Domain domain{"domain-1", "apps.example.com", false, "2026-11-26T08:35:47Z"};
   CheckRoundTrip(domain);
   CheckRequired(domain, "domain", "name");

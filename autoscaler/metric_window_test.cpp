@@ -27,7 +27,7 @@ TEST_CASE("a window keeps samples within its span and count") {
   CHECK(w.Latest()->value == 9);
 }
 
-TEST_CASE("samples out of order are dropped; Between selects a range") {
+TEST_CASE("samples out of order are dropped, Between selects a range") {
   FakeClock clock;
   MetricWindow w;
   const auto t0 = clock.Now();

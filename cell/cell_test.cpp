@@ -233,7 +233,7 @@ TEST_CASE("Cell starts a started app's instances with their container: droplet, 
   CHECK(w.audit.Count(health::InstanceEventKind::kStarting) == 2);
 }
 
-TEST_CASE("Cell reports healthy web instances as endpoints and withdraws a crashed one; workers get none") {
+TEST_CASE("Cell reports healthy web instances as endpoints and withdraws a crashed one, workers get none") {
   World w;
   w.desired.Set({Web(2), Process("worker", 1)});
   w.Open();
@@ -307,7 +307,7 @@ TEST_CASE("Cell stops a process type that went away while the app keeps running"
   CHECK(w.rt.started == 2);
 }
 
-TEST_CASE("Cell restarts nothing while the desired state is unchanged; a new version is rolled out") {
+TEST_CASE("Cell restarts nothing while the desired state is unchanged, a new version is rolled out") {
   World w;
   w.desired.Set({Web(2)});
   w.Open();
@@ -389,7 +389,7 @@ TEST_CASE("Cell adopts the running instances at start: kept, checked and routed 
   CHECK(w.table.Of("app-1", "web").size() == 1);
 }
 
-TEST_CASE("Cell restarts one instance on request; an unknown index is not found") {
+TEST_CASE("Cell restarts one instance on request, an unknown index is not found") {
   World w;
   w.desired.Set({Web(2)});
   w.Open();

@@ -73,7 +73,7 @@ TEST_CASE("An instance's container: droplet, Cloud Foundry environment, launcher
   CHECK(none.status().message().find("no start command for process type 'worker'") != std::string::npos);
 }
 
-TEST_CASE("The version changes with revision, droplet, generation, memory and disk; not with the instance count") {
+TEST_CASE("The version changes with revision, droplet, generation, memory and disk, not with the instance count") {
   DesiredProcess p = Hello();
   const std::string v1 = InstanceVersion(p);
   CHECK(v1 == "droplet--g0-m256-d512");

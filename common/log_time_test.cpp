@@ -9,7 +9,7 @@ namespace {
 
 using std::chrono::system_clock;
 
-TEST_CASE("FormatRfc3339 keeps whole seconds; FormatRfc3339Micros adds the microseconds") {
+TEST_CASE("FormatRfc3339 keeps whole seconds, FormatRfc3339Micros adds the microseconds") {
   system_clock::time_point t{std::chrono::seconds{1'796'464'800}};  // 2026-12-05T10:00:00Z
   t += std::chrono::microseconds{120'034};
   CHECK(FormatRfc3339(t) == "2026-12-05T10:00:00Z");

@@ -13,7 +13,7 @@ RevisionContent Base() {
   return c;
 }
 
-TEST_CASE("No change, no reasons; the first revision is the initial one") {
+TEST_CASE("No change, no reasons, the first revision is the initial one") {
   CHECK(RevisionReasons(Base(), Base()).empty());
   CHECK(RevisionDescription(std::nullopt, Base()) == "Initial revision.");
   CHECK(RevisionDescription(Base(), Base()).empty());
@@ -26,7 +26,7 @@ TEST_CASE("Droplet and environment changes are described as Cloud Foundry does, 
   CHECK(RevisionDescription(Base(), next) == "New droplet deployed. New environment variables deployed.");
 }
 
-TEST_CASE("Start commands: added, updated, removed; an empty command counts as none") {
+TEST_CASE("Start commands: added, updated, removed, an empty command counts as none") {
   RevisionContent next = Base();
   next.commands["web"] = "./serve";
   next.commands["worker"] = std::nullopt;

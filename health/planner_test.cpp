@@ -145,7 +145,7 @@ TEST_CASE("max_in_flight replaces that many instances at once") {
   CHECK(plan.start == std::vector<Plan::Start>{{kWeb, "v2", 2, 0, ""}});
 }
 
-TEST_CASE("A canary step moves only the indices below new_version_indices; the others keep the baseline") {
+TEST_CASE("A canary step moves only the indices below new_version_indices, the others keep the baseline") {
   DesiredProcess d{kWeb, "v2", 3};
   d.baseline_version = "v1";
   d.new_version_indices = 1;

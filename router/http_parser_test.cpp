@@ -107,7 +107,7 @@ TEST_CASE("request framing: Content-Length, chunked, and the smuggling cases") {
   CHECK(AnalyzeRequest(&h) == 400);
 }
 
-TEST_CASE("a doubled Transfer-Encoding is refused; codings over two fields keep chunked last") {
+TEST_CASE("a doubled Transfer-Encoding is refused, codings over two fields keep chunked last") {
   HttpHead h;
   REQUIRE(ParseReq("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
                    &h).state == ParseState::kComplete);

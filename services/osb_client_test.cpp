@@ -64,7 +64,7 @@ class TestBroker {
 
 OsbTarget Plan(const std::string& plan) { return OsbTarget{"svc-1", plan}; }
 
-TEST_CASE("The catalog, with the API version header and basic auth; wrong credentials are refused clearly") {
+TEST_CASE("The catalog, with the API version header and basic auth, wrong credentials are refused clearly") {
   TestBroker broker;
   OsbClient client(broker.Endpoint());
   Result<json> catalog = client.Catalog();
@@ -80,7 +80,7 @@ TEST_CASE("The catalog, with the API version header and basic auth; wrong creden
   CHECK(refused.status().message().find("nope") == std::string::npos);
 }
 
-TEST_CASE("Provision and bind synchronously; deprovision twice is gone the second time") {
+TEST_CASE("Provision and bind synchronously, deprovision twice is gone the second time") {
   TestBroker broker;
   OsbClient client(broker.Endpoint());
   Result<OsbOutcome> made = client.Provision("i-1", Plan("sync"), json{{"size", 1}}, "org", "space");

@@ -56,7 +56,7 @@ struct Fixture {
   Status Run(const std::function<Status(Tx&)>& fn) { return db->Transact(fn); }
 };
 
-TEST_CASE("A user-provided instance round-trips; names are unique per space") {
+TEST_CASE("A user-provided instance round-trips, names are unique per space") {
   Fixture f;
   ServiceInstance i = f.Ups("db");
   REQUIRE(f.Run([&](Tx& tx) { return ServiceStore(tx).InsertInstance(i); }).ok());
@@ -123,7 +123,7 @@ TEST_CASE("Bindings: one per app and instance, keys unique by name, deletion ref
   CHECK(f.Run([&](Tx& tx) { return ServiceStore(tx).DeleteInstance(i.guid); }).ok());
 }
 
-TEST_CASE("Catalog upserts keep guids and service access; pruning keeps plans still in use") {
+TEST_CASE("Catalog upserts keep guids and service access, pruning keeps plans still in use") {
   Fixture f;
   ServiceBroker broker{NewGuid(), "b", "http://127.0.0.1:1", "u", "p", "t", "t"};
   REQUIRE(f.Run([&](Tx& tx) { return BrokerStore(tx).InsertBroker(broker); }).ok());

@@ -185,7 +185,7 @@ TEST_CASE("API: admin gc reports what it removed") {
   CHECK(gc.json == json{{"removed_droplets", 0}, {"removed_packages", 0}, {"removed_blobs", 0}, {"freed_bytes", 0}});
 }
 
-TEST_CASE("API: service broker updates and credential rotations: refusals; deleting an app unbinds it") {
+TEST_CASE("API: service broker updates and credential rotations: refusals, deleting an app unbinds it") {
   TestPlatform p;
   CHECK(p.Call("POST", "/v1/service_bindings/nope/actions/rotate", json::object()).status == 404);
   HttpResult missing = p.Call("GET", "/v1/service_rotations/nope");

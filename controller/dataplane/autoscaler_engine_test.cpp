@@ -152,7 +152,7 @@ TEST_CASE("a disabled policy and a stopped app are left alone") {
   CHECK(f.History().front().data["trigger"] == "instance_min_count");
 }
 
-TEST_CASE("policies are validated when attached; the custom-metrics credential checks") {
+TEST_CASE("policies are validated when attached, the custom-metrics credential checks") {
   EngineFixture f;
   auto bad = f.autoscaling.Attach(f.actor, f.app_guid, R"({"instance_min_count":1,"instance_max_count":2,
       "scaling_rules":[{"metric_type":"cpu","threshold":50,"operator":">","adjustment":"+1"},

@@ -47,7 +47,7 @@ TEST_CASE("Only started apps with a droplet are runnable, with the droplet of th
   CHECK(Runnable(f).empty());
 }
 
-TEST_CASE("A restart with the same droplet still changes the version; scaling memory does too, instances do not") {
+TEST_CASE("A restart with the same droplet still changes the version, scaling memory does too, instances do not") {
   ServiceFixture f;
   AppView app = f.CreateApp("web");
   f.Stage(f.CreatePackage(app.app.guid, {{"index.html", "1"}}), "droplet-1");
@@ -65,7 +65,7 @@ TEST_CASE("A restart with the same droplet still changes the version; scaling me
   CHECK(Version(scaled) != Version(restarted));
 }
 
-TEST_CASE("The start command is the process's own, else the droplet's for its type; a new one runs from the restart") {
+TEST_CASE("The start command is the process's own, else the droplet's for its type, a new one runs from the restart") {
   ServiceFixture f;
   AppView app = f.CreateApp("web");
   Droplet d = f.Stage(f.CreatePackage(app.app.guid, {{"index.html", "1"}}), "droplet-1");

@@ -58,7 +58,7 @@ TEST_CASE("LogBuffer appends lines to the app's file and refills from it after a
   CHECK(recent[0].source == "API/0");
 }
 
-TEST_CASE("An app's log file is rotated at its cap, so its logs take at most twice that; Forget removes them") {
+TEST_CASE("An app's log file is rotated at its cap, so its logs take at most twice that, Forget removes them") {
   TempDir dir;
   FakeClock clock;
   const std::filesystem::path file = dir / "apps" / (std::string(kApp) + ".log");

@@ -107,7 +107,7 @@ TEST_CASE("Moving a buildpack shifts those between, in either direction, and kee
   CHECK(f.log.Lines().back() == "buildpack-updated name=a guid=" + moved->guid + " position=4 actor=tester");
 }
 
-TEST_CASE("Updating a buildpack renames, disables and sets its stack; a taken name is a conflict") {
+TEST_CASE("Updating a buildpack renames, disables and sets its stack, a taken name is a conflict") {
   BuildpackFixture f;
   Buildpack a = f.Create("a");
   f.Create("b");
@@ -140,7 +140,7 @@ TEST_CASE("Deleting a buildpack closes the gap and records it") {
   CHECK(f.buildpacks.Delete(f.actor, b.guid).code() == StatusCode::kNotFound);
 }
 
-TEST_CASE("The built-ins are seeded once, into an empty list; a deleted one stays deleted") {
+TEST_CASE("The built-ins are seeded once, into an empty list, a deleted one stays deleted") {
   BuildpackFixture f;
   std::vector<stager::RegisteredBuildpack> builtins(2);
   builtins[0].name = "staticfile_buildpack";

@@ -126,7 +126,7 @@ TEST_CASE("Cancel and a crashing canary put the previous revision, generation an
   CHECK((*deployments.Latest(s.app.app.guid))->reason == "superseded by restart");
 }
 
-TEST_CASE("A stopped app is simply started; bad requests name the field") {
+TEST_CASE("A stopped app is simply started, bad requests name the field") {
   ServiceFixture f;
   DeploymentService deployments(*f.db, f.clock, f.events, f.logs);
   AppView app = f.CreateApp("web");

@@ -56,7 +56,7 @@ const char* kDropletJson = R"({"buildpacks": [{"name": "python_buildpack", "key"
   "command_source": "Procfile", "process_types": {"web": "python3 app.py", "worker": "python3 worker.py"},
   "stack": "debian12"})";
 
-TEST_CASE("An uploaded droplet is stored with its process types; set-droplet makes it current with its processes") {
+TEST_CASE("An uploaded droplet is stored with its process types, set-droplet makes it current with its processes") {
   ServiceFixture f;
   AppView app = f.CreateApp("web");
   Result<Droplet> d = Upload(f, app.app.guid, Tarball({{"app/", ""}, {"app/app.py", "print(1)"},

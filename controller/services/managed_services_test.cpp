@@ -153,7 +153,7 @@ struct Fixture : ServiceFixture {
   }
 };
 
-TEST_CASE("update-service-broker reads the catalog again; nothing changes when it is unreachable or invalid") {
+TEST_CASE("update-service-broker reads the catalog again, nothing changes when it is unreachable or invalid") {
   Fixture f;
   const std::string guid = f.registered.guid;
   auto unchanged = [&] {
@@ -194,7 +194,7 @@ TEST_CASE("update-service-broker reads the catalog again; nothing changes when i
   CHECK(f.Logged("service-broker-updated"));
 }
 
-TEST_CASE("update-service checks the plan before the broker; a failed update keeps the old plan") {
+TEST_CASE("update-service checks the plan before the broker, a failed update keeps the old plan") {
   Fixture f;
   InstanceView db = f.Managed("db", "testdb", "sync");
   InstanceView fixed = f.Managed("fixed", "fixeddb", "small");
@@ -252,7 +252,7 @@ TEST_CASE("update-service checks the plan before the broker; a failed update kee
   CHECK(f.Logged("service-instance-update-failed"));
 }
 
-TEST_CASE("Deleting an app unbinds its managed bindings at the broker; a broker that fails keeps the app") {
+TEST_CASE("Deleting an app unbinds its managed bindings at the broker, a broker that fails keeps the app") {
   Fixture f;
   InstanceView db = f.Managed("db", "testdb", "sync");
   AppView web = f.CreateApp("web");

@@ -54,7 +54,7 @@ TEST_CASE("Bad user-provided input is refused naming the field") {
   CHECK(f.services.CreateUserProvided(f.actor, spec).status().code() == StatusCode::kConflict);
 }
 
-TEST_CASE("A bound user-provided instance is in the app's VCAP_SERVICES; the binding keeps its credentials") {
+TEST_CASE("A bound user-provided instance is in the app's VCAP_SERVICES, the binding keeps its credentials") {
   Fixture f;
   AppView app = f.CreateApp("web");
   InstanceView db = f.Ups("db", {{"uri", "postgres://u:p@h/d"}});
@@ -88,7 +88,7 @@ TEST_CASE("A bound user-provided instance is in the app's VCAP_SERVICES; the bin
   CHECK((*env2)["system_env_json"]["VCAP_SERVICES"]["user-provided"][0]["credentials"]["uri"] == "postgres://u:p@h/d");
 }
 
-TEST_CASE("Deleting a bound instance is refused with the bindings; deleting the app unbinds it") {
+TEST_CASE("Deleting a bound instance is refused with the bindings, deleting the app unbinds it") {
   Fixture f;
   AppView app = f.CreateApp("web");
   InstanceView db = f.Ups("db", nlohmann::json::object());
@@ -106,7 +106,7 @@ TEST_CASE("Deleting a bound instance is refused with the bindings; deleting the 
   CHECK(f.services.Get(db.instance.guid).status().code() == StatusCode::kNotFound);
 }
 
-TEST_CASE("Managed instances need a broker client; none runs yet") {
+TEST_CASE("Managed instances need a broker client, none runs yet") {
   Fixture f;
   NewManaged spec;
   spec.name = "cache";

@@ -507,7 +507,7 @@ TEST_CASE("the connection limit answers 503 when no connection is idle, and the 
   CHECK(m.body.find("wharf_router_connections_rejected_total 1") != std::string::npos);
 }
 
-TEST_CASE("a malformed head is a bad_request, not an empty_host; a head without a host is empty_host") {
+TEST_CASE("a malformed head is a bad_request, not an empty_host, a head without a host is empty_host") {
   TestBackend backend(testing::NamedBackend("b"));
   Fixture f;
   f.Route("app.test", {Ep("b", backend.port())});
@@ -588,7 +588,7 @@ TEST_CASE("at the connection limit a new connection takes the place of the longe
   CHECK(c.connections_rejected == 0);
 }
 
-TEST_CASE("a connection that sends no byte is closed at the first-byte deadline; a kept-alive one waits longer") {
+TEST_CASE("a connection that sends no byte is closed at the first-byte deadline, a kept-alive one waits longer") {
   TestBackend backend(testing::NamedBackend("b"));
   RouterOptions o = TestOptions();
   o.timeouts.first_byte = 300ms;

@@ -124,7 +124,7 @@ TEST_CASE("PostgreSQL broker: a plan's connection limit holds") {
   core->Stop();
 }
 
-TEST_CASE("PostgreSQL broker: data and credentials survive a restart; a crash's pending records are undone") {
+TEST_CASE("PostgreSQL broker: data and credentials survive a restart, a crash's pending records are undone") {
   ScratchDir dir;
   json c;
   {
