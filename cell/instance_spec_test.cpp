@@ -73,7 +73,7 @@ TEST_CASE("An instance's container: droplet, Cloud Foundry environment, launcher
   CHECK(none.status().message().find("no start command for process type 'worker'") != std::string::npos);
 }
 
-TEST_CASE("The version changes with revision, droplet, generation, memory and disk, not with the instance count") {
+TEST_CASE("The version changes with revision, droplet, generation, memory, disk and log rate limit, not with the instance count") {
   DesiredProcess p = Hello();
   const std::string v1 = InstanceVersion(p);
   CHECK(v1 == "droplet--g0-m256-d512");
@@ -86,7 +86,8 @@ TEST_CASE("The version changes with revision, droplet, generation, memory and di
            [](DesiredProcess& q) { q.revision = 2; },
            [](DesiredProcess& q) { q.run_generation = 1; },
            [](DesiredProcess& q) { q.memory_mb = 512; },
-           [](DesiredProcess& q) { q.disk_mb = 1024; }}) {
+           [](DesiredProcess& q) { q.disk_mb = 1024; },
+           [](DesiredProcess& q) { q.log_rate_limit = 1024; }}) {
     DesiredProcess q = p;
     change(q);
     CHECK(InstanceVersion(q) != v1);
@@ -96,6 +97,13 @@ TEST_CASE("The version changes with revision, droplet, generation, memory and di
   CHECK(InstanceVersion(revised) == "r7-droplet--g0-m256-d512");
   CHECK(RevisionOfTag(InstanceVersion(revised)) == std::optional<std::int64_t>(7));
   CHECK(!RevisionOfTag(v1));
+  // No log rate limit (-1) keeps the tag instances had before the limit existed: an upgrade replaces nothing.
+  DesiredProcess limited = p;
+  limited.log_rate_limit = 0;
+  CHECK(InstanceVersion(limited) == "droplet--g0-m256-d512-l0");
+  CHECK(LogRateLimitOf({{kLabelLogRateLimit, "1024"}}) == 1024);
+  CHECK(LogRateLimitOf({{kLabelLogRateLimit, "x"}}) == -1);
+  CHECK(LogRateLimitOf({}) == -1);
 }
 
 TEST_CASE("Anything the desire depends on changes the fingerprint") {
