@@ -325,6 +325,33 @@ class Polling:
             time.sleep(interval)
 
 
+class SharedPlatformTest(Polling, unittest.TestCase):
+    """One started, logged-in platform in cls.p for all of a class's tests (the suite's time: one wharfd
+    per file where the tests allow it). `prepare_platform` adds what they share (an app pushed, say)."""
+    platform_args = {}
+    cleanup_problems_fail = True  # a leaked container or an app that did not stop fails the class
+
+    @classmethod
+    def prepare_platform(cls):
+        pass
+
+    @classmethod
+    def setUpClass(cls):
+        cls.p = Platform(**cls.platform_args)
+        try:
+            cls.p.start().login()
+            cls.prepare_platform()
+        except Exception:
+            cls.p.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        problems = cls.p.cleanup()
+        if problems and cls.cleanup_problems_fail:
+            raise AssertionError("cleanup: " + "; ".join(problems))
+
+
 class PlatformTest(Polling, unittest.TestCase):
     """A test case with a started, logged-in platform in self.p."""
     platform_args = {}

@@ -8,29 +8,17 @@ import subprocess
 import time
 import unittest
 
-from harness import WHARF, Platform, Polling
+from harness import WHARF, SharedPlatformTest
 
 APP = "sshy"
 
 
-class SshTest(Polling, unittest.TestCase):
+class SshTest(SharedPlatformTest):
     @classmethod
-    def setUpClass(cls):
-        cls.p = Platform()
-        try:
-            cls.p.start().login()
-            cls.p.push_python_app(APP)
-            cls.p.wharf("set-env", APP, "GREETING", "hello-from-env")
-            cls.p.wharf("restart", APP, timeout=120)
-        except Exception:
-            cls.p.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        problems = cls.p.cleanup()
-        if problems:
-            raise AssertionError("cleanup: " + "; ".join(problems))
+    def prepare_platform(cls):
+        cls.p.push_python_app(APP)
+        cls.p.wharf("set-env", APP, "GREETING", "hello-from-env")
+        cls.p.wharf("restart", APP, timeout=120)
 
     def ssh(self, *args, expect=0, input=None):
         return self.p.wharf("ssh", APP, *args, expect=expect, input=input, timeout=60)

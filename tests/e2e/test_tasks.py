@@ -8,30 +8,18 @@ import signal
 import time
 import unittest
 
-from harness import Platform, Polling
+from harness import SharedPlatformTest
 
 APP = "tasky"
 
 
-class TasksTest(Polling, unittest.TestCase):
+class TasksTest(SharedPlatformTest):
     @classmethod
-    def setUpClass(cls):
-        cls.p = Platform()
-        try:
-            cls.p.start().login()
-            cls.p.push_python_app(APP)
-            cls.p.wharf("set-env", APP, "GREETING", "hello-env")
-            cls.p.wharf("cups", "creds", "-p", '{"secret":"s3cr3t-value"}')
-            cls.p.wharf("bind-service", APP, "creds")
-        except Exception:
-            cls.p.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        problems = cls.p.cleanup()
-        if problems:
-            raise AssertionError("cleanup: " + "; ".join(problems))
+    def prepare_platform(cls):
+        cls.p.push_python_app(APP)
+        cls.p.wharf("set-env", APP, "GREETING", "hello-env")
+        cls.p.wharf("cups", "creds", "-p", '{"secret":"s3cr3t-value"}')
+        cls.p.wharf("bind-service", APP, "creds")
 
     # --- helpers -------------------------------------------------------------------------------
 

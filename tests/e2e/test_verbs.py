@@ -11,25 +11,13 @@ import tempfile
 import time
 import unittest
 
-from harness import Platform
+from harness import SharedPlatformTest
 
 
-class VerbsTest(unittest.TestCase):
+class VerbsTest(SharedPlatformTest):
     @classmethod
-    def setUpClass(cls):
-        cls.p = Platform()
-        try:
-            cls.p.start().login()
-            cls.app_dir = cls.p.push_python_app("verby")
-        except Exception:
-            cls.p.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        problems = cls.p.cleanup()
-        if problems:
-            raise AssertionError("cleanup: " + "; ".join(problems))
+    def prepare_platform(cls):
+        cls.app_dir = cls.p.push_python_app("verby")
 
     def app(self, name):
         status, body = self.p.api("GET", "/v1/apps?names=" + name)
