@@ -24,6 +24,8 @@ packages=(
   zstd
   # containers (runtime/): OCI runtimes, nft for the bridge rules (deny by default, DNAT of the router port), unshare/nsenter
   runc crun nftables util-linux
+  # --disk-quotas enforced: each instance's layer on a loop-mounted ext4 file (mkfs.ext4)
+  e2fsprogs
   # the stack's runtimes for the built-in buildpacks (buildpacks/; nginx is above, npm below)
   nodejs python3-venv python3-pip golang-go ruby ruby-bundler ruby-rack ruby-webrick php-cli composer
   default-jdk-headless
