@@ -16,6 +16,21 @@
 namespace wharf::cli {
 namespace {
 
+// The app and the service instance a binding verb names (APP SERVICE_INSTANCE), each found by name.
+struct AppAndInstance {
+  ApiClient* api = nullptr;
+  api::App app;
+  api::ServiceInstance instance;
+};
+
+Result<AppAndInstance> FindAppAndInstance(CliContext& ctx, const std::string& app_name,
+                                          const std::string& instance_name) {
+  WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, app_name));
+  WHARF_ASSIGN_OR_RETURN(api::ServiceInstance instance, GetServiceInstance(*api, instance_name));
+  return AppAndInstance{api, std::move(app), std::move(instance)};
+}
+
 using nlohmann::json;
 
 // -p / -c: inline JSON, or a file holding JSON (Cloud Foundry's JSON|FILE). Must be an object.
@@ -318,12 +333,10 @@ Status RunUpdateService(CliContext& ctx, const ParsedArgs& args) {
 Status RunRotateServiceCredentials(CliContext& ctx, const ParsedArgs& args) {
   const std::string& app_name = args.positionals[0];
   const std::string& instance_name = args.positionals[1];
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, app_name);
-  if (!app.ok()) return app.status();
-  Result<api::ServiceInstance> instance = GetServiceInstance(**api, instance_name);
-  if (!instance.ok()) return instance.status();
+  WHARF_ASSIGN_OR_RETURN(AppAndInstance found, FindAppAndInstance(ctx, app_name, instance_name));
+  ApiClient* api = found.api;
+  const api::App* app = &found.app;
+  const api::ServiceInstance* instance = &found.instance;
   std::optional<api::ServiceBinding> binding;
   for (const api::ServiceBinding& b : instance->bindings) {  // oldest first: the newest one is the app's
     if (b.type == "app" && b.app_guid == app->guid) binding = b;
@@ -335,7 +348,7 @@ Status RunRotateServiceCredentials(CliContext& ctx, const ParsedArgs& args) {
             << ctx.AsUser() << "...\n";
   const auto started = std::chrono::steady_clock::now();
   Result<api::ServiceRotation> rotation =
-      (*api)->PostAs<api::ServiceRotation>("/v1/service_bindings/" + binding->guid + "/actions/rotate", json::object());
+      api->PostAs<api::ServiceRotation>("/v1/service_bindings/" + binding->guid + "/actions/rotate", json::object());
   if (!rotation.ok()) return rotation.status();
   if (args.Has("no-wait")) {
     ctx.out() << "Rotation " << rotation->guid << " started (" << rotation->state << ").\nOK\n";
@@ -355,7 +368,7 @@ Status RunRotateServiceCredentials(CliContext& ctx, const ParsedArgs& args) {
       return Status::Ok();
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    Result<api::ServiceRotation> again = (*api)->GetAs<api::ServiceRotation>("/v1/service_rotations/" + now.guid);
+    Result<api::ServiceRotation> again = api->GetAs<api::ServiceRotation>("/v1/service_rotations/" + now.guid);
     if (!again.ok()) return again.status();
     now = *again;
   }
@@ -378,14 +391,12 @@ Status RunBindService(CliContext& ctx, const ParsedArgs& args) {
     if (!parsed.ok()) return parsed.status();
     parameters = *parsed;
   }
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, app_name);
-  if (!app.ok()) return app.status();
-  Result<api::ServiceInstance> instance = GetServiceInstance(**api, instance_name);
-  if (!instance.ok()) return instance.status();
+  WHARF_ASSIGN_OR_RETURN(AppAndInstance found, FindAppAndInstance(ctx, app_name, instance_name));
+  ApiClient* api = found.api;
+  const api::App* app = &found.app;
+  const api::ServiceInstance* instance = &found.instance;
   ctx.out() << "Binding service instance " << instance_name << " to app " << app_name << ctx.AsUser() << "...\n";
-  Result<bool> bound = BindService(**api, *app, *instance, args.Value("binding-name").value_or(""), parameters);
+  Result<bool> bound = BindService(*api, *app, *instance, args.Value("binding-name").value_or(""), parameters);
   if (!bound.ok()) return bound.status();
   if (!*bound) {
     ctx.out() << "App " << app_name << " is already bound to service instance " << instance_name << ".\nOK\n";
@@ -398,16 +409,14 @@ Status RunBindService(CliContext& ctx, const ParsedArgs& args) {
 Status RunUnbindService(CliContext& ctx, const ParsedArgs& args) {
   const std::string& app_name = args.positionals[0];
   const std::string& instance_name = args.positionals[1];
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, app_name);
-  if (!app.ok()) return app.status();
-  Result<api::ServiceInstance> instance = GetServiceInstance(**api, instance_name);
-  if (!instance.ok()) return instance.status();
+  WHARF_ASSIGN_OR_RETURN(AppAndInstance found, FindAppAndInstance(ctx, app_name, instance_name));
+  ApiClient* api = found.api;
+  const api::App* app = &found.app;
+  const api::ServiceInstance* instance = &found.instance;
   ctx.out() << "Unbinding app " << app_name << " from service " << instance_name << ctx.AsUser() << "...\n";
   for (const api::ServiceBinding& b : instance->bindings) {
     if (b.type != "app" || b.app_guid != app->guid) continue;
-    Result<json> r = (*api)->Delete("/v1/service_bindings/" + b.guid);
+    Result<json> r = api->Delete("/v1/service_bindings/" + b.guid);
     if (!r.ok()) return r.status();
     ctx.out() << "OK\n";
     return Status::Ok();
