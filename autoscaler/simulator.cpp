@@ -1,5 +1,7 @@
 #include "autoscaler/simulator.h"
 
+#include "autoscaler/instance_metrics.h"
+
 namespace wharf::autoscaler {
 
 Simulation Simulate(const Policy& policy, const std::vector<RecordedSample>& samples, int start_instances,
@@ -10,13 +12,20 @@ Simulation Simulate(const Policy& policy, const std::vector<RecordedSample>& sam
   AppMetrics metrics;
   std::optional<TimePoint> last;
   int count = start_instances;
+  double recorded_count = 0;  // the latest recorded running count (0: none yet)
   std::size_t next = 0;
   const TimePoint end = samples.back().sample.at;
   sim.counts.emplace_back(samples.front().sample.at, count);
   for (TimePoint now = samples.front().sample.at; now <= end; now += step) {
     while (next < samples.size() && samples[next].sample.at <= now) {
-      metrics.Add(samples[next].metric, samples[next].sample.at, samples[next].sample.value);
-      ++next;
+      const RecordedSample& s = samples[next++];
+      double value = s.sample.value;
+      if (s.metric == kInstancesSeries) {
+        recorded_count = value;
+      } else if (IsPerInstanceLoad(s.metric) && recorded_count > 0 && count > 0) {
+        value = value * recorded_count / count;
+      }
+      metrics.Add(s.metric, s.sample.at, value);
     }
     DecisionInput in;
     in.policy = &policy;

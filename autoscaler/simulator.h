@@ -1,8 +1,11 @@
 // Replays recorded metric samples against a policy: what the autoscaler would have done.
 // Time advances in `step`s from the first sample to the last; at each step the samples up to
-// then are in the windows and Decide runs with the simulated instance count. Samples are
-// replayed as recorded: a per-instance metric (throughput) is not re-divided by the simulated
-// count, so the replay shows the first decisions faithfully and later ones approximately.
+// then are in the windows and Decide runs with the simulated instance count. Per-instance load
+// (throughput, cpu, cpuutil) is re-divided by the simulated count: a sample recorded while
+// `instances` (the recorded running count) was R is replayed as value x R / simulated count, so
+// a policy that would have scaled out sooner sees the load spread thinner from then on. Other
+// metrics (memory, disk, response time, custom ones) replay as recorded; so does everything
+// when no running count was recorded.
 #pragma once
 
 #include <chrono>

@@ -12,6 +12,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kPermissionDenied: return "permission_denied";
     case StatusCode::kTooLarge: return "too_large";
     case StatusCode::kUnprocessable: return "unprocessable";
+    case StatusCode::kTooManyRequests: return "too_many_requests";
     case StatusCode::kUnavailable: return "unavailable";
     case StatusCode::kInternal: return "internal";
   }

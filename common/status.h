@@ -21,6 +21,7 @@ enum class StatusCode {
   kPermissionDenied,   // known caller, not allowed
   kTooLarge,           // over a configured size or count limit
   kUnprocessable,      // well-formed but refers to things that are missing (e.g. unknown blobs)
+  kTooManyRequests,    // over a rate limit; retrying later helps
   kUnavailable,        // a dependency is down or timed out; retrying may help
   kInternal,           // a bug or an OS failure we cannot attribute to the caller
 };
@@ -40,6 +41,7 @@ class [[nodiscard]] Status {
   static Status PermissionDenied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
   static Status TooLarge(std::string m) { return {StatusCode::kTooLarge, std::move(m)}; }
   static Status Unprocessable(std::string m) { return {StatusCode::kUnprocessable, std::move(m)}; }
+  static Status TooManyRequests(std::string m) { return {StatusCode::kTooManyRequests, std::move(m)}; }
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 

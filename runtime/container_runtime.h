@@ -196,6 +196,10 @@ struct RuntimeConfig {
   // lists its router's port: apps reach each other through routes). Nothing else on the
   // host is reachable from an instance, and instances do not reach each other directly.
   std::vector<int> instance_host_ports;
+  // Names that resolve to the bridge's address inside containers with their own network
+  // namespace (their /etc/hosts): wharfd lists its system routes' host names, which the
+  // router serves on the ports above (autoscaler-metrics.<domain>).
+  std::vector<std::string> instance_host_names;
   // Host networking (fallback, staging, the process backend): ports handed to instances.
   int host_port_min = 61000;
   int host_port_max = 61999;

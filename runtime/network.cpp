@@ -117,6 +117,18 @@ std::string ForwardGuardRules() {
          "add rule ip wharf_forward_guard forward drop\n";
 }
 
+std::string HostsFile(const std::string& container_ip, const std::string& hostname, const std::string& gateway,
+                      const std::vector<std::string>& host_names) {
+  std::string text = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+  if (!container_ip.empty() && !hostname.empty()) text += container_ip + "\t" + hostname + "\n";
+  if (!gateway.empty() && !host_names.empty()) {
+    text += gateway;
+    for (const auto& name : host_names) text += "\t" + name;
+    text += "\n";
+  }
+  return text;
+}
+
 HostResolvers ParseResolvConf(std::string_view text) {
   HostResolvers out;
   std::istringstream lines{std::string(text)};

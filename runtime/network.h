@@ -65,6 +65,12 @@ struct HostResolvers {
 };
 HostResolvers ParseResolvConf(std::string_view text);
 
+// The /etc/hosts of a container in its own network namespace: localhost, the container's
+// own name at its address (Java's getLocalHost and others look it up), and `host_names`
+// at the bridge's address (the router's system routes).
+std::string HostsFile(const std::string& container_ip, const std::string& hostname, const std::string& gateway,
+                      const std::vector<std::string>& host_names);
+
 // What egress containers may reach beyond the bridge (part of the bridge's rules).
 struct EgressPolicy {
   std::string subnet;                  // the bridge's CIDR, never forwarded to

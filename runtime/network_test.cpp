@@ -103,4 +103,12 @@ TEST_CASE("Host ports of the owners sharing a bridge: the union of the live ones
   CHECK(*ports == std::vector<int>{8081});
 }
 
+TEST_CASE("A container's hosts file names localhost, the container itself and the system routes at the gateway") {
+  const std::string text = HostsFile("10.244.0.7", "web-0-abc", "10.244.0.1", {"autoscaler-metrics.localhost"});
+  CHECK(text ==
+        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.244.0.7\tweb-0-abc\n"
+        "10.244.0.1\tautoscaler-metrics.localhost\n");
+  CHECK(HostsFile("10.244.0.7", "web-0-abc", "10.244.0.1", {}).find("10.244.0.1") == std::string::npos);
+}
+
 }  // namespace wharf::runtime

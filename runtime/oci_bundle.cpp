@@ -59,6 +59,8 @@ json MakeSeccompProfile() {
   return {{"defaultAction", "SCMP_ACT_ALLOW"}, {"architectures", Architectures()}, {"syscalls", syscalls}};
 }
 
+std::string ContainerHostname(const std::string& id) { return id.substr(0, 63); }
+
 json MakeOciConfig(const BundleParams& p) {
   json args = json::array({"/.wharf/init", "--"});
   for (const auto& a : p.argv) args.push_back(a);
@@ -72,6 +74,9 @@ json MakeOciConfig(const BundleParams& p) {
   for (const auto& d : p.rootfs_bind_dirs) mounts.push_back(Mount(d, "bind", d, {"rbind", "ro", "nosuid", "nodev"}));
   if (!p.resolv_conf.empty()) {
     mounts.push_back(Mount("/etc/resolv.conf", "bind", p.resolv_conf.string(), {"bind", "ro", "nosuid", "nodev"}));
+  }
+  if (!p.hosts_file.empty()) {
+    mounts.push_back(Mount("/etc/hosts", "bind", p.hosts_file.string(), {"bind", "ro", "nosuid", "nodev"}));
   }
   std::uint64_t tmp_kib = std::max<std::uint64_t>(p.limits.memory_bytes / 1024, 16 * 1024);
   mounts.push_back(Mount("/tmp", "tmpfs", "tmpfs", {"nosuid", "nodev", "mode=1777", "size=" + std::to_string(tmp_kib) + "k"}));
@@ -111,7 +116,7 @@ json MakeOciConfig(const BundleParams& p) {
         {"noNewPrivileges", true},
         {"oomScoreAdj", 500}}},
       {"root", {{"path", p.rootfs.string()}, {"readonly", true}}},
-      {"hostname", p.id.substr(0, 63)},
+      {"hostname", ContainerHostname(p.id)},
       {"mounts", mounts},
       {"linux",
        {{"resources",

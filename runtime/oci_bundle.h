@@ -30,11 +30,15 @@ struct BundleParams {
   std::string cgroups_path;                   // absolute, e.g. "/wharf/<id>"
   std::string netns_path;                     // empty: share the host's network
   std::filesystem::path resolv_conf;          // bound at /etc/resolv.conf when set (own network namespace)
+  std::filesystem::path hosts_file;           // bound at /etc/hosts when set (own network namespace)
   int uid = kVcapUid;
   int gid = kVcapGid;
 };
 
 nlohmann::json MakeOciConfig(const BundleParams& params);
+
+// The host name a container gets (its id, cut to the 63 characters a name may have).
+std::string ContainerHostname(const std::string& id);
 
 // Denies what a PaaS app never needs and what container escapes use: new user
 // namespaces (unshare, clone with CLONE_NEWUSER; clone3 answers ENOSYS so libc

@@ -25,6 +25,7 @@ BundleParams Params() {
   p.cgroups_path = "/wharf/web-0-abc";
   p.netns_path = "/data/runtime/containers/web-0-abc/netns";
   p.resolv_conf = "/data/runtime/resolv.conf";
+  p.hosts_file = "/data/runtime/containers/web-0-abc/hosts";
   return p;
 }
 
@@ -173,6 +174,25 @@ TEST_CASE("The seccomp profile denies user namespaces, setns, mount, ptrace, bpf
   }
   CHECK(clone_newuser);
   CHECK(MakeOciConfig(Params())["linux"]["seccomp"] == s);
+}
+
+TEST_CASE("A container with its own network namespace gets its own /etc/hosts, read-only, over the host's /etc") {
+  json c = MakeOciConfig(Params());
+  const json* hosts = FindMount(c, "/etc/hosts");
+  REQUIRE(hosts != nullptr);
+  CHECK((*hosts)["source"] == "/data/runtime/containers/web-0-abc/hosts");
+  CHECK(HasOption(*hosts, "ro"));
+  // Mounted after /etc, or the host's /etc would hide it.
+  int etc = -1, file = -1;
+  for (int i = 0; i < static_cast<int>(c["mounts"].size()); ++i) {
+    if (c["mounts"][i]["destination"] == "/etc") etc = i;
+    if (c["mounts"][i]["destination"] == "/etc/hosts") file = i;
+  }
+  CHECK(etc >= 0);
+  CHECK(file > etc);
+  BundleParams host_network = Params();
+  host_network.hosts_file.clear();
+  CHECK(FindMount(MakeOciConfig(host_network), "/etc/hosts") == nullptr);
 }
 
 }  // namespace wharf::runtime

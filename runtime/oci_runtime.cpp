@@ -106,7 +106,13 @@ class OciRuntime final : public MonitoredRuntime {
     p.limits = spec.limits;
     p.cgroups_path = record.cgroup;
     p.netns_path = record.netns;
-    if (!record.netns.empty()) p.resolv_conf = config_.state_root / (egress ? "resolv-egress.conf" : "resolv.conf");
+    if (!record.netns.empty()) {
+      p.resolv_conf = config_.state_root / (egress ? "resolv-egress.conf" : "resolv.conf");
+      p.hosts_file = dir / "hosts";
+      WHARF_RETURN_IF_ERROR(WriteFileAtomic(
+          p.hosts_file, HostsFile(record.ip, ContainerHostname(spec.id), net_->gateway(), config_.instance_host_names),
+          0644));
+    }
     if (!spec.droplet_dir.empty()) {
       p.droplet_dir = fs::absolute(spec.droplet_dir);
       if (p.droplet_dir.string().find_first_of(",:") != std::string::npos) {

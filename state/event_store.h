@@ -14,6 +14,7 @@ namespace wharf::state {
 struct EventFilter {
   std::optional<std::string> target_guid;
   std::optional<std::string> type;
+  std::vector<std::string> types;  // any of these (with `type`: both must hold)
 };
 
 class EventStore {

@@ -260,11 +260,15 @@ TEST_CASE("EventStore lists newest first and filters by target and type") {
   CHECK(all->items[0].type == "app-created");
   CHECK(all->items[1].type == "app-started");
   CHECK(all->items[0].data["n"] == 1);
-  auto for_a = ListEvents(*f.db, EventFilter{"a", std::nullopt}, PageRequest{});
+  auto for_a = ListEvents(*f.db, EventFilter{"a", std::nullopt, {}}, PageRequest{});
   CHECK(for_a->total == 2);
-  auto started = ListEvents(*f.db, EventFilter{std::nullopt, "app-started"}, PageRequest{});
+  auto started = ListEvents(*f.db, EventFilter{std::nullopt, "app-started", {}}, PageRequest{});
   CHECK(started->total == 1);
   CHECK(started->items[0].target_guid == "b");
+  auto either = ListEvents(*f.db, EventFilter{std::nullopt, std::nullopt, {"app-started", "app-created"}}, PageRequest{});
+  CHECK(either->total == 3);
+  auto one_of = ListEvents(*f.db, EventFilter{"b", std::nullopt, {"app-started", "app-stopped"}}, PageRequest{});
+  CHECK(one_of->total == 1);
 }
 
 TEST_CASE("RevisionStore keeps every field, lists newest first and refuses a taken version") {

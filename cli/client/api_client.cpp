@@ -31,7 +31,7 @@ StatusCode CodeFromName(std::string_view name, int http_status) {
       {"permission_denied", StatusCode::kPermissionDenied}, {"not_found", StatusCode::kNotFound},
       {"conflict", StatusCode::kConflict},                 {"too_large", StatusCode::kTooLarge},
       {"unprocessable", StatusCode::kUnprocessable},       {"internal", StatusCode::kInternal},
-      {"unavailable", StatusCode::kUnavailable},
+      {"unavailable", StatusCode::kUnavailable},         {"too_many_requests", StatusCode::kTooManyRequests},
   };
   for (const auto& [n, c] : kCodes) {
     if (name == n) return c;
@@ -44,6 +44,7 @@ StatusCode CodeFromName(std::string_view name, int http_status) {
     case 409: return StatusCode::kConflict;
     case 413: return StatusCode::kTooLarge;
     case 422: return StatusCode::kUnprocessable;
+    case 429: return StatusCode::kTooManyRequests;
     case 502: case 503: case 504: return StatusCode::kUnavailable;
     default: return StatusCode::kInternal;
   }

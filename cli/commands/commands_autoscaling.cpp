@@ -93,14 +93,14 @@ Status RunHistory(CliContext& ctx, const ParsedArgs& args) {
     const json& d = e.value("data", json::object());
     std::string reaction = d.contains("reaction_ms") ? std::to_string(d["reaction_ms"].get<std::int64_t>()) + "ms" : "";
     rows.push_back({e.value("created_at", ""), d.value("direction", ""),
-                    std::to_string(d.value("from", 0)) + "->" + std::to_string(d.value("to", 0)), d.value("trigger", ""),
-                    reaction, d.value("reason", "")});
+                    std::to_string(d.value("from", 0)) + "->" + std::to_string(d.value("to", 0)),
+                    d.value("status", "succeeded"), d.value("trigger", ""), reaction, d.value("reason", "")});
   }
   if (rows.empty()) {
     ctx.out() << "No scaling yet.\n";
     return Status::Ok();
   }
-  ctx.out() << RenderTable({"time", "action", "instances", "trigger", "reaction", "reason"}, rows, ctx.term().out_is_tty);
+  ctx.out() << RenderTable({"time", "action", "instances", "status", "trigger", "reaction", "reason"}, rows, ctx.term().out_is_tty);
   return Status::Ok();
 }
 
@@ -136,15 +136,31 @@ Status RunCreateCredential(CliContext& ctx, const ParsedArgs& args) {
   WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
   WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, args.positionals[0]));
   WHARF_ASSIGN_OR_RETURN(json got, api->Post(Base(app) + "/credential", json::object()));
+  if (auto output = args.Value("output")) {
+    // App Autoscaler's credential file, for a user-provided service (cups NAME -p FILE) or the app's env.
+    std::filesystem::path file = *output;
+    if (file.is_relative()) file = ctx.cwd() / file;
+    json saved = {{"app_id", got.value("app_id", app.guid)},
+                  {"username", got.value("username", "")},
+                  {"password", got.value("password", "")},
+                  {"url", got.value("url", "")}};
+    WHARF_RETURN_IF_ERROR(WriteFileAtomic(file, saved.dump(2) + "\n", 0600).WithContext("writing " + *output));
+  }
   if (args.Has("json")) {
     PrintJson(ctx, got);
     return Status::Ok();
   }
   ctx.out() << "Creating custom-metrics credential for app " << app.name << ctx.AsUser() << "...\n\n";
-  ctx.out() << RenderKeyValues({{"username:", got.value("username", "")},
-                                {"password:", got.value("password", "")},
-                                {"url:", got.value("url", "")}});
-  ctx.out() << "\nThe password is shown only now; a new credential replaces this one.\nOK\n";
+  if (auto output = args.Value("output")) {
+    ctx.out() << "Credential written to " << *output << " (mode 0600).\n";
+  } else {
+    ctx.out() << RenderKeyValues({{"username:", got.value("username", "")},
+                                  {"password:", got.value("password", "")},
+                                  {"url:", got.value("url", "")},
+                                  {"post to:", got.value("metrics_url", "")}});
+    ctx.out() << "\nThe password is shown only now; a new credential replaces this one.\n";
+  }
+  ctx.out() << "OK\n";
   return Status::Ok();
 }
 
@@ -252,17 +268,22 @@ void AddAutoscalingCommands(std::vector<Command>& out) {
                  RunMetrics});
   out.push_back({{"create-autoscaling-credential", {"casc"}, group,
                   "Create the credential an app sends its custom metrics with",
-                  "wharf create-autoscaling-credential APP_NAME [--json]",
+                  "wharf create-autoscaling-credential APP_NAME [--output FILE] [--json]",
                   "The app posts App Autoscaler's body {\"instance_index\": 0, \"metrics\": [{\"name\": \"jobs\",\n"
-                  "\"value\": 12, \"unit\": \"jobs\"}]} to the URL shown, with HTTP Basic authentication.",
-                  app, {JsonFlag()}},
+                  "\"value\": 12, \"unit\": \"jobs\"}]} to URL/v1/apps/APP_ID/metrics with HTTP Basic\n"
+                  "authentication (at most 10 posts a second, 20 metrics a post). The URL is served by the router\n"
+                  "and resolves inside the app's containers. Give the credential to the app as a user-provided\n"
+                  "service (wharf cups NAME -p FILE, then bind-service) or as environment variables.",
+                  app,
+                  {{"output", 0, FlagKind::kString, "FILE", "Write the credential as JSON to FILE (mode 0600)"},
+                   JsonFlag()}},
                  RunCreateCredential});
   out.push_back({{"autoscaling-simulate", {}, group, "Replay an app's recorded metrics against a policy",
                   "wharf autoscaling-simulate APP_NAME [PATH_TO_POLICY_FILE] [--since 24h] [--instances N] [--json]",
                   "Shows each scaling the policy (the file, else the attached one) would have made over the\n"
                   "recorded samples, and the instance count it ends with, so a policy can be tuned before it is\n"
-                  "attached. Samples are replayed as recorded: per-instance metrics are not re-divided by the\n"
-                  "simulated count.",
+                  "attached. Per-instance load (throughput, cpu, cpuutil) is re-divided by the simulated count\n"
+                  "(from the running count recorded beside it); other metrics replay as recorded.",
                   {{"APP_NAME"}, {"PATH_TO_POLICY_FILE", false}},
                   {{"since", 0, FlagKind::kString, "DURATION", "How far back: 24h, 90m, 600s (default 24h, at most 7d)"},
                    {"instances", 0, FlagKind::kInt, "N", "The count to start from (default: the current one)"},

@@ -330,7 +330,9 @@ Result<api::App> ApplySettings(CliContext& ctx, ApiClient& api, const PreparedAp
     ctx.out() << "Attaching autoscaling policy " << p.spec->autoscaling_policy->filename().string() << "...\n";
     Result<std::string> text = ReadFile(*p.spec->autoscaling_policy);
     if (!text.ok()) return text.status();
-    Result<json> attached = api.Put("/v1/apps/" + guid + "/autoscaling/policy", json::parse(*text));
+    auto doc = json::parse(*text, nullptr, false);
+    if (doc.is_discarded()) return Status::InvalidArgument(p.spec->autoscaling_policy_location + ": not JSON");
+    Result<json> attached = api.Put("/v1/apps/" + guid + "/autoscaling/policy", doc);
     if (!attached.ok()) {
       return attached.status().WithContext(p.spec->autoscaling_policy_location + ": the autoscaling policy");
     }
@@ -390,6 +392,18 @@ Result<PushTarget> OpenPushTarget(CliContext& ctx, const PushPlan& plan) {
   for (const std::string& w : plan.warnings) ctx.err() << "Warning: " << w << "\n";
   WHARF_ASSIGN_OR_RETURN(t.info, t.api->GetAs<api::Info>("/v1/info"));
   WHARF_ASSIGN_OR_RETURN(t.domains, ListDomains(*t.api));
+  // A manifest's autoscaling policy is checked in full before anything is uploaded or changed.
+  for (const AppSpec& app : plan.apps) {
+    if (!app.autoscaling_policy) continue;
+    WHARF_ASSIGN_OR_RETURN(std::string text, ReadFile(*app.autoscaling_policy));
+    auto doc = json::parse(text, nullptr, false);
+    if (doc.is_discarded()) return Status::InvalidArgument(app.autoscaling_policy_location + ": not JSON");
+    Result<json> checked = t.api->Post("/v1/autoscaling/policy-validations", doc);
+    if (!checked.ok()) {
+      return checked.status().WithContext(app.autoscaling_policy_location + ": the autoscaling policy " +
+                                          app.autoscaling_policy->filename().string());
+    }
+  }
   return t;
 }
 

@@ -7,6 +7,7 @@
 #include "controller/services/app_service.h"
 #include "controller/services/autoscaling_metrics.h"
 #include "controller/services/autoscaling_service.h"
+#include "controller/services/custom_metrics_intake.h"
 #include "controller/services/build_service.h"
 #include "controller/services/buildpack_service.h"
 #include "state/db.h"
@@ -70,6 +71,8 @@ struct ApiContext {
   SshService* ssh = nullptr;
   // Credential rotations of service bindings (null: 503).
   CredentialRotationService* rotations = nullptr;
+  // Custom metrics posted by apps (null: 503).
+  CustomMetricsIntake* custom_metrics = nullptr;
 };
 
 // Registration of each group of endpoints (one file each).
@@ -86,7 +89,8 @@ void AddRevisionHandlers(HttpRouter& router, ApiContext& ctx);  // app revisions
 void AddDeploymentHandlers(HttpRouter& router, ApiContext& ctx);  // deploy with a strategy, continue, cancel
 void AddServiceHandlers(HttpRouter& router, ApiContext& ctx);   // service instances, bindings, keys
 void AddBrokerHandlers(HttpRouter& router, ApiContext& ctx);    // service brokers, marketplace, access
-void AddAutoscalingHandlers(HttpRouter& router, ApiContext& ctx); // policies, history, metrics, custom metrics
+void AddAutoscalingHandlers(HttpRouter& router, ApiContext& ctx); // policies, history, metrics, credential
+void AddCustomMetricsHandlers(HttpRouter& router, ApiContext& ctx); // custom metrics posted by apps
 void AddTaskHandlers(HttpRouter& router, ApiContext& ctx);      // tasks: run, list, get, cancel
 void AddSshHandlers(HttpRouter& router, ApiContext& ctx);       // the ssh feature, the ssh WebSocket
 

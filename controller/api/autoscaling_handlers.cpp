@@ -1,10 +1,6 @@
 // Autoscaling: an app's policy (attach, show, detach, enable, disable), the history of the
-// autoscaler's decisions, recorded metrics, and custom metrics posted by the app itself with
-// its own credential (HTTP Basic; no user token).
-#include <sstream>
-
-#include <Poco/Base64Decoder.h>
-
+// autoscaler's decisions, recorded metrics, the simulator, and the credential an app posts its
+// custom metrics with (the posts themselves: custom_metrics_handlers.cpp).
 #include "autoscaler/simulator.h"
 #include "controller/api/api_context.h"
 #include "controller/api/json_views.h"
@@ -25,22 +21,6 @@ Result<AutoscalingService*> Service(ApiContext& ctx) {
   return ctx.autoscaling;
 }
 
-// "Basic base64(user:password)" -> (user, password).
-Result<std::pair<std::string, std::string>> BasicCredentials(const std::string& header) {
-  const Status missing = Status::Unauthenticated(
-      "custom metrics need 'Authorization: Basic ...' with the app's credential (create-autoscaling-credential)");
-  if (header.size() < 7) return missing;
-  std::string scheme = header.substr(0, 6);
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (scheme != "basic ") return missing;
-  std::istringstream in(header.substr(6));
-  Poco::Base64Decoder decoder(in);
-  std::string decoded((std::istreambuf_iterator<char>(decoder)), std::istreambuf_iterator<char>());
-  auto colon = decoded.find(':');
-  if (colon == std::string::npos) return missing;
-  return std::pair{decoded.substr(0, colon), decoded.substr(colon + 1)};
-}
-
 }  // namespace
 
 void AddAutoscalingHandlers(HttpRouter& router, ApiContext& ctx) {
@@ -49,6 +29,15 @@ void AddAutoscalingHandlers(HttpRouter& router, ApiContext& ctx) {
     WHARF_ASSIGN_OR_RETURN(nlohmann::json body, req.JsonBody());
     WHARF_ASSIGN_OR_RETURN(AttachedPolicy p, svc->Attach(req.actor(), req.Param("guid"), body.dump()));
     res.Json(200, PolicyJson(p));
+    return Status::Ok();
+  });
+  // A policy checked as attach would check it, without an app: push validates a manifest's policy
+  // before it uploads or changes anything.
+  router.Add("POST", "/v1/autoscaling/policy-validations", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    WHARF_ASSIGN_OR_RETURN(AutoscalingService * svc, Service(ctx));
+    WHARF_ASSIGN_OR_RETURN(nlohmann::json body, req.JsonBody());
+    WHARF_RETURN_IF_ERROR(svc->Parse(body.dump()).status());
+    res.Json(200, {{"valid", true}});
     return Status::Ok();
   });
   router.Add("GET", "/v1/apps/:guid/autoscaling/policy", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
@@ -157,50 +146,17 @@ void AddAutoscalingHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("POST", "/v1/apps/:guid/autoscaling/credential", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     WHARF_ASSIGN_OR_RETURN(AutoscalingService * svc, Service(ctx));
     WHARF_ASSIGN_OR_RETURN(auto c, svc->CreateCredential(req.actor(), req.Param("guid")));
-    res.Json(201, {{"app_guid", c.app_guid},
+    // As App Autoscaler's credential: the app posts to url + "/v1/apps/" + app_id + "/metrics". The
+    // url is the metrics forwarder behind the router (apps do not reach the API).
+    res.Json(201, {{"app_id", c.app_guid},
+                   {"app_guid", c.app_guid},
                    {"username", c.username},
                    {"password", c.password},
-                   {"url", ctx.platform.api_url + "/v1/apps/" + c.app_guid + "/autoscaling/custom-metrics"}});
+                   {"url", ctx.platform.metrics_url},
+                   {"metrics_url", ctx.platform.metrics_url + "/v1/apps/" + c.app_guid + "/metrics"}});
     return Status::Ok();
   });
-  // App Autoscaler's custom-metrics body: {"instance_index": 0, "metrics": [{"name": "jobs", "value": 12, "unit": "jobs"}]}.
-  router.Add(
-      "POST", "/v1/apps/:guid/autoscaling/custom-metrics",
-      [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-        WHARF_ASSIGN_OR_RETURN(AutoscalingService * svc, Service(ctx));
-        WHARF_ASSIGN_OR_RETURN(auto cred, BasicCredentials(req.Header("Authorization")));
-        WHARF_RETURN_IF_ERROR(svc->CheckCredential(req.Param("guid"), cred.first, cred.second));
-        WHARF_ASSIGN_OR_RETURN(nlohmann::json body, req.JsonBody());
-        auto metrics = body.find("metrics");
-        if (metrics == body.end() || !metrics->is_array() || metrics->empty()) {
-          return Status::InvalidArgument("field 'metrics' must be a non-empty array of {name, value, unit}");
-        }
-        std::vector<std::pair<std::string, double>> values;
-        for (std::size_t i = 0; i < metrics->size(); ++i) {
-          const auto& m = (*metrics)[i];
-          const std::string path = "metrics[" + std::to_string(i) + "]";
-          if (!m.is_object() || !m.contains("name") || !m["name"].is_string()) {
-            return Status::InvalidArgument(path + ".name: must be a string");
-          }
-          const std::string name = m["name"].get<std::string>();
-          if (name.empty() || name.size() > 100 ||
-              name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
-                  std::string::npos) {
-            return Status::InvalidArgument(path + ".name: must be 1-100 letters, digits or _, got \"" + name + "\"");
-          }
-          if (autoscaler::IsBuiltinMetric(name)) {
-            return Status::InvalidArgument(path + ".name: '" + name + "' is a built-in metric the platform measures");
-          }
-          if (!m.contains("value") || !m["value"].is_number()) {
-            return Status::InvalidArgument(path + ".value: must be a number");
-          }
-          values.emplace_back(name, m["value"].get<double>());
-        }
-        WHARF_RETURN_IF_ERROR(ctx.autoscaling_metrics->Record(req.Param("guid"), values, ctx.clock->Now()));
-        res.NoContent();
-        return Status::Ok();
-      },
-      Access::kPublic);
+  AddCustomMetricsHandlers(router, ctx);
 }
 
 }  // namespace wharf::controller

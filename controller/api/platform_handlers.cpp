@@ -40,7 +40,7 @@ void AddPlatformHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("GET", "/v1/events", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     Result<PageRequest> page = PageOf(req);
     if (!page.ok()) return page.status();
-    EventFilter filter{req.Query("target_guid"), req.Query("type")};
+    EventFilter filter{req.Query("target_guid"), req.Query("type"), {}};
     auto events = ListEvents(ctx.db, filter, *page);
     if (!events.ok()) return events.status();
     res.Json(200, PageJson(*events, *page, EventJson));

@@ -105,6 +105,7 @@ struct Daemon::Parts {
   std::unique_ptr<EventRecorder> events;
   std::unique_ptr<LogBuffer> logs;
   PlatformInfo platform;
+  CellCapacity capacity;
   std::unique_ptr<Authenticator> auth;
   std::unique_ptr<AppService> apps;
   std::unique_ptr<ProcessService> processes;
@@ -125,6 +126,7 @@ struct Daemon::Parts {
   std::unique_ptr<autoscaler::TimeZoneDb> zones;
   std::unique_ptr<AutoscalingService> autoscaling;
   std::unique_ptr<AutoscalingMetrics> autoscaling_metrics;
+  std::unique_ptr<CustomMetricsIntake> custom_metrics;
   InstanceReporterSlot instances;
   TaskRunnerSlot task_runners;
   std::unique_ptr<TaskService> tasks;
@@ -136,6 +138,11 @@ struct Daemon::Parts {
   std::unique_ptr<ApiContext> api_context;
   std::unique_ptr<HttpRouter> router;
   std::unique_ptr<ApiServer> server;
+  // The metrics forwarder: custom-metric posts only, on a loopback port of its own that the
+  // router serves to apps as autoscaler-metrics.<domain> (apps never reach the API's port).
+  std::unique_ptr<HttpRouter> forwarder_router;
+  std::unique_ptr<ApiServer> forwarder;
+  ApiServerOptions forwarder_options;
   PeriodicTask gc_timer;
   ApiServerOptions server_options;
   std::vector<std::string> interrupted_builds;
@@ -180,6 +187,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
     auto server = BindApi(*p->db, clock, config.api_port);
     if (!server.ok()) return server.status();
     p->server = std::move(server).value();
+    auto forwarder = ApiServer::Bind(0);
+    if (!forwarder.ok()) return forwarder.status().WithContext("binding the autoscaler's metrics forwarder");
+    p->forwarder = std::move(forwarder).value();
   }
 
   p->events = std::make_unique<EventRecorder>(*p->event_log, clock);
@@ -193,13 +203,16 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   info.domain = config.domain;
   info.api_url = p->server ? "http://127.0.0.1:" + std::to_string(p->server->port()) : "";
   info.router_url = "http://" + config.domain + ":" + std::to_string(config.router_port);
+  info.metrics_url = "http://" + std::string(kAutoscalerMetricsHost) + "." + config.domain + ":" +
+                     std::to_string(config.router_port);
   info.admin_token_file = l.admin_token().string();
   info.roles = config.roles;
   info.tenancy = boot->tenancy;
 
   p->auth = std::make_unique<Authenticator>(*p->db, clock);
   // Admission: what this host's cell holds (issue 10: `scale -m 1T` ran five 1 TiB instances).
-  const CellCapacity capacity = DetectCellCapacity(l.root);
+  p->capacity = DetectCellCapacity(l.root);
+  const CellCapacity& capacity = p->capacity;
   p->apps = std::make_unique<AppService>(*p->db, clock, *p->events, *p->logs, info, capacity);
   p->processes = std::make_unique<ProcessService>(*p->db, clock, *p->events, *p->logs, capacity);
   p->revisions = std::make_unique<RevisionService>(*p->db, clock, *p->events, *p->logs, capacity);
@@ -244,6 +257,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   policy_options.min_duration_secs = config.autoscaler_min_duration_secs;
   p->autoscaling = std::make_unique<AutoscalingService>(*p->db, clock, *p->events, *p->zones, policy_options);
   p->autoscaling_metrics = std::make_unique<AutoscalingMetrics>(*p->db);
+  p->custom_metrics = std::make_unique<CustomMetricsIntake>(*p->autoscaling, *p->autoscaling_metrics, clock);
 
   if (p->server) {
     ApiServerOptions& server_options = p->server_options;
@@ -262,8 +276,14 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
     p->api_context->droplets = p->droplets.get();
     p->api_context->ssh = p->ssh.get();
     p->api_context->rotations = p->rotations.get();
+    p->api_context->custom_metrics = p->custom_metrics.get();
     p->router = std::make_unique<HttpRouter>();
     AddAllHandlers(*p->router, *p->api_context);
+    p->forwarder_router = std::make_unique<HttpRouter>();
+    AddCustomMetricsHandlers(*p->forwarder_router, *p->api_context);
+    p->forwarder_options.max_threads = 8;
+    p->forwarder_options.limits.json_bytes = 64 * 1024;
+    p->forwarder_options.limits.upload_bytes = 64 * 1024;
   }
 
   // Deployments move on as the cell reports their instances (persisted: a restart resumes them).
@@ -297,6 +317,10 @@ Status Daemon::Serve() {
   p.serving = true;
   if (!p.server) return Status::Ok();
   WHARF_RETURN_IF_ERROR(p.server->Start(*p.router, *p.auth, *p.event_log, p.server_options));
+  if (p.forwarder) {
+    WHARF_RETURN_IF_ERROR(p.forwarder->Start(*p.forwarder_router, *p.auth, *p.event_log, p.forwarder_options)
+                              .WithContext("starting the autoscaler's metrics forwarder"));
+  }
   return WriteFileAtomic(p.layout.api_port_file(), std::to_string(p.server->port()) + "\n", 0644)
       .WithContext("writing the api port file");
 }
@@ -312,16 +336,22 @@ void Daemon::Stop(std::chrono::milliseconds grace) {
   parts_->route_table.Shutdown();
   parts_->ssh->Shutdown();  // ssh relays hang their commands up
   if (parts_->server) parts_->server->Stop(grace);
+  if (parts_->forwarder) parts_->forwarder->Stop(std::chrono::milliseconds(500));
   parts_->gc_timer.Stop();
   if (parts_->deployment_driver) parts_->deployment_driver->Stop();
   if (parts_->rotation_driver) parts_->rotation_driver->Stop();
   parts_->service_operations->Stop();
   parts_->event_log->Write("wharfd-stopped", {{"data_dir", parts_->layout.root.string()}});
   parts_->server.reset();
+  parts_->forwarder.reset();
   parts_->db.reset();  // closes the database and checkpoints its WAL
 }
 
 std::uint16_t Daemon::api_port() const { return parts_->server ? parts_->server->port() : 0; }
+
+const CellCapacity& Daemon::cell_capacity() const { return parts_->capacity; }
+
+std::uint16_t Daemon::metrics_forwarder_port() const { return parts_->forwarder ? parts_->forwarder->port() : 0; }
 
 const DataLayout& Daemon::layout() const { return parts_->layout; }
 

@@ -25,6 +25,7 @@
 #include "controller/http/http_exchange.h"
 #include "controller/platform/instance_reporter.h"
 #include "controller/platform/platform_info.h"
+#include "controller/services/cell_capacity.h"
 #include "controller/platform/task_slot.h"
 #include "controller/daemon/layout.h"
 
@@ -84,6 +85,10 @@ class Daemon {
 
   // 0 when the api role is not run.
   std::uint16_t api_port() const;
+  // The loopback port of the metrics forwarder (custom-metric posts only; 0 without the api role).
+  std::uint16_t metrics_forwarder_port() const;
+  // What this host's cell holds (memory, disk, CPUs), as admission checks it.
+  const CellCapacity& cell_capacity() const;
   const DataLayout& layout() const;
   // The builds found STAGING at start (a previous wharfd stopped mid-staging),
   // failed by Start(); the stager removes their containers and workspaces.

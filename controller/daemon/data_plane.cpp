@@ -123,7 +123,11 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     rc.clock = &clock;
     // Apps reach each other through this wharfd's router (at the bridge's address); the API,
     // the router's admin port and every other host port stay out of their reach.
-    if (config.HasRole("router")) rc.instance_host_ports = {config.router_port};
+    if (config.HasRole("router")) {
+      rc.instance_host_ports = {config.router_port};
+      // The router's system route for custom metrics resolves to it inside containers.
+      if (config.HasRole("api")) rc.instance_host_names = {std::string(kAutoscalerMetricsHost) + "." + config.domain};
+    }
     auto rt = runtime::MakeRuntime(rc);
     if (!rt.ok()) return rt.status().WithContext("starting the container runtime (--runtime " + config.runtime + ")");
     parts.runtime = std::move(rt).value();
@@ -143,6 +147,18 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     // With a cell here, the API's route stream waits until the cell has re-adopted its instances.
     parts.routing = std::make_unique<RoutingSync>(daemon.database(), parts.registry.get(),
                                                   api_role ? &daemon.route_table() : nullptr, cell_role);
+    if (daemon.metrics_forwarder_port() != 0) {
+      auto key = router::ParseRouteUri(std::string(kAutoscalerMetricsHost) + "." + config.domain);
+      if (!key.ok()) return key.status().WithContext("the metrics forwarder's route");
+      router::RouteSpec forwarder;
+      forwarder.key = *key;
+      router::Endpoint endpoint;
+      endpoint.instance_id = "autoscaler-metrics-forwarder";
+      endpoint.host = "127.0.0.1";
+      endpoint.port = daemon.metrics_forwarder_port();
+      forwarder.endpoints.push_back(endpoint);
+      parts.routing->SetSystemRoutes({forwarder});
+    }
     // Routes are loaded before the first request is accepted.
     WHARF_RETURN_IF_ERROR(parts.routing->Start(kRouteSyncInterval, &daemon.routing_progress()).WithContext("computing the routing table"));
   }
@@ -227,9 +243,12 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
         return out;
       };
     }
+    AutoscalerEngineOptions autoscaler_options;
+    autoscaler_options.cell = {daemon.cell_capacity().memory_mb, daemon.cell_capacity().cpus};
     parts.autoscaler = std::make_unique<AutoscalerEngine>(daemon.database(), clock, daemon.autoscaling(),
                                                           daemon.autoscaling_metrics(), daemon.processes(),
-                                                          daemon.instances(), std::move(traffic), daemon.events());
+                                                          daemon.instances(), std::move(traffic), daemon.events(),
+                                                          autoscaler_options);
     parts.autoscaler->Start();
   }
   return plane;

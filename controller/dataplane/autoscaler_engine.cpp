@@ -2,7 +2,9 @@
 
 #include <vector>
 
+#include "autoscaler/instance_metrics.h"
 #include "state/app_store.h"
+#include "state/deployment_store.h"
 #include "state/states.h"
 
 namespace wharf::controller {
@@ -42,35 +44,11 @@ void AutoscalerEngine::Evaluate(const AttachedPolicy& attached,
   // Sample: instance averages from the cell, per-instance traffic from the router.
   std::vector<std::pair<std::string, double>> values;
   if (auto reports = instances_.Instances(app_guid, "web")) {
-    double cpu = 0, mem = 0, disk = 0;
-    int n_cpu = 0, n_mem = 0, n_disk = 0;
+    std::vector<autoscaler::InstanceUsage> running;
     for (const InstanceReport& r : *reports) {
-      if (r.state != "RUNNING") continue;
-      if (r.cpu) {
-        cpu += *r.cpu * 100.0;
-        ++n_cpu;
-      }
-      if (r.memory_bytes) {
-        mem += static_cast<double>(*r.memory_bytes) / (1024.0 * 1024.0);
-        ++n_mem;
-      }
-      if (r.disk_bytes) {
-        disk += static_cast<double>(*r.disk_bytes) / (1024.0 * 1024.0);
-        ++n_disk;
-      }
+      if (r.state == "RUNNING") running.push_back({r.cpu, r.memory_bytes, r.disk_bytes});
     }
-    if (n_cpu > 0) {
-      values.emplace_back("cpu", cpu / n_cpu);
-      values.emplace_back("cpuutil", cpu / n_cpu);
-    }
-    if (n_mem > 0) {
-      values.emplace_back("memoryused", mem / n_mem);
-      values.emplace_back("memoryutil", 100.0 * (mem / n_mem) / std::max(1, web.memory_in_mb));
-    }
-    if (n_disk > 0) {
-      values.emplace_back("disk", disk / n_disk);
-      values.emplace_back("diskutil", 100.0 * (disk / n_disk) / std::max(1, web.disk_in_mb));
-    }
+    values = autoscaler::InstanceMetrics(running, {web.memory_in_mb, web.disk_in_mb}, options_.cell);
   }
   if (auto t = traffic.find(app_guid); t != traffic.end()) {
     const std::uint64_t requests = t->second.Requests();
@@ -114,7 +92,28 @@ void AutoscalerEngine::Evaluate(const AttachedPolicy& attached,
     in.max_sample_age = options_.max_sample_age;
     decision = autoscaler::Decide(in);
   });
-  if (!decision.Scales()) return;
+  if (!decision.Scales()) {
+    deferred_.erase(app_guid);
+    return;
+  }
+
+  // A deployment in progress owns the instance counts (it replaces instances step by step): the
+  // scaling waits until it ends and is decided again then, on the metrics of that moment.
+  auto active = db_.Read<std::optional<state::DeploymentRecord>>(
+      [&](state::Tx& tx) { return state::DeploymentStore(tx).Active(app_guid); });
+  if (!active.ok()) return;
+  if (*active) {
+    if (deferred_[app_guid] != (*active)->guid) {
+      deferred_[app_guid] = (*active)->guid;
+      events_.Log("app-autoscaling-deferred", {{"app", app_guid},
+                                               {"deployment", (*active)->guid},
+                                               {"would_scale_to", std::to_string(decision.target)},
+                                               {"reason", decision.reason}});
+      (void)service_.RecordDeferral(app_guid, (*active)->guid, web.instances, decision);
+    }
+    return;
+  }
+  deferred_.erase(app_guid);
 
   // Scale through the path of `wharf scale`.
   ScaleRequest request;

@@ -2,7 +2,9 @@
 // with an enabled policy (cpu, memory, disk of its running web instances from the cell;
 // throughput and response time from the router's per-app counters), records the samples,
 // asks autoscaler::Decide, and applies a scaling through ProcessService::Scale (the path of
-// `wharf scale`), recording the decision as an "app-autoscaled" event.
+// `wharf scale`), recording the decision as an "app-autoscaled" event. While a deployment of
+// the app is in progress a scaling waits (an "app-autoscaling-deferred" event says which
+// deployment, once) and is decided again when it ends.
 #pragma once
 
 #include <chrono>
@@ -13,6 +15,7 @@
 #include <string>
 
 #include "autoscaler/decision.h"
+#include "autoscaler/instance_metrics.h"
 #include "common/clock.h"
 #include "common/periodic_task.h"
 #include "controller/platform/instance_reporter.h"
@@ -30,6 +33,7 @@ using TrafficSource = std::function<std::map<std::string, router::TrafficTotals>
 struct AutoscalerEngineOptions {
   std::chrono::milliseconds interval{2000};
   std::chrono::seconds max_sample_age{30};
+  autoscaler::CellShape cell;  // for cpuutil's entitlement (unknown: cpuutil is cpu)
 };
 
 class AutoscalerEngine {
@@ -65,6 +69,7 @@ class AutoscalerEngine {
   std::map<std::string, TrafficMark> marks_;                                  // app guid -> previous counters
   std::map<std::string, std::optional<autoscaler::TimePoint>> last_scaling_;  // app guid -> last scaling
   std::map<std::string, std::pair<std::string, autoscaler::Policy>> parsed_;  // app guid -> (text, policy)
+  std::map<std::string, std::string> deferred_;  // app guid -> the deployment a scaling waits for (told once)
   int ticks_ = 0;
   PeriodicTask task_;
 };

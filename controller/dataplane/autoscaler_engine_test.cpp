@@ -5,7 +5,12 @@
 #include <doctest/doctest.h>
 
 #include <memory>
+#include <sstream>
 
+#include <Poco/Base64Encoder.h>
+
+#include "controller/services/custom_metrics_intake.h"
+#include "controller/services/deployment_service.h"
 #include "controller/services/service_fixture.h"
 #include "router/traffic_stats.h"
 #include "state/event_store.h"
@@ -183,6 +188,105 @@ TEST_CASE("deleting an app deletes its policy, credential and samples") {
   CHECK(f.autoscaling.List()->empty());
   CHECK(f.metrics.History(f.app_guid, "cpu", f.clock.Now() - 1h, 10)->empty());
   f.Run(2s);  // the loop copes with the app gone
+}
+
+TEST_CASE("a scaling waits while a deployment runs, is told once, and happens when the deployment ends") {
+  EngineFixture f;
+  REQUIRE(f.autoscaling.Attach(f.actor, f.app_guid, R"({"instance_min_count":1,"instance_max_count":3,
+      "scaling_rules":[{"metric_type":"cpu","threshold":50,"operator":">","adjustment":"+1",
+                        "breach_duration_secs":4,"cool_down_secs":4}]})").ok());
+  DeploymentService deployments(*f.db, f.clock, f.events, f.logs);
+  REQUIRE(f.apps->PatchEnv(f.actor, f.app_guid, {{"COLOR", "green"}}).ok());
+  DeploymentRequest request;
+  request.strategy = deployments::Strategy::kCanary;
+  request.instance_steps = {50};
+  auto created = deployments.Create(f.actor, f.app_guid, request);
+  REQUIRE_MESSAGE(created.ok(), created.status().ToString());
+  REQUIRE(*created);
+  f.reported.cpu = 0.9;
+  f.Run(20s);
+  CHECK(f.Instances() == 1);  // held: the deployment owns the counts
+  auto history = f.History();
+  REQUIRE(history.size() == 1);  // told once, not every tick
+  CHECK(history[0].type == "app-autoscaling-deferred");
+  CHECK(history[0].data["status"] == "deferred");
+  CHECK(history[0].data["to"] == 2);
+  CHECK(history[0].data["deployment_guid"] == (*created)->guid);
+  CHECK(history[0].data["reason"].get<std::string>().find("waits for deployment") != std::string::npos);
+  // A deferral is not a scaling: it starts no cool-down.
+  CHECK_FALSE(f.autoscaling.LastScaling(f.app_guid)->has_value());
+  REQUIRE(deployments.Cancel(f.actor, f.app_guid).ok());
+  f.Run(2s);
+  CHECK(f.Instances() == 2);
+  history = f.History();
+  CHECK(history[0].type == "app-autoscaled");
+  CHECK(history[0].data["status"] == "succeeded");
+}
+
+TEST_CASE("cpuutil is measured against the instance's entitlement on the cell") {
+  EngineFixture f;
+  AutoscalerEngineOptions options;
+  options.cell = {4096, 2};  // web has 1024 MB by default: entitled to half a core
+  TrafficSource none;
+  AutoscalerEngine engine(*f.db, f.clock, f.autoscaling, f.metrics, *f.processes, f.slot, none, f.events, options);
+  REQUIRE(f.autoscaling.Attach(f.actor, f.app_guid, R"({"instance_min_count":1,"instance_max_count":2,
+      "scaling_rules":[{"metric_type":"cpuutil","threshold":90,"operator":">","adjustment":"+1",
+                        "breach_duration_secs":4,"cool_down_secs":4}]})").ok());
+  const int memory_mb = f.processes->GetByType(f.app_guid, "web")->memory_in_mb;
+  f.reported.cpu = 0.25;
+  engine.Tick();
+  auto util = f.metrics.History(f.app_guid, "cpuutil", f.clock.Now() - 1h, 10);
+  REQUIRE(util.ok());
+  REQUIRE(util->size() == 1);
+  CHECK(util->back().value == doctest::Approx(25.0 / (200.0 * memory_mb / 4096) * 100));
+  auto count = f.metrics.History(f.app_guid, "instances", f.clock.Now() - 1h, 10);
+  REQUIRE(count.ok());
+  REQUIRE(count->size() == 1);
+  CHECK(count->back().value == 1);
+}
+
+TEST_CASE("custom metrics: the credential, then the app's rate, then the body, and 'instances' is the platform's") {
+  EngineFixture f;
+  CustomMetricsIntake intake(f.autoscaling, f.metrics, f.clock, CustomMetricsLimits{10, 20, 3});
+  auto cred = f.autoscaling.CreateCredential(f.actor, f.app_guid);
+  REQUIRE(cred.ok());
+  auto basic = [](const std::string& user, const std::string& password) {
+    std::ostringstream out;
+    Poco::Base64Encoder encoder(out);
+    encoder.rdbuf()->setLineLength(0);  // one line, as a header value must be
+    encoder << user << ":" << password;
+    encoder.close();
+    return "Basic " + out.str();
+  };
+  const nlohmann::json one = {{"instance_index", 0}, {"metrics", {{{"name", "jobs"}, {"value", 7}, {"unit", "jobs"}}}}};
+  CHECK(intake.Post(f.app_guid, "", one).code() == StatusCode::kUnauthenticated);
+  CHECK(intake.Post(f.app_guid, basic(cred->username, "wrong"), one).code() == StatusCode::kUnauthenticated);
+  CHECK(intake.Post(f.app_guid, "Basic !!!", one).code() == StatusCode::kUnauthenticated);
+  const std::string good = basic(cred->username, cred->password);
+  Status first = intake.Post(f.app_guid, good, one);
+  REQUIRE_MESSAGE(first.ok(), first.ToString());
+  nlohmann::json named = one;
+  named["metrics"][0]["name"] = "instances";
+  Status refused = intake.Post(f.app_guid, good, named);
+  CHECK(refused.code() == StatusCode::kInvalidArgument);
+  CHECK(refused.message().find("metrics[0].name") != std::string::npos);
+  nlohmann::json many = {{"metrics", nlohmann::json::array()}};
+  for (int i = 0; i < 4; ++i) many["metrics"].push_back({{"name", "m" + std::to_string(i)}, {"value", i}});
+  CHECK(intake.Post(f.app_guid, good, many).code() == StatusCode::kInvalidArgument);
+  // A flood: the burst passes, the rest is refused until tokens come back.
+  int accepted = 0, limited = 0;
+  for (int i = 0; i < 100; ++i) {
+    Status s = intake.Post(f.app_guid, good, one);
+    accepted += s.ok() ? 1 : 0;
+    limited += s.code() == StatusCode::kTooManyRequests ? 1 : 0;
+  }
+  CHECK(accepted < 20);
+  CHECK(limited == 100 - accepted);
+  f.clock.Advance(1s);
+  CHECK(intake.Post(f.app_guid, good, one).ok());
+  auto jobs = f.metrics.History(f.app_guid, "jobs", f.clock.Now() - 1h, 1000);
+  REQUIRE(jobs.ok());
+  CHECK(static_cast<int>(jobs->size()) == 2 + accepted);
 }
 
 }  // namespace

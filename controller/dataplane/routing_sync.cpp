@@ -133,6 +133,7 @@ Status RoutingSync::Sync() {
       }
     }
   }
+  for (const router::RouteSpec& system : system_routes_) table[system.key] = system;
   std::vector<router::RouteSpec> specs;
   for (auto& [key, spec] : table) specs.push_back(std::move(spec));
   std::string signature = Signature(specs);

@@ -48,6 +48,13 @@ class RoutingSync {
   RoutingSync(const RoutingSync&) = delete;
   RoutingSync& operator=(const RoutingSync&) = delete;
 
+  // Routes the platform serves itself (the autoscaler's metrics forwarder), part of every
+  // table; one wins over a database route with the same key. Set before Start.
+  void SetSystemRoutes(std::vector<router::RouteSpec> routes) {
+    std::lock_guard lock(mu_);
+    system_routes_ = std::move(routes);
+  }
+
   // One sync now, then one every `interval` on a thread of its own. With an
   // in-process router, each sync reports to `progress` (may be null) how far
   // the router has caught up with the database.
@@ -72,6 +79,7 @@ class RoutingSync {
   std::vector<router::RouteSpec> applied_table_;  // the last table applied (for ReleaseChannel)
   std::mutex mu_;  // one sync at a time; guards the members below
   std::map<std::pair<std::string, std::string>, std::vector<router::Endpoint>> endpoints_;
+  std::vector<router::RouteSpec> system_routes_;
   std::optional<std::string> applied_;  // signature of the last table applied (none: nothing yet, even empty)
   std::atomic<std::uint64_t> synced_commits_{0};  // Database::CommitCount() at the last read
   PeriodicTask timer_;

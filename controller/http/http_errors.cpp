@@ -14,6 +14,7 @@ int HttpStatusFor(StatusCode code) {
     case StatusCode::kConflict: return 409;
     case StatusCode::kTooLarge: return 413;
     case StatusCode::kUnprocessable: return 422;
+    case StatusCode::kTooManyRequests: return 429;
     case StatusCode::kInternal: return 500;
     case StatusCode::kUnavailable: return 503;
   }
@@ -30,6 +31,7 @@ std::string_view HttpTitleFor(StatusCode code) {
     case StatusCode::kConflict: return "Conflict";
     case StatusCode::kTooLarge: return "Payload Too Large";
     case StatusCode::kUnprocessable: return "Unprocessable Entity";
+    case StatusCode::kTooManyRequests: return "Too Many Requests";
     case StatusCode::kInternal: return "Internal Server Error";
     case StatusCode::kUnavailable: return "Service Unavailable";
   }

@@ -3,17 +3,24 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "controller/platform/bootstrap.h"
 
 namespace wharf::controller {
 
+// The host name, on the shared domain, of the route the router serves for the platform's
+// autoscaler metrics forwarder (apps post custom metrics there). Reserved: no app may map it.
+inline constexpr std::string_view kAutoscalerMetricsHost = "autoscaler-metrics";
+
 struct PlatformInfo {
   std::string version;           // "0.1.0"
   std::string domain;            // the shared domain from --domain
   std::string api_url;           // "http://127.0.0.1:9022"
   std::string router_url;        // "http://localhost:8080"
+  // Where apps post custom metrics, through the router: "http://autoscaler-metrics.localhost:8080".
+  std::string metrics_url;
   std::string admin_token_file;  // absolute path
   std::vector<std::string> roles;
   Tenancy tenancy;               // default org and space

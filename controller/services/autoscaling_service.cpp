@@ -126,6 +126,7 @@ Status AutoscalingService::RecordDecision(const std::string& app_guid, const Aut
                          {"from", r.from},
                          {"to", r.to},
                          {"direction", r.direction},
+                         {"status", "succeeded"},
                          {"trigger", r.trigger},
                          {"reason", r.reason},
                          {"at_ms", ToMillis(r.at)}};
@@ -139,14 +140,32 @@ Status AutoscalingService::RecordDecision(const std::string& app_guid, const Aut
   });
 }
 
+Status AutoscalingService::RecordDeferral(const std::string& app_guid, const std::string& deployment_guid,
+                                          int current, const autoscaler::Decision& d) {
+  nlohmann::json data = {{"process_type", "web"},
+                         {"from", current},
+                         {"to", d.target},
+                         {"direction", std::string(autoscaler::DirectionName(d.direction))},
+                         {"status", "deferred"},
+                         {"trigger", d.trigger},
+                         {"reason", d.reason + "; waits for deployment " + deployment_guid + " to end"},
+                         {"deployment_guid", deployment_guid},
+                         {"at_ms", ToMillis(clock_.Now())}};
+  return db_.Transact([&](Tx& tx) -> Status {
+    WHARF_ASSIGN_OR_RETURN(state::App app, state::AppStore(tx).Get(app_guid));
+    return events_.Record(tx, Actor{std::nullopt, "autoscaler"}, "app-autoscaling-deferred", TargetOf(app), data);
+  });
+}
+
 Result<state::Page<state::Event>> AutoscalingService::History(const std::string& app_guid,
                                                               const state::PageRequest& page) {
   WHARF_RETURN_IF_ERROR(db_.Read([&](Tx& tx) { return state::AppStore(tx).Get(app_guid).status(); }));
-  return state::ListEvents(db_, state::EventFilter{app_guid, "app-autoscaled"}, page);
+  state::EventFilter filter{app_guid, std::nullopt, {"app-autoscaled", "app-autoscaling-deferred"}};
+  return state::ListEvents(db_, filter, page);
 }
 
 Result<std::optional<autoscaler::TimePoint>> AutoscalingService::LastScaling(const std::string& app_guid) {
-  WHARF_ASSIGN_OR_RETURN(auto page, state::ListEvents(db_, state::EventFilter{app_guid, "app-autoscaled"},
+  WHARF_ASSIGN_OR_RETURN(auto page, state::ListEvents(db_, state::EventFilter{app_guid, "app-autoscaled", {}},
                                                       state::PageRequest{1, 1}));
   if (page.items.empty() || !page.items[0].data.contains("at_ms")) return std::optional<autoscaler::TimePoint>{};
   return std::optional<autoscaler::TimePoint>{FromMillis(page.items[0].data["at_ms"].get<std::int64_t>())};

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "autoscaler/decision.h"
 #include "autoscaler/metric_window.h"
 #include "autoscaler/policy.h"
 #include "common/clock.h"
@@ -65,6 +66,10 @@ class AutoscalingService {
   Status CheckCredential(const std::string& app_guid, std::string_view username, std::string_view password);
 
   Status RecordDecision(const std::string& app_guid, const AutoscalingDecisionRecord& record);
+  // A scaling the engine decided but holds while deployment `deployment_guid` runs: an
+  // "app-autoscaling-deferred" event (status "deferred" in the history).
+  Status RecordDeferral(const std::string& app_guid, const std::string& deployment_guid, int current,
+                        const autoscaler::Decision& decision);
   // The newest decisions first.
   Result<state::Page<state::Event>> History(const std::string& app_guid, const state::PageRequest& page);
   // When the autoscaler last scaled the app (from its events, so it survives a restart).

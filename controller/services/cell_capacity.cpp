@@ -1,5 +1,6 @@
 #include "controller/services/cell_capacity.h"
 
+#include <sched.h>
 #include <sys/statvfs.h>
 
 #include <fstream>
@@ -62,6 +63,9 @@ CellCapacity DetectCellCapacity(const std::filesystem::path& data_dir) {
     }
     meminfo.ignore(256, '\n');
   }
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) == 0) c.cpus = CPU_COUNT(&set);
   struct statvfs fs {};
   if (::statvfs(data_dir.c_str(), &fs) == 0) {
     c.disk_mb = static_cast<std::int64_t>(fs.f_blocks) * static_cast<std::int64_t>(fs.f_frsize) / (1024 * 1024);

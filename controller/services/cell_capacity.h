@@ -18,6 +18,7 @@ namespace wharf::controller {
 struct CellCapacity {
   std::int64_t memory_mb = 0;  // 0: not checked
   std::int64_t disk_mb = 0;    // 0: not checked
+  int cpus = 0;                // CPUs this process may run on (0: unknown); for CPU entitlements
 };
 
 // This host: its physical memory (MemTotal of /proc/meminfo) and the size of the file system

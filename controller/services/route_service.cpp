@@ -123,6 +123,12 @@ Result<Route> RouteService::CreateRoute(const Actor& actor, const NewRoute& spec
     RouteStore routes(tx);
     Result<Domain> domain = routes.GetDomain(spec.domain_guid);
     if (!domain.ok()) return domain.status();
+    if (domain->name == platform_.domain && spec.host == kAutoscalerMetricsHost) {
+      // The router serves the platform's metrics forwarder there: an app holding it would receive
+      // other apps' custom-metrics credentials.
+      return Status::Conflict("route host '" + spec.host + "' on domain '" + domain->name +
+                              "' is reserved for the platform (the autoscaler's metrics forwarder)");
+    }
     Route r;
     r.guid = NewGuid();
     r.space_guid = platform_.tenancy.space.guid;

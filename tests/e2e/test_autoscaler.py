@@ -5,8 +5,11 @@ custom metric posted with the app's own credential drives a rule; policy, histor
 restart of wharfd, and a memory rule scales out when an instance allocates. The decisions are `app-autoscaled` events
 (`wharf autoscaling-history`), each with the time from the end of the breach to the scale request.
 
-The custom metric is posted by this test (from the host, with the app's credential) rather than from inside
-the container: instances reach only the router's port (deny-by-default networking), not the API.
+The custom metric is posted by the app itself, from inside its container, as a Cloud Foundry app does: the
+credential (create-autoscaling-credential --output) reaches the app as a user-provided service in
+VCAP_SERVICES, and the app posts to the metrics forwarder at autoscaler-metrics.<domain> through the router
+(its container's /etc/hosts names it at the bridge's address; the API stays out of reach). A flood of posts
+from the app is cut to the forwarder's rate limit, and no app may map the forwarder's host name.
 
 Only loopback traffic; only processes started here are signalled."""
 import base64
@@ -20,17 +23,46 @@ import unittest
 from harness import SharedPlatformTest
 
 APP_PY = r'''
+import base64
+import json
 import os
+import urllib.error
+import urllib.parse
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HELD = []
 
 
+def post_metric(value, password=None):
+    """Posts one custom metric as a Cloud Foundry app does: the credential from VCAP_SERVICES."""
+    services = json.loads(os.environ.get("VCAP_SERVICES", "{}"))
+    cred = services["user-provided"][0]["credentials"]
+    auth = base64.b64encode(f"{cred['username']}:{password or cred['password']}".encode()).decode()
+    body = json.dumps({"instance_index": int(os.environ.get("CF_INSTANCE_INDEX", "0")),
+                       "metrics": [{"name": "jobs_waiting", "value": value, "unit": "jobs"}]}).encode()
+    req = urllib.request.Request(cred["url"] + "/v1/apps/" + cred["app_id"] + "/metrics", data=body, method="POST",
+                                 headers={"Authorization": "Basic " + auth, "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            return resp.status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except OSError as e:
+        return str(e)
+
+
 class H(BaseHTTPRequestHandler):
     def do_GET(self):
-        if self.path == "/alloc":
+        url = urllib.parse.urlparse(self.path)
+        q = dict(urllib.parse.parse_qsl(url.query))
+        if url.path == "/alloc":
             HELD.append(b"x" * (64 << 20))  # 64 MB, every page written
-        body = b"ok " + os.environ.get("CF_INSTANCE_INDEX", "?").encode()
+        if url.path == "/post-metric":
+            body = json.dumps([post_metric(float(q["value"]), q.get("password"))
+                               for _ in range(int(q.get("n", "1")))]).encode()
+        else:
+            body = b"ok " + os.environ.get("CF_INSTANCE_INDEX", "?").encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -211,29 +243,54 @@ class AutoscalerTest(SharedPlatformTest):
         self.assertFalse(json.loads(self.p.wharf("autoscaling-policy", "elastic", "--json").out)["enabled"])
         self.p.wharf("enable-autoscaling", "elastic")
 
-        # A custom metric, posted with the app's own credential, drives a rule.
+        # A custom metric, posted by the app from inside its container with its own credential, drives a rule.
         r = self.attach("elastic", CUSTOM_POLICY, d)
         self.assertEqual(r.code, 0, r)
-        cred = json.loads(self.p.wharf("create-autoscaling-credential", "elastic", "--json").out)
-        path = f"/v1/apps/{guid}/autoscaling/custom-metrics"
-        self.assertTrue(cred["url"].endswith(path), cred)
-        body = {"instance_index": 0, "metrics": [{"name": "jobs_waiting", "value": 25, "unit": "jobs"}]}
+        self.p.wharf("create-autoscaling-credential", "elastic", "--output", "creds.json", cwd=d)
+        creds_file = os.path.join(d, "creds.json")
+        self.assertEqual(os.stat(creds_file).st_mode & 0o777, 0o600)
+        with open(creds_file) as f:
+            cred = json.load(f)
+        self.assertEqual(cred["app_id"], guid)
+        self.assertEqual(cred["url"], f"http://autoscaler-metrics.localhost:{self.p.router_port}")
+        # The API's own path takes the credential too (from the host); a wrong password is refused.
+        path = f"/v1/apps/{guid}/metrics"
+        body = {"instance_index": 0, "metrics": [{"name": "jobs_waiting", "value": 1, "unit": "jobs"}]}
         wrong = "Basic " + base64.b64encode(f"{cred['username']}:nope".encode()).decode()
         status, _ = self.p.api("POST", path, body, auth=False, headers={"Authorization": wrong})
         self.assertEqual(status, 401)
-        good = "Basic " + base64.b64encode(f"{cred['username']}:{cred['password']}".encode()).decode()
+        self.p.wharf("cups", "elastic-metrics", "-p", "creds.json", cwd=d)
+        self.p.wharf("bind-service", "elastic", "elastic-metrics")
+        self.p.wharf("restart", "elastic")
+        self.poll("elastic answering after the restart", lambda: self.get("elastic.localhost")[0] == 200, timeout=30)
+        status, answer = self.get_path("elastic.localhost", "/post-metric?value=25&password=nope")
+        self.assertEqual((status, json.loads(answer)), (200, [401]), answer)
         started = time.monotonic()
         while self.web(guid)["instances"] != 2:
-            status, answer = self.p.api("POST", path, body, auth=False, headers={"Authorization": good})
-            self.assertEqual(status, 204, answer)
+            status, answer = self.get_path("elastic.localhost", "/post-metric?value=25")
+            self.assertEqual((status, json.loads(answer)), (200, [204]), answer)
             if time.monotonic() - started > 40:
                 self.fail("the custom metric did not scale the app out within 40s\n" + self.p.daemon_log())
             time.sleep(1)
         custom = self.history("elastic")[0]["data"]
         self.assertEqual((custom["direction"], custom["from"], custom["to"]), ("scale-out", 1, 2), custom)
         self.assertIn("jobs_waiting >= 10", custom["reason"])
-        print(f"[measure] custom-metric scale-out {time.monotonic() - started:.1f}s after the first post; breach end "
-              f"to scale request {custom['reaction_ms']} ms", flush=True)
+        print(f"[measure] custom-metric scale-out {time.monotonic() - started:.1f}s after the app's first post; breach "
+              f"end to scale request {custom['reaction_ms']} ms", flush=True)
+
+        # A hostile app flooding the forwarder is cut to its rate (10 a second after a burst of 20).
+        status, answer = self.get_path("elastic.localhost", "/post-metric?value=25&n=60")
+        codes = json.loads(answer)
+        print(f"[measure] 60 posts at once from inside the app: {codes.count(204)} accepted, "
+              f"{codes.count(429)} refused with 429", flush=True)
+        self.assertGreater(codes.count(429), 0, codes)
+        self.assertEqual(codes.count(204) + codes.count(429), 60, codes)
+        self.assertLessEqual(codes.count(204), 40, codes)
+
+        # The forwarder's host name is the platform's: no app may map it.
+        r = self.p.wharf("map-route", "elastic", "localhost", "--hostname", "autoscaler-metrics", expect=None)
+        self.assertNotEqual(r.code, 0, r)
+        self.assertIn("reserved", r.out + r.err)
 
         # A restart of wharfd keeps the policy, the history and the recorded samples.
         self.assertEqual(self.p.stop(), 0)
@@ -268,11 +325,21 @@ class AutoscalerTest(SharedPlatformTest):
         os.makedirs(d)
         with open(os.path.join(d, "app.py"), "w") as f:
             f.write(APP_PY)
-        with open(os.path.join(d, "policy.json"), "w") as f:
-            json.dump(MEMORY_POLICY, f)
         with open(os.path.join(d, "manifest.yml"), "w") as f:
             f.write("applications:\n- name: manifested\n  buildpacks: [binary_buildpack]\n  memory: 128M\n"
                     "  command: python3 app.py\n  autoscaling-policy: policy.json\n")
+        # An invalid policy fails the push before anything is created or uploaded, naming the field.
+        bad = json.loads(json.dumps(MEMORY_POLICY))
+        bad["scaling_rules"][0]["operator"] = "=>"
+        with open(os.path.join(d, "policy.json"), "w") as f:
+            json.dump(bad, f)
+        r = self.p.wharf("push", cwd=d, expect=1)
+        self.assertIn("scaling_rules[0].operator", r.out + r.err)
+        self.assertIn("manifest.yml", r.out + r.err)
+        status, body = self.p.api("GET", "/v1/apps?names=manifested")
+        self.assertEqual(body["resources"], [], body)
+        with open(os.path.join(d, "policy.json"), "w") as f:
+            json.dump(MEMORY_POLICY, f)
         r = self.p.wharf("push", cwd=d)
         self.assertIn("Attaching autoscaling policy policy.json", r.out)
         shown = json.loads(self.p.wharf("autoscaling-policy", "manifested", "--json").out)
