@@ -21,6 +21,7 @@ Result<Deployment> Deployment::FromJson(const json& j) {
       .Optional("steps", d.steps)
       .Optional("canary_weight", d.canary_weight)
       .Optional("reason", d.reason)
+      .Optional("analysis_interval_secs", d.analysis_interval_secs)
       .Optional("created_at", d.created_at)
       .Optional("updated_at", d.updated_at)
       .Finish(d);
@@ -39,6 +40,7 @@ json Deployment::ToJson() const {
           {"steps", steps},
           {"canary_weight", OrNull(canary_weight)},
           {"reason", reason},
+          {"analysis_interval_secs", analysis_interval_secs},
           {"created_at", created_at},
           {"updated_at", updated_at}};
 }

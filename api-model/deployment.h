@@ -26,6 +26,7 @@ struct Deployment {
   int steps = 1;                    // how many canary steps
   std::optional<int> canary_weight; // the share of requests the new revision gets now, if set by weights
   std::string reason;
+  int analysis_interval_secs = 0;   // automated canary analysis window (0: off)
   std::string created_at;
   std::string updated_at;
   static Result<Deployment> FromJson(const nlohmann::json& j);

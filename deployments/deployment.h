@@ -41,6 +41,9 @@ struct Deployment {
   std::vector<int> instance_steps;  // canary: percent of instances per step ("10,50")
   std::vector<int> canary_weights;  // canary: percent of the route's requests per step ("1,5,25,50,100")
   int step = 0;                     // canary: the step in progress (0-based)
+  // canary: automated analysis (canary_analysis.h) judges each step over windows of this many
+  // seconds and promotes or rolls back by itself; 0: the steps wait for continue-deployment.
+  int analysis_interval_secs = 0;
   std::string reason;               // why it failed or was canceled
   std::string created_at, updated_at;
 };

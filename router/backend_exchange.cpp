@@ -187,6 +187,7 @@ Task<const PoolMember*> ExchangeWithBackend(ClientSession& s, Exchange& x) {
       x.member = m;
       m->runtime->stats.BeginRequest(s.worker.index);
       m->runtime->app_stats->BeginRequest(s.worker.index);
+      if (m->runtime->version_stats) m->runtime->version_stats->BeginRequest(s.worker.index);
       failure = co_await SendRequest(s, *m, body_start, initial_body);
       if (!failure) x.bytes_received = initial_body;
       if (!failure && !body_complete) {
@@ -243,6 +244,9 @@ void EndEndpointRequest(const ClientSession& s, const Exchange& x, int status) {
   auto latency = std::chrono::duration_cast<std::chrono::microseconds>(s.shared.clock.Monotonic() - s.mono_start);
   x.member->runtime->stats.EndRequest(s.worker.index, status, latency, x.bytes_sent);
   x.member->runtime->app_stats->EndRequest(s.worker.index, status, latency, x.bytes_sent);
+  if (x.member->runtime->version_stats) {
+    x.member->runtime->version_stats->EndRequest(s.worker.index, status, latency, x.bytes_sent);
+  }
 }
 
 }  // namespace wharf::router::detail

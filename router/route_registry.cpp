@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <iterator>
 #include <set>
 
 namespace wharf::router {
@@ -62,8 +63,16 @@ std::shared_ptr<TrafficStats> RouteRegistry::AppStatsFor(const std::string& app_
   return s;
 }
 
+std::shared_ptr<TrafficStats> RouteRegistry::VersionStatsFor(const std::string& app_guid, const std::string& version) {
+  if (version.empty() || app_guid.empty()) return nullptr;
+  auto& s = versions_[{app_guid, version}];
+  if (!s) s = std::make_shared<TrafficStats>(worker_slots_);
+  return s;
+}
+
 RouteRegistry::Member RouteRegistry::MakeMember(const Endpoint& e) {
-  return Member{e, std::make_shared<EndpointRuntime>(next_uid_++, worker_slots_, AppStatsFor(e.app_guid))};
+  return Member{e, std::make_shared<EndpointRuntime>(next_uid_++, worker_slots_, AppStatsFor(e.app_guid),
+                                                     VersionStatsFor(e.app_guid, e.version))};
 }
 
 Status RouteRegistry::ReplaceAll(const std::vector<RouteSpec>& routes) {
@@ -94,7 +103,8 @@ Status RouteRegistry::ReplaceAll(const std::vector<RouteSpec>& routes) {
       if (old != routes_.end()) {
         auto om = old->second.members.find(e.instance_id);
         if (om != old->second.members.end() && om->second.endpoint.host == e.host &&
-            om->second.endpoint.port == e.port && om->second.endpoint.app_guid == e.app_guid) {
+            om->second.endpoint.port == e.port && om->second.endpoint.app_guid == e.app_guid &&
+            om->second.endpoint.version == e.version) {
           m = Member{e, om->second.runtime};
           if (!(om->second.endpoint == e)) m.runtime->ejected_until_ns.store(0);  // re-added: eligible again
         }
@@ -129,7 +139,8 @@ Result<PutResult> RouteRegistry::Upsert(const RouteKey& key, const Endpoint& e) 
   } else {
     Member& m = it->second;
     if (!m.endpoint.tag.SucceededBy(e.tag) || m.endpoint == e) return PutResult::kUnmodified;
-    if (m.endpoint.host != e.host || m.endpoint.port != e.port || m.endpoint.app_guid != e.app_guid) {
+    if (m.endpoint.host != e.host || m.endpoint.port != e.port || m.endpoint.app_guid != e.app_guid ||
+        m.endpoint.version != e.version) {
       m.runtime->removed.store(true);  // a different process now: fresh state, no pooled connections
       m = MakeMember(e);
     } else {
@@ -184,7 +195,18 @@ std::map<std::string, std::shared_ptr<TrafficStats>> RouteRegistry::AppStats() c
   return apps_;
 }
 
+std::map<std::pair<std::string, std::string>, TrafficTotals> RouteRegistry::VersionTotals() const {
+  std::lock_guard lock(mu_);
+  std::map<std::pair<std::string, std::string>, TrafficTotals> out;
+  for (const auto& [key, stats] : versions_) out[key] = stats->Totals();
+  return out;
+}
+
 void RouteRegistry::PublishLocked() {
+  // Versions no registered endpoint holds any more are forgotten (the map holds the only reference).
+  for (auto it = versions_.begin(); it != versions_.end();) {
+    it = it->second.use_count() == 1 ? versions_.erase(it) : std::next(it);
+  }
   std::vector<std::shared_ptr<const RoutePool>> pools;
   pools.reserve(routes_.size());
   for (auto& [key, route] : routes_) {

@@ -33,6 +33,9 @@ class RouteRegistry final : public RouteFeedSubscriber {
 
   // Counters of every app seen so far (app guid -> stats).
   std::map<std::string, std::shared_ptr<TrafficStats>> AppStats() const;
+  // Counters per (app guid, endpoint version), kept while an endpoint of that version is
+  // registered (and across its instances coming and going meanwhile).
+  std::map<std::pair<std::string, std::string>, TrafficTotals> VersionTotals() const;
 
  private:
   struct Member {
@@ -50,12 +53,14 @@ class RouteRegistry final : public RouteFeedSubscriber {
   Route& RouteFor(const RouteKey& key);
   Member MakeMember(const Endpoint& e);
   std::shared_ptr<TrafficStats> AppStatsFor(const std::string& app_guid);
+  std::shared_ptr<TrafficStats> VersionStatsFor(const std::string& app_guid, const std::string& version);
   void PublishLocked();
 
   const int worker_slots_;
   mutable std::mutex mu_;
   std::map<RouteKey, Route> routes_;
   std::map<std::string, std::shared_ptr<TrafficStats>> apps_;
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<TrafficStats>> versions_;
   std::uint64_t next_uid_ = 1;
   std::uint64_t version_ = 0;
   RouteTablePublisher publisher_;

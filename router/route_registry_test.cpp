@@ -151,5 +151,34 @@ TEST_CASE("app counters survive the app's endpoints") {
   CHECK(apps["app-guid"]->Totals().Requests() == 1);
 }
 
+TEST_CASE("version counters add up the app's endpoints of one version, while one is registered") {
+  RouteRegistry r(2);
+  Endpoint a = Ep("i1", 9000);
+  a.version = "r1-d-g1-m-d";
+  Endpoint b = Ep("i2", 9001);
+  b.version = "r1-d-g1-m-d";
+  Endpoint c = Ep("i3", 9002);
+  c.version = "r2-e-g2-m-d";
+  REQUIRE(r.ReplaceAll({RouteSpec{kRoute, LoadBalancing::kRoundRobin, {a, b, c}, {}}}).ok());
+  for (const auto& m : r.Snapshot()->Lookup("app.test", "/")->members()) {
+    REQUIRE(m.runtime->version_stats);
+    m.runtime->version_stats->BeginRequest(0);
+    m.runtime->version_stats->EndRequest(0, m.endpoint.instance_id == "i3" ? 503 : 200,
+                                         std::chrono::microseconds(100), 10);
+  }
+  auto totals = r.VersionTotals();
+  REQUIRE(totals.size() == 2);
+  CHECK(totals[{"app-guid", "r1-d-g1-m-d"}].Requests() == 2);
+  CHECK(totals[{"app-guid", "r2-e-g2-m-d"}].by_class[4] == 1);
+  // The same instance id with a new version is a new endpoint, counted under its version.
+  c.version = "r3-f-g3-m-d";
+  REQUIRE(r.ReplaceAll({RouteSpec{kRoute, LoadBalancing::kRoundRobin, {a, b, c}, {}}}).ok());
+  REQUIRE(r.ReplaceAll({RouteSpec{kRoute, LoadBalancing::kRoundRobin, {a, b, c}, {}}}).ok());
+  totals = r.VersionTotals();
+  CHECK(totals.count({"app-guid", "r2-e-g2-m-d"}) == 0);  // no endpoint holds it any more
+  CHECK(totals[{"app-guid", "r3-f-g3-m-d"}].Requests() == 0);
+  CHECK(totals[{"app-guid", "r1-d-g1-m-d"}].Requests() == 2);
+}
+
 }  // namespace
 }  // namespace wharf::router

@@ -76,14 +76,18 @@ struct RouteKey {
 // Mutable runtime state of one endpoint in one route, kept across snapshots while the
 // endpoint stays registered. Safe to use from any thread.
 struct EndpointRuntime {
-  EndpointRuntime(std::uint64_t uid, int shards, std::shared_ptr<TrafficStats> app)
-      : uid(uid), stats(shards), app_stats(std::move(app)) {}
+  EndpointRuntime(std::uint64_t uid, int shards, std::shared_ptr<TrafficStats> app,
+                  std::shared_ptr<TrafficStats> version = nullptr)
+      : uid(uid), stats(shards), app_stats(std::move(app)), version_stats(std::move(version)) {}
 
   // Never reused within a process; changes when the endpoint's address changes, so pooled
   // connections can never reach a different instance that took over the port.
   const std::uint64_t uid;
   TrafficStats stats;
   const std::shared_ptr<TrafficStats> app_stats;
+  // The app's endpoints of the same version (revision tag) together; null without a version.
+  // Canary analysis compares the revisions' counters.
+  const std::shared_ptr<TrafficStats> version_stats;
   std::atomic<int> consecutive_failures{0};
   std::atomic<std::int64_t> ejected_until_ns{0};  // steady-clock ns; ineligible before this time
   std::atomic<bool> removed{false};               // set when the registry drops the endpoint

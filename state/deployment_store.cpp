@@ -7,7 +7,7 @@ namespace {
 
 constexpr std::string_view kColumns =
     "guid, app_guid, strategy, state, revision, previous_revision, previous_generation, previous_droplet_guid, "
-    "max_in_flight, instance_steps, canary_weights, step, reason, created_at, updated_at";
+    "max_in_flight, instance_steps, canary_weights, step, reason, created_at, updated_at, analysis_interval_secs";
 
 constexpr std::string_view kActive = "state IN ('DEPLOYING', 'PAUSED')";
 
@@ -43,6 +43,7 @@ Result<DeploymentRecord> ReadDeployment(Statement& st) {
   d.reason = st.Text(12);
   d.created_at = st.Text(13);
   d.updated_at = st.Text(14);
+  d.analysis_interval_secs = static_cast<int>(st.Int(15));
   return d;
 }
 
@@ -50,10 +51,10 @@ Result<DeploymentRecord> ReadDeployment(Statement& st) {
 
 Status DeploymentStore::Insert(const DeploymentRecord& d) {
   WHARF_ASSIGN_OR_RETURN(WriteOutcome written, tx_.RunUnlessDuplicate(
-      "INSERT INTO deployments (" + std::string(kColumns) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO deployments (" + std::string(kColumns) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       d.guid, d.app_guid, d.strategy, d.state, d.revision, d.previous_revision, d.previous_generation,
       d.previous_droplet_guid, d.max_in_flight, DumpJsonColumn(d.instance_steps), DumpJsonColumn(d.canary_weights),
-      d.step, d.reason, d.created_at, d.updated_at));
+      d.step, d.reason, d.created_at, d.updated_at, d.analysis_interval_secs));
   if (written == WriteOutcome::kDuplicate) {
     return Status::Conflict("app " + d.app_guid + " already has an active deployment: continue or cancel it first");
   }

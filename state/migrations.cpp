@@ -510,6 +510,11 @@ constexpr std::string_view kProcessLogRateLimit = R"sql(
 ALTER TABLE processes ADD COLUMN log_rate_limit INTEGER NOT NULL DEFAULT -1 CHECK (log_rate_limit >= -1);
 )sql";
 
+constexpr std::string_view kDeploymentAnalysis = R"sql(
+ALTER TABLE deployments ADD COLUMN analysis_interval_secs INTEGER NOT NULL DEFAULT 0
+  CHECK (analysis_interval_secs >= 0);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -531,6 +536,7 @@ constexpr Migration kMigrations[] = {
     {18, "apps.enable_ssh (the ssh app feature)", kAppSsh},
     {19, "service bindings: replaces; service_rotations (credential rotation)", kServiceRotations},
     {20, "processes.log_rate_limit (bytes per second an instance may log)", kProcessLogRateLimit},
+    {21, "deployments.analysis_interval_secs (automated canary analysis)", kDeploymentAnalysis},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

@@ -112,6 +112,7 @@ struct DeploymentRecord {
   std::string reason;
   std::string created_at;
   std::string updated_at;
+  int analysis_interval_secs = 0;  // canary: automated analysis window (0: off)
 };
 
 struct HealthCheck {

@@ -54,12 +54,15 @@ std::vector<FlagSpec> StrategyFlagSpecs() {
           {"instance-steps", 0, FlagKind::kString, "PERCENTS",
            "Canary steps as percentages of the instances, e.g. 10,50 (pauses at each)"},
           {"canary-weights", 0, FlagKind::kString, "PERCENTS",
-           "Canary steps as percentages of the route's requests, e.g. 1,5,25,50,100"}};
+           "Canary steps as percentages of the route's requests, e.g. 1,5,25,50,100"},
+          {"analysis-interval", 0, FlagKind::kString, "SECONDS",
+           "Canary: judge each step automatically over windows of SECONDS (5xx rate, latency, crashes\n"
+           "against the previous revision) and promote or roll back without continue-deployment"}};
 }
 
 StrategyFlags StrategyFlagsOf(const ParsedArgs& args) {
   return StrategyFlags{args.Value("strategy"), args.Value("max-in-flight"), args.Value("instance-steps"),
-                       args.Value("canary-weights")};
+                       args.Value("canary-weights"), args.Value("analysis-interval")};
 }
 
 Result<bool> Confirm(CliContext& ctx, const std::string& question) {

@@ -1,4 +1,4 @@
-// continue-deployment, cancel-deployment.
+// deployment, continue-deployment, cancel-deployment.
 #include <ostream>
 
 #include "cli/client/resources.h"
@@ -6,6 +6,7 @@
 #include "cli/push/app_summary.h"
 #include "cli/push/deploy.h"
 #include "cli/push/staging.h"
+#include "cli/output/table.h"
 
 namespace wharf::cli {
 namespace {
@@ -33,6 +34,50 @@ Status Act(CliContext& ctx, const ParsedArgs& args, const std::string& action) {
   return Status::Ok();
 }
 
+// The app's active (else newest) deployment and the automated canary analysis of it, window by window.
+Status RunShow(CliContext& ctx, const ParsedArgs& args) {
+  WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, args.positionals[0]));
+  WHARF_ASSIGN_OR_RETURN(std::optional<api::Deployment> d, LatestDeployment(*api, app.guid));
+  WHARF_ASSIGN_OR_RETURN(json events, api->Get("/v1/events?target_guid=" + app.guid +
+                                               "&type=app-deployment-analysis&per_page=100"));
+  if (args.Has("json")) {
+    PrintJson(ctx, {{"deployment", d ? d->ToJson() : json(nullptr)},
+                    {"analysis", events.value("resources", json::array())}});
+    return Status::Ok();
+  }
+  ctx.out() << "Showing deployment of app " << app.name << ctx.AsUser() << "...\n\n";
+  if (!d) {
+    ctx.out() << "No deployment.\n";
+    return Status::Ok();
+  }
+  ctx.out() << RenderKeyValues({{"deployment:", d->guid},
+                                {"strategy:", d->strategy},
+                                {"state:", d->state + (d->reason.empty() ? "" : " (" + d->reason + ")")},
+                                {"revision:", std::to_string(d->revision) + " replacing " +
+                                                  std::to_string(d->previous_revision)},
+                                {"step:", std::to_string(std::min(d->step + 1, d->steps)) + "/" +
+                                              std::to_string(d->steps)},
+                                {"analysis:", d->analysis_interval_secs > 0
+                                                  ? "every " + std::to_string(d->analysis_interval_secs) + "s"
+                                                  : "none (continue-deployment by hand)"}});
+  std::vector<json> windows;
+  for (const json& e : events.value("resources", json::array())) {
+    if (e.is_object() && e.value("data", json::object()).value("deployment_guid", "") == d->guid) windows.push_back(e);
+  }
+  if (windows.empty()) return Status::Ok();
+  ctx.out() << "\nCanary analysis, newest window first:\n";
+  for (const json& e : windows) {
+    const json data = e.value("data", json::object());
+    ctx.out() << "\n" << e.value("created_at", "") << "  step " << data.value("step", 0) + 1 << ": "
+              << data.value("decision", "") << " (" << data.value("decision_reason", "") << ")\n";
+    for (const json& line : data.value("checks", json::array())) {
+      if (line.is_string()) ctx.out() << "  " << line.get<std::string>() << "\n";
+    }
+  }
+  return Status::Ok();
+}
+
 Status RunContinue(CliContext& ctx, const ParsedArgs& args) { return Act(ctx, args, "continue"); }
 Status RunCancel(CliContext& ctx, const ParsedArgs& args) { return Act(ctx, args, "cancel"); }
 
@@ -40,6 +85,14 @@ Status RunCancel(CliContext& ctx, const ParsedArgs& args) { return Act(ctx, args
 
 void AddDeploymentCommands(std::vector<Command>& out) {
   const std::string group = "Apps";
+  out.push_back({{"deployment", {}, group, "Show an app's deployment and its canary analysis",
+                  "wharf deployment APP_NAME [--json]",
+                  "The active deployment (else the newest): strategy, state, step, and for a canary deployed\n"
+                  "with --analysis-interval each analysis window's verdict: the canary's 5xx rate, latency and\n"
+                  "crashes against the previous revision's, the test and its p-value, and the decision (PROMOTE,\n"
+                  "ROLLBACK, CONTINUE or EXTEND when there is too little traffic to judge).",
+                  {{"APP_NAME"}}, {JsonFlag()}},
+                 RunShow});
   out.push_back({{"continue-deployment", {}, group, "Continue the most recent deployment for an app",
                   "wharf continue-deployment APP_NAME",
                   "A canary deployment pauses at each step; this goes to the next one (more instances or a\n"

@@ -85,7 +85,8 @@ void AddPushCommand(std::vector<Command>& out) {
         "   [-s STACK]\n"
         "   [-t HEALTH_TIMEOUT] [-u (process | port | http)] [--endpoint PATH] [--no-route | --random-route]\n"
         "   [--var KEY=VALUE]... [--vars-file VARS_FILE_PATH]...\n"
-        "   [--strategy rolling|canary [--max-in-flight N] [--instance-steps 10,50] [--canary-weights 1,5,25]]",
+        "   [--strategy rolling|canary [--max-in-flight N] [--instance-steps 10,50] [--canary-weights 1,5,25]\n"
+        "   [--analysis-interval 30]]",
         "Reads manifest.yml in the current folder when there is one (Cloud Foundry manifest v1, with\n"
         "((variables))). Flags override the manifest. Only files wharfd does not have yet are uploaded;\n"
         ".cfignore (gitignore syntax) leaves files out. -p takes a folder or a .zip, .jar, .tar, .tar.gz\n"
@@ -95,7 +96,10 @@ void AddPushCommand(std::vector<Command>& out) {
         "is deployed: rolling (--max-in-flight at a time, a crashing new instance stops it and the previous\n"
         "revision keeps serving) or canary (the canary starts and the deployment pauses at each step:\n"
         "continue-deployment, cancel-deployment). --canary-weights sends that percentage of the route's\n"
-        "requests to the new revision at each step, whatever the instance counts.\n"
+        "requests to the new revision at each step, whatever the instance counts. --analysis-interval\n"
+        "judges each step by itself (the canary's 5xx rate, latency and crashes against the previous\n"
+        "revision's, over windows of that many seconds): it promotes after 2 passing windows and rolls back\n"
+        "at the first failing one ('wharf deployment APP' shows each window's verdict).\n"
         "Push returns once the first instance of the new version runs (the rest start in the background:\n"
         "cf's --no-wait, accepted here for scripts written for cf), or fails once every new instance crashed.",
         {{"APP_NAME", false}},

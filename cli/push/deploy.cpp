@@ -36,6 +36,7 @@ Result<std::optional<json>> DeployBody(const StrategyFlags& f) {
     if (f.max_in_flight) return Status::InvalidArgument("--max-in-flight needs --strategy rolling or canary");
     if (f.instance_steps) return Status::InvalidArgument("--instance-steps needs --strategy canary");
     if (f.canary_weights) return Status::InvalidArgument("--canary-weights needs --strategy canary");
+    if (f.analysis) return Status::InvalidArgument("--analysis-interval needs --strategy canary");
     return std::optional<json>();
   }
   if (*f.strategy != "rolling" && *f.strategy != "canary") {
@@ -59,6 +60,17 @@ Result<std::optional<json>> DeployBody(const StrategyFlags& f) {
     if (!list.ok()) return list.status();
     body[key] = *list;
   }
+  if (f.analysis) {
+    if (*f.strategy != "canary") return Status::InvalidArgument("--analysis-interval needs --strategy canary");
+    int secs = 0;
+    std::string text = *f.analysis;
+    if (!text.empty() && text.back() == 's') text.pop_back();
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), secs);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || secs < 1 || secs > 3600) {
+      return Status::InvalidArgument("--analysis-interval must be seconds from 1 to 3600, not '" + *f.analysis + "'");
+    }
+    body["analysis_interval_secs"] = secs;
+  }
   return std::optional<json>(body);
 }
 
@@ -81,7 +93,7 @@ Result<std::optional<api::Deployment>> StartDeployment(CliContext& ctx, ApiClien
   return deployment;
 }
 
-Result<std::optional<api::Deployment>> ActiveDeployment(ApiClient& api, const std::string& app_guid) {
+Result<std::optional<api::Deployment>> LatestDeployment(ApiClient& api, const std::string& app_guid) {
   Result<json> answer = api.Get("/v1/apps/" + app_guid + "/deployment");
   if (!answer.ok()) return answer.status();
   if (!answer->is_object() || !answer->contains("deployment") || (*answer)["deployment"].is_null()) {
@@ -89,8 +101,13 @@ Result<std::optional<api::Deployment>> ActiveDeployment(ApiClient& api, const st
   }
   Result<api::Deployment> d = api::Deployment::FromJson((*answer)["deployment"]);
   if (!d.ok()) return d.status();
-  if (d->state != "DEPLOYING" && d->state != "PAUSED") return std::optional<api::Deployment>();
   return std::optional<api::Deployment>(*d);
+}
+
+Result<std::optional<api::Deployment>> ActiveDeployment(ApiClient& api, const std::string& app_guid) {
+  WHARF_ASSIGN_OR_RETURN(std::optional<api::Deployment> d, LatestDeployment(api, app_guid));
+  if (d && d->state != "DEPLOYING" && d->state != "PAUSED") return std::optional<api::Deployment>();
+  return d;
 }
 
 std::string RenderDeployment(const api::Deployment& d) {

@@ -22,7 +22,8 @@ struct StrategyFlags {
   std::optional<std::string> max_in_flight;   // --max-in-flight
   std::optional<std::string> instance_steps;  // --instance-steps
   std::optional<std::string> canary_weights;  // --canary-weights
-  bool empty() const { return !strategy && !max_in_flight && !instance_steps && !canary_weights; }
+  std::optional<std::string> analysis;        // --analysis-interval (seconds)
+  bool empty() const { return !strategy && !max_in_flight && !instance_steps && !canary_weights && !analysis; }
 };
 
 // The body of the deploy request, or nullopt without --strategy. Errors name the flag:
@@ -36,6 +37,8 @@ Result<std::optional<api::Deployment>> StartDeployment(CliContext& ctx, ApiClien
 
 // The app's active deployment (DEPLOYING or PAUSED), if any.
 Result<std::optional<api::Deployment>> ActiveDeployment(ApiClient& api, const std::string& app_guid);
+// The active deployment, else the newest one, whatever its state (nullopt: never deployed with a strategy).
+Result<std::optional<api::Deployment>> LatestDeployment(ApiClient& api, const std::string& app_guid);
 
 // "Active deployment with status PAUSED" and its strategy, max-in-flight, canary step and
 // traffic share, as cf's `app` prints it; nothing without an active deployment.

@@ -44,6 +44,7 @@ nlohmann::json DeploymentJson(const Deployment& d) {
   out.steps = deployments::StepCount(d);
   out.canary_weight = deployments::CanaryWeight(d);
   out.reason = d.reason;
+  out.analysis_interval_secs = d.analysis_interval_secs;
   out.created_at = d.created_at;
   out.updated_at = d.updated_at;
   return out.ToJson();
@@ -58,12 +59,14 @@ Status Reply(ApiResponse& res, const Result<Deployment>& d) {
 }  // namespace
 
 void AddDeploymentHandlers(HttpRouter& router, ApiContext& ctx) {
-  // {"strategy": "rolling"|"canary", "max_in_flight"?, "instance_steps"?, "canary_weights"?}
+  // {"strategy": "rolling"|"canary", "max_in_flight"?, "instance_steps"?, "canary_weights"?,
+  //  "analysis_interval_secs"?}
   router.Add("POST", "/v1/apps/:guid/actions/deploy", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     Result<nlohmann::json> json = req.JsonBody();
     if (!json.ok()) return json.status();
     JsonFields body(*json);
-    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"strategy", "max_in_flight", "instance_steps", "canary_weights"}));
+    WHARF_RETURN_IF_ERROR(
+        body.OnlyKnown({"strategy", "max_in_flight", "instance_steps", "canary_weights", "analysis_interval_secs"}));
     auto strategy = body.RequiredString("strategy");
     if (!strategy.ok()) return strategy.status();
     DeploymentRequest request;
@@ -75,6 +78,8 @@ void AddDeploymentHandlers(HttpRouter& router, ApiContext& ctx) {
     if (*max_in_flight) request.max_in_flight = static_cast<int>(**max_in_flight);
     WHARF_RETURN_IF_ERROR(ReadSteps(body, "instance_steps", request.instance_steps));
     WHARF_RETURN_IF_ERROR(ReadSteps(body, "canary_weights", request.canary_weights));
+    WHARF_ASSIGN_OR_RETURN(auto analysis, body.Integer("analysis_interval_secs", 1, 3600));
+    if (analysis) request.analysis_interval_secs = static_cast<int>(*analysis);
     auto created = ctx.deployments.Create(req.actor(), req.Param("guid"), request);
     if (!created.ok()) return created.status();
     res.Json(201, {{"deployment", *created ? DeploymentJson(**created) : nlohmann::json(nullptr)}});

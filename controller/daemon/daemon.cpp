@@ -379,6 +379,8 @@ Status Daemon::ResumeServiceOperations() {
 
 ProcessService& Daemon::processes() { return *parts_->processes; }
 
+DeploymentService& Daemon::deployments() { return *parts_->deployments; }
+
 AutoscalingService& Daemon::autoscaling() { return *parts_->autoscaling; }
 
 AutoscalingMetrics& Daemon::autoscaling_metrics() { return *parts_->autoscaling_metrics; }

@@ -41,6 +41,7 @@ namespace wharf::controller {
 
 class AutoscalingMetrics;
 class AutoscalingService;
+class DeploymentService;
 class BuildService;
 class EventRecorder;
 class ProcessService;
@@ -110,6 +111,7 @@ class Daemon {
   TaskService& tasks();
   ProcessService& processes();
   AutoscalingService& autoscaling();
+  DeploymentService& deployments();
   AutoscalingMetrics& autoscaling_metrics();
   // RoutingSync publishes the routing table here for the API's route stream.
   RouteTableChannel& route_table();

@@ -7,6 +7,7 @@
 #include "cell/task_runner.h"
 #include "controller/services/task_service.h"
 #include "controller/dataplane/autoscaler_engine.h"
+#include "controller/dataplane/canary_analyzer.h"
 #include "controller/dataplane/buildpack_registry_db.h"
 #include "controller/dataplane/cell_adapters.h"
 #include "controller/dataplane/desired_state_db.h"
@@ -57,6 +58,8 @@ struct DataPlane::Parts {
   std::unique_ptr<cell::TaskRunner> tasks;
   // The autoscaler's loop (api role): reads the cell through the Daemon's slot and the registry's counters.
   std::unique_ptr<AutoscalerEngine> autoscaler;
+  // Automated canary analysis (api role): the registry's counters per revision, the cell's crashes.
+  std::unique_ptr<CanaryAnalyzer> canary_analyzer;
   bool stopped = false;
 };
 
@@ -250,6 +253,11 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
                                                           daemon.instances(), std::move(traffic), daemon.events(),
                                                           autoscaler_options);
     parts.autoscaler->Start();
+    VersionTrafficSource versions;
+    if (registry != nullptr) versions = [registry] { return registry->VersionTotals(); };
+    parts.canary_analyzer = std::make_unique<CanaryAnalyzer>(daemon.database(), clock, daemon.deployments(),
+                                                             daemon.instances(), std::move(versions), daemon.events());
+    parts.canary_analyzer->Start();
   }
   return plane;
 }
@@ -258,6 +266,7 @@ void DataPlane::Stop() {
   if (!parts_ || parts_->stopped) return;
   parts_->stopped = true;
   if (parts_->autoscaler) parts_->autoscaler->Stop();
+  if (parts_->canary_analyzer) parts_->canary_analyzer->Stop();
   if (parts_->service_access) parts_->service_access->Stop();
   // The servers stop cleanly (their data stays); the openings' table goes with the plane.
   if (parts_->brokers) parts_->brokers->Stop();

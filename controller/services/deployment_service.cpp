@@ -44,6 +44,7 @@ Deployment FromRecord(const DeploymentRecord& r) {
   d.reason = r.reason;
   d.created_at = r.created_at;
   d.updated_at = r.updated_at;
+  d.analysis_interval_secs = r.analysis_interval_secs;
   return d;
 }
 
@@ -64,6 +65,7 @@ DeploymentRecord ToRecord(const Deployment& d) {
   r.reason = d.reason;
   r.created_at = d.created_at;
   r.updated_at = d.updated_at;
+  r.analysis_interval_secs = d.analysis_interval_secs;
   return r;
 }
 
@@ -83,6 +85,12 @@ Result<std::optional<Deployment>> DeploymentService::Create(const Actor& actor, 
                                                             const DeploymentRequest& request) {
   if (request.strategy == Strategy::kRolling && (!request.instance_steps.empty() || !request.canary_weights.empty())) {
     return Status::InvalidArgument("instance_steps and canary_weights need strategy 'canary'");
+  }
+  if (request.strategy == Strategy::kRolling && request.analysis_interval_secs != 0) {
+    return Status::InvalidArgument("analysis_interval_secs needs strategy 'canary'");
+  }
+  if (request.analysis_interval_secs < 0 || request.analysis_interval_secs > 3600) {
+    return Status::InvalidArgument("analysis_interval_secs must be from 1 to 3600 (0: no automated analysis)");
   }
   if (request.max_in_flight < 1 || request.max_in_flight > 1000) {
     return Status::InvalidArgument("max_in_flight must be from 1 to 1000");
@@ -107,6 +115,7 @@ Result<std::optional<Deployment>> DeploymentService::Create(const Actor& actor, 
     d.max_in_flight = request.max_in_flight;
     d.instance_steps = request.instance_steps;
     d.canary_weights = request.canary_weights;
+    d.analysis_interval_secs = request.analysis_interval_secs;
     d.previous_revision = app->run_revision;
     d.previous_generation = app->run_generation;
     d.previous_droplet_guid = app->run_droplet_guid.value_or("");
@@ -184,7 +193,8 @@ Status DeploymentService::Revert(Tx& tx, const Deployment& d) {
   return apps.Update(*app);
 }
 
-Result<Deployment> DeploymentService::Cancel(const Actor& actor, const std::string& app_guid) {
+Result<Deployment> DeploymentService::Cancel(const Actor& actor, const std::string& app_guid,
+                                            const std::string& reason) {
   const std::string now = FormatRfc3339(clock_.Now());
   return db_.Transact<Deployment>([&](Tx& tx) -> Result<Deployment> {
     Result<App> app = AppStore(tx).Get(app_guid);
@@ -195,7 +205,7 @@ Result<Deployment> DeploymentService::Cancel(const Actor& actor, const std::stri
     if (!*active) return Status::NotFound("app '" + app->name + "' has no active deployment to cancel");
     Deployment d = FromRecord(**active);
     d.state = State::kCanceled;
-    d.reason = "canceled by " + actor.name;
+    d.reason = reason.empty() ? "canceled by " + actor.name : reason;
     d.updated_at = now;
     WHARF_RETURN_IF_ERROR(store.Update(ToRecord(d)));
     WHARF_RETURN_IF_ERROR(Revert(tx, d));

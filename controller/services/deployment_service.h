@@ -26,6 +26,7 @@ struct DeploymentRequest {
   int max_in_flight = 1;
   std::vector<int> instance_steps;  // canary only
   std::vector<int> canary_weights;  // canary only
+  int analysis_interval_secs = 0;   // canary only: automated analysis window (0: off)
 };
 
 deployments::Deployment FromRecord(const DeploymentRecord& r);
@@ -51,7 +52,9 @@ class DeploymentService {
   // continue-deployment: kNotFound without an active deployment, kUnprocessable unless PAUSED.
   Result<deployments::Deployment> Continue(const Actor& actor, const std::string& app_guid);
   // cancel-deployment: back to the previous revision (its instances replace the new ones).
-  Result<deployments::Deployment> Cancel(const Actor& actor, const std::string& app_guid);
+  // `reason`: why (default "canceled by <actor>").
+  Result<deployments::Deployment> Cancel(const Actor& actor, const std::string& app_guid,
+                                         const std::string& reason = "");
   // The driver's verdict on an active deployment: PAUSED, DEPLOYED, or FAILED (which, like a
   // cancel, puts the previous revision back). No-op when the deployment moved on meanwhile.
   Status Apply(const std::string& deployment_guid, const deployments::Decision& decision);

@@ -10,16 +10,21 @@ import time
 
 from harness import PlatformTest
 
-# Answers its COLOR (the environment of the revision it runs) and its instance index.
+# Answers its COLOR (the environment of the revision it runs) and its instance index; with FAIL_EVERY=N,
+# every Nth request gets a 500.
 APP_PY = r'''
+import itertools
 import os
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+COUNT = itertools.count(1)
+FAIL_EVERY = int(os.environ.get("FAIL_EVERY", "0"))
 
 
 class H(BaseHTTPRequestHandler):
     def do_GET(self):
         body = (os.environ.get("COLOR", "none") + " " + os.environ.get("INSTANCE_INDEX", "?")).encode()
-        self.send_response(200)
+        self.send_response(500 if FAIL_EVERY and next(COUNT) % FAIL_EVERY == 0 else 200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -47,7 +52,7 @@ class Load(threading.Thread):
     def run(self):
         while not self._halt.is_set():
             status, _h, body = self.test.get(HOST)
-            self.results.append((status, body.decode(errors="replace")))
+            self.results.append((status, body.decode(errors="replace"), time.monotonic()))
             time.sleep(0.005)
 
     def finish(self):
@@ -75,6 +80,13 @@ class ReleasesTest(PlatformTest):
         finally:
             conn.close()
         return seen
+
+    def only(self, color, n=20):
+        """True when n requests in a row all answer 200 with `color` (False on any other answer)."""
+        try:
+            return self.colors(n) == {color: n}
+        except AssertionError:
+            return False
 
     def deployment(self):
         guid = self.app_json("rel")["guid"]
@@ -172,3 +184,64 @@ class ReleasesTest(PlatformTest):
         self.p.wharf("cancel-deployment", "rel")
         self.poll("all green after canceling the weighted canary", lambda: self.colors(20) == {"green": 20},
                   timeout=60)
+
+    def test_canary_analysis_rolls_back_a_failing_canary_and_promotes_a_healthy_one(self):
+        """--analysis-interval: the analyzer judges each window of the canary step against the previous
+        revision on the router's per-revision counters; a canary answering 500 to one request in five is
+        rolled back by itself, a healthy one is promoted through its step without continue-deployment."""
+        manifest = ("applications:\n- name: rel\n  instances: 2\n  memory: 64M\n  buildpacks: [binary_buildpack]\n"
+                    "  env:\n    COLOR: blue\n")
+        d = self.make_app({"app.py": APP_PY, "Procfile": "web: python3 app.py\n"}, manifest=manifest)
+        self.p.wharf("push", cwd=d)
+        self.poll("both blue instances answering", lambda: self.colors(10) == {"blue": 10}, timeout=60)
+
+        # A bad canary: 20% of its answers are 500. About 50 requests a second through the router.
+        self.p.wharf("set-env", "rel", "FAIL_EVERY", "5")
+        self.p.wharf("set-env", "rel", "COLOR", "red")
+        loads = [Load(self) for _ in range(3)]
+        for load in loads:
+            load.start()
+        try:
+            self.p.wharf("restart", "rel", "--strategy", "canary", "--canary-weights", "50",
+                         "--analysis-interval", "5")
+            dep = self.wait_deployment("CANCELED", timeout=60)
+            rolled_back = time.monotonic()
+            self.assertIn("rolled back by canary analysis", dep["reason"])
+            self.poll("only blue answering", lambda: self.only("blue"), timeout=30)
+        finally:
+            results = [r for load in loads for r in load.finish()]
+        errors = sorted(r[2] for r in results if r[0] == 500)
+        self.assertTrue(errors, "the bad canary served no 500 at all")
+        print(f"\n[measure] bad canary: {len(errors)} of {len(results)} requests answered 500; rollback seen "
+              f"{rolled_back - errors[0]:.1f}s after the first 500, last 500 {errors[-1] - errors[0]:.1f}s after it; "
+              f"reason: {dep['reason'][:200]}", flush=True)
+        shown = self.p.wharf("deployment", "rel").out
+        self.assertIn("ROLLBACK", shown)
+        self.assertIn("errors", shown)
+        analysis = json.loads(self.p.wharf("deployment", "rel", "--json").out)["analysis"]
+        self.assertEqual(analysis[0]["data"]["verdict"], "FAIL", analysis[0])
+        self.assertGreater(analysis[0]["data"]["canary_5xx"], 0)
+
+        # A healthy canary is promoted through its only step by the analysis (no continue-deployment).
+        self.p.wharf("unset-env", "rel", "FAIL_EVERY")
+        self.p.wharf("set-env", "rel", "COLOR", "green")
+        loads = [Load(self) for _ in range(3)]
+        for load in loads:
+            load.start()
+        try:
+            started = time.monotonic()
+            self.p.wharf("restart", "rel", "--strategy", "canary", "--canary-weights", "50",
+                         "--analysis-interval", "5")
+            self.wait_deployment("DEPLOYED", timeout=90)
+            promoted = time.monotonic()
+            self.poll("only green answering", lambda: self.only("green"), timeout=60)
+        finally:
+            results = [r for load in loads for r in load.finish()]
+        failed = [r for r in results if r[0] != 200]
+        self.assertEqual(failed, [], f"{len(failed)} of {len(results)} requests failed during the promoted canary")
+        decisions = [e["data"]["decision"] for e in
+                     json.loads(self.p.wharf("deployment", "rel", "--json").out)["analysis"]]
+        self.assertEqual(decisions[0], "PROMOTE", decisions)
+        print(f"[measure] healthy canary: deployed {promoted - started:.1f}s after the restart (windows of 5 s, 2 "
+              f"passing windows to promote), {len(results)} requests, 0 failed", flush=True)
+

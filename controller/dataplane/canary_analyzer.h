@@ -1,0 +1,94 @@
+// Automated canary analysis in wharfd (issue 11): for each canary deployment started with an
+// analysis interval, once a step is reached (PAUSED: its canary instances run), every window of
+// that many seconds compares the new revision against the previous one on the router's counters
+// per revision (requests, 5xx, the latency histogram) and the cell's crash counts, with
+// deployments::Analyze, and moves the step on with deployments::Advance: PROMOTE continues the
+// deployment (continue-deployment), ROLLBACK cancels it (the weights flip back to the previous
+// revision at the next routing sync and the canary's instances stop), EXTEND says the evidence is
+// still thin. Each window is an "app-deployment-analysis" event with the verdict, one line per
+// check, and the decision (`wharf deployment APP`).
+//
+// The step's progress lives in memory: after a wharfd restart the step's analysis starts again
+// from its first window (the deployment itself resumes from the database).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "common/clock.h"
+#include "common/periodic_task.h"
+#include "controller/platform/event_recorder.h"
+#include "controller/platform/instance_reporter.h"
+#include "controller/services/deployment_service.h"
+#include "deployments/canary_analysis.h"
+#include "router/traffic_stats.h"
+#include "state/db.h"
+
+namespace wharf::controller {
+
+// The router's counters per (app guid, endpoint version); empty without a router role.
+using VersionTrafficSource = std::function<std::map<std::pair<std::string, std::string>, router::TrafficTotals>()>;
+
+struct CanaryAnalyzerOptions {
+  std::chrono::milliseconds tick{1000};
+  deployments::AnalysisConfig config;
+  deployments::StepPolicy policy;
+  std::size_t max_latency_samples = 2000;  // per side and window, drawn from the histogram
+};
+
+// The latency sample a window's histogram stands for: each request at its bucket's upper
+// bound, in milliseconds (the last, unbounded bucket at twice the highest bound), scaled down
+// proportionally to at most `max_samples`. Mann-Whitney treats the bucket values as ordinal data
+// with ties.
+std::vector<double> LatencySample(const router::TrafficTotals& window, std::size_t max_samples);
+
+// `later` minus `earlier`, field by field (counters only grow; a field that went down, after the
+// counters were reset, counts from 0).
+router::TrafficTotals Delta(const router::TrafficTotals& later, const router::TrafficTotals& earlier);
+
+class CanaryAnalyzer {
+ public:
+  CanaryAnalyzer(state::Database& db, const Clock& clock, DeploymentService& deployments,
+                 InstanceReporterSlot& instances, VersionTrafficSource traffic, EventRecorder& events,
+                 CanaryAnalyzerOptions options = {})
+      : db_(db), clock_(clock), deployments_(deployments), instances_(instances), traffic_(std::move(traffic)),
+        events_(events), options_(std::move(options)) {}
+  ~CanaryAnalyzer() { Stop(); }
+
+  void Start();
+  void Stop() { task_.Stop(); }
+  // One round: every analyzed deployment whose window is over is judged. Public for tests.
+  void Tick();
+
+ private:
+  struct Side {
+    router::TrafficTotals traffic;
+    int crashes = 0;
+  };
+  struct Window {
+    std::string deployment_guid;
+    int step = -1;
+    std::chrono::steady_clock::time_point started;
+    Side baseline, canary;
+    deployments::StepProgress progress;
+  };
+  // The counters of both sides now.
+  std::pair<Side, Side> Measure(const deployments::Deployment& d,
+                                const std::map<std::pair<std::string, std::string>, router::TrafficTotals>& traffic);
+  void Judge(const deployments::Deployment& d, Window& w, const std::pair<Side, Side>& now);
+
+  state::Database& db_;
+  const Clock& clock_;
+  DeploymentService& deployments_;
+  InstanceReporterSlot& instances_;
+  VersionTrafficSource traffic_;
+  EventRecorder& events_;
+  CanaryAnalyzerOptions options_;
+  std::map<std::string, Window> windows_;  // app guid -> the window in progress
+  PeriodicTask task_;
+};
+
+}  // namespace wharf::controller

@@ -1,0 +1,189 @@
+// The canary analyzer over a real database and real services: the router's per-revision counters
+// and the cell's reports stood in for, a fake clock.
+#include "controller/dataplane/canary_analyzer.h"
+
+#include <doctest/doctest.h>
+
+#include "controller/services/service_fixture.h"
+#include "state/deployment_store.h"
+#include "state/event_store.h"
+
+namespace wharf::controller {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::ServiceFixture;
+
+class NoInstances final : public cell::InstanceReporter {
+ public:
+  int canary_crashes = 0;
+  std::int64_t canary_revision = 0;
+  std::vector<InstanceReport> Instances(const std::string&, const std::string&) override {
+    InstanceReport old_one;
+    old_one.state = "RUNNING";
+    old_one.version = "r1-x-g1-m-d";
+    InstanceReport new_one;
+    new_one.index = 1;
+    new_one.state = "RUNNING";
+    new_one.version = "r" + std::to_string(canary_revision) + "-y-g2-m-d";
+    new_one.crash_count = canary_crashes;
+    return {old_one, new_one};
+  }
+  Status RestartInstance(const std::string&, const std::string&, int) override { return Status::Ok(); }
+};
+
+struct AnalyzerFixture : ServiceFixture {
+  DeploymentService deployments{*db, clock, events, logs};
+  NoInstances reported;
+  InstanceReporterSlot slot;
+  std::map<std::pair<std::string, std::string>, router::TrafficTotals> traffic;
+  std::string app_guid;
+  std::string canary_tag;
+  deployments::Deployment deployment;
+  std::unique_ptr<CanaryAnalyzer> analyzer;
+
+  AnalyzerFixture() {
+    slot.Set(&reported);
+    AppView app = CreateApp("web");
+    app_guid = app.app.guid;
+    Stage(CreatePackage(app_guid, {{"index.html", "hi"}}), "droplet");
+    ScaleRequest scale;
+    scale.instances = 2;
+    REQUIRE(processes->Scale(actor, app.processes[0].guid, scale).ok());
+    REQUIRE(apps->Act(actor, app_guid, AppAction::kStart).ok());
+    REQUIRE(apps->PatchEnv(actor, app_guid, {{"COLOR", "green"}}).ok());
+    DeploymentRequest request;
+    request.strategy = deployments::Strategy::kCanary;
+    request.canary_weights = {50};
+    request.analysis_interval_secs = 10;
+    auto created = deployments.Create(actor, app_guid, request);
+    REQUIRE_MESSAGE(created.ok(), created.status().ToString());
+    REQUIRE(*created);
+    deployment = **created;
+    reported.canary_revision = deployment.revision;
+    canary_tag = "r" + std::to_string(deployment.revision) + "-y-g2-m-d";
+    SetState("PAUSED");  // the step is reached (the driver does this once the canary runs)
+    VersionTrafficSource source = [this] { return traffic; };
+    analyzer = std::make_unique<CanaryAnalyzer>(*db, clock, deployments, slot, source, events);
+  }
+  ~AnalyzerFixture() { slot.Set(nullptr); }
+
+  void SetState(const std::string& state) {
+    REQUIRE(db->Transact([&](state::Tx& tx) -> Status {
+                  state::DeploymentStore store(tx);
+                  WHARF_ASSIGN_OR_RETURN(state::DeploymentRecord r, store.Get(deployment.guid));
+                  r.state = state;
+                  return store.Update(r);
+                }).ok());
+  }
+  // `ok` 2xx and `errors` 5xx more on one side, all at about 10 ms.
+  void Serve(const std::string& tag, std::uint64_t ok, std::uint64_t errors) {
+    router::TrafficTotals& t = traffic[{app_guid, tag}];
+    t.by_class[1] += ok;
+    t.by_class[4] += errors;
+    t.latency_buckets[3] += ok + errors;
+  }
+  std::string State() {
+    auto d = deployments.Latest(app_guid);
+    REQUIRE(d.ok());
+    REQUIRE(*d);
+    return std::string(deployments::StateName((*d)->state));
+  }
+  std::vector<state::Event> Analyses() {
+    auto page = state::ListEvents(*db, state::EventFilter{app_guid, "app-deployment-analysis", {}},
+                                  state::PageRequest{1, 50});
+    REQUIRE(page.ok());
+    return page->items;
+  }
+};
+
+TEST_CASE("the latency sample stands each request at its bucket's bound, scaled down to the cap") {
+  router::TrafficTotals t;
+  t.latency_buckets[0] = 30;                          // <= 1 ms
+  t.latency_buckets[router::kLatencyBuckets - 1] = 10;  // > 10 s
+  std::vector<double> all = LatencySample(t, 1000);
+  REQUIRE(all.size() == 40);
+  CHECK(all.front() == doctest::Approx(1.0));
+  CHECK(all.back() == doctest::Approx(20000.0));
+  std::vector<double> capped = LatencySample(t, 20);
+  CHECK(capped.size() == 20);
+  CHECK(std::count(capped.begin(), capped.end(), 1.0) == 15);
+  CHECK(LatencySample(router::TrafficTotals{}, 100).empty());
+  router::TrafficTotals later = t;
+  later.by_class[1] = 5;
+  router::TrafficTotals earlier;
+  earlier.by_class[1] = 9;  // counters reset since: counts from 0
+  CHECK(Delta(later, earlier).by_class[1] == 5);
+}
+
+TEST_CASE("a healthy canary is promoted after two passing windows, and each window is an event") {
+  AnalyzerFixture f;
+  f.analyzer->Tick();  // the first window begins
+  for (int window = 0; window < 2; ++window) {
+    f.Serve("r1-x-g1-m-d", 300, 1);
+    f.Serve(f.canary_tag, 300, 1);
+    f.clock.Advance(10s);
+    f.analyzer->Tick();
+  }
+  auto analyses = f.Analyses();
+  REQUIRE(analyses.size() == 2);
+  CHECK(analyses[1].data["decision"] == "CONTINUE");
+  CHECK(analyses[0].data["decision"] == "PROMOTE");
+  CHECK(analyses[0].data["verdict"] == "PASS");
+  CHECK(analyses[0].data["canary_requests"] == 301);
+  CHECK(analyses[0].actor_name == "canary-analysis");
+  CHECK(f.State() != "PAUSED");  // continued past its only step: completing
+  CHECK(f.State() != "CANCELED");
+}
+
+TEST_CASE("a canary answering 20% 5xx is rolled back in its first window, with the reason") {
+  AnalyzerFixture f;
+  f.analyzer->Tick();
+  f.Serve("r1-x-g1-m-d", 300, 0);
+  f.Serve(f.canary_tag, 240, 60);
+  f.clock.Advance(10s);
+  f.analyzer->Tick();
+  CHECK(f.State() == "CANCELED");
+  auto d = f.deployments.Latest(f.app_guid);
+  CHECK((*d)->reason.find("rolled back by canary analysis") != std::string::npos);
+  auto analyses = f.Analyses();
+  REQUIRE(analyses.size() == 1);
+  CHECK(analyses[0].data["verdict"] == "FAIL");
+  CHECK(analyses[0].data["decision"] == "ROLLBACK");
+  CHECK(analyses[0].data["canary_5xx"] == 60);
+}
+
+TEST_CASE("thin traffic is never a pass: the step is extended, and a crash rolls back at once") {
+  AnalyzerFixture f;
+  f.analyzer->Tick();
+  for (int window = 0; window < 3; ++window) {
+    f.Serve("r1-x-g1-m-d", 5, 0);
+    f.Serve(f.canary_tag, 5, 0);
+    f.clock.Advance(10s);
+    f.analyzer->Tick();
+  }
+  auto analyses = f.Analyses();
+  REQUIRE(analyses.size() == 3);
+  CHECK(analyses[0].data["verdict"] == "INSUFFICIENT");
+  CHECK(analyses[0].data["decision"] == "EXTEND");
+  CHECK(analyses[0].data["needs_probes"] == true);
+  CHECK(f.State() == "PAUSED");
+  f.reported.canary_crashes = 1;
+  f.clock.Advance(10s);
+  f.analyzer->Tick();
+  CHECK(f.State() == "CANCELED");
+}
+
+TEST_CASE("a deployment without an analysis interval, or still deploying its step, is left alone") {
+  AnalyzerFixture f;
+  f.SetState("DEPLOYING");
+  f.analyzer->Tick();
+  f.Serve(f.canary_tag, 240, 60);
+  f.clock.Advance(30s);
+  f.analyzer->Tick();
+  CHECK(f.Analyses().empty());
+  CHECK(f.State() == "DEPLOYING");
+}
+
+}  // namespace
+}  // namespace wharf::controller
