@@ -158,7 +158,7 @@ Task<const PoolMember*> ExchangeWithBackend(ClientSession& s, Exchange& x) {
   if (x.pool->load_balancing() == LoadBalancing::kHash && !x.pool->hash().header.empty()) {
     hash_key = s.req.Find(x.pool->hash().header);
   }
-  EndpointIterator it(*x.pool, s.worker.index, s.facts.sticky, now, hash_key);
+  EndpointIterator it(*x.pool, s.worker.index, s.facts.sticky, now, hash_key, s.facts.revision_pin);
   const PoolMember* m = it.Next();
   if (m == nullptr) {
     co_await s.RespondError(x, 503, "no_endpoints",

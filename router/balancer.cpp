@@ -1,5 +1,7 @@
 #include "router/balancer.h"
 
+#include "common/revision_tag.h"
+
 namespace wharf::router {
 namespace {
 
@@ -22,11 +24,20 @@ std::uint64_t Mix(std::uint64_t z) {
 }  // namespace
 
 EndpointIterator::EndpointIterator(const RoutePool& pool, int worker, std::string_view sticky_instance,
-                                   std::chrono::steady_clock::time_point now, std::string_view hash_key)
+                                   std::chrono::steady_clock::time_point now, std::string_view hash_key,
+                                   std::int64_t revision)
     : pool_(pool), worker_(worker), sticky_(sticky_instance), now_(now) {
   if (pool.load_balancing() == LoadBalancing::kHash && !hash_key.empty()) {
     has_key_ = true;
     key_hash_ = Fnv1a(hash_key);
+  }
+  if (revision > 0) {
+    for (const PoolMember& m : pool.members()) {
+      if (RevisionOfTag(m.endpoint.version) == revision) {
+        revision_ = revision;
+        break;
+      }
+    }
   }
 }
 
@@ -39,7 +50,12 @@ bool EndpointIterator::Tried(std::size_t i) const {
 
 bool EndpointIterator::Eligible(std::size_t i, bool allow_ejected) const {
   const PoolMember& m = pool_.members()[i];
-  if (!m.endpoint.healthy || m.endpoint.weight == 0 || Tried(i)) return false;
+  if (!m.endpoint.healthy || Tried(i)) return false;
+  if (revision_ > 0) {
+    if (RevisionOfTag(m.endpoint.version) != revision_) return false;
+  } else if (m.endpoint.weight == 0) {
+    return false;
+  }
   return allow_ejected || !m.runtime->Ejected(now_);
 }
 

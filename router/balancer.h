@@ -11,7 +11,8 @@
 // flight than balance x the average (this request counted) is passed over for the next in
 // that order (all overloaded: the first). A request without the header is balanced
 // round-robin. A sticky instance (from the __VCAP_ID__ cookie) is tried first while it is
-// healthy and not ejected, whatever the algorithm.
+// healthy and not ejected, whatever the algorithm. A request pinned to a revision
+// (X-Wharf-Revision, a wharf-revision cookie) is balanced among that revision's endpoints only.
 #pragma once
 
 #include <array>
@@ -28,8 +29,11 @@ class EndpointIterator {
  public:
   // `worker` selects the pool's balancing cursor; `now` decides ejection.
   // `hash_key`: the value of the pool's hash header in the request (empty: absent).
+  // `revision`: a request pinned to one revision (X-Wharf-Revision): only its endpoints are tried,
+  // whatever their weight (a canary at 0% too); when the pool has none, the pin is ignored.
   EndpointIterator(const RoutePool& pool, int worker, std::string_view sticky_instance,
-                   std::chrono::steady_clock::time_point now, std::string_view hash_key = {});
+                   std::chrono::steady_clock::time_point now, std::string_view hash_key = {},
+                   std::int64_t revision = 0);
 
   // The next endpoint to try, or null when every endpoint was tried or none can serve.
   const PoolMember* Next();
@@ -52,6 +56,7 @@ class EndpointIterator {
   std::chrono::steady_clock::time_point now_;
   std::uint64_t key_hash_ = 0;
   bool has_key_ = false;
+  std::int64_t revision_ = 0;  // 0: not pinned
   std::array<std::size_t, kMaxTries> tried_{};
   std::size_t tried_count_ = 0;
   bool sticky_hit_ = false;

@@ -41,6 +41,31 @@ std::string PickOne(const RoutePool& pool, std::string_view sticky = {}) {
   return m ? m->endpoint.instance_id : "";
 }
 
+TEST_CASE("a request pinned to a revision goes to that revision's endpoints only, even at weight 0") {
+  Endpoint old1 = Ep("old-1", 1), old2 = Ep("old-2", 1), canary = Ep("canary", 0);
+  old1.version = "r4-d-g1-m-d";
+  old2.version = "r4-d-g1-m-d";
+  canary.version = "r5-e-g2-m-d";
+  RoutePool pool = MakePool({old1, old2, canary});
+  for (int i = 0; i < 20; ++i) {
+    EndpointIterator pinned(pool, 0, {}, steady_clock::now(), {}, 5);
+    const PoolMember* m = pinned.Next();
+    REQUIRE(m != nullptr);
+    CHECK(m->endpoint.instance_id == "canary");
+    CHECK(pinned.Next() == nullptr);  // never falls over to another revision
+    CHECK(PickOne(pool) != "canary");  // unpinned requests follow the weights
+  }
+  std::set<std::string> seen;
+  for (int i = 0; i < 10; ++i) {
+    EndpointIterator to_old(pool, 0, {}, steady_clock::now(), {}, 4);
+    seen.insert(to_old.Next()->endpoint.instance_id);
+  }
+  CHECK(seen == std::set<std::string>{"old-1", "old-2"});
+  // A revision the pool does not have: the pin is ignored.
+  EndpointIterator unknown(pool, 0, {}, steady_clock::now(), {}, 9);
+  REQUIRE(unknown.Next() != nullptr);
+}
+
 TEST_CASE("round-robin cycles through equal endpoints in order") {
   RoutePool pool = MakePool({Ep("a"), Ep("b"), Ep("c")});
   std::string seq;

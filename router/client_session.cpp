@@ -199,6 +199,7 @@ void ClientSession::CaptureFacts() {
   facts.host.assign(req.host);
   std::string_view sticky = FindStickyInstance(req);
   facts.sticky.assign(sticky);
+  facts.revision_pin = FindRevisionPin(req);
   std::string_view id = req.Find("x-request-id");
   if (UsableRequestId(id)) facts.request_id.assign(id); else worker.NewRequestId(&facts.request_id);
   if (shared.log_writer != nullptr) {

@@ -47,6 +47,7 @@ struct RequestFacts {
   bool expect_continue = false;
   std::string host;
   std::string sticky;  // the __VCAP_ID__ instance, empty if none
+  std::int64_t revision_pin = 0;  // X-Wharf-Revision / wharf-revision cookie; 0 if none
   std::string request_id;
   std::string method;  // only with an access log
   std::string target;  // only with an access log

@@ -43,6 +43,36 @@ std::string_view FindStickyInstance(const HttpHead& request) {
   return found;
 }
 
+namespace {
+
+std::int64_t PositiveInt(std::string_view text) {
+  if (text.size() >= 2 && text.front() == '"' && text.back() == '"') text = text.substr(1, text.size() - 2);
+  if (text.empty() || text.size() > 15) return 0;
+  std::int64_t n = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return 0;
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
+}  // namespace
+
+std::int64_t FindRevisionPin(const HttpHead& request) {
+  if (std::string_view header = request.Find(kRevisionHeader); !header.empty()) return PositiveInt(Trim(header));
+  std::int64_t found = 0;
+  for (std::size_t i = 0; i < request.field_count && found == 0; ++i) {
+    const HeaderField& f = request.fields[i];
+    if (!EqualsIgnoreCase(f.name, "cookie")) continue;
+    ForEachPair(f.value, [&](std::string_view name, std::string_view value, std::string_view) {
+      if (name != kRevisionCookie) return false;
+      found = PositiveInt(value);
+      return true;
+    });
+  }
+  return found;
+}
+
 std::string VcapCookieFor(std::string_view set_cookie, std::string_view session_cookie,
                           std::string_view instance_id) {
   auto semi = set_cookie.find(';');

@@ -4,6 +4,7 @@
 // `__VCAP_ID__` goes to that instance while it is healthy.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,13 @@ inline constexpr std::string_view kDefaultSessionCookie = "JSESSIONID";
 
 // The __VCAP_ID__ value from the request's Cookie fields, or empty.
 std::string_view FindStickyInstance(const HttpHead& request);
+
+// A request pinned to one revision of the app, so testers reach a canary before any user does
+// (whatever its traffic share, even 0): the `X-Wharf-Revision: N` header, else a
+// `wharf-revision=N` cookie. 0 when neither names a revision (N a positive integer).
+inline constexpr std::string_view kRevisionHeader = "x-wharf-revision";
+inline constexpr std::string_view kRevisionCookie = "wharf-revision";
+std::int64_t FindRevisionPin(const HttpHead& request);
 
 // If `set_cookie` (a Set-Cookie value) sets cookie `session_cookie`, returns the matching
 // __VCAP_ID__ Set-Cookie value for `instance_id`; otherwise empty.

@@ -18,6 +18,23 @@ HttpHead ParseResponse(const std::string& text) {
   return h;
 }
 
+TEST_CASE("FindRevisionPin reads X-Wharf-Revision, else the wharf-revision cookie") {
+  auto pin = [](const std::string& fields) {
+    std::string text = "GET / HTTP/1.1\r\nHost: a\r\n" + fields + "\r\n";
+    HttpHead h;
+    std::size_t scan = 0;
+    REQUIRE(ParseRequestHead(text, HttpLimits{}, &h, &scan).state == ParseState::kComplete);
+    return FindRevisionPin(h);
+  };
+  CHECK(pin("X-Wharf-Revision: 7\r\n") == 7);
+  CHECK(pin("Cookie: a=1; wharf-revision=12; b=2\r\n") == 12);
+  CHECK(pin("X-Wharf-Revision: 3\r\nCookie: wharf-revision=12\r\n") == 3);
+  CHECK(pin("Cookie: wharf-revision=\"4\"\r\n") == 4);
+  CHECK(pin("X-Wharf-Revision: -1\r\n") == 0);
+  CHECK(pin("X-Wharf-Revision: 2abc\r\n") == 0);
+  CHECK(pin("Cookie: JSESSIONID=x\r\n") == 0);
+}
+
 TEST_CASE("FindStickyInstance reads __VCAP_ID__ among other cookies") {
   std::string text = "GET / HTTP/1.1\r\nHost: a\r\nCookie: a=1; __VCAP_ID__=inst-7; b=2\r\n\r\n";
   HttpHead h;

@@ -64,14 +64,14 @@ class Load(threading.Thread):
 class ReleasesTest(PlatformTest):
     strict_cleanup = True
 
-    def colors(self, n=40):
+    def colors(self, n=40, headers=None):
         """The colors of n requests sent one after another on one keep-alive connection, as a browser or
         an HTTP client library sends them (the router balances each request on its own)."""
         seen = {}
         conn = http.client.HTTPConnection("127.0.0.1", self.p.router_port, timeout=10)
         try:
             for i in range(n):
-                conn.request("GET", "/", headers={"Host": HOST})
+                conn.request("GET", "/", headers={"Host": HOST, **(headers or {})})
                 resp = conn.getresponse()
                 body = resp.read()
                 self.assertEqual(resp.status, 200, f"request {i + 1} of {n}: {body!r}")
@@ -141,6 +141,9 @@ class ReleasesTest(PlatformTest):
         mix = self.poll("canary and baseline both answering",
                         lambda: (lambda c: c if set(c) == {"green", "yellow"} else None)(self.colors(40)))
         self.assertEqual(set(mix), {"green", "yellow"})
+        # Testers reach either revision on purpose: X-Wharf-Revision, or a wharf-revision cookie.
+        self.assertEqual(self.colors(20, {"X-Wharf-Revision": "3"}), {"yellow": 20})
+        self.assertEqual(self.colors(20, {"Cookie": "wharf-revision=2"}), {"green": 20})
         time.sleep(1)  # paused: nothing more moves
         self.assertEqual(self.deployment()["state"], "PAUSED")
         self.p.wharf("cancel-deployment", "rel")
