@@ -215,7 +215,8 @@ def overhead(p, apps, window):
     per_instance = (enabled - figures["disabled"]) / apps
     print(f"[overhead] metric collection and evaluation: {1000 * per_instance:.3f} ms of CPU per instance per second "
           f"({100 * per_instance:.3f}% of a core per instance), from {apps} instances sampled every 2 s "
-          f"(7 samples each per round)", flush=True)
+          f"(each round: the cell's usage, the router's counters, a decision, the samples written to SQLite)",
+          flush=True)
 
 
 def main():

@@ -5,6 +5,7 @@ each other (each deployment makes a revision the next ones refer to).
 Only loopback traffic; no process is signalled by this test."""
 import http.client
 import json
+import signal
 import threading
 import time
 
@@ -247,4 +248,35 @@ class ReleasesTest(PlatformTest):
         self.assertEqual(decisions[0], "PROMOTE", decisions)
         print(f"[measure] healthy canary: deployed {promoted - started:.1f}s after the restart (windows of 5 s, 2 "
               f"passing windows to promote), {len(results)} requests, 0 failed", flush=True)
+
+    def test_a_wharfd_killed_mid_canary_resumes_it_with_the_same_weights(self):
+        """kill -9 of wharfd while a canary step holds 50% of the traffic: after the restart the deployment is
+        still PAUSED at that step, the router splits the requests as before, and it can be continued."""
+        manifest = ("applications:\n- name: rel\n  instances: 2\n  memory: 64M\n  buildpacks: [binary_buildpack]\n"
+                    "  env:\n    COLOR: blue\n")
+        d = self.make_app({"app.py": APP_PY, "Procfile": "web: python3 app.py\n"}, manifest=manifest)
+        self.p.wharf("push", cwd=d)
+        self.poll("both blue instances answering", lambda: self.only("blue", 10), timeout=60)
+        self.p.wharf("set-env", "rel", "COLOR", "green")
+        self.p.wharf("restart", "rel", "--strategy", "canary", "--canary-weights", "50")
+        before = self.wait_deployment("PAUSED")
+        share = self.poll("the canary at half the requests",
+                          lambda: (lambda c: c if c.get("green") == 50 and c.get("blue") == 50 else None)(
+                              self.colors(100)), timeout=30)
+        self.assertEqual(share, {"green": 50, "blue": 50})
+
+        self.assertEqual(self.p.stop(signal.SIGKILL), -signal.SIGKILL)
+        self.p.start()
+        after = self.deployment()
+        self.assertEqual((after["guid"], after["state"], after["step"], after["canary_weight"]),
+                         (before["guid"], "PAUSED", before["step"], 50), after)
+        # The re-adopted instances serve the same split (exact per 100 requests on one connection).
+        share = self.poll("the same split after the restart",
+                          lambda: (lambda c: c if c == {"green": 50, "blue": 50} else None)(self.colors(100)),
+                          timeout=60)
+        print(f"\n[measure] after kill -9 and restart: deployment {after['state']} at step {after['step'] + 1}, "
+              f"split {share}", flush=True)
+        self.p.wharf("continue-deployment", "rel")
+        self.wait_deployment("DEPLOYED", timeout=90)
+        self.poll("all green", lambda: self.only("green"), timeout=60)
 
