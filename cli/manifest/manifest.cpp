@@ -147,6 +147,8 @@ class ManifestParser {
         app.random_route = r_.Boolean(value, field).value_or(false);
       } else if (key == "services") {
         ReadServices(r_, value, field, app);
+      } else if (key == "wharf-deployment") {
+        ReadDeployment(r_, value, field, app);
       } else if (key == "processes") {
         ReadProcesses(r_, value, field, processes);
       } else if (auto u = UnsupportedAppAttributes().find(key); u != UnsupportedAppAttributes().end()) {

@@ -61,6 +61,18 @@ struct ServiceRef {
   std::string binding_name;
 };
 
+// Wharf's extension `wharf-deployment:` of an app: how push deploys it when no --strategy flag is
+// given, so the whole release is in version control. The values are as the flags take them
+// (push checks them with the flags' rules, naming `location`).
+struct DeploymentSpec {
+  std::string strategy;                       // rolling | canary
+  std::optional<std::string> max_in_flight;   // max-in-flight
+  std::optional<std::string> instance_steps;  // instance-steps, "10,50"
+  std::optional<std::string> canary_weights;  // canary-weights, "1,5,25"
+  std::optional<std::string> analysis_interval;  // analysis-interval, seconds
+  std::string location;                       // "manifest.yml:9:5: applications[0].wharf-deployment"
+};
+
 // One entry of `applications:`.
 struct AppSpec {
   std::string name;
@@ -79,6 +91,7 @@ struct AppSpec {
   // Wharf's extension: `autoscaling-policy: FILE` (App Autoscaler's JSON), attached at push.
   std::optional<std::filesystem::path> autoscaling_policy;  // resolved against the manifest's folder
   std::string autoscaling_policy_location;                  // where it was written, for errors
+  std::optional<DeploymentSpec> deployment;                 // Wharf's extension `wharf-deployment:`
   // Process specs, "web" first when present. Top-level instances, memory,
   // disk_quota, command, health-check-* and timeout are the web process's,
   // overlaid by a `processes:` entry of type web.

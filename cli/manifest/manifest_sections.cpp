@@ -232,6 +232,60 @@ void ReadRoutes(YamlReader& r, const YAML::Node& value, const std::string& path,
   }
 }
 
+void ReadDeployment(YamlReader& r, const YAML::Node& value, const std::string& path, AppSpec& app) {
+  if (!value.IsMap()) {
+    r.Error(value, path, "must be a map with 'strategy' and its options, not " + std::string(DescribeNode(value)));
+    return;
+  }
+  DeploymentSpec d;
+  d.location = r.Where(value) + ": " + path;
+  // A list of percentages ([10, 50]) or the flag's text ("10,50").
+  auto percents = [&](const YAML::Node& node, const std::string& field) -> std::optional<std::string> {
+    if (node.IsScalar()) return node.Scalar();
+    if (!node.IsSequence()) {
+      r.Error(node, field, "must be a list of percentages like [10, 50], not " + std::string(DescribeNode(node)));
+      return std::nullopt;
+    }
+    std::string text;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      auto n = r.Integer(node[i], field + "[" + std::to_string(i) + "]", 1, 100);
+      if (!n) return std::nullopt;
+      text += (text.empty() ? "" : ",") + std::to_string(*n);
+    }
+    return text;
+  };
+  bool has_strategy = false;
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    const std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
+    const std::string field = path + "." + key;
+    if (key == "strategy") {
+      has_strategy = true;
+      if (auto s = r.String(it->second, field)) {
+        if (*s != "rolling" && *s != "canary") {
+          r.Error(it->second, field, "must be 'rolling' or 'canary', not '" + *s + "'");
+        }
+        d.strategy = *s;
+      }
+    } else if (key == "max-in-flight") {
+      if (auto n = r.Integer(it->second, field, 1, 1000)) d.max_in_flight = std::to_string(*n);
+    } else if (key == "instance-steps") {
+      d.instance_steps = percents(it->second, field);
+    } else if (key == "canary-weights") {
+      d.canary_weights = percents(it->second, field);
+    } else if (key == "analysis-interval") {
+      if (auto n = r.Integer(it->second, field, 1, 3600)) d.analysis_interval = std::to_string(*n);
+    } else {
+      r.Error(it->first, field,
+              "unknown attribute (expected strategy, max-in-flight, instance-steps, canary-weights, analysis-interval)");
+    }
+  }
+  if (!has_strategy) {
+    r.Error(value, path + ".strategy", "is required");
+    return;
+  }
+  app.deployment = std::move(d);
+}
+
 void ReadServices(YamlReader& r, const YAML::Node& value, const std::string& path, AppSpec& app) {
   if (!value.IsSequence()) {
     r.Error(value, path, "must be a list of service instance names, not " + std::string(DescribeNode(value)));

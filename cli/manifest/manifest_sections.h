@@ -32,6 +32,8 @@ bool ReadProcessAttribute(YamlReader& r, ProcessSpec& spec, const std::string& k
 void ReadEnv(YamlReader& r, const YAML::Node& value, const std::string& path, AppSpec& app);
 void ReadRoutes(YamlReader& r, const YAML::Node& value, const std::string& path, AppSpec& app);
 void ReadServices(YamlReader& r, const YAML::Node& value, const std::string& path, AppSpec& app);
+// `wharf-deployment: {strategy, max-in-flight, instance-steps, canary-weights, analysis-interval}`.
+void ReadDeployment(YamlReader& r, const YAML::Node& value, const std::string& path, AppSpec& app);
 void ReadProcesses(YamlReader& r, const YAML::Node& value, const std::string& path, std::vector<ProcessSpec>& out);
 
 }  // namespace wharf::cli

@@ -60,6 +60,31 @@ applications:
   random-route: false
 )";
 
+TEST_CASE("ParseManifest reads the wharf-deployment block, lists or flag text, and names what is wrong") {
+  auto m = Parse("applications:\n- name: web\n  wharf-deployment:\n    strategy: canary\n"
+                 "    canary-weights: [5, 25, 50]\n    instance-steps: 10,50\n    analysis-interval: 30\n"
+                 "    max-in-flight: 2\n");
+  REQUIRE(m.ok());
+  REQUIRE(m->apps[0].deployment);
+  const DeploymentSpec& d = *m->apps[0].deployment;
+  CHECK(d.strategy == "canary");
+  CHECK(d.canary_weights == "5,25,50");
+  CHECK(d.instance_steps == "10,50");
+  CHECK(d.analysis_interval == "30");
+  CHECK(d.max_in_flight == "2");
+  CHECK(Contains(d.location, "manifest.yml:4:5: applications[0].wharf-deployment"));
+  auto bad = Parse("applications:\n- name: web\n  wharf-deployment:\n    strategy: blue-green\n"
+                   "    canary-weights: [5, 250]\n    analysis: 30\n");
+  REQUIRE_FALSE(bad.ok());
+  const std::string& msg = bad.status().message();
+  CHECK(Contains(msg, "manifest.yml:4:15: applications[0].wharf-deployment.strategy: must be 'rolling' or 'canary'"));
+  CHECK(Contains(msg, "applications[0].wharf-deployment.canary-weights[1]"));
+  CHECK(Contains(msg, "applications[0].wharf-deployment.analysis: unknown attribute"));
+  auto missing = Parse("applications:\n- name: web\n  wharf-deployment:\n    max-in-flight: 2\n");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(Contains(missing.status().message(), "wharf-deployment.strategy: is required"));
+}
+
 TEST_CASE("ParseManifest reads every supported attribute of a full manifest") {
   Result<Manifest> m = Parse(kFullManifest);
   REQUIRE_MESSAGE(m.ok(), m.status().message());

@@ -74,6 +74,15 @@ Result<std::optional<json>> DeployBody(const StrategyFlags& f) {
   return std::optional<json>(body);
 }
 
+Result<std::optional<json>> DeployBodyFor(const AppSpec& app, const std::optional<json>& from_flags) {
+  if (from_flags || !app.deployment) return from_flags;
+  const DeploymentSpec& d = *app.deployment;
+  StrategyFlags flags{d.strategy, d.max_in_flight, d.instance_steps, d.canary_weights, d.analysis_interval};
+  Result<std::optional<json>> body = DeployBody(flags);
+  if (!body.ok()) return body.status().WithContext(d.location);
+  return body;
+}
+
 Result<std::optional<api::Deployment>> StartDeployment(CliContext& ctx, ApiClient& api, const api::App& app,
                                                        const json& body) {
   Result<json> answer = api.Post("/v1/apps/" + app.guid + "/actions/deploy", body);

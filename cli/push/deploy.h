@@ -13,6 +13,7 @@
 #include "api-model/deployment.h"
 #include "cli/client/api_client.h"
 #include "cli/client/context.h"
+#include "cli/manifest/manifest.h"
 #include "common/status.h"
 
 namespace wharf::cli {
@@ -29,6 +30,9 @@ struct StrategyFlags {
 // The body of the deploy request, or nullopt without --strategy. Errors name the flag:
 // --max-in-flight without --strategy, steps without --strategy canary, numbers that are not.
 Result<std::optional<nlohmann::json>> DeployBody(const StrategyFlags& flags);
+// What push deploys an app with: the --strategy flags when given, else the manifest's
+// `wharf-deployment:` block (checked by the flags' rules, errors naming its place), else nothing.
+Result<std::optional<nlohmann::json>> DeployBodyFor(const AppSpec& app, const std::optional<nlohmann::json>& from_flags);
 
 // POSTs the deployment and waits until an instance of the new revision runs (a canary then
 // pauses); prints what happened. A stopped app is simply started.

@@ -344,7 +344,7 @@ Result<api::App> ApplySettings(CliContext& ctx, ApiClient& api, const PreparedAp
 
 // push --droplet: the tarball becomes the app's current droplet without staging.
 Status PushDroplet(CliContext& ctx, ApiClient& api, const api::Info& info, const api::App& app,
-                   const PushPlan& plan) {
+                   const PushPlan& plan, const std::optional<json>& deploy) {
   const std::filesystem::path& file = *plan.droplet;
   ctx.out() << "Uploading droplet " << file.string() << "...\n";
   WHARF_ASSIGN_OR_RETURN(json uploaded, api.PostFile("/v1/apps/" + app.guid + "/droplets", "application/gzip", file,
@@ -356,16 +356,16 @@ Status PushDroplet(CliContext& ctx, ApiClient& api, const api::Info& info, const
     ctx.out() << "Droplet " << droplet << " is the app's current one; not starting (--no-start).\n";
     return Status::Ok();
   }
-  return StartNewDroplet(ctx, api, info, app, plan.deploy);
+  return StartNewDroplet(ctx, api, info, app, deploy);
 }
 
 Status PushApp(CliContext& ctx, ApiClient& api, const api::Info& info, const PreparedApp& p, const PushPlan& plan) {
   Result<api::App> app = ApplySettings(ctx, api, p);
   if (!app.ok()) return app.status();
-  if (plan.droplet) return PushDroplet(ctx, api, info, *app, plan);
+  WHARF_ASSIGN_OR_RETURN(const std::optional<json> deploy, DeployBodyFor(*p.spec, plan.deploy));
+  if (plan.droplet) return PushDroplet(ctx, api, info, *app, plan, deploy);
   const std::string guid = app->guid;
   const bool no_start = plan.no_start;
-  const std::optional<json>& deploy = plan.deploy;
 
   ctx.out() << "Packaging files from " << p.source.Describe() << " (" << p.scan.files.size()
             << (p.scan.files.size() == 1 ? " file, " : " files, ") << FormatBytes(p.scan.total_bytes) << ")...\n";

@@ -1,5 +1,7 @@
 #include "cli/push/push_plan.h"
 
+#include "cli/push/deploy.h"
+
 #include "cli/client/usage_error.h"
 #include <nlohmann/json.hpp>
 
@@ -217,6 +219,8 @@ Result<PushPlan> PlanPush(const PushFlags& flags, const fs::path& cwd) {
                                        std::string(HealthCheckTypeName(*p.health_check_type)));
       }
     }
+    // The manifest's deployment block is checked by the flags' rules before anything is uploaded.
+    WHARF_RETURN_IF_ERROR(DeployBodyFor(app, plan.deploy).status());
     if (app.autoscaling_policy) {
       Result<std::string> text = ReadFile(*app.autoscaling_policy);
       if (!text.ok()) {

@@ -1,5 +1,7 @@
 #include "cli/push/push_plan.h"
 
+#include "cli/push/deploy.h"
+
 #include <doctest/doctest.h>
 
 #include "cli/client/usage_error.h"
@@ -29,6 +31,32 @@ TEST_CASE("PlanPush pushes every app of the manifest in the current folder") {
   CHECK(plan->apps[1].name == "worker");
   CHECK(plan->apps[0].path == dir.path());
   CHECK(plan->manifest_file == "manifest.yml");
+}
+
+TEST_CASE("a manifest's wharf-deployment block is what push deploys with, unless --strategy is given") {
+  TempDir dir;
+  dir.Write("manifest.yml", "applications:\n- name: web\n  wharf-deployment:\n    strategy: canary\n"
+                            "    canary-weights: [5, 50]\n    analysis-interval: 20\n");
+  Result<PushPlan> plan = PlanPush({}, dir.path());
+  REQUIRE_MESSAGE(plan.ok(), plan.status().ToString());
+  auto body = DeployBodyFor(plan->apps[0], plan->deploy);
+  REQUIRE(body.ok());
+  REQUIRE(*body);
+  CHECK((**body)["strategy"] == "canary");
+  CHECK((**body)["canary_weights"] == nlohmann::json::array({5, 50}));
+  CHECK((**body)["analysis_interval_secs"] == 20);
+  PushFlags flags;
+  flags.deploy = nlohmann::json{{"strategy", "rolling"}};
+  Result<PushPlan> overridden = PlanPush(flags, dir.path());
+  REQUIRE(overridden.ok());
+  CHECK((**DeployBodyFor(overridden->apps[0], overridden->deploy))["strategy"] == "rolling");
+  // Rules across fields are the flags': steps need a canary, and the error names the block.
+  dir.Write("manifest.yml", "applications:\n- name: web\n  wharf-deployment:\n    strategy: rolling\n"
+                            "    canary-weights: [5, 50]\n");
+  Result<PushPlan> wrong = PlanPush({}, dir.path());
+  REQUIRE_FALSE(wrong.ok());
+  CHECK(wrong.status().message().find("applications[0].wharf-deployment: --canary-weights needs --strategy canary") !=
+        std::string::npos);
 }
 
 TEST_CASE("a manifest's autoscaling-policy is read beside it and must be a JSON object") {

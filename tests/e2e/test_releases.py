@@ -5,6 +5,7 @@ each other (each deployment makes a revision the next ones refer to).
 Only loopback traffic; no process is signalled by this test."""
 import http.client
 import json
+import os
 import signal
 import threading
 import time
@@ -251,15 +252,19 @@ class ReleasesTest(PlatformTest):
 
     def test_a_wharfd_killed_mid_canary_resumes_it_with_the_same_weights(self):
         """kill -9 of wharfd while a canary step holds 50% of the traffic: after the restart the deployment is
-        still PAUSED at that step, the router splits the requests as before, and it can be continued."""
+        still PAUSED at that step, the router splits the requests as before, and it can be continued. The canary
+        comes from the manifest's wharf-deployment block (the release in version control), pushed with no flag."""
         manifest = ("applications:\n- name: rel\n  instances: 2\n  memory: 64M\n  buildpacks: [binary_buildpack]\n"
                     "  env:\n    COLOR: blue\n")
         d = self.make_app({"app.py": APP_PY, "Procfile": "web: python3 app.py\n"}, manifest=manifest)
         self.p.wharf("push", cwd=d)
         self.poll("both blue instances answering", lambda: self.only("blue", 10), timeout=60)
-        self.p.wharf("set-env", "rel", "COLOR", "green")
-        self.p.wharf("restart", "rel", "--strategy", "canary", "--canary-weights", "50")
+        with open(os.path.join(d, "manifest.yml"), "w") as f:
+            f.write(manifest.replace("COLOR: blue", "COLOR: green") +
+                    "  wharf-deployment:\n    strategy: canary\n    canary-weights: [50]\n")
+        self.p.wharf("push", cwd=d)
         before = self.wait_deployment("PAUSED")
+        self.assertEqual((before["strategy"], before["canary_weights"]), ("canary", [50]), before)
         share = self.poll("the canary at half the requests",
                           lambda: (lambda c: c if c.get("green") == 50 and c.get("blue") == 50 else None)(
                               self.colors(100)), timeout=30)
