@@ -22,6 +22,7 @@ Result<Deployment> Deployment::FromJson(const json& j) {
       .Optional("canary_weight", d.canary_weight)
       .Optional("reason", d.reason)
       .Optional("analysis_interval_secs", d.analysis_interval_secs)
+      .Optional("analysis_probe_path", d.analysis_probe_path)
       .Optional("created_at", d.created_at)
       .Optional("updated_at", d.updated_at)
       .Finish(d);
@@ -41,6 +42,7 @@ json Deployment::ToJson() const {
           {"canary_weight", OrNull(canary_weight)},
           {"reason", reason},
           {"analysis_interval_secs", analysis_interval_secs},
+          {"analysis_probe_path", analysis_probe_path},
           {"created_at", created_at},
           {"updated_at", updated_at}};
 }

@@ -27,6 +27,7 @@ struct Deployment {
   std::optional<int> canary_weight; // the share of requests the new revision gets now, if set by weights
   std::string reason;
   int analysis_interval_secs = 0;   // automated canary analysis window (0: off)
+  std::string analysis_probe_path;  // synthetic probes' path when traffic is thin ("": none)
   std::string created_at;
   std::string updated_at;
   static Result<Deployment> FromJson(const nlohmann::json& j);

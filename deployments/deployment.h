@@ -44,6 +44,9 @@ struct Deployment {
   // canary: automated analysis (canary_analysis.h) judges each step over windows of this many
   // seconds and promotes or rolls back by itself; 0: the steps wait for continue-deployment.
   int analysis_interval_secs = 0;
+  // canary analysis: when a window has too little traffic to judge, synthetic requests to this path
+  // (through the router, pinned to each revision) supply it; "": none, the step is extended.
+  std::string analysis_probe_path;
   std::string reason;               // why it failed or was canceled
   std::string created_at, updated_at;
 };

@@ -7,7 +7,8 @@ namespace {
 
 constexpr std::string_view kColumns =
     "guid, app_guid, strategy, state, revision, previous_revision, previous_generation, previous_droplet_guid, "
-    "max_in_flight, instance_steps, canary_weights, step, reason, created_at, updated_at, analysis_interval_secs";
+    "max_in_flight, instance_steps, canary_weights, step, reason, created_at, updated_at, analysis_interval_secs, "
+    "analysis_probe_path";
 
 constexpr std::string_view kActive = "state IN ('DEPLOYING', 'PAUSED')";
 
@@ -44,6 +45,7 @@ Result<DeploymentRecord> ReadDeployment(Statement& st) {
   d.created_at = st.Text(13);
   d.updated_at = st.Text(14);
   d.analysis_interval_secs = static_cast<int>(st.Int(15));
+  d.analysis_probe_path = st.Text(16);
   return d;
 }
 
@@ -51,10 +53,10 @@ Result<DeploymentRecord> ReadDeployment(Statement& st) {
 
 Status DeploymentStore::Insert(const DeploymentRecord& d) {
   WHARF_ASSIGN_OR_RETURN(WriteOutcome written, tx_.RunUnlessDuplicate(
-      "INSERT INTO deployments (" + std::string(kColumns) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO deployments (" + std::string(kColumns) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       d.guid, d.app_guid, d.strategy, d.state, d.revision, d.previous_revision, d.previous_generation,
       d.previous_droplet_guid, d.max_in_flight, DumpJsonColumn(d.instance_steps), DumpJsonColumn(d.canary_weights),
-      d.step, d.reason, d.created_at, d.updated_at, d.analysis_interval_secs));
+      d.step, d.reason, d.created_at, d.updated_at, d.analysis_interval_secs, d.analysis_probe_path));
   if (written == WriteOutcome::kDuplicate) {
     return Status::Conflict("app " + d.app_guid + " already has an active deployment: continue or cancel it first");
   }

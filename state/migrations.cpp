@@ -513,6 +513,7 @@ ALTER TABLE processes ADD COLUMN log_rate_limit INTEGER NOT NULL DEFAULT -1 CHEC
 constexpr std::string_view kDeploymentAnalysis = R"sql(
 ALTER TABLE deployments ADD COLUMN analysis_interval_secs INTEGER NOT NULL DEFAULT 0
   CHECK (analysis_interval_secs >= 0);
+ALTER TABLE deployments ADD COLUMN analysis_probe_path TEXT NOT NULL DEFAULT '';
 )sql";
 
 constexpr Migration kMigrations[] = {
@@ -536,7 +537,7 @@ constexpr Migration kMigrations[] = {
     {18, "apps.enable_ssh (the ssh app feature)", kAppSsh},
     {19, "service bindings: replaces; service_rotations (credential rotation)", kServiceRotations},
     {20, "processes.log_rate_limit (bytes per second an instance may log)", kProcessLogRateLimit},
-    {21, "deployments.analysis_interval_secs (automated canary analysis)", kDeploymentAnalysis},
+    {21, "deployments.analysis_interval_secs, analysis_probe_path (automated canary analysis)", kDeploymentAnalysis},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

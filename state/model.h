@@ -113,6 +113,7 @@ struct DeploymentRecord {
   std::string created_at;
   std::string updated_at;
   int analysis_interval_secs = 0;  // canary: automated analysis window (0: off)
+  std::string analysis_probe_path;  // canary analysis: where synthetic probes go when traffic is thin ("": none)
 };
 
 struct HealthCheck {

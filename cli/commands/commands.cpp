@@ -57,12 +57,16 @@ std::vector<FlagSpec> StrategyFlagSpecs() {
            "Canary steps as percentages of the route's requests, e.g. 1,5,25,50,100"},
           {"analysis-interval", 0, FlagKind::kString, "SECONDS",
            "Canary: judge each step automatically over windows of SECONDS (5xx rate, latency, crashes\n"
-           "against the previous revision) and promote or roll back without continue-deployment"}};
+           "against the previous revision) and promote or roll back without continue-deployment"},
+          {"analysis-probe-path", 0, FlagKind::kString, "PATH",
+           "With --analysis-interval: when a window has too little traffic to judge, send synthetic\n"
+           "requests to PATH of each revision through the router (at most 20 a second, 200 a window)"}};
 }
 
 StrategyFlags StrategyFlagsOf(const ParsedArgs& args) {
   return StrategyFlags{args.Value("strategy"), args.Value("max-in-flight"), args.Value("instance-steps"),
-                       args.Value("canary-weights"), args.Value("analysis-interval")};
+                       args.Value("canary-weights"), args.Value("analysis-interval"),
+                       args.Value("analysis-probe-path")};
 }
 
 Result<bool> Confirm(CliContext& ctx, const std::string& question) {

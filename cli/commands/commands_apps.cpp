@@ -260,7 +260,7 @@ void AddAppCommands(std::vector<Command>& out) {
   out.push_back({{"stop", {"sp"}, group, "Stop an app", "wharf stop APP_NAME", "", {{"APP_NAME"}}, {}}, RunStop});
   out.push_back({{"restart", {"rs"}, group, "Replace the app's instances, running its current droplet",
                   "wharf restart APP_NAME [--strategy rolling|canary [--max-in-flight N] [--instance-steps 10,50]\n"
-                  "   [--canary-weights 1,5,25] [--analysis-interval 30]]",
+                  "   [--canary-weights 1,5,25] [--analysis-interval 30 [--analysis-probe-path /health]]]",
                   "Instances are replaced one at a time: each old one stops once its replacement is healthy.\n"
                   "Picks up a new droplet, environment variables and limits. With --strategy, a deployment:\n"
                   "rolling (--max-in-flight at a time; a crashing new instance stops it, the previous revision\n"
@@ -269,7 +269,7 @@ void AddAppCommands(std::vector<Command>& out) {
                  RunRestart});
   out.push_back({{"restage", {"rg"}, group, "Stage the app's newest package again, then restart it",
                   "wharf restage APP_NAME [--strategy rolling|canary [--max-in-flight N] [--instance-steps 10,50]\n"
-                  "   [--canary-weights 1,5,25] [--analysis-interval 30]]",
+                  "   [--canary-weights 1,5,25] [--analysis-interval 30 [--analysis-probe-path /health]]]",
                   "Use it after changing buildpacks. Instances are replaced one at a time, as with restart;\n"
                   "--strategy deploys the new droplet as restart --strategy does.",
                   {{"APP_NAME"}}, StrategyFlagSpecs()},

@@ -86,7 +86,7 @@ void AddPushCommand(std::vector<Command>& out) {
         "   [-t HEALTH_TIMEOUT] [-u (process | port | http)] [--endpoint PATH] [--no-route | --random-route]\n"
         "   [--var KEY=VALUE]... [--vars-file VARS_FILE_PATH]...\n"
         "   [--strategy rolling|canary [--max-in-flight N] [--instance-steps 10,50] [--canary-weights 1,5,25]\n"
-        "   [--analysis-interval 30]]",
+        "   [--analysis-interval 30 [--analysis-probe-path /health]]]",
         "Reads manifest.yml in the current folder when there is one (Cloud Foundry manifest v1, with\n"
         "((variables))). Flags override the manifest. Only files wharfd does not have yet are uploaded;\n"
         ".cfignore (gitignore syntax) leaves files out. -p takes a folder or a .zip, .jar, .tar, .tar.gz\n"

@@ -70,6 +70,7 @@ struct DeploymentSpec {
   std::optional<std::string> instance_steps;  // instance-steps, "10,50"
   std::optional<std::string> canary_weights;  // canary-weights, "1,5,25"
   std::optional<std::string> analysis_interval;  // analysis-interval, seconds
+  std::optional<std::string> analysis_probe_path;  // analysis-probe-path
   std::string location;                       // "manifest.yml:9:5: applications[0].wharf-deployment"
 };
 

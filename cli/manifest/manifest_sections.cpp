@@ -274,9 +274,12 @@ void ReadDeployment(YamlReader& r, const YAML::Node& value, const std::string& p
       d.canary_weights = percents(it->second, field);
     } else if (key == "analysis-interval") {
       if (auto n = r.Integer(it->second, field, 1, 3600)) d.analysis_interval = std::to_string(*n);
+    } else if (key == "analysis-probe-path") {
+      d.analysis_probe_path = r.String(it->second, field);
     } else {
       r.Error(it->first, field,
-              "unknown attribute (expected strategy, max-in-flight, instance-steps, canary-weights, analysis-interval)");
+              "unknown attribute (expected strategy, max-in-flight, instance-steps, canary-weights, analysis-interval, "
+              "analysis-probe-path)");
     }
   }
   if (!has_strategy) {

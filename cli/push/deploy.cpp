@@ -37,6 +37,7 @@ Result<std::optional<json>> DeployBody(const StrategyFlags& f) {
     if (f.instance_steps) return Status::InvalidArgument("--instance-steps needs --strategy canary");
     if (f.canary_weights) return Status::InvalidArgument("--canary-weights needs --strategy canary");
     if (f.analysis) return Status::InvalidArgument("--analysis-interval needs --strategy canary");
+    if (f.probe_path) return Status::InvalidArgument("--analysis-probe-path needs --strategy canary");
     return std::optional<json>();
   }
   if (*f.strategy != "rolling" && *f.strategy != "canary") {
@@ -71,13 +72,18 @@ Result<std::optional<json>> DeployBody(const StrategyFlags& f) {
     }
     body["analysis_interval_secs"] = secs;
   }
+  if (f.probe_path) {
+    if (!f.analysis) return Status::InvalidArgument("--analysis-probe-path needs --analysis-interval");
+    body["analysis_probe_path"] = *f.probe_path;
+  }
   return std::optional<json>(body);
 }
 
 Result<std::optional<json>> DeployBodyFor(const AppSpec& app, const std::optional<json>& from_flags) {
   if (from_flags || !app.deployment) return from_flags;
   const DeploymentSpec& d = *app.deployment;
-  StrategyFlags flags{d.strategy, d.max_in_flight, d.instance_steps, d.canary_weights, d.analysis_interval};
+  StrategyFlags flags{d.strategy,       d.max_in_flight,     d.instance_steps,
+                      d.canary_weights, d.analysis_interval, d.analysis_probe_path};
   Result<std::optional<json>> body = DeployBody(flags);
   if (!body.ok()) return body.status().WithContext(d.location);
   return body;

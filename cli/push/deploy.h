@@ -24,7 +24,10 @@ struct StrategyFlags {
   std::optional<std::string> instance_steps;  // --instance-steps
   std::optional<std::string> canary_weights;  // --canary-weights
   std::optional<std::string> analysis;        // --analysis-interval (seconds)
-  bool empty() const { return !strategy && !max_in_flight && !instance_steps && !canary_weights && !analysis; }
+  std::optional<std::string> probe_path;      // --analysis-probe-path
+  bool empty() const {
+    return !strategy && !max_in_flight && !instance_steps && !canary_weights && !analysis && !probe_path;
+  }
 };
 
 // The body of the deploy request, or nullopt without --strategy. Errors name the flag:

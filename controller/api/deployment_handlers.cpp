@@ -45,6 +45,7 @@ nlohmann::json DeploymentJson(const Deployment& d) {
   out.canary_weight = deployments::CanaryWeight(d);
   out.reason = d.reason;
   out.analysis_interval_secs = d.analysis_interval_secs;
+  out.analysis_probe_path = d.analysis_probe_path;
   out.created_at = d.created_at;
   out.updated_at = d.updated_at;
   return out.ToJson();
@@ -60,13 +61,14 @@ Status Reply(ApiResponse& res, const Result<Deployment>& d) {
 
 void AddDeploymentHandlers(HttpRouter& router, ApiContext& ctx) {
   // {"strategy": "rolling"|"canary", "max_in_flight"?, "instance_steps"?, "canary_weights"?,
-  //  "analysis_interval_secs"?}
+  //  "analysis_interval_secs"?, "analysis_probe_path"?}
   router.Add("POST", "/v1/apps/:guid/actions/deploy", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     Result<nlohmann::json> json = req.JsonBody();
     if (!json.ok()) return json.status();
     JsonFields body(*json);
     WHARF_RETURN_IF_ERROR(
-        body.OnlyKnown({"strategy", "max_in_flight", "instance_steps", "canary_weights", "analysis_interval_secs"}));
+        body.OnlyKnown({"strategy", "max_in_flight", "instance_steps", "canary_weights", "analysis_interval_secs",
+                        "analysis_probe_path"}));
     auto strategy = body.RequiredString("strategy");
     if (!strategy.ok()) return strategy.status();
     DeploymentRequest request;
@@ -80,6 +82,10 @@ void AddDeploymentHandlers(HttpRouter& router, ApiContext& ctx) {
     WHARF_RETURN_IF_ERROR(ReadSteps(body, "canary_weights", request.canary_weights));
     WHARF_ASSIGN_OR_RETURN(auto analysis, body.Integer("analysis_interval_secs", 1, 3600));
     if (analysis) request.analysis_interval_secs = static_cast<int>(*analysis);
+    if (auto probe = json->find("analysis_probe_path"); probe != json->end()) {
+      if (!probe->is_string()) return Status::InvalidArgument("field 'analysis_probe_path' must be a string");
+      request.analysis_probe_path = probe->get<std::string>();
+    }
     auto created = ctx.deployments.Create(req.actor(), req.Param("guid"), request);
     if (!created.ok()) return created.status();
     res.Json(201, {{"deployment", *created ? DeploymentJson(**created) : nlohmann::json(nullptr)}});

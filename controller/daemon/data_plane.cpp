@@ -8,6 +8,7 @@
 #include "controller/services/task_service.h"
 #include "controller/dataplane/autoscaler_engine.h"
 #include "controller/dataplane/canary_analyzer.h"
+#include "controller/dataplane/http_prober.h"
 #include "controller/dataplane/buildpack_registry_db.h"
 #include "controller/dataplane/cell_adapters.h"
 #include "controller/dataplane/desired_state_db.h"
@@ -59,6 +60,7 @@ struct DataPlane::Parts {
   // The autoscaler's loop (api role): reads the cell through the Daemon's slot and the registry's counters.
   std::unique_ptr<AutoscalerEngine> autoscaler;
   // Automated canary analysis (api role): the registry's counters per revision, the cell's crashes.
+  std::unique_ptr<HttpProber> canary_prober;  // synthetic requests for thin canary windows, through the router
   std::unique_ptr<CanaryAnalyzer> canary_analyzer;
   bool stopped = false;
 };
@@ -255,8 +257,10 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     parts.autoscaler->Start();
     VersionTrafficSource versions;
     if (registry != nullptr) versions = [registry] { return registry->VersionTotals(); };
+    if (parts.router) parts.canary_prober = std::make_unique<HttpProber>(parts.router->port());
     parts.canary_analyzer = std::make_unique<CanaryAnalyzer>(daemon.database(), clock, daemon.deployments(),
-                                                             daemon.instances(), std::move(versions), daemon.events());
+                                                             daemon.instances(), std::move(versions), daemon.events(),
+                                                             parts.canary_prober.get());
     parts.canary_analyzer->Start();
   }
   return plane;
@@ -267,6 +271,7 @@ void DataPlane::Stop() {
   parts_->stopped = true;
   if (parts_->autoscaler) parts_->autoscaler->Stop();
   if (parts_->canary_analyzer) parts_->canary_analyzer->Stop();
+  if (parts_->canary_prober) parts_->canary_prober->Stop();
   if (parts_->service_access) parts_->service_access->Stop();
   // The servers stop cleanly (their data stays); the openings' table goes with the plane.
   if (parts_->brokers) parts_->brokers->Stop();

@@ -6,6 +6,7 @@
 #include "common/revision_tag.h"
 #include "state/app_store.h"
 #include "state/deployment_store.h"
+#include "state/route_store.h"
 
 namespace wharf::controller {
 
@@ -117,6 +118,11 @@ void CanaryAnalyzer::Judge(const Deployment& d, Window& w, const std::pair<Side,
   }
   const deployments::StepUpdate update = deployments::Advance(w.progress, *verdict, options_.policy);
   w.progress = update.progress;
+  std::optional<ProbeJob> probes;
+  if (update.decision == deployments::StepDecision::kContinue || update.decision == deployments::StepDecision::kExtend) {
+    probes = ProbesFor(d, *verdict, w.probing);
+    if (probes) w.probing = true;
+  }
 
   nlohmann::json checks = nlohmann::json::array();
   for (const std::string& line : deployments::Describe(*verdict)) checks.push_back(line);
@@ -136,6 +142,11 @@ void CanaryAnalyzer::Judge(const Deployment& d, Window& w, const std::pair<Side,
                          {"needs_probes", verdict->needs_probes},
                          {"requests_missing", verdict->requests_missing},
                          {"checks", checks}};
+  if (probes) {
+    data["probes"] = {{"path", probes->path},
+                      {"baseline", probes->requests[0].second},
+                      {"canary", probes->requests[1].second}};
+  }
   const Actor actor{std::nullopt, "canary-analysis"};
   Status recorded = db_.Transact([&](state::Tx& tx) -> Status {
     WHARF_ASSIGN_OR_RETURN(state::App app, state::AppStore(tx).Get(d.app_guid));
@@ -153,6 +164,34 @@ void CanaryAnalyzer::Judge(const Deployment& d, Window& w, const std::pair<Side,
     w.deployment_guid.clear();
   }
   if (!acted.ok()) events_.Log("canary-analysis-failed", {{"app", d.app_guid}, {"error", acted.ToString()}});
+  if (probes && !prober_->Send(*probes)) {
+    events_.Log("canary-analysis-probes-busy", {{"app", d.app_guid}});
+  }
+}
+
+std::optional<ProbeJob> CanaryAnalyzer::ProbesFor(const Deployment& d, const deployments::Verdict& verdict,
+                                                  bool probing) {
+  if (prober_ == nullptr || d.analysis_probe_path.empty() || (!verdict.needs_probes && !probing)) return std::nullopt;
+  auto routes = db_.Read<std::vector<state::Route>>(
+      [&](state::Tx& tx) { return state::RouteStore(tx).RoutesForApp(d.app_guid); });
+  if (!routes.ok() || routes->empty()) return std::nullopt;
+  const state::Route& route = routes->front();
+  ProbeJob job;
+  job.app_guid = d.app_guid;
+  job.host = route.host.empty() ? route.domain_name : route.host + "." + route.domain_name;
+  job.path = route.path + d.analysis_probe_path;
+  // A few more than missing: some land just after the window ends.
+  auto count = [&](std::int64_t missing) {
+    return static_cast<int>(std::min<std::int64_t>(options_.max_probes_per_side, missing + missing / 5));
+  };
+  // Each side gets what it missed; a step already probing gets at least a window's minimum again.
+  const std::int64_t floor = probing ? std::max<std::int64_t>(options_.config.min_requests,
+                                                              static_cast<std::int64_t>(options_.config.min_latency_samples))
+                                     : 0;
+  job.requests = {{d.previous_revision, count(std::max(floor, verdict.baseline_requests_missing))},
+                  {d.revision, count(std::max(floor, verdict.canary_requests_missing))}};
+  job.spread = std::chrono::milliseconds(d.analysis_interval_secs * 800);
+  return job;
 }
 
 }  // namespace wharf::controller

@@ -8,6 +8,13 @@
 // still thin. Each window is an "app-deployment-analysis" event with the verdict, one line per
 // check, and the decision (`wharf deployment APP`).
 //
+// A window too thin to judge (INSUFFICIENT) is never a pass: with a probe path
+// (--analysis-probe-path) the next window gets synthetic requests through the router, pinned to
+// each revision (at most `max_probes_per_side` a window), and the event says how many; once probes
+// have been needed in a step, every later window of it gets them too (the traffic is thin, so the
+// windows that follow would be as well); without a probe path the step is extended and the event
+// says so.
+//
 // The step's progress lives in memory: after a wharfd restart the step's analysis starts again
 // from its first window (the deployment itself resumes from the database).
 #pragma once
@@ -32,8 +39,26 @@ namespace wharf::controller {
 // The router's counters per (app guid, endpoint version); empty without a router role.
 using VersionTrafficSource = std::function<std::map<std::pair<std::string, std::string>, router::TrafficTotals>()>;
 
+// Synthetic requests that supply a thin analysis window: sent through the router to the app's
+// route, each pinned to one revision (X-Wharf-Revision), so both sides get their share.
+struct ProbeJob {
+  std::string app_guid;
+  std::string host;  // the Host header: the app's route
+  std::string path;  // the route's path prefix and the deployment's probe path
+  std::vector<std::pair<std::int64_t, int>> requests;  // (revision, how many)
+  std::chrono::milliseconds spread{0};                 // spaced evenly over this long
+};
+
+class Prober {
+ public:
+  virtual ~Prober() = default;
+  // Starts the job in the background; false (and nothing sent) while a job for the app still runs.
+  virtual bool Send(ProbeJob job) = 0;
+};
+
 struct CanaryAnalyzerOptions {
   std::chrono::milliseconds tick{1000};
+  int max_probes_per_side = 200;  // per window
   deployments::AnalysisConfig config;
   deployments::StepPolicy policy;
   std::size_t max_latency_samples = 2000;  // per side and window, drawn from the histogram
@@ -53,9 +78,9 @@ class CanaryAnalyzer {
  public:
   CanaryAnalyzer(state::Database& db, const Clock& clock, DeploymentService& deployments,
                  InstanceReporterSlot& instances, VersionTrafficSource traffic, EventRecorder& events,
-                 CanaryAnalyzerOptions options = {})
+                 Prober* prober = nullptr, CanaryAnalyzerOptions options = {})
       : db_(db), clock_(clock), deployments_(deployments), instances_(instances), traffic_(std::move(traffic)),
-        events_(events), options_(std::move(options)) {}
+        events_(events), prober_(prober), options_(std::move(options)) {}
   ~CanaryAnalyzer() { Stop(); }
 
   void Start();
@@ -74,11 +99,15 @@ class CanaryAnalyzer {
     std::chrono::steady_clock::time_point started;
     Side baseline, canary;
     deployments::StepProgress progress;
+    bool probing = false;  // probes supplied this step's traffic: every later window of the step gets them too
   };
   // The counters of both sides now.
   std::pair<Side, Side> Measure(const deployments::Deployment& d,
                                 const std::map<std::pair<std::string, std::string>, router::TrafficTotals>& traffic);
   void Judge(const deployments::Deployment& d, Window& w, const std::pair<Side, Side>& now);
+  // The probes a thin window asks for (none without a probe path, a prober or a route).
+  std::optional<ProbeJob> ProbesFor(const deployments::Deployment& d, const deployments::Verdict& verdict,
+                                    bool probing);
 
   state::Database& db_;
   const Clock& clock_;
@@ -86,6 +115,7 @@ class CanaryAnalyzer {
   InstanceReporterSlot& instances_;
   VersionTrafficSource traffic_;
   EventRecorder& events_;
+  Prober* prober_;  // null: no probes (thin windows extend the step)
   CanaryAnalyzerOptions options_;
   std::map<std::string, Window> windows_;  // app guid -> the window in progress
   PeriodicTask task_;

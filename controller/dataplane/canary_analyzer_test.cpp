@@ -7,6 +7,7 @@
 #include "controller/services/service_fixture.h"
 #include "state/deployment_store.h"
 #include "state/event_store.h"
+#include "state/route_store.h"
 
 namespace wharf::controller {
 namespace {
@@ -32,6 +33,15 @@ class NoInstances final : public cell::InstanceReporter {
   Status RestartInstance(const std::string&, const std::string&, int) override { return Status::Ok(); }
 };
 
+class RecordingProber final : public Prober {
+ public:
+  std::vector<ProbeJob> jobs;
+  bool Send(ProbeJob job) override {
+    jobs.push_back(std::move(job));
+    return true;
+  }
+};
+
 struct AnalyzerFixture : ServiceFixture {
   DeploymentService deployments{*db, clock, events, logs};
   NoInstances reported;
@@ -42,7 +52,9 @@ struct AnalyzerFixture : ServiceFixture {
   deployments::Deployment deployment;
   std::unique_ptr<CanaryAnalyzer> analyzer;
 
-  AnalyzerFixture() {
+  RecordingProber prober;
+
+  explicit AnalyzerFixture(std::string probe_path = "") {
     slot.Set(&reported);
     AppView app = CreateApp("web");
     app_guid = app.app.guid;
@@ -56,6 +68,7 @@ struct AnalyzerFixture : ServiceFixture {
     request.strategy = deployments::Strategy::kCanary;
     request.canary_weights = {50};
     request.analysis_interval_secs = 10;
+    request.analysis_probe_path = probe_path;
     auto created = deployments.Create(actor, app_guid, request);
     REQUIRE_MESSAGE(created.ok(), created.status().ToString());
     REQUIRE(*created);
@@ -64,7 +77,7 @@ struct AnalyzerFixture : ServiceFixture {
     canary_tag = "r" + std::to_string(deployment.revision) + "-y-g2-m-d";
     SetState("PAUSED");  // the step is reached (the driver does this once the canary runs)
     VersionTrafficSource source = [this] { return traffic; };
-    analyzer = std::make_unique<CanaryAnalyzer>(*db, clock, deployments, slot, source, events);
+    analyzer = std::make_unique<CanaryAnalyzer>(*db, clock, deployments, slot, source, events, &prober);
   }
   ~AnalyzerFixture() { slot.Set(nullptr); }
 
@@ -172,6 +185,47 @@ TEST_CASE("thin traffic is never a pass: the step is extended, and a crash rolls
   f.clock.Advance(10s);
   f.analyzer->Tick();
   CHECK(f.State() == "CANCELED");
+}
+
+TEST_CASE("a thin window with a probe path sends pinned probes through the app's route, and says so") {
+  AnalyzerFixture f("/health");
+  auto domain = f.db->Read<std::optional<state::Domain>>(
+      [](state::Tx& tx) { return state::RouteStore(tx).FindDomainByName("localhost"); });
+  REQUIRE(domain.ok());
+  REQUIRE(*domain);
+  NewRoute spec;
+  spec.host = "web";
+  spec.domain_guid = (*domain)->guid;
+  spec.path = "/api";
+  auto route = f.routes->CreateRoute(f.actor, spec);
+  REQUIRE_MESSAGE(route.ok(), route.status().ToString());
+  REQUIRE(f.routes->AddDestination(f.actor, route->guid, f.app_guid, "web").ok());
+  f.analyzer->Tick();
+  f.Serve("r1-x-g1-m-d", 10, 0);
+  f.Serve(f.canary_tag, 4, 0);
+  f.clock.Advance(10s);
+  f.analyzer->Tick();
+  REQUIRE(f.prober.jobs.size() == 1);
+  const ProbeJob& job = f.prober.jobs[0];
+  CHECK(job.host == "web.localhost");
+  CHECK(job.path == "/api/health");
+  REQUIRE(job.requests.size() == 2);
+  CHECK(job.requests[0].first == f.deployment.previous_revision);
+  CHECK(job.requests[1].first == f.deployment.revision);
+  CHECK(job.requests[0].second >= 40);  // 50 needed, 10 seen, a fifth more for the window's edge
+  CHECK(job.requests[1].second >= 46);
+  CHECK(job.requests[1].second <= 200);
+  CHECK(job.spread == 8000ms);
+  auto analyses = f.Analyses();
+  REQUIRE(analyses.size() == 1);
+  CHECK(analyses[0].data["probes"]["path"] == "/api/health");
+  CHECK(analyses[0].data["probes"]["canary"] == job.requests[1].second);
+  // Without a probe path nothing is sent: the step is extended instead.
+  AnalyzerFixture plain;
+  plain.analyzer->Tick();
+  plain.clock.Advance(10s);
+  plain.analyzer->Tick();
+  CHECK(plain.prober.jobs.empty());
 }
 
 TEST_CASE("a deployment without an analysis interval, or still deploying its step, is left alone") {

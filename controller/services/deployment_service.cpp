@@ -1,5 +1,7 @@
 #include "controller/services/deployment_service.h"
 
+#include <algorithm>
+
 #include "common/ids.h"
 #include "controller/services/revision_service.h"
 #include "state/app_store.h"
@@ -45,6 +47,7 @@ Deployment FromRecord(const DeploymentRecord& r) {
   d.created_at = r.created_at;
   d.updated_at = r.updated_at;
   d.analysis_interval_secs = r.analysis_interval_secs;
+  d.analysis_probe_path = r.analysis_probe_path;
   return d;
 }
 
@@ -66,6 +69,7 @@ DeploymentRecord ToRecord(const Deployment& d) {
   r.created_at = d.created_at;
   r.updated_at = d.updated_at;
   r.analysis_interval_secs = d.analysis_interval_secs;
+  r.analysis_probe_path = d.analysis_probe_path;
   return r;
 }
 
@@ -88,6 +92,17 @@ Result<std::optional<Deployment>> DeploymentService::Create(const Actor& actor, 
   }
   if (request.strategy == Strategy::kRolling && request.analysis_interval_secs != 0) {
     return Status::InvalidArgument("analysis_interval_secs needs strategy 'canary'");
+  }
+  if (!request.analysis_probe_path.empty()) {
+    const std::string& path = request.analysis_probe_path;
+    if (request.analysis_interval_secs == 0) {
+      return Status::InvalidArgument("analysis_probe_path needs analysis_interval_secs");
+    }
+    if (path.front() != '/' || path.size() > 256 ||
+        std::any_of(path.begin(), path.end(), [](char c) { return c <= ' ' || c == 0x7f || c == '#'; })) {
+      return Status::InvalidArgument("analysis_probe_path must be a path like /health (no spaces, controls or '#', at "
+                                     "most 256 characters), not '" + path + "'");
+    }
   }
   if (request.analysis_interval_secs < 0 || request.analysis_interval_secs > 3600) {
     return Status::InvalidArgument("analysis_interval_secs must be from 1 to 3600 (0: no automated analysis)");
@@ -116,6 +131,7 @@ Result<std::optional<Deployment>> DeploymentService::Create(const Actor& actor, 
     d.instance_steps = request.instance_steps;
     d.canary_weights = request.canary_weights;
     d.analysis_interval_secs = request.analysis_interval_secs;
+    d.analysis_probe_path = request.analysis_probe_path;
     d.previous_revision = app->run_revision;
     d.previous_generation = app->run_generation;
     d.previous_droplet_guid = app->run_droplet_guid.value_or("");

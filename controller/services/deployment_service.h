@@ -27,6 +27,7 @@ struct DeploymentRequest {
   std::vector<int> instance_steps;  // canary only
   std::vector<int> canary_weights;  // canary only
   int analysis_interval_secs = 0;   // canary only: automated analysis window (0: off)
+  std::string analysis_probe_path;  // with analysis: synthetic probes' path when traffic is thin ("": none)
 };
 
 deployments::Deployment FromRecord(const DeploymentRecord& r);

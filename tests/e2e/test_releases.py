@@ -285,3 +285,40 @@ class ReleasesTest(PlatformTest):
         self.wait_deployment("DEPLOYED", timeout=90)
         self.poll("all green", lambda: self.only("green"), timeout=60)
 
+    def test_thin_traffic_gets_synthetic_probes_and_is_never_promoted_blind(self):
+        """No user traffic at all: without a probe path the analysis says INSUFFICIENT and keeps the step; with
+        --analysis-probe-path the analyzer sends pinned probes through the router and promotes on them."""
+        manifest = ("applications:\n- name: rel\n  instances: 2\n  memory: 64M\n  buildpacks: [binary_buildpack]\n"
+                    "  env:\n    COLOR: blue\n")
+        d = self.make_app({"app.py": APP_PY, "Procfile": "web: python3 app.py\n"}, manifest=manifest)
+        self.p.wharf("push", cwd=d)
+        self.poll("both blue instances answering", lambda: self.only("blue", 10), timeout=60)
+
+        self.p.wharf("set-env", "rel", "COLOR", "green")
+        self.p.wharf("restart", "rel", "--strategy", "canary", "--canary-weights", "50", "--analysis-interval", "3")
+        self.wait_deployment("PAUSED")
+        analysis = self.poll("three thin windows judged", lambda: (lambda a: a if len(a) >= 3 else None)(
+            json.loads(self.p.wharf("deployment", "rel", "--json").out)["analysis"]), timeout=30)
+        self.assertEqual({a["data"]["verdict"] for a in analysis}, {"INSUFFICIENT"}, analysis)
+        self.assertEqual(analysis[0]["data"]["decision"], "EXTEND", analysis[0])
+        self.assertEqual(self.deployment()["state"], "PAUSED")
+        self.p.wharf("cancel-deployment", "rel")
+        self.wait_deployment("CANCELED")
+
+        self.p.wharf("set-env", "rel", "COLOR", "yellow")
+        started = time.monotonic()
+        self.p.wharf("restart", "rel", "--strategy", "canary", "--canary-weights", "50", "--analysis-interval", "3",
+                     "--analysis-probe-path", "/")
+        self.wait_deployment("DEPLOYED", timeout=60)
+        promoted = time.monotonic()
+        self.poll("all yellow", lambda: self.only("yellow"), timeout=60)
+        dep = self.deployment()
+        windows = [a["data"] for a in json.loads(self.p.wharf("deployment", "rel", "--json").out)["analysis"]
+                   if a["data"]["deployment_guid"] == dep["guid"]]
+        self.assertEqual(windows[0]["decision"], "PROMOTE", windows)
+        self.assertTrue(any("probes" in w for w in windows), windows)
+        self.assertGreaterEqual(windows[0]["canary_requests"], 50, windows[0])
+        print(f"\n[measure] no user traffic: promoted on synthetic probes {promoted - started:.1f}s after the restart "
+              f"(windows of 3 s); windows: {[(w['verdict'], w['decision'], w['canary_requests']) for w in windows]}",
+              flush=True)
+
