@@ -18,19 +18,14 @@ Binaries default to build/controller/wharfd and build/cli/wharf (WHARFD_BIN / WH
 Only loopback traffic; only the wharfd started here is signalled.
 """
 import argparse
-import http.client
 import json
 import os
 import sys
 import threading
 import time
 
-here = os.path.dirname(os.path.abspath(__file__))
-root = os.path.abspath(os.path.join(here, "..", ".."))
-os.environ.setdefault("WHARFD_BIN", os.path.join(root, "build", "controller", "wharfd"))
-os.environ.setdefault("WHARF_BIN", os.path.join(root, "build", "cli", "wharf"))
-sys.path.insert(0, os.path.join(root, "tests", "e2e"))
-from harness import Platform  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from bench_support import Platform, router_get as get  # noqa: E402
 
 APP_PY = r'''
 import os
@@ -77,18 +72,6 @@ def push(p, name):
     _, body = p.api("GET", "/v1/apps?names=" + name)
     return body["resources"][0]["guid"], d
 
-
-def get(p, host):
-    conn = http.client.HTTPConnection("127.0.0.1", p.router_port, timeout=5)
-    try:
-        conn.request("GET", "/", headers={"Host": host})
-        r = conn.getresponse()
-        r.read()
-        return r.status
-    except (OSError, http.client.HTTPException):
-        return 0
-    finally:
-        conn.close()
 
 
 def web(p, guid):

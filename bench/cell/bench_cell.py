@@ -14,7 +14,6 @@ Usage: bench/cell/bench_cell.py [--rounds 10] [--instances 100]   (after scripts
 Binaries default to build/controller/wharfd and build/cli/wharf (WHARFD_BIN / WHARF_BIN override).
 """
 import argparse
-import http.client
 import json
 import os
 import signal
@@ -22,12 +21,8 @@ import statistics
 import sys
 import time
 
-here = os.path.dirname(os.path.abspath(__file__))
-root = os.path.abspath(os.path.join(here, "..", ".."))
-os.environ.setdefault("WHARFD_BIN", os.path.join(root, "build", "controller", "wharfd"))
-os.environ.setdefault("WHARF_BIN", os.path.join(root, "build", "cli", "wharf"))
-sys.path.insert(0, os.path.join(root, "tests", "e2e"))
-from harness import EXAMPLES, Platform  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from bench_support import EXAMPLES, Platform, router_get as get  # noqa: E402
 
 APPS = {"static-site": "hello", "go": "hello-go", "nodejs": "hello-node"}
 
@@ -36,18 +31,6 @@ def pct(values, q):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
-
-def get(p, host):
-    conn = http.client.HTTPConnection("127.0.0.1", p.router_port, timeout=5)
-    try:
-        conn.request("GET", "/", headers={"Host": host})
-        r = conn.getresponse()
-        r.read()
-        return r.status
-    except OSError:
-        return 0
-    finally:
-        conn.close()
 
 
 def process(p, app):

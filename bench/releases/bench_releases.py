@@ -17,7 +17,6 @@ Binaries default to build/controller/wharfd and build/cli/wharf (WHARFD_BIN / WH
 Only loopback traffic; only the wharfd started here is signalled.
 """
 import argparse
-import http.client
 import json
 import os
 import re
@@ -28,12 +27,8 @@ import tempfile
 import threading
 import time
 
-here = os.path.dirname(os.path.abspath(__file__))
-root = os.path.abspath(os.path.join(here, "..", ".."))
-os.environ.setdefault("WHARFD_BIN", os.path.join(root, "build", "controller", "wharfd"))
-os.environ.setdefault("WHARF_BIN", os.path.join(root, "build", "cli", "wharf"))
-sys.path.insert(0, os.path.join(root, "tests", "e2e"))
-from harness import EXAMPLES, Platform  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from bench_support import EXAMPLES, Platform, router_get as get  # noqa: E402
 
 APP_PY = r'''
 import itertools
@@ -60,18 +55,6 @@ ThreadingHTTPServer.daemon_threads = True
 ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), H).serve_forever()
 '''
 
-
-def get(p, host):
-    conn = http.client.HTTPConnection("127.0.0.1", p.router_port, timeout=5)
-    try:
-        conn.request("GET", "/", headers={"Host": host})
-        r = conn.getresponse()
-        r.read()
-        return r.status
-    except (OSError, http.client.HTTPException):
-        return 0
-    finally:
-        conn.close()
 
 
 def deployment(p, name):
