@@ -141,7 +141,14 @@ Result<std::unique_ptr<SshProcess>> SshService::Open(const Actor& actor, const s
   if (!authorized.ok()) return authorized;
 
   runtime::ExecSpec spec;
-  spec.argv = runtime::LauncherArgv(request.command.empty() ? "exec bash" : request.command);
+  std::string command = request.command.empty() ? "exec bash" : request.command;
+  if (request.tty) {
+    // runc sizes the container's terminal from ours only after the command has started, so a quick
+    // command could see 0x0: the size is set from inside first (runc's later resize agrees with it).
+    command = "stty rows " + std::to_string(request.rows) + " cols " + std::to_string(request.columns) +
+              " 2>/dev/null; " + command;
+  }
+  spec.argv = runtime::LauncherArgv(command);
   spec.tty = request.tty;
   Fds fds;
   // Our ends: 0 input, 1 output, 2 error; the command's: 3 stdin, 4 stdout, 5 stderr.
