@@ -70,7 +70,8 @@ Status RunRollback(CliContext& ctx, const ParsedArgs& args) {
   if (!app.ok()) return app.status();
   if (!args.Has("f")) {
     Result<bool> yes = Confirm(ctx, "Rolling '" + app->name + "' to revision '" + std::to_string(version) +
-                                        "' will create a new revision. The new revision will use the settings from "
+                                        "' will create a new revision (unless a deployment is replacing that revision: "
+                                        "then the traffic flips back to it). The new revision will use the settings from "
                                         "revision '" + std::to_string(version) + "'. Are you sure you want to continue?");
     if (!yes.ok()) return yes.status();
     if (!*yes) {
@@ -82,8 +83,14 @@ Status RunRollback(CliContext& ctx, const ParsedArgs& args) {
   Result<api::Revision> rolled =
       (*api)->PostAs<api::Revision>("/v1/apps/" + app->guid + "/actions/rollback", json{{"version", version}});
   if (!rolled.ok()) return rolled.status();
-  ctx.out() << "Created revision " << rolled->version << " (" << rolled->description
-            << "); instances are replaced one at a time.\n";
+  if (rolled->version == version) {
+    // Its instances were still serving (a deployment was replacing them): the traffic flipped back.
+    ctx.out() << "Revision " << version << " was still serving: the deployment replacing it is canceled and "
+              << "its instances take all the traffic again.\n";
+  } else {
+    ctx.out() << "Created revision " << rolled->version << " (" << rolled->description
+              << "); instances are replaced one at a time.\n";
+  }
   Result<api::App> fresh = (*api)->GetAs<api::App>("/v1/apps/" + app->guid);
   if (!fresh.ok()) return fresh.status();
   ctx.out() << "Waiting for app " << fresh->name << " to start...\n";

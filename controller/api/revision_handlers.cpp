@@ -67,6 +67,26 @@ void AddRevisionHandlers(HttpRouter& router, ApiContext& ctx) {
     auto version = body.Integer("version", 1, std::numeric_limits<std::int32_t>::max());
     if (!version.ok()) return version.status();
     if (!*version) return Status::InvalidArgument("field 'version' is required: the revision to roll back to");
+    // Revision N's instances still serve as the baseline of an active deployment (a canary is replacing
+    // them): the rollback is that deployment's cancel, a router weight flip with no instance to start.
+    const std::string& guid = req.Param("guid");
+    WHARF_ASSIGN_OR_RETURN(auto deployment, ctx.deployments.Latest(guid));
+    if (deployment && deployments::IsActive(deployment->state) && deployment->previous_revision == **version) {
+      WHARF_RETURN_IF_ERROR(ctx.deployments
+                                .Cancel(req.actor(), guid,
+                                        "rolled back to revision " + std::to_string(**version) +
+                                            ": its instances were still serving, the traffic flipped back to them")
+                                .status());
+      WHARF_ASSIGN_OR_RETURN(AppView app, ctx.apps.Get(guid));
+      WHARF_ASSIGN_OR_RETURN(std::vector<RevisionView> all, ctx.revisions.List(guid));
+      for (const RevisionView& r : all) {
+        if (r.revision.version == **version) {
+          res.Json(200, RevisionJsonOf(r, app, {}).ToJson());
+          return Status::Ok();
+        }
+      }
+      return Status::Internal("revision " + std::to_string(**version) + " vanished during the rollback");
+    }
     Result<Revision> rolled = ctx.revisions.Rollback(req.actor(), req.Param("guid"), **version);
     if (!rolled.ok()) return rolled.status();
     Result<AppView> app = ctx.apps.Get(req.Param("guid"));

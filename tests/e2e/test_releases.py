@@ -302,8 +302,15 @@ class ReleasesTest(PlatformTest):
         self.assertEqual({a["data"]["verdict"] for a in analysis}, {"INSUFFICIENT"}, analysis)
         self.assertEqual(analysis[0]["data"]["decision"], "EXTEND", analysis[0])
         self.assertEqual(self.deployment()["state"], "PAUSED")
-        self.p.wharf("cancel-deployment", "rel")
-        self.wait_deployment("CANCELED")
+        # Rolling back to revision 1 while its instances still serve is a weight flip, not a new revision.
+        flip = time.monotonic()
+        r = self.p.wharf("rollback", "rel", "--version", "1", "-f")
+        self.assertIn("Revision 1 was still serving", r.out)
+        self.assertEqual(self.deployment()["state"], "CANCELED")
+        self.poll("only blue after the flip", lambda: self.only("blue"), timeout=30, interval=0.05)
+        print(f"\n[measure] rollback to revision 1 by weight flip: only blue {time.monotonic() - flip:.2f}s after "
+              f"'wharf rollback' began", flush=True)
+        self.assertNotIn("Rolled back", json.dumps(self.revisions()))
 
         self.p.wharf("set-env", "rel", "COLOR", "yellow")
         started = time.monotonic()
