@@ -12,6 +12,12 @@ namespace wharf::controller {
 
 using deployments::Deployment;
 
+deployments::AnalysisConfig RouterHistogramAnalysisConfig() {
+  deployments::AnalysisConfig config;
+  config.latency_slack_ms = 10.0;
+  return config;
+}
+
 std::vector<double> LatencySample(const router::TrafficTotals& window, std::size_t max_samples) {
   std::uint64_t total = 0;
   for (std::uint64_t n : window.latency_buckets) total += n;

@@ -56,10 +56,15 @@ class Prober {
   virtual bool Send(ProbeJob job) = 0;
 };
 
+// The analysis settings the analyzer judges with: deployments::AnalysisConfig's, but a latency slack
+// of 10 ms, since its latencies come from the router's histogram (buckets up to 1, 2.5, 5, 10, 25 ms
+// ...), where one bucket of noise at low latencies would otherwise fail a canary.
+deployments::AnalysisConfig RouterHistogramAnalysisConfig();
+
 struct CanaryAnalyzerOptions {
   std::chrono::milliseconds tick{1000};
   int max_probes_per_side = 200;  // per window
-  deployments::AnalysisConfig config;
+  deployments::AnalysisConfig config = RouterHistogramAnalysisConfig();
   deployments::StepPolicy policy;
   std::size_t max_latency_samples = 2000;  // per side and window, drawn from the histogram
 };

@@ -300,7 +300,8 @@ class ReleasesTest(PlatformTest):
         analysis = self.poll("three thin windows judged", lambda: (lambda a: a if len(a) >= 3 else None)(
             json.loads(self.p.wharf("deployment", "rel", "--json").out)["analysis"]), timeout=30)
         self.assertEqual({a["data"]["verdict"] for a in analysis}, {"INSUFFICIENT"}, analysis)
-        self.assertEqual(analysis[0]["data"]["decision"], "EXTEND", analysis[0])
+        # The third thin window in a row extends the step (a later one, if the poll saw more, goes on).
+        self.assertIn("EXTEND", [a["data"]["decision"] for a in analysis], analysis)
         self.assertEqual(self.deployment()["state"], "PAUSED")
         # Rolling back to revision 1 while its instances still serve is a weight flip, not a new revision.
         flip = time.monotonic()
