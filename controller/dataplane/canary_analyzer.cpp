@@ -51,7 +51,8 @@ void CanaryAnalyzer::Start() {
 }
 
 std::pair<CanaryAnalyzer::Side, CanaryAnalyzer::Side> CanaryAnalyzer::Measure(
-    const Deployment& d, const std::map<std::pair<std::string, std::string>, router::TrafficTotals>& traffic) {
+    const Deployment& d, const std::map<std::pair<std::string, std::string>, router::TrafficTotals>& traffic,
+    int memory_mb) {
   Side baseline, canary;
   for (auto it = traffic.lower_bound({d.app_guid, ""}); it != traffic.end() && it->first.first == d.app_guid; ++it) {
     const bool is_canary = RevisionOfTag(it->first.second) == d.revision;
@@ -60,7 +61,12 @@ std::pair<CanaryAnalyzer::Side, CanaryAnalyzer::Side> CanaryAnalyzer::Measure(
   if (auto reports = instances_.Instances(d.app_guid, "web")) {
     for (const InstanceReport& r : *reports) {
       const bool is_canary = RevisionOfTag(r.version) == d.revision;
-      (is_canary ? canary : baseline).crashes += r.crash_count;
+      Side& side = is_canary ? canary : baseline;
+      side.crashes += r.crash_count;
+      if (r.memory_bytes && memory_mb > 0) {
+        const double fraction = static_cast<double>(*r.memory_bytes) / (static_cast<double>(memory_mb) * 1024 * 1024);
+        side.memory_fraction = std::max(side.memory_fraction.value_or(0.0), fraction);
+      }
     }
   }
   return {baseline, canary};
@@ -80,24 +86,36 @@ void CanaryAnalyzer::Tick() {
         d.state != deployments::State::kPaused) {
       continue;
     }
+    auto web = db_.Read<std::optional<state::Process>>(
+        [&](state::Tx& tx) { return state::ProcessStore(tx).Find(d.app_guid, "web"); });
+    const int memory_mb = web.ok() && *web ? (*web)->memory_in_mb : 0;
+    const auto sides = Measure(d, traffic, memory_mb);
+    auto peak = [](std::optional<double>& at, const std::optional<double>& now_value) {
+      if (now_value) at = std::max(at.value_or(0.0), *now_value);
+    };
     auto found = windows_.find(d.app_guid);
     if (found == windows_.end() || found->second.deployment_guid != d.guid || found->second.step != d.step) {
       Window w;
       w.deployment_guid = d.guid;
       w.step = d.step;
       w.started = now;
-      std::tie(w.baseline, w.canary) = Measure(d, traffic);
+      std::tie(w.baseline, w.canary) = sides;
+      peak(w.baseline_peak, sides.first.memory_fraction);
+      peak(w.canary_peak, sides.second.memory_fraction);
       kept[d.app_guid] = std::move(w);
       continue;
     }
     Window& w = found->second;
+    peak(w.baseline_peak, sides.first.memory_fraction);
+    peak(w.canary_peak, sides.second.memory_fraction);
     if (now - w.started < std::chrono::seconds(d.analysis_interval_secs)) {
       kept[d.app_guid] = std::move(w);
       continue;
     }
-    const auto sides = Measure(d, traffic);
     Judge(d, w, sides);
     std::tie(w.baseline, w.canary) = sides;
+    w.baseline_peak = sides.first.memory_fraction;
+    w.canary_peak = sides.second.memory_fraction;
     w.started = now;
     // A decided step is forgotten: the next one (or none) starts its own windows.
     if (!w.deployment_guid.empty()) kept[d.app_guid] = std::move(w);
@@ -115,8 +133,10 @@ void CanaryAnalyzer::Judge(const Deployment& d, Window& w, const std::pair<Side,
     out.crashes = std::max(0, after.crashes - before.crashes);
     return out;
   };
-  const deployments::AnalysisWindow baseline = window_of(w.baseline, now.first);
-  const deployments::AnalysisWindow canary = window_of(w.canary, now.second);
+  deployments::AnalysisWindow baseline = window_of(w.baseline, now.first);
+  deployments::AnalysisWindow canary = window_of(w.canary, now.second);
+  baseline.peak_memory_fraction = w.baseline_peak;
+  canary.peak_memory_fraction = w.canary_peak;
   auto verdict = deployments::Analyze(baseline, canary, options_.config);
   if (!verdict.ok()) {
     events_.Log("canary-analysis-failed", {{"app", d.app_guid}, {"error", verdict.status().ToString()}});

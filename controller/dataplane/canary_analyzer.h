@@ -97,18 +97,21 @@ class CanaryAnalyzer {
   struct Side {
     router::TrafficTotals traffic;
     int crashes = 0;
+    std::optional<double> memory_fraction;  // the highest instance's memory over its limit, now
   };
   struct Window {
     std::string deployment_guid;
     int step = -1;
     std::chrono::steady_clock::time_point started;
     Side baseline, canary;
+    std::optional<double> baseline_peak, canary_peak;  // memory fractions, highest seen in the window
     deployments::StepProgress progress;
     bool probing = false;  // probes supplied this step's traffic: every later window of the step gets them too
   };
-  // The counters of both sides now.
+  // The counters of both sides now; memory against `memory_mb` (0: not limited).
   std::pair<Side, Side> Measure(const deployments::Deployment& d,
-                                const std::map<std::pair<std::string, std::string>, router::TrafficTotals>& traffic);
+                                const std::map<std::pair<std::string, std::string>, router::TrafficTotals>& traffic,
+                                int memory_mb);
   void Judge(const deployments::Deployment& d, Window& w, const std::pair<Side, Side>& now);
   // The probes a thin window asks for (none without a probe path, a prober or a route).
   std::optional<ProbeJob> ProbesFor(const deployments::Deployment& d, const deployments::Verdict& verdict,

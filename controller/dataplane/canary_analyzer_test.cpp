@@ -18,6 +18,7 @@ using testing::ServiceFixture;
 class NoInstances final : public cell::InstanceReporter {
  public:
   int canary_crashes = 0;
+  std::optional<std::uint64_t> canary_memory;
   std::int64_t canary_revision = 0;
   std::vector<InstanceReport> Instances(const std::string&, const std::string&) override {
     InstanceReport old_one;
@@ -28,6 +29,8 @@ class NoInstances final : public cell::InstanceReporter {
     new_one.state = "RUNNING";
     new_one.version = "r" + std::to_string(canary_revision) + "-y-g2-m-d";
     new_one.crash_count = canary_crashes;
+    new_one.memory_bytes = canary_memory;
+    old_one.memory_bytes = 10ull << 20;
     return {old_one, new_one};
   }
   Status RestartInstance(const std::string&, const std::string&, int) override { return Status::Ok(); }
@@ -226,6 +229,25 @@ TEST_CASE("a thin window with a probe path sends pinned probes through the app's
   plain.clock.Advance(10s);
   plain.analyzer->Tick();
   CHECK(plain.prober.jobs.empty());
+}
+
+TEST_CASE("a canary whose memory peaked near its limit during the window is rolled back") {
+  AnalyzerFixture f;
+  const int memory_mb = f.processes->GetByType(f.app_guid, "web")->memory_in_mb;
+  f.analyzer->Tick();
+  f.Serve("r1-x-g1-m-d", 300, 0);
+  f.Serve(f.canary_tag, 300, 0);
+  f.clock.Advance(4s);
+  f.reported.canary_memory = static_cast<std::uint64_t>(memory_mb) * 1024 * 1024 * 95 / 100;  // a peak of 95%
+  f.analyzer->Tick();
+  f.reported.canary_memory = 1ull << 20;  // gone again by the window's end: the peak still counts
+  f.clock.Advance(6s);
+  f.analyzer->Tick();
+  CHECK(f.State() == "CANCELED");
+  auto analyses = f.Analyses();
+  REQUIRE(analyses.size() == 1);
+  CHECK(analyses[0].data["verdict"] == "FAIL");
+  CHECK(analyses[0].data["reason"].get<std::string>().find("memory") != std::string::npos);
 }
 
 TEST_CASE("a deployment without an analysis interval, or still deploying its step, is left alone") {
