@@ -1,7 +1,8 @@
 // Automated canary analysis in wharfd (issue 11): for each canary deployment started with an
 // analysis interval, once a step is reached (PAUSED: its canary instances run), every window of
 // that many seconds compares the new revision against the previous one on the router's counters
-// per revision (requests, 5xx, the latency histogram) and the cell's crash counts, with
+// per revision (requests, 5xx, the latency histogram) and the cell's crash counts and memory (the
+// highest instance's use against its limit, sampled every tick of the window), with
 // deployments::Analyze, and moves the step on with deployments::Advance: PROMOTE continues the
 // deployment (continue-deployment), ROLLBACK cancels it (the weights flip back to the previous
 // revision at the next routing sync and the canary's instances stop), EXTEND says the evidence is
