@@ -35,7 +35,9 @@ bool WaitFor(const std::function<bool()>& ok, std::chrono::milliseconds limit = 
 
 // The endpoints the registry routes "web.localhost" to; -1 for an unknown route.
 int EndpointsOf(const router::RouteRegistry& registry, const char* host = "web.localhost") {
-  const router::RoutePool* pool = registry.Snapshot()->Lookup(host, "/");
+  // The snapshot is held while its pool is read: the router's follower may publish a new one meanwhile.
+  const std::shared_ptr<const router::RouteTableSnapshot> snapshot = registry.Snapshot();
+  const router::RoutePool* pool = snapshot->Lookup(host, "/");
   return pool == nullptr ? -1 : static_cast<int>(pool->members().size());
 }
 
