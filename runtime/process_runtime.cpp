@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <thread>
 #include <cerrno>
 #include <cstring>
 #include <sstream>
@@ -146,6 +148,13 @@ Result<StdioSpawn> ProcessRuntime::PrepareExec(const ContainerRecord& record, co
                                                const ExecSpec& spec) {
   fs::path environ = fs::path("/proc") / std::to_string(init.pid) / "environ";
   WHARF_ASSIGN_OR_RETURN(std::string text, ReadFile(environ));
+  // Right after a start the instance's process may not have exec'd its command yet, and then still
+  // shows its parent's environment: wait (briefly) for the one the runtime gave it (DEPS_DIR is in
+  // every instance's and in no wharfd's). Seen as a missing variable under the load of the suite.
+  for (int tries = 0; text.find("DEPS_DIR=") == std::string::npos && tries < 200; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    WHARF_ASSIGN_OR_RETURN(text, ReadFile(environ));
+  }
   StdioSpawn spawn;
   std::map<std::string, std::string> env;
   for (std::size_t at = 0; at < text.size();) {
