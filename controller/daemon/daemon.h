@@ -4,9 +4,9 @@
 //
 // Start: data folder (0700) -> lock (one wharfd per data folder) -> event log
 // -> database (migrated) -> blob store -> API socket bound (fails loudly if the
-// port is taken) -> bootstrap (org, space, admin token, shared domain) ->
-// services (builds left STAGING by a previous wharfd failed) -> GC timer ->
-// Serve(): HTTP server -> DATA_DIR/api-port.
+// port is taken) and the metrics forwarder's (any free loopback port) -> bootstrap
+// (org, space, admin token, shared domain) -> services (builds left STAGING by a
+// previous wharfd failed) -> GC timer -> Serve(): HTTP servers -> DATA_DIR/api-port.
 // Stop: API (in-flight requests finish, bounded) -> log streams released ->
 // GC timer -> database closed.
 #pragma once
