@@ -1,38 +1,12 @@
 #include "controller/services/custom_metrics_intake.h"
 
-#include <iterator>
-#include <sstream>
-
-#include <Poco/Base64Decoder.h>
+#include <cstdio>
 
 #include "autoscaler/instance_metrics.h"
 #include "autoscaler/policy.h"
+#include "common/basic_auth.h"
 
 namespace wharf::controller {
-namespace {
-
-// "Basic base64(user:password)" -> (user, password).
-Result<std::pair<std::string, std::string>> BasicCredentials(std::string_view header) {
-  const Status missing = Status::Unauthenticated(
-      "custom metrics need 'Authorization: Basic ...' with the app's credential (create-autoscaling-credential)");
-  if (header.size() < 7) return missing;
-  std::string scheme(header.substr(0, 6));
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (scheme != "basic ") return missing;
-  std::istringstream in{std::string(header.substr(6))};
-  Poco::Base64Decoder decoder(in);
-  std::string decoded;
-  try {
-    decoded.assign(std::istreambuf_iterator<char>(decoder), std::istreambuf_iterator<char>());
-  } catch (const std::exception&) {
-    return missing;
-  }
-  auto colon = decoded.find(':');
-  if (colon == std::string::npos) return missing;
-  return std::pair{decoded.substr(0, colon), decoded.substr(colon + 1)};
-}
-
-}  // namespace
 
 Result<std::vector<std::pair<std::string, double>>> ParseCustomMetrics(const nlohmann::json& body,
                                                                       std::size_t max_metrics) {
@@ -75,8 +49,12 @@ Result<std::vector<std::pair<std::string, double>>> ParseCustomMetrics(const nlo
 
 Status CustomMetricsIntake::Post(const std::string& app_guid, std::string_view authorization,
                                  const nlohmann::json& body) {
-  WHARF_ASSIGN_OR_RETURN(auto cred, BasicCredentials(authorization));
-  WHARF_RETURN_IF_ERROR(service_.CheckCredential(app_guid, cred.first, cred.second));
+  const std::optional<BasicCredentials> cred = ParseBasicAuthorization(authorization);
+  if (!cred) {
+    return Status::Unauthenticated(
+        "custom metrics need 'Authorization: Basic ...' with the app's credential (create-autoscaling-credential)");
+  }
+  WHARF_RETURN_IF_ERROR(service_.CheckCredential(app_guid, cred->user, cred->password));
   if (!rate_.Allow(app_guid)) {
     char rate[32];
     std::snprintf(rate, sizeof rate, "%g", limits_.posts_per_second);

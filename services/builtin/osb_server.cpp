@@ -1,6 +1,5 @@
 #include "services/builtin/osb_server.h"
 
-#include <Poco/Base64Decoder.h>
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -13,6 +12,8 @@
 
 #include <sstream>
 #include <vector>
+
+#include "common/basic_auth.h"
 
 namespace wharf::services::builtin {
 
@@ -111,15 +112,10 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
   }
 
   bool Authorized(const Poco::Net::HTTPServerRequest& request) const {
-    const std::string header = request.get("Authorization", "");
-    if (header.rfind("Basic ", 0) != 0) return false;
-    std::istringstream encoded(header.substr(6));
-    Poco::Base64Decoder decoder(encoded);
-    std::string decoded((std::istreambuf_iterator<char>(decoder)), std::istreambuf_iterator<char>());
-    auto colon = decoded.find(':');
-    if (colon == std::string::npos) return false;
-    bool user = SameSecret(decoded.substr(0, colon), options_.username);
-    bool pass = SameSecret(decoded.substr(colon + 1), options_.password);
+    const std::optional<BasicCredentials> cred = ParseBasicAuthorization(request.get("Authorization", ""));
+    if (!cred) return false;
+    bool user = SameSecret(cred->user, options_.username);
+    bool pass = SameSecret(cred->password, options_.password);
     return user && pass;
   }
 
