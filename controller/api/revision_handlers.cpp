@@ -70,13 +70,8 @@ void AddRevisionHandlers(HttpRouter& router, ApiContext& ctx) {
     // Revision N's instances still serve as the baseline of an active deployment (a canary is replacing
     // them): the rollback is that deployment's cancel, a router weight flip with no instance to start.
     const std::string& guid = req.Param("guid");
-    WHARF_ASSIGN_OR_RETURN(auto deployment, ctx.deployments.Latest(guid));
-    if (deployment && deployments::IsActive(deployment->state) && deployment->previous_revision == **version) {
-      WHARF_RETURN_IF_ERROR(ctx.deployments
-                                .Cancel(req.actor(), guid,
-                                        "rolled back to revision " + std::to_string(**version) +
-                                            ": its instances were still serving, the traffic flipped back to them")
-                                .status());
+    WHARF_ASSIGN_OR_RETURN(bool flipped, ctx.deployments.FlipBackTo(req.actor(), guid, **version));
+    if (flipped) {
       WHARF_ASSIGN_OR_RETURN(AppView app, ctx.apps.Get(guid));
       WHARF_ASSIGN_OR_RETURN(std::vector<RevisionView> all, ctx.revisions.List(guid));
       for (const RevisionView& r : all) {

@@ -211,13 +211,30 @@ Status DeploymentService::Revert(Tx& tx, const Deployment& d) {
 
 Result<Deployment> DeploymentService::Cancel(const Actor& actor, const std::string& app_guid,
                                             const std::string& reason) {
+  WHARF_ASSIGN_OR_RETURN(std::optional<Deployment> d, CancelActive(actor, app_guid, reason, std::nullopt));
+  return *d;
+}
+
+Result<bool> DeploymentService::FlipBackTo(const Actor& actor, const std::string& app_guid, std::int64_t revision) {
+  WHARF_ASSIGN_OR_RETURN(std::optional<Deployment> d,
+                         CancelActive(actor, app_guid,
+                                      "rolled back to revision " + std::to_string(revision) +
+                                          ": its instances were still serving, the traffic flipped back to them",
+                                      revision));
+  return d.has_value();
+}
+
+Result<std::optional<Deployment>> DeploymentService::CancelActive(const Actor& actor, const std::string& app_guid,
+                                                                  const std::string& reason,
+                                                                  std::optional<std::int64_t> replacing) {
   const std::string now = FormatRfc3339(clock_.Now());
-  return db_.Transact<Deployment>([&](Tx& tx) -> Result<Deployment> {
+  return db_.Transact<std::optional<Deployment>>([&](Tx& tx) -> Result<std::optional<Deployment>> {
     Result<App> app = AppStore(tx).Get(app_guid);
     if (!app.ok()) return app.status();
     DeploymentStore store(tx);
     auto active = store.Active(app_guid);
     if (!active.ok()) return active.status();
+    if (replacing && (!*active || (*active)->previous_revision != *replacing)) return std::optional<Deployment>();
     if (!*active) return Status::NotFound("app '" + app->name + "' has no active deployment to cancel");
     Deployment d = FromRecord(**active);
     d.state = State::kCanceled;
@@ -231,7 +248,7 @@ Result<Deployment> DeploymentService::Cancel(const Actor& actor, const std::stri
                    "Canceled deployment of revision " + std::to_string(d.revision) + "; revision " +
                        std::to_string(d.previous_revision) + " replaces its instances");
     });
-    return d;
+    return std::optional<Deployment>(d);
   });
 }
 

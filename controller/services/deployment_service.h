@@ -56,11 +56,20 @@ class DeploymentService {
   // `reason`: why (default "canceled by <actor>").
   Result<deployments::Deployment> Cancel(const Actor& actor, const std::string& app_guid,
                                          const std::string& reason = "");
+  // A rollback to `revision` while the active deployment is replacing it (its instances still serve as
+  // the baseline): that deployment is canceled, a router weight flip with nothing to start. false (and
+  // nothing done) when no active deployment replaces `revision`. One transaction.
+  Result<bool> FlipBackTo(const Actor& actor, const std::string& app_guid, std::int64_t revision);
   // The driver's verdict on an active deployment: PAUSED, DEPLOYED, or FAILED (which, like a
   // cancel, puts the previous revision back). No-op when the deployment moved on meanwhile.
   Status Apply(const std::string& deployment_guid, const deployments::Decision& decision);
 
  private:
+  // Cancels the app's active deployment (kNotFound without one); with `replacing`, only one whose
+  // previous revision it is (nullopt and nothing done otherwise).
+  Result<std::optional<deployments::Deployment>> CancelActive(const Actor& actor, const std::string& app_guid,
+                                                              const std::string& reason,
+                                                              std::optional<std::int64_t> replacing);
   // Puts the previous revision back as what the app runs.
   Status Revert(Tx& tx, const deployments::Deployment& d);
 

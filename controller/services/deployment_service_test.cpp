@@ -141,5 +141,25 @@ TEST_CASE("A stopped app is simply started, bad requests name the field") {
         "instance_steps and canary_weights need strategy 'canary'");
 }
 
+TEST_CASE("A rollback to the revision a deployment is replacing flips back to it, in one step, else does nothing") {
+  ServiceFixture f;
+  DeploymentService deployments(*f.db, f.clock, f.events, f.logs);
+  Started s = StartedApp(f, 2);
+  REQUIRE(f.apps->PatchEnv(f.actor, s.app.app.guid, {{"COLOR", "green"}}).ok());
+  DeploymentRequest request;
+  request.strategy = deployments::Strategy::kCanary;
+  auto created = deployments.Create(f.actor, s.app.app.guid, request);
+  REQUIRE(created.ok());
+  REQUIRE(*created);
+  CHECK_FALSE(*deployments.FlipBackTo(f.actor, s.app.app.guid, (*created)->revision));  // not what it replaces
+  CHECK(deployments::IsActive((*deployments.Latest(s.app.app.guid))->state));
+  REQUIRE(*deployments.FlipBackTo(f.actor, s.app.app.guid, (*created)->previous_revision));
+  auto after = deployments.Latest(s.app.app.guid);
+  CHECK((*after)->state == deployments::State::kCanceled);
+  CHECK((*after)->reason.find("traffic flipped back") != std::string::npos);
+  CHECK(f.apps->Get(s.app.app.guid)->app.run_revision == (*created)->previous_revision);
+  CHECK_FALSE(*deployments.FlipBackTo(f.actor, s.app.app.guid, (*created)->previous_revision));  // none active
+}
+
 }  // namespace
 }  // namespace wharf::controller
