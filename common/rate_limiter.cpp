@@ -4,7 +4,7 @@
 
 namespace wharf {
 
-bool KeyedRateLimiter::Allow(const std::string& key) {
+bool KeyedRateLimiter::Allow(const std::string& key, double cost) {
   const auto now = clock_.Monotonic();
   std::lock_guard lock(mu_);
   auto it = buckets_.find(key);
@@ -29,8 +29,8 @@ bool KeyedRateLimiter::Allow(const std::string& key) {
   const double elapsed = std::chrono::duration<double>(now - b.at).count();
   b.tokens = std::min(burst_, b.tokens + std::max(0.0, elapsed) * per_second_);
   b.at = now;
-  if (b.tokens < 1.0) return false;
-  b.tokens -= 1.0;
+  if (b.tokens < cost) return false;
+  b.tokens -= cost;
   return true;
 }
 

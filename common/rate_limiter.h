@@ -19,8 +19,8 @@ class KeyedRateLimiter {
   KeyedRateLimiter(const Clock& clock, double per_second, double burst, std::size_t max_keys = 10000)
       : clock_(clock), per_second_(per_second), burst_(burst), max_keys_(max_keys) {}
 
-  // Takes one token of `key`'s bucket: false when it is empty.
-  bool Allow(const std::string& key);
+  // Takes `cost` tokens of `key`'s bucket: false (and none taken) when it holds fewer.
+  bool Allow(const std::string& key, double cost = 1.0);
 
   double per_second() const { return per_second_; }
 

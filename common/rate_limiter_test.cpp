@@ -21,6 +21,15 @@ TEST_CASE("A key gets its burst at once, then per_second a second, and keys do n
   CHECK(allowed == 20);
 }
 
+TEST_CASE("A costly take needs that many tokens and takes none when they are not there") {
+  FakeClock clock;
+  KeyedRateLimiter limiter(clock, 10, 20);
+  CHECK(limiter.Allow("a", 15));
+  CHECK_FALSE(limiter.Allow("a", 6));  // 5 left
+  CHECK(limiter.Allow("a", 5));
+  CHECK_FALSE(limiter.Allow("a"));
+}
+
 TEST_CASE("Invented keys cannot grow the limiter past max_keys, and an evicted key starts full") {
   FakeClock clock;
   KeyedRateLimiter limiter(clock, 1, 2, 3);

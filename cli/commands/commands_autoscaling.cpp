@@ -271,7 +271,7 @@ void AddAutoscalingCommands(std::vector<Command>& out) {
                   "wharf create-autoscaling-credential APP_NAME [--output FILE] [--json]",
                   "The app posts App Autoscaler's body {\"instance_index\": 0, \"metrics\": [{\"name\": \"jobs\",\n"
                   "\"value\": 12, \"unit\": \"jobs\"}]} to URL/v1/apps/APP_ID/metrics with HTTP Basic\n"
-                  "authentication (at most 10 posts a second, 20 metrics a post). The URL is served by the router\n"
+                  "authentication (at most 10 values a second, 20 metrics a post). The URL is served by the router\n"
                   "and resolves inside the app's containers. Give the credential to the app as a user-provided\n"
                   "service (wharf cups NAME -p FILE, then bind-service) or as environment variables.",
                   app,

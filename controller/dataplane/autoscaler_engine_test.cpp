@@ -245,7 +245,7 @@ TEST_CASE("cpuutil is measured against the instance's entitlement on the cell") 
   CHECK(count->back().value == 1);
 }
 
-TEST_CASE("custom metrics: the credential, then the app's rate, then the body, and 'instances' is the platform's") {
+TEST_CASE("custom metrics: the credential, then the body, then the app's rate per value, and 'instances' is the platform's") {
   EngineFixture f;
   CustomMetricsIntake intake(f.autoscaling, f.metrics, f.clock, CustomMetricsLimits{10, 20, 3});
   auto cred = f.autoscaling.CreateCredential(f.actor, f.app_guid);
@@ -273,20 +273,26 @@ TEST_CASE("custom metrics: the credential, then the app's rate, then the body, a
   nlohmann::json many = {{"metrics", nlohmann::json::array()}};
   for (int i = 0; i < 4; ++i) many["metrics"].push_back({{"name", "m" + std::to_string(i)}, {"value", i}});
   CHECK(intake.Post(f.app_guid, good, many).code() == StatusCode::kInvalidArgument);
-  // A flood: the burst passes, the rest is refused until tokens come back.
+  // A flood: the burst (20 values, one taken by the first post; refused bodies take none) passes,
+  // the rest is refused until tokens come back.
   int accepted = 0, limited = 0;
   for (int i = 0; i < 100; ++i) {
     Status s = intake.Post(f.app_guid, good, one);
     accepted += s.ok() ? 1 : 0;
     limited += s.code() == StatusCode::kTooManyRequests ? 1 : 0;
   }
-  CHECK(accepted < 20);
-  CHECK(limited == 100 - accepted);
+  CHECK(accepted == 19);
+  CHECK(limited == 81);
+  // Each value of a post takes a token: a second later, 10 tokens are a 3-value post and 7 single ones.
   f.clock.Advance(1s);
-  CHECK(intake.Post(f.app_guid, good, one).ok());
+  nlohmann::json three = {{"metrics", nlohmann::json::array()}};
+  for (int i = 0; i < 3; ++i) three["metrics"].push_back({{"name", "jobs"}, {"value", i}});
+  CHECK(intake.Post(f.app_guid, good, three).ok());
+  for (int i = 0; i < 7; ++i) CHECK(intake.Post(f.app_guid, good, one).ok());
+  CHECK(intake.Post(f.app_guid, good, one).code() == StatusCode::kTooManyRequests);
   auto jobs = f.metrics.History(f.app_guid, "jobs", f.clock.Now() - 1h, 1000);
   REQUIRE(jobs.ok());
-  CHECK(static_cast<int>(jobs->size()) == 2 + accepted);
+  CHECK(static_cast<int>(jobs->size()) == 1 + 19 + 3 + 7);
 }
 
 }  // namespace

@@ -55,13 +55,13 @@ Status CustomMetricsIntake::Post(const std::string& app_guid, std::string_view a
         "custom metrics need 'Authorization: Basic ...' with the app's credential (create-autoscaling-credential)");
   }
   WHARF_RETURN_IF_ERROR(service_.CheckCredential(app_guid, cred->user, cred->password));
-  if (!rate_.Allow(app_guid)) {
-    char rate[32];
-    std::snprintf(rate, sizeof rate, "%g", limits_.posts_per_second);
-    return Status::TooManyRequests(std::string("this app posts custom metrics faster than ") + rate +
-                                   " times a second; the post was dropped");
-  }
   WHARF_ASSIGN_OR_RETURN(auto values, ParseCustomMetrics(body, limits_.max_metrics_per_post));
+  if (!rate_.Allow(app_guid, static_cast<double>(values.size()))) {
+    char rate[32];
+    std::snprintf(rate, sizeof rate, "%g", limits_.samples_per_second);
+    return Status::TooManyRequests(std::string("this app sends more than ") + rate +
+                                   " custom metric values a second; the post was dropped");
+  }
   return metrics_.Record(app_guid, values, clock_.Now());
 }
 

@@ -3,9 +3,10 @@
 // app's own credential (create-autoscaling-credential). The API serves it, and so does the
 // metrics forwarder that apps reach through the router (autoscaler-metrics.<domain>).
 //
-// A hostile app can post as fast as it likes: accepted posts are limited per app (App
-// Autoscaler's metrics forwarder allows 10 a second), and a post names at most
-// `max_metrics_per_post` metrics, so one app cannot fill the samples table or the disk.
+// A hostile app can post as fast as it likes: the samples it may have recorded are limited per app
+// (each metric of a post takes a token: 10 a second after a burst of 20, about 2.5 times what the
+// platform records of an app's built-in metrics), and a post names at most `max_metrics_per_post`,
+// so one app cannot fill the samples table (kept 24 h) or the disk: at most 864,000 rows a day.
 #pragma once
 
 #include <string>
@@ -22,7 +23,7 @@
 namespace wharf::controller {
 
 struct CustomMetricsLimits {
-  double posts_per_second = 10;
+  double samples_per_second = 10;
   double burst = 20;
   std::size_t max_metrics_per_post = 20;
 };
@@ -32,10 +33,10 @@ class CustomMetricsIntake {
   CustomMetricsIntake(AutoscalingService& service, AutoscalingMetrics& metrics, const Clock& clock,
                       CustomMetricsLimits limits = {})
       : service_(service), metrics_(metrics), clock_(clock), limits_(limits),
-        rate_(clock, limits.posts_per_second, limits.burst) {}
+        rate_(clock, limits.samples_per_second, limits.burst) {}
 
-  // "Basic base64(user:password)" → the credential is checked (401), then the app's rate (429),
-  // then the body (400, the field named); the values are recorded at the clock's now.
+  // "Basic base64(user:password)" → the credential is checked (401), then the body (400, the field
+  // named), then the app's rate (429, a token per metric); the values are recorded at the clock's now.
   Status Post(const std::string& app_guid, std::string_view authorization, const nlohmann::json& body);
 
  private:
