@@ -24,7 +24,17 @@ std::vector<Sample> MetricWindow::Between(TimePoint from, TimePoint to) const {
 
 void AppMetrics::Add(const std::string& metric, TimePoint at, double value) {
   auto it = windows_.find(metric);
-  if (it == windows_.end()) it = windows_.emplace(metric, MetricWindow(span_, max_samples_)).first;
+  if (it == windows_.end()) {
+    if (windows_.size() >= max_metrics_ && !windows_.empty()) {
+      auto stalest = windows_.begin();
+      for (auto w = windows_.begin(); w != windows_.end(); ++w) {
+        auto latest = w->second.Latest(), worst = stalest->second.Latest();
+        if (!latest || (worst && latest->at < worst->at)) stalest = w;
+      }
+      windows_.erase(stalest);
+    }
+    it = windows_.emplace(metric, MetricWindow(span_, max_samples_)).first;
+  }
   it->second.Add(at, value);
 }
 

@@ -41,8 +41,12 @@ class MetricWindow {
 // The windows of one app by metric type ("cpu", "throughput", a custom name).
 class AppMetrics {
  public:
-  explicit AppMetrics(std::chrono::seconds span = std::chrono::hours{1}, std::size_t max_samples = 4096)
-      : span_(span), max_samples_(max_samples) {}
+  // At most `max_metrics` metrics are kept: a new one beyond them replaces the one whose newest
+  // sample is oldest (an app inventing custom metric names cannot grow wharfd's memory; the metrics
+  // the platform samples every 2 s stay, being the freshest).
+  explicit AppMetrics(std::chrono::seconds span = std::chrono::hours{1}, std::size_t max_samples = 4096,
+                      std::size_t max_metrics = 64)
+      : span_(span), max_samples_(max_samples), max_metrics_(max_metrics) {}
   void Add(const std::string& metric, TimePoint at, double value);
   // Null when the metric has no samples.
   const MetricWindow* Find(const std::string& metric) const;
@@ -51,6 +55,7 @@ class AppMetrics {
  private:
   std::chrono::seconds span_;
   std::size_t max_samples_;
+  std::size_t max_metrics_;
   std::map<std::string, MetricWindow> windows_;
 };
 

@@ -43,5 +43,25 @@ TEST_CASE("samples out of order are dropped, Between selects a range") {
   CHECK(m.Names() == std::vector<std::string>{"cpu"});
 }
 
+TEST_CASE("an app's metrics are bounded in number: a new name replaces the stalest, fresh ones stay") {
+  const TimePoint t0{std::chrono::seconds{1'800'000'000}};
+  AppMetrics m(std::chrono::hours{1}, 4096, 3);
+  m.Add("cpu", t0, 1);
+  m.Add("invented-1", t0 + std::chrono::seconds{1}, 1);
+  m.Add("invented-2", t0 + std::chrono::seconds{2}, 1);
+  m.Add("cpu", t0 + std::chrono::seconds{3}, 2);  // sampled again: the freshest
+  for (int i = 3; i < 1000; ++i) m.Add("invented-" + std::to_string(i), t0 + std::chrono::seconds{i + 1}, 1);
+  CHECK(m.Names().size() == 3);
+  // cpu was refreshed at t0+3 only, so names invented later replaced it too: what is kept is the newest.
+  CHECK(m.Find("invented-999") != nullptr);
+  AppMetrics fresh(std::chrono::hours{1}, 4096, 3);
+  for (int i = 0; i < 100; ++i) {
+    fresh.Add("cpu", t0 + std::chrono::seconds{2 * i + 1}, 1);  // the platform's metric, every round
+    fresh.Add("invented-" + std::to_string(i), t0 + std::chrono::seconds{2 * i}, 1);
+  }
+  CHECK(fresh.Names().size() == 3);
+  CHECK(fresh.Find("cpu") != nullptr);
+}
+
 }  // namespace
 }  // namespace wharf::autoscaler
