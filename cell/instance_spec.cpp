@@ -98,6 +98,7 @@ health::ProcessDesire MakeDesire(const DesiredProcess& p, const std::filesystem:
     spec.limits.disk_bytes = static_cast<std::uint64_t>(p.disk_mb) << 20;
     spec.limits.cpu_shares = CpuSharesFor(p.memory_mb);
     spec.network = runtime::NetworkMode::kIsolated;
+    spec.policy_groups = runtime::RunningPolicyGroups(p.space_guid, p.app_guid);
     spec.labels["wharf.droplet"] = p.droplet_guid;
     if (p.log_rate_limit >= 0) spec.labels[kLabelLogRateLimit] = std::to_string(p.log_rate_limit);
     return spec;

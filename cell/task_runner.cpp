@@ -241,6 +241,7 @@ void TaskRunner::DoLaunch(const std::string& guid) {
   cs.limits.disk_bytes = static_cast<std::uint64_t>(spec.disk_mb) << 20;
   cs.limits.cpu_shares = CpuSharesFor(spec.memory_mb);
   cs.network = runtime::NetworkMode::kIsolated;
+  cs.policy_groups = runtime::RunningPolicyGroups(spec.space_guid, spec.app_guid);  // as its app's instances
   cs.labels[kLabelTask] = guid;
   cs.labels[kLabelTaskApp] = spec.app_guid;
   cs.labels[kLabelTaskName] = spec.name;

@@ -40,6 +40,7 @@ std::string EncodeRecord(const ContainerRecord& r) {
       {"veth", r.veth},
       {"host_port", r.host_port},
       {"labels", r.labels},
+      {"policy_groups", r.policy_groups},
   };
   return j.dump(2) + "\n";
 }
@@ -66,6 +67,7 @@ Result<ContainerRecord> DecodeRecord(std::string_view text, const std::filesyste
     r.veth = j.value("veth", "");
     r.host_port = j.value("host_port", 0);
     if (j.contains("labels")) r.labels = j.at("labels").get<std::map<std::string, std::string>>();
+    if (j.contains("policy_groups")) r.policy_groups = j.at("policy_groups").get<std::vector<std::string>>();
     return r;
   } catch (const json::exception& e) {
     return Status::InvalidArgument(source.string() + ": bad container record: " + e.what());

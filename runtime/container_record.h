@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "runtime/container_runtime.h"
@@ -31,6 +32,7 @@ struct ContainerRecord {
   std::string veth;                       // host end of the veth pair
   int host_port = 0;                      // leased host port (host networking), 0 if none
   std::map<std::string, std::string> labels;
+  std::vector<std::string> policy_groups;  // ContainerSpec::policy_groups (kept for recovery)
 };
 
 std::string EncodeRecord(const ContainerRecord& record);

@@ -28,6 +28,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "runtime/network_plan.h"
 
 namespace wharf::runtime {
 
@@ -46,10 +47,9 @@ struct BindMount {
 
 enum class NetworkMode {
   kHost,      // share the host's network (tests that serve files on the host's loopback)
-  kIsolated,  // own network namespace with an address on wharfd's bridge/veth; falls back to host + port
-  // kIsolated plus a path out (staging: package managers reach registries): forwarded and masqueraded to
-  // the world, never to the host, private, link-local or loopback ranges; DNS through the host's resolvers.
-  kEgress,
+  // Own network namespace with an address on wharfd's bridge/veth; falls back to host + port. It reaches
+  // the router's port and what the network plan allows its policy groups (ApplyNetworkPlan).
+  kIsolated,
 };
 
 struct ContainerSpec {
@@ -71,6 +71,8 @@ struct ContainerSpec {
   std::map<std::string, std::string> env;
   ResourceLimits limits;
   NetworkMode network = NetworkMode::kIsolated;
+  // The policy groups its address joins (network_plan.h): what it may reach beyond the router's port.
+  std::vector<std::string> policy_groups;
   int container_port = 8080;           // PORT inside; with host networking the backend picks a host port
   // Kept with the container and returned by Inspect/List, so whoever started it
   // can tell after a restart what it is (app, process type, index, version, ...).
@@ -150,6 +152,14 @@ class ContainerRuntime {
     (void)spec;
     return Status::Unavailable("the " + std::string(Name()) + " runtime cannot run commands in container " +
                                  std::string(id));
+  }
+
+  // Makes `plan` the one in force for isolated containers, at once for those running. Backends
+  // without isolated networking have nothing to enforce (everything is reachable: their warning
+  // says so).
+  virtual Status ApplyNetworkPlan(const NetworkPlan& plan) {
+    (void)plan;
+    return Status::Ok();
   }
 
   // The address instances use to reach services that listen on the host's 127.0.0.1

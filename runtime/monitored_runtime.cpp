@@ -113,6 +113,7 @@ Result<ContainerInfo> MonitoredRuntime::Start(const ContainerSpec& spec) {
   record.started_at = clock_.Now();
   record.limits = spec.limits;
   record.labels = spec.labels;
+  record.policy_groups = spec.policy_groups;
 
   auto cleanup = [&](Status s) {
     Release(record);

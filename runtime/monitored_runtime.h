@@ -54,13 +54,14 @@ class MonitoredRuntime : public ContainerRuntime {
   // Environment variables that depend on the address the container got.
   static void SetAddressEnv(const ContainerRecord& record, int container_port, std::map<std::string, std::string>& env);
 
+  Result<ContainerRecord> LoadRecord(std::string_view id) const;
+
   const RuntimeConfig config_;
   const Clock& clock_;
   PortLeases ports_;
 
  private:
   std::filesystem::path LinkFor(std::string_view id) const;
-  Result<ContainerRecord> LoadRecord(std::string_view id) const;
   std::optional<ExitInfo> ProbeExit(const std::filesystem::path& state_dir);
   ContainerInfo InfoFrom(const ContainerRecord& record);
 

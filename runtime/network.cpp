@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <set>
@@ -30,63 +31,29 @@ std::string Subnet::Address(std::uint32_t offset) const {
   return buf;
 }
 
-namespace {
 
-// Never forwarded to from an egress container: this host's networks and everything that is not the
-// public internet ("this" network, RFC 1918, shared address space, loopback, link-local with the
-// cloud metadata address, multicast and reserved). The bridge's subnet gets its own rule (an
-// anonymous interval set may not hold overlapping ranges).
-constexpr const char* kNonPublic =
-    "0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, 192.168.0.0/16, "
-    "224.0.0.0/3";
-
-std::string Joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-
-}  // namespace
-
-std::string BridgeRules(const std::string& bridge, const std::string& gateway, const std::vector<int>& host_ports,
-                        const EgressPolicy& egress) {
+std::string BridgeRules(const std::string& bridge, const std::string& gateway, const std::vector<int>& host_ports) {
   const std::string table = "wharf_" + bridge;
   const std::string from_bridge = "iifname \"" + bridge + "\" ";
-  const std::string from_egress = from_bridge + "ip saddr @egress ";
+  char mark[16];
+  std::snprintf(mark, sizeof mark, "0x%08x", kAllowMark);
+  const std::string allowed = std::string("meta mark & ") + mark + " == " + mark + " ";
   std::string dnat;
   if (!host_ports.empty()) {
     std::string set;
     for (int port : host_ports) set += (set.empty() ? "" : ", ") + std::to_string(port);
     dnat = "    " + from_bridge + "ip daddr " + gateway + " tcp dport { " + set + " } dnat to 127.0.0.1\n";
   }
-  if (!egress.resolvers.loopback.empty()) {
-    for (const char* proto : {"udp", "tcp"}) {
-      dnat += "    " + from_egress + "ip daddr " + gateway + " " + proto + " dport 53 dnat to " +
-              egress.resolvers.loopback + "\n";
-    }
-  }
-  std::string resolvers;
-  if (!egress.resolvers.nameservers.empty()) {
-    for (const char* proto : {"udp", "tcp"}) {
-      resolvers += "    " + from_egress + "ip daddr { " + Joined(egress.resolvers.nameservers) + " } " + proto +
-                   " dport 53 accept\n";
-    }
-  }
-  std::string subnet_drop;
-  if (!egress.subnet.empty()) subnet_drop = "    " + from_bridge + "ip daddr " + egress.subnet + " drop\n";
-  return "add table ip " + table + "\nflush table ip " + table + "\ntable ip " + table +
+  // Replaced whole (add + delete + define, one transaction): no rule of an older wharfd lingers.
+  return "add table ip " + table + "\ndelete table ip " + table + "\ntable ip " + table +
          " {\n"
-         "  set egress {\n"
-         "    type ipv4_addr;\n" +
-         (egress.sources.empty() ? "" : "    elements = { " + Joined(egress.sources) + " }\n") +
-         "  }\n"
          "  chain prerouting {\n"
          "    type nat hook prerouting priority dstnat; policy accept;\n" +
          dnat +
          "  }\n"
          "  chain postrouting {\n"
          "    type nat hook postrouting priority srcnat; policy accept;\n"
-         "    ip saddr @egress oifname != \"" + bridge + "\" masquerade\n"
+         "    " + from_bridge + "oifname != \"" + bridge + "\" " + allowed + "masquerade\n"
          "  }\n"
          "  chain input {\n"
          "    type filter hook input priority filter; policy accept;\n"
@@ -95,13 +62,17 @@ std::string BridgeRules(const std::string& bridge, const std::string& gateway, c
          "    " + from_bridge + "drop\n"
          "  }\n"
          "  chain forward {\n"
-         "    type filter hook forward priority filter; policy accept;\n" +
-         resolvers + subnet_drop +
-         "    " + from_bridge + "ip daddr { " + kNonPublic + " } drop\n"
-         "    " + from_egress + "oifname != \"" + bridge + "\" accept\n"
+         "    type filter hook forward priority filter; policy accept;\n"
+         "    " + from_bridge + allowed + "accept\n"
          "    oifname \"" + bridge + "\" ct state established,related accept\n"
-         "    " + from_bridge + "drop\n"
+         // Refused at once rather than silently: a lookup or connect fails fast instead of timing out.
+         "    " + from_bridge + "reject with icmp type admin-prohibited\n"
          "    oifname \"" + bridge + "\" drop\n"
+         "  }\n"
+         "  chain output {\n"
+         "    type filter hook output priority filter; policy accept;\n"
+         // Traffic between containers is routed back out of the bridge: no redirect tells them to skip the host.
+         "    oifname \"" + bridge + "\" icmp type redirect drop\n"
          "  }\n"
          "}\n";
 }
@@ -149,7 +120,7 @@ HostResolvers ParseResolvConf(std::string_view text) {
   return out;
 }
 
-std::string BridgeNetwork::EgressResolvConf() const {
+std::string BridgeNetwork::ResolvConf() const {
   std::string text;
   for (const auto& ns : resolvers_.nameservers) text += "nameserver " + ns + "\n";
   if (!resolvers_.loopback.empty()) text += "nameserver " + gateway_ + "\n";
@@ -240,7 +211,7 @@ constexpr const char* kIpForward = "/proc/sys/net/ipv4/ip_forward";
 // Present while forwarding is on because wharfd turned it on (with the guard table).
 constexpr const char* kForwardingMarker = "/run/wharf/net/forwarding-turned-on";
 
-// Egress containers need the host to forward. A host that did not forward before keeps
+// Egress and openings between containers (network_policy.h) need the host to forward. A host that did not forward before keeps
 // forwarding nothing else: the guard table (applied first) drops what is not a bridge's.
 Status EnableForwarding(const std::string& bridge, const fs::path& scratch_dir) {
   auto now = ReadFile(kIpForward);
@@ -326,21 +297,12 @@ Result<std::unique_ptr<BridgeNetwork>> BridgeNetwork::Create(const std::string& 
   }
   std::error_code ec;
   fs::create_directories(net->LeaseDir(), ec);
-  if (!ec) fs::create_directories(net->EgressDir(), ec);
   Result<std::vector<int>> ports = RecordHostPorts(owners, host_ports);
   Status applied = ports.status();
-  if (ec) applied = Status::Internal("cannot create " + net->EgressDir().string() + ": " + ec.message());
+  if (ec) applied = Status::Internal("cannot create " + net->LeaseDir().string() + ": " + ec.message());
   if (applied.ok()) {
-    EgressPolicy egress;
-    egress.subnet = parsed->Address(0) + "/" + std::to_string(parsed->prefix);
-    egress.resolvers = resolvers;
-    // The egress containers of every wharfd on this bridge keep their path out.
-    for (const auto& entry : fs::directory_iterator(net->EgressDir(), ec)) {
-      std::string ip = entry.path().filename().string();
-      if (fs::exists(net->LeaseDir() / ip)) egress.sources.push_back(ip);
-    }
     fs::path nft_file = scratch_dir / ("nft-" + bridge + ".conf");
-    applied = WriteFileAtomic(nft_file, BridgeRules(bridge, net->gateway_, *ports, egress));
+    applied = WriteFileAtomic(nft_file, BridgeRules(bridge, net->gateway_, *ports));
     if (applied.ok()) applied = RunChecked({"nft", "-f", nft_file.string()});
     if (applied.ok()) applied = EnableForwarding(bridge, scratch_dir);
   }
@@ -350,7 +312,6 @@ Result<std::unique_ptr<BridgeNetwork>> BridgeNetwork::Create(const std::string& 
 }
 
 fs::path BridgeNetwork::LeaseDir() const { return fs::path("/run/wharf/net") / bridge_; }
-fs::path BridgeNetwork::EgressDir() const { return fs::path("/run/wharf/net") / (bridge_ + ".egress"); }
 
 Result<std::uint32_t> BridgeNetwork::Lease(const fs::path& state_dir) {
   std::uint32_t first = 2, last = subnet_.size() - 2;  // .0 network, .1 bridge, last broadcast
@@ -376,7 +337,6 @@ Result<std::uint32_t> BridgeNetwork::Lease(const fs::path& state_dir) {
       while (!dir.empty() && dir.back() == '\n') dir.pop_back();
       if (!dir.empty() && fs::exists(dir)) break;
       ::unlink(lease.c_str());  // stale: its container is gone
-      ::unlink((EgressDir() / subnet_.Address(host)).c_str());
     }
   }
   return Status::Unavailable("no free address left in the bridge's subnet");
@@ -416,7 +376,7 @@ Status RunInNetworkNamespace(const std::string& file, const std::vector<std::str
   return Status::Ok();
 }
 
-Result<Attachment> BridgeNetwork::Attach(const fs::path& state_dir, bool egress) {
+Result<Attachment> BridgeNetwork::Attach(const fs::path& state_dir) {
   auto host = Lease(state_dir);
   if (!host.ok()) return host.status();
   Attachment a;
@@ -439,26 +399,16 @@ Result<Attachment> BridgeNetwork::Attach(const fs::path& state_dir, bool egress)
                                               // An isolated port reaches the bridge (the host), not other ports.
                                               "\nlink set " + a.veth + " type bridge_slave isolated on" +
                                               "\nlink set " + a.veth + " up\n");
-  Status w2 = WriteFileAtomic(ns_batch, "link set lo up\naddr add " + a.ip + "/" + std::to_string(subnet_.prefix) +
-                                            " dev eth0\nlink set eth0 up\nroute add default via " + gateway_ + "\n");
+  // A /32 address and the gateway as the only neighbour: traffic to another container is routed
+  // through the host, where a network policy may allow it (the bridge ports are isolated anyway).
+  Status w2 = WriteFileAtomic(ns_batch, "link set lo up\naddr add " + a.ip + "/32 dev eth0\nlink set eth0 up\nroute add " +
+                                            gateway_ + " dev eth0 scope link\nroute add default via " + gateway_ + "\n");
   if (!w1.ok()) return fail(w1);
   if (!w2.ok()) return fail(w2);
   Status host_side = RunChecked({"ip", "-batch", host_batch.string()});
   if (!host_side.ok()) return fail(host_side);
   Status ns_side = RunInNetworkNamespace(a.netns, {"ip", "-batch", ns_batch.string()});
   if (!ns_side.ok()) return fail(ns_side);
-  const std::string element = "{ " + a.ip + " }";
-  const fs::path marker = EgressDir() / a.ip;
-  if (egress) {
-    // The marker first: a wharfd re-applying the table meanwhile keeps the address.
-    Status marked = WriteFileAtomic(marker, state_dir.string() + "\n");
-    if (!marked.ok()) return fail(marked);
-    Status added = RunChecked({"nft", "add", "element", "ip", "wharf_" + bridge_, "egress", element});
-    if (!added.ok()) return fail(added);
-  } else if (fs::exists(marker)) {  // left by a container that vanished: no path out for this one
-    ::unlink(marker.c_str());
-    (void)RunCommand({"nft", "delete", "element", "ip", "wharf_" + bridge_, "egress", element});
-  }
   return a;
 }
 
@@ -470,10 +420,6 @@ void BridgeNetwork::Detach(const Attachment& a) {
   if (!a.veth.empty()) {
     // Normally gone with the namespace; a lingering one is removed.
     if (fs::exists(fs::path("/sys/class/net") / a.veth)) (void)RunCommand({"ip", "link", "del", a.veth});
-  }
-  if (!a.ip.empty() && fs::exists(EgressDir() / a.ip)) {
-    (void)RunCommand({"nft", "delete", "element", "ip", "wharf_" + bridge_, "egress", "{ " + a.ip + " }"});
-    ::unlink((EgressDir() / a.ip).c_str());
   }
   Unlease(a.ip);
 }
@@ -487,7 +433,6 @@ Status RemoveBridgeIfUnused(const std::string& bridge) {
   (void)RunCommand({"nft", "delete", "table", "ip", "wharf_" + bridge});
   (void)RunCommand({"ip", "link", "del", bridge});
   fs::remove(leases, ec);
-  fs::remove_all(fs::path("/run/wharf/net") / (bridge + ".egress"), ec);
   if (fs::exists(kForwardingMarker)) {
     (void)RunCommand({"nft", "delete", "element", "ip", "wharf_forward_guard", "bridges", "{ \"" + bridge + "\" }"});
     auto left = RunCommand({"nft", "list", "set", "ip", "wharf_forward_guard", "bridges"});

@@ -7,17 +7,18 @@
 // 127.0.0.1 listed as its host ports (the router's), at the bridge's address
 // (nftables DNAT to 127.0.0.1, route_localnet on the bridge): every other port
 // and address of the host drops its packets, nothing is forwarded off the
-// bridge (no path out), and instances do not reach each other on the bridge
-// (each veth is an isolated bridge port: app-to-app traffic goes through routes).
+// bridge unless a rule allows it, and containers do not reach each other on the
+// bridge (each veth is an isolated bridge port: app-to-app traffic goes through
+// routes, or through the host where a network policy allows it).
 //
-// Egress containers (staging, which runs app code: npm scripts, setup.py) are
-// attached the same way and also have a path out: their addresses are in the
-// table's `egress` set, forwarded and masqueraded to the world but never to
-// private, shared, link-local, loopback or multicast ranges nor to the bridge's
-// subnet (the host's own addresses are input, dropped as for instances); DNS
-// goes to the host's resolvers (port 53 only), or to a resolver on the host's
-// loopback through the bridge address. Forwarding is turned on for this (when it
-// was off, a guard table keeps the host from forwarding anything else).
+// What else a container may reach (egress by security groups, other containers by network
+// policies) is decided by each wharfd's policy table (network_policy.h): it marks the packets its
+// rules allow with kAllowMark, and this table accepts and masquerades marked packets and rejects
+// the rest of what comes from the bridge. Traffic between containers is routed through the host
+// (each has a /32 address), so its forward hook sees it. DNS goes to the host's resolvers (a
+// resolver on the host's loopback answers at the bridge address), when a rule allows port 53.
+// Forwarding is turned on for this (when it was off, a guard table keeps the host from
+// forwarding anything else).
 //
 // Several wharfd processes may share one bridge: each records its host ports in
 // /run/wharf/net/<bridge>.ports/<pid> and the table allows the union of the live
@@ -71,36 +72,31 @@ HostResolvers ParseResolvConf(std::string_view text);
 std::string HostsFile(const std::string& container_ip, const std::string& hostname, const std::string& gateway,
                       const std::vector<std::string>& host_names);
 
-// What egress containers may reach beyond the bridge (part of the bridge's rules).
-struct EgressPolicy {
-  std::string subnet;                  // the bridge's CIDR, never forwarded to
-  HostResolvers resolvers;
-  std::vector<std::string> sources;    // the egress containers' addresses when the rules are applied
-};
+// Packets a policy table (network_policy.h) allows carry this bit of the packet mark.
+constexpr std::uint32_t kAllowMark = 0x01000000;
 
 class BridgeNetwork {
  public:
   // Checks the tools (ip, nft), refuses a subnet another interface uses, creates the bridge, its
   // address, route_localnet and the nft table (all idempotent). `host_ports`: this owner's TCP
   // ports of 127.0.0.1 that instances may reach.
-  // `resolvers`: where egress containers send name lookups.
+  // `resolvers`: where containers send name lookups.
   static Result<std::unique_ptr<BridgeNetwork>> Create(const std::string& bridge, const std::string& subnet,
                                                        const std::filesystem::path& scratch_dir,
                                                        const std::vector<int>& host_ports = {},
                                                        const HostResolvers& resolvers = {});
 
   const std::string& gateway() const { return gateway_; }
-  // The resolv.conf of egress containers: the host's resolvers (the bridge address for one on
-  // the host's loopback).
-  std::string EgressResolvConf() const;
+  const HostResolvers& resolvers() const { return resolvers_; }
+  std::string subnet() const { return subnet_.Address(0) + "/" + std::to_string(subnet_.prefix); }
+  // The resolv.conf of containers: the host's resolvers (the bridge address for one on the
+  // host's loopback). Reached only when a security group allows port 53.
+  std::string ResolvConf() const;
 
-  // Makes the namespace at <state_dir>/netns and wires it to the bridge; with `egress`, its
-  // address joins the egress set (recorded under /run/wharf/net/<bridge>.egress/ so that a
-  // wharfd re-applying the rules keeps it).
-  Result<Attachment> Attach(const std::filesystem::path& state_dir, bool egress = false);
+  // Makes the namespace at <state_dir>/netns and wires it to the bridge.
+  Result<Attachment> Attach(const std::filesystem::path& state_dir);
   // Undoes Attach: unmounts and removes the namespace (the veth pair dies with
-  // it), deletes the veth if it lingers, takes the address out of the egress set,
-  // frees the address. Best effort, idempotent.
+  // it), deletes the veth if it lingers, frees the address. Best effort, idempotent.
   void Detach(const Attachment& attachment);
 
   // Removes the bridge and the nft table when no lease is left (tests, uninstall).
@@ -113,8 +109,6 @@ class BridgeNetwork {
   void Unlease(const std::string& ip);
   std::filesystem::path LeaseDir() const;
 
-  std::filesystem::path EgressDir() const;
-
   std::string bridge_;
   Subnet subnet_;
   std::string gateway_;
@@ -124,9 +118,9 @@ class BridgeNetwork {
 
 // The nftables table of a bridge (applied with `nft -f`): DNAT of `host_ports` (TCP) at
 // `gateway` to 127.0.0.1; input from the bridge accepted only for those (and replies);
-// nothing forwarded from the bridge except what `egress` allows its sources.
-std::string BridgeRules(const std::string& bridge, const std::string& gateway, const std::vector<int>& host_ports,
-                        const EgressPolicy& egress = {});
+// nothing forwarded from the bridge but what a policy table marked (masqueraded when it
+// leaves the bridge) and replies; ICMP redirects to the bridge dropped.
+std::string BridgeRules(const std::string& bridge, const std::string& gateway, const std::vector<int>& host_ports);
 
 // The table that keeps a host whose forwarding wharfd turned on from forwarding anything
 // that does not come from or go to one of wharfd's bridges (the set `bridges`).

@@ -12,6 +12,7 @@
 #include "runtime/helpers/state_files.h"
 #include "runtime/monitored_runtime.h"
 #include "runtime/network.h"
+#include "runtime/network_policy.h"
 #include "runtime/oci_bundle.h"
 #include "runtime/rootfs.h"
 
@@ -60,7 +61,7 @@ class OciRuntime final : public MonitoredRuntime {
  public:
   OciRuntime(RuntimeConfig config, fs::path monitor, fs::path init, const Clock& clock, std::string tool,
              fs::path tool_path, Rootfs rootfs, CgroupLayout layout, std::unique_ptr<BridgeNetwork> net,
-             std::vector<std::string> warnings)
+             std::unique_ptr<PolicyTable> policy, std::vector<std::string> warnings)
       : MonitoredRuntime(std::move(config), std::move(monitor), clock),
         init_(std::move(init)),
         tool_(std::move(tool)),
@@ -68,7 +69,25 @@ class OciRuntime final : public MonitoredRuntime {
         rootfs_(std::move(rootfs)),
         layout_(layout),
         net_(std::move(net)),
+        policy_(std::move(policy)),
         warnings_(std::move(warnings)) {}
+
+  // The isolated containers that outlived the previous wharfd join this one's policy table.
+  Status AdoptSurvivors() {
+    if (!policy_) return Status::Ok();
+    auto all = List();
+    if (!all.ok()) return all.status();
+    std::vector<PolicyMember> members;
+    for (const auto& c : *all) {
+      if (c.status == ContainerStatus::kStopped || c.host_network || c.ip.empty()) continue;
+      auto record = LoadRecord(c.id);
+      if (!record.ok() || record->netns.empty()) continue;
+      members.push_back(MemberFor(*record));
+    }
+    return policy_->AddMembers(std::move(members));
+  }
+
+  Status ApplyNetworkPlan(const NetworkPlan& plan) override { return policy_ ? policy_->Apply(plan) : Status::Ok(); }
 
   std::string_view Name() const override { return tool_; }
   bool Isolated() const override { return true; }
@@ -79,9 +98,8 @@ class OciRuntime final : public MonitoredRuntime {
   Result<Launch> Prepare(const ContainerSpec& spec, ContainerRecord& record) override {
     const fs::path& dir = record.state_dir;
     record.cgroup = "/wharf/" + spec.id;
-    const bool egress = spec.network == NetworkMode::kEgress;
-    if ((spec.network == NetworkMode::kIsolated || egress) && net_) {
-      auto att = net_->Attach(dir, egress);
+    if (spec.network == NetworkMode::kIsolated && net_) {
+      auto att = net_->Attach(dir);
       if (!att.ok()) return att.status();
       record.ip = att->ip;
       record.port = spec.container_port;
@@ -107,11 +125,11 @@ class OciRuntime final : public MonitoredRuntime {
     p.cgroups_path = record.cgroup;
     p.netns_path = record.netns;
     if (!record.netns.empty()) {
-      p.resolv_conf = config_.state_root / (egress ? "resolv-egress.conf" : "resolv.conf");
+      p.resolv_conf = config_.state_root / "resolv.conf";
       p.hosts_file = dir / "hosts";
-      WHARF_RETURN_IF_ERROR(WriteFileAtomic(
-          p.hosts_file, HostsFile(record.ip, ContainerHostname(spec.id), net_->gateway(), config_.instance_host_names),
-          0644));
+      WHARF_RETURN_IF_ERROR(WriteFileAtomic(p.hosts_file, HostsBase(record), 0644));
+      // A member from before its start: what its groups may reach is open when its code runs.
+      if (policy_) WHARF_RETURN_IF_ERROR(policy_->AddMembers({MemberFor(record)}));
     }
     if (!spec.droplet_dir.empty()) {
       p.droplet_dir = fs::absolute(spec.droplet_dir);
@@ -168,6 +186,7 @@ class OciRuntime final : public MonitoredRuntime {
       std::error_code ec;
       fs::remove(record.state_dir / "layer.img", ec);
     }
+    if (policy_ && !record.netns.empty()) (void)policy_->RemoveMember(record.ip);
     if (net_ && !record.netns.empty()) net_->Detach({record.ip, record.netns, record.veth});
     ports_.Release(record.host_port);
   }
@@ -202,12 +221,20 @@ class OciRuntime final : public MonitoredRuntime {
  private:
   fs::path OciRoot() const { return config_.state_root / tool_; }
 
+  std::string HostsBase(const ContainerRecord& record) const {
+    return HostsFile(record.ip, ContainerHostname(record.id), net_->gateway(), config_.instance_host_names);
+  }
+  PolicyMember MemberFor(const ContainerRecord& record) const {
+    return PolicyMember{record.ip, record.policy_groups, record.state_dir / "hosts", HostsBase(record)};
+  }
+
   fs::path init_;
   std::string tool_;
   fs::path tool_path_;
   Rootfs rootfs_;
   CgroupLayout layout_;
   std::unique_ptr<BridgeNetwork> net_;
+  std::unique_ptr<PolicyTable> policy_;  // with net_
   std::vector<std::string> warnings_;
 };
 
@@ -276,22 +303,27 @@ Result<std::unique_ptr<ContainerRuntime>> MakeOciRuntime(const RuntimeConfig& co
     HostResolvers resolvers = ParseResolvConf(host_resolv.ok() ? *host_resolv : "");
     auto made = BridgeNetwork::Create(config.bridge, config.subnet, config.state_root, config.instance_host_ports,
                                       resolvers);
+    std::unique_ptr<PolicyTable> policy;
+    if (made.ok()) {
+      auto table = PolicyTable::Create(
+          PolicyNetwork{config.bridge, (*made)->subnet(), (*made)->gateway(), (*made)->resolvers()}, config.state_root);
+      if (!table.ok()) made = table.status();
+      else policy = std::move(*table);
+    }
     if (made.ok()) {
       net = std::move(*made);
-      // Instances have no route out; name lookups go to the bridge address (a DNS
-      // server on the host's 127.0.0.1:53 if there is one) and fail fast otherwise.
-      Status dns = WriteFileAtomic(config.state_root / "resolv.conf",
-                                   "nameserver " + net->gateway() + "\noptions timeout:1 attempts:1\n");
-      // Staging (egress) resolves through the host's resolvers.
-      if (dns.ok()) dns = WriteFileAtomic(config.state_root / "resolv-egress.conf", net->EgressResolvConf());
+      // Name lookups go to the host's resolvers, reached when a security group allows port 53.
+      Status dns = WriteFileAtomic(config.state_root / "resolv.conf", net->ResolvConf());
       if (!dns.ok()) return dns;
     } else {
       warnings.push_back("no network namespaces (" + made.status().message() +
                          "): instances share the host's network, each on its own port");
     }
-    return std::unique_ptr<ContainerRuntime>(std::make_unique<OciRuntime>(
-        config, monitor_binary, init_binary, clock, name, *path, *rootfs, DetectCgroupLayout(), std::move(net),
-        std::move(warnings)));
+    auto runtime = std::make_unique<OciRuntime>(config, monitor_binary, init_binary, clock, name, *path, *rootfs,
+                                                DetectCgroupLayout(), std::move(net), std::move(policy),
+                                                std::move(warnings));
+    WHARF_RETURN_IF_ERROR(runtime->AdoptSurvivors().WithContext("restoring the network policy of running containers"));
+    return std::unique_ptr<ContainerRuntime>(std::move(runtime));
   }
   return Status::Unavailable("no OCI runtime works here: " + why);
 }

@@ -213,7 +213,9 @@ class StagingRun {
     spec.limits.memory_bytes = req_.limits.memory_bytes;
     spec.limits.disk_bytes = req_.limits.disk_bytes;
     spec.limits.pids = 4096;
-    spec.network = runtime::NetworkMode::kEgress;  // app code runs here: never the host's network
+    spec.network = runtime::NetworkMode::kIsolated;  // app code runs here: never the host's network
+    // Reaches what the staging security groups allow (registries, DNS).
+    spec.policy_groups = req_.policy_groups.empty() ? runtime::StagingPolicyGroups("") : req_.policy_groups;
     auto run = runtime::RunToCompletion(s_.runtime, spec, req_.limits.timeout,
                                         [&](std::string_view line, bool err) { log_.Line(line, err); }, req_.cancel);
     if (!run.ok()) return Error(StagingErrorKind::kPlatform, "staging container: " + run.status().message());

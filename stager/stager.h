@@ -64,6 +64,9 @@ struct StagingRequest {
   std::optional<std::string> start_command;     // -c / manifest command
   StagingLimits limits;
   std::optional<std::string> previous_cache_sha256;
+  // The staging container's policy groups (runtime/network_plan.h); empty: the platform-wide
+  // staging group only.
+  std::vector<std::string> policy_groups;
   // Set to true to stop the staging container at once (wharfd stopping); the staging then
   // fails as kCancelled. Null: never cancelled.
   const std::atomic<bool>* cancel = nullptr;

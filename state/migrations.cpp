@@ -516,6 +516,52 @@ ALTER TABLE deployments ADD COLUMN analysis_interval_secs INTEGER NOT NULL DEFAU
 ALTER TABLE deployments ADD COLUMN analysis_probe_path TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Application security groups and container-to-container policies (Cloud Foundry's ASGs and
+// network policies). A group's `rules` is the JSON array of Cloud Foundry's format, as the API
+// validated it; a group applies to every app's running containers (running_default), to every
+// staging container (staging_default), or to the spaces it is bound to per lifecycle. A network
+// policy lets the source app's containers reach the destination app's on a port range. Bindings
+// and policies go with their group, space or app. Seeds Cloud Foundry's two default groups, bound
+// to staging only: staging reaches public registries and DNS; running containers reach nothing
+// outside until an operator binds a group.
+constexpr std::string_view kNetworkSecurity = R"sql(
+CREATE TABLE security_groups (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL UNIQUE,
+  rules TEXT NOT NULL,
+  running_default INTEGER NOT NULL DEFAULT 0 CHECK (running_default IN (0, 1)),
+  staging_default INTEGER NOT NULL DEFAULT 0 CHECK (staging_default IN (0, 1)),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE security_group_spaces (
+  group_guid TEXT NOT NULL REFERENCES security_groups(guid) ON DELETE CASCADE,
+  space_guid TEXT NOT NULL REFERENCES spaces(guid) ON DELETE CASCADE,
+  lifecycle TEXT NOT NULL CHECK (lifecycle IN ('running', 'staging')),
+  PRIMARY KEY (group_guid, space_guid, lifecycle)
+);
+CREATE TABLE network_policies (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  source_app_guid TEXT NOT NULL REFERENCES apps(guid) ON DELETE CASCADE,
+  destination_app_guid TEXT NOT NULL REFERENCES apps(guid) ON DELETE CASCADE,
+  protocol TEXT NOT NULL CHECK (protocol IN ('tcp', 'udp')),
+  start_port INTEGER NOT NULL CHECK (start_port BETWEEN 1 AND 65535),
+  end_port INTEGER NOT NULL CHECK (end_port BETWEEN start_port AND 65535),
+  created_at TEXT NOT NULL,
+  UNIQUE (source_app_guid, destination_app_guid, protocol, start_port, end_port)
+);
+CREATE INDEX network_policies_destination ON network_policies (destination_app_guid);
+INSERT INTO security_groups (guid, name, rules, running_default, staging_default, created_at, updated_at) VALUES
+  ('asg-public-networks', 'public_networks',
+   '[{"protocol":"all","destination":"1.0.0.0-9.255.255.255"},{"protocol":"all","destination":"11.0.0.0-100.63.255.255"},{"protocol":"all","destination":"100.128.0.0-126.255.255.255"},{"protocol":"all","destination":"128.0.0.0-169.253.255.255"},{"protocol":"all","destination":"169.255.0.0-172.15.255.255"},{"protocol":"all","destination":"172.32.0.0-192.167.255.255"},{"protocol":"all","destination":"192.169.0.0-223.255.255.255"}]',
+   0, 1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+  ('asg-dns', 'dns',
+   '[{"protocol":"tcp","destination":"0.0.0.0/0","ports":"53"},{"protocol":"udp","destination":"0.0.0.0/0","ports":"53"}]',
+   0, 1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -538,6 +584,7 @@ constexpr Migration kMigrations[] = {
     {19, "service bindings: replaces; service_rotations (credential rotation)", kServiceRotations},
     {20, "processes.log_rate_limit (bytes per second an instance may log)", kProcessLogRateLimit},
     {21, "deployments.analysis_interval_secs, analysis_probe_path (automated canary analysis)", kDeploymentAnalysis},
+    {22, "security groups and their space bindings; network policies", kNetworkSecurity},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

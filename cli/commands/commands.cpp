@@ -26,6 +26,8 @@ const std::vector<Command>& AllCommands() {
     AddServiceCommands(all);
     AddBrokerCommands(all);
     AddAutoscalingCommands(all);
+    AddSecurityGroupCommands(all);
+    AddNetworkPolicyCommands(all);
     AddCurlCommand(all);
     return all;
   }();

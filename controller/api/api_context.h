@@ -31,6 +31,8 @@
 #include "controller/services/task_service.h"
 #include "controller/services/droplet_service.h"
 #include "controller/services/ssh_service.h"
+#include "controller/services/security_group_service.h"
+#include "controller/services/network_policy_service.h"
 #include "controller/dataplane/route_table_channel.h"
 #include "controller/platform/routing_progress.h"
 
@@ -73,6 +75,9 @@ struct ApiContext {
   CredentialRotationService* rotations = nullptr;
   // Custom metrics posted by apps (null: 503).
   CustomMetricsIntake* custom_metrics = nullptr;
+  // Application security groups and container-to-container network policies (null: 503).
+  SecurityGroupService* security_groups = nullptr;
+  NetworkPolicyService* network_policies = nullptr;
 };
 
 // Registration of each group of endpoints (one file each).
@@ -93,6 +98,8 @@ void AddAutoscalingHandlers(HttpRouter& router, ApiContext& ctx); // policies, h
 void AddCustomMetricsHandlers(HttpRouter& router, ApiContext& ctx); // custom metrics posted by apps
 void AddTaskHandlers(HttpRouter& router, ApiContext& ctx);      // tasks: run, list, get, cancel
 void AddSshHandlers(HttpRouter& router, ApiContext& ctx);       // the ssh feature, the ssh WebSocket
+void AddSecurityGroupHandlers(HttpRouter& router, ApiContext& ctx);  // application security groups
+void AddNetworkPolicyHandlers(HttpRouter& router, ApiContext& ctx);  // container-to-container policies
 
 // Every endpoint of API v1.
 void AddAllHandlers(HttpRouter& router, ApiContext& ctx);

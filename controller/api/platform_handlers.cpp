@@ -73,6 +73,8 @@ void AddAllHandlers(HttpRouter& router, ApiContext& ctx) {
   AddAutoscalingHandlers(router, ctx);
   AddTaskHandlers(router, ctx);
   AddSshHandlers(router, ctx);
+  AddSecurityGroupHandlers(router, ctx);
+  AddNetworkPolicyHandlers(router, ctx);
 }
 
 }  // namespace wharf::controller

@@ -132,6 +132,8 @@ struct Daemon::Parts {
   std::unique_ptr<TaskService> tasks;
   std::unique_ptr<DropletService> droplets;
   std::unique_ptr<SshService> ssh;
+  std::unique_ptr<SecurityGroupService> security_groups;
+  std::unique_ptr<NetworkPolicyService> network_policies;
   RouteTableChannel route_table;
   RoutingProgress routing_progress;
   std::unique_ptr<StreamSlots> streams;
@@ -248,6 +250,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   p->droplets = std::make_unique<DropletService>(*p->db, clock, *p->events, *p->blobs, p->blob_lock,
                                                  l.staging() / "droplet-uploads");
   p->ssh = std::make_unique<SshService>(*p->db, *p->events, *p->logs, p->instances);
+  p->security_groups = std::make_unique<SecurityGroupService>(*p->db, clock, *p->events);
+  p->network_policies = std::make_unique<NetworkPolicyService>(*p->db, clock, *p->events);
   p->tasks = std::make_unique<TaskService>(*p->db, clock, *p->events, *p->logs, info, *p->blobs, p->task_runners);
   p->gc = std::make_unique<GcService>(*p->db, *p->blobs, p->blob_lock, *p->events,
                                       GcOptions{config.keep_droplets, options.gc_grace});
@@ -277,6 +281,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
     p->api_context->ssh = p->ssh.get();
     p->api_context->rotations = p->rotations.get();
     p->api_context->custom_metrics = p->custom_metrics.get();
+    p->api_context->security_groups = p->security_groups.get();
+    p->api_context->network_policies = p->network_policies.get();
     p->router = std::make_unique<HttpRouter>();
     AddAllHandlers(*p->router, *p->api_context);
     p->forwarder_router = std::make_unique<HttpRouter>();

@@ -15,6 +15,7 @@
 #include "controller/platform/log_buffer.h"
 #include "controller/dataplane/routing_sync.h"
 #include "controller/dataplane/service_access_sync.h"
+#include "controller/dataplane/network_plan_sync.h"
 #include "controller/services/service_broker_service.h"
 #include "runtime/service_openings.h"
 #include "services/builtin/builtin_brokers.h"
@@ -29,6 +30,7 @@ namespace {
 constexpr int kRouterThreads = 2;
 constexpr std::chrono::milliseconds kRouteSyncInterval{50};  // a read happens only after a commit
 constexpr std::chrono::milliseconds kServiceAccessInterval{200};
+constexpr std::chrono::milliseconds kNetworkPlanInterval{500};
 }  // namespace
 
 // Destroyed in reverse order: the cell and the stager (they use the runtime and
@@ -38,6 +40,8 @@ struct DataPlane::Parts {
   Daemon* daemon = nullptr;
   StagingScheduler* scheduler = nullptr;
   std::unique_ptr<runtime::ContainerRuntime> runtime;
+  // What containers may reach beyond the router's port: security groups and network policies.
+  std::unique_ptr<NetworkPlanSync> network_plan;
   std::unique_ptr<router::RouteRegistry> registry;
   std::unique_ptr<AppLogAccessSink> access_sink;
   std::unique_ptr<RoutingSync> routing;
@@ -142,6 +146,10 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
       daemon.events().Log("runtime-warning", {{"runtime", std::string(parts.runtime->Name())}, {"warning", warning}});
       std::cerr << "wharfd: WARNING: " << warning << std::endl;
     }
+    // In force before the first staging or instance starts (and for the ones that outlived the last wharfd).
+    parts.network_plan = std::make_unique<NetworkPlanSync>(daemon.database(), *parts.runtime);
+    WHARF_RETURN_IF_ERROR(parts.network_plan->Sync().WithContext("applying the security groups and network policies"));
+    parts.network_plan->Start(kNetworkPlanInterval);
   }
 
   const bool router_role = config.HasRole("router");
@@ -273,6 +281,7 @@ void DataPlane::Stop() {
   if (parts_->canary_analyzer) parts_->canary_analyzer->Stop();
   if (parts_->canary_prober) parts_->canary_prober->Stop();
   if (parts_->service_access) parts_->service_access->Stop();
+  if (parts_->network_plan) parts_->network_plan->Stop();
   // The servers stop cleanly (their data stays); the openings' table goes with the plane.
   if (parts_->brokers) parts_->brokers->Stop();
   if (parts_->tasks) {

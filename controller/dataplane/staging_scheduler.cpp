@@ -79,6 +79,7 @@ void StagingScheduler::StageOne(const StagingJob& job) {
   req.previous_cache_sha256 = job.previous_cache_sha256;
   req.limits = limits_;
   req.cancel = &cancel_;
+  req.policy_groups = runtime::StagingPolicyGroups(job.app.space_guid);
   LogObserver observer(*logs_, job.app.guid);
   logs_->Append(job.app.guid, "STG/0", "OUT", "Staging build " + job.build.guid);
   stager::StagingOutcome out = stager_->Stage(req, observer);

@@ -1,0 +1,69 @@
+// Container-to-container network policies (docs/api.md "Network policies"), by app guid.
+#include "controller/api/api_context.h"
+#include "controller/http/json_fields.h"
+#include "controller/services/network_policy_service.h"
+
+namespace wharf::controller {
+namespace {
+
+Result<NetworkPolicyService*> Service(ApiContext& ctx) {
+  if (ctx.network_policies == nullptr) return Status::Unavailable("network policies are not available on this wharfd");
+  return ctx.network_policies;
+}
+
+nlohmann::json NetworkPolicyJson(const NetworkPolicy& p) { return p.ToJson(); }
+
+}  // namespace
+
+void AddNetworkPolicyHandlers(HttpRouter& router, ApiContext& ctx) {
+  // ?app=GUID: the policies from or to that app.
+  router.Add("GET", "/v1/network-policies", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<PageRequest> page = PageOf(req);
+    if (!page.ok()) return page.status();
+    auto service = Service(ctx);
+    if (!service.ok()) return service.status();
+    auto all = (*service)->List(req.Query("app"));
+    if (!all.ok()) return all.status();
+    res.Json(200, PagedJson(*all, *page, NetworkPolicyJson));
+    return Status::Ok();
+  });
+
+  // {"source_app_guid", "destination_app_guid", "protocol": "tcp"|"udp" (tcp), "ports": "8080"|"8080-8090" (8080)}
+  router.Add("POST", "/v1/network-policies", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    auto service = Service(ctx);
+    if (!service.ok()) return service.status();
+    Result<nlohmann::json> json = req.JsonBody();
+    if (!json.ok()) return json.status();
+    JsonFields body(*json);
+    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"source_app_guid", "destination_app_guid", "protocol", "ports"}));
+    auto source = body.RequiredString("source_app_guid");
+    if (!source.ok()) return source.status();
+    auto destination = body.RequiredString("destination_app_guid");
+    if (!destination.ok()) return destination.status();
+    auto protocol = body.String("protocol");
+    if (!protocol.ok()) return protocol.status();
+    auto ports = body.String("ports");
+    if (!ports.ok()) return ports.status();
+    auto p = (*service)->Add(req.actor(), *source, *destination, protocol->value_or("tcp"), ports->value_or("8080"));
+    if (!p.ok()) return p.status();
+    res.Json(201, NetworkPolicyJson(*p));
+    return Status::Ok();
+  });
+
+  // ?source_app_guid=&destination_app_guid=&protocol=&ports= (the same defaults as the POST).
+  router.Add("DELETE", "/v1/network-policies", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    auto service = Service(ctx);
+    if (!service.ok()) return service.status();
+    auto source = req.Query("source_app_guid");
+    auto destination = req.Query("destination_app_guid");
+    if (!source || !destination) {
+      return Status::InvalidArgument("query parameters 'source_app_guid' and 'destination_app_guid' are required");
+    }
+    WHARF_RETURN_IF_ERROR((*service)->Remove(req.actor(), *source, *destination, req.Query("protocol").value_or("tcp"),
+                                             req.Query("ports").value_or("8080")));
+    res.NoContent();
+    return Status::Ok();
+  });
+}
+
+}  // namespace wharf::controller

@@ -1,0 +1,80 @@
+#include "controller/dataplane/network_plan_sync.h"
+
+#include <nlohmann/json.hpp>
+
+namespace wharf::controller {
+namespace {
+
+runtime::EgressRule EgressOf(const api::SecurityGroupRule& r) {
+  runtime::EgressRule e;
+  e.protocol = r.protocol;
+  for (const auto& d : r.destinations) e.destinations.push_back(runtime::IpRange{d.first, d.last});
+  for (const auto& p : r.port_ranges) e.ports.push_back(runtime::PortSpan{p.first, p.last});
+  e.icmp_type = r.icmp_type;
+  e.icmp_code = r.icmp_code;
+  return e;
+}
+
+void Add(runtime::NetworkPlan& plan, const std::string& group, const std::vector<api::SecurityGroupRule>& rules) {
+  auto& into = plan.egress[group];
+  for (const auto& r : rules) into.push_back(EgressOf(r));
+}
+
+}  // namespace
+
+runtime::NetworkPlan MakeNetworkPlan(const std::vector<PlannedGroup>& groups,
+                                     const std::vector<state::SecurityGroupSpaceRow>& bindings,
+                                     const std::vector<state::NetworkPolicyRow>& policies) {
+  runtime::NetworkPlan plan;
+  std::map<std::string, const PlannedGroup*> by_guid;
+  for (const auto& g : groups) {
+    by_guid[g.row.guid] = &g;
+    if (g.row.running_default) Add(plan, runtime::kRunningGroup, g.rules);
+    if (g.row.staging_default) Add(plan, runtime::kStagingGroup, g.rules);
+  }
+  for (const auto& b : bindings) {
+    auto it = by_guid.find(b.group_guid);
+    if (it != by_guid.end()) Add(plan, runtime::SpacePolicyGroup(b.space_guid, b.lifecycle), it->second->rules);
+  }
+  for (const auto& p : policies) {
+    plan.openings.insert(runtime::GroupOpening{runtime::AppPolicyGroup(p.source_app_guid),
+                                               runtime::AppPolicyGroup(p.destination_app_guid), p.protocol,
+                                               runtime::PortSpan{p.start_port, p.end_port}});
+  }
+  return plan;
+}
+
+Result<runtime::NetworkPlan> ReadNetworkPlan(state::Database& db) {
+  return db.Read<runtime::NetworkPlan>([&](state::Tx& tx) -> Result<runtime::NetworkPlan> {
+    state::NetworkStore store(tx);
+    auto rows = store.ListGroups();
+    if (!rows.ok()) return rows.status();
+    auto bindings = store.ListSpaceBindings();
+    if (!bindings.ok()) return bindings.status();
+    auto policies = store.ListPolicies();
+    if (!policies.ok()) return policies.status();
+    std::vector<PlannedGroup> groups;
+    for (const auto& row : *rows) {
+      auto rules = api::ParseSecurityGroupRules(nlohmann::json::parse(row.rules, nullptr, false));
+      if (!rules.ok()) return rules.status().WithContext("security group '" + row.name + "' as stored");
+      groups.push_back(PlannedGroup{row, std::move(rules).value()});
+    }
+    return MakeNetworkPlan(groups, *bindings, *policies);
+  });
+}
+
+Status NetworkPlanSync::Sync() {
+  std::lock_guard lock(mu_);
+  auto plan = ReadNetworkPlan(db_);
+  if (!plan.ok()) return plan.status();
+  if (applied_ && *applied_ == *plan) return Status::Ok();
+  WHARF_RETURN_IF_ERROR(runtime_.ApplyNetworkPlan(*plan));
+  applied_ = std::move(plan).value();
+  return Status::Ok();
+}
+
+void NetworkPlanSync::Start(std::chrono::milliseconds interval) {
+  task_.Start(interval, [this] { (void)Sync(); });
+}
+
+}  // namespace wharf::controller

@@ -1,0 +1,53 @@
+// Keeps the runtime's network plan (runtime/network_plan.h) in step with the security groups,
+// their bindings and the network policies in the database: every `interval`, one read
+// transaction, and ApplyNetworkPlan when the plan changed. A change through the API therefore
+// reaches running containers within about that time, without restarting them.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "api-model/security_group.h"
+#include "common/periodic_task.h"
+#include "common/status.h"
+#include "runtime/container_runtime.h"
+#include "runtime/network_plan.h"
+#include "state/db.h"
+#include "state/network_store.h"
+
+namespace wharf::controller {
+
+struct PlannedGroup {
+  state::SecurityGroupRow row;
+  std::vector<api::SecurityGroupRule> rules;
+};
+
+// Pure: the groups' rules under the policy groups they are bound to (the running and staging
+// defaults, spaces), and the policies as openings between app groups.
+runtime::NetworkPlan MakeNetworkPlan(const std::vector<PlannedGroup>& groups,
+                                     const std::vector<state::SecurityGroupSpaceRow>& bindings,
+                                     const std::vector<state::NetworkPolicyRow>& policies);
+
+// The plan of what the database holds now (one read transaction).
+Result<runtime::NetworkPlan> ReadNetworkPlan(state::Database& db);
+
+class NetworkPlanSync {
+ public:
+  NetworkPlanSync(state::Database& db, runtime::ContainerRuntime& runtime) : db_(db), runtime_(runtime) {}
+  ~NetworkPlanSync() { Stop(); }
+
+  Status Sync();
+  void Start(std::chrono::milliseconds interval);
+  void Stop() { task_.Stop(); }
+
+ private:
+  state::Database& db_;
+  runtime::ContainerRuntime& runtime_;
+  std::mutex mu_;
+  std::optional<runtime::NetworkPlan> applied_;
+  PeriodicTask task_;
+};
+
+}  // namespace wharf::controller

@@ -1,0 +1,128 @@
+#include "controller/services/network_policy_service.h"
+
+#include <cstdlib>
+#include <map>
+
+#include "common/ids.h"
+#include "state/app_store.h"
+#include "state/network_store.h"
+
+namespace wharf::controller {
+namespace {
+
+Result<int> ParsePort(const std::string& text, const std::string& whole) {
+  if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos) {
+    return Status::InvalidArgument("ports '" + whole + "': '" + text + "' is not a port (1-65535)");
+  }
+  int port = std::atoi(text.c_str());
+  if (port < 1 || port > 65535) return Status::InvalidArgument("ports '" + whole + "': " + text + " is not a port (1-65535)");
+  return port;
+}
+
+Status ValidateProtocol(const std::string& protocol) {
+  if (protocol == "tcp" || protocol == "udp") return Status::Ok();
+  return Status::InvalidArgument("protocol must be 'tcp' or 'udp', not '" + protocol + "'");
+}
+
+std::string PortsText(int start, int end) {
+  return start == end ? std::to_string(start) : std::to_string(start) + "-" + std::to_string(end);
+}
+
+}  // namespace
+
+Result<api::PolicyPortRange> ParsePolicyPorts(const std::string& text) {
+  const auto dash = text.find('-');
+  auto start = ParsePort(text.substr(0, dash), text);
+  if (!start.ok()) return start.status();
+  int end = *start;
+  if (dash != std::string::npos) {
+    auto e = ParsePort(text.substr(dash + 1), text);
+    if (!e.ok()) return e.status();
+    end = *e;
+  }
+  if (end < *start) return Status::InvalidArgument("ports '" + text + "': the range ends before it starts");
+  return api::PolicyPortRange{*start, end};
+}
+
+Result<std::vector<NetworkPolicy>> NetworkPolicyService::List(const std::optional<std::string>& app_guid) {
+  return db_.Read<std::vector<NetworkPolicy>>([&](state::Tx& tx) -> Result<std::vector<NetworkPolicy>> {
+    state::NetworkStore store(tx);
+    state::AppStore apps(tx);
+    auto rows = store.ListPolicies();
+    if (!rows.ok()) return rows.status();
+    std::map<std::string, std::string> names;
+    auto name_of = [&](const std::string& guid) -> Result<std::string> {
+      auto it = names.find(guid);
+      if (it != names.end()) return it->second;
+      auto app = apps.Get(guid);
+      if (!app.ok()) return app.status();
+      return names[guid] = app->name;
+    };
+    std::vector<NetworkPolicy> out;
+    for (const auto& r : *rows) {
+      if (app_guid && r.source_app_guid != *app_guid && r.destination_app_guid != *app_guid) continue;
+      auto from = name_of(r.source_app_guid);
+      if (!from.ok()) return from.status();
+      auto to = name_of(r.destination_app_guid);
+      if (!to.ok()) return to.status();
+      out.push_back(NetworkPolicy{{r.source_app_guid, *from}, {r.destination_app_guid, *to}, r.protocol,
+                                  {r.start_port, r.end_port}, r.created_at});
+    }
+    return out;
+  });
+}
+
+Result<NetworkPolicy> NetworkPolicyService::Add(const Actor& actor, const std::string& source_app_guid,
+                                                const std::string& destination_app_guid, const std::string& protocol,
+                                                const std::string& ports) {
+  WHARF_RETURN_IF_ERROR(ValidateProtocol(protocol));
+  auto range = ParsePolicyPorts(ports);
+  if (!range.ok()) return range.status();
+  return db_.Transact<NetworkPolicy>([&](state::Tx& tx) -> Result<NetworkPolicy> {
+    state::AppStore apps(tx);
+    auto from = apps.Get(source_app_guid);
+    if (!from.ok()) return from.status();
+    auto to = apps.Get(destination_app_guid);
+    if (!to.ok()) return to.status();
+    state::NetworkPolicyRow row{NewGuid(), from->guid, to->guid, protocol, range->start, range->end,
+                                FormatRfc3339(clock_.Now())};
+    Status inserted = state::NetworkStore(tx).InsertPolicy(row);
+    if (inserted.code() == StatusCode::kConflict) {
+      return Status::Conflict("a policy from " + from->name + " to " + to->name + " on " + protocol + " port " +
+                              PortsText(range->start, range->end) + " already exists");
+    }
+    WHARF_RETURN_IF_ERROR(inserted);
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "network-policy-created",
+                                         EventTarget{"app", from->guid, from->name, from->space_guid},
+                                         {{"destination", to->name},
+                                          {"protocol", protocol},
+                                          {"ports", PortsText(range->start, range->end)}}));
+    return NetworkPolicy{{from->guid, from->name}, {to->guid, to->name}, protocol, *range, row.created_at};
+  });
+}
+
+Status NetworkPolicyService::Remove(const Actor& actor, const std::string& source_app_guid,
+                                    const std::string& destination_app_guid, const std::string& protocol,
+                                    const std::string& ports) {
+  WHARF_RETURN_IF_ERROR(ValidateProtocol(protocol));
+  auto range = ParsePolicyPorts(ports);
+  if (!range.ok()) return range.status();
+  return db_.Transact([&](state::Tx& tx) -> Status {
+    state::AppStore apps(tx);
+    auto from = apps.Get(source_app_guid);
+    if (!from.ok()) return from.status();
+    auto to = apps.Get(destination_app_guid);
+    if (!to.ok()) return to.status();
+    Status deleted = state::NetworkStore(tx).DeletePolicy(
+        state::NetworkPolicyRow{"", from->guid, to->guid, protocol, range->start, range->end, ""});
+    if (deleted.code() == StatusCode::kNotFound) {
+      return Status::NotFound("no policy from " + from->name + " to " + to->name + " on " + protocol + " port " +
+                              PortsText(range->start, range->end));
+    }
+    WHARF_RETURN_IF_ERROR(deleted);
+    return events_.Record(tx, actor, "network-policy-deleted", EventTarget{"app", from->guid, from->name, from->space_guid},
+                          {{"destination", to->name}, {"protocol", protocol}, {"ports", PortsText(range->start, range->end)}});
+  });
+}
+
+}  // namespace wharf::controller

@@ -1,0 +1,218 @@
+#include "controller/services/security_group_service.h"
+
+#include <map>
+
+#include "common/ids.h"
+#include "state/network_store.h"
+#include "state/user_store.h"
+
+namespace wharf::controller {
+namespace {
+
+constexpr std::size_t kMaxNameLength = 250;
+
+EventTarget TargetOf(const state::SecurityGroupRow& g) { return EventTarget{"security_group", g.guid, g.name, std::nullopt}; }
+
+Status ValidateLifecycle(const std::string& lifecycle) {
+  if (lifecycle == "running" || lifecycle == "staging") return Status::Ok();
+  return Status::InvalidArgument("lifecycle must be 'running' or 'staging', not '" + lifecycle + "'");
+}
+
+// The rules as stored (Cloud Foundry's JSON), checked.
+Result<std::string> CheckedRules(const nlohmann::json& rules) {
+  auto parsed = api::ParseSecurityGroupRules(rules);
+  if (!parsed.ok()) return parsed.status();
+  return api::SecurityGroupRulesJson(*parsed).dump();
+}
+
+Result<state::SecurityGroupRow> FindRow(state::NetworkStore& store, const std::string& name) {
+  auto row = store.FindGroup(name);
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("security group '" + name + "' not found");
+  return **row;
+}
+
+// The org and space named, as the space's guid.
+Result<state::Space> FindSpace(state::Tx& tx, const std::string& org, const std::string& space) {
+  state::UserStore users(tx);
+  auto o = users.FindOrgByName(org);
+  if (!o.ok()) return o.status();
+  if (!*o) return Status::NotFound("org '" + org + "' not found");
+  auto s = users.FindSpace((*o)->guid, space);
+  if (!s.ok()) return s.status();
+  if (!*s) return Status::NotFound("space '" + space + "' not found in org '" + org + "'");
+  return **s;
+}
+
+// A stored group with its rules parsed and its space bindings named.
+Result<SecurityGroup> Assemble(state::Tx& tx, const state::SecurityGroupRow& row,
+                               const std::vector<state::SecurityGroupSpaceRow>& bindings) {
+  SecurityGroup g;
+  g.guid = row.guid;
+  g.name = row.name;
+  g.running_default = row.running_default;
+  g.staging_default = row.staging_default;
+  g.created_at = row.created_at;
+  g.updated_at = row.updated_at;
+  auto json = nlohmann::json::parse(row.rules, nullptr, false);
+  auto rules = api::ParseSecurityGroupRules(json);
+  if (!rules.ok()) return rules.status().WithContext("security group '" + row.name + "' as stored");
+  g.rules = std::move(rules).value();
+  state::UserStore users(tx);
+  for (const auto& b : bindings) {
+    if (b.group_guid != row.guid) continue;
+    auto space = users.GetSpace(b.space_guid);
+    if (!space.ok()) return space.status();
+    auto org = users.GetOrg(space->org_guid);
+    if (!org.ok()) return org.status();
+    g.spaces.push_back(api::SecurityGroupSpaceRef{org->name, space->name, space->guid, b.lifecycle});
+  }
+  return g;
+}
+
+}  // namespace
+
+Status ValidateSecurityGroupName(std::string_view name) {
+  if (name.empty() || name.size() > kMaxNameLength) {
+    return Status::InvalidArgument("a security group name must be 1 to " + std::to_string(kMaxNameLength) + " characters");
+  }
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+              c == '.';
+    if (!ok) {
+      return Status::InvalidArgument("security group name '" + std::string(name) +
+                                     "' may hold only letters, digits, '_', '-' and '.'");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<SecurityGroup>> SecurityGroupService::List() {
+  return db_.Read<std::vector<SecurityGroup>>([&](state::Tx& tx) -> Result<std::vector<SecurityGroup>> {
+    state::NetworkStore store(tx);
+    auto rows = store.ListGroups();
+    if (!rows.ok()) return rows.status();
+    auto bindings = store.ListSpaceBindings();
+    if (!bindings.ok()) return bindings.status();
+    std::vector<SecurityGroup> out;
+    for (const auto& row : *rows) {
+      auto g = Assemble(tx, row, *bindings);
+      if (!g.ok()) return g.status();
+      out.push_back(std::move(g).value());
+    }
+    return out;
+  });
+}
+
+Result<SecurityGroup> SecurityGroupService::Get(const std::string& name) {
+  return db_.Read<SecurityGroup>([&](state::Tx& tx) -> Result<SecurityGroup> {
+    state::NetworkStore store(tx);
+    auto row = FindRow(store, name);
+    if (!row.ok()) return row.status();
+    auto bindings = store.ListSpaceBindings();
+    if (!bindings.ok()) return bindings.status();
+    return Assemble(tx, *row, *bindings);
+  });
+}
+
+Result<SecurityGroup> SecurityGroupService::Create(const Actor& actor, const std::string& name,
+                                                   const nlohmann::json& rules) {
+  WHARF_RETURN_IF_ERROR(ValidateSecurityGroupName(name));
+  auto text = CheckedRules(rules);
+  if (!text.ok()) return text.status();
+  return db_.Transact<SecurityGroup>([&](state::Tx& tx) -> Result<SecurityGroup> {
+    state::NetworkStore store(tx);
+    state::SecurityGroupRow row;
+    row.guid = NewGuid();
+    row.name = name;
+    row.rules = *text;
+    row.created_at = row.updated_at = FormatRfc3339(clock_.Now());
+    WHARF_RETURN_IF_ERROR(store.InsertGroup(row));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "security-group-created", TargetOf(row),
+                                         {{"rules", nlohmann::json::parse(row.rules)}}));
+    return Assemble(tx, row, {});
+  });
+}
+
+Result<SecurityGroup> SecurityGroupService::Update(const Actor& actor, const std::string& name,
+                                                   const SecurityGroupChanges& changes) {
+  if (changes.name) WHARF_RETURN_IF_ERROR(ValidateSecurityGroupName(*changes.name));
+  std::optional<std::string> rules;
+  if (changes.rules) {
+    auto text = CheckedRules(*changes.rules);
+    if (!text.ok()) return text.status();
+    rules = *text;
+  }
+  return db_.Transact<SecurityGroup>([&](state::Tx& tx) -> Result<SecurityGroup> {
+    state::NetworkStore store(tx);
+    auto row = FindRow(store, name);
+    if (!row.ok()) return row.status();
+    nlohmann::json data = nlohmann::json::object();
+    if (changes.name && *changes.name != row->name) data["name"] = row->name = *changes.name;
+    if (rules && *rules != row->rules) {
+      row->rules = *rules;
+      data["rules"] = nlohmann::json::parse(*rules);
+    }
+    if (changes.running_default && *changes.running_default != row->running_default) {
+      data["running_default"] = row->running_default = *changes.running_default;
+    }
+    if (changes.staging_default && *changes.staging_default != row->staging_default) {
+      data["staging_default"] = row->staging_default = *changes.staging_default;
+    }
+    if (!data.empty()) {
+      row->updated_at = FormatRfc3339(clock_.Now());
+      WHARF_RETURN_IF_ERROR(store.UpdateGroup(*row));
+      WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "security-group-updated", TargetOf(*row), data));
+    }
+    auto bindings = store.ListSpaceBindings();
+    if (!bindings.ok()) return bindings.status();
+    return Assemble(tx, *row, *bindings);
+  });
+}
+
+Status SecurityGroupService::Delete(const Actor& actor, const std::string& name) {
+  return db_.Transact([&](state::Tx& tx) -> Status {
+    state::NetworkStore store(tx);
+    auto row = FindRow(store, name);
+    if (!row.ok()) return row.status();
+    WHARF_RETURN_IF_ERROR(store.DeleteGroup(row->guid));
+    return events_.Record(tx, actor, "security-group-deleted", TargetOf(*row));
+  });
+}
+
+Status SecurityGroupService::BindSpace(const Actor& actor, const std::string& name, const std::string& org,
+                                       const std::string& space, const std::string& lifecycle) {
+  WHARF_RETURN_IF_ERROR(ValidateLifecycle(lifecycle));
+  return db_.Transact([&](state::Tx& tx) -> Status {
+    state::NetworkStore store(tx);
+    auto row = FindRow(store, name);
+    if (!row.ok()) return row.status();
+    auto s = FindSpace(tx, org, space);
+    if (!s.ok()) return s.status();
+    WHARF_RETURN_IF_ERROR(store.BindSpace({row->guid, s->guid, lifecycle}));
+    return events_.Record(tx, actor, "security-group-bound", TargetOf(*row),
+                          {{"org", org}, {"space", space}, {"lifecycle", lifecycle}});
+  });
+}
+
+Status SecurityGroupService::UnbindSpace(const Actor& actor, const std::string& name, const std::string& org,
+                                         const std::string& space, const std::string& lifecycle) {
+  WHARF_RETURN_IF_ERROR(ValidateLifecycle(lifecycle));
+  return db_.Transact([&](state::Tx& tx) -> Status {
+    state::NetworkStore store(tx);
+    auto row = FindRow(store, name);
+    if (!row.ok()) return row.status();
+    auto s = FindSpace(tx, org, space);
+    if (!s.ok()) return s.status();
+    Status unbound = store.UnbindSpace({row->guid, s->guid, lifecycle});
+    if (unbound.code() == StatusCode::kNotFound) {
+      return Status::NotFound("security group '" + name + "' is not bound to space '" + space + "' of org '" + org +
+                              "' for " + lifecycle);
+    }
+    WHARF_RETURN_IF_ERROR(unbound);
+    return events_.Record(tx, actor, "security-group-unbound", TargetOf(*row),
+                          {{"org", org}, {"space", space}, {"lifecycle", lifecycle}});
+  });
+}
+
+}  // namespace wharf::controller
