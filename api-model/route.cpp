@@ -13,10 +13,13 @@ Result<Domain> Domain::FromJson(const json& j) {
       .Required("name", d.name)
       .Optional("shared", d.shared)
       .Optional("created_at", d.created_at)
+      .Optional("internal", d.internal)
       .Finish(d);
 }
 
-json Domain::ToJson() const { return {{"guid", guid}, {"name", name}, {"shared", shared}, {"created_at", created_at}}; }
+json Domain::ToJson() const {
+  return {{"guid", guid}, {"name", name}, {"shared", shared}, {"created_at", created_at}, {"internal", internal}};
+}
 
 Result<DomainRef> DomainRef::FromJson(const json& j) {
   DomainRef d;

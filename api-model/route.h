@@ -15,6 +15,7 @@ struct Domain {
   std::string name;  // required
   bool shared = true;
   std::string created_at{};  // braced so {guid, name, shared} initializes without a warning
+  bool internal = false;     // apps.internal: names for container-to-container traffic, not routed
   static Result<Domain> FromJson(const nlohmann::json& j);
   nlohmann::json ToJson() const;
 };

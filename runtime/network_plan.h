@@ -51,7 +51,7 @@ struct GroupOpening {
 struct NetworkPlan {
   std::map<std::string, std::vector<EgressRule>> egress;  // by policy group
   std::set<GroupOpening> openings;
-  std::map<std::string, std::string> internal_names;      // host name -> the group it resolves to
+  std::map<std::string, std::set<std::string>> internal_names;  // host name -> the groups it resolves to
   bool operator==(const NetworkPlan&) const = default;
 };
 

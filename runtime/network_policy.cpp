@@ -184,10 +184,13 @@ std::string PolicyRules(const std::string& table, const PolicyNetwork& net, cons
 std::string InternalHostsLines(const NetworkPlan& plan, const std::map<std::string, PolicyMember>& members) {
   const auto by_group = MembersByGroup(members);
   std::string out;
-  for (const auto& [name, group] : plan.internal_names) {
-    auto it = by_group.find(group);
-    if (it == by_group.end()) continue;
-    for (const auto& ip : it->second) out += ip + "\t" + name + "\n";
+  for (const auto& [name, groups] : plan.internal_names) {
+    std::set<std::string> ips;
+    for (const auto& group : groups) {
+      auto it = by_group.find(group);
+      if (it != by_group.end()) ips.insert(it->second.begin(), it->second.end());
+    }
+    for (const auto& ip : ips) out += ip + "\t" + name + "\n";
   }
   return out;
 }

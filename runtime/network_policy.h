@@ -56,7 +56,7 @@ struct PolicyNetwork {
 std::string PolicyRules(const std::string& table, const PolicyNetwork& net, const NetworkPlan& plan,
                         const std::map<std::string, PolicyMember>& members);
 
-// The internal-name lines of a container's /etc/hosts: each name with the addresses of its group's
+// The internal-name lines of a container's /etc/hosts: each name with the addresses of its groups'
 // members, sorted.
 std::string InternalHostsLines(const NetworkPlan& plan, const std::map<std::string, PolicyMember>& members);
 

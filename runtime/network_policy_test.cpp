@@ -123,11 +123,14 @@ TEST_CASE("Openings mark traffic from one group's members to another's on the po
 
 TEST_CASE("Internal names resolve to the addresses of their group's members") {
   NetworkPlan plan;
-  plan.internal_names["back.apps.internal"] = "app:back";
-  plan.internal_names["nobody.apps.internal"] = "app:nobody";
+  plan.internal_names["back.apps.internal"] = {"app:back"};
+  plan.internal_names["nobody.apps.internal"] = {"app:nobody"};
+  plan.internal_names["both.apps.internal"] = {"app:back", "app:front"};
   auto members = Members();
   members["10.244.0.11"] = PolicyMember{"10.244.0.11", RunningPolicyGroups("s1", "back"), {}, {}};
-  CHECK(InternalHostsLines(plan, members) == "10.244.0.11\tback.apps.internal\n10.244.0.9\tback.apps.internal\n");
+  CHECK(InternalHostsLines(plan, members) ==
+        "10.244.0.11\tback.apps.internal\n10.244.0.9\tback.apps.internal\n"
+        "10.244.0.11\tboth.apps.internal\n10.244.0.8\tboth.apps.internal\n10.244.0.9\tboth.apps.internal\n");
 }
 
 TEST_CASE("nft accepts the rendered tables") {

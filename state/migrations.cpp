@@ -562,6 +562,13 @@ INSERT INTO security_groups (guid, name, rules, running_default, staging_default
    0, 1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
 )sql";
 
+// Internal domains (Cloud Foundry's apps.internal, made at start-up after the shared domain):
+// routes on them are names that resolve, inside containers, to the addresses of the apps'
+// instances (container-to-container traffic under network policies); the router never serves them.
+constexpr std::string_view kInternalDomains = R"sql(
+ALTER TABLE domains ADD COLUMN internal INTEGER NOT NULL DEFAULT 0 CHECK (internal IN (0, 1));
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -585,6 +592,7 @@ constexpr Migration kMigrations[] = {
     {20, "processes.log_rate_limit (bytes per second an instance may log)", kProcessLogRateLimit},
     {21, "deployments.analysis_interval_secs, analysis_probe_path (automated canary analysis)", kDeploymentAnalysis},
     {22, "security groups and their space bindings; network policies", kNetworkSecurity},
+    {23, "domains.internal (apps.internal)", kInternalDomains},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

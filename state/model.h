@@ -234,6 +234,7 @@ struct Domain {
   bool shared = true;
   std::optional<std::string> org_guid;  // owner of a private domain
   std::string created_at;
+  bool internal = false;  // apps.internal: names for container-to-container traffic, never routed
 };
 
 struct Destination {
@@ -250,6 +251,7 @@ struct Route {
   std::string space_guid;
   std::string domain_guid;
   std::string domain_name;  // joined in for display
+  bool internal = false;    // on an internal domain (joined in): not served by the router
   std::string host;
   std::string path;  // "" or "/..."
   std::string load_balancing = "round-robin";  // the "loadbalancing" option: or "least-connection", "hash"

@@ -5,19 +5,19 @@
 namespace wharf::state {
 namespace {
 
-constexpr std::string_view kDomainColumns = "guid, name, shared, org_guid, created_at";
+constexpr std::string_view kDomainColumns = "guid, name, shared, org_guid, created_at, internal";
 
 std::optional<std::string> NullIfEmpty(const std::string& s) {
   return s.empty() ? std::nullopt : std::optional<std::string>(s);
 }
 
 Result<Domain> ReadDomain(Statement& st) {
-  return Domain{st.Text(0), st.Text(1), st.Int(2) != 0, st.OptionalText(3), st.Text(4)};
+  return Domain{st.Text(0), st.Text(1), st.Int(2) != 0, st.OptionalText(3), st.Text(4), st.Int(5) != 0};
 }
 
 constexpr std::string_view kRouteSelect =
     "SELECT r.guid, r.space_guid, r.domain_guid, d.name, r.host, r.path, r.created_at, r.load_balancing, "
-    "r.hash_header, r.hash_balance FROM routes r JOIN domains d ON d.guid = r.domain_guid";
+    "r.hash_header, r.hash_balance, d.internal FROM routes r JOIN domains d ON d.guid = r.domain_guid";
 
 Result<Route> ReadRoute(Statement& st) {
   Route r;
@@ -31,6 +31,7 @@ Result<Route> ReadRoute(Statement& st) {
   r.load_balancing = st.Text(7);
   r.hash_header = st.OptionalText(8).value_or("");
   r.hash_balance = st.OptionalText(9).value_or("");
+  r.internal = st.Int(10) != 0;
   return r;
 }
 
@@ -40,8 +41,9 @@ Result<Route> ReadRoute(Statement& st) {
 
 Status RouteStore::InsertDomain(const Domain& d) {
   WHARF_ASSIGN_OR_RETURN(WriteOutcome written,
-      tx_.RunUnlessDuplicate("INSERT INTO domains (guid, name, shared, org_guid, created_at) VALUES (?, ?, ?, ?, ?)",
-                             d.guid, d.name, d.shared, d.org_guid, d.created_at));
+      tx_.RunUnlessDuplicate(
+          "INSERT INTO domains (guid, name, shared, org_guid, created_at, internal) VALUES (?, ?, ?, ?, ?, ?)",
+          d.guid, d.name, d.shared, d.org_guid, d.created_at, d.internal));
   if (written == WriteOutcome::kDuplicate) return Status::Conflict("domain '" + d.name + "' already exists");
   return Status::Ok();
 }

@@ -53,7 +53,7 @@ Result<std::vector<Domain>> ListDomains(ApiClient& api) { return api.GetAllAs<Do
 
 std::optional<Domain> DefaultDomain(const std::vector<Domain>& domains, std::string_view fallback) {
   for (const Domain& d : domains) {
-    if (d.shared) return d;
+    if (d.shared && !d.internal) return d;
   }
   for (const Domain& d : domains) {
     if (d.name == fallback) return d;

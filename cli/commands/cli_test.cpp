@@ -294,7 +294,8 @@ TEST_CASE("domains, create-domain, map-route, unmap-route, routes and delete-rou
   CHECK(h.Run({"create-domain", "Bad_Domain"}) == 1);
   CHECK(h.Run({"domains"}) == 0);
   INFO(h.Out());
-  CHECK(Has(h.Out(), "name          availability\nlocalhost     shared\nexample.com   private\n"));
+  CHECK(Has(h.Out(), "name            availability   internal\nlocalhost       shared\n"
+                     "apps.internal   shared         true\nexample.com     private\n"));
   CHECK(h.Run({"map-route", "web", "example.com", "--hostname", "shop", "--path", "/api"}) == 0);
   CHECK(Has(h.Out(), "Created route shop.example.com/api\nMapping route shop.example.com/api to app web..."));
   CHECK(h.Run({"map-route", "web", "example.com", "-n", "shop", "--path", "/api"}) == 0);

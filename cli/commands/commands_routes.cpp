@@ -58,8 +58,10 @@ Status RunDomains(CliContext& ctx, const ParsedArgs& args) {
     return Status::Ok();
   }
   std::vector<std::vector<std::string>> rows;
-  for (const Domain& d : *domains) rows.push_back({d.name, d.shared ? "shared" : "private"});
-  ctx.out() << RenderTable({"name", "availability"}, rows, ctx.term().out_is_tty);
+  for (const Domain& d : *domains) {
+    rows.push_back({d.name, d.shared ? "shared" : "private", d.internal ? "true" : ""});
+  }
+  ctx.out() << RenderTable({"name", "availability", "internal"}, rows, ctx.term().out_is_tty);
   return Status::Ok();
 }
 

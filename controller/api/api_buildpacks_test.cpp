@@ -23,17 +23,6 @@ std::vector<std::string> Names(const TestPlatform& p) {
   return out;
 }
 
-// A token of a user with no role.
-std::string PlainUserToken(TestPlatform& p) {
-  SystemClock clock;
-  auto secret = p.daemon().database().Transact<std::string>([&](Tx& tx) -> Result<std::string> {
-    WHARF_RETURN_IF_ERROR(tx.Run("INSERT INTO users (guid, name, created_at) VALUES (?, 'dev', 't')", "u-dev"));
-    return IssueToken(tx, "u-dev", "test", clock);
-  });
-  REQUIRE_MESSAGE(secret.ok(), secret.status().ToString());
-  return *secret;
-}
-
 TEST_CASE("API: the built-in buildpacks are listed in Cloud Foundry's order, once") {
   TestPlatform p;
   std::vector<std::string> builtins = {"staticfile_buildpack", "java_buildpack", "ruby_buildpack",
@@ -103,7 +92,7 @@ TEST_CASE("API: buildpack requests are validated and changes need the admin role
   CHECK(p.Call("POST", "/v1/buildpacks", json{{"name", "x"}, {"colour", "red"}}).status == 400);
   CHECK(p.Call("POST", "/v1/buildpacks", json{{"name", "go_buildpack"}}).status == 409);
 
-  std::string dev = PlainUserToken(p);
+  std::string dev = p.PlainUserToken();
   CHECK(p.Call("GET", "/v1/buildpacks", std::nullopt, dev).status == 200);
   HttpResult refused = p.Call("POST", "/v1/buildpacks", json{{"name", "mine"}}, dev);
   CHECK(refused.status == 403);

@@ -112,7 +112,7 @@ TEST_CASE("API: a restart keeps apps, packages, routes and the token") {
   REQUIRE(got.status == 200);
   CHECK(got.json["routes"] == json::array({"keep.localhost"}));
   CHECK(p.Call("GET", "/v1/packages/" + pkg + "/download").status == 200);
-  CHECK(p.Call("GET", "/v1/domains").json["resources"].size() == 1);
+  CHECK(p.Call("GET", "/v1/domains").json["resources"].size() == 2);  // localhost and apps.internal, once each
 }
 
 TEST_CASE("API: with --api-port 0 a restart comes back on the same port when it is free") {
@@ -218,6 +218,51 @@ TEST_CASE("API: service broker updates and credential rotations: refusals, delet
   CHECK(refused.json["detail"].get<std::string>().find("is user-provided") != std::string::npos);
   CHECK(p.Call("DELETE", "/v1/apps/" + app.json["guid"].get<std::string>()).status == 204);
   CHECK(p.Call("GET", "/v1/service_bindings").json["resources"].empty());
+}
+
+}  // namespace
+}  // namespace wharf::controller
+
+namespace wharf::controller {
+namespace {
+
+TEST_CASE("API: security groups need the admin role to change, and a developer cannot bind one") {
+  TestPlatform p;
+  const json rules = json::array({{{"protocol", "all"}, {"destination", "0.0.0.0/0"}}});
+  std::string dev = p.PlainUserToken();
+  CHECK(p.Call("GET", "/v1/security-groups", std::nullopt, dev).status == 200);
+  CHECK(p.Call("POST", "/v1/security-groups", json{{"name", "open"}, {"rules", rules}}, dev).status == 403);
+  HttpResult made = p.Call("POST", "/v1/security-groups", json{{"name", "open"}, {"rules", rules}});
+  REQUIRE(made.status == 201);
+  CHECK(made.json["globally_enabled"]["running"] == false);
+  CHECK(p.Call("PATCH", "/v1/security-groups/open", json{{"globally_enabled", {{"running", true}}}}, dev).status ==
+        403);
+  CHECK(p.Call("POST", "/v1/security-groups/open/spaces", json{{"org", "wharf"}, {"space", "default"}}, dev).status ==
+        403);
+  CHECK(p.Call("DELETE", "/v1/security-groups/open", std::nullopt, dev).status == 403);
+  CHECK(p.Call("GET", "/v1/security-groups/open").json["globally_enabled"]["running"] == false);
+  HttpResult unknown = p.Call("PATCH", "/v1/security-groups/open", json{{"globally_enabled", {{"build", true}}}});
+  CHECK(unknown.status == 400);
+  CHECK(p.Call("GET", "/v1/security-groups/nope").status == 404);
+  CHECK(p.Call("DELETE", "/v1/security-groups/open").status == 204);
+}
+
+TEST_CASE("API: network policies name both apps, default to tcp 8080, and refuse bad ports") {
+  TestPlatform p;
+  const std::string a = p.Call("POST", "/v1/apps", json{{"name", "a"}}).json["guid"];
+  const std::string b = p.Call("POST", "/v1/apps", json{{"name", "b"}}).json["guid"];
+  HttpResult made = p.Call("POST", "/v1/network-policies", json{{"source_app_guid", a}, {"destination_app_guid", b}});
+  REQUIRE(made.status == 201);
+  CHECK(made.json["protocol"] == "tcp");
+  CHECK(made.json["ports"] == json{{"start", 8080}, {"end", 8080}});
+  CHECK(p.Call("POST", "/v1/network-policies", json{{"source_app_guid", a}, {"destination_app_guid", b}}).status == 409);
+  HttpResult bad = p.Call("POST", "/v1/network-policies",
+                          json{{"source_app_guid", a}, {"destination_app_guid", b}, {"ports", "80-x"}});
+  CHECK(bad.status == 400);
+  CHECK(bad.json["detail"].get<std::string>().find("ports '80-x'") != std::string::npos);
+  CHECK(p.Call("GET", "/v1/network-policies?app=" + a).json["resources"].size() == 1);
+  CHECK(p.Call("DELETE", "/v1/network-policies?source_app_guid=" + a + "&destination_app_guid=" + b).status == 204);
+  CHECK(p.Call("DELETE", "/v1/network-policies?source_app_guid=" + a + "&destination_app_guid=" + b).status == 404);
 }
 
 }  // namespace

@@ -14,14 +14,19 @@ TEST_CASE("API: the --domain is a shared domain, and private domains are created
   TestPlatform p;
   HttpResult domains = p.Call("GET", "/v1/domains");
   REQUIRE(domains.status == 200);
-  REQUIRE(domains.json["resources"].size() == 1);
+  REQUIRE(domains.json["resources"].size() == 2);
   CHECK(domains.json["resources"][0]["name"] == "localhost");
   CHECK(domains.json["resources"][0]["shared"] == true);
+  CHECK(domains.json["resources"][0]["internal"] == false);
+  // Cloud Foundry's internal domain, for names inside containers (network policies).
+  CHECK(domains.json["resources"][1]["name"] == "apps.internal");
+  CHECK(domains.json["resources"][1]["internal"] == true);
 
-  HttpResult created = p.Call("POST", "/v1/domains", json{{"name", "apps.internal"}});
+  HttpResult created = p.Call("POST", "/v1/domains", json{{"name", "apps.example.org"}});
   REQUIRE_MESSAGE(created.status == 201, created.body);
   CHECK(created.json["shared"] == false);
-  CHECK(p.Call("POST", "/v1/domains", json{{"name", "apps.internal"}}).status == 409);
+  CHECK(created.json["internal"] == false);
+  CHECK(p.Call("POST", "/v1/domains", json{{"name", "apps.example.org"}}).status == 409);
   CHECK(p.Call("POST", "/v1/domains", json{{"name", "Bad_Domain"}}).status == 400);
   CHECK(p.Call("DELETE", "/v1/domains/" + created.json["guid"].get<std::string>()).status == 204);
   CHECK(p.Call("DELETE", "/v1/domains/nope").status == 404);

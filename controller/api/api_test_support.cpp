@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/file_io.h"
+#include "controller/platform/auth.h"
 
 namespace wharf::controller::testing {
 
@@ -88,6 +89,16 @@ std::string TestPlatform::SharedDomainGuid() {
   }
   FAIL("no shared domain");
   return "";
+}
+
+std::string TestPlatform::PlainUserToken() {
+  SystemClock clock;
+  auto secret = daemon().database().Transact<std::string>([&](Tx& tx) -> Result<std::string> {
+    WHARF_RETURN_IF_ERROR(tx.Run("INSERT INTO users (guid, name, created_at) VALUES (?, 'dev', 't')", "u-dev"));
+    return IssueToken(tx, "u-dev", "test", clock);
+  });
+  REQUIRE_MESSAGE(secret.ok(), secret.status().ToString());
+  return *secret;
 }
 
 }  // namespace wharf::controller::testing

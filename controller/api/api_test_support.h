@@ -47,6 +47,8 @@ class TestPlatform {
   // Shortcuts that CHECK the status.
   nlohmann::json CreateApp(const std::string& name);
   std::string SharedDomainGuid();
+  // A token of a user with no role (a developer, not an admin).
+  std::string PlainUserToken();
 
  private:
   TempDir data_dir_;

@@ -123,7 +123,9 @@ nlohmann::json DropletJson(const Droplet& d) {
 }
 
 nlohmann::json DomainJson(const Domain& d) {
-  return api::Domain{.guid = d.guid, .name = d.name, .shared = d.shared, .created_at = d.created_at}.ToJson();
+  return api::Domain{.guid = d.guid, .name = d.name, .shared = d.shared, .created_at = d.created_at,
+                     .internal = d.internal}
+      .ToJson();
 }
 
 nlohmann::json BuildpackJson(const Buildpack& b) {

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "state/route_store.h"
+
 namespace wharf::controller {
 namespace {
 
@@ -24,7 +26,8 @@ void Add(runtime::NetworkPlan& plan, const std::string& group, const std::vector
 
 runtime::NetworkPlan MakeNetworkPlan(const std::vector<PlannedGroup>& groups,
                                      const std::vector<state::SecurityGroupSpaceRow>& bindings,
-                                     const std::vector<state::NetworkPolicyRow>& policies) {
+                                     const std::vector<state::NetworkPolicyRow>& policies,
+                                     const std::vector<state::Route>& routes) {
   runtime::NetworkPlan plan;
   std::map<std::string, const PlannedGroup*> by_guid;
   for (const auto& g : groups) {
@@ -41,6 +44,11 @@ runtime::NetworkPlan MakeNetworkPlan(const std::vector<PlannedGroup>& groups,
                                                runtime::AppPolicyGroup(p.destination_app_guid), p.protocol,
                                                runtime::PortSpan{p.start_port, p.end_port}});
   }
+  for (const auto& r : routes) {
+    if (!r.internal || r.host.empty()) continue;
+    auto& named = plan.internal_names[r.host + "." + r.domain_name];
+    for (const auto& d : r.destinations) named.insert(runtime::AppPolicyGroup(d.app_guid));
+  }
   return plan;
 }
 
@@ -53,13 +61,23 @@ Result<runtime::NetworkPlan> ReadNetworkPlan(state::Database& db) {
     if (!bindings.ok()) return bindings.status();
     auto policies = store.ListPolicies();
     if (!policies.ok()) return policies.status();
+    std::vector<state::Route> internal;
+    state::RouteStore route_store(tx);
+    for (state::PageRequest page{1, 5000};; ++page.page) {
+      auto batch = route_store.ListRoutes(state::RouteFilter{}, page);
+      if (!batch.ok()) return batch.status();
+      for (auto& r : batch->items) {
+        if (r.internal) internal.push_back(std::move(r));
+      }
+      if (static_cast<std::int64_t>(batch->items.size()) < page.per_page) break;
+    }
     std::vector<PlannedGroup> groups;
     for (const auto& row : *rows) {
       auto rules = api::ParseSecurityGroupRules(nlohmann::json::parse(row.rules, nullptr, false));
       if (!rules.ok()) return rules.status().WithContext("security group '" + row.name + "' as stored");
       groups.push_back(PlannedGroup{row, std::move(rules).value()});
     }
-    return MakeNetworkPlan(groups, *bindings, *policies);
+    return MakeNetworkPlan(groups, *bindings, *policies, internal);
   });
 }
 

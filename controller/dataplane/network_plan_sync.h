@@ -15,6 +15,7 @@
 #include "runtime/container_runtime.h"
 #include "runtime/network_plan.h"
 #include "state/db.h"
+#include "state/model.h"
 #include "state/network_store.h"
 
 namespace wharf::controller {
@@ -25,10 +26,12 @@ struct PlannedGroup {
 };
 
 // Pure: the groups' rules under the policy groups they are bound to (the running and staging
-// defaults, spaces), and the policies as openings between app groups.
+// defaults, spaces), the policies as openings between app groups, and the routes on internal
+// domains as names of their destination apps' groups (others are ignored).
 runtime::NetworkPlan MakeNetworkPlan(const std::vector<PlannedGroup>& groups,
                                      const std::vector<state::SecurityGroupSpaceRow>& bindings,
-                                     const std::vector<state::NetworkPolicyRow>& policies);
+                                     const std::vector<state::NetworkPolicyRow>& policies,
+                                     const std::vector<state::Route>& routes);
 
 // The plan of what the database holds now (one read transaction).
 Result<runtime::NetworkPlan> ReadNetworkPlan(state::Database& db);

@@ -110,6 +110,7 @@ Status RoutingSync::Sync() {
   synced_commits_ = commits;
   std::map<router::RouteKey, router::RouteSpec> table;
   for (const Route& r : *routes) {
+    if (r.internal) continue;  // a name inside containers (network policies), never served by the router
     auto key = router::ParseRouteUri(r.Url());
     if (!key.ok()) continue;  // the API validates routes; an unroutable one is skipped, not fatal
     router::RouteSpec& spec = table[*key];

@@ -191,7 +191,7 @@ TEST_CASE("Bootstrap creates the shared domain once and adds a new --domain late
     return FetchAll<std::string>(tx.Query("SELECT name FROM domains ORDER BY id"),
                                  [](Statement& st) { return Result<std::string>(st.Text(0)); });
   });
-  CHECK(*names == std::vector<std::string>{"localhost", "apps.example.com"});
+  CHECK(*names == std::vector<std::string>{"localhost", "apps.internal", "apps.example.com"});
 }
 
 }  // namespace

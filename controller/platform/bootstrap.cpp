@@ -35,15 +35,17 @@ Result<Tenancy> EnsureTenancy(Tx& tx, const std::string& now) {
   return t;
 }
 
-Status EnsureSharedDomain(Tx& tx, EventRecorder& events, const std::string& name, const std::string& now) {
+// `internal`: a name for container-to-container traffic (apps.internal), never routed.
+Status EnsureSharedDomain(Tx& tx, EventRecorder& events, const std::string& name, const std::string& now,
+                          bool internal = false) {
   RouteStore routes(tx);
   auto existing = routes.FindDomainByName(name);
   if (!existing.ok()) return existing.status();
   if (*existing) return Status::Ok();
-  Domain d{NewGuid(), name, true, std::nullopt, now};
+  Domain d{NewGuid(), name, true, std::nullopt, now, internal};
   WHARF_RETURN_IF_ERROR(routes.InsertDomain(d));
   return events.Record(tx, Actor::System(), "domain-created", EventTarget{"domain", d.guid, d.name, std::nullopt},
-                       {{"shared", true}});
+                       {{"shared", true}, {"internal", internal}});
 }
 
 // The user `name` with `role`, created if missing; a token is issued into `token_file`
@@ -88,6 +90,9 @@ Result<std::pair<User, bool>> EnsureUserWithToken(Tx& tx, EventRecorder& events,
 Result<BootstrapResult> Bootstrap(Database& db, const Clock& clock, EventRecorder& events,
                                   const BootstrapOptions& options) {
   WHARF_RETURN_IF_ERROR(ValidateDomainName(options.shared_domain).WithContext("--domain"));
+  if (options.shared_domain == kInternalDomainName) {
+    return Status::InvalidArgument("--domain: " + options.shared_domain + " is the internal domain (names inside containers)");
+  }
   return db.Transact<BootstrapResult>([&](Tx& tx) -> Result<BootstrapResult> {
     std::string now = FormatRfc3339(clock.Now());
     BootstrapResult out;
@@ -103,6 +108,7 @@ Result<BootstrapResult> Bootstrap(Database& db, const Clock& clock, EventRecorde
     if (!router.ok()) return router.status();
     out.router_token_issued = router->second;
     WHARF_RETURN_IF_ERROR(EnsureSharedDomain(tx, events, options.shared_domain, now));
+    WHARF_RETURN_IF_ERROR(EnsureSharedDomain(tx, events, std::string(kInternalDomainName), now, true));
     return out;
   });
 }

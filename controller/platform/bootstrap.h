@@ -24,6 +24,8 @@ namespace wharf::controller {
 
 inline constexpr std::string_view kDefaultOrgName = "wharf";
 inline constexpr std::string_view kDefaultSpaceName = "default";
+// Cloud Foundry's internal domain: routes on it name apps inside containers (network policies).
+inline constexpr std::string_view kInternalDomainName = "apps.internal";
 inline constexpr std::string_view kAdminUserName = "admin";
 inline constexpr std::string_view kRouterUserName = "router";
 // The role of the router user: /v1/routing/* and nothing else.

@@ -129,11 +129,19 @@ Result<Route> RouteService::CreateRoute(const Actor& actor, const NewRoute& spec
       return Status::Conflict("route host '" + spec.host + "' on domain '" + domain->name +
                               "' is reserved for the platform (the autoscaler's metrics forwarder)");
     }
+    if (domain->internal && !spec.path.empty()) {
+      return Status::InvalidArgument("a route on the internal domain '" + domain->name +
+                                     "' names apps for container-to-container traffic and takes no path");
+    }
+    if (domain->internal && spec.host.empty()) {
+      return Status::InvalidArgument("a route on the internal domain '" + domain->name + "' needs a host name");
+    }
     Route r;
     r.guid = NewGuid();
     r.space_guid = platform_.tenancy.space.guid;
     r.domain_guid = domain->guid;
     r.domain_name = domain->name;
+    r.internal = domain->internal;
     r.host = spec.host;
     r.path = spec.path;
     r.load_balancing = spec.load_balancing;

@@ -307,6 +307,36 @@ class NetworkSecurityTest(SharedPlatformTest):
         self.poll("removing the policy closes it",
                   lambda: not self.reach("alpha", beta["addr"], beta["port"])["connected"])
 
+    def test_an_internal_route_names_an_apps_instances_inside_containers_and_is_never_routed(self):
+        beta = self.ask("beta", "/addr")
+        self.assertRegex(self.p.wharf("domains").out, r"apps\.internal\s+shared\s+true")
+        self.p.wharf("map-route", "beta", "apps.internal", "--hostname", "beta-svc")
+        self.addCleanup(self.p.wharf, "unmap-route", "beta", "apps.internal", "--hostname", "beta-svc", expect=None)
+        self.poll("alpha resolves beta-svc.apps.internal to beta's instance",
+                  lambda: self.ask("alpha", "/resolve?name=beta-svc.apps.internal")["addresses"] == [beta["addr"]])
+        # a name, not an opening: without a policy the connection is still refused
+        self.assertFalse(self.reach("alpha", "beta-svc.apps.internal", beta["port"])["connected"])
+        self.p.wharf("add-network-policy", "alpha", "beta")
+        self.addCleanup(self.p.wharf, "remove-network-policy", "alpha", "beta", "--protocol", "tcp", "--port", "8080",
+                        expect=None)
+        self.poll("alpha connects to beta by its internal name",
+                  lambda: self.reach("alpha", "beta-svc.apps.internal", 8080)["connected"])
+        # the router never serves an internal route
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", self.p.router_port, timeout=10)
+        conn.request("GET", "/", headers={"Host": "beta-svc.apps.internal"})
+        self.assertEqual(conn.getresponse().status, 404)
+        conn.close()
+        # a path makes no sense on a name
+        r = self.p.wharf("map-route", "beta", "apps.internal", "--hostname", "x", "--path", "/api", expect=1)
+        self.assertIn("takes no path", r.out + r.err)
+        # a new instance of beta is named too
+        self.p.wharf("scale", "beta", "-i", "2")
+        self.addCleanup(self.p.wharf, "scale", "beta", "-i", "1", expect=None)
+        self.poll("the second instance joins the name",
+                  lambda: len(self.ask("alpha", "/resolve?name=beta-svc.apps.internal")["addresses"]) == 2,
+                  timeout=60)
+
     def test_a_policy_goes_with_its_app(self):
         d = os.path.join(self.p.root, "app-gamma")
         os.makedirs(d, exist_ok=True)
