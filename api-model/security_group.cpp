@@ -247,24 +247,6 @@ std::string JoinRanges(const std::vector<Range>& ranges, ToText to_text) {
   return out;
 }
 
-// Sorts and merges ranges with first <= last; first and last widen to int64 so that a range ending
-// at the type's maximum does not overflow "last + 1".
-template <typename Range>
-std::vector<Range> MergeSorted(std::vector<Range> ranges) {
-  std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) {
-    return a.first != b.first ? a.first < b.first : a.last < b.last;
-  });
-  std::vector<Range> out;
-  for (const Range& range : ranges) {
-    if (!out.empty() && static_cast<std::int64_t>(range.first) <= static_cast<std::int64_t>(out.back().last) + 1) {
-      out.back().last = std::max(out.back().last, range.last);
-    } else {
-      out.push_back(range);
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 Result<std::vector<SecurityGroupRule>> ParseSecurityGroupRules(const json& rules) {
@@ -299,10 +281,6 @@ json SecurityGroupRulesJson(const std::vector<SecurityGroupRule>& rules) {
   }
   return out;
 }
-
-std::vector<AddressRange> MergeRanges(std::vector<AddressRange> ranges) { return MergeSorted(std::move(ranges)); }
-
-std::vector<PortRange> MergeRanges(std::vector<PortRange> ranges) { return MergeSorted(std::move(ranges)); }
 
 std::string RangeText(const AddressRange& range) {
   if (range.first == range.last) return AddressText(range.first);

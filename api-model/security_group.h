@@ -30,7 +30,7 @@ struct PortRange {
 struct SecurityGroupRule {
   std::string protocol;                    // "tcp", "udp", "icmp" or "all"
   std::string destination;                 // as given ("10.0.0.0/8", "1.2.3.4-1.2.3.9", "1.1.1.1", or a comma-separated list of those)
-  std::vector<AddressRange> destinations;  // parsed from `destination`, in its order (not merged)
+  std::vector<AddressRange> destinations;  // parsed from `destination`, in its order (the runtime merges them)
   std::string ports;                       // as given ("443", "80,443", "8000-8100", "80,8000-8100"); empty for icmp and all
   std::vector<PortRange> port_ranges;      // parsed from `ports`, in its order (not merged)
   int icmp_type = -1;                      // icmp only; -1 = any type
@@ -54,9 +54,6 @@ Result<std::vector<SecurityGroupRule>> ParseSecurityGroupRules(const nlohmann::j
 // are written as given; when one is empty its parsed ranges are written instead (a rule built in code).
 nlohmann::json SecurityGroupRulesJson(const std::vector<SecurityGroupRule>& rules);
 
-// Merges overlapping or adjacent ranges and sorts them (nftables refuses overlapping intervals in one set).
-std::vector<AddressRange> MergeRanges(std::vector<AddressRange> ranges);
-std::vector<PortRange> MergeRanges(std::vector<PortRange> ranges);
 
 // "10.0.0.0/8" style text of one range: a single address, a CIDR when it is exactly one, else "a.b.c.d-e.f.g.h".
 std::string RangeText(const AddressRange& range);

@@ -295,37 +295,6 @@ TEST_CASE("SecurityGroupRulesJson: a rule built in code without the text writes 
         json::parse(R"([{"protocol": "tcp", "destination": "10.0.0.0/24,1.1.1.1", "ports": "80,8000-8100"}])"));
 }
 
-TEST_CASE("MergeRanges: addresses are sorted, and overlapping or adjacent ones merged") {
-  CHECK(MergeRanges(std::vector<AddressRange>{}).empty());
-  // 10.0.0.0-10.0.0.255 and 10.0.1.0/24 are adjacent: one range.
-  CHECK(MergeRanges(std::vector<AddressRange>{{Ip(10, 0, 1, 0), Ip(10, 0, 1, 255)},
-                                              {Ip(10, 0, 0, 0), Ip(10, 0, 0, 255)}}) ==
-        std::vector<AddressRange>{{Ip(10, 0, 0, 0), Ip(10, 0, 1, 255)}});
-  CHECK(MergeRanges(std::vector<AddressRange>{{Ip(192, 168, 0, 0), Ip(192, 168, 0, 9)},
-                                              {Ip(10, 0, 0, 5), Ip(10, 0, 0, 20)},
-                                              {Ip(10, 0, 0, 1), Ip(10, 0, 0, 9)},
-                                              {Ip(10, 0, 0, 7), Ip(10, 0, 0, 8)},  // inside another
-                                              {Ip(10, 0, 0, 22), Ip(10, 0, 0, 30)},  // a gap of one address
-                                              {Ip(10, 0, 0, 1), Ip(10, 0, 0, 9)}}) ==  // a duplicate
-        std::vector<AddressRange>{{Ip(10, 0, 0, 1), Ip(10, 0, 0, 20)},
-                                  {Ip(10, 0, 0, 22), Ip(10, 0, 0, 30)},
-                                  {Ip(192, 168, 0, 0), Ip(192, 168, 0, 9)}});
-  // The ends of the address space do not overflow.
-  CHECK(MergeRanges(std::vector<AddressRange>{
-            {Ip(255, 255, 255, 255), 0xffffffff}, {0, 0}, {Ip(128, 0, 0, 0), 0xfffffffe}, {1, 5}}) ==
-        std::vector<AddressRange>{{0, 5}, {Ip(128, 0, 0, 0), 0xffffffff}});
-  CHECK(MergeRanges(std::vector<AddressRange>{{0, 0xffffffff}, {Ip(10, 0, 0, 0), Ip(10, 0, 0, 0)}}) ==
-        std::vector<AddressRange>{{0, 0xffffffff}});
-}
-
-TEST_CASE("MergeRanges: ports are sorted, and overlapping or adjacent ones merged") {
-  CHECK(MergeRanges(std::vector<PortRange>{}).empty());
-  CHECK(MergeRanges(std::vector<PortRange>{{443, 443}, {8000, 8100}, {80, 80}, {81, 90}, {8050, 9000}, {65535, 65535},
-                                           {100, 100}}) ==
-        std::vector<PortRange>{{80, 90}, {100, 100}, {443, 443}, {8000, 9000}, {65535, 65535}});
-  CHECK(MergeRanges(std::vector<PortRange>{{1, 65535}, {22, 22}}) == std::vector<PortRange>{{1, 65535}});
-}
-
 TEST_CASE("RangeText: an address, a CIDR when the range is exactly one, else first-last") {
   CHECK(RangeText({Ip(1, 2, 3, 4), Ip(1, 2, 3, 4)}) == "1.2.3.4");
   CHECK(RangeText({Ip(255, 255, 255, 255), Ip(255, 255, 255, 255)}) == "255.255.255.255");
