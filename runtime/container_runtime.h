@@ -66,6 +66,10 @@ struct ContainerSpec {
   //     itself is never modified, so instances share it). See UnpackDroplet() in droplet.h.
   std::filesystem::path app_dir;
   std::filesystem::path droplet_dir;
+  // With app_dir: the host folder that is the container's $TMPDIR, /home/vcap/tmp (default: one in
+  // its state folder; /tmp is a tmpfs bounded by the memory limit). Staging puts it in its
+  // workspace, so that the workspace's disk quota bounds it too.
+  std::filesystem::path tmp_dir;
   std::vector<BindMount> extra_mounts; // e.g. buildpacks, cache and deps folders for staging
   std::vector<std::string> argv;       // run as uid 2000 (vcap) with cwd /home/vcap/app
   std::map<std::string, std::string> env;

@@ -14,6 +14,7 @@
 #include "runtime/network.h"
 #include "runtime/network_policy.h"
 #include "runtime/oci_bundle.h"
+#include "runtime/quota_filesystem.h"
 #include "runtime/rootfs.h"
 
 namespace wharf::runtime {
@@ -43,18 +44,7 @@ std::optional<fs::path> FindTool(const std::string& name) {
 // Puts <dir>/layer on its own ext4 file system of `bytes`, so the instance's
 // writes stop at its quota.
 Status MountQuotaLayer(const fs::path& dir, std::uint64_t bytes) {
-  fs::path image = dir / "layer.img";
-  fs::path layer = dir / "layer";
-  std::error_code ec;
-  fs::create_directories(layer, ec);
-  if (ec) return Status::Internal("cannot create " + layer.string() + ": " + ec.message());
-  std::uint64_t size = std::max<std::uint64_t>(bytes, 16ull << 20);
-  WHARF_RETURN_IF_ERROR(RunChecked({"truncate", "-s", std::to_string(size), image.string()}));
-  WHARF_RETURN_IF_ERROR(RunChecked({"mkfs.ext4", "-q", "-F", "-m", "0", "-O", "^has_journal", "-E",
-                                    "lazy_itable_init=1,lazy_journal_init=1", image.string()}));
-  WHARF_RETURN_IF_ERROR(RunChecked({"mount", "-o", "loop,nosuid,nodev", image.string(), layer.string()}));
-  fs::remove_all(layer / "lost+found", ec);
-  return Status::Ok();
+  return MountQuotaFilesystem(dir / "layer.img", dir / "layer", bytes);
 }
 
 class OciRuntime final : public MonitoredRuntime {
@@ -145,7 +135,7 @@ class OciRuntime final : public MonitoredRuntime {
       record.writable_dir = p.upper_dir;
     } else {
       p.app_dir = fs::absolute(spec.app_dir);
-      p.tmp_dir = dir / "tmp";
+      p.tmp_dir = spec.tmp_dir.empty() ? dir / "tmp" : fs::absolute(spec.tmp_dir);
       WHARF_RETURN_IF_ERROR(MakeOwnedDir(p.tmp_dir, true));
       record.writable_dir = p.app_dir;
     }
@@ -181,11 +171,7 @@ class OciRuntime final : public MonitoredRuntime {
   void Release(const ContainerRecord& record) override {
     (void)RunCommand({tool_path_.string(), "--root", OciRoot().string(), "delete", "-f", record.id});
     // A loop-mounted quota layer (mount -o loop sets autoclear: the loop device goes with the mount).
-    fs::path layer = record.state_dir / "layer";
-    if (::umount2(layer.c_str(), MNT_DETACH) == 0) {
-      std::error_code ec;
-      fs::remove(record.state_dir / "layer.img", ec);
-    }
+    UnmountQuotaFilesystem(record.state_dir / "layer", record.state_dir / "layer.img");
     if (policy_ && !record.netns.empty()) (void)policy_->RemoveMember(record.ip);
     if (net_ && !record.netns.empty()) net_->Detach({record.ip, record.netns, record.veth});
     ports_.Release(record.host_port);

@@ -57,3 +57,45 @@ TEST_CASE("In an OCI container, a staging over its memory limit fails as over th
   CHECK(out.error().kind == StagingErrorKind::kOverLimit);
   CHECK(out.error().message.find("memory limit") != std::string::npos);
 }
+
+// (/tmp itself is a tmpfs bounded by the memory limit.)
+TEST_CASE("In an OCI container with enforced disk quotas, a staging that fills its workspace or TMPDIR fails as over its disk limit") {
+  if (::geteuid() != 0) {
+    MESSAGE("skipped: needs root");
+    return;
+  }
+  StagingFixture f(std::nullopt, "auto");
+  REQUIRE_ISOLATED(f);
+  f.config().disk_quota_loop = true;
+  f.Rebuild();
+  WriteTestFile(f.dir() / "app/x", "y");
+  for (const std::string where : {"$1/filler", "$TMPDIR/filler"}) {
+    fs::path bp = f.dir() / ("filler-" + std::to_string(where.size()));
+    WriteTestFile(bp / "bin/compile",
+                  "#!/bin/bash\necho filling " + where + "\ndd if=/dev/zero of=" + where +
+                      " bs=1M count=96 2>&1\nexit 1\n",
+                  0755);
+    auto req = f.Request(f.dir() / "app", {bp.string()});
+    req.limits.disk_bytes = 32ull << 20;
+    CollectingObserver log;
+    auto out = f.Stage(req, log);
+    INFO(where, "\n", log.Text());
+    REQUIRE_FALSE(out.ok());
+    CHECK(out.error().kind == StagingErrorKind::kOverLimit);
+    CHECK(out.error().message.find("used up the 32.0 MiB staging disk limit") != std::string::npos);
+    CHECK(log.Text().find("No space left on device") != std::string::npos);
+    // The workspace and its file system are gone.
+    CHECK_FALSE(fs::exists(f.dir() / "stager/staging" / req.build_guid));
+    CHECK_FALSE(fs::exists(f.dir() / "stager/staging" / (req.build_guid + ".img")));
+  }
+  // Within the limit, staging works as without one.
+  fs::path small = f.dir() / "small";
+  WriteTestFile(small / "bin/compile", "#!/bin/bash\ndd if=/dev/zero of=$1/ok bs=1M count=4 2>/dev/null\n", 0755);
+  WriteTestFile(small / "bin/release", "#!/bin/sh\necho '---'\necho 'default_process_types: {web: sleep 1}'\n", 0755);
+  auto req = f.Request(f.dir() / "app", {small.string()});
+  req.limits.disk_bytes = 32ull << 20;
+  CollectingObserver log;
+  auto out = f.Stage(req, log);
+  INFO(log.Text());
+  CHECK(out.ok());
+}

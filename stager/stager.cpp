@@ -99,10 +99,7 @@ class StagingRun {
       }
     }
     const bool keep = err && s_.config.keep_failed_workspaces;
-    if (!ws_.root.empty() && !keep) {
-      std::error_code ec;
-      fs::remove_all(ws_.root, ec);
-    }
+    if (!ws_.root.empty() && !keep) StagingWorkspace::Remove(s_.config.work_dir / "staging", req_.build_guid);
     if (err) {
       err->log_tail = log_.Tail(20);
       log_.Say("Staging failed: " + err->Summary().substr(0, err->Summary().find('\n')));
@@ -129,7 +126,8 @@ class StagingRun {
     auto reg = s_.registry.List();
     if (!reg.ok()) return Error(StagingErrorKind::kPlatform, "reading the buildpack registry: " + reg.status().message());
 
-    auto ws = StagingWorkspace::Create(s_.config.work_dir / "staging", req_.build_guid);
+    auto ws = StagingWorkspace::Create(s_.config.work_dir / "staging", req_.build_guid,
+                                       s_.config.disk_quota_loop ? req_.limits.disk_bytes : 0);
     if (!ws.ok()) return Error(StagingErrorKind::kPlatform, ws.status().message());
     ws_ = std::move(*ws);
 
@@ -157,6 +155,7 @@ class StagingRun {
     auto files = store::LoadPackageManifest(s_.blobs, req_.package_sha256);
     if (!files.ok()) return Error(StagingErrorKind::kAppInvalid, "package: " + files.status().message());
     Status m = store::MaterializePackage(s_.blobs, *files, ws_.app);
+    if (!m.ok() && ws_.QuotaExhausted()) return Failure(StagingErrorKind::kOverLimit, OverDiskMessage("The app's files"));
     if (!m.ok()) return Error(StagingErrorKind::kPlatform, "materializing the package: " + m.message());
 
     if (req_.previous_cache_sha256) {
@@ -207,6 +206,7 @@ class StagingRun {
     runtime::ContainerSpec spec;
     spec.id = ContainerId(s_.config.container_id_prefix, req_.build_guid);
     spec.app_dir = ws_.app;
+    spec.tmp_dir = ws_.tmp;  // inside the workspace: under its disk quota
     spec.extra_mounts = layout_.mounts;
     spec.argv = BuilderArgv(layout_.plan_file, layout_.dirs.output);
     spec.env = StagingEnv();
@@ -231,6 +231,7 @@ class StagingRun {
                                                        FormatBytes(req_.limits.memory_bytes) + " memory limit.");
     }
     const int code = run->exit.exit_code;
+    if (code != 0 && ws_.QuotaExhausted()) return Failure(StagingErrorKind::kOverLimit, OverDiskMessage("Staging"));
     switch (code) {
       case 0: return std::nullopt;
       case 222: return Failure(StagingErrorKind::kNoAppDetected, NothingDetectedMessage());
@@ -243,6 +244,14 @@ class StagingRun {
                        "The staging container exited with status " + std::to_string(code) +
                            (run->exit.error.empty() ? "." : ": " + run->exit.error));
     }
+  }
+
+  // What filled the workspace's file system (`what`: "Staging", "The app's files").
+  std::string OverDiskMessage(const std::string& what) const {
+    return what + " used up the " + FormatBytes(req_.limits.disk_bytes) +
+           " staging disk limit (the app, its dependencies, the buildpack cache and $TMPDIR together) and was "
+           "stopped. Make the app or its dependencies smaller, or ask the operator for a larger "
+           "--staging-disk-mb.";
   }
 
   std::map<std::string, std::string> StagingEnv() const {
@@ -331,9 +340,10 @@ Status Stager::DiscardLeftovers(const std::string& build_guid) {
     (void)impl_->runtime.Stop(id, std::chrono::seconds(0));
     WHARF_RETURN_IF_ERROR(impl_->runtime.Destroy(id).WithContext("removing staging container " + id));
   }
-  std::error_code ec;
-  fs::remove_all(impl_->config.work_dir / "staging" / build_guid, ec);
-  if (ec) return Status::Internal("removing staging workspace of build " + build_guid + ": " + ec.message());
+  StagingWorkspace::Remove(impl_->config.work_dir / "staging", build_guid);
+  if (fs::exists(impl_->config.work_dir / "staging" / build_guid)) {
+    return Status::Internal("removing staging workspace of build " + build_guid + " left it in place");
+  }
   return Status::Ok();
 }
 

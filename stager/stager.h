@@ -118,6 +118,10 @@ struct StagerConfig {
   int droplet_compression_level = 0;            // 0 = default of the compressor
   std::string container_id_prefix = "stg-";
   bool keep_failed_workspaces = false;          // for debugging buildpacks
+  // The staging's disk limit enforced by the kernel: its workspace (app, dependencies, cache,
+  // /tmp, droplet) is a file system of StagingLimits::disk_bytes (root, OCI runtimes). Otherwise
+  // only measured.
+  bool disk_quota_loop = false;
 };
 
 class StagingRun;

@@ -8,11 +8,13 @@
 
 #include "common/file_io.h"
 #include "common/vcap.h"
+#include "runtime/quota_filesystem.h"
 
 namespace wharf::stager {
 namespace fs = std::filesystem;
 
-Result<StagingWorkspace> StagingWorkspace::Create(const fs::path& parent, std::string_view name) {
+Result<StagingWorkspace> StagingWorkspace::Create(const fs::path& parent, std::string_view name,
+                                                  std::uint64_t quota_bytes) {
   std::error_code ec;
   fs::create_directories(parent, ec);
   if (ec) return Status::Internal("creating " + parent.string() + ": " + ec.message());
@@ -22,6 +24,14 @@ Result<StagingWorkspace> StagingWorkspace::Create(const fs::path& parent, std::s
     return ec ? Status::Internal("creating " + ws.root.string() + ": " + ec.message())
               : Status::Conflict("staging folder " + ws.root.string() + " exists already");
   }
+  if (quota_bytes > 0) {
+    ws.image = parent / (std::string(name) + ".img");
+    Status mounted = runtime::MountQuotaFilesystem(ws.image, ws.root, quota_bytes);
+    if (!mounted.ok()) {
+      Remove(parent, name);
+      return mounted.WithContext("the staging workspace's disk quota");
+    }
+  }
   ws.app = ws.root / "app";
   ws.deps = ws.root / "deps";
   ws.profile = ws.root / "profile.d";
@@ -29,12 +39,22 @@ Result<StagingWorkspace> StagingWorkspace::Create(const fs::path& parent, std::s
   ws.env = ws.root / "env";
   ws.out = ws.root / "out";
   ws.scratch = ws.root / "scratch";
-  for (const auto* p : {&ws.app, &ws.deps, &ws.profile, &ws.cache, &ws.env, &ws.out, &ws.scratch}) {
+  ws.tmp = ws.root / "tmp";
+  for (const auto* p : {&ws.app, &ws.deps, &ws.profile, &ws.cache, &ws.env, &ws.out, &ws.scratch, &ws.tmp}) {
     fs::create_directory(*p, ec);
     if (ec) return Status::Internal("creating " + p->string() + ": " + ec.message());
   }
   return ws;
 }
+
+void StagingWorkspace::Remove(const fs::path& parent, std::string_view name) {
+  const fs::path root = parent / name;
+  runtime::UnmountQuotaFilesystem(root, parent / (std::string(name) + ".img"));
+  std::error_code ec;
+  fs::remove_all(root, ec);
+}
+
+bool StagingWorkspace::QuotaExhausted() const { return !image.empty() && runtime::FileSystemFull(root); }
 
 ContainerLayout LayoutFor(const StagingWorkspace& ws, const std::vector<fs::path>& roots, bool isolated) {
   ContainerLayout l;

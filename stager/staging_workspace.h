@@ -8,12 +8,16 @@
 //                          env        ENV_DIR (Heroku)    /tmp/env (read-only)
 //                          out        plan, detect and release output  /tmp/staging
 //                          scratch    cloned and unpacked buildpacks (host only)
+//                          tmp        the container's $TMPDIR        /home/vcap/tmp
+//   <work>/staging/<build>.img        with a disk quota: the ext4 image mounted at <build>, so
+//                                     everything the staging writes stops at the quota
 //   buildpack roots                                       /tmp/buildpacks/<i> (read-only)
 // With an isolated runtime the plan uses the container paths and the runtime
 // binds them; the plain-process backend shares the host's file system, so the
 // plan uses the host paths and nothing is bound.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -27,10 +31,17 @@
 namespace wharf::stager {
 
 struct StagingWorkspace {
-  std::filesystem::path root, app, deps, profile, cache, env, out, scratch;
+  std::filesystem::path root, app, deps, profile, cache, env, out, scratch, tmp;
+  std::filesystem::path image;  // with a quota: the file system's image, else empty
 
-  // Creates <parent>/<name> and its parts; fails if it exists.
-  static Result<StagingWorkspace> Create(const std::filesystem::path& parent, std::string_view name);
+  // Creates <parent>/<name> and its parts; fails if it exists. With `quota_bytes`, <name> is a
+  // file system of that size of its own (runtime/quota_filesystem.h).
+  static Result<StagingWorkspace> Create(const std::filesystem::path& parent, std::string_view name,
+                                         std::uint64_t quota_bytes = 0);
+  // Removes <parent>/<name> (unmounting its file system, if any) and the image. Idempotent.
+  static void Remove(const std::filesystem::path& parent, std::string_view name);
+  // True when the workspace has a quota and it is used up.
+  bool QuotaExhausted() const;
 };
 
 struct ContainerLayout {

@@ -182,9 +182,10 @@ std::vector<DaemonFlag> DaemonFlags() {
          return Status::Ok();
        }},
       {Flag("disk-quotas", "MODE",
-            "instances' disk quotas: measured (default: checked\n"
-            "every 30 s, an instance over it is restarted) or\n"
-            "enforced (writes past the quota fail; OCI runtimes)"),
+            "disk quotas: measured (default: an instance is checked\n"
+            "every 30 s and restarted when over it) or enforced\n"
+            "(writes past an instance's quota or a staging's\n"
+            "--staging-disk-mb fail; OCI runtimes)"),
        [](const std::string& v, Config& c) -> Status {
          if (v != "measured" && v != "enforced") {
            return Status::InvalidArgument("--disk-quotas: unknown mode '" + v + "' (known: measured, enforced)");

@@ -193,6 +193,7 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     parts.buildpacks = std::make_unique<DbBuildpackRegistry>(daemon.database(), *dir);
     stager::StagerConfig sc;
     sc.work_dir = daemon.layout().staging();
+    sc.disk_quota_loop = config.disk_quotas_enforced;
     parts.stager = std::make_unique<stager::Stager>(sc, daemon.blobs(), *parts.runtime, *parts.buildpacks, clock);
     parts.scheduler = scheduler;
     stager::StagingLimits limits;
