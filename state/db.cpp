@@ -143,7 +143,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& pa
   }
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
-  std::unique_ptr<Database> out(new Database(db, path));
+  std::unique_ptr<Database> out(new Database(db, path, options.on_disk_full));
   // journal_mode returns a row; sqlite3_exec ignores it. WAL can't be set inside a transaction.
   for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"}) {
     char* err = nullptr;
@@ -163,37 +163,50 @@ Database::~Database() {
   sqlite3_close(db_);
 }
 
-Status Database::RunTransaction(bool read_only, const std::function<Status(Tx&)>& fn) {
+Status Database::Attempt(bool read_only, const std::function<Status(Tx&)>& fn, bool& disk_full,
+                         std::vector<std::function<void()>>& after) {
+  Tx tx(db_);
+  if (read_only) WHARF_RETURN_IF_ERROR(tx.Exec("PRAGMA query_only = ON"));
+  Status result = tx.Exec(read_only ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE");
+  if (result.ok()) {
+    try {
+      result = fn(tx);
+    } catch (const std::exception& e) {
+      result = Status::Internal(std::string("unexpected exception in transaction: ") + e.what());
+    } catch (...) {
+      result = Status::Internal("unexpected exception in transaction");
+    }
+    if (result.ok()) {
+      result = tx.Exec("COMMIT");
+      if (!result.ok()) result = result.WithContext("committing");
+    }
+    if (!result.ok()) {
+      // Read before the ROLLBACK resets it: the failing step's (or COMMIT's) code.
+      disk_full = (sqlite3_extended_errcode(db_) & 0xff) == SQLITE_FULL;
+      // A failed ROLLBACK (SQLite already rolled back) changes nothing.
+      [[maybe_unused]] Status ignored = tx.Exec("ROLLBACK");
+    }
+  }
+  if (read_only) {
+    Status reset = tx.Exec("PRAGMA query_only = OFF");
+    if (result.ok()) result = reset;
+  }
+  if (result.ok()) after = std::move(tx.on_commit_);
+  return result;
+}
+
+Status Database::RunTransaction(bool read_only, const std::function<Status(Tx&)>& fn, bool reclaiming) {
   std::vector<std::function<void()>> after;
   {
     std::lock_guard lock(mu_);
-    Tx tx(db_);
-    if (read_only) WHARF_RETURN_IF_ERROR(tx.Exec("PRAGMA query_only = ON"));
-    Status result = tx.Exec(read_only ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE");
-    if (result.ok()) {
-      try {
-        result = fn(tx);
-      } catch (const std::exception& e) {
-        result = Status::Internal(std::string("unexpected exception in transaction: ") + e.what());
-      } catch (...) {
-        result = Status::Internal("unexpected exception in transaction");
-      }
-      if (result.ok()) {
-        result = tx.Exec("COMMIT");
-        if (!result.ok()) result = result.WithContext("committing");
-      }
-      if (!result.ok()) {
-        // A failed ROLLBACK (SQLite already rolled back) changes nothing.
-        [[maybe_unused]] Status ignored = tx.Exec("ROLLBACK");
-      }
-    }
-    if (read_only) {
-      Status reset = tx.Exec("PRAGMA query_only = OFF");
-      if (result.ok()) result = reset;
+    bool disk_full = false;
+    Status result = Attempt(read_only, fn, disk_full, after);
+    if (!result.ok() && disk_full && reclaiming && on_disk_full_ && on_disk_full_()) {
+      disk_full = false;
+      result = Attempt(read_only, fn, disk_full, after);
     }
     if (!result.ok()) return result;
     if (!read_only) commits_.fetch_add(1, std::memory_order_acq_rel);
-    after = std::move(tx.on_commit_);
   }
   for (auto& fn_after : after) fn_after();
   return Status::Ok();
@@ -202,5 +215,7 @@ Status Database::RunTransaction(bool read_only, const std::function<Status(Tx&)>
 Status Database::Transact(const std::function<Status(Tx&)>& fn) { return RunTransaction(false, fn); }
 
 Status Database::Read(const std::function<Status(Tx&)>& fn) { return RunTransaction(true, fn); }
+
+Status Database::TransactReclaiming(const std::function<Status(Tx&)>& fn) { return RunTransaction(false, fn, true); }
 
 }  // namespace wharf::state

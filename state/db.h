@@ -143,6 +143,12 @@ class Tx {
 
 struct DatabaseOptions {
   std::chrono::milliseconds busy_timeout{5000};
+  // Called (with the database's lock held: it must not use the database) when a reclaiming
+  // transaction (TransactReclaiming: deletes) failed because the disk is full (SQLITE_FULL).
+  // When it returns true (it freed space: wharfd's reserve file), the transaction runs once
+  // more, so that deletes, which need a little room in the WAL too, still work on a full disk.
+  // Other writes never get the reserve: they fail, and leave it to the deletes that free space.
+  std::function<bool()> on_disk_full;
 };
 
 class Database {
@@ -158,6 +164,10 @@ class Database {
   // into kInternal). Transactions do not nest: calling Transact from inside `fn`
   // deadlocks, by design of the lock (callers pass the Tx down instead).
   Status Transact(const std::function<Status(Tx&)>& fn);
+  // A write that frees space (a delete): on a full disk it may run once more after
+  // DatabaseOptions::on_disk_full freed some. `fn` may therefore run twice: it must only work
+  // through the Tx and assign its outputs.
+  Status TransactReclaiming(const std::function<Status(Tx&)>& fn);
   // Same, for work that produces a value.
   template <typename T>
   Result<T> Transact(const std::function<Result<T>(Tx&)>& fn) {
@@ -194,11 +204,16 @@ class Database {
   std::uint64_t CommitCount() const { return commits_.load(std::memory_order_acquire); }
 
  private:
-  Database(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
-  Status RunTransaction(bool read_only, const std::function<Status(Tx&)>& fn);
+  Database(sqlite3* db, std::filesystem::path path, std::function<bool()> on_disk_full)
+      : db_(db), path_(std::move(path)), on_disk_full_(std::move(on_disk_full)) {}
+  Status RunTransaction(bool read_only, const std::function<Status(Tx&)>& fn, bool reclaiming = false);
+  // One attempt, with mu_ held; `disk_full` tells whether it failed for want of disk space.
+  Status Attempt(bool read_only, const std::function<Status(Tx&)>& fn, bool& disk_full,
+                 std::vector<std::function<void()>>& after);
 
   sqlite3* db_;
   std::filesystem::path path_;
+  std::function<bool()> on_disk_full_;
   std::mutex mu_;
   std::atomic<std::uint64_t> commits_{0};
 };

@@ -2,6 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <fstream>
 #include <stdexcept>
 
 #include "state/test_support.h"
@@ -186,6 +190,80 @@ TEST_CASE("Tx::RunUnlessDuplicate tells a duplicate key from other failures by S
   REQUIRE_MESSAGE(s.ok(), s.ToString());
   // A refused duplicate aborts its statement only: the transaction's other write committed.
   CHECK(CountRows(*db) == 2);
+}
+
+}  // namespace
+}  // namespace wharf::state
+
+namespace wharf::state {
+namespace {
+
+// A small tmpfs (root only): the database's disk fills up for real.
+struct SmallDisk {
+  TempDir dir;
+  bool mounted = false;
+  explicit SmallDisk(const char* size) {
+    mounted = ::mount("tmpfs", dir.path().c_str(), "tmpfs", 0, size) == 0;
+  }
+  ~SmallDisk() {
+    if (mounted) ::umount2(dir.path().c_str(), MNT_DETACH);
+  }
+};
+
+TEST_CASE("On a full disk, a reclaiming transaction (a delete) runs again once the reserve is freed, other writes fail cleanly") {
+  if (::geteuid() != 0) {
+    MESSAGE("skipped: needs root to mount a small file system");
+    return;
+  }
+  SmallDisk disk("size=3m");
+  REQUIRE(disk.mounted);
+  const std::filesystem::path reserve = disk.dir / "reserve";
+  {
+    std::ofstream(reserve) << std::string(512 * 1024, 'r');
+  }
+  int calls = 0;
+  DatabaseOptions options;
+  options.on_disk_full = [&] {
+    ++calls;
+    std::error_code ec;
+    return std::filesystem::remove(reserve, ec);
+  };
+  auto opened = Database::Open(disk.dir / "full.db", options);
+  REQUIRE(opened.ok());
+  Database& db = **opened;
+  REQUIRE(db.Transact([](Tx& tx) { return tx.Exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)"); }).ok());
+  // Fill the disk: rows until a write fails for want of space.
+  const std::string blob(16 * 1024, 'x');
+  Status last;
+  int rows = 0;
+  for (; rows < 10000; ++rows) {
+    last = db.Transact([&](Tx& tx) { return tx.Run("INSERT INTO t (v) VALUES (?)", blob); });
+    if (!last.ok()) break;
+  }
+  REQUIRE_FALSE(last.ok());
+  CHECK(last.message().find("full") != std::string::npos);
+  CHECK(calls == 0);  // an ordinary write never takes the reserve
+  CHECK(std::filesystem::exists(reserve));
+  // Nothing half-written: every committed row is there, the failed one is not.
+  auto n = db.Read<std::int64_t>([](Tx& tx) { return FetchInt(tx.Query("SELECT COUNT(*) FROM t")); });
+  REQUIRE(n.ok());
+  CHECK(*n == rows);
+  // Fill what the WAL may still hold, so that a delete needs new room for sure.
+  {
+    std::ofstream filler(disk.dir / "filler");
+    const std::string chunk(4096, 'f');
+    while (filler << chunk) {
+    }
+  }
+  // An ordinary delete fails there; the reclaiming one frees the reserve and goes through.
+  CHECK_FALSE(db.Transact([](Tx& tx) { return tx.Exec("DELETE FROM t WHERE k <= 5"); }).ok());
+  Status deleted = db.TransactReclaiming([](Tx& tx) { return tx.Exec("DELETE FROM t WHERE k <= 5"); });
+  CHECK_MESSAGE(deleted.ok(), deleted.ToString());
+  CHECK(calls == 1);
+  CHECK_FALSE(std::filesystem::exists(reserve));
+  auto left = db.Read<std::int64_t>([](Tx& tx) { return FetchInt(tx.Query("SELECT COUNT(*) FROM t")); });
+  REQUIRE(left.ok());
+  CHECK(*left == rows - 5);
 }
 
 }  // namespace

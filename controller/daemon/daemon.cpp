@@ -1,5 +1,7 @@
 #include "controller/daemon/daemon.h"
 
+#include "controller/daemon/disk_reserve.h"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -146,6 +148,9 @@ struct Daemon::Parts {
   std::unique_ptr<ApiServer> forwarder;
   ApiServerOptions forwarder_options;
   PeriodicTask gc_timer;
+  std::unique_ptr<DiskReserve> reserve;
+  PeriodicTask disk_watch;
+  std::chrono::steady_clock::time_point last_emergency_gc{};
   ApiServerOptions server_options;
   std::vector<std::string> interrupted_builds;
   bool serving = false;
@@ -176,7 +181,13 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   if (!event_log.ok()) return event_log.status();
   p->event_log = std::move(event_log).value();
 
-  auto db = Database::Open(l.database());
+  // Room for the deletes that free a full disk (taken before anything else writes there).
+  p->reserve = std::make_unique<DiskReserve>(l.disk_reserve(), options.disk_reserve_bytes);
+  p->reserve->Ensure();
+  DatabaseOptions db_options;
+  DiskReserve* reserve = p->reserve.get();
+  db_options.on_disk_full = [reserve] { return reserve->Release(); };
+  auto db = Database::Open(l.database(), db_options);
   if (!db.ok()) return db.status();
   p->db = std::move(db).value();
   WHARF_RETURN_IF_ERROR(Migrate(*p->db, clock));
@@ -304,6 +315,28 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
     Result<GcResult> r = parts->gc->Run(Actor::System());
     if (!r.ok()) parts->event_log->Write("gc-failed", {{"error", r.status().ToString()}});
   });
+  // A full data disk (the reserve was used by a delete, or less free than the reserve): garbage
+  // is collected at once, without the usual grace (at most every 30 s), and the reserve is
+  // allocated again once there is room.
+  const std::chrono::seconds emergency_grace = options.emergency_gc_grace;
+  const std::filesystem::path data_root = l.root;
+  p->disk_watch.Start(options.disk_watch_interval, [parts, emergency_grace, data_root] {
+    const bool released = parts->reserve->TakeReleased();
+    const std::uint64_t free_bytes = DiskReserve::FreeBytes(data_root);
+    const bool low = free_bytes < parts->reserve->bytes();
+    const auto now = std::chrono::steady_clock::now();
+    if ((released || low) && now - parts->last_emergency_gc >= std::chrono::seconds(30)) {
+      parts->last_emergency_gc = now;
+      // Collected first: the event log is on the full disk too.
+      Result<GcResult> r = parts->gc->Run(Actor::System(), emergency_grace);
+      parts->event_log->Write("disk-full-collected",
+                              {{"free_bytes_before", std::to_string(free_bytes)},
+                               {"free_bytes_after", std::to_string(DiskReserve::FreeBytes(data_root))},
+                               {"reserve_used", released ? "true" : "false"},
+                               {"result", r.ok() ? "ok" : r.status().ToString()}});
+    }
+    parts->reserve->Ensure();
+  });
 
   std::string roles;
   for (const auto& r : config.roles) roles += (roles.empty() ? "" : ",") + r;
@@ -344,6 +377,7 @@ void Daemon::Stop(std::chrono::milliseconds grace) {
   if (parts_->server) parts_->server->Stop(grace);
   if (parts_->forwarder) parts_->forwarder->Stop(std::chrono::milliseconds(500));
   parts_->gc_timer.Stop();
+  parts_->disk_watch.Stop();
   if (parts_->deployment_driver) parts_->deployment_driver->Stop();
   if (parts_->rotation_driver) parts_->rotation_driver->Stop();
   parts_->service_operations->Stop();

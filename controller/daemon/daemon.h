@@ -56,6 +56,12 @@ struct DaemonOptions {
   std::chrono::milliseconds log_stream_keepalive{15000};
   std::chrono::milliseconds gc_interval{std::chrono::hours(1)};
   std::chrono::seconds gc_grace{3600};
+  // Room kept on the data disk for deletes on a full disk (DiskReserve), how often the disk is
+  // watched, and the grace of the garbage collection a full disk triggers.
+  std::uint64_t disk_reserve_bytes = 64ull << 20;
+  std::chrono::milliseconds disk_watch_interval{5000};
+  // (Only what a write of the last seconds may still name is kept: on a full disk uploads fail anyway.)
+  std::chrono::seconds emergency_gc_grace{10};
   std::chrono::milliseconds deployment_interval{200};  // how often active deployments are driven
   bool echo_events_to_stderr = false;
   // false: the API accepts connections but answers nothing until Serve(), so

@@ -12,6 +12,7 @@ struct DataLayout {
   std::filesystem::path root;
 
   std::filesystem::path database() const { return root / "wharf.db"; }
+  std::filesystem::path disk_reserve() const { return root / "disk-reserve"; }  // DiskReserve
   std::filesystem::path blobs() const { return root / "blobs"; }
   std::filesystem::path logs() const { return root / "logs"; }
   std::filesystem::path event_log() const { return logs() / "events.log"; }

@@ -193,7 +193,8 @@ Result<AppView> AppService::Update(const Actor& actor, const std::string& guid, 
 }
 
 Status AppService::Delete(const Actor& actor, const std::string& guid, bool recursive) {
-  Status s = db_.Transact([&](Tx& tx) -> Status {
+  // Reclaiming: a delete works on a full disk (it may use the data disk's reserve).
+  Status s = db_.TransactReclaiming([&](Tx& tx) -> Status {
     AppStore apps(tx);
     Result<App> app = apps.Get(guid);
     if (!app.ok()) return app.status();

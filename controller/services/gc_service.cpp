@@ -17,7 +17,8 @@ namespace wharf::controller {
 namespace {
 
 // Decides, in one transaction, which rows live; deletes the rest and returns the blob roots.
-Result<store::GcRoots> PruneRows(Tx& tx, int keep_droplets, GcResult& result) {
+// Without `prune` (a read transaction: the disk is too full to write), every row lives.
+Result<store::GcRoots> PruneRows(Tx& tx, int keep_droplets, GcResult& result, bool prune = true) {
   store::GcRoots roots;
   AppStore apps(tx);
   PackageStore packages(tx);
@@ -45,7 +46,7 @@ Result<store::GcRoots> PruneRows(Tx& tx, int keep_droplets, GcResult& result) {
     for (const Droplet& d : *app_droplets) {
       bool current = app->current_droplet_guid == d.guid || app->run_droplet_guid == d.guid ||
                      protected_droplets.count(d.guid) > 0;
-      if (current || kept < keep_droplets) {
+      if (current || kept < keep_droplets || !prune) {
         if (!current) ++kept;
         roots.blobs.insert(d.sha256);
         if (d.package_guid) kept_packages.insert(*d.package_guid);
@@ -58,7 +59,7 @@ Result<store::GcRoots> PruneRows(Tx& tx, int keep_droplets, GcResult& result) {
     if (!app_packages.ok()) return app_packages.status();
     for (std::size_t i = 0; i < app_packages->size(); ++i) {
       const Package& p = (*app_packages)[i];
-      if (i == 0 || kept_packages.count(p.guid) || staging->count(p.guid)) {
+      if (i == 0 || kept_packages.count(p.guid) || staging->count(p.guid) || !prune) {
         roots.package_manifests.insert(p.sha256);
         continue;
       }
@@ -77,19 +78,32 @@ Result<store::GcRoots> PruneRows(Tx& tx, int keep_droplets, GcResult& result) {
 
 }  // namespace
 
-Result<GcResult> GcService::Run(const Actor& actor) {
+Result<GcResult> GcService::Run(const Actor& actor, std::optional<std::chrono::seconds> grace) {
   std::unique_lock exclusive(blob_lock_);
   GcResult result;
   store::GcRoots roots;
-  Status pruned = db_.Transact([&](Tx& tx) -> Status {
+  // Reclaiming: on a full disk the prune may use the reserve (it is what frees the disk).
+  Status pruned = db_.TransactReclaiming([&](Tx& tx) -> Status {
     result = GcResult{};
     Result<store::GcRoots> r = PruneRows(tx, options_.keep_droplets, result);
     if (!r.ok()) return r.status();
     roots = std::move(r).value();
     return Status::Ok();
   });
-  if (!pruned.ok()) return pruned.WithContext("garbage collection");
-  Result<store::GcReport> swept = store::CollectGarbage(blobs_, roots, options_.grace);
+  if (!pruned.ok()) {
+    // A disk too full even for the prune (the reserve went to a delete): the blobs no row
+    // names (those of deleted apps) can still go, which is what frees the disk.
+    Status read = db_.Read([&](Tx& tx) -> Status {
+      result = GcResult{};
+      Result<store::GcRoots> r = PruneRows(tx, options_.keep_droplets, result, false);
+      if (!r.ok()) return r.status();
+      roots = std::move(r).value();
+      return Status::Ok();
+    });
+    if (!read.ok()) return pruned.WithContext("garbage collection");
+    events_.Log("gc-prune-skipped", {{"error", pruned.ToString()}});
+  }
+  Result<store::GcReport> swept = store::CollectGarbage(blobs_, roots, grace.value_or(options_.grace));
   if (!swept.ok()) return swept.status().WithContext("garbage collection of blobs");
   result.removed_blobs = swept->removed_blobs;
   result.freed_bytes = swept->freed_bytes;
@@ -97,6 +111,7 @@ Result<GcResult> GcService::Run(const Actor& actor) {
                                {"removed_packages", std::to_string(result.removed_packages)},
                                {"removed_blobs", std::to_string(result.removed_blobs)},
                                {"freed_bytes", std::to_string(result.freed_bytes)},
+                               {"grace_seconds", std::to_string(grace.value_or(options_.grace).count())},
                                {"kept_blobs", std::to_string(swept->kept_blobs)},
                                {"actor", actor.name}});
   return result;

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 
 #include "common/clock.h"
@@ -42,7 +43,8 @@ class GcService {
             GcOptions options)
       : db_(db), blobs_(blobs), blob_lock_(blob_lock), events_(events), options_(options) {}
 
-  Result<GcResult> Run(const Actor& actor);
+  // `grace`: instead of the configured one (a full disk collects younger garbage too).
+  Result<GcResult> Run(const Actor& actor, std::optional<std::chrono::seconds> grace = std::nullopt);
 
  private:
   Database& db_;

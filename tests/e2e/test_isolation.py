@@ -7,13 +7,16 @@ The probe app is the one of test_health_and_scaling. Only loopback traffic and t
 namespaces; the only processes started are this test's listeners and platform."""
 import http.client
 import json
+import os
+import shutil
+import subprocess
 import resource
 import socket
 import threading
 import time
 import unittest
 
-from harness import PlatformTest, free_port
+from harness import Platform, PlatformTest, Polling, free_port
 from test_health_and_scaling import PROBE_PY
 from test_daemon_ordering import make_buildpack_readable
 
@@ -317,6 +320,77 @@ class EnforcedDiskQuotaTest(PlatformTest):
         written = int(r.out.strip().splitlines()[-1].split()[0])
         self.assertLess(written, 64)
         self.assertEqual(self.get("tight.localhost")[0], 200)
+
+
+class FullDataDiskTest(Polling, unittest.TestCase):
+    """With the data disk full (issue 10: `wharf delete` failed with "database or disk is full" and garbage
+    collection freed nothing until its one-hour grace passed), a delete still works (it may use wharfd's
+    reserve file), the garbage it leaves is collected at once, and the reserve comes back with the room.
+    The data folder is a small file system of the test's own."""
+
+    def setUp(self):
+        self.p = Platform()
+        image = os.path.join(self.p.root, "data.img")
+        subprocess.run(["truncate", "-s", "400M", image], check=True)
+        subprocess.run(["mkfs.ext4", "-q", "-F", "-m", "0", image], check=True)
+        os.makedirs(self.p.data_dir)
+        subprocess.run(["mount", "-o", "loop", image, self.p.data_dir], check=True)
+        # run last to first: the platform's cleanup (it names the test's own mount, expectedly), the
+        # unmount, the folder
+        self.addCleanup(shutil.rmtree, self.p.root, True)
+        self.addCleanup(lambda: subprocess.run(["umount", "-l", self.p.data_dir], capture_output=True))
+        self.addCleanup(self.p.cleanup)
+        self.p.start().login()
+
+    def events(self, kind):
+        """The event log's lines of that type ("<time> <type> key=value ..."), as dicts."""
+        out = []
+        with open(os.path.join(self.p.data_dir, "logs", "events.log"), errors="replace") as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) > 1 and fields[1] == kind:
+                    out.append(dict(kv.split("=", 1) for kv in fields[2:] if "=" in kv))
+        return out
+
+    def test_a_full_disk_still_deletes_and_collects_at_once(self):
+        reserve = os.path.join(self.p.data_dir, "disk-reserve")
+        self.assertTrue(os.path.exists(reserve), "wharfd keeps a reserve on a disk with room")
+        d = os.path.join(self.p.root, "app")
+        os.makedirs(d)
+        with open(os.path.join(d, "index.html"), "w") as f:
+            f.write(os.urandom(8 << 20).hex())  # 16 MB of text: a droplet and package worth collecting
+        with open(os.path.join(d, "Staticfile"), "w") as f:
+            f.write("")
+        self.p.wharf("push", "doomed", "-m", "64M", "-k", "64M", cwd=d, timeout=300)
+        filler = os.path.join(self.p.data_dir, "filler")
+        subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=1M"], capture_output=True)
+        st = os.statvfs(self.p.data_dir)
+        print(f"\n[measure] free on the data disk after filling: {st.f_bavail * st.f_frsize} bytes", flush=True)
+        r = self.p.wharf("delete", "doomed", "-f", "-r")
+        self.assertIn("OK", r.out)
+        self.assertNotIn("doomed", self.p.wharf("apps").out)
+        # the droplet and package, seconds young, go now rather than after the hour's grace
+        collected = self.poll("garbage collected at once on the full disk",
+                              lambda: [e for e in self.events("disk-full-collected")], timeout=60)
+        gc = self.poll("the collection's report", lambda: [e for e in self.events("gc-completed")
+                                                            if e.get("grace_seconds") == "10"
+                                                            and int(e.get("removed_blobs", 0)) > 0], timeout=60)
+        print(f"[measure] {collected[-1]} / {gc[-1]}", flush=True)
+        self.assertGreater(int(gc[-1]["removed_blobs"]), 0, gc)
+        self.assertGreater(int(gc[-1]["freed_bytes"]), 8 << 20, gc)
+        os.unlink(filler)
+        self.poll("the reserve is allocated again once there is room", lambda: os.path.exists(reserve), timeout=30)
+        # and the platform works on
+        d2 = self.make_static_app()
+        self.p.wharf("push", "after", "-m", "64M", "-k", "64M", cwd=d2, timeout=300)
+
+    def make_static_app(self):
+        d = os.path.join(self.p.root, "app2")
+        os.makedirs(d)
+        for name, text in (("index.html", "<h1>after</h1>"), ("Staticfile", "")):
+            with open(os.path.join(d, name), "w") as f:
+                f.write(text)
+        return d
 
 
 FLOOD_PY = """import http.server, os, sys, threading
