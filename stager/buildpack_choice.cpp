@@ -73,6 +73,18 @@ Result<BuildpackChoice> ParseBuildpackChoice(std::string_view text) {
   return c;
 }
 
+bool ReadsServerFiles(const BuildpackChoice& choice) {
+  switch (choice.kind) {
+    case BuildpackChoice::Kind::kFolder:
+    case BuildpackChoice::Kind::kArchive:
+      return true;
+    case BuildpackChoice::Kind::kGit:
+      return StartsWith(choice.value, "file://") || StartsWith(choice.value, "/");
+    default:
+      return false;
+  }
+}
+
 Result<std::vector<BuildpackChoice>> ParseBuildpackChoices(const std::vector<std::string>& texts) {
   std::vector<BuildpackChoice> out;
   for (const auto& t : texts) {

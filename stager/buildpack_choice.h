@@ -27,6 +27,10 @@ struct BuildpackChoice {
 
 Result<BuildpackChoice> ParseBuildpackChoice(std::string_view text);
 
+// True for a choice that makes wharfd read its own file system: a folder or archive path, or a
+// git repository at a path or file:// URL (wharfd fetches as root: only admins may name these).
+bool ReadsServerFiles(const BuildpackChoice& choice);
+
 // Parses a whole -b list. Empty, or a single detect marker, means detection;
 // a detect marker among other buildpacks is refused.
 Result<std::vector<BuildpackChoice>> ParseBuildpackChoices(const std::vector<std::string>& texts);

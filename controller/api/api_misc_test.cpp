@@ -265,5 +265,22 @@ TEST_CASE("API: network policies name both apps, default to tcp 8080, and refuse
   CHECK(p.Call("DELETE", "/v1/network-policies?source_app_guid=" + a + "&destination_app_guid=" + b).status == 404);
 }
 
+TEST_CASE("API: only an admin may name a buildpack on the server's file system") {
+  TestPlatform p;
+  std::string dev = p.PlainUserToken();
+  for (const std::string bp : {"/etc", "/root/bp.zip", "file:///root/repo", "/srv/repo#main"}) {
+    HttpResult refused =
+        p.Call("POST", "/v1/apps", json{{"name", "sneaky"}, {"lifecycle", {{"buildpacks", {bp}}}}}, dev);
+    CHECK_MESSAGE(refused.status == 403, bp);
+    CHECK(refused.json["detail"].get<std::string>().find("only an admin") != std::string::npos);
+  }
+  HttpResult mine = p.Call("POST", "/v1/apps", json{{"name", "fine"}, {"lifecycle", {{"buildpacks", {"go_buildpack", "https://github.com/x/y"}}}}}, dev);
+  CHECK(mine.status == 201);
+  const std::string guid = mine.json["guid"];
+  CHECK(p.Call("PATCH", "/v1/apps/" + guid, json{{"lifecycle", {{"buildpacks", {"/etc"}}}}}, dev).status == 403);
+  // the admin may (tests and operators push buildpacks from this machine's folders)
+  CHECK(p.Call("PATCH", "/v1/apps/" + guid, json{{"lifecycle", {{"buildpacks", {"/etc"}}}}}).status == 200);
+}
+
 }  // namespace
 }  // namespace wharf::controller

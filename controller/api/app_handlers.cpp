@@ -2,12 +2,14 @@
 #include "controller/api/api_context.h"
 #include "controller/api/json_views.h"
 #include "controller/http/json_fields.h"
+#include "stager/buildpack_choice.h"
 
 namespace wharf::controller {
 namespace {
 
-// {"buildpacks"?: [string], "stack"?: string}
-Status ReadLifecycle(const JsonFields& body, std::optional<std::vector<std::string>>& buildpacks,
+// {"buildpacks"?: [string], "stack"?: string}. A buildpack on the server's own file system (a path,
+// a file:// repository) is read by root wharfd: only an admin may name one (issue 10).
+Status ReadLifecycle(const ApiRequest& req, const JsonFields& body, std::optional<std::vector<std::string>>& buildpacks,
                      std::optional<std::string>& stack) {
   Result<const nlohmann::json*> lifecycle = body.Object("lifecycle");
   if (!lifecycle.ok()) return lifecycle.status();
@@ -17,6 +19,16 @@ Status ReadLifecycle(const JsonFields& body, std::optional<std::vector<std::stri
   auto bp = fields.StringList("buildpacks");
   if (!bp.ok()) return bp.status();
   buildpacks = std::move(bp).value();
+  if (buildpacks && !req.principal().HasRole("admin")) {
+    for (const std::string& text : *buildpacks) {
+      auto choice = stager::ParseBuildpackChoice(text);
+      if (choice.ok() && stager::ReadsServerFiles(*choice)) {
+        return Status::PermissionDenied("buildpack '" + text +
+                                        "' is on the platform's own file system: only an admin may name one "
+                                        "(use a registered buildpack or a git URL)");
+      }
+    }
+  }
   auto st = fields.String("stack");
   if (!st.ok()) return st.status();
   stack = std::move(st).value();
@@ -83,7 +95,7 @@ void AddAppHandlers(HttpRouter& router, ApiContext& ctx) {
     if (!env.ok()) return env.status();
     if (*env) spec.environment_variables = **env;
     std::optional<std::vector<std::string>> buildpacks;
-    WHARF_RETURN_IF_ERROR(ReadLifecycle(body, buildpacks, spec.stack));
+    WHARF_RETURN_IF_ERROR(ReadLifecycle(req, body, buildpacks, spec.stack));
     if (buildpacks) spec.buildpacks = *buildpacks;
     return Reply(res, 201, ctx.apps.Create(req.actor(), spec));
   });
@@ -101,7 +113,7 @@ void AddAppHandlers(HttpRouter& router, ApiContext& ctx) {
     auto name = body.String("name");
     if (!name.ok()) return name.status();
     patch.name = *name;
-    WHARF_RETURN_IF_ERROR(ReadLifecycle(body, patch.buildpacks, patch.stack));
+    WHARF_RETURN_IF_ERROR(ReadLifecycle(req, body, patch.buildpacks, patch.stack));
     return Reply(res, 200, ctx.apps.Update(req.actor(), req.Param("guid"), patch));
   });
 
