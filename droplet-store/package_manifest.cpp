@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -90,6 +91,24 @@ Status CopyBlob(const fs::path& from, const fs::path& to, const PackageFile& fil
   return Status::Ok();
 }
 
+constexpr std::size_t kMaxPathBytes = 4095;  // PATH_MAX less the NUL
+constexpr std::size_t kMaxNameBytes = 255;   // NAME_MAX
+
+// `text` with control characters as \xNN, for an error message.
+std::string Printable(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<std::vector<PackageFile>> ValidatePackageFiles(std::vector<PackageFile> files, const PackageLimits& limits) {
@@ -102,6 +121,26 @@ Result<std::vector<PackageFile>> ValidatePackageFiles(std::vector<PackageFile> f
     auto path = NormaliseRelativePath(f.path);
     if (!path.ok()) return Status::InvalidArgument(FilePrefix(f.path) + path.status().message());
     if (!IsValidUtf8(*path)) return Status::InvalidArgument(FilePrefix(f.path) + "path is not valid UTF-8");
+    // What no file system or terminal should get: control characters, names and paths past Linux's
+    // limits (they were accepted and failed at staging, issue 10).
+    for (unsigned char c : *path) {
+      if (c < 0x20 || c == 0x7f) {
+        return Status::InvalidArgument("file '" + Printable(f.path) + "': path has a control character");
+      }
+    }
+    if (path->size() > kMaxPathBytes) {
+      return Status::InvalidArgument("file '" + Printable(f.path.substr(0, 64)) + "...': path is longer than " +
+                                     std::to_string(kMaxPathBytes) + " bytes");
+    }
+    for (std::size_t start = 0; start < path->size();) {
+      std::size_t slash = path->find('/', start);
+      if (slash == std::string::npos) slash = path->size();
+      if (slash - start > kMaxNameBytes) {
+        return Status::InvalidArgument("file '" + Printable(f.path.substr(0, 64)) + "...': a name in the path is longer than " +
+                                       std::to_string(kMaxNameBytes) + " bytes");
+      }
+      start = slash + 1;
+    }
     f.path = std::move(path).value();
     if (!IsSha256Hex(f.sha256)) {
       return Status::InvalidArgument(FilePrefix(f.path) + "sha256 '" + f.sha256 +

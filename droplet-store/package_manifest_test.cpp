@@ -71,6 +71,19 @@ TEST_CASE("ValidatePackageFiles refuses bad entries and names them") {
   ExpectRefused({F("bad\xff" "utf8")}, "bad\xff" "utf8");
 }
 
+TEST_CASE("ValidatePackageFiles refuses control characters and paths past Linux's limits, quoting them safely") {
+  auto refused = ValidatePackageFiles({F("ok"), F("evil\x1b[31mred\nname")}, {});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message() == "file 'evil\\x1b[31mred\\x0aname': path has a control character");
+  auto long_path = ValidatePackageFiles({F(std::string(10000, 'a'))}, {});
+  REQUIRE_FALSE(long_path.ok());
+  CHECK(long_path.status().message().find("path is longer than 4095 bytes") != std::string::npos);
+  auto long_name = ValidatePackageFiles({F("dir/" + std::string(256, 'n'))}, {});
+  REQUIRE_FALSE(long_name.ok());
+  CHECK(long_name.status().message().find("longer than 255 bytes") != std::string::npos);
+  CHECK(ValidatePackageFiles({F("dir/" + std::string(255, 'n'))}, {}).ok());
+}
+
 TEST_CASE("ValidatePackageFiles enforces the file count and total size caps") {
   PackageLimits limits{2, 100};
   CHECK(ValidatePackageFiles({F("a"), F("b"), F("c")}, limits).status().code() == StatusCode::kTooLarge);
