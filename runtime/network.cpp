@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
@@ -425,6 +426,23 @@ void BridgeNetwork::Detach(const Attachment& a) {
 }
 
 Status BridgeNetwork::RemoveIfUnused() const { return RemoveBridgeIfUnused(bridge_); }
+
+Status DeleteTablesOfGoneOwners(const std::string& prefix) {
+  auto tables = RunCommand({"nft", "list", "tables", "ip"});
+  if (!tables.ok()) return tables.status();
+  std::istringstream lines(tables->output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    auto at = line.find(prefix);
+    if (at == std::string::npos) continue;
+    const std::string name = line.substr(at);
+    const std::string pid = name.substr(prefix.size());
+    if (pid.empty() || pid.size() > 9 || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (::kill(static_cast<pid_t>(std::stol(pid)), 0) == 0 || errno == EPERM) continue;
+    (void)RunCommand({"nft", "delete", "table", "ip", name});
+  }
+  return Status::Ok();
+}
 
 Status RemoveBridgeIfUnused(const std::string& bridge) {
   fs::path leases = fs::path("/run/wharf/net") / bridge;

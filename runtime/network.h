@@ -131,6 +131,10 @@ std::string ForwardGuardRules();
 // sorted union of the live records' ports.
 Result<std::vector<int>> RecordHostPorts(const std::filesystem::path& owners, const std::vector<int>& host_ports);
 
+// Deletes the nft tables (family ip) named `prefix` + <pid> whose process is gone: the per-wharfd
+// tables of a wharfd that was killed.
+Status DeleteTablesOfGoneOwners(const std::string& prefix);
+
 // Removes bridge `bridge` and its nft table if no address on it is leased.
 Status RemoveBridgeIfUnused(const std::string& bridge);
 

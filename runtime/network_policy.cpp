@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -205,19 +204,7 @@ Result<std::unique_ptr<PolicyTable>> PolicyTable::Create(PolicyNetwork net, cons
     WHARF_RETURN_IF_ERROR(t->Render());
   }
   // The tables of wharfd processes that are gone (killed) go once this one is in place.
-  auto tables = RunCommand({"nft", "list", "tables", "ip"});
-  if (!tables.ok()) return tables.status();
-  std::istringstream lines(tables->output);
-  std::string line;
-  while (std::getline(lines, line)) {
-    auto at = line.find(prefix);
-    if (at == std::string::npos) continue;
-    const std::string name = line.substr(at);
-    const std::string pid = name.substr(prefix.size());
-    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (::kill(static_cast<pid_t>(std::stol(pid)), 0) == 0 || errno == EPERM) continue;
-    (void)RunCommand({"nft", "delete", "table", "ip", name});
-  }
+  WHARF_RETURN_IF_ERROR(DeleteTablesOfGoneOwners(prefix));
   return t;
 }
 

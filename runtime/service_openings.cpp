@@ -1,7 +1,6 @@
 #include "runtime/service_openings.h"
 
 #include <arpa/inet.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,6 +8,7 @@
 
 #include "common/file_io.h"
 #include "runtime/command.h"
+#include "runtime/network.h"
 
 namespace wharf::runtime {
 
@@ -37,19 +37,7 @@ Result<std::unique_ptr<ServiceOpenings>> ServiceOpenings::Create(const std::stri
   if (::geteuid() != 0) return Status::Unavailable("service openings need root");
   const std::string prefix = "wharf_" + bridge + "_s";
   // Tables of wharfd processes that are gone (killed) go first.
-  auto tables = RunCommand({"nft", "list", "tables", "ip"});
-  if (!tables.ok()) return tables.status();
-  std::istringstream lines(tables->output);
-  std::string line;
-  while (std::getline(lines, line)) {
-    auto at = line.find(prefix);
-    if (at == std::string::npos) continue;
-    const std::string name = line.substr(at);
-    const std::string pid = name.substr(prefix.size());
-    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (::kill(static_cast<pid_t>(std::stol(pid)), 0) == 0 || errno == EPERM) continue;
-    (void)RunCommand({"nft", "delete", "table", "ip", name});
-  }
+  WHARF_RETURN_IF_ERROR(DeleteTablesOfGoneOwners(prefix));
   std::unique_ptr<ServiceOpenings> o(
       new ServiceOpenings(bridge, gateway, scratch_dir, prefix + std::to_string(static_cast<long>(::getpid()))));
   WHARF_RETURN_IF_ERROR(o->Apply({}));

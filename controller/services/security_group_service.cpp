@@ -44,6 +44,19 @@ Result<state::Space> FindSpace(state::Tx& tx, const std::string& org, const std:
   return **s;
 }
 
+struct GroupAndSpace {
+  state::SecurityGroupRow group;
+  state::Space space;
+};
+Result<GroupAndSpace> FindGroupAndSpace(state::Tx& tx, state::NetworkStore& store, const std::string& name,
+                                        const std::string& org, const std::string& space) {
+  auto row = FindRow(store, name);
+  if (!row.ok()) return row.status();
+  auto s = FindSpace(tx, org, space);
+  if (!s.ok()) return s.status();
+  return GroupAndSpace{*row, *s};
+}
+
 // A stored group with its rules parsed and its space bindings named.
 Result<SecurityGroup> Assemble(state::Tx& tx, const state::SecurityGroupRow& row,
                                const std::vector<state::SecurityGroupSpaceRow>& bindings) {
@@ -185,12 +198,9 @@ Status SecurityGroupService::BindSpace(const Actor& actor, const std::string& na
   WHARF_RETURN_IF_ERROR(ValidateLifecycle(lifecycle));
   return db_.Transact([&](state::Tx& tx) -> Status {
     state::NetworkStore store(tx);
-    auto row = FindRow(store, name);
-    if (!row.ok()) return row.status();
-    auto s = FindSpace(tx, org, space);
-    if (!s.ok()) return s.status();
-    WHARF_RETURN_IF_ERROR(store.BindSpace({row->guid, s->guid, lifecycle}));
-    return events_.Record(tx, actor, "security-group-bound", TargetOf(*row),
+    WHARF_ASSIGN_OR_RETURN(GroupAndSpace found, FindGroupAndSpace(tx, store, name, org, space));
+    WHARF_RETURN_IF_ERROR(store.BindSpace({found.group.guid, found.space.guid, lifecycle}));
+    return events_.Record(tx, actor, "security-group-bound", TargetOf(found.group),
                           {{"org", org}, {"space", space}, {"lifecycle", lifecycle}});
   });
 }
@@ -200,17 +210,14 @@ Status SecurityGroupService::UnbindSpace(const Actor& actor, const std::string& 
   WHARF_RETURN_IF_ERROR(ValidateLifecycle(lifecycle));
   return db_.Transact([&](state::Tx& tx) -> Status {
     state::NetworkStore store(tx);
-    auto row = FindRow(store, name);
-    if (!row.ok()) return row.status();
-    auto s = FindSpace(tx, org, space);
-    if (!s.ok()) return s.status();
-    Status unbound = store.UnbindSpace({row->guid, s->guid, lifecycle});
+    WHARF_ASSIGN_OR_RETURN(GroupAndSpace found, FindGroupAndSpace(tx, store, name, org, space));
+    Status unbound = store.UnbindSpace({found.group.guid, found.space.guid, lifecycle});
     if (unbound.code() == StatusCode::kNotFound) {
       return Status::NotFound("security group '" + name + "' is not bound to space '" + space + "' of org '" + org +
                               "' for " + lifecycle);
     }
     WHARF_RETURN_IF_ERROR(unbound);
-    return events_.Record(tx, actor, "security-group-unbound", TargetOf(*row),
+    return events_.Record(tx, actor, "security-group-unbound", TargetOf(found.group),
                           {{"org", org}, {"space", space}, {"lifecycle", lifecycle}});
   });
 }
