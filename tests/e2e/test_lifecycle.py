@@ -51,15 +51,17 @@ class LifecycleTest(PlatformTest):
 
     def test_routes_domains_map_and_unmap(self):
         self.push_simple()
-        self.p.wharf("create-domain", "apps.internal")
-        self.assertIn("apps.internal", self.p.wharf("domains").out)
-        self.p.wharf("map-route", "web", "apps.internal", "--hostname", "api", "--path", "/v1")
+        self.p.wharf("create-domain", "apps.example.org")
+        self.assertIn("apps.example.org", self.p.wharf("domains").out)
+        self.p.wharf("map-route", "web", "apps.example.org", "--hostname", "api", "--path", "/v1")
         routes = self.p.wharf("routes").out
         self.assertIn("api", routes)
         self.assertIn("/v1", routes)
-        self.assertIn("api.apps.internal/v1", self.app_json("web")["routes"])
-        self.p.wharf("unmap-route", "web", "apps.internal", "--hostname", "api", "--path", "/v1")
-        self.assertNotIn("api.apps.internal/v1", self.app_json("web")["routes"])
+        self.assertIn("api.apps.example.org/v1", self.app_json("web")["routes"])
+        self.p.wharf("unmap-route", "web", "apps.example.org", "--hostname", "api", "--path", "/v1")
+        self.assertNotIn("api.apps.example.org/v1", self.app_json("web")["routes"])
+        # apps.internal is there from the start (container-to-container names; see test_network_security)
+        self.assertRegex(self.p.wharf("domains").out, r"apps\.internal\s+shared\s+true")
         self.p.wharf("create-domain", "Bad_Domain", expect=1)
 
     def test_delete_needs_confirmation_or_force(self):
