@@ -22,6 +22,8 @@ packages=(
   wrk nginx haproxy
   # e2e (tests/e2e/test_verbs.py): reads the zstd droplet tarballs wharf download-droplet saves
   zstd
+  # libFuzzer targets (tests/fuzz/run.sh): clang with its fuzzer and sanitizer runtimes
+  clang libclang-rt-14-dev
   # containers (runtime/): OCI runtimes, nft for the bridge rules (deny by default, DNAT of the router port), unshare/nsenter
   runc crun nftables util-linux
   # --disk-quotas enforced: each instance's layer on a loop-mounted ext4 file (mkfs.ext4)
