@@ -199,12 +199,13 @@ Result<std::unique_ptr<PolicyTable>> PolicyTable::Create(PolicyNetwork net, cons
   const std::string prefix = "wharf_" + net.bridge + "_p";
   std::unique_ptr<PolicyTable> t(
       new PolicyTable(std::move(net), scratch_dir, prefix + std::to_string(static_cast<long>(::getpid()))));
+  t->owners_prefix_ = prefix;
   {
     std::lock_guard lock(t->mu_);
     WHARF_RETURN_IF_ERROR(t->Render());
   }
-  // The tables of wharfd processes that are gone (killed) go once this one is in place.
-  WHARF_RETURN_IF_ERROR(DeleteTablesOfGoneOwners(prefix));
+  // The tables of wharfd processes that are gone (killed) go at the first Apply: until this one
+  // has the plan, theirs keep the containers this wharfd adopted reaching what they reached.
   return t;
 }
 
@@ -232,9 +233,15 @@ Status PolicyTable::RemoveMember(const std::string& ip) {
 
 Status PolicyTable::Apply(const NetworkPlan& plan) {
   std::lock_guard lock(mu_);
-  if (plan == plan_) return Status::Ok();
-  plan_ = plan;
-  return Render();
+  if (!(plan == plan_)) {
+    plan_ = plan;
+    WHARF_RETURN_IF_ERROR(Render());
+  }
+  if (!applied_once_) {
+    applied_once_ = true;
+    (void)DeleteTablesOfGoneOwners(owners_prefix_);
+  }
+  return Status::Ok();
 }
 
 Status PolicyTable::Render() {

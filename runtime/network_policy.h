@@ -63,8 +63,9 @@ std::string InternalHostsLines(const NetworkPlan& plan, const std::map<std::stri
 // The per-wharfd table. Thread-safe.
 class PolicyTable {
  public:
-  // Needs root and nft. Removes the tables of wharfd processes that are gone, then makes this
-  // one (empty: nothing beyond the router's port).
+  // Needs root and nft. Makes this wharfd's table (empty: nothing beyond the router's port). The
+  // tables of wharfd processes that are gone are removed at the first Apply, so that the
+  // containers a restarted wharfd adopts keep their rules until it has its plan.
   static Result<std::unique_ptr<PolicyTable>> Create(PolicyNetwork net, const std::filesystem::path& scratch_dir);
   ~PolicyTable();
 
@@ -87,6 +88,8 @@ class PolicyTable {
   NetworkPlan plan_;
   std::map<std::string, PolicyMember> members_;  // by address
   std::map<std::string, std::string> written_hosts_;  // hosts file -> what it holds
+  bool applied_once_ = false;
+  std::string owners_prefix_;  // "wharf_<bridge>_p": the tables of every wharfd on the bridge
 };
 
 }  // namespace wharf::runtime

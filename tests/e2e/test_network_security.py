@@ -337,6 +337,25 @@ class NetworkSecurityTest(SharedPlatformTest):
                   lambda: len(self.ask("alpha", "/resolve?name=beta-svc.apps.internal")["addresses"]) == 2,
                   timeout=60)
 
+    def test_a_restarted_wharfd_keeps_the_rules_of_the_containers_it_adopts(self):
+        self.p.wharf("create-security-group", "outside-kept", self.group_file(
+            [{"protocol": "tcp", "destination": self.outside.ip, "ports": str(self.outside.port)}]))
+        self.addCleanup(self.p.wharf, "delete-security-group", "outside-kept", "-f", expect=None)
+        self.p.wharf("bind-running-security-group", "outside-kept")
+        self.poll("the group applies", lambda: self.reach_outside("alpha"))
+        old_pid = self.p.proc.pid
+        self.p.stop(signal.SIGKILL)
+        # the containers outlive wharfd, and so does what they may reach
+        self.assertIn(f"_p{old_pid}", subprocess.run(["nft", "list", "tables"], capture_output=True, text=True).stdout)
+        self.p.start()
+        self.assertTrue(self.reach_outside("alpha"), "the adopted container lost its group across the restart")
+        self.poll("the dead wharfd's table is gone once the new one has its plan",
+                  lambda: f"_p{old_pid}" not in subprocess.run(["nft", "list", "tables"], capture_output=True,
+                                                               text=True).stdout)
+        self.assertTrue(self.reach_outside("alpha"))
+        self.p.wharf("unbind-running-security-group", "outside-kept")
+        self.poll("unbinding still closes it", lambda: not self.reach_outside("alpha"))
+
     def test_a_policy_goes_with_its_app(self):
         d = os.path.join(self.p.root, "app-gamma")
         os.makedirs(d, exist_ok=True)
