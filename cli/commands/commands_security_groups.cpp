@@ -26,8 +26,8 @@ Result<json> ReadRules(CliContext& ctx, const std::string& arg) {
   json rules;
   try {
     rules = json::parse(*text);
-  } catch (const json::parse_error& e) {
-    return Status::InvalidArgument("the rules file " + arg + " is not valid JSON (at byte " + std::to_string(e.byte) +
+  } catch (const json::exception& e) {
+    return Status::InvalidArgument("the rules file " + arg + " is not valid JSON (" + e.what() +
                                    "): it must hold an array of rules, as in [{\"protocol\": \"tcp\", \"destination\": "
                                    "\"10.0.0.0/8\", \"ports\": \"443\"}]");
   }

@@ -39,6 +39,10 @@ Result<nlohmann::json> ParseJsonObject(std::string_view body) {
   } catch (const nlohmann::json::parse_error& e) {
     return Status::InvalidArgument("the request body is not valid JSON (at byte " + std::to_string(e.byte) +
                                    "): " + e.what());
+  } catch (const nlohmann::json::exception& e) {
+    // A number past a double's range ("1e999999") is out_of_range, not a parse_error (found by
+    // tests/fuzz/fuzz_api_json: it was a 500).
+    return Status::InvalidArgument(std::string("the request body is not valid JSON: ") + e.what());
   }
   if (!duplicate.empty()) {
     return Status::InvalidArgument("the request body names field '" + duplicate + "' twice in one object");

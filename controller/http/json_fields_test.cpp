@@ -12,6 +12,12 @@ TEST_CASE("ParseJsonObject explains malformed JSON and refuses non-objects") {
   CHECK(ParseJsonObject("[1]").status().message() == "the request body must be a JSON object");
   CHECK(ParseJsonObject("  ").status().message().find("empty") != std::string::npos);
   CHECK(ParseJsonObject("{\"a\": 1}").ok());
+  // A number past a double's range is refused as bad input, not an internal error (found by the fuzzer).
+  for (const char* body : {"8e642941166e6", "{\"name\": 1e999999}", "{\"a\": [-1e400]}"}) {
+    auto overflow = ParseJsonObject(body);
+    CHECK(overflow.status().code() == StatusCode::kInvalidArgument);
+    CHECK(overflow.status().message().find("number overflow") != std::string::npos);
+  }
 }
 
 TEST_CASE("ParseJsonObject refuses a field named twice in one object, at any depth") {
