@@ -212,8 +212,9 @@ constexpr const char* kIpForward = "/proc/sys/net/ipv4/ip_forward";
 // Present while forwarding is on because wharfd turned it on (with the guard table).
 constexpr const char* kForwardingMarker = "/run/wharf/net/forwarding-turned-on";
 
-// Egress and openings between containers (network_policy.h) need the host to forward. A host that did not forward before keeps
-// forwarding nothing else: the guard table (applied first) drops what is not a bridge's.
+// Egress and openings between containers (network_policy.h) need the host to forward. A host that
+// did not forward before keeps forwarding nothing else: the guard table (applied first) drops what
+// is not a bridge's.
 Status EnableForwarding(const std::string& bridge, const fs::path& scratch_dir) {
   auto now = ReadFile(kIpForward);
   if (!now.ok()) return now.status();
