@@ -122,7 +122,7 @@ class ReleasesTest(PlatformTest):
         self.poll("all green", lambda: self.colors(20) == {"green": 20}, timeout=60)
         results = load.finish()
         failed = [r for r in results if r[0] != 200]
-        print(f"rolling deployment under load: {len(failed)} failed of {len(results)} requests")
+        print(f"rolling deployment under load: {len(failed)} failed of {len(results)} requests {failed[:3]}")
         self.assertGreater(len(results), 50)
         self.assertEqual(failed, [], f"{len(failed)} of {len(results)} requests failed during the rolling deployment")
         revs = self.revisions()
