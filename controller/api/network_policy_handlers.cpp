@@ -20,9 +20,8 @@ void AddNetworkPolicyHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("GET", "/v1/network-policies", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     Result<PageRequest> page = PageOf(req);
     if (!page.ok()) return page.status();
-    auto service = Service(ctx);
-    if (!service.ok()) return service.status();
-    auto all = (*service)->List(req.Query("app"));
+    WHARF_ASSIGN_OR_RETURN(NetworkPolicyService* service, Service(ctx));
+    auto all = service->List(req.Query("app"));
     if (!all.ok()) return all.status();
     res.Json(200, PagedJson(*all, *page, NetworkPolicyJson));
     return Status::Ok();
@@ -30,8 +29,7 @@ void AddNetworkPolicyHandlers(HttpRouter& router, ApiContext& ctx) {
 
   // {"source_app_guid", "destination_app_guid", "protocol": "tcp"|"udp" (tcp), "ports": "8080"|"8080-8090" (8080)}
   router.Add("POST", "/v1/network-policies", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    auto service = Service(ctx);
-    if (!service.ok()) return service.status();
+    WHARF_ASSIGN_OR_RETURN(NetworkPolicyService* service, Service(ctx));
     Result<nlohmann::json> json = req.JsonBody();
     if (!json.ok()) return json.status();
     JsonFields body(*json);
@@ -44,7 +42,7 @@ void AddNetworkPolicyHandlers(HttpRouter& router, ApiContext& ctx) {
     if (!protocol.ok()) return protocol.status();
     auto ports = body.String("ports");
     if (!ports.ok()) return ports.status();
-    auto p = (*service)->Add(req.actor(), *source, *destination, protocol->value_or("tcp"), ports->value_or("8080"));
+    auto p = service->Add(req.actor(), *source, *destination, protocol->value_or("tcp"), ports->value_or("8080"));
     if (!p.ok()) return p.status();
     res.Json(201, NetworkPolicyJson(*p));
     return Status::Ok();
@@ -52,14 +50,13 @@ void AddNetworkPolicyHandlers(HttpRouter& router, ApiContext& ctx) {
 
   // ?source_app_guid=&destination_app_guid=&protocol=&ports= (the same defaults as the POST).
   router.Add("DELETE", "/v1/network-policies", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    auto service = Service(ctx);
-    if (!service.ok()) return service.status();
+    WHARF_ASSIGN_OR_RETURN(NetworkPolicyService* service, Service(ctx));
     auto source = req.Query("source_app_guid");
     auto destination = req.Query("destination_app_guid");
     if (!source || !destination) {
       return Status::InvalidArgument("query parameters 'source_app_guid' and 'destination_app_guid' are required");
     }
-    WHARF_RETURN_IF_ERROR((*service)->Remove(req.actor(), *source, *destination, req.Query("protocol").value_or("tcp"),
+    WHARF_RETURN_IF_ERROR(service->Remove(req.actor(), *source, *destination, req.Query("protocol").value_or("tcp"),
                                              req.Query("ports").value_or("8080")));
     res.NoContent();
     return Status::Ok();

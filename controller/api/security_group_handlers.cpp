@@ -43,9 +43,8 @@ void AddSecurityGroupHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("GET", "/v1/security-groups", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     Result<PageRequest> page = PageOf(req);
     if (!page.ok()) return page.status();
-    auto service = Service(ctx);
-    if (!service.ok()) return service.status();
-    auto all = (*service)->List();
+    WHARF_ASSIGN_OR_RETURN(SecurityGroupService* service, Service(ctx));
+    auto all = service->List();
     if (!all.ok()) return all.status();
     res.Json(200, PagedJson(*all, *page, SecurityGroupJson));
     return Status::Ok();
@@ -53,8 +52,7 @@ void AddSecurityGroupHandlers(HttpRouter& router, ApiContext& ctx) {
 
   router.Add("POST", "/v1/security-groups", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     WHARF_RETURN_IF_ERROR(RequireAdmin(req));
-    auto service = Service(ctx);
-    if (!service.ok()) return service.status();
+    WHARF_ASSIGN_OR_RETURN(SecurityGroupService* service, Service(ctx));
     Result<nlohmann::json> json = req.JsonBody();
     if (!json.ok()) return json.status();
     JsonFields body(*json);
@@ -62,16 +60,15 @@ void AddSecurityGroupHandlers(HttpRouter& router, ApiContext& ctx) {
     auto name = body.RequiredString("name");
     if (!name.ok()) return name.status();
     const nlohmann::json rules = json->contains("rules") ? json->at("rules") : nlohmann::json::array();
-    auto g = (*service)->Create(req.actor(), *name, rules);
+    auto g = service->Create(req.actor(), *name, rules);
     if (!g.ok()) return g.status();
     res.Json(201, SecurityGroupJson(*g));
     return Status::Ok();
   });
 
   router.Add("GET", "/v1/security-groups/:name", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    auto service = Service(ctx);
-    if (!service.ok()) return service.status();
-    auto g = (*service)->Get(req.Param("name"));
+    WHARF_ASSIGN_OR_RETURN(SecurityGroupService* service, Service(ctx));
+    auto g = service->Get(req.Param("name"));
     if (!g.ok()) return g.status();
     res.Json(200, SecurityGroupJson(*g));
     return Status::Ok();
@@ -80,8 +77,7 @@ void AddSecurityGroupHandlers(HttpRouter& router, ApiContext& ctx) {
   // {"name"?, "rules"?, "globally_enabled": {"running"?, "staging"?}}
   router.Add("PATCH", "/v1/security-groups/:name", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     WHARF_RETURN_IF_ERROR(RequireAdmin(req));
-    auto service = Service(ctx);
-    if (!service.ok()) return service.status();
+    WHARF_ASSIGN_OR_RETURN(SecurityGroupService* service, Service(ctx));
     Result<nlohmann::json> json = req.JsonBody();
     if (!json.ok()) return json.status();
     JsonFields body(*json);
@@ -103,7 +99,7 @@ void AddSecurityGroupHandlers(HttpRouter& router, ApiContext& ctx) {
       changes.running_default = *running;
       changes.staging_default = *staging;
     }
-    auto g = (*service)->Update(req.actor(), req.Param("name"), changes);
+    auto g = service->Update(req.actor(), req.Param("name"), changes);
     if (!g.ok()) return g.status();
     res.Json(200, SecurityGroupJson(*g));
     return Status::Ok();
@@ -111,21 +107,19 @@ void AddSecurityGroupHandlers(HttpRouter& router, ApiContext& ctx) {
 
   router.Add("DELETE", "/v1/security-groups/:name", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     WHARF_RETURN_IF_ERROR(RequireAdmin(req));
-    auto service = Service(ctx);
-    if (!service.ok()) return service.status();
-    WHARF_RETURN_IF_ERROR((*service)->Delete(req.actor(), req.Param("name")));
+    WHARF_ASSIGN_OR_RETURN(SecurityGroupService* service, Service(ctx));
+    WHARF_RETURN_IF_ERROR(service->Delete(req.actor(), req.Param("name")));
     res.NoContent();
     return Status::Ok();
   });
 
   router.Add("POST", "/v1/security-groups/:name/spaces", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     WHARF_RETURN_IF_ERROR(RequireAdmin(req));
-    auto service = Service(ctx);
-    if (!service.ok()) return service.status();
+    WHARF_ASSIGN_OR_RETURN(SecurityGroupService* service, Service(ctx));
     auto ref = SpaceRefOf(req);
     if (!ref.ok()) return ref.status();
-    WHARF_RETURN_IF_ERROR((*service)->BindSpace(req.actor(), req.Param("name"), ref->org, ref->space, ref->lifecycle));
-    auto g = (*service)->Get(req.Param("name"));
+    WHARF_RETURN_IF_ERROR(service->BindSpace(req.actor(), req.Param("name"), ref->org, ref->space, ref->lifecycle));
+    auto g = service->Get(req.Param("name"));
     if (!g.ok()) return g.status();
     res.Json(200, SecurityGroupJson(*g));
     return Status::Ok();
@@ -134,12 +128,11 @@ void AddSecurityGroupHandlers(HttpRouter& router, ApiContext& ctx) {
   // The same body as the POST, as a query (?org=&space=&lifecycle=).
   router.Add("DELETE", "/v1/security-groups/:name/spaces", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     WHARF_RETURN_IF_ERROR(RequireAdmin(req));
-    auto service = Service(ctx);
-    if (!service.ok()) return service.status();
+    WHARF_ASSIGN_OR_RETURN(SecurityGroupService* service, Service(ctx));
     auto org = req.Query("org");
     auto space = req.Query("space");
     if (!org || !space) return Status::InvalidArgument("query parameters 'org' and 'space' are required");
-    WHARF_RETURN_IF_ERROR((*service)->UnbindSpace(req.actor(), req.Param("name"), *org, *space,
+    WHARF_RETURN_IF_ERROR(service->UnbindSpace(req.actor(), req.Param("name"), *org, *space,
                                                   req.Query("lifecycle").value_or("running")));
     res.NoContent();
     return Status::Ok();
