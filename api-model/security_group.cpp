@@ -282,6 +282,13 @@ json SecurityGroupRulesJson(const std::vector<SecurityGroupRule>& rules) {
   return out;
 }
 
+Result<PortRange> ParsePortRange(std::string_view text) {
+  PortRange out;
+  const std::string error = ParsePortItem(Trim(text), out);
+  if (!error.empty()) return Status::InvalidArgument(error);
+  return out;
+}
+
 std::string RangeText(const AddressRange& range) {
   if (range.first == range.last) return AddressText(range.first);
   // A CIDR block: its size is a power of two and its first address is aligned to it.

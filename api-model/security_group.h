@@ -55,6 +55,11 @@ Result<std::vector<SecurityGroupRule>> ParseSecurityGroupRules(const nlohmann::j
 nlohmann::json SecurityGroupRulesJson(const std::vector<SecurityGroupRule>& rules);
 
 
+// One port or range, "8080" or "8080-8090", as rules and network policies write them (whitespace
+// around the numbers allowed). kInvalidArgument: "'70000' is not a port (1-65535)", "range '9-8'
+// starts after it ends".
+Result<PortRange> ParsePortRange(std::string_view text);
+
 // "10.0.0.0/8" style text of one range: a single address, a CIDR when it is exactly one, else "a.b.c.d-e.f.g.h".
 std::string RangeText(const AddressRange& range);
 

@@ -319,4 +319,16 @@ TEST_CASE("RangeText: an address, a CIDR when the range is exactly one, else fir
 }
 
 }  // namespace
+TEST_CASE("ParsePortRange: a port or a range, as network policies write them") {
+  auto one = ParsePortRange(" 8080 ");
+  REQUIRE(one.ok());
+  CHECK(*one == PortRange{8080, 8080});
+  auto range = ParsePortRange("8080-8090");
+  REQUIRE(range.ok());
+  CHECK(*range == PortRange{8080, 8090});
+  CHECK(ParsePortRange("0").status().message() == "'0' is not a port (1-65535)");
+  CHECK(ParsePortRange("9-8").status().message() == "range '9-8' starts after it ends");
+  CHECK(ParsePortRange("80,443").status().code() == StatusCode::kInvalidArgument);
+}
+
 }  // namespace wharf::api

@@ -259,7 +259,7 @@ TEST_CASE("API: network policies name both apps, default to tcp 8080, and refuse
   HttpResult bad = p.Call("POST", "/v1/network-policies",
                           json{{"source_app_guid", a}, {"destination_app_guid", b}, {"ports", "80-x"}});
   CHECK(bad.status == 400);
-  CHECK(bad.json["detail"].get<std::string>().find("ports '80-x'") != std::string::npos);
+  CHECK(bad.json["detail"].get<std::string>().find("ports: '80-x' is not a port range (1-65535)") != std::string::npos);
   CHECK(p.Call("GET", "/v1/network-policies?app=" + a).json["resources"].size() == 1);
   CHECK(p.Call("DELETE", "/v1/network-policies?source_app_guid=" + a + "&destination_app_guid=" + b).status == 204);
   CHECK(p.Call("DELETE", "/v1/network-policies?source_app_guid=" + a + "&destination_app_guid=" + b).status == 404);

@@ -1,23 +1,14 @@
 #include "controller/services/network_policy_service.h"
 
-#include <cstdlib>
 #include <map>
 
+#include "api-model/security_group.h"
 #include "common/ids.h"
 #include "state/app_store.h"
 #include "state/network_store.h"
 
 namespace wharf::controller {
 namespace {
-
-Result<int> ParsePort(const std::string& text, const std::string& whole) {
-  if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos) {
-    return Status::InvalidArgument("ports '" + whole + "': '" + text + "' is not a port (1-65535)");
-  }
-  int port = std::atoi(text.c_str());
-  if (port < 1 || port > 65535) return Status::InvalidArgument("ports '" + whole + "': " + text + " is not a port (1-65535)");
-  return port;
-}
 
 Status ValidateProtocol(const std::string& protocol) {
   if (protocol == "tcp" || protocol == "udp") return Status::Ok();
@@ -31,17 +22,9 @@ std::string PortsText(int start, int end) {
 }  // namespace
 
 Result<api::PolicyPortRange> ParsePolicyPorts(const std::string& text) {
-  const auto dash = text.find('-');
-  auto start = ParsePort(text.substr(0, dash), text);
-  if (!start.ok()) return start.status();
-  int end = *start;
-  if (dash != std::string::npos) {
-    auto e = ParsePort(text.substr(dash + 1), text);
-    if (!e.ok()) return e.status();
-    end = *e;
-  }
-  if (end < *start) return Status::InvalidArgument("ports '" + text + "': the range ends before it starts");
-  return api::PolicyPortRange{*start, end};
+  auto range = api::ParsePortRange(text);
+  if (!range.ok()) return range.status().WithContext("ports");
+  return api::PolicyPortRange{range->first, range->last};
 }
 
 Result<std::vector<NetworkPolicy>> NetworkPolicyService::List(const std::optional<std::string>& app_guid) {
