@@ -83,11 +83,16 @@ Result<runtime::NetworkPlan> ReadNetworkPlan(state::Database& db) {
 
 Status NetworkPlanSync::Sync() {
   std::lock_guard lock(mu_);
+  // Read before reading: a commit that lands meanwhile is read again next time.
+  const std::uint64_t commits = db_.CommitCount();
+  if (applied_ && commits == read_at_commit_) return Status::Ok();
   auto plan = ReadNetworkPlan(db_);
   if (!plan.ok()) return plan.status();
-  if (applied_ && *applied_ == *plan) return Status::Ok();
-  WHARF_RETURN_IF_ERROR(runtime_.ApplyNetworkPlan(*plan));
-  applied_ = std::move(plan).value();
+  if (!applied_ || !(*applied_ == *plan)) {
+    WHARF_RETURN_IF_ERROR(runtime_.ApplyNetworkPlan(*plan));
+    applied_ = std::move(plan).value();
+  }
+  read_at_commit_ = commits;
   return Status::Ok();
 }
 

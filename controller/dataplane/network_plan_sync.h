@@ -1,10 +1,12 @@
 // Keeps the runtime's network plan (runtime/network_plan.h) in step with the security groups,
-// their bindings and the network policies in the database: every `interval`, one read
+// their bindings, the network policies and the internal routes in the database: every
+// `interval`, when something was committed since the last read (Database::CommitCount), one read
 // transaction, and ApplyNetworkPlan when the plan changed. A change through the API therefore
 // reaches running containers within about that time, without restarting them.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -50,6 +52,7 @@ class NetworkPlanSync {
   runtime::ContainerRuntime& runtime_;
   std::mutex mu_;
   std::optional<runtime::NetworkPlan> applied_;
+  std::uint64_t read_at_commit_ = 0;  // CommitCount of the last read that was applied
   PeriodicTask task_;
 };
 
