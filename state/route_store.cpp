@@ -69,6 +69,10 @@ Result<Page<Domain>> RouteStore::ListDomains(const PageRequest& page) {
   return Page<Domain>{std::move(items), total};
 }
 
+Result<std::int64_t> RouteStore::CountInternalRoutes() {
+  return FetchInt(tx_.Query("SELECT COUNT(*) FROM routes r JOIN domains d ON d.guid = r.domain_guid WHERE d.internal = 1"));
+}
+
 Status RouteStore::DeleteDomain(std::string_view guid) {
   WHARF_ASSIGN_OR_RETURN(Domain domain, GetDomain(guid));
   WHARF_ASSIGN_OR_RETURN(std::int64_t used,

@@ -32,6 +32,8 @@ class RouteStore {
   Result<Page<Domain>> ListDomains(const PageRequest& page);  // oldest first
   // kConflict while any route uses the domain.
   Status DeleteDomain(std::string_view guid);
+  // Routes on internal domains (names in every container's /etc/hosts).
+  Result<std::int64_t> CountInternalRoutes();
 
   // ---- routes ----
   // kConflict "route 'web.localhost' already exists".

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "controller/api/api_test_support.h"
+#include "controller/services/route_service.h"
 
 namespace wharf::controller {
 namespace {
@@ -117,6 +118,40 @@ TEST_CASE("API: deleting an app with recursive=true deletes the routes only it u
   HttpResult kept = p.Call("GET", "/v1/routes/" + shared);
   REQUIRE(kept.status == 200);
   CHECK(kept.json["destinations"].size() == 1);
+}
+
+TEST_CASE("API: routes on apps.internal take no path and are bounded in number (each is a line of every container's hosts file)") {
+  TestPlatform p;
+  std::string internal;
+  const HttpResult domains = p.Call("GET", "/v1/domains");
+  for (const json& d : domains.json["resources"]) {
+    if (d["internal"] == true) internal = d["guid"];
+  }
+  REQUIRE_FALSE(internal.empty());
+  HttpResult path = p.Call("POST", "/v1/routes", json{{"host", "svc"}, {"domain_guid", internal}, {"path", "/v1"}});
+  CHECK(path.status == 400);
+  CHECK(path.json["detail"].get<std::string>().find("takes no path") != std::string::npos);
+  CHECK(p.Call("POST", "/v1/routes", json{{"host", "svc"}, {"domain_guid", internal}}).status == 201);
+  // The rest of the allowance in one transaction (one route per request would take a while).
+  Status filled = p.daemon().database().Transact([&](Tx& tx) -> Status {
+    auto space = tx.Query("SELECT space_guid FROM routes WHERE host = 'svc'");
+    if (!space.ok()) return space.status();
+    WHARF_ASSIGN_OR_RETURN(bool row, space->Step());
+    if (!row) return Status::Internal("no route");
+    const std::string space_guid = space->Text(0);
+    for (int i = 1; i < kMaxInternalRoutes; ++i) {
+      WHARF_RETURN_IF_ERROR(tx.Run("INSERT INTO routes (guid, space_guid, domain_guid, host, path, created_at) "
+                                   "VALUES (?, ?, ?, ?, '', 't')",
+                                   "r" + std::to_string(i), space_guid, internal, "n" + std::to_string(i)));
+    }
+    return Status::Ok();
+  });
+  REQUIRE_MESSAGE(filled.ok(), filled.ToString());
+  HttpResult over = p.Call("POST", "/v1/routes", json{{"host", "one-more"}, {"domain_guid", internal}});
+  CHECK(over.status == 413);
+  CHECK(over.json["detail"].get<std::string>().find("1000 routes on internal domains") != std::string::npos);
+  // Routes on other domains are not counted.
+  CHECK(p.Call("POST", "/v1/routes", json{{"host", "one-more"}, {"domain_guid", p.SharedDomainGuid()}}).status == 201);
 }
 
 }  // namespace

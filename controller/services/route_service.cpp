@@ -136,6 +136,14 @@ Result<Route> RouteService::CreateRoute(const Actor& actor, const NewRoute& spec
     if (domain->internal && spec.host.empty()) {
       return Status::InvalidArgument("a route on the internal domain '" + domain->name + "' needs a host name");
     }
+    if (domain->internal) {
+      // Every internal name is a line in every container's /etc/hosts, read at each lookup: bounded.
+      WHARF_ASSIGN_OR_RETURN(std::int64_t internal, routes.CountInternalRoutes());
+      if (internal >= kMaxInternalRoutes) {
+        return Status::TooLarge("the platform has " + std::to_string(internal) +
+                                " routes on internal domains, the most it allows; unmap one first");
+      }
+    }
     Route r;
     r.guid = NewGuid();
     r.space_guid = platform_.tenancy.space.guid;

@@ -2,6 +2,8 @@
 // route sends traffic to).
 #pragma once
 
+#include <cstdint>
+
 #include <optional>
 #include <string>
 
@@ -17,6 +19,9 @@
 #include "controller/platform/state_names.h"
 
 namespace wharf::controller {
+
+// Routes on internal domains the platform holds at most (each is a line of every container's /etc/hosts).
+inline constexpr std::int64_t kMaxInternalRoutes = 1000;
 
 struct NewRoute {
   std::string host;
