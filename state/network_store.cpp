@@ -145,6 +145,10 @@ Status NetworkStore::DeletePolicy(const NetworkPolicyRow& p) {
   return Status::Ok();
 }
 
+Result<std::int64_t> NetworkStore::CountPoliciesFrom(std::string_view source_app_guid) {
+  return FetchInt(tx_.Query("SELECT COUNT(*) FROM network_policies WHERE source_app_guid = ?", source_app_guid));
+}
+
 Result<std::vector<NetworkPolicyRow>> NetworkStore::ListPolicies() {
   return FetchAll<NetworkPolicyRow>(
       tx_.Query("SELECT " + std::string(kPolicyColumns) +

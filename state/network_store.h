@@ -3,6 +3,7 @@
 // JSON text it is given; validating them (Cloud Foundry's format) is the API's job.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -74,7 +75,8 @@ class NetworkStore {
   // Deletes the policy with exactly these five fields (source, destination, protocol, start
   // and end port; guid and created_at are ignored); kNotFound when there is none.
   Status DeletePolicy(const NetworkPolicyRow& row);
-  Result<std::vector<NetworkPolicyRow>> ListPolicies();  // by source, destination, protocol, start port, end port
+  Result<std::vector<NetworkPolicyRow>> ListPolicies();
+  Result<std::int64_t> CountPoliciesFrom(std::string_view source_app_guid);  // by source, destination, protocol, start port, end port
 
  private:
   Tx& tx_;

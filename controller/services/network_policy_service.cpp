@@ -67,9 +67,15 @@ Result<NetworkPolicy> NetworkPolicyService::Add(const Actor& actor, const std::s
     if (!from.ok()) return from.status();
     auto to = apps.Get(destination_app_guid);
     if (!to.ok()) return to.status();
+    state::NetworkStore store(tx);
+    WHARF_ASSIGN_OR_RETURN(std::int64_t existing, store.CountPoliciesFrom(from->guid));
+    if (existing >= kMaxPoliciesPerSource) {
+      return Status::TooLarge("app " + from->name + " is the source of " + std::to_string(existing) +
+                              " network policies, the most it may have; remove one first");
+    }
     state::NetworkPolicyRow row{NewGuid(), from->guid, to->guid, protocol, range->start, range->end,
                                 FormatRfc3339(clock_.Now())};
-    Status inserted = state::NetworkStore(tx).InsertPolicy(row);
+    Status inserted = store.InsertPolicy(row);
     if (inserted.code() == StatusCode::kConflict) {
       return Status::Conflict("a policy from " + from->name + " to " + to->name + " on " + protocol + " port " +
                               PortsText(range->start, range->end) + " already exists");

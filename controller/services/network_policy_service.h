@@ -6,6 +6,7 @@
 // Every change is an audit event on the source app (network-policy-created, -deleted).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,10 @@ namespace wharf::controller {
 
 using api::NetworkPolicy;
 
+// Policies an app may be the source of, as Cloud Foundry's policy server allows by default: each is a
+// rule rendered into the nft table at every container start.
+inline constexpr std::int64_t kMaxPoliciesPerSource = 150;
+
 // "8080" or "8080-8090" (1..65535, start <= end). kInvalidArgument naming the text.
 Result<api::PolicyPortRange> ParsePolicyPorts(const std::string& text);
 
@@ -31,7 +36,7 @@ class NetworkPolicyService {
   // Every policy, or those whose source or destination is `app_guid`.
   Result<std::vector<NetworkPolicy>> List(const std::optional<std::string>& app_guid = std::nullopt);
   // kNotFound for an unknown app; kConflict when the same policy exists; kInvalidArgument for a
-  // protocol other than tcp or udp, or bad ports.
+  // protocol other than tcp or udp, or bad ports; kTooLarge past kMaxPoliciesPerSource.
   Result<NetworkPolicy> Add(const Actor& actor, const std::string& source_app_guid,
                             const std::string& destination_app_guid, const std::string& protocol,
                             const std::string& ports);

@@ -130,6 +130,14 @@ TEST_CASE("Network policies become openings between app groups and go with their
   CHECK(of_back->size() == 1);
   CHECK(f.policies.Remove(f.actor, front.guid, back.guid, "udp", "8080").message() ==
         "no policy from front to back on udp port 8080");
+  // At most kMaxPoliciesPerSource from one app (one port each here).
+  for (int port = 1; port < kMaxPoliciesPerSource; ++port) {
+    REQUIRE(f.policies.Add(f.actor, front.guid, back.guid, "udp", std::to_string(port)).ok());
+  }
+  auto over = f.policies.Add(f.actor, front.guid, back.guid, "udp", "9999");
+  CHECK(over.status().code() == StatusCode::kTooLarge);
+  CHECK(over.status().message() == "app front is the source of 150 network policies, the most it may have; remove one first");
+  CHECK(f.policies.Add(f.actor, back.guid, front.guid, "udp", "9999").ok());  // another source is not counted
   REQUIRE(f.apps->Delete(f.actor, back.guid, false).ok());
   CHECK(f.Plan().openings.empty());
 }
