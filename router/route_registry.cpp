@@ -66,7 +66,7 @@ std::shared_ptr<TrafficStats> RouteRegistry::AppStatsFor(const std::string& app_
 std::shared_ptr<TrafficStats> RouteRegistry::VersionStatsFor(const std::string& app_guid, const std::string& version) {
   if (version.empty() || app_guid.empty()) return nullptr;
   auto& s = versions_[{app_guid, version}];
-  if (!s) s = std::make_shared<TrafficStats>(worker_slots_);
+  if (!s) s = std::make_shared<TrafficStats>(worker_slots_, /*fine_latency=*/true);
   return s;
 }
 

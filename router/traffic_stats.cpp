@@ -1,6 +1,9 @@
 #include "router/traffic_stats.h"
 
+#include <algorithm>
+#include <bit>
 #include <cassert>
+#include <cmath>
 
 namespace wharf::router {
 namespace {
@@ -20,6 +23,25 @@ std::size_t BucketIndex(std::chrono::microseconds latency) {
 }
 
 }  // namespace
+
+std::size_t FineLatencyIndex(std::chrono::microseconds latency) {
+  const auto us = static_cast<std::uint64_t>(std::max<std::int64_t>(0, latency.count()));
+  if (us < static_cast<std::uint64_t>(kFineSubBuckets)) return static_cast<std::size_t>(us);
+  const int octave = std::bit_width(us) - 1;  // >= 3
+  if (octave >= 3 + kFineOctaves) return kFineLatencyBuckets - 1;
+  const std::uint64_t sub = (us >> (octave - 3)) & (kFineSubBuckets - 1);
+  return static_cast<std::size_t>(kFineSubBuckets + (octave - 3) * kFineSubBuckets) + static_cast<std::size_t>(sub);
+}
+
+double FineLatencyMidpointMs(std::size_t index) {
+  if (index < static_cast<std::size_t>(kFineSubBuckets)) return static_cast<double>(index) / 1000.0;
+  if (index >= kFineLatencyBuckets - 1) return std::ldexp(1.0, 3 + kFineOctaves) / 1000.0;
+  const std::size_t i = index - kFineSubBuckets;
+  const int octave = 3 + static_cast<int>(i / kFineSubBuckets);
+  const double width = std::ldexp(1.0, octave - 3);
+  const double lower = std::ldexp(1.0, octave) + static_cast<double>(i % kFineSubBuckets) * width;
+  return (lower + (width - 1.0) / 2.0) / 1000.0;  // integer microseconds lower .. lower + width - 1
+}
 
 std::size_t StatusClassIndex(int status) {
   if (status < 200) return 0;
@@ -58,10 +80,15 @@ TrafficTotals& TrafficTotals::operator+=(const TrafficTotals& o) {
   latency_sum_us += o.latency_sum_us;
   bytes_sent += o.bytes_sent;
   in_flight += o.in_flight;
+  if (fine_latency.size() < o.fine_latency.size()) fine_latency.resize(o.fine_latency.size());
+  for (std::size_t i = 0; i < o.fine_latency.size(); ++i) fine_latency[i] += o.fine_latency[i];
   return *this;
 }
 
-TrafficStats::TrafficStats(int shards) : shards_(shards), shard_(std::make_unique<Shard[]>(shards)) {}
+TrafficStats::TrafficStats(int shards, bool fine_latency)
+    : shards_(shards),
+      shard_(std::make_unique<Shard[]>(shards)),
+      fine_(fine_latency ? std::make_unique<FineShard[]>(shards) : nullptr) {}
 
 void TrafficStats::BeginRequest(int shard) {
   assert(shard >= 0 && shard < shards_);
@@ -76,6 +103,7 @@ void TrafficStats::EndRequest(int shard, int status, std::chrono::microseconds l
   Bump<std::uint64_t>(s.buckets[BucketIndex(latency)], 1);
   Bump<std::uint64_t>(s.latency_sum_us, static_cast<std::uint64_t>(latency.count()));
   Bump<std::uint64_t>(s.bytes_sent, bytes);
+  if (fine_) Bump<std::uint64_t>(fine_[shard].buckets[FineLatencyIndex(latency)], 1);
 }
 
 std::int64_t TrafficStats::InFlight() const {
@@ -95,6 +123,14 @@ TrafficTotals TrafficStats::Totals() const {
     }
     t.latency_sum_us += s.latency_sum_us.load(std::memory_order_relaxed);
     t.bytes_sent += s.bytes_sent.load(std::memory_order_relaxed);
+  }
+  if (fine_) {
+    t.fine_latency.assign(kFineLatencyBuckets, 0);
+    for (int i = 0; i < shards_; ++i) {
+      for (std::size_t b = 0; b < kFineLatencyBuckets; ++b) {
+        t.fine_latency[b] += fine_[i].buckets[b].load(std::memory_order_relaxed);
+      }
+    }
   }
   return t;
 }

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "router/metrics.h"
 
 namespace wharf::router {
@@ -38,6 +40,45 @@ TEST_CASE("latency lands in the right bucket and quantiles interpolate") {
   CHECK(t.LatencyQuantile(0.5) <= 0.001);
   CHECK(t.LatencyQuantile(1.0) > 0.1);
   CHECK(t.LatencyQuantile(1.0) <= 0.25);
+}
+
+TEST_CASE("the fine latency histogram: buckets at most 12.5% wide, midpoints inside them, summed over shards") {
+  // Exact below 8 us, then 8 buckets per power of two.
+  CHECK(FineLatencyIndex(microseconds(0)) == 0);
+  CHECK(FineLatencyIndex(microseconds(7)) == 7);
+  CHECK(FineLatencyIndex(microseconds(8)) == 8);
+  CHECK(FineLatencyIndex(microseconds(15)) == 15);
+  CHECK(FineLatencyIndex(microseconds(16)) == 16);
+  CHECK(FineLatencyIndex(microseconds(17)) == 16);  // 16..17 share a bucket
+  CHECK(FineLatencyIndex(microseconds(-5)) == 0);
+  CHECK(FineLatencyIndex(microseconds(std::int64_t{1} << 24)) == kFineLatencyBuckets - 1);
+  CHECK(FineLatencyIndex(std::chrono::hours(1)) == kFineLatencyBuckets - 1);
+  // Every latency from 1 us to 16 s lands in a bucket whose midpoint is within 6.25% of it, and
+  // the indexes never go down.
+  std::size_t last = 0;
+  for (std::int64_t us = 1; us < (std::int64_t{1} << 24); us += 1 + us / 97) {
+    const std::size_t i = FineLatencyIndex(microseconds(us));
+    CHECK(i >= last);
+    last = i;
+    const double mid_us = FineLatencyMidpointMs(i) * 1000.0;
+    CHECK(std::abs(mid_us - static_cast<double>(us)) <= 0.0625 * static_cast<double>(us) + 0.5);
+  }
+  TrafficStats plain(2);
+  plain.BeginRequest(0);
+  plain.EndRequest(0, 200, microseconds(900), 0);
+  CHECK(plain.Totals().fine_latency.empty());
+  TrafficStats fine(2, /*fine_latency=*/true);
+  for (int shard : {0, 1}) {
+    fine.BeginRequest(shard);
+    fine.EndRequest(shard, 200, microseconds(900), 0);
+  }
+  TrafficTotals t = fine.Totals();
+  REQUIRE(t.fine_latency.size() == kFineLatencyBuckets);
+  CHECK(t.fine_latency[FineLatencyIndex(microseconds(900))] == 2);
+  TrafficTotals sum;
+  sum += t;
+  sum += t;
+  CHECK(sum.fine_latency[FineLatencyIndex(microseconds(900))] == 4);
 }
 
 TEST_CASE("the Prometheus rendering lists route, endpoint and app series") {

@@ -8,7 +8,7 @@ namespace {
 constexpr std::string_view kColumns =
     "guid, app_guid, strategy, state, revision, previous_revision, previous_generation, previous_droplet_guid, "
     "max_in_flight, instance_steps, canary_weights, step, reason, created_at, updated_at, analysis_interval_secs, "
-    "analysis_probe_path";
+    "analysis_probe_path, analysis_progress";
 
 constexpr std::string_view kActive = "state IN ('DEPLOYING', 'PAUSED')";
 
@@ -46,6 +46,7 @@ Result<DeploymentRecord> ReadDeployment(Statement& st) {
   d.updated_at = st.Text(14);
   d.analysis_interval_secs = static_cast<int>(st.Int(15));
   d.analysis_probe_path = st.Text(16);
+  d.analysis_progress = st.Text(17);
   return d;
 }
 
@@ -53,10 +54,11 @@ Result<DeploymentRecord> ReadDeployment(Statement& st) {
 
 Status DeploymentStore::Insert(const DeploymentRecord& d) {
   WHARF_ASSIGN_OR_RETURN(WriteOutcome written, tx_.RunUnlessDuplicate(
-      "INSERT INTO deployments (" + std::string(kColumns) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO deployments (" + std::string(kColumns) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       d.guid, d.app_guid, d.strategy, d.state, d.revision, d.previous_revision, d.previous_generation,
       d.previous_droplet_guid, d.max_in_flight, DumpJsonColumn(d.instance_steps), DumpJsonColumn(d.canary_weights),
-      d.step, d.reason, d.created_at, d.updated_at, d.analysis_interval_secs, d.analysis_probe_path));
+      d.step, d.reason, d.created_at, d.updated_at, d.analysis_interval_secs, d.analysis_probe_path,
+      d.analysis_progress));
   if (written == WriteOutcome::kDuplicate) {
     return Status::Conflict("app " + d.app_guid + " already has an active deployment: continue or cancel it first");
   }
@@ -67,6 +69,12 @@ Status DeploymentStore::Update(const DeploymentRecord& d) {
   WHARF_RETURN_IF_ERROR(tx_.Run("UPDATE deployments SET state = ?, step = ?, reason = ?, updated_at = ? WHERE guid = ?",
                                 d.state, d.step, d.reason, d.updated_at, d.guid));
   if (tx_.Changes() == 0) return Status::NotFound("deployment '" + d.guid + "' not found");
+  return Status::Ok();
+}
+
+Status DeploymentStore::SaveAnalysisProgress(std::string_view guid, std::string_view progress) {
+  WHARF_RETURN_IF_ERROR(tx_.Run("UPDATE deployments SET analysis_progress = ? WHERE guid = ?", progress, guid));
+  if (tx_.Changes() == 0) return Status::NotFound("deployment '" + std::string(guid) + "' not found");
   return Status::Ok();
 }
 

@@ -21,6 +21,8 @@ class DeploymentStore {
   Status Insert(const DeploymentRecord& d);
   // Writes state, step, reason, updated_at (the rest never changes). kNotFound.
   Status Update(const DeploymentRecord& d);
+  // Writes analysis_progress alone (the canary analyzer's, after each window). kNotFound.
+  Status SaveAnalysisProgress(std::string_view guid, std::string_view progress);
   Result<DeploymentRecord> Get(std::string_view guid);
   // The active deployment of the app, if any.
   Result<std::optional<DeploymentRecord>> Active(std::string_view app_guid);

@@ -569,6 +569,12 @@ constexpr std::string_view kInternalDomains = R"sql(
 ALTER TABLE domains ADD COLUMN internal INTEGER NOT NULL DEFAULT 0 CHECK (internal IN (0, 1));
 )sql";
 
+// The canary analyzer's progress through a step (its passing, failing and thin windows so far),
+// kept so that a restarted wharfd resumes the step's judgement instead of starting it again.
+constexpr std::string_view kDeploymentAnalysisProgress = R"sql(
+ALTER TABLE deployments ADD COLUMN analysis_progress TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -593,6 +599,7 @@ constexpr Migration kMigrations[] = {
     {21, "deployments.analysis_interval_secs, analysis_probe_path (automated canary analysis)", kDeploymentAnalysis},
     {22, "security groups and their space bindings; network policies", kNetworkSecurity},
     {23, "domains.internal (apps.internal)", kInternalDomains},
+    {24, "deployments.analysis_progress (the canary analysis survives a restart)", kDeploymentAnalysisProgress},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

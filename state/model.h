@@ -114,6 +114,9 @@ struct DeploymentRecord {
   std::string updated_at;
   int analysis_interval_secs = 0;  // canary: automated analysis window (0: off)
   std::string analysis_probe_path;  // canary analysis: where synthetic probes go when traffic is thin ("": none)
+  // The canary analyzer's progress through the current step, as JSON it alone reads ("": none yet),
+  // so a restarted wharfd goes on counting the step's windows where it stopped.
+  std::string analysis_progress;
 };
 
 struct HealthCheck {

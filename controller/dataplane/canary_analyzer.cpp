@@ -12,23 +12,54 @@ namespace wharf::controller {
 
 using deployments::Deployment;
 
-deployments::AnalysisConfig RouterHistogramAnalysisConfig() {
-  deployments::AnalysisConfig config;
-  config.latency_slack_ms = 10.0;
-  return config;
+namespace {
+
+// The step's progress as kept in deployments.analysis_progress.
+std::string ProgressJson(int step, const deployments::StepProgress& p, bool probing) {
+  return nlohmann::json{{"step", step},
+                        {"windows", p.windows},
+                        {"consecutive_passes", p.consecutive_passes},
+                        {"failures", p.failures},
+                        {"latency_failures", p.latency_failures},
+                        {"consecutive_insufficient", p.consecutive_insufficient},
+                        {"extensions", p.extensions},
+                        {"probing", probing}}
+      .dump();
 }
+
+// The progress kept for `step`, if the text holds it (anything else: the step starts afresh).
+std::optional<std::pair<deployments::StepProgress, bool>> ProgressOf(const std::string& text, int step) {
+  if (text.empty()) return std::nullopt;
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("step") || !j["step"].is_number_integer() || j["step"].get<int>() != step) {
+    return std::nullopt;
+  }
+  auto count = [&](const char* name) {
+    const auto it = j.find(name);
+    return it != j.end() && it->is_number_integer() ? std::max(0, it->get<int>()) : 0;
+  };
+  deployments::StepProgress p;
+  p.windows = count("windows");
+  p.consecutive_passes = count("consecutive_passes");
+  p.failures = count("failures");
+  p.latency_failures = count("latency_failures");
+  p.consecutive_insufficient = count("consecutive_insufficient");
+  p.extensions = count("extensions");
+  const auto probing = j.find("probing");
+  return std::make_pair(p, probing != j.end() && probing->is_boolean() && probing->get<bool>());
+}
+
+}  // namespace
 
 std::vector<double> LatencySample(const router::TrafficTotals& window, std::size_t max_samples) {
   std::uint64_t total = 0;
-  for (std::uint64_t n : window.latency_buckets) total += n;
+  for (std::uint64_t n : window.fine_latency) total += n;
   std::vector<double> out;
   if (total == 0 || max_samples == 0) return out;
   const double scale = total > max_samples ? static_cast<double>(max_samples) / static_cast<double>(total) : 1.0;
-  for (std::size_t b = 0; b < router::kLatencyBuckets; ++b) {
-    const double ms = b < router::kLatencyBucketBounds.size() ? router::kLatencyBucketBounds[b] * 1000.0
-                                                              : router::kLatencyBucketBounds.back() * 2000.0;
-    const auto n = static_cast<std::size_t>(std::llround(static_cast<double>(window.latency_buckets[b]) * scale));
-    out.insert(out.end(), n, ms);
+  for (std::size_t b = 0; b < window.fine_latency.size(); ++b) {
+    const auto n = static_cast<std::size_t>(std::llround(static_cast<double>(window.fine_latency[b]) * scale));
+    out.insert(out.end(), n, router::FineLatencyMidpointMs(b));
   }
   return out;
 }
@@ -39,6 +70,10 @@ router::TrafficTotals Delta(const router::TrafficTotals& later, const router::Tr
   for (std::size_t i = 0; i < router::kStatusClasses; ++i) d.by_class[i] = minus(later.by_class[i], earlier.by_class[i]);
   for (std::size_t i = 0; i < router::kLatencyBuckets; ++i) {
     d.latency_buckets[i] = minus(later.latency_buckets[i], earlier.latency_buckets[i]);
+  }
+  d.fine_latency.resize(later.fine_latency.size());
+  for (std::size_t i = 0; i < later.fine_latency.size(); ++i) {
+    d.fine_latency[i] = minus(later.fine_latency[i], i < earlier.fine_latency.size() ? earlier.fine_latency[i] : 0);
   }
   d.latency_sum_us = minus(later.latency_sum_us, earlier.latency_sum_us);
   d.bytes_sent = minus(later.bytes_sent, earlier.bytes_sent);
@@ -99,6 +134,10 @@ void CanaryAnalyzer::Tick() {
       w.deployment_guid = d.guid;
       w.step = d.step;
       w.started = now;
+      // A step judged before a restart goes on from the windows it had.
+      if (auto kept_progress = ProgressOf(record.analysis_progress, d.step)) {
+        std::tie(w.progress, w.probing) = *kept_progress;
+      }
       std::tie(w.baseline, w.canary) = sides;
       peak(w.baseline_peak, sides.first.memory_fraction);
       peak(w.canary_peak, sides.second.memory_fraction);
@@ -176,6 +215,8 @@ void CanaryAnalyzer::Judge(const Deployment& d, Window& w, const std::pair<Side,
   const Actor actor{std::nullopt, "canary-analysis"};
   Status recorded = db_.Transact([&](state::Tx& tx) -> Status {
     WHARF_ASSIGN_OR_RETURN(state::App app, state::AppStore(tx).Get(d.app_guid));
+    WHARF_RETURN_IF_ERROR(
+        state::DeploymentStore(tx).SaveAnalysisProgress(d.guid, ProgressJson(d.step, w.progress, w.probing)));
     return events_.Record(tx, actor, "app-deployment-analysis",
                           EventTarget{"app", app.guid, app.name, app.space_guid}, data);
   });

@@ -16,8 +16,10 @@
 // windows that follow would be as well); without a probe path the step is extended and the event
 // says so.
 //
-// The step's progress lives in memory: after a wharfd restart the step's analysis starts again
-// from its first window (the deployment itself resumes from the database).
+// The step's progress (windows passed, failed, thin; extensions; whether probing) is written to
+// the deployment's row with each window's event, in one transaction: a restarted wharfd goes on
+// from there. Only the window in progress is lost (the router's counters start again with the
+// process), so a restart costs at most one window.
 #pragma once
 
 #include <chrono>
@@ -57,23 +59,18 @@ class Prober {
   virtual bool Send(ProbeJob job) = 0;
 };
 
-// The analysis settings the analyzer judges with: deployments::AnalysisConfig's, but a latency slack
-// of 10 ms, since its latencies come from the router's histogram (buckets up to 1, 2.5, 5, 10, 25 ms
-// ...), where one bucket of noise at low latencies would otherwise fail a canary.
-deployments::AnalysisConfig RouterHistogramAnalysisConfig();
-
 struct CanaryAnalyzerOptions {
   std::chrono::milliseconds tick{1000};
   int max_probes_per_side = 200;  // per window
-  deployments::AnalysisConfig config = RouterHistogramAnalysisConfig();
+  deployments::AnalysisConfig config;
   deployments::StepPolicy policy;
   std::size_t max_latency_samples = 2000;  // per side and window, drawn from the histogram
 };
 
-// The latency sample a window's histogram stands for: each request at its bucket's upper
-// bound, in milliseconds (the last, unbounded bucket at twice the highest bound), scaled down
-// proportionally to at most `max_samples`. Mann-Whitney treats the bucket values as ordinal data
-// with ties.
+// The latency sample a window's fine histogram (router::TrafficTotals::fine_latency, at most
+// 12.5% per bucket) stands for: each request at its bucket's midpoint, in milliseconds, scaled
+// down proportionally to at most `max_samples`. Mann-Whitney treats requests in one bucket as
+// ties.
 std::vector<double> LatencySample(const router::TrafficTotals& window, std::size_t max_samples);
 
 // `later` minus `earlier`, field by field (counters only grow; a field that went down, after the

@@ -92,12 +92,15 @@ struct AnalyzerFixture : ServiceFixture {
                   return store.Update(r);
                 }).ok());
   }
-  // `ok` 2xx and `errors` 5xx more on one side, all at about 10 ms.
-  void Serve(const std::string& tag, std::uint64_t ok, std::uint64_t errors) {
+  // `ok` 2xx and `errors` 5xx more on one side, all at `latency` (10 ms unless told).
+  void Serve(const std::string& tag, std::uint64_t ok, std::uint64_t errors,
+             std::chrono::microseconds latency = 10ms) {
     router::TrafficTotals& t = traffic[{app_guid, tag}];
     t.by_class[1] += ok;
     t.by_class[4] += errors;
     t.latency_buckets[3] += ok + errors;
+    t.fine_latency.resize(router::kFineLatencyBuckets);
+    t.fine_latency[router::FineLatencyIndex(latency)] += ok + errors;
   }
   std::string State() {
     auto d = deployments.Latest(app_guid);
@@ -113,23 +116,28 @@ struct AnalyzerFixture : ServiceFixture {
   }
 };
 
-TEST_CASE("the latency sample stands each request at its bucket's bound, scaled down to the cap") {
+TEST_CASE("the latency sample stands each request at its fine bucket's midpoint, scaled down to the cap") {
   router::TrafficTotals t;
-  t.latency_buckets[0] = 30;                          // <= 1 ms
-  t.latency_buckets[router::kLatencyBuckets - 1] = 10;  // > 10 s
+  t.fine_latency.resize(router::kFineLatencyBuckets);
+  t.fine_latency[router::FineLatencyIndex(std::chrono::microseconds(1000))] = 30;
+  t.fine_latency[router::FineLatencyIndex(std::chrono::microseconds(20000))] = 10;
   std::vector<double> all = LatencySample(t, 1000);
   REQUIRE(all.size() == 40);
-  CHECK(all.front() == doctest::Approx(1.0));
-  CHECK(all.back() == doctest::Approx(20000.0));
+  CHECK(all.front() == doctest::Approx(1.0).epsilon(0.07));
+  CHECK(all.back() == doctest::Approx(20.0).epsilon(0.07));
   std::vector<double> capped = LatencySample(t, 20);
   CHECK(capped.size() == 20);
-  CHECK(std::count(capped.begin(), capped.end(), 1.0) == 15);
+  CHECK(std::count(capped.begin(), capped.end(), all.front()) == 15);
   CHECK(LatencySample(router::TrafficTotals{}, 100).empty());
   router::TrafficTotals later = t;
   later.by_class[1] = 5;
+  later.fine_latency[0] = 3;
   router::TrafficTotals earlier;
   earlier.by_class[1] = 9;  // counters reset since: counts from 0
   CHECK(Delta(later, earlier).by_class[1] == 5);
+  CHECK(Delta(later, earlier).fine_latency[0] == 3);
+  CHECK(Delta(later, t).fine_latency[0] == 3);
+  CHECK(Delta(later, t).fine_latency[router::FineLatencyIndex(std::chrono::microseconds(1000))] == 0);
 }
 
 TEST_CASE("a healthy canary is promoted after two passing windows, and each window is an event") {
@@ -150,6 +158,63 @@ TEST_CASE("a healthy canary is promoted after two passing windows, and each wind
   CHECK(analyses[0].actor_name == "canary-analysis");
   CHECK(f.State() != "PAUSED");  // continued past its only step: completing
   CHECK(f.State() != "CANCELED");
+}
+
+TEST_CASE("a restarted analyzer goes on from the step's progress in the database") {
+  AnalyzerFixture f;
+  f.analyzer->Tick();
+  f.Serve("r1-x-g1-m-d", 300, 0);
+  f.Serve(f.canary_tag, 300, 0);
+  f.clock.Advance(10s);
+  f.analyzer->Tick();  // one passing window of the two that promote
+  REQUIRE(f.Analyses().size() == 1);
+  CHECK(f.Analyses()[0].data["decision"] == "CONTINUE");
+  // wharfd restarts: a new analyzer over the same database; the router's counters start again.
+  f.analyzer.reset();
+  f.traffic.clear();
+  f.analyzer = std::make_unique<CanaryAnalyzer>(*f.db, f.clock, f.deployments, f.slot,
+                                                [&f] { return f.traffic; }, f.events, &f.prober);
+  f.analyzer->Tick();  // its first window begins
+  f.Serve("r1-x-g1-m-d", 300, 0);
+  f.Serve(f.canary_tag, 300, 0);
+  f.clock.Advance(10s);
+  f.analyzer->Tick();
+  auto analyses = f.Analyses();
+  REQUIRE(analyses.size() == 2);
+  CHECK(analyses[0].data["decision"] == "PROMOTE");  // the pass before the restart counted
+  CHECK(f.State() != "PAUSED");
+  CHECK(f.State() != "CANCELED");
+}
+
+TEST_CASE("latency is judged at the fine histogram's resolution: 12 ms against 10 ms passes, 40 ms fails") {
+  SUBCASE("slightly slower: promoted (the coarse histogram had put it in the 25 ms bucket)") {
+    AnalyzerFixture f;
+    f.analyzer->Tick();
+    for (int window = 0; window < 2; ++window) {
+      f.Serve("r1-x-g1-m-d", 300, 0, 10ms);
+      f.Serve(f.canary_tag, 300, 0, 12ms);
+      f.clock.Advance(10s);
+      f.analyzer->Tick();
+    }
+    auto analyses = f.Analyses();
+    REQUIRE(analyses.size() == 2);
+    CHECK(analyses[0].data["decision"] == "PROMOTE");
+  }
+  SUBCASE("four times slower: two failing windows roll it back, the checks name the latency") {
+    AnalyzerFixture f;
+    f.analyzer->Tick();
+    for (int window = 0; window < 2; ++window) {
+      f.Serve("r1-x-g1-m-d", 300, 0, 10ms);
+      f.Serve(f.canary_tag, 300, 0, 40ms);
+      f.clock.Advance(10s);
+      f.analyzer->Tick();
+    }
+    CHECK(f.State() == "CANCELED");
+    auto analyses = f.Analyses();
+    REQUIRE(analyses.size() == 2);
+    CHECK(analyses[0].data["decision"] == "ROLLBACK");
+    CHECK(analyses[0].data["checks"].dump().find("p95") != std::string::npos);
+  }
 }
 
 TEST_CASE("a canary answering 20% 5xx is rolled back in its first window, with the reason") {
