@@ -17,6 +17,10 @@ void RouteEndpoints::Unpublish(const health::Endpoint& endpoint) {
   PushLocked(endpoint.app_guid, endpoint.process_type);
 }
 
+std::int64_t RouteEndpoints::InFlight(const health::Endpoint& endpoint) {
+  return table_ != nullptr ? table_->InFlight(endpoint) : 0;  // the table answers without this lock
+}
+
 void RouteEndpoints::PushLocked(const std::string& app_guid, const std::string& process_type) {
   if (table_ == nullptr) return;
   std::vector<health::Endpoint> list;

@@ -21,6 +21,8 @@ class EndpointTable {
   // supervisor's lock held: must not call back into the cell.
   virtual void SetEndpoints(const std::string& app_guid, const std::string& process_type,
                             std::vector<health::Endpoint> endpoints) = 0;
+  // Requests the router is still serving from the endpoint (0: none, or not known here).
+  virtual std::int64_t InFlight(const health::Endpoint& /*endpoint*/) { return 0; }
 };
 
 // `table` may be null (no router role in this wharfd): the endpoints are only kept.
@@ -29,6 +31,7 @@ class RouteEndpoints final : public health::EndpointPublisher {
   explicit RouteEndpoints(EndpointTable* table) : table_(table) {}
   void Publish(const health::Endpoint& endpoint) override;
   void Unpublish(const health::Endpoint& endpoint) override;
+  std::int64_t InFlight(const health::Endpoint& endpoint) override;
 
  private:
   void PushLocked(const std::string& app_guid, const std::string& process_type);

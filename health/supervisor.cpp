@@ -1,5 +1,6 @@
 #include "health/supervisor.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "common/ids.h"
@@ -210,14 +211,27 @@ void Supervisor::Crash(Tracked& t, const std::string& reason, int exit_code, boo
 
 void Supervisor::BeginStop(Tracked& t, std::chrono::seconds grace, bool destroy_after) {
   const std::chrono::milliseconds drain = t.published ? options_.drain_delay : std::chrono::milliseconds(0);
+  const bool was_published = t.published;
+  const Endpoint endpoint{t.actual.key.app_guid, t.actual.key.process_type, t.actual.index, t.actual.container_id,
+                          t.ip, t.port, t.actual.version};
   Unpublish(t);
   t.actual.state = InstanceState::kStopping;
   t.since = clock_.Now();
   std::string id = t.actual.container_id;
   bool in_runtime = t.in_runtime;
   std::lock_guard<std::mutex> lock(tasks_mu_);
-  tasks_.push_back(std::async(std::launch::async, [this, id, grace, destroy_after, in_runtime, drain] {
-    if (drain.count() > 0) std::this_thread::sleep_for(drain);  // on this worker thread, not the supervisor's
+  tasks_.push_back(std::async(std::launch::async, [this, id, grace, destroy_after, in_runtime, drain, was_published,
+                                                   endpoint] {
+    // On this worker thread, not the supervisor's: the fixed delay (the router's table catches
+    // up), then as long as the router still serves requests from it, within max_drain.
+    const auto drain_began = std::chrono::steady_clock::now();
+    if (drain.count() > 0) std::this_thread::sleep_for(drain);
+    if (was_published) {
+      const auto deadline = drain_began + std::max(drain, options_.max_drain);
+      while (publisher_.InFlight(endpoint) > 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(options_.drain_poll);
+      }
+    }
     if (in_runtime) (void)runtime_.Stop(id, grace);
     {
       // Announced before the container (and its log files) is destroyed, so the

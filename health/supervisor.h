@@ -19,6 +19,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <future>
 #include <map>
@@ -55,6 +56,9 @@ class EndpointPublisher {
   virtual ~EndpointPublisher() = default;
   virtual void Publish(const Endpoint& endpoint) = 0;
   virtual void Unpublish(const Endpoint& endpoint) = 0;
+  // Requests the router is still serving from a withdrawn endpoint (the drain waits for 0);
+  // 0 where that is not known (no router in this process).
+  virtual std::int64_t InFlight(const Endpoint& /*endpoint*/) { return 0; }
 };
 
 // kRolloutAbandoned: a new version's instance kept crashing while the old version
@@ -120,8 +124,12 @@ struct SupervisorOptions {
   std::chrono::seconds stop_grace{10};
   // A routed instance that is stopped on purpose (replaced, scaled down, restarted) loses
   // its endpoint first, then gets SIGTERM this much later: requests the router already
-  // sent it finish instead of failing mid-response.
+  // sent it finish instead of failing mid-response. After that, while the publisher reports
+  // requests still in flight to it, SIGTERM waits (polled every drain_poll) up to max_drain in
+  // all: a slow response finishes, a websocket or a stream is cut once max_drain is up.
   std::chrono::milliseconds drain_delay{1000};
+  std::chrono::milliseconds max_drain{10000};
+  std::chrono::milliseconds drain_poll{50};
   // Container starts run on the ticking thread with the supervisor's lock held; a
   // large scale-up is spread over ticks so health checks and the API's instance
   // listing never wait for more than a few starts. The rest are planned again.

@@ -358,6 +358,51 @@ TEST_CASE("A routed instance stopped on purpose loses its endpoint first and is 
   CHECK(w.rt.Ids().empty());
 }
 
+// A publisher whose router still serves requests from withdrawn endpoints until `served_until`.
+class InFlightRecorder final : public EndpointPublisher {
+ public:
+  std::atomic<std::chrono::steady_clock::time_point> served_until{std::chrono::steady_clock::time_point::max()};
+  std::atomic<int> asked{0};
+  void Publish(const Endpoint&) override {}
+  void Unpublish(const Endpoint&) override {}
+  std::int64_t InFlight(const Endpoint& e) override {
+    ++asked;
+    CHECK(!e.container_id.empty());
+    return std::chrono::steady_clock::now() < served_until.load() ? 2 : 0;
+  }
+};
+
+TEST_CASE("A stopped instance is drained while the router still serves requests from it, within max_drain") {
+  for (const bool finishes : {true, false}) {
+    CAPTURE(finishes);
+    World w;
+    SupervisorOptions options;
+    options.drain_delay = 100ms;
+    options.max_drain = 800ms;
+    options.drain_poll = 10ms;
+    InFlightRecorder publisher;
+    Supervisor sup(w.rt, w.clock, w.prober, publisher, w.rec, options);
+    sup.SetProcess(w.Web(1));
+    sup.Tick();
+    w.HealAll();
+    w.clock.Advance(1s);
+    sup.Tick();
+    const auto old = w.rt.Ids();
+    REQUIRE(old.size() == 1);
+    const auto t0 = std::chrono::steady_clock::now();
+    // The slow requests end 400 ms from now, or never (a websocket): cut at max_drain.
+    if (finishes) publisher.served_until = t0 + 400ms;
+    REQUIRE(sup.RestartInstance({"app-1", "web"}, 0).ok());
+    sup.WaitForStops();
+    const auto waited = std::chrono::steady_clock::now() - t0;
+    CHECK(publisher.asked.load() > 1);
+    CHECK(waited >= (finishes ? 400ms : 800ms));
+    if (finishes) CHECK(waited < 800ms);
+    const auto now = w.rt.Ids();
+    CHECK(std::find(now.begin(), now.end(), old[0]) == now.end());  // stopped once drained
+  }
+}
+
 TEST_CASE("A new version that crashes at once: one replacement at a time, held to the backoff, then abandoned") {
   World w;
   w.sup.SetProcess(w.Web(2, "v1"));

@@ -118,7 +118,7 @@ Status RouteRegistry::ReplaceAll(const std::vector<RouteSpec>& routes) {
     for (auto& [id, m] : route.members) {
       if (nr == next.end() || nr->second.members.count(id) == 0 ||
           nr->second.members.at(id).runtime != m.runtime) {
-        m.runtime->removed.store(true);
+        RetireLocked(m);
       }
     }
   }
@@ -141,7 +141,7 @@ Result<PutResult> RouteRegistry::Upsert(const RouteKey& key, const Endpoint& e) 
     if (!m.endpoint.tag.SucceededBy(e.tag) || m.endpoint == e) return PutResult::kUnmodified;
     if (m.endpoint.host != e.host || m.endpoint.port != e.port || m.endpoint.app_guid != e.app_guid ||
         m.endpoint.version != e.version) {
-      m.runtime->removed.store(true);  // a different process now: fresh state, no pooled connections
+      RetireLocked(m);  // a different process now: fresh state, no pooled connections
       m = MakeMember(e);
     } else {
       m.endpoint = e;
@@ -164,7 +164,7 @@ bool RouteRegistry::Remove(const RouteKey& key, std::string_view instance_id, co
   const ModificationTag& cur = it->second.endpoint.tag;
   bool stale = !cur.guid.empty() && cur.guid == tag.guid && tag.index < cur.index;
   if (stale) return false;
-  it->second.runtime->removed.store(true);
+  RetireLocked(it->second);
   rit->second.members.erase(it);
   rit->second.built.reset();
   PublishLocked();
@@ -184,7 +184,7 @@ bool RouteRegistry::RemoveRoute(const RouteKey& key) {
   std::lock_guard lock(mu_);
   auto it = routes_.find(key);
   if (it == routes_.end()) return false;
-  for (auto& [id, m] : it->second.members) m.runtime->removed.store(true);
+  for (auto& [id, m] : it->second.members) RetireLocked(m);
   routes_.erase(it);
   PublishLocked();
   return true;
@@ -193,6 +193,28 @@ bool RouteRegistry::RemoveRoute(const RouteKey& key) {
 std::map<std::string, std::shared_ptr<TrafficStats>> RouteRegistry::AppStats() const {
   std::lock_guard lock(mu_);
   return apps_;
+}
+
+void RouteRegistry::RetireLocked(const Member& m) {
+  m.runtime->removed.store(true);
+  // Forget the retired that nothing holds any more, then remember this one.
+  for (auto it = retired_.begin(); it != retired_.end();) it = it->second.expired() ? retired_.erase(it) : std::next(it);
+  retired_.emplace(m.endpoint.instance_id, m.runtime);
+}
+
+std::int64_t RouteRegistry::InFlightTo(std::string_view instance_id) const {
+  std::lock_guard lock(mu_);
+  std::int64_t n = 0;
+  for (const auto& [key, route] : routes_) {
+    if (auto it = route.members.find(std::string(instance_id)); it != route.members.end()) {
+      n += it->second.runtime->stats.InFlight();
+    }
+  }
+  auto [first, last] = retired_.equal_range(instance_id);
+  for (auto it = first; it != last; ++it) {
+    if (auto runtime = it->second.lock()) n += runtime->stats.InFlight();
+  }
+  return n;
 }
 
 std::map<std::pair<std::string, std::string>, TrafficTotals> RouteRegistry::VersionTotals() const {

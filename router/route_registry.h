@@ -36,6 +36,9 @@ class RouteRegistry final : public RouteFeedSubscriber {
   // Counters per (app guid, endpoint version), kept while an endpoint of that version is
   // registered (and across its instances coming and going meanwhile).
   std::map<std::pair<std::string, std::string>, TrafficTotals> VersionTotals() const;
+  // Requests in flight to the instance, whether it is still registered or was removed (a removed
+  // endpoint's requests finish on their own connections): what a drain waits for.
+  std::int64_t InFlightTo(std::string_view instance_id) const;
 
  private:
   struct Member {
@@ -55,12 +58,16 @@ class RouteRegistry final : public RouteFeedSubscriber {
   std::shared_ptr<TrafficStats> AppStatsFor(const std::string& app_guid);
   std::shared_ptr<TrafficStats> VersionStatsFor(const std::string& app_guid, const std::string& version);
   void PublishLocked();
+  // Marks a member's runtime removed and remembers it while requests may still be in flight.
+  void RetireLocked(const Member& m);
 
   const int worker_slots_;
   mutable std::mutex mu_;
   std::map<RouteKey, Route> routes_;
   std::map<std::string, std::shared_ptr<TrafficStats>> apps_;
   std::map<std::pair<std::string, std::string>, std::shared_ptr<TrafficStats>> versions_;
+  // Removed endpoints by instance id, until nothing (a snapshot, an exchange) holds them.
+  mutable std::multimap<std::string, std::weak_ptr<EndpointRuntime>, std::less<>> retired_;
   std::uint64_t next_uid_ = 1;
   std::uint64_t version_ = 0;
   RouteTablePublisher publisher_;

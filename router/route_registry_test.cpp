@@ -181,4 +181,31 @@ TEST_CASE("version counters add up the app's endpoints of one version, while one
 }
 
 }  // namespace
+TEST_CASE("InFlightTo counts an instance's requests while registered and after its removal, until they end") {
+  RouteRegistry r(2);
+  REQUIRE(r.Upsert(kRoute, Ep("i1")).ok());
+  REQUIRE(r.Upsert(kRoute, Ep("i2", 9001)).ok());
+  // A worker took the endpoint from the snapshot it holds and began two requests.
+  std::shared_ptr<EndpointRuntime> held;
+  for (const PoolMember& m : r.Snapshot()->Lookup("app.test", "/")->members()) {
+    if (m.endpoint.instance_id == "i1") held = m.runtime;
+  }
+  REQUIRE(held);
+  held->stats.BeginRequest(0);
+  held->stats.BeginRequest(1);
+  CHECK(r.InFlightTo("i1") == 2);
+  CHECK(r.InFlightTo("i2") == 0);
+  CHECK(r.InFlightTo("nobody") == 0);
+  REQUIRE(r.Remove(kRoute, "i1", {}));
+  CHECK(Members(r) == 1);
+  CHECK(r.InFlightTo("i1") == 2);  // removed, its requests still run
+  held->stats.EndRequest(0, 200, std::chrono::microseconds(10), 0);
+  CHECK(r.InFlightTo("i1") == 1);
+  held->stats.EndRequest(1, 200, std::chrono::microseconds(10), 0);
+  CHECK(r.InFlightTo("i1") == 0);
+  held.reset();  // nothing holds it any more: forgotten at the next removal
+  REQUIRE(r.Remove(kRoute, "i2", {}));
+  CHECK(r.InFlightTo("i1") == 0);
+}
+
 }  // namespace wharf::router

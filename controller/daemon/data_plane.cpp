@@ -214,7 +214,7 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     parts.prober = std::make_unique<health::SocketProber>();
     parts.cell_logs = std::make_unique<LogBufferSink>(daemon.logs());
     parts.audit = std::make_unique<InstanceAuditRecorder>(daemon.database(), daemon.events());
-    if (parts.routing) parts.endpoints = std::make_unique<RoutingSyncEndpoints>(*parts.routing);
+    if (parts.routing) parts.endpoints = std::make_unique<RoutingSyncEndpoints>(*parts.routing, parts.registry.get());
     cell::CellDeps deps{*parts.runtime, *parts.desired, *parts.prober, *parts.cell_logs, *parts.audit,
                         parts.endpoints.get(), clock};
     cell::CellOptions options;

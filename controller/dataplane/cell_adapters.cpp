@@ -28,6 +28,10 @@ void RoutingSyncEndpoints::SetEndpoints(const std::string& app_guid, const std::
   (void)routing_.SetEndpoints(app_guid, process_type, std::move(list));
 }
 
+std::int64_t RoutingSyncEndpoints::InFlight(const health::Endpoint& endpoint) {
+  return registry_ != nullptr ? registry_->InFlightTo(endpoint.container_id) : 0;
+}
+
 void InstanceAuditRecorder::OnInstanceEvent(const health::InstanceEvent& event) {
   using Kind = health::InstanceEventKind;
   if (event.kind == Kind::kCrashed) RecordCrash(event, "app-crashed");

@@ -15,6 +15,7 @@
 #include "controller/platform/log_buffer.h"
 #include "controller/dataplane/routing_sync.h"
 #include "health/supervisor.h"
+#include "router/route_registry.h"
 #include "runtime/log_entry.h"
 
 namespace wharf::controller {
@@ -29,14 +30,19 @@ class LogBufferSink final : public runtime::LogSink {
 };
 
 // The cell's endpoints of each (app, process type) become the router's (router::Endpoint).
+// `registry`: this wharfd's router (null without the router role), asked how many requests a
+// withdrawn endpoint still serves, so its instance is drained before it is stopped.
 class RoutingSyncEndpoints final : public cell::EndpointTable {
  public:
-  explicit RoutingSyncEndpoints(RoutingSync& routing) : routing_(routing) {}
+  RoutingSyncEndpoints(RoutingSync& routing, const router::RouteRegistry* registry)
+      : routing_(routing), registry_(registry) {}
   void SetEndpoints(const std::string& app_guid, const std::string& process_type,
                     std::vector<health::Endpoint> endpoints) override;
+  std::int64_t InFlight(const health::Endpoint& endpoint) override;
 
  private:
   RoutingSync& routing_;
+  const router::RouteRegistry* registry_;
 };
 
 // Crashes are audit events ("app-crashed": index, reason, exit code, OOM) shown by

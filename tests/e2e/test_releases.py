@@ -41,21 +41,41 @@ ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), H).serve_forever()
 
 HOST = "rel.localhost"
 
+# The same answers from Node.js (no dependency, so no registry), and /slow?ms=N answers after N ms: the
+# requests an old instance must finish while it is drained. Node exits at once on SIGTERM, as most apps do.
+# APP_COLOR, not COLOR: `npm start` (the buildpack's start command, as on Cloud Foundry) sets COLOR itself.
+SERVER_JS = r'''
+const http = require("http");
+http.createServer((req, res) => {
+  const answer = () => {
+    const body = (process.env.APP_COLOR || "none") + " " + (process.env.INSTANCE_INDEX || "?");
+    res.writeHead(200, {"Content-Type": "text/plain", "Content-Length": Buffer.byteLength(body)});
+    res.end(body);
+  };
+  const slow = /^\/slow\?ms=(\d+)$/.exec(req.url);
+  if (slow) setTimeout(answer, Number(slow[1])); else answer();
+}).listen(Number(process.env.PORT), "0.0.0.0");
+'''
+PACKAGE_JSON = '{"name": "relnode", "version": "1.0.0", "private": true, "scripts": {"start": "node server.js"}}\n'
+
 
 class Load(threading.Thread):
-    """Sends requests through the router back to back and records each answer."""
+    """Sends requests through the router back to back and records each answer: (status, body, end time,
+    start time)."""
 
-    def __init__(self, test):
+    def __init__(self, test, host=HOST, path="/", pause=0.005):
         super().__init__(daemon=True)
         self.test = test
+        self.host, self.path, self.pause = host, path, pause
         self.results = []
         self._halt = threading.Event()
 
     def run(self):
         while not self._halt.is_set():
-            status, _h, body = self.test.get(HOST)
-            self.results.append((status, body.decode(errors="replace"), time.monotonic()))
-            time.sleep(0.005)
+            began = time.monotonic()
+            status, _h, body = self.test.get(self.host, self.path)
+            self.results.append((status, body.decode(errors="replace"), time.monotonic(), began))
+            time.sleep(self.pause)
 
     def finish(self):
         self._halt.set()
@@ -190,6 +210,46 @@ class ReleasesTest(PlatformTest):
         self.poll("all green after canceling the weighted canary", lambda: self.colors(20) == {"green": 20},
                   timeout=60)
 
+    def test_rolling_deployment_of_a_node_app_under_load_fails_no_request_and_drains_the_old_ones(self):
+        """A Node.js app (nodejs_buildpack) of 3 instances, deployed rolling one at a time under constant load,
+        with slow requests (3 s) always in flight: not one request fails, and slow requests that an old
+        instance had accepted complete with its answer after the deployment began replacing it."""
+        host = "relnode.localhost"
+        manifest = ("applications:\n- name: relnode\n  instances: 3\n  memory: 128M\n"
+                    "  buildpacks: [nodejs_buildpack]\n  env:\n    APP_COLOR: blue\n")
+        d = self.make_app({"server.js": SERVER_JS, "package.json": PACKAGE_JSON}, manifest=manifest)
+        self.p.wharf("push", cwd=d)
+        self.wait_for_status(host, 200, timeout=60)
+        self.poll("three blue instances", lambda: len({self.get(host)[2] for _ in range(30)}) == 3, timeout=60)
+
+        self.p.wharf("set-env", "relnode", "APP_COLOR", "green")
+        loads = [Load(self, host) for _ in range(2)] + [Load(self, host, "/slow?ms=3000", 0) for _ in range(6)]
+        for load in loads:
+            load.start()
+        try:
+            began = time.monotonic()
+            self.p.wharf("restart", "relnode", "--strategy", "rolling", "--max-in-flight", "1")
+            guid = self.app_json("relnode")["guid"]
+            self.poll("deployment DEPLOYED", lambda: self.p.api("GET", f"/v1/apps/{guid}/deployment")[1]
+                      ["deployment"]["state"] == "DEPLOYED", timeout=120, interval=0.05)
+            deployed = time.monotonic()
+            self.poll("all green", lambda: {self.get(host)[2].split(b" ")[0] for _ in range(20)} == {b"green"},
+                      timeout=60)
+            time.sleep(2)  # the last slow requests end
+        finally:
+            results = [r for load in loads for r in load.finish()]
+        failed = [r for r in results if r[0] != 200]
+        slow = [r for load in loads[2:] for r in load.results]
+        # Slow requests the old (blue) instances answered after the deployment was done: every old instance
+        # had been withdrawn from the router by then, and was kept running until these ended.
+        drained = [r for r in slow if r[1].startswith("blue") and r[2] > deployed + 0.2]
+        print(f"\n[measure] rolling deployment of a Node app (3 instances, max-in-flight 1): {len(failed)} failed of "
+              f"{len(results)} requests ({len(slow)} slow ones of 3 s, {len(drained)} answered by old instances "
+              f"after the deployment was done); first failures {failed[:3]}", flush=True)
+        self.assertGreater(len(results), 200)
+        self.assertEqual(failed, [], f"{len(failed)} of {len(results)} requests failed during the rolling deployment")
+        self.assertTrue(drained, "no slow request was answered by an old instance after the deployment was done")
+
     def test_canary_analysis_rolls_back_a_failing_canary_and_promotes_a_healthy_one(self):
         """--analysis-interval: the analyzer judges each window of the canary step against the previous
         revision on the router's per-revision counters; a canary answering 500 to one request in five is
@@ -235,20 +295,25 @@ class ReleasesTest(PlatformTest):
             load.start()
         try:
             started = time.monotonic()
-            self.p.wharf("restart", "rel", "--strategy", "canary", "--canary-weights", "50",
+            self.p.wharf("restart", "rel", "--strategy", "canary", "--canary-weights", "20,50",
                          "--analysis-interval", "5")
-            self.wait_deployment("DEPLOYED", timeout=90)
+            self.wait_deployment("DEPLOYED", timeout=120)
             promoted = time.monotonic()
             self.poll("only green answering", lambda: self.only("green"), timeout=60)
         finally:
             results = [r for load in loads for r in load.finish()]
         failed = [r for r in results if r[0] != 200]
         self.assertEqual(failed, [], f"{len(failed)} of {len(results)} requests failed during the promoted canary")
-        decisions = [e["data"]["decision"] for e in
-                     json.loads(self.p.wharf("deployment", "rel", "--json").out)["analysis"]]
-        self.assertEqual(decisions[0], "PROMOTE", decisions)
-        print(f"[measure] healthy canary: deployed {promoted - started:.1f}s after the restart (windows of 5 s, 2 "
-              f"passing windows to promote), {len(results)} requests, 0 failed", flush=True)
+        dep = self.deployment()
+        windows = [e["data"] for e in json.loads(self.p.wharf("deployment", "rel", "--json").out)["analysis"]
+                   if e["data"]["deployment_guid"] == dep["guid"]]
+        # Promoted through both weight steps (20%, then 50%), each by its own passing windows, newest first.
+        promotions = [w["step"] for w in windows if w["decision"] == "PROMOTE"]
+        self.assertEqual(promotions, [1, 0], [(w["step"], w["verdict"], w["decision"]) for w in windows])
+        self.assertEqual(windows[0]["decision"], "PROMOTE", windows[0])
+        print(f"[measure] healthy canary: deployed through 2 weight steps {promoted - started:.1f}s after the restart "
+              f"(windows of 5 s, 2 passing windows to promote each step), {len(results)} requests, 0 failed",
+              flush=True)
 
     def test_a_wharfd_killed_mid_canary_resumes_it_with_the_same_weights(self):
         """kill -9 of wharfd while a canary step holds 50% of the traffic: after the restart the deployment is
