@@ -13,11 +13,15 @@ import time
 from harness import PlatformTest
 
 # Answers its COLOR (the environment of the revision it runs) and its instance index; with FAIL_EVERY=N,
-# every Nth request gets a 500.
+# every Nth request gets a 500; with CRASH_AT_START set, it exits with status 1 before listening.
 APP_PY = r'''
 import itertools
 import os
+import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+if os.environ.get("CRASH_AT_START"):
+    sys.exit(1)
 
 COUNT = itertools.count(1)
 FAIL_EVERY = int(os.environ.get("FAIL_EVERY", "0"))
@@ -253,7 +257,8 @@ class ReleasesTest(PlatformTest):
     def test_canary_analysis_rolls_back_a_failing_canary_and_promotes_a_healthy_one(self):
         """--analysis-interval: the analyzer judges each window of the canary step against the previous
         revision on the router's per-revision counters; a canary answering 500 to one request in five is
-        rolled back by itself, a healthy one is promoted through its step without continue-deployment."""
+        rolled back by itself, a healthy one is promoted through both of its weight steps (20%, 50%) without
+        continue-deployment."""
         manifest = ("applications:\n- name: rel\n  instances: 2\n  memory: 64M\n  buildpacks: [binary_buildpack]\n"
                     "  env:\n    COLOR: blue\n")
         d = self.make_app({"app.py": APP_PY, "Procfile": "web: python3 app.py\n"}, manifest=manifest)
@@ -314,6 +319,32 @@ class ReleasesTest(PlatformTest):
         print(f"[measure] healthy canary: deployed through 2 weight steps {promoted - started:.1f}s after the restart "
               f"(windows of 5 s, 2 passing windows to promote each step), {len(results)} requests, 0 failed",
               flush=True)
+
+    def test_a_canary_that_crashes_at_start_never_receives_traffic(self):
+        """A canary revision whose instance exits at start: the deployment fails, the previous revision is put
+        back, and not one request of the constant load through the router fails or reaches the canary."""
+        manifest = ("applications:\n- name: rel\n  instances: 2\n  memory: 64M\n  buildpacks: [binary_buildpack]\n"
+                    "  env:\n    COLOR: blue\n")
+        d = self.make_app({"app.py": APP_PY, "Procfile": "web: python3 app.py\n"}, manifest=manifest)
+        self.p.wharf("push", cwd=d)
+        self.poll("both blue instances answering", lambda: self.colors(10) == {"blue": 10}, timeout=60)
+        self.p.wharf("set-env", "rel", "CRASH_AT_START", "1")
+        self.p.wharf("set-env", "rel", "COLOR", "red")
+        load = Load(self)
+        load.start()
+        try:
+            # The CLI reports the failed deployment; the API says FAILED either way.
+            self.p.wharf("restart", "rel", "--strategy", "canary", "--canary-weights", "50", expect=None)
+            dep = self.wait_deployment("FAILED", timeout=90)
+            time.sleep(1)
+        finally:
+            results = load.finish()
+        failed = [r for r in results if r[0] != 200 or not r[1].startswith("blue")]
+        print(f"\n[measure] crashing canary: deployment FAILED ({dep['reason'][:120]}); {len(failed)} of "
+              f"{len(results)} requests failed or reached the canary", flush=True)
+        self.assertGreater(len(results), 50)
+        self.assertEqual(failed, [], failed[:5])
+        self.assertEqual(self.colors(20), {"blue": 20})
 
     def test_a_wharfd_killed_mid_canary_resumes_it_with_the_same_weights(self):
         """kill -9 of wharfd while a canary step holds 50% of the traffic: after the restart the deployment is
