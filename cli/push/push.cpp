@@ -263,8 +263,25 @@ std::string RouteUrl(const std::string& route, const api::Info& info) {
 Status StartNewDroplet(CliContext& ctx, ApiClient& api, const api::Info& info, const api::App& app,
                        const std::optional<json>& deploy);
 
+// When each step of one app's push ended, for its "Pushed in" line.
+struct PushTimes {
+  std::chrono::steady_clock::time_point began, settings, uploaded, staged;
+};
+
+// "Pushed in 2.31 s: settings 0.05 s, upload 0.10 s, staging 1.50 s, start 0.66 s".
+std::string PushTimeLine(const PushTimes& t, std::chrono::steady_clock::time_point done) {
+  auto secs = [](auto from, auto to) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f s", std::chrono::duration<double>(to - from).count());
+    return std::string(buf);
+  };
+  return "Pushed in " + secs(t.began, done) + ": settings " + secs(t.began, t.settings) + ", upload " +
+         secs(t.settings, t.uploaded) + ", staging " + secs(t.uploaded, t.staged) + ", start " +
+         secs(t.staged, done) + "\n";
+}
+
 Status StageAndStart(CliContext& ctx, ApiClient& api, const api::Info& info, const api::App& app,
-                     const api::Package& package, const std::optional<json>& deploy) {
+                     const api::Package& package, const std::optional<json>& deploy, PushTimes& times) {
   const std::string& name = app.name;
   const std::string& app_guid = app.guid;
   std::unique_ptr<StagingLogTail> tail = StagingLogTail::Start(ctx, app_guid);
@@ -286,7 +303,10 @@ Status StageAndStart(CliContext& ctx, ApiClient& api, const api::Info& info, con
   Result<api::Build> staged = WaitForBuild(ctx, api, *build);
   if (tail) tail->Stop();
   if (!staged.ok()) return staged.status().WithContext("app '" + name + "'");
-  return StartNewDroplet(ctx, api, info, app, deploy);
+  times.staged = ctx.clock().Monotonic();
+  WHARF_RETURN_IF_ERROR(StartNewDroplet(ctx, api, info, app, deploy));
+  ctx.out() << "\n" << PushTimeLine(times, ctx.clock().Monotonic());
+  return Status::Ok();
 }
 
 Status StartNewDroplet(CliContext& ctx, ApiClient& api, const api::Info& info, const api::App& app,
@@ -360,8 +380,11 @@ Status PushDroplet(CliContext& ctx, ApiClient& api, const api::Info& info, const
 }
 
 Status PushApp(CliContext& ctx, ApiClient& api, const api::Info& info, const PreparedApp& p, const PushPlan& plan) {
+  PushTimes times;
+  times.began = ctx.clock().Monotonic();
   Result<api::App> app = ApplySettings(ctx, api, p);
   if (!app.ok()) return app.status();
+  times.settings = ctx.clock().Monotonic();
   WHARF_ASSIGN_OR_RETURN(const std::optional<json> deploy, DeployBodyFor(*p.spec, plan.deploy));
   if (plan.droplet) return PushDroplet(ctx, api, info, *app, plan, deploy);
   const std::string guid = app->guid;
@@ -371,11 +394,12 @@ Status PushApp(CliContext& ctx, ApiClient& api, const api::Info& info, const Pre
             << (p.scan.files.size() == 1 ? " file, " : " files, ") << FormatBytes(p.scan.total_bytes) << ")...\n";
   Result<api::Package> package = UploadPackage(ctx, api, guid, p.scan, p.source);
   if (!package.ok()) return package.status();
+  times.uploaded = ctx.clock().Monotonic();
   if (no_start) {
     ctx.out() << "Package stored (sha256 " << package->sha256 << "); not starting (--no-start).\n";
     return Status::Ok();
   }
-  return StageAndStart(ctx, api, info, *app, *package, deploy);
+  return StageAndStart(ctx, api, info, *app, *package, deploy, times);
 }
 
 // What push and apply-manifest read before they change anything: the API, its info and its domains

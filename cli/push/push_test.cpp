@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include "cli/push/staging.h"
 #include "cli/testing/cli_harness.h"
 #include "common/archive.h"
 #include "common/sha256.h"
@@ -197,6 +198,13 @@ TEST_CASE("push maps manifest routes, creates worker processes and pushes severa
   CHECK(Has(h.Err(), "app 'nope' is not in manifest"));
 }
 
+TEST_CASE("polls are 50 ms apart first, half as long again each time, then 1 s") {
+  PollPacer pacer;
+  std::vector<long> waits;
+  for (int i = 0; i < 11; ++i) waits.push_back(static_cast<long>(pacer.Next().count()));
+  CHECK(waits == std::vector<long>{50, 75, 112, 168, 252, 378, 567, 850, 1000, 1000, 1000});
+}
+
 TEST_CASE("--random-route picks NAME-adjective-noun on the default domain, once") {
   CliHarness h;
   auto app = WriteApp(h, "");
@@ -221,6 +229,12 @@ TEST_CASE("With a stager, push stages with logs, starts the app and prints its U
   CHECK(Has(h.Out(), "Starting app web...\n"));
   CHECK(Has(h.Out(), "buildpacks:        nodejs_buildpack 1.0.0\n"));
   CHECK(Has(h.Out(), "App web is available at http://web.localhost:8080\n"));
+  // Where the time went, in one line (the harness's clock moves only with the CLI's sleeps).
+  CHECK(Has(h.Out(), "\nPushed in "));
+  CHECK(Has(h.Out(), " s: settings "));
+  CHECK(Has(h.Out(), " s, upload "));
+  CHECK(Has(h.Out(), " s, staging "));
+  CHECK(Has(h.Out(), " s, start "));
   CHECK(h.server.app("web").value()["state"] == "STARTED");
   CHECK(h.Run({"push"}, app) == 0);
   CHECK(Has(h.Out(), "Restarting app web...\n"));

@@ -1,5 +1,6 @@
 #include "cli/push/staging.h"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <ostream>
@@ -12,7 +13,6 @@ namespace wharf::cli {
 namespace {
 
 using nlohmann::json;
-constexpr std::chrono::milliseconds kPollInterval{1000};
 
 std::chrono::minutes TimeoutFromEnv(const CliContext& ctx, const char* name, int default_minutes) {
   std::optional<std::string> v = ctx.env().Get(name);
@@ -26,6 +26,12 @@ std::chrono::minutes TimeoutFromEnv(const CliContext& ctx, const char* name, int
 }
 
 }  // namespace
+
+std::chrono::milliseconds PollPacer::Next() {
+  const std::chrono::milliseconds now = next_;
+  next_ = std::min(kPollMax, std::chrono::milliseconds(next_.count() * 3 / 2));
+  return now;
+}
 
 StagingLogTail::StagingLogTail(CliContext& ctx, std::unique_ptr<ApiClient> connection, std::string app_guid)
     : ctx_(ctx), connection_(std::move(connection)), app_guid_(std::move(app_guid)) {
@@ -61,6 +67,7 @@ Result<api::Build> WaitForBuild(CliContext& ctx, ApiClient& api, const api::Buil
   const auto timeout = TimeoutFromEnv(ctx, "WHARF_STAGING_TIMEOUT", 15);
   const auto deadline = ctx.clock().Monotonic() + timeout;
   api::Build current = build;
+  PollPacer pacer;
   while (true) {
     if (current.state == "STAGED") return current;
     if (current.state == "FAILED") {
@@ -71,7 +78,7 @@ Result<api::Build> WaitForBuild(CliContext& ctx, ApiClient& api, const api::Buil
       return Status::Unavailable("staging did not finish within " + std::to_string(timeout.count()) +
                                  " minutes (set WHARF_STAGING_TIMEOUT to wait longer)");
     }
-    ctx.sleep(kPollInterval);
+    ctx.sleep(pacer.Next());
     Result<api::Build> next = api.GetAs<api::Build>("/v1/builds/" + guid);
     if (!next.ok()) return next.status().WithContext("checking build " + guid);
     current = std::move(*next);
@@ -86,6 +93,7 @@ Status WaitForRunning(CliContext& ctx, ApiClient& api, const api::App& app) {
   if (!web.ok()) return web.status();
   const std::int64_t desired = web->instances;
   if (desired == 0) return Status::Ok();
+  PollPacer pacer;
   while (true) {
     Result<api::Page<api::Instance>> instances =
         api.GetAs<api::Page<api::Instance>>("/v1/processes/" + web->guid + "/instances");
@@ -120,7 +128,7 @@ Status WaitForRunning(CliContext& ctx, ApiClient& api, const api::App& app) {
       return Status::Unavailable("app '" + name + "' did not start within " + std::to_string(timeout.count()) +
                                  " minutes; see 'wharf logs " + name + " --recent' (WHARF_STARTUP_TIMEOUT waits longer)");
     }
-    ctx.sleep(kPollInterval);
+    ctx.sleep(pacer.Next());
   }
 }
 
