@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 #include "common/ids.h"
 
@@ -295,10 +296,14 @@ void Supervisor::RunChecks() {
         Crash(t, "Instance never healthy after " + FormatTimeout(check.start_timeout) + ": " + probe.message(), 0,
               false, true);
       } else {
-        // Poll soon after start, then back off to the configured interval: a compiled
-        // app listens within milliseconds and should not wait a whole interval.
-        auto quick = std::chrono::milliseconds(25) * (1 << std::min(t.startup_probes, 6));
-        t.next_check = now + std::min<std::chrono::steady_clock::duration>(quick, check.startup_interval);
+        // Poll soon after start, then a little less often, at most kStartupProbeCap apart (and
+        // the configured interval): a compiled app listens within milliseconds, an interpreted
+        // one within a second or so, and neither should wait a doubled interval past that. A
+        // probe of a port nobody listens on yet costs one refused connect.
+        const auto quick = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::duration<double, std::milli>(25.0 * std::pow(1.5, std::min(t.startup_probes, 8))));
+        t.next_check = now + std::min<std::chrono::steady_clock::duration>(std::min(quick, kStartupProbeCap),
+                                                                           check.startup_interval);
         ++t.startup_probes;
       }
     } else if (!probe.ok()) {

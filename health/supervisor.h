@@ -120,6 +120,10 @@ struct InstanceStatus {
   std::string version;  // ProcessDesire::version it was started with
 };
 
+// The longest wait between two startup checks of a starting instance (the configured
+// startup_interval, when shorter, wins).
+inline constexpr std::chrono::milliseconds kStartupProbeCap{200};
+
 struct SupervisorOptions {
   std::chrono::seconds stop_grace{10};
   // A routed instance that is stopped on purpose (replaced, scaled down, restarted) loses

@@ -28,8 +28,9 @@ std::chrono::minutes TimeoutFromEnv(const CliContext& ctx, const char* name, int
 }  // namespace
 
 std::chrono::milliseconds PollPacer::Next() {
+  if (++polls_ > kQuickPolls) return kPollMax;
   const std::chrono::milliseconds now = next_;
-  next_ = std::min(kPollMax, std::chrono::milliseconds(next_.count() * 3 / 2));
+  next_ = std::min(kQuickMax, std::chrono::milliseconds(next_.count() * 3 / 2));
   return now;
 }
 

@@ -1,8 +1,7 @@
 // Waiting for the server to finish work a command started: a build (with its
 // staging log lines shown as they arrive) and the start of app instances.
-// Both poll with the context's sleep, at 50 ms first and half as long again each
-// time up to 1 s (most builds and starts end within a second or two, and a poll
-// of the local API costs about a millisecond), and give up after a timeout measured on
+// Both poll with the context's sleep, quickly at first (PollPacer: a poll of the API
+// costs about a millisecond), and give up after a timeout measured on
 // its clock: WHARF_STAGING_TIMEOUT (minutes, default 15) and
 // WHARF_STARTUP_TIMEOUT (minutes, default 5), like cf's CF_*_TIMEOUT.
 #pragma once
@@ -20,15 +19,20 @@
 
 namespace wharf::cli {
 
-// The waits between polls: 50, 75, 112 ... ms, 1 s apart once about 2.5 s have passed.
+// The waits between polls: 50, 75, 112, 168, then 250 ms up to the 20th poll (about 4 s), then
+// 1 s: most builds and starts end within a few seconds, and a doubling wait would overshoot
+// them by as much again.
 class PollPacer {
  public:
   static constexpr std::chrono::milliseconds kPollFirst{50};
+  static constexpr std::chrono::milliseconds kQuickMax{250};
+  static constexpr int kQuickPolls = 20;
   static constexpr std::chrono::milliseconds kPollMax{1000};
   std::chrono::milliseconds Next();
 
  private:
   std::chrono::milliseconds next_ = kPollFirst;
+  int polls_ = 0;
 };
 
 // Prints the app's staging log lines (sources starting with "STG") from its
