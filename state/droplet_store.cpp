@@ -6,7 +6,7 @@ namespace wharf::state {
 namespace {
 
 constexpr std::string_view kColumns =
-    "guid, app_guid, package_guid, sha256, size_bytes, process_types, buildpacks, stack, created_at";
+    "guid, app_guid, package_guid, sha256, size_bytes, process_types, buildpacks, stack, created_at, staging_key";
 
 Result<Droplet> ReadDroplet(Statement& st) {
   Droplet d;
@@ -24,6 +24,7 @@ Result<Droplet> ReadDroplet(Statement& st) {
   d.buildpacks = std::move(buildpacks).value();
   d.stack = st.Text(7);
   d.created_at = st.Text(8);
+  d.staging_key = st.Text(9);
   return d;
 }
 
@@ -36,9 +37,9 @@ std::string Select(std::string_view rest) {
 Status DropletStore::Insert(const Droplet& d) {
   return tx_.Run(
       "INSERT INTO droplets (guid, app_guid, package_guid, state, sha256, size_bytes, process_types, buildpacks, "
-      "stack, created_at) VALUES (?, ?, ?, 'STAGED', ?, ?, ?, ?, ?, ?)",
+      "stack, created_at, staging_key) VALUES (?, ?, ?, 'STAGED', ?, ?, ?, ?, ?, ?, ?)",
       d.guid, d.app_guid, d.package_guid, d.sha256, d.size_bytes, DumpJsonColumn(d.process_types),
-      DumpJsonColumn(d.buildpacks), d.stack, d.created_at);
+      DumpJsonColumn(d.buildpacks), d.stack, d.created_at, d.staging_key);
 }
 
 Result<Droplet> DropletStore::Get(std::string_view guid) {
@@ -54,6 +55,12 @@ Result<Page<Droplet>> DropletStore::ListForApp(std::string_view app_guid, const 
       tx_.Query(Select("WHERE app_guid = ? ORDER BY id DESC LIMIT ? OFFSET ?"), app_guid, page.per_page, page.Offset()),
       ReadDroplet));
   return Page<Droplet>{std::move(items), total};
+}
+
+Result<std::optional<Droplet>> DropletStore::FindByStagingKey(std::string_view app_guid, std::string_view key) {
+  if (key.empty()) return std::optional<Droplet>();
+  return FetchOne<Droplet>(
+      tx_.Query(Select("WHERE app_guid = ? AND staging_key = ? ORDER BY id DESC LIMIT 1"), app_guid, key), ReadDroplet);
 }
 
 Result<std::vector<Droplet>> DropletStore::AllForApp(std::string_view app_guid) {

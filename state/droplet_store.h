@@ -23,6 +23,8 @@ class DropletStore {
   // Newest first.
   Result<Page<Droplet>> ListForApp(std::string_view app_guid, const PageRequest& page);
   Result<std::vector<Droplet>> AllForApp(std::string_view app_guid);  // newest first
+  // The app's newest droplet staged from exactly these inputs (Droplet::staging_key); none for "".
+  Result<std::optional<Droplet>> FindByStagingKey(std::string_view app_guid, std::string_view key);
   Status Delete(std::string_view guid);
   Status DeleteForApp(std::string_view app_guid);
 

@@ -575,6 +575,13 @@ constexpr std::string_view kDeploymentAnalysisProgress = R"sql(
 ALTER TABLE deployments ADD COLUMN analysis_progress TEXT NOT NULL DEFAULT '';
 )sql";
 
+// The digest of what staged a droplet (package, buildpacks, stack, environment, start command,
+// the buildpack list, wharfd's version): a push of the same inputs reuses the droplet.
+constexpr std::string_view kDropletStagingKey = R"sql(
+ALTER TABLE droplets ADD COLUMN staging_key TEXT NOT NULL DEFAULT '';
+CREATE INDEX droplets_staging_key ON droplets (app_guid, staging_key);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -600,6 +607,7 @@ constexpr Migration kMigrations[] = {
     {22, "security groups and their space bindings; network policies", kNetworkSecurity},
     {23, "domains.internal (apps.internal)", kInternalDomains},
     {24, "deployments.analysis_progress (the canary analysis survives a restart)", kDeploymentAnalysisProgress},
+    {25, "droplets.staging_key (an unchanged push reuses its droplet)", kDropletStagingKey},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

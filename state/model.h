@@ -201,6 +201,10 @@ struct Droplet {
   nlohmann::json buildpacks = nlohmann::json::array();  // [{"name", "version"}]
   std::string stack = "debian12";
   std::string created_at;
+  // What staging took in (package, buildpacks, stack, environment, start command, the buildpack
+  // list, wharfd's version), as a digest: a build of the same inputs reuses this droplet. "":
+  // not reusable (uploaded with push --droplet, or staged before the key existed).
+  std::string staging_key;
 };
 
 struct BuildpackCache {

@@ -19,6 +19,7 @@ struct StagingJob {
   App app;
   std::optional<std::string> start_command;          // the web process's command (-c / manifest), if any
   std::optional<std::string> previous_cache_sha256;  // the app's buildpack cache for its stack, if any
+  std::string staging_key;  // the digest of the inputs, recorded on the droplet (Droplet::staging_key)
 };
 
 class BuildScheduler {

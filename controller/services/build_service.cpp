@@ -3,8 +3,11 @@
 #include "controller/services/droplet_service.h"
 
 #include "common/ids.h"
+#include "common/sha256.h"
+#include "common/version.h"
 #include "state/app_store.h"
 #include "state/build_store.h"
+#include "state/buildpack_store.h"
 #include "state/droplet_store.h"
 #include "state/package_store.h"
 #include "controller/platform/state_names.h"
@@ -13,6 +16,28 @@ namespace wharf::controller {
 namespace {
 
 EventTarget TargetOf(const App& app) { return EventTarget{"app", app.guid, app.name, app.space_guid}; }
+
+// The digest of everything a staging of `package` for `app` takes in: the package's files, the
+// buildpacks and stack asked for, the environment, the start command, the platform's buildpack
+// list (an uploaded, reordered or disabled buildpack changes it) and wharfd's version (its
+// built-in buildpacks). Two builds with the same key would stage the same droplet.
+Result<std::string> StagingKeyOf(Tx& tx, const Package& package, const App& app,
+                                 const std::optional<std::string>& start_command) {
+  WHARF_ASSIGN_OR_RETURN(std::vector<Buildpack> registry, BuildpackStore(tx).List());
+  nlohmann::json buildpacks = nlohmann::json::array();
+  for (const Buildpack& b : registry) {
+    buildpacks.push_back({b.name, b.position, b.enabled, b.stack.value_or(""), b.builtin, b.filename,
+                          b.sha256.value_or(""), b.updated_at});
+  }
+  const nlohmann::json inputs = {{"package", package.sha256},
+                                 {"buildpacks", app.buildpacks},
+                                 {"stack", app.stack},
+                                 {"env", app.environment_variables},
+                                 {"start_command", start_command.value_or("")},
+                                 {"registry", buildpacks},
+                                 {"wharf", std::string(kWharfVersion)}};
+  return Sha256Hex(inputs.dump());
+}
 
 }  // namespace
 
@@ -26,7 +51,11 @@ Result<Build> BuildService::Restage(const Actor& actor, const std::string& app_g
 
 Result<Build> BuildService::CreateFor(const Actor& actor, const std::optional<std::string>& package_guid,
                                       const std::optional<std::string>& app_guid) {
+  // A build whose inputs match a droplet the app already has takes that droplet instead of
+  // staging (only a push: `restage` always stages, for dependencies that moved upstream).
+  std::optional<Droplet> reused;
   Result<StagingJob> created = db_.Transact<StagingJob>([&](Tx& tx) -> Result<StagingJob> {
+    reused.reset();
     StagingJob s;
     if (package_guid) {
       Result<Package> p = PackageStore(tx).Get(*package_guid);
@@ -47,14 +76,34 @@ Result<Build> BuildService::CreateFor(const Actor& actor, const std::optional<st
       return Status::Unprocessable("package '" + s.package.guid + "' is " +
                                    std::string(PackageStateName(s.package.state)) + ", not READY");
     }
-    // Checked after the lookups so a wrong guid is still a 404.
-    if (scheduler_ == nullptr) return Status::Unavailable("no stager role is running in this wharfd");
-    std::string now = FormatRfc3339(clock_.Now());
-    s.build = Build{NewGuid(), s.app.guid, s.package.guid, BuildState::kStaging, std::nullopt, std::nullopt, now, now};
-    WHARF_RETURN_IF_ERROR(BuildStore(tx).Insert(s.build));
     auto web = ProcessStore(tx).Find(s.app.guid, "web");
     if (!web.ok()) return web.status();
     if (*web) s.start_command = (*web)->command;
+    WHARF_ASSIGN_OR_RETURN(s.staging_key, StagingKeyOf(tx, s.package, s.app, s.start_command));
+    std::string now = FormatRfc3339(clock_.Now());
+    if (package_guid) {
+      WHARF_ASSIGN_OR_RETURN(reused, DropletStore(tx).FindByStagingKey(s.app.guid, s.staging_key));
+    }
+    if (reused) {
+      s.build = Build{NewGuid(), s.app.guid, s.package.guid, BuildState::kStaged, std::nullopt, reused->guid, now, now};
+      WHARF_RETURN_IF_ERROR(BuildStore(tx).Insert(s.build));
+      s.app.current_droplet_guid = reused->guid;
+      s.app.updated_at = now;
+      WHARF_RETURN_IF_ERROR(AppStore(tx).Update(s.app));
+      WHARF_RETURN_IF_ERROR(AddMissingProcesses(tx, s.app, reused->process_types, now));
+      WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "build-staged", TargetOf(s.app),
+                                           {{"build_guid", s.build.guid},
+                                            {"package_guid", s.package.guid},
+                                            {"droplet_guid", reused->guid},
+                                            {"reused_droplet", true},
+                                            {"duration_ms", 0},
+                                            {"droplet_bytes", reused->size_bytes}}));
+      return s;
+    }
+    // Checked after the lookups so a wrong guid is still a 404.
+    if (scheduler_ == nullptr) return Status::Unavailable("no stager role is running in this wharfd");
+    s.build = Build{NewGuid(), s.app.guid, s.package.guid, BuildState::kStaging, std::nullopt, std::nullopt, now, now};
+    WHARF_RETURN_IF_ERROR(BuildStore(tx).Insert(s.build));
     auto cache = DropletStore(tx).FindBuildpackCache(s.app.guid, s.app.stack);
     if (!cache.ok()) return cache.status();
     if (*cache) s.previous_cache_sha256 = (*cache)->sha256;
@@ -63,6 +112,12 @@ Result<Build> BuildService::CreateFor(const Actor& actor, const std::optional<st
     return s;
   });
   if (!created.ok()) return created.status();
+  if (reused) {
+    logs_.Append(created->app.guid, "STG/0", "OUT",
+                 "Staging skipped: the package, buildpacks, stack, environment and start command are those of "
+                 "droplet " + reused->guid + ", which is reused ('wharf restage' stages anew)");
+    return created->build;
+  }
   Status scheduled = scheduler_->Schedule(*created);
   if (!scheduled.ok()) {
     Status failed = FailBuild(created->build.guid, "could not schedule staging: " + scheduled.message());
@@ -128,6 +183,7 @@ Result<Droplet> BuildService::CompleteBuild(const std::string& build_guid, const
     d.buildpacks = result.buildpacks;
     d.stack = result.stack;
     d.created_at = now;
+    d.staging_key = result.staging_key;
     DropletStore droplets(tx);
     WHARF_RETURN_IF_ERROR(droplets.Insert(d));
     if (result.cache) {

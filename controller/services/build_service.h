@@ -29,6 +29,7 @@ struct StagingResult {
   std::string stack = "debian12";
   std::optional<BuildpackCache> cache;  // the app's new buildpack cache, if any (app_guid is filled in)
   std::int64_t duration_ms = 0;         // how long the staging took (recorded in the build-staged event)
+  std::string staging_key;              // StagingJob::staging_key
 };
 
 class BuildService {

@@ -142,4 +142,63 @@ TEST_CASE("set-droplet takes only a droplet of the same app") {
 }
 
 }  // namespace
+TEST_CASE("A build of unchanged inputs reuses the app's droplet, while new inputs and restage stage anew") {
+  ServiceFixture f;
+  const std::string g = f.CreateApp("web").app.guid;
+  auto complete = [&](const Build& build) {
+    REQUIRE(!f.scheduler.jobs.empty());
+    CHECK(f.scheduler.jobs.back().build.guid == build.guid);
+    auto blob = f.blobs->PutBytes("droplet of " + build.guid);
+    REQUIRE(blob.ok());
+    StagingResult result;
+    result.droplet_sha256 = blob->sha256;
+    result.droplet_size_bytes = static_cast<std::int64_t>(blob->size);
+    result.process_types = {{"web", "./start"}};
+    result.staging_key = f.scheduler.jobs.back().staging_key;  // as the staging scheduler passes it on
+    auto droplet = f.builds->CompleteBuild(build.guid, result);
+    REQUIRE_MESSAGE(droplet.ok(), droplet.status().ToString());
+    return *droplet;
+  };
+  auto build_of = [&](const std::string& content) {
+    auto build = f.builds->Create(f.actor, f.CreatePackage(g, {{"index.html", content}}).guid);
+    REQUIRE_MESSAGE(build.ok(), build.status().ToString());
+    return *build;
+  };
+  const Build first = build_of("hi");
+  CHECK(first.state == BuildState::kStaging);
+  const Droplet staged = complete(first);
+  CHECK(staged.staging_key.size() == 64);
+
+  // The same files pushed again: STAGED at once on the same droplet, nothing handed to the stager.
+  const Build again = build_of("hi");
+  CHECK(again.state == BuildState::kStaged);
+  CHECK(again.droplet_guid == staged.guid);
+  CHECK(f.scheduler.jobs.size() == 1);
+  CHECK(f.builds->CurrentDroplet(g)->guid == staged.guid);
+  CHECK(Logged(f, "build-staged"));
+
+  // Another file content, then back: the first droplet is taken again.
+  const Build changed = build_of("hello");
+  CHECK(changed.state == BuildState::kStaging);
+  const Droplet second = complete(changed);
+  CHECK(f.builds->CurrentDroplet(g)->guid == second.guid);
+  const Build back = build_of("hi");
+  CHECK(back.state == BuildState::kStaged);
+  CHECK(f.builds->CurrentDroplet(g)->guid == staged.guid);
+
+  // A changed environment is another input: staged anew.
+  REQUIRE(f.apps->PatchEnv(f.actor, g, {{"NODE_ENV", "production"}}).ok());
+  const Build with_env = build_of("hi");
+  CHECK(with_env.state == BuildState::kStaging);
+  CHECK(f.scheduler.jobs.back().staging_key != staged.staging_key);
+  complete(with_env);
+
+  // restage always stages, whatever the inputs.
+  const std::size_t jobs = f.scheduler.jobs.size();
+  auto restaged = f.builds->Restage(f.actor, g);
+  REQUIRE(restaged.ok());
+  CHECK(restaged->state == BuildState::kStaging);
+  CHECK(f.scheduler.jobs.size() == jobs + 1);
+}
+
 }  // namespace wharf::controller

@@ -227,7 +227,7 @@ class ReleasesTest(PlatformTest):
         self.poll("three blue instances", lambda: len({self.get(host)[2] for _ in range(30)}) == 3, timeout=60)
 
         self.p.wharf("set-env", "relnode", "APP_COLOR", "green")
-        loads = [Load(self, host) for _ in range(2)] + [Load(self, host, "/slow?ms=3000", 0) for _ in range(6)]
+        loads = [Load(self, host) for _ in range(2)] + [Load(self, host, "/slow?ms=3000", 0) for _ in range(8)]
         for load in loads:
             load.start()
         try:
@@ -236,7 +236,6 @@ class ReleasesTest(PlatformTest):
             guid = self.app_json("relnode")["guid"]
             self.poll("deployment DEPLOYED", lambda: self.p.api("GET", f"/v1/apps/{guid}/deployment")[1]
                       ["deployment"]["state"] == "DEPLOYED", timeout=120, interval=0.05)
-            deployed = time.monotonic()
             self.poll("all green", lambda: {self.get(host)[2].split(b" ")[0] for _ in range(20)} == {b"green"},
                       timeout=60)
             time.sleep(2)  # the last slow requests end
@@ -244,15 +243,21 @@ class ReleasesTest(PlatformTest):
             results = [r for load in loads for r in load.finish()]
         failed = [r for r in results if r[0] != 200]
         slow = [r for load in loads[2:] for r in load.results]
-        # Slow requests the old (blue) instances answered after the deployment was done: every old instance
-        # had been withdrawn from the router by then, and was kept running until these ended.
-        drained = [r for r in slow if r[1].startswith("blue") and r[2] > deployed + 0.2]
+        # When each index first answered green: its new instance was routed, so its old (blue) one was being
+        # withdrawn. A slow request the old one answered more than 1.2 s later (past the fixed 1 s drain delay,
+        # after which SIGTERM used to come) was in flight through its drain and finished instead of being cut.
+        first_green = {}
+        for status, text, end, _began in results:
+            if status == 200 and text.startswith("green "):
+                first_green[text.split()[1]] = min(end, first_green.get(text.split()[1], end))
+        drained = [r for r in slow if r[1].startswith("blue ") and r[1].split()[1] in first_green
+                   and r[2] > first_green[r[1].split()[1]] + 1.2]
         print(f"\n[measure] rolling deployment of a Node app (3 instances, max-in-flight 1): {len(failed)} failed of "
               f"{len(results)} requests ({len(slow)} slow ones of 3 s, {len(drained)} answered by old instances "
-              f"after the deployment was done); first failures {failed[:3]}", flush=True)
+              f"more than 1.2 s after their replacement was routed); first failures {failed[:3]}", flush=True)
         self.assertGreater(len(results), 200)
         self.assertEqual(failed, [], f"{len(failed)} of {len(results)} requests failed during the rolling deployment")
-        self.assertTrue(drained, "no slow request was answered by an old instance after the deployment was done")
+        self.assertTrue(drained, "no slow request was answered by an old instance while it was drained")
 
     def test_canary_analysis_rolls_back_a_failing_canary_and_promotes_a_healthy_one(self):
         """--analysis-interval: the analyzer judges each window of the canary step against the previous
