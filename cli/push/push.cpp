@@ -296,7 +296,14 @@ Status StageAndStart(CliContext& ctx, ApiClient& api, const api::Info& info, con
     }
     return build.status().WithContext("staging '" + name + "'");
   }
-  {
+  if (build->state == "STAGED") {
+    // The server took a droplet staged from the same inputs (package, buildpacks, stack, environment).
+    if (tail) tail->Stop();
+    std::lock_guard lock(ctx.output_mutex());
+    ctx.out() << "Staging skipped: droplet " << build->droplet_guid.value_or("?")
+              << " was staged from the same files and settings and is reused ('wharf restage " << name
+              << "' stages anew).\n";
+  } else {
     std::lock_guard lock(ctx.output_mutex());
     ctx.out() << "Staging app and tracing logs...\n" << std::flush;
   }

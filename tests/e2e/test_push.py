@@ -59,6 +59,46 @@ class PushTest(PlatformTest):
         # one new content blob and one new package manifest blob
         self.assertEqual(blob_count(self.p.data_dir), blobs_after_first + 2)
 
+    def test_an_unchanged_repush_reuses_the_droplet_and_still_restarts_while_a_change_or_restage_stages(self):
+        d = self.make_app({"index.html": "<h1>v1</h1>", "Staticfile": ""},
+                          manifest="applications:\n- name: same\n  memory: 64M\n")
+        self.p.wharf("push", cwd=d)
+        self.wait_for_status("same.localhost", 200)
+        guid = self.app_json("same")["guid"]
+
+        def droplets():
+            status, body = self.p.api("GET", f"/v1/apps/{guid}/droplets")
+            self.assertEqual(status, 200, body)
+            return [x["guid"] for x in body["resources"]]
+
+        def instance_guids():
+            status, body = self.p.api("GET", f"/v1/apps/{guid}/processes/web")
+            self.assertEqual(status, 200, body)
+            status, body = self.p.api("GET", f"/v1/processes/{body['guid']}/instances")
+            self.assertEqual(status, 200, body)
+            # Each container has an address of its own (a random lease), so a restart shows as new addresses.
+            return {i.get("address") for i in body["resources"] if not i.get("outdated")}
+
+        first = droplets()
+        self.assertEqual(len(first), 1)
+        before = instance_guids()
+        r = self.p.wharf("push", cwd=d)
+        self.assertIn("Staging skipped", r.out)  # the staging log says so, with the droplet reused
+        self.assertIn(first[0], r.out)
+        self.assertEqual(droplets(), first)  # no new droplet
+        self.assertNotEqual(instance_guids(), before)  # restarted all the same, as cf push does
+        self.assertIn("<h1>v1</h1>", self.get("same.localhost")[2].decode())
+
+        with open(os.path.join(d, "index.html"), "w") as f:
+            f.write("<h1>v2</h1>")
+        r = self.p.wharf("push", cwd=d)
+        self.assertNotIn("Staging skipped", r.out)
+        self.assertEqual(len(droplets()), 2)
+        self.assertIn("<h1>v2</h1>", self.get("same.localhost")[2].decode())
+        r = self.p.wharf("restage", "same")
+        self.assertNotIn("Staging skipped", r.out)
+        self.assertEqual(len(droplets()), 3)
+
     def test_cfignore_excludes_files(self):
         d = self.make_app({"app.py": "print(1)", "secret.env": "X=1", "logs/a.log": "x", ".cfignore": "*.env\nlogs/\n"},
                           manifest="applications:\n- name: ign\n")
