@@ -47,4 +47,59 @@ json Deployment::ToJson() const {
           {"updated_at", updated_at}};
 }
 
+Result<AnalysisProbes> AnalysisProbes::FromJson(const json& j) {
+  AnalysisProbes p;
+  return FieldReader(j, "probes")
+      .Optional("path", p.path)
+      .Optional("baseline", p.baseline)
+      .Optional("canary", p.canary)
+      .Finish(p);
+}
+
+json AnalysisProbes::ToJson() const { return {{"path", path}, {"baseline", baseline}, {"canary", canary}}; }
+
+Result<AnalysisWindowEvent> AnalysisWindowEvent::FromJson(const json& j) {
+  AnalysisWindowEvent e;
+  return FieldReader(j, "analysis window")
+      .Required("deployment_guid", e.deployment_guid)
+      .Optional("revision", e.revision)
+      .Optional("previous_revision", e.previous_revision)
+      .Optional("step", e.step)
+      .Optional("window_secs", e.window_secs)
+      .Required("verdict", e.verdict)
+      .Optional("reason", e.reason)
+      .Required("decision", e.decision)
+      .Optional("decision_reason", e.decision_reason)
+      .Optional("baseline_requests", e.baseline_requests)
+      .Optional("canary_requests", e.canary_requests)
+      .Optional("baseline_5xx", e.baseline_5xx)
+      .Optional("canary_5xx", e.canary_5xx)
+      .Optional("needs_probes", e.needs_probes)
+      .Optional("requests_missing", e.requests_missing)
+      .Optional("checks", e.checks)
+      .Optional("probes", e.probes)
+      .Finish(e);
+}
+
+json AnalysisWindowEvent::ToJson() const {
+  json out = {{"deployment_guid", deployment_guid},
+              {"revision", revision},
+              {"previous_revision", previous_revision},
+              {"step", step},
+              {"window_secs", window_secs},
+              {"verdict", verdict},
+              {"reason", reason},
+              {"decision", decision},
+              {"decision_reason", decision_reason},
+              {"baseline_requests", baseline_requests},
+              {"canary_requests", canary_requests},
+              {"baseline_5xx", baseline_5xx},
+              {"canary_5xx", canary_5xx},
+              {"needs_probes", needs_probes},
+              {"requests_missing", requests_missing},
+              {"checks", checks}};
+  if (probes) out["probes"] = probes->ToJson();  // present only when probes were sent
+  return out;
+}
+
 }  // namespace wharf::api

@@ -34,4 +34,37 @@ struct Deployment {
   nlohmann::json ToJson() const;
 };
 
+// Synthetic probes sent for a thin canary analysis window: how many to each side, and where.
+struct AnalysisProbes {
+  std::string path;
+  std::int64_t baseline = 0;
+  std::int64_t canary = 0;
+  static Result<AnalysisProbes> FromJson(const nlohmann::json& j);
+  nlohmann::json ToJson() const;
+};
+
+// The data of an "app-deployment-analysis" event: one judged window of a canary step (what the
+// analyzer in wharfd records and `wharf deployment APP` shows).
+struct AnalysisWindowEvent {
+  std::string deployment_guid;  // required
+  std::int64_t revision = 0;
+  std::int64_t previous_revision = 0;
+  int step = 0;  // 0-based
+  int window_secs = 0;
+  std::string verdict;          // required: PASS, FAIL or INSUFFICIENT
+  std::string reason;
+  std::string decision;         // required: PROMOTE, ROLLBACK, CONTINUE or EXTEND
+  std::string decision_reason;
+  std::int64_t baseline_requests = 0;
+  std::int64_t canary_requests = 0;
+  std::int64_t baseline_5xx = 0;
+  std::int64_t canary_5xx = 0;
+  bool needs_probes = false;
+  std::int64_t requests_missing = 0;
+  std::vector<std::string> checks;  // one line per check
+  std::optional<AnalysisProbes> probes;
+  static Result<AnalysisWindowEvent> FromJson(const nlohmann::json& j);
+  nlohmann::json ToJson() const;
+};
+
 }  // namespace wharf::api

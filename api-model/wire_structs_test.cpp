@@ -126,6 +126,33 @@ TEST_CASE("Deployment round-trips and names its required fields") {
   CheckRequired(d, "deployment", "state");
 }
 
+TEST_CASE("AnalysisWindowEvent round-trips with and without probes, and names its required fields") {
+  AnalysisWindowEvent w;
+  w.deployment_guid = "dep-1";
+  w.revision = 3;
+  w.previous_revision = 2;
+  w.step = 1;
+  w.window_secs = 10;
+  w.verdict = "FAIL";
+  w.reason = "5xx";
+  w.decision = "ROLLBACK";
+  w.decision_reason = "1 failing window";
+  w.baseline_requests = 300;
+  w.canary_requests = 290;
+  w.baseline_5xx = 0;
+  w.canary_5xx = 60;
+  w.needs_probes = true;
+  w.requests_missing = 7;
+  w.checks = {"errors: ...", "latency-p95: ..."};
+  CheckRoundTrip(w);
+  CHECK_FALSE(w.ToJson().contains("probes"));
+  w.probes = AnalysisProbes{"/health", 12, 14};
+  CheckRoundTrip(w);
+  CheckRequired(w, "analysis window", "deployment_guid");
+  CheckRequired(w, "analysis window", "verdict");
+  CheckRequired(w, "analysis window", "decision");
+}
+
 TEST_CASE("AppEnv round-trips") {
   AppEnv e;
   e.environment_variables = {{"A", "1"}};

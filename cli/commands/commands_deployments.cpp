@@ -1,5 +1,10 @@
 // deployment, continue-deployment, cancel-deployment.
 #include <ostream>
+#include <utility>
+
+#include "api-model/deployment.h"
+#include "api-model/event.h"
+#include "api-model/page.h"
 
 #include "cli/client/resources.h"
 #include "cli/commands/commands.h"
@@ -39,11 +44,11 @@ Status RunShow(CliContext& ctx, const ParsedArgs& args) {
   WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
   WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, args.positionals[0]));
   WHARF_ASSIGN_OR_RETURN(std::optional<api::Deployment> d, LatestDeployment(*api, app.guid));
-  WHARF_ASSIGN_OR_RETURN(json events, api->Get("/v1/events?target_guid=" + app.guid +
-                                               "&type=app-deployment-analysis&per_page=100"));
+  WHARF_ASSIGN_OR_RETURN(api::Page<api::Event> events,
+                         api->GetAs<api::Page<api::Event>>("/v1/events?target_guid=" + app.guid +
+                                                           "&type=app-deployment-analysis&per_page=100"));
   if (args.Has("json")) {
-    PrintJson(ctx, {{"deployment", d ? d->ToJson() : json(nullptr)},
-                    {"analysis", events.value("resources", json::array())}});
+    PrintJson(ctx, {{"deployment", d ? d->ToJson() : json(nullptr)}, {"analysis", api::ListJson(events.resources)}});
     return Status::Ok();
   }
   ctx.out() << "Showing deployment of app " << app.name << ctx.AsUser() << "...\n\n";
@@ -61,19 +66,18 @@ Status RunShow(CliContext& ctx, const ParsedArgs& args) {
                                 {"analysis:", d->analysis_interval_secs > 0
                                                   ? "every " + std::to_string(d->analysis_interval_secs) + "s"
                                                   : "none (continue-deployment by hand)"}});
-  std::vector<json> windows;
-  for (const json& e : events.value("resources", json::array())) {
-    if (e.is_object() && e.value("data", json::object()).value("deployment_guid", "") == d->guid) windows.push_back(e);
+  std::vector<std::pair<std::string, api::AnalysisWindowEvent>> windows;  // (created_at, window)
+  for (const api::Event& e : events.resources) {
+    Result<api::AnalysisWindowEvent> w = api::AnalysisWindowEvent::FromJson(e.data);
+    if (!w.ok()) return w.status().WithContext("event " + e.guid);
+    if (w->deployment_guid == d->guid) windows.emplace_back(e.created_at, std::move(*w));
   }
   if (windows.empty()) return Status::Ok();
   ctx.out() << "\nCanary analysis, newest window first:\n";
-  for (const json& e : windows) {
-    const json data = e.value("data", json::object());
-    ctx.out() << "\n" << e.value("created_at", "") << "  step " << data.value("step", 0) + 1 << ": "
-              << data.value("decision", "") << " (" << data.value("decision_reason", "") << ")\n";
-    for (const json& line : data.value("checks", json::array())) {
-      if (line.is_string()) ctx.out() << "  " << line.get<std::string>() << "\n";
-    }
+  for (const auto& [created_at, w] : windows) {
+    ctx.out() << "\n" << created_at << "  step " << w.step + 1 << ": " << w.decision << " (" << w.decision_reason
+              << ")\n";
+    for (const std::string& line : w.checks) ctx.out() << "  " << line << "\n";
   }
   return Status::Ok();
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "api-model/deployment.h"
 #include "common/revision_tag.h"
 #include "state/app_store.h"
 #include "state/deployment_store.h"
@@ -189,29 +190,25 @@ void CanaryAnalyzer::Judge(const Deployment& d, Window& w, const std::pair<Side,
     if (probes) w.probing = true;
   }
 
-  nlohmann::json checks = nlohmann::json::array();
-  for (const std::string& line : deployments::Describe(*verdict)) checks.push_back(line);
-  nlohmann::json data = {{"deployment_guid", d.guid},
-                         {"revision", d.revision},
-                         {"previous_revision", d.previous_revision},
-                         {"step", d.step},
-                         {"window_secs", d.analysis_interval_secs},
-                         {"verdict", std::string(deployments::OutcomeName(verdict->outcome))},
-                         {"reason", verdict->reason},
-                         {"decision", std::string(deployments::StepDecisionName(update.decision))},
-                         {"decision_reason", update.reason},
-                         {"baseline_requests", baseline.requests},
-                         {"canary_requests", canary.requests},
-                         {"baseline_5xx", baseline.errors_5xx},
-                         {"canary_5xx", canary.errors_5xx},
-                         {"needs_probes", verdict->needs_probes},
-                         {"requests_missing", verdict->requests_missing},
-                         {"checks", checks}};
-  if (probes) {
-    data["probes"] = {{"path", probes->path},
-                      {"baseline", probes->requests[0].second},
-                      {"canary", probes->requests[1].second}};
-  }
+  api::AnalysisWindowEvent window;
+  window.deployment_guid = d.guid;
+  window.revision = d.revision;
+  window.previous_revision = d.previous_revision;
+  window.step = d.step;
+  window.window_secs = d.analysis_interval_secs;
+  window.verdict = std::string(deployments::OutcomeName(verdict->outcome));
+  window.reason = verdict->reason;
+  window.decision = std::string(deployments::StepDecisionName(update.decision));
+  window.decision_reason = update.reason;
+  window.baseline_requests = baseline.requests;
+  window.canary_requests = canary.requests;
+  window.baseline_5xx = baseline.errors_5xx;
+  window.canary_5xx = canary.errors_5xx;
+  window.needs_probes = verdict->needs_probes;
+  window.requests_missing = verdict->requests_missing;
+  window.checks = deployments::Describe(*verdict);
+  if (probes) window.probes = api::AnalysisProbes{probes->path, probes->requests[0].second, probes->requests[1].second};
+  const nlohmann::json data = window.ToJson();
   const Actor actor{std::nullopt, "canary-analysis"};
   Status recorded = db_.Transact([&](state::Tx& tx) -> Status {
     WHARF_ASSIGN_OR_RETURN(state::App app, state::AppStore(tx).Get(d.app_guid));
