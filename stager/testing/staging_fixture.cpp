@@ -71,7 +71,10 @@ std::string StagingFixture::PackageFolder(const fs::path& dir) {
 
 StagingRequest StagingFixture::Request(const fs::path& app_dir, std::vector<std::string> buildpacks) {
   StagingRequest r;
-  r.build_guid = "build-" + std::to_string(++builds_);
+  // Unique across the test processes ctest runs side by side: the build guid names the staging
+  // container, and so its cgroup (/wharf/stg-<guid>), which is machine-wide. "build-1" in two
+  // processes at once shared one cgroup, and one test's out-of-memory kill failed the other's staging.
+  r.build_guid = "build-" + std::to_string(::getpid()) + "-" + std::to_string(++builds_);
   r.app_guid = "app-guid";
   r.app_name = app_dir.filename().string();
   r.package_sha256 = PackageFolder(app_dir);
