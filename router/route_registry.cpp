@@ -197,9 +197,7 @@ std::map<std::string, std::shared_ptr<TrafficStats>> RouteRegistry::AppStats() c
 
 void RouteRegistry::RetireLocked(const Member& m) {
   m.runtime->removed.store(true);
-  // Forget the retired that nothing holds any more, then remember this one.
-  for (auto it = retired_.begin(); it != retired_.end();) it = it->second.expired() ? retired_.erase(it) : std::next(it);
-  retired_.emplace(m.endpoint.instance_id, m.runtime);
+  retired_.emplace(m.endpoint.instance_id, m.runtime);  // PublishLocked forgets it once nothing holds it
 }
 
 std::int64_t RouteRegistry::InFlightTo(std::string_view instance_id) const {
@@ -225,6 +223,9 @@ std::map<std::pair<std::string, std::string>, TrafficTotals> RouteRegistry::Vers
 }
 
 void RouteRegistry::PublishLocked() {
+  // Retired endpoints nothing holds any more (no snapshot, no exchange) are forgotten: one sweep per
+  // change, however many endpoints it removed.
+  for (auto it = retired_.begin(); it != retired_.end();) it = it->second.expired() ? retired_.erase(it) : std::next(it);
   // Versions no registered endpoint holds any more are forgotten (the map holds the only reference).
   for (auto it = versions_.begin(); it != versions_.end();) {
     it = it->second.use_count() == 1 ? versions_.erase(it) : std::next(it);

@@ -66,7 +66,8 @@ class RouteRegistry final : public RouteFeedSubscriber {
   std::map<RouteKey, Route> routes_;
   std::map<std::string, std::shared_ptr<TrafficStats>> apps_;
   std::map<std::pair<std::string, std::string>, std::shared_ptr<TrafficStats>> versions_;
-  // Removed endpoints by instance id, until nothing (a snapshot, an exchange) holds them.
+  // Removed endpoints by instance id, until nothing (a snapshot, an exchange) holds them; swept by
+  // PublishLocked.
   mutable std::multimap<std::string, std::weak_ptr<EndpointRuntime>, std::less<>> retired_;
   std::uint64_t next_uid_ = 1;
   std::uint64_t version_ = 0;
