@@ -86,6 +86,11 @@ MariadbBackend::~MariadbBackend() { Stop(); }
 
 fs::path MariadbBackend::Socket() const { return SocketDirFor(options_.dir) / "mysqld.sock"; }
 
+// A server's own temporary folder: mariadbd deletes every "#sql*" file of its tmpdir when it
+// starts, so servers sharing /tmp destroy each other's temporary tables (a bootstrap running
+// while another server starts fails with "Can't find file: '/tmp/#sql-temptable-...'").
+fs::path MariadbBackend::TmpDir() const { return options_.dir / "tmp"; }
+
 Status MariadbBackend::Initialise() {
   const fs::path data = options_.dir / "data";
   const fs::path staging = options_.dir / "data.init";
@@ -95,6 +100,7 @@ Status MariadbBackend::Initialise() {
   WHARF_ASSIGN_OR_RETURN(port_, FreeLoopbackPort());
   // root logs in over the socket only (unix_socket: the OS user root), no test database.
   WHARF_RETURN_IF_ERROR(RunAsChecked({install_db_, "--no-defaults", "--datadir=" + staging.string(),
+                                      "--tmpdir=" + TmpDir().string(),
                                       "--auth-root-authentication-method=socket", "--skip-test-db",
                                       "--skip-name-resolve"},
                                      user_, options_.traverse_group, kToolTimeout));
@@ -112,6 +118,7 @@ Status MariadbBackend::EnsureStarted() {
   if (started_) return Status::Ok();
   WHARF_RETURN_IF_ERROR(MakeOwnedDir(options_.dir, user_.uid, user_.gid, 0700));
   WHARF_RETURN_IF_ERROR(MakeOwnedDir(SocketDirFor(options_.dir), user_.uid, user_.gid, 0700));
+  WHARF_RETURN_IF_ERROR(MakeOwnedDir(TmpDir(), user_.uid, user_.gid, 0700));
   if (!fs::exists(options_.dir / "data" / "mysql")) {
     WHARF_RETURN_IF_ERROR(Initialise().WithContext("initialising MariaDB in " + options_.dir.string()));
   }
@@ -126,7 +133,8 @@ Status MariadbBackend::EnsureStarted() {
     WHARF_RETURN_IF_ERROR(
         RunAsChecked({"/sbin/start-stop-daemon", "--start", "--background", "--pidfile", pid.string(), "--exec",
                       server_, "--", "--no-defaults", "--datadir=" + (options_.dir / "data").string(),
-                      "--socket=" + Socket().string(), "--port=" + std::to_string(port_), "--bind-address=127.0.0.1",
+                      "--socket=" + Socket().string(), "--tmpdir=" + TmpDir().string(),
+                      "--port=" + std::to_string(port_), "--bind-address=127.0.0.1",
                       "--pid-file=" + pid.string(), "--log-error=" + (options_.dir / "server.log").string(),
                       "--skip-name-resolve", "--max-connections=300"},
                      user_, options_.traverse_group, kToolTimeout)

@@ -64,6 +64,7 @@ class MariadbBackend final : public BrokerBackend {
   Status Initialise();
   Status EnsureStarted();  // initialises and starts the server on first use
   std::filesystem::path Socket() const;
+  std::filesystem::path TmpDir() const;
 
   MariadbOptions options_;
   ServiceSpec spec_;

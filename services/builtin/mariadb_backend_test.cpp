@@ -70,6 +70,12 @@ class AppSession {
   std::string error_;
 };
 
+// Provisions `id`; a failure names the broker's answer.
+void RequireProvisioned(BrokerCore& core, const std::string& id, int plan = 0) {
+  const OsbReply r = core.Provision(id, ProvisionRequest(core, plan));
+  REQUIRE_MESSAGE(r.status == 201, r.body.dump());
+}
+
 std::string RunAs(const json& c, const std::string& sql, std::string* out = nullptr, const std::string& db = "") {
   AppSession s(c, db);
   return s.Run(sql, out);
@@ -78,10 +84,10 @@ std::string RunAs(const json& c, const std::string& sql, std::string* out = null
 TEST_CASE("MySQL broker (MariaDB): an instance is a database its bindings share, closed to other instances' users") {
   ScratchDir dir;
   auto core = OpenMariadb(dir);
-  REQUIRE(core->Provision("i1", ProvisionRequest(*core)).status == 201);
+  RequireProvisioned(*core, "i1");
   CHECK(core->Provision("i1", ProvisionRequest(*core)).status == 200);
   CHECK(core->Provision("i1", ProvisionRequest(*core, 1)).status == 409);
-  REQUIRE(core->Provision("i2", ProvisionRequest(*core, 1)).status == 201);
+  RequireProvisioned(*core, "i2", 1);
 
   OsbReply b1 = core->Bind("i1", "b1", BindRequest(*core, "app-1"));
   REQUIRE(b1.status == 201);
@@ -132,7 +138,7 @@ TEST_CASE("MySQL broker (MariaDB): an instance is a database its bindings share,
 TEST_CASE("MySQL broker (MariaDB): a plan's connection limit holds per binding") {
   ScratchDir dir;
   auto core = OpenMariadb(dir);
-  REQUIRE(core->Provision("i1", ProvisionRequest(*core)).status == 201);  // small: 10 connections
+  RequireProvisioned(*core, "i1");  // small: 10 connections
   json c = core->Bind("i1", "b1", BindRequest(*core, "app")).body["credentials"];
   std::vector<std::unique_ptr<AppSession>> open;
   int accepted = 0;
@@ -151,7 +157,7 @@ TEST_CASE("MySQL broker (MariaDB): data and credentials survive a restart of the
   json c;
   {
     auto core = OpenMariadb(dir);
-    REQUIRE(core->Provision("i1", ProvisionRequest(*core)).status == 201);
+    RequireProvisioned(*core, "i1");
     c = core->Bind("i1", "b1", BindRequest(*core, "app")).body["credentials"];
     REQUIRE(RunAs(c, "CREATE TABLE t (v INT)") == "");
     REQUIRE(RunAs(c, "INSERT INTO t VALUES (42)") == "");
@@ -171,7 +177,7 @@ TEST_CASE("MySQL broker (MariaDB): what a crash left pending (a database, a user
   json c, orphan_instance, orphan_binding;
   {
     auto core = OpenMariadb(dir);
-    REQUIRE(core->Provision("i1", ProvisionRequest(*core)).status == 201);
+    RequireProvisioned(*core, "i1");
     c = core->Bind("i1", "b1", BindRequest(*core, "app")).body["credentials"];
     core->Stop();
   }
