@@ -27,6 +27,7 @@ struct DesiredProcess {
   std::int64_t revision = 0;        // the app revision it runs (0: none, started before revisions)
   std::string droplet_guid;         // the droplet of the app's last start or restart
   std::filesystem::path droplet_archive;  // its tarball (runtime::UnpackDroplet), unpacked once by the cell
+  std::string stack;                // the droplet's stack: the root its instances run on (ContainerSpec::stack)
   // How an instance is started (the launcher with the process's start command);
   // empty when there is no start command: the instance cannot start.
   std::vector<std::string> launch_argv;

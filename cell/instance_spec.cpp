@@ -92,6 +92,7 @@ health::ProcessDesire MakeDesire(const DesiredProcess& p, const std::filesystem:
     if (!env.ok()) return env.status();
     runtime::ContainerSpec spec;
     spec.droplet_dir = droplet_dir;
+    spec.stack = p.stack;
     spec.env = std::move(env).value();
     spec.argv = p.launch_argv;
     spec.limits.memory_bytes = static_cast<std::uint64_t>(p.memory_mb) << 20;

@@ -235,6 +235,7 @@ void TaskRunner::DoLaunch(const std::string& guid) {
   runtime::ContainerSpec cs;
   cs.id = TaskContainerId(guid);
   cs.droplet_dir = *dir;
+  cs.stack = spec.stack;
   cs.env = std::move(env).value();
   cs.argv = spec.launch_argv;
   cs.limits.memory_bytes = static_cast<std::uint64_t>(spec.memory_mb) << 20;

@@ -47,6 +47,7 @@ struct TaskSpec {
   std::string name;                        // [a-zA-Z0-9._-]: the log tag APP/TASK/<name>
   std::string droplet_guid;
   std::filesystem::path droplet_archive;   // its tarball, unpacked once under droplets_dir
+  std::string stack;                       // the droplet's stack (ContainerSpec::stack)
   std::vector<std::string> launch_argv;    // the launcher with the task's command
   std::map<std::string, std::string> environment;  // the app's own variables
   std::string vcap_services = "{}";

@@ -71,6 +71,10 @@ struct ContainerSpec {
   // workspace, so that the workspace's disk quota bounds it too.
   std::filesystem::path tmp_dir;
   std::vector<BindMount> extra_mounts; // e.g. buildpacks, cache and deps folders for staging
+  // The stack (stacks/stack_catalog.h): "" or "host", the host's /usr and /etc bound read-only;
+  // else <RuntimeConfig::stacks_dir>/<stack>/rootfs is the container's read-only root, and
+  // nothing of the host's system is seen. The process backend runs the host stack only.
+  std::string stack;
   std::vector<std::string> argv;       // run as uid 2000 (vcap) with cwd /home/vcap/app
   std::map<std::string, std::string> env;
   ResourceLimits limits;
@@ -197,6 +201,7 @@ Result<RunOutput> RunToCompletion(ContainerRuntime& runtime, const ContainerSpec
 // How MakeRuntime chooses and configures a backend.
 struct RuntimeConfig {
   std::filesystem::path state_root;   // e.g. <data>/runtime; holds containers/, rootfs/, runc/, crun/
+  std::filesystem::path stacks_dir;   // the built stacks, <stacks_dir>/<name>/rootfs (stacks/build.sh)
   // "auto" (probe: crun if it works here, else runc, else process), "crun", "runc" or "process".
   std::string backend = "auto";
   // Folder holding the wharf-monitor and wharf-init helpers; empty: next to this executable,

@@ -16,6 +16,7 @@
 #include "runtime/oci_bundle.h"
 #include "runtime/quota_filesystem.h"
 #include "runtime/rootfs.h"
+#include "stacks/stack_catalog.h"
 
 namespace wharf::runtime {
 
@@ -87,6 +88,10 @@ class OciRuntime final : public MonitoredRuntime {
  protected:
   Result<Launch> Prepare(const ContainerSpec& spec, ContainerRecord& record) override {
     const fs::path& dir = record.state_dir;
+    fs::path stack_root = rootfs_.path;  // the host stack: an empty root with the host's folders bound
+    if (!stacks::IsHostStack(spec.stack)) {
+      WHARF_ASSIGN_OR_RETURN(stack_root, stacks::StackRoot(config_.stacks_dir, spec.stack));
+    }
     record.cgroup = "/wharf/" + spec.id;
     if (spec.network == NetworkMode::kIsolated && net_) {
       auto att = net_->Attach(dir);
@@ -106,8 +111,8 @@ class OciRuntime final : public MonitoredRuntime {
 
     BundleParams p;
     p.id = spec.id;
-    p.rootfs = rootfs_.path;
-    p.rootfs_bind_dirs = rootfs_.bind_dirs;
+    p.rootfs = stack_root;
+    if (stacks::IsHostStack(spec.stack)) p.rootfs_bind_dirs = rootfs_.bind_dirs;
     p.init_binary = init_;
     p.argv = spec.argv;
     p.extra_mounts = spec.extra_mounts;

@@ -12,6 +12,7 @@
 
 #include "common/file_io.h"
 #include "common/vcap.h"
+#include "stacks/stack_catalog.h"
 
 namespace wharf::runtime {
 
@@ -43,6 +44,10 @@ ProcessRuntime::ProcessRuntime(RuntimeConfig config, fs::path monitor_binary, co
     : MonitoredRuntime(std::move(config), std::move(monitor_binary), clock), why_(std::move(why)) {}
 
 Result<MonitoredRuntime::Launch> ProcessRuntime::Prepare(const ContainerSpec& spec, ContainerRecord& record) {
+  if (!stacks::IsHostStack(spec.stack)) {
+    return Status::Unprocessable("stack " + spec.stack +
+                                 " needs containers (runc or crun); the process backend runs the host stack only");
+  }
   auto port = ports_.Acquire(spec.id);
   if (!port.ok()) return port.status();
   record.host_port = *port;

@@ -24,6 +24,8 @@ packages=(
   zstd
   # libFuzzer targets (tests/fuzz/run.sh): clang with its fuzzer and sanitizer runtimes
   clang libclang-rt-14-dev
+  # stacks (stacks/build.sh): root file systems from Debian packages
+  mmdebstrap
   # containers (runtime/): OCI runtimes, nft for the bridge rules (deny by default, DNAT of the router port), unshare/nsenter
   runc crun nftables util-linux
   # --disk-quotas enforced: each instance's layer on a loop-mounted ext4 file (mkfs.ext4)
@@ -71,9 +73,15 @@ done
 # npm by command, not package: Node.js builds that bundle npm conflict with Debian's npm package.
 if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 
+# The stacks apps run on (stacks/build.sh: skipped when the stack is up to date).
+build_stacks() {
+  bash "$(dirname "$0")/../stacks/build.sh" debian13 "${WHARF_STACKS_DIR:-/var/lib/wharf-stacks}"
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   quiet_system_servers
   echo "setup: all ${#packages[@]} packages present"
+  build_stacks
   exit 0
 fi
 
@@ -90,3 +98,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
 quiet_system_servers
+build_stacks

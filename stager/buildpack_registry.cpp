@@ -8,7 +8,7 @@ namespace fs = std::filesystem;
 std::vector<RegisteredBuildpack> BuiltinBuildpacks(const fs::path& dir) {
   std::vector<RegisteredBuildpack> out;
   int position = 0;
-  for (const char* name : {"staticfile", "java", "ruby", "nodejs", "go", "python", "php", "nginx", "binary"}) {
+  for (const char* name : {"staticfile", "java", "ruby", "nodejs", "go", "python", "php", "nginx", "httpd", "binary"}) {
     std::error_code ec;
     if (!fs::is_directory(dir / name / "bin", ec)) continue;
     RegisteredBuildpack b;

@@ -41,7 +41,7 @@ TEST_CASE("The built-in buildpacks are registered in Cloud Foundry's order, all 
   for (const auto& b : list) names.push_back(b.name);
   CHECK(names == std::vector<std::string>{"staticfile_buildpack", "java_buildpack", "ruby_buildpack",
                                           "nodejs_buildpack", "go_buildpack", "python_buildpack", "php_buildpack",
-                                          "nginx_buildpack", "binary_buildpack"});
+                                          "nginx_buildpack", "httpd_buildpack", "binary_buildpack"});
   for (std::size_t i = 0; i < list.size(); ++i) {
     CHECK(list[i].position == static_cast<int>(i) + 1);
     auto info = InspectBuildpack(list[i].folder, list[i].name);

@@ -25,7 +25,7 @@ void StageAndServe(const std::string& example, const std::vector<std::string>& b
   const StagingResult& r = outcome.result();
   CHECK(r.metadata.detected_buildpack == expected_buildpack);
   CHECK_FALSE(r.metadata.start_command.empty());
-  CHECK(r.metadata.stack == "debian12");
+  CHECK(r.metadata.stack == "host");
   REQUIRE(r.metadata.buildpacks.size() == 1);
   CHECK(r.metadata.buildpacks[0].version == "1.0.0");
   CHECK(f.blobs().Has(r.droplet_sha256));

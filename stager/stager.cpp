@@ -207,6 +207,7 @@ class StagingRun {
     spec.id = ContainerId(s_.config.container_id_prefix, req_.build_guid);
     spec.app_dir = ws_.app;
     spec.tmp_dir = ws_.tmp;  // inside the workspace: under its disk quota
+    spec.stack = req_.stack;  // staging runs on the stack its droplet will run on
     spec.extra_mounts = layout_.mounts;
     spec.argv = BuilderArgv(layout_.plan_file, layout_.dirs.output);
     spec.env = StagingEnv();

@@ -59,7 +59,7 @@ struct StagingRequest {
   // folders or archives on this machine, git URLs with an optional #ref.
   // Empty (or "default"/"null" alone): detect from the registry.
   std::vector<std::string> buildpacks;
-  std::string stack = "debian12";
+  std::string stack = "host";  // the host stack unless a built one is named (stacks/)
   std::map<std::string, std::string> env;       // the app's env (user + staging group), visible to buildpacks
   std::optional<std::string> start_command;     // -c / manifest command
   StagingLimits limits;

@@ -582,6 +582,15 @@ ALTER TABLE droplets ADD COLUMN staging_key TEXT NOT NULL DEFAULT '';
 CREATE INDEX droplets_staging_key ON droplets (app_guid, staging_key);
 )sql";
 
+// Stacks (stacks/): "debian12" was the name of the host's own /usr and /etc, which is now the
+// "host" stack beside the built ones; what was built on it keeps running on it.
+constexpr std::string_view kHostStack = R"sql(
+UPDATE apps SET stack = 'host' WHERE stack = 'debian12';
+UPDATE droplets SET stack = 'host' WHERE stack = 'debian12';
+UPDATE buildpack_caches SET stack = 'host' WHERE stack = 'debian12';
+UPDATE buildpacks SET stack = 'host' WHERE stack = 'debian12';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -608,6 +617,7 @@ constexpr Migration kMigrations[] = {
     {23, "domains.internal (apps.internal)", kInternalDomains},
     {24, "deployments.analysis_progress (the canary analysis survives a restart)", kDeploymentAnalysisProgress},
     {25, "droplets.staging_key (an unchanged push reuses its droplet)", kDropletStagingKey},
+    {26, "stacks: 'debian12' (the host's system) is the 'host' stack", kHostStack},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

@@ -177,6 +177,36 @@ TEST_CASE("Migration 7 gives started apps their current droplet to run, stopped 
   CHECK(*run("a2") == "-:0");
 }
 
+TEST_CASE("Migration 26 names the host's own system the 'host' stack: apps, droplets and caches built on it keep it") {
+  TempDir dir;
+  FakeClock clock;
+  auto db = Database::Open(dir / "w.db");
+  REQUIRE(Migrate(**db, clock, 25).ok());
+  REQUIRE((*db)->Transact([](Tx& tx) {
+                 WHARF_RETURN_IF_ERROR(tx.Exec(
+                     "INSERT INTO orgs VALUES (1, 'o', 'org', 't'); INSERT INTO spaces VALUES (1, 's', 'o', 'dev', 't');"));
+                 WHARF_RETURN_IF_ERROR(tx.Exec(
+                     "INSERT INTO apps (guid, space_guid, name, state, buildpacks, stack, environment_variables, "
+                     "created_at, updated_at) VALUES ('a1', 's', 'one', 'STARTED', '[]', 'debian12', '{}', 't', 't'), "
+                     "('a2', 's', 'two', 'STOPPED', '[]', 'other', '{}', 't', 't')"));
+                 WHARF_RETURN_IF_ERROR(tx.Exec(
+                     "INSERT INTO droplets (guid, app_guid, package_guid, sha256, size_bytes, process_types, buildpacks, "
+                     "state, stack, created_at) VALUES ('d1', 'a1', NULL, 'y', 0, '{}', '[]', 'STAGED', 'debian12', 't')"));
+                 return tx.Exec("INSERT INTO buildpack_caches (app_guid, stack, sha256, size_bytes, updated_at) "
+                                "VALUES ('a1', 'debian12', 'c', 0, 't')");
+               }).ok());
+  REQUIRE(Migrate(**db, clock, 26).ok());
+  auto stacks = (*db)->Read<std::string>([&](Tx& tx) -> Result<std::string> {
+    WHARF_ASSIGN_OR_RETURN(Statement st,
+                           tx.Query("SELECT (SELECT group_concat(stack, ',') FROM (SELECT stack FROM apps ORDER BY guid)) "
+                                    "|| ';' || (SELECT stack FROM droplets) || ';' || (SELECT stack FROM buildpack_caches)"));
+    WHARF_RETURN_IF_ERROR(st.Step().status());
+    return st.Text(0);
+  });
+  REQUIRE(stacks.ok());
+  CHECK(*stacks == "host,other;host;host");
+}
+
 TEST_CASE("Migration 8 adds buildpacks with unique names and guids, positions from 1") {
   TempDir dir;
   FakeClock clock;

@@ -66,7 +66,7 @@ struct App {
   std::string name;
   AppState state = AppState::kStopped;
   std::vector<std::string> buildpacks;  // empty: detect
-  std::string stack = "debian12";
+  std::string stack = "host";  // the host stack unless a built one is named (stacks/)
   EnvVars environment_variables;
   std::optional<std::string> current_droplet_guid;
   // What the cell runs while STARTED: the droplet of the last start/restart and a
@@ -199,7 +199,7 @@ struct Droplet {
   std::int64_t size_bytes = 0;
   std::map<std::string, std::string> process_types;  // type -> start command
   nlohmann::json buildpacks = nlohmann::json::array();  // [{"name", "version"}]
-  std::string stack = "debian12";
+  std::string stack = "host";  // the host stack unless a built one is named (stacks/)
   std::string created_at;
   // What staging took in (package, buildpacks, stack, environment, start command, the buildpack
   // list, wharfd's version), as a digest: a build of the same inputs reuses this droplet. "":

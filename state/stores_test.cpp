@@ -61,7 +61,7 @@ TEST_CASE("AppStore stores an app and reads back every field") {
   CHECK(got->state == AppState::kStopped);
   CHECK(got->environment_variables == EnvVars{{"A", "1"}});
   CHECK(got->buildpacks == std::vector<std::string>{"nodejs_buildpack"});
-  CHECK(got->stack == "debian12");
+  CHECK(got->stack == "host");
   CHECK(!got->current_droplet_guid);
 }
 

@@ -23,6 +23,7 @@ const std::vector<Command>& AllCommands() {
     AddLogCommands(all);
     AddRouteCommands(all);
     AddBuildpackCommands(all);
+    AddStackCommands(all);
     AddServiceCommands(all);
     AddBrokerCommands(all);
     AddAutoscalingCommands(all);

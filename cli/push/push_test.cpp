@@ -155,7 +155,7 @@ TEST_CASE("Flags override the manifest in what push sends") {
   CliHarness h;
   auto app = WriteApp(h, "applications:\n- name: web\n  instances: 3\n  memory: 256M\n");
   CHECK(h.Run({"push", "web", "-i", "2", "-m", "1G", "-k", "2G", "-c", "node server.js", "-u", "http", "--endpoint",
-               "/health", "-t", "30", "-b", "nodejs_buildpack", "-s", "debian12"},
+               "/health", "-t", "30", "-b", "nodejs_buildpack", "-s", "host"},
               app) == 0);
   json web = h.server.process("web", "web");
   CHECK(web["instances"] == 2);
@@ -167,7 +167,7 @@ TEST_CASE("Flags override the manifest in what push sends") {
   CHECK(web["health_check"]["timeout"] == 30);
   json lifecycle = h.server.app("web").value()["lifecycle"];
   CHECK(lifecycle["buildpacks"] == json{"nodejs_buildpack"});
-  CHECK(lifecycle["stack"] == "debian12");
+  CHECK(lifecycle["stack"] == "host");
 }
 
 TEST_CASE("push maps manifest routes, creates worker processes and pushes several apps") {

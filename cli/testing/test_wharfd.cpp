@@ -150,6 +150,7 @@ void TestWharfd::Restart() {
   }
   controller::Config config;
   config.data_dir = data_dir();
+  config.stacks_dir = data_dir() / "stacks";  // none built: the host stack only
   config.api_port = 0;
   config.roles = roles_;
   auto started = controller::Daemon::Start(config, clock_, {}, stager_.get());

@@ -29,7 +29,7 @@ TEST_CASE("API: create, get, list and delete an app") {
   CHECK(app["state"] == "STOPPED");
   CHECK(app["current_droplet_guid"].is_null());
   CHECK(app["environment_variables"] == json{{"GREETING", "hi"}});
-  CHECK(app["lifecycle"] == json{{"buildpacks", {"nodejs_buildpack"}}, {"stack", "debian12"}});
+  CHECK(app["lifecycle"] == json{{"buildpacks", {"nodejs_buildpack"}}, {"stack", "host"}});
   CHECK(app["processes"] == json::array({{{"type", "web"}, {"instances", 1}, {"memory_in_mb", 1024}, {"disk_in_mb", 1024}}}));
   CHECK(app["routes"] == json::array());
   const std::string guid = app["guid"];
@@ -99,6 +99,10 @@ TEST_CASE("API: errors have one shape: 409 taken name, 400 malformed JSON, wrong
 TEST_CASE("API: rename an app and change its lifecycle") {
   TestPlatform p;
   std::string guid = p.CreateApp("web")["guid"];
+  HttpResult unknown = p.Call("PATCH", "/v1/apps/" + guid, json{{"lifecycle", {{"stack", "cflinuxfs4"}}}});
+  CheckError(unknown, 400, "invalid_argument");
+  CHECK(unknown.json["detail"] == "stack 'cflinuxfs4' is not installed; the stacks are: host");
+  p.AddStack("cflinuxfs4");  // a stack built while wharfd runs is offered at once
   HttpResult r = p.Call("PATCH", "/v1/apps/" + guid, json{{"name", "site"}, {"lifecycle", {{"stack", "cflinuxfs4"}}}});
   REQUIRE_MESSAGE(r.status == 200, r.body);
   CHECK(r.json["name"] == "site");

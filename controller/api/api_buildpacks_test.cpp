@@ -27,10 +27,11 @@ TEST_CASE("API: the built-in buildpacks are listed in Cloud Foundry's order, onc
   TestPlatform p;
   std::vector<std::string> builtins = {"staticfile_buildpack", "java_buildpack", "ruby_buildpack",
                                        "nodejs_buildpack",     "go_buildpack",   "python_buildpack",
-                                       "php_buildpack",        "nginx_buildpack", "binary_buildpack"};
+                                       "php_buildpack",        "nginx_buildpack", "httpd_buildpack",
+                                       "binary_buildpack"};
   CHECK(Names(p) == builtins);
   HttpResult list = p.Call("GET", "/v1/buildpacks");
-  CHECK(list.json["pagination"]["total_results"] == 9);
+  CHECK(list.json["pagination"]["total_results"] == 10);
   const json& first = list.json["resources"][0];
   CHECK(first["position"] == 1);
   CHECK(first["builtin"] == true);
@@ -79,7 +80,7 @@ TEST_CASE("API: create at a position, move, disable, upload and delete a buildpa
 
   REQUIRE(p.Call("DELETE", "/v1/buildpacks/" + guid).status == 204);
   CHECK(p.Call("GET", "/v1/buildpacks/" + guid).status == 404);
-  CHECK(Names(p).size() == 9);
+  CHECK(Names(p).size() == 10);
   CHECK(Names(p)[0] == "staticfile_buildpack");
 }
 

@@ -39,6 +39,37 @@ TEST_CASE("API: /v1/info answers without a token and names the platform") {
         json{{"name", "process"}, {"isolated", false}, {"warnings", json::array({"instances are not isolated"})}});
 }
 
+TEST_CASE("API: /v1/stacks lists the built stacks, then the host's, and new apps get the first built one") {
+  TestPlatform p;
+  HttpResult none = p.Call("GET", "/v1/stacks");
+  REQUIRE(none.status == 200);
+  REQUIRE(none.json["resources"].size() == 1);
+  CHECK(none.json["resources"][0]["name"] == "host");
+  CHECK(none.json["resources"][0]["default"] == true);
+  CHECK(p.CreateApp("before")["lifecycle"]["stack"] == "host");
+
+  p.AddStack("debian13", {{"description", "Debian GNU/Linux 13 (trixie), from Debian packages"},
+                          {"built_at", "2026-12-07T05:17:10Z"},
+                          {"size_bytes", 1624406131},
+                          {"versions", {{"go", "1.24.4"}, {"ruby", "3.3.8"}}}});
+  HttpResult two = p.Call("GET", "/v1/stacks");
+  REQUIRE(two.json["resources"].size() == 2);
+  const json& d = two.json["resources"][0];
+  CHECK(d["name"] == "debian13");
+  CHECK(d["default"] == true);
+  CHECK(d["size_bytes"] == 1624406131);
+  CHECK(d["versions"] == json{{"go", "1.24.4"}, {"ruby", "3.3.8"}});
+  CHECK(two.json["resources"][1]["default"] == false);
+  CHECK(p.CreateApp("after")["lifecycle"]["stack"] == "debian13");
+  CHECK(p.Call("GET", "/v1/stacks", std::nullopt, "").status == 401);
+
+  HttpResult refused = p.Call("POST", "/v1/apps", json{{"name", "x"}, {"lifecycle", {{"stack", "cflinuxfs4"}}}});
+  CHECK(refused.status == 400);
+  CHECK(refused.json["detail"] == "stack 'cflinuxfs4' is not installed; the stacks are: debian13, host");
+  HttpResult host = p.Call("POST", "/v1/apps", json{{"name", "y"}, {"lifecycle", {{"stack", "host"}}}});
+  CHECK(host.status == 201);
+}
+
 TEST_CASE("API: every other endpoint is 401 without a token or with a bad one") {
   TestPlatform p;
   for (const char* path : {"/v1/apps", "/v1/routes", "/v1/domains", "/v1/events", "/v1/whoami"}) {

@@ -16,11 +16,17 @@ namespace wharf::controller::testing {
 
 TestPlatform::TestPlatform(DaemonOptions options, Config config) : options_(options), config_(std::move(config)) {
   config_.data_dir = data_dir_.path() / "data";
+  config_.stacks_dir = data_dir_.path() / "stacks";  // not the machine's: tests choose their stacks
   config_.api_port = 0;
   Start();
 }
 
 TestPlatform::~TestPlatform() { Stop(); }
+
+void TestPlatform::AddStack(const std::string& name, const nlohmann::json& description) {
+  std::filesystem::create_directories(config_.stacks_dir / name / "rootfs" / "usr");
+  REQUIRE(WriteFileAtomic(config_.stacks_dir / name / "stack.json", description.dump()).ok());
+}
 
 void TestPlatform::Start() {
   auto d = Daemon::Start(config_, clock_, options_);

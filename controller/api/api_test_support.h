@@ -49,6 +49,9 @@ class TestPlatform {
   std::string SharedDomainGuid();
   // A token of a user with no role (a developer, not an admin).
   std::string PlainUserToken();
+  // Installs a stack in the platform's own stacks folder (empty until then: only the host stack),
+  // as stacks/build.sh leaves one: rootfs/ and stack.json.
+  void AddStack(const std::string& name, const nlohmann::json& description = nlohmann::json::object());
 
  private:
   TempDir data_dir_;

@@ -1,4 +1,5 @@
-// GET /v1/info, GET /v1/whoami, GET /v1/events, POST /v1/admin/gc.
+// GET /v1/info, GET /v1/stacks, GET /v1/whoami, GET /v1/events, POST /v1/admin/gc.
+#include "api-model/stack.h"
 #include "controller/api/api_context.h"
 #include "state/event_store.h"
 #include "controller/platform/state_names.h"
@@ -30,6 +31,23 @@ void AddPlatformHandlers(HttpRouter& router, ApiContext& ctx) {
         return Status::Ok();
       },
       Access::kPublic);
+
+  router.Add("GET", "/v1/stacks", [&ctx](ApiRequest&, ApiResponse& res) -> Status {
+    const stacks::StackCatalog catalog = ctx.platform.stacks.Load();
+    nlohmann::json resources = nlohmann::json::array();
+    for (const stacks::StackInfo& s : catalog.All()) {
+      api::Stack view;
+      view.name = s.name;
+      view.description = s.description;
+      view.is_default = s.name == catalog.DefaultName();
+      view.built_at = s.built_at;
+      view.size_bytes = static_cast<std::int64_t>(s.size_bytes);
+      view.versions = s.versions;
+      resources.push_back(view.ToJson());
+    }
+    res.Json(200, {{"resources", resources}});
+    return Status::Ok();
+  });
 
   router.Add("GET", "/v1/whoami", [](ApiRequest& req, ApiResponse& res) -> Status {
     const Principal& p = req.principal();

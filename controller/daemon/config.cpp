@@ -224,6 +224,15 @@ std::vector<DaemonFlag> DaemonFlags() {
          c.services_dir = v;
          return Status::Ok();
        }},
+      {Flag("stacks-dir", "DIR",
+            "the stacks (root file systems) apps run on, one folder\n"
+            "each, built by stacks/build.sh (default:\n"
+            "/var/lib/wharf-stacks); the host stack is always there"),
+       [](const std::string& v, Config& c) -> Status {
+         WHARF_RETURN_IF_ERROR(NotEmpty("--stacks-dir", v));
+         c.stacks_dir = v;
+         return Status::Ok();
+       }},
       {Flag("buildpacks-dir", "DIR",
             "built-in buildpacks (default: ../share/wharf/buildpacks\n"
             "beside wharfd, else the source tree's buildpacks/)"),

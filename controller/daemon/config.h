@@ -29,6 +29,8 @@ struct Config {
   std::vector<std::string> builtin_services = {"postgresql", "redis", "mysql"};
   // --services-dir: the built-in servers' data, outside data_dir (default: data_dir + "-services").
   std::filesystem::path services_dir;
+  // --stacks-dir: the built stacks, <dir>/<name>/{rootfs,stack.json} (stacks/build.sh).
+  std::filesystem::path stacks_dir = "/var/lib/wharf-stacks";
   std::filesystem::path buildpacks_dir;     // --buildpacks-dir: built-in buildpacks; empty: found beside wharfd
   // Limits of one staging (Cloud Foundry's defaults).
   std::int64_t staging_memory_mb = 1024;    // --staging-memory

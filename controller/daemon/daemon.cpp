@@ -221,6 +221,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   info.admin_token_file = l.admin_token().string();
   info.roles = config.roles;
   info.tenancy = boot->tenancy;
+  info.stacks = {config.stacks_dir, stacks::HostStackDescription(), config.runtime != "process"};
 
   p->auth = std::make_unique<Authenticator>(*p->db, clock);
   // Admission: what this host's cell holds (issue 10: `scale -m 1T` ran five 1 TiB instances).

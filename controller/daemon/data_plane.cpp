@@ -127,6 +127,7 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
   if (stager_role || cell_role) {
     runtime::RuntimeConfig rc;
     rc.state_root = daemon.layout().runtime();
+    rc.stacks_dir = config.stacks_dir;
     rc.backend = config.runtime;
     rc.disk_quota_loop = config.disk_quotas_enforced;
     rc.clock = &clock;

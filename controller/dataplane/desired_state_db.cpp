@@ -137,6 +137,7 @@ cell::DesiredProcess ToDesiredProcess(const RunnableProcess& rp, const std::file
   d.revision = rp.app.run_revision;
   d.droplet_guid = rp.droplet.guid;
   d.droplet_archive = droplet_archive;
+  d.stack = rp.droplet.stack;
   if (!rp.start_command.empty()) d.launch_argv = stager::LaunchArgv(rp.start_command);
   d.environment = rp.app.environment_variables;
   d.vcap_services = rp.vcap_services;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "controller/platform/bootstrap.h"
+#include "stacks/stack_catalog.h"
 
 namespace wharf::controller {
 
@@ -24,6 +25,7 @@ struct PlatformInfo {
   std::string admin_token_file;  // absolute path
   std::vector<std::string> roles;
   Tenancy tenancy;               // default org and space
+  stacks::StackSource stacks;    // the stacks apps may run on (GET /v1/stacks, lifecycle.stack)
 };
 
 }  // namespace wharf::controller

@@ -103,6 +103,8 @@ Result<AppView> AppService::Create(const Actor& actor, const NewApp& spec) {
   WHARF_RETURN_IF_ERROR(ValidateEnvVars(spec.environment_variables));
   WHARF_RETURN_IF_ERROR(ValidateBuildpackNames(spec.buildpacks));
   if (spec.stack) WHARF_RETURN_IF_ERROR(ValidateStackName(*spec.stack));
+  const stacks::StackCatalog catalog = platform_.stacks.Load();
+  if (spec.stack) WHARF_RETURN_IF_ERROR(catalog.Check(*spec.stack));
 
   std::string now = FormatRfc3339(clock_.Now());
   App app;
@@ -111,7 +113,7 @@ Result<AppView> AppService::Create(const Actor& actor, const NewApp& spec) {
   app.name = spec.name;
   app.state = AppState::kStopped;
   app.buildpacks = spec.buildpacks;
-  if (spec.stack) app.stack = *spec.stack;
+  app.stack = spec.stack ? *spec.stack : catalog.DefaultName();
   app.environment_variables = spec.environment_variables;
   app.created_at = now;
   app.updated_at = now;
@@ -161,6 +163,7 @@ Result<AppView> AppService::Update(const Actor& actor, const std::string& guid, 
   if (patch.name) WHARF_RETURN_IF_ERROR(ValidateDnsLabel(*patch.name, "app name"));
   if (patch.buildpacks) WHARF_RETURN_IF_ERROR(ValidateBuildpackNames(*patch.buildpacks));
   if (patch.stack) WHARF_RETURN_IF_ERROR(ValidateStackName(*patch.stack));
+  if (patch.stack) WHARF_RETURN_IF_ERROR(platform_.stacks.Load().Check(*patch.stack));
   return db_.Transact<AppView>([&](Tx& tx) -> Result<AppView> {
     AppStore apps(tx);
     Result<App> app = apps.Get(guid);

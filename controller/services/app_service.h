@@ -37,7 +37,7 @@ struct NewApp {
   std::string name;
   EnvVars environment_variables;
   std::vector<std::string> buildpacks;
-  std::optional<std::string> stack;  // default "debian12"
+  std::optional<std::string> stack;  // default: the platform's default stack (StackCatalog::DefaultName)
 };
 
 struct AppPatch {

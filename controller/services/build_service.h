@@ -26,7 +26,7 @@ struct StagingResult {
   std::int64_t droplet_size_bytes = 0;
   std::map<std::string, std::string> process_types;
   nlohmann::json buildpacks = nlohmann::json::array();  // [{"name", "version"}]
-  std::string stack = "debian12";
+  std::string stack = "host";  // the host stack unless a built one is named (stacks/)
   std::optional<BuildpackCache> cache;  // the app's new buildpack cache, if any (app_guid is filled in)
   std::int64_t duration_ms = 0;         // how long the staging took (recorded in the build-staged event)
   std::string staging_key;              // StagingJob::staging_key

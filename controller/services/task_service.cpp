@@ -108,6 +108,7 @@ Result<Task> TaskService::Create(const Actor& actor, const std::string& app_guid
     run.name = t.name;
     run.droplet_guid = droplet->guid;
     run.droplet_archive = blobs_.PathOf(droplet->sha256);
+    run.stack = droplet->stack;
     run.launch_argv = stager::LaunchArgv(command);
     run.environment = app->environment_variables;
     run.vcap_services = services->dump();

@@ -1,6 +1,8 @@
 """Prints how to run a Java app in a folder: `jar NAME` for an executable jar at
-the root, `class NAME CLASSPATH` for an exploded jar (META-INF/MANIFEST.MF), or
-nothing. The manifest's Main-Class decides; Class-Path entries are kept."""
+the root, `class NAME CLASSPATH` for an exploded jar (META-INF/MANIFEST.MF),
+`webapp .` for an exploded web app (WEB-INF/ at the root), `war NAME` for a WAR
+file at the root, or nothing. A manifest's Main-Class decides first (an exploded
+Spring Boot WAR has one); Class-Path entries are kept."""
 import os
 import sys
 import zipfile
@@ -37,6 +39,13 @@ def main(build):
             continue
         if fields.get("Main-Class"):
             print("jar", name)
+            return
+    if os.path.isdir(os.path.join(build, "WEB-INF")):
+        print("webapp", ".")
+        return
+    for name in sorted(os.listdir(build)):
+        if name.endswith(".war") and " " not in name and os.path.isfile(os.path.join(build, name)):
+            print("war", name)
             return
 
 
