@@ -27,7 +27,7 @@ suite=$(tr -d ' \n' <"$spec/suite")
 packages=$(sed 's/#.*//' "$spec/packages" | tr -s ' \t\n' '\n' | sed '/^$/d' | sort -u | paste -sd, -)
 # What the stack is made of: a change to the list, the suite or the way it is built (bump
 # `layout` when a change below changes the root file system) rebuilds it.
-layout=1
+layout=2
 recipe=$(printf '%s\n%s\n%s\n' "$layout" "$suite" "$packages" | sha256sum | cut -d' ' -f1)
 
 target="$stacks_dir/$name"
@@ -62,6 +62,11 @@ chmod 1777 "$root/tmp"
 : >"$root/etc/resolv.conf"
 printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 rm -rf "$root/var/cache/apt/archives"/*.deb "$root/var/lib/apt/lists"/*_Packages
+
+# Go's standard library compiled ahead, with the go buildpack's flags (the defaults): the
+# buildpack links it into each app's build cache, so a first Go build takes 0.5 s, not 15 s.
+unshare -m -p -f --mount-proc="$root/proc" chroot "$root" /bin/sh -c \
+  'GOCACHE=/usr/lib/wharf/go-build-cache GOTELEMETRY=off GOFLAGS= go build std && chmod -R a+rX /usr/lib/wharf'
 
 # Versions of the runtimes, as `wharf stacks` shows them.
 # (In a private /proc: Go and Java find themselves through /proc/self/exe.)

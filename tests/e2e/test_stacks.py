@@ -1,0 +1,88 @@
+"""The stack: apps and their staging run on the Debian 13 root file system that scripts/setup.sh builds
+(stacks/build.sh), mounted read-only as /, not on the host's /usr and /etc; `wharf stacks` lists it; an
+unknown stack is refused with the list; the host stack stays a developer option. Then the third-party app
+shapes that once failed on the host's system (tests/e2e/apps) push and answer through the router."""
+import json
+import os
+import unittest
+
+from harness import PlatformTest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# Serves its folder after recording what the container's system is: /etc/os-release, whether / can be
+# written, which user it runs as and whether the host's own tools are there (cmake, which setup.sh
+# installs on the host and the stack does not have).
+PROBE_START = ("cp /etc/os-release os-release.txt; "
+               "(touch /usr/wharf-probe 2>/dev/null && echo writable || echo read-only) > root.txt; "
+               "id -u > uid.txt; "
+               "(test -e /usr/bin/cmake && echo seen || echo absent) > host-tool.txt; "
+               "exec python3 -m http.server $PORT")
+
+# tests/e2e/apps folder -> (app name in its manifest, text its page must contain, path)
+APPS = {
+    "go-gopath": ("stack-go-gopath", "HELLO FROM GO IN GOPATH LAYOUT!", "/"),
+    "go-procfile": ("stack-go-procfile", "Hello from myapp on PATH", "/"),
+    "httpd-conf": ("stack-httpd-conf", "Hello from my own httpd.conf", "/"),
+    "java-war": ("stack-java-war", "Hello", "/hello"),
+    "nginx-minimal": ("stack-nginx-minimal", "Hello from a minimal nginx.conf", "/"),
+    "node-server-only": ("stack-node-server-only", "Hello from a lone server.js on Node v20", "/"),
+    "php-httpd": ("stack-php-httpd", "Hello from PHP 8.4", "/"),
+    "ruby-native": ("stack-ruby-native", "Hello from a native extension", "/"),
+}
+
+
+class StackTest(PlatformTest):
+    strict_cleanup = True
+
+    def probe(self, name, *push_args):
+        d = self.make_app({"index.html": "probe\n"})
+        r = self.p.wharf("push", name, "-b", "binary_buildpack", "-m", "64M", "-c", PROBE_START, *push_args,
+                         cwd=d, expect=None, timeout=180)
+        self.assertEqual(r.code, 0, f"{r}\n--- wharfd log\n{self.p.daemon_log()}")
+        host = f"{name}.localhost"
+        self.wait_for_status(host, 200, path="/os-release.txt")
+        return {f: self.get(host, f"/{f}.txt")[2].decode().strip() for f in ("os-release", "root", "uid", "host-tool")}
+
+    def test_apps_run_on_the_built_stack_and_the_host_stack_is_an_explicit_choice(self):
+        r = self.p.wharf("stacks")
+        self.assertRegex(r.out, r"debian13 \(default\)\s+Debian GNU/Linux 13 \(trixie\)")
+        self.assertIn("go 1.24", r.out)
+        self.assertRegex(r.out, r"\bhost\b.*The host's own /usr and /etc")
+        listed = json.loads(self.p.wharf("stacks", "--json").out)
+        self.assertEqual([s["name"] for s in listed], ["debian13", "host"])
+        self.assertGreater(listed[0]["size_bytes"], 100 << 20)
+
+        seen = self.probe("probe")
+        self.assertIn('VERSION_CODENAME=trixie', seen["os-release"])
+        self.assertEqual(seen["root"], "read-only")
+        self.assertEqual(seen["uid"], "2000")
+        self.assertEqual(seen["host-tool"], "absent")
+        self.assertEqual(self.app_json("probe")["lifecycle"]["stack"], "debian13")
+        r = self.p.wharf("app", "probe")
+        self.assertRegex(r.out, r"stack:\s+debian13")
+
+        refused = self.p.wharf("push", "nowhere", "-s", "cflinuxfs4", "-b", "binary_buildpack", "-c", "true",
+                               cwd=self.make_app({"a.txt": "x"}), expect=None)
+        self.assertNotEqual(refused.code, 0)
+        self.assertIn("stack 'cflinuxfs4' is not installed; the stacks are: debian13, host", refused.err + refused.out)
+
+        on_host = self.probe("on-host", "-s", "host")
+        self.assertIn("VERSION_CODENAME=bookworm", on_host["os-release"])
+        self.assertEqual(on_host["host-tool"], "seen")
+        self.assertEqual(on_host["root"], "read-only")
+
+    def test_third_party_app_shapes_push_and_answer(self):
+        for folder, (name, text, path) in APPS.items():
+            with self.subTest(app=folder):
+                r = self.p.wharf("push", cwd=os.path.join(HERE, "apps", folder), expect=None, timeout=300)
+                self.assertEqual(r.code, 0, f"{r}\n--- wharfd log\n{self.p.daemon_log()}")
+                status, _headers, body = self.get(f"{name}.localhost", path)
+                self.assertEqual(status, 200, body[:500])
+                self.assertIn(text, body.decode(errors="replace"))
+                self.p.wharf("stop", name)
+                self.wait_for_status(f"{name}.localhost", 503, timeout=15)
+
+
+if __name__ == "__main__":
+    unittest.main()
