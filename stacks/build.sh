@@ -27,8 +27,11 @@ suite=$(tr -d ' \n' <"$spec/suite")
 packages=$(sed 's/#.*//' "$spec/packages" | tr -s ' \t\n' '\n' | sed '/^$/d' | sort -u | paste -sd, -)
 # What the stack is made of: a change to the list, the suite or the way it is built (bump
 # `layout` when a change below changes the root file system) rebuilds it.
-layout=2
-recipe=$(printf '%s\n%s\n%s\n' "$layout" "$suite" "$packages" | sha256sum | cut -d' ' -f1)
+# The host's own trusted CAs (below) are part of it too.
+layout=3
+local_cas=(/usr/local/share/ca-certificates/*.crt)
+[ -e "${local_cas[0]}" ] || local_cas=()
+recipe=$( { printf '%s\n%s\n%s\n' "$layout" "$suite" "$packages"; cat "${local_cas[@]}" /dev/null; } | sha256sum | cut -d' ' -f1)
 
 target="$stacks_dir/$name"
 if [ -f "$target/stack.json" ] && grep -q "\"recipe\": \"$recipe\"" "$target/stack.json" &&
@@ -62,6 +65,16 @@ chmod 1777 "$root/tmp"
 : >"$root/etc/resolv.conf"
 printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 rm -rf "$root/var/cache/apt/archives"/*.deb "$root/var/lib/apt/lists"/*_Packages
+
+# The certificate authorities the host trusts beyond Debian's (a company's, an egress proxy's: what
+# an operator puts in /usr/local/share/ca-certificates) are trusted in the stack too, as Cloud
+# Foundry's trusted system certificates are in its containers; npm reads the system's bundle.
+if [ ${#local_cas[@]} -gt 0 ]; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp "${local_cas[@]}" "$root/usr/local/share/ca-certificates/"
+  chroot "$root" update-ca-certificates >/dev/null
+fi
+printf 'cafile=/etc/ssl/certs/ca-certificates.crt\n' >"$root/etc/npmrc"
 
 # Go's standard library compiled ahead, with the go buildpack's flags (the defaults): the
 # buildpack links it into each app's build cache, so a first Go build takes 0.5 s, not 15 s.

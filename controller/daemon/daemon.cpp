@@ -234,7 +234,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   PackageLimitsConfig package_limits;
   package_limits.max_upload_bytes = options.limits.upload_bytes;
   p->packages = std::make_unique<PackageService>(*p->db, clock, *p->events, *p->blobs, p->blob_lock, package_limits);
-  p->builds = std::make_unique<BuildService>(*p->db, clock, *p->events, *p->logs, scheduler);
+  p->builds = std::make_unique<BuildService>(*p->db, clock, *p->events, *p->logs, scheduler, info.stacks);
   p->routes = std::make_unique<RouteService>(*p->db, clock, *p->events, *p->logs, info);
   p->service_instances = std::make_unique<ServiceInstanceService>(*p->db, clock, *p->events, *p->logs, info);
   p->brokers = std::make_unique<ServiceBrokerService>(*p->db, clock, *p->events);

@@ -19,10 +19,11 @@ EventTarget TargetOf(const App& app) { return EventTarget{"app", app.guid, app.n
 
 // The digest of everything a staging of `package` for `app` takes in: the package's files, the
 // buildpacks and stack asked for, the environment, the start command, the platform's buildpack
-// list (an uploaded, reordered or disabled buildpack changes it) and wharfd's version (its
-// built-in buildpacks). Two builds with the same key would stage the same droplet.
+// list (an uploaded, reordered or disabled buildpack changes it), wharfd's version (its
+// built-in buildpacks) and when the stack was built (`stack_built_at`: a rebuilt stack restages).
+// Two builds with the same key would stage the same droplet.
 Result<std::string> StagingKeyOf(Tx& tx, const Package& package, const App& app,
-                                 const std::optional<std::string>& start_command) {
+                                 const std::optional<std::string>& start_command, const std::string& stack_built_at) {
   WHARF_ASSIGN_OR_RETURN(std::vector<Buildpack> registry, BuildpackStore(tx).List());
   nlohmann::json buildpacks = nlohmann::json::array();
   for (const Buildpack& b : registry) {
@@ -32,6 +33,7 @@ Result<std::string> StagingKeyOf(Tx& tx, const Package& package, const App& app,
   const nlohmann::json inputs = {{"package", package.sha256},
                                  {"buildpacks", app.buildpacks},
                                  {"stack", app.stack},
+                                 {"stack_built_at", stack_built_at},
                                  {"env", app.environment_variables},
                                  {"start_command", start_command.value_or("")},
                                  {"registry", buildpacks},
@@ -79,7 +81,13 @@ Result<Build> BuildService::CreateFor(const Actor& actor, const std::optional<st
     auto web = ProcessStore(tx).Find(s.app.guid, "web");
     if (!web.ok()) return web.status();
     if (*web) s.start_command = (*web)->command;
-    WHARF_ASSIGN_OR_RETURN(s.staging_key, StagingKeyOf(tx, s.package, s.app, s.start_command));
+    const stacks::StackCatalog catalog = stacks_.Load();
+    const stacks::StackInfo* stack = catalog.Find(s.app.stack);
+    if (stack == nullptr) {
+      return Status::Unprocessable("app '" + s.app.name + "' cannot be staged: " + catalog.Check(s.app.stack).message() +
+                                   " (choose one with 'wharf push -s STACK')");
+    }
+    WHARF_ASSIGN_OR_RETURN(s.staging_key, StagingKeyOf(tx, s.package, s.app, s.start_command, stack->built_at));
     std::string now = FormatRfc3339(clock_.Now());
     if (package_guid) {
       WHARF_ASSIGN_OR_RETURN(reused, DropletStore(tx).FindByStagingKey(s.app.guid, s.staging_key));

@@ -15,6 +15,7 @@
 #include "controller/platform/event_recorder.h"
 #include "controller/platform/log_buffer.h"
 #include "state/model.h"
+#include "stacks/stack_catalog.h"
 #include "state/paging.h"
 #include "controller/platform/state_names.h"
 
@@ -35,8 +36,10 @@ struct StagingResult {
 class BuildService {
  public:
   // `scheduler` may be null: no stager runs in this wharfd.
-  BuildService(Database& db, const Clock& clock, EventRecorder& events, LogBuffer& logs, BuildScheduler* scheduler)
-      : db_(db), clock_(clock), events_(events), logs_(logs), scheduler_(scheduler) {}
+  // `stacks`: a rebuilt stack changes the staging key (its droplets were built on the previous one).
+  BuildService(Database& db, const Clock& clock, EventRecorder& events, LogBuffer& logs, BuildScheduler* scheduler,
+               stacks::StackSource stacks = {})
+      : db_(db), clock_(clock), events_(events), logs_(logs), scheduler_(scheduler), stacks_(std::move(stacks)) {}
 
   // kUnavailable "no stager role is running in this wharfd" without a scheduler;
   // kNotFound for an unknown package.
@@ -75,6 +78,7 @@ class BuildService {
   EventRecorder& events_;
   LogBuffer& logs_;
   BuildScheduler* scheduler_;
+  stacks::StackSource stacks_;
 };
 
 }  // namespace wharf::controller

@@ -142,6 +142,47 @@ TEST_CASE("set-droplet takes only a droplet of the same app") {
 }
 
 }  // namespace
+TEST_CASE("A rebuilt stack stages anew what was built on the previous one, and a removed stack is named") {
+  ServiceFixture f;
+  const auto stack_built = [&](const std::string& built_at) {
+    std::filesystem::create_directories(f.dir / "stacks" / "debian13" / "rootfs" / "usr");
+    REQUIRE(WriteFileAtomic(f.dir / "stacks" / "debian13" / "stack.json",
+                            nlohmann::json{{"built_at", built_at}}.dump()).ok());
+  };
+  stack_built("2026-12-01T00:00:00Z");
+  const AppView app = f.CreateApp("web");
+  CHECK(app.app.stack == "debian13");
+  auto build = f.builds->Create(f.actor, f.CreatePackage(app.app.guid, {{"index.html", "hi"}}).guid);
+  REQUIRE(build.ok());
+  auto blob = f.blobs->PutBytes("droplet one");
+  REQUIRE(blob.ok());
+  StagingResult result;
+  result.droplet_sha256 = blob->sha256;
+  result.droplet_size_bytes = static_cast<std::int64_t>(blob->size);
+  result.process_types = {{"web", "./start"}};
+  result.staging_key = f.scheduler.jobs.back().staging_key;
+  auto first = f.builds->CompleteBuild(build->guid, result);
+  REQUIRE_MESSAGE(first.ok(), first.status().ToString());
+  auto again = f.builds->Create(f.actor, f.CreatePackage(app.app.guid, {{"index.html", "hi"}}).guid);
+  REQUIRE(again.ok());
+  CHECK(again->state == BuildState::kStaged);
+  CHECK(again->droplet_guid == first->guid);
+
+  stack_built("2026-12-07T00:00:00Z");
+  const std::size_t jobs = f.scheduler.jobs.size();
+  auto rebuilt = f.builds->Create(f.actor, f.CreatePackage(app.app.guid, {{"index.html", "hi"}}).guid);
+  REQUIRE(rebuilt.ok());
+  CHECK(rebuilt->state == BuildState::kStaging);
+  CHECK(f.scheduler.jobs.size() == jobs + 1);
+
+  std::filesystem::remove_all(f.dir / "stacks" / "debian13");
+  auto gone = f.builds->Restage(f.actor, app.app.guid);
+  CHECK(gone.status().code() == StatusCode::kUnprocessable);
+  CHECK(gone.status().message() ==
+        "app 'web' cannot be staged: stack 'debian13' is not installed; the stacks are: host (choose one with "
+        "'wharf push -s STACK')");
+}
+
 TEST_CASE("A build of unchanged inputs reuses the app's droplet, while new inputs and restage stage anew") {
   ServiceFixture f;
   const std::string g = f.CreateApp("web").app.guid;

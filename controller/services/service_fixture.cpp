@@ -16,12 +16,13 @@ ServiceFixture::ServiceFixture() {
   platform.domain = "localhost";
   platform.api_url = "http://127.0.0.1:1";
   platform.tenancy = boot->tenancy;
+  platform.stacks = {dir / "stacks", "the test's host", true};  // none built until a test adds one
   apps = std::make_unique<AppService>(*db, clock, events, logs, platform);
   revisions = std::make_unique<RevisionService>(*db, clock, events, logs);
   droplets = std::make_unique<DropletService>(*db, clock, events, *blobs, blob_lock, dir / "droplet-uploads");
   processes = std::make_unique<ProcessService>(*db, clock, events, logs);
   packages = std::make_unique<PackageService>(*db, clock, events, *blobs, blob_lock, PackageLimitsConfig{});
-  builds = std::make_unique<BuildService>(*db, clock, events, logs, &scheduler);
+  builds = std::make_unique<BuildService>(*db, clock, events, logs, &scheduler, platform.stacks);
   routes = std::make_unique<RouteService>(*db, clock, events, logs, platform);
 }
 

@@ -17,6 +17,7 @@ PROBE_START = ("cp /etc/os-release os-release.txt; "
                "(touch /usr/wharf-probe 2>/dev/null && echo writable || echo read-only) > root.txt; "
                "id -u > uid.txt; "
                "(test -e /usr/bin/cmake && echo seen || echo absent) > host-tool.txt; "
+               "(grep -q '^wharf-services:' /etc/group && echo seen || echo absent) > host-etc.txt; "
                "exec python3 -m http.server $PORT")
 
 # tests/e2e/apps folder -> (app name in its manifest, text its page must contain, path)
@@ -42,7 +43,7 @@ class StackTest(PlatformTest):
         self.assertEqual(r.code, 0, f"{r}\n--- wharfd log\n{self.p.daemon_log()}")
         host = f"{name}.localhost"
         self.wait_for_status(host, 200, path="/os-release.txt")
-        return {f: self.get(host, f"/{f}.txt")[2].decode().strip() for f in ("os-release", "root", "uid", "host-tool")}
+        return {f: self.get(host, f"/{f}.txt")[2].decode().strip() for f in ("os-release", "root", "uid", "host-tool", "host-etc")}
 
     def test_apps_run_on_the_built_stack_and_the_host_stack_is_an_explicit_choice(self):
         r = self.p.wharf("stacks")
@@ -58,6 +59,7 @@ class StackTest(PlatformTest):
         self.assertEqual(seen["root"], "read-only")
         self.assertEqual(seen["uid"], "2000")
         self.assertEqual(seen["host-tool"], "absent")
+        self.assertEqual(seen["host-etc"], "absent")  # the host's /etc/group has it (scripts/setup.sh)
         self.assertEqual(self.app_json("probe")["lifecycle"]["stack"], "debian13")
         r = self.p.wharf("app", "probe")
         self.assertRegex(r.out, r"stack:\s+debian13")
@@ -70,6 +72,7 @@ class StackTest(PlatformTest):
         on_host = self.probe("on-host", "-s", "host")
         self.assertIn("VERSION_CODENAME=bookworm", on_host["os-release"])
         self.assertEqual(on_host["host-tool"], "seen")
+        self.assertEqual(on_host["host-etc"], "seen")
         self.assertEqual(on_host["root"], "read-only")
 
     def test_third_party_app_shapes_push_and_answer(self):
@@ -82,6 +85,39 @@ class StackTest(PlatformTest):
                 self.assertIn(text, body.decode(errors="replace"))
                 self.p.wharf("stop", name)
                 self.wait_for_status(f"{name}.localhost", 503, timeout=15)
+
+    def staging_output(self, name, files, *push_args):
+        r = self.p.wharf("push", name, "-m", "128M", *push_args, cwd=self.make_app(files), expect=None, timeout=300)
+        return r, r.out + r.err
+
+    def test_buildpacks_say_what_is_wrong_in_one_line(self):
+        # A version the stack does not have: a warning naming both, and the app still runs.
+        r, out = self.staging_output("old-node", {
+            "package.json": json.dumps({"name": "old-node", "engines": {"node": "18.x"}}),
+            "server.js": "require('http').createServer((q, s) => s.end('node ' + process.version))"
+                         ".listen(process.env.PORT)\n"})
+        self.assertEqual(r.code, 0, out)
+        self.assertRegex(out, r"Warning: package.json asks for node 18.x \(engines.node\); the stack has node v20")
+        r, out = self.staging_output("old-python", {
+            "runtime.txt": "python-3.11.4\n",
+            "app.py": "import http.server, os\nhttp.server.test(port=int(os.environ['PORT']), bind='0.0.0.0')\n"})
+        self.assertEqual(r.code, 0, out)
+        self.assertRegex(out, r"Warning: runtime.txt asks for Python 3.11.4; the stack has Python 3.13.\d+")
+
+        # A buildpack chosen with -b that finds nothing to build: one line, not a shell error.
+        r, out = self.staging_output("not-go", {"index.html": "hi\n"}, "-b", "go_buildpack")
+        self.assertNotEqual(r.code, 0)
+        self.assertIn("No Go app here", out)
+        self.assertNotIn("cannot open", out)
+        r, out = self.staging_output("not-python", {"index.html": "hi\n"}, "-b", "python_buildpack")
+        self.assertNotEqual(r.code, 0)
+        self.assertIn("No Python app here", out)
+
+        # A package the index cannot give (unreachable here, or absent): how to vendor, in one line.
+        r, out = self.staging_output("no-index", {"requirements.txt": "wharf-no-such-package-4f1c==1.0\n",
+                                                  "app.py": "print('x')\n"})
+        self.assertNotEqual(r.code, 0)
+        self.assertIn("pip download -r requirements.txt -d vendor", out)
 
 
 if __name__ == "__main__":
