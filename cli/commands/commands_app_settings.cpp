@@ -219,7 +219,7 @@ void AddAppSettingsCommands(std::vector<Command>& out) {
                   "no droplet; a later 'wharf push APP_NAME' uploads and stages it. An existing app is left as it is.",
                   {{"APP_NAME"}},
                   {{"buildpack", 'b', FlagKind::kString, "BUILDPACK", "Buildpack to stage the app with (default: detect)"},
-                   {"stack", 's', FlagKind::kString, "STACK", "Stack to run the app on"}}},
+                   {"stack", 's', FlagKind::kString, "STACK", "Stack to run the app on (see: wharf stacks)"}}},
                  RunCreateApp});
   out.push_back({{"rename", {}, group, "Rename an app", "wharf rename APP_NAME NEW_APP_NAME",
                   "Its routes stay as they are: map a route with the new name if you want one ('wharf map-route').",

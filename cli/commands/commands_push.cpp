@@ -115,7 +115,7 @@ void AddPushCommand(std::vector<Command>& out) {
          {"git", 0, FlagKind::kString, "URL", "Push a commit of this git repository (URL or local path)"},
          {"ref", 0, FlagKind::kString, "REF", "Branch, tag or commit to push with --git (default HEAD)"},
          {"droplet", 0, FlagKind::kString, "TARBALL", "Run this droplet tarball instead of staging source"},
-         {"stack", 's', FlagKind::kString, "STACK", "Stack to use"},
+         {"stack", 's', FlagKind::kString, "STACK", "Stack to stage and run the app on (see: wharf stacks; default: the platform's default)"},
          {"app-start-timeout", 't', FlagKind::kInt, "HEALTH_TIMEOUT",
           "Time (in seconds) allowed between app start and the first healthy response"},
          {"health-check-type", 'u', FlagKind::kString, "TYPE", "Application health check type: port, process or http"},

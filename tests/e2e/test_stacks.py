@@ -80,8 +80,7 @@ class StackTest(PlatformTest):
             with self.subTest(app=folder):
                 r = self.p.wharf("push", cwd=os.path.join(HERE, "apps", folder), expect=None, timeout=300)
                 self.assertEqual(r.code, 0, f"{r}\n--- wharfd log\n{self.p.daemon_log()}")
-                status, _headers, body = self.get(f"{name}.localhost", path)
-                self.assertEqual(status, 200, body[:500])
+                _status, _headers, body = self.wait_for_status(f"{name}.localhost", 200, path=path, timeout=30)
                 self.assertIn(text, body.decode(errors="replace"))
                 self.p.wharf("stop", name)
                 self.wait_for_status(f"{name}.localhost", 503, timeout=15)
@@ -99,7 +98,7 @@ class StackTest(PlatformTest):
         self.assertEqual(r.code, 0, out)
         self.assertRegex(out, r"Warning: package.json asks for node 18.x \(engines.node\); the stack has node v20")
         r, out = self.staging_output("old-python", {
-            "runtime.txt": "python-3.11.4\n",
+            "runtime.txt": "python-3.11.4\n",  # detected by it, as Heroku's buildpack does
             "app.py": "import http.server, os\nhttp.server.test(port=int(os.environ['PORT']), bind='0.0.0.0')\n"})
         self.assertEqual(r.code, 0, out)
         self.assertRegex(out, r"Warning: runtime.txt asks for Python 3.11.4; the stack has Python 3.13.\d+")
