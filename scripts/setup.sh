@@ -74,8 +74,10 @@ done
 if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 
 # The stacks apps run on (stacks/build.sh: skipped when the stack is up to date).
+# A second attempt after a failure: a download from the mirror can fail once.
 build_stacks() {
-  bash "$(dirname "$0")/../stacks/build.sh" debian13 "${WHARF_STACKS_DIR:-/var/lib/wharf-stacks}"
+  local build=(bash "$(dirname "$0")/../stacks/build.sh" debian13 "${WHARF_STACKS_DIR:-/var/lib/wharf-stacks}")
+  "${build[@]}" || { echo "setup: the stack build failed; trying once more" >&2; "${build[@]}"; }
 }
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -246,6 +246,8 @@ class Platform:
             problems.append(f"mounts left under {self.root}: {mounts}")
         if leaked or pids or mounts:
             problems.append(f"kept {self.root} for inspection")
+        elif os.environ.get("WHARF_E2E_KEEP") == "1":  # debugging: logs, events and the database stay
+            print(f"wharf e2e: kept {self.root} (WHARF_E2E_KEEP=1)", file=sys.stderr)
         else:
             shutil.rmtree(self.root, ignore_errors=True)
         if problems:
