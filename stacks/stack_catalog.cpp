@@ -71,9 +71,9 @@ StackCatalog StackCatalog::Load(const fs::path& stacks_dir, std::string host_des
   std::sort(c.stacks_.begin(), c.stacks_.end(), [](const StackInfo& a, const StackInfo& b) { return a.name < b.name; });
   StackInfo host;
   host.name = std::string(kHostStack);
-  host.description = "The host's own /usr and /etc" +
-                     (host_description.empty() ? std::string() : " (" + host_description + ")") +
-                     "; a developer option: apps get whatever the host has installed";
+  host.description = "The host's own system" +
+                     (host_description.empty() ? std::string() : ", " + host_description) +
+                     " (for developers: apps get what the host has)";
   c.stacks_.push_back(std::move(host));
   return c;
 }

@@ -49,7 +49,7 @@ class StackTest(PlatformTest):
         r = self.p.wharf("stacks")
         self.assertRegex(r.out, r"debian13 \(default\)\s+Debian GNU/Linux 13 \(trixie\)")
         self.assertIn("go 1.24", r.out)
-        self.assertRegex(r.out, r"\bhost\b.*The host's own /usr and /etc")
+        self.assertRegex(r.out, r"\bhost\b.*The host's own system, Debian GNU/Linux 12")
         listed = json.loads(self.p.wharf("stacks", "--json").out)
         self.assertEqual([s["name"] for s in listed], ["debian13", "host"])
         self.assertGreater(listed[0]["size_bytes"], 100 << 20)
