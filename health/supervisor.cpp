@@ -54,26 +54,15 @@ Supervisor::Supervisor(runtime::ContainerRuntime& runtime, const Clock& clock, P
     : runtime_(runtime), clock_(clock), prober_(prober), publisher_(publisher), events_(events), options_(options) {}
 
 Supervisor::~Supervisor() {
-  stopping_ = true;
-  if (thread_.joinable()) thread_.join();
+  ticker_.Stop();
   WaitForStops();
 }
 
 void Supervisor::RunThread(std::chrono::milliseconds period) {
-  stopping_ = false;
-  thread_ = std::thread([this, period] {
-    while (!stopping_) {
-      Tick();
-      std::this_thread::sleep_for(period);
-    }
-  });
+  ticker_.Start(period, [this] { Tick(); });
 }
 
-void Supervisor::StopThread() {
-  stopping_ = true;
-  if (thread_.joinable()) thread_.join();
-  stopping_ = false;
-}
+void Supervisor::StopThread() { ticker_.Stop(); }
 
 void Supervisor::WaitForStops() {
   std::vector<std::future<void>> tasks;

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/periodic_task.h"
 #include "health/crash_policy.h"
 #include "health/health_check.h"
 #include "health/planner.h"
@@ -229,8 +230,7 @@ class Supervisor {
   std::mutex tasks_mu_;
   std::vector<std::future<void>> tasks_;
 
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  PeriodicTask ticker_;  // RunThread's loop
 };
 
 }  // namespace wharf::health

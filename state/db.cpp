@@ -1,5 +1,7 @@
 #include "state/db.h"
 
+#include <sqlite3.h>
+
 #include <exception>
 
 namespace wharf::state {

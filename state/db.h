@@ -12,7 +12,6 @@
 // machine; an interrupted one leaves no trace.
 #pragma once
 
-#include <sqlite3.h>
 
 #include <atomic>
 #include <chrono>
@@ -27,6 +26,10 @@
 #include <vector>
 
 #include "common/status.h"
+
+// The sqlite3 C API stays behind this header (db.cpp includes it): only its handle types.
+struct sqlite3;
+struct sqlite3_stmt;
 
 namespace wharf::state {
 

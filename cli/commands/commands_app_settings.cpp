@@ -8,6 +8,7 @@
 #include "api-model/build.h"
 #include "cli/client/resources.h"
 #include "cli/commands/commands.h"
+#include "common/health_check_type.h"
 #include "cli/output/table.h"
 
 namespace wharf::cli {
@@ -53,11 +54,10 @@ Status RunRename(CliContext& ctx, const ParsedArgs& args) {
 
 Status RunSetHealthCheck(CliContext& ctx, const ParsedArgs& args) {
   const std::string& type = args.positionals[1];
-  if (type != "port" && type != "process" && type != "http") {
-    return Status::InvalidArgument("HEALTH_CHECK_TYPE must be port, process or http, not '" + type + "'");
-  }
+  Result<HealthCheckType> parsed = ParseHealthCheckType(type);
+  if (!parsed.ok()) return Status::InvalidArgument("HEALTH_CHECK_TYPE: " + parsed.status().message());
   std::optional<std::string> endpoint = args.Value("endpoint");
-  if (endpoint && type != "http") {
+  if (endpoint && *parsed != HealthCheckType::kHttp) {
     return Status::InvalidArgument("--endpoint is for the http health check only");
   }
   if (endpoint && (endpoint->empty() || endpoint->front() != '/')) {
@@ -88,8 +88,9 @@ Status RunSetHealthCheck(CliContext& ctx, const ParsedArgs& args) {
   // The whole check is sent, so the timeouts not given keep their values.
   api::HealthCheck hc = process->health_check;
   hc.type = type;
-  hc.endpoint = type == "http" ? std::optional<std::string>(endpoint.value_or(hc.endpoint.value_or("/")))
-                               : std::nullopt;
+  hc.endpoint = *parsed == HealthCheckType::kHttp
+                    ? std::optional<std::string>(endpoint.value_or(hc.endpoint.value_or("/")))
+                    : std::nullopt;
   if (invocation_timeout) hc.invocation_timeout = *invocation_timeout;
   Result<json> updated = (*api)->Patch("/v1/processes/" + process->guid, {{"health_check", hc.ToJson()}});
   if (!updated.ok()) return updated.status();

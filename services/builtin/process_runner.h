@@ -6,6 +6,12 @@
 // server that daemonizes and keeps no pipe open does not hang the caller.
 // The tool is killed if wharfd dies while it runs (PR_SET_PDEATHSIG); a server
 // it detaches (its own fork) lives on, for the next wharfd to adopt.
+//
+// Why POSIX calls and not Boost.Process (the project's choice for running tools): between
+// fork and exec this needs setgroups/setgid/setuid in that order, PR_SET_PDEATHSIG and a
+// check against the race with the parent's exit. Boost.Process v2 (1.81) would run the
+// same calls from an initializer's on_exec_setup hook, with the output file and the
+// timeout still ours: the fork and exec stay in plain sight here instead.
 #pragma once
 
 #include <sys/types.h>

@@ -88,7 +88,7 @@ class VerbsTest(SharedPlatformTest):
         hc = self.web("verby")["health_check"]
         self.assertEqual((hc["type"], hc["endpoint"], hc["invocation_timeout"]), ("port", None, 3))
         r = self.p.wharf("set-health-check", "verby", "tcp", expect=1)
-        self.assertIn("port, process or http", r.out + r.err)
+        self.assertIn("HEALTH_CHECK_TYPE: health check type 'tcp' is not one of port, http, process", r.out + r.err)
         r = self.p.wharf("set-health-check", "verby", "port", "--endpoint", "/x", expect=1)
         self.assertIn("--endpoint is for the http health check only", r.out + r.err)
 
