@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <ostream>
 
+#include "api-model/autoscaling.h"
+#include "api-model/event.h"
+#include "api-model/page.h"
 #include "cli/client/resources.h"
 #include "cli/commands/commands.h"
 #include "cli/output/table.h"
@@ -43,21 +46,21 @@ Status RunAttach(CliContext& ctx, const ParsedArgs& args) {
 Status RunShowPolicy(CliContext& ctx, const ParsedArgs& args) {
   WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
   WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, args.positionals[0]));
-  WHARF_ASSIGN_OR_RETURN(json got, api->Get(Base(app) + "/policy"));
+  WHARF_ASSIGN_OR_RETURN(api::AutoscalingPolicy got, api->GetAs<api::AutoscalingPolicy>(Base(app) + "/policy"));
   if (auto out = args.Value("output")) {
     std::filesystem::path file = *out;
     if (file.is_relative()) file = ctx.cwd() / file;
-    WHARF_RETURN_IF_ERROR(WriteFileAtomic(file, got["policy"].dump(2) + "\n", 0644));
+    WHARF_RETURN_IF_ERROR(WriteFileAtomic(file, got.policy.dump(2) + "\n", 0644));
     ctx.out() << "Saved the policy of app " << app.name << " to " << *out << "\nOK\n";
     return Status::Ok();
   }
   if (args.Has("json")) {
-    PrintJson(ctx, got);
+    PrintJson(ctx, got.ToJson());
     return Status::Ok();
   }
   ctx.out() << "Showing policy for app " << app.name << ctx.AsUser() << "...\n\n";
-  ctx.out() << "autoscaling: " << (got.value("enabled", false) ? "enabled" : "disabled") << "\n";
-  ctx.out() << got["policy"].dump(2) << "\n";
+  ctx.out() << "autoscaling: " << (got.enabled ? "enabled" : "disabled") << "\n";
+  ctx.out() << got.policy.dump(2) << "\n";
   return Status::Ok();
 }
 
@@ -82,19 +85,19 @@ Status SetEnabled(CliContext& ctx, const ParsedArgs& args, bool enabled) {
 Status RunHistory(CliContext& ctx, const ParsedArgs& args) {
   WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
   WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, args.positionals[0]));
-  WHARF_ASSIGN_OR_RETURN(json page, api->Get(Base(app) + "/history?per_page=200"));
+  WHARF_ASSIGN_OR_RETURN(api::Page<api::Event> page,
+                         api->GetAs<api::Page<api::Event>>(Base(app) + "/history?per_page=200"));
   if (args.Has("json")) {
-    PrintJson(ctx, page);
+    PrintJson(ctx, page.ToJson());
     return Status::Ok();
   }
   ctx.out() << "Showing autoscaling history of app " << app.name << ctx.AsUser() << "...\n\n";
   std::vector<std::vector<std::string>> rows;
-  for (const json& e : page.value("resources", json::array())) {
-    const json& d = e.value("data", json::object());
-    std::string reaction = d.contains("reaction_ms") ? std::to_string(d["reaction_ms"].get<std::int64_t>()) + "ms" : "";
-    rows.push_back({e.value("created_at", ""), d.value("direction", ""),
-                    std::to_string(d.value("from", 0)) + "->" + std::to_string(d.value("to", 0)),
-                    d.value("status", "succeeded"), d.value("trigger", ""), reaction, d.value("reason", "")});
+  for (const api::Event& e : page.resources) {
+    WHARF_ASSIGN_OR_RETURN(api::ScalingRecord d, api::ScalingRecord::FromJson(e.data));
+    std::string reaction = d.reaction_ms ? std::to_string(*d.reaction_ms) + "ms" : "";
+    rows.push_back({e.created_at, d.direction, std::to_string(d.from) + "->" + std::to_string(d.to), d.status,
+                    d.trigger, reaction, d.reason});
   }
   if (rows.empty()) {
     ctx.out() << "No scaling yet.\n";
@@ -112,17 +115,17 @@ Status RunMetrics(CliContext& ctx, const ParsedArgs& args) {
   }
   WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
   WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, args.positionals[0]));
-  WHARF_ASSIGN_OR_RETURN(json got,
-                         api->Get(Base(app) + "/metrics/" + args.positionals[1] + "?since_secs=" + std::to_string(since)));
+  WHARF_ASSIGN_OR_RETURN(api::MetricSeries got,
+                         api->GetAs<api::MetricSeries>(Base(app) + "/metrics/" + args.positionals[1] +
+                                                       "?since_secs=" + std::to_string(since)));
   if (args.Has("json")) {
-    PrintJson(ctx, got);
+    PrintJson(ctx, got.ToJson());
     return Status::Ok();
   }
   ctx.out() << "Showing " << args.positionals[1] << " of app " << app.name << ctx.AsUser() << "...\n\n";
-  const std::string unit = got.value("unit", "");
   std::vector<std::vector<std::string>> rows;
-  for (const json& s : got.value("samples", json::array())) {
-    rows.push_back({s.value("at", ""), Fixed(s.value("value", 0.0)) + (unit.empty() ? "" : " " + unit)});
+  for (const api::MetricSample& s : got.samples) {
+    rows.push_back({s.at, Fixed(s.value) + (got.unit.empty() ? "" : " " + got.unit)});
   }
   if (rows.empty()) {
     ctx.out() << "No samples in the last " << since << " seconds.\n";
@@ -135,29 +138,26 @@ Status RunMetrics(CliContext& ctx, const ParsedArgs& args) {
 Status RunCreateCredential(CliContext& ctx, const ParsedArgs& args) {
   WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
   WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, args.positionals[0]));
-  WHARF_ASSIGN_OR_RETURN(json got, api->Post(Base(app) + "/credential", json::object()));
+  WHARF_ASSIGN_OR_RETURN(api::CustomMetricsCredential got,
+                         api->PostAs<api::CustomMetricsCredential>(Base(app) + "/credential", json::object()));
+  if (got.app_id.empty()) got.app_id = app.guid;
   if (auto output = args.Value("output")) {
     // App Autoscaler's credential file, for a user-provided service (cups NAME -p FILE) or the app's env.
     std::filesystem::path file = *output;
     if (file.is_relative()) file = ctx.cwd() / file;
-    json saved = {{"app_id", got.value("app_id", app.guid)},
-                  {"username", got.value("username", "")},
-                  {"password", got.value("password", "")},
-                  {"url", got.value("url", "")}};
-    WHARF_RETURN_IF_ERROR(WriteFileAtomic(file, saved.dump(2) + "\n", 0600).WithContext("writing " + *output));
+    WHARF_RETURN_IF_ERROR(
+        WriteFileAtomic(file, got.CredentialFile().dump(2) + "\n", 0600).WithContext("writing " + *output));
   }
   if (args.Has("json")) {
-    PrintJson(ctx, got);
+    PrintJson(ctx, got.ToJson());
     return Status::Ok();
   }
   ctx.out() << "Creating custom-metrics credential for app " << app.name << ctx.AsUser() << "...\n\n";
   if (auto output = args.Value("output")) {
     ctx.out() << "Credential written to " << *output << " (mode 0600).\n";
   } else {
-    ctx.out() << RenderKeyValues({{"username:", got.value("username", "")},
-                                  {"password:", got.value("password", "")},
-                                  {"url:", got.value("url", "")},
-                                  {"post to:", got.value("metrics_url", "")}});
+    ctx.out() << RenderKeyValues(
+        {{"username:", got.username}, {"password:", got.password}, {"url:", got.url}, {"post to:", got.metrics_url}});
     ctx.out() << "\nThe password is shown only now; a new credential replaces this one.\n";
   }
   ctx.out() << "OK\n";
@@ -200,26 +200,24 @@ Status RunSimulate(CliContext& ctx, const ParsedArgs& args) {
   }
   WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
   WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, args.positionals[0]));
-  WHARF_ASSIGN_OR_RETURN(json got, api->Post(Base(app) + "/simulate", body));
+  WHARF_ASSIGN_OR_RETURN(api::Simulation got, api->PostAs<api::Simulation>(Base(app) + "/simulate", body));
   if (args.Has("json")) {
-    PrintJson(ctx, got);
+    PrintJson(ctx, got.ToJson());
     return Status::Ok();
   }
-  ctx.out() << "Replaying " << got.value("samples", 0) << " recorded samples of app " << app.name << " against "
+  ctx.out() << "Replaying " << got.samples << " recorded samples of app " << app.name << " against "
             << (file_arg.empty() ? "its attached policy" : file_arg) << ctx.AsUser() << "...\n\n";
   std::vector<std::vector<std::string>> rows;
-  for (const json& s : got.value("scalings", json::array())) {
-    rows.push_back({s.value("at", ""), s.value("direction", ""),
-                    std::to_string(s.value("from", 0)) + "->" + std::to_string(s.value("to", 0)),
-                    s.value("trigger", ""), s.value("reason", "")});
+  for (const api::SimulatedScaling& s : got.scalings) {
+    rows.push_back({s.at, s.direction, std::to_string(s.from) + "->" + std::to_string(s.to), s.trigger, s.reason});
   }
   if (rows.empty()) {
-    ctx.out() << "No scaling: the instance count stays " << got.value("start_instances", 0) << ".\n";
+    ctx.out() << "No scaling: the instance count stays " << got.start_instances << ".\n";
     return Status::Ok();
   }
   ctx.out() << RenderTable({"time", "action", "instances", "trigger", "reason"}, rows, ctx.term().out_is_tty);
-  ctx.out() << "\n" << rows.size() << " scaling(s); instances " << got.value("start_instances", 0) << " -> "
-            << got.value("final_instances", 0) << "\n";
+  ctx.out() << "\n" << rows.size() << " scaling(s); instances " << got.start_instances << " -> "
+            << got.final_instances << "\n";
   return Status::Ok();
 }
 

@@ -1,6 +1,7 @@
 // Autoscaling: an app's policy (attach, show, detach, enable, disable), the history of the
 // autoscaler's decisions, recorded metrics, the simulator, and the credential an app posts its
 // custom metrics with (the posts themselves: custom_metrics_handlers.cpp).
+#include "api-model/autoscaling.h"
 #include "autoscaler/simulator.h"
 #include "controller/api/api_context.h"
 #include "controller/api/json_views.h"
@@ -10,8 +11,7 @@ namespace wharf::controller {
 namespace {
 
 nlohmann::json PolicyJson(const AttachedPolicy& p) {
-  return {{"app_guid", p.app_guid}, {"enabled", p.enabled}, {"policy", p.policy},
-          {"created_at", p.created_at}, {"updated_at", p.updated_at}};
+  return api::AutoscalingPolicy{p.app_guid, p.enabled, p.policy, p.created_at, p.updated_at}.ToJson();
 }
 
 Result<AutoscalingService*> Service(ApiContext& ctx) {
@@ -85,12 +85,10 @@ void AddAutoscalingHandlers(HttpRouter& router, ApiContext& ctx) {
     WHARF_RETURN_IF_ERROR(ctx.apps.Get(req.Param("guid")).status());
     const auto since = ctx.clock->Now() - std::chrono::seconds{since_secs};
     WHARF_ASSIGN_OR_RETURN(auto rows, ctx.autoscaling_metrics->History(req.Param("guid"), req.Param("metric"), since, 5000));
-    nlohmann::json samples = nlohmann::json::array();
-    for (const auto& r : rows) {
-      samples.push_back({{"at", FormatRfc3339(FromMillis(r.at_ms))}, {"at_ms", r.at_ms}, {"value", r.value}});
-    }
-    res.Json(200, {{"app_guid", req.Param("guid")}, {"metric", req.Param("metric")},
-                   {"unit", std::string(autoscaler::MetricUnit(req.Param("metric")))}, {"samples", samples}});
+    api::MetricSeries series{req.Param("guid"), req.Param("metric"),
+                             std::string(autoscaler::MetricUnit(req.Param("metric"))), {}};
+    for (const auto& r : rows) series.samples.push_back({FormatRfc3339(FromMillis(r.at_ms)), r.at_ms, r.value});
+    res.Json(200, series.ToJson());
     return Status::Ok();
   });
   // {"policy"?: a policy (default: the attached one), "since_secs"?: 86400, "instances"?: the count to start
@@ -125,22 +123,17 @@ void AddAutoscalingHandlers(HttpRouter& router, ApiContext& ctx) {
     samples.reserve(rows.size());
     for (const auto& r : rows) samples.push_back({r.metric, {FromMillis(r.at_ms), r.value}});
     const autoscaler::Simulation sim = autoscaler::Simulate(policy, samples, start);
-    nlohmann::json scalings = nlohmann::json::array();
+    api::Simulation out;
+    out.samples = static_cast<std::int64_t>(rows.size());
+    out.start_instances = start;
+    out.final_instances = sim.final_instances;
     for (const auto& s : sim.scalings) {
-      scalings.push_back({{"at", FormatRfc3339(s.at)},
-                          {"from", s.from},
-                          {"to", s.decision.target},
-                          {"direction", std::string(autoscaler::DirectionName(s.decision.direction))},
-                          {"trigger", s.decision.trigger},
-                          {"reason", s.decision.reason}});
+      out.scalings.push_back({FormatRfc3339(s.at), s.from, s.decision.target,
+                              std::string(autoscaler::DirectionName(s.decision.direction)), s.decision.trigger,
+                              s.decision.reason});
     }
-    nlohmann::json counts = nlohmann::json::array();
-    for (const auto& [at, n] : sim.counts) counts.push_back({{"at", FormatRfc3339(at)}, {"instances", n}});
-    res.Json(200, {{"samples", rows.size()},
-                   {"start_instances", start},
-                   {"final_instances", sim.final_instances},
-                   {"scalings", scalings},
-                   {"counts", counts}});
+    for (const auto& [at, n] : sim.counts) out.counts.push_back({FormatRfc3339(at), n});
+    res.Json(200, out.ToJson());
     return Status::Ok();
   });
   router.Add("POST", "/v1/apps/:guid/autoscaling/credential", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
@@ -148,12 +141,10 @@ void AddAutoscalingHandlers(HttpRouter& router, ApiContext& ctx) {
     WHARF_ASSIGN_OR_RETURN(auto c, svc->CreateCredential(req.actor(), req.Param("guid")));
     // As App Autoscaler's credential: the app posts to url + "/v1/apps/" + app_id + "/metrics". The
     // url is the metrics forwarder behind the router (apps do not reach the API).
-    res.Json(201, {{"app_id", c.app_guid},
-                   {"app_guid", c.app_guid},
-                   {"username", c.username},
-                   {"password", c.password},
-                   {"url", ctx.platform.metrics_url},
-                   {"metrics_url", ctx.platform.metrics_url + "/v1/apps/" + c.app_guid + "/metrics"}});
+    const api::CustomMetricsCredential credential{c.app_guid, c.app_guid, c.username, c.password,
+                                                  ctx.platform.metrics_url,
+                                                  ctx.platform.metrics_url + "/v1/apps/" + c.app_guid + "/metrics"};
+    res.Json(201, credential.ToJson());
     return Status::Ok();
   });
   AddCustomMetricsHandlers(router, ctx);
