@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "api-model/app.h"
+#include "api-model/autoscaling.h"
 #include "api-model/build.h"
 #include "api-model/buildpack.h"
 #include "api-model/error.h"
@@ -11,6 +12,7 @@
 #include "api-model/page.h"
 #include "api-model/deployment.h"
 #include "api-model/revision.h"
+#include "api-model/stack.h"
 #include "api-model/route.h"
 #include "api-model/ssh.h"
 
@@ -82,6 +84,45 @@ TEST_CASE("App: a null current droplet stays unset") {
   a.current_droplet_guid.reset();
   CHECK(a.ToJson()["current_droplet_guid"].is_null());
   CheckRoundTrip(a);
+}
+
+TEST_CASE("Stack round-trips with its runtime versions and names its required field") {
+  Stack st;
+  st.name = "debian13";
+  st.description = "Debian GNU/Linux 13 (trixie), from Debian packages";
+  st.is_default = true;
+  st.built_at = "2026-12-07T05:33:22Z";
+  st.size_bytes = 1800000000;
+  st.versions = {{"go", "1.24.4"}, {"node", "20.19.2"}};
+  CheckRoundTrip(st);
+  CheckRequired(st, "stack", "name");
+  CHECK(st.ToJson()["default"] == true);
+}
+
+TEST_CASE("Autoscaling resources round-trip, and a credential needs its username and password") {
+  AutoscalingPolicy p{"app-1", true, json{{"instance_min_count", 1}, {"instance_max_count", 4}}, "t1", "t2"};
+  CheckRoundTrip(p);
+  MetricSeries m{"app-1", "cpu", "%", {{"2026-12-07T06:00:00Z", 1796623200000, 42.5}}};
+  CheckRoundTrip(m);
+  Simulation sim;
+  sim.samples = 120;
+  sim.start_instances = 1;
+  sim.final_instances = 3;
+  sim.scalings = {{"2026-12-07T06:00:00Z", 1, 3, "scale-out", "cpu > 80", "cpu 91% for 120 s"}};
+  sim.counts = {{"2026-12-07T06:00:00Z", 3}};
+  CheckRoundTrip(sim);
+  CustomMetricsCredential c{"app-1", "app-1", "u", "p", "http://m.localhost:8080",
+                            "http://m.localhost:8080/v1/apps/app-1/metrics"};
+  CheckRoundTrip(c);
+  CheckRequired(c, "credential", "username");
+  CheckRequired(c, "credential", "password");
+  CHECK(c.CredentialFile() == json{{"app_id", "app-1"}, {"username", "u"}, {"password", "p"},
+                                   {"url", "http://m.localhost:8080"}});
+  auto record = ScalingRecord::FromJson(json{{"direction", "scale-in"}, {"from", 3}, {"to", 2}, {"reaction_ms", 40}});
+  REQUIRE(record.ok());
+  CHECK(record->status == "succeeded");  // older events have no status
+  CHECK(record->reaction_ms == 40);
+  CHECK_FALSE(ScalingRecord::FromJson(json{{"from", "three"}}).ok());
 }
 
 TEST_CASE("Revision round-trips, commands null or set, and names its required fields") {

@@ -182,7 +182,11 @@ Task<const PoolMember*> ExchangeWithBackend(ClientSession& s, Exchange& x) {
     }
     fresh_only = false;
     std::optional<AttemptFailure> failure;
-    if (!s.backend) failure = co_await Connect(s, *m);
+    if (!s.backend) {
+      m->runtime->connecting.fetch_add(1, std::memory_order_relaxed);
+      failure = co_await Connect(s, *m);
+      m->runtime->connecting.fetch_sub(1, std::memory_order_relaxed);
+    }
     if (!failure) {
       x.member = m;
       m->runtime->stats.BeginRequest(s.worker.index);

@@ -56,7 +56,9 @@ bool EndpointIterator::Eligible(std::size_t i, bool allow_ejected) const {
   } else if (m.endpoint.weight == 0) {
     return false;
   }
-  return allow_ejected || !m.runtime->Ejected(now_);
+  // An endpoint the registry dropped (a snapshot taken before, a retry) is a last resort with
+  // the ejected ones: its instance is draining and may be gone by the time a connection reaches it.
+  return allow_ejected || (!m.runtime->Ejected(now_) && !m.runtime->removed.load(std::memory_order_relaxed));
 }
 
 long EndpointIterator::PickRoundRobin(bool allow_ejected) {
@@ -140,7 +142,8 @@ const PoolMember* EndpointIterator::Next() {
   if (tried_count_ == 0 && !sticky_.empty()) {
     for (std::size_t i = 0; i < members.size(); ++i) {
       const PoolMember& m = members[i];
-      if (m.endpoint.instance_id == sticky_ && m.endpoint.healthy && !m.runtime->Ejected(now_)) {
+      if (m.endpoint.instance_id == sticky_ && m.endpoint.healthy && !m.runtime->Ejected(now_) &&
+          !m.runtime->removed.load(std::memory_order_relaxed)) {
         tried_[tried_count_++] = i;
         sticky_hit_ = true;
         return &m;

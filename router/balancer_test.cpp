@@ -126,6 +126,23 @@ TEST_CASE("ejected endpoints are tried only after every eligible one") {
   CHECK(order.back() == 'a');
 }
 
+TEST_CASE("an endpoint the registry dropped is a last resort for a request holding an older snapshot") {
+  RoutePool pool = MakePool({Ep("a"), Ep("b"), Ep("c")});
+  auto now = steady_clock::now();
+  pool.members()[1].runtime->removed.store(true);  // its instance is draining, maybe already gone
+  for (int i = 0; i < 6; ++i) {
+    EndpointIterator it(pool, 0, {}, now);
+    CHECK(it.Next()->endpoint.instance_id != "b");
+  }
+  EndpointIterator it(pool, 0, {}, now);
+  std::string order;
+  while (const PoolMember* m = it.Next()) order += m->endpoint.instance_id;
+  CHECK(order.size() == 3);
+  CHECK(order.back() == 'b');
+  EndpointIterator sticky(pool, 0, "b", now);  // a session cookie naming it goes elsewhere too
+  CHECK(sticky.Next()->endpoint.instance_id != "b");
+}
+
 TEST_CASE("an ejected endpoint returns after the ejection period") {
   RoutePool pool = MakePool({Ep("a")});
   auto now = steady_clock::now();

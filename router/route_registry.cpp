@@ -205,12 +205,14 @@ std::int64_t RouteRegistry::InFlightTo(std::string_view instance_id) const {
   std::int64_t n = 0;
   for (const auto& [key, route] : routes_) {
     if (auto it = route.members.find(std::string(instance_id)); it != route.members.end()) {
-      n += it->second.runtime->stats.InFlight();
+      n += it->second.runtime->stats.InFlight() + it->second.runtime->connecting.load(std::memory_order_relaxed);
     }
   }
   auto [first, last] = retired_.equal_range(instance_id);
   for (auto it = first; it != last; ++it) {
-    if (auto runtime = it->second.lock()) n += runtime->stats.InFlight();
+    if (auto runtime = it->second.lock()) {
+      n += runtime->stats.InFlight() + runtime->connecting.load(std::memory_order_relaxed);
+    }
   }
   return n;
 }

@@ -203,6 +203,10 @@ TEST_CASE("InFlightTo counts an instance's requests while registered and after i
   CHECK(r.InFlightTo("i1") == 1);
   held->stats.EndRequest(1, 200, std::chrono::microseconds(10), 0);
   CHECK(r.InFlightTo("i1") == 0);
+  held->connecting.fetch_add(1);  // a retry picked it from the old snapshot and is connecting
+  CHECK(r.InFlightTo("i1") == 1);
+  held->connecting.fetch_sub(1);
+  CHECK(r.InFlightTo("i1") == 0);
   held.reset();  // nothing holds it any more: forgotten at the next change
   REQUIRE(r.Remove(kRoute, "i2", {}));
   CHECK(r.InFlightTo("i1") == 0);

@@ -91,6 +91,10 @@ struct EndpointRuntime {
   std::atomic<int> consecutive_failures{0};
   std::atomic<std::int64_t> ejected_until_ns{0};  // steady-clock ns; ineligible before this time
   std::atomic<bool> removed{false};               // set when the registry drops the endpoint
+  // Attempts that picked this endpoint and are still connecting: not requests yet (stats count
+  // those once sent), but the instance's drain must wait for them too (RouteRegistry::InFlightTo),
+  // or it could stop the instance between the pick and the connection.
+  std::atomic<std::int64_t> connecting{0};
 
   bool Ejected(std::chrono::steady_clock::time_point now) const;
   // Records a failed attempt; after `threshold` consecutive failures the endpoint is
