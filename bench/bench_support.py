@@ -1,5 +1,5 @@
 """What the benchmarks share: this checkout's build (WHARFD_BIN / WHARF_BIN override), the end-to-end harness
-(Platform, EXAMPLES), and one GET through a platform's router."""
+(Platform, EXAMPLES), and GETs through a platform's router."""
 import http.client
 import os
 import sys
@@ -11,15 +11,19 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 from harness import EXAMPLES, Platform  # noqa: E402,F401
 
 
-def router_get(p, host, path="/"):
-    """The status of GET `path` with Host `host` through p's router; 0 when it does not answer."""
+def router_page(p, host, path="/"):
+    """GET `path` with Host `host` through p's router: (status, body text); (0, "") when it does not answer."""
     conn = http.client.HTTPConnection("127.0.0.1", p.router_port, timeout=5)
     try:
         conn.request("GET", path, headers={"Host": host})
         r = conn.getresponse()
-        r.read()
-        return r.status
+        return r.status, r.read().decode(errors="replace")
     except (OSError, http.client.HTTPException):
-        return 0
+        return 0, ""
     finally:
         conn.close()
+
+
+def router_get(p, host, path="/"):
+    """The status of GET `path` with Host `host` through p's router; 0 when it does not answer."""
+    return router_page(p, host, path)[0]

@@ -14,7 +14,6 @@ Usage: bench/push/bench_push_to_serving.py [--rounds 5]   (after scripts/build.s
 Only loopback traffic; only the wharfd started here is signalled.
 """
 import argparse
-import http.client
 import os
 import shutil
 import statistics
@@ -23,23 +22,12 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from bench_support import EXAMPLES, Platform  # noqa: E402
+from bench_support import EXAMPLES, Platform, router_page  # noqa: E402
 
 # example folder, app name in its manifest, file to change, text in it to replace
 APPS = [("static-site", "hello", "index.html", "Hello from Wharf"),
         ("nodejs", "hello-node", "server.js", 'res.end(greeting.hello("Node.js")')]
 
-
-def body(p, host):
-    conn = http.client.HTTPConnection("127.0.0.1", p.router_port, timeout=5)
-    try:
-        conn.request("GET", "/", headers={"Host": host})
-        r = conn.getresponse()
-        return r.status, r.read().decode(errors="replace")
-    except (OSError, http.client.HTTPException):
-        return 0, ""
-    finally:
-        conn.close()
 
 
 class Watch(threading.Thread):
@@ -53,7 +41,7 @@ class Watch(threading.Thread):
 
     def run(self):
         while time.monotonic() - self.began < self.timeout:
-            status, text = body(self.p, self.host)
+            status, text = router_page(self.p, self.host)
             if status == 200 and self.text in text:
                 self.seen = time.monotonic()
                 return

@@ -9,14 +9,13 @@ Usage: bench/stacks/bench_stack_push.py [--rounds 3] [--stack debian13]   (after
 Only loopback traffic; only the wharfd started here is signalled.
 """
 import argparse
-import http.client
 import os
 import statistics
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from bench_support import EXAMPLES, Platform  # noqa: E402
+from bench_support import EXAMPLES, Platform, router_page  # noqa: E402
 
 # example folder -> text its page contains
 EXAMPLES_TEXT = {
@@ -32,25 +31,13 @@ EXAMPLES_TEXT = {
 }
 
 
-def page(p, host):
-    conn = http.client.HTTPConnection("127.0.0.1", p.router_port, timeout=5)
-    try:
-        conn.request("GET", "/", headers={"Host": host})
-        r = conn.getresponse()
-        return r.status, r.read().decode(errors="replace")
-    except (OSError, http.client.HTTPException):
-        return 0, ""
-    finally:
-        conn.close()
-
-
 def push_to_200(p, folder, name, stack_args):
     started = time.monotonic()
     r = p.wharf("push", name, *stack_args, cwd=os.path.join(EXAMPLES, folder), timeout=600, expect=None)
     if r.code != 0:
         raise RuntimeError(f"push of {folder} ({' '.join(stack_args) or 'default stack'}) failed:\n{r}")
     while time.monotonic() - started < 300:
-        status, body = page(p, f"{name}.localhost")
+        status, body = router_page(p, f"{name}.localhost")
         if status == 200 and EXAMPLES_TEXT[folder] in body:
             return time.monotonic() - started
         time.sleep(0.01)
