@@ -130,6 +130,7 @@ Status Cell::Sync() {
   last_full_sync_ = deps_.clock.Monotonic();
   std::map<health::ProcessKey, std::string> wanted;
   std::set<std::string> droplets;
+  bool changed = false;  // the supervisor was told something new
   for (const DesiredProcess& dp : *desired) {
     const health::ProcessKey key{dp.app_guid, dp.process_type};
     const std::string fingerprint = DesireFingerprint(dp);
@@ -161,6 +162,7 @@ Status Cell::Sync() {
     }
     supervisor_->SetProcess(std::move(desire));
     applied_[key] = fingerprint;
+    changed = true;
   }
   std::set<std::string> apps_wanted;
   for (const auto& [key, fp] : wanted) apps_wanted.insert(key.app_guid);
@@ -178,7 +180,9 @@ Status Cell::Sync() {
       supervisor_->RemoveApp(it->first.app_guid);  // stopped or deleted: its instances are stopped
     }
     it = applied_.erase(it);
+    changed = true;
   }
+  if (changed) supervisor_->Wake();
   if (++syncs_ % kDropletSweepEvery == 0) RemoveUnusedDroplets(droplets);
   return Status::Ok();
 }

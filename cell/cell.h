@@ -83,6 +83,10 @@ class Cell final : public InstanceReporter {
   Status Sync();
   // Sync() when the desired state changed since the last one, or a full interval passed.
   Status SyncIfChanged();
+  // The desired state may have changed (wharfd calls it after every database commit): the sync
+  // thread looks at once instead of at its next period, and a changed desire wakes the
+  // supervisor, so a start or stop begins within milliseconds of the API's answer.
+  void DesiredStateChanged() { sync_timer_.Wake(); }
   // One step of the supervisor (what its thread does every tick_interval), then waits
   // for the stops it began: tests drive an Open cell with it and a FakeClock.
   void Tick();

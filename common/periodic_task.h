@@ -2,6 +2,13 @@
 // The first run is one interval after Start. Stop wakes the waiting thread at
 // once (a condition variable, not a sleep), so a loop with a long interval
 // still stops promptly; a run in progress is finished first.
+//
+// The next run can be brought forward: Wake() runs the task as soon as the
+// thread is free (the cell syncs at once when the API commits a change), and
+// RunIn(d) no later than `d` from now (the supervisor's next startup probe is
+// due sooner than its tick). Either may be called from the task itself: the
+// next run is set to one interval ahead before the task runs, and only moved
+// earlier afterwards. Wakes while the task runs make one more run, not many.
 #pragma once
 
 #include <chrono>
@@ -23,11 +30,16 @@ class PeriodicTask {
   void Start(std::chrono::milliseconds interval, std::function<void()> task);
   // Waits for a running task to finish; no run starts afterwards.
   void Stop();
+  // The next run comes no later than `delay` from now (an earlier one stays). No effect when stopped.
+  void RunIn(std::chrono::steady_clock::duration delay);
+  // The next run comes at once.
+  void Wake() { RunIn(std::chrono::steady_clock::duration::zero()); }
 
  private:
   std::mutex mu_;
   std::condition_variable cv_;
-  bool stop_ = false;
+  bool stop_ = true;
+  std::chrono::steady_clock::time_point next_run_;
   std::thread thread_;
 };
 

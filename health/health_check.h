@@ -17,8 +17,8 @@ struct HealthCheckSpec {
   std::string http_endpoint = "/";
   std::chrono::milliseconds invocation_timeout{1000};  // health-check-invocation-timeout
   std::chrono::seconds start_timeout{60};              // `timeout`; at most kMaxStartTimeout
-  // The startup check polls 25 ms after start, then half as long again each time, at most
-  // 200 ms apart (health::kStartupProbeCap) and never more than this (CF: every 2 s).
+  // The startup check polls every 20 ms for the first 2 s after the start, then every 200 ms
+  // (health::kStartupFineInterval, kStartupProbeCap), and never less often than this (CF: every 2 s).
   std::chrono::milliseconds startup_interval{1000};
   std::chrono::seconds liveness_interval{30};
 };

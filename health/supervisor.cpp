@@ -285,15 +285,12 @@ void Supervisor::RunChecks() {
         Crash(t, "Instance never healthy after " + FormatTimeout(check.start_timeout) + ": " + probe.message(), 0,
               false, true);
       } else {
-        // Poll soon after start, then a little less often, at most kStartupProbeCap apart (and
-        // the configured interval): a compiled app listens within milliseconds, an interpreted
-        // one within a second or so, and neither should wait a doubled interval past that. A
-        // probe of a port nobody listens on yet costs one refused connect.
-        const auto quick = std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::duration<double, std::milli>(25.0 * std::pow(1.5, std::min(t.startup_probes, 8))));
-        t.next_check = now + std::min<std::chrono::steady_clock::duration>(std::min(quick, kStartupProbeCap),
-                                                                           check.startup_interval);
-        ++t.startup_probes;
+        // A fine interval right after the start, then kStartupProbeCap: an app that listens
+        // after 0.45 s is routed within 20 ms of it, not at the next step of a backoff.
+        const std::chrono::steady_clock::duration every =
+            now - t.started_at < kStartupFineWindow ? std::chrono::steady_clock::duration(kStartupFineInterval)
+                                                    : std::chrono::steady_clock::duration(kStartupProbeCap);
+        t.next_check = now + std::min<std::chrono::steady_clock::duration>(every, check.startup_interval);
       }
     } else if (!probe.ok()) {
       Crash(t, "Instance became unhealthy: " + probe.message(), 0, false, true);
@@ -464,6 +461,13 @@ void Supervisor::Tick() {
     }
   }
   Execute(PlanConvergence(snap, options_.policy));
+
+  // A starting instance's next check may be due before the next tick: the thread comes back for it.
+  std::optional<std::chrono::steady_clock::time_point> soonest;
+  for (const auto& [id, t] : tracked_) {
+    if (t.actual.state == InstanceState::kStarting && (!soonest || t.next_check < *soonest)) soonest = t.next_check;
+  }
+  if (soonest) ticker_.RunIn(std::max(std::chrono::steady_clock::duration::zero(), *soonest - clock_.Monotonic()));
 }
 
 }  // namespace wharf::health

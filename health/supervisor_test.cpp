@@ -205,11 +205,15 @@ TEST_CASE("The startup check polls quickly at first, then backs off to the confi
       p0 = w.prober.probes;
     }
   }
-  // At once, then +25, +37, +56, +84, +126, +189, then every 200 ms.
-  REQUIRE(probes_at_ms.size() > 10);
-  CHECK(std::vector<int>(probes_at_ms.begin(), probes_at_ms.begin() + 10) ==
-        std::vector<int>{1, 26, 63, 119, 203, 329, 518, 718, 918, 1118});
-  CHECK(probes_at_ms.back() == 2918);
+  // At once, then every 20 ms for the first 2 s after the start, then every 200 ms.
+  REQUIRE(probes_at_ms.size() > 100);
+  CHECK(std::vector<int>(probes_at_ms.begin(), probes_at_ms.begin() + 5) == std::vector<int>{1, 21, 41, 61, 81});
+  for (std::size_t i = 1; i < probes_at_ms.size(); ++i) {
+    const int gap = probes_at_ms[i] - probes_at_ms[i - 1];
+    CAPTURE(probes_at_ms[i]);
+    CHECK(gap == (probes_at_ms[i - 1] < 2000 ? 20 : 200));
+  }
+  CHECK(probes_at_ms.back() > 2700);
 }
 
 TEST_CASE("A failing liveness check is a crash") {

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <exception>
+#include <utility>
 
 namespace wharf::state {
 namespace {
@@ -211,7 +212,40 @@ Status Database::RunTransaction(bool read_only, const std::function<Status(Tx&)>
     if (!read_only) commits_.fetch_add(1, std::memory_order_acq_rel);
   }
   for (auto& fn_after : after) fn_after();
+  if (!read_only) {
+    std::lock_guard lock(listeners_mu_);
+    for (auto& [id, listener] : listeners_) listener();
+  }
   return Status::Ok();
+}
+
+CommitSubscription Database::OnCommit(std::function<void()> fn) {
+  std::lock_guard lock(listeners_mu_);
+  CommitSubscription s;
+  s.db_ = this;
+  s.id_ = next_listener_++;
+  listeners_.emplace(s.id_, std::move(fn));
+  return s;
+}
+
+void Database::Unsubscribe(std::uint64_t id) {
+  std::lock_guard lock(listeners_mu_);
+  listeners_.erase(id);
+}
+
+CommitSubscription& CommitSubscription::operator=(CommitSubscription&& other) noexcept {
+  if (this != &other) {
+    Reset();
+    db_ = std::exchange(other.db_, nullptr);
+    id_ = std::exchange(other.id_, 0);
+  }
+  return *this;
+}
+
+void CommitSubscription::Reset() {
+  if (db_ != nullptr) db_->Unsubscribe(id_);
+  db_ = nullptr;
+  id_ = 0;
 }
 
 Status Database::Transact(const std::function<Status(Tx&)>& fn) { return RunTransaction(false, fn); }

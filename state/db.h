@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -154,6 +155,26 @@ struct DatabaseOptions {
   std::function<bool()> on_disk_full;
 };
 
+class Database;
+
+// Keeps a commit listener (Database::OnCommit) registered while it lives.
+class CommitSubscription {
+ public:
+  CommitSubscription() = default;
+  CommitSubscription(CommitSubscription&& other) noexcept { *this = std::move(other); }
+  CommitSubscription& operator=(CommitSubscription&& other) noexcept;
+  CommitSubscription(const CommitSubscription&) = delete;
+  CommitSubscription& operator=(const CommitSubscription&) = delete;
+  ~CommitSubscription() { Reset(); }
+  // Unregisters the listener; once it returns, the listener is not running and never runs again.
+  void Reset();
+
+ private:
+  friend class Database;
+  Database* db_ = nullptr;
+  std::uint64_t id_ = 0;
+};
+
 class Database {
  public:
   // Opens (creating if needed) the database at `path` and applies the pragmas above.
@@ -206,6 +227,12 @@ class Database {
   // the router's route sync) skips its read when nothing was committed since.
   std::uint64_t CommitCount() const { return commits_.load(std::memory_order_acquire); }
 
+  // Calls `fn` after every committed write transaction, on the committing thread, outside the
+  // database's lock: a loop that reads the state when it changed (the cell) is woken at once
+  // instead of finding the change at its next poll. `fn` must be quick and must not use the
+  // database. The database must outlive the subscription.
+  [[nodiscard]] CommitSubscription OnCommit(std::function<void()> fn);
+
  private:
   Database(sqlite3* db, std::filesystem::path path, std::function<bool()> on_disk_full)
       : db_(db), path_(std::move(path)), on_disk_full_(std::move(on_disk_full)) {}
@@ -219,6 +246,11 @@ class Database {
   std::function<bool()> on_disk_full_;
   std::mutex mu_;
   std::atomic<std::uint64_t> commits_{0};
+  friend class CommitSubscription;
+  void Unsubscribe(std::uint64_t id);
+  std::mutex listeners_mu_;  // held while listeners run, so Unsubscribe waits for a running one
+  std::uint64_t next_listener_ = 1;
+  std::map<std::uint64_t, std::function<void()>> listeners_;
 };
 
 // Reads the first row of `st` with `read` (Statement& -> Result<T>); nullopt when there is none.

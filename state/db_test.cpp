@@ -93,6 +93,29 @@ TEST_CASE("Database runs commit callbacks only after a commit, in order") {
   CHECK(seen.empty());
 }
 
+TEST_CASE("Database commit listeners hear every committed write, not reads or failures, until unsubscribed") {
+  TempDir dir;
+  auto db = OpenWithTable(dir / "a.db");
+  int heard = 0;
+  std::uint64_t count_seen = 0;
+  CommitSubscription sub = db->OnCommit([&] {
+    ++heard;
+    count_seen = db->CommitCount();  // already counted when listeners run
+  });
+  REQUIRE(db->Transact([](Tx& tx) { return tx.Run("INSERT INTO t VALUES (?, ?)", "a", 1); }).ok());
+  CHECK(heard == 1);
+  CHECK(count_seen == db->CommitCount());
+  CHECK(CountRows(*db) == 1);  // a read
+  CHECK(!db->Transact([](Tx&) { return Status::Internal("no"); }).ok());
+  CHECK(heard == 1);
+  CommitSubscription moved = std::move(sub);
+  REQUIRE(db->Transact([](Tx& tx) { return tx.Run("INSERT INTO t VALUES (?, ?)", "b", 2); }).ok());
+  CHECK(heard == 2);
+  moved.Reset();
+  REQUIRE(db->Transact([](Tx& tx) { return tx.Run("INSERT INTO t VALUES (?, ?)", "c", 3); }).ok());
+  CHECK(heard == 2);
+}
+
 TEST_CASE("Database read transactions refuse writes") {
   TempDir dir;
   auto db = OpenWithTable(dir / "a.db");
@@ -152,6 +175,7 @@ TEST_CASE("Database enables foreign keys and WAL") {
   auto mode = db->Read<std::string>([](Tx& tx) -> Result<std::string> {
     WHARF_ASSIGN_OR_RETURN(auto r,
                            FetchOne<std::string>(tx.Query("PRAGMA journal_mode"), [](Statement& st) { return Result<std::string>(st.Text(0)); }));
+    if (!r) return Status::NotFound("PRAGMA journal_mode returned no row");
     return *r;
   });
   CHECK(*mode == "wal");

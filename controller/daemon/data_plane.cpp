@@ -55,6 +55,7 @@ struct DataPlane::Parts {
   std::unique_ptr<InstanceAuditRecorder> audit;
   std::unique_ptr<RoutingSyncEndpoints> endpoints;
   std::unique_ptr<cell::Cell> cell;
+  state::CommitSubscription cell_wake;  // every commit wakes the cell's sync (declared after the cell: goes first)
   // Wharf's own service brokers (api role) and the bridge openings to their servers (with a cell).
   std::unique_ptr<services::builtin::BuiltinBrokers> brokers;
   std::unique_ptr<runtime::ServiceOpenings> openings;
@@ -224,6 +225,7 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     auto cell = cell::Cell::Start(deps, options);
     if (!cell.ok()) return cell.status().WithContext("starting the cell");
     parts.cell = std::move(cell).value();
+    parts.cell_wake = daemon.database().OnCommit([c = parts.cell.get()] { c->DesiredStateChanged(); });
     daemon.instances().Set(parts.cell.get());
     cell::TaskRunnerOptions task_options;
     task_options.droplets_dir = daemon.layout().droplets();
@@ -291,6 +293,7 @@ void DataPlane::Stop() {
     parts_->tasks->Stop();
   }
   if (parts_->cell) {
+    parts_->cell_wake.Reset();
     parts_->daemon->instances().Set(nullptr);
     parts_->cell->Stop();
   }
