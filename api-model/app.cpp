@@ -133,6 +133,18 @@ json Process::ToJson() const {
           {"updated_at", updated_at}};
 }
 
+Result<InstanceStartup> InstanceStartup::FromJson(const json& j) {
+  InstanceStartup s;
+  return FieldReader(j, "instance startup")
+      .Required("container_ms", s.container_ms)
+      .Optional("healthy_after_ms", s.healthy_after_ms)
+      .Finish(s);
+}
+
+json InstanceStartup::ToJson() const {
+  return {{"container_ms", container_ms}, {"healthy_after_ms", OrNull(healthy_after_ms)}};
+}
+
 Result<Instance> Instance::FromJson(const json& j) {
   Instance i;
   std::optional<std::int64_t> memory, disk;
@@ -148,6 +160,7 @@ Result<Instance> Instance::FromJson(const json& j) {
                            .Optional("details", i.details)
                            .Optional("address", i.address)
                            .Optional("outdated", i.outdated)
+                           .Optional("startup", i.startup)
                            .Finish(i);
   if (!r.ok()) return r;
   if (memory) r->memory_bytes = static_cast<std::uint64_t>(*memory);
@@ -166,6 +179,7 @@ json Instance::ToJson() const {
   if (memory_bytes) out["memory_bytes"] = *memory_bytes;
   if (disk_bytes) out["disk_bytes"] = *disk_bytes;
   if (uptime) out["uptime"] = *uptime;
+  if (startup) out["startup"] = startup->ToJson();
   return out;
 }
 

@@ -92,6 +92,15 @@ struct Process {
 
 // One item of GET /v1/processes/:guid/instances. A DOWN index has only index and
 // state; ToJson writes the optional fields only when they are set.
+// How an instance's start went: the container's create and start, then until its first passing
+// health check (the app's start-up), in milliseconds.
+struct InstanceStartup {
+  std::int64_t container_ms = 0;
+  std::optional<std::int64_t> healthy_after_ms;  // none while it starts
+  static Result<InstanceStartup> FromJson(const nlohmann::json& j);
+  nlohmann::json ToJson() const;
+};
+
 struct Instance {
   std::int64_t index = 0;  // required
   std::string state;       // required: STARTING, RUNNING, CRASHED or DOWN
@@ -104,6 +113,7 @@ struct Instance {
   std::optional<std::string> details;  // why it crashed
   std::optional<std::string> address;  // "host:port" the router uses
   bool outdated = false;               // started before the app's last start, restart or scale
+  std::optional<InstanceStartup> startup;  // an instance this wharfd started (not one it adopted)
   static Result<Instance> FromJson(const nlohmann::json& j);
   nlohmann::json ToJson() const;
 };

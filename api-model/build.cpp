@@ -45,6 +45,20 @@ json Package::ToJson() const {
           {"created_at", created_at}};
 }
 
+Result<StagingSteps> StagingSteps::FromJson(const json& j) {
+  StagingSteps s;
+  return FieldReader(j, "staging steps")
+      .Optional("prepare_ms", s.prepare_ms)
+      .Optional("buildpacks_ms", s.buildpacks_ms)
+      .Optional("droplet_ms", s.droplet_ms)
+      .Optional("cache_ms", s.cache_ms)
+      .Finish(s);
+}
+
+json StagingSteps::ToJson() const {
+  return {{"prepare_ms", prepare_ms}, {"buildpacks_ms", buildpacks_ms}, {"droplet_ms", droplet_ms}, {"cache_ms", cache_ms}};
+}
+
 Result<Build> Build::FromJson(const json& j) {
   Build b;
   return FieldReader(j, "build")
@@ -56,6 +70,7 @@ Result<Build> Build::FromJson(const json& j) {
       .Optional("droplet_guid", b.droplet_guid)
       .Optional("created_at", b.created_at)
       .Optional("updated_at", b.updated_at)
+      .Optional("steps", b.steps)
       .Finish(b);
 }
 
@@ -67,7 +82,8 @@ json Build::ToJson() const {
           {"error", OrNull(error)},
           {"droplet_guid", OrNull(droplet_guid)},
           {"created_at", created_at},
-          {"updated_at", updated_at}};
+          {"updated_at", updated_at},
+          {"steps", steps ? steps->ToJson() : json(nullptr)}};
 }
 
 Result<DropletBuildpack> DropletBuildpack::FromJson(const json& j) {

@@ -42,6 +42,16 @@ struct Package {
   nlohmann::json ToJson() const;
 };
 
+// Where a staging's time went, in milliseconds (a build that staged; none for a reused droplet).
+struct StagingSteps {
+  std::int64_t prepare_ms = 0;     // buildpacks fetched, package materialized, cache restored
+  std::int64_t buildpacks_ms = 0;  // the staging container: detect, supply, finalize / compile, release
+  std::int64_t droplet_ms = 0;     // start command decided, droplet archived and stored
+  std::int64_t cache_ms = 0;       // buildpack cache compared and stored
+  static Result<StagingSteps> FromJson(const nlohmann::json& j);
+  nlohmann::json ToJson() const;
+};
+
 struct Build {
   std::string guid;  // required
   std::string app_guid;
@@ -51,6 +61,7 @@ struct Build {
   std::optional<std::string> droplet_guid;
   std::string created_at;
   std::string updated_at;
+  std::optional<StagingSteps> steps;
   static Result<Build> FromJson(const nlohmann::json& j);
   nlohmann::json ToJson() const;
 };

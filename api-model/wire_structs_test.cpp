@@ -223,6 +223,11 @@ TEST_CASE("Instance round-trips, and a DOWN index carries only index and state")
   running.address = "10.244.0.2:8080";
   running.outdated = true;
   CheckRoundTrip(running);
+  running.startup = InstanceStartup{68, 412};
+  CheckRoundTrip(running);
+  running.startup->healthy_after_ms.reset();  // still starting
+  CheckRoundTrip(running);
+  CheckRequired(*running.startup, "instance startup", "container_ms");
   CheckRequired(running, "instance", "index");
   CheckRequired(running, "instance", "state");
 
@@ -247,10 +252,14 @@ TEST_CASE("Package, Build and Droplet round-trip") {
   CheckRequired(p, "package", "guid");
 
   Build b{"build-1", "app-1", "package-1", "FAILED", "no buildpack detected", "droplet-1",
-          "2026-11-26T08:35:47Z", "2026-11-26T08:36:00Z"};
+          "2026-11-26T08:35:47Z", "2026-11-26T08:36:00Z", std::nullopt};
   CheckRoundTrip(b);
   CheckRequired(b, "build", "guid");
   CheckRequired(b, "build", "state");
+  b.state = "STAGED";
+  b.steps = StagingSteps{3, 120, 8, 1};
+  CheckRoundTrip(b);
+  CheckRoundTrip(*b.steps);
 
   Droplet d;
   d.guid = "droplet-1";

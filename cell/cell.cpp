@@ -235,6 +235,8 @@ std::vector<InstanceReport> Cell::Instances(const std::string& app_guid, const s
     r.since = FormatRfc3339(s.since);
     r.crash_count = s.crash_count;
     r.version = s.version;
+    if (s.container_start) r.container_start_ms = s.container_start->count();
+    if (s.became_healthy) r.became_healthy_ms = s.became_healthy->count();
     // Why it crashed; for an instance restarted after a crash, why the last one did.
     if (s.state == health::InstanceState::kCrashed || s.crash_count > 0) r.details = s.last_crash_reason;
     if (!s.ip.empty()) r.address = s.ip + ":" + std::to_string(s.port);

@@ -24,6 +24,9 @@ struct InstanceReport {
   std::string details;  // why it crashed ("exited with status 1")
   std::string address;  // "ip:port" the router reaches it on
   std::string version;  // see InstanceVersion (cell/instance_spec.h)
+  // For an instance this cell started: the container's create and start, then until its first
+  // passing health check (the app's own start-up and the check's interval), in milliseconds.
+  std::optional<std::int64_t> container_start_ms, became_healthy_ms;
 };
 
 class InstanceReporter {

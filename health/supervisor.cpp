@@ -148,8 +148,15 @@ std::vector<InstanceStatus> Supervisor::Instances(std::string_view app_guid) con
   std::vector<InstanceStatus> out;
   for (const auto& [id, t] : tracked_) {
     if (t.actual.key.app_guid != app_guid) continue;
-    out.push_back({t.actual.key, t.actual.index, id, t.actual.state, t.since, t.actual.crash_count, t.last_reason,
-                   t.ip, t.port, t.actual.version});
+    InstanceStatus s{t.actual.key, t.actual.index, id, t.actual.state, t.since, t.actual.crash_count, t.last_reason,
+                     t.ip, t.port, t.actual.version, std::nullopt, std::nullopt};
+    const std::chrono::steady_clock::time_point none{};
+    auto ms = [](auto d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d); };
+    if (!t.recovered && t.container_up != none) {
+      s.container_start = ms(t.container_up - t.started_at);
+      if (t.healthy_since != none) s.became_healthy = ms(t.healthy_since - t.container_up);
+    }
+    out.push_back(std::move(s));
   }
   std::sort(out.begin(), out.end(), [](const InstanceStatus& a, const InstanceStatus& b) {
     return std::tie(a.key, a.index, a.container_id) < std::tie(b.key, b.index, b.container_id);
@@ -387,6 +394,7 @@ void Supervisor::StartInstance(const Plan::Start& s) {
   }
   t.ip = info->ip;
   t.port = info->port;
+  t.container_up = clock_.Monotonic();
   // `since` of a starting or running instance is its container's start, as the runtime
   // recorded it: the same value a later wharfd reads back when it adopts the container.
   if (info->started_at.time_since_epoch().count() != 0) t.since = info->started_at;

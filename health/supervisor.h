@@ -119,6 +119,9 @@ struct InstanceStatus {
   std::string ip;
   int port = 0;
   std::string version;  // ProcessDesire::version it was started with
+  // How its start went, for an instance this supervisor started (not one it adopted): the
+  // runtime's create and start, then from there to the first passing health check.
+  std::optional<std::chrono::milliseconds> container_start, became_healthy;
 };
 
 // Startup checks: every kStartupFineInterval for the first kStartupFineWindow after the start
@@ -187,6 +190,7 @@ class Supervisor {
     std::string ip;
     int port = 0;
     std::chrono::steady_clock::time_point started_at{}, healthy_since{}, next_check{};
+    std::chrono::steady_clock::time_point container_up{};  // the runtime's Start returned (not for adopted ones)
     std::chrono::system_clock::time_point since{};
     bool published = false;
     bool in_runtime = true;  // false for a start that failed

@@ -1,9 +1,33 @@
 #include "state/build_store.h"
 
+#include <nlohmann/json.hpp>
+
 namespace wharf::state {
 namespace {
 
-constexpr std::string_view kColumns = "guid, app_guid, package_guid, state, error, droplet_guid, created_at, updated_at";
+constexpr std::string_view kColumns =
+    "guid, app_guid, package_guid, state, error, droplet_guid, created_at, updated_at, steps";
+
+// builds.steps: {"prepare_ms": .., "buildpacks_ms": .., "droplet_ms": .., "cache_ms": ..} or ''.
+std::string StepsText(const std::optional<StagingSteps>& steps) {
+  if (!steps) return "";
+  return nlohmann::json{{"prepare_ms", steps->prepare_ms},
+                        {"buildpacks_ms", steps->buildpacks_ms},
+                        {"droplet_ms", steps->droplet_ms},
+                        {"cache_ms", steps->cache_ms}}
+      .dump();
+}
+
+std::optional<StagingSteps> ParseSteps(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return std::nullopt;
+  auto ms = [&](const char* key) {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
+  };
+  return StagingSteps{ms("prepare_ms"), ms("buildpacks_ms"), ms("droplet_ms"), ms("cache_ms")};
+}
 
 Result<Build> ReadBuild(Statement& st) {
   Build b;
@@ -17,6 +41,7 @@ Result<Build> ReadBuild(Statement& st) {
   b.droplet_guid = st.OptionalText(5);
   b.created_at = st.Text(6);
   b.updated_at = st.Text(7);
+  b.steps = ParseSteps(st.Text(8));
   return b;
 }
 
@@ -26,15 +51,16 @@ std::string Select(std::string_view rest) { return "SELECT " + std::string(kColu
 
 Status BuildStore::Insert(const Build& b) {
   return tx_.Run(
-      "INSERT INTO builds (guid, app_guid, package_guid, state, error, droplet_guid, created_at, updated_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO builds (guid, app_guid, package_guid, state, error, droplet_guid, created_at, updated_at, steps) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       b.guid, b.app_guid, b.package_guid, BuildStateName(b.state), b.error, b.droplet_guid, b.created_at,
-      b.updated_at);
+      b.updated_at, StepsText(b.steps));
 }
 
 Status BuildStore::Update(const Build& b) {
-  WHARF_RETURN_IF_ERROR(tx_.Run("UPDATE builds SET state = ?, error = ?, droplet_guid = ?, updated_at = ? WHERE guid = ?",
-                                BuildStateName(b.state), b.error, b.droplet_guid, b.updated_at, b.guid));
+  WHARF_RETURN_IF_ERROR(
+      tx_.Run("UPDATE builds SET state = ?, error = ?, droplet_guid = ?, updated_at = ?, steps = ? WHERE guid = ?",
+              BuildStateName(b.state), b.error, b.droplet_guid, b.updated_at, StepsText(b.steps), b.guid));
   if (tx_.Changes() == 0) return Status::NotFound("build '" + b.guid + "' not found");
   return Status::Ok();
 }

@@ -591,6 +591,11 @@ UPDATE buildpack_caches SET stack = 'host' WHERE stack = 'debian12';
 UPDATE buildpacks SET stack = 'host' WHERE stack = 'debian12';
 )sql";
 
+// Where each staging's time went (prepare, buildpacks, droplet, cache), for the push's time line.
+constexpr std::string_view kBuildSteps = R"sql(
+ALTER TABLE builds ADD COLUMN steps TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -618,6 +623,7 @@ constexpr Migration kMigrations[] = {
     {24, "deployments.analysis_progress (the canary analysis survives a restart)", kDeploymentAnalysisProgress},
     {25, "droplets.staging_key (an unchanged push reuses its droplet)", kDropletStagingKey},
     {26, "stacks: 'debian12' (the host's system) is the 'host' stack", kHostStack},
+    {27, "builds.steps (where a staging's time went)", kBuildSteps},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

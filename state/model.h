@@ -162,6 +162,14 @@ struct Package {
   std::string created_at;
 };
 
+// Where a staging's time went (stager::StagingTimings), in milliseconds.
+struct StagingSteps {
+  std::int64_t prepare_ms = 0;     // buildpacks fetched, package materialized, cache restored
+  std::int64_t buildpacks_ms = 0;  // the staging container, start to exit
+  std::int64_t droplet_ms = 0;     // start command decided, droplet archived and stored
+  std::int64_t cache_ms = 0;       // buildpack cache compared and stored
+};
+
 struct Build {
   std::string guid;
   std::string app_guid;
@@ -171,6 +179,7 @@ struct Build {
   std::optional<std::string> droplet_guid;
   std::string created_at;
   std::string updated_at;
+  std::optional<StagingSteps> steps;  // a staging that ran to the end (none: reused droplet, failed, running)
 };
 
 // A one-off run of a command in a container from an app's droplet (Cloud Foundry v3 task).

@@ -207,7 +207,7 @@ TEST_CASE("Packages, builds and droplets list newest first") {
                   p.created_at = "t";
                   WHARF_RETURN_IF_ERROR(PackageStore(tx).Insert(p));
                   packages.push_back(p.guid);
-                  Build b{NewGuid(), a.guid, p.guid, BuildState::kStaging, std::nullopt, std::nullopt, "t", "t"};
+                  Build b{NewGuid(), a.guid, p.guid, BuildState::kStaging, std::nullopt, std::nullopt, "t", "t", std::nullopt};
                   WHARF_RETURN_IF_ERROR(BuildStore(tx).Insert(b));
                   Droplet d;
                   d.guid = NewGuid();
@@ -230,6 +230,19 @@ TEST_CASE("Packages, builds and droplets list newest first") {
   CHECK(builds->items.front().package_guid == packages[2]);
   auto staging = f.db->Read<std::set<std::string>>([&](Tx& tx) { return BuildStore(tx).PackagesBeingStaged(); });
   CHECK(staging->size() == 3);
+  // A finished staging keeps where its time went; one without steps reads back without them.
+  Build staged = builds->items.front();
+  CHECK(!staged.steps);
+  staged.state = BuildState::kStaged;
+  staged.steps = StagingSteps{12, 340, 56, 7};
+  REQUIRE(f.db->Transact([&](Tx& tx) { return BuildStore(tx).Update(staged); }).ok());
+  auto back = f.db->Read<Build>([&](Tx& tx) { return BuildStore(tx).Get(staged.guid); });
+  REQUIRE(back.ok());
+  REQUIRE(back->steps);
+  CHECK(back->steps->prepare_ms == 12);
+  CHECK(back->steps->buildpacks_ms == 340);
+  CHECK(back->steps->droplet_ms == 56);
+  CHECK(back->steps->cache_ms == 7);
   auto droplets = f.db->Read<std::vector<Droplet>>([&](Tx& tx) { return DropletStore(tx).AllForApp(a.guid); });
   REQUIRE(droplets->size() == 3);
   CHECK(droplets->front().package_guid == packages[2]);

@@ -8,6 +8,7 @@
 #include "cli/push/app_summary.h"
 #include "cli/push/deploy.h"
 #include "cli/push/staging.h"
+#include "cli/push/time_line.h"
 #include "cli/push/upload.h"
 #include "cli/source/app_source.h"
 #include "cli/source/file_scan.h"
@@ -260,25 +261,14 @@ std::string RouteUrl(const std::string& route, const api::Info& info) {
 
 // Starts the app on its new current droplet: a deployment with --strategy when it runs, else a
 // start or a restart, then waits for it and prints its summary.
-Status StartNewDroplet(CliContext& ctx, ApiClient& api, const api::Info& info, const api::App& app,
-                       const std::optional<json>& deploy);
-
-// When each step of one app's push ended, for its "Pushed in" line.
-struct PushTimes {
-  std::chrono::steady_clock::time_point began, settings, uploaded, staged;
+// `watch`, when given: its log tail wakes the wait for the instance, and it receives how the first
+// new instance's start went (when the server says).
+struct StartWatch {
+  const StagingLogTail* wake = nullptr;
+  std::optional<api::InstanceStartup> startup;
 };
-
-// "Pushed in 2.31 s: settings 0.05 s, upload 0.10 s, staging 1.50 s, start 0.66 s".
-std::string PushTimeLine(const PushTimes& t, std::chrono::steady_clock::time_point done) {
-  auto secs = [](auto from, auto to) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f s", std::chrono::duration<double>(to - from).count());
-    return std::string(buf);
-  };
-  return "Pushed in " + secs(t.began, done) + ": settings " + secs(t.began, t.settings) + ", upload " +
-         secs(t.settings, t.uploaded) + ", staging " + secs(t.uploaded, t.staged) + ", start " +
-         secs(t.staged, done) + "\n";
-}
+Status StartNewDroplet(CliContext& ctx, ApiClient& api, const api::Info& info, const api::App& app,
+                       const std::optional<json>& deploy, StartWatch* watch = nullptr);
 
 Status StageAndStart(CliContext& ctx, ApiClient& api, const api::Info& info, const api::App& app,
                      const api::Package& package, const std::optional<json>& deploy, PushTimes& times) {
@@ -298,7 +288,8 @@ Status StageAndStart(CliContext& ctx, ApiClient& api, const api::Info& info, con
   }
   if (build->state == "STAGED") {
     // The server took a droplet staged from the same inputs (package, buildpacks, stack, environment).
-    if (tail) tail->Stop();
+    times.droplet_reused = true;
+    if (tail) tail->Mute();
     std::lock_guard lock(ctx.output_mutex());
     ctx.out() << "Staging skipped: droplet " << build->droplet_guid.value_or("?")
               << " was staged from the same files and settings and is reused ('wharf restage " << name
@@ -307,17 +298,25 @@ Status StageAndStart(CliContext& ctx, ApiClient& api, const api::Info& info, con
     std::lock_guard lock(ctx.output_mutex());
     ctx.out() << "Staging app and tracing logs...\n" << std::flush;
   }
-  Result<api::Build> staged = WaitForBuild(ctx, api, *build);
-  if (tail) tail->Stop();
-  if (!staged.ok()) return staged.status().WithContext("app '" + name + "'");
+  Result<api::Build> staged = WaitForBuild(ctx, api, *build, tail.get());
+  if (!staged.ok()) {
+    if (tail) tail->Stop();
+    return staged.status().WithContext("app '" + name + "'");
+  }
+  if (tail) tail->Mute();  // still wakes the wait for the instance on its CELL lines
   times.staged = ctx.clock().Monotonic();
-  WHARF_RETURN_IF_ERROR(StartNewDroplet(ctx, api, info, app, deploy));
+  times.staging = staged->steps;
+  StartWatch watch{tail.get(), std::nullopt};
+  Status started = StartNewDroplet(ctx, api, info, app, deploy, &watch);
+  if (tail) tail->Stop();
+  WHARF_RETURN_IF_ERROR(started);
+  times.startup = watch.startup;
   ctx.out() << "\n" << PushTimeLine(times, ctx.clock().Monotonic());
   return Status::Ok();
 }
 
 Status StartNewDroplet(CliContext& ctx, ApiClient& api, const api::Info& info, const api::App& app,
-                       const std::optional<json>& deploy) {
+                       const std::optional<json>& deploy, StartWatch* watch) {
   const std::string& name = app.name;
   const std::string& app_guid = app.guid;
   bool running = app.state == "STARTED";
@@ -334,7 +333,9 @@ Status StartNewDroplet(CliContext& ctx, ApiClient& api, const api::Info& info, c
   if (!started.ok()) return started.status().WithContext("starting '" + name + "'");
   if (info.RunsInstances()) {
     ctx.out() << "Waiting for app " << name << " to start...\n";
-    WHARF_RETURN_IF_ERROR(WaitForRunning(ctx, api, *started));
+    api::Instance first;
+    WHARF_RETURN_IF_ERROR(WaitForRunning(ctx, api, *started, &first, watch != nullptr ? watch->wake : nullptr));
+    if (watch != nullptr) watch->startup = first.startup;
   }
   Result<api::App> fresh = api.GetAs<api::App>("/v1/apps/" + app_guid);
   const api::App& shown = fresh.ok() ? *fresh : *started;

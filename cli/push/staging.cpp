@@ -39,7 +39,8 @@ StagingLogTail::StagingLogTail(CliContext& ctx, std::unique_ptr<ApiClient> conne
   thread_ = std::thread([this] {
     Status s = connection_->StreamJsonLines("/v1/apps/" + app_guid_ + "/logs/stream", [this](const json& j) {
       Result<api::LogLine> line = api::LogLine::FromJson(j);
-      if (line.ok() && line->source.starts_with("STG")) {
+      if (line.ok() && (line->source.starts_with("STG") || line->source.starts_with("CELL"))) ++signals_;
+      if (line.ok() && printing_ && line->source.starts_with("STG")) {
         std::lock_guard lock(ctx_.output_mutex());
         ctx_.out() << FormatLogLine(*line) << std::flush;
       }
@@ -63,12 +64,31 @@ void StagingLogTail::Stop() {
   thread_.join();
 }
 
-Result<api::Build> WaitForBuild(CliContext& ctx, ApiClient& api, const api::Build& build) {
+void PollPause(CliContext& ctx, std::chrono::milliseconds d, const StagingLogTail* wake, std::uint64_t& seen) {
+  if (wake == nullptr) {
+    ctx.sleep(d);
+    return;
+  }
+  const auto until = ctx.clock().Monotonic() + d;
+  while (true) {
+    const std::uint64_t now_seen = wake->Signals();
+    if (now_seen != seen) {
+      seen = now_seen;
+      return;
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - ctx.clock().Monotonic());
+    if (left <= std::chrono::milliseconds(0)) return;
+    ctx.sleep(std::min(left, std::chrono::milliseconds(10)));
+  }
+}
+
+Result<api::Build> WaitForBuild(CliContext& ctx, ApiClient& api, const api::Build& build, const StagingLogTail* wake) {
   const std::string guid = build.guid;
   const auto timeout = TimeoutFromEnv(ctx, "WHARF_STAGING_TIMEOUT", 15);
   const auto deadline = ctx.clock().Monotonic() + timeout;
   api::Build current = build;
   PollPacer pacer;
+  std::uint64_t seen = wake != nullptr ? wake->Signals() : 0;
   while (true) {
     if (current.state == "STAGED") return current;
     if (current.state == "FAILED") {
@@ -79,14 +99,15 @@ Result<api::Build> WaitForBuild(CliContext& ctx, ApiClient& api, const api::Buil
       return Status::Unavailable("staging did not finish within " + std::to_string(timeout.count()) +
                                  " minutes (set WHARF_STAGING_TIMEOUT to wait longer)");
     }
-    ctx.sleep(pacer.Next());
+    PollPause(ctx, pacer.Next(), wake, seen);
     Result<api::Build> next = api.GetAs<api::Build>("/v1/builds/" + guid);
     if (!next.ok()) return next.status().WithContext("checking build " + guid);
     current = std::move(*next);
   }
 }
 
-Status WaitForRunning(CliContext& ctx, ApiClient& api, const api::App& app) {
+Status WaitForRunning(CliContext& ctx, ApiClient& api, const api::App& app, api::Instance* running,
+                      const StagingLogTail* wake) {
   const std::string& name = app.name;
   const auto timeout = TimeoutFromEnv(ctx, "WHARF_STARTUP_TIMEOUT", 5);
   const auto deadline = ctx.clock().Monotonic() + timeout;
@@ -95,6 +116,7 @@ Status WaitForRunning(CliContext& ctx, ApiClient& api, const api::App& app) {
   const std::int64_t desired = web->instances;
   if (desired == 0) return Status::Ok();
   PollPacer pacer;
+  std::uint64_t seen = wake != nullptr ? wake->Signals() : 0;
   while (true) {
     Result<api::Page<api::Instance>> instances =
         api.GetAs<api::Page<api::Instance>>("/v1/processes/" + web->guid + "/instances");
@@ -112,7 +134,10 @@ Status WaitForRunning(CliContext& ctx, ApiClient& api, const api::App& app) {
         previous_serving = previous_serving || i.state == "RUNNING";
         continue;
       }
-      if (i.state == "RUNNING") return Status::Ok();
+      if (i.state == "RUNNING") {
+        if (running != nullptr) *running = i;
+        return Status::Ok();
+      }
       bool crashed = i.state == "CRASHED" || (i.state == "STARTING" && i.crash_count.value_or(0) > 0);
       if (crashed && details.empty()) details = i.details.value_or("");
       crashed_by_index[i.index] = crashed;
@@ -129,7 +154,7 @@ Status WaitForRunning(CliContext& ctx, ApiClient& api, const api::App& app) {
       return Status::Unavailable("app '" + name + "' did not start within " + std::to_string(timeout.count()) +
                                  " minutes; see 'wharf logs " + name + " --recent' (WHARF_STARTUP_TIMEOUT waits longer)");
     }
-    ctx.sleep(pacer.Next());
+    PollPause(ctx, pacer.Next(), wake, seen);
   }
 }
 

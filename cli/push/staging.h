@@ -6,7 +6,9 @@
 // WHARF_STARTUP_TIMEOUT (minutes, default 5), like cf's CF_*_TIMEOUT.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
@@ -37,27 +39,43 @@ class PollPacer {
 
 // Prints the app's staging log lines (sources starting with "STG") from its
 // log stream, read on a second connection in a background thread, until
-// Stop() or destruction.
+// Stop() or destruction. It also counts the platform's lines (STG and CELL:
+// "Staging complete", "Container became healthy", a crash), so that a wait
+// given it polls as soon as one arrives instead of at its next pause.
 class StagingLogTail {
  public:
   static std::unique_ptr<StagingLogTail> Start(CliContext& ctx, const std::string& app_guid);
   ~StagingLogTail();
   void Stop();
+  // STG and CELL lines seen so far.
+  std::uint64_t Signals() const { return signals_.load(); }
+  // Prints nothing from now on (the staging is over); still counts.
+  void Mute() { printing_ = false; }
 
  private:
   StagingLogTail(CliContext& ctx, std::unique_ptr<ApiClient> connection, std::string app_guid);
   CliContext& ctx_;
   std::unique_ptr<ApiClient> connection_;
   std::string app_guid_;
+  std::atomic<std::uint64_t> signals_{0};
+  std::atomic<bool> printing_{true};
   std::thread thread_;
 };
 
+// Pauses `d` on the context's clock, or less: until `wake` (when given) has seen a platform line
+// since `seen` (updated). It checks every 10 ms, so a build or start is polled within 10 ms of
+// its log line.
+void PollPause(CliContext& ctx, std::chrono::milliseconds d, const StagingLogTail* wake, std::uint64_t& seen);
+
 // Polls GET /v1/builds/:guid until STAGED (returns the build) or FAILED (an
 // error with the build's error text).
-Result<api::Build> WaitForBuild(CliContext& ctx, ApiClient& api, const api::Build& build);
+Result<api::Build> WaitForBuild(CliContext& ctx, ApiClient& api, const api::Build& build,
+                                const StagingLogTail* wake = nullptr);
 
 // Waits until the app's web process has a RUNNING instance (at once when it
-// wants none). Fails when every instance crashed or on timeout.
-Status WaitForRunning(CliContext& ctx, ApiClient& api, const api::App& app);
+// wants none). Fails when every instance crashed or on timeout. `running`, when
+// given, receives the first running instance of the current version. `wake`: see PollPause.
+Status WaitForRunning(CliContext& ctx, ApiClient& api, const api::App& app, api::Instance* running = nullptr,
+                      const StagingLogTail* wake = nullptr);
 
 }  // namespace wharf::cli

@@ -84,7 +84,11 @@ nlohmann::json BuildJson(const Build& b) {
                     .error = b.error,
                     .droplet_guid = b.droplet_guid,
                     .created_at = b.created_at,
-                    .updated_at = b.updated_at}
+                    .updated_at = b.updated_at,
+                    .steps = b.steps ? std::optional<api::StagingSteps>(api::StagingSteps{
+                                           b.steps->prepare_ms, b.steps->buildpacks_ms, b.steps->droplet_ms,
+                                           b.steps->cache_ms})
+                                     : std::nullopt}
       .ToJson();
 }
 

@@ -4,6 +4,7 @@
 #include <tuple>
 #include <optional>
 
+#include "api-model/app.h"
 #include "controller/api/api_context.h"
 #include "controller/api/json_views.h"
 #include "controller/dataplane/desired_state_db.h"
@@ -212,6 +213,9 @@ void AddProcessHandlers(HttpRouter& router, ApiContext& ctx) {
           if (r.memory_bytes) item["memory_bytes"] = *r.memory_bytes;
           if (r.disk_bytes) item["disk_bytes"] = *r.disk_bytes;
           if (r.uptime_seconds) item["uptime"] = *r.uptime_seconds;
+          if (r.container_start_ms) {
+            item["startup"] = api::InstanceStartup{*r.container_start_ms, r.became_healthy_ms}.ToJson();
+          }
           list.push_back(std::move(item));
         }
       }

@@ -98,6 +98,8 @@ void StagingScheduler::StageOne(const StagingJob& job) {
   result.droplet_size_bytes = static_cast<std::int64_t>(r.droplet_size);
   result.process_types = r.metadata.process_types;
   result.duration_ms = r.duration.count();
+  result.steps = StagingSteps{r.timings.prepare.count(), r.timings.buildpacks.count(), r.timings.droplet.count(),
+                              r.timings.cache.count()};
   result.staging_key = job.staging_key;
   for (const auto& bp : r.metadata.buildpacks) {
     result.buildpacks.push_back({{"name", bp.name}, {"version", bp.version}});

@@ -93,7 +93,7 @@ Result<Build> BuildService::CreateFor(const Actor& actor, const std::optional<st
       WHARF_ASSIGN_OR_RETURN(reused, DropletStore(tx).FindByStagingKey(s.app.guid, s.staging_key));
     }
     if (reused) {
-      s.build = Build{NewGuid(), s.app.guid, s.package.guid, BuildState::kStaged, std::nullopt, reused->guid, now, now};
+      s.build = Build{NewGuid(), s.app.guid, s.package.guid, BuildState::kStaged, std::nullopt, reused->guid, now, now, std::nullopt};
       WHARF_RETURN_IF_ERROR(BuildStore(tx).Insert(s.build));
       s.app.current_droplet_guid = reused->guid;
       s.app.updated_at = now;
@@ -110,7 +110,7 @@ Result<Build> BuildService::CreateFor(const Actor& actor, const std::optional<st
     }
     // Checked after the lookups so a wrong guid is still a 404.
     if (scheduler_ == nullptr) return Status::Unavailable("no stager role is running in this wharfd");
-    s.build = Build{NewGuid(), s.app.guid, s.package.guid, BuildState::kStaging, std::nullopt, std::nullopt, now, now};
+    s.build = Build{NewGuid(), s.app.guid, s.package.guid, BuildState::kStaging, std::nullopt, std::nullopt, now, now, std::nullopt};
     WHARF_RETURN_IF_ERROR(BuildStore(tx).Insert(s.build));
     auto cache = DropletStore(tx).FindBuildpackCache(s.app.guid, s.app.stack);
     if (!cache.ok()) return cache.status();
@@ -203,6 +203,7 @@ Result<Droplet> BuildService::CompleteBuild(const std::string& build_guid, const
     build->state = *next;
     build->droplet_guid = d.guid;
     build->updated_at = now;
+    build->steps = result.steps;
     WHARF_RETURN_IF_ERROR(builds.Update(*build));
     app->current_droplet_guid = d.guid;
     app->updated_at = now;

@@ -30,6 +30,7 @@ struct StagingResult {
   std::string stack = "host";  // the host stack unless a built one is named (stacks/)
   std::optional<BuildpackCache> cache;  // the app's new buildpack cache, if any (app_guid is filled in)
   std::int64_t duration_ms = 0;         // how long the staging took (recorded in the build-staged event)
+  std::optional<StagingSteps> steps;    // where that time went (the build keeps it)
   std::string staging_key;              // StagingJob::staging_key
 };
 
