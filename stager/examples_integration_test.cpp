@@ -88,3 +88,42 @@ TEST_CASE("examples/binary stages only with -b binary_buildpack and runs its Pro
   REQUIRE_FALSE(detected.ok());
   CHECK(detected.error().exit_code() == 222);
 }
+
+TEST_CASE("nodejs_buildpack runs a plain 'node ARGS' start script directly, with npm's package variables, and any other through npm") {
+  StagingFixture f;
+  const std::string server =
+      "require('http').createServer((q, s) => s.end([process.env.npm_package_name, process.env.npm_package_version,\n"
+      "  process.env.npm_lifecycle_event, process.argv.slice(2).join(',')].join(' '))).listen(process.env.PORT);\n";
+  auto app = [&](const std::string& name, const std::string& scripts) {
+    const fs::path dir = f.dir().path() / name;
+    WriteTestFile(dir / "server.js", server);
+    WriteTestFile(dir / "package.json",
+                  "{\"name\": \"" + name + "\", \"version\": \"2.3.4\", \"scripts\": {" + scripts + "}}\n");
+    return dir;
+  };
+  auto stage = [&](const fs::path& dir) {
+    CollectingObserver log;
+    auto outcome = f.Stage(f.Request(dir, {}), log);
+    INFO("staging log:\n" << log.Text());
+    REQUIRE_MESSAGE(outcome.ok(), (outcome.ok() ? "" : outcome.error().Summary()));
+    return outcome.result();
+  };
+
+  SUBCASE("plain: run as it is, and the app sees npm's variables") {
+    const StagingResult r = stage(app("plain-app", "\"start\": \"node  server.js --color=blue\""));
+    CHECK(r.metadata.start_command == "node server.js --color=blue");
+    std::string failure;
+    auto body = f.RunAndFetch(f.Unpack(r.droplet_sha256), r.metadata.start_command, failure);
+    INFO("app output:\n" << failure);
+    REQUIRE(body.has_value());
+    CHECK(*body == "plain-app 2.3.4 start --color=blue");
+  }
+  SUBCASE("shell syntax, environment settings or a prestart script: npm start") {
+    CHECK(stage(app("chained", "\"start\": \"node server.js && echo done\"")).metadata.start_command == "npm start");
+    CHECK(stage(app("env-set", "\"start\": \"PORT=1 node server.js\"")).metadata.start_command == "npm start");
+    CHECK(stage(app("variable", "\"start\": \"node $ENTRY\"")).metadata.start_command == "npm start");
+    CHECK(stage(app("prestart", "\"prestart\": \"node -e 0\", \"start\": \"node server.js\"")).metadata.start_command ==
+          "npm start");
+    CHECK(stage(app("nodemon", "\"start\": \"nodemon server.js\"")).metadata.start_command == "npm start");
+  }
+}
