@@ -102,9 +102,16 @@ class ReleasesTest(PlatformTest):
         conn = http.client.HTTPConnection("127.0.0.1", self.p.router_port, timeout=CLIENT_TIMEOUT)
         try:
             for i in range(n):
-                conn.request("GET", "/", headers={"Host": HOST, **(headers or {})})
-                resp = conn.getresponse()
-                body = resp.read()
+                began = time.monotonic()
+                try:
+                    conn.request("GET", "/", headers={"Host": HOST, **(headers or {})})
+                    resp = conn.getresponse()
+                    body = resp.read()
+                except OSError as e:
+                    # Say which request, after how long, and what the platform and the app logged meanwhile.
+                    recent = self.p.wharf("logs", "rel", "--recent", expect=None).out[-6000:]
+                    self.fail(f"request {i + 1} of {n} ({seen} so far): {e!r} after {time.monotonic() - began:.1f}s\n"
+                              f"--- wharf logs rel --recent\n{recent}\n--- wharfd log\n{self.p.daemon_log()}")
                 self.assertEqual(resp.status, 200, f"request {i + 1} of {n}: {body!r}")
                 color = body.decode().split()[0]
                 seen[color] = seen.get(color, 0) + 1
