@@ -111,6 +111,28 @@ TEST_CASE("API: rename an app and change its lifecycle") {
   CheckError(p.Call("PATCH", "/v1/apps/" + guid, json{{"name", "taken"}}), 409, "conflict");
 }
 
+TEST_CASE("API: only an admin may choose the host stack while a built stack exists") {
+  TestPlatform p;
+  const std::string dev = p.PlainUserToken();
+  const json on_host = {{"name", "peek"}, {"lifecycle", {{"stack", "host"}}}};
+  // Without a built stack the host's is everyone's default.
+  HttpResult only_host = p.Call("POST", "/v1/apps", on_host, dev);
+  REQUIRE_MESSAGE(only_host.status == 201, only_host.body);
+  CHECK(only_host.json["lifecycle"]["stack"] == "host");
+
+  p.AddStack("debian13");
+  HttpResult refused = p.Call("POST", "/v1/apps", json{{"name", "peek2"}, {"lifecycle", {{"stack", "host"}}}}, dev);
+  CheckError(refused, 403, "permission_denied");
+  CHECK(refused.json["detail"] ==
+        "stack 'host' is the platform's own system: only an admin may choose it (the default stack is debian13)");
+  const std::string guid = p.Call("POST", "/v1/apps", json{{"name", "web"}}, dev).json["guid"];
+  CheckError(p.Call("PATCH", "/v1/apps/" + guid, json{{"lifecycle", {{"stack", "host"}}}}, dev), 403, "permission_denied");
+  CHECK(p.Call("GET", "/v1/apps/" + guid, std::nullopt, dev).json["lifecycle"]["stack"] == "debian13");
+  HttpResult admin = p.Call("PATCH", "/v1/apps/" + guid, json{{"lifecycle", {{"stack", "host"}}}});
+  REQUIRE_MESSAGE(admin.status == 200, admin.body);
+  CHECK(admin.json["lifecycle"]["stack"] == "host");
+}
+
 TEST_CASE("API: start without a droplet is 422 and the app stays stopped, and stop works") {
   TestPlatform p;
   std::string guid = p.CreateApp("web")["guid"];

@@ -8,9 +8,12 @@ namespace wharf::controller {
 namespace {
 
 // {"buildpacks"?: [string], "stack"?: string}. A buildpack on the server's own file system (a path,
-// a file:// repository) is read by root wharfd: only an admin may name one (issue 10).
-Status ReadLifecycle(const ApiRequest& req, const JsonFields& body, std::optional<std::vector<std::string>>& buildpacks,
-                     std::optional<std::string>& stack) {
+// a file:// repository) is read by root wharfd: only an admin may name one (issue 10). The host
+// stack is the platform's own /usr and /etc (read-only): it shows a tenant the host's programs,
+// configuration and versions, so only an admin may choose it while a built stack exists (with
+// none, it is every app's stack).
+Status ReadLifecycle(const ApiRequest& req, const ApiContext& ctx, const JsonFields& body,
+                     std::optional<std::vector<std::string>>& buildpacks, std::optional<std::string>& stack) {
   Result<const nlohmann::json*> lifecycle = body.Object("lifecycle");
   if (!lifecycle.ok()) return lifecycle.status();
   if (*lifecycle == nullptr) return Status::Ok();
@@ -32,6 +35,13 @@ Status ReadLifecycle(const ApiRequest& req, const JsonFields& body, std::optiona
   auto st = fields.String("stack");
   if (!st.ok()) return st.status();
   stack = std::move(st).value();
+  if (stack && *stack == stacks::kHostStack && !req.principal().HasRole("admin")) {
+    const stacks::StackCatalog catalog = ctx.platform.stacks.Load();
+    if (catalog.DefaultName() != stacks::kHostStack) {
+      return Status::PermissionDenied("stack 'host' is the platform's own system: only an admin may choose it (the "
+                                      "default stack is " + catalog.DefaultName() + ")");
+    }
+  }
   return Status::Ok();
 }
 
@@ -95,7 +105,7 @@ void AddAppHandlers(HttpRouter& router, ApiContext& ctx) {
     if (!env.ok()) return env.status();
     if (*env) spec.environment_variables = **env;
     std::optional<std::vector<std::string>> buildpacks;
-    WHARF_RETURN_IF_ERROR(ReadLifecycle(req, body, buildpacks, spec.stack));
+    WHARF_RETURN_IF_ERROR(ReadLifecycle(req, ctx, body, buildpacks, spec.stack));
     if (buildpacks) spec.buildpacks = *buildpacks;
     return Reply(res, 201, ctx.apps.Create(req.actor(), spec));
   });
@@ -113,7 +123,7 @@ void AddAppHandlers(HttpRouter& router, ApiContext& ctx) {
     auto name = body.String("name");
     if (!name.ok()) return name.status();
     patch.name = *name;
-    WHARF_RETURN_IF_ERROR(ReadLifecycle(req, body, patch.buildpacks, patch.stack));
+    WHARF_RETURN_IF_ERROR(ReadLifecycle(req, ctx, body, patch.buildpacks, patch.stack));
     return Reply(res, 200, ctx.apps.Update(req.actor(), req.Param("guid"), patch));
   });
 
