@@ -36,6 +36,17 @@ Result<api::ServiceInstance> GetServiceInstance(ApiClient& api, std::string_view
   return std::move(**found);
 }
 
+Result<api::Droplet> UploadDroplet(ApiClient& api, const std::string& app_guid, const std::filesystem::path& file) {
+  WHARF_ASSIGN_OR_RETURN(json uploaded, api.PostFile("/v1/apps/" + app_guid + "/droplets", "application/gzip", file,
+                                                     ApiClient::ProgressFn()));
+  return api::Droplet::FromJson(uploaded);
+}
+
+Status SetCurrentDroplet(ApiClient& api, const std::string& app_guid, const std::string& droplet_guid) {
+  return api.Patch("/v1/apps/" + app_guid + "/relationships/current_droplet", {{"data", {{"guid", droplet_guid}}}})
+      .status();
+}
+
 Result<bool> BindService(ApiClient& api, const api::App& app, const api::ServiceInstance& instance,
                          const std::string& binding_name, const nlohmann::json& parameters) {
   for (const api::ServiceBinding& b : instance.bindings) {

@@ -3,6 +3,7 @@
 // resource as api-model's struct; errors name the thing that was looked for.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api-model/app.h"
+#include "api-model/build.h"
 #include "api-model/route.h"
 #include "api-model/service.h"
 #include "cli/client/api_client.h"
@@ -34,6 +36,11 @@ Result<api::ServiceInstance> GetServiceInstance(ApiClient& api, std::string_view
 // Binds the app to the instance (POST /v1/service_bindings); false when it was already bound.
 Result<bool> BindService(ApiClient& api, const api::App& app, const api::ServiceInstance& instance,
                          const std::string& binding_name, const nlohmann::json& parameters);
+
+// Uploads a droplet tarball as a droplet of the app (POST /v1/apps/:guid/droplets), not yet its current one.
+Result<api::Droplet> UploadDroplet(ApiClient& api, const std::string& app_guid, const std::filesystem::path& file);
+// Makes the droplet the app's current one (PATCH /v1/apps/:guid/relationships/current_droplet).
+Status SetCurrentDroplet(ApiClient& api, const std::string& app_guid, const std::string& droplet_guid);
 
 Result<std::vector<Domain>> ListDomains(ApiClient& api);
 // The domain for default routes: the first shared domain, else `fallback`

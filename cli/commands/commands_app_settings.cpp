@@ -161,9 +161,7 @@ Status RunSetDroplet(CliContext& ctx, const ParsedArgs& args) {
   WHARF_ASSIGN_OR_RETURN(api::App app, GetApp(*api, args.positionals[0]));
   const std::string& droplet = args.positionals[1];
   ctx.out() << "Setting app " << app.name << " to droplet " << droplet << ctx.AsUser() << "...\n";
-  Result<json> set =
-      api->Patch("/v1/apps/" + app.guid + "/relationships/current_droplet", {{"data", {{"guid", droplet}}}});
-  if (!set.ok()) return set.status();
+  WHARF_RETURN_IF_ERROR(SetCurrentDroplet(*api, app.guid, droplet));
   ctx.out() << "OK\n";
   if (app.state == "STARTED") {
     ctx.out() << "TIP: 'wharf restart " << app.name << "' runs the new droplet.\n";

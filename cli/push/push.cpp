@@ -375,13 +375,10 @@ Status PushDroplet(CliContext& ctx, ApiClient& api, const api::Info& info, const
                    const PushPlan& plan, const std::optional<json>& deploy) {
   const std::filesystem::path& file = *plan.droplet;
   ctx.out() << "Uploading droplet " << file.string() << "...\n";
-  WHARF_ASSIGN_OR_RETURN(json uploaded, api.PostFile("/v1/apps/" + app.guid + "/droplets", "application/gzip", file,
-                                                     ApiClient::ProgressFn()));
-  const std::string droplet = uploaded.value("guid", "");
-  WHARF_ASSIGN_OR_RETURN(json set, api.Patch("/v1/apps/" + app.guid + "/relationships/current_droplet",
-                                             {{"data", {{"guid", droplet}}}}));
+  WHARF_ASSIGN_OR_RETURN(api::Droplet droplet, UploadDroplet(api, app.guid, file));
+  WHARF_RETURN_IF_ERROR(SetCurrentDroplet(api, app.guid, droplet.guid));
   if (plan.no_start) {
-    ctx.out() << "Droplet " << droplet << " is the app's current one; not starting (--no-start).\n";
+    ctx.out() << "Droplet " << droplet.guid << " is the app's current one; not starting (--no-start).\n";
     return Status::Ok();
   }
   return StartNewDroplet(ctx, api, info, app, deploy);
