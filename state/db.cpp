@@ -200,8 +200,10 @@ Status Database::Attempt(bool read_only, const std::function<Status(Tx&)>& fn, b
 
 Status Database::RunTransaction(bool read_only, const std::function<Status(Tx&)>& fn, bool reclaiming) {
   std::vector<std::function<void()>> after;
+  bool changed = false;
   {
     std::lock_guard lock(mu_);
+    const sqlite3_int64 changes_before = sqlite3_total_changes64(db_);
     bool disk_full = false;
     Status result = Attempt(read_only, fn, disk_full, after);
     if (!result.ok() && disk_full && reclaiming && on_disk_full_ && on_disk_full_()) {
@@ -209,10 +211,13 @@ Status Database::RunTransaction(bool read_only, const std::function<Status(Tx&)>
       result = Attempt(read_only, fn, disk_full, after);
     }
     if (!result.ok()) return result;
-    if (!read_only) commits_.fetch_add(1, std::memory_order_acq_rel);
+    // Only a transaction that changed rows counts: most write transactions (an API request's
+    // authentication among them) change nothing, and readers that wait for changes skip them.
+    changed = !read_only && sqlite3_total_changes64(db_) != changes_before;
+    if (changed) commits_.fetch_add(1, std::memory_order_acq_rel);
   }
   for (auto& fn_after : after) fn_after();
-  if (!read_only) {
+  if (changed) {
     std::lock_guard lock(listeners_mu_);
     for (auto& [id, listener] : listeners_) listener();
   }

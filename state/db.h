@@ -223,11 +223,12 @@ class Database {
 
   const std::filesystem::path& path() const { return path_; }
 
-  // Counts committed write transactions: a reader that polls the state (the cell,
-  // the router's route sync) skips its read when nothing was committed since.
+  // Counts committed write transactions that changed rows: a reader that polls the state
+  // (the cell, the router's route sync) skips its read when nothing was changed since.
   std::uint64_t CommitCount() const { return commits_.load(std::memory_order_acquire); }
 
-  // Calls `fn` after every committed write transaction, on the committing thread, outside the
+  // Calls `fn` after every committed write transaction that changed rows (those CommitCount
+  // counts), on the committing thread, outside the
   // database's lock: a loop that reads the state when it changed (the cell) is woken at once
   // instead of finding the change at its next poll. `fn` must be quick and must not use the
   // database. The database must outlive the subscription.

@@ -108,6 +108,11 @@ TEST_CASE("Database commit listeners hear every committed write, not reads or fa
   CHECK(CountRows(*db) == 1);  // a read
   CHECK(!db->Transact([](Tx&) { return Status::Internal("no"); }).ok());
   CHECK(heard == 1);
+  // A write transaction that changes no row is not a change (most API requests' authentication).
+  const std::uint64_t count = db->CommitCount();
+  REQUIRE(db->Transact([](Tx& tx) { return tx.Run("UPDATE t SET v = 9 WHERE k = 'none'"); }).ok());
+  CHECK(heard == 1);
+  CHECK(db->CommitCount() == count);
   CommitSubscription moved = std::move(sub);
   REQUIRE(db->Transact([](Tx& tx) { return tx.Run("INSERT INTO t VALUES (?, ?)", "b", 2); }).ok());
   CHECK(heard == 2);
