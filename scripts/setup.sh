@@ -14,6 +14,7 @@ packages=(
   libboost1.81-dev   # Boost.Process v2 (Asio) is new in 1.80; Debian 12 ships 1.81 beside 1.74
   libgit2-dev libarchive-dev libpoco-dev libyaml-cpp-dev libsqlite3-dev
   doctest-dev nlohmann-json3-dev libssl-dev
+  libsodium-dev      # users' passwords under Argon2id (controller/platform/passwords.*)
   libpq-dev libmariadb-dev   # the built-in brokers' clients of PostgreSQL and MariaDB (services/builtin/)
   # run and test
   ca-certificates curl git sqlite3 procps iproute2 python3

@@ -596,6 +596,16 @@ constexpr std::string_view kBuildSteps = R"sql(
 ALTER TABLE builds ADD COLUMN steps TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Users log in with a password (Argon2id, libsodium's string form); a login issues an access
+// token and a refresh token that share a session and expire (issue 16).
+constexpr std::string_view kPasswordLogins = R"sql(
+ALTER TABLE users ADD COLUMN password_hash TEXT;
+ALTER TABLE tokens ADD COLUMN kind TEXT NOT NULL DEFAULT 'api' CHECK (kind IN ('api', 'access', 'refresh'));
+ALTER TABLE tokens ADD COLUMN expires_at TEXT;
+ALTER TABLE tokens ADD COLUMN session TEXT;
+CREATE INDEX tokens_session ON tokens (session);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -624,6 +634,7 @@ constexpr Migration kMigrations[] = {
     {25, "droplets.staging_key (an unchanged push reuses its droplet)", kDropletStagingKey},
     {26, "stacks: 'debian12' (the host's system) is the 'host' stack", kHostStack},
     {27, "builds.steps (where a staging's time went)", kBuildSteps},
+    {28, "users.password_hash; tokens.kind, expires_at, session (password logins)", kPasswordLogins},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

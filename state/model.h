@@ -33,7 +33,22 @@ struct User {
   std::string guid;
   std::string name;
   std::string created_at;
+  // Argon2id (libsodium's crypto_pwhash_str form); none for users that only have API tokens
+  // (the admin and router users wharfd makes).
+  std::optional<std::string> password_hash = std::nullopt;
 };
+
+// "api": a long-lived API token (the admin token file); "access" and "refresh": the pair a
+// password login (or a refresh) issues, which share a session and expire.
+enum class TokenKind { kApi, kAccess, kRefresh };
+inline std::string_view TokenKindName(TokenKind kind) {
+  switch (kind) {
+    case TokenKind::kAccess: return "access";
+    case TokenKind::kRefresh: return "refresh";
+    case TokenKind::kApi: break;
+  }
+  return "api";
+}
 
 struct Token {
   std::string guid;
@@ -42,12 +57,16 @@ struct Token {
   std::string token_hash;  // sha256 hex of the secret; the secret itself is never stored
   std::string created_at;
   std::optional<std::string> last_used_at;
+  TokenKind kind = TokenKind::kApi;
+  std::optional<std::string> expires_at = std::nullopt;  // RFC 3339; none: never
+  std::optional<std::string> session = std::nullopt;     // a login's access and refresh tokens share it
 };
 
 // Who is calling, as established by authentication.
 struct Principal {
   User user;
   std::vector<std::string> roles;  // "admin", ...
+  std::optional<std::string> session = std::nullopt;  // the login session of the token used, if any
   bool HasRole(std::string_view role) const {
     for (const auto& r : roles) {
       if (r == role) return true;

@@ -11,7 +11,21 @@ Status Taken(const Result<WriteOutcome>& written, std::string what) {
 
 Result<Org> ReadOrg(Statement& st) { return Org{st.Text(0), st.Text(1), st.Text(2)}; }
 Result<Space> ReadSpace(Statement& st) { return Space{st.Text(0), st.Text(1), st.Text(2), st.Text(3)}; }
-Result<User> ReadUser(Statement& st) { return User{st.Text(0), st.Text(1), st.Text(2)}; }
+constexpr std::string_view kUserColumns = "guid, name, created_at, password_hash";
+Result<User> ReadUser(Statement& st) { return User{st.Text(0), st.Text(1), st.Text(2), st.OptionalText(3)}; }
+
+constexpr std::string_view kTokenColumns =
+    "guid, user_guid, name, token_hash, created_at, last_used_at, kind, expires_at, session";
+Result<Token> ReadToken(Statement& st) {
+  Token t{st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.OptionalText(5)};
+  const std::string kind = st.Text(6);
+  t.kind = kind == "access" ? TokenKind::kAccess : kind == "refresh" ? TokenKind::kRefresh : TokenKind::kApi;
+  t.expires_at = st.OptionalText(7);
+  t.session = st.OptionalText(8);
+  return t;
+}
+
+std::string UserQuery(std::string_view rest) { return "SELECT " + std::string(kUserColumns) + " FROM users " + std::string(rest); }
 
 template <typename T>
 Result<T> Required(Result<std::optional<T>> found, std::string what) {
@@ -58,18 +72,36 @@ Result<Space> UserStore::GetSpace(std::string_view guid) {
 }
 
 Status UserStore::InsertUser(const User& u) {
-  return Taken(tx_.RunUnlessDuplicate("INSERT INTO users (guid, name, created_at) VALUES (?, ?, ?)", u.guid, u.name,
-                                      u.created_at),
+  return Taken(tx_.RunUnlessDuplicate("INSERT INTO users (guid, name, created_at, password_hash) VALUES (?, ?, ?, ?)",
+                                      u.guid, u.name, u.created_at, u.password_hash),
                "user '" + u.name + "'");
 }
 
 Result<std::optional<User>> UserStore::FindUserByName(std::string_view name) {
-  return FetchOne<User>(tx_.Query("SELECT guid, name, created_at FROM users WHERE name = ?", name), ReadUser);
+  return FetchOne<User>(tx_.Query(UserQuery("WHERE name = ?"), name), ReadUser);
 }
 
 Result<User> UserStore::GetUser(std::string_view guid) {
-  return Required(FetchOne<User>(tx_.Query("SELECT guid, name, created_at FROM users WHERE guid = ?", guid), ReadUser),
+  return Required(FetchOne<User>(tx_.Query(UserQuery("WHERE guid = ?"), guid), ReadUser),
                   "user '" + std::string(guid) + "'");
+}
+
+Result<std::vector<User>> UserStore::ListUsers() {
+  return FetchAll<User>(tx_.Query(UserQuery("ORDER BY name")), ReadUser);
+}
+
+Status UserStore::SetPasswordHash(std::string_view guid, std::string_view hash) {
+  WHARF_RETURN_IF_ERROR(tx_.Run("UPDATE users SET password_hash = ? WHERE guid = ?", hash, guid));
+  if (tx_.Changes() == 0) return Status::NotFound("user '" + std::string(guid) + "' not found");
+  return Status::Ok();
+}
+
+Status UserStore::DeleteUser(std::string_view guid) {
+  WHARF_RETURN_IF_ERROR(tx_.Run("DELETE FROM tokens WHERE user_guid = ?", guid));
+  WHARF_RETURN_IF_ERROR(tx_.Run("DELETE FROM role_assignments WHERE user_guid = ?", guid));
+  WHARF_RETURN_IF_ERROR(tx_.Run("DELETE FROM users WHERE guid = ?", guid));
+  if (tx_.Changes() == 0) return Status::NotFound("user '" + std::string(guid) + "' not found");
+  return Status::Ok();
 }
 
 Status UserStore::AssignRole(std::string_view user_guid, std::string_view role,
@@ -89,9 +121,22 @@ Result<std::vector<std::string>> UserStore::RolesOf(std::string_view user_guid) 
 
 Status UserStore::InsertToken(const Token& t) {
   return tx_.Run(
-      "INSERT INTO tokens (guid, user_guid, name, token_hash, lookup, created_at, last_used_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?)",
-      t.guid, t.user_guid, t.name, t.token_hash, TokenLookupKey(t.token_hash), t.created_at, t.last_used_at);
+      "INSERT INTO tokens (guid, user_guid, name, token_hash, lookup, created_at, last_used_at, kind, expires_at, "
+      "session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      t.guid, t.user_guid, t.name, t.token_hash, TokenLookupKey(t.token_hash), t.created_at, t.last_used_at,
+      TokenKindName(t.kind), t.expires_at, t.session);
+}
+
+Status UserStore::DeleteSession(std::string_view session) {
+  return tx_.Run("DELETE FROM tokens WHERE session = ?", session);
+}
+
+Status UserStore::DeleteSessionsOf(std::string_view user_guid) {
+  return tx_.Run("DELETE FROM tokens WHERE user_guid = ? AND session IS NOT NULL", user_guid);
+}
+
+Status UserStore::DeleteExpiredTokens(std::string_view now) {
+  return tx_.Run("DELETE FROM tokens WHERE expires_at IS NOT NULL AND expires_at <= ?", now);
 }
 
 Result<std::int64_t> UserStore::CountTokensOf(std::string_view user_guid) {
@@ -100,11 +145,7 @@ Result<std::int64_t> UserStore::CountTokensOf(std::string_view user_guid) {
 
 Result<std::vector<Token>> UserStore::TokensByLookup(std::string_view lookup) {
   return FetchAll<Token>(
-      tx_.Query("SELECT guid, user_guid, name, token_hash, created_at, last_used_at FROM tokens WHERE lookup = ?",
-                lookup),
-      [](Statement& st) -> Result<Token> {
-        return Token{st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.OptionalText(5)};
-      });
+      tx_.Query("SELECT " + std::string(kTokenColumns) + " FROM tokens WHERE lookup = ?", lookup), ReadToken);
 }
 
 Status UserStore::TouchToken(std::string_view guid, std::string_view now) {

@@ -28,6 +28,10 @@ class UserStore {
   Status InsertUser(const User& user);
   Result<std::optional<User>> FindUserByName(std::string_view name);
   Result<User> GetUser(std::string_view guid);
+  Result<std::vector<User>> ListUsers();  // by name
+  Status SetPasswordHash(std::string_view guid, std::string_view hash);
+  // The user, their role assignments and tokens; kNotFound when there is none.
+  Status DeleteUser(std::string_view guid);
 
   // Platform-wide when org and space are empty. Assigning an existing role is a no-op.
   Status AssignRole(std::string_view user_guid, std::string_view role, const std::optional<std::string>& org_guid,
@@ -39,6 +43,11 @@ class UserStore {
   // Tokens whose hash starts with `lookup` (16 hex digits); the caller compares whole hashes.
   Result<std::vector<Token>> TokensByLookup(std::string_view lookup);
   Status TouchToken(std::string_view guid, std::string_view now);
+  // The access and refresh tokens of one login / of every login of a user (logout, a new password).
+  Status DeleteSession(std::string_view session);
+  Status DeleteSessionsOf(std::string_view user_guid);
+  // Tokens whose expiry (RFC 3339, compared as text) is at or before `now`.
+  Status DeleteExpiredTokens(std::string_view now);
 
  private:
   Tx& tx_;

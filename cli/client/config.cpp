@@ -36,6 +36,13 @@ Result<Config> LoadConfigFile(const fs::path& file) {
     WHARF_RETURN_IF_ERROR(field("api", config.api));
     WHARF_RETURN_IF_ERROR(field("token", config.token));
     WHARF_RETURN_IF_ERROR(field("user", config.user));
+    WHARF_RETURN_IF_ERROR(field("refresh_token", config.refresh_token));
+    if (j.contains("token_expires_at") && !j["token_expires_at"].is_null()) {
+      if (!j["token_expires_at"].is_number_integer()) {
+        return Status::InvalidArgument("config file " + file.string() + ": field 'token_expires_at' must be an integer");
+      }
+      config.token_expires_at = j["token_expires_at"].get<std::int64_t>();
+    }
   } catch (const nlohmann::json::exception& e) {
     return Status::InvalidArgument("config file " + file.string() + " is not valid JSON (" + e.what() +
                                    "); fix it or delete it and run 'wharf api URL' again");
@@ -52,6 +59,10 @@ Status SaveConfigFile(const fs::path& file, const Config& config) {
     if (::chmod(dir.c_str(), 0700) != 0) return Status::Internal("setting mode 0700 on " + dir.string());
   }
   nlohmann::json j = {{"api", config.api}, {"token", config.token}, {"user", config.user}};
+  if (!config.refresh_token.empty()) {
+    j["refresh_token"] = config.refresh_token;
+    j["token_expires_at"] = config.token_expires_at;
+  }
   return WriteFileAtomic(file, j.dump(2) + "\n", 0600).WithContext("writing " + file.string());
 }
 
@@ -63,6 +74,8 @@ Config ApplyEnvironmentOverrides(Config config, const Environment& env) {
   if (std::optional<std::string> token = env.Get("WHARF_TOKEN")) {
     config.token = *token;
     config.user.clear();
+    config.refresh_token.clear();
+    config.token_expires_at = 0;
   }
   return config;
 }

@@ -6,6 +6,7 @@
 // for one invocation (scripts, CI) and are never written back to it.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -18,6 +19,10 @@ struct Config {
   std::string api;    // "http://127.0.0.1:9022", no trailing slash; empty when not set
   std::string token;  // bearer token; empty when logged out
   std::string user;   // user name recorded at login, for "as admin..." lines; may be empty
+  // A password login's refresh token, and when its access token (`token`) expires (seconds
+  // since the epoch); empty and 0 for an API token, which does not expire.
+  std::string refresh_token = {};
+  std::int64_t token_expires_at = 0;
 };
 
 // Where the config file lives for this environment.
@@ -31,7 +36,8 @@ Result<Config> LoadConfigFile(const std::filesystem::path& file);
 Status SaveConfigFile(const std::filesystem::path& file, const Config& config);
 
 // The file's config with WHARF_API / WHARF_TOKEN applied on top. A token from
-// the environment clears the recorded user name (it may belong to someone else).
+// the environment clears the recorded user name (it may belong to someone else) and the
+// login's refresh token.
 Config ApplyEnvironmentOverrides(Config config, const Environment& env);
 
 // Normalises an API URL typed by a user: adds "http://" when no scheme is

@@ -3,6 +3,8 @@
 #include <random>
 #include <thread>
 
+#include "api-model/user.h"
+
 namespace wharf::cli {
 
 CliContext::CliContext(Terminal terminal, const Environment& env, const Clock& clock, std::filesystem::path cwd)
@@ -21,9 +23,37 @@ Result<Config> CliContext::EffectiveConfig() const {
   return ApplyEnvironmentOverrides(*file, env_);
 }
 
+Result<Config> CliContext::FreshConfig() {
+  WHARF_ASSIGN_OR_RETURN(Config config, EffectiveConfig());
+  if (config.refresh_token.empty() || config.token_expires_at == 0 || config.api.empty()) return config;
+  const auto expires = std::chrono::system_clock::time_point(std::chrono::seconds(config.token_expires_at));
+  if (clock_.Now() + std::chrono::seconds(30) < expires) return config;
+  WHARF_ASSIGN_OR_RETURN(std::unique_ptr<ApiClient> anonymous, ApiClient::Create(config.api, ""));
+  Result<api::TokenGrant> grant = anonymous->PostAs<api::TokenGrant>(
+      "/v1/auth/token", {{"grant_type", "refresh_token"}, {"refresh_token", config.refresh_token}});
+  if (!grant.ok()) {
+    if (grant.status().code() != StatusCode::kUnauthenticated) return grant.status().WithContext("refreshing your login");
+    return Status::Unauthenticated("your login" + (config.user.empty() ? std::string() : " as " + config.user) +
+                                   " expired; log in again with 'wharf login -u " +
+                                   (config.user.empty() ? std::string("NAME") : config.user) + "'");
+  }
+  config.token = grant->access_token;
+  config.refresh_token = grant->refresh_token;
+  config.token_expires_at =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count() + grant->expires_in;
+  // Saved over the file's own (the refresh token it held is used up).
+  WHARF_ASSIGN_OR_RETURN(std::filesystem::path path, ConfigPath());
+  WHARF_ASSIGN_OR_RETURN(Config file, LoadConfigFile(path));
+  file.token = config.token;
+  file.refresh_token = config.refresh_token;
+  file.token_expires_at = config.token_expires_at;
+  WHARF_RETURN_IF_ERROR(SaveConfigFile(path, file));
+  return config;
+}
+
 Result<ApiClient*> CliContext::Api(bool need_login) {
   if (api_ && (api_has_token_ || !need_login)) return api_.get();
-  Result<Config> config = EffectiveConfig();
+  Result<Config> config = need_login ? FreshConfig() : EffectiveConfig();
   if (!config.ok()) return config.status();
   if (config->api.empty()) {
     return Status::InvalidArgument("no API endpoint set; use 'wharf api URL' (or set WHARF_API)");
@@ -39,7 +69,7 @@ Result<ApiClient*> CliContext::Api(bool need_login) {
 }
 
 Result<std::unique_ptr<ApiClient>> CliContext::NewConnection() {
-  Result<Config> config = EffectiveConfig();
+  Result<Config> config = FreshConfig();
   if (!config.ok()) return config.status();
   return ApiClient::Create(config->api, config->token);
 }

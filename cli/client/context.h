@@ -54,7 +54,9 @@ class CliContext {
   Result<Config> EffectiveConfig() const;
 
   // The client for the target; an error when no API is set or (when
-  // `need_login`) no token is known.
+  // `need_login`) no token is known. A password login's access token that expires within
+  // 30 s is refreshed first (POST /v1/auth/token with the saved refresh token), and the
+  // new pair saved.
   Result<ApiClient*> Api(bool need_login = true);
   // A second, independent connection to the same target (for log streams
   // read while the main connection polls).
@@ -75,6 +77,9 @@ class CliContext {
   const Clock& clock_;
   std::filesystem::path cwd_;
   std::mutex output_mu_;
+  // The effective config, with its access token refreshed when it expires soon.
+  Result<Config> FreshConfig();
+
   std::unique_ptr<ApiClient> api_;
   bool api_has_token_ = false;
 };

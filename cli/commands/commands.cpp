@@ -1,5 +1,8 @@
 #include "cli/commands/commands.h"
 
+#include <termios.h>
+#include <unistd.h>
+
 #include <istream>
 #include <ostream>
 
@@ -9,6 +12,7 @@ const std::vector<Command>& AllCommands() {
   static const std::vector<Command> commands = [] {
     std::vector<Command> all;
     AddSessionCommands(all);
+    AddUserCommands(all);
     AddPushCommand(all);
     AddAppCommands(all);
     AddScaleCommands(all);
@@ -90,6 +94,28 @@ Result<bool> ConfirmDelete(CliContext& ctx, const ParsedArgs& args, const std::s
   if (!yes.ok()) return yes.status();
   if (!*yes) ctx.out() << "Delete cancelled\n";
   return *yes;
+}
+
+Result<std::string> PromptSecret(CliContext& ctx, const std::string& prompt) {
+  std::string secret;
+  if (ctx.term().in_is_tty) {
+    ctx.out() << prompt << ": " << std::flush;
+    termios saved{};
+    const bool quiet = ::tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (quiet) {
+      termios no_echo = saved;
+      no_echo.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+      ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &no_echo);
+    }
+    if (!std::getline(ctx.term().in, secret)) secret.clear();
+    if (quiet) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    ctx.out() << "\n";
+  } else if (!std::getline(ctx.term().in, secret)) {
+    secret.clear();
+  }
+  if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+  if (secret.empty()) return Status::InvalidArgument(prompt + ": nothing was given");
+  return secret;
 }
 
 }  // namespace wharf::cli

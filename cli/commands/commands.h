@@ -27,6 +27,7 @@ struct Command {
 };
 
 void AddSessionCommands(std::vector<Command>& out);  // api, login, logout, version
+void AddUserCommands(std::vector<Command>& out);     // create-user, delete-user, users, passwd
 void AddPushCommand(std::vector<Command>& out);      // push
 void AddAppCommands(std::vector<Command>& out);      // apps, app, start, stop, restart, restage, delete
 void AddScaleCommands(std::vector<Command>& out);    // scale, restart-app-instance
@@ -68,5 +69,8 @@ StrategyFlags StrategyFlagsOf(const ParsedArgs& args);
 // For delete-style commands: true to go on (-f given, or the user said yes);
 // false after printing "Delete cancelled".
 Result<bool> ConfirmDelete(CliContext& ctx, const ParsedArgs& args, const std::string& what);
+// Asks for a password: on a terminal "PROMPT: " with echo off; otherwise the next line of
+// standard input (scripts pipe it). Never printed. kInvalidArgument when nothing is given.
+Result<std::string> PromptSecret(CliContext& ctx, const std::string& prompt);
 
 }  // namespace wharf::cli

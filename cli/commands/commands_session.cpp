@@ -2,6 +2,7 @@
 #include <ostream>
 
 #include "api-model/info.h"
+#include "api-model/user.h"
 #include "cli/client/admin_token_file.h"
 #include "cli/client/resources.h"
 #include "cli/client/usage_error.h"
@@ -117,7 +118,25 @@ Status RunLogin(CliContext& ctx, const ParsedArgs& args) {
   ctx.out() << "API endpoint: " << api << "\n\n";
 
   std::string token;
-  if (std::optional<std::string> given = args.Value("token")) {
+  std::optional<api::TokenGrant> grant;  // a password login's tokens
+  if (std::optional<std::string> name = args.Value("u")) {
+    if (args.Has("token")) return UsageError("-u and --token cannot be used together");
+    std::string password;
+    if (std::optional<std::string> given = args.Value("p")) {
+      password = *given;
+    } else {
+      WHARF_ASSIGN_OR_RETURN(password, PromptSecret(ctx, "Password"));
+    }
+    ctx.out() << "Authenticating...\n";
+    WHARF_ASSIGN_OR_RETURN(std::unique_ptr<ApiClient> anonymous, ApiClient::Create(api, ""));
+    Result<api::TokenGrant> granted = anonymous->PostAs<api::TokenGrant>(
+        "/v1/auth/token", {{"grant_type", "password"}, {"username", *name}, {"password", password}});
+    if (!granted.ok()) return granted.status();
+    grant = *granted;
+    token = grant->access_token;
+  } else if (args.Has("p")) {
+    return UsageError("-p needs -u NAME");
+  } else if (std::optional<std::string> given = args.Value("token")) {
     token = Trim(*given);
     if (token.empty()) return UsageError("--token needs a non-empty token");
   } else {
@@ -126,7 +145,7 @@ Status RunLogin(CliContext& ctx, const ParsedArgs& args) {
     token = *read;
   }
 
-  ctx.out() << "Authenticating...\n";
+  if (!grant) ctx.out() << "Authenticating...\n";
   Result<std::unique_ptr<ApiClient>> client = ApiClient::Create(api, token);
   if (!client.ok()) return client.status();
   Result<api::Whoami> who = (*client)->GetAs<api::Whoami>("/v1/whoami");
@@ -142,6 +161,11 @@ Status RunLogin(CliContext& ctx, const ParsedArgs& args) {
   file->api = api;
   file->token = token;
   file->user = user;
+  file->refresh_token = grant ? grant->refresh_token : "";
+  file->token_expires_at =
+      grant ? std::chrono::duration_cast<std::chrono::seconds>(ctx.clock().Now().time_since_epoch()).count() +
+                  grant->expires_in
+            : 0;
   WHARF_RETURN_IF_ERROR(SaveConfigFile(*path, *file));
   ctx.out() << "OK\n\n" << "User: " << (user.empty() ? "(unnamed)" : user) << "\n";
   return Status::Ok();
@@ -153,8 +177,21 @@ Status RunLogout(CliContext& ctx, const ParsedArgs&) {
   Result<Config> config = LoadConfigFile(*path);
   if (!config.ok()) return config.status();
   ctx.out() << "Logging out" << (config->user.empty() ? "" : " " + config->user) << "...\n";
+  if (!config->refresh_token.empty() && !config->api.empty() && !config->token.empty()) {
+    // A password login ends on the server too: its tokens stop working wherever they were copied.
+    // A refresh first when the access token expired, so the session can be named.
+    Result<ApiClient*> api = ctx.Api();
+    Status ended = api.ok() ? (*api)->Post("/v1/auth/logout", nlohmann::json::object()).status() : api.status();
+    if (!ended.ok() && ended.code() != StatusCode::kUnauthenticated) {
+      ctx.err() << "Warning: wharfd did not end the login (" << ended.message() << "); forgetting it here\n";
+    }
+    Result<Config> reread = LoadConfigFile(*path);  // a refresh above saved new tokens
+    if (reread.ok()) config = std::move(reread);
+  }
   config->token.clear();
   config->user.clear();
+  config->refresh_token.clear();
+  config->token_expires_at = 0;
   WHARF_RETURN_IF_ERROR(SaveConfigFile(*path, *config));
   ctx.out() << "OK\n";
   return Status::Ok();
@@ -183,17 +220,23 @@ void AddSessionCommands(std::vector<Command>& out) {
                   {"l"},
                   "Getting started",
                   "Log in to wharfd",
-                  "wharf login [-a API_URL] [--token TOKEN]",
-                  "Without --token, reads the admin token of a wharfd on this machine: the file wharfd\n"
+                  "wharf login [-a API_URL] [-u NAME [-p PASSWORD]] [--token TOKEN]",
+                  "With -u, logs in as that user with their password (asked for without echo unless -p\n"
+                  "gives it): wharfd answers with an access token that expires (an hour by default) and a\n"
+                  "refresh token; wharf renews the access token by itself when it is about to expire.\n"
+                  "Without -u or --token, reads the admin token of a wharfd on this machine: the file wharfd\n"
                   "names in GET /v1/info, only when the endpoint is on loopback and the file is that\n"
                   "wharfd's own (admin-token, mode 0600, beside an api-port file naming the endpoint's port).\n"
-                  "The token is checked (GET /v1/whoami) and saved with mode 0600; it is never printed.\n"
+                  "Tokens are checked (GET /v1/whoami) and saved with mode 0600; they are never printed.\n"
                   "WHARF_TOKEN overrides the saved token for one command.",
                   {},
                   {{"a", 'a', FlagKind::kString, "API_URL", "API endpoint (e.g. http://127.0.0.1:9022)", false},
+                   {"u", 'u', FlagKind::kString, "NAME", "user name (a user an admin created)", false},
+                   {"p", 'p', FlagKind::kString, "PASSWORD", "password, for scripts (visible to other local users)", false},
                    {"token", 0, FlagKind::kString, "TOKEN", "API token"}}},
                  RunLogin});
-  out.push_back({{"logout", {"lo"}, "Getting started", "Log out: forget the saved token", "wharf logout", "", {}, {}},
+  out.push_back({{"logout", {"lo"}, "Getting started", "Log out: end the login and forget the saved token", "wharf logout",
+                  "A password login ends on wharfd too (its access and refresh tokens stop working).", {}, {}},
                  RunLogout});
   out.push_back({{"version", {}, "Getting started", "Print the version", "wharf version", "", {}, {}}, RunVersion});
 }

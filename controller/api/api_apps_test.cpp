@@ -10,12 +10,7 @@ using nlohmann::json;
 using testing::HttpResult;
 using testing::TestPlatform;
 
-void CheckError(const HttpResult& r, int status, const std::string& code) {
-  CHECK_MESSAGE(r.status == status, r.body);
-  CHECK(r.json["code"] == code);
-  CHECK(r.json["title"].is_string());
-  CHECK(!r.json["detail"].get<std::string>().empty());
-}
+using testing::CheckError;
 
 TEST_CASE("API: create, get, list and delete an app") {
   TestPlatform p;

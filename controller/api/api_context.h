@@ -33,6 +33,7 @@
 #include "controller/services/ssh_service.h"
 #include "controller/services/security_group_service.h"
 #include "controller/services/network_policy_service.h"
+#include "controller/services/user_service.h"
 #include "controller/dataplane/route_table_channel.h"
 #include "controller/platform/routing_progress.h"
 
@@ -78,6 +79,8 @@ struct ApiContext {
   // Application security groups and container-to-container network policies (null: 503).
   SecurityGroupService* security_groups = nullptr;
   NetworkPolicyService* network_policies = nullptr;
+  // Users with passwords, logins and their tokens (null: 503).
+  UserService* users = nullptr;
 };
 
 // Registration of each group of endpoints (one file each).
@@ -100,6 +103,7 @@ void AddTaskHandlers(HttpRouter& router, ApiContext& ctx);      // tasks: run, l
 void AddSshHandlers(HttpRouter& router, ApiContext& ctx);       // the ssh feature, the ssh WebSocket
 void AddSecurityGroupHandlers(HttpRouter& router, ApiContext& ctx);  // application security groups
 void AddNetworkPolicyHandlers(HttpRouter& router, ApiContext& ctx);  // container-to-container policies
+void AddUserHandlers(HttpRouter& router, ApiContext& ctx);       // users, password logins, refresh, logout
 
 // Every endpoint of API v1.
 void AddAllHandlers(HttpRouter& router, ApiContext& ctx);

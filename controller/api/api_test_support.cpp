@@ -107,4 +107,11 @@ std::string TestPlatform::PlainUserToken() {
   return *secret;
 }
 
+void CheckError(const HttpResult& r, int status, const std::string& code) {
+  CHECK_MESSAGE(r.status == status, r.body);
+  CHECK(r.json["code"] == code);
+  CHECK(r.json["title"].is_string());
+  CHECK(!r.json["detail"].get<std::string>().empty());
+}
+
 }  // namespace wharf::controller::testing

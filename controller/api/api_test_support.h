@@ -24,6 +24,9 @@ struct HttpResult {
   nlohmann::json json;  // parsed when the body is JSON, else null
 };
 
+// CHECKs that `r` is an error answer: `status`, the error `code` ("not_found"), a title and a detail.
+void CheckError(const HttpResult& r, int status, const std::string& code);
+
 class TestPlatform {
  public:
   explicit TestPlatform(DaemonOptions options = {}, Config config = {});

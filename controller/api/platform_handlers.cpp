@@ -93,6 +93,7 @@ void AddAllHandlers(HttpRouter& router, ApiContext& ctx) {
   AddSshHandlers(router, ctx);
   AddSecurityGroupHandlers(router, ctx);
   AddNetworkPolicyHandlers(router, ctx);
+  AddUserHandlers(router, ctx);
 }
 
 }  // namespace wharf::controller

@@ -149,6 +149,22 @@ std::vector<DaemonFlag> DaemonFlags() {
          c.autoscaler_min_duration_secs = static_cast<int>(*n);
          return Status::Ok();
        }},
+      {Flag("access-token-secs", "S",
+            "lifetime of the access token a password login gets (default 3600;\n"
+            "wharf refreshes it by itself)"),
+       [](const std::string& v, Config& c) -> Status {
+         auto n = ParseNumber("--access-token-secs", v, 1, 7 * 24 * 3600);
+         if (!n.ok()) return n.status();
+         c.access_token_secs = static_cast<int>(*n);
+         return Status::Ok();
+       }},
+      {Flag("refresh-token-secs", "S", "lifetime of a login's refresh token (default 2592000, 30 days)"),
+       [](const std::string& v, Config& c) -> Status {
+         auto n = ParseNumber("--refresh-token-secs", v, 1, 365 * 24 * 3600);
+         if (!n.ok()) return n.status();
+         c.refresh_token_secs = static_cast<int>(*n);
+         return Status::Ok();
+       }},
       {Flag("staging-memory", "M", "memory limit of a staging (default 1G)"),
        [](const std::string& v, Config& c) -> Status {
          auto mb = ParseMegabytes(v);

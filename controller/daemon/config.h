@@ -20,6 +20,8 @@ struct Config {
   std::vector<std::string> roles = {"api", "stager", "cell", "router"};
   int keep_droplets = 5;
   int autoscaler_min_duration_secs = 60;  // --autoscaler-min-duration-secs
+  int access_token_secs = 3600;              // --access-token-secs: a password login's access token
+  int refresh_token_secs = 30 * 24 * 3600;   // --refresh-token-secs: its refresh token
   std::string runtime = "auto";             // --runtime: auto (probe: crun, runc, else process), crun, runc, process
   // --disk-quotas enforced: each instance's writable layer on its own loop-mounted file of its disk
   // quota (writes past it fail with ENOSPC; ~0.2 s more per start); measured (default): checked by the

@@ -135,6 +135,7 @@ struct Daemon::Parts {
   std::unique_ptr<DropletService> droplets;
   std::unique_ptr<SshService> ssh;
   std::unique_ptr<SecurityGroupService> security_groups;
+  std::unique_ptr<UserService> users;
   std::unique_ptr<NetworkPolicyService> network_policies;
   RouteTableChannel route_table;
   RoutingProgress routing_progress;
@@ -263,6 +264,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
                                                  l.staging() / "droplet-uploads");
   p->ssh = std::make_unique<SshService>(*p->db, *p->events, *p->logs, p->instances);
   p->security_groups = std::make_unique<SecurityGroupService>(*p->db, clock, *p->events);
+  p->users = std::make_unique<UserService>(
+      *p->db, clock, *p->events,
+      TokenLifetimes{std::chrono::seconds(config.access_token_secs), std::chrono::seconds(config.refresh_token_secs)});
   p->network_policies = std::make_unique<NetworkPolicyService>(*p->db, clock, *p->events);
   p->tasks = std::make_unique<TaskService>(*p->db, clock, *p->events, *p->logs, info, *p->blobs, p->task_runners);
   p->gc = std::make_unique<GcService>(*p->db, *p->blobs, p->blob_lock, *p->events,
@@ -294,6 +298,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
     p->api_context->rotations = p->rotations.get();
     p->api_context->custom_metrics = p->custom_metrics.get();
     p->api_context->security_groups = p->security_groups.get();
+    p->api_context->users = p->users.get();
     p->api_context->network_policies = p->network_policies.get();
     p->router = std::make_unique<HttpRouter>();
     AddAllHandlers(*p->router, *p->api_context);

@@ -15,7 +15,8 @@ namespace {
 constexpr std::string_view kTokenPrefix = "wharf_";
 constexpr auto kTouchInterval = std::chrono::minutes(1);
 
-// Parses RFC 3339 as written by FormatRfc3339 ("YYYY-MM-DDTHH:MM:SSZ").
+}  // namespace
+
 std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_view s) {
   int y, mo, d, h, mi, se;
   if (s.size() != 20 || std::sscanf(std::string(s).c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ", &y, &mo, &d, &h, &mi, &se) != 6) {
@@ -26,8 +27,6 @@ std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_vi
   return std::chrono::system_clock::time_point(days) + std::chrono::hours(h) + std::chrono::minutes(mi) +
          std::chrono::seconds(se);
 }
-
-}  // namespace
 
 std::string NewTokenSecret() { return std::string(kTokenPrefix) + RandomHex(32); }
 
@@ -52,6 +51,42 @@ Result<std::string> IssueToken(Tx& tx, std::string_view user_guid, std::string_v
   t.created_at = FormatRfc3339(clock.Now());
   WHARF_RETURN_IF_ERROR(UserStore(tx).InsertToken(t));
   return secret;
+}
+
+Result<SessionTokens> IssueSession(Tx& tx, std::string_view user_guid, const TokenLifetimes& lifetimes,
+                                   const Clock& clock, std::string session) {
+  if (session.empty()) session = NewGuid();
+  const auto now = clock.Now();
+  SessionTokens out;
+  out.session = session;
+  out.expires_in = lifetimes.access;
+  auto issue = [&](TokenKind kind, std::chrono::seconds life, std::string& secret) -> Status {
+    secret = NewTokenSecret();
+    Token t;
+    t.guid = NewGuid();
+    t.user_guid = std::string(user_guid);
+    t.name = std::string(TokenKindName(kind));
+    t.token_hash = HashTokenSecret(secret);
+    t.created_at = FormatRfc3339(now);
+    t.kind = kind;
+    t.expires_at = FormatRfc3339(now + life);
+    t.session = session;
+    return UserStore(tx).InsertToken(t);
+  };
+  WHARF_RETURN_IF_ERROR(issue(TokenKind::kAccess, lifetimes.access, out.access_token));
+  WHARF_RETURN_IF_ERROR(issue(TokenKind::kRefresh, lifetimes.refresh, out.refresh_token));
+  return out;
+}
+
+Result<std::optional<Token>> FindToken(Tx& tx, std::string_view secret) {
+  if (secret.substr(0, kTokenPrefix.size()) != kTokenPrefix) return std::optional<Token>();
+  const std::string hash = HashTokenSecret(secret);
+  WHARF_ASSIGN_OR_RETURN(std::vector<Token> candidates, UserStore(tx).TokensByLookup(TokenLookupKey(hash)));
+  std::optional<Token> match;
+  for (Token& t : candidates) {
+    if (ConstantTimeEquals(t.token_hash, hash)) match = std::move(t);
+  }
+  return match;
 }
 
 Status AuthorizePath(const Principal& principal, std::string_view path) {
@@ -81,25 +116,28 @@ Result<Principal> Authenticator::Authenticate(std::string_view authorization) {
   const Status unknown = Status::Unauthenticated("the token is not valid (unknown or revoked)");
   if (secret.substr(0, kTokenPrefix.size()) != kTokenPrefix) return unknown;
 
-  std::string hash = HashTokenSecret(secret);
   std::string now = FormatRfc3339(clock_.Now());
   auto now_tp = clock_.Now();
   return db_.Transact<Principal>([&](Tx& tx) -> Result<Principal> {
     UserStore users(tx);
-    auto candidates = users.TokensByLookup(TokenLookupKey(hash));
-    if (!candidates.ok()) return candidates.status();
-    const Token* match = nullptr;
-    for (const Token& t : *candidates) {
-      if (ConstantTimeEquals(t.token_hash, hash)) match = &t;
+    WHARF_ASSIGN_OR_RETURN(std::optional<Token> found, FindToken(tx, secret));
+    // A refresh token only trades for new tokens (POST /v1/auth/token); it is never a bearer token.
+    if (!found || found->kind == TokenKind::kRefresh) return unknown;
+    const Token* match = &*found;
+    if (match->expires_at) {
+      const auto expires = ParseRfc3339(*match->expires_at);
+      if (!expires || now_tp >= *expires) {
+        return Status::Unauthenticated("the token expired at " + *match->expires_at +
+                                       "; refresh it or log in again ('wharf login')");
+      }
     }
-    if (match == nullptr) return unknown;
     Result<User> user = users.GetUser(match->user_guid);
     if (!user.ok()) return unknown;
     auto roles = users.RolesOf(user->guid);
     if (!roles.ok()) return roles.status();
     auto last = match->last_used_at ? ParseRfc3339(*match->last_used_at) : std::nullopt;
     if (!last || now_tp - *last >= kTouchInterval) WHARF_RETURN_IF_ERROR(users.TouchToken(match->guid, now));
-    return Principal{std::move(user).value(), std::move(roles).value()};
+    return Principal{std::move(user).value(), std::move(roles).value(), match->session};
   });
 }
 
