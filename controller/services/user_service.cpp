@@ -99,6 +99,8 @@ Status UserService::SetPassword(const Principal& caller, std::string_view guid, 
 }
 
 Result<SessionTokens> UserService::Login(std::string_view name, std::string_view password) {
+  // No user has a malformed name: refused before the throttle keeps it (its memory stays bounded).
+  if (!ValidateUserName(name).ok()) return kWrongCredentials;
   WHARF_RETURN_IF_ERROR(throttle_.Check(name));
   WHARF_ASSIGN_OR_RETURN(std::optional<User> found,
                          db_.Read<std::optional<User>>([&](Tx& tx) { return UserStore(tx).FindUserByName(name); }));

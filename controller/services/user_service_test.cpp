@@ -114,6 +114,10 @@ TEST_CASE("UserService: five failed logins for a name within a minute hold it of
   }
   u.f.clock.Advance(LoginThrottle::kWindow);
   CHECK(u.users.Login("dev", "right-password").ok());
+  // A name no user can have is refused at once, as a wrong one, and never held.
+  for (int i = 0; i < 2 * LoginThrottle::kMaxFailures; ++i) {
+    CHECK(u.users.Login(std::string(100, 'x'), "right-password").status().message() == "wrong user name or password");
+  }
 }
 
 TEST_CASE("UserService: names are checked, taken names refused, built-in users and oneself cannot be deleted") {
