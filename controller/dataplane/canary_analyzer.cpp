@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "api-model/deployment.h"
 #include "common/revision_tag.h"
@@ -148,11 +149,11 @@ void CanaryAnalyzer::Tick() {
     Window& w = found->second;
     peak(w.baseline_peak, sides.first.memory_fraction);
     peak(w.canary_peak, sides.second.memory_fraction);
-    if (now - w.started < std::chrono::seconds(d.analysis_interval_secs)) {
+    if (now - w.started < std::chrono::seconds(d.analysis_interval_secs) && !FailsEarly(d, w, sides)) {
       kept[d.app_guid] = std::move(w);
       continue;
     }
-    Judge(d, w, sides);
+    Judge(d, w, sides, now - w.started);
     std::tie(w.baseline, w.canary) = sides;
     w.baseline_peak = sides.first.memory_fraction;
     w.canary_peak = sides.second.memory_fraction;
@@ -163,7 +164,8 @@ void CanaryAnalyzer::Tick() {
   windows_ = std::move(kept);
 }
 
-void CanaryAnalyzer::Judge(const Deployment& d, Window& w, const std::pair<Side, Side>& now) {
+std::pair<deployments::AnalysisWindow, deployments::AnalysisWindow> CanaryAnalyzer::WindowsOf(
+    const Window& w, const std::pair<Side, Side>& now) {
   auto window_of = [&](const Side& before, const Side& after) {
     const router::TrafficTotals t = Delta(after.traffic, before.traffic);
     deployments::AnalysisWindow out;
@@ -173,10 +175,27 @@ void CanaryAnalyzer::Judge(const Deployment& d, Window& w, const std::pair<Side,
     out.crashes = std::max(0, after.crashes - before.crashes);
     return out;
   };
-  deployments::AnalysisWindow baseline = window_of(w.baseline, now.first);
-  deployments::AnalysisWindow canary = window_of(w.canary, now.second);
-  baseline.peak_memory_fraction = w.baseline_peak;
-  canary.peak_memory_fraction = w.canary_peak;
+  std::pair<deployments::AnalysisWindow, deployments::AnalysisWindow> out{window_of(w.baseline, now.first),
+                                                                          window_of(w.canary, now.second)};
+  out.first.peak_memory_fraction = w.baseline_peak;
+  out.second.peak_memory_fraction = w.canary_peak;
+  return out;
+}
+
+bool CanaryAnalyzer::FailsEarly(const Deployment& d, const Window& w, const std::pair<Side, Side>& now) {
+  const auto tick_ms = std::max<std::int64_t>(1, options_.tick.count());
+  const std::int64_t looks = std::max<std::int64_t>(1, d.analysis_interval_secs * 1000 / tick_ms);
+  deployments::AnalysisConfig strict = options_.config;
+  strict.alpha = options_.config.alpha / static_cast<double>(looks);
+  strict.min_latency_samples = std::numeric_limits<std::size_t>::max();  // latency waits for the window
+  auto [baseline, canary] = WindowsOf(w, now);
+  auto verdict = deployments::Analyze(baseline, canary, strict);
+  return verdict.ok() && verdict->outcome == deployments::Outcome::kFail;
+}
+
+void CanaryAnalyzer::Judge(const Deployment& d, Window& w, const std::pair<Side, Side>& now,
+                           std::chrono::steady_clock::duration elapsed) {
+  auto [baseline, canary] = WindowsOf(w, now);
   auto verdict = deployments::Analyze(baseline, canary, options_.config);
   if (!verdict.ok()) {
     events_.Log("canary-analysis-failed", {{"app", d.app_guid}, {"error", verdict.status().ToString()}});
@@ -195,7 +214,9 @@ void CanaryAnalyzer::Judge(const Deployment& d, Window& w, const std::pair<Side,
   window.revision = d.revision;
   window.previous_revision = d.previous_revision;
   window.step = d.step;
-  window.window_secs = d.analysis_interval_secs;
+  // Judged early (a failure), the window is as long as it ran.
+  window.window_secs = static_cast<int>(std::min<std::int64_t>(
+      d.analysis_interval_secs, std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::seconds>(elapsed).count())));
   window.verdict = std::string(deployments::OutcomeName(verdict->outcome));
   window.reason = verdict->reason;
   window.decision = std::string(deployments::StepDecisionName(update.decision));

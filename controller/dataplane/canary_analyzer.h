@@ -9,6 +9,12 @@
 // still thin. Each window is an "app-deployment-analysis" event with the verdict, one line per
 // check, and the decision (`wharf deployment APP`).
 //
+// Harm does not wait for the window's end: every tick, the window so far is judged on what hurts
+// users at once (5xx, crashes, memory; latency waits for the window) at a stricter level, the
+// configured alpha divided by the window's ticks (a Bonferroni bound over every look at it), and
+// a FAIL is judged then and rolls the step back. A canary answering 20% 5xx at 50 requests a
+// second is rolled back within a few seconds whatever the window's length.
+//
 // A window too thin to judge (INSUFFICIENT) is never a pass: with a probe path
 // (--analysis-probe-path) the next window gets synthetic requests through the router, pinned to
 // each revision (at most `max_probes_per_side` a window), and the event says how many; once probes
@@ -110,7 +116,14 @@ class CanaryAnalyzer {
   std::pair<Side, Side> Measure(const deployments::Deployment& d,
                                 const std::map<std::pair<std::string, std::string>, router::TrafficTotals>& traffic,
                                 int memory_mb);
-  void Judge(const deployments::Deployment& d, Window& w, const std::pair<Side, Side>& now);
+  // Baseline and canary over the window from its start to `now`.
+  std::pair<deployments::AnalysisWindow, deployments::AnalysisWindow> WindowsOf(const Window& w,
+                                                                                const std::pair<Side, Side>& now);
+  // True when the window so far already FAILs on 5xx, crashes or memory at the stricter level.
+  bool FailsEarly(const deployments::Deployment& d, const Window& w, const std::pair<Side, Side>& now);
+  // `elapsed`: how much of the window has passed (the whole interval, unless judged early).
+  void Judge(const deployments::Deployment& d, Window& w, const std::pair<Side, Side>& now,
+             std::chrono::steady_clock::duration elapsed);
   // The probes a thin window asks for (none without a probe path, a prober or a route).
   std::optional<ProbeJob> ProbesFor(const deployments::Deployment& d, const deployments::Verdict& verdict,
                                     bool probing);

@@ -234,6 +234,43 @@ TEST_CASE("a canary answering 20% 5xx is rolled back in its first window, with t
   CHECK(analyses[0].data["canary_5xx"] == 60);
 }
 
+TEST_CASE("5xx are judged every tick at a stricter level: a failing canary is rolled back before its window ends") {
+  AnalyzerFixture f;  // windows of 10 s, ticks of 1 s: alpha 0.05 / 10 while the window runs
+  f.analyzer->Tick();
+  // A marginal difference is left to the window's end (1 error in 60 is not significant at 0.005).
+  f.Serve("r1-x-g1-m-d", 60, 0);
+  f.Serve(f.canary_tag, 59, 1);
+  f.clock.Advance(1s);
+  f.analyzer->Tick();
+  CHECK(f.State() == "PAUSED");
+  CHECK(f.Analyses().empty());
+  // One in five failing, two seconds in: judged now.
+  f.Serve("r1-x-g1-m-d", 40, 0);
+  f.Serve(f.canary_tag, 25, 15);
+  f.clock.Advance(1s);
+  f.analyzer->Tick();
+  CHECK(f.State() == "CANCELED");
+  auto analyses = f.Analyses();
+  REQUIRE(analyses.size() == 1);
+  CHECK(analyses[0].data["verdict"] == "FAIL");
+  CHECK(analyses[0].data["decision"] == "ROLLBACK");
+  CHECK(analyses[0].data["window_secs"] == 2);  // as long as the window ran
+  CHECK(analyses[0].data["canary_5xx"] == 16);
+}
+
+TEST_CASE("a healthy canary is not judged before its window ends") {
+  AnalyzerFixture f;
+  f.analyzer->Tick();
+  for (int s = 1; s < 10; ++s) {
+    f.Serve("r1-x-g1-m-d", 100, 0);
+    f.Serve(f.canary_tag, 100, 0, 40ms);  // slower, but latency waits for the window
+    f.clock.Advance(1s);
+    f.analyzer->Tick();
+  }
+  CHECK(f.Analyses().empty());
+  CHECK(f.State() == "PAUSED");
+}
+
 TEST_CASE("thin traffic is never a pass: the step is extended, and a crash rolls back at once") {
   AnalyzerFixture f;
   f.analyzer->Tick();
