@@ -24,10 +24,14 @@ Result<Config> CliContext::EffectiveConfig() const {
 }
 
 Result<Config> CliContext::FreshConfig() {
+  if (fresh_) return *fresh_;
   WHARF_ASSIGN_OR_RETURN(Config config, EffectiveConfig());
-  if (config.refresh_token.empty() || config.token_expires_at == 0 || config.api.empty()) return config;
   const auto expires = std::chrono::system_clock::time_point(std::chrono::seconds(config.token_expires_at));
-  if (clock_.Now() + std::chrono::seconds(30) < expires) return config;
+  if (config.refresh_token.empty() || config.token_expires_at == 0 || config.api.empty() ||
+      clock_.Now() + std::chrono::seconds(30) < expires) {
+    fresh_ = config;
+    return config;
+  }
   WHARF_ASSIGN_OR_RETURN(std::unique_ptr<ApiClient> anonymous, ApiClient::Create(config.api, ""));
   Result<api::TokenGrant> grant = anonymous->PostAs<api::TokenGrant>(
       "/v1/auth/token", {{"grant_type", "refresh_token"}, {"refresh_token", config.refresh_token}});
@@ -48,6 +52,7 @@ Result<Config> CliContext::FreshConfig() {
   file.refresh_token = config.refresh_token;
   file.token_expires_at = config.token_expires_at;
   WHARF_RETURN_IF_ERROR(SaveConfigFile(path, file));
+  fresh_ = config;
   return config;
 }
 

@@ -77,8 +77,11 @@ class CliContext {
   const Clock& clock_;
   std::filesystem::path cwd_;
   std::mutex output_mu_;
-  // The effective config, with its access token refreshed when it expires soon.
+  // The effective config, with its access token refreshed when it expires soon. At most once per
+  // command: a refresh revokes the previous pair, so a second one (a log stream's connection opened
+  // later in the same push) would revoke the token the main connection still holds.
   Result<Config> FreshConfig();
+  std::optional<Config> fresh_;
 
   std::unique_ptr<ApiClient> api_;
   bool api_has_token_ = false;

@@ -2,6 +2,8 @@
 // real daemon in-process (cli/testing/test_wharfd.h).
 #include <doctest/doctest.h>
 
+#include <sstream>
+
 #include "api-model/info.h"
 #include "cli/client/api_client.h"
 #include "cli/client/config.h"
@@ -51,20 +53,42 @@ TEST_CASE("A user an admin created logs in with a password, wharf renews the exp
 
   // An access token about to expire is renewed before the command, and the new pair saved.
   const std::string first = c.token;
+  const std::string first_refresh = c.refresh_token;
   c.token_expires_at = std::chrono::duration_cast<std::chrono::seconds>(h.clock.Now().time_since_epoch()).count() + 10;
   REQUIRE(SaveConfigFile(file, c).ok());
   REQUIRE(h.Run({"apps"}) == 0);
   Config renewed = LoadConfigFile(file).value();
   CHECK(renewed.token != first);
-  CHECK(renewed.refresh_token != c.refresh_token);
+  CHECK(renewed.refresh_token != first_refresh);
   CHECK(renewed.token_expires_at > c.token_expires_at);
   CHECK_FALSE(Accepted(url, first));
   CHECK(Accepted(url, renewed.token));
 
+  // One command refreshes once: a second connection opened later in it (a push's log stream) uses
+  // the same tokens, not a new pair that would revoke the first connection's.
+  {
+    Config soon = renewed;
+    soon.token_expires_at = 1;
+    REQUIRE(SaveConfigFile(file, soon).ok());
+    std::istringstream in;
+    std::ostringstream out, err;
+    Terminal term{in, out, err, false, false};
+    CliContext ctx(term, h.env, h.clock, h.home.path());
+    auto main_connection = ctx.Api();
+    REQUIRE_MESSAGE(main_connection.ok(), main_connection.status().ToString());
+    h.clock.Advance(std::chrono::seconds(3590));  // a long command: the new token nears its end too
+    auto second = ctx.NewConnection();
+    REQUIRE(second.ok());
+    CHECK((*main_connection)->GetAs<api::Whoami>("/v1/whoami").ok());
+    CHECK((*second)->GetAs<api::Whoami>("/v1/whoami").ok());
+    renewed = LoadConfigFile(file).value();
+    CHECK(Accepted(url, renewed.token));
+  }
+
   // A refresh token that no longer works asks for a new login.
   Config broken = renewed;
   broken.token_expires_at = 1;
-  broken.refresh_token = c.refresh_token;  // used up already
+  broken.refresh_token = first_refresh;  // used up already
   REQUIRE(SaveConfigFile(file, broken).ok());
   CHECK(h.Run({"apps"}) == 1);
   CHECK(Has(h.Err(), "your login as ada expired; log in again with 'wharf login -u ada'"));
