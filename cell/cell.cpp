@@ -112,7 +112,17 @@ Result<std::filesystem::path> Cell::DropletDir(const DesiredProcess& process) {
   return dir;
 }
 
+void Cell::DesiredStateChanged() {
+  const auto now = std::chrono::steady_clock::now().time_since_epoch();
+  const auto since = now - std::chrono::nanoseconds(last_sync_ns_.load(std::memory_order_relaxed));
+  sync_timer_.RunIn(since >= kMinSyncGap ? std::chrono::steady_clock::duration::zero()
+                                         : std::chrono::duration_cast<std::chrono::steady_clock::duration>(kMinSyncGap - since));
+}
+
 Status Cell::SyncIfChanged() {
+  last_sync_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch()).count(),
+                      std::memory_order_relaxed);
   {
     std::lock_guard lock(sync_mu_);
     const bool due = deps_.clock.Monotonic() - last_full_sync_ >= options_.full_sync_interval;

@@ -20,6 +20,7 @@
 // next wharfd.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -85,8 +86,10 @@ class Cell final : public InstanceReporter {
   Status SyncIfChanged();
   // The desired state may have changed (wharfd calls it after every database commit): the sync
   // thread looks at once instead of at its next period, and a changed desire wakes the
-  // supervisor, so a start or stop begins within milliseconds of the API's answer.
-  void DesiredStateChanged() { sync_timer_.Wake(); }
+  // supervisor, so a start or stop begins within milliseconds of the API's answer. At most one read
+  // per kMinSyncGap: a stream of commits (metrics many apps post) is not a read per commit.
+  void DesiredStateChanged();
+  static constexpr std::chrono::milliseconds kMinSyncGap{10};
   // One step of the supervisor (what its thread does every tick_interval), then waits
   // for the stops it began: tests drive an Open cell with it and a FakeClock.
   void Tick();
@@ -115,6 +118,7 @@ class Cell final : public InstanceReporter {
   std::uint64_t synced_changes_ = 0;                        // DesiredStateSource::ChangeCount() at the last read
   std::chrono::steady_clock::time_point last_full_sync_{};
   PeriodicTask sync_timer_;
+  std::atomic<std::int64_t> last_sync_ns_{0};  // steady clock, when the sync thread last looked
   bool stopped_ = false;
 };
 
