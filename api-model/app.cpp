@@ -40,6 +40,7 @@ Result<App> App::FromJson(const json& j) {
       .Optional("current_droplet_guid", a.current_droplet_guid)
       .Optional("processes", a.processes)
       .Optional("routes", a.routes)
+      .Optional("space_guid", a.space_guid)
       .Finish(a);
 }
 
@@ -53,7 +54,8 @@ json App::ToJson() const {
           {"environment_variables", environment_variables},
           {"current_droplet_guid", OrNull(current_droplet_guid)},
           {"processes", ListJson(processes)},
-          {"routes", routes}};
+          {"routes", routes},
+          {"space_guid", space_guid}};
 }
 
 Result<AppEnv> AppEnv::FromJson(const json& j) {

@@ -42,6 +42,7 @@ struct App {
   std::optional<std::string> current_droplet_guid;
   std::vector<ProcessSummary> processes;
   std::vector<std::string> routes;  // URLs of the routes mapped to it
+  std::string space_guid;            // where it lives
   static Result<App> FromJson(const nlohmann::json& j);
   nlohmann::json ToJson() const;
 };

@@ -119,6 +119,7 @@ Result<std::optional<App>> AppStore::FindByName(std::string_view space_guid, std
 Result<Page<App>> AppStore::List(const AppFilter& filter, const PageRequest& page) {
   WhereClause where;
   if (filter.space_guid) where.Equals("space_guid", *filter.space_guid);
+  if (filter.space_guids) where.In("space_guid", *filter.space_guids);
   if (!filter.names.empty()) where.In("name", filter.names);
   WHARF_ASSIGN_OR_RETURN(std::int64_t total, FetchInt(where.Prepare(tx_, "SELECT COUNT(*) FROM apps", "")));
   WHARF_ASSIGN_OR_RETURN(auto items, FetchAll<App>(where.Prepare(tx_, "SELECT " + std::string(kAppColumns) + " FROM apps",

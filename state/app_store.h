@@ -15,6 +15,7 @@ namespace wharf::state {
 
 struct AppFilter {
   std::optional<std::string> space_guid;
+  std::optional<std::vector<std::string>> space_guids = std::nullopt;  // none: any space; empty: none
   std::vector<std::string> names;  // empty: any name
 };
 

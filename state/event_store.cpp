@@ -18,6 +18,7 @@ Result<Page<Event>> EventStore::List(const EventFilter& filter, const PageReques
   if (filter.target_guid) where.Equals("target_guid", *filter.target_guid);
   if (filter.type) where.Equals("type", *filter.type);
   if (!filter.types.empty()) where.In("type", filter.types);
+  if (filter.space_guids) where.In("space_guid", *filter.space_guids);
   WHARF_ASSIGN_OR_RETURN(std::int64_t total, FetchInt(where.Prepare(tx_, "SELECT COUNT(*) FROM events", "")));
   WHARF_ASSIGN_OR_RETURN(auto items, FetchAll<Event>(
       where.Prepare(tx_,

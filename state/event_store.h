@@ -15,6 +15,8 @@ struct EventFilter {
   std::optional<std::string> target_guid;
   std::optional<std::string> type;
   std::vector<std::string> types;  // any of these (with `type`: both must hold)
+  // Only events of these spaces (none: every event, platform-wide ones too).
+  std::optional<std::vector<std::string>> space_guids = std::nullopt;
 };
 
 class EventStore {

@@ -606,6 +606,34 @@ ALTER TABLE tokens ADD COLUMN session TEXT;
 CREATE INDEX tokens_session ON tokens (session);
 )sql";
 
+// Cloud Foundry's roles (v3 names), each assignment with a guid of its own (`/v1/roles/:guid`);
+// a deleted org or space takes its roles with it (issue 16).
+constexpr std::string_view kCloudFoundryRoles = R"sql(
+CREATE TABLE role_assignments_new (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  user_guid TEXT NOT NULL REFERENCES users(guid),
+  role TEXT NOT NULL CHECK (role IN ('admin', 'routing', 'organization_user', 'organization_manager',
+                                     'organization_auditor', 'organization_billing_manager', 'space_manager',
+                                     'space_developer', 'space_auditor', 'space_supporter')),
+  org_guid TEXT REFERENCES orgs(guid) ON DELETE CASCADE,
+  space_guid TEXT REFERENCES spaces(guid) ON DELETE CASCADE,
+  created_at TEXT NOT NULL
+);
+INSERT INTO role_assignments_new (id, guid, user_guid, role, org_guid, space_guid, created_at)
+  SELECT id, lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(2)) || '-' ||
+                   hex(randomblob(2)) || '-' || hex(randomblob(6))),
+         user_guid, CASE role WHEN 'org_manager' THEN 'organization_manager' ELSE role END,
+         org_guid, space_guid, created_at
+  FROM role_assignments;
+DROP TABLE role_assignments;
+ALTER TABLE role_assignments_new RENAME TO role_assignments;
+CREATE UNIQUE INDEX role_assignments_unique
+  ON role_assignments (user_guid, role, IFNULL(org_guid, ''), IFNULL(space_guid, ''));
+CREATE INDEX role_assignments_space ON role_assignments (space_guid);
+CREATE INDEX role_assignments_org ON role_assignments (org_guid);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -635,6 +663,7 @@ constexpr Migration kMigrations[] = {
     {26, "stacks: 'debian12' (the host's system) is the 'host' stack", kHostStack},
     {27, "builds.steps (where a staging's time went)", kBuildSteps},
     {28, "users.password_hash; tokens.kind, expires_at, session (password logins)", kPasswordLogins},
+    {29, "role_assignments: Cloud Foundry's roles, a guid each, removed with their org or space", kCloudFoundryRoles},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

@@ -62,11 +62,24 @@ struct Token {
   std::optional<std::string> session = std::nullopt;     // a login's access and refresh tokens share it
 };
 
+// A role a user holds: platform-wide ("admin", "routing"), in an org ("organization_manager", ...)
+// or in a space ("space_developer", ...), with Cloud Foundry's v3 role names.
+struct RoleAssignment {
+  std::string guid;
+  std::string user_guid;
+  std::string role;
+  std::optional<std::string> org_guid = std::nullopt;
+  std::optional<std::string> space_guid = std::nullopt;
+  std::string created_at;
+  std::string user_name;  // read with the assignment, for listings
+};
+
 // Who is calling, as established by authentication.
 struct Principal {
   User user;
-  std::vector<std::string> roles;  // "admin", ...
+  std::vector<std::string> roles;  // the distinct role names held: "admin", "space_developer", ...
   std::optional<std::string> session = std::nullopt;  // the login session of the token used, if any
+  std::vector<RoleAssignment> assignments = {};        // where each role is held
   bool HasRole(std::string_view role) const {
     for (const auto& r : roles) {
       if (r == role) return true;

@@ -138,6 +138,7 @@ Result<Page<Route>> RouteStore::ListRoutes(const RouteFilter& filter, const Page
   WhereClause where;
   if (filter.host) where.Equals("r.host", *filter.host);
   if (filter.domain_guid) where.Equals("r.domain_guid", *filter.domain_guid);
+  if (filter.space_guids) where.In("r.space_guid", *filter.space_guids);
   if (filter.app_guid) {
     where.Condition("r.guid IN (SELECT route_guid FROM route_destinations WHERE app_guid = ?)", {*filter.app_guid});
   }

@@ -18,6 +18,7 @@ struct RouteFilter {
   std::optional<std::string> app_guid;  // routes with a destination to this app
   std::optional<std::string> host;
   std::optional<std::string> domain_guid;
+  std::optional<std::vector<std::string>> space_guids = std::nullopt;  // none: any space
 };
 
 class RouteStore {

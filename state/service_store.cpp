@@ -143,11 +143,13 @@ Result<std::optional<ServiceInstance>> ServiceStore::FindInstanceByName(std::str
                                    ReadInstance);
 }
 
-Result<std::vector<ServiceInstance>> ServiceStore::ListInstances(std::string_view space_guid) {
-  return FetchAll<ServiceInstance>(tx_.Query("SELECT " + std::string(kInstanceColumns) +
-                                                 " FROM service_instances WHERE space_guid = ? ORDER BY name",
-                                             space_guid),
-                                   ReadInstance);
+Result<std::vector<ServiceInstance>> ServiceStore::ListInstances(
+    const std::optional<std::vector<std::string>>& space_guids) {
+  WhereClause where;
+  if (space_guids) where.In("space_guid", *space_guids);
+  return FetchAll<ServiceInstance>(
+      where.Prepare(tx_, "SELECT " + std::string(kInstanceColumns) + " FROM service_instances", " ORDER BY name"),
+      ReadInstance);
 }
 
 Result<std::vector<ServiceInstance>> ServiceStore::InstancesInProgress() {

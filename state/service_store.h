@@ -25,7 +25,8 @@ class ServiceStore {
   Status UpdateInstance(const ServiceInstance& instance);
   Result<ServiceInstance> GetInstance(std::string_view guid);
   Result<std::optional<ServiceInstance>> FindInstanceByName(std::string_view space_guid, std::string_view name);
-  Result<std::vector<ServiceInstance>> ListInstances(std::string_view space_guid);  // by name
+  // Of these spaces (none: of every space), by name.
+  Result<std::vector<ServiceInstance>> ListInstances(const std::optional<std::vector<std::string>>& space_guids);
   // Instances whose last operation is in progress (resumed after a restart).
   Result<std::vector<ServiceInstance>> InstancesInProgress();
   // kConflict while bindings or keys exist (the caller lists them first).

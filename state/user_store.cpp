@@ -1,5 +1,7 @@
 #include "state/user_store.h"
 
+#include "common/ids.h"
+
 namespace wharf::state {
 namespace {
 
@@ -51,6 +53,41 @@ Result<std::optional<Org>> UserStore::FindOrgByName(std::string_view name) {
 Result<Org> UserStore::GetOrg(std::string_view guid) {
   return Required(FetchOne<Org>(tx_.Query("SELECT guid, name, created_at FROM orgs WHERE guid = ?", guid), ReadOrg),
                   "org '" + std::string(guid) + "'");
+}
+
+Result<std::vector<Org>> UserStore::ListOrgs() {
+  return FetchAll<Org>(tx_.Query("SELECT guid, name, created_at FROM orgs ORDER BY name"), ReadOrg);
+}
+
+Status UserStore::DeleteOrg(std::string_view guid) {
+  WHARF_RETURN_IF_ERROR(tx_.Run("DELETE FROM orgs WHERE guid = ?", guid));
+  if (tx_.Changes() == 0) return Status::NotFound("org '" + std::string(guid) + "' not found");
+  return Status::Ok();
+}
+
+Result<std::vector<Space>> UserStore::ListSpaces(const std::optional<std::string>& org_guid) {
+  return FetchAll<Space>(tx_.Query("SELECT guid, org_guid, name, created_at FROM spaces WHERE ? IS NULL OR org_guid = ? "
+                                   "ORDER BY name, org_guid",
+                                   org_guid, org_guid),
+                         ReadSpace);
+}
+
+Status UserStore::DeleteSpace(std::string_view guid) {
+  WHARF_RETURN_IF_ERROR(tx_.Run("DELETE FROM security_group_spaces WHERE space_guid = ?", guid));
+  WHARF_RETURN_IF_ERROR(tx_.Run("DELETE FROM spaces WHERE guid = ?", guid));
+  if (tx_.Changes() == 0) return Status::NotFound("space '" + std::string(guid) + "' not found");
+  return Status::Ok();
+}
+
+Result<UserStore::SpaceContents> UserStore::ContentsOf(std::string_view space_guid) {
+  auto row = FetchOne<SpaceContents>(
+      tx_.Query("SELECT (SELECT COUNT(*) FROM apps WHERE space_guid = ?1), "
+                "(SELECT COUNT(*) FROM routes WHERE space_guid = ?1), "
+                "(SELECT COUNT(*) FROM service_instances WHERE space_guid = ?1)",
+                space_guid),
+      [](Statement& st) -> Result<SpaceContents> { return SpaceContents{st.Int(0), st.Int(1), st.Int(2)}; });
+  if (!row.ok()) return row.status();
+  return row->value_or(SpaceContents{});
 }
 
 Status UserStore::InsertSpace(const Space& s) {
@@ -108,9 +145,69 @@ Status UserStore::AssignRole(std::string_view user_guid, std::string_view role,
                              const std::optional<std::string>& org_guid, const std::optional<std::string>& space_guid,
                              std::string_view now) {
   return tx_.Run(
-      "INSERT INTO role_assignments (user_guid, role, org_guid, space_guid, created_at) VALUES (?, ?, ?, ?, ?) "
-      "ON CONFLICT DO NOTHING",
-      user_guid, role, org_guid, space_guid, now);
+      "INSERT INTO role_assignments (guid, user_guid, role, org_guid, space_guid, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      NewGuid(), user_guid, role, org_guid, space_guid, now);
+}
+
+namespace {
+
+constexpr std::string_view kAssignmentColumns =
+    "SELECT r.guid, r.user_guid, r.role, "
+    "COALESCE(r.org_guid, (SELECT s.org_guid FROM spaces s WHERE s.guid = r.space_guid)), r.space_guid, "
+    "r.created_at, u.name "
+    "FROM role_assignments r JOIN users u ON u.guid = r.user_guid ";
+
+Result<RoleAssignment> ReadAssignment(Statement& st) {
+  RoleAssignment a;
+  a.guid = st.Text(0);
+  a.user_guid = st.Text(1);
+  a.role = st.Text(2);
+  a.org_guid = st.OptionalText(3);
+  a.space_guid = st.OptionalText(4);
+  a.created_at = st.Text(5);
+  a.user_name = st.Text(6);
+  return a;
+}
+
+}  // namespace
+
+Result<std::vector<RoleAssignment>> UserStore::AssignmentsOf(std::string_view user_guid) {
+  return FetchAll<RoleAssignment>(
+      tx_.Query(std::string(kAssignmentColumns) + "WHERE r.user_guid = ? ORDER BY r.id", user_guid), ReadAssignment);
+}
+
+Result<std::vector<RoleAssignment>> UserStore::ListAssignments(const RoleFilter& f) {
+  return FetchAll<RoleAssignment>(
+      tx_.Query(std::string(kAssignmentColumns) +
+                    "WHERE (?1 IS NULL OR r.org_guid = ?1 OR (?4 AND r.space_guid IN "
+                    "(SELECT guid FROM spaces WHERE org_guid = ?1))) "
+                    "AND (?2 IS NULL OR r.space_guid = ?2) AND (?3 IS NULL OR r.user_guid = ?3) "
+                    "ORDER BY u.name, r.role, r.id",
+                f.org_guid, f.space_guid, f.user_guid, f.with_spaces ? 1 : 0),
+      ReadAssignment);
+}
+
+Result<std::optional<RoleAssignment>> UserStore::FindAssignment(std::string_view guid) {
+  return FetchOne<RoleAssignment>(tx_.Query(std::string(kAssignmentColumns) + "WHERE r.guid = ?", guid),
+                                  ReadAssignment);
+}
+
+Result<std::optional<RoleAssignment>> UserStore::FindAssignment(std::string_view user_guid, std::string_view role,
+                                                                const std::optional<std::string>& org_guid,
+                                                                const std::optional<std::string>& space_guid) {
+  return FetchOne<RoleAssignment>(
+      tx_.Query(std::string(kAssignmentColumns) +
+                    "WHERE r.user_guid = ? AND r.role = ? AND IFNULL(r.org_guid, '') = IFNULL(?, '') "
+                    "AND IFNULL(r.space_guid, '') = IFNULL(?, '')",
+                user_guid, role, org_guid, space_guid),
+      ReadAssignment);
+}
+
+Status UserStore::DeleteAssignment(std::string_view guid) {
+  WHARF_RETURN_IF_ERROR(tx_.Run("DELETE FROM role_assignments WHERE guid = ?", guid));
+  if (tx_.Changes() == 0) return Status::NotFound("role '" + std::string(guid) + "' not found");
+  return Status::Ok();
 }
 
 Result<std::vector<std::string>> UserStore::RolesOf(std::string_view user_guid) {

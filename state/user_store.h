@@ -21,7 +21,20 @@ class UserStore {
   Result<std::optional<Org>> FindOrgByName(std::string_view name);
   Result<Org> GetOrg(std::string_view guid);
 
+  Result<std::vector<Org>> ListOrgs();  // by name
+  // kNotFound when there is none; the caller checks it is empty first.
+  Status DeleteOrg(std::string_view guid);
+
   Status InsertSpace(const Space& space);
+  Result<std::vector<Space>> ListSpaces(const std::optional<std::string>& org_guid);  // by name
+  Status DeleteSpace(std::string_view guid);
+  // What still lives in a space (a space or org is deleted only when empty).
+  struct SpaceContents {
+    std::int64_t apps = 0;
+    std::int64_t routes = 0;
+    std::int64_t service_instances = 0;
+  };
+  Result<SpaceContents> ContentsOf(std::string_view space_guid);
   Result<std::optional<Space>> FindSpace(std::string_view org_guid, std::string_view name);
   Result<Space> GetSpace(std::string_view guid);
 
@@ -37,6 +50,22 @@ class UserStore {
   Status AssignRole(std::string_view user_guid, std::string_view role, const std::optional<std::string>& org_guid,
                     const std::optional<std::string>& space_guid, std::string_view now);
   Result<std::vector<std::string>> RolesOf(std::string_view user_guid);
+  // Every role `user_guid` holds, with where.
+  Result<std::vector<RoleAssignment>> AssignmentsOf(std::string_view user_guid);
+  // Role assignments in an org (its own roles, and with `with_spaces` those of its spaces too) or a
+  // space; by user name, then role.
+  struct RoleFilter {
+    std::optional<std::string> org_guid = std::nullopt;
+    std::optional<std::string> space_guid = std::nullopt;
+    std::optional<std::string> user_guid = std::nullopt;
+    bool with_spaces = false;
+  };
+  Result<std::vector<RoleAssignment>> ListAssignments(const RoleFilter& filter);
+  Result<std::optional<RoleAssignment>> FindAssignment(std::string_view guid);
+  Result<std::optional<RoleAssignment>> FindAssignment(std::string_view user_guid, std::string_view role,
+                                                       const std::optional<std::string>& org_guid,
+                                                       const std::optional<std::string>& space_guid);
+  Status DeleteAssignment(std::string_view guid);
 
   Status InsertToken(const Token& token);
   Result<std::int64_t> CountTokensOf(std::string_view user_guid);

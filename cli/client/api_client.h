@@ -135,6 +135,18 @@ class ApiClient {
   // "a b" -> "a%20b", for query values.
   static std::string Escape(std::string_view value);
 
+  // The targeted space (its guid; empty: the platform's default): apps, routes and service
+  // instances are made in it and found by name in it.
+  void SetSpace(std::string space_guid) { space_guid_ = std::move(space_guid); }
+  const std::string& space() const { return space_guid_; }
+  // `body` with "space_guid" set to the targeted space, when there is one.
+  nlohmann::json InSpace(nlohmann::json body) const {
+    if (!space_guid_.empty()) body["space_guid"] = space_guid_;
+    return body;
+  }
+  // "&space_guids=GUID" for a list query, when a space is targeted ("" otherwise).
+  std::string SpaceQuery() const { return space_guid_.empty() ? "" : "&space_guids=" + Escape(space_guid_); }
+
  private:
   ApiClient(std::string base_url, std::string host, std::uint16_t port, std::string prefix, std::string token);
   Result<nlohmann::json> Send(const std::string& method, std::string_view path, const nlohmann::json* body);
@@ -152,6 +164,7 @@ class ApiClient {
   std::uint16_t port_;
   std::string prefix_;
   std::string token_;
+  std::string space_guid_;
   std::unique_ptr<Poco::Net::HTTPClientSession> session_;
   bool used_ = false;  // the session has carried a request (a stale keep-alive is possible)
   std::mutex abort_mu_;

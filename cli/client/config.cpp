@@ -37,6 +37,10 @@ Result<Config> LoadConfigFile(const fs::path& file) {
     WHARF_RETURN_IF_ERROR(field("token", config.token));
     WHARF_RETURN_IF_ERROR(field("user", config.user));
     WHARF_RETURN_IF_ERROR(field("refresh_token", config.refresh_token));
+    WHARF_RETURN_IF_ERROR(field("org", config.org));
+    WHARF_RETURN_IF_ERROR(field("org_guid", config.org_guid));
+    WHARF_RETURN_IF_ERROR(field("space", config.space));
+    WHARF_RETURN_IF_ERROR(field("space_guid", config.space_guid));
     if (j.contains("token_expires_at") && !j["token_expires_at"].is_null()) {
       if (!j["token_expires_at"].is_number_integer()) {
         return Status::InvalidArgument("config file " + file.string() + ": field 'token_expires_at' must be an integer");
@@ -62,6 +66,12 @@ Status SaveConfigFile(const fs::path& file, const Config& config) {
   if (!config.refresh_token.empty()) {
     j["refresh_token"] = config.refresh_token;
     j["token_expires_at"] = config.token_expires_at;
+  }
+  if (!config.space_guid.empty()) {
+    j["org"] = config.org;
+    j["org_guid"] = config.org_guid;
+    j["space"] = config.space;
+    j["space_guid"] = config.space_guid;
   }
   return WriteFileAtomic(file, j.dump(2) + "\n", 0600).WithContext("writing " + file.string());
 }

@@ -23,6 +23,12 @@ struct Config {
   // since the epoch); empty and 0 for an API token, which does not expire.
   std::string refresh_token = {};
   std::int64_t token_expires_at = 0;
+  // The targeted org and space ('wharf target'): where apps, routes and services are made and
+  // looked up by name. Empty: the platform's default space.
+  std::string org = {};
+  std::string org_guid = {};
+  std::string space = {};
+  std::string space_guid = {};
 };
 
 // Where the config file lives for this environment.

@@ -68,6 +68,7 @@ Result<ApiClient*> CliContext::Api(bool need_login) {
   }
   Result<std::unique_ptr<ApiClient>> client = ApiClient::Create(config->api, config->token);
   if (!client.ok()) return client.status();
+  (*client)->SetSpace(config->space_guid);
   api_ = std::move(*client);
   api_has_token_ = !config->token.empty();
   return api_.get();
@@ -76,7 +77,9 @@ Result<ApiClient*> CliContext::Api(bool need_login) {
 Result<std::unique_ptr<ApiClient>> CliContext::NewConnection() {
   Result<Config> config = FreshConfig();
   if (!config.ok()) return config.status();
-  return ApiClient::Create(config->api, config->token);
+  WHARF_ASSIGN_OR_RETURN(std::unique_ptr<ApiClient> client, ApiClient::Create(config->api, config->token));
+  client->SetSpace(config->space_guid);
+  return client;
 }
 
 std::string CliContext::AsUser() {

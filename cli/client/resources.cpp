@@ -5,7 +5,8 @@
 namespace wharf::cli {
 
 Result<std::optional<api::App>> FindApp(ApiClient& api, std::string_view name) {
-  Result<std::vector<api::App>> apps = api.GetAllAs<api::App>("/v1/apps?names=" + ApiClient::Escape(name));
+  Result<std::vector<api::App>> apps =
+      api.GetAllAs<api::App>("/v1/apps?names=" + ApiClient::Escape(name) + api.SpaceQuery());
   if (!apps.ok()) return apps.status();
   for (api::App& app : *apps) {
     if (app.name == name) return std::optional<api::App>(std::move(app));
@@ -21,7 +22,8 @@ Result<api::App> GetApp(ApiClient& api, std::string_view name) {
 }
 
 Result<std::optional<api::ServiceInstance>> FindServiceInstance(ApiClient& api, std::string_view name) {
-  auto all = api.GetAllAs<api::ServiceInstance>("/v1/service_instances?name=" + ApiClient::Escape(name));
+  auto all =
+      api.GetAllAs<api::ServiceInstance>("/v1/service_instances?name=" + ApiClient::Escape(name) + api.SpaceQuery());
   if (!all.ok()) return all.status();
   for (api::ServiceInstance& i : *all) {
     if (i.name == name) return std::optional<api::ServiceInstance>(std::move(i));
@@ -124,7 +126,7 @@ Result<api::Route> FindOrCreateRoute(ApiClient& api, const RouteTarget& target, 
   if (existing->has_value()) return std::move(**existing);
   json body = {{"host", target.host}, {"domain_guid", target.domain.guid}};
   if (!target.path.empty()) body["path"] = target.path;
-  Result<api::Route> made = api.PostAs<api::Route>("/v1/routes", body);
+  Result<api::Route> made = api.PostAs<api::Route>("/v1/routes", api.InSpace(body));
   if (made.ok()) {
     if (created != nullptr) *created = true;
     return made;

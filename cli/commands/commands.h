@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api-model/info.h"
 #include "cli/client/context.h"
 #include "cli/push/deploy.h"
 #include "cli/commands/args.h"
@@ -28,6 +29,11 @@ struct Command {
 
 void AddSessionCommands(std::vector<Command>& out);  // api, login, logout, version
 void AddUserCommands(std::vector<Command>& out);     // create-user, delete-user, users, passwd
+void AddOrgCommands(std::vector<Command>& out);      // target, orgs, spaces, their roles (commands_orgs.cpp)
+// After a login: targets -o/-s, else the platform's default space when the user may use it, else
+// the user's only space (commands_orgs.cpp).
+Status TargetAfterLogin(CliContext& ctx, ApiClient& api, const api::Info& info, std::optional<std::string> org_name,
+                        std::optional<std::string> space_name);
 void AddPushCommand(std::vector<Command>& out);      // push
 void AddAppCommands(std::vector<Command>& out);      // apps, app, start, stop, restart, restage, delete
 void AddScaleCommands(std::vector<Command>& out);    // scale, restart-app-instance

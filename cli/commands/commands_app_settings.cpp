@@ -32,7 +32,7 @@ Status RunCreateApp(CliContext& ctx, const ParsedArgs& args) {
   if (auto bp = args.Value("buildpack")) {
     body["lifecycle"]["buildpacks"] = json::array({*bp});
   }
-  Result<json> created = (*api)->Post("/v1/apps", body);
+  Result<json> created = (*api)->Post("/v1/apps", (*api)->InSpace(body));
   if (!created.ok()) return created.status();
   ctx.out() << "OK\n";
   return Status::Ok();

@@ -17,7 +17,9 @@ using nlohmann::json;
 Status RunRoutes(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  Result<std::vector<api::Route>> routes = (*api)->GetAllAs<api::Route>("/v1/routes");
+  std::string query = (*api)->SpaceQuery();
+  if (!query.empty()) query[0] = '?';
+  Result<std::vector<api::Route>> routes = (*api)->GetAllAs<api::Route>("/v1/routes" + query);
   if (!routes.ok()) return routes.status();
   if (args.Has("json")) {
     PrintJson(ctx, api::ListJson(*routes));
@@ -181,7 +183,7 @@ Status RunCreateRoute(CliContext& ctx, const ParsedArgs& args) {
   json body = {{"host", target->host}, {"domain_guid", target->domain.guid}};
   if (!target->path.empty()) body["path"] = target->path;
   if (!options->empty()) body["options"] = *options;
-  Result<json> made = (*api)->Post("/v1/routes", body);
+  Result<json> made = (*api)->Post("/v1/routes", (*api)->InSpace(body));
   if (!made.ok()) return made.status();
   ctx.out() << "Route " << url << " has been created.\nOK\n";
   return Status::Ok();

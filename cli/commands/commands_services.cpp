@@ -79,7 +79,9 @@ std::string BoundApps(const api::ServiceInstance& i) {
 Status RunServices(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  auto instances = (*api)->GetAllAs<api::ServiceInstance>("/v1/service_instances");
+  std::string query = (*api)->SpaceQuery();
+  if (!query.empty()) query[0] = '?';
+  auto instances = (*api)->GetAllAs<api::ServiceInstance>("/v1/service_instances" + query);
   if (!instances.ok()) return instances.status();
   if (args.Has("json")) {
     PrintJson(ctx, api::ListJson(*instances));
@@ -171,7 +173,7 @@ Status RunCreateUserProvidedService(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
   ctx.out() << "Creating user provided service " << name << ctx.AsUser() << "...\n";
-  Result<api::ServiceInstance> made = (*api)->PostAs<api::ServiceInstance>("/v1/service_instances", body);
+  Result<api::ServiceInstance> made = (*api)->PostAs<api::ServiceInstance>("/v1/service_instances", (*api)->InSpace(body));
   if (!made.ok() && made.status().code() == StatusCode::kConflict) {
     ctx.out() << "Service instance " << name << " already exists\nOK\n";
     return Status::Ok();
@@ -213,7 +215,7 @@ Status RunCreateService(CliContext& ctx, const ParsedArgs& args) {
   }
   body["plan_guid"] = plan_guid;
   ctx.out() << "Creating service instance " << name << ctx.AsUser() << "...\n";
-  Result<api::ServiceInstance> made = (*api)->PostAs<api::ServiceInstance>("/v1/service_instances", body);
+  Result<api::ServiceInstance> made = (*api)->PostAs<api::ServiceInstance>("/v1/service_instances", (*api)->InSpace(body));
   if (!made.ok()) return made.status();
   const bool wait = args.Has("wait");
   const auto deadline = std::chrono::steady_clock::now() + (wait ? std::chrono::hours(2) : std::chrono::seconds(10));

@@ -167,7 +167,9 @@ Status RunLogin(CliContext& ctx, const ParsedArgs& args) {
                   grant->expires_in
             : 0;
   WHARF_RETURN_IF_ERROR(SaveConfigFile(*path, *file));
-  ctx.out() << "OK\n\n" << "User: " << (user.empty() ? "(unnamed)" : user) << "\n";
+  ctx.out() << "OK\n\n";
+  WHARF_RETURN_IF_ERROR(TargetAfterLogin(ctx, **client, *info, args.Value("o"), args.Value("s")));
+  ctx.out() << "User: " << (user.empty() ? "(unnamed)" : user) << "\n";
   return Status::Ok();
 }
 
@@ -228,12 +230,16 @@ void AddSessionCommands(std::vector<Command>& out) {
                   "names in GET /v1/info, only when the endpoint is on loopback and the file is that\n"
                   "wharfd's own (admin-token, mode 0600, beside an api-port file naming the endpoint's port).\n"
                   "Tokens are checked (GET /v1/whoami) and saved with mode 0600; they are never printed.\n"
-                  "WHARF_TOKEN overrides the saved token for one command.",
+                  "WHARF_TOKEN overrides the saved token for one command. The login then targets -o/-s, or\n"
+                  "the platform's default space when the user has a role there, or the user's only space.",
                   {},
                   {{"a", 'a', FlagKind::kString, "API_URL", "API endpoint (e.g. http://127.0.0.1:9022)", false},
                    {"u", 'u', FlagKind::kString, "NAME", "user name (a user an admin created)", false},
                    {"p", 'p', FlagKind::kString, "PASSWORD", "password, for scripts (visible to other local users)", false},
-                   {"token", 0, FlagKind::kString, "TOKEN", "API token"}}},
+                   {"token", 0, FlagKind::kString, "TOKEN", "API token"},
+                   {"o", 'o', FlagKind::kString, "ORG", "org to target (default: the platform's default org)", false},
+                   {"s", 's', FlagKind::kString, "SPACE", "space to target (default: the platform's default space)",
+                    false}}},
                  RunLogin});
   out.push_back({{"logout", {"lo"}, "Getting started", "Log out: end the login and forget the saved token", "wharf logout",
                   "A password login ends on wharfd too (its access and refresh tokens stop working).", {}, {}},

@@ -93,7 +93,7 @@ Result<api::App> CreateOrUpdateApp(CliContext& ctx, ApiClient& api, const Prepar
     json body = {{"name", spec.name}};
     if (!env.empty()) body["environment_variables"] = env;
     if (lifecycle_given) body["lifecycle"] = LifecycleJson(spec, std::nullopt);
-    Result<api::App> created = api.PostAs<api::App>("/v1/apps", body);
+    Result<api::App> created = api.PostAs<api::App>("/v1/apps", api.InSpace(body));
     if (!created.ok()) return created.status().WithContext("creating app '" + spec.name + "'");
     return created;
   }
@@ -198,7 +198,8 @@ Status MapRandomRoute(CliContext& ctx, ApiClient& api, const PreparedApp& p, con
     Result<std::optional<api::Route>> taken = FindRoute(api, target);
     if (!taken.ok()) return taken.status();
     if (taken->has_value()) continue;
-    Result<api::Route> made = api.PostAs<api::Route>("/v1/routes", json{{"host", target.host}, {"domain_guid", target.domain.guid}});
+    Result<api::Route> made =
+        api.PostAs<api::Route>("/v1/routes", api.InSpace(json{{"host", target.host}, {"domain_guid", target.domain.guid}}));
     if (!made.ok() && made.status().code() == StatusCode::kConflict) continue;
     if (!made.ok()) return made.status().WithContext("creating route " + target.Url());
     Result<bool> mapped = MapRoute(api, *made, app_guid);

@@ -34,6 +34,7 @@
 #include "controller/services/security_group_service.h"
 #include "controller/services/network_policy_service.h"
 #include "controller/services/user_service.h"
+#include "controller/services/org_service.h"
 #include "controller/dataplane/route_table_channel.h"
 #include "controller/platform/routing_progress.h"
 
@@ -81,6 +82,8 @@ struct ApiContext {
   NetworkPolicyService* network_policies = nullptr;
   // Users with passwords, logins and their tokens (null: 503).
   UserService* users = nullptr;
+  // Orgs, spaces and roles (null: 503).
+  OrgService* orgs = nullptr;
 };
 
 // Registration of each group of endpoints (one file each).
@@ -104,9 +107,11 @@ void AddSshHandlers(HttpRouter& router, ApiContext& ctx);       // the ssh featu
 void AddSecurityGroupHandlers(HttpRouter& router, ApiContext& ctx);  // application security groups
 void AddNetworkPolicyHandlers(HttpRouter& router, ApiContext& ctx);  // container-to-container policies
 void AddUserHandlers(HttpRouter& router, ApiContext& ctx);       // users, password logins, refresh, logout
+void AddOrgHandlers(HttpRouter& router, ApiContext& ctx);        // orgs, spaces, roles
 
-// Every endpoint of API v1.
-void AddAllHandlers(HttpRouter& router, ApiContext& ctx);
+// Every endpoint of API v1, each behind its authorization policy (access.h); kInternal when an
+// endpoint has none.
+Status AddAllHandlers(HttpRouter& router, ApiContext& ctx);
 
 // Small helpers shared by the handler files.
 Result<PageRequest> PageOf(const ApiRequest& req);

@@ -1,5 +1,7 @@
 #include "controller/api/api_test_support.h"
 
+#include "state/user_store.h"
+
 #include <doctest/doctest.h>
 
 #include <Poco/Net/HTTPClientSession.h>
@@ -101,6 +103,11 @@ std::string TestPlatform::PlainUserToken() {
   SystemClock clock;
   auto secret = daemon().database().Transact<std::string>([&](Tx& tx) -> Result<std::string> {
     WHARF_RETURN_IF_ERROR(tx.Run("INSERT INTO users (guid, name, created_at) VALUES (?, 'dev', 't')", "u-dev"));
+    // A developer in the default space, as a user an admin gave the SpaceDeveloper role.
+    const auto& tenancy = daemon().platform().tenancy;
+    state::UserStore users(tx);
+    WHARF_RETURN_IF_ERROR(users.AssignRole("u-dev", "organization_user", tenancy.org.guid, std::nullopt, "t"));
+    WHARF_RETURN_IF_ERROR(users.AssignRole("u-dev", "space_developer", std::nullopt, tenancy.space.guid, "t"));
     return IssueToken(tx, "u-dev", "test", clock);
   });
   REQUIRE_MESSAGE(secret.ok(), secret.status().ToString());

@@ -1,4 +1,5 @@
 // Apps: list, create, get, update, delete, start/stop/restart/restage, env.
+#include "controller/api/access.h"
 #include "controller/api/api_context.h"
 #include "controller/api/json_views.h"
 #include "controller/http/json_fields.h"
@@ -58,6 +59,14 @@ std::vector<std::string> SplitNames(const std::string& csv) {
   return out;
 }
 
+// An app as the caller may see it: its environment variables only for its space's developers
+// (an auditor or supporter sees the rest), as Cloud Foundry keeps them to GET .../env.
+nlohmann::json AppJsonFor(const ApiRequest& req, const AppView& view) {
+  nlohmann::json j = AppJson(view);
+  if (!MayReadSecretsIn(req.principal(), view.app.space_guid)) j["environment_variables"] = nlohmann::json::object();
+  return j;
+}
+
 Status Reply(ApiResponse& res, int status, const Result<AppView>& view) {
   if (!view.ok()) return view.status();
   res.Json(status, AppJson(*view));
@@ -86,9 +95,10 @@ void AddAppHandlers(HttpRouter& router, ApiContext& ctx) {
     Result<PageRequest> page = PageOf(req);
     if (!page.ok()) return page.status();
     std::optional<std::string> names = req.Query("names");
-    auto apps = ctx.apps.List(names ? SplitNames(*names) : std::vector<std::string>{}, *page);
+    WHARF_ASSIGN_OR_RETURN(auto spaces, SpacesToList(ctx.db, req));
+    auto apps = ctx.apps.List(names ? SplitNames(*names) : std::vector<std::string>{}, *page, spaces);
     if (!apps.ok()) return apps.status();
-    res.Json(200, PageJson(*apps, *page, AppJson));
+    res.Json(200, PageJson(*apps, *page, [&req](const AppView& v) { return AppJsonFor(req, v); }));
     return Status::Ok();
   });
 
@@ -96,8 +106,11 @@ void AddAppHandlers(HttpRouter& router, ApiContext& ctx) {
     Result<nlohmann::json> json = req.JsonBody();
     if (!json.ok()) return json.status();
     JsonFields body(*json);
-    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"name", "environment_variables", "lifecycle"}));
+    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"name", "environment_variables", "lifecycle", "space_guid"}));
     NewApp spec;
+    WHARF_ASSIGN_OR_RETURN(spec.space_guid, body.String("space_guid"));
+    WHARF_RETURN_IF_ERROR(Authorize(ctx.db, req.principal(), Permission::kDevelop, state::ScopedKind::kSpace,
+                                    spec.space_guid.value_or(ctx.platform.tenancy.space.guid)));
     Result<std::string> name = body.RequiredString("name");
     if (!name.ok()) return name.status();
     spec.name = *name;
@@ -111,7 +124,9 @@ void AddAppHandlers(HttpRouter& router, ApiContext& ctx) {
   });
 
   router.Add("GET", "/v1/apps/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    return Reply(res, 200, ctx.apps.Get(req.Param("guid")));
+    WHARF_ASSIGN_OR_RETURN(AppView view, ctx.apps.Get(req.Param("guid")));
+    res.Json(200, AppJsonFor(req, view));
+    return Status::Ok();
   });
 
   router.Add("PATCH", "/v1/apps/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {

@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "controller/api/access.h"
 #include "controller/api/api_context.h"
 #include "controller/api/json_views.h"
 #include "controller/http/json_fields.h"
@@ -16,6 +17,8 @@ void AddBuildHandlers(HttpRouter& router, ApiContext& ctx) {
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"package_guid"}));
     Result<std::string> package_guid = body.RequiredString("package_guid");
     if (!package_guid.ok()) return package_guid.status();
+    WHARF_RETURN_IF_ERROR(
+        Authorize(ctx.db, req.principal(), Permission::kDevelop, state::ScopedKind::kPackage, *package_guid));
     Result<Build> build = ctx.builds.Create(req.actor(), *package_guid);
     if (!build.ok()) return build.status();
     res.Json(201, BuildJson(*build));

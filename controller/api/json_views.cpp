@@ -60,7 +60,8 @@ nlohmann::json AppJson(const AppView& view) {
                   .environment_variables = a.environment_variables,
                   .current_droplet_guid = a.current_droplet_guid,
                   .processes = std::move(processes),
-                  .routes = view.routes}
+                  .routes = view.routes,
+                  .space_guid = a.space_guid}
       .ToJson();
 }
 

@@ -1,4 +1,5 @@
 // Container-to-container network policies (docs/api.md "Network policies"), by app guid.
+#include "controller/api/access.h"
 #include "controller/api/api_context.h"
 #include "controller/http/json_fields.h"
 #include "controller/services/network_policy_service.h"
@@ -23,6 +24,13 @@ void AddNetworkPolicyHandlers(HttpRouter& router, ApiContext& ctx) {
     WHARF_ASSIGN_OR_RETURN(NetworkPolicyService* service, Service(ctx));
     auto all = service->List(req.Query("app"));
     if (!all.ok()) return all.status();
+    if (!IsAdmin(req.principal().assignments)) {
+      // The policies of apps the caller may see (either end).
+      std::erase_if(*all, [&](const auto& p) {
+        return !Authorize(ctx.db, req.principal(), Permission::kRead, state::ScopedKind::kApp, p.source.guid).ok() &&
+               !Authorize(ctx.db, req.principal(), Permission::kRead, state::ScopedKind::kApp, p.destination.guid).ok();
+      });
+    }
     res.Json(200, PagedJson(*all, *page, NetworkPolicyJson));
     return Status::Ok();
   });
@@ -42,6 +50,9 @@ void AddNetworkPolicyHandlers(HttpRouter& router, ApiContext& ctx) {
     if (!protocol.ok()) return protocol.status();
     auto ports = body.String("ports");
     if (!ports.ok()) return ports.status();
+    // As Cloud Foundry's policy server: a developer of both apps' spaces.
+    WHARF_RETURN_IF_ERROR(Authorize(ctx.db, req.principal(), Permission::kDevelop, state::ScopedKind::kApp, *source));
+    WHARF_RETURN_IF_ERROR(Authorize(ctx.db, req.principal(), Permission::kDevelop, state::ScopedKind::kApp, *destination));
     auto p = service->Add(req.actor(), *source, *destination, protocol->value_or("tcp"), ports->value_or("8080"));
     if (!p.ok()) return p.status();
     res.Json(201, NetworkPolicyJson(*p));
@@ -56,6 +67,8 @@ void AddNetworkPolicyHandlers(HttpRouter& router, ApiContext& ctx) {
     if (!source || !destination) {
       return Status::InvalidArgument("query parameters 'source_app_guid' and 'destination_app_guid' are required");
     }
+    WHARF_RETURN_IF_ERROR(Authorize(ctx.db, req.principal(), Permission::kDevelop, state::ScopedKind::kApp, *source));
+    WHARF_RETURN_IF_ERROR(Authorize(ctx.db, req.principal(), Permission::kDevelop, state::ScopedKind::kApp, *destination));
     WHARF_RETURN_IF_ERROR(service->Remove(req.actor(), *source, *destination, req.Query("protocol").value_or("tcp"),
                                              req.Query("ports").value_or("8080")));
     res.NoContent();

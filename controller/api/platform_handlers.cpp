@@ -1,5 +1,6 @@
 // GET /v1/info, GET /v1/stacks, GET /v1/whoami, GET /v1/events, POST /v1/admin/gc.
 #include "api-model/stack.h"
+#include "controller/api/access.h"
 #include "controller/api/api_context.h"
 #include "state/event_store.h"
 #include "controller/platform/state_names.h"
@@ -58,7 +59,8 @@ void AddPlatformHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("GET", "/v1/events", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     Result<PageRequest> page = PageOf(req);
     if (!page.ok()) return page.status();
-    EventFilter filter{req.Query("target_guid"), req.Query("type"), {}};
+    WHARF_ASSIGN_OR_RETURN(auto spaces, SpacesToList(ctx.db, req));
+    EventFilter filter{req.Query("target_guid"), req.Query("type"), {}, spaces};
     auto events = ListEvents(ctx.db, filter, *page);
     if (!events.ok()) return events.status();
     res.Json(200, PageJson(*events, *page, EventJson));
@@ -74,7 +76,7 @@ void AddPlatformHandlers(HttpRouter& router, ApiContext& ctx) {
   });
 }
 
-void AddAllHandlers(HttpRouter& router, ApiContext& ctx) {
+Status AddAllHandlers(HttpRouter& router, ApiContext& ctx) {
   AddPlatformHandlers(router, ctx);
   AddAppHandlers(router, ctx);
   AddProcessHandlers(router, ctx);
@@ -94,6 +96,8 @@ void AddAllHandlers(HttpRouter& router, ApiContext& ctx) {
   AddSecurityGroupHandlers(router, ctx);
   AddNetworkPolicyHandlers(router, ctx);
   AddUserHandlers(router, ctx);
+  AddOrgHandlers(router, ctx);
+  return EnforcePolicies(router, ctx.db);
 }
 
 }  // namespace wharf::controller

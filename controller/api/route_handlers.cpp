@@ -1,4 +1,5 @@
 // Domains, routes and route destinations.
+#include "controller/api/access.h"
 #include "controller/api/api_context.h"
 #include "controller/api/json_views.h"
 #include "controller/http/json_fields.h"
@@ -78,6 +79,7 @@ void AddRouteHandlers(HttpRouter& router, ApiContext& ctx) {
     Result<PageRequest> page = PageOf(req);
     if (!page.ok()) return page.status();
     RouteFilter filter{req.Query("app_guid"), req.Query("host"), req.Query("domain_guid")};
+    WHARF_ASSIGN_OR_RETURN(filter.space_guids, SpacesToList(ctx.db, req));
     auto routes = ctx.routes.ListRoutes(filter, *page);
     if (!routes.ok()) return routes.status();
     res.Json(200, PageJson(*routes, *page, RouteJson));
@@ -88,8 +90,11 @@ void AddRouteHandlers(HttpRouter& router, ApiContext& ctx) {
     Result<nlohmann::json> json = req.JsonBody();
     if (!json.ok()) return json.status();
     JsonFields body(*json);
-    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"host", "domain_guid", "path", "options"}));
+    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"host", "domain_guid", "path", "options", "space_guid"}));
     NewRoute spec;
+    WHARF_ASSIGN_OR_RETURN(spec.space_guid, body.String("space_guid"));
+    WHARF_RETURN_IF_ERROR(Authorize(ctx.db, req.principal(), Permission::kDevelop, state::ScopedKind::kSpace,
+                                    spec.space_guid.value_or(ctx.platform.tenancy.space.guid)));
     Result<std::string> host = body.RequiredString("host");
     if (!host.ok()) return host.status();
     spec.host = *host;
@@ -138,6 +143,7 @@ void AddRouteHandlers(HttpRouter& router, ApiContext& ctx) {
     if (!app_guid.ok()) return app_guid.status();
     auto type = body.String("process_type");
     if (!type.ok()) return type.status();
+    WHARF_RETURN_IF_ERROR(Authorize(ctx.db, req.principal(), Permission::kDevelop, state::ScopedKind::kApp, *app_guid));
     return Reply(res, 200,
                  ctx.routes.AddDestination(req.actor(), req.Param("guid"), *app_guid, type->value_or("web")));
   });

@@ -1,4 +1,5 @@
 // Service instances (user-provided and managed), bindings and service keys.
+#include "controller/api/access.h"
 #include "controller/api/api_context.h"
 #include "controller/api/json_views.h"
 #include "controller/http/json_fields.h"
@@ -22,8 +23,11 @@ Status ReplyInstance(ApiResponse& res, const Result<InstanceView>& view, bool cr
 }
 
 Result<InstanceView> CreateInstance(ApiContext& ctx, ApiRequest& req, const JsonFields& body) {
-  WHARF_RETURN_IF_ERROR(body.OnlyKnown(
-      {"type", "name", "credentials", "syslog_drain_url", "route_service_url", "tags", "plan_guid", "parameters"}));
+  WHARF_RETURN_IF_ERROR(body.OnlyKnown({"type", "name", "credentials", "syslog_drain_url", "route_service_url", "tags",
+                                        "plan_guid", "parameters", "space_guid"}));
+  WHARF_ASSIGN_OR_RETURN(std::optional<std::string> space, body.String("space_guid"));
+  WHARF_RETURN_IF_ERROR(Authorize(ctx.db, req.principal(), Permission::kDevelop, state::ScopedKind::kSpace,
+                                  space.value_or(ctx.platform.tenancy.space.guid)));
   Result<std::string> type = body.RequiredString("type");
   if (!type.ok()) return type.status();
   Result<std::string> name = body.RequiredString("name");
@@ -33,6 +37,7 @@ Result<InstanceView> CreateInstance(ApiContext& ctx, ApiRequest& req, const Json
   if (*type == "user-provided") {
     NewUserProvided spec;
     spec.name = *name;
+    spec.space_guid = space;
     spec.tags = tags->value_or(std::vector<std::string>{});
     auto credentials = ObjectField(body, "credentials");
     if (!credentials.ok()) return credentials.status();
@@ -51,6 +56,7 @@ Result<InstanceView> CreateInstance(ApiContext& ctx, ApiRequest& req, const Json
   if (*type == "managed") {
     NewManaged spec;
     spec.name = *name;
+    spec.space_guid = space;
     spec.tags = tags->value_or(std::vector<std::string>{});
     Result<std::string> plan = body.RequiredString("plan_guid");
     if (!plan.ok()) return plan.status();
@@ -116,7 +122,8 @@ void AddServiceHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("GET", "/v1/service_instances", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     Result<PageRequest> page = PageOf(req);
     if (!page.ok()) return page.status();
-    auto all = ctx.service_instances.List();
+    WHARF_ASSIGN_OR_RETURN(auto spaces, SpacesToList(ctx.db, req));
+    auto all = ctx.service_instances.List(spaces);
     if (!all.ok()) return all.status();
     std::optional<std::string> name = req.Query("name");
     std::vector<InstanceView> matching;
@@ -160,6 +167,17 @@ void AddServiceHandlers(HttpRouter& router, ApiContext& ctx) {
     auto bindings =
         ctx.service_instances.ListBindings(req.Query("instance_guid"), req.Query("app_guid"), req.Query("type"));
     if (!bindings.ok()) return bindings.status();
+    WHARF_ASSIGN_OR_RETURN(auto spaces, VisibleSpacesOf(ctx.db, req.principal()));
+    if (spaces) {
+      // Only the bindings of instances the caller may see.
+      WHARF_ASSIGN_OR_RETURN(std::vector<InstanceView> visible, ctx.service_instances.List(spaces));
+      std::erase_if(*bindings, [&visible](const state::ServiceBinding& b) {
+        for (const InstanceView& v : visible) {
+          if (v.instance.guid == b.instance_guid) return false;
+        }
+        return true;
+      });
+    }
     res.Json(200, PagedJson(*bindings, *page, ServiceBindingJson));
     return Status::Ok();
   });
@@ -185,6 +203,12 @@ void AddServiceHandlers(HttpRouter& router, ApiContext& ctx) {
     auto parameters = ObjectField(body, "parameters");
     if (!parameters.ok()) return parameters.status();
     if (*parameters) spec.parameters = **parameters;
+    WHARF_RETURN_IF_ERROR(Authorize(ctx.db, req.principal(), Permission::kDevelop, state::ScopedKind::kServiceInstance,
+                                    spec.instance_guid));
+    if (spec.app_guid) {
+      WHARF_RETURN_IF_ERROR(
+          Authorize(ctx.db, req.principal(), Permission::kDevelop, state::ScopedKind::kApp, *spec.app_guid));
+    }
     Result<state::ServiceBinding> b = ctx.service_instances.Bind(req.actor(), spec);
     if (!b.ok()) return b.status();
     res.Json(b->last_operation_state == "in progress" ? 202 : 201, ServiceBindingJson(*b));

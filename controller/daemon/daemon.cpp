@@ -136,6 +136,7 @@ struct Daemon::Parts {
   std::unique_ptr<SshService> ssh;
   std::unique_ptr<SecurityGroupService> security_groups;
   std::unique_ptr<UserService> users;
+  std::unique_ptr<OrgService> orgs;
   std::unique_ptr<NetworkPolicyService> network_policies;
   RouteTableChannel route_table;
   RoutingProgress routing_progress;
@@ -268,6 +269,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
       *p->db, clock, *p->events,
       TokenLifetimes{std::chrono::seconds(config.access_token_secs), std::chrono::seconds(config.refresh_token_secs)});
   p->network_policies = std::make_unique<NetworkPolicyService>(*p->db, clock, *p->events);
+  p->orgs = std::make_unique<OrgService>(*p->db, clock, *p->events, info);
   p->tasks = std::make_unique<TaskService>(*p->db, clock, *p->events, *p->logs, info, *p->blobs, p->task_runners);
   p->gc = std::make_unique<GcService>(*p->db, *p->blobs, p->blob_lock, *p->events,
                                       GcOptions{config.keep_droplets, options.gc_grace});
@@ -299,9 +301,10 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
     p->api_context->custom_metrics = p->custom_metrics.get();
     p->api_context->security_groups = p->security_groups.get();
     p->api_context->users = p->users.get();
+    p->api_context->orgs = p->orgs.get();
     p->api_context->network_policies = p->network_policies.get();
     p->router = std::make_unique<HttpRouter>();
-    AddAllHandlers(*p->router, *p->api_context);
+    WHARF_RETURN_IF_ERROR(AddAllHandlers(*p->router, *p->api_context));
     p->forwarder_router = std::make_unique<HttpRouter>();
     AddCustomMetricsHandlers(*p->forwarder_router, *p->api_context);
     p->forwarder_options.max_threads = 8;
@@ -406,6 +409,8 @@ BuildService& Daemon::builds() { return *parts_->builds; }
 LogBuffer& Daemon::logs() { return *parts_->logs; }
 
 Database& Daemon::database() { return *parts_->db; }
+
+const HttpRouter* Daemon::api_router() const { return parts_->router.get(); }
 
 EventRecorder& Daemon::events() { return *parts_->events; }
 

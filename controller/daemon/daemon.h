@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "controller/http/http_router.h"
 #include "common/clock.h"
 #include "common/status.h"
 #include "controller/services/build_scheduler.h"
@@ -104,6 +105,8 @@ class Daemon {
   BuildService& builds();
   LogBuffer& logs();
   state::Database& database();
+  // The API's endpoints (null without the api role): the access tests list them.
+  const HttpRouter* api_router() const;
   store::BlobStore& blobs();
   EventRecorder& events();
   // Takes up the broker operations a previous wharfd left in progress, once (Start does it

@@ -1,6 +1,7 @@
 #include "controller/dataplane/desired_state_db.h"
 
 #include <algorithm>
+#include <map>
 
 #include "cell/instance_spec.h"
 #include "controller/services/vcap_services_db.h"
@@ -11,6 +12,7 @@
 #include "state/deployment_store.h"
 #include "state/revision_store.h"
 #include "state/route_store.h"
+#include "state/user_store.h"
 #include "stager/scripts.h"
 
 namespace wharf::controller {
@@ -159,13 +161,32 @@ cell::DesiredProcess ToDesiredProcess(const RunnableProcess& rp, const std::file
 Result<std::vector<cell::DesiredProcess>> DbDesiredState::ReadDesired() {
   auto runnable = ReadRunnableProcesses(db_);
   if (!runnable.ok()) return runnable.status();
+  // Each app's org and space (VCAP_APPLICATION, its space's security groups).
+  std::map<std::string, Tenancy> by_space;
+  WHARF_RETURN_IF_ERROR(db_.Read([&](state::Tx& tx) -> Status {
+    state::UserStore users(tx);
+    WHARF_ASSIGN_OR_RETURN(std::vector<state::Org> orgs, users.ListOrgs());
+    WHARF_ASSIGN_OR_RETURN(std::vector<state::Space> spaces, users.ListSpaces(std::nullopt));
+    for (state::Space& s : spaces) {
+      Tenancy t{tenancy_.org, s};
+      for (const state::Org& o : orgs) {
+        if (o.guid == s.org_guid) t.org = o;
+      }
+      by_space.emplace(s.guid, std::move(t));
+    }
+    return Status::Ok();
+  }));
+  auto where = [&](const RunnableProcess& rp) -> const Tenancy& {
+    auto it = by_space.find(rp.app.space_guid);
+    return it == by_space.end() ? tenancy_ : it->second;
+  };
   std::vector<cell::DesiredProcess> out;
   out.reserve(runnable->size());
   for (const RunnableProcess& rp : *runnable) {
-    cell::DesiredProcess d = ToDesiredProcess(rp, blobs_.PathOf(rp.droplet.sha256), tenancy_);
+    cell::DesiredProcess d = ToDesiredProcess(rp, blobs_.PathOf(rp.droplet.sha256), where(rp));
     if (rp.baseline) {
       d.baseline = std::make_shared<cell::DesiredProcess>(
-          ToDesiredProcess(*rp.baseline, blobs_.PathOf(rp.baseline->droplet.sha256), tenancy_));
+          ToDesiredProcess(*rp.baseline, blobs_.PathOf(rp.baseline->droplet.sha256), where(*rp.baseline)));
     }
     out.push_back(std::move(d));
   }

@@ -17,7 +17,19 @@ std::vector<std::string> SplitPath(std::string_view path) {
 }
 
 void HttpRouter::Add(std::string method, std::string_view pattern, Handler handler, Access access) {
-  entries_.push_back(Entry{std::move(method), SplitPath(pattern), std::move(handler), access});
+  std::string endpoint = method + " " + std::string(pattern);
+  entries_.push_back(Entry{std::move(method), SplitPath(pattern), std::move(endpoint), std::move(handler), access});
+}
+
+void HttpRouter::WrapHandlers(
+    const std::function<Handler(const std::string& endpoint, Access access, Handler inner)>& wrap) {
+  for (Entry& e : entries_) e.handler = wrap(e.endpoint, e.access, std::move(e.handler));
+}
+
+std::vector<std::pair<std::string, Access>> HttpRouter::Endpoints() const {
+  std::vector<std::pair<std::string, Access>> out;
+  for (const Entry& e : entries_) out.emplace_back(e.endpoint, e.access);
+  return out;
 }
 
 Result<RouteMatch> HttpRouter::Match(std::string_view method, std::string_view path) const {
@@ -57,7 +69,7 @@ Result<RouteMatch> HttpRouter::Match(std::string_view method, std::string_view p
     }
     return Status::NotFound("no endpoint " + std::string(method) + " " + std::string(path));
   }
-  return RouteMatch{&best->handler, best->access, std::move(best_params)};
+  return RouteMatch{&best->handler, best->access, std::move(best_params), best->endpoint};
 }
 
 }  // namespace wharf::controller

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,7 @@ struct RouteMatch {
   const Handler* handler = nullptr;
   Access access = Access::kAuthenticated;
   std::map<std::string, std::string> params;
+  std::string endpoint;  // "METHOD /pattern" as registered: the key of its authorization policy
 };
 
 class HttpRouter {
@@ -34,10 +36,17 @@ class HttpRouter {
   // path exists with other methods.
   Result<RouteMatch> Match(std::string_view method, std::string_view path) const;
 
+  // Replaces each handler with wrap(endpoint, access, handler) (authorization checks).
+  void WrapHandlers(const std::function<Handler(const std::string& endpoint, Access access, Handler inner)>& wrap);
+
+  // Every registered endpoint as "METHOD /pattern", with its access.
+  std::vector<std::pair<std::string, Access>> Endpoints() const;
+
  private:
   struct Entry {
     std::string method;
     std::vector<std::string> segments;
+    std::string endpoint;
     Handler handler;
     Access access;
   };

@@ -137,7 +137,8 @@ Result<Principal> Authenticator::Authenticate(std::string_view authorization) {
     if (!roles.ok()) return roles.status();
     auto last = match->last_used_at ? ParseRfc3339(*match->last_used_at) : std::nullopt;
     if (!last || now_tp - *last >= kTouchInterval) WHARF_RETURN_IF_ERROR(users.TouchToken(match->guid, now));
-    return Principal{std::move(user).value(), std::move(roles).value(), match->session};
+    WHARF_ASSIGN_OR_RETURN(std::vector<RoleAssignment> assignments, users.AssignmentsOf(user->guid));
+    return Principal{std::move(user).value(), std::move(roles).value(), match->session, std::move(assignments)};
   });
 }
 

@@ -5,6 +5,7 @@ namespace wharf::controller {
 nlohmann::json BuildVcapApplication(const AppEnvInput& in) {
   // application_version changes with every new droplet, as in Cloud Foundry.
   std::string version = in.app.current_droplet_guid.value_or(in.app.guid);
+  const Tenancy& where = in.where != nullptr ? *in.where : in.platform.tenancy;
   nlohmann::json limits = {{"fds", 16384}};
   limits["mem"] = in.web ? in.web->memory_in_mb : 1024;
   limits["disk"] = in.web ? in.web->disk_in_mb : 1024;
@@ -16,12 +17,12 @@ nlohmann::json BuildVcapApplication(const AppEnvInput& in) {
       {"cf_api", in.platform.api_url},
       {"limits", limits},
       {"name", in.app.name},
-      {"organization_id", in.platform.tenancy.org.guid},
-      {"organization_name", in.platform.tenancy.org.name},
+      {"organization_id", where.org.guid},
+      {"organization_name", where.org.name},
       {"process_id", in.web ? nlohmann::json(in.web->guid) : nlohmann::json(nullptr)},
       {"process_type", "web"},
-      {"space_id", in.platform.tenancy.space.guid},
-      {"space_name", in.platform.tenancy.space.name},
+      {"space_id", where.space.guid},
+      {"space_name", where.space.name},
       {"uris", in.uris},
       {"users", nullptr},
       {"version", version},

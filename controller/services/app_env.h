@@ -20,6 +20,7 @@ struct AppEnvInput {
   std::vector<std::string> uris;   // the app's route URLs
   const PlatformInfo& platform;
   nlohmann::json vcap_services = nlohmann::json::object();
+  const Tenancy* where = nullptr;  // the app's org and space (null: the platform's default ones)
 };
 
 nlohmann::json BuildVcapApplication(const AppEnvInput& in);

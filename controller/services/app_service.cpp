@@ -1,5 +1,7 @@
 #include "controller/services/app_service.h"
 
+#include "state/user_store.h"
+
 #include "common/ids.h"
 #include "controller/services/vcap_services_db.h"
 #include "state/service_store.h"
@@ -109,7 +111,7 @@ Result<AppView> AppService::Create(const Actor& actor, const NewApp& spec) {
   std::string now = FormatRfc3339(clock_.Now());
   App app;
   app.guid = NewGuid();
-  app.space_guid = platform_.tenancy.space.guid;
+  app.space_guid = spec.space_guid.value_or(platform_.tenancy.space.guid);
   app.name = spec.name;
   app.state = AppState::kStopped;
   app.buildpacks = spec.buildpacks;
@@ -134,10 +136,11 @@ Result<AppView> AppService::Create(const Actor& actor, const NewApp& spec) {
   });
 }
 
-Result<Page<AppView>> AppService::List(const std::vector<std::string>& names, const PageRequest& page) {
+Result<Page<AppView>> AppService::List(const std::vector<std::string>& names, const PageRequest& page,
+                                      const std::optional<std::vector<std::string>>& spaces) {
   return db_.Read<Page<AppView>>([&](Tx& tx) -> Result<Page<AppView>> {
     AppFilter filter;
-    filter.space_guid = platform_.tenancy.space.guid;
+    filter.space_guids = spaces;
     filter.names = names;
     auto apps = AppStore(tx).List(filter, page);
     if (!apps.ok()) return apps.status();
@@ -307,7 +310,11 @@ Result<nlohmann::json> AppService::Env(const std::string& guid) {
     }
     Result<nlohmann::json> services = ReadVcapServices(tx, guid);
     if (!services.ok()) return services.status();
-    return BuildAppEnv(AppEnvInput{view->app, web, view->routes, platform_, std::move(services).value()});
+    state::UserStore users(tx);
+    WHARF_ASSIGN_OR_RETURN(state::Space space, users.GetSpace(view->app.space_guid));
+    WHARF_ASSIGN_OR_RETURN(state::Org org, users.GetOrg(space.org_guid));
+    const Tenancy where{std::move(org), std::move(space)};
+    return BuildAppEnv(AppEnvInput{view->app, web, view->routes, platform_, std::move(services).value(), &where});
   });
 }
 

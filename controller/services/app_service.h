@@ -35,6 +35,7 @@ struct AppView {
 
 struct NewApp {
   std::string name;
+  std::optional<std::string> space_guid = std::nullopt;  // default: the platform's default space
   EnvVars environment_variables;
   std::vector<std::string> buildpacks;
   std::optional<std::string> stack;  // default: the platform's default stack (StackCatalog::DefaultName)
@@ -64,7 +65,9 @@ class AppService {
 
   // kInvalidArgument for a bad name, env name or buildpack; kConflict when the name is taken.
   Result<AppView> Create(const Actor& actor, const NewApp& spec);
-  Result<Page<AppView>> List(const std::vector<std::string>& names, const PageRequest& page);
+  // `spaces`: only apps of these spaces (none: of every space).
+  Result<Page<AppView>> List(const std::vector<std::string>& names, const PageRequest& page,
+                             const std::optional<std::vector<std::string>>& spaces);
   Result<AppView> Get(const std::string& guid);
   Result<AppView> Update(const Actor& actor, const std::string& guid, const AppPatch& patch);
   // Deletes the app, its processes, packages, builds, droplets, buildpack caches and

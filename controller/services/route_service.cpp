@@ -146,7 +146,7 @@ Result<Route> RouteService::CreateRoute(const Actor& actor, const NewRoute& spec
     }
     Route r;
     r.guid = NewGuid();
-    r.space_guid = platform_.tenancy.space.guid;
+    r.space_guid = spec.space_guid.value_or(platform_.tenancy.space.guid);
     r.domain_guid = domain->guid;
     r.domain_name = domain->name;
     r.internal = domain->internal;
@@ -208,6 +208,11 @@ Result<Route> RouteService::AddDestination(const Actor& actor, const std::string
     if (!r.ok()) return r.status();
     Result<App> app = AppStore(tx).Get(app_guid);
     if (!app.ok()) return app.status();
+    if (app->space_guid != r->space_guid) {
+      // As in Cloud Foundry: a route serves apps of its own space only.
+      return Status::InvalidArgument("route " + r->Url() + " and app '" + app->name +
+                                     "' are in different spaces; a route maps only to apps of its space");
+    }
     Destination d{NewGuid(), route_guid, app_guid, app->name, process_type, FormatRfc3339(clock_.Now())};
     WHARF_RETURN_IF_ERROR(routes.AddDestination(d));
     if (tx.Changes() > 0) {

@@ -30,6 +30,7 @@ struct NewRoute {
   std::string load_balancing = "round-robin";
   std::string hash_header;   // with "hash" only
   std::string hash_balance;  // with "hash" only; "" = none
+  std::optional<std::string> space_guid = std::nullopt;  // default: the platform's default space
 };
 
 // Cloud Foundry's route options: "loadbalancing" (round-robin, least-connection, hash) and,

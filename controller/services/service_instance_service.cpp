@@ -112,9 +112,9 @@ Result<InstanceView> ServiceInstanceService::LoadView(Tx& tx, ServiceInstance in
   return view;
 }
 
-Result<std::vector<InstanceView>> ServiceInstanceService::List() {
+Result<std::vector<InstanceView>> ServiceInstanceService::List(const std::optional<std::vector<std::string>>& spaces) {
   return db_.Read<std::vector<InstanceView>>([&](Tx& tx) -> Result<std::vector<InstanceView>> {
-    auto instances = ServiceStore(tx).ListInstances(platform_.tenancy.space.guid);
+    auto instances = ServiceStore(tx).ListInstances(spaces);
     if (!instances.ok()) return instances.status();
     std::vector<InstanceView> out;
     for (ServiceInstance& i : *instances) {
@@ -142,7 +142,7 @@ Result<InstanceView> ServiceInstanceService::CreateUserProvided(const Actor& act
   WHARF_RETURN_IF_ERROR(ValidateTags(spec.tags));
   ServiceInstance i;
   i.guid = NewGuid();
-  i.space_guid = platform_.tenancy.space.guid;
+  i.space_guid = spec.space_guid.value_or(platform_.tenancy.space.guid);
   i.name = spec.name;
   i.type = "user-provided";
   i.credentials = spec.credentials;
@@ -202,7 +202,7 @@ Result<InstanceView> ServiceInstanceService::CreateManaged(const Actor& actor, c
   if (!jobs_) return Status::Unavailable("this wharfd runs no service broker client");
   ServiceInstance i;
   i.guid = NewGuid();
-  i.space_guid = platform_.tenancy.space.guid;
+  i.space_guid = spec.space_guid.value_or(platform_.tenancy.space.guid);
   i.name = spec.name;
   i.type = "managed";
   i.plan_guid = spec.plan_guid;
@@ -375,6 +375,11 @@ Result<ServiceBinding> ServiceInstanceService::Bind(const Actor& actor, const Ne
     if (spec.app_guid) {
       Result<state::App> app = state::AppStore(tx).Get(*spec.app_guid);
       if (!app.ok()) return app.status();
+      if (app->space_guid != i->space_guid) {
+        // As in Cloud Foundry (without instance sharing): an app binds to instances of its own space.
+        return Status::InvalidArgument("service instance '" + i->name + "' and app '" + app->name +
+                                       "' are in different spaces; an app binds only to instances of its space");
+      }
       app_name = app->name;
     }
     b.guid = NewGuid();

@@ -50,6 +50,7 @@ struct InstanceView {
 
 struct NewUserProvided {
   std::string name;
+  std::optional<std::string> space_guid = std::nullopt;  // default: the platform's default space
   nlohmann::json credentials = nlohmann::json::object();
   std::string syslog_drain_url;
   std::string route_service_url;
@@ -66,6 +67,7 @@ struct UserProvidedPatch {
 
 struct NewManaged {
   std::string name;
+  std::optional<std::string> space_guid = std::nullopt;  // default: the platform's default space
   std::string plan_guid;
   nlohmann::json parameters = nlohmann::json::object();
   std::vector<std::string> tags;
@@ -100,7 +102,8 @@ class ServiceInstanceService {
   // Managed operations go to `jobs` once set (the daemon sets it when it starts the runner).
   void SetBrokerJobs(BrokerJobs* jobs) { jobs_ = jobs; }
 
-  Result<std::vector<InstanceView>> List();
+  // Of these spaces (none: of every space).
+  Result<std::vector<InstanceView>> List(const std::optional<std::vector<std::string>>& spaces);
   Result<InstanceView> Get(const std::string& guid);
 
   Result<InstanceView> CreateUserProvided(const Actor& actor, const NewUserProvided& spec);

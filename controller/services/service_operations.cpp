@@ -1,5 +1,7 @@
 #include "controller/services/service_operations.h"
 
+#include "state/user_store.h"
+
 #include "services/osb_client.h"
 #include "state/broker_store.h"
 #include "state/service_store.h"
@@ -100,6 +102,13 @@ void ServiceOperations::RunInstance(const std::string& guid) {
   const std::string op_type = row->last_operation_type;
   std::string plan_guid = row->plan_guid.value_or("");
   nlohmann::json parameters = row->parameters;
+  // The org of the instance's space, for the broker's provision request.
+  std::string org_guid = platform_.tenancy.org.guid;
+  (void)db_.Read([&](Tx& tx) -> Status {
+    WHARF_ASSIGN_OR_RETURN(state::Space space, state::UserStore(tx).GetSpace(row->space_guid));
+    org_guid = space.org_guid;
+    return Status::Ok();
+  });
   nlohmann::json update = parameters.contains("_update") ? parameters["_update"] : nlohmann::json::object();
   parameters.erase("_update");
   if (op_type == "update" && update.contains("plan_guid")) plan_guid = update["plan_guid"].get<std::string>();
@@ -156,8 +165,7 @@ void ServiceOperations::RunInstance(const std::string& guid) {
     resumed.operation = row->broker_operation.value_or("");
     Result<services::OsbOutcome> out =
         row->broker_operation ? Result<services::OsbOutcome>(resumed)
-                              : client.Provision(guid, ctx->target, parameters, platform_.tenancy.org.guid,
-                                                 platform_.tenancy.space.guid);
+                              : client.Provision(guid, ctx->target, parameters, org_guid, row->space_guid);
     if (!out.ok()) return finish("failed", out.status().message(), nullptr);
     std::string dashboard = out->dashboard_url;
     if (out->async) {

@@ -1,5 +1,7 @@
 #include "controller/services/task_service.h"
 
+#include "state/user_store.h"
+
 #include "common/ids.h"
 #include "controller/services/vcap_services_db.h"
 #include "stager/scripts.h"
@@ -114,10 +116,15 @@ Result<Task> TaskService::Create(const Actor& actor, const std::string& app_guid
     run.vcap_services = services->dump();
     run.memory_mb = t.memory_in_mb;
     run.disk_mb = t.disk_in_mb;
-    run.space_guid = platform_.tenancy.space.guid;
-    run.space_name = platform_.tenancy.space.name;
-    run.org_guid = platform_.tenancy.org.guid;
-    run.org_name = platform_.tenancy.org.name;
+    {
+      state::UserStore users(tx);
+      WHARF_ASSIGN_OR_RETURN(state::Space space, users.GetSpace(app->space_guid));
+      WHARF_ASSIGN_OR_RETURN(state::Org org, users.GetOrg(space.org_guid));
+      run.space_guid = space.guid;
+      run.space_name = space.name;
+      run.org_guid = org.guid;
+      run.org_name = org.name;
+    }
     tx.OnCommit([this, app_guid = app->guid, line = "Created task " + t.name + " (id " + std::to_string(t.sequence_id) +
                                                      ", guid " + t.guid + ")"] {
       logs_.Append(app_guid, "API/0", "OUT", line);
