@@ -167,8 +167,8 @@ Result<QuotaUsage> QuotaStore::Usage(std::string_view space_filter, std::string_
                          FetchInt(tx_.Query("SELECT IFNULL(SUM(t.memory_in_mb), 0) FROM tasks t "
                                             "JOIN apps a ON a.guid = t.app_guid "
                                             "WHERE t.state IN ('PENDING', 'RUNNING', 'CANCELING') "
-                                            "AND a.guid <> ? AND a.space_guid " + filter,
-                                            except, scope_guid)));
+                                            "AND a.space_guid " + filter,
+                                            scope_guid)));
   u.memory_mb += tasks;
   WHARF_ASSIGN_OR_RETURN(u.routes, FetchInt(tx_.Query("SELECT COUNT(*) FROM routes WHERE space_guid " + filter,
                                                       scope_guid)));

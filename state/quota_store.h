@@ -71,7 +71,7 @@ class QuotaStore {
   Result<std::vector<std::string>> OrgsWith(std::string_view quota_guid);
   Result<std::vector<std::string>> SpacesWith(std::string_view quota_guid);
 
-  // Usage of the org / space, leaving out the app `except_app_guid` (its processes and tasks).
+  // Usage of the org / space, leaving out the processes of the app `except_app_guid` (not its tasks).
   Result<QuotaUsage> UsageOfOrg(std::string_view org_guid, std::string_view except_app_guid = {});
   Result<QuotaUsage> UsageOfSpace(std::string_view space_guid, std::string_view except_app_guid = {});
 

@@ -34,6 +34,7 @@
 #include "controller/services/security_group_service.h"
 #include "controller/services/network_policy_service.h"
 #include "controller/services/user_service.h"
+#include "controller/services/quota_service.h"
 #include "controller/dataplane/route_table_channel.h"
 #include "controller/platform/routing_progress.h"
 
@@ -81,6 +82,8 @@ struct ApiContext {
   NetworkPolicyService* network_policies = nullptr;
   // Users with passwords, logins and their tokens (null: 503).
   UserService* users = nullptr;
+  // Org and space quotas (null: 503).
+  QuotaService* quotas = nullptr;
 };
 
 // Registration of each group of endpoints (one file each).
@@ -104,6 +107,7 @@ void AddSshHandlers(HttpRouter& router, ApiContext& ctx);       // the ssh featu
 void AddSecurityGroupHandlers(HttpRouter& router, ApiContext& ctx);  // application security groups
 void AddNetworkPolicyHandlers(HttpRouter& router, ApiContext& ctx);  // container-to-container policies
 void AddUserHandlers(HttpRouter& router, ApiContext& ctx);       // users, password logins, refresh, logout
+void AddQuotaHandlers(HttpRouter& router, ApiContext& ctx);      // org and space quotas, their assignment
 
 // Every endpoint of API v1.
 void AddAllHandlers(HttpRouter& router, ApiContext& ctx);

@@ -94,6 +94,7 @@ void AddAllHandlers(HttpRouter& router, ApiContext& ctx) {
   AddSecurityGroupHandlers(router, ctx);
   AddNetworkPolicyHandlers(router, ctx);
   AddUserHandlers(router, ctx);
+  AddQuotaHandlers(router, ctx);
 }
 
 }  // namespace wharf::controller
