@@ -134,7 +134,9 @@ Result<std::optional<Quota>> QuotaStore::OfSpace(std::string_view space_guid) {
 }
 
 Result<std::vector<std::string>> QuotaStore::OrgsWith(std::string_view quota_guid) {
-  return Names(tx_.Query("SELECT name FROM orgs WHERE quota_guid = ? ORDER BY name", quota_guid));
+  return Names(tx_.Query("SELECT name FROM orgs WHERE quota_guid = ?1 OR (quota_guid IS NULL AND ?1 = "
+                         "(SELECT guid FROM org_quotas WHERE name = ?2)) ORDER BY name",
+                         quota_guid, kDefaultOrgQuotaName));
 }
 
 Result<std::vector<std::string>> QuotaStore::SpacesWith(std::string_view quota_guid) {

@@ -67,7 +67,7 @@ class QuotaStore {
   // The org's quota: its assigned one, else the one named 'default' (none if that was deleted).
   Result<std::optional<Quota>> OfOrg(std::string_view org_guid);
   Result<std::optional<Quota>> OfSpace(std::string_view space_guid);
-  // Names of the orgs / spaces that have this quota assigned.
+  // Names of the orgs / spaces that have this quota (the 'default' org quota: also every org without one).
   Result<std::vector<std::string>> OrgsWith(std::string_view quota_guid);
   Result<std::vector<std::string>> SpacesWith(std::string_view quota_guid);
 

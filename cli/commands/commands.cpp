@@ -13,6 +13,7 @@ const std::vector<Command>& AllCommands() {
     std::vector<Command> all;
     AddSessionCommands(all);
     AddUserCommands(all);
+    AddQuotaCommands(all);
     AddPushCommand(all);
     AddAppCommands(all);
     AddScaleCommands(all);

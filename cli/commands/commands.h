@@ -28,6 +28,7 @@ struct Command {
 
 void AddSessionCommands(std::vector<Command>& out);  // api, login, logout, version
 void AddUserCommands(std::vector<Command>& out);     // create-user, delete-user, users, passwd
+void AddQuotaCommands(std::vector<Command>& out);    // org and space quotas (commands_quotas.cpp)
 void AddPushCommand(std::vector<Command>& out);      // push
 void AddAppCommands(std::vector<Command>& out);      // apps, app, start, stop, restart, restage, delete
 void AddScaleCommands(std::vector<Command>& out);    // scale, restart-app-instance
