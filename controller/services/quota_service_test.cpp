@@ -4,6 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "controller/services/quota_check.h"
 #include "controller/services/service_fixture.h"
 
@@ -200,6 +203,29 @@ TEST_CASE("A space quota applies beside the org quota, and a route past the limi
   Status second = f.routes->CreateRoute(f.actor, r).status();
   CHECK(second.code() == StatusCode::kUnprocessable);
   CHECK(second.message().find("org quota 'roomy' allows 1 route in org") != std::string::npos);
+}
+
+TEST_CASE("Concurrent requests cannot both slip under a limit: the check and the write are one transaction") {
+  QuotaFixture f;
+  f.OrgQuota("three-routes", 1024, 3);
+  auto domains = f.routes->ListDomains(PageRequest{});
+  REQUIRE(domains.ok());
+  const std::string domain = domains->items.at(0).guid;
+  std::atomic<int> routes_made{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 12; ++i) {
+    threads.emplace_back([&, i] {
+      NewRoute r;
+      r.domain_guid = domain;
+      r.host = "h" + std::to_string(i);
+      if (f.routes->CreateRoute(f.actor, r).ok()) ++routes_made;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  CHECK(routes_made == 3);
+  auto listed = f.routes->ListRoutes(RouteFilter{}, PageRequest{});
+  REQUIRE(listed.ok());
+  CHECK(listed->items.size() == 3);
 }
 
 }  // namespace

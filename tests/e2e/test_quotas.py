@@ -1,4 +1,4 @@
-"""Org quotas against the real wharfd and wharf: a scale or a push past the org's memory is refused
+"""Org quotas against the real wharfd and wharf: a scale, a task or a push past the org's memory is refused
 with the quota's figures while the app keeps serving, a scale that fits is accepted; a route and a
 managed service instance past their limits are refused at create-route and create-service."""
 import os
@@ -53,6 +53,12 @@ class QuotasTest(SharedPlatformTest):
         status, _h, body = self.get("hello.localhost")
         self.assertEqual(status, 200)
         self.assertIn(PAGE_TEXT, body)
+
+        # A task counts too: its memory against what the org has left.
+        r = p.wharf("run-task", "hello", "--command", "sleep 1", "-m", "512M", expect=1)
+        self.assertIn("org quota 'small' allows 256 MB of memory in org 'wharf'; 64 MB are in use and this task "
+                      "asks for 512 MB more", r.out + r.err)
+        self.assertIn("No tasks found", p.wharf("tasks", "hello").out)
 
         # A push whose manifest asks for more fails before it uploads or stages anything.
         droplet = self.current_droplet("hello")
