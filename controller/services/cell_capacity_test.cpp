@@ -4,7 +4,6 @@
 
 #include "controller/services/app_service.h"
 #include "controller/services/process_service.h"
-#include "controller/services/quota_service.h"
 #include "controller/services/service_fixture.h"
 
 namespace wharf::controller {
@@ -23,12 +22,6 @@ Status ScaleWeb(ProcessService& processes, ServiceFixture& f, const AppView& app
 
 TEST_CASE("Admission: starting or scaling up past the cell's memory or disk is refused with the figures") {
   ServiceFixture f;
-  {  // 1 TB asks past the default org quota (100 GB) too, which is checked first: lift it
-    QuotaService quotas(*f.db, f.clock, f.events, f.platform);
-    QuotaSpec unlimited;
-    unlimited.total_memory_mb = state::kUnlimited;
-    REQUIRE(quotas.Update(f.actor, state::QuotaKind::kOrg, quotas.List(state::QuotaKind::kOrg)->at(0).quota.guid, unlimited).ok());
-  }
   const CellCapacity cap{4096, 100'000};
   AppService apps(*f.db, f.clock, f.events, f.logs, f.platform, cap);
   ProcessService processes(*f.db, f.clock, f.events, f.logs, cap);
