@@ -161,6 +161,15 @@ TEST_CASE("An org quota refuses a scale, a start and a task past its memory and 
   CHECK(f.apps->Get(a.app.guid)->processes[0].instances == 3);  // nothing changed
   CHECK(f.Scale(a, 4, std::nullopt).ok());                      // exactly full
 
+  // A push PUTs the process spec: refused the same way, before anything else of the push happens.
+  ProcessSpec pushed;
+  pushed.instances = 4;
+  pushed.memory_in_mb = 512;
+  Status put = f.processes->Put(f.actor, a.app.guid, "web", pushed).status();
+  CHECK(put.code() == StatusCode::kUnprocessable);
+  CHECK(put.message().find("1024 MB are in use and this scale asks for 1024 MB more") != std::string::npos);
+  CHECK(f.apps->Get(a.app.guid)->processes[0].memory_in_mb == 256);
+
   AppView b = f.Staged("b");
   REQUIRE(f.Scale(b, 1, 64).ok());
   Status start = f.apps->Act(f.actor, b.app.guid, AppAction::kStart).status();
