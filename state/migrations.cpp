@@ -634,6 +634,47 @@ CREATE INDEX role_assignments_space ON role_assignments (space_guid);
 CREATE INDEX role_assignments_org ON role_assignments (org_guid);
 )sql";
 
+// Quotas (issue 16), as Cloud Foundry has them: named org quota definitions and space quota
+// definitions (a space quota belongs to one org), each limit -1 for unlimited. An org without an
+// assigned quota (orgs.quota_guid NULL) has the org quota named 'default', seeded here with Cloud
+// Foundry's defaults (100 GB of memory, 1000 routes, 100 service instances, the rest unlimited);
+// a space without one (spaces.space_quota_guid NULL) has only its org's.
+constexpr std::string_view kQuotas = R"sql(
+CREATE TABLE org_quotas (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL UNIQUE,
+  total_memory_mb INTEGER NOT NULL CHECK (total_memory_mb >= -1),
+  instance_memory_mb INTEGER NOT NULL CHECK (instance_memory_mb >= -1),
+  app_instances INTEGER NOT NULL CHECK (app_instances >= -1),
+  routes INTEGER NOT NULL CHECK (routes >= -1),
+  service_instances INTEGER NOT NULL CHECK (service_instances >= -1),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE space_quotas (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  org_guid TEXT NOT NULL REFERENCES orgs(guid),
+  name TEXT NOT NULL,
+  total_memory_mb INTEGER NOT NULL CHECK (total_memory_mb >= -1),
+  instance_memory_mb INTEGER NOT NULL CHECK (instance_memory_mb >= -1),
+  app_instances INTEGER NOT NULL CHECK (app_instances >= -1),
+  routes INTEGER NOT NULL CHECK (routes >= -1),
+  service_instances INTEGER NOT NULL CHECK (service_instances >= -1),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (org_guid, name)
+);
+ALTER TABLE orgs ADD COLUMN quota_guid TEXT REFERENCES org_quotas(guid);
+ALTER TABLE spaces ADD COLUMN space_quota_guid TEXT REFERENCES space_quotas(guid);
+INSERT INTO org_quotas (guid, name, total_memory_mb, instance_memory_mb, app_instances, routes, service_instances,
+                        created_at, updated_at)
+  SELECT lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2)
+           || '-a' || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))),
+         'default', 102400, -1, -1, 1000, 100, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now');
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -664,6 +705,7 @@ constexpr Migration kMigrations[] = {
     {27, "builds.steps (where a staging's time went)", kBuildSteps},
     {28, "users.password_hash; tokens.kind, expires_at, session (password logins)", kPasswordLogins},
     {29, "role_assignments: Cloud Foundry's roles, a guid each, removed with their org or space", kCloudFoundryRoles},
+    {30, "org and space quota definitions; orgs.quota_guid, spaces.space_quota_guid; the 'default' org quota", kQuotas},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

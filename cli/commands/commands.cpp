@@ -14,6 +14,7 @@ const std::vector<Command>& AllCommands() {
     AddSessionCommands(all);
     AddUserCommands(all);
     AddOrgCommands(all);
+    AddQuotaCommands(all);
     AddPushCommand(all);
     AddAppCommands(all);
     AddScaleCommands(all);

@@ -34,6 +34,7 @@ void AddOrgCommands(std::vector<Command>& out);      // target, orgs, spaces, th
 // the user's only space (commands_orgs.cpp).
 Status TargetAfterLogin(CliContext& ctx, ApiClient& api, const api::Info& info, std::optional<std::string> org_name,
                         std::optional<std::string> space_name);
+void AddQuotaCommands(std::vector<Command>& out);    // org and space quotas (commands_quotas.cpp)
 void AddPushCommand(std::vector<Command>& out);      // push
 void AddAppCommands(std::vector<Command>& out);      // apps, app, start, stop, restart, restage, delete
 void AddScaleCommands(std::vector<Command>& out);    // scale, restart-app-instance

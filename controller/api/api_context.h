@@ -35,6 +35,7 @@
 #include "controller/services/network_policy_service.h"
 #include "controller/services/user_service.h"
 #include "controller/services/org_service.h"
+#include "controller/services/quota_service.h"
 #include "controller/dataplane/route_table_channel.h"
 #include "controller/platform/routing_progress.h"
 
@@ -84,6 +85,8 @@ struct ApiContext {
   UserService* users = nullptr;
   // Orgs, spaces and roles (null: 503).
   OrgService* orgs = nullptr;
+  // Org and space quotas (null: 503).
+  QuotaService* quotas = nullptr;
 };
 
 // Registration of each group of endpoints (one file each).
@@ -108,6 +111,7 @@ void AddSecurityGroupHandlers(HttpRouter& router, ApiContext& ctx);  // applicat
 void AddNetworkPolicyHandlers(HttpRouter& router, ApiContext& ctx);  // container-to-container policies
 void AddUserHandlers(HttpRouter& router, ApiContext& ctx);       // users, password logins, refresh, logout
 void AddOrgHandlers(HttpRouter& router, ApiContext& ctx);        // orgs, spaces, roles
+void AddQuotaHandlers(HttpRouter& router, ApiContext& ctx);      // org and space quotas, their assignment
 
 // Every endpoint of API v1, each behind its authorization policy (access.h); kInternal when an
 // endpoint has none.

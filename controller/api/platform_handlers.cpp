@@ -97,6 +97,7 @@ Status AddAllHandlers(HttpRouter& router, ApiContext& ctx) {
   AddNetworkPolicyHandlers(router, ctx);
   AddUserHandlers(router, ctx);
   AddOrgHandlers(router, ctx);
+  AddQuotaHandlers(router, ctx);
   return EnforcePolicies(router, ctx.db);
 }
 

@@ -137,6 +137,7 @@ struct Daemon::Parts {
   std::unique_ptr<SecurityGroupService> security_groups;
   std::unique_ptr<UserService> users;
   std::unique_ptr<OrgService> orgs;
+  std::unique_ptr<QuotaService> quotas;
   std::unique_ptr<NetworkPolicyService> network_policies;
   RouteTableChannel route_table;
   RoutingProgress routing_progress;
@@ -270,6 +271,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
       TokenLifetimes{std::chrono::seconds(config.access_token_secs), std::chrono::seconds(config.refresh_token_secs)});
   p->network_policies = std::make_unique<NetworkPolicyService>(*p->db, clock, *p->events);
   p->orgs = std::make_unique<OrgService>(*p->db, clock, *p->events, info);
+  p->quotas = std::make_unique<QuotaService>(*p->db, clock, *p->events, info);
   p->tasks = std::make_unique<TaskService>(*p->db, clock, *p->events, *p->logs, info, *p->blobs, p->task_runners);
   p->gc = std::make_unique<GcService>(*p->db, *p->blobs, p->blob_lock, *p->events,
                                       GcOptions{config.keep_droplets, options.gc_grace});
@@ -302,6 +304,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
     p->api_context->security_groups = p->security_groups.get();
     p->api_context->users = p->users.get();
     p->api_context->orgs = p->orgs.get();
+    p->api_context->quotas = p->quotas.get();
     p->api_context->network_policies = p->network_policies.get();
     p->router = std::make_unique<HttpRouter>();
     WHARF_RETURN_IF_ERROR(AddAllHandlers(*p->router, *p->api_context));

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "controller/services/quota_check.h"
 #include "state/app_store.h"
 
 namespace wharf::controller {
@@ -75,6 +76,12 @@ CellCapacity DetectCellCapacity(const std::filesystem::path& data_dir) {
 
 Status CheckCellFits(state::Tx& tx, const CellCapacity& capacity, const App& app, bool starts,
                      const std::vector<Process>& processes) {
+  WHARF_RETURN_IF_ERROR(CheckCellHolds(tx, capacity, app, starts, processes));
+  return CheckAppQuotas(tx, app, starts, processes);  // then the org and space quotas
+}
+
+Status CheckCellHolds(state::Tx& tx, const CellCapacity& capacity, const App& app, bool starts,
+                      const std::vector<Process>& processes) {
   if (capacity.memory_mb <= 0 && capacity.disk_mb <= 0) return Status::Ok();
   state::ProcessStore store(tx);
   WHARF_ASSIGN_OR_RETURN(std::vector<Process> stored, store.ListForApp(app.guid));

@@ -28,7 +28,12 @@ CellCapacity DetectCellCapacity(const std::filesystem::path& data_dir);
 // Checks inside `tx` that the started apps fit once `app` runs (`starts`, or stays started) with
 // `processes` as its rows will be. kUnprocessable ("insufficient resources: memory: ...") when they
 // do not and the change asks for more than the app's stored rows did.
+// Then (quota_check.h) that the change fits the app's space and org quotas, checked even when
+// `capacity` checks nothing.
 Status CheckCellFits(state::Tx& tx, const CellCapacity& capacity, const state::App& app, bool starts,
                      const std::vector<state::Process>& processes);
+// The cell's part of CheckCellFits alone.
+Status CheckCellHolds(state::Tx& tx, const CellCapacity& capacity, const state::App& app, bool starts,
+                      const std::vector<state::Process>& processes);
 
 }  // namespace wharf::controller

@@ -1,4 +1,5 @@
 #include "controller/services/route_service.h"
+#include "controller/services/quota_check.h"
 
 #include <algorithm>
 #include <cctype>
@@ -156,6 +157,7 @@ Result<Route> RouteService::CreateRoute(const Actor& actor, const NewRoute& spec
     r.hash_header = spec.hash_header;
     r.hash_balance = spec.hash_balance;
     r.created_at = FormatRfc3339(clock_.Now());
+    WHARF_RETURN_IF_ERROR(CheckRouteQuotas(tx, r.space_guid));
     WHARF_RETURN_IF_ERROR(routes.InsertRoute(r));
     WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "route-created", TargetOf(r)));
     return r;

@@ -1,4 +1,5 @@
 #include "controller/services/service_instance_service.h"
+#include "controller/services/quota_check.h"
 
 #include <thread>
 
@@ -218,6 +219,7 @@ Result<InstanceView> ServiceInstanceService::CreateManaged(const Actor& actor, c
       return Status::Unprocessable("service plan '" + plan->name +
                                    "' is not enabled; an admin enables it with 'wharf enable-service-access'");
     }
+    WHARF_RETURN_IF_ERROR(CheckServiceInstanceQuotas(tx, i.space_guid));
     WHARF_RETURN_IF_ERROR(ServiceStore(tx).InsertInstance(i));
     WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "service-instance-create-requested", TargetOf(i),
                                          {{"type", "managed"}, {"plan", plan->name}}));

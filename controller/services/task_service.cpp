@@ -1,4 +1,5 @@
 #include "controller/services/task_service.h"
+#include "controller/services/quota_check.h"
 
 #include "state/user_store.h"
 
@@ -96,6 +97,7 @@ Result<Task> TaskService::Create(const Actor& actor, const std::string& app_guid
     t.disk_in_mb = spec.disk_in_mb.value_or(*web ? (*web)->disk_in_mb : 1024);
     t.droplet_guid = droplet->guid;
     t.created_at = t.updated_at = now;
+    WHARF_RETURN_IF_ERROR(CheckTaskQuotas(tx, *app, t.memory_in_mb));
     WHARF_RETURN_IF_ERROR(tasks.Insert(t));
     // The command is not recorded: it may hold a secret, as environment values may.
     WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "task-created", TargetOf(*app),
