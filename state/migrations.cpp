@@ -606,6 +606,20 @@ ALTER TABLE tokens ADD COLUMN session TEXT;
 CREATE INDEX tokens_session ON tokens (session);
 )sql";
 
+// TLS domains (issue 16): one certificate and key per domain, and what plain HTTP to it gets.
+// The key is read only by the routing table (RoutingSync), never by an API answer.
+constexpr std::string_view kDomainCertificates = R"sql(
+CREATE TABLE domain_certificates (
+  domain_guid TEXT PRIMARY KEY REFERENCES domains(guid),
+  certificate_pem TEXT NOT NULL,
+  private_key_pem TEXT NOT NULL,
+  http_policy TEXT NOT NULL DEFAULT 'redirect' CHECK (http_policy IN ('redirect', 'refuse', 'allow')),
+  names TEXT NOT NULL,
+  not_after TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -635,6 +649,7 @@ constexpr Migration kMigrations[] = {
     {26, "stacks: 'debian12' (the host's system) is the 'host' stack", kHostStack},
     {27, "builds.steps (where a staging's time went)", kBuildSteps},
     {28, "users.password_hash; tokens.kind, expires_at, session (password logins)", kPasswordLogins},
+    {30, "domain_certificates (TLS domains: certificate, key, plain-HTTP policy)", kDomainCertificates},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(
