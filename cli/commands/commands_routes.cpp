@@ -60,11 +60,15 @@ Status RunDomains(CliContext& ctx, const ParsedArgs& args) {
     return Status::Ok();
   }
   std::vector<std::vector<std::string>> rows;
+  bool any_tls = false;  // the tls column only when a domain has a certificate
+  for (const Domain& d : *domains) any_tls = any_tls || d.tls;
   for (const Domain& d : *domains) {
-    rows.push_back({d.name, d.shared ? "shared" : "private", d.internal ? "true" : "",
-                    d.tls ? "http: " + d.http + ", until " + d.certificate_not_after : ""});
+    rows.push_back({d.name, d.shared ? "shared" : "private", d.internal ? "true" : ""});
+    if (any_tls) rows.back().push_back(d.tls ? "http: " + d.http + ", until " + d.certificate_not_after : "");
   }
-  ctx.out() << RenderTable({"name", "availability", "internal", "tls"}, rows, ctx.term().out_is_tty);
+  std::vector<std::string> header{"name", "availability", "internal"};
+  if (any_tls) header.push_back("tls");
+  ctx.out() << RenderTable(header, rows, ctx.term().out_is_tty);
   return Status::Ok();
 }
 
