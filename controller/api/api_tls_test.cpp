@@ -30,7 +30,7 @@ bool WaitUntil(const std::function<bool()>& ok) {
   return ok();
 }
 
-TEST_CASE("API: an admin creates a TLS domain; the pair is checked, the key never answered") {
+TEST_CASE("API: an admin creates a TLS domain, the pair is checked and the key is never answered") {
   TestPlatform p;
   RoutingSync sync(p.daemon().database(), nullptr, &p.daemon().route_table());  // for /v1/routing/table
   REQUIRE(sync.Start(std::chrono::milliseconds(20)).ok());
