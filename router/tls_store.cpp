@@ -92,7 +92,9 @@ TlsCertificateStore::TlsCertificateStore() : table_(std::make_shared<const Table
 TlsCertificateStore::~TlsCertificateStore() = default;
 
 Status TlsCertificateStore::Replace(const std::vector<TlsCertificate>& certs) {
-  std::lock_guard lock(mu_);
+  // One replacement at a time; the contexts are built without mu_, so handshakes (Load) never
+  // wait for certificates being parsed.
+  std::lock_guard replacing(replace_mu_);
   if (certs == certs_) return Status::Ok();
   // Reuse the contexts of unchanged certificates (no re-parse of unchanged pairs).
   std::map<std::pair<std::string, std::string>, std::shared_ptr<SSL_CTX>> old;
@@ -118,10 +120,13 @@ Status TlsCertificateStore::Replace(const std::vector<TlsCertificate>& certs) {
     }
     for (const std::string& name : NamesWithinDomain(*info, domain)) next->by_name.emplace(name, *ctx);
   }
-  table_ = std::move(next);
-  certs_ = certs;
-  ctxs_ = std::move(ctxs);
-  version_.fetch_add(1, std::memory_order_acq_rel);
+  {
+    std::lock_guard lock(mu_);
+    table_ = std::move(next);
+    certs_ = certs;
+    ctxs_ = std::move(ctxs);
+    version_.fetch_add(1, std::memory_order_acq_rel);
+  }
   if (!problems.empty()) return Status::InvalidArgument("certificates left out: " + problems);
   return Status::Ok();
 }

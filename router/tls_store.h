@@ -63,7 +63,8 @@ class TlsCertificateStore {
   static HttpPolicy PolicyFor(const Table& t, std::string_view host);
 
  private:
-  mutable std::mutex mu_;
+  std::mutex replace_mu_;   // held by Replace; certs_ and ctxs_ change only under both locks
+  mutable std::mutex mu_;   // guards the members below for readers
   std::shared_ptr<const Table> table_;
   std::vector<TlsCertificate> certs_;
   std::vector<std::shared_ptr<SSL_CTX>> ctxs_;  // certs_[i]'s context, null if it did not load
