@@ -11,7 +11,7 @@ import subprocess
 import time
 import unittest
 
-from harness import EXAMPLES, PlatformTest
+from harness import EXAMPLES, WHARFD, PlatformTest, free_port
 
 
 def make_cert(folder, name, cn, sans):
@@ -144,6 +144,45 @@ class TlsDomainTest(PlatformTest):
         self.assertIn("admin", r.err)
         status, domains = self.p.api("GET", "/v1/domains")
         self.assertNotIn("bob.test", [d["name"] for d in domains["resources"]])
+
+
+class StandaloneTlsRouterTest(PlatformTest):
+    """A router-only wharfd gets the certificates (with their keys) through the API's route stream."""
+
+    def test_a_standalone_router_serves_https_with_the_domains_certificates(self):
+        certs = os.path.join(self.p.root, "certs")
+        os.makedirs(certs)
+        cert, key = make_cert(certs, "tls", "standalone-cert", ["*.tls.test"])
+        port, tls_port = free_port(), free_port()
+        log_path = os.path.join(self.p.root, "router.stderr")
+        log = open(log_path, "ab")
+        proc = subprocess.Popen([WHARFD, "--roles", "router", "--data-dir", self.p.data_dir, "--router-port", str(port),
+                                 "--router-tls-port", str(tls_port)], stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+
+        def stop():
+            if proc.poll() is None:
+                proc.send_signal(15)
+                proc.wait(timeout=20)
+            log.close()
+        self.addCleanup(stop)
+        self.p.wharf("create-domain", "tls.test", "--cert", cert, "--key", key, "--http", "refuse")
+        self.p.wharf("push", cwd=os.path.join(EXAMPLES, "static-site"), timeout=300)
+        self.p.wharf("map-route", "hello", "tls.test", "--hostname", "web")
+
+        def https_ok():
+            try:
+                return https_get(tls_port, "web.tls.test")
+            except OSError:
+                return None
+        status, _, body, subject = self.poll("HTTPS through the standalone router", https_ok, timeout=30)
+        self.assertEqual(status, 200)
+        self.assertIn(b"Hello from Wharf", body)
+        self.assertIn("standalone-cert", subject)
+        self.assertEqual(self.get("web.tls.test", port=port)[0], 403)
+        with open(key) as f:
+            key_line = f.read().split("-----")[2].strip().splitlines()[0]
+        with open(log_path, errors="replace") as f:
+            self.assertNotIn(key_line, f.read())
 
 
 if __name__ == "__main__":
