@@ -14,11 +14,22 @@ Result<Domain> Domain::FromJson(const json& j) {
       .Optional("shared", d.shared)
       .Optional("created_at", d.created_at)
       .Optional("internal", d.internal)
+      .Optional("tls", d.tls)
+      .Optional("http", d.http)
+      .Optional("certificate_names", d.certificate_names)
+      .Optional("certificate_not_after", d.certificate_not_after)
       .Finish(d);
 }
 
 json Domain::ToJson() const {
-  return {{"guid", guid}, {"name", name}, {"shared", shared}, {"created_at", created_at}, {"internal", internal}};
+  json j = {{"guid", guid}, {"name", name}, {"shared", shared}, {"created_at", created_at}, {"internal", internal},
+            {"tls", tls}};
+  if (tls) {
+    j["http"] = http;
+    j["certificate_names"] = certificate_names;
+    j["certificate_not_after"] = certificate_not_after;
+  }
+  return j;
 }
 
 Result<DomainRef> DomainRef::FromJson(const json& j) {

@@ -16,6 +16,12 @@ struct Domain {
   bool shared = true;
   std::string created_at{};  // braced so {guid, name, shared} initializes without a warning
   bool internal = false;     // apps.internal: names for container-to-container traffic, not routed
+  // TLS (a certificate; its private key is never in an answer): what plain HTTP gets, the
+  // certificate's names (comma-separated) and end of validity. Absent from JSON without one.
+  bool tls = false;
+  std::string http{};
+  std::string certificate_names{};
+  std::string certificate_not_after{};
   static Result<Domain> FromJson(const nlohmann::json& j);
   nlohmann::json ToJson() const;
 };

@@ -52,7 +52,8 @@ bool ApiRouteFeed::LoadCache() {
   auto text = ReadFile(options_.cache_file);
   if (!text.ok()) return false;  // none yet
   auto specs = ParseRoutesJson(*text);
-  Status applied = specs.ok() ? subscriber_->ReplaceAll(*specs) : specs.status();
+  Status applied = specs.ok() ? ApplyCertificates(*text) : specs.status();
+  if (applied.ok()) applied = subscriber_->ReplaceAll(*specs);
   if (!applied.ok()) {
     if (events_) events_("bad-table", options_.cache_file.string() + ": " + applied.message());
     return false;
@@ -161,9 +162,19 @@ Status ApiRouteFeed::FollowOnce(bool* got_table) {
   return result;
 }
 
+Status ApiRouteFeed::ApplyCertificates(std::string_view text) {
+  if (!options_.certificates) return Status::Ok();
+  auto certs = ParseCertificatesJson(text);
+  if (!certs.ok()) return certs.status();
+  Status loaded = options_.certificates->Replace(*certs);  // a pair that does not load is left out
+  if (!loaded.ok() && events_) events_("bad-certificate", loaded.message());
+  return Status::Ok();
+}
+
 void ApiRouteFeed::ApplyLine(const std::string& line, bool* got_table) {
   auto specs = ParseRoutesJson(line);
-  Status applied = specs.ok() ? subscriber_->ReplaceAll(*specs) : specs.status();
+  Status applied = specs.ok() ? ApplyCertificates(line) : specs.status();
+  if (applied.ok()) applied = subscriber_->ReplaceAll(*specs);
   if (!applied.ok()) {
     if (events_) events_("bad-table", applied.message());
     return;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -23,6 +24,7 @@
 #include "common/status.h"
 #include "router/api_url.h"
 #include "router/route_feed.h"
+#include "router/tls_store.h"
 
 namespace Poco::Net {
 class HTTPClientSession;
@@ -41,13 +43,15 @@ struct ApiRouteFeedOptions {
   // Where every table received is kept (written atomically), and read by Subscribe, so a
   // router restarted while the API is down serves the last table it had. Empty: none.
   std::filesystem::path cache_file;
+  // Where each table's certificates go (null: ignored).
+  std::shared_ptr<TlsCertificateStore> certificates;
 };
 
 class ApiRouteFeed final : public RouteFeed {
  public:
   // Connection changes and errors, for the process's log: what = "connected", "disconnected"
   // (a stream that was open ended), "unreachable" (no stream; said again only when the reason
-  // changes), "bad-table", "cached" (the cache file's table applied at Subscribe),
+  // changes), "bad-table", "bad-certificate" (a certificate left out), "cached" (the cache file's table applied at Subscribe),
   // "cache-failed" (a table could not be written to it; said once); detail says more (never
   // the token).
   using EventSink = std::function<void(std::string_view what, std::string_view detail)>;
@@ -75,6 +79,7 @@ class ApiRouteFeed final : public RouteFeed {
   // One connection: returns why it ended; `*got_table` says whether a table arrived.
   Status FollowOnce(bool* got_table);
   void ApplyLine(const std::string& line, bool* got_table);
+  Status ApplyCertificates(std::string_view text);
   bool Stopping();
   // Applies the table in cache_file; false when there is none or it does not parse.
   bool LoadCache();

@@ -55,7 +55,7 @@ Task<std::optional<AttemptFailure>> SendRequest(ClientSession& s, const PoolMemb
   ctx.client_ip = s.client_ip;
   ctx.request_id = s.facts.request_id;
   ctx.request_start_ms = std::string_view(start_ms, static_cast<std::size_t>(end - start_ms));
-  ctx.forwarded_proto = s.options.forwarded_proto;
+  ctx.forwarded_proto = s.client.is_tls() ? "https" : "http";
   ctx.app_guid = m.endpoint.app_guid;
   ctx.instance_id = m.endpoint.instance_id;
   ctx.tunnel = s.facts.tunnel;

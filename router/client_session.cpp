@@ -39,8 +39,12 @@ bool UsableRequestId(std::string_view id) {
 
 }  // namespace
 
-ClientSession::ClientSession(Worker& w, Socket sock)
-    : worker(w), shared(w.shared), options(w.shared.options), client(std::move(sock)), timer_(w.ioc.get_executor()) {
+ClientSession::ClientSession(Worker& w, Socket sock, bool tls)
+    : worker(w),
+      shared(w.shared),
+      options(w.shared.options),
+      client(tls ? ClientStream(std::move(sock), *w.shared.tls_context) : ClientStream(std::move(sock))),
+      timer_(w.ioc.get_executor()) {
   worker.sessions.insert(this);
   cbuf.Grow(kClientBuffer);
   error_code ec;
@@ -105,7 +109,13 @@ void ClientSession::OnTimer(const error_code& ec) {
 
 Task<> ClientSession::Serve() {
   SetDeadline(Phase::kIdle, options.timeouts.first_byte);  // keep_alive_idle once a request was served
-  while (co_await ServeOne()) {
+  bool serve = true;
+  if (client.is_tls()) {  // the handshake counts against the first-byte deadline
+    error_code ec;
+    co_await Op([this](auto h) { client.tls().async_handshake(net::ssl::stream_base::server, std::move(h)); }, ec);
+    serve = !ec && !timed_out_;
+  }
+  while (serve && co_await ServeOne()) {
     if (shared.stopping.load(std::memory_order_relaxed)) break;
   }
   closed_ = true;
@@ -170,6 +180,11 @@ Task<bool> ClientSession::ServeOne() {
     co_return false;
   }
   CaptureFacts();
+  if (!client.is_tls() && options.certificates && co_await EnforceHttpPolicy(x)) {
+    cbeg += head_len;
+    Log(x, false);
+    co_return !x.close_client && facts.keep_alive;
+  }
   auto holder = worker.Snapshot();
   x.pool = holder->snapshot->Lookup(req.host, req.target);
   if (x.pool == nullptr) {
@@ -208,12 +223,42 @@ void ClientSession::CaptureFacts() {
     facts.referer.assign(req.Find("referer"));
     facts.user_agent.assign(req.Find("user-agent"));
     facts.forwarded_for.assign(req.Find("x-forwarded-for"));
-    facts.forwarded_proto.assign(req.Find("x-forwarded-proto"));
     facts.protocol = facts.http10 ? "HTTP/1.0" : "HTTP/1.1";
   }
 }
 
 // ---- answers and logs ------------------------------------------------------------------
+
+Task<bool> ClientSession::EnforceHttpPolicy(Exchange& x) {
+  const TlsCertificateStore::Table* table = worker.TlsTable();
+  if (table == nullptr || table->policy_by_domain.empty()) co_return false;
+  const HttpPolicy policy = TlsCertificateStore::PolicyFor(*table, facts.host);
+  if (policy == HttpPolicy::kAllow) co_return false;
+  const bool body = req.body != BodyKind::kNone;  // not read: close after answering
+  if (policy == HttpPolicy::kRefuse) {
+    co_await RespondError(x, 403, "https_required",
+                          "403 Forbidden: '" + facts.host + "' is served over HTTPS only; use https://" + facts.host +
+                              "/\n",
+                          body);
+    co_return true;
+  }
+  std::string location = "https://" + facts.host;
+  if (shared.tls_port != 0 && shared.tls_port != 443) location += ":" + std::to_string(shared.tls_port);
+  location.append(req.target.starts_with("/") ? req.target : std::string_view("/"));
+  const std::string text = "301 Moved Permanently: " + location + "\n";
+  out = "HTTP/1.1 301 Moved Permanently\r\nLocation: " + location +
+        "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " + std::to_string(text.size()) +
+        "\r\nX-Wharf-Router-Error: https_redirect\r\n" + (body ? "Connection: close\r\n" : "") + "\r\n";
+  if (!facts.is_head) out += text;
+  SetDeadline(Phase::kBody, options.timeouts.body_idle);
+  error_code ec;
+  co_await WriteAll(client, net::buffer(out), ec);
+  x.status = 301;
+  x.router_error = "https_redirect";
+  x.bytes_sent += out.size();
+  if (body || ec || timed_out_) x.close_client = true;
+  co_return true;
+}
 
 Task<> ClientSession::RespondError(Exchange& x, int status, std::string_view code, const std::string& body,
                                    bool close) {
@@ -242,7 +287,7 @@ void ClientSession::Log(const Exchange& x, bool head_unparsed) {
     r.user_agent = facts.user_agent;
     // What the app received in X-Forwarded-For: the client's list, then the client.
     r.forwarded_for = facts.forwarded_for.empty() ? client_ip : facts.forwarded_for + ", " + client_ip;
-    r.forwarded_proto = facts.forwarded_proto.empty() ? options.forwarded_proto : facts.forwarded_proto;
+    r.forwarded_proto = client.is_tls() ? "https" : "http";  // what the app received
   }
   if (x.member != nullptr) {
     r.app_guid = x.member->endpoint.app_guid;
@@ -260,8 +305,8 @@ void ClientSession::Log(const Exchange& x, bool head_unparsed) {
   if (worker.log_batch.size() >= 128) worker.SubmitLogBatch();
 }
 
-void StartClientSession(Worker& w, Socket sock) {
-  auto session = std::make_shared<ClientSession>(w, std::move(sock));
+void StartClientSession(Worker& w, Socket sock, bool tls) {
+  auto session = std::make_shared<ClientSession>(w, std::move(sock), tls);
   Spawn(ClientSession::Run(std::move(session)));
 }
 

@@ -51,7 +51,7 @@ struct RequestFacts {
   std::string request_id;
   std::string method;  // only with an access log
   std::string target;  // only with an access log
-  std::string referer, user_agent, forwarded_for, forwarded_proto;  // as the client sent them; access log only
+  std::string referer, user_agent, forwarded_for;  // as the client sent them; access log only
   std::string protocol;  // "HTTP/1.1" or "HTTP/1.0"; access log only
 };
 
@@ -68,7 +68,7 @@ struct Exchange {
 
 class ClientSession : public std::enable_shared_from_this<ClientSession> {
  public:
-  ClientSession(Worker& w, Socket sock);
+  ClientSession(Worker& w, Socket sock, bool tls);
   ~ClientSession();
   ClientSession(const ClientSession&) = delete;
   ClientSession& operator=(const ClientSession&) = delete;
@@ -108,7 +108,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   Worker& worker;
   Shared& shared;
   const RouterOptions& options;
-  Socket client;
+  ClientStream client;       // plain or TLS (the TLS listener's sessions)
   std::string client_ip;
   std::string client_addr;   // ip:port, for the access log
   IoBuffer cbuf;             // client bytes: the head at [cbeg, cbeg + head_len), then more
@@ -126,6 +126,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
  private:
   Task<> Serve();
   Task<int> ReadHead();
+  // Plain HTTP to a domain whose certificate policy redirects or refuses it: answers (true).
+  Task<bool> EnforceHttpPolicy(Exchange& x);
   Task<bool> ServeOne();
   void CaptureFacts();
   void Log(const Exchange& x, bool head_unparsed);

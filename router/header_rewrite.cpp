@@ -39,7 +39,7 @@ void BuildUpstreamRequest(const HttpHead& req, const ForwardContext& ctx, std::s
   if (req.absolute_form) AppendField(out, "Host", req.host);
   std::string_view xff_first;
   bool xff_many = false;
-  bool have_proto = false, have_fhost = false, have_start = false, have_id = false;
+  bool have_fhost = false, have_start = false, have_id = false;
   for (std::size_t i = 0; i < req.field_count; ++i) {
     const HeaderField& f = req.fields[i];
     if (IsHopByHop(req, f.name)) {
@@ -55,8 +55,8 @@ void BuildUpstreamRequest(const HttpHead& req, const ForwardContext& ctx, std::s
           EqualsIgnoreCase(f.name, "x-cf-instanceid")) {
         continue;  // set by the router only
       }
-      if (EqualsIgnoreCase(f.name, "x-forwarded-proto")) have_proto = true;
-      else if (EqualsIgnoreCase(f.name, "x-forwarded-host")) have_fhost = true;
+      if (EqualsIgnoreCase(f.name, "x-forwarded-proto")) continue;  // the router's own (below): never the client's
+      if (EqualsIgnoreCase(f.name, "x-forwarded-host")) have_fhost = true;
       else if (EqualsIgnoreCase(f.name, "x-request-start")) have_start = true;
       else if (EqualsIgnoreCase(f.name, "x-request-id")) have_id = true;
     } else if (req.expect_continue && EqualsIgnoreCase(f.name, "expect")) {
@@ -77,7 +77,7 @@ void BuildUpstreamRequest(const HttpHead& req, const ForwardContext& ctx, std::s
     out->append(xff_first).append(", ");
   }
   out->append(ctx.client_ip).append("\r\n");
-  if (!have_proto) AppendField(out, "X-Forwarded-Proto", ctx.forwarded_proto);
+  AppendField(out, "X-Forwarded-Proto", ctx.forwarded_proto);
   if (!have_fhost && !req.host.empty()) AppendField(out, "X-Forwarded-Host", req.host);
   if (!have_start) AppendField(out, "X-Request-Start", ctx.request_start_ms);
   if (!have_id) AppendField(out, "X-Request-Id", ctx.request_id);

@@ -4,9 +4,10 @@
 //
 // Request: hop-by-hop fields are dropped (Connection and the fields it names, Keep-Alive,
 // Proxy-*, TE, Trailer, Transfer-Encoding, Upgrade unless tunnelling, Expect: 100-continue
-// which the router answers itself); X-Forwarded-For is appended to; X-Forwarded-Proto,
-// X-Forwarded-Host, X-Request-Start and X-Request-Id are added when absent; X-Vcap-Request-Id,
-// X-CF-ApplicationID and X-CF-InstanceID are set. Response: hop-by-hop fields are dropped,
+// which the router answers itself); X-Forwarded-For is appended to; X-Forwarded-Host,
+// X-Request-Start and X-Request-Id are added when absent; X-Forwarded-Proto (the listener's:
+// http or https, whatever the client sent), X-Vcap-Request-Id, X-CF-ApplicationID and
+// X-CF-InstanceID are set. Response: hop-by-hop fields are dropped,
 // framing and Connection are set for the client, __VCAP_ID__ cookies are added.
 #pragma once
 

@@ -1,5 +1,5 @@
 // wharf-router: the routing data plane as its own process, fed from a JSON routes file.
-//   wharf-router --routes-file routes.json [--port 8080] [--admin-port 8081] [--threads N]
+//   wharf-router --routes-file routes.json [--port 8080] [--tls-port 8443] [--admin-port 8081] [--threads N]
 //                [--listen 0.0.0.0] [--access-log FILE]   (--help lists them)
 #include <csignal>
 #include <cstdio>
@@ -25,6 +25,8 @@ wharf::CommandSpec RouterCommandSpec() {
   spec.flags = {
       {"routes-file", 0, FlagKind::kString, "FILE", "JSON routes file, reloaded when it changes (required)"},
       {"port", 0, FlagKind::kString, "N", "listen port (default 8080; 0 picks a free port)"},
+      {"tls-port", 0, FlagKind::kString, "N",
+       "HTTPS with the routes file's \"certificates\" (SNI); 0 picks a free port (default: off)"},
       {"admin-port", 0, FlagKind::kString, "N", "/metrics and /health on 127.0.0.1:N (default: off)"},
       {"threads", 0, FlagKind::kString, "N", "event loops, 1 to 256 (default: one per core)"},
       {"listen", 0, FlagKind::kString, "ADDRESS", "listen address (default 0.0.0.0)"},
@@ -73,6 +75,13 @@ int main(int argc, char** argv) {
   if (auto port = parsed->Value("port"); port && !ParsePort(*port, &options.port)) {
     return Usage("invalid --port '" + *port + "'");
   }
+  if (auto port = parsed->Value("tls-port")) {
+    std::uint16_t p = 0;
+    if (!ParsePort(*port, &p)) return Usage("invalid --tls-port '" + *port + "'");
+    options.tls_port = p;
+  }
+  auto certificates = std::make_shared<wharf::router::TlsCertificateStore>();
+  options.certificates = certificates;
   if (auto port = parsed->Value("admin-port")) {
     std::uint16_t p = 0;
     if (!ParsePort(*port, &p)) return Usage("invalid --admin-port '" + *port + "'");
@@ -101,6 +110,7 @@ int main(int argc, char** argv) {
   FileRouteFeed feed(routes_file, std::chrono::milliseconds(500), [](const Status& s) {
     std::cerr << "routes-reload-failed error=\"" << s.ToString() << "\"\n";
   });
+  feed.SetCertificateStore(certificates);
   Status s = feed.Subscribe(registry);
   if (!s.ok()) {
     std::cerr << "wharf-router: " << s.ToString() << "\n";
@@ -121,6 +131,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::cout << "router-started port=" << (*router)->port();
+  if (auto tls = (*router)->tls_port()) std::cout << " tls_port=" << *tls;
   if (auto admin = (*router)->admin_port()) std::cout << " admin_port=" << *admin;
   std::cout << " threads=" << options.threads << std::endl;
 

@@ -136,6 +136,16 @@ const std::shared_ptr<const SnapshotHolder>& Worker::Snapshot() {
   return holder;
 }
 
+const TlsCertificateStore::Table* Worker::TlsTable() {
+  if (!shared.options.certificates) return nullptr;
+  std::uint64_t v = shared.options.certificates->Version();
+  if (!tls_table || v != tls_version) {
+    tls_version = v;  // read before the load: a change in between shows again next time
+    tls_table = shared.options.certificates->Load();
+  }
+  return tls_table.get();
+}
+
 void Worker::NewRequestId(std::string* out) {
   // xoshiro256**: two outputs give the 128 bits of a version-4 UUID.
   auto next = [this] {
@@ -177,12 +187,13 @@ void Worker::SubmitLogBatch() {
 
 namespace {
 
-Task<> AcceptLoop(Worker& w) {
+Task<> AcceptLoop(Worker& w, bool tls) {
   Timer backoff(w.ioc.get_executor());
+  Acceptor& acceptor = tls ? *w.tls_acceptor : *w.acceptor;
   for (;;) {
     Socket sock(w.ioc.get_executor());
     error_code ec;
-    co_await Op([&](auto h) { w.acceptor->async_accept(sock, std::move(h)); }, ec);
+    co_await Op([&](auto h) { acceptor.async_accept(sock, std::move(h)); }, ec);
     if (ec == net::error::operation_aborted || w.shared.stopping.load()) co_return;
     if (ec) {  // out of descriptors and the like: back off instead of spinning
       backoff.expires_after(std::chrono::milliseconds(50));
@@ -205,7 +216,7 @@ Task<> AcceptLoop(Worker& w) {
       continue;
     }
     sock.set_option(tcp::no_delay(true), ec);
-    StartClientSession(w, std::move(sock));
+    StartClientSession(w, std::move(sock), tls);
   }
 }
 
@@ -325,6 +336,7 @@ struct Router::Impl {
   std::vector<std::unique_ptr<detail::Worker>> workers;
   std::vector<std::thread> threads;
   std::uint16_t port = 0;
+  std::optional<std::uint16_t> tls_port;
   std::unique_ptr<detail::net::io_context> admin_ioc;
   std::unique_ptr<detail::Acceptor> admin_acceptor;
   std::thread admin_thread;
@@ -342,6 +354,7 @@ void Router::Impl::Stop() {
     net::post(w->ioc, [wp = w.get()] {
       error_code ec;
       if (wp->acceptor) wp->acceptor->close(ec);
+      if (wp->tls_acceptor) wp->tls_acceptor->close(ec);
       for (ClientSession* s : wp->sessions) CloseIfIdle(s);
     });
   }
@@ -384,6 +397,7 @@ void Router::Impl::Stop() {
     w->SubmitLogBatch();
     w->pool.Clear();
     w->acceptor.reset();
+    w->tls_acceptor.reset();
     w->ioc_owner.reset();
   }
   admin_acceptor.reset();
@@ -400,12 +414,27 @@ Result<std::unique_ptr<Router>> Router::Start(const RouterOptions& options, cons
     return Status::InvalidArgument("router: registry has " + std::to_string(registry.worker_slots()) +
                                    " worker slots for " + std::to_string(o.threads) + " threads");
   }
+  if (o.tls_port && !o.certificates) return Status::InvalidArgument("router: a TLS port needs a certificate store");
   auto impl = std::make_unique<Impl>(o, registry, clock, access_log);
   std::uint16_t port = o.port;
-  if (port != 0) {  // refuse a port someone else holds, even with SO_REUSEPORT
+  std::uint16_t tls_port = o.tls_port.value_or(0);
+  {  // refuse a port someone else holds, even with SO_REUSEPORT
     net::io_context probe_ctx;
-    auto probe = Listen(probe_ctx, o.listen_address, port, false);
-    if (!probe.ok()) return probe.status();
+    if (port != 0) {
+      auto probe = Listen(probe_ctx, o.listen_address, port, false);
+      if (!probe.ok()) return probe.status();
+    }
+    if (o.tls_port && tls_port != 0) {
+      auto probe = Listen(probe_ctx, o.listen_address, tls_port, false);
+      if (!probe.ok()) return probe.status().WithContext("TLS port");
+    }
+  }
+  if (o.tls_port) {
+    auto ctx = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+    ctx->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                     net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1);
+    InstallSniCallback(ctx->native_handle(), o.certificates.get());
+    impl->shared.tls_context = std::move(ctx);
   }
   for (int i = 0; i < o.threads; ++i) {
     auto w = std::make_unique<Worker>(impl->shared, i);
@@ -415,9 +444,19 @@ Result<std::unique_ptr<Router>> Router::Start(const RouterOptions& options, cons
     if (!acc.ok()) return acc.status();
     if (port == 0) port = (*acc)->local_endpoint().port();
     w->acceptor.emplace(std::move(**acc));
+    if (o.tls_port) {
+      auto tacc = Listen(w->ioc, o.listen_address, tls_port, true);
+      if (!tacc.ok()) return tacc.status().WithContext("TLS port");
+      if (tls_port == 0) tls_port = (*tacc)->local_endpoint().port();
+      w->tls_acceptor.emplace(std::move(**tacc));
+    }
     impl->workers.push_back(std::move(w));
   }
   impl->port = port;
+  if (o.tls_port) {
+    impl->tls_port = tls_port;
+    impl->shared.tls_port = tls_port;
+  }
   if (o.admin_port) {
     impl->admin_ioc = std::make_unique<net::io_context>(1);
     auto acc = Listen(*impl->admin_ioc, o.admin_address, *o.admin_port, false);
@@ -431,7 +470,8 @@ Result<std::unique_ptr<Router>> Router::Start(const RouterOptions& options, cons
     });
   }
   for (auto& w : impl->workers) {
-    Spawn(AcceptLoop(*w));
+    Spawn(AcceptLoop(*w, false));
+    if (w->tls_acceptor) Spawn(AcceptLoop(*w, true));
     Spawn(Housekeeping(*w));
     impl->threads.emplace_back([wp = w.get()] {
       wp->ioc.run();
@@ -446,6 +486,7 @@ Router::~Router() = default;
 
 std::uint16_t Router::port() const { return impl_->port; }
 std::optional<std::uint16_t> Router::admin_port() const { return impl_->admin_port; }
+std::optional<std::uint16_t> Router::tls_port() const { return impl_->tls_port; }
 void Router::Stop() { impl_->Stop(); }
 
 RouterCounters Router::Counters() const {

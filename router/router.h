@@ -22,6 +22,7 @@
 #include "router/access_log.h"
 #include "router/http_parser.h"
 #include "router/route_registry.h"
+#include "router/tls_store.h"
 
 namespace wharf::router {
 
@@ -54,7 +55,11 @@ struct RouterOptions {
   int max_attempts = 3;                       // endpoints tried for one request
   int ejection_threshold = 3;                 // consecutive failures before ejection
   std::string session_cookie = "JSESSIONID";  // sticky sessions follow this cookie
-  std::string forwarded_proto = "http";
+  // HTTPS: a second listener on `tls_port` (0 = any free port, see Router::tls_port()) whose
+  // certificate SNI picks from `certificates`. The same store's policies make plain HTTP to a
+  // domain with a certificate a 301 to https or a 403 (HttpPolicy), with or without a TLS listener.
+  std::optional<std::uint16_t> tls_port;
+  std::shared_ptr<const TlsCertificateStore> certificates;
 };
 
 struct RouterCounters {
@@ -80,6 +85,7 @@ class Router {
 
   std::uint16_t port() const;
   std::optional<std::uint16_t> admin_port() const;
+  std::optional<std::uint16_t> tls_port() const;
   // Stops accepting, lets requests in flight finish (up to timeouts.drain), closes idle
   // connections and joins the threads. Idempotent.
   void Stop();

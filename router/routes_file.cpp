@@ -133,7 +133,40 @@ Result<std::vector<RouteSpec>> ParseRoutesJson(std::string_view text) {
   return specs;
 }
 
-std::string RoutesToJson(const std::vector<RouteSpec>& routes) {
+Result<std::vector<TlsCertificate>> ParseCertificatesJson(std::string_view text) {
+  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) return Status::InvalidArgument("routes file: not a JSON object");
+  std::vector<TlsCertificate> out;
+  auto it = doc.find("certificates");
+  if (it == doc.end()) return out;
+  if (!it->is_array()) return Bad("certificates", "must be an array");
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    std::string where = "certificates[" + std::to_string(i) + "]";
+    const json& c = (*it)[i];
+    if (!c.is_object()) return Bad(where, "must be an object");
+    TlsCertificate t;
+    auto domain = GetString(c, "domain", where, true);
+    if (!domain.ok()) return domain.status();
+    auto cert = GetString(c, "certificate", where, true);
+    if (!cert.ok()) return cert.status();
+    auto key = GetString(c, "private_key", where, true);
+    if (!key.ok()) return key.status();
+    auto http = GetString(c, "http", where, false);
+    if (!http.ok()) return http.status();
+    t.domain = *domain;
+    t.cert_pem = *cert;
+    t.key_pem = *key;
+    if (!http->empty()) {
+      auto p = ParseHttpPolicy(*http);
+      if (!p.ok()) return Bad(where + ".http", p.status().message());
+      t.http = *p;
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::string RoutesToJson(const std::vector<RouteSpec>& routes, const std::vector<TlsCertificate>& certificates) {
   json out = json::array();
   for (const RouteSpec& spec : routes) {
     json endpoints = json::array();
@@ -157,7 +190,18 @@ std::string RoutesToJson(const std::vector<RouteSpec>& routes) {
     }
     out.push_back(std::move(route));
   }
-  return json{{"routes", std::move(out)}}.dump();
+  json doc = {{"routes", std::move(out)}};
+  if (!certificates.empty()) {
+    json certs = json::array();
+    for (const TlsCertificate& c : certificates) {
+      certs.push_back({{"domain", c.domain},
+                       {"certificate", c.cert_pem},
+                       {"private_key", c.key_pem},
+                       {"http", std::string(HttpPolicyName(c.http))}});
+    }
+    doc["certificates"] = std::move(certs);
+  }
+  return doc.dump();
 }
 
 FileRouteFeed::FileRouteFeed(std::filesystem::path path, std::chrono::milliseconds poll_interval,
@@ -183,7 +227,15 @@ Status FileRouteFeed::Load(const FileId& id) {
   if (!text.ok()) return text.status();
   auto specs = ParseRoutesJson(*text);
   if (!specs.ok()) return specs.status().WithContext(path_.string());
-  WHARF_RETURN_IF_ERROR(subscriber_->ReplaceAll(*specs).WithContext(path_.string()));
+  if (certificates_) {
+    auto certs = ParseCertificatesJson(*text);
+    if (!certs.ok()) return certs.status().WithContext(path_.string());
+    WHARF_RETURN_IF_ERROR(subscriber_->ReplaceAll(*specs).WithContext(path_.string()));
+    Status loaded = certificates_->Replace(*certs);
+    if (!loaded.ok() && on_error_) on_error_(loaded.WithContext(path_.string()));
+  } else {
+    WHARF_RETURN_IF_ERROR(subscriber_->ReplaceAll(*specs).WithContext(path_.string()));
+  }
   loaded_ = id;
   return Status::Ok();
 }

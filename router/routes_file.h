@@ -9,6 +9,8 @@
 //                   "weight": 1, "version": "r1", "healthy": true,
 //                   "tag": {"guid": "", "index": 0}}]}]}
 // Only "route" and each endpoint's "instance_id" and "address" are required.
+// Optional, for HTTPS (router/tls_store.h): "certificates": [{"domain": "a.test",
+//   "certificate": PEM, "private_key": PEM, "http": "redirect"|"refuse"|"allow"}]
 #pragma once
 
 #include <atomic>
@@ -23,6 +25,7 @@
 
 #include "common/status.h"
 #include "router/route_feed.h"
+#include "router/tls_store.h"
 
 namespace wharf::router {
 
@@ -31,7 +34,9 @@ namespace wharf::router {
 Result<std::vector<RouteSpec>> ParseRoutesJson(std::string_view text);
 // The inverse: `routes` as a routes document in the format above (every field written),
 // so ParseRoutesJson(RoutesToJson(t)) gives back t.
-std::string RoutesToJson(const std::vector<RouteSpec>& routes);
+std::string RoutesToJson(const std::vector<RouteSpec>& routes, const std::vector<TlsCertificate>& certificates = {});
+// The document's "certificates" (none when absent). Errors name the entry, never a key.
+Result<std::vector<TlsCertificate>> ParseCertificatesJson(std::string_view text);
 
 class FileRouteFeed final : public RouteFeed {
  public:
@@ -43,6 +48,8 @@ class FileRouteFeed final : public RouteFeed {
   // Loads the file (failing if it is missing or invalid) and starts watching it.
   Status Subscribe(RouteFeedSubscriber& subscriber) override;
   void Unsubscribe() override;
+  // Where the file's certificates go on each load (null: ignored). Set before Subscribe.
+  void SetCertificateStore(std::shared_ptr<TlsCertificateStore> store) { certificates_ = std::move(store); }
 
   // Re-reads the file if it changed since the last load; returns whether it loaded a new
   // table. Used by the watch thread; callable directly in tests.
@@ -63,6 +70,7 @@ class FileRouteFeed final : public RouteFeed {
   const std::chrono::milliseconds poll_interval_;
   std::function<void(const Status&)> on_error_;
   RouteFeedSubscriber* subscriber_ = nullptr;
+  std::shared_ptr<TlsCertificateStore> certificates_;
   FileId loaded_;
   std::mutex mu_;
   std::condition_variable cv_;

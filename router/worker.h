@@ -10,6 +10,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
@@ -25,6 +27,7 @@
 #include "router/access_log.h"
 #include "router/coro.h"
 #include "router/router.h"
+#include "router/tls_store.h"
 
 namespace wharf::router::detail {
 
@@ -47,6 +50,43 @@ struct Shared {
   AccessLogWriter* log_writer;  // null: no access log
   std::atomic<std::uint64_t> open{0}, accepted{0}, rejected{0}, evicted{0}, connects{0}, reuses{0}, retries{0};
   std::atomic<bool> stopping{false};
+  std::unique_ptr<net::ssl::context> tls_context;  // the TLS listener's; SNI picks the certificate
+  std::uint16_t tls_port = 0;                      // bound before the loops start; 0: no TLS listener
+};
+
+// A client connection: plain TCP, or TLS over it. The data path reads and writes through it
+// without knowing which (one branch per operation).
+class ClientStream {
+ public:
+  using executor_type = Executor;
+  using TlsStream = net::ssl::stream<Socket>;
+  explicit ClientStream(Socket s) : plain_(std::move(s)) {}
+  ClientStream(Socket s, net::ssl::context& ctx)
+      : plain_(s.get_executor()), tls_(std::make_unique<TlsStream>(std::move(s), ctx)) {}
+
+  bool is_tls() const { return tls_ != nullptr; }
+  TlsStream& tls() { return *tls_; }
+  Socket& socket() { return tls_ ? tls_->next_layer() : plain_; }
+  executor_type get_executor() { return plain_.get_executor(); }
+
+  template <typename Buffers, typename Handler>
+  void async_read_some(const Buffers& b, Handler&& h) {
+    if (tls_) tls_->async_read_some(b, std::forward<Handler>(h));
+    else plain_.async_read_some(b, std::forward<Handler>(h));
+  }
+  template <typename Buffers, typename Handler>
+  void async_write_some(const Buffers& b, Handler&& h) {
+    if (tls_) tls_->async_write_some(b, std::forward<Handler>(h));
+    else plain_.async_write_some(b, std::forward<Handler>(h));
+  }
+  void cancel(boost::system::error_code& ec) { socket().cancel(ec); }
+  void close(boost::system::error_code& ec) { socket().close(ec); }
+  void shutdown(net::socket_base::shutdown_type what, boost::system::error_code& ec) { socket().shutdown(what, ec); }
+  tcp::endpoint remote_endpoint(boost::system::error_code& ec) { return socket().remote_endpoint(ec); }
+
+ private:
+  Socket plain_;  // unused (never opened) with TLS
+  std::unique_ptr<TlsStream> tls_;
 };
 
 // A byte buffer whose memory is not initialised, so untouched pages cost no RSS.
@@ -119,6 +159,7 @@ struct Worker {
   std::unique_ptr<net::io_context> ioc_owner;  // reset explicitly, before the members below go
   net::io_context& ioc;
   std::optional<Acceptor> acceptor;
+  std::optional<Acceptor> tls_acceptor;
   BackendPool pool;
   std::shared_ptr<const SnapshotHolder> holder;
   std::uint64_t holder_version = ~0ull;
@@ -126,16 +167,20 @@ struct Worker {
   std::unordered_set<ClientSession*> sessions;
   std::uint64_t rng[4] = {};
   std::atomic<bool> finished{false};  // its thread's run() returned
+  std::shared_ptr<const TlsCertificateStore::Table> tls_table;  // this loop's copy
+  std::uint64_t tls_version = ~0ull;
 
   // The current route table (re-loaded only when the registry published a new one).
   const std::shared_ptr<const SnapshotHolder>& Snapshot();
+  // The certificate table (null without a store), re-loaded only when it changed.
+  const TlsCertificateStore::Table* TlsTable();
   // A random version-4 UUID from this loop's generator.
   void NewRequestId(std::string* out);
   void SubmitLogBatch();
 };
 
 // Starts serving a freshly accepted client connection on `w`'s loop (client_session.cpp).
-void StartClientSession(Worker& w, Socket sock);
+void StartClientSession(Worker& w, Socket sock, bool tls);
 // Closes `s`'s connection if it is between requests (used when the router stops).
 void CloseIfIdle(ClientSession* s);
 // At the connection limit: closes the loop's session idle the longest (no byte of a request

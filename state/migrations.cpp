@@ -675,6 +675,20 @@ INSERT INTO org_quotas (guid, name, total_memory_mb, instance_memory_mb, app_ins
          'default', 102400, -1, -1, 1000, 100, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now');
 )sql";
 
+// TLS domains (issue 16): one certificate and key per domain, and what plain HTTP to it gets.
+// The key is read only by the routing table (RoutingSync), never by an API answer.
+constexpr std::string_view kDomainCertificates = R"sql(
+CREATE TABLE domain_certificates (
+  domain_guid TEXT PRIMARY KEY REFERENCES domains(guid),
+  certificate_pem TEXT NOT NULL,
+  private_key_pem TEXT NOT NULL,
+  http_policy TEXT NOT NULL DEFAULT 'redirect' CHECK (http_policy IN ('redirect', 'refuse', 'allow')),
+  names TEXT NOT NULL,
+  not_after TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -706,6 +720,7 @@ constexpr Migration kMigrations[] = {
     {28, "users.password_hash; tokens.kind, expires_at, session (password logins)", kPasswordLogins},
     {29, "role_assignments: Cloud Foundry's roles, a guid each, removed with their org or space", kCloudFoundryRoles},
     {30, "org and space quota definitions; orgs.quota_guid, spaces.space_quota_guid; the 'default' org quota", kQuotas},
+    {31, "domain_certificates (TLS domains: certificate, key, plain-HTTP policy)", kDomainCertificates},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

@@ -285,6 +285,18 @@ struct Domain {
   bool internal = false;  // apps.internal: names for container-to-container traffic, never routed
 };
 
+// A domain's TLS certificate (migration 30). The private key never leaves the routing table.
+struct DomainCertificate {
+  std::string domain_guid;
+  std::string domain_name;       // joined in
+  std::string certificate_pem;
+  std::string private_key_pem;   // empty when read without it (DomainCertificateInfos)
+  std::string http_policy = "redirect";  // plain HTTP: "redirect", "refuse" or "allow"
+  std::string names;             // the certificate's DNS names, comma-separated
+  std::string not_after;
+  std::string updated_at;
+};
+
 struct Destination {
   std::string guid;
   std::string route_guid;

@@ -73,6 +73,50 @@ Result<std::int64_t> RouteStore::CountInternalRoutes() {
   return FetchInt(tx_.Query("SELECT COUNT(*) FROM routes r JOIN domains d ON d.guid = r.domain_guid WHERE d.internal = 1"));
 }
 
+Status RouteStore::PutDomainCertificate(const DomainCertificate& c) {
+  return tx_.Run(
+      "INSERT INTO domain_certificates (domain_guid, certificate_pem, private_key_pem, http_policy, names, not_after, "
+      "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (domain_guid) DO UPDATE SET "
+      "certificate_pem = excluded.certificate_pem, private_key_pem = excluded.private_key_pem, "
+      "http_policy = excluded.http_policy, names = excluded.names, not_after = excluded.not_after, "
+      "updated_at = excluded.updated_at",
+      c.domain_guid, c.certificate_pem, c.private_key_pem, c.http_policy, c.names, c.not_after, c.updated_at);
+}
+
+Status RouteStore::DeleteDomainCertificate(std::string_view domain_guid) {
+  return tx_.Run("DELETE FROM domain_certificates WHERE domain_guid = ?", domain_guid);
+}
+
+namespace {
+Result<DomainCertificate> ReadCertificate(Statement& st) {
+  DomainCertificate c;
+  c.domain_guid = st.Text(0);
+  c.domain_name = st.Text(1);
+  c.certificate_pem = st.Text(2);
+  c.private_key_pem = st.Text(3);
+  c.http_policy = st.Text(4);
+  c.names = st.Text(5);
+  c.not_after = st.Text(6);
+  c.updated_at = st.Text(7);
+  return c;
+}
+}  // namespace
+
+Result<std::vector<DomainCertificate>> RouteStore::DomainCertificateInfos() {
+  return FetchAll<DomainCertificate>(
+      tx_.Query("SELECT c.domain_guid, d.name, c.certificate_pem, '', c.http_policy, c.names, c.not_after, "
+                "c.updated_at FROM domain_certificates c JOIN domains d ON d.guid = c.domain_guid ORDER BY d.id"),
+      ReadCertificate);
+}
+
+Result<std::vector<DomainCertificate>> RouteStore::DomainCertificatesWithKeys() {
+  return FetchAll<DomainCertificate>(
+      tx_.Query("SELECT c.domain_guid, d.name, c.certificate_pem, c.private_key_pem, c.http_policy, c.names, "
+                "c.not_after, c.updated_at FROM domain_certificates c JOIN domains d ON d.guid = c.domain_guid "
+                "ORDER BY d.id"),
+      ReadCertificate);
+}
+
 Status RouteStore::DeleteDomain(std::string_view guid) {
   WHARF_ASSIGN_OR_RETURN(Domain domain, GetDomain(guid));
   WHARF_ASSIGN_OR_RETURN(std::int64_t used,
@@ -81,6 +125,7 @@ Status RouteStore::DeleteDomain(std::string_view guid) {
     return Status::Conflict("domain '" + domain.name + "' is used by " + std::to_string(used) +
                             " route(s); delete them first");
   }
+  WHARF_RETURN_IF_ERROR(DeleteDomainCertificate(guid));
   return tx_.Run("DELETE FROM domains WHERE guid = ?", guid);
 }
 

@@ -35,6 +35,14 @@ class RouteStore {
   Status DeleteDomain(std::string_view guid);
   // Routes on internal domains (names in every container's /etc/hosts).
   Result<std::int64_t> CountInternalRoutes();
+  // ---- domain certificates (TLS) ----
+  // Inserts or replaces the domain's certificate.
+  Status PutDomainCertificate(const DomainCertificate& cert);
+  Status DeleteDomainCertificate(std::string_view domain_guid);
+  // Every certificate without its private key (for API answers), by domain guid order.
+  Result<std::vector<DomainCertificate>> DomainCertificateInfos();
+  // Every certificate with its private key: for the routing table only.
+  Result<std::vector<DomainCertificate>> DomainCertificatesWithKeys();
 
   // ---- routes ----
   // kConflict "route 'web.localhost' already exists".

@@ -7,7 +7,9 @@
 #include "cli/client/usage_error.h"
 #include "cli/commands/commands.h"
 #include "cli/output/table.h"
+#include "common/file_io.h"
 #include "common/names.h"
+#include "common/tls_pem.h"
 
 namespace wharf::cli {
 namespace {
@@ -60,20 +62,68 @@ Status RunDomains(CliContext& ctx, const ParsedArgs& args) {
     return Status::Ok();
   }
   std::vector<std::vector<std::string>> rows;
+  bool any_tls = false;  // the tls column only when a domain has a certificate
+  for (const Domain& d : *domains) any_tls = any_tls || d.tls;
   for (const Domain& d : *domains) {
     rows.push_back({d.name, d.shared ? "shared" : "private", d.internal ? "true" : ""});
+    if (any_tls) rows.back().push_back(d.tls ? "http: " + d.http + ", until " + d.certificate_not_after : "");
   }
-  ctx.out() << RenderTable({"name", "availability", "internal"}, rows, ctx.term().out_is_tty);
+  std::vector<std::string> header{"name", "availability", "internal"};
+  if (any_tls) header.push_back("tls");
+  ctx.out() << RenderTable(header, rows, ctx.term().out_is_tty);
   return Status::Ok();
+}
+
+// --cert FILE --key FILE [--http POLICY]: both files read and checked here, so a wrong file is
+// named before anything is uploaded (the API checks the pair against the domain again).
+Result<std::optional<json>> CertificateBody(const ParsedArgs& args) {
+  std::optional<std::string> cert_file = args.Value("cert"), key_file = args.Value("key"), http = args.Value("http");
+  if (!cert_file && !key_file) {
+    if (http) return Status::InvalidArgument("--http needs --cert and --key");
+    return std::optional<json>();
+  }
+  if (!cert_file || !key_file) return Status::InvalidArgument("--cert and --key go together");
+  if (http && *http != "redirect" && *http != "refuse" && *http != "allow") {
+    return Status::InvalidArgument("--http must be redirect, refuse or allow, got '" + *http + "'");
+  }
+  Result<std::string> cert = ReadFile(*cert_file);
+  if (!cert.ok()) return Status::InvalidArgument("--cert " + *cert_file + ": " + cert.status().message());
+  Result<std::string> key = ReadFile(*key_file);
+  if (!key.ok()) return Status::InvalidArgument("--key " + *key_file + ": " + key.status().message());
+  if (Result<CertificateInfo> info = ParseCertificatePem(*cert); !info.ok()) {
+    return Status::InvalidArgument("--cert " + *cert_file + ": " + info.status().message());
+  }
+  if (Status k = CheckPrivateKeyPem(*key); !k.ok()) return Status::InvalidArgument("--key " + *key_file + ": " + k.message());
+  if (Status m = CheckKeyMatchesCertificate(*cert, *key); !m.ok()) {
+    return Status::InvalidArgument("--key " + *key_file + ": " + m.message() + " in " + *cert_file);
+  }
+  json body{{"certificate", *cert}, {"private_key", *key}};
+  if (http) body["http"] = *http;
+  return std::optional<json>(std::move(body));
 }
 
 Status RunCreateDomain(CliContext& ctx, const ParsedArgs& args) {
   const std::string& name = args.positionals[0];
   WHARF_RETURN_IF_ERROR(ValidateDomainName(name));
+  WHARF_ASSIGN_OR_RETURN(std::optional<json> tls, CertificateBody(args));
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  ctx.out() << "Creating domain " << name << ctx.AsUser() << "...\n";
-  Result<json> r = (*api)->Post("/v1/domains", json{{"name", name}});
+  ctx.out() << "Creating domain " << name << (tls ? " with a TLS certificate" : "") << ctx.AsUser() << "...\n";
+  json body{{"name", name}};
+  if (tls) body.update(*tls);
+  Result<json> r = (*api)->Post("/v1/domains", body);
+  if (!r.ok() && r.status().code() == StatusCode::kConflict && tls) {
+    // An existing domain gets the new certificate (a renewal): routers use it for new handshakes.
+    Result<std::vector<Domain>> domains = ListDomains(**api);
+    if (!domains.ok()) return domains.status();
+    for (const Domain& d : *domains) {
+      if (d.name != name) continue;
+      Result<json> put = (*api)->Put("/v1/domains/" + d.guid + "/certificate", *tls);
+      if (!put.ok()) return put.status();
+      ctx.out() << "Domain " << name << " already exists; its certificate was replaced.\nOK\n";
+      return Status::Ok();
+    }
+  }
   if (!r.ok() && r.status().code() == StatusCode::kConflict) {
     ctx.out() << "Domain " << name << " already exists.\nOK\n";
     return Status::Ok();
@@ -293,9 +343,18 @@ void AddRouteCommands(std::vector<Command>& out) {
   const std::string group = "Routes and domains";
   out.push_back({{"routes", {"r"}, group, "List all routes", "wharf routes [--json]", "", {}, {JsonFlag()}}, RunRoutes});
   out.push_back({{"domains", {}, group, "List domains", "wharf domains [--json]", "", {}, {JsonFlag()}}, RunDomains});
-  out.push_back({{"create-domain", {}, group, "Create a domain", "wharf create-domain DOMAIN",
-                  "Routes can then use hosts under DOMAIN (its DNS must point at the wharf router).",
-                  {{"DOMAIN"}}, {}},
+  out.push_back({{"create-domain", {}, group, "Create a domain",
+                  "wharf create-domain DOMAIN [--cert FILE --key FILE [--http redirect|refuse|allow]]",
+                  "Routes can then use hosts under DOMAIN (its DNS must point at the wharf router).\n"
+                  "With --cert and --key (PEM; admin only), the router serves the domain over HTTPS on its\n"
+                  "TLS port (wharfd --router-tls-port), choosing the certificate by SNI; the certificate\n"
+                  "must name DOMAIN or *.DOMAIN. Plain HTTP to the domain is then redirected to https\n"
+                  "(--http redirect, the default), refused with 403 (refuse) or served (allow).\n"
+                  "On an existing domain, --cert and --key replace its certificate.",
+                  {{"DOMAIN"}},
+                  {{"cert", 0, FlagKind::kString, "FILE", "PEM certificate (then any intermediates)"},
+                   {"key", 0, FlagKind::kString, "FILE", "PEM private key of the certificate (unencrypted)"},
+                   {"http", 0, FlagKind::kString, "POLICY", "plain HTTP to the domain: redirect (default), refuse, allow"}}},
                  RunCreateDomain});
   out.push_back({{"delete-domain", {}, group, "Delete a domain", "wharf delete-domain DOMAIN [-f]",
                   "Refused while routes use the domain. Asks for confirmation unless -f is given.", {{"DOMAIN"}},

@@ -44,6 +44,42 @@ Result<RouteOptionsPatch> OptionsOf(const JsonFields& body) {
   return patch;
 }
 
+// {"certificate": PEM, "private_key": PEM, "http": "redirect"|"refuse"|"allow"}; only admins may
+// send certificates (a certificate decides who can serve a name).
+Result<std::optional<DomainCertificateInput>> CertificateOf(ApiRequest& req, const JsonFields& body) {
+  Result<std::optional<std::string>> cert = body.String("certificate");
+  if (!cert.ok()) return cert.status();
+  Result<std::optional<std::string>> key = body.String("private_key");
+  if (!key.ok()) return key.status();
+  Result<std::optional<std::string>> http = body.String("http");
+  if (!http.ok()) return http.status();
+  if (!*cert && !*key) {
+    if (*http) return Status::InvalidArgument("field 'http' needs a certificate");
+    return std::optional<DomainCertificateInput>();
+  }
+  if (!req.principal().HasRole("admin")) return Status::PermissionDenied("uploading a certificate needs the admin role");
+  if (!*cert) return Status::InvalidArgument("field 'certificate' is required with 'private_key'");
+  if (!*key) return Status::InvalidArgument("field 'private_key' is required with 'certificate'");
+  DomainCertificateInput in;
+  in.certificate_pem = **cert;
+  in.private_key_pem = **key;
+  if (*http) in.http_policy = **http;
+  return std::optional<DomainCertificateInput>(std::move(in));
+}
+
+// The domain's JSON with its certificate's public facts (never the key).
+nlohmann::json DomainWithTls(const Domain& d, const std::vector<DomainCertificate>& certs) {
+  nlohmann::json j = DomainJson(d);
+  for (const DomainCertificate& c : certs) {
+    if (c.domain_guid != d.guid) continue;
+    j["tls"] = true;
+    j["http"] = c.http_policy;
+    j["certificate_names"] = c.names;
+    j["certificate_not_after"] = c.not_after;
+  }
+  return j;
+}
+
 }  // namespace
 
 void AddRouteHandlers(HttpRouter& router, ApiContext& ctx) {
@@ -52,7 +88,9 @@ void AddRouteHandlers(HttpRouter& router, ApiContext& ctx) {
     if (!page.ok()) return page.status();
     auto domains = ctx.routes.ListDomains(*page);
     if (!domains.ok()) return domains.status();
-    res.Json(200, PageJson(*domains, *page, DomainJson));
+    auto certs = ctx.routes.DomainCertificates();
+    if (!certs.ok()) return certs.status();
+    res.Json(200, PageJson(*domains, *page, [&](const Domain& d) { return DomainWithTls(d, *certs); }));
     return Status::Ok();
   });
 
@@ -60,12 +98,35 @@ void AddRouteHandlers(HttpRouter& router, ApiContext& ctx) {
     Result<nlohmann::json> json = req.JsonBody();
     if (!json.ok()) return json.status();
     JsonFields body(*json);
-    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"name"}));
+    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"name", "certificate", "private_key", "http"}));
     Result<std::string> name = body.RequiredString("name");
     if (!name.ok()) return name.status();
-    Result<Domain> d = ctx.routes.CreateDomain(req.actor(), *name);
+    WHARF_ASSIGN_OR_RETURN(std::optional<DomainCertificateInput> tls, CertificateOf(req, body));
+    Result<Domain> d = tls ? ctx.routes.CreateDomain(req.actor(), *name, *tls) : ctx.routes.CreateDomain(req.actor(), *name);
     if (!d.ok()) return d.status();
-    res.Json(201, DomainJson(*d));
+    auto certs = ctx.routes.DomainCertificates();
+    if (!certs.ok()) return certs.status();
+    res.Json(201, DomainWithTls(*d, *certs));
+    return Status::Ok();
+  });
+
+  // Sets or replaces a domain's certificate (admin): {"certificate", "private_key", "http"}.
+  router.Add("PUT", "/v1/domains/:guid/certificate", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    Result<nlohmann::json> json = req.JsonBody();
+    if (!json.ok()) return json.status();
+    JsonFields body(*json);
+    WHARF_RETURN_IF_ERROR(body.OnlyKnown({"certificate", "private_key", "http"}));
+    WHARF_ASSIGN_OR_RETURN(std::optional<DomainCertificateInput> tls, CertificateOf(req, body));
+    if (!tls) return Status::InvalidArgument("field 'certificate' is required");
+    WHARF_RETURN_IF_ERROR(ctx.routes.SetDomainCertificate(req.actor(), req.Param("guid"), *tls));
+    res.NoContent();
+    return Status::Ok();
+  });
+
+  router.Add("DELETE", "/v1/domains/:guid/certificate", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
+    if (!req.principal().HasRole("admin")) return Status::PermissionDenied("removing a certificate needs the admin role");
+    WHARF_RETURN_IF_ERROR(ctx.routes.RemoveDomainCertificate(req.actor(), req.Param("guid")));
+    res.NoContent();
     return Status::Ok();
   });
 

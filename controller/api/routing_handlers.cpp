@@ -29,7 +29,7 @@ void AddRoutingHandlers(HttpRouter& router, ApiContext& ctx) {
     // Just after wharfd starts, the API answers a moment before the first table exists.
     RouteTableChannel::Table table = ctx.route_table.WaitAfter(0, std::chrono::seconds(5));
     if (table.version == 0) return Status::Unavailable("the routing table is not computed yet");
-    res.Json(200, nlohmann::json::parse(table.line));
+    res.Json(200, nlohmann::json::parse(table.line_without_keys));  // keys only ever go to routers' stream
     return Status::Ok();
   });
 
@@ -44,13 +44,15 @@ void AddRoutingHandlers(HttpRouter& router, ApiContext& ctx) {
     std::ostream& out = res.StartStream(200, "application/x-ndjson");
     out.flush();
     std::uint64_t sent = 0;
+    // Certificates' private keys go to routers (the routing role) only, never to an admin's GET.
+    const bool with_keys = req.principal().HasRole("routing");
     while (out) {
       RouteTableChannel::Table table = ctx.route_table.WaitAfter(sent, ctx.log_stream_keepalive);
       if (ctx.route_table.IsShutDown()) break;
       if (table.line.empty()) {
         out << '\n';
       } else {
-        out << table.line << '\n';
+        out << (with_keys ? table.line : table.line_without_keys) << '\n';
         sent = table.version;
       }
       out.flush();

@@ -110,6 +110,12 @@ std::vector<DaemonFlag> DaemonFlags() {
          c.roles = std::move(roles).value();
          return Status::Ok();
        }},
+      {Flag("router-tls-port", "N",
+            "HTTPS on 127.0.0.1:N for domains with a certificate\n"
+            "(wharf create-domain D --cert F --key F); SNI picks the\n"
+            "certificate; 0 = any free port, written to\n"
+            "DATA_DIR/router-tls-port (default: no HTTPS listener)"),
+       PortFlag("--router-tls-port", &Config::router_tls_port)},
       {Flag("router-admin-port", "N",
             "router metrics (/metrics, Prometheus text) and /health\n"
             "on 127.0.0.1:N (default: off)"),

@@ -38,6 +38,7 @@ struct Config {
   std::int64_t staging_memory_mb = 1024;    // --staging-memory
   std::int64_t staging_disk_mb = 4096;      // --staging-disk
   int staging_timeout_minutes = 15;         // --staging-timeout
+  std::optional<std::uint16_t> router_tls_port;  // --router-tls-port: HTTPS (SNI) listener; 0 = any free port (default: none)
   std::optional<std::uint16_t> router_admin_port;  // --router-admin-port: /metrics, /health (default: none)
   // A router-only wharfd (--roles router) follows the routing table of this API:
   std::string api_url;                      // --api-url; empty: http://127.0.0.1:<DATA_DIR/api-port, else 9022>

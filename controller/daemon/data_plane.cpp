@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "common/event_log.h"
+#include "common/file_io.h"
 #include "cell/cell.h"
 #include "cell/task_runner.h"
 #include "controller/services/task_service.h"
@@ -43,6 +44,7 @@ struct DataPlane::Parts {
   // What containers may reach beyond the router's port: security groups and network policies.
   std::unique_ptr<NetworkPlanSync> network_plan;
   std::unique_ptr<router::RouteRegistry> registry;
+  std::shared_ptr<router::TlsCertificateStore> certificates;  // the domains' certificates (router role)
   std::unique_ptr<AppLogAccessSink> access_sink;
   std::unique_ptr<RoutingSync> routing;
   std::unique_ptr<router::Router> router;
@@ -162,6 +164,10 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     // With a cell here, the API's route stream waits until the cell has re-adopted its instances.
     parts.routing = std::make_unique<RoutingSync>(daemon.database(), parts.registry.get(),
                                                   api_role ? &daemon.route_table() : nullptr, cell_role);
+    if (router_role) {
+      parts.certificates = std::make_shared<router::TlsCertificateStore>();
+      parts.routing->SetCertificateStore(parts.certificates.get());
+    }
     if (daemon.metrics_forwarder_port() != 0) {
       auto key = router::ParseRouteUri(std::string(kAutoscalerMetricsHost) + "." + config.domain);
       if (!key.ok()) return key.status().WithContext("the metrics forwarder's route");
@@ -184,9 +190,15 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     options.port = config.router_port;
     options.threads = kRouterThreads;
     options.admin_port = config.router_admin_port;
+    options.tls_port = config.router_tls_port;
+    options.certificates = parts.certificates;
     auto r = router::Router::Start(options, *parts.registry, clock, parts.access_sink.get());
     if (!r.ok()) return r.status().WithContext("starting the router on port " + std::to_string(config.router_port));
     parts.router = std::move(r).value();
+    if (auto tls = parts.router->tls_port()) {
+      WHARF_RETURN_IF_ERROR(WriteFileAtomic(daemon.layout().router_tls_port_file(), std::to_string(*tls) + "\n", 0644)
+                                .WithContext("writing the router's TLS port"));
+    }
   }
 
   if (stager_role) {

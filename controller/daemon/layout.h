@@ -20,6 +20,9 @@ struct DataLayout {
   std::filesystem::path admin_token() const { return root / "admin-token"; }
   std::filesystem::path router_token() const { return root / "router-token"; }  // for wharfd --roles router
   std::filesystem::path api_port_file() const { return root / "api-port"; }
+  // The router's HTTPS port actually bound (with --router-tls-port; its port or the router-only
+  // wharfd's); written once it listens.
+  std::filesystem::path router_tls_port_file() const { return root / "router-tls-port"; }
   std::filesystem::path lock_file() const { return root / "wharfd.lock"; }
   // The pid of the wharfd holding the lock, written by it once it holds it, removed at a clean stop.
   std::filesystem::path pid_file() const { return root / "wharfd.pid"; }

@@ -30,6 +30,7 @@ std::string ApiUrl(const Config& config, const DataLayout& layout) {
 struct StandaloneRouter::Parts {
   std::string api_url;
   std::unique_ptr<router::RouteRegistry> registry;
+  std::shared_ptr<router::TlsCertificateStore> certificates;
   std::unique_ptr<router::ApiRouteFeed> feed;
   std::unique_ptr<router::ApiAccessLogSink> access_log;  // outlives the router, which writes to it
   std::unique_ptr<router::Router> router;
@@ -58,6 +59,8 @@ Result<std::unique_ptr<StandaloneRouter>> StandaloneRouter::Start(const Config& 
   feed_options.token = Trimmed(*token);
   // A restart of this router while the API is down starts from the last table it had.
   feed_options.cache_file = layout.root / ("router-routes-" + std::to_string(config.router_port) + ".json");
+  p->certificates = std::make_shared<router::TlsCertificateStore>();
+  feed_options.certificates = p->certificates;
   p->feed = std::make_unique<router::ApiRouteFeed>(feed_options, [](std::string_view what, std::string_view detail) {
     if (what == "connected") {
       std::cerr << "wharfd: router: following the routing table of " << detail << std::endl;
@@ -68,6 +71,8 @@ Result<std::unique_ptr<StandaloneRouter>> StandaloneRouter::Start(const Config& 
       std::cerr << "wharfd: router: cannot reach the API (" << detail << "); retrying" << std::endl;
     } else if (what == "cached") {
       std::cerr << "wharfd: router: serving the last routing table it had, from " << detail << std::endl;
+    } else if (what == "bad-certificate") {
+      std::cerr << "wharfd: router: " << detail << std::endl;  // names domains, never a key
     } else if (what == "cache-failed") {
       std::cerr << "wharfd: router: cannot keep the routing table on disk: " << detail << std::endl;
     } else {
@@ -89,9 +94,15 @@ Result<std::unique_ptr<StandaloneRouter>> StandaloneRouter::Start(const Config& 
   options.port = config.router_port;
   options.threads = threads;
   options.admin_port = config.router_admin_port;
+  options.tls_port = config.router_tls_port;
+  options.certificates = p->certificates;
   auto r = router::Router::Start(options, *p->registry, clock, p->access_log.get());
   if (!r.ok()) return r.status().WithContext("starting the router on port " + std::to_string(config.router_port));
   p->router = std::move(r).value();
+  if (auto tls = p->router->tls_port()) {
+    WHARF_RETURN_IF_ERROR(WriteFileAtomic(layout.router_tls_port_file(), std::to_string(*tls) + "\n", 0644)
+                              .WithContext("writing the router's TLS port"));
+  }
   return std::unique_ptr<StandaloneRouter>(new StandaloneRouter(std::move(p)));
 }
 

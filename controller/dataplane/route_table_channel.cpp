@@ -4,12 +4,17 @@
 
 namespace wharf::controller {
 
-void RouteTableChannel::Publish(const std::vector<router::RouteSpec>& routes) {
-  std::string doc = router::RoutesToJson(routes);  // {"routes":[...]}
+void RouteTableChannel::Publish(const std::vector<router::RouteSpec>& routes,
+                                const std::vector<router::TlsCertificate>& certs) {
+  std::string doc = router::RoutesToJson(routes, certs);  // {"routes":[...],"certificates":[...]}
+  std::vector<router::TlsCertificate> without_keys = certs;
+  for (auto& c : without_keys) c.key_pem.clear();
+  std::string public_doc = certs.empty() ? doc : router::RoutesToJson(routes, without_keys);
   {
     std::lock_guard lock(mu_);
     ++latest_.version;
     latest_.line = "{\"version\":" + std::to_string(latest_.version) + "," + doc.substr(1);
+    latest_.line_without_keys = "{\"version\":" + std::to_string(latest_.version) + "," + public_doc.substr(1);
   }
   cv_.notify_all();
 }
@@ -17,7 +22,7 @@ void RouteTableChannel::Publish(const std::vector<router::RouteSpec>& routes) {
 RouteTableChannel::Table RouteTableChannel::WaitAfter(std::uint64_t after, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
   cv_.wait_for(lock, timeout, [&] { return shut_down_ || latest_.version > after; });
-  if (shut_down_ || latest_.version <= after) return Table{latest_.version, ""};
+  if (shut_down_ || latest_.version <= after) return Table{latest_.version, "", ""};
   return latest_;
 }
 

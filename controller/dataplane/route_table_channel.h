@@ -1,7 +1,8 @@
 // The routing table as wharfd computes it (mapped routes and their healthy instances),
 // published for routers in other processes: `GET /v1/routing/stream` sends every new
 // table to `wharfd --roles router` (router::ApiRouteFeed) as one NDJSON line
-//   {"version": N, "routes": [...]}   (router/routes_file.h's format)
+//   {"version": N, "routes": [...], "certificates": [...]}   (router/routes_file.h's format)
+// The certificates carry their private keys only in `line`, which only the routing role gets.
 // RoutingSync publishes; the stream handlers wait. Thread-safe.
 #pragma once
 
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "router/route_feed.h"
+#include "router/tls_store.h"
 
 namespace wharf::controller {
 
@@ -21,10 +23,11 @@ class RouteTableChannel {
   struct Table {
     std::uint64_t version = 0;  // 0: nothing published yet
     std::string line;           // the JSON line, without '\n'
+    std::string line_without_keys;  // the same without the certificates' private keys (for any but routers)
   };
 
   // Publishes `routes` as the next version, waking every waiter.
-  void Publish(const std::vector<router::RouteSpec>& routes);
+  void Publish(const std::vector<router::RouteSpec>& routes, const std::vector<router::TlsCertificate>& certs = {});
   // The latest table once its version is above `after`, or {latest version, ""} after
   // `timeout` or a shutdown.
   Table WaitAfter(std::uint64_t after, std::chrono::milliseconds timeout);

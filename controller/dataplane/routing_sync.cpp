@@ -106,6 +106,18 @@ Status RoutingSync::Sync() {
   if (!routes.ok()) return routes.status();
   auto shares = CanaryShares(db_);
   if (!shares.ok()) return shares.status();
+  auto rows = db_.Read<std::vector<DomainCertificate>>([](Tx& tx) { return RouteStore(tx).DomainCertificatesWithKeys(); });
+  if (!rows.ok()) return rows.status();
+  std::vector<router::TlsCertificate> certs;
+  for (DomainCertificate& c : *rows) {
+    router::TlsCertificate t;
+    t.domain = c.domain_name;
+    t.cert_pem = std::move(c.certificate_pem);
+    t.key_pem = std::move(c.private_key_pem);
+    auto policy = router::ParseHttpPolicy(c.http_policy);  // the schema allows only known values
+    t.http = policy.ok() ? *policy : router::HttpPolicy::kRedirect;
+    certs.push_back(std::move(t));
+  }
   std::lock_guard lock(mu_);
   synced_commits_ = commits;
   std::map<router::RouteKey, router::RouteSpec> table;
@@ -138,11 +150,17 @@ Status RoutingSync::Sync() {
   std::vector<router::RouteSpec> specs;
   for (auto& [key, spec] : table) specs.push_back(std::move(spec));
   std::string signature = Signature(specs);
-  if (signature != applied_) {
-    if (registry_) WHARF_RETURN_IF_ERROR(registry_->ReplaceAll(specs));
-    if (channel_ && !hold_channel_) channel_->Publish(specs);
+  const bool certs_changed = certs != applied_certs_;
+  if (certs_changed && certificates_) {
+    // A pair that does not load is left out (the API checked it; a key is never in the message).
+    (void)certificates_->Replace(certs);
+  }
+  if (signature != applied_ || certs_changed) {
+    if (registry_ && signature != applied_) WHARF_RETURN_IF_ERROR(registry_->ReplaceAll(specs));
+    if (channel_ && !hold_channel_) channel_->Publish(specs, certs);
     applied_ = std::move(signature);
     applied_table_ = std::move(specs);
+    applied_certs_ = std::move(certs);
   }
   if (progress_) progress_->Advance(commits);
   return Status::Ok();
@@ -152,7 +170,7 @@ void RoutingSync::ReleaseChannel() {
   std::lock_guard lock(mu_);
   if (!hold_channel_) return;
   hold_channel_ = false;
-  if (channel_ && applied_) channel_->Publish(applied_table_);
+  if (channel_ && applied_) channel_->Publish(applied_table_, applied_certs_);
 }
 
 Status RoutingSync::SetEndpoints(const std::string& app_guid, const std::string& process_type,

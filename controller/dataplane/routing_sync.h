@@ -31,6 +31,7 @@
 #include "controller/platform/routing_progress.h"
 #include "router/access_log.h"
 #include "router/route_feed.h"
+#include "router/tls_store.h"
 
 namespace wharf::controller {
 
@@ -55,6 +56,13 @@ class RoutingSync {
     system_routes_ = std::move(routes);
   }
 
+  // The in-process router's certificate store (null: none): each sync gives it the domains'
+  // certificates when they changed; the channel carries them to standalone routers. Set before Start.
+  void SetCertificateStore(router::TlsCertificateStore* store) {
+    std::lock_guard lock(mu_);
+    certificates_ = store;
+  }
+
   // One sync now, then one every `interval` on a thread of its own. With an
   // in-process router, each sync reports to `progress` (may be null) how far
   // the router has caught up with the database.
@@ -77,6 +85,8 @@ class RoutingSync {
   RouteTableChannel* channel_;
   bool hold_channel_;                        // guarded by mu_
   std::vector<router::RouteSpec> applied_table_;  // the last table applied (for ReleaseChannel)
+  std::vector<router::TlsCertificate> applied_certs_;  // guarded by mu_
+  router::TlsCertificateStore* certificates_ = nullptr;  // guarded by mu_
   std::mutex mu_;  // one sync at a time; guards the members below
   std::map<std::pair<std::string, std::string>, std::vector<router::Endpoint>> endpoints_;
   std::vector<router::RouteSpec> system_routes_;

@@ -7,6 +7,7 @@
 
 #include "common/ids.h"
 #include "common/names.h"
+#include "common/tls_pem.h"
 #include "state/app_store.h"
 #include "controller/platform/state_names.h"
 #include "controller/services/process_service.h"
@@ -55,6 +56,74 @@ Result<Domain> RouteService::CreateDomain(const Actor& actor, const std::string&
         events_.Record(tx, actor, "domain-created", EventTarget{"domain", d.guid, d.name, std::nullopt}));
     return d;
   });
+}
+
+namespace {
+
+Result<DomainCertificate> CheckedCertificate(const std::string& domain_guid, const std::string& domain_name,
+                                             const DomainCertificateInput& tls, const std::string& now) {
+  if (tls.http_policy != "redirect" && tls.http_policy != "refuse" && tls.http_policy != "allow") {
+    return Status::InvalidArgument("http must be redirect, refuse or allow");
+  }
+  WHARF_ASSIGN_OR_RETURN(CertificateInfo info,
+                         ValidateDomainCertificate(domain_name, tls.certificate_pem, tls.private_key_pem));
+  DomainCertificate c;
+  c.domain_guid = domain_guid;
+  c.domain_name = domain_name;
+  c.certificate_pem = tls.certificate_pem;
+  c.private_key_pem = tls.private_key_pem;
+  c.http_policy = tls.http_policy;
+  for (const std::string& n : info.dns_names) c.names += (c.names.empty() ? "" : ",") + n;
+  c.not_after = info.not_after;
+  c.updated_at = now;
+  return c;
+}
+
+}  // namespace
+
+Result<Domain> RouteService::CreateDomain(const Actor& actor, const std::string& name,
+                                          const DomainCertificateInput& tls) {
+  WHARF_RETURN_IF_ERROR(ValidateDomainName(name));
+  Domain d{NewGuid(), name, false, platform_.tenancy.org.guid, FormatRfc3339(clock_.Now())};
+  WHARF_ASSIGN_OR_RETURN(DomainCertificate cert, CheckedCertificate(d.guid, d.name, tls, d.created_at));
+  return db_.Transact<Domain>([&](Tx& tx) -> Result<Domain> {
+    RouteStore routes(tx);
+    WHARF_RETURN_IF_ERROR(routes.InsertDomain(d));
+    WHARF_RETURN_IF_ERROR(routes.PutDomainCertificate(cert));
+    WHARF_RETURN_IF_ERROR(
+        events_.Record(tx, actor, "domain-created", EventTarget{"domain", d.guid, d.name, std::nullopt}));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "domain-certificate-set",
+                                         EventTarget{"domain", d.guid, d.name, std::nullopt}));
+    return d;
+  });
+}
+
+Status RouteService::SetDomainCertificate(const Actor& actor, const std::string& guid,
+                                          const DomainCertificateInput& tls) {
+  return db_.Transact([&](Tx& tx) -> Status {
+    RouteStore routes(tx);
+    WHARF_ASSIGN_OR_RETURN(Domain d, routes.GetDomain(guid));
+    if (d.internal) return Status::InvalidArgument("domain '" + d.name + "' is internal: never served by the router");
+    WHARF_ASSIGN_OR_RETURN(DomainCertificate cert,
+                           CheckedCertificate(d.guid, d.name, tls, FormatRfc3339(clock_.Now())));
+    WHARF_RETURN_IF_ERROR(routes.PutDomainCertificate(cert));
+    return events_.Record(tx, actor, "domain-certificate-set", EventTarget{"domain", d.guid, d.name, std::nullopt});
+  });
+}
+
+Status RouteService::RemoveDomainCertificate(const Actor& actor, const std::string& guid) {
+  return db_.Transact([&](Tx& tx) -> Status {
+    RouteStore routes(tx);
+    WHARF_ASSIGN_OR_RETURN(Domain d, routes.GetDomain(guid));
+    WHARF_RETURN_IF_ERROR(routes.DeleteDomainCertificate(guid));
+    return events_.Record(tx, actor, "domain-certificate-removed",
+                          EventTarget{"domain", d.guid, d.name, std::nullopt});
+  });
+}
+
+Result<std::vector<DomainCertificate>> RouteService::DomainCertificates() {
+  return db_.Read<std::vector<DomainCertificate>>(
+      [&](Tx& tx) { return RouteStore(tx).DomainCertificateInfos(); });
 }
 
 Status RouteService::DeleteDomain(const Actor& actor, const std::string& guid) {

@@ -52,6 +52,14 @@ struct RouteOptionsPatch {
 // no empty, "." or ".." segment and no trailing '/'.
 Status ValidateRoutePath(std::string_view path);
 
+// A domain's TLS certificate as the API receives it. Checked by ValidateDomainCertificate
+// (kUnprocessable naming the problem); the key is stored and handed only to the routers.
+struct DomainCertificateInput {
+  std::string certificate_pem;
+  std::string private_key_pem;
+  std::string http_policy = "redirect";  // plain HTTP to the domain: "redirect", "refuse", "allow"
+};
+
 class RouteService {
  public:
   RouteService(Database& db, const Clock& clock, EventRecorder& events, LogBuffer& logs, const PlatformInfo& platform)
@@ -60,7 +68,14 @@ class RouteService {
   Result<Page<Domain>> ListDomains(const PageRequest& page);
   // A private domain of the default org. kConflict when it exists.
   Result<Domain> CreateDomain(const Actor& actor, const std::string& name);
+  // With a certificate (TLS domain), in one transaction. The caller checks the admin role.
+  Result<Domain> CreateDomain(const Actor& actor, const std::string& name, const DomainCertificateInput& tls);
   Status DeleteDomain(const Actor& actor, const std::string& guid);
+  // Sets (or replaces) a domain's certificate; routers use it for new handshakes at once.
+  Status SetDomainCertificate(const Actor& actor, const std::string& guid, const DomainCertificateInput& tls);
+  Status RemoveDomainCertificate(const Actor& actor, const std::string& guid);
+  // Every certificate, without private keys.
+  Result<std::vector<DomainCertificate>> DomainCertificates();
 
   Result<Page<Route>> ListRoutes(const RouteFilter& filter, const PageRequest& page);
   Result<Route> GetRoute(const std::string& guid);
