@@ -75,7 +75,7 @@ struct Fixture {
   }
 };
 
-TEST_CASE("Migration 31 seeds the default org quota with Cloud Foundry's limits and every org has it") {
+TEST_CASE("Migration 30 seeds the default org quota with Cloud Foundry's limits and every org has it") {
   Fixture f;
   auto q = f.db->Read<std::optional<Quota>>([&](Tx& tx) { return QuotaStore(tx).OfOrg(f.org); });
   REQUIRE(q.ok());

@@ -60,6 +60,7 @@ Result<std::vector<Org>> UserStore::ListOrgs() {
 }
 
 Status UserStore::DeleteOrg(std::string_view guid) {
+  WHARF_RETURN_IF_ERROR(tx_.Run("DELETE FROM space_quotas WHERE org_guid = ?", guid));  // the org's own quotas
   WHARF_RETURN_IF_ERROR(tx_.Run("DELETE FROM orgs WHERE guid = ?", guid));
   if (tx_.Changes() == 0) return Status::NotFound("org '" + std::string(guid) + "' not found");
   return Status::Ok();

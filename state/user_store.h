@@ -22,7 +22,7 @@ class UserStore {
   Result<Org> GetOrg(std::string_view guid);
 
   Result<std::vector<Org>> ListOrgs();  // by name
-  // kNotFound when there is none; the caller checks it is empty first.
+  // With its space quota definitions; kNotFound when there is none. The caller checks it has no spaces first.
   Status DeleteOrg(std::string_view guid);
 
   Status InsertSpace(const Space& space);

@@ -51,6 +51,19 @@ const std::vector<std::pair<std::string, std::string>>& Table() {
       {"GET /v1/roles", "---------"},
       {"POST /v1/roles", "---------"},
       {"DELETE /v1/roles/:guid", "---------"},
+      {"GET /v1/org_quotas", "AAAAAAAAA"},
+      {"POST /v1/org_quotas", "AFFFFFFFF"},
+      {"GET /v1/org_quotas/:guid", "AAAAAAAAA"},
+      {"PATCH /v1/org_quotas/:guid", "AFFFFFFFF"},
+      {"DELETE /v1/org_quotas/:guid", "AFFFFFFFF"},
+      {"POST /v1/org_quotas/:guid/organizations", "AFFFFFFFF"},
+      {"GET /v1/space_quotas", "AAAAAAAAA"},
+      {"POST /v1/space_quotas", "AFFFFFFFF"},
+      {"GET /v1/space_quotas/:guid", "AAAAAAAAA"},
+      {"PATCH /v1/space_quotas/:guid", "AFFFFFFFF"},
+      {"DELETE /v1/space_quotas/:guid", "AFFFFFFFF"},
+      {"POST /v1/space_quotas/:guid/spaces", "AFFFFFFFF"},
+      {"DELETE /v1/space_quotas/:guid/spaces/:space", "AFFFFFFFF"},
       {"GET /v1/apps", "---------"},
       {"POST /v1/apps", "---------"},
       {"GET /v1/apps/:guid", "AAHHAAAAH"},
@@ -118,6 +131,8 @@ const std::vector<std::pair<std::string, std::string>>& Table() {
       {"GET /v1/domains", "AAAAAAAAA"},
       {"POST /v1/domains", "AFFFFFFFF"},
       {"DELETE /v1/domains/:guid", "AFFFFFFFF"},
+      {"PUT /v1/domains/:guid/certificate", "AFFFFFFFF"},
+      {"DELETE /v1/domains/:guid/certificate", "AFFFFFFFF"},
       {"GET /v1/routes", "---------"},
       {"POST /v1/routes", "---------"},
       {"GET /v1/routes/:guid", "AAHHAAAAH"},
@@ -268,6 +283,7 @@ struct Tenants {
       if (seg == ":type") v = "web";
       if (seg == ":metric") v = "cpu";
       if (seg == ":index") v = "0";
+      if (seg == ":space") v = space_a;
       if (seg == ":app_guid") v = in_a[state::ScopedKind::kApp];
       out += "/" + v;
     }
