@@ -386,6 +386,10 @@ TEST_CASE("access: lists show what the caller may see, and a body's scope is che
   CHECK(as_auditor.json["environment_variables"].empty());
   HttpResult as_dev = t.p.Call("GET", "/v1/apps/" + app, std::nullopt, t.tokens.at("sd"));
   CHECK(as_dev.json["environment_variables"]["SECRET"] == "v");
+  // Nor in the answer to an action a supporter may take.
+  HttpResult stopped = t.p.Call("POST", "/v1/apps/" + app + "/actions/stop", json::object(), t.tokens.at("ss"));
+  REQUIRE_MESSAGE(stopped.status == 200, stopped.body);
+  CHECK(stopped.json["environment_variables"].empty());
 
   // Creating in a space: a developer there may, an auditor gets 403, a stranger 404.
   CHECK(t.p.Call("POST", "/v1/apps", json{{"name", "two"}, {"space_guid", t.space_a}}, t.tokens.at("sd")).status == 201);

@@ -67,9 +67,9 @@ nlohmann::json AppJsonFor(const ApiRequest& req, const AppView& view) {
   return j;
 }
 
-Status Reply(ApiResponse& res, int status, const Result<AppView>& view) {
+Status Reply(const ApiRequest& req, ApiResponse& res, int status, const Result<AppView>& view) {
   if (!view.ok()) return view.status();
-  res.Json(status, AppJson(*view));
+  res.Json(status, AppJsonFor(req, *view));
   return Status::Ok();
 }
 
@@ -84,7 +84,7 @@ Handler Action(ApiContext& ctx, AppAction action) {
     if (app.ok() && action == AppAction::kStop && ctx.routing_progress) {
       (void)ctx.routing_progress->WaitFor(ctx.db.CommitCount(), kStopRoutingWait);
     }
-    return Reply(res, 200, std::move(app));
+    return Reply(req, res, 200, std::move(app));
   };
 }
 
@@ -120,7 +120,7 @@ void AddAppHandlers(HttpRouter& router, ApiContext& ctx) {
     std::optional<std::vector<std::string>> buildpacks;
     WHARF_RETURN_IF_ERROR(ReadLifecycle(req, ctx, body, buildpacks, spec.stack));
     if (buildpacks) spec.buildpacks = *buildpacks;
-    return Reply(res, 201, ctx.apps.Create(req.actor(), spec));
+    return Reply(req, res, 201, ctx.apps.Create(req.actor(), spec));
   });
 
   router.Add("GET", "/v1/apps/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
@@ -139,7 +139,7 @@ void AddAppHandlers(HttpRouter& router, ApiContext& ctx) {
     if (!name.ok()) return name.status();
     patch.name = *name;
     WHARF_RETURN_IF_ERROR(ReadLifecycle(req, ctx, body, patch.buildpacks, patch.stack));
-    return Reply(res, 200, ctx.apps.Update(req.actor(), req.Param("guid"), patch));
+    return Reply(req, res, 200, ctx.apps.Update(req.actor(), req.Param("guid"), patch));
   });
 
   router.Add("DELETE", "/v1/apps/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
