@@ -40,9 +40,9 @@ class H(BaseHTTPRequestHandler):
 
 
 ThreadingHTTPServer.daemon_threads = True
-# listen(128), as real servers do (gunicorn 2048, Node 511): Python's default backlog of 5 can overflow
-# under the router's load, and Linux then drops the handshake's last ACK while the router has sent the
-# request: it waits for an answer that never comes (suspected cause of rare 30 s+ stalls here).
+# listen(128), as real servers do (gunicorn 2048, Node 511), not Python's 5: an overflowing accept queue
+# makes Linux drop a handshake's last ACK after the router sent the request. (The rare 30 s stall of one
+# request in this file was still seen with it: that has another cause, not found yet.)
 ThreadingHTTPServer.request_queue_size = 128
 ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), H).serve_forever()
 '''
