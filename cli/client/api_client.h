@@ -144,8 +144,10 @@ class ApiClient {
     if (!space_guid_.empty()) body["space_guid"] = space_guid_;
     return body;
   }
-  // "&space_guids=GUID" for a list query, when a space is targeted ("" otherwise).
+  // "&space_guids=GUID" to add to a list query, when a space is targeted ("" otherwise); SpaceFilter
+  // starts a query with it ("?space_guids=GUID").
   std::string SpaceQuery() const { return space_guid_.empty() ? "" : "&space_guids=" + Escape(space_guid_); }
+  std::string SpaceFilter() const { return space_guid_.empty() ? "" : "?space_guids=" + Escape(space_guid_); }
 
  private:
   ApiClient(std::string base_url, std::string host, std::uint16_t port, std::string prefix, std::string token);

@@ -52,9 +52,7 @@ std::string RoutesCell(const api::App& app) {
 Status RunApps(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  std::string query = (*api)->SpaceQuery();
-  if (!query.empty()) query[0] = '?';
-  Result<std::vector<api::App>> apps = (*api)->GetAllAs<api::App>("/v1/apps" + query);
+  Result<std::vector<api::App>> apps = (*api)->GetAllAs<api::App>("/v1/apps" + (*api)->SpaceFilter());
   if (!apps.ok()) return apps.status();
   std::sort(apps->begin(), apps->end(), [](const api::App& a, const api::App& b) { return a.name < b.name; });
   if (args.Has("json")) {

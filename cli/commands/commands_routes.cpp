@@ -19,9 +19,7 @@ using nlohmann::json;
 Status RunRoutes(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  std::string query = (*api)->SpaceQuery();
-  if (!query.empty()) query[0] = '?';
-  Result<std::vector<api::Route>> routes = (*api)->GetAllAs<api::Route>("/v1/routes" + query);
+  Result<std::vector<api::Route>> routes = (*api)->GetAllAs<api::Route>("/v1/routes" + (*api)->SpaceFilter());
   if (!routes.ok()) return routes.status();
   if (args.Has("json")) {
     PrintJson(ctx, api::ListJson(*routes));

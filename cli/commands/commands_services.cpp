@@ -79,9 +79,7 @@ std::string BoundApps(const api::ServiceInstance& i) {
 Status RunServices(CliContext& ctx, const ParsedArgs& args) {
   Result<ApiClient*> api = ctx.Api();
   if (!api.ok()) return api.status();
-  std::string query = (*api)->SpaceQuery();
-  if (!query.empty()) query[0] = '?';
-  auto instances = (*api)->GetAllAs<api::ServiceInstance>("/v1/service_instances" + query);
+  auto instances = (*api)->GetAllAs<api::ServiceInstance>("/v1/service_instances" + (*api)->SpaceFilter());
   if (!instances.ok()) return instances.status();
   if (args.Has("json")) {
     PrintJson(ctx, api::ListJson(*instances));
