@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "common/file_io.h"
+#include "common/sha256.h"
 #include "runtime/command.h"
 #include "runtime/helpers/state_files.h"
 
@@ -198,6 +199,31 @@ std::string VethName(std::uint32_t offset) {
   return o.str();
 }
 
+std::string BridgeMacAddress(const std::string& bridge) {
+  const std::string digest = Sha256Hex("wharf bridge " + bridge);
+  std::string mac = "02";  // locally administered (bit 1), unicast (bit 0 clear)
+  for (int i = 0; i < 5; ++i) mac += ":" + digest.substr(static_cast<std::size_t>(i) * 2, 2);
+  return mac;
+}
+
+namespace {
+
+// Gives `bridge` its own address (BridgeMacAddress) unless it already has it as an address set
+// by hand, so that it stops following its ports' addresses.
+Status PinBridgeAddress(const std::string& bridge) {
+  const fs::path sys = fs::path("/sys/class/net") / bridge;
+  auto type = ReadFile(sys / "addr_assign_type");
+  auto address = ReadFile(sys / "address");
+  const std::string mac = BridgeMacAddress(bridge);
+  constexpr std::string_view kSet = "3";  // NET_ADDR_SET: chosen by the user, kept by the bridge
+  if (type.ok() && address.ok() && type->substr(0, 1) == kSet && address->substr(0, mac.size()) == mac) {
+    return Status::Ok();
+  }
+  return RunChecked({"ip", "link", "set", "dev", bridge, "address", mac});
+}
+
+}  // namespace
+
 namespace {
 
 Status WriteSysctl(const fs::path& file, std::string_view value) {
@@ -284,6 +310,7 @@ Result<std::unique_ptr<BridgeNetwork>> BridgeNetwork::Create(const std::string& 
     auto again = RunCommand({"ip", "link", "show", "dev", bridge});
     if (!added.ok() && (!again.ok() || again->exit_code != 0)) return added;
   }
+  WHARF_RETURN_IF_ERROR(PinBridgeAddress(bridge));
   WHARF_RETURN_IF_ERROR(RunChecked({"ip", "addr", "replace", cidr, "dev", bridge}));
   WHARF_RETURN_IF_ERROR(RunChecked({"ip", "link", "set", bridge, "up"}));
   WHARF_RETURN_IF_ERROR(WriteSysctl(fs::path("/proc/sys/net/ipv4/conf") / bridge / "route_localnet", "1"));

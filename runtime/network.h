@@ -51,6 +51,14 @@ Result<Subnet> ParseSubnet(const std::string& cidr);
 // "wv" + the address's offset in hex: unique per lease, at most 15 characters.
 std::string VethName(std::uint32_t offset);
 
+// The bridge's own MAC address: locally administered, unicast, derived from its name (the same
+// after every restart). A Linux bridge without an address of its own takes the lowest of its
+// ports' and changes it whenever a container's veth comes or goes; containers, whose only
+// neighbour is the gateway, keep the old one in their ARP cache until it expires (15-45 s plus
+// probes) and their packets to the host are dropped meanwhile: an instance that served a moment
+// ago stops answering the router. Setting the address pins it (addr_assign_type 3).
+std::string BridgeMacAddress(const std::string& bridge);
+
 struct Attachment {
   std::string ip;
   std::string netns;   // path of the namespace's bind mount

@@ -32,6 +32,15 @@ TEST_CASE("Veth names are unique per address and fit the 15-character limit") {
   CHECK(VethName(0xfffffff).size() <= 15);
 }
 
+TEST_CASE("A bridge's own MAC address is derived from its name, locally administered and unicast") {
+  const std::string mac = BridgeMacAddress("wharf0");
+  CHECK(mac == BridgeMacAddress("wharf0"));
+  CHECK(mac != BridgeMacAddress("wharf1"));
+  REQUIRE(mac.size() == 17);
+  CHECK(mac.substr(0, 3) == "02:");
+  for (std::size_t i = 2; i < mac.size(); i += 3) CHECK(mac[i] == ':');
+}
+
 TEST_CASE("The bridge's rules DNAT only the given host ports and refuse everything else from the bridge unless marked") {
   std::string rules = BridgeRules("wharf0", "10.244.0.1", {8080, 9000});
   auto at = [&](const std::string& text) { return rules.find(text); };

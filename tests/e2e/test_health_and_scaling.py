@@ -146,7 +146,7 @@ class H(BaseHTTPRequestHandler):
 ThreadingHTTPServer.daemon_threads = True
 # listen(128), as real servers do (gunicorn 2048, Node 511), not Python's 5: an overflowing accept queue
 # makes Linux drop a handshake's last ACK after the router sent the request. (The rare 30 s stall of one
-# request in this file was still seen with it: that has another cause, not found yet.)
+# request in this file had another cause: the bridge's MAC address followed its ports', runtime/network.h.)
 ThreadingHTTPServer.request_queue_size = 128
 ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), H).serve_forever()
 '''
