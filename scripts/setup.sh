@@ -16,6 +16,7 @@ packages=(
   doctest-dev nlohmann-json3-dev libssl-dev
   libsodium-dev      # users' passwords under Argon2id (controller/platform/passwords.*)
   libpq-dev libmariadb-dev   # the built-in brokers' clients of PostgreSQL and MariaDB (services/builtin/)
+  libnats-dev nats-server    # bus/: route registrations over NATS (the C client; the server for tests and deployments)
   # run and test
   ca-certificates curl git sqlite3 procps iproute2 python3
   tzdata             # autoscaler/: schedules read the zone files under /usr/share/zoneinfo
