@@ -1,0 +1,147 @@
+// The route emitter and a follower over a real nats-server: a table published by the API side
+// reaches a router's registry as registrations; changes travel as register/unregister; a dead
+// emitter's registrations are pruned; a dead bus keeps the last table, and when it is back the
+// follower's router.start makes the emitter send everything again.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <functional>
+#include <thread>
+
+#include "bus/testing/nats_server.h"
+#include "controller/dataplane/nats_route_follower.h"
+#include "controller/dataplane/route_emitter.h"
+#include "router/route_registry.h"
+
+namespace wharf::controller {
+namespace {
+
+using namespace std::chrono_literals;
+
+bool WaitUntil(const std::function<bool()>& ok, std::chrono::milliseconds limit = 10s) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (ok()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return ok();
+}
+
+router::RouteSpec Route(const std::string& uri, std::vector<std::string> instances) {
+  router::RouteSpec r;
+  r.key = *router::ParseRouteUri(uri);
+  int port = 8080;
+  for (auto& id : instances) {
+    router::Endpoint e;
+    e.instance_id = id;
+    e.app_guid = "app";
+    e.host = "10.244.0." + std::to_string(port - 8075);
+    e.port = static_cast<std::uint16_t>(port++);
+    r.endpoints.push_back(e);
+  }
+  return r;
+}
+
+// "a.test: i0 i1" for each route of the registry's table, sorted.
+std::string TableOf(const router::RouteRegistry& registry) {
+  std::string out;
+  for (const auto& pool : registry.Snapshot()->pools()) {
+    out += (out.empty() ? "" : "; ") + pool->key().ToString() + ":";
+    for (const auto& m : pool->members()) out += " " + m.endpoint.instance_id;
+  }
+  return out;
+}
+
+bus::NatsOptions Options(const std::string& url) {
+  bus::NatsOptions o;
+  o.url = url;
+  o.reconnect_wait = 50ms;
+  return o;
+}
+
+TEST_CASE("Routes travel over NATS from the emitter to a router's registry, and go when unregistered or stale") {
+  auto server = bus::testing::NatsServer::Start();
+  REQUIRE_MESSAGE(server.ok(), server.status().message());
+  SystemClock clock;
+  auto api_bus = bus::NatsClient::Connect(Options(server->url()));
+  auto router_bus = bus::NatsClient::Connect(Options(server->url()));
+  REQUIRE(api_bus.ok());
+  REQUIRE(router_bus.ok());
+  REQUIRE(WaitUntil([&] { return (*api_bus)->Connected() && (*router_bus)->Connected(); }));
+
+  router::RouteRegistry registry(2);
+  NatsRouteFollower::Options fo;
+  fo.greeting = {"router-1", 1s, 3s};
+  fo.tick = 50ms;
+  NatsRouteFollower follower(**router_bus, registry, clock, fo);
+  REQUIRE(follower.Start().ok());
+
+  RouteTableChannel channel;
+  auto emitter = std::make_unique<RouteEmitter>(**api_bus, channel, clock, 20s);
+  REQUIRE(emitter->Start(20ms).ok());
+  // Held: nothing is sent before the first table.
+  std::this_thread::sleep_for(200ms);
+  CHECK(emitter->Sent().first == 0);
+  // The router answered the greeting: the emitter resends at the router's interval.
+  CHECK(WaitUntil([&] { return emitter->interval() == 1s; }));
+
+  channel.Publish({Route("a.test", {"i0", "i1"}), Route("b.test/x", {"j0"})});
+  REQUIRE(WaitUntil([&] { return TableOf(registry) == "a.test: i0 i1; b.test/x: j0"; }));
+
+  // One instance goes, another comes: only the differences travel, and arrive.
+  auto sent_before = emitter->Sent();
+  channel.Publish({Route("a.test", {"i1", "i2"}), Route("b.test/x", {"j0"})});
+  REQUIRE(WaitUntil([&] { return TableOf(registry) == "a.test: i1 i2; b.test/x: j0"; }));
+  auto sent_after = emitter->Sent();
+  CHECK(sent_after.second - sent_before.second >= 1);  // i0 unregistered
+
+  // A route whose last instance goes is unknown to the router.
+  channel.Publish({Route("a.test", {"i1", "i2"})});
+  REQUIRE(WaitUntil([&] { return TableOf(registry) == "a.test: i1 i2"; }));
+
+  // The emitter dies (no unregister): after the prune threshold (3 s) the router forgets its routes.
+  emitter.reset();
+  std::this_thread::sleep_for(1500ms);
+  CHECK(TableOf(registry) == "a.test: i1 i2");  // re-sent every second until it died: not stale yet
+  REQUIRE(WaitUntil([&] { return TableOf(registry).empty(); }, 6s));
+}
+
+TEST_CASE("While NATS is down the router keeps its table, and when it is back the emitter sends everything again") {
+  auto server = bus::testing::NatsServer::Start();
+  REQUIRE_MESSAGE(server.ok(), server.status().message());
+  SystemClock clock;
+  auto api_bus = bus::NatsClient::Connect(Options(server->url()));
+  auto router_bus = bus::NatsClient::Connect(Options(server->url()));
+  REQUIRE(api_bus.ok());
+  REQUIRE(router_bus.ok());
+  REQUIRE(WaitUntil([&] { return (*api_bus)->Connected() && (*router_bus)->Connected(); }));
+  router::RouteRegistry registry(2);
+  NatsRouteFollower::Options fo;
+  fo.greeting = {"router-1", 1s, 2s};
+  fo.tick = 50ms;
+  NatsRouteFollower follower(**router_bus, registry, clock, fo);
+  REQUIRE(follower.Start().ok());
+  RouteTableChannel channel;
+  // The follower's greeting (1 s) becomes the emitter's interval; when the bus is back, the
+  // follower's router.start makes the emitter send everything at once.
+  RouteEmitter emitter(**api_bus, channel, clock, 20s);
+  REQUIRE(emitter.Start(20ms).ok());
+  channel.Publish({Route("a.test", {"i0"})});
+  REQUIRE(WaitUntil([&] { return TableOf(registry) == "a.test: i0"; }));
+
+  server->Stop();
+  REQUIRE(WaitUntil([&] { return !(*router_bus)->Connected(); }));
+  // Far past the prune threshold (2 s): the table stays while the bus is away.
+  std::this_thread::sleep_for(3500ms);
+  CHECK(TableOf(registry) == "a.test: i0");
+  // A change made while the bus is away arrives once it is back.
+  channel.Publish({Route("a.test", {"i0", "i1"})});
+  REQUIRE(server->Restart().ok());
+  REQUIRE(WaitUntil([&] { return TableOf(registry) == "a.test: i0 i1"; }, 10s));
+  // And it stays: registrations keep coming at the interval after the restart.
+  std::this_thread::sleep_for(3s);
+  CHECK(TableOf(registry) == "a.test: i0 i1");
+}
+
+}  // namespace
+}  // namespace wharf::controller
