@@ -139,6 +139,36 @@ std::vector<DaemonFlag> DaemonFlags() {
          c.api_token_file = v;
          return Status::Ok();
        }},
+      {Flag("nats-url", "URL",
+            "route registrations over NATS (nats://HOST:PORT): the api\n"
+            "role publishes them (router.register, as Cloud Foundry's\n"
+            "route-emitter); \"--roles router\" builds its table from\n"
+            "them (default: none; routers follow the API's stream)"),
+       [](const std::string& v, Config& c) -> Status {
+         if (!v.starts_with("nats://") || v.size() <= 7) {
+           return Status::InvalidArgument("--nats-url must be a nats:// URL, got '" + v + "'");
+         }
+         c.nats_url = v;
+         return Status::Ok();
+       }},
+      {Flag("route-register-interval", "S",
+            "a NATS-fed router asks emitters to send each route\n"
+            "again every S seconds (default 20, as gorouter)"),
+       [](const std::string& v, Config& c) -> Status {
+         auto n = ParseNumber("--route-register-interval", v, 1, 3600);
+         if (!n.ok()) return n.status();
+         c.route_register_interval_secs = static_cast<int>(*n);
+         return Status::Ok();
+       }},
+      {Flag("route-prune-threshold", "S",
+            "a NATS-fed router forgets a route not sent again\n"
+            "within S seconds, never while NATS is away (default 120)"),
+       [](const std::string& v, Config& c) -> Status {
+         auto n = ParseNumber("--route-prune-threshold", v, 2, 24 * 3600);
+         if (!n.ok()) return n.status();
+         c.route_prune_threshold_secs = static_cast<int>(*n);
+         return Status::Ok();
+       }},
       {Flag("keep-droplets", "N", "droplets kept per app besides the current one (default 5)"),
        [](const std::string& v, Config& c) -> Status {
          auto n = ParseNumber("--keep-droplets", v, 0, 1000);
@@ -321,6 +351,12 @@ Result<Invocation> ParseFlags(const std::vector<std::string>& args, const std::s
     return Status::InvalidArgument("--services-dir: " + c.services_dir.string() +
                                    " overlaps the data folder " + c.data_dir.string() +
                                    " (the services' system users must not reach wharfd's state)");
+  }
+  if (c.route_prune_threshold_secs <= c.route_register_interval_secs) {
+    return Status::InvalidArgument("--route-prune-threshold (" + std::to_string(c.route_prune_threshold_secs) +
+                                   " s) must be longer than --route-register-interval (" +
+                                   std::to_string(c.route_register_interval_secs) +
+                                   " s), or a route is forgotten between two registrations");
   }
   if (!c.HasRole("api")) {
     for (const std::string& role : c.roles) {

@@ -43,6 +43,12 @@ struct Config {
   // A router-only wharfd (--roles router) follows the routing table of this API:
   std::string api_url;                      // --api-url; empty: http://127.0.0.1:<DATA_DIR/api-port, else 9022>
   std::filesystem::path api_token_file;     // --api-token-file; empty: DATA_DIR/router-token
+  // Route registrations over NATS (controller/dataplane/route_emitter.h, nats_route_follower.h): the
+  // api role publishes them; a router-only wharfd builds its table from them instead of the API's
+  // route stream (which it still follows for the domains' certificates).
+  std::string nats_url;                     // --nats-url nats://HOST:PORT; empty: no bus
+  int route_register_interval_secs = 20;    // --route-register-interval: a router's, announced to emitters
+  int route_prune_threshold_secs = 120;     // --route-prune-threshold: a router forgets what is not re-sent
 
   // Only the router runs without the api role in its process (it then follows the API's route stream).
   bool StandaloneRouter() const { return !HasRole("api"); }

@@ -120,6 +120,24 @@ TEST_CASE("wharfd runs the router alone, following an API, but no other role wit
   CHECK(ParseFlags({"--api-url", "127.0.0.1:9022"}, "").status().message().find("--api-url must be an http://") == 0);
 }
 
+TEST_CASE("the NATS bus: a nats:// URL, and a prune threshold longer than the register interval") {
+  auto c = ParseFlags({"--nats-url", "nats://127.0.0.1:4222", "--route-register-interval", "5",
+                       "--route-prune-threshold", "30"}, "");
+  REQUIRE(c.ok());
+  CHECK(c->config.nats_url == "nats://127.0.0.1:4222");
+  CHECK(c->config.route_register_interval_secs == 5);
+  CHECK(c->config.route_prune_threshold_secs == 30);
+  auto defaults = ParseFlags({}, "");
+  CHECK(defaults->config.nats_url.empty());
+  CHECK(defaults->config.route_register_interval_secs == 20);
+  CHECK(defaults->config.route_prune_threshold_secs == 120);
+  CHECK(ParseFlags({"--nats-url", "http://x:1"}, "").status().message() ==
+        "--nats-url must be a nats:// URL, got 'http://x:1'");
+  auto short_prune = ParseFlags({"--route-register-interval", "30", "--route-prune-threshold", "30"}, "");
+  REQUIRE_FALSE(short_prune.ok());
+  CHECK(short_prune.status().message().find("--route-prune-threshold (30 s) must be longer") == 0);
+}
+
 TEST_CASE("--help and --version win over other flags") {
   CHECK(ParseFlags({"--api-port", "1", "--help"}, "")->kind == Invocation::Kind::kHelp);
   CHECK(ParseFlags({"--version"}, "")->kind == Invocation::Kind::kVersion);
@@ -131,7 +149,8 @@ TEST_CASE("wharfd's usage text lists every flag it reads, with its value name") 
   for (const char* flag : {"--data-dir DIR", "--api-port N", "--router-port N", "--domain D", "--roles LIST",
                            "--router-admin-port N", "--api-url URL", "--api-token-file F", "--keep-droplets N",
                            "--staging-memory M", "--staging-disk D", "--staging-timeout N", "--runtime B",
-                           "--buildpacks-dir DIR", "--autoscaler-min-duration-secs S", "-h, --help", "--version"}) {
+                           "--buildpacks-dir DIR", "--autoscaler-min-duration-secs S", "--nats-url URL",
+                           "--route-register-interval S", "--route-prune-threshold S", "-h, --help", "--version"}) {
     CHECK_MESSAGE(usage.find(flag) != std::string::npos, flag);
   }
 }

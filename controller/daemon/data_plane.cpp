@@ -14,6 +14,7 @@
 #include "controller/dataplane/cell_adapters.h"
 #include "controller/dataplane/desired_state_db.h"
 #include "controller/platform/log_buffer.h"
+#include "controller/dataplane/route_emitter.h"
 #include "controller/dataplane/routing_sync.h"
 #include "controller/dataplane/service_access_sync.h"
 #include "controller/dataplane/network_plan_sync.h"
@@ -47,6 +48,9 @@ struct DataPlane::Parts {
   std::shared_ptr<router::TlsCertificateStore> certificates;  // the domains' certificates (router role)
   std::unique_ptr<AppLogAccessSink> access_sink;
   std::unique_ptr<RoutingSync> routing;
+  // --nats-url (api role): the routing table as route registrations for routers on other hosts.
+  std::unique_ptr<bus::NatsClient> bus;
+  std::unique_ptr<RouteEmitter> emitter;
   std::unique_ptr<router::Router> router;
   std::unique_ptr<DbBuildpackRegistry> buildpacks;
   std::unique_ptr<stager::Stager> stager;
@@ -183,6 +187,19 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     // Routes are loaded before the first request is accepted.
     WHARF_RETURN_IF_ERROR(parts.routing->Start(kRouteSyncInterval, &daemon.routing_progress()).WithContext("computing the routing table"));
   }
+  if (api_role && !config.nats_url.empty()) {
+    bus::NatsOptions nats;
+    nats.url = config.nats_url;
+    nats.name = "wharfd-api";
+    nats.on_state = [url = config.nats_url](std::string_view what) {
+      std::cerr << "wharfd: NATS " << url << ": " << what << std::endl;
+    };
+    auto connected = bus::NatsClient::Connect(nats);
+    if (!connected.ok()) return connected.status().WithContext("--nats-url");
+    parts.bus = std::move(connected).value();
+    parts.emitter = std::make_unique<RouteEmitter>(*parts.bus, daemon.route_table(), clock);
+    WHARF_RETURN_IF_ERROR(parts.emitter->Start().WithContext("publishing routes on NATS"));
+  }
   if (router_role) {
     parts.access_sink = std::make_unique<AppLogAccessSink>(daemon.logs());
     router::RouterOptions options;
@@ -310,6 +327,7 @@ void DataPlane::Stop() {
     parts_->cell->Stop();
   }
   if (parts_->scheduler) parts_->scheduler->Stop();
+  if (parts_->emitter) parts_->emitter->Stop();  // routers keep the routes until they prune them
   if (parts_->routing) parts_->routing->Stop();
   if (parts_->router) parts_->router->Stop();
 }

@@ -4,7 +4,9 @@
 #include <thread>
 
 #include "common/file_io.h"
+#include "bus/nats_client.h"
 #include "controller/daemon/layout.h"
+#include "controller/dataplane/nats_route_follower.h"
 #include "router/api_access_log_sink.h"
 #include "router/api_route_feed.h"
 #include "router/route_registry.h"
@@ -25,6 +27,19 @@ std::string ApiUrl(const Config& config, const DataLayout& layout) {
   return "http://127.0.0.1:" + (port.ok() && !Trimmed(*port).empty() ? Trimmed(*port) : std::string("9022"));
 }
 
+// With --nats-url the routes come from NATS and the API's stream brings the certificates only:
+// its tables go here and are dropped.
+class DiscardRoutes final : public router::RouteFeedSubscriber {
+ public:
+  Status ReplaceAll(const std::vector<router::RouteSpec>&) override { return Status::Ok(); }
+  Result<router::PutResult> Upsert(const router::RouteKey&, const router::Endpoint&) override {
+    return router::PutResult::kUnmodified;
+  }
+  bool Remove(const router::RouteKey&, std::string_view, const router::ModificationTag&) override { return false; }
+  void ConfigureRoute(const router::RouteKey&, router::LoadBalancing) override {}
+  bool RemoveRoute(const router::RouteKey&) override { return false; }
+};
+
 }  // namespace
 
 struct StandaloneRouter::Parts {
@@ -32,6 +47,9 @@ struct StandaloneRouter::Parts {
   std::unique_ptr<router::RouteRegistry> registry;
   std::shared_ptr<router::TlsCertificateStore> certificates;
   std::unique_ptr<router::ApiRouteFeed> feed;
+  DiscardRoutes api_routes_dropped;  // with --nats-url
+  std::unique_ptr<bus::NatsClient> bus;
+  std::unique_ptr<NatsRouteFollower> follower;  // uses the bus and the registry: declared after both
   std::unique_ptr<router::ApiAccessLogSink> access_log;  // outlives the router, which writes to it
   std::unique_ptr<router::Router> router;
   bool stopped = false;
@@ -79,8 +97,37 @@ Result<std::unique_ptr<StandaloneRouter>> StandaloneRouter::Start(const Config& 
       std::cerr << "wharfd: router: ignored a routing table: " << detail << std::endl;
     }
   });
-  // Waits a moment for the first table, so the first requests are not all 404s.
-  WHARF_RETURN_IF_ERROR(p->feed->Subscribe(*p->registry).WithContext("--api-url"));
+  if (config.nats_url.empty()) {
+    // Waits a moment for the first table, so the first requests are not all 404s.
+    WHARF_RETURN_IF_ERROR(p->feed->Subscribe(*p->registry).WithContext("--api-url"));
+  } else {
+    WHARF_RETURN_IF_ERROR(p->feed->Subscribe(p->api_routes_dropped).WithContext("--api-url"));
+    bus::NatsOptions nats;
+    nats.url = config.nats_url;
+    nats.name = "wharfd-router-" + std::to_string(config.router_port);
+    nats.on_state = [url = config.nats_url](std::string_view what) {
+      std::cerr << "wharfd: router: NATS " << url << ": " << what
+                << (what == "disconnected" ? "; serving the last routing table" : "") << std::endl;
+    };
+    auto connected = bus::NatsClient::Connect(nats);
+    if (!connected.ok()) return connected.status().WithContext("--nats-url");
+    p->bus = std::move(connected).value();
+    NatsRouteFollower::Options follow;
+    follow.greeting.id = nats.name;
+    follow.greeting.register_interval = std::chrono::seconds(config.route_register_interval_secs);
+    follow.greeting.prune_threshold = std::chrono::seconds(config.route_prune_threshold_secs);
+    p->follower = std::make_unique<NatsRouteFollower>(
+        *p->bus, *p->registry, clock, follow, [](std::string_view what, std::string_view detail) {
+          if (what == "pruned") {
+            std::cerr << "wharfd: router: forgot " << detail << " route registration(s) not sent again in time" << std::endl;
+          } else if (what == "bus-back") {
+            std::cerr << "wharfd: router: on NATS; asked the emitters for every route (router.start)" << std::endl;
+          } else {
+            std::cerr << "wharfd: router: ignored a route registration: " << detail << std::endl;
+          }
+        });
+    WHARF_RETURN_IF_ERROR(p->follower->Start().WithContext("following routes on NATS"));
+  }
 
   router::ApiAccessLogOptions log_options;
   log_options.api_url = p->api_url;
@@ -110,6 +157,7 @@ void StandaloneRouter::Stop() {
   if (!parts_ || parts_->stopped) return;
   parts_->stopped = true;
   if (parts_->router) parts_->router->Stop();
+  if (parts_->follower) parts_->follower->Stop();
   if (parts_->feed) parts_->feed->Unsubscribe();
 }
 
