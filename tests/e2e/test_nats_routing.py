@@ -1,7 +1,8 @@
 """Route registrations over NATS (issue 17): wharfd's api role publishes its routing table on a real
 nats-server (Debian's) as gorouter-style router.register / router.unregister messages, and a router-only
-wharfd started with --nats-url builds its table from them. Route changes reach it; it keeps serving while
-NATS is down and catches up when NATS is back; it keeps serving while the API restarts.
+wharfd started with --nats-url builds its table from them (two such routers converge on the same one). Route
+changes reach them; they keep serving while NATS is down and catch up when NATS is back, and while the API
+restarts.
 
 Only loopback traffic; the test signals only the nats-server it started, by its pid."""
 import os
@@ -104,8 +105,12 @@ class NatsRoutingTest(PlatformTest):
 
     def test_routes_travel_over_nats_and_survive_nats_and_api_restarts(self):
         port = self.start_router()
+        first_log = self.router_log
+        other = self.start_router()  # a second router on the same bus converges on the same table
+        self.router_log = first_log
         self.p.wharf("push", cwd=STATIC_SITE)
         self.wait_for_status("hello.localhost", 200, port=port, timeout=30)
+        self.wait_for_status("hello.localhost", 200, port=other, timeout=10)
         self.assertIn("on NATS; asked the emitters for every route", self.router_log())
         status, headers, _ = self.get("nope.localhost", port=port)
         self.assertEqual((status, headers.get("x-wharf-router-error")), (404, "unknown_route"))
@@ -113,6 +118,7 @@ class NatsRoutingTest(PlatformTest):
         # A new route: from the API's commit to the other router, through NATS.
         self.p.wharf("map-route", "hello", "localhost", "--hostname", "second")
         mapped = self.until_status("second.localhost", 200, port)
+        self.wait_for_status("second.localhost", 200, port=other, timeout=5)
         # Unmapped: the router forgets it at once (router.unregister), not after the prune threshold.
         self.p.wharf("unmap-route", "hello", "localhost", "--hostname", "second")
         unmapped = self.until_status("second.localhost", 404, port, timeout=5)
@@ -141,3 +147,4 @@ class NatsRoutingTest(PlatformTest):
         self.p.start()
         self.serves_throughout(port, 14)
         self.assertEqual(self.get("third.localhost", port=port)[0], 200)
+        self.assertEqual(self.get("third.localhost", port=other)[0], 200)
