@@ -137,9 +137,17 @@ class ReleasesTest(PlatformTest):
         return body["deployment"]
 
     def wait_deployment(self, state, timeout=60):
-        return self.poll(f"deployment {state}",
-                         lambda: (lambda d: d if d and d["state"] == state else None)(self.deployment()),
-                         timeout=timeout)
+        last = []
+
+        def reached():
+            d = self.deployment()
+            last[:] = [d]
+            return d if d and d["state"] == state else None
+        try:
+            return self.poll(f"deployment {state}", reached, timeout=timeout)
+        except AssertionError as e:  # say where it stopped instead: its state, reason and analysis windows
+            shown = self.p.wharf("deployment", "rel", expect=None).out
+            raise AssertionError(f"{e}\n--- last deployment\n{last}\n--- wharf deployment rel\n{shown}") from None
 
     def revisions(self):
         return json.loads(self.p.wharf("revisions", "rel", "--json").out)
