@@ -10,6 +10,7 @@
 #include <istream>
 
 #include "common/file_io.h"
+#include "common/https_client.h"
 #include "router/routes_file.h"
 
 namespace wharf::router {
@@ -118,7 +119,9 @@ void ApiRouteFeed::Run() {
 }
 
 Status ApiRouteFeed::FollowOnce(bool* got_table) {
-  Poco::Net::HTTPClientSession session(url_.host, url_.port);
+  auto made = MakeHttpClientSession(url_.scheme, url_.host, url_.port, TlsClientOptions{true, options_.ca_file});
+  if (!made.ok()) return made.status().WithContext(options_.api_url);
+  Poco::Net::HTTPClientSession& session = **made;
   session.setTimeout(Span(options_.connect_timeout), Span(options_.connect_timeout), Span(options_.idle_timeout));
   {
     std::lock_guard lock(mu_);
@@ -153,7 +156,8 @@ Status ApiRouteFeed::FollowOnce(bool* got_table) {
       result = Status::Unavailable("the route stream from " + options_.api_url + " ended");
     }
   } catch (const Poco::Exception& e) {
-    result = Status::Unavailable(options_.api_url + ": " + e.displayText());
+    std::optional<std::string> tls = DescribeTlsFailure(e, options_.api_url);
+    result = Status::Unavailable(tls ? *tls : options_.api_url + ": " + e.displayText());
   } catch (const std::exception& e) {
     result = Status::Unavailable(options_.api_url + ": " + e.what());
   }
