@@ -251,7 +251,7 @@ void HeadGate::Drop(int fd, std::string_view status_line) {
     // Over TLS the answer is sent only once the handshake is done (best effort, never waiting).
     if (it->second->established) {
       ERR_clear_error();
-      [[maybe_unused]] int rc = SSL_write(it->second->ssl, answer.data(), static_cast<int>(answer.size()));
+      if (SSL_write(it->second->ssl, answer.data(), static_cast<int>(answer.size())) > 0) SSL_shutdown(it->second->ssl);
       ERR_clear_error();
     }
   } else {

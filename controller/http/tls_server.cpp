@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstring>
 
 #include "common/file_io.h"
@@ -50,6 +51,9 @@ Result<std::shared_ptr<TlsServerContext>> TlsServerContext::Load(const std::file
     return Status::InvalidArgument(key_name + " does not belong to the certificate " + cert_file.string() + ": " +
                                    s.message());
   }
+  // OpenSSL writes with write(2), which raises SIGPIPE on a connection the peer has closed: a
+  // process serving TLS ignores it (wharfd's main does too) and sees EPIPE instead.
+  std::signal(SIGPIPE, SIG_IGN);
   SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
   if (ctx == nullptr) return Status::Internal("TLS: " + TakeOpenSslError());
   std::shared_ptr<TlsServerContext> out(new TlsServerContext(ctx));
@@ -73,7 +77,13 @@ TlsServerContext::~TlsServerContext() { SSL_CTX_free(ctx_); }
 TlsStreamSocketImpl::TlsStreamSocketImpl(int fd, SSL* ssl, std::string buffered)
     : Poco::Net::StreamSocketImpl(fd), ssl_(ssl), buffered_(std::move(buffered)) {}
 
-TlsStreamSocketImpl::~TlsStreamSocketImpl() { SSL_free(ssl_); }
+TlsStreamSocketImpl::~TlsStreamSocketImpl() {
+  // close_notify (without waiting for the peer's), so a client reading to the end sees a clean end.
+  ERR_clear_error();
+  SSL_shutdown(ssl_);
+  ERR_clear_error();
+  SSL_free(ssl_);
+}
 
 int TlsStreamSocketImpl::sendBytes(const void* buffer, int length, int) {
   if (length <= 0) return 0;
