@@ -5,6 +5,8 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <charconv>
 #include <istream>
@@ -69,7 +71,9 @@ void ApiRouteFeed::Unsubscribe() {
     stop_ = true;
     if (session_ != nullptr) {
       try {
-        session_->socket().shutdown();  // wakes the reader; the fd is closed by its owner
+        // The descriptor itself (wakes the reader; the fd is closed by its owner): Poco's shutdown
+        // of a TLS socket would write a close_notify while the reader is inside SSL_read.
+        if (session_->connected()) ::shutdown(session_->socket().impl()->sockfd(), SHUT_RDWR);
       } catch (const Poco::Exception&) {
       }
     }

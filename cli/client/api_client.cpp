@@ -1,5 +1,7 @@
 #include "cli/client/api_client.h"
 
+#include <sys/socket.h>
+
 #include <fstream>
 
 #include <Poco/Exception.h>
@@ -351,7 +353,9 @@ void ApiClient::Abort() {
   std::lock_guard lock(abort_mu_);
   aborted_ = true;
   try {
-    session_->socket().shutdown();
+    // The descriptor itself, not Poco's shutdown: over TLS that would write a close_notify while
+    // the streaming thread is inside SSL_read (OpenSSL objects are not for two threads at once).
+    if (session_->connected()) ::shutdown(session_->socket().impl()->sockfd(), SHUT_RDWR);
   } catch (const Poco::Exception&) {
     // Not connected (yet or any more): the flag alone ends the loop.
   }
