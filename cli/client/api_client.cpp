@@ -94,7 +94,8 @@ Result<std::unique_ptr<ApiClient>> ApiClient::Create(std::string_view base_url, 
   try {
     Poco::URI uri{std::string(base_url)};
     if (uri.getScheme() != "http" && uri.getScheme() != "https") {
-      return Status::InvalidArgument("API URL '" + std::string(base_url) + "': only http:// and https:// are supported");
+      return Status::InvalidArgument("API URL '" + std::string(base_url) +
+                                     "': only http:// and https:// are supported");
     }
     if (uri.getHost().empty()) return Status::InvalidArgument("API URL '" + std::string(base_url) + "' has no host");
     std::string prefix = uri.getPath();

@@ -75,7 +75,7 @@ TEST_CASE("NormaliseApiUrl adds http:// and drops trailing slashes, refusing oth
   CHECK_FALSE(NormaliseApiUrl("https://").ok());
 }
 
-TEST_CASE("the TLS choice of 'wharf api' is saved, and WHARF_CA_FILE or SSL_CERT_FILE stand in for a missing --ca-file") {
+TEST_CASE("the TLS choice of 'wharf api' is saved, and WHARF_CA_FILE or SSL_CERT_FILE stand in for --ca-file") {
   TempDir dir;
   std::filesystem::path file = dir / "config";
   Config saved{"https://127.0.0.1:9443", "", ""};

@@ -18,7 +18,8 @@ struct RawResponse {
   std::string body;
 };
 
-// `base_url` is the target ("http://127.0.0.1:9022", or https:// checked as `tls` says); `path` starts with '/'. `headers`
+// `base_url` is the target ("http://127.0.0.1:9022", or https:// checked as `tls` says); `path`
+// starts with '/'. `headers`
 // are "Name: value" lines (kInvalidArgument for one without a colon); the bearer
 // `token` is added unless a header names Authorization. A body without a
 // Content-Type header is sent as application/json.
