@@ -58,12 +58,13 @@ TEST_CASE("wharf api https://... --ca-file trusts a private CA, saved for every 
   CHECK_FALSE(c.skip_ssl_validation);
 
   // The admin token file beside the api-port file of this wharfd: login over TLS.
-  REQUIRE(t.h.Run({"login"}) == 0);
+  REQUIRE_MESSAGE(t.h.Run({"login"}) == 0, t.h.Err());
   CHECK(Has(t.h.Out(), "User: admin"));
   CHECK(t.h.Run({"apps"}) == 0);
   CHECK(Has(t.h.Out(), "Getting apps as admin..."));
   t.h.home.Write("src/site/index.html", "hello over TLS");
-  CHECK(t.h.Run({"push", "site", "-p", (t.h.home.path() / "src" / "site").string(), "--no-start"}) == 0);
+  CHECK_MESSAGE(t.h.Run({"push", "site", "-p", (t.h.home.path() / "src" / "site").string(), "--no-start"}) == 0,
+                t.h.Err());
   CHECK(t.h.server.app("site").has_value());
   CHECK(t.h.Run({"curl", "/v1/info"}) == 0);  // wharf curl's own connection
   CHECK(Has(t.h.Out(), "api_version"));
@@ -76,7 +77,7 @@ TEST_CASE("WHARF_CA_FILE trusts a private CA without saving it; a wrong one is r
   t.h.env.Set("WHARF_CA_FILE", t.ca.string());
   REQUIRE(t.h.Run({"api", t.url}) == 0);
   CHECK(LoadConfigFile(t.config_file).value().ca_file.empty());
-  REQUIRE(t.h.Run({"login", "--token", t.h.server.token()}) == 0);
+  REQUIRE_MESSAGE(t.h.Run({"login", "--token", t.h.server.token()}) == 0, t.h.Err());
   CHECK(t.h.Run({"apps"}) == 0);
   t.h.env.Set("WHARF_CA_FILE", t.wrong_ca.string());
   CHECK(t.h.Run({"apps"}) == 1);
@@ -89,7 +90,7 @@ TEST_CASE("wharf api https://... --skip-ssl-validation accepts any certificate u
   TlsHarness t;
   REQUIRE(t.h.Run({"api", t.url, "--skip-ssl-validation"}) == 0);
   CHECK(LoadConfigFile(t.config_file).value().skip_ssl_validation);
-  REQUIRE(t.h.Run({"login", "--token", t.h.server.token()}) == 0);
+  REQUIRE_MESSAGE(t.h.Run({"login", "--token", t.h.server.token()}) == 0, t.h.Err());
   CHECK(t.h.Run({"apps"}) == 0);
   CHECK(t.h.Run({"curl", "/v1/info"}) == 0);
   // As cf: 'wharf api URL' without the flag checks again.

@@ -78,11 +78,28 @@ TlsStreamSocketImpl::TlsStreamSocketImpl(int fd, SSL* ssl, std::string buffered)
     : Poco::Net::StreamSocketImpl(fd), ssl_(ssl), buffered_(std::move(buffered)) {}
 
 TlsStreamSocketImpl::~TlsStreamSocketImpl() {
-  // close_notify (without waiting for the peer's), so a client reading to the end sees a clean end.
+  {
+    std::lock_guard lock(mu_);
+    ShutdownTls();
+  }
+  SSL_free(ssl_);
+}
+
+void TlsStreamSocketImpl::ShutdownTls() {
+  // close_notify (without waiting for the peer's), so a client reading to the end sees a clean end;
+  // only while the descriptor is still this connection's. Called with mu_ held.
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (sockfd() == POCO_INVALID_SOCKET) return;
   ERR_clear_error();
   SSL_shutdown(ssl_);
   ERR_clear_error();
-  SSL_free(ssl_);
+}
+
+void TlsStreamSocketImpl::close() {
+  std::lock_guard lock(mu_);
+  ShutdownTls();
+  Poco::Net::StreamSocketImpl::close();
 }
 
 int TlsStreamSocketImpl::sendBytes(const void* buffer, int length, int) {
@@ -93,6 +110,7 @@ int TlsStreamSocketImpl::sendBytes(const void* buffer, int length, int) {
     int err = SSL_ERROR_NONE;
     {
       std::lock_guard lock(mu_);
+      if (shut_down_) throw Poco::Net::ConnectionResetException("TLS connection closed");
       ERR_clear_error();
       rc = SSL_write(ssl_, buffer, length);
       if (rc <= 0) err = SSL_get_error(ssl_, rc);
@@ -132,6 +150,7 @@ int TlsStreamSocketImpl::receiveBytes(void* buffer, int length, int) {
     int err = SSL_ERROR_NONE;
     {
       std::lock_guard lock(mu_);
+      if (shut_down_) return 0;
       ERR_clear_error();
       rc = SSL_read(ssl_, buffer, length);
       if (rc <= 0) err = SSL_get_error(ssl_, rc);

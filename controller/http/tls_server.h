@@ -54,6 +54,9 @@ class TlsStreamSocketImpl final : public Poco::Net::StreamSocketImpl {
   int available() override;
   bool poll(const Poco::Timespan& timeout, int mode) override;
   bool secure() const override { return true; }
+  // Sends close_notify, then closes the descriptor (Poco may close before the last reference goes:
+  // the SSL object must never write to the number afterwards, which may belong to another file).
+  void close() override;
 
  protected:
   ~TlsStreamSocketImpl() override;
@@ -63,6 +66,9 @@ class TlsStreamSocketImpl final : public Poco::Net::StreamSocketImpl {
   SSL* ssl_;
   std::string buffered_;
   std::size_t offset_ = 0;
+  bool shut_down_ = false;  // close_notify sent (or the descriptor closed): SSL_shutdown is not called again
+
+  void ShutdownTls();  // with mu_ held
 };
 
 }  // namespace wharf::controller
