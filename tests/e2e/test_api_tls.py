@@ -55,6 +55,8 @@ class ApiTlsTest(SharedPlatformTest):
         self.assertIn("api_version", r.out)
         r = self.p.wharf("logs", "hello", "--recent")
         self.assertEqual(r.code, 0, r)
+        r = self.p.wharf("ssh", "hello", "-c", "echo over-$((40+2))", timeout=60)  # the ssh WebSocket over TLS
+        self.assertEqual(r.out.strip(), "over-42", r)
 
     def test_an_untrusted_certificate_is_refused_with_advice_and_skip_ssl_validation_accepts_it(self):
         env = self.other_cli("untrusted-cli")
