@@ -183,6 +183,13 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   p->options = options;
   p->clock = &clock;
 
+  // The API's certificate and key are checked before anything is made or listens.
+  if (config.HasRole("api") && config.ApiTls()) {
+    auto tls = TlsServerContext::Load(config.api_tls_cert, config.api_tls_key);
+    if (!tls.ok()) return tls.status();
+    p->server_options.gate.tls = std::move(tls).value();
+  }
+
   Result<DataLayout> layout = PrepareDataDir(config.data_dir);
   if (!layout.ok()) return layout.status();
   p->layout = *layout;
@@ -211,11 +218,6 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   if (!blobs.ok()) return blobs.status().WithContext("opening the blob store");
   p->blobs = std::move(blobs).value();
 
-  if (config.HasRole("api") && config.ApiTls()) {
-    auto tls = TlsServerContext::Load(config.api_tls_cert, config.api_tls_key);
-    if (!tls.ok()) return tls.status();
-    p->server_options.gate.tls = std::move(tls).value();
-  }
   if (config.HasRole("api")) {
     auto server = BindApi(*p->db, clock, config.api_port, config.api_address);
     if (!server.ok()) return server.status();
