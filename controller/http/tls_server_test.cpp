@@ -14,8 +14,10 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/file_io.h"
 #include "common/tls_test_cert.h"
+#include "controller/daemon/daemon.h"
 #include "controller/http/head_gate.h"
 #include "controller/platform/test_support.h"
 
@@ -232,6 +234,40 @@ TEST_CASE("HeadGate with TLS closes a client that speaks plain HTTP") {
   plain.sendBytes(head.data(), static_cast<int>(head.size()));
   CHECK(ClosedByServer(plain));
   CHECK(f.HandedCount() == 0);
+}
+
+TEST_CASE("wharfd's API starts over TLS with a good pair, and not at all with a bad one, naming the file") {
+  PairFiles files;
+  TempDir data;
+  Config config;
+  config.data_dir = data / "data";
+  config.stacks_dir = data / "stacks";
+  config.api_port = 0;
+  config.roles = {"api"};
+  config.api_tls_cert = files.cert;
+  config.api_tls_key = files.dir / "none.pem";
+  SystemClock clock;
+  auto refused = Daemon::Start(config, clock);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message().find("--api-tls-key " + (files.dir / "none.pem").string() + ": ") == 0);
+  CHECK_FALSE(std::filesystem::exists(config.data_dir));  // checked before anything was made
+
+  config.api_tls_key = files.key;
+  auto started = Daemon::Start(config, clock);
+  REQUIRE_MESSAGE(started.ok(), started.status().ToString());
+  const std::string url = (*started)->platform().api_url;
+  CHECK(url == "https://127.0.0.1:" + std::to_string((*started)->api_port()));
+  auto written = ReadFile(config.data_dir / "api-url");
+  REQUIRE(written.ok());
+  CHECK(*written == url + "\n");
+  // A TLS client gets an answer; plain HTTP does not.
+  TlsClient client(Poco::Net::SocketAddress("127.0.0.1", (*started)->api_port()));
+  REQUIRE(client.Handshake());
+  client.Send("GET /v1/info HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::string answer = client.ReadAll();
+  CHECK(answer.rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(answer.find("api_version") != std::string::npos);
+  (*started)->Stop();
 }
 
 }  // namespace
