@@ -1,7 +1,8 @@
 // HTTP client sessions that may speak TLS (https:// URLs), for the CLI and a router that follows
 // an https API: Poco's HTTPSClientSession with an OpenSSL context that verifies the server's
 // certificate against the system's CA store (and a CA file, when given) unless told not to, and
-// checks its host name (except for loopback hosts, which a certificate rarely names). TLS 1.2+.
+// has OpenSSL check the host name (DNS or IP subjectAltName; not for a loopback IP address such as
+// 127.0.0.1, which a certificate rarely names). TLS 1.2+.
 #pragma once
 
 #include <cstdint>

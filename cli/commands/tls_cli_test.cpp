@@ -22,8 +22,8 @@ struct TlsHarness {
   std::string url;
   std::filesystem::path config_file;
 
-  TlsHarness() {
-    auto pair = wharf::testing::MakeSelfSignedCertificate("127.0.0.1", {"localhost"});
+  explicit TlsHarness(std::vector<std::string> names = {"localhost"}) {
+    auto pair = wharf::testing::MakeSelfSignedCertificate("127.0.0.1", names);
     auto other = wharf::testing::MakeSelfSignedCertificate("127.0.0.1", {"localhost"});
     ca = h.home.Write("tls/ca.pem", pair.cert_pem);
     h.home.Write("tls/key.pem", pair.key_pem);
@@ -103,6 +103,18 @@ TEST_CASE("wharf api --ca-file names a missing file") {
   TlsHarness t;
   CHECK(t.h.Run({"api", t.url, "--ca-file", "no-such-ca.pem"}) == 1);
   CHECK(Has(t.h.Err(), "--ca-file no-such-ca.pem: no such file"));
+}
+
+TEST_CASE("a certificate that does not name the host is refused, however trusted its CA") {
+  TlsHarness named;  // names localhost
+  const std::string by_name = "https://localhost:" + named.url.substr(named.url.rfind(':') + 1);
+  CHECK(named.h.Run({"api", by_name, "--ca-file", named.ca.string()}) == 0);
+
+  TlsHarness other({"other.test"});
+  const std::string url = "https://localhost:" + other.url.substr(other.url.rfind(':') + 1);
+  CHECK(other.h.Run({"api", url, "--ca-file", other.ca.string()}) == 1);
+  CHECK(Has(other.h.Err(), "SSL certificate validation failed for " + url + ": hostname mismatch"));
+  CHECK(other.h.Run({"api", url, "--skip-ssl-validation"}) == 0);
 }
 
 }  // namespace
