@@ -72,7 +72,7 @@ TEST_CASE("wharf api https://... --ca-file trusts a private CA, saved for every 
   CHECK(Has(t.h.Out(), "API version:    v1"));
 }
 
-TEST_CASE("WHARF_CA_FILE trusts a private CA without saving it; a wrong one is refused for every command") {
+TEST_CASE("WHARF_CA_FILE trusts a private CA without saving it, and a wrong one is refused for every command") {
   TlsHarness t;
   t.h.env.Set("WHARF_CA_FILE", t.ca.string());
   REQUIRE(t.h.Run({"api", t.url}) == 0);

@@ -135,7 +135,7 @@ struct TlsGateFixture {
   }
 };
 
-TEST_CASE("HeadGate with TLS hands over a connection once its decrypted head arrived; the head is read first") {
+TEST_CASE("HeadGate with TLS hands over a connection once its decrypted head arrived, and the head is read first") {
   TlsGateFixture f({});
   TlsClient client(f.listener.address());
   REQUIRE(client.Handshake());
@@ -208,7 +208,7 @@ TEST_CASE("HeadGate with TLS drops clients that never finish the handshake or th
   CHECK(f.gate->dropped() == 3);
 }
 
-TEST_CASE("HeadGate with TLS over its pending limit drops the oldest stalled handshake; a prompt client gets through") {
+TEST_CASE("HeadGate with TLS over its pending limit drops the oldest stalled handshake and a prompt client gets through") {
   HeadGateOptions options;
   options.limits.max_per_peer = 4;
   TlsGateFixture f(options);
