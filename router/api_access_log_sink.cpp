@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "common/https_client.h"
+
 namespace wharf::router {
 
 Result<std::unique_ptr<ApiAccessLogSink>> ApiAccessLogSink::Start(ApiAccessLogOptions options) {
@@ -79,7 +81,9 @@ void ApiAccessLogSink::Run() {
 
 bool ApiAccessLogSink::Post(const std::string& body) {
   try {
-    Poco::Net::HTTPClientSession session(url_.host, url_.port);
+    auto made = MakeHttpClientSession(url_.scheme, url_.host, url_.port, TlsClientOptions{true, options_.ca_file});
+    if (!made.ok()) return false;
+    Poco::Net::HTTPClientSession& session = **made;
     session.setTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(options_.timeout.count()) * 1000));
     Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, url_.path_prefix + "/v1/routing/access-log",
                                    Poco::Net::HTTPMessage::HTTP_1_1);

@@ -25,6 +25,7 @@ namespace wharf::router {
 struct ApiAccessLogOptions {
   std::string api_url;
   std::string token;
+  std::string ca_file = {};  // an https API's CAs besides the system's (ApiRouteFeedOptions::ca_file)
   std::chrono::milliseconds flush_interval{200};
   std::size_t max_batch = 2'000;
   std::size_t max_queued = 20'000;

@@ -5,11 +5,14 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <charconv>
 #include <istream>
 
 #include "common/file_io.h"
+#include "common/https_client.h"
 #include "router/routes_file.h"
 
 namespace wharf::router {
@@ -68,7 +71,9 @@ void ApiRouteFeed::Unsubscribe() {
     stop_ = true;
     if (session_ != nullptr) {
       try {
-        session_->socket().shutdown();  // wakes the reader; the fd is closed by its owner
+        // The descriptor itself (wakes the reader; the fd is closed by its owner): Poco's shutdown
+        // of a TLS socket would write a close_notify while the reader is inside SSL_read.
+        if (session_->connected()) ::shutdown(session_->socket().impl()->sockfd(), SHUT_RDWR);
       } catch (const Poco::Exception&) {
       }
     }
@@ -118,7 +123,9 @@ void ApiRouteFeed::Run() {
 }
 
 Status ApiRouteFeed::FollowOnce(bool* got_table) {
-  Poco::Net::HTTPClientSession session(url_.host, url_.port);
+  auto made = MakeHttpClientSession(url_.scheme, url_.host, url_.port, TlsClientOptions{true, options_.ca_file});
+  if (!made.ok()) return made.status().WithContext(options_.api_url);
+  Poco::Net::HTTPClientSession& session = **made;
   session.setTimeout(Span(options_.connect_timeout), Span(options_.connect_timeout), Span(options_.idle_timeout));
   {
     std::lock_guard lock(mu_);
@@ -153,7 +160,8 @@ Status ApiRouteFeed::FollowOnce(bool* got_table) {
       result = Status::Unavailable("the route stream from " + options_.api_url + " ended");
     }
   } catch (const Poco::Exception& e) {
-    result = Status::Unavailable(options_.api_url + ": " + e.displayText());
+    std::optional<std::string> tls = DescribeTlsFailure(e, options_.api_url);
+    result = Status::Unavailable(tls ? *tls : options_.api_url + ": " + e.displayText());
   } catch (const std::exception& e) {
     result = Status::Unavailable(options_.api_url + ": " + e.what());
   }

@@ -33,7 +33,9 @@ class HTTPClientSession;
 namespace wharf::router {
 
 struct ApiRouteFeedOptions {
-  std::string api_url = "http://127.0.0.1:9022";  // http://HOST:PORT[/PREFIX]
+  std::string api_url = "http://127.0.0.1:9022";  // http[s]://HOST:PORT[/PREFIX]
+  // An https API's certificate is checked against the system's CAs and these (PEM; empty: none).
+  std::string ca_file = {};
   std::string token;                              // sent as "Authorization: Bearer TOKEN"
   std::chrono::milliseconds connect_timeout{2'000};
   std::chrono::milliseconds idle_timeout{45'000};     // the API sends a keep-alive every 15 s

@@ -10,9 +10,10 @@ Result<ApiUrl> ParseApiUrl(std::string_view url) {
   out.text = std::string(url);
   try {
     Poco::URI uri(out.text);
-    if (uri.getScheme() != "http" || uri.getHost().empty()) {
-      return Status::InvalidArgument("API URL '" + out.text + "': expected http://HOST[:PORT]");
+    if ((uri.getScheme() != "http" && uri.getScheme() != "https") || uri.getHost().empty()) {
+      return Status::InvalidArgument("API URL '" + out.text + "': expected http://HOST[:PORT] or https://HOST[:PORT]");
     }
+    out.scheme = uri.getScheme();
     out.host = uri.getHost();
     out.port = uri.getPort();
     out.path_prefix = uri.getPath();

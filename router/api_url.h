@@ -1,4 +1,4 @@
-// Where a router in its own process finds wharfd's API: "http://HOST[:PORT][/PREFIX]".
+// Where a router in its own process finds wharfd's API: "http[s]://HOST[:PORT][/PREFIX]".
 #pragma once
 
 #include <cstdint>
@@ -11,12 +11,13 @@ namespace wharf::router {
 
 struct ApiUrl {
   std::string text;  // as given, for messages
+  std::string scheme = "http";  // or "https"
   std::string host;
   std::uint16_t port = 80;
   std::string path_prefix;  // "" or "/prefix", no trailing '/'
 };
 
-// kInvalidArgument naming the URL when it is not http:// with a host.
+// kInvalidArgument naming the URL when it is not http:// or https:// with a host.
 Result<ApiUrl> ParseApiUrl(std::string_view url);
 
 }  // namespace wharf::router

@@ -1,5 +1,7 @@
 #include "cli/client/api_client.h"
 
+#include <sys/socket.h>
+
 #include <fstream>
 
 #include <Poco/Exception.h>
@@ -70,31 +72,39 @@ Status StatusFromErrorResponse(int http_status, std::string_view reason, std::st
   return Status(code, message);
 }
 
-ApiClient::ApiClient(std::string base_url, std::string host, std::uint16_t port, std::string prefix,
-                     std::string token)
+ApiClient::ApiClient(std::string base_url, std::string scheme, std::string host, std::uint16_t port,
+                     std::string prefix, std::string token, TlsClientOptions tls,
+                     std::unique_ptr<Poco::Net::HTTPClientSession> session)
     : base_url_(std::move(base_url)),
+      scheme_(std::move(scheme)),
       host_(std::move(host)),
       port_(port),
       prefix_(std::move(prefix)),
       token_(std::move(token)),
-      session_(std::make_unique<Poco::Net::HTTPClientSession>(host_, port_)) {
+      tls_(std::move(tls)),
+      session_(std::move(session)) {
   session_->setKeepAlive(true);
   SetTimeout(*session_, kRequestTimeout);
 }
 
 ApiClient::~ApiClient() = default;
 
-Result<std::unique_ptr<ApiClient>> ApiClient::Create(std::string_view base_url, std::string token) {
+Result<std::unique_ptr<ApiClient>> ApiClient::Create(std::string_view base_url, std::string token,
+                                                     TlsClientOptions tls) {
   try {
     Poco::URI uri{std::string(base_url)};
-    if (uri.getScheme() != "http") {
-      return Status::InvalidArgument("API URL '" + std::string(base_url) + "': only http:// is supported");
+    if (uri.getScheme() != "http" && uri.getScheme() != "https") {
+      return Status::InvalidArgument("API URL '" + std::string(base_url) +
+                                     "': only http:// and https:// are supported");
     }
     if (uri.getHost().empty()) return Status::InvalidArgument("API URL '" + std::string(base_url) + "' has no host");
     std::string prefix = uri.getPath();
     while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-    return std::unique_ptr<ApiClient>(
-        new ApiClient(std::string(base_url), uri.getHost(), uri.getPort(), prefix, std::move(token)));
+    auto session = MakeHttpClientSession(uri.getScheme(), uri.getHost(), uri.getPort(), tls);
+    if (!session.ok()) return session.status();
+    return std::unique_ptr<ApiClient>(new ApiClient(std::string(base_url), uri.getScheme(), uri.getHost(),
+                                                    uri.getPort(), prefix, std::move(token), std::move(tls),
+                                                    std::move(session).value()));
   } catch (const Poco::Exception& e) {
     return Status::InvalidArgument("API URL '" + std::string(base_url) + "' is not a valid URL: " + e.displayText());
   }
@@ -109,6 +119,12 @@ std::string ApiClient::Escape(std::string_view value) {
 Status ApiClient::NetworkError(std::string_view what, std::string_view detail) const {
   return Status::Unavailable("lost the connection to wharfd at " + base_url_ + " during " + std::string(what) + ": " +
                              std::string(detail));
+}
+
+Status ApiClient::NetworkError(std::string_view what, const Poco::Exception& e) const {
+  if (std::optional<std::string> tls = DescribeTlsFailure(e, base_url_)) return Status::Unavailable(*tls);
+  const std::string detail = e.displayText();
+  return NetworkError(what, std::string_view(detail));
 }
 
 Result<json> ApiClient::Get(std::string_view path) { return Send(HTTPRequest::HTTP_GET, path, nullptr); }
@@ -172,7 +188,7 @@ Result<json> ApiClient::SendOnce(const std::string& method, std::string_view pat
     return Status::Unavailable("wharfd at " + base_url_ + " did not answer " + what + " in time");
   } catch (const Poco::Exception& e) {
     session_->reset();
-    return NetworkError(what, e.displayText());
+    return NetworkError(what, e);
   }
 }
 
@@ -250,7 +266,7 @@ Result<json> ApiClient::SendFile(const std::string& method, std::string_view pat
   } catch (const Poco::Exception& e) {
     session_->reset();
     SetTimeout(*session_, kRequestTimeout);
-    return NetworkError(what, e.displayText());
+    return NetworkError(what, e);
   }
 }
 
@@ -300,7 +316,7 @@ Status ApiClient::StreamJsonLines(std::string_view path, const std::function<boo
     std::lock_guard lock(abort_mu_);
     session_->reset();
     if (aborted_) return Status::Ok();
-    return NetworkError(what, e.displayText());
+    return NetworkError(what, e);
   }
 }
 
@@ -330,7 +346,7 @@ Result<std::uint64_t> ApiClient::DownloadToFile(std::string_view path, const std
     session_->reset();
     std::error_code ec;
     std::filesystem::remove(partial, ec);
-    return NetworkError(what, e.displayText());
+    return NetworkError(what, e);
   }
 }
 
@@ -338,7 +354,9 @@ void ApiClient::Abort() {
   std::lock_guard lock(abort_mu_);
   aborted_ = true;
   try {
-    session_->socket().shutdown();
+    // The descriptor itself, not Poco's shutdown: over TLS that would write a close_notify while
+    // the streaming thread is inside SSL_read (OpenSSL objects are not for two threads at once).
+    if (session_->connected()) ::shutdown(session_->socket().impl()->sockfd(), SHUT_RDWR);
   } catch (const Poco::Exception&) {
     // Not connected (yet or any more): the flag alone ends the loop.
   }
@@ -351,7 +369,9 @@ namespace wharf::cli {
 Result<std::unique_ptr<WebSocket>> ApiClient::OpenWebSocket(std::string_view path, std::size_t max_frame_bytes) {
   std::string what = "GET " + std::string(path);
   try {
-    Poco::Net::HTTPClientSession session(host_, port_);
+    WHARF_ASSIGN_OR_RETURN(std::unique_ptr<Poco::Net::HTTPClientSession> made,
+                           MakeHttpClientSession(scheme_, host_, port_, tls_));
+    Poco::Net::HTTPClientSession& session = *made;
     SetTimeout(session, std::chrono::seconds(30));
     HTTPRequest req(HTTPRequest::HTTP_GET, prefix_ + std::string(path), Poco::Net::HTTPMessage::HTTP_1_1);
     req.set("User-Agent", "wharf-cli");
@@ -369,7 +389,7 @@ Result<std::unique_ptr<WebSocket>> ApiClient::OpenWebSocket(std::string_view pat
     }
     return Status::Unavailable(what + ": wharfd did not open the WebSocket (" + e.displayText() + ")");
   } catch (const Poco::Exception& e) {
-    return NetworkError(what, e.displayText());
+    return NetworkError(what, e);
   }
 }
 

@@ -5,6 +5,8 @@
 // code is the API's code (not_found -> kNotFound, unavailable -> kUnavailable,
 // ...) and whose message is the detail. A refused connection becomes
 // kUnavailable "cannot reach wharfd at URL: is it running? (wharf api URL)".
+// An https:// URL's certificate is checked as `tls` says (ClientTlsOptions); a refused one is
+// kUnavailable "SSL certificate validation failed for URL: REASON; ... --skip-ssl-validation".
 // The token is sent only in the Authorization header and never appears in a
 // message.
 //
@@ -28,12 +30,16 @@
 #include <nlohmann/json.hpp>
 
 #include "api-model/json_fields.h"
+#include "common/https_client.h"
 #include "common/status.h"
 #include "common/websocket.h"
 
-namespace Poco::Net {
+namespace Poco {
+class Exception;
+namespace Net {
 class HTTPClientSession;
-}
+}  // namespace Net
+}  // namespace Poco
 
 namespace wharf::cli {
 
@@ -57,9 +63,10 @@ Result<T> ParseBody(const Result<nlohmann::json>& body, std::string_view method,
 
 class ApiClient {
  public:
-  // `base_url` is "http://host:port" with an optional path prefix; `token`
-  // may be empty (only GET /v1/info works then).
-  static Result<std::unique_ptr<ApiClient>> Create(std::string_view base_url, std::string token);
+  // `base_url` is "http://host:port" or "https://host:port" with an optional path prefix;
+  // `token` may be empty (only GET /v1/info works then).
+  static Result<std::unique_ptr<ApiClient>> Create(std::string_view base_url, std::string token,
+                                                   TlsClientOptions tls = {});
   ~ApiClient();
   ApiClient(const ApiClient&) = delete;
   ApiClient& operator=(const ApiClient&) = delete;
@@ -150,7 +157,8 @@ class ApiClient {
   std::string SpaceFilter() const { return space_guid_.empty() ? "" : "?space_guids=" + Escape(space_guid_); }
 
  private:
-  ApiClient(std::string base_url, std::string host, std::uint16_t port, std::string prefix, std::string token);
+  ApiClient(std::string base_url, std::string scheme, std::string host, std::uint16_t port, std::string prefix,
+            std::string token, TlsClientOptions tls, std::unique_ptr<Poco::Net::HTTPClientSession> session);
   Result<nlohmann::json> Send(const std::string& method, std::string_view path, const nlohmann::json* body);
   // Sends a GET with the stream timeout; the body of a successful answer, else the API's error.
   // Poco's exceptions pass through to the caller.
@@ -160,12 +168,16 @@ class ApiClient {
   Result<nlohmann::json> SendOnce(const std::string& method, std::string_view path, const std::string* body,
                                   const std::string& content_type);
   Status NetworkError(std::string_view what, std::string_view detail) const;
+  // The same for an exception: a failed TLS handshake says what failed (DescribeTlsFailure).
+  Status NetworkError(std::string_view what, const Poco::Exception& e) const;
 
   std::string base_url_;
+  std::string scheme_;
   std::string host_;
   std::uint16_t port_;
   std::string prefix_;
   std::string token_;
+  TlsClientOptions tls_;
   std::string space_guid_;
   std::unique_ptr<Poco::Net::HTTPClientSession> session_;
   bool used_ = false;  // the session has carried a request (a stale keep-alive is possible)

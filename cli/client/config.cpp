@@ -41,6 +41,14 @@ Result<Config> LoadConfigFile(const fs::path& file) {
     WHARF_RETURN_IF_ERROR(field("org_guid", config.org_guid));
     WHARF_RETURN_IF_ERROR(field("space", config.space));
     WHARF_RETURN_IF_ERROR(field("space_guid", config.space_guid));
+    WHARF_RETURN_IF_ERROR(field("ca_file", config.ca_file));
+    if (j.contains("skip_ssl_validation") && !j["skip_ssl_validation"].is_null()) {
+      if (!j["skip_ssl_validation"].is_boolean()) {
+        return Status::InvalidArgument("config file " + file.string() +
+                                       ": field 'skip_ssl_validation' must be true or false");
+      }
+      config.skip_ssl_validation = j["skip_ssl_validation"].get<bool>();
+    }
     if (j.contains("token_expires_at") && !j["token_expires_at"].is_null()) {
       if (!j["token_expires_at"].is_number_integer()) {
         return Status::InvalidArgument("config file " + file.string() + ": field 'token_expires_at' must be an integer");
@@ -73,6 +81,8 @@ Status SaveConfigFile(const fs::path& file, const Config& config) {
     j["space"] = config.space;
     j["space_guid"] = config.space_guid;
   }
+  if (config.skip_ssl_validation) j["skip_ssl_validation"] = true;
+  if (!config.ca_file.empty()) j["ca_file"] = config.ca_file;
   return WriteFileAtomic(file, j.dump(2) + "\n", 0600).WithContext("writing " + file.string());
 }
 
@@ -90,6 +100,15 @@ Config ApplyEnvironmentOverrides(Config config, const Environment& env) {
   return config;
 }
 
+TlsClientOptions ClientTlsOptions(const Config& config, const Environment& env) {
+  TlsClientOptions tls;
+  tls.verify = !config.skip_ssl_validation;
+  tls.ca_file = config.ca_file;
+  if (tls.ca_file.empty()) tls.ca_file = env.Get("WHARF_CA_FILE").value_or("");
+  if (tls.ca_file.empty()) tls.ca_file = env.Get("SSL_CERT_FILE").value_or("");
+  return tls;
+}
+
 Result<std::string> NormaliseApiUrl(std::string_view url) {
   std::string u(url);
   while (!u.empty() && (u.back() == ' ' || u.back() == '\n')) u.pop_back();
@@ -97,11 +116,12 @@ Result<std::string> NormaliseApiUrl(std::string_view url) {
   std::size_t scheme_end = u.find("://");
   if (scheme_end == std::string::npos) {
     u = "http://" + u;
-  } else if (u.substr(0, scheme_end) != "http") {
-    return Status::InvalidArgument("API URL '" + std::string(url) + "': only http:// is supported (wharfd listens on loopback)");
+  } else if (u.substr(0, scheme_end) != "http" && u.substr(0, scheme_end) != "https") {
+    return Status::InvalidArgument("API URL '" + std::string(url) + "': only http:// and https:// are supported");
   }
-  while (u.size() > 7 && u.back() == '/') u.pop_back();
-  if (u.size() <= 7) return Status::InvalidArgument("API URL '" + std::string(url) + "' has no host");
+  const std::size_t host_start = u.find("://") + 3;
+  while (u.size() > host_start && u.back() == '/') u.pop_back();
+  if (u.size() <= host_start) return Status::InvalidArgument("API URL '" + std::string(url) + "' has no host");
   return u;
 }
 

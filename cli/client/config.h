@@ -11,12 +11,13 @@
 #include <string>
 
 #include "cli/client/environment.h"
+#include "common/https_client.h"
 #include "common/status.h"
 
 namespace wharf::cli {
 
 struct Config {
-  std::string api;    // "http://127.0.0.1:9022", no trailing slash; empty when not set
+  std::string api;    // "http://127.0.0.1:9022" or "https://host:port", no trailing slash; empty when not set
   std::string token;  // bearer token; empty when logged out
   std::string user;   // user name recorded at login, for "as admin..." lines; may be empty
   // A password login's refresh token, and when its access token (`token`) expires (seconds
@@ -29,7 +30,15 @@ struct Config {
   std::string org_guid = {};
   std::string space = {};
   std::string space_guid = {};
+  // An https API's certificate: not checked ('wharf api URL --skip-ssl-validation'), or checked
+  // against the system's CAs and this PEM file ('--ca-file', an absolute path; empty: none).
+  bool skip_ssl_validation = false;
+  std::string ca_file = {};
 };
+
+// How the CLI's connections check an https API's certificate: the config's choice; without a
+// --ca-file there, WHARF_CA_FILE, else SSL_CERT_FILE names the extra CAs.
+TlsClientOptions ClientTlsOptions(const Config& config, const Environment& env);
 
 // Where the config file lives for this environment.
 Result<std::filesystem::path> ConfigFilePath(const Environment& env);
@@ -47,7 +56,7 @@ Status SaveConfigFile(const std::filesystem::path& file, const Config& config);
 Config ApplyEnvironmentOverrides(Config config, const Environment& env);
 
 // Normalises an API URL typed by a user: adds "http://" when no scheme is
-// given and drops trailing slashes. Refuses schemes other than http.
+// given and drops trailing slashes. Refuses schemes other than http and https.
 Result<std::string> NormaliseApiUrl(std::string_view url);
 
 }  // namespace wharf::cli

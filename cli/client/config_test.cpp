@@ -68,9 +68,37 @@ TEST_CASE("WHARF_API and WHARF_TOKEN override the file and drop the recorded use
 TEST_CASE("NormaliseApiUrl adds http:// and drops trailing slashes, refusing other schemes") {
   CHECK(NormaliseApiUrl("127.0.0.1:9022").value() == "http://127.0.0.1:9022");
   CHECK(NormaliseApiUrl("http://localhost:9022//").value() == "http://localhost:9022");
-  CHECK_FALSE(NormaliseApiUrl("https://localhost").ok());
+  CHECK(NormaliseApiUrl("https://localhost:9443/").value() == "https://localhost:9443");
+  CHECK_FALSE(NormaliseApiUrl("ftp://localhost").ok());
   CHECK_FALSE(NormaliseApiUrl("").ok());
   CHECK_FALSE(NormaliseApiUrl("http://").ok());
+  CHECK_FALSE(NormaliseApiUrl("https://").ok());
+}
+
+TEST_CASE("the TLS choice of 'wharf api' is saved, and WHARF_CA_FILE or SSL_CERT_FILE stand in for --ca-file") {
+  TempDir dir;
+  std::filesystem::path file = dir / "config";
+  Config saved{"https://127.0.0.1:9443", "", ""};
+  saved.skip_ssl_validation = true;
+  saved.ca_file = "/etc/wharf/ca.pem";
+  REQUIRE(SaveConfigFile(file, saved).ok());
+  Config c = LoadConfigFile(file).value();
+  CHECK(c.skip_ssl_validation);
+  CHECK(c.ca_file == "/etc/wharf/ca.pem");
+
+  MapEnvironment env;
+  TlsClientOptions tls = ClientTlsOptions(c, env);
+  CHECK_FALSE(tls.verify);
+  CHECK(tls.ca_file == "/etc/wharf/ca.pem");
+
+  Config plain;
+  CHECK(ClientTlsOptions(plain, env).verify);
+  CHECK(ClientTlsOptions(plain, env).ca_file.empty());
+  env.Set("SSL_CERT_FILE", "/ssl.pem");
+  CHECK(ClientTlsOptions(plain, env).ca_file == "/ssl.pem");
+  env.Set("WHARF_CA_FILE", "/wharf.pem");
+  CHECK(ClientTlsOptions(plain, env).ca_file == "/wharf.pem");
+  CHECK(ClientTlsOptions(c, env).ca_file == "/etc/wharf/ca.pem");
 }
 
 }  // namespace

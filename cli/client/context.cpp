@@ -32,7 +32,8 @@ Result<Config> CliContext::FreshConfig() {
     fresh_ = config;
     return config;
   }
-  WHARF_ASSIGN_OR_RETURN(std::unique_ptr<ApiClient> anonymous, ApiClient::Create(config.api, ""));
+  WHARF_ASSIGN_OR_RETURN(std::unique_ptr<ApiClient> anonymous,
+                         ApiClient::Create(config.api, "", ClientTlsOptions(config, env_)));
   Result<api::TokenGrant> grant = anonymous->PostAs<api::TokenGrant>(
       "/v1/auth/token", {{"grant_type", "refresh_token"}, {"refresh_token", config.refresh_token}});
   if (!grant.ok()) {
@@ -66,7 +67,8 @@ Result<ApiClient*> CliContext::Api(bool need_login) {
   if (need_login && config->token.empty()) {
     return Status::Unauthenticated("not logged in; use 'wharf login' (or set WHARF_TOKEN)");
   }
-  Result<std::unique_ptr<ApiClient>> client = ApiClient::Create(config->api, config->token);
+  Result<std::unique_ptr<ApiClient>> client =
+      ApiClient::Create(config->api, config->token, ClientTlsOptions(*config, env_));
   if (!client.ok()) return client.status();
   (*client)->SetSpace(config->space_guid);
   api_ = std::move(*client);
@@ -77,7 +79,8 @@ Result<ApiClient*> CliContext::Api(bool need_login) {
 Result<std::unique_ptr<ApiClient>> CliContext::NewConnection() {
   Result<Config> config = FreshConfig();
   if (!config.ok()) return config.status();
-  WHARF_ASSIGN_OR_RETURN(std::unique_ptr<ApiClient> client, ApiClient::Create(config->api, config->token));
+  WHARF_ASSIGN_OR_RETURN(std::unique_ptr<ApiClient> client,
+                         ApiClient::Create(config->api, config->token, ClientTlsOptions(*config, env_)));
   client->SetSpace(config->space_guid);
   return client;
 }

@@ -13,12 +13,13 @@ namespace wharf::cli {
 
 Result<RawResponse> SendRawRequest(const std::string& base_url, const std::string& token, const std::string& method,
                                    const std::string& path, const std::optional<std::string>& body,
-                                   const std::vector<std::string>& headers) {
+                                   const std::vector<std::string>& headers, const TlsClientOptions& tls) {
   const std::string what = method + " " + path;
   try {
     Poco::URI uri(base_url);
-    if (uri.getScheme() != "http") return Status::InvalidArgument("the API URL " + base_url + " is not http://");
-    Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
+    WHARF_ASSIGN_OR_RETURN(std::unique_ptr<Poco::Net::HTTPClientSession> made,
+                           MakeHttpClientSession(uri.getScheme(), uri.getHost(), uri.getPort(), tls));
+    Poco::Net::HTTPClientSession& session = *made;
     session.setTimeout(Poco::Timespan(60, 0));
     std::string prefix = uri.getPath();
     while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
@@ -56,6 +57,7 @@ Result<RawResponse> SendRawRequest(const std::string& base_url, const std::strin
   } catch (const Poco::Net::ConnectionRefusedException&) {
     return Status::Unavailable("cannot reach wharfd at " + base_url + ": is it running? (wharf api URL)");
   } catch (const Poco::Exception& e) {
+    if (std::optional<std::string> failure = DescribeTlsFailure(e, base_url)) return Status::Unavailable(*failure);
     return Status::Unavailable(what + " to " + base_url + " failed: " + e.displayText());
   }
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/https_client.h"
 #include "common/status.h"
 
 namespace wharf::cli {
@@ -17,12 +18,13 @@ struct RawResponse {
   std::string body;
 };
 
-// `base_url` is the target ("http://127.0.0.1:9022"); `path` starts with '/'. `headers`
+// `base_url` is the target ("http://127.0.0.1:9022", or https:// checked as `tls` says); `path`
+// starts with '/'. `headers`
 // are "Name: value" lines (kInvalidArgument for one without a colon); the bearer
 // `token` is added unless a header names Authorization. A body without a
 // Content-Type header is sent as application/json.
 Result<RawResponse> SendRawRequest(const std::string& base_url, const std::string& token, const std::string& method,
                                    const std::string& path, const std::optional<std::string>& body,
-                                   const std::vector<std::string>& headers);
+                                   const std::vector<std::string>& headers, const TlsClientOptions& tls = {});
 
 }  // namespace wharf::cli

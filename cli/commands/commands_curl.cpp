@@ -25,7 +25,8 @@ Status RunCurl(CliContext& ctx, const ParsedArgs& args) {
   Result<Config> config = ctx.EffectiveConfig();
   if (!config.ok()) return config.status();
   if (config->api.empty()) return Status::InvalidArgument("no API endpoint set; use 'wharf api URL' first");
-  Result<RawResponse> res = SendRawRequest(config->api, config->token, method, path, data, args.Values("H"));
+  Result<RawResponse> res = SendRawRequest(config->api, config->token, method, path, data, args.Values("H"),
+                                           ClientTlsOptions(*config, ctx.env()));
   if (!res.ok()) return res.status();
   if (args.Has("i")) ctx.out() << "HTTP " << res->status << "\nContent-Type: " << res->content_type << "\n\n";
   std::string body = res->body;

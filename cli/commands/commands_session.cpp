@@ -16,8 +16,8 @@ namespace {
 using nlohmann::json;
 
 // GET /v1/info of `url` (no token needed).
-Result<api::Info> FetchInfo(const std::string& url) {
-  Result<std::unique_ptr<ApiClient>> client = ApiClient::Create(url, "");
+Result<api::Info> FetchInfo(const std::string& url, const TlsClientOptions& tls) {
+  Result<std::unique_ptr<ApiClient>> client = ApiClient::Create(url, "", tls);
   if (!client.ok()) return client.status();
   Result<json> body = (*client)->Get("/v1/info");
   if (!body.ok()) return body.status();
@@ -39,12 +39,25 @@ void PrintTarget(CliContext& ctx, const Config& config, const api::Info& info) {
   }
 }
 
-// Checks `url` and saves it as the target. Switching to another API forgets the token.
-Result<api::Info> SetApi(CliContext& ctx, const std::string& raw_url) {
+// Checks `url` and saves it as the target, with how its certificate is checked (cf: each
+// 'api URL' says it again; without --skip-ssl-validation it is checked). Switching to another API
+// forgets the token.
+Result<api::Info> SetApi(CliContext& ctx, const std::string& raw_url, const ParsedArgs& args) {
   Result<std::string> url = NormaliseApiUrl(raw_url);
   if (!url.ok()) return url.status();
+  Config tls_choice;
+  tls_choice.skip_ssl_validation = args.Has("skip-ssl-validation");
+  if (std::optional<std::string> ca = args.Value("ca-file")) {
+    if (ca->empty()) return UsageError("--ca-file needs a file");
+    std::filesystem::path file = std::filesystem::absolute(ctx.cwd() / *ca).lexically_normal();
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) {
+      return Status::InvalidArgument("--ca-file " + *ca + ": no such file");
+    }
+    tls_choice.ca_file = file.string();
+  }
   ctx.out() << "Setting API endpoint to " << *url << "...\n";
-  Result<api::Info> info = FetchInfo(*url);
+  Result<api::Info> info = FetchInfo(*url, ClientTlsOptions(tls_choice, ctx.env()));
   if (!info.ok()) return info.status();
   Result<std::filesystem::path> path = ctx.ConfigPath();
   if (!path.ok()) return path.status();
@@ -55,6 +68,8 @@ Result<api::Info> SetApi(CliContext& ctx, const std::string& raw_url) {
     config->user.clear();
   }
   config->api = *url;
+  config->skip_ssl_validation = tls_choice.skip_ssl_validation;
+  config->ca_file = tls_choice.ca_file;
   WHARF_RETURN_IF_ERROR(SaveConfigFile(*path, *config));
   ctx.out() << "OK\n\n";
   return info;
@@ -71,7 +86,7 @@ Status RunApi(CliContext& ctx, const ParsedArgs& args) {
     return Status::Ok();
   }
   if (!args.positionals.empty()) {
-    Result<api::Info> info = SetApi(ctx, args.positionals[0]);
+    Result<api::Info> info = SetApi(ctx, args.positionals[0], args);
     if (!info.ok()) return info.status();
     Result<Config> config = ctx.EffectiveConfig();
     if (!config.ok()) return config.status();
@@ -84,7 +99,10 @@ Status RunApi(CliContext& ctx, const ParsedArgs& args) {
     ctx.out() << "No API endpoint set. Use 'wharf api URL' to set one.\n";
     return Status::Ok();
   }
-  Result<api::Info> info = FetchInfo(config->api);
+  if (args.Has("skip-ssl-validation") || args.Has("ca-file")) {
+    return UsageError("--skip-ssl-validation and --ca-file go with a URL: wharf api URL --ca-file FILE");
+  }
+  Result<api::Info> info = FetchInfo(config->api, ClientTlsOptions(*config, ctx.env()));
   if (!info.ok()) return info.status();
   PrintTarget(ctx, *config, *info);
   return Status::Ok();
@@ -100,7 +118,7 @@ std::string Trim(std::string s) {
 Status RunLogin(CliContext& ctx, const ParsedArgs& args) {
   std::optional<api::Info> info;
   if (std::optional<std::string> api = args.Value("a")) {
-    Result<api::Info> set = SetApi(ctx, *api);
+    Result<api::Info> set = SetApi(ctx, *api, args);
     if (!set.ok()) return set.status();
     info = *set;
   }
@@ -110,8 +128,12 @@ Status RunLogin(CliContext& ctx, const ParsedArgs& args) {
   if (!effective.ok()) return effective.status();
   const std::string api = effective->api;
   if (api.empty()) return Status::InvalidArgument("no API endpoint set; use 'wharf login -a URL' or 'wharf api URL'");
+  const TlsClientOptions tls = ClientTlsOptions(*effective, ctx.env());
   if (!info) {
-    Result<api::Info> fetched = FetchInfo(api);
+    if (args.Has("skip-ssl-validation") || args.Has("ca-file")) {
+      return UsageError("--skip-ssl-validation and --ca-file go with -a API_URL");
+    }
+    Result<api::Info> fetched = FetchInfo(api, tls);
     if (!fetched.ok()) return fetched.status();
     info = *fetched;
   }
@@ -128,7 +150,7 @@ Status RunLogin(CliContext& ctx, const ParsedArgs& args) {
       WHARF_ASSIGN_OR_RETURN(password, PromptSecret(ctx, "Password"));
     }
     ctx.out() << "Authenticating...\n";
-    WHARF_ASSIGN_OR_RETURN(std::unique_ptr<ApiClient> anonymous, ApiClient::Create(api, ""));
+    WHARF_ASSIGN_OR_RETURN(std::unique_ptr<ApiClient> anonymous, ApiClient::Create(api, "", tls));
     Result<api::TokenGrant> granted = anonymous->PostAs<api::TokenGrant>(
         "/v1/auth/token", {{"grant_type", "password"}, {"username", *name}, {"password", password}});
     if (!granted.ok()) return granted.status();
@@ -146,7 +168,7 @@ Status RunLogin(CliContext& ctx, const ParsedArgs& args) {
   }
 
   if (!grant) ctx.out() << "Authenticating...\n";
-  Result<std::unique_ptr<ApiClient>> client = ApiClient::Create(api, token);
+  Result<std::unique_ptr<ApiClient>> client = ApiClient::Create(api, token, tls);
   if (!client.ok()) return client.status();
   Result<api::Whoami> who = (*client)->GetAs<api::Whoami>("/v1/whoami");
   if (!who.ok()) {
@@ -211,12 +233,18 @@ void AddSessionCommands(std::vector<Command>& out) {
                   {},
                   "Getting started",
                   "Set or view the wharfd API endpoint",
-                  "wharf api [URL] [--unset]",
+                  "wharf api [URL [--skip-ssl-validation] [--ca-file FILE]] [--unset]",
                   "Without URL, shows the current endpoint. With URL, checks that a wharfd answers there\n"
                   "(GET /v1/info) and saves it in ~/.wharf/config (or $WHARF_HOME/config).\n"
-                  "WHARF_API overrides the saved endpoint for one command.",
+                  "WHARF_API overrides the saved endpoint for one command.\n"
+                  "An https:// endpoint's certificate is checked against the system's CAs, and those of\n"
+                  "--ca-file (else WHARF_CA_FILE, else SSL_CERT_FILE) for a private CA; the choice is saved\n"
+                  "and every later command (curl, push, logs, ssh) keeps to it.",
                   {{"URL", false}},
-                  {{"unset", 0, FlagKind::kBool, "", "Remove the saved endpoint and token"}}},
+                  {{"unset", 0, FlagKind::kBool, "", "Remove the saved endpoint and token"},
+                   {"skip-ssl-validation", 0, FlagKind::kBool, "",
+                    "Do not check the endpoint's TLS certificate (insecure: anyone between can read the token)"},
+                   {"ca-file", 0, FlagKind::kString, "FILE", "Also trust the CA certificates of this PEM file"}}},
                  RunApi});
   out.push_back({{"login",
                   {"l"},
@@ -234,6 +262,8 @@ void AddSessionCommands(std::vector<Command>& out) {
                   "the platform's default space when the user has a role there, or the user's only space.",
                   {},
                   {{"a", 'a', FlagKind::kString, "API_URL", "API endpoint (e.g. http://127.0.0.1:9022)", false},
+                   {"skip-ssl-validation", 0, FlagKind::kBool, "", "with -a: do not check its TLS certificate"},
+                   {"ca-file", 0, FlagKind::kString, "FILE", "with -a: also trust the CAs of this PEM file"},
                    {"u", 'u', FlagKind::kString, "NAME", "user name (a user an admin created)", false},
                    {"p", 'p', FlagKind::kString, "PASSWORD", "password, for scripts (visible to other local users)", false},
                    {"token", 0, FlagKind::kString, "TOKEN", "API token"},

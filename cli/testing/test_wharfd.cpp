@@ -12,6 +12,7 @@
 #include <Poco/StreamCopier.h>
 
 #include "common/file_io.h"
+#include "common/https_client.h"
 #include "controller/daemon/daemon.h"
 #include "controller/dataplane/desired_state_db.h"
 #include "controller/services/build_scheduler.h"
@@ -153,6 +154,8 @@ void TestWharfd::Restart() {
   config.stacks_dir = data_dir() / "stacks";  // none built: the host stack only
   config.api_port = 0;
   config.roles = roles_;
+  config.api_tls_cert = tls_cert_;
+  config.api_tls_key = tls_key_;
   auto started = controller::Daemon::Start(config, clock_, {}, stager_.get());
   REQUIRE_MESSAGE(started.ok(), started.status().ToString());
   daemon_ = std::move(started).value();
@@ -179,7 +182,15 @@ void TestWharfd::EnableCell() {
   Restart();
 }
 
-std::string TestWharfd::direct_url() const { return "http://127.0.0.1:" + std::to_string(daemon_->api_port()); }
+void TestWharfd::EnableApiTls(const std::filesystem::path& cert, const std::filesystem::path& key) {
+  tls_cert_ = cert;
+  tls_key_ = key;
+  Restart();
+}
+
+std::string TestWharfd::direct_url() const {
+  return std::string(tls_cert_.empty() ? "http" : "https") + "://127.0.0.1:" + std::to_string(daemon_->api_port());
+}
 
 std::string TestWharfd::token() const {
   Result<std::string> text = ReadFile(data_dir() / "admin-token");
@@ -190,7 +201,10 @@ std::string TestWharfd::token() const {
 }
 
 json TestWharfd::Call(const std::string& method, const std::string& path, const std::optional<json>& body) const {
-  Poco::Net::HTTPClientSession session("127.0.0.1", daemon_->api_port());
+  auto made = MakeHttpClientSession(tls_cert_.empty() ? "http" : "https", "127.0.0.1", daemon_->api_port(),
+                                    TlsClientOptions{true, tls_cert_.string()});
+  REQUIRE(made.ok());
+  Poco::Net::HTTPClientSession& session = **made;
   session.setTimeout(Poco::Timespan(30, 0));
   Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
   req.set("Authorization", "Bearer " + token());

@@ -37,7 +37,7 @@ class TestWharfd {
   TestWharfd& operator=(const TestWharfd&) = delete;
 
   std::string url() const { return proxy_.url(); }  // through the recording proxy
-  std::string direct_url() const;                    // the daemon itself
+  std::string direct_url() const;                    // the daemon itself (https:// with EnableApiTls)
   std::string token() const;                         // the admin token
   std::filesystem::path data_dir() const { return dir_.path() / "data"; }
   RecordingProxy& proxy() { return proxy_; }
@@ -49,6 +49,9 @@ class TestWharfd {
   void EnableStaging(std::optional<std::string> failure = std::nullopt);
   // A cell whose instances are those SetInstances gives.
   void EnableCell();
+  // The API speaks HTTPS with this pair (wharfd --api-tls-cert/--api-tls-key); the recording
+  // proxy, plain HTTP, is then of no use: talk to direct_url().
+  void EnableApiTls(const std::filesystem::path& cert, const std::filesystem::path& key);
 
   // --- state set through the API ---
   void AddDomain(const std::string& name);
@@ -84,6 +87,8 @@ class TestWharfd {
   TempDir dir_;
   SystemClock clock_;
   std::vector<std::string> roles_ = {"api"};
+  std::filesystem::path tls_cert_;
+  std::filesystem::path tls_key_;
   std::unique_ptr<ScriptedStager> stager_;
   std::unique_ptr<ScriptedCell> cell_;
   std::unique_ptr<controller::Daemon> daemon_;

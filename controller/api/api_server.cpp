@@ -132,19 +132,24 @@ ApiServer::ApiServer(std::unique_ptr<Poco::Net::ServerSocket> socket, std::uint1
 
 ApiServer::~ApiServer() { Stop(std::chrono::milliseconds(0)); }
 
-Result<std::unique_ptr<ApiServer>> ApiServer::Bind(std::uint16_t port) {
+Result<std::unique_ptr<ApiServer>> ApiServer::Bind(std::uint16_t port, const std::string& address) {
   auto socket = std::make_unique<Poco::Net::ServerSocket>();
   try {
     // SO_REUSEADDR (restart while old connections linger in TIME_WAIT) but never
     // SO_REUSEPORT: a second wharfd must not share the port.
-    socket->bind(Poco::Net::SocketAddress("127.0.0.1", port), /*reuseAddress=*/true, /*reusePort=*/false);
+    Poco::Net::SocketAddress at(address, port);
+    if (at.family() == Poco::Net::SocketAddress::IPv6) {
+      socket->bind6(at, /*reuseAddress=*/true, /*reusePort=*/false, /*ipV6Only=*/false);
+    } else {
+      socket->bind(at, /*reuseAddress=*/true, /*reusePort=*/false);
+    }
     socket->listen(128);
   } catch (const Poco::Exception& e) {
     if (e.code() == EADDRINUSE || e.message().find("in use") != std::string::npos ||
         e.displayText().find("in use") != std::string::npos) {
       return Status::Unavailable("api port " + std::to_string(port) + " is in use (is another wharfd running?)");
     }
-    return Status::Unavailable("cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + e.displayText());
+    return Status::Unavailable("cannot listen on " + address + ":" + std::to_string(port) + ": " + e.displayText());
   }
   SetCloseOnExec(socket->impl()->sockfd());
   std::uint16_t bound = socket->address().port();

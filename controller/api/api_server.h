@@ -1,4 +1,4 @@
-// The HTTP server of the API on 127.0.0.1 only, bound without SO_REUSEPORT (so
+// The HTTP server of the API (127.0.0.1 unless told otherwise; HTTPS when gate.tls is set), bound without SO_REUSEPORT (so
 // a second wharfd on the same port fails loudly instead of silently sharing it),
 // sockets close-on-exec. A HeadGate accepts connections and waits for each whole
 // request head off the request threads (slow or silent clients cannot hold
@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "common/event_log.h"
 #include "common/status.h"
@@ -32,15 +33,15 @@ namespace wharf::controller {
 
 struct ApiServerOptions {
   int max_threads = 64;  // requests served at once (log and routing streams hold one each)
-  HeadGateOptions gate;  // how long and how many connections may wait for their request head
+  HeadGateOptions gate;  // how long and how many connections may wait for their request head; TLS
   BodyLimits limits;
 };
 
 class ApiServer {
  public:
-  // Binds 127.0.0.1:`port` (0 picks a free port). kUnavailable "api port 9022 is
-  // in use" when taken.
-  static Result<std::unique_ptr<ApiServer>> Bind(std::uint16_t port);
+  // Binds `address`:`port` (0 picks a free port; the address is 127.0.0.1 unless wharfd's
+  // --api-address says otherwise). kUnavailable "api port 9022 is in use" when taken.
+  static Result<std::unique_ptr<ApiServer>> Bind(std::uint16_t port, const std::string& address = "127.0.0.1");
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;

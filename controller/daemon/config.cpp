@@ -1,5 +1,7 @@
 #include "controller/daemon/config.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <charconv>
 #include <functional>
@@ -85,10 +87,46 @@ std::vector<DaemonFlag> DaemonFlags() {
          return Status::Ok();
        }},
       {Flag("api-port", "N",
-            "API port on 127.0.0.1 (default 9022; 0 picks a free port,\n"
+            "API port (default 9022; 0 picks a free port,\n"
             "the same as last time when it is free, and writes it\n"
-            "to DATA_DIR/api-port)"),
+            "to DATA_DIR/api-port; the API's URL goes to\n"
+            "DATA_DIR/api-url)"),
        PortFlag("--api-port", &Config::api_port)},
+      {Flag("api-address", "IP",
+            "address the API listens on (default 127.0.0.1; 0.0.0.0\n"
+            "or :: for every interface). Remote CLIs send passwords\n"
+            "and tokens, so any address but loopback needs\n"
+            "--api-tls-cert/--api-tls-key, or --api-insecure-http"),
+       [](const std::string& v, Config& c) -> Status {
+         unsigned char buf[sizeof(in6_addr)];
+         if (inet_pton(AF_INET, v.c_str(), buf) != 1 && inet_pton(AF_INET6, v.c_str(), buf) != 1) {
+           return Status::InvalidArgument("--api-address must be an IPv4 or IPv6 address, got '" + v + "'");
+         }
+         c.api_address = v;
+         return Status::Ok();
+       }},
+      {Flag("api-tls-cert", "F",
+            "PEM certificate (chain) of the API: it then speaks HTTPS\n"
+            "only (TLS 1.2 or later); needs --api-tls-key"),
+       [](const std::string& v, Config& c) -> Status {
+         WHARF_RETURN_IF_ERROR(NotEmpty("--api-tls-cert", v));
+         c.api_tls_cert = v;
+         return Status::Ok();
+       }},
+      {Flag("api-tls-key", "F", "PEM private key of --api-tls-cert (kept unreadable\nto others: mode 0600)"),
+       [](const std::string& v, Config& c) -> Status {
+         WHARF_RETURN_IF_ERROR(NotEmpty("--api-tls-key", v));
+         c.api_tls_key = v;
+         return Status::Ok();
+       }},
+      {Flag("api-insecure-http", "",
+            "allow plain HTTP on a non-loopback --api-address\n"
+            "(passwords and tokens then cross the network\n"
+            "readable; for a trusted network or a TLS proxy only)"),
+       [](const std::string&, Config& c) -> Status {
+         c.api_insecure_http = true;
+         return Status::Ok();
+       }},
       {Flag("router-port", "N", "router port (default 8080)"), PortFlag("--router-port", &Config::router_port)},
       {Flag("domain", "D", "shared domain for app routes (default localhost)"),
        [](const std::string& v, Config& c) -> Status {
@@ -121,14 +159,24 @@ std::vector<DaemonFlag> DaemonFlags() {
             "on 127.0.0.1:N (default: off)"),
        PortFlag("--router-admin-port", &Config::router_admin_port)},
       {Flag("api-url", "URL",
-            "the API a router-only wharfd follows (default:\n"
+            "the API a router-only wharfd follows, http:// or\n"
+            "https:// (default: DATA_DIR/api-url, else\n"
             "http://127.0.0.1:PORT, PORT from DATA_DIR/api-port,\n"
             "else 9022)"),
        [](const std::string& v, Config& c) -> Status {
-         if (!v.starts_with("http://") || v.size() <= 7) {
-           return Status::InvalidArgument("--api-url must be an http:// URL, got '" + v + "'");
+         if (!(v.starts_with("http://") && v.size() > 7) && !(v.starts_with("https://") && v.size() > 8)) {
+           return Status::InvalidArgument("--api-url must be an http:// or https:// URL, got '" + v + "'");
          }
          c.api_url = v;
+         return Status::Ok();
+       }},
+      {Flag("api-ca-file", "F",
+            "PEM CA certificates a router-only wharfd trusts for an\n"
+            "https:// API, besides the system's (default: the\n"
+            "system's only)"),
+       [](const std::string& v, Config& c) -> Status {
+         WHARF_RETURN_IF_ERROR(NotEmpty("--api-ca-file", v));
+         c.api_ca_file = v;
          return Status::Ok();
        }},
       {Flag("api-token-file", "F",
@@ -307,6 +355,18 @@ CommandSpec DaemonCommandSpec() {
 
 }  // namespace
 
+bool IsLoopbackAddress(const std::string& address) {
+  in_addr v4{};
+  if (inet_pton(AF_INET, address.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, address.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+    // ::ffff:127.x.x.x
+    return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+  }
+  return false;
+}
+
 bool Config::HasRole(std::string_view role) const {
   return std::find(roles.begin(), roles.end(), role) != roles.end();
 }
@@ -357,6 +417,16 @@ Result<Invocation> ParseFlags(const std::vector<std::string>& args, const std::s
                                    " s) must be longer than --route-register-interval (" +
                                    std::to_string(c.route_register_interval_secs) +
                                    " s), or a route is forgotten between two registrations");
+  }
+  if (c.api_tls_cert.empty() != c.api_tls_key.empty()) {
+    return Status::InvalidArgument(c.api_tls_cert.empty() ? "--api-tls-key needs --api-tls-cert"
+                                                          : "--api-tls-cert needs --api-tls-key");
+  }
+  if (!IsLoopbackAddress(c.api_address) && !c.ApiTls() && !c.api_insecure_http) {
+    return Status::InvalidArgument("--api-address " + c.api_address +
+                                   " is reachable from other hosts: give the API a certificate "
+                                   "(--api-tls-cert F --api-tls-key F) so passwords and tokens do not cross the "
+                                   "network readable, or accept that with --api-insecure-http");
   }
   if (!c.HasRole("api")) {
     for (const std::string& role : c.roles) {

@@ -15,6 +15,13 @@ namespace wharf::controller {
 struct Config {
   std::filesystem::path data_dir;  // --data-dir, default $WHARF_HOME, else /var/lib/wharf
   std::uint16_t api_port = 9022;   // --api-port (0: pick a free port)
+  // --api-address: the IP address the API listens on; anything but loopback needs TLS (or
+  // --api-insecure-http).
+  std::string api_address = "127.0.0.1";
+  // --api-tls-cert / --api-tls-key: PEM certificate chain and key; both set: the API speaks HTTPS.
+  std::filesystem::path api_tls_cert = {};
+  std::filesystem::path api_tls_key = {};
+  bool api_insecure_http = false;  // --api-insecure-http: plain HTTP on a non-loopback --api-address
   std::uint16_t router_port = 8080;
   std::string domain = "localhost";
   std::vector<std::string> roles = {"api", "stager", "cell", "router"};
@@ -41,7 +48,8 @@ struct Config {
   std::optional<std::uint16_t> router_tls_port;  // --router-tls-port: HTTPS (SNI) listener; 0 = any free port (default: none)
   std::optional<std::uint16_t> router_admin_port;  // --router-admin-port: /metrics, /health (default: none)
   // A router-only wharfd (--roles router) follows the routing table of this API:
-  std::string api_url;                      // --api-url; empty: http://127.0.0.1:<DATA_DIR/api-port, else 9022>
+  std::string api_url;                      // --api-url; empty: DATA_DIR/api-url, else http://127.0.0.1:<DATA_DIR/api-port, else 9022>
+  std::filesystem::path api_ca_file = {};   // --api-ca-file: PEM CAs trusted for an https --api-url (besides the system's)
   std::filesystem::path api_token_file;     // --api-token-file; empty: DATA_DIR/router-token
   // Route registrations over NATS (controller/dataplane/route_emitter.h, nats_route_follower.h): the
   // api role publishes them; a router-only wharfd builds its table from them instead of the API's
@@ -56,7 +64,11 @@ struct Config {
   bool RunsBuiltinBrokers() const { return HasRole("api") && !builtin_services.empty(); }
 
   bool HasRole(std::string_view role) const;
+  bool ApiTls() const { return !api_tls_cert.empty(); }
 };
+
+// Whether `address` (an IP address) is a loopback one: 127.0.0.0/8 or ::1.
+bool IsLoopbackAddress(const std::string& address);
 
 // What the command line asked for.
 struct Invocation {

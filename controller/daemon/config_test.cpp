@@ -138,6 +138,58 @@ TEST_CASE("the NATS bus: a nats:// URL, and a prune threshold longer than the re
   CHECK(short_prune.status().message().find("--route-prune-threshold (30 s) must be longer") == 0);
 }
 
+TEST_CASE("the API listens on loopback unless told otherwise, and elsewhere only with TLS or by explicit choice") {
+  auto plain = ParseFlags({}, "");
+  REQUIRE(plain.ok());
+  CHECK(plain->config.api_address == "127.0.0.1");
+  CHECK_FALSE(plain->config.ApiTls());
+
+  auto tls = ParseFlags({"--api-address", "0.0.0.0", "--api-tls-cert", "/c.pem", "--api-tls-key", "/k.pem"}, "");
+  REQUIRE(tls.ok());
+  CHECK(tls->config.api_address == "0.0.0.0");
+  CHECK(tls->config.ApiTls());
+  CHECK(tls->config.api_tls_cert == "/c.pem");
+  CHECK(tls->config.api_tls_key == "/k.pem");
+
+  // Loopback needs no TLS; TLS on loopback is fine too.
+  CHECK(ParseFlags({"--api-address", "127.0.0.2"}, "").ok());
+  CHECK(ParseFlags({"--api-address", "::1"}, "").ok());
+  CHECK(ParseFlags({"--api-tls-cert", "/c", "--api-tls-key", "/k"}, "").ok());
+
+  Status refused = ParseFlags({"--api-address", "0.0.0.0"}, "").status();
+  CHECK(refused.code() == StatusCode::kInvalidArgument);
+  CHECK(refused.message().find("--api-address 0.0.0.0 is reachable from other hosts") == 0);
+  CHECK(refused.message().find("--api-insecure-http") != std::string::npos);
+  auto insecure = ParseFlags({"--api-address", "192.0.2.7", "--api-insecure-http"}, "");
+  REQUIRE(insecure.ok());
+  CHECK(insecure->config.api_insecure_http);
+
+  CHECK(ParseFlags({"--api-address", "example.com"}, "").status().message() ==
+        "--api-address must be an IPv4 or IPv6 address, got 'example.com'");
+  CHECK(ParseFlags({"--api-tls-cert", "/c"}, "").status().message() == "--api-tls-cert needs --api-tls-key");
+  CHECK(ParseFlags({"--api-tls-key", "/k"}, "").status().message() == "--api-tls-key needs --api-tls-cert");
+}
+
+TEST_CASE("IsLoopbackAddress") {
+  CHECK(IsLoopbackAddress("127.0.0.1"));
+  CHECK(IsLoopbackAddress("127.1.2.3"));
+  CHECK(IsLoopbackAddress("::1"));
+  CHECK(IsLoopbackAddress("::ffff:127.0.0.1"));
+  CHECK_FALSE(IsLoopbackAddress("0.0.0.0"));
+  CHECK_FALSE(IsLoopbackAddress("::"));
+  CHECK_FALSE(IsLoopbackAddress("10.0.0.1"));
+  CHECK_FALSE(IsLoopbackAddress("localhost"));
+}
+
+TEST_CASE("a router-only wharfd follows an https API with its own CA file") {
+  auto inv = ParseFlags({"--roles", "router", "--api-url", "https://127.0.0.1:9100", "--api-ca-file", "/ca.pem"}, "");
+  REQUIRE(inv.ok());
+  CHECK(inv->config.api_url == "https://127.0.0.1:9100");
+  CHECK(inv->config.api_ca_file == "/ca.pem");
+  CHECK(ParseFlags({"--api-url", "ftp://x"}, "").status().message() ==
+        "--api-url must be an http:// or https:// URL, got 'ftp://x'");
+}
+
 TEST_CASE("--help and --version win over other flags") {
   CHECK(ParseFlags({"--api-port", "1", "--help"}, "")->kind == Invocation::Kind::kHelp);
   CHECK(ParseFlags({"--version"}, "")->kind == Invocation::Kind::kVersion);
@@ -150,7 +202,9 @@ TEST_CASE("wharfd's usage text lists every flag it reads, with its value name") 
                            "--router-admin-port N", "--api-url URL", "--api-token-file F", "--keep-droplets N",
                            "--staging-memory M", "--staging-disk D", "--staging-timeout N", "--runtime B",
                            "--buildpacks-dir DIR", "--autoscaler-min-duration-secs S", "--nats-url URL",
-                           "--route-register-interval S", "--route-prune-threshold S", "-h, --help", "--version"}) {
+                           "--route-register-interval S", "--route-prune-threshold S", "-h, --help", "--version",
+                           "--api-address IP", "--api-tls-cert F", "--api-tls-key F", "--api-insecure-http",
+                           "--api-ca-file F"}) {
     CHECK_MESSAGE(usage.find(flag) != std::string::npos, flag);
   }
 }

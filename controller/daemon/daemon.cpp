@@ -18,6 +18,7 @@
 #include "controller/api/api_server.h"
 #include "controller/dataplane/deployment_driver.h"
 #include "controller/dataplane/rotation_driver.h"
+#include "controller/http/tls_server.h"
 #include "controller/platform/auth.h"
 #include "controller/platform/bootstrap.h"
 #include "controller/services/buildpack_service.h"
@@ -69,7 +70,8 @@ class DataDirLock {
 // Binds the API port. For --api-port 0 it prefers the port this data folder had
 // last time, so clients configured with the API URL keep working across restarts;
 // when that port is taken it picks a free one. The port used is remembered.
-Result<std::unique_ptr<ApiServer>> BindApi(Database& db, const Clock& clock, std::uint16_t requested) {
+Result<std::unique_ptr<ApiServer>> BindApi(Database& db, const Clock& clock, std::uint16_t requested,
+                                           const std::string& address) {
   std::optional<std::string> last;
   if (requested == 0) {
     auto stored = db.Read<std::optional<std::string>>(
@@ -80,15 +82,25 @@ Result<std::unique_ptr<ApiServer>> BindApi(Database& db, const Clock& clock, std
   Result<std::unique_ptr<ApiServer>> server = Status::Unavailable("not bound");
   if (last) {
     unsigned long port = std::strtoul(last->c_str(), nullptr, 10);
-    if (port > 0 && port <= 65535) server = ApiServer::Bind(static_cast<std::uint16_t>(port));
+    if (port > 0 && port <= 65535) server = ApiServer::Bind(static_cast<std::uint16_t>(port), address);
   }
-  if (!server.ok()) server = ApiServer::Bind(requested);
+  if (!server.ok()) server = ApiServer::Bind(requested, address);
   if (!server.ok()) return server.status();
   std::string port = std::to_string((*server)->port());
   WHARF_RETURN_IF_ERROR(db.Transact([&](Tx& tx) {
     return SettingsStore(tx).Put(kSettingLastApiPort, port, FormatRfc3339(clock.Now()));
   }));
   return server;
+}
+
+// The API's URL as a client on this machine reaches it: the listening address, or loopback when
+// it listens on every interface.
+std::string LocalApiUrl(const Config& config, std::uint16_t port) {
+  std::string host = config.api_address;
+  if (host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "::") host = "::1";
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return std::string(config.ApiTls() ? "https://" : "http://") + host + ":" + std::to_string(port);
 }
 
 }  // namespace
@@ -171,6 +183,13 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   p->options = options;
   p->clock = &clock;
 
+  // The API's certificate and key are checked before anything is made or listens.
+  if (config.HasRole("api") && config.ApiTls()) {
+    auto tls = TlsServerContext::Load(config.api_tls_cert, config.api_tls_key);
+    if (!tls.ok()) return tls.status();
+    p->server_options.gate.tls = std::move(tls).value();
+  }
+
   Result<DataLayout> layout = PrepareDataDir(config.data_dir);
   if (!layout.ok()) return layout.status();
   p->layout = *layout;
@@ -200,7 +219,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   p->blobs = std::move(blobs).value();
 
   if (config.HasRole("api")) {
-    auto server = BindApi(*p->db, clock, config.api_port);
+    auto server = BindApi(*p->db, clock, config.api_port, config.api_address);
     if (!server.ok()) return server.status();
     p->server = std::move(server).value();
     auto forwarder = ApiServer::Bind(0);
@@ -217,7 +236,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   PlatformInfo& info = p->platform;
   info.version = std::string(kWharfVersion);
   info.domain = config.domain;
-  info.api_url = p->server ? "http://127.0.0.1:" + std::to_string(p->server->port()) : "";
+  info.api_url = p->server ? LocalApiUrl(config, p->server->port()) : "";
   info.router_url = "http://" + config.domain + ":" + std::to_string(config.router_port);
   info.metrics_url = "http://" + std::string(kAutoscalerMetricsHost) + "." + config.domain + ":" +
                      std::to_string(config.router_port);
@@ -285,7 +304,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
 
   if (p->server) {
     ApiServerOptions& server_options = p->server_options;
-    server_options.limits = options.limits;
+    server_options.limits = options.limits;  // gate.tls was set before the bind
     // Streams may take all but a reserve of the request threads.
     p->streams = std::make_unique<StreamSlots>(static_cast<std::size_t>(server_options.max_threads - 16));
     p->api_context = std::make_unique<ApiContext>(ApiContext{info, *p->db, *p->apps, *p->processes, *p->packages,
@@ -372,6 +391,8 @@ Status Daemon::Serve() {
     WHARF_RETURN_IF_ERROR(p.forwarder->Start(*p.forwarder_router, *p.auth, *p.event_log, p.forwarder_options)
                               .WithContext("starting the autoscaler's metrics forwarder"));
   }
+  WHARF_RETURN_IF_ERROR(WriteFileAtomic(p.layout.api_url_file(), p.platform.api_url + "\n", 0644)
+                            .WithContext("writing the api url file"));
   return WriteFileAtomic(p.layout.api_port_file(), std::to_string(p.server->port()) + "\n", 0644)
       .WithContext("writing the api port file");
 }

@@ -20,6 +20,8 @@ struct DataLayout {
   std::filesystem::path admin_token() const { return root / "admin-token"; }
   std::filesystem::path router_token() const { return root / "router-token"; }  // for wharfd --roles router
   std::filesystem::path api_port_file() const { return root / "api-port"; }
+  // The API's URL (http:// or https://, the host a local client reaches it at); written with api-port.
+  std::filesystem::path api_url_file() const { return root / "api-url"; }
   // The router's HTTPS port actually bound (with --router-tls-port; its port or the router-only
   // wharfd's); written once it listens.
   std::filesystem::path router_tls_port_file() const { return root / "router-tls-port"; }

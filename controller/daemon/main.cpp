@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
     std::cerr << "wharfd: " << served.message() << "\n";
     return 1;
   }
-  std::string api = (*daemon)->api_port() ? "http://127.0.0.1:" + std::to_string((*daemon)->api_port()) : "none";
+  std::string api = (*daemon)->api_port() ? (*daemon)->platform().api_url : "none";
   std::cerr << "wharfd listening api=" << api << " router=" << (*plane)->router_port()
             << " runtime=" << ((*plane)->runtime_name().empty() ? "none" : (*plane)->runtime_name()) << " data_dir=" << (*daemon)->layout().root.string() << std::endl;
 

@@ -20,9 +20,10 @@ std::string Trimmed(std::string s) {
   return s;
 }
 
-// --api-url, else the port the API of the same data folder wrote, else the default port.
+// --api-url, else the URL (then the port) the API of the same data folder wrote, else the default port.
 std::string ApiUrl(const Config& config, const DataLayout& layout) {
   if (!config.api_url.empty()) return config.api_url;
+  if (auto url = ReadFile(layout.api_url_file()); url.ok() && !Trimmed(*url).empty()) return Trimmed(*url);
   auto port = ReadFile(layout.api_port_file());
   return "http://127.0.0.1:" + (port.ok() && !Trimmed(*port).empty() ? Trimmed(*port) : std::string("9022"));
 }
@@ -74,6 +75,7 @@ Result<std::unique_ptr<StandaloneRouter>> StandaloneRouter::Start(const Config& 
   p->registry = std::make_unique<router::RouteRegistry>(threads + 1);
   router::ApiRouteFeedOptions feed_options;
   feed_options.api_url = p->api_url;
+  feed_options.ca_file = config.api_ca_file.string();
   feed_options.token = Trimmed(*token);
   // A restart of this router while the API is down starts from the last table it had.
   feed_options.cache_file = layout.root / ("router-routes-" + std::to_string(config.router_port) + ".json");
@@ -131,6 +133,7 @@ Result<std::unique_ptr<StandaloneRouter>> StandaloneRouter::Start(const Config& 
 
   router::ApiAccessLogOptions log_options;
   log_options.api_url = p->api_url;
+  log_options.ca_file = config.api_ca_file.string();
   log_options.token = feed_options.token;
   auto access_log = router::ApiAccessLogSink::Start(log_options);
   if (!access_log.ok()) return access_log.status().WithContext("--api-url");

@@ -3,6 +3,8 @@
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Net/StreamSocketImpl.h>
 #include <arpa/inet.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -16,7 +18,19 @@
 #include <string>
 #include <vector>
 
+#include "controller/http/tls_server.h"
+
 namespace wharf::controller {
+
+struct HeadGate::TlsConnection {
+  SSL* ssl = nullptr;  // owned until the hand-over
+  bool established = false;
+  std::string head;  // decrypted bytes so far
+  ~TlsConnection() {
+    if (ssl != nullptr) SSL_free(ssl);
+  }
+};
+
 namespace {
 
 std::string PeerOf(const sockaddr_storage& addr) {
@@ -50,7 +64,10 @@ HeadState InspectHead(std::string_view peeked, std::size_t max_head_bytes) {
 HeadGate::HeadGate(int listen_fd, HeadGateOptions options, Handoff handoff)
     : listen_fd_(listen_fd), options_(options), handoff_(std::move(handoff)) {}
 
-HeadGate::~HeadGate() { Stop(); }
+HeadGate::~HeadGate() {
+  Stop();
+  tls_.clear();
+}
 
 Status HeadGate::Start() {
   if (!SetBlocking(listen_fd_, false)) return Status::Internal(std::string("api socket: ") + std::strerror(errno));
@@ -123,6 +140,19 @@ void HeadGate::AcceptAll(PendingHeads& pending) {
     }
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;  // edge-triggered: peeking leaves the bytes unread
+    if (options_.tls) {
+      auto connection = std::make_unique<TlsConnection>();
+      connection->ssl = SSL_new(options_.tls->get());
+      if (connection->ssl == nullptr || SSL_set_fd(connection->ssl, fd) != 1) {
+        ERR_clear_error();
+        pending.Remove(fd);
+        close(fd);
+        continue;
+      }
+      SSL_set_accept_state(connection->ssl);
+      tls_[fd] = std::move(connection);
+      ev.events |= EPOLLOUT;  // a handshake may wait to write
+    }
     ev.data.fd = fd;
     if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
       pending.Remove(fd);
@@ -134,6 +164,10 @@ void HeadGate::AcceptAll(PendingHeads& pending) {
 }
 
 void HeadGate::Inspect(int fd, PendingHeads& pending) {
+  if (options_.tls) {
+    InspectTls(fd, pending);
+    return;
+  }
   std::string buffer(options_.max_head_bytes + 1, '\0');
   ssize_t got = recv(fd, buffer.data(), buffer.size(), MSG_PEEK);
   if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
@@ -162,16 +196,73 @@ void HeadGate::Inspect(int fd, PendingHeads& pending) {
   handoff_(Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fd)));
 }
 
+void HeadGate::InspectTls(int fd, PendingHeads& pending) {
+  auto it = tls_.find(fd);
+  if (it == tls_.end()) return;  // already handed over or closed
+  TlsConnection& c = *it->second;
+  if (!c.established) {
+    ERR_clear_error();
+    int rc = SSL_do_handshake(c.ssl);
+    if (rc != 1) {
+      int err = SSL_get_error(c.ssl, rc);
+      if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return;
+      ERR_clear_error();  // not TLS, a refused certificate, or gone
+      pending.Remove(fd);
+      Close(fd);
+      return;
+    }
+    c.established = true;
+  }
+  char buffer[16 * 1024];
+  HeadState state = InspectHead(c.head, options_.max_head_bytes);
+  while (state == HeadState::kIncomplete) {
+    ERR_clear_error();
+    int rc = SSL_read(c.ssl, buffer, sizeof buffer);
+    if (rc <= 0) {
+      int err = SSL_get_error(c.ssl, rc);
+      if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return;
+      ERR_clear_error();  // closed before a whole head, or broken
+      pending.Remove(fd);
+      Close(fd);
+      return;
+    }
+    c.head.append(buffer, static_cast<std::size_t>(rc));
+    state = InspectHead(c.head, options_.max_head_bytes);
+  }
+  pending.Remove(fd);
+  if (state == HeadState::kTooLarge) {
+    Drop(fd, "431 Request Header Fields Too Large");
+    return;
+  }
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  SSL* ssl = c.ssl;
+  c.ssl = nullptr;
+  std::string head = std::move(c.head);
+  tls_.erase(it);
+  // The socket impl owns the descriptor and the SSL object from here on (it stays non-blocking).
+  handoff_(Poco::Net::StreamSocket(new TlsStreamSocketImpl(fd, ssl, std::move(head))));
+}
+
 void HeadGate::Drop(int fd, std::string_view status_line) {
   ++dropped_;
   std::string answer = "HTTP/1.1 " + std::string(status_line) +
                        "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-  [[maybe_unused]] ssize_t n = send(fd, answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (auto it = tls_.find(fd); it != tls_.end()) {
+    // Over TLS the answer is sent only once the handshake is done (best effort, never waiting).
+    if (it->second->established) {
+      ERR_clear_error();
+      if (SSL_write(it->second->ssl, answer.data(), static_cast<int>(answer.size())) > 0) SSL_shutdown(it->second->ssl);
+      ERR_clear_error();
+    }
+  } else {
+    [[maybe_unused]] ssize_t n = send(fd, answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  }
   Close(fd);
 }
 
 void HeadGate::Close(int fd) {
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  tls_.erase(fd);  // frees a TLS connection's SSL object
   close(fd);
 }
 

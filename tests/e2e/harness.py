@@ -11,6 +11,7 @@ import sys
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -21,6 +22,20 @@ import urllib.request
 WHARFD = os.environ.get("WHARFD_BIN", "wharfd")
 WHARF = os.environ.get("WHARF_BIN", "wharf")
 EXAMPLES = os.environ.get("WHARF_EXAMPLES", os.path.join(os.path.dirname(__file__), "..", "..", "examples"))
+
+
+def make_api_cert(folder, name="api"):
+    """A self-signed certificate (its own CA) for the API on 127.0.0.1, made by the openssl CLI:
+    (cert file, key file)."""
+    os.makedirs(folder, exist_ok=True)
+    cert = os.path.join(folder, name + ".crt")
+    key = os.path.join(folder, name + ".key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=" + name + "-test-ca",
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                   check=True, capture_output=True)
+    os.chmod(key, 0o600)
+    return cert, key
 
 
 def free_port():
@@ -38,7 +53,7 @@ class Result:
 
 
 class Platform:
-    def __init__(self, keep_droplets=None, extra_args=None):
+    def __init__(self, keep_droplets=None, extra_args=None, api_tls=False):
         self.root = tempfile.mkdtemp(prefix="wharf-e2e-")
         self.data_dir = os.path.join(self.root, "data")
         self.cli_home = os.path.join(self.root, "cli")
@@ -48,6 +63,12 @@ class Platform:
         self.extra_args = list(extra_args or [])
         if keep_droplets is not None:
             self.extra_args += ["--keep-droplets", str(keep_droplets)]
+        # api_tls: the API speaks HTTPS with a certificate made here (wharfd --api-tls-cert/--api-tls-key);
+        # api_ca_file is then what clients trust (the CLI through 'wharf api URL --ca-file').
+        self.api_ca_file = None
+        if api_tls:
+            self.api_ca_file, key = make_api_cert(os.path.join(self.root, "api-tls"))
+            self.extra_args += ["--api-tls-cert", self.api_ca_file, "--api-tls-key", key]
         self.proc = None
         self.api_url = None
         self.log_path = os.path.join(self.root, "wharfd.stderr")
@@ -58,8 +79,10 @@ class Platform:
         args = [WHARFD, "--data-dir", self.data_dir, "--api-port", str(self.api_port),
                 "--router-port", str(self.router_port)] + self.extra_args
         port_file = os.path.join(self.data_dir, "api-port")
-        if os.path.exists(port_file):
-            os.unlink(port_file)
+        url_file = os.path.join(self.data_dir, "api-url")  # written before api-port
+        for f in (port_file, url_file):
+            if os.path.exists(f):
+                os.unlink(f)
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=self._log, stderr=self._log, stdin=subprocess.DEVNULL)
         deadline = time.time() + timeout
@@ -71,11 +94,12 @@ class Platform:
                     port = f.read().strip()
                 if port:
                     self.api_port = int(port)
-                    self.api_url = f"http://127.0.0.1:{port}"
+                    with open(url_file) as f:
+                        self.api_url = f.read().strip()
                     try:
                         self.api("GET", "/v1/info", auth=False)
                         return self
-                    except (urllib.error.URLError, ConnectionError):
+                    except (urllib.error.URLError, ConnectionError, ssl.SSLError):
                         pass
             time.sleep(0.05)
         raise AssertionError(f"wharfd did not answer within {timeout}s:\n{self.daemon_log()}")
@@ -269,8 +293,9 @@ class Platform:
         if auth:
             hdrs["Authorization"] = "Bearer " + (token or self.admin_token())
         req = urllib.request.Request(self.api_url + path, data=data, method=method, headers=hdrs)
+        context = ssl.create_default_context(cafile=self.api_ca_file) if self.api_url.startswith("https:") else None
         try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:
+            with urllib.request.urlopen(req, timeout=timeout, context=context) as resp:
                 text = resp.read()
                 return resp.status, (json.loads(text) if text and resp.headers.get_content_type().endswith("json") else text)
         except urllib.error.HTTPError as e:
@@ -307,7 +332,7 @@ class Platform:
         return d
 
     def login(self):
-        self.wharf("api", self.api_url)
+        self.wharf("api", self.api_url, *(["--ca-file", self.api_ca_file] if self.api_ca_file else []))
         self.wharf("login")
         return self
 
