@@ -67,9 +67,10 @@ Status UserStore::DeleteOrg(std::string_view guid) {
 }
 
 Result<std::vector<Space>> UserStore::ListSpaces(const std::optional<std::string>& org_guid) {
-  return FetchAll<Space>(tx_.Query("SELECT guid, org_guid, name, created_at FROM spaces WHERE ? IS NULL OR org_guid = ? "
+  // ?1 twice: its type is the column's (PostgreSQL cannot type a parameter that is only tested for NULL).
+  return FetchAll<Space>(tx_.Query("SELECT guid, org_guid, name, created_at FROM spaces WHERE ?1 IS NULL OR org_guid = ?1 "
                                    "ORDER BY name, org_guid",
-                                   org_guid, org_guid),
+                                   org_guid),
                          ReadSpace);
 }
 
