@@ -190,7 +190,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   DatabaseOptions db_options;
   DiskReserve* reserve = p->reserve.get();
   db_options.on_disk_full = [reserve] { return reserve->Release(); };
-  auto db = Database::Open(l.database(), db_options);
+  // --database: the embedded SQLite file (the default), or a PostgreSQL several wharfds share.
+  auto db = config.database == "sqlite" ? Database::Open(l.database(), db_options)
+                                        : Database::OpenPostgres(config.database, db_options);
   if (!db.ok()) return db.status();
   p->db = std::move(db).value();
   WHARF_RETURN_IF_ERROR(Migrate(*p->db, clock));
