@@ -277,6 +277,7 @@ class Database {
   std::mutex mu_;
   std::atomic<std::uint64_t> commits_{0};
   friend class CommitSubscription;
+  friend class Lease;
   void Unsubscribe(std::uint64_t id);
   std::mutex listeners_mu_;  // held while listeners run, so Unsubscribe waits for a running one
   std::uint64_t next_listener_ = 1;

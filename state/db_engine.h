@@ -42,6 +42,13 @@ class StatementEngine {
   virtual bool IsNull(int column) const = 0;
 };
 
+// A leader lease (lease.h) on an engine where several processes share the database.
+class LeaseEngine {
+ public:
+  virtual ~LeaseEngine() = default;
+  virtual bool Held() = 0;
+};
+
 class Connection {
  public:
   virtual ~Connection() = default;
@@ -70,6 +77,12 @@ class Connection {
   virtual void WatchForeignCommits(std::function<void()> fn) { (void)fn; }
   // Stops the watcher (before the Database's listeners go away).
   virtual void StopWatching() {}
+
+  // A lease named `name`; null when one process owns the database (it always leads).
+  virtual std::unique_ptr<LeaseEngine> NewLease(std::string_view name) {
+    (void)name;
+    return nullptr;
+  }
 
   // What the database is, for messages: a file path, or a URL with its password masked.
   virtual std::string Describe() const = 0;

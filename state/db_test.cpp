@@ -8,6 +8,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "state/lease.h"
 #include "state/test_support.h"
 
 namespace wharf::state {
@@ -119,6 +120,15 @@ TEST_CASE("Database commit listeners hear every committed write, not reads or fa
   moved.Reset();
   REQUIRE(db->Transact([](Tx& tx) { return tx.Run("INSERT INTO t VALUES (?, ?)", "c", 3); }).ok());
   CHECK(heard == 2);
+}
+
+TEST_CASE("On SQLite the one wharfd that owns the file always holds a lease" * doctest::test_suite("sqlite-only")) {
+  TempDir dir;
+  auto db = OpenWithTable(dir / "a.db");
+  Lease a(*db, "background-jobs");
+  Lease b(*db, "background-jobs");
+  CHECK(a.Held());
+  CHECK(b.Held());
 }
 
 TEST_CASE("Database read transactions refuse writes") {

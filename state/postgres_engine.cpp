@@ -132,6 +132,52 @@ class PostgresStatement final : public StatementEngine {
   bool executed_ = false;
 };
 
+// A session advisory lock on a connection of its own (lease.h). Keys: (class, FNV-1a of the
+// name), the two-integer key space, apart from the write lock's single bigint key.
+class PostgresLease final : public LeaseEngine {
+ public:
+  PostgresLease(std::string url, std::string_view name) : url_(std::move(url)) {
+    std::uint32_t h = 2166136261u;
+    for (char c : name) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+    key_ = static_cast<std::int32_t>(h);
+  }
+  ~PostgresLease() override {
+    if (conn_) PQfinish(conn_);  // the server releases the lock with the session
+  }
+  PostgresLease(const PostgresLease&) = delete;
+  PostgresLease& operator=(const PostgresLease&) = delete;
+
+  bool Held() override {
+    std::lock_guard lock(mu_);
+    if (held_) {
+      // Still ours while the session lives.
+      ResultPtr r(PQexec(conn_, "SELECT 1"));
+      if (r && PQresultStatus(r.get()) == PGRES_TUPLES_OK) return true;
+      held_ = false;
+    }
+    if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
+      if (conn_) PQfinish(conn_);
+      conn_ = PQconnectdb(url_.c_str());
+      if (PQstatus(conn_) != CONNECTION_OK) return false;
+      PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    }
+    const std::string sql =
+        "SELECT pg_try_advisory_lock(" + std::to_string(kLeaseClass) + ", " + std::to_string(key_) + ")";
+    ResultPtr r(PQexec(conn_, sql.c_str()));
+    held_ = r && PQresultStatus(r.get()) == PGRES_TUPLES_OK && PQntuples(r.get()) == 1 &&
+            std::strcmp(PQgetvalue(r.get(), 0, 0), "t") == 0;
+    return held_;
+  }
+
+ private:
+  static constexpr std::int32_t kLeaseClass = 0x57686172;  // "Whar"
+  std::string url_;
+  std::int32_t key_ = 0;
+  std::mutex mu_;
+  PGconn* conn_ = nullptr;
+  bool held_ = false;
+};
+
 class PostgresConnection final : public Connection {
  public:
   PostgresConnection(PGconn* conn, std::string url) : conn_(conn), url_(std::move(url)), masked_(MaskDatabaseUrl(url_)) {
@@ -241,6 +287,10 @@ class PostgresConnection final : public Connection {
     watcher_.join();
     close(stop_fd_);
     stop_fd_ = -1;
+  }
+
+  std::unique_ptr<LeaseEngine> NewLease(std::string_view name) override {
+    return std::make_unique<PostgresLease>(url_, name);
   }
 
   std::string Describe() const override { return masked_; }

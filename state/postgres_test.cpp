@@ -11,6 +11,7 @@
 
 #include "common/clock.h"
 #include "state/db.h"
+#include "state/lease.h"
 #include "state/migrations.h"
 #include "state/test_support.h"
 
@@ -145,6 +146,24 @@ TEST_CASE("Two wharfds migrating one fresh PostgreSQL database at once end at th
   CHECK(*CurrentSchemaVersion(*a) == LatestSchemaVersion());
   CHECK(Count(*b, "SELECT COUNT(*) FROM schema_migrations") == LatestSchemaVersion());
   CHECK(Count(*b, "SELECT COUNT(*) FROM org_quotas WHERE name = 'default'") == 1);
+}
+
+TEST_CASE("One process at a time holds a PostgreSQL lease; it passes on when the holder goes") {
+  TempDir dir;
+  const std::string url = testing::PostgresTestUrl(dir / "shared");
+  auto a = OpenPostgres(url);
+  auto b = OpenPostgres(url);
+  auto lease_a = std::make_unique<Lease>(*a, "background-jobs");
+  Lease lease_b(*b, "background-jobs");
+  Lease other_b(*b, "another-job");
+  CHECK(lease_a->Held());
+  CHECK(lease_a->Held());  // kept
+  CHECK_FALSE(lease_b.Held());
+  CHECK(other_b.Held());  // another name is another lease
+  lease_a.reset();        // the holder stops (its session ends)
+  CHECK(WaitFor([&] { return lease_b.Held(); }));
+  Lease again_a(*a, "background-jobs");
+  CHECK_FALSE(again_a.Held());
 }
 
 }  // namespace
