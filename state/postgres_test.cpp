@@ -148,7 +148,7 @@ TEST_CASE("Two wharfds migrating one fresh PostgreSQL database at once end at th
   CHECK(Count(*b, "SELECT COUNT(*) FROM org_quotas WHERE name = 'default'") == 1);
 }
 
-TEST_CASE("One process at a time holds a PostgreSQL lease; it passes on when the holder goes") {
+TEST_CASE("One process at a time holds a PostgreSQL lease, passed on when the holder goes") {
   TempDir dir;
   const std::string url = testing::PostgresTestUrl(dir / "shared");
   auto a = OpenPostgres(url);
