@@ -6,9 +6,9 @@
 // libpqxx (6.4) is old and would add a C++ layer that throws where the stores want Status values;
 // Poco::Data's PostgreSQL connector is not packaged by Debian.
 //
-// Statements: each Step of a fresh statement sends it with its parameters in one round trip
-// (PQexecParams, the unnamed statement, text format, types inferred by the server) and keeps the
-// whole result; later Steps walk its rows. SQL is rewritten from SQLite's dialect (sql_dialect.h).
+// Statements: each SQL text is prepared once per session (PQprepare, parameter types inferred by
+// the server); each Step of a fresh statement then runs it with its text parameters in one round
+// trip (PQexecPrepared) and keeps the whole result; later Steps walk its rows. SQL is rewritten from SQLite's dialect (sql_dialect.h).
 //
 // Transactions: a write transaction begins with pg_advisory_xact_lock on one key, so writers
 // are serialised across every process on the database as SQLite serialises them in one file:
@@ -27,6 +27,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -197,8 +198,26 @@ class PostgresConnection final : public Connection {
   // Runs a statement with parameters; counts the rows it changed.
   Result<ResultPtr> Execute(const PostgresSql& sql, const std::string& original, const std::vector<const char*>& values,
                             StepFailure& failure) {
-    ResultPtr r(PQexecParams(conn_, sql.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                             nullptr, 0));
+    // A named statement per SQL text, prepared at its first use (parse and plan once per session).
+    const std::string* name = nullptr;
+    auto it = prepared_.find(sql.sql);
+    if (it != prepared_.end()) {
+      name = &it->second;
+    } else if (prepared_.size() < kMaxPrepared) {
+      std::string fresh = "wharf_" + std::to_string(prepared_.size() + 1);
+      ResultPtr p(PQprepare(conn_, fresh.c_str(), sql.sql.c_str(), sql.parameters, nullptr));
+      if (!p || PQresultStatus(p.get()) != PGRES_COMMAND_OK) {
+        last_state_ = SqlState(p.get());
+        failure = StepFailure::kOther;
+        return PgError(last_state_, "preparing '" + original + "': " + PrimaryMessage(conn_, p.get()));
+      }
+      name = &prepared_.emplace(sql.sql, std::move(fresh)).first->second;
+    }
+    ResultPtr r(name != nullptr
+                    ? PQexecPrepared(conn_, name->c_str(), static_cast<int>(values.size()), values.data(), nullptr,
+                                     nullptr, 0)
+                    : PQexecParams(conn_, sql.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                                   nullptr, nullptr, 0));
     const ExecStatusType st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
       last_state_ = SqlState(r.get());
@@ -217,6 +236,7 @@ class PostgresConnection final : public Connection {
   Status Begin(bool read_only) override {
     if (PQstatus(conn_) != CONNECTION_OK) {
       PQreset(conn_);  // the server restarted, or the network dropped: one more try
+      prepared_.clear();  // a new session has none
       if (PQstatus(conn_) != CONNECTION_OK) {
         return Status::Unavailable("cannot reach PostgreSQL at " + masked_ + ": " + PrimaryMessage(conn_, nullptr));
       }
@@ -375,6 +395,11 @@ class PostgresConnection final : public Connection {
   std::uint64_t total_changes_ = 0;
   std::string last_state_;
   bool in_write_ = false;
+  // SQL text (rewritten) -> the name it is prepared under in this session. Bounded: SQL built
+  // with a varying number of parameters (IN lists) must not grow it without end; past the bound
+  // a statement runs unnamed (parsed each time).
+  static constexpr std::size_t kMaxPrepared = 2000;
+  std::map<std::string, std::string> prepared_;
   std::function<void()> on_foreign_;
   int stop_fd_ = -1;
   std::thread watcher_;
