@@ -15,7 +15,7 @@ packages=(
   libgit2-dev libarchive-dev libpoco-dev libyaml-cpp-dev libsqlite3-dev
   doctest-dev nlohmann-json3-dev libssl-dev
   libsodium-dev      # users' passwords under Argon2id (controller/platform/passwords.*)
-  libpq-dev libmariadb-dev   # the built-in brokers' clients of PostgreSQL and MariaDB (services/builtin/)
+  libpq-dev libmariadb-dev   # clients of PostgreSQL and MariaDB: the built-in brokers (services/builtin/), wharfd --database postgres:// (state/)
   libnats-dev nats-server    # bus/: route registrations over NATS (the C client; the server for tests and deployments)
   # run and test
   ca-certificates curl git sqlite3 procps iproute2 python3
@@ -35,7 +35,8 @@ packages=(
   # the stack's runtimes for the built-in buildpacks (buildpacks/; nginx is above, npm below)
   nodejs python3-venv python3-pip golang-go ruby ruby-bundler ruby-rack ruby-webrick php-cli composer
   default-jdk-headless
-  # the built-in service brokers' servers (services/builtin/): wharfd runs its own, never the system ones
+  # the built-in service brokers' servers (services/builtin/): wharfd runs its own, never the system ones;
+  # the state tests on PostgreSQL and tests/e2e/test_postgres_state.py start their own from postgresql's binaries
   postgresql redis-server mariadb-server mariadb-client
 )
 # Services whose packaged system-wide server must not run (Wharf runs its own on other ports).

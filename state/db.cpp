@@ -1,61 +1,36 @@
 #include "state/db.h"
 
-#include <sqlite3.h>
-
 #include <exception>
 #include <utility>
 
+#include "state/db_engine.h"
+
 namespace wharf::state {
-namespace {
-
-bool IsDuplicateKey(int extended_code) {
-  return extended_code == SQLITE_CONSTRAINT_UNIQUE || extended_code == SQLITE_CONSTRAINT_PRIMARYKEY;
-}
-
-Status SqliteError(sqlite3* db, int rc, std::string_view what) {
-  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  int primary = rc & 0xff;
-  if (primary == SQLITE_CONSTRAINT) {
-    int extended = db ? sqlite3_extended_errcode(db) : rc;
-    if (IsDuplicateKey(extended) || extended == SQLITE_CONSTRAINT_FOREIGNKEY) {
-      return Status::Conflict(msg);
-    }
-  }
-  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) return Status::Unavailable(msg);
-  return Status::Internal(msg);
-}
-
-}  // namespace
 
 // ---- Statement ----
 
+Statement::Statement(std::unique_ptr<detail::StatementEngine> impl, std::string sql)
+    : impl_(std::move(impl)), sql_(std::move(sql)) {}
+
 Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_),
-      stmt_(other.stmt_),
+    : impl_(std::move(other.impl_)),
       sql_(std::move(other.sql_)),
       bind_error_(std::move(other.bind_error_)),
-      failed_on_duplicate_(other.failed_on_duplicate_) {
-  other.stmt_ = nullptr;
-}
+      failed_on_duplicate_(other.failed_on_duplicate_) {}
 
-Statement::~Statement() {
-  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
-}
+Statement::~Statement() = default;
 
-void Statement::RememberBindError(int rc, int index) {
-  if (rc != SQLITE_OK && bind_error_.ok()) {
-    bind_error_ = Status::Internal("binding parameter " + std::to_string(index) + " of '" + sql_ +
-                                   "': " + sqlite3_errstr(rc));
-  }
+void Statement::RememberBindError(const Status& s) {
+  if (!s.ok() && bind_error_.ok()) bind_error_ = s;
 }
 
 Statement& Statement::Bind(int index, std::string_view text) {
-  RememberBindError(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8), index);
+  RememberBindError(impl_->BindText(index, text));
   return *this;
 }
 
 Statement& Statement::Bind(int index, std::int64_t value) {
-  RememberBindError(sqlite3_bind_int64(stmt_, index, value), index);
+  RememberBindError(impl_->BindInt(index, value));
   return *this;
 }
 
@@ -64,18 +39,17 @@ Statement& Statement::Bind(int index, const std::optional<std::string>& text) {
 }
 
 Statement& Statement::BindNull(int index) {
-  RememberBindError(sqlite3_bind_null(stmt_, index), index);
+  RememberBindError(impl_->BindNull(index));
   return *this;
 }
 
 Result<bool> Statement::Step() {
   failed_on_duplicate_ = false;
   if (!bind_error_.ok()) return bind_error_;
-  int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  failed_on_duplicate_ = IsDuplicateKey(sqlite3_extended_errcode(db_));
-  return SqliteError(db_, rc, "running '" + sql_ + "'");
+  detail::StepFailure failure = detail::StepFailure::kNone;
+  Result<bool> r = impl_->Step(failure);
+  failed_on_duplicate_ = failure == detail::StepFailure::kDuplicate;
+  return r;
 }
 
 Status Statement::Run() {
@@ -85,43 +59,39 @@ Status Statement::Run() {
   }
 }
 
-std::string Statement::Text(int column) const {
-  const unsigned char* p = sqlite3_column_text(stmt_, column);
-  if (p == nullptr) return {};
-  return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
-}
+std::string Statement::Text(int column) const { return impl_->Text(column); }
 
 std::optional<std::string> Statement::OptionalText(int column) const {
   if (IsNull(column)) return std::nullopt;
   return Text(column);
 }
 
-std::int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+std::int64_t Statement::Int(int column) const { return impl_->Int(column); }
 
-bool Statement::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+bool Statement::IsNull(int column) const { return impl_->IsNull(column); }
 
 // ---- Tx ----
 
 Result<Statement> Tx::Prepare(std::string_view sql) {
-  sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
-  if (rc != SQLITE_OK) return SqliteError(db_, rc, "preparing '" + std::string(sql) + "'");
-  return Statement(db_, stmt, std::string(sql));
+  WHARF_ASSIGN_OR_RETURN(std::unique_ptr<detail::StatementEngine> impl, conn_->Prepare(sql));
+  return Statement(std::move(impl), std::string(sql));
 }
 
-Status Tx::Exec(std::string_view sql) {
-  std::string copy(sql);
-  char* err = nullptr;
-  int rc = sqlite3_exec(db_, copy.c_str(), nullptr, nullptr, &err);
-  if (rc != SQLITE_OK) {
-    std::string msg = err ? err : sqlite3_errstr(rc);
-    sqlite3_free(err);
-    return SqliteError(nullptr, rc, "executing SQL: " + msg);
-  }
-  return Status::Ok();
+Result<WriteOutcome> Tx::RunStatementUnlessDuplicate(Statement& st) {
+  bool duplicate = false;
+  Status ran = conn_->Guarded([&]() -> Status {
+    Status s = st.Run();
+    duplicate = !s.ok() && st.FailedOnDuplicate();
+    return s;
+  });
+  if (ran.ok()) return WriteOutcome::kWritten;
+  if (duplicate) return WriteOutcome::kDuplicate;
+  return ran;
 }
 
-std::int64_t Tx::Changes() const { return sqlite3_changes64(db_); }
+Status Tx::Exec(std::string_view sql) { return conn_->Exec(sql); }
+
+std::int64_t Tx::Changes() const { return conn_->Changes(); }
 
 void Tx::OnCommit(std::function<void()> fn) { on_commit_.push_back(std::move(fn)); }
 
@@ -134,65 +104,60 @@ Result<std::int64_t> FetchInt(Result<Statement> st) {
 
 // ---- Database ----
 
+Database::Database(std::unique_ptr<detail::Connection> conn, DatabaseEngine engine, std::filesystem::path path,
+                   std::function<bool()> on_disk_full)
+    : conn_(std::move(conn)),
+      engine_(engine),
+      path_(std::move(path)),
+      description_(conn_->Describe()),
+      on_disk_full_(std::move(on_disk_full)) {}
+
 Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& path, const DatabaseOptions& options) {
-  sqlite3* db = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
-  if (rc != SQLITE_OK) {
-    Status s = Status::Internal("cannot open database " + path.string() + ": " +
-                                (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
-    sqlite3_close(db);
-    return s;
-  }
-  sqlite3_extended_result_codes(db, 1);
-  sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
-  std::unique_ptr<Database> out(new Database(db, path, options.on_disk_full));
-  // journal_mode returns a row; sqlite3_exec ignores it. WAL can't be set inside a transaction.
-  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"}) {
-    char* err = nullptr;
-    rc = sqlite3_exec(db, pragma, nullptr, nullptr, &err);
-    if (rc != SQLITE_OK) {
-      std::string msg = err ? err : sqlite3_errstr(rc);
-      sqlite3_free(err);
-      return Status::Internal("database " + path.string() + ": " + pragma + ": " + msg);
-    }
-  }
-  return out;
+  WHARF_ASSIGN_OR_RETURN(std::unique_ptr<detail::Connection> conn, detail::OpenSqlite(path.string(), options));
+  return std::unique_ptr<Database>(new Database(std::move(conn), DatabaseEngine::kSqlite, path, options.on_disk_full));
+}
+
+Result<std::unique_ptr<Database>> Database::OpenPostgres(const std::string& url, const DatabaseOptions& options) {
+  WHARF_ASSIGN_OR_RETURN(std::unique_ptr<detail::Connection> conn, detail::OpenPostgres(url, options));
+  // A full disk there is the database server's: wharfd's reserve file frees nothing on it.
+  std::unique_ptr<Database> db(new Database(std::move(conn), DatabaseEngine::kPostgres, {}, nullptr));
+  Database* self = db.get();
+  db->conn_->WatchForeignCommits([self] { self->CountForeignCommit(); });
+  return db;
 }
 
 Database::~Database() {
-  // Every Statement is finalised by now (they live inside callbacks), so close succeeds
-  // and checkpoints the WAL.
-  sqlite3_close(db_);
+  // The watcher thread calls listeners: it stops before they go.
+  conn_->StopWatching();
+}
+
+void Database::CountForeignCommit() {
+  commits_.fetch_add(1, std::memory_order_acq_rel);
+  std::lock_guard lock(listeners_mu_);
+  for (auto& [id, listener] : listeners_) listener();
 }
 
 Status Database::Attempt(bool read_only, const std::function<Status(Tx&)>& fn, bool& disk_full,
                          std::vector<std::function<void()>>& after) {
-  Tx tx(db_);
-  if (read_only) WHARF_RETURN_IF_ERROR(tx.Exec("PRAGMA query_only = ON"));
-  Status result = tx.Exec(read_only ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE");
-  if (result.ok()) {
-    try {
-      result = fn(tx);
-    } catch (const std::exception& e) {
-      result = Status::Internal(std::string("unexpected exception in transaction: ") + e.what());
-    } catch (...) {
-      result = Status::Internal("unexpected exception in transaction");
-    }
-    if (result.ok()) {
-      result = tx.Exec("COMMIT");
-      if (!result.ok()) result = result.WithContext("committing");
-    }
-    if (!result.ok()) {
-      // Read before the ROLLBACK resets it: the failing step's (or COMMIT's) code.
-      disk_full = (sqlite3_extended_errcode(db_) & 0xff) == SQLITE_FULL;
-      // A failed ROLLBACK (SQLite already rolled back) changes nothing.
-      [[maybe_unused]] Status ignored = tx.Exec("ROLLBACK");
-    }
+  Tx tx(conn_.get(), engine_);
+  const std::uint64_t changes_before = conn_->TotalChanges();
+  Status result = conn_->Begin(read_only);
+  if (!result.ok()) return result;
+  try {
+    result = fn(tx);
+  } catch (const std::exception& e) {
+    result = Status::Internal(std::string("unexpected exception in transaction: ") + e.what());
+  } catch (...) {
+    result = Status::Internal("unexpected exception in transaction");
   }
-  if (read_only) {
-    Status reset = tx.Exec("PRAGMA query_only = OFF");
-    if (result.ok()) result = reset;
+  if (result.ok()) {
+    result = conn_->Commit(!read_only && conn_->TotalChanges() != changes_before);
+    if (!result.ok()) result = result.WithContext("committing");
+  }
+  if (!result.ok()) {
+    // Read before the rollback resets it: the failing step's (or the commit's) code.
+    disk_full = conn_->LastFailureWasDiskFull();
+    conn_->Rollback();
   }
   if (result.ok()) after = std::move(tx.on_commit_);
   return result;
@@ -203,7 +168,7 @@ Status Database::RunTransaction(bool read_only, const std::function<Status(Tx&)>
   bool changed = false;
   {
     std::lock_guard lock(mu_);
-    const sqlite3_int64 changes_before = sqlite3_total_changes64(db_);
+    const std::uint64_t changes_before = conn_->TotalChanges();
     bool disk_full = false;
     Status result = Attempt(read_only, fn, disk_full, after);
     if (!result.ok() && disk_full && reclaiming && on_disk_full_ && on_disk_full_()) {
@@ -213,7 +178,7 @@ Status Database::RunTransaction(bool read_only, const std::function<Status(Tx&)>
     if (!result.ok()) return result;
     // Only a transaction that changed rows counts: most write transactions (an API request's
     // authentication among them) change nothing, and readers that wait for changes skip them.
-    changed = !read_only && sqlite3_total_changes64(db_) != changes_before;
+    changed = !read_only && conn_->TotalChanges() != changes_before;
     if (changed) commits_.fetch_add(1, std::memory_order_acq_rel);
   }
   for (auto& fn_after : after) fn_after();
@@ -258,5 +223,36 @@ Status Database::Transact(const std::function<Status(Tx&)>& fn) { return RunTran
 Status Database::Read(const std::function<Status(Tx&)>& fn) { return RunTransaction(true, fn); }
 
 Status Database::TransactReclaiming(const std::function<Status(Tx&)>& fn) { return RunTransaction(false, fn, true); }
+
+bool IsPostgresUrl(std::string_view url) {
+  return url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0;
+}
+
+std::string MaskDatabaseUrl(std::string_view url) {
+  std::string out(url);
+  const std::size_t scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    const std::size_t start = scheme + 3;
+    // The authority ends at the first '/', '?' or '#'; its userinfo at the last '@' in it.
+    std::size_t end = out.find_first_of("/?#", start);
+    if (end == std::string::npos) end = out.size();
+    const std::size_t at = out.rfind('@', end);
+    if (at != std::string::npos && at >= start) {
+      const std::size_t colon = out.find(':', start);
+      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+    }
+  }
+  // password=... among the parameters (libpq's URI and key=value forms).
+  for (std::size_t pos = 0; (pos = out.find("password=", pos)) != std::string::npos;) {
+    const bool at_key = pos == 0 || out[pos - 1] == '?' || out[pos - 1] == '&' || out[pos - 1] == ' ';
+    pos += 9;
+    if (!at_key) continue;
+    std::size_t end = out.find_first_of("& #", pos);
+    if (end == std::string::npos) end = out.size();
+    out.replace(pos, end - pos, "***");
+    pos += 3;
+  }
+  return out;
+}
 
 }  // namespace wharf::state

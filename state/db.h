@@ -1,5 +1,13 @@
-// A thin RAII wrapper over the sqlite3 C API: one connection, prepared
-// statements, and transactions that roll back unless the work succeeds.
+// Wharf's database: one connection, prepared statements, and transactions that roll
+// back unless the work succeeds, on one of two engines behind the same interface:
+//
+// - SQLite (Database::Open, the default): the file DATA_DIR/wharf.db of one wharfd.
+//   WAL journal, synchronous=FULL, foreign keys on, busy_timeout set.
+// - PostgreSQL (Database::OpenPostgres, `wharfd --database postgres://...`): several
+//   wharfd processes on one database. The stores' SQL is SQLite's; the engine rewrites
+//   the little that differs (sql_dialect.h: `?` placeholders, IFNULL, INTEGER as BIGINT,
+//   TEXT columns with byte-order collation) and migrations carry a PostgreSQL variant
+//   where SQLite's own functions were used (migrations.h).
 //
 // Threading: a Database owns one connection guarded by a mutex. Every access
 // goes through Transact/Read, which hold that mutex for the whole transaction,
@@ -7,9 +15,13 @@
 // allows one writer anyway). Statements and Tx objects must not outlive the
 // callback they were handed to.
 //
-// Durability: WAL journal, synchronous=FULL, foreign keys on, busy_timeout set.
-// A committed transaction survives a crash of the process (kill -9) and of the
-// machine; an interrupted one leaves no trace.
+// Writers are serialised across processes too, as SQLite does: a PostgreSQL write
+// transaction takes one advisory transaction lock first, so a store's read-then-write
+// (a quota check, a uniqueness check by query) sees every earlier commit and nobody
+// commits in between; reads run in REPEATABLE READ READ ONLY snapshots, in parallel.
+//
+// Durability: a committed transaction survives a crash of the process (kill -9) and of
+// the machine; an interrupted one leaves no trace.
 #pragma once
 
 
@@ -28,11 +40,15 @@
 
 #include "common/status.h"
 
-// The sqlite3 C API stays behind this header (db.cpp includes it): only its handle types.
-struct sqlite3;
-struct sqlite3_stmt;
-
 namespace wharf::state {
+
+// The engines (db_engine.h, internal to state/): neither sqlite3's nor libpq's handles show here.
+namespace detail {
+class StatementEngine;
+class Connection;
+}  // namespace detail
+
+enum class DatabaseEngine { kSqlite, kPostgres };
 
 class Statement {
  public:
@@ -60,8 +76,8 @@ class Statement {
   // Constraint violations come back as kConflict (unique, primary key, foreign
   // key) so stores can turn them into messages about names; anything else is kInternal.
   Result<bool> Step();
-  // True when the last Step failed on a UNIQUE or PRIMARY KEY constraint, by SQLite's
-  // extended result code (SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY).
+  // True when the last Step failed on a UNIQUE or PRIMARY KEY constraint, by the engine's
+  // code (SQLite's SQLITE_CONSTRAINT_UNIQUE/PRIMARYKEY, PostgreSQL's SQLSTATE 23505).
   bool FailedOnDuplicate() const { return failed_on_duplicate_; }
   // Steps until done, for statements that return no rows.
   Status Run();
@@ -77,11 +93,10 @@ class Statement {
 
  private:
   friend class Tx;
-  Statement(sqlite3* db, sqlite3_stmt* stmt, std::string sql) : db_(db), stmt_(stmt), sql_(std::move(sql)) {}
-  void RememberBindError(int rc, int index);
+  Statement(std::unique_ptr<detail::StatementEngine> impl, std::string sql);
+  void RememberBindError(const Status& s);
 
-  sqlite3* db_;
-  sqlite3_stmt* stmt_;
+  std::unique_ptr<detail::StatementEngine> impl_;
   std::string sql_;
   Status bind_error_;
   bool failed_on_duplicate_ = false;
@@ -90,7 +105,7 @@ class Statement {
 // What a write that may collide with a UNIQUE or PRIMARY KEY constraint did.
 enum class WriteOutcome {
   kWritten,    // the statement ran
-  kDuplicate,  // SQLite refused it as a duplicate key; nothing was written, the transaction goes on
+  kDuplicate,  // the database refused it as a duplicate key; nothing was written, the transaction goes on
 };
 
 // An open transaction, handed to the callback of Database::Transact/Read.
@@ -117,18 +132,16 @@ class Tx {
     return st->Run();
   }
   // Like Run, for a write that may collide with a UNIQUE or PRIMARY KEY constraint:
-  // kDuplicate when it did (told by SQLite's extended result code, never by the
+  // kDuplicate when it did (told by the engine's error code, never by the
   // message text), kWritten when it ran. Every other failure, a foreign key
   // violation included, is the error Status that Run returns.
   template <typename... Args>
   Result<WriteOutcome> RunUnlessDuplicate(std::string_view sql, const Args&... args) {
     Result<Statement> st = Query(sql, args...);
     if (!st.ok()) return st.status();
-    Status ran = st->Run();
-    if (ran.ok()) return WriteOutcome::kWritten;
-    if (st->FailedOnDuplicate()) return WriteOutcome::kDuplicate;
-    return ran;
+    return RunStatementUnlessDuplicate(*st);
   }
+  Result<WriteOutcome> RunStatementUnlessDuplicate(Statement& st);
   // Runs one or more statements without parameters (schema changes).
   Status Exec(std::string_view sql);
   // Rows changed by the last INSERT/UPDATE/DELETE.
@@ -137,11 +150,13 @@ class Tx {
   // lines, in-memory notifications, anything that must not announce a change that
   // did not happen. Callbacks run outside the database lock, in order.
   void OnCommit(std::function<void()> fn);
+  DatabaseEngine engine() const { return engine_; }
 
  private:
   friend class Database;
-  explicit Tx(sqlite3* db) : db_(db) {}
-  sqlite3* db_;
+  Tx(detail::Connection* conn, DatabaseEngine engine) : conn_(conn), engine_(engine) {}
+  detail::Connection* conn_;
+  DatabaseEngine engine_;
   std::vector<std::function<void()>> on_commit_;
 };
 
@@ -177,8 +192,12 @@ class CommitSubscription {
 
 class Database {
  public:
-  // Opens (creating if needed) the database at `path` and applies the pragmas above.
+  // Opens (creating if needed) the SQLite database at `path` and applies the pragmas above.
   static Result<std::unique_ptr<Database>> Open(const std::filesystem::path& path, const DatabaseOptions& options = {});
+  // Connects to the PostgreSQL database at `url` (postgres://user:password@host:port/db, or
+  // postgresql://; libpq's URI form, so ?host=/socket/dir works too). Error messages name the
+  // URL with its password masked (MaskDatabaseUrl).
+  static Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url, const DatabaseOptions& options = {});
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -221,33 +240,44 @@ class Database {
     return std::move(*out);
   }
 
+  // The SQLite file (empty on PostgreSQL).
   const std::filesystem::path& path() const { return path_; }
+  DatabaseEngine engine() const { return engine_; }
+  // The database for messages: the SQLite file, or the PostgreSQL URL without its password.
+  const std::string& Describe() const { return description_; }
 
   // Counts committed write transactions that changed rows: a reader that polls the state
   // (the cell, the router's route sync) skips its read when nothing was changed since.
   std::uint64_t CommitCount() const { return commits_.load(std::memory_order_acquire); }
 
+  // On PostgreSQL it also counts the commits of other processes on the same database (told by
+  // LISTEN/NOTIFY), so that their readers wake up for them too.
+  //
   // Calls `fn` after every committed write transaction that changed rows (those CommitCount
-  // counts), on the committing thread, outside the
+  // counts), on the committing thread (another process's commit: the listener thread), outside the
   // database's lock: a loop that reads the state when it changed (the cell) is woken at once
   // instead of finding the change at its next poll. `fn` must be quick and must not use the
   // database. The database must outlive the subscription.
   [[nodiscard]] CommitSubscription OnCommit(std::function<void()> fn);
 
  private:
-  Database(sqlite3* db, std::filesystem::path path, std::function<bool()> on_disk_full)
-      : db_(db), path_(std::move(path)), on_disk_full_(std::move(on_disk_full)) {}
+  Database(std::unique_ptr<detail::Connection> conn, DatabaseEngine engine, std::filesystem::path path,
+           std::function<bool()> on_disk_full);
+  void CountForeignCommit();
   Status RunTransaction(bool read_only, const std::function<Status(Tx&)>& fn, bool reclaiming = false);
   // One attempt, with mu_ held; `disk_full` tells whether it failed for want of disk space.
   Status Attempt(bool read_only, const std::function<Status(Tx&)>& fn, bool& disk_full,
                  std::vector<std::function<void()>>& after);
 
-  sqlite3* db_;
+  std::unique_ptr<detail::Connection> conn_;
+  DatabaseEngine engine_;
   std::filesystem::path path_;
+  std::string description_;
   std::function<bool()> on_disk_full_;
   std::mutex mu_;
   std::atomic<std::uint64_t> commits_{0};
   friend class CommitSubscription;
+  friend class Lease;
   void Unsubscribe(std::uint64_t id);
   std::mutex listeners_mu_;  // held while listeners run, so Unsubscribe waits for a running one
   std::uint64_t next_listener_ = 1;
@@ -283,5 +313,11 @@ Result<std::vector<T>> FetchAll(Result<Statement> st, ReadRow read) {
 
 // The integer in the first column of the first row (a COUNT(*)).
 Result<std::int64_t> FetchInt(Result<Statement> st);
+
+// Whether a --database value names PostgreSQL (postgres:// or postgresql://).
+bool IsPostgresUrl(std::string_view url);
+// `url` with its password (user:PASSWORD@, or a password= parameter) replaced by "***":
+// what messages and logs may show.
+std::string MaskDatabaseUrl(std::string_view url);
 
 }  // namespace wharf::state

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "state/lease.h"
 #include "state/test_support.h"
 
 namespace wharf::state {
@@ -16,7 +17,7 @@ namespace {
 using testing::TempDir;
 
 std::unique_ptr<Database> OpenWithTable(const std::filesystem::path& path) {
-  auto db = Database::Open(path);
+  auto db = testing::OpenTestDatabase(path);
   REQUIRE(db.ok());
   REQUIRE((*db)->Transact([](Tx& tx) { return tx.Exec("CREATE TABLE IF NOT EXISTS t (k TEXT PRIMARY KEY, v INTEGER)"); }).ok());
   return std::move(db).value();
@@ -121,6 +122,15 @@ TEST_CASE("Database commit listeners hear every committed write, not reads or fa
   CHECK(heard == 2);
 }
 
+TEST_CASE("On SQLite the one wharfd that owns the file always holds a lease" * doctest::test_suite("sqlite-only")) {
+  TempDir dir;
+  auto db = OpenWithTable(dir / "a.db");
+  Lease a(*db, "background-jobs");
+  Lease b(*db, "background-jobs");
+  CHECK(a.Held());
+  CHECK(b.Held());
+}
+
 TEST_CASE("Database read transactions refuse writes") {
   TempDir dir;
   auto db = OpenWithTable(dir / "a.db");
@@ -150,7 +160,8 @@ TEST_CASE("Database binds NULL and optional values and reads them back") {
   CHECK(row->second == "x");
 }
 
-TEST_CASE("A committed transaction is in the files on disk before the database is closed (kill -9)") {
+TEST_CASE("A committed transaction is in the files on disk before the database is closed (kill -9)" *
+          doctest::test_suite("sqlite-only")) {
   TempDir dir;
   auto db = OpenWithTable(dir / "live.db");
   REQUIRE(db->Transact([](Tx& tx) { return tx.Run("INSERT INTO t VALUES (?, ?)", "kept", 7); }).ok());
@@ -172,7 +183,7 @@ TEST_CASE("A committed transaction is in the files on disk before the database i
   CHECK(CountRows(**second) == 1);
 }
 
-TEST_CASE("Database enables foreign keys and WAL") {
+TEST_CASE("Database enables foreign keys and WAL" * doctest::test_suite("sqlite-only")) {
   TempDir dir;
   auto db = OpenWithTable(dir / "a.db");
   auto fk = db->Read<std::int64_t>([](Tx& tx) { return FetchInt(tx.Query("PRAGMA foreign_keys")); });
@@ -186,7 +197,7 @@ TEST_CASE("Database enables foreign keys and WAL") {
   CHECK(*mode == "wal");
 }
 
-TEST_CASE("Tx::RunUnlessDuplicate tells a duplicate key from other failures by SQLite's error code") {
+TEST_CASE("Tx::RunUnlessDuplicate tells a duplicate key from other failures by the engine's error code") {
   TempDir dir;
   auto db = OpenWithTable(dir / "a.db");
   REQUIRE(db->Transact([](Tx& tx) {
@@ -239,7 +250,8 @@ struct SmallDisk {
   }
 };
 
-TEST_CASE("On a full disk, a reclaiming transaction (a delete) runs again once the reserve is freed, other writes fail cleanly") {
+TEST_CASE("On a full disk, a reclaiming transaction (a delete) runs again once the reserve is freed, other writes fail cleanly" *
+          doctest::test_suite("sqlite-only")) {
   if (::geteuid() != 0) {
     MESSAGE("skipped: needs root to mount a small file system");
     return;

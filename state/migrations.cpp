@@ -689,6 +689,121 @@ CREATE TABLE domain_certificates (
 );
 )sql";
 
+// ---- PostgreSQL variants (Migration::postgres_sql) ----
+// Written in the same dialect as the rest (sql_dialect.h rewrites INTEGER, TEXT, IFNULL), with
+// PostgreSQL's functions where SQLite's were used. Where SQLite rebuilds a table (to change a
+// CHECK or a foreign key) PostgreSQL alters it in place: same columns, constraints and rows, and
+// the id sequences stay right. Constraint names are PostgreSQL's defaults (table_column_check,
+// table_column_fkey).
+
+// Migration 10: PostgreSQL changes a CHECK in place.
+constexpr std::string_view kRoutingRolePostgres = R"sql(
+ALTER TABLE role_assignments DROP CONSTRAINT role_assignments_role_check;
+ALTER TABLE role_assignments ADD CONSTRAINT role_assignments_role_check
+  CHECK (role IN ('admin', 'org_manager', 'space_developer', 'space_auditor', 'routing'));
+)sql";
+
+// Migration 22 without strftime: the seeded groups' times from now().
+constexpr std::string_view kNetworkSecurityPostgres = R"sql(
+CREATE TABLE security_groups (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL UNIQUE,
+  rules TEXT NOT NULL,
+  running_default INTEGER NOT NULL DEFAULT 0 CHECK (running_default IN (0, 1)),
+  staging_default INTEGER NOT NULL DEFAULT 0 CHECK (staging_default IN (0, 1)),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE security_group_spaces (
+  group_guid TEXT NOT NULL REFERENCES security_groups(guid) ON DELETE CASCADE,
+  space_guid TEXT NOT NULL REFERENCES spaces(guid) ON DELETE CASCADE,
+  lifecycle TEXT NOT NULL CHECK (lifecycle IN ('running', 'staging')),
+  PRIMARY KEY (group_guid, space_guid, lifecycle)
+);
+CREATE TABLE network_policies (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  source_app_guid TEXT NOT NULL REFERENCES apps(guid) ON DELETE CASCADE,
+  destination_app_guid TEXT NOT NULL REFERENCES apps(guid) ON DELETE CASCADE,
+  protocol TEXT NOT NULL CHECK (protocol IN ('tcp', 'udp')),
+  start_port INTEGER NOT NULL CHECK (start_port BETWEEN 1 AND 65535),
+  end_port INTEGER NOT NULL CHECK (end_port BETWEEN start_port AND 65535),
+  created_at TEXT NOT NULL,
+  UNIQUE (source_app_guid, destination_app_guid, protocol, start_port, end_port)
+);
+CREATE INDEX network_policies_destination ON network_policies (destination_app_guid);
+INSERT INTO security_groups (guid, name, rules, running_default, staging_default, created_at, updated_at) VALUES
+  ('asg-public-networks', 'public_networks',
+   '[{"protocol":"all","destination":"1.0.0.0-9.255.255.255"},{"protocol":"all","destination":"11.0.0.0-100.63.255.255"},{"protocol":"all","destination":"100.128.0.0-126.255.255.255"},{"protocol":"all","destination":"128.0.0.0-169.253.255.255"},{"protocol":"all","destination":"169.255.0.0-172.15.255.255"},{"protocol":"all","destination":"172.32.0.0-192.167.255.255"},{"protocol":"all","destination":"192.169.0.0-223.255.255.255"}]',
+   0, 1, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+   to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
+  ('asg-dns', 'dns',
+   '[{"protocol":"tcp","destination":"0.0.0.0/0","ports":"53"},{"protocol":"udp","destination":"0.0.0.0/0","ports":"53"}]',
+   0, 1, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+   to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'));
+)sql";
+
+// Migration 29: the new roles' CHECK, a guid for each existing row (gen_random_uuid), and foreign
+// keys that cascade, by altering the table in place.
+constexpr std::string_view kCloudFoundryRolesPostgres = R"sql(
+ALTER TABLE role_assignments ADD COLUMN guid TEXT;
+UPDATE role_assignments SET guid = gen_random_uuid()::text,
+  role = CASE role WHEN 'org_manager' THEN 'organization_manager' ELSE role END;
+ALTER TABLE role_assignments ALTER COLUMN guid SET NOT NULL;
+ALTER TABLE role_assignments ADD CONSTRAINT role_assignments_guid_key UNIQUE (guid);
+ALTER TABLE role_assignments DROP CONSTRAINT role_assignments_role_check;
+ALTER TABLE role_assignments ADD CONSTRAINT role_assignments_role_check
+  CHECK (role IN ('admin', 'routing', 'organization_user', 'organization_manager',
+                  'organization_auditor', 'organization_billing_manager', 'space_manager',
+                  'space_developer', 'space_auditor', 'space_supporter'));
+ALTER TABLE role_assignments DROP CONSTRAINT role_assignments_org_guid_fkey;
+ALTER TABLE role_assignments ADD CONSTRAINT role_assignments_org_guid_fkey
+  FOREIGN KEY (org_guid) REFERENCES orgs(guid) ON DELETE CASCADE;
+ALTER TABLE role_assignments DROP CONSTRAINT role_assignments_space_guid_fkey;
+ALTER TABLE role_assignments ADD CONSTRAINT role_assignments_space_guid_fkey
+  FOREIGN KEY (space_guid) REFERENCES spaces(guid) ON DELETE CASCADE;
+CREATE INDEX role_assignments_space ON role_assignments (space_guid);
+CREATE INDEX role_assignments_org ON role_assignments (org_guid);
+)sql";
+
+// Migration 30 without randomblob and strftime.
+constexpr std::string_view kQuotasPostgres = R"sql(
+CREATE TABLE org_quotas (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL UNIQUE,
+  total_memory_mb INTEGER NOT NULL CHECK (total_memory_mb >= -1),
+  instance_memory_mb INTEGER NOT NULL CHECK (instance_memory_mb >= -1),
+  app_instances INTEGER NOT NULL CHECK (app_instances >= -1),
+  routes INTEGER NOT NULL CHECK (routes >= -1),
+  service_instances INTEGER NOT NULL CHECK (service_instances >= -1),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE space_quotas (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  org_guid TEXT NOT NULL REFERENCES orgs(guid),
+  name TEXT NOT NULL,
+  total_memory_mb INTEGER NOT NULL CHECK (total_memory_mb >= -1),
+  instance_memory_mb INTEGER NOT NULL CHECK (instance_memory_mb >= -1),
+  app_instances INTEGER NOT NULL CHECK (app_instances >= -1),
+  routes INTEGER NOT NULL CHECK (routes >= -1),
+  service_instances INTEGER NOT NULL CHECK (service_instances >= -1),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (org_guid, name)
+);
+ALTER TABLE orgs ADD COLUMN quota_guid TEXT REFERENCES org_quotas(guid);
+ALTER TABLE spaces ADD COLUMN space_quota_guid TEXT REFERENCES space_quotas(guid);
+INSERT INTO org_quotas (guid, name, total_memory_mb, instance_memory_mb, app_instances, routes, service_instances,
+                        created_at, updated_at)
+  SELECT gen_random_uuid()::text, 'default', 102400, -1, -1, 1000, 100,
+         to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+         to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -699,7 +814,7 @@ constexpr Migration kMigrations[] = {
     {7, "apps.run_droplet_guid and apps.run_generation (what the cell runs)", kRunningDroplet},
     {8, "buildpacks (the admin-ordered list)", kBuildpacks},
     {9, "routes.load_balancing (the loadbalancing route option)", kRouteLoadBalancing},
-    {10, "role_assignments: the routing role", kRoutingRole},
+    {10, "role_assignments: the routing role", kRoutingRole, kRoutingRolePostgres},
     {11, "revisions; apps.run_revision", kRevisions},
     {12, "deployments (rolling, canary)", kDeployments},
     {13, "services: brokers, offerings, plans, service instances, bindings and keys", kServices},
@@ -711,15 +826,17 @@ constexpr Migration kMigrations[] = {
     {19, "service bindings: replaces; service_rotations (credential rotation)", kServiceRotations},
     {20, "processes.log_rate_limit (bytes per second an instance may log)", kProcessLogRateLimit},
     {21, "deployments.analysis_interval_secs, analysis_probe_path (automated canary analysis)", kDeploymentAnalysis},
-    {22, "security groups and their space bindings; network policies", kNetworkSecurity},
+    {22, "security groups and their space bindings; network policies", kNetworkSecurity, kNetworkSecurityPostgres},
     {23, "domains.internal (apps.internal)", kInternalDomains},
     {24, "deployments.analysis_progress (the canary analysis survives a restart)", kDeploymentAnalysisProgress},
     {25, "droplets.staging_key (an unchanged push reuses its droplet)", kDropletStagingKey},
     {26, "stacks: 'debian12' (the host's system) is the 'host' stack", kHostStack},
     {27, "builds.steps (where a staging's time went)", kBuildSteps},
     {28, "users.password_hash; tokens.kind, expires_at, session (password logins)", kPasswordLogins},
-    {29, "role_assignments: Cloud Foundry's roles, a guid each, removed with their org or space", kCloudFoundryRoles},
-    {30, "org and space quota definitions; orgs.quota_guid, spaces.space_quota_guid; the 'default' org quota", kQuotas},
+    {29, "role_assignments: Cloud Foundry's roles, a guid each, removed with their org or space", kCloudFoundryRoles,
+     kCloudFoundryRolesPostgres},
+    {30, "org and space quota definitions; orgs.quota_guid, spaces.space_quota_guid; the 'default' org quota", kQuotas,
+     kQuotasPostgres},
     {31, "domain_certificates (TLS domains: certificate, key, plain-HTTP policy)", kDomainCertificates},
 };
 
@@ -755,9 +872,9 @@ Status Migrate(Database& db, const Clock& clock, std::optional<int> target) {
                                    std::to_string(LatestSchemaVersion()) + ")");
   }
   Result<int> current = CurrentSchemaVersion(db);
-  if (!current.ok()) return current.status().WithContext("reading schema version of " + db.path().string());
+  if (!current.ok()) return current.status().WithContext("reading schema version of " + db.Describe());
   if (*current > LatestSchemaVersion()) {
-    return Status::Conflict("database " + db.path().string() + " has schema version " + std::to_string(*current) +
+    return Status::Conflict("database " + db.Describe() + " has schema version " + std::to_string(*current) +
                             ", newer than this wharfd knows (" + std::to_string(LatestSchemaVersion()) +
                             "); run a newer wharfd");
   }
@@ -767,7 +884,8 @@ Status Migrate(Database& db, const Clock& clock, std::optional<int> target) {
       // Re-check inside the transaction: another process may have migrated meanwhile.
       WHARF_ASSIGN_OR_RETURN(int now, ReadVersion(tx));
       if (now >= m.version) return Status::Ok();
-      WHARF_RETURN_IF_ERROR(tx.Exec(m.sql));
+      const bool postgres = tx.engine() == DatabaseEngine::kPostgres && !m.postgres_sql.empty();
+      WHARF_RETURN_IF_ERROR(tx.Exec(postgres ? m.postgres_sql : m.sql));
       WHARF_ASSIGN_OR_RETURN(Statement st,
                              tx.Prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"));
       st.Bind(1, m.version).Bind(2, m.name).Bind(3, FormatRfc3339(clock.Now()));

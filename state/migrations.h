@@ -19,6 +19,10 @@ struct Migration {
   int version;            // 1, 2, 3, ... without gaps
   std::string_view name;  // what it adds, for schema_migrations and errors
   std::string_view sql;   // one or more statements
+  // On PostgreSQL, when `sql` needs SQLite's own functions (strftime, randomblob) or rebuilds a
+  // table: the same schema and rows by PostgreSQL's means. Empty: `sql` serves both (rewritten
+  // as sql_dialect.h says). `sql` stays what SQLite databases were migrated with.
+  std::string_view postgres_sql = {};
 };
 
 std::span<const Migration> Migrations();

@@ -11,7 +11,11 @@ using testing::TempDir;
 
 std::vector<std::string> Tables(Database& db) {
   auto names = db.Read<std::vector<std::string>>([](Tx& tx) {
-    return FetchAll<std::string>(tx.Query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
+    const char* sql = tx.engine() == DatabaseEngine::kSqlite
+                          ? "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+                          : "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+                            "ORDER BY table_name";
+    return FetchAll<std::string>(tx.Query(sql),
                                  [](Statement& st) { return Result<std::string>(st.Text(0)); });
   });
   REQUIRE(names.ok());
@@ -38,7 +42,7 @@ TEST_CASE("Migrations are numbered 1..N without gaps") {
 TEST_CASE("A fresh database migrates to the latest version with every table") {
   TempDir dir;
   FakeClock clock;
-  auto db = Database::Open(dir / "w.db");
+  auto db = testing::OpenTestDatabase(dir / "w.db");
   REQUIRE(db.ok());
   CHECK(*CurrentSchemaVersion(**db) == 0);
   REQUIRE(Migrate(**db, clock).ok());
@@ -59,7 +63,7 @@ TEST_CASE("Each migration applies on the schema of the one before it") {
     CAPTURE(m.version);
     TempDir dir;
     FakeClock clock;
-    auto db = Database::Open(dir / "w.db");
+    auto db = testing::OpenTestDatabase(dir / "w.db");
     REQUIRE(db.ok());
     REQUIRE(Migrate(**db, clock, m.version - 1).ok());
     CHECK(*CurrentSchemaVersion(**db) == m.version - 1);
@@ -72,7 +76,7 @@ TEST_CASE("Each migration applies on the schema of the one before it") {
 TEST_CASE("Migrating again is a no-op") {
   TempDir dir;
   FakeClock clock;
-  auto db = Database::Open(dir / "w.db");
+  auto db = testing::OpenTestDatabase(dir / "w.db");
   REQUIRE(Migrate(**db, clock).ok());
   auto before = Tables(**db);
   REQUIRE(Migrate(**db, clock).ok());
@@ -83,7 +87,7 @@ TEST_CASE("Migrating again is a no-op") {
 TEST_CASE("Migration 3 keeps existing apps and gives them no current droplet") {
   TempDir dir;
   FakeClock clock;
-  auto db = Database::Open(dir / "w.db");
+  auto db = testing::OpenTestDatabase(dir / "w.db");
   REQUIRE(Migrate(**db, clock, 2).ok());
   REQUIRE((*db)->Transact([](Tx& tx) -> Status {
                  WHARF_RETURN_IF_ERROR(tx.Exec("INSERT INTO orgs VALUES (1, 'o', 'wharf', 't')"));
@@ -99,7 +103,7 @@ TEST_CASE("Migration 3 keeps existing apps and gives them no current droplet") {
 TEST_CASE("Migration 1 refuses an unknown role and migration 2 an unknown app state") {
   TempDir dir;
   FakeClock clock;
-  auto db = Database::Open(dir / "w.db");
+  auto db = testing::OpenTestDatabase(dir / "w.db");
   REQUIRE(Migrate(**db, clock, 2).ok());
   Status bad_state = (*db)->Transact([](Tx& tx) -> Status {
     WHARF_RETURN_IF_ERROR(tx.Exec("INSERT INTO orgs VALUES (1, 'o', 'wharf', 't')"));
@@ -119,7 +123,7 @@ TEST_CASE("Migration 1 refuses an unknown role and migration 2 an unknown app st
 TEST_CASE("Migrations 4 and 5 add routing and events on top of apps") {
   TempDir dir;
   FakeClock clock;
-  auto db = Database::Open(dir / "w.db");
+  auto db = testing::OpenTestDatabase(dir / "w.db");
   REQUIRE(Migrate(**db, clock, 3).ok());
   CHECK(!HasTable(**db, "routes"));
   REQUIRE(Migrate(**db, clock, 4).ok());
@@ -133,7 +137,7 @@ TEST_CASE("Migrations 4 and 5 add routing and events on top of apps") {
 TEST_CASE("Migration 6 adds settings, one value per key") {
   TempDir dir;
   FakeClock clock;
-  auto db = Database::Open(dir / "w.db");
+  auto db = testing::OpenTestDatabase(dir / "w.db");
   REQUIRE(Migrate(**db, clock, 5).ok());
   CHECK(!HasTable(**db, "settings"));
   REQUIRE(Migrate(**db, clock, 6).ok());
@@ -145,7 +149,7 @@ TEST_CASE("Migration 6 adds settings, one value per key") {
 TEST_CASE("Migration 7 gives started apps their current droplet to run, stopped apps none") {
   TempDir dir;
   FakeClock clock;
-  auto db = Database::Open(dir / "w.db");
+  auto db = testing::OpenTestDatabase(dir / "w.db");
   REQUIRE(Migrate(**db, clock, 6).ok());
   REQUIRE((*db)->Transact([](Tx& tx) {
                  WHARF_RETURN_IF_ERROR(tx.Exec(
@@ -180,7 +184,7 @@ TEST_CASE("Migration 7 gives started apps their current droplet to run, stopped 
 TEST_CASE("Migration 26 names the host's own system the 'host' stack: apps, droplets and caches built on it keep it") {
   TempDir dir;
   FakeClock clock;
-  auto db = Database::Open(dir / "w.db");
+  auto db = testing::OpenTestDatabase(dir / "w.db");
   REQUIRE(Migrate(**db, clock, 25).ok());
   REQUIRE((*db)->Transact([](Tx& tx) {
                  WHARF_RETURN_IF_ERROR(tx.Exec(
@@ -198,7 +202,9 @@ TEST_CASE("Migration 26 names the host's own system the 'host' stack: apps, drop
   REQUIRE(Migrate(**db, clock, 26).ok());
   auto stacks = (*db)->Read<std::string>([&](Tx& tx) -> Result<std::string> {
     WHARF_ASSIGN_OR_RETURN(Statement st,
-                           tx.Query("SELECT (SELECT group_concat(stack, ',') FROM (SELECT stack FROM apps ORDER BY guid)) "
+                           tx.Query(std::string("SELECT (SELECT ") +
+                                    (tx.engine() == DatabaseEngine::kSqlite ? "group_concat" : "string_agg") +
+                                    "(stack, ',') FROM (SELECT stack FROM apps ORDER BY guid) AS s) "
                                     "|| ';' || (SELECT stack FROM droplets) || ';' || (SELECT stack FROM buildpack_caches)"));
     WHARF_RETURN_IF_ERROR(st.Step().status());
     return st.Text(0);
@@ -210,7 +216,7 @@ TEST_CASE("Migration 26 names the host's own system the 'host' stack: apps, drop
 TEST_CASE("Migration 8 adds buildpacks with unique names and guids, positions from 1") {
   TempDir dir;
   FakeClock clock;
-  auto db = Database::Open(dir / "w.db");
+  auto db = testing::OpenTestDatabase(dir / "w.db");
   REQUIRE(Migrate(**db, clock, 7).ok());
   CHECK(!HasTable(**db, "buildpacks"));
   REQUIRE(Migrate(**db, clock, 8).ok());
@@ -232,7 +238,7 @@ TEST_CASE("Migration 8 adds buildpacks with unique names and guids, positions fr
 TEST_CASE("Migration 9 gives existing routes round-robin and allows only the two balancing options") {
   TempDir dir;
   FakeClock clock;
-  auto db = Database::Open(dir / "w.db");
+  auto db = testing::OpenTestDatabase(dir / "w.db");
   REQUIRE(Migrate(**db, clock, 8).ok());
   auto run = [&](const std::string& sql) { return (*db)->Transact([&](Tx& tx) { return tx.Exec(sql); }); };
   REQUIRE(run("INSERT INTO orgs (guid, name, created_at) VALUES ('o1', 'org', 't');"
@@ -250,7 +256,7 @@ TEST_CASE("Migration 9 gives existing routes round-robin and allows only the two
 TEST_CASE("Migration 10 keeps every role assignment and allows the routing role") {
   TempDir dir;
   FakeClock clock;
-  auto db = Database::Open(dir / "w.db");
+  auto db = testing::OpenTestDatabase(dir / "w.db");
   REQUIRE(Migrate(**db, clock, 9).ok());
   auto run = [&](const std::string& sql) { return (*db)->Transact([&](Tx& tx) { return tx.Exec(sql); }); };
   REQUIRE(run("INSERT INTO users (guid, name, created_at) VALUES ('u1', 'admin', 't'), ('u2', 'router', 't')").ok());
@@ -266,7 +272,7 @@ TEST_CASE("Migration 10 keeps every role assignment and allows the routing role"
 TEST_CASE("Migration 11 adds revisions, one per version and app, and gives apps no run revision") {
   TempDir dir;
   FakeClock clock;
-  auto db = Database::Open(dir / "w.db");
+  auto db = testing::OpenTestDatabase(dir / "w.db");
   REQUIRE(Migrate(**db, clock, 10).ok());
   auto run = [&](const std::string& sql) { return (*db)->Transact([&](Tx& tx) { return tx.Exec(sql); }); };
   REQUIRE(run("INSERT INTO orgs (guid, name, created_at) VALUES ('o1', 'org', 't');"
@@ -289,7 +295,7 @@ TEST_CASE("Migration 11 adds revisions, one per version and app, and gives apps 
 TEST_CASE("Migration 12 adds deployments with at most one active per app") {
   TempDir dir;
   FakeClock clock;
-  auto db = Database::Open(dir / "w.db");
+  auto db = testing::OpenTestDatabase(dir / "w.db");
   REQUIRE(Migrate(**db, clock, 11).ok());
   auto run = [&](const std::string& sql) { return (*db)->Transact([&](Tx& tx) { return tx.Exec(sql); }); };
   REQUIRE(run("INSERT INTO orgs (guid, name, created_at) VALUES ('o1', 'org', 't');"
@@ -314,7 +320,7 @@ TEST_CASE("Migration 12 adds deployments with at most one active per app") {
 TEST_CASE("Migration 15 adds tasks: states checked, sequence ids unique per app, the app must exist") {
   TempDir dir;
   FakeClock clock;
-  auto db = Database::Open(dir / "w.db");
+  auto db = testing::OpenTestDatabase(dir / "w.db");
   REQUIRE(Migrate(**db, clock, 14).ok());
   auto run = [&](const std::string& sql) { return (*db)->Transact([&](Tx& tx) { return tx.Exec(sql); }); };
   REQUIRE(run("INSERT INTO orgs (guid, name, created_at) VALUES ('o1', 'org', 't');"
@@ -340,7 +346,7 @@ TEST_CASE("Migration 15 adds tasks: states checked, sequence ids unique per app,
 TEST_CASE("Migration 16 keeps each route's balancing and allows hash with its header and balance") {
   TempDir dir;
   FakeClock clock;
-  auto db = Database::Open(dir / "w.db");
+  auto db = testing::OpenTestDatabase(dir / "w.db");
   REQUIRE(Migrate(**db, clock, 15).ok());
   auto run = [&](const std::string& sql) { return (*db)->Transact([&](Tx& tx) { return tx.Exec(sql); }); };
   REQUIRE(run("INSERT INTO orgs (guid, name, created_at) VALUES ('o1', 'org', 't');"
@@ -363,7 +369,7 @@ TEST_CASE("Migration 16 keeps each route's balancing and allows hash with its he
 TEST_CASE("Migration 19 lets a rotation's new binding stand beside the one it replaces, and adds rotations") {
   TempDir dir;
   FakeClock clock;
-  auto db = Database::Open(dir / "w.db");
+  auto db = testing::OpenTestDatabase(dir / "w.db");
   REQUIRE(Migrate(**db, clock, 18).ok());
   auto run = [&](const std::string& sql) { return (*db)->Transact([&](Tx& tx) { return tx.Exec(sql); }); };
   REQUIRE(run("INSERT INTO orgs (guid, name, created_at) VALUES ('o1', 'org', 't');"
@@ -403,7 +409,7 @@ TEST_CASE("Migration 19 lets a rotation's new binding stand beside the one it re
 TEST_CASE("A database from a newer wharfd is refused") {
   TempDir dir;
   FakeClock clock;
-  auto db = Database::Open(dir / "w.db");
+  auto db = testing::OpenTestDatabase(dir / "w.db");
   REQUIRE(Migrate(**db, clock).ok());
   REQUIRE((*db)->Transact([](Tx& tx) {
                  return tx.Run("INSERT INTO schema_migrations VALUES (?, 'future', 't')", LatestSchemaVersion() + 1);

@@ -224,7 +224,8 @@ Status RouteStore::DeleteRoute(std::string_view guid) {
 Result<std::vector<std::string>> RouteStore::RoutesMappedOnlyTo(std::string_view app_guid) {
   return FetchAll<std::string>(
       tx_.Query("SELECT route_guid FROM route_destinations GROUP BY route_guid "
-                "HAVING SUM(app_guid = ?) > 0 AND SUM(app_guid != ?) = 0",
+                "HAVING SUM(CASE WHEN app_guid = ? THEN 1 ELSE 0 END) > 0 "
+                "AND SUM(CASE WHEN app_guid <> ? THEN 1 ELSE 0 END) = 0",
                 app_guid, app_guid),
       [](Statement& st) -> Result<std::string> { return st.Text(0); });
 }

@@ -52,6 +52,35 @@ struct Fixture {
   }
 };
 
+TEST_CASE("UserStore lists spaces and role assignments with and without each filter") {
+  Fixture f;
+  Status s = f.db->Transact([&](Tx& tx) -> Status {
+    UserStore users(tx);
+    const std::string other = NewGuid(), user = NewGuid();
+    WHARF_RETURN_IF_ERROR(users.InsertOrg(Org{other, "other", "t"}));
+    WHARF_RETURN_IF_ERROR(users.InsertSpace(Space{NewGuid(), other, "dev", "t"}));
+    WHARF_RETURN_IF_ERROR(users.InsertUser(User{user, "alice", "t"}));
+    WHARF_RETURN_IF_ERROR(users.AssignRole(user, "organization_user", other, std::nullopt, "t"));
+    WHARF_RETURN_IF_ERROR(users.AssignRole(user, "space_developer", std::nullopt, f.space, "t"));
+    WHARF_ASSIGN_OR_RETURN(auto all, users.ListSpaces(std::nullopt));
+    CHECK(all.size() == 2);
+    WHARF_ASSIGN_OR_RETURN(auto in_other, users.ListSpaces(other));
+    REQUIRE(in_other.size() == 1);
+    CHECK(in_other[0].name == "dev");
+    WHARF_ASSIGN_OR_RETURN(auto every, users.ListAssignments({}));
+    CHECK(every.size() == 2);
+    WHARF_ASSIGN_OR_RETURN(auto of_user, users.ListAssignments({std::nullopt, std::nullopt, user, false}));
+    CHECK(of_user.size() == 2);
+    WHARF_ASSIGN_OR_RETURN(auto in_space, users.ListAssignments({std::nullopt, f.space, std::nullopt, false}));
+    REQUIRE(in_space.size() == 1);
+    CHECK(in_space[0].role == "space_developer");
+    WHARF_ASSIGN_OR_RETURN(auto org_only, users.ListAssignments({other, std::nullopt, std::nullopt, false}));
+    CHECK(org_only.size() == 1);
+    return Status::Ok();
+  });
+  CHECK_MESSAGE(s.ok(), s.ToString());
+}
+
 TEST_CASE("AppStore stores an app and reads back every field") {
   Fixture f;
   App a = f.InsertApp("web");

@@ -67,9 +67,11 @@ Status UserStore::DeleteOrg(std::string_view guid) {
 }
 
 Result<std::vector<Space>> UserStore::ListSpaces(const std::optional<std::string>& org_guid) {
-  return FetchAll<Space>(tx_.Query("SELECT guid, org_guid, name, created_at FROM spaces WHERE ? IS NULL OR org_guid = ? "
+  // CAST: PostgreSQL cannot type a parameter that is tested for NULL before its other use.
+  return FetchAll<Space>(tx_.Query("SELECT guid, org_guid, name, created_at FROM spaces "
+                                   "WHERE CAST(?1 AS TEXT) IS NULL OR org_guid = ?1 "
                                    "ORDER BY name, org_guid",
-                                   org_guid, org_guid),
+                                   org_guid),
                          ReadSpace);
 }
 
@@ -181,9 +183,10 @@ Result<std::vector<RoleAssignment>> UserStore::AssignmentsOf(std::string_view us
 Result<std::vector<RoleAssignment>> UserStore::ListAssignments(const RoleFilter& f) {
   return FetchAll<RoleAssignment>(
       tx_.Query(std::string(kAssignmentColumns) +
-                    "WHERE (?1 IS NULL OR r.org_guid = ?1 OR (?4 AND r.space_guid IN "
+                    "WHERE (CAST(?1 AS TEXT) IS NULL OR r.org_guid = ?1 OR (?4 = 1 AND r.space_guid IN "
                     "(SELECT guid FROM spaces WHERE org_guid = ?1))) "
-                    "AND (?2 IS NULL OR r.space_guid = ?2) AND (?3 IS NULL OR r.user_guid = ?3) "
+                    "AND (CAST(?2 AS TEXT) IS NULL OR r.space_guid = ?2) "
+                    "AND (CAST(?3 AS TEXT) IS NULL OR r.user_guid = ?3) "
                     "ORDER BY u.name, r.role, r.id",
                 f.org_guid, f.space_guid, f.user_guid, f.with_spaces ? 1 : 0),
       ReadAssignment);

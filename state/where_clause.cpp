@@ -9,7 +9,7 @@ void WhereClause::Equals(std::string column, std::string value) {
 
 void WhereClause::In(std::string column, const std::vector<std::string>& values) {
   if (values.empty()) {
-    conditions_.push_back("0");
+    conditions_.push_back("1 = 0");  // portable: PostgreSQL wants a boolean
     return;
   }
   std::string c = std::move(column) + " IN (";

@@ -9,6 +9,7 @@
 #include "common/byte_size.h"
 #include "common/flags.h"
 #include "common/names.h"
+#include "state/db.h"  // IsPostgresUrl, MaskDatabaseUrl
 
 namespace wharf::controller {
 namespace {
@@ -84,6 +85,18 @@ std::vector<DaemonFlag> DaemonFlags() {
        [](const std::string& v, Config& c) -> Status {
          WHARF_RETURN_IF_ERROR(NotEmpty("--data-dir", v));
          c.data_dir = v;
+         return Status::Ok();
+       }},
+      {Flag("database", "URL",
+            "where the state is: sqlite (default: DATA_DIR/wharf.db)\n"
+            "or postgres://USER:PASSWORD@HOST:PORT/DB (also\n"
+            "postgresql://; several API wharfds may share one)"),
+       [](const std::string& v, Config& c) -> Status {
+         if (v != "sqlite" && !state::IsPostgresUrl(v)) {
+           return Status::InvalidArgument("--database must be sqlite or a postgres:// URL, got '" +
+                                          state::MaskDatabaseUrl(v) + "'");
+         }
+         c.database = v;
          return Status::Ok();
        }},
       {Flag("api-port", "N",

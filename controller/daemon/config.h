@@ -14,6 +14,9 @@ namespace wharf::controller {
 
 struct Config {
   std::filesystem::path data_dir;  // --data-dir, default $WHARF_HOME, else /var/lib/wharf
+  // --database: "sqlite" (DATA_DIR/wharf.db) or a postgres:// or postgresql:// URL (it may hold a
+  // password: never print it, state::MaskDatabaseUrl masks it).
+  std::string database = "sqlite";
   std::uint16_t api_port = 9022;   // --api-port (0: pick a free port)
   // --api-address: the IP address the API listens on; anything but loopback needs TLS (or
   // --api-insecure-http).

@@ -44,6 +44,19 @@ TEST_CASE("--builtin-services: a subset of postgresql, redis, mysql, or none") {
   CHECK(bad.status().message().find("unknown service 'mongodb'") != std::string::npos);
 }
 
+TEST_CASE("--database: sqlite by default, or a postgres URL, and a bad value's password is not echoed") {
+  CHECK(ParseFlags({}, "")->config.database == "sqlite");
+  CHECK(ParseFlags({"--database", "postgres://w:pw@db:5432/wharf"}, "")->config.database ==
+        "postgres://w:pw@db:5432/wharf");
+  CHECK(ParseFlags({"--database=postgresql://db/wharf"}, "")->config.database == "postgresql://db/wharf");
+  CHECK(ParseFlags({"--database", "sqlite"}, "")->config.database == "sqlite");
+  auto bad = ParseFlags({"--database", "mysql://w:topsecret@db/wharf"}, "");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().find("--database") != std::string::npos);
+  CHECK(bad.status().message().find("topsecret") == std::string::npos);
+  CHECK(UsageText().find("--database") != std::string::npos);
+}
+
 TEST_CASE("wharfd reads every flag, with a space or '='") {
   auto inv = ParseFlags({"--api-port=0", "--router-port", "8081", "--domain", "apps.example.com", "--roles",
                          "api,router", "--keep-droplets=2"},

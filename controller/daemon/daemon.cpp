@@ -25,6 +25,7 @@
 #include "controller/services/droplet_service.h"
 #include "controller/services/service_operations.h"
 #include "state/db.h"
+#include "state/lease.h"
 #include "controller/platform/event_recorder.h"
 #include "state/migrations.h"
 #include "state/settings_store.h"
@@ -114,6 +115,9 @@ struct Daemon::Parts {
   std::unique_ptr<DataDirLock> lock;
   std::unique_ptr<FileEventLog> event_log;
   std::unique_ptr<Database> db;
+  // Whether this wharfd runs the jobs that must run once among those sharing a PostgreSQL
+  // database (the garbage collection); on SQLite it always does.
+  std::unique_ptr<Lease> leader;
   std::unique_ptr<store::BlobStore> blobs;
   std::shared_mutex blob_lock;
   std::unique_ptr<EventRecorder> events;
@@ -209,7 +213,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   DatabaseOptions db_options;
   DiskReserve* reserve = p->reserve.get();
   db_options.on_disk_full = [reserve] { return reserve->Release(); };
-  auto db = Database::Open(l.database(), db_options);
+  // --database: the embedded SQLite file (the default), or a PostgreSQL several wharfds share.
+  auto db = config.database == "sqlite" ? Database::Open(l.database(), db_options)
+                                        : Database::OpenPostgres(config.database, db_options);
   if (!db.ok()) return db.status();
   p->db = std::move(db).value();
   WHARF_RETURN_IF_ERROR(Migrate(*p->db, clock));
@@ -342,7 +348,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   p->rotation_driver->Start(options.deployment_interval);
 
   Parts* parts = p.get();
+  p->leader = std::make_unique<Lease>(*p->db, "garbage-collection");
   p->gc_timer.Start(options.gc_interval, [parts] {
+    if (!parts->leader->Held()) return;  // another wharfd on the database collects
     Result<GcResult> r = parts->gc->Run(Actor::System());
     if (!r.ok()) parts->event_log->Write("gc-failed", {{"error", r.status().ToString()}});
   });
@@ -375,6 +383,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
                                          {"api", info.api_url},
                                          {"data_dir", l.root.string()},
                                          {"roles", roles},
+                                         {"database", p->db->Describe()},  // a URL's password masked
                                          {"schema", std::to_string(LatestSchemaVersion())}});
   auto daemon = std::unique_ptr<Daemon>(new Daemon(std::move(p)));
   if (options.serve_at_start) WHARF_RETURN_IF_ERROR(daemon->Serve());
