@@ -10,9 +10,9 @@ NatsRouteFollower::NatsRouteFollower(bus::NatsClient& bus, router::RouteFeedSubs
     : bus_(bus), registry_(registry), clock_(clock), options_(std::move(options)), events_(std::move(events)) {}
 
 Status NatsRouteFollower::Start() {
-  auto reg = bus_.Subscribe(router::kRegisterSubject, [this](const bus::NatsMessage& m) { OnRegister(m); });
+  auto reg = bus_.Subscribe(router::kRegisterSubject, [this](const bus::NatsMessage& m) { OnMessage(m, true); });
   if (!reg.ok()) return reg.status();
-  auto unreg = bus_.Subscribe(router::kUnregisterSubject, [this](const bus::NatsMessage& m) { OnUnregister(m); });
+  auto unreg = bus_.Subscribe(router::kUnregisterSubject, [this](const bus::NatsMessage& m) { OnMessage(m, false); });
   if (!unreg.ok()) return unreg.status();
   auto greet = bus_.Subscribe(router::kRouterGreetSubject, [this](const bus::NatsMessage& m) {
     if (!m.reply.empty()) (void)bus_.Publish(m.reply, router::RouterGreetingToJson(options_.greeting));
@@ -37,7 +37,7 @@ std::size_t NatsRouteFollower::registrations() const {
   return table_.size();
 }
 
-void NatsRouteFollower::OnRegister(const bus::NatsMessage& m) {
+void NatsRouteFollower::OnMessage(const bus::NatsMessage& m, bool registering) {
   auto regs = router::ParseRegistration(m.data);
   if (!regs.ok()) {
     Tell("bad-registration", regs.status().message());
@@ -47,22 +47,9 @@ void NatsRouteFollower::OnRegister(const bus::NatsMessage& m) {
   {
     std::lock_guard lock(mu_);
     const auto now = clock_.Monotonic();
-    for (const router::Registration& r : *regs) changed = table_.Register(r, now) || changed;
-    dirty_ = dirty_ || changed;
-  }
-  if (changed) task_.RunIn(options_.apply_delay);
-}
-
-void NatsRouteFollower::OnUnregister(const bus::NatsMessage& m) {
-  auto regs = router::ParseRegistration(m.data);
-  if (!regs.ok()) {
-    Tell("bad-registration", regs.status().message());
-    return;
-  }
-  bool changed = false;
-  {
-    std::lock_guard lock(mu_);
-    for (const router::Registration& r : *regs) changed = table_.Unregister(r.route, r.endpoint.instance_id) || changed;
+    for (const router::Registration& r : *regs) {
+      changed = (registering ? table_.Register(r, now) : table_.Unregister(r.route, r.endpoint.instance_id)) || changed;
+    }
     dirty_ = dirty_ || changed;
   }
   if (changed) task_.RunIn(options_.apply_delay);

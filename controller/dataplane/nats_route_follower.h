@@ -53,8 +53,8 @@ class NatsRouteFollower {
   std::size_t registrations() const;
 
  private:
-  void OnRegister(const bus::NatsMessage& m);
-  void OnUnregister(const bus::NatsMessage& m);
+  // A router.register (`registering`) or router.unregister message.
+  void OnMessage(const bus::NatsMessage& m, bool registering);
   void Tick();
   void Tell(std::string_view what, std::string_view detail) const {
     if (events_) events_(what, detail);
