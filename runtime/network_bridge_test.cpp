@@ -30,9 +30,10 @@ TEST_CASE("The bridge keeps its own MAC address while containers attach and deta
     return;
   }
   testing::TempRoot root;
-  // Its own bridge and subnet: the OCI tests use wharft0, a wharfd wharf0.
+  // Its own bridge and subnet: the OCI tests use wharft0 (10.243/16), the stager tests wharfs0
+  // (10.242/16), a wharfd wharf0 (10.244/16).
   const std::string bridge = "wharft1";
-  auto net = BridgeNetwork::Create(bridge, "10.242.0.0/24", root.path);
+  auto net = BridgeNetwork::Create(bridge, "10.241.0.0/24", root.path);
   REQUIRE_MESSAGE(net.ok(), net.status().message());
   const std::string mine = BridgeMacAddress(bridge);
   CHECK(BridgeAddress(bridge) == mine);
