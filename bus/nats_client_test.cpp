@@ -46,6 +46,11 @@ struct Inbox {
     std::lock_guard lock(mu);
     return got.size();
   }
+  // A copy: the handler may still be appending (reading `got` directly raced with it).
+  std::vector<NatsMessage> Copy() {
+    std::lock_guard lock(mu);
+    return got;
+  }
 };
 
 TEST_CASE("NATS: a message published reaches the subscribers of its subject, wildcards included") {
@@ -65,8 +70,8 @@ TEST_CASE("NATS: a message published reaches the subscribers of its subject, wil
   REQUIRE((*a)->Publish("router.register", R"({"host":"10.0.0.1"})").ok());
   REQUIRE((*a)->Publish("router.unregister", "x").ok());
   REQUIRE(WaitUntil([&] { return exact.size() == 1 && wild.size() == 2; }));
-  CHECK(exact.got[0].subject == "router.register");
-  CHECK(exact.got[0].data == R"({"host":"10.0.0.1"})");
+  CHECK(exact.Copy()[0].subject == "router.register");
+  CHECK(exact.Copy()[0].data == R"({"host":"10.0.0.1"})");
   // Unsubscribed: no more messages.
   s1->Reset();
   REQUIRE((*a)->Publish("router.register", "again").ok());
@@ -126,7 +131,7 @@ TEST_CASE("NATS: a client started before its server connects when it comes, and 
     (void)(*other)->Flush(std::chrono::seconds(1));
     return inbox.size() >= 1;
   }));
-  CHECK(inbox.got[0].data == "after restart");
+  for (const NatsMessage& m : inbox.Copy()) CHECK(m.data == "after restart");
 }
 
 TEST_CASE("NATS: a URL that is not nats:// is refused, naming it") {
