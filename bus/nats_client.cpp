@@ -15,6 +15,29 @@ Status NatsError(std::string_view what, natsStatus s) {
 
 }  // namespace
 
+std::string MaskNatsUrl(std::string_view url) {
+  std::string out;
+  while (true) {
+    std::size_t comma = url.find(',');
+    std::string_view one = url.substr(0, comma);
+    std::size_t scheme = one.find("://");
+    std::size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
+    std::size_t at = one.find('@', start);
+    if (at == std::string_view::npos || one.find('/', start) < at) {
+      out += one;
+    } else {
+      std::string_view userinfo = one.substr(start, at - start);
+      std::size_t colon = userinfo.find(':');
+      out += std::string(one.substr(0, start)) +
+             (colon == std::string_view::npos ? std::string("***") : std::string(userinfo.substr(0, colon)) + ":***") +
+             std::string(one.substr(at));
+    }
+    if (comma == std::string_view::npos) return out;
+    out += ',';
+    url.remove_prefix(comma + 1);
+  }
+}
+
 struct NatsClient::State {
   NatsOptions options;
   natsOptions* opts = nullptr;
@@ -81,7 +104,7 @@ NatsClient::~NatsClient() = default;
 
 Result<std::unique_ptr<NatsClient>> NatsClient::Connect(const NatsOptions& options) {
   if (options.url.rfind("nats://", 0) != 0) {
-    return Status::InvalidArgument("NATS URL '" + options.url + "' must start with nats://");
+    return Status::InvalidArgument("NATS URL '" + MaskNatsUrl(options.url) + "' must start with nats://");
   }
   auto state = std::make_unique<State>();
   state->options = options;
@@ -100,7 +123,7 @@ Result<std::unique_ptr<NatsClient>> NatsClient::Connect(const NatsOptions& optio
   if (s == NATS_OK) {
     state->Tell("connected");
   } else if (s != NATS_NOT_YET_CONNECTED) {
-    return NatsError("connecting to " + options.url, s);
+    return NatsError("connecting to " + MaskNatsUrl(options.url), s);
   }
   return std::unique_ptr<NatsClient>(new NatsClient(std::move(state)));
 }

@@ -40,6 +40,10 @@ struct NatsMessage {
 
 class NatsClient;
 
+// `url` for messages and logs: a password (nats://user:PASS@host) or a token (nats://TOKEN@host)
+// becomes ***. Several comma-separated URLs are masked each.
+std::string MaskNatsUrl(std::string_view url);
+
 // Keeps a subscription while it lives; Reset (or destruction) unsubscribes and returns once the
 // handler is not running and never runs again. The client must outlive its subscriptions.
 class NatsSubscription {

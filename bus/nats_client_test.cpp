@@ -134,6 +134,15 @@ TEST_CASE("NATS: a client started before its server connects when it comes, and 
   for (const NatsMessage& m : inbox.Copy()) CHECK(m.data == "after restart");
 }
 
+TEST_CASE("NATS: a URL's password or token is masked for messages and logs") {
+  CHECK(MaskNatsUrl("nats://127.0.0.1:4222") == "nats://127.0.0.1:4222");
+  CHECK(MaskNatsUrl("nats://wharf:s3cret@10.0.0.5:4222") == "nats://wharf:***@10.0.0.5:4222");
+  CHECK(MaskNatsUrl("nats://t0ken@h:4222,nats://u:p@g:4222") == "nats://***@h:4222,nats://u:***@g:4222");
+  auto refused = NatsClient::Connect(Options("tls://u:s3cret@h:4222"));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message().find("s3cret") == std::string::npos);
+}
+
 TEST_CASE("NATS: a URL that is not nats:// is refused, naming it") {
   auto c = NatsClient::Connect(Options("http://127.0.0.1:4222"));
   REQUIRE_FALSE(c.ok());

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <functional>
 
+#include "bus/nats_client.h"  // MaskNatsUrl
 #include "common/byte_size.h"
 #include "common/flags.h"
 #include "common/names.h"
@@ -207,7 +208,7 @@ std::vector<DaemonFlag> DaemonFlags() {
             "them (default: none; routers follow the API's stream)"),
        [](const std::string& v, Config& c) -> Status {
          if (!v.starts_with("nats://") || v.size() <= 7) {
-           return Status::InvalidArgument("--nats-url must be a nats:// URL, got '" + v + "'");
+           return Status::InvalidArgument("--nats-url must be a nats:// URL, got '" + bus::MaskNatsUrl(v) + "'");
          }
          c.nats_url = v;
          return Status::Ok();

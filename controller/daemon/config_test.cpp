@@ -146,6 +146,8 @@ TEST_CASE("the NATS bus: a nats:// URL, and a prune threshold longer than the re
   CHECK(defaults->config.route_prune_threshold_secs == 120);
   CHECK(ParseFlags({"--nats-url", "http://x:1"}, "").status().message() ==
         "--nats-url must be a nats:// URL, got 'http://x:1'");
+  CHECK(ParseFlags({"--nats-url", "tls://u:s3cret@x:1"}, "").status().message() ==
+        "--nats-url must be a nats:// URL, got 'tls://u:***@x:1'");
   auto short_prune = ParseFlags({"--route-register-interval", "30", "--route-prune-threshold", "30"}, "");
   REQUIRE_FALSE(short_prune.ok());
   CHECK(short_prune.status().message().find("--route-prune-threshold (30 s) must be longer") == 0);

@@ -191,7 +191,7 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     bus::NatsOptions nats;
     nats.url = config.nats_url;
     nats.name = "wharfd-api";
-    nats.on_state = [url = config.nats_url](std::string_view what) {
+    nats.on_state = [url = bus::MaskNatsUrl(config.nats_url)](std::string_view what) {
       std::cerr << "wharfd: NATS " << url << ": " << what << std::endl;
     };
     auto connected = bus::NatsClient::Connect(nats);

@@ -107,7 +107,7 @@ Result<std::unique_ptr<StandaloneRouter>> StandaloneRouter::Start(const Config& 
     bus::NatsOptions nats;
     nats.url = config.nats_url;
     nats.name = "wharfd-router-" + std::to_string(config.router_port);
-    nats.on_state = [url = config.nats_url](std::string_view what) {
+    nats.on_state = [url = bus::MaskNatsUrl(config.nats_url)](std::string_view what) {
       std::cerr << "wharfd: router: NATS " << url << ": " << what
                 << (what == "disconnected" ? "; serving the last routing table" : "") << std::endl;
     };
