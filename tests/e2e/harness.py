@@ -389,6 +389,37 @@ class PlatformTest(Polling, unittest.TestCase):
         self.addCleanup(lambda: self.p.cleanup(strict=self.strict_cleanup))
         self.p.start().login()
 
+    def start_router(self, *extra, port=None):
+        """Starts a router-only wharfd (`--roles router` plus `extra`) on the platform's data folder (it
+        reads api-port and router-token there) and returns its port; stopped at cleanup. Sets
+        self.router_log (its stderr so far), self.router_proc and self.stop_router."""
+        port = port or free_port()
+        log_path = os.path.join(self.p.root, f"router-{port}.stderr")
+        log = open(log_path, "ab")
+        proc = subprocess.Popen([WHARFD, "--roles", "router", "--data-dir", self.p.data_dir,
+                                 "--router-port", str(port)] + list(extra),
+                                stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+
+        def stop():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                    self.fail("the standalone router did not stop within 20 s of SIGTERM")
+            log.close()
+        self.addCleanup(stop)
+
+        def router_log():
+            with open(log_path, errors="replace") as f:
+                return f.read()[-4000:]
+        self.router_log = router_log
+        self.router_proc = proc
+        self.stop_router = stop
+        return port
+
     # --- through the router ------------------------------------------------------
     def get(self, host, path="/", timeout=10, port=None):
         """GET through the router (this platform's, or the one on `port`): (status, headers, body);

@@ -11,7 +11,7 @@ import signal
 import subprocess
 import time
 
-from harness import EXAMPLES, WHARFD, PlatformTest, free_port
+from harness import EXAMPLES, PlatformTest, free_port
 
 STATIC_SITE = os.path.join(EXAMPLES, "static-site")
 PAGE_TEXT = b"Hello from Wharf"
@@ -62,32 +62,9 @@ class NatsRoutingTest(PlatformTest):
         self.platform_args = {"extra_args": ["--nats-url", self.nats.url]}
         super().setUp()
 
-    def start_router(self):
-        port = free_port()
-        log_path = os.path.join(self.p.root, f"router-{port}.stderr")
-        log = open(log_path, "ab")
-        proc = subprocess.Popen([WHARFD, "--roles", "router", "--data-dir", self.p.data_dir, "--router-port", str(port),
-                                 "--nats-url", self.nats.url, "--route-register-interval", "2",
-                                 "--route-prune-threshold", "10"],
-                                stdout=log, stderr=log, stdin=subprocess.DEVNULL)
-
-        def stop():
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-                    self.fail("the router did not stop within 20 s of SIGTERM")
-            log.close()
-        self.addCleanup(stop)
-
-        def router_log():
-            with open(log_path, errors="replace") as f:
-                return f.read()[-4000:]
-        self.router_log = router_log
-        return port
+    def start_nats_router(self):
+        return self.start_router("--nats-url", self.nats.url, "--route-register-interval", "2",
+                                 "--route-prune-threshold", "10")
 
     def until_status(self, host, status, port, timeout=20):
         """Seconds until `host` answers `status` through the router on `port`."""
@@ -104,9 +81,9 @@ class NatsRoutingTest(PlatformTest):
             time.sleep(0.2)
 
     def test_routes_travel_over_nats_and_survive_nats_and_api_restarts(self):
-        port = self.start_router()
+        port = self.start_nats_router()
         first_log = self.router_log
-        other = self.start_router()  # a second router on the same bus converges on the same table
+        other = self.start_nats_router()  # a second router on the same bus converges on the same table
         self.router_log = first_log
         self.p.wharf("push", cwd=STATIC_SITE)
         self.wait_for_status("hello.localhost", 200, port=port, timeout=30)

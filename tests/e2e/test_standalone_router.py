@@ -2,12 +2,10 @@
 a pushed app, keeps routing it while the main wharfd is stopped (instances outlive wharfd, and so does
 the router's last table), and takes route changes made after wharfd is back."""
 import os
-import signal
-import subprocess
 import time
 import unittest
 
-from harness import EXAMPLES, WHARFD, PlatformTest, free_port
+from harness import EXAMPLES, PlatformTest
 
 STATIC_SITE = os.path.join(EXAMPLES, "static-site")
 PAGE_TEXT = b"Hello from Wharf"
@@ -15,36 +13,6 @@ PAGE_TEXT = b"Hello from Wharf"
 
 class StandaloneRouterTest(PlatformTest):
     strict_cleanup = True
-
-    def start_router(self, *extra, port=None):
-        """Starts a router-only wharfd on the platform's data folder (it reads api-port and router-token
-        there) and returns its port."""
-        port = port or free_port()
-        log_path = os.path.join(self.p.root, f"router-{port}.stderr")
-        log = open(log_path, "ab")
-        proc = subprocess.Popen([WHARFD, "--roles", "router", "--data-dir", self.p.data_dir,
-                                 "--router-port", str(port)] + list(extra),
-                                stdout=log, stderr=log, stdin=subprocess.DEVNULL)
-
-        def stop():
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-                    self.fail("the standalone router did not stop within 20 s of SIGTERM")
-            log.close()
-        self.addCleanup(stop)
-
-        def router_log():
-            with open(log_path, errors="replace") as f:
-                return f.read()[-4000:]
-        self.router_log = router_log
-        self.router_proc = proc
-        self.stop_router = stop
-        return port
 
     def test_routes_an_app_and_keeps_routing_while_the_api_is_down(self):
         port = self.start_router()
