@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <thread>
 
 #include "bus/testing/nats_server.h"
@@ -59,25 +61,39 @@ bus::NatsOptions Options(const std::string& url) {
   return o;
 }
 
-TEST_CASE("Routes travel over NATS from the emitter to a router's registry, and go when unregistered or stale") {
-  auto server = bus::testing::NatsServer::Start();
-  REQUIRE_MESSAGE(server.ok(), server.status().message());
+// A real nats-server, the API's and a router's connections to it, and the router's registry fed by a
+// follower that announces a register interval of 1 s and `prune` as its threshold.
+struct Bus {
+  explicit Bus(std::chrono::seconds prune) {
+    auto s = bus::testing::NatsServer::Start();
+    REQUIRE_MESSAGE(s.ok(), s.status().message());
+    server.emplace(std::move(*s));
+    auto a = bus::NatsClient::Connect(Options(server->url()));
+    auto r = bus::NatsClient::Connect(Options(server->url()));
+    REQUIRE(a.ok());
+    REQUIRE(r.ok());
+    api_bus = std::move(*a);
+    router_bus = std::move(*r);
+    REQUIRE(WaitUntil([&] { return api_bus->Connected() && router_bus->Connected(); }));
+    NatsRouteFollower::Options fo;
+    fo.greeting = {"router-1", 1s, prune};
+    fo.tick = 50ms;
+    follower = std::make_unique<NatsRouteFollower>(*router_bus, registry, clock, fo);
+    REQUIRE(follower->Start().ok());
+  }
+  std::optional<bus::testing::NatsServer> server;
   SystemClock clock;
-  auto api_bus = bus::NatsClient::Connect(Options(server->url()));
-  auto router_bus = bus::NatsClient::Connect(Options(server->url()));
-  REQUIRE(api_bus.ok());
-  REQUIRE(router_bus.ok());
-  REQUIRE(WaitUntil([&] { return (*api_bus)->Connected() && (*router_bus)->Connected(); }));
+  std::unique_ptr<bus::NatsClient> api_bus, router_bus;
+  router::RouteRegistry registry{2};
+  std::unique_ptr<NatsRouteFollower> follower;
+};
 
-  router::RouteRegistry registry(2);
-  NatsRouteFollower::Options fo;
-  fo.greeting = {"router-1", 1s, 3s};
-  fo.tick = 50ms;
-  NatsRouteFollower follower(**router_bus, registry, clock, fo);
-  REQUIRE(follower.Start().ok());
+TEST_CASE("Routes travel over NATS from the emitter to a router's registry, and go when unregistered or stale") {
+  Bus b(3s);
+  auto& [server, clock, api_bus, router_bus, registry, follower] = b;
 
   RouteTableChannel channel;
-  auto emitter = std::make_unique<RouteEmitter>(**api_bus, channel, clock, 20s);
+  auto emitter = std::make_unique<RouteEmitter>(*api_bus, channel, clock, 20s);
   REQUIRE(emitter->Start(20ms).ok());
   // Held: nothing is sent before the first table.
   std::this_thread::sleep_for(200ms);
@@ -107,30 +123,18 @@ TEST_CASE("Routes travel over NATS from the emitter to a router's registry, and 
 }
 
 TEST_CASE("While NATS is down the router keeps its table, and when it is back the emitter sends everything again") {
-  auto server = bus::testing::NatsServer::Start();
-  REQUIRE_MESSAGE(server.ok(), server.status().message());
-  SystemClock clock;
-  auto api_bus = bus::NatsClient::Connect(Options(server->url()));
-  auto router_bus = bus::NatsClient::Connect(Options(server->url()));
-  REQUIRE(api_bus.ok());
-  REQUIRE(router_bus.ok());
-  REQUIRE(WaitUntil([&] { return (*api_bus)->Connected() && (*router_bus)->Connected(); }));
-  router::RouteRegistry registry(2);
-  NatsRouteFollower::Options fo;
-  fo.greeting = {"router-1", 1s, 2s};
-  fo.tick = 50ms;
-  NatsRouteFollower follower(**router_bus, registry, clock, fo);
-  REQUIRE(follower.Start().ok());
+  Bus b(2s);
+  auto& [server, clock, api_bus, router_bus, registry, follower] = b;
   RouteTableChannel channel;
   // The follower's greeting (1 s) becomes the emitter's interval; when the bus is back, the
   // follower's router.start makes the emitter send everything at once.
-  RouteEmitter emitter(**api_bus, channel, clock, 20s);
+  RouteEmitter emitter(*api_bus, channel, clock, 20s);
   REQUIRE(emitter.Start(20ms).ok());
   channel.Publish({Route("a.test", {"i0"})});
   REQUIRE(WaitUntil([&] { return TableOf(registry) == "a.test: i0"; }));
 
   server->Stop();
-  REQUIRE(WaitUntil([&] { return !(*router_bus)->Connected(); }));
+  REQUIRE(WaitUntil([&] { return !router_bus->Connected(); }));
   // Far past the prune threshold (2 s): the table stays while the bus is away.
   std::this_thread::sleep_for(3500ms);
   CHECK(TableOf(registry) == "a.test: i0");
