@@ -23,9 +23,13 @@ struct DesiredProcess {
   std::string process_guid;
   std::string process_type;  // "web" instances are routed; other types are not
   int instances = 0;
+  // The indices of [0, instances) that run on this cell, ascending; empty: every one (a cell that runs
+  // everything, as the embedded cell does). Placement across cells (wharfd --roles cell) fills it.
+  std::vector<int> indices;
   std::int64_t run_generation = 0;  // bumped by every start and restart of the app
   std::int64_t revision = 0;        // the app revision it runs (0: none, started before revisions)
   std::string droplet_guid;         // the droplet of the app's last start or restart
+  std::string droplet_sha256;       // hex digest of the droplet tarball: a remote cell checks its download against it
   std::filesystem::path droplet_archive;  // its tarball (runtime::UnpackDroplet), unpacked once by the cell
   std::string stack;                // the droplet's stack: the root its instances run on (ContainerSpec::stack)
   // How an instance is started (the launcher with the process's start command);
