@@ -26,6 +26,7 @@ struct Config {
   std::filesystem::path api_tls_key = {};
   bool api_insecure_http = false;  // --api-insecure-http: plain HTTP on a non-loopback --api-address
   std::uint16_t router_port = 8080;
+  std::string router_address = "127.0.0.1";  // where the router listens (--router-address)
   std::string domain = "localhost";
   std::vector<std::string> roles = {"api", "stager", "cell", "router"};
   int keep_droplets = 5;

@@ -203,7 +203,7 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
   if (router_role) {
     parts.access_sink = std::make_unique<AppLogAccessSink>(daemon.logs());
     router::RouterOptions options;
-    options.listen_address = "127.0.0.1";
+    options.listen_address = config.router_address;
     options.port = config.router_port;
     options.threads = kRouterThreads;
     options.admin_port = config.router_admin_port;

@@ -140,7 +140,7 @@ Result<std::unique_ptr<StandaloneRouter>> StandaloneRouter::Start(const Config& 
   p->access_log = std::move(access_log).value();
 
   router::RouterOptions options;
-  options.listen_address = "127.0.0.1";
+  options.listen_address = config.router_address;
   options.port = config.router_port;
   options.threads = threads;
   options.admin_port = config.router_admin_port;
