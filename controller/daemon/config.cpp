@@ -243,6 +243,15 @@ std::vector<DaemonFlag> DaemonFlags() {
          c.route_prune_threshold_secs = static_cast<int>(*n);
          return Status::Ok();
        }},
+      {Flag("route-allow-loopback", "",
+            "a NATS-fed router accepts registrations of loopback\n"
+            "hosts (the plain-process runtime on the router's own\n"
+            "host); otherwise they are refused, as are link-local,\n"
+            "unspecified and multicast ones, always"),
+       [](const std::string&, Config& c) -> Status {
+         c.route_allow_loopback = true;
+         return Status::Ok();
+       }},
       {Flag("keep-droplets", "N", "droplets kept per app besides the current one (default 5)"),
        [](const std::string& v, Config& c) -> Status {
          auto n = ParseNumber("--keep-droplets", v, 0, 1000);

@@ -60,6 +60,7 @@ struct Config {
   // route stream (which it still follows for the domains' certificates).
   std::string nats_url;                     // --nats-url nats://HOST:PORT; empty: no bus
   int route_register_interval_secs = 20;    // --route-register-interval: a router's, announced to emitters
+  bool route_allow_loopback = false;        // --route-allow-loopback: a NATS-fed router accepts 127.0.0.1 hosts
   int route_prune_threshold_secs = 120;     // --route-prune-threshold: a router forgets what is not re-sent
 
   // Only the router runs without the api role in its process (it then follows the API's route stream).

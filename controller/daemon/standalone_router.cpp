@@ -118,6 +118,7 @@ Result<std::unique_ptr<StandaloneRouter>> StandaloneRouter::Start(const Config& 
     follow.greeting.id = nats.name;
     follow.greeting.register_interval = std::chrono::seconds(config.route_register_interval_secs);
     follow.greeting.prune_threshold = std::chrono::seconds(config.route_prune_threshold_secs);
+    follow.allow_loopback = config.route_allow_loopback;
     p->follower = std::make_unique<NatsRouteFollower>(
         *p->bus, *p->registry, clock, follow, [](std::string_view what, std::string_view detail) {
           if (what == "pruned") {
