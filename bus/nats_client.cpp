@@ -1,6 +1,8 @@
 #include "bus/nats_client.h"
 
+#include <arpa/inet.h>
 #include <nats/nats.h>
+#include <netinet/in.h>
 
 #include <future>
 #include <mutex>
@@ -9,8 +11,24 @@
 namespace wharf::bus {
 namespace {
 
+// Debian's bundle of the system's trusted CAs (ca-certificates).
+constexpr std::string_view kSystemCaFile = "/etc/ssl/certs/ca-certificates.crt";
+
 Status NatsError(std::string_view what, natsStatus s) {
-  return Status::Unavailable(std::string(what) + ": " + natsStatus_GetText(s));
+  std::string text = std::string(what) + ": " + natsStatus_GetText(s);
+  if (const char* last = nats_GetLastError(nullptr); last != nullptr && *last != '\0') text += " (" + std::string(last) + ")";
+  return Status::Unavailable(text);
+}
+
+// The host of the first URL of a comma-separated list: "tls://user:pw@host:4222,..." -> "host";
+// "[::1]" -> "::1".
+std::string FirstUrlHost(std::string_view urls) {
+  std::string_view url = urls.substr(0, urls.find(','));
+  if (auto scheme = url.find("://"); scheme != std::string_view::npos) url.remove_prefix(scheme + 3);
+  if (auto at = url.rfind('@'); at != std::string_view::npos) url.remove_prefix(at + 1);
+  url = url.substr(0, url.find('/'));
+  if (!url.empty() && url.front() == '[') return std::string(url.substr(1, url.find(']') - 1));
+  return std::string(url.substr(0, url.find(':')));
 }
 
 }  // namespace
@@ -103,14 +121,29 @@ NatsClient::NatsClient(std::unique_ptr<State> state) : state_(std::move(state)) 
 NatsClient::~NatsClient() = default;
 
 Result<std::unique_ptr<NatsClient>> NatsClient::Connect(const NatsOptions& options) {
-  if (options.url.rfind("nats://", 0) != 0) {
-    return Status::InvalidArgument("NATS URL '" + MaskNatsUrl(options.url) + "' must start with nats://");
+  const bool tls_url = options.url.rfind("tls://", 0) == 0;
+  if (options.url.rfind("nats://", 0) != 0 && !tls_url) {
+    return Status::InvalidArgument("NATS URL '" + MaskNatsUrl(options.url) + "' must start with nats:// or tls://");
   }
+  const bool secure = tls_url || !options.ca_file.empty();
   auto state = std::make_unique<State>();
   state->options = options;
   natsStatus s = natsOptions_Create(&state->opts);
   if (s == NATS_OK) s = natsOptions_SetURL(state->opts, options.url.c_str());
   if (s == NATS_OK && !options.name.empty()) s = natsOptions_SetName(state->opts, options.name.c_str());
+  if (s == NATS_OK && secure) {
+    s = natsOptions_SetSecure(state->opts, true);
+    const std::string ca = !options.ca_file.empty() ? options.ca_file : std::string(kSystemCaFile);
+    if (s == NATS_OK) s = natsOptions_LoadCATrustedCertificates(state->opts, ca.c_str());
+    if (s != NATS_OK) return NatsError("loading the CA file " + ca + " for NATS over TLS", s);
+    // The server's name is checked against the URL's host name; an IP address is checked by the
+    // chain alone (libnats checks names, not IP subjectAltNames).
+    const std::string host = FirstUrlHost(options.url);
+    in6_addr ip{};
+    if (!host.empty() && ::inet_pton(AF_INET, host.c_str(), &ip) != 1 && ::inet_pton(AF_INET6, host.c_str(), &ip) != 1) {
+      s = natsOptions_SetExpectedHostname(state->opts, host.c_str());
+    }
+  }
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(state->opts, -1);
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(state->opts, options.reconnect_wait.count());
   if (s == NATS_OK) s = natsOptions_SetTimeout(state->opts, options.timeout.count());

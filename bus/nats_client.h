@@ -23,7 +23,11 @@ struct __natsSubscription;
 namespace wharf::bus {
 
 struct NatsOptions {
-  std::string url;   // nats://HOST:PORT (several, comma-separated, are tried in turn)
+  std::string url;   // nats://HOST:PORT or tls://HOST:PORT (several, comma-separated, are tried in turn)
+  // TLS: the CAs (PEM file) that signed the server's certificate; with it, or with a tls:// URL, the
+  // connection is TLS (the server's certificate verified, its name against the URL's host). Without
+  // it a tls:// URL trusts the system's CAs.
+  std::string ca_file;
   std::string name;  // shown by the server (`connz`), e.g. "wharfd-router"
   std::chrono::milliseconds reconnect_wait{250};
   std::chrono::milliseconds timeout{2'000};  // per connection attempt

@@ -3,7 +3,12 @@
 // its subscriptions stay).
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <chrono>
 #include <functional>
 #include <mutex>
@@ -13,6 +18,7 @@
 
 #include "bus/nats_client.h"
 #include "bus/testing/nats_server.h"
+#include "common/tls_test_cert.h"
 
 namespace wharf::bus {
 namespace {
@@ -138,16 +144,75 @@ TEST_CASE("NATS: a URL's password or token is masked for messages and logs") {
   CHECK(MaskNatsUrl("nats://127.0.0.1:4222") == "nats://127.0.0.1:4222");
   CHECK(MaskNatsUrl("nats://wharf:s3cret@10.0.0.5:4222") == "nats://wharf:***@10.0.0.5:4222");
   CHECK(MaskNatsUrl("nats://t0ken@h:4222,nats://u:p@g:4222") == "nats://***@h:4222,nats://u:***@g:4222");
-  auto refused = NatsClient::Connect(Options("tls://u:s3cret@h:4222"));
+  auto refused = NatsClient::Connect(Options("redis://u:s3cret@h:4222"));
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.status().message().find("s3cret") == std::string::npos);
 }
 
-TEST_CASE("NATS: a URL that is not nats:// is refused, naming it") {
+TEST_CASE("NATS: a URL that is not nats:// or tls:// is refused, naming it") {
   auto c = NatsClient::Connect(Options("http://127.0.0.1:4222"));
   REQUIRE_FALSE(c.ok());
   CHECK(c.status().message().find("http://127.0.0.1:4222") != std::string::npos);
 }
 
 }  // namespace
+TEST_CASE("NATS over TLS: the server's certificate is verified against the CA file and the URL's host name") {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("wharf-nats-tls-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir / name) << text;
+    return (dir / name).string();
+  };
+  const wharf::testing::TestCertificate good = wharf::testing::MakeSelfSignedCertificate("localhost", {"localhost"});
+  const wharf::testing::TestCertificate other = wharf::testing::MakeSelfSignedCertificate("localhost", {"localhost"});
+  const wharf::testing::TestCertificate misnamed = wharf::testing::MakeSelfSignedCertificate("nats.example", {"nats.example"});
+  testing::NatsServerTls tls{write("server.crt", good.cert_pem), write("server.key", good.key_pem)};
+  auto server = testing::NatsServer::Start(tls);
+  REQUIRE_MESSAGE(server.ok(), server.status().message());
+  CHECK(server->url().rfind("tls://localhost:", 0) == 0);
+
+  // Trusting the server's CA: messages travel.
+  NatsOptions trusted = Options(server->url(), "tls-a");
+  trusted.ca_file = write("ca.crt", good.cert_pem);
+  auto a = NatsClient::Connect(trusted);
+  auto b = NatsClient::Connect(trusted);
+  REQUIRE_MESSAGE(a.ok(), a.status().message());
+  REQUIRE(b.ok());
+  REQUIRE(WaitUntil([&] { return (*a)->Connected() && (*b)->Connected(); }));
+  Inbox inbox;
+  auto sub = (*b)->Subscribe("secret.>", inbox.Handler());
+  REQUIRE(sub.ok());
+  REQUIRE((*b)->Flush(std::chrono::seconds(2)).ok());
+  REQUIRE((*a)->Publish("secret.route", "over tls").ok());
+  REQUIRE(WaitUntil([&] { return inbox.size() == 1; }));
+  CHECK(inbox.Copy()[0].data == "over tls");
+
+  // Another CA, or no CA but the system's: never connected.
+  NatsOptions wrong = Options(server->url(), "tls-wrong");
+  wrong.ca_file = write("other.crt", other.cert_pem);
+  auto w = NatsClient::Connect(wrong);
+  NatsOptions system = Options(server->url(), "tls-system");
+  auto sys = NatsClient::Connect(system);
+  // The right CA but a certificate for another name: refused too.
+  testing::NatsServerTls misnamed_tls{write("m.crt", misnamed.cert_pem), write("m.key", misnamed.key_pem)};
+  auto server2 = testing::NatsServer::Start(misnamed_tls);
+  REQUIRE(server2.ok());
+  NatsOptions name_check = Options(server2->url(), "tls-name");
+  name_check.ca_file = write("m-ca.crt", misnamed.cert_pem);
+  auto n = NatsClient::Connect(name_check);
+  // Plain NATS to a TLS server: refused by the server.
+  auto plain = NatsClient::Connect(Options("nats://127.0.0.1:" + std::to_string(server->port()), "plain"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  for (auto* c : {&w, &sys, &n, &plain}) {
+    if (c->ok()) CHECK_FALSE((**c)->Connected());
+  }
+  CHECK_FALSE(NatsClient::Connect(Options("http://127.0.0.1:4222")).ok());
+  NatsOptions missing = Options(server->url());
+  missing.ca_file = (dir / "nope.crt").string();
+  auto refused = NatsClient::Connect(missing);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message().find("nope.crt") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace wharf::bus

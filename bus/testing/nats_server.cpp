@@ -53,8 +53,8 @@ const char* Binary() {
 
 }  // namespace
 
-Result<NatsServer> NatsServer::Start() {
-  NatsServer server(FreePort());
+Result<NatsServer> NatsServer::Start(NatsServerTls tls) {
+  NatsServer server(FreePort(), std::move(tls));
   WHARF_RETURN_IF_ERROR(server.Launch());
   return server;
 }
@@ -64,6 +64,7 @@ Status NatsServer::Launch() {
   if (bin == nullptr) return Status::Unavailable("nats-server is not installed (apt-get install nats-server)");
   std::string port = std::to_string(port_);
   std::vector<std::string> args = {bin, "-a", "127.0.0.1", "-p", port};
+  if (!tls_.cert_file.empty()) args.insert(args.end(), {"--tls", "--tlscert", tls_.cert_file, "--tlskey", tls_.key_file});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -11,17 +11,28 @@
 
 namespace wharf::bus::testing {
 
+// A server certificate and its key (PEM files): the server then speaks TLS only.
+struct NatsServerTls {
+  std::string cert_file;
+  std::string key_file;
+};
+
 class NatsServer {
  public:
   // Starts the server and waits until it accepts connections. Fails with a message naming the
   // missing binary when nats-server is not installed (scripts/setup.sh installs it).
-  static Result<NatsServer> Start();
-  NatsServer(NatsServer&& other) noexcept : port_(other.port_), pid_(other.pid_) { other.pid_ = -1; }
+  static Result<NatsServer> Start(NatsServerTls tls = {});
+  NatsServer(NatsServer&& other) noexcept : port_(other.port_), pid_(other.pid_), tls_(std::move(other.tls_)) {
+    other.pid_ = -1;
+  }
   NatsServer& operator=(NatsServer&&) = delete;
   NatsServer(const NatsServer&) = delete;
   ~NatsServer() { Stop(); }
 
-  std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
+  // tls://localhost:PORT with TLS (the name a test certificate carries), else nats://127.0.0.1:PORT.
+  std::string url() const {
+    return tls_.cert_file.empty() ? "nats://127.0.0.1:" + std::to_string(port_) : "tls://localhost:" + std::to_string(port_);
+  }
   std::uint16_t port() const { return port_; }
   // SIGKILL and wait: the server vanishes as if its host died.
   void Stop();
@@ -29,10 +40,11 @@ class NatsServer {
   Status Restart();
 
  private:
-  explicit NatsServer(std::uint16_t port) : port_(port) {}
+  NatsServer(std::uint16_t port, NatsServerTls tls) : port_(port), tls_(std::move(tls)) {}
   Status Launch();
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;
+  NatsServerTls tls_;
 };
 
 }  // namespace wharf::bus::testing

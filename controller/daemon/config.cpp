@@ -214,15 +214,25 @@ std::vector<DaemonFlag> DaemonFlags() {
          return Status::Ok();
        }},
       {Flag("nats-url", "URL",
-            "route registrations over NATS (nats://HOST:PORT): the api\n"
-            "role publishes them (router.register, as Cloud Foundry's\n"
-            "route-emitter); \"--roles router\" builds its table from\n"
-            "them (default: none; routers follow the API's stream)"),
+            "route registrations over NATS (nats://HOST:PORT, or\n"
+            "tls://HOST:PORT for TLS): the api role publishes them\n"
+            "(router.register, as Cloud Foundry's route-emitter);\n"
+            "\"--roles router\" builds its table from them (default:\n"
+            "none; routers follow the API's stream)"),
        [](const std::string& v, Config& c) -> Status {
-         if (!v.starts_with("nats://") || v.size() <= 7) {
-           return Status::InvalidArgument("--nats-url must be a nats:// URL, got '" + bus::MaskNatsUrl(v) + "'");
+         if (!((v.starts_with("nats://") && v.size() > 7) || (v.starts_with("tls://") && v.size() > 6))) {
+           return Status::InvalidArgument("--nats-url must be a nats:// or tls:// URL, got '" + bus::MaskNatsUrl(v) + "'");
          }
          c.nats_url = v;
+         return Status::Ok();
+       }},
+      {Flag("nats-ca-file", "F",
+            "PEM CAs that signed the NATS server's certificate:\n"
+            "the connection is TLS, the server's name checked\n"
+            "(default for a tls:// URL: the system's CAs)"),
+       [](const std::string& v, Config& c) -> Status {
+         WHARF_RETURN_IF_ERROR(NotEmpty("--nats-ca-file", v));
+         c.nats_ca_file = v;
          return Status::Ok();
        }},
       {Flag("route-register-interval", "S",

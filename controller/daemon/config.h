@@ -58,7 +58,8 @@ struct Config {
   // Route registrations over NATS (controller/dataplane/route_emitter.h, nats_route_follower.h): the
   // api role publishes them; a router-only wharfd builds its table from them instead of the API's
   // route stream (which it still follows for the domains' certificates).
-  std::string nats_url;                     // --nats-url nats://HOST:PORT; empty: no bus
+  std::string nats_url;                     // --nats-url nats://HOST:PORT or tls://HOST:PORT; empty: no bus
+  std::filesystem::path nats_ca_file = {};  // --nats-ca-file: the CAs of a TLS NATS server
   int route_register_interval_secs = 20;    // --route-register-interval: a router's, announced to emitters
   bool route_allow_loopback = false;        // --route-allow-loopback: a NATS-fed router accepts 127.0.0.1 hosts
   int route_prune_threshold_secs = 120;     // --route-prune-threshold: a router forgets what is not re-sent

@@ -155,9 +155,13 @@ TEST_CASE("the NATS bus: a nats:// URL, and a prune threshold longer than the re
   CHECK(defaults->config.route_register_interval_secs == 20);
   CHECK(defaults->config.route_prune_threshold_secs == 120);
   CHECK(ParseFlags({"--nats-url", "http://x:1"}, "").status().message() ==
-        "--nats-url must be a nats:// URL, got 'http://x:1'");
-  CHECK(ParseFlags({"--nats-url", "tls://u:s3cret@x:1"}, "").status().message() ==
-        "--nats-url must be a nats:// URL, got 'tls://u:***@x:1'");
+        "--nats-url must be a nats:// or tls:// URL, got 'http://x:1'");
+  CHECK(ParseFlags({"--nats-url", "redis://u:s3cret@x:1"}, "").status().message() ==
+        "--nats-url must be a nats:// or tls:// URL, got 'redis://u:***@x:1'");
+  auto tls = ParseFlags({"--nats-url", "tls://u:s3cret@nats.internal:4222", "--nats-ca-file", "/etc/wharf/nats-ca.pem"}, "");
+  REQUIRE_MESSAGE(tls.ok(), tls.status().ToString());
+  CHECK(tls->config.nats_url == "tls://u:s3cret@nats.internal:4222");
+  CHECK(tls->config.nats_ca_file == "/etc/wharf/nats-ca.pem");
   auto short_prune = ParseFlags({"--route-register-interval", "30", "--route-prune-threshold", "30"}, "");
   REQUIRE_FALSE(short_prune.ok());
   CHECK(short_prune.status().message().find("--route-prune-threshold (30 s) must be longer") == 0);

@@ -190,6 +190,7 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
   if (api_role && !config.nats_url.empty()) {
     bus::NatsOptions nats;
     nats.url = config.nats_url;
+    nats.ca_file = config.nats_ca_file.string();
     nats.name = "wharfd-api";
     nats.on_state = [url = bus::MaskNatsUrl(config.nats_url)](std::string_view what) {
       std::cerr << "wharfd: NATS " << url << ": " << what << std::endl;

@@ -106,6 +106,7 @@ Result<std::unique_ptr<StandaloneRouter>> StandaloneRouter::Start(const Config& 
     WHARF_RETURN_IF_ERROR(p->feed->Subscribe(p->api_routes_dropped).WithContext("--api-url"));
     bus::NatsOptions nats;
     nats.url = config.nats_url;
+    nats.ca_file = config.nats_ca_file.string();
     nats.name = "wharfd-router-" + std::to_string(config.router_port);
     nats.on_state = [url = bus::MaskNatsUrl(config.nats_url)](std::string_view what) {
       std::cerr << "wharfd: router: NATS " << url << ": " << what
