@@ -100,11 +100,10 @@ Result<std::unique_ptr<ApiClient>> ApiClient::Create(std::string_view base_url, 
     if (uri.getHost().empty()) return Status::InvalidArgument("API URL '" + std::string(base_url) + "' has no host");
     std::string prefix = uri.getPath();
     while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-    auto session = MakeHttpClientSession(uri.getScheme(), uri.getHost(), uri.getPort(), tls);
-    if (!session.ok()) return session.status();
+    WHARF_ASSIGN_OR_RETURN(auto session, MakeHttpClientSession(uri.getScheme(), uri.getHost(), uri.getPort(), tls));
     return std::unique_ptr<ApiClient>(new ApiClient(std::string(base_url), uri.getScheme(), uri.getHost(),
                                                     uri.getPort(), prefix, std::move(token), std::move(tls),
-                                                    std::move(session).value()));
+                                                    std::move(session)));
   } catch (const Poco::Exception& e) {
     return Status::InvalidArgument("API URL '" + std::string(base_url) + "' is not a valid URL: " + e.displayText());
   }
@@ -198,11 +197,10 @@ Result<std::vector<json>> ApiClient::GetAll(std::string_view path) {
   char sep = base.find('?') == std::string::npos ? '?' : '&';
   for (int page = 1; page <= 100000; ++page) {
     std::string page_path = base + sep + "page=" + std::to_string(page) + "&per_page=500";
-    Result<api::Page<json>> body = GetAs<api::Page<json>>(page_path);
-    if (!body.ok()) return body.status();
-    for (json& item : body->resources) all.push_back(std::move(item));
-    std::int64_t total_pages = body->pagination ? body->pagination->total_pages : 1;
-    if (page >= total_pages || body->resources.empty()) break;
+    WHARF_ASSIGN_OR_RETURN(auto body, GetAs<api::Page<json>>(page_path));
+    for (json& item : body.resources) all.push_back(std::move(item));
+    std::int64_t total_pages = body.pagination ? body.pagination->total_pages : 1;
+    if (page >= total_pages || body.resources.empty()) break;
   }
   return all;
 }

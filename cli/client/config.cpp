@@ -19,11 +19,10 @@ Result<fs::path> ConfigFilePath(const Environment& env) {
 Result<Config> LoadConfigFile(const fs::path& file) {
   std::error_code ec;
   if (!fs::exists(file, ec)) return Config{};
-  Result<std::string> text = ReadFile(file);
-  if (!text.ok()) return text.status();
+  WHARF_ASSIGN_OR_RETURN(auto text, ReadFile(file));
   Config config;
   try {
-    nlohmann::json j = nlohmann::json::parse(*text);
+    nlohmann::json j = nlohmann::json::parse(text);
     if (!j.is_object()) return Status::InvalidArgument("config file " + file.string() + " is not a JSON object");
     auto field = [&](const char* key, std::string& out) -> Status {
       if (!j.contains(key) || j[key].is_null()) return Status::Ok();

@@ -16,11 +16,9 @@ CliContext::CliContext(Terminal terminal, const Environment& env, const Clock& c
 }
 
 Result<Config> CliContext::EffectiveConfig() const {
-  Result<std::filesystem::path> path = ConfigPath();
-  if (!path.ok()) return path.status();
-  Result<Config> file = LoadConfigFile(*path);
-  if (!file.ok()) return file.status();
-  return ApplyEnvironmentOverrides(*file, env_);
+  WHARF_ASSIGN_OR_RETURN(auto path, ConfigPath());
+  WHARF_ASSIGN_OR_RETURN(auto file, LoadConfigFile(path));
+  return ApplyEnvironmentOverrides(file, env_);
 }
 
 Result<Config> CliContext::FreshConfig() {
@@ -59,29 +57,27 @@ Result<Config> CliContext::FreshConfig() {
 
 Result<ApiClient*> CliContext::Api(bool need_login) {
   if (api_ && (api_has_token_ || !need_login)) return api_.get();
-  Result<Config> config = need_login ? FreshConfig() : EffectiveConfig();
-  if (!config.ok()) return config.status();
-  if (config->api.empty()) {
+  WHARF_ASSIGN_OR_RETURN(auto config, need_login ? FreshConfig() : EffectiveConfig());
+  if (config.api.empty()) {
     return Status::InvalidArgument("no API endpoint set; use 'wharf api URL' (or set WHARF_API)");
   }
-  if (need_login && config->token.empty()) {
+  if (need_login && config.token.empty()) {
     return Status::Unauthenticated("not logged in; use 'wharf login' (or set WHARF_TOKEN)");
   }
   Result<std::unique_ptr<ApiClient>> client =
-      ApiClient::Create(config->api, config->token, ClientTlsOptions(*config, env_));
+      ApiClient::Create(config.api, config.token, ClientTlsOptions(config, env_));
   if (!client.ok()) return client.status();
-  (*client)->SetSpace(config->space_guid);
+  (*client)->SetSpace(config.space_guid);
   api_ = std::move(*client);
-  api_has_token_ = !config->token.empty();
+  api_has_token_ = !config.token.empty();
   return api_.get();
 }
 
 Result<std::unique_ptr<ApiClient>> CliContext::NewConnection() {
-  Result<Config> config = FreshConfig();
-  if (!config.ok()) return config.status();
+  WHARF_ASSIGN_OR_RETURN(auto config, FreshConfig());
   WHARF_ASSIGN_OR_RETURN(std::unique_ptr<ApiClient> client,
-                         ApiClient::Create(config->api, config->token, ClientTlsOptions(*config, env_)));
-  client->SetSpace(config->space_guid);
+                         ApiClient::Create(config.api, config.token, ClientTlsOptions(config, env_)));
+  client->SetSpace(config.space_guid);
   return client;
 }
 

@@ -15,10 +15,9 @@ Result<std::optional<api::App>> FindApp(ApiClient& api, std::string_view name) {
 }
 
 Result<api::App> GetApp(ApiClient& api, std::string_view name) {
-  Result<std::optional<api::App>> app = FindApp(api, name);
-  if (!app.ok()) return app.status();
-  if (!app->has_value()) return Status::NotFound("app '" + std::string(name) + "' not found");
-  return std::move(**app);
+  WHARF_ASSIGN_OR_RETURN(auto app, FindApp(api, name));
+  if (!app.has_value()) return Status::NotFound("app '" + std::string(name) + "' not found");
+  return std::move(*app);
 }
 
 Result<std::optional<api::ServiceInstance>> FindServiceInstance(ApiClient& api, std::string_view name) {
@@ -32,10 +31,9 @@ Result<std::optional<api::ServiceInstance>> FindServiceInstance(ApiClient& api, 
 }
 
 Result<api::ServiceInstance> GetServiceInstance(ApiClient& api, std::string_view name) {
-  auto found = FindServiceInstance(api, name);
-  if (!found.ok()) return found.status();
-  if (!found->has_value()) return Status::NotFound("service instance '" + std::string(name) + "' not found");
-  return std::move(**found);
+  WHARF_ASSIGN_OR_RETURN(auto found, FindServiceInstance(api, name));
+  if (!found.has_value()) return Status::NotFound("service instance '" + std::string(name) + "' not found");
+  return std::move(*found);
 }
 
 Result<api::Droplet> UploadDroplet(ApiClient& api, const std::string& app_guid, const std::filesystem::path& file) {
@@ -57,8 +55,7 @@ Result<bool> BindService(ApiClient& api, const api::App& app, const api::Service
   json body = {{"type", "app"}, {"instance_guid", instance.guid}, {"app_guid", app.guid}};
   if (!binding_name.empty()) body["name"] = binding_name;
   if (!parameters.empty()) body["parameters"] = parameters;
-  Result<api::ServiceBinding> made = api.PostAs<api::ServiceBinding>("/v1/service_bindings", body);
-  if (!made.ok()) return made.status();
+  WHARF_ASSIGN_OR_RETURN(auto made, api.PostAs<api::ServiceBinding>("/v1/service_bindings", body));
   return true;
 }
 
@@ -106,10 +103,9 @@ Result<RouteTarget> ResolveRoute(std::string_view route, const std::vector<Domai
 }
 
 Result<std::optional<api::Route>> FindRoute(ApiClient& api, const RouteTarget& target) {
-  Result<std::vector<api::Route>> routes = api.GetAllAs<api::Route>(
-      "/v1/routes?host=" + ApiClient::Escape(target.host) + "&domain_guid=" + ApiClient::Escape(target.domain.guid));
-  if (!routes.ok()) return routes.status();
-  for (api::Route& route : *routes) {
+  WHARF_ASSIGN_OR_RETURN(auto routes, api.GetAllAs<api::Route>(
+      "/v1/routes?host=" + ApiClient::Escape(target.host) + "&domain_guid=" + ApiClient::Escape(target.domain.guid)));
+  for (api::Route& route : routes) {
     const std::string& domain_guid = route.domain.guid;
     if (route.host == target.host && route.path == target.path &&
         (domain_guid.empty() || domain_guid == target.domain.guid)) {
@@ -121,9 +117,8 @@ Result<std::optional<api::Route>> FindRoute(ApiClient& api, const RouteTarget& t
 
 Result<api::Route> FindOrCreateRoute(ApiClient& api, const RouteTarget& target, bool* created) {
   if (created != nullptr) *created = false;
-  Result<std::optional<api::Route>> existing = FindRoute(api, target);
-  if (!existing.ok()) return existing.status();
-  if (existing->has_value()) return std::move(**existing);
+  WHARF_ASSIGN_OR_RETURN(auto existing, FindRoute(api, target));
+  if (existing.has_value()) return std::move(*existing);
   json body = {{"host", target.host}, {"domain_guid", target.domain.guid}};
   if (!target.path.empty()) body["path"] = target.path;
   Result<api::Route> made = api.PostAs<api::Route>("/v1/routes", api.InSpace(body));
@@ -133,10 +128,9 @@ Result<api::Route> FindOrCreateRoute(ApiClient& api, const RouteTarget& target, 
   }
   if (made.status().code() != StatusCode::kConflict) return made.status().WithContext("creating route " + target.Url());
   // Someone created it in between: use theirs.
-  Result<std::optional<api::Route>> again = FindRoute(api, target);
-  if (!again.ok()) return again.status();
-  if (!again->has_value()) return made.status();
-  return std::move(**again);
+  WHARF_ASSIGN_OR_RETURN(auto again, FindRoute(api, target));
+  if (!again.has_value()) return made.status();
+  return std::move(*again);
 }
 
 Result<bool> MapRoute(ApiClient& api, const api::Route& route, const std::string& app_guid) {

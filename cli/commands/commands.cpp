@@ -92,10 +92,9 @@ Result<bool> Confirm(CliContext& ctx, const std::string& question) {
 
 Result<bool> ConfirmDelete(CliContext& ctx, const ParsedArgs& args, const std::string& what) {
   if (args.Has("f")) return true;
-  Result<bool> yes = Confirm(ctx, "Really delete the " + what + "?");
-  if (!yes.ok()) return yes.status();
-  if (!*yes) ctx.out() << "Delete cancelled\n";
-  return *yes;
+  WHARF_ASSIGN_OR_RETURN(auto yes, Confirm(ctx, "Really delete the " + what + "?"));
+  if (!yes) ctx.out() << "Delete cancelled\n";
+  return yes;
 }
 
 Result<std::string> PromptSecret(CliContext& ctx, const std::string& prompt) {

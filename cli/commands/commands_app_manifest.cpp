@@ -12,39 +12,37 @@ namespace wharf::cli {
 namespace {
 
 Status RunCreateAppManifest(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
   Result<std::vector<api::Process>> processes =
-      (*api)->GetAllAs<api::Process>("/v1/apps/" + app->guid + "/processes");
+      api->GetAllAs<api::Process>("/v1/apps/" + app.guid + "/processes");
   if (!processes.ok()) return processes.status();
   Result<std::vector<api::ServiceBinding>> bindings =
-      (*api)->GetAllAs<api::ServiceBinding>("/v1/service_bindings?type=app&app_guid=" + app->guid);
+      api->GetAllAs<api::ServiceBinding>("/v1/service_bindings?type=app&app_guid=" + app.guid);
   if (!bindings.ok()) return bindings.status();
-  std::filesystem::path file = ctx.cwd() / (app->name + "_manifest.yml");
+  std::filesystem::path file = ctx.cwd() / (app.name + "_manifest.yml");
   if (auto p = args.Value("path")) file = ctx.cwd() / *p;
-  ctx.out() << "Creating an app manifest from current settings of app " << app->name << ctx.AsUser() << "...\n";
+  ctx.out() << "Creating an app manifest from current settings of app " << app.name << ctx.AsUser() << "...\n";
 
   YAML::Emitter y;
   y << YAML::BeginMap << YAML::Key << "applications" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
-  y << YAML::Key << "name" << YAML::Value << app->name;
-  if (!app->lifecycle.buildpacks.empty()) {
+  y << YAML::Key << "name" << YAML::Value << app.name;
+  if (!app.lifecycle.buildpacks.empty()) {
     y << YAML::Key << "buildpacks" << YAML::Value << YAML::BeginSeq;
-    for (const std::string& b : app->lifecycle.buildpacks) y << b;
+    for (const std::string& b : app.lifecycle.buildpacks) y << b;
     y << YAML::EndSeq;
   }
-  if (!app->lifecycle.stack.empty()) y << YAML::Key << "stack" << YAML::Value << app->lifecycle.stack;
-  if (!app->environment_variables.empty()) {
+  if (!app.lifecycle.stack.empty()) y << YAML::Key << "stack" << YAML::Value << app.lifecycle.stack;
+  if (!app.environment_variables.empty()) {
     y << YAML::Key << "env" << YAML::Value << YAML::BeginMap;
-    for (const auto& [k, v] : app->environment_variables) y << YAML::Key << k << YAML::Value << YAML::DoubleQuoted << v;
+    for (const auto& [k, v] : app.environment_variables) y << YAML::Key << k << YAML::Value << YAML::DoubleQuoted << v;
     y << YAML::EndMap;
   }
-  if (app->routes.empty()) {
+  if (app.routes.empty()) {
     y << YAML::Key << "no-route" << YAML::Value << true;
   } else {
     y << YAML::Key << "routes" << YAML::Value << YAML::BeginSeq;
-    for (const std::string& r : app->routes) y << YAML::BeginMap << YAML::Key << "route" << YAML::Value << r << YAML::EndMap;
+    for (const std::string& r : app.routes) y << YAML::BeginMap << YAML::Key << "route" << YAML::Value << r << YAML::EndMap;
     y << YAML::EndSeq;
   }
   if (!bindings->empty()) {

@@ -18,12 +18,10 @@ using nlohmann::json;
 
 Status RunCreateApp(CliContext& ctx, const ParsedArgs& args) {
   const std::string& name = args.positionals[0];
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
   ctx.out() << "Creating app " << name << ctx.AsUser() << "...\n";
-  Result<std::optional<api::App>> existing = FindApp(**api, name);
-  if (!existing.ok()) return existing.status();
-  if (existing->has_value()) {
+  WHARF_ASSIGN_OR_RETURN(auto existing, FindApp(*api, name));
+  if (existing.has_value()) {
     ctx.out() << "App '" << name << "' already exists.\nOK\n";
     return Status::Ok();
   }
@@ -32,8 +30,7 @@ Status RunCreateApp(CliContext& ctx, const ParsedArgs& args) {
   if (auto bp = args.Value("buildpack")) {
     body["lifecycle"]["buildpacks"] = json::array({*bp});
   }
-  Result<json> created = (*api)->Post("/v1/apps", (*api)->InSpace(body));
-  if (!created.ok()) return created.status();
+  WHARF_ASSIGN_OR_RETURN(auto created, api->Post("/v1/apps", api->InSpace(body)));
   ctx.out() << "OK\n";
   return Status::Ok();
 }
@@ -41,13 +38,10 @@ Status RunCreateApp(CliContext& ctx, const ParsedArgs& args) {
 Status RunRename(CliContext& ctx, const ParsedArgs& args) {
   const std::string& from = args.positionals[0];
   const std::string& to = args.positionals[1];
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, from);
-  if (!app.ok()) return app.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, from));
   ctx.out() << "Renaming app " << from << " to " << to << ctx.AsUser() << "...\n";
-  Result<json> renamed = (*api)->Patch("/v1/apps/" + app->guid, {{"name", to}});
-  if (!renamed.ok()) return renamed.status();
+  WHARF_ASSIGN_OR_RETURN(auto renamed, api->Patch("/v1/apps/" + app.guid, {{"name", to}}));
   ctx.out() << "OK\n";
   return Status::Ok();
 }
@@ -73,17 +67,15 @@ Status RunSetHealthCheck(CliContext& ctx, const ParsedArgs& args) {
     invocation_timeout = n;
   }
   const std::string process_type = args.Value("process").value_or("web");
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
   Result<api::Process> process =
-      (*api)->GetAs<api::Process>("/v1/apps/" + app->guid + "/processes/" + process_type);
+      api->GetAs<api::Process>("/v1/apps/" + app.guid + "/processes/" + process_type);
   if (!process.ok() && process.status().code() == StatusCode::kNotFound) {
-    return Status::NotFound("app '" + app->name + "' has no process of type '" + process_type + "'");
+    return Status::NotFound("app '" + app.name + "' has no process of type '" + process_type + "'");
   }
   if (!process.ok()) return process.status();
-  ctx.out() << "Updating health check type for app " << app->name << " process " << process_type << ctx.AsUser()
+  ctx.out() << "Updating health check type for app " << app.name << " process " << process_type << ctx.AsUser()
             << "...\n";
   // The whole check is sent, so the timeouts not given keep their values.
   api::HealthCheck hc = process->health_check;
@@ -92,24 +84,21 @@ Status RunSetHealthCheck(CliContext& ctx, const ParsedArgs& args) {
                     ? std::optional<std::string>(endpoint.value_or(hc.endpoint.value_or("/")))
                     : std::nullopt;
   if (invocation_timeout) hc.invocation_timeout = *invocation_timeout;
-  Result<json> updated = (*api)->Patch("/v1/processes/" + process->guid, {{"health_check", hc.ToJson()}});
-  if (!updated.ok()) return updated.status();
+  WHARF_ASSIGN_OR_RETURN(auto updated, api->Patch("/v1/processes/" + process->guid, {{"health_check", hc.ToJson()}}));
   ctx.out() << "OK\n";
   return Status::Ok();
 }
 
 Status RunGetHealthCheck(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
   Result<std::vector<api::Process>> processes =
-      (*api)->GetAllAs<api::Process>("/v1/apps/" + app->guid + "/processes");
+      api->GetAllAs<api::Process>("/v1/apps/" + app.guid + "/processes");
   if (!processes.ok()) return processes.status();
   std::sort(processes->begin(), processes->end(), [](const api::Process& a, const api::Process& b) {
     return (a.type == "web") != (b.type == "web") ? a.type == "web" : a.type < b.type;
   });
-  ctx.out() << "Getting type of health check for app " << app->name << ctx.AsUser() << "...\n\n";
+  ctx.out() << "Getting type of health check for app " << app.name << ctx.AsUser() << "...\n\n";
   std::vector<std::vector<std::string>> rows;
   for (const api::Process& p : *processes) {
     rows.push_back({p.type, p.health_check.type, p.health_check.endpoint.value_or(""),
@@ -121,26 +110,23 @@ Status RunGetHealthCheck(CliContext& ctx, const ParsedArgs& args) {
 }
 
 Status RunDroplets(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
-  Result<std::vector<api::Droplet>> droplets = (*api)->GetAllAs<api::Droplet>("/v1/apps/" + app->guid + "/droplets");
-  if (!droplets.ok()) return droplets.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
+  WHARF_ASSIGN_OR_RETURN(auto droplets, api->GetAllAs<api::Droplet>("/v1/apps/" + app.guid + "/droplets"));
   if (args.Has("json")) {
-    PrintJson(ctx, api::ListJson(*droplets));
+    PrintJson(ctx, api::ListJson(droplets));
     return Status::Ok();
   }
-  ctx.out() << "Getting droplets of app " << app->name << ctx.AsUser() << "...\n\n";
-  if (droplets->empty()) {
+  ctx.out() << "Getting droplets of app " << app.name << ctx.AsUser() << "...\n\n";
+  if (droplets.empty()) {
     ctx.out() << "No droplets found\n";
     return Status::Ok();
   }
   std::vector<std::vector<std::string>> rows;
-  for (const api::Droplet& d : *droplets) {  // newest first, as the API lists them
+  for (const api::Droplet& d : droplets) {  // newest first, as the API lists them
     std::string state = d.state;
     std::transform(state.begin(), state.end(), state.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (app->current_droplet_guid == d.guid) state += " (current)";
+    if (app.current_droplet_guid == d.guid) state += " (current)";
     std::string buildpacks;
     for (const api::DropletBuildpack& b : d.buildpacks) buildpacks += (buildpacks.empty() ? "" : ", ") + b.name;
     rows.push_back({d.guid, state, d.created_at, buildpacks});

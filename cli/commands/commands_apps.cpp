@@ -21,9 +21,8 @@ using nlohmann::json;
 Result<std::string> ProcessesCell(ApiClient& api, const api::App& app) {
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> counts;  // type -> (running, desired)
   if (app.state == "STARTED") {
-    Result<std::vector<api::Process>> processes = api.GetAllAs<api::Process>("/v1/apps/" + app.guid + "/processes");
-    if (!processes.ok()) return processes.status();
-    for (const api::Process& p : *processes) {
+    WHARF_ASSIGN_OR_RETURN(auto processes, api.GetAllAs<api::Process>("/v1/apps/" + app.guid + "/processes"));
+    for (const api::Process& p : processes) {
       std::int64_t running = 0;
       if (p.instances > 0) {
         Result<api::Page<api::Instance>> instances =
@@ -50,25 +49,22 @@ std::string RoutesCell(const api::App& app) {
 }
 
 Status RunApps(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<std::vector<api::App>> apps = (*api)->GetAllAs<api::App>("/v1/apps" + (*api)->SpaceFilter());
-  if (!apps.ok()) return apps.status();
-  std::sort(apps->begin(), apps->end(), [](const api::App& a, const api::App& b) { return a.name < b.name; });
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto apps, api->GetAllAs<api::App>("/v1/apps" + api->SpaceFilter()));
+  std::sort(apps.begin(), apps.end(), [](const api::App& a, const api::App& b) { return a.name < b.name; });
   if (args.Has("json")) {
-    PrintJson(ctx, api::ListJson(*apps));
+    PrintJson(ctx, api::ListJson(apps));
     return Status::Ok();
   }
   ctx.out() << "Getting apps" << ctx.AsUser() << "...\n\n";
-  if (apps->empty()) {
+  if (apps.empty()) {
     ctx.out() << "No apps found\n";
     return Status::Ok();
   }
   std::vector<std::vector<std::string>> rows;
-  for (const api::App& app : *apps) {
-    Result<std::string> processes = ProcessesCell(**api, app);
-    if (!processes.ok()) return processes.status();
-    rows.push_back({app.name, RequestedState(app), *processes, RoutesCell(app)});
+  for (const api::App& app : apps) {
+    WHARF_ASSIGN_OR_RETURN(auto processes, ProcessesCell(*api, app));
+    rows.push_back({app.name, RequestedState(app), processes, RoutesCell(app)});
   }
   ctx.out() << RenderTable({"name", "requested state", "processes", "routes"}, rows, ctx.term().out_is_tty);
   return Status::Ok();
@@ -78,9 +74,8 @@ Status RunApps(CliContext& ctx, const ParsedArgs& args) {
 // instance of each process as Cloud Foundry's process stats give it, with the address the router uses.
 Result<json> ProcessStats(ApiClient& api, const api::App& app) {
   json stats = json::object();
-  Result<std::vector<api::Process>> processes = api.GetAllAs<api::Process>("/v1/apps/" + app.guid + "/processes");
-  if (!processes.ok()) return processes.status();
-  for (const api::Process& p : *processes) {
+  WHARF_ASSIGN_OR_RETURN(auto processes, api.GetAllAs<api::Process>("/v1/apps/" + app.guid + "/processes"));
+  for (const api::Process& p : processes) {
     Result<api::Page<api::Instance>> instances =
         api.GetAs<api::Page<api::Instance>>("/v1/processes/" + p.guid + "/instances");
     if (!instances.ok()) return instances.status();
@@ -107,101 +102,83 @@ Result<json> ProcessStats(ApiClient& api, const api::App& app) {
 }
 
 Status RunApp(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
   if (args.Has("guid")) {
-    ctx.out() << app->guid << "\n";
+    ctx.out() << app.guid << "\n";
     return Status::Ok();
   }
   if (args.Has("json")) {
-    Result<json> stats = ProcessStats(**api, *app);
-    if (!stats.ok()) return stats.status();
-    json out = app->ToJson();
-    out["process_stats"] = *stats;
+    WHARF_ASSIGN_OR_RETURN(auto stats, ProcessStats(*api, app));
+    json out = app.ToJson();
+    out["process_stats"] = stats;
     PrintJson(ctx, out);
     return Status::Ok();
   }
-  ctx.out() << "Showing health and status for app " << app->name << ctx.AsUser() << "...\n\n";
-  return PrintAppSummary(ctx, **api, *app);
+  ctx.out() << "Showing health and status for app " << app.name << ctx.AsUser() << "...\n\n";
+  return PrintAppSummary(ctx, *api, app);
 }
 
 // POSTs a start or restart, waits for an instance where wharfd runs them, shows the app.
 Status StartAndShow(CliContext& ctx, ApiClient& api, const api::App& app, const char* action) {
-  Result<api::App> started = api.PostAs<api::App>("/v1/apps/" + app.guid + "/actions/" + action, json::object());
-  if (!started.ok()) return started.status();
-  Result<api::Info> info = api.GetAs<api::Info>("/v1/info");
-  if (!info.ok()) return info.status();
-  if (info->RunsInstances()) {
+  WHARF_ASSIGN_OR_RETURN(auto started, api.PostAs<api::App>("/v1/apps/" + app.guid + "/actions/" + action, json::object()));
+  WHARF_ASSIGN_OR_RETURN(auto info, api.GetAs<api::Info>("/v1/info"));
+  if (info.RunsInstances()) {
     ctx.out() << "Waiting for app " << app.name << " to start...\n";
-    WHARF_RETURN_IF_ERROR(WaitForRunning(ctx, api, *started));
+    WHARF_RETURN_IF_ERROR(WaitForRunning(ctx, api, started));
   }
   ctx.out() << "\n";
-  return PrintAppSummary(ctx, api, *started);
+  return PrintAppSummary(ctx, api, started);
 }
 
 // With --strategy: a deployment (rolling or canary) of the app instead of a plain restart.
 Status DeployAndShow(CliContext& ctx, ApiClient& api, const api::App& app, const nlohmann::json& body) {
-  Result<std::optional<api::Deployment>> deployed = StartDeployment(ctx, api, app, body);
-  if (!deployed.ok()) return deployed.status();
-  Result<api::App> fresh = api.GetAs<api::App>("/v1/apps/" + app.guid);
-  if (!fresh.ok()) return fresh.status();
+  WHARF_ASSIGN_OR_RETURN(auto deployed, StartDeployment(ctx, api, app, body));
+  WHARF_ASSIGN_OR_RETURN(auto fresh, api.GetAs<api::App>("/v1/apps/" + app.guid));
   ctx.out() << "\n";
-  return PrintAppSummary(ctx, api, *fresh);
+  return PrintAppSummary(ctx, api, fresh);
 }
 
 Status RunStart(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
-  if (app->state == "STARTED") {
-    ctx.out() << "App '" << app->name << "' is already started.\nOK\n";
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
+  if (app.state == "STARTED") {
+    ctx.out() << "App '" << app.name << "' is already started.\nOK\n";
     return Status::Ok();
   }
-  ctx.out() << "Starting app " << app->name << ctx.AsUser() << "...\n";
-  return StartAndShow(ctx, **api, *app, "start");
+  ctx.out() << "Starting app " << app.name << ctx.AsUser() << "...\n";
+  return StartAndShow(ctx, *api, app, "start");
 }
 
 Status RunStop(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
-  if (app->state == "STOPPED") {
-    ctx.out() << "App '" << app->name << "' is already stopped.\nOK\n";
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
+  if (app.state == "STOPPED") {
+    ctx.out() << "App '" << app.name << "' is already stopped.\nOK\n";
     return Status::Ok();
   }
-  ctx.out() << "Stopping app " << app->name << ctx.AsUser() << "...\n";
-  Result<json> stopped = (*api)->Post("/v1/apps/" + app->guid + "/actions/stop", json::object());
-  if (!stopped.ok()) return stopped.status();
+  ctx.out() << "Stopping app " << app.name << ctx.AsUser() << "...\n";
+  WHARF_ASSIGN_OR_RETURN(auto stopped, api->Post("/v1/apps/" + app.guid + "/actions/stop", json::object()));
   ctx.out() << "OK\n";
   return Status::Ok();
 }
 
 Status RunRestart(CliContext& ctx, const ParsedArgs& args) {
-  Result<std::optional<json>> deploy = DeployBody(StrategyFlagsOf(args));
-  if (!deploy.ok()) return deploy.status();
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
-  ctx.out() << "Restarting app " << app->name << ctx.AsUser() << "...\n";
-  if (*deploy) return DeployAndShow(ctx, **api, *app, **deploy);
-  return StartAndShow(ctx, **api, *app, "restart");
+  WHARF_ASSIGN_OR_RETURN(auto deploy, DeployBody(StrategyFlagsOf(args)));
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
+  ctx.out() << "Restarting app " << app.name << ctx.AsUser() << "...\n";
+  if (deploy) return DeployAndShow(ctx, *api, app, *deploy);
+  return StartAndShow(ctx, *api, app, "restart");
 }
 
 Status RunRestage(CliContext& ctx, const ParsedArgs& args) {
-  Result<std::optional<json>> deploy = DeployBody(StrategyFlagsOf(args));
-  if (!deploy.ok()) return deploy.status();
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
-  ctx.out() << "Restaging app " << app->name << ctx.AsUser() << "...\n";
-  std::unique_ptr<StagingLogTail> tail = StagingLogTail::Start(ctx, app->guid);
-  Result<api::Build> build = (*api)->PostAs<api::Build>("/v1/apps/" + app->guid + "/actions/restage", json::object());
+  WHARF_ASSIGN_OR_RETURN(auto deploy, DeployBody(StrategyFlagsOf(args)));
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
+  ctx.out() << "Restaging app " << app.name << ctx.AsUser() << "...\n";
+  std::unique_ptr<StagingLogTail> tail = StagingLogTail::Start(ctx, app.guid);
+  Result<api::Build> build = api->PostAs<api::Build>("/v1/apps/" + app.guid + "/actions/restage", json::object());
   if (!build.ok()) {
     if (tail) tail->Stop();
     if (build.status().code() == StatusCode::kUnavailable &&
@@ -214,30 +191,26 @@ Status RunRestage(CliContext& ctx, const ParsedArgs& args) {
     std::lock_guard lock(ctx.output_mutex());
     ctx.out() << "Staging app and tracing logs...\n" << std::flush;
   }
-  Result<api::Build> staged = WaitForBuild(ctx, **api, *build);
+  Result<api::Build> staged = WaitForBuild(ctx, *api, *build);
   if (tail) tail->Stop();
   if (!staged.ok()) return staged.status();
-  if (*deploy && app->state == "STARTED") return DeployAndShow(ctx, **api, *app, **deploy);
-  return StartAndShow(ctx, **api, *app, app->state == "STARTED" ? "restart" : "start");
+  if (deploy && app.state == "STARTED") return DeployAndShow(ctx, *api, app, *deploy);
+  return StartAndShow(ctx, *api, app, app.state == "STARTED" ? "restart" : "start");
 }
 
 Status RunDelete(CliContext& ctx, const ParsedArgs& args) {
   const std::string name = args.positionals[0];
-  Result<bool> go_on = ConfirmDelete(ctx, args, "app " + name);
-  if (!go_on.ok()) return go_on.status();
-  if (!*go_on) return Status::Ok();
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
+  WHARF_ASSIGN_OR_RETURN(auto go_on, ConfirmDelete(ctx, args, "app " + name));
+  if (!go_on) return Status::Ok();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
   ctx.out() << "Deleting app " << name << ctx.AsUser() << "...\n";
-  Result<std::optional<api::App>> app = FindApp(**api, name);
-  if (!app.ok()) return app.status();
-  if (!app->has_value()) {
+  WHARF_ASSIGN_OR_RETURN(auto app, FindApp(*api, name));
+  if (!app.has_value()) {
     ctx.out() << "App '" << name << "' does not exist.\nOK\n";
     return Status::Ok();
   }
-  std::string path = "/v1/apps/" + (*app)->guid + (args.Has("r") ? "?recursive=true" : "");
-  Result<json> deleted = (*api)->Delete(path);
-  if (!deleted.ok()) return deleted.status();
+  std::string path = "/v1/apps/" + app->guid + (args.Has("r") ? "?recursive=true" : "");
+  WHARF_ASSIGN_OR_RETURN(auto deleted, api->Delete(path));
   ctx.out() << "OK\n";
   return Status::Ok();
 }

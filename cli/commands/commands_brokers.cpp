@@ -13,49 +13,42 @@ namespace {
 using nlohmann::json;
 
 Status RunServiceBrokers(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  auto brokers = (*api)->GetAllAs<api::ServiceBroker>("/v1/service_brokers");
-  if (!brokers.ok()) return brokers.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto brokers, api->GetAllAs<api::ServiceBroker>("/v1/service_brokers"));
   if (args.Has("json")) {
-    PrintJson(ctx, api::ListJson(*brokers));
+    PrintJson(ctx, api::ListJson(brokers));
     return Status::Ok();
   }
   ctx.out() << "Getting service brokers" << ctx.AsUser() << "...\n\n";
-  if (brokers->empty()) {
+  if (brokers.empty()) {
     ctx.out() << "No service brokers found\n";
     return Status::Ok();
   }
   std::vector<std::vector<std::string>> rows;
-  for (const api::ServiceBroker& b : *brokers) rows.push_back({b.name, b.url});
+  for (const api::ServiceBroker& b : brokers) rows.push_back({b.name, b.url});
   ctx.out() << RenderTable({"name", "url"}, rows, ctx.term().out_is_tty);
   return Status::Ok();
 }
 
 Status RunCreateServiceBroker(CliContext& ctx, const ParsedArgs& args) {
   const auto& p = args.positionals;
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
   ctx.out() << "Creating service broker " << p[0] << ctx.AsUser() << "...\n";
-  Result<json> made = (*api)->Post("/v1/service_brokers",
-                                   json{{"name", p[0]}, {"username", p[1]}, {"password", p[2]}, {"url", p[3]}});
-  if (!made.ok()) return made.status();
+  WHARF_ASSIGN_OR_RETURN(auto made, api->Post("/v1/service_brokers",
+                                   json{{"name", p[0]}, {"username", p[1]}, {"password", p[2]}, {"url", p[3]}}));
   ctx.out() << "OK\n";
   return Status::Ok();
 }
 
 Status RunUpdateServiceBroker(CliContext& ctx, const ParsedArgs& args) {
   const auto& p = args.positionals;
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  auto brokers = (*api)->GetAllAs<api::ServiceBroker>("/v1/service_brokers");
-  if (!brokers.ok()) return brokers.status();
-  for (const api::ServiceBroker& b : *brokers) {
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto brokers, api->GetAllAs<api::ServiceBroker>("/v1/service_brokers"));
+  for (const api::ServiceBroker& b : brokers) {
     if (b.name != p[0]) continue;
     ctx.out() << "Updating service broker " << p[0] << ctx.AsUser() << "...\n";
-    Result<json> r = (*api)->Patch("/v1/service_brokers/" + b.guid,
-                                   json{{"username", p[1]}, {"password", p[2]}, {"url", p[3]}});
-    if (!r.ok()) return r.status();
+    WHARF_ASSIGN_OR_RETURN(auto r, api->Patch("/v1/service_brokers/" + b.guid,
+                                   json{{"username", p[1]}, {"password", p[2]}, {"url", p[3]}}));
     ctx.out() << "OK\n";
     return Status::Ok();
   }
@@ -64,18 +57,14 @@ Status RunUpdateServiceBroker(CliContext& ctx, const ParsedArgs& args) {
 
 Status RunDeleteServiceBroker(CliContext& ctx, const ParsedArgs& args) {
   const std::string& name = args.positionals[0];
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<bool> go_on = ConfirmDelete(ctx, args, "service broker " + name);
-  if (!go_on.ok()) return go_on.status();
-  if (!*go_on) return Status::Ok();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto go_on, ConfirmDelete(ctx, args, "service broker " + name));
+  if (!go_on) return Status::Ok();
   ctx.out() << "Deleting service broker " << name << ctx.AsUser() << "...\n";
-  auto brokers = (*api)->GetAllAs<api::ServiceBroker>("/v1/service_brokers");
-  if (!brokers.ok()) return brokers.status();
-  for (const api::ServiceBroker& b : *brokers) {
+  WHARF_ASSIGN_OR_RETURN(auto brokers, api->GetAllAs<api::ServiceBroker>("/v1/service_brokers"));
+  for (const api::ServiceBroker& b : brokers) {
     if (b.name != name) continue;
-    Result<json> r = (*api)->Delete("/v1/service_brokers/" + b.guid);
-    if (!r.ok()) return r.status();
+    WHARF_ASSIGN_OR_RETURN(auto r, api->Delete("/v1/service_brokers/" + b.guid));
     ctx.out() << "OK\n";
     return Status::Ok();
   }
@@ -84,15 +73,13 @@ Status RunDeleteServiceBroker(CliContext& ctx, const ParsedArgs& args) {
 }
 
 Status RunMarketplace(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  auto offerings = (*api)->GetAllAs<api::ServiceOffering>("/v1/service_offerings");
-  if (!offerings.ok()) return offerings.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto offerings, api->GetAllAs<api::ServiceOffering>("/v1/service_offerings"));
   std::optional<std::string> only = args.Value("e");
   if (only) {
     ctx.out() << "Getting service plan information for service offering " << *only << ctx.AsUser() << "...\n\n";
     bool found = false;
-    for (const api::ServiceOffering& o : *offerings) {
+    for (const api::ServiceOffering& o : offerings) {
       if (o.name != *only) continue;
       found = true;
       ctx.out() << "broker: " << o.broker_name << "\n";
@@ -106,12 +93,12 @@ Status RunMarketplace(CliContext& ctx, const ParsedArgs& args) {
     return Status::Ok();
   }
   ctx.out() << "Getting all service offerings from marketplace" << ctx.AsUser() << "...\n\n";
-  if (offerings->empty()) {
+  if (offerings.empty()) {
     ctx.out() << "No service offerings found.\n";
     return Status::Ok();
   }
   std::vector<std::vector<std::string>> rows;
-  for (const api::ServiceOffering& o : *offerings) {
+  for (const api::ServiceOffering& o : offerings) {
     std::string plans;
     for (const api::ServicePlan& p : o.plans) {
       if (p.public_) plans += (plans.empty() ? "" : ", ") + p.name;
@@ -127,21 +114,18 @@ Status RunMarketplace(CliContext& ctx, const ParsedArgs& args) {
 Status SetAccess(CliContext& ctx, const ParsedArgs& args, bool enable) {
   const std::string& service = args.positionals[0];
   std::optional<std::string> plan = args.Value("p");
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  auto offerings = (*api)->GetAllAs<api::ServiceOffering>("/v1/service_offerings");
-  if (!offerings.ok()) return offerings.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto offerings, api->GetAllAs<api::ServiceOffering>("/v1/service_offerings"));
   ctx.out() << (enable ? "Enabling" : "Disabling") << " access to " << (plan ? "plan " + *plan : "all plans")
             << " of service offering " << service << " for all orgs" << ctx.AsUser() << "...\n";
   bool found_service = false, found_plan = false;
-  for (const api::ServiceOffering& o : *offerings) {
+  for (const api::ServiceOffering& o : offerings) {
     if (o.name != service) continue;
     found_service = true;
     for (const api::ServicePlan& p : o.plans) {
       if (plan && p.name != *plan) continue;
       found_plan = true;
-      Result<json> r = (*api)->Patch("/v1/service_plans/" + p.guid, json{{"public", enable}});
-      if (!r.ok()) return r.status();
+      WHARF_ASSIGN_OR_RETURN(auto r, api->Patch("/v1/service_plans/" + p.guid, json{{"public", enable}}));
     }
   }
   if (!found_service) return Status::NotFound("service offering '" + service + "' not found");

@@ -60,8 +60,7 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
 
 // Tars `dir` (its contents at the archive's top) into `out`, gzip-compressed.
 Status TarFolder(const fs::path& dir, const fs::path& out) {
-  auto writer = TarWriter::ToFile(out, TarWriter::Compression::kGzip);
-  if (!writer.ok()) return writer.status();
+  WHARF_ASSIGN_OR_RETURN(auto writer, TarWriter::ToFile(out, TarWriter::Compression::kGzip));
   std::vector<fs::path> entries;
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
@@ -76,14 +75,14 @@ Status TarFolder(const fs::path& dir, const fs::path& out) {
     if (ec) return Status::Internal("reading " + path.string() + ": " + ec.message());
     const auto mode = static_cast<std::uint32_t>(st.permissions() & fs::perms::mask) & 0777;
     if (fs::is_symlink(st)) {
-      WHARF_RETURN_IF_ERROR((*writer)->AddSymlink(rel, fs::read_symlink(path, ec).string()));
+      WHARF_RETURN_IF_ERROR(writer->AddSymlink(rel, fs::read_symlink(path, ec).string()));
     } else if (fs::is_directory(st)) {
-      WHARF_RETURN_IF_ERROR((*writer)->AddDirectory(rel, mode | 0700));
+      WHARF_RETURN_IF_ERROR(writer->AddDirectory(rel, mode | 0700));
     } else if (fs::is_regular_file(st)) {
-      WHARF_RETURN_IF_ERROR((*writer)->AddFile(rel, path, mode | 0400));
+      WHARF_RETURN_IF_ERROR(writer->AddFile(rel, path, mode | 0400));
     }
   }
-  return (*writer)->Close();
+  return writer->Close();
 }
 
 // Uploads PATH (a folder, tarred on the fly, or a .zip/.tgz/.tar.gz/.tar file as it is).
@@ -96,9 +95,8 @@ Status UploadBits(CliContext& ctx, ApiClient& api, const api::Buildpack& buildpa
   std::string filename = path.filename().string();
   std::string content_type = "application/octet-stream";
   if (fs::is_directory(path, ec)) {
-    auto dir = MakeTempDirectory(fs::temp_directory_path(ec), "wharf-buildpack-");
-    if (!dir.ok()) return dir.status();
-    temp.emplace(*dir);
+    WHARF_ASSIGN_OR_RETURN(auto dir, MakeTempDirectory(fs::temp_directory_path(ec), "wharf-buildpack-"));
+    temp.emplace(dir);
     filename = path.lexically_normal().filename().string();
     if (filename.empty()) filename = path.lexically_normal().parent_path().filename().string();
     filename += ".tgz";
@@ -115,19 +113,17 @@ Status UploadBits(CliContext& ctx, ApiClient& api, const api::Buildpack& buildpa
   } else {
     return Status::NotFound("buildpack path " + path.string() + " does not exist");
   }
-  Result<json> r = api.PutFile("/v1/buildpacks/" + buildpack.guid + "/upload?filename=" +
+  WHARF_ASSIGN_OR_RETURN(auto r, api.PutFile("/v1/buildpacks/" + buildpack.guid + "/upload?filename=" +
                                    ApiClient::Escape(filename),
-                               content_type, file, nullptr);
-  if (!r.ok()) return r.status();
+                               content_type, file, nullptr));
   ctx.out() << "Done uploading\nOK\n";
   return Status::Ok();
 }
 
 // The buildpack named `name`, or nullopt.
 Result<std::optional<api::Buildpack>> FindBuildpack(ApiClient& api, const std::string& name) {
-  Result<std::vector<api::Buildpack>> all = api.GetAllAs<api::Buildpack>("/v1/buildpacks");
-  if (!all.ok()) return all.status();
-  for (api::Buildpack& b : *all) {
+  WHARF_ASSIGN_OR_RETURN(auto all, api.GetAllAs<api::Buildpack>("/v1/buildpacks"));
+  for (api::Buildpack& b : all) {
     if (b.name == name) return std::optional<api::Buildpack>(std::move(b));
   }
   return std::optional<api::Buildpack>();
@@ -136,21 +132,19 @@ Result<std::optional<api::Buildpack>> FindBuildpack(ApiClient& api, const std::s
 std::string BoolText(bool value) { return value ? "true" : "false"; }
 
 Status RunBuildpacks(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<std::vector<api::Buildpack>> all = (*api)->GetAllAs<api::Buildpack>("/v1/buildpacks");
-  if (!all.ok()) return all.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto all, api->GetAllAs<api::Buildpack>("/v1/buildpacks"));
   if (args.Has("json")) {
-    PrintJson(ctx, api::ListJson(*all));
+    PrintJson(ctx, api::ListJson(all));
     return Status::Ok();
   }
   ctx.out() << "Getting buildpacks" << ctx.AsUser() << "...\n\n";
-  if (all->empty()) {
+  if (all.empty()) {
     ctx.out() << "No buildpacks found\n";
     return Status::Ok();
   }
   std::vector<std::vector<std::string>> rows;
-  for (const api::Buildpack& b : *all) {
+  for (const api::Buildpack& b : all) {
     rows.push_back({std::to_string(b.position), b.name, b.stack.value_or(""), BoolText(b.enabled), BoolText(b.locked),
                     b.filename.value_or("")});
   }
@@ -162,19 +156,17 @@ Status RunBuildpacks(CliContext& ctx, const ParsedArgs& args) {
 Status RunCreateBuildpack(CliContext& ctx, const ParsedArgs& args) {
   const std::string& name = args.positionals[0];
   WHARF_RETURN_IF_ERROR(ValidateBuildpackName(name));
-  Result<std::int64_t> position = ParsePosition(args.positionals[2]);
-  if (!position.ok()) return position.status();
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
+  WHARF_ASSIGN_OR_RETURN(auto position, ParsePosition(args.positionals[2]));
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
   ctx.out() << "Creating buildpack " << name << ctx.AsUser() << "...\n";
-  Result<api::Buildpack> created = (*api)->PostAs<api::Buildpack>(
-      "/v1/buildpacks", json{{"name", name}, {"position", *position}, {"enabled", !args.Has("disable")}});
+  Result<api::Buildpack> created = api->PostAs<api::Buildpack>(
+      "/v1/buildpacks", json{{"name", name}, {"position", position}, {"enabled", !args.Has("disable")}});
   if (!created.ok() && created.status().code() == StatusCode::kConflict) {
     return Status::Conflict("Buildpack " + name + " already exists (use 'wharf update-buildpack' to change it)");
   }
   if (!created.ok()) return created.status();
   ctx.out() << "OK\n\n";
-  return UploadBits(ctx, **api, *created, args.positionals[1]);
+  return UploadBits(ctx, *api, *created, args.positionals[1]);
 }
 
 Status RunUpdateBuildpack(CliContext& ctx, const ParsedArgs& args) {
@@ -192,12 +184,10 @@ Status RunUpdateBuildpack(CliContext& ctx, const ParsedArgs& args) {
     WHARF_RETURN_IF_ERROR(ValidateBuildpackName(*rename));
     changes["name"] = *rename;
   }
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<std::optional<api::Buildpack>> found = FindBuildpack(**api, name);
-  if (!found.ok()) return found.status();
-  if (!found->has_value()) return Status::NotFound("Buildpack " + name + " not found");
-  api::Buildpack buildpack = **found;
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto found, FindBuildpack(*api, name));
+  if (!found.has_value()) return Status::NotFound("Buildpack " + name + " not found");
+  api::Buildpack buildpack = *found;
   if (changes.contains("name")) {
     ctx.out() << "Renaming buildpack " << name << " to " << changes["name"].get<std::string>() << ctx.AsUser()
               << "...\n";
@@ -205,34 +195,29 @@ Status RunUpdateBuildpack(CliContext& ctx, const ParsedArgs& args) {
     ctx.out() << "Updating buildpack " << name << ctx.AsUser() << "...\n";
   }
   if (!changes.empty()) {
-    Result<api::Buildpack> updated = (*api)->PatchAs<api::Buildpack>("/v1/buildpacks/" + buildpack.guid, changes);
-    if (!updated.ok()) return updated.status();
-    buildpack = *updated;
+    WHARF_ASSIGN_OR_RETURN(auto updated, api->PatchAs<api::Buildpack>("/v1/buildpacks/" + buildpack.guid, changes));
+    buildpack = updated;
   }
   ctx.out() << "OK\n";
   if (auto path = args.Value("p")) {
     ctx.out() << "\n";
-    return UploadBits(ctx, **api, buildpack, *path);
+    return UploadBits(ctx, *api, buildpack, *path);
   }
   return Status::Ok();
 }
 
 Status RunDeleteBuildpack(CliContext& ctx, const ParsedArgs& args) {
   const std::string& name = args.positionals[0];
-  Result<bool> go_on = ConfirmDelete(ctx, args, "buildpack " + name);
-  if (!go_on.ok()) return go_on.status();
-  if (!*go_on) return Status::Ok();
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
+  WHARF_ASSIGN_OR_RETURN(auto go_on, ConfirmDelete(ctx, args, "buildpack " + name));
+  if (!go_on) return Status::Ok();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
   ctx.out() << "Deleting buildpack " << name << ctx.AsUser() << "...\n";
-  Result<std::optional<api::Buildpack>> found = FindBuildpack(**api, name);
-  if (!found.ok()) return found.status();
-  if (!found->has_value()) {
+  WHARF_ASSIGN_OR_RETURN(auto found, FindBuildpack(*api, name));
+  if (!found.has_value()) {
     ctx.out() << "Buildpack " << name << " does not exist.\nOK\n";
     return Status::Ok();
   }
-  Result<json> r = (*api)->Delete("/v1/buildpacks/" + (*found)->guid);
-  if (!r.ok()) return r.status();
+  WHARF_ASSIGN_OR_RETURN(auto r, api->Delete("/v1/buildpacks/" + found->guid));
   ctx.out() << "OK\n";
   return Status::Ok();
 }

@@ -22,22 +22,20 @@ Status RunCurl(CliContext& ctx, const ParsedArgs& args) {
   }
   std::string method = args.Value("X").value_or(data ? "POST" : "GET");
   for (char& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  Result<Config> config = ctx.EffectiveConfig();
-  if (!config.ok()) return config.status();
-  if (config->api.empty()) return Status::InvalidArgument("no API endpoint set; use 'wharf api URL' first");
-  Result<RawResponse> res = SendRawRequest(config->api, config->token, method, path, data, args.Values("H"),
-                                           ClientTlsOptions(*config, ctx.env()));
-  if (!res.ok()) return res.status();
-  if (args.Has("i")) ctx.out() << "HTTP " << res->status << "\nContent-Type: " << res->content_type << "\n\n";
-  std::string body = res->body;
-  if (res->content_type.find("json") != std::string::npos) {
+  WHARF_ASSIGN_OR_RETURN(auto config, ctx.EffectiveConfig());
+  if (config.api.empty()) return Status::InvalidArgument("no API endpoint set; use 'wharf api URL' first");
+  WHARF_ASSIGN_OR_RETURN(auto res, SendRawRequest(config.api, config.token, method, path, data, args.Values("H"),
+                                           ClientTlsOptions(config, ctx.env())));
+  if (args.Has("i")) ctx.out() << "HTTP " << res.status << "\nContent-Type: " << res.content_type << "\n\n";
+  std::string body = res.body;
+  if (res.content_type.find("json") != std::string::npos) {
     nlohmann::json parsed = nlohmann::json::parse(body, nullptr, false);
     if (!parsed.is_discarded()) body = parsed.dump(2);
   }
   ctx.out() << body;
   if (!body.empty() && body.back() != '\n') ctx.out() << "\n";
-  if (args.Has("fail") && res->status >= 400) {
-    return Status::Unavailable(method + " " + path + " answered HTTP " + std::to_string(res->status));
+  if (args.Has("fail") && res.status >= 400) {
+    return Status::Unavailable(method + " " + path + " answered HTTP " + std::to_string(res.status));
   }
   return Status::Ok();
 }

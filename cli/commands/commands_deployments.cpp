@@ -19,14 +19,12 @@ namespace {
 using nlohmann::json;
 
 Status Act(CliContext& ctx, const ParsedArgs& args, const std::string& action) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
-  ctx.out() << (action == "continue" ? "Continuing" : "Canceling") << " deployment for app " << app->name
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
+  ctx.out() << (action == "continue" ? "Continuing" : "Canceling") << " deployment for app " << app.name
             << ctx.AsUser() << "...\n";
   Result<api::Deployment> d =
-      (*api)->PostAs<api::Deployment>("/v1/apps/" + app->guid + "/deployment/actions/" + action, json::object());
+      api->PostAs<api::Deployment>("/v1/apps/" + app.guid + "/deployment/actions/" + action, json::object());
   if (!d.ok()) return d.status();
   if (action == "continue") {
     ctx.out() << "Deployment of revision " << d->revision << " is at step " << std::min(d->step + 1, d->steps) << "/"

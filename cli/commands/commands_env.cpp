@@ -18,62 +18,52 @@ void PrintGroup(CliContext& ctx, const json& group) {
 }
 
 Status RunEnv(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
-  Result<api::AppEnv> env = (*api)->GetAs<api::AppEnv>("/v1/apps/" + app->guid + "/env");
-  if (!env.ok()) return env.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
+  WHARF_ASSIGN_OR_RETURN(auto env, api->GetAs<api::AppEnv>("/v1/apps/" + app.guid + "/env"));
   if (args.Has("json")) {
-    PrintJson(ctx, env->ToJson());
+    PrintJson(ctx, env.ToJson());
     return Status::Ok();
   }
-  ctx.out() << "Getting env variables for app " << app->name << ctx.AsUser() << "...\n";
+  ctx.out() << "Getting env variables for app " << app.name << ctx.AsUser() << "...\n";
   ctx.out() << "System-Provided:\n";
-  PrintGroup(ctx, env->system_env_json);
-  PrintGroup(ctx, env->application_env_json);
-  if (env->environment_variables.empty()) {
+  PrintGroup(ctx, env.system_env_json);
+  PrintGroup(ctx, env.application_env_json);
+  if (env.environment_variables.empty()) {
     ctx.out() << "No user-provided env variables have been set\n";
     return Status::Ok();
   }
   ctx.out() << "User-Provided:\n";
-  for (const auto& [key, value] : env->environment_variables) ctx.out() << key << ": " << value << "\n";
+  for (const auto& [key, value] : env.environment_variables) ctx.out() << key << ": " << value << "\n";
   return Status::Ok();
 }
 
 Status RunSetEnv(CliContext& ctx, const ParsedArgs& args) {
   const std::string& name = args.positionals[1];
   WHARF_RETURN_IF_ERROR(ValidateEnvName(name));
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
-  const std::string app_name = app->name;
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
+  const std::string app_name = app.name;
   ctx.out() << "Setting env variable " << name << " for app " << app_name << ctx.AsUser() << "...\n";
-  Result<json> r = (*api)->Patch("/v1/apps/" + app->guid + "/environment_variables",
-                                 json{{name, args.positionals[2]}});
-  if (!r.ok()) return r.status();
+  WHARF_ASSIGN_OR_RETURN(auto r, api->Patch("/v1/apps/" + app.guid + "/environment_variables",
+                                 json{{name, args.positionals[2]}}));
   ctx.out() << "OK\nTIP: Use 'wharf restage " << app_name << "' to ensure your env variable changes take effect.\n";
   return Status::Ok();
 }
 
 Status RunUnsetEnv(CliContext& ctx, const ParsedArgs& args) {
   const std::string& name = args.positionals[1];
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
-  const std::string app_name = app->name;
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
+  const std::string app_name = app.name;
   ctx.out() << "Removing env variable " << name << " from app " << app_name << ctx.AsUser() << "...\n";
-  const std::string guid = app->guid;
-  Result<api::AppEnv> env = (*api)->GetAs<api::AppEnv>("/v1/apps/" + guid + "/env");
-  if (!env.ok()) return env.status();
-  if (!env->environment_variables.contains(name)) {
+  const std::string guid = app.guid;
+  WHARF_ASSIGN_OR_RETURN(auto env, api->GetAs<api::AppEnv>("/v1/apps/" + guid + "/env"));
+  if (!env.environment_variables.contains(name)) {
     ctx.out() << "Env variable " << name << " was not set.\nOK\n";
     return Status::Ok();
   }
-  Result<json> r = (*api)->Patch("/v1/apps/" + guid + "/environment_variables", json{{name, nullptr}});
-  if (!r.ok()) return r.status();
+  WHARF_ASSIGN_OR_RETURN(auto r, api->Patch("/v1/apps/" + guid + "/environment_variables", json{{name, nullptr}}));
   ctx.out() << "OK\nTIP: Use 'wharf restage " << app_name << "' to ensure your env variable changes take effect.\n";
   return Status::Ok();
 }

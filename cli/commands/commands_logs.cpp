@@ -13,25 +13,22 @@ namespace {
 using nlohmann::json;
 
 Status RunLogs(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
-  const std::string guid = app->guid;
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
+  const std::string guid = app.guid;
   if (args.Has("recent")) {
-    Result<api::RecentLogs> logs = (*api)->GetAs<api::RecentLogs>("/v1/apps/" + guid + "/logs?recent=true&limit=1000");
-    if (!logs.ok()) return logs.status();
+    WHARF_ASSIGN_OR_RETURN(auto logs, api->GetAs<api::RecentLogs>("/v1/apps/" + guid + "/logs?recent=true&limit=1000"));
     if (args.Has("json")) {
-      PrintJson(ctx, api::ListJson(logs->lines));
+      PrintJson(ctx, api::ListJson(logs.lines));
       return Status::Ok();
     }
-    ctx.out() << "Retrieving logs for app " << app->name << ctx.AsUser() << "...\n\n";
-    for (const api::LogLine& line : logs->lines) ctx.out() << FormatLogLine(line);
+    ctx.out() << "Retrieving logs for app " << app.name << ctx.AsUser() << "...\n\n";
+    for (const api::LogLine& line : logs.lines) ctx.out() << FormatLogLine(line);
     return Status::Ok();
   }
   if (args.Has("json")) return Status::InvalidArgument("--json needs --recent (a stream has no end to print)");
-  ctx.out() << "Retrieving logs for app " << app->name << ctx.AsUser() << "...\n\n" << std::flush;
-  return (*api)->StreamJsonLines("/v1/apps/" + guid + "/logs/stream", [&](const json& j) {
+  ctx.out() << "Retrieving logs for app " << app.name << ctx.AsUser() << "...\n\n" << std::flush;
+  return api->StreamJsonLines("/v1/apps/" + guid + "/logs/stream", [&](const json& j) {
     // A line that does not fit the model is skipped, like a line that is not JSON.
     if (Result<api::LogLine> line = api::LogLine::FromJson(j); line.ok()) ctx.out() << FormatLogLine(*line) << std::flush;
     return true;
@@ -49,23 +46,20 @@ std::string Describe(const json& data) {
 }
 
 Status RunEvents(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
-  Result<std::vector<api::Event>> events = (*api)->GetAllAs<api::Event>("/v1/events?target_guid=" + app->guid);
-  if (!events.ok()) return events.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
+  WHARF_ASSIGN_OR_RETURN(auto events, api->GetAllAs<api::Event>("/v1/events?target_guid=" + app.guid));
   if (args.Has("json")) {
-    PrintJson(ctx, api::ListJson(*events));
+    PrintJson(ctx, api::ListJson(events));
     return Status::Ok();
   }
-  ctx.out() << "Getting events for app " << app->name << ctx.AsUser() << "...\n\n";
-  if (events->empty()) {
+  ctx.out() << "Getting events for app " << app.name << ctx.AsUser() << "...\n\n";
+  if (events.empty()) {
     ctx.out() << "No events found\n";
     return Status::Ok();
   }
   std::vector<std::vector<std::string>> rows;
-  for (const api::Event& e : *events) rows.push_back({e.created_at, e.type, e.actor, Describe(e.data)});
+  for (const api::Event& e : events) rows.push_back({e.created_at, e.type, e.actor, Describe(e.data)});
   ctx.out() << RenderTable({"time", "event", "actor", "description"}, rows, ctx.term().out_is_tty);
   return Status::Ok();
 }

@@ -38,9 +38,8 @@ Status RunPushCommand(CliContext& ctx, const ParsedArgs& args) {
   Result<std::optional<nlohmann::json>> deploy = DeployBody(StrategyFlagsOf(args));
   if (!deploy.ok()) return deploy.status();
   flags.deploy = *deploy;
-  Result<PushPlan> plan = PlanPush(flags, ctx.cwd());
-  if (!plan.ok()) return plan.status();
-  return RunPush(ctx, *plan);
+  WHARF_ASSIGN_OR_RETURN(auto plan, PlanPush(flags, ctx.cwd()));
+  return RunPush(ctx, plan);
 }
 
 Status RunApplyManifestCommand(CliContext& ctx, const ParsedArgs& args) {
@@ -48,12 +47,11 @@ Status RunApplyManifestCommand(CliContext& ctx, const ParsedArgs& args) {
   flags.manifest_path = args.Value("f");
   flags.vars = args.Values("var");
   flags.vars_files = args.Values("vars-file");
-  Result<PushPlan> plan = PlanPush(flags, ctx.cwd());
-  if (!plan.ok()) return plan.status();
-  if (plan->manifest_file.empty()) {
+  WHARF_ASSIGN_OR_RETURN(auto plan, PlanPush(flags, ctx.cwd()));
+  if (plan.manifest_file.empty()) {
     return Status::InvalidArgument("no manifest: give one with -f PATH (or run it where manifest.yml is)");
   }
-  return RunApplyManifest(ctx, *plan);
+  return RunApplyManifest(ctx, plan);
 }
 
 }  // namespace

@@ -14,40 +14,35 @@ namespace {
 using nlohmann::json;
 
 Result<std::vector<api::Revision>> GetRevisions(ApiClient& api, const std::string& app_guid) {
-  Result<json> body = api.Get("/v1/apps/" + app_guid + "/revisions");
-  if (!body.ok()) return body.status();
+  WHARF_ASSIGN_OR_RETURN(auto body, api.Get("/v1/apps/" + app_guid + "/revisions"));
   std::vector<api::Revision> out;
-  if (!body->is_object() || !body->contains("resources") || !(*body)["resources"].is_array()) {
+  if (!body.is_object() || !body.contains("resources") || !(body)["resources"].is_array()) {
     return Status::Internal("GET /v1/apps/" + app_guid + "/revisions: the answer has no 'resources' list");
   }
-  for (const json& item : (*body)["resources"]) {
-    Result<api::Revision> r = api::Revision::FromJson(item);
-    if (!r.ok()) return r.status();
-    out.push_back(std::move(*r));
+  for (const json& item : (body)["resources"]) {
+    WHARF_ASSIGN_OR_RETURN(auto r, api::Revision::FromJson(item));
+    out.push_back(std::move(r));
   }
   return out;
 }
 
 Status RunRevisions(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
-  Result<std::vector<api::Revision>> revisions = GetRevisions(**api, app->guid);
-  if (!revisions.ok()) return revisions.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
+  WHARF_ASSIGN_OR_RETURN(auto revisions, GetRevisions(*api, app.guid));
   if (args.Has("json")) {
     json list = json::array();
-    for (const api::Revision& r : *revisions) list.push_back(r.ToJson());
+    for (const api::Revision& r : revisions) list.push_back(r.ToJson());
     PrintJson(ctx, list);
     return Status::Ok();
   }
-  ctx.out() << "Getting revisions for app " << app->name << ctx.AsUser() << "...\n\n";
-  if (revisions->empty()) {
+  ctx.out() << "Getting revisions for app " << app.name << ctx.AsUser() << "...\n\n";
+  if (revisions.empty()) {
     ctx.out() << "No revisions found\n";
     return Status::Ok();
   }
   std::vector<std::vector<std::string>> rows;
-  for (const api::Revision& r : *revisions) {
+  for (const api::Revision& r : revisions) {
     rows.push_back({std::to_string(r.version) + (r.deployed ? "(deployed)" : ""), r.description,
                     r.deployable ? "true" : "false", std::to_string(r.instances), r.guid, r.created_at});
   }
@@ -64,24 +59,21 @@ Status RunRollback(CliContext& ctx, const ParsedArgs& args) {
   if (version_text->empty() || *end != '\0' || version < 1) {
     return Status::InvalidArgument("--version must be a revision number (1 or more), not '" + *version_text + "'");
   }
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
   if (!args.Has("f")) {
-    Result<bool> yes = Confirm(ctx, "Rolling '" + app->name + "' to revision '" + std::to_string(version) +
+    WHARF_ASSIGN_OR_RETURN(auto yes, Confirm(ctx, "Rolling '" + app.name + "' to revision '" + std::to_string(version) +
                                         "' will create a new revision (unless a deployment is replacing that revision: "
                                         "then the traffic flips back to it). The new revision will use the settings from "
-                                        "revision '" + std::to_string(version) + "'. Are you sure you want to continue?");
-    if (!yes.ok()) return yes.status();
-    if (!*yes) {
-      ctx.out() << "App '" << app->name << "' has not been rolled back to revision '" << version << "'.\n";
+                                        "revision '" + std::to_string(version) + "'. Are you sure you want to continue?"));
+    if (!yes) {
+      ctx.out() << "App '" << app.name << "' has not been rolled back to revision '" << version << "'.\n";
       return Status::Ok();
     }
   }
-  ctx.out() << "Rolling back to revision " << version << " for app " << app->name << ctx.AsUser() << "...\n";
+  ctx.out() << "Rolling back to revision " << version << " for app " << app.name << ctx.AsUser() << "...\n";
   Result<api::Revision> rolled =
-      (*api)->PostAs<api::Revision>("/v1/apps/" + app->guid + "/actions/rollback", json{{"version", version}});
+      api->PostAs<api::Revision>("/v1/apps/" + app.guid + "/actions/rollback", json{{"version", version}});
   if (!rolled.ok()) return rolled.status();
   if (rolled->version == version) {
     // Its instances were still serving (a deployment was replacing them): the traffic flipped back.
@@ -91,12 +83,11 @@ Status RunRollback(CliContext& ctx, const ParsedArgs& args) {
     ctx.out() << "Created revision " << rolled->version << " (" << rolled->description
               << "); instances are replaced one at a time.\n";
   }
-  Result<api::App> fresh = (*api)->GetAs<api::App>("/v1/apps/" + app->guid);
-  if (!fresh.ok()) return fresh.status();
-  ctx.out() << "Waiting for app " << fresh->name << " to start...\n";
-  WHARF_RETURN_IF_ERROR(WaitForRunning(ctx, **api, *fresh));
+  WHARF_ASSIGN_OR_RETURN(auto fresh, api->GetAs<api::App>("/v1/apps/" + app.guid));
+  ctx.out() << "Waiting for app " << fresh.name << " to start...\n";
+  WHARF_RETURN_IF_ERROR(WaitForRunning(ctx, *api, fresh));
   ctx.out() << "\n";
-  return PrintAppSummary(ctx, **api, *fresh);
+  return PrintAppSummary(ctx, *api, fresh);
 }
 
 }  // namespace

@@ -17,21 +17,19 @@ namespace {
 using nlohmann::json;
 
 Status RunRoutes(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<std::vector<api::Route>> routes = (*api)->GetAllAs<api::Route>("/v1/routes" + (*api)->SpaceFilter());
-  if (!routes.ok()) return routes.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto routes, api->GetAllAs<api::Route>("/v1/routes" + api->SpaceFilter()));
   if (args.Has("json")) {
-    PrintJson(ctx, api::ListJson(*routes));
+    PrintJson(ctx, api::ListJson(routes));
     return Status::Ok();
   }
   ctx.out() << "Getting routes" << ctx.AsUser() << "...\n\n";
-  if (routes->empty()) {
+  if (routes.empty()) {
     ctx.out() << "No routes found\n";
     return Status::Ok();
   }
   std::vector<std::vector<std::string>> rows;
-  for (const api::Route& r : *routes) {
+  for (const api::Route& r : routes) {
     std::string apps;
     for (const api::Destination& d : r.destinations) apps += (apps.empty() ? "" : ", ") + d.app_name;
     // like cf routes: only what differs from the default
@@ -46,23 +44,21 @@ Status RunRoutes(CliContext& ctx, const ParsedArgs& args) {
 }
 
 Status RunDomains(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<std::vector<Domain>> domains = ListDomains(**api);
-  if (!domains.ok()) return domains.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto domains, ListDomains(*api));
   if (args.Has("json")) {
-    PrintJson(ctx, api::ListJson(*domains));
+    PrintJson(ctx, api::ListJson(domains));
     return Status::Ok();
   }
   ctx.out() << "Getting domains" << ctx.AsUser() << "...\n\n";
-  if (domains->empty()) {
+  if (domains.empty()) {
     ctx.out() << "No domains found\n";
     return Status::Ok();
   }
   std::vector<std::vector<std::string>> rows;
   bool any_tls = false;  // the tls column only when a domain has a certificate
-  for (const Domain& d : *domains) any_tls = any_tls || d.tls;
-  for (const Domain& d : *domains) {
+  for (const Domain& d : domains) any_tls = any_tls || d.tls;
+  for (const Domain& d : domains) {
     rows.push_back({d.name, d.shared ? "shared" : "private", d.internal ? "true" : ""});
     if (any_tls) rows.back().push_back(d.tls ? "http: " + d.http + ", until " + d.certificate_not_after : "");
   }
@@ -104,20 +100,17 @@ Status RunCreateDomain(CliContext& ctx, const ParsedArgs& args) {
   const std::string& name = args.positionals[0];
   WHARF_RETURN_IF_ERROR(ValidateDomainName(name));
   WHARF_ASSIGN_OR_RETURN(std::optional<json> tls, CertificateBody(args));
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
   ctx.out() << "Creating domain " << name << (tls ? " with a TLS certificate" : "") << ctx.AsUser() << "...\n";
   json body{{"name", name}};
   if (tls) body.update(*tls);
-  Result<json> r = (*api)->Post("/v1/domains", body);
+  Result<json> r = api->Post("/v1/domains", body);
   if (!r.ok() && r.status().code() == StatusCode::kConflict && tls) {
     // An existing domain gets the new certificate (a renewal): routers use it for new handshakes.
-    Result<std::vector<Domain>> domains = ListDomains(**api);
-    if (!domains.ok()) return domains.status();
-    for (const Domain& d : *domains) {
+    WHARF_ASSIGN_OR_RETURN(auto domains, ListDomains(*api));
+    for (const Domain& d : domains) {
       if (d.name != name) continue;
-      Result<json> put = (*api)->Put("/v1/domains/" + d.guid + "/certificate", *tls);
-      if (!put.ok()) return put.status();
+      WHARF_ASSIGN_OR_RETURN(auto put, api->Put("/v1/domains/" + d.guid + "/certificate", *tls));
       ctx.out() << "Domain " << name << " already exists; its certificate was replaced.\nOK\n";
       return Status::Ok();
     }
@@ -133,18 +126,14 @@ Status RunCreateDomain(CliContext& ctx, const ParsedArgs& args) {
 
 Status RunDeleteDomain(CliContext& ctx, const ParsedArgs& args) {
   const std::string& name = args.positionals[0];
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<bool> go_on = ConfirmDelete(ctx, args, "domain " + name);
-  if (!go_on.ok()) return go_on.status();
-  if (!*go_on) return Status::Ok();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto go_on, ConfirmDelete(ctx, args, "domain " + name));
+  if (!go_on) return Status::Ok();
   ctx.out() << "Deleting domain " << name << ctx.AsUser() << "...\n";
-  Result<std::vector<Domain>> domains = ListDomains(**api);
-  if (!domains.ok()) return domains.status();
-  for (const Domain& d : *domains) {
+  WHARF_ASSIGN_OR_RETURN(auto domains, ListDomains(*api));
+  for (const Domain& d : domains) {
     if (d.name != name) continue;
-    Result<json> r = (*api)->Delete("/v1/domains/" + d.guid);
-    if (!r.ok()) return r.status();
+    WHARF_ASSIGN_OR_RETURN(auto r, api->Delete("/v1/domains/" + d.guid));
     ctx.out() << "OK\n";
     return Status::Ok();
   }
@@ -202,9 +191,8 @@ Result<RouteTarget> TargetFromArgs(ApiClient& api, const ParsedArgs& args, std::
   if (!t.host.empty()) WHARF_RETURN_IF_ERROR(ValidateDnsLabel(t.host, "hostname"));
   if (!t.path.empty() && t.path[0] != '/') t.path = "/" + t.path;
   if (t.path == "/") t.path.clear();
-  Result<std::vector<Domain>> domains = ListDomains(api);
-  if (!domains.ok()) return domains.status();
-  for (const Domain& d : *domains) {
+  WHARF_ASSIGN_OR_RETURN(auto domains, ListDomains(api));
+  for (const Domain& d : domains) {
     if (d.name == domain_name) {
       t.domain = d;
       return t;
@@ -216,42 +204,34 @@ Result<RouteTarget> TargetFromArgs(ApiClient& api, const ParsedArgs& args, std::
 Status RunCreateRoute(CliContext& ctx, const ParsedArgs& args) {
   Result<json> options = RouteOptionsFromArgs(args);
   if (!options.ok()) return options.status();
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<RouteTarget> target = TargetFromArgs(**api, args, 0);
-  if (!target.ok()) return target.status();
-  const std::string url = target->Url();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto target, TargetFromArgs(*api, args, 0));
+  const std::string url = target.Url();
   ctx.out() << "Creating route " << url << ctx.AsUser() << "...\n";
-  Result<std::optional<api::Route>> existing = FindRoute(**api, *target);
-  if (!existing.ok()) return existing.status();
-  if (existing->has_value()) {
+  WHARF_ASSIGN_OR_RETURN(auto existing, FindRoute(*api, target));
+  if (existing.has_value()) {
     ctx.out() << "Route " << url << " already exists.\nOK\n";
     return Status::Ok();
   }
-  json body = {{"host", target->host}, {"domain_guid", target->domain.guid}};
-  if (!target->path.empty()) body["path"] = target->path;
+  json body = {{"host", target.host}, {"domain_guid", target.domain.guid}};
+  if (!target.path.empty()) body["path"] = target.path;
   if (!options->empty()) body["options"] = *options;
-  Result<json> made = (*api)->Post("/v1/routes", (*api)->InSpace(body));
-  if (!made.ok()) return made.status();
+  WHARF_ASSIGN_OR_RETURN(auto made, api->Post("/v1/routes", api->InSpace(body)));
   ctx.out() << "Route " << url << " has been created.\nOK\n";
   return Status::Ok();
 }
 
 Status RunUpdateRoute(CliContext& ctx, const ParsedArgs& args) {
-  Result<json> options = RouteOptionsFromArgs(args);
-  if (!options.ok()) return options.status();
-  if (options->empty()) return UsageError("update-route needs --option OPTION=VALUE or --remove-option OPTION");
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<RouteTarget> target = TargetFromArgs(**api, args, 0);
-  if (!target.ok()) return target.status();
-  const std::string url = target->Url();
+  WHARF_ASSIGN_OR_RETURN(auto options, RouteOptionsFromArgs(args));
+  if (options.empty()) return UsageError("update-route needs --option OPTION=VALUE or --remove-option OPTION");
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto target, TargetFromArgs(*api, args, 0));
+  const std::string url = target.Url();
   ctx.out() << "Updating route " << url << ctx.AsUser() << "...\n";
-  Result<std::optional<api::Route>> route = FindRoute(**api, *target);
-  if (!route.ok()) return route.status();
-  if (!route->has_value()) return Status::NotFound("route " + url + " does not exist");
+  WHARF_ASSIGN_OR_RETURN(auto route, FindRoute(*api, target));
+  if (!route.has_value()) return Status::NotFound("route " + url + " does not exist");
   Result<api::Route> updated =
-      (*api)->PatchAs<api::Route>("/v1/routes/" + (*route)->guid, json{{"options", *options}});
+      api->PatchAs<api::Route>("/v1/routes/" + route->guid, json{{"options", options}});
   if (!updated.ok()) return updated.status();
   std::string text = OptionsText(*updated);
   ctx.out() << "Options: " << (text.empty() ? "loadbalancing=round-robin" : text) << "\n";
@@ -260,69 +240,54 @@ Status RunUpdateRoute(CliContext& ctx, const ParsedArgs& args) {
 }
 
 Status RunMapRoute(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
-  Result<RouteTarget> target = TargetFromArgs(**api, args, 1);
-  if (!target.ok()) return target.status();
-  const std::string url = target->Url();
-  const std::string& app_name = app->name;
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
+  WHARF_ASSIGN_OR_RETURN(auto target, TargetFromArgs(*api, args, 1));
+  const std::string url = target.Url();
+  const std::string& app_name = app.name;
   bool created = false;
-  Result<api::Route> route = FindOrCreateRoute(**api, *target, &created);
-  if (!route.ok()) return route.status();
+  WHARF_ASSIGN_OR_RETURN(auto route, FindOrCreateRoute(*api, target, &created));
   if (created) ctx.out() << "Created route " << url << "\n";
   ctx.out() << "Mapping route " << url << " to app " << app_name << ctx.AsUser() << "...\n";
-  Result<bool> mapped = MapRoute(**api, *route, app->guid);
-  if (!mapped.ok()) return mapped.status();
-  if (!*mapped) ctx.out() << "App '" << app_name << "' is already mapped to route '" << url << "'.\n";
+  WHARF_ASSIGN_OR_RETURN(auto mapped, MapRoute(*api, route, app.guid));
+  if (!mapped) ctx.out() << "App '" << app_name << "' is already mapped to route '" << url << "'.\n";
   ctx.out() << "OK\n";
   return Status::Ok();
 }
 
 Status RunUnmapRoute(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
-  Result<RouteTarget> target = TargetFromArgs(**api, args, 1);
-  if (!target.ok()) return target.status();
-  const std::string url = target->Url();
-  const std::string& app_guid = app->guid;
-  ctx.out() << "Removing route " << url << " from app " << app->name << ctx.AsUser() << "...\n";
-  Result<std::optional<api::Route>> route = FindRoute(**api, *target);
-  if (!route.ok()) return route.status();
-  if (!route->has_value()) return Status::NotFound("route " + url + " does not exist");
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
+  WHARF_ASSIGN_OR_RETURN(auto target, TargetFromArgs(*api, args, 1));
+  const std::string url = target.Url();
+  const std::string& app_guid = app.guid;
+  ctx.out() << "Removing route " << url << " from app " << app.name << ctx.AsUser() << "...\n";
+  WHARF_ASSIGN_OR_RETURN(auto route, FindRoute(*api, target));
+  if (!route.has_value()) return Status::NotFound("route " + url + " does not exist");
   bool mapped = false;
-  for (const api::Destination& d : (*route)->destinations) mapped = mapped || d.app_guid == app_guid;
+  for (const api::Destination& d : route->destinations) mapped = mapped || d.app_guid == app_guid;
   if (!mapped) {
     ctx.out() << "Route to be unmapped is not currently mapped to the application.\nOK\n";
     return Status::Ok();
   }
-  Result<json> r = (*api)->Delete("/v1/routes/" + (*route)->guid + "/destinations/" + app_guid);
-  if (!r.ok()) return r.status();
+  WHARF_ASSIGN_OR_RETURN(auto r, api->Delete("/v1/routes/" + route->guid + "/destinations/" + app_guid));
   ctx.out() << "OK\n";
   return Status::Ok();
 }
 
 Status RunDeleteRoute(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<RouteTarget> target = TargetFromArgs(**api, args, 0);
-  if (!target.ok()) return target.status();
-  const std::string url = target->Url();
-  Result<bool> go_on = ConfirmDelete(ctx, args, "route " + url);
-  if (!go_on.ok()) return go_on.status();
-  if (!*go_on) return Status::Ok();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto target, TargetFromArgs(*api, args, 0));
+  const std::string url = target.Url();
+  WHARF_ASSIGN_OR_RETURN(auto go_on, ConfirmDelete(ctx, args, "route " + url));
+  if (!go_on) return Status::Ok();
   ctx.out() << "Deleting route " << url << ctx.AsUser() << "...\n";
-  Result<std::optional<api::Route>> route = FindRoute(**api, *target);
-  if (!route.ok()) return route.status();
-  if (!route->has_value()) {
+  WHARF_ASSIGN_OR_RETURN(auto route, FindRoute(*api, target));
+  if (!route.has_value()) {
     ctx.out() << "Unable to delete. Route " << url << " does not exist.\nOK\n";
     return Status::Ok();
   }
-  Result<json> r = (*api)->Delete("/v1/routes/" + (*route)->guid);
-  if (!r.ok()) return r.status();
+  WHARF_ASSIGN_OR_RETURN(auto r, api->Delete("/v1/routes/" + route->guid));
   ctx.out() << "OK\n";
   return Status::Ok();
 }

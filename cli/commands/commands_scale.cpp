@@ -19,14 +19,13 @@ struct AppProcess {
 
 // The app named `name` and its process of `type`; kNotFound naming whichever is missing.
 Result<AppProcess> GetAppProcess(ApiClient& api, const std::string& name, const std::string& type) {
-  Result<api::App> app = GetApp(api, name);
-  if (!app.ok()) return app.status();
-  Result<api::Process> p = api.GetAs<api::Process>("/v1/apps/" + app->guid + "/processes/" + type);
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(api, name));
+  Result<api::Process> p = api.GetAs<api::Process>("/v1/apps/" + app.guid + "/processes/" + type);
   if (!p.ok() && p.status().code() == StatusCode::kNotFound) {
-    return Status::NotFound("app '" + app->name + "' has no process of type '" + type + "'");
+    return Status::NotFound("app '" + app.name + "' has no process of type '" + type + "'");
   }
   if (!p.ok()) return p.status();
-  return AppProcess{*app, *p};
+  return AppProcess{app, *p};
 }
 
 Status RunScale(CliContext& ctx, const ParsedArgs& args) {
@@ -50,31 +49,27 @@ Status RunScale(CliContext& ctx, const ParsedArgs& args) {
     if (!bytes.ok()) return Status::InvalidArgument("-l: " + bytes.status().message());
     body["log_rate_limit_in_bytes_per_second"] = *bytes;
   }
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<AppProcess> found = GetAppProcess(**api, args.positionals[0], type);
-  if (!found.ok()) return found.status();
-  const api::App& app = found->app;
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto found, GetAppProcess(*api, args.positionals[0], type));
+  const api::App& app = found.app;
   const std::string& name = app.name;
   if (body.empty()) {
     // No flag: show the current scale, as cf does.
     ctx.out() << "Showing current scale of app " << name << ctx.AsUser() << "...\n\n";
-    return PrintAppSummary(ctx, **api, app);
+    return PrintAppSummary(ctx, *api, app);
   }
   ctx.out() << "Scaling app " << name << ctx.AsUser() << "...\n";
-  Result<json> scaled = (*api)->Post("/v1/processes/" + found->process.guid + "/actions/scale", body);
-  if (!scaled.ok()) return scaled.status();
+  WHARF_ASSIGN_OR_RETURN(auto scaled, api->Post("/v1/processes/" + found.process.guid + "/actions/scale", body));
   const bool replaces = body.contains("memory_in_mb") || body.contains("disk_in_mb") ||
                         body.contains("log_rate_limit_in_bytes_per_second");
   if (replaces) ctx.out() << "Instances are replaced one at a time with the new limits.\n";
-  Result<api::App> fresh = (*api)->GetAs<api::App>("/v1/apps/" + app.guid);
-  if (!fresh.ok()) return fresh.status();
-  if (fresh->state == "STARTED" && type == "web" && replaces) {
+  WHARF_ASSIGN_OR_RETURN(auto fresh, api->GetAs<api::App>("/v1/apps/" + app.guid));
+  if (fresh.state == "STARTED" && type == "web" && replaces) {
     ctx.out() << "Waiting for app " << name << " to start...\n";
-    WHARF_RETURN_IF_ERROR(WaitForRunning(ctx, **api, *fresh));
+    WHARF_RETURN_IF_ERROR(WaitForRunning(ctx, *api, fresh));
   }
   ctx.out() << "\n";
-  return PrintAppSummary(ctx, **api, *fresh);
+  return PrintAppSummary(ctx, *api, fresh);
 }
 
 Status RunRestartInstance(CliContext& ctx, const ParsedArgs& args) {
@@ -84,14 +79,12 @@ Status RunRestartInstance(CliContext& ctx, const ParsedArgs& args) {
   if (args.positionals[1].empty() || *end != '\0' || index < 0) {
     return Status::InvalidArgument("INDEX must be a number 0 or more, not '" + args.positionals[1] + "'");
   }
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<AppProcess> found = GetAppProcess(**api, args.positionals[0], type);
-  if (!found.ok()) return found.status();
-  ctx.out() << "Restarting instance " << index << " of process " << type << " of app " << found->app.name
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto found, GetAppProcess(*api, args.positionals[0], type));
+  ctx.out() << "Restarting instance " << index << " of process " << type << " of app " << found.app.name
             << ctx.AsUser() << "...\n";
   Result<json> done =
-      (*api)->Delete("/v1/processes/" + found->process.guid + "/instances/" + std::to_string(index));
+      api->Delete("/v1/processes/" + found.process.guid + "/instances/" + std::to_string(index));
   if (!done.ok()) return done.status();
   ctx.out() << "OK\n";
   return Status::Ok();

@@ -158,9 +158,8 @@ Status RunUnbindSpace(CliContext& ctx, const ParsedArgs& args) {
   WHARF_ASSIGN_OR_RETURN(ApiClient * api, ctx.Api());
   ctx.out() << "Removing " << lifecycle << " security group " << name << " from org " << org << " / space " << space
             << ctx.AsUser() << "...\n";
-  Result<json> r = api->Delete(Path(name) + "/spaces?org=" + ApiClient::Escape(org) + "&space=" +
-                               ApiClient::Escape(space) + "&lifecycle=" + lifecycle);
-  if (!r.ok()) return r.status();
+  WHARF_ASSIGN_OR_RETURN(auto r, api->Delete(Path(name) + "/spaces?org=" + ApiClient::Escape(org) + "&space=" +
+                               ApiClient::Escape(space) + "&lifecycle=" + lifecycle));
   ctx.out() << "OK\n";
   return Status::Ok();
 }

@@ -41,9 +41,8 @@ Result<json> JsonObjectArg(const std::string& value, const std::string& flag) {
     if (!std::filesystem::is_regular_file(value, ec)) {
       return UsageError(flag + ": '" + value + "' is neither JSON nor a file");
     }
-    Result<std::string> text = ReadFile(value);
-    if (!text.ok()) return text.status();
-    parsed = json::parse(*text, nullptr, false);
+    WHARF_ASSIGN_OR_RETURN(auto text, ReadFile(value));
+    parsed = json::parse(text, nullptr, false);
     if (parsed.is_discarded()) return UsageError(flag + ": file '" + value + "' does not hold valid JSON");
   }
   if (!parsed.is_object()) return UsageError(flag + ": must be a JSON object, e.g. '{\"user\":\"admin\"}'");
@@ -77,21 +76,19 @@ std::string BoundApps(const api::ServiceInstance& i) {
 }
 
 Status RunServices(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  auto instances = (*api)->GetAllAs<api::ServiceInstance>("/v1/service_instances" + (*api)->SpaceFilter());
-  if (!instances.ok()) return instances.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto instances, api->GetAllAs<api::ServiceInstance>("/v1/service_instances" + api->SpaceFilter()));
   if (args.Has("json")) {
-    PrintJson(ctx, api::ListJson(*instances));
+    PrintJson(ctx, api::ListJson(instances));
     return Status::Ok();
   }
   ctx.out() << "Getting service instances" << ctx.AsUser() << "...\n\n";
-  if (instances->empty()) {
+  if (instances.empty()) {
     ctx.out() << "No service instances found.\n";
     return Status::Ok();
   }
   std::vector<std::vector<std::string>> rows;
-  for (const api::ServiceInstance& i : *instances) {
+  for (const api::ServiceInstance& i : instances) {
     rows.push_back({i.name, i.offering_name, i.plan_name, BoundApps(i), LastOperationText(i.last_operation),
                     i.broker_name});
   }
@@ -101,44 +98,42 @@ Status RunServices(CliContext& ctx, const ParsedArgs& args) {
 }
 
 Status RunService(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::ServiceInstance> i = GetServiceInstance(**api, args.positionals[0]);
-  if (!i.ok()) return i.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto i, GetServiceInstance(*api, args.positionals[0]));
   if (args.Has("guid")) {
-    ctx.out() << i->guid << "\n";
+    ctx.out() << i.guid << "\n";
     return Status::Ok();
   }
   if (args.Has("json")) {
-    PrintJson(ctx, i->ToJson());
+    PrintJson(ctx, i.ToJson());
     return Status::Ok();
   }
   std::string tags;
-  for (const std::string& t : i->tags) tags += (tags.empty() ? "" : ", ") + t;
-  ctx.out() << "Showing info of service " << i->name << ctx.AsUser() << "...\n\n";
-  std::vector<std::pair<std::string, std::string>> fields = {{"name:", i->name}, {"guid:", i->guid}};
-  if (i->type == "user-provided") {
+  for (const std::string& t : i.tags) tags += (tags.empty() ? "" : ", ") + t;
+  ctx.out() << "Showing info of service " << i.name << ctx.AsUser() << "...\n\n";
+  std::vector<std::pair<std::string, std::string>> fields = {{"name:", i.name}, {"guid:", i.guid}};
+  if (i.type == "user-provided") {
     fields.push_back({"type:", "user-provided"});
     fields.push_back({"tags:", tags});
-    fields.push_back({"route service url:", i->route_service_url});
-    fields.push_back({"syslog drain url:", i->syslog_drain_url});
+    fields.push_back({"route service url:", i.route_service_url});
+    fields.push_back({"syslog drain url:", i.syslog_drain_url});
   } else {
     fields.push_back({"type:", "managed"});
-    fields.push_back({"broker:", i->broker_name});
-    fields.push_back({"offering:", i->offering_name});
-    fields.push_back({"plan:", i->plan_name});
+    fields.push_back({"broker:", i.broker_name});
+    fields.push_back({"offering:", i.offering_name});
+    fields.push_back({"plan:", i.plan_name});
     fields.push_back({"tags:", tags});
-    fields.push_back({"dashboard url:", i->dashboard_url});
+    fields.push_back({"dashboard url:", i.dashboard_url});
   }
   std::size_t width = 0;
   for (const auto& [k, v] : fields) width = std::max(width, k.size());
   for (const auto& [k, v] : fields) ctx.out() << k << std::string(width - k.size() + 1, ' ') << v << "\n";
   ctx.out() << "\nShowing status of last operation:\n"
-            << "   status:    " << LastOperationText(i->last_operation) << "\n"
-            << "   message:   " << i->last_operation.description << "\n"
-            << "   updated:   " << i->updated_at << "\n\n";
+            << "   status:    " << LastOperationText(i.last_operation) << "\n"
+            << "   message:   " << i.last_operation.description << "\n"
+            << "   updated:   " << i.updated_at << "\n\n";
   std::vector<std::vector<std::string>> rows;
-  for (const api::ServiceBinding& b : i->bindings) {
+  for (const api::ServiceBinding& b : i.bindings) {
     if (b.type == "app") rows.push_back({b.app_name, b.name, LastOperationText(b.last_operation), b.last_operation.description});
   }
   if (rows.empty()) {
@@ -168,10 +163,9 @@ Status RunCreateUserProvidedService(CliContext& ctx, const ParsedArgs& args) {
   const std::string& name = args.positionals[0];
   json body = {{"type", "user-provided"}, {"name", name}};
   WHARF_RETURN_IF_ERROR(AddUserProvidedFields(args, body));
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
   ctx.out() << "Creating user provided service " << name << ctx.AsUser() << "...\n";
-  Result<api::ServiceInstance> made = (*api)->PostAs<api::ServiceInstance>("/v1/service_instances", (*api)->InSpace(body));
+  Result<api::ServiceInstance> made = api->PostAs<api::ServiceInstance>("/v1/service_instances", api->InSpace(body));
   if (!made.ok() && made.status().code() == StatusCode::kConflict) {
     ctx.out() << "Service instance " << name << " already exists\nOK\n";
     return Status::Ok();
@@ -194,13 +188,11 @@ Status RunCreateService(CliContext& ctx, const ParsedArgs& args) {
     body["parameters"] = *parameters;
   }
   if (auto t = args.Value("t")) body["tags"] = TagsArg(*t);
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  auto offerings = (*api)->GetAllAs<api::ServiceOffering>("/v1/service_offerings");
-  if (!offerings.ok()) return offerings.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto offerings, api->GetAllAs<api::ServiceOffering>("/v1/service_offerings"));
   std::string plan_guid;
   bool offering_found = false;
-  for (const api::ServiceOffering& o : *offerings) {
+  for (const api::ServiceOffering& o : offerings) {
     if (o.name != offering_name) continue;
     offering_found = true;
     for (const api::ServicePlan& p : o.plans) {
@@ -213,16 +205,14 @@ Status RunCreateService(CliContext& ctx, const ParsedArgs& args) {
   }
   body["plan_guid"] = plan_guid;
   ctx.out() << "Creating service instance " << name << ctx.AsUser() << "...\n";
-  Result<api::ServiceInstance> made = (*api)->PostAs<api::ServiceInstance>("/v1/service_instances", (*api)->InSpace(body));
-  if (!made.ok()) return made.status();
+  WHARF_ASSIGN_OR_RETURN(auto made, api->PostAs<api::ServiceInstance>("/v1/service_instances", api->InSpace(body)));
   const bool wait = args.Has("wait");
   const auto deadline = std::chrono::steady_clock::now() + (wait ? std::chrono::hours(2) : std::chrono::seconds(10));
-  api::ServiceInstance now = *made;
+  api::ServiceInstance now = made;
   while (now.last_operation.state == "in progress" && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    Result<api::ServiceInstance> again = (*api)->GetAs<api::ServiceInstance>("/v1/service_instances/" + now.guid);
-    if (!again.ok()) return again.status();
-    now = *again;
+    WHARF_ASSIGN_OR_RETURN(auto again, api->GetAs<api::ServiceInstance>("/v1/service_instances/" + now.guid));
+    now = again;
   }
   if (now.last_operation.state == "failed") {
     return Status::Unavailable("create failed: " + now.last_operation.description);
@@ -240,11 +230,9 @@ Status RunUpdateUserProvidedService(CliContext& ctx, const ParsedArgs& args) {
   const std::string& name = args.positionals[0];
   json body = json::object();
   WHARF_RETURN_IF_ERROR(AddUserProvidedFields(args, body));
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::ServiceInstance> i = GetServiceInstance(**api, name);
-  if (!i.ok()) return i.status();
-  if (i->type != "user-provided") {
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto i, GetServiceInstance(*api, name));
+  if (i.type != "user-provided") {
     return Status::InvalidArgument("service instance '" + name + "' is not user-provided");
   }
   ctx.out() << "Updating user provided service " << name << ctx.AsUser() << "...\n";
@@ -252,8 +240,7 @@ Status RunUpdateUserProvidedService(CliContext& ctx, const ParsedArgs& args) {
     ctx.out() << "No flags specified. No changes were made.\nOK\n";
     return Status::Ok();
   }
-  Result<api::ServiceInstance> updated = (*api)->PatchAs<api::ServiceInstance>("/v1/service_instances/" + i->guid, body);
-  if (!updated.ok()) return updated.status();
+  WHARF_ASSIGN_OR_RETURN(auto updated, api->PatchAs<api::ServiceInstance>("/v1/service_instances/" + i.guid, body));
   ctx.out() << "OK\n";
   if (body.contains("credentials") || body.contains("syslog_drain_url")) {
     ctx.out() << "\nTIP: To make these changes take effect, use 'wharf unbind-service' to unbind the service, "
@@ -274,29 +261,26 @@ Status RunUpdateService(CliContext& ctx, const ParsedArgs& args) {
     body["parameters"] = *parameters;
   }
   if (auto t = args.Value("t")) body["tags"] = TagsArg(*t);
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::ServiceInstance> i = GetServiceInstance(**api, name);
-  if (!i.ok()) return i.status();
-  if (i->type != "managed") {
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto i, GetServiceInstance(*api, name));
+  if (i.type != "managed") {
     return Status::InvalidArgument("service instance '" + name +
                                    "' is user-provided; change it with 'wharf update-user-provided-service'");
   }
   if (auto plan = args.Value("p")) {
-    auto offerings = (*api)->GetAllAs<api::ServiceOffering>("/v1/service_offerings");
-    if (!offerings.ok()) return offerings.status();
+    WHARF_ASSIGN_OR_RETURN(auto offerings, api->GetAllAs<api::ServiceOffering>("/v1/service_offerings"));
     std::string plan_guid;
-    for (const api::ServiceOffering& o : *offerings) {
-      if (o.name != i->offering_name || o.broker_name != i->broker_name) continue;
+    for (const api::ServiceOffering& o : offerings) {
+      if (o.name != i.offering_name || o.broker_name != i.broker_name) continue;
       for (const api::ServicePlan& p : o.plans) {
         if (p.name == *plan) plan_guid = p.guid;
       }
     }
     if (plan_guid.empty()) {
-      return Status::NotFound("-p: service plan '" + *plan + "' not found for service offering '" + i->offering_name +
-                              "' (see 'wharf marketplace -e " + i->offering_name + "')");
+      return Status::NotFound("-p: service plan '" + *plan + "' not found for service offering '" + i.offering_name +
+                              "' (see 'wharf marketplace -e " + i.offering_name + "')");
     }
-    if (plan_guid != i->plan_guid) body["plan_guid"] = plan_guid;
+    if (plan_guid != i.plan_guid) body["plan_guid"] = plan_guid;
   }
   ctx.out() << "Updating service instance " << name << ctx.AsUser() << "...\n";
   if (body.empty()) {
@@ -304,16 +288,15 @@ Status RunUpdateService(CliContext& ctx, const ParsedArgs& args) {
     return Status::Ok();
   }
   Result<api::ServiceInstance> updated =
-      (*api)->PatchAs<api::ServiceInstance>("/v1/service_instances/" + i->guid, body);
+      api->PatchAs<api::ServiceInstance>("/v1/service_instances/" + i.guid, body);
   if (!updated.ok()) return updated.status();
   const bool wait = args.Has("wait");
   const auto deadline = std::chrono::steady_clock::now() + (wait ? std::chrono::hours(2) : std::chrono::seconds(10));
   api::ServiceInstance now = *updated;
   while (now.last_operation.state == "in progress" && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    Result<api::ServiceInstance> again = (*api)->GetAs<api::ServiceInstance>("/v1/service_instances/" + now.guid);
-    if (!again.ok()) return again.status();
-    now = *again;
+    WHARF_ASSIGN_OR_RETURN(auto again, api->GetAs<api::ServiceInstance>("/v1/service_instances/" + now.guid));
+    now = again;
   }
   if (now.last_operation.state == "failed") {
     return Status::Unavailable("update failed: " + now.last_operation.description +
@@ -368,9 +351,8 @@ Status RunRotateServiceCredentials(CliContext& ctx, const ParsedArgs& args) {
       return Status::Ok();
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    Result<api::ServiceRotation> again = api->GetAs<api::ServiceRotation>("/v1/service_rotations/" + now.guid);
-    if (!again.ok()) return again.status();
-    now = *again;
+    WHARF_ASSIGN_OR_RETURN(auto again, api->GetAs<api::ServiceRotation>("/v1/service_rotations/" + now.guid));
+    now = again;
   }
   if (now.state == "failed") return Status::Unavailable("credential rotation failed: " + now.description);
   const double seconds =
@@ -387,18 +369,16 @@ Status RunBindService(CliContext& ctx, const ParsedArgs& args) {
   const std::string& instance_name = args.positionals[1];
   json parameters = json::object();
   if (auto c = args.Value("c")) {
-    Result<json> parsed = JsonObjectArg(*c, "-c");
-    if (!parsed.ok()) return parsed.status();
-    parameters = *parsed;
+    WHARF_ASSIGN_OR_RETURN(auto parsed, JsonObjectArg(*c, "-c"));
+    parameters = parsed;
   }
   WHARF_ASSIGN_OR_RETURN(AppAndInstance found, FindAppAndInstance(ctx, app_name, instance_name));
   ApiClient* api = found.api;
   const api::App* app = &found.app;
   const api::ServiceInstance* instance = &found.instance;
   ctx.out() << "Binding service instance " << instance_name << " to app " << app_name << ctx.AsUser() << "...\n";
-  Result<bool> bound = BindService(*api, *app, *instance, args.Value("binding-name").value_or(""), parameters);
-  if (!bound.ok()) return bound.status();
-  if (!*bound) {
+  WHARF_ASSIGN_OR_RETURN(auto bound, BindService(*api, *app, *instance, args.Value("binding-name").value_or(""), parameters));
+  if (!bound) {
     ctx.out() << "App " << app_name << " is already bound to service instance " << instance_name << ".\nOK\n";
     return Status::Ok();
   }
@@ -416,8 +396,7 @@ Status RunUnbindService(CliContext& ctx, const ParsedArgs& args) {
   ctx.out() << "Unbinding app " << app_name << " from service " << instance_name << ctx.AsUser() << "...\n";
   for (const api::ServiceBinding& b : instance->bindings) {
     if (b.type != "app" || b.app_guid != app->guid) continue;
-    Result<json> r = api->Delete("/v1/service_bindings/" + b.guid);
-    if (!r.ok()) return r.status();
+    WHARF_ASSIGN_OR_RETURN(auto r, api->Delete("/v1/service_bindings/" + b.guid));
     ctx.out() << "OK\n";
     return Status::Ok();
   }
@@ -427,21 +406,17 @@ Status RunUnbindService(CliContext& ctx, const ParsedArgs& args) {
 
 Status RunDeleteService(CliContext& ctx, const ParsedArgs& args) {
   const std::string& name = args.positionals[0];
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<bool> go_on = ConfirmDelete(ctx, args, "service instance " + name);
-  if (!go_on.ok()) return go_on.status();
-  if (!*go_on) return Status::Ok();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto go_on, ConfirmDelete(ctx, args, "service instance " + name));
+  if (!go_on) return Status::Ok();
   ctx.out() << "Deleting service instance " << name << ctx.AsUser() << "...\n";
-  Result<std::optional<api::ServiceInstance>> i = FindServiceInstance(**api, name);
-  if (!i.ok()) return i.status();
-  if (!i->has_value()) {
+  WHARF_ASSIGN_OR_RETURN(auto i, FindServiceInstance(*api, name));
+  if (!i.has_value()) {
     ctx.out() << "Service instance " << name << " did not exist.\nOK\n";
     return Status::Ok();
   }
-  Result<json> r = (*api)->Delete("/v1/service_instances/" + (*i)->guid);
-  if (!r.ok()) return r.status();
-  if (r->is_object() && !r->empty()) {  // 202: the broker deprovisions it in the background
+  WHARF_ASSIGN_OR_RETURN(auto r, api->Delete("/v1/service_instances/" + i->guid));
+  if (r.is_object() && !r.empty()) {  // 202: the broker deprovisions it in the background
     ctx.out() << "\nDelete in progress. Use 'wharf services' or 'wharf service " << name
               << "' to check operation status.\n";
   }
@@ -466,25 +441,21 @@ Status RunCreateServiceKey(CliContext& ctx, const ParsedArgs& args) {
     if (!parameters.ok()) return parameters.status();
     body["parameters"] = *parameters;
   }
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::ServiceInstance> instance = GetServiceInstance(**api, instance_name);
-  if (!instance.ok()) return instance.status();
-  body["instance_guid"] = instance->guid;
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto instance, GetServiceInstance(*api, instance_name));
+  body["instance_guid"] = instance.guid;
   ctx.out() << "Creating service key " << key << " for service instance " << instance_name << ctx.AsUser() << "...\n";
-  if (FindKey(*instance, key)) {
+  if (FindKey(instance, key)) {
     ctx.out() << "Service key " << key << " already exists\nOK\n";
     return Status::Ok();
   }
-  Result<api::ServiceBinding> made = (*api)->PostAs<api::ServiceBinding>("/v1/service_bindings", body);
-  if (!made.ok()) return made.status();
-  api::ServiceBinding now = *made;
+  WHARF_ASSIGN_OR_RETURN(auto made, api->PostAs<api::ServiceBinding>("/v1/service_bindings", body));
+  api::ServiceBinding now = made;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (now.last_operation.state == "in progress" && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    Result<api::ServiceBinding> again = (*api)->GetAs<api::ServiceBinding>("/v1/service_bindings/" + now.guid);
-    if (!again.ok()) return again.status();
-    now = *again;
+    WHARF_ASSIGN_OR_RETURN(auto again, api->GetAs<api::ServiceBinding>("/v1/service_bindings/" + now.guid));
+    now = again;
   }
   if (now.last_operation.state == "failed") return Status::Unavailable("create failed: " + now.last_operation.description);
   ctx.out() << "OK\n";
@@ -493,13 +464,11 @@ Status RunCreateServiceKey(CliContext& ctx, const ParsedArgs& args) {
 
 Status RunServiceKeys(CliContext& ctx, const ParsedArgs& args) {
   const std::string& instance_name = args.positionals[0];
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::ServiceInstance> instance = GetServiceInstance(**api, instance_name);
-  if (!instance.ok()) return instance.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto instance, GetServiceInstance(*api, instance_name));
   ctx.out() << "Getting keys for service instance " << instance_name << ctx.AsUser() << "...\n\n";
   std::vector<std::vector<std::string>> rows;
-  for (const api::ServiceBinding& b : instance->bindings) {
+  for (const api::ServiceBinding& b : instance.bindings) {
     if (b.type == "key") rows.push_back({b.name, LastOperationText(b.last_operation), b.last_operation.description});
   }
   if (rows.empty()) {
@@ -513,41 +482,34 @@ Status RunServiceKeys(CliContext& ctx, const ParsedArgs& args) {
 Status RunServiceKey(CliContext& ctx, const ParsedArgs& args) {
   const std::string& instance_name = args.positionals[0];
   const std::string& key = args.positionals[1];
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::ServiceInstance> instance = GetServiceInstance(**api, instance_name);
-  if (!instance.ok()) return instance.status();
-  std::optional<api::ServiceBinding> found = FindKey(*instance, key);
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto instance, GetServiceInstance(*api, instance_name));
+  std::optional<api::ServiceBinding> found = FindKey(instance, key);
   if (!found) return Status::NotFound("no service key " + key + " found for service instance " + instance_name);
   if (args.Has("guid")) {
     ctx.out() << found->guid << "\n";
     return Status::Ok();
   }
-  Result<api::BindingDetails> details = (*api)->GetAs<api::BindingDetails>("/v1/service_bindings/" + found->guid + "/details");
-  if (!details.ok()) return details.status();
+  WHARF_ASSIGN_OR_RETURN(auto details, api->GetAs<api::BindingDetails>("/v1/service_bindings/" + found->guid + "/details"));
   ctx.out() << "Getting key " << key << " for service instance " << instance_name << ctx.AsUser() << "...\n\n";
-  ctx.out() << json{{"credentials", details->credentials}}.dump(2) << "\n";
+  ctx.out() << json{{"credentials", details.credentials}}.dump(2) << "\n";
   return Status::Ok();
 }
 
 Status RunDeleteServiceKey(CliContext& ctx, const ParsedArgs& args) {
   const std::string& instance_name = args.positionals[0];
   const std::string& key = args.positionals[1];
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<bool> go_on = ConfirmDelete(ctx, args, "service key " + key);
-  if (!go_on.ok()) return go_on.status();
-  if (!*go_on) return Status::Ok();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto go_on, ConfirmDelete(ctx, args, "service key " + key));
+  if (!go_on) return Status::Ok();
   ctx.out() << "Deleting key " << key << " for service instance " << instance_name << ctx.AsUser() << "...\n";
-  Result<std::optional<api::ServiceInstance>> instance = FindServiceInstance(**api, instance_name);
-  if (!instance.ok()) return instance.status();
-  std::optional<api::ServiceBinding> found = *instance ? FindKey(**instance, key) : std::nullopt;
+  WHARF_ASSIGN_OR_RETURN(auto instance, FindServiceInstance(*api, instance_name));
+  std::optional<api::ServiceBinding> found = instance ? FindKey(*instance, key) : std::nullopt;
   if (!found) {
     ctx.out() << "Service key " << key << " does not exist for service instance " << instance_name << ".\nOK\n";
     return Status::Ok();
   }
-  Result<json> r = (*api)->Delete("/v1/service_bindings/" + found->guid);
-  if (!r.ok()) return r.status();
+  WHARF_ASSIGN_OR_RETURN(auto r, api->Delete("/v1/service_bindings/" + found->guid));
   ctx.out() << "OK\n";
   return Status::Ok();
 }

@@ -17,11 +17,9 @@ using nlohmann::json;
 
 // GET /v1/info of `url` (no token needed).
 Result<api::Info> FetchInfo(const std::string& url, const TlsClientOptions& tls) {
-  Result<std::unique_ptr<ApiClient>> client = ApiClient::Create(url, "", tls);
-  if (!client.ok()) return client.status();
-  Result<json> body = (*client)->Get("/v1/info");
-  if (!body.ok()) return body.status();
-  Result<api::Info> info = api::Info::FromJson(*body);
+  WHARF_ASSIGN_OR_RETURN(auto client, ApiClient::Create(url, "", tls));
+  WHARF_ASSIGN_OR_RETURN(auto body, client->Get("/v1/info"));
+  Result<api::Info> info = api::Info::FromJson(body);
   if (!info.ok() || info->api_version.empty()) {
     return Status::InvalidArgument(url + " does not look like a wharfd API (GET /v1/info has no api_version)");
   }
@@ -43,8 +41,7 @@ void PrintTarget(CliContext& ctx, const Config& config, const api::Info& info) {
 // 'api URL' says it again; without --skip-ssl-validation it is checked). Switching to another API
 // forgets the token.
 Result<api::Info> SetApi(CliContext& ctx, const std::string& raw_url, const ParsedArgs& args) {
-  Result<std::string> url = NormaliseApiUrl(raw_url);
-  if (!url.ok()) return url.status();
+  WHARF_ASSIGN_OR_RETURN(auto url, NormaliseApiUrl(raw_url));
   Config tls_choice;
   tls_choice.skip_ssl_validation = args.Has("skip-ssl-validation");
   if (std::optional<std::string> ca = args.Value("ca-file")) {
@@ -56,21 +53,18 @@ Result<api::Info> SetApi(CliContext& ctx, const std::string& raw_url, const Pars
     }
     tls_choice.ca_file = file.string();
   }
-  ctx.out() << "Setting API endpoint to " << *url << "...\n";
-  Result<api::Info> info = FetchInfo(*url, ClientTlsOptions(tls_choice, ctx.env()));
-  if (!info.ok()) return info.status();
-  Result<std::filesystem::path> path = ctx.ConfigPath();
-  if (!path.ok()) return path.status();
-  Result<Config> config = LoadConfigFile(*path);
-  if (!config.ok()) return config.status();
-  if (config->api != *url) {
-    config->token.clear();
-    config->user.clear();
+  ctx.out() << "Setting API endpoint to " << url << "...\n";
+  WHARF_ASSIGN_OR_RETURN(auto info, FetchInfo(url, ClientTlsOptions(tls_choice, ctx.env())));
+  WHARF_ASSIGN_OR_RETURN(auto path, ctx.ConfigPath());
+  WHARF_ASSIGN_OR_RETURN(auto config, LoadConfigFile(path));
+  if (config.api != url) {
+    config.token.clear();
+    config.user.clear();
   }
-  config->api = *url;
-  config->skip_ssl_validation = tls_choice.skip_ssl_validation;
-  config->ca_file = tls_choice.ca_file;
-  WHARF_RETURN_IF_ERROR(SaveConfigFile(*path, *config));
+  config.api = url;
+  config.skip_ssl_validation = tls_choice.skip_ssl_validation;
+  config.ca_file = tls_choice.ca_file;
+  WHARF_RETURN_IF_ERROR(SaveConfigFile(path, config));
   ctx.out() << "OK\n\n";
   return info;
 }
@@ -78,33 +72,28 @@ Result<api::Info> SetApi(CliContext& ctx, const std::string& raw_url, const Pars
 Status RunApi(CliContext& ctx, const ParsedArgs& args) {
   if (args.Has("unset")) {
     if (!args.positionals.empty()) return UsageError("--unset takes no URL");
-    Result<std::filesystem::path> path = ctx.ConfigPath();
-    if (!path.ok()) return path.status();
+    WHARF_ASSIGN_OR_RETURN(auto path, ctx.ConfigPath());
     ctx.out() << "Unsetting API endpoint...\n";
-    WHARF_RETURN_IF_ERROR(SaveConfigFile(*path, Config{}));
+    WHARF_RETURN_IF_ERROR(SaveConfigFile(path, Config{}));
     ctx.out() << "OK\n";
     return Status::Ok();
   }
   if (!args.positionals.empty()) {
-    Result<api::Info> info = SetApi(ctx, args.positionals[0], args);
-    if (!info.ok()) return info.status();
-    Result<Config> config = ctx.EffectiveConfig();
-    if (!config.ok()) return config.status();
-    PrintTarget(ctx, *config, *info);
+    WHARF_ASSIGN_OR_RETURN(auto info, SetApi(ctx, args.positionals[0], args));
+    WHARF_ASSIGN_OR_RETURN(auto config, ctx.EffectiveConfig());
+    PrintTarget(ctx, config, info);
     return Status::Ok();
   }
-  Result<Config> config = ctx.EffectiveConfig();
-  if (!config.ok()) return config.status();
-  if (config->api.empty()) {
+  WHARF_ASSIGN_OR_RETURN(auto config, ctx.EffectiveConfig());
+  if (config.api.empty()) {
     ctx.out() << "No API endpoint set. Use 'wharf api URL' to set one.\n";
     return Status::Ok();
   }
   if (args.Has("skip-ssl-validation") || args.Has("ca-file")) {
     return UsageError("--skip-ssl-validation and --ca-file go with a URL: wharf api URL --ca-file FILE");
   }
-  Result<api::Info> info = FetchInfo(config->api, ClientTlsOptions(*config, ctx.env()));
-  if (!info.ok()) return info.status();
-  PrintTarget(ctx, *config, *info);
+  WHARF_ASSIGN_OR_RETURN(auto info, FetchInfo(config.api, ClientTlsOptions(config, ctx.env())));
+  PrintTarget(ctx, config, info);
   return Status::Ok();
 }
 
@@ -118,24 +107,20 @@ std::string Trim(std::string s) {
 Status RunLogin(CliContext& ctx, const ParsedArgs& args) {
   std::optional<api::Info> info;
   if (std::optional<std::string> api = args.Value("a")) {
-    Result<api::Info> set = SetApi(ctx, *api, args);
-    if (!set.ok()) return set.status();
-    info = *set;
+    WHARF_ASSIGN_OR_RETURN(auto set, SetApi(ctx, *api, args));
+    info = set;
   }
-  Result<std::filesystem::path> path = ctx.ConfigPath();
-  if (!path.ok()) return path.status();
-  Result<Config> effective = ctx.EffectiveConfig();
-  if (!effective.ok()) return effective.status();
-  const std::string api = effective->api;
+  WHARF_ASSIGN_OR_RETURN(auto path, ctx.ConfigPath());
+  WHARF_ASSIGN_OR_RETURN(auto effective, ctx.EffectiveConfig());
+  const std::string api = effective.api;
   if (api.empty()) return Status::InvalidArgument("no API endpoint set; use 'wharf login -a URL' or 'wharf api URL'");
-  const TlsClientOptions tls = ClientTlsOptions(*effective, ctx.env());
+  const TlsClientOptions tls = ClientTlsOptions(effective, ctx.env());
   if (!info) {
     if (args.Has("skip-ssl-validation") || args.Has("ca-file")) {
       return UsageError("--skip-ssl-validation and --ca-file go with -a API_URL");
     }
-    Result<api::Info> fetched = FetchInfo(api, tls);
-    if (!fetched.ok()) return fetched.status();
-    info = *fetched;
+    WHARF_ASSIGN_OR_RETURN(auto fetched, FetchInfo(api, tls));
+    info = fetched;
   }
   ctx.out() << "API endpoint: " << api << "\n\n";
 
@@ -151,10 +136,9 @@ Status RunLogin(CliContext& ctx, const ParsedArgs& args) {
     }
     ctx.out() << "Authenticating...\n";
     WHARF_ASSIGN_OR_RETURN(std::unique_ptr<ApiClient> anonymous, ApiClient::Create(api, "", tls));
-    Result<api::TokenGrant> granted = anonymous->PostAs<api::TokenGrant>(
-        "/v1/auth/token", {{"grant_type", "password"}, {"username", *name}, {"password", password}});
-    if (!granted.ok()) return granted.status();
-    grant = *granted;
+    WHARF_ASSIGN_OR_RETURN(auto granted, anonymous->PostAs<api::TokenGrant>(
+        "/v1/auth/token", {{"grant_type", "password"}, {"username", *name}, {"password", password}}));
+    grant = granted;
     token = grant->access_token;
   } else if (args.Has("p")) {
     return UsageError("-p needs -u NAME");
@@ -162,15 +146,13 @@ Status RunLogin(CliContext& ctx, const ParsedArgs& args) {
     token = Trim(*given);
     if (token.empty()) return UsageError("--token needs a non-empty token");
   } else {
-    Result<std::string> read = ReadLocalAdminToken(info->admin_token_file, api);
-    if (!read.ok()) return read.status();
-    token = *read;
+    WHARF_ASSIGN_OR_RETURN(auto read, ReadLocalAdminToken(info->admin_token_file, api));
+    token = read;
   }
 
   if (!grant) ctx.out() << "Authenticating...\n";
-  Result<std::unique_ptr<ApiClient>> client = ApiClient::Create(api, token, tls);
-  if (!client.ok()) return client.status();
-  Result<api::Whoami> who = (*client)->GetAs<api::Whoami>("/v1/whoami");
+  WHARF_ASSIGN_OR_RETURN(auto client, ApiClient::Create(api, token, tls));
+  Result<api::Whoami> who = client->GetAs<api::Whoami>("/v1/whoami");
   if (!who.ok()) {
     if (who.status().code() == StatusCode::kUnauthenticated) {
       return Status::Unauthenticated("wharfd at " + api + " rejected the token");
@@ -178,27 +160,25 @@ Status RunLogin(CliContext& ctx, const ParsedArgs& args) {
     return who.status();
   }
   const std::string user = who->user.name;
-  Result<Config> file = LoadConfigFile(*path);
-  if (!file.ok()) return file.status();
-  file->api = api;
-  file->token = token;
-  file->user = user;
-  file->refresh_token = grant ? grant->refresh_token : "";
-  file->token_expires_at =
+  WHARF_ASSIGN_OR_RETURN(auto file, LoadConfigFile(path));
+  file.api = api;
+  file.token = token;
+  file.user = user;
+  file.refresh_token = grant ? grant->refresh_token : "";
+  file.token_expires_at =
       grant ? std::chrono::duration_cast<std::chrono::seconds>(ctx.clock().Now().time_since_epoch()).count() +
                   grant->expires_in
             : 0;
-  WHARF_RETURN_IF_ERROR(SaveConfigFile(*path, *file));
+  WHARF_RETURN_IF_ERROR(SaveConfigFile(path, file));
   ctx.out() << "OK\n\n";
-  WHARF_RETURN_IF_ERROR(TargetAfterLogin(ctx, **client, *info, args.Value("o"), args.Value("s")));
+  WHARF_RETURN_IF_ERROR(TargetAfterLogin(ctx, *client, *info, args.Value("o"), args.Value("s")));
   ctx.out() << "User: " << (user.empty() ? "(unnamed)" : user) << "\n";
   return Status::Ok();
 }
 
 Status RunLogout(CliContext& ctx, const ParsedArgs&) {
-  Result<std::filesystem::path> path = ctx.ConfigPath();
-  if (!path.ok()) return path.status();
-  Result<Config> config = LoadConfigFile(*path);
+  WHARF_ASSIGN_OR_RETURN(auto path, ctx.ConfigPath());
+  Result<Config> config = LoadConfigFile(path);
   if (!config.ok()) return config.status();
   ctx.out() << "Logging out" << (config->user.empty() ? "" : " " + config->user) << "...\n";
   if (!config->refresh_token.empty() && !config->api.empty() && !config->token.empty()) {
@@ -209,14 +189,14 @@ Status RunLogout(CliContext& ctx, const ParsedArgs&) {
     if (!ended.ok() && ended.code() != StatusCode::kUnauthenticated) {
       ctx.err() << "Warning: wharfd did not end the login (" << ended.message() << "); forgetting it here\n";
     }
-    Result<Config> reread = LoadConfigFile(*path);  // a refresh above saved new tokens
+    Result<Config> reread = LoadConfigFile(path);  // a refresh above saved new tokens
     if (reread.ok()) config = std::move(reread);
   }
   config->token.clear();
   config->user.clear();
   config->refresh_token.clear();
   config->token_expires_at = 0;
-  WHARF_RETURN_IF_ERROR(SaveConfigFile(*path, *config));
+  WHARF_RETURN_IF_ERROR(SaveConfigFile(path, *config));
   ctx.out() << "OK\n";
   return Status::Ok();
 }

@@ -20,19 +20,17 @@ std::string VersionsText(const api::Stack& s) {
 }
 
 Status RunStacks(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<std::vector<api::Stack>> all = (*api)->GetAllAs<api::Stack>("/v1/stacks");
-  if (!all.ok()) return all.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto all, api->GetAllAs<api::Stack>("/v1/stacks"));
   if (args.Has("json")) {
     nlohmann::json list = nlohmann::json::array();
-    for (const api::Stack& s : *all) list.push_back(s.ToJson());
+    for (const api::Stack& s : all) list.push_back(s.ToJson());
     PrintJson(ctx, list);
     return Status::Ok();
   }
   ctx.out() << "Getting stacks" << ctx.AsUser() << "...\n\n";
   std::vector<std::vector<std::string>> rows;
-  for (const api::Stack& s : *all) {
+  for (const api::Stack& s : all) {
     rows.push_back({s.name + (s.is_default ? " (default)" : ""), s.description,
                     s.size_bytes > 0 ? FormatBytes(static_cast<std::uint64_t>(s.size_bytes)) : "",
                     s.built_at, VersionsText(s)});

@@ -34,42 +34,36 @@ Status RunRunTask(CliContext& ctx, const ParsedArgs& args) {
       body[key] = *mb;
     }
   }
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
-  ctx.out() << "Creating task for app " << app->name << ctx.AsUser() << "...\n";
-  Result<api::Task> task = (*api)->PostAs<api::Task>("/v1/apps/" + app->guid + "/tasks", body);
-  if (!task.ok()) return task.status();
-  if (task->state == "FAILED") {
-    return Status::Unavailable("task " + task->name + " could not start: " + task->failure_reason.value_or(""));
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
+  ctx.out() << "Creating task for app " << app.name << ctx.AsUser() << "...\n";
+  WHARF_ASSIGN_OR_RETURN(auto task, api->PostAs<api::Task>("/v1/apps/" + app.guid + "/tasks", body));
+  if (task.state == "FAILED") {
+    return Status::Unavailable("task " + task.name + " could not start: " + task.failure_reason.value_or(""));
   }
   ctx.out() << "Task has been submitted successfully for execution.\nOK\n\n";
-  ctx.out() << RenderKeyValues({{"task name", task->name}, {"task id", std::to_string(task->sequence_id)}});
+  ctx.out() << RenderKeyValues({{"task name", task.name}, {"task id", std::to_string(task.sequence_id)}});
   return Status::Ok();
 }
 
 Status RunTasks(CliContext& ctx, const ParsedArgs& args) {
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
-  Result<std::vector<api::Task>> tasks = (*api)->GetAllAs<api::Task>("/v1/apps/" + app->guid + "/tasks");
-  if (!tasks.ok()) return tasks.status();
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
+  WHARF_ASSIGN_OR_RETURN(auto tasks, api->GetAllAs<api::Task>("/v1/apps/" + app.guid + "/tasks"));
   // Newest first, as cf lists them.
-  std::sort(tasks->begin(), tasks->end(),
+  std::sort(tasks.begin(), tasks.end(),
             [](const api::Task& a, const api::Task& b) { return a.sequence_id > b.sequence_id; });
   if (args.Has("json")) {
-    PrintJson(ctx, api::ListJson(*tasks));
+    PrintJson(ctx, api::ListJson(tasks));
     return Status::Ok();
   }
-  ctx.out() << "Getting tasks for app " << app->name << ctx.AsUser() << "...\n\n";
-  if (tasks->empty()) {
+  ctx.out() << "Getting tasks for app " << app.name << ctx.AsUser() << "...\n\n";
+  if (tasks.empty()) {
     ctx.out() << "No tasks found\n";
     return Status::Ok();
   }
   std::vector<std::vector<std::string>> rows;
-  for (const api::Task& t : *tasks) {
+  for (const api::Task& t : tasks) {
     rows.push_back({std::to_string(t.sequence_id), t.name, t.state, t.started_at.value_or(t.created_at), t.command,
                     t.failure_reason.value_or("")});
   }
@@ -86,19 +80,15 @@ Status RunTerminateTask(CliContext& ctx, const ParsedArgs& args) {
     return Status::InvalidArgument("TASK_ID must be a task's id (a number from 1, as 'wharf tasks' shows), not '" +
                                    id_text + "'");
   }
-  Result<ApiClient*> api = ctx.Api();
-  if (!api.ok()) return api.status();
-  Result<api::App> app = GetApp(**api, args.positionals[0]);
-  if (!app.ok()) return app.status();
-  Result<std::vector<api::Task>> tasks = (*api)->GetAllAs<api::Task>("/v1/apps/" + app->guid + "/tasks");
-  if (!tasks.ok()) return tasks.status();
-  auto it = std::find_if(tasks->begin(), tasks->end(), [&](const api::Task& t) { return t.sequence_id == id; });
-  if (it == tasks->end()) {
-    return Status::NotFound("app '" + app->name + "' has no task with id " + std::to_string(id));
+  WHARF_ASSIGN_OR_RETURN(auto api, ctx.Api());
+  WHARF_ASSIGN_OR_RETURN(auto app, GetApp(*api, args.positionals[0]));
+  WHARF_ASSIGN_OR_RETURN(auto tasks, api->GetAllAs<api::Task>("/v1/apps/" + app.guid + "/tasks"));
+  auto it = std::find_if(tasks.begin(), tasks.end(), [&](const api::Task& t) { return t.sequence_id == id; });
+  if (it == tasks.end()) {
+    return Status::NotFound("app '" + app.name + "' has no task with id " + std::to_string(id));
   }
-  ctx.out() << "Terminating task " << id << " of app " << app->name << ctx.AsUser() << "...\n";
-  Result<json> cancelled = (*api)->Post("/v1/tasks/" + it->guid + "/actions/cancel", json::object());
-  if (!cancelled.ok()) return cancelled.status();
+  ctx.out() << "Terminating task " << id << " of app " << app.name << ctx.AsUser() << "...\n";
+  WHARF_ASSIGN_OR_RETURN(auto cancelled, api->Post("/v1/tasks/" + it->guid + "/actions/cancel", json::object()));
   ctx.out() << "OK\n";
   return Status::Ok();
 }

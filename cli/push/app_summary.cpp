@@ -71,14 +71,11 @@ std::string RequestedState(const api::App& app) { return Lower(app.state); }
 
 Status PrintAppSummary(CliContext& ctx, ApiClient& api, const api::App& app) {
   const std::string& guid = app.guid;
-  Result<std::optional<api::Droplet>> droplet = CurrentDroplet(api, guid);
-  if (!droplet.ok()) return droplet.status();
-  Result<std::string> uploaded = LastUploaded(api, guid);
-  if (!uploaded.ok()) return uploaded.status();
-  Result<std::vector<api::Process>> processes = api.GetAllAs<api::Process>("/v1/apps/" + guid + "/processes");
-  if (!processes.ok()) return processes.status();
+  WHARF_ASSIGN_OR_RETURN(auto droplet, CurrentDroplet(api, guid));
+  WHARF_ASSIGN_OR_RETURN(auto uploaded, LastUploaded(api, guid));
+  WHARF_ASSIGN_OR_RETURN(auto processes, api.GetAllAs<api::Process>("/v1/apps/" + guid + "/processes"));
 
-  std::string stack = *droplet ? (*droplet)->stack : "";
+  std::string stack = droplet ? droplet->stack : "";
   if (stack.empty()) stack = app.lifecycle.stack;
   std::ostream& out = ctx.out();
   // Instances that are plain processes are not isolated: say so every time, loudly.
@@ -91,15 +88,15 @@ Status PrintAppSummary(CliContext& ctx, ApiClient& api, const api::App& app) {
   out << RenderKeyValues({{"name", app.name},
                           {"requested state", RequestedState(app)},
                           {"routes", Join(app.routes, ", ")},
-                          {"last uploaded", *uploaded},
+                          {"last uploaded", uploaded},
                           {"stack", stack},
-                          {"buildpacks", Buildpacks(app, *droplet)}});
+                          {"buildpacks", Buildpacks(app, droplet)}});
   // The active deployment, as cf shows it (an older wharfd without deployments: none).
   if (Result<std::optional<api::Deployment>> d = ActiveDeployment(api, guid); d.ok() && *d) {
     out << "\n" << RenderDeployment(**d);
   }
 
-  for (const api::Process& process : *processes) {
+  for (const api::Process& process : processes) {
     Result<api::Page<api::Instance>> instances =
         api.GetAs<api::Page<api::Instance>>("/v1/processes/" + process.guid + "/instances");
     if (!instances.ok()) return instances.status();
@@ -107,9 +104,9 @@ Status PrintAppSummary(CliContext& ctx, ApiClient& api, const api::App& app) {
     long running = 0;
     for (const api::Instance& i : list) running += i.state == "RUNNING" && !i.outdated ? 1 : 0;
     std::string command = process.command.value_or("");
-    if (command.empty() && *droplet) {
-      auto it = (*droplet)->process_types.find(process.type);
-      if (it != (*droplet)->process_types.end()) command = it->second;
+    if (command.empty() && droplet) {
+      auto it = droplet->process_types.find(process.type);
+      if (it != droplet->process_types.end()) command = it->second;
     }
     std::string health = process.health_check.type;
     if (process.health_check.endpoint && !process.health_check.endpoint->empty()) {

@@ -57,9 +57,8 @@ Result<std::optional<json>> DeployBody(const StrategyFlags& f) {
                                          std::tuple{f.canary_weights, "--canary-weights", "canary_weights"}}) {
     if (!value) continue;
     if (*f.strategy != "canary") return Status::InvalidArgument(std::string(flag) + " needs --strategy canary");
-    Result<json> list = IntList(*value, flag);
-    if (!list.ok()) return list.status();
-    body[key] = *list;
+    WHARF_ASSIGN_OR_RETURN(auto list, IntList(*value, flag));
+    body[key] = list;
   }
   if (f.analysis) {
     if (*f.strategy != "canary") return Status::InvalidArgument("--analysis-interval needs --strategy canary");
@@ -91,32 +90,27 @@ Result<std::optional<json>> DeployBodyFor(const AppSpec& app, const std::optiona
 
 Result<std::optional<api::Deployment>> StartDeployment(CliContext& ctx, ApiClient& api, const api::App& app,
                                                        const json& body) {
-  Result<json> answer = api.Post("/v1/apps/" + app.guid + "/actions/deploy", body);
-  if (!answer.ok()) return answer.status();
+  WHARF_ASSIGN_OR_RETURN(auto answer, api.Post("/v1/apps/" + app.guid + "/actions/deploy", body));
   std::optional<api::Deployment> deployment;
-  if (answer->is_object() && answer->contains("deployment") && !(*answer)["deployment"].is_null()) {
-    Result<api::Deployment> d = api::Deployment::FromJson((*answer)["deployment"]);
-    if (!d.ok()) return d.status();
-    deployment = *d;
-    ctx.out() << "Creating deployment for app " << app.name << " (" << d->strategy << ", revision " << d->revision
-              << " replacing " << d->previous_revision << ")...\n";
+  if (answer.is_object() && answer.contains("deployment") && !(answer)["deployment"].is_null()) {
+    WHARF_ASSIGN_OR_RETURN(auto d, api::Deployment::FromJson((answer)["deployment"]));
+    deployment = d;
+    ctx.out() << "Creating deployment for app " << app.name << " (" << d.strategy << ", revision " << d.revision
+              << " replacing " << d.previous_revision << ")...\n";
   }
-  Result<api::App> fresh = api.GetAs<api::App>("/v1/apps/" + app.guid);
-  if (!fresh.ok()) return fresh.status();
+  WHARF_ASSIGN_OR_RETURN(auto fresh, api.GetAs<api::App>("/v1/apps/" + app.guid));
   ctx.out() << "Waiting for app " << app.name << " to deploy...\n";
-  WHARF_RETURN_IF_ERROR(WaitForRunning(ctx, api, *fresh));
+  WHARF_RETURN_IF_ERROR(WaitForRunning(ctx, api, fresh));
   return deployment;
 }
 
 Result<std::optional<api::Deployment>> LatestDeployment(ApiClient& api, const std::string& app_guid) {
-  Result<json> answer = api.Get("/v1/apps/" + app_guid + "/deployment");
-  if (!answer.ok()) return answer.status();
-  if (!answer->is_object() || !answer->contains("deployment") || (*answer)["deployment"].is_null()) {
+  WHARF_ASSIGN_OR_RETURN(auto answer, api.Get("/v1/apps/" + app_guid + "/deployment"));
+  if (!answer.is_object() || !answer.contains("deployment") || (answer)["deployment"].is_null()) {
     return std::optional<api::Deployment>();
   }
-  Result<api::Deployment> d = api::Deployment::FromJson((*answer)["deployment"]);
-  if (!d.ok()) return d.status();
-  return std::optional<api::Deployment>(*d);
+  WHARF_ASSIGN_OR_RETURN(auto d, api::Deployment::FromJson((answer)["deployment"]));
+  return std::optional<api::Deployment>(d);
 }
 
 Result<std::optional<api::Deployment>> ActiveDeployment(ApiClient& api, const std::string& app_guid) {

@@ -195,9 +195,8 @@ Status MapRandomRoute(CliContext& ctx, ApiClient& api, const PreparedApp& p, con
     RouteTarget target;
     target.host = RandomRouteHost(p.spec->name, ctx.random);
     target.domain = *p.default_domain;
-    Result<std::optional<api::Route>> taken = FindRoute(api, target);
-    if (!taken.ok()) return taken.status();
-    if (taken->has_value()) continue;
+    WHARF_ASSIGN_OR_RETURN(auto taken, FindRoute(api, target));
+    if (taken.has_value()) continue;
     Result<api::Route> made =
         api.PostAs<api::Route>("/v1/routes", api.InSpace(json{{"host", target.host}, {"domain_guid", target.domain.guid}}));
     if (!made.ok() && made.status().code() == StatusCode::kConflict) continue;
@@ -324,10 +323,9 @@ Status StartNewDroplet(CliContext& ctx, ApiClient& api, const api::Info& info, c
   if (deploy && running && info.RunsInstances()) {
     Result<std::optional<api::Deployment>> deployed = StartDeployment(ctx, api, app, *deploy);
     if (!deployed.ok()) return deployed.status().WithContext("deploying '" + name + "'");
-    Result<api::App> fresh = api.GetAs<api::App>("/v1/apps/" + app_guid);
-    if (!fresh.ok()) return fresh.status();
+    WHARF_ASSIGN_OR_RETURN(auto fresh, api.GetAs<api::App>("/v1/apps/" + app_guid));
     ctx.out() << "\n";
-    return PrintAppSummary(ctx, api, *fresh);
+    return PrintAppSummary(ctx, api, fresh);
   }
   ctx.out() << (running ? "Restarting" : "Starting") << " app " << name << "...\n";
   Result<api::App> started = api.PostAs<api::App>("/v1/apps/" + app_guid + (running ? "/actions/restart" : "/actions/start"), json::object());
@@ -351,15 +349,13 @@ Status StartNewDroplet(CliContext& ctx, ApiClient& api, const api::Info& info, c
 
 // Step 2 of the push: the app's settings. Returns the app as created or updated.
 Result<api::App> ApplySettings(CliContext& ctx, ApiClient& api, const PreparedApp& p) {
-  Result<api::App> app = CreateOrUpdateApp(ctx, api, p);
-  if (!app.ok()) return app.status();
-  const std::string guid = app->guid;
+  WHARF_ASSIGN_OR_RETURN(auto app, CreateOrUpdateApp(ctx, api, p));
+  const std::string guid = app.guid;
   WHARF_RETURN_IF_ERROR(ApplyProcesses(api, guid, *p.spec));
   if (p.spec->autoscaling_policy) {
     ctx.out() << "Attaching autoscaling policy " << p.spec->autoscaling_policy->filename().string() << "...\n";
-    Result<std::string> text = ReadFile(*p.spec->autoscaling_policy);
-    if (!text.ok()) return text.status();
-    auto doc = json::parse(*text, nullptr, false);
+    WHARF_ASSIGN_OR_RETURN(auto text, ReadFile(*p.spec->autoscaling_policy));
+    auto doc = json::parse(text, nullptr, false);
     if (doc.is_discarded()) return Status::InvalidArgument(p.spec->autoscaling_policy_location + ": not JSON");
     Result<json> attached = api.Put("/v1/apps/" + guid + "/autoscaling/policy", doc);
     if (!attached.ok()) {
@@ -367,7 +363,7 @@ Result<api::App> ApplySettings(CliContext& ctx, ApiClient& api, const PreparedAp
     }
   }
   WHARF_RETURN_IF_ERROR(MapRoutes(ctx, api, p, guid));
-  WHARF_RETURN_IF_ERROR(BindServices(ctx, api, p, *app));
+  WHARF_RETURN_IF_ERROR(BindServices(ctx, api, p, app));
   return app;
 }
 
@@ -388,24 +384,22 @@ Status PushDroplet(CliContext& ctx, ApiClient& api, const api::Info& info, const
 Status PushApp(CliContext& ctx, ApiClient& api, const api::Info& info, const PreparedApp& p, const PushPlan& plan) {
   PushTimes times;
   times.began = ctx.clock().Monotonic();
-  Result<api::App> app = ApplySettings(ctx, api, p);
-  if (!app.ok()) return app.status();
+  WHARF_ASSIGN_OR_RETURN(auto app, ApplySettings(ctx, api, p));
   times.settings = ctx.clock().Monotonic();
   WHARF_ASSIGN_OR_RETURN(const std::optional<json> deploy, DeployBodyFor(*p.spec, plan.deploy));
-  if (plan.droplet) return PushDroplet(ctx, api, info, *app, plan, deploy);
-  const std::string guid = app->guid;
+  if (plan.droplet) return PushDroplet(ctx, api, info, app, plan, deploy);
+  const std::string guid = app.guid;
   const bool no_start = plan.no_start;
 
   ctx.out() << "Packaging files from " << p.source.Describe() << " (" << p.scan.files.size()
             << (p.scan.files.size() == 1 ? " file, " : " files, ") << FormatBytes(p.scan.total_bytes) << ")...\n";
-  Result<api::Package> package = UploadPackage(ctx, api, guid, p.scan, p.source);
-  if (!package.ok()) return package.status();
+  WHARF_ASSIGN_OR_RETURN(auto package, UploadPackage(ctx, api, guid, p.scan, p.source));
   times.uploaded = ctx.clock().Monotonic();
   if (no_start) {
-    ctx.out() << "Package stored (sha256 " << package->sha256 << "); not starting (--no-start).\n";
+    ctx.out() << "Package stored (sha256 " << package.sha256 << "); not starting (--no-start).\n";
     return Status::Ok();
   }
-  return StageAndStart(ctx, api, info, *app, *package, deploy, times);
+  return StageAndStart(ctx, api, info, app, package, deploy, times);
 }
 
 // What push and apply-manifest read before they change anything: the API, its info and its domains
@@ -452,9 +446,8 @@ Status RunPush(CliContext& ctx, const PushPlan& plan) {
 
   std::vector<PreparedApp> prepared;
   for (const AppSpec& spec : plan.apps) {
-    Result<PreparedApp> p = Prepare(ctx, *api, plan, spec, target.domains, info, /*with_source=*/!plan.droplet);
-    if (!p.ok()) return p.status();
-    prepared.push_back(std::move(*p));
+    WHARF_ASSIGN_OR_RETURN(auto p, Prepare(ctx, *api, plan, spec, target.domains, info, /*with_source=*/!plan.droplet));
+    prepared.push_back(std::move(p));
   }
   for (const PreparedApp& p : prepared) {
     ctx.out() << "\n";
@@ -469,13 +462,11 @@ Status RunApplyManifest(CliContext& ctx, const PushPlan& plan) {
   ctx.out() << "Applying manifest " << plan.manifest_file << " in " << api->base_url() << ctx.AsUser() << "...\n";
   std::vector<PreparedApp> prepared;
   for (const AppSpec& spec : plan.apps) {
-    Result<PreparedApp> p = Prepare(ctx, *api, plan, spec, target.domains, target.info, /*with_source=*/false);
-    if (!p.ok()) return p.status();
-    prepared.push_back(std::move(*p));
+    WHARF_ASSIGN_OR_RETURN(auto p, Prepare(ctx, *api, plan, spec, target.domains, target.info, /*with_source=*/false));
+    prepared.push_back(std::move(p));
   }
   for (const PreparedApp& p : prepared) {
-    Result<api::App> app = ApplySettings(ctx, *api, p);
-    if (!app.ok()) return app.status();
+    WHARF_ASSIGN_OR_RETURN(auto app, ApplySettings(ctx, *api, p));
   }
   ctx.out() << "\nManifest applied\nOK\n";
   return Status::Ok();

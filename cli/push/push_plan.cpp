@@ -123,8 +123,7 @@ Result<std::optional<fs::path>> FindManifest(const PushFlags& f, const fs::path&
 
 Result<PushPlan> PlanPush(const PushFlags& flags, const fs::path& cwd) {
   WHARF_RETURN_IF_ERROR(CheckFlagCombinations(flags));
-  Result<FlagOverrides> overrides = ReadFlagOverrides(flags);
-  if (!overrides.ok()) return overrides.status();
+  WHARF_ASSIGN_OR_RETURN(auto overrides, ReadFlagOverrides(flags));
 
   Variables vars;
   for (const std::string& file : flags.vars_files) WHARF_RETURN_IF_ERROR(vars.AddFile(Under(cwd, file)));
@@ -157,21 +156,20 @@ Result<PushPlan> PlanPush(const PushFlags& flags, const fs::path& cwd) {
     fs::path file = **manifest_file;
     fs::path relative = file.lexically_relative(cwd);
     std::string shown = !relative.empty() && *relative.begin() != ".." ? relative.string() : file.string();
-    Result<Manifest> manifest = LoadManifest(file, vars, shown);
-    if (!manifest.ok()) return manifest.status();
+    WHARF_ASSIGN_OR_RETURN(auto manifest, LoadManifest(file, vars, shown));
     plan.manifest_file = shown;
-    plan.warnings = manifest->warnings;
+    plan.warnings = manifest.warnings;
     if (flags.app_name.empty()) {
-      plan.apps = manifest->apps;
+      plan.apps = manifest.apps;
       if (plan.apps.size() == 1 && plan.apps[0].name.empty()) {
         return UsageError("the application in manifest " + shown +
                           " has no 'name'; give the app's name on the command line: wharf push APP_NAME");
       }
-    } else if (manifest->apps.size() == 1) {
-      plan.apps = manifest->apps;
+    } else if (manifest.apps.size() == 1) {
+      plan.apps = manifest.apps;
       plan.apps[0].name = flags.app_name;
     } else {
-      for (const AppSpec& app : manifest->apps) {
+      for (const AppSpec& app : manifest.apps) {
         if (app.name == flags.app_name) plan.apps.push_back(app);
       }
       if (plan.apps.empty()) {
@@ -201,9 +199,9 @@ Result<PushPlan> PlanPush(const PushFlags& flags, const fs::path& cwd) {
       app.path_location.clear();
     }
     if (!app.path && !flags.git) app.path = cwd;
-    if (overrides->buildpacks) app.buildpacks = overrides->buildpacks;
+    if (overrides.buildpacks) app.buildpacks = overrides.buildpacks;
     if (flags.stack) app.stack = flags.stack;
-    if (!overrides->web.IsEmpty()) app.Process("web").OverlayWith(overrides->web);
+    if (!overrides.web.IsEmpty()) app.Process("web").OverlayWith(overrides.web);
     if (flags.no_route) {
       app.no_route = true;
       app.random_route = false;

@@ -111,15 +111,14 @@ Status WaitForRunning(CliContext& ctx, ApiClient& api, const api::App& app, api:
   const std::string& name = app.name;
   const auto timeout = TimeoutFromEnv(ctx, "WHARF_STARTUP_TIMEOUT", 5);
   const auto deadline = ctx.clock().Monotonic() + timeout;
-  Result<api::Process> web = api.GetAs<api::Process>("/v1/apps/" + app.guid + "/processes/web");
-  if (!web.ok()) return web.status();
-  const std::int64_t desired = web->instances;
+  WHARF_ASSIGN_OR_RETURN(auto web, api.GetAs<api::Process>("/v1/apps/" + app.guid + "/processes/web"));
+  const std::int64_t desired = web.instances;
   if (desired == 0) return Status::Ok();
   PollPacer pacer;
   std::uint64_t seen = wake != nullptr ? wake->Signals() : 0;
   while (true) {
     Result<api::Page<api::Instance>> instances =
-        api.GetAs<api::Page<api::Instance>>("/v1/processes/" + web->guid + "/instances");
+        api.GetAs<api::Page<api::Instance>>("/v1/processes/" + web.guid + "/instances");
     if (!instances.ok()) return instances.status();
     // Cloud Foundry's rule: the start failed once every instance of the new version has
     // crashed. An instance restarted after a crash (STARTING with a crash count) counts

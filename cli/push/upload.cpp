@@ -32,17 +32,15 @@ Result<std::set<std::string>> MatchResources(ApiClient& api, const FolderScan& s
 
 Status UploadMissing(CliContext& ctx, ApiClient& api, const FolderScan& scan, const std::set<std::string>& missing,
                      std::uint64_t bytes) {
-  Result<ScopedTempFolder> temp = ScopedTempFolder::Create("wharf-upload-");
-  if (!temp.ok()) return temp.status();
-  std::filesystem::path tar_path = temp->path() / "resources.tar";
-  Result<std::unique_ptr<TarWriter>> tar = TarWriter::ToFile(tar_path);
-  if (!tar.ok()) return tar.status();
+  WHARF_ASSIGN_OR_RETURN(auto temp, ScopedTempFolder::Create("wharf-upload-"));
+  std::filesystem::path tar_path = temp.path() / "resources.tar";
+  WHARF_ASSIGN_OR_RETURN(auto tar, TarWriter::ToFile(tar_path));
   std::set<std::string> written;
   for (const ScannedFile& f : scan.files) {
     if (!missing.contains(f.sha256) || !written.insert(f.sha256).second) continue;
-    WHARF_RETURN_IF_ERROR((*tar)->AddFile(f.sha256, f.source, 0644).WithContext("packing " + f.path));
+    WHARF_RETURN_IF_ERROR(tar->AddFile(f.sha256, f.source, 0644).WithContext("packing " + f.path));
   }
-  WHARF_RETURN_IF_ERROR((*tar)->Close());
+  WHARF_RETURN_IF_ERROR(tar->Close());
   ProgressBar bar(ctx.out(), ctx.term().out_is_tty, bytes);
   Result<json> r = api.PostFile("/v1/resources", "application/x-tar", tar_path,
                                 [&](std::uint64_t sent, std::uint64_t total) {
@@ -58,13 +56,12 @@ Status UploadMissing(CliContext& ctx, ApiClient& api, const FolderScan& scan, co
 
 Result<api::Package> UploadPackage(CliContext& ctx, ApiClient& api, const std::string& app_guid, const FolderScan& scan,
                            const AppSource& source) {
-  Result<std::set<std::string>> missing = MatchResources(api, scan);
-  if (!missing.ok()) return missing.status();
+  WHARF_ASSIGN_OR_RETURN(auto missing, MatchResources(api, scan));
 
   std::uint64_t upload_files = 0, upload_bytes = 0, same_files = 0, same_bytes = 0;
   std::set<std::string> counted;
   for (const ScannedFile& f : scan.files) {
-    if (missing->contains(f.sha256)) {
+    if (missing.contains(f.sha256)) {
       ++upload_files;
       if (counted.insert(f.sha256).second) upload_bytes += f.size;
     } else {
@@ -74,13 +71,13 @@ Result<api::Package> UploadPackage(CliContext& ctx, ApiClient& api, const std::s
   }
   std::string unchanged = std::to_string(same_files) + (same_files == 1 ? " file, " : " files, ") +
                           FormatBytes(same_bytes) + " unchanged";
-  if (missing->empty()) {
+  if (missing.empty()) {
     ctx.out() << "0 files to upload (" << unchanged << ")\n";
   } else {
     ctx.out() << "Uploading " << upload_files << (upload_files == 1 ? " file, " : " files, ") << FormatBytes(upload_bytes)
               << " (" << unchanged << ")\n"
               << std::flush;
-    WHARF_RETURN_IF_ERROR(UploadMissing(ctx, api, scan, *missing, upload_bytes));
+    WHARF_RETURN_IF_ERROR(UploadMissing(ctx, api, scan, missing, upload_bytes));
     ctx.out() << "Done uploading\n";
   }
 

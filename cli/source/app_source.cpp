@@ -12,9 +12,8 @@ Result<ScopedTempFolder> ScopedTempFolder::Create(std::string_view prefix) {
   std::error_code ec;
   fs::path parent = fs::temp_directory_path(ec);
   if (ec) parent = "/tmp";
-  Result<fs::path> p = MakeTempDirectory(parent, prefix);
-  if (!p.ok()) return p.status();
-  return ScopedTempFolder(*p);
+  WHARF_ASSIGN_OR_RETURN(auto p, MakeTempDirectory(parent, prefix));
+  return ScopedTempFolder(p);
 }
 
 ScopedTempFolder& ScopedTempFolder::operator=(ScopedTempFolder&& other) noexcept {
@@ -80,14 +79,13 @@ Result<AppSource> OpenGitSource(std::string_view url_or_path, std::string_view r
   Result<ScopedTempFolder> temp = ScopedTempFolder::Create("wharf-git-");
   if (!temp.ok()) return temp.status();
   fs::path tree = temp->path() / "tree";
-  Result<GitCheckout> checkout = CheckoutGitSource(url_or_path, ref, tree);
-  if (!checkout.ok()) return checkout.status();
+  WHARF_ASSIGN_OR_RETURN(auto checkout, CheckoutGitSource(url_or_path, ref, tree));
   AppSource source;
   source.kind = AppSource::Kind::kGit;
   source.folder = tree;
-  source.url = checkout->url;
-  source.ref = checkout->ref;
-  source.commit = checkout->commit;
+  source.url = checkout.url;
+  source.ref = checkout.ref;
+  source.commit = checkout.commit;
   source.temp = std::move(*temp);
   return source;
 }

@@ -102,9 +102,8 @@ Result<FolderScan> ScanAppFolder(const fs::path& root) {
   fs::path canonical = fs::canonical(root, ec);
   if (ec) return Status::InvalidArgument("app folder " + root.string() + " does not exist");
   if (!fs::is_directory(canonical, ec)) return Status::InvalidArgument(root.string() + " is not a folder");
-  Result<IgnoreRules> rules = IgnoreRules::ForFolder(canonical);
-  if (!rules.ok()) return rules.status();
-  Scanner scanner(canonical, std::move(*rules));
+  WHARF_ASSIGN_OR_RETURN(auto rules, IgnoreRules::ForFolder(canonical));
+  Scanner scanner(canonical, std::move(rules));
   WHARF_RETURN_IF_ERROR(scanner.Walk(canonical, ""));
   FolderScan scan = scanner.Take();
   std::sort(scan.files.begin(), scan.files.end(),

@@ -87,9 +87,8 @@ Result<GitCheckout> CheckoutGitSource(std::string_view url_or_path, std::string_
     if (!fs::exists(out.url, ec)) return Status::InvalidArgument("git repository '" + out.url + "' does not exist");
   }
 
-  Result<RepoPtr> repo = OpenOrClone(out, local, dest);
-  if (!repo.ok()) return repo.status();
-  Result<ObjectPtr> commit = ResolveCommit(repo->get(), out, !ref.empty());
+  WHARF_ASSIGN_OR_RETURN(auto repo, OpenOrClone(out, local, dest));
+  Result<ObjectPtr> commit = ResolveCommit(repo.get(), out, !ref.empty());
   if (!commit.ok()) return commit.status();
 
   // Write the commit's tree into dest without touching the repository's own
@@ -100,7 +99,7 @@ Result<GitCheckout> CheckoutGitSource(std::string_view url_or_path, std::string_
   checkout.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX;
   const std::string target = dest.string();
   checkout.target_directory = target.c_str();
-  if (git_checkout_tree(repo->get(), commit->get(), &checkout) != 0) {
+  if (git_checkout_tree(repo.get(), commit->get(), &checkout) != 0) {
     return Status::Internal("checking out '" + out.ref + "' of '" + out.url + "': " + LastGitError());
   }
   char hex[GIT_OID_HEXSZ + 1] = {};
