@@ -105,19 +105,17 @@ TarWriter::TarWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 TarWriter::~TarWriter() = default;
 
 Result<std::unique_ptr<TarWriter>> TarWriter::ToFile(const std::filesystem::path& path, Compression c) {
-  auto impl = Impl::Create(c);
-  if (!impl.ok()) return impl.status();
-  if (archive_write_open_filename((*impl)->a, path.c_str()) != ARCHIVE_OK) {
-    return Status::Internal("cannot create " + path.string() + ": " + LastError((*impl)->a));
+  WHARF_ASSIGN_OR_RETURN(auto impl, Impl::Create(c));
+  if (archive_write_open_filename(impl->a, path.c_str()) != ARCHIVE_OK) {
+    return Status::Internal("cannot create " + path.string() + ": " + LastError(impl->a));
   }
-  return std::unique_ptr<TarWriter>(new TarWriter(std::move(impl).value()));
+  return std::unique_ptr<TarWriter>(new TarWriter(std::move(impl)));
 }
 
 Result<std::unique_ptr<TarWriter>> TarWriter::ToCallback(std::function<Status(const void*, std::size_t)> sink,
                                                          Compression c) {
-  auto impl = Impl::Create(c);
-  if (!impl.ok()) return impl.status();
-  Impl* raw = impl->get();
+  WHARF_ASSIGN_OR_RETURN(auto impl, Impl::Create(c));
+  Impl* raw = impl.get();
   raw->sink = std::move(sink);
   // The last block is not padded to a full 10 KiB record: the stream ends
   // after the end-of-archive marker.
@@ -125,13 +123,12 @@ Result<std::unique_ptr<TarWriter>> TarWriter::ToCallback(std::function<Status(co
   if (archive_write_open(raw->a, raw, nullptr, &Impl::WriteToSink, nullptr) != ARCHIVE_OK) {
     return raw->Error("cannot start tar stream");
   }
-  return std::unique_ptr<TarWriter>(new TarWriter(std::move(impl).value()));
+  return std::unique_ptr<TarWriter>(new TarWriter(std::move(impl)));
 }
 
 Status TarWriter::AddFile(std::string_view archive_path, const std::filesystem::path& source, std::uint32_t mode) {
   WHARF_RETURN_IF_ERROR(impl_->Usable());
-  auto path = NormaliseRelativePath(archive_path);
-  if (!path.ok()) return path.status();
+  WHARF_ASSIGN_OR_RETURN(auto path, NormaliseRelativePath(archive_path));
   int fd = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     Status s(errno == ENOENT ? StatusCode::kNotFound : StatusCode::kInternal,
@@ -146,10 +143,10 @@ Status TarWriter::AddFile(std::string_view archive_path, const std::filesystem::
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     return Status::InvalidArgument(source.string() + " is not a regular file");
   }
-  EntryPtr e = NewEntry(*path, AE_IFREG, mode);
+  EntryPtr e = NewEntry(path, AE_IFREG, mode);
   archive_entry_set_size(e.get(), st.st_size);
   archive_entry_set_mtime(e.get(), st.st_mtim.tv_sec, 0);
-  WHARF_RETURN_IF_ERROR(impl_->WriteHeader(e.get(), *path));
+  WHARF_RETURN_IF_ERROR(impl_->WriteHeader(e.get(), path));
   std::vector<char> buf(archive_internal::kBufferBytes);
   auto left = static_cast<std::uint64_t>(st.st_size);
   while (left > 0) {
@@ -157,7 +154,7 @@ Status TarWriter::AddFile(std::string_view archive_path, const std::filesystem::
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return impl_->failed = Status::Internal("cannot read " + source.string() + ": " + std::strerror(errno));
     if (n == 0) return impl_->failed = Status::Internal(source.string() + " shrank while being archived");
-    WHARF_RETURN_IF_ERROR(impl_->WriteData(buf.data(), static_cast<std::size_t>(n), *path));
+    WHARF_RETURN_IF_ERROR(impl_->WriteData(buf.data(), static_cast<std::size_t>(n), path));
     left -= static_cast<std::uint64_t>(n);
   }
   return Status::Ok();
@@ -165,30 +162,27 @@ Status TarWriter::AddFile(std::string_view archive_path, const std::filesystem::
 
 Status TarWriter::AddBytes(std::string_view archive_path, std::string_view content, std::uint32_t mode) {
   WHARF_RETURN_IF_ERROR(impl_->Usable());
-  auto path = NormaliseRelativePath(archive_path);
-  if (!path.ok()) return path.status();
-  EntryPtr e = NewEntry(*path, AE_IFREG, mode);
+  WHARF_ASSIGN_OR_RETURN(auto path, NormaliseRelativePath(archive_path));
+  EntryPtr e = NewEntry(path, AE_IFREG, mode);
   archive_entry_set_size(e.get(), static_cast<la_int64_t>(content.size()));
-  WHARF_RETURN_IF_ERROR(impl_->WriteHeader(e.get(), *path));
-  return impl_->WriteData(content.data(), content.size(), *path);
+  WHARF_RETURN_IF_ERROR(impl_->WriteHeader(e.get(), path));
+  return impl_->WriteData(content.data(), content.size(), path);
 }
 
 Status TarWriter::AddDirectory(std::string_view archive_path, std::uint32_t mode) {
   WHARF_RETURN_IF_ERROR(impl_->Usable());
-  auto path = NormaliseRelativePath(archive_path);
-  if (!path.ok()) return path.status();
-  EntryPtr e = NewEntry(*path, AE_IFDIR, mode);
-  return impl_->WriteHeader(e.get(), *path);
+  WHARF_ASSIGN_OR_RETURN(auto path, NormaliseRelativePath(archive_path));
+  EntryPtr e = NewEntry(path, AE_IFDIR, mode);
+  return impl_->WriteHeader(e.get(), path);
 }
 
 Status TarWriter::AddSymlink(std::string_view archive_path, std::string_view target) {
   WHARF_RETURN_IF_ERROR(impl_->Usable());
-  auto path = NormaliseRelativePath(archive_path);
-  if (!path.ok()) return path.status();
-  if (target.empty()) return Status::InvalidArgument("symlink '" + *path + "' has an empty target");
-  EntryPtr e = NewEntry(*path, AE_IFLNK, 0777);
+  WHARF_ASSIGN_OR_RETURN(auto path, NormaliseRelativePath(archive_path));
+  if (target.empty()) return Status::InvalidArgument("symlink '" + path + "' has an empty target");
+  EntryPtr e = NewEntry(path, AE_IFLNK, 0777);
   archive_entry_set_symlink(e.get(), std::string(target).c_str());
-  return impl_->WriteHeader(e.get(), *path);
+  return impl_->WriteHeader(e.get(), path);
 }
 
 Status TarWriter::Close() {

@@ -246,10 +246,9 @@ Result<std::unique_ptr<BlobWriter>> BlobStore::NewWriter(std::optional<std::stri
 }
 
 Result<BlobInfo> BlobStore::PutBytes(std::string_view content) {
-  auto w = NewWriter();
-  if (!w.ok()) return w.status();
-  WHARF_RETURN_IF_ERROR((*w)->Write(content.data(), content.size()));
-  return (*w)->Commit();
+  WHARF_ASSIGN_OR_RETURN(auto w, NewWriter());
+  WHARF_RETURN_IF_ERROR(w->Write(content.data(), content.size()));
+  return w->Commit();
 }
 
 Result<BlobInfo> BlobStore::PutFile(const fs::path& source) {
@@ -261,17 +260,16 @@ Result<BlobInfo> BlobStore::PutFile(const fs::path& source) {
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
-  auto w = NewWriter();
-  if (!w.ok()) return w.status();
+  WHARF_ASSIGN_OR_RETURN(auto w, NewWriter());
   std::vector<char> buf(kCopyBufferBytes);
   for (;;) {
     ssize_t n = ::read(fd, buf.data(), buf.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Status::Internal(Errno("cannot read", source));
     if (n == 0) break;
-    WHARF_RETURN_IF_ERROR((*w)->Write(buf.data(), static_cast<std::size_t>(n)));
+    WHARF_RETURN_IF_ERROR(w->Write(buf.data(), static_cast<std::size_t>(n)));
   }
-  return (*w)->Commit();
+  return w->Commit();
 }
 
 Result<std::string> BlobStore::ReadAll(std::string_view sha256) const {

@@ -15,11 +15,10 @@ Result<GcReport> CollectGarbage(BlobStore& blobs, const GcRoots& roots, std::chr
     for (const PackageFile& f : *files) live.insert(f.sha256);
   }
 
-  auto entries = blobs.List();
-  if (!entries.ok()) return entries.status();
+  WHARF_ASSIGN_OR_RETURN(auto entries, blobs.List());
   const auto now = blobs.clock().Now();
   GcReport report;
-  for (const BlobEntry& e : *entries) {
+  for (const BlobEntry& e : entries) {
     bool young = now - e.modified < grace;
     if (live.count(e.sha256) != 0 || young) {
       ++report.kept_blobs;

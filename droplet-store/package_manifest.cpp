@@ -175,12 +175,11 @@ Result<std::vector<PackageFile>> ValidatePackageFiles(std::vector<PackageFile> f
 Result<BlobInfo> StorePackageManifest(BlobStore& blobs, const std::vector<PackageFile>& files_in) {
   // Re-validated (without limits: those are the caller's policy) so the stored
   // form is canonical whatever the caller did.
-  auto files = ValidatePackageFiles(files_in, Unlimited());
-  if (!files.ok()) return files.status();
+  WHARF_ASSIGN_OR_RETURN(auto files, ValidatePackageFiles(files_in, Unlimited()));
   std::vector<std::string> missing;
   std::set<std::string> seen_missing;
   json list = json::array();
-  for (const PackageFile& f : *files) {
+  for (const PackageFile& f : files) {
     auto size = blobs.Size(f.sha256);
     if (!size.ok()) {
       if (size.status().code() != StatusCode::kNotFound) return size.status();
@@ -203,14 +202,13 @@ Result<BlobInfo> StorePackageManifest(BlobStore& blobs, const std::vector<Packag
 }
 
 Result<std::vector<PackageFile>> LoadPackageManifest(const BlobStore& blobs, std::string_view manifest_sha256) {
-  auto text = blobs.ReadAll(manifest_sha256);
-  if (!text.ok()) return text.status();
+  WHARF_ASSIGN_OR_RETURN(auto text, blobs.ReadAll(manifest_sha256));
   auto corrupt = [&](std::string why) {
     return Status::Internal("package manifest " + std::string(manifest_sha256) + " is corrupt: " + why);
   };
   std::vector<PackageFile> files;
   try {
-    json manifest = json::parse(*text);
+    json manifest = json::parse(text);
     if (manifest.at("version").get<int>() != kManifestVersion) return corrupt("unknown version");
     for (const json& f : manifest.at("files")) {
       files.push_back(PackageFile{f.at("path").get<std::string>(), f.at("sha256").get<std::string>(),
@@ -226,20 +224,19 @@ Result<std::vector<PackageFile>> LoadPackageManifest(const BlobStore& blobs, std
 
 Status WritePackageTar(const BlobStore& blobs, const std::vector<PackageFile>& files,
                        const std::function<Status(const void*, std::size_t)>& sink) {
-  auto writer = TarWriter::ToCallback(sink);
-  if (!writer.ok()) return writer.status();
+  WHARF_ASSIGN_OR_RETURN(auto writer, TarWriter::ToCallback(sink));
   std::set<std::string> folders;
   for (const PackageFile& f : files) {
     for (std::size_t slash = f.path.find('/'); slash != std::string::npos; slash = f.path.find('/', slash + 1)) {
       std::string folder = f.path.substr(0, slash);
-      if (folders.insert(folder).second) WHARF_RETURN_IF_ERROR((*writer)->AddDirectory(folder, 0755));
+      if (folders.insert(folder).second) WHARF_RETURN_IF_ERROR(writer->AddDirectory(folder, 0755));
     }
     if (!blobs.Has(f.sha256)) {
       return Status::NotFound(FilePrefix(f.path) + "content " + f.sha256 + " is not in the store");
     }
-    WHARF_RETURN_IF_ERROR((*writer)->AddFile(f.path, blobs.PathOf(f.sha256), f.mode));
+    WHARF_RETURN_IF_ERROR(writer->AddFile(f.path, blobs.PathOf(f.sha256), f.mode));
   }
-  return (*writer)->Close();
+  return writer->Close();
 }
 
 Status MaterializePackage(const BlobStore& blobs, const std::vector<PackageFile>& files, const fs::path& dest) {

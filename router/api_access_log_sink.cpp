@@ -14,9 +14,8 @@
 namespace wharf::router {
 
 Result<std::unique_ptr<ApiAccessLogSink>> ApiAccessLogSink::Start(ApiAccessLogOptions options) {
-  auto url = ParseApiUrl(options.api_url);
-  if (!url.ok()) return url.status();
-  std::unique_ptr<ApiAccessLogSink> sink(new ApiAccessLogSink(std::move(options), *std::move(url)));
+  WHARF_ASSIGN_OR_RETURN(auto url, ParseApiUrl(options.api_url));
+  std::unique_ptr<ApiAccessLogSink> sink(new ApiAccessLogSink(std::move(options), std::move(url)));
   sink->thread_ = std::thread([s = sink.get()] { s->Run(); });
   return sink;
 }

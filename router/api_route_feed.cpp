@@ -38,9 +38,8 @@ ApiRouteFeed::ApiRouteFeed(ApiRouteFeedOptions options, EventSink events)
 ApiRouteFeed::~ApiRouteFeed() { Unsubscribe(); }
 
 Status ApiRouteFeed::Subscribe(RouteFeedSubscriber& subscriber) {
-  auto url = ParseApiUrl(options_.api_url);
-  if (!url.ok()) return url.status();
-  url_ = *std::move(url);
+  WHARF_ASSIGN_OR_RETURN(auto url, ParseApiUrl(options_.api_url));
+  url_ = std::move(url);
   subscriber_ = &subscriber;
   const bool cached = LoadCache();
   thread_ = std::thread([this] { Run(); });
@@ -172,9 +171,8 @@ Status ApiRouteFeed::FollowOnce(bool* got_table) {
 
 Status ApiRouteFeed::ApplyCertificates(std::string_view text) {
   if (!options_.certificates) return Status::Ok();
-  auto certs = ParseCertificatesJson(text);
-  if (!certs.ok()) return certs.status();
-  Status loaded = options_.certificates->Replace(*certs);  // a pair that does not load is left out
+  WHARF_ASSIGN_OR_RETURN(auto certs, ParseCertificatesJson(text));
+  Status loaded = options_.certificates->Replace(certs);  // a pair that does not load is left out
   if (!loaded.ok() && events_) events_("bad-certificate", loaded.message());
   return Status::Ok();
 }

@@ -421,8 +421,7 @@ Result<std::unique_ptr<Router>> Router::Start(const RouterOptions& options, cons
   {  // refuse a port someone else holds, even with SO_REUSEPORT
     net::io_context probe_ctx;
     if (port != 0) {
-      auto probe = Listen(probe_ctx, o.listen_address, port, false);
-      if (!probe.ok()) return probe.status();
+      WHARF_ASSIGN_OR_RETURN(auto probe, Listen(probe_ctx, o.listen_address, port, false));
     }
     if (o.tls_port && tls_port != 0) {
       auto probe = Listen(probe_ctx, o.listen_address, tls_port, false);
@@ -440,10 +439,9 @@ Result<std::unique_ptr<Router>> Router::Start(const RouterOptions& options, cons
     auto w = std::make_unique<Worker>(impl->shared, i);
     std::string seed = RandomHex(32);
     for (int k = 0; k < 4; ++k) w->rng[k] = std::stoull(seed.substr(static_cast<std::size_t>(k) * 16, 16), nullptr, 16);
-    auto acc = Listen(w->ioc, o.listen_address, port, true);
-    if (!acc.ok()) return acc.status();
-    if (port == 0) port = (*acc)->local_endpoint().port();
-    w->acceptor.emplace(std::move(**acc));
+    WHARF_ASSIGN_OR_RETURN(auto acc, Listen(w->ioc, o.listen_address, port, true));
+    if (port == 0) port = acc->local_endpoint().port();
+    w->acceptor.emplace(std::move(*acc));
     if (o.tls_port) {
       auto tacc = Listen(w->ioc, o.listen_address, tls_port, true);
       if (!tacc.ok()) return tacc.status().WithContext("TLS port");

@@ -44,15 +44,12 @@ Status ParseAddress(const std::string& address, const std::string& where, Endpoi
 Result<Endpoint> ParseEndpoint(const json& j, const std::string& where) {
   if (!j.is_object()) return Bad(where, "must be an object");
   Endpoint e;
-  auto id = GetString(j, "instance_id", where, true);
-  if (!id.ok()) return id.status();
-  e.instance_id = *id;
-  auto app = GetString(j, "app_guid", where, false);
-  if (!app.ok()) return app.status();
-  e.app_guid = *app;
-  auto address = GetString(j, "address", where, true);
-  if (!address.ok()) return address.status();
-  WHARF_RETURN_IF_ERROR(ParseAddress(*address, where + ".address", &e));
+  WHARF_ASSIGN_OR_RETURN(auto id, GetString(j, "instance_id", where, true));
+  e.instance_id = id;
+  WHARF_ASSIGN_OR_RETURN(auto app, GetString(j, "app_guid", where, false));
+  e.app_guid = app;
+  WHARF_ASSIGN_OR_RETURN(auto address, GetString(j, "address", where, true));
+  WHARF_RETURN_IF_ERROR(ParseAddress(address, where + ".address", &e));
   auto version = GetString(j, "version", where, false);
   if (!version.ok()) return version.status();
   e.version = *version;
@@ -99,16 +96,14 @@ Result<std::vector<RouteSpec>> ParseRoutesJson(std::string_view text) {
     std::string where = "routes[" + std::to_string(i) + "]";
     const json& r = routes[i];
     if (!r.is_object()) return Bad(where, "must be an object");
-    auto uri = GetString(r, "route", where, true);
-    if (!uri.ok()) return uri.status();
-    auto key = ParseRouteUri(*uri);
+    WHARF_ASSIGN_OR_RETURN(auto uri, GetString(r, "route", where, true));
+    auto key = ParseRouteUri(uri);
     if (!key.ok()) return key.status().WithContext(where);
     RouteSpec spec;
     spec.key = *key;
-    auto lb = GetString(r, "load_balancing", where, false);
-    if (!lb.ok()) return lb.status();
-    if (!lb->empty() && !ParseLoadBalancing(*lb, &spec.load_balancing)) {
-      return Bad(where + ".load_balancing", "unknown algorithm '" + *lb + "'");
+    WHARF_ASSIGN_OR_RETURN(auto lb, GetString(r, "load_balancing", where, false));
+    if (!lb.empty() && !ParseLoadBalancing(lb, &spec.load_balancing)) {
+      return Bad(where + ".load_balancing", "unknown algorithm '" + lb + "'");
     }
     auto header = GetString(r, "hash_header", where, false);
     if (!header.ok()) return header.status();
@@ -123,9 +118,8 @@ Result<std::vector<RouteSpec>> ParseRoutesJson(std::string_view text) {
     if (auto eps = r.find("endpoints"); eps != r.end()) {
       if (!eps->is_array()) return Bad(where + ".endpoints", "must be an array");
       for (std::size_t k = 0; k < eps->size(); ++k) {
-        auto e = ParseEndpoint((*eps)[k], where + ".endpoints[" + std::to_string(k) + "]");
-        if (!e.ok()) return e.status();
-        spec.endpoints.push_back(*std::move(e));
+        WHARF_ASSIGN_OR_RETURN(auto e, ParseEndpoint((*eps)[k], where + ".endpoints[" + std::to_string(k) + "]"));
+        spec.endpoints.push_back(std::move(e));
       }
     }
     specs.push_back(std::move(spec));
@@ -147,15 +141,13 @@ Result<std::vector<TlsCertificate>> ParseCertificatesJson(std::string_view text)
     TlsCertificate t;
     auto domain = GetString(c, "domain", where, true);
     if (!domain.ok()) return domain.status();
-    auto cert = GetString(c, "certificate", where, true);
-    if (!cert.ok()) return cert.status();
-    auto key = GetString(c, "private_key", where, true);
-    if (!key.ok()) return key.status();
+    WHARF_ASSIGN_OR_RETURN(auto cert, GetString(c, "certificate", where, true));
+    WHARF_ASSIGN_OR_RETURN(auto key, GetString(c, "private_key", where, true));
     auto http = GetString(c, "http", where, false);
     if (!http.ok()) return http.status();
     t.domain = *domain;
-    t.cert_pem = *cert;
-    t.key_pem = *key;
+    t.cert_pem = cert;
+    t.key_pem = key;
     if (!http->empty()) {
       auto p = ParseHttpPolicy(*http);
       if (!p.ok()) return Bad(where + ".http", p.status().message());
@@ -223,12 +215,11 @@ Result<FileRouteFeed::FileId> FileRouteFeed::Stat() const {
 }
 
 Status FileRouteFeed::Load(const FileId& id) {
-  auto text = ReadFile(path_);
-  if (!text.ok()) return text.status();
-  auto specs = ParseRoutesJson(*text);
+  WHARF_ASSIGN_OR_RETURN(auto text, ReadFile(path_));
+  auto specs = ParseRoutesJson(text);
   if (!specs.ok()) return specs.status().WithContext(path_.string());
   if (certificates_) {
-    auto certs = ParseCertificatesJson(*text);
+    auto certs = ParseCertificatesJson(text);
     if (!certs.ok()) return certs.status().WithContext(path_.string());
     WHARF_RETURN_IF_ERROR(subscriber_->ReplaceAll(*specs).WithContext(path_.string()));
     Status loaded = certificates_->Replace(*certs);
@@ -242,9 +233,8 @@ Status FileRouteFeed::Load(const FileId& id) {
 
 Status FileRouteFeed::Subscribe(RouteFeedSubscriber& subscriber) {
   subscriber_ = &subscriber;
-  auto id = Stat();
-  if (!id.ok()) return id.status();
-  WHARF_RETURN_IF_ERROR(Load(*id));
+  WHARF_ASSIGN_OR_RETURN(auto id, Stat());
+  WHARF_RETURN_IF_ERROR(Load(id));
   thread_ = std::thread([this] { Watch(); });
   return Status::Ok();
 }
@@ -259,12 +249,11 @@ void FileRouteFeed::Unsubscribe() {
 }
 
 Result<bool> FileRouteFeed::PollOnce() {
-  auto id = Stat();
-  if (!id.ok()) return id.status();
-  if (*id == loaded_) return false;
-  Status s = Load(*id);
+  WHARF_ASSIGN_OR_RETURN(auto id, Stat());
+  if (id == loaded_) return false;
+  Status s = Load(id);
   if (!s.ok()) {
-    loaded_ = *id;  // report a bad file once, not on every poll
+    loaded_ = id;  // report a bad file once, not on every poll
     return s;
   }
   return true;

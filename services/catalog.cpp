@@ -54,9 +54,8 @@ Result<std::vector<CatalogService>> ParseCatalog(const json& catalog) {
     for (auto [key, field] : {std::pair{"bindable", &svc.bindable}, std::pair{"plan_updateable", &svc.plan_updateable},
                               std::pair{"instances_retrievable", &svc.instances_retrievable},
                               std::pair{"bindings_retrievable", &svc.bindings_retrievable}}) {
-      auto b = OptionalBool(s, at, key);
-      if (!b.ok()) return b.status();
-      *field = b->value_or(false);
+      WHARF_ASSIGN_OR_RETURN(auto b, OptionalBool(s, at, key));
+      *field = b.value_or(false);
     }
     if (s.contains("tags") && !s["tags"].is_null()) {
       if (!s["tags"].is_array()) return Bad(at + ".tags", "must be an array of strings");
@@ -76,15 +75,12 @@ Result<std::vector<CatalogService>> ParseCatalog(const json& catalog) {
       const std::string pat = at + ".plans[" + std::to_string(pi) + "]";
       if (!p.is_object()) return Bad(pat, "must be an object");
       CatalogPlan plan;
-      auto pid = RequiredString(p, pat, "id");
-      if (!pid.ok()) return pid.status();
-      auto pname = RequiredString(p, pat, "name");
-      if (!pname.ok()) return pname.status();
-      auto pdesc = RequiredString(p, pat, "description");
-      if (!pdesc.ok()) return pdesc.status();
-      plan.id = *pid;
-      plan.name = *pname;
-      plan.description = *pdesc;
+      WHARF_ASSIGN_OR_RETURN(auto pid, RequiredString(p, pat, "id"));
+      WHARF_ASSIGN_OR_RETURN(auto pname, RequiredString(p, pat, "name"));
+      WHARF_ASSIGN_OR_RETURN(auto pdesc, RequiredString(p, pat, "description"));
+      plan.id = pid;
+      plan.name = pname;
+      plan.description = pdesc;
       if (!plan_ids.insert(plan.id).second) return Bad(pat + ".id", "'" + plan.id + "' is not unique");
       if (!plan_names.insert(plan.name).second) return Bad(pat + ".name", "'" + plan.name + "' is not unique");
       auto free = OptionalBool(p, pat, "free");
@@ -93,9 +89,8 @@ Result<std::vector<CatalogService>> ParseCatalog(const json& catalog) {
       auto bindable = OptionalBool(p, pat, "bindable");
       if (!bindable.ok()) return bindable.status();
       plan.bindable = *bindable;
-      auto updateable = OptionalBool(p, pat, "plan_updateable");
-      if (!updateable.ok()) return updateable.status();
-      plan.plan_updateable = *updateable;
+      WHARF_ASSIGN_OR_RETURN(auto updateable, OptionalBool(p, pat, "plan_updateable"));
+      plan.plan_updateable = updateable;
       if (p.contains("maximum_polling_duration") && !p["maximum_polling_duration"].is_null()) {
         if (!p["maximum_polling_duration"].is_number_integer() || p["maximum_polling_duration"].get<long long>() < 0) {
           return Bad(pat + ".maximum_polling_duration", "must be a non-negative integer");

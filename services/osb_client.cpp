@@ -93,10 +93,9 @@ Result<LastOperation> ReadLastOperation(const std::string& what, int status, con
     return op;
   }
   if (status != 200) return ErrorOf(what, status, body);
-  Result<json> j = ObjectBody(what, body);
-  if (!j.ok()) return j.status();
-  op.state = StringField(*j, "state");
-  op.description = StringField(*j, "description");
+  WHARF_ASSIGN_OR_RETURN(auto j, ObjectBody(what, body));
+  op.state = StringField(j, "state");
+  op.description = StringField(j, "description");
   if (op.state != "in progress" && op.state != "succeeded" && op.state != "failed") {
     return Status::Unavailable("service broker " + what + " gave an invalid state '" + op.state + "'");
   }
@@ -167,12 +166,10 @@ Result<OsbClient::Reply> OsbClient::Send(const std::string& method, const std::s
 
 Result<json> OsbClient::Catalog() {
   const std::string what = "at " + endpoint_.url + " (catalog)";
-  Result<Reply> r = Send("GET", "/v2/catalog", nullptr);
-  if (!r.ok()) return r.status();
-  if (r->status != 200) return ErrorOf(what, r->status, r->body);
-  Result<json> j = ObjectBody(what, r->body);
-  if (!j.ok()) return j.status();
-  if (!j->contains("services") || !(*j)["services"].is_array()) {
+  WHARF_ASSIGN_OR_RETURN(auto r, Send("GET", "/v2/catalog", nullptr));
+  if (r.status != 200) return ErrorOf(what, r.status, r.body);
+  WHARF_ASSIGN_OR_RETURN(auto j, ObjectBody(what, r.body));
+  if (!j.contains("services") || !j["services"].is_array()) {
     return Status::Unavailable("service broker " + what + " gave an invalid catalog: no \"services\" array");
   }
   return j;
@@ -194,12 +191,11 @@ Result<OsbOutcome> OsbClient::Provision(const std::string& instance_id, const Os
   Result<OsbOutcome> out = [&]() -> Result<OsbOutcome> {
     if (!r.ok()) return r.status();
     if (r->status != 200 && r->status != 201 && r->status != 202) return ErrorOf(what, r->status, r->body);
-    Result<json> j = ObjectBody(what, r->body);
-    if (!j.ok()) return j.status();
+    WHARF_ASSIGN_OR_RETURN(auto j, ObjectBody(what, r->body));
     OsbOutcome o;
     o.async = r->status == 202;
-    o.operation = StringField(*j, "operation");
-    o.dashboard_url = StringField(*j, "dashboard_url");
+    o.operation = StringField(j, "operation");
+    o.dashboard_url = StringField(j, "dashboard_url");
     return o;
   }();
   if (!out.ok() && NeedsMitigation(out.status(), status)) {
@@ -216,34 +212,30 @@ Result<OsbOutcome> OsbClient::Update(const std::string& instance_id, const OsbTa
                {"plan_id", target.plan_id},
                {"previous_values", {{"plan_id", previous_plan_id}, {"service_id", target.service_id}}}};
   if (!parameters.empty()) body["parameters"] = parameters;
-  Result<Reply> r = Send("PATCH", "/v2/service_instances/" + Escape(instance_id) + "?accepts_incomplete=true", &body);
-  if (!r.ok()) return r.status();
-  if (r->status != 200 && r->status != 202) return ErrorOf(what, r->status, r->body);
-  Result<json> j = ObjectBody(what, r->body);
-  if (!j.ok()) return j.status();
+  WHARF_ASSIGN_OR_RETURN(auto r, Send("PATCH", "/v2/service_instances/" + Escape(instance_id) + "?accepts_incomplete=true", &body));
+  if (r.status != 200 && r.status != 202) return ErrorOf(what, r.status, r.body);
+  WHARF_ASSIGN_OR_RETURN(auto j, ObjectBody(what, r.body));
   OsbOutcome o;
-  o.async = r->status == 202;
-  o.operation = StringField(*j, "operation");
-  o.dashboard_url = StringField(*j, "dashboard_url");
+  o.async = r.status == 202;
+  o.operation = StringField(j, "operation");
+  o.dashboard_url = StringField(j, "dashboard_url");
   return o;
 }
 
 Result<OsbOutcome> OsbClient::Deprovision(const std::string& instance_id, const OsbTarget& target) {
   const std::string what = "at " + endpoint_.url + " (deprovision)";
-  Result<Reply> r = Send("DELETE", "/v2/service_instances/" + Escape(instance_id) + "?accepts_incomplete=true&" +
+  WHARF_ASSIGN_OR_RETURN(auto r, Send("DELETE", "/v2/service_instances/" + Escape(instance_id) + "?accepts_incomplete=true&" +
                                        Query(target),
-                         nullptr);
-  if (!r.ok()) return r.status();
+                         nullptr));
   OsbOutcome o;
-  if (r->status == 410) {
+  if (r.status == 410) {
     o.gone = true;
     return o;
   }
-  if (r->status != 200 && r->status != 202) return ErrorOf(what, r->status, r->body);
-  Result<json> j = ObjectBody(what, r->body);
-  if (!j.ok()) return j.status();
-  o.async = r->status == 202;
-  o.operation = StringField(*j, "operation");
+  if (r.status != 200 && r.status != 202) return ErrorOf(what, r.status, r.body);
+  WHARF_ASSIGN_OR_RETURN(auto j, ObjectBody(what, r.body));
+  o.async = r.status == 202;
+  o.operation = StringField(j, "operation");
   return o;
 }
 
@@ -251,9 +243,8 @@ Result<LastOperation> OsbClient::InstanceLastOperation(const std::string& instan
                                                        const std::string& operation) {
   std::string path = "/v2/service_instances/" + Escape(instance_id) + "/last_operation?" + Query(target);
   if (!operation.empty()) path += "&operation=" + Escape(operation);
-  Result<Reply> r = Send("GET", path, nullptr);
-  if (!r.ok()) return r.status();
-  return ReadLastOperation("at " + endpoint_.url + " (last operation)", r->status, r->body, r->retry_after);
+  WHARF_ASSIGN_OR_RETURN(auto r, Send("GET", path, nullptr));
+  return ReadLastOperation("at " + endpoint_.url + " (last operation)", r.status, r.body, r.retry_after);
 }
 
 Result<OsbOutcome> OsbClient::Bind(const std::string& instance_id, const std::string& binding_id,
@@ -272,18 +263,17 @@ Result<OsbOutcome> OsbClient::Bind(const std::string& instance_id, const std::st
   Result<OsbOutcome> out = [&]() -> Result<OsbOutcome> {
     if (!r.ok()) return r.status();
     if (r->status != 200 && r->status != 201 && r->status != 202) return ErrorOf(what, r->status, r->body);
-    Result<json> j = ObjectBody(what, r->body);
-    if (!j.ok()) return j.status();
+    WHARF_ASSIGN_OR_RETURN(auto j, ObjectBody(what, r->body));
     OsbOutcome o;
     o.async = r->status == 202;
-    o.operation = StringField(*j, "operation");
+    o.operation = StringField(j, "operation");
     if (!o.async) {
-      if (j->contains("credentials") && !(*j)["credentials"].is_object()) {
+      if (j.contains("credentials") && !j["credentials"].is_object()) {
         return Status::Unavailable("service broker " + what + " gave an invalid response: credentials is not an object");
       }
-      o.credentials = j->value("credentials", json::object());
-      o.syslog_drain_url = StringField(*j, "syslog_drain_url");
-      o.volume_mounts = j->value("volume_mounts", json::array());
+      o.credentials = j.value("credentials", json::object());
+      o.syslog_drain_url = StringField(j, "syslog_drain_url");
+      o.volume_mounts = j.value("volume_mounts", json::array());
     }
     return o;
   }();
@@ -297,20 +287,18 @@ Result<OsbOutcome> OsbClient::Bind(const std::string& instance_id, const std::st
 Result<OsbOutcome> OsbClient::Unbind(const std::string& instance_id, const std::string& binding_id,
                                      const OsbTarget& target) {
   const std::string what = "at " + endpoint_.url + " (unbind)";
-  Result<Reply> r = Send("DELETE", "/v2/service_instances/" + Escape(instance_id) + "/service_bindings/" +
+  WHARF_ASSIGN_OR_RETURN(auto r, Send("DELETE", "/v2/service_instances/" + Escape(instance_id) + "/service_bindings/" +
                                        Escape(binding_id) + "?accepts_incomplete=true&" + Query(target),
-                         nullptr);
-  if (!r.ok()) return r.status();
+                         nullptr));
   OsbOutcome o;
-  if (r->status == 410) {
+  if (r.status == 410) {
     o.gone = true;
     return o;
   }
-  if (r->status != 200 && r->status != 202) return ErrorOf(what, r->status, r->body);
-  Result<json> j = ObjectBody(what, r->body);
-  if (!j.ok()) return j.status();
-  o.async = r->status == 202;
-  o.operation = StringField(*j, "operation");
+  if (r.status != 200 && r.status != 202) return ErrorOf(what, r.status, r.body);
+  WHARF_ASSIGN_OR_RETURN(auto j, ObjectBody(what, r.body));
+  o.async = r.status == 202;
+  o.operation = StringField(j, "operation");
   return o;
 }
 
@@ -319,9 +307,8 @@ Result<LastOperation> OsbClient::BindingLastOperation(const std::string& instanc
   std::string path = "/v2/service_instances/" + Escape(instance_id) + "/service_bindings/" + Escape(binding_id) +
                      "/last_operation?" + Query(target);
   if (!operation.empty()) path += "&operation=" + Escape(operation);
-  Result<Reply> r = Send("GET", path, nullptr);
-  if (!r.ok()) return r.status();
-  return ReadLastOperation("at " + endpoint_.url + " (binding last operation)", r->status, r->body, r->retry_after);
+  WHARF_ASSIGN_OR_RETURN(auto r, Send("GET", path, nullptr));
+  return ReadLastOperation("at " + endpoint_.url + " (binding last operation)", r.status, r.body, r.retry_after);
 }
 
 Result<OsbOutcome> OsbClient::FetchBinding(const std::string& instance_id, const std::string& binding_id) {
@@ -330,12 +317,11 @@ Result<OsbOutcome> OsbClient::FetchBinding(const std::string& instance_id, const
       Send("GET", "/v2/service_instances/" + Escape(instance_id) + "/service_bindings/" + Escape(binding_id), nullptr);
   if (!r.ok()) return r.status();
   if (r->status != 200) return ErrorOf(what, r->status, r->body);
-  Result<json> j = ObjectBody(what, r->body);
-  if (!j.ok()) return j.status();
+  WHARF_ASSIGN_OR_RETURN(auto j, ObjectBody(what, r->body));
   OsbOutcome o;
-  o.credentials = j->value("credentials", json::object());
-  o.syslog_drain_url = StringField(*j, "syslog_drain_url");
-  o.volume_mounts = j->value("volume_mounts", json::array());
+  o.credentials = j.value("credentials", json::object());
+  o.syslog_drain_url = StringField(j, "syslog_drain_url");
+  o.volume_mounts = j.value("volume_mounts", json::array());
   return o;
 }
 
@@ -344,10 +330,9 @@ Result<LastOperation> PollLastOperation(const std::function<Result<LastOperation
                                         std::chrono::milliseconds interval, std::chrono::seconds max_duration) {
   std::chrono::milliseconds slept{0};
   for (;;) {
-    Result<LastOperation> op = poll();
-    if (!op.ok()) return op.status();
-    if (op->state != "in progress") return op;
-    std::chrono::milliseconds wait = op->retry_after ? std::chrono::milliseconds(*op->retry_after) : interval;
+    WHARF_ASSIGN_OR_RETURN(auto op, poll());
+    if (op.state != "in progress") return op;
+    std::chrono::milliseconds wait = op.retry_after ? std::chrono::milliseconds(*op.retry_after) : interval;
     if (slept + wait > max_duration) {
       return Status::Unavailable("the service broker's operation is still in progress after " +
                                  std::to_string(std::chrono::duration_cast<std::chrono::seconds>(slept).count()) +

@@ -65,24 +65,22 @@ Result<SavedCache> SaveCache(store::BlobStore& blobs, const fs::path& dir, const
                              const std::string& restored_fingerprint) {
   SavedCache out;
   if (HoldsNoFiles(dir)) return out;
-  auto now = FingerprintTree(dir);
-  if (!now.ok()) return now.status();
-  if (previous && !previous->empty() && blobs.Has(*previous) && *now == restored_fingerprint) {
+  WHARF_ASSIGN_OR_RETURN(auto now, FingerprintTree(dir));
+  if (previous && !previous->empty() && blobs.Has(*previous) && now == restored_fingerprint) {
     out.sha256 = *previous;
     auto size = blobs.Size(*previous);
     out.size = size.ok() ? *size : 0;
     out.unchanged = true;
     return out;
   }
-  auto writer = blobs.NewWriter();
-  if (!writer.ok()) return writer.status();
+  WHARF_ASSIGN_OR_RETURN(auto writer, blobs.NewWriter());
   TreeArchiveOptions opts;
   opts.compression = Compression::kZstd;
   opts.level = 1;
   auto stats = WriteTreeArchive({{"", dir}}, {}, opts,
-                                [&](const void* d, std::size_t n) { return (*writer)->Write(d, n); });
+                                [&](const void* d, std::size_t n) { return writer->Write(d, n); });
   if (!stats.ok()) return stats.status().WithContext("archiving the buildpack cache");
-  auto info = (*writer)->Commit();
+  auto info = writer->Commit();
   if (!info.ok()) return info.status().WithContext("storing the buildpack cache");
   out.sha256 = info->sha256;
   out.size = info->size;

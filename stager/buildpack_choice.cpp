@@ -88,9 +88,8 @@ bool ReadsServerFiles(const BuildpackChoice& choice) {
 Result<std::vector<BuildpackChoice>> ParseBuildpackChoices(const std::vector<std::string>& texts) {
   std::vector<BuildpackChoice> out;
   for (const auto& t : texts) {
-    auto c = ParseBuildpackChoice(t);
-    if (!c.ok()) return c.status();
-    out.push_back(std::move(*c));
+    WHARF_ASSIGN_OR_RETURN(auto c, ParseBuildpackChoice(t));
+    out.push_back(std::move(c));
   }
   if (out.size() == 1 && out[0].kind == BuildpackChoice::Kind::kDetect) out.clear();
   for (const auto& c : out) {

@@ -15,9 +15,8 @@ bool StackMatches(const RegisteredBuildpack& r, std::string_view stack) {
 }
 
 Result<ResolvedBuildpack> Inspect(std::string name, std::string key, const fs::path& dir) {
-  auto info = InspectBuildpack(dir, name);
-  if (!info.ok()) return info.status();
-  return ResolvedBuildpack{std::move(name), std::move(key), std::move(*info)};
+  WHARF_ASSIGN_OR_RETURN(auto info, InspectBuildpack(dir, name));
+  return ResolvedBuildpack{std::move(name), std::move(key), std::move(info)};
 }
 
 std::string RegisteredNames(const std::vector<RegisteredBuildpack>& registry) {
@@ -77,22 +76,17 @@ Result<ResolvedBuildpack> BuildpackFetcher::Fetch(const BuildpackChoice& c,
     case Kind::kFolder:
       return Inspect(c.text, c.text, c.value);
     case Kind::kArchive: {
-      auto dest = MakeTempDirectory(scratch, "archive-");
-      if (!dest.ok()) return dest.status();
-      WHARF_RETURN_IF_ERROR(ExtractArchive(c.value, *dest).WithContext("buildpack " + c.text));
-      auto bp = Inspect(c.text, c.text, *dest);
-      if (!bp.ok()) return bp.status();
-      WHARF_RETURN_IF_ERROR(MakeScriptsExecutable(bp->info.root));
+      WHARF_ASSIGN_OR_RETURN(auto dest, MakeTempDirectory(scratch, "archive-"));
+      WHARF_RETURN_IF_ERROR(ExtractArchive(c.value, dest).WithContext("buildpack " + c.text));
+      WHARF_ASSIGN_OR_RETURN(auto bp, Inspect(c.text, c.text, dest));
+      WHARF_RETURN_IF_ERROR(MakeScriptsExecutable(bp.info.root));
       return bp;
     }
     case Kind::kGit: {
-      auto parent = MakeTempDirectory(scratch, "git-");
-      if (!parent.ok()) return parent.status();
-      auto commit = GitCloneAt(c.value, c.ref, *parent / "repo");
-      if (!commit.ok()) return commit.status();
-      auto bp = Inspect(c.text, c.text, *parent / "repo");
-      if (!bp.ok()) return bp.status();
-      if (bp->info.version.empty()) bp->info.version = commit->substr(0, 12);
+      WHARF_ASSIGN_OR_RETURN(auto parent, MakeTempDirectory(scratch, "git-"));
+      WHARF_ASSIGN_OR_RETURN(auto commit, GitCloneAt(c.value, c.ref, parent / "repo"));
+      WHARF_ASSIGN_OR_RETURN(auto bp, Inspect(c.text, c.text, parent / "repo"));
+      if (bp.info.version.empty()) bp.info.version = commit.substr(0, 12);
       return bp;
     }
   }
@@ -114,21 +108,20 @@ Result<fs::path> BuildpackFetcher::UnpackBlob(const std::string& sha256) {
   if (fs::is_directory(final_dir, ec)) return final_dir;
   if (!blobs_.Has(sha256)) return Status::NotFound("archive blob " + sha256 + " is not in the store");
   fs::create_directories(unpacked_root_, ec);
-  auto tmp = MakeTempDirectory(unpacked_root_, "tmp-");
-  if (!tmp.ok()) return tmp.status();
-  Status s = ExtractArchive(blobs_.PathOf(sha256), *tmp);
+  WHARF_ASSIGN_OR_RETURN(auto tmp, MakeTempDirectory(unpacked_root_, "tmp-"));
+  Status s = ExtractArchive(blobs_.PathOf(sha256), tmp);
   if (s.ok()) {
-    auto info = InspectBuildpack(*tmp, sha256);
+    auto info = InspectBuildpack(tmp, sha256);
     s = info.ok() ? MakeScriptsExecutable(info->root) : info.status();
   }
   if (s.ok()) {
-    fs::permissions(*tmp, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+    fs::permissions(tmp, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                               fs::perms::others_read | fs::perms::others_exec, ec);
-    fs::rename(*tmp, final_dir, ec);
+    fs::rename(tmp, final_dir, ec);
     if (ec) s = Status::Internal("publishing " + final_dir.string() + ": " + ec.message());
   }
   if (!s.ok()) {
-    fs::remove_all(*tmp, ec);
+    fs::remove_all(tmp, ec);
     return s;
   }
   return final_dir;

@@ -37,24 +37,21 @@ Result<ProcessTypes> ScalarMap(const YAML::Node& node, std::string_view what) {
 }  // namespace
 
 Result<ReleaseInfo> ParseReleaseYaml(std::string_view text) {
-  auto doc = Load(text, "bin/release output");
-  if (!doc.ok()) return doc.status();
+  WHARF_ASSIGN_OR_RETURN(auto doc, Load(text, "bin/release output"));
   ReleaseInfo info;
-  if (doc->IsNull()) return info;
-  if (!doc->IsMap()) return Status::InvalidArgument("bin/release output must be a YAML map" + At(*doc));
-  auto types = ScalarMap((*doc)["default_process_types"], "bin/release default_process_types");
-  if (!types.ok()) return types.status();
-  info.default_process_types = std::move(*types);
+  if (doc.IsNull()) return info;
+  if (!doc.IsMap()) return Status::InvalidArgument("bin/release output must be a YAML map" + At(doc));
+  WHARF_ASSIGN_OR_RETURN(auto types, ScalarMap(doc["default_process_types"], "bin/release default_process_types"));
+  info.default_process_types = std::move(types);
   return info;
 }
 
 Result<ProcessTypes> ParseLaunchYaml(std::string_view text) {
-  auto doc = Load(text, "launch.yml");
-  if (!doc.ok()) return doc.status();
+  WHARF_ASSIGN_OR_RETURN(auto doc, Load(text, "launch.yml"));
   ProcessTypes out;
-  if (doc->IsNull()) return out;
-  if (!doc->IsMap()) return Status::InvalidArgument("launch.yml must be a YAML map" + At(*doc));
-  const YAML::Node processes = (*doc)["processes"];
+  if (doc.IsNull()) return out;
+  if (!doc.IsMap()) return Status::InvalidArgument("launch.yml must be a YAML map" + At(doc));
+  const YAML::Node processes = doc["processes"];
   if (!processes || processes.IsNull()) return out;
   if (!processes.IsSequence()) return Status::InvalidArgument("launch.yml processes must be a list" + At(processes));
   for (const auto& p : processes) {
@@ -67,13 +64,12 @@ Result<ProcessTypes> ParseLaunchYaml(std::string_view text) {
 }
 
 Result<DepsConfig> ParseDepsConfigYaml(std::string_view text) {
-  auto doc = Load(text, "config.yml");
-  if (!doc.ok()) return doc.status();
+  WHARF_ASSIGN_OR_RETURN(auto doc, Load(text, "config.yml"));
   DepsConfig out;
-  if (doc->IsNull()) return out;
-  if (!doc->IsMap()) return Status::InvalidArgument("config.yml must be a YAML map" + At(*doc));
-  if (auto n = (*doc)["name"]; n && n.IsScalar()) out.name = n.Scalar();
-  if (auto v = (*doc)["version"]; v && v.IsScalar()) out.version = v.Scalar();
+  if (doc.IsNull()) return out;
+  if (!doc.IsMap()) return Status::InvalidArgument("config.yml must be a YAML map" + At(doc));
+  if (auto n = doc["name"]; n && n.IsScalar()) out.name = n.Scalar();
+  if (auto v = doc["version"]; v && v.IsScalar()) out.version = v.Scalar();
   return out;
 }
 

@@ -20,9 +20,8 @@ StagingError Error(StagingErrorKind kind, std::string message) {
 Result<std::optional<std::string>> ReadIfExists(const fs::path& p) {
   std::error_code ec;
   if (!fs::exists(p, ec)) return std::optional<std::string>();
-  auto text = ReadFile(p);
-  if (!text.ok()) return text.status();
-  return std::optional<std::string>(std::move(*text));
+  WHARF_ASSIGN_OR_RETURN(auto text, ReadFile(p));
+  return std::optional<std::string>(std::move(text));
 }
 
 std::string FirstLine(const std::string& s) {

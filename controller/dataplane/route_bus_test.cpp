@@ -155,7 +155,13 @@ TEST_CASE("A publisher on the bus cannot point routers at their own host's loopb
     return R"({"host":")" + host + R"(","port":)" + std::to_string(port) + R"(,"uris":[")" + uri +
            R"("],"private_instance_id":")" + uri + "-" + host + R"("})";
   };
-  // The API's port on the router's host, the cloud's metadata service, a name, the unspecified address.
+  // Once the router's subscription is live (a first registration arrived)...
+  REQUIRE(WaitUntil([&] {
+    (void)hostile->Publish(router::kRegisterSubject, reg("first.test", "10.244.0.8", 8080));
+    (void)hostile->Flush(std::chrono::seconds(1));
+    return !TableOf(registry).empty();
+  }));
+  // ...the API's port on the router's host, the cloud's metadata service, a name, the unspecified address.
   REQUIRE(hostile->Publish(router::kRegisterSubject, reg("steal.test", "127.0.0.1", 9022)).ok());
   REQUIRE(hostile->Publish(router::kRegisterSubject, reg("steal.test", "::1", 9022)).ok());
   REQUIRE(hostile->Publish(router::kRegisterSubject, reg("meta.test", "169.254.169.254", 80)).ok());
@@ -164,9 +170,9 @@ TEST_CASE("A publisher on the bus cannot point routers at their own host's loopb
   REQUIRE(hostile->Publish(router::kRegisterSubject, reg("mapped.test", "::ffff:127.0.0.1", 9022)).ok());
   // An instance's address is taken: the messages above were read (in order) and refused.
   REQUIRE(hostile->Publish(router::kRegisterSubject, reg("app.test", "10.244.0.9", 8080)).ok());
-  REQUIRE(WaitUntil([&] { return !TableOf(registry).empty(); }));
+  REQUIRE(WaitUntil([&] { return TableOf(registry).find("app.test") != std::string::npos; }));
   std::this_thread::sleep_for(100ms);
-  CHECK(TableOf(registry) == "app.test: app.test-10.244.0.9");
+  CHECK(TableOf(registry) == "app.test: app.test-10.244.0.9; first.test: first.test-10.244.0.8");
 }
 
 }  // namespace wharf::controller

@@ -36,9 +36,8 @@ Result<std::unique_ptr<BrokerCore>> BrokerCore::Open(std::unique_ptr<BrokerBacke
   std::unique_ptr<BrokerCore> core(new BrokerCore(std::move(backend), file));
   core->records_ = json{{"instances", json::object()}, {"bindings", json::object()}};
   if (fs::exists(file)) {
-    auto text = ReadFile(file);
-    if (!text.ok()) return text.status();
-    json parsed = json::parse(*text, nullptr, false);
+    WHARF_ASSIGN_OR_RETURN(auto text, ReadFile(file));
+    json parsed = json::parse(text, nullptr, false);
     if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("instances") || !parsed.contains("bindings")) {
       return Status::Internal("the broker's records " + file.string() + " are not valid JSON");
     }

@@ -51,9 +51,8 @@ namespace {
 // The broker's basic-auth credentials: made once, kept 0600.
 Result<json> BrokerCredentials(const fs::path& file) {
   if (fs::exists(file)) {
-    auto text = ReadFile(file);
-    if (!text.ok()) return text.status();
-    json parsed = json::parse(*text, nullptr, false);
+    WHARF_ASSIGN_OR_RETURN(auto text, ReadFile(file));
+    json parsed = json::parse(text, nullptr, false);
     if (!parsed.is_discarded() && parsed.is_object() && parsed.contains("username") && parsed.contains("password")) {
       return parsed;
     }
@@ -114,10 +113,9 @@ Result<std::unique_ptr<BuiltinBrokers>> BuiltinBrokers::Start(const BuiltinBroke
     auto core = BrokerCore::Open(std::move(backend), records / (service + ".json"));
     if (!core.ok()) return core.status().WithContext("starting the built-in " + service + " broker");
     running->core = std::move(core).value();
-    auto credentials = BrokerCredentials(records / (service + "-credentials.json"));
-    if (!credentials.ok()) return credentials.status();
-    running->options.username = (*credentials)["username"].get<std::string>();
-    running->options.password = (*credentials)["password"].get<std::string>();
+    WHARF_ASSIGN_OR_RETURN(auto credentials, BrokerCredentials(records / (service + "-credentials.json")));
+    running->options.username = credentials["username"].get<std::string>();
+    running->options.password = credentials["password"].get<std::string>();
     auto server = OsbServer::Start(*running->core, running->options);
     if (!server.ok()) return server.status();
     running->server = std::move(server).value();

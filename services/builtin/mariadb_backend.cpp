@@ -122,9 +122,8 @@ Status MariadbBackend::EnsureStarted() {
   if (!fs::exists(options_.dir / "data" / "mysql")) {
     WHARF_RETURN_IF_ERROR(Initialise().WithContext("initialising MariaDB in " + options_.dir.string()));
   }
-  auto port_text = ReadFile(options_.dir / "wharf-port");
-  if (!port_text.ok()) return port_text.status();
-  port_ = std::atoi(port_text->c_str());
+  WHARF_ASSIGN_OR_RETURN(auto port_text, ReadFile(options_.dir / "wharf-port"));
+  port_ = std::atoi(port_text.c_str());
   Session probe;
   if (!probe.Connect(Socket()).ok()) {
     // Loopback only; apps arrive DNATed from the bridge. No general or slow query log (statements
@@ -187,9 +186,8 @@ Status MariadbBackend::DestroyInstance(const json& instance) {
   WHARF_RETURN_IF_ERROR(EnsureStarted());
   const std::string db = Str(instance, "database");
   // Users still granted on it (bindings left behind) go with it.
-  auto users = Query("SELECT DISTINCT User FROM mysql.db WHERE Db = '" + db + "'");
-  if (!users.ok()) return users.status();
-  for (const auto& row : *users) {
+  WHARF_ASSIGN_OR_RETURN(auto users, Query("SELECT DISTINCT User FROM mysql.db WHERE Db = '" + db + "'"));
+  for (const auto& row : users) {
     WHARF_RETURN_IF_ERROR(DestroyBinding(instance, json{{"username", row[0]}}));
   }
   return Query("DROP DATABASE IF EXISTS `" + db + "`").status();
@@ -226,9 +224,8 @@ Status MariadbBackend::DestroyBinding(const json&, const json& binding) {
   const std::string user = Str(binding, "username");
   // No new sessions (the user goes), then end the open ones: the credentials stop working at once.
   WHARF_RETURN_IF_ERROR(Query("DROP USER IF EXISTS '" + user + "'@'%'").status());
-  auto sessions = Query("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '" + user + "'");
-  if (!sessions.ok()) return sessions.status();
-  for (const auto& row : *sessions) (void)Query("KILL CONNECTION " + row[0]);  // it may end on its own meanwhile
+  WHARF_ASSIGN_OR_RETURN(auto sessions, Query("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '" + user + "'"));
+  for (const auto& row : sessions) (void)Query("KILL CONNECTION " + row[0]);  // it may end on its own meanwhile
   return Status::Ok();
 }
 

@@ -95,9 +95,8 @@ Status PostgresBackend::EnsureStarted() {
   if (!fs::exists(options_.dir / "data" / "PG_VERSION")) {
     WHARF_RETURN_IF_ERROR(Initialise().WithContext("initialising PostgreSQL in " + options_.dir.string()));
   }
-  auto port_text = ReadFile(options_.dir / "wharf-port");
-  if (!port_text.ok()) return port_text.status();
-  port_ = std::atoi(port_text->c_str());
+  WHARF_ASSIGN_OR_RETURN(auto port_text, ReadFile(options_.dir / "wharf-port"));
+  port_ = std::atoi(port_text.c_str());
   if (!Running()) {
     WHARF_RETURN_IF_ERROR(RunAsChecked({bin_ + "/pg_ctl", "-D", (options_.dir / "data").string(), "-l",
                                         (options_.dir / "server.log").string(), "-w", "-t", "60", "start"},
@@ -170,11 +169,10 @@ Status PostgresBackend::DestroyInstance(const json& instance) {
   const std::string db = Str(instance, "database"), owner = Str(instance, "owner");
   WHARF_RETURN_IF_ERROR(Query("postgres", "DROP DATABASE IF EXISTS " + db + " WITH (FORCE)").status());
   // Binding roles left behind (members of the owner) go with it.
-  auto members = Query("postgres",
+  WHARF_ASSIGN_OR_RETURN(auto members, Query("postgres",
                        "SELECT m.rolname FROM pg_auth_members a JOIN pg_roles m ON m.oid = a.member "
-                       "JOIN pg_roles o ON o.oid = a.roleid WHERE o.rolname = '" + owner + "'");
-  if (!members.ok()) return members.status();
-  for (const auto& row : *members) WHARF_RETURN_IF_ERROR(Query("postgres", "DROP ROLE IF EXISTS " + row[0]).status());
+                       "JOIN pg_roles o ON o.oid = a.roleid WHERE o.rolname = '" + owner + "'"));
+  for (const auto& row : members) WHARF_RETURN_IF_ERROR(Query("postgres", "DROP ROLE IF EXISTS " + row[0]).status());
   return Query("postgres", "DROP ROLE IF EXISTS " + owner).status();
 }
 
@@ -206,16 +204,14 @@ Status PostgresBackend::DestroyBinding(const json& instance, const json& binding
   WHARF_RETURN_IF_ERROR(EnsureStarted());
   const std::string db = Str(instance, "database"), owner = Str(instance, "owner");
   const std::string user = Str(binding, "username");
-  auto exists = Query("postgres", "SELECT 1 FROM pg_roles WHERE rolname = '" + user + "'");
-  if (!exists.ok()) return exists.status();
-  if (exists->empty()) return Status::Ok();
+  WHARF_ASSIGN_OR_RETURN(auto exists, Query("postgres", "SELECT 1 FROM pg_roles WHERE rolname = '" + user + "'"));
+  if (exists.empty()) return Status::Ok();
   // No new sessions, then end the open ones: the credentials stop working at once.
   WHARF_RETURN_IF_ERROR(Query("postgres", "ALTER ROLE " + user + " NOLOGIN").status());
   WHARF_RETURN_IF_ERROR(
       Query("postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + user + "'").status());
-  auto has_db = Query("postgres", "SELECT 1 FROM pg_database WHERE datname = '" + db + "'");
-  if (!has_db.ok()) return has_db.status();
-  if (!has_db->empty()) {
+  WHARF_ASSIGN_OR_RETURN(auto has_db, Query("postgres", "SELECT 1 FROM pg_database WHERE datname = '" + db + "'"));
+  if (!has_db.empty()) {
     WHARF_RETURN_IF_ERROR(Query(db, "REASSIGN OWNED BY " + user + " TO " + owner + "; DROP OWNED BY " + user).status());
   }
   return Query("postgres", "DROP ROLE IF EXISTS " + user).status();

@@ -100,12 +100,11 @@ Result<RunOutput> RunAs(const std::vector<std::string>& argv, const std::optiona
 
 Status RunAsChecked(const std::vector<std::string>& argv, const std::optional<SystemUser>& user,
                     std::optional<gid_t> extra_group, std::chrono::milliseconds timeout) {
-  auto run = RunAs(argv, user, extra_group, timeout);
-  if (!run.ok()) return run.status();
-  if (run->exit_code != 0) {
+  WHARF_ASSIGN_OR_RETURN(auto run, RunAs(argv, user, extra_group, timeout));
+  if (run.exit_code != 0) {
     std::string tool = argv[0].substr(argv[0].rfind('/') + 1);
     std::string args = argv.size() > 1 ? " " + argv[1] : "";
-    return Status::Internal("'" + tool + args + "' failed (exit " + std::to_string(run->exit_code) + "): " + run->output);
+    return Status::Internal("'" + tool + args + "' failed (exit " + std::to_string(run.exit_code) + "): " + run.output);
   }
   return Status::Ok();
 }

@@ -143,9 +143,8 @@ Result<json> RedisBackend::PrepareBinding(const json&) {
 
 Result<json> RedisBackend::CreateBinding(const json& instance, const json& binding) {
   const std::string user = Str(binding, "username"), password = Str(binding, "password");
-  auto done = RespCall(AdminOf(instance),
-                       {{"ACL", "SETUSER", user, "reset", "on", ">" + password, "~*", "&*", "+@all", "-@admin"}, {"ACL", "SAVE"}});
-  if (!done.ok()) return done.status();
+  WHARF_ASSIGN_OR_RETURN(auto done, RespCall(AdminOf(instance),
+                       {{"ACL", "SETUSER", user, "reset", "on", ">" + password, "~*", "&*", "+@all", "-@admin"}, {"ACL", "SAVE"}}));
   const std::string host = options_.host_for_apps;
   const int port = instance.at("port").get<int>();
   return json{{"uri", "redis://" + user + ":" + password + "@" + host + ":" + std::to_string(port)},

@@ -42,9 +42,8 @@ Result<std::string> ReadReply(std::istream& in, int depth = 0) {
       if (depth > 4) return Status::Internal("redis reply nested too deep");
       std::string joined;
       for (long i = 0; i < n; ++i) {
-        auto item = ReadReply(in, depth + 1);
-        if (!item.ok()) return item.status();
-        joined += (i ? " " : "") + *item;
+        WHARF_ASSIGN_OR_RETURN(auto item, ReadReply(in, depth + 1));
+        joined += (i ? " " : "") + item;
       }
       return joined;
     }
@@ -73,9 +72,8 @@ Result<std::vector<std::string>> RespCall(const RespTarget& target, const std::v
     for (const auto& command : all) {
       stream << Encode(command);
       stream.flush();
-      auto reply = ReadReply(stream);
-      if (!reply.ok()) return reply.status();
-      replies.push_back(*reply);
+      WHARF_ASSIGN_OR_RETURN(auto reply, ReadReply(stream));
+      replies.push_back(reply);
     }
     if (!target.password.empty()) replies.erase(replies.begin());
     return replies;
