@@ -256,7 +256,7 @@ TEST_CASE("Crashed instances of an abandoned version are stopped when a fixed ve
 
 namespace wharf::health {
 
-TEST_CASE("Placed indices: only the listed indices run here; the others are stopped, none started") {
+TEST_CASE("Placed indices: only the listed indices run here, the others are stopped, none started") {
   struct Case {
     const char* name;
     std::vector<int> indices;              // the process's placement on this cell

@@ -222,7 +222,7 @@ struct World {
 
 }  // namespace
 
-TEST_CASE("Remote cell: a heartbeat says who the cell is and takes the assignment; ReadDesired waits for the droplets") {
+TEST_CASE("Remote cell: a heartbeat says who the cell is and takes the assignment, and ReadDesired waits for the droplets") {
   World w;
   CHECK_FALSE(w.remote->ReadDesired().ok());  // nothing to run before the first assignment
   w.AddDroplet("droplet-1", "tarball bytes");
@@ -306,7 +306,7 @@ TEST_CASE("Remote cell: a droplet whose bytes do not match the digest is refused
   CHECK(w.remote->applied_version() == 1);
 }
 
-TEST_CASE("Remote cell: a new droplet that cannot be fetched keeps the earlier desire; unused droplets leave the cache") {
+TEST_CASE("Remote cell: a new droplet that cannot be fetched keeps the earlier desire, and unused droplets leave the cache") {
   World w;
   w.AddDroplet("droplet-1", "one");
   w.Assign(1, {Placed("droplet-1", "one", {0, 1})});
@@ -403,7 +403,7 @@ TEST_CASE("Remote cell: the heartbeat thread follows the injected clock and the 
   remote.Stop();
 }
 
-TEST_CASE("Remote cell logs: batches go to the API; while it is away they wait, and a full queue drops the oldest") {
+TEST_CASE("Remote cell logs: batches go to the API, while it is away they wait, and a full queue drops the oldest") {
   World w;
   ApiLogSinkOptions options;
   options.cell_id = "cell-a";

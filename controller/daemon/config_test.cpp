@@ -133,7 +133,7 @@ TEST_CASE("wharfd runs the router alone, following an API, but no other role wit
   CHECK(ParseFlags({"--api-url", "127.0.0.1:9022"}, "").status().message().find("--api-url must be an http://") == 0);
 }
 
-TEST_CASE("wharfd runs a cell on another host alone, with its id and address; never beside the api") {
+TEST_CASE("wharfd runs a cell on another host alone, with its id and address, never beside the api") {
   auto inv = ParseFlags({"--roles", "cell", "--cell-id", "cell-a1", "--cell-address", "192.168.50.2", "--zone", "z1",
                          "--api-url", "https://api.example:9022", "--api-ca-file", "/ca.pem", "--bridge", "wharf1",
                          "--container-subnet", "10.250.0.0/16", "--cell-memory-mb", "2048", "--cell-disk-mb", "10000",
