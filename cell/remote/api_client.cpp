@@ -69,13 +69,17 @@ Result<std::unique_ptr<ApiClient>> ApiClient::Make(ApiClientOptions options) {
 
 Result<nlohmann::json> ApiClient::SendJson(const std::string& method, const std::string& path,
                                            const nlohmann::json& body) {
+  return SendJsonText(method, path, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+Result<nlohmann::json> ApiClient::SendJsonText(const std::string& method, const std::string& path,
+                                               const std::string& text) {
   const std::string where = method + " " + options_.api_url + path;
   try {
     auto made = MakeHttpClientSession(scheme_, host_, port_, TlsClientOptions{true, options_.ca_file});
     if (!made.ok()) return made.status();
     Poco::Net::HTTPClientSession& session = **made;
     session.setTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(options_.timeout.count()) * 1000));
-    const std::string text = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     Poco::Net::HTTPRequest request(method, prefix_ + path, Poco::Net::HTTPMessage::HTTP_1_1);
     request.set("Authorization", "Bearer " + options_.token);
     request.setContentType("application/json");

@@ -31,6 +31,8 @@ class ApiClient {
   // Sends `body` as JSON to `path` (below the URL's prefix) and returns the JSON answer of a 2xx
   // (null for an empty body). Another status: an error with the API's message; no answer: kUnavailable.
   Result<nlohmann::json> SendJson(const std::string& method, const std::string& path, const nlohmann::json& body);
+  // The same with the body already serialized.
+  Result<nlohmann::json> SendJsonText(const std::string& method, const std::string& path, const std::string& text);
   // GETs `path` into `file` (created or truncated), streaming; returns the body's sha256 (hex).
   Result<std::string> Download(const std::string& path, const std::filesystem::path& file);
 

@@ -68,6 +68,11 @@ class FakeApi {
     if (req.getMethod() == "POST" && uri == "/v1/cells/cell-a/logs") {
       if (logs_down) return reply(Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE, R"({"description":"down"})");
       const nlohmann::json posted = nlohmann::json::parse(body);
+      for (const auto& e : posted.at("entries")) {
+        if (e.at("app_guid") == "gone") {  // as the API: lines of an app not placed here refuse the whole batch
+          return reply(Poco::Net::HTTPResponse::HTTP_FORBIDDEN, R"({"description":"not placed here"})");
+        }
+      }
       for (const auto& e : posted.at("entries")) log_entries.push_back(e);
       return reply(Poco::Net::HTTPResponse::HTTP_NO_CONTENT, "");
     }
@@ -433,7 +438,7 @@ TEST_CASE("Remote cell logs: batches go to the API, while it is away they wait, 
                                                  {"source_instance", "1"},
                                                  {"message", "one"},
                                                  {"is_err", false},
-                                                 {"at", "2027-01-15T08:00:00.000000Z"}});
+                                                 {"at", "2027-01-15T08:00:00Z"}});
     w.api.logs_down = true;
   }
   for (const char* m : {"a", "b", "c", "d"}) REQUIRE(sink.Append("app-1", entry(m)).ok());
@@ -449,6 +454,48 @@ TEST_CASE("Remote cell logs: batches go to the API, while it is away they wait, 
   REQUIRE(w.api.log_entries.size() == 6);
   CHECK(w.api.log_entries[3]["message"] == "b");
   CHECK(w.api.log_entries[5]["message"] == "d");
+}
+
+TEST_CASE("Remote cell logs: a batch the API refuses is sent again one app at a time, and the refused app's lines are dropped") {
+  World w;
+  ApiLogSinkOptions options;
+  options.cell_id = "cell-a";
+  options.flush_interval = 1h;
+  ApiLogSink sink(*w.client, options);
+  runtime::LogEntry e;
+  e.source_type = "CELL";
+  e.source_instance = "0";
+  e.message = "line";
+  REQUIRE(sink.Append("app-1", e).ok());
+  REQUIRE(sink.Append("gone", e).ok());  // a stopped instance's last line, its app no longer placed here
+  REQUIRE(sink.Append("app-2", e).ok());
+  CHECK(sink.Flush());
+  CHECK(sink.sent() == 2);
+  CHECK(sink.dropped() == 1);
+  CHECK(sink.queued() == 0);
+  std::lock_guard lock(w.api.mu);
+  REQUIRE(w.api.log_entries.size() == 2);
+  CHECK(w.api.log_entries[0]["app_guid"] == "app-1");
+  CHECK(w.api.log_entries[1]["app_guid"] == "app-2");
+}
+
+TEST_CASE("Remote cell logs: a batch stays within the entry and byte bounds") {
+  World w;
+  ApiLogSinkOptions options;
+  options.cell_id = "cell-a";
+  options.flush_interval = 1h;
+  options.max_batch_bytes = 1000;
+  ApiLogSink sink(*w.client, options);
+  runtime::LogEntry e;
+  e.source_type = "APP/PROC/WEB";
+  e.message = std::string(300, 'x');
+  for (int i = 0; i < 10; ++i) REQUIRE(sink.Append("app-1", e).ok());
+  CHECK(sink.Flush());
+  CHECK(sink.sent() == 10);
+  std::lock_guard lock(w.api.mu);
+  CHECK(w.api.log_entries.size() == 10);
+  // 10 entries of ~400 bytes in batches of at most 1000 bytes: at least 4 posts.
+  CHECK(w.api.auth.size() >= 4);
 }
 
 }  // namespace wharf::cell
