@@ -200,6 +200,9 @@ Result<std::unique_ptr<StandaloneCell>> StandaloneCell::Start(const Config& conf
   if (!opened.ok()) return opened.status().WithContext("starting the cell");
   p->cell = std::move(opened).value();
   p->desired->SetInstanceSource(p->cell.get(), &p->endpoints);
+  // The first heartbeat (before the cell was open) reported no instance: report the adopted ones,
+  // checked by Open, at once rather than a heartbeat interval later (their routes come back now).
+  (void)p->desired->Heartbeat();
   cell::Cell* c = p->cell.get();
   p->desired->Start([c] { c->DesiredStateChanged(); });
   p->cell->Run();
