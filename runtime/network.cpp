@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -249,15 +248,9 @@ Status WriteSysctl(const fs::path& file, std::string_view value) {
 
 constexpr const char* kIpForward = "/proc/sys/net/ipv4/ip_forward";
 // Present while forwarding is on because wharfd turned it on (with the guard table). Forwarding is a
-// setting of the network namespace while /run is shared: a wharfd in another namespace than init's
-// (cells side by side on one machine) has a marker of its own, named after its namespace.
-fs::path ForwardingMarker() {
-  const fs::path base = "/run/wharf/net/forwarding-turned-on";
-  struct stat self{}, init{};
-  if (::stat("/proc/self/ns/net", &self) != 0 || ::stat("/proc/1/ns/net", &init) != 0) return base;
-  if (self.st_ino == init.st_ino && self.st_dev == init.st_dev) return base;
-  return base.string() + "-netns-" + std::to_string(self.st_ino);
-}
+// setting of the network namespace while /run is shared: wharfds in several namespaces of one machine
+// (cells side by side) share this marker (see docs/scale-out.md).
+constexpr const char* kForwardingMarker = "/run/wharf/net/forwarding-turned-on";
 
 // Egress and openings between containers (network_policy.h) need the host to forward. A host that
 // did not forward before keeps forwarding nothing else: the guard table (applied first) drops what
@@ -266,9 +259,8 @@ Status EnableForwarding(const std::string& bridge, const fs::path& scratch_dir) 
   auto now = ReadFile(kIpForward);
   if (!now.ok()) return now.status();
   const bool was_off = !now->empty() && (*now)[0] == '0';
-  const fs::path marker = ForwardingMarker();
-  if (!was_off && !fs::exists(marker)) return Status::Ok();  // the operator's own forwarding
-  WHARF_RETURN_IF_ERROR(WriteFileAtomic(marker, "wharfd set net.ipv4.ip_forward=1\n"));
+  if (!was_off && !fs::exists(kForwardingMarker)) return Status::Ok();  // the operator's own forwarding
+  WHARF_RETURN_IF_ERROR(WriteFileAtomic(kForwardingMarker, "wharfd set net.ipv4.ip_forward=1\n"));
   fs::path guard = scratch_dir / "nft-forward-guard.conf";
   WHARF_RETURN_IF_ERROR(WriteFileAtomic(
       guard, ForwardGuardRules() + "add element ip wharf_forward_guard bridges { \"" + bridge + "\" }\n"));
@@ -502,14 +494,13 @@ Status RemoveBridgeIfUnused(const std::string& bridge) {
   (void)RunCommand({"nft", "delete", "table", "ip", "wharf_" + bridge});
   (void)RunCommand({"ip", "link", "del", bridge});
   fs::remove(leases, ec);
-  const fs::path marker = ForwardingMarker();
-  if (fs::exists(marker)) {
+  if (fs::exists(kForwardingMarker)) {
     (void)RunCommand({"nft", "delete", "element", "ip", "wharf_forward_guard", "bridges", "{ \"" + bridge + "\" }"});
     auto left = RunCommand({"nft", "list", "set", "ip", "wharf_forward_guard", "bridges"});
     if (left.ok() && left->output.find("elements") == std::string::npos) {  // the last bridge: as before wharfd
       (void)WriteSysctl(kIpForward, "0");
       (void)RunCommand({"nft", "delete", "table", "ip", "wharf_forward_guard"});
-      fs::remove(marker, ec);
+      fs::remove(kForwardingMarker, ec);
     }
   }
   return Status::Ok();

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -134,10 +135,15 @@ pid_t Listen(const std::string& ns, std::vector<int> ports) {
   }
 }
 
-// The scenario, in a process with network namespaces of its own (the host's stays untouched): this
+// The scenario, in a process with network and mount namespaces of its own (the host's stay untouched): this
 // process's is the cell host's, with the bridge; a forked one is another host (a router) that
 // routes the container subnet via the cell host. Returns 0, or the step that failed.
 int CellHostScenario(const std::filesystem::path& root) {
+  // /run/wharf/net (leases, the forwarding marker) of its own too: the host's files stay untouched.
+  if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return 9;
+  std::error_code mk;
+  std::filesystem::create_directories("/run/wharf/net", mk);
+  if (::mount("tmpfs", "/run/wharf/net", "tmpfs", 0, "mode=0755") != 0) return 9;
   if (::unshare(CLONE_NEWNET) != 0) return 10;
   if (!RunChecked({"ip", "link", "set", "lo", "up"}).ok()) return 11;
   const std::string bridge = "wharft9";
@@ -212,7 +218,7 @@ TEST_CASE("A cell's bridge forwards new connections from another host to the ins
   ::waitpid(pid, &status, 0);
   REQUIRE(WIFEXITED(status));
   // 21: the other host could not reach the instance; 22: a port not opened was reached; 23: the instance
-  // reached the other host; 10-20: the namespaces or the bridge could not be set up.
+  // reached the other host; 9-20: the namespaces or the bridge could not be set up.
   CHECK(WEXITSTATUS(status) == 0);
 }
 
