@@ -279,6 +279,23 @@ TEST_CASE("Cell stops the extra instances when an app is scaled down") {
   CHECK(w.audit.Count(health::InstanceEventKind::kStopped) == 2);
 }
 
+TEST_CASE("Cell runs only the indices placed on it, and a changed placement moves them") {
+  World w;
+  DesiredProcess placed = Web(4);
+  placed.indices = {1, 3};
+  w.desired.Set({placed});
+  w.Open();
+  w.Step();
+  CHECK(w.Labels("wharf.index") == std::vector<std::string>{"1", "3"});
+  placed.indices = {0, 1};  // index 3 went to another cell, index 0 came here
+  w.desired.Set({placed});
+  REQUIRE(w.cell->SyncIfChanged().ok());
+  w.Step();
+  CHECK(w.Labels("wharf.index") == std::vector<std::string>{"0", "1"});
+  CHECK(w.rt.started == 3);  // index 1 kept running
+  CHECK(w.audit.Count(health::InstanceEventKind::kStopped) == 1);
+}
+
 TEST_CASE("Cell stops every instance of an app that is no longer desired, and only that app's") {
   World w;
   DesiredProcess other = Web(1);

@@ -33,6 +33,7 @@ std::string DesireFingerprint(const DesiredProcess& p) {
   const health::HealthCheckSpec& hc = p.check;
   nlohmann::json j = {{"version", InstanceVersion(p)},
                       {"instances", p.instances},
+                      {"indices", p.indices},
                       {"argv", p.launch_argv},
                       {"check",
                        {HealthCheckTypeName(hc.type), hc.http_endpoint, hc.invocation_timeout.count(),
@@ -60,6 +61,7 @@ health::ProcessDesire MakeDesire(const DesiredProcess& p, const std::filesystem:
   d.key = {p.app_guid, p.process_type};
   d.version = InstanceVersion(p);
   d.instances = p.instances;
+  d.indices = p.indices;
   d.check = p.check;
   d.readiness = p.readiness;
   d.routable = p.process_type == "web";

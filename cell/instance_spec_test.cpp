@@ -115,11 +115,24 @@ TEST_CASE("Anything the desire depends on changes the fingerprint") {
            [](DesiredProcess& q) { q.vcap_services = R"({"user-provided":[]})"; },
            [](DesiredProcess& q) { q.uris.push_back("other.localhost"); },
            [](DesiredProcess& q) { q.check.http_endpoint = "/"; },
-           [](DesiredProcess& q) { q.app_name = "renamed"; }}) {
+           [](DesiredProcess& q) { q.app_name = "renamed"; },
+           [](DesiredProcess& q) { q.indices = {0}; }}) {
     DesiredProcess q = p;
     change(q);
     CHECK(DesireFingerprint(q) != DesireFingerprint(p));
   }
+}
+
+TEST_CASE("The placed indices reach the supervisor's desire and change the fingerprint when the placement moves") {
+  DesiredProcess p = Hello();
+  p.instances = 4;
+  CHECK(MakeDesire(p, "/droplets/d", "http://api").indices.empty());
+  p.indices = {1, 3};
+  CHECK(MakeDesire(p, "/droplets/d", "http://api").indices == std::vector<int>{1, 3});
+  DesiredProcess moved = p;
+  moved.indices = {1, 2};
+  CHECK(DesireFingerprint(moved) != DesireFingerprint(p));
+  CHECK(InstanceVersion(moved) == InstanceVersion(p));  // a move replaces nothing that stays
 }
 
 TEST_CASE("CPU shares follow memory within bounds") {

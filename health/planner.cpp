@@ -27,7 +27,7 @@ Plan PlanConvergence(const Snapshot& snap, const CrashPolicy& policy) {
     tracked.insert(a.container_id);
     if (a.state == InstanceState::kStopping) continue;  // already on its way out
     auto it = desired.find(a.key);
-    if (it == desired.end() || a.index >= it->second->instances || a.index < 0) {
+    if (it == desired.end() || !it->second->Runs(a.index)) {
       plan.stop.push_back(a.container_id);
       continue;
     }
@@ -49,6 +49,7 @@ Plan PlanConvergence(const Snapshot& snap, const CrashPolicy& policy) {
     }
     const int max_in_flight = std::max(1, d.max_in_flight);
     for (int index = 0; index < d.instances; ++index) {
+      if (!d.Runs(index)) continue;
       const std::string want = d.VersionAt(index);
       auto found = indices.find(index);
       if (found == indices.end() || found->second.empty()) {

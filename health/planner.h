@@ -4,9 +4,10 @@
 // plan comes out. No side effects, no clock: `now` is part of the snapshot.
 //
 // Rules:
-//   - An index in [0, instances) with no instance is started.
-//   - An instance whose index is >= instances, or whose process is no longer
-//     desired, is stopped.
+//   - An index in [0, instances) with no instance is started; when the process
+//     lists `indices` (placement across cells), only those indices.
+//   - An instance whose index is >= instances or not among the listed indices, or
+//     whose process is no longer desired, is stopped.
 //   - One instance per index: of the desired version, a running one is kept
 //     before a starting one before a crashed one; other instances of that
 //     version at the index (duplicates) are stopped.
@@ -27,10 +28,12 @@
 //   - A runtime container that no tracked instance owns is an orphan and is removed.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "health/crash_policy.h"
@@ -45,13 +48,15 @@ struct ProcessKey {
 
 struct DesiredProcess {
   DesiredProcess() = default;
-  DesiredProcess(ProcessKey k, std::string v, int n, std::string baseline = "", int new_indices = -1, int in_flight = 1)
+  DesiredProcess(ProcessKey k, std::string v, int n, std::string baseline = "", int new_indices = -1, int in_flight = 1,
+                 std::vector<int> only = {})
       : key(std::move(k)),
         version(std::move(v)),
         instances(n),
         baseline_version(std::move(baseline)),
         new_version_indices(new_indices),
-        max_in_flight(in_flight) {}
+        max_in_flight(in_flight),
+        indices(std::move(only)) {}
   ProcessKey key;
   std::string version;  // instances of another version are replaced
   int instances = 0;
@@ -61,6 +66,12 @@ struct DesiredProcess {
   std::string baseline_version;
   int new_version_indices = -1;
   int max_in_flight = 1;  // replacements starting at once (rolling deployments' --max-in-flight)
+  // The indices of [0, instances) that run here (placement across cells); empty: every one.
+  std::vector<int> indices;
+  bool Runs(int index) const {
+    if (index < 0 || index >= instances) return false;
+    return indices.empty() || std::find(indices.begin(), indices.end(), index) != indices.end();
+  }
   std::string VersionAt(int index) const {
     return !baseline_version.empty() && new_version_indices >= 0 && index >= new_version_indices ? baseline_version
                                                                                                   : version;

@@ -253,3 +253,57 @@ TEST_CASE("Crashed instances of an abandoned version are stopped when a fixed ve
 }
 
 }  // namespace wharf::health
+
+namespace wharf::health {
+
+TEST_CASE("Placed indices: only the listed indices run here, the others are stopped, none started") {
+  struct Case {
+    const char* name;
+    std::vector<int> indices;              // the process's placement on this cell
+    std::vector<ActualInstance> actual;    // what runs
+    std::vector<int> started;              // indices the plan starts
+    std::vector<std::string> stopped;      // containers the plan stops
+  };
+  const std::vector<Case> cases = {
+      {"no list: every index of [0, instances)", {}, {}, {0, 1, 2, 3}, {}},
+      {"a list: only those indices", {1, 3}, {}, {1, 3}, {}},
+      {"a listed index already running is kept", {1, 3}, {Inst("c1", kWeb, 1, InstanceState::kRunning)}, {3}, {}},
+      {"an index moved elsewhere is stopped",
+       {2},
+       {Inst("c0", kWeb, 0, InstanceState::kRunning), Inst("c2", kWeb, 2, InstanceState::kRunning)},
+       {},
+       {"c0"}},
+      {"a crashed instance at an index no longer here is stopped, not restarted",
+       {0},
+       {Inst("c0", kWeb, 0, InstanceState::kRunning), Inst("c3", kWeb, 3, InstanceState::kCrashed)},
+       {},
+       {"c3"}},
+      {"a listed index beyond instances is not started", {1, 5}, {}, {1}, {}},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.name);
+    DesiredProcess d{kWeb, "v1", 4, "", -1, 1, c.indices};
+    auto plan = PlanConvergence(Snap({d}, c.actual), {});
+    std::vector<int> started;
+    for (const auto& s : plan.start) {
+      CHECK(s.version == "v1");
+      started.push_back(s.index);
+    }
+    CHECK(started == c.started);
+    CHECK(plan.stop == c.stopped);
+    CHECK(plan.remove.empty());
+  }
+}
+
+TEST_CASE("Placed indices with a new version: only the listed indices are replaced") {
+  DesiredProcess d{kWeb, "v2", 3, "", -1, 3, {0, 2}};
+  auto plan = PlanConvergence(Snap({d}, {Inst("a0", kWeb, 0, InstanceState::kRunning),
+                                         Inst("a2", kWeb, 2, InstanceState::kRunning)}),
+                              {});
+  REQUIRE(plan.start.size() == 2);
+  CHECK(plan.start[0] == Plan::Start{kWeb, "v2", 0, 0, ""});
+  CHECK(plan.start[1] == Plan::Start{kWeb, "v2", 2, 0, ""});
+  CHECK(plan.stop.empty());
+}
+
+}  // namespace wharf::health

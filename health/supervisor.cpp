@@ -453,7 +453,8 @@ void Supervisor::Tick() {
   Snapshot snap;
   snap.now = clock_.Monotonic();
   for (const auto& [key, d] : desired_) {
-    snap.desired.push_back({key, d.version, d.instances, d.baseline_version, d.new_version_indices, d.max_in_flight});
+    snap.desired.push_back(
+        {key, d.version, d.instances, d.baseline_version, d.new_version_indices, d.max_in_flight, d.indices});
   }
   for (const auto& [id, t] : tracked_) {
     snap.actual.push_back(t.actual);

@@ -93,6 +93,9 @@ struct ProcessDesire {
   ProcessKey key;
   std::string version;   // change it (new droplet, new memory limit) to replace instances one at a time
   int instances = 0;
+  // The indices of [0, instances) that run on this cell (placement across cells, planner.h);
+  // empty: every one. An instance at an index not listed is stopped.
+  std::vector<int> indices;
   // A deployment in progress (planner.h): indices from `new_version_indices` on keep the
   // baseline version, started with `baseline_make_spec`; replacements start
   // `max_in_flight` at a time.

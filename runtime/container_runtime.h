@@ -219,6 +219,9 @@ struct RuntimeConfig {
   // namespace (their /etc/hosts): wharfd lists its system routes' host names, which the
   // router serves on the ports above (autoscaler-metrics.<domain>).
   std::vector<std::string> instance_host_names;
+  // TCP ports of the instances that hosts outside the bridge may connect to (a cell on another
+  // host lists the instances' port: routers elsewhere route `subnet` via this host). Empty: none.
+  std::vector<int> instance_inbound_ports;
   // Host networking (fallback, staging, the process backend): ports handed to instances.
   int host_port_min = 61000;
   int host_port_max = 61999;

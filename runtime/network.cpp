@@ -34,7 +34,8 @@ std::string Subnet::Address(std::uint32_t offset) const {
 }
 
 
-std::string BridgeRules(const std::string& bridge, const std::string& gateway, const std::vector<int>& host_ports) {
+std::string BridgeRules(const std::string& bridge, const std::string& gateway, const std::vector<int>& host_ports,
+                        const std::vector<int>& inbound_ports) {
   const std::string table = "wharf_" + bridge;
   const std::string from_bridge = "iifname \"" + bridge + "\" ";
   char mark[16];
@@ -45,6 +46,16 @@ std::string BridgeRules(const std::string& bridge, const std::string& gateway, c
     std::string set;
     for (int port : host_ports) set += (set.empty() ? "" : ", ") + std::to_string(port);
     dnat = "    " + from_bridge + "ip daddr " + gateway + " tcp dport { " + set + " } dnat to 127.0.0.1\n";
+  }
+  // A cell on another host (wharfd --roles cell): routers elsewhere reach the instances' ports
+  // through this host (a route to the subnet via its address); the replies go back.
+  std::string inbound;
+  if (!inbound_ports.empty()) {
+    std::string set;
+    for (int port : inbound_ports) set += (set.empty() ? "" : ", ") + std::to_string(port);
+    inbound = "    iifname != \"" + bridge + "\" oifname \"" + bridge + "\" ct state new tcp dport { " + set +
+              " } accept\n"
+              "    " + from_bridge + "ct state established,related ct direction reply accept\n";
   }
   // Replaced whole (add + delete + define, one transaction): no rule of an older wharfd lingers.
   return "add table ip " + table + "\ndelete table ip " + table + "\ntable ip " + table +
@@ -66,7 +77,8 @@ std::string BridgeRules(const std::string& bridge, const std::string& gateway, c
          "  chain forward {\n"
          "    type filter hook forward priority filter; policy accept;\n"
          "    " + from_bridge + allowed + "accept\n"
-         "    oifname \"" + bridge + "\" ct state established,related accept\n"
+         "    oifname \"" + bridge + "\" ct state established,related accept\n" +
+         inbound +
          // Refused at once rather than silently: a lookup or connect fails fast instead of timing out.
          "    " + from_bridge + "reject with icmp type admin-prohibited\n"
          "    oifname \"" + bridge + "\" drop\n"
@@ -235,7 +247,9 @@ Status WriteSysctl(const fs::path& file, std::string_view value) {
 }
 
 constexpr const char* kIpForward = "/proc/sys/net/ipv4/ip_forward";
-// Present while forwarding is on because wharfd turned it on (with the guard table).
+// Present while forwarding is on because wharfd turned it on (with the guard table). Forwarding is a
+// setting of the network namespace while /run is shared: wharfds in several namespaces of one machine
+// (cells side by side) share this marker (see docs/scale-out.md).
 constexpr const char* kForwardingMarker = "/run/wharf/net/forwarding-turned-on";
 
 // Egress and openings between containers (network_policy.h) need the host to forward. A host that
@@ -260,7 +274,8 @@ Status EnableForwarding(const std::string& bridge, const fs::path& scratch_dir) 
 Result<std::unique_ptr<BridgeNetwork>> BridgeNetwork::Create(const std::string& bridge, const std::string& subnet,
                                                              const fs::path& scratch_dir,
                                                              const std::vector<int>& host_ports,
-                                                             const HostResolvers& resolvers) {
+                                                             const HostResolvers& resolvers,
+                                                             const std::vector<int>& inbound_ports) {
   if (::geteuid() != 0) return Status::Unavailable("isolated networking needs root");
   if (bridge.empty() || bridge.size() > 15 || bridge.find_first_of("/ \"") != std::string::npos) {
     return Status::InvalidArgument("bad bridge name '" + bridge + "'");
@@ -331,7 +346,7 @@ Result<std::unique_ptr<BridgeNetwork>> BridgeNetwork::Create(const std::string& 
   if (ec) applied = Status::Internal("cannot create " + net->LeaseDir().string() + ": " + ec.message());
   if (applied.ok()) {
     fs::path nft_file = scratch_dir / ("nft-" + bridge + ".conf");
-    applied = WriteFileAtomic(nft_file, BridgeRules(bridge, net->gateway_, *ports));
+    applied = WriteFileAtomic(nft_file, BridgeRules(bridge, net->gateway_, *ports, inbound_ports));
     if (applied.ok()) applied = RunChecked({"nft", "-f", nft_file.string()});
     if (applied.ok()) applied = EnableForwarding(bridge, scratch_dir);
   }

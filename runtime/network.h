@@ -88,11 +88,13 @@ class BridgeNetwork {
   // Checks the tools (ip, nft), refuses a subnet another interface uses, creates the bridge, its
   // address, route_localnet and the nft table (all idempotent). `host_ports`: this owner's TCP
   // ports of 127.0.0.1 that instances may reach.
-  // `resolvers`: where containers send name lookups.
+  // `resolvers`: where containers send name lookups. `inbound_ports`: TCP ports of the instances
+  // that packets from outside the bridge may open (BridgeRules).
   static Result<std::unique_ptr<BridgeNetwork>> Create(const std::string& bridge, const std::string& subnet,
                                                        const std::filesystem::path& scratch_dir,
                                                        const std::vector<int>& host_ports = {},
-                                                       const HostResolvers& resolvers = {});
+                                                       const HostResolvers& resolvers = {},
+                                                       const std::vector<int>& inbound_ports = {});
 
   const std::string& gateway() const { return gateway_; }
   const HostResolvers& resolvers() const { return resolvers_; }
@@ -127,8 +129,12 @@ class BridgeNetwork {
 // The nftables table of a bridge (applied with `nft -f`): DNAT of `host_ports` (TCP) at
 // `gateway` to 127.0.0.1; input from the bridge accepted only for those (and replies);
 // nothing forwarded from the bridge but what a policy table marked (masqueraded when it
-// leaves the bridge) and replies; ICMP redirects to the bridge dropped.
-std::string BridgeRules(const std::string& bridge, const std::string& gateway, const std::vector<int>& host_ports);
+// leaves the bridge) and replies; ICMP redirects to the bridge dropped. `inbound_ports` (a cell on
+// another host: routers elsewhere route the subnet via this host): new TCP connections from outside
+// the bridge to those ports of the instances are forwarded in, and the instances' replies to them
+// (conntrack's reply direction) out; nothing else from the bridge changes.
+std::string BridgeRules(const std::string& bridge, const std::string& gateway, const std::vector<int>& host_ports,
+                        const std::vector<int>& inbound_ports = {});
 
 // The table that keeps a host whose forwarding wharfd turned on from forwarding anything
 // that does not come from or go to one of wharfd's bridges (the set `bridges`).

@@ -147,7 +147,8 @@ TEST_CASE("nft accepts the rendered tables") {
   testing::TempRoot root;
   for (const std::string& text : {PolicyRules("wharf_check_p1", Net("127.0.0.53"), plan, Members()),
                                   PolicyRules("wharf_check_p1", Net(), NetworkPlan{}, {}),
-                                  BridgeRules("wharfcheck0", "10.244.0.1", {8080})}) {
+                                  BridgeRules("wharfcheck0", "10.244.0.1", {8080}),
+                                  BridgeRules("wharfcheck0", "10.244.0.1", {}, {8080})}) {
     REQUIRE(WriteFileAtomic(root.path / "rules.nft", text).ok());
     auto checked = RunCommand({"nft", "--check", "-f", (root.path / "rules.nft").string()});
     REQUIRE(checked.ok());

@@ -74,6 +74,24 @@ TEST_CASE("The bridge's rules DNAT only the given host ports and refuse everythi
   CHECK(guard.find("forward drop") != std::string::npos);
 }
 
+TEST_CASE("A cell on another host: new connections from outside the bridge reach the instances' port, replies go back") {
+  const std::string plain = BridgeRules("wharf1", "10.250.0.1", {});
+  CHECK(plain.find("ct direction reply") == std::string::npos);  // the embedded cell's table is as before
+  CHECK(plain.find("ct state new") == std::string::npos);
+  std::string rules = BridgeRules("wharf1", "10.250.0.1", {}, {8080});
+  auto at = [&](const std::string& text) { return rules.find(text); };
+  auto in = at("iifname != \"wharf1\" oifname \"wharf1\" ct state new tcp dport { 8080 } accept");
+  auto replies = at("iifname \"wharf1\" ct state established,related ct direction reply accept");
+  auto refused = at("iifname \"wharf1\" reject with icmp type admin-prohibited\n    oifname \"wharf1\" drop\n");
+  REQUIRE(in != std::string::npos);
+  REQUIRE(replies != std::string::npos);
+  REQUIRE(refused != std::string::npos);
+  CHECK(at("chain forward") < in);
+  CHECK(in < refused);  // anything else into the bridge (another port, from a container) is still dropped
+  CHECK(replies < refused);  // and a container still opens nothing a policy does not mark
+  CHECK(at("dnat to") == std::string::npos);  // no router here: no host ports
+}
+
 TEST_CASE("The host's resolvers: IPv4 nameservers off the loopback, and the first one on it") {
   auto r = ParseResolvConf("# comment\nsearch example\nnameserver 10.255.255.53\nnameserver ::1\n"
                            "nameserver 127.0.0.53\nnameserver 10.255.255.53\nnameserver 198.51.100.7\n");

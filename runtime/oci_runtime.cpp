@@ -293,7 +293,7 @@ Result<std::unique_ptr<ContainerRuntime>> MakeOciRuntime(const RuntimeConfig& co
     auto host_resolv = ReadFile("/etc/resolv.conf");
     HostResolvers resolvers = ParseResolvConf(host_resolv.ok() ? *host_resolv : "");
     auto made = BridgeNetwork::Create(config.bridge, config.subnet, config.state_root, config.instance_host_ports,
-                                      resolvers);
+                                      resolvers, config.instance_inbound_ports);
     std::unique_ptr<PolicyTable> policy;
     if (made.ok()) {
       auto table = PolicyTable::Create(

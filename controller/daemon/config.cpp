@@ -10,6 +10,7 @@
 #include "common/byte_size.h"
 #include "common/flags.h"
 #include "common/names.h"
+#include "runtime/network.h"  // ParseSubnet
 #include "state/db.h"  // IsPostgresUrl, MaskDatabaseUrl
 
 namespace wharf::controller {
@@ -167,7 +168,10 @@ std::vector<DaemonFlag> DaemonFlags() {
                 "(default: all; health checks run with the cell).\n"
                 "\"--roles router\" alone runs a router that follows\n"
                 "the API's routing table (GET /v1/routing/stream) and\n"
-                "keeps serving the last table while the API is down"),
+                "keeps serving the last table while the API is down;\n"
+                "\"--roles cell\" alone runs a cell on another host that\n"
+                "runs what the API places on it (needs --cell-id and\n"
+                "--cell-address; follows --api-url)"),
        [](const std::string& v, Config& c) -> Status {
          auto roles = ParseRoles(v);
          if (!roles.ok()) return roles.status();
@@ -185,8 +189,8 @@ std::vector<DaemonFlag> DaemonFlags() {
             "on 127.0.0.1:N (default: off)"),
        PortFlag("--router-admin-port", &Config::router_admin_port)},
       {Flag("api-url", "URL",
-            "the API a router-only wharfd follows, http:// or\n"
-            "https:// (default: DATA_DIR/api-url, else\n"
+            "the API a router-only wharfd or a cell follows, http://\n"
+            "or https:// (default: DATA_DIR/api-url, else\n"
             "http://127.0.0.1:PORT, PORT from DATA_DIR/api-port,\n"
             "else 9022)"),
        [](const std::string& v, Config& c) -> Status {
@@ -197,9 +201,9 @@ std::vector<DaemonFlag> DaemonFlags() {
          return Status::Ok();
        }},
       {Flag("api-ca-file", "F",
-            "PEM CA certificates a router-only wharfd trusts for an\n"
-            "https:// API, besides the system's (default: the\n"
-            "system's only)"),
+            "PEM CA certificates a router-only wharfd or a cell\n"
+            "trusts for an https:// API, besides the system's\n"
+            "(default: the system's only)"),
        [](const std::string& v, Config& c) -> Status {
          WHARF_RETURN_IF_ERROR(NotEmpty("--api-ca-file", v));
          c.api_ca_file = v;
@@ -207,10 +211,87 @@ std::vector<DaemonFlag> DaemonFlags() {
        }},
       {Flag("api-token-file", "F",
             "that API's router token (default DATA_DIR/router-token;\n"
-            "the admin token works too)"),
+            "the admin token works too); a cell's: the API's\n"
+            "DATA_DIR/cell-token, copied here (default\n"
+            "DATA_DIR/cell-token)"),
        [](const std::string& v, Config& c) -> Status {
          WHARF_RETURN_IF_ERROR(NotEmpty("--api-token-file", v));
          c.api_token_file = v;
+         return Status::Ok();
+       }},
+      {Flag("cell-id", "ID",
+            "a cell's name at the API, [a-z0-9-] (required with\n"
+            "--roles cell; keep it across restarts)"),
+       [](const std::string& v, Config& c) -> Status {
+         if (v.empty() || v.size() > 63 || v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos ||
+             v.front() == '-' || v.back() == '-') {
+           return Status::InvalidArgument("--cell-id must be 1 to 63 of a-z, 0-9 and '-' (not first or last), got '" +
+                                          v + "'");
+         }
+         c.cell_id = v;
+         return Status::Ok();
+       }},
+      {Flag("zone", "Z", "the cell's zone: the API spreads an app across\nzones first (default: default)"),
+       [](const std::string& v, Config& c) -> Status {
+         if (v.empty() || v.size() > 63 || v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_.") != std::string::npos) {
+           return Status::InvalidArgument("--zone must be 1 to 63 of a-z, 0-9, '-', '_' and '.', got '" + v + "'");
+         }
+         c.zone = v;
+         return Status::Ok();
+       }},
+      {Flag("cell-address", "IP",
+            "the address of the cell's host that routers send to\n"
+            "(they route --container-subnet through it; required\n"
+            "with --roles cell)"),
+       [](const std::string& v, Config& c) -> Status {
+         unsigned char buf[sizeof(in_addr)];
+         if (inet_pton(AF_INET, v.c_str(), buf) != 1) {
+           return Status::InvalidArgument("--cell-address must be an IPv4 address, got '" + v + "'");
+         }
+         c.cell_address = v;
+         return Status::Ok();
+       }},
+      {Flag("cell-memory-mb", "N",
+            "memory the cell's instances may use in all (default:\n"
+            "the host's memory less 10%, at least 512, for itself)"),
+       [](const std::string& v, Config& c) -> Status {
+         auto n = ParseNumber("--cell-memory-mb", v, 1, 1L << 30);
+         if (!n.ok()) return n.status();
+         c.cell_memory_mb = *n;
+         return Status::Ok();
+       }},
+      {Flag("cell-disk-mb", "N", "disk the cell's instances may use in all (default:\nthe free space of the data folder)"),
+       [](const std::string& v, Config& c) -> Status {
+         auto n = ParseNumber("--cell-disk-mb", v, 1, 1L << 40);
+         if (!n.ok()) return n.status();
+         c.cell_disk_mb = *n;
+         return Status::Ok();
+       }},
+      {Flag("cell-max-instances", "N", "containers the cell runs at most (default 250)"),
+       [](const std::string& v, Config& c) -> Status {
+         auto n = ParseNumber("--cell-max-instances", v, 1, 100000);
+         if (!n.ok()) return n.status();
+         c.cell_max_instances = static_cast<int>(*n);
+         return Status::Ok();
+       }},
+      {Flag("bridge", "NAME",
+            "the containers' bridge (default wharf0); wharfds side by\n"
+            "side on one machine need one each"),
+       [](const std::string& v, Config& c) -> Status {
+         if (v.empty() || v.size() > 15 || v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos) {
+           return Status::InvalidArgument("--bridge must be 1 to 15 of a-z, 0-9, '-' and '_', got '" + v + "'");
+         }
+         c.bridge = v;
+         return Status::Ok();
+       }},
+      {Flag("container-subnet", "CIDR",
+            "the containers' addresses (default 10.244.0.0/16), used\n"
+            "for nothing else; each cell needs its own, which\n"
+            "routers route through its --cell-address"),
+       [](const std::string& v, Config& c) -> Status {
+         auto subnet = runtime::ParseSubnet(v);
+         if (!subnet.ok()) return subnet.status().WithContext("--container-subnet");
+         c.container_subnet = v;
          return Status::Ok();
        }},
       {Flag("nats-url", "URL",
@@ -474,11 +555,34 @@ Result<Invocation> ParseFlags(const std::vector<std::string>& args, const std::s
                                    "network readable, or accept that with --api-insecure-http");
   }
   if (!c.HasRole("api")) {
+    const bool alone = c.roles.size() == 1;
     for (const std::string& role : c.roles) {
+      if (role == "router" && alone) continue;
+      if (role == "cell" && alone) continue;
+      if (role == "cell") {
+        return Status::InvalidArgument("--roles: 'cell' needs 'api' in the same wharfd, or runs alone (\"--roles cell\": "
+                                       "a cell on another host; run a router beside it as a wharfd of its own)");
+      }
       if (role != "router") {
         return Status::InvalidArgument("--roles: '" + role +
-                                       "' needs 'api' in the same wharfd (only the router runs apart, following "
-                                       "the API's route stream)");
+                                       "' needs 'api' in the same wharfd (only the router and the cell run apart, "
+                                       "following the API)");
+      }
+    }
+  }
+  if (c.StandaloneCell()) {
+    if (c.cell_id.empty()) return Status::InvalidArgument("--roles cell needs --cell-id ID (the cell's name at the API)");
+    if (c.cell_address.empty()) {
+      return Status::InvalidArgument("--roles cell needs --cell-address IP (where routers reach its containers)");
+    }
+  } else {
+    for (auto [flag, given] : {std::pair<const char*, bool>{"--cell-id", !c.cell_id.empty()},
+                               {"--cell-address", !c.cell_address.empty()}}) {
+      if (given) {
+        return Status::InvalidArgument(std::string(flag) +
+                                       " is for a cell on another host, which runs alone (\"--roles cell\"); a wharfd "
+                                       "with the api role runs its own cell, and a remote cell beside the api in one "
+                                       "process is not supported");
       }
     }
   }

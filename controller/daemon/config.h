@@ -51,10 +51,11 @@ struct Config {
   int staging_timeout_minutes = 15;         // --staging-timeout
   std::optional<std::uint16_t> router_tls_port;  // --router-tls-port: HTTPS (SNI) listener; 0 = any free port (default: none)
   std::optional<std::uint16_t> router_admin_port;  // --router-admin-port: /metrics, /health (default: none)
-  // A router-only wharfd (--roles router) follows the routing table of this API:
+  // A router-only wharfd (--roles router) follows the routing table of this API; a cell on another
+  // host (--roles cell) takes its assignment from it:
   std::string api_url;                      // --api-url; empty: DATA_DIR/api-url, else http://127.0.0.1:<DATA_DIR/api-port, else 9022>
   std::filesystem::path api_ca_file = {};   // --api-ca-file: PEM CAs trusted for an https --api-url (besides the system's)
-  std::filesystem::path api_token_file;     // --api-token-file; empty: DATA_DIR/router-token
+  std::filesystem::path api_token_file;     // --api-token-file; empty: DATA_DIR/router-token (a cell: DATA_DIR/cell-token)
   // Route registrations over NATS (controller/dataplane/route_emitter.h, nats_route_follower.h): the
   // api role publishes them; a router-only wharfd builds its table from them instead of the API's
   // route stream (which it still follows for the domains' certificates).
@@ -64,8 +65,22 @@ struct Config {
   bool route_allow_loopback = false;        // --route-allow-loopback: a NATS-fed router accepts 127.0.0.1 hosts
   int route_prune_threshold_secs = 120;     // --route-prune-threshold: a router forgets what is not re-sent
 
-  // Only the router runs without the api role in its process (it then follows the API's route stream).
-  bool StandaloneRouter() const { return !HasRole("api"); }
+  // A cell on another host (--roles cell alone; controller/daemon/standalone_cell.h):
+  std::string cell_id;                      // --cell-id: [a-z0-9-], at most 63 characters (required)
+  std::string zone = "default";             // --zone: placement spreads an app's instances across zones
+  std::string cell_address;                 // --cell-address: the IP routers reach the container subnet through (required)
+  std::int64_t cell_memory_mb = 0;          // --cell-memory-mb; 0: MemTotal less a reserve for the host
+  std::int64_t cell_disk_mb = 0;            // --cell-disk-mb; 0: the free space of the data folder's file system
+  int cell_max_instances = 250;             // --cell-max-instances
+  // The container network (runtime::RuntimeConfig's bridge and subnet); empty: the runtime's
+  // defaults (wharf0, 10.244.0.0/16). Cells side by side on one machine need their own of each.
+  std::string bridge;                       // --bridge NAME
+  std::string container_subnet;             // --container-subnet CIDR
+
+  // Only the router, or the cell, runs without the api role in its process (the router then follows
+  // the API's route stream, the cell its assignment).
+  bool StandaloneRouter() const { return !HasRole("api") && !HasRole("cell"); }
+  bool StandaloneCell() const { return !HasRole("api") && HasRole("cell"); }
   // The api role with built-in service brokers: the data plane starts and registers them.
   bool RunsBuiltinBrokers() const { return HasRole("api") && !builtin_services.empty(); }
 

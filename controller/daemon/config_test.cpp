@@ -143,6 +143,54 @@ TEST_CASE("wharfd runs the router alone, following an API, but no other role wit
   CHECK(ParseFlags({"--api-url", "127.0.0.1:9022"}, "").status().message().find("--api-url must be an http://") == 0);
 }
 
+TEST_CASE("wharfd runs a cell on another host alone, with its id and address, never beside the api") {
+  auto inv = ParseFlags({"--roles", "cell", "--cell-id", "cell-a1", "--cell-address", "192.168.50.2", "--zone", "z1",
+                         "--api-url", "https://api.example:9022", "--api-ca-file", "/ca.pem", "--bridge", "wharf1",
+                         "--container-subnet", "10.250.0.0/16", "--cell-memory-mb", "2048", "--cell-disk-mb", "10000",
+                         "--cell-max-instances", "40"},
+                        "");
+  REQUIRE_MESSAGE(inv.ok(), inv.status().ToString());
+  const Config& c = inv->config;
+  CHECK(c.StandaloneCell());
+  CHECK_FALSE(c.StandaloneRouter());
+  CHECK(c.cell_id == "cell-a1");
+  CHECK(c.cell_address == "192.168.50.2");
+  CHECK(c.zone == "z1");
+  CHECK(c.bridge == "wharf1");
+  CHECK(c.container_subnet == "10.250.0.0/16");
+  CHECK(c.cell_memory_mb == 2048);
+  CHECK(c.cell_disk_mb == 10000);
+  CHECK(c.cell_max_instances == 40);
+  // Defaults.
+  auto d = ParseFlags({"--roles", "cell", "--cell-id", "c", "--cell-address", "10.0.0.5"}, "");
+  REQUIRE(d.ok());
+  CHECK(d->config.zone == "default");
+  CHECK(d->config.cell_max_instances == 250);
+  CHECK(d->config.cell_memory_mb == 0);
+  CHECK(d->config.bridge.empty());
+  CHECK_FALSE(ParseFlags({}, "")->config.StandaloneCell());
+  // Required flags, bad values, and no remote cell beside the api.
+  CHECK(ParseFlags({"--roles", "cell", "--cell-address", "10.0.0.5"}, "").status().message().find("--cell-id") !=
+        std::string::npos);
+  CHECK(ParseFlags({"--roles", "cell", "--cell-id", "c"}, "").status().message().find("--cell-address") !=
+        std::string::npos);
+  for (const char* bad : {"Cell", "-c", "c-", "a_b", ""}) {
+    CHECK(ParseFlags({"--roles", "cell", "--cell-id", bad, "--cell-address", "10.0.0.5"}, "")
+              .status()
+              .message()
+              .find("--cell-id must be") == 0);
+  }
+  CHECK_FALSE(ParseFlags({"--roles", "cell", "--cell-id", "c", "--cell-address", "host.example"}, "").ok());
+  CHECK(ParseFlags({"--cell-id", "c", "--cell-address", "10.0.0.5"}, "").status().message().find("not supported") !=
+        std::string::npos);
+  CHECK(ParseFlags({"--roles", "api,cell", "--cell-id", "c"}, "").status().message().find("--cell-id is for a cell") ==
+        0);
+  CHECK(ParseFlags({"--roles", "cell,stager"}, "").status().message().find("needs 'api'") != std::string::npos);
+  CHECK(ParseFlags({"--bridge", "a-very-long-bridge-name"}, "").status().message().find("--bridge must be") == 0);
+  CHECK(ParseFlags({"--container-subnet", "10.250.0.0"}, "").status().message().find("--container-subnet") == 0);
+  CHECK(ParseFlags({"--bridge", "wharf1", "--container-subnet", "10.250.0.0/16"}, "").ok());  // the embedded cell too
+}
+
 TEST_CASE("the NATS bus: a nats:// URL, and a prune threshold longer than the register interval") {
   auto c = ParseFlags({"--nats-url", "nats://127.0.0.1:4222", "--route-register-interval", "5",
                        "--route-prune-threshold", "30"}, "");

@@ -102,7 +102,8 @@ Status DataPlane::StartBuiltinBrokers(const Config& config, const Clock& clock, 
     daemon.events().Log("service-broker-builtin", {{"name", endpoint.name}, {"url", endpoint.url}});
   }
   if (!isolated || broker_guids.empty()) return Status::Ok();
-  auto openings = runtime::ServiceOpenings::Create(runtime::RuntimeConfig{}.bridge, parts.runtime->HostAddressForInstances(),
+  const std::string bridge = config.bridge.empty() ? runtime::RuntimeConfig{}.bridge : config.bridge;
+  auto openings = runtime::ServiceOpenings::Create(bridge, parts.runtime->HostAddressForInstances(),
                                                    daemon.layout().runtime());
   if (!openings.ok()) return openings.status().WithContext("opening the bridge to the built-in services");
   parts.openings = std::move(openings).value();
@@ -138,6 +139,8 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     rc.backend = config.runtime;
     rc.disk_quota_loop = config.disk_quotas_enforced;
     rc.clock = &clock;
+    if (!config.bridge.empty()) rc.bridge = config.bridge;
+    if (!config.container_subnet.empty()) rc.subnet = config.container_subnet;
     // Apps reach each other through this wharfd's router (at the bridge's address); the API,
     // the router's admin port and every other host port stay out of their reach.
     if (config.HasRole("router")) {

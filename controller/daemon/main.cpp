@@ -11,6 +11,7 @@
 #include "controller/daemon/config.h"
 #include "controller/daemon/daemon.h"
 #include "controller/daemon/data_plane.h"
+#include "controller/daemon/standalone_cell.h"
 #include "controller/daemon/standalone_router.h"
 #include "controller/dataplane/staging_scheduler.h"
 
@@ -55,6 +56,27 @@ int main(int argc, char** argv) {
     sigwait(&stop_signals, &sig);
     std::cerr << "wharfd: stopping (" << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ")" << std::endl;
     (*router)->Stop();
+    return 0;
+  }
+  if (config.StandaloneCell()) {
+    // A stop signal while it waits for the API ends the wait (the signals are blocked: look for a pending one).
+    auto stopping = [&stop_signals] {
+      sigset_t pending;
+      sigemptyset(&pending);
+      if (sigpending(&pending) != 0) return false;
+      return sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1;
+    };
+    auto cell = wharf::controller::StandaloneCell::Start(config, clock, stopping);
+    if (!cell.ok()) {
+      std::cerr << "wharfd: " << cell.status().message() << "\n";
+      return 1;
+    }
+    std::cerr << "wharfd listening api=none router=none cell=" << config.cell_id << " following=" << (*cell)->api_url()
+              << " runtime=" << (*cell)->runtime_name() << std::endl;
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    std::cerr << "wharfd: stopping (" << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ")" << std::endl;
+    (*cell)->Stop();
     return 0;
   }
   // Builds wait in the scheduler's queue until the stager is attached (DataPlane).

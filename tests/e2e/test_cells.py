@@ -1,14 +1,12 @@
 """Scale-out (issue 17): one API, three cells and two routers, each on a host of its own (network
 namespaces on one machine, tests/e2e/hosts.py). The API places an app's instances across the cells
 (`wharfd --roles cell` heartbeats to it and runs what it is given, droplets fetched over HTTP); the
-routers follow the API's routing table and reach each cell's containers through the cell's address. A
-cell that drops off the network is declared lost after the API's cell timeout: its instances start on the
-others and the routers stop sending to it; when it comes back it stops its duplicates."""
+routers follow the API's routing table and reach each cell's containers through the cell's address. The
+API restarted: apps keep serving and nothing moves. A cell that drops off the network is declared lost
+after the API's cell timeout: its instances start on the others and the routers stop sending to it; when
+it comes back it stops its duplicates."""
 import collections
-import json
 import os
-import signal
-import subprocess
 import time
 import unittest
 import urllib.request
@@ -161,6 +159,30 @@ class CellsTest(Polling, unittest.TestCase):
                       lambda: len(self.indices_served(router, 40)) == 6, timeout=30)
         listed = self.p.wharf("app", "cells").out
         self.assertIn("#5", listed)
+
+        # The API restarts: the routers keep serving their last table and the cells their instances; when it is
+        # back, the cells report again and nothing moves or restarts (the placements are in its database).
+        before = {name: sorted(os.listdir(os.path.join(data, "runtime", "containers")))
+                  for name, (_h, _p, data) in self.cells.items()}
+        statuses = []
+        self.assertEqual(self.p.stop(), 0)
+        down_until = time.monotonic() + 2 * CELL_TIMEOUT
+        while time.monotonic() < down_until:
+            for router in self.routers:
+                statuses.append(self.get(router)[0])
+        self.p.start()
+        back_until = time.monotonic() + 2 * CELL_TIMEOUT
+        while time.monotonic() < back_until:
+            for router in self.routers:
+                statuses.append(self.get(router)[0])
+        failed = [s for s in statuses if s != 200]
+        self.assertEqual(failed, [], f"{len(failed)} of {len(statuses)} requests failed around the API's restart\n"
+                                     f"{self.logs()}")
+        self.assertEqual(self.running_by_cell(guid), spread)
+        after = {name: sorted(os.listdir(os.path.join(data, "runtime", "containers")))
+                 for name, (_h, _p, data) in self.cells.items()}
+        self.assertEqual(after, before)
+        self.assertTrue(all(c["state"] == "alive" for c in self.cell_list()), self.cell_list())
 
         # cell-2 drops off the network. Its instances go to the others within the cell timeout plus a start;
         # the routers stop sending to it once the API withdrew its routes.
