@@ -1,5 +1,8 @@
 #include "router/registration.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -34,6 +37,33 @@ std::string RegistrationToJson(const Registration& r, std::int64_t updated_at_ns
             {"healthy", r.endpoint.healthy},
             {"modification_tag", {{"guid", r.endpoint.tag.guid}, {"index", r.endpoint.tag.index}}}};
   return j.dump();
+}
+
+std::string RegistrationHostProblem(const std::string& host, bool allow_loopback) {
+  in_addr v4{};
+  in6_addr v6{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) {
+    const std::uint32_t a = ntohl(v4.s_addr);
+    const std::uint32_t first = a >> 24;
+    if (first == 127) return allow_loopback ? "" : "host " + host + " is a loopback address";
+    if (first == 0) return "host " + host + " is unspecified";
+    if ((a >> 16) == 0xA9FE) return "host " + host + " is link-local (169.254.0.0/16)";
+    if (first >= 224) return "host " + host + " is multicast, reserved or broadcast";
+    return "";
+  }
+  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) return allow_loopback ? "" : "host " + host + " is a loopback address";
+    if (IN6_IS_ADDR_UNSPECIFIED(&v6)) return "host " + host + " is unspecified";
+    if (IN6_IS_ADDR_LINKLOCAL(&v6)) return "host " + host + " is link-local (fe80::/10)";
+    if (IN6_IS_ADDR_MULTICAST(&v6)) return "host " + host + " is multicast";
+    if (IN6_IS_ADDR_V4MAPPED(&v6)) {
+      char text[INET_ADDRSTRLEN] = {};
+      inet_ntop(AF_INET, &v6.s6_addr[12], text, sizeof text);
+      return RegistrationHostProblem(text, allow_loopback);
+    }
+    return "";
+  }
+  return "host '" + host + "' is not an IP address";
 }
 
 Result<std::vector<Registration>> ParseRegistration(std::string_view text) {

@@ -47,6 +47,13 @@ inline constexpr std::string_view kRouterGreetSubject = "router.greet";
 std::string RegistrationToJson(const Registration& r, std::int64_t updated_at_ns = 0);
 // Every uri of a message; errors name the field ("uris[1]: ...", "host: ...").
 Result<std::vector<Registration>> ParseRegistration(std::string_view json);
+// Why a router following the bus must not send to `host`, or "" when it may. A registration's host
+// must be an IPv4 or IPv6 address, and never one that points back into the router's own host or its
+// cloud: unspecified (0.0.0.0/8, ::), link-local (169.254.0.0/16 with the metadata service, fe80::/10),
+// multicast or broadcast, or loopback (127.0.0.0/8, ::1) unless `allow_loopback` (the plain-process
+// runtime's instances listen on the host's loopback, with the router beside them). Whoever can publish on
+// NATS could otherwise make every router a proxy into the hosts' private ports.
+std::string RegistrationHostProblem(const std::string& host, bool allow_loopback);
 // Every (route, endpoint) of a table.
 std::vector<Registration> RegistrationsOf(const std::vector<RouteSpec>& routes);
 

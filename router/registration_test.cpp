@@ -140,4 +140,25 @@ TEST_CASE("Every endpoint of a table becomes a registration") {
 }
 
 }  // namespace
+TEST_CASE("RegistrationHostProblem: only addresses a router may proxy to") {
+  CHECK(RegistrationHostProblem("10.244.0.5", false).empty());
+  CHECK(RegistrationHostProblem("192.0.2.7", false).empty());
+  CHECK(RegistrationHostProblem("2001:db8::1", false).empty());
+  CHECK(RegistrationHostProblem("127.0.0.1", false) == "host 127.0.0.1 is a loopback address");
+  CHECK(RegistrationHostProblem("127.3.4.5", false) == "host 127.3.4.5 is a loopback address");
+  CHECK(RegistrationHostProblem("127.0.0.1", true).empty());
+  CHECK(RegistrationHostProblem("::1", false) == "host ::1 is a loopback address");
+  CHECK(RegistrationHostProblem("::1", true).empty());
+  CHECK(RegistrationHostProblem("::ffff:127.0.0.1", false) == "host 127.0.0.1 is a loopback address");
+  CHECK(RegistrationHostProblem("169.254.169.254", true) == "host 169.254.169.254 is link-local (169.254.0.0/16)");
+  CHECK(RegistrationHostProblem("fe80::1", true) == "host fe80::1 is link-local (fe80::/10)");
+  CHECK(RegistrationHostProblem("0.0.0.0", true) == "host 0.0.0.0 is unspecified");
+  CHECK(RegistrationHostProblem("::", true) == "host :: is unspecified");
+  CHECK(RegistrationHostProblem("224.0.0.1", true) == "host 224.0.0.1 is multicast, reserved or broadcast");
+  CHECK(RegistrationHostProblem("255.255.255.255", true) == "host 255.255.255.255 is multicast, reserved or broadcast");
+  CHECK(RegistrationHostProblem("ff02::1", true) == "host ff02::1 is multicast");
+  CHECK(RegistrationHostProblem("localhost", true) == "host 'localhost' is not an IP address");
+  CHECK(RegistrationHostProblem("10.0.0.1 ", true) == "host '10.0.0.1 ' is not an IP address");
+}
+
 }  // namespace wharf::router

@@ -1,6 +1,7 @@
 // Leader election through the database, for the jobs that must run in one process only when
-// several wharfds share a PostgreSQL database (garbage collection, and later the convergence
-// loops): the process that holds a Lease runs them, the others skip their turn.
+// several wharfds share a PostgreSQL database (garbage collection; the orchestration loops:
+// deployments, credential rotations, canary analysis, the autoscaler): the process that holds a
+// Lease runs them, the others skip their turn.
 //
 // SQLite: one wharfd owns the file (DATA_DIR's lock), so it always holds the lease.
 // PostgreSQL: a session advisory lock (pg_try_advisory_lock) on a connection of its own, keyed

@@ -142,6 +142,18 @@ std::vector<DaemonFlag> DaemonFlags() {
          return Status::Ok();
        }},
       {Flag("router-port", "N", "router port (default 8080)"), PortFlag("--router-port", &Config::router_port)},
+      {Flag("router-address", "IP",
+            "address the router listens on (default 127.0.0.1;\n"
+            "0.0.0.0 or :: for every interface: a router on its own\n"
+            "host that clients or a load balancer reach)"),
+       [](const std::string& v, Config& c) -> Status {
+         unsigned char buf[sizeof(in6_addr)];
+         if (inet_pton(AF_INET, v.c_str(), buf) != 1 && inet_pton(AF_INET6, v.c_str(), buf) != 1) {
+           return Status::InvalidArgument("--router-address must be an IPv4 or IPv6 address, got '" + v + "'");
+         }
+         c.router_address = v;
+         return Status::Ok();
+       }},
       {Flag("domain", "D", "shared domain for app routes (default localhost)"),
        [](const std::string& v, Config& c) -> Status {
          Status s = ValidateDomainName(v);
@@ -229,6 +241,15 @@ std::vector<DaemonFlag> DaemonFlags() {
          auto n = ParseNumber("--route-prune-threshold", v, 2, 24 * 3600);
          if (!n.ok()) return n.status();
          c.route_prune_threshold_secs = static_cast<int>(*n);
+         return Status::Ok();
+       }},
+      {Flag("route-allow-loopback", "",
+            "a NATS-fed router accepts registrations of loopback\n"
+            "hosts (the plain-process runtime on the router's own\n"
+            "host); otherwise they are refused, as are link-local,\n"
+            "unspecified and multicast ones, always"),
+       [](const std::string&, Config& c) -> Status {
+         c.route_allow_loopback = true;
          return Status::Ok();
        }},
       {Flag("keep-droplets", "N", "droplets kept per app besides the current one (default 5)"),

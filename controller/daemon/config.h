@@ -26,6 +26,7 @@ struct Config {
   std::filesystem::path api_tls_key = {};
   bool api_insecure_http = false;  // --api-insecure-http: plain HTTP on a non-loopback --api-address
   std::uint16_t router_port = 8080;
+  std::string router_address = "127.0.0.1";  // where the router listens (--router-address)
   std::string domain = "localhost";
   std::vector<std::string> roles = {"api", "stager", "cell", "router"};
   int keep_droplets = 5;
@@ -59,6 +60,7 @@ struct Config {
   // route stream (which it still follows for the domains' certificates).
   std::string nats_url;                     // --nats-url nats://HOST:PORT; empty: no bus
   int route_register_interval_secs = 20;    // --route-register-interval: a router's, announced to emitters
+  bool route_allow_loopback = false;        // --route-allow-loopback: a NATS-fed router accepts 127.0.0.1 hosts
   int route_prune_threshold_secs = 120;     // --route-prune-threshold: a router forgets what is not re-sent
 
   // Only the router runs without the api role in its process (it then follows the API's route stream).

@@ -70,6 +70,16 @@ TEST_CASE("wharfd reads every flag, with a space or '='") {
   CHECK(c.HasRole("router"));
   CHECK(!c.HasRole("cell"));
   CHECK(c.keep_droplets == 2);
+  CHECK(c.router_address == "127.0.0.1");
+}
+
+TEST_CASE("wharfd: --router-address takes an IP address and nothing else") {
+  auto any = ParseFlags({"--roles", "router", "--router-address", "0.0.0.0"}, "");
+  REQUIRE_MESSAGE(any.ok(), any.status().ToString());
+  CHECK(any->config.router_address == "0.0.0.0");
+  CHECK(ParseFlags({"--router-address", "::"}, "").ok());
+  CHECK(ParseFlags({"--router-address", "router.example"}, "").status().message() ==
+        "--router-address must be an IPv4 or IPv6 address, got 'router.example'");
 }
 
 TEST_CASE("wharfd reads the runtime, buildpacks and staging limit flags") {

@@ -118,6 +118,8 @@ struct Daemon::Parts {
   // Whether this wharfd runs the jobs that must run once among those sharing a PostgreSQL
   // database (the garbage collection); on SQLite it always does.
   std::unique_ptr<Lease> leader;
+  // The same for the loops that act on deployments and instances (Daemon::LeadsOrchestration).
+  std::unique_ptr<Lease> orchestration;
   std::unique_ptr<store::BlobStore> blobs;
   std::shared_mutex blob_lock;
   std::unique_ptr<EventRecorder> events;
@@ -341,11 +343,14 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   }
 
   // Deployments move on as the cell reports their instances (persisted: a restart resumes them).
+  p->orchestration = std::make_unique<Lease>(*p->db, "orchestration");
+  Lease* orchestration = p->orchestration.get();
+  auto leads = [orchestration] { return orchestration->Held(); };
   p->deployment_driver = std::make_unique<DeploymentDriver>(*p->db, *p->deployments, p->instances);
-  p->deployment_driver->Start(options.deployment_interval);
+  p->deployment_driver->Start(options.deployment_interval, leads);
   // Credential rotations move on as their bindings, deployments and instances do (persisted too).
   p->rotation_driver = std::make_unique<RotationDriver>(*p->db, *p->rotations, p->instances);
-  p->rotation_driver->Start(options.deployment_interval);
+  p->rotation_driver->Start(options.deployment_interval, leads);
 
   Parts* parts = p.get();
   p->leader = std::make_unique<Lease>(*p->db, "garbage-collection");
@@ -436,6 +441,8 @@ const CellCapacity& Daemon::cell_capacity() const { return parts_->capacity; }
 std::uint16_t Daemon::metrics_forwarder_port() const { return parts_->forwarder ? parts_->forwarder->port() : 0; }
 
 const DataLayout& Daemon::layout() const { return parts_->layout; }
+
+bool Daemon::LeadsOrchestration() { return parts_->orchestration->Held(); }
 
 BuildService& Daemon::builds() { return *parts_->builds; }
 

@@ -105,6 +105,9 @@ class Daemon {
   BuildService& builds();
   LogBuffer& logs();
   state::Database& database();
+  // Whether this wharfd runs the orchestration loops now (deployments, credential rotations, canary
+  // analysis, the autoscaler): one holder among the wharfds sharing a PostgreSQL database.
+  bool LeadsOrchestration();
   // The API's endpoints (null without the api role): the access tests list them.
   const HttpRouter* api_router() const;
   store::BlobStore& blobs();

@@ -203,7 +203,7 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
   if (router_role) {
     parts.access_sink = std::make_unique<AppLogAccessSink>(daemon.logs());
     router::RouterOptions options;
-    options.listen_address = "127.0.0.1";
+    options.listen_address = config.router_address;
     options.port = config.router_port;
     options.threads = kRouterThreads;
     options.admin_port = config.router_admin_port;
@@ -295,14 +295,14 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
                                                           daemon.autoscaling_metrics(), daemon.processes(),
                                                           daemon.instances(), std::move(traffic), daemon.events(),
                                                           autoscaler_options);
-    parts.autoscaler->Start();
+    parts.autoscaler->Start([&daemon] { return daemon.LeadsOrchestration(); });
     VersionTrafficSource versions;
     if (registry != nullptr) versions = [registry] { return registry->VersionTotals(); };
     if (parts.router) parts.canary_prober = std::make_unique<HttpProber>(parts.router->port());
     parts.canary_analyzer = std::make_unique<CanaryAnalyzer>(daemon.database(), clock, daemon.deployments(),
                                                              daemon.instances(), std::move(versions), daemon.events(),
                                                              parts.canary_prober.get());
-    parts.canary_analyzer->Start();
+    parts.canary_analyzer->Start([&daemon] { return daemon.LeadsOrchestration(); });
   }
   return plane;
 }

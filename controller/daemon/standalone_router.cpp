@@ -118,6 +118,7 @@ Result<std::unique_ptr<StandaloneRouter>> StandaloneRouter::Start(const Config& 
     follow.greeting.id = nats.name;
     follow.greeting.register_interval = std::chrono::seconds(config.route_register_interval_secs);
     follow.greeting.prune_threshold = std::chrono::seconds(config.route_prune_threshold_secs);
+    follow.allow_loopback = config.route_allow_loopback;
     p->follower = std::make_unique<NatsRouteFollower>(
         *p->bus, *p->registry, clock, follow, [](std::string_view what, std::string_view detail) {
           if (what == "pruned") {
@@ -140,7 +141,7 @@ Result<std::unique_ptr<StandaloneRouter>> StandaloneRouter::Start(const Config& 
   p->access_log = std::move(access_log).value();
 
   router::RouterOptions options;
-  options.listen_address = "127.0.0.1";
+  options.listen_address = config.router_address;
   options.port = config.router_port;
   options.threads = threads;
   options.admin_port = config.router_admin_port;

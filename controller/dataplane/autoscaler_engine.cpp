@@ -11,8 +11,10 @@ namespace wharf::controller {
 
 using autoscaler::TimePoint;
 
-void AutoscalerEngine::Start() {
-  task_.Start(options_.interval, [this] { Tick(); });
+void AutoscalerEngine::Start(std::function<bool()> leads) {
+  task_.Start(options_.interval, [this, leads = std::move(leads)] {
+    if (!leads || leads()) Tick();
+  });
 }
 
 void AutoscalerEngine::Tick() {

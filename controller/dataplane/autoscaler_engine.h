@@ -45,7 +45,8 @@ class AutoscalerEngine {
         traffic_(std::move(traffic)), events_(events), options_(options) {}
   ~AutoscalerEngine() { Stop(); }
 
-  void Start();
+  // `leads`: whether this wharfd runs the job now (a state::Lease when several share a database); unset: always.
+  void Start(std::function<bool()> leads = {});
   void Stop() { task_.Stop(); }
   // One round: sample, decide, scale. Public for tests.
   void Tick();

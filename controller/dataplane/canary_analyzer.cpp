@@ -83,8 +83,10 @@ router::TrafficTotals Delta(const router::TrafficTotals& later, const router::Tr
   return d;
 }
 
-void CanaryAnalyzer::Start() {
-  task_.Start(options_.tick, [this] { Tick(); });
+void CanaryAnalyzer::Start(std::function<bool()> leads) {
+  task_.Start(options_.tick, [this, leads = std::move(leads)] {
+    if (!leads || leads()) Tick();
+  });
 }
 
 std::pair<CanaryAnalyzer::Side, CanaryAnalyzer::Side> CanaryAnalyzer::Measure(

@@ -92,7 +92,8 @@ class CanaryAnalyzer {
         events_(events), prober_(prober), options_(std::move(options)) {}
   ~CanaryAnalyzer() { Stop(); }
 
-  void Start();
+  // `leads`: whether this wharfd runs the job now (a state::Lease when several share a database); unset: always.
+  void Start(std::function<bool()> leads = {});
   void Stop() { task_.Stop(); }
   // One round: every analyzed deployment whose window is over is judged. Public for tests.
   void Tick();

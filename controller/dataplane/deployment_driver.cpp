@@ -65,8 +65,10 @@ Status DeploymentDriver::Tick() {
   return Status::Ok();
 }
 
-void DeploymentDriver::Start(std::chrono::milliseconds period) {
-  timer_.Start(period, [this] { (void)Tick(); });
+void DeploymentDriver::Start(std::chrono::milliseconds period, std::function<bool()> leads) {
+  timer_.Start(period, [this, leads = std::move(leads)] {
+    if (!leads || leads()) (void)Tick();
+  });
 }
 
 }  // namespace wharf::controller

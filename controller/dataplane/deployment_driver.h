@@ -6,6 +6,7 @@
 // instances, the desired state still holds the baseline, and the next pass decides again.
 #pragma once
 
+#include <functional>
 #include <chrono>
 
 #include "common/periodic_task.h"
@@ -31,7 +32,8 @@ class DeploymentDriver {
 
   // One pass over the active deployments. Without a cell (none plugged in) nothing moves.
   Status Tick();
-  void Start(std::chrono::milliseconds period);
+  // `leads`: whether this wharfd runs the job now (a state::Lease when several share a database); unset: always.
+  void Start(std::chrono::milliseconds period, std::function<bool()> leads = {});
   void Stop() { timer_.Stop(); }
 
  private:

@@ -43,6 +43,14 @@ void NatsRouteFollower::OnMessage(const bus::NatsMessage& m, bool registering) {
     Tell("bad-registration", regs.status().message());
     return;
   }
+  if (registering && !regs->empty()) {
+    // One message has one host; a refused one changes nothing (an unregister of anything is harmless).
+    const std::string problem = router::RegistrationHostProblem(regs->front().endpoint.host, options_.allow_loopback);
+    if (!problem.empty()) {
+      Tell("bad-registration", problem + " (route " + regs->front().route.host + regs->front().route.path + ")");
+      return;
+    }
+  }
   bool changed = false;
   {
     std::lock_guard lock(mu_);

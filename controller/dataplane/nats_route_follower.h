@@ -36,6 +36,8 @@ class NatsRouteFollower {
     router::RouterGreeting greeting;  // id, register interval, prune threshold
     std::chrono::milliseconds apply_delay{20};
     std::chrono::milliseconds tick{250};  // how often pruning and the bus's state are looked at
+    // Registrations of loopback hosts are refused unless set (router::RegistrationHostProblem).
+    bool allow_loopback = false;
   };
   // Events for the process's log: "bad-registration" (detail: the reason), "pruned" (how many),
   // "bus-back" (everything refreshed, router.start sent).

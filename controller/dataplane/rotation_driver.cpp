@@ -36,8 +36,10 @@ Status RotationDriver::Tick() {
   return service_.Tick([this](const std::string& app_guid) { return OldInstancesLeft(app_guid); });
 }
 
-void RotationDriver::Start(std::chrono::milliseconds period) {
-  timer_.Start(period, [this] { (void)Tick(); });
+void RotationDriver::Start(std::chrono::milliseconds period, std::function<bool()> leads) {
+  timer_.Start(period, [this, leads = std::move(leads)] {
+    if (!leads || leads()) (void)Tick();
+  });
 }
 
 }  // namespace wharf::controller

@@ -4,6 +4,7 @@
 // is gone), so the old credentials are revoked only after the replaced instances drained.
 #pragma once
 
+#include <functional>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -27,7 +28,8 @@ class RotationDriver {
   // Whether instances of an earlier version of the app's processes are left; nullopt without a cell.
   Result<std::optional<bool>> OldInstancesLeft(const std::string& app_guid);
   Status Tick();
-  void Start(std::chrono::milliseconds period);
+  // `leads`: whether this wharfd runs the job now (a state::Lease when several share a database); unset: always.
+  void Start(std::chrono::milliseconds period, std::function<bool()> leads = {});
   void Stop() { timer_.Stop(); }
 
  private:

@@ -148,4 +148,25 @@ TEST_CASE("While NATS is down the router keeps its table, and when it is back th
 }
 
 }  // namespace
+TEST_CASE("A publisher on the bus cannot point routers at their own host's loopback or the metadata service") {
+  Bus b(120s);
+  auto& [server, clock, hostile, router_bus, registry, follower] = b;
+  auto reg = [](const std::string& uri, const std::string& host, int port) {
+    return R"({"host":")" + host + R"(","port":)" + std::to_string(port) + R"(,"uris":[")" + uri +
+           R"("],"private_instance_id":")" + uri + "-" + host + R"("})";
+  };
+  // The API's port on the router's host, the cloud's metadata service, a name, the unspecified address.
+  REQUIRE(hostile->Publish(router::kRegisterSubject, reg("steal.test", "127.0.0.1", 9022)).ok());
+  REQUIRE(hostile->Publish(router::kRegisterSubject, reg("steal.test", "::1", 9022)).ok());
+  REQUIRE(hostile->Publish(router::kRegisterSubject, reg("meta.test", "169.254.169.254", 80)).ok());
+  REQUIRE(hostile->Publish(router::kRegisterSubject, reg("name.test", "localhost", 9022)).ok());
+  REQUIRE(hostile->Publish(router::kRegisterSubject, reg("zero.test", "0.0.0.0", 9022)).ok());
+  REQUIRE(hostile->Publish(router::kRegisterSubject, reg("mapped.test", "::ffff:127.0.0.1", 9022)).ok());
+  // An instance's address is taken: the messages above were read (in order) and refused.
+  REQUIRE(hostile->Publish(router::kRegisterSubject, reg("app.test", "10.244.0.9", 8080)).ok());
+  REQUIRE(WaitUntil([&] { return !TableOf(registry).empty(); }));
+  std::this_thread::sleep_for(100ms);
+  CHECK(TableOf(registry) == "app.test: app.test-10.244.0.9");
+}
+
 }  // namespace wharf::controller
