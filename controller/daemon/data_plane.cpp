@@ -11,6 +11,7 @@
 #include "controller/dataplane/canary_analyzer.h"
 #include "controller/dataplane/http_prober.h"
 #include "controller/dataplane/buildpack_registry_db.h"
+#include "controller/cells/remote_cells.h"
 #include "controller/dataplane/cell_adapters.h"
 #include "controller/dataplane/desired_state_db.h"
 #include "controller/platform/log_buffer.h"
@@ -73,6 +74,7 @@ struct DataPlane::Parts {
   // Automated canary analysis (api role): the registry's counters per revision, the cell's crashes.
   std::unique_ptr<HttpProber> canary_prober;  // synthetic requests for thin canary windows, through the router
   std::unique_ptr<CanaryAnalyzer> canary_analyzer;
+  bool remote_routing = false;  // the Daemon's RemoteCells push endpoints to `routing`
   bool stopped = false;
 };
 
@@ -272,6 +274,11 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     Status failed = daemon.tasks().FailUnfinished("wharfd restarted before the task finished");
     if (!failed.ok()) return failed.WithContext("failing the tasks a previous wharfd left unfinished");
   }
+  // Cells on other hosts (no cell role here): their routable instances become endpoints.
+  if (!cell_role && parts.routing) {
+    daemon.remote_cells().SetRouting(parts.routing.get());
+    parts.remote_routing = true;
+  }
   if (parts.routing) parts.routing->ReleaseChannel();
   if (config.RunsBuiltinBrokers()) {
     WHARF_RETURN_IF_ERROR(StartBuiltinBrokers(config, clock, daemon, parts));
@@ -328,6 +335,7 @@ void DataPlane::Stop() {
   }
   if (parts_->scheduler) parts_->scheduler->Stop();
   if (parts_->emitter) parts_->emitter->Stop();  // routers keep the routes until they prune them
+  if (parts_->remote_routing) parts_->daemon->remote_cells().SetRouting(nullptr);
   if (parts_->routing) parts_->routing->Stop();
   if (parts_->router) parts_->router->Stop();
 }
