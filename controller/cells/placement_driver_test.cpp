@@ -156,6 +156,10 @@ TEST_CASE("cells: capacity refusals are listed DOWN with the reason") {
 
 TEST_CASE("cells: remote instances become endpoints and are withdrawn when their cell goes silent") {
   Fixture f;
+  std::map<std::string, std::vector<router::Endpoint>> routed;  // "app/type" -> endpoints
+  f.remote.SetRouting([&](const std::string& app, const std::string& type, std::vector<router::Endpoint> e) {
+    routed[app + "/" + type] = std::move(e);
+  });
   f.desired.processes = {Proc("p", "a", 1)};
   f.Beat("c1");
   f.Tick();
@@ -167,6 +171,25 @@ TEST_CASE("cells: remote instances become endpoints and are withdrawn when their
   running.report.state = "RUNNING";
   running.report.address = "10.255.0.7:8080";
   running.report.version = "r1";
+  cell::ReportedInstance starting = running;
+  starting.routable = false;
+  starting.report.index = 1;
+  starting.report.state = "STARTING";
+  starting.report.address = "10.255.0.8:8080";
+  f.Beat("c1", "z1", 4096, {running, starting});
+  // Only the routable one, with its address, index and version.
+  REQUIRE(routed["a/web"].size() == 1);
+  CHECK(routed["a/web"][0].host == "10.255.0.7");
+  CHECK(routed["a/web"][0].port == 8080);
+  CHECK(routed["a/web"][0].index == 0);
+  CHECK(routed["a/web"][0].version == "r1");
+  // Merged across cells.
+  cell::ReportedInstance elsewhere = running;
+  elsewhere.report.address = "10.255.1.7:8080";
+  f.Beat("c2", "z2", 4096, {elsewhere});
+  CHECK(routed["a/web"].size() == 2);
+  f.Beat("c2", "z2", 4096, {});
+  CHECK(routed["a/web"].size() == 1);
   f.Beat("c1", "z1", 4096, {running});
   CHECK(f.remote.InstancesOn("c1").size() == 1);
   CHECK(f.cells.Get("c1")->instances.size() == 1);
@@ -175,6 +198,7 @@ TEST_CASE("cells: remote instances become endpoints and are withdrawn when their
   CHECK(f.remote.RestartInstance("a", "web", 0).message().find("cell 'c1'") != std::string::npos);
   f.clock.Advance(6s);
   f.Tick();
+  CHECK(routed["a/web"].empty());  // withdrawn at once
   CHECK(f.remote.InstancesOn("c1").empty());
   CHECK_FALSE(f.remote.Alive("c1"));
 }

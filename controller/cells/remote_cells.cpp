@@ -32,9 +32,9 @@ std::set<RemoteCells::Key> RemoteCells::KeysOf(const std::vector<cell::ReportedI
   return keys;
 }
 
-void RemoteCells::SetRouting(RoutingSync* routing) {
+void RemoteCells::SetRouting(EndpointSink sink) {
   std::lock_guard lock(mu_);
-  routing_ = routing;
+  routing_ = std::move(sink);
   pushed_.clear();
   std::set<Key> keys;
   for (const auto& [id, cell] : cells_) {
@@ -67,8 +67,7 @@ void RemoteCells::PushLocked(const std::set<Key>& keys) {
     auto& before = pushed_[key];
     if (before == endpoints) continue;
     before = endpoints;
-    // A failed sync is retried by RoutingSync's own timer with the endpoints kept.
-    if (routing_ != nullptr) (void)routing_->SetEndpoints(key.first, key.second, std::move(endpoints));
+    if (routing_) routing_(key.first, key.second, std::move(endpoints));
   }
 }
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -24,10 +25,15 @@
 #include "cell/instance_reporter.h"
 #include "common/clock.h"
 #include "controller/cells/placement_planner.h"
-#include "controller/dataplane/routing_sync.h"
+#include "router/route_table.h"
+#include "controller/platform/state_names.h"
 #include "state/db.h"
 
 namespace wharf::controller {
+
+// Where the endpoints of one (app, process type) go: RoutingSync::SetEndpoints in wharfd.
+using EndpointSink =
+    std::function<void(const std::string& app_guid, const std::string& process_type, std::vector<router::Endpoint>)>;
 
 class RemoteCells final : public cell::InstanceReporter {
  public:
@@ -35,8 +41,8 @@ class RemoteCells final : public cell::InstanceReporter {
       : db_(db), clock_(clock), timeout_(cell_timeout) {}
 
   std::chrono::milliseconds cell_timeout() const { return timeout_; }
-  // Where endpoints go (null: nowhere; no routing in this wharfd). The current ones are pushed at once.
-  void SetRouting(RoutingSync* routing);
+  // Where endpoints go (empty: nowhere; no routing in this wharfd). The current ones are pushed at once.
+  void SetRouting(EndpointSink sink);
 
   // A heartbeat's report: everything `cell_id` runs now.
   void Report(const std::string& cell_id, std::vector<cell::ReportedInstance> instances);
@@ -77,7 +83,7 @@ class RemoteCells final : public cell::InstanceReporter {
   std::map<std::string, Reported> cells_;
   std::map<std::pair<std::string, int>, std::string> unplaced_;  // (process guid, index) -> reason
   std::map<Key, std::vector<router::Endpoint>> pushed_;
-  RoutingSync* routing_ = nullptr;
+  EndpointSink routing_;
 };
 
 }  // namespace wharf::controller

@@ -276,7 +276,11 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
   }
   // Cells on other hosts (no cell role here): their routable instances become endpoints.
   if (!cell_role && parts.routing) {
-    daemon.remote_cells().SetRouting(parts.routing.get());
+    daemon.remote_cells().SetRouting([routing = parts.routing.get()](const std::string& app, const std::string& type,
+                                                                      std::vector<router::Endpoint> endpoints) {
+      // A failed sync is retried by RoutingSync's own timer with the endpoints kept.
+      (void)routing->SetEndpoints(app, type, std::move(endpoints));
+    });
     parts.remote_routing = true;
   }
   if (parts.routing) parts.routing->ReleaseChannel();
@@ -335,7 +339,7 @@ void DataPlane::Stop() {
   }
   if (parts_->scheduler) parts_->scheduler->Stop();
   if (parts_->emitter) parts_->emitter->Stop();  // routers keep the routes until they prune them
-  if (parts_->remote_routing) parts_->daemon->remote_cells().SetRouting(nullptr);
+  if (parts_->remote_routing) parts_->daemon->remote_cells().SetRouting({});
   if (parts_->routing) parts_->routing->Stop();
   if (parts_->router) parts_->router->Stop();
 }
