@@ -102,6 +102,7 @@ TEST_CASE("cells API: a remote cell registers, runs what is placed on it, and is
   CHECK(first.json["version"] == 1);
   CHECK(first.json["heartbeat_interval_ms"] == 1000);
   CHECK(first.json["processes"].empty());
+  REQUIRE(p.Call("PUT", "/v1/cells/c2", Heartbeat("c2"), token).status == 200);  // both live before the start
 
   auto [app, process] = StartedApp(p, "web", 2);
   auto placed = PlacedBy(p, token, process, 2);
@@ -184,6 +185,7 @@ TEST_CASE("cells API: a remote cell registers, runs what is placed on it, and is
 TEST_CASE("cells API: a cell's token is refused everywhere else, and bad heartbeats and logs name the problem") {
   TestPlatform p(FastPlacement(), RemoteCellsConfig());
   const std::string token = CellToken(p);
+  for (const std::string id : {"c1", "c2"}) REQUIRE(p.Call("PUT", "/v1/cells/" + id, Heartbeat(id), token).status == 200);
   auto [app, process] = StartedApp(p, "web", 1);
   const std::string other = p.CreateApp("other")["guid"];
   // Nothing but its own endpoints and droplet downloads.
