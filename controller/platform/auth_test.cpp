@@ -28,7 +28,7 @@ struct Fixture {
   MemoryEventLog log;
   EventRecorder events{log, clock};
   std::unique_ptr<Database> db = testing::OpenMigrated(dir / "w.db", clock);
-  BootstrapOptions options{dir / "admin-token", "localhost", dir / "router-token"};
+  BootstrapOptions options{dir / "admin-token", "localhost", dir / "router-token", dir / "cell-token"};
 
   BootstrapResult Boot() {
     auto r = Bootstrap(*db, clock, events, options);
@@ -88,6 +88,32 @@ TEST_CASE("The router user's token has the routing role and may only use the rou
   auto admin = auth.Authenticate("Bearer " + f.Token());
   REQUIRE(admin.ok());
   CHECK(AuthorizePath(*admin, "/v1/apps").ok());
+}
+
+TEST_CASE("The cell user's token has the cell role and may only use the cells API and droplet downloads") {
+  Fixture f;
+  CHECK(f.Boot().cell_token_issued);
+  auto text = ReadFile(f.options.cell_token_file);
+  REQUIRE(text.ok());
+  struct stat st {};
+  REQUIRE(::stat(f.options.cell_token_file.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  Authenticator auth(*f.db, f.clock);
+  auto who = auth.Authenticate("Bearer " + text->substr(0, text->find('\n')));
+  REQUIRE_MESSAGE(who.ok(), who.status().ToString());
+  CHECK(who->user.name == "cell");
+  CHECK(who->roles == std::vector<std::string>{"cell"});
+  CHECK(AuthorizePath(*who, "/v1/cells/cell-1").ok());
+  CHECK(AuthorizePath(*who, "/v1/cells/cell-1/logs").ok());
+  CHECK(AuthorizePath(*who, "/v1/droplets/d1/download").ok());
+  CHECK(AuthorizePath(*who, "/v1/droplets/d1").code() == StatusCode::kPermissionDenied);
+  CHECK(AuthorizePath(*who, "/v1/apps").code() == StatusCode::kPermissionDenied);
+  CHECK(AuthorizePath(*who, "/v1/routing/stream").code() == StatusCode::kPermissionDenied);
+  CHECK(AuthorizePath(*who, "/v1/cellsx").code() == StatusCode::kPermissionDenied);
+  // A restart keeps the token; a missing file is issued again.
+  CHECK_FALSE(f.Boot().cell_token_issued);
+  std::filesystem::remove(f.options.cell_token_file);
+  CHECK(f.Boot().cell_token_issued);
 }
 
 TEST_CASE("The database holds only the token's sha256, never the token") {
