@@ -124,7 +124,7 @@ TEST_CASE("The database holds only the token's sha256, never the token") {
     return FetchAll<std::string>(tx.Query("SELECT token_hash FROM tokens"),
                                  [](Statement& st) { return Result<std::string>(st.Text(0)); });
   });
-  REQUIRE(hashes->size() == 2);  // the admin's and the router user's
+  REQUIRE(hashes->size() == 3);  // the admin's, the router user's and the cell user's
   CHECK(std::find(hashes->begin(), hashes->end(), HashTokenSecret(token)) != hashes->end());
   for (const char* file : {"w.db", "w.db-wal"}) {
     auto bytes = ReadFile(f.dir / file);
@@ -140,9 +140,10 @@ TEST_CASE("A restart keeps the admin token and leaves its file alone") {
   BootstrapResult again = f.Boot();
   CHECK(!again.token_issued);
   CHECK(!again.router_token_issued);
+  CHECK(!again.cell_token_issued);
   CHECK(f.Token() == first);
   auto count = f.db->Read<std::int64_t>([](Tx& tx) { return FetchInt(tx.Query("SELECT COUNT(*) FROM tokens")); });
-  CHECK(*count == 2);  // the admin's and the router user's, not one more
+  CHECK(*count == 3);  // the admin's, the router user's and the cell user's, not one more
   Authenticator auth(*f.db, f.clock);
   CHECK(auth.Authenticate("Bearer " + first).ok());
 }
