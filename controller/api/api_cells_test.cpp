@@ -243,6 +243,30 @@ TEST_CASE("cells API: a cell's token is refused everywhere else, and bad heartbe
   CHECK(r.json["detail"].get<std::string>().find("cell id") != std::string::npos);
 }
 
+TEST_CASE("cells API: an index no cell has room for is listed DOWN with the reason") {
+  TestPlatform p(FastPlacement(), RemoteCellsConfig());
+  const std::string token = CellToken(p);
+  REQUIRE(p.Call("PUT", "/v1/cells/c1", Heartbeat("c1", json::array(), 512), token).status == 200);
+  auto [app, process] = StartedApp(p, "web", 3);  // 3 x 256 MB on a 512 MB cell
+  std::string reason;
+  for (int attempt = 0; attempt < 200 && reason.empty(); ++attempt) {
+    HttpResult listed = p.Call("GET", "/v1/processes/" + process + "/instances");
+    REQUIRE_MESSAGE(listed.status == 200, listed.body);
+    for (const json& row : listed.json["resources"]) {
+      if (row["details"].is_string() && row["details"].get<std::string>().starts_with("no cell has room")) {
+        reason = row["details"];
+        CHECK(row["state"] == "DOWN");
+        CHECK(row["index"] == 2);
+      }
+    }
+    if (reason.empty()) std::this_thread::sleep_for(20ms);
+  }
+  CHECK(reason == "no cell has room: needs 256 MB of memory");
+  HttpResult cell = p.Call("GET", "/v1/cells/c1");
+  CHECK(cell.json["used"]["memory_mb"] == 512);
+  CHECK(cell.json["used"]["instances"] == 2);
+}
+
 TEST_CASE("cells API: the embedded default (every role) has the endpoints and a cell token, and places nothing") {
   TestPlatform p;
   CHECK(std::filesystem::exists(p.data_dir() / "data" / "cell-token"));

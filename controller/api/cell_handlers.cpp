@@ -5,6 +5,7 @@
 // The first two take the cell role (DATA_DIR/cell-token) or admin; AuthorizePath keeps a cell's
 // token away from everything else.
 #include <chrono>
+#include <cstdlib>
 #include <istream>
 #include <iterator>
 
@@ -66,6 +67,8 @@ void AddCellHandlers(HttpRouter& router, ApiContext& ctx) {
     const auto too_large = [] {
       return Status::TooLarge("cell logs: a request body is limited to " + std::to_string(kMaxCellLogBytes) + " bytes");
     };
+    const std::string length = req.Header("Content-Length");
+    if (!length.empty() && std::strtoull(length.c_str(), nullptr, 10) > kMaxCellLogBytes) return too_large();
     std::istream& in = req.BodyStream(kMaxCellLogBytes);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (req.BodyExceeded()) return too_large();
