@@ -56,7 +56,10 @@ std::string DigestOf(const std::vector<cell::DesiredProcess>& processes) {
 
 bool ValidSourceType(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'A' && c <= 'Z') || c == '/' || c == '-'; });
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/' || c == '-' ||
+           c == '_' || c == '.';
+  });
 }
 
 }  // namespace
@@ -96,7 +99,7 @@ Result<std::vector<CellLogEntry>> CellLogEntriesFromJson(const nlohmann::json& b
     WHARF_RETURN_IF_ERROR(r.status());
     if (e.app_guid.empty()) return Status::InvalidArgument(what + ": field 'app_guid' must not be empty");
     if (!ValidSourceType(e.source_type)) {
-      return Status::InvalidArgument(what + ": field 'source_type' must be 1 to 64 of A-Z, '/' and '-' (APP/PROC/WEB)");
+      return Status::InvalidArgument(what + ": field 'source_type' must be 1 to 64 letters, digits and '/', '-', '_', '.' (APP/PROC/WEB)");
     }
     if (e.source_instance.size() > 64) {
       return Status::InvalidArgument(what + ": field 'source_instance' must be at most 64 characters");

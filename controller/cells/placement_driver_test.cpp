@@ -236,6 +236,12 @@ TEST_CASE("cells: heartbeats are validated, naming the field") {
   entries = CellLogEntriesFromJson(
       nlohmann::json::parse(R"({"entries":[{"app_guid":"a","source_type":"CELL","message":"m","at":"yesterday"}]})"));
   CHECK(entries.status().message().find("'at'") != std::string::npos);
+  entries = CellLogEntriesFromJson(
+      nlohmann::json::parse(R"({"entries":[{"app_guid":"a","source_type":"APP/PROC/WORKER-2","message":"m"}]})"));
+  CHECK(entries.ok());
+  entries = CellLogEntriesFromJson(
+      nlohmann::json::parse(R"({"entries":[{"app_guid":"a","source_type":"APP] [API","message":"m"}]})"));
+  CHECK(entries.status().message().find("'source_type'") != std::string::npos);
 }
 
 }  // namespace
