@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "api-model/json_fields.h"
 #include "common/sha256.h"
@@ -130,12 +131,23 @@ Result<cell::CellAssignment> CellService::Heartbeat(const std::string& path_id, 
   row.last_heartbeat_ms = NowMs(clock_);
   cell::CellAssignment assignment;
   assignment.heartbeat_interval = interval_;
+  // What is placed on this cell: (app, process type, index), and the apps.
+  std::set<std::tuple<std::string, std::string, int>> placed;
+  std::set<std::string> placed_apps;
   Status written = db_.Transact([&](Tx& tx) -> Status {
     state::CellStore cells(tx);
     WHARF_RETURN_IF_ERROR(cells.Heartbeat(row));
     WHARF_ASSIGN_OR_RETURN(std::vector<state::PlacementRow> placements, cells.PlacementsOn(row.id));
     std::map<std::string, std::vector<int>> indices;
     for (const state::PlacementRow& p : placements) indices[p.process_guid].push_back(p.index);
+    placed.clear();
+    placed_apps.clear();
+    for (const cell::DesiredProcess& d : desired) {
+      auto it = indices.find(d.process_guid);
+      if (it == indices.end()) continue;
+      placed_apps.insert(d.app_guid);
+      for (int i : it->second) placed.insert({d.app_guid, d.process_type, i});
+    }
     assignment.processes.clear();
     for (const cell::DesiredProcess& d : desired) {
       auto it = indices.find(d.process_guid);
@@ -166,7 +178,17 @@ Result<cell::CellAssignment> CellService::Heartbeat(const std::string& path_id, 
     return Status::Ok();
   });
   WHARF_RETURN_IF_ERROR(written);
-  remote_.Report(h.cell_id, h.instances);
+  // A cell speaks only for what is placed on it: instances of other apps are not listed, and only
+  // placed indices are routed (a hostile or stale cell cannot point an app's route elsewhere; a cell
+  // back from being lost stops routing its duplicates at once).
+  std::vector<cell::ReportedInstance> reported;
+  for (const cell::ReportedInstance& i : h.instances) {
+    if (!placed_apps.contains(i.app_guid)) continue;
+    cell::ReportedInstance kept = i;
+    kept.routable = i.routable && placed.contains({i.app_guid, i.process_type, i.report.index});
+    reported.push_back(std::move(kept));
+  }
+  remote_.Report(h.cell_id, std::move(reported));
   return assignment;
 }
 

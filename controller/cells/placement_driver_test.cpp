@@ -160,9 +160,11 @@ TEST_CASE("cells: remote instances become endpoints and are withdrawn when their
   f.remote.SetRouting([&](const std::string& app, const std::string& type, std::vector<router::Endpoint> e) {
     routed[app + "/" + type] = std::move(e);
   });
-  f.desired.processes = {Proc("p", "a", 1)};
+  f.desired.processes = {Proc("p", "a", 2)};
   f.Beat("c1");
+  f.Beat("c2");
   f.Tick();
+  REQUIRE(f.PerCell() == std::map<std::string, int>{{"c1", 1}, {"c2", 1}});  // p/0 on c1, p/1 on c2
   cell::ReportedInstance running;
   running.app_guid = "a";
   running.process_type = "web";
@@ -185,10 +187,20 @@ TEST_CASE("cells: remote instances become endpoints and are withdrawn when their
   CHECK(routed["a/web"][0].version == "r1");
   // Merged across cells.
   cell::ReportedInstance elsewhere = running;
+  elsewhere.report.index = 1;
   elsewhere.report.address = "10.255.1.7:8080";
-  f.Beat("c2", "z2", 4096, {elsewhere});
+  f.Beat("c2", "z1", 4096, {elsewhere});
   CHECK(routed["a/web"].size() == 2);
-  f.Beat("c2", "z2", 4096, {});
+  // A cell routes only the indices placed on it, and lists only apps placed on it.
+  cell::ReportedInstance stolen = running;
+  stolen.report.address = "10.9.9.9:80";  // index 0 is c1's
+  cell::ReportedInstance foreign = running;
+  foreign.app_guid = "other";
+  f.Beat("c2", "z1", 4096, {elsewhere, stolen, foreign});
+  CHECK(routed["a/web"].size() == 2);
+  CHECK(routed["other/web"].empty());
+  CHECK(f.remote.InstancesOn("c2").size() == 2);  // "other" is not listed
+  f.Beat("c2", "z1", 4096, {});
   CHECK(routed["a/web"].size() == 1);
   f.Beat("c1", "z1", 4096, {running});
   CHECK(f.remote.InstancesOn("c1").size() == 1);
