@@ -689,6 +689,56 @@ CREATE TABLE domain_certificates (
 );
 )sql";
 
+// Cells on other hosts (issue 17): the cells that heartbeat to the API (`wharfd --roles cell`), with
+// their zone, address, capacity, the assignment they were last answered (a version that grows when it
+// changes, and the digest it was computed from), and the placement of each instance index of a
+// process on one cell. The role "cell" (a cell's token: its heartbeats, its droplets, its apps' logs).
+// SQLite rebuilds role_assignments to change its CHECK; the PostgreSQL variant alters it in place.
+constexpr std::string_view kCells = R"sql(
+CREATE TABLE cells (
+  id TEXT PRIMARY KEY,
+  zone TEXT NOT NULL,
+  address TEXT NOT NULL,
+  container_subnet TEXT NOT NULL,
+  memory_mb INTEGER NOT NULL CHECK (memory_mb >= 0),
+  disk_mb INTEGER NOT NULL CHECK (disk_mb >= 0),
+  max_instances INTEGER NOT NULL CHECK (max_instances >= 0),
+  wharf_version TEXT NOT NULL,
+  first_seen_at TEXT NOT NULL,
+  last_heartbeat_ms INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('alive', 'lost')),
+  assignment_version INTEGER NOT NULL DEFAULT 0,
+  assignment_digest TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE placements (
+  process_guid TEXT NOT NULL,
+  instance_index INTEGER NOT NULL CHECK (instance_index >= 0),
+  cell_id TEXT NOT NULL REFERENCES cells(id) ON DELETE CASCADE,
+  placed_at TEXT NOT NULL,
+  PRIMARY KEY (process_guid, instance_index)
+);
+CREATE INDEX placements_cell ON placements (cell_id);
+CREATE TABLE role_assignments_new (
+  id INTEGER PRIMARY KEY,
+  guid TEXT NOT NULL UNIQUE,
+  user_guid TEXT NOT NULL REFERENCES users(guid),
+  role TEXT NOT NULL CHECK (role IN ('admin', 'routing', 'cell', 'organization_user', 'organization_manager',
+                                     'organization_auditor', 'organization_billing_manager', 'space_manager',
+                                     'space_developer', 'space_auditor', 'space_supporter')),
+  org_guid TEXT REFERENCES orgs(guid) ON DELETE CASCADE,
+  space_guid TEXT REFERENCES spaces(guid) ON DELETE CASCADE,
+  created_at TEXT NOT NULL
+);
+INSERT INTO role_assignments_new (id, guid, user_guid, role, org_guid, space_guid, created_at)
+  SELECT id, guid, user_guid, role, org_guid, space_guid, created_at FROM role_assignments;
+DROP TABLE role_assignments;
+ALTER TABLE role_assignments_new RENAME TO role_assignments;
+CREATE UNIQUE INDEX role_assignments_unique
+  ON role_assignments (user_guid, role, IFNULL(org_guid, ''), IFNULL(space_guid, ''));
+CREATE INDEX role_assignments_space ON role_assignments (space_guid);
+CREATE INDEX role_assignments_org ON role_assignments (org_guid);
+)sql";
+
 // ---- PostgreSQL variants (Migration::postgres_sql) ----
 // Written in the same dialect as the rest (sql_dialect.h rewrites INTEGER, TEXT, IFNULL), with
 // PostgreSQL's functions where SQLite's were used. Where SQLite rebuilds a table (to change a
@@ -804,6 +854,38 @@ INSERT INTO org_quotas (guid, name, total_memory_mb, instance_memory_mb, app_ins
          to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
 )sql";
 
+// Migration 32: the tables as on SQLite; the role's CHECK changed in place.
+constexpr std::string_view kCellsPostgres = R"sql(
+CREATE TABLE cells (
+  id TEXT PRIMARY KEY,
+  zone TEXT NOT NULL,
+  address TEXT NOT NULL,
+  container_subnet TEXT NOT NULL,
+  memory_mb INTEGER NOT NULL CHECK (memory_mb >= 0),
+  disk_mb INTEGER NOT NULL CHECK (disk_mb >= 0),
+  max_instances INTEGER NOT NULL CHECK (max_instances >= 0),
+  wharf_version TEXT NOT NULL,
+  first_seen_at TEXT NOT NULL,
+  last_heartbeat_ms INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('alive', 'lost')),
+  assignment_version INTEGER NOT NULL DEFAULT 0,
+  assignment_digest TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE placements (
+  process_guid TEXT NOT NULL,
+  instance_index INTEGER NOT NULL CHECK (instance_index >= 0),
+  cell_id TEXT NOT NULL REFERENCES cells(id) ON DELETE CASCADE,
+  placed_at TEXT NOT NULL,
+  PRIMARY KEY (process_guid, instance_index)
+);
+CREATE INDEX placements_cell ON placements (cell_id);
+ALTER TABLE role_assignments DROP CONSTRAINT role_assignments_role_check;
+ALTER TABLE role_assignments ADD CONSTRAINT role_assignments_role_check
+  CHECK (role IN ('admin', 'routing', 'cell', 'organization_user', 'organization_manager',
+                  'organization_auditor', 'organization_billing_manager', 'space_manager',
+                  'space_developer', 'space_auditor', 'space_supporter'));
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "tenancy and auth: orgs, spaces, users, role assignments, tokens", kTenancyAndAuth},
     {2, "apps and their processes", kAppsAndProcesses},
@@ -838,6 +920,7 @@ constexpr Migration kMigrations[] = {
     {30, "org and space quota definitions; orgs.quota_guid, spaces.space_quota_guid; the 'default' org quota", kQuotas,
      kQuotasPostgres},
     {31, "domain_certificates (TLS domains: certificate, key, plain-HTTP policy)", kDomainCertificates},
+    {32, "cells and placements (cells on other hosts); role_assignments: the cell role", kCells, kCellsPostgres},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

@@ -406,6 +406,26 @@ TEST_CASE("Migration 19 lets a rotation's new binding stand beside the one it re
   CHECK_FALSE(rotation("r2", "done").ok());    // CHECK on state
 }
 
+TEST_CASE("Migration 32 adds cells and placements and the cell role, keeping every role assignment") {
+  TempDir dir;
+  FakeClock clock;
+  auto db = testing::OpenTestDatabase(dir / "w.db");
+  REQUIRE(Migrate(**db, clock, 31).ok());
+  auto run = [&](const std::string& sql) { return (*db)->Transact([&](Tx& tx) { return tx.Exec(sql); }); };
+  REQUIRE(run("INSERT INTO users (guid, name, created_at) VALUES ('u1', 'one', 't');"
+              "INSERT INTO role_assignments (guid, user_guid, role, created_at) VALUES ('r1', 'u1', 'admin', 't')")
+              .ok());
+  CHECK_FALSE(run("INSERT INTO role_assignments (guid, user_guid, role, created_at) VALUES ('r2', 'u1', 'cell', 't')").ok());
+  REQUIRE(Migrate(**db, clock, 32).ok());
+  CHECK(HasTable(**db, "cells"));
+  CHECK(HasTable(**db, "placements"));
+  CHECK(Count(**db, "SELECT COUNT(*) FROM role_assignments WHERE guid = 'r1' AND role = 'admin'") == 1);
+  CHECK(run("INSERT INTO role_assignments (guid, user_guid, role, created_at) VALUES ('r2', 'u1', 'cell', 't')").ok());
+  CHECK_FALSE(run("INSERT INTO role_assignments (guid, user_guid, role, created_at) VALUES ('r3', 'u1', 'x', 't')").ok());
+  CHECK_FALSE(run("INSERT INTO role_assignments (guid, user_guid, role, created_at) VALUES ('r1', 'u1', 'routing', 't')")
+                  .ok());  // guids stay unique
+}
+
 TEST_CASE("A database from a newer wharfd is refused") {
   TempDir dir;
   FakeClock clock;

@@ -183,6 +183,31 @@ TEST_CASE("apps shows an aligned table, follows pages, and --json prints the res
   CHECK(apps[0]["name"] == "api");
 }
 
+TEST_CASE("cells lists the cells on other hosts, --json the resources") {
+  CliHarness h;
+  CHECK(h.Run({"cells"}) == 0);
+  CHECK(Has(h.Out(), "No cells found"));
+  // A heartbeat as a cell sends it (admins may send one too).
+  h.server.Call("PUT", "/v1/cells/cell-1",
+                json{{"cell_id", "cell-1"},
+                     {"zone", "z1"},
+                     {"address", "10.0.0.11"},
+                     {"capacity", {{"memory_mb", 4096}, {"disk_mb", 8192}, {"instances", 20}}}});
+  CHECK(h.Run({"cells"}) == 0);
+  CHECK(Has(h.Out(), "Getting cells"));
+  CHECK(Has(h.Out(), "cell-1"));
+  CHECK(Has(h.Out(), "alive"));
+  CHECK(Has(h.Out(), "0/4096 MB"));
+  CHECK(Has(h.Out(), "0/20"));
+  CHECK(h.Run({"cells", "--json"}) == 0);
+  json cells = json::parse(h.Out());
+  REQUIRE(cells.size() == 1);
+  CHECK(cells[0]["id"] == "cell-1");
+  CHECK(cells[0]["zone"] == "z1");
+  CHECK(h.Run({"cells", "--help"}) == 0);
+  CHECK(Has(h.Out(), "--cell-timeout"));
+}
+
 TEST_CASE("app shows the summary, --json the resource, and a missing app fails") {
   CliHarness h;
   PushApp(h, "web");

@@ -30,6 +30,7 @@ const std::vector<Command>& AllCommands() {
     AddRouteCommands(all);
     AddBuildpackCommands(all);
     AddStackCommands(all);
+    AddCellCommands(all);
     AddServiceCommands(all);
     AddBrokerCommands(all);
     AddAutoscalingCommands(all);

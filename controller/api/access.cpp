@@ -17,6 +17,11 @@ EndpointPolicy On(ScopedKind kind, P p) { return {p, Target::kPath, kind}; }
 EndpointPolicy App(P p) { return On(ScopedKind::kApp, p); }
 EndpointPolicy Filtered() { return {P::kRead, Target::kFiltered, ScopedKind::kApp}; }
 EndpointPolicy InHandler(P p) { return {p, Target::kInHandler, ScopedKind::kApp}; }
+// Also for the cell role: a cell on another host heartbeats, downloads droplets, sends its apps' logs.
+EndpointPolicy AndCells(EndpointPolicy policy) {
+  policy.cells = true;
+  return policy;
+}
 
 const std::map<std::string, EndpointPolicy, std::less<>>& Policies() {
   static const auto* const kPolicies = new std::map<std::string, EndpointPolicy, std::less<>>{
@@ -94,7 +99,7 @@ const std::map<std::string, EndpointPolicy, std::less<>>& Policies() {
       {"GET /v1/apps/:guid/droplets/current", App(P::kRead)},
       {"POST /v1/apps/:guid/droplets", App(P::kDevelop)},
       {"PATCH /v1/apps/:guid/relationships/current_droplet", App(P::kDevelop)},
-      {"GET /v1/droplets/:guid/download", On(ScopedKind::kDroplet, P::kReadSecrets)},
+      {"GET /v1/droplets/:guid/download", AndCells(On(ScopedKind::kDroplet, P::kReadSecrets))},
       {"POST /v1/resource_match", Platform(P::kRead)},
       {"POST /v1/resources", Platform(P::kRead)},
       {"POST /v1/apps/:guid/packages", App(P::kDevelop)},
@@ -142,6 +147,11 @@ const std::map<std::string, EndpointPolicy, std::less<>>& Policies() {
       {"POST /v1/routes/:guid/destinations", On(ScopedKind::kRoute, P::kDevelop)},  // + the app's, in the handler
       {"DELETE /v1/routes/:guid/destinations/:app_guid", On(ScopedKind::kRoute, P::kDevelop)},
       {"GET /v1/apps/:guid/routes", App(P::kRead)},
+      // Cells on other hosts: a cell's own calls (the cell role), the list for admins.
+      {"PUT /v1/cells/:cell_id", AndCells(Platform(P::kAdmin))},
+      {"POST /v1/cells/:cell_id/logs", AndCells(Platform(P::kAdmin))},
+      {"GET /v1/cells", Platform(P::kAdmin)},
+      {"GET /v1/cells/:cell_id", Platform(P::kAdmin)},
       {"GET /v1/routing/table", Platform(P::kRouting)},
       {"GET /v1/routing/stream", Platform(P::kRouting)},
       {"POST /v1/routing/access-log", Platform(P::kRouting)},
@@ -293,6 +303,7 @@ Result<std::optional<std::vector<std::string>>> SpacesToList(Database& db, const
 
 Status CheckEndpoint(Database& db, const state::Principal& who, const EndpointPolicy& policy,
                      const std::string& guid) {
+  if (policy.cells && who.HasRole(kRoleCell)) return Status::Ok();
   switch (policy.target) {
     case Target::kPlatform: return AuthorizeIn(who, policy.permission, Scope{}, "the platform");
     case Target::kPath: return Authorize(db, who, policy.permission, policy.kind, guid);

@@ -32,6 +32,7 @@ struct EndpointPolicy {
   Permission permission = Permission::kRead;
   Target target = Target::kPlatform;
   state::ScopedKind kind = state::ScopedKind::kApp;  // for kPath
+  bool cells = false;  // the cell role may call it too (cells on other hosts), whatever the scope
 };
 
 // The policy of "METHOD /pattern"; none for an endpoint nobody wrote one for.

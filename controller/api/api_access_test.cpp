@@ -141,6 +141,10 @@ const std::vector<std::pair<std::string, std::string>>& Table() {
       {"POST /v1/routes/:guid/destinations", "AFHHFAFFH"},
       {"DELETE /v1/routes/:guid/destinations/:app_guid", "AFHHFAFFH"},
       {"GET /v1/apps/:guid/routes", "AAHHAAAAH"},
+      {"PUT /v1/cells/:cell_id", "AFFFFFFFF"},
+      {"POST /v1/cells/:cell_id/logs", "AFFFFFFFF"},
+      {"GET /v1/cells", "AFFFFFFFF"},
+      {"GET /v1/cells/:cell_id", "AFFFFFFFF"},
       {"GET /v1/routing/table", "AFFFFFFFF"},
       {"GET /v1/routing/stream", "AFFFFFFFF"},
       {"POST /v1/routing/access-log", "AFFFFFFFF"},
@@ -285,6 +289,7 @@ struct Tenants {
       if (seg == ":index") v = "0";
       if (seg == ":space") v = space_a;
       if (seg == ":app_guid") v = in_a[state::ScopedKind::kApp];
+      if (seg == ":cell_id") v = "cell-1";
       out += "/" + v;
     }
     return out;

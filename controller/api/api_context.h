@@ -37,6 +37,7 @@
 #include "controller/services/org_service.h"
 #include "controller/services/quota_service.h"
 #include "controller/dataplane/route_table_channel.h"
+#include "controller/cells/cell_service.h"
 #include "controller/platform/routing_progress.h"
 
 namespace wharf::controller {
@@ -87,6 +88,8 @@ struct ApiContext {
   OrgService* orgs = nullptr;
   // Org and space quotas (null: 503).
   QuotaService* quotas = nullptr;
+  // Cells on other hosts: heartbeats, listing, their apps' logs (null: 503).
+  CellService* cells = nullptr;
 };
 
 // Registration of each group of endpoints (one file each).
@@ -112,6 +115,7 @@ void AddNetworkPolicyHandlers(HttpRouter& router, ApiContext& ctx);  // containe
 void AddUserHandlers(HttpRouter& router, ApiContext& ctx);       // users, password logins, refresh, logout
 void AddOrgHandlers(HttpRouter& router, ApiContext& ctx);        // orgs, spaces, roles
 void AddQuotaHandlers(HttpRouter& router, ApiContext& ctx);      // org and space quotas, their assignment
+void AddCellHandlers(HttpRouter& router, ApiContext& ctx);       // cells on other hosts: heartbeats, list, logs
 
 // Every endpoint of API v1, each behind its authorization policy (access.h); kInternal when an
 // endpoint has none.

@@ -98,6 +98,7 @@ Status AddAllHandlers(HttpRouter& router, ApiContext& ctx) {
   AddUserHandlers(router, ctx);
   AddOrgHandlers(router, ctx);
   AddQuotaHandlers(router, ctx);
+  AddCellHandlers(router, ctx);
   return EnforcePolicies(router, ctx.db);
 }
 

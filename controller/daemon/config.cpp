@@ -343,6 +343,16 @@ std::vector<DaemonFlag> DaemonFlags() {
          c.route_allow_loopback = true;
          return Status::Ok();
        }},
+      {Flag("cell-timeout", "S",
+            "api role without the cell role: a cell on another host\n"
+            "silent for S seconds is lost and its instances start\n"
+            "on the other cells (default 5)"),
+       [](const std::string& v, Config& c) -> Status {
+         auto n = ParseNumber("--cell-timeout", v, 1, 3600);
+         if (!n.ok()) return n.status();
+         c.cell_timeout_secs = static_cast<int>(*n);
+         return Status::Ok();
+       }},
       {Flag("keep-droplets", "N", "droplets kept per app besides the current one (default 5)"),
        [](const std::string& v, Config& c) -> Status {
          auto n = ParseNumber("--keep-droplets", v, 0, 1000);

@@ -64,6 +64,9 @@ struct Config {
   int route_register_interval_secs = 20;    // --route-register-interval: a router's, announced to emitters
   bool route_allow_loopback = false;        // --route-allow-loopback: a NATS-fed router accepts 127.0.0.1 hosts
   int route_prune_threshold_secs = 120;     // --route-prune-threshold: a router forgets what is not re-sent
+  // Cells on other hosts (api role without the cell role): a cell whose last heartbeat is older
+  // than this is lost, its instances placed on the others.
+  int cell_timeout_secs = 5;                // --cell-timeout
 
   // A cell on another host (--roles cell alone; controller/daemon/standalone_cell.h):
   std::string cell_id;                      // --cell-id: [a-z0-9-], at most 63 characters (required)

@@ -267,6 +267,14 @@ TEST_CASE("a router-only wharfd follows an https API with its own CA file") {
         "--api-url must be an http:// or https:// URL, got 'ftp://x'");
 }
 
+TEST_CASE("--cell-timeout: seconds a remote cell may be silent, 5 by default") {
+  CHECK(ParseFlags({}, "")->config.cell_timeout_secs == 5);
+  auto c = ParseFlags({"--roles", "api,stager", "--cell-timeout", "4"}, "");
+  REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+  CHECK(c->config.cell_timeout_secs == 4);
+  CHECK_FALSE(ParseFlags({"--cell-timeout", "0"}, "").ok());
+}
+
 TEST_CASE("--help and --version win over other flags") {
   CHECK(ParseFlags({"--api-port", "1", "--help"}, "")->kind == Invocation::Kind::kHelp);
   CHECK(ParseFlags({"--version"}, "")->kind == Invocation::Kind::kVersion);
@@ -279,7 +287,7 @@ TEST_CASE("wharfd's usage text lists every flag it reads, with its value name") 
                            "--router-admin-port N", "--api-url URL", "--api-token-file F", "--keep-droplets N",
                            "--staging-memory M", "--staging-disk D", "--staging-timeout N", "--runtime B",
                            "--buildpacks-dir DIR", "--autoscaler-min-duration-secs S", "--nats-url URL",
-                           "--route-register-interval S", "--route-prune-threshold S", "-h, --help", "--version",
+                           "--route-register-interval S", "--route-prune-threshold S", "--cell-timeout S", "-h, --help", "--version",
                            "--api-address IP", "--api-tls-cert F", "--api-tls-key F", "--api-insecure-http",
                            "--api-ca-file F"}) {
     CHECK_MESSAGE(usage.find(flag) != std::string::npos, flag);

@@ -16,6 +16,9 @@
 #include "autoscaler/time_zone.h"
 #include "controller/api/api_context.h"
 #include "controller/api/api_server.h"
+#include "controller/cells/cell_service.h"
+#include "controller/cells/placement_driver.h"
+#include "controller/cells/remote_cells.h"
 #include "controller/dataplane/deployment_driver.h"
 #include "controller/dataplane/rotation_driver.h"
 #include "controller/http/tls_server.h"
@@ -120,6 +123,14 @@ struct Daemon::Parts {
   std::unique_ptr<Lease> leader;
   // The same for the loops that act on deployments and instances (Daemon::LeadsOrchestration).
   std::unique_ptr<Lease> orchestration;
+  // Cells on other hosts (controller/cells/): what they report, their heartbeats and, in a wharfd
+  // without the cell role, the placement of instances on them (one placer: the lease "cell-placement").
+  std::unique_ptr<DbDesiredState> remote_desired;
+  std::unique_ptr<RemoteCells> remote_cells;
+  std::unique_ptr<CellService> cell_service;
+  std::unique_ptr<Lease> placement_lease;
+  std::unique_ptr<PlacementDriver> placement_driver;
+  bool remote_cells_plugged = false;  // RemoteCells is the InstanceReporterSlot's reporter
   std::unique_ptr<store::BlobStore> blobs;
   std::shared_mutex blob_lock;
   std::unique_ptr<EventRecorder> events;
@@ -238,7 +249,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   p->events = std::make_unique<EventRecorder>(*p->event_log, clock);
   p->logs = std::make_unique<LogBuffer>(l.app_logs(), clock);
 
-  auto boot = Bootstrap(*p->db, clock, *p->events, BootstrapOptions{l.admin_token(), config.domain, l.router_token()});
+  auto boot = Bootstrap(*p->db, clock, *p->events, BootstrapOptions{l.admin_token(), config.domain, l.router_token(), l.cell_token()});
   if (!boot.ok()) return boot.status();
 
   PlatformInfo& info = p->platform;
@@ -300,6 +311,10 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   p->orgs = std::make_unique<OrgService>(*p->db, clock, *p->events, info);
   p->quotas = std::make_unique<QuotaService>(*p->db, clock, *p->events, info);
   p->tasks = std::make_unique<TaskService>(*p->db, clock, *p->events, *p->logs, info, *p->blobs, p->task_runners);
+  p->remote_desired = std::make_unique<DbDesiredState>(*p->db, *p->blobs, info.tenancy);
+  p->remote_cells =
+      std::make_unique<RemoteCells>(*p->db, clock, std::chrono::milliseconds(std::int64_t{config.cell_timeout_secs} * 1000));
+  p->cell_service = std::make_unique<CellService>(*p->db, clock, *p->remote_desired, *p->remote_cells, *p->logs);
   p->gc = std::make_unique<GcService>(*p->db, *p->blobs, p->blob_lock, *p->events,
                                       GcOptions{config.keep_droplets, options.gc_grace});
 
@@ -333,6 +348,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
     p->api_context->orgs = p->orgs.get();
     p->api_context->quotas = p->quotas.get();
     p->api_context->network_policies = p->network_policies.get();
+    p->api_context->cells = p->cell_service.get();
     p->router = std::make_unique<HttpRouter>();
     WHARF_RETURN_IF_ERROR(AddAllHandlers(*p->router, *p->api_context));
     p->forwarder_router = std::make_unique<HttpRouter>();
@@ -351,6 +367,17 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   // Credential rotations move on as their bindings, deployments and instances do (persisted too).
   p->rotation_driver = std::make_unique<RotationDriver>(*p->db, *p->rotations, p->instances);
   p->rotation_driver->Start(options.deployment_interval, leads);
+
+  // Without the cell role here, the instances run on cells of other hosts: the API lists what they
+  // report and places instances on them (the embedded default, every role, runs none of this).
+  if (config.HasRole("api") && !config.HasRole("cell")) {
+    p->instances.Set(p->remote_cells.get());
+    p->remote_cells_plugged = true;
+    p->placement_lease = std::make_unique<Lease>(*p->db, "cell-placement");
+    p->placement_driver = std::make_unique<PlacementDriver>(*p->db, clock, *p->remote_desired, *p->remote_cells,
+                                                            p->placement_lease.get(), p->events.get());
+    p->placement_driver->Start(options.placement_interval);
+  }
 
   Parts* parts = p.get();
   p->leader = std::make_unique<Lease>(*p->db, "garbage-collection");
@@ -427,6 +454,8 @@ void Daemon::Stop(std::chrono::milliseconds grace) {
   parts_->disk_watch.Stop();
   if (parts_->deployment_driver) parts_->deployment_driver->Stop();
   if (parts_->rotation_driver) parts_->rotation_driver->Stop();
+  if (parts_->placement_driver) parts_->placement_driver->Stop();
+  if (parts_->remote_cells_plugged) parts_->instances.Set(nullptr);
   parts_->service_operations->Stop();
   parts_->event_log->Write("wharfd-stopped", {{"data_dir", parts_->layout.root.string()}});
   parts_->server.reset();
@@ -457,6 +486,8 @@ EventRecorder& Daemon::events() { return *parts_->events; }
 const PlatformInfo& Daemon::platform() const { return parts_->platform; }
 
 InstanceReporterSlot& Daemon::instances() { return parts_->instances; }
+
+RemoteCells& Daemon::remote_cells() { return *parts_->remote_cells; }
 
 TaskRunnerSlot& Daemon::task_runners() { return parts_->task_runners; }
 

@@ -49,6 +49,7 @@ class ProcessService;
 class LogBuffer;
 class RouteTableChannel;
 class RoutingProgress;
+class RemoteCells;
 class TaskService;
 
 // Knobs tests turn; the defaults are production's.
@@ -64,6 +65,7 @@ struct DaemonOptions {
   // (Only what a write of the last seconds may still name is kept: on a full disk uploads fail anyway.)
   std::chrono::seconds emergency_gc_grace{10};
   std::chrono::milliseconds deployment_interval{200};  // how often active deployments are driven
+  std::chrono::milliseconds placement_interval{500};   // how often instances are placed on remote cells
   bool echo_events_to_stderr = false;
   // false: the API accepts connections but answers nothing until Serve(), so
   // main() can start the router and the cell first (an answering /v1/info then
@@ -118,6 +120,9 @@ class Daemon {
   const PlatformInfo& platform() const;
   // The cell role plugs itself in here so the API can list instances.
   InstanceReporterSlot& instances();
+  // What cells on other hosts report (their instances, for the listing and the routing table);
+  // plugged into instances() when this wharfd has the api role and not the cell role.
+  RemoteCells& remote_cells();
   // The cell role plugs its task runner in here; tasks are run and recorded through TaskService.
   TaskRunnerSlot& task_runners();
   TaskService& tasks();

@@ -11,6 +11,8 @@
 #include "controller/dataplane/canary_analyzer.h"
 #include "controller/dataplane/http_prober.h"
 #include "controller/dataplane/buildpack_registry_db.h"
+#include "common/periodic_task.h"
+#include "controller/cells/remote_cells.h"
 #include "controller/dataplane/cell_adapters.h"
 #include "controller/dataplane/desired_state_db.h"
 #include "controller/platform/log_buffer.h"
@@ -33,6 +35,8 @@ constexpr int kRouterThreads = 2;
 constexpr std::chrono::milliseconds kRouteSyncInterval{50};  // a read happens only after a commit
 constexpr std::chrono::milliseconds kServiceAccessInterval{200};
 constexpr std::chrono::milliseconds kNetworkPlanInterval{500};
+// Cells on other hosts heartbeat every second: after this, the first table has their instances.
+constexpr std::chrono::milliseconds kRemoteCellsSettle{1500};
 }  // namespace
 
 // Destroyed in reverse order: the cell and the stager (they use the runtime and
@@ -73,6 +77,8 @@ struct DataPlane::Parts {
   // Automated canary analysis (api role): the registry's counters per revision, the cell's crashes.
   std::unique_ptr<HttpProber> canary_prober;  // synthetic requests for thin canary windows, through the router
   std::unique_ptr<CanaryAnalyzer> canary_analyzer;
+  bool remote_routing = false;  // the Daemon's RemoteCells push endpoints to `routing`
+  PeriodicTask remote_settle;   // releases `routing`'s channel once remote cells had time to report
   bool stopped = false;
 };
 
@@ -168,9 +174,11 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
   if (router_role || api_role) {
     // The routing table feeds this wharfd's router and the API's route stream (other routers).
     if (router_role) parts.registry = std::make_unique<router::RouteRegistry>(kRouterThreads + 1);
-    // With a cell here, the API's route stream waits until the cell has re-adopted its instances.
+    // With a cell here, the API's route stream waits until the cell has re-adopted its instances;
+    // with cells on other hosts, until their first heartbeats had time to arrive (kRemoteCellsSettle).
     parts.routing = std::make_unique<RoutingSync>(daemon.database(), parts.registry.get(),
-                                                  api_role ? &daemon.route_table() : nullptr, cell_role);
+                                                  api_role ? &daemon.route_table() : nullptr,
+                                                  cell_role || api_role);
     if (router_role) {
       parts.certificates = std::make_shared<router::TlsCertificateStore>();
       parts.routing->SetCertificateStore(parts.certificates.get());
@@ -276,7 +284,22 @@ Result<std::unique_ptr<DataPlane>> DataPlane::Start(const Config& config, const 
     Status failed = daemon.tasks().FailUnfinished("wharfd restarted before the task finished");
     if (!failed.ok()) return failed.WithContext("failing the tasks a previous wharfd left unfinished");
   }
-  if (parts.routing) parts.routing->ReleaseChannel();
+  // Cells on other hosts (no cell role here): their routable instances become endpoints.
+  if (!cell_role && parts.routing) {
+    daemon.remote_cells().SetRouting([routing = parts.routing.get()](const std::string& app, const std::string& type,
+                                                                      std::vector<router::Endpoint> endpoints) {
+      // A failed sync is retried by RoutingSync's own timer with the endpoints kept.
+      (void)routing->SetEndpoints(app, type, std::move(endpoints));
+    });
+    parts.remote_routing = true;
+  }
+  if (parts.routing && parts.remote_routing) {
+    // Routers in other processes keep their last table until the cells reported (a restarted API
+    // would otherwise publish every route without endpoints for a moment).
+    parts.remote_settle.Start(kRemoteCellsSettle, [routing = parts.routing.get()] { routing->ReleaseChannel(); });
+  } else if (parts.routing) {
+    parts.routing->ReleaseChannel();
+  }
   if (config.RunsBuiltinBrokers()) {
     WHARF_RETURN_IF_ERROR(StartBuiltinBrokers(config, clock, daemon, parts));
     // What a previous wharfd left in progress reaches the brokers at their new address
@@ -332,6 +355,8 @@ void DataPlane::Stop() {
   }
   if (parts_->scheduler) parts_->scheduler->Stop();
   if (parts_->emitter) parts_->emitter->Stop();  // routers keep the routes until they prune them
+  parts_->remote_settle.Stop();
+  if (parts_->remote_routing) parts_->daemon->remote_cells().SetRouting({});
   if (parts_->routing) parts_->routing->Stop();
   if (parts_->router) parts_->router->Stop();
 }

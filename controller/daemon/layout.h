@@ -19,6 +19,7 @@ struct DataLayout {
   std::filesystem::path app_logs() const { return logs() / "apps"; }
   std::filesystem::path admin_token() const { return root / "admin-token"; }
   std::filesystem::path router_token() const { return root / "router-token"; }  // for wharfd --roles router
+  std::filesystem::path cell_token() const { return root / "cell-token"; }      // for wharfd --roles cell
   std::filesystem::path api_port_file() const { return root / "api-port"; }
   // The API's URL (http:// or https://, the host a local client reaches it at); written with api-port.
   std::filesystem::path api_url_file() const { return root / "api-url"; }

@@ -138,6 +138,7 @@ cell::DesiredProcess ToDesiredProcess(const RunnableProcess& rp, const std::file
   d.run_generation = rp.app.run_generation;
   d.revision = rp.app.run_revision;
   d.droplet_guid = rp.droplet.guid;
+  d.droplet_sha256 = rp.droplet.sha256;  // a remote cell checks its download against it
   d.droplet_archive = droplet_archive;
   d.stack = rp.droplet.stack;
   if (!rp.start_command.empty()) d.launch_argv = stager::LaunchArgv(rp.start_command);

@@ -94,6 +94,13 @@ Status AuthorizePath(const Principal& principal, std::string_view path) {
   if (routing_only && !path.starts_with("/v1/routing/")) {
     return Status::PermissionDenied("user '" + principal.user.name + "' may only use the routing API (/v1/routing/...)");
   }
+  // A cell on another host: its heartbeats and log lines (/v1/cells/...) and droplet downloads.
+  const bool cell_only = principal.roles.size() == 1 && principal.roles[0] == "cell";
+  const bool droplet_download = path.starts_with("/v1/droplets/") && path.ends_with("/download");
+  if (cell_only && !path.starts_with("/v1/cells/") && !droplet_download) {
+    return Status::PermissionDenied("user '" + principal.user.name +
+                                    "' may only use the cells API (/v1/cells/...) and download droplets");
+  }
   return Status::Ok();
 }
 

@@ -57,7 +57,8 @@ Result<std::optional<Token>> FindToken(Tx& tx, std::string_view secret);
 std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_view s);
 
 // Where a principal may go at all, before any handler's own checks: a principal whose
-// only role is "routing" (the router user) may use /v1/routing/... and nothing else.
+// only role is "routing" (the router user) may use /v1/routing/... and nothing else; one whose
+// only role is "cell" (cells on other hosts) /v1/cells/... and /v1/droplets/:guid/download.
 Status AuthorizePath(const Principal& principal, std::string_view path);
 
 class Authenticator {

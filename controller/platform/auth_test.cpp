@@ -28,7 +28,7 @@ struct Fixture {
   MemoryEventLog log;
   EventRecorder events{log, clock};
   std::unique_ptr<Database> db = testing::OpenMigrated(dir / "w.db", clock);
-  BootstrapOptions options{dir / "admin-token", "localhost", dir / "router-token"};
+  BootstrapOptions options{dir / "admin-token", "localhost", dir / "router-token", dir / "cell-token"};
 
   BootstrapResult Boot() {
     auto r = Bootstrap(*db, clock, events, options);
@@ -90,6 +90,32 @@ TEST_CASE("The router user's token has the routing role and may only use the rou
   CHECK(AuthorizePath(*admin, "/v1/apps").ok());
 }
 
+TEST_CASE("The cell user's token has the cell role and may only use the cells API and droplet downloads") {
+  Fixture f;
+  CHECK(f.Boot().cell_token_issued);
+  auto text = ReadFile(f.options.cell_token_file);
+  REQUIRE(text.ok());
+  struct stat st {};
+  REQUIRE(::stat(f.options.cell_token_file.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  Authenticator auth(*f.db, f.clock);
+  auto who = auth.Authenticate("Bearer " + text->substr(0, text->find('\n')));
+  REQUIRE_MESSAGE(who.ok(), who.status().ToString());
+  CHECK(who->user.name == "cell");
+  CHECK(who->roles == std::vector<std::string>{"cell"});
+  CHECK(AuthorizePath(*who, "/v1/cells/cell-1").ok());
+  CHECK(AuthorizePath(*who, "/v1/cells/cell-1/logs").ok());
+  CHECK(AuthorizePath(*who, "/v1/droplets/d1/download").ok());
+  CHECK(AuthorizePath(*who, "/v1/droplets/d1").code() == StatusCode::kPermissionDenied);
+  CHECK(AuthorizePath(*who, "/v1/apps").code() == StatusCode::kPermissionDenied);
+  CHECK(AuthorizePath(*who, "/v1/routing/stream").code() == StatusCode::kPermissionDenied);
+  CHECK(AuthorizePath(*who, "/v1/cellsx").code() == StatusCode::kPermissionDenied);
+  // A restart keeps the token; a missing file is issued again.
+  CHECK_FALSE(f.Boot().cell_token_issued);
+  std::filesystem::remove(f.options.cell_token_file);
+  CHECK(f.Boot().cell_token_issued);
+}
+
 TEST_CASE("The database holds only the token's sha256, never the token") {
   Fixture f;
   f.Boot();
@@ -98,7 +124,7 @@ TEST_CASE("The database holds only the token's sha256, never the token") {
     return FetchAll<std::string>(tx.Query("SELECT token_hash FROM tokens"),
                                  [](Statement& st) { return Result<std::string>(st.Text(0)); });
   });
-  REQUIRE(hashes->size() == 2);  // the admin's and the router user's
+  REQUIRE(hashes->size() == 3);  // the admin's, the router user's and the cell user's
   CHECK(std::find(hashes->begin(), hashes->end(), HashTokenSecret(token)) != hashes->end());
   for (const char* file : {"w.db", "w.db-wal"}) {
     auto bytes = ReadFile(f.dir / file);
@@ -114,9 +140,10 @@ TEST_CASE("A restart keeps the admin token and leaves its file alone") {
   BootstrapResult again = f.Boot();
   CHECK(!again.token_issued);
   CHECK(!again.router_token_issued);
+  CHECK(!again.cell_token_issued);
   CHECK(f.Token() == first);
   auto count = f.db->Read<std::int64_t>([](Tx& tx) { return FetchInt(tx.Query("SELECT COUNT(*) FROM tokens")); });
-  CHECK(*count == 2);  // the admin's and the router user's, not one more
+  CHECK(*count == 3);  // the admin's, the router user's and the cell user's, not one more
   Authenticator auth(*f.db, f.clock);
   CHECK(auth.Authenticate("Bearer " + first).ok());
 }

@@ -20,6 +20,7 @@ namespace wharf::controller {
 
 inline constexpr std::string_view kRoleAdmin = "admin";
 inline constexpr std::string_view kRoleRouting = "routing";
+inline constexpr std::string_view kRoleCell = "cell";  // cells on other hosts (their own endpoints only)
 inline constexpr std::string_view kRoleOrgUser = "organization_user";
 inline constexpr std::string_view kRoleOrgManager = "organization_manager";
 inline constexpr std::string_view kRoleOrgAuditor = "organization_auditor";

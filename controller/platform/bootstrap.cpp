@@ -107,6 +107,11 @@ Result<BootstrapResult> Bootstrap(Database& db, const Clock& clock, EventRecorde
     auto router = EnsureUserWithToken(tx, events, clock, kRouterUserName, kRoutingRole, options.router_token_file, now);
     if (!router.ok()) return router.status();
     out.router_token_issued = router->second;
+    if (!options.cell_token_file.empty()) {
+      auto cell = EnsureUserWithToken(tx, events, clock, kCellUserName, kCellRole, options.cell_token_file, now);
+      if (!cell.ok()) return cell.status();
+      out.cell_token_issued = cell->second;
+    }
     WHARF_RETURN_IF_ERROR(EnsureSharedDomain(tx, events, options.shared_domain, now));
     WHARF_RETURN_IF_ERROR(EnsureSharedDomain(tx, events, std::string(kInternalDomainName), now, true));
     return out;
