@@ -37,12 +37,15 @@ std::vector<PlacementDemand> Demands(const std::vector<cell::DesiredProcess>& de
 }
 
 // The round's decision over one snapshot: which cells are lost now, and the plan over the others.
+// `leading_since_ms`: when this driver began to lead. A cell counts as silent only after the timeout has
+// passed since then too: an API that was down (or a new leader) first gives every cell the time to
+// heartbeat to it, instead of evacuating them all for the silence of its own absence.
 PlacementRound Decide(const Snapshot& s, const std::vector<PlacementDemand>& demands, std::int64_t now_ms,
-                      std::chrono::milliseconds timeout) {
+                      std::int64_t leading_since_ms, std::chrono::milliseconds timeout) {
   PlacementRound round;
   std::vector<PlacementCell> live;
   for (const state::CellRow& c : s.cells) {
-    const bool silent = now_ms - c.last_heartbeat_ms > timeout.count();
+    const bool silent = now_ms - std::max(c.last_heartbeat_ms, leading_since_ms) > timeout.count();
     if (c.state == state::kCellAlive && silent) round.lost.push_back(c.id);
     if (c.state == state::kCellAlive && !silent) {
       live.push_back({c.id, c.zone, {c.memory_mb, c.disk_mb, c.max_instances}});
@@ -65,19 +68,23 @@ void PlacementDriver::Start(std::chrono::milliseconds interval) {
 
 Result<PlacementRound> PlacementDriver::Tick() {
   remote_.Sweep();
-  if (lease_ != nullptr && !lease_->Held()) return PlacementRound{};
-  WHARF_ASSIGN_OR_RETURN(std::vector<cell::DesiredProcess> desired, desired_.ReadDesired());
-  const std::vector<PlacementDemand> demands = Demands(desired);
+  if (lease_ != nullptr && !lease_->Held()) {
+    leading_since_ms_.reset();
+    return PlacementRound{};
+  }
   const std::int64_t now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch()).count();
+  if (!leading_since_ms_) leading_since_ms_ = now_ms;
+  WHARF_ASSIGN_OR_RETURN(std::vector<cell::DesiredProcess> desired, desired_.ReadDesired());
+  const std::vector<PlacementDemand> demands = Demands(desired);
   WHARF_ASSIGN_OR_RETURN(Snapshot first, db_.Read<Snapshot>([](Tx& tx) { return ReadSnapshot(tx); }));
-  PlacementRound round = Decide(first, demands, now_ms, remote_.cell_timeout());
+  PlacementRound round = Decide(first, demands, now_ms, *leading_since_ms_, remote_.cell_timeout());
   if (!round.lost.empty() || round.plan.Changes()) {
     // Decided again inside the write: a heartbeat or another driver may have written meanwhile.
     const std::string now = FormatRfc3339(clock_.Now());
     Status written = db_.Transact([&](Tx& tx) -> Status {
       WHARF_ASSIGN_OR_RETURN(Snapshot s, ReadSnapshot(tx));
-      round = Decide(s, demands, now_ms, remote_.cell_timeout());
+      round = Decide(s, demands, now_ms, *leading_since_ms_, remote_.cell_timeout());
       state::CellStore store(tx);
       for (const std::string& id : round.lost) {
         WHARF_RETURN_IF_ERROR(store.SetState(id, state::kCellLost));

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include "cell/desired_state.h"
 #include "common/clock.h"
@@ -54,6 +55,8 @@ class PlacementDriver {
   RemoteCells& remote_;
   state::Lease* lease_;
   EventRecorder* events_;
+  // When this driver's first round as the leader ran (ms since the epoch; reset when it stops leading).
+  std::optional<std::int64_t> leading_since_ms_;
   PeriodicTask timer_;
 };
 

@@ -140,6 +140,35 @@ TEST_CASE("cells: a silent cell is lost, its indices start elsewhere at once, an
   CHECK(f.PerCell() == std::map<std::string, int>{{"c1", 4}, {"c2", 1}});  // stable: nothing moves back
 }
 
+TEST_CASE("cells: an API back after a long absence gives every cell the timeout to heartbeat before any is lost") {
+  Fixture f;
+  f.desired.processes = {Proc("p", "a", 4)};
+  f.Beat("c1");
+  f.Beat("c2");
+  f.Tick();
+  CHECK(f.PerCell() == std::map<std::string, int>{{"c1", 2}, {"c2", 2}});
+  // The API was down for a minute: its new driver starts leading now.
+  f.clock.Advance(60s);
+  PlacementDriver restarted{*f.db, f.clock, f.desired, f.remote, nullptr};
+  Result<PlacementRound> first = restarted.Tick();
+  REQUIRE(first.ok());
+  CHECK(first->lost.empty());
+  CHECK(f.PerCell() == std::map<std::string, int>{{"c1", 2}, {"c2", 2}});
+  // c1 heartbeats to it, c2 never does: only c2 is lost, a timeout after the driver began to lead.
+  for (int i = 0; i < 5; ++i) {
+    f.clock.Advance(1s);
+    f.Beat("c1");
+    REQUIRE(restarted.Tick().ok());
+  }
+  CHECK(f.PerCell() == std::map<std::string, int>{{"c1", 2}, {"c2", 2}});
+  f.clock.Advance(1100ms);
+  f.Beat("c1");
+  Result<PlacementRound> later = restarted.Tick();
+  REQUIRE(later.ok());
+  CHECK(later->lost == std::vector<std::string>{"c2"});
+  CHECK(f.PerCell() == std::map<std::string, int>{{"c1", 4}});
+}
+
 TEST_CASE("cells: capacity refusals are listed DOWN with the reason") {
   Fixture f;
   f.desired.processes = {Proc("p", "a", 3, 1024)};
