@@ -27,8 +27,11 @@ class Host:
     def popen(self, argv, log_path):
         """Starts argv inside this host; returns the Popen (stopped at cleanup)."""
         log = open(log_path, "ab")
-        proc = subprocess.Popen(["ip", "netns", "exec", self.netns] + list(argv), stdout=log, stderr=log,
-                                stdin=subprocess.DEVNULL)
+        # `ip netns exec` gives the command a mount namespace of its own with a fresh /sys (so that
+        # /sys/class/net shows this host's interfaces), without the cgroup file systems: mount them there
+        # again (only in that namespace; the same hierarchies) for the container runtimes.
+        proc = subprocess.Popen(["ip", "netns", "exec", self.netns, "sh", "-c", cgroup_mounts() + 'exec "$@"',
+                                 "sh"] + list(argv), stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         proc.log_file, proc.log_path = log, log_path
         self.procs.append(proc)
         return proc
@@ -45,6 +48,22 @@ class Host:
 
     def restore(self):
         sh("ip", "-n", self.hosts.switch, "link", "set", self.veth, "up")
+
+
+def cgroup_mounts():
+    """Shell commands that mount under /sys/fs/cgroup what this machine has there (cgroup v1 controllers on
+    a tmpfs, the v2 hierarchy, or both), each with its own options: the same hierarchies."""
+    cmds = []
+    with open("/proc/self/mounts") as f:
+        for line in f:
+            source, target, fstype, options = line.split()[:4]
+            if not target.startswith("/sys/fs/cgroup"):
+                continue
+            opts = ",".join(o for o in options.split(",") if o not in ("rw", "relatime", "nosuid", "nodev", "noexec"))
+            if fstype not in ("tmpfs", "cgroup", "cgroup2"):
+                continue
+            cmds.append(f"mkdir -p {target} && mount -t {fstype} " + (f"-o {opts} " if opts else "") + f"{source} {target}")
+    return "".join(c + " && " for c in cmds)
 
 
 def stop_proc(proc, sig=signal.SIGTERM, timeout=30):

@@ -47,9 +47,13 @@ class CellsTest(Polling, unittest.TestCase):
         api_ip = self.hosts.gateway
         self.p = Platform(extra_args=["--roles", "api,stager", "--api-address", api_ip, "--api-insecure-http",
                                       "--cell-timeout", str(CELL_TIMEOUT)])
-        self.addCleanup(self.cleanup_platform)
-        self.p.start().login()
         self.cells = {}
+        self.routers = []
+        self.addCleanup(self.cleanup_platform)
+        self.p.start()
+        # The API is not on loopback: the CLI takes the token as a remote user would.
+        self.p.wharf("api", self.p.api_url)
+        self.p.wharf("login", "--token", self.p.admin_token())
         for n in (1, 2, 3):
             host = self.hosts.add(f"cell{n}", 10 + n)
             data = os.path.join(self.p.root, f"cell-{n}")
@@ -59,7 +63,6 @@ class CellsTest(Polling, unittest.TestCase):
                                "--api-token-file", os.path.join(self.p.data_dir, "cell-token"),
                                "--data-dir", data], os.path.join(self.p.root, f"cell-{n}.stderr"))
             self.cells[f"cell-{n}"] = (host, proc, data)
-        self.routers = []
         for n in (1, 2):
             host = self.hosts.add(f"router{n}", 20 + n)
             for c in (1, 2, 3):
