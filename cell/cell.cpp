@@ -41,9 +41,8 @@ Cell::Cell(const CellDeps& deps, const CellOptions& options)
 Cell::~Cell() { Stop(); }
 
 Result<std::unique_ptr<Cell>> Cell::Start(const CellDeps& deps, const CellOptions& options) {
-  auto cell = Open(deps, options);
-  if (!cell.ok()) return cell.status();
-  (*cell)->Run();
+  WHARF_ASSIGN_OR_RETURN(auto cell, Open(deps, options));
+  cell->Run();
   return cell;
 }
 
@@ -133,15 +132,14 @@ Status Cell::SyncIfChanged() {
 
 Status Cell::Sync() {
   const std::uint64_t changes = deps_.desired.ChangeCount();  // before the read: a change during it is seen next time
-  auto desired = deps_.desired.ReadDesired();
-  if (!desired.ok()) return desired.status();
+  WHARF_ASSIGN_OR_RETURN(auto desired, deps_.desired.ReadDesired());
   std::lock_guard lock(sync_mu_);
   synced_changes_ = changes;
   last_full_sync_ = deps_.clock.Monotonic();
   std::map<health::ProcessKey, std::string> wanted;
   std::set<std::string> droplets;
   bool changed = false;  // the supervisor was told something new
-  for (const DesiredProcess& dp : *desired) {
+  for (const DesiredProcess& dp : desired) {
     const health::ProcessKey key{dp.app_guid, dp.process_type};
     const std::string fingerprint = DesireFingerprint(dp);
     droplets.insert(dp.droplet_guid);

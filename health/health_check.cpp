@@ -98,10 +98,9 @@ Status SocketProber::Probe(const HealthCheckSpec& spec, const std::string& ip, i
 
 Status SocketProber::ProbeSocket(const HealthCheckSpec& spec, const std::string& ip, int port) {
   auto deadline = Clock::now() + spec.invocation_timeout;
-  auto fd = Connect(ip, port, deadline, spec.invocation_timeout);
-  if (!fd.ok()) return fd.status();
+  WHARF_ASSIGN_OR_RETURN(auto fd, Connect(ip, port, deadline, spec.invocation_timeout));
   if (spec.type == HealthCheckType::kPort) {
-    ::close(*fd);
+    ::close(fd);
     return Status::Ok();
   }
   std::string request = "GET " + spec.http_endpoint + " HTTP/1.1\r\nHost: " + ip + ":" + std::to_string(port) +
@@ -110,12 +109,12 @@ Status SocketProber::ProbeSocket(const HealthCheckSpec& spec, const std::string&
   std::string response;
   Status result = TimedOut(spec.invocation_timeout);
   while (true) {
-    pollfd p{*fd, static_cast<short>(sent < request.size() ? POLLOUT : POLLIN), 0};
+    pollfd p{fd, static_cast<short>(sent < request.size() ? POLLOUT : POLLIN), 0};
     int rc = ::poll(&p, 1, Remaining(deadline));
     if (rc < 0 && errno == EINTR) continue;
     if (rc <= 0) break;
     if (sent < request.size()) {
-      ssize_t n = ::send(*fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+      ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
       if (n < 0) {
         result = Status::Unavailable(ErrorText(errno));
         break;
@@ -124,7 +123,7 @@ Status SocketProber::ProbeSocket(const HealthCheckSpec& spec, const std::string&
       continue;
     }
     char buf[512];
-    ssize_t n = ::recv(*fd, buf, sizeof buf, 0);
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
     if (n > 0) response.append(buf, static_cast<std::size_t>(n));
     auto eol = response.find("\r\n");
     if (eol != std::string::npos || n <= 0) {
@@ -144,7 +143,7 @@ Status SocketProber::ProbeSocket(const HealthCheckSpec& spec, const std::string&
       break;
     }
   }
-  ::close(*fd);
+  ::close(fd);
   return result;
 }
 

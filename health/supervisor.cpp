@@ -96,11 +96,10 @@ void Supervisor::RemoveApp(std::string_view app_guid) {
 }
 
 Status Supervisor::Recover() {
-  auto list = runtime_.List();
-  if (!list.ok()) return list.status();
+  WHARF_ASSIGN_OR_RETURN(auto list, runtime_.List());
   std::lock_guard<std::mutex> lock(mu_);
   auto now = clock_.Monotonic();
-  for (const auto& c : *list) {
+  for (const auto& c : list) {
     auto app = c.labels.find(kLabelApp);
     if (app == c.labels.end() || tracked_.count(c.id)) continue;
     Tracked t;

@@ -34,10 +34,9 @@ std::uint64_t KeyedValue(std::string_view text, std::string_view key) {
 namespace {
 
 Result<std::uint64_t> ReadNumber(const fs::path& file) {
-  auto text = ReadFile(file);
-  if (!text.ok()) return text.status();
-  if (text->rfind("max", 0) == 0) return std::uint64_t{0};
-  return static_cast<std::uint64_t>(std::strtoull(text->c_str(), nullptr, 10));
+  WHARF_ASSIGN_OR_RETURN(auto text, ReadFile(file));
+  if (text.rfind("max", 0) == 0) return std::uint64_t{0};
+  return static_cast<std::uint64_t>(std::strtoull(text.c_str(), nullptr, 10));
 }
 
 }  // namespace
@@ -55,14 +54,12 @@ fs::path CgroupReader::OomCounterFile() const {
 Result<CgroupUsage> CgroupReader::Read() const {
   CgroupUsage u;
   if (layout_ == CgroupLayout::kV2) {
-    auto cpu = ReadFile(File("", "cpu.stat"));
-    if (!cpu.ok()) return cpu.status();
-    u.cpu_nanos = KeyedValue(*cpu, "usage_usec") * 1000;
-    auto current = ReadNumber(File("", "memory.current"));
-    if (!current.ok()) return current.status();
+    WHARF_ASSIGN_OR_RETURN(auto cpu, ReadFile(File("", "cpu.stat")));
+    u.cpu_nanos = KeyedValue(cpu, "usage_usec") * 1000;
+    WHARF_ASSIGN_OR_RETURN(auto current, ReadNumber(File("", "memory.current")));
     auto stat = ReadFile(File("", "memory.stat"));
     std::uint64_t inactive = stat.ok() ? KeyedValue(*stat, "inactive_file") : 0;
-    u.memory_bytes = *current > inactive ? *current - inactive : 0;
+    u.memory_bytes = current > inactive ? current - inactive : 0;
     auto limit = ReadNumber(File("", "memory.max"));
     u.memory_limit = limit.ok() ? *limit : 0;
     auto pids = ReadNumber(File("", "pids.current"));
@@ -71,14 +68,12 @@ Result<CgroupUsage> CgroupReader::Read() const {
     u.oom_kills = events.ok() ? KeyedValue(*events, "oom_kill") : 0;
     return u;
   }
-  auto cpu = ReadNumber(File("cpuacct", "cpuacct.usage"));
-  if (!cpu.ok()) return cpu.status();
-  u.cpu_nanos = *cpu;
-  auto usage = ReadNumber(File("memory", "memory.usage_in_bytes"));
-  if (!usage.ok()) return usage.status();
+  WHARF_ASSIGN_OR_RETURN(auto cpu, ReadNumber(File("cpuacct", "cpuacct.usage")));
+  u.cpu_nanos = cpu;
+  WHARF_ASSIGN_OR_RETURN(auto usage, ReadNumber(File("memory", "memory.usage_in_bytes")));
   auto stat = ReadFile(File("memory", "memory.stat"));
   std::uint64_t inactive = stat.ok() ? KeyedValue(*stat, "total_inactive_file") : 0;
-  u.memory_bytes = *usage > inactive ? *usage - inactive : 0;
+  u.memory_bytes = usage > inactive ? usage - inactive : 0;
   auto limit = ReadNumber(File("memory", "memory.limit_in_bytes"));
   // v1 reports "unlimited" as a huge page-aligned number.
   u.memory_limit = limit.ok() && *limit < (1ull << 60) ? *limit : 0;

@@ -151,14 +151,13 @@ Result<CommandResult> RunCommandInNetworkNamespace(const std::string& netns_file
 }
 
 Status RunChecked(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
-  auto r = RunCommand(argv, timeout);
-  if (!r.ok()) return r.status();
-  if (r->exit_code != 0) {
+  WHARF_ASSIGN_OR_RETURN(auto r, RunCommand(argv, timeout));
+  if (r.exit_code != 0) {
     std::string cmd;
     for (const auto& a : argv) cmd += (cmd.empty() ? "" : " ") + a;
-    std::string out = r->output;
+    std::string out = r.output;
     while (!out.empty() && out.back() == '\n') out.pop_back();
-    return Status::Internal("'" + cmd + "' exited with " + std::to_string(r->exit_code) + ": " + out);
+    return Status::Internal("'" + cmd + "' exited with " + std::to_string(r.exit_code) + ": " + out);
   }
   return Status::Ok();
 }

@@ -90,9 +90,8 @@ Result<ExitInfo> DecodeExit(std::string_view text, const std::filesystem::path& 
 }
 
 Result<ProcessStamp> ReadProcessStamp(const std::filesystem::path& file) {
-  auto text = ReadFile(file);
-  if (!text.ok()) return text.status();
-  std::istringstream in(*text);
+  WHARF_ASSIGN_OR_RETURN(auto text, ReadFile(file));
+  std::istringstream in(text);
   ProcessStamp s;
   if (!(in >> s.pid >> s.start_time) || s.pid <= 0) {
     return Status::InvalidArgument(file.string() + ": want \"<pid> <starttime>\"");

@@ -42,22 +42,20 @@ Result<std::unique_ptr<ContainerRuntime>> MakeRuntime(const RuntimeConfig& confi
   if (ec) return Status::Internal("cannot create " + config.state_root.string() + ": " + ec.message());
   RuntimeConfig c = config;
   c.state_root = fs::absolute(config.state_root);
-  auto monitor = FindHelper(c, "wharf-monitor");
-  if (!monitor.ok()) return monitor.status();
+  WHARF_ASSIGN_OR_RETURN(auto monitor, FindHelper(c, "wharf-monitor"));
 
   if (c.backend == "process") {
-    return std::unique_ptr<ContainerRuntime>(std::make_unique<ProcessRuntime>(c, *monitor, clock));
+    return std::unique_ptr<ContainerRuntime>(std::make_unique<ProcessRuntime>(c, monitor, clock));
   }
   if (c.backend != "auto" && c.backend != "runc" && c.backend != "crun") {
     return Status::InvalidArgument("unknown runtime backend '" + c.backend + "' (want auto, crun, runc or process)");
   }
-  auto init = FindHelper(c, "wharf-init");
-  if (!init.ok()) return init.status();
-  auto oci = MakeOciRuntime(c, *monitor, *init, clock);
+  WHARF_ASSIGN_OR_RETURN(auto init, FindHelper(c, "wharf-init"));
+  auto oci = MakeOciRuntime(c, monitor, init, clock);
   if (oci.ok()) return std::move(*oci);
   if (c.backend != "auto") return oci.status();
   return std::unique_ptr<ContainerRuntime>(
-      std::make_unique<ProcessRuntime>(c, *monitor, clock, "no isolated backend: " + oci.status().message()));
+      std::make_unique<ProcessRuntime>(c, monitor, clock, "no isolated backend: " + oci.status().message()));
 }
 
 }  // namespace wharf::runtime

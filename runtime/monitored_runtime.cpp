@@ -189,9 +189,8 @@ ContainerInfo MonitoredRuntime::InfoFrom(const ContainerRecord& r) {
 }
 
 Result<ContainerInfo> MonitoredRuntime::Inspect(std::string_view id) {
-  auto record = LoadRecord(id);
-  if (!record.ok()) return record.status();
-  return InfoFrom(*record);
+  WHARF_ASSIGN_OR_RETURN(auto record, LoadRecord(id));
+  return InfoFrom(record);
 }
 
 Result<std::vector<ContainerInfo>> MonitoredRuntime::List() {
@@ -210,48 +209,44 @@ Result<std::vector<ContainerInfo>> MonitoredRuntime::List() {
 }
 
 Status MonitoredRuntime::Stop(std::string_view id, std::chrono::seconds grace) {
-  auto record = LoadRecord(id);
-  if (!record.ok()) return record.status();
-  const fs::path& dir = record->state_dir;
+  WHARF_ASSIGN_OR_RETURN(auto record, LoadRecord(id));
+  const fs::path& dir = record.state_dir;
   if (ProbeExit(dir)) return Status::Ok();
   auto init = ReadProcessStamp(dir / files::kInitPid);
   if (!init.ok()) return Status::Conflict("container '" + std::string(id) + "' has not started yet");
   if (grace.count() > 0 && IsAlive(*init)) {
-    WHARF_RETURN_IF_ERROR(SendSignal(*record, *init, SIGTERM));
+    WHARF_RETURN_IF_ERROR(SendSignal(record, *init, SIGTERM));
     if (WaitForExitFile(dir, grace)) return Status::Ok();
   }
-  if (IsAlive(*init)) WHARF_RETURN_IF_ERROR(SendSignal(*record, *init, SIGKILL));
+  if (IsAlive(*init)) WHARF_RETURN_IF_ERROR(SendSignal(record, *init, SIGKILL));
   if (WaitForExitFile(dir, std::chrono::seconds(10))) return Status::Ok();
   if (ProbeExit(dir)) return Status::Ok();
   return Status::Internal("container '" + std::string(id) + "' did not stop after SIGKILL");
 }
 
 Status MonitoredRuntime::Destroy(std::string_view id) {
-  auto record = LoadRecord(id);
-  if (!record.ok()) return record.status();
+  WHARF_ASSIGN_OR_RETURN(auto record, LoadRecord(id));
   WHARF_RETURN_IF_ERROR(Stop(id, std::chrono::seconds(0)));
-  watcher_->Remove(record->state_dir);
-  Release(*record);
+  watcher_->Remove(record.state_dir);
+  Release(record);
   {
     std::lock_guard<std::mutex> lock(cpu_mu_);
-    cpu_samples_.erase(record->id);
+    cpu_samples_.erase(record.id);
   }
   std::error_code ec;
-  fs::remove_all(record->state_dir, ec);
-  if (ec) return Status::Internal("cannot remove " + record->state_dir.string() + ": " + ec.message());
+  fs::remove_all(record.state_dir, ec);
+  if (ec) return Status::Internal("cannot remove " + record.state_dir.string() + ": " + ec.message());
   fs::remove(LinkFor(id), ec);
   return Status::Ok();
 }
 
 Result<ContainerStats> MonitoredRuntime::Stats(std::string_view id) {
-  auto record = LoadRecord(id);
-  if (!record.ok()) return record.status();
+  WHARF_ASSIGN_OR_RETURN(auto record, LoadRecord(id));
   ContainerStats stats;
-  auto init = ReadProcessStamp(record->state_dir / files::kInitPid);
-  if (init.ok() && !ProbeExit(record->state_dir)) {
-    auto usage = ReadUsage(*record, *init);
-    if (!usage.ok()) return usage.status();
-    stats = *usage;
+  auto init = ReadProcessStamp(record.state_dir / files::kInitPid);
+  if (init.ok() && !ProbeExit(record.state_dir)) {
+    WHARF_ASSIGN_OR_RETURN(auto usage, ReadUsage(record, *init));
+    stats = usage;
     auto now = clock_.Monotonic();
     std::lock_guard<std::mutex> lock(cpu_mu_);
     auto it = cpu_samples_.find(id);
@@ -260,11 +255,11 @@ Result<ContainerStats> MonitoredRuntime::Stats(std::string_view id) {
       stats.cpu_percent = 100.0 * static_cast<double>(stats.cpu_nanos - it->second.nanos) / wall;
     }
     cpu_samples_[std::string(id)] = {stats.cpu_nanos, now};
-    stats.uptime = std::chrono::duration_cast<std::chrono::seconds>(clock_.Now() - record->started_at);
+    stats.uptime = std::chrono::duration_cast<std::chrono::seconds>(clock_.Now() - record.started_at);
   }
-  if (stats.memory_limit == 0) stats.memory_limit = record->limits.memory_bytes;
-  stats.disk_limit = record->limits.disk_bytes;
-  if (!record->writable_dir.empty()) stats.disk_bytes = DiskUsage(record->writable_dir);
+  if (stats.memory_limit == 0) stats.memory_limit = record.limits.memory_bytes;
+  stats.disk_limit = record.limits.disk_bytes;
+  if (!record.writable_dir.empty()) stats.disk_bytes = DiskUsage(record.writable_dir);
   return stats;
 }
 

@@ -256,9 +256,8 @@ constexpr const char* kForwardingMarker = "/run/wharf/net/forwarding-turned-on";
 // did not forward before keeps forwarding nothing else: the guard table (applied first) drops what
 // is not a bridge's.
 Status EnableForwarding(const std::string& bridge, const fs::path& scratch_dir) {
-  auto now = ReadFile(kIpForward);
-  if (!now.ok()) return now.status();
-  const bool was_off = !now->empty() && (*now)[0] == '0';
+  WHARF_ASSIGN_OR_RETURN(auto now, ReadFile(kIpForward));
+  const bool was_off = !now.empty() && now[0] == '0';
   if (!was_off && !fs::exists(kForwardingMarker)) return Status::Ok();  // the operator's own forwarding
   WHARF_RETURN_IF_ERROR(WriteFileAtomic(kForwardingMarker, "wharfd set net.ipv4.ip_forward=1\n"));
   fs::path guard = scratch_dir / "nft-forward-guard.conf";
@@ -280,8 +279,7 @@ Result<std::unique_ptr<BridgeNetwork>> BridgeNetwork::Create(const std::string& 
   if (bridge.empty() || bridge.size() > 15 || bridge.find_first_of("/ \"") != std::string::npos) {
     return Status::InvalidArgument("bad bridge name '" + bridge + "'");
   }
-  auto parsed = ParseSubnet(subnet);
-  if (!parsed.ok()) return parsed.status();
+  WHARF_ASSIGN_OR_RETURN(auto parsed, ParseSubnet(subnet));
   for (const char* tool : {"ip", "nft"}) {
     bool found = false;
     for (const char* dir : {"/usr/sbin", "/usr/bin", "/sbin", "/bin"}) {
@@ -289,17 +287,16 @@ Result<std::unique_ptr<BridgeNetwork>> BridgeNetwork::Create(const std::string& 
     }
     if (!found) return Status::Unavailable(std::string("isolated networking needs '") + tool + "' (apt-get install iproute2 nftables)");
   }
-  std::unique_ptr<BridgeNetwork> net(new BridgeNetwork(bridge, *parsed, scratch_dir));
-  net->gateway_ = parsed->Address(1);
+  std::unique_ptr<BridgeNetwork> net(new BridgeNetwork(bridge, parsed, scratch_dir));
+  net->gateway_ = parsed.Address(1);
   net->resolvers_ = resolvers;
-  std::string cidr = net->gateway_ + "/" + std::to_string(parsed->prefix);
+  std::string cidr = net->gateway_ + "/" + std::to_string(parsed.prefix);
 
   // The subnet must be used by nothing else on this host: another interface with
   // an address in it (another bridge, a VPN) would steal the routes.
-  auto addrs = RunCommand({"ip", "-o", "-4", "addr", "show"});
-  if (!addrs.ok()) return addrs.status();
+  WHARF_ASSIGN_OR_RETURN(auto addrs, RunCommand({"ip", "-o", "-4", "addr", "show"}));
   {
-    std::istringstream lines(addrs->output);
+    std::istringstream lines(addrs.output);
     std::string line;
     while (std::getline(lines, line)) {
       std::istringstream f(line);
@@ -310,16 +307,15 @@ Result<std::unique_ptr<BridgeNetwork>> BridgeNetwork::Create(const std::string& 
       in_addr a{};
       ::inet_pton(AF_INET, cidr_field.substr(0, cidr_field.find('/')).c_str(), &a);
       std::uint32_t ip = ntohl(a.s_addr);
-      std::uint32_t mask = 0xffffffffu << (32 - parsed->prefix);
-      if ((ip & mask) == parsed->base) {
+      std::uint32_t mask = 0xffffffffu << (32 - parsed.prefix);
+      if ((ip & mask) == parsed.base) {
         return Status::Unavailable("subnet " + subnet + " is in use by " + dev + " (" + cidr_field +
                                    "); give the bridge a subnet used for nothing else");
       }
     }
   }
-  auto exists = RunCommand({"ip", "link", "show", "dev", bridge});
-  if (!exists.ok()) return exists.status();
-  if (exists->exit_code != 0) {
+  WHARF_ASSIGN_OR_RETURN(auto exists, RunCommand({"ip", "link", "show", "dev", bridge}));
+  if (exists.exit_code != 0) {
     Status added = RunChecked({"ip", "link", "add", bridge, "type", "bridge"});
     // Another wharfd (or test process) may have made it meanwhile.
     auto again = RunCommand({"ip", "link", "show", "dev", bridge});
@@ -414,18 +410,16 @@ Status MakeNetworkNamespace(const std::string& file) {
 
 // Runs a tool inside the network namespace bound at `file`; a non-zero exit is an error with its output.
 Status RunInNetworkNamespace(const std::string& file, const std::vector<std::string>& argv) {
-  auto r = RunCommandInNetworkNamespace(file, argv);
-  if (!r.ok()) return r.status();
-  if (r->exit_code != 0) return Status::Internal("'" + argv[0] + "' in " + file + " failed: " + r->output);
+  WHARF_ASSIGN_OR_RETURN(auto r, RunCommandInNetworkNamespace(file, argv));
+  if (r.exit_code != 0) return Status::Internal("'" + argv[0] + "' in " + file + " failed: " + r.output);
   return Status::Ok();
 }
 
 Result<Attachment> BridgeNetwork::Attach(const fs::path& state_dir) {
-  auto host = Lease(state_dir);
-  if (!host.ok()) return host.status();
+  WHARF_ASSIGN_OR_RETURN(auto host, Lease(state_dir));
   Attachment a;
-  a.ip = subnet_.Address(*host);
-  a.veth = VethName(*host);
+  a.ip = subnet_.Address(host);
+  a.veth = VethName(host);
   a.netns = (state_dir / files::kNetns).string();
   auto fail = [&](Status s) {
     Detach(a);
@@ -471,9 +465,8 @@ void BridgeNetwork::Detach(const Attachment& a) {
 Status BridgeNetwork::RemoveIfUnused() const { return RemoveBridgeIfUnused(bridge_); }
 
 Status DeleteTablesOfGoneOwners(const std::string& prefix) {
-  auto tables = RunCommand({"nft", "list", "tables", "ip"});
-  if (!tables.ok()) return tables.status();
-  std::istringstream lines(tables->output);
+  WHARF_ASSIGN_OR_RETURN(auto tables, RunCommand({"nft", "list", "tables", "ip"}));
+  std::istringstream lines(tables.output);
   std::string line;
   while (std::getline(lines, line)) {
     auto at = line.find(prefix);

@@ -66,10 +66,9 @@ class OciRuntime final : public MonitoredRuntime {
   // The isolated containers that outlived the previous wharfd join this one's policy table.
   Status AdoptSurvivors() {
     if (!policy_) return Status::Ok();
-    auto all = List();
-    if (!all.ok()) return all.status();
+    WHARF_ASSIGN_OR_RETURN(auto all, List());
     std::vector<PolicyMember> members;
-    for (const auto& c : *all) {
+    for (const auto& c : all) {
       if (c.status == ContainerStatus::kStopped || c.host_network || c.ip.empty()) continue;
       auto record = LoadRecord(c.id);
       if (!record.ok() || record->netns.empty()) continue;
@@ -94,12 +93,11 @@ class OciRuntime final : public MonitoredRuntime {
     }
     record.cgroup = "/wharf/" + spec.id;
     if (spec.network == NetworkMode::kIsolated && net_) {
-      auto att = net_->Attach(dir);
-      if (!att.ok()) return att.status();
-      record.ip = att->ip;
+      WHARF_ASSIGN_OR_RETURN(auto att, net_->Attach(dir));
+      record.ip = att.ip;
       record.port = spec.container_port;
-      record.netns = att->netns;
-      record.veth = att->veth;
+      record.netns = att.netns;
+      record.veth = att.veth;
     } else {
       auto port = ports_.Acquire(spec.id);
       if (!port.ok()) return port.status();
@@ -200,12 +198,11 @@ class OciRuntime final : public MonitoredRuntime {
   }
 
   Result<ContainerStats> ReadUsage(const ContainerRecord& record, const ProcessStamp&) override {
-    auto u = CgroupReader(layout_, record.cgroup).Read();
-    if (!u.ok()) return u.status();
+    WHARF_ASSIGN_OR_RETURN(auto u, CgroupReader(layout_, record.cgroup).Read());
     ContainerStats s;
-    s.cpu_nanos = u->cpu_nanos;
-    s.memory_bytes = u->memory_bytes;
-    s.memory_limit = u->memory_limit;
+    s.cpu_nanos = u.cpu_nanos;
+    s.memory_bytes = u.memory_bytes;
+    s.memory_limit = u.memory_limit;
     return s;
   }
 
@@ -271,8 +268,7 @@ Result<std::unique_ptr<ContainerRuntime>> MakeOciRuntime(const RuntimeConfig& co
                                                          const fs::path& init_binary, const Clock& clock) {
   if (::geteuid() != 0) return Status::Unavailable("OCI containers need root (wharfd runs as uid " +
                                                    std::to_string(::geteuid()) + ")");
-  auto rootfs = EnsureRootfs(config.state_root);
-  if (!rootfs.ok()) return rootfs.status();
+  WHARF_ASSIGN_OR_RETURN(auto rootfs, EnsureRootfs(config.state_root));
   std::vector<std::string> names;
   if (config.backend == "auto") names = {"crun", "runc"};
   else names = {config.backend};
@@ -283,7 +279,7 @@ Result<std::unique_ptr<ContainerRuntime>> MakeOciRuntime(const RuntimeConfig& co
       why += (why.empty() ? "" : "; ") + name + " is not installed";
       continue;
     }
-    Status probe = ProbeTool(*path, config.state_root, *rootfs, init_binary);
+    Status probe = ProbeTool(*path, config.state_root, rootfs, init_binary);
     if (!probe.ok()) {
       why += (why.empty() ? "" : "; ") + probe.message();
       continue;
@@ -310,7 +306,7 @@ Result<std::unique_ptr<ContainerRuntime>> MakeOciRuntime(const RuntimeConfig& co
       warnings.push_back("no network namespaces (" + made.status().message() +
                          "): instances share the host's network, each on its own port");
     }
-    auto runtime = std::make_unique<OciRuntime>(config, monitor_binary, init_binary, clock, name, *path, *rootfs,
+    auto runtime = std::make_unique<OciRuntime>(config, monitor_binary, init_binary, clock, name, *path, rootfs,
                                                 DetectCgroupLayout(), std::move(net), std::move(policy),
                                                 std::move(warnings));
     WHARF_RETURN_IF_ERROR(runtime->AdoptSurvivors().WithContext("restoring the network policy of running containers"));

@@ -9,10 +9,9 @@ namespace wharf::runtime {
 
 Result<RunOutput> RunToCompletion(ContainerRuntime& runtime, const ContainerSpec& spec, std::chrono::seconds timeout,
                                   const OutputLineFn& on_line, const std::atomic<bool>* cancel) {
-  auto started = runtime.Start(spec);
-  if (!started.ok()) return started.status();
-  FileTail out(started->state_dir / files::kStdout);
-  FileTail err(started->state_dir / files::kStderr);
+  WHARF_ASSIGN_OR_RETURN(auto started, runtime.Start(spec));
+  FileTail out(started.state_dir / files::kStdout);
+  FileTail err(started.state_dir / files::kStderr);
   auto emit_out = [&](std::string_view l) { on_line(l, false); };
   auto emit_err = [&](std::string_view l) { on_line(l, true); };
 
@@ -29,9 +28,9 @@ Result<RunOutput> RunToCompletion(ContainerRuntime& runtime, const ContainerSpec
       (void)stopped;  // Destroy below kills it for good either way
       break;
     }
-    exit = WaitForExitFile(started->state_dir, std::chrono::milliseconds(50));
+    exit = WaitForExitFile(started.state_dir, std::chrono::milliseconds(50));
   }
-  if (!exit) exit = ReadExitFile(started->state_dir);
+  if (!exit) exit = ReadExitFile(started.state_dir);
   out.Poll(emit_out);
   err.Poll(emit_err);
   out.Flush(emit_out);

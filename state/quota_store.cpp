@@ -58,14 +58,13 @@ Status QuotaStore::Insert(QuotaKind kind, const Quota& q) {
 
 Status QuotaStore::Update(QuotaKind kind, const Quota& q) {
   const QuotaLimits& l = q.limits;
-  Result<WriteOutcome> written = tx_.RunUnlessDuplicate(
+  WHARF_ASSIGN_OR_RETURN(auto written, tx_.RunUnlessDuplicate(
       "UPDATE " + std::string(Table(kind)) +
           " SET name = ?, total_memory_mb = ?, instance_memory_mb = ?, app_instances = ?, routes = ?, "
           "service_instances = ?, updated_at = ? WHERE guid = ?",
       q.name, l.total_memory_mb, l.instance_memory_mb, l.app_instances, l.routes, l.service_instances, q.updated_at,
-      q.guid);
-  if (!written.ok()) return written.status();
-  if (*written == WriteOutcome::kDuplicate) {
+      q.guid));
+  if (written == WriteOutcome::kDuplicate) {
     return Status::Conflict(std::string(Noun(kind)) + " '" + q.name + "' already exists");
   }
   if (tx_.Changes() == 0) return Status::NotFound(std::string(Noun(kind)) + " '" + q.guid + "' not found");

@@ -76,9 +76,8 @@ Result<nlohmann::json> ApiClient::SendJsonText(const std::string& method, const 
                                                const std::string& text) {
   const std::string where = method + " " + options_.api_url + path;
   try {
-    auto made = MakeHttpClientSession(scheme_, host_, port_, TlsClientOptions{true, options_.ca_file});
-    if (!made.ok()) return made.status();
-    Poco::Net::HTTPClientSession& session = **made;
+    WHARF_ASSIGN_OR_RETURN(auto made, MakeHttpClientSession(scheme_, host_, port_, TlsClientOptions{true, options_.ca_file}));
+    Poco::Net::HTTPClientSession& session = *made;
     session.setTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(options_.timeout.count()) * 1000));
     Poco::Net::HTTPRequest request(method, prefix_ + path, Poco::Net::HTTPMessage::HTTP_1_1);
     request.set("Authorization", "Bearer " + options_.token);
@@ -104,9 +103,8 @@ Result<nlohmann::json> ApiClient::SendJsonText(const std::string& method, const 
 Result<std::string> ApiClient::Download(const std::string& path, const std::filesystem::path& file) {
   const std::string where = "GET " + options_.api_url + path;
   try {
-    auto made = MakeHttpClientSession(scheme_, host_, port_, TlsClientOptions{true, options_.ca_file});
-    if (!made.ok()) return made.status();
-    Poco::Net::HTTPClientSession& session = **made;
+    WHARF_ASSIGN_OR_RETURN(auto made, MakeHttpClientSession(scheme_, host_, port_, TlsClientOptions{true, options_.ca_file}));
+    Poco::Net::HTTPClientSession& session = *made;
     session.setTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(options_.timeout.count()) * 1000));
     Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, prefix_ + path, Poco::Net::HTTPMessage::HTTP_1_1);
     request.set("Authorization", "Bearer " + options_.token);

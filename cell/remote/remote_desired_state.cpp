@@ -120,9 +120,8 @@ Status RemoteDesiredState::FetchDroplets() {
     for (const DesiredProcess& p : published_) before[{p.app_guid, p.process_type}] = p;
   }
   auto fetch = [&](DesiredProcess& p) -> Status {
-    auto path = cache_.Fetch(p.droplet_guid, p.droplet_sha256);
-    if (!path.ok()) return path.status();
-    p.droplet_archive = *path;
+    WHARF_ASSIGN_OR_RETURN(auto path, cache_.Fetch(p.droplet_guid, p.droplet_sha256));
+    p.droplet_archive = path;
     return Status::Ok();
   };
   auto unpacked = [&](const DesiredProcess& p) {

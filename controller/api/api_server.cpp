@@ -94,10 +94,9 @@ class Dispatcher final : public Poco::Net::HTTPRequestHandler {
 
   Status Run(const RouteMatch& match, ApiRequest& req, ApiResponse& res) {
     if (match.access == Access::kAuthenticated) {
-      Result<Principal> who = deps_.auth.Authenticate(req.Header("Authorization"));
-      if (!who.ok()) return who.status();
-      WHARF_RETURN_IF_ERROR(AuthorizePath(*who, req.path()));
-      req.SetPrincipal(std::move(who).value());
+      WHARF_ASSIGN_OR_RETURN(auto who, deps_.auth.Authenticate(req.Header("Authorization")));
+      WHARF_RETURN_IF_ERROR(AuthorizePath(who, req.path()));
+      req.SetPrincipal(std::move(who));
     }
     try {
       return (*match.handler)(req, res);

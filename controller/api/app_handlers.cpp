@@ -15,14 +15,12 @@ namespace {
 // none, it is every app's stack).
 Status ReadLifecycle(const ApiRequest& req, const ApiContext& ctx, const JsonFields& body,
                      std::optional<std::vector<std::string>>& buildpacks, std::optional<std::string>& stack) {
-  Result<const nlohmann::json*> lifecycle = body.Object("lifecycle");
-  if (!lifecycle.ok()) return lifecycle.status();
-  if (*lifecycle == nullptr) return Status::Ok();
-  JsonFields fields(**lifecycle, "lifecycle");
+  WHARF_ASSIGN_OR_RETURN(auto lifecycle, body.Object("lifecycle"));
+  if (lifecycle == nullptr) return Status::Ok();
+  JsonFields fields(*lifecycle, "lifecycle");
   WHARF_RETURN_IF_ERROR(fields.OnlyKnown({"buildpacks", "stack", "type"}));
-  auto bp = fields.StringList("buildpacks");
-  if (!bp.ok()) return bp.status();
-  buildpacks = std::move(bp).value();
+  WHARF_ASSIGN_OR_RETURN(auto bp, fields.StringList("buildpacks"));
+  buildpacks = std::move(bp);
   if (buildpacks && !req.principal().HasRole("admin")) {
     for (const std::string& text : *buildpacks) {
       auto choice = stager::ParseBuildpackChoice(text);
@@ -33,9 +31,8 @@ Status ReadLifecycle(const ApiRequest& req, const ApiContext& ctx, const JsonFie
       }
     }
   }
-  auto st = fields.String("stack");
-  if (!st.ok()) return st.status();
-  stack = std::move(st).value();
+  WHARF_ASSIGN_OR_RETURN(auto st, fields.String("stack"));
+  stack = std::move(st);
   if (stack && *stack == stacks::kHostStack && !req.principal().HasRole("admin")) {
     const stacks::StackCatalog catalog = ctx.platform.stacks.Load();
     if (catalog.DefaultName() != stacks::kHostStack) {
@@ -92,20 +89,17 @@ Handler Action(ApiContext& ctx, AppAction action) {
 
 void AddAppHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("GET", "/v1/apps", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<PageRequest> page = PageOf(req);
-    if (!page.ok()) return page.status();
+    WHARF_ASSIGN_OR_RETURN(auto page, PageOf(req));
     std::optional<std::string> names = req.Query("names");
     WHARF_ASSIGN_OR_RETURN(auto spaces, SpacesToList(ctx.db, req));
-    auto apps = ctx.apps.List(names ? SplitNames(*names) : std::vector<std::string>{}, *page, spaces);
-    if (!apps.ok()) return apps.status();
-    res.Json(200, PageJson(*apps, *page, [&req](const AppView& v) { return AppJsonFor(req, v); }));
+    WHARF_ASSIGN_OR_RETURN(auto apps, ctx.apps.List(names ? SplitNames(*names) : std::vector<std::string>{}, page, spaces));
+    res.Json(200, PageJson(apps, page, [&req](const AppView& v) { return AppJsonFor(req, v); }));
     return Status::Ok();
   });
 
   router.Add("POST", "/v1/apps", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"name", "environment_variables", "lifecycle", "space_guid"}));
     NewApp spec;
     WHARF_ASSIGN_OR_RETURN(spec.space_guid, body.String("space_guid"));
@@ -114,9 +108,8 @@ void AddAppHandlers(HttpRouter& router, ApiContext& ctx) {
     Result<std::string> name = body.RequiredString("name");
     if (!name.ok()) return name.status();
     spec.name = *name;
-    auto env = body.StringMap("environment_variables");
-    if (!env.ok()) return env.status();
-    if (*env) spec.environment_variables = **env;
+    WHARF_ASSIGN_OR_RETURN(auto env, body.StringMap("environment_variables"));
+    if (env) spec.environment_variables = *env;
     std::optional<std::vector<std::string>> buildpacks;
     WHARF_RETURN_IF_ERROR(ReadLifecycle(req, ctx, body, buildpacks, spec.stack));
     if (buildpacks) spec.buildpacks = *buildpacks;
@@ -130,9 +123,8 @@ void AddAppHandlers(HttpRouter& router, ApiContext& ctx) {
   });
 
   router.Add("PATCH", "/v1/apps/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"name", "lifecycle"}));
     AppPatch patch;
     auto name = body.String("name");
@@ -163,24 +155,21 @@ void AddAppHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("POST", "/v1/apps/:guid/actions/restart", Action(ctx, AppAction::kRestart));
 
   router.Add("POST", "/v1/apps/:guid/actions/restage", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<Build> build = ctx.builds.Restage(req.actor(), req.Param("guid"));
-    if (!build.ok()) return build.status();
-    res.Json(201, BuildJson(*build));
+    WHARF_ASSIGN_OR_RETURN(auto build, ctx.builds.Restage(req.actor(), req.Param("guid")));
+    res.Json(201, BuildJson(build));
     return Status::Ok();
   });
 
   router.Add("GET", "/v1/apps/:guid/env", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<nlohmann::json> env = ctx.apps.Env(req.Param("guid"));
-    if (!env.ok()) return env.status();
-    res.Json(200, *env);
+    WHARF_ASSIGN_OR_RETURN(auto env, ctx.apps.Env(req.Param("guid")));
+    res.Json(200, env);
     return Status::Ok();
   });
 
   router.Add("PATCH", "/v1/apps/:guid/environment_variables", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
     EnvPatch patch;
-    for (const auto& [name, value] : json->items()) {
+    for (const auto& [name, value] : json.items()) {
       if (value.is_null()) {
         patch[name] = std::nullopt;
       } else if (value.is_string()) {
@@ -189,9 +178,8 @@ void AddAppHandlers(HttpRouter& router, ApiContext& ctx) {
         return Status::InvalidArgument("field '" + name + "' must be a string, or null to unset the variable");
       }
     }
-    Result<EnvVars> vars = ctx.apps.PatchEnv(req.actor(), req.Param("guid"), patch);
-    if (!vars.ok()) return vars.status();
-    res.Json(200, {{"var", *vars}});
+    WHARF_ASSIGN_OR_RETURN(auto vars, ctx.apps.PatchEnv(req.actor(), req.Param("guid"), patch));
+    res.Json(200, {{"var", vars}});
     return Status::Ok();
   });
 }

@@ -47,50 +47,42 @@ nlohmann::json OfferingJson(const OfferingView& v) {
 
 void AddBrokerHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("GET", "/v1/service_brokers", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<PageRequest> page = PageOf(req);
-    if (!page.ok()) return page.status();
-    auto brokers = ctx.brokers.List();
-    if (!brokers.ok()) return brokers.status();
-    res.Json(200, PagedJson(*brokers, *page, BrokerJson));
+    WHARF_ASSIGN_OR_RETURN(auto page, PageOf(req));
+    WHARF_ASSIGN_OR_RETURN(auto brokers, ctx.brokers.List());
+    res.Json(200, PagedJson(brokers, page, BrokerJson));
     return Status::Ok();
   });
 
   router.Add("POST", "/v1/service_brokers", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     WHARF_RETURN_IF_ERROR(NeedAdmin(req, "registering a service broker"));
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"name", "url", "username", "password"}));
     NewBroker spec;
     for (auto [key, field] : {std::pair{"name", &spec.name}, std::pair{"url", &spec.url},
                               std::pair{"username", &spec.username}, std::pair{"password", &spec.password}}) {
-      Result<std::string> value = body.RequiredString(key);
-      if (!value.ok()) return value.status();
-      *field = *value;
+      WHARF_ASSIGN_OR_RETURN(auto value, body.RequiredString(key));
+      *field = value;
     }
-    Result<state::ServiceBroker> made = ctx.brokers.Create(req.actor(), spec);
-    if (!made.ok()) return made.status();
-    res.Json(201, BrokerJson(*made));
+    WHARF_ASSIGN_OR_RETURN(auto made, ctx.brokers.Create(req.actor(), spec));
+    res.Json(201, BrokerJson(made));
     return Status::Ok();
   });
 
   // update-service-broker: {"name"?, "url"?, "username"?, "password"?}; the catalog is read again first.
   router.Add("PATCH", "/v1/service_brokers/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     WHARF_RETURN_IF_ERROR(NeedAdmin(req, "updating a service broker"));
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"name", "url", "username", "password"}));
     BrokerPatch patch;
     for (auto [key, field] : {std::pair{"name", &patch.name}, std::pair{"url", &patch.url},
                               std::pair{"username", &patch.username}, std::pair{"password", &patch.password}}) {
-      auto value = body.String(key);
-      if (!value.ok()) return value.status();
-      *field = *value;
+      WHARF_ASSIGN_OR_RETURN(auto value, body.String(key));
+      *field = value;
     }
-    Result<state::ServiceBroker> updated = ctx.brokers.Update(req.actor(), req.Param("guid"), patch);
-    if (!updated.ok()) return updated.status();
-    res.Json(200, BrokerJson(*updated));
+    WHARF_ASSIGN_OR_RETURN(auto updated, ctx.brokers.Update(req.actor(), req.Param("guid"), patch));
+    res.Json(200, BrokerJson(updated));
     return Status::Ok();
   });
 
@@ -102,27 +94,22 @@ void AddBrokerHandlers(HttpRouter& router, ApiContext& ctx) {
   });
 
   router.Add("GET", "/v1/service_offerings", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<PageRequest> page = PageOf(req);
-    if (!page.ok()) return page.status();
-    auto offerings = ctx.brokers.Marketplace();
-    if (!offerings.ok()) return offerings.status();
-    res.Json(200, PagedJson(*offerings, *page, OfferingJson));
+    WHARF_ASSIGN_OR_RETURN(auto page, PageOf(req));
+    WHARF_ASSIGN_OR_RETURN(auto offerings, ctx.brokers.Marketplace());
+    res.Json(200, PagedJson(offerings, page, OfferingJson));
     return Status::Ok();
   });
 
   // Service access: {"public": true|false}.
   router.Add("PATCH", "/v1/service_plans/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     WHARF_RETURN_IF_ERROR(NeedAdmin(req, "changing service access"));
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"public"}));
-    auto is_public = body.Boolean("public");
-    if (!is_public.ok()) return is_public.status();
-    if (!*is_public) return Status::InvalidArgument("field 'public' is missing");
-    Result<state::ServicePlan> plan = ctx.brokers.SetPlanPublic(req.actor(), req.Param("guid"), **is_public);
-    if (!plan.ok()) return plan.status();
-    res.Json(200, PlanJson(*plan, true));
+    WHARF_ASSIGN_OR_RETURN(auto is_public, body.Boolean("public"));
+    if (!is_public) return Status::InvalidArgument("field 'public' is missing");
+    WHARF_ASSIGN_OR_RETURN(auto plan, ctx.brokers.SetPlanPublic(req.actor(), req.Param("guid"), *is_public));
+    res.Json(200, PlanJson(plan, true));
     return Status::Ok();
   });
 }

@@ -11,56 +11,46 @@ namespace wharf::controller {
 
 void AddBuildHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("POST", "/v1/builds", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"package_guid"}));
-    Result<std::string> package_guid = body.RequiredString("package_guid");
-    if (!package_guid.ok()) return package_guid.status();
+    WHARF_ASSIGN_OR_RETURN(auto package_guid, body.RequiredString("package_guid"));
     WHARF_RETURN_IF_ERROR(
-        Authorize(ctx.db, req.principal(), Permission::kDevelop, state::ScopedKind::kPackage, *package_guid));
-    Result<Build> build = ctx.builds.Create(req.actor(), *package_guid);
-    if (!build.ok()) return build.status();
-    res.Json(201, BuildJson(*build));
+        Authorize(ctx.db, req.principal(), Permission::kDevelop, state::ScopedKind::kPackage, package_guid));
+    WHARF_ASSIGN_OR_RETURN(auto build, ctx.builds.Create(req.actor(), package_guid));
+    res.Json(201, BuildJson(build));
     return Status::Ok();
   });
 
   router.Add("GET", "/v1/builds/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<Build> build = ctx.builds.Get(req.Param("guid"));
-    if (!build.ok()) return build.status();
-    res.Json(200, BuildJson(*build));
+    WHARF_ASSIGN_OR_RETURN(auto build, ctx.builds.Get(req.Param("guid")));
+    res.Json(200, BuildJson(build));
     return Status::Ok();
   });
 
   router.Add("GET", "/v1/apps/:guid/builds", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<PageRequest> page = PageOf(req);
-    if (!page.ok()) return page.status();
-    auto builds = ctx.builds.ListForApp(req.Param("guid"), *page);
-    if (!builds.ok()) return builds.status();
-    res.Json(200, PageJson(*builds, *page, BuildJson));
+    WHARF_ASSIGN_OR_RETURN(auto page, PageOf(req));
+    WHARF_ASSIGN_OR_RETURN(auto builds, ctx.builds.ListForApp(req.Param("guid"), page));
+    res.Json(200, PageJson(builds, page, BuildJson));
     return Status::Ok();
   });
 
   router.Add("GET", "/v1/droplets/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<Droplet> d = ctx.builds.GetDroplet(req.Param("guid"));
-    if (!d.ok()) return d.status();
-    res.Json(200, DropletJson(*d));
+    WHARF_ASSIGN_OR_RETURN(auto d, ctx.builds.GetDroplet(req.Param("guid")));
+    res.Json(200, DropletJson(d));
     return Status::Ok();
   });
 
   router.Add("GET", "/v1/apps/:guid/droplets", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<PageRequest> page = PageOf(req);
-    if (!page.ok()) return page.status();
-    auto droplets = ctx.builds.ListDroplets(req.Param("guid"), *page);
-    if (!droplets.ok()) return droplets.status();
-    res.Json(200, PageJson(*droplets, *page, DropletJson));
+    WHARF_ASSIGN_OR_RETURN(auto page, PageOf(req));
+    WHARF_ASSIGN_OR_RETURN(auto droplets, ctx.builds.ListDroplets(req.Param("guid"), page));
+    res.Json(200, PageJson(droplets, page, DropletJson));
     return Status::Ok();
   });
 
   router.Add("GET", "/v1/apps/:guid/droplets/current", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<Droplet> d = ctx.builds.CurrentDroplet(req.Param("guid"));
-    if (!d.ok()) return d.status();
-    res.Json(200, DropletJson(*d));
+    WHARF_ASSIGN_OR_RETURN(auto d, ctx.builds.CurrentDroplet(req.Param("guid")));
+    res.Json(200, DropletJson(d));
     return Status::Ok();
   });
   // The body is a droplet tarball (tar.gz) as `wharf download-droplet` saves it or Cloud Foundry's

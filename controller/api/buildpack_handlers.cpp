@@ -18,19 +18,16 @@ Status RequireAdmin(const ApiRequest& req) {
 
 void AddBuildpackHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("GET", "/v1/buildpacks", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<PageRequest> page = PageOf(req);
-    if (!page.ok()) return page.status();
-    auto all = ctx.buildpacks.List();
-    if (!all.ok()) return all.status();
-    res.Json(200, PagedJson(*all, *page, BuildpackJson));
+    WHARF_ASSIGN_OR_RETURN(auto page, PageOf(req));
+    WHARF_ASSIGN_OR_RETURN(auto all, ctx.buildpacks.List());
+    res.Json(200, PagedJson(all, page, BuildpackJson));
     return Status::Ok();
   });
 
   router.Add("POST", "/v1/buildpacks", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     WHARF_RETURN_IF_ERROR(RequireAdmin(req));
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"name", "position", "enabled", "stack"}));
     NewBuildpack spec;
     Result<std::string> name = body.RequiredString("name");
@@ -45,24 +42,21 @@ void AddBuildpackHandlers(HttpRouter& router, ApiContext& ctx) {
     auto stack = body.String("stack");
     if (!stack.ok()) return stack.status();
     spec.stack = *stack;
-    Result<Buildpack> b = ctx.buildpacks.Create(req.actor(), spec);
-    if (!b.ok()) return b.status();
-    res.Json(201, BuildpackJson(*b));
+    WHARF_ASSIGN_OR_RETURN(auto b, ctx.buildpacks.Create(req.actor(), spec));
+    res.Json(201, BuildpackJson(b));
     return Status::Ok();
   });
 
   router.Add("GET", "/v1/buildpacks/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<Buildpack> b = ctx.buildpacks.Get(req.Param("guid"));
-    if (!b.ok()) return b.status();
-    res.Json(200, BuildpackJson(*b));
+    WHARF_ASSIGN_OR_RETURN(auto b, ctx.buildpacks.Get(req.Param("guid")));
+    res.Json(200, BuildpackJson(b));
     return Status::Ok();
   });
 
   router.Add("PATCH", "/v1/buildpacks/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     WHARF_RETURN_IF_ERROR(RequireAdmin(req));
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"name", "position", "enabled", "stack"}));
     BuildpackChanges changes;
     auto name = body.String("name");
@@ -77,9 +71,8 @@ void AddBuildpackHandlers(HttpRouter& router, ApiContext& ctx) {
     auto stack = body.NullableString("stack");
     if (!stack.ok()) return stack.status();
     changes.stack = *stack;
-    Result<Buildpack> b = ctx.buildpacks.Update(req.actor(), req.Param("guid"), changes);
-    if (!b.ok()) return b.status();
-    res.Json(200, BuildpackJson(*b));
+    WHARF_ASSIGN_OR_RETURN(auto b, ctx.buildpacks.Update(req.actor(), req.Param("guid"), changes));
+    res.Json(200, BuildpackJson(b));
     return Status::Ok();
   });
 
@@ -101,9 +94,8 @@ void AddBuildpackHandlers(HttpRouter& router, ApiContext& ctx) {
     const std::string filename = req.Query("filename").value_or("buildpack.zip");
     // One byte over the limit lets the service tell "exactly the limit" from "more".
     std::istream& body = req.BodyStream(limit + 1);
-    Result<Buildpack> b = ctx.buildpacks.Upload(req.actor(), req.Param("guid"), filename, body, limit);
-    if (!b.ok()) return b.status();
-    res.Json(200, BuildpackJson(*b));
+    WHARF_ASSIGN_OR_RETURN(auto b, ctx.buildpacks.Upload(req.actor(), req.Param("guid"), filename, body, limit));
+    res.Json(200, BuildpackJson(b));
     return Status::Ok();
   });
 }

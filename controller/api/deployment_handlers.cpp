@@ -13,20 +13,18 @@ using deployments::Deployment;
 
 // {"field": [int, ...]} -> percent steps (1..100, increasing), errors naming the field.
 Status ReadSteps(const JsonFields& body, std::string_view key, std::vector<int>& out) {
-  Result<const nlohmann::json*> list = body.Array(key);
-  if (!list.ok()) return list.status();
-  if (*list == nullptr) return Status::Ok();
+  WHARF_ASSIGN_OR_RETURN(auto list, body.Array(key));
+  if (list == nullptr) return Status::Ok();
   std::string text;
-  for (const nlohmann::json& v : **list) {
+  for (const nlohmann::json& v : *list) {
     if (!v.is_number_integer()) {
       return Status::InvalidArgument("field '" + std::string(key) + "' must be a list of integers (percentages)");
     }
     text += (text.empty() ? "" : ",") + std::to_string(v.get<std::int64_t>());
   }
   if (text.empty()) return Status::Ok();
-  Result<std::vector<int>> steps = deployments::ParsePercentSteps(text, std::string(key));
-  if (!steps.ok()) return steps.status();
-  out = std::move(steps).value();
+  WHARF_ASSIGN_OR_RETURN(auto steps, deployments::ParsePercentSteps(text, std::string(key)));
+  out = std::move(steps);
   return Status::Ok();
 }
 
@@ -63,9 +61,8 @@ void AddDeploymentHandlers(HttpRouter& router, ApiContext& ctx) {
   // {"strategy": "rolling"|"canary", "max_in_flight"?, "instance_steps"?, "canary_weights"?,
   //  "analysis_interval_secs"?, "analysis_probe_path"?}
   router.Add("POST", "/v1/apps/:guid/actions/deploy", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(
         body.OnlyKnown({"strategy", "max_in_flight", "instance_steps", "canary_weights", "analysis_interval_secs",
                         "analysis_probe_path"}));
@@ -82,21 +79,19 @@ void AddDeploymentHandlers(HttpRouter& router, ApiContext& ctx) {
     WHARF_RETURN_IF_ERROR(ReadSteps(body, "canary_weights", request.canary_weights));
     WHARF_ASSIGN_OR_RETURN(auto analysis, body.Integer("analysis_interval_secs", 1, 3600));
     if (analysis) request.analysis_interval_secs = static_cast<int>(*analysis);
-    if (auto probe = json->find("analysis_probe_path"); probe != json->end()) {
+    if (auto probe = json.find("analysis_probe_path"); probe != json.end()) {
       if (!probe->is_string()) return Status::InvalidArgument("field 'analysis_probe_path' must be a string");
       request.analysis_probe_path = probe->get<std::string>();
     }
-    auto created = ctx.deployments.Create(req.actor(), req.Param("guid"), request);
-    if (!created.ok()) return created.status();
-    res.Json(201, {{"deployment", *created ? DeploymentJson(**created) : nlohmann::json(nullptr)}});
+    WHARF_ASSIGN_OR_RETURN(auto created, ctx.deployments.Create(req.actor(), req.Param("guid"), request));
+    res.Json(201, {{"deployment", created ? DeploymentJson(*created) : nlohmann::json(nullptr)}});
     return Status::Ok();
   });
 
   // The active deployment, else the newest one (null: never deployed with a strategy).
   router.Add("GET", "/v1/apps/:guid/deployment", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    auto latest = ctx.deployments.Latest(req.Param("guid"));
-    if (!latest.ok()) return latest.status();
-    res.Json(200, {{"deployment", *latest ? DeploymentJson(**latest) : nlohmann::json(nullptr)}});
+    WHARF_ASSIGN_OR_RETURN(auto latest, ctx.deployments.Latest(req.Param("guid")));
+    res.Json(200, {{"deployment", latest ? DeploymentJson(*latest) : nlohmann::json(nullptr)}});
     return Status::Ok();
   });
 

@@ -31,21 +31,17 @@ void AddLogHandlers(HttpRouter& router, ApiContext& ctx) {
     if (recent && *recent != "true") {
       return Status::InvalidArgument("use ?recent=true for recent lines, or /logs/stream to follow them");
     }
-    Result<std::size_t> limit = LimitOf(req);
-    if (!limit.ok()) return limit.status();
-    Result<AppView> app = ctx.apps.Get(req.Param("guid"));
-    if (!app.ok()) return app.status();
-    auto lines = ctx.logs.Recent(app->app.guid, *limit);
+    WHARF_ASSIGN_OR_RETURN(auto limit, LimitOf(req));
+    WHARF_ASSIGN_OR_RETURN(auto app, ctx.apps.Get(req.Param("guid")));
+    auto lines = ctx.logs.Recent(app.app.guid, limit);
     res.Json(200, {{"lines", JsonList(lines, LogLineJson)}});
     return Status::Ok();
   });
 
   router.Add("GET", "/v1/apps/:guid/logs/stream", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<AppView> app = ctx.apps.Get(req.Param("guid"));
-    if (!app.ok()) return app.status();
-    const std::string guid = app->app.guid;
-    Result<StreamSlots::Slot> slot = ctx.streams.Acquire();
-    if (!slot.ok()) return slot.status();
+    WHARF_ASSIGN_OR_RETURN(auto app, ctx.apps.Get(req.Param("guid")));
+    const std::string guid = app.app.guid;
+    WHARF_ASSIGN_OR_RETURN(auto slot, ctx.streams.Acquire());
     std::uint64_t seen = ctx.logs.LastSeq();
     res.CloseConnection();  // the stream ends only when one side goes away
     std::ostream& out = res.StartStream(200, "application/x-ndjson");

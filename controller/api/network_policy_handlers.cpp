@@ -19,43 +19,35 @@ nlohmann::json NetworkPolicyJson(const NetworkPolicy& p) { return p.ToJson(); }
 void AddNetworkPolicyHandlers(HttpRouter& router, ApiContext& ctx) {
   // ?app=GUID: the policies from or to that app.
   router.Add("GET", "/v1/network-policies", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<PageRequest> page = PageOf(req);
-    if (!page.ok()) return page.status();
+    WHARF_ASSIGN_OR_RETURN(auto page, PageOf(req));
     WHARF_ASSIGN_OR_RETURN(NetworkPolicyService* service, Service(ctx));
-    auto all = service->List(req.Query("app"));
-    if (!all.ok()) return all.status();
+    WHARF_ASSIGN_OR_RETURN(auto all, service->List(req.Query("app")));
     if (!IsAdmin(req.principal().assignments)) {
       // The policies of apps the caller may see (either end).
-      std::erase_if(*all, [&](const auto& p) {
+      std::erase_if(all, [&](const auto& p) {
         return !Authorize(ctx.db, req.principal(), Permission::kRead, state::ScopedKind::kApp, p.source.guid).ok() &&
                !Authorize(ctx.db, req.principal(), Permission::kRead, state::ScopedKind::kApp, p.destination.guid).ok();
       });
     }
-    res.Json(200, PagedJson(*all, *page, NetworkPolicyJson));
+    res.Json(200, PagedJson(all, page, NetworkPolicyJson));
     return Status::Ok();
   });
 
   // {"source_app_guid", "destination_app_guid", "protocol": "tcp"|"udp" (tcp), "ports": "8080"|"8080-8090" (8080)}
   router.Add("POST", "/v1/network-policies", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     WHARF_ASSIGN_OR_RETURN(NetworkPolicyService* service, Service(ctx));
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"source_app_guid", "destination_app_guid", "protocol", "ports"}));
-    auto source = body.RequiredString("source_app_guid");
-    if (!source.ok()) return source.status();
-    auto destination = body.RequiredString("destination_app_guid");
-    if (!destination.ok()) return destination.status();
-    auto protocol = body.String("protocol");
-    if (!protocol.ok()) return protocol.status();
-    auto ports = body.String("ports");
-    if (!ports.ok()) return ports.status();
+    WHARF_ASSIGN_OR_RETURN(auto source, body.RequiredString("source_app_guid"));
+    WHARF_ASSIGN_OR_RETURN(auto destination, body.RequiredString("destination_app_guid"));
+    WHARF_ASSIGN_OR_RETURN(auto protocol, body.String("protocol"));
+    WHARF_ASSIGN_OR_RETURN(auto ports, body.String("ports"));
     // As Cloud Foundry's policy server: a developer of both apps' spaces.
-    WHARF_RETURN_IF_ERROR(Authorize(ctx.db, req.principal(), Permission::kDevelop, state::ScopedKind::kApp, *source));
-    WHARF_RETURN_IF_ERROR(Authorize(ctx.db, req.principal(), Permission::kDevelop, state::ScopedKind::kApp, *destination));
-    auto p = service->Add(req.actor(), *source, *destination, protocol->value_or("tcp"), ports->value_or("8080"));
-    if (!p.ok()) return p.status();
-    res.Json(201, NetworkPolicyJson(*p));
+    WHARF_RETURN_IF_ERROR(Authorize(ctx.db, req.principal(), Permission::kDevelop, state::ScopedKind::kApp, source));
+    WHARF_RETURN_IF_ERROR(Authorize(ctx.db, req.principal(), Permission::kDevelop, state::ScopedKind::kApp, destination));
+    WHARF_ASSIGN_OR_RETURN(auto p, service->Add(req.actor(), source, destination, protocol.value_or("tcp"), ports.value_or("8080")));
+    res.Json(201, NetworkPolicyJson(p));
     return Status::Ok();
   });
 

@@ -10,44 +10,38 @@ namespace {
 
 // [{"sha256", "size"}] from field `key` of `body`, errors naming "resources[3].sha256".
 Result<std::vector<ResourceRef>> ReadResources(const JsonFields& body, std::string_view key) {
-  Result<const nlohmann::json*> list = body.Array(key);
-  if (!list.ok()) return list.status();
-  if (*list == nullptr) return Status::InvalidArgument("field '" + std::string(key) + "' is required");
+  WHARF_ASSIGN_OR_RETURN(auto list, body.Array(key));
+  if (list == nullptr) return Status::InvalidArgument("field '" + std::string(key) + "' is required");
   std::vector<ResourceRef> out;
-  for (std::size_t i = 0; i < (*list)->size(); ++i) {
-    const nlohmann::json& item = (**list)[i];
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const nlohmann::json& item = (*list)[i];
     std::string path = std::string(key) + "[" + std::to_string(i) + "]";
     if (!item.is_object()) return Status::InvalidArgument("field '" + path + "' must be an object");
     JsonFields fields(item, path);
-    Result<std::string> sha = fields.RequiredString("sha256");
-    if (!sha.ok()) return sha.status();
-    auto size = fields.Integer("size", 0, INT64_MAX);
-    if (!size.ok()) return size.status();
-    out.push_back(ResourceRef{*sha, static_cast<std::uint64_t>(size->value_or(0))});
+    WHARF_ASSIGN_OR_RETURN(auto sha, fields.RequiredString("sha256"));
+    WHARF_ASSIGN_OR_RETURN(auto size, fields.Integer("size", 0, INT64_MAX));
+    out.push_back(ResourceRef{sha, static_cast<std::uint64_t>(size.value_or(0))});
   }
   return out;
 }
 
 // [{"path", "sha256", "size", "mode"?}]
 Result<std::vector<store::PackageFile>> ReadFiles(const JsonFields& body) {
-  Result<const nlohmann::json*> list = body.Array("files");
-  if (!list.ok()) return list.status();
-  if (*list == nullptr) return Status::InvalidArgument("field 'files' is required");
+  WHARF_ASSIGN_OR_RETURN(auto list, body.Array("files"));
+  if (list == nullptr) return Status::InvalidArgument("field 'files' is required");
   std::vector<store::PackageFile> out;
-  out.reserve((*list)->size());
-  for (std::size_t i = 0; i < (*list)->size(); ++i) {
-    const nlohmann::json& item = (**list)[i];
+  out.reserve(list->size());
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const nlohmann::json& item = (*list)[i];
     std::string path = "files[" + std::to_string(i) + "]";
     if (!item.is_object()) return Status::InvalidArgument("field '" + path + "' must be an object");
     JsonFields fields(item, path);
     WHARF_RETURN_IF_ERROR(fields.OnlyKnown({"path", "sha256", "size", "mode"}));
     store::PackageFile f;
-    Result<std::string> p = fields.RequiredString("path");
-    if (!p.ok()) return p.status();
-    f.path = *p;
-    Result<std::string> sha = fields.RequiredString("sha256");
-    if (!sha.ok()) return sha.status();
-    f.sha256 = *sha;
+    WHARF_ASSIGN_OR_RETURN(auto p, fields.RequiredString("path"));
+    f.path = p;
+    WHARF_ASSIGN_OR_RETURN(auto sha, fields.RequiredString("sha256"));
+    f.sha256 = sha;
     auto size = fields.Integer("size", 0, INT64_MAX);
     if (!size.ok()) return size.status();
     if (!*size) return Status::InvalidArgument("field '" + path + ".size' is required");
@@ -64,16 +58,13 @@ Result<std::vector<store::PackageFile>> ReadFiles(const JsonFields& body) {
 
 void AddPackageHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("POST", "/v1/resource_match", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"resources"}));
-    auto resources = ReadResources(body, "resources");
-    if (!resources.ok()) return resources.status();
-    auto missing = ctx.packages.Match(*resources);
-    if (!missing.ok()) return missing.status();
+    WHARF_ASSIGN_OR_RETURN(auto resources, ReadResources(body, "resources"));
+    WHARF_ASSIGN_OR_RETURN(auto missing, ctx.packages.Match(resources));
     nlohmann::json list = nlohmann::json::array();
-    for (const ResourceRef& r : *missing) list.push_back({{"sha256", r.sha256}, {"size", r.size}});
+    for (const ResourceRef& r : missing) list.push_back({{"sha256", r.sha256}, {"size", r.size}});
     res.Json(200, {{"missing", list}});
     return Status::Ok();
   });
@@ -103,45 +94,37 @@ void AddPackageHandlers(HttpRouter& router, ApiContext& ctx) {
   });
 
   router.Add("POST", "/v1/apps/:guid/packages", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"files", "source"}));
-    auto files = ReadFiles(body);
-    if (!files.ok()) return files.status();
-    Result<const nlohmann::json*> source = body.Object("source");
-    if (!source.ok()) return source.status();
-    Result<Package> p = ctx.packages.Create(req.actor(), req.Param("guid"), std::move(files).value(),
-                                            *source ? **source : nlohmann::json(nullptr));
-    if (!p.ok()) return p.status();
-    res.Json(201, PackageJson(*p));
+    WHARF_ASSIGN_OR_RETURN(auto files, ReadFiles(body));
+    WHARF_ASSIGN_OR_RETURN(auto source, body.Object("source"));
+    WHARF_ASSIGN_OR_RETURN(auto p, ctx.packages.Create(req.actor(), req.Param("guid"), std::move(files),
+                                            source ? *source : nlohmann::json(nullptr)));
+    res.Json(201, PackageJson(p));
     return Status::Ok();
   });
 
   router.Add("GET", "/v1/apps/:guid/packages", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<PageRequest> page = PageOf(req);
-    if (!page.ok()) return page.status();
-    auto packages = ctx.packages.ListForApp(req.Param("guid"), *page);
-    if (!packages.ok()) return packages.status();
-    res.Json(200, PageJson(*packages, *page, PackageJson));
+    WHARF_ASSIGN_OR_RETURN(auto page, PageOf(req));
+    WHARF_ASSIGN_OR_RETURN(auto packages, ctx.packages.ListForApp(req.Param("guid"), page));
+    res.Json(200, PageJson(packages, page, PackageJson));
     return Status::Ok();
   });
 
   router.Add("GET", "/v1/packages/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<Package> p = ctx.packages.Get(req.Param("guid"));
-    if (!p.ok()) return p.status();
-    res.Json(200, PackageJson(*p));
+    WHARF_ASSIGN_OR_RETURN(auto p, ctx.packages.Get(req.Param("guid")));
+    res.Json(200, PackageJson(p));
     return Status::Ok();
   });
 
   router.Add("GET", "/v1/packages/:guid/download", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     // Everything that can fail in a way the client should hear about is checked before
     // the 200 goes out; a failure while streaming can only cut the connection.
-    auto files = ctx.packages.Files(req.Param("guid"));
-    if (!files.ok()) return files.status();
+    WHARF_ASSIGN_OR_RETURN(auto files, ctx.packages.Files(req.Param("guid")));
     res.SetHeader("Content-Disposition", "attachment; filename=\"package-" + req.Param("guid") + ".tar\"");
     std::ostream& out = res.StartStream(200, "application/x-tar");
-    Status written = ctx.packages.WriteTar(*files, [&out](const void* data, std::size_t size) -> Status {
+    Status written = ctx.packages.WriteTar(files, [&out](const void* data, std::size_t size) -> Status {
       out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
       if (!out) return Status::Unavailable("the client closed the connection");
       return Status::Ok();

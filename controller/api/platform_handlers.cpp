@@ -57,21 +57,18 @@ void AddPlatformHandlers(HttpRouter& router, ApiContext& ctx) {
   });
 
   router.Add("GET", "/v1/events", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<PageRequest> page = PageOf(req);
-    if (!page.ok()) return page.status();
+    WHARF_ASSIGN_OR_RETURN(auto page, PageOf(req));
     WHARF_ASSIGN_OR_RETURN(auto spaces, SpacesToList(ctx.db, req));
     EventFilter filter{req.Query("target_guid"), req.Query("type"), {}, spaces};
-    auto events = ListEvents(ctx.db, filter, *page);
-    if (!events.ok()) return events.status();
-    res.Json(200, PageJson(*events, *page, EventJson));
+    WHARF_ASSIGN_OR_RETURN(auto events, ListEvents(ctx.db, filter, page));
+    res.Json(200, PageJson(events, page, EventJson));
     return Status::Ok();
   });
 
   router.Add("POST", "/v1/admin/gc", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     if (!req.principal().HasRole("admin")) return Status::PermissionDenied("garbage collection needs the admin role");
-    Result<GcResult> result = ctx.gc.Run(req.actor());
-    if (!result.ok()) return result.status();
-    res.Json(200, GcResultJson(*result));
+    WHARF_ASSIGN_OR_RETURN(auto result, ctx.gc.Run(req.actor()));
+    res.Json(200, GcResultJson(result));
     return Status::Ok();
   });
 }

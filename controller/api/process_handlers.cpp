@@ -16,10 +16,9 @@ namespace {
 // {"type": "port"|"process"|"http", "endpoint"?, "invocation_timeout"?, "timeout"?}; omitted fields take
 // defaults: the type `default_type` (DefaultHealthCheckType of the process type).
 Result<std::optional<HealthCheck>> ReadHealthCheck(const JsonFields& body, HealthCheckType default_type) {
-  Result<const nlohmann::json*> obj = body.Object("health_check");
-  if (!obj.ok()) return obj.status();
-  if (*obj == nullptr) return std::optional<HealthCheck>();
-  JsonFields fields(**obj, "health_check");
+  WHARF_ASSIGN_OR_RETURN(auto obj, body.Object("health_check"));
+  if (obj == nullptr) return std::optional<HealthCheck>();
+  JsonFields fields(*obj, "health_check");
   WHARF_RETURN_IF_ERROR(fields.OnlyKnown({"type", "endpoint", "invocation_timeout", "timeout"}));
   HealthCheck hc;
   hc.type = default_type;
@@ -33,9 +32,8 @@ Result<std::optional<HealthCheck>> ReadHealthCheck(const JsonFields& body, Healt
   auto endpoint = fields.String("endpoint");
   if (!endpoint.ok()) return endpoint.status();
   hc.endpoint = *endpoint;
-  auto invocation = fields.Integer("invocation_timeout", 1, 180);
-  if (!invocation.ok()) return invocation.status();
-  if (*invocation) hc.invocation_timeout = static_cast<int>(**invocation);
+  WHARF_ASSIGN_OR_RETURN(auto invocation, fields.Integer("invocation_timeout", 1, 180));
+  if (invocation) hc.invocation_timeout = static_cast<int>(*invocation);
   auto timeout = fields.Integer("timeout", 1, 180);
   if (!timeout.ok()) return timeout.status();
   if (*timeout) hc.timeout = static_cast<int>(**timeout);
@@ -45,10 +43,9 @@ Result<std::optional<HealthCheck>> ReadHealthCheck(const JsonFields& body, Healt
 // {"type": "process"|"port"|"http", "endpoint"?, "invocation_timeout"?, "interval"?}; omitted fields take
 // the defaults (process, 1 s, every 5 s).
 Result<std::optional<ReadinessCheck>> ReadReadinessCheck(const JsonFields& body) {
-  Result<const nlohmann::json*> obj = body.Object("readiness_check");
-  if (!obj.ok()) return obj.status();
-  if (*obj == nullptr) return std::optional<ReadinessCheck>();
-  JsonFields fields(**obj, "readiness_check");
+  WHARF_ASSIGN_OR_RETURN(auto obj, body.Object("readiness_check"));
+  if (obj == nullptr) return std::optional<ReadinessCheck>();
+  JsonFields fields(*obj, "readiness_check");
   WHARF_RETURN_IF_ERROR(fields.OnlyKnown({"type", "endpoint", "invocation_timeout", "interval"}));
   ReadinessCheck rc;
   auto type = fields.String("type");
@@ -61,9 +58,8 @@ Result<std::optional<ReadinessCheck>> ReadReadinessCheck(const JsonFields& body)
   auto endpoint = fields.String("endpoint");
   if (!endpoint.ok()) return endpoint.status();
   rc.endpoint = *endpoint;
-  auto invocation = fields.Integer("invocation_timeout", 1, 180);
-  if (!invocation.ok()) return invocation.status();
-  if (*invocation) rc.invocation_timeout = static_cast<int>(**invocation);
+  WHARF_ASSIGN_OR_RETURN(auto invocation, fields.Integer("invocation_timeout", 1, 180));
+  if (invocation) rc.invocation_timeout = static_cast<int>(*invocation);
   auto interval = fields.Integer("interval", 1, 3600);
   if (!interval.ok()) return interval.status();
   if (*interval) rc.interval = static_cast<int>(**interval);
@@ -72,17 +68,15 @@ Result<std::optional<ReadinessCheck>> ReadReadinessCheck(const JsonFields& body)
 
 Status ReadInt(const JsonFields& body, std::string_view key, std::int64_t min, std::int64_t max,
                std::optional<int>& out) {
-  auto v = body.Integer(key, min, max);
-  if (!v.ok()) return v.status();
-  if (*v) out = static_cast<int>(**v);
+  WHARF_ASSIGN_OR_RETURN(auto v, body.Integer(key, min, max));
+  if (v) out = static_cast<int>(*v);
   return Status::Ok();
 }
 
 // Cloud Foundry's log_rate_limit_in_bytes_per_second: -1 (unlimited) or 0 and more.
 Status ReadLogRateLimit(const JsonFields& body, std::optional<std::int64_t>& out) {
-  auto v = body.Integer("log_rate_limit_in_bytes_per_second", -1, std::int64_t{1} << 40);
-  if (!v.ok()) return v.status();
-  if (*v) out = **v;
+  WHARF_ASSIGN_OR_RETURN(auto v, body.Integer("log_rate_limit_in_bytes_per_second", -1, std::int64_t{1} << 40));
+  if (v) out = *v;
   return Status::Ok();
 }
 
@@ -96,11 +90,9 @@ Status Reply(ApiResponse& res, const Result<Process>& p) {
 
 void AddProcessHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("GET", "/v1/apps/:guid/processes", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<PageRequest> page = PageOf(req);
-    if (!page.ok()) return page.status();
-    auto processes = ctx.processes.ListForApp(req.Param("guid"));
-    if (!processes.ok()) return processes.status();
-    res.Json(200, PagedJson(*processes, *page, ProcessJson));
+    WHARF_ASSIGN_OR_RETURN(auto page, PageOf(req));
+    WHARF_ASSIGN_OR_RETURN(auto processes, ctx.processes.ListForApp(req.Param("guid")));
+    res.Json(200, PagedJson(processes, page, ProcessJson));
     return Status::Ok();
   });
 
@@ -109,9 +101,8 @@ void AddProcessHandlers(HttpRouter& router, ApiContext& ctx) {
   });
 
   router.Add("PUT", "/v1/apps/:guid/processes/:type", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"command", "instances", "memory_in_mb", "disk_in_mb",
                                           "log_rate_limit_in_bytes_per_second", "health_check", "readiness_check"}));
     ProcessSpec spec;
@@ -122,12 +113,10 @@ void AddProcessHandlers(HttpRouter& router, ApiContext& ctx) {
     WHARF_RETURN_IF_ERROR(ReadInt(body, "memory_in_mb", 1, 1 << 20, spec.memory_in_mb));
     WHARF_RETURN_IF_ERROR(ReadInt(body, "disk_in_mb", 1, 1 << 20, spec.disk_in_mb));
     WHARF_RETURN_IF_ERROR(ReadLogRateLimit(body, spec.log_rate_limit));
-    auto hc = ReadHealthCheck(body, DefaultHealthCheckType(req.Param("type")));
-    if (!hc.ok()) return hc.status();
-    spec.health_check = *hc;
-    auto ready = ReadReadinessCheck(body);
-    if (!ready.ok()) return ready.status();
-    spec.readiness_check = *ready;
+    WHARF_ASSIGN_OR_RETURN(auto hc, ReadHealthCheck(body, DefaultHealthCheckType(req.Param("type"))));
+    spec.health_check = hc;
+    WHARF_ASSIGN_OR_RETURN(auto ready, ReadReadinessCheck(body));
+    spec.readiness_check = ready;
     return Reply(res, ctx.processes.Put(req.actor(), req.Param("guid"), req.Param("type"), spec));
   });
 
@@ -136,29 +125,24 @@ void AddProcessHandlers(HttpRouter& router, ApiContext& ctx) {
   });
 
   router.Add("PATCH", "/v1/processes/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"command", "health_check", "readiness_check"}));
     ProcessPatch patch;
     auto command = body.NullableString("command");
     if (!command.ok()) return command.status();
     patch.command = *command;
-    Result<Process> current = ctx.processes.Get(req.Param("guid"));
-    if (!current.ok()) return current.status();
-    auto hc = ReadHealthCheck(body, DefaultHealthCheckType(current->type));
-    if (!hc.ok()) return hc.status();
-    patch.health_check = *hc;
-    auto ready = ReadReadinessCheck(body);
-    if (!ready.ok()) return ready.status();
-    patch.readiness_check = *ready;
+    WHARF_ASSIGN_OR_RETURN(auto current, ctx.processes.Get(req.Param("guid")));
+    WHARF_ASSIGN_OR_RETURN(auto hc, ReadHealthCheck(body, DefaultHealthCheckType(current.type)));
+    patch.health_check = hc;
+    WHARF_ASSIGN_OR_RETURN(auto ready, ReadReadinessCheck(body));
+    patch.readiness_check = ready;
     return Reply(res, ctx.processes.Patch(req.actor(), req.Param("guid"), patch));
   });
 
   router.Add("POST", "/v1/processes/:guid/actions/scale", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"instances", "memory_in_mb", "disk_in_mb", "log_rate_limit_in_bytes_per_second"}));
     ScaleRequest scale;
     WHARF_RETURN_IF_ERROR(ReadInt(body, "instances", 0, 1000, scale.instances));
@@ -177,15 +161,13 @@ void AddProcessHandlers(HttpRouter& router, ApiContext& ctx) {
   // Actual instances come from the cell role; without one, none are listed. While the
   // app is started, indices the cell has no instance for are listed DOWN.
   router.Add("GET", "/v1/processes/:guid/instances", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<Process> p = ctx.processes.Get(req.Param("guid"));
-    if (!p.ok()) return p.status();
+    WHARF_ASSIGN_OR_RETURN(auto p, ctx.processes.Get(req.Param("guid")));
     nlohmann::json list = nlohmann::json::array();
-    std::optional<std::vector<InstanceReport>> reports = ctx.instances.Instances(p->app_guid, p->type);
+    std::optional<std::vector<InstanceReport>> reports = ctx.instances.Instances(p.app_guid, p.type);
     if (reports) {
-      Result<AppView> app = ctx.apps.Get(p->app_guid);
-      if (!app.ok()) return app.status();
-      const int shown = app->app.state == AppState::kStarted ? p->instances : 0;
-      const std::string current_version = InstanceVersion(app->app, *p);
+      WHARF_ASSIGN_OR_RETURN(auto app, ctx.apps.Get(p.app_guid));
+      const int shown = app.app.state == AppState::kStarted ? p.instances : 0;
+      const std::string current_version = InstanceVersion(app.app, p);
       // Every instance, by index; at one index the current version first, then one being
       // replaced (a rolling update keeps the old instance serving until the new one runs).
       std::vector<const InstanceReport*> sorted;
@@ -226,15 +208,14 @@ void AddProcessHandlers(HttpRouter& router, ApiContext& ctx) {
 
   // Stops one instance; the cell starts its replacement (cf restart-app-instance).
   router.Add("DELETE", "/v1/processes/:guid/instances/:index", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<Process> p = ctx.processes.Get(req.Param("guid"));
-    if (!p.ok()) return p.status();
+    WHARF_ASSIGN_OR_RETURN(auto p, ctx.processes.Get(req.Param("guid")));
     const std::string& text = req.Param("index");
     char* end = nullptr;
     long index = std::strtol(text.c_str(), &end, 10);
     if (text.empty() || *end != '\0' || index < 0 || index >= 1000) {
       return Status::InvalidArgument("instance index must be a number from 0 to 999, not '" + text + "'");
     }
-    WHARF_RETURN_IF_ERROR(ctx.instances.RestartInstance(p->app_guid, p->type, static_cast<int>(index)));
+    WHARF_RETURN_IF_ERROR(ctx.instances.RestartInstance(p.app_guid, p.type, static_cast<int>(index)));
     res.NoContent();
     return Status::Ok();
   });

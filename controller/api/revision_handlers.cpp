@@ -47,46 +47,40 @@ api::Revision RevisionJsonOf(const RevisionView& view, const AppView& app,
 
 void AddRevisionHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("GET", "/v1/apps/:guid/revisions", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<AppView> app = ctx.apps.Get(req.Param("guid"));
-    if (!app.ok()) return app.status();
-    auto revisions = ctx.revisions.List(app->app.guid);
-    if (!revisions.ok()) return revisions.status();
-    std::map<std::int64_t, std::int64_t> instances = InstancesPerRevision(ctx, *app);
+    WHARF_ASSIGN_OR_RETURN(auto app, ctx.apps.Get(req.Param("guid")));
+    WHARF_ASSIGN_OR_RETURN(auto revisions, ctx.revisions.List(app.app.guid));
+    std::map<std::int64_t, std::int64_t> instances = InstancesPerRevision(ctx, app);
     nlohmann::json items = nlohmann::json::array();
-    for (const RevisionView& r : *revisions) items.push_back(RevisionJsonOf(r, *app, instances).ToJson());
+    for (const RevisionView& r : revisions) items.push_back(RevisionJsonOf(r, app, instances).ToJson());
     res.Json(200, {{"resources", items}});
     return Status::Ok();
   });
 
   // {"version": N}: deploy revision N again as a new revision.
   router.Add("POST", "/v1/apps/:guid/actions/rollback", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"version"}));
-    auto version = body.Integer("version", 1, std::numeric_limits<std::int32_t>::max());
-    if (!version.ok()) return version.status();
-    if (!*version) return Status::InvalidArgument("field 'version' is required: the revision to roll back to");
+    WHARF_ASSIGN_OR_RETURN(auto version, body.Integer("version", 1, std::numeric_limits<std::int32_t>::max()));
+    if (!version) return Status::InvalidArgument("field 'version' is required: the revision to roll back to");
     // Revision N's instances still serve as the baseline of an active deployment (a canary is replacing
     // them): the rollback is that deployment's cancel, a router weight flip with no instance to start.
     const std::string& guid = req.Param("guid");
-    WHARF_ASSIGN_OR_RETURN(bool flipped, ctx.deployments.FlipBackTo(req.actor(), guid, **version));
+    WHARF_ASSIGN_OR_RETURN(bool flipped, ctx.deployments.FlipBackTo(req.actor(), guid, *version));
     if (flipped) {
       WHARF_ASSIGN_OR_RETURN(AppView app, ctx.apps.Get(guid));
       WHARF_ASSIGN_OR_RETURN(std::vector<RevisionView> all, ctx.revisions.List(guid));
       for (const RevisionView& r : all) {
-        if (r.revision.version == **version) {
+        if (r.revision.version == *version) {
           res.Json(200, RevisionJsonOf(r, app, {}).ToJson());
           return Status::Ok();
         }
       }
-      return Status::Internal("revision " + std::to_string(**version) + " vanished during the rollback");
+      return Status::Internal("revision " + std::to_string(*version) + " vanished during the rollback");
     }
-    Result<Revision> rolled = ctx.revisions.Rollback(req.actor(), req.Param("guid"), **version);
-    if (!rolled.ok()) return rolled.status();
-    Result<AppView> app = ctx.apps.Get(req.Param("guid"));
-    if (!app.ok()) return app.status();
-    res.Json(201, RevisionJsonOf(RevisionView{*rolled, true}, *app, {}).ToJson());
+    WHARF_ASSIGN_OR_RETURN(auto rolled, ctx.revisions.Rollback(req.actor(), req.Param("guid"), *version));
+    WHARF_ASSIGN_OR_RETURN(auto app, ctx.apps.Get(req.Param("guid")));
+    res.Json(201, RevisionJsonOf(RevisionView{rolled, true}, app, {}).ToJson());
     return Status::Ok();
   });
 }

@@ -18,12 +18,11 @@ Status Reply(ApiResponse& res, int status, const Result<Route>& route) {
 // hash_balance may be a number or a string ("1.25", as cf sends it).
 Result<RouteOptionsPatch> OptionsOf(const JsonFields& body) {
   RouteOptionsPatch patch;
-  Result<const nlohmann::json*> options = body.Object("options");
-  if (!options.ok()) return options.status();
-  if (*options == nullptr) return patch;
-  JsonFields fields(**options, "options");
+  WHARF_ASSIGN_OR_RETURN(auto options, body.Object("options"));
+  if (options == nullptr) return patch;
+  JsonFields fields(*options, "options");
   WHARF_RETURN_IF_ERROR(fields.OnlyKnown({"loadbalancing", "hash_header", "hash_balance"}));
-  const nlohmann::json& o = **options;
+  const nlohmann::json& o = *options;
   for (const char* name : {"loadbalancing", "hash_header", "hash_balance"}) {
     auto it = o.find(name);
     if (it == o.end()) continue;
@@ -47,23 +46,20 @@ Result<RouteOptionsPatch> OptionsOf(const JsonFields& body) {
 // {"certificate": PEM, "private_key": PEM, "http": "redirect"|"refuse"|"allow"}; only admins may
 // send certificates (a certificate decides who can serve a name).
 Result<std::optional<DomainCertificateInput>> CertificateOf(ApiRequest& req, const JsonFields& body) {
-  Result<std::optional<std::string>> cert = body.String("certificate");
-  if (!cert.ok()) return cert.status();
-  Result<std::optional<std::string>> key = body.String("private_key");
-  if (!key.ok()) return key.status();
-  Result<std::optional<std::string>> http = body.String("http");
-  if (!http.ok()) return http.status();
-  if (!*cert && !*key) {
-    if (*http) return Status::InvalidArgument("field 'http' needs a certificate");
+  WHARF_ASSIGN_OR_RETURN(auto cert, body.String("certificate"));
+  WHARF_ASSIGN_OR_RETURN(auto key, body.String("private_key"));
+  WHARF_ASSIGN_OR_RETURN(auto http, body.String("http"));
+  if (!cert && !key) {
+    if (http) return Status::InvalidArgument("field 'http' needs a certificate");
     return std::optional<DomainCertificateInput>();
   }
   if (!req.principal().HasRole("admin")) return Status::PermissionDenied("uploading a certificate needs the admin role");
-  if (!*cert) return Status::InvalidArgument("field 'certificate' is required with 'private_key'");
-  if (!*key) return Status::InvalidArgument("field 'private_key' is required with 'certificate'");
+  if (!cert) return Status::InvalidArgument("field 'certificate' is required with 'private_key'");
+  if (!key) return Status::InvalidArgument("field 'private_key' is required with 'certificate'");
   DomainCertificateInput in;
-  in.certificate_pem = **cert;
-  in.private_key_pem = **key;
-  if (*http) in.http_policy = **http;
+  in.certificate_pem = *cert;
+  in.private_key_pem = *key;
+  if (http) in.http_policy = *http;
   return std::optional<DomainCertificateInput>(std::move(in));
 }
 
@@ -84,37 +80,29 @@ nlohmann::json DomainWithTls(const Domain& d, const std::vector<DomainCertificat
 
 void AddRouteHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("GET", "/v1/domains", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<PageRequest> page = PageOf(req);
-    if (!page.ok()) return page.status();
-    auto domains = ctx.routes.ListDomains(*page);
-    if (!domains.ok()) return domains.status();
-    auto certs = ctx.routes.DomainCertificates();
-    if (!certs.ok()) return certs.status();
-    res.Json(200, PageJson(*domains, *page, [&](const Domain& d) { return DomainWithTls(d, *certs); }));
+    WHARF_ASSIGN_OR_RETURN(auto page, PageOf(req));
+    WHARF_ASSIGN_OR_RETURN(auto domains, ctx.routes.ListDomains(page));
+    WHARF_ASSIGN_OR_RETURN(auto certs, ctx.routes.DomainCertificates());
+    res.Json(200, PageJson(domains, page, [&](const Domain& d) { return DomainWithTls(d, certs); }));
     return Status::Ok();
   });
 
   router.Add("POST", "/v1/domains", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"name", "certificate", "private_key", "http"}));
-    Result<std::string> name = body.RequiredString("name");
-    if (!name.ok()) return name.status();
+    WHARF_ASSIGN_OR_RETURN(auto name, body.RequiredString("name"));
     WHARF_ASSIGN_OR_RETURN(std::optional<DomainCertificateInput> tls, CertificateOf(req, body));
-    Result<Domain> d = tls ? ctx.routes.CreateDomain(req.actor(), *name, *tls) : ctx.routes.CreateDomain(req.actor(), *name);
-    if (!d.ok()) return d.status();
-    auto certs = ctx.routes.DomainCertificates();
-    if (!certs.ok()) return certs.status();
-    res.Json(201, DomainWithTls(*d, *certs));
+    WHARF_ASSIGN_OR_RETURN(auto d, tls ? ctx.routes.CreateDomain(req.actor(), name, *tls) : ctx.routes.CreateDomain(req.actor(), name));
+    WHARF_ASSIGN_OR_RETURN(auto certs, ctx.routes.DomainCertificates());
+    res.Json(201, DomainWithTls(d, certs));
     return Status::Ok();
   });
 
   // Sets or replaces a domain's certificate (admin): {"certificate", "private_key", "http"}.
   router.Add("PUT", "/v1/domains/:guid/certificate", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"certificate", "private_key", "http"}));
     WHARF_ASSIGN_OR_RETURN(std::optional<DomainCertificateInput> tls, CertificateOf(req, body));
     if (!tls) return Status::InvalidArgument("field 'certificate' is required");
@@ -137,20 +125,17 @@ void AddRouteHandlers(HttpRouter& router, ApiContext& ctx) {
   });
 
   router.Add("GET", "/v1/routes", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<PageRequest> page = PageOf(req);
-    if (!page.ok()) return page.status();
+    WHARF_ASSIGN_OR_RETURN(auto page, PageOf(req));
     RouteFilter filter{req.Query("app_guid"), req.Query("host"), req.Query("domain_guid")};
     WHARF_ASSIGN_OR_RETURN(filter.space_guids, SpacesToList(ctx.db, req));
-    auto routes = ctx.routes.ListRoutes(filter, *page);
-    if (!routes.ok()) return routes.status();
-    res.Json(200, PageJson(*routes, *page, RouteJson));
+    WHARF_ASSIGN_OR_RETURN(auto routes, ctx.routes.ListRoutes(filter, page));
+    res.Json(200, PageJson(routes, page, RouteJson));
     return Status::Ok();
   });
 
   router.Add("POST", "/v1/routes", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"host", "domain_guid", "path", "options", "space_guid"}));
     NewRoute spec;
     WHARF_ASSIGN_OR_RETURN(spec.space_guid, body.String("space_guid"));
@@ -159,30 +144,26 @@ void AddRouteHandlers(HttpRouter& router, ApiContext& ctx) {
     Result<std::string> host = body.RequiredString("host");
     if (!host.ok()) return host.status();
     spec.host = *host;
-    Result<std::string> domain = body.RequiredString("domain_guid");
-    if (!domain.ok()) return domain.status();
-    spec.domain_guid = *domain;
+    WHARF_ASSIGN_OR_RETURN(auto domain, body.RequiredString("domain_guid"));
+    spec.domain_guid = domain;
     auto path = body.String("path");
     if (!path.ok()) return path.status();
     spec.path = path->value_or("");
-    auto options = OptionsOf(body);
-    if (!options.ok()) return options.status();
-    if (options->load_balancing) spec.load_balancing = options->load_balancing->value_or("round-robin");
-    if (options->hash_header) spec.hash_header = options->hash_header->value_or("");
-    if (options->hash_balance) spec.hash_balance = options->hash_balance->value_or("");
+    WHARF_ASSIGN_OR_RETURN(auto options, OptionsOf(body));
+    if (options.load_balancing) spec.load_balancing = options.load_balancing->value_or("round-robin");
+    if (options.hash_header) spec.hash_header = options.hash_header->value_or("");
+    if (options.hash_balance) spec.hash_balance = options.hash_balance->value_or("");
     return Reply(res, 201, ctx.routes.CreateRoute(req.actor(), spec));
   });
 
   // Cloud Foundry's PATCH /v3/routes/:guid: only the options change.
   router.Add("PATCH", "/v1/routes/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"options"}));
-    auto options = OptionsOf(body);
-    if (!options.ok()) return options.status();
-    if (options->empty()) return Reply(res, 200, ctx.routes.GetRoute(req.Param("guid")));
-    return Reply(res, 200, ctx.routes.UpdateOptions(req.actor(), req.Param("guid"), *options));
+    WHARF_ASSIGN_OR_RETURN(auto options, OptionsOf(body));
+    if (options.empty()) return Reply(res, 200, ctx.routes.GetRoute(req.Param("guid")));
+    return Reply(res, 200, ctx.routes.UpdateOptions(req.actor(), req.Param("guid"), options));
   });
 
   router.Add("GET", "/v1/routes/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
@@ -196,17 +177,14 @@ void AddRouteHandlers(HttpRouter& router, ApiContext& ctx) {
   });
 
   router.Add("POST", "/v1/routes/:guid/destinations", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"app_guid", "process_type"}));
-    Result<std::string> app_guid = body.RequiredString("app_guid");
-    if (!app_guid.ok()) return app_guid.status();
-    auto type = body.String("process_type");
-    if (!type.ok()) return type.status();
-    WHARF_RETURN_IF_ERROR(Authorize(ctx.db, req.principal(), Permission::kDevelop, state::ScopedKind::kApp, *app_guid));
+    WHARF_ASSIGN_OR_RETURN(auto app_guid, body.RequiredString("app_guid"));
+    WHARF_ASSIGN_OR_RETURN(auto type, body.String("process_type"));
+    WHARF_RETURN_IF_ERROR(Authorize(ctx.db, req.principal(), Permission::kDevelop, state::ScopedKind::kApp, app_guid));
     return Reply(res, 200,
-                 ctx.routes.AddDestination(req.actor(), req.Param("guid"), *app_guid, type->value_or("web")));
+                 ctx.routes.AddDestination(req.actor(), req.Param("guid"), app_guid, type.value_or("web")));
   });
 
   router.Add("DELETE", "/v1/routes/:guid/destinations/:app_guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
@@ -214,11 +192,9 @@ void AddRouteHandlers(HttpRouter& router, ApiContext& ctx) {
   });
 
   router.Add("GET", "/v1/apps/:guid/routes", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<PageRequest> page = PageOf(req);
-    if (!page.ok()) return page.status();
-    auto routes = ctx.routes.RoutesForApp(req.Param("guid"));
-    if (!routes.ok()) return routes.status();
-    res.Json(200, PagedJson(*routes, *page, RouteJson));
+    WHARF_ASSIGN_OR_RETURN(auto page, PageOf(req));
+    WHARF_ASSIGN_OR_RETURN(auto routes, ctx.routes.RoutesForApp(req.Param("guid")));
+    res.Json(200, PagedJson(routes, page, RouteJson));
     return Status::Ok();
   });
 }

@@ -38,8 +38,7 @@ void AddRoutingHandlers(HttpRouter& router, ApiContext& ctx) {
   // peer. Ends when the client goes away or wharfd stops.
   router.Add("GET", "/v1/routing/stream", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     WHARF_RETURN_IF_ERROR(RequireRouting(req));
-    Result<StreamSlots::Slot> slot = ctx.streams.Acquire();
-    if (!slot.ok()) return slot.status();
+    WHARF_ASSIGN_OR_RETURN(auto slot, ctx.streams.Acquire());
     res.CloseConnection();
     std::ostream& out = res.StartStream(200, "application/x-ndjson");
     out.flush();

@@ -24,53 +24,43 @@ struct SpaceRef {
   std::string org, space, lifecycle;
 };
 Result<SpaceRef> SpaceRefOf(ApiRequest& req) {
-  Result<nlohmann::json> json = req.JsonBody();
-  if (!json.ok()) return json.status();
-  JsonFields body(*json);
+  WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+  JsonFields body(json);
   WHARF_RETURN_IF_ERROR(body.OnlyKnown({"org", "space", "lifecycle"}));
-  auto org = body.RequiredString("org");
-  if (!org.ok()) return org.status();
-  auto space = body.RequiredString("space");
-  if (!space.ok()) return space.status();
-  auto lifecycle = body.String("lifecycle");
-  if (!lifecycle.ok()) return lifecycle.status();
-  return SpaceRef{*org, *space, lifecycle->value_or("running")};
+  WHARF_ASSIGN_OR_RETURN(auto org, body.RequiredString("org"));
+  WHARF_ASSIGN_OR_RETURN(auto space, body.RequiredString("space"));
+  WHARF_ASSIGN_OR_RETURN(auto lifecycle, body.String("lifecycle"));
+  return SpaceRef{org, space, lifecycle.value_or("running")};
 }
 
 }  // namespace
 
 void AddSecurityGroupHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("GET", "/v1/security-groups", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<PageRequest> page = PageOf(req);
-    if (!page.ok()) return page.status();
+    WHARF_ASSIGN_OR_RETURN(auto page, PageOf(req));
     WHARF_ASSIGN_OR_RETURN(SecurityGroupService* service, Service(ctx));
-    auto all = service->List();
-    if (!all.ok()) return all.status();
-    res.Json(200, PagedJson(*all, *page, SecurityGroupJson));
+    WHARF_ASSIGN_OR_RETURN(auto all, service->List());
+    res.Json(200, PagedJson(all, page, SecurityGroupJson));
     return Status::Ok();
   });
 
   router.Add("POST", "/v1/security-groups", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     WHARF_RETURN_IF_ERROR(RequireAdmin(req));
     WHARF_ASSIGN_OR_RETURN(SecurityGroupService* service, Service(ctx));
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"name", "rules"}));
-    auto name = body.RequiredString("name");
-    if (!name.ok()) return name.status();
-    const nlohmann::json rules = json->contains("rules") ? json->at("rules") : nlohmann::json::array();
-    auto g = service->Create(req.actor(), *name, rules);
-    if (!g.ok()) return g.status();
-    res.Json(201, SecurityGroupJson(*g));
+    WHARF_ASSIGN_OR_RETURN(auto name, body.RequiredString("name"));
+    const nlohmann::json rules = json.contains("rules") ? json.at("rules") : nlohmann::json::array();
+    WHARF_ASSIGN_OR_RETURN(auto g, service->Create(req.actor(), name, rules));
+    res.Json(201, SecurityGroupJson(g));
     return Status::Ok();
   });
 
   router.Add("GET", "/v1/security-groups/:name", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     WHARF_ASSIGN_OR_RETURN(SecurityGroupService* service, Service(ctx));
-    auto g = service->Get(req.Param("name"));
-    if (!g.ok()) return g.status();
-    res.Json(200, SecurityGroupJson(*g));
+    WHARF_ASSIGN_OR_RETURN(auto g, service->Get(req.Param("name")));
+    res.Json(200, SecurityGroupJson(g));
     return Status::Ok();
   });
 
@@ -78,30 +68,25 @@ void AddSecurityGroupHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("PATCH", "/v1/security-groups/:name", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     WHARF_RETURN_IF_ERROR(RequireAdmin(req));
     WHARF_ASSIGN_OR_RETURN(SecurityGroupService* service, Service(ctx));
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"name", "rules", "globally_enabled"}));
     SecurityGroupChanges changes;
     auto name = body.String("name");
     if (!name.ok()) return name.status();
     changes.name = *name;
-    if (json->contains("rules") && !json->at("rules").is_null()) changes.rules = json->at("rules");
-    auto enabled = body.Object("globally_enabled");
-    if (!enabled.ok()) return enabled.status();
-    if (*enabled != nullptr) {
-      JsonFields lifecycles(**enabled, "globally_enabled");
+    if (json.contains("rules") && !json.at("rules").is_null()) changes.rules = json.at("rules");
+    WHARF_ASSIGN_OR_RETURN(auto enabled, body.Object("globally_enabled"));
+    if (enabled != nullptr) {
+      JsonFields lifecycles(*enabled, "globally_enabled");
       WHARF_RETURN_IF_ERROR(lifecycles.OnlyKnown({"running", "staging"}));
-      auto running = lifecycles.Boolean("running");
-      if (!running.ok()) return running.status();
-      auto staging = lifecycles.Boolean("staging");
-      if (!staging.ok()) return staging.status();
-      changes.running_default = *running;
-      changes.staging_default = *staging;
+      WHARF_ASSIGN_OR_RETURN(auto running, lifecycles.Boolean("running"));
+      WHARF_ASSIGN_OR_RETURN(auto staging, lifecycles.Boolean("staging"));
+      changes.running_default = running;
+      changes.staging_default = staging;
     }
-    auto g = service->Update(req.actor(), req.Param("name"), changes);
-    if (!g.ok()) return g.status();
-    res.Json(200, SecurityGroupJson(*g));
+    WHARF_ASSIGN_OR_RETURN(auto g, service->Update(req.actor(), req.Param("name"), changes));
+    res.Json(200, SecurityGroupJson(g));
     return Status::Ok();
   });
 
@@ -116,12 +101,10 @@ void AddSecurityGroupHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("POST", "/v1/security-groups/:name/spaces", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     WHARF_RETURN_IF_ERROR(RequireAdmin(req));
     WHARF_ASSIGN_OR_RETURN(SecurityGroupService* service, Service(ctx));
-    auto ref = SpaceRefOf(req);
-    if (!ref.ok()) return ref.status();
-    WHARF_RETURN_IF_ERROR(service->BindSpace(req.actor(), req.Param("name"), ref->org, ref->space, ref->lifecycle));
-    auto g = service->Get(req.Param("name"));
-    if (!g.ok()) return g.status();
-    res.Json(200, SecurityGroupJson(*g));
+    WHARF_ASSIGN_OR_RETURN(auto ref, SpaceRefOf(req));
+    WHARF_RETURN_IF_ERROR(service->BindSpace(req.actor(), req.Param("name"), ref.org, ref.space, ref.lifecycle));
+    WHARF_ASSIGN_OR_RETURN(auto g, service->Get(req.Param("name")));
+    res.Json(200, SecurityGroupJson(g));
     return Status::Ok();
   });
 

@@ -9,10 +9,9 @@ namespace {
 
 // A JSON object member: nullopt when absent or null; kInvalidArgument naming it when not an object.
 Result<std::optional<nlohmann::json>> ObjectField(const JsonFields& body, std::string_view key) {
-  Result<const nlohmann::json*> o = body.Object(key);
-  if (!o.ok()) return o.status();
-  if (*o == nullptr) return std::optional<nlohmann::json>();
-  return std::optional<nlohmann::json>(**o);
+  WHARF_ASSIGN_OR_RETURN(auto o, body.Object(key));
+  if (o == nullptr) return std::optional<nlohmann::json>();
+  return std::optional<nlohmann::json>(*o);
 }
 
 Status ReplyInstance(ApiResponse& res, const Result<InstanceView>& view, bool created) {
@@ -28,13 +27,12 @@ Result<InstanceView> CreateInstance(ApiContext& ctx, ApiRequest& req, const Json
   WHARF_ASSIGN_OR_RETURN(std::optional<std::string> space, body.String("space_guid"));
   WHARF_RETURN_IF_ERROR(Authorize(ctx.db, req.principal(), Permission::kDevelop, state::ScopedKind::kSpace,
                                   space.value_or(ctx.platform.tenancy.space.guid)));
-  Result<std::string> type = body.RequiredString("type");
-  if (!type.ok()) return type.status();
+  WHARF_ASSIGN_OR_RETURN(auto type, body.RequiredString("type"));
   Result<std::string> name = body.RequiredString("name");
   if (!name.ok()) return name.status();
   auto tags = body.StringList("tags");
   if (!tags.ok()) return tags.status();
-  if (*type == "user-provided") {
+  if (type == "user-provided") {
     NewUserProvided spec;
     spec.name = *name;
     spec.space_guid = space;
@@ -42,25 +40,22 @@ Result<InstanceView> CreateInstance(ApiContext& ctx, ApiRequest& req, const Json
     auto credentials = ObjectField(body, "credentials");
     if (!credentials.ok()) return credentials.status();
     if (*credentials) spec.credentials = **credentials;
-    auto drain = body.String("syslog_drain_url");
-    if (!drain.ok()) return drain.status();
-    spec.syslog_drain_url = drain->value_or("");
-    auto route = body.String("route_service_url");
-    if (!route.ok()) return route.status();
-    spec.route_service_url = route->value_or("");
+    WHARF_ASSIGN_OR_RETURN(auto drain, body.String("syslog_drain_url"));
+    spec.syslog_drain_url = drain.value_or("");
+    WHARF_ASSIGN_OR_RETURN(auto route, body.String("route_service_url"));
+    spec.route_service_url = route.value_or("");
     if (body.Has("plan_guid") || body.Has("parameters")) {
       return Status::InvalidArgument("plan_guid and parameters are for managed service instances");
     }
     return ctx.service_instances.CreateUserProvided(req.actor(), spec);
   }
-  if (*type == "managed") {
+  if (type == "managed") {
     NewManaged spec;
     spec.name = *name;
     spec.space_guid = space;
     spec.tags = tags->value_or(std::vector<std::string>{});
-    Result<std::string> plan = body.RequiredString("plan_guid");
-    if (!plan.ok()) return plan.status();
-    spec.plan_guid = *plan;
+    WHARF_ASSIGN_OR_RETURN(auto plan, body.RequiredString("plan_guid"));
+    spec.plan_guid = plan;
     auto parameters = ObjectField(body, "parameters");
     if (!parameters.ok()) return parameters.status();
     if (*parameters) spec.parameters = **parameters;
@@ -76,25 +71,22 @@ Result<InstanceView> CreateInstance(ApiContext& ctx, ApiRequest& req, const Json
 Result<InstanceView> UpdateInstance(ApiContext& ctx, ApiRequest& req, const JsonFields& body) {
   WHARF_RETURN_IF_ERROR(body.OnlyKnown(
       {"name", "credentials", "syslog_drain_url", "route_service_url", "tags", "plan_guid", "parameters"}));
-  Result<InstanceView> current = ctx.service_instances.Get(req.Param("guid"));
-  if (!current.ok()) return current.status();
+  WHARF_ASSIGN_OR_RETURN(auto current, ctx.service_instances.Get(req.Param("guid")));
   auto name = body.String("name");
   if (!name.ok()) return name.status();
   auto tags = body.StringList("tags");
   if (!tags.ok()) return tags.status();
-  if (current->instance.type == "user-provided") {
+  if (current.instance.type == "user-provided") {
     UserProvidedPatch patch;
     patch.name = *name;
     patch.tags = *tags;
     auto credentials = ObjectField(body, "credentials");
     if (!credentials.ok()) return credentials.status();
     patch.credentials = *credentials;
-    auto drain = body.String("syslog_drain_url");
-    if (!drain.ok()) return drain.status();
-    patch.syslog_drain_url = *drain;
-    auto route = body.String("route_service_url");
-    if (!route.ok()) return route.status();
-    patch.route_service_url = *route;
+    WHARF_ASSIGN_OR_RETURN(auto drain, body.String("syslog_drain_url"));
+    patch.syslog_drain_url = drain;
+    WHARF_ASSIGN_OR_RETURN(auto route, body.String("route_service_url"));
+    patch.route_service_url = route;
     if (body.Has("plan_guid") || body.Has("parameters")) {
       return Status::InvalidArgument("plan_guid and parameters are for managed service instances");
     }
@@ -103,9 +95,8 @@ Result<InstanceView> UpdateInstance(ApiContext& ctx, ApiRequest& req, const Json
   ManagedPatch patch;
   patch.name = *name;
   patch.tags = *tags;
-  auto plan = body.String("plan_guid");
-  if (!plan.ok()) return plan.status();
-  patch.plan_guid = *plan;
+  WHARF_ASSIGN_OR_RETURN(auto plan, body.String("plan_guid"));
+  patch.plan_guid = plan;
   auto parameters = ObjectField(body, "parameters");
   if (!parameters.ok()) return parameters.status();
   patch.parameters = *parameters;
@@ -120,24 +111,21 @@ Result<InstanceView> UpdateInstance(ApiContext& ctx, ApiRequest& req, const Json
 
 void AddServiceHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("GET", "/v1/service_instances", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<PageRequest> page = PageOf(req);
-    if (!page.ok()) return page.status();
+    WHARF_ASSIGN_OR_RETURN(auto page, PageOf(req));
     WHARF_ASSIGN_OR_RETURN(auto spaces, SpacesToList(ctx.db, req));
-    auto all = ctx.service_instances.List(spaces);
-    if (!all.ok()) return all.status();
+    WHARF_ASSIGN_OR_RETURN(auto all, ctx.service_instances.List(spaces));
     std::optional<std::string> name = req.Query("name");
     std::vector<InstanceView> matching;
-    for (InstanceView& v : *all) {
+    for (InstanceView& v : all) {
       if (!name || v.instance.name == *name) matching.push_back(std::move(v));
     }
-    res.Json(200, PagedJson(matching, *page, ServiceInstanceJson));
+    res.Json(200, PagedJson(matching, page, ServiceInstanceJson));
     return Status::Ok();
   });
 
   router.Add("POST", "/v1/service_instances", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    return ReplyInstance(res, CreateInstance(ctx, req, JsonFields(*json)), true);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    return ReplyInstance(res, CreateInstance(ctx, req, JsonFields(json)), true);
   });
 
   router.Add("GET", "/v1/service_instances/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
@@ -145,25 +133,22 @@ void AddServiceHandlers(HttpRouter& router, ApiContext& ctx) {
   });
 
   router.Add("PATCH", "/v1/service_instances/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    return ReplyInstance(res, UpdateInstance(ctx, req, JsonFields(*json)), false);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    return ReplyInstance(res, UpdateInstance(ctx, req, JsonFields(json)), false);
   });
 
   router.Add("DELETE", "/v1/service_instances/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    auto deleted = ctx.service_instances.Delete(req.actor(), req.Param("guid"));
-    if (!deleted.ok()) return deleted.status();
-    if (!*deleted) {
+    WHARF_ASSIGN_OR_RETURN(auto deleted, ctx.service_instances.Delete(req.actor(), req.Param("guid")));
+    if (!deleted) {
       res.NoContent();
       return Status::Ok();
     }
-    res.Json(202, ServiceInstanceJson(**deleted));
+    res.Json(202, ServiceInstanceJson(*deleted));
     return Status::Ok();
   });
 
   router.Add("GET", "/v1/service_bindings", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<PageRequest> page = PageOf(req);
-    if (!page.ok()) return page.status();
+    WHARF_ASSIGN_OR_RETURN(auto page, PageOf(req));
     auto bindings =
         ctx.service_instances.ListBindings(req.Query("instance_guid"), req.Query("app_guid"), req.Query("type"));
     if (!bindings.ok()) return bindings.status();
@@ -178,25 +163,22 @@ void AddServiceHandlers(HttpRouter& router, ApiContext& ctx) {
         return true;
       });
     }
-    res.Json(200, PagedJson(*bindings, *page, ServiceBindingJson));
+    res.Json(200, PagedJson(*bindings, page, ServiceBindingJson));
     return Status::Ok();
   });
 
   router.Add("POST", "/v1/service_bindings", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"type", "instance_guid", "app_guid", "name", "parameters"}));
     NewBinding spec;
     auto type = body.String("type");
     if (!type.ok()) return type.status();
     spec.type = type->value_or("app");
-    Result<std::string> instance = body.RequiredString("instance_guid");
-    if (!instance.ok()) return instance.status();
-    spec.instance_guid = *instance;
-    auto app = body.String("app_guid");
-    if (!app.ok()) return app.status();
-    spec.app_guid = *app;
+    WHARF_ASSIGN_OR_RETURN(auto instance, body.RequiredString("instance_guid"));
+    spec.instance_guid = instance;
+    WHARF_ASSIGN_OR_RETURN(auto app, body.String("app_guid"));
+    spec.app_guid = app;
     auto name = body.String("name");
     if (!name.ok()) return name.status();
     spec.name = *name;
@@ -209,56 +191,50 @@ void AddServiceHandlers(HttpRouter& router, ApiContext& ctx) {
       WHARF_RETURN_IF_ERROR(
           Authorize(ctx.db, req.principal(), Permission::kDevelop, state::ScopedKind::kApp, *spec.app_guid));
     }
-    Result<state::ServiceBinding> b = ctx.service_instances.Bind(req.actor(), spec);
-    if (!b.ok()) return b.status();
-    res.Json(b->last_operation_state == "in progress" ? 202 : 201, ServiceBindingJson(*b));
+    WHARF_ASSIGN_OR_RETURN(auto b, ctx.service_instances.Bind(req.actor(), spec));
+    res.Json(b.last_operation_state == "in progress" ? 202 : 201, ServiceBindingJson(b));
     return Status::Ok();
   });
 
   router.Add("GET", "/v1/service_bindings/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<state::ServiceBinding> b = ctx.service_instances.GetBinding(req.Param("guid"));
-    if (!b.ok()) return b.status();
-    res.Json(200, ServiceBindingJson(*b));
+    WHARF_ASSIGN_OR_RETURN(auto b, ctx.service_instances.GetBinding(req.Param("guid")));
+    res.Json(200, ServiceBindingJson(b));
     return Status::Ok();
   });
 
   // Cloud Foundry's /v3/service_credential_bindings/:guid/details: the credentials.
   router.Add("GET", "/v1/service_bindings/:guid/details", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<state::ServiceBinding> b = ctx.service_instances.GetBinding(req.Param("guid"));
-    if (!b.ok()) return b.status();
-    if (b->last_operation_state != "succeeded" || b->last_operation_type != "create") {
-      return Status::NotFound("service binding '" + b->guid + "' has no credentials (" + b->last_operation_type +
-                              " " + b->last_operation_state + ")");
+    WHARF_ASSIGN_OR_RETURN(auto b, ctx.service_instances.GetBinding(req.Param("guid")));
+    if (b.last_operation_state != "succeeded" || b.last_operation_type != "create") {
+      return Status::NotFound("service binding '" + b.guid + "' has no credentials (" + b.last_operation_type +
+                              " " + b.last_operation_state + ")");
     }
-    res.Json(200, BindingDetailsJson(*b));
+    res.Json(200, BindingDetailsJson(b));
     return Status::Ok();
   });
 
   // rotate-service-credentials: a new binding, a rolling restart onto it, the old one unbound after the drain.
   router.Add("POST", "/v1/service_bindings/:guid/actions/rotate", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     if (ctx.rotations == nullptr) return Status::Unavailable("this wharfd rotates no service credentials");
-    Result<state::ServiceRotation> r = ctx.rotations->Start(req.actor(), req.Param("guid"));
-    if (!r.ok()) return r.status();
-    res.Json(202, ServiceRotationJson(*r));
+    WHARF_ASSIGN_OR_RETURN(auto r, ctx.rotations->Start(req.actor(), req.Param("guid")));
+    res.Json(202, ServiceRotationJson(r));
     return Status::Ok();
   });
 
   router.Add("GET", "/v1/service_rotations/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
     if (ctx.rotations == nullptr) return Status::Unavailable("this wharfd rotates no service credentials");
-    Result<state::ServiceRotation> r = ctx.rotations->Get(req.Param("guid"));
-    if (!r.ok()) return r.status();
-    res.Json(200, ServiceRotationJson(*r));
+    WHARF_ASSIGN_OR_RETURN(auto r, ctx.rotations->Get(req.Param("guid")));
+    res.Json(200, ServiceRotationJson(r));
     return Status::Ok();
   });
 
   router.Add("DELETE", "/v1/service_bindings/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    auto deleted = ctx.service_instances.Unbind(req.actor(), req.Param("guid"));
-    if (!deleted.ok()) return deleted.status();
-    if (!*deleted) {
+    WHARF_ASSIGN_OR_RETURN(auto deleted, ctx.service_instances.Unbind(req.actor(), req.Param("guid")));
+    if (!deleted) {
       res.NoContent();
       return Status::Ok();
     }
-    res.Json(202, ServiceBindingJson(**deleted));
+    res.Json(202, ServiceBindingJson(*deleted));
     return Status::Ok();
   });
 }

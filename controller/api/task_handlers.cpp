@@ -12,21 +12,18 @@ Result<TaskService*> Tasks(ApiContext& ctx) {
 }
 
 Result<std::optional<int>> MegabytesField(const JsonFields& body, std::string_view key) {
-  auto v = body.Integer(key, 1, 64 * 1024);
-  if (!v.ok()) return v.status();
-  if (!*v) return std::optional<int>();
-  return std::optional<int>(static_cast<int>(**v));
+  WHARF_ASSIGN_OR_RETURN(auto v, body.Integer(key, 1, 64 * 1024));
+  if (!v) return std::optional<int>();
+  return std::optional<int>(static_cast<int>(*v));
 }
 
 }  // namespace
 
 void AddTaskHandlers(HttpRouter& router, ApiContext& ctx) {
   router.Add("POST", "/v1/apps/:guid/tasks", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<TaskService*> tasks = Tasks(ctx);
-    if (!tasks.ok()) return tasks.status();
-    Result<nlohmann::json> json = req.JsonBody();
-    if (!json.ok()) return json.status();
-    JsonFields body(*json);
+    WHARF_ASSIGN_OR_RETURN(auto tasks, Tasks(ctx));
+    WHARF_ASSIGN_OR_RETURN(auto json, req.JsonBody());
+    JsonFields body(json);
     WHARF_RETURN_IF_ERROR(body.OnlyKnown({"command", "name", "memory_in_mb", "disk_in_mb", "process"}));
     NewTask spec;
     auto command = body.String("command");
@@ -38,44 +35,34 @@ void AddTaskHandlers(HttpRouter& router, ApiContext& ctx) {
     auto process = body.String("process");
     if (!process.ok()) return process.status();
     spec.process = *process;
-    auto memory = MegabytesField(body, "memory_in_mb");
-    if (!memory.ok()) return memory.status();
-    spec.memory_in_mb = *memory;
-    auto disk = MegabytesField(body, "disk_in_mb");
-    if (!disk.ok()) return disk.status();
-    spec.disk_in_mb = *disk;
-    Result<Task> task = (*tasks)->Create(req.actor(), req.Param("guid"), spec);
-    if (!task.ok()) return task.status();
-    res.Json(202, TaskJson(*task));
+    WHARF_ASSIGN_OR_RETURN(auto memory, MegabytesField(body, "memory_in_mb"));
+    spec.memory_in_mb = memory;
+    WHARF_ASSIGN_OR_RETURN(auto disk, MegabytesField(body, "disk_in_mb"));
+    spec.disk_in_mb = disk;
+    WHARF_ASSIGN_OR_RETURN(auto task, tasks->Create(req.actor(), req.Param("guid"), spec));
+    res.Json(202, TaskJson(task));
     return Status::Ok();
   });
 
   router.Add("GET", "/v1/apps/:guid/tasks", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<TaskService*> tasks = Tasks(ctx);
-    if (!tasks.ok()) return tasks.status();
-    Result<PageRequest> page = PageOf(req);
-    if (!page.ok()) return page.status();
-    auto list = (*tasks)->ListForApp(req.Param("guid"), *page);
-    if (!list.ok()) return list.status();
-    res.Json(200, PageJson(*list, *page, TaskJson));
+    WHARF_ASSIGN_OR_RETURN(auto tasks, Tasks(ctx));
+    WHARF_ASSIGN_OR_RETURN(auto page, PageOf(req));
+    WHARF_ASSIGN_OR_RETURN(auto list, tasks->ListForApp(req.Param("guid"), page));
+    res.Json(200, PageJson(list, page, TaskJson));
     return Status::Ok();
   });
 
   router.Add("GET", "/v1/tasks/:guid", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<TaskService*> tasks = Tasks(ctx);
-    if (!tasks.ok()) return tasks.status();
-    Result<Task> task = (*tasks)->Get(req.Param("guid"));
-    if (!task.ok()) return task.status();
-    res.Json(200, TaskJson(*task));
+    WHARF_ASSIGN_OR_RETURN(auto tasks, Tasks(ctx));
+    WHARF_ASSIGN_OR_RETURN(auto task, tasks->Get(req.Param("guid")));
+    res.Json(200, TaskJson(task));
     return Status::Ok();
   });
 
   router.Add("POST", "/v1/tasks/:guid/actions/cancel", [&ctx](ApiRequest& req, ApiResponse& res) -> Status {
-    Result<TaskService*> tasks = Tasks(ctx);
-    if (!tasks.ok()) return tasks.status();
-    Result<Task> task = (*tasks)->Cancel(req.actor(), req.Param("guid"));
-    if (!task.ok()) return task.status();
-    res.Json(202, TaskJson(*task));
+    WHARF_ASSIGN_OR_RETURN(auto tasks, Tasks(ctx));
+    WHARF_ASSIGN_OR_RETURN(auto task, tasks->Cancel(req.actor(), req.Param("guid")));
+    res.Json(202, TaskJson(task));
     return Status::Ok();
   });
 }

@@ -73,9 +73,8 @@ Status NotEmpty(const std::string& flag, const std::string& value) {
 template <typename Port>
 std::function<Status(const std::string&, Config&)> PortFlag(const std::string& flag, Port Config::*port) {
   return [flag, port](const std::string& value, Config& c) -> Status {
-    auto n = ParseNumber(flag, value, 0, 65535);
-    if (!n.ok()) return n.status();
-    c.*port = static_cast<std::uint16_t>(*n);
+    WHARF_ASSIGN_OR_RETURN(auto n, ParseNumber(flag, value, 0, 65535));
+    c.*port = static_cast<std::uint16_t>(n);
     return Status::Ok();
   };
 }
@@ -255,23 +254,20 @@ std::vector<DaemonFlag> DaemonFlags() {
             "memory the cell's instances may use in all (default:\n"
             "the host's memory less 10%, at least 512, for itself)"),
        [](const std::string& v, Config& c) -> Status {
-         auto n = ParseNumber("--cell-memory-mb", v, 1, 1L << 30);
-         if (!n.ok()) return n.status();
-         c.cell_memory_mb = *n;
+         WHARF_ASSIGN_OR_RETURN(auto n, ParseNumber("--cell-memory-mb", v, 1, 1L << 30));
+         c.cell_memory_mb = n;
          return Status::Ok();
        }},
       {Flag("cell-disk-mb", "N", "disk the cell's instances may use in all (default:\nthe free space of the data folder)"),
        [](const std::string& v, Config& c) -> Status {
-         auto n = ParseNumber("--cell-disk-mb", v, 1, 1L << 40);
-         if (!n.ok()) return n.status();
-         c.cell_disk_mb = *n;
+         WHARF_ASSIGN_OR_RETURN(auto n, ParseNumber("--cell-disk-mb", v, 1, 1L << 40));
+         c.cell_disk_mb = n;
          return Status::Ok();
        }},
       {Flag("cell-max-instances", "N", "containers the cell runs at most (default 250)"),
        [](const std::string& v, Config& c) -> Status {
-         auto n = ParseNumber("--cell-max-instances", v, 1, 100000);
-         if (!n.ok()) return n.status();
-         c.cell_max_instances = static_cast<int>(*n);
+         WHARF_ASSIGN_OR_RETURN(auto n, ParseNumber("--cell-max-instances", v, 1, 100000));
+         c.cell_max_instances = static_cast<int>(n);
          return Status::Ok();
        }},
       {Flag("bridge", "NAME",
@@ -320,18 +316,16 @@ std::vector<DaemonFlag> DaemonFlags() {
             "a NATS-fed router asks emitters to send each route\n"
             "again every S seconds (default 20, as gorouter)"),
        [](const std::string& v, Config& c) -> Status {
-         auto n = ParseNumber("--route-register-interval", v, 1, 3600);
-         if (!n.ok()) return n.status();
-         c.route_register_interval_secs = static_cast<int>(*n);
+         WHARF_ASSIGN_OR_RETURN(auto n, ParseNumber("--route-register-interval", v, 1, 3600));
+         c.route_register_interval_secs = static_cast<int>(n);
          return Status::Ok();
        }},
       {Flag("route-prune-threshold", "S",
             "a NATS-fed router forgets a route not sent again\n"
             "within S seconds, never while NATS is away (default 120)"),
        [](const std::string& v, Config& c) -> Status {
-         auto n = ParseNumber("--route-prune-threshold", v, 2, 24 * 3600);
-         if (!n.ok()) return n.status();
-         c.route_prune_threshold_secs = static_cast<int>(*n);
+         WHARF_ASSIGN_OR_RETURN(auto n, ParseNumber("--route-prune-threshold", v, 2, 24 * 3600));
+         c.route_prune_threshold_secs = static_cast<int>(n);
          return Status::Ok();
        }},
       {Flag("route-allow-loopback", "",
@@ -348,41 +342,36 @@ std::vector<DaemonFlag> DaemonFlags() {
             "silent for S seconds is lost and its instances start\n"
             "on the other cells (default 5)"),
        [](const std::string& v, Config& c) -> Status {
-         auto n = ParseNumber("--cell-timeout", v, 1, 3600);
-         if (!n.ok()) return n.status();
-         c.cell_timeout_secs = static_cast<int>(*n);
+         WHARF_ASSIGN_OR_RETURN(auto n, ParseNumber("--cell-timeout", v, 1, 3600));
+         c.cell_timeout_secs = static_cast<int>(n);
          return Status::Ok();
        }},
       {Flag("keep-droplets", "N", "droplets kept per app besides the current one (default 5)"),
        [](const std::string& v, Config& c) -> Status {
-         auto n = ParseNumber("--keep-droplets", v, 0, 1000);
-         if (!n.ok()) return n.status();
-         c.keep_droplets = static_cast<int>(*n);
+         WHARF_ASSIGN_OR_RETURN(auto n, ParseNumber("--keep-droplets", v, 0, 1000));
+         c.keep_droplets = static_cast<int>(n);
          return Status::Ok();
        }},
       {Flag("autoscaler-min-duration-secs", "S",
             "lowest breach_duration_secs and cool_down_secs an autoscaling\n"
             "policy may set (default 60, as App Autoscaler; lower for demos and tests)"),
        [](const std::string& v, Config& c) -> Status {
-         auto n = ParseNumber("--autoscaler-min-duration-secs", v, 1, 3600);
-         if (!n.ok()) return n.status();
-         c.autoscaler_min_duration_secs = static_cast<int>(*n);
+         WHARF_ASSIGN_OR_RETURN(auto n, ParseNumber("--autoscaler-min-duration-secs", v, 1, 3600));
+         c.autoscaler_min_duration_secs = static_cast<int>(n);
          return Status::Ok();
        }},
       {Flag("access-token-secs", "S",
             "lifetime of the access token a password login gets (default 3600;\n"
             "wharf refreshes it by itself)"),
        [](const std::string& v, Config& c) -> Status {
-         auto n = ParseNumber("--access-token-secs", v, 1, 7 * 24 * 3600);
-         if (!n.ok()) return n.status();
-         c.access_token_secs = static_cast<int>(*n);
+         WHARF_ASSIGN_OR_RETURN(auto n, ParseNumber("--access-token-secs", v, 1, 7 * 24 * 3600));
+         c.access_token_secs = static_cast<int>(n);
          return Status::Ok();
        }},
       {Flag("refresh-token-secs", "S", "lifetime of a login's refresh token (default 2592000, 30 days)"),
        [](const std::string& v, Config& c) -> Status {
-         auto n = ParseNumber("--refresh-token-secs", v, 1, 365 * 24 * 3600);
-         if (!n.ok()) return n.status();
-         c.refresh_token_secs = static_cast<int>(*n);
+         WHARF_ASSIGN_OR_RETURN(auto n, ParseNumber("--refresh-token-secs", v, 1, 365 * 24 * 3600));
+         c.refresh_token_secs = static_cast<int>(n);
          return Status::Ok();
        }},
       {Flag("staging-memory", "M", "memory limit of a staging (default 1G)"),
@@ -401,9 +390,8 @@ std::vector<DaemonFlag> DaemonFlags() {
        }},
       {Flag("staging-timeout", "N", "minutes a staging may take (default 15)"),
        [](const std::string& v, Config& c) -> Status {
-         auto n = ParseNumber("--staging-timeout", v, 1, 24 * 60);
-         if (!n.ok()) return n.status();
-         c.staging_timeout_minutes = static_cast<int>(*n);
+         WHARF_ASSIGN_OR_RETURN(auto n, ParseNumber("--staging-timeout", v, 1, 24 * 60));
+         c.staging_timeout_minutes = static_cast<int>(n);
          return Status::Ok();
        }},
       {Flag("runtime", "B",
@@ -513,21 +501,20 @@ const std::vector<std::string>& KnownRoles() {
 }
 
 Result<Invocation> ParseFlags(const std::vector<std::string>& args, const std::string& wharf_home) {
-  Result<ParsedArgs> parsed = ParseArgs(DaemonCommandSpec(), args);
-  if (!parsed.ok()) return parsed.status();
+  WHARF_ASSIGN_OR_RETURN(auto parsed, ParseArgs(DaemonCommandSpec(), args));
   Invocation inv;
-  if (parsed->help) {
+  if (parsed.help) {
     inv.kind = Invocation::Kind::kHelp;
     return inv;
   }
-  if (parsed->Has("version")) {
+  if (parsed.Has("version")) {
     inv.kind = Invocation::Kind::kVersion;
     return inv;
   }
   Config& c = inv.config;
   c.data_dir = wharf_home.empty() ? std::filesystem::path("/var/lib/wharf") : std::filesystem::path(wharf_home);
   for (const DaemonFlag& flag : DaemonFlags()) {
-    std::optional<std::string> value = parsed->Value(flag.spec.name);
+    std::optional<std::string> value = parsed.Value(flag.spec.name);
     if (value && flag.apply) WHARF_RETURN_IF_ERROR(flag.apply(*value, c));
   }
   // The servers' users may pass through the services folder: it must not lie in the data folder

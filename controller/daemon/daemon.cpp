@@ -249,8 +249,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   p->events = std::make_unique<EventRecorder>(*p->event_log, clock);
   p->logs = std::make_unique<LogBuffer>(l.app_logs(), clock);
 
-  auto boot = Bootstrap(*p->db, clock, *p->events, BootstrapOptions{l.admin_token(), config.domain, l.router_token(), l.cell_token()});
-  if (!boot.ok()) return boot.status();
+  WHARF_ASSIGN_OR_RETURN(auto boot, Bootstrap(*p->db, clock, *p->events, BootstrapOptions{l.admin_token(), config.domain, l.router_token(), l.cell_token()}));
 
   PlatformInfo& info = p->platform;
   info.version = std::string(kWharfVersion);
@@ -261,7 +260,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
                      std::to_string(config.router_port);
   info.admin_token_file = l.admin_token().string();
   info.roles = config.roles;
-  info.tenancy = boot->tenancy;
+  info.tenancy = boot.tenancy;
   info.stacks = {config.stacks_dir, stacks::HostStackDescription(), config.runtime != "process"};
 
   p->auth = std::make_unique<Authenticator>(*p->db, clock);

@@ -122,16 +122,15 @@ StandaloneCell::~StandaloneCell() { Stop(); }
 
 Result<std::unique_ptr<StandaloneCell>> StandaloneCell::Start(const Config& config, const Clock& clock,
                                                               const std::function<bool()>& stopping) {
-  auto layout = PrepareDataDir(config.data_dir);
-  if (!layout.ok()) return layout.status();
+  WHARF_ASSIGN_OR_RETURN(auto layout, PrepareDataDir(config.data_dir));
   auto p = std::make_unique<Parts>();
-  auto lock = CellDataDirLock::Acquire(*layout);
+  auto lock = CellDataDirLock::Acquire(layout);
   if (!lock.ok()) return lock.status();
   p->lock = std::move(lock).value();
 
-  p->api_url = ApiUrl(config, *layout);
+  p->api_url = ApiUrl(config, layout);
   const std::filesystem::path token_file =
-      config.api_token_file.empty() ? layout->root / "cell-token" : config.api_token_file;
+      config.api_token_file.empty() ? layout.root / "cell-token" : config.api_token_file;
   auto token = ReadFile(token_file);
   if (!token.ok()) {
     return token.status().WithContext("reading the cell's API token (--api-token-file; the API writes it to its "
@@ -143,7 +142,7 @@ Result<std::unique_ptr<StandaloneCell>> StandaloneCell::Start(const Config& conf
   p->api = std::move(api).value();
 
   runtime::RuntimeConfig rc;
-  rc.state_root = layout->runtime();
+  rc.state_root = layout.runtime();
   rc.stacks_dir = config.stacks_dir;
   rc.backend = config.runtime;
   rc.disk_quota_loop = config.disk_quotas_enforced;
@@ -162,16 +161,16 @@ Result<std::unique_ptr<StandaloneCell>> StandaloneCell::Start(const Config& conf
               << std::endl;
   }
 
-  p->droplets = std::make_unique<cell::DropletCache>(layout->root / "droplet-cache", *p->api, Log);
+  p->droplets = std::make_unique<cell::DropletCache>(layout.root / "droplet-cache", *p->api, Log);
   WHARF_RETURN_IF_ERROR(p->droplets->Open());
   cell::RemoteCellOptions remote;
   remote.cell_id = config.cell_id;
   remote.zone = config.zone;
   remote.address = config.cell_address;
   remote.container_subnet = rc.subnet;
-  remote.capacity = Capacity(config, *layout);
+  remote.capacity = Capacity(config, layout);
   remote.wharf_version = std::string(kWharfVersion);
-  remote.droplets_dir = layout->droplets();
+  remote.droplets_dir = layout.droplets();
   p->desired = std::make_unique<cell::RemoteDesiredState>(*p->api, *p->droplets, clock, remote, Log);
 
   // The first assignment before anything else: the containers a previous wharfd left are adopted
@@ -194,7 +193,7 @@ Result<std::unique_ptr<StandaloneCell>> StandaloneCell::Start(const Config& conf
   p->logs = std::make_unique<cell::ApiLogSink>(*p->api, cell::ApiLogSinkOptions{config.cell_id});
   cell::CellDeps deps{*p->runtime, *p->desired, p->prober, *p->logs, p->audit, &p->endpoints, clock};
   cell::CellOptions options;
-  options.droplets_dir = layout->droplets();
+  options.droplets_dir = layout.droplets();
   options.api_url = p->api_url;
   auto opened = cell::Cell::Open(deps, options);
   if (!opened.ok()) return opened.status().WithContext("starting the cell");

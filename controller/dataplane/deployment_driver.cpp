@@ -40,15 +40,12 @@ deployments::Observation Observe(const std::vector<InstanceReport>& reports, con
 Status DeploymentDriver::Tick() {
   auto work = db_.Read<std::vector<Work>>([&](Tx& tx) -> Result<std::vector<Work>> {
     std::vector<Work> out;
-    auto active = DeploymentStore(tx).AllActive();
-    if (!active.ok()) return active.status();
-    for (const DeploymentRecord& r : *active) {
-      Result<App> app = AppStore(tx).Get(r.app_guid);
-      if (!app.ok()) return app.status();
-      auto web = ProcessStore(tx).Find(r.app_guid, "web");
-      if (!web.ok()) return web.status();
-      if (!*web) continue;
-      out.push_back(Work{FromRecord(r), InstanceVersion(*app, **web), (*web)->instances});
+    WHARF_ASSIGN_OR_RETURN(auto active, DeploymentStore(tx).AllActive());
+    for (const DeploymentRecord& r : active) {
+      WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(r.app_guid));
+      WHARF_ASSIGN_OR_RETURN(auto web, ProcessStore(tx).Find(r.app_guid, "web"));
+      if (!web) continue;
+      out.push_back(Work{FromRecord(r), InstanceVersion(app, *web), web->instances});
     }
     return out;
   });

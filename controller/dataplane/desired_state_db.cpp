@@ -26,33 +26,28 @@ Result<std::vector<RunnableProcess>> RunnableOf(Tx& tx, App app) {
   if (app.run_revision > 0) {
     // What runs is the revision's: its droplet, environment and start commands, whatever
     // the app's settings became since (they run from the next start or restart on).
-    Result<Revision> r = RevisionStore(tx).Get(app.guid, app.run_revision);
-    if (!r.ok()) return r.status();
-    revision = std::move(r).value();
+    WHARF_ASSIGN_OR_RETURN(auto r, RevisionStore(tx).Get(app.guid, app.run_revision));
+    revision = std::move(r);
     app.run_droplet_guid = revision->droplet_guid;
     app.environment_variables = revision->environment_variables;
   }
   const std::optional<std::string>& droplet_guid = app.run_droplet_guid ? app.run_droplet_guid : app.current_droplet_guid;
   if (!droplet_guid) return out;
-  Result<Droplet> droplet = DropletStore(tx).Get(*droplet_guid);
-  if (!droplet.ok()) return droplet.status();
-  auto routes = RouteStore(tx).RoutesForApp(app.guid);
-  if (!routes.ok()) return routes.status();
+  WHARF_ASSIGN_OR_RETURN(auto droplet, DropletStore(tx).Get(*droplet_guid));
+  WHARF_ASSIGN_OR_RETURN(auto routes, RouteStore(tx).RoutesForApp(app.guid));
   std::vector<std::string> uris;
-  for (const Route& r : *routes) uris.push_back(r.Url());
-  Result<nlohmann::json> services = ReadVcapServices(tx, app.guid);
-  if (!services.ok()) return services.status();
-  auto processes = ProcessStore(tx).ListForApp(app.guid);
-  if (!processes.ok()) return processes.status();
-  for (Process& p : *processes) {
+  for (const Route& r : routes) uris.push_back(r.Url());
+  WHARF_ASSIGN_OR_RETURN(auto services, ReadVcapServices(tx, app.guid));
+  WHARF_ASSIGN_OR_RETURN(auto processes, ProcessStore(tx).ListForApp(app.guid));
+  for (Process& p : processes) {
     if (revision) {
       auto command = revision->commands.find(p.type);
       p.command = command == revision->commands.end() ? std::nullopt : command->second;
     }
-    RunnableProcess rp{app, std::move(p), *droplet, "", uris, nullptr, -1, 1, services->dump()};
+    RunnableProcess rp{app, std::move(p), droplet, "", uris, nullptr, -1, 1, services.dump()};
     if (rp.process.command && !rp.process.command->empty()) {
       rp.start_command = *rp.process.command;
-    } else if (auto it = droplet->process_types.find(rp.process.type); it != droplet->process_types.end()) {
+    } else if (auto it = droplet.process_types.find(rp.process.type); it != droplet.process_types.end()) {
       rp.start_command = it->second;
     }
     out.push_back(std::move(rp));
@@ -66,27 +61,23 @@ Result<std::vector<RunnableProcess>> ReadRunnableProcesses(Database& db) {
   return db.Read<std::vector<RunnableProcess>>([](Tx& tx) -> Result<std::vector<RunnableProcess>> {
     std::vector<RunnableProcess> out;
     AppStore apps(tx);
-    auto guids = apps.AllGuids();
-    if (!guids.ok()) return guids.status();
-    for (const std::string& guid : *guids) {
-      Result<App> app = apps.Get(guid);
-      if (!app.ok()) return app.status();
-      if (app->state != AppState::kStarted) continue;
-      auto processes = RunnableOf(tx, *app);
-      if (!processes.ok()) return processes.status();
-      auto active = DeploymentStore(tx).Active(guid);
-      if (!active.ok()) return active.status();
-      if (*active) {
+    WHARF_ASSIGN_OR_RETURN(auto guids, apps.AllGuids());
+    for (const std::string& guid : guids) {
+      WHARF_ASSIGN_OR_RETURN(auto app, apps.Get(guid));
+      if (app.state != AppState::kStarted) continue;
+      WHARF_ASSIGN_OR_RETURN(auto processes, RunnableOf(tx, app));
+      WHARF_ASSIGN_OR_RETURN(auto active, DeploymentStore(tx).Active(guid));
+      if (active) {
         // A deployment in progress: the web process keeps the previous revision's instances
         // (the baseline) at the indices the step leaves them, and replaces max_in_flight at a time.
-        deployments::Deployment d = FromRecord(**active);
-        App previous = *app;
+        deployments::Deployment d = FromRecord(*active);
+        App previous = app;
         previous.run_revision = d.previous_revision;
         previous.run_generation = d.previous_generation;
         if (!d.previous_droplet_guid.empty()) previous.run_droplet_guid = d.previous_droplet_guid;
         auto baseline = RunnableOf(tx, previous);
         if (!baseline.ok()) return baseline.status();
-        for (RunnableProcess& rp : *processes) {
+        for (RunnableProcess& rp : processes) {
           rp.max_in_flight = d.max_in_flight;
           if (rp.process.type != "web") continue;
           rp.new_instances = deployments::NewInstances(d, rp.process.instances);
@@ -95,7 +86,7 @@ Result<std::vector<RunnableProcess>> ReadRunnableProcesses(Database& db) {
           }
         }
       }
-      for (RunnableProcess& rp : *processes) out.push_back(std::move(rp));
+      for (RunnableProcess& rp : processes) out.push_back(std::move(rp));
     }
     return out;
   });
@@ -160,8 +151,7 @@ cell::DesiredProcess ToDesiredProcess(const RunnableProcess& rp, const std::file
 }
 
 Result<std::vector<cell::DesiredProcess>> DbDesiredState::ReadDesired() {
-  auto runnable = ReadRunnableProcesses(db_);
-  if (!runnable.ok()) return runnable.status();
+  WHARF_ASSIGN_OR_RETURN(auto runnable, ReadRunnableProcesses(db_));
   // Each app's org and space (VCAP_APPLICATION, its space's security groups).
   std::map<std::string, Tenancy> by_space;
   WHARF_RETURN_IF_ERROR(db_.Read([&](state::Tx& tx) -> Status {
@@ -182,8 +172,8 @@ Result<std::vector<cell::DesiredProcess>> DbDesiredState::ReadDesired() {
     return it == by_space.end() ? tenancy_ : it->second;
   };
   std::vector<cell::DesiredProcess> out;
-  out.reserve(runnable->size());
-  for (const RunnableProcess& rp : *runnable) {
+  out.reserve(runnable.size());
+  for (const RunnableProcess& rp : runnable) {
     cell::DesiredProcess d = ToDesiredProcess(rp, blobs_.PathOf(rp.droplet.sha256), where(rp));
     if (rp.baseline) {
       d.baseline = std::make_shared<cell::DesiredProcess>(

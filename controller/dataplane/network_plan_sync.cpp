@@ -55,29 +55,25 @@ runtime::NetworkPlan MakeNetworkPlan(const std::vector<PlannedGroup>& groups,
 Result<runtime::NetworkPlan> ReadNetworkPlan(state::Database& db) {
   return db.Read<runtime::NetworkPlan>([&](state::Tx& tx) -> Result<runtime::NetworkPlan> {
     state::NetworkStore store(tx);
-    auto rows = store.ListGroups();
-    if (!rows.ok()) return rows.status();
-    auto bindings = store.ListSpaceBindings();
-    if (!bindings.ok()) return bindings.status();
-    auto policies = store.ListPolicies();
-    if (!policies.ok()) return policies.status();
+    WHARF_ASSIGN_OR_RETURN(auto rows, store.ListGroups());
+    WHARF_ASSIGN_OR_RETURN(auto bindings, store.ListSpaceBindings());
+    WHARF_ASSIGN_OR_RETURN(auto policies, store.ListPolicies());
     std::vector<state::Route> internal;
     state::RouteStore route_store(tx);
     for (state::PageRequest page{1, 5000};; ++page.page) {
-      auto batch = route_store.ListRoutes(state::RouteFilter{}, page);
-      if (!batch.ok()) return batch.status();
-      for (auto& r : batch->items) {
+      WHARF_ASSIGN_OR_RETURN(auto batch, route_store.ListRoutes(state::RouteFilter{}, page));
+      for (auto& r : batch.items) {
         if (r.internal) internal.push_back(std::move(r));
       }
-      if (static_cast<std::int64_t>(batch->items.size()) < page.per_page) break;
+      if (static_cast<std::int64_t>(batch.items.size()) < page.per_page) break;
     }
     std::vector<PlannedGroup> groups;
-    for (const auto& row : *rows) {
+    for (const auto& row : rows) {
       auto rules = api::ParseSecurityGroupRules(nlohmann::json::parse(row.rules, nullptr, false));
       if (!rules.ok()) return rules.status().WithContext("security group '" + row.name + "' as stored");
       groups.push_back(PlannedGroup{row, std::move(rules).value()});
     }
-    return MakeNetworkPlan(groups, *bindings, *policies, internal);
+    return MakeNetworkPlan(groups, bindings, policies, internal);
   });
 }
 
@@ -86,11 +82,10 @@ Status NetworkPlanSync::Sync() {
   // Read before reading: a commit that lands meanwhile is read again next time.
   const std::uint64_t commits = db_.CommitCount();
   if (applied_ && commits == read_at_commit_) return Status::Ok();
-  auto plan = ReadNetworkPlan(db_);
-  if (!plan.ok()) return plan.status();
-  if (!applied_ || !(*applied_ == *plan)) {
-    WHARF_RETURN_IF_ERROR(runtime_.ApplyNetworkPlan(*plan));
-    applied_ = std::move(plan).value();
+  WHARF_ASSIGN_OR_RETURN(auto plan, ReadNetworkPlan(db_));
+  if (!applied_ || !(*applied_ == plan)) {
+    WHARF_RETURN_IF_ERROR(runtime_.ApplyNetworkPlan(plan));
+    applied_ = std::move(plan);
   }
   read_at_commit_ = commits;
   return Status::Ok();

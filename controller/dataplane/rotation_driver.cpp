@@ -13,12 +13,10 @@ Result<std::optional<bool>> RotationDriver::OldInstancesLeft(const std::string& 
     std::string version;
   };
   auto wants = db_.Read<std::vector<Want>>([&](Tx& tx) -> Result<std::vector<Want>> {
-    Result<App> app = AppStore(tx).Get(app_guid);
-    if (!app.ok()) return app.status();
-    auto processes = ProcessStore(tx).ListForApp(app_guid);
-    if (!processes.ok()) return processes.status();
+    WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(app_guid));
+    WHARF_ASSIGN_OR_RETURN(auto processes, ProcessStore(tx).ListForApp(app_guid));
     std::vector<Want> out;
-    for (const Process& p : *processes) out.push_back(Want{p.type, InstanceVersion(*app, p)});
+    for (const Process& p : processes) out.push_back(Want{p.type, InstanceVersion(app, p)});
     return out;
   });
   if (!wants.ok()) return wants.status();

@@ -31,20 +31,18 @@ Result<std::vector<Route>> MappedRoutes(Database& db) {
       return on;
     };
     for (PageRequest page{1, 5000};; ++page.page) {
-      auto batch = store.ListRoutes(RouteFilter{}, page);
-      if (!batch.ok()) return batch.status();
-      for (auto& r : batch->items) {
+      WHARF_ASSIGN_OR_RETURN(auto batch, store.ListRoutes(RouteFilter{}, page));
+      for (auto& r : batch.items) {
         if (r.destinations.empty()) continue;
         std::vector<Destination> live;
         for (auto& d : r.destinations) {
-          Result<bool> on = is_started(d.app_guid);
-          if (!on.ok()) return on.status();
-          if (*on) live.push_back(std::move(d));
+          WHARF_ASSIGN_OR_RETURN(auto on, is_started(d.app_guid));
+          if (on) live.push_back(std::move(d));
         }
         r.destinations = std::move(live);
         out.push_back(std::move(r));
       }
-      if (static_cast<std::int64_t>(batch->items.size()) < page.per_page) break;
+      if (static_cast<std::int64_t>(batch.items.size()) < page.per_page) break;
     }
     return out;
   });
@@ -81,10 +79,9 @@ Status RoutingSync::Start(std::chrono::milliseconds interval, RoutingProgress* p
 static Result<std::map<std::string, std::pair<std::int64_t, int>>> CanaryShares(Database& db) {
   using Shares = std::map<std::string, std::pair<std::int64_t, int>>;
   return db.Read<Shares>([](Tx& tx) -> Result<Shares> {
-    auto active = DeploymentStore(tx).AllActive();
-    if (!active.ok()) return active.status();
+    WHARF_ASSIGN_OR_RETURN(auto active, DeploymentStore(tx).AllActive());
     Shares out;
-    for (const DeploymentRecord& r : *active) {
+    for (const DeploymentRecord& r : active) {
       deployments::Deployment d = FromRecord(r);
       if (auto percent = deployments::CanaryWeight(d)) out[d.app_guid] = {d.revision, *percent};
     }
@@ -102,10 +99,8 @@ static void ApplyShare(std::vector<router::Endpoint>& endpoints, std::int64_t re
 
 Status RoutingSync::Sync() {
   const std::uint64_t commits = db_.CommitCount();  // before the read: a commit during it is seen next time
-  auto routes = MappedRoutes(db_);
-  if (!routes.ok()) return routes.status();
-  auto shares = CanaryShares(db_);
-  if (!shares.ok()) return shares.status();
+  WHARF_ASSIGN_OR_RETURN(auto routes, MappedRoutes(db_));
+  WHARF_ASSIGN_OR_RETURN(auto shares, CanaryShares(db_));
   auto rows = db_.Read<std::vector<DomainCertificate>>([](Tx& tx) { return RouteStore(tx).DomainCertificatesWithKeys(); });
   if (!rows.ok()) return rows.status();
   std::vector<router::TlsCertificate> certs;
@@ -121,7 +116,7 @@ Status RoutingSync::Sync() {
   std::lock_guard lock(mu_);
   synced_commits_ = commits;
   std::map<router::RouteKey, router::RouteSpec> table;
-  for (const Route& r : *routes) {
+  for (const Route& r : routes) {
     if (r.internal) continue;  // a name inside containers (network policies), never served by the router
     auto key = router::ParseRouteUri(r.Url());
     if (!key.ok()) continue;  // the API validates routes; an unroutable one is skipped, not fatal
@@ -136,7 +131,7 @@ Status RoutingSync::Sync() {
       auto it = endpoints_.find({d.app_guid, d.process_type});
       if (it == endpoints_.end()) continue;
       std::vector<router::Endpoint> list = it->second;
-      if (auto share = shares->find(d.app_guid); share != shares->end() && d.process_type == "web") {
+      if (auto share = shares.find(d.app_guid); share != shares.end() && d.process_type == "web") {
         ApplyShare(list, share->second.first, share->second.second);  // a canary step by traffic share
       }
       for (const auto& e : list) {

@@ -44,23 +44,19 @@ Result<std::vector<BoundServicePort>> ReadBuiltinBindings(state::Database& db, c
   return db.Read<std::vector<BoundServicePort>>([&](state::Tx& tx) -> Result<std::vector<BoundServicePort>> {
     state::ServiceStore services(tx);
     state::BrokerStore brokers(tx);
-    auto bindings = services.ListBindings(std::nullopt, std::nullopt, std::string("app"));
-    if (!bindings.ok()) return bindings.status();
+    WHARF_ASSIGN_OR_RETURN(auto bindings, services.ListBindings(std::nullopt, std::nullopt, std::string("app")));
     std::map<std::string, bool> builtin_instance;  // instance guid -> of a built-in broker
     std::vector<BoundServicePort> out;
-    for (const auto& b : *bindings) {
+    for (const auto& b : bindings) {
       if (!b.app_guid) continue;
       auto known = builtin_instance.find(b.instance_guid);
       if (known == builtin_instance.end()) {
         bool builtin = false;
-        auto instance = services.GetInstance(b.instance_guid);
-        if (!instance.ok()) return instance.status();
-        if (instance->type == "managed" && instance->plan_guid) {
-          auto plan = brokers.GetPlan(*instance->plan_guid);
-          if (!plan.ok()) return plan.status();
-          auto offering = brokers.GetOffering(plan->offering_guid);
-          if (!offering.ok()) return offering.status();
-          builtin = broker_guids.count(offering->broker_guid) != 0;
+        WHARF_ASSIGN_OR_RETURN(auto instance, services.GetInstance(b.instance_guid));
+        if (instance.type == "managed" && instance.plan_guid) {
+          WHARF_ASSIGN_OR_RETURN(auto plan, brokers.GetPlan(*instance.plan_guid));
+          WHARF_ASSIGN_OR_RETURN(auto offering, brokers.GetOffering(plan.offering_guid));
+          builtin = broker_guids.count(offering.broker_guid) != 0;
         }
         known = builtin_instance.emplace(b.instance_guid, builtin).first;
       }
@@ -74,18 +70,16 @@ Result<std::vector<BoundServicePort>> ReadBuiltinBindings(state::Database& db, c
 
 Status ServiceAccessSync::Sync() {
   std::lock_guard lock(mu_);
-  auto bound = ReadBuiltinBindings(db_, broker_guids_);
-  if (!bound.ok()) return bound.status();
-  auto containers = runtime_.List();
-  if (!containers.ok()) return containers.status();
+  WHARF_ASSIGN_OR_RETURN(auto bound, ReadBuiltinBindings(db_, broker_guids_));
+  WHARF_ASSIGN_OR_RETURN(auto containers, runtime_.List());
   std::vector<RunningAddress> running;
-  for (const auto& c : *containers) {
+  for (const auto& c : containers) {
     if (c.status != runtime::ContainerStatus::kRunning || c.host_network) continue;
     auto app = c.labels.find(kLabelApp);
     if (app != c.labels.end()) running.push_back(RunningAddress{app->second, c.ip});
   }
   const auto ports = ports_();
-  auto planned = PlanServiceOpenings(*bound, running, std::set<int>(ports.begin(), ports.end()));
+  auto planned = PlanServiceOpenings(bound, running, std::set<int>(ports.begin(), ports.end()));
   if (applied_once_ && planned == applied_) return Status::Ok();
   WHARF_RETURN_IF_ERROR(apply_(planned));
   applied_ = std::move(planned);

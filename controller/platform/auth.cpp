@@ -140,12 +140,11 @@ Result<Principal> Authenticator::Authenticate(std::string_view authorization) {
     }
     Result<User> user = users.GetUser(match->user_guid);
     if (!user.ok()) return unknown;
-    auto roles = users.RolesOf(user->guid);
-    if (!roles.ok()) return roles.status();
+    WHARF_ASSIGN_OR_RETURN(auto roles, users.RolesOf(user->guid));
     auto last = match->last_used_at ? ParseRfc3339(*match->last_used_at) : std::nullopt;
     if (!last || now_tp - *last >= kTouchInterval) WHARF_RETURN_IF_ERROR(users.TouchToken(match->guid, now));
     WHARF_ASSIGN_OR_RETURN(std::vector<RoleAssignment> assignments, users.AssignmentsOf(user->guid));
-    return Principal{std::move(user).value(), std::move(roles).value(), match->session, std::move(assignments)};
+    return Principal{std::move(user).value(), std::move(roles), match->session, std::move(assignments)};
   });
 }
 

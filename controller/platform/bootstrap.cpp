@@ -39,9 +39,8 @@ Result<Tenancy> EnsureTenancy(Tx& tx, const std::string& now) {
 Status EnsureSharedDomain(Tx& tx, EventRecorder& events, const std::string& name, const std::string& now,
                           bool internal = false) {
   RouteStore routes(tx);
-  auto existing = routes.FindDomainByName(name);
-  if (!existing.ok()) return existing.status();
-  if (*existing) return Status::Ok();
+  WHARF_ASSIGN_OR_RETURN(auto existing, routes.FindDomainByName(name));
+  if (existing) return Status::Ok();
   Domain d{NewGuid(), name, true, std::nullopt, now, internal};
   WHARF_RETURN_IF_ERROR(routes.InsertDomain(d));
   return events.Record(tx, Actor::System(), "domain-created", EventTarget{"domain", d.guid, d.name, std::nullopt},
@@ -57,9 +56,8 @@ Result<std::pair<User, bool>> EnsureUserWithToken(Tx& tx, EventRecorder& events,
   const bool token_file_exists = std::filesystem::exists(token_file, ec);
   if (ec) return Status::Internal("cannot check " + token_file.string() + ": " + ec.message());
   UserStore users(tx);
-  auto existing = users.FindUserByName(name);
-  if (!existing.ok()) return existing.status();
-  const bool created = !*existing;
+  WHARF_ASSIGN_OR_RETURN(auto existing, users.FindUserByName(name));
+  const bool created = !existing;
   User user;
   if (created) {
     user = User{NewGuid(), std::string(name), now};
@@ -69,7 +67,7 @@ Result<std::pair<User, bool>> EnsureUserWithToken(Tx& tx, EventRecorder& events,
                                         EventTarget{"user", user.guid, user.name, std::nullopt},
                                         {{"roles", {std::string(role)}}}));
   } else {
-    user = **existing;
+    user = *existing;
   }
   if (!created && token_file_exists) return std::make_pair(user, false);
   Result<std::string> secret =
@@ -104,13 +102,11 @@ Result<BootstrapResult> Bootstrap(Database& db, const Clock& clock, EventRecorde
     if (!admin.ok()) return admin.status();
     out.admin = admin->first;
     out.token_issued = admin->second;
-    auto router = EnsureUserWithToken(tx, events, clock, kRouterUserName, kRoutingRole, options.router_token_file, now);
-    if (!router.ok()) return router.status();
-    out.router_token_issued = router->second;
+    WHARF_ASSIGN_OR_RETURN(auto router, EnsureUserWithToken(tx, events, clock, kRouterUserName, kRoutingRole, options.router_token_file, now));
+    out.router_token_issued = router.second;
     if (!options.cell_token_file.empty()) {
-      auto cell = EnsureUserWithToken(tx, events, clock, kCellUserName, kCellRole, options.cell_token_file, now);
-      if (!cell.ok()) return cell.status();
-      out.cell_token_issued = cell->second;
+      WHARF_ASSIGN_OR_RETURN(auto cell, EnsureUserWithToken(tx, events, clock, kCellUserName, kCellRole, options.cell_token_file, now));
+      out.cell_token_issued = cell.second;
     }
     WHARF_RETURN_IF_ERROR(EnsureSharedDomain(tx, events, options.shared_domain, now));
     WHARF_RETURN_IF_ERROR(EnsureSharedDomain(tx, events, std::string(kInternalDomainName), now, true));

@@ -93,9 +93,8 @@ Result<AppView> AppService::LoadView(Tx& tx, App app) {
   auto processes = ProcessStore(tx).ListForApp(app.guid);
   if (!processes.ok()) return processes.status();
   view.processes = std::move(processes).value();
-  auto routes = RouteStore(tx).RoutesForApp(app.guid);
-  if (!routes.ok()) return routes.status();
-  for (const Route& r : *routes) view.routes.push_back(r.Url());
+  WHARF_ASSIGN_OR_RETURN(auto routes, RouteStore(tx).RoutesForApp(app.guid));
+  for (const Route& r : routes) view.routes.push_back(r.Url());
   view.app = std::move(app);
   return view;
 }
@@ -142,13 +141,11 @@ Result<Page<AppView>> AppService::List(const std::vector<std::string>& names, co
     AppFilter filter;
     filter.space_guids = spaces;
     filter.names = names;
-    auto apps = AppStore(tx).List(filter, page);
-    if (!apps.ok()) return apps.status();
-    Page<AppView> out{{}, apps->total};
-    for (App& app : apps->items) {
-      Result<AppView> view = LoadView(tx, std::move(app));
-      if (!view.ok()) return view.status();
-      out.items.push_back(std::move(view).value());
+    WHARF_ASSIGN_OR_RETURN(auto apps, AppStore(tx).List(filter, page));
+    Page<AppView> out{{}, apps.total};
+    for (App& app : apps.items) {
+      WHARF_ASSIGN_OR_RETURN(auto view, LoadView(tx, std::move(app)));
+      out.items.push_back(std::move(view));
     }
     return out;
   });
@@ -156,9 +153,8 @@ Result<Page<AppView>> AppService::List(const std::vector<std::string>& names, co
 
 Result<AppView> AppService::Get(const std::string& guid) {
   return db_.Read<AppView>([&](Tx& tx) -> Result<AppView> {
-    Result<App> app = AppStore(tx).Get(guid);
-    if (!app.ok()) return app.status();
-    return LoadView(tx, std::move(app).value());
+    WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(guid));
+    return LoadView(tx, std::move(app));
   });
 }
 
@@ -169,32 +165,31 @@ Result<AppView> AppService::Update(const Actor& actor, const std::string& guid, 
   if (patch.stack) WHARF_RETURN_IF_ERROR(platform_.stacks.Load().Check(*patch.stack));
   return db_.Transact<AppView>([&](Tx& tx) -> Result<AppView> {
     AppStore apps(tx);
-    Result<App> app = apps.Get(guid);
-    if (!app.ok()) return app.status();
+    WHARF_ASSIGN_OR_RETURN(auto app, apps.Get(guid));
     nlohmann::json changed = nlohmann::json::object();
-    if (patch.name && *patch.name != app->name) {
+    if (patch.name && *patch.name != app.name) {
       changed["name"] = *patch.name;
-      app->name = *patch.name;
+      app.name = *patch.name;
     }
-    if (patch.buildpacks && *patch.buildpacks != app->buildpacks) {
+    if (patch.buildpacks && *patch.buildpacks != app.buildpacks) {
       changed["buildpacks"] = *patch.buildpacks;
-      app->buildpacks = *patch.buildpacks;
+      app.buildpacks = *patch.buildpacks;
     }
-    if (patch.stack && *patch.stack != app->stack) {
+    if (patch.stack && *patch.stack != app.stack) {
       changed["stack"] = *patch.stack;
-      app->stack = *patch.stack;
+      app.stack = *patch.stack;
     }
-    if (patch.enable_ssh && *patch.enable_ssh != app->enable_ssh) {
+    if (patch.enable_ssh && *patch.enable_ssh != app.enable_ssh) {
       changed["enable_ssh"] = *patch.enable_ssh;
-      app->enable_ssh = *patch.enable_ssh;
+      app.enable_ssh = *patch.enable_ssh;
     }
     if (!changed.empty()) {
-      app->updated_at = FormatRfc3339(clock_.Now());
-      WHARF_RETURN_IF_ERROR(apps.Update(*app));
-      WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "app-updated", TargetOf(*app), changed));
-      LogApi(tx, app->guid, "Updated app with guid " + app->guid + " (" + changed.dump() + ")");
+      app.updated_at = FormatRfc3339(clock_.Now());
+      WHARF_RETURN_IF_ERROR(apps.Update(app));
+      WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "app-updated", TargetOf(app), changed));
+      LogApi(tx, app.guid, "Updated app with guid " + app.guid + " (" + changed.dump() + ")");
     }
-    return LoadView(tx, std::move(app).value());
+    return LoadView(tx, std::move(app));
   });
 }
 
@@ -202,31 +197,27 @@ Status AppService::Delete(const Actor& actor, const std::string& guid, bool recu
   // Reclaiming: a delete works on a full disk (it may use the data disk's reserve).
   Status s = db_.TransactReclaiming([&](Tx& tx) -> Status {
     AppStore apps(tx);
-    Result<App> app = apps.Get(guid);
-    if (!app.ok()) return app.status();
+    WHARF_ASSIGN_OR_RETURN(auto app, apps.Get(guid));
     RouteStore routes(tx);
     std::vector<std::string> deleted_routes;
     if (recursive) {
-      auto only_mine = routes.RoutesMappedOnlyTo(guid);
-      if (!only_mine.ok()) return only_mine.status();
-      for (const std::string& route_guid : *only_mine) {
-        Result<Route> route = routes.GetRoute(route_guid);
-        if (!route.ok()) return route.status();
+      WHARF_ASSIGN_OR_RETURN(auto only_mine, routes.RoutesMappedOnlyTo(guid));
+      for (const std::string& route_guid : only_mine) {
+        WHARF_ASSIGN_OR_RETURN(auto route, routes.GetRoute(route_guid));
         WHARF_RETURN_IF_ERROR(routes.DeleteRoute(route_guid));
         WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "route-deleted",
-                                             EventTarget{"route", route->guid, route->Url(), route->space_guid}));
-        deleted_routes.push_back(route->Url());
+                                             EventTarget{"route", route.guid, route.Url(), route.space_guid}));
+        deleted_routes.push_back(route.Url());
       }
     }
     WHARF_RETURN_IF_ERROR(routes.RemoveDestinationsForApp(guid));
     // Managed bindings were unbound at their brokers by the caller (ServiceInstanceService::UnbindApp).
-    Result<std::int64_t> unbound = ServiceStore(tx).DeleteBindingsOfApp(guid);
-    if (!unbound.ok()) return unbound.status();
+    WHARF_RETURN_IF_ERROR(ServiceStore(tx).DeleteBindingsOfApp(guid).status());
     // Order matters for the foreign keys: the app stops naming its droplet, builds name
     // droplets and packages, droplets name packages.
-    if (app->current_droplet_guid) {
-      app->current_droplet_guid.reset();
-      WHARF_RETURN_IF_ERROR(apps.Update(*app));
+    if (app.current_droplet_guid) {
+      app.current_droplet_guid.reset();
+      WHARF_RETURN_IF_ERROR(apps.Update(app));
     }
     WHARF_RETURN_IF_ERROR(DeploymentStore(tx).DeleteForApp(guid));
     WHARF_RETURN_IF_ERROR(RevisionStore(tx).DeleteForApp(guid));
@@ -244,7 +235,7 @@ Status AppService::Delete(const Actor& actor, const std::string& guid, bool recu
     WHARF_RETURN_IF_ERROR(apps.Delete(guid));
     nlohmann::json data = {{"recursive", recursive}};
     if (!deleted_routes.empty()) data["routes"] = deleted_routes;
-    return events_.Record(tx, actor, "app-deleted", TargetOf(*app), data);
+    return events_.Record(tx, actor, "app-deleted", TargetOf(app), data);
   });
   if (s.ok()) logs_.Forget(guid);
   return s;
@@ -253,68 +244,63 @@ Status AppService::Delete(const Actor& actor, const std::string& guid, bool recu
 Result<AppView> AppService::Act(const Actor& actor, const std::string& guid, AppAction action) {
   return db_.Transact<AppView>([&](Tx& tx) -> Result<AppView> {
     AppStore apps(tx);
-    Result<App> app = apps.Get(guid);
-    if (!app.ok()) return app.status();
+    WHARF_ASSIGN_OR_RETURN(auto app, apps.Get(guid));
     Result<AppState> next =
-        TransitionApp(app->state, action, AppFacts{app->name, app->current_droplet_guid.has_value()});
+        TransitionApp(app.state, action, AppFacts{app.name, app.current_droplet_guid.has_value()});
     if (!next.ok()) return next.status();
-    AppState before = app->state;
+    AppState before = app.state;
     if (before != AppState::kStarted && *next == AppState::kStarted) {
-      WHARF_ASSIGN_OR_RETURN(std::vector<Process> rows, ProcessStore(tx).ListForApp(app->guid));
-      WHARF_RETURN_IF_ERROR(CheckCellFits(tx, capacity_, *app, /*starts=*/true, rows));
+      WHARF_ASSIGN_OR_RETURN(std::vector<Process> rows, ProcessStore(tx).ListForApp(app.guid));
+      WHARF_RETURN_IF_ERROR(CheckCellFits(tx, capacity_, app, /*starts=*/true, rows));
     }
-    app->state = *next;
+    app.state = *next;
     std::string now = FormatRfc3339(clock_.Now());
     const char* verb = action == AppAction::kStop ? "stop" : action == AppAction::kStart ? "start" : "restart";
-    WHARF_RETURN_IF_ERROR(SupersedeDeployment(tx, app->guid, std::string("superseded by ") + verb, now));
+    WHARF_RETURN_IF_ERROR(SupersedeDeployment(tx, app.guid, std::string("superseded by ") + verb, now));
     if (action != AppAction::kStop) {
       // The cell runs this revision from now on (a new one when the droplet, environment or a
       // start command changed); a new generation replaces running instances.
-      Result<Revision> revision = ResolveRevision(tx, *app, now);
-      if (!revision.ok()) return revision.status();
-      app->run_revision = revision->version;
-      app->run_droplet_guid = revision->droplet_guid;
-      ++app->run_generation;
+      WHARF_ASSIGN_OR_RETURN(auto revision, ResolveRevision(tx, app, now));
+      app.run_revision = revision.version;
+      app.run_droplet_guid = revision.droplet_guid;
+      ++app.run_generation;
     }
-    app->updated_at = now;
-    WHARF_RETURN_IF_ERROR(apps.Update(*app));
+    app.updated_at = now;
+    WHARF_RETURN_IF_ERROR(apps.Update(app));
     std::string state(AppStateName(*next));
     switch (action) {
       case AppAction::kStart:
-        WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "app-started", TargetOf(*app)));
+        WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "app-started", TargetOf(app)));
         break;
       case AppAction::kStop:
-        WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "app-stopped", TargetOf(*app)));
+        WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "app-stopped", TargetOf(app)));
         break;
       case AppAction::kRestart:
-        WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "app-restarted", TargetOf(*app)));
-        LogApi(tx, app->guid, "Restarted app with guid " + app->guid);
+        WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "app-restarted", TargetOf(app)));
+        LogApi(tx, app.guid, "Restarted app with guid " + app.guid);
         break;
     }
     if (before != *next) {
-      LogApi(tx, app->guid, "Updated app with guid " + app->guid + " ({\"state\":\"" + state + "\"})");
+      LogApi(tx, app.guid, "Updated app with guid " + app.guid + " ({\"state\":\"" + state + "\"})");
     }
-    return LoadView(tx, std::move(app).value());
+    return LoadView(tx, std::move(app));
   });
 }
 
 Result<nlohmann::json> AppService::Env(const std::string& guid) {
   return db_.Read<nlohmann::json>([&](Tx& tx) -> Result<nlohmann::json> {
-    Result<App> app = AppStore(tx).Get(guid);
-    if (!app.ok()) return app.status();
-    Result<AppView> view = LoadView(tx, std::move(app).value());
-    if (!view.ok()) return view.status();
+    WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(guid));
+    WHARF_ASSIGN_OR_RETURN(auto view, LoadView(tx, std::move(app)));
     const Process* web = nullptr;
-    for (const Process& p : view->processes) {
+    for (const Process& p : view.processes) {
       if (p.type == "web") web = &p;
     }
-    Result<nlohmann::json> services = ReadVcapServices(tx, guid);
-    if (!services.ok()) return services.status();
+    WHARF_ASSIGN_OR_RETURN(auto services, ReadVcapServices(tx, guid));
     state::UserStore users(tx);
-    WHARF_ASSIGN_OR_RETURN(state::Space space, users.GetSpace(view->app.space_guid));
+    WHARF_ASSIGN_OR_RETURN(state::Space space, users.GetSpace(view.app.space_guid));
     WHARF_ASSIGN_OR_RETURN(state::Org org, users.GetOrg(space.org_guid));
     const Tenancy where{std::move(org), std::move(space)};
-    return BuildAppEnv(AppEnvInput{view->app, web, view->routes, platform_, std::move(services).value(), &where});
+    return BuildAppEnv(AppEnvInput{view.app, web, view.routes, platform_, std::move(services), &where});
   });
 }
 
@@ -325,27 +311,26 @@ Result<EnvVars> AppService::PatchEnv(const Actor& actor, const std::string& guid
   }
   return db_.Transact<EnvVars>([&](Tx& tx) -> Result<EnvVars> {
     AppStore apps(tx);
-    Result<App> app = apps.Get(guid);
-    if (!app.ok()) return app.status();
+    WHARF_ASSIGN_OR_RETURN(auto app, apps.Get(guid));
     std::vector<std::string> set, unset;
     for (const auto& [name, value] : patch) {
       if (value) {
-        app->environment_variables[name] = *value;
+        app.environment_variables[name] = *value;
         set.push_back(name);
-      } else if (app->environment_variables.erase(name) > 0) {
+      } else if (app.environment_variables.erase(name) > 0) {
         unset.push_back(name);
       }
     }
     if (!set.empty() || !unset.empty()) {
-      WHARF_RETURN_IF_ERROR(ValidateEnvTotal(app->environment_variables));
-      app->updated_at = FormatRfc3339(clock_.Now());
-      WHARF_RETURN_IF_ERROR(apps.Update(*app));
+      WHARF_RETURN_IF_ERROR(ValidateEnvTotal(app.environment_variables));
+      app.updated_at = FormatRfc3339(clock_.Now());
+      WHARF_RETURN_IF_ERROR(apps.Update(app));
       WHARF_RETURN_IF_ERROR(
-          events_.Record(tx, actor, "app-env-updated", TargetOf(*app), {{"set", set}, {"unset", unset}}));
-      LogApi(tx, app->guid,
-             "Updated app with guid " + app->guid + " ({\"environment_variables\":\"[PRIVATE DATA HIDDEN]\"})");
+          events_.Record(tx, actor, "app-env-updated", TargetOf(app), {{"set", set}, {"unset", unset}}));
+      LogApi(tx, app.guid,
+             "Updated app with guid " + app.guid + " ({\"environment_variables\":\"[PRIVATE DATA HIDDEN]\"})");
     }
-    return app->environment_variables;
+    return app.environment_variables;
   });
 }
 

@@ -60,16 +60,13 @@ Result<Build> BuildService::CreateFor(const Actor& actor, const std::optional<st
     reused.reset();
     StagingJob s;
     if (package_guid) {
-      Result<Package> p = PackageStore(tx).Get(*package_guid);
-      if (!p.ok()) return p.status();
-      s.package = std::move(p).value();
+      WHARF_ASSIGN_OR_RETURN(auto p, PackageStore(tx).Get(*package_guid));
+      s.package = std::move(p);
     } else {
-      Result<App> app = AppStore(tx).Get(*app_guid);
-      if (!app.ok()) return app.status();
-      auto newest = PackageStore(tx).NewestForApp(*app_guid);
-      if (!newest.ok()) return newest.status();
-      if (!*newest) return Status::Unprocessable("app '" + app->name + "' has no package to stage; push it first");
-      s.package = std::move(**newest);
+      WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(*app_guid));
+      WHARF_ASSIGN_OR_RETURN(auto newest, PackageStore(tx).NewestForApp(*app_guid));
+      if (!newest) return Status::Unprocessable("app '" + app.name + "' has no package to stage; push it first");
+      s.package = std::move(*newest);
     }
     Result<App> app = AppStore(tx).Get(s.package.app_guid);
     if (!app.ok()) return app.status();
@@ -78,9 +75,8 @@ Result<Build> BuildService::CreateFor(const Actor& actor, const std::optional<st
       return Status::Unprocessable("package '" + s.package.guid + "' is " +
                                    std::string(PackageStateName(s.package.state)) + ", not READY");
     }
-    auto web = ProcessStore(tx).Find(s.app.guid, "web");
-    if (!web.ok()) return web.status();
-    if (*web) s.start_command = (*web)->command;
+    WHARF_ASSIGN_OR_RETURN(auto web, ProcessStore(tx).Find(s.app.guid, "web"));
+    if (web) s.start_command = web->command;
     const stacks::StackCatalog catalog = stacks_.Load();
     const stacks::StackInfo* stack = catalog.Find(s.app.stack);
     if (stack == nullptr) {
@@ -112,9 +108,8 @@ Result<Build> BuildService::CreateFor(const Actor& actor, const std::optional<st
     if (scheduler_ == nullptr) return Status::Unavailable("no stager role is running in this wharfd");
     s.build = Build{NewGuid(), s.app.guid, s.package.guid, BuildState::kStaging, std::nullopt, std::nullopt, now, now, std::nullopt};
     WHARF_RETURN_IF_ERROR(BuildStore(tx).Insert(s.build));
-    auto cache = DropletStore(tx).FindBuildpackCache(s.app.guid, s.app.stack);
-    if (!cache.ok()) return cache.status();
-    if (*cache) s.previous_cache_sha256 = (*cache)->sha256;
+    WHARF_ASSIGN_OR_RETURN(auto cache, DropletStore(tx).FindBuildpackCache(s.app.guid, s.app.stack));
+    if (cache) s.previous_cache_sha256 = cache->sha256;
     WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "build-created", TargetOf(s.app),
                                          {{"build_guid", s.build.guid}, {"package_guid", s.package.guid}}));
     return s;
@@ -142,8 +137,7 @@ Result<Build> BuildService::Get(const std::string& guid) {
 
 Result<Page<Build>> BuildService::ListForApp(const std::string& app_guid, const PageRequest& page) {
   return db_.Read<Page<Build>>([&](Tx& tx) -> Result<Page<Build>> {
-    Result<App> app = AppStore(tx).Get(app_guid);
-    if (!app.ok()) return app.status();
+    WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(app_guid));
     return BuildStore(tx).ListForApp(app_guid, page);
   });
 }
@@ -154,37 +148,33 @@ Result<Droplet> BuildService::GetDroplet(const std::string& guid) {
 
 Result<Page<Droplet>> BuildService::ListDroplets(const std::string& app_guid, const PageRequest& page) {
   return db_.Read<Page<Droplet>>([&](Tx& tx) -> Result<Page<Droplet>> {
-    Result<App> app = AppStore(tx).Get(app_guid);
-    if (!app.ok()) return app.status();
+    WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(app_guid));
     return DropletStore(tx).ListForApp(app_guid, page);
   });
 }
 
 Result<Droplet> BuildService::CurrentDroplet(const std::string& app_guid) {
   return db_.Read<Droplet>([&](Tx& tx) -> Result<Droplet> {
-    Result<App> app = AppStore(tx).Get(app_guid);
-    if (!app.ok()) return app.status();
-    if (!app->current_droplet_guid) return Status::NotFound("app '" + app->name + "' has no current droplet");
-    return DropletStore(tx).Get(*app->current_droplet_guid);
+    WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(app_guid));
+    if (!app.current_droplet_guid) return Status::NotFound("app '" + app.name + "' has no current droplet");
+    return DropletStore(tx).Get(*app.current_droplet_guid);
   });
 }
 
 Result<Droplet> BuildService::CompleteBuild(const std::string& build_guid, const StagingResult& result) {
   Result<Droplet> out = db_.Transact<Droplet>([&](Tx& tx) -> Result<Droplet> {
     BuildStore builds(tx);
-    Result<Build> build = builds.Get(build_guid);
-    if (!build.ok()) return build.status();
-    Result<BuildState> next = TransitionBuild(build->state, BuildEvent::kSucceeded);
+    WHARF_ASSIGN_OR_RETURN(auto build, builds.Get(build_guid));
+    Result<BuildState> next = TransitionBuild(build.state, BuildEvent::kSucceeded);
     if (!next.ok()) return next.status().WithContext("build '" + build_guid + "'");
     AppStore apps(tx);
-    Result<App> app = apps.Get(build->app_guid);
-    if (!app.ok()) return app.status();
+    WHARF_ASSIGN_OR_RETURN(auto app, apps.Get(build.app_guid));
     std::string now = FormatRfc3339(clock_.Now());
 
     Droplet d;
     d.guid = NewGuid();
-    d.app_guid = build->app_guid;
-    d.package_guid = build->package_guid;
+    d.app_guid = build.app_guid;
+    d.package_guid = build.package_guid;
     d.sha256 = result.droplet_sha256;
     d.size_bytes = result.droplet_size_bytes;
     d.process_types = result.process_types;
@@ -200,16 +190,16 @@ Result<Droplet> BuildService::CompleteBuild(const std::string& build_guid, const
       cache.updated_at = now;
       WHARF_RETURN_IF_ERROR(droplets.PutBuildpackCache(cache));
     }
-    build->state = *next;
-    build->droplet_guid = d.guid;
-    build->updated_at = now;
-    build->steps = result.steps;
-    WHARF_RETURN_IF_ERROR(builds.Update(*build));
-    app->current_droplet_guid = d.guid;
-    app->updated_at = now;
-    WHARF_RETURN_IF_ERROR(apps.Update(*app));
-    WHARF_RETURN_IF_ERROR(AddMissingProcesses(tx, *app, result.process_types, now));
-    WHARF_RETURN_IF_ERROR(events_.Record(tx, Actor::System(), "build-staged", TargetOf(*app),
+    build.state = *next;
+    build.droplet_guid = d.guid;
+    build.updated_at = now;
+    build.steps = result.steps;
+    WHARF_RETURN_IF_ERROR(builds.Update(build));
+    app.current_droplet_guid = d.guid;
+    app.updated_at = now;
+    WHARF_RETURN_IF_ERROR(apps.Update(app));
+    WHARF_RETURN_IF_ERROR(AddMissingProcesses(tx, app, result.process_types, now));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, Actor::System(), "build-staged", TargetOf(app),
                                          {{"build_guid", build_guid},
                                           {"droplet_guid", d.guid},
                                           {"duration_ms", result.duration_ms},
@@ -222,17 +212,15 @@ Result<Droplet> BuildService::CompleteBuild(const std::string& build_guid, const
 Status BuildService::FailBuild(const std::string& build_guid, const std::string& error) {
   return db_.Transact([&](Tx& tx) -> Status {
     BuildStore builds(tx);
-    Result<Build> build = builds.Get(build_guid);
-    if (!build.ok()) return build.status();
-    Result<BuildState> next = TransitionBuild(build->state, BuildEvent::kFailed);
+    WHARF_ASSIGN_OR_RETURN(auto build, builds.Get(build_guid));
+    Result<BuildState> next = TransitionBuild(build.state, BuildEvent::kFailed);
     if (!next.ok()) return next.status().WithContext("build '" + build_guid + "'");
-    Result<App> app = AppStore(tx).Get(build->app_guid);
-    if (!app.ok()) return app.status();
-    build->state = *next;
-    build->error = error;
-    build->updated_at = FormatRfc3339(clock_.Now());
-    WHARF_RETURN_IF_ERROR(builds.Update(*build));
-    return events_.Record(tx, Actor::System(), "build-failed", TargetOf(*app),
+    WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(build.app_guid));
+    build.state = *next;
+    build.error = error;
+    build.updated_at = FormatRfc3339(clock_.Now());
+    WHARF_RETURN_IF_ERROR(builds.Update(build));
+    return events_.Record(tx, Actor::System(), "build-failed", TargetOf(app),
                           {{"build_guid", build_guid}, {"error", error}});
   });
 }

@@ -120,16 +120,15 @@ Result<Buildpack> BuildpackService::Create(const Actor& actor, const NewBuildpac
   if (!stack.ok()) return stack.status();
   return db_.Transact<Buildpack>([&](Tx& tx) -> Result<Buildpack> {
     BuildpackStore store(tx);
-    Result<std::int64_t> count = store.Count();
-    if (!count.ok()) return count.status();
+    WHARF_ASSIGN_OR_RETURN(auto count, store.Count());
     Buildpack b;
     b.guid = NewGuid();
     b.name = spec.name;
-    b.position = std::min(spec.position.value_or(*count + 1), *count + 1);
+    b.position = std::min(spec.position.value_or(count + 1), count + 1);
     b.enabled = spec.enabled;
     b.stack = *stack;
     b.created_at = b.updated_at = FormatRfc3339(clock_.Now());
-    WHARF_RETURN_IF_ERROR(store.Shift(b.position, *count, +1));
+    WHARF_RETURN_IF_ERROR(store.Shift(b.position, count, +1));
     WHARF_RETURN_IF_ERROR(store.Insert(b));
     WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "buildpack-created", TargetOf(b), Describe(b)));
     return b;
@@ -142,41 +141,38 @@ Result<Buildpack> BuildpackService::Update(const Actor& actor, const std::string
   if (changes.position) WHARF_RETURN_IF_ERROR(ValidatePosition(*changes.position));
   std::optional<std::optional<std::string>> stack;
   if (changes.stack) {
-    Result<std::optional<std::string>> s = NormaliseStack(*changes.stack);
-    if (!s.ok()) return s.status();
-    stack = *s;
+    WHARF_ASSIGN_OR_RETURN(auto s, NormaliseStack(*changes.stack));
+    stack = s;
   }
   return db_.Transact<Buildpack>([&](Tx& tx) -> Result<Buildpack> {
     BuildpackStore store(tx);
-    Result<Buildpack> b = store.Get(guid);
-    if (!b.ok()) return b.status();
+    WHARF_ASSIGN_OR_RETURN(auto b, store.Get(guid));
     nlohmann::json data = nlohmann::json::object();
-    if (changes.name && *changes.name != b->name) {
-      data["old_name"] = b->name;
+    if (changes.name && *changes.name != b.name) {
+      data["old_name"] = b.name;
       data["name"] = *changes.name;
-      b->name = *changes.name;
+      b.name = *changes.name;
     }
     if (changes.position) {
-      Result<std::int64_t> count = store.Count();
-      if (!count.ok()) return count.status();
-      const std::int64_t from = b->position;
-      const std::int64_t to = std::min(*changes.position, *count);
+      WHARF_ASSIGN_OR_RETURN(auto count, store.Count());
+      const std::int64_t from = b.position;
+      const std::int64_t to = std::min(*changes.position, count);
       if (to < from) WHARF_RETURN_IF_ERROR(store.Shift(to, from - 1, +1));
       if (to > from) WHARF_RETURN_IF_ERROR(store.Shift(from + 1, to, -1));
       if (to != from) data["position"] = to;
-      b->position = to;
+      b.position = to;
     }
-    if (changes.enabled && *changes.enabled != b->enabled) {
-      b->enabled = *changes.enabled;
-      data["enabled"] = b->enabled;
+    if (changes.enabled && *changes.enabled != b.enabled) {
+      b.enabled = *changes.enabled;
+      data["enabled"] = b.enabled;
     }
-    if (stack && *stack != b->stack) {
-      b->stack = *stack;
-      data["stack"] = b->stack ? nlohmann::json(*b->stack) : nullptr;
+    if (stack && *stack != b.stack) {
+      b.stack = *stack;
+      data["stack"] = b.stack ? nlohmann::json(*b.stack) : nullptr;
     }
-    b->updated_at = FormatRfc3339(clock_.Now());
-    WHARF_RETURN_IF_ERROR(store.Update(*b));
-    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "buildpack-updated", TargetOf(*b), data));
+    b.updated_at = FormatRfc3339(clock_.Now());
+    WHARF_RETURN_IF_ERROR(store.Update(b));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "buildpack-updated", TargetOf(b), data));
     return b;
   });
 }
@@ -184,31 +180,27 @@ Result<Buildpack> BuildpackService::Update(const Actor& actor, const std::string
 Status BuildpackService::Delete(const Actor& actor, const std::string& guid) {
   return db_.Transact([&](Tx& tx) -> Status {
     BuildpackStore store(tx);
-    Result<Buildpack> b = store.Get(guid);
-    if (!b.ok()) return b.status();
-    Result<std::int64_t> count = store.Count();
-    if (!count.ok()) return count.status();
+    WHARF_ASSIGN_OR_RETURN(auto b, store.Get(guid));
+    WHARF_ASSIGN_OR_RETURN(auto count, store.Count());
     WHARF_RETURN_IF_ERROR(store.Delete(guid));
-    WHARF_RETURN_IF_ERROR(store.Shift(b->position + 1, *count, -1));
-    return events_.Record(tx, actor, "buildpack-deleted", TargetOf(*b), Describe(*b));
+    WHARF_RETURN_IF_ERROR(store.Shift(b.position + 1, count, -1));
+    return events_.Record(tx, actor, "buildpack-deleted", TargetOf(b), Describe(b));
   });
 }
 
 Result<Buildpack> BuildpackService::Upload(const Actor& actor, const std::string& guid, const std::string& filename,
                                            std::istream& archive, std::uint64_t max_bytes) {
   WHARF_RETURN_IF_ERROR(ValidateFilename(filename));
-  Result<Buildpack> before = Get(guid);
-  if (!before.ok()) return before.status();
+  WHARF_ASSIGN_OR_RETURN(auto before, Get(guid));
 
   std::error_code ec;
   fs::create_directories(scratch_dir_, ec);
   if (ec) return Status::Internal("creating " + scratch_dir_.string() + ": " + ec.message());
-  Result<fs::path> tmp = MakeTempDirectory(scratch_dir_, "upload-");
-  if (!tmp.ok()) return tmp.status();
-  ScratchDir scratch(*tmp);
+  WHARF_ASSIGN_OR_RETURN(auto tmp, MakeTempDirectory(scratch_dir_, "upload-"));
+  ScratchDir scratch(tmp);
   const fs::path file = scratch.path() / "archive";
   WHARF_RETURN_IF_ERROR(Spool(archive, file, max_bytes, "the buildpack archive"));
-  WHARF_RETURN_IF_ERROR(CheckBuildpackArchive(file, scratch.path(), before->name));
+  WHARF_RETURN_IF_ERROR(CheckBuildpackArchive(file, scratch.path(), before.name));
 
   // Held shared from the blob's arrival to the row naming it, so GC cannot remove it in between.
   std::shared_lock blobs_stay(blob_lock_);
@@ -216,15 +208,14 @@ Result<Buildpack> BuildpackService::Upload(const Actor& actor, const std::string
   if (!blob.ok()) return blob.status().WithContext("storing the buildpack archive");
   return db_.Transact<Buildpack>([&](Tx& tx) -> Result<Buildpack> {
     BuildpackStore store(tx);
-    Result<Buildpack> b = store.Get(guid);
-    if (!b.ok()) return b.status();
-    b->builtin = false;
-    b->filename = filename;
-    b->sha256 = blob->sha256;
-    b->updated_at = FormatRfc3339(clock_.Now());
-    WHARF_RETURN_IF_ERROR(store.Update(*b));
+    WHARF_ASSIGN_OR_RETURN(auto b, store.Get(guid));
+    b.builtin = false;
+    b.filename = filename;
+    b.sha256 = blob->sha256;
+    b.updated_at = FormatRfc3339(clock_.Now());
+    WHARF_RETURN_IF_ERROR(store.Update(b));
     WHARF_RETURN_IF_ERROR(events_.Record(
-        tx, actor, "buildpack-uploaded", TargetOf(*b),
+        tx, actor, "buildpack-uploaded", TargetOf(b),
         {{"filename", filename}, {"sha256", blob->sha256}, {"bytes", static_cast<std::int64_t>(blob->size)}}));
     return b;
   });
@@ -233,15 +224,13 @@ Result<Buildpack> BuildpackService::Upload(const Actor& actor, const std::string
 Result<int> BuildpackService::SeedBuiltins(const std::vector<stager::RegisteredBuildpack>& builtins) {
   Result<int> seeded = db_.Transact<int>([&](Tx& tx) -> Result<int> {
     SettingsStore settings(tx);
-    Result<std::optional<std::string>> done = settings.Get(kSettingBuildpacksSeeded);
-    if (!done.ok()) return done.status();
-    if (*done) return 0;
+    WHARF_ASSIGN_OR_RETURN(auto done, settings.Get(kSettingBuildpacksSeeded));
+    if (done) return 0;
     BuildpackStore store(tx);
-    Result<std::int64_t> count = store.Count();
-    if (!count.ok()) return count.status();
+    WHARF_ASSIGN_OR_RETURN(auto count, store.Count());
     const std::string now = FormatRfc3339(clock_.Now());
     int inserted = 0;
-    if (*count == 0) {
+    if (count == 0) {
       for (const stager::RegisteredBuildpack& r : builtins) {
         Buildpack b;
         b.guid = NewGuid();

@@ -44,66 +44,62 @@ Result<ServiceRotation> CredentialRotationService::Start(const Actor& actor, con
   ServiceRotation r;
   Result<ServiceRotation> out = db_.Transact<ServiceRotation>([&](Tx& tx) -> Result<ServiceRotation> {
     ServiceStore store(tx);
-    Result<ServiceBinding> old = store.GetBinding(binding_guid);
-    if (!old.ok()) return old.status();
-    if (old->type != "app" || !old->app_guid) {
-      return Status::Unprocessable("service binding '" + old->guid +
+    WHARF_ASSIGN_OR_RETURN(auto old, store.GetBinding(binding_guid));
+    if (old.type != "app" || !old.app_guid) {
+      return Status::Unprocessable("service binding '" + old.guid +
                                    "' is a service key; create a new key and delete the old one instead");
     }
-    Result<state::ServiceInstance> instance = store.GetInstance(old->instance_guid);
+    Result<state::ServiceInstance> instance = store.GetInstance(old.instance_guid);
     if (!instance.ok()) return instance.status();
     if (instance->type != "managed") {
       return Status::Unprocessable("service instance '" + instance->name +
                                    "' is user-provided: its credentials are the ones you gave; change them with "
                                    "'wharf update-user-provided-service' and rebind");
     }
-    auto active = store.ActiveRotationOf(*old->app_guid, old->instance_guid);
-    if (!active.ok()) return active.status();
-    if (*active) {
+    WHARF_ASSIGN_OR_RETURN(auto active, store.ActiveRotationOf(*old.app_guid, old.instance_guid));
+    if (active) {
       return Status::Conflict("the credentials of service instance '" + instance->name + "' for app '" +
-                              old->app_name + "' are already being rotated (" + (*active)->state + ")");
+                              old.app_name + "' are already being rotated (" + active->state + ")");
     }
-    if (old->replaces || old->last_operation_type != "create" || old->last_operation_state != "succeeded") {
+    if (old.replaces || old.last_operation_type != "create" || old.last_operation_state != "succeeded") {
       return Status::Unprocessable("the binding of service instance '" + instance->name + "' to app '" +
-                                   old->app_name + "' is not ready (" + old->last_operation_type + " " +
-                                   old->last_operation_state + ")");
+                                   old.app_name + "' is not ready (" + old.last_operation_type + " " +
+                                   old.last_operation_state + ")");
     }
-    auto siblings = store.ListBindings(old->instance_guid, old->app_guid, std::string("app"));
-    if (!siblings.ok()) return siblings.status();
-    for (const ServiceBinding& b : *siblings) {
-      if (b.replaces == old->guid) {  // left by an earlier rotation that failed: that one is the app's binding
-        return Status::Unprocessable("service binding '" + old->guid + "' was replaced by '" + b.guid +
+    WHARF_ASSIGN_OR_RETURN(auto siblings, store.ListBindings(old.instance_guid, old.app_guid, std::string("app")));
+    for (const ServiceBinding& b : siblings) {
+      if (b.replaces == old.guid) {  // left by an earlier rotation that failed: that one is the app's binding
+        return Status::Unprocessable("service binding '" + old.guid + "' was replaced by '" + b.guid +
                                      "' in an earlier rotation; rotate that one");
       }
     }
     if (instance->last_operation_state == "in progress") {
       return Status::Conflict("an operation on service instance '" + instance->name + "' is in progress");
     }
-    Result<state::App> app = state::AppStore(tx).Get(*old->app_guid);
+    Result<state::App> app = state::AppStore(tx).Get(*old.app_guid);
     if (!app.ok()) return app.status();
-    auto deployment = DeploymentStore(tx).Active(app->guid);
-    if (!deployment.ok()) return deployment.status();
-    if (*deployment) {
-      return Status::Conflict("app '" + app->name + "' has an active deployment (" + (*deployment)->state +
+    WHARF_ASSIGN_OR_RETURN(auto deployment, DeploymentStore(tx).Active(app->guid));
+    if (deployment) {
+      return Status::Conflict("app '" + app->name + "' has an active deployment (" + deployment->state +
                               "); wait for it, or continue or cancel it, first");
     }
     ServiceBinding fresh;
     fresh.guid = NewGuid();
-    fresh.instance_guid = old->instance_guid;
+    fresh.instance_guid = old.instance_guid;
     fresh.type = "app";
-    fresh.app_guid = old->app_guid;
-    fresh.name = old->name;
-    fresh.parameters = old->parameters;
+    fresh.app_guid = old.app_guid;
+    fresh.name = old.name;
+    fresh.parameters = old.parameters;
     fresh.last_operation_type = "create";
     fresh.last_operation_state = "in progress";
-    fresh.replaces = old->guid;
+    fresh.replaces = old.guid;
     const std::string now = FormatRfc3339(clock_.Now());
     fresh.created_at = fresh.updated_at = now;
     WHARF_RETURN_IF_ERROR(store.InsertBinding(fresh));
     r.guid = NewGuid();
     r.app_guid = app->guid;
     r.instance_guid = instance->guid;
-    r.old_binding_guid = old->guid;
+    r.old_binding_guid = old.guid;
     r.new_binding_guid = fresh.guid;
     r.state = "binding";
     r.description = "the broker makes new credentials";
@@ -113,7 +109,7 @@ Result<ServiceRotation> CredentialRotationService::Start(const Actor& actor, con
                                          EventTarget{"app", app->guid, app->name, app->space_guid},
                                          {{"rotation", r.guid},
                                           {"instance", instance->name},
-                                          {"old_binding", old->guid},
+                                          {"old_binding", old.guid},
                                           {"new_binding", fresh.guid}}));
     tx.OnCommit([this, app_guid = app->guid, name = instance->name] {
       logs_.Append(app_guid, "API/0", "OUT", "Rotating the credentials of service instance " + name +
@@ -147,36 +143,34 @@ Status CredentialRotationService::Move(const ServiceRotation& from, const std::s
                                        const std::string& description, std::optional<std::string> deployment_guid) {
   return db_.Transact([&](Tx& tx) -> Status {
     ServiceStore store(tx);
-    Result<ServiceRotation> r = store.GetRotation(from.guid);
-    if (!r.ok()) return r.status();
-    if (r->state != from.state) return Status::Ok();  // moved on meanwhile
-    r->state = state;
-    r->description = description;
-    if (deployment_guid) r->deployment_guid = deployment_guid;
-    r->updated_at = FormatRfc3339(clock_.Now());
+    WHARF_ASSIGN_OR_RETURN(auto r, store.GetRotation(from.guid));
+    if (r.state != from.state) return Status::Ok();  // moved on meanwhile
+    r.state = state;
+    r.description = description;
+    if (deployment_guid) r.deployment_guid = deployment_guid;
+    r.updated_at = FormatRfc3339(clock_.Now());
     if (state == "succeeded") {
       // The old binding is gone: the new one is the app's binding now.
-      Result<ServiceBinding> fresh = store.GetBinding(r->new_binding_guid);
-      if (!fresh.ok()) return fresh.status();
-      fresh->replaces.reset();
-      fresh->updated_at = r->updated_at;
-      WHARF_RETURN_IF_ERROR(store.UpdateBinding(*fresh));
+      WHARF_ASSIGN_OR_RETURN(auto fresh, store.GetBinding(r.new_binding_guid));
+      fresh.replaces.reset();
+      fresh.updated_at = r.updated_at;
+      WHARF_RETURN_IF_ERROR(store.UpdateBinding(fresh));
     }
-    WHARF_RETURN_IF_ERROR(store.UpdateRotation(*r));
-    Result<state::App> app = state::AppStore(tx).Get(r->app_guid);
+    WHARF_RETURN_IF_ERROR(store.UpdateRotation(r));
+    Result<state::App> app = state::AppStore(tx).Get(r.app_guid);
     if (!app.ok()) return app.status();
-    Result<state::ServiceInstance> instance = store.GetInstance(r->instance_guid);
-    const std::string instance_name = instance.ok() ? instance->name : r->instance_guid;
+    Result<state::ServiceInstance> instance = store.GetInstance(r.instance_guid);
+    const std::string instance_name = instance.ok() ? instance->name : r.instance_guid;
     std::string line = "Rotating the credentials of service instance " + instance_name + ": " + description;
     if (Final(state)) {
-      const std::int64_t took = SecondsBetween(r->created_at, r->updated_at);
+      const std::int64_t took = SecondsBetween(r.created_at, r.updated_at);
       WHARF_RETURN_IF_ERROR(events_.Record(
           tx, Actor::System(), state == "succeeded" ? "service-credentials-rotated" : "service-credentials-rotation-failed",
           EventTarget{"app", app->guid, app->name, app->space_guid},
-          {{"rotation", r->guid},
+          {{"rotation", r.guid},
            {"instance", instance_name},
-           {"old_binding", r->old_binding_guid},
-           {"new_binding", r->new_binding_guid},
+           {"old_binding", r.old_binding_guid},
+           {"new_binding", r.new_binding_guid},
            {"description", description},
            {"duration_seconds", took}}));
       line = state == "succeeded"
@@ -278,9 +272,8 @@ Status CredentialRotationService::Step(const ServiceRotation& r, const OldInstan
   }
 
   if (r.state == "draining") {
-    Result<std::optional<bool>> left = old_instances_left(r.app_guid);
-    if (!left.ok()) return left.status();
-    if (*left && **left) return Status::Ok();
+    WHARF_ASSIGN_OR_RETURN(auto left, old_instances_left(r.app_guid));
+    if (left && *left) return Status::Ok();
     return unbind_old();
   }
 

@@ -75,10 +75,9 @@ DeploymentRecord ToRecord(const Deployment& d) {
 
 Status SupersedeDeployment(Tx& tx, const std::string& app_guid, const std::string& reason, const std::string& now) {
   DeploymentStore store(tx);
-  auto active = store.Active(app_guid);
-  if (!active.ok()) return active.status();
-  if (!*active) return Status::Ok();
-  DeploymentRecord r = **active;
+  WHARF_ASSIGN_OR_RETURN(auto active, store.Active(app_guid));
+  if (!active) return Status::Ok();
+  DeploymentRecord r = *active;
   r.state = "CANCELED";
   r.reason = reason;
   r.updated_at = now;
@@ -116,10 +115,9 @@ Result<std::optional<Deployment>> DeploymentService::Create(const Actor& actor, 
     Result<App> app = apps.Get(app_guid);
     if (!app.ok()) return app.status();
     DeploymentStore store(tx);
-    auto active = store.Active(app_guid);
-    if (!active.ok()) return active.status();
-    if (*active) {
-      return Status::Conflict("app '" + app->name + "' already has an active deployment (" + (*active)->state +
+    WHARF_ASSIGN_OR_RETURN(auto active, store.Active(app_guid));
+    if (active) {
+      return Status::Conflict("app '" + app->name + "' already has an active deployment (" + active->state +
                               "): continue or cancel it first");
     }
     const bool running = app->state == AppState::kStarted && app->run_revision > 0 && app->run_droplet_guid;
@@ -167,46 +165,40 @@ Result<std::optional<Deployment>> DeploymentService::Create(const Actor& actor, 
 
 Result<std::optional<Deployment>> DeploymentService::Latest(const std::string& app_guid) {
   return db_.Read<std::optional<Deployment>>([&](Tx& tx) -> Result<std::optional<Deployment>> {
-    Result<App> app = AppStore(tx).Get(app_guid);
-    if (!app.ok()) return app.status();
-    auto latest = DeploymentStore(tx).Latest(app_guid);
-    if (!latest.ok()) return latest.status();
-    if (!*latest) return std::optional<Deployment>();
-    return std::optional<Deployment>(FromRecord(**latest));
+    WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(app_guid));
+    WHARF_ASSIGN_OR_RETURN(auto latest, DeploymentStore(tx).Latest(app_guid));
+    if (!latest) return std::optional<Deployment>();
+    return std::optional<Deployment>(FromRecord(*latest));
   });
 }
 
 Result<Deployment> DeploymentService::Continue(const Actor& actor, const std::string& app_guid) {
   const std::string now = FormatRfc3339(clock_.Now());
   return db_.Transact<Deployment>([&](Tx& tx) -> Result<Deployment> {
-    Result<App> app = AppStore(tx).Get(app_guid);
-    if (!app.ok()) return app.status();
+    WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(app_guid));
     DeploymentStore store(tx);
-    auto active = store.Active(app_guid);
-    if (!active.ok()) return active.status();
-    if (!*active) return Status::NotFound("app '" + app->name + "' has no active deployment");
-    Result<Deployment> next = deployments::Continue(FromRecord(**active));
-    if (!next.ok()) return next.status();
-    next->updated_at = now;
-    WHARF_RETURN_IF_ERROR(store.Update(ToRecord(*next)));
-    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "app-deployment-continued", TargetOf(*app), EventData(*next)));
-    return std::move(next).value();
+    WHARF_ASSIGN_OR_RETURN(auto active, store.Active(app_guid));
+    if (!active) return Status::NotFound("app '" + app.name + "' has no active deployment");
+    WHARF_ASSIGN_OR_RETURN(auto next, deployments::Continue(FromRecord(*active)));
+    next.updated_at = now;
+    WHARF_RETURN_IF_ERROR(store.Update(ToRecord(next)));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "app-deployment-continued", TargetOf(app), EventData(next)));
+    return next;
   });
 }
 
 Status DeploymentService::Revert(Tx& tx, const Deployment& d) {
   AppStore apps(tx);
-  Result<App> app = apps.Get(d.app_guid);
-  if (!app.ok()) return app.status();
+  WHARF_ASSIGN_OR_RETURN(auto app, apps.Get(d.app_guid));
   if (d.previous_revision <= 0) return Status::Ok();
-  app->run_revision = d.previous_revision;
-  app->run_generation = d.previous_generation;
+  app.run_revision = d.previous_revision;
+  app.run_generation = d.previous_generation;
   if (!d.previous_droplet_guid.empty()) {
-    app->run_droplet_guid = d.previous_droplet_guid;
-    app->current_droplet_guid = d.previous_droplet_guid;
+    app.run_droplet_guid = d.previous_droplet_guid;
+    app.current_droplet_guid = d.previous_droplet_guid;
   }
-  app->updated_at = d.updated_at;
-  return apps.Update(*app);
+  app.updated_at = d.updated_at;
+  return apps.Update(app);
 }
 
 Result<Deployment> DeploymentService::Cancel(const Actor& actor, const std::string& app_guid,
@@ -232,11 +224,10 @@ Result<std::optional<Deployment>> DeploymentService::CancelActive(const Actor& a
     Result<App> app = AppStore(tx).Get(app_guid);
     if (!app.ok()) return app.status();
     DeploymentStore store(tx);
-    auto active = store.Active(app_guid);
-    if (!active.ok()) return active.status();
-    if (replacing && (!*active || (*active)->previous_revision != *replacing)) return std::optional<Deployment>();
-    if (!*active) return Status::NotFound("app '" + app->name + "' has no active deployment to cancel");
-    Deployment d = FromRecord(**active);
+    WHARF_ASSIGN_OR_RETURN(auto active, store.Active(app_guid));
+    if (replacing && (!active || active->previous_revision != *replacing)) return std::optional<Deployment>();
+    if (!active) return Status::NotFound("app '" + app->name + "' has no active deployment to cancel");
+    Deployment d = FromRecord(*active);
     d.state = State::kCanceled;
     d.reason = reason.empty() ? "canceled by " + actor.name : reason;
     d.updated_at = now;
@@ -256,9 +247,8 @@ Status DeploymentService::Apply(const std::string& deployment_guid, const deploy
   const std::string now = FormatRfc3339(clock_.Now());
   return db_.Transact([&](Tx& tx) -> Status {
     DeploymentStore store(tx);
-    Result<DeploymentRecord> record = store.Get(deployment_guid);
-    if (!record.ok()) return record.status();
-    Deployment d = FromRecord(*record);
+    WHARF_ASSIGN_OR_RETURN(auto record, store.Get(deployment_guid));
+    Deployment d = FromRecord(record);
     if (!deployments::IsActive(d.state) || decision.state == d.state) return Status::Ok();
     d.state = decision.state;
     d.reason = decision.reason;

@@ -23,28 +23,23 @@ Result<store::GcRoots> PruneRows(Tx& tx, int keep_droplets, GcResult& result, bo
   AppStore apps(tx);
   PackageStore packages(tx);
   DropletStore droplets(tx);
-  auto staging = BuildStore(tx).PackagesBeingStaged();
-  if (!staging.ok()) return staging.status();
-  auto app_guids = apps.AllGuids();
-  if (!app_guids.ok()) return app_guids.status();
+  WHARF_ASSIGN_OR_RETURN(auto staging, BuildStore(tx).PackagesBeingStaged());
+  WHARF_ASSIGN_OR_RETURN(auto app_guids, apps.AllGuids());
   // A task still pending or running needs its droplet (it may not be the app's current one any more).
-  auto task_droplets = TaskStore(tx).DropletsInUse();
-  if (!task_droplets.ok()) return task_droplets.status();
+  WHARF_ASSIGN_OR_RETURN(auto task_droplets, TaskStore(tx).DropletsInUse());
 
-  for (const std::string& app_guid : *app_guids) {
-    Result<App> app = apps.Get(app_guid);
-    if (!app.ok()) return app.status();
+  for (const std::string& app_guid : app_guids) {
+    WHARF_ASSIGN_OR_RETURN(auto app, apps.Get(app_guid));
     auto app_droplets = droplets.AllForApp(app_guid);  // newest first
     if (!app_droplets.ok()) return app_droplets.status();
     // The droplets of the newest revisions stay deployable (rollback).
-    auto revision_droplets = RevisionStore(tx).RecentDroplets(app_guid, deployments::kProtectedRevisions);
-    if (!revision_droplets.ok()) return revision_droplets.status();
-    std::set<std::string> protected_droplets(revision_droplets->begin(), revision_droplets->end());
-    protected_droplets.insert(task_droplets->begin(), task_droplets->end());
+    WHARF_ASSIGN_OR_RETURN(auto revision_droplets, RevisionStore(tx).RecentDroplets(app_guid, deployments::kProtectedRevisions));
+    std::set<std::string> protected_droplets(revision_droplets.begin(), revision_droplets.end());
+    protected_droplets.insert(task_droplets.begin(), task_droplets.end());
     std::set<std::string> kept_packages;
     int kept = 0;
     for (const Droplet& d : *app_droplets) {
-      bool current = app->current_droplet_guid == d.guid || app->run_droplet_guid == d.guid ||
+      bool current = app.current_droplet_guid == d.guid || app.run_droplet_guid == d.guid ||
                      protected_droplets.count(d.guid) > 0;
       if (current || kept < keep_droplets || !prune) {
         if (!current) ++kept;
@@ -59,7 +54,7 @@ Result<store::GcRoots> PruneRows(Tx& tx, int keep_droplets, GcResult& result, bo
     if (!app_packages.ok()) return app_packages.status();
     for (std::size_t i = 0; i < app_packages->size(); ++i) {
       const Package& p = (*app_packages)[i];
-      if (i == 0 || kept_packages.count(p.guid) || staging->count(p.guid) || !prune) {
+      if (i == 0 || kept_packages.count(p.guid) || staging.count(p.guid) || !prune) {
         roots.package_manifests.insert(p.sha256);
         continue;
       }
@@ -67,12 +62,10 @@ Result<store::GcRoots> PruneRows(Tx& tx, int keep_droplets, GcResult& result, bo
       ++result.removed_packages;
     }
   }
-  auto caches = droplets.AllBuildpackCaches();
-  if (!caches.ok()) return caches.status();
-  for (const BuildpackCache& c : *caches) roots.blobs.insert(c.sha256);
-  auto buildpack_archives = BuildpackStore(tx).ArchiveBlobs();
-  if (!buildpack_archives.ok()) return buildpack_archives.status();
-  for (const std::string& sha256 : *buildpack_archives) roots.blobs.insert(sha256);
+  WHARF_ASSIGN_OR_RETURN(auto caches, droplets.AllBuildpackCaches());
+  for (const BuildpackCache& c : caches) roots.blobs.insert(c.sha256);
+  WHARF_ASSIGN_OR_RETURN(auto buildpack_archives, BuildpackStore(tx).ArchiveBlobs());
+  for (const std::string& sha256 : buildpack_archives) roots.blobs.insert(sha256);
   return roots;
 }
 
@@ -85,9 +78,8 @@ Result<GcResult> GcService::Run(const Actor& actor, std::optional<std::chrono::s
   // Reclaiming: on a full disk the prune may use the reserve (it is what frees the disk).
   Status pruned = db_.TransactReclaiming([&](Tx& tx) -> Status {
     result = GcResult{};
-    Result<store::GcRoots> r = PruneRows(tx, options_.keep_droplets, result);
-    if (!r.ok()) return r.status();
-    roots = std::move(r).value();
+    WHARF_ASSIGN_OR_RETURN(auto r, PruneRows(tx, options_.keep_droplets, result));
+    roots = std::move(r);
     return Status::Ok();
   });
   if (!pruned.ok()) {
@@ -95,9 +87,8 @@ Result<GcResult> GcService::Run(const Actor& actor, std::optional<std::chrono::s
     // names (those of deleted apps) can still go, which is what frees the disk.
     Status read = db_.Read([&](Tx& tx) -> Status {
       result = GcResult{};
-      Result<store::GcRoots> r = PruneRows(tx, options_.keep_droplets, result, false);
-      if (!r.ok()) return r.status();
-      roots = std::move(r).value();
+      WHARF_ASSIGN_OR_RETURN(auto r, PruneRows(tx, options_.keep_droplets, result, false));
+      roots = std::move(r);
       return Status::Ok();
     });
     if (!read.ok()) return pruned.WithContext("garbage collection");

@@ -61,11 +61,10 @@ Result<store::UploadSummary> PackageService::Upload(const Actor& actor, std::ist
   limits.max_entries = limits_.package.max_files;
   limits.max_entry_bytes = limits_.max_upload_bytes;
   limits.max_total_bytes = limits_.max_upload_bytes;
-  Result<store::UploadSummary> summary = store::ImportResources(blobs_, tar, limits);
-  if (!summary.ok()) return summary.status();
-  events_.Log("resources-uploaded", {{"files", std::to_string(summary->files)},
-                                     {"new_blobs", std::to_string(summary->new_blobs)},
-                                     {"bytes", std::to_string(summary->bytes)},
+  WHARF_ASSIGN_OR_RETURN(auto summary, store::ImportResources(blobs_, tar, limits));
+  events_.Log("resources-uploaded", {{"files", std::to_string(summary.files)},
+                                     {"new_blobs", std::to_string(summary.new_blobs)},
+                                     {"bytes", std::to_string(summary.bytes)},
                                      {"actor", actor.name}});
   return summary;
 }
@@ -77,32 +76,29 @@ Result<Package> PackageService::Create(const Actor& actor, const std::string& ap
   for (auto it = source.begin(); it != source.end();) {
     it = it->is_null() ? source.erase(it) : std::next(it);
   }
-  Result<std::vector<store::PackageFile>> valid = store::ValidatePackageFiles(std::move(files), limits_.package);
-  if (!valid.ok()) return valid.status();
+  WHARF_ASSIGN_OR_RETURN(auto valid, store::ValidatePackageFiles(std::move(files), limits_.package));
 
   // Refuse an unknown app before writing any blob for it.
   Result<App> app = db_.Read<App>([&](Tx& tx) { return AppStore(tx).Get(app_guid); });
   if (!app.ok()) return app.status();
 
   std::shared_lock blobs_stay(blob_lock_);
-  Result<store::BlobInfo> manifest = store::StorePackageManifest(blobs_, *valid);
-  if (!manifest.ok()) return manifest.status();
+  WHARF_ASSIGN_OR_RETURN(auto manifest, store::StorePackageManifest(blobs_, valid));
 
   Package p;
   p.guid = NewGuid();
   p.app_guid = app_guid;
   p.state = PackageState::kReady;
-  p.sha256 = manifest->sha256;
-  p.file_count = static_cast<std::int64_t>(valid->size());
-  for (const auto& f : *valid) p.size_bytes += static_cast<std::int64_t>(f.size);
+  p.sha256 = manifest.sha256;
+  p.file_count = static_cast<std::int64_t>(valid.size());
+  for (const auto& f : valid) p.size_bytes += static_cast<std::int64_t>(f.size);
   p.source = std::move(source);
   p.created_at = FormatRfc3339(clock_.Now());
   return db_.Transact<Package>([&](Tx& tx) -> Result<Package> {
-    Result<App> still = AppStore(tx).Get(app_guid);
-    if (!still.ok()) return still.status();
+    WHARF_ASSIGN_OR_RETURN(auto still, AppStore(tx).Get(app_guid));
     WHARF_RETURN_IF_ERROR(PackageStore(tx).Insert(p));
     WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "package-created",
-                                         EventTarget{"app", still->guid, still->name, still->space_guid},
+                                         EventTarget{"app", still.guid, still.name, still.space_guid},
                                          {{"package_guid", p.guid},
                                           {"files", p.file_count},
                                           {"bytes", p.size_bytes},
@@ -114,8 +110,7 @@ Result<Package> PackageService::Create(const Actor& actor, const std::string& ap
 
 Result<Page<Package>> PackageService::ListForApp(const std::string& app_guid, const PageRequest& page) {
   return db_.Read<Page<Package>>([&](Tx& tx) -> Result<Page<Package>> {
-    Result<App> app = AppStore(tx).Get(app_guid);
-    if (!app.ok()) return app.status();
+    WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(app_guid));
     return PackageStore(tx).ListForApp(app_guid, page);
   });
 }
@@ -125,9 +120,8 @@ Result<Package> PackageService::Get(const std::string& guid) {
 }
 
 Result<std::vector<store::PackageFile>> PackageService::Files(const std::string& guid) {
-  Result<Package> p = Get(guid);
-  if (!p.ok()) return p.status();
-  Result<std::vector<store::PackageFile>> files = store::LoadPackageManifest(blobs_, p->sha256);
+  WHARF_ASSIGN_OR_RETURN(auto p, Get(guid));
+  Result<std::vector<store::PackageFile>> files = store::LoadPackageManifest(blobs_, p.sha256);
   if (!files.ok()) return files.status().WithContext("package '" + guid + "'");
   return files;
 }

@@ -68,20 +68,17 @@ Status ValidateProcess(const Process& p) {
 
 Result<std::vector<Process>> ProcessService::ListForApp(const std::string& app_guid) {
   return db_.Read<std::vector<Process>>([&](Tx& tx) -> Result<std::vector<Process>> {
-    Result<App> app = AppStore(tx).Get(app_guid);
-    if (!app.ok()) return app.status();
+    WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(app_guid));
     return ProcessStore(tx).ListForApp(app_guid);
   });
 }
 
 Result<Process> ProcessService::GetByType(const std::string& app_guid, const std::string& type) {
   return db_.Read<Process>([&](Tx& tx) -> Result<Process> {
-    Result<App> app = AppStore(tx).Get(app_guid);
-    if (!app.ok()) return app.status();
-    auto p = ProcessStore(tx).Find(app_guid, type);
-    if (!p.ok()) return p.status();
-    if (!*p) return Status::NotFound("app '" + app->name + "' has no process of type '" + type + "'");
-    return std::move(**p);
+    WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(app_guid));
+    WHARF_ASSIGN_OR_RETURN(auto p, ProcessStore(tx).Find(app_guid, type));
+    if (!p) return Status::NotFound("app '" + app.name + "' has no process of type '" + type + "'");
+    return std::move(*p);
   });
 }
 
@@ -94,16 +91,14 @@ Result<Process> ProcessService::Put(const Actor& actor, const std::string& app_g
   WHARF_RETURN_IF_ERROR(ValidateProcessType(type));
   std::string now = FormatRfc3339(clock_.Now());
   return db_.Transact<Process>([&](Tx& tx) -> Result<Process> {
-    Result<App> app = AppStore(tx).Get(app_guid);
-    if (!app.ok()) return app.status();
+    WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(app_guid));
     ProcessStore processes(tx);
-    auto existing = processes.Find(app_guid, type);
-    if (!existing.ok()) return existing.status();
+    WHARF_ASSIGN_OR_RETURN(auto existing, processes.Find(app_guid, type));
     Process p;  // the defaults
     p.app_guid = app_guid;
     p.type = type;
-    p.guid = *existing ? (*existing)->guid : NewGuid();
-    p.created_at = *existing ? (*existing)->created_at : now;
+    p.guid = existing ? existing->guid : NewGuid();
+    p.created_at = existing ? existing->created_at : now;
     p.updated_at = now;
     p.command = spec.command;
     if (spec.instances) p.instances = *spec.instances;
@@ -114,9 +109,9 @@ Result<Process> ProcessService::Put(const Actor& actor, const std::string& app_g
     if (spec.health_check) p.health_check = *spec.health_check;
     if (spec.readiness_check) p.readiness_check = *spec.readiness_check;
     WHARF_RETURN_IF_ERROR(ValidateProcess(p));
-    WHARF_RETURN_IF_ERROR(CheckFitsWith(tx, *app, p));
-    WHARF_RETURN_IF_ERROR(*existing ? processes.Update(p) : processes.Insert(p));
-    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, *existing ? "process-updated" : "process-created", TargetOf(*app),
+    WHARF_RETURN_IF_ERROR(CheckFitsWith(tx, app, p));
+    WHARF_RETURN_IF_ERROR(existing ? processes.Update(p) : processes.Insert(p));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, existing ? "process-updated" : "process-created", TargetOf(app),
                                          {{"process_type", type}, {"instances", p.instances}}));
     return p;
   });
@@ -140,20 +135,19 @@ Result<Process> ProcessService::Modify(const Actor& actor, const std::string& gu
                                        const std::function<nlohmann::json(Process&)>& mutate) {
   return db_.Transact<Process>([&](Tx& tx) -> Result<Process> {
     ProcessStore processes(tx);
-    Result<Process> p = processes.Get(guid);
-    if (!p.ok()) return p.status();
-    nlohmann::json data = mutate(*p);
-    WHARF_RETURN_IF_ERROR(ValidateProcess(*p));
-    p->updated_at = FormatRfc3339(clock_.Now());
-    Result<App> app = AppStore(tx).Get(p->app_guid);
+    WHARF_ASSIGN_OR_RETURN(auto p, processes.Get(guid));
+    nlohmann::json data = mutate(p);
+    WHARF_RETURN_IF_ERROR(ValidateProcess(p));
+    p.updated_at = FormatRfc3339(clock_.Now());
+    Result<App> app = AppStore(tx).Get(p.app_guid);
     if (!app.ok()) return app.status();
-    WHARF_RETURN_IF_ERROR(CheckFitsWith(tx, *app, *p));
-    WHARF_RETURN_IF_ERROR(processes.Update(*p));
-    data["process_type"] = p->type;
+    WHARF_RETURN_IF_ERROR(CheckFitsWith(tx, *app, p));
+    WHARF_RETURN_IF_ERROR(processes.Update(p));
+    data["process_type"] = p.type;
     WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, event, TargetOf(*app), data));
-    std::string message = "Updated process with guid " + p->guid + " (" + data.dump() + ")";
+    std::string message = "Updated process with guid " + p.guid + " (" + data.dump() + ")";
     tx.OnCommit([this, app_guid = app->guid, message] { logs_.Append(app_guid, "API/0", "OUT", message); });
-    return std::move(p).value();
+    return p;
   });
 }
 
@@ -192,13 +186,11 @@ Result<Process> ProcessService::Scale(const Actor& actor, const std::string& gui
 Status ProcessService::Delete(const Actor& actor, const std::string& guid) {
   return db_.Transact([&](Tx& tx) -> Status {
     ProcessStore processes(tx);
-    Result<Process> p = processes.Get(guid);
-    if (!p.ok()) return p.status();
-    if (p->type == "web") return Status::Conflict("the web process cannot be deleted; scale it to 0 instead");
-    Result<App> app = AppStore(tx).Get(p->app_guid);
-    if (!app.ok()) return app.status();
+    WHARF_ASSIGN_OR_RETURN(auto p, processes.Get(guid));
+    if (p.type == "web") return Status::Conflict("the web process cannot be deleted; scale it to 0 instead");
+    WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(p.app_guid));
     WHARF_RETURN_IF_ERROR(processes.Delete(guid));
-    return events_.Record(tx, actor, "process-deleted", TargetOf(*app), {{"process_type", p->type}});
+    return events_.Record(tx, actor, "process-deleted", TargetOf(app), {{"process_type", p.type}});
   });
 }
 

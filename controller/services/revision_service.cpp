@@ -21,9 +21,8 @@ Result<deployments::RevisionContent> ContentOf(Tx& tx, const App& app) {
   deployments::RevisionContent c;
   c.droplet_guid = *app.current_droplet_guid;
   c.environment = app.environment_variables;
-  auto processes = ProcessStore(tx).ListForApp(app.guid);
-  if (!processes.ok()) return processes.status();
-  for (const Process& p : *processes) {
+  WHARF_ASSIGN_OR_RETURN(auto processes, ProcessStore(tx).ListForApp(app.guid));
+  for (const Process& p : processes) {
     c.commands[p.type] = (p.command && !p.command->empty()) ? p.command : std::nullopt;
   }
   return c;
@@ -46,31 +45,27 @@ Revision NewRevision(const App& app, std::int64_t version, const deployments::Re
 }  // namespace
 
 Result<Revision> ResolveRevision(Tx& tx, const App& app, const std::string& now) {
-  Result<deployments::RevisionContent> content = ContentOf(tx, app);
-  if (!content.ok()) return content.status();
+  WHARF_ASSIGN_OR_RETURN(auto content, ContentOf(tx, app));
   RevisionStore revisions(tx);
-  auto latest = revisions.Latest(app.guid);
-  if (!latest.ok()) return latest.status();
+  WHARF_ASSIGN_OR_RETURN(auto latest, revisions.Latest(app.guid));
   std::optional<deployments::RevisionContent> before;
-  if (*latest) {
-    before = ContentOf(**latest);
-    if (*before == *content) return std::move(**latest);
+  if (latest) {
+    before = ContentOf(*latest);
+    if (*before == content) return std::move(*latest);
   }
-  Revision r = NewRevision(app, *latest ? (*latest)->version + 1 : 1, *content,
-                           deployments::RevisionDescription(before, *content), now);
+  Revision r = NewRevision(app, latest ? latest->version + 1 : 1, content,
+                           deployments::RevisionDescription(before, content), now);
   WHARF_RETURN_IF_ERROR(revisions.Insert(r));
   return r;
 }
 
 Result<std::vector<RevisionView>> RevisionService::List(const std::string& app_guid) {
   return db_.Read<std::vector<RevisionView>>([&](Tx& tx) -> Result<std::vector<RevisionView>> {
-    Result<App> app = AppStore(tx).Get(app_guid);
-    if (!app.ok()) return app.status();
-    auto revisions = RevisionStore(tx).ListForApp(app_guid);
-    if (!revisions.ok()) return revisions.status();
+    WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(app_guid));
+    WHARF_ASSIGN_OR_RETURN(auto revisions, RevisionStore(tx).ListForApp(app_guid));
     std::vector<RevisionView> out;
     DropletStore droplets(tx);
-    for (Revision& r : *revisions) {
+    for (Revision& r : revisions) {
       bool deployable = droplets.Get(r.droplet_guid).ok();
       out.push_back(RevisionView{std::move(r), deployable});
     }
@@ -96,15 +91,14 @@ Result<Revision> RevisionService::Rollback(const Actor& actor, const std::string
       return Status::Unprocessable("revision " + std::to_string(version) + " of app '" + app->name +
                                    "' is not deployable: its droplet was deleted");
     }
-    auto latest = revisions.Latest(app_guid);
-    if (!latest.ok()) return latest.status();
-    if (app->state == AppState::kStarted && *latest && app->run_revision == (*latest)->version &&
-        ContentOf(**latest) == ContentOf(*target)) {
+    WHARF_ASSIGN_OR_RETURN(auto latest, revisions.Latest(app_guid));
+    if (app->state == AppState::kStarted && latest && app->run_revision == latest->version &&
+        ContentOf(*latest) == ContentOf(*target)) {
       return Status::Unprocessable("revision " + std::to_string(version) + " of app '" + app->name +
                                    "' is what already runs: nothing to roll back");
     }
     WHARF_RETURN_IF_ERROR(SupersedeDeployment(tx, app_guid, "superseded by rollback", now));
-    Revision r = NewRevision(*app, (*latest)->version + 1, ContentOf(*target),
+    Revision r = NewRevision(*app, latest->version + 1, ContentOf(*target),
                              deployments::RollbackDescription(version), now);
     r.rolled_back_from = version;
     WHARF_RETURN_IF_ERROR(revisions.Insert(r));
@@ -112,9 +106,8 @@ Result<Revision> RevisionService::Rollback(const Actor& actor, const std::string
     app->current_droplet_guid = r.droplet_guid;
     app->environment_variables = r.environment_variables;
     ProcessStore processes(tx);
-    auto list = processes.ListForApp(app_guid);
-    if (!list.ok()) return list.status();
-    for (Process& p : *list) {
+    WHARF_ASSIGN_OR_RETURN(auto list, processes.ListForApp(app_guid));
+    for (Process& p : list) {
       auto it = r.commands.find(p.type);
       std::optional<std::string> command = it == r.commands.end() ? std::nullopt : it->second;
       if (p.command != command) {
@@ -124,7 +117,7 @@ Result<Revision> RevisionService::Rollback(const Actor& actor, const std::string
       }
     }
     if (app->state != AppState::kStarted) {
-      WHARF_RETURN_IF_ERROR(CheckCellFits(tx, capacity_, *app, /*starts=*/true, *list));
+      WHARF_RETURN_IF_ERROR(CheckCellFits(tx, capacity_, *app, /*starts=*/true, list));
     }
     app->state = AppState::kStarted;
     app->run_revision = r.version;

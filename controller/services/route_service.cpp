@@ -129,10 +129,9 @@ Result<std::vector<DomainCertificate>> RouteService::DomainCertificates() {
 Status RouteService::DeleteDomain(const Actor& actor, const std::string& guid) {
   return db_.Transact([&](Tx& tx) -> Status {
     RouteStore routes(tx);
-    Result<Domain> d = routes.GetDomain(guid);
-    if (!d.ok()) return d.status();
+    WHARF_ASSIGN_OR_RETURN(auto d, routes.GetDomain(guid));
     WHARF_RETURN_IF_ERROR(routes.DeleteDomain(guid));
-    return events_.Record(tx, actor, "domain-deleted", EventTarget{"domain", d->guid, d->name, std::nullopt});
+    return events_.Record(tx, actor, "domain-deleted", EventTarget{"domain", d.guid, d.name, std::nullopt});
   });
 }
 
@@ -146,8 +145,7 @@ Result<Route> RouteService::GetRoute(const std::string& guid) {
 
 Result<std::vector<Route>> RouteService::RoutesForApp(const std::string& app_guid) {
   return db_.Read<std::vector<Route>>([&](Tx& tx) -> Result<std::vector<Route>> {
-    Result<App> app = AppStore(tx).Get(app_guid);
-    if (!app.ok()) return app.status();
+    WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(app_guid));
     return RouteStore(tx).RoutesForApp(app_guid);
   });
 }
@@ -191,22 +189,21 @@ Result<Route> RouteService::CreateRoute(const Actor& actor, const NewRoute& spec
   WHARF_RETURN_IF_ERROR(ValidateRouteOptions(spec.load_balancing, spec.hash_header, spec.hash_balance));
   return db_.Transact<Route>([&](Tx& tx) -> Result<Route> {
     RouteStore routes(tx);
-    Result<Domain> domain = routes.GetDomain(spec.domain_guid);
-    if (!domain.ok()) return domain.status();
-    if (domain->name == platform_.domain && spec.host == kAutoscalerMetricsHost) {
+    WHARF_ASSIGN_OR_RETURN(auto domain, routes.GetDomain(spec.domain_guid));
+    if (domain.name == platform_.domain && spec.host == kAutoscalerMetricsHost) {
       // The router serves the platform's metrics forwarder there: an app holding it would receive
       // other apps' custom-metrics credentials.
-      return Status::Conflict("route host '" + spec.host + "' on domain '" + domain->name +
+      return Status::Conflict("route host '" + spec.host + "' on domain '" + domain.name +
                               "' is reserved for the platform (the autoscaler's metrics forwarder)");
     }
-    if (domain->internal && !spec.path.empty()) {
-      return Status::InvalidArgument("a route on the internal domain '" + domain->name +
+    if (domain.internal && !spec.path.empty()) {
+      return Status::InvalidArgument("a route on the internal domain '" + domain.name +
                                      "' names apps for container-to-container traffic and takes no path");
     }
-    if (domain->internal && spec.host.empty()) {
-      return Status::InvalidArgument("a route on the internal domain '" + domain->name + "' needs a host name");
+    if (domain.internal && spec.host.empty()) {
+      return Status::InvalidArgument("a route on the internal domain '" + domain.name + "' needs a host name");
     }
-    if (domain->internal) {
+    if (domain.internal) {
       // Every internal name is a line in every container's /etc/hosts, read at each lookup: bounded.
       WHARF_ASSIGN_OR_RETURN(std::int64_t internal, routes.CountInternalRoutes());
       if (internal >= kMaxInternalRoutes) {
@@ -217,9 +214,9 @@ Result<Route> RouteService::CreateRoute(const Actor& actor, const NewRoute& spec
     Route r;
     r.guid = NewGuid();
     r.space_guid = spec.space_guid.value_or(platform_.tenancy.space.guid);
-    r.domain_guid = domain->guid;
-    r.domain_name = domain->name;
-    r.internal = domain->internal;
+    r.domain_guid = domain.guid;
+    r.domain_name = domain.name;
+    r.internal = domain.internal;
     r.host = spec.host;
     r.path = spec.path;
     r.load_balancing = spec.load_balancing;
@@ -236,36 +233,34 @@ Result<Route> RouteService::CreateRoute(const Actor& actor, const NewRoute& spec
 Status RouteService::DeleteRoute(const Actor& actor, const std::string& guid) {
   return db_.Transact([&](Tx& tx) -> Status {
     RouteStore routes(tx);
-    Result<Route> r = routes.GetRoute(guid);
-    if (!r.ok()) return r.status();
+    WHARF_ASSIGN_OR_RETURN(auto r, routes.GetRoute(guid));
     WHARF_RETURN_IF_ERROR(routes.DeleteRoute(guid));
-    return events_.Record(tx, actor, "route-deleted", TargetOf(*r));
+    return events_.Record(tx, actor, "route-deleted", TargetOf(r));
   });
 }
 
 Result<Route> RouteService::UpdateOptions(const Actor& actor, const std::string& guid, const RouteOptionsPatch& patch) {
   return db_.Transact<Route>([&](Tx& tx) -> Result<Route> {
     RouteStore routes(tx);
-    Result<Route> before = routes.GetRoute(guid);
-    if (!before.ok()) return before.status();
-    Route after = *before;
+    WHARF_ASSIGN_OR_RETURN(auto before, routes.GetRoute(guid));
+    Route after = before;
     if (patch.load_balancing) after.load_balancing = patch.load_balancing->value_or("round-robin");
     if (patch.hash_header) after.hash_header = patch.hash_header->value_or("");
     if (patch.hash_balance) after.hash_balance = patch.hash_balance->value_or("");
-    if (after.load_balancing != "hash" && before->load_balancing == "hash") {
+    if (after.load_balancing != "hash" && before.load_balancing == "hash") {
       if (!patch.hash_header) after.hash_header.clear();
       if (!patch.hash_balance) after.hash_balance.clear();
     }
     WHARF_RETURN_IF_ERROR(ValidateRouteOptions(after.load_balancing, after.hash_header, after.hash_balance));
-    if (after.load_balancing == before->load_balancing && after.hash_header == before->hash_header &&
-        after.hash_balance == before->hash_balance) {
+    if (after.load_balancing == before.load_balancing && after.hash_header == before.hash_header &&
+        after.hash_balance == before.hash_balance) {
       return before;
     }
     WHARF_RETURN_IF_ERROR(routes.SetOptions(after));
     nlohmann::json fields = {{"loadbalancing", after.load_balancing}};
     if (!after.hash_header.empty()) fields["hash_header"] = after.hash_header;
     if (!after.hash_balance.empty()) fields["hash_balance"] = after.hash_balance;
-    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "route-updated", TargetOf(*before), fields));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "route-updated", TargetOf(before), fields));
     return routes.GetRoute(guid);
   });
 }
@@ -275,21 +270,19 @@ Result<Route> RouteService::AddDestination(const Actor& actor, const std::string
   WHARF_RETURN_IF_ERROR(ValidateProcessType(process_type));
   return db_.Transact<Route>([&](Tx& tx) -> Result<Route> {
     RouteStore routes(tx);
-    Result<Route> r = routes.GetRoute(route_guid);
-    if (!r.ok()) return r.status();
-    Result<App> app = AppStore(tx).Get(app_guid);
-    if (!app.ok()) return app.status();
-    if (app->space_guid != r->space_guid) {
+    WHARF_ASSIGN_OR_RETURN(auto r, routes.GetRoute(route_guid));
+    WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(app_guid));
+    if (app.space_guid != r.space_guid) {
       // As in Cloud Foundry: a route serves apps of its own space only.
-      return Status::InvalidArgument("route " + r->Url() + " and app '" + app->name +
+      return Status::InvalidArgument("route " + r.Url() + " and app '" + app.name +
                                      "' are in different spaces; a route maps only to apps of its space");
     }
-    Destination d{NewGuid(), route_guid, app_guid, app->name, process_type, FormatRfc3339(clock_.Now())};
+    Destination d{NewGuid(), route_guid, app_guid, app.name, process_type, FormatRfc3339(clock_.Now())};
     WHARF_RETURN_IF_ERROR(routes.AddDestination(d));
     if (tx.Changes() > 0) {
-      WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "route-mapped", TargetOf(*r),
-                                           {{"app_guid", app_guid}, {"app", app->name}, {"process_type", process_type}}));
-      std::string message = "Mapped route " + r->Url() + " to app with guid " + app_guid;
+      WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "route-mapped", TargetOf(r),
+                                           {{"app_guid", app_guid}, {"app", app.name}, {"process_type", process_type}}));
+      std::string message = "Mapped route " + r.Url() + " to app with guid " + app_guid;
       tx.OnCommit([this, app_guid, message] { logs_.Append(app_guid, "API/0", "OUT", message); });
     }
     return routes.GetRoute(route_guid);
@@ -300,15 +293,14 @@ Result<Route> RouteService::RemoveDestination(const Actor& actor, const std::str
                                               const std::string& app_guid) {
   return db_.Transact<Route>([&](Tx& tx) -> Result<Route> {
     RouteStore routes(tx);
-    Result<Route> r = routes.GetRoute(route_guid);
-    if (!r.ok()) return r.status();
+    WHARF_ASSIGN_OR_RETURN(auto r, routes.GetRoute(route_guid));
     WHARF_RETURN_IF_ERROR(routes.RemoveDestinations(route_guid, app_guid));
     std::string app_name;
     Result<App> app = AppStore(tx).Get(app_guid);
     if (app.ok()) app_name = app->name;
     WHARF_RETURN_IF_ERROR(
-        events_.Record(tx, actor, "route-unmapped", TargetOf(*r), {{"app_guid", app_guid}, {"app", app_name}}));
-    std::string message = "Unmapped route " + r->Url() + " from app with guid " + app_guid;
+        events_.Record(tx, actor, "route-unmapped", TargetOf(r), {{"app_guid", app_guid}, {"app", app_name}}));
+    std::string message = "Unmapped route " + r.Url() + " from app with guid " + app_guid;
     tx.OnCommit([this, app_guid, message] { logs_.Append(app_guid, "API/0", "OUT", message); });
     return routes.GetRoute(route_guid);
   });

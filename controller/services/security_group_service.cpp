@@ -20,28 +20,24 @@ Status ValidateLifecycle(const std::string& lifecycle) {
 
 // The rules as stored (Cloud Foundry's JSON), checked.
 Result<std::string> CheckedRules(const nlohmann::json& rules) {
-  auto parsed = api::ParseSecurityGroupRules(rules);
-  if (!parsed.ok()) return parsed.status();
-  return api::SecurityGroupRulesJson(*parsed).dump();
+  WHARF_ASSIGN_OR_RETURN(auto parsed, api::ParseSecurityGroupRules(rules));
+  return api::SecurityGroupRulesJson(parsed).dump();
 }
 
 Result<state::SecurityGroupRow> FindRow(state::NetworkStore& store, const std::string& name) {
-  auto row = store.FindGroup(name);
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound("security group '" + name + "' not found");
-  return **row;
+  WHARF_ASSIGN_OR_RETURN(auto row, store.FindGroup(name));
+  if (!row) return Status::NotFound("security group '" + name + "' not found");
+  return *row;
 }
 
 // The org and space named, as the space's guid.
 Result<state::Space> FindSpace(state::Tx& tx, const std::string& org, const std::string& space) {
   state::UserStore users(tx);
-  auto o = users.FindOrgByName(org);
-  if (!o.ok()) return o.status();
-  if (!*o) return Status::NotFound("org '" + org + "' not found");
-  auto s = users.FindSpace((*o)->guid, space);
-  if (!s.ok()) return s.status();
-  if (!*s) return Status::NotFound("space '" + space + "' not found in org '" + org + "'");
-  return **s;
+  WHARF_ASSIGN_OR_RETURN(auto o, users.FindOrgByName(org));
+  if (!o) return Status::NotFound("org '" + org + "' not found");
+  WHARF_ASSIGN_OR_RETURN(auto s, users.FindSpace(o->guid, space));
+  if (!s) return Status::NotFound("space '" + space + "' not found in org '" + org + "'");
+  return *s;
 }
 
 struct GroupAndSpace {
@@ -50,11 +46,9 @@ struct GroupAndSpace {
 };
 Result<GroupAndSpace> FindGroupAndSpace(state::Tx& tx, state::NetworkStore& store, const std::string& name,
                                         const std::string& org, const std::string& space) {
-  auto row = FindRow(store, name);
-  if (!row.ok()) return row.status();
-  auto s = FindSpace(tx, org, space);
-  if (!s.ok()) return s.status();
-  return GroupAndSpace{*row, *s};
+  WHARF_ASSIGN_OR_RETURN(auto row, FindRow(store, name));
+  WHARF_ASSIGN_OR_RETURN(auto s, FindSpace(tx, org, space));
+  return GroupAndSpace{row, s};
 }
 
 // A stored group with its rules parsed and its space bindings named.
@@ -74,11 +68,9 @@ Result<SecurityGroup> Assemble(state::Tx& tx, const state::SecurityGroupRow& row
   state::UserStore users(tx);
   for (const auto& b : bindings) {
     if (b.group_guid != row.guid) continue;
-    auto space = users.GetSpace(b.space_guid);
-    if (!space.ok()) return space.status();
-    auto org = users.GetOrg(space->org_guid);
-    if (!org.ok()) return org.status();
-    g.spaces.push_back(api::SecurityGroupSpaceRef{org->name, space->name, space->guid, b.lifecycle});
+    WHARF_ASSIGN_OR_RETURN(auto space, users.GetSpace(b.space_guid));
+    WHARF_ASSIGN_OR_RETURN(auto org, users.GetOrg(space.org_guid));
+    g.spaces.push_back(api::SecurityGroupSpaceRef{org.name, space.name, space.guid, b.lifecycle});
   }
   return g;
 }
@@ -103,15 +95,12 @@ Status ValidateSecurityGroupName(std::string_view name) {
 Result<std::vector<SecurityGroup>> SecurityGroupService::List() {
   return db_.Read<std::vector<SecurityGroup>>([&](state::Tx& tx) -> Result<std::vector<SecurityGroup>> {
     state::NetworkStore store(tx);
-    auto rows = store.ListGroups();
-    if (!rows.ok()) return rows.status();
-    auto bindings = store.ListSpaceBindings();
-    if (!bindings.ok()) return bindings.status();
+    WHARF_ASSIGN_OR_RETURN(auto rows, store.ListGroups());
+    WHARF_ASSIGN_OR_RETURN(auto bindings, store.ListSpaceBindings());
     std::vector<SecurityGroup> out;
-    for (const auto& row : *rows) {
-      auto g = Assemble(tx, row, *bindings);
-      if (!g.ok()) return g.status();
-      out.push_back(std::move(g).value());
+    for (const auto& row : rows) {
+      WHARF_ASSIGN_OR_RETURN(auto g, Assemble(tx, row, bindings));
+      out.push_back(std::move(g));
     }
     return out;
   });
@@ -120,25 +109,22 @@ Result<std::vector<SecurityGroup>> SecurityGroupService::List() {
 Result<SecurityGroup> SecurityGroupService::Get(const std::string& name) {
   return db_.Read<SecurityGroup>([&](state::Tx& tx) -> Result<SecurityGroup> {
     state::NetworkStore store(tx);
-    auto row = FindRow(store, name);
-    if (!row.ok()) return row.status();
-    auto bindings = store.ListSpaceBindings();
-    if (!bindings.ok()) return bindings.status();
-    return Assemble(tx, *row, *bindings);
+    WHARF_ASSIGN_OR_RETURN(auto row, FindRow(store, name));
+    WHARF_ASSIGN_OR_RETURN(auto bindings, store.ListSpaceBindings());
+    return Assemble(tx, row, bindings);
   });
 }
 
 Result<SecurityGroup> SecurityGroupService::Create(const Actor& actor, const std::string& name,
                                                    const nlohmann::json& rules) {
   WHARF_RETURN_IF_ERROR(ValidateSecurityGroupName(name));
-  auto text = CheckedRules(rules);
-  if (!text.ok()) return text.status();
+  WHARF_ASSIGN_OR_RETURN(auto text, CheckedRules(rules));
   return db_.Transact<SecurityGroup>([&](state::Tx& tx) -> Result<SecurityGroup> {
     state::NetworkStore store(tx);
     state::SecurityGroupRow row;
     row.guid = NewGuid();
     row.name = name;
-    row.rules = *text;
+    row.rules = text;
     row.created_at = row.updated_at = FormatRfc3339(clock_.Now());
     WHARF_RETURN_IF_ERROR(store.InsertGroup(row));
     WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "security-group-created", TargetOf(row),
@@ -152,44 +138,40 @@ Result<SecurityGroup> SecurityGroupService::Update(const Actor& actor, const std
   if (changes.name) WHARF_RETURN_IF_ERROR(ValidateSecurityGroupName(*changes.name));
   std::optional<std::string> rules;
   if (changes.rules) {
-    auto text = CheckedRules(*changes.rules);
-    if (!text.ok()) return text.status();
-    rules = *text;
+    WHARF_ASSIGN_OR_RETURN(auto text, CheckedRules(*changes.rules));
+    rules = text;
   }
   return db_.Transact<SecurityGroup>([&](state::Tx& tx) -> Result<SecurityGroup> {
     state::NetworkStore store(tx);
-    auto row = FindRow(store, name);
-    if (!row.ok()) return row.status();
+    WHARF_ASSIGN_OR_RETURN(auto row, FindRow(store, name));
     nlohmann::json data = nlohmann::json::object();
-    if (changes.name && *changes.name != row->name) data["name"] = row->name = *changes.name;
-    if (rules && *rules != row->rules) {
-      row->rules = *rules;
+    if (changes.name && *changes.name != row.name) data["name"] = row.name = *changes.name;
+    if (rules && *rules != row.rules) {
+      row.rules = *rules;
       data["rules"] = nlohmann::json::parse(*rules);
     }
-    if (changes.running_default && *changes.running_default != row->running_default) {
-      data["running_default"] = row->running_default = *changes.running_default;
+    if (changes.running_default && *changes.running_default != row.running_default) {
+      data["running_default"] = row.running_default = *changes.running_default;
     }
-    if (changes.staging_default && *changes.staging_default != row->staging_default) {
-      data["staging_default"] = row->staging_default = *changes.staging_default;
+    if (changes.staging_default && *changes.staging_default != row.staging_default) {
+      data["staging_default"] = row.staging_default = *changes.staging_default;
     }
     if (!data.empty()) {
-      row->updated_at = FormatRfc3339(clock_.Now());
-      WHARF_RETURN_IF_ERROR(store.UpdateGroup(*row));
-      WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "security-group-updated", TargetOf(*row), data));
+      row.updated_at = FormatRfc3339(clock_.Now());
+      WHARF_RETURN_IF_ERROR(store.UpdateGroup(row));
+      WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "security-group-updated", TargetOf(row), data));
     }
-    auto bindings = store.ListSpaceBindings();
-    if (!bindings.ok()) return bindings.status();
-    return Assemble(tx, *row, *bindings);
+    WHARF_ASSIGN_OR_RETURN(auto bindings, store.ListSpaceBindings());
+    return Assemble(tx, row, bindings);
   });
 }
 
 Status SecurityGroupService::Delete(const Actor& actor, const std::string& name) {
   return db_.Transact([&](state::Tx& tx) -> Status {
     state::NetworkStore store(tx);
-    auto row = FindRow(store, name);
-    if (!row.ok()) return row.status();
-    WHARF_RETURN_IF_ERROR(store.DeleteGroup(row->guid));
-    return events_.Record(tx, actor, "security-group-deleted", TargetOf(*row));
+    WHARF_ASSIGN_OR_RETURN(auto row, FindRow(store, name));
+    WHARF_RETURN_IF_ERROR(store.DeleteGroup(row.guid));
+    return events_.Record(tx, actor, "security-group-deleted", TargetOf(row));
   });
 }
 

@@ -64,10 +64,9 @@ Status StoreCatalog(BrokerStore& store, const state::ServiceBroker& broker,
       plan.plan_updateable = p.plan_updateable;
       plan.maximum_polling_duration = p.maximum_polling_duration;
       plan.created_at = broker.created_at;
-      Result<std::string> plan_guid = store.UpsertPlan(plan);
-      if (!plan_guid.ok()) return plan_guid.status();
-      if (kept) kept->plans.push_back(*plan_guid);
-      if (make_public) WHARF_RETURN_IF_ERROR(store.SetPlanPublic(*plan_guid, true));
+      WHARF_ASSIGN_OR_RETURN(auto plan_guid, store.UpsertPlan(plan));
+      if (kept) kept->plans.push_back(plan_guid);
+      if (make_public) WHARF_RETURN_IF_ERROR(store.SetPlanPublic(plan_guid, true));
     }
   }
   return Status::Ok();
@@ -78,18 +77,16 @@ Status StoreCatalog(BrokerStore& store, const state::ServiceBroker& broker,
 Result<state::ServiceBroker> ServiceBrokerService::Create(const Actor& actor, const NewBroker& spec) {
   WHARF_RETURN_IF_ERROR(Validate(spec));
   services::OsbClient client({spec.url, spec.username, spec.password, broker_timeout_});
-  Result<nlohmann::json> catalog = client.Catalog();
-  if (!catalog.ok()) return catalog.status();
-  auto parsed = services::ParseCatalog(*catalog);
-  if (!parsed.ok()) return parsed.status();
+  WHARF_ASSIGN_OR_RETURN(auto catalog, client.Catalog());
+  WHARF_ASSIGN_OR_RETURN(auto parsed, services::ParseCatalog(catalog));
   state::ServiceBroker broker{NewGuid(), spec.name, spec.url, spec.username, spec.password, "", ""};
   broker.created_at = broker.updated_at = FormatRfc3339(clock_.Now());
   return db_.Transact<state::ServiceBroker>([&](Tx& tx) -> Result<state::ServiceBroker> {
     BrokerStore store(tx);
     WHARF_RETURN_IF_ERROR(store.InsertBroker(broker));
-    WHARF_RETURN_IF_ERROR(StoreCatalog(store, broker, *parsed, false));
+    WHARF_RETURN_IF_ERROR(StoreCatalog(store, broker, parsed, false));
     WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "service-broker-created", TargetOf(broker),
-                                         {{"url", broker.url}, {"services", parsed->size()}}));
+                                         {{"url", broker.url}, {"services", parsed.size()}}));
     return broker;
   });
 }
@@ -97,18 +94,15 @@ Result<state::ServiceBroker> ServiceBrokerService::Create(const Actor& actor, co
 Result<state::ServiceBroker> ServiceBrokerService::RegisterBuiltin(const NewBroker& spec) {
   WHARF_RETURN_IF_ERROR(Validate(spec));
   services::OsbClient client({spec.url, spec.username, spec.password, broker_timeout_});
-  Result<nlohmann::json> catalog = client.Catalog();
-  if (!catalog.ok()) return catalog.status();
-  auto parsed = services::ParseCatalog(*catalog);
-  if (!parsed.ok()) return parsed.status();
+  WHARF_ASSIGN_OR_RETURN(auto catalog, client.Catalog());
+  WHARF_ASSIGN_OR_RETURN(auto parsed, services::ParseCatalog(catalog));
   const std::string now = FormatRfc3339(clock_.Now());
   return db_.Transact<state::ServiceBroker>([&](Tx& tx) -> Result<state::ServiceBroker> {
     BrokerStore store(tx);
-    auto existing = store.FindBrokerByName(spec.name);
-    if (!existing.ok()) return existing.status();
+    WHARF_ASSIGN_OR_RETURN(auto existing, store.FindBrokerByName(spec.name));
     state::ServiceBroker broker;
-    if (*existing) {
-      broker = **existing;
+    if (existing) {
+      broker = *existing;
       broker.url = spec.url;
       broker.username = spec.username;
       broker.password = spec.password;
@@ -118,9 +112,9 @@ Result<state::ServiceBroker> ServiceBrokerService::RegisterBuiltin(const NewBrok
       broker = state::ServiceBroker{NewGuid(), spec.name, spec.url, spec.username, spec.password, now, now};
       WHARF_RETURN_IF_ERROR(store.InsertBroker(broker));
       WHARF_RETURN_IF_ERROR(events_.Record(tx, Actor::System(), "service-broker-created", TargetOf(broker),
-                                           {{"url", broker.url}, {"services", parsed->size()}, {"builtin", true}}));
+                                           {{"url", broker.url}, {"services", parsed.size()}, {"builtin", true}}));
     }
-    WHARF_RETURN_IF_ERROR(StoreCatalog(store, broker, *parsed, true));
+    WHARF_RETURN_IF_ERROR(StoreCatalog(store, broker, parsed, true));
     return broker;
   });
 }
@@ -140,35 +134,32 @@ Result<state::ServiceBroker> ServiceBrokerService::Update(const Actor& actor, co
   if (!parsed.ok()) return parsed.status().WithContext("service broker '" + current->name + "' was not changed");
   return db_.Transact<state::ServiceBroker>([&](Tx& tx) -> Result<state::ServiceBroker> {
     BrokerStore store(tx);
-    Result<state::ServiceBroker> broker = store.GetBroker(guid);
-    if (!broker.ok()) return broker.status();
-    if (spec.name != broker->name) {
-      auto taken = store.FindBrokerByName(spec.name);
-      if (!taken.ok()) return taken.status();
-      if (*taken) return Status::Conflict("service broker '" + spec.name + "' already exists");
+    WHARF_ASSIGN_OR_RETURN(auto broker, store.GetBroker(guid));
+    if (spec.name != broker.name) {
+      WHARF_ASSIGN_OR_RETURN(auto taken, store.FindBrokerByName(spec.name));
+      if (taken) return Status::Conflict("service broker '" + spec.name + "' already exists");
     }
     nlohmann::json changed = nlohmann::json::array();
-    if (spec.name != broker->name) changed.push_back("name");
-    if (spec.url != broker->url) changed.push_back("url");
-    if (spec.username != broker->username) changed.push_back("username");
-    if (spec.password != broker->password) changed.push_back("password");
-    broker->name = spec.name;
-    broker->url = spec.url;
-    broker->username = spec.username;
-    broker->password = spec.password;
-    broker->updated_at = FormatRfc3339(clock_.Now());
-    WHARF_RETURN_IF_ERROR(store.UpdateBroker(*broker));
+    if (spec.name != broker.name) changed.push_back("name");
+    if (spec.url != broker.url) changed.push_back("url");
+    if (spec.username != broker.username) changed.push_back("username");
+    if (spec.password != broker.password) changed.push_back("password");
+    broker.name = spec.name;
+    broker.url = spec.url;
+    broker.username = spec.username;
+    broker.password = spec.password;
+    broker.updated_at = FormatRfc3339(clock_.Now());
+    WHARF_RETURN_IF_ERROR(store.UpdateBroker(broker));
     KeptCatalog kept;
-    WHARF_RETURN_IF_ERROR(StoreCatalog(store, *broker, *parsed, false, &kept));
+    WHARF_RETURN_IF_ERROR(StoreCatalog(store, broker, *parsed, false, &kept));
     // Offerings and plans gone from the catalog go too, unless instances still use them.
-    auto still_used = store.PruneCatalog(broker->guid, kept.offerings, kept.plans);
-    if (!still_used.ok()) return still_used.status();
-    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "service-broker-updated", TargetOf(*broker),
+    WHARF_ASSIGN_OR_RETURN(auto still_used, store.PruneCatalog(broker.guid, kept.offerings, kept.plans));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "service-broker-updated", TargetOf(broker),
                                          {{"changed", changed},
-                                          {"url", broker->url},
+                                          {"url", broker.url},
                                           {"services", parsed->size()},
-                                          {"plans_gone_but_in_use", *still_used}}));
-    return std::move(broker).value();
+                                          {"plans_gone_but_in_use", still_used}}));
+    return broker;
   });
 }
 
@@ -179,23 +170,20 @@ Result<std::vector<state::ServiceBroker>> ServiceBrokerService::List() {
 Status ServiceBrokerService::Delete(const Actor& actor, const std::string& guid) {
   return db_.Transact([&](Tx& tx) -> Status {
     BrokerStore store(tx);
-    Result<state::ServiceBroker> broker = store.GetBroker(guid);
-    if (!broker.ok()) return broker.status();
+    WHARF_ASSIGN_OR_RETURN(auto broker, store.GetBroker(guid));
     WHARF_RETURN_IF_ERROR(store.DeleteBroker(guid));
-    return events_.Record(tx, actor, "service-broker-deleted", TargetOf(*broker));
+    return events_.Record(tx, actor, "service-broker-deleted", TargetOf(broker));
   });
 }
 
 Result<std::vector<OfferingView>> ServiceBrokerService::Marketplace() {
   return db_.Read<std::vector<OfferingView>>([](Tx& tx) -> Result<std::vector<OfferingView>> {
     BrokerStore store(tx);
-    auto offerings = store.ListOfferings(std::nullopt);
-    if (!offerings.ok()) return offerings.status();
+    WHARF_ASSIGN_OR_RETURN(auto offerings, store.ListOfferings(std::nullopt));
     std::vector<OfferingView> out;
-    for (state::ServiceOffering& o : *offerings) {
-      auto plans = store.ListPlans(o.guid);
-      if (!plans.ok()) return plans.status();
-      out.push_back(OfferingView{std::move(o), std::move(plans).value()});
+    for (state::ServiceOffering& o : offerings) {
+      WHARF_ASSIGN_OR_RETURN(auto plans, store.ListPlans(o.guid));
+      out.push_back(OfferingView{std::move(o), std::move(plans)});
     }
     return out;
   });
@@ -206,10 +194,9 @@ Result<state::ServicePlan> ServiceBrokerService::SetPlanPublic(const Actor& acto
   return db_.Transact<state::ServicePlan>([&](Tx& tx) -> Result<state::ServicePlan> {
     BrokerStore store(tx);
     WHARF_RETURN_IF_ERROR(store.SetPlanPublic(plan_guid, is_public));
-    Result<state::ServicePlan> plan = store.GetPlan(plan_guid);
-    if (!plan.ok()) return plan.status();
+    WHARF_ASSIGN_OR_RETURN(auto plan, store.GetPlan(plan_guid));
     WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, is_public ? "service-plan-enabled" : "service-plan-disabled",
-                                         EventTarget{"service_plan", plan->guid, plan->name, std::nullopt}));
+                                         EventTarget{"service_plan", plan.guid, plan.name, std::nullopt}));
     return plan;
   });
 }

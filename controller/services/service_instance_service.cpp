@@ -95,13 +95,11 @@ Result<InstanceView> ServiceInstanceService::LoadView(Tx& tx, ServiceInstance in
   InstanceView view;
   if (instance.type == "managed") {
     state::BrokerStore catalog(tx);
-    Result<state::ServicePlan> plan = catalog.GetPlan(instance.plan_guid.value_or(""));
-    if (!plan.ok()) return plan.status();
-    Result<state::ServiceOffering> offering = catalog.GetOffering(plan->offering_guid);
-    if (!offering.ok()) return offering.status();
-    view.plan_name = plan->name;
-    view.offering_name = offering->name;
-    view.broker_name = offering->broker_name;
+    WHARF_ASSIGN_OR_RETURN(auto plan, catalog.GetPlan(instance.plan_guid.value_or("")));
+    WHARF_ASSIGN_OR_RETURN(auto offering, catalog.GetOffering(plan.offering_guid));
+    view.plan_name = plan.name;
+    view.offering_name = offering.name;
+    view.broker_name = offering.broker_name;
   } else {
     view.offering_name = "user-provided";
   }
@@ -115,13 +113,11 @@ Result<InstanceView> ServiceInstanceService::LoadView(Tx& tx, ServiceInstance in
 
 Result<std::vector<InstanceView>> ServiceInstanceService::List(const std::optional<std::vector<std::string>>& spaces) {
   return db_.Read<std::vector<InstanceView>>([&](Tx& tx) -> Result<std::vector<InstanceView>> {
-    auto instances = ServiceStore(tx).ListInstances(spaces);
-    if (!instances.ok()) return instances.status();
+    WHARF_ASSIGN_OR_RETURN(auto instances, ServiceStore(tx).ListInstances(spaces));
     std::vector<InstanceView> out;
-    for (ServiceInstance& i : *instances) {
-      Result<InstanceView> view = LoadView(tx, std::move(i));
-      if (!view.ok()) return view.status();
-      out.push_back(std::move(view).value());
+    for (ServiceInstance& i : instances) {
+      WHARF_ASSIGN_OR_RETURN(auto view, LoadView(tx, std::move(i)));
+      out.push_back(std::move(view));
     }
     return out;
   });
@@ -129,9 +125,8 @@ Result<std::vector<InstanceView>> ServiceInstanceService::List(const std::option
 
 Result<InstanceView> ServiceInstanceService::Get(const std::string& guid) {
   return db_.Read<InstanceView>([&](Tx& tx) -> Result<InstanceView> {
-    Result<ServiceInstance> i = ServiceStore(tx).GetInstance(guid);
-    if (!i.ok()) return i.status();
-    return LoadView(tx, std::move(i).value());
+    WHARF_ASSIGN_OR_RETURN(auto i, ServiceStore(tx).GetInstance(guid));
+    return LoadView(tx, std::move(i));
   });
 }
 
@@ -173,26 +168,25 @@ Result<InstanceView> ServiceInstanceService::UpdateUserProvided(const Actor& act
   if (patch.tags) WHARF_RETURN_IF_ERROR(ValidateTags(*patch.tags));
   return db_.Transact<InstanceView>([&](Tx& tx) -> Result<InstanceView> {
     ServiceStore store(tx);
-    Result<ServiceInstance> i = store.GetInstance(guid);
-    if (!i.ok()) return i.status();
-    if (i->type != "user-provided") {
-      return Status::InvalidArgument("service instance '" + i->name +
+    WHARF_ASSIGN_OR_RETURN(auto i, store.GetInstance(guid));
+    if (i.type != "user-provided") {
+      return Status::InvalidArgument("service instance '" + i.name +
                                      "' is not user-provided; change it with 'wharf update-service'");
     }
     nlohmann::json changed = nlohmann::json::array();
-    if (patch.name) i->name = *patch.name, changed.push_back("name");
-    if (patch.credentials) i->credentials = *patch.credentials, changed.push_back("credentials");
-    if (patch.syslog_drain_url) i->syslog_drain_url = *patch.syslog_drain_url, changed.push_back("syslog_drain_url");
+    if (patch.name) i.name = *patch.name, changed.push_back("name");
+    if (patch.credentials) i.credentials = *patch.credentials, changed.push_back("credentials");
+    if (patch.syslog_drain_url) i.syslog_drain_url = *patch.syslog_drain_url, changed.push_back("syslog_drain_url");
     if (patch.route_service_url) {
-      i->route_service_url = *patch.route_service_url, changed.push_back("route_service_url");
+      i.route_service_url = *patch.route_service_url, changed.push_back("route_service_url");
     }
-    if (patch.tags) i->tags = *patch.tags, changed.push_back("tags");
-    i->last_operation_type = "update";
-    i->last_operation_state = "succeeded";
-    i->updated_at = FormatRfc3339(clock_.Now());
-    WHARF_RETURN_IF_ERROR(store.UpdateInstance(*i));
-    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "service-instance-updated", TargetOf(*i), {{"changed", changed}}));
-    return LoadView(tx, std::move(i).value());
+    if (patch.tags) i.tags = *patch.tags, changed.push_back("tags");
+    i.last_operation_type = "update";
+    i.last_operation_state = "succeeded";
+    i.updated_at = FormatRfc3339(clock_.Now());
+    WHARF_RETURN_IF_ERROR(store.UpdateInstance(i));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "service-instance-updated", TargetOf(i), {{"changed", changed}}));
+    return LoadView(tx, std::move(i));
   });
 }
 
@@ -213,16 +207,15 @@ Result<InstanceView> ServiceInstanceService::CreateManaged(const Actor& actor, c
   i.last_operation_state = "in progress";
   i.created_at = i.updated_at = FormatRfc3339(clock_.Now());
   Result<InstanceView> view = db_.Transact<InstanceView>([&](Tx& tx) -> Result<InstanceView> {
-    Result<state::ServicePlan> plan = state::BrokerStore(tx).GetPlan(spec.plan_guid);
-    if (!plan.ok()) return plan.status();
-    if (!plan->public_) {
-      return Status::Unprocessable("service plan '" + plan->name +
+    WHARF_ASSIGN_OR_RETURN(auto plan, state::BrokerStore(tx).GetPlan(spec.plan_guid));
+    if (!plan.public_) {
+      return Status::Unprocessable("service plan '" + plan.name +
                                    "' is not enabled; an admin enables it with 'wharf enable-service-access'");
     }
     WHARF_RETURN_IF_ERROR(CheckServiceInstanceQuotas(tx, i.space_guid));
     WHARF_RETURN_IF_ERROR(ServiceStore(tx).InsertInstance(i));
     WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "service-instance-create-requested", TargetOf(i),
-                                         {{"type", "managed"}, {"plan", plan->name}}));
+                                         {{"type", "managed"}, {"plan", plan.name}}));
     return LoadView(tx, i);
   });
   if (view.ok()) Hand({BrokerJob::Kind::kInstance, i.guid});
@@ -240,42 +233,39 @@ Result<InstanceView> ServiceInstanceService::UpdateManaged(const Actor& actor, c
   if (to_broker && !jobs_) return Status::Unavailable("this wharfd runs no service broker client");
   Result<InstanceView> view = db_.Transact<InstanceView>([&](Tx& tx) -> Result<InstanceView> {
     ServiceStore store(tx);
-    Result<ServiceInstance> i = store.GetInstance(guid);
-    if (!i.ok()) return i.status();
-    if (i->type != "managed") {
-      return Status::InvalidArgument("service instance '" + i->name +
+    WHARF_ASSIGN_OR_RETURN(auto i, store.GetInstance(guid));
+    if (i.type != "managed") {
+      return Status::InvalidArgument("service instance '" + i.name +
                                      "' is user-provided; change it with 'wharf update-user-provided-service'");
     }
-    if (InProgress(*i)) {
-      return Status::Conflict("an operation on service instance '" + i->name + "' is in progress");
+    if (InProgress(i)) {
+      return Status::Conflict("an operation on service instance '" + i.name + "' is in progress");
     }
-    if (to_broker && i->last_operation_type == "create" && i->last_operation_state == "failed") {
-      return Status::Unprocessable("service instance '" + i->name + "' failed to be created; delete it");
+    if (to_broker && i.last_operation_type == "create" && i.last_operation_state == "failed") {
+      return Status::Unprocessable("service instance '" + i.name + "' failed to be created; delete it");
     }
     std::optional<std::string> new_plan = patch.plan_guid;
-    if (new_plan && *new_plan == i->plan_guid.value_or("")) new_plan.reset();  // the plan it has
+    if (new_plan && *new_plan == i.plan_guid.value_or("")) new_plan.reset();  // the plan it has
     if (new_plan) {
       // Checked before the broker is asked: a plan of the same offering, enabled, and plan changes allowed.
       state::BrokerStore catalog(tx);
-      Result<state::ServicePlan> current = catalog.GetPlan(i->plan_guid.value_or(""));
-      if (!current.ok()) return current.status();
-      Result<state::ServiceOffering> offering = catalog.GetOffering(current->offering_guid);
-      if (!offering.ok()) return offering.status();
+      WHARF_ASSIGN_OR_RETURN(auto current, catalog.GetPlan(i.plan_guid.value_or("")));
+      WHARF_ASSIGN_OR_RETURN(auto offering, catalog.GetOffering(current.offering_guid));
       Result<state::ServicePlan> plan = catalog.GetPlan(*new_plan);
       if (!plan.ok()) {
         if (plan.status().code() != StatusCode::kNotFound) return plan.status();
         return Status::InvalidArgument("plan_guid: service plan '" + *new_plan + "' not found");
       }
-      if (plan->offering_guid != current->offering_guid) {
+      if (plan->offering_guid != current.offering_guid) {
         Result<state::ServiceOffering> other = catalog.GetOffering(plan->offering_guid);
         return Status::Unprocessable("plan_guid: service plan '" + plan->name + "' belongs to service offering '" +
                                      (other.ok() ? other->name : plan->offering_guid) + "', not to '" +
-                                     offering->name + "' of service instance '" + i->name + "'");
+                                     offering.name + "' of service instance '" + i.name + "'");
       }
-      if (!current->plan_updateable.value_or(offering->plan_updateable)) {
-        return Status::Unprocessable("plan_guid: service offering '" + offering->name +
+      if (!current.plan_updateable.value_or(offering.plan_updateable)) {
+        return Status::Unprocessable("plan_guid: service offering '" + offering.name +
                                      "' does not allow plan changes (plan_updateable is false for plan '" +
-                                     current->name + "'); create a new service instance with plan '" + plan->name +
+                                     current.name + "'); create a new service instance with plan '" + plan->name +
                                      "' instead");
       }
       if (!plan->public_) {
@@ -284,25 +274,25 @@ Result<InstanceView> ServiceInstanceService::UpdateManaged(const Actor& actor, c
       }
     }
     to_broker = new_plan.has_value() || patch.parameters.has_value();
-    if (patch.name) i->name = *patch.name;
-    if (patch.tags) i->tags = *patch.tags;
+    if (patch.name) i.name = *patch.name;
+    if (patch.tags) i.tags = *patch.tags;
     if (to_broker) {
       // The request to the broker carries the new plan and parameters; the row keeps them
       // in `parameters` under "_update" until the broker agrees (service_operations.cpp).
       nlohmann::json update = nlohmann::json::object();
       if (new_plan) update["plan_guid"] = *new_plan;
       if (patch.parameters) update["parameters"] = *patch.parameters;
-      i->parameters["_update"] = update;
-      i->last_operation_type = "update";
-      i->last_operation_state = "in progress";
-      i->last_operation_description.clear();
-      i->broker_operation.reset();
+      i.parameters["_update"] = update;
+      i.last_operation_type = "update";
+      i.last_operation_state = "in progress";
+      i.last_operation_description.clear();
+      i.broker_operation.reset();
     }
-    i->updated_at = FormatRfc3339(clock_.Now());
-    WHARF_RETURN_IF_ERROR(store.UpdateInstance(*i));
+    i.updated_at = FormatRfc3339(clock_.Now());
+    WHARF_RETURN_IF_ERROR(store.UpdateInstance(i));
     WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, to_broker ? "service-instance-update-requested" : "service-instance-updated",
-                                         TargetOf(*i)));
-    return LoadView(tx, std::move(i).value());
+                                         TargetOf(i)));
+    return LoadView(tx, std::move(i));
   });
   if (view.ok() && to_broker) Hand({BrokerJob::Kind::kInstance, guid});
   return view;
@@ -312,36 +302,33 @@ Result<std::optional<InstanceView>> ServiceInstanceService::Delete(const Actor& 
   bool managed = false;
   auto out = db_.Transact<std::optional<InstanceView>>([&](Tx& tx) -> Result<std::optional<InstanceView>> {
     ServiceStore store(tx);
-    Result<ServiceInstance> i = store.GetInstance(guid);
-    if (!i.ok()) return i.status();
-    auto bindings = store.ListBindings(guid, std::nullopt, std::nullopt);
-    if (!bindings.ok()) return bindings.status();
-    if (!bindings->empty()) {
-      return Status::Conflict("service instance '" + i->name + "' has bindings or keys: " +
-                              DescribeBindings(*bindings) +
+    WHARF_ASSIGN_OR_RETURN(auto i, store.GetInstance(guid));
+    WHARF_ASSIGN_OR_RETURN(auto bindings, store.ListBindings(guid, std::nullopt, std::nullopt));
+    if (!bindings.empty()) {
+      return Status::Conflict("service instance '" + i.name + "' has bindings or keys: " +
+                              DescribeBindings(bindings) +
                               "; unbind them ('wharf unbind-service', 'wharf delete-service-key') first");
     }
-    if (InProgress(*i) && i->last_operation_type != "create") {
-      return Status::Conflict("an operation on service instance '" + i->name + "' is in progress");
+    if (InProgress(i) && i.last_operation_type != "create") {
+      return Status::Conflict("an operation on service instance '" + i.name + "' is in progress");
     }
-    if (i->type == "user-provided") {
+    if (i.type == "user-provided") {
       WHARF_RETURN_IF_ERROR(store.DeleteInstance(guid));
-      WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "service-instance-deleted", TargetOf(*i)));
+      WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "service-instance-deleted", TargetOf(i)));
       return std::optional<InstanceView>();
     }
     if (!jobs_) return Status::Unavailable("this wharfd runs no service broker client");
     managed = true;
     // A create still in progress is abandoned: deprovisioning it is the orphan mitigation.
-    i->last_operation_type = "delete";
-    i->last_operation_state = "in progress";
-    i->last_operation_description.clear();
-    i->broker_operation.reset();
-    i->updated_at = FormatRfc3339(clock_.Now());
-    WHARF_RETURN_IF_ERROR(store.UpdateInstance(*i));
-    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "service-instance-delete-requested", TargetOf(*i)));
-    Result<InstanceView> view = LoadView(tx, std::move(i).value());
-    if (!view.ok()) return view.status();
-    return std::optional<InstanceView>(std::move(view).value());
+    i.last_operation_type = "delete";
+    i.last_operation_state = "in progress";
+    i.last_operation_description.clear();
+    i.broker_operation.reset();
+    i.updated_at = FormatRfc3339(clock_.Now());
+    WHARF_RETURN_IF_ERROR(store.UpdateInstance(i));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "service-instance-delete-requested", TargetOf(i)));
+    WHARF_ASSIGN_OR_RETURN(auto view, LoadView(tx, std::move(i)));
+    return std::optional<InstanceView>(std::move(view));
   });
   if (out.ok() && managed) Hand({BrokerJob::Kind::kInstance, guid});
   return out;
@@ -371,63 +358,59 @@ Result<ServiceBinding> ServiceInstanceService::Bind(const Actor& actor, const Ne
   ServiceBinding b;
   Result<ServiceBinding> out = db_.Transact<ServiceBinding>([&](Tx& tx) -> Result<ServiceBinding> {
     ServiceStore store(tx);
-    Result<ServiceInstance> i = store.GetInstance(spec.instance_guid);
-    if (!i.ok()) return i.status();
+    WHARF_ASSIGN_OR_RETURN(auto i, store.GetInstance(spec.instance_guid));
     std::string app_name;
     if (spec.app_guid) {
-      Result<state::App> app = state::AppStore(tx).Get(*spec.app_guid);
-      if (!app.ok()) return app.status();
-      if (app->space_guid != i->space_guid) {
+      WHARF_ASSIGN_OR_RETURN(auto app, state::AppStore(tx).Get(*spec.app_guid));
+      if (app.space_guid != i.space_guid) {
         // As in Cloud Foundry (without instance sharing): an app binds to instances of its own space.
-        return Status::InvalidArgument("service instance '" + i->name + "' and app '" + app->name +
+        return Status::InvalidArgument("service instance '" + i.name + "' and app '" + app.name +
                                        "' are in different spaces; an app binds only to instances of its space");
       }
-      app_name = app->name;
+      app_name = app.name;
     }
     b.guid = NewGuid();
-    b.instance_guid = i->guid;
+    b.instance_guid = i.guid;
     b.type = spec.type;
     b.app_guid = spec.app_guid;
     b.name = spec.name;
     b.parameters = spec.parameters;
     b.created_at = b.updated_at = FormatRfc3339(clock_.Now());
-    if (i->type == "user-provided") {
+    if (i.type == "user-provided") {
       if (spec.type == "key") {
         return Status::Unprocessable("service keys are not supported for user-provided service instances");
       }
       if (!spec.parameters.empty()) {
         return Status::Unprocessable("binding parameters are not supported for user-provided service instances");
       }
-      b.credentials = i->credentials;
-      b.syslog_drain_url = i->syslog_drain_url;
+      b.credentials = i.credentials;
+      b.syslog_drain_url = i.syslog_drain_url;
     } else {
-      if (!(i->last_operation_state == "succeeded" || (i->last_operation_type == "update"))) {
-        return Status::Unprocessable("service instance '" + i->name + "' is not ready (" + i->last_operation_type +
-                                     " " + i->last_operation_state + ")");
+      if (!(i.last_operation_state == "succeeded" || (i.last_operation_type == "update"))) {
+        return Status::Unprocessable("service instance '" + i.name + "' is not ready (" + i.last_operation_type +
+                                     " " + i.last_operation_state + ")");
       }
-      if (InProgress(*i)) {
-        return Status::Conflict("an operation on service instance '" + i->name + "' is in progress");
+      if (InProgress(i)) {
+        return Status::Conflict("an operation on service instance '" + i.name + "' is in progress");
       }
-      Result<state::ServicePlan> plan = state::BrokerStore(tx).GetPlan(i->plan_guid.value_or(""));
-      if (!plan.ok()) return plan.status();
-      Result<state::ServiceOffering> offering = state::BrokerStore(tx).GetOffering(plan->offering_guid);
-      if (!offering.ok()) return offering.status();
-      if (!plan->bindable.value_or(offering->bindable)) {
-        return Status::Unprocessable("service instance '" + i->name + "' is not bindable (plan " + plan->name + ")");
+      WHARF_ASSIGN_OR_RETURN(auto plan, state::BrokerStore(tx).GetPlan(i.plan_guid.value_or("")));
+      WHARF_ASSIGN_OR_RETURN(auto offering, state::BrokerStore(tx).GetOffering(plan.offering_guid));
+      if (!plan.bindable.value_or(offering.bindable)) {
+        return Status::Unprocessable("service instance '" + i.name + "' is not bindable (plan " + plan.name + ")");
       }
       if (!jobs_) return Status::Unavailable("this wharfd runs no service broker client");
       managed = true;
       b.last_operation_state = "in progress";
     }
     WHARF_RETURN_IF_ERROR(store.InsertBinding(b));
-    nlohmann::json data = {{"instance", i->name}};
+    nlohmann::json data = {{"instance", i.name}};
     if (spec.app_guid) data["app"] = app_name;
     WHARF_RETURN_IF_ERROR(events_.Record(
         tx, actor, spec.type == "key" ? "service-key-created" : "service-binding-created",
         EventTarget{spec.type == "key" ? "service_key" : "service_binding", b.guid,
-                    b.name.value_or(i->name), i->space_guid},
+                    b.name.value_or(i.name), i.space_guid},
         data));
-    if (spec.app_guid) LogApi(tx, *spec.app_guid, "Bound service instance " + i->name + " to app " + app_name);
+    if (spec.app_guid) LogApi(tx, *spec.app_guid, "Bound service instance " + i.name + " to app " + app_name);
     return store.GetBinding(b.guid);
   });
   if (out.ok() && managed) Hand({BrokerJob::Kind::kBinding, b.guid});
@@ -439,11 +422,10 @@ namespace {
 // kConflict while a credential rotation of the app's binding to the instance runs.
 Status NotRotating(ServiceStore& store, const ServiceBinding& b, const ServiceInstance& i) {
   if (!b.app_guid) return Status::Ok();
-  auto rotation = store.ActiveRotationOf(*b.app_guid, b.instance_guid);
-  if (!rotation.ok()) return rotation.status();
-  if (*rotation) {
+  WHARF_ASSIGN_OR_RETURN(auto rotation, store.ActiveRotationOf(*b.app_guid, b.instance_guid));
+  if (rotation) {
     return Status::Conflict("the credentials of service instance '" + i.name + "' for app '" + b.app_name +
-                            "' are being rotated (" + (*rotation)->state + "); wait for the rotation to end");
+                            "' are being rotated (" + rotation->state + "); wait for the rotation to end");
   }
   return Status::Ok();
 }
@@ -455,36 +437,34 @@ Result<std::optional<ServiceBinding>> ServiceInstanceService::Unbind(const Actor
   bool managed = false;
   auto out = db_.Transact<std::optional<ServiceBinding>>([&](Tx& tx) -> Result<std::optional<ServiceBinding>> {
     ServiceStore store(tx);
-    Result<ServiceBinding> b = store.GetBinding(guid);
-    if (!b.ok()) return b.status();
-    Result<ServiceInstance> i = store.GetInstance(b->instance_guid);
-    if (!i.ok()) return i.status();
-    if (!by_rotation) WHARF_RETURN_IF_ERROR(NotRotating(store, *b, *i));
-    EventTarget target{b->type == "key" ? "service_key" : "service_binding", b->guid, b->name.value_or(i->name),
-                       i->space_guid};
-    if (b->last_operation_state == "in progress" && b->last_operation_type == "delete") {
-      return std::optional<ServiceBinding>(*b);  // already being deleted
+    WHARF_ASSIGN_OR_RETURN(auto b, store.GetBinding(guid));
+    WHARF_ASSIGN_OR_RETURN(auto i, store.GetInstance(b.instance_guid));
+    if (!by_rotation) WHARF_RETURN_IF_ERROR(NotRotating(store, b, i));
+    EventTarget target{b.type == "key" ? "service_key" : "service_binding", b.guid, b.name.value_or(i.name),
+                       i.space_guid};
+    if (b.last_operation_state == "in progress" && b.last_operation_type == "delete") {
+      return std::optional<ServiceBinding>(b);  // already being deleted
     }
-    if (i->type == "user-provided") {
+    if (i.type == "user-provided") {
       WHARF_RETURN_IF_ERROR(store.DeleteBinding(guid));
-      WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, b->type == "key" ? "service-key-deleted" : "service-binding-deleted",
-                                           target, {{"instance", i->name}}));
-      if (b->app_guid) LogApi(tx, *b->app_guid, "Unbound service instance " + i->name + " from app " + b->app_name);
+      WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, b.type == "key" ? "service-key-deleted" : "service-binding-deleted",
+                                           target, {{"instance", i.name}}));
+      if (b.app_guid) LogApi(tx, *b.app_guid, "Unbound service instance " + i.name + " from app " + b.app_name);
       return std::optional<ServiceBinding>();
     }
     if (!jobs_) return Status::Unavailable("this wharfd runs no service broker client");
     managed = true;
-    b->last_operation_type = "delete";
-    b->last_operation_state = "in progress";
-    b->last_operation_description.clear();
-    b->broker_operation.reset();
-    b->updated_at = FormatRfc3339(clock_.Now());
-    WHARF_RETURN_IF_ERROR(store.UpdateBinding(*b));
+    b.last_operation_type = "delete";
+    b.last_operation_state = "in progress";
+    b.last_operation_description.clear();
+    b.broker_operation.reset();
+    b.updated_at = FormatRfc3339(clock_.Now());
+    WHARF_RETURN_IF_ERROR(store.UpdateBinding(b));
     WHARF_RETURN_IF_ERROR(events_.Record(
-        tx, actor, b->type == "key" ? "service-key-delete-requested" : "service-binding-delete-requested", target,
-        {{"instance", i->name}}));
-    b->credentials = nlohmann::json::object();
-    return std::optional<ServiceBinding>(*b);
+        tx, actor, b.type == "key" ? "service-key-delete-requested" : "service-binding-delete-requested", target,
+        {{"instance", i.name}}));
+    b.credentials = nlohmann::json::object();
+    return std::optional<ServiceBinding>(b);
   });
   if (out.ok() && managed) Hand({BrokerJob::Kind::kBinding, guid});
   return out;
@@ -492,20 +472,18 @@ Result<std::optional<ServiceBinding>> ServiceInstanceService::Unbind(const Actor
 
 Status ServiceInstanceService::UnbindApp(const Actor& actor, const std::string& app_guid,
                                          std::chrono::milliseconds timeout) {
-  auto bindings = ListBindings(std::nullopt, app_guid, std::string("app"));
-  if (!bindings.ok()) return bindings.status();
+  WHARF_ASSIGN_OR_RETURN(auto bindings, ListBindings(std::nullopt, app_guid, std::string("app")));
   Result<bool> not_rotating = db_.Read<bool>([&](Tx& tx) -> Result<bool> {
     ServiceStore store(tx);
-    for (const ServiceBinding& b : *bindings) {
-      Result<ServiceInstance> i = store.GetInstance(b.instance_guid);
-      if (!i.ok()) return i.status();
-      WHARF_RETURN_IF_ERROR(NotRotating(store, b, *i));
+    for (const ServiceBinding& b : bindings) {
+      WHARF_ASSIGN_OR_RETURN(auto i, store.GetInstance(b.instance_guid));
+      WHARF_RETURN_IF_ERROR(NotRotating(store, b, i));
     }
     return true;
   });
   if (!not_rotating.ok()) return not_rotating.status();
   std::vector<std::string> waiting;  // managed ones, being unbound by the BrokerJobs
-  for (const ServiceBinding& b : *bindings) {
+  for (const ServiceBinding& b : bindings) {
     auto r = Unbind(actor, b.guid);
     if (!r.ok()) {
       return r.status().WithContext("unbinding service instance '" + b.instance_name + "' from app '" +

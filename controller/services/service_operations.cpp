@@ -24,16 +24,13 @@ struct BrokerContext {
 
 Result<BrokerContext> ContextFor(Tx& tx, const std::string& plan_guid, const ServiceOperationsOptions& options) {
   state::BrokerStore catalog(tx);
-  Result<state::ServicePlan> plan = catalog.GetPlan(plan_guid);
-  if (!plan.ok()) return plan.status();
-  Result<state::ServiceOffering> offering = catalog.GetOffering(plan->offering_guid);
-  if (!offering.ok()) return offering.status();
-  Result<state::ServiceBroker> broker = catalog.GetBroker(offering->broker_guid);
-  if (!broker.ok()) return broker.status();
+  WHARF_ASSIGN_OR_RETURN(auto plan, catalog.GetPlan(plan_guid));
+  WHARF_ASSIGN_OR_RETURN(auto offering, catalog.GetOffering(plan.offering_guid));
+  WHARF_ASSIGN_OR_RETURN(auto broker, catalog.GetBroker(offering.broker_guid));
   BrokerContext c;
-  c.endpoint = {broker->url, broker->username, broker->password, options.broker_timeout};
-  c.target = {offering->broker_id, plan->broker_id};
-  c.max_polling = plan->maximum_polling_duration ? std::chrono::seconds(*plan->maximum_polling_duration)
+  c.endpoint = {broker.url, broker.username, broker.password, options.broker_timeout};
+  c.target = {offering.broker_id, plan.broker_id};
+  c.max_polling = plan.maximum_polling_duration ? std::chrono::seconds(*plan.maximum_polling_duration)
                                                  : options.max_polling_duration;
   return c;
 }
@@ -121,21 +118,20 @@ void ServiceOperations::RunInstance(const std::string& guid) {
                     const std::function<void(ServiceInstance&)>& apply) {
     Status s = db_.Transact([&](Tx& tx) -> Status {
       ServiceStore store(tx);
-      Result<ServiceInstance> i = store.GetInstance(guid);
-      if (!i.ok()) return i.status();
-      if (i->last_operation_type != op_type || i->last_operation_state != "in progress") return Status::Ok();
+      WHARF_ASSIGN_OR_RETURN(auto i, store.GetInstance(guid));
+      if (i.last_operation_type != op_type || i.last_operation_state != "in progress") return Status::Ok();
       if (op_type == "delete" && state == "succeeded") {
         WHARF_RETURN_IF_ERROR(store.DeleteInstance(guid));
-        return events_.Record(tx, Actor::System(), "service-instance-deleted", TargetOf(*i));
+        return events_.Record(tx, Actor::System(), "service-instance-deleted", TargetOf(i));
       }
-      i->last_operation_state = state;
-      i->last_operation_description = description;
-      i->broker_operation.reset();
-      if (apply) apply(*i);
-      i->updated_at = FormatRfc3339(clock_.Now());
-      WHARF_RETURN_IF_ERROR(store.UpdateInstance(*i));
+      i.last_operation_state = state;
+      i.last_operation_description = description;
+      i.broker_operation.reset();
+      if (apply) apply(i);
+      i.updated_at = FormatRfc3339(clock_.Now());
+      WHARF_RETURN_IF_ERROR(store.UpdateInstance(i));
       return events_.Record(tx, Actor::System(), "service-instance-" + op_type + (state == "succeeded" ? "d" : "-failed"),
-                            TargetOf(*i), {{"description", description}});
+                            TargetOf(i), {{"description", description}});
     });
     if (!s.ok()) events_.Log("service-operation-not-recorded", {{"instance", guid}, {"error", s.ToString()}});
   };
@@ -146,10 +142,9 @@ void ServiceOperations::RunInstance(const std::string& guid) {
     // Remember the handle, so a restart resumes polling instead of starting over.
     (void)db_.Transact([&](Tx& tx) -> Status {
       ServiceStore store(tx);
-      Result<ServiceInstance> i = store.GetInstance(guid);
-      if (!i.ok()) return i.status();
-      i->broker_operation = operation;
-      return store.UpdateInstance(*i);
+      WHARF_ASSIGN_OR_RETURN(auto i, store.GetInstance(guid));
+      i.broker_operation = operation;
+      return store.UpdateInstance(i);
     });
     auto once = [&] { return client.InstanceLastOperation(guid, ctx->target, operation); };
     auto sleep = [&](std::chrono::milliseconds d) {
@@ -212,33 +207,31 @@ void ServiceOperations::RunBinding(const std::string& guid) {
   if (!row.ok() || row->last_operation_state != "in progress") return;
   const std::string op_type = row->last_operation_type;
   Result<BrokerContext> ctx = db_.Read<BrokerContext>([&](Tx& tx) -> Result<BrokerContext> {
-    Result<ServiceInstance> i = ServiceStore(tx).GetInstance(row->instance_guid);
-    if (!i.ok()) return i.status();
-    return ContextFor(tx, i->plan_guid.value_or(""), options_);
+    WHARF_ASSIGN_OR_RETURN(auto i, ServiceStore(tx).GetInstance(row->instance_guid));
+    return ContextFor(tx, i.plan_guid.value_or(""), options_);
   });
   auto finish = [&](const std::string& state, const std::string& description, const services::OsbOutcome* bound) {
     Status s = db_.Transact([&](Tx& tx) -> Status {
       ServiceStore store(tx);
-      Result<ServiceBinding> b = store.GetBinding(guid);
-      if (!b.ok()) return b.status();
-      if (b->last_operation_type != op_type || b->last_operation_state != "in progress") return Status::Ok();
-      EventTarget target{b->type == "key" ? "service_key" : "service_binding", b->guid,
-                         b->name.value_or(b->instance_name), std::nullopt};
+      WHARF_ASSIGN_OR_RETURN(auto b, store.GetBinding(guid));
+      if (b.last_operation_type != op_type || b.last_operation_state != "in progress") return Status::Ok();
+      EventTarget target{b.type == "key" ? "service_key" : "service_binding", b.guid,
+                         b.name.value_or(b.instance_name), std::nullopt};
       if (op_type == "delete" && state == "succeeded") {
         WHARF_RETURN_IF_ERROR(store.DeleteBinding(guid));
-        return events_.Record(tx, Actor::System(), b->type == "key" ? "service-key-deleted" : "service-binding-deleted",
+        return events_.Record(tx, Actor::System(), b.type == "key" ? "service-key-deleted" : "service-binding-deleted",
                               target);
       }
-      b->last_operation_state = state;
-      b->last_operation_description = description;
-      b->broker_operation.reset();
+      b.last_operation_state = state;
+      b.last_operation_description = description;
+      b.broker_operation.reset();
       if (bound) {
-        b->credentials = bound->credentials;
-        b->syslog_drain_url = bound->syslog_drain_url;
-        b->volume_mounts = bound->volume_mounts;
+        b.credentials = bound->credentials;
+        b.syslog_drain_url = bound->syslog_drain_url;
+        b.volume_mounts = bound->volume_mounts;
       }
-      b->updated_at = FormatRfc3339(clock_.Now());
-      WHARF_RETURN_IF_ERROR(store.UpdateBinding(*b));
+      b.updated_at = FormatRfc3339(clock_.Now());
+      WHARF_RETURN_IF_ERROR(store.UpdateBinding(b));
       if (state == "failed") {
         return events_.Record(tx, Actor::System(), "service-binding-" + op_type + "-failed", target,
                               {{"description", description}});

@@ -59,21 +59,18 @@ Result<Task> TaskService::Create(const Actor& actor, const std::string& app_guid
     if (!app->current_droplet_guid) {
       return Status::Unprocessable("app '" + app->name + "' has no droplet to run a task from; push it first");
     }
-    Result<Droplet> droplet = DropletStore(tx).Get(*app->current_droplet_guid);
-    if (!droplet.ok()) return droplet.status();
+    WHARF_ASSIGN_OR_RETURN(auto droplet, DropletStore(tx).Get(*app->current_droplet_guid));
     ProcessStore processes(tx);
-    auto web = processes.Find(app->guid, "web");
-    if (!web.ok()) return web.status();
+    WHARF_ASSIGN_OR_RETURN(auto web, processes.Find(app->guid, "web"));
     std::string command;
     if (spec.command) {
       command = *spec.command;
     } else {
       const std::string type = spec.process.value_or("task");
-      auto template_process = processes.Find(app->guid, type);
-      if (!template_process.ok()) return template_process.status();
-      if (*template_process && (*template_process)->command && !(*template_process)->command->empty()) {
-        command = *(*template_process)->command;
-      } else if (auto it = droplet->process_types.find(type); it != droplet->process_types.end()) {
+      WHARF_ASSIGN_OR_RETURN(auto template_process, processes.Find(app->guid, type));
+      if (template_process && template_process->command && !template_process->command->empty()) {
+        command = *template_process->command;
+      } else if (auto it = droplet.process_types.find(type); it != droplet.process_types.end()) {
         command = it->second;
       }
       if (command.empty()) {
@@ -87,15 +84,14 @@ Result<Task> TaskService::Create(const Actor& actor, const std::string& app_guid
     t.guid = NewGuid();
     t.app_guid = app->guid;
     TaskStore tasks(tx);
-    auto seq = tasks.NextSequenceId(app->guid);
-    if (!seq.ok()) return seq.status();
-    t.sequence_id = *seq;
+    WHARF_ASSIGN_OR_RETURN(auto seq, tasks.NextSequenceId(app->guid));
+    t.sequence_id = seq;
     t.name = spec.name.value_or(RandomHex(4));
     t.command = command;
     t.state = TaskState::kPending;
-    t.memory_in_mb = spec.memory_in_mb.value_or(*web ? (*web)->memory_in_mb : 1024);
-    t.disk_in_mb = spec.disk_in_mb.value_or(*web ? (*web)->disk_in_mb : 1024);
-    t.droplet_guid = droplet->guid;
+    t.memory_in_mb = spec.memory_in_mb.value_or(web ? web->memory_in_mb : 1024);
+    t.disk_in_mb = spec.disk_in_mb.value_or(web ? web->disk_in_mb : 1024);
+    t.droplet_guid = droplet.guid;
     t.created_at = t.updated_at = now;
     WHARF_RETURN_IF_ERROR(CheckTaskQuotas(tx, *app, t.memory_in_mb));
     WHARF_RETURN_IF_ERROR(tasks.Insert(t));
@@ -103,19 +99,18 @@ Result<Task> TaskService::Create(const Actor& actor, const std::string& app_guid
     WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "task-created", TargetOf(*app),
                                          {{"task_guid", t.guid}, {"name", t.name}, {"sequence_id", t.sequence_id},
                                           {"memory_in_mb", t.memory_in_mb}, {"disk_in_mb", t.disk_in_mb}}));
-    Result<nlohmann::json> services = ReadVcapServices(tx, app->guid);
-    if (!services.ok()) return services.status();
+    WHARF_ASSIGN_OR_RETURN(auto services, ReadVcapServices(tx, app->guid));
     cell::TaskSpec run;
     run.task_guid = t.guid;
     run.app_guid = app->guid;
     run.app_name = app->name;
     run.name = t.name;
-    run.droplet_guid = droplet->guid;
-    run.droplet_archive = blobs_.PathOf(droplet->sha256);
-    run.stack = droplet->stack;
+    run.droplet_guid = droplet.guid;
+    run.droplet_archive = blobs_.PathOf(droplet.sha256);
+    run.stack = droplet.stack;
     run.launch_argv = stager::LaunchArgv(command);
     run.environment = app->environment_variables;
-    run.vcap_services = services->dump();
+    run.vcap_services = services.dump();
     run.memory_mb = t.memory_in_mb;
     run.disk_mb = t.disk_in_mb;
     {
@@ -150,8 +145,7 @@ Result<Task> TaskService::Get(const std::string& guid) {
 
 Result<Page<Task>> TaskService::ListForApp(const std::string& app_guid, const PageRequest& page) {
   return db_.Read<Page<Task>>([&](Tx& tx) -> Result<Page<Task>> {
-    Result<App> app = AppStore(tx).Get(app_guid);
-    if (!app.ok()) return app.status();
+    WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(app_guid));
     return TaskStore(tx).ListForApp(app_guid, page);
   });
 }
@@ -159,17 +153,14 @@ Result<Page<Task>> TaskService::ListForApp(const std::string& app_guid, const Pa
 Result<Task> TaskService::Cancel(const Actor& actor, const std::string& guid) {
   Result<Task> cancelling = db_.Transact<Task>([&](Tx& tx) -> Result<Task> {
     TaskStore tasks(tx);
-    Result<Task> t = tasks.Get(guid);
-    if (!t.ok()) return t.status();
-    Result<TaskState> next = TransitionTask(t->state, TaskEvent::kCancel);
-    if (!next.ok()) return next.status();
-    t->state = *next;
-    t->updated_at = FormatRfc3339(clock_.Now());
-    WHARF_RETURN_IF_ERROR(tasks.Update(*t));
-    Result<App> app = AppStore(tx).Get(t->app_guid);
-    if (!app.ok()) return app.status();
-    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "task-cancel-requested", TargetOf(*app),
-                                         {{"task_guid", t->guid}, {"name", t->name}, {"sequence_id", t->sequence_id}}));
+    WHARF_ASSIGN_OR_RETURN(auto t, tasks.Get(guid));
+    WHARF_ASSIGN_OR_RETURN(auto next, TransitionTask(t.state, TaskEvent::kCancel));
+    t.state = next;
+    t.updated_at = FormatRfc3339(clock_.Now());
+    WHARF_RETURN_IF_ERROR(tasks.Update(t));
+    WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(t.app_guid));
+    WHARF_RETURN_IF_ERROR(events_.Record(tx, actor, "task-cancel-requested", TargetOf(app),
+                                         {{"task_guid", t.guid}, {"name", t.name}, {"sequence_id", t.sequence_id}}));
     return t;
   });
   if (!cancelling.ok()) return cancelling.status();
@@ -207,14 +198,12 @@ Status TaskService::FailUnfinished(const std::string& reason) {
 void TaskService::TaskStarted(const std::string& task_guid, std::chrono::system_clock::time_point at) {
   (void)db_.Transact([&](Tx& tx) -> Status {
     TaskStore tasks(tx);
-    Result<Task> t = tasks.Get(task_guid);
-    if (!t.ok()) return t.status();
-    Result<TaskState> next = TransitionTask(t->state, TaskEvent::kStarted);
-    if (!next.ok()) return next.status();
-    t->state = *next;
-    t->started_at = FormatRfc3339(at);
-    t->updated_at = FormatRfc3339(clock_.Now());
-    return tasks.Update(*t);
+    WHARF_ASSIGN_OR_RETURN(auto t, tasks.Get(task_guid));
+    WHARF_ASSIGN_OR_RETURN(auto next, TransitionTask(t.state, TaskEvent::kStarted));
+    t.state = next;
+    t.started_at = FormatRfc3339(at);
+    t.updated_at = FormatRfc3339(clock_.Now());
+    return tasks.Update(t);
   });
 }
 
@@ -225,21 +214,18 @@ void TaskService::TaskFinished(const std::string& task_guid, const cell::TaskOut
 Status TaskService::Finish(const std::string& task_guid, const cell::TaskOutcome& outcome) {
   Status s = db_.Transact([&](Tx& tx) -> Status {
     TaskStore tasks(tx);
-    Result<Task> t = tasks.Get(task_guid);
-    if (!t.ok()) return t.status();
-    Result<TaskState> next = TransitionTask(t->state, outcome.succeeded ? TaskEvent::kSucceeded : TaskEvent::kFailed);
-    if (!next.ok()) return next.status();
-    t->state = *next;
-    t->exit_status = outcome.exit_status;
-    if (!outcome.succeeded) t->failure_reason = outcome.failure_reason;
-    t->updated_at = FormatRfc3339(clock_.Now());
-    WHARF_RETURN_IF_ERROR(tasks.Update(*t));
-    Result<App> app = AppStore(tx).Get(t->app_guid);
-    if (!app.ok()) return app.status();
-    nlohmann::json data = {{"task_guid", t->guid}, {"name", t->name}, {"sequence_id", t->sequence_id}};
-    if (t->exit_status) data["exit_status"] = *t->exit_status;
-    if (t->failure_reason) data["failure_reason"] = *t->failure_reason;
-    return events_.Record(tx, Actor::System(), outcome.succeeded ? "task-succeeded" : "task-failed", TargetOf(*app),
+    WHARF_ASSIGN_OR_RETURN(auto t, tasks.Get(task_guid));
+    WHARF_ASSIGN_OR_RETURN(auto next, TransitionTask(t.state, outcome.succeeded ? TaskEvent::kSucceeded : TaskEvent::kFailed));
+    t.state = next;
+    t.exit_status = outcome.exit_status;
+    if (!outcome.succeeded) t.failure_reason = outcome.failure_reason;
+    t.updated_at = FormatRfc3339(clock_.Now());
+    WHARF_RETURN_IF_ERROR(tasks.Update(t));
+    WHARF_ASSIGN_OR_RETURN(auto app, AppStore(tx).Get(t.app_guid));
+    nlohmann::json data = {{"task_guid", t.guid}, {"name", t.name}, {"sequence_id", t.sequence_id}};
+    if (t.exit_status) data["exit_status"] = *t.exit_status;
+    if (t.failure_reason) data["failure_reason"] = *t.failure_reason;
+    return events_.Record(tx, Actor::System(), outcome.succeeded ? "task-succeeded" : "task-failed", TargetOf(app),
                           data);
   });
   // Gone (its app was deleted) or finished already: nothing left to record.
