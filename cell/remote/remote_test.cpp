@@ -1,12 +1,7 @@
 // A cell on another host against a fake API (Poco's HTTPServer on 127.0.0.1): heartbeats and
 // assignments, droplet downloads into the content-addressed cache, log batches.
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/ServerSocket.h>
 
 #include <doctest/doctest.h>
 
@@ -20,6 +15,7 @@
 #include "cell/remote/api_log_sink.h"
 #include "cell/remote/droplet_cache.h"
 #include "cell/remote/remote_desired_state.h"
+#include "cell/remote/testing/fake_http_server.h"
 #include "common/file_io.h"
 #include "common/sha256.h"
 
@@ -30,16 +26,7 @@ using namespace std::chrono_literals;
 
 class FakeApi {
  public:
-  FakeApi() {
-    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
-    port_ = socket.address().port();
-    auto* params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(4);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket, params);
-    server_->start();
-  }
-  ~FakeApi() { server_->stopAll(true); }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const { return server_.url(); }
 
   std::mutex mu;
   nlohmann::json assignment = nlohmann::json::object();
@@ -87,29 +74,9 @@ class FakeApi {
     reply(Poco::Net::HTTPResponse::HTTP_NOT_FOUND, "{}");
   }
 
-  class Handler final : public Poco::Net::HTTPRequestHandler {
-   public:
-    explicit Handler(FakeApi& api) : api_(api) {}
-    void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) override {
-      api_.Handle(req, res);
-    }
-
-   private:
-    FakeApi& api_;
-  };
-  class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
-   public:
-    explicit Factory(FakeApi& api) : api_(api) {}
-    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-      return new Handler(api_);
-    }
-
-   private:
-    FakeApi& api_;
-  };
-
-  std::uint16_t port_ = 0;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  testing::FakeHttpServer server_{[this](Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) {
+    Handle(req, res);
+  }};
 };
 
 class TempDir {

@@ -111,7 +111,9 @@ class PostgresServer:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-class PostgresStateTest(PlatformTest):
+class OnPostgres(PlatformTest):
+    """A PostgreSQL server of the class's own; each test's wharfd keeps its state there."""
+
     @classmethod
     def setUpClass(cls):
         cls.pg = PostgresServer()
@@ -125,6 +127,9 @@ class PostgresStateTest(PlatformTest):
     @classmethod
     def tearDownClass(cls):
         cls.pg.stop()
+
+
+class PostgresStateTest(OnPostgres):
 
     def test_an_app_on_postgresql_state_is_served_and_survives_a_restart(self):
         d = self.make_app({"index.html": "<h1>on postgres</h1>", "Staticfile": ""},
@@ -151,22 +156,8 @@ class PostgresStateTest(PlatformTest):
         self.assertNotIn(PASSWORD, events)
 
 
-class PostgresRestartTest(PlatformTest):
+class PostgresRestartTest(OnPostgres):
     """Its own server: the restart must not disturb the other class's database."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.pg = PostgresServer()
-        try:
-            cls.pg.start()
-        except Exception:
-            cls.pg.stop()
-            raise
-        cls.platform_args = {"extra_args": ["--database", cls.pg.url()]}
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.pg.stop()
 
     def test_a_postgresql_restart_under_load_keeps_apps_serving_and_the_api_comes_back(self):
         d = self.make_app({"index.html": "<h1>through a restart</h1>", "Staticfile": ""},
