@@ -27,6 +27,7 @@
 #include "controller/services/buildpack_service.h"
 #include "controller/services/droplet_service.h"
 #include "controller/services/service_operations.h"
+#include "controller/daemon/data_dir_lock.h"
 #include "state/db.h"
 #include "state/lease.h"
 #include "controller/platform/event_recorder.h"
@@ -38,38 +39,6 @@
 
 namespace wharf::controller {
 namespace {
-
-// Holds an exclusive flock on DATA_DIR/wharfd.lock for the daemon's lifetime,
-// and DATA_DIR/wharfd.pid while it does: only the holder writes the pid file
-// (atomically, once locked) and removes it before unlocking, so the file names
-// the live wharfd; after a kill -9 it names a dead one until the next start.
-// Scripts stop wharfd by this pid (scripts/quickstart.sh).
-class DataDirLock {
- public:
-  static Result<std::unique_ptr<DataDirLock>> Acquire(const std::filesystem::path& path,
-                                                      const std::filesystem::path& pid_file) {
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return Status::Internal("cannot open " + path.string() + ": " + std::strerror(errno));
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd);
-      return Status::Unavailable("another wharfd is using the data folder " + path.parent_path().string());
-    }
-    std::unique_ptr<DataDirLock> lock(new DataDirLock(fd, pid_file));
-    WHARF_RETURN_IF_ERROR(
-        WriteFileAtomic(pid_file, std::to_string(::getpid()) + "\n", 0644).WithContext("writing the pid file"));
-    return lock;
-  }
-  ~DataDirLock() {
-    std::error_code ec;
-    std::filesystem::remove(pid_file_, ec);
-    ::close(fd_);
-  }
-
- private:
-  DataDirLock(int fd, std::filesystem::path pid_file) : fd_(fd), pid_file_(std::move(pid_file)) {}
-  int fd_;
-  std::filesystem::path pid_file_;
-};
 
 // Binds the API port. For --api-port 0 it prefers the port this data folder had
 // last time, so clients configured with the API URL keep working across restarts;

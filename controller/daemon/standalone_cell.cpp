@@ -18,6 +18,8 @@
 #include "cell/remote/droplet_cache.h"
 #include "cell/remote/remote_desired_state.h"
 #include "common/file_io.h"
+#include "controller/daemon/data_dir_lock.h"
+#include "controller/daemon/followed_api.h"
 #include "controller/daemon/layout.h"
 #include "health/health_check.h"
 #include "runtime/container_runtime.h"
@@ -25,20 +27,7 @@
 namespace wharf::controller {
 namespace {
 
-std::string Trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 void Log(const std::string& line) { std::cerr << "wharfd: cell: " << line << std::endl; }
-
-// --api-url, else the URL (then the port) an API of the same data folder wrote, else the default port.
-std::string ApiUrl(const Config& config, const DataLayout& layout) {
-  if (!config.api_url.empty()) return config.api_url;
-  if (auto url = ReadFile(layout.api_url_file()); url.ok() && !Trimmed(*url).empty()) return Trimmed(*url);
-  auto port = ReadFile(layout.api_port_file());
-  return "http://127.0.0.1:" + (port.ok() && !Trimmed(*port).empty() ? Trimmed(*port) : std::string("9022"));
-}
 
 // What the cell offers the API: the flags, else this host's memory less a reserve for itself (10%,
 // at least 512 MB) and the free space of the data folder.
@@ -69,40 +58,12 @@ cell::CellCapacity Capacity(const Config& config, const DataLayout& layout) {
   return c;
 }
 
-// DATA_DIR/wharfd.lock for the cell's lifetime (one wharfd per data folder: its containers are
-// its own), and DATA_DIR/wharfd.pid while it holds it, as the Daemon does.
-class CellDataDirLock {
- public:
-  static Result<std::unique_ptr<CellDataDirLock>> Acquire(const DataLayout& layout) {
-    int fd = ::open(layout.lock_file().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return Status::Internal("cannot open " + layout.lock_file().string() + ": " + std::strerror(errno));
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd);
-      return Status::Unavailable("another wharfd is using the data folder " + layout.root.string());
-    }
-    std::unique_ptr<CellDataDirLock> lock(new CellDataDirLock(fd, layout.pid_file()));
-    WHARF_RETURN_IF_ERROR(WriteFileAtomic(layout.pid_file(), std::to_string(::getpid()) + "\n", 0644)
-                              .WithContext("writing the pid file"));
-    return lock;
-  }
-  ~CellDataDirLock() {
-    std::error_code ec;
-    std::filesystem::remove(pid_file_, ec);
-    ::close(fd_);
-  }
-
- private:
-  CellDataDirLock(int fd, std::filesystem::path pid_file) : fd_(fd), pid_file_(std::move(pid_file)) {}
-  int fd_;
-  std::filesystem::path pid_file_;
-};
-
 }  // namespace
 
 // Destroyed in reverse order: the cell before what it reads and writes through, the runtime last
 // but one, the API client last.
 struct StandaloneCell::Parts {
-  std::unique_ptr<CellDataDirLock> lock;
+  std::unique_ptr<DataDirLock> lock;
   std::string api_url;
   std::unique_ptr<cell::ApiClient> api;
   std::unique_ptr<runtime::ContainerRuntime> runtime;
@@ -124,20 +85,15 @@ Result<std::unique_ptr<StandaloneCell>> StandaloneCell::Start(const Config& conf
                                                               const std::function<bool()>& stopping) {
   WHARF_ASSIGN_OR_RETURN(auto layout, PrepareDataDir(config.data_dir));
   auto p = std::make_unique<Parts>();
-  auto lock = CellDataDirLock::Acquire(layout);
+  auto lock = DataDirLock::Acquire(layout.lock_file(), layout.pid_file());
   if (!lock.ok()) return lock.status();
   p->lock = std::move(lock).value();
 
-  p->api_url = ApiUrl(config, layout);
-  const std::filesystem::path token_file =
-      config.api_token_file.empty() ? layout.root / "cell-token" : config.api_token_file;
-  auto token = ReadFile(token_file);
-  if (!token.ok()) {
-    return token.status().WithContext("reading the cell's API token (--api-token-file; the API writes it to its "
-                                      "DATA_DIR/cell-token) from " + token_file.string());
-  }
-  if (Trimmed(*token).empty()) return Status::InvalidArgument(token_file.string() + ": the token file is empty");
-  auto api = cell::ApiClient::Make({p->api_url, Trimmed(*token), config.api_ca_file.string()});
+  WHARF_ASSIGN_OR_RETURN(FollowedApi followed,
+                         ReadFollowedApi(config, layout, layout.root / "cell-token", "cell",
+                                         "; the API writes it to its DATA_DIR/cell-token"));
+  p->api_url = followed.url;
+  auto api = cell::ApiClient::Make({p->api_url, followed.token, config.api_ca_file.string()});
   if (!api.ok()) return api.status().WithContext("--api-url");
   p->api = std::move(api).value();
 

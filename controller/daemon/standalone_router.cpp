@@ -5,6 +5,7 @@
 
 #include "common/file_io.h"
 #include "bus/nats_client.h"
+#include "controller/daemon/followed_api.h"
 #include "controller/daemon/layout.h"
 #include "controller/dataplane/nats_route_follower.h"
 #include "router/api_access_log_sink.h"
@@ -14,19 +15,6 @@
 
 namespace wharf::controller {
 namespace {
-
-std::string Trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-// --api-url, else the URL (then the port) the API of the same data folder wrote, else the default port.
-std::string ApiUrl(const Config& config, const DataLayout& layout) {
-  if (!config.api_url.empty()) return config.api_url;
-  if (auto url = ReadFile(layout.api_url_file()); url.ok() && !Trimmed(*url).empty()) return Trimmed(*url);
-  auto port = ReadFile(layout.api_port_file());
-  return "http://127.0.0.1:" + (port.ok() && !Trimmed(*port).empty() ? Trimmed(*port) : std::string("9022"));
-}
 
 // With --nats-url the routes come from NATS and the API's stream brings the certificates only:
 // its tables go here and are dropped.
@@ -63,20 +51,15 @@ StandaloneRouter::~StandaloneRouter() { Stop(); }
 Result<std::unique_ptr<StandaloneRouter>> StandaloneRouter::Start(const Config& config, const Clock& clock) {
   DataLayout layout{config.data_dir};
   auto p = std::make_unique<Parts>();
-  p->api_url = ApiUrl(config, layout);
-  const std::filesystem::path token_file = config.api_token_file.empty() ? layout.router_token() : config.api_token_file;
-  auto token = ReadFile(token_file);
-  if (!token.ok()) {
-    return token.status().WithContext("reading the router's API token (--api-token-file) from " + token_file.string());
-  }
-  if (Trimmed(*token).empty()) return Status::InvalidArgument(token_file.string() + ": the token file is empty");
+  WHARF_ASSIGN_OR_RETURN(FollowedApi followed, ReadFollowedApi(config, layout, layout.router_token(), "router"));
+  p->api_url = followed.url;
 
   const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   p->registry = std::make_unique<router::RouteRegistry>(threads + 1);
   router::ApiRouteFeedOptions feed_options;
   feed_options.api_url = p->api_url;
   feed_options.ca_file = config.api_ca_file.string();
-  feed_options.token = Trimmed(*token);
+  feed_options.token = followed.token;
   // A restart of this router while the API is down starts from the last table it had.
   feed_options.cache_file = layout.root / ("router-routes-" + std::to_string(config.router_port) + ".json");
   p->certificates = std::make_shared<router::TlsCertificateStore>();
