@@ -1,5 +1,8 @@
 #include "cell/remote/droplet_cache.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "common/sha256.h"
 
 namespace wharf::cell {
@@ -53,6 +56,14 @@ Result<std::filesystem::path> DropletCache::Fetch(const std::string& droplet_gui
     const std::string msg = "droplet " + droplet_guid + " refused: its download has sha256 " + *got +
                             ", the assignment names " + sha256 + "; deleted";
     return Status::Unprocessable(msg);
+  }
+  // On disk before it is named by its digest: after a crash a name in the cache is a whole droplet.
+  const int fd = ::open(partial.c_str(), O_RDONLY | O_CLOEXEC);
+  const bool synced = fd >= 0 && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!synced) {
+    remove_partial();
+    return Status::Internal("cannot keep droplet " + droplet_guid + ": fsync of " + partial.string() + " failed");
   }
   std::error_code ec;
   std::filesystem::rename(partial, path, ec);
