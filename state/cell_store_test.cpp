@@ -117,7 +117,7 @@ TEST_CASE("cells: placements are placed, moved, removed, and go with their cell"
   CHECK(f.Do([](CellStore& s) { return s.Delete("cell-a"); }).code() == StatusCode::kNotFound);
 }
 
-TEST_CASE("cells: the cell role may be assigned (migration 32)") {
+TEST_CASE("cells: the cell role may be assigned (migration 33)") {
   Fixture f;
   REQUIRE(f.db->Transact([](Tx& tx) -> Status {
                 UserStore users(tx);

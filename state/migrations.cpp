@@ -692,8 +692,7 @@ CREATE TABLE domain_certificates (
 // Cells on other hosts (issue 17): the cells that heartbeat to the API (`wharfd --roles cell`), with
 // their zone, address, capacity, the assignment they were last answered (a version that grows when it
 // changes, and the digest it was computed from), and the placement of each instance index of a
-// process on one cell. The role "cell" (a cell's token: its heartbeats, its droplets, its apps' logs).
-// SQLite rebuilds role_assignments to change its CHECK; the PostgreSQL variant alters it in place.
+// process on one cell. The same SQL on both engines.
 constexpr std::string_view kCells = R"sql(
 CREATE TABLE cells (
   id TEXT PRIMARY KEY,
@@ -718,6 +717,11 @@ CREATE TABLE placements (
   PRIMARY KEY (process_guid, instance_index)
 );
 CREATE INDEX placements_cell ON placements (cell_id);
+)sql";
+
+// Migration 33: the role "cell" (a cell's token). SQLite rebuilds role_assignments to change its CHECK; the
+// PostgreSQL variant alters it in place.
+constexpr std::string_view kCellRole = R"sql(
 CREATE TABLE role_assignments_new (
   id INTEGER PRIMARY KEY,
   guid TEXT NOT NULL UNIQUE,
@@ -854,31 +858,8 @@ INSERT INTO org_quotas (guid, name, total_memory_mb, instance_memory_mb, app_ins
          to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
 )sql";
 
-// Migration 32: the tables as on SQLite; the role's CHECK changed in place.
-constexpr std::string_view kCellsPostgres = R"sql(
-CREATE TABLE cells (
-  id TEXT PRIMARY KEY,
-  zone TEXT NOT NULL,
-  address TEXT NOT NULL,
-  container_subnet TEXT NOT NULL,
-  memory_mb INTEGER NOT NULL CHECK (memory_mb >= 0),
-  disk_mb INTEGER NOT NULL CHECK (disk_mb >= 0),
-  max_instances INTEGER NOT NULL CHECK (max_instances >= 0),
-  wharf_version TEXT NOT NULL,
-  first_seen_at TEXT NOT NULL,
-  last_heartbeat_ms INTEGER NOT NULL,
-  state TEXT NOT NULL CHECK (state IN ('alive', 'lost')),
-  assignment_version INTEGER NOT NULL DEFAULT 0,
-  assignment_digest TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE placements (
-  process_guid TEXT NOT NULL,
-  instance_index INTEGER NOT NULL CHECK (instance_index >= 0),
-  cell_id TEXT NOT NULL REFERENCES cells(id) ON DELETE CASCADE,
-  placed_at TEXT NOT NULL,
-  PRIMARY KEY (process_guid, instance_index)
-);
-CREATE INDEX placements_cell ON placements (cell_id);
+// Migration 33: PostgreSQL changes the role's CHECK in place.
+constexpr std::string_view kCellRolePostgres = R"sql(
 ALTER TABLE role_assignments DROP CONSTRAINT role_assignments_role_check;
 ALTER TABLE role_assignments ADD CONSTRAINT role_assignments_role_check
   CHECK (role IN ('admin', 'routing', 'cell', 'organization_user', 'organization_manager',
@@ -920,7 +901,8 @@ constexpr Migration kMigrations[] = {
     {30, "org and space quota definitions; orgs.quota_guid, spaces.space_quota_guid; the 'default' org quota", kQuotas,
      kQuotasPostgres},
     {31, "domain_certificates (TLS domains: certificate, key, plain-HTTP policy)", kDomainCertificates},
-    {32, "cells and placements (cells on other hosts); role_assignments: the cell role", kCells, kCellsPostgres},
+    {32, "cells and placements (cells on other hosts)", kCells},
+    {33, "role_assignments: the cell role", kCellRole, kCellRolePostgres},
 };
 
 constexpr std::string_view kBookkeeping = R"sql(

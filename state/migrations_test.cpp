@@ -406,7 +406,7 @@ TEST_CASE("Migration 19 lets a rotation's new binding stand beside the one it re
   CHECK_FALSE(rotation("r2", "done").ok());    // CHECK on state
 }
 
-TEST_CASE("Migration 32 adds cells and placements and the cell role, keeping every role assignment") {
+TEST_CASE("Migrations 32 and 33 add cells and placements, then the cell role, keeping every role assignment") {
   TempDir dir;
   FakeClock clock;
   auto db = testing::OpenTestDatabase(dir / "w.db");
@@ -419,6 +419,8 @@ TEST_CASE("Migration 32 adds cells and placements and the cell role, keeping eve
   REQUIRE(Migrate(**db, clock, 32).ok());
   CHECK(HasTable(**db, "cells"));
   CHECK(HasTable(**db, "placements"));
+  CHECK_FALSE(run("INSERT INTO role_assignments (guid, user_guid, role, created_at) VALUES ('r2', 'u1', 'cell', 't')").ok());
+  REQUIRE(Migrate(**db, clock, 33).ok());
   CHECK(Count(**db, "SELECT COUNT(*) FROM role_assignments WHERE guid = 'r1' AND role = 'admin'") == 1);
   CHECK(run("INSERT INTO role_assignments (guid, user_guid, role, created_at) VALUES ('r2', 'u1', 'cell', 't')").ok());
   CHECK_FALSE(run("INSERT INTO role_assignments (guid, user_guid, role, created_at) VALUES ('r3', 'u1', 'x', 't')").ok());
