@@ -62,7 +62,16 @@ PlacementRound Decide(const Snapshot& s, const std::vector<PlacementDemand>& dem
 void PlacementDriver::Start(std::chrono::milliseconds interval) {
   timer_.Start(interval, [this] {
     Result<PlacementRound> r = Tick();
-    if (!r.ok()) std::cerr << "wharfd: placing instances on cells: " << r.status().ToString() << std::endl;
+    // Logged when the failure starts or changes, and when it ends: a database away for an hour is two
+    // lines, not two a second.
+    const std::string failure = r.ok() ? "" : r.status().ToString();
+    if (failure == last_failure_) return;
+    if (failure.empty()) {
+      std::cerr << "wharfd: placing instances on cells again" << std::endl;
+    } else {
+      std::cerr << "wharfd: placing instances on cells: " << failure << "; retrying every round" << std::endl;
+    }
+    last_failure_ = failure;
   });
 }
 

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "cell/desired_state.h"
 #include "common/clock.h"
@@ -57,6 +58,7 @@ class PlacementDriver {
   EventRecorder* events_;
   // When this driver's first round as the leader ran (ms since the epoch; reset when it stops leading).
   std::optional<std::int64_t> leading_since_ms_;
+  std::string last_failure_;  // the last round's error, logged once (the timer's thread only)
   PeriodicTask timer_;
 };
 
