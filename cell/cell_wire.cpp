@@ -210,7 +210,7 @@ json CellHeartbeatToJson(const CellHeartbeat& h) {
             {"instances", h.capacity.instances}}},
           {"assignment_version", h.assignment_version},
           {"wharf_version", h.wharf_version},
-          {"instances", std::move(instances)}};
+          {"instances", h.instances_known ? std::move(instances) : json(nullptr)}};
 }
 
 Result<CellHeartbeat> CellHeartbeatFromJson(const json& j) {
@@ -237,7 +237,9 @@ Result<CellHeartbeat> CellHeartbeatFromJson(const json& j) {
   if (h.capacity.memory_mb < 0 || h.capacity.disk_mb < 0 || h.capacity.instances < 0) {
     return Status::InvalidArgument("cell heartbeat: capacity must not be negative");
   }
-  if (auto list = j.find("instances"); list != j.end() && !list->is_null()) {
+  auto list = j.find("instances");
+  h.instances_known = list != j.end() && !list->is_null();
+  if (h.instances_known) {
     if (!list->is_array()) return Status::InvalidArgument("cell heartbeat: field 'instances' must be a list");
     for (std::size_t n = 0; n < list->size(); ++n) {
       const json& item = (*list)[n];

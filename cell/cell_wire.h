@@ -52,7 +52,10 @@ struct CellHeartbeat {
   CellCapacity capacity;
   std::uint64_t assignment_version = 0;  // CellAssignment::version the cell last applied (0: none yet)
   std::string wharf_version;
-  std::vector<ReportedInstance> instances;  // everything it runs now
+  // Everything it runs now. `instances_known` false: not known yet (a cell that has just started and not
+  // yet adopted its running containers), sent as null; the API then keeps what the cell reported last.
+  bool instances_known = true;
+  std::vector<ReportedInstance> instances;
 };
 
 struct CellAssignment {

@@ -119,6 +119,21 @@ TEST_CASE("cell wire: heartbeat and assignment round trips") {
   CHECK(hb->instances[0].report.memory_bytes == std::optional<std::uint64_t>(1234));
   CHECK(CellHeartbeatToJson(*hb) == CellHeartbeatToJson(h));
 
+  // Instances not known yet (a cell that has not adopted its containers) travel as null, not as none.
+  CellHeartbeat opening = h;
+  opening.instances_known = false;
+  CHECK(CellHeartbeatToJson(opening)["instances"].is_null());
+  Result<CellHeartbeat> unknown = CellHeartbeatFromJson(CellHeartbeatToJson(opening));
+  REQUIRE(unknown.ok());
+  CHECK_FALSE(unknown->instances_known);
+  CHECK(hb->instances_known);
+  nlohmann::json none = CellHeartbeatToJson(h);
+  none["instances"] = nlohmann::json::array();
+  Result<CellHeartbeat> empty = CellHeartbeatFromJson(none);
+  REQUIRE(empty.ok());
+  CHECK(empty->instances_known);
+  CHECK(empty->instances.empty());
+
   nlohmann::json bad = CellHeartbeatToJson(h);
   bad["capacity"].erase("instances");
   auto refused = CellHeartbeatFromJson(bad);

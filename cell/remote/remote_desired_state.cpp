@@ -79,7 +79,11 @@ CellHeartbeat RemoteDesiredState::MakeHeartbeat() const {
     std::lock_guard lock(mu_);
     hb.assignment_version = applied_version_;
   }
-  hb.instances = RunningInstances();
+  {
+    std::lock_guard lock(mu_);
+    hb.instances_known = reporter_ != nullptr;  // the cell is open: its adopted containers are known
+  }
+  if (hb.instances_known) hb.instances = RunningInstances();
   return hb;
 }
 

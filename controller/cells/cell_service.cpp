@@ -188,9 +188,9 @@ Result<cell::CellAssignment> CellService::Heartbeat(const std::string& path_id, 
     kept.routable = i.routable && placed.contains({i.app_guid, i.process_type, i.report.index});
     reported.push_back(std::move(kept));
   }
-  if (h.assignment_version == 0 && h.instances.empty()) {
-    // A cell that just (re)started speaks before it adopted its running containers (it waits for this
-    // assignment first): it keeps what it reported last, so its instances' routes do not vanish for the
+  if (!h.instances_known) {
+    // A cell that has just (re)started speaks before it adopted its running containers (it waits for this
+    // assignment first): what it reported last stands, so its instances' routes do not vanish for the
     // moment it takes to open. Its next heartbeat reports them again.
     reported = remote_.InstancesOn(h.cell_id);
   }

@@ -55,7 +55,6 @@ struct Fixture {
     h.zone = zone;
     h.address = "10.0.0.1";
     h.capacity = {memory_mb, 100000, 100};
-    h.assignment_version = 1;  // a cell that applied an assignment (0: one that has just started)
     h.instances = std::move(instances);
     Result<cell::CellAssignment> a = cells.Heartbeat(id, h);
     REQUIRE_MESSAGE(a.ok(), a.status().ToString());
@@ -230,17 +229,19 @@ TEST_CASE("cells: remote instances become endpoints and are withdrawn when their
   CHECK(routed["a/web"].size() == 2);
   CHECK(routed["other/web"].empty());
   CHECK(f.remote.InstancesOn("c2").size() == 2);  // "other" is not listed
-  // A cell that has just restarted reports nothing before it adopted its containers: its routes stay.
+  // A cell that has just restarted does not know its instances before it adopted its containers: its
+  // routes stay.
   cell::CellHeartbeat restarted;
   restarted.cell_id = "c2";
   restarted.zone = "z1";
   restarted.address = "10.0.0.1";
   restarted.capacity = {4096, 100000, 100};
   restarted.assignment_version = 0;
+  restarted.instances_known = false;
   REQUIRE(f.cells.Heartbeat("c2", restarted).ok());
   CHECK(routed["a/web"].size() == 2);
   CHECK(f.remote.InstancesOn("c2").size() == 2);
-  // One that ran its assignment and runs nothing: withdrawn.
+  // One that knows it runs nothing: withdrawn.
   f.Beat("c2", "z1", 4096, {});
   CHECK(routed["a/web"].size() == 1);
   f.Beat("c1", "z1", 4096, {running});

@@ -135,6 +135,7 @@ TEST_CASE("wharfd --roles cell: registers, downloads its droplet once, runs the 
     CHECK(first.address == "127.0.0.1");
     CHECK(first.capacity == cell::CellCapacity{1024, 2048, 7});
     CHECK(first.assignment_version == 0);
+    CHECK_FALSE(first.instances_known);  // sent before the cell adopted its containers: not "none"
     CHECK(api.downloads == 1);
   }
   // The next heartbeats say the assignment is applied and report the instance at index 1 only.
