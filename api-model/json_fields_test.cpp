@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-#include "api-model/app.h"
+#include "api-model/apps/app.h"
 
 namespace wharf::api {
 namespace {

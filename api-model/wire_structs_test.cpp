@@ -2,19 +2,19 @@
 // non-default value, and names its required fields when they are missing.
 #include <doctest/doctest.h>
 
-#include "api-model/app.h"
-#include "api-model/autoscaling.h"
-#include "api-model/build.h"
-#include "api-model/buildpack.h"
+#include "api-model/apps/app.h"
+#include "api-model/apps/autoscaling.h"
+#include "api-model/apps/build.h"
+#include "api-model/apps/buildpack.h"
+#include "api-model/apps/deployment.h"
+#include "api-model/apps/revision.h"
+#include "api-model/apps/ssh.h"
+#include "api-model/apps/stack.h"
 #include "api-model/error.h"
-#include "api-model/event.h"
-#include "api-model/info.h"
 #include "api-model/page.h"
-#include "api-model/deployment.h"
-#include "api-model/revision.h"
-#include "api-model/stack.h"
-#include "api-model/route.h"
-#include "api-model/ssh.h"
+#include "api-model/platform/event.h"
+#include "api-model/platform/info.h"
+#include "api-model/platform/route.h"
 
 namespace wharf::api {
 namespace {

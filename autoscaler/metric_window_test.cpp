@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-#include "common/clock.h"
+#include "common/time/clock.h"
 
 namespace wharf::autoscaler {
 namespace {

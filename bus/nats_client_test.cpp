@@ -18,7 +18,7 @@
 
 #include "bus/nats_client.h"
 #include "bus/testing/nats_server.h"
-#include "common/tls_test_cert.h"
+#include "common/net/tls_test_cert.h"
 
 namespace wharf::bus {
 namespace {

@@ -34,14 +34,14 @@
 #include "cell/instance_events.h"
 #include "cell/instance_reporter.h"
 #include "cell/route_endpoints.h"
-#include "common/clock.h"
-#include "common/periodic_task.h"
 #include "common/status.h"
+#include "common/time/clock.h"
+#include "common/time/periodic_task.h"
 #include "health/health_check.h"
 #include "health/supervisor.h"
 #include "runtime/container_runtime.h"
-#include "runtime/log_entry.h"
-#include "runtime/log_tailer.h"
+#include "runtime/logs/log_entry.h"
+#include "runtime/logs/log_tailer.h"
 
 namespace wharf::cell {
 

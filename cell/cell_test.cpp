@@ -11,6 +11,7 @@
 
 #include "cell/instance_spec.h"
 #include "common/file_io.h"
+#include "common/testing/temp_dir.h"
 #include "runtime/testing/fake_container_runtime.h"
 
 namespace wharf::cell {
@@ -121,20 +122,7 @@ class RecordingTable final : public EndpointTable {
   std::map<std::pair<std::string, std::string>, std::vector<health::Endpoint>> tables_;
 };
 
-class TempDir {
- public:
-  TempDir() : path_(MakeTempDirectory(std::filesystem::temp_directory_path(), "wharf-cell-test-").value()) {}
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ::wharf::testing::TempDir;
 
 DesiredProcess Process(std::string type, int instances) {
   DesiredProcess p;

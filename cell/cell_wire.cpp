@@ -1,7 +1,7 @@
 #include "cell/cell_wire.h"
 
 #include "api-model/json_fields.h"
-#include "common/health_check_type.h"
+#include "common/facts/health_check_type.h"
 
 namespace wharf::cell {
 

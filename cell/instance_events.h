@@ -7,8 +7,8 @@
 
 #include "health/supervisor.h"
 #include "runtime/container_runtime.h"
-#include "runtime/log_entry.h"
-#include "runtime/log_tailer.h"
+#include "runtime/logs/log_entry.h"
+#include "runtime/logs/log_tailer.h"
 
 namespace wharf::cell {
 

@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/facts/revision_tag.h"
 #include "common/ids.h"
-#include "common/revision_tag.h"
 #include "runtime/environment.h"
 
 namespace wharf::cell {

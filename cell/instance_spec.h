@@ -16,7 +16,7 @@ namespace wharf::cell {
 
 // Instances of another version are replaced one at a time: a start or restart
 // (run generation), a new revision or droplet, new memory, disk or log rate limits. The tag
-// starts with the revision (common/revision_tag.h) when there is one.
+// starts with the revision (common/facts/revision_tag.h) when there is one.
 std::string InstanceVersion(std::int64_t revision, const std::string& droplet_guid, std::int64_t run_generation,
                             int memory_in_mb, int disk_in_mb, std::int64_t log_rate_limit = -1);
 

@@ -1,7 +1,7 @@
 // From a desired process to the supervisor's desire: version, check, routing, and
 // each instance's container (droplet, Cloud Foundry environment, launcher, limits).
 #include "cell/instance_spec.h"
-#include "common/revision_tag.h"
+#include "common/facts/revision_tag.h"
 
 #include <doctest/doctest.h>
 

@@ -32,11 +32,11 @@
 #include <thread>
 #include <vector>
 
-#include "common/clock.h"
 #include "common/status.h"
+#include "common/time/clock.h"
 #include "runtime/container_runtime.h"
-#include "runtime/log_entry.h"
-#include "runtime/log_tailer.h"
+#include "runtime/logs/log_entry.h"
+#include "runtime/logs/log_tailer.h"
 
 namespace wharf::cell {
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/file_io.h"
+#include "common/testing/temp_dir.h"
 #include "runtime/testing/fake_container_runtime.h"
 
 namespace wharf::cell {
@@ -40,18 +41,7 @@ class Outcomes final : public TaskEventSink {
   std::map<std::string, TaskOutcome> finished;
 };
 
-class TempDir {
- public:
-  TempDir() : path_(MakeTempDirectory(std::filesystem::temp_directory_path(), "wharf-task-test-").value()) {}
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ::wharf::testing::TempDir;
 
 struct Fixture {
   TempDir dir;

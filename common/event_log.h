@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "common/clock.h"
 #include "common/status.h"
+#include "common/time/clock.h"
 
 namespace wharf {
 

@@ -1,7 +1,7 @@
 // A deployment: how an app moves from one revision to the next (Cloud Foundry's
 // rolling and canary strategies, plus traffic-weighted canary steps), as plain data
 // and pure decisions. The controller stores it and drives it (controller/services/
-// deployment_service.*, controller/dataplane/deployment_driver.*); time comes in as a
+// deployment_service.*, controller/dataplane/orchestration/deployment_driver.*); time comes in as a
 // parameter.
 #pragma once
 

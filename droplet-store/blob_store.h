@@ -26,8 +26,8 @@
 #include <string_view>
 #include <vector>
 
-#include "common/clock.h"
 #include "common/status.h"
+#include "common/time/clock.h"
 
 namespace wharf::store {
 

@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-#include "common/archive_test_util.h"
+#include "common/archive/archive_test_util.h"
 #include "common/sha256.h"
 #include "droplet-store/package_manifest.h"
 

@@ -13,7 +13,7 @@
 #include <set>
 #include <system_error>
 
-#include "common/archive.h"
+#include "common/archive/archive.h"
 #include "common/sha256.h"
 
 namespace wharf::store {

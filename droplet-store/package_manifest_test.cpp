@@ -6,8 +6,8 @@
 #include <map>
 #include <sstream>
 
-#include "common/archive.h"
-#include "common/archive_test_util.h"
+#include "common/archive/archive.h"
+#include "common/archive/archive_test_util.h"
 #include "common/file_io.h"
 #include "common/sha256.h"
 

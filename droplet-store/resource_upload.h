@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <istream>
 
-#include "common/archive.h"
+#include "common/archive/archive.h"
 #include "common/status.h"
 #include "droplet-store/blob_store.h"
 

@@ -5,7 +5,7 @@
 #include <sstream>
 #include <utility>
 
-#include "common/archive_test_util.h"
+#include "common/archive/archive_test_util.h"
 #include "common/file_io.h"
 #include "common/sha256.h"
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "health/supervisor.h"
-#include "runtime/log_entry.h"
+#include "runtime/logs/log_entry.h"
 
 namespace wharf::health {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "common/health_check_type.h"
+#include "common/facts/health_check_type.h"
 #include "common/status.h"
 
 namespace wharf::health {

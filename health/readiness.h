@@ -11,7 +11,7 @@
 #include <chrono>
 #include <string>
 
-#include "common/health_check_type.h"
+#include "common/facts/health_check_type.h"
 #include "common/status.h"
 #include "health/health_check.h"
 

@@ -30,8 +30,8 @@
 #include <thread>
 #include <vector>
 
-#include "common/clock.h"
-#include "common/periodic_task.h"
+#include "common/time/clock.h"
+#include "common/time/periodic_task.h"
 #include "health/crash_policy.h"
 #include "health/health_check.h"
 #include "health/planner.h"

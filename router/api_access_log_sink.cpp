@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "common/https_client.h"
+#include "common/net/https_client.h"
 
 namespace wharf::router {
 

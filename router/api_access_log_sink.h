@@ -18,7 +18,7 @@
 
 #include "common/status.h"
 #include "router/access_log.h"
-#include "router/api_url.h"
+#include "router/routes/api_url.h"
 
 namespace wharf::router {
 

@@ -9,11 +9,11 @@
 #include <thread>
 #include <vector>
 
-#include "common/clock.h"
 #include "common/flags.h"
 #include "common/open_file_limit.h"
+#include "common/time/clock.h"
 #include "router/router.h"
-#include "router/routes_file.h"
+#include "router/routes/routes_file.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "router/route_registry.h"
+#include "router/routes/route_registry.h"
 #include "router/traffic_stats.h"
 
 namespace wharf::router {

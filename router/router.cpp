@@ -14,7 +14,7 @@
 
 #include "common/ids.h"
 #include "router/metrics.h"
-#include "router/worker.h"
+#include "router/proxy/worker.h"
 
 namespace wharf::router {
 namespace detail {

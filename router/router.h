@@ -17,11 +17,11 @@
 #include <optional>
 #include <string>
 
-#include "common/clock.h"
 #include "common/status.h"
+#include "common/time/clock.h"
 #include "router/access_log.h"
-#include "router/http_parser.h"
-#include "router/route_registry.h"
+#include "router/proxy/http_parser.h"
+#include "router/routes/route_registry.h"
 #include "router/tls_store.h"
 
 namespace wharf::router {

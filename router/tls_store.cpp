@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <map>
 
-#include "common/tls_pem.h"
+#include "common/net/tls_pem.h"
 
 namespace wharf::router {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-#include "common/tls_test_cert.h"
+#include "common/net/tls_test_cert.h"
 
 namespace wharf::router {
 namespace {

@@ -26,9 +26,9 @@
 #include <string_view>
 #include <vector>
 
-#include "common/clock.h"
 #include "common/status.h"
-#include "runtime/network_plan.h"
+#include "common/time/clock.h"
+#include "runtime/network/network_plan.h"
 
 namespace wharf::runtime {
 

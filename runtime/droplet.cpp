@@ -2,9 +2,9 @@
 
 #include <unistd.h>
 
-#include "common/archive.h"
+#include "common/archive/archive.h"
+#include "common/facts/vcap.h"
 #include "common/file_io.h"
-#include "common/vcap.h"
 
 namespace wharf::runtime {
 

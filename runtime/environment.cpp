@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/vcap.h"
+#include "common/facts/vcap.h"
 
 namespace wharf::runtime {
 

@@ -1,9 +1,9 @@
 #include <unistd.h>
 
-#include "common/clock.h"
+#include "common/time/clock.h"
 #include "runtime/container_runtime.h"
 #include "runtime/helpers_path.h"
-#include "runtime/oci_runtime.h"
+#include "runtime/oci/oci_runtime.h"
 #include "runtime/process_runtime.h"
 
 namespace wharf::runtime {

@@ -10,8 +10,8 @@
 #include <sstream>
 #include <vector>
 
+#include "common/facts/vcap.h"
 #include "common/file_io.h"
-#include "common/vcap.h"
 #include "stacks/stack_catalog.h"
 
 namespace wharf::runtime {

@@ -5,7 +5,7 @@
 // Memory and pids limits are not enforced; usage is read from /proc.
 #pragma once
 
-#include "runtime/monitored_runtime.h"
+#include "runtime/oci/monitored_runtime.h"
 
 namespace wharf::runtime {
 

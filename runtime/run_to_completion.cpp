@@ -1,9 +1,9 @@
 #include <thread>
 
 #include "runtime/container_runtime.h"
-#include "runtime/exit_watcher.h"
-#include "runtime/file_tail.h"
 #include "runtime/helpers/state_files.h"
+#include "runtime/logs/file_tail.h"
+#include "runtime/oci/exit_watcher.h"
 
 namespace wharf::runtime {
 

@@ -17,14 +17,14 @@
 #include <sstream>
 #include <thread>
 
+#include "common/facts/vcap.h"
 #include "common/file_io.h"
-#include "common/vcap.h"
 #include "runtime/command.h"
-#include "runtime/container_record.h"
 #include "runtime/container_runtime.h"
 #include "runtime/helpers/state_files.h"
-#include "runtime/monitored_runtime.h"
-#include "runtime/network.h"
+#include "runtime/network/network.h"
+#include "runtime/oci/container_record.h"
+#include "runtime/oci/monitored_runtime.h"
 #include "runtime/process_runtime.h"
 
 using namespace wharf;

@@ -11,8 +11,8 @@
 #include <string>
 #include <thread>
 
+#include "common/facts/vcap.h"
 #include "common/file_io.h"
-#include "common/vcap.h"
 #include "runtime/container_runtime.h"
 
 namespace wharf::runtime::testing {

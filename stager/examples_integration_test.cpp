@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "stager/droplet_metadata.h"
+#include "stager/droplet/droplet_metadata.h"
 #include "stager/testing/staging_fixture.h"
 
 using namespace wharf;

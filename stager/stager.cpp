@@ -6,14 +6,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/byte_size.h"
+#include "common/facts/byte_size.h"
 #include "common/file_io.h"
 #include "common/sha256.h"
 #include "droplet-store/package_manifest.h"
-#include "stager/buildpack_cache.h"
-#include "stager/buildpack_choice.h"
-#include "stager/buildpack_fetcher.h"
-#include "stager/droplet_assembly.h"
+#include "stager/buildpacks/buildpack_cache.h"
+#include "stager/buildpacks/buildpack_choice.h"
+#include "stager/buildpacks/buildpack_fetcher.h"
+#include "stager/droplet/droplet_assembly.h"
 #include "stager/scripts.h"
 #include "stager/staging_log.h"
 #include "stager/staging_workspace.h"

@@ -33,13 +33,13 @@
 #include <variant>
 #include <vector>
 
-#include "common/clock.h"
+#include "common/time/clock.h"
 #include "droplet-store/blob_store.h"
 #include "runtime/container_runtime.h"
-#include "stager/buildpack_registry.h"
-#include "stager/droplet_metadata.h"
+#include "stager/buildpacks/buildpack_registry.h"
+#include "stager/droplet/droplet_metadata.h"
+#include "stager/source/tree_archive.h"
 #include "stager/staging_error.h"
-#include "stager/tree_archive.h"
 
 namespace wharf::stager {
 
@@ -64,7 +64,7 @@ struct StagingRequest {
   std::optional<std::string> start_command;     // -c / manifest command
   StagingLimits limits;
   std::optional<std::string> previous_cache_sha256;
-  // The staging container's policy groups (runtime/network_plan.h); empty: the platform-wide
+  // The staging container's policy groups (runtime/network/network_plan.h); empty: the platform-wide
   // staging group only.
   std::vector<std::string> policy_groups;
   // Set to true to stop the staging container at once (wharfd stopping); the staging then

@@ -7,7 +7,7 @@
 #include <map>
 #include <set>
 
-#include "common/archive.h"
+#include "common/archive/archive.h"
 #include "stager/testing/staging_fixture.h"
 
 using namespace wharf;

@@ -1,6 +1,6 @@
 #include "stager/staging_log.h"
 
-#include "common/byte_size.h"
+#include "common/facts/byte_size.h"
 
 namespace wharf::stager {
 namespace {

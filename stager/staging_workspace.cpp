@@ -6,9 +6,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/facts/vcap.h"
 #include "common/file_io.h"
-#include "common/vcap.h"
-#include "runtime/quota_filesystem.h"
+#include "runtime/oci/quota_filesystem.h"
 
 namespace wharf::stager {
 namespace fs = std::filesystem;

@@ -35,7 +35,7 @@ struct StagingWorkspace {
   std::filesystem::path image;  // with a quota: the file system's image, else empty
 
   // Creates <parent>/<name> and its parts; fails if it exists. With `quota_bytes`, <name> is a
-  // file system of that size of its own (runtime/quota_filesystem.h).
+  // file system of that size of its own (runtime/oci/quota_filesystem.h).
   static Result<StagingWorkspace> Create(const std::filesystem::path& parent, std::string_view name,
                                          std::uint64_t quota_bytes = 0);
   // Removes <parent>/<name> (unmounting its file system, if any) and the image. Idempotent.

@@ -9,9 +9,9 @@
 #include <span>
 #include <string_view>
 
-#include "common/clock.h"
 #include "common/status.h"
-#include "state/db.h"
+#include "common/time/clock.h"
+#include "state/sql/db.h"
 
 namespace wharf::state {
 

@@ -191,17 +191,6 @@ class PostgresTestServer {
 
 }  // namespace
 
-TempDir::TempDir() {
-  auto dir = MakeTempDirectory(std::filesystem::temp_directory_path(), "wharf-state-test-");
-  REQUIRE_MESSAGE(dir.ok(), dir.status().ToString());
-  path_ = *dir;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 DatabaseEngine EngineUnderTest() {
   const char* e = std::getenv("WHARF_TEST_DATABASE");
   return e != nullptr && std::string(e) == "postgres" ? DatabaseEngine::kPostgres : DatabaseEngine::kSqlite;

@@ -6,24 +6,13 @@
 #include <memory>
 #include <string>
 
-#include "common/clock.h"
-#include "state/db.h"
+#include "common/testing/temp_dir.h"
+#include "common/time/clock.h"
+#include "state/sql/db.h"
 
 namespace wharf::state::testing {
 
-// A fresh folder under the system temp folder, removed with everything in it.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = ::wharf::testing::TempDir;
 
 // The engine the tests open their databases on: SQLite, or PostgreSQL when the environment has
 // WHARF_TEST_DATABASE=postgres (ctest's "<binary>: on PostgreSQL" runs).

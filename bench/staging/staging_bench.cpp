@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "stager/source/tree_archive.h"
 #include "stager/testing/staging_fixture.h"
-#include "stager/tree_archive.h"
 
 using namespace wharf;
 using namespace wharf::stager;

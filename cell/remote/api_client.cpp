@@ -11,7 +11,7 @@
 #include <iterator>
 #include <ostream>
 
-#include "common/https_client.h"
+#include "common/net/https_client.h"
 #include "common/sha256.h"
 
 namespace wharf::cell {

@@ -1,6 +1,6 @@
 // The HTTP(S) client a cell on another host (wharfd --roles cell) talks to the API with: its
 // URL ("http[s]://HOST[:PORT][/PREFIX]"), the cell's token (Bearer) and, for https, a CA file
-// besides the system's (common/https_client.h). One request per session: requests come
+// besides the system's (common/net/https_client.h). One request per session: requests come
 // seconds apart, and a session never outlives an API restart.
 #pragma once
 

@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "common/clock.h"
+#include "common/time/clock.h"
 
 namespace wharf::cell {
 

@@ -21,7 +21,7 @@
 
 #include "cell/remote/api_client.h"
 #include "health/supervisor.h"
-#include "runtime/log_entry.h"
+#include "runtime/logs/log_entry.h"
 
 namespace wharf::cell {
 

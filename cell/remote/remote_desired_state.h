@@ -35,8 +35,8 @@
 #include "cell/remote/api_client.h"
 #include "cell/remote/droplet_cache.h"
 #include "cell/route_endpoints.h"
-#include "common/clock.h"
-#include "common/periodic_task.h"
+#include "common/time/clock.h"
+#include "common/time/periodic_task.h"
 
 namespace wharf::cell {
 

@@ -18,6 +18,7 @@
 #include "cell/remote/testing/fake_http_server.h"
 #include "common/file_io.h"
 #include "common/sha256.h"
+#include "common/testing/temp_dir.h"
 
 namespace wharf::cell {
 namespace {
@@ -79,18 +80,7 @@ class FakeApi {
   }};
 };
 
-class TempDir {
- public:
-  TempDir() : path_(MakeTempDirectory(std::filesystem::temp_directory_path(), "wharf-remote-cell-test-").value()) {}
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ::wharf::testing::TempDir;
 
 struct Logs {
   std::mutex mu;

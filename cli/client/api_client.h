@@ -30,9 +30,9 @@
 #include <nlohmann/json.hpp>
 
 #include "api-model/json_fields.h"
-#include "common/https_client.h"
+#include "common/net/https_client.h"
+#include "common/net/websocket.h"
 #include "common/status.h"
-#include "common/websocket.h"
 
 namespace Poco {
 class Exception;

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "cli/client/environment.h"
-#include "common/https_client.h"
+#include "common/net/https_client.h"
 #include "common/status.h"
 
 namespace wharf::cli {

@@ -3,7 +3,7 @@
 #include <random>
 #include <thread>
 
-#include "api-model/user.h"
+#include "api-model/platform/user.h"
 
 namespace wharf::cli {
 

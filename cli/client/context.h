@@ -17,8 +17,8 @@
 #include "cli/client/api_client.h"
 #include "cli/client/config.h"
 #include "cli/client/environment.h"
-#include "common/clock.h"
 #include "common/status.h"
+#include "common/time/clock.h"
 
 namespace wharf::cli {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "common/https_client.h"
+#include "common/net/https_client.h"
 #include "common/status.h"
 
 namespace wharf::cli {

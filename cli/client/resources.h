@@ -12,10 +12,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api-model/app.h"
-#include "api-model/build.h"
-#include "api-model/route.h"
-#include "api-model/service.h"
+#include "api-model/apps/app.h"
+#include "api-model/apps/build.h"
+#include "api-model/platform/route.h"
+#include "api-model/platform/service.h"
 #include "cli/client/api_client.h"
 #include "common/status.h"
 

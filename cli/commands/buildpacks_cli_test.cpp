@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "cli/testing/cli_harness.h"
-#include "common/archive.h"
+#include "common/archive/archive.h"
 
 namespace wharf::cli {
 namespace {

@@ -10,10 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api-model/info.h"
+#include "api-model/platform/info.h"
 #include "cli/client/context.h"
-#include "cli/push/deploy.h"
 #include "cli/commands/args.h"
+#include "cli/push/deploy.h"
 #include "common/status.h"
 
 namespace wharf::cli {

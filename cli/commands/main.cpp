@@ -10,7 +10,7 @@
 
 #include "cli/client/environment.h"
 #include "cli/commands/cli.h"
-#include "common/clock.h"
+#include "common/time/clock.h"
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);  // a closed socket or pipe is an error value, not a death

@@ -5,7 +5,7 @@
 
 #include "cli/client/config.h"
 #include "cli/testing/cli_harness.h"
-#include "common/tls_test_cert.h"
+#include "common/net/tls_test_cert.h"
 
 namespace wharf::cli {
 namespace {

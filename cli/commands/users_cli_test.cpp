@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "api-model/info.h"
+#include "api-model/platform/info.h"
 #include "cli/client/api_client.h"
 #include "cli/client/config.h"
 #include "cli/commands/cli.h"

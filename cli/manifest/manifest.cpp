@@ -5,8 +5,8 @@
 
 #include "cli/manifest/manifest_sections.h"
 #include "cli/manifest/yaml_reader.h"
+#include "common/facts/names.h"
 #include "common/file_io.h"
-#include "common/names.h"
 
 namespace wharf::cli {
 namespace {

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "cli/manifest/vars.h"
-#include "common/health_check_type.h"
+#include "common/facts/health_check_type.h"
 #include "common/status.h"
 
 namespace wharf::cli {
@@ -28,7 +28,7 @@ inline constexpr std::int64_t kMaxInstances = 1000;
 inline constexpr std::int64_t kMaxTimeoutSeconds = 180;  // startup and invocation timeouts
 
 // A manifest's or --health-check-type's value: ParseHealthCheckType's names
-// (common/health_check_type.h), and cf's deprecated "none" = process, with
+// (common/facts/health_check_type.h), and cf's deprecated "none" = process, with
 // `deprecated` set. Anything else is an error listing the valid types.
 Result<HealthCheckType> ParseManifestHealthCheckType(std::string_view text, bool* deprecated = nullptr);
 

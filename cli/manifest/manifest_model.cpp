@@ -2,7 +2,7 @@
 // spec overlays, route syntax.
 #include "cli/manifest/manifest.h"
 
-#include "common/names.h"
+#include "common/facts/names.h"
 
 namespace wharf::cli {
 

@@ -1,6 +1,6 @@
 #include "cli/manifest/manifest_sections.h"
 
-#include "common/names.h"
+#include "common/facts/names.h"
 
 namespace wharf::cli {
 namespace {

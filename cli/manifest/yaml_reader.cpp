@@ -4,7 +4,7 @@
 #include <charconv>
 #include <tuple>
 
-#include "common/byte_size.h"
+#include "common/facts/byte_size.h"
 
 namespace wharf::cli {
 

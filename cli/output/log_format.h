@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "api-model/event.h"
+#include "api-model/platform/event.h"
 
 namespace wharf::cli {
 

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "common/byte_size.h"
+#include "common/facts/byte_size.h"
 
 namespace wharf::cli {
 

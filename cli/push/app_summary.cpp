@@ -3,12 +3,12 @@
 #include <cstdio>
 #include <ostream>
 
-#include "api-model/build.h"
-#include "api-model/info.h"
+#include "api-model/apps/build.h"
 #include "api-model/page.h"
+#include "api-model/platform/info.h"
 #include "cli/output/table.h"
 #include "cli/push/deploy.h"
-#include "common/byte_size.h"
+#include "common/facts/byte_size.h"
 
 namespace wharf::cli {
 namespace {

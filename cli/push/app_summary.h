@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "api-model/app.h"
+#include "api-model/apps/app.h"
 #include "cli/client/api_client.h"
 #include "cli/client/context.h"
 #include "common/status.h"

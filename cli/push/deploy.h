@@ -9,8 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api-model/app.h"
-#include "api-model/deployment.h"
+#include "api-model/apps/app.h"
+#include "api-model/apps/deployment.h"
 #include "cli/client/api_client.h"
 #include "cli/client/context.h"
 #include "cli/manifest/manifest.h"

@@ -3,7 +3,7 @@
 #include <map>
 #include <ostream>
 
-#include "api-model/info.h"
+#include "api-model/platform/info.h"
 #include "cli/client/resources.h"
 #include "cli/push/app_summary.h"
 #include "cli/push/deploy.h"
@@ -12,7 +12,7 @@
 #include "cli/push/upload.h"
 #include "cli/source/app_source.h"
 #include "cli/source/file_scan.h"
-#include "common/byte_size.h"
+#include "common/facts/byte_size.h"
 #include "common/file_io.h"
 
 namespace wharf::cli {

@@ -5,9 +5,9 @@
 #include "cli/client/usage_error.h"
 #include <nlohmann/json.hpp>
 
-#include "common/byte_size.h"
+#include "common/facts/byte_size.h"
+#include "common/facts/names.h"
 #include "common/file_io.h"
-#include "common/names.h"
 
 namespace wharf::cli {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "cli/push/staging.h"
 #include "cli/testing/cli_harness.h"
-#include "common/archive.h"
+#include "common/archive/archive.h"
 #include "common/sha256.h"
 
 namespace wharf::cli {

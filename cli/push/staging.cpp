@@ -5,8 +5,8 @@
 #include <map>
 #include <ostream>
 
-#include "api-model/event.h"
 #include "api-model/page.h"
+#include "api-model/platform/event.h"
 #include "cli/output/log_format.h"
 
 namespace wharf::cli {

@@ -13,8 +13,8 @@
 #include <string>
 #include <thread>
 
-#include "api-model/app.h"
-#include "api-model/build.h"
+#include "api-model/apps/app.h"
+#include "api-model/apps/build.h"
 #include "cli/client/api_client.h"
 #include "cli/client/context.h"
 #include "common/status.h"

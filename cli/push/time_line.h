@@ -11,8 +11,8 @@
 #include <optional>
 #include <string>
 
-#include "api-model/app.h"
-#include "api-model/build.h"
+#include "api-model/apps/app.h"
+#include "api-model/apps/build.h"
 
 namespace wharf::cli {
 

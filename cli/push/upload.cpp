@@ -5,8 +5,8 @@
 #include <set>
 
 #include "cli/output/progress.h"
-#include "common/archive.h"
-#include "common/byte_size.h"
+#include "common/archive/archive.h"
+#include "common/facts/byte_size.h"
 
 namespace wharf::cli {
 namespace {

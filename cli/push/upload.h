@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "api-model/build.h"
+#include "api-model/apps/build.h"
 #include "cli/client/api_client.h"
 #include "cli/client/context.h"
 #include "cli/source/app_source.h"

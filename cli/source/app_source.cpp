@@ -1,7 +1,7 @@
 #include "cli/source/app_source.h"
 
 #include "cli/source/git_source.h"
-#include "common/archive.h"
+#include "common/archive/archive.h"
 #include "common/file_io.h"
 
 namespace wharf::cli {

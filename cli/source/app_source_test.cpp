@@ -4,7 +4,7 @@
 
 #include "cli/source/file_scan.h"
 #include "cli/testing/temp_dir.h"
-#include "common/archive.h"
+#include "common/archive/archive.h"
 
 namespace wharf::cli {
 namespace {

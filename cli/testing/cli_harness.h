@@ -14,9 +14,9 @@
 #include "cli/client/context.h"
 #include "cli/client/environment.h"
 #include "cli/commands/cli.h"
-#include "cli/testing/test_wharfd.h"
 #include "cli/testing/temp_dir.h"
-#include "common/clock.h"
+#include "cli/testing/test_wharfd.h"
+#include "common/time/clock.h"
 
 namespace wharf::cli::testing {
 

@@ -12,15 +12,15 @@
 #include <Poco/StreamCopier.h>
 
 #include "common/file_io.h"
-#include "common/https_client.h"
+#include "common/net/https_client.h"
 #include "controller/daemon/daemon.h"
 #include "controller/dataplane/desired_state_db.h"
-#include "controller/services/build_scheduler.h"
-#include "controller/services/build_service.h"
-#include "controller/services/process_service.h"
+#include "controller/services/apps/process_service.h"
+#include "controller/services/builds/build_scheduler.h"
+#include "controller/services/builds/build_service.h"
 #include "droplet-store/blob_store.h"
 #include "droplet-store/package_manifest.h"
-#include "state/app_store.h"
+#include "state/apps/app_store.h"
 
 namespace wharf::cli::testing {
 

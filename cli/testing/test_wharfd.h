@@ -18,7 +18,7 @@
 #include "cell/instance_reporter.h"
 #include "cli/testing/recording_proxy.h"
 #include "cli/testing/temp_dir.h"
-#include "common/clock.h"
+#include "common/time/clock.h"
 
 namespace wharf::controller {
 class Daemon;

@@ -4,7 +4,7 @@
 #include <memory>
 #include <utility>
 
-#include "state/user_store.h"
+#include "state/platform/user_store.h"
 
 namespace wharf::controller {
 namespace {
@@ -12,11 +12,11 @@ namespace {
 using state::ScopedKind;
 using P = Permission;
 
-EndpointPolicy Platform(P p) { return {p, Target::kPlatform, ScopedKind::kApp}; }
-EndpointPolicy On(ScopedKind kind, P p) { return {p, Target::kPath, kind}; }
-EndpointPolicy App(P p) { return On(ScopedKind::kApp, p); }
-EndpointPolicy Filtered() { return {P::kRead, Target::kFiltered, ScopedKind::kApp}; }
-EndpointPolicy InHandler(P p) { return {p, Target::kInHandler, ScopedKind::kApp}; }
+EndpointPolicy Platform(P p) { return {p, Target::kPlatform, state::ScopedKind::kApp}; }
+EndpointPolicy On(state::ScopedKind kind, P p) { return {p, Target::kPath, kind}; }
+EndpointPolicy App(P p) { return On(state::ScopedKind::kApp, p); }
+EndpointPolicy Filtered() { return {P::kRead, Target::kFiltered, state::ScopedKind::kApp}; }
+EndpointPolicy InHandler(P p) { return {p, Target::kInHandler, state::ScopedKind::kApp}; }
 // Also for the cell role: a cell on another host heartbeats, downloads droplets, sends its apps' logs.
 EndpointPolicy AndCells(EndpointPolicy policy) {
   policy.cells = true;
@@ -38,12 +38,12 @@ const std::map<std::string, EndpointPolicy, std::less<>>& Policies() {
       // Orgs, spaces, roles.
       {"GET /v1/orgs", Filtered()},
       {"POST /v1/orgs", Platform(P::kAdmin)},
-      {"GET /v1/orgs/:guid", On(ScopedKind::kOrg, P::kRead)},
-      {"DELETE /v1/orgs/:guid", On(ScopedKind::kOrg, P::kAdmin)},
+      {"GET /v1/orgs/:guid", On(state::ScopedKind::kOrg, P::kRead)},
+      {"DELETE /v1/orgs/:guid", On(state::ScopedKind::kOrg, P::kAdmin)},
       {"GET /v1/spaces", Filtered()},
       {"POST /v1/spaces", InHandler(P::kManageOrg)},
-      {"GET /v1/spaces/:guid", On(ScopedKind::kSpace, P::kRead)},
-      {"DELETE /v1/spaces/:guid", On(ScopedKind::kSpace, P::kManageOrg)},
+      {"GET /v1/spaces/:guid", On(state::ScopedKind::kSpace, P::kRead)},
+      {"DELETE /v1/spaces/:guid", On(state::ScopedKind::kSpace, P::kManageOrg)},
       {"GET /v1/roles", Filtered()},
       {"POST /v1/roles", InHandler(P::kManageSpace)},
       {"DELETE /v1/roles/:guid", InHandler(P::kManageSpace)},
@@ -92,20 +92,20 @@ const std::map<std::string, EndpointPolicy, std::less<>>& Policies() {
       {"PATCH /v1/service_plans/:guid", Platform(P::kAdmin)},
       // Builds, droplets, packages.
       {"POST /v1/builds", InHandler(P::kDevelop)},
-      {"GET /v1/builds/:guid", On(ScopedKind::kBuild, P::kRead)},
+      {"GET /v1/builds/:guid", On(state::ScopedKind::kBuild, P::kRead)},
       {"GET /v1/apps/:guid/builds", App(P::kRead)},
-      {"GET /v1/droplets/:guid", On(ScopedKind::kDroplet, P::kRead)},
+      {"GET /v1/droplets/:guid", On(state::ScopedKind::kDroplet, P::kRead)},
       {"GET /v1/apps/:guid/droplets", App(P::kRead)},
       {"GET /v1/apps/:guid/droplets/current", App(P::kRead)},
       {"POST /v1/apps/:guid/droplets", App(P::kDevelop)},
       {"PATCH /v1/apps/:guid/relationships/current_droplet", App(P::kDevelop)},
-      {"GET /v1/droplets/:guid/download", AndCells(On(ScopedKind::kDroplet, P::kReadSecrets))},
+      {"GET /v1/droplets/:guid/download", AndCells(On(state::ScopedKind::kDroplet, P::kReadSecrets))},
       {"POST /v1/resource_match", Platform(P::kRead)},
       {"POST /v1/resources", Platform(P::kRead)},
       {"POST /v1/apps/:guid/packages", App(P::kDevelop)},
       {"GET /v1/apps/:guid/packages", App(P::kRead)},
-      {"GET /v1/packages/:guid", On(ScopedKind::kPackage, P::kRead)},
-      {"GET /v1/packages/:guid/download", On(ScopedKind::kPackage, P::kReadSecrets)},
+      {"GET /v1/packages/:guid", On(state::ScopedKind::kPackage, P::kRead)},
+      {"GET /v1/packages/:guid/download", On(state::ScopedKind::kPackage, P::kReadSecrets)},
       // Buildpacks.
       {"GET /v1/buildpacks", Platform(P::kRead)},
       {"POST /v1/buildpacks", Platform(P::kAdmin)},
@@ -127,12 +127,12 @@ const std::map<std::string, EndpointPolicy, std::less<>>& Policies() {
       {"GET /v1/apps/:guid/processes", App(P::kRead)},
       {"GET /v1/apps/:guid/processes/:type", App(P::kRead)},
       {"PUT /v1/apps/:guid/processes/:type", App(P::kDevelop)},
-      {"GET /v1/processes/:guid", On(ScopedKind::kProcess, P::kRead)},
-      {"PATCH /v1/processes/:guid", On(ScopedKind::kProcess, P::kDevelop)},
-      {"POST /v1/processes/:guid/actions/scale", On(ScopedKind::kProcess, P::kOperate)},
-      {"DELETE /v1/processes/:guid", On(ScopedKind::kProcess, P::kDevelop)},
-      {"GET /v1/processes/:guid/instances", On(ScopedKind::kProcess, P::kRead)},
-      {"DELETE /v1/processes/:guid/instances/:index", On(ScopedKind::kProcess, P::kOperate)},
+      {"GET /v1/processes/:guid", On(state::ScopedKind::kProcess, P::kRead)},
+      {"PATCH /v1/processes/:guid", On(state::ScopedKind::kProcess, P::kDevelop)},
+      {"POST /v1/processes/:guid/actions/scale", On(state::ScopedKind::kProcess, P::kOperate)},
+      {"DELETE /v1/processes/:guid", On(state::ScopedKind::kProcess, P::kDevelop)},
+      {"GET /v1/processes/:guid/instances", On(state::ScopedKind::kProcess, P::kRead)},
+      {"DELETE /v1/processes/:guid/instances/:index", On(state::ScopedKind::kProcess, P::kOperate)},
       // Domains, routes, the routing table.
       {"GET /v1/domains", Platform(P::kRead)},
       {"POST /v1/domains", Platform(P::kAdmin)},
@@ -141,11 +141,12 @@ const std::map<std::string, EndpointPolicy, std::less<>>& Policies() {
       {"DELETE /v1/domains/:guid/certificate", Platform(P::kAdmin)},
       {"GET /v1/routes", Filtered()},
       {"POST /v1/routes", InHandler(P::kDevelop)},
-      {"GET /v1/routes/:guid", On(ScopedKind::kRoute, P::kRead)},
-      {"PATCH /v1/routes/:guid", On(ScopedKind::kRoute, P::kDevelop)},
-      {"DELETE /v1/routes/:guid", On(ScopedKind::kRoute, P::kDevelop)},
-      {"POST /v1/routes/:guid/destinations", On(ScopedKind::kRoute, P::kDevelop)},  // + the app's, in the handler
-      {"DELETE /v1/routes/:guid/destinations/:app_guid", On(ScopedKind::kRoute, P::kDevelop)},
+      {"GET /v1/routes/:guid", On(state::ScopedKind::kRoute, P::kRead)},
+      {"PATCH /v1/routes/:guid", On(state::ScopedKind::kRoute, P::kDevelop)},
+      {"DELETE /v1/routes/:guid", On(state::ScopedKind::kRoute, P::kDevelop)},
+      {"POST /v1/routes/:guid/destinations",
+       On(state::ScopedKind::kRoute, P::kDevelop)},  // + the app's, in the handler
+      {"DELETE /v1/routes/:guid/destinations/:app_guid", On(state::ScopedKind::kRoute, P::kDevelop)},
       {"GET /v1/apps/:guid/routes", App(P::kRead)},
       // Cells on other hosts: a cell's own calls (the cell role), the list for admins.
       {"PUT /v1/cells/:cell_id", AndCells(Platform(P::kAdmin))},
@@ -169,16 +170,16 @@ const std::map<std::string, EndpointPolicy, std::less<>>& Policies() {
       // Services.
       {"GET /v1/service_instances", Filtered()},
       {"POST /v1/service_instances", InHandler(P::kDevelop)},
-      {"GET /v1/service_instances/:guid", On(ScopedKind::kServiceInstance, P::kRead)},
-      {"PATCH /v1/service_instances/:guid", On(ScopedKind::kServiceInstance, P::kDevelop)},
-      {"DELETE /v1/service_instances/:guid", On(ScopedKind::kServiceInstance, P::kDevelop)},
+      {"GET /v1/service_instances/:guid", On(state::ScopedKind::kServiceInstance, P::kRead)},
+      {"PATCH /v1/service_instances/:guid", On(state::ScopedKind::kServiceInstance, P::kDevelop)},
+      {"DELETE /v1/service_instances/:guid", On(state::ScopedKind::kServiceInstance, P::kDevelop)},
       {"GET /v1/service_bindings", Filtered()},
       {"POST /v1/service_bindings", InHandler(P::kDevelop)},
-      {"GET /v1/service_bindings/:guid", On(ScopedKind::kServiceBinding, P::kRead)},
-      {"GET /v1/service_bindings/:guid/details", On(ScopedKind::kServiceBinding, P::kReadSecrets)},
-      {"POST /v1/service_bindings/:guid/actions/rotate", On(ScopedKind::kServiceBinding, P::kDevelop)},
-      {"DELETE /v1/service_bindings/:guid", On(ScopedKind::kServiceBinding, P::kDevelop)},
-      {"GET /v1/service_rotations/:guid", On(ScopedKind::kRotation, P::kRead)},
+      {"GET /v1/service_bindings/:guid", On(state::ScopedKind::kServiceBinding, P::kRead)},
+      {"GET /v1/service_bindings/:guid/details", On(state::ScopedKind::kServiceBinding, P::kReadSecrets)},
+      {"POST /v1/service_bindings/:guid/actions/rotate", On(state::ScopedKind::kServiceBinding, P::kDevelop)},
+      {"DELETE /v1/service_bindings/:guid", On(state::ScopedKind::kServiceBinding, P::kDevelop)},
+      {"GET /v1/service_rotations/:guid", On(state::ScopedKind::kRotation, P::kRead)},
       // ssh, tasks.
       {"GET /v1/apps/:guid/ssh_enabled", App(P::kRead)},
       {"GET /v1/apps/:guid/features/ssh", App(P::kRead)},
@@ -186,8 +187,8 @@ const std::map<std::string, EndpointPolicy, std::less<>>& Policies() {
       {"GET /v1/apps/:guid/ssh", App(P::kReadSecrets)},
       {"POST /v1/apps/:guid/tasks", App(P::kDevelop)},
       {"GET /v1/apps/:guid/tasks", App(P::kRead)},
-      {"GET /v1/tasks/:guid", On(ScopedKind::kTask, P::kRead)},
-      {"POST /v1/tasks/:guid/actions/cancel", On(ScopedKind::kTask, P::kDevelop)},
+      {"GET /v1/tasks/:guid", On(state::ScopedKind::kTask, P::kRead)},
+      {"POST /v1/tasks/:guid/actions/cancel", On(state::ScopedKind::kTask, P::kDevelop)},
   };
   return *kPolicies;
 }
@@ -218,18 +219,30 @@ std::optional<EndpointPolicy> PolicyOf(std::string_view endpoint) {
 
 std::string_view KindName(state::ScopedKind kind) {
   switch (kind) {
-    case ScopedKind::kOrg: return "org";
-    case ScopedKind::kSpace: return "space";
-    case ScopedKind::kApp: return "app";
-    case ScopedKind::kProcess: return "process";
-    case ScopedKind::kRoute: return "route";
-    case ScopedKind::kServiceInstance: return "service instance";
-    case ScopedKind::kServiceBinding: return "service binding";
-    case ScopedKind::kTask: return "task";
-    case ScopedKind::kBuild: return "build";
-    case ScopedKind::kDroplet: return "droplet";
-    case ScopedKind::kPackage: return "package";
-    case ScopedKind::kRotation: return "rotation";
+    case state::ScopedKind::kOrg:
+      return "org";
+    case state::ScopedKind::kSpace:
+      return "space";
+    case state::ScopedKind::kApp:
+      return "app";
+    case state::ScopedKind::kProcess:
+      return "process";
+    case state::ScopedKind::kRoute:
+      return "route";
+    case state::ScopedKind::kServiceInstance:
+      return "service instance";
+    case state::ScopedKind::kServiceBinding:
+      return "service binding";
+    case state::ScopedKind::kTask:
+      return "task";
+    case state::ScopedKind::kBuild:
+      return "build";
+    case state::ScopedKind::kDroplet:
+      return "droplet";
+    case state::ScopedKind::kPackage:
+      return "package";
+    case state::ScopedKind::kRotation:
+      return "rotation";
   }
   return "resource";
 }
@@ -238,7 +251,7 @@ Status AuthorizeIn(const state::Principal& who, Permission permission, const Sco
   return Verdict(Decide(who.assignments, permission, scope), who, permission, what);
 }
 
-Status Authorize(Tx& tx, const state::Principal& who, Permission permission, state::ScopedKind kind,
+Status Authorize(state::Tx& tx, const state::Principal& who, Permission permission, state::ScopedKind kind,
                  std::string_view guid) {
   const std::string what = std::string(KindName(kind)) + " '" + std::string(guid) + "'";
   WHARF_ASSIGN_OR_RETURN(std::optional<state::SpaceRef> where, state::ScopeStore(tx).Find(kind, guid));
@@ -246,13 +259,13 @@ Status Authorize(Tx& tx, const state::Principal& who, Permission permission, sta
   return AuthorizeIn(who, permission, Scope{where->org_guid, where->space_guid}, what);
 }
 
-Status Authorize(Database& db, const state::Principal& who, Permission permission, state::ScopedKind kind,
+Status Authorize(state::Database& db, const state::Principal& who, Permission permission, state::ScopedKind kind,
                  std::string_view guid) {
   if (IsAdmin(who.assignments)) return Status::Ok();
-  return db.Read([&](Tx& tx) { return Authorize(tx, who, permission, kind, guid); });
+  return db.Read([&](state::Tx& tx) { return Authorize(tx, who, permission, kind, guid); });
 }
 
-Result<std::optional<std::vector<std::string>>> VisibleSpacesOf(Tx& tx, const state::Principal& who) {
+Result<std::optional<std::vector<std::string>>> VisibleSpacesOf(state::Tx& tx, const state::Principal& who) {
   Status failed = Status::Ok();
   auto spaces = VisibleSpaces(who.assignments, [&](const std::string& org) {
     std::vector<std::string> guids;
@@ -268,10 +281,9 @@ Result<std::optional<std::vector<std::string>>> VisibleSpacesOf(Tx& tx, const st
   return spaces;
 }
 
-Result<std::optional<std::vector<std::string>>> VisibleSpacesOf(Database& db, const state::Principal& who) {
+Result<std::optional<std::vector<std::string>>> VisibleSpacesOf(state::Database& db, const state::Principal& who) {
   if (IsAdmin(who.assignments)) return std::optional<std::vector<std::string>>();
-  return db.Read<std::optional<std::vector<std::string>>>(
-      [&](Tx& tx) { return VisibleSpacesOf(tx, who); });
+  return db.Read<std::optional<std::vector<std::string>>>([&](state::Tx& tx) { return VisibleSpacesOf(tx, who); });
 }
 
 bool MayReadSecretsIn(const state::Principal& who, std::string_view space_guid) {
@@ -282,7 +294,7 @@ bool MayReadSecretsIn(const state::Principal& who, std::string_view space_guid) 
   return false;
 }
 
-Result<std::optional<std::vector<std::string>>> SpacesToList(Database& db, const ApiRequest& req) {
+Result<std::optional<std::vector<std::string>>> SpacesToList(state::Database& db, const ApiRequest& req) {
   WHARF_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> visible, VisibleSpacesOf(db, req.principal()));
   std::optional<std::string> asked = req.Query("space_guids");
   if (!asked) asked = req.Query("space_guid");
@@ -301,7 +313,7 @@ Result<std::optional<std::vector<std::string>>> SpacesToList(Database& db, const
   return std::optional<std::vector<std::string>>(std::move(out));
 }
 
-Status CheckEndpoint(Database& db, const state::Principal& who, const EndpointPolicy& policy,
+Status CheckEndpoint(state::Database& db, const state::Principal& who, const EndpointPolicy& policy,
                      const std::string& guid) {
   if (policy.cells && who.HasRole(kRoleCell)) return Status::Ok();
   switch (policy.target) {
@@ -313,7 +325,7 @@ Status CheckEndpoint(Database& db, const state::Principal& who, const EndpointPo
   return Status::Ok();
 }
 
-Status EnforcePolicies(HttpRouter& router, Database& db) {
+Status EnforcePolicies(HttpRouter& router, state::Database& db) {
   for (const auto& [endpoint, access] : router.Endpoints()) {
     if (access == Access::kAuthenticated && !PolicyOf(endpoint)) {
       return Status::Internal("endpoint " + endpoint + " has no authorization policy (controller/api/access.cpp)");

@@ -20,9 +20,9 @@
 #include "common/status.h"
 #include "controller/http/http_router.h"
 #include "controller/platform/authorization.h"
-#include "state/db.h"
 #include "state/model.h"
-#include "state/scope_store.h"
+#include "state/platform/scope_store.h"
+#include "state/sql/db.h"
 
 namespace wharf::controller {
 
@@ -41,21 +41,21 @@ std::optional<EndpointPolicy> PolicyOf(std::string_view endpoint);
 // The check EnforcePolicies runs before an endpoint's handler: for kPlatform and kPath policies
 // the decision on the platform or on the resource named by params["guid"]; ok for kFiltered and
 // kInHandler (their handlers decide).
-Status CheckEndpoint(Database& db, const state::Principal& who, const EndpointPolicy& policy,
+Status CheckEndpoint(state::Database& db, const state::Principal& who, const EndpointPolicy& policy,
                      const std::string& guid);
 
 // Wraps every authenticated handler of `router` with its policy's check; kInternal naming the
 // first endpoint without a policy.
-Status EnforcePolicies(HttpRouter& router, Database& db);
+Status EnforcePolicies(HttpRouter& router, state::Database& db);
 
 // The resource's name in messages ("app", "service instance").
 std::string_view KindName(state::ScopedKind kind);
 
 // ok, or kNotFound ("app 'GUID' not found": the same as for a resource that does not exist)
 // or kPermissionDenied naming the role it needs.
-Status Authorize(Database& db, const state::Principal& who, Permission permission, state::ScopedKind kind,
+Status Authorize(state::Database& db, const state::Principal& who, Permission permission, state::ScopedKind kind,
                  std::string_view guid);
-Status Authorize(Tx& tx, const state::Principal& who, Permission permission, state::ScopedKind kind,
+Status Authorize(state::Tx& tx, const state::Principal& who, Permission permission, state::ScopedKind kind,
                  std::string_view guid);
 // The same for a scope already known; `what` names it for a 404 ("space 'GUID'").
 Status AuthorizeIn(const state::Principal& who, Permission permission, const Scope& scope, std::string_view what);
@@ -65,10 +65,10 @@ bool MayReadSecretsIn(const state::Principal& who, std::string_view space_guid);
 
 // The spaces a list request shows: those the caller may see, narrowed by "?space_guids=a,b";
 // none: every space (an admin without the parameter).
-Result<std::optional<std::vector<std::string>>> SpacesToList(Database& db, const ApiRequest& req);
+Result<std::optional<std::vector<std::string>>> SpacesToList(state::Database& db, const ApiRequest& req);
 
 // The spaces the caller may see; none: every space (an admin).
-Result<std::optional<std::vector<std::string>>> VisibleSpacesOf(Database& db, const state::Principal& who);
-Result<std::optional<std::vector<std::string>>> VisibleSpacesOf(Tx& tx, const state::Principal& who);
+Result<std::optional<std::vector<std::string>>> VisibleSpacesOf(state::Database& db, const state::Principal& who);
+Result<std::optional<std::vector<std::string>>> VisibleSpacesOf(state::Tx& tx, const state::Principal& who);
 
 }  // namespace wharf::controller

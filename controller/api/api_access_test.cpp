@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "common/clock.h"
+#include "common/time/clock.h"
 #include "controller/api/access.h"
 #include "controller/api/api_test_support.h"
 #include "controller/platform/auth.h"
-#include "state/user_store.h"
+#include "state/platform/user_store.h"
 
 namespace wharf::controller {
 namespace {

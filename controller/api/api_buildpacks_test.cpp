@@ -4,8 +4,7 @@
 #include "common/ids.h"
 #include "controller/api/api_test_support.h"
 #include "controller/platform/auth.h"
-#include "state/db.h"
-#include "controller/platform/state_names.h"
+#include "state/sql/db.h"
 
 namespace wharf::controller {
 namespace {

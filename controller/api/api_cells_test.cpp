@@ -9,7 +9,7 @@
 
 #include "common/file_io.h"
 #include "controller/api/api_test_support.h"
-#include "state/db.h"
+#include "state/sql/db.h"
 
 namespace wharf::controller {
 namespace {

@@ -4,47 +4,46 @@
 
 #include <chrono>
 
-#include "controller/services/app_service.h"
-#include "controller/services/autoscaling_metrics.h"
-#include "controller/services/autoscaling_service.h"
-#include "controller/services/custom_metrics_intake.h"
-#include "controller/services/build_service.h"
-#include "controller/services/buildpack_service.h"
-#include "state/db.h"
-#include "controller/platform/state_names.h"
-#include "controller/services/gc_service.h"
+#include "controller/cells/cell_service.h"
+#include "controller/dataplane/routing/route_table_channel.h"
 #include "controller/http/http_exchange.h"
 #include "controller/http/http_router.h"
+#include "controller/http/page_query.h"
 #include "controller/http/stream_slots.h"
 #include "controller/platform/instance_reporter.h"
 #include "controller/platform/log_buffer.h"
-#include "controller/services/package_service.h"
-#include "controller/http/page_query.h"
 #include "controller/platform/platform_info.h"
-#include "controller/services/process_service.h"
-#include "controller/services/deployment_service.h"
-#include "controller/services/revision_service.h"
-#include "controller/services/route_service.h"
-#include "controller/services/service_broker_service.h"
-#include "controller/services/service_instance_service.h"
-#include "controller/services/credential_rotation_service.h"
-#include "controller/services/task_service.h"
-#include "controller/services/droplet_service.h"
-#include "controller/services/ssh_service.h"
-#include "controller/services/security_group_service.h"
-#include "controller/services/network_policy_service.h"
-#include "controller/services/user_service.h"
-#include "controller/services/org_service.h"
-#include "controller/services/quota_service.h"
-#include "controller/dataplane/route_table_channel.h"
-#include "controller/cells/cell_service.h"
 #include "controller/platform/routing_progress.h"
+#include "controller/services/apps/app_service.h"
+#include "controller/services/apps/process_service.h"
+#include "controller/services/apps/route_service.h"
+#include "controller/services/apps/ssh_service.h"
+#include "controller/services/apps/task_service.h"
+#include "controller/services/builds/build_service.h"
+#include "controller/services/builds/buildpack_service.h"
+#include "controller/services/builds/droplet_service.h"
+#include "controller/services/builds/gc_service.h"
+#include "controller/services/builds/package_service.h"
+#include "controller/services/marketplace/credential_rotation_service.h"
+#include "controller/services/marketplace/service_broker_service.h"
+#include "controller/services/marketplace/service_instance_service.h"
+#include "controller/services/releases/autoscaling_metrics.h"
+#include "controller/services/releases/autoscaling_service.h"
+#include "controller/services/releases/custom_metrics_intake.h"
+#include "controller/services/releases/deployment_service.h"
+#include "controller/services/releases/revision_service.h"
+#include "controller/services/tenancy/network_policy_service.h"
+#include "controller/services/tenancy/org_service.h"
+#include "controller/services/tenancy/quota_service.h"
+#include "controller/services/tenancy/security_group_service.h"
+#include "controller/services/tenancy/user_service.h"
+#include "state/sql/db.h"
 
 namespace wharf::controller {
 
 struct ApiContext {
   const PlatformInfo& platform;
-  Database& db;
+  state::Database& db;
   AppService& apps;
   ProcessService& processes;
   PackageService& packages;
@@ -122,10 +121,10 @@ void AddCellHandlers(HttpRouter& router, ApiContext& ctx);       // cells on oth
 Status AddAllHandlers(HttpRouter& router, ApiContext& ctx);
 
 // Small helpers shared by the handler files.
-Result<PageRequest> PageOf(const ApiRequest& req);
+Result<state::PageRequest> PageOf(const ApiRequest& req);
 // The page `page` of an in-memory list, in the list envelope.
 template <typename T, typename Render>
-nlohmann::json PagedJson(const std::vector<T>& all, const PageRequest& page, Render render) {
+nlohmann::json PagedJson(const std::vector<T>& all, const state::PageRequest& page, Render render) {
   nlohmann::json items = nlohmann::json::array();
   for (std::int64_t i = page.Offset(); i < static_cast<std::int64_t>(all.size()) && i < page.Offset() + page.per_page;
        ++i) {
@@ -134,7 +133,7 @@ nlohmann::json PagedJson(const std::vector<T>& all, const PageRequest& page, Ren
   return PageEnvelope(page, static_cast<std::int64_t>(all.size()), std::move(items));
 }
 template <typename T, typename Render>
-nlohmann::json PageJson(const Page<T>& page, const PageRequest& request, Render render) {
+nlohmann::json PageJson(const state::Page<T>& page, const state::PageRequest& request, Render render) {
   nlohmann::json items = nlohmann::json::array();
   for (const T& item : page.items) items.push_back(render(item));
   return PageEnvelope(request, page.total, std::move(items));

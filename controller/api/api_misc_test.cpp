@@ -10,7 +10,6 @@
 #include "common/sha256.h"
 #include "controller/api/api_test_support.h"
 #include "controller/platform/auth.h"
-#include "controller/platform/state_names.h"
 
 namespace wharf::controller {
 namespace {
@@ -227,7 +226,7 @@ TEST_CASE("API: service broker updates and credential rotations: refusals, delet
   CHECK(typo.status == 400);
   CHECK(typo.json["detail"].get<std::string>().find("colour") != std::string::npos);
   SystemClock clock;
-  auto dev = p.daemon().database().Transact<std::string>([&](Tx& tx) -> Result<std::string> {
+  auto dev = p.daemon().database().Transact<std::string>([&](state::Tx& tx) -> Result<std::string> {
     WHARF_RETURN_IF_ERROR(tx.Run("INSERT INTO users (guid, name, created_at) VALUES (?, 'dev', 't')", "u-dev"));
     return IssueToken(tx, "u-dev", "test", clock);
   });

@@ -2,7 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "controller/api/api_test_support.h"
-#include "controller/services/route_service.h"
+#include "controller/services/apps/route_service.h"
 
 namespace wharf::controller {
 namespace {
@@ -133,7 +133,7 @@ TEST_CASE("API: routes on apps.internal take no path and are bounded in number (
   CHECK(path.json["detail"].get<std::string>().find("takes no path") != std::string::npos);
   CHECK(p.Call("POST", "/v1/routes", json{{"host", "svc"}, {"domain_guid", internal}}).status == 201);
   // The rest of the allowance in one transaction (one route per request would take a while).
-  Status filled = p.daemon().database().Transact([&](Tx& tx) -> Status {
+  Status filled = p.daemon().database().Transact([&](state::Tx& tx) -> Status {
     auto space = tx.Query("SELECT space_guid FROM routes WHERE host = 'svc'");
     if (!space.ok()) return space.status();
     WHARF_ASSIGN_OR_RETURN(bool row, space->Step());

@@ -1,6 +1,6 @@
 #include "controller/api/api_test_support.h"
 
-#include "state/user_store.h"
+#include "state/platform/user_store.h"
 
 #include <doctest/doctest.h>
 
@@ -101,7 +101,7 @@ std::string TestPlatform::SharedDomainGuid() {
 
 std::string TestPlatform::PlainUserToken() {
   SystemClock clock;
-  auto secret = daemon().database().Transact<std::string>([&](Tx& tx) -> Result<std::string> {
+  auto secret = daemon().database().Transact<std::string>([&](state::Tx& tx) -> Result<std::string> {
     WHARF_RETURN_IF_ERROR(tx.Run("INSERT INTO users (guid, name, created_at) VALUES (?, 'dev', 't')", "u-dev"));
     // A developer in the default space, as a user an admin gave the SpaceDeveloper role.
     const auto& tenancy = daemon().platform().tenancy;

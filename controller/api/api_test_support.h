@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/clock.h"
+#include "common/time/clock.h"
 #include "controller/daemon/daemon.h"
 #include "controller/platform/test_support.h"
 

@@ -8,11 +8,11 @@
 #include <thread>
 
 #include "common/file_io.h"
-#include "common/tls_test_cert.h"
+#include "common/net/tls_test_cert.h"
 #include "controller/api/api_test_support.h"
-#include "controller/dataplane/routing_sync.h"
-#include "router/api_route_feed.h"
-#include "router/route_registry.h"
+#include "controller/dataplane/routing/routing_sync.h"
+#include "router/routes/api_route_feed.h"
+#include "router/routes/route_registry.h"
 #include "router/tls_store.h"
 
 namespace wharf::controller {

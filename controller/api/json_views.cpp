@@ -1,20 +1,20 @@
 #include "controller/api/json_views.h"
 
-#include "api-model/service.h"
+#include "api-model/platform/service.h"
 
-#include "api-model/app.h"
-#include "api-model/build.h"
-#include "api-model/task.h"
-#include "api-model/buildpack.h"
-#include "api-model/event.h"
-#include "api-model/route.h"
+#include "api-model/apps/app.h"
+#include "api-model/apps/build.h"
+#include "api-model/apps/buildpack.h"
+#include "api-model/apps/task.h"
+#include "api-model/platform/event.h"
+#include "api-model/platform/route.h"
 
 namespace wharf::controller {
 namespace {
 
 nlohmann::json OrNull(const std::optional<std::string>& s) { return s ? nlohmann::json(*s) : nlohmann::json(nullptr); }
 
-api::HealthCheck ApiHealthCheck(const HealthCheck& hc) {
+api::HealthCheck ApiHealthCheck(const state::HealthCheck& hc) {
   return {.type = std::string(HealthCheckTypeName(hc.type)),
           .endpoint = hc.endpoint,
           .invocation_timeout = hc.invocation_timeout,
@@ -23,9 +23,9 @@ api::HealthCheck ApiHealthCheck(const HealthCheck& hc) {
 
 }  // namespace
 
-nlohmann::json HealthCheckJson(const HealthCheck& hc) { return ApiHealthCheck(hc).ToJson(); }
+nlohmann::json HealthCheckJson(const state::HealthCheck& hc) { return ApiHealthCheck(hc).ToJson(); }
 
-nlohmann::json ProcessJson(const Process& p) {
+nlohmann::json ProcessJson(const state::Process& p) {
   return api::Process{.guid = p.guid,
                       .app_guid = p.app_guid,
                       .type = p.type,
@@ -45,15 +45,15 @@ nlohmann::json ProcessJson(const Process& p) {
 }
 
 nlohmann::json AppJson(const AppView& view) {
-  const App& a = view.app;
+  const state::App& a = view.app;
   std::vector<api::ProcessSummary> processes;
-  for (const Process& p : view.processes) {
+  for (const state::Process& p : view.processes) {
     processes.push_back(
         {.type = p.type, .instances = p.instances, .memory_in_mb = p.memory_in_mb, .disk_in_mb = p.disk_in_mb});
   }
   return api::App{.guid = a.guid,
                   .name = a.name,
-                  .state = std::string(AppStateName(a.state)),
+                  .state = std::string(state::AppStateName(a.state)),
                   .created_at = a.created_at,
                   .updated_at = a.updated_at,
                   .lifecycle = {.buildpacks = a.buildpacks, .stack = a.stack},
@@ -65,10 +65,10 @@ nlohmann::json AppJson(const AppView& view) {
       .ToJson();
 }
 
-nlohmann::json PackageJson(const Package& p) {
+nlohmann::json PackageJson(const state::Package& p) {
   return api::Package{.guid = p.guid,
                       .app_guid = p.app_guid,
-                      .state = std::string(PackageStateName(p.state)),
+                      .state = std::string(state::PackageStateName(p.state)),
                       .sha256 = p.sha256,
                       .file_count = p.file_count,
                       .size_bytes = p.size_bytes,
@@ -77,29 +77,29 @@ nlohmann::json PackageJson(const Package& p) {
       .ToJson();
 }
 
-nlohmann::json BuildJson(const Build& b) {
-  return api::Build{.guid = b.guid,
-                    .app_guid = b.app_guid,
-                    .package_guid = b.package_guid,
-                    .state = std::string(BuildStateName(b.state)),
-                    .error = b.error,
-                    .droplet_guid = b.droplet_guid,
-                    .created_at = b.created_at,
-                    .updated_at = b.updated_at,
-                    .steps = b.steps ? std::optional<api::StagingSteps>(api::StagingSteps{
-                                           b.steps->prepare_ms, b.steps->buildpacks_ms, b.steps->droplet_ms,
-                                           b.steps->cache_ms})
-                                     : std::nullopt}
+nlohmann::json BuildJson(const state::Build& b) {
+  return api::Build{
+      .guid = b.guid,
+      .app_guid = b.app_guid,
+      .package_guid = b.package_guid,
+      .state = std::string(state::BuildStateName(b.state)),
+      .error = b.error,
+      .droplet_guid = b.droplet_guid,
+      .created_at = b.created_at,
+      .updated_at = b.updated_at,
+      .steps = b.steps ? std::optional<api::StagingSteps>(api::StagingSteps{b.steps->prepare_ms, b.steps->buildpacks_ms,
+                                                                            b.steps->droplet_ms, b.steps->cache_ms})
+                       : std::nullopt}
       .ToJson();
 }
 
-nlohmann::json TaskJson(const Task& t) {
+nlohmann::json TaskJson(const state::Task& t) {
   api::Task out{.guid = t.guid,
                 .app_guid = t.app_guid,
                 .sequence_id = t.sequence_id,
                 .name = t.name,
                 .command = t.command,
-                .state = std::string(TaskStateName(t.state)),
+                .state = std::string(state::TaskStateName(t.state)),
                 .memory_in_mb = t.memory_in_mb,
                 .disk_in_mb = t.disk_in_mb,
                 .droplet_guid = t.droplet_guid,
@@ -114,7 +114,7 @@ nlohmann::json TaskJson(const Task& t) {
 
 // The droplet's buildpacks stay as stored ([{"name", "version"}] written by the stager), so
 // DropletJson is written by hand rather than through api::Droplet.
-nlohmann::json DropletJson(const Droplet& d) {
+nlohmann::json DropletJson(const state::Droplet& d) {
   return {{"guid", d.guid},
           {"app_guid", d.app_guid},
           {"package_guid", OrNull(d.package_guid)},
@@ -127,13 +127,13 @@ nlohmann::json DropletJson(const Droplet& d) {
           {"created_at", d.created_at}};
 }
 
-nlohmann::json DomainJson(const Domain& d) {
+nlohmann::json DomainJson(const state::Domain& d) {
   return api::Domain{.guid = d.guid, .name = d.name, .shared = d.shared, .created_at = d.created_at,
                      .internal = d.internal}
       .ToJson();
 }
 
-nlohmann::json BuildpackJson(const Buildpack& b) {
+nlohmann::json BuildpackJson(const state::Buildpack& b) {
   return api::Buildpack{.guid = b.guid,
                         .name = b.name,
                         .position = b.position,
@@ -149,9 +149,9 @@ nlohmann::json BuildpackJson(const Buildpack& b) {
       .ToJson();
 }
 
-nlohmann::json RouteJson(const Route& r) {
+nlohmann::json RouteJson(const state::Route& r) {
   std::vector<api::Destination> destinations;
-  for (const Destination& d : r.destinations) {
+  for (const state::Destination& d : r.destinations) {
     destinations.push_back({.app_guid = d.app_guid, .app_name = d.app_name, .process_type = d.process_type});
   }
   return api::Route{.guid = r.guid,
@@ -167,7 +167,7 @@ nlohmann::json RouteJson(const Route& r) {
       .ToJson();
 }
 
-nlohmann::json EventJson(const Event& e) {
+nlohmann::json EventJson(const state::Event& e) {
   return api::Event{.guid = e.guid,
                     .type = e.type,
                     .actor = e.actor_name,

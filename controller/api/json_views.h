@@ -5,26 +5,25 @@
 
 #include <nlohmann/json.hpp>
 
-#include "controller/services/app_service.h"
-#include "controller/services/gc_service.h"
-#include "controller/services/service_instance_service.h"
 #include "controller/platform/log_buffer.h"
+#include "controller/services/apps/app_service.h"
+#include "controller/services/builds/gc_service.h"
+#include "controller/services/marketplace/service_instance_service.h"
 #include "state/model.h"
-#include "controller/platform/state_names.h"
 
 namespace wharf::controller {
 
 nlohmann::json AppJson(const AppView& view);
-nlohmann::json ProcessJson(const Process& p);
-nlohmann::json HealthCheckJson(const HealthCheck& hc);
-nlohmann::json PackageJson(const Package& p);
-nlohmann::json BuildJson(const Build& b);
-nlohmann::json TaskJson(const Task& t);
-nlohmann::json DropletJson(const Droplet& d);
-nlohmann::json DomainJson(const Domain& d);
-nlohmann::json BuildpackJson(const Buildpack& b);
-nlohmann::json RouteJson(const Route& r);
-nlohmann::json EventJson(const Event& e);
+nlohmann::json ProcessJson(const state::Process& p);
+nlohmann::json HealthCheckJson(const state::HealthCheck& hc);
+nlohmann::json PackageJson(const state::Package& p);
+nlohmann::json BuildJson(const state::Build& b);
+nlohmann::json TaskJson(const state::Task& t);
+nlohmann::json DropletJson(const state::Droplet& d);
+nlohmann::json DomainJson(const state::Domain& d);
+nlohmann::json BuildpackJson(const state::Buildpack& b);
+nlohmann::json RouteJson(const state::Route& r);
+nlohmann::json EventJson(const state::Event& e);
 nlohmann::json LogLineJson(const LogLine& line);
 nlohmann::json GcResultJson(const GcResult& r);
 nlohmann::json ServiceInstanceJson(const InstanceView& view);

@@ -11,11 +11,11 @@
 
 #include "common/file_io.h"
 #include "controller/api/api_test_support.h"
-#include "controller/dataplane/route_table_channel.h"
-#include "controller/dataplane/routing_sync.h"
+#include "controller/dataplane/routing/route_table_channel.h"
+#include "controller/dataplane/routing/routing_sync.h"
 #include "router/api_access_log_sink.h"
-#include "router/api_route_feed.h"
-#include "router/route_registry.h"
+#include "router/routes/api_route_feed.h"
+#include "router/routes/route_registry.h"
 
 namespace wharf::controller {
 namespace {
@@ -46,7 +46,7 @@ int EndpointsOf(const router::RouteRegistry& registry, const char* host = "web.l
 void MarkStarted(TestPlatform& p, const std::string& app) {
   REQUIRE(p.daemon()
               .database()
-              .Transact([&](Tx& tx) { return tx.Run("UPDATE apps SET state = 'STARTED' WHERE guid = ?", app); })
+              .Transact([&](state::Tx& tx) { return tx.Run("UPDATE apps SET state = 'STARTED' WHERE guid = ?", app); })
               .ok());
 }
 

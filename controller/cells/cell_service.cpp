@@ -8,7 +8,7 @@
 #include "api-model/json_fields.h"
 #include "common/sha256.h"
 #include "controller/platform/auth.h"
-#include "state/app_store.h"
+#include "state/apps/app_store.h"
 
 namespace wharf::controller {
 namespace {
@@ -134,7 +134,7 @@ Result<cell::CellAssignment> CellService::Heartbeat(const std::string& path_id, 
   // What is placed on this cell: (app, process type, index), and the apps.
   std::set<std::tuple<std::string, std::string, int>> placed;
   std::set<std::string> placed_apps;
-  Status written = db_.Transact([&](Tx& tx) -> Status {
+  Status written = db_.Transact([&](state::Tx& tx) -> Status {
     state::CellStore cells(tx);
     WHARF_RETURN_IF_ERROR(cells.Heartbeat(row));
     WHARF_ASSIGN_OR_RETURN(std::vector<state::PlacementRow> placements, cells.PlacementsOn(row.id));
@@ -210,7 +210,7 @@ Result<std::vector<CellView>> CellService::Views(const std::optional<std::string
     std::vector<state::CellRow> cells;
     std::vector<state::PlacementRow> placements;
   };
-  Result<Rows> read = db_.Read<Rows>([&](Tx& tx) -> Result<Rows> {
+  Result<Rows> read = db_.Read<Rows>([&](state::Tx& tx) -> Result<Rows> {
     state::CellStore store(tx);
     Rows r;
     if (only) {
@@ -268,20 +268,21 @@ Result<CellView> CellService::Get(const std::string& id) {
 Status CellService::AppendLogs(const std::string& cell_id, const std::vector<CellLogEntry>& entries) {
   WHARF_RETURN_IF_ERROR(ValidateCellId(cell_id));
   // The apps with an instance placed on this cell.
-  Result<std::set<std::string>> placed = db_.Read<std::set<std::string>>([&](Tx& tx) -> Result<std::set<std::string>> {
-    state::CellStore cells(tx);
-    WHARF_ASSIGN_OR_RETURN(std::optional<state::CellRow> cell, cells.Find(cell_id));
-    if (!cell) return Status::NotFound("cell '" + cell_id + "' not found: it registers with its first heartbeat");
-    WHARF_ASSIGN_OR_RETURN(std::vector<state::PlacementRow> placements, cells.PlacementsOn(cell_id));
-    std::set<std::string> processes, out;
-    for (const state::PlacementRow& p : placements) processes.insert(p.process_guid);
-    state::ProcessStore store(tx);
-    for (const std::string& guid : processes) {
-      Result<state::Process> process = store.Get(guid);
-      if (process.ok()) out.insert(process->app_guid);
-    }
-    return out;
-  });
+  Result<std::set<std::string>> placed =
+      db_.Read<std::set<std::string>>([&](state::Tx& tx) -> Result<std::set<std::string>> {
+        state::CellStore cells(tx);
+        WHARF_ASSIGN_OR_RETURN(std::optional<state::CellRow> cell, cells.Find(cell_id));
+        if (!cell) return Status::NotFound("cell '" + cell_id + "' not found: it registers with its first heartbeat");
+        WHARF_ASSIGN_OR_RETURN(std::vector<state::PlacementRow> placements, cells.PlacementsOn(cell_id));
+        std::set<std::string> processes, out;
+        for (const state::PlacementRow& p : placements) processes.insert(p.process_guid);
+        state::ProcessStore store(tx);
+        for (const std::string& guid : processes) {
+          Result<state::Process> process = store.Get(guid);
+          if (process.ok()) out.insert(process->app_guid);
+        }
+        return out;
+      });
   WHARF_ASSIGN_OR_RETURN(std::set<std::string> apps, std::move(placed));
   for (const CellLogEntry& e : entries) {
     if (!apps.contains(e.app_guid)) {

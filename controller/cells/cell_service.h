@@ -19,13 +19,13 @@
 #include <vector>
 
 #include "cell/cell_wire.h"
-#include "common/clock.h"
 #include "common/status.h"
+#include "common/time/clock.h"
 #include "controller/cells/remote_cells.h"
 #include "controller/dataplane/desired_state_db.h"
 #include "controller/platform/log_buffer.h"
-#include "state/cell_store.h"
-#include "state/db.h"
+#include "state/network/cell_store.h"
+#include "state/sql/db.h"
 
 namespace wharf::controller {
 
@@ -67,8 +67,8 @@ Result<std::vector<CellLogEntry>> CellLogEntriesFromJson(const nlohmann::json& b
 
 class CellService {
  public:
-  CellService(Database& db, const Clock& clock, cell::DesiredStateSource& desired, RemoteCells& remote, LogBuffer& logs,
-              std::chrono::milliseconds heartbeat_interval = std::chrono::milliseconds(1000))
+  CellService(state::Database& db, const Clock& clock, cell::DesiredStateSource& desired, RemoteCells& remote,
+              LogBuffer& logs, std::chrono::milliseconds heartbeat_interval = std::chrono::milliseconds(1000))
       : db_(db), clock_(clock), desired_(desired), remote_(remote), logs_(logs), interval_(heartbeat_interval) {}
 
   // `path_id` is the path's :cell_id; the body's cell_id must be the same.
@@ -81,7 +81,7 @@ class CellService {
  private:
   Result<std::vector<CellView>> Views(const std::optional<std::string>& only);
 
-  Database& db_;
+  state::Database& db_;
   const Clock& clock_;
   cell::DesiredStateSource& desired_;
   RemoteCells& remote_;

@@ -4,7 +4,7 @@
 #include <iostream>
 #include <map>
 
-#include "state/cell_store.h"
+#include "state/network/cell_store.h"
 
 namespace wharf::controller {
 namespace {
@@ -14,7 +14,7 @@ struct Snapshot {
   std::vector<state::PlacementRow> placements;
 };
 
-Result<Snapshot> ReadSnapshot(Tx& tx) {
+Result<Snapshot> ReadSnapshot(state::Tx& tx) {
   state::CellStore store(tx);
   Snapshot s;
   WHARF_ASSIGN_OR_RETURN(s.cells, store.List());
@@ -86,12 +86,12 @@ Result<PlacementRound> PlacementDriver::Tick() {
   if (!leading_since_ms_) leading_since_ms_ = now_ms;
   WHARF_ASSIGN_OR_RETURN(std::vector<cell::DesiredProcess> desired, desired_.ReadDesired());
   const std::vector<PlacementDemand> demands = Demands(desired);
-  WHARF_ASSIGN_OR_RETURN(Snapshot first, db_.Read<Snapshot>([](Tx& tx) { return ReadSnapshot(tx); }));
+  WHARF_ASSIGN_OR_RETURN(Snapshot first, db_.Read<Snapshot>([](state::Tx& tx) { return ReadSnapshot(tx); }));
   PlacementRound round = Decide(first, demands, now_ms, *leading_since_ms_, remote_.cell_timeout());
   if (!round.lost.empty() || round.plan.Changes()) {
     // Decided again inside the write: a heartbeat or another driver may have written meanwhile.
     const std::string now = FormatRfc3339(clock_.Now());
-    Status written = db_.Transact([&](Tx& tx) -> Status {
+    Status written = db_.Transact([&](state::Tx& tx) -> Status {
       WHARF_ASSIGN_OR_RETURN(Snapshot s, ReadSnapshot(tx));
       round = Decide(s, demands, now_ms, *leading_since_ms_, remote_.cell_timeout());
       state::CellStore store(tx);

@@ -16,14 +16,14 @@
 #include <string>
 
 #include "cell/desired_state.h"
-#include "common/clock.h"
-#include "common/periodic_task.h"
 #include "common/status.h"
+#include "common/time/clock.h"
+#include "common/time/periodic_task.h"
 #include "controller/cells/placement_planner.h"
 #include "controller/cells/remote_cells.h"
 #include "controller/platform/event_recorder.h"
-#include "state/db.h"
-#include "state/lease.h"
+#include "state/sql/db.h"
+#include "state/sql/lease.h"
 
 namespace wharf::controller {
 
@@ -36,7 +36,7 @@ struct PlacementRound {
 class PlacementDriver {
  public:
   // `lease` may be null (always leads). `events` may be null (no event-log lines).
-  PlacementDriver(Database& db, const Clock& clock, cell::DesiredStateSource& desired, RemoteCells& remote,
+  PlacementDriver(state::Database& db, const Clock& clock, cell::DesiredStateSource& desired, RemoteCells& remote,
                   state::Lease* lease, EventRecorder* events = nullptr)
       : db_(db), clock_(clock), desired_(desired), remote_(remote), lease_(lease), events_(events) {}
   ~PlacementDriver() { Stop(); }
@@ -50,7 +50,7 @@ class PlacementDriver {
   Result<PlacementRound> Tick();
 
  private:
-  Database& db_;
+  state::Database& db_;
   const Clock& clock_;
   cell::DesiredStateSource& desired_;
   RemoteCells& remote_;

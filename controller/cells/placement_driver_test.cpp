@@ -9,7 +9,7 @@
 
 #include "controller/cells/cell_service.h"
 #include "controller/platform/test_support.h"
-#include "state/cell_store.h"
+#include "state/network/cell_store.h"
 
 namespace wharf::controller {
 namespace {
@@ -41,7 +41,7 @@ cell::DesiredProcess Proc(const std::string& guid, const std::string& app, int i
 struct Fixture {
   testing::TempDir dir;
   FakeClock clock;
-  std::unique_ptr<Database> db = testing::OpenMigrated(dir / "w.db", clock);
+  std::unique_ptr<state::Database> db = testing::OpenMigrated(dir / "w.db", clock);
   FakeDesired desired;
   RemoteCells remote{*db, clock, 5s};
   LogBuffer logs{dir / "logs", clock};
@@ -66,7 +66,8 @@ struct Fixture {
     return *r;
   }
   std::map<std::string, int> PerCell() {
-    auto rows = db->Read<std::vector<state::PlacementRow>>([](Tx& tx) { return state::CellStore(tx).Placements(); });
+    auto rows =
+        db->Read<std::vector<state::PlacementRow>>([](state::Tx& tx) { return state::CellStore(tx).Placements(); });
     REQUIRE(rows.ok());
     std::map<std::string, int> out;
     for (const auto& p : *rows) ++out[p.cell_id];

@@ -4,8 +4,8 @@
 #include <charconv>
 
 #include "controller/dataplane/desired_state_db.h"
-#include "state/app_store.h"
-#include "state/cell_store.h"
+#include "state/apps/app_store.h"
+#include "state/network/cell_store.h"
 
 namespace wharf::controller {
 namespace {
@@ -132,7 +132,7 @@ std::vector<cell::InstanceReport> RemoteCells::Instances(const std::string& app_
     std::map<int, std::string> placed;  // index -> cell id
     std::map<std::string, std::string> cell_states;
   };
-  Result<Facts> facts = db_.Read<Facts>([&](Tx& tx) -> Result<Facts> {
+  Result<Facts> facts = db_.Read<Facts>([&](state::Tx& tx) -> Result<Facts> {
     Facts f;
     WHARF_ASSIGN_OR_RETURN(f.process, state::ProcessStore(tx).Find(app_guid, process_type));
     if (!f.process) return f;
@@ -163,7 +163,7 @@ std::vector<cell::InstanceReport> RemoteCells::Instances(const std::string& app_
     }
     unplaced = unplaced_;
   }
-  if (!facts.ok() || !facts->process || !facts->app || facts->app->state != AppState::kStarted) return out;
+  if (!facts.ok() || !facts->process || !facts->app || facts->app->state != state::AppState::kStarted) return out;
   const std::string version = InstanceVersion(*facts->app, *facts->process);
   for (int index = 0; index < facts->process->instances; ++index) {
     if (reported.contains(index)) continue;

@@ -23,11 +23,10 @@
 
 #include "cell/cell_wire.h"
 #include "cell/instance_reporter.h"
-#include "common/clock.h"
+#include "common/time/clock.h"
 #include "controller/cells/placement_planner.h"
-#include "router/route_table.h"
-#include "controller/platform/state_names.h"
-#include "state/db.h"
+#include "router/routes/route_table.h"
+#include "state/sql/db.h"
 
 namespace wharf::controller {
 
@@ -37,7 +36,7 @@ using EndpointSink =
 
 class RemoteCells final : public cell::InstanceReporter {
  public:
-  RemoteCells(Database& db, const Clock& clock, std::chrono::milliseconds cell_timeout)
+  RemoteCells(state::Database& db, const Clock& clock, std::chrono::milliseconds cell_timeout)
       : db_(db), clock_(clock), timeout_(cell_timeout) {}
 
   std::chrono::milliseconds cell_timeout() const { return timeout_; }
@@ -76,7 +75,7 @@ class RemoteCells final : public cell::InstanceReporter {
   // The cell an (app, type, index) is reported by or placed on, for messages.
   std::string CellOf(const std::string& app_guid, const std::string& process_type, int index);
 
-  Database& db_;
+  state::Database& db_;
   const Clock& clock_;
   std::chrono::milliseconds timeout_;
   mutable std::mutex mu_;

@@ -7,11 +7,11 @@
 #include <functional>
 
 #include "bus/nats_client.h"  // MaskNatsUrl
-#include "common/byte_size.h"
+#include "common/facts/byte_size.h"
+#include "common/facts/names.h"
 #include "common/flags.h"
-#include "common/names.h"
-#include "runtime/network.h"  // ParseSubnet
-#include "state/db.h"  // IsPostgresUrl, MaskDatabaseUrl
+#include "runtime/network/network.h"  // ParseSubnet
+#include "state/sql/db.h"             // IsPostgresUrl, MaskDatabaseUrl
 
 namespace wharf::controller {
 namespace {

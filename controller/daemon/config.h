@@ -56,7 +56,7 @@ struct Config {
   std::string api_url;                      // --api-url; empty: DATA_DIR/api-url, else http://127.0.0.1:<DATA_DIR/api-port, else 9022>
   std::filesystem::path api_ca_file = {};   // --api-ca-file: PEM CAs trusted for an https --api-url (besides the system's)
   std::filesystem::path api_token_file;     // --api-token-file; empty: DATA_DIR/router-token (a cell: DATA_DIR/cell-token)
-  // Route registrations over NATS (controller/dataplane/route_emitter.h, nats_route_follower.h): the
+  // Route registrations over NATS (controller/dataplane/routing/route_emitter.h, nats_route_follower.h): the
   // api role publishes them; a router-only wharfd builds its table from them instead of the API's
   // route stream (which it still follows for the domains' certificates).
   std::string nats_url;                     // --nats-url nats://HOST:PORT or tls://HOST:PORT; empty: no bus

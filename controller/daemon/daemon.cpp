@@ -10,32 +10,31 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "common/event_log.h"
-#include "common/periodic_task.h"
-#include "common/file_io.h"
 #include "autoscaler/time_zone.h"
+#include "common/event_log.h"
+#include "common/file_io.h"
+#include "common/time/periodic_task.h"
 #include "controller/api/api_context.h"
 #include "controller/api/api_server.h"
 #include "controller/cells/cell_service.h"
 #include "controller/cells/placement_driver.h"
 #include "controller/cells/remote_cells.h"
-#include "controller/dataplane/deployment_driver.h"
-#include "controller/dataplane/rotation_driver.h"
+#include "controller/daemon/data_dir_lock.h"
+#include "controller/dataplane/orchestration/deployment_driver.h"
+#include "controller/dataplane/orchestration/rotation_driver.h"
 #include "controller/http/tls_server.h"
 #include "controller/platform/auth.h"
 #include "controller/platform/bootstrap.h"
-#include "controller/services/buildpack_service.h"
-#include "controller/services/droplet_service.h"
-#include "controller/services/service_operations.h"
-#include "controller/daemon/data_dir_lock.h"
-#include "state/db.h"
-#include "state/lease.h"
 #include "controller/platform/event_recorder.h"
-#include "state/migrations.h"
-#include "state/settings_store.h"
-#include "controller/platform/state_names.h"
+#include "controller/services/builds/buildpack_service.h"
+#include "controller/services/builds/droplet_service.h"
+#include "controller/services/marketplace/service_operations.h"
 #include "droplet-store/blob_store.h"
-#include "stager/buildpack_registry.h"
+#include "stager/buildpacks/buildpack_registry.h"
+#include "state/migrations.h"
+#include "state/platform/settings_store.h"
+#include "state/sql/db.h"
+#include "state/sql/lease.h"
 
 namespace wharf::controller {
 namespace {
@@ -43,12 +42,12 @@ namespace {
 // Binds the API port. For --api-port 0 it prefers the port this data folder had
 // last time, so clients configured with the API URL keep working across restarts;
 // when that port is taken it picks a free one. The port used is remembered.
-Result<std::unique_ptr<ApiServer>> BindApi(Database& db, const Clock& clock, std::uint16_t requested,
+Result<std::unique_ptr<ApiServer>> BindApi(state::Database& db, const Clock& clock, std::uint16_t requested,
                                            const std::string& address) {
   std::optional<std::string> last;
   if (requested == 0) {
     auto stored = db.Read<std::optional<std::string>>(
-        [](Tx& tx) { return SettingsStore(tx).Get(kSettingLastApiPort); });
+        [](state::Tx& tx) { return state::SettingsStore(tx).Get(state::kSettingLastApiPort); });
     if (!stored.ok()) return stored.status();
     last = *stored;
   }
@@ -60,8 +59,8 @@ Result<std::unique_ptr<ApiServer>> BindApi(Database& db, const Clock& clock, std
   if (!server.ok()) server = ApiServer::Bind(requested, address);
   if (!server.ok()) return server.status();
   std::string port = std::to_string((*server)->port());
-  WHARF_RETURN_IF_ERROR(db.Transact([&](Tx& tx) {
-    return SettingsStore(tx).Put(kSettingLastApiPort, port, FormatRfc3339(clock.Now()));
+  WHARF_RETURN_IF_ERROR(db.Transact([&](state::Tx& tx) {
+    return state::SettingsStore(tx).Put(state::kSettingLastApiPort, port, FormatRfc3339(clock.Now()));
   }));
   return server;
 }
@@ -86,18 +85,18 @@ struct Daemon::Parts {
   DataLayout layout;
   std::unique_ptr<DataDirLock> lock;
   std::unique_ptr<FileEventLog> event_log;
-  std::unique_ptr<Database> db;
+  std::unique_ptr<state::Database> db;
   // Whether this wharfd runs the jobs that must run once among those sharing a PostgreSQL
   // database (the garbage collection); on SQLite it always does.
-  std::unique_ptr<Lease> leader;
+  std::unique_ptr<state::Lease> leader;
   // The same for the loops that act on deployments and instances (Daemon::LeadsOrchestration).
-  std::unique_ptr<Lease> orchestration;
+  std::unique_ptr<state::Lease> orchestration;
   // Cells on other hosts (controller/cells/): what they report, their heartbeats and, in a wharfd
   // without the cell role, the placement of instances on them (one placer: the lease "cell-placement").
   std::unique_ptr<DbDesiredState> remote_desired;
   std::unique_ptr<RemoteCells> remote_cells;
   std::unique_ptr<CellService> cell_service;
-  std::unique_ptr<Lease> placement_lease;
+  std::unique_ptr<state::Lease> placement_lease;
   std::unique_ptr<PlacementDriver> placement_driver;
   bool remote_cells_plugged = false;  // RemoteCells is the InstanceReporterSlot's reporter
   std::unique_ptr<store::BlobStore> blobs;
@@ -192,15 +191,15 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   // Room for the deletes that free a full disk (taken before anything else writes there).
   p->reserve = std::make_unique<DiskReserve>(l.disk_reserve(), options.disk_reserve_bytes);
   p->reserve->Ensure();
-  DatabaseOptions db_options;
+  state::DatabaseOptions db_options;
   DiskReserve* reserve = p->reserve.get();
   db_options.on_disk_full = [reserve] { return reserve->Release(); };
   // --database: the embedded SQLite file (the default), or a PostgreSQL several wharfds share.
-  auto db = config.database == "sqlite" ? Database::Open(l.database(), db_options)
-                                        : Database::OpenPostgres(config.database, db_options);
+  auto db = config.database == "sqlite" ? state::Database::Open(l.database(), db_options)
+                                        : state::Database::OpenPostgres(config.database, db_options);
   if (!db.ok()) return db.status();
   p->db = std::move(db).value();
-  WHARF_RETURN_IF_ERROR(Migrate(*p->db, clock));
+  WHARF_RETURN_IF_ERROR(state::Migrate(*p->db, clock));
 
   auto blobs = store::BlobStore::Open(l.blobs(), clock);
   if (!blobs.ok()) return blobs.status().WithContext("opening the blob store");
@@ -327,8 +326,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   }
 
   // Deployments move on as the cell reports their instances (persisted: a restart resumes them).
-  p->orchestration = std::make_unique<Lease>(*p->db, "orchestration");
-  Lease* orchestration = p->orchestration.get();
+  p->orchestration = std::make_unique<state::Lease>(*p->db, "orchestration");
+  state::Lease* orchestration = p->orchestration.get();
   auto leads = [orchestration] { return orchestration->Held(); };
   p->deployment_driver = std::make_unique<DeploymentDriver>(*p->db, *p->deployments, p->instances);
   p->deployment_driver->Start(options.deployment_interval, leads);
@@ -341,14 +340,14 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
   if (config.HasRole("api") && !config.HasRole("cell")) {
     p->instances.Set(p->remote_cells.get());
     p->remote_cells_plugged = true;
-    p->placement_lease = std::make_unique<Lease>(*p->db, "cell-placement");
+    p->placement_lease = std::make_unique<state::Lease>(*p->db, "cell-placement");
     p->placement_driver = std::make_unique<PlacementDriver>(*p->db, clock, *p->remote_desired, *p->remote_cells,
                                                             p->placement_lease.get(), p->events.get());
     p->placement_driver->Start(options.placement_interval);
   }
 
   Parts* parts = p.get();
-  p->leader = std::make_unique<Lease>(*p->db, "garbage-collection");
+  p->leader = std::make_unique<state::Lease>(*p->db, "garbage-collection");
   p->gc_timer.Start(options.gc_interval, [parts] {
     if (!parts->leader->Held()) return;  // another wharfd on the database collects
     Result<GcResult> r = parts->gc->Run(Actor::System());
@@ -384,7 +383,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const Config& config, const Clock&
                                          {"data_dir", l.root.string()},
                                          {"roles", roles},
                                          {"database", p->db->Describe()},  // a URL's password masked
-                                         {"schema", std::to_string(LatestSchemaVersion())}});
+                                         {"schema", std::to_string(state::LatestSchemaVersion())}});
   auto daemon = std::unique_ptr<Daemon>(new Daemon(std::move(p)));
   if (options.serve_at_start) WHARF_RETURN_IF_ERROR(daemon->Serve());
   return daemon;
@@ -445,7 +444,7 @@ BuildService& Daemon::builds() { return *parts_->builds; }
 
 LogBuffer& Daemon::logs() { return *parts_->logs; }
 
-Database& Daemon::database() { return *parts_->db; }
+state::Database& Daemon::database() { return *parts_->db; }
 
 const HttpRouter* Daemon::api_router() const { return parts_->router.get(); }
 

@@ -18,17 +18,17 @@
 #include <string>
 #include <vector>
 
-#include "controller/http/http_router.h"
-#include "common/clock.h"
 #include "common/status.h"
-#include "controller/services/build_scheduler.h"
+#include "common/time/clock.h"
 #include "controller/daemon/config.h"
+#include "controller/daemon/layout.h"
 #include "controller/http/http_exchange.h"
+#include "controller/http/http_router.h"
 #include "controller/platform/instance_reporter.h"
 #include "controller/platform/platform_info.h"
-#include "controller/services/cell_capacity.h"
 #include "controller/platform/task_slot.h"
-#include "controller/daemon/layout.h"
+#include "controller/services/apps/cell_capacity.h"
+#include "controller/services/builds/build_scheduler.h"
 
 namespace wharf::store {
 class BlobStore;

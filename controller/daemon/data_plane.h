@@ -24,8 +24,8 @@
 
 #include <memory>
 
-#include "common/clock.h"
 #include "common/status.h"
+#include "common/time/clock.h"
 #include "controller/daemon/config.h"
 #include "controller/daemon/daemon.h"
 #include "controller/dataplane/staging_scheduler.h"

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "common/clock.h"
 #include "common/open_file_limit.h"
+#include "common/time/clock.h"
 #include "controller/daemon/config.h"
 #include "controller/daemon/daemon.h"
 #include "controller/daemon/data_plane.h"

@@ -17,8 +17,8 @@
 #include <memory>
 #include <string>
 
-#include "common/clock.h"
 #include "common/status.h"
+#include "common/time/clock.h"
 #include "controller/daemon/config.h"
 
 namespace wharf::controller {

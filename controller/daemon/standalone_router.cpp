@@ -3,15 +3,15 @@
 #include <iostream>
 #include <thread>
 
-#include "common/file_io.h"
 #include "bus/nats_client.h"
+#include "common/file_io.h"
 #include "controller/daemon/followed_api.h"
 #include "controller/daemon/layout.h"
-#include "controller/dataplane/nats_route_follower.h"
+#include "controller/dataplane/routing/nats_route_follower.h"
 #include "router/api_access_log_sink.h"
-#include "router/api_route_feed.h"
-#include "router/route_registry.h"
 #include "router/router.h"
+#include "router/routes/api_route_feed.h"
+#include "router/routes/route_registry.h"
 
 namespace wharf::controller {
 namespace {

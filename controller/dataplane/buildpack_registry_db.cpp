@@ -1,15 +1,14 @@
 #include "controller/dataplane/buildpack_registry_db.h"
 
-#include "state/buildpack_store.h"
-#include "controller/platform/state_names.h"
+#include "state/apps/buildpack_store.h"
 
 namespace wharf::controller {
 
 Result<std::vector<stager::RegisteredBuildpack>> DbBuildpackRegistry::List() const {
-  auto rows = db_.Read<std::vector<Buildpack>>([](Tx& tx) { return BuildpackStore(tx).List(); });
+  auto rows = db_.Read<std::vector<state::Buildpack>>([](state::Tx& tx) { return state::BuildpackStore(tx).List(); });
   if (!rows.ok()) return rows.status().WithContext("reading the buildpack list");
   std::vector<stager::RegisteredBuildpack> out;
-  for (const Buildpack& b : *rows) {
+  for (const state::Buildpack& b : *rows) {
     stager::RegisteredBuildpack r;
     r.name = b.name;
     r.position = static_cast<int>(b.position);

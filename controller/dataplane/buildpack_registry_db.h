@@ -7,22 +7,21 @@
 #include <filesystem>
 #include <vector>
 
-#include "state/db.h"
-#include "controller/platform/state_names.h"
-#include "stager/buildpack_registry.h"
+#include "stager/buildpacks/buildpack_registry.h"
+#include "state/sql/db.h"
 
 namespace wharf::controller {
 
 class DbBuildpackRegistry final : public stager::BuildpackRegistry {
  public:
   // `builtin_dir` is where the built-in buildpacks are (stager::FindBuiltinBuildpacksDir).
-  DbBuildpackRegistry(Database& db, std::filesystem::path builtin_dir)
+  DbBuildpackRegistry(state::Database& db, std::filesystem::path builtin_dir)
       : db_(db), builtin_dir_(std::move(builtin_dir)) {}
 
   Result<std::vector<stager::RegisteredBuildpack>> List() const override;
 
  private:
-  Database& db_;
+  state::Database& db_;
   std::filesystem::path builtin_dir_;
 };
 

@@ -1,7 +1,6 @@
 #include "controller/dataplane/cell_adapters.h"
 
-#include "state/app_store.h"
-#include "controller/platform/state_names.h"
+#include "state/apps/app_store.h"
 
 namespace wharf::controller {
 
@@ -46,8 +45,8 @@ void InstanceAuditRecorder::OnInstanceEvent(const health::InstanceEvent& event) 
 }
 
 void InstanceAuditRecorder::RecordCrash(const health::InstanceEvent& event, const std::string& type) {
-  (void)db_.Transact([&](Tx& tx) -> Status {
-    Result<App> app = AppStore(tx).Get(event.key.app_guid);
+  (void)db_.Transact([&](state::Tx& tx) -> Status {
+    Result<state::App> app = state::AppStore(tx).Get(event.key.app_guid);
     if (!app.ok()) return Status::Ok();  // deleted meanwhile: nothing to record against
     return events_.Record(tx, Actor::System(), type,
                           EventTarget{"app", app->guid, app->name, app->space_guid},

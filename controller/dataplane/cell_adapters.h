@@ -9,14 +9,13 @@
 #include <vector>
 
 #include "cell/route_endpoints.h"
-#include "state/db.h"
-#include "controller/platform/state_names.h"
+#include "controller/dataplane/routing/routing_sync.h"
 #include "controller/platform/event_recorder.h"
 #include "controller/platform/log_buffer.h"
-#include "controller/dataplane/routing_sync.h"
 #include "health/supervisor.h"
-#include "router/route_registry.h"
-#include "runtime/log_entry.h"
+#include "router/routes/route_registry.h"
+#include "runtime/logs/log_entry.h"
+#include "state/sql/db.h"
 
 namespace wharf::controller {
 
@@ -50,14 +49,14 @@ class RoutingSyncEndpoints final : public cell::EndpointTable {
 // startup time. Other events are only the cell's [CELL/0] lines.
 class InstanceAuditRecorder final : public health::InstanceEventSink {
  public:
-  InstanceAuditRecorder(Database& db, EventRecorder& events) : db_(db), events_(events) {}
+  InstanceAuditRecorder(state::Database& db, EventRecorder& events) : db_(db), events_(events) {}
   void OnInstanceEvent(const health::InstanceEvent& event) override;
 
  private:
   // An app event of `type` ("app-crashed", "app-rollout-abandoned") with the crash fields.
   void RecordCrash(const health::InstanceEvent& event, const std::string& type);
 
-  Database& db_;
+  state::Database& db_;
   EventRecorder& events_;
 };
 

@@ -4,42 +4,42 @@
 #include <map>
 
 #include "cell/instance_spec.h"
-#include "controller/services/vcap_services_db.h"
-#include "state/app_store.h"
-#include "state/droplet_store.h"
-#include "controller/services/deployment_service.h"
+#include "controller/services/marketplace/vcap_services_db.h"
+#include "controller/services/releases/deployment_service.h"
 #include "deployments/deployment.h"
-#include "state/deployment_store.h"
-#include "state/revision_store.h"
-#include "state/route_store.h"
-#include "state/user_store.h"
 #include "stager/scripts.h"
+#include "state/apps/app_store.h"
+#include "state/apps/deployment_store.h"
+#include "state/apps/droplet_store.h"
+#include "state/apps/revision_store.h"
+#include "state/network/route_store.h"
+#include "state/platform/user_store.h"
 
 namespace wharf::controller {
 
 namespace {
 
 // The processes of `app` as they run at its run_revision (and run_droplet_guid, run_generation).
-Result<std::vector<RunnableProcess>> RunnableOf(Tx& tx, App app) {
+Result<std::vector<RunnableProcess>> RunnableOf(state::Tx& tx, state::App app) {
   std::vector<RunnableProcess> out;
-  std::optional<Revision> revision;
+  std::optional<state::Revision> revision;
   if (app.run_revision > 0) {
     // What runs is the revision's: its droplet, environment and start commands, whatever
     // the app's settings became since (they run from the next start or restart on).
-    WHARF_ASSIGN_OR_RETURN(auto r, RevisionStore(tx).Get(app.guid, app.run_revision));
+    WHARF_ASSIGN_OR_RETURN(auto r, state::RevisionStore(tx).Get(app.guid, app.run_revision));
     revision = std::move(r);
     app.run_droplet_guid = revision->droplet_guid;
     app.environment_variables = revision->environment_variables;
   }
   const std::optional<std::string>& droplet_guid = app.run_droplet_guid ? app.run_droplet_guid : app.current_droplet_guid;
   if (!droplet_guid) return out;
-  WHARF_ASSIGN_OR_RETURN(auto droplet, DropletStore(tx).Get(*droplet_guid));
-  WHARF_ASSIGN_OR_RETURN(auto routes, RouteStore(tx).RoutesForApp(app.guid));
+  WHARF_ASSIGN_OR_RETURN(auto droplet, state::DropletStore(tx).Get(*droplet_guid));
+  WHARF_ASSIGN_OR_RETURN(auto routes, state::RouteStore(tx).RoutesForApp(app.guid));
   std::vector<std::string> uris;
-  for (const Route& r : routes) uris.push_back(r.Url());
+  for (const state::Route& r : routes) uris.push_back(r.Url());
   WHARF_ASSIGN_OR_RETURN(auto services, ReadVcapServices(tx, app.guid));
-  WHARF_ASSIGN_OR_RETURN(auto processes, ProcessStore(tx).ListForApp(app.guid));
-  for (Process& p : processes) {
+  WHARF_ASSIGN_OR_RETURN(auto processes, state::ProcessStore(tx).ListForApp(app.guid));
+  for (state::Process& p : processes) {
     if (revision) {
       auto command = revision->commands.find(p.type);
       p.command = command == revision->commands.end() ? std::nullopt : command->second;
@@ -57,21 +57,21 @@ Result<std::vector<RunnableProcess>> RunnableOf(Tx& tx, App app) {
 
 }  // namespace
 
-Result<std::vector<RunnableProcess>> ReadRunnableProcesses(Database& db) {
-  return db.Read<std::vector<RunnableProcess>>([](Tx& tx) -> Result<std::vector<RunnableProcess>> {
+Result<std::vector<RunnableProcess>> ReadRunnableProcesses(state::Database& db) {
+  return db.Read<std::vector<RunnableProcess>>([](state::Tx& tx) -> Result<std::vector<RunnableProcess>> {
     std::vector<RunnableProcess> out;
-    AppStore apps(tx);
+    state::AppStore apps(tx);
     WHARF_ASSIGN_OR_RETURN(auto guids, apps.AllGuids());
     for (const std::string& guid : guids) {
       WHARF_ASSIGN_OR_RETURN(auto app, apps.Get(guid));
-      if (app.state != AppState::kStarted) continue;
+      if (app.state != state::AppState::kStarted) continue;
       WHARF_ASSIGN_OR_RETURN(auto processes, RunnableOf(tx, app));
-      WHARF_ASSIGN_OR_RETURN(auto active, DeploymentStore(tx).Active(guid));
+      WHARF_ASSIGN_OR_RETURN(auto active, state::DeploymentStore(tx).Active(guid));
       if (active) {
         // A deployment in progress: the web process keeps the previous revision's instances
         // (the baseline) at the indices the step leaves them, and replaces max_in_flight at a time.
         deployments::Deployment d = FromRecord(*active);
-        App previous = app;
+        state::App previous = app;
         previous.run_revision = d.previous_revision;
         previous.run_generation = d.previous_generation;
         if (!d.previous_droplet_guid.empty()) previous.run_droplet_guid = d.previous_droplet_guid;
@@ -92,14 +92,14 @@ Result<std::vector<RunnableProcess>> ReadRunnableProcesses(Database& db) {
   });
 }
 
-std::string InstanceVersion(const App& app, const Process& process) {
+std::string InstanceVersion(const state::App& app, const state::Process& process) {
   const std::optional<std::string>& droplet = app.run_droplet_guid ? app.run_droplet_guid : app.current_droplet_guid;
   if (!droplet) return "";
   return cell::InstanceVersion(app.run_revision, *droplet, app.run_generation, process.memory_in_mb, process.disk_in_mb,
                                process.log_rate_limit);
 }
 
-health::HealthCheckSpec CheckFor(const Process& process) {
+health::HealthCheckSpec CheckFor(const state::Process& process) {
   health::HealthCheckSpec spec;
   spec.type = process.health_check.type;
   if (process.health_check.endpoint) spec.http_endpoint = *process.health_check.endpoint;
@@ -109,7 +109,7 @@ health::HealthCheckSpec CheckFor(const Process& process) {
   return spec;
 }
 
-health::ReadinessSpec ReadinessFor(const Process& process) {
+health::ReadinessSpec ReadinessFor(const state::Process& process) {
   health::ReadinessSpec spec;
   spec.type = process.readiness_check.type;
   if (process.readiness_check.endpoint) spec.http_endpoint = *process.readiness_check.endpoint;

@@ -12,17 +12,17 @@
 #include "cell/desired_state.h"
 #include "common/status.h"
 #include "controller/platform/bootstrap.h"
-#include "state/db.h"
-#include "state/model.h"
 #include "droplet-store/blob_store.h"
 #include "health/health_check.h"
+#include "state/model.h"
+#include "state/sql/db.h"
 
 namespace wharf::controller {
 
 struct RunnableProcess {
-  App app;
-  Process process;
-  Droplet droplet;
+  state::App app;
+  state::Process process;
+  state::Droplet droplet;
   // The process's own command (-c, manifest), else the droplet's for the process
   // type; empty when neither has one (the instance cannot start).
   std::string start_command;
@@ -35,13 +35,13 @@ struct RunnableProcess {
   std::string vcap_services = "{}";  // the app's bound services (JSON object)
 };
 
-Result<std::vector<RunnableProcess>> ReadRunnableProcesses(Database& db);
+Result<std::vector<RunnableProcess>> ReadRunnableProcesses(state::Database& db);
 
 // The version instances of `process` should have now (cell::InstanceVersion); empty
 // when the app has nothing to run.
-std::string InstanceVersion(const App& app, const Process& process);
+std::string InstanceVersion(const state::App& app, const state::Process& process);
 
-health::HealthCheckSpec CheckFor(const Process& process);
+health::HealthCheckSpec CheckFor(const state::Process& process);
 
 // The cell's view of one runnable process: `droplet_archive` is the droplet's tarball.
 cell::DesiredProcess ToDesiredProcess(const RunnableProcess& rp, const std::filesystem::path& droplet_archive,
@@ -49,14 +49,14 @@ cell::DesiredProcess ToDesiredProcess(const RunnableProcess& rp, const std::file
 
 class DbDesiredState final : public cell::DesiredStateSource {
  public:
-  DbDesiredState(Database& db, const store::BlobStore& blobs, Tenancy tenancy)
+  DbDesiredState(state::Database& db, const store::BlobStore& blobs, Tenancy tenancy)
       : db_(db), blobs_(blobs), tenancy_(std::move(tenancy)) {}
   Result<std::vector<cell::DesiredProcess>> ReadDesired() override;
   // Database::CommitCount: every commit may have changed what should run.
   std::uint64_t ChangeCount() override { return db_.CommitCount(); }
 
  private:
-  Database& db_;
+  state::Database& db_;
   const store::BlobStore& blobs_;
   Tenancy tenancy_;
 };

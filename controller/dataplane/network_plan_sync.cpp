@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "state/route_store.h"
+#include "state/network/route_store.h"
 
 namespace wharf::controller {
 namespace {

@@ -1,4 +1,4 @@
-// Keeps the runtime's network plan (runtime/network_plan.h) in step with the security groups,
+// Keeps the runtime's network plan (runtime/network/network_plan.h) in step with the security groups,
 // their bindings, the network policies and the internal routes in the database: every
 // `interval`, when something was committed since the last read (Database::CommitCount), one read
 // transaction, and ApplyNetworkPlan when the plan changed. A change through the API therefore
@@ -11,14 +11,14 @@
 #include <optional>
 #include <vector>
 
-#include "api-model/security_group.h"
-#include "common/periodic_task.h"
+#include "api-model/platform/security_group.h"
 #include "common/status.h"
+#include "common/time/periodic_task.h"
 #include "runtime/container_runtime.h"
-#include "runtime/network_plan.h"
-#include "state/db.h"
+#include "runtime/network/network_plan.h"
 #include "state/model.h"
-#include "state/network_store.h"
+#include "state/network/network_store.h"
+#include "state/sql/db.h"
 
 namespace wharf::controller {
 

@@ -5,7 +5,7 @@
 
 #include "cell/instance_spec.h"
 #include "controller/dataplane/desired_state_db.h"
-#include "controller/services/service_fixture.h"
+#include "controller/services/marketplace/service_fixture.h"
 
 namespace wharf::controller {
 namespace {
@@ -25,9 +25,9 @@ TEST_CASE("Only started apps with a droplet are runnable, with the droplet of th
   ServiceFixture f;
   AppView app = f.CreateApp("web");
   CHECK(Runnable(f).empty());  // no droplet
-  Droplet first = f.Stage(f.CreatePackage(app.app.guid, {{"index.html", "1"}}), "droplet-1");
+  state::Droplet first = f.Stage(f.CreatePackage(app.app.guid, {{"index.html", "1"}}), "droplet-1");
   CHECK(Runnable(f).empty());  // stopped
-  REQUIRE(f.apps->Act(f.actor, app.app.guid, AppAction::kStart).ok());
+  REQUIRE(f.apps->Act(f.actor, app.app.guid, state::AppAction::kStart).ok());
   auto run = Runnable(f);
   REQUIRE(run.size() == 1);
   CHECK(run[0].droplet.guid == first.guid);
@@ -35,15 +35,15 @@ TEST_CASE("Only started apps with a droplet are runnable, with the droplet of th
   const std::string v1 = Version(run[0]);
 
   // A new droplet does not move running instances; the restart does, with a new version.
-  Droplet second = f.Stage(f.CreatePackage(app.app.guid, {{"index.html", "2"}}), "droplet-2");
+  state::Droplet second = f.Stage(f.CreatePackage(app.app.guid, {{"index.html", "2"}}), "droplet-2");
   CHECK(Runnable(f)[0].droplet.guid == first.guid);
   CHECK(Version(Runnable(f)[0]) == v1);
-  REQUIRE(f.apps->Act(f.actor, app.app.guid, AppAction::kRestart).ok());
+  REQUIRE(f.apps->Act(f.actor, app.app.guid, state::AppAction::kRestart).ok());
   CHECK(Runnable(f)[0].droplet.guid == second.guid);
   CHECK(Version(Runnable(f)[0]) != v1);
   CHECK(InstanceVersion(f.apps->Get(app.app.guid)->app, Runnable(f)[0].process) == Version(Runnable(f)[0]));
 
-  REQUIRE(f.apps->Act(f.actor, app.app.guid, AppAction::kStop).ok());
+  REQUIRE(f.apps->Act(f.actor, app.app.guid, state::AppAction::kStop).ok());
   CHECK(Runnable(f).empty());
 }
 
@@ -51,9 +51,9 @@ TEST_CASE("A restart with the same droplet still changes the version, scaling me
   ServiceFixture f;
   AppView app = f.CreateApp("web");
   f.Stage(f.CreatePackage(app.app.guid, {{"index.html", "1"}}), "droplet-1");
-  REQUIRE(f.apps->Act(f.actor, app.app.guid, AppAction::kStart).ok());
+  REQUIRE(f.apps->Act(f.actor, app.app.guid, state::AppAction::kStart).ok());
   RunnableProcess before = Runnable(f)[0];
-  REQUIRE(f.apps->Act(f.actor, app.app.guid, AppAction::kRestart).ok());
+  REQUIRE(f.apps->Act(f.actor, app.app.guid, state::AppAction::kRestart).ok());
   RunnableProcess restarted = Runnable(f)[0];
   CHECK(Version(restarted) != Version(before));
 
@@ -68,16 +68,16 @@ TEST_CASE("A restart with the same droplet still changes the version, scaling me
 TEST_CASE("The start command is the process's own, else the droplet's for its type, a new one runs from the restart") {
   ServiceFixture f;
   AppView app = f.CreateApp("web");
-  Droplet d = f.Stage(f.CreatePackage(app.app.guid, {{"index.html", "1"}}), "droplet-1");
-  REQUIRE(f.apps->Act(f.actor, app.app.guid, AppAction::kStart).ok());
+  state::Droplet d = f.Stage(f.CreatePackage(app.app.guid, {{"index.html", "1"}}), "droplet-1");
+  REQUIRE(f.apps->Act(f.actor, app.app.guid, state::AppAction::kStart).ok());
   auto run_sql = [&](const std::string& sql, const std::string& guid) {
-    REQUIRE(f.db->Transact([&](Tx& tx) { return tx.Run(sql, guid); }).ok());
+    REQUIRE(f.db->Transact([&](state::Tx& tx) { return tx.Run(sql, guid); }).ok());
   };
   run_sql("UPDATE droplets SET process_types = '{\"web\": \"bin/server\"}' WHERE guid = ?", d.guid);
   CHECK(Runnable(f)[0].start_command == "bin/server");
   run_sql("UPDATE processes SET command = './custom' WHERE app_guid = ?", app.app.guid);
   CHECK(Runnable(f)[0].start_command == "bin/server");  // the running revision's, until a restart
-  REQUIRE(f.apps->Act(f.actor, app.app.guid, AppAction::kRestart).ok());
+  REQUIRE(f.apps->Act(f.actor, app.app.guid, state::AppAction::kRestart).ok());
   CHECK(Runnable(f)[0].start_command == "./custom");
   CHECK(Runnable(f)[0].app.run_revision == 2);
 }
@@ -85,7 +85,7 @@ TEST_CASE("The start command is the process's own, else the droplet's for its ty
 TEST_CASE("A droplet's new process types become processes: workers get no instances and the process check") {
   ServiceFixture f;
   AppView app = f.CreateApp("web");
-  Package p = f.CreatePackage(app.app.guid, {{"Procfile", "web: ./web\nworker: ./work\n"}});
+  state::Package p = f.CreatePackage(app.app.guid, {{"Procfile", "web: ./web\nworker: ./work\n"}});
   auto build = f.builds->Create(f.actor, p.guid);
   REQUIRE(build.ok());
   StagingResult result;
@@ -95,14 +95,14 @@ TEST_CASE("A droplet's new process types become processes: workers get no instan
   REQUIRE(f.builds->CompleteBuild(build->guid, result).ok());
   auto processes = f.apps->Get(app.app.guid)->processes;
   REQUIRE(processes.size() == 2);
-  const Process& web = processes[0].type == "web" ? processes[0] : processes[1];
-  const Process& worker = processes[0].type == "web" ? processes[1] : processes[0];
+  const state::Process& web = processes[0].type == "web" ? processes[0] : processes[1];
+  const state::Process& worker = processes[0].type == "web" ? processes[1] : processes[0];
   CHECK(web.instances == 1);
   CHECK(worker.type == "worker");
   CHECK(worker.instances == 0);
   CHECK(worker.health_check.type == HealthCheckType::kProcess);
-  auto data = f.db->Read<std::string>([](Tx& tx) -> Result<std::string> {
-    Result<Statement> st = tx.Query("SELECT data FROM events WHERE type = 'build-staged'");
+  auto data = f.db->Read<std::string>([](state::Tx& tx) -> Result<std::string> {
+    Result<state::Statement> st = tx.Query("SELECT data FROM events WHERE type = 'build-staged'");
     if (!st.ok()) return st.status();
     Result<bool> row = st->Step();
     if (!row.ok()) return row.status();
@@ -115,8 +115,8 @@ TEST_CASE("A droplet's new process types become processes: workers get no instan
 TEST_CASE("The cell's view of a runnable process: droplet tarball, launcher, check, tenancy") {
   ServiceFixture f;
   AppView app = f.CreateApp("web");
-  Droplet d = f.Stage(f.CreatePackage(app.app.guid, {{"index.html", "1"}}), "droplet-1");
-  REQUIRE(f.apps->Act(f.actor, app.app.guid, AppAction::kStart).ok());
+  state::Droplet d = f.Stage(f.CreatePackage(app.app.guid, {{"index.html", "1"}}), "droplet-1");
+  REQUIRE(f.apps->Act(f.actor, app.app.guid, state::AppAction::kStart).ok());
   RunnableProcess rp = Runnable(f)[0];
   rp.start_command = "node server.js";
   rp.app.environment_variables = {{"GREETING", "hi"}};
@@ -151,10 +151,10 @@ TEST_CASE("The cell's view of a runnable process: droplet tarball, launcher, che
 TEST_CASE("DbDesiredState reads what should run, with the droplet's blob as its tarball") {
   ServiceFixture f;
   AppView app = f.CreateApp("web");
-  Droplet d = f.Stage(f.CreatePackage(app.app.guid, {{"index.html", "1"}}), "droplet-1");
+  state::Droplet d = f.Stage(f.CreatePackage(app.app.guid, {{"index.html", "1"}}), "droplet-1");
   DbDesiredState source(*f.db, *f.blobs, Tenancy{});
   const std::uint64_t before = source.ChangeCount();
-  REQUIRE(f.apps->Act(f.actor, app.app.guid, AppAction::kStart).ok());
+  REQUIRE(f.apps->Act(f.actor, app.app.guid, state::AppAction::kStart).ok());
   CHECK(source.ChangeCount() > before);
   auto desired = source.ReadDesired();
   REQUIRE_MESSAGE(desired.ok(), desired.status().ToString());

@@ -2,8 +2,8 @@
 
 #include <map>
 
-#include "state/broker_store.h"
-#include "state/service_store.h"
+#include "state/platform/broker_store.h"
+#include "state/platform/service_store.h"
 
 namespace wharf::controller {
 

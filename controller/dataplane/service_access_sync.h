@@ -1,4 +1,4 @@
-// Keeps the per-binding openings of the bridge (runtime/service_openings.h) in
+// Keeps the per-binding openings of the bridge (runtime/network/service_openings.h) in
 // step with what runs: each running container of an app that has a binding to
 // an instance of one of Wharf's built-in brokers may reach that binding's
 // server port at the bridge address; nothing else is opened. A user-provided
@@ -19,11 +19,11 @@
 #include <string>
 #include <vector>
 
-#include "common/periodic_task.h"
 #include "common/status.h"
+#include "common/time/periodic_task.h"
 #include "runtime/container_runtime.h"
-#include "runtime/service_openings.h"
-#include "state/db.h"
+#include "runtime/network/service_openings.h"
+#include "state/sql/db.h"
 
 namespace wharf::controller {
 

@@ -98,15 +98,15 @@ void StagingScheduler::StageOne(const StagingJob& job) {
   result.droplet_size_bytes = static_cast<std::int64_t>(r.droplet_size);
   result.process_types = r.metadata.process_types;
   result.duration_ms = r.duration.count();
-  result.steps = StagingSteps{r.timings.prepare.count(), r.timings.buildpacks.count(), r.timings.droplet.count(),
-                              r.timings.cache.count()};
+  result.steps = state::StagingSteps{r.timings.prepare.count(), r.timings.buildpacks.count(), r.timings.droplet.count(),
+                                     r.timings.cache.count()};
   result.staging_key = job.staging_key;
   for (const auto& bp : r.metadata.buildpacks) {
     result.buildpacks.push_back({{"name", bp.name}, {"version", bp.version}});
   }
   if (!r.metadata.stack.empty()) result.stack = r.metadata.stack;
   if (r.cache_sha256) {
-    BuildpackCache cache;
+    state::BuildpackCache cache;
     cache.stack = result.stack;
     cache.sha256 = *r.cache_sha256;
     result.cache = cache;

@@ -18,8 +18,8 @@
 #include <thread>
 
 #include "controller/platform/log_buffer.h"
-#include "controller/services/build_scheduler.h"
-#include "controller/services/build_service.h"
+#include "controller/services/builds/build_scheduler.h"
+#include "controller/services/builds/build_service.h"
 #include "stager/stager.h"
 
 namespace wharf::controller {

@@ -9,7 +9,6 @@
 #include "controller/http/http_errors.h"
 #include "controller/http/json_fields.h"
 #include "state/store_json.h"
-#include "controller/platform/state_names.h"
 
 namespace wharf::controller {
 
@@ -130,7 +129,7 @@ Result<nlohmann::json> ApiRequest::JsonBody() {
 // ---- ApiResponse ----
 
 void ApiResponse::Json(int status, const nlohmann::json& body) {
-  std::string text = DumpJsonColumn(body);
+  std::string text = state::DumpJsonColumn(body);
   text += '\n';
   response_.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
   response_.setContentType("application/json");

@@ -18,7 +18,6 @@
 #include "common/status.h"
 #include "controller/platform/event_recorder.h"
 #include "state/model.h"
-#include "controller/platform/state_names.h"
 
 namespace Poco::Net {
 class HTTPServerRequest;
@@ -93,8 +92,8 @@ class ApiRequest {
   // end abnormally instead of as complete.
   void AbortConnection();
 
-  void SetPrincipal(Principal p) { principal_ = std::move(p); }
-  const Principal& principal() const { return *principal_; }
+  void SetPrincipal(state::Principal p) { principal_ = std::move(p); }
+  const state::Principal& principal() const { return *principal_; }
   Actor actor() const { return principal_ ? Actor::Of(*principal_) : Actor::System(); }
 
  private:
@@ -105,7 +104,7 @@ class ApiRequest {
   std::map<std::string, std::string> params_;
   std::map<std::string, std::string> query_;
   BodyLimits limits_;
-  std::optional<Principal> principal_;
+  std::optional<state::Principal> principal_;
   std::unique_ptr<LimitedStreamBuf> body_buf_;
   std::unique_ptr<std::istream> body_stream_;
   bool drained_ = false;

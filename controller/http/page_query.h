@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
-#include "state/paging.h"
+#include "state/sql/paging.h"
 
 namespace wharf::controller {
 

@@ -13,7 +13,7 @@
 #include <cstring>
 
 #include "common/file_io.h"
-#include "common/tls_pem.h"
+#include "common/net/tls_pem.h"
 
 namespace wharf::controller {
 namespace {

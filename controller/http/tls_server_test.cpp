@@ -14,9 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include "common/clock.h"
 #include "common/file_io.h"
-#include "common/tls_test_cert.h"
+#include "common/net/tls_test_cert.h"
+#include "common/time/clock.h"
 #include "controller/daemon/daemon.h"
 #include "controller/http/head_gate.h"
 #include "controller/platform/test_support.h"

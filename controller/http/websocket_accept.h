@@ -1,11 +1,11 @@
-// Upgrading an API request to a WebSocket (common/websocket.h).
+// Upgrading an API request to a WebSocket (common/net/websocket.h).
 #pragma once
 
 #include <cstddef>
 #include <memory>
 
+#include "common/net/websocket.h"
 #include "common/status.h"
-#include "common/websocket.h"
 #include "controller/http/http_exchange.h"
 
 namespace wharf::controller {

@@ -6,8 +6,7 @@
 
 #include "common/ids.h"
 #include "common/sha256.h"
-#include "state/user_store.h"
-#include "controller/platform/state_names.h"
+#include "state/platform/user_store.h"
 
 namespace wharf::controller {
 namespace {
@@ -41,55 +40,56 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-Result<std::string> IssueToken(Tx& tx, std::string_view user_guid, std::string_view name, const Clock& clock) {
+Result<std::string> IssueToken(state::Tx& tx, std::string_view user_guid, std::string_view name, const Clock& clock) {
   std::string secret = NewTokenSecret();
-  Token t;
+  state::Token t;
   t.guid = NewGuid();
   t.user_guid = std::string(user_guid);
   t.name = std::string(name);
   t.token_hash = HashTokenSecret(secret);
   t.created_at = FormatRfc3339(clock.Now());
-  WHARF_RETURN_IF_ERROR(UserStore(tx).InsertToken(t));
+  WHARF_RETURN_IF_ERROR(state::UserStore(tx).InsertToken(t));
   return secret;
 }
 
-Result<SessionTokens> IssueSession(Tx& tx, std::string_view user_guid, const TokenLifetimes& lifetimes,
+Result<SessionTokens> IssueSession(state::Tx& tx, std::string_view user_guid, const TokenLifetimes& lifetimes,
                                    const Clock& clock, std::string session) {
   if (session.empty()) session = NewGuid();
   const auto now = clock.Now();
   SessionTokens out;
   out.session = session;
   out.expires_in = lifetimes.access;
-  auto issue = [&](TokenKind kind, std::chrono::seconds life, std::string& secret) -> Status {
+  auto issue = [&](state::TokenKind kind, std::chrono::seconds life, std::string& secret) -> Status {
     secret = NewTokenSecret();
-    Token t;
+    state::Token t;
     t.guid = NewGuid();
     t.user_guid = std::string(user_guid);
-    t.name = std::string(TokenKindName(kind));
+    t.name = std::string(state::TokenKindName(kind));
     t.token_hash = HashTokenSecret(secret);
     t.created_at = FormatRfc3339(now);
     t.kind = kind;
     t.expires_at = FormatRfc3339(now + life);
     t.session = session;
-    return UserStore(tx).InsertToken(t);
+    return state::UserStore(tx).InsertToken(t);
   };
-  WHARF_RETURN_IF_ERROR(issue(TokenKind::kAccess, lifetimes.access, out.access_token));
-  WHARF_RETURN_IF_ERROR(issue(TokenKind::kRefresh, lifetimes.refresh, out.refresh_token));
+  WHARF_RETURN_IF_ERROR(issue(state::TokenKind::kAccess, lifetimes.access, out.access_token));
+  WHARF_RETURN_IF_ERROR(issue(state::TokenKind::kRefresh, lifetimes.refresh, out.refresh_token));
   return out;
 }
 
-Result<std::optional<Token>> FindToken(Tx& tx, std::string_view secret) {
-  if (secret.substr(0, kTokenPrefix.size()) != kTokenPrefix) return std::optional<Token>();
+Result<std::optional<state::Token>> FindToken(state::Tx& tx, std::string_view secret) {
+  if (secret.substr(0, kTokenPrefix.size()) != kTokenPrefix) return std::optional<state::Token>();
   const std::string hash = HashTokenSecret(secret);
-  WHARF_ASSIGN_OR_RETURN(std::vector<Token> candidates, UserStore(tx).TokensByLookup(TokenLookupKey(hash)));
-  std::optional<Token> match;
-  for (Token& t : candidates) {
+  WHARF_ASSIGN_OR_RETURN(std::vector<state::Token> candidates,
+                         state::UserStore(tx).TokensByLookup(state::TokenLookupKey(hash)));
+  std::optional<state::Token> match;
+  for (state::Token& t : candidates) {
     if (ConstantTimeEquals(t.token_hash, hash)) match = std::move(t);
   }
   return match;
 }
 
-Status AuthorizePath(const Principal& principal, std::string_view path) {
+Status AuthorizePath(const state::Principal& principal, std::string_view path) {
   const bool routing_only = principal.roles.size() == 1 && principal.roles[0] == "routing";
   if (routing_only && !path.starts_with("/v1/routing/")) {
     return Status::PermissionDenied("user '" + principal.user.name + "' may only use the routing API (/v1/routing/...)");
@@ -104,7 +104,7 @@ Status AuthorizePath(const Principal& principal, std::string_view path) {
   return Status::Ok();
 }
 
-Result<Principal> Authenticator::Authenticate(std::string_view authorization) {
+Result<state::Principal> Authenticator::Authenticate(std::string_view authorization) {
   if (authorization.empty()) {
     return Status::Unauthenticated("this endpoint needs 'Authorization: Bearer <token>'; the admin token is in "
                                    "DATA_DIR/admin-token");
@@ -125,12 +125,12 @@ Result<Principal> Authenticator::Authenticate(std::string_view authorization) {
 
   std::string now = FormatRfc3339(clock_.Now());
   auto now_tp = clock_.Now();
-  return db_.Transact<Principal>([&](Tx& tx) -> Result<Principal> {
-    UserStore users(tx);
-    WHARF_ASSIGN_OR_RETURN(std::optional<Token> found, FindToken(tx, secret));
+  return db_.Transact<state::Principal>([&](state::Tx& tx) -> Result<state::Principal> {
+    state::UserStore users(tx);
+    WHARF_ASSIGN_OR_RETURN(std::optional<state::Token> found, FindToken(tx, secret));
     // A refresh token only trades for new tokens (POST /v1/auth/token); it is never a bearer token.
-    if (!found || found->kind == TokenKind::kRefresh) return unknown;
-    const Token* match = &*found;
+    if (!found || found->kind == state::TokenKind::kRefresh) return unknown;
+    const state::Token* match = &*found;
     if (match->expires_at) {
       const auto expires = ParseRfc3339(*match->expires_at);
       if (!expires || now_tp >= *expires) {
@@ -138,13 +138,13 @@ Result<Principal> Authenticator::Authenticate(std::string_view authorization) {
                                        "; refresh it or log in again ('wharf login')");
       }
     }
-    Result<User> user = users.GetUser(match->user_guid);
+    Result<state::User> user = users.GetUser(match->user_guid);
     if (!user.ok()) return unknown;
     WHARF_ASSIGN_OR_RETURN(auto roles, users.RolesOf(user->guid));
     auto last = match->last_used_at ? ParseRfc3339(*match->last_used_at) : std::nullopt;
     if (!last || now_tp - *last >= kTouchInterval) WHARF_RETURN_IF_ERROR(users.TouchToken(match->guid, now));
-    WHARF_ASSIGN_OR_RETURN(std::vector<RoleAssignment> assignments, users.AssignmentsOf(user->guid));
-    return Principal{std::move(user).value(), std::move(roles), match->session, std::move(assignments)};
+    WHARF_ASSIGN_OR_RETURN(std::vector<state::RoleAssignment> assignments, users.AssignmentsOf(user->guid));
+    return state::Principal{std::move(user).value(), std::move(roles), match->session, std::move(assignments)};
   });
 }
 

@@ -13,11 +13,10 @@
 #include <string>
 #include <string_view>
 
-#include "common/clock.h"
 #include "common/status.h"
-#include "state/db.h"
+#include "common/time/clock.h"
 #include "state/model.h"
-#include "controller/platform/state_names.h"
+#include "state/sql/db.h"
 
 namespace wharf::controller {
 
@@ -29,7 +28,7 @@ std::string HashTokenSecret(std::string_view secret);
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
 // Stores a new token for `user_guid` and returns its secret (shown once, never stored).
-Result<std::string> IssueToken(Tx& tx, std::string_view user_guid, std::string_view name, const Clock& clock);
+Result<std::string> IssueToken(state::Tx& tx, std::string_view user_guid, std::string_view name, const Clock& clock);
 
 // How long a login's tokens live (UAA's defaults are 12 h and 30 days; an access token here
 // is shorter-lived, since the CLI refreshes it by itself).
@@ -47,11 +46,11 @@ struct SessionTokens {
 };
 
 // Stores a new access and refresh token for `user_guid` in `session` (a new one when empty).
-Result<SessionTokens> IssueSession(Tx& tx, std::string_view user_guid, const TokenLifetimes& lifetimes,
+Result<SessionTokens> IssueSession(state::Tx& tx, std::string_view user_guid, const TokenLifetimes& lifetimes,
                                    const Clock& clock, std::string session = "");
 
 // The stored token whose secret is `secret`, if any (hashes compared in constant time).
-Result<std::optional<Token>> FindToken(Tx& tx, std::string_view secret);
+Result<std::optional<state::Token>> FindToken(state::Tx& tx, std::string_view secret);
 
 // Parses RFC 3339 as FormatRfc3339 writes it ("YYYY-MM-DDTHH:MM:SSZ").
 std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_view s);
@@ -59,19 +58,19 @@ std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_vi
 // Where a principal may go at all, before any handler's own checks: a principal whose
 // only role is "routing" (the router user) may use /v1/routing/... and nothing else; one whose
 // only role is "cell" (cells on other hosts) /v1/cells/... and /v1/droplets/:guid/download.
-Status AuthorizePath(const Principal& principal, std::string_view path);
+Status AuthorizePath(const state::Principal& principal, std::string_view path);
 
 class Authenticator {
  public:
-  Authenticator(Database& db, const Clock& clock) : db_(db), clock_(clock) {}
+  Authenticator(state::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
 
   // `authorization` is the Authorization header value ("Bearer <secret>").
   // kUnauthenticated with a reason that never echoes the secret when it is
   // missing, malformed or unknown. Records the token's last use (at most once a minute).
-  Result<Principal> Authenticate(std::string_view authorization);
+  Result<state::Principal> Authenticate(std::string_view authorization);
 
  private:
-  Database& db_;
+  state::Database& db_;
   const Clock& clock_;
 };
 

@@ -9,8 +9,7 @@
 #include "common/file_io.h"
 #include "controller/platform/bootstrap.h"
 #include "controller/platform/test_support.h"
-#include "state/user_store.h"
-#include "controller/platform/state_names.h"
+#include "state/platform/user_store.h"
 
 namespace wharf::controller {
 namespace {
@@ -27,7 +26,7 @@ struct Fixture {
   FakeClock clock;
   MemoryEventLog log;
   EventRecorder events{log, clock};
-  std::unique_ptr<Database> db = testing::OpenMigrated(dir / "w.db", clock);
+  std::unique_ptr<state::Database> db = testing::OpenMigrated(dir / "w.db", clock);
   BootstrapOptions options{dir / "admin-token", "localhost", dir / "router-token", dir / "cell-token"};
 
   BootstrapResult Boot() {
@@ -120,9 +119,9 @@ TEST_CASE("The database holds only the token's sha256, never the token") {
   Fixture f;
   f.Boot();
   std::string token = f.Token();
-  auto hashes = f.db->Read<std::vector<std::string>>([](Tx& tx) {
-    return FetchAll<std::string>(tx.Query("SELECT token_hash FROM tokens"),
-                                 [](Statement& st) { return Result<std::string>(st.Text(0)); });
+  auto hashes = f.db->Read<std::vector<std::string>>([](state::Tx& tx) {
+    return state::FetchAll<std::string>(tx.Query("SELECT token_hash FROM tokens"),
+                                        [](state::Statement& st) { return Result<std::string>(st.Text(0)); });
   });
   REQUIRE(hashes->size() == 3);  // the admin's, the router user's and the cell user's
   CHECK(std::find(hashes->begin(), hashes->end(), HashTokenSecret(token)) != hashes->end());
@@ -142,7 +141,8 @@ TEST_CASE("A restart keeps the admin token and leaves its file alone") {
   CHECK(!again.router_token_issued);
   CHECK(!again.cell_token_issued);
   CHECK(f.Token() == first);
-  auto count = f.db->Read<std::int64_t>([](Tx& tx) { return FetchInt(tx.Query("SELECT COUNT(*) FROM tokens")); });
+  auto count =
+      f.db->Read<std::int64_t>([](state::Tx& tx) { return state::FetchInt(tx.Query("SELECT COUNT(*) FROM tokens")); });
   CHECK(*count == 3);  // the admin's, the router user's and the cell user's, not one more
   Authenticator auth(*f.db, f.clock);
   CHECK(auth.Authenticate("Bearer " + first).ok());
@@ -188,9 +188,9 @@ TEST_CASE("Authenticate records when a token was last used, at most once a minut
   f.Boot();
   Authenticator auth(*f.db, f.clock);
   auto last_used = [&] {
-    auto v = f.db->Read<std::string>([](Tx& tx) -> Result<std::string> {
-      auto r = FetchOne<std::string>(tx.Query("SELECT IFNULL(last_used_at, '') FROM tokens"),
-                                     [](Statement& st) { return Result<std::string>(st.Text(0)); });
+    auto v = f.db->Read<std::string>([](state::Tx& tx) -> Result<std::string> {
+      auto r = state::FetchOne<std::string>(tx.Query("SELECT IFNULL(last_used_at, '') FROM tokens"),
+                                            [](state::Statement& st) { return Result<std::string>(st.Text(0)); });
       if (!r.ok()) return r.status();
       return **r;
     });
@@ -214,9 +214,9 @@ TEST_CASE("Bootstrap creates the shared domain once and adds a new --domain late
   f.Boot();
   f.options.shared_domain = "apps.example.com";
   f.Boot();
-  auto names = f.db->Read<std::vector<std::string>>([](Tx& tx) {
-    return FetchAll<std::string>(tx.Query("SELECT name FROM domains ORDER BY id"),
-                                 [](Statement& st) { return Result<std::string>(st.Text(0)); });
+  auto names = f.db->Read<std::vector<std::string>>([](state::Tx& tx) {
+    return state::FetchAll<std::string>(tx.Query("SELECT name FROM domains ORDER BY id"),
+                                        [](state::Statement& st) { return Result<std::string>(st.Text(0)); });
   });
   CHECK(*names == std::vector<std::string>{"localhost", "apps.internal", "apps.example.com"});
 }

@@ -8,11 +8,11 @@ namespace {
 
 using state::RoleAssignment;
 
-RoleAssignment InOrg(std::string role, std::string org) {
-  return RoleAssignment{"g", "u", std::move(role), std::move(org), std::nullopt, "t", "user"};
+state::RoleAssignment InOrg(std::string role, std::string org) {
+  return state::RoleAssignment{"g", "u", std::move(role), std::move(org), std::nullopt, "t", "user"};
 }
-RoleAssignment InSpace(std::string role, std::string org, std::string space) {
-  return RoleAssignment{"g", "u", std::move(role), std::move(org), std::move(space), "t", "user"};
+state::RoleAssignment InSpace(std::string role, std::string org, std::string space) {
+  return state::RoleAssignment{"g", "u", std::move(role), std::move(org), std::move(space), "t", "user"};
 }
 
 // One letter per permission, in the order of kPermissions: A allowed, F forbidden, H hidden.
@@ -20,7 +20,7 @@ constexpr Permission kPermissions[] = {Permission::kRead,        Permission::kRe
                                        Permission::kDevelop,     Permission::kManageSpace, Permission::kManageOrg,
                                        Permission::kAdmin,       Permission::kRouting};
 
-std::string Row(const std::vector<RoleAssignment>& roles, const Scope& scope) {
+std::string Row(const std::vector<state::RoleAssignment>& roles, const Scope& scope) {
   std::string out;
   for (Permission p : kPermissions) {
     switch (Decide(roles, p, scope)) {
@@ -39,7 +39,7 @@ TEST_CASE("Decide: each role on its space, its org, another org's space and the 
   const Scope other_org_space{"o2", "s3"};
   const Scope platform{};
   struct Case {
-    std::vector<RoleAssignment> roles;
+    std::vector<state::RoleAssignment> roles;
     const char* on_space;
     const char* on_sibling_space;
     const char* on_org;
@@ -71,7 +71,8 @@ TEST_CASE("Decide: each role on its space, its org, another org's space and the 
 }
 
 TEST_CASE("Decide: roles add up, and a role in one space gives nothing in another") {
-  std::vector<RoleAssignment> both = {InSpace("space_auditor", "o1", "s1"), InSpace("space_developer", "o1", "s2")};
+  std::vector<state::RoleAssignment> both = {InSpace("space_auditor", "o1", "s1"),
+                                             InSpace("space_developer", "o1", "s2")};
   CHECK(Decide(both, Permission::kDevelop, Scope{"o1", "s1"}) == Decision::kForbidden);
   CHECK(Decide(both, Permission::kDevelop, Scope{"o1", "s2"}) == Decision::kAllow);
   CHECK(Decide(both, Permission::kRead, Scope{"o1", "s3"}) == Decision::kHidden);
@@ -90,11 +91,11 @@ TEST_CASE("VisibleSpaces: an admin sees all, an org manager the org's spaces, ot
   auto spaces_of = [](const std::string& org) {
     return org == "o1" ? std::vector<std::string>{"s1", "s2"} : std::vector<std::string>{};
   };
-  CHECK_FALSE(VisibleSpaces(std::vector<RoleAssignment>{InOrg("admin", "")}, spaces_of).has_value());
-  CHECK(VisibleSpaces(std::vector<RoleAssignment>{InOrg("organization_manager", "o1")}, spaces_of) ==
+  CHECK_FALSE(VisibleSpaces(std::vector<state::RoleAssignment>{InOrg("admin", "")}, spaces_of).has_value());
+  CHECK(VisibleSpaces(std::vector<state::RoleAssignment>{InOrg("organization_manager", "o1")}, spaces_of) ==
         std::vector<std::string>{"s1", "s2"});
-  CHECK(VisibleSpaces(std::vector<RoleAssignment>{InOrg("organization_auditor", "o1")}, spaces_of)->empty());
-  CHECK(VisibleSpaces(std::vector<RoleAssignment>{InSpace("space_auditor", "o1", "s2")}, spaces_of) ==
+  CHECK(VisibleSpaces(std::vector<state::RoleAssignment>{InOrg("organization_auditor", "o1")}, spaces_of)->empty());
+  CHECK(VisibleSpaces(std::vector<state::RoleAssignment>{InSpace("space_auditor", "o1", "s2")}, spaces_of) ==
         std::vector<std::string>{"s2"});
 }
 

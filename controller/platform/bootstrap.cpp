@@ -2,26 +2,25 @@
 
 #include <system_error>
 
+#include "common/facts/names.h"
 #include "common/file_io.h"
 #include "common/ids.h"
-#include "common/names.h"
 #include "controller/platform/auth.h"
-#include "state/route_store.h"
-#include "state/user_store.h"
-#include "controller/platform/state_names.h"
+#include "state/network/route_store.h"
+#include "state/platform/user_store.h"
 
 namespace wharf::controller {
 namespace {
 
-Result<Tenancy> EnsureTenancy(Tx& tx, const std::string& now) {
-  UserStore users(tx);
+Result<Tenancy> EnsureTenancy(state::Tx& tx, const std::string& now) {
+  state::UserStore users(tx);
   auto org = users.FindOrgByName(kDefaultOrgName);
   if (!org.ok()) return org.status();
   Tenancy t;
   if (*org) {
     t.org = **org;
   } else {
-    t.org = Org{NewGuid(), std::string(kDefaultOrgName), now};
+    t.org = state::Org{NewGuid(), std::string(kDefaultOrgName), now};
     WHARF_RETURN_IF_ERROR(users.InsertOrg(t.org));
   }
   auto space = users.FindSpace(t.org.guid, kDefaultSpaceName);
@@ -29,19 +28,19 @@ Result<Tenancy> EnsureTenancy(Tx& tx, const std::string& now) {
   if (*space) {
     t.space = **space;
   } else {
-    t.space = Space{NewGuid(), t.org.guid, std::string(kDefaultSpaceName), now};
+    t.space = state::Space{NewGuid(), t.org.guid, std::string(kDefaultSpaceName), now};
     WHARF_RETURN_IF_ERROR(users.InsertSpace(t.space));
   }
   return t;
 }
 
 // `internal`: a name for container-to-container traffic (apps.internal), never routed.
-Status EnsureSharedDomain(Tx& tx, EventRecorder& events, const std::string& name, const std::string& now,
+Status EnsureSharedDomain(state::Tx& tx, EventRecorder& events, const std::string& name, const std::string& now,
                           bool internal = false) {
-  RouteStore routes(tx);
+  state::RouteStore routes(tx);
   WHARF_ASSIGN_OR_RETURN(auto existing, routes.FindDomainByName(name));
   if (existing) return Status::Ok();
-  Domain d{NewGuid(), name, true, std::nullopt, now, internal};
+  state::Domain d{NewGuid(), name, true, std::nullopt, now, internal};
   WHARF_RETURN_IF_ERROR(routes.InsertDomain(d));
   return events.Record(tx, Actor::System(), "domain-created", EventTarget{"domain", d.guid, d.name, std::nullopt},
                        {{"shared", true}, {"internal", internal}});
@@ -49,18 +48,19 @@ Status EnsureSharedDomain(Tx& tx, EventRecorder& events, const std::string& name
 
 // The user `name` with `role`, created if missing; a token is issued into `token_file`
 // when the user is new or the file is missing. Returns the user and whether a token was issued.
-Result<std::pair<User, bool>> EnsureUserWithToken(Tx& tx, EventRecorder& events, const Clock& clock,
-                                                  std::string_view name, std::string_view role,
-                                                  const std::filesystem::path& token_file, const std::string& now) {
+Result<std::pair<state::User, bool>> EnsureUserWithToken(state::Tx& tx, EventRecorder& events, const Clock& clock,
+                                                         std::string_view name, std::string_view role,
+                                                         const std::filesystem::path& token_file,
+                                                         const std::string& now) {
   std::error_code ec;
   const bool token_file_exists = std::filesystem::exists(token_file, ec);
   if (ec) return Status::Internal("cannot check " + token_file.string() + ": " + ec.message());
-  UserStore users(tx);
+  state::UserStore users(tx);
   WHARF_ASSIGN_OR_RETURN(auto existing, users.FindUserByName(name));
   const bool created = !existing;
-  User user;
+  state::User user;
   if (created) {
-    user = User{NewGuid(), std::string(name), now};
+    user = state::User{NewGuid(), std::string(name), now};
     WHARF_RETURN_IF_ERROR(users.InsertUser(user));
     WHARF_RETURN_IF_ERROR(users.AssignRole(user.guid, std::string(role), std::nullopt, std::nullopt, now));
     WHARF_RETURN_IF_ERROR(events.Record(tx, Actor::System(), "user-created",
@@ -85,13 +85,13 @@ Result<std::pair<User, bool>> EnsureUserWithToken(Tx& tx, EventRecorder& events,
 
 }  // namespace
 
-Result<BootstrapResult> Bootstrap(Database& db, const Clock& clock, EventRecorder& events,
+Result<BootstrapResult> Bootstrap(state::Database& db, const Clock& clock, EventRecorder& events,
                                   const BootstrapOptions& options) {
   WHARF_RETURN_IF_ERROR(ValidateDomainName(options.shared_domain).WithContext("--domain"));
   if (options.shared_domain == kInternalDomainName) {
     return Status::InvalidArgument("--domain: " + options.shared_domain + " is the internal domain (names inside containers)");
   }
-  return db.Transact<BootstrapResult>([&](Tx& tx) -> Result<BootstrapResult> {
+  return db.Transact<BootstrapResult>([&](state::Tx& tx) -> Result<BootstrapResult> {
     std::string now = FormatRfc3339(clock.Now());
     BootstrapResult out;
     Result<Tenancy> tenancy = EnsureTenancy(tx, now);

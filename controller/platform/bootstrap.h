@@ -15,12 +15,11 @@
 #include <filesystem>
 #include <string>
 
-#include "common/clock.h"
 #include "common/status.h"
-#include "state/db.h"
+#include "common/time/clock.h"
 #include "controller/platform/event_recorder.h"
 #include "state/model.h"
-#include "controller/platform/state_names.h"
+#include "state/sql/db.h"
 
 namespace wharf::controller {
 
@@ -44,19 +43,19 @@ struct BootstrapOptions {
 };
 
 struct Tenancy {
-  Org org;
-  Space space;  // where apps and routes go until spaces are exposed in the API
+  state::Org org;
+  state::Space space;  // where apps and routes go until spaces are exposed in the API
 };
 
 struct BootstrapResult {
   Tenancy tenancy;
-  User admin;
+  state::User admin;
   bool token_issued = false;         // true when admin_token_file was (re)written
   bool router_token_issued = false;  // true when router_token_file was (re)written
   bool cell_token_issued = false;    // true when cell_token_file was (re)written
 };
 
-Result<BootstrapResult> Bootstrap(Database& db, const Clock& clock, EventRecorder& events,
+Result<BootstrapResult> Bootstrap(state::Database& db, const Clock& clock, EventRecorder& events,
                                   const BootstrapOptions& options);
 
 }  // namespace wharf::controller

@@ -1,14 +1,13 @@
 #include "controller/platform/event_recorder.h"
 
 #include "common/ids.h"
-#include "state/event_store.h"
-#include "controller/platform/state_names.h"
+#include "state/platform/event_store.h"
 
 namespace wharf::controller {
 
-Status EventRecorder::Record(Tx& tx, const Actor& actor, std::string_view type, const EventTarget& target,
+Status EventRecorder::Record(state::Tx& tx, const Actor& actor, std::string_view type, const EventTarget& target,
                              nlohmann::json data) {
-  Event e;
+  state::Event e;
   e.guid = NewGuid();
   e.type = std::string(type);
   e.actor_guid = actor.guid;
@@ -19,7 +18,7 @@ Status EventRecorder::Record(Tx& tx, const Actor& actor, std::string_view type, 
   e.space_guid = target.space_guid;
   e.data = data.is_object() ? std::move(data) : nlohmann::json::object();
   e.created_at = FormatRfc3339(clock_.Now());
-  WHARF_RETURN_IF_ERROR(EventStore(tx).Insert(e));
+  WHARF_RETURN_IF_ERROR(state::EventStore(tx).Insert(e));
 
   EventFields fields;
   if (!target.name.empty()) fields.emplace_back("name", target.name);

@@ -12,12 +12,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/clock.h"
 #include "common/event_log.h"
 #include "common/status.h"
-#include "state/db.h"
+#include "common/time/clock.h"
 #include "state/model.h"
-#include "controller/platform/state_names.h"
+#include "state/sql/db.h"
 
 namespace wharf::controller {
 
@@ -26,7 +25,7 @@ struct Actor {
   std::optional<std::string> guid;
   std::string name;
 
-  static Actor Of(const Principal& p) { return Actor{p.user.guid, p.user.name}; }
+  static Actor Of(const state::Principal& p) { return Actor{p.user.guid, p.user.name}; }
   static Actor System() { return Actor{std::nullopt, "system"}; }
 };
 
@@ -41,7 +40,7 @@ class EventRecorder {
  public:
   EventRecorder(EventLog& log, const Clock& clock) : log_(log), clock_(clock) {}
 
-  Status Record(Tx& tx, const Actor& actor, std::string_view type, const EventTarget& target,
+  Status Record(state::Tx& tx, const Actor& actor, std::string_view type, const EventTarget& target,
                 nlohmann::json data = nlohmann::json::object());
 
   // A line in the event log only, for things that are not audit events

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <system_error>
 
-#include "common/log_time.h"
+#include "common/time/log_time.h"
 
 namespace wharf::controller {
 namespace {

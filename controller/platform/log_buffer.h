@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/clock.h"
+#include "common/time/clock.h"
 
 namespace wharf::controller {
 

@@ -4,8 +4,8 @@
 
 #include <thread>
 
-#include "common/log_time.h"
 #include "common/file_io.h"
+#include "common/time/log_time.h"
 #include "controller/platform/test_support.h"
 
 namespace wharf::controller {

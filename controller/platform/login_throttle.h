@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "common/clock.h"
 #include "common/status.h"
+#include "common/time/clock.h"
 
 namespace wharf::controller {
 

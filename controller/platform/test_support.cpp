@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-#include "common/archive.h"
+#include "common/archive/archive.h"
 
 namespace wharf::controller::testing {
 

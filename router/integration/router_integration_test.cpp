@@ -9,7 +9,7 @@
 #include <condition_variable>
 #include <thread>
 
-#include "common/clock.h"
+#include "common/time/clock.h"
 #include "router/router.h"
 #include "test_backend.h"
 

@@ -14,8 +14,8 @@
 #include <mutex>
 #include <thread>
 
-#include "common/clock.h"
-#include "common/tls_test_cert.h"
+#include "common/net/tls_test_cert.h"
+#include "common/time/clock.h"
 #include "router/router.h"
 #include "test_backend.h"
 

@@ -13,7 +13,7 @@
 #include <sstream>
 #include <vector>
 
-#include "common/basic_auth.h"
+#include "common/net/basic_auth.h"
 
 namespace wharf::services::builtin {
 

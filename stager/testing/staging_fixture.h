@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "common/clock.h"
+#include "common/time/clock.h"
 #include "droplet-store/blob_store.h"
 #include "runtime/container_runtime.h"
 #include "stager/stager.h"

@@ -14,25 +14,6 @@
 namespace wharf::stager::testing {
 namespace fs = std::filesystem;
 
-TempDir::TempDir(std::string_view prefix) {
-  auto dir = MakeTempDirectory(fs::temp_directory_path(), prefix);
-  if (!dir.ok()) throw std::runtime_error(dir.status().ToString());
-  path_ = *dir;
-  fs::permissions(path_, fs::perms(0755));  // uid 2000 (staging, apps) must reach what is below
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  // Tests may leave read-only folders behind; make them writable first.
-  for (auto it = fs::recursive_directory_iterator(path_, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (it->is_directory(ec) && !it->is_symlink(ec)) {
-      fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
-    }
-  }
-  fs::remove_all(path_, ec);
-}
-
 void WriteTestFile(const fs::path& path, std::string_view content, unsigned mode) {
   fs::create_directories(path.parent_path());
   {

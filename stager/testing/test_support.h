@@ -7,20 +7,15 @@
 #include <string_view>
 #include <vector>
 
+#include "common/testing/temp_dir.h"
+
 namespace wharf::stager::testing {
 
-// A fresh folder under the system temp dir, removed (recursively) on destruction.
-class TempDir {
+// A fresh folder that uid 2000 (staging, apps) can reach, removed with everything in it.
+class TempDir : public ::wharf::testing::TempDir {
  public:
-  explicit TempDir(std::string_view prefix = "wharf-stager-test-");
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(std::string_view rel) const { return path_ / rel; }
-
- private:
-  std::filesystem::path path_;
+  explicit TempDir(std::string_view prefix = "wharf-stager-test-")
+      : ::wharf::testing::TempDir(prefix, std::filesystem::perms(0755)) {}
 };
 
 // Writes `content` at `path` (parents created) with `mode`.

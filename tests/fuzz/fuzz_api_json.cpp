@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "api-model/security_group.h"
+#include "api-model/platform/security_group.h"
 #include "controller/http/json_fields.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -31,15 +31,15 @@ flags=(-std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
 
 # target: its sources beside the fuzz entry point, and libraries.
 declare -A sources libs
-sources[http_parser]="router/http_parser.cpp common/status.cpp"
+sources[http_parser]="router/proxy/http_parser.cpp common/status.cpp"
 sources[manifest]="cli/manifest/manifest.cpp cli/manifest/manifest_model.cpp cli/manifest/manifest_sections.cpp
-  cli/manifest/vars.cpp cli/manifest/yaml_reader.cpp common/status.cpp common/byte_size.cpp common/file_io.cpp
-  common/names.cpp common/health_check_type.cpp"
+  cli/manifest/vars.cpp cli/manifest/yaml_reader.cpp common/status.cpp common/facts/byte_size.cpp common/file_io.cpp
+  common/facts/names.cpp common/facts/health_check_type.cpp"
 libs[manifest]="-lyaml-cpp"
-sources[archive]="common/archive.cpp common/archive_extract.cpp common/archive_tar_writer.cpp common/status.cpp
+sources[archive]="common/archive/archive.cpp common/archive/archive_extract.cpp common/archive/archive_tar_writer.cpp common/status.cpp
   common/file_io.cpp"
 libs[archive]="-larchive"
-sources[api_json]="controller/http/json_fields.cpp api-model/security_group.cpp api-model/json_fields.cpp
+sources[api_json]="controller/http/json_fields.cpp api-model/platform/security_group.cpp api-model/json_fields.cpp
   common/status.cpp"
 targets=(http_parser manifest archive api_json)
 
