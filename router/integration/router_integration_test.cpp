@@ -298,6 +298,26 @@ TEST_CASE("a request on an instance that vanished without a reset fails over in 
   CHECK(std::chrono::steady_clock::now() - start < 5s);
 }
 
+TEST_CASE("a slow instance is not taken for a vanished one: its kernel acknowledges the keepalive probes") {
+  TestBackend slow([](Stream& s) {
+    Message m;
+    if (!s.ReadMessage(&m, false)) return;
+    std::this_thread::sleep_for(3500ms);  // well past backend_liveness, within backend_response
+    s.Write(testing::Response(200, "slow but alive"));
+  });
+  RouterOptions o = TestOptions();
+  o.timeouts.backend_liveness = 1s;
+  o.timeouts.backend_response = 10s;
+  Fixture f(o);
+  f.Route("app.test", {Ep("slow", slow.port())});
+  auto c = f.Client();
+  c->SetTimeout(15'000);
+  Message m = Get(*c, "app.test");
+  CHECK(m.Status() == 200);
+  CHECK(m.body == "slow but alive");
+  CHECK(slow.accepts() == 1);
+}
+
 TEST_CASE("chunked uploads and downloads are streamed through") {
   TestBackend echo([](Stream& s) {
     Message m;
