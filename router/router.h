@@ -33,6 +33,10 @@ struct RouterTimeouts {
   std::chrono::milliseconds body_idle{60'000};         // no body progress in either direction -> close
   std::chrono::milliseconds backend_connect{5'000};    // dial timeout -> try another endpoint
   std::chrono::milliseconds backend_response{60'000};  // request sent, no response head -> 504
+  // An instance connection over which nothing, not even a TCP acknowledgement of a keepalive probe
+  // (sent every second while it is quiet) or of request bytes, has come for this long is given up
+  // (TCP_USER_TIMEOUT): its instance vanished without a reset. 0 = no probes (wait for backend_response).
+  std::chrono::milliseconds backend_liveness{5'000};
   std::chrono::milliseconds pooled_idle{4'000};        // pooled instance connection unused -> close
   std::chrono::milliseconds websocket_idle{300'000};   // tunnel without traffic either way -> close
   std::chrono::milliseconds ejection{30'000};          // failing endpoint left out of rotation

@@ -2,6 +2,7 @@
 // the tests. Each test takes well under a few seconds.
 #include <doctest/doctest.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -220,6 +221,101 @@ TEST_CASE("a stale pooled connection is retried once on a fresh one") {
     std::this_thread::sleep_for(20ms);  // let the backend's close arrive (a race the retry covers)
   }
   CHECK(closer.accepts() == 3);
+}
+
+// Closes `s` the way a torn-down container's socket goes: without a FIN or a reset (a socket in
+// TCP repair mode closes silently; needs CAP_NET_ADMIN). The peer learns of it only by sending
+// something: its next segment, here a keepalive probe, is answered with a reset.
+bool CloseSilently(Stream& s) {
+  int on = 1;
+  if (::setsockopt(s.fd(), IPPROTO_TCP, TCP_REPAIR, &on, sizeof on) != 0) return false;
+  s.Close();
+  return true;
+}
+
+bool CanCloseSilently() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int on = 1;
+  bool ok = fd >= 0 && ::setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &on, sizeof on) == 0;
+  if (fd >= 0) ::close(fd);
+  return ok;
+}
+
+TEST_CASE("an idempotent request whose instance closes before answering goes to another instance, a POST does not") {
+  TestBackend closer([](Stream& s) {  // takes the request, then closes without a byte of an answer
+    Message m;
+    s.ReadMessage(&m, false);
+  });
+  TestBackend live(testing::NamedBackend("live"));
+  Fixture f;
+  f.Route("app.test", {Ep("closer", closer.port()), Ep("live", live.port())});
+  auto c = f.Client();
+  Message m = Get(*c, "app.test", "/", "Cookie: __VCAP_ID__=closer\r\n");  // the closer first
+  CHECK(m.Status() == 200);
+  CHECK(m.body == "live");
+  CHECK(closer.accepts() == 1);
+  auto c2 = f.Client();
+  REQUIRE(c2->Write("POST / HTTP/1.1\r\nHost: app.test\r\nCookie: __VCAP_ID__=closer\r\nContent-Length: 0\r\n\r\n"));
+  Message post;
+  REQUIRE(c2->ReadMessage(&post, true));
+  CHECK(post.Status() == 502);  // the instance may have acted on it: never sent twice
+  CHECK(post.Get("x-wharf-router-error") == "endpoint_failure");
+  CHECK(closer.accepts() == 2);
+}
+
+TEST_CASE("a request on an instance that vanished without a reset fails over in seconds, not at the response timeout") {
+  if (!CanCloseSilently()) {
+    MESSAGE("skipped: closing a socket silently (TCP_REPAIR) needs CAP_NET_ADMIN");
+    return;
+  }
+  TestBackend vanisher([](Stream& s) {  // takes the request, then its socket vanishes without a word
+    Message m;
+    if (s.ReadMessage(&m, false)) CloseSilently(s);
+  });
+  TestBackend live(testing::NamedBackend("live"));
+  RouterOptions o = TestOptions();
+  o.timeouts.backend_response = 20s;
+  Fixture f(o);
+  f.Route("app.test", {Ep("vanisher", vanisher.port()), Ep("live", live.port())});
+  f.Route("alone.test", {Ep("vanisher", vanisher.port())});
+  auto c = f.Client();
+  c->SetTimeout(30'000);
+  auto start = std::chrono::steady_clock::now();
+  Message m = Get(*c, "app.test", "/", "Cookie: __VCAP_ID__=vanisher\r\n");  // the vanisher first
+  auto took = std::chrono::steady_clock::now() - start;
+  CHECK(m.Status() == 200);
+  CHECK(m.body == "live");
+  CHECK(took < 5s);  // a keepalive probe found the connection dead (was: 504 after backend_response)
+  CHECK(vanisher.accepts() == 1);
+  // With no other instance the answer is a 502, as quickly.
+  auto c2 = f.Client();
+  c2->SetTimeout(30'000);
+  start = std::chrono::steady_clock::now();
+  REQUIRE(c2->Write("GET / HTTP/1.1\r\nHost: alone.test\r\n\r\n"));
+  Message alone;
+  REQUIRE(c2->ReadMessage(&alone, true));
+  CHECK(alone.Status() == 502);
+  CHECK(std::chrono::steady_clock::now() - start < 5s);
+}
+
+TEST_CASE("a slow instance is not taken for a vanished one: its kernel acknowledges the keepalive probes") {
+  TestBackend slow([](Stream& s) {
+    Message m;
+    if (!s.ReadMessage(&m, false)) return;
+    std::this_thread::sleep_for(3500ms);  // well past backend_liveness, within backend_response
+    s.Write(testing::Response(200, "slow but alive"));
+  });
+  RouterOptions o = TestOptions();
+  o.timeouts.backend_liveness = 1s;
+  o.timeouts.backend_response = 10s;
+  Fixture f(o);
+  f.Route("app.test", {Ep("slow", slow.port())});
+  auto c = f.Client();
+  c->SetTimeout(15'000);
+  Message m = Get(*c, "app.test");
+  CHECK(m.Status() == 200);
+  CHECK(m.body == "slow but alive");
+  CHECK(slow.accepts() == 1);
 }
 
 TEST_CASE("chunked uploads and downloads are streamed through") {

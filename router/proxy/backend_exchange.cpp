@@ -4,6 +4,9 @@
 #include "router/proxy/backend_exchange.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
@@ -21,6 +24,22 @@ namespace {
 using boost::system::error_code;
 constexpr std::size_t kBackendBuffer = 16 * 1024;
 
+// Has the kernel probe a quiet instance connection every second and fail it once nothing came
+// back for `liveness`: an instance whose network went away with its sockets (a container torn
+// down) sends no reset, and a request on such a connection would otherwise wait for the whole
+// response timeout. A live instance's kernel acknowledges the probes however slow its app is.
+void WatchLiveness(int fd, std::chrono::milliseconds liveness) {
+  if (liveness.count() <= 0) return;
+  const int on = 1, interval = 1;
+  const int probes = static_cast<int>(std::max<std::int64_t>(1, liveness.count() / 1000));
+  const unsigned int user_timeout = static_cast<unsigned int>(liveness.count());
+  ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &interval, sizeof interval);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof user_timeout);
+}
+
 // Opens a new connection to `m` into session.backend.
 Task<std::optional<AttemptFailure>> Connect(ClientSession& s, const PoolMember& m) {
   s.backend = std::make_unique<BackendConn>(s.worker.ioc.get_executor());
@@ -37,6 +56,7 @@ Task<std::optional<AttemptFailure>> Connect(ClientSession& s, const PoolMember& 
   if (ec == net::error::connection_refused) co_return AttemptFailure::kConnectRefused;
   if (ec) co_return AttemptFailure::kConnectOther;
   s.backend->sock.set_option(tcp::no_delay(true), ec);
+  WatchLiveness(s.backend->sock.native_handle(), s.options.timeouts.backend_liveness);
   s.backend->endpoint_uid = m.runtime->uid;
   s.backend->runtime = m.runtime;
   s.backend->buf.Grow(kBackendBuffer);
@@ -168,6 +188,7 @@ Task<const PoolMember*> ExchangeWithBackend(ClientSession& s, Exchange& x) {
     s.cbeg = body_start + initial_body;
     co_return nullptr;
   }
+  const bool idempotent = IdempotentRequest(s.req.method, s.req.body != BodyKind::kNone, s.facts.tunnel);
   bool stale_retry_used = false;
   bool fresh_only = false;
   bool streamed = false;
@@ -210,7 +231,7 @@ Task<const PoolMember*> ExchangeWithBackend(ClientSession& s, Exchange& x) {
       if (failure) EndEndpointRequest(s, x, 502);
     }
     if (!failure) break;
-    AttemptContext ctx{*failure, reused, body_complete, stale_retry_used};
+    AttemptContext ctx{*failure, reused, body_complete, stale_retry_used, idempotent};
     RetryDecision decision = ClassifyFailure(ctx);
     if (CountsAgainstEndpoint(ctx)) {
       m->runtime->RecordFailure(s.shared.clock.Monotonic(), s.options.ejection_threshold, s.options.timeouts.ejection);

@@ -37,6 +37,7 @@ RetryDecision ClassifyFailure(const AttemptContext& ctx) {
       if (ctx.reused_connection && ctx.request_replayable && !ctx.stale_retry_used) {
         return RetryDecision::kRetryFreshConnection;
       }
+      if (ctx.idempotent && ctx.request_replayable) return RetryDecision::kTryNextEndpoint;
       return RetryDecision::kRespond502;
     case AttemptFailure::kResponseTimeout:
       return RetryDecision::kRespond504;
@@ -45,6 +46,10 @@ RetryDecision ClassifyFailure(const AttemptContext& ctx) {
       return RetryDecision::kRespond502;
   }
   return RetryDecision::kRespond502;
+}
+
+bool IdempotentRequest(std::string_view method, bool has_body, bool upgrade) {
+  return !has_body && !upgrade && (method == "GET" || method == "HEAD" || method == "OPTIONS");
 }
 
 bool CountsAgainstEndpoint(const AttemptContext& ctx) {

@@ -1,8 +1,11 @@
 // Which failed attempts the router retries, as data (like gorouter's proxy/fails).
-// The rule: a request is retried on another endpoint only while none of its bytes reached
+// The rule: a request is retried on another endpoint while none of its bytes reached
 // an instance; a reused keep-alive connection that fails before any response byte is
 // retried once on a fresh connection to the same endpoint, if the request can be replayed
-// (its body, if any, is still wholly in the router's buffer).
+// (its body, if any, is still wholly in the router's buffer); and an idempotent request
+// without a body (GET, HEAD, OPTIONS: gorouter's IdempotentRequestEOF) whose connection
+// closed, reset or went silent (backend_liveness) before any response byte goes to another
+// endpoint: the instance that took it is gone, and sending it again changes nothing.
 #pragma once
 
 #include <string_view>
@@ -15,7 +18,7 @@ enum class AttemptFailure {
   kConnectOther,       // unreachable network/host, out of descriptors
   kSendFailed,         // the connection failed while writing the request
   kResponseTimeout,    // no response head within the response timeout
-  kClosedBeforeResponse,  // the instance closed or reset before any response byte
+  kClosedBeforeResponse,  // the instance closed, reset or went silent before any response byte
   kMalformedResponse,  // bytes that are not an HTTP/1.x response head
   kFailedMidResponse,  // the instance failed after part of the response arrived
 };
@@ -26,6 +29,7 @@ struct AttemptContext {
   bool reused_connection = false;  // the connection came from the keep-alive pool
   bool request_replayable = false; // every request byte sent is still buffered
   bool stale_retry_used = false;   // the one fresh-connection retry was already spent
+  bool idempotent = false;         // GET, HEAD or OPTIONS without a body (nor an upgrade)
 };
 
 enum class RetryDecision {
@@ -37,6 +41,9 @@ enum class RetryDecision {
 std::string_view RetryDecisionName(RetryDecision d);
 
 RetryDecision ClassifyFailure(const AttemptContext& ctx);
+// Whether a request may be sent again to another instance after one took it and failed
+// before answering: GET, HEAD or OPTIONS, without a body, not an upgrade.
+bool IdempotentRequest(std::string_view method, bool has_body, bool upgrade);
 // Whether the failure counts towards taking the endpoint out of rotation.
 bool CountsAgainstEndpoint(const AttemptContext& ctx);
 
