@@ -43,4 +43,14 @@ class PeriodicTask {
   std::thread thread_;
 };
 
+// A periodic task for a job that must run in one process at a time: `task` runs only while `leads()`
+// says this process holds the job (a state::Lease when several wharfds share a database); with no
+// `leads`, always. The orchestration loops (deployments, rotations, canary analysis, autoscaling)
+// pass their ticks through it.
+inline std::function<void()> WhileLeading(std::function<bool()> leads, std::function<void()> task) {
+  return [leads = std::move(leads), task = std::move(task)] {
+    if (!leads || leads()) task();
+  };
+}
+
 }  // namespace wharf

@@ -84,5 +84,58 @@ TEST_CASE("PeriodicTask: wakes that arrive during a run make one more run, not o
   CHECK(runs.load() == 2);
 }
 
+TEST_CASE("WhileLeading: the task runs only while leads() says so, and always without leads") {
+  int runs = 0;
+  bool leading = false;
+  int asked = 0;
+  auto gated = WhileLeading(
+      [&] {
+        ++asked;
+        return leading;
+      },
+      [&] { ++runs; });
+  gated();
+  CHECK(asked == 1);
+  CHECK(runs == 0);  // another process holds the job
+  leading = true;
+  gated();
+  gated();
+  CHECK(runs == 2);
+  leading = false;  // the lease was lost (its session ended): the next tick does nothing
+  gated();
+  CHECK(runs == 2);
+  CHECK(asked == 4);
+
+  int always = 0;
+  auto ungated = WhileLeading({}, [&] { ++always; });
+  ungated();
+  CHECK(always == 1);
+}
+
+TEST_CASE("WhileLeading in a PeriodicTask: a loop that does not lead asks at every tick and runs nothing") {
+  PeriodicTask task;
+  std::atomic<int> asked{0};
+  std::atomic<int> runs{0};
+  std::atomic<bool> leading{false};
+  task.Start(std::chrono::hours(1), WhileLeading(
+                                        [&] {
+                                          ++asked;
+                                          return leading.load();
+                                        },
+                                        [&] { ++runs; }));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  task.Wake();
+  while (asked.load() < 1 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  task.Stop();  // waits for the tick in progress
+  CHECK(asked.load() == 1);
+  CHECK(runs.load() == 0);
+  leading = true;
+  task.Start(std::chrono::hours(1), WhileLeading([&] { return leading.load(); }, [&] { ++runs; }));
+  task.Wake();
+  while (runs.load() < 1 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  task.Stop();
+  CHECK(runs.load() == 1);
+}
+
 }  // namespace
 }  // namespace wharf

@@ -12,9 +12,7 @@ namespace wharf::controller {
 using autoscaler::TimePoint;
 
 void AutoscalerEngine::Start(std::function<bool()> leads) {
-  task_.Start(options_.interval, [this, leads = std::move(leads)] {
-    if (!leads || leads()) Tick();
-  });
+  task_.Start(options_.interval, WhileLeading(std::move(leads), [this] { Tick(); }));
 }
 
 void AutoscalerEngine::Tick() {

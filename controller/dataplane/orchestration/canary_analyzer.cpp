@@ -84,9 +84,7 @@ router::TrafficTotals Delta(const router::TrafficTotals& later, const router::Tr
 }
 
 void CanaryAnalyzer::Start(std::function<bool()> leads) {
-  task_.Start(options_.tick, [this, leads = std::move(leads)] {
-    if (!leads || leads()) Tick();
-  });
+  task_.Start(options_.tick, WhileLeading(std::move(leads), [this] { Tick(); }));
 }
 
 std::pair<CanaryAnalyzer::Side, CanaryAnalyzer::Side> CanaryAnalyzer::Measure(

@@ -35,9 +35,7 @@ Status RotationDriver::Tick() {
 }
 
 void RotationDriver::Start(std::chrono::milliseconds period, std::function<bool()> leads) {
-  timer_.Start(period, [this, leads = std::move(leads)] {
-    if (!leads || leads()) (void)Tick();
-  });
+  timer_.Start(period, WhileLeading(std::move(leads), [this] { (void)Tick(); }));
 }
 
 }  // namespace wharf::controller
