@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "health/supervisor.h"
+#include "health/test_support.h"
 #include "runtime/environment.h"
 #include "runtime/runtime_test_support.h"
 
@@ -16,28 +17,7 @@ using namespace std::chrono_literals;
 using runtime::testing::TempRoot;
 using runtime::testing::WaitUntil;
 
-class Recorder final : public EndpointPublisher, public InstanceEventSink {
- public:
-  std::mutex mu;
-  std::vector<Endpoint> endpoints;
-  std::vector<InstanceEvent> events;
-  void Publish(const Endpoint& e) override {
-    std::lock_guard<std::mutex> l(mu);
-    endpoints.push_back(e);
-  }
-  void Unpublish(const Endpoint& e) override {
-    std::lock_guard<std::mutex> l(mu);
-    std::erase(endpoints, e);
-  }
-  void OnInstanceEvent(const InstanceEvent& e) override {
-    std::lock_guard<std::mutex> l(mu);
-    events.push_back(e);
-  }
-  std::vector<Endpoint> Endpoints() {
-    std::lock_guard<std::mutex> l(mu);
-    return endpoints;
-  }
-};
+using testing::Recorder;
 
 void Exercise(const std::string& backend) {
   TempRoot root;

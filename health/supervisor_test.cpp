@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <set>
 
+#include "health/test_support.h"
 #include "runtime/testing/fake_container_runtime.h"
 
 namespace wharf::health {
@@ -33,28 +34,7 @@ class FakeProber final : public Prober {
   }
 };
 
-class Recorder final : public EndpointPublisher, public InstanceEventSink {
- public:
-  std::vector<Endpoint> endpoints;
-  std::vector<InstanceEvent> events;
-  std::mutex mu;
-  void Publish(const Endpoint& e) override {
-    std::lock_guard<std::mutex> l(mu);
-    endpoints.push_back(e);
-  }
-  void Unpublish(const Endpoint& e) override {
-    std::lock_guard<std::mutex> l(mu);
-    std::erase(endpoints, e);
-  }
-  void OnInstanceEvent(const InstanceEvent& e) override {
-    std::lock_guard<std::mutex> l(mu);
-    events.push_back(e);
-  }
-  int Count(InstanceEventKind k) {
-    std::lock_guard<std::mutex> l(mu);
-    return static_cast<int>(std::count_if(events.begin(), events.end(), [&](auto& e) { return e.kind == k; }));
-  }
-};
+using testing::Recorder;
 
 SupervisorOptions NoDrain() {
   SupervisorOptions o;

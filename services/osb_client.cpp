@@ -102,6 +102,21 @@ Result<LastOperation> ReadLastOperation(const std::string& what, int status, con
   return op;
 }
 
+// The answer to a DELETE of an instance or a binding: 410 is "gone", 200 done, 202 in progress
+// (with the broker's operation).
+Result<OsbOutcome> ReadDeleteReply(const std::string& what, int status, const std::string& body) {
+  OsbOutcome o;
+  if (status == 410) {
+    o.gone = true;
+    return o;
+  }
+  if (status != 200 && status != 202) return ErrorOf(what, status, body);
+  WHARF_ASSIGN_OR_RETURN(auto j, ObjectBody(what, body));
+  o.async = status == 202;
+  o.operation = StringField(j, "operation");
+  return o;
+}
+
 }  // namespace
 
 Result<OsbClient::Reply> OsbClient::Send(const std::string& method, const std::string& path_and_query,
@@ -227,16 +242,7 @@ Result<OsbOutcome> OsbClient::Deprovision(const std::string& instance_id, const 
   WHARF_ASSIGN_OR_RETURN(auto r, Send("DELETE", "/v2/service_instances/" + Escape(instance_id) + "?accepts_incomplete=true&" +
                                        Query(target),
                          nullptr));
-  OsbOutcome o;
-  if (r.status == 410) {
-    o.gone = true;
-    return o;
-  }
-  if (r.status != 200 && r.status != 202) return ErrorOf(what, r.status, r.body);
-  WHARF_ASSIGN_OR_RETURN(auto j, ObjectBody(what, r.body));
-  o.async = r.status == 202;
-  o.operation = StringField(j, "operation");
-  return o;
+  return ReadDeleteReply(what, r.status, r.body);
 }
 
 Result<LastOperation> OsbClient::InstanceLastOperation(const std::string& instance_id, const OsbTarget& target,
@@ -290,16 +296,7 @@ Result<OsbOutcome> OsbClient::Unbind(const std::string& instance_id, const std::
   WHARF_ASSIGN_OR_RETURN(auto r, Send("DELETE", "/v2/service_instances/" + Escape(instance_id) + "/service_bindings/" +
                                        Escape(binding_id) + "?accepts_incomplete=true&" + Query(target),
                          nullptr));
-  OsbOutcome o;
-  if (r.status == 410) {
-    o.gone = true;
-    return o;
-  }
-  if (r.status != 200 && r.status != 202) return ErrorOf(what, r.status, r.body);
-  WHARF_ASSIGN_OR_RETURN(auto j, ObjectBody(what, r.body));
-  o.async = r.status == 202;
-  o.operation = StringField(j, "operation");
-  return o;
+  return ReadDeleteReply(what, r.status, r.body);
 }
 
 Result<LastOperation> OsbClient::BindingLastOperation(const std::string& instance_id, const std::string& binding_id,

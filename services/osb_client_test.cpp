@@ -2,21 +2,14 @@
 // Python HTTP server started here and stopped by its pid) that misbehaves on purpose.
 #include "services/osb_client.h"
 
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <thread>
 #include <vector>
 
 #include <doctest/doctest.h>
 
-extern char** environ;
+#include "services/testing/test_broker.h"
 
 namespace wharf::services {
 namespace {
@@ -24,43 +17,7 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-// The broker, started in a fresh folder; stopped (SIGTERM to its pid) by the destructor.
-class TestBroker {
- public:
-  TestBroker() {
-    dir_ = std::filesystem::temp_directory_path() / ("wharf-osb-test-" + std::to_string(::getpid()) + "-" +
-                                                     std::to_string(counter_++));
-    std::filesystem::create_directories(dir_);
-    const std::string script = std::string(WHARF_SERVICES_TESTDATA) + "/misbehaving_broker.py";
-    const std::string port_file = (dir_ / "port").string();
-    std::vector<std::string> args = {"python3", "-B", script, port_file};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    REQUIRE(posix_spawnp(&pid_, "python3", nullptr, nullptr, argv.data(), environ) == 0);
-    for (int i = 0; i < 200 && !std::filesystem::exists(port_file); ++i) std::this_thread::sleep_for(25ms);
-    std::ifstream in(port_file);
-    in >> port_;
-    REQUIRE(port_ > 0);
-  }
-  ~TestBroker() {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  BrokerEndpoint Endpoint(std::chrono::milliseconds timeout = 5000ms) const {
-    return BrokerEndpoint{url(), "broker-user", "broker-pass", timeout};
-  }
- private:
-
-  static inline int counter_ = 0;
-  std::filesystem::path dir_;
-  pid_t pid_ = 0;
-  int port_ = 0;
-};
+using testing::TestBroker;
 
 OsbTarget Plan(const std::string& plan) { return OsbTarget{"svc-1", plan}; }
 

@@ -23,6 +23,7 @@
 
 #include "common/file_io.h"
 #include "state/migrations.h"
+#include "state/platform/user_store.h"
 
 namespace wharf::state::testing {
 namespace {
@@ -212,6 +213,14 @@ std::unique_ptr<Database> OpenMigrated(const std::filesystem::path& path, const 
   Status s = Migrate(**db, clock);
   REQUIRE_MESSAGE(s.ok(), s.ToString());
   return std::move(db).value();
+}
+
+SpaceFixture::SpaceFixture() {
+  REQUIRE(db->Transact([&](Tx& tx) -> Status {
+                UserStore users(tx);
+                WHARF_RETURN_IF_ERROR(users.InsertOrg(Org{org, "wharf", "t"}));
+                return users.InsertSpace(Space{space, org, "default", "t"});
+              }).ok());
 }
 
 }  // namespace wharf::state::testing

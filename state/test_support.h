@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "common/ids.h"
 #include "common/testing/temp_dir.h"
 #include "common/time/clock.h"
 #include "state/sql/db.h"
@@ -30,5 +31,17 @@ std::string PostgresTestUrl(const std::filesystem::path& path);
 
 // Opens `path` (OpenTestDatabase) and migrates it to the latest schema; fails the test otherwise.
 std::unique_ptr<Database> OpenMigrated(const std::filesystem::path& path, const Clock& clock);
+
+// The start of the stores' tests: a migrated database in a private folder, on a FakeClock, with
+// one org ("wharf") and its space ("default"). Fixtures derive from it and add their own rows.
+struct SpaceFixture {
+  TempDir dir;
+  FakeClock clock;
+  std::unique_ptr<Database> db = OpenMigrated(dir / "w.db", clock);
+  std::string org = NewGuid();
+  std::string space = NewGuid();
+
+  SpaceFixture();
+};
 
 }  // namespace wharf::state::testing

@@ -56,6 +56,21 @@ void SetTimeout(Poco::Net::HTTPClientSession& s, std::chrono::seconds t) {
   s.setTimeout(Poco::Timespan(static_cast<long>(t.count()), 0));
 }
 
+// Reads the API's answer to `what` from `is`: its error as a Status, else its JSON body (null
+// when empty).
+Result<json> ReadReply(std::istream& is, const HTTPResponse& resp, const std::string& what) {
+  std::string text;
+  Poco::StreamCopier::copyToString(is, text);
+  int status = static_cast<int>(resp.getStatus());
+  if (status >= 400) return StatusFromErrorResponse(status, resp.getReason(), text);
+  if (text.empty()) return json(nullptr);
+  try {
+    return json::parse(text);
+  } catch (const json::exception& e) {
+    return Status::Internal("wharfd sent a body that is not JSON for " + what + ": " + e.what());
+  }
+}
+
 }  // namespace
 
 Status StatusFromErrorResponse(int http_status, std::string_view reason, std::string_view body) {
@@ -166,16 +181,7 @@ Result<json> ApiClient::SendOnce(const std::string& method, std::string_view pat
     if (body != nullptr) os.write(body->data(), static_cast<std::streamsize>(body->size()));
     HTTPResponse resp;
     std::istream& is = session_->receiveResponse(resp);
-    std::string text;
-    Poco::StreamCopier::copyToString(is, text);
-    int status = static_cast<int>(resp.getStatus());
-    if (status >= 400) return StatusFromErrorResponse(status, resp.getReason(), text);
-    if (text.empty()) return json(nullptr);
-    try {
-      return json::parse(text);
-    } catch (const json::exception& e) {
-      return Status::Internal("wharfd sent a body that is not JSON for " + what + ": " + e.what());
-    }
+    return ReadReply(is, resp, what);
   } catch (const Poco::Net::ConnectionRefusedException&) {
     session_->reset();
     return Status::Unavailable("cannot reach wharfd at " + base_url_ + ": is it running? (wharf api URL)");
@@ -248,16 +254,7 @@ Result<json> ApiClient::SendFile(const std::string& method, std::string_view pat
     HTTPResponse resp;
     std::istream& is = session_->receiveResponse(resp);
     SetTimeout(*session_, kRequestTimeout);
-    std::string text;
-    Poco::StreamCopier::copyToString(is, text);
-    int status = static_cast<int>(resp.getStatus());
-    if (status >= 400) return StatusFromErrorResponse(status, resp.getReason(), text);
-    if (text.empty()) return json(nullptr);
-    try {
-      return json::parse(text);
-    } catch (const json::exception& e) {
-      return Status::Internal("wharfd sent a body that is not JSON for " + what + ": " + e.what());
-    }
+    return ReadReply(is, resp, what);
   } catch (const Poco::Net::ConnectionRefusedException&) {
     session_->reset();
     return Status::Unavailable("cannot reach wharfd at " + base_url_ + ": is it running? (wharf api URL)");

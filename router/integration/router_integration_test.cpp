@@ -20,6 +20,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::Connect;
 using testing::Message;
+using testing::RecordingBackend;
 using testing::Stream;
 using testing::TestBackend;
 
@@ -89,24 +90,13 @@ TEST_CASE("requests are routed by Host and keep-alive connections to the instanc
 }
 
 TEST_CASE("the instance sees the forwarding headers and the request id reaches the access log") {
-  Message seen;
-  std::mutex mu;
-  TestBackend backend([&](Stream& s) {
-    Message m;
-    while (s.ReadMessage(&m, false)) {
-      {
-        std::lock_guard lock(mu);
-        seen = m;
-      }
-      s.Write(testing::Response(200, "ok"));
-    }
-  });
+  RecordingBackend backend("ok");
   Fixture f;
   f.Route("app.test", {Ep("i-1", backend.port())});
   auto c = f.Client();
   Message m = Get(*c, "app.test", "/x?y=1", "X-Forwarded-For: 9.9.9.9\r\nConnection: keep-alive, X-Drop\r\nX-Drop: 1\r\n");
   CHECK(m.Status() == 200);
-  std::lock_guard lock(mu);
+  const Message seen = backend.Seen();
   CHECK(seen.Target() == "/x?y=1");
   CHECK(seen.Get("x-forwarded-for") == "9.9.9.9, 127.0.0.1");
   CHECK(seen.Get("x-forwarded-proto") == "http");

@@ -235,6 +235,26 @@ TestBackend::Handler NamedBackend(std::string name) {
   };
 }
 
+RecordingBackend::RecordingBackend(Body body)
+    : backend_([this, body = std::move(body)](Stream& s) {
+        Message m;
+        while (s.ReadMessage(&m, false)) {
+          {
+            std::lock_guard lock(mu_);
+            seen_ = m;
+          }
+          s.Write(Response(200, body(m)));
+        }
+      }) {}
+
+RecordingBackend::RecordingBackend(std::string body)
+    : RecordingBackend(Body([body = std::move(body)](const Message&) { return body; })) {}
+
+Message RecordingBackend::Seen() const {
+  std::lock_guard lock(mu_);
+  return seen_;
+}
+
 std::unique_ptr<Stream> Connect(std::uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};

@@ -80,6 +80,22 @@ class TestBackend {
 
 // Answers every request with 200 and body `name` (keep-alive), plus X-Backend: name.
 TestBackend::Handler NamedBackend(std::string name);
+
+// A backend that answers every request with 200 and the body `body` makes of it (keep-alive),
+// keeping the last request it saw.
+class RecordingBackend {
+ public:
+  using Body = std::function<std::string(const Message&)>;
+  explicit RecordingBackend(Body body);
+  explicit RecordingBackend(std::string body);  // the same body for every request
+  std::uint16_t port() const { return backend_.port(); }
+  Message Seen() const;  // a copy of the last request (empty before the first)
+
+ private:
+  mutable std::mutex mu_;
+  Message seen_;
+  TestBackend backend_;  // last: stopped before the request it records goes
+};
 std::string Response(int status, std::string_view body, std::string_view extra_fields = "");
 
 // Connects to 127.0.0.1:port; returns null on failure.

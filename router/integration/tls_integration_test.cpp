@@ -24,6 +24,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::Message;
+using testing::RecordingBackend;
 using testing::Stream;
 using testing::TestBackend;
 
@@ -150,18 +151,7 @@ struct TlsFixture {
 };
 
 TEST_CASE("TLS: SNI picks each domain's certificate and the instance sees X-Forwarded-Proto https") {
-  Message seen;
-  std::mutex mu;
-  TestBackend backend([&](Stream& s) {
-    Message m;
-    while (s.ReadMessage(&m, false)) {
-      {
-        std::lock_guard lock(mu);
-        seen = m;
-      }
-      s.Write(testing::Response(200, "hello " + m.Get("host")));
-    }
-  });
+  RecordingBackend backend([](const Message& m) { return "hello " + m.Get("host"); });
   TlsFixture f;
   auto a = wharf::testing::MakeSelfSignedCertificate("cert-a", {"*.a.test"});
   auto b = wharf::testing::MakeSelfSignedCertificate("cert-b", {"b.test", "*.b.test"});
@@ -182,7 +172,7 @@ TEST_CASE("TLS: SNI picks each domain's certificate and the instance sees X-Forw
   CHECK(m.Status() == 200);
   CHECK(m.body == "hello app.a.test");
   {
-    std::lock_guard lock(mu);
+    const Message seen = backend.Seen();
     CHECK(seen.Get("x-forwarded-proto") == "https");  // the client's own value is replaced
     CHECK(seen.All("x-forwarded-proto").size() == 1);
   }
@@ -239,18 +229,7 @@ TEST_CASE("TLS: a replaced certificate is used by the next handshake without a r
 }
 
 TEST_CASE("TLS: plain HTTP to a domain with a certificate is redirected, refused or allowed per domain") {
-  Message seen;
-  std::mutex mu;
-  TestBackend backend([&](Stream& s) {
-    Message m;
-    while (s.ReadMessage(&m, false)) {
-      {
-        std::lock_guard lock(mu);
-        seen = m;
-      }
-      s.Write(testing::Response(200, "plain"));
-    }
-  });
+  RecordingBackend backend("plain");
   TlsFixture f;
   auto a = wharf::testing::MakeSelfSignedCertificate("a", {"*.a.test"});
   auto b = wharf::testing::MakeSelfSignedCertificate("b", {"*.b.test"});
@@ -278,10 +257,7 @@ TEST_CASE("TLS: plain HTTP to a domain with a certificate is redirected, refused
   REQUIRE(s->Write("GET / HTTP/1.1\r\nHost: app.c.test\r\nX-Forwarded-Proto: https\r\n\r\n"));
   REQUIRE(s->ReadMessage(&m, true));
   CHECK(m.Status() == 200);
-  {
-    std::lock_guard lock(mu);
-    CHECK(seen.Get("x-forwarded-proto") == "http");  // a client cannot claim https
-  }
+  CHECK(backend.Seen().Get("x-forwarded-proto") == "http");  // a client cannot claim https
   REQUIRE(s->Write("GET / HTTP/1.1\r\nHost: app.d.test\r\n\r\n"));  // no certificate
   REQUIRE(s->ReadMessage(&m, true));
   CHECK(m.Status() == 200);

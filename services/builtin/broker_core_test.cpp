@@ -14,33 +14,18 @@ namespace wharf::services::builtin {
 namespace {
 
 using nlohmann::json;
+using testing::BindRequest;
 using testing::PgAs;
+using testing::ProvisionRequest;
 using testing::ScratchDir;
 
 std::unique_ptr<BrokerCore> OpenPostgres(const ScratchDir& dir) {
-  auto backend = PostgresBackend::Make({dir.path / "postgresql", "127.0.0.1", 0, std::nullopt});
-  REQUIRE_MESSAGE(backend.ok(), backend.status().message());
-  auto core = BrokerCore::Open(std::move(backend).value(), dir.path / "postgresql.json");
-  REQUIRE_MESSAGE(core.ok(), core.status().message());
-  return std::move(core).value();
+  return testing::OpenCore(PostgresBackend::Make({dir.path / "postgresql", "127.0.0.1", 0, std::nullopt}),
+                           dir.path / "postgresql.json");
 }
 
 std::unique_ptr<BrokerCore> OpenRedis(const ScratchDir& dir) {
-  auto backend = RedisBackend::Make({dir.path / "redis", "127.0.0.1", std::nullopt});
-  REQUIRE_MESSAGE(backend.ok(), backend.status().message());
-  auto core = BrokerCore::Open(std::move(backend).value(), dir.path / "redis.json");
-  REQUIRE_MESSAGE(core.ok(), core.status().message());
-  return std::move(core).value();
-}
-
-json ProvisionRequest(const BrokerCore& core, int plan = 0) {
-  return json{{"service_id", core.Service().id}, {"plan_id", core.Service().plans.at(plan).id},
-              {"organization_guid", "org"}, {"space_guid", "space"}};
-}
-
-json BindRequest(const BrokerCore& core, const std::string& app) {
-  return json{{"service_id", core.Service().id}, {"plan_id", core.Service().plans.at(0).id},
-              {"bind_resource", {{"app_guid", app}}}};
+  return testing::OpenCore(RedisBackend::Make({dir.path / "redis", "127.0.0.1", std::nullopt}), dir.path / "redis.json");
 }
 
 RespTarget RedisAs(const json& credentials) {

@@ -13,24 +13,12 @@ namespace wharf::services::builtin {
 namespace {
 
 using nlohmann::json;
+using testing::BindRequest;
+using testing::ProvisionRequest;
 using testing::ScratchDir;
 
 std::unique_ptr<BrokerCore> OpenMariadb(const ScratchDir& dir) {
-  auto backend = MariadbBackend::Make({dir.path / "mysql", "127.0.0.1", std::nullopt});
-  REQUIRE_MESSAGE(backend.ok(), backend.status().message());
-  auto core = BrokerCore::Open(std::move(backend).value(), dir.path / "mysql.json");
-  REQUIRE_MESSAGE(core.ok(), core.status().message());
-  return std::move(core).value();
-}
-
-json ProvisionRequest(const BrokerCore& core, int plan = 0) {
-  return json{{"service_id", core.Service().id}, {"plan_id", core.Service().plans.at(plan).id},
-              {"organization_guid", "org"}, {"space_guid", "space"}};
-}
-
-json BindRequest(const BrokerCore& core, const std::string& app) {
-  return json{{"service_id", core.Service().id}, {"plan_id", core.Service().plans.at(0).id},
-              {"bind_resource", {{"app_guid", app}}}};
+  return testing::OpenCore(MariadbBackend::Make({dir.path / "mysql", "127.0.0.1", std::nullopt}), dir.path / "mysql.json");
 }
 
 // An app's session: TCP to 127.0.0.1 with a binding's credentials (`database` overrides its own).

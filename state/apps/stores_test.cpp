@@ -18,20 +18,7 @@ namespace {
 
 using testing::TempDir;
 
-struct Fixture {
-  TempDir dir;
-  FakeClock clock;
-  std::unique_ptr<Database> db = testing::OpenMigrated(dir / "w.db", clock);
-  std::string space = NewGuid();
-
-  Fixture() {
-    REQUIRE(db->Transact([&](Tx& tx) -> Status {
-                UserStore users(tx);
-                std::string org = NewGuid();
-                WHARF_RETURN_IF_ERROR(users.InsertOrg(Org{org, "wharf", "t"}));
-                return users.InsertSpace(Space{space, org, "default", "t"});
-              }).ok());
-  }
+struct Fixture : testing::SpaceFixture {
 
   App MakeApp(const std::string& name) {
     App a;

@@ -35,20 +35,7 @@ constexpr const char* kDnsRules =
     R"([{"protocol":"tcp","destination":"0.0.0.0/0","ports":"53"},)"
     R"({"protocol":"udp","destination":"0.0.0.0/0","ports":"53"}])";
 
-struct Fixture {
-  TempDir dir;
-  FakeClock clock;
-  std::unique_ptr<Database> db = testing::OpenMigrated(dir / "w.db", clock);
-  std::string org = NewGuid();
-  std::string space = NewGuid();
-
-  Fixture() {
-    REQUIRE(db->Transact([&](Tx& tx) -> Status {
-                UserStore users(tx);
-                WHARF_RETURN_IF_ERROR(users.InsertOrg(Org{org, "wharf", "t"}));
-                return users.InsertSpace(Space{space, org, "default", "t"});
-              }).ok());
-  }
+struct Fixture : testing::SpaceFixture {
 
   std::string InsertSpace(const std::string& name) {
     std::string guid = NewGuid();

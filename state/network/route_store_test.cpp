@@ -12,22 +12,10 @@ namespace {
 
 using testing::TempDir;
 
-struct Fixture {
-  TempDir dir;
-  FakeClock clock;
-  std::unique_ptr<Database> db = testing::OpenMigrated(dir / "w.db", clock);
-  std::string space = NewGuid();
+struct Fixture : testing::SpaceFixture {
   Domain domain{NewGuid(), "localhost", true, std::nullopt, "t"};
 
-  Fixture() {
-    REQUIRE(db->Transact([&](Tx& tx) -> Status {
-                UserStore users(tx);
-                std::string org = NewGuid();
-                WHARF_RETURN_IF_ERROR(users.InsertOrg(Org{org, "wharf", "t"}));
-                WHARF_RETURN_IF_ERROR(users.InsertSpace(Space{space, org, "default", "t"}));
-                return RouteStore(tx).InsertDomain(domain);
-              }).ok());
-  }
+  Fixture() { REQUIRE(db->Transact([&](Tx& tx) { return RouteStore(tx).InsertDomain(domain); }).ok()); }
 
   std::string App(const std::string& name) {
     state::App a;

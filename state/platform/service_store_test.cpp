@@ -13,19 +13,11 @@ namespace {
 
 using testing::TempDir;
 
-struct Fixture {
-  TempDir dir;
-  FakeClock clock;
-  std::unique_ptr<Database> db = testing::OpenMigrated(dir / "w.db", clock);
-  std::string space = NewGuid();
+struct Fixture : testing::SpaceFixture {
   std::string app = NewGuid();
 
   Fixture() {
     REQUIRE(db->Transact([&](Tx& tx) -> Status {
-                UserStore users(tx);
-                std::string org = NewGuid();
-                WHARF_RETURN_IF_ERROR(users.InsertOrg(Org{org, "wharf", "t"}));
-                WHARF_RETURN_IF_ERROR(users.InsertSpace(Space{space, org, "default", "t"}));
                 App a;
                 a.guid = app;
                 a.space_guid = space;

@@ -3,14 +3,7 @@
 // update-service-broker (nothing changes when the catalog is unreachable or invalid), update-service's
 // checks before the broker and its "update failed" that keeps the old plan, deleting an app unbinding
 // its managed bindings at the broker, and credential rotation through its states.
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <thread>
 #include <vector>
 
@@ -23,8 +16,7 @@
 #include "controller/services/marketplace/service_instance_service.h"
 #include "controller/services/marketplace/service_operations.h"
 #include "controller/services/releases/deployment_service.h"
-
-extern char** environ;
+#include "services/testing/test_broker.h"
 
 namespace wharf::controller {
 namespace {
@@ -32,49 +24,10 @@ namespace {
 using namespace std::chrono_literals;
 using testing::ServiceFixture;
 
-// The broker, started in a fresh folder; stopped (SIGTERM to its pid) by Stop() or the destructor.
-class TestBroker {
- public:
-  TestBroker() {
-    dir_ = std::filesystem::temp_directory_path() / ("wharf-managed-test-" + std::to_string(::getpid()) + "-" +
-                                                     std::to_string(counter_++));
-    std::filesystem::create_directories(dir_);
-    const std::string script = std::string(WHARF_SERVICES_TESTDATA) + "/misbehaving_broker.py";
-    const std::string port_file = (dir_ / "port").string();
-    std::vector<std::string> args = {"python3", "-B", script, port_file};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    REQUIRE(posix_spawnp(&pid_, "python3", nullptr, nullptr, argv.data(), environ) == 0);
-    for (int i = 0; i < 200 && !std::filesystem::exists(port_file); ++i) std::this_thread::sleep_for(25ms);
-    std::ifstream in(port_file);
-    in >> port_;
-    REQUIRE(port_ > 0);
-  }
-  ~TestBroker() {
-    Stop();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  void Stop() {
-    if (pid_ == 0) return;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = 0;
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  int port() const { return port_; }
-
- private:
-  static inline int counter_ = 0;
-  std::filesystem::path dir_;
-  pid_t pid_ = 0;
-  int port_ = 0;
-};
+using ::wharf::services::testing::TestBroker;
 
 struct Fixture : ServiceFixture {
-  TestBroker broker;
+  TestBroker broker{"wharf-managed-test-"};
   ServiceInstanceService services{*db, clock, events, logs, platform};
   ServiceBrokerService brokers{*db, clock, events, 5s};
   DeploymentService deployments{*db, clock, events, logs};
